@@ -1,0 +1,23 @@
+package tx.compiler;
+
+import tx.compiler.lower.Lowerer;
+import tx.compiler.syntax.Ast;
+import tx.compiler.syntax.Diagnostics;
+import tx.compiler.syntax.Parse;
+import tx.runtime.ir.Program;
+
+/** The front of the pipeline: source text to checked IR, with every diagnostic collected. */
+public final class Compiler {
+    private Compiler() {}
+
+    /** The outcome: the program (null if there were errors) and the diagnostics. */
+    public record Result(Program program, Diagnostics diagnostics) {}
+
+    public static Result compile(String fileName, String source) {
+        Diagnostics diags = new Diagnostics(fileName, source);
+        Ast.Program ast = Parse.program(source, diags);
+        if (diags.hasErrors()) return new Result(null, diags);
+        Program p = Lowerer.lower(ast, diags, source);
+        return new Result(diags.hasErrors() ? null : p, diags);
+    }
+}

@@ -1,0 +1,86 @@
+package tx.compiler.ad;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import tx.runtime.ir.Prim;
+import tx.runtime.ir.Stmt.Eqn;
+import tx.runtime.ir.Var;
+
+/**
+ * The autograd facts the AD pass needs about IR variables, recorded as the lowering builds them:
+ * which equation defines each variable, which variables require grad (PyTorch's rule: an input
+ * does and we are not under no_grad), which are leaves, and why a variable with no defining
+ * equation in reach (a loop-carried value, an if's result) stops a backward.
+ */
+public final class Graph {
+    private final Map<Var, Eqn> defs = new HashMap<>();
+    private final Set<Var> requiresGrad = new HashSet<>();
+    private final Map<Var, Integer> leafOf = new HashMap<>();
+    private final Map<Var, String> barrier = new HashMap<>();
+    private boolean noGrad;
+
+    /** Records a new equation; its output requires grad iff an input does, the primitive passes gradients, and grad mode is on. */
+    public void defined(Eqn e) {
+        defs.put(e.out(), e);
+        if (noGrad || !passesGradient(e.prim())) return;
+        for (Var v : e.in()) {
+            if (requiresGrad.contains(v)) {
+                requiresGrad.add(e.out());
+                return;
+            }
+        }
+    }
+
+    /** Comparisons and stop_grad make values that do not require grad (PyTorch: bool results, detach). */
+    public static boolean passesGradient(Prim p) {
+        return switch (p) {
+            case LT, LE, GT, GE, EQ, NE, STOP_GRAD, CONST, FILL, RANDOM -> false;
+            default -> true;
+        };
+    }
+
+    public boolean noGrad() {
+        return noGrad;
+    }
+
+    /** Sets grad mode off (true) or on; returns the old setting. */
+    public boolean setNoGrad(boolean off) {
+        boolean old = noGrad;
+        noGrad = off;
+        return old;
+    }
+
+    public Eqn definition(Var v) {
+        return defs.get(v);
+    }
+
+    public boolean requiresGrad(Var v) {
+        return requiresGrad.contains(v);
+    }
+
+    public void setRequiresGrad(Var v, boolean rg) {
+        if (rg) requiresGrad.add(v);
+        else requiresGrad.remove(v);
+    }
+
+    public void markLeaf(Var v, int leaf) {
+        leafOf.put(v, leaf);
+        requiresGrad.add(v);
+    }
+
+    /** The leaf id if v is (a version of) a leaf that requires grad, else -1. */
+    public int leafOf(Var v) {
+        return leafOf.getOrDefault(v, -1);
+    }
+
+    /** Marks v as a value that a backward cannot see through yet, saying why. */
+    public void markBarrier(Var v, String why) {
+        barrier.put(v, why);
+    }
+
+    public String barrierReason(Var v) {
+        return barrier.get(v);
+    }
+}

@@ -1,0 +1,185 @@
+package tx.compiler.lower;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.compiler.syntax.Ast;
+import tx.compiler.syntax.Span;
+
+/** The evaluated arguments of one built-in call, with helpers that check them and report in place. */
+final class Args {
+    final String fn;
+    final Ast.Call call;
+    final List<Val> pos = new ArrayList<>();
+    final List<Span> posSpans = new ArrayList<>();
+    final Map<String, Val> kw = new LinkedHashMap<>();
+    final Map<String, Span> kwSpans = new LinkedHashMap<>();
+    private final Lowerer l;
+    boolean failed;
+
+    Args(Lowerer l, String fn, Ast.Call call) {
+        this.l = l;
+        this.fn = fn;
+        this.call = call;
+    }
+
+    Span span() {
+        return call.span();
+    }
+
+    boolean anyBad() {
+        for (Val v : pos) if (v instanceof Val.Bad) return true;
+        for (Val v : kw.values()) if (v instanceof Val.Bad) return true;
+        return false;
+    }
+
+    /** Reports keywords the built-in does not take, and positional counts outside [min, max]. */
+    boolean shape(int min, int max, String... keywords) {
+        List<String> allowed = Arrays.asList(keywords);
+        for (Map.Entry<String, Span> e : kwSpans.entrySet()) {
+            if (!allowed.contains(e.getKey())) {
+                l.diags.error("E0104", e.getValue(), "`" + fn + "` has no keyword argument `" + e.getKey() + "`",
+                        allowed.isEmpty() ? "it takes no keyword arguments" : "it takes " + String.join(", ", allowed.stream().map(k -> "`" + k + "=`").toList()));
+                failed = true;
+            }
+        }
+        if (pos.size() < min || pos.size() > max) {
+            String want = min == max ? Integer.toString(min) : max == Integer.MAX_VALUE ? "at least " + min : min + " to " + max;
+            l.diags.error("E0104", call.span(), "`" + fn + "` takes " + want + " positional argument" + (want.equals("1") ? "" : "s")
+                    + ", got " + pos.size(), null);
+            failed = true;
+        }
+        return !failed && !anyBad();
+    }
+
+    boolean has(int i) {
+        return i < pos.size();
+    }
+
+    /** Positional i, or else the keyword, or null. */
+    Val get(int i, String keyword) {
+        if (i >= 0 && i < pos.size()) return pos.get(i);
+        return keyword == null ? null : kw.get(keyword);
+    }
+
+    Span spanOf(int i, String keyword) {
+        if (i >= 0 && i < posSpans.size()) return posSpans.get(i);
+        Span s = keyword == null ? null : kwSpans.get(keyword);
+        return s == null ? call.span() : s;
+    }
+
+    T tensor(int i) {
+        return tensor(i, null);
+    }
+
+    T tensor(int i, String keyword) {
+        Val v = get(i, keyword);
+        if (v == null) return null;
+        T t = l.exprs.tensor(v, spanOf(i, keyword), "`" + fn + "`");
+        if (t == null) failed = true;
+        return t;
+    }
+
+    boolean bool(String keyword, boolean dflt) {
+        Val v = kw.get(keyword);
+        if (v == null) return dflt;
+        if (v instanceof Val.Bool b) return b.value();
+        l.diags.error("E0401", kwSpans.get(keyword), "`" + keyword + "=` takes true or false, found " + v.describe(), null);
+        failed = true;
+        return dflt;
+    }
+
+    double number(int i, String keyword, double dflt) {
+        Val v = get(i, keyword);
+        if (v == null) return dflt;
+        if (v instanceof Val.Num n) return n.value();
+        l.diags.error("E0401", spanOf(i, keyword), "`" + fn + "` needs a number known at compile time here, found " + v.describe(), null);
+        failed = true;
+        return dflt;
+    }
+
+    Integer integer(int i, String keyword) {
+        Val v = get(i, keyword);
+        if (v == null) return null;
+        Integer n = l.exprs.integer(v, spanOf(i, keyword), "`" + (keyword != null && i >= pos.size() ? keyword + "=" : fn + "` argument") + (keyword != null && i >= pos.size() ? "`" : ""));
+        if (n == null) failed = true;
+        return n;
+    }
+
+    /** A dimension index for a tensor of this rank (negative counts from the end), or null after reporting. */
+    Integer dim(int i, String keyword, int rank) {
+        Integer d = integer(i, keyword);
+        if (d == null) return null;
+        return normalizeDim(d, rank, spanOf(i, keyword));
+    }
+
+    Integer normalizeDim(int d, int rank, Span span) {
+        int r = Math.max(rank, 1);
+        if (d < -r || d >= r) {
+            l.diags.error("E0203", span, "dimension " + d + " is out of range for a tensor of rank " + rank,
+                    "valid dimensions are " + (-r) + " to " + (r - 1));
+            failed = true;
+            return null;
+        }
+        return d < 0 ? d + r : d;
+    }
+
+    /** The axes of dim= (an int or a list; absent: all axes), sorted and distinct. */
+    int[] axes(int i, String keyword, int rank) {
+        Val v = get(i, keyword);
+        if (v == null || v instanceof Val.None) return Composites.allAxes(rank);
+        List<Val> items = v instanceof Val.ListV list ? list.items() : List.of(v);
+        List<Span> spans = v instanceof Val.ListV list ? list.spans() : List.of(spanOf(i, keyword));
+        TreeSet<Integer> out = new TreeSet<>();
+        for (int k = 0; k < items.size(); k++) {
+            Integer d = l.exprs.integer(items.get(k), spans.get(k), "a dimension");
+            if (d == null) { failed = true; return null; }
+            Integer n = normalizeDim(d, rank, spans.get(k));
+            if (n == null) return null;
+            if (rank == 0) continue;
+            if (!out.add(n)) {
+                l.diags.error("E0203", spans.get(k), "dimension " + d + " appears twice", null);
+                failed = true;
+                return null;
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** A shape given as numbers from position i on, or as one list / x.shape at i. */
+    int[] shapeFrom(int i) {
+        List<Val> items = new ArrayList<>();
+        List<Span> spans = new ArrayList<>();
+        if (has(i) && pos.get(i) instanceof Val.Shape s) return s.dims().clone();
+        if (has(i) && pos.get(i) instanceof Val.ListV list) {
+            items.addAll(list.items());
+            spans.addAll(list.spans());
+        } else {
+            for (int k = i; k < pos.size(); k++) {
+                items.add(pos.get(k));
+                spans.add(posSpans.get(k));
+            }
+        }
+        return sizes(items, spans);
+    }
+
+    int[] sizes(List<Val> items, List<Span> spans) {
+        int[] out = new int[items.size()];
+        for (int k = 0; k < items.size(); k++) {
+            Integer n = l.exprs.integer(items.get(k), spans.get(k), "a size");
+            if (n == null) { failed = true; return null; }
+            if (n < -1) {
+                l.diags.error("E0205", spans.get(k), "a size must not be negative, found " + n, null);
+                failed = true;
+                return null;
+            }
+            out[k] = n;
+        }
+        return out;
+    }
+}

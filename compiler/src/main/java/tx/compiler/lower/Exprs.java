@@ -1,0 +1,351 @@
+package tx.compiler.lower;
+
+import java.util.ArrayList;
+import java.util.List;
+import tx.compiler.check.GradState;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.compiler.syntax.Ast;
+import tx.compiler.syntax.Span;
+import tx.runtime.ir.Builder;
+import tx.runtime.ir.Prim;
+import tx.runtime.ir.Stmt;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.Shapes;
+
+/** Expressions: names, operators, indexing and attributes. Calls go to {@link Builtins}. */
+final class Exprs {
+    private final Lowerer l;
+    private final Builder b;
+
+    Exprs(Lowerer l) {
+        this.l = l;
+        this.b = l.b;
+    }
+
+    Val expr(Ast.Expr e) {
+        if (e instanceof Ast.Num n) return new Val.Num(n.value());
+        if (e instanceof Ast.Str s) return new Val.Str(s.value());
+        if (e instanceof Ast.Bool x) return new Val.Bool(x.value());
+        if (e instanceof Ast.NoneLit) return new Val.None("None");
+        if (e instanceof Ast.Name n) return lookup(n.name(), n.span());
+        if (e instanceof Ast.Neg n) return negate(expr(n.operand()), n);
+        if (e instanceof Ast.Binary x) return binary(x.op(), expr(x.left()), expr(x.right()), x.left().span(), x.right().span(), x.span());
+        if (e instanceof Ast.Call c) return l.builtins.call(c);
+        if (e instanceof Ast.Index i) return index(i);
+        if (e instanceof Ast.Attr a) return attribute(a);
+        if (e instanceof Ast.ListLit list) {
+            List<Val> items = new ArrayList<>();
+            List<Span> spans = new ArrayList<>();
+            for (Ast.Expr x : list.items()) {
+                items.add(expr(x));
+                spans.add(x.span());
+            }
+            return new Val.ListV(items, spans);
+        }
+        return new Val.Bad();
+    }
+
+    Val lookup(String name, Span span) {
+        Val v = l.state.names.get(name);
+        Span maybe = l.state.maybeUnassigned.get(name);
+        if (v != null && maybe == null) return v;
+        if (maybe != null) {
+            l.diags.error("E0102", span, "`" + name + "` may be used before it is assigned",
+                    "it is assigned only on some paths through the block at line " + maybe.line() + "; assign it before that block too");
+            return new Val.Bad();
+        }
+        String help = l.builtins.has(name) ? "`" + name + "` is a built-in function; call it, e.g. `" + name + "(x)`" : suggestion(name);
+        l.diags.error("E0101", span, "unknown name `" + name + "`", help);
+        return new Val.Bad();
+    }
+
+    private String suggestion(String name) {
+        String best = null;
+        int bestD = 3;
+        for (String n : l.state.names.keySet()) {
+            int d = editDistance(name, n);
+            if (d < bestD) {
+                bestD = d;
+                best = n;
+            }
+        }
+        return best == null ? null : "did you mean `" + best + "`?";
+    }
+
+    private static int editDistance(String a, String c) {
+        int[] prev = new int[c.length() + 1], cur = new int[c.length() + 1];
+        for (int j = 0; j <= c.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= c.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == c.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[c.length()];
+    }
+
+    // ---- conversions ---------------------------------------------------------------------------------
+
+    /** The value as a tensor, or null after reporting why it is not one. Numbers become scalar constants. */
+    T tensor(Val v, Span span, String role) {
+        if (v instanceof T t) {
+            if (t.maybeNone()) {
+                l.diags.error("E0303", span, "this gradient may be None here: " + role + " needs a tensor",
+                        "a `.grad` is None until a `backward` reaches its leaf, and after `zero_grad`;\nmake sure a backward runs on every path before this line");
+                return null;
+            }
+            return t;
+        }
+        if (v instanceof Val.Num n) return constant(n.value());
+        if (v instanceof Val.Bad) return null;
+        if (v instanceof Val.None none) {
+            l.diags.error("E0303", span, "this is None, but " + role + " needs a tensor", none.why());
+            return null;
+        }
+        l.diags.error("E0401", span, role + " needs a tensor, found " + v.describe(), null);
+        return null;
+    }
+
+    T constant(double value) {
+        return new T(b.scalar(value), false, -1, null, false, false);
+    }
+
+    /** Wraps a freshly built variable: it requires grad iff the graph says so, and prints with gradFn. */
+    T result(Var v, String gradFn) {
+        return new T(v, l.graph.requiresGrad(v), l.graph.leafOf(v), gradFn, false, false);
+    }
+
+    // ---- operators -----------------------------------------------------------------------------------
+
+    private Val negate(Val v, Ast.Neg n) {
+        if (v instanceof Val.Num x) return new Val.Num(-x.value());
+        T t = tensor(v, n.operand().span(), "`-`");
+        return t == null ? new Val.Bad() : result(b.neg(t.var()), "NegBackward0");
+    }
+
+    /** Folds arithmetic on compile-time numbers. */
+    Val fold(String op, Val left, Val right, Span span) {
+        if (left instanceof Val.Num a && right instanceof Val.Num c) {
+            double x = a.value(), y = c.value();
+            return new Val.Num(switch (op) {
+                case "+" -> x + y;
+                case "-" -> x - y;
+                case "*" -> x * y;
+                case "/" -> x / y;
+                case "**" -> Math.pow(x, y);
+                case "<" -> x < y ? 1 : 0;
+                case "<=" -> x <= y ? 1 : 0;
+                case ">" -> x > y ? 1 : 0;
+                case ">=" -> x >= y ? 1 : 0;
+                case "==" -> x == y ? 1 : 0;
+                case "!=" -> x != y ? 1 : 0;
+                default -> Double.NaN;
+            });
+        }
+        if (!(left instanceof Val.Bad) && !(right instanceof Val.Bad)) {
+            l.diags.error("E0401", span, "`" + op + "` cannot combine " + left.describe() + " and " + right.describe(), null);
+        }
+        return new Val.Bad();
+    }
+
+    Val binary(String op, Val left, Val right, Span ls, Span rs, Span span) {
+        if (left instanceof Val.Bad || right instanceof Val.Bad) return new Val.Bad();
+        if (left instanceof Val.Num && right instanceof Val.Num && !op.equals("@")) return fold(op, left, right, span);
+        if (op.equals("@")) return l.builtins.matmul(left, right, ls, rs, span);
+        T a = tensor(left, ls, "`" + op + "`"), c = tensor(right, rs, "`" + op + "`");
+        if (a == null || c == null) return new Val.Bad();
+        if (Shapes.broadcast(a.shape(), c.shape()) == null) {
+            l.diags.error("E0201", span, "shapes " + Shapes.show(a.shape()) + " and " + Shapes.show(c.shape()) + " do not broadcast for `" + op + "`",
+                    "trailing dimensions must be equal or 1 (NumPy broadcasting)");
+            return new Val.Bad();
+        }
+        Prim p = switch (op) {
+            case "+" -> Prim.ADD;
+            case "-" -> Prim.SUB;
+            case "*" -> Prim.MUL;
+            case "/" -> Prim.DIV;
+            case "**" -> Prim.POW;
+            case "<" -> Prim.LT;
+            case "<=" -> Prim.LE;
+            case ">" -> Prim.GT;
+            case ">=" -> Prim.GE;
+            case "==" -> Prim.EQ;
+            default -> Prim.NE;
+        };
+        T r = result(b.emit(p, null, a.var(), c.var()), gradFnOf(op, left, right));
+        return isFloat(left) && isFloat(right) ? new T(r.var(), false, -1, null, true, false) : r;
+    }
+
+    /** Python floats ({@code x.item()} and numbers) combine into Python floats, which print as such. */
+    private static boolean isFloat(Val v) {
+        return v instanceof Val.Num || (v instanceof T t && t.item());
+    }
+
+    /** PyTorch's names: a number on the left of - is Rsub, of / is a Mul by the reciprocal. */
+    private static String gradFnOf(String op, Val left, Val right) {
+        boolean numLeft = left instanceof Val.Num, numRight = right instanceof Val.Num;
+        return switch (op) {
+            case "+" -> "AddBackward0";
+            case "-" -> numLeft ? "RsubBackward1" : "SubBackward0";
+            case "*" -> "MulBackward0";
+            case "/" -> numLeft ? "MulBackward0" : "DivBackward0";
+            case "**" -> numRight ? "PowBackward0" : "PowBackward1";
+            default -> null;
+        };
+    }
+
+    // ---- indexing ------------------------------------------------------------------------------------
+
+    private Val index(Ast.Index ix) {
+        Val tv = expr(ix.target());
+        T x = tensor(tv, ix.target().span(), "indexing");
+        if (x == null) return new Val.Bad();
+        int[] shape = x.shape();
+        if (ix.subs().size() > shape.length) {
+            l.diags.error("E0204", ix.span(), "too many indices for a tensor of shape " + Shapes.show(shape) + ": "
+                    + ix.subs().size() + " given", null);
+            return new Val.Bad();
+        }
+        int r = shape.length;
+        int[] start = new int[r], stop = shape.clone(), step = new int[r];
+        java.util.Arrays.fill(step, 1);
+        List<Integer> kept = new ArrayList<>();
+        String gradFn = "SliceBackward0";
+        boolean ok = true;
+        for (int d = 0; d < r; d++) {
+            if (d >= ix.subs().size()) {
+                kept.add(shape[d]);
+                continue;
+            }
+            Ast.Sub s = ix.subs().get(d);
+            if (s instanceof Ast.At at) {
+                Integer i = integer(expr(at.index()), at.span(), "an index");
+                if (i == null) { ok = false; continue; }
+                int k = i < 0 ? i + shape[d] : i;
+                if (k < 0 || k >= shape[d]) {
+                    l.diags.error("E0204", at.span(), "index " + i + " is out of range for dimension " + d + " of size " + shape[d],
+                            "valid indices are " + (shape[d] == 0 ? "none: the dimension is empty" : -shape[d] + " to " + (shape[d] - 1)));
+                    ok = false;
+                    continue;
+                }
+                start[d] = k;
+                stop[d] = k + 1;
+                gradFn = "SelectBackward0";
+            } else if (s instanceof Ast.Range rg) {
+                int[] box = sliceBounds(rg, shape[d]);
+                if (box == null) { ok = false; continue; }
+                start[d] = box[0];
+                stop[d] = box[1];
+                step[d] = box[2];
+                kept.add(Math.max(0, (box[1] - box[0] + box[2] - 1) / box[2]));
+                if (box[0] != 0 || box[1] != shape[d] || box[2] != 1) gradFn = "SliceBackward0";
+            }
+        }
+        if (!ok) return new Val.Bad();
+        Var v = b.slice(x.var(), start, stop, step);
+        return result(b.reshape(v, kept.stream().mapToInt(Integer::intValue).toArray()), gradFn);
+    }
+
+    /** Python slice semantics (clamped bounds, negative ends); a step must be positive, as in PyTorch. */
+    private int[] sliceBounds(Ast.Range rg, int n) {
+        Integer lo = rg.lo() == null ? Integer.valueOf(0) : integer(expr(rg.lo()), rg.lo().span(), "a slice bound");
+        Integer hi = rg.hi() == null ? Integer.valueOf(n) : integer(expr(rg.hi()), rg.hi().span(), "a slice bound");
+        Integer st = rg.step() == null ? Integer.valueOf(1) : integer(expr(rg.step()), rg.step().span(), "a slice step");
+        if (lo == null || hi == null || st == null) return null;
+        if (st <= 0) {
+            l.diags.error("E0204", rg.span(), "slice step must be positive, got " + st, "PyTorch does not support negative steps either");
+            return null;
+        }
+        int a = clampBound(lo, n), z = clampBound(hi, n);
+        return new int[] {a, Math.max(a, z), st};
+    }
+
+    private static int clampBound(int i, int n) {
+        int k = i < 0 ? i + n : i;
+        return Math.max(0, Math.min(n, k));
+    }
+
+    /** A compile-time whole number, or null after reporting. */
+    Integer integer(Val v, Span span, String what) {
+        if (v instanceof Val.Num n && n.isWhole() && Math.abs(n.value()) < Integer.MAX_VALUE) return (int) n.value();
+        if (v instanceof Val.Bad) return null;
+        String found = v instanceof Val.Num n ? "`" + n.value() + "`" : v.describe();
+        l.diags.error("E0105", span, what + " must be a whole number known at compile time, found " + found,
+                v instanceof T ? "tx needs every shape at compile time, so indices and sizes must be constants" : null);
+        return null;
+    }
+
+    // ---- attributes ------------------------------------------------------------------------------------
+
+    private Val attribute(Ast.Attr a) {
+        Val target = expr(a.target());
+        if (target instanceof Val.Bad) return target;
+        if (!(target instanceof T x)) {
+            l.diags.error("E0401", a.nameSpan(), target.describe() + " has no attribute `" + a.name() + "`", null);
+            return new Val.Bad();
+        }
+        return switch (a.name()) {
+            case "grad" -> grad(x, a);
+            case "requires_grad" -> new Val.Bool(x.rg());
+            case "is_leaf" -> new Val.Bool(x.leaf() >= 0 || !x.rg());
+            case "shape" -> new Val.Shape(x.shape());
+            case "ndim" -> new Val.Num(x.shape().length);
+            case "T" -> l.builtins.transposeT(x, a.span());
+            default -> {
+                String help = l.builtins.has(a.name()) ? "`" + a.name() + "` is a method: call it, `x." + a.name() + "(...)`" : null;
+                l.diags.error("E0101", a.nameSpan(), "tensors have no attribute `" + a.name() + "`", help);
+                yield new Val.Bad();
+            }
+        };
+    }
+
+    /** {@code x.grad}: None, a tensor, or (after paths that disagree) a tensor that may be None. */
+    private Val grad(T x, Ast.Attr a) {
+        if (x.leaf() < 0) {
+            if (x.rg()) {
+                l.diags.warning("W0305", a.span(), "`.grad` of a tensor that is not a leaf is always None",
+                        "only leaves (made with requires_grad=true) get gradients; PyTorch warns about this too");
+            }
+            return new Val.None("`.grad` of a tensor that is not a leaf is None");
+        }
+        GradState s = l.state.grad(x.leaf());
+        String who = l.leafName(x.leaf());
+        if (s == GradState.NONE) return new Val.None(who + ".grad is None here: no backward has reached it since it was created or reset");
+        Var out = b.newVar(x.shape(), x.var().name() == null ? null : x.var().name() + "_grad");
+        b.add(new Stmt.GradRead(x.leaf(), out, b.origin()));
+        return new T(out, false, -1, null, false, s == GradState.MAYBE);
+    }
+
+    /** {@code x.grad = None} or {@code x.grad = tensor}. */
+    void assignAttribute(Ast.Target t, Val v, Span valueSpan) {
+        Val target = lookup(t.name(), t.span());
+        if (target instanceof Val.Bad) return;
+        if (!t.attr().equals("grad") || !(target instanceof T x)) {
+            l.diags.error("E0401", t.span(), "cannot assign to `" + t.name() + "." + t.attr() + "`", "only `x.grad` can be assigned");
+            return;
+        }
+        if (x.leaf() < 0) {
+            l.diags.error("E0305", t.span(), "`" + t.name() + "` is not a leaf that requires grad, so it has no `.grad` to set", null);
+            return;
+        }
+        if (v instanceof Val.None) {
+            b.add(new Stmt.GradSet(x.leaf(), null, b.origin()));
+            l.state.grads.put(x.leaf(), GradState.NONE);
+            return;
+        }
+        T g = tensor(v, valueSpan, "`.grad`");
+        if (g == null) return;
+        if (!java.util.Arrays.equals(g.shape(), x.shape())) {
+            l.diags.error("E0201", valueSpan, "a gradient of shape " + Shapes.show(g.shape()) + " cannot be assigned to `"
+                    + t.name() + ".grad`, which has shape " + Shapes.show(x.shape()), null);
+            return;
+        }
+        b.add(new Stmt.GradSet(x.leaf(), b.stopGrad(g.var()), b.origin()));
+        l.state.grads.put(x.leaf(), GradState.SET);
+    }
+}

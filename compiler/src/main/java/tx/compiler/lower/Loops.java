@@ -1,0 +1,322 @@
+package tx.compiler.lower;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tx.compiler.check.GradState;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.compiler.syntax.Ast;
+import tx.compiler.syntax.Span;
+import tx.runtime.ir.Stmt;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.Shapes;
+
+/**
+ * Loops and branches. A name assigned in a loop body and defined before it is carried: the body
+ * sees a parameter whose static facts (requires_grad, leaf, grad state) are the join over all
+ * iterations, found by re-checking the body with diagnostics muted until nothing changes. The
+ * body's shapes must not change across iterations, and both branches of an if must agree.
+ */
+final class Loops {
+    private static final int MAX_ROUNDS = 8;
+    private final Lowerer l;
+
+    Loops(Lowerer l) {
+        this.l = l;
+    }
+
+    // ---- for -------------------------------------------------------------------------------------------
+
+    /** The iteration space of {@code range(...)}: count, start and step, all compile-time integers. */
+    private record Range(int count, double start, double step) {}
+
+    void forLoop(Ast.For f) {
+        Range r = range(f);
+        range = r == null ? new Range(0, 0, 1) : r;
+        State before = l.state;
+        Set<String> assigned = Lowerer.assignedNames(f.body());
+        assigned.add(f.var());
+        List<String> carried = carriedNames(before, assigned);
+        Map<String, T> entry = promote(before, carried, f);
+        Map<Integer, GradState> entryGrads = new java.util.HashMap<>(before.grads);
+        for (int round = 0; round < MAX_ROUNDS; round++) {
+            State end = dryRun(f, before, carried, entry, entryGrads);
+            Map<String, T> joined = join(entry, end, carried);
+            State g = new State();
+            g.grads.putAll(entryGrads);
+            g.joinGrads(g, end);
+            if (joined.equals(entry) && g.grads.equals(entryGrads)) break;
+            entry = joined;
+            entryGrads = new java.util.HashMap<>(g.grads);
+        }
+        emitLoop(f, range, before, carried, entry, entryGrads, assigned);
+    }
+
+    private Range range(Ast.For f) {
+        List<Double> v = new ArrayList<>();
+        for (Ast.Arg a : f.range()) {
+            Val x = l.exprs.expr(a.value());
+            if (a.name() != null || !(x instanceof Val.Num n) || !n.isWhole()) {
+                if (!(x instanceof Val.Bad)) {
+                    l.diags.error("E0105", a.span(), "`range` needs whole numbers known at compile time",
+                            "the number of iterations must be fixed when the program is compiled, e.g. `range(100)`");
+                }
+                return null;
+            }
+            v.add(n.value());
+        }
+        if (v.isEmpty() || v.size() > 3) {
+            l.diags.error("E0104", f.span(), "`range` takes 1 to 3 arguments, got " + v.size(), null);
+            return null;
+        }
+        double start = v.size() == 1 ? 0 : v.get(0), stop = v.size() == 1 ? v.get(0) : v.get(1), step = v.size() == 3 ? v.get(2) : 1;
+        if (step == 0) {
+            l.diags.error("E0105", f.range().get(2).span(), "`range` step must not be zero", null);
+            return null;
+        }
+        long count = (long) Math.max(0, Math.ceil((stop - start) / step));
+        return new Range((int) Math.min(count, Integer.MAX_VALUE), start, step);
+    }
+
+    /** Names the body assigns that hold tensors (or numbers) before the loop, with their aliases. */
+    private static List<String> carriedNames(State before, Set<String> assigned) {
+        Set<String> out = new LinkedHashSet<>();
+        Set<Var> touched = new java.util.HashSet<>();
+        for (String n : assigned) {
+            Val v = before.names.get(n);
+            if (v instanceof T t) touched.add(t.var());
+            if (v instanceof T || v instanceof Val.Num) out.add(n);
+        }
+        for (Map.Entry<String, Val> e : before.names.entrySet()) {
+            if (e.getValue() instanceof T t && touched.contains(t.var())) out.add(e.getKey());
+        }
+        return new ArrayList<>(out);
+    }
+
+    /** A number carried through a loop becomes a scalar tensor (e.g. {@code total = 0} then {@code total = total + x}). */
+    private Map<String, T> promote(State before, List<String> carried, Ast.For f) {
+        Map<String, T> entry = new java.util.LinkedHashMap<>();
+        for (String n : carried) {
+            Val v = before.names.get(n);
+            if (v instanceof Val.Num num) {
+                String old = l.b.named(n);
+                T t = new T(l.b.scalar(num.value()), false, -1, null, false, false);
+                l.b.named(old);
+                before.names.put(n, t);
+                v = t;
+            }
+            entry.put(n, (T) v);
+        }
+        return entry;
+    }
+
+    /** Checks the body once with diagnostics muted and its IR thrown away; returns the state at its end. */
+    private State dryRun(Ast.For f, State before, List<String> carried, Map<String, T> entry, Map<Integer, GradState> grads) {
+        l.diags.mute();
+        l.b.openBlock();
+        boolean noGrad = l.graph.noGrad();
+        try {
+            enterBody(f, before, carried, entry, grads);
+            return l.state;
+        } finally {
+            l.b.closeBlock();
+            l.graph.setNoGrad(noGrad);
+            l.loopDepth--;
+            l.state = before;
+            l.diags.unmute();
+        }
+    }
+
+    /** Binds the loop parameters and the index, then checks and lowers the body into the open block. */
+    private List<Var> enterBody(Ast.For f, State before, List<String> carried, Map<String, T> entry,
+                                Map<Integer, GradState> grads) {
+        State s = before.copy();
+        s.grads.clear();
+        s.grads.putAll(grads);
+        List<Var> params = new ArrayList<>();
+        for (String n : carried) {
+            T e = entry.get(n);
+            Var p = l.b.newVar(e.shape(), n);
+            params.add(p);
+            register(p, e, "a value carried from the previous iteration of the loop at line " + f.span().line());
+            s.names.put(n, e.withVar(p));
+        }
+        index = l.b.newVar(Shapes.SCALAR, f.var());
+        l.state = s;
+        Var user = index;
+        if (range.start() != 0 || range.step() != 1) {
+            String old = l.b.named(f.var());
+            user = l.b.add(l.b.scalar(range.start()), l.b.mul(l.b.scalar(range.step()), index));
+            l.b.named(old);
+        }
+        s.bind(f.var(), new T(user, false, -1, null, false, false));
+        l.loopDepth++;
+        l.block(f.body());
+        return params;
+    }
+
+    private void register(Var v, T meta, String why) {
+        if (meta.leaf() >= 0) l.graph.markLeaf(v, meta.leaf());
+        else l.graph.setRequiresGrad(v, meta.rg());
+        if (meta.rg() && meta.leaf() < 0) l.graph.markBarrier(v, why);
+    }
+
+    private static Map<String, T> join(Map<String, T> entry, State end, List<String> carried) {
+        Map<String, T> out = new java.util.LinkedHashMap<>();
+        for (String n : carried) {
+            T a = entry.get(n);
+            Val v = end.names.get(n);
+            if (!(v instanceof T b) || !Arrays.equals(a.shape(), b.shape())) {
+                out.put(n, a);
+                continue;
+            }
+            out.put(n, new T(a.var(), a.rg() || b.rg(), a.leaf() == b.leaf() ? a.leaf() : -1,
+                    b.rg() ? b.gradFn() : a.gradFn(), a.item() && b.item(), a.maybeNone() || b.maybeNone()));
+        }
+        return out;
+    }
+
+    /** The real pass: checks the body with diagnostics on, and emits the Loop statement. */
+    private void emitLoop(Ast.For f, Range r, State before, List<String> carried, Map<String, T> entry,
+                          Map<Integer, GradState> grads, Set<String> assigned) {
+        l.b.openBlock();
+        boolean noGrad = l.graph.noGrad();
+        List<Var> params = enterBody(f, before, carried, entry, grads);
+        l.loopDepth--;
+        l.graph.setNoGrad(noGrad);
+        State end = l.state;
+        List<Stmt> body = l.b.closeBlock();
+        List<String> outNames = new ArrayList<>(carried);
+        for (String n : assigned) if (!outNames.contains(n) && end.names.get(n) instanceof T) outNames.add(n);
+        List<Var> init = new ArrayList<>(), results = new ArrayList<>(), outs = new ArrayList<>();
+        State after = end.copy();
+        for (int k = 0; k < outNames.size(); k++) {
+            String n = outNames.get(k);
+            Val v = end.names.get(n);
+            if (!(v instanceof T t) || (k < carried.size() && !Arrays.equals(t.shape(), entry.get(n).shape()))) {
+                shapeChange(f, n, entry.get(n), v);
+                continue;
+            }
+            init.add(k < carried.size() ? before.names.get(n) instanceof T bt ? bt.var() : null : null);
+            results.add(t.var());
+            Var out = l.b.newVar(t.shape(), n);
+            register(out, t, "the result of the loop at line " + f.span().line());
+            outs.add(out);
+            after.names.put(n, t.withVar(out));
+        }
+        if (r.count() == 0) {
+            l.state = before; // a loop that never runs changes nothing
+            return;
+        }
+        l.state = after;
+        if (l.diags.hasErrors()) return;
+        List<Var> loopParams = new ArrayList<>(params);
+        for (int k = params.size(); k < results.size(); k++) loopParams.add(l.b.newVar(results.get(k).shapeRef(), outNames.get(k)));
+        l.b.add(new Stmt.Loop(r.count(), index, init, loopParams, body, results, outs, f.span().origin()));
+    }
+
+    /** The current loop's iteration space, and its counter 0, 1, ... (for a start or step, the user's variable is computed from it). */
+    private Range range;
+    private Var index;
+
+    private void shapeChange(Ast.For f, String n, T before, Val now) {
+        String was = before == null ? "" : " from " + Shapes.show(before.shape());
+        String is = now instanceof T t ? " to " + Shapes.show(t.shape()) : " to " + now.describe();
+        l.diags.error("E0208", l.headSpan(f.span()), "`" + n + "` changes" + was + is + " in each iteration of this loop",
+                "a value carried from one iteration to the next must keep its shape");
+    }
+
+    // ---- if --------------------------------------------------------------------------------------------
+
+    void ifStmt(Ast.If s) {
+        Val c = l.exprs.expr(s.cond());
+        Var cond = condition(c, s.cond().span());
+        State before = l.state;
+        State thenState = branch(s.then(), before);
+        List<Stmt> thenBlock = lastBlock;
+        State elseState = branch(s.otherwise(), before);
+        List<Stmt> elseBlock = lastBlock;
+        if (c instanceof Val.Bool || c instanceof Val.Num) {
+            boolean taken = c instanceof Val.Bool bv ? bv.value() : ((Val.Num) c).value() != 0;
+            for (Stmt st : taken ? thenBlock : elseBlock) l.b.add(st);
+            l.state = taken ? thenState : elseState;
+            return;
+        }
+        merge(s, cond, before, thenState, thenBlock, elseState, elseBlock);
+    }
+
+    private List<Stmt> lastBlock;
+
+    private State branch(List<Ast.Stmt> body, State before) {
+        l.state = before.copy();
+        l.b.openBlock();
+        l.block(body);
+        lastBlock = l.b.closeBlock();
+        State s = l.state;
+        l.state = before;
+        return s;
+    }
+
+    private Var condition(Val c, Span span) {
+        if (c instanceof Val.Bool || c instanceof Val.Num || c instanceof Val.Bad) return null;
+        if (c instanceof T t && !t.maybeNone() && Shapes.numel(t.shape()) == 1) return l.b.reshape(t.var(), Shapes.SCALAR);
+        l.diags.error("E0401", span, "the condition of `if` must be a scalar, found " + c.describe(),
+                "reduce it first, e.g. `if sum(x) > 0 { ... }`");
+        return null;
+    }
+
+    private void merge(Ast.If s, Var cond, State before, State a, List<Stmt> aBlock, State b, List<Stmt> bBlock) {
+        Set<String> names = new LinkedHashSet<>(Lowerer.assignedNames(s.then()));
+        names.addAll(Lowerer.assignedNames(s.otherwise()));
+        for (String n : new ArrayList<>(before.names.keySet())) if (a.names.get(n) != before.names.get(n) || b.names.get(n) != before.names.get(n)) names.add(n);
+        State after = before.copy();
+        after.joinGrads(a, b);
+        List<Var> thenRes = new ArrayList<>(), elseRes = new ArrayList<>(), outs = new ArrayList<>();
+        for (String n : names) {
+            Val va = a.names.get(n), vb = b.names.get(n);
+            if (a.maybeUnassigned.containsKey(n) || b.maybeUnassigned.containsKey(n) || va == null || vb == null) {
+                T any = va instanceof T ta ? ta : vb instanceof T tb ? tb : null;
+                if (any == null) continue;
+                after.names.put(n, any);
+                after.maybeUnassigned.put(n, s.span());
+                Var out = l.b.newVar(any.shape(), n);
+                thenRes.add(va instanceof T ta ? ta.var() : null);
+                elseRes.add(vb instanceof T tb ? tb.var() : null);
+                outs.add(out);
+                register(out, any, "the result of the `if` at line " + s.span().line());
+                after.names.put(n, any.withVar(out));
+                continue;
+            }
+            if (va instanceof T ta && vb instanceof T tb) {
+                if (!Arrays.equals(ta.shape(), tb.shape())) {
+                    l.diags.error("E0208", l.headSpan(s.span()), "`" + n + "` has shape " + Shapes.show(ta.shape())
+                            + " after one branch of this `if` and " + Shapes.show(tb.shape()) + " after the other",
+                            "both branches must leave a name with the same shape");
+                    continue;
+                }
+                if (ta.var().equals(tb.var())) {
+                    after.names.put(n, ta);
+                    continue;
+                }
+                T meta = new T(ta.var(), ta.rg() || tb.rg(), ta.leaf() == tb.leaf() ? ta.leaf() : -1, ta.gradFn(), false, ta.maybeNone() || tb.maybeNone());
+                Var out = l.b.newVar(ta.shape(), n);
+                register(out, meta, "the result of the `if` at line " + s.span().line());
+                thenRes.add(ta.var());
+                elseRes.add(tb.var());
+                outs.add(out);
+                after.names.put(n, meta.withVar(out));
+            } else if (va.equals(vb)) {
+                after.names.put(n, va);
+            } else {
+                l.diags.error("E0208", l.headSpan(s.span()), "`" + n + "` holds " + va.describe() + " after one branch of this `if` and "
+                        + vb.describe() + " after the other", "both branches must leave a name with the same kind of value");
+            }
+        }
+        l.b.add(new Stmt.Cond(cond, aBlock, thenRes, bBlock, elseRes, outs, s.span().origin()));
+        l.state = after;
+    }
+}

@@ -1,0 +1,238 @@
+package tx.compiler.lower;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import tx.compiler.ad.Graph;
+import tx.compiler.check.GradState;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.compiler.syntax.Ast;
+import tx.compiler.syntax.Diagnostics;
+import tx.compiler.syntax.Span;
+import tx.runtime.ir.Builder;
+import tx.runtime.ir.Program;
+import tx.runtime.ir.Stmt;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.Shapes;
+
+/**
+ * Checks a tx script and lowers it to IR in one walk over the AST. Each expression is checked
+ * (names, shapes, requires_grad, grads that may be None) and, if it is sound, built as IR through
+ * the typed {@link Builder}; an expression that fails yields {@link Val.Bad}, which silences
+ * follow-on errors, so that every independent error in the file is reported. {@code backward}
+ * calls become adjoint IR right where they stand (see {@link tx.compiler.ad.Reverse}).
+ */
+public final class Lowerer {
+    final Builder b = new Builder();
+    final Graph graph = new Graph();
+    final Diagnostics diags;
+    final Exprs exprs;
+    final Builtins builtins;
+    private final String[] lines;
+    private final Map<Object, Integer> leafIds = new IdentityHashMap<>();
+    final List<String> leafNames = new ArrayList<>();
+    State state = new State();
+    int loopDepth;
+
+    private Lowerer(Diagnostics diags, String source) {
+        this.diags = diags;
+        this.lines = source.split("\r?\n", -1);
+        this.exprs = new Exprs(this);
+        this.builtins = new Builtins(this);
+        b.listen(graph::defined);
+    }
+
+    /** Checks and lowers a parsed script; returns null if there were errors (they are in diags). */
+    public static Program lower(Ast.Program program, Diagnostics diags, String source) {
+        Lowerer l = new Lowerer(diags, source);
+        l.block(program.body());
+        if (diags.hasErrors()) return null;
+        return new Program(l.b.top(), l.b.varCount(), List.copyOf(l.leafNames));
+    }
+
+    // ---- statements ----------------------------------------------------------------------------------
+
+    void block(List<Ast.Stmt> body) {
+        for (Ast.Stmt s : body) statement(s);
+    }
+
+    private void statement(Ast.Stmt s) {
+        var old = b.at(s.span().origin());
+        try {
+            if (s instanceof Ast.Assign a) assign(a);
+            else if (s instanceof Ast.AugAssign a) augAssign(a);
+            else if (s instanceof Ast.ExprStmt e) exprs.expr(e.expr());
+            else if (s instanceof Ast.With w) with(w);
+            else if (s instanceof Ast.For f) new Loops(this).forLoop(f);
+            else if (s instanceof Ast.If i) new Loops(this).ifStmt(i);
+            else unsupported(s);
+        } finally {
+            b.at(old);
+        }
+    }
+
+    private void unsupported(Ast.Stmt s) {
+        String what = s instanceof Ast.FnDef ? "function definitions (`fn`)"
+                : s instanceof Ast.Return ? "`return`" : "`check` statements";
+        diags.error("E0901", headSpan(s.span()), what + " are not supported by this version of tx yet",
+                "scripts can use every built-in, `backward`, loops and branches; functions, `grad` and `check` come next");
+    }
+
+    private void with(Ast.With w) {
+        if (w.kind().equals("no_grad")) {
+            boolean old = graph.setNoGrad(true);
+            block(w.body());
+            graph.setNoGrad(old);
+        } else {
+            // NOTE: in a script, checkpointing changes memory use only, never values; the body runs as is.
+            block(w.body());
+        }
+    }
+
+    private void assign(Ast.Assign a) {
+        if (a.targets().size() != 1) {
+            diags.error("E0901", a.span(), "assigning to several names at once needs a function that returns several values",
+                    "functions are not supported by this version of tx yet");
+            return;
+        }
+        Ast.Target t = a.targets().get(0);
+        String old = b.named(t.attr() == null ? t.name() : null);
+        Val v = exprs.expr(a.value());
+        b.named(old);
+        if (t.attr() != null) {
+            exprs.assignAttribute(t, v, a.value().span());
+            return;
+        }
+        if (v instanceof T tv && tv.leaf() >= 0 && leafNames.get(tv.leaf()) == null) leafNames.set(tv.leaf(), t.name());
+        state.bind(t.name(), v);
+    }
+
+    private void augAssign(Ast.AugAssign a) {
+        Ast.Target t = a.target();
+        if (t.attr() != null) {
+            diags.error("E0401", a.span(), "`" + t.name() + "." + t.attr() + " " + a.op() + "` is not supported",
+                    "assign a new value instead, e.g. `x.grad = None`");
+            return;
+        }
+        Val before = exprs.lookup(t.name(), t.span());
+        if (!(before instanceof T x)) {
+            if (!(before instanceof Val.Bad)) {
+                Val rhs = exprs.expr(a.value());
+                state.bind(t.name(), exprs.fold(a.op().substring(0, 1), before, rhs, a.span()));
+            }
+            return;
+        }
+        if (x.leaf() >= 0 && !graph.noGrad()) {
+            diags.error("E0304", a.span(), "a leaf tensor that requires grad is changed in place: `" + t.name() + " " + a.op() + " ...`",
+                    "PyTorch forbids this too; do the update inside `with no_grad { ... }`,\nor assign a new tensor: `"
+                            + t.name() + " = " + t.name() + " " + a.op().charAt(0) + " ...`");
+            exprs.expr(a.value());
+            return;
+        }
+        String old = b.named(t.name());
+        Val result = exprs.binary(a.op().substring(0, 1), before, exprs.expr(a.value()), t.span(), a.value().span(), a.span());
+        b.named(old);
+        if (!(result instanceof T r)) return;
+        if (!Objects.deepEquals(r.shape(), x.shape())) {
+            diags.error("E0201", a.span(), "in-place `" + a.op() + "` would change the shape of `" + t.name() + "` from "
+                    + Shapes.show(x.shape()) + " to " + Shapes.show(r.shape()), "in-place operations keep the shape of their target");
+            return;
+        }
+        T updated = x.leaf() >= 0 ? keepLeaf(x, r.var()) : r;
+        rebindAliases(x.var(), updated);
+    }
+
+    /** An in-place update of a leaf under no_grad: the same leaf, holding a new value. */
+    private T keepLeaf(T x, Var v) {
+        graph.markLeaf(v, x.leaf());
+        return new T(v, true, x.leaf(), null, false, false);
+    }
+
+    /** In-place changes reach every name bound to the same tensor, as in PyTorch. */
+    void rebindAliases(Var old, Val updated) {
+        for (Map.Entry<String, Val> e : new ArrayList<>(state.names.entrySet())) {
+            if (e.getValue() instanceof T t && t.var().equals(old)) state.bind(e.getKey(), updated);
+        }
+    }
+
+    // ---- leaves ---------------------------------------------------------------------------------------
+
+    /**
+     * Makes v a leaf that requires grad. The leaf id belongs to the AST node that creates it, so
+     * re-checking a loop body finds the same leaf; each run of that node makes a fresh tensor, so
+     * inside a loop its {@code .grad} is reset to None at run time.
+     */
+    T leaf(Var v, Object node) {
+        int id = leafIds.computeIfAbsent(node, n -> {
+            leafNames.add(null);
+            return leafNames.size() - 1;
+        });
+        graph.markLeaf(v, id);
+        state.grads.put(id, GradState.NONE);
+        if (loopDepth > 0) b.add(new Stmt.GradSet(id, null, b.origin()));
+        return new T(v, true, id, null, false, false);
+    }
+
+    String leafName(int leaf) {
+        String n = leaf >= 0 && leaf < leafNames.size() ? leafNames.get(leaf) : null;
+        return n == null ? "the leaf" : "`" + n + "`";
+    }
+
+    // ---- source text, for messages ----------------------------------------------------------------
+
+    /** The source text of a one-line span, or null. */
+    String text(Span s) {
+        if (s.line() < 1 || s.line() > lines.length || s.endLine() != s.line()) return null;
+        String line = lines[s.line() - 1];
+        int from = Math.max(0, s.col() - 1), to = Math.min(line.length(), s.endCol() - 1);
+        return from < to ? line.substring(from, to) : null;
+    }
+
+    /** The first line of a span (a statement's head, for multi-line statements). */
+    Span headSpan(Span s) {
+        if (s.endLine() == s.line()) return s;
+        int len = s.line() >= 1 && s.line() <= lines.length ? lines[s.line() - 1].length() : s.col();
+        return new Span(s.line(), s.col(), s.line(), Math.max(s.col() + 1, len + 1));
+    }
+
+    /** Names assigned anywhere in a body, nested blocks included (targets of =, op=, for, requires_grad_). */
+    static Set<String> assignedNames(List<Ast.Stmt> body) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Ast.Stmt s : body) collectAssigned(s, out);
+        return out;
+    }
+
+    private static void collectAssigned(Ast.Stmt s, Set<String> out) {
+        if (s instanceof Ast.Assign a) {
+            for (Ast.Target t : a.targets()) if (t.attr() == null) out.add(t.name());
+        } else if (s instanceof Ast.AugAssign a && a.target().attr() == null) {
+            out.add(a.target().name());
+        } else if (s instanceof Ast.For f) {
+            out.add(f.var());
+            for (Ast.Stmt x : f.body()) collectAssigned(x, out);
+        } else if (s instanceof Ast.If i) {
+            for (Ast.Stmt x : i.then()) collectAssigned(x, out);
+            for (Ast.Stmt x : i.otherwise()) collectAssigned(x, out);
+        } else if (s instanceof Ast.With w) {
+            for (Ast.Stmt x : w.body()) collectAssigned(x, out);
+        } else if (s instanceof Ast.ExprStmt e) {
+            collectInPlaceCalls(e.expr(), out);
+        }
+    }
+
+    /** {@code requires_grad_(x)} and {@code x.requires_grad_()} rebind x in place. */
+    private static void collectInPlaceCalls(Ast.Expr e, Set<String> out) {
+        if (!(e instanceof Ast.Call c)) return;
+        if (c.callee() instanceof Ast.Attr at && at.name().equals("requires_grad_") && at.target() instanceof Ast.Name n) {
+            out.add(n.name());
+        } else if (c.callee() instanceof Ast.Name f && f.name().equals("requires_grad_") && !c.args().isEmpty()
+                && c.args().get(0).value() instanceof Ast.Name n) {
+            out.add(n.name());
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package tx.compiler.lower;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tx.compiler.check.GradState;
+import tx.compiler.check.Val;
+import tx.compiler.syntax.Span;
+
+/**
+ * The checker's knowledge at one program point: what each name holds, which names are assigned on
+ * some paths only (with the span of the block that may skip them), and the state of each leaf's
+ * {@code .grad}. Blocks do not open scopes, as in Python.
+ */
+final class State {
+    final Map<String, Val> names = new LinkedHashMap<>();
+    final Map<String, Span> maybeUnassigned = new HashMap<>();
+    final Map<Integer, GradState> grads = new HashMap<>();
+
+    State copy() {
+        State s = new State();
+        s.names.putAll(names);
+        s.maybeUnassigned.putAll(maybeUnassigned);
+        s.grads.putAll(grads);
+        return s;
+    }
+
+    GradState grad(int leaf) {
+        return grads.getOrDefault(leaf, GradState.NONE);
+    }
+
+    void bind(String name, Val v) {
+        names.put(name, v);
+        maybeUnassigned.remove(name);
+    }
+
+    /** Joins the grad states of two paths into this one. */
+    void joinGrads(State a, State b) {
+        grads.clear();
+        for (int leaf : union(a.grads, b.grads)) grads.put(leaf, a.grad(leaf).join(b.grad(leaf)));
+    }
+
+    private static java.util.Set<Integer> union(Map<Integer, GradState> a, Map<Integer, GradState> b) {
+        java.util.Set<Integer> s = new java.util.TreeSet<>(a.keySet());
+        s.addAll(b.keySet());
+        return s;
+    }
+}

@@ -1,0 +1,85 @@
+package tx.compiler.syntax;
+
+import java.util.List;
+
+/** The tx abstract syntax tree: immutable records, each with the span it came from. */
+public final class Ast {
+    private Ast() {}
+
+    public record Program(List<Stmt> body, Span span) {}
+
+    // ---- statements ---------------------------------------------------------------------------------
+    public sealed interface Stmt {
+        Span span();
+    }
+
+    /** {@code a, b = value}; a target is a name or {@code name.attr} (only {@code x.grad}). */
+    public record Assign(List<Target> targets, Expr value, Span span) implements Stmt {}
+
+    /** {@code target op= value} with op one of + - * /. */
+    public record AugAssign(Target target, String op, Expr value, Span span) implements Stmt {}
+
+    public record ExprStmt(Expr expr, Span span) implements Stmt {}
+
+    /** {@code with no_grad { }} or {@code with checkpoint { }}. */
+    public record With(String kind, List<Stmt> body, Span span) implements Stmt {}
+
+    /** {@code for name in range(args) { }}. */
+    public record For(String var, Span varSpan, List<Arg> range, List<Stmt> body, Span span) implements Stmt {}
+
+    /** {@code if cond { } else { }}; {@code otherwise} is empty when there is no else. */
+    public record If(Expr cond, List<Stmt> then, List<Stmt> otherwise, Span span) implements Stmt {}
+
+    public record FnDef(String name, List<Param> params, List<List<Dim>> returns, List<Stmt> body, Span span) implements Stmt {}
+
+    public record Return(List<Expr> values, Span span) implements Stmt {}
+
+    public record Check(Expr claim, Expr tol, Span span) implements Stmt {}
+
+    public record Target(String name, String attr, Span span) {}
+
+    public record Param(String name, List<Dim> shape, Span span) {}
+
+    /** A dimension in a signature: a whole number, or a name that binds at each call. */
+    public record Dim(Integer size, String name, Span span) {}
+
+    // ---- expressions --------------------------------------------------------------------------------
+    public sealed interface Expr {
+        Span span();
+    }
+
+    public record Num(double value, String text, Span span) implements Expr {}
+
+    public record Str(String value, Span span) implements Expr {}
+
+    public record Bool(boolean value, Span span) implements Expr {}
+
+    public record NoneLit(Span span) implements Expr {}
+
+    public record Name(String name, Span span) implements Expr {}
+
+    public record Neg(Expr operand, Span span) implements Expr {}
+
+    /** A binary operator: + - * / @ ** < <= > >= == !=. */
+    public record Binary(String op, Expr left, Expr right, Span span) implements Expr {}
+
+    public record Call(Expr callee, List<Arg> args, Span span) implements Expr {}
+
+    public record Index(Expr target, List<Sub> subs, Span span) implements Expr {}
+
+    public record Attr(Expr target, String name, Span nameSpan, Span span) implements Expr {}
+
+    public record ListLit(List<Expr> items, Span span) implements Expr {}
+
+    /** A call argument; {@code name} is null for a positional one. */
+    public record Arg(String name, Expr value, Span span) {}
+
+    /** One subscript: an index, or a slice {@code lo:hi:step} with optional parts. */
+    public sealed interface Sub {
+        Span span();
+    }
+
+    public record At(Expr index, Span span) implements Sub {}
+
+    public record Range(Expr lo, Expr hi, Expr step, Span span) implements Sub {}
+}

@@ -1,0 +1,171 @@
+package tx.compiler.syntax;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.Token;
+import tx.compiler.syntax.Ast.*;
+import tx.compiler.syntax.gen.TxParser;
+import tx.compiler.syntax.gen.TxParser.*;
+
+/** Turns ANTLR's parse tree into tx's own AST at once, giving every node its span (Trino's AstBuilder). */
+final class AstBuilder {
+    private final Diagnostics diags;
+
+    AstBuilder(Diagnostics diags) {
+        this.diags = diags;
+    }
+
+    Program program(ProgramContext ctx) {
+        return new Program(statements(ctx.statement()), span(ctx));
+    }
+
+    private List<Stmt> statements(List<StatementContext> ctxs) {
+        List<Stmt> out = new ArrayList<>();
+        for (StatementContext c : ctxs) {
+            Stmt s = statement(c);
+            if (s != null) out.add(s);
+        }
+        return out;
+    }
+
+    private List<Stmt> block(BlockContext ctx) {
+        return ctx == null ? List.of() : statements(ctx.statement());
+    }
+
+    private Stmt statement(StatementContext ctx) {
+        Span sp = span(ctx);
+        if (ctx instanceof AssignContext c) {
+            List<Target> ts = new ArrayList<>();
+            for (TargetContext t : c.target()) ts.add(target(t));
+            return new Assign(ts, expr(c.expr()), sp);
+        }
+        if (ctx instanceof AugAssignContext c) return new AugAssign(target(c.target()), c.op.getText(), expr(c.expr()), sp);
+        if (ctx instanceof ExprStmtContext c) return new ExprStmt(expr(c.expr()), sp);
+        if (ctx instanceof WithStmtContext c) return new With(c.kind.getText(), block(c.block()), sp);
+        if (ctx instanceof ForStmtContext c) {
+            return new For(c.NAME().getText(), span(c.NAME().getSymbol()), args(c.arg()), block(c.block()), sp);
+        }
+        if (ctx instanceof IfStmtContext c) return ifChain(c.ifChain());
+        if (ctx instanceof FnDefContext c) return fnDef(c);
+        if (ctx instanceof ReturnStmtContext c) return new Return(exprs(c.expr()), sp);
+        if (ctx instanceof CheckStmtContext c) return new Check(expr(c.lhs), c.tol == null ? null : expr(c.tol), sp);
+        return null; // a subtree the parser already reported as broken
+    }
+
+    private If ifChain(IfChainContext c) {
+        List<Stmt> otherwise = c.ifChain() != null ? List.of(ifChain(c.ifChain()))
+                : c.block().size() > 1 ? block(c.block(1)) : List.of();
+        return new If(expr(c.expr()), block(c.block(0)), otherwise, span(c));
+    }
+
+    private FnDef fnDef(FnDefContext c) {
+        List<Param> params = new ArrayList<>();
+        for (ParamContext p : c.param()) params.add(new Param(p.NAME().getText(), dims(p.shapeType()), span(p)));
+        List<List<Dim>> returns = new ArrayList<>();
+        if (c.returnType() != null) for (ShapeTypeContext s : c.returnType().shapeType()) returns.add(dims(s));
+        return new FnDef(c.NAME().getText(), params, returns, block(c.block()), span(c));
+    }
+
+    private List<Dim> dims(ShapeTypeContext s) {
+        List<Dim> out = new ArrayList<>();
+        if (s == null) return out;
+        for (DimContext d : s.dim()) {
+            if (d.NAME() != null) {
+                out.add(new Dim(null, d.NAME().getText(), span(d)));
+            } else {
+                double v = number(d.NUMBER().getSymbol());
+                out.add(new Dim(v == Math.rint(v) && v >= 0 && v < Integer.MAX_VALUE ? (int) v : -1, null, span(d)));
+            }
+        }
+        return out;
+    }
+
+    private Target target(TargetContext t) {
+        return new Target(t.NAME(0).getText(), t.NAME().size() > 1 ? t.NAME(1).getText() : null, span(t));
+    }
+
+    private List<Arg> args(List<ArgContext> ctxs) {
+        List<Arg> out = new ArrayList<>();
+        for (ArgContext a : ctxs) out.add(new Arg(a.NAME() == null ? null : a.NAME().getText(), expr(a.expr()), span(a)));
+        return out;
+    }
+
+    private List<Expr> exprs(List<ExprContext> ctxs) {
+        List<Expr> out = new ArrayList<>();
+        for (ExprContext e : ctxs) out.add(expr(e));
+        return out;
+    }
+
+    Expr expr(ExprContext ctx) {
+        Span sp = span(ctx);
+        if (ctx == null) return new NoneLit(Span.NONE);
+        if (ctx instanceof NumberContext c) return new Num(number(c.NUMBER().getSymbol()), c.getText(), sp);
+        if (ctx instanceof StringContext c) return new Str(unquote(c.getText()), sp);
+        if (ctx instanceof BooleanContext c) return new Bool(c.kw.getText().equalsIgnoreCase("true"), sp);
+        if (ctx instanceof NoneContext) return new NoneLit(sp);
+        if (ctx instanceof NameContext c) return new Name(c.getText(), sp);
+        if (ctx instanceof ParenContext c) return expr(c.expr());
+        if (ctx instanceof ListContext c) return new ListLit(exprs(c.expr()), sp);
+        if (ctx instanceof NegateContext c) return new Neg(expr(c.expr()), sp);
+        if (ctx instanceof PowerContext c) return new Binary("**", expr(c.expr(0)), expr(c.expr(1)), sp);
+        if (ctx instanceof MultiplicativeContext c) return new Binary(c.op.getText(), expr(c.expr(0)), expr(c.expr(1)), sp);
+        if (ctx instanceof AdditiveContext c) return new Binary(c.op.getText(), expr(c.expr(0)), expr(c.expr(1)), sp);
+        if (ctx instanceof ComparisonContext c) return new Binary(c.op.getText(), expr(c.expr(0)), expr(c.expr(1)), sp);
+        if (ctx instanceof CallContext c) return new Call(expr(c.expr()), args(c.arg()), sp);
+        if (ctx instanceof AttributeContext c) return new Attr(expr(c.expr()), c.NAME().getText(), span(c.NAME().getSymbol()), sp);
+        if (ctx instanceof IndexContext c) return new Index(expr(c.expr()), subs(c.subscript()), sp);
+        return new NoneLit(sp);
+    }
+
+    private List<Sub> subs(List<SubscriptContext> ctxs) {
+        List<Sub> out = new ArrayList<>();
+        for (SubscriptContext s : ctxs) {
+            if (s instanceof SingleContext c) {
+                out.add(new At(expr(c.expr()), span(c)));
+            } else if (s instanceof SliceContext c) {
+                out.add(new Range(c.lo == null ? null : expr(c.lo), c.hi == null ? null : expr(c.hi),
+                        c.step == null ? null : expr(c.step), span(c)));
+            }
+        }
+        return out;
+    }
+
+    private double number(Token t) {
+        double v = Double.parseDouble(t.getText());
+        if (Double.isInfinite(v)) {
+            diags.error("E0002", span(t), "number `" + t.getText() + "` is too large for a float64",
+                    "the largest float64 is about 1.8e308");
+        }
+        return v;
+    }
+
+    private static String unquote(String text) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i < text.length() - 1; i++) {
+            char ch = text.charAt(i);
+            if (ch == '\\' && i + 1 < text.length() - 1) {
+                char n = text.charAt(++i);
+                sb.append(n == 'n' ? '\n' : n == 't' ? '\t' : n);
+            } else {
+                sb.append(ch);
+            }
+        }
+        return sb.toString();
+    }
+
+    static Span span(ParserRuleContext ctx) {
+        if (ctx == null || ctx.getStart() == null) return Span.NONE;
+        Token a = ctx.getStart(), b = ctx.getStop() == null ? a : ctx.getStop();
+        if (b.getTokenIndex() < a.getTokenIndex()) b = a;
+        Span end = span(b);
+        return new Span(a.getLine(), a.getCharPositionInLine() + 1, end.endLine(), end.endCol());
+    }
+
+    static Span span(Token t) {
+        String text = t.getType() == Token.EOF || t.getText() == null ? "" : t.getText();
+        int nl = text.lastIndexOf('\n');
+        if (nl >= 0) return new Span(t.getLine(), t.getCharPositionInLine() + 1, t.getLine(), t.getCharPositionInLine() + 2);
+        return new Span(t.getLine(), t.getCharPositionInLine() + 1, t.getLine(), t.getCharPositionInLine() + 1 + Math.max(1, text.length()));
+    }
+}

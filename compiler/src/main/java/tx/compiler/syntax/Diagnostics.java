@@ -1,0 +1,110 @@
+package tx.compiler.syntax;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Collects diagnostics for one source file and renders them as rustc does:
+ * <pre>
+ * error[E0301]: message
+ *  --> file.tx:3:1
+ *   |
+ * 3 | y.backward()
+ *   | ^^^^^^^^^^^^
+ *   = help: ...
+ * </pre>
+ * Collection can be muted while the checker explores (a loop body's fixpoint).
+ */
+public final class Diagnostics {
+    /** At most this many diagnostics are printed; the rest are counted. */
+    public static final int LIMIT = 100;
+
+    private final String fileName;
+    private final String[] lines;
+    private final List<Diagnostic> all = new ArrayList<>();
+    private int muted;
+
+    public Diagnostics(String fileName, String source) {
+        this.fileName = fileName;
+        this.lines = source.split("\r?\n", -1);
+    }
+
+    public String fileName() {
+        return fileName;
+    }
+
+    public void error(String code, Span span, String message, String help) {
+        report(new Diagnostic(Diagnostic.Severity.ERROR, code, message, span, help));
+    }
+
+    public void error(String code, Span span, String message) {
+        error(code, span, message, null);
+    }
+
+    public void warning(String code, Span span, String message, String help) {
+        report(new Diagnostic(Diagnostic.Severity.WARNING, code, message, span, help));
+    }
+
+    public void report(Diagnostic d) {
+        if (muted > 0) return;
+        for (Diagnostic old : all) {
+            if (old.code().equals(d.code()) && old.span().equals(d.span()) && old.message().equals(d.message())) return;
+        }
+        all.add(d);
+    }
+
+    public void mute() {
+        muted++;
+    }
+
+    public void unmute() {
+        muted--;
+    }
+
+    public boolean hasErrors() {
+        return all.stream().anyMatch(Diagnostic::isError);
+    }
+
+    public int errorCount() {
+        return (int) all.stream().filter(Diagnostic::isError).count();
+    }
+
+    public List<Diagnostic> all() {
+        List<Diagnostic> sorted = new ArrayList<>(all);
+        sorted.sort(Comparator.comparingInt((Diagnostic d) -> d.span().line()).thenComparingInt(d -> d.span().col()));
+        return sorted;
+    }
+
+    /** Every diagnostic, rendered, in source order (the first {@link #LIMIT}, then a count of the rest). */
+    public String render() {
+        StringBuilder sb = new StringBuilder();
+        List<Diagnostic> sorted = all();
+        for (int i = 0; i < sorted.size() && i < LIMIT; i++) sb.append(render(sorted.get(i))).append('\n');
+        if (sorted.size() > LIMIT) sb.append("... and ").append(sorted.size() - LIMIT).append(" more diagnostics not shown\n");
+        return sb.toString();
+    }
+
+    public String render(Diagnostic d) {
+        Span s = d.span();
+        String text = s.line() >= 1 && s.line() <= lines.length ? lines[s.line() - 1].replace('\t', ' ') : "";
+        String num = Integer.toString(Math.max(s.line(), 1));
+        String pad = " ".repeat(num.length());
+        StringBuilder sb = new StringBuilder();
+        sb.append(d.severity().word).append('[').append(d.code()).append("]: ").append(d.message()).append('\n');
+        sb.append(pad).append("--> ").append(fileName).append(':').append(Math.max(s.line(), 1)).append(':').append(Math.max(s.col(), 1)).append('\n');
+        sb.append(pad).append(" |\n");
+        sb.append(num).append(" | ").append(text).append('\n');
+        sb.append(pad).append(" | ").append(" ".repeat(Math.max(0, Math.min(s.col(), text.length() + 1) - 1))).append(carets(s, text)).append('\n');
+        if (d.help() != null) {
+            String indent = pad + "         ";
+            sb.append(pad).append(" = help: ").append(d.help().replace("\n", "\n" + indent)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String carets(Span s, String text) {
+        int end = s.endLine() == s.line() ? s.endCol() : text.length() + 1;
+        return "^".repeat(Math.max(1, end - s.col()));
+    }
+}

@@ -1,0 +1,123 @@
+// The tx language: syntax only. No actions, no semantic predicates.
+//
+// Line breaks end statements, except inside (...) and [...]; the compiler's token filter
+// (tx.compiler.syntax.NewlineFilter) drops NEWLINE tokens there before the parser sees them,
+// as Python's tokenizer does. Everything else about meaning lives in the checker.
+grammar Tx;
+
+program
+    : sep* (statement (sep+ statement)*)? sep* EOF
+    ;
+
+sep
+    : NEWLINE
+    | ';'
+    ;
+
+block
+    : '{' sep* (statement (sep+ statement)*)? sep* '}'
+    ;
+
+statement
+    : 'fn' NAME '(' (param (',' param)*)? ')' ('->' returnType)? block   # fnDef
+    | 'return' (expr (',' expr)*)?                                        # returnStmt
+    | 'with' kind=('no_grad' | 'checkpoint') block                       # withStmt
+    | 'for' NAME 'in' 'range' '(' (arg (',' arg)*)? ')' block             # forStmt
+    | ifChain                                                             # ifStmt
+    | 'check' lhs=expr ('within' tol=expr)?                               # checkStmt
+    | target (',' target)* '=' expr                                       # assign
+    | target op=('+=' | '-=' | '*=' | '/=') expr                          # augAssign
+    | expr                                                                # exprStmt
+    ;
+
+ifChain
+    : 'if' expr block ('else' (block | ifChain))?
+    ;
+
+param
+    : NAME ':' shapeType
+    ;
+
+returnType
+    : shapeType
+    | '(' shapeType (',' shapeType)* ')'
+    ;
+
+shapeType
+    : '[' (dim (',' dim)*)? ']'
+    ;
+
+dim
+    : NUMBER
+    | NAME
+    ;
+
+target
+    : NAME ('.' NAME)?
+    ;
+
+// Precedence, tightest first: postfix, **, unary -, * / @, + -, comparisons.
+expr
+    : expr '(' (arg (',' arg)*)? ')'                           # call
+    | expr '[' subscript (',' subscript)* ']'                  # index
+    | expr '.' NAME                                            # attribute
+    | <assoc = right> expr '**' expr                           # power
+    | '-' expr                                                 # negate
+    | expr op=('*' | '/' | '@') expr                           # multiplicative
+    | expr op=('+' | '-') expr                                 # additive
+    | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr     # comparison
+    | NUMBER                                                   # number
+    | STRING                                                   # string
+    | kw=('true' | 'false' | 'True' | 'False')                 # boolean
+    | 'None'                                                   # none
+    | NAME                                                     # name
+    | '(' expr ')'                                             # paren
+    | '[' (expr (',' expr)* ','?)? ']'                         # list
+    ;
+
+arg
+    : (NAME '=')? expr
+    ;
+
+subscript
+    : lo=expr? ':' hi=expr? (':' step=expr?)?                  # slice
+    | expr                                                     # single
+    ;
+
+NUMBER
+    : DIGITS ('.' DIGITS?)? EXPONENT?
+    | '.' DIGITS EXPONENT?
+    ;
+
+fragment DIGITS
+    : [0-9]+
+    ;
+
+fragment EXPONENT
+    : [eE] [+-]? DIGITS
+    ;
+
+STRING
+    : '"' (~["\\\r\n] | '\\' .)* '"'
+    ;
+
+NAME
+    : [A-Za-z_] [A-Za-z0-9_]*
+    ;
+
+NEWLINE
+    : '\r'? '\n'
+    ;
+
+COMMENT
+    : '#' ~[\r\n]* -> skip
+    ;
+
+WS
+    : [ \t\f]+ -> skip
+    ;
+
+// Anything else becomes one token that no rule accepts, so the parser reports it in place.
+UNKNOWN
+    : .
+    ;

@@ -1,0 +1,125 @@
+package tx.runtime.exec;
+
+import java.io.PrintStream;
+import java.util.List;
+import tx.runtime.ir.Program;
+import tx.runtime.ir.Stmt;
+import tx.runtime.ir.Stmt.PrintItem;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.PyFloat;
+import tx.runtime.tensor.Tensor;
+import tx.runtime.tensor.TensorFormat;
+
+/**
+ * Runs the structured IR: the primal program and the adjoint equations the AD pass inlined into
+ * it are the same kind of statements, run by this one loop. Values live in an array indexed by
+ * variable id; {@code .grad} registers in an array indexed by leaf id (null means None).
+ */
+public final class Interpreter {
+    private final Tensor[] values;
+    private final Tensor[] grads;
+    private final PrintStream out;
+
+    private Interpreter(Program p, PrintStream out) {
+        this.values = new Tensor[p.varCount()];
+        this.grads = new Tensor[p.leafNames().size()];
+        this.out = out;
+    }
+
+    public static void run(Program p, PrintStream out) {
+        new Interpreter(p, out).block(p.body());
+        out.flush();
+    }
+
+    private void block(List<Stmt> body) {
+        for (Stmt s : body) stmt(s);
+    }
+
+    private void stmt(Stmt s) {
+        if (s instanceof Stmt.Eqn e) {
+            values[e.out().id()] = eval(e);
+        } else if (s instanceof Stmt.Loop l) {
+            loop(l);
+        } else if (s instanceof Stmt.Cond c) {
+            cond(c);
+        } else if (s instanceof Stmt.Print p) {
+            print(p);
+        } else if (s instanceof Stmt.AssertClose a) {
+            assertClose(a);
+        } else if (s instanceof Stmt.GradSet g) {
+            grads[g.leaf()] = g.value() == null ? null : get(g.value());
+        } else if (s instanceof Stmt.GradAccum g) {
+            Tensor old = grads[g.leaf()], d = get(g.delta());
+            grads[g.leaf()] = old == null ? d : tx.runtime.kernels.Elementwise.zip(old, d, Double::sum);
+        } else if (s instanceof Stmt.GradRead g) {
+            values[g.out().id()] = grads[g.leaf()];
+        }
+    }
+
+    private Tensor eval(Stmt.Eqn e) {
+        Tensor[] in = new Tensor[e.in().size()];
+        for (int i = 0; i < in.length; i++) in[i] = get(e.in().get(i));
+        return e.prim().eval(List.of(in), e.attr());
+    }
+
+    private Tensor get(Var v) {
+        return values[v.id()];
+    }
+
+    private void loop(Stmt.Loop l) {
+        int n = l.params().size();
+        for (int k = 0; k < n; k++) values[l.params().get(k).id()] = l.init().get(k) == null ? null : get(l.init().get(k));
+        for (int i = 0; i < l.count(); i++) {
+            values[l.index().id()] = Tensor.scalar(i);
+            block(l.body());
+            Tensor[] next = new Tensor[n];
+            for (int k = 0; k < n; k++) next[k] = get(l.results().get(k));
+            for (int k = 0; k < n; k++) values[l.params().get(k).id()] = next[k];
+        }
+        for (int k = 0; k < n; k++) values[l.outs().get(k).id()] = values[l.params().get(k).id()];
+    }
+
+    private void cond(Stmt.Cond c) {
+        boolean taken = get(c.cond()).item() != 0.0;
+        block(taken ? c.then() : c.otherwise());
+        List<Var> results = taken ? c.thenResults() : c.elseResults();
+        for (int k = 0; k < c.outs().size(); k++) {
+            Var r = results.get(k);
+            values[c.outs().get(k).id()] = r == null ? null : get(r);
+        }
+    }
+
+    private void print(Stmt.Print p) {
+        StringBuilder sb = new StringBuilder();
+        for (PrintItem item : p.items()) {
+            if (sb.length() > 0) sb.append(' ');
+            if (item instanceof PrintItem.Text t) {
+                sb.append(t.text());
+            } else if (item instanceof PrintItem.TensorValue t) {
+                Tensor v = get(t.var());
+                sb.append(v == null ? "None" : TensorFormat.format(v, t.suffix()));
+            } else if (item instanceof PrintItem.FloatValue f) {
+                sb.append(PyFloat.repr(get(f.var()).item()));
+            }
+        }
+        out.println(sb);
+    }
+
+    private void assertClose(Stmt.AssertClose a) {
+        Tensor x = get(a.a()), y = get(a.b());
+        double[] xd = x.data(), yd = y.data();
+        boolean same = xd.length == yd.length;
+        for (int i = 0; same && i < xd.length; i++) same = close(xd[i], yd[i], a.rtol(), a.atol());
+        if (!same) {
+            throw new TxRuntimeException("assert_close failed: " + a.text() + "\n  left:  " + TensorFormat.format(x, null)
+                    + "\n  right: " + TensorFormat.format(y, null), a.origin());
+        }
+    }
+
+    /** torch.allclose's test, with nan never equal. */
+    static boolean close(double x, double y, double rtol, double atol) {
+        if (x == y) return true;
+        if (Double.isNaN(x) || Double.isNaN(y) || Double.isInfinite(x) || Double.isInfinite(y)) return false;
+        return Math.abs(x - y) <= atol + rtol * Math.abs(y);
+    }
+}

@@ -1,0 +1,59 @@
+package tx.runtime.ir;
+
+import java.util.Arrays;
+import tx.runtime.tensor.Shapes;
+import tx.runtime.tensor.Tensor;
+
+/** The static attributes of primitives. Each is immutable; arrays are never modified after construction. */
+public final class Attrs {
+    private Attrs() {}
+
+    /** Axes to reduce (sorted, distinct, non-negative) and whether to keep them as size 1. */
+    public record Reduce(int[] axes, boolean keepdim) {
+        @Override public String toString() { return "axes=" + Arrays.toString(axes) + (keepdim ? ", keepdim" : ""); }
+    }
+
+    /** A permutation of the axes: out.shape[i] = in.shape[perm[i]]. */
+    public record Perm(int[] perm) {
+        @Override public String toString() { return "perm=" + Arrays.toString(perm); }
+    }
+
+    /** A target shape (reshape, expand). */
+    public record ShapeAttr(int[] shape) {
+        @Override public String toString() { return "shape=" + Shapes.show(shape); }
+    }
+
+    /** A strided box per axis: start inclusive, stop exclusive, step >= 1, all normalised. */
+    public record Slice(int[] start, int[] stop, int[] step) {
+        @Override public String toString() {
+            return "start=" + Arrays.toString(start) + ", stop=" + Arrays.toString(stop) + ", step=" + Arrays.toString(step);
+        }
+    }
+
+    /** The adjoint of a slice: place the input at start + k*step inside zeros of {@code shape}. */
+    public record Pad(int[] shape, int[] start, int[] step) {
+        @Override public String toString() {
+            return "shape=" + Shapes.show(shape) + ", start=" + Arrays.toString(start) + ", step=" + Arrays.toString(step);
+        }
+    }
+
+    /** One axis (concatenation). */
+    public record Axis(int axis) {
+        @Override public String toString() { return "axis=" + axis; }
+    }
+
+    /** A constant tensor. */
+    public record Const(Tensor value) {
+        @Override public String toString() { return value.size() == 1 ? Double.toString(value.data()[0]) : "const" + Shapes.show(value.shapeRef()); }
+    }
+
+    /** A tensor of one repeated value. */
+    public record Fill(int[] shape, double value) {
+        @Override public String toString() { return "shape=" + Shapes.show(shape) + ", value=" + value; }
+    }
+
+    /** Seeded random numbers, uniform in [0, 1) or standard normal. */
+    public record Random(int[] shape, long seed, boolean normal) {
+        @Override public String toString() { return "shape=" + Shapes.show(shape) + ", seed=" + seed + (normal ? ", normal" : ", uniform"); }
+    }
+}

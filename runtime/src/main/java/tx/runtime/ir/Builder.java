@@ -1,0 +1,210 @@
+package tx.runtime.ir;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import tx.runtime.ir.Stmt.Eqn;
+import tx.runtime.tensor.Shapes;
+import tx.runtime.tensor.Tensor;
+
+/**
+ * The typed IR builder. The lowering, the composites and every VJP rule build IR through it, so
+ * that the shape rule of each primitive checks every equation as it is made (JAX's
+ * {@code typecheck_jaxpr}, but at construction). Statements go into the innermost open block.
+ */
+public final class Builder {
+    private final Deque<List<Stmt>> blocks = new ArrayDeque<>();
+    private final Map<Var, Tensor> constants = new HashMap<>();
+    private int nextId;
+    private Origin origin = Origin.NONE;
+    private String hint;
+    private java.util.function.Consumer<Eqn> listener = e -> {};
+
+    public Builder() {
+        blocks.push(new ArrayList<>());
+    }
+
+    // ---- blocks, names and origins ---------------------------------------------------------------
+
+    /** Opens a nested block (loop body, branch); statements go there until {@link #closeBlock}. */
+    public void openBlock() {
+        blocks.push(new ArrayList<>());
+    }
+
+    public List<Stmt> closeBlock() {
+        if (blocks.size() == 1) throw new IllegalStateException("no open block");
+        return blocks.pop();
+    }
+
+    /** The top-level statements. */
+    public List<Stmt> top() {
+        return blocks.getLast();
+    }
+
+    public void add(Stmt s) {
+        blocks.peek().add(s);
+    }
+
+    public int varCount() {
+        return nextId;
+    }
+
+    public Origin origin() {
+        return origin;
+    }
+
+    /** Sets the source position recorded on the statements built from now on; returns the old one. */
+    public Origin at(Origin o) {
+        Origin old = origin;
+        origin = o;
+        return old;
+    }
+
+    /** Sets the name given to the next variables built (the user's name, or d_name); returns the old one. */
+    public String named(String name) {
+        String old = hint;
+        hint = name;
+        return old;
+    }
+
+    /** Calls {@code l} with every equation built from now on (the compiler records autograd facts). */
+    public void listen(java.util.function.Consumer<Eqn> l) {
+        listener = l;
+    }
+
+    public Var newVar(int[] shape, String name) {
+        return new Var(nextId++, shape, name);
+    }
+
+    // ---- the one way to make an equation --------------------------------------------------------
+
+    public Var emit(Prim p, Object attr, Var... in) {
+        List<Var> ins = List.of(in);
+        List<int[]> shapes = new ArrayList<>(in.length);
+        for (Var v : in) shapes.add(v.shapeRef());
+        Var out = newVar(p.shape(shapes, attr), hint);
+        Eqn e = new Eqn(p, ins, out, attr, origin);
+        add(e);
+        listener.accept(e);
+        return out;
+    }
+
+    // ---- constants --------------------------------------------------------------------------------
+
+    public Var constant(Tensor value) {
+        Var v = emit(Prim.CONST, new Attrs.Const(value));
+        constants.put(v, value);
+        return v;
+    }
+
+    public Var scalar(double value) {
+        return constant(Tensor.scalar(value));
+    }
+
+    public Var fill(int[] shape, double value) {
+        Var v = emit(Prim.FILL, new Attrs.Fill(shape.clone(), value));
+        if (Shapes.numel(shape) <= 1) constants.put(v, Tensor.full(shape, value));
+        return v;
+    }
+
+    /** True if v was built as a constant here (its value is known at compile time). */
+    public boolean isConstant(Var v) {
+        return constants.containsKey(v);
+    }
+
+    /** True if v is a constant with no zero element. */
+    public boolean isNonZeroConstant(Var v) {
+        Tensor t = constants.get(v);
+        if (t == null) return false;
+        for (double d : t.data()) if (d == 0.0) return false;
+        return true;
+    }
+
+    // ---- elementwise ------------------------------------------------------------------------------
+
+    public Var neg(Var x) { return emit(Prim.NEG, null, x); }
+    public Var exp(Var x) { return emit(Prim.EXP, null, x); }
+    public Var log(Var x) { return emit(Prim.LOG, null, x); }
+    public Var sin(Var x) { return emit(Prim.SIN, null, x); }
+    public Var cos(Var x) { return emit(Prim.COS, null, x); }
+    public Var sign(Var x) { return emit(Prim.SIGN, null, x); }
+    public Var stopGrad(Var x) { return emit(Prim.STOP_GRAD, null, x); }
+    public Var add(Var a, Var b) { return emit(Prim.ADD, null, a, b); }
+    public Var sub(Var a, Var b) { return emit(Prim.SUB, null, a, b); }
+    public Var mul(Var a, Var b) { return emit(Prim.MUL, null, a, b); }
+    public Var div(Var a, Var b) { return emit(Prim.DIV, null, a, b); }
+    public Var pow(Var a, Var b) { return emit(Prim.POW, null, a, b); }
+    public Var eq(Var a, Var b) { return emit(Prim.EQ, null, a, b); }
+    public Var gt(Var a, Var b) { return emit(Prim.GT, null, a, b); }
+    public Var lt(Var a, Var b) { return emit(Prim.LT, null, a, b); }
+    public Var ge(Var a, Var b) { return emit(Prim.GE, null, a, b); }
+    public Var where(Var c, Var a, Var b) { return emit(Prim.WHERE, null, c, a, b); }
+
+    // ---- reductions and shapes --------------------------------------------------------------------
+
+    public Var sum(Var x, int[] axes, boolean keepdim) {
+        return emit(Prim.SUM, new Attrs.Reduce(axes.clone(), keepdim), x);
+    }
+
+    public Var prodOthers(Var x, int[] axes) {
+        return emit(Prim.PROD_OTHERS, new Attrs.Reduce(axes.clone(), false), x);
+    }
+
+    public Var reshape(Var x, int[] shape) {
+        if (Arrays.equals(x.shapeRef(), shape)) return x;
+        return emit(Prim.RESHAPE, new Attrs.ShapeAttr(shape.clone()), x);
+    }
+
+    public Var expand(Var x, int[] shape) {
+        if (Arrays.equals(x.shapeRef(), shape)) return x;
+        return emit(Prim.EXPAND, new Attrs.ShapeAttr(shape.clone()), x);
+    }
+
+    public Var transpose(Var x, int[] perm) {
+        boolean identity = true;
+        for (int i = 0; i < perm.length; i++) identity &= perm[i] == i;
+        return identity ? x : emit(Prim.TRANSPOSE, new Attrs.Perm(perm.clone()), x);
+    }
+
+    /** Swaps the last two axes (x.mT). */
+    public Var mT(Var x) {
+        int r = x.rank();
+        int[] perm = new int[r];
+        for (int i = 0; i < r; i++) perm[i] = i;
+        perm[r - 2] = r - 1;
+        perm[r - 1] = r - 2;
+        return transpose(x, perm);
+    }
+
+    public Var slice(Var x, int[] start, int[] stop, int[] step) {
+        return emit(Prim.SLICE, new Attrs.Slice(start.clone(), stop.clone(), step.clone()), x);
+    }
+
+    public Var pad(Var x, int[] shape, int[] start, int[] step) {
+        return emit(Prim.PAD, new Attrs.Pad(shape.clone(), start.clone(), step.clone()), x);
+    }
+
+    public Var matmul(Var a, Var b) {
+        return emit(Prim.MATMUL, null, a, b);
+    }
+
+    /**
+     * Undoes NumPy broadcasting: sums {@code g} over the axes that broadcasting added or stretched,
+     * so that it has {@code shape} again. The AD pass calls this in one place for every operand.
+     */
+    public Var unbroadcast(Var g, int[] shape) {
+        int[] gs = g.shapeRef();
+        if (Arrays.equals(gs, shape)) return g;
+        int lead = gs.length - shape.length;
+        List<Integer> axes = new ArrayList<>();
+        for (int i = 0; i < gs.length; i++) {
+            if (i < lead || (shape[i - lead] == 1 && gs[i] != 1)) axes.add(i);
+        }
+        Var summed = sum(g, axes.stream().mapToInt(Integer::intValue).toArray(), true);
+        return reshape(summed, shape);
+    }
+}

@@ -1,0 +1,68 @@
+package tx.runtime.ir;
+
+import java.util.List;
+import java.util.stream.Collectors;
+import tx.runtime.tensor.Shapes;
+
+/**
+ * Prints the structured IR, one statement a line, with each variable's user name (adjoints are
+ * d_name) and shape, and the source line each statement came from:
+ * <pre>  d_x%12[3] = mul(d_y%11[3], c%4[])        # line 3</pre>
+ */
+public final class IrPrinter {
+    private final StringBuilder sb = new StringBuilder();
+
+    private IrPrinter() {}
+
+    public static String print(Program p) {
+        IrPrinter pr = new IrPrinter();
+        pr.block(p.body(), "");
+        return pr.sb.toString();
+    }
+
+    private void block(List<Stmt> body, String indent) {
+        for (Stmt s : body) stmt(s, indent);
+    }
+
+    private void stmt(Stmt s, String in) {
+        if (s instanceof Stmt.Eqn e) {
+            String args = e.in().stream().map(IrPrinter::name).collect(Collectors.joining(", "));
+            String attr = e.attr() == null ? "" : (args.isEmpty() ? "" : "; ") + e.attr();
+            line(in, name(e.out()) + Shapes.show(e.out().shapeRef()) + " = " + e.prim().text() + "(" + args + attr + ")", s);
+        } else if (s instanceof Stmt.Loop l) {
+            line(in, "for " + name(l.index()) + " in range(" + l.count() + ") carry " + names(l.params()) + " <- " + names(l.init()) + " {", s);
+            block(l.body(), in + "    ");
+            line(in, "} next " + names(l.results()) + " -> " + names(l.outs()), s);
+        } else if (s instanceof Stmt.Cond c) {
+            line(in, "if " + name(c.cond()) + " {", s);
+            block(c.then(), in + "    ");
+            sb.append(in).append("} else {\n");
+            block(c.otherwise(), in + "    ");
+            line(in, "} -> " + names(c.outs()) + " from " + names(c.thenResults()) + " | " + names(c.elseResults()), s);
+        } else if (s instanceof Stmt.Print p) {
+            line(in, "print(" + p.items().size() + " items)", s);
+        } else if (s instanceof Stmt.AssertClose a) {
+            line(in, "assert_close(" + name(a.a()) + ", " + name(a.b()) + ")", s);
+        } else if (s instanceof Stmt.GradSet g) {
+            line(in, "grad[" + g.leaf() + "] = " + (g.value() == null ? "None" : name(g.value())), s);
+        } else if (s instanceof Stmt.GradAccum g) {
+            line(in, "grad[" + g.leaf() + "] += " + name(g.delta()), s);
+        } else if (s instanceof Stmt.GradRead g) {
+            line(in, name(g.out()) + " = grad[" + g.leaf() + "]", s);
+        }
+    }
+
+    private void line(String indent, String text, Stmt s) {
+        sb.append(indent).append(text);
+        if (s.origin().line() > 0) sb.append("    # line ").append(s.origin().line());
+        sb.append('\n');
+    }
+
+    private static String names(List<Var> vs) {
+        return "(" + vs.stream().map(IrPrinter::name).collect(Collectors.joining(", ")) + ")";
+    }
+
+    private static String name(Var v) {
+        return v == null ? "None" : (v.name() == null ? "t" : v.name()) + "%" + v.id();
+    }
+}

@@ -1,0 +1,475 @@
+package tx.runtime.ir;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+import tx.runtime.ir.Stmt.Eqn;
+import tx.runtime.kernels.Elementwise;
+import tx.runtime.kernels.LinAlg;
+import tx.runtime.kernels.Random;
+import tx.runtime.kernels.Reductions;
+import tx.runtime.kernels.Shaping;
+import tx.runtime.tensor.Shapes;
+import tx.runtime.tensor.Tensor;
+
+/**
+ * The primitives: the small differentiated core. Each constant defines, in one place, its shape
+ * rule ({@link #shape}), its kernel ({@link #eval}) and its vector-Jacobian product ({@link #vjp}),
+ * which builds IR through a {@link Builder} and never closes over run-time values.
+ *
+ * <p>A VJP returns one contribution per input, or null for a structural zero (a non-differentiable
+ * input, or one that cannot affect the output). Contributions to broadcast operands are returned
+ * in the output's shape; the AD pass undoes broadcasting in one place ({@link Builder#unbroadcast}).
+ * Everything else in tx (sigmoid, softmax, cross_entropy, norm, mean, ...) is a composite of these.
+ */
+public enum Prim {
+    // ---- elementwise, one operand -------------------------------------------------------------
+    /** d/dx (-x) = -1 */
+    NEG(x -> -x) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.neg(g)); }
+    },
+    /** d/dx exp x = exp x (the output is reused) */
+    EXP(Math::exp) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.mul(g, e.out())); }
+    },
+    /** d/dx log x = 1 / x */
+    LOG(Math::log) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.div(g, in(e, 0))); }
+    },
+    /** d/dx sin x = cos x */
+    SIN(Math::sin) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.mul(g, b.cos(in(e, 0)))); }
+    },
+    /** d/dx cos x = -sin x */
+    COS(Math::cos) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.neg(b.mul(g, b.sin(in(e, 0))))); }
+    },
+    /** d/dx tan x = 1 + tan² x */
+    TAN(Math::tan) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            return List.of(b.mul(g, b.add(b.scalar(1), b.mul(e.out(), e.out()))));
+        }
+    },
+    /** d/dx tanh x = 1 - tanh² x */
+    TANH(Math::tanh) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            return List.of(b.mul(g, b.sub(b.scalar(1), b.mul(e.out(), e.out()))));
+        }
+    },
+    /** d/dx sqrt x = 1 / (2 sqrt x); NOTE: inf at 0, as in PyTorch. */
+    SQRT(Math::sqrt) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.div(g, b.mul(b.scalar(2), e.out()))); }
+    },
+    /** d/dx |x| = sign x; NOTE: 0 at x = 0, as PyTorch chooses. */
+    ABS(Math::abs) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.mul(g, b.sign(in(e, 0)))); }
+    },
+    /** sign is piecewise constant: its gradient is zero, so it contributes nothing. */
+    SIGN(Prim::signum) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    /** d/dx log(1 + x) = 1 / (1 + x) */
+    LOG1P(Math::log1p) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.div(g, b.add(b.scalar(1), in(e, 0)))); }
+    },
+    /** d/dx (exp x - 1) = exp x = out + 1 */
+    EXPM1(Math::expm1) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.mul(g, b.add(e.out(), b.scalar(1)))); }
+    },
+    /** The identity whose gradient is zero: detach, item, and the stabilising shifts of composites. */
+    STOP_GRAD(x -> x) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return in.get(0); }
+    },
+
+    // ---- elementwise, two operands, NumPy broadcasting ---------------------------------------
+    /** d(a + b) = da + db */
+    ADD((x, y) -> x + y) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(g, g); }
+    },
+    /** d(a - b) = da - db */
+    SUB((x, y) -> x - y) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(g, b.neg(g)); }
+    },
+    /** d(a b) = b da + a db */
+    MUL((x, y) -> x * y) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            return List.of(b.mul(g, in(e, 1)), b.mul(g, in(e, 0)));
+        }
+    },
+    /** d(a / b) = da / b - (a / b) db / b */
+    DIV((x, y) -> x / y) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            return List.of(b.div(g, in(e, 1)), b.neg(b.div(b.mul(g, e.out()), in(e, 1))));
+        }
+    },
+    /**
+     * d(a^b) = b a^(b-1) da + a^b log(a) db. NOTE: as in PyTorch, the first term is 0 where b = 0
+     * (not 0 * inf at a = 0), and the second is 0 where a = 0 and b >= 0.
+     */
+    POW(Math::pow) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            Var a = in(e, 0), p = in(e, 1);
+            Var da = b.mul(g, b.mul(p, b.pow(a, b.sub(p, b.scalar(1)))));
+            if (!b.isNonZeroConstant(p)) da = b.where(b.eq(p, b.scalar(0)), b.scalar(0), da);
+            Var db = b.mul(g, b.mul(e.out(), b.log(a)));
+            if (!b.isConstant(p)) {
+                db = b.where(b.mul(b.eq(a, b.scalar(0)), b.ge(p, b.scalar(0))), b.scalar(0), db);
+            }
+            return List.of(da, db);
+        }
+    },
+    /** d max(a, b): the larger operand gets the gradient. NOTE: ties split it evenly, as PyTorch. */
+    MAXIMUM(Math::max) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return tieSplit(b, e, g, b.gt(in(e, 0), in(e, 1))); }
+    },
+    /** d min(a, b): the smaller operand gets the gradient. NOTE: ties split it evenly, as PyTorch. */
+    MINIMUM(Math::min) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return tieSplit(b, e, g, b.lt(in(e, 0), in(e, 1))); }
+    },
+    /** Comparisons give 0. or 1.: piecewise constant, so no gradient flows through them. */
+    LT((x, y) -> x < y ? 1 : 0) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    LE((x, y) -> x <= y ? 1 : 0) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    GT((x, y) -> x > y ? 1 : 0) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    GE((x, y) -> x >= y ? 1 : 0) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    EQ((x, y) -> x == y ? 1 : 0) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    NE((x, y) -> x != y ? 1 : 0) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+
+    /**
+     * where(c, a, b) picks a where c is non-zero. The gradient goes to the branch taken; the AD pass
+     * also masks everything derived from the branch not taken, so that it is exactly 0 (LANGUAGE §5).
+     */
+    WHERE(3) {
+        @Override public int[] shape(List<int[]> in, Object attr) {
+            return broadcastOrFail(broadcastOrFail(in.get(0), in.get(1)), in.get(2));
+        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Elementwise.where(in.get(0), in.get(1), in.get(2)); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            Var c = in(e, 0);
+            return Arrays.asList(null, b.where(c, g, b.scalar(0)), b.where(c, b.scalar(0), g));
+        }
+        @Override public boolean elementwise() { return true; }
+    },
+
+    // ---- reductions ---------------------------------------------------------------------------
+    /** d sum(x) / dx = 1, so the gradient is g broadcast back over the reduced axes. */
+    SUM(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return reducedShape(in.get(0), attr); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) {
+            Attrs.Reduce r = (Attrs.Reduce) attr;
+            return Reductions.sum(in.get(0), r.axes(), r.keepdim());
+        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(spread(b, e, g)); }
+    },
+    /** The gradient of a max goes to the maximal elements. NOTE: ties share it evenly, as torch.amax. */
+    MAX(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return reducedShape(in.get(0), attr); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) {
+            Attrs.Reduce r = (Attrs.Reduce) attr;
+            return Reductions.max(in.get(0), r.axes(), r.keepdim());
+        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            Attrs.Reduce r = (Attrs.Reduce) e.attr();
+            Var x = in(e, 0);
+            Var hit = b.eq(x, spread(b, e, e.out()));
+            Var count = b.sum(hit, r.axes(), true);
+            return List.of(b.div(b.mul(spread(b, e, g), hit), b.expand(count, x.shapeRef())));
+        }
+    },
+    /** d prod(x) / dx_i = product of the other elements (exact with zeros, unlike prod / x_i). */
+    PROD(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return reducedShape(in.get(0), attr); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) {
+            Attrs.Reduce r = (Attrs.Reduce) attr;
+            return Reductions.prod(in.get(0), r.axes(), r.keepdim());
+        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            Attrs.Reduce r = (Attrs.Reduce) e.attr();
+            return List.of(b.mul(spread(b, e, g), b.prodOthers(in(e, 0), r.axes())));
+        }
+    },
+    /**
+     * y_i = product of the other elements of x_i's group. dy_i/dx_j = y_i / x_j for j != i.
+     * NOTE: this second-order rule divides by x, so it is not exact where x = 0.
+     */
+    PROD_OTHERS(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return in.get(0).clone(); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) {
+            return Reductions.prodOthers(in.get(0), ((Attrs.Reduce) attr).axes());
+        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            Attrs.Reduce r = (Attrs.Reduce) e.attr();
+            Var x = in(e, 0);
+            Var gy = b.mul(g, e.out());
+            Var total = b.expand(b.sum(gy, r.axes(), true), x.shapeRef());
+            return List.of(b.div(b.sub(total, gy), x));
+        }
+    },
+
+    // ---- shape -----------------------------------------------------------------------------------
+    /** Reshape: the gradient is reshaped back. */
+    RESHAPE(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) {
+            int[] s = ((Attrs.ShapeAttr) attr).shape();
+            if (Shapes.numel(s) != Shapes.numel(in.get(0))) fail("cannot reshape " + Shapes.show(in.get(0)) + " to " + Shapes.show(s));
+            return s.clone();
+        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return in.get(0).reshape(((Attrs.ShapeAttr) attr).shape()); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.reshape(g, in(e, 0).shapeRef())); }
+    },
+    /** Permute axes: the gradient is permuted back by the inverse permutation. */
+    TRANSPOSE(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) {
+            int[] p = ((Attrs.Perm) attr).perm(), s = in.get(0);
+            if (p.length != s.length) fail("permutation " + Arrays.toString(p) + " of a rank-" + s.length + " tensor");
+            int[] out = new int[p.length];
+            for (int i = 0; i < p.length; i++) out[i] = s[p[i]];
+            return out;
+        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Shaping.transpose(in.get(0), ((Attrs.Perm) attr).perm()); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            int[] p = ((Attrs.Perm) e.attr()).perm(), inv = new int[p.length];
+            for (int i = 0; i < p.length; i++) inv[p[i]] = i;
+            return List.of(b.transpose(g, inv));
+        }
+    },
+    /** Broadcast to a shape: the adjoint sums over the broadcast axes (the one central unbroadcast). */
+    EXPAND(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) {
+            int[] s = ((Attrs.ShapeAttr) attr).shape();
+            if (!Shapes.broadcastsTo(in.get(0), s)) fail("cannot expand " + Shapes.show(in.get(0)) + " to " + Shapes.show(s));
+            return s.clone();
+        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Shaping.expand(in.get(0), ((Attrs.ShapeAttr) attr).shape()); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.unbroadcast(g, in(e, 0).shapeRef())); }
+    },
+    /** A strided box of the input: the gradient is padded back into place with zeros. */
+    SLICE(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) {
+            Attrs.Slice s = (Attrs.Slice) attr;
+            int[] x = in.get(0), out = new int[x.length];
+            for (int i = 0; i < x.length; i++) {
+                if (s.start()[i] < 0 || s.stop()[i] > x[i] || s.step()[i] < 1) fail("bad slice of " + Shapes.show(x));
+                out[i] = Math.max(0, (s.stop()[i] - s.start()[i] + s.step()[i] - 1) / s.step()[i]);
+            }
+            return out;
+        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) {
+            Attrs.Slice s = (Attrs.Slice) attr;
+            return Shaping.slice(in.get(0), s.start(), s.stop(), s.step());
+        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            Attrs.Slice s = (Attrs.Slice) e.attr();
+            return List.of(b.pad(g, in(e, 0).shapeRef(), s.start(), s.step()));
+        }
+    },
+    /** Zeros with the input placed at a strided box: the adjoint of SLICE, whose adjoint it is in turn. */
+    PAD(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return ((Attrs.Pad) attr).shape().clone(); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) {
+            Attrs.Pad p = (Attrs.Pad) attr;
+            return Shaping.pad(in.get(0), p.shape(), p.start(), p.step());
+        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            Attrs.Pad p = (Attrs.Pad) e.attr();
+            int[] n = in(e, 0).shapeRef(), stop = new int[n.length];
+            for (int i = 0; i < n.length; i++) stop[i] = n[i] == 0 ? p.start()[i] : p.start()[i] + (n[i] - 1) * p.step()[i] + 1;
+            return List.of(b.slice(g, p.start(), stop, p.step()));
+        }
+    },
+    /** Concatenation along an axis: each input's gradient is its slice of g. */
+    CAT(-1) {
+        @Override public int[] shape(List<int[]> in, Object attr) {
+            int axis = ((Attrs.Axis) attr).axis();
+            int[] out = in.get(0).clone();
+            for (int k = 1; k < in.size(); k++) {
+                int[] s = in.get(k);
+                if (s.length != out.length) fail("cat of tensors of different ranks");
+                for (int i = 0; i < s.length; i++) if (i != axis && s[i] != out[i]) fail("cat of mismatched shapes");
+                out[axis] += s[axis];
+            }
+            return out;
+        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Shaping.cat(in, ((Attrs.Axis) attr).axis()); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            int axis = ((Attrs.Axis) e.attr()).axis();
+            List<Var> out = new ArrayList<>();
+            int offset = 0;
+            for (Var x : e.in()) {
+                int[] start = new int[x.rank()], stop = x.shape(), step = new int[x.rank()];
+                Arrays.fill(step, 1);
+                start[axis] = offset;
+                stop[axis] = offset + x.shapeRef()[axis];
+                offset = stop[axis];
+                out.add(b.slice(g, start, stop, step));
+            }
+            return out;
+        }
+    },
+
+    // ---- linear algebra --------------------------------------------------------------------------
+    /** (..., n, k) @ (..., k, m): d a = g @ bᵀ, d b = aᵀ @ g (batch axes unbroadcast by the AD pass). */
+    MATMUL(2) {
+        @Override public int[] shape(List<int[]> in, Object attr) {
+            int[] a = in.get(0), b = in.get(1);
+            if (a.length < 2 || b.length < 2) fail("matmul needs rank >= 2 operands");
+            if (a[a.length - 1] != b[b.length - 2]) fail("matmul of " + Shapes.show(a) + " and " + Shapes.show(b));
+            int[] batch = broadcastOrFail(Arrays.copyOf(a, a.length - 2), Arrays.copyOf(b, b.length - 2));
+            return Shapes.concat(batch, new int[] {a[a.length - 2], b[b.length - 1]});
+        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return LinAlg.matmul(in.get(0), in.get(1)); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            return List.of(b.matmul(g, b.mT(in(e, 1))), b.matmul(b.mT(in(e, 0)), g));
+        }
+    },
+
+    // ---- sources -----------------------------------------------------------------------------------
+    /** A constant tensor. */
+    CONST(0) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return ((Attrs.Const) attr).value().shape(); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return ((Attrs.Const) attr).value(); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }
+    },
+    /** A tensor of one value (zeros, ones, full). */
+    FILL(0) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return ((Attrs.Fill) attr).shape().clone(); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) {
+            Attrs.Fill f = (Attrs.Fill) attr;
+            return Tensor.full(f.shape(), f.value());
+        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }
+    },
+    /** Seeded random numbers. */
+    RANDOM(0) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return ((Attrs.Random) attr).shape().clone(); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) {
+            Attrs.Random r = (Attrs.Random) attr;
+            return r.normal() ? Random.normal(r.shape(), r.seed()) : Random.uniform(r.shape(), r.seed());
+        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }
+    };
+
+    private final int arity;
+    private final DoubleUnaryOperator unary;
+    private final DoubleBinaryOperator binary;
+
+    Prim(int arity) {
+        this.arity = arity;
+        this.unary = null;
+        this.binary = null;
+    }
+
+    Prim(DoubleUnaryOperator f) {
+        this.arity = 1;
+        this.unary = f;
+        this.binary = null;
+    }
+
+    Prim(DoubleBinaryOperator f) {
+        this.arity = 2;
+        this.unary = null;
+        this.binary = f;
+    }
+
+    /** The number of operands, or -1 for any number (cat). */
+    public int arity() {
+        return arity;
+    }
+
+    /** True for elementwise primitives, through which the AD pass carries where's masks. */
+    public boolean elementwise() {
+        return unary != null || binary != null;
+    }
+
+    /** The shape rule: the output's shape from the operands' shapes, or an IllegalArgumentException. */
+    public int[] shape(List<int[]> in, Object attr) {
+        checkArity(in.size());
+        return unary != null ? in.get(0).clone() : broadcastOrFail(in.get(0), in.get(1));
+    }
+
+    /** The kernel. */
+    public Tensor eval(List<Tensor> in, Object attr) {
+        return unary != null ? Elementwise.map(in.get(0), unary) : Elementwise.zip(in.get(0), in.get(1), binary);
+    }
+
+    /** The scalar function of an elementwise primitive (for constant folding and tests), or null. */
+    public DoubleUnaryOperator unaryFunction() {
+        return unary;
+    }
+
+    public DoubleBinaryOperator binaryFunction() {
+        return binary;
+    }
+
+    /** The vector-Jacobian product: one contribution per operand, null for a structural zero. */
+    public abstract List<Var> vjp(Builder b, Eqn e, Var g);
+
+    /** The lower-case name used by the IR printer. */
+    public String text() {
+        return name().toLowerCase();
+    }
+
+    void checkArity(int n) {
+        if (arity >= 0 && n != arity) fail(text() + " takes " + arity + " operands, got " + n);
+    }
+
+    static Var in(Eqn e, int i) {
+        return e.in().get(i);
+    }
+
+    static List<Var> nothing(Eqn e) {
+        return Arrays.asList(new Var[e.in().size()]);
+    }
+
+    static double signum(double x) {
+        return Double.isNaN(x) ? x : Math.signum(x);
+    }
+
+    static void fail(String message) {
+        throw new IllegalArgumentException(message);
+    }
+
+    static int[] broadcastOrFail(int[] a, int[] b) {
+        int[] s = Shapes.broadcast(a, b);
+        if (s == null) fail("shapes " + Shapes.show(a) + " and " + Shapes.show(b) + " do not broadcast");
+        return s;
+    }
+
+    static int[] reducedShape(int[] x, Object attr) {
+        Attrs.Reduce r = (Attrs.Reduce) attr;
+        for (int i = 0; i < r.axes().length; i++) {
+            if (r.axes()[i] < 0 || r.axes()[i] >= x.length || (i > 0 && r.axes()[i] <= r.axes()[i - 1])) {
+                fail("bad reduction axes " + Arrays.toString(r.axes()) + " for " + Shapes.show(x));
+            }
+        }
+        return Shapes.reduced(x, r.axes(), r.keepdim());
+    }
+
+    /** Brings a reduction's output-shaped value back to the input's shape (keepdim, then expand). */
+    static Var spread(Builder b, Eqn e, Var v) {
+        Attrs.Reduce r = (Attrs.Reduce) e.attr();
+        int[] x = in(e, 0).shapeRef();
+        return b.expand(b.reshape(v, Shapes.reduced(x, r.axes(), true)), x);
+    }
+
+    /** max/min: the chosen operand gets g, and ties give each operand g / 2. */
+    static List<Var> tieSplit(Builder b, Eqn e, Var g, Var firstWins) {
+        Var tie = b.mul(b.scalar(0.5), b.eq(in(e, 0), in(e, 1)));
+        Var secondWins = b.sub(b.sub(b.scalar(1), firstWins), b.mul(b.scalar(2), tie));
+        return List.of(b.mul(g, b.add(firstWins, tie)), b.mul(g, b.add(secondWins, tie)));
+    }
+}

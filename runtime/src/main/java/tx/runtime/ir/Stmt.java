@@ -1,0 +1,54 @@
+package tx.runtime.ir;
+
+import java.util.List;
+
+/**
+ * A statement of the structured IR. Equations are pure; the other statements carry the script's
+ * control flow and its effects (printing, assertions, and the {@code .grad} registers of leaves).
+ */
+public sealed interface Stmt {
+    Origin origin();
+
+    /** {@code out = prim(in...; attr)}: one primitive. */
+    record Eqn(Prim prim, List<Var> in, Var out, Object attr, Origin origin) implements Stmt {}
+
+    /**
+     * {@code for index in range(count)}: {@code params} take {@code init} on entry and
+     * {@code results} after each iteration; {@code outs} hold the last iteration's results (or
+     * {@code init} when count is 0). An {@code init} entry is null for a name first assigned in the
+     * body: the checker proves it is never read before it is written.
+     */
+    record Loop(int count, Var index, List<Var> init, List<Var> params, List<Stmt> body, List<Var> results,
+                List<Var> outs, Origin origin) implements Stmt {}
+
+    /** {@code if cond (non-zero) then ... else ...}; {@code outs} merge the two branches' results. */
+    record Cond(Var cond, List<Stmt> then, List<Var> thenResults, List<Stmt> otherwise, List<Var> elseResults,
+                List<Var> outs, Origin origin) implements Stmt {}
+
+    /** Prints the items separated by spaces, then a line break. */
+    record Print(List<PrintItem> items, Origin origin) implements Stmt {}
+
+    /** Fails the run (exit 3) unless |a - b| <= atol + rtol * |b| everywhere, as torch.allclose. */
+    record AssertClose(Var a, Var b, double rtol, double atol, String text, Origin origin) implements Stmt {}
+
+    /** {@code leaf.grad = value} (value null: {@code leaf.grad = None}). */
+    record GradSet(int leaf, Var value, Origin origin) implements Stmt {}
+
+    /** {@code leaf.grad += delta}, or {@code leaf.grad = delta} when it is None: PyTorch's accumulation. */
+    record GradAccum(int leaf, Var delta, Origin origin) implements Stmt {}
+
+    /** {@code out = leaf.grad}; at run time the value may be None, which only printing accepts. */
+    record GradRead(int leaf, Var out, Origin origin) implements Stmt {}
+
+    /** An item of a print statement. */
+    sealed interface PrintItem {
+        /** Literal text: strings, booleans, shapes, whatever the compiler knows statically. */
+        record Text(String text) implements PrintItem {}
+
+        /** A tensor in PyTorch's layout with an optional suffix (requires_grad=True, grad_fn=...); None if null. */
+        record TensorValue(Var var, String suffix) implements PrintItem {}
+
+        /** A Python float, as {@code x.item()} prints. */
+        record FloatValue(Var var) implements PrintItem {}
+    }
+}

@@ -1,0 +1,78 @@
+package tx.runtime.kernels;
+
+import java.util.Arrays;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+import tx.runtime.tensor.Shapes;
+import tx.runtime.tensor.Tensor;
+
+/** Elementwise kernels: one function applied at every position, with NumPy broadcasting. */
+public final class Elementwise {
+    private Elementwise() {}
+
+    /** {@code out[i] = f(x[i])}. */
+    public static Tensor map(Tensor x, DoubleUnaryOperator f) {
+        double[] xd = x.data();
+        double[] out = new double[xd.length];
+        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(xd[i]);
+        return Tensor.of(x.shapeRef(), out);
+    }
+
+    /** {@code out = f(a, b)} with a and b broadcast to a common shape. */
+    public static Tensor zip(Tensor a, Tensor b, DoubleBinaryOperator f) {
+        int[] shape = broadcastShape(a.shapeRef(), b.shapeRef());
+        double[] ad = a.data(), bd = b.data();
+        double[] out = new double[Shapes.numel(shape)];
+        boolean aFull = Arrays.equals(a.shapeRef(), shape), bFull = Arrays.equals(b.shapeRef(), shape);
+        if (aFull && bFull) {
+            for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(ad[i], bd[i]);
+        } else if (ad.length == 1 && bFull) {
+            double s = ad[0];
+            for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(s, bd[i]);
+        } else if (bd.length == 1 && aFull) {
+            double s = bd[0];
+            for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(ad[i], s);
+        } else {
+            zipBroadcast(ad, Shaping.broadcastStrides(a.shapeRef(), shape),
+                    bd, Shaping.broadcastStrides(b.shapeRef(), shape), shape, out, f);
+        }
+        return Tensor.of(shape, out);
+    }
+
+    /** The general case of {@link #zip}: strided reads, contiguous writes, a row at a time. */
+    private static void zipBroadcast(double[] ad, int[] aStrides, double[] bd, int[] bStrides,
+                                     int[] shape, double[] out, DoubleBinaryOperator f) {
+        Shaping.Walk w = new Shaping.Walk(shape, aStrides, bStrides);
+        int n = w.rowLength, sa = w.step[0], sb = w.step[1];
+        for (int o = 0; o < out.length; o += n, w.nextRow()) {
+            int pa = w.offset[0], pb = w.offset[1];
+            for (int i = 0; i < n; i++) out[o + i] = f.applyAsDouble(ad[pa + i * sa], bd[pb + i * sb]);
+        }
+    }
+
+    /**
+     * {@code out = cond ? a : b}, all three broadcast together. Any value other than 0.0 (and -0.0)
+     * picks {@code a}. NOTE: NaN counts as true, as a nonzero does in NumPy and PyTorch.
+     */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        int[] shape = broadcastShape(broadcastShape(cond.shapeRef(), a.shapeRef()), b.shapeRef());
+        double[] cd = cond.data(), ad = a.data(), bd = b.data();
+        double[] out = new double[Shapes.numel(shape)];
+        Shaping.Walk w = new Shaping.Walk(shape, Shaping.broadcastStrides(cond.shapeRef(), shape),
+                Shaping.broadcastStrides(a.shapeRef(), shape), Shaping.broadcastStrides(b.shapeRef(), shape));
+        int n = w.rowLength, sc = w.step[0], sa = w.step[1], sb = w.step[2];
+        for (int o = 0; o < out.length; o += n, w.nextRow()) {
+            int pc = w.offset[0], pa = w.offset[1], pb = w.offset[2];
+            for (int i = 0; i < n; i++) out[o + i] = cd[pc + i * sc] != 0.0 ? ad[pa + i * sa] : bd[pb + i * sb];
+        }
+        return Tensor.of(shape, out);
+    }
+
+    private static int[] broadcastShape(int[] a, int[] b) {
+        int[] shape = Shapes.broadcast(a, b);
+        if (shape == null) {
+            throw new IllegalArgumentException("shapes " + Shapes.show(a) + " and " + Shapes.show(b) + " do not broadcast");
+        }
+        return shape;
+    }
+}

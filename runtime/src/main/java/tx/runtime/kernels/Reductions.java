@@ -1,0 +1,128 @@
+package tx.runtime.kernels;
+
+import java.util.Arrays;
+import java.util.function.DoubleBinaryOperator;
+import tx.runtime.tensor.Shapes;
+import tx.runtime.tensor.Tensor;
+
+/**
+ * Reductions over a set of axes. {@code axes} is sorted, distinct and within {@code [0, rank)}; an
+ * empty set returns the input unchanged. A reduction group is the set of elements that share their
+ * coordinates on the axes that are kept.
+ */
+public final class Reductions {
+    private Reductions() {}
+
+    /** The sum of each reduction group; 0 for an empty group. */
+    public static Tensor sum(Tensor x, int[] axes, boolean keepdim) {
+        return fold(x, axes, keepdim, 0.0, Double::sum);
+    }
+
+    /**
+     * The maximum of each reduction group. NaN propagates, as in {@code torch.amax}; an axis of
+     * extent 0 is an error, since an empty group has no maximum.
+     */
+    public static Tensor max(Tensor x, int[] axes, boolean keepdim) {
+        requireAxes(axes, x.rank());
+        for (int a : axes) {
+            if (x.dim(a) == 0) {
+                throw new IllegalArgumentException("max over axis " + a + " of extent 0 in " + Shapes.show(x.shapeRef()));
+            }
+        }
+        // NOTE: Math.max returns NaN if either argument is NaN, and orders -0.0 below 0.0.
+        return fold(x, axes, keepdim, Double.NEGATIVE_INFINITY, Math::max);
+    }
+
+    /** The product of each reduction group; 1 for an empty group. */
+    public static Tensor prod(Tensor x, int[] axes, boolean keepdim) {
+        return fold(x, axes, keepdim, 1.0, (acc, v) -> acc * v);
+    }
+
+    /**
+     * At each position, the product of the other elements of its reduction group (d/dx_i ∏ x =
+     * ∏_{j≠i} x_j). Computed with prefix and suffix products, never by division, so it is exact
+     * when the group holds zeros.
+     */
+    public static Tensor prodOthers(Tensor x, int[] axes) {
+        int[] shape = x.shapeRef();
+        requireAxes(axes, shape.length);
+        if (x.size() == 0) return Tensor.zeros(shape);
+        int[] perm = keptThenReduced(axes, shape.length);
+        Tensor grouped = Shaping.transpose(x, perm);
+        double[] gd = grouped.data();
+        double[] out = new double[gd.length];
+        int groupSize = 1;
+        for (int a : axes) groupSize *= shape[a];
+        for (int start = 0; start < gd.length; start += groupSize) {
+            productsOfOthers(gd, out, start, groupSize);
+        }
+        int[] inverse = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) inverse[perm[i]] = i;
+        return Shaping.transpose(Tensor.of(grouped.shapeRef(), out), inverse);
+    }
+
+    /** For the contiguous group {@code x[start, start+n)}: {@code out[i] = prefix(i) · suffix(i)}. */
+    private static void productsOfOthers(double[] x, double[] out, int start, int n) {
+        double prefix = 1.0;
+        for (int i = start; i < start + n; i++) {
+            out[i] = prefix;
+            prefix *= x[i];
+        }
+        double suffix = 1.0;
+        for (int i = start + n - 1; i >= start; i--) {
+            out[i] *= suffix;
+            suffix *= x[i];
+        }
+    }
+
+    /**
+     * Folds each reduction group with {@code op}, starting from {@code init}. One contiguous pass
+     * over x: each element is combined into the output slot that its group maps to, found with the
+     * output's strides set to 0 on the reduced axes.
+     */
+    private static Tensor fold(Tensor x, int[] axes, boolean keepdim, double init, DoubleBinaryOperator op) {
+        int[] shape = x.shapeRef();
+        requireAxes(axes, shape.length);
+        if (axes.length == 0) return x;
+        int[] kept = Shapes.reduced(shape, axes, true);
+        int[] outStrides = Shapes.strides(kept);
+        for (int a : axes) outStrides[a] = 0;
+        double[] xd = x.data();
+        double[] out = new double[Shapes.numel(kept)];
+        Arrays.fill(out, init);
+        Shaping.Walk w = new Shaping.Walk(shape, outStrides);
+        int n = w.rowLength;
+        boolean lastReduced = w.step[0] == 0;
+        for (int o = 0; o < xd.length; o += n, w.nextRow()) {
+            int p = w.offset[0];
+            if (lastReduced) {
+                double acc = out[p];
+                for (int i = 0; i < n; i++) acc = op.applyAsDouble(acc, xd[o + i]);
+                out[p] = acc;
+            } else {
+                for (int i = 0; i < n; i++) out[p + i] = op.applyAsDouble(out[p + i], xd[o + i]);
+            }
+        }
+        return Tensor.of(keepdim ? kept : Shapes.reduced(shape, axes, false), out);
+    }
+
+    /** The permutation that puts the kept axes first and the reduced axes last, each in order. */
+    private static int[] keptThenReduced(int[] axes, int rank) {
+        int[] perm = new int[rank];
+        boolean[] reduced = new boolean[rank];
+        for (int a : axes) reduced[a] = true;
+        int j = 0;
+        for (int d = 0; d < rank; d++) if (!reduced[d]) perm[j++] = d;
+        for (int a : axes) perm[j++] = a;
+        return perm;
+    }
+
+    private static void requireAxes(int[] axes, int rank) {
+        for (int i = 0; i < axes.length; i++) {
+            if (axes[i] < 0 || axes[i] >= rank || (i > 0 && axes[i] <= axes[i - 1])) {
+                throw new IllegalArgumentException("axes " + Arrays.toString(axes)
+                        + " are not sorted, distinct and within a rank-" + rank + " tensor");
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package tx.runtime.kernels;
+
+import java.util.Arrays;
+import java.util.List;
+import tx.runtime.tensor.Shapes;
+import tx.runtime.tensor.Tensor;
+
+/**
+ * Kernels that move elements without computing with them: transpose, expand (broadcast_to),
+ * slice and its adjoint pad, and cat. Transpose, expand and slice are all one strided gather;
+ * pad is the matching strided scatter. The strided {@link Walk} defined here is also the index
+ * arithmetic that {@link Elementwise}, {@link Reductions} and {@link LinAlg} use.
+ */
+public final class Shaping {
+    private Shaping() {}
+
+    /** Permutes axes: {@code out.shape[i] = x.shape[perm[i]]}. */
+    public static Tensor transpose(Tensor x, int[] perm) {
+        int[] shape = x.shapeRef();
+        requirePermutation(perm, shape.length);
+        if (isIdentity(perm)) return x;
+        int[] xStrides = Shapes.strides(shape);
+        int[] outShape = new int[perm.length];
+        int[] srcStrides = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            outShape[i] = shape[perm[i]];
+            srcStrides[i] = xStrides[perm[i]];
+        }
+        return Tensor.of(outShape, gather(x.data(), 0, srcStrides, outShape));
+    }
+
+    /** NumPy {@code broadcast_to}: repeats size-1 axes and adds axes on the left. */
+    public static Tensor expand(Tensor x, int[] shape) {
+        if (Arrays.equals(x.shapeRef(), shape)) return x;
+        int[] srcStrides = broadcastStrides(x.shapeRef(), shape);
+        return Tensor.of(shape, gather(x.data(), 0, srcStrides, shape));
+    }
+
+    /** Takes {@code x[start:stop:step]} on every axis; bounds are already normalised. */
+    public static Tensor slice(Tensor x, int[] start, int[] stop, int[] step) {
+        int[] shape = x.shapeRef();
+        requireRank("slice", shape.length, start.length, stop.length, step.length);
+        int[] xStrides = Shapes.strides(shape);
+        int[] outShape = new int[shape.length];
+        int[] srcStrides = new int[shape.length];
+        int offset = 0;
+        for (int d = 0; d < shape.length; d++) {
+            if (step[d] < 1 || start[d] < 0 || start[d] > stop[d] || stop[d] > shape[d]) {
+                throw new IllegalArgumentException("slice " + start[d] + ":" + stop[d] + ":" + step[d]
+                        + " out of range for axis " + d + " of " + Shapes.show(shape));
+            }
+            outShape[d] = (stop[d] - start[d] + step[d] - 1) / step[d];
+            srcStrides[d] = xStrides[d] * step[d];
+            offset += start[d] * xStrides[d];
+        }
+        return Tensor.of(outShape, gather(x.data(), offset, srcStrides, outShape));
+    }
+
+    /**
+     * The adjoint of {@link #slice}: zeros of {@code outShape} with {@code g}'s elements placed at
+     * {@code start + k*step} on every axis, so that {@code <slice(x), g> == <x, pad(g)>}.
+     */
+    public static Tensor pad(Tensor g, int[] outShape, int[] start, int[] step) {
+        int[] shape = g.shapeRef();
+        requireRank("pad", shape.length, outShape.length, start.length, step.length);
+        int[] outStrides = Shapes.strides(outShape);
+        int[] dstStrides = new int[shape.length];
+        int offset = 0;
+        for (int d = 0; d < shape.length; d++) {
+            boolean fits = shape[d] == 0 || start[d] + (long) (shape[d] - 1) * step[d] < outShape[d];
+            if (step[d] < 1 || start[d] < 0 || !fits) {
+                throw new IllegalArgumentException("cannot pad " + Shapes.show(shape) + " into "
+                        + Shapes.show(outShape) + " at start " + start[d] + " step " + step[d] + " on axis " + d);
+            }
+            dstStrides[d] = outStrides[d] * step[d];
+            offset += start[d] * outStrides[d];
+        }
+        double[] out = new double[Shapes.numel(outShape)];
+        scatter(g.data(), shape, out, offset, dstStrides);
+        return Tensor.of(outShape, out);
+    }
+
+    /** Concatenates along {@code axis}; all other axes must agree. */
+    public static Tensor cat(List<Tensor> xs, int axis) {
+        if (xs.isEmpty()) throw new IllegalArgumentException("cat of no tensors");
+        int[] outShape = catShape(xs, axis);
+        int outer = Shapes.numel(Arrays.copyOf(outShape, axis));
+        int inner = Shapes.numel(Arrays.copyOfRange(outShape, axis + 1, outShape.length));
+        double[] out = new double[Shapes.numel(outShape)];
+        int o = 0;
+        for (int i = 0; i < outer; i++) {
+            for (Tensor x : xs) {
+                int block = x.dim(axis) * inner;
+                System.arraycopy(x.data(), i * block, out, o, block);
+                o += block;
+            }
+        }
+        return Tensor.of(outShape, out);
+    }
+
+    /** The shape of {@code cat(xs, axis)}, or an IllegalArgumentException naming the first misfit. */
+    private static int[] catShape(List<Tensor> xs, int axis) {
+        int[] outShape = xs.get(0).shape();
+        if (axis < 0 || axis >= outShape.length) {
+            throw new IllegalArgumentException("cat axis " + axis + " out of range for rank " + outShape.length);
+        }
+        outShape[axis] = 0;
+        for (Tensor x : xs) {
+            int[] s = x.shapeRef();
+            for (int d = 0; d < outShape.length; d++) {
+                if (s.length != outShape.length || (d != axis && s[d] != outShape[d])) {
+                    throw new IllegalArgumentException("cat on axis " + axis + " of " + Shapes.show(s)
+                            + " with " + Shapes.show(xs.get(0).shapeRef()));
+                }
+            }
+            outShape[axis] += s[axis];
+        }
+        return outShape;
+    }
+
+    // ---- shared strided index arithmetic ------------------------------------------------------
+
+    /**
+     * A row-major walk over {@code shape} that keeps one flat offset per operand, each operand with
+     * its own strides (0 on a broadcast axis). It steps a row at a time: a row is the last axis, of
+     * {@link #rowLength} elements, which the caller runs through with the inner strides {@link #step}.
+     * A rank-0 shape is one row of length 1.
+     */
+    static final class Walk {
+        final int rowLength;
+        /** The strides of each operand along the last axis. */
+        final int[] step;
+        /** The flat offset of each operand at the start of the current row. */
+        final int[] offset;
+        private final int[] shape;
+        private final int[][] strides;
+        private final int[] index;
+
+        Walk(int[] shape, int[]... strides) {
+            int r = shape.length;
+            this.shape = shape;
+            this.strides = strides;
+            this.rowLength = r == 0 ? 1 : shape[r - 1];
+            this.step = new int[strides.length];
+            for (int k = 0; k < strides.length; k++) step[k] = r == 0 ? 0 : strides[k][r - 1];
+            this.offset = new int[strides.length];
+            this.index = new int[Math.max(r - 1, 0)];
+        }
+
+        /** Moves every offset to the start of the next row (wrapping to 0 after the last row). */
+        void nextRow() {
+            for (int d = index.length - 1; d >= 0; d--) {
+                index[d]++;
+                for (int k = 0; k < offset.length; k++) offset[k] += strides[k][d];
+                if (index[d] < shape[d]) return;
+                for (int k = 0; k < offset.length; k++) offset[k] -= strides[k][d] * shape[d];
+                index[d] = 0;
+            }
+        }
+    }
+
+    /**
+     * Strides for reading a tensor of {@code shape} as if broadcast to {@code outShape}: axes are
+     * aligned on the right, and missing or size-1 axes get stride 0.
+     */
+    static int[] broadcastStrides(int[] shape, int[] outShape) {
+        int lead = outShape.length - shape.length;
+        if (lead < 0) throw notBroadcastable(shape, outShape);
+        int[] own = Shapes.strides(shape);
+        int[] s = new int[outShape.length];
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] == outShape[lead + d]) s[lead + d] = own[d];
+            else if (shape[d] != 1) throw notBroadcastable(shape, outShape);
+        }
+        return s;
+    }
+
+    private static IllegalArgumentException notBroadcastable(int[] shape, int[] outShape) {
+        return new IllegalArgumentException("shape " + Shapes.show(shape) + " does not broadcast to " + Shapes.show(outShape));
+    }
+
+    /** A fresh row-major array of {@code outShape} whose element at index i is {@code src[offset + i·srcStrides]}. */
+    static double[] gather(double[] src, int offset, int[] srcStrides, int[] outShape) {
+        double[] out = new double[Shapes.numel(outShape)];
+        Walk w = new Walk(outShape, srcStrides);
+        int n = w.rowLength, s = w.step[0];
+        for (int o = 0; o < out.length; o += n, w.nextRow()) {
+            int p = offset + w.offset[0];
+            if (s == 1) System.arraycopy(src, p, out, o, n);
+            else for (int i = 0; i < n; i++) out[o + i] = src[p + i * s];
+        }
+        return out;
+    }
+
+    /** The inverse of {@link #gather}: writes row-major {@code src} of {@code shape} to {@code dst[offset + i·dstStrides]}. */
+    private static void scatter(double[] src, int[] shape, double[] dst, int offset, int[] dstStrides) {
+        Walk w = new Walk(shape, dstStrides);
+        int n = w.rowLength, s = w.step[0];
+        for (int o = 0; o < src.length; o += n, w.nextRow()) {
+            int p = offset + w.offset[0];
+            for (int i = 0; i < n; i++) dst[p + i * s] = src[o + i];
+        }
+    }
+
+    private static void requirePermutation(int[] perm, int rank) {
+        boolean[] seen = new boolean[rank];
+        boolean ok = perm.length == rank;
+        for (int i = 0; ok && i < rank; i++) {
+            ok = perm[i] >= 0 && perm[i] < rank && !seen[perm[i]];
+            if (ok) seen[perm[i]] = true;
+        }
+        if (!ok) throw new IllegalArgumentException(Arrays.toString(perm) + " is not a permutation of " + rank + " axes");
+    }
+
+    private static boolean isIdentity(int[] perm) {
+        for (int i = 0; i < perm.length; i++) if (perm[i] != i) return false;
+        return true;
+    }
+
+    private static void requireRank(String op, int rank, int... lengths) {
+        for (int n : lengths) {
+            if (n != rank) throw new IllegalArgumentException(op + " of a rank-" + rank + " tensor given " + n + " bounds");
+        }
+    }
+}
