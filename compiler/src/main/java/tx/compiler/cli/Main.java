@@ -89,6 +89,7 @@ public final class Main {
             return COMPILE_ERROR;
         } catch (RuntimeException e) {
             err.println("error: internal compiler error while compiling " + file + ": " + e);
+            if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);
             return COMPILE_ERROR;
         }
         err.print(r.diagnostics().render());
@@ -116,6 +117,7 @@ public final class Main {
         } catch (StackOverflowError | RuntimeException e) {
             out.flush();
             err.println("error: internal error while running " + file + ": " + e);
+            if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);
             return RUNTIME_ERROR;
         }
     }

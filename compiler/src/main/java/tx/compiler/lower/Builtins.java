@@ -321,8 +321,8 @@ final class Builtins {
         reduction("sum", (bb, x, ax, k) -> bb.sum(x, ax, k), "SumBackward0", "SumBackward1");
         reduction("mean", Composites::mean, "MeanBackward0", "MeanBackward1");
         reduction("prod", (bb, x, ax, k) -> bb.emit(Prim.PROD, new Attrs.Reduce(ax, k), x), "ProdBackward0", "ProdBackward1");
-        reduction("max", Composites::max, "MaxBackward1", "AmaxBackward0");
-        reduction("min", Composites::min, "MinBackward1", "AminBackward0");
+        reduction("max", Composites::max, "MaxBackward1", "MaxBackward0");
+        reduction("min", Composites::min, "MinBackward1", "MinBackward0");
         reduction("amax", Composites::max, "AmaxBackward0", "AmaxBackward0");
         reduction("amin", Composites::min, "AminBackward0", "AminBackward0");
         reduction("logsumexp", Composites::logsumexp, "LogsumexpBackward0", "LogsumexpBackward0");
@@ -788,6 +788,7 @@ final class Builtins {
     }
 
     private Stmt.PrintItem printItem(Val v) {
+        if (v instanceof Val.Num n) v = l.exprs.constant(n.value()); // every number is a scalar tensor
         if (v instanceof T t) {
             if (t.item()) return new Stmt.PrintItem.FloatValue(t.var());
             String suffix = !t.rg() ? null : t.leaf() >= 0 || t.gradFn() == null ? "requires_grad=True" : "grad_fn=<" + t.gradFn() + ">";
@@ -797,7 +798,6 @@ final class Builtins {
     }
 
     private static String staticText(Val v) {
-        if (v instanceof Val.Num n) return PyFloat.repr(n.value());
         if (v instanceof Val.Str s) return s.value();
         if (v instanceof Val.Bool bv) return bv.value() ? "True" : "False";
         if (v instanceof Val.Shape s) return Shapes.show(s.dims());

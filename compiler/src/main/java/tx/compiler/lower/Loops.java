@@ -269,6 +269,14 @@ final class Loops {
         return null;
     }
 
+    /** A number that meets a different number or a tensor at a join becomes a scalar tensor (built before the if). */
+    private Val asTensorIfNumber(Val v, Val other) {
+        if (v instanceof Val.Num n && other != null && !v.equals(other) && (other instanceof Val.Num || other instanceof T)) {
+            return l.exprs.constant(n.value());
+        }
+        return v;
+    }
+
     private void merge(Ast.If s, Var cond, State before, State a, List<Stmt> aBlock, State b, List<Stmt> bBlock) {
         Set<String> names = new LinkedHashSet<>(Lowerer.assignedNames(s.then()));
         names.addAll(Lowerer.assignedNames(s.otherwise()));
@@ -277,7 +285,7 @@ final class Loops {
         after.joinGrads(a, b);
         List<Var> thenRes = new ArrayList<>(), elseRes = new ArrayList<>(), outs = new ArrayList<>();
         for (String n : names) {
-            Val va = a.names.get(n), vb = b.names.get(n);
+            Val va = asTensorIfNumber(a.names.get(n), b.names.get(n)), vb = asTensorIfNumber(b.names.get(n), a.names.get(n));
             if (a.maybeUnassigned.containsKey(n) || b.maybeUnassigned.containsKey(n) || va == null || vb == null) {
                 T any = va instanceof T ta ? ta : vb instanceof T tb ? tb : null;
                 if (any == null) continue;

@@ -52,7 +52,9 @@ public final class Lowerer {
         Lowerer l = new Lowerer(diags, source);
         l.block(program.body());
         if (diags.hasErrors()) return null;
-        return new Program(l.b.top(), l.b.varCount(), List.copyOf(l.leafNames));
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < l.leafNames.size(); i++) names.add(l.leafNames.get(i) == null ? "leaf" + i : l.leafNames.get(i));
+        return new Program(l.b.top(), l.b.varCount(), names);
     }
 
     // ---- statements ----------------------------------------------------------------------------------
@@ -173,6 +175,7 @@ public final class Lowerer {
             return leafNames.size() - 1;
         });
         graph.markLeaf(v, id);
+        if (leafNames.get(id) == null && v.name() != null) leafNames.set(id, v.name());
         state.grads.put(id, GradState.NONE);
         if (loopDepth > 0) b.add(new Stmt.GradSet(id, null, b.origin()));
         return new T(v, true, id, null, false, false);

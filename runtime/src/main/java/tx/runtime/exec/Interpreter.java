@@ -26,9 +26,12 @@ public final class Interpreter {
         this.out = out;
     }
 
-    public static void run(Program p, PrintStream out) {
-        new Interpreter(p, out).block(p.body());
+    /** Runs the program, printing to {@code out}; returns each leaf's final {@code .grad} (index = leaf id, null = None). */
+    public static Tensor[] run(Program p, PrintStream out) {
+        Interpreter in = new Interpreter(p, out);
+        in.block(p.body());
         out.flush();
+        return in.grads.clone();
     }
 
     private void block(List<Stmt> body) {
