@@ -51,11 +51,15 @@ public final class Reverse {
         boolean wasNoGrad = graph.setNoGrad(true); // adjoints do not themselves require grad (no create_graph)
         String oldName = b.named(null);
         var oldOrigin = b.origin();
+        List<tx.runtime.ir.Stmt> block = b.currentBlock();
+        int start = block.size();
         try {
             adjoint.put(out, seed);
             active.sort(Comparator.comparingInt((Eqn e) -> e.out().id()).reversed());
             for (Eqn e : active) propagate(e);
-            return new Result(collect(leaves), null, null);
+            Map<Integer, Var> result = collect(leaves);
+            prune(block.subList(start, block.size()), result.values());
+            return new Result(result, null, null);
         } finally {
             graph.setNoGrad(wasNoGrad);
             b.named(oldName);
@@ -144,6 +148,26 @@ public final class Reverse {
             out.merge(en.getValue(), d, b::add);
         }
         return out;
+    }
+
+    /**
+     * Removes the adjoint equations nothing needs: a VJP rule builds a contribution for every
+     * operand, and those for operands that do not require grad (say the log of a constant
+     * exponent's base) are dropped here rather than computed and discarded at run time.
+     */
+    private static void prune(List<tx.runtime.ir.Stmt> emitted, java.util.Collection<Var> roots) {
+        Set<Var> live = new HashSet<>(roots);
+        boolean[] keep = new boolean[emitted.size()];
+        for (int i = emitted.size() - 1; i >= 0; i--) {
+            if (emitted.get(i) instanceof Eqn e && live.contains(e.out())) {
+                keep[i] = true;
+                live.addAll(e.in());
+            }
+        }
+        List<tx.runtime.ir.Stmt> kept = new ArrayList<>();
+        for (int i = 0; i < keep.length; i++) if (keep[i]) kept.add(emitted.get(i));
+        emitted.clear();
+        emitted.addAll(kept);
     }
 
     private static String adjointName(Var v) {

@@ -45,6 +45,11 @@ public final class Builder {
         return blocks.getLast();
     }
 
+    /** The innermost open block itself (the AD pass prunes what it appended). */
+    public List<Stmt> currentBlock() {
+        return blocks.peek();
+    }
+
     public void add(Stmt s) {
         blocks.peek().add(s);
     }
