@@ -5,6 +5,7 @@ import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Diagnostics;
 import tx.compiler.syntax.Parse;
 import tx.runtime.ir.Program;
+import tx.runtime.ir.Verifier;
 
 /** The front of the pipeline: source text to checked IR, with every diagnostic collected. */
 public final class Compiler {
@@ -18,6 +19,7 @@ public final class Compiler {
         Ast.Program ast = Parse.program(source, diags);
         if (diags.hasErrors()) return new Result(null, diags);
         Program p = Lowerer.lower(ast, diags, source);
+        if (p != null) Verifier.verify(p); // a failure here is a compiler bug, reported as an internal error
         return new Result(diags.hasErrors() ? null : p, diags);
     }
 }

@@ -1,0 +1,124 @@
+package tx.runtime.ir;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import tx.runtime.tensor.Shapes;
+
+/**
+ * Checks a program's IR after a pass, as JAX's typecheck_jaxpr does: every variable is defined
+ * once, before it is used, in a block that encloses the use; every equation's output has the
+ * shape its primitive's shape rule gives; loops and branches carry values of matching shapes.
+ * A failure is a compiler bug, reported as an IllegalStateException naming the statement.
+ */
+public final class Verifier {
+    private final Set<Var> defined = new HashSet<>();
+    private final List<Set<Var>> scopes = new ArrayList<>();
+
+    private Verifier() {}
+
+    public static void verify(Program p) {
+        new Verifier().block(p.body());
+    }
+
+    private void block(List<Stmt> body) {
+        scopes.add(new HashSet<>());
+        for (Stmt s : body) stmt(s);
+        for (Var v : scopes.remove(scopes.size() - 1)) defined.remove(v);
+    }
+
+    private void stmt(Stmt s) {
+        if (s instanceof Stmt.Eqn e) eqn(e);
+        else if (s instanceof Stmt.Loop l) loop(l);
+        else if (s instanceof Stmt.Cond c) cond(c);
+        else if (s instanceof Stmt.Print p) {
+            for (Stmt.PrintItem item : p.items()) {
+                if (item instanceof Stmt.PrintItem.TensorValue t) use(t.var(), s);
+                if (item instanceof Stmt.PrintItem.FloatValue f) use(f.var(), s);
+            }
+        } else if (s instanceof Stmt.AssertClose a) {
+            use(a.a(), s);
+            use(a.b(), s);
+        } else if (s instanceof Stmt.GradSet g) {
+            if (g.value() != null) use(g.value(), s);
+        } else if (s instanceof Stmt.GradAccum g) {
+            use(g.delta(), s);
+        } else if (s instanceof Stmt.GradRead g) {
+            define(g.out(), s);
+        }
+    }
+
+    private void eqn(Stmt.Eqn e) {
+        List<int[]> shapes = new ArrayList<>();
+        for (Var v : e.in()) {
+            use(v, e);
+            shapes.add(v.shapeRef());
+        }
+        int[] want;
+        try {
+            want = e.prim().shape(shapes, e.attr());
+        } catch (IllegalArgumentException ex) {
+            throw fail(e, ex.getMessage());
+        }
+        if (!Arrays.equals(want, e.out().shapeRef())) {
+            throw fail(e, "output has shape " + Shapes.show(e.out().shapeRef()) + " but the rule gives " + Shapes.show(want));
+        }
+        define(e.out(), e);
+    }
+
+    private void loop(Stmt.Loop l) {
+        if (l.init().size() != l.params().size() || l.results().size() != l.params().size() || l.outs().size() != l.params().size()) {
+            throw fail(l, "loop carries of different lengths");
+        }
+        for (Var v : l.init()) if (v != null) use(v, l);
+        scopes.add(new HashSet<>());
+        define(l.index(), l);
+        for (Var p : l.params()) define(p, l);
+        block(l.body());
+        for (Var v : scopes.remove(scopes.size() - 1)) defined.remove(v);
+        for (int k = 0; k < l.params().size(); k++) {
+            sameShape(l, l.params().get(k), l.outs().get(k));
+            if (l.init().get(k) != null) sameShape(l, l.init().get(k), l.params().get(k));
+        }
+        for (Var o : l.outs()) define(o, l);
+    }
+
+    private void cond(Stmt.Cond c) {
+        use(c.cond(), c);
+        branch(c, c.then(), c.thenResults());
+        branch(c, c.otherwise(), c.elseResults());
+        for (int k = 0; k < c.outs().size(); k++) {
+            Var t = c.thenResults().get(k), e = c.elseResults().get(k);
+            if (t != null) sameShape(c, t, c.outs().get(k));
+            if (e != null) sameShape(c, e, c.outs().get(k));
+        }
+        for (Var o : c.outs()) define(o, c);
+    }
+
+    /** A branch's results must be visible at its end (defined in it or before it). */
+    private void branch(Stmt s, List<Stmt> body, List<Var> results) {
+        scopes.add(new HashSet<>());
+        for (Stmt x : body) stmt(x);
+        for (Var r : results) if (r != null) use(r, s);
+        for (Var v : scopes.remove(scopes.size() - 1)) defined.remove(v);
+    }
+
+    private void use(Var v, Stmt s) {
+        if (!defined.contains(v)) throw fail(s, v + " is used where it is not defined");
+    }
+
+    private void define(Var v, Stmt s) {
+        if (!defined.add(v)) throw fail(s, v + " is defined twice");
+        scopes.get(scopes.size() - 1).add(v);
+    }
+
+    private static void sameShape(Stmt s, Var a, Var b) {
+        if (!Arrays.equals(a.shapeRef(), b.shapeRef())) throw fail(s, a + " and " + b + " should have the same shape");
+    }
+
+    private static IllegalStateException fail(Stmt s, String why) {
+        return new IllegalStateException("IR verification failed at line " + s.origin().line() + ": " + why);
+    }
+}
