@@ -80,7 +80,10 @@ public final class Diagnostics {
     public String render() {
         StringBuilder sb = new StringBuilder();
         List<Diagnostic> sorted = all();
-        for (int i = 0; i < sorted.size() && i < LIMIT; i++) sb.append(render(sorted.get(i))).append('\n');
+        for (int i = 0; i < sorted.size() && i < LIMIT; i++) {
+            if (i > 0) sb.append('\n'); // a blank line between diagnostics, none after the last
+            sb.append(render(sorted.get(i)));
+        }
         if (sorted.size() > LIMIT) sb.append("... and ").append(sorted.size() - LIMIT).append(" more diagnostics not shown\n");
         return sb.toString();
     }

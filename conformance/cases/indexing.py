@@ -1,0 +1,56 @@
+# PyTorch twin of indexing.tx
+import torch; torch.set_default_dtype(torch.float64)
+
+def shape(t):
+    return list(t.shape)  # tx prints shapes as [2, 3]
+
+v = torch.arange(8.)
+print(v[0], v[-1], v[3])
+print(v[2:5])
+print(v[:3])
+print(v[5:])
+print(v[-3:])
+print(v[:-6])
+print(v[::2])
+print(v[1::3])
+print(v[-5:-1:2])
+print(v[:])
+M = torch.arange(12.).reshape(3, 4)
+print(M[1])
+print(M[-1])
+print(M[:, 2])
+print(M[:, -1])
+print(M[0, 1], M[-1, -1], M[2, -3])
+print(M[1:, :2])
+print(M[::2, ::3])
+print(M[-2:, 1:-1])
+print(M[1][2:])
+print(shape(M[:2]), shape(M[:, 1:2]), shape(M[0]), shape(M[0, 0]))
+T = torch.arange(24.).reshape(2, 3, 4)
+print(T[1])
+print(T[:, 1])
+print(T[0, :, -1])
+print(T[-1, 1:, ::2])
+print(T[:, -1, 1:3])
+print(T[1, 2, 3])
+print(shape(T[:, :, 0]), shape(T[0][1:]))
+
+A = torch.tensor([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0, 12.0]], requires_grad=True)
+A[1, 2].backward()
+print(A.grad)
+A.grad = None  # tx: zero_grad(A)
+torch.sum(A[:, -1] * torch.tensor([1.0, 2.0, 3.0])).backward()
+print(A.grad)
+A.grad = None
+torch.sum(A[::2, 1::2] ** 2).backward()
+print(A.grad)
+A.grad = None
+torch.sum(A[1:] * 2 + A[:2]).backward()
+print(A.grad)
+A.grad = None
+(A[0, 0] * A[-1, -1] + torch.sum(A[-2:, 1:-1])).backward()
+print(A.grad)
+B = torch.arange(12.).reshape(2, 3, 2) + 1
+B.requires_grad_()
+torch.sum(B[1, :, 0] * B[0, :, 1]).backward()
+print(B.grad)

@@ -1,0 +1,40 @@
+# PyTorch twin of printing.tx
+import torch; torch.set_default_dtype(torch.float64)
+
+def shape(t):
+    return list(t.shape)  # tx prints shapes as [2, 3]
+
+print("hello, tx")
+print("quote \" backslash \\ two\nlines")
+print("several", "strings", "and a tensor:", torch.tensor([1.0, 2.0]))
+print("a number is a scalar tensor:", torch.tensor(3.))  # every tx number is a float64 scalar tensor
+print(torch.tensor(0.1), torch.tensor(-2.0), torch.tensor(123.0), torch.tensor(1e-10), torch.tensor(12345678.0))
+print(torch.tensor([1.0, 2.0, 3.0]))
+print(torch.tensor([-1.0, 2.0, -30.0]))
+print(torch.tensor([0.5, 1.25, -0.125]))
+print(torch.tensor([0.1, 0.02, 0.003]))
+print(torch.tensor([1e-05, 1.0]))
+print(torch.tensor([1e8, 1.0]))
+print(torch.tensor([1e9]))
+print(torch.tensor([123456.0, 0.001]))
+print(torch.tensor([1.5, -123.25, 1000.0]))
+print(torch.tensor([[1.0, -22.5], [333.0, 4.0]]))
+print(torch.tensor([[1e-3, 1.0], [10.0, -1e4]]))
+print(torch.linspace(0, 1, 15))
+print(torch.arange(30.))
+print(torch.arange(1200.))
+print((torch.arange(2000.).reshape(40, 50) + 1000) / 1000)
+print(torch.tensor([[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]], requires_grad=True))
+print(torch.tensor([[1.0], [2.0]], requires_grad=True) * 1.5)
+print(torch.log(torch.tensor([0.0, 1.0])), torch.sqrt(torch.tensor([-1.0, 4.0])), torch.exp(torch.tensor([1000.0])))
+print((torch.tensor(0.1) + torch.tensor(0.2)).item())
+print(torch.tensor(1e-05).item(), torch.tensor(1e16).item(), torch.tensor(123456789.0).item(), torch.tensor(-0.5).item())
+print((torch.tensor(1.0) / 3).item(), torch.tensor(2.5e-10).item(), torch.tensor(100.0).item(), torch.tensor(1e22).item())
+print(torch.tensor([[1.0, 2.0]]).sum().item())
+print(shape(torch.tensor(1.0)), shape(torch.tensor([1.0])), shape(torch.zeros(2, 3)), shape(torch.zeros(1, 1, 4)))
+x = torch.tensor([1.0], requires_grad=True)
+print(x.requires_grad, x.grad, torch.tensor([1.0]).requires_grad)
+# assert_close prints nothing when the values agree
+torch.testing.assert_close(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0000001]), rtol=1e-5, atol=1e-8)
+torch.testing.assert_close(torch.tensor(1.0), torch.tensor(1.0005), rtol=1e-3, atol=0)
+print("done")

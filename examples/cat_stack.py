@@ -1,0 +1,26 @@
+# PyTorch twin of cat_stack.tx
+import torch; torch.set_default_dtype(torch.float64)
+
+a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+b = torch.tensor([4.0, 5.0, 6.0], requires_grad=True)
+print(torch.cat([a, b]))
+print(torch.stack([a, b]))
+print(torch.stack([a, b], dim=1))
+P = torch.ones(2, 2)
+Q = torch.tensor([[7.0], [8.0]])
+print(torch.cat([P, Q], dim=1))
+print(torch.cat([P, P * 2], dim=0))
+print(list(torch.stack([P, P * 3], dim=-1).shape))
+
+s = torch.stack([a * a, b], dim=1)
+print(s)
+torch.sum(s * torch.tensor([[1.0, 10.0], [2.0, 20.0], [3.0, 30.0]])).backward()
+print(a.grad)
+print(b.grad)
+a.grad = None  # tx: zero_grad(a, b)
+b.grad = None
+c = torch.cat([a, b[1:], a[:1]])
+print(c)
+torch.sum(c * torch.arange(6.)).backward()
+print(a.grad)
+print(b.grad)

@@ -1,0 +1,30 @@
+# PyTorch twin of indexing.tx
+import torch; torch.set_default_dtype(torch.float64)
+
+x = torch.arange(12.).reshape(3, 4)
+print(x)
+print(x[0])
+print(x[-1])
+print(x[:, 0])
+print(x[:, -1])
+print(x[1:3, ::2])
+print(x[-2:, 1:-1])
+print(x[::2])
+print(x[0, -1])
+print(x[2][1])
+print(list(x[:, 1:2].shape))
+v = torch.arange(10.)
+print(v[::3])
+print(v[-3:])
+print(v[1:-1:4])
+
+M = torch.tensor([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0, 12.0]], requires_grad=True)
+loss = torch.sum(M[1:, ::2] * 2) + M[0, -1] ** 2 + torch.sum(M[:, -2])
+loss.backward()
+print(M.grad)
+
+u = torch.tensor([0.0, 1.0, 4.0, 9.0, 16.0], requires_grad=True)
+du = u[1:] - u[:-1]
+print(du)
+torch.sum(du ** 2).backward()
+print(u.grad)

@@ -1,0 +1,30 @@
+# PyTorch twin of printing.tx
+import torch; torch.set_default_dtype(torch.float64)
+
+s = torch.tensor(6.0)
+print(s)
+print(s.item())
+print(list(s.shape))
+v = torch.tensor([0.5, 1.25, -3.0])
+print(v)
+print(list(v.shape))
+print(v.requires_grad)
+M = torch.tensor([[1.0, -2.0, 3.0], [40.0, 5.0, -60.0]])
+print(M)
+print(list(M.shape), list(M.T.shape))
+T = torch.arange(8.).reshape(2, 2, 2) / 4
+print(T)
+print(list(T.shape))
+print(torch.tensor([1e-05, 1.0]))
+print(torch.tensor([123456.0, 0.001]))
+
+w = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+print(w)
+print(w.requires_grad)
+y = w * 2
+print(y)
+print(y.sum())
+print(y.sum().item())
+print(torch.mean(w))
+print(w.grad)
+print("mean:", torch.mean(w).item(), "shape:", list(w.shape))

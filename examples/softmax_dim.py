@@ -1,0 +1,30 @@
+# PyTorch twin of softmax_dim.tx
+import torch; torch.set_default_dtype(torch.float64)
+
+x = torch.tensor([[1.0, 2.0, 3.0], [-1.0, 0.0, 4.0]])
+print(torch.softmax(x, dim=1))
+print(torch.softmax(x, dim=0))
+print(torch.log_softmax(x, dim=-1))
+print(torch.logsumexp(x, dim=1))
+print(torch.logsumexp(x, dim=1, keepdim=True))
+torch.testing.assert_close(torch.log_softmax(x, dim=1), x - torch.logsumexp(x, dim=1, keepdim=True), rtol=1e-5, atol=1e-8)
+torch.testing.assert_close(torch.softmax(x, dim=1), torch.exp(torch.log_softmax(x, dim=1)), rtol=1e-5, atol=1e-8)
+
+big = torch.tensor([1000.0, 1001.0, 1002.0])
+print(torch.logsumexp(big, dim=0))
+print(torch.softmax(big, dim=0))
+
+z = torch.tensor([[1.0, 2.0, 3.0], [-1.0, 0.0, 4.0]], requires_grad=True)
+weights = torch.tensor([[1.0, 0.0, -1.0], [0.5, 2.0, 0.0]])
+p = torch.softmax(z, dim=1)
+print(p)
+torch.sum(p * weights).backward()
+print(z.grad)
+z.grad = None  # tx: zero_grad(z)
+torch.logsumexp(z, dim=0).sum().backward()
+print(z.grad)
+z.grad = None
+lp = torch.log_softmax(z, dim=1)
+print(lp)
+lp[:, 0].sum().backward()
+print(z.grad)
