@@ -203,6 +203,7 @@ final class Exprs {
 
     private Val index(Ast.Index ix) {
         Val tv = expr(ix.target());
+        if (tv instanceof Val.Shape sh) return shapeIndex(sh, ix);
         T x = tensor(tv, ix.target().span(), "indexing");
         if (x == null) return new Val.Bad();
         int[] shape = x.shape();
@@ -249,6 +250,23 @@ final class Exprs {
         if (!ok) return new Val.Bad();
         Var v = b.slice(x.var(), start, stop, step);
         return result(b.reshape(v, kept.stream().mapToInt(Integer::intValue).toArray()), gradFn);
+    }
+
+    /** {@code x.shape[i]}: a size, known at compile time. */
+    private Val shapeIndex(Val.Shape sh, Ast.Index ix) {
+        int[] dims = sh.dims();
+        if (ix.subs().size() != 1 || !(ix.subs().get(0) instanceof Ast.At at)) {
+            l.diags.error("E0204", ix.span(), "a shape takes one index, e.g. `x.shape[0]`", null);
+            return new Val.Bad();
+        }
+        Integer i = integer(expr(at.index()), at.span(), "an index");
+        if (i == null) return new Val.Bad();
+        int k = i < 0 ? i + dims.length : i;
+        if (k < 0 || k >= dims.length) {
+            l.diags.error("E0204", at.span(), "index " + i + " is out of range for a shape of " + dims.length + " dimensions", null);
+            return new Val.Bad();
+        }
+        return new Val.Num(dims[k]);
     }
 
     /** Python slice semantics (clamped bounds, negative ends); a step must be positive, as in PyTorch. */
