@@ -326,7 +326,24 @@ final class Builtins {
         reduction("amax", Composites::max, "AmaxBackward0", "AmaxBackward0");
         reduction("amin", Composites::min, "AminBackward0", "AminBackward0");
         reduction("logsumexp", Composites::logsumexp, "LogsumexpBackward0", "LogsumexpBackward0");
-        reduction("norm", Composites::norm, "NormBackward1", "NormBackward1");
+        rules.put("norm", this::norm);
+    }
+
+    /** norm(x, p=2, dim=None, keepdim=false), as torch.norm: the 1-, 2- or max-norm. */
+    private Val norm(Args a) {
+        if (!a.shape(1, 4, "p", "dim", "keepdim")) return null;
+        T x = a.tensor(0);
+        double p = a.number(1, "p", 2);
+        if (x == null || a.failed) return null;
+        int[] axes = a.axes(2, "dim", x.shape().length);
+        boolean keepdim = a.has(3) ? a.get(3, null) instanceof Val.Bool bv && bv.value() : a.bool("keepdim", false);
+        if (axes == null || a.failed) return null;
+        Reduction r = p == 2 ? Composites::norm : p == 1 ? Composites::norm1 : p == Double.POSITIVE_INFINITY ? Composites::normInf : null;
+        if (r == null) {
+            l.diags.error("E0105", a.spanOf(1, "p"), "`norm` supports p = 1, 2 and inf, not " + PyFloat.repr(p), null);
+            return null;
+        }
+        return out(r.apply(b, x.var(), axes, keepdim), "NormBackward1");
     }
 
     private void reduction(String name, Reduction r, String gradFnAll, String gradFnDim) {

@@ -100,6 +100,16 @@ final class Composites {
         return b.where(b.eq(s, zero), zero, b.emit(tx.runtime.ir.Prim.SQRT, null, s));
     }
 
+    /** The 1-norm sum |x|. NOTE: its gradient at 0 is 0, the sign convention of abs. */
+    static Var norm1(Builder b, Var x, int[] axes, boolean keepdim) {
+        return b.sum(b.emit(tx.runtime.ir.Prim.ABS, null, x), axes, keepdim);
+    }
+
+    /** The max-norm max |x|; ties share the gradient evenly. */
+    static Var normInf(Builder b, Var x, int[] axes, boolean keepdim) {
+        return max(b, b.emit(tx.runtime.ir.Prim.ABS, null, x), axes, keepdim);
+    }
+
     /** mse_loss(a, b) = mean((a - b)²) over every element. */
     static Var mseLoss(Builder b, Var x, Var y) {
         Var d = b.sub(x, y);

@@ -1,0 +1,559 @@
+package tx.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import tx.runtime.exec.Interpreter;
+import tx.runtime.ir.Program;
+import tx.runtime.tensor.Tensor;
+
+/**
+ * The gradient check of every differentiable built-in of LANGUAGE.md §5, end to end: parse, check,
+ * lower, reverse-mode AD, interpreter. Each case is an expression over named inputs with seeded random
+ * data. The test writes the script
+ * <pre>
+ *   x = tensor([...], requires_grad=true)      # one line per input; constants without requires_grad
+ *   w = tensor([...])                          # random weights, so that the loss is not symmetric
+ *   s = sum((EXPR) * w)
+ *   s.backward()
+ * </pre>
+ * runs it, and compares each input's {@code .grad} with central finite differences of {@code s}. The
+ * differences come from a second script that, for every element of every input that requires grad,
+ * redeclares the inputs at {@code x ± h e_j}, recomputes {@code s} without backward and prints
+ * {@code s.item()} (Python's repr, which round-trips exactly); literals are written with
+ * {@link Double#toString}, which round-trips too. So each case costs two compilations, and the expected
+ * values never come from the code under test.
+ *
+ * <p>Step and tolerance: as in {@code PrimGradTest}, {@code h = cbrt(eps)·max(1, |x_j|) ≈ 6e-6·max(1, |x_j|)}
+ * balances truncation ({@code h²|s'''|/6}) against rounding ({@code ~n·eps·Σ|w f|/h} for the n-term loss);
+ * with at most 12 elements an input and values of order 1 both are below ~1e-9, so the check
+ * {@code |grad - fd| <= 1e-6·|fd| + 1e-8} has wide headroom. A nan or inf gradient always fails.
+ * Inputs are drawn away from kinks (relu and abs at 0, ties of max/min/maximum/minimum, clamp's bounds,
+ * where's switch points), where a finite difference would straddle two pieces.
+ */
+class BuiltinGradTest {
+    static final double H = Math.cbrt(Math.ulp(1.0));
+    static final double RTOL = 1e-6, ATOL = 1e-8;
+
+    // ---- domains -----------------------------------------------------------------------------------
+
+    interface Domain {
+        double[] sample(Random rng, int n);
+    }
+
+    static Domain uniform(double lo, double hi) {
+        return (rng, n) -> {
+            double[] d = new double[n];
+            for (int i = 0; i < n; i++) d[i] = lo + (hi - lo) * rng.nextDouble();
+            return d;
+        };
+    }
+
+    /** |x| uniform in [lo, hi], either sign. */
+    static Domain signed(double lo, double hi) {
+        return (rng, n) -> {
+            double[] d = uniform(lo, hi).sample(rng, n);
+            for (int i = 0; i < n; i++) if (rng.nextBoolean()) d[i] = -d[i];
+            return d;
+        };
+    }
+
+    /** Values in [2k + parity + 0.1, 2k + parity + 0.9], k in {-1, 0, 1}: inputs of different parity are >= 0.2 apart. */
+    static Domain band(int parity) {
+        return (rng, n) -> {
+            double[] d = new double[n];
+            for (int i = 0; i < n; i++) d[i] = 2 * (rng.nextInt(3) - 1) + parity + 0.1 + 0.8 * rng.nextDouble();
+            return d;
+        };
+    }
+
+    /** A shuffled grid with jitter: all values at least 0.4 apart, so a max or min has one winner. */
+    static Domain distinct() {
+        return (rng, n) -> {
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < n; i++) order.add(i);
+            Collections.shuffle(order, rng);
+            double[] d = new double[n];
+            for (int i = 0; i < n; i++) d[i] = (order.get(i) - n / 2.0) * 0.7 + 0.3 * rng.nextDouble();
+            return d;
+        };
+    }
+
+    /** Uniform in [lo, hi] but at least margin away from each of the points (clamp bounds, switch points). */
+    static Domain avoiding(double lo, double hi, double margin, double... points) {
+        return (rng, n) -> {
+            double[] d = new double[n];
+            for (int i = 0; i < n; i++) {
+                boolean ok;
+                do {
+                    d[i] = lo + (hi - lo) * rng.nextDouble();
+                    ok = true;
+                    for (double p : points) ok &= Math.abs(d[i] - p) >= margin;
+                } while (!ok);
+            }
+            return d;
+        };
+    }
+
+    static Domain choice(double... vs) {
+        return (rng, n) -> {
+            double[] d = new double[n];
+            for (int i = 0; i < n; i++) d[i] = vs[rng.nextInt(vs.length)];
+            return d;
+        };
+    }
+
+    /** Class indices in [0, classes). */
+    static Domain classes(int classes) {
+        return (rng, n) -> {
+            double[] d = new double[n];
+            for (int i = 0; i < n; i++) d[i] = rng.nextInt(classes);
+            return d;
+        };
+    }
+
+    /** Rows (last axis, of length c) of positive probabilities that sum to 1. */
+    static Domain probabilities(int c) {
+        return (rng, n) -> {
+            double[] d = uniform(0.1, 1).sample(rng, n);
+            for (int r = 0; r < n; r += c) {
+                double s = 0;
+                for (int i = r; i < r + c; i++) s += d[i];
+                for (int i = r; i < r + c; i++) d[i] /= s;
+            }
+            return d;
+        };
+    }
+
+    static final Domain ANY = uniform(-2, 2), POS = uniform(0.5, 3);
+
+    // ---- the table ---------------------------------------------------------------------------------
+
+    /** A named input of the expression; constants (grad = false) are written without requires_grad. */
+    record Input(String name, int[] shape, Domain domain, boolean grad) {}
+
+    record Case(String expr, int[] out, List<Input> inputs) {
+        @Override public String toString() {
+            StringBuilder sb = new StringBuilder(expr).append("  with ");
+            for (int i = 0; i < inputs.size(); i++) {
+                Input in = inputs.get(i);
+                sb.append(i == 0 ? "" : ", ").append(in.name()).append(Arrays.toString(in.shape()));
+            }
+            return sb.toString();
+        }
+    }
+
+    static int[] s(int... dims) {
+        return dims;
+    }
+
+    static Input x(int[] shape, Domain d) {
+        return new Input("x", shape, d, true);
+    }
+
+    static Input y(int[] shape, Domain d) {
+        return new Input("y", shape, d, true);
+    }
+
+    static Input in(String name, int[] shape, Domain d) {
+        return new Input(name, shape, d, true);
+    }
+
+    static Input constant(String name, int[] shape, Domain d) {
+        return new Input(name, shape, d, false);
+    }
+
+    /** Operand shapes for the binary operators: equal, trailing, both stretched, scalar, and leading. */
+    static final int[][][] BROADCAST_PAIRS = {{{2, 3}, {2, 3}}, {{2, 3}, {3}}, {{2, 1}, {1, 3}}, {{}, {4}}, {{3}, {2, 3}}};
+
+    static final List<Case> CASES = cases();
+
+    static List<Case> cases() {
+        List<Case> c = new ArrayList<>();
+        int[] m = s(2, 3);
+        elementwise(c, m);
+        operators(c);
+        reductions(c);
+        linearAlgebra(c);
+        shapes(c);
+        indexing(c);
+        neural(c);
+        // compositions, inputs used twice (adjoints accumulate), and three inputs
+        c.add(new Case("sin(x) * x", m, List.of(x(m, ANY))));
+        c.add(new Case("x * x + exp(-x)", m, List.of(x(m, ANY))));
+        c.add(new Case("tanh(x @ y + b)", s(2, 2), List.of(x(m, ANY), y(s(3, 2), ANY), in("b", s(2), ANY))));
+        c.add(new Case("mean((sigmoid(x @ y) - t) ** 2)", s(), List.of(x(s(4, 3), ANY), y(s(3), ANY), constant("t", s(4), uniform(0, 1)))));
+        c.add(new Case("log_softmax(x @ y, dim=1)[:, 0] * norm(y, dim=0)", s(2), List.of(x(m, ANY), y(s(3, 2), ANY))));
+        return c;
+    }
+
+    static void elementwise(List<Case> c, int[] m) {
+        String[][] unary = {
+            {"neg(x)", "any"}, {"-x", "any"}, {"exp(x)", "any"}, {"log(x)", "pos"}, {"sqrt(x)", "pos"}, {"sin(x)", "any"},
+            {"cos(x)", "any"}, {"tanh(x)", "any"}, {"sigmoid(x)", "wide"}, {"log1p(x)", "log1p"}, {"expm1(x)", "any"},
+            {"softplus(x)", "wide"}, {"softplus(x)", "threshold"}, {"tan(x)", "tan"}, {"relu(x)", "kinked"}, {"abs(x)", "kinked"},
+            {"x.exp()", "any"}, {"x.sigmoid()", "wide"}, {"x.abs().sqrt()", "kinked"},
+        };
+        for (String[] u : unary) {
+            Domain d = switch (u[1]) {
+                case "pos" -> POS;
+                case "wide" -> uniform(-5, 5);
+                case "log1p" -> uniform(-0.5, 2);
+                case "threshold" -> avoiding(15, 25, 0.5, 20); // softplus switches to x above 20, as PyTorch
+                case "tan" -> uniform(-1.2, 1.2);
+                case "kinked" -> signed(0.1, 2);
+                default -> ANY;
+            };
+            c.add(new Case(u[0], m, List.of(x(m, d))));
+            if (u[1].equals("any")) c.add(new Case(u[0], s(), List.of(x(s(), d)))); // scalars too
+        }
+        Domain off = avoiding(-2, 2, 0.1, -0.5, 0.5);
+        c.add(new Case("clamp(x, min=-0.5)", m, List.of(x(m, off))));
+        c.add(new Case("clamp(x, max=0.5)", m, List.of(x(m, off))));
+        c.add(new Case("clamp(x, min=-0.5, max=0.5)", m, List.of(x(m, off))));
+        c.add(new Case("x.clamp(min=-0.5, max=0.5)", s(4), List.of(x(s(4), off))));
+        c.add(new Case("clamp(x, min=y)", m, List.of(x(m, band(0)), y(s(3), band(1)))));
+        c.add(new Case("clamp(x, min=y, max=z)", m, List.of(x(m, avoiding(-3, 3, 0.2, -2, 2)), y(s(3), uniform(-2.1, -1.9)), in("z", s(2, 1), uniform(1.9, 2.1)))));
+        c.add(new Case("maximum(x, y)", m, List.of(x(m, band(0)), y(m, band(1)))));
+        c.add(new Case("maximum(x, y)", m, List.of(x(m, band(0)), y(s(3), band(1)))));
+        c.add(new Case("minimum(x, y)", m, List.of(x(s(2, 1), band(0)), y(s(1, 3), band(1)))));
+        c.add(new Case("minimum(x, y)", s(4), List.of(x(s(), band(0)), y(s(4), band(1)))));
+        c.add(new Case("maximum(x, 0.5)", m, List.of(x(m, avoiding(-2, 2, 0.1, 0.5)))));
+        c.add(new Case("where(k, x, y)", m, List.of(constant("k", m, choice(0, 1)), x(m, ANY), y(s(3), ANY))));
+        c.add(new Case("where(k, x, y)", m, List.of(constant("k", s(2, 1), choice(0, 1)), x(s(1, 3), ANY), y(s(), ANY))));
+        c.add(new Case("where(x > y, x * y, y - x)", m, List.of(x(m, band(0)), y(s(3), band(1)))));
+        // LANGUAGE §5: the untaken branch never poisons a gradient (sqrt'(x) is nan for x < 0)
+        c.add(new Case("where(x > 0, sqrt(x), 0)", m, List.of(x(m, signed(0.2, 2)))));
+        c.add(new Case("where(x > 0, log(x) * y, y)", m, List.of(x(m, signed(0.2, 2)), y(m, ANY))));
+        c.add(new Case("where(x < 0, 0, x ** 0.5)", s(4), List.of(x(s(4), choice(-1, -2.5, 0.5, 1.7)))));
+    }
+
+    static void operators(List<Case> c) {
+        for (int[][] p : BROADCAST_PAIRS) {
+            int[] out = tx.runtime.tensor.Shapes.broadcast(p[0], p[1]);
+            c.add(new Case("x + y", out, List.of(x(p[0], ANY), y(p[1], ANY))));
+            c.add(new Case("x - y", out, List.of(x(p[0], ANY), y(p[1], ANY))));
+            c.add(new Case("x * y", out, List.of(x(p[0], ANY), y(p[1], ANY))));
+            c.add(new Case("x / y", out, List.of(x(p[0], ANY), y(p[1], signed(0.5, 2)))));
+            c.add(new Case("x ** y", out, List.of(x(p[0], uniform(0.5, 2)), y(p[1], ANY))));
+        }
+        int[] m = s(2, 3);
+        c.add(new Case("x * 2", m, List.of(x(m, ANY))));
+        c.add(new Case("3 - x", m, List.of(x(m, ANY))));
+        c.add(new Case("1 / x", m, List.of(x(m, signed(0.5, 2)))));
+        c.add(new Case("x / 4 + 1", m, List.of(x(m, ANY))));
+        c.add(new Case("x ** 2", m, List.of(x(m, ANY))));
+        c.add(new Case("x ** 3", m, List.of(x(m, ANY))));
+        c.add(new Case("x ** 0.5", m, List.of(x(m, POS))));
+        c.add(new Case("x ** (-1.5)", m, List.of(x(m, POS))));
+        c.add(new Case("2 ** x", m, List.of(x(m, ANY))));
+        c.add(new Case("-x ** 2", m, List.of(x(m, ANY))));
+        c.add(new Case("x ** y ** 2", m, List.of(x(m, uniform(0.5, 1.5)), y(s(3), uniform(-1, 1)))));
+        c.add(new Case("(x - y) * (x + y) / y", m, List.of(x(m, ANY), y(s(3), signed(0.5, 2)))));
+    }
+
+    static void reductions(List<Case> c) {
+        String[] names = {"sum", "mean", "prod", "max", "min", "logsumexp", "norm"};
+        for (String f : names) {
+            Domain d = switch (f) {
+                case "prod" -> signed(0.5, 1.5);
+                case "max", "min" -> distinct();
+                default -> ANY;
+            };
+            int[] m = s(2, 3);
+            c.add(new Case(f + "(x)", s(), List.of(x(m, d))));
+            c.add(new Case(f + "(x)", s(), List.of(x(s(5), d))));
+            c.add(new Case(f + "(x, dim=0)", s(3), List.of(x(m, d))));
+            c.add(new Case(f + "(x, dim=1, keepdim=true)", s(2, 1), List.of(x(m, d))));
+            c.add(new Case(f + "(x, dim=-1)", s(2), List.of(x(m, d))));
+            c.add(new Case(f + "(x, dim=[0, 1])", s(), List.of(x(m, d))));
+            c.add(new Case("x." + f + "(dim=0, keepdim=true)", s(1, 3), List.of(x(m, d))));
+            c.add(new Case(f + "(x, dim=[0, 2])", s(3), List.of(x(s(2, 3, 2), d))));
+            // a positional dim, as torch.sum(x, 1); not for max/min/norm, whose second positional argument
+            // means something else in PyTorch (max(x, 1) returns indices too, norm(x, 1) is the 1-norm)
+            if (!f.equals("max") && !f.equals("min") && !f.equals("norm")) c.add(new Case(f + "(x, 1)", s(2, 2), List.of(x(s(2, 3, 2), d))));
+        }
+    }
+
+    static void linearAlgebra(List<Case> c) {
+        int[][][] mm = {
+            {{3}, {3}, {}}, {{2, 3}, {3}, {2}}, {{3}, {3, 2}, {2}}, {{2, 3}, {3, 2}, {2, 2}}, {{2, 2, 3}, {3, 2}, {2, 2, 2}},
+            {{2, 2, 3}, {2, 3, 2}, {2, 2, 2}}, {{1, 2, 3}, {2, 3, 2}, {2, 2, 2}}, {{2, 3}, {2, 3, 2}, {2, 2, 2}},
+            {{3}, {2, 3, 2}, {2, 2}}, {{2, 2, 3}, {3}, {2, 2}},
+        };
+        for (int[][] p : mm) c.add(new Case("x @ y", p[2], List.of(x(p[0], ANY), y(p[1], ANY))));
+        c.add(new Case("matmul(x, y)", s(2, 2), List.of(x(s(2, 3), ANY), y(s(3, 2), ANY))));
+        c.add(new Case("x.matmul(y)", s(2), List.of(x(s(2, 3), ANY), y(s(3), ANY))));
+        c.add(new Case("dot(x, y)", s(), List.of(x(s(4), ANY), y(s(4), ANY))));
+        c.add(new Case("outer(x, y)", s(3, 2), List.of(x(s(3), ANY), y(s(2), ANY))));
+        c.add(new Case("x @ x", s(), List.of(x(s(4), ANY))));
+        c.add(new Case("x @ x.T", s(2, 2), List.of(x(s(2, 3), ANY))));
+        c.add(new Case("transpose(x, 0, 1)", s(3, 2), List.of(x(s(2, 3), ANY))));
+        c.add(new Case("transpose(x, -1, 0)", s(3, 2), List.of(x(s(2, 3), ANY))));
+        c.add(new Case("transpose(x, 0, 2)", s(2, 3, 2), List.of(x(s(2, 3, 2), ANY))));
+        c.add(new Case("x.T", s(3, 2), List.of(x(s(2, 3), ANY))));
+        c.add(new Case("x.T", s(2, 2, 3), List.of(x(s(2, 3, 2), ANY))));
+    }
+
+    static void shapes(List<Case> c) {
+        int[] m = s(2, 3);
+        c.add(new Case("reshape(x, 3, 2)", s(3, 2), List.of(x(m, ANY))));
+        c.add(new Case("reshape(x, [6])", s(6), List.of(x(m, ANY))));
+        c.add(new Case("x.reshape(-1, 2)", s(3, 2), List.of(x(m, ANY))));
+        c.add(new Case("reshape(x, 1, 2, 1, 3)", s(1, 2, 1, 3), List.of(x(m, ANY))));
+        c.add(new Case("flatten(x)", s(6), List.of(x(m, ANY))));
+        c.add(new Case("flatten(x, start_dim=1)", s(2, 6), List.of(x(s(2, 3, 2), ANY))));
+        c.add(new Case("squeeze(x)", s(2, 3), List.of(x(s(2, 1, 3), ANY))));
+        c.add(new Case("squeeze(x, dim=1)", s(1, 3), List.of(x(s(1, 1, 3), ANY))));
+        c.add(new Case("unsqueeze(x, 0)", s(1, 2, 3), List.of(x(m, ANY))));
+        c.add(new Case("x.unsqueeze(-1)", s(2, 3, 1), List.of(x(m, ANY))));
+        c.add(new Case("expand(x, 2, 3)", m, List.of(x(s(3), ANY))));
+        c.add(new Case("expand(x, -1, 4)", s(2, 4), List.of(x(s(2, 1), ANY))));
+        c.add(new Case("x.expand(2, 2, 3)", s(2, 2, 3), List.of(x(s(1, 3), ANY))));
+        c.add(new Case("broadcast_to(x, [2, 3])", m, List.of(x(s(3), ANY))));
+        c.add(new Case("broadcast_to(x, [3, 2])", s(3, 2), List.of(x(s(), ANY))));
+        c.add(new Case("cat([x, y])", s(3, 3), List.of(x(m, ANY), y(s(1, 3), ANY))));
+        c.add(new Case("cat([x, y], dim=1)", s(2, 4), List.of(x(m, ANY), y(s(2, 1), ANY))));
+        c.add(new Case("cat([x, y, x], dim=-1)", s(7), List.of(x(s(3), ANY), y(s(1), ANY))));
+        c.add(new Case("stack([x, y])", s(2, 2, 3), List.of(x(m, ANY), y(m, ANY))));
+        c.add(new Case("stack([x, y], dim=1)", s(2, 2, 3), List.of(x(m, ANY), y(m, ANY))));
+        c.add(new Case("stack([x, y * x], dim=-1)", s(2, 3, 2), List.of(x(m, ANY), y(m, ANY))));
+        c.add(new Case("stack([x, y])", s(2), List.of(x(s(), ANY), y(s(), ANY))));
+    }
+
+    static void indexing(List<Case> c) {
+        int[] m = s(4, 3);
+        String[][] ix = {
+            {"x[0]", "3"}, {"x[1:]", "3,3"}, {"x[:-1]", "3,3"}, {"x[:, 0]", "4"}, {"x[1:3, ::2]", "2,2"}, {"x[-1]", "3"},
+            {"x[0, 2]", ""}, {"x[::2]", "2,3"}, {"x[:, -2:]", "4,2"}, {"x[-3:-1, 1]", "2"}, {"x[2][1:]", "2"},
+        };
+        for (String[] e : ix) {
+            int[] out = e[1].isEmpty() ? s() : Arrays.stream(e[1].split(",")).mapToInt(Integer::parseInt).toArray();
+            c.add(new Case(e[0], out, List.of(x(m, ANY))));
+        }
+        c.add(new Case("x[1:4] * x[0:3]", s(3), List.of(x(s(5), ANY))));
+    }
+
+    static void neural(List<Case> c) {
+        int[] m = s(2, 3);
+        c.add(new Case("softmax(x, dim=1)", m, List.of(x(m, ANY))));
+        c.add(new Case("softmax(x, dim=0)", m, List.of(x(m, ANY))));
+        c.add(new Case("softmax(x, dim=-1)", s(5), List.of(x(s(5), ANY))));
+        c.add(new Case("x.softmax(dim=1)", s(2, 2, 3), List.of(x(s(2, 2, 3), ANY))));
+        c.add(new Case("log_softmax(x, dim=1)", m, List.of(x(m, ANY))));
+        c.add(new Case("log_softmax(x, dim=0)", m, List.of(x(m, ANY))));
+        c.add(new Case("log_softmax(x, dim=0)", s(4), List.of(x(s(4), ANY))));
+        c.add(new Case("cross_entropy(x, t)", s(), List.of(x(s(3, 4), ANY), constant("t", s(3), classes(4)))));
+        c.add(new Case("cross_entropy(x, t)", s(), List.of(x(s(4), ANY), constant("t", s(), classes(4)))));
+        c.add(new Case("cross_entropy(x, p)", s(), List.of(x(s(3, 4), ANY), constant("p", s(3, 4), probabilities(4)))));
+        c.add(new Case("cross_entropy(x, y)", s(), List.of(x(s(2, 3), ANY), y(s(2, 3), probabilities(3)))));
+        c.add(new Case("cross_entropy(x, y)", s(), List.of(x(s(4), ANY), y(s(4), probabilities(4)))));
+        c.add(new Case("mse_loss(x, y)", s(), List.of(x(m, ANY), y(m, ANY))));
+        c.add(new Case("mse_loss(x, y)", s(), List.of(x(m, ANY), y(s(3), ANY))));
+        c.add(new Case("mse_loss(x, t)", s(), List.of(x(s(4), ANY), constant("t", s(4), ANY))));
+    }
+
+    // ---- the tests --------------------------------------------------------------------------------
+
+    /** Every differentiable built-in and operator of §5 appears in some case. */
+    @Test
+    void everyDifferentiableBuiltinIsCovered() {
+        String[] functions = {
+            "neg", "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "log1p", "expm1", "softplus",
+            "maximum", "minimum", "clamp", "where", "sum", "mean", "prod", "max", "min", "logsumexp", "norm", "matmul", "dot",
+            "outer", "transpose", "reshape", "flatten", "squeeze", "unsqueeze", "expand", "broadcast_to", "cat", "stack",
+            "softmax", "log_softmax", "cross_entropy", "mse_loss",
+        };
+        List<String> missing = new ArrayList<>();
+        for (String f : functions) {
+            Pattern call = Pattern.compile("(^|[^A-Za-z0-9_.])" + f + "\\(");
+            if (CASES.stream().noneMatch(k -> call.matcher(k.expr()).find())) missing.add(f);
+        }
+        for (String op : new String[] {" + ", " - ", " * ", " / ", " ** ", " @ ", ".T", "[", "-x"}) {
+            if (CASES.stream().noneMatch(k -> k.expr().contains(op))) missing.add(op.trim());
+        }
+        assertTrue(missing.isEmpty(), "built-ins with no gradient case: " + missing);
+        assertTrue(CASES.stream().anyMatch(k -> k.inputs().stream().filter(Input::grad).count() >= 2), "a case of two differentiable inputs");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyBuiltinMatchesFiniteDifferences() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int i = 0; i < CASES.size(); i++) {
+            Case k = CASES.get(i);
+            long seed = 7919L * i + k.expr().hashCode();
+            tests.add(DynamicTest.dynamicTest(i + ": " + k, () -> check(k, new Random(seed))));
+        }
+        return tests.stream();
+    }
+
+    /**
+     * At kinks a finite difference is one-sided or meaningless, so the conventions are checked against
+     * hand-written values: PyTorch's choices (relu'(0) = 0, |x|'(0) = 0, clamp passes the gradient at its
+     * bounds, ties of maximum and of a full max split it evenly, the 2-norm's gradient at 0 is 0, sqrt'(0)
+     * = inf, prod's gradient is exact with zeros) and tx's own where rule (LANGUAGE §5: the untaken
+     * branch gives exactly 0, where PyTorch gives nan).
+     */
+    @Test
+    void gradientsAtKinksFollowTheDocumentedConventions() {
+        Object[][] table = {
+            {"relu(x)", new double[] {0, -1, 2}, new double[] {0, 0, 1}},
+            {"abs(x)", new double[] {0, -1, 2}, new double[] {0, -1, 1}},
+            {"sign(x)", new double[] {0, 2}, new double[] {0, 0}},
+            {"clamp(x, min=-0.5, max=0.5)", new double[] {-0.5, 0.5, 0, 1}, new double[] {1, 1, 1, 0}},
+            {"clamp(x, min=-0.5)", new double[] {-0.5, -1}, new double[] {1, 0}},
+            {"maximum(x, tensor([1.0, 0.0]))", new double[] {1, 2}, new double[] {0.5, 1}},
+            {"minimum(x, tensor([1.0, 3.0]))", new double[] {1, 2}, new double[] {0.5, 1}},
+            {"max(x)", new double[] {3, 1, 3, 3}, new double[] {1.0 / 3, 0, 1.0 / 3, 1.0 / 3}},
+            {"min(x)", new double[] {3, 1, 1, 3}, new double[] {0, 0.5, 0.5, 0}},
+            {"norm(x)", new double[] {0, 0}, new double[] {0, 0}},
+            {"sqrt(x)", new double[] {0, 4}, new double[] {Double.POSITIVE_INFINITY, 0.25}},
+            {"x ** 0", new double[] {0, 2}, new double[] {0, 0}},
+            {"x ** 2", new double[] {0, -3}, new double[] {0, -6}},
+            {"prod(x)", new double[] {0, 2, 3}, new double[] {6, 0, 0}},
+            {"prod(x)", new double[] {0, 2, 0}, new double[] {0, 0, 0}},
+            {"where(x > 0, sqrt(x), 0)", new double[] {-1, 0, 4}, new double[] {0, 0, 0.25}},
+            {"where(x > 0, log(x), 0) * 3", new double[] {-1, 0, 2}, new double[] {0, 0, 1.5}},
+            {"sigmoid(x)", new double[] {0}, new double[] {0.25}},
+            {"softplus(x)", new double[] {0}, new double[] {0.5}},
+        };
+        for (Object[] row : table) {
+            String expr = (String) row[0];
+            double[] at = (double[]) row[1], want = (double[]) row[2];
+            Case k = new Case(expr, null, List.of());
+            String src = "x = " + literal(new int[] {at.length}, at).replaceFirst("\\)$", ", requires_grad=true)") + "\n"
+                    + "s = sum(" + expr + ")\ns.backward()\n";
+            Run r = run(src, k, 0);
+            Tensor g = r.grads[r.program.leafNames().indexOf("x")];
+            assertNotNull(g, expr + ": x.grad is None");
+            for (int j = 0; j < want.length; j++) {
+                assertEquals(want[j], g.data()[j], 1e-15 * Math.abs(want[j]), expr + " at x = " + Arrays.toString(at) + ", element " + j);
+            }
+        }
+    }
+
+    // ---- one check ---------------------------------------------------------------------------------
+
+    static void check(Case k, Random rng) {
+        List<double[]> values = new ArrayList<>();
+        for (Input in : k.inputs()) values.add(in.domain().sample(rng, numel(in.shape())));
+        double[] w = uniform(-1, 1).sample(rng, numel(k.out()));
+        String loss = "s = sum((" + k.expr() + ") * w)\n";
+
+        StringBuilder gradScript = new StringBuilder();
+        for (int i = 0; i < values.size(); i++) gradScript.append(declare(k.inputs().get(i), values.get(i), true));
+        gradScript.append("w = ").append(literal(k.out(), w)).append('\n').append(loss).append("s.backward()\n");
+        Run grads = run(gradScript.toString(), k, 0);
+
+        StringBuilder fdScript = new StringBuilder("w = " + literal(k.out(), w) + "\n");
+        for (int i = 0; i < values.size(); i++) if (!k.inputs().get(i).grad()) fdScript.append(declare(k.inputs().get(i), values.get(i), false));
+        List<double[]> steps = new ArrayList<>(); // {input, element, x+h, x-h}
+        for (int i = 0; i < values.size(); i++) {
+            if (!k.inputs().get(i).grad()) continue;
+            for (int j = 0; j < values.get(i).length; j++) {
+                double xj = values.get(i)[j], h = H * Math.max(1, Math.abs(xj));
+                steps.add(new double[] {i, j, xj + h, xj - h});
+                for (double v : new double[] {xj + h, xj - h}) {
+                    for (int q = 0; q < values.size(); q++) {
+                        if (!k.inputs().get(q).grad()) continue;
+                        double[] d = values.get(q).clone();
+                        if (q == i) d[j] = v;
+                        fdScript.append(declare(k.inputs().get(q), d, false));
+                    }
+                    fdScript.append(loss).append("print(s.item())\n");
+                }
+            }
+        }
+        Run fd = run(fdScript.toString(), k, 2 * steps.size());
+
+        for (int n = 0; n < steps.size(); n++) {
+            int i = (int) steps.get(n)[0], j = (int) steps.get(n)[1];
+            Input in = k.inputs().get(i);
+            double expected = (fd.printed[2 * n] - fd.printed[2 * n + 1]) / (steps.get(n)[2] - steps.get(n)[3]);
+            int leaf = grads.program.leafNames().indexOf(in.name());
+            assertTrue(leaf >= 0, k + ": no leaf named " + in.name() + " in " + grads.program.leafNames());
+            Tensor g = grads.grads[leaf];
+            assertNotNull(g, k + ": " + in.name() + ".grad is None after backward");
+            assertEquals(Arrays.toString(in.shape()), Arrays.toString(g.shapeRef()), k + ": " + in.name() + ".grad has the wrong shape");
+            double got = g.data()[j], err = Math.abs(got - expected), tol = RTOL * Math.abs(expected) + ATOL;
+            if (!(err <= tol)) {
+                fail(String.format("%s: d s / d %s[%d] = %s by backward, %s by central differences (error %.3g > %.3g)%n"
+                        + "--- script ---%n%s", k, in.name(), j, got, expected, err, tol, gradScript));
+            }
+        }
+    }
+
+    record Run(Program program, Tensor[] grads, double[] printed) {}
+
+    /** Compiles and runs a script; expects {@code lines} printed numbers. */
+    static Run run(String source, Case k, int lines) {
+        Compiler.Result r = Compiler.compile("grad_check.tx", source);
+        if (r.program() == null) fail(k + ": the script does not compile:\n" + r.diagnostics().render() + "\n--- script ---\n" + source);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Tensor[] grads;
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            grads = Interpreter.run(r.program(), out);
+        }
+        String text = bytes.toString(StandardCharsets.UTF_8).strip();
+        String[] parts = text.isEmpty() ? new String[0] : text.split("\\R");
+        assertEquals(lines, parts.length, k + ": printed lines");
+        double[] printed = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) printed[i] = pyFloat(parts[i].strip());
+        return new Run(r.program(), grads, printed);
+    }
+
+    static double pyFloat(String s) {
+        return switch (s) {
+            case "nan" -> Double.NaN;
+            case "inf" -> Double.POSITIVE_INFINITY;
+            case "-inf" -> Double.NEGATIVE_INFINITY;
+            default -> Double.parseDouble(s);
+        };
+    }
+
+    static String declare(Input in, double[] data, boolean withGrad) {
+        return in.name() + " = " + literal(in.shape(), data).replaceFirst("\\)$", withGrad && in.grad() ? ", requires_grad=true)" : ")") + "\n";
+    }
+
+    /** tensor([[...], ...]) with every element printed by Double.toString, which round-trips. */
+    static String literal(int[] shape, double[] data) {
+        StringBuilder sb = new StringBuilder("tensor(");
+        nested(sb, shape, 0, data, 0);
+        return sb.append(')').toString();
+    }
+
+    private static int nested(StringBuilder sb, int[] shape, int axis, double[] data, int pos) {
+        if (axis == shape.length) {
+            sb.append(Double.toString(data[pos]));
+            return pos + 1;
+        }
+        sb.append('[');
+        for (int i = 0; i < shape[axis]; i++) {
+            if (i > 0) sb.append(", ");
+            pos = nested(sb, shape, axis + 1, data, pos);
+        }
+        sb.append(']');
+        return pos;
+    }
+
+    static int numel(int[] shape) {
+        int n = 1;
+        for (int d : shape) n *= d;
+        return n;
+    }
+}

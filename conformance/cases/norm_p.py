@@ -1,0 +1,12 @@
+# PyTorch twin of norm_p.tx
+import torch; torch.set_default_dtype(torch.float64)
+x = torch.tensor([[3.0, -4.0, 0.5], [1.0, 2.0, -2.0]], requires_grad=True)
+print(torch.norm(x, 1))
+print(torch.norm(x, 2))
+print(torch.norm(x, 1, 1))
+print(torch.norm(x, 2, 0, True))
+print(torch.norm(x, p=1, dim=0))
+n = torch.norm(x, 1) + torch.norm(x, 2, 1).sum()
+n.backward()
+print(x.grad)
+print(torch.norm(x, float("inf"), 1))
