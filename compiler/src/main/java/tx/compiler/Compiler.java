@@ -17,7 +17,8 @@ public final class Compiler {
     public static Result compile(String fileName, String source) {
         Diagnostics diags = new Diagnostics(fileName, source);
         Ast.Program ast = Parse.program(source, diags);
-        if (diags.hasErrors()) return new Result(null, diags);
+        if (ast == null) return new Result(null, diags); // syntax errors: the tree has holes
+        // a number too large (E0002) leaves a whole tree, so checking goes on to find the other errors
         Program p = Lowerer.lower(ast, diags, source);
         if (p != null) Verifier.verify(p); // a failure here is a compiler bug, reported as an internal error
         return new Result(diags.hasErrors() ? null : p, diags);

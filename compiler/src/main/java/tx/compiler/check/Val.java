@@ -41,7 +41,7 @@ public sealed interface Val {
         }
 
         @Override public String describe() {
-            return "the number " + value;
+            return "the number " + tx.runtime.tensor.PyFloat.repr(value);
         }
     }
 

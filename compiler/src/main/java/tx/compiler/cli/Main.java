@@ -11,6 +11,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import tx.compiler.Compiler;
+import tx.compiler.syntax.Diagnostic;
+import tx.compiler.syntax.Span;
 import tx.runtime.exec.Interpreter;
 import tx.runtime.exec.TxRuntimeException;
 import tx.runtime.ir.IrPrinter;
@@ -107,8 +109,9 @@ public final class Main {
             return OK;
         } catch (TxRuntimeException e) {
             out.flush();
-            String where = e.origin() == null || e.origin().line() == 0 ? "" : " --> " + name + ":" + e.origin().line() + ":" + e.origin().col();
-            err.println("error: " + e.getMessage() + (where.isEmpty() ? "" : "\n" + where));
+            var o = e.origin();
+            Span span = new Span(o.line(), o.col(), o.line(), o.endCol());
+            err.print(r.diagnostics().render(new Diagnostic(Diagnostic.Severity.ERROR, "E0501", e.getMessage(), span, null, e.detail())));
             return RUNTIME_ERROR;
         } catch (OutOfMemoryError e) {
             out.flush();

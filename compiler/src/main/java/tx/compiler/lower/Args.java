@@ -111,6 +111,17 @@ final class Args {
         return n;
     }
 
+    /** A size argument (eye, linspace): a whole number that is not negative, or null after reporting. */
+    Integer count(int i, String what) {
+        Integer n = integer(i, null);
+        if (n != null && n < 0) {
+            l.diags.error("E0205", spanOf(i, null), what + " must not be negative, found " + n, null);
+            failed = true;
+            return null;
+        }
+        return n;
+    }
+
     /** A dimension index for a tensor of this rank (negative counts from the end), or null after reporting. */
     Integer dim(int i, String keyword, int rank) {
         Integer d = integer(i, keyword);
@@ -151,8 +162,13 @@ final class Args {
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** A shape given as numbers from position i on, or as one list / x.shape at i. */
+    /** A shape given as numbers from position i on, or as one list / x.shape at i; no size may be negative. */
     int[] shapeFrom(int i) {
+        return shapeFrom(i, false);
+    }
+
+    /** As {@link #shapeFrom(int)}; with {@code infer}, a size may be -1 (reshape, expand). */
+    int[] shapeFrom(int i, boolean infer) {
         List<Val> items = new ArrayList<>();
         List<Span> spans = new ArrayList<>();
         if (has(i) && pos.get(i) instanceof Val.Shape s) return s.dims().clone();
@@ -165,15 +181,15 @@ final class Args {
                 spans.add(posSpans.get(k));
             }
         }
-        return sizes(items, spans);
+        return sizes(items, spans, infer);
     }
 
-    int[] sizes(List<Val> items, List<Span> spans) {
+    int[] sizes(List<Val> items, List<Span> spans, boolean infer) {
         int[] out = new int[items.size()];
         for (int k = 0; k < items.size(); k++) {
             Integer n = l.exprs.integer(items.get(k), spans.get(k), "a size");
             if (n == null) { failed = true; return null; }
-            if (n < -1) {
+            if (n < (infer ? -1 : 0)) {
                 l.diags.error("E0205", spans.get(k), "a size must not be negative, found " + n, null);
                 failed = true;
                 return null;

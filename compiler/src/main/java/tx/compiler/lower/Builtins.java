@@ -63,8 +63,14 @@ final class Builtins {
             a = new Args(l, name, c);
         } else if (c.callee() instanceof Ast.Attr at) {
             name = at.name();
+            if (modulePrefix(at) || attributeCalled(at)) return skipArgs(c);
             a = new Args(l, name, c);
-            a.pos.add(l.exprs.expr(at.target()));
+            Val receiver = l.exprs.expr(at.target());
+            if (receiver instanceof Val.Bad) {
+                if (name.equals("backward")) failedBackward();
+                return skipArgs(c);
+            }
+            a.pos.add(receiver);
             a.posSpans.add(at.target().span());
         } else {
             l.diags.error("E0103", c.callee().span(), "this expression cannot be called", null);
@@ -77,6 +83,9 @@ final class Builtins {
             if (arg.name() == null) {
                 a.pos.add(v);
                 a.posSpans.add(arg.value().span());
+            } else if (a.kw.containsKey(arg.name())) {
+                l.diags.error("E0104", arg.span(), "keyword argument `" + arg.name() + "` is given twice", null);
+                return new Val.Bad();
             } else {
                 a.kw.put(arg.name(), v);
                 a.kwSpans.put(arg.name(), arg.span());
@@ -86,14 +95,62 @@ final class Builtins {
         return v == null ? new Val.Bad() : v;
     }
 
+    private static final Set<String> MODULES = Set.of("torch", "F", "nn", "np", "numpy", "math");
+    private static final Set<String> ATTRIBUTES = Set.of("grad", "requires_grad", "shape", "T", "is_leaf", "ndim");
+
+    /** {@code torch.tensor(...)}: one error about the prefix, and none about the call. */
+    private boolean modulePrefix(Ast.Attr at) {
+        if (!(at.target() instanceof Ast.Name n) || !MODULES.contains(n.name()) || l.state.names.containsKey(n.name())) return false;
+        String help = rules.containsKey(at.name()) ? "tx's built-ins need no module prefix: write `" + at.name() + "(...)`"
+                : "tx's built-ins need no module prefix, and `" + at.name() + "` is not one of them (see LANGUAGE.md section 5)";
+        l.diags.error("E0101", n.span(), "unknown name `" + n.name() + "`", help);
+        return true;
+    }
+
+    /** {@code x.grad()}: an attribute called as if it were a method. */
+    private boolean attributeCalled(Ast.Attr at) {
+        if (!ATTRIBUTES.contains(at.name())) return false;
+        String target = l.text(at.target().span());
+        l.diags.error("E0103", at.nameSpan(), "`." + at.name() + "` is an attribute, not a method",
+                "write `" + (target == null ? "x" : target) + "." + at.name() + "`, without parentheses");
+        return true;
+    }
+
+    /** Checks a call's arguments for their own errors, once the call itself has failed. */
+    private Val skipArgs(Ast.Call c) {
+        for (Ast.Arg arg : c.args()) l.exprs.expr(arg.value());
+        return new Val.Bad();
+    }
+
+    /** PyTorch spellings with a different name in tx, for the help of E0103. */
+    private static final Map<String, String> PYTORCH_NAMES = Map.ofEntries(
+            Map.entry("zero_", "reset a gradient with `zero_grad(x)`"),
+            Map.entry("square", "write `x ** 2`"),
+            Map.entry("pow", "write `x ** p`"),
+            Map.entry("t", "write `x.T`"),
+            Map.entry("size", "use `x.shape`"),
+            Map.entry("numel", "multiply the sizes in `x.shape`"),
+            Map.entry("add_", "update in place with `x += ...` (inside `with no_grad` for a leaf)"),
+            Map.entry("sub_", "update in place with `x -= ...` (inside `with no_grad` for a leaf)"),
+            Map.entry("mul_", "update in place with `x *= ...` (inside `with no_grad` for a leaf)"),
+            Map.entry("div_", "update in place with `x /= ...` (inside `with no_grad` for a leaf)"),
+            Map.entry("clip", "use `clamp(x, min=, max=)`"),
+            Map.entry("permute", "use `transpose(x, d0, d1)` or `x.T`"),
+            Map.entry("mm", "use `a @ b`"),
+            Map.entry("bmm", "use `a @ b`"),
+            Map.entry("softmax_", "use `softmax(x, dim=)`"),
+            Map.entry("numpy", "tx has one kind of value, the tensor; print it with `print(x)`"),
+            Map.entry("tolist", "tx has one kind of value, the tensor; print it with `print(x)`"));
+
     private Val unknown(Ast.Call c, String name) {
         Span s = c.callee() instanceof Ast.Attr at ? at.nameSpan() : c.callee().span();
         if (LATER.contains(name)) {
             l.diags.error("E0901", s, "`" + name + "` is not supported by this version of tx yet",
                     "derivative transforms and .npy files come with functions, in the next version");
+        } else if (PYTORCH_NAMES.containsKey(name)) {
+            l.diags.error("E0103", s, "tx has no `" + name + "`", PYTORCH_NAMES.get(name));
         } else {
-            String near = null;
-            for (String k : rules.keySet()) if (near == null && (k.startsWith(name) || name.startsWith(k)) && Math.abs(k.length() - name.length()) <= 2) near = k;
+            String near = Exprs.closest(name, rules.keySet());
             l.diags.error("E0103", s, "unknown function `" + name + "`", near == null ? null : "did you mean `" + near + "`?");
         }
         for (Ast.Arg arg : c.args()) l.exprs.expr(arg.value());
@@ -122,7 +179,7 @@ final class Builtins {
         });
         rules.put("eye", a -> {
             if (!a.shape(1, 2, "requires_grad")) return null;
-            Integer n = a.integer(0, null), m = a.has(1) ? a.integer(1, null) : n;
+            Integer n = a.count(0, "a size"), m = a.has(1) ? a.count(1, "a size") : n;
             if (n == null || m == null || a.failed) return null;
             double[] d = new double[n * m];
             for (int i = 0; i < Math.min(n, m); i++) d[i * m + i] = 1;
@@ -166,7 +223,7 @@ final class Builtins {
     private Val linspace(Args a) {
         if (!a.shape(3, 3, "requires_grad")) return null;
         double start = a.number(0, null, 0), end = a.number(1, null, 0);
-        Integer n = a.integer(2, null);
+        Integer n = a.count(2, "the number of steps");
         if (n == null || a.failed) return null;
         double[] d = new double[n];
         double step = n > 1 ? (end - start) / (n - 1) : 0;
@@ -461,7 +518,7 @@ final class Builtins {
         rules.put("reshape", a -> {
             if (!a.shape(2, Integer.MAX_VALUE)) return null;
             T x = a.tensor(0);
-            int[] s = a.shapeFrom(1);
+            int[] s = a.shapeFrom(1, true);
             if (x == null || s == null) return null;
             s = inferSize(a, x, s);
             return s == null ? null : out(b.reshape(x.var(), s), x.leaf() >= 0 ? "ReshapeAliasBackward0" : "ViewBackward0");
@@ -547,7 +604,7 @@ final class Builtins {
     private Val expand(Args a, boolean sizes) {
         if (!a.shape(2, Integer.MAX_VALUE)) return null;
         T x = a.tensor(0);
-        int[] s = a.shapeFrom(1);
+        int[] s = a.shapeFrom(1, true);
         if (x == null || s == null) return null;
         int lead = s.length - x.shape().length;
         for (int i = 0; i < s.length && lead >= 0; i++) if (s[i] == -1 && i >= lead) s[i] = x.shape()[i - lead];
@@ -667,7 +724,9 @@ final class Builtins {
         if (def == null || def.prim() != Prim.CONST) return true;
         for (double v : ((Attrs.Const) def.attr()).value().data()) {
             if (v != Math.rint(v) || v < 0 || v >= classes) {
-                l.diags.error("E0204", a.spanOf(1, null), "class index " + PyFloat.repr(v) + " is not a whole number in [0, " + classes + ")",
+                String what = v != Math.rint(v) ? "class index " + PyFloat.repr(v) + " is not a whole number"
+                        : "class index " + (long) v + " is out of range for " + classes + " classes";
+                l.diags.error("E0204", a.spanOf(1, null), what,
                         "targets are class indices 0 to " + (classes - 1) + ", or probabilities of the logits' shape");
                 return false;
             }
@@ -714,8 +773,9 @@ final class Builtins {
             if (x == null) return null;
             boolean on = a.has(1) ? a.get(1, null) instanceof Val.Bool bv && bv.value() : a.bool("requires_grad", true);
             if (x.rg() && x.leaf() < 0) {
+                String name = l.text(a.spanOf(0, null));
                 l.diags.error("E0307", a.span(), "only leaves can be made to require grad; this tensor is computed from one that does",
-                        "to start a new leaf from it, use `detach(x).requires_grad_()`");
+                        "to start a new leaf from it, use `detach(" + (name == null ? "x" : name) + ").requires_grad_()`");
                 return null;
             }
             if (!on || x.leaf() >= 0) return x;
@@ -727,16 +787,17 @@ final class Builtins {
 
     /** backward(s) / backward(y, g): the adjoint program is built right here (see {@link Reverse}). */
     private Val backward(Args a) {
-        if (!a.shape(1, 2, "gradient")) return null;
+        l.backwardSeen = true;
+        if (!a.shape(1, 2, "gradient")) return failedBackward();
         T s = a.tensor(0);
-        if (s == null) return null;
+        if (s == null) return failedBackward();
         String name = l.text(a.spanOf(0, null));
         String shown = name == null ? "the output" : "`" + name + "`";
         if (!s.rg()) {
             l.diags.error("E0302", a.span(), shown + " does not require grad, so there is nothing to differentiate",
                     "PyTorch: \"element 0 of tensors does not require grad and does not have a grad_fn\";\n"
                             + "make an input a leaf with `requires_grad=true`, and compute this outside `with no_grad`");
-            return null;
+            return failedBackward();
         }
         Var seed;
         if (a.get(1, "gradient") != null) {
@@ -750,7 +811,7 @@ final class Builtins {
             seed = b.stopGrad(g.var());
         } else if (Shapes.numel(s.shape()) != 1) {
             nonScalar(a, s, name);
-            return null;
+            return failedBackward();
         } else {
             seed = b.fill(s.shape(), 1.0);
         }
@@ -759,13 +820,22 @@ final class Builtins {
             l.diags.error("E0306", a.span(), "this backward would have to differentiate through " + r.blockedWhy(),
                     "tx cannot yet reverse through earlier loop iterations or through an `if`;\n"
                             + "compute the output and call backward in the same iteration or branch");
-            return null;
+            return failedBackward();
         }
         for (Map.Entry<Integer, Var> e : r.leafAdjoints().entrySet()) {
             b.add(new Stmt.GradAccum(e.getKey(), e.getValue(), b.origin()));
             l.state.grads.put(e.getKey(), GradState.SET);
         }
         return new Val.None("`backward` returns None");
+    }
+
+    /**
+     * After a backward that could not be checked, no one knows which grads it would have set, so
+     * later complaints that a grad is None would only repeat the first error: they are silenced.
+     */
+    private Val failedBackward() {
+        l.backwardFailed = true;
+        return null;
     }
 
     /** E0301, the error PyTorch only raises at run time. */

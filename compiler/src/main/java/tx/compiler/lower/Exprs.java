@@ -61,38 +61,49 @@ final class Exprs {
     }
 
     private String suggestion(String name) {
+        String best = closest(name, l.state.names.keySet());
+        return best == null ? null : "did you mean `" + best + "`?";
+    }
+
+    /**
+     * The candidate closest to a misspelt name, if it is close enough to be a likely typo: at most
+     * one edit for names of up to four letters, two beyond.
+     */
+    static String closest(String name, java.util.Collection<String> candidates) {
         String best = null;
-        int bestD = 3;
-        for (String n : l.state.names.keySet()) {
+        int bestD = name.length() <= 4 ? 2 : 3;
+        for (String n : candidates) {
             int d = editDistance(name, n);
-            if (d < bestD) {
+            if (d < bestD && d < n.length()) {
                 bestD = d;
                 best = n;
             }
         }
-        return best == null ? null : "did you mean `" + best + "`?";
+        return best;
     }
 
-    private static int editDistance(String a, String c) {
-        int[] prev = new int[c.length() + 1], cur = new int[c.length() + 1];
-        for (int j = 0; j <= c.length(); j++) prev[j] = j;
+    /** Edit distance in which swapping two neighbouring letters is one edit (gard -> grad). */
+    static int editDistance(String a, String c) {
+        int[][] d = new int[a.length() + 1][c.length() + 1];
+        for (int i = 0; i <= a.length(); i++) d[i][0] = i;
+        for (int j = 0; j <= c.length(); j++) d[0][j] = j;
         for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
             for (int j = 1; j <= c.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == c.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+                int cost = a.charAt(i - 1) == c.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1));
+                if (i > 1 && j > 1 && a.charAt(i - 1) == c.charAt(j - 2) && a.charAt(i - 2) == c.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
             }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
         }
-        return prev[c.length()];
+        return d[a.length()][c.length()];
     }
 
     // ---- conversions ---------------------------------------------------------------------------------
 
     /** The value as a tensor, or null after reporting why it is not one. Numbers become scalar constants. */
     T tensor(Val v, Span span, String role) {
+        if (l.backwardFailed && (v instanceof Val.None || (v instanceof T mt && mt.maybeNone()))) return null;
         if (v instanceof T t) {
             if (t.maybeNone()) {
                 l.diags.error("E0303", span, "this gradient may be None here: " + role + " needs a tensor",
@@ -292,7 +303,7 @@ final class Exprs {
     Integer integer(Val v, Span span, String what) {
         if (v instanceof Val.Num n && n.isWhole() && Math.abs(n.value()) < Integer.MAX_VALUE) return (int) n.value();
         if (v instanceof Val.Bad) return null;
-        String found = v instanceof Val.Num n ? "`" + n.value() + "`" : v.describe();
+        String found = v instanceof Val.Num n ? "`" + tx.runtime.tensor.PyFloat.repr(n.value()) + "`" : v.describe();
         l.diags.error("E0105", span, what + " must be a whole number known at compile time, found " + found,
                 v instanceof T ? "tx needs every shape at compile time, so indices and sizes must be constants" : null);
         return null;
@@ -315,7 +326,9 @@ final class Exprs {
             case "ndim" -> new Val.Num(x.shape().length);
             case "T" -> l.builtins.transposeT(x, a.span());
             default -> {
-                String help = l.builtins.has(a.name()) ? "`" + a.name() + "` is a method: call it, `x." + a.name() + "(...)`" : null;
+                String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "ndim", "T"));
+                String help = l.builtins.has(a.name()) ? "`" + a.name() + "` is a method: call it, `x." + a.name() + "(...)`"
+                        : near != null ? "did you mean `" + near + "`?" : null;
                 l.diags.error("E0101", a.nameSpan(), "tensors have no attribute `" + a.name() + "`", help);
                 yield new Val.Bad();
             }
@@ -332,8 +345,8 @@ final class Exprs {
             return new Val.None("`.grad` of a tensor that is not a leaf is None");
         }
         GradState s = l.state.grad(x.leaf());
-        String who = l.leafName(x.leaf());
-        if (s == GradState.NONE) return new Val.None(who + ".grad is None here: no backward has reached it since it was created or reset");
+        String who = l.leafNames.get(x.leaf()) == null ? "this leaf's `.grad`" : "`" + l.leafNames.get(x.leaf()) + ".grad`";
+        if (s == GradState.NONE) return new Val.None(who + " is None here: no backward has reached it since it was created or reset");
         Var out = b.newVar(x.shape(), x.var().name() == null ? null : x.var().name() + "_grad");
         b.add(new Stmt.GradRead(x.leaf(), out, b.origin()));
         return new T(out, false, -1, null, false, s == GradState.MAYBE);

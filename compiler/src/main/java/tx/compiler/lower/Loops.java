@@ -224,6 +224,7 @@ final class Loops {
     private Var index;
 
     private void shapeChange(Ast.For f, String n, T before, Val now) {
+        if (now instanceof Val.Bad) return; // the error that made it is already reported
         String was = before == null ? "" : " from " + Shapes.show(before.shape());
         String is = now instanceof T t ? " to " + Shapes.show(t.shape()) : " to " + now.describe();
         l.diags.error("E0208", l.headSpan(f.span()), "`" + n + "` changes" + was + is + " in each iteration of this loop",
@@ -288,7 +289,14 @@ final class Loops {
             Val va = asTensorIfNumber(a.names.get(n), b.names.get(n)), vb = asTensorIfNumber(b.names.get(n), a.names.get(n));
             if (a.maybeUnassigned.containsKey(n) || b.maybeUnassigned.containsKey(n) || va == null || vb == null) {
                 T any = va instanceof T ta ? ta : vb instanceof T tb ? tb : null;
-                if (any == null) continue;
+                if (any == null) { // a number, string or None on one path only: nothing to carry at run time
+                    Val v = va != null ? va : vb;
+                    if (v != null) {
+                        after.names.put(n, v);
+                        after.maybeUnassigned.put(n, s.span());
+                    }
+                    continue;
+                }
                 after.names.put(n, any);
                 after.maybeUnassigned.put(n, s.span());
                 Var out = l.b.newVar(any.shape(), n);

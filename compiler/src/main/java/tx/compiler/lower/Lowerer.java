@@ -38,6 +38,9 @@ public final class Lowerer {
     final List<String> leafNames = new ArrayList<>();
     State state = new State();
     int loopDepth;
+    /** A backward failed to check: later "grad is None" errors would be follow-ons, so they are silenced. */
+    boolean backwardFailed;
+    boolean backwardSeen;
 
     private Lowerer(Diagnostics diags, String source) {
         this.diags = diags;
@@ -131,8 +134,7 @@ public final class Lowerer {
         }
         if (x.leaf() >= 0 && !graph.noGrad()) {
             diags.error("E0304", a.span(), "a leaf tensor that requires grad is changed in place: `" + t.name() + " " + a.op() + " ...`",
-                    "PyTorch forbids this too; do the update inside `with no_grad { ... }`,\nor assign a new tensor: `"
-                            + t.name() + " = " + t.name() + " " + a.op().charAt(0) + " ...`");
+                    "PyTorch forbids this too: do the update inside `with no_grad { ... }`");
             exprs.expr(a.value());
             return;
         }
@@ -179,11 +181,6 @@ public final class Lowerer {
         state.grads.put(id, GradState.NONE);
         if (loopDepth > 0) b.add(new Stmt.GradSet(id, null, b.origin()));
         return new T(v, true, id, null, false, false);
-    }
-
-    String leafName(int leaf) {
-        String n = leaf >= 0 && leaf < leafNames.size() ? leafNames.get(leaf) : null;
-        return n == null ? "the leaf" : "`" + n + "`";
     }
 
     // ---- source text, for messages ----------------------------------------------------------------

@@ -99,6 +99,10 @@ public final class Diagnostics {
         sb.append(pad).append(" |\n");
         sb.append(num).append(" | ").append(text).append('\n');
         sb.append(pad).append(" | ").append(" ".repeat(Math.max(0, Math.min(s.col(), text.length() + 1) - 1))).append(carets(s, text)).append('\n');
+        if (d.note() != null) {
+            String indent = pad + "         ";
+            sb.append(pad).append(" = note: ").append(d.note().replace("\n", "\n" + indent)).append('\n');
+        }
         if (d.help() != null) {
             String indent = pad + "         ";
             sb.append(pad).append(" = help: ").append(d.help().replace("\n", "\n" + indent)).append('\n');

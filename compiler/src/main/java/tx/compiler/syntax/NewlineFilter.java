@@ -1,19 +1,25 @@
 package tx.compiler.syntax;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.antlr.v4.runtime.CharStream;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.TokenFactory;
 import org.antlr.v4.runtime.TokenSource;
-import org.antlr.v4.runtime.CharStream;
 import tx.compiler.syntax.gen.TxLexer;
 
 /**
  * Drops line breaks inside (...) and [...], as Python's tokenizer does, so that a call or a
- * tensor literal may span lines while a line break still ends a statement elsewhere. Unbalanced
- * closers never drive the depth below zero; the parser reports them.
+ * tensor literal may span lines while a line break still ends a statement elsewhere. It also
+ * remembers which brackets are never closed, so that the parser's error can point at them. A
+ * brace resets the bracket depth: an unclosed bracket cannot swallow the rest of the file.
  */
 final class NewlineFilter implements TokenSource {
     private final TxLexer lexer;
-    private int depth;
+    private final Deque<Token> open = new ArrayDeque<>();
+    private final List<Token> unclosed = new ArrayList<>();
 
     NewlineFilter(TxLexer lexer) {
         this.lexer = lexer;
@@ -24,12 +30,29 @@ final class NewlineFilter implements TokenSource {
         while (true) {
             Token t = lexer.nextToken();
             String text = t.getText();
-            if (t.getType() == TxLexer.NEWLINE && depth > 0) continue;
-            if ("(".equals(text) || "[".equals(text)) depth++;
-            else if ((")".equals(text) || "]".equals(text)) && depth > 0) depth--;
-            else if ("{".equals(text) || "}".equals(text)) depth = 0;
+            if (t.getType() == TxLexer.NEWLINE && !open.isEmpty()) continue;
+            if ("(".equals(text) || "[".equals(text)) {
+                open.push(t);
+            } else if ((")".equals(text) || "]".equals(text)) && !open.isEmpty()) {
+                open.pop();
+            } else if ("{".equals(text) || "}".equals(text) || t.getType() == Token.EOF) {
+                unclosed.addAll(open);
+                open.clear();
+            }
             return t;
         }
+    }
+
+    /** The innermost bracket opened before {@code t}, on an earlier line, and never closed; or null. */
+    Token unclosedBefore(Token t) {
+        Token best = null;
+        for (Token o : unclosed) {
+            if (o.getStartIndex() < t.getStartIndex() && o.getLine() < t.getLine()
+                    && (best == null || o.getStartIndex() > best.getStartIndex())) {
+                best = o;
+            }
+        }
+        return best;
     }
 
     @Override public int getLine() { return lexer.getLine(); }

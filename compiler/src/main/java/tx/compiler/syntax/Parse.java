@@ -1,6 +1,8 @@
 package tx.compiler.syntax;
 
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 import org.antlr.v4.runtime.*;
 import org.antlr.v4.runtime.atn.ATNConfigSet;
 import org.antlr.v4.runtime.dfa.DFA;
@@ -14,9 +16,12 @@ public final class Parse {
     public static Ast.Program program(String source, Diagnostics diags) {
         TxLexer lexer = new TxLexer(CharStreams.fromString(source));
         lexer.removeErrorListeners();
-        TxParser parser = new TxParser(new CommonTokenStream(new NewlineFilter(lexer)));
+        NewlineFilter filter = new NewlineFilter(lexer);
+        CommonTokenStream tokens = new CommonTokenStream(filter);
+        tokens.fill(); // lex everything first, so that every bracket is known to be closed or not
+        TxParser parser = new TxParser(tokens);
         parser.removeErrorListeners();
-        parser.addErrorListener(new Listener(diags));
+        parser.addErrorListener(new Listener(diags, filter));
         TxParser.ProgramContext tree = parser.program();
         if (diags.hasErrors()) return null; // error recovery leaves holes in the tree: report, do not check
         return new AstBuilder(diags).program(tree);
@@ -25,14 +30,33 @@ public final class Parse {
     /** Rewords ANTLR's messages for a tx user and keeps them with their position. */
     private static final class Listener extends BaseErrorListener {
         private final Diagnostics diags;
+        private final NewlineFilter filter;
+        private final java.util.Set<Integer> linesWithErrors = new java.util.HashSet<>();
+        private boolean unclosedReported;
 
-        Listener(Diagnostics diags) {
+        Listener(Diagnostics diags, NewlineFilter filter) {
             this.diags = diags;
+            this.filter = filter;
         }
 
+        /**
+         * Reports the first syntax error of each line (the rest are usually the parser's recovery
+         * talking); an unclosed bracket is reported at the bracket, once, and ends the reporting.
+         */
         @Override
         public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int col, String msg,
                                 RecognitionException e) {
+            if (unclosedReported) return;
+            // a stray `}` after an earlier error is the parser losing the `{` it skipped over
+            if (!linesWithErrors.isEmpty() && offending instanceof Token b && "}".equals(b.getText())) return;
+            if (!linesWithErrors.add(line)) return;
+            if (offending instanceof Token t && filter.unclosedBefore(t) != null) {
+                Token o = filter.unclosedBefore(t);
+                diags.error("E0001", AstBuilder.span(o), "syntax error: `" + o.getText() + "` is never closed",
+                        "add the missing `" + ("(".equals(o.getText()) ? ")" : "]") + "`");
+                unclosedReported = true;
+                return;
+            }
             Span span = offending instanceof Token t ? AstBuilder.span(t) : new Span(line, col + 1, line, col + 2);
             String what = offending instanceof Token t ? describe(t) : "input";
             String help = null;
@@ -52,9 +76,23 @@ public final class Parse {
             return "`" + t.getText() + "`";
         }
 
+        /** ANTLR's {@code {'a', 'b', NAME}} as "`a`, `b` or a name". */
         private static String pretty(String antlrSet) {
-            return antlrSet.replace("'", "`").replace("<EOF>", "end of file").replace("NEWLINE", "line break")
-                    .replace("NAME", "a name").replace("NUMBER", "a number").replace("STRING", "a string");
+            String s = antlrSet.trim();
+            if (s.startsWith("{") && s.endsWith("}")) s = s.substring(1, s.length() - 1);
+            List<String> items = new ArrayList<>();
+            for (String item : s.split(", ")) {
+                items.add(switch (item) {
+                    case "<EOF>" -> "the end of the file";
+                    case "NEWLINE" -> "a line break";
+                    case "NAME" -> "a name";
+                    case "NUMBER" -> "a number";
+                    case "STRING" -> "a string";
+                    default -> item.replace("'", "`");
+                });
+            }
+            if (items.size() == 1) return items.get(0);
+            return String.join(", ", items.subList(0, items.size() - 1)) + " or " + items.get(items.size() - 1);
         }
 
         @Override public void reportAmbiguity(Parser p, DFA d, int a, int b, boolean exact, BitSet alts, ATNConfigSet c) {}

@@ -10,6 +10,6 @@ public record Span(int line, int col, int endLine, int endCol) {
     }
 
     public tx.runtime.ir.Origin origin() {
-        return new tx.runtime.ir.Origin(line, col);
+        return new tx.runtime.ir.Origin(line, col, endLine == line ? endCol : col + 1);
     }
 }

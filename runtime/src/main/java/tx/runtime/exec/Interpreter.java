@@ -111,12 +111,31 @@ public final class Interpreter {
     private void assertClose(Stmt.AssertClose a) {
         Tensor x = get(a.a()), y = get(a.b());
         double[] xd = x.data(), yd = y.data();
-        boolean same = xd.length == yd.length;
-        for (int i = 0; same && i < xd.length; i++) same = close(xd[i], yd[i], a.rtol(), a.atol());
-        if (!same) {
-            throw new TxRuntimeException("assert_close failed: " + a.text() + "\n  left:  " + TensorFormat.format(x, null)
-                    + "\n  right: " + TensorFormat.format(y, null), a.origin());
+        int worst = -1;
+        double worstDiff = -1;
+        for (int i = 0; i < xd.length; i++) {
+            if (close(xd[i], yd[i], a.rtol(), a.atol())) continue;
+            double diff = Double.isNaN(xd[i] - yd[i]) ? Double.POSITIVE_INFINITY : Math.abs(xd[i] - yd[i]);
+            if (diff > worstDiff) {
+                worstDiff = diff;
+                worst = i;
+            }
         }
+        if (worst >= 0) {
+            String at = x.rank() == 0 ? "" : " at index " + unravel(worst, x.shapeRef());
+            throw new TxRuntimeException("assert_close failed: the values differ" + at + ": " + PyFloat.repr(xd[worst]) + " against "
+                    + PyFloat.repr(yd[worst]) + " (rtol=" + PyFloat.repr(a.rtol()) + ", atol=" + PyFloat.repr(a.atol()) + ")", a.origin(),
+                    "left:  " + TensorFormat.format(x, null) + "\nright: " + TensorFormat.format(y, null));
+        }
+    }
+
+    private static String unravel(int flat, int[] shape) {
+        int[] idx = new int[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            idx[d] = flat % shape[d];
+            flat /= shape[d];
+        }
+        return tx.runtime.tensor.Shapes.show(idx);
     }
 
     /** torch.allclose's test, with nan never equal. */
