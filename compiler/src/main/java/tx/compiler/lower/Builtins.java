@@ -73,10 +73,17 @@ final class Builtins {
             a.pos.add(receiver);
             a.posSpans.add(at.target().span());
         } else {
-            l.diags.error("E0103", c.callee().span(), "this expression cannot be called", null);
-            return new Val.Bad();
+            Val callee = l.exprs.expr(c.callee());
+            if (!(callee instanceof Val.Bad)) {
+                l.diags.error("E0103", c.callee().span(), callee.describe() + " cannot be called", null);
+            }
+            return skipArgs(c);
         }
         Rule rule = rules.get(name);
+        if (rule == null && c.callee() instanceof Ast.Name
+                && (l.rejectedFunctions.contains(name) || l.state.names.get(name) instanceof Val.Bad)) {
+            return skipArgs(c); // a function already rejected, or a name whose value already failed
+        }
         if (rule == null) return unknown(c, name);
         for (Ast.Arg arg : c.args()) {
             Val v = l.exprs.expr(arg.value());
@@ -147,6 +154,7 @@ final class Builtins {
         if (LATER.contains(name)) {
             l.diags.error("E0901", s, "`" + name + "` is not supported by this version of tx yet",
                     "derivative transforms and .npy files come with functions, in the next version");
+            return new Val.Bad(); // its arguments (function and parameter names) mean nothing without it
         } else if (PYTORCH_NAMES.containsKey(name)) {
             l.diags.error("E0103", s, "tx has no `" + name + "`", PYTORCH_NAMES.get(name));
         } else {

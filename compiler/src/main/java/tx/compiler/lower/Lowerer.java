@@ -81,7 +81,11 @@ public final class Lowerer {
         }
     }
 
+    /** Functions defined with `fn`, which this version rejects: calls to them are not reported again. */
+    final java.util.Set<String> rejectedFunctions = new java.util.HashSet<>();
+
     private void unsupported(Ast.Stmt s) {
+        if (s instanceof Ast.FnDef f) rejectedFunctions.add(f.name());
         String what = s instanceof Ast.FnDef ? "function definitions (`fn`)"
                 : s instanceof Ast.Return ? "`return`" : "`check` statements";
         diags.error("E0901", headSpan(s.span()), what + " are not supported by this version of tx yet",
@@ -101,8 +105,12 @@ public final class Lowerer {
 
     private void assign(Ast.Assign a) {
         if (a.targets().size() != 1) {
-            diags.error("E0901", a.span(), "assigning to several names at once needs a function that returns several values",
-                    "functions are not supported by this version of tx yet");
+            Val v = exprs.expr(a.value());
+            if (!(v instanceof Val.Bad)) {
+                diags.error("E0901", a.span(), "assigning to several names at once needs a function that returns several values",
+                        "functions are not supported by this version of tx yet");
+            }
+            for (Ast.Target t : a.targets()) if (t.attr() == null) state.bind(t.name(), new Val.Bad());
             return;
         }
         Ast.Target t = a.targets().get(0);
