@@ -16,7 +16,17 @@ public sealed interface Val {
      * that made it (for printing). {@code item}: made by {@code .item()}, so it prints as a float.
      * {@code maybeNone}: a {@code .grad} that may be None at run time (only printing accepts it).
      */
-    record T(Var var, boolean rg, int leaf, String gradFn, boolean item, boolean maybeNone) implements Val {
+    record T(Var var, boolean rg, int leaf, String gradFn, boolean item, boolean maybeNone, FirstIteration first) implements Val {
+        public T(Var var, boolean rg, int leaf, String gradFn, boolean item, boolean maybeNone) {
+            this(var, rg, leaf, gradFn, item, maybeNone, null);
+        }
+
+        /** How PyTorch would end its printed form: requires_grad=True for a leaf, grad_fn=<...> for a result, or nothing. */
+        public String printSuffix() {
+            if (!rg) return null;
+            return leaf >= 0 || gradFn == null ? "requires_grad=True" : "grad_fn=<" + gradFn + ">";
+        }
+
         public int[] shape() {
             return var.shapeRef();
         }
@@ -26,13 +36,23 @@ public sealed interface Val {
         }
 
         public T withVar(Var v) {
-            return new T(v, rg, leaf, gradFn, item, maybeNone);
+            return new T(v, rg, leaf, gradFn, item, maybeNone, first);
+        }
+
+        public T withFirst(FirstIteration f) {
+            return new T(var, rg, leaf, gradFn, item, maybeNone, f);
         }
 
         @Override public String describe() {
             return "a tensor of shape " + Shapes.show(shape());
         }
     }
+
+    /**
+     * A loop-carried value prints differently in the loop's first iteration (where it is still the
+     * value from before the loop, say a leaf) than in the others (a result, say MulBackward0).
+     */
+    record FirstIteration(Var index, String suffix) {}
 
     /** A number known at compile time (a literal, or arithmetic on literals). */
     record Num(double value) implements Val {

@@ -103,7 +103,7 @@ final class Builtins {
     }
 
     private static final Set<String> MODULES = Set.of("torch", "F", "nn", "np", "numpy", "math");
-    private static final Set<String> ATTRIBUTES = Set.of("grad", "requires_grad", "shape", "T", "is_leaf", "ndim");
+    private static final Set<String> ATTRIBUTES = Set.of("grad", "requires_grad", "shape", "T", "is_leaf");
 
     /** {@code torch.tensor(...)}: one error about the prefix, and none about the call. */
     private boolean modulePrefix(Ast.Attr at) {
@@ -481,7 +481,9 @@ final class Builtins {
 
     /** {@code x.T}: the last two axes swapped (a vector or scalar is returned as is). */
     Val transposeT(T x, Span span) {
-        if (x.shape().length < 2) return x;
+        if (x.shape().length < 2) { // PyTorch reverses the (at most one) axis: a new tensor all the same
+            return out(b.emit(Prim.TRANSPOSE, new Attrs.Perm(identity(x.shape().length)), x.var()), "PermuteBackward0");
+        }
         return out(b.mT(x.var()), "PermuteBackward0");
     }
 
@@ -886,8 +888,10 @@ final class Builtins {
         if (v instanceof Val.Num n) v = l.exprs.constant(n.value()); // every number is a scalar tensor
         if (v instanceof T t) {
             if (t.item()) return new Stmt.PrintItem.FloatValue(t.var());
-            String suffix = !t.rg() ? null : t.leaf() >= 0 || t.gradFn() == null ? "requires_grad=True" : "grad_fn=<" + t.gradFn() + ">";
-            return new Stmt.PrintItem.TensorValue(t.var(), suffix);
+            if (t.first() != null) {
+                return new Stmt.PrintItem.TensorValue(t.var(), t.printSuffix(), t.first().index(), t.first().suffix());
+            }
+            return new Stmt.PrintItem.TensorValue(t.var(), t.printSuffix());
         }
         return new Stmt.PrintItem.Text(staticText(v));
     }

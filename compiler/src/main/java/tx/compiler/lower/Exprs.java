@@ -324,10 +324,9 @@ final class Exprs {
             case "requires_grad" -> new Val.Bool(x.rg());
             case "is_leaf" -> new Val.Bool(x.leaf() >= 0 || !x.rg());
             case "shape" -> new Val.Shape(x.shape());
-            case "ndim" -> new Val.Num(x.shape().length);
             case "T" -> l.builtins.transposeT(x, a.span());
             default -> {
-                String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "ndim", "T"));
+                String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "T"));
                 String help = l.builtins.has(a.name()) ? "`" + a.name() + "` is a method: call it, `x." + a.name() + "(...)`"
                         : near != null ? "did you mean `" + near + "`?" : null;
                 l.diags.error("E0101", a.nameSpan(), "tensors have no attribute `" + a.name() + "`", help);

@@ -138,14 +138,17 @@ final class Loops {
         s.grads.clear();
         s.grads.putAll(grads);
         List<Var> params = new ArrayList<>();
+        index = l.b.newVar(Shapes.SCALAR, f.var());
         for (String n : carried) {
             T e = entry.get(n);
             Var p = l.b.newVar(e.shape(), n);
             params.add(p);
             register(p, e, "a value carried from the previous iteration of the loop at line " + f.span().line());
-            s.names.put(n, e.withVar(p));
+            T param = e.withVar(p);
+            String firstSuffix = before.names.get(n) instanceof T bt ? bt.printSuffix() : null;
+            if (!java.util.Objects.equals(firstSuffix, param.printSuffix())) param = param.withFirst(new Val.FirstIteration(index, firstSuffix));
+            s.names.put(n, param);
         }
-        index = l.b.newVar(Shapes.SCALAR, f.var());
         l.state = s;
         Var user = index;
         if (range.start() != 0 || range.step() != 1) {
@@ -175,7 +178,7 @@ final class Loops {
                 continue;
             }
             out.put(n, new T(a.var(), a.rg() || b.rg(), a.leaf() == b.leaf() ? a.leaf() : -1,
-                    b.rg() ? b.gradFn() : a.gradFn(), a.item() && b.item(), a.maybeNone() || b.maybeNone()));
+                    b.rg() ? b.gradFn() : a.gradFn(), a.item() && b.item(), a.maybeNone() || b.maybeNone(), null));
         }
         return out;
     }
@@ -206,7 +209,7 @@ final class Loops {
             Var out = l.b.newVar(t.shape(), n);
             register(out, t, "the result of the loop at line " + f.span().line());
             outs.add(out);
-            after.names.put(n, t.withVar(out));
+            after.names.put(n, t.withVar(out).withFirst(null));
         }
         if (r.count() == 0) {
             l.state = before; // a loop that never runs changes nothing

@@ -100,7 +100,8 @@ public final class Interpreter {
                 sb.append(t.text());
             } else if (item instanceof PrintItem.TensorValue t) {
                 Tensor v = get(t.var());
-                sb.append(v == null ? "None" : TensorFormat.format(v, t.suffix()));
+                boolean first = t.firstIndex() != null && get(t.firstIndex()).item() == 0;
+                sb.append(v == null ? "None" : TensorFormat.format(v, first ? t.firstSuffix() : t.suffix()));
             } else if (item instanceof PrintItem.FloatValue f) {
                 sb.append(PyFloat.repr(get(f.var()).item()));
             }

@@ -45,8 +45,16 @@ public sealed interface Stmt {
         /** Literal text: strings, booleans, shapes, whatever the compiler knows statically. */
         record Text(String text) implements PrintItem {}
 
-        /** A tensor in PyTorch's layout with an optional suffix (requires_grad=True, grad_fn=...); None if null. */
-        record TensorValue(Var var, String suffix) implements PrintItem {}
+        /**
+         * A tensor in PyTorch's layout with an optional suffix (requires_grad=True, grad_fn=...);
+         * None if null. When {@code firstIndex} is set and holds 0 (a loop's first iteration), the
+         * suffix is {@code firstSuffix} instead: a carried value is still the one from before the loop.
+         */
+        record TensorValue(Var var, String suffix, Var firstIndex, String firstSuffix) implements PrintItem {
+            public TensorValue(Var var, String suffix) {
+                this(var, suffix, null, null);
+            }
+        }
 
         /** A Python float, as {@code x.item()} prints. */
         record FloatValue(Var var) implements PrintItem {}

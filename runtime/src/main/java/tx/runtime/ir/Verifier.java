@@ -35,7 +35,10 @@ public final class Verifier {
         else if (s instanceof Stmt.Cond c) cond(c);
         else if (s instanceof Stmt.Print p) {
             for (Stmt.PrintItem item : p.items()) {
-                if (item instanceof Stmt.PrintItem.TensorValue t) use(t.var(), s);
+                if (item instanceof Stmt.PrintItem.TensorValue t) {
+                    use(t.var(), s);
+                    if (t.firstIndex() != null) use(t.firstIndex(), s);
+                }
                 if (item instanceof Stmt.PrintItem.FloatValue f) use(f.var(), s);
             }
         } else if (s instanceof Stmt.AssertClose a) {
