@@ -46,7 +46,15 @@ public final class Main {
     public static void main(String[] args) {
         int[] status = {0};
         // A big stack for deeply nested input; a StackOverflowError is still caught below.
-        Thread t = new Thread(null, () -> status[0] = new Main(System.out, System.err).run(args), "tx", 1L << 29);
+        Thread t = new Thread(null, () -> {
+            try {
+                status[0] = new Main(System.out, System.err).run(args);
+            } catch (Throwable e) { // the last line of defence: one line, never a stack trace
+                System.out.flush();
+                System.err.println("error: internal error in tx: " + e);
+                status[0] = RUNTIME_ERROR;
+            }
+        }, "tx", 1L << 29);
         t.start();
         try {
             t.join();
@@ -88,6 +96,10 @@ public final class Main {
             r = Compiler.compile(name, source);
         } catch (StackOverflowError e) {
             err.println("error: " + file + ": the program is nested too deeply for tx to compile");
+            return COMPILE_ERROR;
+        } catch (OutOfMemoryError e) {
+            err.println("error: " + file + ": compiling it ran out of memory (the JVM may use "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB)");
             return COMPILE_ERROR;
         } catch (RuntimeException e) {
             err.println("error: internal compiler error while compiling " + file + ": " + e);

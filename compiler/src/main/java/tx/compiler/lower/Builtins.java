@@ -183,12 +183,12 @@ final class Builtins {
             if (!a.shape(2, 2, "requires_grad")) return null;
             int[] shape = a.shapeFrom(0);
             double v = a.number(1, null, 0);
-            return shape == null || a.failed ? null : made(a, b.fill(shape, v));
+            return shape == null || a.failed || !a.fits(shape, a.span()) ? null : made(a, b.fill(shape, v));
         });
         rules.put("eye", a -> {
             if (!a.shape(1, 2, "requires_grad")) return null;
             Integer n = a.count(0, "a size"), m = a.has(1) ? a.count(1, "a size") : n;
-            if (n == null || m == null || a.failed) return null;
+            if (n == null || m == null || a.failed || !a.fits(new int[] {n, m}, a.span())) return null;
             double[] d = new double[n * m];
             for (int i = 0; i < Math.min(n, m); i++) d[i * m + i] = 1;
             return made(a, b.constant(Tensor.of(new int[] {n, m}, d)));
@@ -208,7 +208,7 @@ final class Builtins {
     private Val filled(Args a, double value) {
         if (!a.shape(0, Integer.MAX_VALUE, "requires_grad")) return null;
         int[] shape = a.shapeFrom(0);
-        return shape == null || a.failed ? null : made(a, b.fill(shape, value));
+        return shape == null || a.failed || !a.fits(shape, a.span()) ? null : made(a, b.fill(shape, value));
     }
 
     private Val arange(Args a) {
@@ -221,7 +221,14 @@ final class Builtins {
                     + PyFloat.repr(step) + " is " + (step == 0 ? "undefined" : "empty in the wrong direction"), null);
             return null;
         }
-        int n = (int) Math.ceil((end - start) / step);
+        double count = Math.ceil((end - start) / step);
+        if (count > Integer.MAX_VALUE - 8) {
+            l.diags.error("E0205", a.span(), "`arange` would make " + (count < 9e18 ? Long.toString((long) count) : PyFloat.repr(count))
+                    + " elements, more than tx can hold in one tensor (2^31 - 1)", null);
+            return null;
+        }
+        if (!a.fits(new int[] {(int) count}, a.span())) return null;
+        int n = (int) count;
         double[] d = new double[n];
         for (int i = 0; i < n; i++) d[i] = start + i * step;
         return made(a, b.constant(Tensor.of(new int[] {n}, d)));
@@ -232,7 +239,7 @@ final class Builtins {
         if (!a.shape(3, 3, "requires_grad")) return null;
         double start = a.number(0, null, 0), end = a.number(1, null, 0);
         Integer n = a.count(2, "the number of steps");
-        if (n == null || a.failed) return null;
+        if (n == null || a.failed || !a.fits(new int[] {n}, a.span())) return null;
         double[] d = new double[n];
         double step = n > 1 ? (end - start) / (n - 1) : 0;
         for (int i = 0; i < n; i++) d[i] = i < n / 2 ? start + i * step : end - (n - 1 - i) * step;
@@ -248,7 +255,7 @@ final class Builtins {
         if (!a.shape(0, Integer.MAX_VALUE, "requires_grad", "seed")) return null;
         int[] shape = a.shapeFrom(0);
         double seed = a.number(-1, "seed", a.span().line() * 1000L + a.span().col());
-        if (shape == null || a.failed) return null;
+        if (shape == null || a.failed || !a.fits(shape, a.span())) return null;
         return made(a, b.emit(Prim.RANDOM, new Attrs.Random(shape, (long) seed, normal)));
     }
 
