@@ -1,0 +1,84 @@
+package tx.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tx.compiler.syntax.Ast;
+import tx.compiler.syntax.Diagnostics;
+import tx.compiler.syntax.Parse;
+
+/** The grammar accepts the whole language of LANGUAGE.md, including §7–§8, whose meaning comes later. */
+class GrammarTest {
+    private static Ast.Program parse(String src) {
+        Diagnostics d = new Diagnostics("t.tx", src);
+        Ast.Program p = Parse.program(src, d);
+        assertFalse(d.hasErrors(), () -> d.render());
+        assertNotNull(p);
+        return p;
+    }
+
+    @Test
+    void functionsAndTransformsOfSection7Parse() {
+        Ast.Program p = parse("""
+                fn loss(w: [3, 2], b: [2], x: [n, 3], y: [n, 2]) -> [] {
+                    h = tanh(x @ w + b)
+                    return mean((h - y) ** 2)
+                }
+                fn moments(v: [n]) -> ([], []) { return mean(v), sum(v) }
+                dloss = grad(loss, wrt=[w, b])
+                gw, gb = dloss(w0, b0, X, Y)
+                val, gw2 = value_and_grad(loss, wrt=w)(w0, b0, X, Y)
+                d2 = grad(grad(cube))
+                """);
+        Ast.FnDef f = (Ast.FnDef) p.body().get(0);
+        assertEquals("loss", f.name());
+        assertEquals(4, f.params().size());
+        assertEquals("n", f.params().get(2).shape().get(0).name());
+        assertEquals(List.of(), f.returns().get(0));
+        assertEquals(2, ((Ast.FnDef) p.body().get(1)).returns().size());
+        assertEquals(2, ((Ast.Assign) p.body().get(3)).targets().size());
+    }
+
+    @Test
+    void checksOfSection8Parse() {
+        Ast.Program p = parse("""
+                fn f(x: [3]) -> [] { return sum(sin(x) * x) }
+                fn df(x: [3]) -> [3] { return cos(x) * x + sin(x) }    # written by hand
+                check grad(f) == df
+                check grad(loss, wrt=b) == my_dloss_db within 1e-6
+                """);
+        Ast.Check c = (Ast.Check) p.body().get(3);
+        assertTrue(c.claim() instanceof Ast.Binary b && b.op().equals("=="));
+        assertTrue(c.tol() instanceof Ast.Num n && n.value() == 1e-6);
+    }
+
+    @Test
+    void lineBreaksInsideBracketsDoNotEndAStatement() {
+        Ast.Program p = parse("x = tensor([[1, 2],\n           [3, 4]],\n           requires_grad=true); y = x * 2\n\nprint(\n  y\n)\n");
+        assertEquals(3, p.body().size());
+    }
+
+    @Test
+    void precedenceFollowsTheContract() {
+        // -x ** 2 is -(x ** 2); ** is right-associative; @ binds like *; comparisons bind loosest
+        Ast.Program p = parse("a = -x ** 2\nb = 2 ** 3 ** 2\nc = x @ w + b * 2 < 1\n");
+        Ast.Expr a = ((Ast.Assign) p.body().get(0)).value();
+        assertTrue(a instanceof Ast.Neg n && n.operand() instanceof Ast.Binary bin && bin.op().equals("**"));
+        Ast.Expr b = ((Ast.Assign) p.body().get(1)).value();
+        assertTrue(b instanceof Ast.Binary bin && bin.right() instanceof Ast.Binary r && r.op().equals("**"));
+        Ast.Expr c = ((Ast.Assign) p.body().get(2)).value();
+        assertTrue(c instanceof Ast.Binary cmp && cmp.op().equals("<") && cmp.left() instanceof Ast.Binary add && add.op().equals("+"));
+    }
+
+    @Test
+    void numbersInEveryForm() {
+        Ast.Program p = parse("a = [2, 2.0, .5, 1e-3, 2.5E+4, 3.]\n");
+        Ast.ListLit l = (Ast.ListLit) ((Ast.Assign) p.body().get(0)).value();
+        double[] want = {2, 2, 0.5, 1e-3, 2.5e4, 3};
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], ((Ast.Num) l.items().get(i)).value());
+    }
+}
