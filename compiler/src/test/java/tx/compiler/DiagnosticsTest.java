@@ -29,6 +29,7 @@ import org.junit.jupiter.api.TestFactory;
  * <pre>
  * # exit 1: backward on a loss that was never reduced to a scalar
  * </pre>
+ * An optional second line gives options for {@code tx run}: {@code # flags: --detect-anomaly}.
  * 1 is a compile error (standard output must then be empty: nothing runs), 3 a run-time failure
  * (a failed {@code assert_close}), 0 a program that only draws warnings. Beside it:
  * <ul>
@@ -103,7 +104,9 @@ class DiagnosticsTest {
     private static String mismatch(Path tx) throws IOException {
         int status = expectedStatus(tx);
         if (status < 0) return tx + ": the first line must be `# exit N: what this case shows`";
-        TxRunner.Outcome r = TxRunner.run("run", tx.toString());
+        List<String> args = new java.util.ArrayList<>(List.of("run", tx.toString()));
+        args.addAll(flags(tx));
+        TxRunner.Outcome r = TxRunner.run(args.toArray(new String[0]));
         String err = Files.readString(sibling(tx, ".err"), StandardCharsets.UTF_8);
         Path outFile = sibling(tx, ".out");
         String out = Files.exists(outFile) ? Files.readString(outFile, StandardCharsets.UTF_8) : "";
@@ -112,6 +115,13 @@ class DiagnosticsTest {
         if (!out.equals(r.out())) why.append("standard output differs\n--- expected\n").append(out).append("--- actual\n").append(r.out());
         if (status != r.status()) why.append("exit status: expected ").append(status).append(", actual ").append(r.status()).append('\n');
         return why.length() == 0 ? null : tx.getFileName() + ": " + why;
+    }
+
+    /** Options for `tx run` from an optional second line {@code # flags: --detect-anomaly}. */
+    private static List<String> flags(Path tx) throws IOException {
+        String second = Files.readString(tx, StandardCharsets.UTF_8).lines().skip(1).findFirst().orElse("");
+        if (!second.startsWith("# flags:")) return List.of();
+        return List.of(second.substring("# flags:".length()).trim().split("\\s+"));
     }
 
     private static List<Path> cases() {

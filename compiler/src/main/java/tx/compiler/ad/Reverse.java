@@ -98,7 +98,7 @@ public final class Reverse {
     private void propagate(Eqn e) {
         Var g = adjoint.get(e.out());
         if (g == null) return;
-        b.at(e.origin());
+        b.at(e.origin().asAdjoint());
         b.named(adjointName(e.out()));
         List<Var> contributions = e.prim().vjp(b, e, g);
         Mask inherited = e.prim().elementwise() ? masks.get(e.out()) : null;

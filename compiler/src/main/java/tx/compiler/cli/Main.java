@@ -14,6 +14,7 @@ import tx.compiler.Compiler;
 import tx.compiler.syntax.Diagnostic;
 import tx.compiler.syntax.Span;
 import tx.runtime.exec.Interpreter;
+import tx.runtime.exec.RunOptions;
 import tx.runtime.exec.TxRuntimeException;
 import tx.runtime.ir.IrPrinter;
 
@@ -25,12 +26,16 @@ public final class Main {
     public static final int OK = 0, COMPILE_ERROR = 1, USAGE = 2, RUNTIME_ERROR = 3;
 
     private static final String USAGE_TEXT = """
-            usage: tx <command> FILE.tx [options]
+            usage: tx <command> ...
 
             commands:
-              run FILE.tx     compile the script, then run it
-              ir FILE.tx      compile the script and print its IR, adjoint equations included
-              help            show this message
+              run FILE.tx [options]  compile the script, then run it
+                  --detect-anomaly   stop at the first operation, forward or backward, that makes a nan or inf
+                  --timeout SECONDS  stop the run after this long (exit 3)
+                  --max-memory SIZE  refuse to hold more tensor data than this at once, e.g. 512M or 2G (exit 3)
+              ir FILE.tx             compile the script and print its IR, adjoint equations included
+              explain CODE           explain an error code, e.g. `tx explain E0301`
+              help                   show this message
 
             exit status: 0 ok, 1 compile error, 2 usage error, 3 run-time error or failed check
             (grad, check and bench arrive with functions; see the README)
@@ -66,28 +71,119 @@ public final class Main {
         System.exit(status[0]);
     }
 
+    /** A usage error: the message, and exit status 2. */
+    private static final class UsageError extends Exception {
+        UsageError(String message) {
+            super(message);
+        }
+    }
+
     public int run(String[] args) {
+        try {
+            return dispatch(args);
+        } catch (UsageError e) {
+            err.println("tx: " + e.getMessage());
+            err.println("run `tx help` for the commands and options");
+            return USAGE;
+        }
+    }
+
+    private int dispatch(String[] args) throws UsageError {
         if (args.length == 0 || List.of("help", "-h", "--help").contains(args[0])) {
             (args.length == 0 ? err : out).print(USAGE_TEXT);
             return args.length == 0 ? USAGE : OK;
         }
         String cmd = args[0];
-        if (List.of("grad", "check", "bench").contains(cmd)) {
-            err.println("tx " + cmd + ": not available in this version of tx yet (it comes with functions)");
-            return USAGE;
+        List<String> rest = List.of(args).subList(1, args.length);
+        switch (cmd) {
+            case "run":
+                return runCommand(rest);
+            case "ir":
+                if (rest.size() != 1) throw new UsageError("`tx ir` takes one FILE.tx");
+                return compileAndRun(Path.of(rest.get(0)), true, RunOptions.DEFAULT);
+            case "explain":
+                if (rest.size() != 1) throw new UsageError("`tx explain` takes one error code, e.g. `tx explain E0301`");
+                return explain(rest.get(0));
+            case "grad":
+            case "check":
+            case "bench":
+                throw new UsageError("`tx " + cmd + "` is not available in this version of tx yet (it comes with functions)");
+            default:
+                throw new UsageError("unknown command `" + cmd + "`");
         }
-        if (!cmd.equals("run") && !cmd.equals("ir")) {
-            err.println("tx: unknown command `" + cmd + "`\n" + USAGE_TEXT);
-            return USAGE;
-        }
-        if (args.length != 2) {
-            err.println("tx " + cmd + ": expected exactly one FILE.tx\n" + USAGE_TEXT);
-            return USAGE;
-        }
-        return compileAndRun(Path.of(args[1]), cmd.equals("ir"));
     }
 
-    private int compileAndRun(Path file, boolean irOnly) {
+    /** {@code tx run FILE [--detect-anomaly] [--timeout S] [--max-memory SIZE]}, options before or after the file. */
+    private int runCommand(List<String> args) throws UsageError {
+        String file = null;
+        boolean anomaly = false;
+        long timeout = 0, memory = 0;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "--detect-anomaly" -> anomaly = true;
+                case "--timeout" -> timeout = seconds(value(args, ++i, a));
+                case "--max-memory" -> memory = size(value(args, ++i, a));
+                default -> {
+                    if (a.startsWith("--")) throw new UsageError("unknown option `" + a + "`");
+                    if (file != null) throw new UsageError("`tx run` takes one FILE.tx, got `" + file + "` and `" + a + "`");
+                    file = a;
+                }
+            }
+        }
+        if (file == null) throw new UsageError("`tx run` needs a FILE.tx");
+        return compileAndRun(Path.of(file), false, new RunOptions(anomaly, timeout, memory));
+    }
+
+    private static String value(List<String> args, int i, String option) throws UsageError {
+        if (i >= args.size()) throw new UsageError("`" + option + "` needs a value");
+        return args.get(i);
+    }
+
+    private static long seconds(String v) throws UsageError {
+        try {
+            double s = Double.parseDouble(v);
+            if (s > 0 && s < 1e9) return Math.max(1, (long) (s * 1000));
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageError("`--timeout` takes a positive number of seconds, got `" + v + "`");
+    }
+
+    /** 1024, 512K, 64M, 2G (powers of 1024). */
+    private static long size(String v) throws UsageError {
+        String s = v.trim().toUpperCase();
+        long unit = 1;
+        char last = s.isEmpty() ? ' ' : s.charAt(s.length() - 1);
+        if (last == 'K' || last == 'M' || last == 'G' || last == 'T') {
+            unit = 1L << (10 * ("KMGT".indexOf(last) + 1));
+            s = s.substring(0, s.length() - 1);
+        }
+        try {
+            double n = Double.parseDouble(s);
+            if (n > 0 && n * unit < 9e18) return (long) (n * unit);
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageError("`--max-memory` takes a size such as 512M or 2G, got `" + v + "`");
+    }
+
+    /** Prints the catalogue entry of an error code (docs/errors.md, bundled in the jar). */
+    private int explain(String code) throws UsageError {
+        String catalogue;
+        try (var in = Main.class.getResourceAsStream("/tx/docs/errors.md")) {
+            if (in == null) throw new UsageError("the error catalogue is missing from this build");
+            catalogue = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UsageError("cannot read the error catalogue: " + e.getMessage());
+        }
+        String entry = Explain.entry(catalogue, code.trim().toUpperCase());
+        if (entry == null) throw new UsageError("no error code `" + code + "`; docs/errors.md lists them all");
+        out.print(entry);
+        return OK;
+    }
+
+    private int compileAndRun(Path file, boolean irOnly, RunOptions options) {
         String source = read(file);
         if (source == null) return USAGE;
         String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
@@ -112,22 +208,33 @@ public final class Main {
             out.print(IrPrinter.print(r.program()));
             return OK;
         }
-        return execute(r, file, name);
+        return execute(r, file, options);
     }
 
-    private int execute(Compiler.Result r, Path file, String name) {
+    /** The error code of each kind of run-time failure (docs/errors.md). */
+    private static String code(TxRuntimeException.Kind kind) {
+        return switch (kind) {
+            case ASSERTION -> "E0501";
+            case ANOMALY -> "E0502";
+            case MEMORY -> "E0503";
+            case TIMEOUT -> "E0504";
+        };
+    }
+
+    private int execute(Compiler.Result r, Path file, RunOptions options) {
         try {
-            Interpreter.run(r.program(), out);
+            Interpreter.run(r.program(), out, options);
             return OK;
         } catch (TxRuntimeException e) {
             out.flush();
             var o = e.origin();
             Span span = new Span(o.line(), o.col(), o.line(), o.endCol());
-            err.print(r.diagnostics().render(new Diagnostic(Diagnostic.Severity.ERROR, "E0501", e.getMessage(), span, null, e.detail())));
+            err.print(r.diagnostics().render(new Diagnostic(Diagnostic.Severity.ERROR, code(e.kind()), e.getMessage(), span, null, e.detail())));
             return RUNTIME_ERROR;
         } catch (OutOfMemoryError e) {
             out.flush();
-            err.println("error: " + file + ": ran out of memory (the JVM may use " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB)");
+            err.println("error: " + file + ": ran out of memory (the JVM may use " + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB; TX_JAVA_OPTS=-Xmx... gives it more)");
             return RUNTIME_ERROR;
         } catch (StackOverflowError | RuntimeException e) {
             out.flush();

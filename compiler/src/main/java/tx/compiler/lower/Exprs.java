@@ -23,7 +23,18 @@ final class Exprs {
         this.b = l.b;
     }
 
+    /** Lowers an expression; the equations it builds remember its source range (for run-time messages). */
     Val expr(Ast.Expr e) {
+        if (e instanceof Ast.Num || e instanceof Ast.Name || e instanceof Ast.Str || e instanceof Ast.Bool) return lower(e);
+        var old = b.at(e.span().origin());
+        try {
+            return lower(e);
+        } finally {
+            b.at(old);
+        }
+    }
+
+    private Val lower(Ast.Expr e) {
         if (e instanceof Ast.Num n) return new Val.Num(n.value());
         if (e instanceof Ast.Str s) return new Val.Str(s.value());
         if (e instanceof Ast.Bool x) return new Val.Bool(x.value());

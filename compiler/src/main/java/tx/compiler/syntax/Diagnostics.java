@@ -90,7 +90,7 @@ public final class Diagnostics {
 
     public String render(Diagnostic d) {
         Span s = d.span();
-        String text = s.line() >= 1 && s.line() <= lines.length ? lines[s.line() - 1].replace('\t', ' ') : "";
+        String text = s.line() >= 1 && s.line() <= lines.length ? visible(lines[s.line() - 1]) : "";
         String num = Integer.toString(Math.max(s.line(), 1));
         String pad = " ".repeat(num.length());
         StringBuilder sb = new StringBuilder();
@@ -106,6 +106,16 @@ public final class Diagnostics {
         if (d.help() != null) {
             String indent = pad + "         ";
             sb.append(pad).append(" = help: ").append(d.help().replace("\n", "\n" + indent)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** A source line as it can be shown: tabs as spaces, other control characters as their pictures (␀). */
+    static String visible(String line) {
+        StringBuilder sb = new StringBuilder(line.length());
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            sb.append(c == '\t' ? ' ' : c < 0x20 ? (char) (0x2400 + c) : c == 0x7f ? '\u2421' : c);
         }
         return sb.toString();
     }

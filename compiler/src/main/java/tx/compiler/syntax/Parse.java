@@ -72,7 +72,11 @@ public final class Parse {
         private static String describe(Token t) {
             if (t.getType() == Token.EOF) return "end of file";
             if (t.getType() == TxLexer.NEWLINE) return "line break";
-            if (t.getType() == TxLexer.UNKNOWN) return "character `" + t.getText() + "`";
+            if (t.getType() == TxLexer.UNKNOWN) {
+                char c = t.getText().charAt(0);
+                return c < 0x20 || c == 0x7f || Character.isWhitespace(c) || Character.isISOControl(c) || !Character.isDefined(c)
+                        ? String.format("character U+%04X", (int) c) : "character `" + t.getText() + "`";
+            }
             return "`" + t.getText() + "`";
         }
 

@@ -19,28 +19,43 @@ public final class Interpreter {
     private final Tensor[] values;
     private final Tensor[] grads;
     private final PrintStream out;
+    private final Guard guard;
 
-    private Interpreter(Program p, PrintStream out) {
+    private Interpreter(Program p, PrintStream out, RunOptions options) {
         this.values = new Tensor[p.varCount()];
         this.grads = new Tensor[p.leafNames().size()];
         this.out = out;
+        this.guard = new Guard(options);
     }
 
     /** Runs the program, printing to {@code out}; returns each leaf's final {@code .grad} (index = leaf id, null = None). */
     public static Tensor[] run(Program p, PrintStream out) {
-        Interpreter in = new Interpreter(p, out);
-        in.block(p.body());
-        out.flush();
+        return run(p, out, RunOptions.DEFAULT);
+    }
+
+    public static Tensor[] run(Program p, PrintStream out, RunOptions options) {
+        Interpreter in = new Interpreter(p, out, options);
+        try {
+            in.block(p.body());
+        } finally {
+            out.flush();
+        }
         return in.grads.clone();
     }
 
     private void block(List<Stmt> body) {
-        for (Stmt s : body) stmt(s);
+        for (Stmt s : body) {
+            guard.tick(s);
+            stmt(s);
+        }
     }
 
     private void stmt(Stmt s) {
         if (s instanceof Stmt.Eqn e) {
-            values[e.out().id()] = eval(e);
+            guard.reserve(e, values[e.out().id()]);
+            Tensor v = eval(e);
+            guard.check(e, v);
+            values[e.out().id()] = v;
         } else if (s instanceof Stmt.Loop l) {
             loop(l);
         } else if (s instanceof Stmt.Cond c) {
@@ -124,7 +139,7 @@ public final class Interpreter {
         }
         if (worst >= 0) {
             String at = x.rank() == 0 ? "" : " at index " + unravel(worst, x.shapeRef());
-            throw new TxRuntimeException("assert_close failed: the values differ" + at + ": " + PyFloat.repr(xd[worst]) + " against "
+            throw new TxRuntimeException(TxRuntimeException.Kind.ASSERTION, "assert_close failed: the values differ" + at + ": " + PyFloat.repr(xd[worst]) + " against "
                     + PyFloat.repr(yd[worst]) + " (rtol=" + PyFloat.repr(a.rtol()) + ", atol=" + PyFloat.repr(a.atol()) + ")", a.origin(),
                     "left:  " + TensorFormat.format(x, null) + "\nright: " + TensorFormat.format(y, null));
         }

@@ -1,0 +1,57 @@
+package tx.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The `tx` command's own behaviour: explain, options, and usage errors (exit status 2). */
+class CommandLineTest {
+    @Test
+    void explainPrintsTheCatalogueEntryOfEveryCode() throws IOException {
+        String catalogue = Files.readString(TxRunner.root().resolve("docs/errors.md"), StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("^## ([EW]\\d{4}):", Pattern.MULTILINE).matcher(catalogue);
+        int codes = 0;
+        while (m.find()) {
+            TxRunner.Outcome r = TxRunner.run("explain", m.group(1).toLowerCase());
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.out().startsWith("## " + m.group(1) + ":"), r.out());
+            assertTrue(r.out().contains("```"), "an entry shows a program: " + r.out());
+            assertTrue(!r.out().contains("\n## "), "one entry only: " + r.out());
+            codes++;
+        }
+        assertTrue(codes >= 25, "codes explained: " + codes);
+    }
+
+    @Test
+    void explainRejectsAnUnknownCode() {
+        TxRunner.Outcome r = TxRunner.run("explain", "E9999");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("no error code `E9999`"), r.err());
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() {
+        String file = TxRunner.root().resolve("examples/seed/backward.tx").toString();
+        for (String[] args : new String[][] {
+                {"run", file, "--timeout", "soon"}, {"run", file, "--timeout"}, {"run", file, "--max-memory", "lots"},
+                {"run", file, "--frobnicate"}, {"run", file, file}, {"run"}, {"frob"}, {}}) {
+            TxRunner.Outcome r = TxRunner.run(args);
+            assertEquals(2, r.status(), String.join(" ", args) + ": " + r.err());
+            assertEquals("", r.out());
+            assertTrue(r.err().startsWith("tx: ") || r.err().startsWith("usage:"), r.err());
+        }
+    }
+
+    @Test
+    void optionsMayComeBeforeOrAfterTheFile() {
+        String file = TxRunner.root().resolve("examples/seed/backward.tx").toString();
+        assertEquals("tensor([2., 2., 2.])\n", TxRunner.run("run", "--detect-anomaly", file, "--timeout", "30", "--max-memory", "1G").out());
+        assertEquals("tensor([2., 2., 2.])\n", TxRunner.run("run", file, "--max-memory", "512k").out());
+    }
+}

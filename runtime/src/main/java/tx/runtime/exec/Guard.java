@@ -1,0 +1,68 @@
+package tx.runtime.exec;
+
+import tx.runtime.ir.Origin;
+import tx.runtime.ir.Stmt;
+import tx.runtime.tensor.Shapes;
+import tx.runtime.tensor.Tensor;
+
+/**
+ * The run-time limits and the anomaly check, kept out of the interpreter's loop. Memory is
+ * accounted per variable slot (a shared tensor counts once per slot that holds it, so the count
+ * errs high), and an equation is refused before its output is allocated.
+ */
+final class Guard {
+    private final RunOptions options;
+    private final long deadline;
+    private long held;
+
+    Guard(RunOptions options) {
+        this.options = options;
+        this.deadline = options.timeoutMillis() > 0 ? System.nanoTime() + options.timeoutMillis() * 1_000_000 : 0;
+    }
+
+    /** Called before every statement: stops the run once its time is up. */
+    void tick(Stmt s) {
+        if (deadline != 0 && System.nanoTime() > deadline) {
+            throw new TxRuntimeException(TxRuntimeException.Kind.TIMEOUT, "the program ran longer than the --timeout of "
+                    + options.timeoutMillis() / 1000.0 + " s; it was stopped here", s.origin(), null);
+        }
+    }
+
+    /** Before an equation runs: refuses an output that would take the data held over --max-memory. */
+    void reserve(Stmt.Eqn e, Tensor replaced) {
+        long out = 8L * Shapes.numelExact(e.out().shapeRef());
+        long old = replaced == null ? 0 : 8L * replaced.size();
+        if (options.maxBytes() > 0 && held - old + out > options.maxBytes()) {
+            throw new TxRuntimeException(TxRuntimeException.Kind.MEMORY, "this needs " + bytes(held - old + out)
+                    + " of tensor data at once, more than the --max-memory of " + bytes(options.maxBytes()), e.origin(),
+                    "the result of this operation alone is a tensor of shape " + Shapes.show(e.out().shapeRef()) + " (" + bytes(out) + ")");
+        }
+        held += out - old;
+    }
+
+    /** After an equation runs: with --detect-anomaly, the first nan or infinity stops the run. */
+    void check(Stmt.Eqn e, Tensor v) {
+        if (!options.detectAnomaly()) return;
+        double[] d = v.data();
+        for (int i = 0; i < d.length; i++) {
+            if (!Double.isFinite(d[i])) {
+                throw new TxRuntimeException(TxRuntimeException.Kind.ANOMALY, describe(e, d[i]), e.origin(),
+                        "first non-finite element: index " + i + " of a tensor of shape " + Shapes.show(v.shapeRef()));
+            }
+        }
+    }
+
+    private static String describe(Stmt.Eqn e, double bad) {
+        String what = Double.isNaN(bad) ? "nan" : bad > 0 ? "inf" : "-inf";
+        Origin o = e.origin();
+        String pass = o.adjoint() ? "in the backward pass, while computing the gradient of this expression"
+                : "in the forward pass";
+        return "`" + e.prim().text() + "` produced " + what + " " + pass;
+    }
+
+    static String bytes(long b) {
+        if (b >= 1L << 30) return String.format("%.1f GiB", b / (double) (1L << 30));
+        if (b >= 1L << 20) return String.format("%.1f MiB", b / (double) (1L << 20));
+        return b + " bytes";
+    }
+}
