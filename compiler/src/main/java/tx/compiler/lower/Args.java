@@ -86,10 +86,15 @@ final class Args {
     }
 
     boolean bool(String keyword, boolean dflt) {
-        Val v = kw.get(keyword);
+        return bool(-1, keyword, dflt);
+    }
+
+    /** A boolean given at position i, or else as the keyword. */
+    boolean bool(int i, String keyword, boolean dflt) {
+        Val v = get(i, keyword);
         if (v == null) return dflt;
         if (v instanceof Val.Bool b) return b.value();
-        l.diags.error("E0401", kwSpans.get(keyword), "`" + keyword + "=` takes true or false, found " + v.describe(), null);
+        l.diags.error("E0401", spanOf(i, keyword), "`" + keyword + "` takes true or false, found " + v.describe(), null);
         failed = true;
         return dflt;
     }

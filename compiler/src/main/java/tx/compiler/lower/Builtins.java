@@ -393,8 +393,8 @@ final class Builtins {
         reduction("sum", (bb, x, ax, k) -> bb.sum(x, ax, k), "SumBackward0", "SumBackward1");
         reduction("mean", Composites::mean, "MeanBackward0", "MeanBackward1");
         reduction("prod", (bb, x, ax, k) -> bb.emit(Prim.PROD, new Attrs.Reduce(ax, k), x), "ProdBackward0", "ProdBackward1");
-        reduction("max", Composites::max, "MaxBackward1", "MaxBackward0");
-        reduction("min", Composites::min, "MinBackward1", "MinBackward0");
+        reduction("max", Composites::max, "MaxBackward1", "AmaxBackward0");
+        reduction("min", Composites::min, "MinBackward1", "AminBackward0");
         reduction("amax", Composites::max, "AmaxBackward0", "AmaxBackward0");
         reduction("amin", Composites::min, "AminBackward0", "AminBackward0");
         reduction("logsumexp", Composites::logsumexp, "LogsumexpBackward0", "LogsumexpBackward0");
@@ -408,7 +408,7 @@ final class Builtins {
         double p = a.number(1, "p", 2);
         if (x == null || a.failed) return null;
         int[] axes = a.axes(2, "dim", x.shape().length);
-        boolean keepdim = a.has(3) ? a.get(3, null) instanceof Val.Bool bv && bv.value() : a.bool("keepdim", false);
+        boolean keepdim = a.bool(3, "keepdim", false);
         if (axes == null || a.failed) return null;
         Reduction r = p == 2 ? Composites::norm : p == 1 ? Composites::norm1 : p == Double.POSITIVE_INFINITY ? Composites::normInf : null;
         if (r == null) {
@@ -420,15 +420,21 @@ final class Builtins {
 
     private void reduction(String name, Reduction r, String gradFnAll, String gradFnDim) {
         rules.put(name, a -> {
-            if (!a.shape(1, 2, "dim", "keepdim")) return null;
+            if (!a.shape(1, 3, "dim", "keepdim")) return null;
             T x = a.tensor(0);
             if (x == null) return null;
             int[] axes = a.axes(1, "dim", x.shape().length);
-            boolean keepdim = a.bool("keepdim", false);
+            boolean keepdim = a.bool(2, "keepdim", false);
             if (axes == null || a.failed) return null;
             if ((name.equals("max") || name.equals("min") || name.equals("amax") || name.equals("amin")) && emptyExtent(x, axes)) {
                 l.diags.error("E0205", a.span(), "`" + name + "` of an empty tensor has no value", null);
                 return null;
+            }
+            Val dim = a.get(1, "dim");
+            if ((name.equals("max") || name.equals("min")) && dim instanceof Val.Num && axes.length == 1) {
+                // NOTE: with one dim, PyTorch's max/min give the gradient to the first extreme element
+                Var v = name.equals("max") ? Composites.maxAlong(b, x.var(), axes[0], keepdim) : Composites.minAlong(b, x.var(), axes[0], keepdim);
+                return out(v, name.equals("max") ? "MaxBackward0" : "MinBackward0");
             }
             return out(r.apply(b, x.var(), axes, keepdim), a.get(1, "dim") == null ? gradFnAll : gradFnDim);
         });

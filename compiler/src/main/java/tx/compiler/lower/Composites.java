@@ -57,6 +57,25 @@ final class Composites {
         return b.neg(b.emit(tx.runtime.ir.Prim.MAX, new tx.runtime.ir.Attrs.Reduce(axes, keepdim), b.neg(x)));
     }
 
+    /**
+     * max(x, dim=d) as torch.max(x, dim).values: the value of the first maximal element of each
+     * line, and so the gradient goes to that one element (where amax would share it among ties).
+     * Selecting with where, not multiplying by the mask, keeps an inf elsewhere from making nan.
+     */
+    static Var maxAlong(Builder b, Var x, int axis, boolean keepdim) {
+        return pick(b, x, b.emit(tx.runtime.ir.Prim.FIRST_MAX, new tx.runtime.ir.Attrs.Axis(axis), x), axis, keepdim);
+    }
+
+    /** min(x, dim=d) as torch.min(x, dim).values: the first minimal element (the first maximum of -x). */
+    static Var minAlong(Builder b, Var x, int axis, boolean keepdim) {
+        return pick(b, x, b.emit(tx.runtime.ir.Prim.FIRST_MAX, new tx.runtime.ir.Attrs.Axis(axis), b.neg(x)), axis, keepdim);
+    }
+
+    /** The element of each line that a one-hot mask marks. */
+    private static Var pick(Builder b, Var x, Var mask, int axis, boolean keepdim) {
+        return b.sum(b.where(mask, x, b.scalar(0)), new int[] {axis}, keepdim);
+    }
+
     static Var max(Builder b, Var x, int[] axes, boolean keepdim) {
         return b.emit(tx.runtime.ir.Prim.MAX, new tx.runtime.ir.Attrs.Reduce(axes, keepdim), x);
     }

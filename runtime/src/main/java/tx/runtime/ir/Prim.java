@@ -190,6 +190,19 @@ public enum Prim {
             return List.of(b.div(b.mul(spread(b, e, g), hit), b.expand(count, x.shapeRef())));
         }
     },
+    /**
+     * A one-hot mask of the first maximum along one axis: the element torch.max(x, dim) picks, and
+     * so the one its gradient goes to. Piecewise constant, so it passes no gradient itself.
+     */
+    FIRST_MAX(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) {
+            int a = ((Attrs.Axis) attr).axis();
+            if (a < 0 || a >= in.get(0).length || in.get(0)[a] == 0) fail("first_max along axis " + a + " of " + Shapes.show(in.get(0)));
+            return in.get(0).clone();
+        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Reductions.firstMaxMask(in.get(0), ((Attrs.Axis) attr).axis()); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
     /** d prod(x) / dx_i = product of the other elements (exact with zeros, unlike prod / x_i). */
     PROD(1) {
         @Override public int[] shape(List<int[]> in, Object attr) { return reducedShape(in.get(0), attr); }

@@ -61,6 +61,33 @@ public final class Reductions {
         return Shaping.transpose(Tensor.of(grouped.shapeRef(), out), inverse);
     }
 
+    /**
+     * A one-hot mask of the first maximum along {@code axis} (the first NaN, if a line has one), as
+     * the index {@code torch.max(x, dim)} returns. Same shape as x; 1.0 at the chosen element.
+     */
+    public static Tensor firstMaxMask(Tensor x, int axis) {
+        int[] shape = x.shapeRef();
+        requireAxes(new int[] {axis}, shape.length);
+        if (x.size() == 0) return Tensor.zeros(shape);
+        int[] perm = keptThenReduced(new int[] {axis}, shape.length);
+        Tensor lines = Shaping.transpose(x, perm);
+        double[] d = lines.data(), out = new double[d.length];
+        int n = shape[axis];
+        for (int start = 0; start < d.length; start += n) out[firstMax(d, start, n)] = 1.0;
+        int[] inverse = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) inverse[perm[i]] = i;
+        return Shaping.transpose(Tensor.of(lines.shapeRef(), out), inverse);
+    }
+
+    private static int firstMax(double[] d, int start, int n) {
+        int best = start;
+        for (int i = start; i < start + n; i++) {
+            if (Double.isNaN(d[i])) return i;
+            if (d[i] > d[best]) best = i;
+        }
+        return best;
+    }
+
     /** For the contiguous group {@code x[start, start+n)}: {@code out[i] = prefix(i) · suffix(i)}. */
     private static void productsOfOthers(double[] x, double[] out, int start, int n) {
         double prefix = 1.0;

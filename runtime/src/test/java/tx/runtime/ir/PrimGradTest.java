@@ -125,6 +125,10 @@ class PrimGradTest {
         unary(t, Prim.EXPM1, any);
         blocked(t, Prim.SIGN, Kind.PIECEWISE_CONSTANT, signed(0.2, 2));
         blocked(t, Prim.STOP_GRAD, Kind.BLOCKED, any);
+        for (int axis : new int[] {0, 1}) {
+            add(t, Prim.FIRST_MAX, "one-hot of the first maximum", List.of(op(new int[] {2, 3}, any)), new Attrs.Axis(axis),
+                    Kind.PIECEWISE_CONSTANT);
+        }
 
         binary(t, Prim.ADD, any, any);
         binary(t, Prim.SUB, any, any);
