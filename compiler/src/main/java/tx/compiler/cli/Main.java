@@ -257,8 +257,9 @@ public final class Main {
             return null;
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            return text.startsWith("\uFEFF") ? text.substring(1) : text; // a byte-order mark is not part of the program
         } catch (CharacterCodingException e) {
             err.println("tx: " + file + " is not valid UTF-8 text");
             return null;

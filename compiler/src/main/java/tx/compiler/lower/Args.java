@@ -142,7 +142,7 @@ final class Args {
         return false;
     }
 
-    private static String gib(long bytes) {
+    static String gib(long bytes) {
         return bytes >= 1L << 30 ? String.format("%.1f GiB", bytes / (double) (1L << 30)) : (bytes >> 20) + " MiB";
     }
 

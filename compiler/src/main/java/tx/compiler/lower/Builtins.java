@@ -181,7 +181,8 @@ final class Builtins {
         rules.put("ones", a -> filled(a, 1.0));
         rules.put("full", a -> {
             if (!a.shape(2, 2, "requires_grad")) return null;
-            int[] shape = a.shapeFrom(0);
+            // the shape is one argument: a list, x.shape, or a single size
+            int[] shape = a.pos.get(0) instanceof Val.Num ? a.sizes(a.pos.subList(0, 1), a.posSpans.subList(0, 1), false) : a.shapeFrom(0);
             double v = a.number(1, null, 0);
             return shape == null || a.failed || !a.fits(shape, a.span()) ? null : made(a, b.fill(shape, v));
         });

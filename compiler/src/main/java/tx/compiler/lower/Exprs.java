@@ -35,7 +35,7 @@ final class Exprs {
     }
 
     private Val lower(Ast.Expr e) {
-        if (e instanceof Ast.Num n) return new Val.Num(n.value());
+        if (e instanceof Ast.Num n) return Double.isInfinite(n.value()) ? new Val.Bad() : new Val.Num(n.value()); // E0002 was reported
         if (e instanceof Ast.Str s) return new Val.Str(s.value());
         if (e instanceof Ast.Bool x) return new Val.Bool(x.value());
         if (e instanceof Ast.NoneLit) return new Val.None("None");
@@ -315,6 +315,11 @@ final class Exprs {
     Integer integer(Val v, Span span, String what) {
         if (v instanceof Val.Num n && n.isWhole() && Math.abs(n.value()) < Integer.MAX_VALUE) return (int) n.value();
         if (v instanceof Val.Bad) return null;
+        if (v instanceof Val.Num n && n.isWhole()) {
+            String shown = Math.abs(n.value()) < 1e18 ? Long.toString((long) n.value()) : tx.runtime.tensor.PyFloat.repr(n.value());
+            l.diags.error("E0205", span, what + " of " + shown + " is too large: sizes, dimensions and indices in tx are below 2^31", null);
+            return null;
+        }
         String found = v instanceof Val.Num n ? "`" + tx.runtime.tensor.PyFloat.repr(n.value()) + "`" : v.describe();
         l.diags.error("E0105", span, what + " must be a whole number known at compile time, found " + found,
                 v instanceof T ? "tx needs every shape at compile time, so indices and sizes must be constants" : null);

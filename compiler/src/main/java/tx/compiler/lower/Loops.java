@@ -38,13 +38,14 @@ final class Loops {
         Range r = range(f);
         range = r == null ? new Range(0, 0, 1) : r;
         State before = l.state;
-        Set<String> assigned = Lowerer.assignedNames(f.body());
+        Set<String> assigned = l.assignedNames(f.body());
         assigned.add(f.var());
         List<String> carried = carriedNames(before, assigned);
         Map<String, T> entry = promote(before, carried, f);
         Map<Integer, GradState> entryGrads = new java.util.HashMap<>(before.grads);
+        State end = null;
         for (int round = 0; round < MAX_ROUNDS; round++) {
-            State end = dryRun(f, before, carried, entry, entryGrads);
+            end = dryRun(f, before, carried, entry, entryGrads);
             Map<String, T> joined = join(entry, end, carried);
             State g = new State();
             g.grads.putAll(entryGrads);
@@ -52,6 +53,13 @@ final class Loops {
             if (joined.equals(entry) && g.grads.equals(entryGrads)) break;
             entry = joined;
             entryGrads = new java.util.HashMap<>(g.grads);
+        }
+        if (l.diags.isMuted()) {
+            // Inside an outer loop's re-check, whose IR is thrown away: the last re-check of this
+            // body already gives the state after it, so the body is not lowered once more. This
+            // keeps nested loops linear in their depth rather than exponential.
+            bindOutputs(f, range, before, carried, entry, end, assigned);
+            return;
         }
         emitLoop(f, range, before, carried, entry, entryGrads, assigned);
     }
@@ -114,8 +122,39 @@ final class Loops {
         return entry;
     }
 
-    /** Checks the body once with diagnostics muted and its IR thrown away; returns the state at its end. */
+    /**
+     * Checks the body once with diagnostics muted and its IR thrown away; returns the state at its
+     * end. The same body entered with the same static facts gives the same end state, so it is
+     * remembered (a loop nested in a loop is re-checked for each round of the outer fixpoint).
+     */
     private State dryRun(Ast.For f, State before, List<String> carried, Map<String, T> entry, Map<Integer, GradState> grads) {
+        String key = signature(before, entry, grads);
+        Map<String, State> seen = l.dryRuns.computeIfAbsent(f, k -> new java.util.HashMap<>());
+        State cached = seen.get(key);
+        if (cached != null) return cached;
+        State end = dryRunUncached(f, before, carried, entry, grads);
+        seen.put(key, end);
+        return end;
+    }
+
+    /** Everything about the entry state that checking a body can depend on, as a string. */
+    private String signature(State before, Map<String, T> entry, Map<Integer, GradState> grads) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(l.graph.noGrad()).append(l.backwardFailed).append(l.loopDepth).append(grads).append(before.maybeUnassigned.keySet());
+        for (Map.Entry<String, Val> e : new java.util.TreeMap<>(before.names).entrySet()) {
+            Val v = entry.containsKey(e.getKey()) ? entry.get(e.getKey()) : e.getValue();
+            sb.append(';').append(e.getKey()).append('=');
+            if (v instanceof T t) {
+                sb.append(Arrays.toString(t.shape())).append(t.rg()).append(t.leaf()).append(t.gradFn()).append(t.item())
+                  .append(t.maybeNone()).append(t.first() != null).append(l.graph.leafOf(t.var()));
+            } else {
+                sb.append(v);
+            }
+        }
+        return sb.toString();
+    }
+
+    private State dryRunUncached(Ast.For f, State before, List<String> carried, Map<String, T> entry, Map<Integer, GradState> grads) {
         l.diags.mute();
         l.b.openBlock();
         boolean noGrad = l.graph.noGrad();
@@ -193,6 +232,19 @@ final class Loops {
         l.graph.setNoGrad(noGrad);
         State end = l.state;
         List<Stmt> body = l.b.closeBlock();
+        Outputs o = bindOutputs(f, r, before, carried, entry, end, assigned);
+        if (r.count() == 0 || l.diags.hasErrors()) return;
+        List<Var> loopParams = new ArrayList<>(params);
+        for (int k = params.size(); k < o.results().size(); k++) loopParams.add(l.b.newVar(o.results().get(k).shapeRef(), o.names().get(k)));
+        l.b.add(new Stmt.Loop(r.count(), index, o.init(), loopParams, body, o.results(), o.outs(), f.span().origin()));
+    }
+
+    /** The values a loop hands on: their names, initial values, last-iteration results and outputs. */
+    private record Outputs(List<String> names, List<Var> init, List<Var> results, List<Var> outs) {}
+
+    /** Makes the state after the loop from the state at the end of its body; returns what the Loop carries. */
+    private Outputs bindOutputs(Ast.For f, Range r, State before, List<String> carried, Map<String, T> entry, State end,
+                                Set<String> assigned) {
         List<String> outNames = new ArrayList<>(carried);
         for (String n : assigned) if (!outNames.contains(n) && end.names.get(n) instanceof T) outNames.add(n);
         List<Var> init = new ArrayList<>(), results = new ArrayList<>(), outs = new ArrayList<>();
@@ -211,15 +263,10 @@ final class Loops {
             outs.add(out);
             after.names.put(n, t.withVar(out).withFirst(null));
         }
-        if (r.count() == 0) {
-            l.state = before; // a loop that never runs changes nothing
-            return;
-        }
-        l.state = after;
-        if (l.diags.hasErrors()) return;
-        List<Var> loopParams = new ArrayList<>(params);
-        for (int k = params.size(); k < results.size(); k++) loopParams.add(l.b.newVar(results.get(k).shapeRef(), outNames.get(k)));
-        l.b.add(new Stmt.Loop(r.count(), index, init, loopParams, body, results, outs, f.span().origin()));
+        l.state = r.count() == 0 ? before : after; // a loop that never runs changes nothing
+        List<String> kept = new ArrayList<>();
+        for (String n : outNames) if (after.names.get(n) instanceof T t && outs.stream().anyMatch(v -> v.equals(t.var()))) kept.add(n);
+        return new Outputs(kept, init, results, outs);
     }
 
     /** The current loop's iteration space, and its counter 0, 1, ... (for a start or step, the user's variable is computed from it). */
@@ -282,8 +329,8 @@ final class Loops {
     }
 
     private void merge(Ast.If s, Var cond, State before, State a, List<Stmt> aBlock, State b, List<Stmt> bBlock) {
-        Set<String> names = new LinkedHashSet<>(Lowerer.assignedNames(s.then()));
-        names.addAll(Lowerer.assignedNames(s.otherwise()));
+        Set<String> names = new LinkedHashSet<>(l.assignedNames(s.then()));
+        names.addAll(l.assignedNames(s.otherwise()));
         for (String n : new ArrayList<>(before.names.keySet())) if (a.names.get(n) != before.names.get(n) || b.names.get(n) != before.names.get(n)) names.add(n);
         State after = before.copy();
         after.joinGrads(a, b);

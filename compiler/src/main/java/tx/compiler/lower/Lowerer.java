@@ -38,6 +38,8 @@ public final class Lowerer {
     final List<String> leafNames = new ArrayList<>();
     State state = new State();
     int loopDepth;
+    /** The end states of loop bodies already re-checked, by loop and entry signature (see Loops). */
+    final Map<Ast.For, Map<String, State>> dryRuns = new IdentityHashMap<>();
     /** A backward failed to check: later "grad is None" errors would be follow-ons, so they are silenced. */
     boolean backwardFailed;
     boolean backwardSeen;
@@ -47,7 +49,10 @@ public final class Lowerer {
         this.lines = source.split("\r?\n", -1);
         this.exprs = new Exprs(this);
         this.builtins = new Builtins(this);
-        b.listen(graph::defined);
+        b.listen(e -> {
+            graph.defined(e);
+            refuseHuge(e);
+        });
     }
 
     /** Checks and lowers a parsed script; returns null if there were errors (they are in diags). */
@@ -58,6 +63,32 @@ public final class Lowerer {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < l.leafNames.size(); i++) names.add(l.leafNames.get(i) == null ? "leaf" + i : l.leafNames.get(i));
         return new Program(l.b.top(), l.b.varCount(), names);
+    }
+
+    /**
+     * A result too large to exist (say an outer product of two long vectors) is refused at compile
+     * time, at the expression that makes it, before anything is allocated. Constructors check their
+     * own shapes first (some build their data at compile time).
+     */
+    private void refuseHuge(tx.runtime.ir.Stmt.Eqn e) {
+        long n;
+        try {
+            n = tx.runtime.tensor.Shapes.numelExact(e.out().shapeRef());
+        } catch (ArithmeticException x) {
+            n = Long.MAX_VALUE;
+        }
+        long max = Runtime.getRuntime().maxMemory();
+        if (n <= Integer.MAX_VALUE - 8 && 8 * n <= max) return;
+        var o = b.origin();
+        Span at = new Span(o.line(), o.col(), o.line(), o.endCol());
+        String what = "this makes a tensor of shape " + tx.runtime.tensor.Shapes.show(e.out().shapeRef());
+        if (n > Integer.MAX_VALUE - 8) {
+            diags.error("E0205", at, what + ", " + (n == Long.MAX_VALUE ? "more than 2^63" : Long.toString(n))
+                    + " elements: more than tx can hold in one tensor (2^31 - 1)", null);
+        } else {
+            diags.error("E0205", at, what + ", which needs " + Args.gib(8 * n) + " of memory; the JVM may use " + Args.gib(max),
+                    "make it smaller, or give Java more memory: `TX_JAVA_OPTS=-Xmx16g ./tx run ...`");
+        }
     }
 
     // ---- statements ----------------------------------------------------------------------------------
@@ -208,26 +239,35 @@ public final class Lowerer {
         return new Span(s.line(), s.col(), s.line(), Math.max(s.col() + 1, len + 1));
     }
 
-    /** Names assigned anywhere in a body, nested blocks included (targets of =, op=, for, requires_grad_). */
-    static Set<String> assignedNames(List<Ast.Stmt> body) {
+    /** Names assigned in each body already scanned (by identity), so that nested loops are scanned once. */
+    private final Map<List<Ast.Stmt>, Set<String>> assigned = new IdentityHashMap<>();
+
+    /**
+     * Names assigned anywhere in a body, nested blocks included (targets of =, op=, for,
+     * requires_grad_). Memoized per body: a loop nested 100,000 deep is scanned once, not once per level.
+     */
+    Set<String> assignedNames(List<Ast.Stmt> body) {
+        Set<String> known = assigned.get(body);
+        if (known != null) return new LinkedHashSet<>(known);
         Set<String> out = new LinkedHashSet<>();
         for (Ast.Stmt s : body) collectAssigned(s, out);
-        return out;
+        assigned.put(body, out);
+        return new LinkedHashSet<>(out);
     }
 
-    private static void collectAssigned(Ast.Stmt s, Set<String> out) {
+    private void collectAssigned(Ast.Stmt s, Set<String> out) {
         if (s instanceof Ast.Assign a) {
             for (Ast.Target t : a.targets()) if (t.attr() == null) out.add(t.name());
         } else if (s instanceof Ast.AugAssign a && a.target().attr() == null) {
             out.add(a.target().name());
         } else if (s instanceof Ast.For f) {
             out.add(f.var());
-            for (Ast.Stmt x : f.body()) collectAssigned(x, out);
+            out.addAll(assignedNames(f.body()));
         } else if (s instanceof Ast.If i) {
-            for (Ast.Stmt x : i.then()) collectAssigned(x, out);
-            for (Ast.Stmt x : i.otherwise()) collectAssigned(x, out);
+            out.addAll(assignedNames(i.then()));
+            out.addAll(assignedNames(i.otherwise()));
         } else if (s instanceof Ast.With w) {
-            for (Ast.Stmt x : w.body()) collectAssigned(x, out);
+            out.addAll(assignedNames(w.body()));
         } else if (s instanceof Ast.ExprStmt e) {
             collectInPlaceCalls(e.expr(), out);
         }

@@ -17,6 +17,9 @@ import java.util.List;
  * Collection can be muted while the checker explores (a loop body's fixpoint).
  */
 public final class Diagnostics {
+    /** Source lines longer than this are shown as a window around the span. */
+    static final int WIDTH = 100;
+
     /** At most this many diagnostics are printed; the rest are counted. */
     public static final int LIMIT = 100;
 
@@ -62,6 +65,11 @@ public final class Diagnostics {
         muted--;
     }
 
+    /** True while the checker explores (a loop body's fixpoint): nothing is reported, nothing kept. */
+    public boolean isMuted() {
+        return muted > 0;
+    }
+
     public boolean hasErrors() {
         return all.stream().anyMatch(Diagnostic::isError);
     }
@@ -97,8 +105,18 @@ public final class Diagnostics {
         sb.append(d.severity().word).append('[').append(d.code()).append("]: ").append(d.message()).append('\n');
         sb.append(pad).append("--> ").append(fileName).append(':').append(Math.max(s.line(), 1)).append(':').append(Math.max(s.col(), 1)).append('\n');
         sb.append(pad).append(" |\n");
+        int caretCol = Math.max(1, Math.min(s.col(), text.length() + 1));
+        String carets = carets(s, text);
+        if (text.length() > WIDTH) { // a window around the span, so that a 1 MB line prints as one screen line
+            int from = Math.max(0, Math.min(caretCol - 1 - WIDTH / 3, text.length() - WIDTH));
+            String shown = text.substring(from, Math.min(text.length(), from + WIDTH));
+            String head = from > 0 ? "..." : "", tail = from + WIDTH < text.length() ? "..." : "";
+            caretCol = caretCol - from + head.length();
+            carets = carets.substring(0, Math.max(1, Math.min(carets.length(), WIDTH - (caretCol - 1 - head.length()))));
+            text = head + shown + tail;
+        }
         sb.append(num).append(" | ").append(text).append('\n');
-        sb.append(pad).append(" | ").append(" ".repeat(Math.max(0, Math.min(s.col(), text.length() + 1) - 1))).append(carets(s, text)).append('\n');
+        sb.append(pad).append(" | ").append(" ".repeat(caretCol - 1)).append(carets).append('\n');
         if (d.note() != null) {
             String indent = pad + "         ";
             sb.append(pad).append(" = note: ").append(d.note().replace("\n", "\n" + indent)).append('\n');

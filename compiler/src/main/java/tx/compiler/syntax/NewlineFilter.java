@@ -13,13 +13,22 @@ import tx.compiler.syntax.gen.TxLexer;
 /**
  * Drops line breaks inside (...) and [...], as Python's tokenizer does, so that a call or a
  * tensor literal may span lines while a line break still ends a statement elsewhere. It also
- * remembers which brackets are never closed, so that the parser's error can point at them. A
- * brace resets the bracket depth: an unclosed bracket cannot swallow the rest of the file.
+ * matches brackets and braces as it goes, so that the parser never has to find out the slow way
+ * that one is never closed, and it notes where nesting first goes deeper than tx allows.
  */
 final class NewlineFilter implements TokenSource {
+    /**
+     * Deeper nesting of brackets and blocks than this is refused with a diagnostic, as CPython's
+     * tokenizer refuses more than 200 nested brackets: no program a person writes comes near it,
+     * and the parser, the checker and the interpreter all recurse once per level.
+     */
+    static final int MAX_DEPTH = 200;
+
     private final TxLexer lexer;
-    private final Deque<Token> open = new ArrayDeque<>();
+    private final Deque<Token> brackets = new ArrayDeque<>();
+    private final Deque<Token> braces = new ArrayDeque<>();
     private final List<Token> unclosed = new ArrayList<>();
+    private Token tooDeep;
 
     NewlineFilter(TxLexer lexer) {
         this.lexer = lexer;
@@ -29,30 +38,38 @@ final class NewlineFilter implements TokenSource {
     public Token nextToken() {
         while (true) {
             Token t = lexer.nextToken();
-            String text = t.getText();
-            if (t.getType() == TxLexer.NEWLINE && !open.isEmpty()) continue;
-            if ("(".equals(text) || "[".equals(text)) {
-                open.push(t);
-            } else if ((")".equals(text) || "]".equals(text)) && !open.isEmpty()) {
-                open.pop();
-            } else if ("{".equals(text) || "}".equals(text) || t.getType() == Token.EOF) {
-                unclosed.addAll(open);
-                open.clear();
-            }
+            if (t.getType() == TxLexer.NEWLINE && !brackets.isEmpty()) continue;
+            track(t);
             return t;
         }
     }
 
-    /** The innermost bracket opened before {@code t}, on an earlier line, and never closed; or null. */
-    Token unclosedBefore(Token t) {
-        Token best = null;
-        for (Token o : unclosed) {
-            if (o.getStartIndex() < t.getStartIndex() && o.getLine() < t.getLine()
-                    && (best == null || o.getStartIndex() > best.getStartIndex())) {
-                best = o;
-            }
+    private void track(Token t) {
+        String text = t.getText();
+        if ("(".equals(text) || "[".equals(text)) {
+            brackets.push(t);
+        } else if ((")".equals(text) || "]".equals(text)) && !brackets.isEmpty()) {
+            brackets.pop();
+        } else if ("{".equals(text) || "}".equals(text) || t.getType() == Token.EOF) {
+            unclosed.addAll(brackets); // a bracket still open at a brace is never closed
+            brackets.clear();
+            if ("{".equals(text)) braces.push(t);
+            else if ("}".equals(text) && !braces.isEmpty()) braces.pop();
+            else if (t.getType() == Token.EOF) unclosed.addAll(braces);
         }
-        return best;
+        if (tooDeep == null && brackets.size() + braces.size() > MAX_DEPTH) tooDeep = t;
+    }
+
+    /** The first bracket or brace (in the file) that is never closed, or null; valid once all tokens are read. */
+    Token firstUnclosed() {
+        Token first = null;
+        for (Token o : unclosed) if (first == null || o.getStartIndex() < first.getStartIndex()) first = o;
+        return first;
+    }
+
+    /** The token at which nesting went deeper than {@link #MAX_DEPTH}, or null. */
+    Token tooDeep() {
+        return tooDeep;
     }
 
     @Override public int getLine() { return lexer.getLine(); }

@@ -19,44 +19,69 @@ public final class Parse {
         NewlineFilter filter = new NewlineFilter(lexer);
         CommonTokenStream tokens = new CommonTokenStream(filter);
         tokens.fill(); // lex everything first, so that every bracket is known to be closed or not
+        if (structural(filter, diags)) return null;
         TxParser parser = new TxParser(tokens);
         parser.removeErrorListeners();
-        parser.addErrorListener(new Listener(diags, filter));
+        parser.addErrorListener(new Listener(diags));
+        parser.setErrorHandler(new KeepLineBreaks());
         TxParser.ProgramContext tree = parser.program();
         if (diags.hasErrors()) return null; // error recovery leaves holes in the tree: report, do not check
         return new AstBuilder(diags).program(tree);
     }
 
+    /**
+     * Errors found before parsing: a bracket or brace never closed (reported at it, which is where
+     * the fix goes; the parser would only notice at the end of the file, slowly), or nesting deeper
+     * than tx allows.
+     */
+    private static boolean structural(NewlineFilter filter, Diagnostics diags) {
+        Token open = filter.firstUnclosed();
+        if (open == null) {
+            Token deep = filter.tooDeep();
+            if (deep != null) {
+                diags.error("E0003", AstBuilder.span(deep), "brackets and blocks are nested more than " + NewlineFilter.MAX_DEPTH + " levels deep here",
+                        "like Python, tx allows at most " + NewlineFilter.MAX_DEPTH + " levels; name the inner parts instead");
+                return true;
+            }
+            return false;
+        }
+        String closer = switch (open.getText()) {
+            case "(" -> ")";
+            case "[" -> "]";
+            default -> "}";
+        };
+        diags.error("E0001", AstBuilder.span(open), "syntax error: `" + open.getText() + "` is never closed", "add the missing `" + closer + "`");
+        return true;
+    }
+
+    /**
+     * ANTLR's recovery may delete one unexpected token and carry on; deleting a line break would
+     * glue two statements together and report the error on the wrong line, so line breaks stay.
+     */
+    private static final class KeepLineBreaks extends DefaultErrorStrategy {
+        @Override
+        protected Token singleTokenDeletion(Parser recognizer) {
+            if (recognizer.getCurrentToken().getType() == TxLexer.NEWLINE) return null;
+            return super.singleTokenDeletion(recognizer);
+        }
+    }
+
     /** Rewords ANTLR's messages for a tx user and keeps them with their position. */
     private static final class Listener extends BaseErrorListener {
         private final Diagnostics diags;
-        private final NewlineFilter filter;
         private final java.util.Set<Integer> linesWithErrors = new java.util.HashSet<>();
-        private boolean unclosedReported;
 
-        Listener(Diagnostics diags, NewlineFilter filter) {
+        Listener(Diagnostics diags) {
             this.diags = diags;
-            this.filter = filter;
         }
 
-        /**
-         * Reports the first syntax error of each line (the rest are usually the parser's recovery
-         * talking); an unclosed bracket is reported at the bracket, once, and ends the reporting.
-         */
+        /** Reports the first syntax error of each line; the rest are usually the parser's recovery talking. */
         @Override
         public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int col, String msg,
                                 RecognitionException e) {
-            if (unclosedReported) return;
             // a stray `}` after an earlier error is the parser losing the `{` it skipped over
             if (!linesWithErrors.isEmpty() && offending instanceof Token b && "}".equals(b.getText())) return;
             if (!linesWithErrors.add(line)) return;
-            if (offending instanceof Token t && filter.unclosedBefore(t) != null) {
-                Token o = filter.unclosedBefore(t);
-                diags.error("E0001", AstBuilder.span(o), "syntax error: `" + o.getText() + "` is never closed",
-                        "add the missing `" + ("(".equals(o.getText()) ? ")" : "]") + "`");
-                unclosedReported = true;
-                return;
-            }
             Span span = offending instanceof Token t ? AstBuilder.span(t) : new Span(line, col + 1, line, col + 2);
             String what = offending instanceof Token t ? describe(t) : "input";
             String help = null;

@@ -53,7 +53,14 @@ public final class Interpreter {
     private void stmt(Stmt s) {
         if (s instanceof Stmt.Eqn e) {
             guard.reserve(e, values[e.out().id()]);
-            Tensor v = eval(e);
+            Tensor v;
+            try {
+                v = eval(e);
+            } catch (OutOfMemoryError oom) {
+                throw new TxRuntimeException(TxRuntimeException.Kind.MEMORY, "ran out of memory computing this: the JVM may use "
+                        + Guard.bytes(Runtime.getRuntime().maxMemory()) + " in all", e.origin(),
+                        "give Java more memory with TX_JAVA_OPTS=-Xmx..., or use smaller tensors");
+            }
             guard.check(e, v);
             values[e.out().id()] = v;
         } else if (s instanceof Stmt.Loop l) {
