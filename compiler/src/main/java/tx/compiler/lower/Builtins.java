@@ -169,6 +169,16 @@ final class Builtins {
         return l.exprs.result(v, gradFn);
     }
 
+    /**
+     * A shape function's result: a new tensor even when nothing moves (PyTorch's reshape, view,
+     * expand, transpose and squeeze return a view, never the tensor itself), so that a leaf's
+     * reshape is not the leaf and does not share its .grad. The builder returns x for a no-op.
+     */
+    private T view(T x, Var v, String gradFn) {
+        if (v.equals(x.var())) v = b.emit(Prim.RESHAPE, new Attrs.ShapeAttr(x.shape()), x.var());
+        return out(v, gradFn);
+    }
+
     // ---- construction ----------------------------------------------------------------------------------
 
     private void construct() {
@@ -483,7 +493,7 @@ final class Builtins {
                 perm[d0] = d1;
                 perm[d1] = d0;
             }
-            return out(b.transpose(x.var(), perm), "TransposeBackward0");
+            return view(x, b.transpose(x.var(), perm), "TransposeBackward0");
         });
     }
 
@@ -545,7 +555,7 @@ final class Builtins {
             int[] s = a.shapeFrom(1, true);
             if (x == null || s == null) return null;
             s = inferSize(a, x, s);
-            return s == null ? null : out(b.reshape(x.var(), s), x.leaf() >= 0 ? "ReshapeAliasBackward0" : "ViewBackward0");
+            return s == null ? null : view(x, b.reshape(x.var(), s), x.leaf() >= 0 ? "ReshapeAliasBackward0" : "ViewBackward0");
         });
         rules.put("view", rules.get("reshape"));
         rules.put("flatten", a -> {
@@ -580,7 +590,7 @@ final class Builtins {
                 if (x.shape()[i] == 1 && (d == null || d == i)) continue;
                 shape.add(x.shape()[i]);
             }
-            return out(b.reshape(x.var(), shape.stream().mapToInt(Integer::intValue).toArray()), d == null ? "SqueezeBackward0" : "SqueezeBackward1");
+            return view(x, b.reshape(x.var(), shape.stream().mapToInt(Integer::intValue).toArray()), d == null ? "SqueezeBackward0" : "SqueezeBackward1");
         });
         rules.put("unsqueeze", a -> {
             if (!a.shape(2, 2, "dim")) return null;
@@ -637,7 +647,7 @@ final class Builtins {
                     "only dimensions of size 1 can grow, and new dimensions go in front");
             return null;
         }
-        return out(b.expand(x.var(), s), "ExpandBackward0");
+        return view(x, b.expand(x.var(), s), "ExpandBackward0");
     }
 
     /** cat along an existing axis, or stack along a new one. */

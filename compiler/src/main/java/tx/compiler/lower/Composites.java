@@ -85,6 +85,9 @@ final class Composites {
      * replaced by 0 so that an all -inf row gives -inf rather than nan. It carries no gradient.
      */
     private static Var shift(Builder b, Var x, int[] axes) {
+        for (int a : axes) {
+            if (x.shapeRef()[a] == 0) return b.fill(Shapes.reduced(x.shapeRef(), axes, true), 0.0); // nothing to shift: sum e^x is 0
+        }
         Var m = b.stopGrad(max(b, x, axes, true));
         Var inf = b.scalar(Double.POSITIVE_INFINITY);
         return b.where(b.eq(b.emit(tx.runtime.ir.Prim.ABS, null, m), inf), b.scalar(0), m);

@@ -40,7 +40,7 @@ final class Loops {
         State before = l.state;
         Set<String> assigned = l.assignedNames(f.body());
         assigned.add(f.var());
-        List<String> carried = carriedNames(before, assigned);
+        List<String> carried = carriedNames(before, assigned, l.inPlaceNames(f.body()));
         Map<String, T> entry = promote(before, carried, f);
         Map<Integer, GradState> entryGrads = new java.util.HashMap<>(before.grads);
         State end = null;
@@ -90,13 +90,17 @@ final class Loops {
         return new Range((int) Math.min(count, Integer.MAX_VALUE), start, step);
     }
 
-    /** Names the body assigns that hold tensors (or numbers) before the loop, with their aliases. */
-    private static List<String> carriedNames(State before, Set<String> assigned) {
+    /**
+     * Names the body assigns that hold tensors (or numbers) before the loop, and the aliases of the
+     * names it updates in place (an in-place update changes every name bound to that tensor; a plain
+     * assignment rebinds one name only).
+     */
+    private static List<String> carriedNames(State before, Set<String> assigned, Set<String> inPlace) {
         Set<String> out = new LinkedHashSet<>();
         Set<Var> touched = new java.util.HashSet<>();
         for (String n : assigned) {
             Val v = before.names.get(n);
-            if (v instanceof T t) touched.add(t.var());
+            if (v instanceof T t && inPlace.contains(n)) touched.add(t.var());
             if (v instanceof T || v instanceof Val.Num) out.add(n);
         }
         for (Map.Entry<String, Val> e : before.names.entrySet()) {
@@ -248,7 +252,9 @@ final class Loops {
         List<String> outNames = new ArrayList<>(carried);
         for (String n : assigned) if (!outNames.contains(n) && end.names.get(n) instanceof T) outNames.add(n);
         List<Var> init = new ArrayList<>(), results = new ArrayList<>(), outs = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         State after = end.copy();
+        Map<Var, Var> shared = new java.util.HashMap<>(); // names bound to one tensor at the end stay bound to one after
         for (int k = 0; k < outNames.size(); k++) {
             String n = outNames.get(k);
             Val v = end.names.get(n);
@@ -257,16 +263,15 @@ final class Loops {
                 continue;
             }
             init.add(k < carried.size() ? before.names.get(n) instanceof T bt ? bt.var() : null : null);
+            names.add(n);
             results.add(t.var());
             Var out = l.b.newVar(t.shape(), n);
             register(out, t, "the result of the loop at line " + f.span().line());
             outs.add(out);
-            after.names.put(n, t.withVar(out).withFirst(null));
+            after.names.put(n, t.withVar(shared.computeIfAbsent(t.var(), same -> out)).withFirst(null));
         }
         l.state = r.count() == 0 ? before : after; // a loop that never runs changes nothing
-        List<String> kept = new ArrayList<>();
-        for (String n : outNames) if (after.names.get(n) instanceof T t && outs.stream().anyMatch(v -> v.equals(t.var()))) kept.add(n);
-        return new Outputs(kept, init, results, outs);
+        return new Outputs(names, init, results, outs);
     }
 
     /** The current loop's iteration space, and its counter 0, 1, ... (for a start or step, the user's variable is computed from it). */
@@ -337,6 +342,10 @@ final class Loops {
         List<Var> thenRes = new ArrayList<>(), elseRes = new ArrayList<>(), outs = new ArrayList<>();
         for (String n : names) {
             Val va = asTensorIfNumber(a.names.get(n), b.names.get(n)), vb = asTensorIfNumber(b.names.get(n), a.names.get(n));
+            if (va instanceof Val.Bad || vb instanceof Val.Bad) { // already reported where it failed
+                after.names.put(n, new Val.Bad());
+                continue;
+            }
             if (a.maybeUnassigned.containsKey(n) || b.maybeUnassigned.containsKey(n) || va == null || vb == null) {
                 T any = va instanceof T ta ? ta : vb instanceof T tb ? tb : null;
                 if (any == null) { // a number, string or None on one path only: nothing to carry at run time

@@ -164,10 +164,12 @@ public final class Lowerer {
             return;
         }
         Val before = exprs.lookup(t.name(), t.span());
-        if (!(before instanceof T x)) {
+        if (!(before instanceof T x)) { // a number (or an error): `c *= t` is `c = c * t`, nothing to update in place
             if (!(before instanceof Val.Bad)) {
+                String old = b.named(t.name());
                 Val rhs = exprs.expr(a.value());
-                state.bind(t.name(), exprs.fold(a.op().substring(0, 1), before, rhs, a.span()));
+                state.bind(t.name(), exprs.binary(a.op().substring(0, 1), before, rhs, t.span(), a.value().span(), a.span()));
+                b.named(old);
             }
             return;
         }
@@ -253,6 +255,26 @@ public final class Lowerer {
         for (Ast.Stmt s : body) collectAssigned(s, out);
         assigned.put(body, out);
         return new LinkedHashSet<>(out);
+    }
+
+    private final Map<List<Ast.Stmt>, Set<String>> inPlace = new IdentityHashMap<>();
+
+    /** Names a body updates in place (op=, requires_grad_), nested blocks included; memoized per body. */
+    Set<String> inPlaceNames(List<Ast.Stmt> body) {
+        Set<String> known = inPlace.get(body);
+        if (known != null) return known;
+        Set<String> out = new LinkedHashSet<>();
+        for (Ast.Stmt s : body) {
+            if (s instanceof Ast.AugAssign a && a.target().attr() == null) out.add(a.target().name());
+            else if (s instanceof Ast.ExprStmt e) collectInPlaceCalls(e.expr(), out);
+            else if (s instanceof Ast.For f) out.addAll(inPlaceNames(f.body()));
+            else if (s instanceof Ast.If i) {
+                out.addAll(inPlaceNames(i.then()));
+                out.addAll(inPlaceNames(i.otherwise()));
+            } else if (s instanceof Ast.With w) out.addAll(inPlaceNames(w.body()));
+        }
+        inPlace.put(body, out);
+        return out;
     }
 
     private void collectAssigned(Ast.Stmt s, Set<String> out) {

@@ -34,10 +34,12 @@ final class State {
         maybeUnassigned.remove(name);
     }
 
-    /** Joins the grad states of two paths into this one. */
+    /** Joins the grad states of two paths into this one (either path may be this state itself). */
     void joinGrads(State a, State b) {
+        Map<Integer, GradState> joined = new HashMap<>();
+        for (int leaf : union(a.grads, b.grads)) joined.put(leaf, a.grad(leaf).join(b.grad(leaf)));
         grads.clear();
-        for (int leaf : union(a.grads, b.grads)) grads.put(leaf, a.grad(leaf).join(b.grad(leaf)));
+        grads.putAll(joined);
     }
 
     private static java.util.Set<Integer> union(Map<Integer, GradState> a, Map<Integer, GradState> b) {
