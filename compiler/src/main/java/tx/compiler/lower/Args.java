@@ -121,29 +121,9 @@ final class Args {
      * array or whose float64s would not fit in the memory the JVM may use.
      */
     boolean fits(int[] shape, Span span) {
-        long n;
-        try {
-            n = tx.runtime.tensor.Shapes.numelExact(shape);
-        } catch (ArithmeticException e) {
-            n = Long.MAX_VALUE;
-        }
-        long max = Runtime.getRuntime().maxMemory();
-        String what = "a tensor of shape " + tx.runtime.tensor.Shapes.show(shape);
-        if (n > Integer.MAX_VALUE - 8) {
-            l.diags.error("E0205", span, what + " has " + (n == Long.MAX_VALUE ? "more than 2^63" : Long.toString(n))
-                    + " elements, more than tx can hold in one tensor (2^31 - 1)", null);
-        } else if (8 * n > max) {
-            l.diags.error("E0205", span, what + " needs " + gib(8 * n) + " of memory, and the JVM may use " + gib(max),
-                    "make it smaller, or give Java more memory: `TX_JAVA_OPTS=-Xmx16g ./tx run ...`");
-        } else {
-            return true;
-        }
+        if (l.fits(shape, span, "a tensor of shape " + tx.runtime.tensor.Shapes.show(shape))) return true;
         failed = true;
         return false;
-    }
-
-    static String gib(long bytes) {
-        return bytes >= 1L << 30 ? String.format("%.1f GiB", bytes / (double) (1L << 30)) : (bytes >> 20) + " MiB";
     }
 
     /** A size argument (eye, linspace): a whole number that is not negative, or null after reporting. */

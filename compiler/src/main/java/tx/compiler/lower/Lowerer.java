@@ -68,27 +68,37 @@ public final class Lowerer {
     /**
      * A result too large to exist (say an outer product of two long vectors) is refused at compile
      * time, at the expression that makes it, before anything is allocated. Constructors check their
-     * own shapes first (some build their data at compile time).
+     * own shapes first, since some build their data at compile time.
      */
     private void refuseHuge(tx.runtime.ir.Stmt.Eqn e) {
+        var o = b.origin();
+        String shape = tx.runtime.tensor.Shapes.show(e.out().shapeRef());
+        fits(e.out().shapeRef(), new Span(o.line(), o.col(), o.line(), o.endCol()), "the result here, a tensor of shape " + shape + ",");
+    }
+
+    /**
+     * False, after reporting E0205, for a shape whose element count does not fit in a Java array
+     * or whose float64s would not fit in the memory the JVM may use.
+     */
+    boolean fits(int[] shape, Span span, String what) { // what: the tensor, as the subject of a sentence
         long n;
         try {
-            n = tx.runtime.tensor.Shapes.numelExact(e.out().shapeRef());
+            n = tx.runtime.tensor.Shapes.numelExact(shape);
         } catch (ArithmeticException x) {
             n = Long.MAX_VALUE;
         }
         long max = Runtime.getRuntime().maxMemory();
-        if (n <= Integer.MAX_VALUE - 8 && 8 * n <= max) return;
-        var o = b.origin();
-        Span at = new Span(o.line(), o.col(), o.line(), o.endCol());
-        String what = "this makes a tensor of shape " + tx.runtime.tensor.Shapes.show(e.out().shapeRef());
         if (n > Integer.MAX_VALUE - 8) {
-            diags.error("E0205", at, what + ", " + (n == Long.MAX_VALUE ? "more than 2^63" : Long.toString(n))
-                    + " elements: more than tx can hold in one tensor (2^31 - 1)", null);
-        } else {
-            diags.error("E0205", at, what + ", which needs " + Args.gib(8 * n) + " of memory; the JVM may use " + Args.gib(max),
-                    "make it smaller, or give Java more memory: `TX_JAVA_OPTS=-Xmx16g ./tx run ...`");
+            diags.error("E0205", span, what + " has " + (n == Long.MAX_VALUE ? "more than 2^63" : Long.toString(n))
+                    + " elements, more than tx can hold in one tensor (2^31 - 1)", null);
+            return false;
         }
+        if (8 * n > max) {
+            diags.error("E0205", span, what + " needs " + tx.runtime.exec.RunOptions.bytes(8 * n) + " of memory, and the JVM may use "
+                    + tx.runtime.exec.RunOptions.bytes(max), "make it smaller, or give Java more memory: `TX_JAVA_OPTS=-Xmx16g ./tx run ...`");
+            return false;
+        }
+        return true;
     }
 
     // ---- statements ----------------------------------------------------------------------------------

@@ -33,9 +33,9 @@ final class Guard {
         long out = 8L * Shapes.numelExact(e.out().shapeRef());
         long old = replaced == null ? 0 : 8L * replaced.size();
         if (options.maxBytes() > 0 && held - old + out > options.maxBytes()) {
-            throw new TxRuntimeException(TxRuntimeException.Kind.MEMORY, "this needs " + bytes(held - old + out)
-                    + " of tensor data at once, more than the --max-memory of " + bytes(options.maxBytes()), e.origin(),
-                    "the result of this operation alone is a tensor of shape " + Shapes.show(e.out().shapeRef()) + " (" + bytes(out) + ")");
+            throw new TxRuntimeException(TxRuntimeException.Kind.MEMORY, "this needs " + RunOptions.bytes(held - old + out)
+                    + " of tensor data at once, more than the --max-memory of " + RunOptions.bytes(options.maxBytes()), e.origin(),
+                    "the result of this operation alone is a tensor of shape " + Shapes.show(e.out().shapeRef()) + " (" + RunOptions.bytes(out) + ")");
         }
         held += out - old;
     }
@@ -58,11 +58,5 @@ final class Guard {
         String pass = o.adjoint() ? "in the backward pass, while computing the gradient of this expression"
                 : "in the forward pass";
         return "`" + e.prim().text() + "` produced " + what + " " + pass;
-    }
-
-    static String bytes(long b) {
-        if (b >= 1L << 30) return String.format("%.1f GiB", b / (double) (1L << 30));
-        if (b >= 1L << 20) return String.format("%.1f MiB", b / (double) (1L << 20));
-        return b + " bytes";
     }
 }

@@ -58,7 +58,7 @@ public final class Interpreter {
                 v = eval(e);
             } catch (OutOfMemoryError oom) {
                 throw new TxRuntimeException(TxRuntimeException.Kind.MEMORY, "ran out of memory computing this: the JVM may use "
-                        + Guard.bytes(Runtime.getRuntime().maxMemory()) + " in all", e.origin(),
+                        + RunOptions.bytes(Runtime.getRuntime().maxMemory()) + " in all", e.origin(),
                         "give Java more memory with TX_JAVA_OPTS=-Xmx..., or use smaller tensors");
             }
             guard.check(e, v);

@@ -7,4 +7,11 @@ package tx.runtime.exec;
  */
 public record RunOptions(boolean detectAnomaly, long timeoutMillis, long maxBytes) {
     public static final RunOptions DEFAULT = new RunOptions(false, 0, 0);
+
+    /** A byte count as people read it: 512 bytes, 7.6 MiB, 11.9 GiB. */
+    public static String bytes(long b) {
+        if (b >= 1L << 30) return String.format("%.1f GiB", b / (double) (1L << 30));
+        if (b >= 1L << 20) return String.format("%.1f MiB", b / (double) (1L << 20));
+        return b + " bytes";
+    }
 }
