@@ -419,15 +419,6 @@ public enum Prim {
         return unary != null ? Elementwise.map(in.get(0), unary) : Elementwise.zip(in.get(0), in.get(1), binary);
     }
 
-    /** The scalar function of an elementwise primitive (for constant folding and tests), or null. */
-    public DoubleUnaryOperator unaryFunction() {
-        return unary;
-    }
-
-    public DoubleBinaryOperator binaryFunction() {
-        return binary;
-    }
-
     /** The vector-Jacobian product: one contribution per operand, null for a structural zero. */
     public abstract List<Var> vjp(Builder b, Eqn e, Var g);
 
