@@ -99,7 +99,7 @@ public final class Reverse {
         Var g = adjoint.get(e.out());
         if (g == null) return;
         b.at(e.origin().asAdjoint());
-        b.named(adjointName(e.out()));
+        b.named(contributionName(e));
         List<Var> contributions = e.prim().vjp(b, e, g);
         Mask inherited = e.prim().elementwise() ? masks.get(e.out()) : null;
         for (int i = 0; i < e.in().size(); i++) {
@@ -168,6 +168,21 @@ public final class Reverse {
         for (int i = 0; i < keep.length; i++) if (keep[i]) kept.add(emitted.get(i));
         emitted.clear();
         emitted.addAll(kept);
+    }
+
+    /**
+     * The name for the equations a VJP rule builds: they make the adjoints of the operands, so they
+     * are named after the operand that requires grad (d_x), or after the output when the operands
+     * that require grad have different names.
+     */
+    private String contributionName(Eqn e) {
+        String name = null;
+        for (Var x : e.in()) {
+            if (!graph.requiresGrad(x)) continue;
+            if (name != null && !name.equals(x.name())) return adjointName(e.out());
+            name = x.name();
+        }
+        return name == null ? adjointName(e.out()) : "d_" + name;
     }
 
     private static String adjointName(Var v) {

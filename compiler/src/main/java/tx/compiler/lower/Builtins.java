@@ -847,7 +847,9 @@ final class Builtins {
             nonScalar(a, s, name);
             return failedBackward();
         } else {
-            seed = b.fill(s.shape(), 1.0);
+            String old = b.named(s.var().name() == null ? null : "d_" + s.var().name());
+            seed = b.fill(s.shape(), 1.0); // d s / d s = 1
+            b.named(old);
         }
         Reverse.Result r = Reverse.backward(b, l.graph, s.var(), seed);
         if (r.blockedAt() != null) {
