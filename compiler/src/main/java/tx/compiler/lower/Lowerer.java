@@ -163,6 +163,10 @@ public final class Lowerer {
             return;
         }
         if (v instanceof T tv && tv.leaf() >= 0 && leafNames.get(tv.leaf()) == null) leafNames.set(tv.leaf(), t.name());
+        if (v instanceof Val.Str) { // LANGUAGE §2: strings are only arguments of print (and of the file functions)
+            diags.error("E0401", a.value().span(), "a string cannot be assigned to a name", "pass it to `print` directly: `print(\"...\", x)`");
+            v = new Val.Bad();
+        }
         state.bind(t.name(), v);
     }
 
