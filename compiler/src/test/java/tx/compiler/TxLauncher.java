@@ -17,7 +17,7 @@ import tx.compiler.TxRunner.Outcome;
  * Runs the tx command the way the {@code ./tx} launcher does, for tests whose inputs are large or
  * deeply nested.
  *
- * <p>{@code ./tx} starts a JVM ({@code -XX:+UseSerialGC -XX:TieredStopAtLevel=1}) whose
+ * <p>{@code ./tx} starts a JVM ({@code -XX:+UseSerialGC}) whose
  * {@code Main.main} runs the command on a thread with a 512 MiB stack. A test that calls
  * {@code new Main(out, err).run(...)} on its own thread has the default stack instead (a few MiB), so
  * nesting that the real command handles would overflow there, and the test would report a failure
@@ -72,7 +72,7 @@ final class TxLauncher {
      */
     static Outcome inChildJvm(Path scratch, List<String> jvmOptions, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+                "-XX:+UseSerialGC"));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", testClassPath(), "tx.compiler.cli.Main"));
         cmd.addAll(List.of(args));
