@@ -8,8 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import tx.compiler.ad.Reverse;
-import tx.compiler.check.GradState;
 import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
 import tx.compiler.syntax.Ast;
@@ -21,7 +19,6 @@ import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.PyFloat;
 import tx.runtime.tensor.Shapes;
-import tx.runtime.tensor.Tensor;
 
 /**
  * The built-in functions of LANGUAGE.md §5: for each, its argument rules, its shape rule with a
@@ -29,7 +26,7 @@ import tx.runtime.tensor.Tensor;
  * PyTorch gives its grad_fn. {@code x.f(args)} is {@code f(x, args)} for every one of them.
  */
 final class Builtins {
-    private interface Rule extends Function<Args, Val> {}
+    interface Rule extends Function<Args, Val> {}
 
     private static final Set<String> LATER = Set.of("grad", "value_and_grad", "vjp", "load", "save");
 
@@ -40,14 +37,13 @@ final class Builtins {
     Builtins(Lowerer l) {
         this.l = l;
         this.b = l.b;
-        construct();
+        new ConstructRules(l, this, rules);
         elementwise();
         reductions();
         linalg();
-        shapes();
+        new ShapeRules(l, this, rules);
         neural();
-        autograd();
-        output();
+        new AutogradRules(l, this, rules);
     }
 
     boolean has(String name) {
@@ -67,7 +63,7 @@ final class Builtins {
             a = new Args(l, name, c);
             Val receiver = l.exprs.expr(at.target());
             if (receiver instanceof Val.Bad) {
-                if (name.equals("backward")) failedBackward();
+                if (name.equals("backward")) l.backwardFailed = true; // see AutogradRules.failedBackward
                 return skipArgs(c);
             }
             a.pos.add(receiver);
@@ -165,7 +161,7 @@ final class Builtins {
         return new Val.Bad();
     }
 
-    private T out(Var v, String gradFn) {
+    T out(Var v, String gradFn) {
         return l.exprs.result(v, gradFn);
     }
 
@@ -174,136 +170,9 @@ final class Builtins {
      * expand, transpose and squeeze return a view, never the tensor itself), so that a leaf's
      * reshape is not the leaf and does not share its .grad. The builder returns x for a no-op.
      */
-    private T view(T x, Var v, String gradFn) {
+    T view(T x, Var v, String gradFn) {
         if (v.equals(x.var())) v = b.emit(Prim.RESHAPE, new Attrs.ShapeAttr(x.shape()), x.var());
         return out(v, gradFn);
-    }
-
-    // ---- construction ----------------------------------------------------------------------------------
-
-    private void construct() {
-        rules.put("tensor", a -> {
-            if (!a.shape(1, 1, "requires_grad")) return null;
-            Tensor t = literal(a.pos.get(0), a.posSpans.get(0));
-            return t == null ? null : made(a, b.constant(t));
-        });
-        rules.put("zeros", a -> filled(a, 0.0));
-        rules.put("ones", a -> filled(a, 1.0));
-        rules.put("full", a -> {
-            if (!a.shape(2, 2, "requires_grad")) return null;
-            // the shape is one argument: a list, x.shape, or a single size
-            int[] shape = a.pos.get(0) instanceof Val.Num ? a.sizes(a.pos.subList(0, 1), a.posSpans.subList(0, 1), false) : a.shapeFrom(0);
-            double v = a.number(1, null, 0);
-            return shape == null || a.failed || !a.fits(shape, a.span()) ? null : made(a, b.fill(shape, v));
-        });
-        rules.put("eye", a -> {
-            if (!a.shape(1, 2, "requires_grad")) return null;
-            Integer n = a.count(0, "a size"), m = a.has(1) ? a.count(1, "a size") : n;
-            if (n == null || m == null || a.failed || !a.fits(new int[] {n, m}, a.span())) return null;
-            double[] d = new double[n * m];
-            for (int i = 0; i < Math.min(n, m); i++) d[i * m + i] = 1;
-            return made(a, b.constant(Tensor.of(new int[] {n, m}, d)));
-        });
-        rules.put("arange", this::arange);
-        rules.put("linspace", this::linspace);
-        rules.put("rand", a -> random(a, false));
-        rules.put("randn", a -> random(a, true));
-    }
-
-    /** A constructed tensor: a leaf that requires grad if asked for, else a constant. */
-    private Val made(Args a, Var v) {
-        if (a.bool("requires_grad", false)) return l.leaf(v, a.call);
-        return new T(v, false, -1, null, false, false);
-    }
-
-    private Val filled(Args a, double value) {
-        if (!a.shape(0, Integer.MAX_VALUE, "requires_grad")) return null;
-        int[] shape = a.shapeFrom(0);
-        return shape == null || a.failed || !a.fits(shape, a.span()) ? null : made(a, b.fill(shape, value));
-    }
-
-    private Val arange(Args a) {
-        if (!a.shape(1, 3, "requires_grad", "step")) return null;
-        double start = a.has(1) ? a.number(0, null, 0) : 0, end = a.has(1) ? a.number(1, null, 0) : a.number(0, null, 0);
-        double step = a.has(2) ? a.number(2, null, 1) : a.number(-1, "step", 1);
-        if (a.failed) return null;
-        if (step == 0 || (end - start) / step < 0) {
-            l.diags.error("E0205", a.span(), "`arange` from " + PyFloat.repr(start) + " to " + PyFloat.repr(end) + " by "
-                    + PyFloat.repr(step) + " is " + (step == 0 ? "undefined" : "empty in the wrong direction"), null);
-            return null;
-        }
-        double count = Math.ceil((end - start) / step);
-        if (count > Integer.MAX_VALUE - 8) {
-            l.diags.error("E0205", a.span(), "`arange` would make " + (count < 9e18 ? Long.toString((long) count) : PyFloat.repr(count))
-                    + " elements, more than tx can hold in one tensor (2^31 - 1)", null);
-            return null;
-        }
-        if (!a.fits(new int[] {(int) count}, a.span())) return null;
-        int n = (int) count;
-        double[] d = new double[n];
-        for (int i = 0; i < n; i++) d[i] = start + i * step;
-        return made(a, b.constant(Tensor.of(new int[] {n}, d)));
-    }
-
-    /** linspace as PyTorch computes it: from the start for the first half, from the end for the rest. */
-    private Val linspace(Args a) {
-        if (!a.shape(3, 3, "requires_grad")) return null;
-        double start = a.number(0, null, 0), end = a.number(1, null, 0);
-        Integer n = a.count(2, "the number of steps");
-        if (n == null || a.failed || !a.fits(new int[] {n}, a.span())) return null;
-        double[] d = new double[n];
-        double step = n > 1 ? (end - start) / (n - 1) : 0;
-        for (int i = 0; i < n; i++) d[i] = i < n / 2 ? start + i * step : end - (n - 1 - i) * step;
-        if (n == 1) d[0] = start;
-        return made(a, b.constant(Tensor.of(new int[] {n}, d)));
-    }
-
-    /**
-     * NOTE: tx's random numbers are reproducible: {@code seed=} picks the stream, and without it the
-     * seed comes from the call's position in the file, so two calls differ but every run is the same.
-     */
-    private Val random(Args a, boolean normal) {
-        if (!a.shape(0, Integer.MAX_VALUE, "requires_grad", "seed")) return null;
-        int[] shape = a.shapeFrom(0);
-        double seed = a.number(-1, "seed", a.span().line() * 1000L + a.span().col());
-        if (shape == null || a.failed || !a.fits(shape, a.span())) return null;
-        return made(a, b.emit(Prim.RANDOM, new Attrs.Random(shape, (long) seed, normal)));
-    }
-
-    /** The data of tensor(...): a number or a rectangular nested list of numbers. */
-    private Tensor literal(Val v, Span span) {
-        List<Double> flat = new ArrayList<>();
-        int[] shape = literalShape(v, span, flat);
-        if (shape == null) return null;
-        double[] d = new double[flat.size()];
-        for (int i = 0; i < d.length; i++) d[i] = flat.get(i);
-        return Tensor.of(shape, d);
-    }
-
-    private int[] literalShape(Val v, Span span, List<Double> flat) {
-        if (v instanceof Val.Num n) {
-            flat.add(n.value());
-            return Shapes.SCALAR;
-        }
-        if (!(v instanceof Val.ListV list)) {
-            if (!(v instanceof Val.Bad)) {
-                l.diags.error("E0206", span, "`tensor` takes numbers or nested lists of numbers, found " + v.describe(),
-                        "to build a tensor from other tensors use `stack` or `cat`");
-            }
-            return null;
-        }
-        int[] inner = null;
-        for (int k = 0; k < list.items().size(); k++) {
-            int[] s = literalShape(list.items().get(k), list.spans().get(k), flat);
-            if (s == null) return null;
-            if (inner != null && !Arrays.equals(inner, s)) {
-                l.diags.error("E0206", list.spans().get(k), "tensor literal is not rectangular: this element has shape "
-                        + Shapes.show(s) + " but the first has shape " + Shapes.show(inner), "every row must have the same length");
-                return null;
-            }
-            inner = s;
-        }
-        return Shapes.concat(new int[] {list.items().size()}, inner == null ? new int[0] : inner);
     }
 
     // ---- elementwise -----------------------------------------------------------------------------------
@@ -351,7 +220,7 @@ final class Builtins {
         });
     }
 
-    private boolean broadcasts(Args a, T... ts) {
+    boolean broadcasts(Args a, T... ts) {
         int[] s = Shapes.SCALAR;
         for (T t : ts) {
             int[] n = Shapes.broadcast(s, t.shape());
@@ -497,7 +366,7 @@ final class Builtins {
         });
     }
 
-    private static int[] identity(int n) {
+    static int[] identity(int n) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) p[i] = i;
         return p;
@@ -544,157 +413,6 @@ final class Builtins {
         String gradFn = x.length == 1 && y.length == 1 ? "DotBackward0" : x.length == 2 && y.length == 1 ? "MvBackward0"
                 : x.length == 1 && y.length == 2 ? "SqueezeBackward3" : x.length == 2 && y.length == 2 ? "MmBackward0" : "UnsafeViewBackward0";
         return out(b.reshape(m, keep.stream().mapToInt(Integer::intValue).toArray()), gradFn);
-    }
-
-    // ---- shapes -------------------------------------------------------------------------------------
-
-    private void shapes() {
-        rules.put("reshape", a -> {
-            if (!a.shape(2, Integer.MAX_VALUE)) return null;
-            T x = a.tensor(0);
-            int[] s = a.shapeFrom(1, true);
-            if (x == null || s == null) return null;
-            s = inferSize(a, x, s);
-            return s == null ? null : view(x, b.reshape(x.var(), s), x.leaf() >= 0 ? "ReshapeAliasBackward0" : "ViewBackward0");
-        });
-        rules.put("view", rules.get("reshape"));
-        rules.put("flatten", a -> {
-            if (!a.shape(1, 3, "start_dim", "end_dim")) return null;
-            T x = a.tensor(0);
-            if (x == null) return null;
-            int r = x.shape().length;
-            Integer s0 = a.get(1, "start_dim") == null ? Integer.valueOf(0) : a.dim(1, "start_dim", r);
-            Integer s1 = a.get(2, "end_dim") == null ? Integer.valueOf(Math.max(r - 1, 0)) : a.dim(2, "end_dim", r);
-            if (s0 == null || s1 == null) return null;
-            List<Integer> shape = new ArrayList<>();
-            int prod = 1;
-            for (int i = 0; i < r; i++) {
-                if (i < s0 || i > s1) shape.add(x.shape()[i]);
-                else {
-                    prod *= x.shape()[i];
-                    if (i == s1) shape.add(prod);
-                }
-            }
-            if (r == 0) shape.add(1);
-            return out(b.reshape(x.var(), shape.stream().mapToInt(Integer::intValue).toArray()),
-                    x.leaf() >= 0 ? "ReshapeAliasBackward0" : "ViewBackward0");
-        });
-        rules.put("squeeze", a -> {
-            if (!a.shape(1, 2, "dim")) return null;
-            T x = a.tensor(0);
-            if (x == null) return null;
-            Integer d = a.get(1, "dim") == null ? null : a.dim(1, "dim", x.shape().length);
-            if (a.failed) return null;
-            List<Integer> shape = new ArrayList<>();
-            for (int i = 0; i < x.shape().length; i++) {
-                if (x.shape()[i] == 1 && (d == null || d == i)) continue;
-                shape.add(x.shape()[i]);
-            }
-            return view(x, b.reshape(x.var(), shape.stream().mapToInt(Integer::intValue).toArray()), d == null ? "SqueezeBackward0" : "SqueezeBackward1");
-        });
-        rules.put("unsqueeze", a -> {
-            if (!a.shape(2, 2, "dim")) return null;
-            T x = a.tensor(0);
-            if (x == null) return null;
-            Integer d = a.dim(1, "dim", x.shape().length + 1);
-            if (d == null) return null;
-            List<Integer> shape = new ArrayList<>();
-            for (int v : x.shape()) shape.add(v);
-            shape.add(d, 1);
-            return out(b.reshape(x.var(), shape.stream().mapToInt(Integer::intValue).toArray()), "UnsqueezeBackward0");
-        });
-        rules.put("expand", a -> expand(a, true));
-        rules.put("broadcast_to", a -> expand(a, false));
-        rules.put("cat", a -> join(a, false));
-        rules.put("stack", a -> join(a, true));
-    }
-
-    /** Resolves one -1 in a reshape and checks the element count. */
-    private int[] inferSize(Args a, T x, int[] s) {
-        int unknown = -1;
-        long known = 1;
-        for (int i = 0; i < s.length; i++) {
-            if (s[i] == -1) {
-                if (unknown >= 0) {
-                    l.diags.error("E0205", a.span(), "only one dimension of a reshape can be -1", null);
-                    return null;
-                }
-                unknown = i;
-            } else {
-                known *= s[i];
-            }
-        }
-        long n = Shapes.numelExact(x.shape());
-        int[] out = s.clone();
-        if (unknown >= 0 && known != 0 && n % known == 0) out[unknown] = (int) (n / known);
-        if (Shapes.numelExact(out) != n || (unknown >= 0 && (known == 0 || n % known != 0))) {
-            l.diags.error("E0205", a.span(), "cannot reshape a tensor of shape " + Shapes.show(x.shape()) + " (" + n + " elements) into "
-                    + Shapes.show(s), "the number of elements must stay the same");
-            return null;
-        }
-        return out;
-    }
-
-    private Val expand(Args a, boolean sizes) {
-        if (!a.shape(2, Integer.MAX_VALUE)) return null;
-        T x = a.tensor(0);
-        int[] s = a.shapeFrom(1, true);
-        if (x == null || s == null) return null;
-        int lead = s.length - x.shape().length;
-        for (int i = 0; i < s.length && lead >= 0; i++) if (s[i] == -1 && i >= lead) s[i] = x.shape()[i - lead];
-        if (lead < 0 || !Shapes.broadcastsTo(x.shape(), s)) {
-            l.diags.error("E0201", a.span(), "cannot expand a tensor of shape " + Shapes.show(x.shape()) + " to " + Shapes.show(s),
-                    "only dimensions of size 1 can grow, and new dimensions go in front");
-            return null;
-        }
-        return view(x, b.expand(x.var(), s), "ExpandBackward0");
-    }
-
-    /** cat along an existing axis, or stack along a new one. */
-    private Val join(Args a, boolean stack) {
-        if (!a.shape(1, 2, "dim")) return null;
-        if (!(a.pos.get(0) instanceof Val.ListV list) || list.items().isEmpty()) {
-            l.diags.error("E0401", a.spanOf(0, null), "`" + a.fn + "` takes a non-empty list of tensors, e.g. `" + a.fn + "([a, b], dim=0)`", null);
-            return null;
-        }
-        List<T> xs = new ArrayList<>();
-        for (int k = 0; k < list.items().size(); k++) {
-            T t = l.exprs.tensor(list.items().get(k), list.spans().get(k), "`" + a.fn + "`");
-            if (t == null) return null;
-            xs.add(t);
-        }
-        int rank = xs.get(0).shape().length;
-        Integer d = a.get(1, "dim") == null ? Integer.valueOf(0) : a.dim(1, "dim", stack ? rank + 1 : rank);
-        if (d == null) return null;
-        List<Var> vs = new ArrayList<>();
-        for (int k = 0; k < xs.size(); k++) {
-            int[] s = xs.get(k).shape();
-            boolean ok = stack ? Arrays.equals(s, xs.get(0).shape()) : s.length == rank && sameExcept(s, xs.get(0).shape(), d);
-            if (!ok) {
-                l.diags.error("E0207", list.spans().get(k), "`" + a.fn + "` operand " + k + " has shape " + Shapes.show(s) + ", which does not match "
-                        + Shapes.show(xs.get(0).shape()), stack ? "stack needs equal shapes" : "cat needs equal shapes except along dim " + d);
-                return null;
-            }
-            Var v = xs.get(k).var();
-            if (stack) {
-                List<Integer> ns = new ArrayList<>();
-                for (int x : s) ns.add(x);
-                ns.add(d, 1);
-                v = b.reshape(v, ns.stream().mapToInt(Integer::intValue).toArray());
-            }
-            vs.add(v);
-        }
-        if (!stack && rank == 0) {
-            l.diags.error("E0207", a.span(), "`cat` cannot join scalars (they have no dimension); use `stack`", null);
-            return null;
-        }
-        return out(b.emit(Prim.CAT, new Attrs.Axis(d), vs.toArray(new Var[0])), stack ? "StackBackward0" : "CatBackward0");
-    }
-
-    private static boolean sameExcept(int[] s, int[] t, int d) {
-        if (s.length != t.length) return false;
-        for (int i = 0; i < s.length; i++) if (i != d && s[i] != t[i]) return false;
-        return true;
     }
 
     // ---- neural ----------------------------------------------------------------------------------------
@@ -768,169 +486,4 @@ final class Builtins {
         return true;
     }
 
-    // ---- autograd --------------------------------------------------------------------------------------
-
-    private void autograd() {
-        rules.put("backward", this::backward);
-        rules.put("detach", a -> {
-            if (!a.shape(1, 1)) return null;
-            T x = a.tensor(0);
-            return x == null ? null : new T(b.stopGrad(x.var()), false, -1, null, false, false);
-        });
-        rules.put("item", a -> {
-            if (!a.shape(1, 1)) return null;
-            T x = a.tensor(0);
-            if (x == null) return null;
-            if (Shapes.numel(x.shape()) != 1) {
-                l.diags.error("E0201", a.span(), "only one-element tensors can be converted to a number: this one has shape " + Shapes.show(x.shape()), null);
-                return null;
-            }
-            return new T(b.stopGrad(b.reshape(x.var(), Shapes.SCALAR)), false, -1, null, true, false);
-        });
-        rules.put("zero_grad", a -> {
-            if (!a.shape(1, Integer.MAX_VALUE)) return null;
-            for (int i = 0; i < a.pos.size(); i++) {
-                T x = a.tensor(i);
-                if (x == null) continue;
-                if (x.leaf() < 0) {
-                    l.diags.error("E0305", a.posSpans.get(i), "`zero_grad` takes leaves that require grad; this is not one", null);
-                    continue;
-                }
-                b.add(new Stmt.GradSet(x.leaf(), null, b.origin()));
-                l.state.grads.put(x.leaf(), GradState.NONE);
-            }
-            return new Val.None("`zero_grad` returns None");
-        });
-        rules.put("requires_grad_", a -> {
-            if (!a.shape(1, 2, "requires_grad")) return null;
-            T x = a.tensor(0);
-            if (x == null) return null;
-            boolean on = a.has(1) ? a.get(1, null) instanceof Val.Bool bv && bv.value() : a.bool("requires_grad", true);
-            if (x.rg() && x.leaf() < 0) {
-                String name = l.text(a.spanOf(0, null));
-                l.diags.error("E0307", a.span(), "only leaves can be made to require grad; this tensor is computed from one that does",
-                        "to start a new leaf from it, use `detach(" + (name == null ? "x" : name) + ").requires_grad_()`");
-                return null;
-            }
-            if (!on || x.leaf() >= 0) return x;
-            T leaf = l.leaf(b.stopGrad(x.var()), a.call);
-            l.rebindAliases(x.var(), leaf);
-            return leaf;
-        });
-    }
-
-    /** backward(s) / backward(y, g): the adjoint program is built right here (see {@link Reverse}). */
-    private Val backward(Args a) {
-        l.backwardSeen = true;
-        if (!a.shape(1, 2, "gradient")) return failedBackward();
-        T s = a.tensor(0);
-        if (s == null) return failedBackward();
-        String name = l.text(a.spanOf(0, null));
-        String shown = name == null ? "the output" : "`" + name + "`";
-        if (!s.rg()) {
-            l.diags.error("E0302", a.span(), shown + " does not require grad, so there is nothing to differentiate",
-                    "PyTorch: \"element 0 of tensors does not require grad and does not have a grad_fn\";\n"
-                            + "make an input a leaf with `requires_grad=true`, and compute this outside `with no_grad`");
-            return failedBackward();
-        }
-        Var seed;
-        if (a.get(1, "gradient") != null) {
-            T g = a.tensor(1, "gradient");
-            if (g == null) return null;
-            if (!Arrays.equals(g.shape(), s.shape())) {
-                l.diags.error("E0201", a.spanOf(1, "gradient"), "the output gradient has shape " + Shapes.show(g.shape()) + " but "
-                        + shown + " has shape " + Shapes.show(s.shape()), "they must have the same shape");
-                return null;
-            }
-            seed = b.stopGrad(g.var());
-        } else if (Shapes.numel(s.shape()) != 1) {
-            nonScalar(a, s, name);
-            return failedBackward();
-        } else {
-            String old = b.named(s.var().name() == null ? null : "d_" + s.var().name());
-            seed = b.fill(s.shape(), 1.0); // d s / d s = 1
-            b.named(old);
-        }
-        Reverse.Result r = Reverse.backward(b, l.graph, s.var(), seed);
-        if (r.blockedAt() != null) {
-            l.diags.error("E0306", a.span(), "this backward would have to differentiate through " + r.blockedWhy(),
-                    "tx cannot yet reverse through earlier loop iterations or through an `if`;\n"
-                            + "compute the output and call backward in the same iteration or branch");
-            return failedBackward();
-        }
-        for (Map.Entry<Integer, Var> e : r.leafAdjoints().entrySet()) {
-            b.add(new Stmt.GradAccum(e.getKey(), e.getValue(), b.origin()));
-            l.state.grads.put(e.getKey(), GradState.SET);
-        }
-        return new Val.None("`backward` returns None");
-    }
-
-    /**
-     * After a backward that could not be checked, no one knows which grads it would have set, so
-     * later complaints that a grad is None would only repeat the first error: they are silenced.
-     */
-    private Val failedBackward() {
-        l.backwardFailed = true;
-        return null;
-    }
-
-    /** E0301, the error PyTorch only raises at run time. */
-    private void nonScalar(Args a, T s, String name) {
-        String y = name == null ? "y" : name;
-        StringBuilder dims = new StringBuilder();
-        for (int d : s.shape()) dims.append(dims.length() == 0 ? "" : ", ").append(d);
-        l.diags.error("E0301", a.span(), "grad can be implicitly created only for scalar outputs: `" + y + "` has shape " + Shapes.show(s.shape()),
-                "reduce it to a scalar first, e.g. `" + y + ".sum().backward()` or `" + y + ".mean().backward()`,\n"
-                        + "or pass the output gradient: `" + y + ".backward(ones(" + dims + "))`");
-    }
-
-    // ---- output ------------------------------------------------------------------------------------------
-
-    private void output() {
-        rules.put("print", a -> {
-            if (!a.shape(0, Integer.MAX_VALUE)) return null;
-            List<Stmt.PrintItem> items = new ArrayList<>();
-            for (int i = 0; i < a.pos.size(); i++) items.add(printItem(a.pos.get(i)));
-            b.add(new Stmt.Print(items, b.origin()));
-            return new Val.None("`print` returns None");
-        });
-        rules.put("assert_close", a -> {
-            if (!a.shape(2, 2, "rtol", "atol")) return null;
-            T x = a.tensor(0), y = a.tensor(1);
-            double rtol = a.number(-1, "rtol", 1e-5), atol = a.number(-1, "atol", 1e-8);
-            if (x == null || y == null || a.failed) return null;
-            if (!Arrays.equals(x.shape(), y.shape())) {
-                l.diags.error("E0201", a.span(), "`assert_close` compares tensors of the same shape, found " + Shapes.show(x.shape())
-                        + " and " + Shapes.show(y.shape()), null);
-                return null;
-            }
-            String text = l.text(a.span());
-            b.add(new Stmt.AssertClose(x.var(), y.var(), rtol, atol, text == null ? "assert_close" : text, b.origin()));
-            return new Val.None("`assert_close` returns None");
-        });
-    }
-
-    private Stmt.PrintItem printItem(Val v) {
-        if (v instanceof Val.Num n) v = l.exprs.constant(n.value()); // every number is a scalar tensor
-        if (v instanceof T t) {
-            if (t.item()) return new Stmt.PrintItem.FloatValue(t.var());
-            if (t.first() != null) {
-                return new Stmt.PrintItem.TensorValue(t.var(), t.printSuffix(), t.first().index(), t.first().suffix());
-            }
-            return new Stmt.PrintItem.TensorValue(t.var(), t.printSuffix());
-        }
-        return new Stmt.PrintItem.Text(staticText(v));
-    }
-
-    private static String staticText(Val v) {
-        if (v instanceof Val.Str s) return s.value();
-        if (v instanceof Val.Bool bv) return bv.value() ? "True" : "False";
-        if (v instanceof Val.Shape s) return Shapes.show(s.dims());
-        if (v instanceof Val.ListV list) {
-            StringBuilder sb = new StringBuilder("[");
-            for (Val x : list.items()) sb.append(sb.length() == 1 ? "" : ", ").append(x instanceof T ? "tensor" : staticText(x));
-            return sb.append(']').toString();
-        }
-        return "None";
-    }
 }

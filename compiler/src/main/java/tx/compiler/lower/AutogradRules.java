@@ -1,0 +1,201 @@
+package tx.compiler.lower;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import tx.compiler.ad.Reverse;
+import tx.compiler.check.GradState;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.runtime.ir.Builder;
+import tx.runtime.ir.Stmt;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.Shapes;
+
+/** The autograd and output built-ins: backward (the adjoint is built where it stands), detach, item, zero_grad, requires_grad_, print, assert_close. */
+final class AutogradRules {
+    private final Lowerer l;
+    private final Builder b;
+    private final Builtins host;
+    private final Map<String, Builtins.Rule> rules;
+
+    AutogradRules(Lowerer l, Builtins host, Map<String, Builtins.Rule> rules) {
+        this.l = l;
+        this.b = l.b;
+        this.host = host;
+        this.rules = rules;
+        autograd();
+        output();
+    }
+
+    private T out(Var v, String gradFn) {
+        return host.out(v, gradFn);
+    }
+
+    // ---- autograd --------------------------------------------------------------------------------------
+
+    private void autograd() {
+        rules.put("backward", this::backward);
+        rules.put("detach", a -> {
+            if (!a.shape(1, 1)) return null;
+            T x = a.tensor(0);
+            return x == null ? null : new T(b.stopGrad(x.var()), false, -1, null, false, false);
+        });
+        rules.put("item", a -> {
+            if (!a.shape(1, 1)) return null;
+            T x = a.tensor(0);
+            if (x == null) return null;
+            if (Shapes.numel(x.shape()) != 1) {
+                l.diags.error("E0201", a.span(), "only one-element tensors can be converted to a number: this one has shape " + Shapes.show(x.shape()), null);
+                return null;
+            }
+            return new T(b.stopGrad(b.reshape(x.var(), Shapes.SCALAR)), false, -1, null, true, false);
+        });
+        rules.put("zero_grad", a -> {
+            if (!a.shape(1, Integer.MAX_VALUE)) return null;
+            for (int i = 0; i < a.pos.size(); i++) {
+                T x = a.tensor(i);
+                if (x == null) continue;
+                if (x.leaf() < 0) {
+                    l.diags.error("E0305", a.posSpans.get(i), "`zero_grad` takes leaves that require grad; this is not one", null);
+                    continue;
+                }
+                b.add(new Stmt.GradSet(x.leaf(), null, b.origin()));
+                l.state.grads.put(x.leaf(), GradState.NONE);
+            }
+            return new Val.None("`zero_grad` returns None");
+        });
+        rules.put("requires_grad_", a -> {
+            if (!a.shape(1, 2, "requires_grad")) return null;
+            T x = a.tensor(0);
+            if (x == null) return null;
+            boolean on = a.has(1) ? a.get(1, null) instanceof Val.Bool bv && bv.value() : a.bool("requires_grad", true);
+            if (x.rg() && x.leaf() < 0) {
+                String name = l.text(a.spanOf(0, null));
+                l.diags.error("E0307", a.span(), "only leaves can be made to require grad; this tensor is computed from one that does",
+                        "to start a new leaf from it, use `detach(" + (name == null ? "x" : name) + ").requires_grad_()`");
+                return null;
+            }
+            if (!on || x.leaf() >= 0) return x;
+            T leaf = l.leaf(b.stopGrad(x.var()), a.call);
+            l.rebindAliases(x.var(), leaf);
+            return leaf;
+        });
+    }
+
+    /** backward(s) / backward(y, g): the adjoint program is built right here (see {@link Reverse}). */
+    private Val backward(Args a) {
+        l.backwardSeen = true;
+        if (!a.shape(1, 2, "gradient")) return failedBackward();
+        T s = a.tensor(0);
+        if (s == null) return failedBackward();
+        String name = l.text(a.spanOf(0, null));
+        String shown = name == null ? "the output" : "`" + name + "`";
+        if (!s.rg()) {
+            l.diags.error("E0302", a.span(), shown + " does not require grad, so there is nothing to differentiate",
+                    "PyTorch: \"element 0 of tensors does not require grad and does not have a grad_fn\";\n"
+                            + "make an input a leaf with `requires_grad=true`, and compute this outside `with no_grad`");
+            return failedBackward();
+        }
+        Var seed;
+        if (a.get(1, "gradient") != null) {
+            T g = a.tensor(1, "gradient");
+            if (g == null) return null;
+            if (!Arrays.equals(g.shape(), s.shape())) {
+                l.diags.error("E0201", a.spanOf(1, "gradient"), "the output gradient has shape " + Shapes.show(g.shape()) + " but "
+                        + shown + " has shape " + Shapes.show(s.shape()), "they must have the same shape");
+                return null;
+            }
+            seed = b.stopGrad(g.var());
+        } else if (Shapes.numel(s.shape()) != 1) {
+            nonScalar(a, s, name);
+            return failedBackward();
+        } else {
+            String old = b.named(s.var().name() == null ? null : "d_" + s.var().name());
+            seed = b.fill(s.shape(), 1.0); // d s / d s = 1
+            b.named(old);
+        }
+        Reverse.Result r = Reverse.backward(b, l.graph, s.var(), seed);
+        if (r.blockedAt() != null) {
+            l.diags.error("E0306", a.span(), "this backward would have to differentiate through " + r.blockedWhy(),
+                    "tx cannot yet reverse through earlier loop iterations or through an `if`;\n"
+                            + "compute the output and call backward in the same iteration or branch");
+            return failedBackward();
+        }
+        for (Map.Entry<Integer, Var> e : r.leafAdjoints().entrySet()) {
+            b.add(new Stmt.GradAccum(e.getKey(), e.getValue(), b.origin()));
+            l.state.grads.put(e.getKey(), GradState.SET);
+        }
+        return new Val.None("`backward` returns None");
+    }
+
+    /**
+     * After a backward that could not be checked, no one knows which grads it would have set, so
+     * later complaints that a grad is None would only repeat the first error: they are silenced.
+     */
+    private Val failedBackward() {
+        l.backwardFailed = true;
+        return null;
+    }
+
+    /** E0301, the error PyTorch only raises at run time. */
+    private void nonScalar(Args a, T s, String name) {
+        String y = name == null ? "y" : name;
+        StringBuilder dims = new StringBuilder();
+        for (int d : s.shape()) dims.append(dims.length() == 0 ? "" : ", ").append(d);
+        l.diags.error("E0301", a.span(), "grad can be implicitly created only for scalar outputs: `" + y + "` has shape " + Shapes.show(s.shape()),
+                "reduce it to a scalar first, e.g. `" + y + ".sum().backward()` or `" + y + ".mean().backward()`,\n"
+                        + "or pass the output gradient: `" + y + ".backward(ones(" + dims + "))`");
+    }
+
+    // ---- output ------------------------------------------------------------------------------------------
+
+    private void output() {
+        rules.put("print", a -> {
+            if (!a.shape(0, Integer.MAX_VALUE)) return null;
+            List<Stmt.PrintItem> items = new ArrayList<>();
+            for (int i = 0; i < a.pos.size(); i++) items.add(printItem(a.pos.get(i)));
+            b.add(new Stmt.Print(items, b.origin()));
+            return new Val.None("`print` returns None");
+        });
+        rules.put("assert_close", a -> {
+            if (!a.shape(2, 2, "rtol", "atol")) return null;
+            T x = a.tensor(0), y = a.tensor(1);
+            double rtol = a.number(-1, "rtol", 1e-5), atol = a.number(-1, "atol", 1e-8);
+            if (x == null || y == null || a.failed) return null;
+            if (!Arrays.equals(x.shape(), y.shape())) {
+                l.diags.error("E0201", a.span(), "`assert_close` compares tensors of the same shape, found " + Shapes.show(x.shape())
+                        + " and " + Shapes.show(y.shape()), null);
+                return null;
+            }
+            String text = l.text(a.span());
+            b.add(new Stmt.AssertClose(x.var(), y.var(), rtol, atol, text == null ? "assert_close" : text, b.origin()));
+            return new Val.None("`assert_close` returns None");
+        });
+    }
+
+    private Stmt.PrintItem printItem(Val v) {
+        if (v instanceof Val.Num n) v = l.exprs.constant(n.value()); // every number is a scalar tensor
+        if (v instanceof T t) {
+            if (t.item()) return new Stmt.PrintItem.FloatValue(t.var());
+            if (t.first() != null) {
+                return new Stmt.PrintItem.TensorValue(t.var(), t.printSuffix(), t.first().index(), t.first().suffix());
+            }
+            return new Stmt.PrintItem.TensorValue(t.var(), t.printSuffix());
+        }
+        return new Stmt.PrintItem.Text(staticText(v));
+    }
+
+    private static String staticText(Val v) {
+        if (v instanceof Val.Str s) return s.value();
+        if (v instanceof Val.Bool bv) return bv.value() ? "True" : "False";
+        if (v instanceof Val.Shape s) return Shapes.show(s.dims());
+        if (v instanceof Val.ListV list) {
+            StringBuilder sb = new StringBuilder("[");
+            for (Val x : list.items()) sb.append(sb.length() == 1 ? "" : ", ").append(x instanceof T ? "tensor" : staticText(x));
+            return sb.append(']').toString();
+        }
+        return "None";
+    }
+}

@@ -1,0 +1,163 @@
+package tx.compiler.lower;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.compiler.syntax.Span;
+import tx.runtime.ir.Attrs;
+import tx.runtime.ir.Builder;
+import tx.runtime.ir.Prim;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.PyFloat;
+import tx.runtime.tensor.Shapes;
+import tx.runtime.tensor.Tensor;
+
+/** The constructors of LANGUAGE.md section 5: tensor, zeros, ones, full, eye, arange, linspace, rand, randn. */
+final class ConstructRules {
+    private final Lowerer l;
+    private final Builder b;
+    private final Builtins host;
+    private final Map<String, Builtins.Rule> rules;
+
+    ConstructRules(Lowerer l, Builtins host, Map<String, Builtins.Rule> rules) {
+        this.l = l;
+        this.b = l.b;
+        this.host = host;
+        this.rules = rules;
+        construct();
+    }
+
+    private T out(Var v, String gradFn) {
+        return host.out(v, gradFn);
+    }
+
+    // ---- construction ----------------------------------------------------------------------------------
+
+    private void construct() {
+        rules.put("tensor", a -> {
+            if (!a.shape(1, 1, "requires_grad")) return null;
+            Tensor t = literal(a.pos.get(0), a.posSpans.get(0));
+            return t == null ? null : made(a, b.constant(t));
+        });
+        rules.put("zeros", a -> filled(a, 0.0));
+        rules.put("ones", a -> filled(a, 1.0));
+        rules.put("full", a -> {
+            if (!a.shape(2, 2, "requires_grad")) return null;
+            // the shape is one argument: a list, x.shape, or a single size
+            int[] shape = a.pos.get(0) instanceof Val.Num ? a.sizes(a.pos.subList(0, 1), a.posSpans.subList(0, 1), false) : a.shapeFrom(0);
+            double v = a.number(1, null, 0);
+            return shape == null || a.failed || !a.fits(shape, a.span()) ? null : made(a, b.fill(shape, v));
+        });
+        rules.put("eye", a -> {
+            if (!a.shape(1, 2, "requires_grad")) return null;
+            Integer n = a.count(0, "a size"), m = a.has(1) ? a.count(1, "a size") : n;
+            if (n == null || m == null || a.failed || !a.fits(new int[] {n, m}, a.span())) return null;
+            double[] d = new double[n * m];
+            for (int i = 0; i < Math.min(n, m); i++) d[i * m + i] = 1;
+            return made(a, b.constant(Tensor.of(new int[] {n, m}, d)));
+        });
+        rules.put("arange", this::arange);
+        rules.put("linspace", this::linspace);
+        rules.put("rand", a -> random(a, false));
+        rules.put("randn", a -> random(a, true));
+    }
+
+    /** A constructed tensor: a leaf that requires grad if asked for, else a constant. */
+    private Val made(Args a, Var v) {
+        if (a.bool("requires_grad", false)) return l.leaf(v, a.call);
+        return new T(v, false, -1, null, false, false);
+    }
+
+    private Val filled(Args a, double value) {
+        if (!a.shape(0, Integer.MAX_VALUE, "requires_grad")) return null;
+        int[] shape = a.shapeFrom(0);
+        return shape == null || a.failed || !a.fits(shape, a.span()) ? null : made(a, b.fill(shape, value));
+    }
+
+    private Val arange(Args a) {
+        if (!a.shape(1, 3, "requires_grad", "step")) return null;
+        double start = a.has(1) ? a.number(0, null, 0) : 0, end = a.has(1) ? a.number(1, null, 0) : a.number(0, null, 0);
+        double step = a.has(2) ? a.number(2, null, 1) : a.number(-1, "step", 1);
+        if (a.failed) return null;
+        if (step == 0 || (end - start) / step < 0) {
+            l.diags.error("E0205", a.span(), "`arange` from " + PyFloat.repr(start) + " to " + PyFloat.repr(end) + " by "
+                    + PyFloat.repr(step) + " is " + (step == 0 ? "undefined" : "empty in the wrong direction"), null);
+            return null;
+        }
+        double count = Math.ceil((end - start) / step);
+        if (count > Integer.MAX_VALUE - 8) {
+            l.diags.error("E0205", a.span(), "`arange` would make " + (count < 9e18 ? Long.toString((long) count) : PyFloat.repr(count))
+                    + " elements, more than tx can hold in one tensor (2^31 - 1)", null);
+            return null;
+        }
+        if (!a.fits(new int[] {(int) count}, a.span())) return null;
+        int n = (int) count;
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) d[i] = start + i * step;
+        return made(a, b.constant(Tensor.of(new int[] {n}, d)));
+    }
+
+    /** linspace as PyTorch computes it: from the start for the first half, from the end for the rest. */
+    private Val linspace(Args a) {
+        if (!a.shape(3, 3, "requires_grad")) return null;
+        double start = a.number(0, null, 0), end = a.number(1, null, 0);
+        Integer n = a.count(2, "the number of steps");
+        if (n == null || a.failed || !a.fits(new int[] {n}, a.span())) return null;
+        double[] d = new double[n];
+        double step = n > 1 ? (end - start) / (n - 1) : 0;
+        for (int i = 0; i < n; i++) d[i] = i < n / 2 ? start + i * step : end - (n - 1 - i) * step;
+        if (n == 1) d[0] = start;
+        return made(a, b.constant(Tensor.of(new int[] {n}, d)));
+    }
+
+    /**
+     * NOTE: tx's random numbers are reproducible: {@code seed=} picks the stream, and without it the
+     * seed comes from the call's position in the file, so two calls differ but every run is the same.
+     */
+    private Val random(Args a, boolean normal) {
+        if (!a.shape(0, Integer.MAX_VALUE, "requires_grad", "seed")) return null;
+        int[] shape = a.shapeFrom(0);
+        double seed = a.number(-1, "seed", a.span().line() * 1000L + a.span().col());
+        if (shape == null || a.failed || !a.fits(shape, a.span())) return null;
+        return made(a, b.emit(Prim.RANDOM, new Attrs.Random(shape, (long) seed, normal)));
+    }
+
+    /** The data of tensor(...): a number or a rectangular nested list of numbers. */
+    private Tensor literal(Val v, Span span) {
+        List<Double> flat = new ArrayList<>();
+        int[] shape = literalShape(v, span, flat);
+        if (shape == null) return null;
+        double[] d = new double[flat.size()];
+        for (int i = 0; i < d.length; i++) d[i] = flat.get(i);
+        return Tensor.of(shape, d);
+    }
+
+    private int[] literalShape(Val v, Span span, List<Double> flat) {
+        if (v instanceof Val.Num n) {
+            flat.add(n.value());
+            return Shapes.SCALAR;
+        }
+        if (!(v instanceof Val.ListV list)) {
+            if (!(v instanceof Val.Bad)) {
+                l.diags.error("E0206", span, "`tensor` takes numbers or nested lists of numbers, found " + v.describe(),
+                        "to build a tensor from other tensors use `stack` or `cat`");
+            }
+            return null;
+        }
+        int[] inner = null;
+        for (int k = 0; k < list.items().size(); k++) {
+            int[] s = literalShape(list.items().get(k), list.spans().get(k), flat);
+            if (s == null) return null;
+            if (inner != null && !Arrays.equals(inner, s)) {
+                l.diags.error("E0206", list.spans().get(k), "tensor literal is not rectangular: this element has shape "
+                        + Shapes.show(s) + " but the first has shape " + Shapes.show(inner), "every row must have the same length");
+                return null;
+            }
+            inner = s;
+        }
+        return Shapes.concat(new int[] {list.items().size()}, inner == null ? new int[0] : inner);
+    }
+}
