@@ -8,29 +8,16 @@ import tx.compiler.ad.Reverse;
 import tx.compiler.check.GradState;
 import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
-import tx.runtime.ir.Builder;
 import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.Shapes;
 
 /** The autograd and output built-ins: backward (the adjoint is built where it stands), detach, item, zero_grad, requires_grad_, print, assert_close. */
-final class AutogradRules {
-    private final Lowerer l;
-    private final Builder b;
-    private final Builtins host;
-    private final Map<String, Builtins.Rule> rules;
-
+final class AutogradRules extends RuleFamily {
     AutogradRules(Lowerer l, Builtins host, Map<String, Builtins.Rule> rules) {
-        this.l = l;
-        this.b = l.b;
-        this.host = host;
-        this.rules = rules;
+        super(l, host, rules);
         autograd();
         output();
-    }
-
-    private T out(Var v, String gradFn) {
-        return host.out(v, gradFn);
     }
 
     // ---- autograd --------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
 import tx.compiler.syntax.Span;
 import tx.runtime.ir.Attrs;
-import tx.runtime.ir.Builder;
 import tx.runtime.ir.Prim;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.PyFloat;
@@ -16,22 +15,10 @@ import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
 
 /** The constructors of LANGUAGE.md section 5: tensor, zeros, ones, full, eye, arange, linspace, rand, randn. */
-final class ConstructRules {
-    private final Lowerer l;
-    private final Builder b;
-    private final Builtins host;
-    private final Map<String, Builtins.Rule> rules;
-
+final class ConstructRules extends RuleFamily {
     ConstructRules(Lowerer l, Builtins host, Map<String, Builtins.Rule> rules) {
-        this.l = l;
-        this.b = l.b;
-        this.host = host;
-        this.rules = rules;
+        super(l, host, rules);
         construct();
-    }
-
-    private T out(Var v, String gradFn) {
-        return host.out(v, gradFn);
     }
 
     // ---- construction ----------------------------------------------------------------------------------

@@ -7,28 +7,15 @@ import java.util.Map;
 import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
 import tx.runtime.ir.Attrs;
-import tx.runtime.ir.Builder;
 import tx.runtime.ir.Prim;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.Shapes;
 
 /** The shape built-ins: reshape, view, flatten, squeeze, unsqueeze, expand, broadcast_to, cat, stack. */
-final class ShapeRules {
-    private final Lowerer l;
-    private final Builder b;
-    private final Builtins host;
-    private final Map<String, Builtins.Rule> rules;
-
+final class ShapeRules extends RuleFamily {
     ShapeRules(Lowerer l, Builtins host, Map<String, Builtins.Rule> rules) {
-        this.l = l;
-        this.b = l.b;
-        this.host = host;
-        this.rules = rules;
+        super(l, host, rules);
         shapes();
-    }
-
-    private T out(Var v, String gradFn) {
-        return host.out(v, gradFn);
     }
 
     // ---- shapes -------------------------------------------------------------------------------------
