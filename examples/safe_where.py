@@ -24,3 +24,12 @@ safe_log.sum().backward()
 print(x.grad)
 
 print((x > 0).double())  # tx comparisons give float 0/1 tensors
+
+x.grad = None
+rows = torch.tensor([[0.0, 1.0, 1.0], [0.0, 0.0, 1.0]])
+z = torch.where(rows > 0, torch.sqrt(x), 0.)
+print(z)
+# the same "double where" gives the gradient tx promises; the column of x = -1 is never chosen
+x_safe = torch.where(x > 0, x, torch.ones_like(x))
+torch.sum(torch.where(rows > 0, torch.sqrt(x_safe), 0.)).backward()
+print(x.grad)

@@ -109,9 +109,24 @@ public final class Reverse {
             Mask own = e.prim() == Prim.WHERE ? new Mask(e.in().get(0), i == 1) : null;
             if (inherited != null) c = apply(inherited, c); // where's own rule already masks its operands
             boolean sameShape = java.util.Arrays.equals(c.shapeRef(), x.shapeRef());
+            Mask mask = own != null ? own : inherited;
+            if (!sameShape && mask != null) mask = reduce(mask, c, x.shapeRef());
             c = b.unbroadcast(c, x.shapeRef());
-            accumulate(x, c, sameShape ? (own != null ? own : inherited) : null);
+            accumulate(x, c, mask);
         }
+    }
+
+    /**
+     * The mask for an operand that where (or an elementwise op) broadcast: one of its elements is
+     * off only if every copy of it was off, so that a branch built from a smaller tensor (say
+     * sqrt(x) of a vector, selected row by row) still contributes exactly 0 where it was never taken.
+     */
+    private Mask reduce(Mask m, Var c, int[] shape) {
+        if (!tx.runtime.tensor.Shapes.broadcastsTo(m.cond().shapeRef(), c.shapeRef())) return null;
+        Var zero = b.scalar(0);
+        Var on = m.polarity() ? b.ne(m.cond(), zero) : b.eq(m.cond(), zero);
+        Var anyOn = b.gt(b.unbroadcast(b.expand(on, c.shapeRef()), shape), zero);
+        return new Mask(anyOn, true);
     }
 
     /**

@@ -144,6 +144,7 @@ public final class Builder {
     public Var div(Var a, Var b) { return emit(Prim.DIV, null, a, b); }
     public Var pow(Var a, Var b) { return emit(Prim.POW, null, a, b); }
     public Var eq(Var a, Var b) { return emit(Prim.EQ, null, a, b); }
+    public Var ne(Var a, Var b) { return emit(Prim.NE, null, a, b); }
     public Var gt(Var a, Var b) { return emit(Prim.GT, null, a, b); }
     public Var lt(Var a, Var b) { return emit(Prim.LT, null, a, b); }
     public Var ge(Var a, Var b) { return emit(Prim.GE, null, a, b); }
