@@ -70,6 +70,11 @@ public final class Graph {
         requiresGrad.add(v);
     }
 
+    /** Stops treating v as a leaf (the parameters a transform differentiated with respect to). */
+    public void unmarkLeaf(Var v) {
+        leafOf.remove(v);
+    }
+
     /** The leaf id if v is (a version of) a leaf that requires grad, else -1. */
     public int leafOf(Var v) {
         return leafOf.getOrDefault(v, -1);

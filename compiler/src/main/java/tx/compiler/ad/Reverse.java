@@ -40,15 +40,26 @@ public final class Reverse {
 
     /** Differentiates {@code out} seeded with {@code seed} (same shape) with respect to every leaf it reaches. */
     public static Result backward(Builder b, Graph graph, Var out, Var seed) {
-        return new Reverse(b, graph).run(out, seed);
+        return new Reverse(b, graph).run(out, seed, false, null);
     }
 
-    private Result run(Var out, Var seed) {
+    /**
+     * For the derivative transforms: the adjoint equations are recorded like any others (PyTorch's
+     * create_graph), so that an outer transform can differentiate them again, and only the leaves
+     * in {@code wanted} are returned.
+     */
+    public static Result transform(Builder b, Graph graph, Var out, Var seed, java.util.Set<Integer> wanted) {
+        return new Reverse(b, graph).run(out, seed, true, wanted);
+    }
+
+    private Result run(Var out, Var seed, boolean createGraph, java.util.Set<Integer> wanted) {
         Map<Var, Integer> leaves = new LinkedHashMap<>();
         List<Eqn> active = new ArrayList<>();
         Var blocked = slice(out, leaves, active);
         if (blocked != null) return new Result(Map.of(), blocked, graph.barrierReason(blocked));
-        boolean wasNoGrad = graph.setNoGrad(true); // adjoints do not themselves require grad (no create_graph)
+        if (wanted != null) leaves.values().removeIf(id -> !wanted.contains(id));
+        // a backward's adjoints do not themselves require grad (no create_graph); a transform's may
+        boolean wasNoGrad = createGraph ? graph.noGrad() : graph.setNoGrad(true);
         String oldName = b.named(null);
         var oldOrigin = b.origin();
         List<tx.runtime.ir.Stmt> block = b.currentBlock();
@@ -61,7 +72,7 @@ public final class Reverse {
             prune(block.subList(start, block.size()), result.values());
             return new Result(result, null, null);
         } finally {
-            graph.setNoGrad(wasNoGrad);
+            if (!createGraph) graph.setNoGrad(wasNoGrad);
             b.named(oldName);
             b.at(oldOrigin);
         }

@@ -98,6 +98,39 @@ public sealed interface Val {
         }
     }
 
+    /** A function value: a user function, or a transform of one (grad, value_and_grad, vjp). */
+    record Fn(FnRef ref) implements Val {
+        @Override public String describe() {
+            return "the function `" + ref.show() + "`";
+        }
+    }
+
+    /** What a function value stands for. */
+    sealed interface FnRef {
+        String show();
+    }
+
+    /** A function defined with `fn`. */
+    record UserFn(String name) implements FnRef {
+        @Override public String show() {
+            return name;
+        }
+    }
+
+    /** grad(f, wrt=...), value_and_grad(f, wrt=...) or vjp(f, wrt=...); wrt holds parameter indices. */
+    record Transform(String kind, FnRef of, List<Integer> wrt) implements FnRef {
+        @Override public String show() {
+            return kind + "(" + of.show() + ")";
+        }
+    }
+
+    /** Several values, returned by a function: destructured by `a, b = f(...)`. */
+    record Tuple(List<Val> items) implements Val {
+        @Override public String describe() {
+            return items.size() + " values";
+        }
+    }
+
     /** The value of an expression that already failed: it silences follow-on errors. */
     record Bad() implements Val {
         @Override public String describe() {

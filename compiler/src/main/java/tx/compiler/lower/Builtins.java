@@ -28,7 +28,7 @@ import tx.runtime.tensor.Shapes;
 final class Builtins {
     interface Rule extends Function<Args, Val> {}
 
-    private static final Set<String> LATER = Set.of("grad", "value_and_grad", "vjp", "load", "save");
+    private static final Set<String> LATER = Set.of("load", "save");
 
     private final Lowerer l;
     private final Builder b;
@@ -56,6 +56,11 @@ final class Builtins {
         Args a;
         if (c.callee() instanceof Ast.Name n) {
             name = n.name();
+            if (Functions.isTransform(name) && !(l.state.names.get(name) instanceof Val.Fn)) return l.functions.transform(name, c);
+            Val bound = l.state.names.get(name);
+            if (bound instanceof Val.Fn fn) return applyFunction(fn.ref(), c);
+            if (bound instanceof Val.Bad) return skipArgs(c);
+            if (l.functions.has(name) && !rules.containsKey(name)) return applyFunction(new Val.UserFn(name), c);
             a = new Args(l, name, c);
         } else if (c.callee() instanceof Ast.Attr at) {
             name = at.name();
@@ -70,16 +75,13 @@ final class Builtins {
             a.posSpans.add(at.target().span());
         } else {
             Val callee = l.exprs.expr(c.callee());
+            if (callee instanceof Val.Fn fn) return applyFunction(fn.ref(), c); // grad(f)(x)
             if (!(callee instanceof Val.Bad)) {
                 l.diags.error("E0103", c.callee().span(), callee.describe() + " cannot be called", null);
             }
             return skipArgs(c);
         }
         Rule rule = rules.get(name);
-        if (rule == null && c.callee() instanceof Ast.Name
-                && (l.rejectedFunctions.contains(name) || l.state.names.get(name) instanceof Val.Bad)) {
-            return skipArgs(c); // a function already rejected, or a name whose value already failed
-        }
         if (rule == null) return unknown(c, name);
         for (Ast.Arg arg : c.args()) {
             Val v = l.exprs.expr(arg.value());
@@ -100,6 +102,23 @@ final class Builtins {
 
     private static final Set<String> MODULES = Set.of("torch", "F", "nn", "np", "numpy", "math");
     private static final Set<String> ATTRIBUTES = Set.of("grad", "requires_grad", "shape", "T", "is_leaf");
+
+    /** Calls a function value: its arguments are evaluated here, and {@link Functions} checks and inlines it. */
+    private Val applyFunction(Val.FnRef ref, Ast.Call c) {
+        Args a = new Args(l, ref.show(), c);
+        for (Ast.Arg arg : c.args()) {
+            Val v = l.exprs.expr(arg.value());
+            if (v instanceof Val.Bad) return skipArgs(c);
+            if (arg.name() == null) {
+                a.pos.add(v);
+                a.posSpans.add(arg.value().span());
+            } else {
+                a.kw.put(arg.name(), v);
+                a.kwSpans.put(arg.name(), arg.span());
+            }
+        }
+        return l.functions.apply(ref, a);
+    }
 
     /** {@code torch.tensor(...)}: one error about the prefix, and none about the call. */
     private boolean modulePrefix(Ast.Attr at) {
@@ -149,7 +168,7 @@ final class Builtins {
         Span s = c.callee() instanceof Ast.Attr at ? at.nameSpan() : c.callee().span();
         if (LATER.contains(name)) {
             l.diags.error("E0901", s, "`" + name + "` is not supported by this version of tx yet",
-                    "derivative transforms and .npy files come with functions, in the next version");
+                    ".npy files come in a later version; write the data as a `tensor([...])` literal meanwhile");
             return new Val.Bad(); // its arguments (function and parameter names) mean nothing without it
         } else if (PYTORCH_NAMES.containsKey(name)) {
             l.diags.error("E0103", s, "tx has no `" + name + "`", PYTORCH_NAMES.get(name));

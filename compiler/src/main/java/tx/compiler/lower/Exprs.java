@@ -61,7 +61,7 @@ final class Exprs {
         Val v = l.state.names.get(name);
         Span maybe = l.state.maybeUnassigned.get(name);
         if (v != null && maybe == null) return v;
-        if (l.rejectedFunctions.contains(name)) return new Val.Bad(); // already reported at its `fn`
+        if (v == null && maybe == null && l.functions.has(name)) return new Val.Fn(new Val.UserFn(name));
         if (maybe != null) {
             l.diags.error("E0102", span, "`" + name + "` may be used before it is assigned",
                     "it is assigned only on some paths through the block at line " + maybe.line() + "; assign it before that block too");

@@ -33,6 +33,7 @@ public final class Lowerer {
     final Diagnostics diags;
     final Exprs exprs;
     final Builtins builtins;
+    final Functions functions;
     private final String[] lines;
     private final Map<Object, Integer> leafIds = new IdentityHashMap<>();
     final List<String> leafNames = new ArrayList<>();
@@ -49,6 +50,7 @@ public final class Lowerer {
         this.lines = source.split("\r?\n", -1);
         this.exprs = new Exprs(this);
         this.builtins = new Builtins(this);
+        this.functions = new Functions(this);
         b.listen(e -> {
             graph.defined(e);
             refuseHuge(e);
@@ -58,7 +60,11 @@ public final class Lowerer {
     /** Checks and lowers a parsed script; returns null if there were errors (they are in diags). */
     public static Program lower(Ast.Program program, Diagnostics diags, String source) {
         Lowerer l = new Lowerer(diags, source);
-        l.block(program.body());
+        l.functions.collect(program.body());
+        for (Ast.Stmt s : program.body()) {
+            if (s instanceof Ast.FnDef f) l.functions.definition(f, true); // checked at each call, where its shapes are known
+            else l.statement(s);
+        }
         if (diags.hasErrors()) return null;
         List<String> names = new ArrayList<>();
         for (int i = 0; i < l.leafNames.size(); i++) names.add(l.leafNames.get(i) == null ? "leaf" + i : l.leafNames.get(i));
@@ -107,7 +113,7 @@ public final class Lowerer {
         for (Ast.Stmt s : body) statement(s);
     }
 
-    private void statement(Ast.Stmt s) {
+    void statement(Ast.Stmt s) {
         var old = b.at(s.span().origin());
         try {
             if (s instanceof Ast.Assign a) assign(a);
@@ -116,21 +122,18 @@ public final class Lowerer {
             else if (s instanceof Ast.With w) with(w);
             else if (s instanceof Ast.For f) new Loops(this).forLoop(f);
             else if (s instanceof Ast.If i) new Loops(this).ifStmt(i);
+            else if (s instanceof Ast.FnDef f) functions.definition(f, false);
+            else if (s instanceof Ast.Return r) diags.error("E0108", r.span(), "`return` belongs at the end of a function",
+                    "a function's last statement is its only `return`; a script has none");
             else unsupported(s);
         } finally {
             b.at(old);
         }
     }
 
-    /** Functions defined with `fn`, which this version rejects: calls to them are not reported again. */
-    final java.util.Set<String> rejectedFunctions = new java.util.HashSet<>();
-
     private void unsupported(Ast.Stmt s) {
-        if (s instanceof Ast.FnDef f) rejectedFunctions.add(f.name());
-        String what = s instanceof Ast.FnDef ? "function definitions (`fn`)"
-                : s instanceof Ast.Return ? "`return`" : "`check` statements";
-        diags.error("E0901", headSpan(s.span()), what + " are not supported by this version of tx yet",
-                "scripts can use every built-in, `backward`, loops and branches; functions, `grad` and `check` come next");
+        diags.error("E0901", headSpan(s.span()), "`check` statements are not supported by this version of tx yet",
+                "compare a gradient with a hand-written derivative with `assert_close(grad(f)(x), df(x))` meanwhile");
     }
 
     private void with(Ast.With w) {
@@ -146,12 +149,7 @@ public final class Lowerer {
 
     private void assign(Ast.Assign a) {
         if (a.targets().size() != 1) {
-            Val v = exprs.expr(a.value());
-            if (!(v instanceof Val.Bad)) {
-                diags.error("E0901", a.span(), "assigning to several names at once needs a function that returns several values",
-                        "functions are not supported by this version of tx yet");
-            }
-            for (Ast.Target t : a.targets()) if (t.attr() == null) state.bind(t.name(), new Val.Bad());
+            destructure(a);
             return;
         }
         Ast.Target t = a.targets().get(0);
@@ -163,11 +161,35 @@ public final class Lowerer {
             return;
         }
         if (v instanceof T tv && tv.leaf() >= 0 && leafNames.get(tv.leaf()) == null) leafNames.set(tv.leaf(), t.name());
+        if (v instanceof Val.Tuple tuple) {
+            diags.error("E0401", a.value().span(), "this gives " + tuple.items().size() + " values; assign them to as many names",
+                    "e.g. `a, b = ...`");
+            v = new Val.Bad();
+        }
         if (v instanceof Val.Str) { // LANGUAGE §2: strings are only arguments of print (and of the file functions)
             diags.error("E0401", a.value().span(), "a string cannot be assigned to a name", "pass it to `print` directly: `print(\"...\", x)`");
             v = new Val.Bad();
         }
         state.bind(t.name(), v);
+    }
+
+    /** {@code a, b = f(...)}: one name for each value the function returns. */
+    private void destructure(Ast.Assign a) {
+        Val v = exprs.expr(a.value());
+        List<Val> values = v instanceof Val.Tuple t ? t.items() : List.of(v);
+        if (!(v instanceof Val.Bad) && values.size() != a.targets().size()) {
+            diags.error("E0401", a.span(), "this gives " + values.size() + (values.size() == 1 ? " value" : " values") + ", but "
+                    + a.targets().size() + " names are assigned", null);
+        }
+        for (int i = 0; i < a.targets().size(); i++) {
+            Ast.Target t = a.targets().get(i);
+            Val x = v instanceof Val.Bad || values.size() != a.targets().size() ? new Val.Bad() : values.get(i);
+            if (t.attr() != null) {
+                diags.error("E0401", t.span(), "only names can be assigned several values at once", null);
+            } else {
+                state.bind(t.name(), x);
+            }
+        }
     }
 
     private void augAssign(Ast.AugAssign a) {

@@ -877,7 +877,10 @@ public final class ProgramGenerator {
                             emit("    return sum(a * a)");
                             emit("}");
                         }
-                        case 1 -> emit(fresh("a") + ", " + fresh("b") + " = " + leaf.name);
+                        case 1 -> {
+                            emit(fresh("a") + ", " + fresh("b") + " = " + leaf.name);
+                            return Expect.rejected("two names for one value", "E0401");
+                        }
                         case 2 -> emit("check " + leaf.name + " == " + leaf.name);
                         default -> emit(fresh("g") + " = grad(" + f + ")");
                     }

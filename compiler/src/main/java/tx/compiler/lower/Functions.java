@@ -1,0 +1,374 @@
+package tx.compiler.lower;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tx.compiler.ad.Reverse;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.compiler.syntax.Ast;
+import tx.compiler.syntax.Span;
+import tx.runtime.ir.Attrs;
+import tx.runtime.ir.Prim;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.Shapes;
+
+/**
+ * Functions (LANGUAGE.md §7) and the derivative transforms. A call is checked against the
+ * signature (named dimensions bind at each call and must agree) and then <b>inlined</b>: the body
+ * is lowered with the parameters bound to the arguments, so autograd flows through calls, and a
+ * function is specialised to the shapes of each call. A transform such as {@code grad(f, wrt=x)}
+ * is a function value; applying it inlines f on copies of the {@code wrt} arguments, made leaves
+ * for the occasion, and runs the reverse-mode pass on the result. Its adjoint equations are
+ * recorded, so that a transform of a transform differentiates them again.
+ */
+final class Functions {
+    private static final Set<String> TRANSFORMS = Set.of("grad", "value_and_grad", "vjp");
+
+    private final Lowerer l;
+    private final Map<String, Ast.FnDef> defs = new LinkedHashMap<>();
+    private final Deque<String> calling = new ArrayDeque<>();
+    private int transformDepth;
+    private int nextLeaf = 1 << 24; // leaf ids for transform parameters, apart from the script's leaves
+
+    Functions(Lowerer l) {
+        this.l = l;
+    }
+
+    static boolean isTransform(String name) {
+        return TRANSFORMS.contains(name);
+    }
+
+    /** Registers the file's functions before anything is checked, so that they may be called in any order. */
+    void collect(List<Ast.Stmt> program) {
+        for (Ast.Stmt s : program) {
+            if (!(s instanceof Ast.FnDef f)) continue;
+            if (defs.containsKey(f.name())) {
+                l.diags.error("E0106", l.headSpan(f.span()), "function `" + f.name() + "` is defined twice", "give one of them another name");
+            } else if (l.builtins.has(f.name()) || isTransform(f.name())) {
+                l.diags.error("E0106", l.headSpan(f.span()), "`" + f.name() + "` is a built-in; a function cannot take its name", null);
+            } else {
+                defs.put(f.name(), f);
+            }
+        }
+    }
+
+    boolean has(String name) {
+        return defs.containsKey(name);
+    }
+
+    /** A `fn` statement: functions are defined at the top level only. */
+    void definition(Ast.FnDef f, boolean topLevel) {
+        if (!topLevel) {
+            l.diags.error("E0106", l.headSpan(f.span()), "functions are defined at the top level of a file, not inside a block",
+                    "move `fn " + f.name() + "` out of the block");
+        }
+    }
+
+    // ---- transforms --------------------------------------------------------------------------------
+
+    /** {@code grad(f, wrt=...)} and the others: a function value. {@code wrt} names parameters, so it is read, not evaluated. */
+    Val transform(String kind, Ast.Call c) {
+        if (c.args().isEmpty() || c.args().get(0).name() != null) {
+            l.diags.error("E0104", c.span(), "`" + kind + "` takes a function, e.g. `" + kind + "(f)` or `" + kind + "(f, wrt=[w, b])`", null);
+            return new Val.Bad();
+        }
+        Val f = l.exprs.expr(c.args().get(0).value());
+        if (f instanceof Val.Bad) return f;
+        if (!(f instanceof Val.Fn fn)) {
+            l.diags.error("E0401", c.args().get(0).span(), "`" + kind + "` takes a function, found " + f.describe(), null);
+            return new Val.Bad();
+        }
+        List<String> params = parameters(fn.ref());
+        List<Integer> wrt = new ArrayList<>();
+        for (int i = 1; i < c.args().size(); i++) {
+            Ast.Arg a = c.args().get(i);
+            if (!"wrt".equals(a.name())) {
+                l.diags.error("E0104", a.span(), "`" + kind + "` takes one function and `wrt=`", null);
+                return new Val.Bad();
+            }
+            List<Ast.Expr> names = a.value() instanceof Ast.ListLit list ? list.items() : List.of(a.value());
+            for (Ast.Expr e : names) {
+                int k = e instanceof Ast.Name n ? params.indexOf(n.name()) : -1;
+                if (k < 0) {
+                    l.diags.error("E0101", e.span(), "`wrt=` names a parameter of `" + fn.ref().show() + "`, and it has none called `"
+                            + (l.text(e.span()) == null ? "?" : l.text(e.span())) + "`", "its parameters are " + String.join(", ", params));
+                    return new Val.Bad();
+                }
+                wrt.add(k);
+            }
+        }
+        if (wrt.isEmpty()) wrt.add(0); // the first parameter, as JAX's grad
+        return new Val.Fn(new Val.Transform(kind, fn.ref(), wrt));
+    }
+
+    /** The parameter names of a function value (a transform keeps its function's; vjp adds the cotangent). */
+    private List<String> parameters(Val.FnRef ref) {
+        if (ref instanceof Val.UserFn u) {
+            List<String> out = new ArrayList<>();
+            for (Ast.Param p : defs.get(u.name()).params()) out.add(p.name());
+            return out;
+        }
+        Val.Transform t = (Val.Transform) ref;
+        List<String> out = parameters(t.of());
+        if (t.kind().equals("vjp")) out.add("cotangent");
+        return out;
+    }
+
+    // ---- calls -----------------------------------------------------------------------------------------
+
+    /** Applies a function value to a call's arguments. */
+    Val apply(Val.FnRef ref, Args a) {
+        List<String> params = parameters(ref);
+        List<T> args = arguments(ref, params, a);
+        if (args == null) return new Val.Bad();
+        return ref instanceof Val.UserFn u ? inline(u.name(), args, a.span()) : applyTransform((Val.Transform) ref, args, a);
+    }
+
+    /** The arguments in parameter order (positional, then by name), as tensors. */
+    private List<T> arguments(Val.FnRef ref, List<String> params, Args a) {
+        Val[] byParam = new Val[params.size()];
+        Span[] spans = new Span[params.size()];
+        if (a.pos.size() > params.size()) {
+            l.diags.error("E0104", a.span(), "`" + ref.show() + "` takes " + params.size() + " arguments, got " + a.pos.size(), null);
+            return null;
+        }
+        for (int i = 0; i < a.pos.size(); i++) {
+            byParam[i] = a.pos.get(i);
+            spans[i] = a.posSpans.get(i);
+        }
+        for (Map.Entry<String, Val> e : a.kw.entrySet()) {
+            int k = params.indexOf(e.getKey());
+            if (k < 0 || byParam[k] != null) {
+                l.diags.error("E0104", a.kwSpans.get(e.getKey()), k < 0 ? "`" + ref.show() + "` has no parameter `" + e.getKey() + "`"
+                        : "parameter `" + e.getKey() + "` is given twice", null);
+                return null;
+            }
+            byParam[k] = e.getValue();
+            spans[k] = a.kwSpans.get(e.getKey());
+        }
+        List<T> out = new ArrayList<>();
+        for (int i = 0; i < params.size(); i++) {
+            if (byParam[i] == null) {
+                l.diags.error("E0104", a.span(), "`" + ref.show() + "` is missing its argument `" + params.get(i) + "`", null);
+                return null;
+            }
+            T t = l.exprs.tensor(byParam[i], spans[i], "an argument of `" + ref.show() + "`");
+            if (t == null) return null;
+            out.add(t);
+        }
+        return out;
+    }
+
+    /** Lowers a user function's body in place, with its parameters bound to the arguments. */
+    private Val inline(String name, List<T> args, Span at) {
+        Ast.FnDef f = defs.get(name);
+        if (calling.contains(name)) {
+            l.diags.error("E0107", at, "`" + name + "` calls itself" + (calling.peek().equals(name) ? "" : " (through " + String.join(", ", calling) + ")"),
+                    "tx inlines functions and needs every loop's trip count at compile time; write the recursion as a `for` loop");
+            return new Val.Bad();
+        }
+        Map<String, Integer> dims = new LinkedHashMap<>(); // in binding order, for messages
+        for (int i = 0; i < args.size(); i++) {
+            if (!matches(f.params().get(i).shape(), args.get(i).shape(), dims)) {
+                l.diags.error("E0209", at, "argument `" + f.params().get(i).name() + "` of `" + name + "` has shape " + Shapes.show(args.get(i).shape())
+                        + ", but the signature says " + showDims(f.params().get(i).shape()) + bindings(dims), null);
+                return new Val.Bad();
+            }
+        }
+        State caller = l.state;
+        State body = new State();
+        body.grads.putAll(caller.grads);
+        for (int i = 0; i < args.size(); i++) body.bind(f.params().get(i).name(), args.get(i));
+        l.state = body;
+        calling.push(name);
+        String oldName = l.b.named(null);
+        try {
+            Val result = lowerBody(f);
+            return checkReturn(f, result, dims, at);
+        } finally {
+            calling.pop();
+            l.b.named(oldName);
+            caller.grads.clear();
+            caller.grads.putAll(l.state.grads);
+            l.state = caller;
+        }
+    }
+
+    /** Every statement but a final `return`, then the returned value(s). */
+    private Val lowerBody(Ast.FnDef f) {
+        List<Ast.Stmt> body = f.body();
+        Ast.Stmt last = body.isEmpty() ? null : body.get(body.size() - 1);
+        if (!(last instanceof Ast.Return ret)) {
+            l.diags.error("E0108", l.headSpan(f.span()), "function `" + f.name() + "` does not end with `return`",
+                    "its last statement must be `return value` (or `return a, b`)");
+            return new Val.Bad();
+        }
+        l.block(body.subList(0, body.size() - 1));
+        List<Val> values = new ArrayList<>();
+        for (Ast.Expr e : ret.values()) values.add(l.exprs.expr(e));
+        if (values.isEmpty()) {
+            l.diags.error("E0108", ret.span(), "`return` needs a value: functions return tensors", null);
+            return new Val.Bad();
+        }
+        return values.size() == 1 ? values.get(0) : new Val.Tuple(values);
+    }
+
+    /** The returned values must be tensors, of the declared shapes where they are written. */
+    private Val checkReturn(Ast.FnDef f, Val result, Map<String, Integer> dims, Span at) {
+        if (result instanceof Val.Bad) return result;
+        List<Val> values = result instanceof Val.Tuple t ? t.items() : List.of(result);
+        List<Val> checked = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            T t = l.exprs.tensor(values.get(i), at, "a value returned by `" + f.name() + "`");
+            if (t == null) return new Val.Bad();
+            if (!f.returns().isEmpty()) {
+                if (f.returns().size() != values.size()) {
+                    l.diags.error("E0209", l.headSpan(f.span()), "`" + f.name() + "` returns " + values.size() + " values, but its signature declares "
+                            + f.returns().size(), null);
+                    return new Val.Bad();
+                }
+                if (!matches(f.returns().get(i), t.shape(), dims)) {
+                    l.diags.error("E0209", l.headSpan(f.span()), "`" + f.name() + "` returns shape " + Shapes.show(t.shape()) + " where its signature says "
+                            + showDims(f.returns().get(i)) + bindings(dims), null);
+                    return new Val.Bad();
+                }
+            }
+            checked.add(t.item() ? new T(t.var(), t.rg(), t.leaf(), t.gradFn(), false, false) : t);
+        }
+        return checked.size() == 1 ? checked.get(0) : new Val.Tuple(checked);
+    }
+
+    /** Whether a shape fits a signature, binding its named dimensions (which must agree wherever they appear). */
+    private static boolean matches(List<Ast.Dim> sig, int[] shape, Map<String, Integer> dims) {
+        if (sig.size() != shape.length) return false;
+        for (int i = 0; i < shape.length; i++) {
+            Ast.Dim d = sig.get(i);
+            if (d.name() == null) {
+                if (d.size() != shape[i]) return false;
+            } else if (dims.containsKey(d.name())) {
+                if (dims.get(d.name()) != shape[i]) return false;
+            } else {
+                dims.put(d.name(), shape[i]);
+            }
+        }
+        return true;
+    }
+
+    private static String showDims(List<Ast.Dim> sig) {
+        List<String> parts = new ArrayList<>();
+        for (Ast.Dim d : sig) parts.add(d.name() != null ? d.name() : Integer.toString(d.size()));
+        return "[" + String.join(", ", parts) + "]";
+    }
+
+    private static String bindings(Map<String, Integer> dims) {
+        if (dims.isEmpty()) return "";
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, Integer> e : dims.entrySet()) parts.add(e.getKey() + " = " + e.getValue());
+        return " (with " + String.join(", ", parts) + ")";
+    }
+
+    // ---- transforms, applied ----------------------------------------------------------------------------
+
+    /**
+     * Applies grad, value_and_grad or vjp. The {@code wrt} arguments are copied into fresh
+     * variables that are leaves for this differentiation only; the function is applied to them;
+     * the reverse pass returns their adjoints. Outside any other transform the results do not
+     * require grad (as torch.autograd.grad without create_graph).
+     */
+    private Val applyTransform(Val.Transform t, List<T> args, Args a) {
+        boolean vjp = t.kind().equals("vjp");
+        List<T> inputs = vjp ? args.subList(0, args.size() - 1) : args;
+        List<T> params = new ArrayList<>(inputs);
+        Map<Integer, Var> leafOfParam = new LinkedHashMap<>();
+        Set<Integer> wanted = new LinkedHashSet<>();
+        for (int k : t.wrt()) {
+            if (leafOfParam.containsKey(k)) continue;
+            T x = inputs.get(k);
+            Var copy = l.b.emit(Prim.RESHAPE, new Attrs.ShapeAttr(x.shape()), x.var()); // a differentiable copy
+            int id = nextLeaf++;
+            l.graph.markLeaf(copy, id);
+            leafOfParam.put(k, copy);
+            wanted.add(id);
+            params.set(k, new T(copy, true, id, null, false, false));
+        }
+        transformDepth++;
+        try {
+            Args inner = new Args(l, t.of().show(), a.call);
+            for (T p : params) {
+                inner.pos.add(p);
+                inner.posSpans.add(a.span());
+            }
+            Val out = apply(t.of(), inner);
+            if (!(out instanceof T y)) return out instanceof Val.Bad ? out : notOneOutput(t, a);
+            Var seed = seed(t, y, vjp ? args.get(args.size() - 1) : null, a);
+            if (seed == null) return new Val.Bad();
+            List<Val> grads = differentiate(y, seed, leafOfParam, wanted, t.wrt(), a);
+            if (grads == null) return new Val.Bad();
+            List<Val> results = new ArrayList<>();
+            if (t.kind().equals("value_and_grad")) results.add(finish(y));
+            for (Val g : grads) results.add(finish((T) g));
+            return results.size() == 1 ? results.get(0) : new Val.Tuple(results);
+        } finally {
+            transformDepth--;
+            for (Var p : leafOfParam.values()) l.graph.unmarkLeaf(p);
+        }
+    }
+
+    /** The output's gradient: 1 for grad (which needs a scalar: E0301), the given cotangent for vjp. */
+    private Var seed(Val.Transform t, T y, T cotangent, Args a) {
+        if (cotangent != null) {
+            if (!Arrays.equals(cotangent.shape(), y.shape())) {
+                l.diags.error("E0201", a.span(), "the cotangent has shape " + Shapes.show(cotangent.shape()) + " but `" + t.of().show() + "` returns shape "
+                        + Shapes.show(y.shape()), "they must have the same shape");
+                return null;
+            }
+            return cotangent.var();
+        }
+        if (Shapes.numel(y.shape()) != 1) {
+            l.diags.error("E0301", a.span(), "grad can be implicitly created only for scalar outputs: `" + t.of().show() + "` returns shape "
+                    + Shapes.show(y.shape()), "reduce its result to a scalar, or use `vjp(" + t.of().show() + ")` with an output gradient");
+            return null;
+        }
+        return l.b.fill(y.shape(), 1.0);
+    }
+
+    private List<Val> differentiate(T y, Var seed, Map<Integer, Var> leafOfParam, Set<Integer> wanted, List<Integer> wrt, Args a) {
+        Map<Integer, Var> byLeaf = Map.of();
+        if (y.rg()) {
+            Reverse.Result r = Reverse.transform(l.b, l.graph, y.var(), seed, wanted);
+            if (r.blockedAt() != null) {
+                l.diags.error("E0306", a.span(), "this derivative would have to differentiate through " + r.blockedWhy(),
+                        "tx cannot yet reverse through earlier loop iterations or through an `if`");
+                return null;
+            }
+            byLeaf = r.leafAdjoints();
+        }
+        List<Val> out = new ArrayList<>();
+        for (int k : wrt) {
+            Var p = leafOfParam.get(k);
+            Var g = byLeaf.get(l.graph.leafOf(p));
+            if (g == null) g = l.b.fill(p.shapeRef(), 0.0); // the output does not depend on it
+            out.add(l.exprs.result(g, "MulBackward0"));
+        }
+        return out;
+    }
+
+    /** At the outermost transform, results are plain values; inside another transform they stay differentiable. */
+    private T finish(T v) {
+        if (transformDepth > 1) return v;
+        return new T(l.b.stopGrad(v.var()), false, -1, null, false, false);
+    }
+
+    private Val notOneOutput(Val.Transform t, Args a) {
+        l.diags.error("E0301", a.span(), "`" + t.kind() + "` needs a function with one output; `" + t.of().show() + "` returns several", null);
+        return new Val.Bad();
+    }
+}
