@@ -218,6 +218,7 @@ public final class Main {
             case ANOMALY -> "E0502";
             case MEMORY -> "E0503";
             case TIMEOUT -> "E0504";
+            case CHECK -> "E0505";
         };
     }
 

@@ -122,6 +122,21 @@ final class Functions {
         return out;
     }
 
+    /** The user function underneath a function value (a transform keeps its function's parameters). */
+    Ast.FnDef base(Val.FnRef ref) {
+        return ref instanceof Val.UserFn u ? defs.get(u.name()) : base(((Val.Transform) ref).of());
+    }
+
+    /** Applies a function value to tensors already in hand (used by `check`). */
+    Val applyTo(Val.FnRef ref, List<T> args, Ast.Call site) {
+        Args a = new Args(l, ref.show(), site);
+        for (T t : args) {
+            a.pos.add(t);
+            a.posSpans.add(site.span());
+        }
+        return apply(ref, a);
+    }
+
     // ---- calls -----------------------------------------------------------------------------------------
 
     /** Applies a function value to a call's arguments. */

@@ -125,15 +125,10 @@ public final class Lowerer {
             else if (s instanceof Ast.FnDef f) functions.definition(f, false);
             else if (s instanceof Ast.Return r) diags.error("E0108", r.span(), "`return` belongs at the end of a function",
                     "a function's last statement is its only `return`; a script has none");
-            else unsupported(s);
+            else if (s instanceof Ast.Check c) new Checks(this).check(c);
         } finally {
             b.at(old);
         }
-    }
-
-    private void unsupported(Ast.Stmt s) {
-        diags.error("E0901", headSpan(s.span()), "`check` statements are not supported by this version of tx yet",
-                "compare a gradient with a hand-written derivative with `assert_close(grad(f)(x), df(x))` meanwhile");
     }
 
     private void with(Ast.With w) {

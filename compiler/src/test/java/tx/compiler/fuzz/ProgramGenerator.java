@@ -881,7 +881,10 @@ public final class ProgramGenerator {
                             emit(fresh("a") + ", " + fresh("b") + " = " + leaf.name);
                             return Expect.rejected("two names for one value", "E0401");
                         }
-                        case 2 -> emit("check " + leaf.name + " == " + leaf.name);
+                        case 2 -> {
+                            emit("check " + leaf.name + " == " + leaf.name);
+                            return Expect.rejected("a check of two tensors rather than grad(f) == df", "E0110");
+                        }
                         default -> emit(fresh("g") + " = grad(" + f + ")");
                     }
                     return Expect.rejectedOrRuns("a feature this version does not have yet", "E0901", "E0101", "E0103");

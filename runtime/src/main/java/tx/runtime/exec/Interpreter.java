@@ -71,6 +71,8 @@ public final class Interpreter {
             print(p);
         } else if (s instanceof Stmt.AssertClose a) {
             assertClose(a);
+        } else if (s instanceof Stmt.CheckReport c) {
+            checkReport(c);
         } else if (s instanceof Stmt.GradSet g) {
             grads[g.leaf()] = g.value() == null ? null : get(g.value());
         } else if (s instanceof Stmt.GradAccum g) {
@@ -150,6 +152,33 @@ public final class Interpreter {
                     + PyFloat.repr(yd[worst]) + " (rtol=" + PyFloat.repr(a.rtol()) + ", atol=" + PyFloat.repr(a.atol()) + ")", a.origin(),
                     "left:  " + TensorFormat.format(x, null) + "\nright: " + TensorFormat.format(y, null));
         }
+    }
+
+    /**
+     * Prints a check's line and fails the run if the generated gradient is further than the
+     * tolerance from the hand-written one, or than the finite-difference tolerance from central
+     * differences (errors relative to the larger of 1 and the reference's largest magnitude).
+     */
+    private void checkReport(Stmt.CheckReport c) {
+        double[] e = new double[c.errors().size()];
+        for (int i = 0; i < e.length; i++) e[i] = get(c.errors().get(i)).item();
+        boolean hand = e[0] <= c.tol() * Math.max(1, e[1]), fd = e[2] <= c.fdTol() * Math.max(1, e[3]);
+        String line = "check " + c.text() + ": " + (hand && fd ? "PASS" : "FAIL") + " (" + c.inputs() + " random inputs)"
+                + "\n  generated vs hand-written:          " + pair(e[0], e[1])
+                + "\n  generated vs finite differences:    " + pair(e[2], e[3])
+                + "\n  hand-written vs finite differences: " + pair(e[4], e[5]);
+        out.println(line);
+        if (!(hand && fd)) {
+            String which = !hand ? "the generated gradient and the hand-written one differ by " + String.format("%.3e", e[0])
+                    + " (tolerance " + PyFloat.repr(c.tol()) + ")" : "the generated gradient and central finite differences differ by "
+                    + String.format("%.3e", e[2]) + " (tolerance " + PyFloat.repr(c.fdTol()) + ")";
+            throw new TxRuntimeException(TxRuntimeException.Kind.CHECK, "check failed: " + which, c.origin(), null);
+        }
+    }
+
+    private static String pair(double abs, double ref) {
+        String rel = ref > 0 ? String.format("%.3e", abs / ref) : abs == 0 ? "0" : "inf";
+        return String.format("max abs error %.3e, relative ", abs) + rel;
     }
 
     private static String unravel(int flat, int[] shape) {

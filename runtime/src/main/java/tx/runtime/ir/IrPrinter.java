@@ -41,6 +41,8 @@ public final class IrPrinter {
             line(in, "} -> " + names(c.outs()) + " from " + names(c.thenResults()) + " | " + names(c.elseResults()), s);
         } else if (s instanceof Stmt.Print p) {
             line(in, "print(" + p.items().size() + " items)", s);
+        } else if (s instanceof Stmt.CheckReport c) {
+            line(in, "check " + c.text() + " " + names(c.errors()), s);
         } else if (s instanceof Stmt.AssertClose a) {
             line(in, "assert_close(" + name(a.a()) + ", " + name(a.b()) + ")", s);
         } else if (s instanceof Stmt.GradSet g) {

@@ -31,6 +31,14 @@ public sealed interface Stmt {
     /** Fails the run (exit 3) unless |a - b| <= atol + rtol * |b| everywhere, as torch.allclose. */
     record AssertClose(Var a, Var b, double rtol, double atol, String text, Origin origin) implements Stmt {}
 
+    /**
+     * The outcome of a {@code check}: {@code errors} holds scalars, in pairs (largest absolute
+     * difference, largest magnitude of the reference) for generated vs hand-written, generated vs
+     * finite differences, and hand-written vs finite differences. Printed as one line; beyond the
+     * tolerances the run fails (exit 3).
+     */
+    record CheckReport(String text, List<Var> errors, double tol, double fdTol, int inputs, Origin origin) implements Stmt {}
+
     /** {@code leaf.grad = value} (value null: {@code leaf.grad = None}). */
     record GradSet(int leaf, Var value, Origin origin) implements Stmt {}
 

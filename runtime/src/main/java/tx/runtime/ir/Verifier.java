@@ -41,6 +41,8 @@ public final class Verifier {
                 }
                 if (item instanceof Stmt.PrintItem.FloatValue f) use(f.var(), s);
             }
+        } else if (s instanceof Stmt.CheckReport c) {
+            for (Var v : c.errors()) use(v, s);
         } else if (s instanceof Stmt.AssertClose a) {
             use(a.a(), s);
             use(a.b(), s);
