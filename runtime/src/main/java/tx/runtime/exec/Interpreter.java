@@ -155,30 +155,63 @@ public final class Interpreter {
     }
 
     /**
-     * Prints a check's line and fails the run if the generated gradient is further than the
+     * Prints a check's report and fails the run if the generated gradient is further than the
      * tolerance from the hand-written one, or than the finite-difference tolerance from central
      * differences (errors relative to the larger of 1 and the reference's largest magnitude).
      */
     private void checkReport(Stmt.CheckReport c) {
-        double[] e = new double[c.errors().size()];
-        for (int i = 0; i < e.length; i++) e[i] = get(c.errors().get(i)).item();
-        boolean hand = e[0] <= c.tol() * Math.max(1, e[1]), fd = e[2] <= c.fdTol() * Math.max(1, e[3]);
-        String line = "check " + c.text() + ": " + (hand && fd ? "PASS" : "FAIL") + " (" + c.inputs() + " random inputs)"
-                + "\n  generated vs hand-written:          " + pair(e[0], e[1])
-                + "\n  generated vs finite differences:    " + pair(e[2], e[3])
-                + "\n  hand-written vs finite differences: " + pair(e[4], e[5]);
-        out.println(line);
-        if (!(hand && fd)) {
-            String which = !hand ? "the generated gradient and the hand-written one differ by " + String.format("%.3e", e[0])
-                    + " (tolerance " + PyFloat.repr(c.tol()) + ")" : "the generated gradient and central finite differences differ by "
-                    + String.format("%.3e", e[2]) + " (tolerance " + PyFloat.repr(c.fdTol()) + ")";
-            throw new TxRuntimeException(TxRuntimeException.Kind.CHECK, "check failed: " + which, c.origin(), null);
+        CheckStats genHand = new CheckStats(), genFd = new CheckStats(), handFd = new CheckStats();
+        for (Stmt.CheckEntry e : c.entries()) {
+            Tensor[] three = {get(e.generated()), get(e.handWritten()), get(e.finiteDifferences())};
+            genHand.add(e, three, 0, 1);
+            genFd.add(e, three, 0, 2);
+            handFd.add(e, three, 1, 2);
         }
+        boolean hand = genHand.within(c.tol()), fd = genFd.within(c.fdTol());
+        out.println("check " + c.text() + ": " + (hand && fd ? "PASS" : "FAIL") + " (" + c.inputs() + " random inputs)"
+                + "\n  generated vs hand-written:          " + genHand
+                + "\n  generated vs finite differences:    " + genFd
+                + "\n  hand-written vs finite differences: " + handFd);
+        if (hand && fd) return;
+        CheckStats bad = hand ? genFd : genHand;
+        String what = hand ? "the generated gradient and central finite differences" : "the generated gradient and the hand-written one";
+        throw new TxRuntimeException(TxRuntimeException.Kind.CHECK, "check failed: " + what + " differ by " + String.format("%.3e", bad.maxAbs)
+                + " (tolerance " + PyFloat.repr(hand ? c.fdTol() : c.tol()) + ")", c.origin(), bad.worst());
     }
 
-    private static String pair(double abs, double ref) {
-        String rel = ref > 0 ? String.format("%.3e", abs / ref) : abs == 0 ? "0" : "inf";
-        return String.format("max abs error %.3e, relative ", abs) + rel;
+    /** The largest error of one pair of gradients over a check's entries, and where it is. */
+    private static final class CheckStats {
+        double maxAbs = 0, maxRef = 0;
+        String where;
+
+        /** Adds |three[a] - three[b]|, with three[b] the reference; keeps the worst element's three values. */
+        void add(Stmt.CheckEntry e, Tensor[] three, int a, int b) {
+            double[] ad = three[a].data(), bd = three[b].data();
+            for (int i = 0; i < ad.length; i++) {
+                maxRef = Math.max(maxRef, Math.abs(bd[i]));
+                double d = Math.abs(ad[i] - bd[i]);
+                if (d > maxAbs || (Double.isNaN(d) && where == null)) {
+                    maxAbs = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
+                    String at = three[a].rank() == 0 ? "" : unravel(i, three[a].shapeRef());
+                    where = "at random input " + (e.input() + 1) + ", `" + e.param() + "`" + at + ": generated "
+                            + PyFloat.repr(three[0].data()[i]) + ", hand-written " + PyFloat.repr(three[1].data()[i])
+                            + ", finite differences " + PyFloat.repr(three[2].data()[i]);
+                }
+            }
+        }
+
+        boolean within(double tol) {
+            return maxAbs <= tol * Math.max(1, maxRef);
+        }
+
+        String worst() {
+            return where;
+        }
+
+        @Override public String toString() {
+            String rel = maxRef > 0 ? String.format("%.3e", maxAbs / maxRef) : maxAbs == 0 ? "0" : "inf";
+            return String.format("max abs error %.3e, relative ", maxAbs) + rel;
+        }
     }
 
     private static String unravel(int flat, int[] shape) {

@@ -32,12 +32,15 @@ public sealed interface Stmt {
     record AssertClose(Var a, Var b, double rtol, double atol, String text, Origin origin) implements Stmt {}
 
     /**
-     * The outcome of a {@code check}: {@code errors} holds scalars, in pairs (largest absolute
-     * difference, largest magnitude of the reference) for generated vs hand-written, generated vs
-     * finite differences, and hand-written vs finite differences. Printed as one line; beyond the
-     * tolerances the run fails (exit 3).
+     * The outcome of a {@code check}: for each random input and each {@code wrt} parameter, the
+     * generated gradient, the hand-written one and the central finite differences. The run prints
+     * the largest errors of each pair, and fails (exit 3) past the tolerances, naming the input,
+     * the parameter and the element that differ most.
      */
-    record CheckReport(String text, List<Var> errors, double tol, double fdTol, int inputs, Origin origin) implements Stmt {}
+    record CheckReport(String text, List<CheckEntry> entries, double tol, double fdTol, int inputs, Origin origin) implements Stmt {}
+
+    /** One (input, parameter) of a check: the three gradients, of the parameter's shape. */
+    record CheckEntry(int input, String param, Var generated, Var handWritten, Var finiteDifferences) {}
 
     /** {@code leaf.grad = value} (value null: {@code leaf.grad = None}). */
     record GradSet(int leaf, Var value, Origin origin) implements Stmt {}

@@ -42,7 +42,11 @@ public final class Verifier {
                 if (item instanceof Stmt.PrintItem.FloatValue f) use(f.var(), s);
             }
         } else if (s instanceof Stmt.CheckReport c) {
-            for (Var v : c.errors()) use(v, s);
+            for (Stmt.CheckEntry e : c.entries()) {
+                use(e.generated(), s);
+                use(e.handWritten(), s);
+                use(e.finiteDifferences(), s);
+            }
         } else if (s instanceof Stmt.AssertClose a) {
             use(a.a(), s);
             use(a.b(), s);
