@@ -111,6 +111,7 @@ final class AutogradRules extends RuleFamily {
             return failedBackward();
         }
         for (Map.Entry<Integer, Var> e : r.leafAdjoints().entrySet()) {
+            if (e.getKey() >= l.leafNames.size()) continue; // a transform's parameter: it has no .grad register
             b.add(new Stmt.GradAccum(e.getKey(), e.getValue(), b.origin()));
             l.state.grads.put(e.getKey(), GradState.SET);
         }

@@ -312,7 +312,8 @@ final class Functions {
             l.graph.markLeaf(copy, id);
             leafOfParam.put(k, copy);
             wanted.add(id);
-            params.set(k, new T(copy, true, id, null, false, false));
+            // a leaf for the AD pass only: to the script it is a computed tensor, with no .grad of its own
+            params.set(k, new T(copy, true, -1, "CloneBackward0", false, false));
         }
         transformDepth++;
         try {
