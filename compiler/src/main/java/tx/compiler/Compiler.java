@@ -20,7 +20,11 @@ public final class Compiler {
         if (ast == null) return new Result(null, diags); // syntax errors: the tree has holes
         // a number too large (E0002) leaves a whole tree, so checking goes on to find the other errors
         Program p = Lowerer.lower(ast, diags, source);
-        if (p != null) Verifier.verify(p); // a failure here is a compiler bug, reported as an internal error
+        if (p != null) {
+            Verifier.verify(p); // a failure here is a compiler bug, reported as an internal error
+            p = tx.runtime.ir.Simplify.run(p);
+            Verifier.verify(p);
+        }
         return new Result(diags.hasErrors() ? null : p, diags);
     }
 }

@@ -143,7 +143,14 @@ final class AutogradRules extends RuleFamily {
         rules.put("print", a -> {
             if (!a.shape(0, Integer.MAX_VALUE)) return null;
             List<Stmt.PrintItem> items = new ArrayList<>();
-            for (int i = 0; i < a.pos.size(); i++) items.add(printItem(a.pos.get(i)));
+            for (int i = 0; i < a.pos.size(); i++) {
+                if (a.pos.get(i) instanceof Val.Tuple || a.pos.get(i) instanceof Val.Fn) {
+                    l.diags.error("E0401", a.posSpans.get(i), "`print` takes tensors, numbers and strings, found " + a.pos.get(i).describe(),
+                            a.pos.get(i) instanceof Val.Tuple ? "name the values first: `a, b = ...`, then `print(a, b)`" : null);
+                    return null;
+                }
+                items.add(printItem(a.pos.get(i)));
+            }
             b.add(new Stmt.Print(items, b.origin()));
             return new Val.None("`print` returns None");
         });

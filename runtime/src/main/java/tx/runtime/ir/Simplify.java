@@ -1,0 +1,277 @@
+package tx.runtime.ir;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import tx.runtime.ir.Stmt.Eqn;
+import tx.runtime.tensor.Tensor;
+
+/**
+ * Simplification of the structured IR, IR to IR (the old program is not changed):
+ * <ul>
+ *   <li>constant folding: an equation whose operands are all small constants becomes a constant,
+ *       computed by the same kernel, so the value is identical (unless it holds a nan or an inf,
+ *       which is left for run time, where --detect-anomaly can name the operation);</li>
+ *   <li>algebraic identities that hold for every float64, nan, inf and -0.0 included:
+ *       {@code x * 1 = x}, {@code x / 1 = x}, {@code x - 0 = x}, {@code -(-x) = x}, and a reshape of a
+ *       reshape is one reshape. NOTE: {@code x + 0 = x} is not used (it would turn 0 + -0.0, which
+ *       is 0.0, into -0.0), nor {@code x * 0 = 0} (it would turn nan * 0, which is nan, into 0);</li>
+ *   <li>common subexpressions: the same primitive on the same operands with the same attributes,
+ *       where the first one is visible, is computed once;</li>
+ *   <li>dead code: equations nothing uses are removed (statements with effects, and everything loops
+ *       and branches carry, are kept).</li>
+ * </ul>
+ */
+public final class Simplify {
+    /** Constants up to this many elements are folded; larger ones would bloat the program. */
+    static final int FOLD_LIMIT = 64;
+
+    private final Map<Var, Var> replaced = new HashMap<>();
+    private final Map<Var, Tensor> constants = new HashMap<>();
+    private final List<Map<Object, Var>> seen = new ArrayList<>();
+    private final int[] nextId;
+
+    private Simplify(int varCount) {
+        this.nextId = new int[] {varCount};
+    }
+
+    public static Program run(Program p) {
+        Simplify s = new Simplify(p.varCount());
+        List<Stmt> body = s.block(p.body());
+        body = Dce.prune(body);
+        return new Program(body, s.nextId[0], p.leafNames());
+    }
+
+    /** The number of equations in a program, loops and branches included (each body counted once). */
+    public static int countEqns(List<Stmt> body) {
+        int n = 0;
+        for (Stmt st : body) {
+            if (st instanceof Eqn) n++;
+            else if (st instanceof Stmt.Loop l) n += countEqns(l.body());
+            else if (st instanceof Stmt.Cond c) n += countEqns(c.then()) + countEqns(c.otherwise());
+        }
+        return n;
+    }
+
+    private List<Stmt> block(List<Stmt> body) {
+        seen.add(new HashMap<>());
+        List<Stmt> out = new ArrayList<>();
+        for (Stmt st : body) {
+            Stmt r = stmt(st);
+            if (r != null) out.add(r);
+        }
+        seen.remove(seen.size() - 1);
+        return out;
+    }
+
+    private Var v(Var x) {
+        if (x == null) return null;
+        Var r = replaced.get(x);
+        return r == null ? x : r;
+    }
+
+    private List<Var> vs(List<Var> xs) {
+        List<Var> out = new ArrayList<>(xs.size());
+        for (Var x : xs) out.add(v(x));
+        return out;
+    }
+
+    private Stmt stmt(Stmt st) {
+        if (st instanceof Eqn e) return eqn(e);
+        if (st instanceof Stmt.Loop l) {
+            return new Stmt.Loop(l.count(), l.index(), vs(l.init()), l.params(), block(l.body()), vs(l.results()), l.outs(), l.origin());
+        }
+        if (st instanceof Stmt.Cond c) {
+            List<Stmt> then = block(c.then()), otherwise = block(c.otherwise());
+            return new Stmt.Cond(v(c.cond()), then, vs(c.thenResults()), otherwise, vs(c.elseResults()), c.outs(), c.origin());
+        }
+        if (st instanceof Stmt.Print p) {
+            List<Stmt.PrintItem> items = new ArrayList<>();
+            for (Stmt.PrintItem item : p.items()) {
+                if (item instanceof Stmt.PrintItem.TensorValue t) items.add(new Stmt.PrintItem.TensorValue(v(t.var()), t.suffix(), t.firstIndex(), t.firstSuffix()));
+                else if (item instanceof Stmt.PrintItem.FloatValue f) items.add(new Stmt.PrintItem.FloatValue(v(f.var())));
+                else items.add(item);
+            }
+            return new Stmt.Print(items, p.origin());
+        }
+        if (st instanceof Stmt.AssertClose a) return new Stmt.AssertClose(v(a.a()), v(a.b()), a.rtol(), a.atol(), a.text(), a.origin());
+        if (st instanceof Stmt.GradSet g) return new Stmt.GradSet(g.leaf(), v(g.value()), g.origin());
+        if (st instanceof Stmt.GradAccum g) return new Stmt.GradAccum(g.leaf(), v(g.delta()), g.origin());
+        if (st instanceof Stmt.CheckReport c) {
+            List<Stmt.CheckEntry> entries = new ArrayList<>();
+            for (Stmt.CheckEntry e : c.entries()) {
+                entries.add(new Stmt.CheckEntry(e.input(), e.param(), v(e.generated()), v(e.handWritten()), v(e.finiteDifferences())));
+            }
+            return new Stmt.CheckReport(c.text(), entries, c.tol(), c.fdTol(), c.inputs(), c.origin());
+        }
+        return st; // GradRead
+    }
+
+    /** One equation: rewritten operands, then an identity, a folded constant, or an earlier equal equation. */
+    private Stmt eqn(Eqn e0) {
+        Eqn e = new Eqn(e0.prim(), vs(e0.in()), e0.out(), e0.attr(), e0.origin());
+        Var same = identity(e);
+        if (same != null) {
+            replaced.put(e.out(), same);
+            return null;
+        }
+        Eqn folded = fold(e);
+        if (folded != null) e = folded;
+        Object key = key(e);
+        for (int i = seen.size() - 1; i >= 0; i--) {
+            Var earlier = seen.get(i).get(key);
+            if (earlier != null) {
+                replaced.put(e.out(), earlier);
+                return null;
+            }
+        }
+        seen.get(seen.size() - 1).put(key, e.out());
+        if (e.prim() == Prim.CONST) constants.put(e.out(), ((Attrs.Const) e.attr()).value());
+        if (e.prim() == Prim.FILL && e.out().rank() == 0) constants.put(e.out(), Tensor.full(new int[0], ((Attrs.Fill) e.attr()).value()));
+        return e;
+    }
+
+    /** The operand an equation equals exactly, if an identity applies (only when shapes agree). */
+    private Var identity(Eqn e) {
+        List<Var> in = e.in();
+        switch (e.prim()) {
+            case MUL:
+                if (isScalar(in.get(1), 1) && sameShape(in.get(0), e.out())) return in.get(0);
+                if (isScalar(in.get(0), 1) && sameShape(in.get(1), e.out())) return in.get(1);
+                return null;
+            case DIV:
+                return isScalar(in.get(1), 1) && sameShape(in.get(0), e.out()) ? in.get(0) : null;
+            case SUB:
+                return isScalar(in.get(1), 0) && sameShape(in.get(0), e.out()) ? in.get(0) : null;
+            case NEG:
+                return negated.get(in.get(0));
+            case RESHAPE:
+                return sameShape(in.get(0), e.out()) ? in.get(0) : null;
+            default:
+                return null;
+        }
+    }
+
+    private final Map<Var, Var> negated = new HashMap<>();
+
+    /** Folds an equation of small constants into a constant; records negations for -(-x). */
+    private Eqn fold(Eqn e) {
+        if (e.prim() == Prim.NEG) negated.put(e.out(), e.in().get(0));
+        if (e.prim() == Prim.RESHAPE && e.in().size() == 1) {
+            Eqn def = definitions.get(e.in().get(0));
+            if (def != null && def.prim() == Prim.RESHAPE) e = new Eqn(Prim.RESHAPE, def.in(), e.out(), e.attr(), e.origin());
+        }
+        definitions.put(e.out(), e);
+        if (e.in().isEmpty() || e.prim() == Prim.RANDOM || e.prim() == Prim.FIRST_MAX) return e;
+        if (tx.runtime.tensor.Shapes.numelExact(e.out().shapeRef()) > FOLD_LIMIT) return e;
+        List<Tensor> values = new ArrayList<>();
+        for (Var x : e.in()) {
+            Tensor t = constants.get(x);
+            if (t == null) return e;
+            values.add(t);
+        }
+        Tensor value = e.prim().eval(values, e.attr());
+        // NOTE: a nan or an inf is left to be computed at run time, where --detect-anomaly can name its operation
+        for (double d : value.data()) if (!Double.isFinite(d)) return e;
+        return new Eqn(Prim.CONST, List.of(), e.out(), new Attrs.Const(value), e.origin());
+    }
+
+    private final Map<Var, Eqn> definitions = new HashMap<>();
+
+    private boolean isScalar(Var x, double value) {
+        Tensor t = constants.get(x);
+        return t != null && t.size() == 1 && t.data()[0] == value && Double.doubleToRawLongBits(t.data()[0]) == Double.doubleToRawLongBits(value);
+    }
+
+    private static boolean sameShape(Var a, Var b) {
+        return java.util.Arrays.equals(a.shapeRef(), b.shapeRef());
+    }
+
+    /** Equal keys mean equal results: the primitive, the operands, and the attributes by value. */
+    private static Object key(Eqn e) {
+        Object attr = e.attr() instanceof Attrs.Const c ? c.value() : e.attr() == null ? null : e.attr().toString();
+        return List.of(e.prim(), e.in(), Objects.requireNonNullElse(attr, ""));
+    }
+
+    /** Dead-code elimination over blocks, from the end; effects and what loops and branches carry stay. */
+    static final class Dce {
+        private Dce() {}
+
+        static List<Stmt> prune(List<Stmt> body) {
+            Set<Var> live = new HashSet<>();
+            markUses(body, live);
+            return sweep(body, live);
+        }
+
+        /** Every variable an effect, a loop or a branch uses, in all blocks (a conservative root set). */
+        private static void markUses(List<Stmt> body, Set<Var> live) {
+            for (Stmt st : body) {
+                if (st instanceof Stmt.Loop l) {
+                    for (Var x : l.init()) if (x != null) live.add(x);
+                    for (Var x : l.results()) if (x != null) live.add(x);
+                    markUses(l.body(), live);
+                } else if (st instanceof Stmt.Cond c) {
+                    live.add(c.cond());
+                    for (Var x : c.thenResults()) if (x != null) live.add(x);
+                    for (Var x : c.elseResults()) if (x != null) live.add(x);
+                    markUses(c.then(), live);
+                    markUses(c.otherwise(), live);
+                } else if (st instanceof Stmt.Print p) {
+                    for (Stmt.PrintItem item : p.items()) {
+                        if (item instanceof Stmt.PrintItem.TensorValue t) {
+                            live.add(t.var());
+                            if (t.firstIndex() != null) live.add(t.firstIndex());
+                        }
+                        if (item instanceof Stmt.PrintItem.FloatValue f) live.add(f.var());
+                    }
+                } else if (st instanceof Stmt.AssertClose a) {
+                    live.add(a.a());
+                    live.add(a.b());
+                } else if (st instanceof Stmt.GradSet g && g.value() != null) {
+                    live.add(g.value());
+                } else if (st instanceof Stmt.GradAccum g) {
+                    live.add(g.delta());
+                } else if (st instanceof Stmt.CheckReport c) {
+                    for (Stmt.CheckEntry e : c.entries()) {
+                        live.add(e.generated());
+                        live.add(e.handWritten());
+                        live.add(e.finiteDifferences());
+                    }
+                }
+            }
+        }
+
+        /** Removes equations whose output is not live, walking each block backwards so that uses propagate. */
+        private static List<Stmt> sweep(List<Stmt> body, Set<Var> live) {
+            boolean changed = true;
+            List<Stmt> current = body;
+            while (changed) {
+                changed = false;
+                List<Stmt> kept = new ArrayList<>(); // built backwards, reversed below
+                for (int i = current.size() - 1; i >= 0; i--) {
+                    Stmt st = current.get(i);
+                    if (st instanceof Eqn e) {
+                        if (!live.contains(e.out())) {
+                            changed = true;
+                            continue;
+                        }
+                        live.addAll(e.in());
+                    } else if (st instanceof Stmt.Loop l) {
+                        st = new Stmt.Loop(l.count(), l.index(), l.init(), l.params(), sweep(l.body(), live), l.results(), l.outs(), l.origin());
+                    } else if (st instanceof Stmt.Cond c) {
+                        st = new Stmt.Cond(c.cond(), sweep(c.then(), live), c.thenResults(), sweep(c.otherwise(), live), c.elseResults(),
+                                c.outs(), c.origin());
+                    }
+                    kept.add(st);
+                }
+                java.util.Collections.reverse(kept);
+                current = kept;
+            }
+            return current;
+        }
+    }
+}
