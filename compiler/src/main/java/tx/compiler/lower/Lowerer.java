@@ -107,6 +107,45 @@ public final class Lowerer {
         return true;
     }
 
+    /** A lowered call of a function value from Java: the program and the variables that hold its results. */
+    public record Call(Program program, List<Var> results) {}
+
+    /**
+     * Lowers one call of a file's function (or of a transform of it, {@code kind} "grad" or
+     * "value_and_grad" with {@code wrt} parameter names) on given tensors, for the embedding API.
+     * Returns null if there were errors (in diags).
+     */
+    public static Call lowerCall(Ast.Program program, Diagnostics diags, String source, String fn, String kind, List<String> wrt,
+                                 List<tx.runtime.tensor.Tensor> inputs) {
+        Lowerer l = new Lowerer(diags, source);
+        l.functions.collect(program.body());
+        if (!l.functions.has(fn)) {
+            diags.error("E0103", Span.NONE, "the file defines no function `" + fn + "`", null);
+            return null;
+        }
+        Val.FnRef ref = new Val.UserFn(fn);
+        if (kind != null) {
+            List<Integer> idx = new ArrayList<>();
+            List<String> params = new ArrayList<>();
+            for (Ast.Param p : l.functions.base(ref).params()) params.add(p.name());
+            for (String w : wrt.isEmpty() ? List.of(params.get(0)) : wrt) {
+                if (!params.contains(w)) {
+                    diags.error("E0101", Span.NONE, "`" + fn + "` has no parameter `" + w + "`", "its parameters are " + String.join(", ", params));
+                    return null;
+                }
+                idx.add(params.indexOf(w));
+            }
+            ref = new Val.Transform(kind, ref, idx);
+        }
+        List<T> args = new ArrayList<>();
+        for (tx.runtime.tensor.Tensor t : inputs) args.add(new T(l.b.constant(t), false, -1, null, false, false));
+        Val out = l.functions.applyTo(ref, args, new Ast.Call(new Ast.Name(fn, Span.NONE), List.of(), Span.NONE));
+        if (diags.hasErrors() || out instanceof Val.Bad) return null;
+        List<Var> results = new ArrayList<>();
+        for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) results.add(((T) v).var());
+        return new Call(new Program(l.b.top(), l.b.varCount(), List.copyOf(l.leafNames)), results);
+    }
+
     // ---- statements ----------------------------------------------------------------------------------
 
     void block(List<Ast.Stmt> body) {

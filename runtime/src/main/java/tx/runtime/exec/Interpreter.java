@@ -33,6 +33,19 @@ public final class Interpreter {
         return run(p, out, RunOptions.DEFAULT);
     }
 
+    /** Runs the program and returns the values of {@code outputs} at its end (the embedding API's calls). */
+    public static List<Tensor> evaluate(Program p, PrintStream out, List<Var> outputs) {
+        Interpreter in = new Interpreter(p, out, RunOptions.DEFAULT);
+        try {
+            in.block(p.body());
+        } finally {
+            out.flush();
+        }
+        List<Tensor> values = new java.util.ArrayList<>();
+        for (Var v : outputs) values.add(in.get(v));
+        return values;
+    }
+
     public static Tensor[] run(Program p, PrintStream out, RunOptions options) {
         Interpreter in = new Interpreter(p, out, options);
         try {

@@ -1,0 +1,102 @@
+package tx.compiler.api;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import tx.compiler.lower.Lowerer;
+import tx.compiler.syntax.Ast;
+import tx.compiler.syntax.Diagnostics;
+import tx.compiler.syntax.Parse;
+import tx.runtime.exec.Interpreter;
+import tx.runtime.ir.Verifier;
+import tx.runtime.tensor.Tensor;
+
+/**
+ * Using tx from Java:
+ * <pre>{@code
+ * Tx.Module m = Tx.compile(Path.of("model.tx"));
+ * Tensor loss = m.function("loss").call(w, b, x, y).get(0);
+ * List<Tensor> g = m.grad("loss", "w", "b").call(w, b, x, y);   // dloss/dw, dloss/db
+ * }</pre>
+ * Tensors are made with {@link Tensor#of(int[], double[])}. A call checks its arguments against
+ * the function's signature; every call is compiled for its arguments' shapes (functions are
+ * inlined, so there is nothing shape-generic to reuse) and run by the interpreter. Problems are
+ * {@link TxException}s whose message holds the diagnostics as the command line prints them.
+ */
+public final class Tx {
+    private Tx() {}
+
+    /** A compile error, or a call that does not fit the function: the message is the rendered diagnostics. */
+    public static final class TxException extends RuntimeException {
+        public TxException(String message) {
+            super(message);
+        }
+    }
+
+    public static Module compile(Path file) throws IOException {
+        return compile(file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    /** Parses and checks a file's functions; the script around them is not run. */
+    public static Module compile(String name, String source) {
+        Diagnostics d = new Diagnostics(name, source);
+        Ast.Program ast = Parse.program(source, d);
+        if (ast == null || d.hasErrors()) throw new TxException(d.render());
+        return new Module(name, source, ast);
+    }
+
+    /** A compiled file: its functions, and the derivatives of them. */
+    public static final class Module {
+        private final String name, source;
+        private final Ast.Program ast;
+
+        private Module(String name, String source, Ast.Program ast) {
+            this.name = name;
+            this.source = source;
+            this.ast = ast;
+        }
+
+        public Function function(String fn) {
+            return new Function(this, fn, null, List.of());
+        }
+
+        /** The gradient of a scalar function with respect to the named parameters (default: the first), in that order. */
+        public Function grad(String fn, String... wrt) {
+            return new Function(this, fn, "grad", List.of(wrt));
+        }
+
+        /** The value, then the gradients. */
+        public Function valueAndGrad(String fn, String... wrt) {
+            return new Function(this, fn, "value_and_grad", List.of(wrt));
+        }
+    }
+
+    /** A callable function value of a module. */
+    public static final class Function {
+        private final Module module;
+        private final String fn, kind;
+        private final List<String> wrt;
+
+        private Function(Module module, String fn, String kind, List<String> wrt) {
+            this.module = module;
+            this.fn = fn;
+            this.kind = kind;
+            this.wrt = wrt;
+        }
+
+        /** Calls the function; returns its results (one tensor, or several). Anything it prints goes nowhere. */
+        public List<Tensor> call(Tensor... args) {
+            Diagnostics d = new Diagnostics(module.name, module.source);
+            Lowerer.Call c = Lowerer.lowerCall(module.ast, d, module.source, fn, kind, wrt, List.of(args));
+            if (c == null) throw new TxException(d.render());
+            var program = c.program();
+            Verifier.verify(program);
+            return new ArrayList<>(Interpreter.evaluate(program, new PrintStream(OutputStream.nullOutputStream()), c.results()));
+        }
+    }
+}
