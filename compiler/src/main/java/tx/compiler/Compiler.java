@@ -14,6 +14,16 @@ public final class Compiler {
     /** The outcome: the program (null if there were errors) and the diagnostics. */
     public record Result(Program program, Diagnostics diagnostics) {}
 
+    /** For `tx check`: the file's checks, and a finite-difference check of every scalar function. */
+    public static Result compileChecks(String fileName, String source) {
+        Diagnostics diags = new Diagnostics(fileName, source);
+        Ast.Program ast = Parse.program(source, diags);
+        if (ast == null) return new Result(null, diags);
+        Program p = Lowerer.lowerChecks(ast, diags, source);
+        if (p != null) Verifier.verify(p);
+        return new Result(diags.hasErrors() ? null : p, diags);
+    }
+
     public static Result compile(String fileName, String source) {
         Diagnostics diags = new Diagnostics(fileName, source);
         Ast.Program ast = Parse.program(source, diags);

@@ -89,6 +89,37 @@ class ChecksTest {
         assertTrue(r.out().startsWith("check grad(f) == df within 1e-2: PASS"), r.out());
     }
 
+    @Test
+    void txCheckRunsEveryCheckAndChecksEveryScalarFunction() throws IOException {
+        Path f = dir.resolve("file.tx");
+        Files.writeString(f, """
+                fn f(x: [3], unused: [2]) -> [] { return sum(x * x) }
+                fn df(x: [3], unused: [2]) -> [3] { return 3 * x }
+                fn g(x: [2]) -> [] { return sum(exp(x)) }
+                fn dg(x: [2]) -> [2] { return exp(x) }
+                check grad(f) == df
+                check grad(g) == dg
+                print("the script is not run by tx check")
+                """, StandardCharsets.UTF_8);
+        TxRunner.Outcome r = TxRunner.run("check", f.toString());
+        assertEquals(3, r.status(), r.err());
+        assertEquals(4, r.out().split("\n").length, r.out()); // grad(f), grad(g) against finite differences, and the two checks
+        assertEquals(1, count(r.out(), "(?m)^FAIL  grad\\(f\\) == df "), r.out());
+        assertEquals(3, count(r.out(), "(?m)^PASS  "), r.out());
+        assertTrue(!r.out().contains("not run"), r.out());
+        assertTrue(r.err().contains("warning[W0111]: `unused` never affects the result of `grad(f)`"), r.err());
+        assertTrue(r.err().contains("error[E0505]: 1 of 4 checks failed"), r.err());
+    }
+
+    @Test
+    void txCheckPassesTheHandWrittenExamples() {
+        for (Path p : TxRunner.files(TxRunner.root().resolve("examples/handwritten"), ".tx")) {
+            TxRunner.Outcome r = TxRunner.run("check", p.toString());
+            assertEquals(0, r.status(), p + "\n" + r.out() + r.err());
+            assertEquals(0, count(r.out(), "(?m)^FAIL"), r.out());
+        }
+    }
+
     private static int count(String s, String regex) {
         Matcher m = Pattern.compile(regex).matcher(s);
         int n = 0;

@@ -33,12 +33,14 @@ public final class Main {
                   --detect-anomaly   stop at the first operation, forward or backward, that makes a nan or inf
                   --timeout SECONDS  stop the run after this long (exit 3)
                   --max-memory SIZE  refuse to hold more tensor data than this at once, e.g. 512M or 2G (exit 3)
+              check FILE.tx          run every `check` in the file, and check the gradient of every function
+                                     with a scalar result against finite differences (exit 3 on a failure)
               ir FILE.tx             compile the script and print its IR, adjoint equations included
               explain CODE           explain an error code, e.g. `tx explain E0301`
               help                   show this message
 
             exit status: 0 ok, 1 compile error, 2 usage error, 3 run-time error or failed check
-            (grad, check and bench arrive with functions; see the README)
+            (grad and bench come later; see docs/language.md)
             """;
 
     private final PrintStream out, err;
@@ -104,13 +106,39 @@ public final class Main {
             case "explain":
                 if (rest.size() != 1) throw new UsageError("`tx explain` takes one error code, e.g. `tx explain E0301`");
                 return explain(rest.get(0));
-            case "grad":
             case "check":
+                if (rest.size() != 1) throw new UsageError("`tx check` takes one FILE.tx");
+                return checkCommand(Path.of(rest.get(0)));
+            case "grad":
             case "bench":
-                throw new UsageError("`tx " + cmd + "` is not available in this version of tx yet (it comes with functions)");
+                throw new UsageError("`tx " + cmd + "` is not available in this version of tx yet (see docs/language.md)");
             default:
                 throw new UsageError("unknown command `" + cmd + "`");
         }
+    }
+
+    /**
+     * {@code tx check FILE}: every `check` in the file, and the gradient of every function with a
+     * scalar result against finite differences, one table row each; exit 3 if any fails.
+     */
+    private int checkCommand(Path file) {
+        String source = read(file);
+        if (source == null) return USAGE;
+        String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        Compiler.Result r;
+        try {
+            r = Compiler.compileChecks(name, source);
+        } catch (RuntimeException | StackOverflowError e) {
+            err.println("error: internal compiler error while checking " + file + ": " + e);
+            return COMPILE_ERROR;
+        }
+        err.print(r.diagnostics().render());
+        if (r.program() == null) return COMPILE_ERROR;
+        if (r.program().body().stream().noneMatch(s -> s instanceof tx.runtime.ir.Stmt.CheckReport)) {
+            out.println("tx check: " + name + " has no `check` and no function with a scalar result");
+            return OK;
+        }
+        return execute(r, file, RunOptions.CHECK_TABLE);
     }
 
     /** {@code tx run FILE [--detect-anomaly] [--timeout S] [--max-memory SIZE]}, options before or after the file. */

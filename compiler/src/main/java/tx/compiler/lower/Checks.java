@@ -63,6 +63,35 @@ final class Checks {
         l.b.add(new Stmt.CheckReport(text, entries, tol, FD_TOL, INPUTS, c.span().origin()));
     }
 
+    /**
+     * For `tx check`: the gradient of a scalar function with respect to all its parameters,
+     * against central finite differences only.
+     */
+    void selfCheck(Ast.FnDef f) {
+        if (f.params().isEmpty() || f.returns().size() != 1 || !f.returns().get(0).isEmpty()) return;
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < f.params().size(); i++) all.add(i);
+        Val.Transform t = new Val.Transform("grad", new Val.UserFn(f.name()), all);
+        Ast.Call site = new Ast.Call(new Ast.Name(f.name(), f.span()), List.of(), l.headSpan(f.span()));
+        List<int[]> shapes = shapes(f);
+        List<Stmt.CheckEntry> entries = new ArrayList<>();
+        for (int k = 0; k < INPUTS; k++) {
+            if (k > 0) l.diags.mute(); // report an unused parameter once
+            try {
+                List<T> args = inputs(shapes, k);
+                List<T> gen = values(l.functions.applyTo(t, args, site));
+                if (gen == null) return;
+                for (int i = 0; i < all.size(); i++) {
+                    T fd = finiteDifference(t.of(), args, i, site);
+                    entries.add(new Stmt.CheckEntry(k, f.params().get(i).name(), gen.get(i).var(), null, fd.var()));
+                }
+            } finally {
+                if (k > 0) l.diags.unmute();
+            }
+        }
+        l.b.add(new Stmt.CheckReport("grad(" + f.name() + ") against finite differences", entries, 1e-6, FD_TOL, INPUTS, site.span().origin()));
+    }
+
     private double tolerance(Ast.Check c) {
         if (c.tol() == null) return 1e-6;
         Val v = l.exprs.expr(c.tol());

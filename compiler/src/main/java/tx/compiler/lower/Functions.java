@@ -371,10 +371,21 @@ final class Functions {
         for (int k : wrt) {
             Var p = leafOfParam.get(k);
             Var g = byLeaf.get(l.graph.leafOf(p));
-            if (g == null) g = l.b.fill(p.shapeRef(), 0.0); // the output does not depend on it
+            if (g == null) { // activity analysis found no path from this parameter to the output
+                g = l.b.fill(p.shapeRef(), 0.0);
+                unused(a, k);
+            }
             out.add(l.exprs.result(g, "MulBackward0"));
         }
         return out;
+    }
+
+    /** W0111: a gradient that is structurally zero, because the parameter never reaches the output. */
+    private void unused(Args a, int k) {
+        Ast.FnDef f = defs.get(a.fn.replaceAll("^.*\\(|\\)+$", ""));
+        String name = f != null && k < f.params().size() ? f.params().get(k).name() : "parameter " + k;
+        l.diags.warning("W0111", a.span(), "`" + name + "` never affects the result of `" + a.fn + "`: its gradient is zero everywhere",
+                "activity analysis found no path from it to the output; is it meant to be used?");
     }
 
     /** At the outermost transform, results are plain values; inside another transform they stay differentiable. */

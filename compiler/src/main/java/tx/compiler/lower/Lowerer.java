@@ -107,6 +107,28 @@ public final class Lowerer {
         return true;
     }
 
+    /**
+     * For `tx check`: a program made of the file's `check` statements and, for every function with
+     * a scalar result, a check of its gradient against finite differences. The rest of the script
+     * is not run. Returns null if there were errors.
+     */
+    public static Program lowerChecks(Ast.Program program, Diagnostics diags, String source) {
+        Lowerer l = new Lowerer(diags, source);
+        l.functions.collect(program.body());
+        Checks checks = new Checks(l);
+        for (Ast.Stmt s : program.body()) {
+            if (s instanceof Ast.Check c) {
+                checks.check(c);
+            } else if (s instanceof Ast.FnDef f) {
+                var old = l.b.at(f.span().origin());
+                checks.selfCheck(f);
+                l.b.at(old);
+            }
+        }
+        if (diags.hasErrors()) return null;
+        return new Program(l.b.top(), l.b.varCount(), List.copyOf(l.leafNames));
+    }
+
     /** A lowered call of a function value from Java: the program and the variables that hold its results. */
     public record Call(Program program, List<Var> results) {}
 

@@ -5,8 +5,15 @@ package tx.runtime.exec;
  * whose result holds a nan or an infinity; {@code timeoutMillis} (0: none) bounds the run's wall
  * time; {@code maxBytes} (0: none) bounds the float64 data the run may hold at once.
  */
-public record RunOptions(boolean detectAnomaly, long timeoutMillis, long maxBytes) {
-    public static final RunOptions DEFAULT = new RunOptions(false, 0, 0);
+public record RunOptions(boolean detectAnomaly, long timeoutMillis, long maxBytes, boolean checkTable) {
+    public static final RunOptions DEFAULT = new RunOptions(false, 0, 0, false);
+
+    public RunOptions(boolean detectAnomaly, long timeoutMillis, long maxBytes) {
+        this(detectAnomaly, timeoutMillis, maxBytes, false);
+    }
+
+    /** For `tx check`: each check prints one table row, and a failure does not stop the others. */
+    public static final RunOptions CHECK_TABLE = new RunOptions(false, 0, 0, true);
 
     /** A byte count as people read it: 512 bytes, 7.6 MiB, 11.9 GiB. */
     public static String bytes(long b) {

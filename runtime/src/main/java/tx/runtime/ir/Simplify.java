@@ -238,7 +238,7 @@ public final class Simplify {
                 } else if (st instanceof Stmt.CheckReport c) {
                     for (Stmt.CheckEntry e : c.entries()) {
                         live.add(e.generated());
-                        live.add(e.handWritten());
+                        if (e.handWritten() != null) live.add(e.handWritten());
                         live.add(e.finiteDifferences());
                     }
                 }

@@ -39,7 +39,7 @@ public sealed interface Stmt {
      */
     record CheckReport(String text, List<CheckEntry> entries, double tol, double fdTol, int inputs, Origin origin) implements Stmt {}
 
-    /** One (input, parameter) of a check: the three gradients, of the parameter's shape. */
+    /** One (input, parameter) of a check: the gradients, of the parameter's shape (no hand-written one: null). */
     record CheckEntry(int input, String param, Var generated, Var handWritten, Var finiteDifferences) {}
 
     /** {@code leaf.grad = value} (value null: {@code leaf.grad = None}). */

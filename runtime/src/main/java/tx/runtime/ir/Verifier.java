@@ -44,7 +44,7 @@ public final class Verifier {
         } else if (s instanceof Stmt.CheckReport c) {
             for (Stmt.CheckEntry e : c.entries()) {
                 use(e.generated(), s);
-                use(e.handWritten(), s);
+                if (e.handWritten() != null) use(e.handWritten(), s);
                 use(e.finiteDifferences(), s);
             }
         } else if (s instanceof Stmt.AssertClose a) {
