@@ -120,6 +120,15 @@ class ChecksTest {
         }
     }
 
+    @Test
+    void txCheckAcceptsALeafThatIsNeverNamed() throws IOException {
+        Path f = dir.resolve("unnamed.tx");
+        Files.writeString(f, "fn f(x: [2]) -> [] {\n    return sum(x * tensor([1.0, 2.0], requires_grad=true))\n}\n", StandardCharsets.UTF_8);
+        TxRunner.Outcome r = TxRunner.run("check", f.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("PASS  grad(f) against finite differences"), r.out());
+    }
+
     private static int count(String s, String regex) {
         Matcher m = Pattern.compile(regex).matcher(s);
         int n = 0;

@@ -57,18 +57,29 @@ public final class Lowerer {
         });
     }
 
-    /** Checks and lowers a parsed script; returns null if there were errors (they are in diags). */
-    public static Program lower(Ast.Program program, Diagnostics diags, String source) {
+    /** A lowerer for a parsed file, with its functions registered (they may be called before their definition). */
+    private static Lowerer of(Ast.Program program, Diagnostics diags, String source) {
         Lowerer l = new Lowerer(diags, source);
         l.functions.collect(program.body());
+        return l;
+    }
+
+    /** The program built so far, or null if there were errors; a leaf that was never named gets a name for messages. */
+    private Program program() {
+        if (diags.hasErrors()) return null;
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < leafNames.size(); i++) names.add(leafNames.get(i) == null ? "leaf" + i : leafNames.get(i));
+        return new Program(b.top(), b.varCount(), names);
+    }
+
+    /** Checks and lowers a parsed script; returns null if there were errors (they are in diags). */
+    public static Program lower(Ast.Program program, Diagnostics diags, String source) {
+        Lowerer l = of(program, diags, source);
         for (Ast.Stmt s : program.body()) {
             if (s instanceof Ast.FnDef f) l.functions.definition(f, true); // checked at each call, where its shapes are known
             else l.statement(s);
         }
-        if (diags.hasErrors()) return null;
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < l.leafNames.size(); i++) names.add(l.leafNames.get(i) == null ? "leaf" + i : l.leafNames.get(i));
-        return new Program(l.b.top(), l.b.varCount(), names);
+        return l.program();
     }
 
     /**
@@ -113,8 +124,7 @@ public final class Lowerer {
      * is not run. Returns null if there were errors.
      */
     public static Program lowerChecks(Ast.Program program, Diagnostics diags, String source) {
-        Lowerer l = new Lowerer(diags, source);
-        l.functions.collect(program.body());
+        Lowerer l = of(program, diags, source);
         Checks checks = new Checks(l);
         for (Ast.Stmt s : program.body()) {
             if (s instanceof Ast.Check c) {
@@ -125,8 +135,7 @@ public final class Lowerer {
                 l.b.at(old);
             }
         }
-        if (diags.hasErrors()) return null;
-        return new Program(l.b.top(), l.b.varCount(), List.copyOf(l.leafNames));
+        return l.program();
     }
 
     /** A lowered call of a function value from Java: the program and the variables that hold its results. */
@@ -139,8 +148,7 @@ public final class Lowerer {
      */
     public static Call lowerCall(Ast.Program program, Diagnostics diags, String source, String fn, String kind, List<String> wrt,
                                  List<tx.runtime.tensor.Tensor> inputs) {
-        Lowerer l = new Lowerer(diags, source);
-        l.functions.collect(program.body());
+        Lowerer l = of(program, diags, source);
         if (!l.functions.has(fn)) {
             diags.error("E0103", Span.NONE, "the file defines no function `" + fn + "`", null);
             return null;
@@ -162,10 +170,11 @@ public final class Lowerer {
         List<T> args = new ArrayList<>();
         for (tx.runtime.tensor.Tensor t : inputs) args.add(new T(l.b.constant(t), false, -1, null, false, false));
         Val out = l.functions.applyTo(ref, args, new Ast.Call(new Ast.Name(fn, Span.NONE), List.of(), Span.NONE));
-        if (diags.hasErrors() || out instanceof Val.Bad) return null;
+        Program p = l.program();
+        if (p == null || out instanceof Val.Bad) return null;
         List<Var> results = new ArrayList<>();
         for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) results.add(((T) v).var());
-        return new Call(new Program(l.b.top(), l.b.varCount(), List.copyOf(l.leafNames)), results);
+        return new Call(p, results);
     }
 
     // ---- statements ----------------------------------------------------------------------------------
