@@ -122,23 +122,13 @@ public final class Main {
      * scalar result against finite differences, one table row each; exit 3 if any fails.
      */
     private int checkCommand(Path file) {
-        String source = read(file);
-        if (source == null) return USAGE;
-        String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
-        Compiler.Result r;
-        try {
-            r = Compiler.compileChecks(name, source);
-        } catch (RuntimeException | StackOverflowError e) {
-            err.println("error: internal compiler error while checking " + file + ": " + e);
-            return COMPILE_ERROR;
-        }
-        err.print(r.diagnostics().render());
-        if (r.program() == null) return COMPILE_ERROR;
-        if (r.program().body().stream().noneMatch(s -> s instanceof tx.runtime.ir.Stmt.CheckReport)) {
-            out.println("tx check: " + name + " has no `check` and no function with a scalar result");
+        Compiled c = compileFile(file, true);
+        if (c.result() == null) return c.status();
+        if (c.result().program().body().stream().noneMatch(s -> s instanceof tx.runtime.ir.Stmt.CheckReport)) {
+            out.println("tx check: " + file.getFileName() + " has no `check` and no function with a scalar result");
             return OK;
         }
-        return execute(r, file, RunOptions.CHECK_TABLE);
+        return execute(c.result(), file, RunOptions.CHECK_TABLE);
     }
 
     /** {@code tx run FILE [--detect-anomaly] [--timeout S] [--max-memory SIZE]}, options before or after the file. */
@@ -212,31 +202,40 @@ public final class Main {
     }
 
     private int compileAndRun(Path file, boolean irOnly, RunOptions options) {
+        Compiled c = compileFile(file, false);
+        if (c.result() == null) return c.status();
+        if (irOnly) {
+            out.print(IrPrinter.print(c.result().program()));
+            return OK;
+        }
+        return execute(c.result(), file, options);
+    }
+
+    /** A compiled file ready to run, or (result null) the exit status of why it is not. */
+    private record Compiled(Compiler.Result result, int status) {}
+
+    /** Reads and compiles a file (as a script, or for `tx check`), printing its diagnostics. */
+    private Compiled compileFile(Path file, boolean checks) {
         String source = read(file);
-        if (source == null) return USAGE;
+        if (source == null) return new Compiled(null, USAGE);
         String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
         Compiler.Result r;
         try {
-            r = Compiler.compile(name, source);
+            r = checks ? Compiler.compileChecks(name, source) : Compiler.compile(name, source);
         } catch (StackOverflowError e) {
             err.println("error: " + file + ": the program is nested too deeply for tx to compile");
-            return COMPILE_ERROR;
+            return new Compiled(null, COMPILE_ERROR);
         } catch (OutOfMemoryError e) {
             err.println("error: " + file + ": compiling it ran out of memory (the JVM may use "
                     + (Runtime.getRuntime().maxMemory() >> 20) + " MiB)");
-            return COMPILE_ERROR;
+            return new Compiled(null, COMPILE_ERROR);
         } catch (RuntimeException e) {
             err.println("error: internal compiler error while compiling " + file + ": " + e);
             if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);
-            return COMPILE_ERROR;
+            return new Compiled(null, COMPILE_ERROR);
         }
         err.print(r.diagnostics().render());
-        if (r.program() == null) return COMPILE_ERROR;
-        if (irOnly) {
-            out.print(IrPrinter.print(r.program()));
-            return OK;
-        }
-        return execute(r, file, options);
+        return r.program() == null ? new Compiled(null, COMPILE_ERROR) : new Compiled(r, OK);
     }
 
     /** The error code of each kind of run-time failure (docs/errors.md). */

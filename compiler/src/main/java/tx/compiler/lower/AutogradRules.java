@@ -73,7 +73,6 @@ final class AutogradRules extends RuleFamily {
 
     /** backward(s) / backward(y, g): the adjoint program is built right here (see {@link Reverse}). */
     private Val backward(Args a) {
-        l.backwardSeen = true;
         if (!a.shape(1, 2, "gradient")) return failedBackward();
         T s = a.tensor(0);
         if (s == null) return failedBackward();

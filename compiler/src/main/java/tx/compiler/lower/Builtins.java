@@ -392,7 +392,7 @@ final class Builtins {
     }
 
     /** {@code x.T}: the last two axes swapped (a vector or scalar is returned as is). */
-    Val transposeT(T x, Span span) {
+    Val transposeT(T x) {
         if (x.shape().length < 2) { // PyTorch reverses the (at most one) axis: a new tensor all the same
             return out(b.emit(Prim.TRANSPOSE, new Attrs.Perm(identity(x.shape().length)), x.var()), "PermuteBackward0");
         }

@@ -340,7 +340,7 @@ final class Exprs {
             case "requires_grad" -> new Val.Bool(x.rg());
             case "is_leaf" -> new Val.Bool(x.leaf() >= 0 || !x.rg());
             case "shape" -> new Val.Shape(x.shape());
-            case "T" -> l.builtins.transposeT(x, a.span());
+            case "T" -> l.builtins.transposeT(x);
             default -> {
                 String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "T"));
                 String help = l.builtins.has(a.name()) ? "`" + a.name() + "` is a method: call it, `x." + a.name() + "(...)`"

@@ -326,7 +326,7 @@ final class Functions {
             if (!(out instanceof T y)) return out instanceof Val.Bad ? out : notOneOutput(t, a);
             Var seed = seed(t, y, vjp ? args.get(args.size() - 1) : null, a);
             if (seed == null) return new Val.Bad();
-            List<Val> grads = differentiate(y, seed, leafOfParam, wanted, t.wrt(), a);
+            List<Val> grads = differentiate(t, y, seed, leafOfParam, wanted, a);
             if (grads == null) return new Val.Bad();
             List<Val> results = new ArrayList<>();
             if (t.kind().equals("value_and_grad")) results.add(finish(y));
@@ -356,7 +356,7 @@ final class Functions {
         return l.b.fill(y.shape(), 1.0);
     }
 
-    private List<Val> differentiate(T y, Var seed, Map<Integer, Var> leafOfParam, Set<Integer> wanted, List<Integer> wrt, Args a) {
+    private List<Val> differentiate(Val.Transform t, T y, Var seed, Map<Integer, Var> leafOfParam, Set<Integer> wanted, Args a) {
         Map<Integer, Var> byLeaf = Map.of();
         if (y.rg()) {
             Reverse.Result r = Reverse.transform(l.b, l.graph, y.var(), seed, wanted);
@@ -368,12 +368,12 @@ final class Functions {
             byLeaf = r.leafAdjoints();
         }
         List<Val> out = new ArrayList<>();
-        for (int k : wrt) {
+        for (int k : t.wrt()) {
             Var p = leafOfParam.get(k);
             Var g = byLeaf.get(l.graph.leafOf(p));
             if (g == null) { // activity analysis found no path from this parameter to the output
                 g = l.b.fill(p.shapeRef(), 0.0);
-                unused(a, k);
+                unused(t, k, a.span());
             }
             out.add(l.exprs.result(g, "MulBackward0"));
         }
@@ -381,10 +381,9 @@ final class Functions {
     }
 
     /** W0111: a gradient that is structurally zero, because the parameter never reaches the output. */
-    private void unused(Args a, int k) {
-        Ast.FnDef f = defs.get(a.fn.replaceAll("^.*\\(|\\)+$", ""));
-        String name = f != null && k < f.params().size() ? f.params().get(k).name() : "parameter " + k;
-        l.diags.warning("W0111", a.span(), "`" + name + "` never affects the result of `" + a.fn + "`: its gradient is zero everywhere",
+    private void unused(Val.Transform t, int k, Span at) {
+        String name = parameters(t).get(k);
+        l.diags.warning("W0111", at, "`" + name + "` never affects the result of `" + t.show() + "`: its gradient is zero everywhere",
                 "activity analysis found no path from it to the output; is it meant to be used?");
     }
 

@@ -47,12 +47,10 @@ final class Loops {
         for (int round = 0; round < MAX_ROUNDS; round++) {
             end = dryRun(f, before, carried, entry, entryGrads);
             Map<String, T> joined = join(entry, end, carried);
-            State g = new State();
-            g.grads.putAll(entryGrads);
-            g.joinGrads(g, end);
-            if (joined.equals(entry) && g.grads.equals(entryGrads)) break;
+            Map<Integer, GradState> grads = State.join(entryGrads, end.grads);
+            if (joined.equals(entry) && grads.equals(entryGrads)) break;
             entry = joined;
-            entryGrads = new java.util.HashMap<>(g.grads);
+            entryGrads = grads;
         }
         if (l.diags.isMuted()) {
             // Inside an outer loop's re-check, whose IR is thrown away: the last re-check of this

@@ -43,7 +43,6 @@ public final class Lowerer {
     final Map<Ast.For, Map<String, State>> dryRuns = new IdentityHashMap<>();
     /** A backward failed to check: later "grad is None" errors would be follow-ons, so they are silenced. */
     boolean backwardFailed;
-    boolean backwardSeen;
 
     private Lowerer(Diagnostics diags, String source) {
         this.diags = diags;

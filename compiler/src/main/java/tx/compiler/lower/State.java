@@ -34,17 +34,21 @@ final class State {
         maybeUnassigned.remove(name);
     }
 
-    /** Joins the grad states of two paths into this one (either path may be this state itself). */
+    /** Joins the grad states of two paths into this one. */
     void joinGrads(State a, State b) {
-        Map<Integer, GradState> joined = new HashMap<>();
-        for (int leaf : union(a.grads, b.grads)) joined.put(leaf, a.grad(leaf).join(b.grad(leaf)));
+        Map<Integer, GradState> joined = join(a.grads, b.grads);
         grads.clear();
         grads.putAll(joined);
     }
 
-    private static java.util.Set<Integer> union(Map<Integer, GradState> a, Map<Integer, GradState> b) {
-        java.util.Set<Integer> s = new java.util.TreeSet<>(a.keySet());
-        s.addAll(b.keySet());
-        return s;
+    /** The grad states after two paths meet: a leaf absent from one path is None there. */
+    static Map<Integer, GradState> join(Map<Integer, GradState> a, Map<Integer, GradState> b) {
+        Map<Integer, GradState> out = new HashMap<>();
+        java.util.Set<Integer> leaves = new java.util.TreeSet<>(a.keySet());
+        leaves.addAll(b.keySet());
+        for (int leaf : leaves) {
+            out.put(leaf, a.getOrDefault(leaf, GradState.NONE).join(b.getOrDefault(leaf, GradState.NONE)));
+        }
+        return out;
     }
 }

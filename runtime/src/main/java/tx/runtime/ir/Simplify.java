@@ -33,17 +33,12 @@ public final class Simplify {
     private final Map<Var, Var> replaced = new HashMap<>();
     private final Map<Var, Tensor> constants = new HashMap<>();
     private final List<Map<Object, Var>> seen = new ArrayList<>();
-    private final int[] nextId;
 
-    private Simplify(int varCount) {
-        this.nextId = new int[] {varCount};
-    }
+    private Simplify() {}
 
     public static Program run(Program p) {
-        Simplify s = new Simplify(p.varCount());
-        List<Stmt> body = s.block(p.body());
-        body = Dce.prune(body);
-        return new Program(body, s.nextId[0], p.leafNames());
+        List<Stmt> body = Dce.prune(new Simplify().block(p.body()));
+        return new Program(body, p.varCount(), p.leafNames()); // no variable is added, so ids stay as they were
     }
 
     /** The number of equations in a program, loops and branches included (each body counted once). */
