@@ -1,5 +1,10 @@
 package tx.compiler;
 
+import java.util.List;
+import tx.compiler.emit.Derivation;
+import tx.compiler.emit.DotEmitter;
+import tx.compiler.emit.JavaEmitter;
+import tx.compiler.emit.TxEmitter;
 import tx.compiler.lower.Lowerer;
 import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Diagnostics;
@@ -23,6 +28,35 @@ public final class Compiler {
     /** For `tx check`: the file's checks, and a finite-difference check of every scalar function. */
     public static Result compileChecks(String fileName, String source) {
         return compile(fileName, source, Lowerer::lowerChecks, false);
+    }
+
+    /** What `tx grad` writes: the text (null if there were errors) and the diagnostics. */
+    public record Emitted(String text, Diagnostics diagnostics) {}
+
+    /** The ways `tx grad` can write a derivative. */
+    public enum Emit { TX, JAVA, DOT }
+
+    /**
+     * {@code tx grad}: the gradient of {@code fn} with respect to {@code wrt} (default: its first
+     * parameter), written as tx source, as a Java class, or as a Graphviz graph.
+     */
+    public static Emitted grad(String fileName, String source, String fn, List<String> wrt, Emit emit) {
+        Diagnostics diags = new Diagnostics(fileName, source);
+        Ast.Program ast = Parse.program(source, diags);
+        if (ast == null || diags.hasErrors()) return new Emitted(null, diags);
+        Derivation d = Derivation.derive(ast, diags, source, fn, wrt);
+        if (d == null || diags.hasErrors()) return new Emitted(null, diags);
+        try {
+            String text = switch (emit) {
+                case TX -> TxEmitter.emit(d, fileName);
+                case JAVA -> JavaEmitter.emit(d, fileName);
+                case DOT -> DotEmitter.emit(d, fileName);
+            };
+            return new Emitted(text, diags);
+        } catch (Derivation.Unexpressible e) {
+            diags.error("E0601", Derivation.head(d.fn), "tx cannot write the derivative of `" + fn + "` as code: " + e.getMessage(), null);
+            return new Emitted(null, diags);
+        }
     }
 
     private interface Lowering {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every entry of docs/errors.md shows a program (its first code block) and what tx prints: running
  * that program must really produce the entry's code. Entries about run-time options are run with
- * the option they describe.
+ * the option they describe; E0601 (about `tx grad`) with `tx grad` on the example's function.
  */
 class CatalogueTest {
     private static final Pattern ENTRY = Pattern.compile("^## ([EW]\\d{4}):.*?(?=^## |\\z)", Pattern.MULTILINE | Pattern.DOTALL);
@@ -53,6 +53,8 @@ class CatalogueTest {
         Files.writeString(file, program, StandardCharsets.UTF_8);
         List<String> args = new ArrayList<>(List.of("run", file.toString()));
         args.addAll(List.of(FLAGS.getOrDefault(code, new String[0])));
+        Matcher fn = Pattern.compile("^fn (\\w+)", Pattern.MULTILINE).matcher(program);
+        if (code.equals("E0601") && fn.find()) args = List.of("grad", file.toString(), "--fn", fn.group(1));
         TxRunner.Outcome r = TxRunner.run(args.toArray(new String[0]));
         String kind = code.startsWith("W") ? "warning[" : "error[";
         assertTrue(r.err().contains(kind + code + "]"), code + "'s example printed:\n" + r.err() + "\nfor:\n" + program);

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.TestFactory;
  * <pre>
  * # exit 1: backward on a loss that was never reduced to a scalar
  * </pre>
- * An optional second line gives options for {@code tx run}: {@code # flags: --detect-anomaly}.
+ * An optional second line gives options for {@code tx run}: {@code # flags: --detect-anomaly}, or
+ * another command to run instead: {@code # command: grad --fn f} (the file goes after the command's name).
  * 1 is a compile error (standard output must then be empty: nothing runs), 3 a run-time failure
  * (a failed {@code assert_close}), 0 a program that only draws warnings. Beside it:
  * <ul>
@@ -104,8 +105,8 @@ class DiagnosticsTest {
     private static String mismatch(Path tx) throws IOException {
         int status = expectedStatus(tx);
         if (status < 0) return tx + ": the first line must be `# exit N: what this case shows`";
-        List<String> args = new java.util.ArrayList<>(List.of("run", tx.toString()));
-        args.addAll(flags(tx));
+        List<String> args = new java.util.ArrayList<>(command(tx));
+        args.add(1, tx.toString());
         TxRunner.Outcome r = TxRunner.run(args.toArray(new String[0]));
         String err = Files.readString(sibling(tx, ".err"), StandardCharsets.UTF_8);
         Path outFile = sibling(tx, ".out");
@@ -117,11 +118,17 @@ class DiagnosticsTest {
         return why.length() == 0 ? null : tx.getFileName() + ": " + why;
     }
 
-    /** Options for `tx run` from an optional second line {@code # flags: --detect-anomaly}. */
-    private static List<String> flags(Path tx) throws IOException {
+    /**
+     * The command to run the case with, the file left out: {@code run} with the options of an
+     * optional second line {@code # flags: --detect-anomaly}, or another command and its options
+     * from {@code # command: grad --fn f}.
+     */
+    private static List<String> command(Path tx) throws IOException {
         String second = Files.readString(tx, StandardCharsets.UTF_8).lines().skip(1).findFirst().orElse("");
-        if (!second.startsWith("# flags:")) return List.of();
-        return List.of(second.substring("# flags:".length()).trim().split("\\s+"));
+        List<String> args = new java.util.ArrayList<>(List.of("run"));
+        if (second.startsWith("# flags:")) args.addAll(List.of(second.substring("# flags:".length()).trim().split("\\s+")));
+        if (second.startsWith("# command:")) args = List.of(second.substring("# command:".length()).trim().split("\\s+"));
+        return args;
     }
 
     private static List<Path> cases() {

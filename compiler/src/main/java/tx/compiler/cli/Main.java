@@ -35,12 +35,15 @@ public final class Main {
                   --max-memory SIZE  refuse to hold more tensor data than this at once, e.g. 512M or 2G (exit 3)
               check FILE.tx          run every `check` in the file, and check the gradient of every function
                                      with a scalar result against finite differences (exit 3 on a failure)
+              grad FILE.tx --fn NAME [--wrt a,b] [--emit tx|java|dot] [-o OUT]
+                                     write the gradient of function NAME (with respect to its first parameter,
+                                     or the --wrt ones) as tx source (NAME_grad), a Java class, or a Graphviz graph
               ir FILE.tx             compile the script and print its IR, adjoint equations included
               explain CODE           explain an error code, e.g. `tx explain E0301`
               help                   show this message
 
             exit status: 0 ok, 1 compile error, 2 usage error, 3 run-time error or failed check
-            (grad and bench come later; see docs/language.md)
+            (bench comes later; see docs/language.md)
             """;
 
     private final PrintStream out, err;
@@ -110,6 +113,7 @@ public final class Main {
                 if (rest.size() != 1) throw new UsageError("`tx check` takes one FILE.tx");
                 return checkCommand(Path.of(rest.get(0)));
             case "grad":
+                return gradCommand(rest);
             case "bench":
                 throw new UsageError("`tx " + cmd + "` is not available in this version of tx yet (see docs/language.md)");
             default:
@@ -129,6 +133,70 @@ public final class Main {
             return OK;
         }
         return execute(c.result(), file, RunOptions.CHECK_TABLE);
+    }
+
+    /** {@code tx grad FILE --fn NAME [--wrt a,b] [--emit tx|java|dot] [-o OUT]}. */
+    private int gradCommand(List<String> args) throws UsageError {
+        String file = null, fn = null, output = null;
+        List<String> wrt = List.of();
+        Compiler.Emit emit = Compiler.Emit.TX;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "--fn" -> fn = value(args, ++i, a);
+                case "--wrt" -> {
+                    wrt = List.of(value(args, ++i, a).split(",", -1));
+                    for (String w : wrt) if (!w.trim().matches("[A-Za-z_][A-Za-z0-9_]*")) throw new UsageError("`--wrt` takes parameter names separated by commas, e.g. `--wrt w,b`");
+                    wrt = wrt.stream().map(String::trim).toList();
+                }
+                case "--emit" -> {
+                    String v = value(args, ++i, a);
+                    emit = switch (v) {
+                        case "tx" -> Compiler.Emit.TX;
+                        case "java" -> Compiler.Emit.JAVA;
+                        case "dot" -> Compiler.Emit.DOT;
+                        default -> throw new UsageError("`--emit` takes tx, java or dot, got `" + v + "`");
+                    };
+                }
+                case "-o", "--output" -> output = value(args, ++i, a);
+                default -> {
+                    if (a.startsWith("-")) throw new UsageError("unknown option `" + a + "`");
+                    if (file != null) throw new UsageError("`tx grad` takes one FILE.tx, got `" + file + "` and `" + a + "`");
+                    file = a;
+                }
+            }
+        }
+        if (file == null) throw new UsageError("`tx grad` needs a FILE.tx");
+        if (fn == null) throw new UsageError("`tx grad` needs `--fn NAME`, the function to differentiate");
+        Path path = Path.of(file);
+        String source = read(path);
+        if (source == null) return USAGE;
+        String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
+        Compiler.Emitted r;
+        try {
+            r = Compiler.grad(name, source, fn, wrt, emit);
+        } catch (StackOverflowError e) {
+            err.println("error: " + file + ": the program is nested too deeply for tx to compile");
+            if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);
+            return COMPILE_ERROR;
+        } catch (RuntimeException e) {
+            err.println("error: internal compiler error while differentiating `" + fn + "` in " + file + ": " + e);
+            if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);
+            return COMPILE_ERROR;
+        }
+        err.print(r.diagnostics().render());
+        if (r.text() == null) return COMPILE_ERROR;
+        if (output == null) {
+            out.print(r.text());
+            return OK;
+        }
+        try {
+            Files.writeString(Path.of(output), r.text(), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            err.println("tx: cannot write " + output + ": " + e.getMessage());
+            return USAGE;
+        }
+        return OK;
     }
 
     /** {@code tx run FILE [--detect-anomaly] [--timeout S] [--max-memory SIZE]}, options before or after the file. */

@@ -72,6 +72,11 @@ final class Functions {
         }
     }
 
+    /** From now on an outermost transform's results stay differentiable, as inside another transform (for `tx grad`). */
+    void keepResultsDifferentiable() {
+        transformDepth++;
+    }
+
     // ---- transforms --------------------------------------------------------------------------------
 
     /** {@code grad(f, wrt=...)} and the others: a function value. {@code wrt} names parameters, so it is read, not evaluated. */

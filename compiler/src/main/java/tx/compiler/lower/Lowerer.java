@@ -148,28 +148,66 @@ public final class Lowerer {
     public static Call lowerCall(Ast.Program program, Diagnostics diags, String source, String fn, String kind, List<String> wrt,
                                  List<tx.runtime.tensor.Tensor> inputs) {
         Lowerer l = of(program, diags, source);
-        if (!l.functions.has(fn)) {
+        Val.FnRef ref = l.reference(fn, kind, wrt);
+        if (ref == null) return null;
+        List<T> args = new ArrayList<>();
+        for (tx.runtime.tensor.Tensor t : inputs) args.add(new T(l.b.constant(t), false, -1, null, false, false));
+        return l.call(ref, fn, args, Span.NONE);
+    }
+
+    /**
+     * For `tx grad`: {@code value_and_grad(fn, wrt)} applied to parameters of the given shapes whose
+     * values are unknown (each is a RANDOM equation, never folded, named after its parameter). The
+     * results stay differentiable (no detach), so that emitted code can be differentiated again.
+     * Returns null if there were errors (in diags).
+     */
+    public static Derived lowerDerivative(Ast.Program program, Diagnostics diags, String source, String fn, List<String> wrt, List<int[]> shapes) {
+        Lowerer l = of(program, diags, source);
+        Val.FnRef ref = l.reference(fn, "value_and_grad", wrt);
+        if (ref == null) return null;
+        List<Ast.Param> ps = l.functions.base(ref).params();
+        List<T> args = new ArrayList<>();
+        List<Var> params = new ArrayList<>();
+        for (int i = 0; i < ps.size(); i++) {
+            String old = l.b.named(ps.get(i).name());
+            Var v = l.b.emit(tx.runtime.ir.Prim.RANDOM, new tx.runtime.ir.Attrs.Random(shapes.get(i).clone(), i, true));
+            l.b.named(old);
+            params.add(v);
+            args.add(new T(v, false, -1, null, false, false));
+        }
+        l.functions.keepResultsDifferentiable();
+        Span s = l.functions.base(ref).span();
+        Call c = l.call(ref, fn, args, new Span(s.line(), s.col(), s.line(), s.col() + 3 + fn.length())); // errors point at `fn NAME`
+        return c == null ? null : new Derived(c.program(), params, c.results());
+    }
+
+    /** A lowered derivative for emission: the program, its parameters' variables, and the value then the gradients. */
+    public record Derived(Program program, List<Var> params, List<Var> results) {}
+
+    /** A file's function, or a transform of it; null after an error. */
+    private Val.FnRef reference(String fn, String kind, List<String> wrt) {
+        if (!functions.has(fn)) {
             diags.error("E0103", Span.NONE, "the file defines no function `" + fn + "`", null);
             return null;
         }
         Val.FnRef ref = new Val.UserFn(fn);
-        if (kind != null) {
-            List<Integer> idx = new ArrayList<>();
-            List<String> params = new ArrayList<>();
-            for (Ast.Param p : l.functions.base(ref).params()) params.add(p.name());
-            for (String w : wrt.isEmpty() ? List.of(params.get(0)) : wrt) {
-                if (!params.contains(w)) {
-                    diags.error("E0101", Span.NONE, "`" + fn + "` has no parameter `" + w + "`", "its parameters are " + String.join(", ", params));
-                    return null;
-                }
-                idx.add(params.indexOf(w));
+        if (kind == null) return ref;
+        List<Integer> idx = new ArrayList<>();
+        List<String> params = new ArrayList<>();
+        for (Ast.Param p : functions.base(ref).params()) params.add(p.name());
+        for (String w : wrt.isEmpty() ? List.of(params.get(0)) : wrt) {
+            if (!params.contains(w)) {
+                diags.error("E0101", Span.NONE, "`" + fn + "` has no parameter `" + w + "`", "its parameters are " + String.join(", ", params));
+                return null;
             }
-            ref = new Val.Transform(kind, ref, idx);
+            idx.add(params.indexOf(w));
         }
-        List<T> args = new ArrayList<>();
-        for (tx.runtime.tensor.Tensor t : inputs) args.add(new T(l.b.constant(t), false, -1, null, false, false));
-        Val out = l.functions.applyTo(ref, args, new Ast.Call(new Ast.Name(fn, Span.NONE), List.of(), Span.NONE));
-        Program p = l.program();
+        return new Val.Transform(kind, ref, idx);
+    }
+
+    private Call call(Val.FnRef ref, String fn, List<T> args, Span at) {
+        Val out = functions.applyTo(ref, args, new Ast.Call(new Ast.Name(fn, at), List.of(), at));
+        Program p = program();
         if (p == null || out instanceof Val.Bad) return null;
         List<Var> results = new ArrayList<>();
         for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) results.add(((T) v).var());

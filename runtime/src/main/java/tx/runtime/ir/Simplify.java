@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import tx.runtime.ir.Stmt.Eqn;
+import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
 
 /**
@@ -17,8 +18,11 @@ import tx.runtime.tensor.Tensor;
  *       computed by the same kernel, so the value is identical (unless it holds a nan or an inf,
  *       which is left for run time, where --detect-anomaly can name the operation);</li>
  *   <li>algebraic identities that hold for every float64, nan, inf and -0.0 included:
- *       {@code x * 1 = x}, {@code x / 1 = x}, {@code x - 0 = x}, {@code -(-x) = x}, and a reshape of a
- *       reshape is one reshape. NOTE: {@code x + 0 = x} is not used (it would turn 0 + -0.0, which
+ *       {@code x * 1 = x}, {@code x / 1 = x}, {@code x ** 1 = x}, {@code x - 0 = x}, {@code -(-x) = x}, and a reshape of a
+ *       reshape is one reshape;</li>
+ *   <li>broadcasts: an elementwise operation takes an expanded operand unexpanded when its result
+ *       keeps its shape (it broadcasts by itself); a sum that keeps its axes, reshaped to drop
+ *       them, is a sum that drops them. NOTE: {@code x + 0 = x} is not used (it would turn 0 + -0.0, which
  *       is 0.0, into -0.0), nor {@code x * 0 = 0} (it would turn nan * 0, which is nan, into 0);</li>
  *   <li>common subexpressions: the same primitive on the same operands with the same attributes,
  *       where the first one is visible, is computed once;</li>
@@ -39,6 +43,19 @@ public final class Simplify {
     public static Program run(Program p) {
         List<Stmt> body = Dce.prune(new Simplify().block(p.body()));
         return new Program(body, p.varCount(), p.leafNames()); // no variable is added, so ids stay as they were
+    }
+
+    /** A body simplified for the sake of some results: the new body, and the variables that now hold those results. */
+    public record Rooted(List<Stmt> body, List<Var> results) {}
+
+    /** Simplifies a body whose only roots are its effects and the given results (a derived function for emission). */
+    public static Rooted run(List<Stmt> body, List<Var> results) {
+        Simplify s = new Simplify();
+        List<Stmt> simplified = s.block(body);
+        List<Var> roots = s.vs(results);
+        Set<Var> live = new HashSet<>(roots);
+        Dce.markUses(simplified, live);
+        return new Rooted(Dce.sweep(simplified, live), roots);
     }
 
     /** The number of equations in a program, loops and branches included (each body counted once). */
@@ -109,6 +126,7 @@ public final class Simplify {
     /** One equation: rewritten operands, then an identity, a folded constant, or an earlier equal equation. */
     private Stmt eqn(Eqn e0) {
         Eqn e = new Eqn(e0.prim(), vs(e0.in()), e0.out(), e0.attr(), e0.origin());
+        if (e.prim().elementwise() && e.in().size() > 1) e = unexpand(e);
         Var same = identity(e);
         if (same != null) {
             replaced.put(e.out(), same);
@@ -139,6 +157,7 @@ public final class Simplify {
                 if (isScalar(in.get(0), 1) && sameShape(in.get(1), e.out())) return in.get(1);
                 return null;
             case DIV:
+            case POW: // Math.pow(x, 1.0) is x for every x, nan, inf and -0.0 included
                 return isScalar(in.get(1), 1) && sameShape(in.get(0), e.out()) ? in.get(0) : null;
             case SUB:
                 return isScalar(in.get(1), 0) && sameShape(in.get(0), e.out()) ? in.get(0) : null;
@@ -159,10 +178,18 @@ public final class Simplify {
         if (e.prim() == Prim.RESHAPE && e.in().size() == 1) {
             Eqn def = definitions.get(e.in().get(0));
             if (def != null && def.prim() == Prim.RESHAPE) e = new Eqn(Prim.RESHAPE, def.in(), e.out(), e.attr(), e.origin());
+            // a sum that keeps its axes, then a reshape that drops them, is the sum that drops them
+            if (def != null && def.prim() == Prim.SUM && ((Attrs.Reduce) def.attr()).keepdim()) {
+                int[] axes = ((Attrs.Reduce) def.attr()).axes();
+                if (sameShape(e.out(), Shapes.reduced(def.in().get(0).shapeRef(), axes, false))) {
+                    e = new Eqn(Prim.SUM, def.in(), e.out(), new Attrs.Reduce(axes, false), e.origin());
+                }
+            }
         }
+
         definitions.put(e.out(), e);
         if (e.in().isEmpty() || e.prim() == Prim.RANDOM || e.prim() == Prim.FIRST_MAX) return e;
-        if (tx.runtime.tensor.Shapes.numelExact(e.out().shapeRef()) > FOLD_LIMIT) return e;
+        if (Shapes.numelExact(e.out().shapeRef()) > FOLD_LIMIT) return e;
         List<Tensor> values = new ArrayList<>();
         for (Var x : e.in()) {
             Tensor t = constants.get(x);
@@ -177,13 +204,37 @@ public final class Simplify {
 
     private final Map<Var, Eqn> definitions = new HashMap<>();
 
+    /**
+     * An elementwise operation broadcasts its operands itself, so an operand made by EXPAND can be
+     * the expand's input wherever the output keeps its shape: the values are the same.
+     */
+    private Eqn unexpand(Eqn e) {
+        List<Var> in = new ArrayList<>(e.in());
+        boolean changed = false;
+        for (int i = 0; i < in.size(); i++) {
+            Eqn def = definitions.get(in.get(i));
+            if (def == null || def.prim() != Prim.EXPAND) continue;
+            Var before = in.get(i);
+            in.set(i, def.in().get(0));
+            int[] shape = Shapes.SCALAR;
+            for (Var x : in) shape = shape == null ? null : Shapes.broadcast(shape, x.shapeRef());
+            if (shape != null && sameShape(e.out(), shape)) changed = true;
+            else in.set(i, before);
+        }
+        return changed ? new Eqn(e.prim(), in, e.out(), e.attr(), e.origin()) : e;
+    }
+
     private boolean isScalar(Var x, double value) {
         Tensor t = constants.get(x);
         return t != null && t.size() == 1 && t.data()[0] == value && Double.doubleToRawLongBits(t.data()[0]) == Double.doubleToRawLongBits(value);
     }
 
     private static boolean sameShape(Var a, Var b) {
-        return java.util.Arrays.equals(a.shapeRef(), b.shapeRef());
+        return sameShape(a, b.shapeRef());
+    }
+
+    private static boolean sameShape(Var a, int[] shape) {
+        return java.util.Arrays.equals(a.shapeRef(), shape);
     }
 
     /** Equal keys mean equal results: the primitive, the operands, and the attributes by value. */

@@ -1,0 +1,527 @@
+package tx.compiler.emit;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tx.compiler.syntax.Ast;
+import tx.runtime.ir.Attrs;
+import tx.runtime.ir.Prim;
+import tx.runtime.ir.Stmt.Eqn;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.PyFloat;
+import tx.runtime.tensor.Tensor;
+
+/**
+ * Writes a {@link Derivation} as tx source: {@code fn NAME_grad(NAME's parameters)} returning the
+ * gradients. It is ordinary tx (no grad, vjp or backward), so it runs with {@code tx run} and can
+ * be differentiated again.
+ *
+ * <p>Readability: each variable the user named, and each adjoint ({@code d_<name>}), gets a line of
+ * its own, ending with {@code # line N}, the source line it comes from; a temporary used once on
+ * the same line is written inside the expression that uses it. Named dimensions are bound from the
+ * parameters' shapes ({@code n = x.shape[0]}) and sizes are written as formulas in them.
+ */
+public final class TxEmitter {
+    // operator precedences, loosest first, as in grammar/Tx.g4
+    /** An expression longer than this is not written inside another one. */
+    private static final int LONG = 60;
+    private static final int CMP = 1, ADD = 2, MUL = 3, NEG = 4, POW = 5, ATOM = 6;
+
+    private final Derivation d;
+    private final String source;
+    private final Map<Var, Expr> exprs = new HashMap<>();
+    private final Map<Var, Integer> uses = new HashMap<>();
+    /** Tensors of one value (fills), as that value: see {@link #operand}. */
+    private final Map<Var, Expr> scalars = new HashMap<>();
+    private final Set<String> taken = new HashSet<>();
+    private final Set<String> dimsUsed = new HashSet<>();
+    private final List<String[]> lines = new ArrayList<>(); // code, comment (either may be null)
+    private int temps;
+
+    /** An expression and how tightly it binds. */
+    private record Expr(String text, int prec) {
+        boolean isName() {
+            return text.matches("[A-Za-z_][A-Za-z0-9_]*");
+        }
+    }
+
+    private TxEmitter(Derivation d, String source) {
+        this.d = d;
+        this.source = source;
+    }
+
+    /** The tx source of {@code NAME_grad}, with a header naming the source file. */
+    public static String emit(Derivation d, String sourceName) {
+        return new TxEmitter(d, sourceName).emit();
+    }
+
+    private String emit() {
+        Ast.FnDef fn = d.fn;
+        String gradName = fn.name() + "_grad";
+        taken.add(gradName);
+        for (String dim : d.sizes.dims()) taken.add(dim);
+        for (Ast.Param p : fn.params()) taken.add(p.name());
+        for (int i = 0; i < fn.params().size(); i++) exprs.put(d.params().get(i), new Expr(fn.params().get(i).name(), ATOM));
+        for (Eqn e : d.eqns()) for (Var x : e.in()) uses.merge(x, 1, Integer::sum);
+        for (Var g : d.grads()) uses.merge(g, 2, Integer::sum); // a result is never written inline
+        Set<Var> results = new HashSet<>(d.grads());
+
+        Map<String, Eqn> lastOfName = new HashMap<>(); // the equation that is the user's variable (or adjoint) on a line
+        for (Eqn e : d.eqns()) if (e.out().name() != null) lastOfName.put(key(e), e);
+
+        boolean inAdjoint = false;
+        for (Eqn e : d.eqns()) {
+            if (!inAdjoint && Derivation.adjoint(e)) {
+                inAdjoint = true;
+                if (!lines.isEmpty()) lines.add(new String[] {"", null});
+                lines.add(new String[] {"# the adjoint program: each line ends with the line its primal operation came from", null});
+            }
+            Expr x = expression(e);
+            boolean named = e.out().name() != null && lastOfName.get(key(e)) == e;
+            boolean inline = !results.contains(e.out()) && uses.getOrDefault(e.out(), 0) <= 1 && !named
+                    || scalars.get(e.out()) == x && e.out().rank() == 0 && !results.contains(e.out());
+            if (inline && x.text().length() > LONG && !results.contains(e.out())) inline = false; // a long expression gets a line
+            if (inline) {
+                exprs.put(e.out(), x);
+            } else {
+                String name = fresh(results.contains(e.out()) ? "d_" + paramOf(e.out())
+                        : named || adjointName(e) ? e.out().name() : "t");
+                // a number on its own would be a number, not a tensor
+                if (e.out().rank() == 0 && scalars.get(e.out()) == x) x = call("tensor", x.text());
+                line(name + " = " + x.text(), e);
+                exprs.put(e.out(), new Expr(name, ATOM));
+            }
+        }
+        List<String> returned = new ArrayList<>();
+        for (Var g : d.grads()) returned.add(ref(g, ATOM));
+
+        StringBuilder sb = new StringBuilder();
+        List<String> wrtNames = new ArrayList<>();
+        for (int k : d.wrt) wrtNames.add(fn.params().get(k).name());
+        sb.append("# The gradient of `").append(fn.name()).append("` with respect to ").append(String.join(", ", wrtNames))
+                .append(", written by `tx grad` from ").append(source).append(".\n");
+        sb.append("# A comment `# line N` names the line of ").append(source).append(" that an operation comes from.\n");
+        sb.append("fn ").append(gradName).append("(");
+        List<String> params = new ArrayList<>();
+        for (Ast.Param p : fn.params()) params.add(p.name() + ": " + dims(p.shape()));
+        sb.append(String.join(", ", params)).append(") -> ");
+        List<String> shapes = new ArrayList<>();
+        for (int k : d.wrt) shapes.add(dims(fn.params().get(k).shape()));
+        sb.append(shapes.size() == 1 ? shapes.get(0) : "(" + String.join(", ", shapes) + ")").append(" {\n");
+        for (String dim : d.sizes.dims()) {
+            if (!dimsUsed.contains(dim)) continue;
+            sb.append("    ").append(dim).append(" = ").append(dimSource(dim)).append('\n');
+        }
+        int width = 0;
+        for (String[] l : lines) if (l[1] != null) width = Math.max(width, l[0].length());
+        width = Math.min(width, 64);
+        for (String[] l : lines) {
+            if (l[0].isEmpty()) {
+                sb.append('\n');
+                continue;
+            }
+            sb.append("    ").append(l[0]);
+            if (l[1] != null) sb.append(" ".repeat(Math.max(1, width - l[0].length() + 2))).append(l[1]);
+            sb.append('\n');
+        }
+        sb.append("    return ").append(String.join(", ", returned)).append("\n}\n");
+        return sb.toString();
+    }
+
+    /** An adjoint line keeps the AD pass's name (d_x): its many partial adjoints of x are numbered d_x_2, d_x_3. */
+    private static boolean adjointName(Eqn e) {
+        return Derivation.adjoint(e) && e.out().name() != null && e.out().name().startsWith("d_");
+    }
+
+    private static String key(Eqn e) {
+        return e.out().name() + "@" + e.origin().line() + (e.origin().adjoint() ? "'" : "");
+    }
+
+    /** The parameter a gradient result belongs to. */
+    private String paramOf(Var g) {
+        int i = d.grads().indexOf(g);
+        return d.fn.params().get(d.wrt.get(i)).name();
+    }
+
+    private String dims(List<Ast.Dim> shape) {
+        List<String> parts = new ArrayList<>();
+        for (Ast.Dim dim : shape) parts.add(dim.name() != null ? dim.name() : Integer.toString(dim.size()));
+        return "[" + String.join(", ", parts) + "]";
+    }
+
+    /** Where a named dimension is read from: the first parameter axis that has it. */
+    private String dimSource(String dim) {
+        for (Ast.Param p : d.fn.params()) {
+            for (int i = 0; i < p.shape().size(); i++) if (dim.equals(p.shape().get(i).name())) return p.name() + ".shape[" + i + "]";
+        }
+        throw new IllegalStateException("dimension " + dim + " is on no parameter");
+    }
+
+    private String fresh(String base) {
+        if (base.equals("t")) {
+            while (taken.contains("t" + ++temps)) { /* next */ }
+            taken.add("t" + temps);
+            return "t" + temps;
+        }
+        String name = base;
+        for (int k = 2; taken.contains(name); k++) name = base + "_" + k;
+        taken.add(name);
+        return name;
+    }
+
+    /** A line of the body, for equation e (its source line in the comment). */
+    private void line(String code, Eqn e) {
+        lines.add(new String[] {code, e.origin().line() > 0 ? "# line " + e.origin().line() : null});
+    }
+
+    /** A temporary line of a multi-line expansion; returns its name. */
+    private String temp(String code, Eqn e) {
+        String name = fresh("t");
+        line(name + " = " + code, e);
+        return name;
+    }
+
+    // ---- expressions ---------------------------------------------------------------------------------
+
+    private String ref(Var v, int prec) {
+        Expr x = exprs.get(v);
+        if (x == null) throw new IllegalStateException("no expression for " + v);
+        return x.prec() >= prec ? x.text() : "(" + x.text() + ")";
+    }
+
+    private String arg(Var v) {
+        return ref(v, 0);
+    }
+
+    private String size(Sizes.Lin f) {
+        for (int dd : f.mono()) dimsUsed.add(d.sizes.dims().get(dd));
+        return d.sizes.show(f);
+    }
+
+    private String shape(Var v) {
+        List<String> parts = new ArrayList<>();
+        for (Sizes.Lin f : d.shape(v)) parts.add(size(f));
+        return "[" + String.join(", ", parts) + "]";
+    }
+
+    /** An integer attribute of e, as a formula: {@code get(eqn)} reads it from each sample's equation. */
+    private Sizes.Lin attr(Eqn e, java.util.function.ToIntFunction<Eqn> get, String what) {
+        return d.size(s -> get.applyAsInt(d.inSample(e, s)), what);
+    }
+
+    private static String number(double v) {
+        // NOTE: tx has no literal for these; its real division gives them, as IEEE 754 does
+        if (Double.isNaN(v)) return "(0 / 0.0)";
+        if (Double.isInfinite(v)) return v > 0 ? "(1 / 0.0)" : "(-1 / 0.0)";
+        if (v == Math.rint(v) && Math.abs(v) < 1e15 && !(v == 0 && 1 / v < 0)) return Long.toString((long) v);
+        return PyFloat.repr(v);
+    }
+
+    private static Expr literal(double v) {
+        String s = number(v);
+        return new Expr(s, s.startsWith("-") ? NEG : ATOM);
+    }
+
+    private String dimList(int[] axes) {
+        if (axes.length == 1) return Integer.toString(axes[0]);
+        List<String> parts = new ArrayList<>();
+        for (int a : axes) parts.add(Integer.toString(a));
+        return "[" + String.join(", ", parts) + "]";
+    }
+
+    private Expr call(String f, String... args) {
+        return new Expr(f + "(" + String.join(", ", args) + ")", ATOM);
+    }
+
+    private Expr binary(Eqn e, String op, int prec) {
+        return new Expr(operand(e, 0, prec) + " " + op + " " + operand(e, 1, prec + 1), prec);
+    }
+
+    /**
+     * Operand i of an elementwise equation. A tensor of one value is written as that value when
+     * the other operands already give the result its shape (broadcasting does the rest).
+     */
+    private String operand(Eqn e, int i, int prec) {
+        Expr scalar = scalars.get(e.in().get(i));
+        if (scalar != null && uses.getOrDefault(e.in().get(i), 0) <= 1) {
+            int[] shape = tx.runtime.tensor.Shapes.SCALAR;
+            for (int k = 0; k < e.in().size(); k++) if (k != i && shape != null) shape = tx.runtime.tensor.Shapes.broadcast(shape, e.in().get(k).shapeRef());
+            if (shape != null && java.util.Arrays.equals(shape, e.out().shapeRef())) return scalar.prec() >= prec ? scalar.text() : "(" + scalar.text() + ")";
+        }
+        return ref(e.in().get(i), prec);
+    }
+
+    private Expr expression(Eqn e) {
+        List<Var> in = e.in();
+        Object attr = e.attr();
+        switch (e.prim()) {
+            case NEG: return new Expr("-" + ref(in.get(0), NEG), NEG);
+            case EXP: return call("exp", arg(in.get(0)));
+            case LOG: return call("log", arg(in.get(0)));
+            case SIN: return call("sin", arg(in.get(0)));
+            case COS: return call("cos", arg(in.get(0)));
+            case TAN: return call("tan", arg(in.get(0)));
+            case TANH: return call("tanh", arg(in.get(0)));
+            case SQRT: return call("sqrt", arg(in.get(0)));
+            case ABS: return call("abs", arg(in.get(0)));
+            case SIGN: return call("sign", arg(in.get(0)));
+            case STOP_GRAD: return call("detach", arg(in.get(0)));
+            case ADD: return binary(e, "+", ADD);
+            case SUB: return binary(e, "-", ADD);
+            case MUL: return binary(e, "*", MUL);
+            case DIV: return binary(e, "/", MUL);
+            case MATMUL: return binary(e, "@", MUL);
+            case POW: return new Expr(ref(in.get(0), POW + 1) + " ** " + ref(in.get(1), POW), POW);
+            case MAXIMUM: return call("maximum", operand(e, 0, 0), operand(e, 1, 0));
+            case MINIMUM: return call("minimum", operand(e, 0, 0), operand(e, 1, 0));
+            case LT: return compare(e, "<");
+            case LE: return compare(e, "<=");
+            case GT: return compare(e, ">");
+            case GE: return compare(e, ">=");
+            case EQ: return compare(e, "==");
+            case NE: return compare(e, "!=");
+            case WHERE: return call("where", operand(e, 0, 0), operand(e, 1, 0), operand(e, 2, 0));
+            case SUM: return reduce("sum", e);
+            case MAX: return reduce("amax", e);
+            case PROD: return reduce("prod", e);
+            case FIRST_MAX: return firstMax(e);
+            case PROD_OTHERS: return prodOthers(e);
+            case RESHAPE: return call("reshape", arg(in.get(0)), shape(e.out()));
+            case EXPAND: {
+                Expr scalar = scalars.get(in.get(0));
+                if (scalar == null) return call("expand", arg(in.get(0)), shape(e.out()));
+                scalars.put(e.out(), scalar);
+                return call("full", shape(e.out()), scalar.text());
+            }
+            case TRANSPOSE: return transpose(e);
+            case SLICE: return slice(e);
+            case PAD: return pad(e);
+            case CAT: {
+                List<String> parts = new ArrayList<>();
+                for (Var x : in) parts.add(arg(x));
+                return call("cat", "[" + String.join(", ", parts) + "]", "dim=" + ((Attrs.Axis) attr).axis());
+            }
+            case CONST: return constant(e);
+            case FILL: {
+                Sizes.Real r = d.real(s -> ((Attrs.Fill) d.inSample(e, s).attr()).value(), "a filled value");
+                double v = r.k();
+                String value = d.sizes.show(r, x -> number(x));
+                noteDims(r);
+                scalars.put(e.out(), r.base() == null ? literal(v) : formula(r));
+                if (e.out().rank() == 0) return scalars.get(e.out());
+                if (r.base() == null && v == 0 && 1 / v > 0) return call("zeros", shape(e.out()));
+                if (r.base() == null && v == 1) return call("ones", shape(e.out()));
+                return call("full", shape(e.out()), value);
+            }
+            case RANDOM: {
+                Attrs.Random r = (Attrs.Random) attr;
+                return call(r.normal() ? "randn" : "rand", shape(e.out()), "seed=" + r.seed());
+            }
+            default:
+                throw new Derivation.Unexpressible("tx has no surface form for " + e.prim());
+        }
+    }
+
+    private void noteDims(Sizes.Real r) {
+        if (r.base() != null) for (int dd : r.base().mono()) dimsUsed.add(d.sizes.dims().get(dd));
+    }
+
+    private Expr compare(Eqn e, String op) {
+        return new Expr(operand(e, 0, ADD) + " " + op + " " + operand(e, 1, ADD), CMP);
+    }
+
+    private Expr reduce(String f, Eqn e) {
+        Attrs.Reduce r = (Attrs.Reduce) e.attr();
+        Var x = e.in().get(0);
+        if (r.axes().length == x.rank() && !r.keepdim() && x.rank() > 0) return call(f, arg(x));
+        List<String> args = new ArrayList<>(List.of(arg(x), "dim=" + dimList(r.axes())));
+        if (r.keepdim()) args.add("keepdim=true");
+        return call(f, args.toArray(String[]::new));
+    }
+
+    /**
+     * A constant: a tensor of one value (perhaps a formula in the named dimensions, like mean's
+     * {@code 1 / n}) is written as that value, or with {@code full}; any other tensor literally.
+     */
+    private Expr constant(Eqn e) {
+        Tensor t = ((Attrs.Const) e.attr()).value();
+        boolean uniform = true;
+        for (int s = 0; s < Sizes.COUNT; s++) {
+            double[] v = ((Attrs.Const) d.inSample(e, s).attr()).value().data();
+            for (double x : v) uniform &= v.length > 0 && Double.compare(x, v[0]) == 0;
+        }
+        if (uniform) {
+            Sizes.Real r = d.real(s -> ((Attrs.Const) d.inSample(e, s).attr()).value().data()[0], "a constant");
+            noteDims(r);
+            Expr value = r.base() == null ? literal(r.k()) : formula(r);
+            scalars.put(e.out(), value);
+            return t.rank() == 0 ? value : call("full", shape(e.out()), value.text());
+        }
+        for (int s = 1; s < Sizes.COUNT; s++) {
+            if (!((Attrs.Const) d.inSample(e, s).attr()).value().equals(t)) {
+                throw new Derivation.Unexpressible("a constant tensor depends on " + String.join(", ", d.sizes.dims()));
+            }
+        }
+        return new Expr("tensor(" + nested(t.data(), t.shapeRef(), 0, 0) + ")", ATOM);
+    }
+
+    private Expr formula(Sizes.Real r) {
+        String text = d.sizes.show(r, TxEmitter::number);
+        return new Expr(text, text.contains(" ") ? MUL : text.startsWith("-") ? NEG : ATOM);
+    }
+
+    private String nested(double[] data, int[] shape, int axis, int offset) {
+        if (axis == shape.length) return number(data[offset]);
+        int stride = 1;
+        for (int i = axis + 1; i < shape.length; i++) stride *= shape[i];
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < shape[axis]; i++) parts.add(nested(data, shape, axis + 1, offset + i * stride));
+        return "[" + String.join(", ", parts) + "]";
+    }
+
+    /** A permutation as a sequence of swaps of two axes (transpose takes two). */
+    private Expr transpose(Eqn e) {
+        int[] perm = ((Attrs.Perm) e.attr()).perm().clone();
+        int[] current = new int[perm.length]; // current[i]: which input axis sits at position i
+        for (int i = 0; i < perm.length; i++) current[i] = i;
+        String text = arg(e.in().get(0));
+        boolean any = false;
+        for (int i = 0; i < perm.length; i++) {
+            if (current[i] == perm[i]) continue;
+            int j = i + 1;
+            while (current[j] != perm[i]) j++;
+            int tmp = current[i];
+            current[i] = current[j];
+            current[j] = tmp;
+            text = "transpose(" + text + ", " + i + ", " + j + ")";
+            any = true;
+        }
+        if (perm.length == 2 && perm[0] == 1) return new Expr(ref(e.in().get(0), ATOM) + ".T", ATOM);
+        return any ? new Expr(text, ATOM) : new Expr(ref(e.in().get(0), ATOM), ATOM);
+    }
+
+    private Expr slice(Eqn e) {
+        Var x = e.in().get(0);
+        Sizes.Lin[] extent = d.shape(x);
+        List<String> subs = new ArrayList<>();
+        for (int i = 0; i < x.rank(); i++) {
+            int axis = i;
+            Sizes.Lin start = attr(e, q -> ((Attrs.Slice) q.attr()).start()[axis], "a slice's start");
+            Sizes.Lin stop = attr(e, q -> ((Attrs.Slice) q.attr()).stop()[axis], "a slice's end");
+            int step = ((Attrs.Slice) e.attr()).step()[axis];
+            String s = (start.constant() && start.c() == 0 ? "" : size(start)) + ":" + (stop.equals(extent[i]) ? "" : size(stop))
+                    + (step == 1 ? "" : ":" + step);
+            subs.add(s);
+        }
+        while (!subs.isEmpty() && subs.get(subs.size() - 1).equals(":")) subs.remove(subs.size() - 1);
+        if (subs.isEmpty()) return new Expr(ref(x, ATOM), ATOM);
+        return new Expr(ref(x, ATOM) + "[" + String.join(", ", subs) + "]", ATOM);
+    }
+
+    /**
+     * The adjoint of a slice: zeros with g placed at start + k * step along each axis, written with
+     * cat (zeros before and after) and, for a step above 1, by interleaving zeros through a reshape.
+     */
+    private Expr pad(Eqn e) {
+        Var g = e.in().get(0);
+        Attrs.Pad p = (Attrs.Pad) e.attr();
+        Sizes.Lin[] outer = d.shape(e.out());
+        Sizes.Lin[] cur = d.shape(g).clone();
+        String text = arg(g);
+        for (int i = 0; i < g.rank(); i++) {
+            int axis = i;
+            Sizes.Lin inner = cur[i];
+            if (inner.equals(outer[i])) continue;
+            int step = p.step()[i];
+            Sizes.Lin start = attr(e, q -> ((Attrs.Pad) q.attr()).start()[axis], "a slice's start");
+            if (step > 1 && !(inner.constant() && inner.c() <= 1)) {
+                // interleave: [.., m, ..] -> [.., m, step, ..] with zeros after each element -> [.., m * step, ..], cut to (m - 1) * step + 1
+                String u = temp("unsqueeze(" + text + ", " + (i + 1) + ")", e);
+                Sizes.Lin[] zs = cur.clone();
+                Sizes.Lin[] withStep = insert(zs, i + 1, new Sizes.Lin(0, List.of(), step - 1));
+                String z = "zeros(" + lins(withStep) + ")";
+                String c = temp("cat([" + u + ", " + z + "], dim=" + (i + 1) + ")", e);
+                Sizes.Lin spread = attr(e, q -> q.in().get(0).shapeRef()[axis] * ((Attrs.Pad) q.attr()).step()[axis], "a padded size");
+                Sizes.Lin cut = attr(e, q -> (q.in().get(0).shapeRef()[axis] - 1) * ((Attrs.Pad) q.attr()).step()[axis] + 1, "a padded size");
+                cur[i] = spread;
+                String r = temp("reshape(" + c + ", " + lins(cur) + ")", e);
+                List<String> subs = new ArrayList<>();
+                for (int k = 0; k < i; k++) subs.add(":");
+                subs.add(":" + size(cut));
+                cur[i] = cut;
+                text = r + "[" + String.join(", ", subs) + "]";
+                inner = cut;
+            }
+            Sizes.Lin after = attr(e, q -> ((Attrs.Pad) q.attr()).shape()[axis] - ((Attrs.Pad) q.attr()).start()[axis]
+                    - extentAlong(q, axis), "a padded size");
+            List<String> parts = new ArrayList<>();
+            if (!(start.constant() && start.c() == 0)) parts.add("zeros(" + lins(replace(cur, i, start)) + ")");
+            parts.add(text);
+            if (!(after.constant() && after.c() == 0)) parts.add("zeros(" + lins(replace(cur, i, after)) + ")");
+            cur[i] = outer[i];
+            text = parts.size() == 1 ? text : "cat([" + String.join(", ", parts) + "], dim=" + i + ")";
+            if (i < g.rank() - 1 && parts.size() > 1) text = temp(text, e);
+        }
+        return new Expr(text, ATOM);
+    }
+
+    /** How far a pad's input reaches along an axis: (m - 1) * step + 1, or 0 when empty. */
+    private static int extentAlong(Eqn q, int axis) {
+        int m = q.in().get(0).shapeRef()[axis], step = ((Attrs.Pad) q.attr()).step()[axis];
+        return m == 0 ? 0 : (m - 1) * step + 1;
+    }
+
+    private static Sizes.Lin[] insert(Sizes.Lin[] s, int at, Sizes.Lin v) {
+        Sizes.Lin[] out = new Sizes.Lin[s.length + 1];
+        for (int i = 0, j = 0; i < out.length; i++) out[i] = i == at ? v : s[j++];
+        return out;
+    }
+
+    private static Sizes.Lin[] replace(Sizes.Lin[] s, int at, Sizes.Lin v) {
+        Sizes.Lin[] out = s.clone();
+        out[at] = v;
+        return out;
+    }
+
+    private String lins(Sizes.Lin[] s) {
+        List<String> parts = new ArrayList<>();
+        for (Sizes.Lin f : s) parts.add(size(f));
+        return "[" + String.join(", ", parts) + "]";
+    }
+
+    /**
+     * The one-hot mask of the first maximum along an axis (torch.max(x, dim)'s pick): positions
+     * where x is maximal, and of those the smallest index.
+     */
+    private Expr firstMax(Eqn e) {
+        int axis = ((Attrs.Axis) e.attr()).axis();
+        Var x = e.in().get(0);
+        Sizes.Lin k = attr(e, q -> q.in().get(0).shapeRef()[axis], "a size");
+        String[] ones = new String[x.rank()];
+        for (int i = 0; i < ones.length; i++) ones[i] = i == axis ? size(k) : "1";
+        String pos = temp("reshape(arange(" + size(k) + "), [" + String.join(", ", ones) + "])", e);
+        String xs = ref(x, ATOM);
+        if (!exprs.get(x).isName()) xs = temp(arg(x), e);
+        String top = "where(" + xs + " == amax(" + xs + ", dim=" + axis + ", keepdim=true), " + pos + ", " + size(k) + ")";
+        String first = temp("-amax(-" + top + ", dim=" + axis + ", keepdim=true)", e);
+        return new Expr(pos + " == " + first, CMP);
+    }
+
+    /**
+     * The product of the other elements of each group, exact where x has zeros: with no zero it is
+     * prod / x; with one zero, the product of the rest at the zero and 0 elsewhere; with more, 0.
+     */
+    private Expr prodOthers(Eqn e) {
+        int[] axes = ((Attrs.Reduce) e.attr()).axes();
+        Var x = e.in().get(0);
+        String xs = exprs.get(x).isName() ? ref(x, ATOM) : temp(arg(x), e);
+        String dims = "dim=" + dimList(axes) + ", keepdim=true";
+        String zeros = temp("sum(" + xs + " == 0, " + dims + ")", e);
+        String safe = temp("where(" + xs + " == 0, 1, " + xs + ")", e);
+        String rest = temp("prod(" + safe + ", " + dims + ")", e);
+        return call("where", zeros + " == 0", rest + " / " + safe, "where((" + zeros + " == 1) * (" + xs + " == 0), " + rest + ", 0)");
+    }
+}
