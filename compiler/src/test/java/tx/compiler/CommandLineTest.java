@@ -54,4 +54,42 @@ class CommandLineTest {
         assertEquals("tensor([2., 2., 2.])\n", TxRunner.run("run", "--detect-anomaly", file, "--timeout", "30", "--max-memory", "1G").out());
         assertEquals("tensor([2., 2., 2.])\n", TxRunner.run("run", file, "--max-memory", "512k").out());
     }
+
+    @Test
+    void gradUsageErrors() {
+        String file = TxRunner.root().resolve("examples/functions.tx").toString();
+        for (String[] args : new String[][] {
+                {"grad", file}, {"grad", "--fn", "loss"}, {"grad", file, "--fn"}, {"grad", file, "--fn", "loss", "--emit", "c"},
+                {"grad", file, "--fn", "loss", "--wrt", "w,,b"}, {"grad", file, "--fn", "loss", "--frobnicate"}}) {
+            TxRunner.Outcome r = TxRunner.run(args);
+            assertEquals(2, r.status(), String.join(" ", args) + ": " + r.err());
+            assertEquals("", r.out());
+            assertTrue(r.err().startsWith("tx: "), r.err());
+        }
+    }
+
+    @Test
+    void gradNamesWhatTheFileDefines() {
+        String file = TxRunner.root().resolve("examples/functions.tx").toString();
+        TxRunner.Outcome r = TxRunner.run("grad", file, "--fn", "los");
+        assertEquals(1, r.status());
+        assertEquals("error[E0103]: the file defines no function `los`\n --> functions.tx\n  = help: it defines loss, cube\n", r.err());
+        r = TxRunner.run("grad", file, "--fn", "loss", "--wrt", "w,z");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("`loss` has no parameter `z`") && r.err().contains("its parameters are w, b, x, y"), r.err());
+    }
+
+    @Test
+    void gradWritesToAFileWithDashO(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+        String file = TxRunner.root().resolve("examples/functions.tx").toString();
+        TxRunner.Outcome printed = TxRunner.run("grad", file, "--fn", "loss", "--wrt", "w,b");
+        assertEquals(0, printed.status(), printed.err());
+        assertTrue(printed.out().contains("fn loss_grad(w: [3, 2], b: [2], x: [n, 3], y: [n, 2]) -> ([3, 2], [2]) {"), printed.out());
+        assertTrue(printed.out().contains("return d_w, d_b"), printed.out());
+        java.nio.file.Path out = dir.resolve("loss_grad.tx");
+        TxRunner.Outcome written = TxRunner.run("grad", file, "--fn", "loss", "--wrt", "w,b", "-o", out.toString());
+        assertEquals(0, written.status(), written.err());
+        assertEquals("", written.out());
+        assertEquals(printed.out(), Files.readString(out, StandardCharsets.UTF_8));
+    }
 }

@@ -120,6 +120,30 @@ public final class Derivation {
         return e.out();
     }
 
+    /** The operations the function's value needs: equations, less literals (constants and scalar fills). */
+    public int functionOps() {
+        return ops(List.of(value()));
+    }
+
+    /** The operations the gradients need (what NAME_grad computes), counted as {@link #functionOps}. */
+    public int gradientOps() {
+        return ops(grads());
+    }
+
+    private int ops(List<Var> roots) {
+        Set<Var> live = new java.util.HashSet<>(roots);
+        int n = 0;
+        List<Stmt.Eqn> eqns = eqns();
+        for (int i = eqns.size() - 1; i >= 0; i--) {
+            Stmt.Eqn e = eqns.get(i);
+            if (!live.contains(e.out())) continue;
+            live.addAll(e.in());
+            boolean literal = e.prim() == Prim.CONST || e.prim() == Prim.FILL && e.out().rank() == 0;
+            if (!literal) n++;
+        }
+        return n;
+    }
+
     /** Whether the equation belongs to the derivative (the adjoint program) rather than to the function itself. */
     public static boolean adjoint(Stmt.Eqn e) {
         return e.origin().adjoint();

@@ -60,6 +60,11 @@ final class Functions {
         }
     }
 
+    /** The file's functions, in order of definition. */
+    List<String> names() {
+        return new ArrayList<>(defs.keySet());
+    }
+
     boolean has(String name) {
         return defs.containsKey(name);
     }

@@ -187,7 +187,9 @@ public final class Lowerer {
     /** A file's function, or a transform of it; null after an error. */
     private Val.FnRef reference(String fn, String kind, List<String> wrt) {
         if (!functions.has(fn)) {
-            diags.error("E0103", Span.NONE, "the file defines no function `" + fn + "`", null);
+            List<String> defined = functions.names();
+            diags.error("E0103", Span.NONE, "the file defines no function `" + fn + "`",
+                    defined.isEmpty() ? "it defines no functions at all" : "it defines " + String.join(", ", defined));
             return null;
         }
         Val.FnRef ref = new Val.UserFn(fn);

@@ -103,6 +103,10 @@ public final class Diagnostics {
         String pad = " ".repeat(num.length());
         StringBuilder sb = new StringBuilder();
         sb.append(d.severity().word).append('[').append(d.code()).append("]: ").append(d.message()).append('\n');
+        if (s.equals(Span.NONE)) { // about the file as a whole (a function asked for by name): no source line to show
+            sb.append(pad).append("--> ").append(fileName).append('\n');
+            return sb.append(notes(d, pad)).toString();
+        }
         sb.append(pad).append("--> ").append(fileName).append(':').append(Math.max(s.line(), 1)).append(':').append(Math.max(s.col(), 1)).append('\n');
         sb.append(pad).append(" |\n");
         int caretCol = Math.max(1, Math.min(s.col(), text.length() + 1));
@@ -117,14 +121,15 @@ public final class Diagnostics {
         }
         sb.append(num).append(" | ").append(text).append('\n');
         sb.append(pad).append(" | ").append(" ".repeat(caretCol - 1)).append(carets).append('\n');
-        if (d.note() != null) {
-            String indent = pad + "         ";
-            sb.append(pad).append(" = note: ").append(d.note().replace("\n", "\n" + indent)).append('\n');
-        }
-        if (d.help() != null) {
-            String indent = pad + "         ";
-            sb.append(pad).append(" = help: ").append(d.help().replace("\n", "\n" + indent)).append('\n');
-        }
+        return sb.append(notes(d, pad)).toString();
+    }
+
+    /** The note and help lines of a diagnostic. */
+    private static String notes(Diagnostic d, String pad) {
+        StringBuilder sb = new StringBuilder();
+        String indent = pad + "         ";
+        if (d.note() != null) sb.append(pad).append(" = note: ").append(d.note().replace("\n", "\n" + indent)).append('\n');
+        if (d.help() != null) sb.append(pad).append(" = help: ").append(d.help().replace("\n", "\n" + indent)).append('\n');
         return sb.toString();
     }
 
