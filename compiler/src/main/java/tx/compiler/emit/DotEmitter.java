@@ -1,10 +1,381 @@
 package tx.compiler.emit;
 
-/** Writes a {@link Derivation} as a Graphviz graph. */
-public final class DotEmitter {
-    private DotEmitter() {}
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntToDoubleFunction;
+import java.util.function.IntToLongFunction;
+import tx.compiler.syntax.Ast;
+import tx.runtime.ir.Attrs;
+import tx.runtime.ir.Prim;
+import tx.runtime.ir.Stmt.Eqn;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.PyFloat;
+import tx.runtime.tensor.Tensor;
 
+/**
+ * Writes a {@link Derivation} as a Graphviz graph ({@code dot -Tsvg NAME_grad.dot}): the primal
+ * program and the adjoint program that computes the gradients, in two clusters.
+ *
+ * <ul>
+ *   <li>Node {@code v<id>} is IR variable {@code id}: a parameter (an inverted house; {@code (wrt)}
+ *       marks those differentiated with respect to) or the result of one equation, labelled with
+ *       the operation and its attributes ({@code sum dim=[1] keepdim}, {@code reshape [n, 2]}),
+ *       the variable's name where the user gave one, its shape, and the source line it comes from
+ *       (also the tooltip, with the file). Sizes are written in the function's named dimensions:
+ *       {@code [n, 2]}, {@code 1.0 / (2 * n)}, never the sample sizes the derivation was made with;
+ *       a size with no such formula shows as {@code ?}.</li>
+ *   <li>Primal equations are white boxes in {@code cluster_primal} ("NAME (primal)"); adjoint
+ *       equations ({@link Derivation#adjoint}) are light-blue ellipses in {@code cluster_adjoint}
+ *       ("adjoint"), and the edges into them are blue.</li>
+ *   <li>An edge runs from each operand to the result. Where the order of the operands matters
+ *       ({@code sub}, {@code div}, {@code matmul}, ...) and two or more of them are nodes, each edge's
+ *       head label gives the operand's position (1, 2, ...).</li>
+ *   <li>The results are separate double-bordered houses, {@code value} (in the primal cluster) and
+ *       {@code d_<param>} (in the adjoint cluster, light blue), each with an edge from the variable
+ *       that holds it; so a result that is a parameter, or two results that are one variable, still
+ *       show as outputs of their own.</li>
+ *   <li>Scalar constants ({@code const} of rank 0, like the 2 of {@code x ** 2} or mean's
+ *       {@code 1 / n}) are not nodes: they are written into the label of each operation that uses
+ *       them, with {@code _} for the operands that are nodes, e.g. {@code pow(_, 2.0)} or
+ *       {@code div(_, 5.0)}. One constant is often shared by several operations, in both programs,
+ *       and as nodes they would fill the graph with long edges that say little. A scalar constant
+ *       that is itself a result (a constant gradient) stays a node.</li>
+ * </ul>
+ *
+ * <p>The output is deterministic: nodes follow the equations' order, ids are the variables' ids,
+ * and the attributes come in a fixed order, so it can be compared with a golden file. Labels and
+ * tooltips are quoted with {@code "} and {@code \} escaped. The emitter's own text is ASCII.
+ */
+public final class DotEmitter {
+    /** Node attributes of each kind: the fill tells the adjoint program (light blue) from the primal one (white). */
+    private static final String PARAM_STYLE = "shape=invhouse, style=filled, fillcolor=white, color=black";
+    private static final String PRIMAL_STYLE = "shape=box, style=filled, fillcolor=white, color=black";
+    private static final String ADJOINT_STYLE = "shape=ellipse, style=filled, fillcolor=lightblue, color=steelblue4";
+    private static final String VALUE_STYLE = "shape=house, peripheries=2, style=filled, fillcolor=white, color=black";
+    private static final String GRAD_STYLE = "shape=house, peripheries=2, style=filled, fillcolor=lightblue, color=steelblue4";
+    private static final String ADJOINT_EDGE = "color=steelblue4";
+
+    /** Operations whose operands may not be swapped: their edges say which operand is which. */
+    private static final Set<Prim> ORDERED = Set.of(Prim.SUB, Prim.DIV, Prim.POW, Prim.MATMUL, Prim.LT, Prim.LE, Prim.GT,
+            Prim.GE, Prim.WHERE, Prim.CAT);
+
+    private final Derivation d;
+    private final String source;
+    /** Scalar constants written into their users' labels, by variable: their text. */
+    private final Map<Var, String> folded = new HashMap<>();
+    private final Set<Var> results = new HashSet<>();
+    /** The name shown on each variable's node (null: none). */
+    private final Map<Var, String> shownName = new HashMap<>();
+
+    private DotEmitter(Derivation d, String source) {
+        this.d = d;
+        this.source = source;
+    }
+
+    /** The Graphviz source of {@code digraph "NAME_grad"}. */
     public static String emit(Derivation d, String sourceName) {
-        throw new Derivation.Unexpressible("DOT emission is not written yet");
+        return new DotEmitter(d, sourceName).emit();
+    }
+
+    private String emit() {
+        Ast.FnDef fn = d.fn;
+        results.add(d.value());
+        results.addAll(d.grads());
+        Set<Var> used = new HashSet<>();
+        for (Eqn e : d.eqns()) used.addAll(e.in());
+        for (Eqn e : d.eqns()) {
+            if (e.prim() == Prim.CONST && e.out().rank() == 0 && !results.contains(e.out()) && used.contains(e.out())) {
+                folded.put(e.out(), scalarConstant(e));
+            }
+        }
+        names();
+
+        List<String> wrtNames = new ArrayList<>();
+        for (int k : d.wrt) wrtNames.add(fn.params().get(k).name());
+        StringBuilder sb = new StringBuilder();
+        sb.append("digraph ").append(quote(fn.name() + "_grad")).append(" {\n");
+        sb.append("    // The gradient of `").append(comment(fn.name())).append("` with respect to ").append(comment(String.join(", ", wrtNames)))
+                .append(", written by `tx grad --emit dot` from ").append(comment(source)).append(".\n");
+        sb.append("    // Primal equations: white boxes; adjoint equations: light-blue ellipses; parameters: inverted houses;\n");
+        sb.append("    // results: double-bordered houses. Scalar constants are written into the labels of the operations that use them.\n");
+        sb.append("    // Render with: dot -Tsvg FILE.dot -o FILE.svg\n");
+        sb.append("    graph [label=").append(quote("gradient of " + fn.name() + " with respect to " + String.join(", ", wrtNames) + " (" + source + ")"))
+                .append(", labelloc=t, fontname=\"Helvetica\", fontsize=12];\n");
+        sb.append("    node [fontname=\"Helvetica\", fontsize=10];\n");
+        sb.append("    edge [fontname=\"Helvetica\", fontsize=8, color=gray30];\n");
+
+        sb.append("\n    subgraph cluster_primal {\n");
+        sb.append("        graph [label=").append(quote(fn.name() + " (primal)")).append(", style=rounded, color=gray50];\n");
+        for (int i = 0; i < d.params().size(); i++) {
+            Var p = d.params().get(i);
+            Ast.Param ap = fn.params().get(i);
+            String label = lines(ap.name() + (d.wrt.contains(i) ? " (wrt)" : ""), dims(ap.shape()), "parameter");
+            node(sb, id(p), label, source + ": parameter " + ap.name(), PARAM_STYLE);
+        }
+        for (Eqn e : d.eqns()) if (!Derivation.adjoint(e) && !folded.containsKey(e.out())) equation(sb, e);
+        node(sb, "value", lines("value", shape(d.value())), source + ": the value of " + fn.name(), VALUE_STYLE);
+        sb.append("    }\n");
+
+        sb.append("\n    subgraph cluster_adjoint {\n");
+        sb.append("        graph [label=\"adjoint\", style=\"rounded,dashed\", color=steelblue4];\n");
+        for (Eqn e : d.eqns()) if (Derivation.adjoint(e) && !folded.containsKey(e.out())) equation(sb, e);
+        for (int i = 0; i < d.grads().size(); i++) {
+            String name = "d_" + fn.params().get(d.wrt.get(i)).name();
+            node(sb, "grad" + i, lines(name, shape(d.grads().get(i))), source + ": the gradient with respect to "
+                    + fn.params().get(d.wrt.get(i)).name(), GRAD_STYLE);
+        }
+        sb.append("    }\n\n");
+
+        for (Eqn e : d.eqns()) {
+            if (folded.containsKey(e.out())) continue;
+            List<Var> in = e.in();
+            int nodes = 0;
+            for (Var x : in) if (!folded.containsKey(x)) nodes++;
+            boolean numbered = ORDERED.contains(e.prim()) && nodes >= 2;
+            for (int k = 0; k < in.size(); k++) {
+                Var x = in.get(k);
+                if (folded.containsKey(x)) continue;
+                List<String> attrs = new ArrayList<>();
+                if (numbered) attrs.add("headlabel=" + quote(Integer.toString(k + 1)));
+                if (Derivation.adjoint(e)) attrs.add(ADJOINT_EDGE);
+                edge(sb, id(x), id(e.out()), attrs);
+            }
+        }
+        edge(sb, id(d.value()), "value", List.of("style=bold"));
+        for (int i = 0; i < d.grads().size(); i++) edge(sb, id(d.grads().get(i)), "grad" + i, List.of("style=bold", ADJOINT_EDGE));
+        sb.append("}\n");
+        return sb.toString();
+    }
+
+    // ---- nodes and edges -------------------------------------------------------------------------------
+
+    private static String id(Var v) {
+        return "v" + v.id();
+    }
+
+    private static void node(StringBuilder sb, String id, String label, String tooltip, String style) {
+        sb.append("        ").append(quote(id)).append(" [label=").append(label).append(", tooltip=").append(quote(tooltip))
+                .append(", ").append(style).append("];\n");
+    }
+
+    private static void edge(StringBuilder sb, String from, String to, List<String> attrs) {
+        sb.append("    ").append(quote(from)).append(" -> ").append(quote(to));
+        if (!attrs.isEmpty()) sb.append(" [").append(String.join(", ", attrs)).append("]");
+        sb.append(";\n");
+    }
+
+    private void equation(StringBuilder sb, Eqn e) {
+        List<String> parts = new ArrayList<>();
+        parts.add(operation(e));
+        String name = shownName.get(e.out());
+        parts.add(name == null ? shape(e.out()) : name + " " + shape(e.out()));
+        String where = source;
+        if (e.origin().line() > 0) {
+            parts.add("line " + e.origin().line());
+            where += ":" + e.origin().line() + ":" + e.origin().col();
+        }
+        String tooltip = where + (Derivation.adjoint(e) ? " (adjoint)" : "") + ": " + id(e.out()) + " = " + e.prim().text();
+        node(sb, id(e.out()), lines(parts.toArray(String[]::new)), tooltip, Derivation.adjoint(e) ? ADJOINT_STYLE : PRIMAL_STYLE);
+    }
+
+    /**
+     * The names shown: a gradient the adjoint program computes is {@code d_<param>} (one that is a
+     * parameter or a primal variable, like a constant, keeps its own); otherwise the user's name (or the AD
+     * pass's {@code d_<name>}) on the last equation of that name on its line, the one that is the
+     * variable, not the pieces of the expression before it (as {@link TxEmitter} names its lines).
+     */
+    private void names() {
+        Map<String, Eqn> lastOfName = new LinkedHashMap<>();
+        for (Eqn e : d.eqns()) if (e.out().name() != null) lastOfName.put(key(e), e);
+        for (Eqn e : lastOfName.values()) shownName.put(e.out(), e.out().name());
+        for (int i = d.grads().size() - 1; i >= 0; i--) {
+            Var g = d.grads().get(i);
+            Eqn def = d.definition(g);
+            if (def != null && Derivation.adjoint(def)) shownName.put(g, "d_" + d.fn.params().get(d.wrt.get(i)).name());
+        }
+    }
+
+    private static String key(Eqn e) {
+        return e.out().name() + "@" + e.origin().line() + (e.origin().adjoint() ? "'" : "");
+    }
+
+    // ---- labels ----------------------------------------------------------------------------------------
+
+    /** The operation of an equation with its attributes, sizes as formulas. */
+    private String operation(Eqn e) {
+        Object attr = e.attr();
+        String op = e.prim().text();
+        switch (e.prim()) {
+            case SUM, MAX, PROD, FIRST_MAX, PROD_OTHERS: {
+                Attrs.Reduce r = (Attrs.Reduce) attr;
+                return op + " dim=" + ints(r.axes()) + (r.keepdim() ? " keepdim" : "");
+            }
+            case RESHAPE, EXPAND:
+                return op + " " + shape(e.out());
+            case TRANSPOSE:
+                return op + " perm=" + ints(((Attrs.Perm) attr).perm());
+            case CAT:
+                return op + " dim=" + ((Attrs.Axis) attr).axis();
+            case SLICE:
+                return op + " " + slice(e);
+            case PAD: {
+                Attrs.Pad p = (Attrs.Pad) attr;
+                List<String> start = new ArrayList<>();
+                for (int i = 0; i < p.start().length; i++) {
+                    int axis = i;
+                    start.add(formula(s -> ((Attrs.Pad) d.inSample(e, s).attr()).start()[axis]));
+                }
+                return op + " start=[" + String.join(", ", start) + "] step=" + ints(p.step());
+            }
+            case CONST:
+                return constant(e);
+            case FILL: {
+                return op + " " + real(s -> ((Attrs.Fill) d.inSample(e, s).attr()).value());
+            }
+            case RANDOM: {
+                Attrs.Random r = (Attrs.Random) attr;
+                return (r.normal() ? "randn" : "rand") + " seed=" + r.seed();
+            }
+            default:
+                break;
+        }
+        boolean anyFolded = false;
+        for (Var x : e.in()) anyFolded |= folded.containsKey(x);
+        if (anyFolded) {
+            List<String> args = new ArrayList<>();
+            for (Var x : e.in()) args.add(folded.getOrDefault(x, "_"));
+            op += "(" + String.join(", ", args) + ")";
+        }
+        if (attr != null) op += " " + attr; // a primitive added after this emitter
+        return op;
+    }
+
+    private String constant(Eqn e) {
+        Tensor t = ((Attrs.Const) e.attr()).value();
+        if (t.rank() == 0) return "const " + scalarConstant(e);
+        boolean same = true;
+        for (int s = 1; s < Sizes.COUNT && !d.sizes.dims().isEmpty(); s++) same &= ((Attrs.Const) d.inSample(e, s).attr()).value().equals(t);
+        if (same) {
+            if (t.size() > 6) return "const";
+            List<String> v = new ArrayList<>();
+            for (double x : t.data()) v.add(number(x));
+            return "const [" + String.join(", ", v) + "]";
+        }
+        for (int s = 0; s < Sizes.COUNT; s++) { // one value that depends on the sizes, like mean's 1 / n spread over a shape
+            double[] v = ((Attrs.Const) d.inSample(e, s).attr()).value().data();
+            for (double x : v) if (Double.compare(x, v[0]) != 0) return "const";
+        }
+        return "const full " + real(s -> ((Attrs.Const) d.inSample(e, s).attr()).value().data()[0]);
+    }
+
+    /** A scalar constant as a formula in the named dimensions: {@code 2.0}, {@code 1.0 / (2 * n)}. */
+    private String scalarConstant(Eqn e) {
+        return real(s -> ((Attrs.Const) d.inSample(e, s).attr()).value().data()[0]);
+    }
+
+    /** A slice as subscripts, like tx source: {@code [1:n, :, ::2]}. */
+    private String slice(Eqn e) {
+        Attrs.Slice sl = (Attrs.Slice) e.attr();
+        Var x = e.in().get(0);
+        List<String> subs = new ArrayList<>();
+        for (int i = 0; i < x.rank(); i++) {
+            int axis = i;
+            String start = formula(s -> ((Attrs.Slice) d.inSample(e, s).attr()).start()[axis]);
+            String stop = formula(s -> ((Attrs.Slice) d.inSample(e, s).attr()).stop()[axis]);
+            String extent = formula(s -> d.variable(x, s).shapeRef()[axis]);
+            subs.add((start.equals("0") ? "" : start) + ":" + (stop.equals(extent) ? "" : stop) + (sl.step()[i] == 1 ? "" : ":" + sl.step()[i]));
+        }
+        return "[" + String.join(", ", subs) + "]";
+    }
+
+    /** A variable's shape, each axis a formula: {@code [n, 2]}; a scalar is {@code []}. */
+    private String shape(Var v) {
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < v.rank(); i++) {
+            int axis = i;
+            parts.add(formula(s -> d.variable(v, s).shapeRef()[axis]));
+        }
+        return "[" + String.join(", ", parts) + "]";
+    }
+
+    /**
+     * An integer as a formula in the named dimensions, or {@code ?} where there is none. Without
+     * named dimensions there is one lowering, sample 0, and the number is that sample's.
+     */
+    private String formula(IntToLongFunction value) {
+        if (d.sizes.dims().isEmpty()) return Long.toString(value.applyAsLong(0));
+        try {
+            return d.sizes.show(d.size(value, "a size"));
+        } catch (Derivation.Unexpressible x) {
+            return "?";
+        }
+    }
+
+    /** A real as a formula in the named dimensions ({@code 1.0 / (2 * n)}), or {@code ?} where there is none. */
+    private String real(IntToDoubleFunction value) {
+        if (d.sizes.dims().isEmpty()) return number(value.applyAsDouble(0));
+        try {
+            return d.sizes.show(d.real(value, "a constant"), DotEmitter::number);
+        } catch (Derivation.Unexpressible x) {
+            return "?";
+        }
+    }
+
+    private static String dims(List<Ast.Dim> shape) {
+        List<String> parts = new ArrayList<>();
+        for (Ast.Dim dim : shape) parts.add(dim.name() != null ? dim.name() : Integer.toString(dim.size()));
+        return "[" + String.join(", ", parts) + "]";
+    }
+
+    private static String ints(int[] xs) {
+        List<String> parts = new ArrayList<>();
+        for (int x : xs) parts.add(Integer.toString(x));
+        return "[" + String.join(", ", parts) + "]";
+    }
+
+    private static String number(double v) {
+        return PyFloat.repr(v);
+    }
+
+    // ---- quoting ---------------------------------------------------------------------------------------
+
+    /** Lines of a label, each escaped, joined by Graphviz's centred line break. */
+    private static String lines(String... lines) {
+        List<String> parts = new ArrayList<>();
+        for (String l : lines) parts.add(escape(l));
+        return "\"" + String.join("\\n", parts) + "\"";
+    }
+
+    /** A DOT quoted string. */
+    private static String quote(String s) {
+        return "\"" + escape(s) + "\"";
+    }
+
+    /**
+     * The text of a quoted string: {@code "} and {@code \} escaped, so that no Graphviz escape
+     * ({@code \n}, {@code \N}, {@code \G}, ...) is read into it; line breaks become spaces.
+     */
+    private static String escape(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n', '\r' -> sb.append(' ');
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Text for a {@code //} comment: one line. */
+    private static String comment(String s) {
+        return s.replace('\n', ' ').replace('\r', ' ');
     }
 }
