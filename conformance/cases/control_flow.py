@@ -1,61 +1,38 @@
 # PyTorch twin of control_flow.tx
 import torch; torch.set_default_dtype(torch.float64)
-
-def t(v):
-    return torch.tensor(float(v))  # tx's loop variable and numbers are float64 scalar tensors
-
-total = torch.zeros(2)
-for i in range(4):
-    total = total + i
-    print(t(i))
-print(total)
-for i in range(2):
-    for j in range(3):
-        last = t(i) * 10 + j
-print(last)
-
-x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
-s = torch.sum(x)
-if s > 1:
-    label = t(1)
+x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+W = torch.tensor([[0.2, -0.1, 0.4], [0.3, 0.2, -0.5], [0.1, 0.0, 0.3]], requires_grad=True)
+h = x
+for i in range(3):
+    for j in range(2):
+        h = torch.tanh(W @ h) + x * 0.5
+    h = h * 1.5
+loss = (h ** 2).sum()
+loss.backward()
+print(x.grad)
+print(W.grad)
+a = torch.tensor(1.5, requires_grad=True)
+if a > 1:
+    y = a * a * 3
 else:
-    label = t(-1)
-print(label)
-if s > 5:
-    y = torch.sum(x ** 2)
-    y.backward()
-elif s > 0:
-    y = torch.sum(x ** 3)
-    y.backward()
-else:
-    y = torch.sum(x)
-    y.backward()
-print(y)
-print(x.grad)
-if 0:
-    print("not printed")
-if torch.tensor(0.5):
-    print("printed")
-
-x.grad = None  # tx: zero_grad(x)
+    y = -a
+y.backward()
+print(a.grad)
+b = torch.tensor([0.3, -0.7, 1.2], requires_grad=True)
+s = torch.tensor(0.0)
 for k in range(3):
-    loss = torch.sum(x * (k + 1))
-    loss.backward()
-print(x.grad)
-x.grad = None
-for k in range(3):
-    if k > 0:
-        torch.sum(x ** 2).backward()
-print(x.grad)
-
-w = torch.tensor([2.0, -1.0], requires_grad=True)
-for step in range(3):
-    loss = torch.sum(w ** 2)
-    loss.backward()
-    with torch.no_grad():
-        w -= 0.25 * w.grad
-        w *= 2
-        w += torch.tensor([0.5, 0.5])
-        w /= 2
-    w.grad = None
-    print(w)
+    if b[k] > 0:
+        s = s + b[k] ** 3
+    else:
+        s = s - 2 * b[k]
+s.backward()
+print(b.grad)
+def power_sum(v):
+    p = v
+    acc = torch.tensor(0.0)
+    for k in range(4):
+        p = p * v
+        acc = acc + torch.sin(p).sum()
+    return acc
+v = torch.tensor([0.1, 0.2, -0.3], requires_grad=True)
+print(torch.autograd.grad(power_sum(v), v)[0])

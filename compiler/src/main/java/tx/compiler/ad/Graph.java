@@ -19,6 +19,7 @@ public final class Graph {
     private final Set<Var> requiresGrad = new HashSet<>();
     private final Map<Var, Integer> leafOf = new HashMap<>();
     private final Map<Var, String> barrier = new HashMap<>();
+    private final Map<Var, tx.runtime.ir.Stmt> structured = new HashMap<>();
     private boolean noGrad;
 
     /** Records a new equation; its output requires grad iff an input does, the primitive passes gradients, and grad mode is on. */
@@ -78,6 +79,17 @@ public final class Graph {
     /** The leaf id if v is (a version of) a leaf that requires grad, else -1. */
     public int leafOf(Var v) {
         return leafOf.getOrDefault(v, -1);
+    }
+
+    /** Records a loop or a branch as the definition of its outputs (the AD pass reverses it as a whole). */
+    public void structure(tx.runtime.ir.Stmt s) {
+        if (s instanceof tx.runtime.ir.Stmt.Loop l) for (Var o : l.outs()) structured.put(o, s);
+        if (s instanceof tx.runtime.ir.Stmt.Cond c) for (Var o : c.outs()) structured.put(o, s);
+    }
+
+    /** The loop or branch that defines v, or null. */
+    public tx.runtime.ir.Stmt structureOf(Var v) {
+        return structured.get(v);
     }
 
     /** Marks v as a value that a backward cannot see through yet, saying why. */

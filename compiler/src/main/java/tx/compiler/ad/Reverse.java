@@ -10,7 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import tx.runtime.ir.Blocks;
 import tx.runtime.ir.Builder;
+import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Prim;
 import tx.runtime.ir.Stmt.Eqn;
 import tx.runtime.ir.Var;
@@ -30,17 +32,19 @@ public final class Reverse {
 
     private final Builder b;
     private final Graph graph;
+    private final boolean createGraph;
     private final Map<Var, Var> adjoint = new HashMap<>();
     private final Map<Var, Mask> masks = new HashMap<>();
 
-    private Reverse(Builder b, Graph graph) {
+    private Reverse(Builder b, Graph graph, boolean createGraph) {
         this.b = b;
         this.graph = graph;
+        this.createGraph = createGraph;
     }
 
     /** Differentiates {@code out} seeded with {@code seed} (same shape) with respect to every leaf it reaches. */
     public static Result backward(Builder b, Graph graph, Var out, Var seed) {
-        return new Reverse(b, graph).run(out, seed, false, null);
+        return new Reverse(b, graph, false).run(out, seed, null);
     }
 
     /**
@@ -49,12 +53,12 @@ public final class Reverse {
      * in {@code wanted} are returned.
      */
     public static Result transform(Builder b, Graph graph, Var out, Var seed, java.util.Set<Integer> wanted) {
-        return new Reverse(b, graph).run(out, seed, true, wanted);
+        return new Reverse(b, graph, true).run(out, seed, wanted);
     }
 
-    private Result run(Var out, Var seed, boolean createGraph, java.util.Set<Integer> wanted) {
+    private Result run(Var out, Var seed, java.util.Set<Integer> wanted) {
         Map<Var, Integer> leaves = new LinkedHashMap<>();
-        List<Eqn> active = new ArrayList<>();
+        List<Stmt> active = new ArrayList<>();
         Var blocked = slice(out, leaves, active);
         if (blocked != null) return new Result(Map.of(), blocked, graph.barrierReason(blocked));
         if (wanted != null) leaves.values().removeIf(id -> !wanted.contains(id));
@@ -62,12 +66,12 @@ public final class Reverse {
         boolean wasNoGrad = createGraph ? graph.noGrad() : graph.setNoGrad(true);
         String oldName = b.named(null);
         var oldOrigin = b.origin();
-        List<tx.runtime.ir.Stmt> block = b.currentBlock();
+        List<Stmt> block = b.currentBlock();
         int start = block.size();
         try {
             adjoint.put(out, seed);
-            active.sort(Comparator.comparingInt((Eqn e) -> e.out().id()).reversed());
-            for (Eqn e : active) propagate(e);
+            active.sort(Comparator.comparingInt(Reverse::order).reversed());
+            for (Stmt s : active) propagate(s);
             Map<Integer, Var> result = collect(leaves);
             prune(block.subList(start, block.size()), result.values());
             return new Result(result, null, null);
@@ -78,14 +82,24 @@ public final class Reverse {
         }
     }
 
+    /** Program order of the active statements: an equation's output, or a loop's or branch's last output, is made after its inputs. */
+    private static int order(Stmt s) {
+        if (s instanceof Eqn e) return e.out().id();
+        List<Var> outs = s instanceof Stmt.Loop l ? l.outs() : ((Stmt.Cond) s).outs();
+        int max = -1;
+        for (Var o : outs) max = Math.max(max, o.id());
+        return max;
+    }
+
     /**
-     * Activity analysis: the equations between the leaves and {@code out} through variables that
-     * require grad. Returns the first variable that requires grad but has no equation in reach
-     * (a barrier), or null.
+     * Activity analysis: the equations, loops and branches between the leaves and {@code out},
+     * through variables that require grad. Returns the first variable that requires grad but has no
+     * definition in reach (a barrier), or null.
      */
-    private Var slice(Var out, Map<Var, Integer> leaves, List<Eqn> active) {
+    private Var slice(Var out, Map<Var, Integer> leaves, List<Stmt> active) {
         Deque<Var> todo = new ArrayDeque<>();
         Set<Var> seen = new HashSet<>();
+        Set<Stmt> structures = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         todo.push(out);
         seen.add(out);
         while (!todo.isEmpty()) {
@@ -96,13 +110,33 @@ public final class Reverse {
                 continue;
             }
             Eqn e = graph.definition(v);
-            if (e == null) return v;
-            active.add(e);
-            for (Var in : e.in()) {
+            java.util.Collection<Var> inputs;
+            if (e != null) {
+                active.add(e);
+                inputs = e.in();
+            } else {
+                Stmt st = graph.structureOf(v);
+                if (st == null) return v;
+                if (!structures.add(st)) continue;
+                active.add(st);
+                inputs = Blocks.free(st);
+            }
+            for (Var in : inputs) {
                 if (graph.requiresGrad(in) && seen.add(in)) todo.push(in);
             }
         }
         return null;
+    }
+
+    private void propagate(Stmt s) {
+        if (s instanceof Eqn e) propagate(e);
+        else if (s instanceof Stmt.Loop l) loop(l);
+        else if (s instanceof Stmt.Cond c) cond(c);
+    }
+
+    /** The adjoint of a block, statement by statement from its end (a loop body or a branch, by a child pass). */
+    private void reverseBlock(List<Stmt> body) {
+        for (int i = body.size() - 1; i >= 0; i--) propagate(body.get(i));
     }
 
     /** Applies one equation's VJP rule and adds the contributions to its operands' adjoints. */
@@ -124,6 +158,193 @@ public final class Reverse {
             if (!sameShape && mask != null) mask = reduce(mask, c, x.shapeRef());
             c = b.unbroadcast(c, x.shapeRef());
             accumulate(x, c, mask);
+        }
+    }
+
+    // ---- loops and branches ------------------------------------------------------------------------
+
+    /**
+     * The adjoint of a loop is a loop that runs backwards. It carries the adjoints of the forward
+     * loop's carried values (starting from the adjoints of its outputs) and sums, in more carried
+     * values, the adjoints of the tensors the body reads from outside (say a weight matrix). Its
+     * body is the adjoint of the forward body, built by a child pass. Whatever forward value that
+     * body reads (to-be-recorded analysis: exactly those, nothing more) is put on a tape by the
+     * forward loop, one row per iteration, and read back at the same iteration by the reversed loop.
+     * The program's size does not depend on the trip count.
+     */
+    private void loop(Stmt.Loop fwd) {
+        List<Var> dOut = new ArrayList<>();
+        boolean any = false;
+        for (Var o : fwd.outs()) {
+            Var d = adjoint.get(o);
+            dOut.add(d);
+            any |= d != null;
+        }
+        if (!any) return;
+        b.at(fwd.origin().asAdjoint());
+        List<Integer> carried = new ArrayList<>();
+        for (int k = 0; k < fwd.params().size(); k++) if (graph.requiresGrad(fwd.params().get(k))) carried.add(k);
+        Set<Var> inner = Blocks.defined(fwd.body());
+        inner.addAll(fwd.params());
+        inner.add(fwd.index());
+        List<Var> free = new ArrayList<>();
+        Set<Var> reads = Blocks.free(fwd.body());
+        for (Var r : fwd.results()) if (r != null) reads.add(r);
+        for (Var v : reads) if (!inner.contains(v) && graph.requiresGrad(v)) free.add(v);
+
+        List<Var> init = new ArrayList<>(), params = new ArrayList<>(), results = new ArrayList<>();
+        for (int k : carried) {
+            Var p = fwd.params().get(k);
+            b.named(adjointName(p));
+            init.add(dOut.get(k) != null ? dOut.get(k) : b.fill(p.shapeRef(), 0.0));
+            params.add(b.newVar(p.shapeRef(), adjointName(p)));
+        }
+        for (Var v : free) {
+            b.named(adjointName(v));
+            init.add(b.fill(v.shapeRef(), 0.0));
+            params.add(b.newVar(v.shapeRef(), adjointName(v)));
+        }
+        Var index = b.newVar(fwd.index().shapeRef(), fwd.index().name());
+
+        b.openBlock();
+        Reverse child = new Reverse(b, graph, createGraph);
+        for (int i = 0; i < carried.size(); i++) child.accumulate(fwd.results().get(carried.get(i)), params.get(i), null);
+        child.reverseBlock(fwd.body());
+        for (int i = 0; i < carried.size(); i++) {
+            Var p = fwd.params().get(carried.get(i));
+            Var d = child.adjoint.get(p);
+            b.named(adjointName(p));
+            results.add(d != null ? b.unbroadcast(d, p.shapeRef()) : b.fill(p.shapeRef(), 0.0));
+        }
+        for (int j = 0; j < free.size(); j++) {
+            Var acc = params.get(carried.size() + j), d = child.adjoint.get(free.get(j));
+            b.named(adjointName(free.get(j)));
+            results.add(d == null ? acc : b.add(acc, d));
+        }
+        List<Stmt> body = b.closeBlock();
+
+        // the tape: every forward value of the body that the reversed body reads (the body's
+        // definitions are taken again: reversing a nested loop gave it a tape of its own)
+        inner = Blocks.defined(fwd.body());
+        inner.addAll(fwd.params());
+        Map<Var, Var> rename = new HashMap<>();
+        rename.put(fwd.index(), index);
+        List<Var> stacked = new ArrayList<>(fwd.stacked()), tapes = new ArrayList<>(fwd.tapes());
+        Set<Var> needed = Blocks.free(body);
+        needed.addAll(results);
+        b.openBlock();
+        for (Var v : needed) {
+            if (!inner.contains(v) || v.equals(fwd.index())) continue;
+            int at = stacked.indexOf(v);
+            if (at < 0) {
+                stacked.add(v);
+                tapes.add(b.newVar(tx.runtime.tensor.Shapes.concat(new int[] {fwd.count()}, v.shapeRef()), v.name()));
+                at = stacked.size() - 1;
+            }
+            b.named(v.name());
+            rename.put(v, b.take(tapes.get(at), index, 0));
+        }
+        List<Stmt> reversed = b.closeBlock();
+        reversed.addAll(Blocks.rename(body, rename));
+        List<Var> next = new ArrayList<>();
+        for (Var r : results) next.add(rename.getOrDefault(r, r));
+        if (stacked.size() > fwd.stacked().size()) {
+            Stmt.Loop taped = new Stmt.Loop(fwd.count(), fwd.index(), fwd.init(), fwd.params(), fwd.body(), fwd.results(), fwd.outs(),
+                    stacked, tapes, fwd.reverse(), fwd.origin());
+            if (!b.replace(fwd, taped)) throw new IllegalStateException("the loop at line " + fwd.origin().line() + " is not in the program");
+            graph.structure(taped);
+        }
+
+        List<Var> outs = new ArrayList<>();
+        for (Var p : params) outs.add(b.newVar(p.shapeRef(), p.name()));
+        Stmt.Loop back = new Stmt.Loop(fwd.count(), index, init, params, reversed, next, outs, List.of(), List.of(), true, fwd.origin().asAdjoint());
+        b.add(back);
+        barrier(back, outs, "the derivative of the loop at line " + fwd.origin().line());
+        for (int i = 0; i < carried.size(); i++) {
+            Var x = fwd.init().get(carried.get(i));
+            if (x != null && graph.requiresGrad(x)) accumulate(x, outs.get(i), null);
+        }
+        for (int j = 0; j < free.size(); j++) accumulate(free.get(j), outs.get(carried.size() + j), null);
+    }
+
+    /**
+     * The adjoint of a branch is a branch on the same condition: each side is the adjoint of the
+     * forward side, and gives the adjoints of the tensors that side reads from outside (zeros for
+     * those it does not touch). Forward values of a side that its adjoint reads are handed out of
+     * the forward branch as extra outputs (None from the other side, which never reads them).
+     */
+    private void cond(Stmt.Cond fwd) {
+        List<Var> dOut = new ArrayList<>();
+        boolean any = false;
+        for (Var o : fwd.outs()) {
+            Var d = adjoint.get(o);
+            dOut.add(d);
+            any |= d != null;
+        }
+        if (!any || fwd.cond() == null) return; // no condition: it failed to check, and the error is reported
+        b.at(fwd.origin().asAdjoint());
+        List<Var> free = new ArrayList<>();
+        for (Var v : Blocks.free(fwd)) if (!v.equals(fwd.cond()) && graph.requiresGrad(v)) free.add(v);
+        List<Stmt> fwdThen = fwd.then(), fwdElse = fwd.otherwise();
+        List<Var> thenRes = new ArrayList<>(fwd.thenResults()), elseRes = new ArrayList<>(fwd.elseResults());
+        List<Var> fwdOuts = new ArrayList<>(fwd.outs());
+        List<List<Stmt>> sides = new ArrayList<>();
+        List<List<Var>> sideResults = new ArrayList<>();
+        for (int side = 0; side < 2; side++) {
+            List<Stmt> stmts = side == 0 ? fwdThen : fwdElse;
+            List<Var> res = side == 0 ? fwd.thenResults() : fwd.elseResults();
+            b.openBlock();
+            Reverse child = new Reverse(b, graph, createGraph);
+            for (int k = 0; k < res.size(); k++) if (dOut.get(k) != null && res.get(k) != null && graph.requiresGrad(res.get(k))) child.accumulate(res.get(k), dOut.get(k), null);
+            child.reverseBlock(stmts);
+            List<Var> grads = new ArrayList<>();
+            for (Var v : free) {
+                Var d = child.adjoint.get(v);
+                b.named(adjointName(v));
+                grads.add(d != null ? b.unbroadcast(d, v.shapeRef()) : b.fill(v.shapeRef(), 0.0));
+            }
+            List<Stmt> block = b.closeBlock();
+            // forward values of this side that its adjoint reads leave the forward branch as extra outputs
+            Set<Var> local = Blocks.defined(stmts);
+            Set<Var> needed = Blocks.free(block);
+            needed.addAll(grads);
+            Map<Var, Var> rename = new HashMap<>();
+            for (Var v : needed) {
+                if (!local.contains(v)) continue;
+                Var out = b.newVar(v.shapeRef(), v.name());
+                thenRes.add(side == 0 ? v : null);
+                elseRes.add(side == 0 ? null : v);
+                fwdOuts.add(out);
+                rename.put(v, out);
+            }
+            sides.add(Blocks.rename(block, rename));
+            List<Var> renamed = new ArrayList<>();
+            for (Var g : grads) renamed.add(rename.getOrDefault(g, g));
+            sideResults.add(renamed);
+        }
+        if (fwdOuts.size() > fwd.outs().size()) {
+            Stmt.Cond exported = new Stmt.Cond(fwd.cond(), fwdThen, thenRes, fwdElse, elseRes, fwdOuts, fwd.origin());
+            if (!b.replace(fwd, exported)) throw new IllegalStateException("the if at line " + fwd.origin().line() + " is not in the program");
+            graph.structure(exported);
+        }
+        List<Var> outs = new ArrayList<>();
+        for (Var v : free) outs.add(b.newVar(v.shapeRef(), adjointName(v)));
+        Stmt.Cond back = new Stmt.Cond(fwd.cond(), sides.get(0), sideResults.get(0), sides.get(1), sideResults.get(1), outs, fwd.origin().asAdjoint());
+        b.add(back);
+        barrier(back, outs, "the derivative of the `if` at line " + fwd.origin().line());
+        for (int j = 0; j < free.size(); j++) accumulate(free.get(j), outs.get(j), null);
+    }
+
+    /**
+     * NOTE: a derivative transform records its adjoints for an outer transform; a reversed loop or
+     * branch is not yet differentiable again, so its outputs are barriers there (E0306, not a
+     * silently zero second derivative).
+     */
+    private void barrier(Stmt s, List<Var> outs, String why) {
+        if (!createGraph || graph.noGrad()) return;
+        for (Var o : outs) {
+            graph.setRequiresGrad(o, true);
+            graph.markBarrier(o, why + " (tx cannot yet differentiate that again)");
         }
     }
 
@@ -185,9 +406,13 @@ public final class Reverse {
         Set<Var> live = new HashSet<>(roots);
         boolean[] keep = new boolean[emitted.size()];
         for (int i = emitted.size() - 1; i >= 0; i--) {
-            if (emitted.get(i) instanceof Eqn e && live.contains(e.out())) {
+            if (emitted.get(i) instanceof Eqn e) {
+                if (!live.contains(e.out())) continue;
                 keep[i] = true;
                 live.addAll(e.in());
+            } else { // a reversed loop or branch: kept whole (it carries the adjoints that matter)
+                keep[i] = true;
+                live.addAll(Blocks.free(emitted.get(i)));
             }
         }
         List<tx.runtime.ir.Stmt> kept = new ArrayList<>();

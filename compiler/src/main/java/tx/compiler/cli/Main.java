@@ -314,6 +314,7 @@ public final class Main {
             case MEMORY -> "E0503";
             case TIMEOUT -> "E0504";
             case CHECK -> "E0505";
+            case INDEX -> "E0507";
         };
     }
 

@@ -1,10 +1,1249 @@
 package tx.compiler.emit;
 
-/** Writes a {@link Derivation} as one standalone Java source file. */
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.ToIntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tx.compiler.syntax.Ast;
+import tx.runtime.ir.Attrs;
+import tx.runtime.ir.Prim;
+import tx.runtime.ir.Stmt.Eqn;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.PyFloat;
+import tx.runtime.tensor.Tensor;
+
+/**
+ * Writes a {@link Derivation} as one standalone Java source file: a public class (NAME in
+ * CamelCase + {@code Grad}, e.g. {@code LossGrad} for {@code loss}) with the static methods
+ * {@code NAME}, the function's value, and {@code NAME_grad}, its gradients in {@code wrt} order, over
+ * row-major {@code double[]} tensors, plus the parameters' shapes as metadata. It needs nothing but
+ * the JDK.
+ *
+ * <p>Each method computes only what its results need. Every equation is one statement calling a
+ * private kernel written into the same class (only the kernels the program uses), which reproduces
+ * the interpreter's kernel for that primitive, in the same order of operations, so the numbers agree
+ * with {@code tx run}. Variables are named as {@link TxEmitter} names them: the user's names,
+ * {@code d_<name>} for gradients, {@code t1}, {@code t2}, ... for temporaries, with a trailing
+ * {@code // line N}.
+ *
+ * <p>Named dimensions are read from the arguments' lengths at the start of each method
+ * ({@code int n = x.length / 3;}) and every argument's length is checked against its declared shape
+ * (an IllegalArgumentException otherwise). A named dimension that no parameter determines on its own
+ * (only {@code x: [n, m]}) becomes a leading {@code int} argument of both methods, listed in the
+ * field {@code DIM_ARGS}. Sizes and constants that depend on the named dimensions are written as
+ * formulas in them ({@link Sizes}).
+ */
 public final class JavaEmitter {
-    private JavaEmitter() {}
+    /** Java's keywords and literals, and the restricted identifiers, which a variable may not be named. */
+    private static final Set<String> RESERVED = Set.of("abstract", "assert", "boolean", "break", "byte", "case", "catch", "char",
+            "class", "const", "continue", "default", "do", "double", "else", "enum", "extends", "final", "finally", "float", "for",
+            "goto", "if", "implements", "import", "instanceof", "int", "interface", "long", "native", "new", "package", "private",
+            "protected", "public", "return", "short", "static", "strictfp", "super", "switch", "synchronized", "this", "throw",
+            "throws", "transient", "try", "void", "volatile", "while", "true", "false", "null", "_", "var", "yield", "record",
+            "sealed", "permits");
+
+    /** Beyond this estimate of a method's bytecode, the JVM's 64 KB limit may be hit. */
+    private static final int MAX_METHOD_SIZE = 60_000;
+
+    private final Derivation d;
+    private final String source;
+    private final Ast.FnDef fn;
+    private final String valueName, gradName, className;
+    private final Map<Var, String> names = new HashMap<>();
+    /** Variables emitted as another variable's array (a reshape, a detach): the other variable. */
+    private final Map<Var, Var> aliasOf = new HashMap<>();
+    private final Map<Var, Line> code = new HashMap<>();
+    private final Set<String> taken = new HashSet<>();
+    private final Set<String> reserved = new HashSet<>();
+    private final Set<Integer> helpers = new TreeSet<>();
+    private final Map<String, String> renamed = new HashMap<>();
+    private int temps;
+
+    /** One statement: its Java text, its comment (or null), and a size estimate for the 64 KB check. */
+    private record Line(String text, String comment, int size) {}
+
+    private JavaEmitter(Derivation d, String source) {
+        this.d = d;
+        this.source = source.replace("*/", "* /").replace('\n', ' ').replace('\r', ' ');
+        this.fn = d.fn;
+        this.valueName = safe(fn.name());
+        this.gradName = fn.name() + "_grad";
+        this.className = camel(fn.name()) + "Grad";
+    }
 
     public static String emit(Derivation d, String sourceName) {
-        throw new Derivation.Unexpressible("Java emission is not written yet");
+        return new JavaEmitter(d, sourceName).emit();
+    }
+
+    // ---- the class -----------------------------------------------------------------------------------
+
+    private String emit() {
+        for (String dim : d.sizes.dims()) {
+            if (RESERVED.contains(dim)) throw new Derivation.Unexpressible("the named dimension `" + dim + "` is a Java keyword");
+            taken.add(dim);
+        }
+        for (String h : HELPER_NAMES) if (h.equals(valueName) || h.equals(gradName)) renamed.put(h, h + "Kernel");
+        List<Var> params = d.params();
+        for (int i = 0; i < params.size(); i++) {
+            String name = safe(fn.params().get(i).name());
+            taken.add(name);
+            names.put(params.get(i), name);
+        }
+        for (Eqn e : d.eqns()) if (e.out().name() != null) reserved.add(safe(e.out().name()));
+        nameVariables();
+
+        List<Var> valueResults = List.of(d.value());
+        List<Var> gradResults = d.grads();
+        Set<Var> valueLive = live(valueResults), gradLive = live(gradResults);
+        for (Eqn e : d.eqns()) if (valueLive.contains(e.out()) || gradLive.contains(e.out())) code.put(e.out(), statement(e));
+
+        Prologue prologue = prologue();
+        List<String> wrtNames = new ArrayList<>();
+        for (int k : d.wrt) wrtNames.add(fn.params().get(k).name());
+
+        StringBuilder sb = new StringBuilder();
+        sb.append("// The function `").append(fn.name()).append("` and its gradient with respect to ").append(String.join(", ", wrtNames))
+                .append(", written by `tx grad --emit java` from ").append(source).append(".\n");
+        sb.append("// A comment `// line N` names the line of ").append(source).append(" that an operation comes from.\n");
+        boolean binaryOp = false, unaryOp = false;
+        for (int i : helpers) {
+            binaryOp |= HELPERS[i].text().contains("DoubleBinaryOperator");
+            unaryOp |= HELPERS[i].text().contains("DoubleUnaryOperator");
+        }
+        if (binaryOp || unaryOp) sb.append('\n');
+        if (binaryOp) sb.append("import java.util.function.DoubleBinaryOperator;\n");
+        if (unaryOp) sb.append("import java.util.function.DoubleUnaryOperator;\n");
+        sb.append('\n');
+        classComment(sb, prologue, wrtNames);
+        sb.append("public final class ").append(className).append(" {\n");
+        fields(sb, prologue, wrtNames);
+        sb.append("    private ").append(className).append("() {}\n\n");
+        shapeMethod(sb);
+        method(sb, prologue, false, valueResults, valueLive);
+        method(sb, prologue, true, gradResults, gradLive);
+        kernels(sb);
+        sb.append("}\n");
+        return sb.toString();
+    }
+
+    private void classComment(StringBuilder sb, Prologue prologue, List<String> wrtNames) {
+        List<String> sig = new ArrayList<>();
+        for (Ast.Param p : fn.params()) sig.add(p.name() + ": " + declared(p));
+        sb.append("/**\n");
+        wrap(sb, "{@code " + fn.name() + "(" + String.join(", ", sig) + ") -> []} from " + source + ", and its gradient with respect to "
+                + String.join(", ", wrtNames) + ".");
+        sb.append(" *\n");
+        wrap(sb, "<p>A tensor is a {@code double[]} of its elements in row-major order; a scalar has one element. {@link #" + valueName
+                + "} returns the value, and {@link #" + gradName + "} the gradients in the order of {@link #WRT}, each of its parameter's shape."
+                + " The arrays returned are new; the arguments are never modified.");
+        sb.append(" *\n");
+        String dims = "";
+        if (!d.sizes.dims().isEmpty()) {
+            dims = "The named dimension" + (d.sizes.dims().size() > 1 ? "s are" : " is") + " read from the arguments' lengths: "
+                    + String.join(", ", prologue.sources) + ". ";
+            if (!prologue.explicit.isEmpty()) {
+                dims += "No argument determines " + String.join(", ", prologue.explicit) + " on its own, so both methods take "
+                        + (prologue.explicit.size() > 1 ? "them" : "it") + " first, as int arguments (see {@link #DIM_ARGS}). ";
+            }
+        }
+        wrap(sb, "<p>" + dims + "An argument whose length does not fit its shape is an IllegalArgumentException.");
+        sb.append(" */\n");
+    }
+
+    /** A paragraph of a doc comment, its lines filled to 100 columns. */
+    private static void wrap(StringBuilder sb, String text) {
+        StringBuilder line = new StringBuilder(" *");
+        for (String word : text.split(" ")) {
+            if (line.length() > 2 && line.length() + 1 + word.length() > 100) {
+                sb.append(line).append('\n');
+                line = new StringBuilder(" *");
+            }
+            line.append(' ').append(word);
+        }
+        sb.append(line).append('\n');
+    }
+
+    private void fields(StringBuilder sb, Prologue prologue, List<String> wrtNames) {
+        List<String> ps = new ArrayList<>(), shapes = new ArrayList<>();
+        for (Ast.Param p : fn.params()) {
+            ps.add(quote(p.name()));
+            shapes.add(quote(declared(p)));
+        }
+        List<String> dims = new ArrayList<>(), wrt = new ArrayList<>();
+        for (String dim : d.sizes.dims()) dims.add(quote(dim));
+        for (String w : wrtNames) wrt.add(quote(w));
+        sb.append("    /** The parameters, in order. */\n");
+        sb.append("    public static final String[] PARAMS = {").append(String.join(", ", ps)).append("};\n");
+        sb.append("    /** Each parameter's declared shape; see {@link #shape}. */\n");
+        sb.append("    public static final String[] SHAPES = {").append(String.join(", ", shapes)).append("};\n");
+        sb.append("    /** The named dimensions, in the order {@link #shape} takes their sizes. */\n");
+        sb.append("    public static final String[] DIMS = {").append(String.join(", ", dims)).append("};\n");
+        if (!prologue.explicit.isEmpty()) {
+            List<String> ex = new ArrayList<>();
+            for (String dim : prologue.explicit) ex.add(quote(dim));
+            sb.append("    /** The named dimensions that both methods take as leading int arguments, in this order. */\n");
+            sb.append("    public static final String[] DIM_ARGS = {").append(String.join(", ", ex)).append("};\n");
+        }
+        sb.append("    /** The parameters {@link #").append(gradName).append("} differentiates with respect to, in the order of its results. */\n");
+        sb.append("    public static final String[] WRT = {").append(String.join(", ", wrt)).append("};\n\n");
+    }
+
+    /** {@code shape(param, dims...)}: a parameter's shape for given sizes of the named dimensions. */
+    private void shapeMethod(StringBuilder sb) {
+        List<String> dims = d.sizes.dims();
+        sb.append("    /**\n");
+        sb.append("     * The shape of a parameter (or of its gradient) when the named dimensions have the given sizes, in the\n");
+        sb.append("     * order of {@link #DIMS}");
+        if (!dims.isEmpty()) {
+            Ast.Param example = null;
+            for (Ast.Param p : fn.params()) if (example == null && declared(p).matches(".*[A-Za-z].*")) example = p;
+            List<String> args = new ArrayList<>(), sizes = new ArrayList<>();
+            for (int i = 0; i < dims.size(); i++) args.add(Integer.toString(4 + i));
+            for (Ast.Dim dim : example.shape()) sizes.add(dim.name() != null ? Integer.toString(4 + dims.indexOf(dim.name())) : Integer.toString(dim.size()));
+            sb.append(": {@code shape(\"").append(example.name()).append("\", ").append(String.join(", ", args)).append(")} is {@code {")
+                    .append(String.join(", ", sizes)).append("}}");
+        }
+        sb.append(".\n     */\n");
+        sb.append("    public static int[] shape(String param, int... dims) {\n");
+        sb.append("        if (dims.length != ").append(dims.size()).append(") throw new IllegalArgumentException(\"shape takes ")
+                .append(dims.isEmpty() ? "no sizes" : dims.size() + " size" + (dims.size() > 1 ? "s" : "") + ", of " + String.join(", ", dims))
+                .append(", not \" + dims.length);\n");
+        for (int i = 0; i < dims.size(); i++) {
+            sb.append("        int ").append(dims.get(i)).append(" = dims[").append(i).append("];\n");
+        }
+        sb.append("        return switch (param) {\n");
+        for (Ast.Param p : fn.params()) {
+            List<String> parts = new ArrayList<>();
+            for (Ast.Dim dim : p.shape()) parts.add(dim.name() != null ? dim.name() : Integer.toString(dim.size()));
+            sb.append("            case ").append(quote(p.name())).append(" -> ")
+                    .append(parts.isEmpty() ? "new int[0]" : "new int[] {" + String.join(", ", parts) + "}").append(";\n");
+        }
+        sb.append("            default -> throw new IllegalArgumentException(\"`").append(fn.name()).append("` has no parameter \" + param);\n");
+        sb.append("        };\n");
+        sb.append("    }\n\n");
+    }
+
+    private void method(StringBuilder sb, Prologue prologue, boolean gradient, List<Var> results, Set<Var> live) {
+        List<String> args = new ArrayList<>(), argNames = new ArrayList<>();
+        for (String dim : prologue.explicit) args.add("int " + dim);
+        for (int i = 0; i < fn.params().size(); i++) {
+            args.add("double[] " + names.get(d.params().get(i)));
+            argNames.add(names.get(d.params().get(i)));
+        }
+        if (gradient) {
+            List<String> gs = new ArrayList<>();
+            for (int k : d.wrt) gs.add("d_" + fn.params().get(k).name());
+            sb.append("    /** The gradient of {@code ").append(fn.name()).append("(").append(String.join(", ", argNames)).append(")}: {@code {")
+                    .append(String.join(", ", gs)).append("}}. */\n");
+            sb.append("    public static double[][] ").append(gradName);
+        } else {
+            sb.append("    /** The value of {@code ").append(fn.name()).append("(").append(String.join(", ", argNames)).append(")}, one element. */\n");
+            sb.append("    public static double[] ").append(valueName);
+        }
+        sb.append("(").append(String.join(", ", args)).append(") {\n");
+        for (String l : prologue.lines) sb.append("        ").append(l).append('\n');
+
+        List<String[]> body = new ArrayList<>();
+        boolean inAdjoint = false;
+        int size = 0;
+        for (Eqn e : d.eqns()) {
+            if (!live.contains(e.out())) continue;
+            if (gradient && !inAdjoint && Derivation.adjoint(e)) {
+                inAdjoint = true;
+                if (!body.isEmpty() || prologue.lines.isEmpty()) body.add(new String[] {"", null});
+                body.add(new String[] {"// the adjoint program: each line ends with the line its primal operation came from", null});
+            }
+            Line l = code.get(e.out());
+            body.add(new String[] {l.text(), l.comment()});
+            size += l.size();
+        }
+        if (size > MAX_METHOD_SIZE) {
+            throw new Derivation.Unexpressible("the " + (gradient ? "gradient" : "function") + " is too large for one Java method (the JVM allows 64 KB of code in a method)");
+        }
+        if (!body.isEmpty() && !prologue.lines.isEmpty() && !body.get(0)[0].isEmpty()) sb.append('\n');
+        int width = 0;
+        for (String[] l : body) if (l[1] != null) width = Math.max(width, l[0].length());
+        width = Math.min(width, 72);
+        for (String[] l : body) {
+            if (l[0].isEmpty()) {
+                sb.append('\n');
+                continue;
+            }
+            sb.append("        ").append(l[0]);
+            if (l[1] != null) sb.append(" ".repeat(Math.max(1, width - l[0].length() + 2))).append(l[1]);
+            sb.append('\n');
+        }
+        List<String> returned = new ArrayList<>();
+        Set<Var> roots = new HashSet<>();
+        for (Var r : results) {
+            Var root = r;
+            while (aliasOf.containsKey(root)) root = aliasOf.get(root);
+            boolean copy = d.params().contains(root) || !roots.add(root); // never hand out an argument, or one array twice
+            returned.add(names.get(r) + (copy ? ".clone()" : ""));
+        }
+        if (gradient) sb.append("        return new double[][] {").append(String.join(", ", returned)).append("};\n");
+        else sb.append("        return ").append(returned.get(0)).append(";\n");
+        sb.append("    }\n\n");
+    }
+
+    /** The variables that {@code results} need: their equations, transitively. */
+    private Set<Var> live(List<Var> results) {
+        Set<Var> live = new HashSet<>(results);
+        List<Eqn> eqns = d.eqns();
+        for (int i = eqns.size() - 1; i >= 0; i--) {
+            Eqn e = eqns.get(i);
+            if (live.contains(e.out())) live.addAll(e.in());
+        }
+        return live;
+    }
+
+    // ---- names ---------------------------------------------------------------------------------------
+
+    /**
+     * Every equation's variable gets a name: a gradient {@code d_<param>}, the user's variable the
+     * name of it (the last equation of that name on a source line), anything else a temporary.
+     */
+    private void nameVariables() {
+        Set<Var> defined = new HashSet<>();
+        for (Eqn e : d.eqns()) defined.add(e.out());
+        for (int i = 0; i < d.grads().size(); i++) {
+            Var g = d.grads().get(i);
+            if (defined.contains(g) && !names.containsKey(g)) names.put(g, fresh("d_" + fn.params().get(d.wrt.get(i)).name()));
+        }
+        Map<String, Eqn> lastOfName = new HashMap<>();
+        for (Eqn e : d.eqns()) if (e.out().name() != null) lastOfName.put(key(e), e);
+        for (Eqn e : d.eqns()) {
+            if (names.containsKey(e.out())) continue;
+            boolean named = e.out().name() != null && lastOfName.get(key(e)) == e;
+            if (named) names.put(e.out(), fresh(safe(e.out().name())));
+            else if (e.out().equals(d.value())) names.put(e.out(), fresh("value"));
+            else names.put(e.out(), temp());
+        }
+    }
+
+    private static String key(Eqn e) {
+        return e.out().name() + "@" + e.origin().line() + (e.origin().adjoint() ? "'" : "");
+    }
+
+    private String fresh(String base) {
+        String name = base;
+        for (int k = 2; taken.contains(name); k++) name = base + "_" + k;
+        taken.add(name);
+        return name;
+    }
+
+    private String temp() {
+        String name;
+        do name = "t" + ++temps; while (taken.contains(name) || reserved.contains(name));
+        taken.add(name);
+        return name;
+    }
+
+    private static String safe(String name) {
+        return RESERVED.contains(name) ? name + "_" : name;
+    }
+
+    /** {@code loss} -> {@code Loss}, {@code d2g_dx2} -> {@code D2gDx2}. */
+    static String camel(String name) {
+        StringBuilder sb = new StringBuilder();
+        for (String part : name.split("_")) {
+            if (part.isEmpty()) continue;
+            sb.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+        }
+        return sb.length() == 0 ? "Fn" : sb.toString();
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private static String declared(Ast.Param p) {
+        List<String> parts = new ArrayList<>();
+        for (Ast.Dim dim : p.shape()) parts.add(dim.name() != null ? dim.name() : Integer.toString(dim.size()));
+        return "[" + String.join(", ", parts) + "]";
+    }
+
+    // ---- the prologue: named dimensions and argument checks --------------------------------------------
+
+    /** The first lines of both methods, how each named dimension is found (for the class comment), and the dimensions passed as ints. */
+    private record Prologue(List<String> lines, List<String> sources, List<String> explicit) {}
+
+    private Prologue prologue() {
+        List<String> dims = d.sizes.dims();
+        List<String> lines = new ArrayList<>(), sources = new ArrayList<>(), explicit = new ArrayList<>();
+        Set<String> known = new HashSet<>();
+        Set<Integer> tautological = new HashSet<>(); // parameters whose length is a dimension read from it
+        boolean needQuotient = false, needRoot = false;
+        while (known.size() < dims.size()) {
+            boolean progress = false;
+            for (String dim : dims) {
+                if (known.contains(dim)) continue;
+                int best = -1, bestRank = Integer.MAX_VALUE;
+                for (int i = 0; i < fn.params().size(); i++) {
+                    List<Ast.Dim> shape = fn.params().get(i).shape();
+                    long constant = 1;
+                    int power = 0;
+                    boolean others = false, unknown = false;
+                    for (Ast.Dim x : shape) {
+                        if (x.name() == null) constant *= x.size();
+                        else if (x.name().equals(dim)) power++;
+                        else if (known.contains(x.name())) others = true;
+                        else unknown = true;
+                    }
+                    if (power == 0 || unknown || constant == 0) continue;
+                    int rank = (power > 1 ? 2 : 0) + (others ? 1 : 0);
+                    if (rank < bestRank) {
+                        best = i;
+                        bestRank = rank;
+                    }
+                }
+                if (best < 0) continue;
+                Ast.Param p = fn.params().get(best);
+                String arg = names.get(d.params().get(best));
+                long constant = 1;
+                int power = 0;
+                List<String> others = new ArrayList<>();
+                for (Ast.Dim x : p.shape()) {
+                    if (x.name() == null) constant *= x.size();
+                    else if (x.name().equals(dim)) power++;
+                    else others.add(x.name());
+                }
+                String per = product(constant, others);
+                String value = arg + ".length";
+                if (!others.isEmpty()) {
+                    value = fname("quotient") + "(" + value + ", " + per + ", \"" + dim + "\", \"" + p.name() + "\")";
+                    needQuotient = true;
+                } else if (constant != 1) {
+                    value = value + " / " + constant;
+                }
+                if (power > 1) {
+                    value = fname("root") + "(" + value + ", " + power + ")";
+                    needRoot = true;
+                }
+                if (others.isEmpty() && constant == 1 && power == 1) tautological.add(best);
+                lines.add("int " + dim + " = " + value + ";");
+                sources.add(dim + " = " + (power > 1 ? "the " + ordinal(power) + " root of " : "") + p.name() + ".length"
+                        + (others.isEmpty() && constant == 1 ? "" : " / " + (per.contains(" ") ? "(" + per + ")" : per)));
+                known.add(dim);
+                progress = true;
+            }
+            if (!progress) { // no parameter determines the next one alone: the caller passes it
+                for (String dim : dims) {
+                    if (known.contains(dim)) continue;
+                    explicit.add(dim);
+                    known.add(dim);
+                    sources.add(dim + " is an argument");
+                    lines.add(fname("checkDim") + "(" + dim + ", \"" + dim + "\");");
+                    need("checkDim");
+                    break;
+                }
+            }
+        }
+        if (needQuotient) need("quotient");
+        if (needRoot) need("root");
+        for (int i = 0; i < fn.params().size(); i++) {
+            if (tautological.contains(i)) continue;
+            Ast.Param p = fn.params().get(i);
+            long constant = 1;
+            List<String> named = new ArrayList<>();
+            Set<String> used = new LinkedHashSet<>();
+            for (Ast.Dim x : p.shape()) {
+                if (x.name() == null) constant *= x.size();
+                else {
+                    named.add(x.name());
+                    used.add(x.name());
+                }
+            }
+            String shape = quote(declared(p));
+            if (!used.isEmpty()) {
+                List<String> values = new ArrayList<>();
+                for (String u : used) values.add(u + " = \" + " + u);
+                shape = quote(declared(p) + " with ").replaceAll("\"$", "") + String.join(" + \", ", values);
+            }
+            lines.add(fname("check") + "(" + names.get(d.params().get(i)) + ", " + product(constant, named) + ", \"" + p.name() + "\", " + shape + ");");
+            need("check");
+        }
+        return new Prologue(lines, sources, explicit);
+    }
+
+    private static String ordinal(int k) {
+        return k == 2 ? "square" : k == 3 ? "cube" : k + "th";
+    }
+
+    /** {@code constant * a * b}, written simply: {@code 3 * n}, {@code n * m}, {@code 6}. */
+    private static String product(long constant, List<String> factors) {
+        if (constant == 0) return "0";
+        if (factors.isEmpty()) return Long.toString(constant);
+        return (constant == 1 ? "" : constant + " * ") + String.join(" * ", factors);
+    }
+
+    // ---- statements ----------------------------------------------------------------------------------
+
+    private Line statement(Eqn e) {
+        String out = names.get(e.out());
+        String rhs = expression(e);
+        String comment = e.origin().line() > 0 ? "// line " + e.origin().line() : null;
+        if (aliasOf.containsKey(e.out())) { // say why a variable is another one's array
+            String what = switch (e.prim()) {
+                case STOP_GRAD -> "detach";
+                case RESHAPE -> "reshape to " + "[" + String.join(", ", sizes(d.shape(e.out()))) + "]";
+                default -> e.prim().text() + ", which leaves the elements as they are";
+            };
+            comment = comment == null ? "// " + what : comment + " (" + what + ")";
+        }
+        // bytecode: the text overestimates a call, and a constant takes some 8 bytes an element
+        int size = e.prim() == Prim.CONST ? 12 + 8 * ((Attrs.Const) e.attr()).value().size() : 12 + rhs.length();
+        return new Line("double[] " + out + " = " + rhs + ";", comment, size);
+    }
+
+    private String ref(Var v) {
+        String n = names.get(v);
+        if (n == null) throw new IllegalStateException("no name for " + v);
+        return n;
+    }
+
+    /** The statement's right-hand side. */
+    private String expression(Eqn e) {
+        List<Var> in = e.in();
+        switch (e.prim()) {
+            case NEG: case EXP: case LOG: case SIN: case COS: case TAN: case TANH: case SQRT: case ABS: case SIGN: case LOG1P: case EXPM1:
+                return call(e.prim().text(), ref(in.get(0)));
+            case STOP_GRAD:
+                return alias(e, in.get(0));
+            case ADD: case SUB: case MUL: case DIV: case POW: case MAXIMUM: case MINIMUM:
+            case LT: case LE: case GT: case GE: case EQ: case NE:
+                return elementwise(e, e.prim().text());
+            case WHERE:
+                return elementwise(e, "where");
+            case SUM: return reduce(e, "sum");
+            case MAX: return reduce(e, "max");
+            case PROD: return reduce(e, "prod");
+            case FIRST_MAX:
+                return call("firstMax", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()));
+            case PROD_OTHERS:
+                return call("prodOthers", ref(in.get(0)), shape(in.get(0)), ints(((Attrs.Reduce) e.attr()).axes()));
+            case RESHAPE:
+                return alias(e, in.get(0));
+            case TRANSPOSE: {
+                int[] perm = ((Attrs.Perm) e.attr()).perm();
+                boolean identity = true;
+                for (int i = 0; i < perm.length; i++) identity &= perm[i] == i;
+                if (identity) return alias(e, in.get(0));
+                return call("transpose", ref(in.get(0)), shape(in.get(0)), ints(perm));
+            }
+            case EXPAND:
+                if (sameData(d.shape(in.get(0)), d.shape(e.out()))) return alias(e, in.get(0));
+                return call("expand", ref(in.get(0)), shape(in.get(0)), shape(e.out()));
+            case SLICE: return slice(e);
+            case PAD: return pad(e);
+            case CAT: {
+                List<String> xs = new ArrayList<>(), shapes = new ArrayList<>();
+                for (Var x : in) {
+                    xs.add(ref(x));
+                    shapes.add("{" + String.join(", ", sizes(d.shape(x))) + "}");
+                }
+                return call("cat", "new double[][] {" + String.join(", ", xs) + "}", "new int[][] {" + String.join(", ", shapes) + "}",
+                        Integer.toString(((Attrs.Axis) e.attr()).axis()));
+            }
+            case MATMUL:
+                return call("matmul", ref(in.get(0)), shape(in.get(0)), ref(in.get(1)), shape(in.get(1)));
+            case CONST: return constant(e);
+            case FILL: {
+                Sizes.Real r = d.real(s -> ((Attrs.Fill) d.inSample(e, s).attr()).value(), "a filled value");
+                String count = numel(d.shape(e.out()));
+                if (r.base() == null && Double.doubleToRawLongBits(r.k()) == 0) return "new double[" + count + "]";
+                return call("fill", count, real(r));
+            }
+            case RANDOM: {
+                Attrs.Random r = (Attrs.Random) e.attr();
+                return call(r.normal() ? "normal" : "uniform", numel(d.shape(e.out())), r.seed() + "L");
+            }
+            default:
+                throw new Derivation.Unexpressible("the Java emitter has no kernel for " + e.prim().text());
+        }
+    }
+
+    /** The variable is the same array as another (a reshape, a detach): nothing is computed. */
+    private String alias(Eqn e, Var of) {
+        aliasOf.put(e.out(), of);
+        return ref(of);
+    }
+
+    /** A call of a kernel: {@code helper} is its id, {@code name} or {@code name/variant} for an overload. */
+    private String call(String helper, String... args) {
+        need(helper);
+        return fname(helper) + "(" + String.join(", ", args) + ")";
+    }
+
+    /** The Java name of a kernel: its own, unless the function's methods have it. */
+    private String fname(String helper) {
+        String name = helper.replaceAll("/.*", "");
+        return renamed.getOrDefault(name, name);
+    }
+
+    /**
+     * A binary (or where's ternary) elementwise kernel. When every operand has the result's shape
+     * or is a single value, the kernel takes the arrays alone; otherwise their shapes too, and
+     * broadcasts as NumPy does.
+     */
+    private String elementwise(Eqn e, String helper) {
+        Sizes.Lin[] out = d.shape(e.out());
+        boolean plain = true;
+        for (Var x : e.in()) plain &= sameData(d.shape(x), out) || single(d.shape(x));
+        List<String> args = new ArrayList<>();
+        for (Var x : e.in()) {
+            args.add(ref(x));
+            if (!plain) args.add(shape(x));
+        }
+        return call(plain ? helper : helper + "/shapes", args.toArray(String[]::new));
+    }
+
+    /** Whether two shapes have the same elements in the same order: equal up to leading 1s. */
+    private static boolean sameData(Sizes.Lin[] a, Sizes.Lin[] b) {
+        return Arrays.asList(stripOnes(a)).equals(Arrays.asList(stripOnes(b)));
+    }
+
+    private static Sizes.Lin[] stripOnes(Sizes.Lin[] s) {
+        int i = 0;
+        while (i < s.length && s[i].constant() && s[i].c() == 1) i++;
+        return Arrays.copyOfRange(s, i, s.length);
+    }
+
+    /** Whether a shape has one element whatever the named dimensions. */
+    private static boolean single(Sizes.Lin[] s) {
+        for (Sizes.Lin f : s) if (!(f.constant() && f.c() == 1)) return false;
+        return true;
+    }
+
+    private String reduce(Eqn e, String helper) {
+        Attrs.Reduce r = (Attrs.Reduce) e.attr();
+        Var x = e.in().get(0);
+        if (r.axes().length == 0) return alias(e, x);
+        if (r.axes().length == x.rank()) return call(helper, ref(x));
+        return call(helper + "/axes", ref(x), shape(x), ints(r.axes()));
+    }
+
+    private String slice(Eqn e) {
+        Var x = e.in().get(0);
+        Sizes.Lin[] shape = d.shape(x);
+        Sizes.Lin[] start = new Sizes.Lin[x.rank()], stop = new Sizes.Lin[x.rank()], step = new Sizes.Lin[x.rank()];
+        boolean whole = true;
+        for (int i = 0; i < x.rank(); i++) {
+            int axis = i;
+            start[i] = attr(e, q -> ((Attrs.Slice) q.attr()).start()[axis], "a slice's start");
+            stop[i] = attr(e, q -> ((Attrs.Slice) q.attr()).stop()[axis], "a slice's end");
+            step[i] = attr(e, q -> ((Attrs.Slice) q.attr()).step()[axis], "a slice's step");
+            whole &= start[i].equals(new Sizes.Lin(0, List.of(), 0)) && stop[i].equals(shape[i]) && step[i].equals(new Sizes.Lin(0, List.of(), 1));
+        }
+        if (whole) return alias(e, x);
+        return call("slice", ref(x), ints(shape), ints(start), ints(stop), ints(step));
+    }
+
+    private String pad(Eqn e) {
+        Var g = e.in().get(0);
+        Sizes.Lin[] start = new Sizes.Lin[g.rank()], step = new Sizes.Lin[g.rank()];
+        for (int i = 0; i < g.rank(); i++) {
+            int axis = i;
+            start[i] = attr(e, q -> ((Attrs.Pad) q.attr()).start()[axis], "a padding's start");
+            step[i] = attr(e, q -> ((Attrs.Pad) q.attr()).step()[axis], "a padding's step");
+        }
+        return call("pad", ref(g), shape(g), shape(e.out()), ints(start), ints(step));
+    }
+
+    private String constant(Eqn e) {
+        Tensor t = ((Attrs.Const) e.attr()).value();
+        if (t.rank() == 0) {
+            Sizes.Real r = d.real(s -> ((Attrs.Const) d.inSample(e, s).attr()).value().data()[0], "a constant");
+            return "new double[] {" + real(r) + "}";
+        }
+        boolean same = true;
+        for (int s = 1; s < Sizes.COUNT && !d.sizes.dims().isEmpty(); s++) same &= ((Attrs.Const) d.inSample(e, s).attr()).value().equals(t);
+        boolean uniform = true;
+        for (int s = 0; s < (d.sizes.dims().isEmpty() ? 1 : Sizes.COUNT); s++) {
+            double[] v = ((Attrs.Const) d.inSample(e, s).attr()).value().data();
+            for (double x : v) uniform &= Double.compare(x, v[0]) == 0;
+        }
+        if (!same || uniform && t.size() > 1) { // a tensor of one value (mean's 1 / n spread over a shape): a fill
+            if (!uniform) throw new Derivation.Unexpressible("a constant tensor depends on " + String.join(", ", d.sizes.dims()));
+            Sizes.Real r = d.real(s -> ((Attrs.Const) d.inSample(e, s).attr()).value().data()[0], "a constant");
+            String count = numel(d.shape(e.out()));
+            if (r.base() == null && Double.doubleToRawLongBits(r.k()) == 0) return "new double[" + count + "]";
+            return call("fill", count, real(r));
+        }
+        List<String> parts = new ArrayList<>();
+        for (double v : t.data()) parts.add(literal(v));
+        return "new double[] {" + String.join(", ", parts) + "}";
+    }
+
+    /** An integer attribute of e as a formula: {@code get(eqn)} reads it from each sample's equation. */
+    private Sizes.Lin attr(Eqn e, ToIntFunction<Eqn> get, String what) {
+        return d.size(s -> get.applyAsInt(d.inSample(e, s)), what);
+    }
+
+    private String real(Sizes.Real r) {
+        if (r.base() == null) return literal(r.k());
+        if (r.k() < 0 && r.exp() < 0) return "-" + d.sizes.show(new Sizes.Real(-r.k(), r.base(), r.exp()), JavaEmitter::literal); // -1.0 / n
+        return d.sizes.show(r, JavaEmitter::literal);
+    }
+
+    /** A Java double literal that reads back as exactly v. */
+    static String literal(double v) {
+        if (Double.isNaN(v)) return "Double.NaN";
+        if (Double.isInfinite(v)) return v > 0 ? "Double.POSITIVE_INFINITY" : "Double.NEGATIVE_INFINITY";
+        String s = PyFloat.repr(v);
+        if (Double.doubleToRawLongBits(Double.parseDouble(s)) != Double.doubleToRawLongBits(v)) s = Double.toHexString(v);
+        return s;
+    }
+
+    private String shape(Var v) {
+        return ints(d.shape(v));
+    }
+
+    private List<String> sizes(Sizes.Lin[] shape) {
+        List<String> parts = new ArrayList<>();
+        for (Sizes.Lin f : shape) parts.add(d.sizes.show(f));
+        return parts;
+    }
+
+    private String ints(Sizes.Lin[] shape) {
+        if (shape.length == 0) return "new int[0]";
+        return "new int[] {" + String.join(", ", sizes(shape)) + "}";
+    }
+
+    private static String ints(int[] values) {
+        if (values.length == 0) return "new int[0]";
+        List<String> parts = new ArrayList<>();
+        for (int v : values) parts.add(Integer.toString(v));
+        return "new int[] {" + String.join(", ", parts) + "}";
+    }
+
+    /** The number of elements of a shape, as a formula: {@code 2 * n}, {@code n * (n - 1)}. */
+    private String numel(Sizes.Lin[] shape) {
+        long constant = 1;
+        List<Sizes.Lin> rest = new ArrayList<>();
+        for (Sizes.Lin f : shape) {
+            if (f.constant()) constant *= f.c();
+            else rest.add(f);
+        }
+        if (constant == 0 || rest.isEmpty()) return Long.toString(constant);
+        if (constant == 1 && rest.size() == 1) return d.sizes.show(rest.get(0));
+        List<String> parts = new ArrayList<>();
+        for (Sizes.Lin f : rest) {
+            String s = d.sizes.show(f);
+            parts.add(Sizes.compound(f) || f.k() < 0 ? "(" + s + ")" : s);
+        }
+        return (constant == 1 ? "" : constant + " * ") + String.join(" * ", parts);
+    }
+
+    // ---- kernels -------------------------------------------------------------------------------------
+
+    private void need(String helper) {
+        int i = index(helper);
+        if (!helpers.add(i)) return;
+        for (String dep : HELPERS[i].deps()) need(dep);
+    }
+
+    private static int index(String helper) {
+        for (int i = 0; i < HELPERS.length; i++) if (HELPERS[i].id().equals(helper)) return i;
+        throw new IllegalStateException("no kernel " + helper);
+    }
+
+    private void kernels(StringBuilder sb) {
+        sb.append("    // ---- kernels: each as tx's interpreter computes it, in the same order --------------------------\n");
+        for (int i : helpers) {
+            String text = HELPERS[i].text();
+            for (Map.Entry<String, String> r : renamed.entrySet()) {
+                text = text.replaceAll("(?<![.\\w])" + Pattern.quote(r.getKey()) + "(?=\\()", Matcher.quoteReplacement(r.getValue()));
+            }
+            sb.append('\n').append(text);
+        }
+    }
+
+    /** A kernel: its id (a name, or name/variant for an overload), the kernels it calls, and its text. */
+    private record Helper(String id, List<String> deps, String text) {}
+
+    private static Helper helper(String id, String text, String... deps) {
+        return new Helper(id, List.of(deps), text);
+    }
+
+    private static Helper unary(String name, String f) {
+        return helper(name, "    private static double[] " + name + "(double[] x) {\n        return map(x, " + f + ");\n    }\n", "map");
+    }
+
+    private static Helper[] binary(String name, String f) {
+        return new Helper[] {
+            helper(name, "    private static double[] " + name + "(double[] a, double[] b) {\n        return zip(a, b, " + f + ");\n    }\n", "zip"),
+            helper(name + "/shapes", "    private static double[] " + name + "(double[] a, int[] as, double[] b, int[] bs) {\n        return zip(a, as, b, bs, "
+                    + f + ");\n    }\n", "zip/shapes"),
+        };
+    }
+
+    private static Helper[] reduction(String name, String doc, String init, String op, String check, String checkAll) {
+        return new Helper[] {
+            helper(name, "    /** The " + doc + " of all of x's elements, in order. */\n"
+                    + "    private static double[] " + name + "(double[] x) {\n" + checkAll
+                    + "        double acc = " + init + ";\n"
+                    + "        for (double v : x) acc = " + op.replace("ACC", "acc").replace("V", "v") + ";\n"
+                    + "        return new double[] {acc};\n"
+                    + "    }\n"),
+            helper(name + "/axes", "    /** The " + doc + " of x (of shape) over axes. */\n"
+                    + "    private static double[] " + name + "(double[] x, int[] shape, int[] axes) {\n" + check
+                    + "        return fold(x, shape, axes, " + init + ", (acc, v) -> " + op.replace("ACC", "acc").replace("V", "v") + ");\n"
+                    + "    }\n", "fold"),
+        };
+    }
+
+    private static final Helper[] HELPERS;
+    private static final Set<String> HELPER_NAMES = new HashSet<>();
+
+    static {
+        List<Helper> h = new ArrayList<>();
+        h.add(helper("check", """
+                    /** Throws unless an argument has as many elements as its shape. */
+                    private static void check(double[] arg, int length, String name, String shape) {
+                        if (arg.length != length) {
+                            throw new IllegalArgumentException(name + " must have " + length + " elements (shape " + shape + "), not " + arg.length);
+                        }
+                    }
+                """));
+        h.add(helper("checkDim", """
+                    /** Throws if a named dimension passed as an argument is negative. */
+                    private static void checkDim(int size, String name) {
+                        if (size < 0) throw new IllegalArgumentException(name + " must not be negative, not " + size);
+                    }
+                """));
+        h.add(helper("quotient", """
+                    /** A named dimension from an argument's length and the product of its other axes. */
+                    private static int quotient(int length, int per, String dim, String name) {
+                        if (per == 0) throw new IllegalArgumentException("cannot tell " + dim + " from " + name + ", whose other axes have size 0");
+                        return length / per;
+                    }
+                """));
+        h.add(helper("root", """
+                    /** A named dimension that appears k times in an argument's shape: the k-th root (the length checks reject a non-power). */
+                    private static int root(int length, int k) {
+                        return (int) Math.round(Math.pow(length, 1.0 / k));
+                    }
+                """));
+        h.add(helper("numel", """
+                    private static int numel(int[] shape) {
+                        int n = 1;
+                        for (int s : shape) n *= s;
+                        return n;
+                    }
+                """));
+        h.add(helper("strides", """
+                    /** Row-major strides, in elements. */
+                    private static int[] strides(int[] shape) {
+                        int[] s = new int[shape.length];
+                        int acc = 1;
+                        for (int i = shape.length - 1; i >= 0; i--) {
+                            s[i] = acc;
+                            acc *= shape[i];
+                        }
+                        return s;
+                    }
+                """));
+        h.add(helper("broadcast", """
+                    /** NumPy broadcasting of two shapes. */
+                    private static int[] broadcast(int[] a, int[] b) {
+                        int n = Math.max(a.length, b.length);
+                        int[] out = new int[n];
+                        for (int i = 0; i < n; i++) {
+                            int da = i < n - a.length ? 1 : a[i - (n - a.length)];
+                            int db = i < n - b.length ? 1 : b[i - (n - b.length)];
+                            if (da != db && da != 1 && db != 1) throw new IllegalArgumentException("shapes do not broadcast");
+                            out[i] = da == 1 ? db : da;
+                        }
+                        return out;
+                    }
+                """));
+        h.add(helper("broadcastStrides", """
+                    /** Strides for reading a tensor of shape as if broadcast to out: 0 on missing and size-1 axes. */
+                    private static int[] broadcastStrides(int[] shape, int[] out) {
+                        int lead = out.length - shape.length;
+                        int[] own = strides(shape), s = new int[out.length];
+                        for (int i = 0; i < shape.length; i++) if (shape[i] == out[lead + i]) s[lead + i] = own[i];
+                        return s;
+                    }
+                """, "strides"));
+        h.add(helper("gather", """
+                    /** A new row-major array of shape whose element at index i is src[offset + i . strides]. */
+                    private static double[] gather(double[] src, int offset, int[] strides, int[] shape) {
+                        double[] out = new double[numel(shape)];
+                        int[] index = new int[shape.length];
+                        int p = offset;
+                        for (int i = 0; i < out.length; i++) {
+                            out[i] = src[p];
+                            for (int k = shape.length - 1; k >= 0; k--) {
+                                p += strides[k];
+                                if (++index[k] < shape[k]) break;
+                                p -= strides[k] * shape[k];
+                                index[k] = 0;
+                            }
+                        }
+                        return out;
+                    }
+                """, "numel"));
+        h.add(helper("map", """
+                    private static double[] map(double[] x, DoubleUnaryOperator f) {
+                        double[] out = new double[x.length];
+                        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(x[i]);
+                        return out;
+                    }
+                """));
+        h.add(helper("zip", """
+                    /** f of a and b, position by position: both of one shape, or either a single value. */
+                    private static double[] zip(double[] a, double[] b, DoubleBinaryOperator f) {
+                        double[] out = new double[a.length != 1 ? a.length : b.length];
+                        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(a[a.length == 1 ? 0 : i], b[b.length == 1 ? 0 : i]);
+                        return out;
+                    }
+                """));
+        h.add(helper("zip/shapes", """
+                    /** f of a and b (of shapes as and bs) broadcast together. */
+                    private static double[] zip(double[] a, int[] as, double[] b, int[] bs, DoubleBinaryOperator f) {
+                        int[] shape = broadcast(as, bs);
+                        int[] sa = broadcastStrides(as, shape), sb = broadcastStrides(bs, shape);
+                        double[] out = new double[numel(shape)];
+                        int[] index = new int[shape.length];
+                        int pa = 0, pb = 0;
+                        for (int i = 0; i < out.length; i++) {
+                            out[i] = f.applyAsDouble(a[pa], b[pb]);
+                            for (int k = shape.length - 1; k >= 0; k--) {
+                                pa += sa[k];
+                                pb += sb[k];
+                                if (++index[k] < shape[k]) break;
+                                pa -= sa[k] * shape[k];
+                                pb -= sb[k] * shape[k];
+                                index[k] = 0;
+                            }
+                        }
+                        return out;
+                    }
+                """, "broadcast", "broadcastStrides", "numel"));
+        h.add(unary("neg", "v -> -v"));
+        h.add(unary("exp", "Math::exp"));
+        h.add(unary("log", "Math::log"));
+        h.add(unary("sin", "Math::sin"));
+        h.add(unary("cos", "Math::cos"));
+        h.add(unary("tan", "Math::tan"));
+        h.add(unary("tanh", "Math::tanh"));
+        h.add(unary("sqrt", "Math::sqrt"));
+        h.add(unary("abs", "Math::abs"));
+        h.add(unary("sign", "v -> Double.isNaN(v) ? v : Math.signum(v)"));
+        h.add(unary("log1p", "Math::log1p"));
+        h.add(unary("expm1", "Math::expm1"));
+        h.addAll(List.of(binary("add", "(x, y) -> x + y")));
+        h.addAll(List.of(binary("sub", "(x, y) -> x - y")));
+        h.addAll(List.of(binary("mul", "(x, y) -> x * y")));
+        h.addAll(List.of(binary("div", "(x, y) -> x / y")));
+        h.addAll(List.of(binary("pow", "Math::pow")));
+        h.addAll(List.of(binary("maximum", "Math::max")));
+        h.addAll(List.of(binary("minimum", "Math::min")));
+        h.addAll(List.of(binary("lt", "(x, y) -> x < y ? 1.0 : 0.0")));
+        h.addAll(List.of(binary("le", "(x, y) -> x <= y ? 1.0 : 0.0")));
+        h.addAll(List.of(binary("gt", "(x, y) -> x > y ? 1.0 : 0.0")));
+        h.addAll(List.of(binary("ge", "(x, y) -> x >= y ? 1.0 : 0.0")));
+        h.addAll(List.of(binary("eq", "(x, y) -> x == y ? 1.0 : 0.0")));
+        h.addAll(List.of(binary("ne", "(x, y) -> x != y ? 1.0 : 0.0")));
+        h.add(helper("where", """
+                    /** a where c is not 0 (NaN counts as true), b elsewhere: all of one shape, or single values. */
+                    private static double[] where(double[] c, double[] a, double[] b) {
+                        double[] out = new double[c.length != 1 ? c.length : a.length != 1 ? a.length : b.length];
+                        for (int i = 0; i < out.length; i++) {
+                            out[i] = c[c.length == 1 ? 0 : i] != 0.0 ? a[a.length == 1 ? 0 : i] : b[b.length == 1 ? 0 : i];
+                        }
+                        return out;
+                    }
+                """));
+        h.add(helper("where/shapes", """
+                    /** a where c is not 0 (NaN counts as true), b elsewhere, the three broadcast together. */
+                    private static double[] where(double[] c, int[] cs, double[] a, int[] as, double[] b, int[] bs) {
+                        int[] shape = broadcast(broadcast(cs, as), bs);
+                        int[] sc = broadcastStrides(cs, shape), sa = broadcastStrides(as, shape), sb = broadcastStrides(bs, shape);
+                        double[] out = new double[numel(shape)];
+                        int[] index = new int[shape.length];
+                        int pc = 0, pa = 0, pb = 0;
+                        for (int i = 0; i < out.length; i++) {
+                            out[i] = c[pc] != 0.0 ? a[pa] : b[pb];
+                            for (int k = shape.length - 1; k >= 0; k--) {
+                                pc += sc[k];
+                                pa += sa[k];
+                                pb += sb[k];
+                                if (++index[k] < shape[k]) break;
+                                pc -= sc[k] * shape[k];
+                                pa -= sa[k] * shape[k];
+                                pb -= sb[k] * shape[k];
+                                index[k] = 0;
+                            }
+                        }
+                        return out;
+                    }
+                """, "broadcast", "broadcastStrides", "numel"));
+        h.add(helper("fold", """
+                    /**
+                     * Folds each group of x (the elements that share their coordinates on the axes kept) with op from
+                     * init, in one row-major pass over x: the order in which tx's interpreter adds.
+                     */
+                    private static double[] fold(double[] x, int[] shape, int[] axes, double init, DoubleBinaryOperator op) {
+                        int[] kept = shape.clone();
+                        for (int a : axes) kept[a] = 1;
+                        int[] s = strides(kept);
+                        for (int a : axes) s[a] = 0;
+                        double[] out = new double[numel(kept)];
+                        java.util.Arrays.fill(out, init);
+                        int[] index = new int[shape.length];
+                        int p = 0;
+                        for (int i = 0; i < x.length; i++) {
+                            out[p] = op.applyAsDouble(out[p], x[i]);
+                            for (int k = shape.length - 1; k >= 0; k--) {
+                                p += s[k];
+                                if (++index[k] < shape[k]) break;
+                                p -= s[k] * shape[k];
+                                index[k] = 0;
+                            }
+                        }
+                        return out;
+                    }
+                """, "strides", "numel"));
+        h.addAll(List.of(reduction("sum", "sum", "0.0", "ACC + V", "", "")));
+        h.addAll(List.of(reduction("max", "maximum (NaN if there is one)", "Double.NEGATIVE_INFINITY", "Math.max(ACC, V)",
+                "        for (int a : axes) if (shape[a] == 0) throw new IllegalArgumentException(\"max over an axis of size 0\");\n",
+                "        if (x.length == 0) throw new IllegalArgumentException(\"max of no elements\");\n")));
+        h.addAll(List.of(reduction("prod", "product", "1.0", "ACC * V", "", "")));
+        h.add(helper("firstMax", """
+                    /** A one-hot mask of the first maximum (or the first NaN) along axis: the element torch.max(x, dim) picks. */
+                    private static double[] firstMax(double[] x, int[] shape, int axis) {
+                        int n = shape[axis], inner = 1;
+                        for (int k = axis + 1; k < shape.length; k++) inner *= shape[k];
+                        double[] out = new double[x.length];
+                        for (int start = 0; start < x.length; start += n * inner) {
+                            for (int j = 0; j < inner; j++) {
+                                int best = start + j;
+                                for (int i = 0; i < n; i++) {
+                                    int p = start + j + i * inner;
+                                    if (Double.isNaN(x[p])) {
+                                        best = p;
+                                        break;
+                                    }
+                                    if (x[p] > x[best]) best = p;
+                                }
+                                out[best] = 1.0;
+                            }
+                        }
+                        return out;
+                    }
+                """));
+        h.add(helper("transpose", """
+                    /** Permutes the axes of x (of shape): out.shape[i] = shape[perm[i]]. */
+                    private static double[] transpose(double[] x, int[] shape, int[] perm) {
+                        int[] s = strides(shape), out = new int[perm.length], src = new int[perm.length];
+                        for (int i = 0; i < perm.length; i++) {
+                            out[i] = shape[perm[i]];
+                            src[i] = s[perm[i]];
+                        }
+                        return gather(x, 0, src, out);
+                    }
+                """, "strides", "gather"));
+        h.add(helper("prodOthers", """
+                    /**
+                     * At each position, the product of the other elements of its group over axes, by prefix and suffix
+                     * products (never by division, so it is exact where there are zeros).
+                     */
+                    private static double[] prodOthers(double[] x, int[] shape, int[] axes) {
+                        if (x.length == 0) return new double[0];
+                        int[] perm = new int[shape.length], grouped = new int[shape.length], inverse = new int[shape.length];
+                        boolean[] reduced = new boolean[shape.length];
+                        for (int a : axes) reduced[a] = true;
+                        int j = 0, size = 1;
+                        for (int k = 0; k < shape.length; k++) if (!reduced[k]) perm[j++] = k;
+                        for (int a : axes) {
+                            perm[j++] = a;
+                            size *= shape[a];
+                        }
+                        for (int k = 0; k < shape.length; k++) {
+                            grouped[k] = shape[perm[k]];
+                            inverse[perm[k]] = k;
+                        }
+                        double[] g = transpose(x, shape, perm), out = new double[g.length];
+                        for (int start = 0; start < g.length; start += size) {
+                            double prefix = 1.0;
+                            for (int i = start; i < start + size; i++) {
+                                out[i] = prefix;
+                                prefix *= g[i];
+                            }
+                            double suffix = 1.0;
+                            for (int i = start + size - 1; i >= start; i--) {
+                                out[i] *= suffix;
+                                suffix *= g[i];
+                            }
+                        }
+                        return transpose(out, grouped, inverse);
+                    }
+                """, "transpose"));
+        h.add(helper("expand", """
+                    /** x (of shape) broadcast to out: size-1 axes repeated, axes added on the left. */
+                    private static double[] expand(double[] x, int[] shape, int[] out) {
+                        return gather(x, 0, broadcastStrides(shape, out), out);
+                    }
+                """, "gather", "broadcastStrides"));
+        h.add(helper("slice", """
+                    /** x[start:stop:step] on every axis of x (of shape); bounds outside x (named dimensions too small) are an error. */
+                    private static double[] slice(double[] x, int[] shape, int[] start, int[] stop, int[] step) {
+                        int[] s = strides(shape), out = new int[shape.length], src = new int[shape.length];
+                        int offset = 0;
+                        for (int i = 0; i < shape.length; i++) {
+                            if (start[i] < 0 || start[i] > stop[i] || stop[i] > shape[i]) {
+                                throw new IllegalArgumentException("slice " + start[i] + ":" + stop[i] + " out of range for axis " + i + " of size " + shape[i]);
+                            }
+                            out[i] = (stop[i] - start[i] + step[i] - 1) / step[i];
+                            src[i] = s[i] * step[i];
+                            offset += start[i] * s[i];
+                        }
+                        return gather(x, offset, src, out);
+                    }
+                """, "strides", "gather"));
+        h.add(helper("pad", """
+                    /** Zeros of shape out with g (of shape) placed at start + k * step on every axis: the adjoint of slice. */
+                    private static double[] pad(double[] g, int[] shape, int[] out, int[] start, int[] step) {
+                        int[] s = strides(out), dst = new int[shape.length];
+                        int p = 0;
+                        for (int i = 0; i < shape.length; i++) {
+                            if (start[i] < 0 || shape[i] > 0 && start[i] + (shape[i] - 1) * step[i] >= out[i]) {
+                                throw new IllegalArgumentException("cannot pad " + shape[i] + " elements into " + out[i] + " at " + start[i] + " on axis " + i);
+                            }
+                            dst[i] = s[i] * step[i];
+                            p += start[i] * s[i];
+                        }
+                        double[] result = new double[numel(out)];
+                        int[] index = new int[shape.length];
+                        for (int i = 0; i < g.length; i++) {
+                            result[p] = g[i];
+                            for (int k = shape.length - 1; k >= 0; k--) {
+                                p += dst[k];
+                                if (++index[k] < shape[k]) break;
+                                p -= dst[k] * shape[k];
+                                index[k] = 0;
+                            }
+                        }
+                        return result;
+                    }
+                """, "strides", "numel"));
+        h.add(helper("cat", """
+                    /** The tensors xs (of shapes) joined along axis. */
+                    private static double[] cat(double[][] xs, int[][] shapes, int axis) {
+                        int outer = 1, inner = 1, total = 0;
+                        for (int k = 0; k < axis; k++) outer *= shapes[0][k];
+                        for (int k = axis + 1; k < shapes[0].length; k++) inner *= shapes[0][k];
+                        for (double[] x : xs) total += x.length;
+                        double[] out = new double[total];
+                        int o = 0;
+                        for (int i = 0; i < outer; i++) {
+                            for (int j = 0; j < xs.length; j++) {
+                                int block = shapes[j][axis] * inner;
+                                System.arraycopy(xs[j], i * block, out, o, block);
+                                o += block;
+                            }
+                        }
+                        return out;
+                    }
+                """));
+        h.add(helper("matmul", """
+                    /** (..., n, k) @ (..., k, m), the batch axes broadcast; each product in i-k-j order. */
+                    private static double[] matmul(double[] a, int[] as, double[] b, int[] bs) {
+                        int n = as[as.length - 2], k = as[as.length - 1], m = bs[bs.length - 1];
+                        int[] aBatch = java.util.Arrays.copyOf(as, as.length - 2), bBatch = java.util.Arrays.copyOf(bs, bs.length - 2);
+                        int[] batch = broadcast(aBatch, bBatch);
+                        int[] sa = broadcastStrides(aBatch, batch), sb = broadcastStrides(bBatch, batch);
+                        int count = numel(batch);
+                        double[] c = new double[count * n * m];
+                        int[] index = new int[batch.length];
+                        int pa = 0, pb = 0;
+                        for (int t = 0; t < count; t++) {
+                            int aOff = pa * n * k, bOff = pb * k * m, cOff = t * n * m;
+                            for (int i = 0; i < n; i++) {
+                                for (int p = 0; p < k; p++) {
+                                    double aip = a[aOff + i * k + p];
+                                    for (int j = 0; j < m; j++) c[cOff + i * m + j] += aip * b[bOff + p * m + j];
+                                }
+                            }
+                            for (int q = batch.length - 1; q >= 0; q--) {
+                                pa += sa[q];
+                                pb += sb[q];
+                                if (++index[q] < batch[q]) break;
+                                pa -= sa[q] * batch[q];
+                                pb -= sb[q] * batch[q];
+                                index[q] = 0;
+                            }
+                        }
+                        return c;
+                    }
+                """, "broadcast", "broadcastStrides", "numel"));
+        h.add(helper("fill", """
+                    private static double[] fill(int count, double value) {
+                        double[] out = new double[count];
+                        java.util.Arrays.fill(out, value);
+                        return out;
+                    }
+                """));
+        h.add(helper("splitMix64", """
+                    /**
+                     * tx's random numbers: SplitMix64 (the sequence of java.util.SplittableRandom), the top 53 bits of
+                     * each step as a double in [0, 1).
+                     */
+                    private static final class SplitMix64 {
+                        private long state;
+
+                        SplitMix64(long seed) {
+                            this.state = seed;
+                        }
+
+                        double nextDouble() {
+                            long z = (state += 0x9e3779b97f4a7c15L);
+                            z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+                            z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+                            return ((z ^ (z >>> 31)) >>> 11) * 0x1.0p-53;
+                        }
+                    }
+                """));
+        h.add(helper("uniform", """
+                    /** rand(shape, seed=seed): count numbers uniform in [0, 1), in row-major order. */
+                    private static double[] uniform(int count, long seed) {
+                        SplitMix64 rng = new SplitMix64(seed);
+                        double[] out = new double[count];
+                        for (int i = 0; i < count; i++) out[i] = rng.nextDouble();
+                        return out;
+                    }
+                """, "splitMix64"));
+        h.add(helper("normal", """
+                    /** randn(shape, seed=seed): count standard normal numbers by Marsaglia's polar method, in pairs. */
+                    private static double[] normal(int count, long seed) {
+                        SplitMix64 rng = new SplitMix64(seed);
+                        double[] out = new double[count];
+                        for (int i = 0; i < count; i += 2) {
+                            double u, v, s;
+                            do {
+                                u = 2.0 * rng.nextDouble() - 1.0;
+                                v = 2.0 * rng.nextDouble() - 1.0;
+                                s = u * u + v * v;
+                            } while (s >= 1.0 || s == 0.0);
+                            double f = Math.sqrt(-2.0 * StrictMath.log(s) / s);
+                            out[i] = u * f;
+                            if (i + 1 < count) out[i + 1] = v * f;
+                        }
+                        return out;
+                    }
+                """, "splitMix64"));
+        HELPERS = h.toArray(Helper[]::new);
+        for (Helper x : HELPERS) HELPER_NAMES.add(x.id().replaceAll("/.*", ""));
     }
 }

@@ -265,6 +265,8 @@ public final class TxEmitter {
             case COS: return call("cos", arg(in.get(0)));
             case TAN: return call("tan", arg(in.get(0)));
             case TANH: return call("tanh", arg(in.get(0)));
+            case LOG1P: return call("log1p", arg(in.get(0)));
+            case EXPM1: return call("expm1", arg(in.get(0)));
             case SQRT: return call("sqrt", arg(in.get(0)));
             case ABS: return call("abs", arg(in.get(0)));
             case SIGN: return call("sign", arg(in.get(0)));

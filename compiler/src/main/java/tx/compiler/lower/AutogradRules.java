@@ -105,8 +105,8 @@ final class AutogradRules extends RuleFamily {
         Reverse.Result r = Reverse.backward(b, l.graph, s.var(), seed);
         if (r.blockedAt() != null) {
             l.diags.error("E0306", a.span(), "this backward would have to differentiate through " + r.blockedWhy(),
-                    "tx cannot yet reverse through earlier loop iterations or through an `if`;\n"
-                            + "compute the output and call backward in the same iteration or branch");
+                    "a backward inside a loop reaches only its own iteration (PyTorch would need retain_graph=True);\n"
+                            + "call backward after the loop, and tx runs the whole loop backwards");
             return failedBackward();
         }
         for (Map.Entry<Integer, Var> e : r.leafAdjoints().entrySet()) {

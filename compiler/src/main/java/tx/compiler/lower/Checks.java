@@ -76,7 +76,7 @@ final class Checks {
         List<int[]> shapes = shapes(f);
         List<Stmt.CheckEntry> entries = new ArrayList<>();
         for (int k = 0; k < INPUTS; k++) {
-            if (k > 0) l.diags.mute(); // report an unused parameter once
+            int mark = l.diags.mark(); // report an unused parameter once, not for every input
             try {
                 List<T> args = inputs(shapes, k);
                 List<T> gen = values(l.functions.applyTo(t, args, site));
@@ -86,7 +86,7 @@ final class Checks {
                     entries.add(new Stmt.CheckEntry(k, f.params().get(i).name(), gen.get(i).var(), null, fd.var()));
                 }
             } finally {
-                if (k > 0) l.diags.unmute();
+                if (k > 0) l.diags.dropWarningsSince(mark);
             }
         }
         l.b.add(new Stmt.CheckReport("grad(" + f.name() + ") against finite differences", entries, 1e-6, FD_TOL, INPUTS, site.span().origin()));

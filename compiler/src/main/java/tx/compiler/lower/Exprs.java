@@ -239,6 +239,8 @@ final class Exprs {
         int[] start = new int[r], stop = shape.clone(), step = new int[r];
         java.util.Arrays.fill(step, 1);
         List<Integer> kept = new ArrayList<>();
+        int runtimeAxis = -1;
+        Var runtimeIndex = null;
         String gradFn = "SliceBackward0";
         boolean ok = true;
         for (int d = 0; d < r; d++) {
@@ -248,7 +250,15 @@ final class Exprs {
             }
             Ast.Sub s = ix.subs().get(d);
             if (s instanceof Ast.At at) {
-                Integer i = integer(expr(at.index()), at.span(), "an index");
+                Val iv = expr(at.index());
+                if (iv instanceof T it && it.shape().length == 0 && runtimeAxis < 0) { // x[i] with i known at run time: a loop's index
+                    runtimeAxis = kept.size();
+                    runtimeIndex = it.var();
+                    kept.add(shape[d]);
+                    gradFn = "SelectBackward0";
+                    continue;
+                }
+                Integer i = integer(iv, at.span(), "an index");
                 if (i == null) { ok = false; continue; }
                 int k = i < 0 ? i + shape[d] : i;
                 if (k < 0 || k >= shape[d]) {
@@ -271,8 +281,10 @@ final class Exprs {
             }
         }
         if (!ok) return new Val.Bad();
-        Var v = b.slice(x.var(), start, stop, step);
-        return result(b.reshape(v, kept.stream().mapToInt(Integer::intValue).toArray()), gradFn);
+        Var v = b.reshape(b.slice(x.var(), start, stop, step), kept.stream().mapToInt(Integer::intValue).toArray());
+        // NOTE: a run-time index must lie in 0 .. n-1 (no wrap-around of negative indices); it is checked when it runs (E0507)
+        if (runtimeAxis >= 0) v = b.take(v, runtimeIndex, runtimeAxis);
+        return result(v, gradFn);
     }
 
     /** {@code x.shape[i]}: a size, known at compile time. */

@@ -372,7 +372,7 @@ final class Functions {
             Reverse.Result r = Reverse.transform(l.b, l.graph, y.var(), seed, wanted);
             if (r.blockedAt() != null) {
                 l.diags.error("E0306", a.span(), "this derivative would have to differentiate through " + r.blockedWhy(),
-                        "tx cannot yet reverse through earlier loop iterations or through an `if`");
+                        "tx reverses loops and branches once, but cannot yet differentiate the reversed loop or branch again");
                 return null;
             }
             byLeaf = r.leafAdjoints();

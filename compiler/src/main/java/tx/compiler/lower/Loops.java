@@ -238,7 +238,9 @@ final class Loops {
         if (r.count() == 0 || l.diags.hasErrors()) return;
         List<Var> loopParams = new ArrayList<>(params);
         for (int k = params.size(); k < o.results().size(); k++) loopParams.add(l.b.newVar(o.results().get(k).shapeRef(), o.names().get(k)));
-        l.b.add(new Stmt.Loop(r.count(), index, o.init(), loopParams, body, o.results(), o.outs(), f.span().origin()));
+        Stmt.Loop loop = new Stmt.Loop(r.count(), index, o.init(), loopParams, body, o.results(), o.outs(), f.span().origin());
+        l.b.add(loop);
+        l.graph.structure(loop);
     }
 
     /** The values a loop hands on: their names, initial values, last-iteration results and outputs. */
@@ -389,7 +391,9 @@ final class Loops {
                         + vb.describe() + " after the other", "both branches must leave a name with the same kind of value");
             }
         }
-        l.b.add(new Stmt.Cond(cond, aBlock, thenRes, bBlock, elseRes, outs, s.span().origin()));
+        Stmt.Cond c = new Stmt.Cond(cond, aBlock, thenRes, bBlock, elseRes, outs, s.span().origin());
+        l.b.add(c);
+        l.graph.structure(c);
         l.state = after;
     }
 }

@@ -57,6 +57,16 @@ public final class Diagnostics {
         all.add(d);
     }
 
+    /** How many diagnostics have been reported so far (a mark for {@link #dropWarningsSince}). */
+    public int mark() {
+        return all.size();
+    }
+
+    /** Forgets the warnings reported since a mark (the same program checked again reports them once). */
+    public void dropWarningsSince(int mark) {
+        for (int i = all.size() - 1; i >= mark; i--) if (!all.get(i).isError()) all.remove(i);
+    }
+
     public void mute() {
         muted++;
     }

@@ -7,6 +7,7 @@ import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Stmt.PrintItem;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.PyFloat;
+import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
 import tx.runtime.tensor.TensorFormat;
 
@@ -77,6 +78,8 @@ public final class Interpreter {
             Tensor v;
             try {
                 v = eval(e);
+            } catch (IndexOutOfBoundsException x) { // an index known only at run time (x[i] in a loop)
+                throw new TxRuntimeException(TxRuntimeException.Kind.INDEX, x.getMessage(), e.origin(), null);
             } catch (OutOfMemoryError oom) {
                 throw new TxRuntimeException(TxRuntimeException.Kind.MEMORY, "ran out of memory computing this: the JVM may use "
                         + RunOptions.bytes(Runtime.getRuntime().maxMemory()) + " in all", e.origin(),
@@ -117,14 +120,24 @@ public final class Interpreter {
     private void loop(Stmt.Loop l) {
         int n = l.params().size();
         for (int k = 0; k < n; k++) values[l.params().get(k).id()] = l.init().get(k) == null ? null : get(l.init().get(k));
-        for (int i = 0; i < l.count(); i++) {
+        double[][] tapes = new double[l.tapes().size()][];
+        for (int k = 0; k < tapes.length; k++) tapes[k] = new double[Shapes.numel(l.tapes().get(k).shapeRef())];
+        for (int step = 0; step < l.count(); step++) {
+            int i = l.reverse() ? l.count() - 1 - step : step;
             values[l.index().id()] = Tensor.scalar(i);
             block(l.body());
+            for (int k = 0; k < tapes.length; k++) {
+                Tensor value = get(l.stacked().get(k));
+                if (value == null) continue; // a value of the branch not taken this iteration: the reversed branch never reads it
+                double[] row = value.data();
+                System.arraycopy(row, 0, tapes[k], i * row.length, row.length);
+            }
             Tensor[] next = new Tensor[n];
             for (int k = 0; k < n; k++) next[k] = get(l.results().get(k));
             for (int k = 0; k < n; k++) values[l.params().get(k).id()] = next[k];
         }
         for (int k = 0; k < n; k++) values[l.outs().get(k).id()] = values[l.params().get(k).id()];
+        for (int k = 0; k < tapes.length; k++) values[l.tapes().get(k).id()] = Tensor.of(l.tapes().get(k).shapeRef(), tapes[k]);
     }
 
     private void cond(Stmt.Cond c) {

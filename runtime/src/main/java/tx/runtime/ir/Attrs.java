@@ -37,6 +37,11 @@ public final class Attrs {
         }
     }
 
+    /** The adjoint of a run-time index: a tensor of {@code shape} that is zero but at one position along {@code axis}. */
+    public record Put(int[] shape, int axis) {
+        @Override public String toString() { return "shape=" + Shapes.show(shape) + ", axis=" + axis; }
+    }
+
     /** One axis (concatenation). */
     public record Axis(int axis) {
         @Override public String toString() { return "axis=" + axis; }

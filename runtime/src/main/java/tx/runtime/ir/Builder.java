@@ -50,6 +50,28 @@ public final class Builder {
         return blocks.peek();
     }
 
+    /**
+     * Replaces a statement wherever it is, in an open block or nested in a loop or a branch (the AD
+     * pass adds a tape to a loop it reverses). Returns false if it is nowhere.
+     */
+    public boolean replace(Stmt old, Stmt replacement) {
+        for (List<Stmt> block : blocks) if (replaceIn(block, old, replacement)) return true;
+        return false;
+    }
+
+    private static boolean replaceIn(List<Stmt> block, Stmt old, Stmt replacement) {
+        for (int i = 0; i < block.size(); i++) {
+            Stmt s = block.get(i);
+            if (s == old) {
+                block.set(i, replacement);
+                return true;
+            }
+            if (s instanceof Stmt.Loop l && replaceIn(l.body(), old, replacement)) return true;
+            if (s instanceof Stmt.Cond c && (replaceIn(c.then(), old, replacement) || replaceIn(c.otherwise(), old, replacement))) return true;
+        }
+        return false;
+    }
+
     public void add(Stmt s) {
         blocks.peek().add(s);
     }
@@ -188,6 +210,16 @@ public final class Builder {
 
     public Var slice(Var x, int[] start, int[] stop, int[] step) {
         return emit(Prim.SLICE, new Attrs.Slice(start.clone(), stop.clone(), step.clone()), x);
+    }
+
+    /** x[i] along an axis, i a scalar known at run time. */
+    public Var take(Var x, Var i, int axis) {
+        return emit(Prim.TAKE, new Attrs.Axis(axis), x, i);
+    }
+
+    /** Zeros of {@code shape} with g at run-time position i along an axis. */
+    public Var put(Var g, Var i, int[] shape, int axis) {
+        return emit(Prim.PUT, new Attrs.Put(shape.clone(), axis), g, i);
     }
 
     public Var pad(Var x, int[] shape, int[] start, int[] step) {

@@ -30,9 +30,11 @@ public final class IrPrinter {
             String attr = e.attr() == null ? "" : (args.isEmpty() ? "" : "; ") + e.attr();
             line(in, name(e.out()) + Shapes.show(e.out().shapeRef()) + " = " + e.prim().text() + "(" + args + attr + ")", s);
         } else if (s instanceof Stmt.Loop l) {
-            line(in, "for " + name(l.index()) + " in range(" + l.count() + ") carry " + names(l.params()) + " <- " + names(l.init()) + " {", s);
+            line(in, "for " + name(l.index()) + " in " + (l.reverse() ? "reversed(range(" + l.count() + "))" : "range(" + l.count() + ")")
+                    + " carry " + names(l.params()) + " <- " + names(l.init()) + " {", s);
             block(l.body(), in + "    ");
-            line(in, "} next " + names(l.results()) + " -> " + names(l.outs()), s);
+            line(in, "} next " + names(l.results()) + " -> " + names(l.outs())
+                    + (l.tapes().isEmpty() ? "" : "; tape " + names(l.stacked()) + " -> " + names(l.tapes())), s);
         } else if (s instanceof Stmt.Cond c) {
             line(in, "if " + name(c.cond()) + " {", s);
             block(c.then(), in + "    ");

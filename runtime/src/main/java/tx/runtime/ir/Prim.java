@@ -304,6 +304,39 @@ public enum Prim {
             return List.of(b.slice(g, p.start(), stop, p.step()));
         }
     },
+    /**
+     * x[i] along an axis, where i is a value known only at run time (a loop's index): the
+     * gradient is g put back at position i of zeros. The index passes no gradient.
+     */
+    TAKE(2) {
+        @Override public int[] shape(List<int[]> in, Object attr) {
+            int a = ((Attrs.Axis) attr).axis();
+            if (a < 0 || a >= in.get(0).length || in.get(1).length != 0) fail("take along axis " + a + " of " + Shapes.show(in.get(0)));
+            return Shapes.reduced(in.get(0), new int[] {a}, false);
+        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Shaping.take(in.get(0), ((Attrs.Axis) attr).axis(), in.get(1).item()); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            int a = ((Attrs.Axis) e.attr()).axis();
+            return Arrays.asList(b.put(g, in(e, 1), in(e, 0).shapeRef(), a), null);
+        }
+    },
+    /** Zeros of a shape with g at run-time position i along an axis: the adjoint of TAKE, whose adjoint it is in turn. */
+    PUT(2) {
+        @Override public int[] shape(List<int[]> in, Object attr) {
+            Attrs.Put p = (Attrs.Put) attr;
+            if (!Arrays.equals(Shapes.reduced(p.shape(), new int[] {p.axis()}, false), in.get(0)) || in.get(1).length != 0) {
+                fail("put of " + Shapes.show(in.get(0)) + " into " + Shapes.show(p.shape()) + " along axis " + p.axis());
+            }
+            return p.shape().clone();
+        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) {
+            Attrs.Put p = (Attrs.Put) attr;
+            return Shaping.put(in.get(0), p.shape(), p.axis(), in.get(1).item());
+        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            return Arrays.asList(b.emit(TAKE, new Attrs.Axis(((Attrs.Put) e.attr()).axis()), g, in(e, 1)), null);
+        }
+    },
     /** Concatenation along an axis: each input's gradient is its slice of g. */
     CAT(-1) {
         @Override public int[] shape(List<int[]> in, Object attr) {

@@ -95,7 +95,9 @@ public final class Simplify {
     private Stmt stmt(Stmt st) {
         if (st instanceof Eqn e) return eqn(e);
         if (st instanceof Stmt.Loop l) {
-            return new Stmt.Loop(l.count(), l.index(), vs(l.init()), l.params(), block(l.body()), vs(l.results()), l.outs(), l.origin());
+            List<Stmt> body = block(l.body());
+            return new Stmt.Loop(l.count(), l.index(), vs(l.init()), l.params(), body, vs(l.results()), l.outs(), vs(l.stacked()), l.tapes(),
+                    l.reverse(), l.origin());
         }
         if (st instanceof Stmt.Cond c) {
             List<Stmt> then = block(c.then()), otherwise = block(c.otherwise());
@@ -196,7 +198,12 @@ public final class Simplify {
             if (t == null) return e;
             values.add(t);
         }
-        Tensor value = e.prim().eval(values, e.attr());
+        Tensor value;
+        try {
+            value = e.prim().eval(values, e.attr());
+        } catch (IndexOutOfBoundsException x) { // a run-time index out of range: left to run time, which reports it (E0507)
+            return e;
+        }
         // NOTE: a nan or an inf is left to be computed at run time, where --detect-anomaly can name its operation
         for (double d : value.data()) if (!Double.isFinite(d)) return e;
         return new Eqn(Prim.CONST, List.of(), e.out(), new Attrs.Const(value), e.origin());
@@ -259,6 +266,7 @@ public final class Simplify {
                 if (st instanceof Stmt.Loop l) {
                     for (Var x : l.init()) if (x != null) live.add(x);
                     for (Var x : l.results()) if (x != null) live.add(x);
+                    live.addAll(l.stacked());
                     markUses(l.body(), live);
                 } else if (st instanceof Stmt.Cond c) {
                     live.add(c.cond());
@@ -307,7 +315,8 @@ public final class Simplify {
                         }
                         live.addAll(e.in());
                     } else if (st instanceof Stmt.Loop l) {
-                        st = new Stmt.Loop(l.count(), l.index(), l.init(), l.params(), sweep(l.body(), live), l.results(), l.outs(), l.origin());
+                        st = new Stmt.Loop(l.count(), l.index(), l.init(), l.params(), sweep(l.body(), live), l.results(), l.outs(),
+                                l.stacked(), l.tapes(), l.reverse(), l.origin());
                     } else if (st instanceof Stmt.Cond c) {
                         st = new Stmt.Cond(c.cond(), sweep(c.then(), live), c.thenResults(), sweep(c.otherwise(), live), c.elseResults(),
                                 c.outs(), c.origin());

@@ -17,9 +17,17 @@ public sealed interface Stmt {
      * {@code results} after each iteration; {@code outs} hold the last iteration's results (or
      * {@code init} when count is 0). An {@code init} entry is null for a name first assigned in the
      * body: the checker proves it is never read before it is written.
+     *
+     * <p>The tape, for the AD pass: {@code tapes.get(k)}, of shape {@code [count] + shape}, holds the
+     * value {@code stacked.get(k)} had at the end of each iteration, row i for iteration i. A
+     * {@code reverse} loop runs its index from count - 1 down to 0 (the adjoint of a loop).
      */
     record Loop(int count, Var index, List<Var> init, List<Var> params, List<Stmt> body, List<Var> results,
-                List<Var> outs, Origin origin) implements Stmt {}
+                List<Var> outs, List<Var> stacked, List<Var> tapes, boolean reverse, Origin origin) implements Stmt {
+        public Loop(int count, Var index, List<Var> init, List<Var> params, List<Stmt> body, List<Var> results, List<Var> outs, Origin origin) {
+            this(count, index, init, params, body, results, outs, List.of(), List.of(), false, origin);
+        }
+    }
 
     /** {@code if cond (non-zero) then ... else ...}; {@code outs} merge the two branches' results. */
     record Cond(Var cond, List<Stmt> then, List<Var> thenResults, List<Stmt> otherwise, List<Var> elseResults,

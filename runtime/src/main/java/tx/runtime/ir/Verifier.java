@@ -85,13 +85,21 @@ public final class Verifier {
         scopes.add(new HashSet<>());
         define(l.index(), l);
         for (Var p : l.params()) define(p, l);
-        block(l.body());
+        for (Stmt x : l.body()) stmt(x); // in the parameters' scope: results and stacked values must be visible at the end
+        for (Var r : l.results()) if (r != null) use(r, l);
+        if (l.stacked().size() != l.tapes().size()) throw fail(l, "a tape for each stacked value");
+        for (int k = 0; k < l.stacked().size(); k++) {
+            use(l.stacked().get(k), l);
+            int[] want = Shapes.concat(new int[] {l.count()}, l.stacked().get(k).shapeRef());
+            if (!Arrays.equals(want, l.tapes().get(k).shapeRef())) throw fail(l, l.tapes().get(k) + " should have shape " + Shapes.show(want));
+        }
         for (Var v : scopes.remove(scopes.size() - 1)) defined.remove(v);
         for (int k = 0; k < l.params().size(); k++) {
             sameShape(l, l.params().get(k), l.outs().get(k));
             if (l.init().get(k) != null) sameShape(l, l.init().get(k), l.params().get(k));
         }
         for (Var o : l.outs()) define(o, l);
+        for (Var t : l.tapes()) define(t, l);
     }
 
     private void cond(Stmt.Cond c) {

@@ -60,6 +60,39 @@ public final class Shaping {
      * The adjoint of {@link #slice}: zeros of {@code outShape} with {@code g}'s elements placed at
      * {@code start + k*step} on every axis, so that {@code <slice(x), g> == <x, pad(g)>}.
      */
+    /** The whole number an index holds, checked against the axis it indexes. */
+    private static int position(double i, int size, int axis) {
+        if (i != Math.rint(i) || i < 0 || i >= size) {
+            String shown = i == Math.rint(i) && Math.abs(i) < 1e15 ? Long.toString((long) i) : tx.runtime.tensor.PyFloat.repr(i);
+            throw new IndexOutOfBoundsException("index " + shown + " is out of range for axis " + axis + " of size " + size
+                    + (i == Math.rint(i) ? "" : ": an index must be a whole number"));
+        }
+        return (int) i;
+    }
+
+    /** x[i] along an axis: the axis is removed. */
+    public static Tensor take(Tensor x, int axis, double index) {
+        int[] shape = x.shapeRef();
+        int n = shape[axis], i = position(index, n, axis);
+        int inner = 1, outer = 1;
+        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
+        for (int d = 0; d < axis; d++) outer *= shape[d];
+        double[] src = x.data(), out = new double[outer * inner];
+        for (int o = 0; o < outer; o++) System.arraycopy(src, (o * n + i) * inner, out, o * inner, inner);
+        return Tensor.of(Shapes.reduced(shape, new int[] {axis}, false), out);
+    }
+
+    /** Zeros of a shape with g at position i along an axis (the adjoint of take). */
+    public static Tensor put(Tensor g, int[] shape, int axis, double index) {
+        int n = shape[axis], i = position(index, n, axis);
+        int inner = 1, outer = 1;
+        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
+        for (int d = 0; d < axis; d++) outer *= shape[d];
+        double[] src = g.data(), out = new double[Shapes.numel(shape)];
+        for (int o = 0; o < outer; o++) System.arraycopy(src, o * inner, out, (o * n + i) * inner, inner);
+        return Tensor.of(shape, out);
+    }
+
     public static Tensor pad(Tensor g, int[] outShape, int[] start, int[] step) {
         int[] shape = g.shapeRef();
         requireRank("pad", shape.length, outShape.length, start.length, step.length);

@@ -190,6 +190,14 @@ class PrimGradTest {
         shaped(t, Prim.SLICE, new int[] {3, 4}, new Attrs.Slice(new int[] {2, 1}, new int[] {3, 2}, new int[] {1, 1}));
         shaped(t, Prim.PAD, new int[] {2}, new Attrs.Pad(new int[] {5}, new int[] {1}, new int[] {2}));
         shaped(t, Prim.PAD, new int[] {2, 2}, new Attrs.Pad(new int[] {3, 4}, new int[] {1, 0}, new int[] {1, 3}));
+        add(t, Prim.TAKE, "a row, index known at run time", List.of(op(new int[] {3, 2}, any), condition(new int[] {}, choice(1))),
+                new Attrs.Axis(0), Kind.DIFFERENTIABLE);
+        add(t, Prim.TAKE, "a middle axis", List.of(op(new int[] {2, 3, 2}, any), condition(new int[] {}, choice(2))), new Attrs.Axis(1),
+                Kind.DIFFERENTIABLE);
+        add(t, Prim.PUT, "a row into zeros", List.of(op(new int[] {2}, any), condition(new int[] {}, choice(0))),
+                new Attrs.Put(new int[] {3, 2}, 0), Kind.DIFFERENTIABLE);
+        add(t, Prim.PUT, "a middle axis", List.of(op(new int[] {2, 2}, any), condition(new int[] {}, choice(1))),
+                new Attrs.Put(new int[] {2, 3, 2}, 1), Kind.DIFFERENTIABLE);
         add(t, Prim.CAT, "axis 0", List.of(op(new int[] {2, 3}, any), op(new int[] {1, 3}, any)), new Attrs.Axis(0), Kind.DIFFERENTIABLE);
         add(t, Prim.CAT, "axis 1, three operands", List.of(op(new int[] {2, 1}, any), op(new int[] {2, 2}, any), op(new int[] {2, 3}, any)),
                 new Attrs.Axis(1), Kind.DIFFERENTIABLE);

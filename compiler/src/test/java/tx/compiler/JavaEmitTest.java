@@ -1,0 +1,407 @@
+package tx.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.FileObject;
+import javax.tools.ForwardingJavaFileManager;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileManager;
+import javax.tools.JavaFileObject;
+import javax.tools.SimpleJavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import tx.compiler.api.Tx;
+import tx.compiler.syntax.Ast;
+import tx.compiler.syntax.Diagnostics;
+import tx.compiler.syntax.Parse;
+import tx.runtime.tensor.Tensor;
+
+/**
+ * {@code tx grad --emit java}: for every example function with a scalar result (with respect to its
+ * first parameter, and to all of them), the emitted class compiles with javac alone, with no
+ * warnings under -Xlint:all, and its value and gradients agree with the interpreter's on seeded
+ * random inputs whose named dimensions differ from the sizes the emitter sampled. A wrong-length
+ * argument is an IllegalArgumentException. A second set of functions, written here, reaches the
+ * primitives the examples do not (prod, the first maximum, cat, slices with steps, batched matmul,
+ * random numbers, infinities, ...). All classes are compiled by one javac call per set.
+ */
+class JavaEmitTest {
+    /** Every .tx file under examples/ with a function, and every scalar function in it. */
+    private static final Path EXAMPLES = TxRunner.root().resolve("examples");
+
+    /**
+     * Functions whose derivative tx cannot write as Java, "file:function" to the reason. Each must
+     * still fail (with E0601), so that an entry is removed when it starts to work.
+     */
+    private static final Map<String, String> KNOWN = Map.of();
+
+    /** The same agreement for primitives and shapes the examples do not reach. */
+    private static final String EXTRA = """
+            fn unary(x: [n, 3], y: [3]) -> [] {
+                a = sin(x) * cos(y) + tan(x / 4) - tanh(x) * sqrt(y * y + 1)
+                b = abs(x) * sign(y) + exp(x / 3) + log(x * x + 1) + log1p(x * x) + expm1(y / 2)
+                return sum(a * b + detach(x) * x)
+            }
+            fn compare(x: [n, 3], y: [3]) -> [] {
+                c = maximum(x, y) + minimum(x, -y) + where(x > y, x, y * 2) + (x < 0.5) + (x <= y) + (x >= 0) + (x == y) + (x != y)
+                return sum(c ** 2 + abs(x) ** y + relu(x) + clamp(x, -0.5, 0.5))
+            }
+            fn reduce(x: [n, 4]) -> [] {
+                a = sum(prod(x, dim=1)) + sum(amax(x, dim=0)) + sum(max(x, dim=1)) + sum(amin(x, dim=1)) + prod(x[0])
+                return a + sum(norm(x, dim=1)) + logsumexp(x, dim=1).sum() + min(x, dim=0).sum() + prod(x)
+            }
+            fn shaping(x: [n, 3], w: [2, 3, 4]) -> [] {
+                c = cat([x, x * 2], dim=1)
+                s = stack([x, x * x], dim=0)
+                t = s @ w
+                p = transpose(t, 0, 2)
+                r = reshape(x, [3, x.shape[0]])
+                e = broadcast_to(x[0], [5, 3])
+                a = sum(c * c) + sum(p * p) + sum(r.T * x) + sum(e) + sum(flatten(t) ** 2) + sum(unsqueeze(x, 1) * x)
+                return a + sum(x[1:, 1:] ** 3) + sum(x[:-1] * x[1:])
+            }
+            fn steps(x: [7, 3], w: [3]) -> [] {
+                a = x[::2, 1:]
+                b = x[1:, ::2]
+                return sum(a ** 2) + sum(b ** 3) + sum(x[1::3] @ w) + sum(x[2:6:3, ::2])
+            }
+            fn random(x: [n]) -> [] {
+                a = sum(x * rand([x.shape[0]], seed=3) + x ** 2 * randn([x.shape[0]], seed=5)) + sum(eye(3) @ x[:3])
+                return a + sum(arange(4) * x[:4]) + sum(linspace(0, 1, 3) * x[:3]) + sum(full([2], 7) * x[1:3])
+            }
+            fn twodims(a: [n, m], b: [m]) -> [] {
+                return sum(a * b) + mean(a ** 2)
+            }
+            fn flat(x: [n, m]) -> [] {
+                return sum(x ** 2) / x.shape[1]
+            }
+            fn square(a: [n, n]) -> [] {
+                return sum((a @ a) ** 2) + mean(a)
+            }
+            fn neural(z: [n, 4], t: [n, 4], w: [4]) -> [] {
+                a = mse_loss(softmax(z, dim=1), t) + sum(sigmoid(z) @ w) + sum(softplus(z)) + dot(w, w)
+                return a + sum(outer(w, w)) + cross_entropy(z, softmax(t, dim=1))
+            }
+            fn scalar(a: [], b: []) -> [] {
+                return a * b + a ** 3 - b / (a * a + 1)
+            }
+            fn constant(x: [2, 2]) -> [] {
+                return sum(x * tensor([[1.5, -2.0], [0.1, 1e-300]])) + sum(x @ tensor([[1.0], [2.0]]))
+            }
+            """;
+
+    /** One function to emit: where it is, and what it is differentiated with respect to (empty: the first parameter). */
+    private record Case(String file, String source, Ast.FnDef fn, List<String> wrt) {
+        String label() {
+            return file + ":" + fn.name() + (wrt.isEmpty() ? "" : " wrt " + String.join(",", wrt));
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyExampleFunctionAgreesWithTheInterpreter() throws IOException {
+        List<Case> cases = new ArrayList<>();
+        for (Path f : TxRunner.files(EXAMPLES, ".tx")) {
+            String source = Files.readString(f, StandardCharsets.UTF_8);
+            cases.addAll(cases(EXAMPLES.relativize(f).toString().replace('\\', '/'), source));
+        }
+        assertTrue(cases.size() >= 30, "expected many example functions, found " + cases.size());
+        return run(cases);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> primitivesTheExamplesDoNotReachAgreeToo() {
+        List<Case> cases = cases("extra.tx", EXTRA);
+        assertEquals(12 + 7, cases.size()); // 12 functions, 7 with several parameters
+        return run(cases);
+    }
+
+    /** The scalar functions of a file, each with respect to its first parameter and to all its parameters. */
+    private static List<Case> cases(String file, String source) {
+        Ast.Program ast = Parse.program(source, new Diagnostics(file, source));
+        assertNotNull(ast, file);
+        List<Case> out = new ArrayList<>();
+        for (Ast.Stmt s : ast.body()) {
+            if (!(s instanceof Ast.FnDef f) || f.returns().size() != 1 || !f.returns().get(0).isEmpty()) continue; // scalar functions
+            out.add(new Case(file, source, f, List.of()));
+            if (f.params().size() > 1) out.add(new Case(file, source, f, f.params().stream().map(Ast.Param::name).toList()));
+        }
+        return out;
+    }
+
+    /** Emits every case, compiles all the classes at once, and returns a test per case. */
+    private static Stream<DynamicTest> run(List<Case> cases) {
+        Map<Case, String> classes = new LinkedHashMap<>(); // case -> its class's binary name
+        Map<String, String> sources = new LinkedHashMap<>();
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            Case c = cases.get(i);
+            Compiler.Emitted r = Compiler.grad(c.file(), c.source(), c.fn().name(), c.wrt(), Compiler.Emit.JAVA);
+            String known = KNOWN.get(c.file() + ":" + c.fn().name());
+            if (known != null) {
+                tests.add(DynamicTest.dynamicTest(c.label() + " (known exclusion)", () -> {
+                    assertNull(r.text(), c.label() + " is listed as unsupported (" + known + ") but now emits: remove it from KNOWN");
+                    assertTrue(r.diagnostics().render().contains("E0601"), r.diagnostics().render());
+                }));
+                continue;
+            }
+            if (r.text() == null) {
+                tests.add(DynamicTest.dynamicTest(c.label(), () -> fail(r.diagnostics().render())));
+                continue;
+            }
+            assertEquals(r.text(), Compiler.grad(c.file(), c.source(), c.fn().name(), c.wrt(), Compiler.Emit.JAVA).text(), "not deterministic");
+            String pkg = "emitted" + i;
+            String className = pkg + "." + JavaName.of(r.text());
+            classes.put(c, className);
+            sources.put(className, "package " + pkg + ";\n\n" + r.text());
+        }
+        ClassLoader loader = compile(sources);
+        for (Map.Entry<Case, String> e : classes.entrySet()) {
+            tests.add(DynamicTest.dynamicTest(e.getKey().label(), () -> agree(e.getKey(), loader.loadClass(e.getValue()))));
+        }
+        return tests.stream();
+    }
+
+    /** The emitted class's value and gradients against the interpreter's, then a wrong-length argument. */
+    private static void agree(Case c, Class<?> k) throws Exception {
+        Ast.FnDef fn = c.fn();
+        List<String> params = fn.params().stream().map(Ast.Param::name).toList();
+        assertArrayEquals(params.toArray(), (String[]) k.getField("PARAMS").get(null));
+        List<String> dims = List.of((String[]) k.getField("DIMS").get(null));
+        List<String> dimArgs = fieldOrEmpty(k, "DIM_ARGS");
+        assertArrayEquals((c.wrt().isEmpty() ? List.of(params.get(0)) : c.wrt()).toArray(), (String[]) k.getField("WRT").get(null));
+
+        // named dimensions 4, 5, ...: none of the sizes the emitter sampled
+        Map<String, Integer> size = new HashMap<>();
+        int[] dimSizes = new int[dims.size()];
+        for (int i = 0; i < dims.size(); i++) {
+            size.put(dims.get(i), 4 + i);
+            dimSizes[i] = 4 + i;
+        }
+        Method shape = k.getMethod("shape", String.class, int[].class);
+        Random rng = new Random(c.label().hashCode());
+        Tensor[] tensors = new Tensor[params.size()];
+        double[][] arrays = new double[params.size()][];
+        for (int i = 0; i < params.size(); i++) {
+            Ast.Param p = fn.params().get(i);
+            int[] s = p.shape().stream().mapToInt(d -> d.name() != null ? size.get(d.name()) : d.size()).toArray();
+            assertArrayEquals(s, (int[]) shape.invoke(null, p.name(), dimSizes), "shape(" + p.name() + ")");
+            double[] data = new double[Arrays.stream(s).reduce(1, (a, b) -> a * b)];
+            for (int j = 0; j < data.length; j++) data[j] = rng.nextGaussian();
+            tensors[i] = Tensor.of(s, data);
+            arrays[i] = data.clone();
+        }
+        Object[] args = new Object[dimArgs.size() + params.size()];
+        for (int i = 0; i < dimArgs.size(); i++) args[i] = size.get(dimArgs.get(i));
+        for (int i = 0; i < params.size(); i++) args[dimArgs.size() + i] = arrays[i];
+        Class<?>[] types = new Class<?>[args.length];
+        for (int i = 0; i < args.length; i++) types[i] = i < dimArgs.size() ? int.class : double[].class;
+        Method value = k.getMethod(fn.name(), types), grad = k.getMethod(fn.name() + "_grad", types);
+
+        Tx.Module m = Tx.compile(c.file(), c.source());
+        double[] expectedValue = m.function(fn.name()).call(tensors).get(0).data();
+        List<Tensor> expectedGrads = m.grad(fn.name(), c.wrt().toArray(String[]::new)).call(tensors);
+        close(c.label() + " value", expectedValue, (double[]) value.invoke(null, args));
+        double[][] grads = (double[][]) grad.invoke(null, args);
+        assertEquals(expectedGrads.size(), grads.length);
+        for (int i = 0; i < grads.length; i++) close(c.label() + " gradient " + i, expectedGrads.get(i).data(), grads[i]);
+        for (int i = 0; i < params.size(); i++) assertArrayEquals(tensors[i].data(), arrays[i], "an argument was modified");
+
+        // a wrong length: on a parameter whose length a named dimension read from it cannot absorb
+        int wrong = -1;
+        for (int i = 0; i < params.size() && wrong < 0; i++) if (constrained(fn, i)) wrong = i;
+        if (wrong >= 0) {
+            Object[] bad = args.clone();
+            bad[dimArgs.size() + wrong] = new double[arrays[wrong].length + 1];
+            for (Method method : List.of(value, grad)) {
+                InvocationTargetException e = assertThrows(InvocationTargetException.class, () -> method.invoke(null, bad), c.label());
+                assertInstanceOf(IllegalArgumentException.class, e.getCause(), c.label());
+                assertTrue(e.getCause().getMessage().contains(params.get(wrong)), e.getCause().getMessage());
+            }
+        }
+    }
+
+    /**
+     * Whether a longer array for parameter i cannot be read as other sizes of the named dimensions:
+     * its shape is fixed, has a fixed factor above 1, or shares a named dimension with another parameter.
+     */
+    private static boolean constrained(Ast.FnDef fn, int i) {
+        Ast.Param p = fn.params().get(i);
+        long factor = 1;
+        boolean named = false;
+        for (Ast.Dim d : p.shape()) {
+            if (d.name() == null) factor *= d.size();
+            else named = true;
+        }
+        if (!named || factor > 1) return true;
+        for (int j = 0; j < fn.params().size(); j++) {
+            if (j == i) continue;
+            for (Ast.Dim d : fn.params().get(j).shape()) for (Ast.Dim e : p.shape()) if (d.name() != null && d.name().equals(e.name())) return true;
+        }
+        return false;
+    }
+
+    private static List<String> fieldOrEmpty(Class<?> k, String name) throws IllegalAccessException {
+        try {
+            return List.of((String[]) k.getField(name).get(null));
+        } catch (NoSuchFieldException e) {
+            return List.of();
+        }
+    }
+
+    /** Equal within 1e-9 relative (NaN matching NaN), the same length. */
+    private static void close(String what, double[] expected, double[] actual) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        for (int i = 0; i < expected.length; i++) {
+            double a = expected[i], b = actual[i];
+            if (Double.compare(a, b) == 0 || a == b) continue;
+            if (Math.abs(a - b) <= 1e-12 + 1e-9 * Math.max(Math.abs(a), Math.abs(b))) continue;
+            fail(String.format(Locale.ROOT, "%s: element %d is %s, the interpreter says %s", what, i, b, a));
+        }
+    }
+
+    @Test
+    void theClassIsNamedAfterTheFunctionAndReadsItsDimensionsFromTheArguments() {
+        String source = "fn loss_fn(w: [3, 2], x: [n, 3]) -> [] {\n    return sum(tanh(x @ w))\n}\n";
+        Compiler.Emitted r = Compiler.grad("m.tx", source, "loss_fn", List.of(), Compiler.Emit.JAVA);
+        assertNotNull(r.text(), r.diagnostics().render());
+        String t = r.text();
+        assertTrue(t.startsWith("// The function `loss_fn` and its gradient with respect to w, written by `tx grad --emit java` from m.tx.\n"), t);
+        assertTrue(t.contains("public final class LossFnGrad {"), t);
+        assertTrue(t.contains("public static final String[] SHAPES = {\"[3, 2]\", \"[n, 3]\"};"), t);
+        assertTrue(t.contains("public static double[] loss_fn(double[] w, double[] x) {\n        int n = x.length / 3;\n"), t);
+        assertTrue(t.contains("public static double[][] loss_fn_grad(double[] w, double[] x) {"), t);
+        assertTrue(t.contains("check(x, 3 * n, \"x\", \"[n, 3] with n = \" + n);"), t);
+        assertTrue(t.contains("matmul(x, new int[] {n, 3}, w, new int[] {3, 2});"), t);
+        assertTrue(t.contains("return new double[][] {d_w};"), t);
+        assertTrue(t.contains("// line 2"), t);
+        assertTrue(!t.contains("67") && !t.contains("83") && !t.contains("103"), "a sampled size leaked into the code:\n" + t);
+        assertTrue(!t.contains("private static double[] exp("), "an unused kernel was written:\n" + t);
+    }
+
+    @Test
+    void theCommandLineWritesTheClass() {
+        TxRunner.Outcome r = TxRunner.run("grad", EXAMPLES.resolve("functions.tx").toString(), "--fn", "loss", "--wrt", "w,b", "--emit", "java");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("// The function `loss` and its gradient with respect to w, b, written by `tx grad --emit java` from functions.tx."), r.out());
+        assertTrue(r.out().contains("public static double[][] loss_grad(double[] w, double[] b, double[] x, double[] y) {"), r.out());
+        assertTrue(r.out().contains("        return new double[][] {d_w, d_b};\n"), r.out());
+    }
+
+    @Test
+    void aFunctionThatCollidesWithAKernelKeepsItsName() throws Exception {
+        String source = "fn zip(x: [n], y: [n]) -> [] {\n    return sum(x * y + x)\n}\n"; // zip is the kernel mul calls
+        Compiler.Emitted r = Compiler.grad("m.tx", source, "zip", List.of(), Compiler.Emit.JAVA);
+        assertNotNull(r.text(), r.diagnostics().render());
+        assertTrue(r.text().contains("private static double[] zipKernel(double[] a, double[] b, DoubleBinaryOperator f) {"), r.text());
+        Class<?> k = compile(Map.of("ZipGrad", r.text())).loadClass("ZipGrad");
+        Object[] xy = {new double[] {1, 2, 3}, new double[] {2, 0, 1}};
+        assertArrayEquals(new double[] {11}, (double[]) k.getMethod("zip", double[].class, double[].class).invoke(null, xy));
+        assertArrayEquals(new double[][] {{3, 1, 2}}, (double[][]) k.getMethod("zip_grad", double[].class, double[].class).invoke(null, xy));
+    }
+
+    @Test
+    void namedDimensionsTooSmallForASliceAreAnIllegalArgument() throws Exception {
+        String source = "fn head(x: [n]) -> [] {\n    return sum(x[:5] ** 2)\n}\n";
+        Compiler.Emitted r = Compiler.grad("m.tx", source, "head", List.of(), Compiler.Emit.JAVA);
+        assertNotNull(r.text(), r.diagnostics().render());
+        Class<?> k = compile(Map.of("HeadGrad", r.text())).loadClass("HeadGrad");
+        Method grad = k.getMethod("head_grad", double[].class);
+        assertArrayEquals(new double[][] {{2, 4, 6, 8, 10, 0}}, (double[][]) grad.invoke(null, (Object) new double[] {1, 2, 3, 4, 5, 6}));
+        InvocationTargetException e = assertThrows(InvocationTargetException.class, () -> grad.invoke(null, (Object) new double[4]));
+        assertInstanceOf(IllegalArgumentException.class, e.getCause());
+    }
+
+    // ---- compiling in memory -------------------------------------------------------------------------
+
+    /** The public class name of an emitted source. */
+    private static final class JavaName {
+        static String of(String source) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("public final class (\\w+)").matcher(source);
+            assertTrue(m.find(), source);
+            return m.group(1);
+        }
+    }
+
+    /** Compiles sources (binary name to text) with -Xlint:all in one javac call; any error or warning fails. */
+    private static ClassLoader compile(Map<String, String> sources) {
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        Map<String, ByteArrayOutputStream> out = new HashMap<>();
+        StandardJavaFileManager standard = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8);
+        JavaFileManager files = new ForwardingJavaFileManager<>(standard) {
+            @Override
+            public JavaFileObject getJavaFileForOutput(Location location, String name, JavaFileObject.Kind kind, FileObject sibling) {
+                return new SimpleJavaFileObject(URI.create("mem:///" + name.replace('.', '/') + kind.extension), kind) {
+                    @Override
+                    public OutputStream openOutputStream() {
+                        return out.computeIfAbsent(name, n -> new ByteArrayOutputStream());
+                    }
+                };
+            }
+        };
+        List<JavaFileObject> units = new ArrayList<>();
+        for (Map.Entry<String, String> e : sources.entrySet()) {
+            units.add(new SimpleJavaFileObject(URI.create("string:///" + e.getKey().replace('.', '/') + ".java"), JavaFileObject.Kind.SOURCE) {
+                @Override
+                public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                    return e.getValue();
+                }
+            });
+        }
+        boolean ok = javac.getTask(null, files, diagnostics, List.of("-Xlint:all", "-proc:none"), null, units).call();
+        String report = diagnostics.getDiagnostics().stream()
+                .filter(d -> d.getKind() != Diagnostic.Kind.NOTE)
+                .map(d -> d.getKind() + " " + d.getSource().getName() + ":" + d.getLineNumber() + ": " + d.getMessage(Locale.ROOT)
+                        + "\n" + line(sources, d))
+                .collect(Collectors.joining("\n"));
+        assertTrue(ok && report.isEmpty(), report);
+        return new ClassLoader(JavaEmitTest.class.getClassLoader()) {
+            @Override
+            protected Class<?> findClass(String name) throws ClassNotFoundException {
+                ByteArrayOutputStream b = out.get(name);
+                if (b == null) throw new ClassNotFoundException(name);
+                byte[] bytes = b.toByteArray();
+                return defineClass(name, bytes, 0, bytes.length);
+            }
+        };
+    }
+
+    private static String line(Map<String, String> sources, Diagnostic<? extends JavaFileObject> d) {
+        String name = d.getSource().getName().replaceFirst("^/", "").replace(".java", "").replace('/', '.');
+        String text = sources.get(name);
+        if (text == null || d.getLineNumber() < 1) return "";
+        String[] lines = text.split("\n", -1);
+        return d.getLineNumber() <= lines.length ? lines[(int) d.getLineNumber() - 1] : "";
+    }
+}

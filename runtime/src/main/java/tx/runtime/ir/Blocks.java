@@ -1,0 +1,121 @@
+package tx.runtime.ir;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** What blocks of statements read and define, and renaming the variables they read. */
+public final class Blocks {
+    private Blocks() {}
+
+    /** The variables a block defines, nested blocks included (equation outputs, loop indices, parameters, outputs and tapes, branch outputs). */
+    public static Set<Var> defined(List<Stmt> body) {
+        Set<Var> out = new LinkedHashSet<>();
+        define(body, out);
+        return out;
+    }
+
+    private static void define(List<Stmt> body, Set<Var> out) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Eqn e) out.add(e.out());
+            else if (s instanceof Stmt.Loop l) {
+                out.add(l.index());
+                out.addAll(l.params());
+                define(l.body(), out);
+                out.addAll(l.outs());
+                out.addAll(l.tapes());
+            } else if (s instanceof Stmt.Cond c) {
+                define(c.then(), out);
+                define(c.otherwise(), out);
+                out.addAll(c.outs());
+            } else if (s instanceof Stmt.GradRead g) out.add(g.out());
+        }
+    }
+
+    /** The variables a block reads that it does not define itself (its free variables), in first-use order. */
+    public static Set<Var> free(List<Stmt> body) {
+        Set<Var> used = new LinkedHashSet<>();
+        use(body, used);
+        used.removeAll(defined(body));
+        return used;
+    }
+
+    /** The free variables of one statement. */
+    public static Set<Var> free(Stmt s) {
+        return free(List.of(s));
+    }
+
+    private static void use(List<Stmt> body, Set<Var> out) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Eqn e) out.addAll(e.in());
+            else if (s instanceof Stmt.Loop l) {
+                for (Var v : l.init()) if (v != null) out.add(v);
+                use(l.body(), out);
+                for (Var v : l.results()) if (v != null) out.add(v);
+                out.addAll(l.stacked());
+            } else if (s instanceof Stmt.Cond c) {
+                if (c.cond() != null) out.add(c.cond());
+                use(c.then(), out);
+                use(c.otherwise(), out);
+                for (Var v : c.thenResults()) if (v != null) out.add(v);
+                for (Var v : c.elseResults()) if (v != null) out.add(v);
+            } else if (s instanceof Stmt.GradSet g && g.value() != null) out.add(g.value());
+            else if (s instanceof Stmt.GradAccum g) out.add(g.delta());
+            else if (s instanceof Stmt.AssertClose a) {
+                out.add(a.a());
+                out.add(a.b());
+            } else if (s instanceof Stmt.Print p) {
+                for (Stmt.PrintItem item : p.items()) {
+                    if (item instanceof Stmt.PrintItem.TensorValue t) {
+                        out.add(t.var());
+                        if (t.firstIndex() != null) out.add(t.firstIndex());
+                    } else if (item instanceof Stmt.PrintItem.FloatValue f) out.add(f.var());
+                }
+            }
+        }
+    }
+
+    /** The block with every read of a variable in {@code map} replaced (definitions are not renamed). */
+    public static List<Stmt> rename(List<Stmt> body, Map<Var, Var> map) {
+        List<Stmt> out = new ArrayList<>(body.size());
+        for (Stmt s : body) out.add(rename(s, map));
+        return out;
+    }
+
+    private static Var r(Var v, Map<Var, Var> map) {
+        return v == null ? null : map.getOrDefault(v, v);
+    }
+
+    private static List<Var> rs(List<Var> vs, Map<Var, Var> map) {
+        List<Var> out = new ArrayList<>(vs.size());
+        for (Var v : vs) out.add(r(v, map));
+        return out;
+    }
+
+    private static Stmt rename(Stmt s, Map<Var, Var> map) {
+        if (s instanceof Stmt.Eqn e) return new Stmt.Eqn(e.prim(), rs(e.in(), map), e.out(), e.attr(), e.origin());
+        if (s instanceof Stmt.Loop l) {
+            return new Stmt.Loop(l.count(), l.index(), rs(l.init(), map), l.params(), rename(l.body(), map), rs(l.results(), map), l.outs(),
+                    rs(l.stacked(), map), l.tapes(), l.reverse(), l.origin());
+        }
+        if (s instanceof Stmt.Cond c) {
+            return new Stmt.Cond(r(c.cond(), map), rename(c.then(), map), rs(c.thenResults(), map), rename(c.otherwise(), map),
+                    rs(c.elseResults(), map), c.outs(), c.origin());
+        }
+        if (s instanceof Stmt.GradSet g) return new Stmt.GradSet(g.leaf(), r(g.value(), map), g.origin());
+        if (s instanceof Stmt.GradAccum g) return new Stmt.GradAccum(g.leaf(), r(g.delta(), map), g.origin());
+        if (s instanceof Stmt.AssertClose a) return new Stmt.AssertClose(r(a.a(), map), r(a.b(), map), a.rtol(), a.atol(), a.text(), a.origin());
+        if (s instanceof Stmt.Print p) {
+            List<Stmt.PrintItem> items = new ArrayList<>();
+            for (Stmt.PrintItem item : p.items()) {
+                if (item instanceof Stmt.PrintItem.TensorValue t) items.add(new Stmt.PrintItem.TensorValue(r(t.var(), map), t.suffix(), r(t.firstIndex(), map), t.firstSuffix()));
+                else if (item instanceof Stmt.PrintItem.FloatValue f) items.add(new Stmt.PrintItem.FloatValue(r(f.var(), map)));
+                else items.add(item);
+            }
+            return new Stmt.Print(items, p.origin());
+        }
+        return s;
+    }
+}
