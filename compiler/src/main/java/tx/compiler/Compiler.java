@@ -22,12 +22,22 @@ public final class Compiler {
 
     /** Compiles a script: checked, lowered, simplified, and verified before and after simplification. */
     public static Result compile(String fileName, String source) {
-        return compile(fileName, source, Lowerer::lower, true);
+        return compile(fileName, source, (java.nio.file.Path) null);
+    }
+
+    /** As {@link #compile(String, String)}; {@code load} and {@code save} paths are relative to {@code baseDir} (null: the working directory). */
+    public static Result compile(String fileName, String source, java.nio.file.Path baseDir) {
+        return compile(fileName, source, (ast, diags, src) -> Lowerer.lower(ast, diags, src, baseDir), true);
     }
 
     /** For `tx check`: the file's checks, and a finite-difference check of every scalar function. */
     public static Result compileChecks(String fileName, String source) {
-        return compile(fileName, source, Lowerer::lowerChecks, false);
+        return compileChecks(fileName, source, null);
+    }
+
+    /** As {@link #compileChecks(String, String)}, with the folder that file paths are relative to. */
+    public static Result compileChecks(String fileName, String source, java.nio.file.Path baseDir) {
+        return compile(fileName, source, (ast, diags, src) -> Lowerer.lowerChecks(ast, diags, src, baseDir), false);
     }
 
     /** What `tx grad` writes: the text (null if there were errors) and the diagnostics. */
@@ -41,10 +51,15 @@ public final class Compiler {
      * parameter), written as tx source, as a Java class, or as a Graphviz graph.
      */
     public static Emitted grad(String fileName, String source, String fn, List<String> wrt, Emit emit) {
+        return grad(fileName, source, fn, wrt, emit, null);
+    }
+
+    /** As above; `load` paths in the function are relative to {@code baseDir} (null: the working directory). */
+    public static Emitted grad(String fileName, String source, String fn, List<String> wrt, Emit emit, java.nio.file.Path baseDir) {
         Diagnostics diags = new Diagnostics(fileName, source);
         Ast.Program ast = Parse.program(source, diags);
         if (ast == null || diags.hasErrors()) return new Emitted(null, diags);
-        Derivation d = Derivation.derive(ast, diags, source, fn, wrt);
+        Derivation d = Derivation.derive(ast, diags, source, fn, wrt, baseDir);
         if (d == null || diags.hasErrors()) return new Emitted(null, diags);
         try {
             String text = switch (emit) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every entry of docs/errors.md shows a program (its first code block) and what tx prints: running
  * that program must really produce the entry's code. Entries about run-time options are run with
- * the option they describe; E0601 (about `tx grad`) with `tx grad` on the example's function.
+ * the option they describe; E0601 (about `tx grad`) with `tx grad` on the example's function; E0506
+ * (a file that changed since compile time) beside a copy of the file its program loads.
  */
 class CatalogueTest {
     private static final Pattern ENTRY = Pattern.compile("^## ([EW]\\d{4}):.*?(?=^## |\\z)", Pattern.MULTILINE | Pattern.DOTALL);
@@ -28,6 +30,8 @@ class CatalogueTest {
             "E0502", new String[] {"--detect-anomaly"},
             "E0503", new String[] {"--max-memory", "10M"},
             "E0504", new String[] {"--timeout", "0.2"});
+    /** Files an example reads, copied beside it from compiler/src/test/resources/npy: E0506's program overwrites the file it loads. */
+    private static final Map<String, String[]> FILES = Map.of("E0506", new String[] {"weights.npy"});
 
     @TempDir
     Path dir;
@@ -51,6 +55,9 @@ class CatalogueTest {
     private void check(String code, String program) throws IOException {
         Path file = dir.resolve(code + ".tx");
         Files.writeString(file, program, StandardCharsets.UTF_8);
+        for (String f : FILES.getOrDefault(code, new String[0])) {
+            Files.copy(TxRunner.root().resolve("compiler/src/test/resources/npy").resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+        }
         List<String> args = new ArrayList<>(List.of("run", file.toString()));
         args.addAll(List.of(FLAGS.getOrDefault(code, new String[0])));
         Matcher fn = Pattern.compile("^fn (\\w+)", Pattern.MULTILINE).matcher(program);

@@ -30,7 +30,9 @@ import org.junit.jupiter.api.TestFactory;
  * # exit 1: backward on a loss that was never reduced to a scalar
  * </pre>
  * An optional second line gives options for {@code tx run}: {@code # flags: --detect-anomaly}, or
- * another command to run instead: {@code # command: grad --fn f} (the file goes after the command's name).
+ * another command to run instead: {@code # command: grad --fn f} (the file goes after the command's name),
+ * or files the program changes as it runs: {@code # files: ../npy/weights.npy} (paths relative to the
+ * case), which run it from a scratch folder that holds a copy of the case and of those files.
  * 1 is a compile error (standard output must then be empty: nothing runs), 3 a run-time failure
  * (a failed {@code assert_close}), 0 a program that only draws warnings. Beside it:
  * <ul>
@@ -106,7 +108,7 @@ class DiagnosticsTest {
         int status = expectedStatus(tx);
         if (status < 0) return tx + ": the first line must be `# exit N: what this case shows`";
         List<String> args = new java.util.ArrayList<>(command(tx));
-        args.add(1, tx.toString());
+        args.add(1, scratch(tx).toString());
         TxRunner.Outcome r = TxRunner.run(args.toArray(new String[0]));
         String err = Files.readString(sibling(tx, ".err"), StandardCharsets.UTF_8);
         Path outFile = sibling(tx, ".out");
@@ -129,6 +131,21 @@ class DiagnosticsTest {
         if (second.startsWith("# flags:")) args.addAll(List.of(second.substring("# flags:".length()).trim().split("\\s+")));
         if (second.startsWith("# command:")) args = List.of(second.substring("# command:".length()).trim().split("\\s+"));
         return args;
+    }
+
+    /** The case itself, or, after {@code # files: a b}, a copy of it in a scratch folder beside copies of a and b. */
+    private static Path scratch(Path tx) throws IOException {
+        String second = Files.readString(tx, StandardCharsets.UTF_8).lines().skip(1).findFirst().orElse("");
+        if (!second.startsWith("# files:")) return tx;
+        Path dir = Files.createTempDirectory("tx-case");
+        dir.toFile().deleteOnExit();
+        for (String f : second.substring("# files:".length()).trim().split("\\s+")) {
+            Path copy = Files.copy(tx.resolveSibling(f), dir.resolve(Path.of(f).getFileName()));
+            copy.toFile().deleteOnExit();
+        }
+        Path copy = Files.copy(tx, dir.resolve(tx.getFileName()));
+        copy.toFile().deleteOnExit();
+        return copy;
     }
 
     private static List<Path> cases() {

@@ -37,7 +37,7 @@ public final class Graph {
     /** Comparisons and stop_grad make values that do not require grad (PyTorch: bool results, detach). */
     public static boolean passesGradient(Prim p) {
         return switch (p) {
-            case LT, LE, GT, GE, EQ, NE, STOP_GRAD, FIRST_MAX, CONST, FILL, RANDOM -> false;
+            case LT, LE, GT, GE, EQ, NE, STOP_GRAD, FIRST_MAX, CONST, FILL, RANDOM, LOAD -> false;
             default -> true;
         };
     }

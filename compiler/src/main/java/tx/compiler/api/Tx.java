@@ -38,27 +38,35 @@ public final class Tx {
         }
     }
 
+    /** Compiles a file; paths given to `load` and `save` in it are relative to its folder. */
     public static Module compile(Path file) throws IOException {
-        return compile(file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8));
+        return compile(file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8), file.toAbsolutePath().getParent());
     }
 
-    /** Parses and checks a file's functions; the script around them is not run. */
+    /** Parses and checks a file's functions; the script around them is not run. File paths are relative to the working directory. */
     public static Module compile(String name, String source) {
+        return compile(name, source, null);
+    }
+
+    /** As {@link #compile(String, String)}, with the folder that `load` and `save` paths are relative to (null: the working directory). */
+    public static Module compile(String name, String source, Path baseDir) {
         Diagnostics d = new Diagnostics(name, source);
         Ast.Program ast = Parse.program(source, d);
         if (ast == null || d.hasErrors()) throw new TxException(d.render());
-        return new Module(name, source, ast);
+        return new Module(name, source, ast, baseDir);
     }
 
     /** A compiled file: its functions, and the derivatives of them. */
     public static final class Module {
         private final String name, source;
         private final Ast.Program ast;
+        private final Path baseDir;
 
-        private Module(String name, String source, Ast.Program ast) {
+        private Module(String name, String source, Ast.Program ast, Path baseDir) {
             this.name = name;
             this.source = source;
             this.ast = ast;
+            this.baseDir = baseDir;
         }
 
         public Function function(String fn) {
@@ -92,7 +100,7 @@ public final class Tx {
         /** Calls the function; returns its results (one tensor, or several). Anything it prints goes nowhere. */
         public List<Tensor> call(Tensor... args) {
             Diagnostics d = new Diagnostics(module.name, module.source);
-            Lowerer.Call c = Lowerer.lowerCall(module.ast, d, module.source, fn, kind, wrt, List.of(args));
+            Lowerer.Call c = Lowerer.lowerCall(module.ast, d, module.source, fn, kind, wrt, List.of(args), module.baseDir);
             if (c == null) throw new TxException(d.render());
             var program = c.program();
             Verifier.verify(program);

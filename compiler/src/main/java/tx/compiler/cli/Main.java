@@ -174,7 +174,7 @@ public final class Main {
         String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
         Compiler.Emitted r;
         try {
-            r = Compiler.grad(name, source, fn, wrt, emit);
+            r = Compiler.grad(name, source, fn, wrt, emit, path.toAbsolutePath().getParent());
         } catch (StackOverflowError e) {
             err.println("error: " + file + ": the program is nested too deeply for tx to compile");
             if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);
@@ -289,7 +289,8 @@ public final class Main {
         String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
         Compiler.Result r;
         try {
-            r = checks ? Compiler.compileChecks(name, source) : Compiler.compile(name, source);
+            Path dir = file.toAbsolutePath().getParent(); // load and save paths are relative to the file's folder
+            r = checks ? Compiler.compileChecks(name, source, dir) : Compiler.compile(name, source, dir);
         } catch (StackOverflowError e) {
             err.println("error: " + file + ": the program is nested too deeply for tx to compile");
             return new Compiled(null, COMPILE_ERROR);
@@ -314,6 +315,7 @@ public final class Main {
             case MEMORY -> "E0503";
             case TIMEOUT -> "E0504";
             case CHECK -> "E0505";
+            case FILE -> "E0506";
             case INDEX -> "E0507";
         };
     }

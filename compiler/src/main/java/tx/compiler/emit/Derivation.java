@@ -156,10 +156,15 @@ public final class Derivation {
      * Returns null after reporting errors in diags.
      */
     public static Derivation derive(Ast.Program ast, Diagnostics diags, String source, String fnName, List<String> wrt) {
+        return derive(ast, diags, source, fnName, wrt, null);
+    }
+
+    /** As above; `load` paths in the function are relative to {@code baseDir} (null: the working directory). */
+    public static Derivation derive(Ast.Program ast, Diagnostics diags, String source, String fnName, List<String> wrt, java.nio.file.Path baseDir) {
         Ast.FnDef fn = null;
         for (Ast.Stmt s : ast.body()) if (s instanceof Ast.FnDef f && f.name().equals(fnName)) fn = f;
         if (fn == null) { // the lowerer reports the unknown function, with its standard message
-            Lowerer.lowerDerivative(ast, diags, source, fnName, wrt, List.of());
+            Lowerer.lowerDerivative(ast, diags, source, fnName, wrt, List.of(), baseDir);
             return null;
         }
         if (!scalarResult(fn, diags)) return null;
@@ -184,7 +189,7 @@ public final class Derivation {
             }
             // only the first lowering reports: the others differ in their sizes alone
             Diagnostics d = s == 0 ? diags : new Diagnostics(diags.fileName(), source);
-            Lowerer.Derived l = Lowerer.lowerDerivative(ast, d, source, fnName, wrt, shapes);
+            Lowerer.Derived l = Lowerer.lowerDerivative(ast, d, source, fnName, wrt, shapes, baseDir);
             if (l == null) {
                 if (s > 0 && !diags.hasErrors()) {
                     diags.error("E0601", head(fn), "`" + fnName + "` checks at some sizes of " + String.join(", ", dims) + " and not at others, so tx cannot write its derivative for every size",

@@ -322,6 +322,10 @@ public final class TxEmitter {
                 Attrs.Random r = (Attrs.Random) attr;
                 return call(r.normal() ? "randn" : "rand", shape(e.out()), "seed=" + r.seed());
             }
+            case LOAD: { // NOTE: the path as the source wrote it: relative to the folder of the file tx grad read
+                String path = ((Attrs.Load) attr).path().replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+                return call("load", "\"" + path + "\"");
+            }
             default:
                 throw new Derivation.Unexpressible("tx has no surface form for " + e.prim());
         }

@@ -28,8 +28,6 @@ import tx.runtime.tensor.Shapes;
 final class Builtins {
     interface Rule extends Function<Args, Val> {}
 
-    private static final Set<String> LATER = Set.of("load", "save");
-
     private final Lowerer l;
     private final Builder b;
     private final Map<String, Rule> rules = new HashMap<>();
@@ -44,6 +42,7 @@ final class Builtins {
         new ShapeRules(l, this, rules);
         neural();
         new AutogradRules(l, this, rules);
+        new FileRules(l, this, rules);
     }
 
     boolean has(String name) {
@@ -166,11 +165,7 @@ final class Builtins {
 
     private Val unknown(Ast.Call c, String name) {
         Span s = c.callee() instanceof Ast.Attr at ? at.nameSpan() : c.callee().span();
-        if (LATER.contains(name)) {
-            l.diags.error("E0901", s, "`" + name + "` is not supported by this version of tx yet",
-                    ".npy files come in a later version; write the data as a `tensor([...])` literal meanwhile");
-            return new Val.Bad(); // its arguments (function and parameter names) mean nothing without it
-        } else if (PYTORCH_NAMES.containsKey(name)) {
+        if (PYTORCH_NAMES.containsKey(name)) {
             l.diags.error("E0103", s, "tx has no `" + name + "`", PYTORCH_NAMES.get(name));
         } else {
             String near = Exprs.closest(name, rules.keySet());

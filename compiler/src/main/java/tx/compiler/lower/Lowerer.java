@@ -43,6 +43,8 @@ public final class Lowerer {
     final Map<Ast.For, Map<String, State>> dryRuns = new IdentityHashMap<>();
     /** A backward failed to check: later "grad is None" errors would be follow-ons, so they are silenced. */
     boolean backwardFailed;
+    /** The folder that relative paths of load and save start from (the .tx file's); null: the working directory. */
+    java.nio.file.Path baseDir;
 
     private Lowerer(Diagnostics diags, String source) {
         this.diags = diags;
@@ -73,7 +75,13 @@ public final class Lowerer {
 
     /** Checks and lowers a parsed script; returns null if there were errors (they are in diags). */
     public static Program lower(Ast.Program program, Diagnostics diags, String source) {
+        return lower(program, diags, source, null);
+    }
+
+    /** As {@link #lower(Ast.Program, Diagnostics, String)}, with the folder that the script's file paths are relative to. */
+    public static Program lower(Ast.Program program, Diagnostics diags, String source, java.nio.file.Path baseDir) {
         Lowerer l = of(program, diags, source);
+        l.baseDir = baseDir;
         for (Ast.Stmt s : program.body()) {
             if (s instanceof Ast.FnDef f) l.functions.definition(f, true); // checked at each call, where its shapes are known
             else l.statement(s);
@@ -123,7 +131,13 @@ public final class Lowerer {
      * is not run. Returns null if there were errors.
      */
     public static Program lowerChecks(Ast.Program program, Diagnostics diags, String source) {
+        return lowerChecks(program, diags, source, null);
+    }
+
+    /** As {@link #lowerChecks(Ast.Program, Diagnostics, String)}, with the folder that file paths are relative to. */
+    public static Program lowerChecks(Ast.Program program, Diagnostics diags, String source, java.nio.file.Path baseDir) {
         Lowerer l = of(program, diags, source);
+        l.baseDir = baseDir;
         Checks checks = new Checks(l);
         for (Ast.Stmt s : program.body()) {
             if (s instanceof Ast.Check c) {
@@ -147,7 +161,14 @@ public final class Lowerer {
      */
     public static Call lowerCall(Ast.Program program, Diagnostics diags, String source, String fn, String kind, List<String> wrt,
                                  List<tx.runtime.tensor.Tensor> inputs) {
+        return lowerCall(program, diags, source, fn, kind, wrt, inputs, null);
+    }
+
+    /** As above, with the folder that file paths are relative to (null: the working directory). */
+    public static Call lowerCall(Ast.Program program, Diagnostics diags, String source, String fn, String kind, List<String> wrt,
+                                 List<tx.runtime.tensor.Tensor> inputs, java.nio.file.Path baseDir) {
         Lowerer l = of(program, diags, source);
+        l.baseDir = baseDir;
         Val.FnRef ref = l.reference(fn, kind, wrt);
         if (ref == null) return null;
         List<T> args = new ArrayList<>();
@@ -162,7 +183,14 @@ public final class Lowerer {
      * Returns null if there were errors (in diags).
      */
     public static Derived lowerDerivative(Ast.Program program, Diagnostics diags, String source, String fn, List<String> wrt, List<int[]> shapes) {
+        return lowerDerivative(program, diags, source, fn, wrt, shapes, null);
+    }
+
+    /** As above, with the folder that file paths are relative to (null: the working directory). */
+    public static Derived lowerDerivative(Ast.Program program, Diagnostics diags, String source, String fn, List<String> wrt, List<int[]> shapes,
+                                         java.nio.file.Path baseDir) {
         Lowerer l = of(program, diags, source);
+        l.baseDir = baseDir;
         Val.FnRef ref = l.reference(fn, "value_and_grad", wrt);
         if (ref == null) return null;
         List<Ast.Param> ps = l.functions.base(ref).params();

@@ -1,10 +1,16 @@
 package tx.compiler.fuzz;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import tx.compiler.Compiler;
 import tx.compiler.syntax.Diagnostic;
 import tx.runtime.exec.Interpreter;
@@ -30,8 +36,31 @@ final class Sandbox {
         }
     }
 
+    /**
+     * NOTE: the program runs in a fresh, empty folder, deleted afterwards: a mutant may well call
+     * {@code save("loss", x)}, which must not write into the repository, and with nothing to
+     * load there, no program depends on what another one saved.
+     */
     static Outcome compileAndRun(String fileName, String source) {
-        Compiler.Result r = Compiler.compile(fileName, source);
+        Path scratch;
+        try {
+            scratch = Files.createTempDirectory("tx-fuzz");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            return compileAndRun(fileName, source, scratch);
+        } finally {
+            try (Stream<Path> files = Files.walk(scratch)) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+            } catch (IOException e) {
+                // a scratch file left in the temporary folder is harmless
+            }
+        }
+    }
+
+    private static Outcome compileAndRun(String fileName, String source, Path scratch) {
+        Compiler.Result r = Compiler.compile(fileName, source, scratch);
         r.diagnostics().render(); // tx run renders every diagnostic: that must not fail either
         if (r.program() == null) return new Outcome(r, "", null, null);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

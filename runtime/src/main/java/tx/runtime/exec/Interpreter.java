@@ -2,6 +2,7 @@ package tx.runtime.exec;
 
 import java.io.PrintStream;
 import java.util.List;
+import tx.runtime.io.Npy;
 import tx.runtime.ir.Program;
 import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Stmt.PrintItem;
@@ -80,6 +81,8 @@ public final class Interpreter {
                 v = eval(e);
             } catch (IndexOutOfBoundsException x) { // an index known only at run time (x[i] in a loop)
                 throw new TxRuntimeException(TxRuntimeException.Kind.INDEX, x.getMessage(), e.origin(), null);
+            } catch (Npy.NpyException x) { // a load whose file changed, or went, since compile time
+                throw new TxRuntimeException(TxRuntimeException.Kind.FILE, x.getMessage(), e.origin(), x.help());
             } catch (OutOfMemoryError oom) {
                 throw new TxRuntimeException(TxRuntimeException.Kind.MEMORY, "ran out of memory computing this: the JVM may use "
                         + RunOptions.bytes(Runtime.getRuntime().maxMemory()) + " in all", e.origin(),
@@ -102,6 +105,8 @@ public final class Interpreter {
         } else if (s instanceof Stmt.GradAccum g) {
             Tensor old = grads[g.leaf()], d = get(g.delta());
             grads[g.leaf()] = old == null ? d : tx.runtime.kernels.Elementwise.zip(old, d, Double::sum);
+        } else if (s instanceof Stmt.Save sv) {
+            save(sv);
         } else if (s instanceof Stmt.GradRead g) {
             values[g.out().id()] = grads[g.leaf()];
         }
@@ -165,6 +170,15 @@ public final class Interpreter {
             }
         }
         out.println(sb);
+    }
+
+    /** Writes a .npy file, replacing it if it exists, as np.save does. */
+    private void save(Stmt.Save s) {
+        try {
+            Npy.write(java.nio.file.Path.of(s.file()), get(s.value()));
+        } catch (Npy.NpyException x) {
+            throw new TxRuntimeException(TxRuntimeException.Kind.FILE, "cannot save `" + s.path() + "`: " + x.getMessage(), s.origin(), x.help());
+        }
     }
 
     private void assertClose(Stmt.AssertClose a) {

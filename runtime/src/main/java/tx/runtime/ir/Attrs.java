@@ -61,4 +61,9 @@ public final class Attrs {
     public record Random(int[] shape, long seed, boolean normal) {
         @Override public String toString() { return "shape=" + Shapes.show(shape) + ", seed=" + seed + (normal ? ", normal" : ", uniform"); }
     }
+
+    /** A .npy file: its path as the program wrote it (for messages), the file it names, and its shape at compile time. */
+    public record Load(String path, String file, int[] shape) {
+        @Override public String toString() { return "path=\"" + path + "\", shape=" + Shapes.show(shape); }
+    }
 }

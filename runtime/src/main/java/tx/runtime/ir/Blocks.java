@@ -61,7 +61,8 @@ public final class Blocks {
                 use(c.otherwise(), out);
                 for (Var v : c.thenResults()) if (v != null) out.add(v);
                 for (Var v : c.elseResults()) if (v != null) out.add(v);
-            } else if (s instanceof Stmt.GradSet g && g.value() != null) out.add(g.value());
+            } else if (s instanceof Stmt.Save v) out.add(v.value());
+            else if (s instanceof Stmt.GradSet g && g.value() != null) out.add(g.value());
             else if (s instanceof Stmt.GradAccum g) out.add(g.delta());
             else if (s instanceof Stmt.AssertClose a) {
                 out.add(a.a());
@@ -105,6 +106,7 @@ public final class Blocks {
                     rs(c.elseResults(), map), c.outs(), c.origin());
         }
         if (s instanceof Stmt.GradSet g) return new Stmt.GradSet(g.leaf(), r(g.value(), map), g.origin());
+        if (s instanceof Stmt.Save v) return new Stmt.Save(r(v.value(), map), v.path(), v.file(), v.origin());
         if (s instanceof Stmt.GradAccum g) return new Stmt.GradAccum(g.leaf(), r(g.delta(), map), g.origin());
         if (s instanceof Stmt.AssertClose a) return new Stmt.AssertClose(r(a.a(), map), r(a.b(), map), a.rtol(), a.atol(), a.text(), a.origin());
         if (s instanceof Stmt.Print p) {

@@ -51,6 +51,8 @@ public final class IrPrinter {
             line(in, "grad[" + g.leaf() + "] = " + (g.value() == null ? "None" : name(g.value())), s);
         } else if (s instanceof Stmt.GradAccum g) {
             line(in, "grad[" + g.leaf() + "] += " + name(g.delta()), s);
+        } else if (s instanceof Stmt.Save sv) {
+            line(in, "save(\"" + sv.path() + "\", " + name(sv.value()) + ")", s);
         } else if (s instanceof Stmt.GradRead g) {
             line(in, name(g.out()) + " = grad[" + g.leaf() + "]", s);
         }

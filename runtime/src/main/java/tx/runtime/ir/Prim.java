@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
+import tx.runtime.io.Npy;
 import tx.runtime.ir.Stmt.Eqn;
 import tx.runtime.kernels.Elementwise;
 import tx.runtime.kernels.LinAlg;
@@ -405,6 +406,23 @@ public enum Prim {
         @Override public Tensor eval(List<Tensor> in, Object attr) {
             Attrs.Random r = (Attrs.Random) attr;
             return r.normal() ? Random.normal(r.shape(), r.seed()) : Random.uniform(r.shape(), r.seed());
+        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }
+    },
+    /**
+     * A NumPy .npy file, read when the equation runs. Its shape was read from the header at compile
+     * time and is checked again here; a file tx cannot read is an {@link Npy.NpyException} whose
+     * message names the file. Like a constant, it passes no gradient (a leaf may be made from it).
+     */
+    LOAD(0) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return ((Attrs.Load) attr).shape().clone(); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) {
+            Attrs.Load f = (Attrs.Load) attr;
+            try {
+                return Npy.read(java.nio.file.Path.of(f.file()), f.shape());
+            } catch (Npy.NpyException x) {
+                throw new Npy.NpyException(x.problem(), "cannot load `" + f.path() + "`: " + x.getMessage(), x.help());
+            }
         }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }
     };

@@ -114,6 +114,7 @@ public final class Simplify {
         }
         if (st instanceof Stmt.AssertClose a) return new Stmt.AssertClose(v(a.a()), v(a.b()), a.rtol(), a.atol(), a.text(), a.origin());
         if (st instanceof Stmt.GradSet g) return new Stmt.GradSet(g.leaf(), v(g.value()), g.origin());
+        if (st instanceof Stmt.Save sv) return new Stmt.Save(v(sv.value()), sv.path(), sv.file(), sv.origin());
         if (st instanceof Stmt.GradAccum g) return new Stmt.GradAccum(g.leaf(), v(g.delta()), g.origin());
         if (st instanceof Stmt.CheckReport c) {
             List<Stmt.CheckEntry> entries = new ArrayList<>();
@@ -136,7 +137,8 @@ public final class Simplify {
         }
         Eqn folded = fold(e);
         if (folded != null) e = folded;
-        Object key = key(e);
+        // NOTE: two loads of one file are two reads: a save between them may have changed it
+        Object key = e.prim() == Prim.LOAD ? new Object() : key(e);
         for (int i = seen.size() - 1; i >= 0; i--) {
             Var earlier = seen.get(i).get(key);
             if (earlier != null) {
@@ -190,7 +192,7 @@ public final class Simplify {
         }
 
         definitions.put(e.out(), e);
-        if (e.in().isEmpty() || e.prim() == Prim.RANDOM || e.prim() == Prim.FIRST_MAX) return e;
+        if (e.in().isEmpty() || e.prim() == Prim.RANDOM || e.prim() == Prim.LOAD || e.prim() == Prim.FIRST_MAX) return e;
         if (Shapes.numelExact(e.out().shapeRef()) > FOLD_LIMIT) return e;
         List<Tensor> values = new ArrayList<>();
         for (Var x : e.in()) {
@@ -289,6 +291,8 @@ public final class Simplify {
                     live.add(g.value());
                 } else if (st instanceof Stmt.GradAccum g) {
                     live.add(g.delta());
+                } else if (st instanceof Stmt.Save sv) {
+                    live.add(sv.value());
                 } else if (st instanceof Stmt.CheckReport c) {
                     for (Stmt.CheckEntry e : c.entries()) {
                         live.add(e.generated());

@@ -59,6 +59,9 @@ public sealed interface Stmt {
     /** {@code out = leaf.grad}; at run time the value may be None, which only printing accepts. */
     record GradRead(int leaf, Var out, Origin origin) implements Stmt {}
 
+    /** Writes the value to a NumPy .npy file ({@code path} as the program wrote it, {@code file} the one it names). */
+    record Save(Var value, String path, String file, Origin origin) implements Stmt {}
+
     /** An item of a print statement. */
     sealed interface PrintItem {
         /** Literal text: strings, booleans, shapes, whatever the compiler knows statically. */

@@ -54,6 +54,8 @@ public final class Verifier {
             if (g.value() != null) use(g.value(), s);
         } else if (s instanceof Stmt.GradAccum g) {
             use(g.delta(), s);
+        } else if (s instanceof Stmt.Save sv) {
+            use(sv.value(), s);
         } else if (s instanceof Stmt.GradRead g) {
             define(g.out(), s);
         }

@@ -213,7 +213,20 @@ class PrimGradTest {
         add(t, Prim.FILL, "fill", List.of(), new Attrs.Fill(new int[] {2, 3}, 0.25), Kind.SOURCE);
         add(t, Prim.RANDOM, "uniform", List.of(), new Attrs.Random(new int[] {3}, 7, false), Kind.SOURCE);
         add(t, Prim.RANDOM, "normal", List.of(), new Attrs.Random(new int[] {2, 2}, 7, true), Kind.SOURCE);
+        add(t, Prim.LOAD, "a .npy file", List.of(), new Attrs.Load("w.npy", npyFile(), new int[] {2, 2}), Kind.SOURCE);
         return t;
+    }
+
+    /** A small .npy file for LOAD's entry, written once per run and deleted at exit. */
+    static String npyFile() {
+        try {
+            java.nio.file.Path f = java.nio.file.Files.createTempFile("tx-prim-load", ".npy");
+            f.toFile().deleteOnExit();
+            tx.runtime.io.Npy.write(f, Tensor.of(new int[] {2, 2}, new double[] {1, -2, 3.5, 0}));
+            return f.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static void unary(Map<Prim, List<Config>> t, Prim p, Domain d) {
