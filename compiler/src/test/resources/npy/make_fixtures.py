@@ -1,4 +1,4 @@
-"""Makes the .npy fixtures of NpyTest (this folder) and the data of examples/npy_io.tx (examples/data/).
+"""Makes the .npy fixtures of NpyTest (this folder) and the data of examples/npy_io.tx and examples/rnn.tx (examples/data/).
 
 Run with /usr/bin/python3 (NumPy 1.24 was used):  /usr/bin/python3 compiler/src/test/resources/npy/make_fixtures.py
 The values written here are written out again, by hand, in NpyTest.java: the test does not read
@@ -77,3 +77,8 @@ raw("not_a_dict.npy", header_file("[1, 2, 3]"))
 os.makedirs(examples, exist_ok=True)
 save("xs.npy", np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0], [1.0, 3.0], [1.0, 4.0]], dtype="<f8"), examples)
 save("ys.npy", np.array([1.0, 3.0, 5.0, 7.0, 9.0], dtype="<f4"), examples)
+
+# ---- examples/rnn.tx's data: 8 steps of 3 features (two sines and a ramp), and a target -----------------
+t = np.arange(8, dtype="<f8")
+save("seq.npy", np.stack([np.sin(0.7 * t), np.cos(0.4 * t), t / 8.0], axis=1).astype("<f8"), examples)
+save("seq_target.npy", np.array([0.25, -0.5], dtype="<f8"), examples)
