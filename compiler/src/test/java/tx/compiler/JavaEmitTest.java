@@ -64,7 +64,8 @@ class JavaEmitTest {
      * Functions whose derivative tx cannot write as Java, "file:function" to the reason. Each must
      * still fail (with E0601), so that an entry is removed when it starts to work.
      */
-    private static final Map<String, String> KNOWN = Map.of();
+    private static final Map<String, String> KNOWN = Map.of(
+            "handwritten/ode_euler.tx:decay", "a for loop: the Java emitter writes straight-line code only");
 
     /** The same agreement for primitives and shapes the examples do not reach. */
     private static final String EXTRA = """

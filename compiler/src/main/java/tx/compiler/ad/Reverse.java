@@ -222,19 +222,27 @@ public final class Reverse {
             results.add(d == null ? acc : b.add(acc, d));
         }
         List<Stmt> body = b.closeBlock();
+        prune(body, results); // contributions to what does not require grad are dropped before they are taped for
 
         // the tape: every forward value of the body that the reversed body reads (the body's
         // definitions are taken again: reversing a nested loop gave it a tape of its own)
         inner = Blocks.defined(fwd.body());
         inner.addAll(fwd.params());
+        inner.add(fwd.index());
         Map<Var, Var> rename = new HashMap<>();
         rename.put(fwd.index(), index);
         List<Var> stacked = new ArrayList<>(fwd.stacked()), tapes = new ArrayList<>(fwd.tapes());
         Set<Var> needed = Blocks.free(body);
         needed.addAll(results);
+        Map<Var, Eqn> made = new HashMap<>();
+        for (Stmt st : fwd.body()) if (st instanceof Eqn e) made.put(e.out(), e);
         b.openBlock();
         for (Var v : needed) {
             if (!inner.contains(v) || v.equals(fwd.index())) continue;
+            if (invariant(v, made, inner)) { // made from constants and values outside the loop: recomputed, not taped
+                recompute(v, made, inner, rename);
+                continue;
+            }
             int at = stacked.indexOf(v);
             if (at < 0) {
                 stacked.add(v);
@@ -265,6 +273,27 @@ public final class Reverse {
             if (x != null && graph.requiresGrad(x)) accumulate(x, outs.get(i), null);
         }
         for (int j = 0; j < free.size(); j++) accumulate(free.get(j), outs.get(carried.size() + j), null);
+    }
+
+    /** Whether a value of a loop body is the same in every iteration: made by equations of the body from constants and outside values only. */
+    private static boolean invariant(Var v, Map<Var, Eqn> made, Set<Var> inner) {
+        Eqn e = made.get(v);
+        if (e == null || e.prim() == Prim.LOAD) return false;
+        for (Var x : e.in()) if (inner.contains(x) && !invariant(x, made, inner)) return false;
+        return true;
+    }
+
+    /** Emits again the equations of a loop-invariant value (once each), recording the copies in {@code rename}. */
+    private Var recompute(Var v, Map<Var, Eqn> made, Set<Var> inner, Map<Var, Var> rename) {
+        Var done = rename.get(v);
+        if (done != null) return done;
+        Eqn e = made.get(v);
+        Var[] in = new Var[e.in().size()];
+        for (int i = 0; i < in.length; i++) in[i] = inner.contains(e.in().get(i)) ? recompute(e.in().get(i), made, inner, rename) : e.in().get(i);
+        b.named(v.name());
+        Var copy = b.emit(e.prim(), e.attr(), in);
+        rename.put(v, copy);
+        return copy;
     }
 
     /**
@@ -304,6 +333,7 @@ public final class Reverse {
                 grads.add(d != null ? b.unbroadcast(d, v.shapeRef()) : b.fill(v.shapeRef(), 0.0));
             }
             List<Stmt> block = b.closeBlock();
+            prune(block, grads);
             // forward values of this side that its adjoint reads leave the forward branch as extra outputs
             Set<Var> local = Blocks.defined(stmts);
             Set<Var> needed = Blocks.free(block);

@@ -43,8 +43,13 @@ public final class Derivation {
     public final Sizes sizes;
     private final List<Lowered> samples;
 
-    /** One lowering: the simplified equations, the parameters, the value and the gradients, and an index by output. */
-    private record Lowered(List<Stmt.Eqn> eqns, List<Var> params, List<Var> results, Map<Var, Stmt.Eqn> defs) {}
+    /**
+     * One lowering: the simplified body (equations, loops and branches), every statement in it in
+     * pre-order (nested ones included), the parameters, the value and the gradients, the equation
+     * defining each variable, each statement's place in the pre-order, and the variables by id.
+     */
+    private record Lowered(List<Stmt> body, List<Stmt> all, List<Var> params, List<Var> results, Map<Var, Stmt.Eqn> defs,
+                           Map<Stmt, Integer> place, Map<Integer, Var> vars) {}
 
     private Derivation(Ast.FnDef fn, List<Integer> wrt, Sizes sizes, List<Lowered> samples) {
         this.fn = fn;
@@ -57,8 +62,22 @@ public final class Derivation {
         return fn.name();
     }
 
+    /** The program: equations, and loops and branches with their own blocks. */
+    public List<Stmt> body() {
+        return samples.get(0).body();
+    }
+
+    /** Whether the program has loops or branches (emitters that write straight-line code only refuse it). */
+    public boolean hasControlFlow() {
+        for (Stmt st : body()) if (!(st instanceof Stmt.Eqn)) return true;
+        return false;
+    }
+
+    /** The equations of a straight-line program, in order (see {@link #hasControlFlow}). */
     public List<Stmt.Eqn> eqns() {
-        return samples.get(0).eqns();
+        List<Stmt.Eqn> out = new ArrayList<>();
+        for (Stmt st : body()) if (st instanceof Stmt.Eqn e) out.add(e);
+        return out;
     }
 
     /** The parameters' variables (each defined by no equation of {@link #eqns}), in declaration order. */
@@ -75,16 +94,20 @@ public final class Derivation {
         return r.subList(1, r.size());
     }
 
-    /** The equation that defines a variable of sample 0, or null for a parameter. */
+    /** The equation that defines a variable of sample 0, or null for a parameter or a loop's or branch's variable. */
     public Stmt.Eqn definition(Var v) {
         return samples.get(0).defs().get(v);
     }
 
     /** The equation of sample s at the same place as {@code e} of sample 0. */
     public Stmt.Eqn inSample(Stmt.Eqn e, int s) {
-        if (s >= samples.size()) return e; // no named dimensions: one lowering
-        int i = samples.get(0).eqns().indexOf(e);
-        return samples.get(s).eqns().get(i);
+        return (Stmt.Eqn) inSample((Stmt) e, s);
+    }
+
+    /** The statement of sample s at the same place as {@code st} of sample 0. */
+    public Stmt inSample(Stmt st, int s) {
+        if (s == 0 || s >= samples.size()) return st; // no named dimensions: one lowering
+        return samples.get(s).all().get(samples.get(0).place().get(st));
     }
 
     /** The formula of an integer that takes {@code value(s)} in sample s. */
@@ -111,13 +134,12 @@ public final class Derivation {
         return r;
     }
 
-    /** The variable of sample s that corresponds to {@code v} of sample 0. */
+    /** The variable of sample s that corresponds to {@code v} of sample 0 (the lowerings number them alike). */
     public Var variable(Var v, int s) {
         if (s == 0 || s >= samples.size()) return v;
-        int p = samples.get(0).params().indexOf(v);
-        if (p >= 0) return samples.get(s).params().get(p);
-        Stmt.Eqn e = inSample(definition(v), s);
-        return e.out();
+        Var w = samples.get(s).vars().get(v.id());
+        if (w == null) throw new IllegalStateException(v + " has no counterpart in sample " + s);
+        return w;
     }
 
     /** The operations the function's value needs: equations, less literals (constants and scalar fills). */
@@ -130,22 +152,44 @@ public final class Derivation {
         return ops(grads());
     }
 
+    /** Equations the roots need, walking back; a loop or branch that is needed counts every equation in it once. */
     private int ops(List<Var> roots) {
         Set<Var> live = new java.util.HashSet<>(roots);
         int n = 0;
-        List<Stmt.Eqn> eqns = eqns();
-        for (int i = eqns.size() - 1; i >= 0; i--) {
-            Stmt.Eqn e = eqns.get(i);
-            if (!live.contains(e.out())) continue;
-            live.addAll(e.in());
-            boolean literal = e.prim() == Prim.CONST || e.prim() == Prim.FILL && e.out().rank() == 0;
-            if (!literal) n++;
+        List<Stmt> body = body();
+        for (int i = body.size() - 1; i >= 0; i--) {
+            Stmt st = body.get(i);
+            if (st instanceof Stmt.Eqn e) {
+                if (!live.contains(e.out())) continue;
+                live.addAll(e.in());
+                if (!literal(e)) n++;
+            } else {
+                Set<Var> made = tx.runtime.ir.Blocks.defined(List.of(st));
+                made.retainAll(live);
+                if (made.isEmpty()) continue;
+                live.addAll(tx.runtime.ir.Blocks.free(st));
+                n += count(List.of(st));
+            }
+        }
+        return n;
+    }
+
+    private static boolean literal(Stmt.Eqn e) {
+        return e.prim() == Prim.CONST || e.prim() == Prim.FILL && e.out().rank() == 0;
+    }
+
+    private static int count(List<Stmt> body) {
+        int n = 0;
+        for (Stmt st : body) {
+            if (st instanceof Stmt.Eqn e && !literal(e)) n++;
+            if (st instanceof Stmt.Loop l) n += count(l.body());
+            if (st instanceof Stmt.Cond c) n += count(c.then()) + count(c.otherwise());
         }
         return n;
     }
 
     /** Whether the equation belongs to the derivative (the adjoint program) rather than to the function itself. */
-    public static boolean adjoint(Stmt.Eqn e) {
+    public static boolean adjoint(Stmt e) {
         return e.origin().adjoint();
     }
 
@@ -234,44 +278,81 @@ public final class Derivation {
         return false;
     }
 
-    /** Simplifies for the results and checks that what is left is straight-line code. */
+    /** Simplifies for the results and indexes what is left: equations, loops and branches (a print or a save is refused). */
     private static Lowered straighten(Lowerer.Derived l, Diagnostics diags, Ast.FnDef fn) {
         Simplify.Rooted r = Simplify.run(l.program().body(), l.results());
         Set<Var> params = new LinkedHashSet<>(l.params());
-        List<Stmt.Eqn> eqns = new ArrayList<>();
-        Map<Var, Stmt.Eqn> defs = new HashMap<>();
+        List<Stmt> body = new ArrayList<>();
         for (Stmt st : r.body()) {
-            if (!(st instanceof Stmt.Eqn e)) {
-                diags.error("E0601", head(fn), "`tx grad` cannot yet write out a function with a `for` loop, an `if` or a print",
-                        "the function and its gradient work in a script (`grad(f)`, `tx run`); only the written-out form is missing");
-                return null;
-            }
-            if (params.contains(e.out())) continue; // a parameter: its value is the caller's
-            eqns.add(e);
-            defs.put(e.out(), e);
+            if (st instanceof Stmt.Eqn e && params.contains(e.out())) continue; // a parameter: its value is the caller's
+            body.add(st);
         }
-        return new Lowered(eqns, l.params(), r.results(), defs);
+        List<Stmt> all = new ArrayList<>();
+        if (!index(body, all)) {
+            diags.error("E0601", head(fn), "`tx grad` cannot write out a function that prints, saves or asserts",
+                    "the function and its gradient work in a script (`grad(f)`, `tx run`); only the written-out form is missing");
+            return null;
+        }
+        Map<Var, Stmt.Eqn> defs = new HashMap<>();
+        Map<Stmt, Integer> place = new java.util.IdentityHashMap<>();
+        Map<Integer, Var> vars = new HashMap<>();
+        for (Var p : l.params()) vars.put(p.id(), p);
+        for (int i = 0; i < all.size(); i++) {
+            Stmt st = all.get(i);
+            place.put(st, i);
+            if (st instanceof Stmt.Eqn e) defs.put(e.out(), e);
+        }
+        for (Var v : tx.runtime.ir.Blocks.defined(body)) vars.put(v.id(), v);
+        return new Lowered(body, all, l.params(), r.results(), defs, place, vars);
     }
 
-    /** Whether every sample has sample 0's equations: the same primitives on the same variables. */
-    private boolean aligned() {
-        Lowered first = samples.get(0);
-        for (Lowered other : samples.subList(1, samples.size())) {
-            if (other.eqns().size() != first.eqns().size() || !ids(other.results()).equals(ids(first.results()))) return false;
-            if (!ids(other.params()).equals(ids(first.params()))) return false;
-            for (int i = 0; i < first.eqns().size(); i++) {
-                Stmt.Eqn a = first.eqns().get(i), b = other.eqns().get(i);
-                if (a.prim() != b.prim() || a.out().id() != b.out().id() || !ids(a.in()).equals(ids(b.in()))) return false;
-                if (a.out().rank() != b.out().rank()) return false;
-                if (a.prim() == Prim.CONST && a.out().rank() > 0 && !Arrays.equals(a.out().shapeRef(), b.out().shapeRef())) return false;
+    /** Lists a block's statements in pre-order; false if one is not an equation, a loop or a branch. */
+    private static boolean index(List<Stmt> body, List<Stmt> all) {
+        for (Stmt st : body) {
+            all.add(st);
+            if (st instanceof Stmt.Loop l) {
+                if (!index(l.body(), all)) return false;
+            } else if (st instanceof Stmt.Cond c) {
+                if (!index(c.then(), all) || !index(c.otherwise(), all)) return false;
+            } else if (!(st instanceof Stmt.Eqn)) {
+                return false;
             }
         }
         return true;
     }
 
+    /** Whether every sample has sample 0's statements: the same primitives, loops and branches on the same variables. */
+    private boolean aligned() {
+        Lowered first = samples.get(0);
+        for (Lowered other : samples.subList(1, samples.size())) {
+            if (other.all().size() != first.all().size() || !ids(other.results()).equals(ids(first.results()))) return false;
+            if (!ids(other.params()).equals(ids(first.params()))) return false;
+            for (int i = 0; i < first.all().size(); i++) if (!same(first.all().get(i), other.all().get(i))) return false;
+        }
+        return true;
+    }
+
+    private static boolean same(Stmt x, Stmt y) {
+        if (x instanceof Stmt.Eqn a && y instanceof Stmt.Eqn b) {
+            if (a.prim() != b.prim() || a.out().id() != b.out().id() || !ids(a.in()).equals(ids(b.in()))) return false;
+            if (a.out().rank() != b.out().rank()) return false;
+            return !(a.prim() == Prim.CONST && a.out().rank() > 0 && !Arrays.equals(a.out().shapeRef(), b.out().shapeRef()));
+        }
+        if (x instanceof Stmt.Loop a && y instanceof Stmt.Loop b) {
+            return a.reverse() == b.reverse() && a.index().id() == b.index().id() && ids(a.params()).equals(ids(b.params()))
+                    && ids(a.outs()).equals(ids(b.outs())) && ids(a.tapes()).equals(ids(b.tapes())) && ids(a.stacked()).equals(ids(b.stacked()))
+                    && ids(a.init()).equals(ids(b.init())) && ids(a.results()).equals(ids(b.results())) && a.body().size() == b.body().size();
+        }
+        if (x instanceof Stmt.Cond a && y instanceof Stmt.Cond b) {
+            return a.cond().id() == b.cond().id() && ids(a.outs()).equals(ids(b.outs())) && ids(a.thenResults()).equals(ids(b.thenResults()))
+                    && ids(a.elseResults()).equals(ids(b.elseResults())) && a.then().size() == b.then().size();
+        }
+        return false;
+    }
+
     private static List<Integer> ids(List<Var> vs) {
         List<Integer> out = new ArrayList<>();
-        for (Var v : vs) out.add(v.id());
+        for (Var v : vs) out.add(v == null ? -1 : v.id());
         return out;
     }
 

@@ -79,6 +79,7 @@ public final class DotEmitter {
 
     /** The Graphviz source of {@code digraph "NAME_grad"}. */
     public static String emit(Derivation d, String sourceName) {
+        if (d.hasControlFlow()) throw new Derivation.Unexpressible("the DOT emitter does not yet write loops or branches (`--emit tx` does)");
         return new DotEmitter(d, sourceName).emit();
     }
 

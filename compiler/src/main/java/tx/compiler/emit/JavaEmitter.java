@@ -80,6 +80,7 @@ public final class JavaEmitter {
     }
 
     public static String emit(Derivation d, String sourceName) {
+        if (d.hasControlFlow()) throw new Derivation.Unexpressible("the Java emitter does not yet write loops or branches (`--emit tx` does)");
         return new JavaEmitter(d, sourceName).emit();
     }
 

@@ -9,6 +9,7 @@ import java.util.Set;
 import tx.compiler.syntax.Ast;
 import tx.runtime.ir.Attrs;
 import tx.runtime.ir.Prim;
+import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Stmt.Eqn;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.PyFloat;
@@ -38,6 +39,13 @@ public final class TxEmitter {
     private final Map<Var, Expr> scalars = new HashMap<>();
     private final Set<String> taken = new HashSet<>();
     private final Set<String> dimsUsed = new HashSet<>();
+    /** The block each variable is read in (for one read: where it may be written inline), and where it is made. */
+    private final Map<Var, List<Stmt>> useBlock = new java.util.IdentityHashMap<>(), defBlock = new java.util.IdentityHashMap<>();
+    /** For each name and source line, the equation that is the user's variable (or the adjoint) there. */
+    private final Map<String, Eqn> lastOfName = new HashMap<>();
+    private final Set<Var> results = new HashSet<>();
+    private String indent = "";
+    private boolean inAdjoint;
     private final List<String[]> lines = new ArrayList<>(); // code, comment (either may be null)
     private int temps;
 
@@ -65,36 +73,11 @@ public final class TxEmitter {
         for (String dim : d.sizes.dims()) taken.add(dim);
         for (Ast.Param p : fn.params()) taken.add(p.name());
         for (int i = 0; i < fn.params().size(); i++) exprs.put(d.params().get(i), new Expr(fn.params().get(i).name(), ATOM));
-        for (Eqn e : d.eqns()) for (Var x : e.in()) uses.merge(x, 1, Integer::sum);
+        countUses(d.body());
         for (Var g : d.grads()) uses.merge(g, 2, Integer::sum); // a result is never written inline
-        Set<Var> results = new HashSet<>(d.grads());
-
-        Map<String, Eqn> lastOfName = new HashMap<>(); // the equation that is the user's variable (or adjoint) on a line
-        for (Eqn e : d.eqns()) if (e.out().name() != null) lastOfName.put(key(e), e);
-
-        boolean inAdjoint = false;
-        for (Eqn e : d.eqns()) {
-            if (!inAdjoint && Derivation.adjoint(e)) {
-                inAdjoint = true;
-                if (!lines.isEmpty()) lines.add(new String[] {"", null});
-                lines.add(new String[] {"# the adjoint program: each line ends with the line its primal operation came from", null});
-            }
-            Expr x = expression(e);
-            boolean named = e.out().name() != null && lastOfName.get(key(e)) == e;
-            boolean inline = !results.contains(e.out()) && uses.getOrDefault(e.out(), 0) <= 1 && !named
-                    || scalars.get(e.out()) == x && e.out().rank() == 0 && !results.contains(e.out());
-            if (inline && x.text().length() > LONG && !results.contains(e.out())) inline = false; // a long expression gets a line
-            if (inline) {
-                exprs.put(e.out(), x);
-            } else {
-                String name = fresh(results.contains(e.out()) ? "d_" + paramOf(e.out())
-                        : named || adjointName(e) ? e.out().name() : "t");
-                // a number on its own would be a number, not a tensor
-                if (e.out().rank() == 0 && scalars.get(e.out()) == x) x = call("tensor", x.text());
-                line(name + " = " + x.text(), e);
-                exprs.put(e.out(), new Expr(name, ATOM));
-            }
-        }
+        results.addAll(d.grads());
+        names(d.body());
+        block(d.body(), true);
         List<String> returned = new ArrayList<>();
         for (Var g : d.grads()) returned.add(ref(g, ATOM));
 
@@ -131,6 +114,179 @@ public final class TxEmitter {
         return sb.toString();
     }
 
+    // ---- blocks: equations, loops and branches -----------------------------------------------------
+
+    /** Counts the reads of each variable, and notes the block it is read in and the block it is made in. */
+    private void countUses(List<Stmt> body) {
+        for (Stmt st : body) {
+            if (st instanceof Eqn e) {
+                for (Var x : e.in()) use(x, body);
+                defBlock.put(e.out(), body);
+            } else if (st instanceof Stmt.Loop l) {
+                for (Var x : l.init()) if (x != null) use(x, body);
+                defBlock.put(l.index(), l.body());
+                for (Var p : l.params()) defBlock.put(p, l.body());
+                countUses(l.body());
+                for (Var r : l.results()) if (r != null) use(r, l.body());
+                for (Var v : l.stacked()) use(v, l.body());
+                for (Var o : l.outs()) defBlock.put(o, body);
+                for (Var t : l.tapes()) defBlock.put(t, body);
+            } else if (st instanceof Stmt.Cond c) {
+                use(c.cond(), body);
+                countUses(c.then());
+                countUses(c.otherwise());
+                for (Var r : c.thenResults()) if (r != null) use(r, c.then());
+                for (Var r : c.elseResults()) if (r != null) use(r, c.otherwise());
+                for (Var o : c.outs()) defBlock.put(o, body);
+            }
+        }
+    }
+
+    private void use(Var x, List<Stmt> block) {
+        uses.merge(x, 1, Integer::sum);
+        useBlock.put(x, block);
+    }
+
+    private void names(List<Stmt> body) {
+        for (Stmt st : body) {
+            if (st instanceof Eqn e && e.out().name() != null) lastOfName.put(key(e), e);
+            if (st instanceof Stmt.Loop l) names(l.body());
+            if (st instanceof Stmt.Cond c) {
+                names(c.then());
+                names(c.otherwise());
+            }
+        }
+    }
+
+    private void block(List<Stmt> body, boolean top) {
+        for (Stmt st : body) {
+            if (top && !inAdjoint && Derivation.adjoint(st)) {
+                inAdjoint = true;
+                if (!lines.isEmpty()) lines.add(new String[] {"", null});
+                lines.add(new String[] {"# the adjoint program: each line ends with the line its primal operation came from", null});
+            }
+            if (st instanceof Eqn e) eqn(e, body);
+            else if (st instanceof Stmt.Loop l) loop(l);
+            else if (st instanceof Stmt.Cond c) cond(c);
+        }
+    }
+
+    private void eqn(Eqn e, List<Stmt> block) {
+        Expr x = expression(e);
+        boolean named = e.out().name() != null && lastOfName.get(key(e)) == e;
+        boolean result = results.contains(e.out());
+        boolean here = !useBlock.containsKey(e.out()) || useBlock.get(e.out()) == block; // read in its own block, not in a loop inside it
+        boolean inline = !result && uses.getOrDefault(e.out(), 0) <= 1 && !named && here
+                || scalars.get(e.out()) == x && e.out().rank() == 0 && !result;
+        if (inline && x.text().length() > LONG && !result) inline = false; // a long expression gets a line
+        if (inline) {
+            exprs.put(e.out(), x);
+            return;
+        }
+        String name = result ? fresh("d_" + paramOf(e.out())) : named || adjointName(e) ? fresh(e.out().name()) : temp();
+        // a number on its own would be a number, not a tensor
+        if (e.out().rank() == 0 && scalars.get(e.out()) == x) x = call("tensor", x.text());
+        line(name + " = " + x.text(), e);
+        exprs.put(e.out(), new Expr(name, ATOM));
+    }
+
+    /**
+     * A loop. Its carried values are names assigned before it and at the end of each iteration. A
+     * tape (the values the reversed loop reads back) is a tensor of zeros with one row per
+     * iteration, filled in as the loop runs. A reversed loop counts its index down.
+     */
+    private void loop(Stmt.Loop l) {
+        Sizes.Lin count = d.size(s -> ((Stmt.Loop) d.inSample(l, s)).count(), "a loop's trip count");
+        List<Integer> kept = new ArrayList<>();
+        for (int k = 0; k < l.params().size(); k++) {
+            Var p = l.params().get(k);
+            if (uses.getOrDefault(p, 0) > 0 || uses.getOrDefault(l.outs().get(k), 0) > 0) kept.add(k);
+        }
+        List<String> carried = new ArrayList<>();
+        for (int k = 0; k < l.params().size(); k++) carried.add(null);
+        for (int k : kept) {
+            Var p = l.params().get(k), init = l.init().get(k);
+            String name = fresh(p.name() != null ? p.name() : "c");
+            carried.set(k, name);
+            if (init != null) line(name + " = " + arg(init), l);
+            exprs.put(p, new Expr(name, ATOM));
+        }
+        List<String> tapes = new ArrayList<>();
+        for (Var t : l.tapes()) {
+            String name = fresh((t.name() != null ? t.name() : "value") + "_tape");
+            tapes.add(name);
+            line(name + " = zeros(" + shape(t) + ")", l);
+            exprs.put(t, new Expr(name, ATOM));
+        }
+        String index = fresh(l.index().name() != null ? l.index().name() : "i");
+        String n = size(count);
+        if (!l.reverse()) {
+            line("for " + index + " in range(" + n + ") {", l);
+            indent += "    ";
+        } else {
+            String step = fresh("step");
+            line("for " + step + " in range(" + n + ") {", l);
+            indent += "    ";
+            Sizes.Lin last = d.size(s -> ((Stmt.Loop) d.inSample(l, s)).count() - 1, "a loop's trip count");
+            line(index + " = " + size(last) + " - " + step, l);
+        }
+        exprs.put(l.index(), new Expr(index, ATOM));
+        block(l.body(), false);
+        for (int j = 0; j < tapes.size(); j++) {
+            Var v = l.stacked().get(j);
+            line(tapes.get(j) + " = " + tapes.get(j) + " + where(" + oneHot(n, index, v.rank() + 1, 0) + ", unsqueeze(" + arg(v) + ", 0), 0)", l);
+        }
+        List<Integer> assigned = new ArrayList<>();
+        for (int k : kept) if (!l.results().get(k).equals(l.params().get(k))) assigned.add(k);
+        // each new value is computed from the old ones: one that reads a name assigned before it here is named first
+        List<String> early = new ArrayList<>();
+        for (int k : assigned) {
+            Var r = l.results().get(k);
+            boolean readsNew = false;
+            for (String name : early) readsNew |= java.util.regex.Pattern.compile("\\b" + name + "\\b").matcher(arg(r)).find();
+            if (readsNew) {
+                String t = temp();
+                lines.add(lines.size() - 0, new String[] {indent + t + " = " + arg(r), null});
+                exprs.put(r, new Expr(t, ATOM));
+            }
+            early.add(carried.get(k));
+        }
+        for (int k : assigned) line(carried.get(k) + " = " + arg(l.results().get(k)), l);
+        indent = indent.substring(4);
+        lines.add(new String[] {indent + "}", null});
+        for (int k : kept) exprs.put(l.outs().get(k), new Expr(carried.get(k), ATOM));
+    }
+
+    /** A mask of rank {@code rank} that is true at position {@code index} along {@code axis} of size n. */
+    private static String oneHot(String n, String index, int rank, int axis) {
+        if (rank == 1) return "arange(" + n + ") == " + index;
+        String[] dims = new String[rank];
+        for (int i = 0; i < rank; i++) dims[i] = i == axis ? n : "1";
+        return "reshape(arange(" + n + "), [" + String.join(", ", dims) + "]) == " + index;
+    }
+
+    /** A branch; a side that does not give a value (the other side's value, for its adjoint) gives zeros. */
+    private void cond(Stmt.Cond c) {
+        List<String> outs = new ArrayList<>();
+        for (Var o : c.outs()) {
+            String name = o.name() != null ? fresh(o.name()) : temp();
+            outs.add(name);
+        }
+        line("if " + arg(c.cond()) + " {", c);
+        for (int side = 0; side < 2; side++) {
+            indent += "    ";
+            block(side == 0 ? c.then() : c.otherwise(), false);
+            List<Var> res = side == 0 ? c.thenResults() : c.elseResults();
+            for (int k = 0; k < outs.size(); k++) {
+                Var r = res.get(k);
+                line(outs.get(k) + " = " + (r == null ? "zeros(" + shape(c.outs().get(k)) + ")" : arg(r)), c);
+            }
+            indent = indent.substring(4);
+            lines.add(new String[] {indent + (side == 0 ? "} else {" : "}"), null});
+        }
+        for (int k = 0; k < outs.size(); k++) exprs.put(c.outs().get(k), new Expr(outs.get(k), ATOM));
+    }
+
     /** An adjoint line keeps the AD pass's name (d_x): its many partial adjoints of x are numbered d_x_2, d_x_3. */
     private static boolean adjointName(Eqn e) {
         return Derivation.adjoint(e) && e.out().name() != null && e.out().name().startsWith("d_");
@@ -160,26 +316,29 @@ public final class TxEmitter {
         throw new IllegalStateException("dimension " + dim + " is on no parameter");
     }
 
+    /** A temporary's name: t1, t2, ... (skipping names taken). */
+    private String temp() {
+        while (taken.contains("t" + ++temps)) { /* next */ }
+        taken.add("t" + temps);
+        return "t" + temps;
+    }
+
+    /** The name itself if it is free, else name_2, name_3, .... */
     private String fresh(String base) {
-        if (base.equals("t")) {
-            while (taken.contains("t" + ++temps)) { /* next */ }
-            taken.add("t" + temps);
-            return "t" + temps;
-        }
         String name = base;
         for (int k = 2; taken.contains(name); k++) name = base + "_" + k;
         taken.add(name);
         return name;
     }
 
-    /** A line of the body, for equation e (its source line in the comment). */
-    private void line(String code, Eqn e) {
-        lines.add(new String[] {code, e.origin().line() > 0 ? "# line " + e.origin().line() : null});
+    /** A line of the body, for statement st (its source line in the comment). */
+    private void line(String code, Stmt st) {
+        lines.add(new String[] {indent + code, st.origin().line() > 0 ? "# line " + st.origin().line() : null});
     }
 
     /** A temporary line of a multi-line expansion; returns its name. */
-    private String temp(String code, Eqn e) {
-        String name = fresh("t");
+    private String temp(String code, Stmt e) {
+        String name = temp();
         line(name + " = " + code, e);
         return name;
     }
@@ -301,6 +460,15 @@ public final class TxEmitter {
             case TRANSPOSE: return transpose(e);
             case SLICE: return slice(e);
             case PAD: return pad(e);
+            case TAKE: {
+                int axis = ((Attrs.Axis) attr).axis();
+                return new Expr(ref(in.get(0), ATOM) + "[" + ":, ".repeat(axis) + arg(in.get(1)) + "]", ATOM);
+            }
+            case PUT: {
+                Attrs.Put p = (Attrs.Put) attr;
+                Sizes.Lin n = attr(e, q -> ((Attrs.Put) q.attr()).shape()[p.axis()], "a size");
+                return call("where", oneHot(size(n), arg(in.get(1)), p.shape().length, p.axis()), "unsqueeze(" + arg(in.get(0)) + ", " + p.axis() + ")", "0");
+            }
             case CAT: {
                 List<String> parts = new ArrayList<>();
                 for (Var x : in) parts.add(arg(x));

@@ -317,7 +317,9 @@ final class Functions {
         for (int k : t.wrt()) {
             if (leafOfParam.containsKey(k)) continue;
             T x = inputs.get(k);
-            Var copy = l.b.emit(Prim.RESHAPE, new Attrs.ShapeAttr(x.shape()), x.var()); // a differentiable copy
+            String oldName = l.b.named(parameters(t).get(k));
+            Var copy = l.b.emit(Prim.RESHAPE, new Attrs.ShapeAttr(x.shape()), x.var()); // a differentiable copy, named as the parameter
+            l.b.named(oldName);
             int id = nextLeaf++;
             l.graph.markLeaf(copy, id);
             leafOfParam.put(k, copy);

@@ -18,8 +18,8 @@ import tx.runtime.tensor.Tensor;
  *       computed by the same kernel, so the value is identical (unless it holds a nan or an inf,
  *       which is left for run time, where --detect-anomaly can name the operation);</li>
  *   <li>algebraic identities that hold for every float64, nan, inf and -0.0 included:
- *       {@code x * 1 = x}, {@code x / 1 = x}, {@code x ** 1 = x}, {@code x - 0 = x}, {@code -(-x) = x}, and a reshape of a
- *       reshape is one reshape;</li>
+ *       {@code x * 1 = x}, {@code x / 1 = x}, {@code x ** 1 = x}, {@code x - 0 = x}, {@code -(-x) = x}, a slice of the
+ *       whole tensor or a pad to its own shape is the tensor, and a reshape of a reshape is one reshape;</li>
  *   <li>broadcasts: an elementwise operation takes an expanded operand unexpanded when its result
  *       keeps its shape (it broadcasts by itself); a sum that keeps its axes, reshaped to drop
  *       them, is a sum that drops them. NOTE: {@code x + 0 = x} is not used (it would turn 0 + -0.0, which
@@ -168,6 +168,9 @@ public final class Simplify {
             case NEG:
                 return negated.get(in.get(0));
             case RESHAPE:
+                return sameShape(in.get(0), e.out()) ? in.get(0) : null;
+            case SLICE: // the whole tensor
+            case PAD: // into zeros of its own shape
                 return sameShape(in.get(0), e.out()) ? in.get(0) : null;
             default:
                 return null;
