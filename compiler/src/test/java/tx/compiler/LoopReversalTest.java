@@ -172,4 +172,51 @@ class LoopReversalTest {
         a[0] = Tensor.of(args[0].shape(), first.clone());
         return m.function(fn).call(a).get(0).item();
     }
+
+    // ---- checkpointing ---------------------------------------------------------------------------------
+
+    private static String layers(int steps, boolean checkpoint) {
+        String body = """
+                        a = tanh(W1 @ h)
+                        b = tanh(W2 @ a)
+                        c = tanh(W3 @ b)
+                """;
+        return """
+                W1 = randn(16, 16, seed=1) * 0.3
+                W2 = randn(16, 16, seed=2) * 0.3
+                W3 = randn(16, 16, seed=3) * 0.3
+                W1.requires_grad_()
+                h = randn(16, seed=4)
+                for t in range(%d) {
+                %s    h = h + 0.1 * (c - h)
+                }
+                loss = sum(h * h)
+                loss.backward()
+                print(loss, W1.grad)
+                """.formatted(steps, checkpoint ? "    with checkpoint {\n" + body.indent(4) + "    }\n" : body);
+    }
+
+    @Test
+    void checkpointingTapesOnlyTheCarriedState() {
+        Stmt.Loop plain = (Stmt.Loop) compile(layers(10, false)).body().stream().filter(s -> s instanceof Stmt.Loop).findFirst().orElseThrow();
+        Stmt.Loop cp = (Stmt.Loop) compile(layers(10, true)).body().stream().filter(s -> s instanceof Stmt.Loop).findFirst().orElseThrow();
+        assertEquals(4, plain.tapes().size(), "without checkpointing: " + plain.stacked());
+        assertEquals(1, cp.tapes().size(), "with checkpointing: " + cp.stacked());
+        assertEquals(cp.params().get(0), cp.stacked().get(0), "the tape holds the carried state");
+    }
+
+    @Test
+    void checkpointingGivesTheSameNumbersAndFitsWhereTheTapeDoesNot() {
+        TxRunner.Outcome plain = TxRunner.run("run", write(layers(2000, false)));
+        TxRunner.Outcome cp = TxRunner.run("run", write(layers(2000, true)));
+        assertEquals(0, plain.status(), plain.err());
+        assertEquals(plain.out(), cp.out());
+        // the tapes: 4 x 2000 x 16 float64s = 1,024,000 bytes without, 256,000 with checkpointing
+        TxRunner.Outcome tight = TxRunner.run("run", write(layers(2000, false)), "--max-memory", "600K");
+        assertEquals(3, tight.status(), tight.err());
+        assertTrue(tight.err().contains("error[E0503]: this loop's tape needs 1024000 bytes"), tight.err());
+        TxRunner.Outcome fits = TxRunner.run("run", write(layers(2000, true)), "--max-memory", "600K");
+        assertEquals(0, fits.status(), fits.err());
+        assertEquals(plain.out(), fits.out());
+    }
 }

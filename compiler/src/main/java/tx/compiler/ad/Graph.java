@@ -21,10 +21,13 @@ public final class Graph {
     private final Map<Var, String> barrier = new HashMap<>();
     private final Map<Var, tx.runtime.ir.Stmt> structured = new HashMap<>();
     private boolean noGrad;
+    private final Set<Var> checkpointed = new HashSet<>();
+    private int checkpointing;
 
     /** Records a new equation; its output requires grad iff an input does, the primitive passes gradients, and grad mode is on. */
     public void defined(Eqn e) {
         defs.put(e.out(), e);
+        if (checkpointing > 0) checkpointed.add(e.out());
         if (noGrad || !passesGradient(e.prim())) return;
         for (Var v : e.in()) {
             if (requiresGrad.contains(v)) {
@@ -40,6 +43,15 @@ public final class Graph {
             case LT, LE, GT, GE, EQ, NE, STOP_GRAD, FIRST_MAX, CONST, FILL, RANDOM, LOAD -> false;
             default -> true;
         };
+    }
+
+    /** Entering (+1) or leaving (-1) a `with checkpoint` block: what is made inside is recomputed by a loop's reversal rather than taped. */
+    public void checkpoint(int delta) {
+        checkpointing += delta;
+    }
+
+    public boolean checkpointed(Var v) {
+        return checkpointed.contains(v);
     }
 
     public boolean noGrad() {

@@ -229,33 +229,18 @@ public final class Reverse {
         inner = Blocks.defined(fwd.body());
         inner.addAll(fwd.params());
         inner.add(fwd.index());
-        Map<Var, Var> rename = new HashMap<>();
-        rename.put(fwd.index(), index);
-        List<Var> stacked = new ArrayList<>(fwd.stacked()), tapes = new ArrayList<>(fwd.tapes());
-        Set<Var> needed = Blocks.free(body);
-        needed.addAll(results);
         Map<Var, Eqn> made = new HashMap<>();
         for (Stmt st : fwd.body()) if (st instanceof Eqn e) made.put(e.out(), e);
+        Recorder tape = new Recorder(fwd, index, inner, made);
+        Set<Var> needed = Blocks.free(body);
+        needed.addAll(results);
         b.openBlock();
-        for (Var v : needed) {
-            if (!inner.contains(v) || v.equals(fwd.index())) continue;
-            if (invariant(v, made, inner)) { // made from constants and values outside the loop: recomputed, not taped
-                recompute(v, made, inner, rename);
-                continue;
-            }
-            int at = stacked.indexOf(v);
-            if (at < 0) {
-                stacked.add(v);
-                tapes.add(b.newVar(tx.runtime.tensor.Shapes.concat(new int[] {fwd.count()}, v.shapeRef()), v.name()));
-                at = stacked.size() - 1;
-            }
-            b.named(v.name());
-            rename.put(v, b.take(tapes.get(at), index, 0));
-        }
+        for (Var v : needed) if (inner.contains(v)) tape.read(v);
         List<Stmt> reversed = b.closeBlock();
-        reversed.addAll(Blocks.rename(body, rename));
+        reversed.addAll(Blocks.rename(body, tape.rename));
         List<Var> next = new ArrayList<>();
-        for (Var r : results) next.add(rename.getOrDefault(r, r));
+        for (Var r : results) next.add(tape.rename.getOrDefault(r, r));
+        List<Var> stacked = tape.stacked, tapes = tape.tapes;
         if (stacked.size() > fwd.stacked().size()) {
             Stmt.Loop taped = new Stmt.Loop(fwd.count(), fwd.index(), fwd.init(), fwd.params(), fwd.body(), fwd.results(), fwd.outs(),
                     stacked, tapes, fwd.reverse(), fwd.origin());
@@ -275,25 +260,74 @@ public final class Reverse {
         for (int j = 0; j < free.size(); j++) accumulate(free.get(j), outs.get(carried.size() + j), null);
     }
 
-    /** Whether a value of a loop body is the same in every iteration: made by equations of the body from constants and outside values only. */
-    private static boolean invariant(Var v, Map<Var, Eqn> made, Set<Var> inner) {
-        Eqn e = made.get(v);
-        if (e == null || e.prim() == Prim.LOAD) return false;
-        for (Var x : e.in()) if (inner.contains(x) && !invariant(x, made, inner)) return false;
-        return true;
-    }
+    /**
+     * How the reversed body gets the forward values it reads. A value that is the same in every
+     * iteration (made from constants and values from outside the loop) is computed again. So is one
+     * made inside `with checkpoint`, from the iteration's carried values (which are taped) and
+     * outside values: that trades recomputation for the memory of its tape. Anything else is taped:
+     * the forward loop records it, one row per iteration, and the reversed loop reads the row back.
+     */
+    private final class Recorder {
+        final Stmt.Loop fwd;
+        final Var index;
+        final Set<Var> inner;
+        final Map<Var, Eqn> made;
+        final Map<Var, Var> rename = new HashMap<>();
+        final List<Var> stacked, tapes;
 
-    /** Emits again the equations of a loop-invariant value (once each), recording the copies in {@code rename}. */
-    private Var recompute(Var v, Map<Var, Eqn> made, Set<Var> inner, Map<Var, Var> rename) {
-        Var done = rename.get(v);
-        if (done != null) return done;
-        Eqn e = made.get(v);
-        Var[] in = new Var[e.in().size()];
-        for (int i = 0; i < in.length; i++) in[i] = inner.contains(e.in().get(i)) ? recompute(e.in().get(i), made, inner, rename) : e.in().get(i);
-        b.named(v.name());
-        Var copy = b.emit(e.prim(), e.attr(), in);
-        rename.put(v, copy);
-        return copy;
+        Recorder(Stmt.Loop fwd, Var index, Set<Var> inner, Map<Var, Eqn> made) {
+            this.fwd = fwd;
+            this.index = index;
+            this.inner = inner;
+            this.made = made;
+            this.stacked = new ArrayList<>(fwd.stacked());
+            this.tapes = new ArrayList<>(fwd.tapes());
+            rename.put(fwd.index(), index);
+        }
+
+        /** The value of a forward variable of the body, in the reversed body. */
+        Var read(Var v) {
+            Var done = rename.get(v);
+            if (done != null) return done;
+            Var r = invariant(v) || graph.checkpointed(v) && recomputable(v) ? recompute(v) : taped(v);
+            rename.put(v, r);
+            return r;
+        }
+
+        private boolean invariant(Var v) {
+            Eqn e = made.get(v);
+            if (e == null || e.prim() == Prim.LOAD) return false;
+            for (Var x : e.in()) if (inner.contains(x) && !invariant(x)) return false;
+            return true;
+        }
+
+        private boolean recomputable(Var v) {
+            Eqn e = made.get(v);
+            if (e == null || e.prim() == Prim.LOAD) return false;
+            for (Var x : e.in()) {
+                if (inner.contains(x) && !x.equals(fwd.index()) && !fwd.params().contains(x) && !recomputable(x)) return false;
+            }
+            return true;
+        }
+
+        private Var recompute(Var v) {
+            Eqn e = made.get(v);
+            Var[] in = new Var[e.in().size()];
+            for (int i = 0; i < in.length; i++) in[i] = inner.contains(e.in().get(i)) ? read(e.in().get(i)) : e.in().get(i);
+            b.named(v.name());
+            return b.emit(e.prim(), e.attr(), in);
+        }
+
+        private Var taped(Var v) {
+            int at = stacked.indexOf(v);
+            if (at < 0) {
+                stacked.add(v);
+                tapes.add(b.newVar(tx.runtime.tensor.Shapes.concat(new int[] {fwd.count()}, v.shapeRef()), v.name()));
+                at = stacked.size() - 1;
+            }
+            b.named(v.name());
+            return b.take(tapes.get(at), index, 0);
+        }
     }
 
     /**

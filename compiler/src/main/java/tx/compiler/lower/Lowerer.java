@@ -274,8 +274,14 @@ public final class Lowerer {
             block(w.body());
             graph.setNoGrad(old);
         } else {
-            // NOTE: in a script, checkpointing changes memory use only, never values; the body runs as is.
-            block(w.body());
+            // NOTE: checkpointing changes memory use only, never values: a loop's reversal recomputes
+            // what is made here from the iteration's carried values instead of taping it
+            graph.checkpoint(1);
+            try {
+                block(w.body());
+            } finally {
+                graph.checkpoint(-1);
+            }
         }
     }
 

@@ -41,6 +41,20 @@ final class Guard {
         held += out - old;
     }
 
+    /** Before a loop runs: its tape (the values its reversal reads back) counts against --max-memory. */
+    void reserveTape(Stmt.Loop l) {
+        if (options.maxBytes() == 0 || l.tapes().isEmpty()) return;
+        long bytes = 0;
+        for (var t : l.tapes()) bytes += 8L * Shapes.numelExact(t.shapeRef());
+        if (held + bytes > options.maxBytes()) {
+            throw new TxRuntimeException(TxRuntimeException.Kind.MEMORY, "this loop's tape needs " + RunOptions.bytes(bytes)
+                    + " (the values its reversal reads back), more than the --max-memory of " + RunOptions.bytes(options.maxBytes())
+                    + " allows with " + RunOptions.bytes(held) + " held already", l.origin(),
+                    "`with checkpoint { ... }` around the loop's body recomputes those values instead of storing them");
+        }
+        held += bytes;
+    }
+
     /** After an equation runs: with --detect-anomaly, the first nan or infinity stops the run. */
     void check(Stmt.Eqn e, Tensor v) {
         if (!options.detectAnomaly()) return;

@@ -125,6 +125,7 @@ public final class Interpreter {
     private void loop(Stmt.Loop l) {
         int n = l.params().size();
         for (int k = 0; k < n; k++) values[l.params().get(k).id()] = l.init().get(k) == null ? null : get(l.init().get(k));
+        guard.reserveTape(l);
         double[][] tapes = new double[l.tapes().size()][];
         for (int k = 0; k < tapes.length; k++) tapes[k] = new double[Shapes.numel(l.tapes().get(k).shapeRef())];
         for (int step = 0; step < l.count(); step++) {
