@@ -38,12 +38,14 @@ public final class Main {
               grad FILE.tx --fn NAME [--wrt a,b] [--emit tx|java|dot] [-o OUT]
                                      write the gradient of function NAME (with respect to its first parameter,
                                      or the --wrt ones) as tx source (NAME_grad), a Java class, or a Graphviz graph
+              bench FILE.tx --fn NAME [--wrt a,b] [--dims n=100] [--json]
+                                     time the function and its value and gradient on seeded random inputs
+                                     (named dimensions are 100 unless --dims says otherwise)
               ir FILE.tx             compile the script and print its IR, adjoint equations included
               explain CODE           explain an error code, e.g. `tx explain E0301`
               help                   show this message
 
             exit status: 0 ok, 1 compile error, 2 usage error, 3 run-time error or failed check
-            (bench comes later; see docs/language.md)
             """;
 
     private final PrintStream out, err;
@@ -115,7 +117,7 @@ public final class Main {
             case "grad":
                 return gradCommand(rest);
             case "bench":
-                throw new UsageError("`tx " + cmd + "` is not available in this version of tx yet (see docs/language.md)");
+                return benchCommand(rest);
             default:
                 throw new UsageError("unknown command `" + cmd + "`");
         }
@@ -133,6 +135,58 @@ public final class Main {
             return OK;
         }
         return execute(c.result(), file, RunOptions.CHECK_TABLE);
+    }
+
+    /** {@code tx bench FILE --fn NAME [--wrt a,b] [--dims n=100] [--json]}. */
+    private int benchCommand(List<String> args) throws UsageError {
+        String file = null, fn = null;
+        List<String> wrt = List.of();
+        java.util.Map<String, Integer> dims = java.util.Map.of();
+        boolean json = false;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "--fn" -> fn = value(args, ++i, a);
+                case "--wrt" -> wrt = names(value(args, ++i, a));
+                case "--dims" -> {
+                    String v = value(args, ++i, a);
+                    dims = Bench.parseDims(v);
+                    if (dims == null) throw new UsageError("`--dims` takes sizes of named dimensions, e.g. `--dims n=1000,m=3`, got `" + v + "`");
+                }
+                case "--json" -> json = true;
+                default -> {
+                    if (a.startsWith("-")) throw new UsageError("unknown option `" + a + "`");
+                    if (file != null) throw new UsageError("`tx bench` takes one FILE.tx, got `" + file + "` and `" + a + "`");
+                    file = a;
+                }
+            }
+        }
+        if (file == null) throw new UsageError("`tx bench` needs a FILE.tx");
+        if (fn == null) throw new UsageError("`tx bench` needs `--fn NAME`, the function to time");
+        Path path = Path.of(file);
+        String source = read(path);
+        if (source == null) return USAGE;
+        String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
+        try {
+            return new Bench(out, err).run(name, source, path.toAbsolutePath().getParent(), fn, wrt, dims, json);
+        } catch (tx.runtime.exec.TxRuntimeException e) {
+            err.println("error: " + file + ": running `" + fn + "` failed: " + e.getMessage());
+            return RUNTIME_ERROR;
+        } catch (OutOfMemoryError e) {
+            err.println("error: " + file + ": ran out of memory (TX_JAVA_OPTS=-Xmx... gives Java more)");
+            return RUNTIME_ERROR;
+        } catch (RuntimeException | StackOverflowError e) {
+            err.println("error: internal error while timing `" + fn + "` in " + file + ": " + e);
+            if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);
+            return RUNTIME_ERROR;
+        }
+    }
+
+    /** {@code a,b} as parameter names. */
+    private static List<String> names(String v) throws UsageError {
+        List<String> out = List.of(v.split(",", -1)).stream().map(String::trim).toList();
+        for (String w : out) if (!w.matches("[A-Za-z_][A-Za-z0-9_]*")) throw new UsageError("`--wrt` takes parameter names separated by commas, e.g. `--wrt w,b`");
+        return out;
     }
 
     /** {@code tx grad FILE --fn NAME [--wrt a,b] [--emit tx|java|dot] [-o OUT]}. */

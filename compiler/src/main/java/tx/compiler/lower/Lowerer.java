@@ -189,9 +189,18 @@ public final class Lowerer {
     /** As above, with the folder that file paths are relative to (null: the working directory). */
     public static Derived lowerDerivative(Ast.Program program, Diagnostics diags, String source, String fn, List<String> wrt, List<int[]> shapes,
                                          java.nio.file.Path baseDir) {
+        return lowerApplied(program, diags, source, fn, "value_and_grad", wrt, shapes, baseDir);
+    }
+
+    /**
+     * A file's function itself ({@code kind} null) or a transform of it, applied to parameters of the
+     * given shapes whose values are unknown (RANDOM stand-ins, for `tx grad` and `tx bench`).
+     */
+    public static Derived lowerApplied(Ast.Program program, Diagnostics diags, String source, String fn, String kind, List<String> wrt,
+                                       List<int[]> shapes, java.nio.file.Path baseDir) {
         Lowerer l = of(program, diags, source);
         l.baseDir = baseDir;
-        Val.FnRef ref = l.reference(fn, "value_and_grad", wrt);
+        Val.FnRef ref = l.reference(fn, kind, wrt);
         if (ref == null) return null;
         List<Ast.Param> ps = l.functions.base(ref).params();
         List<T> args = new ArrayList<>();

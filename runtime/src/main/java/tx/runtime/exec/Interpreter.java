@@ -24,6 +24,9 @@ public final class Interpreter {
     private final Guard guard;
     private final boolean table;
     private int checks, failedChecks;
+    private long held, peak;
+    /** Values given from outside (a function's arguments): the equations that would make them are skipped. */
+    private java.util.Set<Integer> given = java.util.Set.of();
     private TxRuntimeException firstFailure;
 
     private Interpreter(Program p, PrintStream out, RunOptions options) {
@@ -45,6 +48,50 @@ public final class Interpreter {
         List<Tensor> values = new java.util.ArrayList<>();
         for (Var v : outputs) values.add(in.get(v));
         return values;
+    }
+
+    /** What a call measured: the peak of tensor data held at once, in bytes. */
+    public record Stats(long peakBytes) {}
+
+    /**
+     * Runs a program whose variables {@code inputs} are given (their defining equations, say the
+     * random stand-ins `tx grad` and `tx bench` lower parameters to, are skipped), and returns
+     * {@code outputs}. A top-level value is dropped after its last use, as a static memory plan
+     * would, so {@code stats} sees the peak of what is really needed at once.
+     */
+    public static List<Tensor> evaluate(Program p, java.util.Map<Var, Tensor> inputs, List<Var> outputs, Stats[] stats) {
+        Interpreter in = new Interpreter(p, new PrintStream(java.io.OutputStream.nullOutputStream()), RunOptions.DEFAULT);
+        java.util.Set<Integer> given = new java.util.HashSet<>();
+        for (var e : inputs.entrySet()) {
+            in.set(e.getKey(), e.getValue());
+            given.add(e.getKey().id());
+        }
+        in.given = given;
+        int[] last = lastUses(p.body(), p.varCount());
+        java.util.Set<Integer> kept = new java.util.HashSet<>();
+        for (Var v : outputs) kept.add(v.id());
+        List<List<Var>> dying = new java.util.ArrayList<>();
+        for (int i = 0; i < p.body().size(); i++) dying.add(new java.util.ArrayList<>());
+        for (Stmt s : p.body()) for (Var v : tx.runtime.ir.Blocks.defined(List.of(s))) if (last[v.id()] >= 0 && !kept.contains(v.id())) dying.get(last[v.id()]).add(v);
+        for (Var v : inputs.keySet()) if (last[v.id()] >= 0 && !kept.contains(v.id())) dying.get(last[v.id()]).add(v);
+        for (int i = 0; i < p.body().size(); i++) {
+            Stmt s = p.body().get(i);
+            in.guard.tick(s);
+            in.stmt(s);
+            for (Var v : dying.get(i)) in.set(v, null);
+        }
+        List<Tensor> values = new java.util.ArrayList<>();
+        for (Var v : outputs) values.add(in.get(v));
+        if (stats != null && stats.length > 0) stats[0] = new Stats(in.peak);
+        return values;
+    }
+
+    /** For each variable, the index of the last top-level statement that reads it (-1: none). */
+    private static int[] lastUses(List<Stmt> body, int vars) {
+        int[] last = new int[vars];
+        java.util.Arrays.fill(last, -1);
+        for (int i = 0; i < body.size(); i++) for (Var v : tx.runtime.ir.Blocks.free(List.of(body.get(i)))) last[v.id()] = i;
+        return last;
     }
 
     public static Tensor[] run(Program p, PrintStream out, RunOptions options) {
@@ -75,11 +122,12 @@ public final class Interpreter {
 
     private void stmt(Stmt s) {
         if (s instanceof Stmt.Eqn e) {
+            if (given.contains(e.out().id())) return;
             guard.reserve(e, values[e.out().id()]);
             Tensor v;
             try {
                 v = eval(e);
-            } catch (IndexOutOfBoundsException x) { // an index known only at run time (x[i] in a loop)
+            } catch (tx.runtime.kernels.Shaping.IndexError x) { // an index known only at run time (x[i] in a loop)
                 throw new TxRuntimeException(TxRuntimeException.Kind.INDEX, x.getMessage(), e.origin(), null);
             } catch (Npy.NpyException x) { // a load whose file changed, or went, since compile time
                 throw new TxRuntimeException(TxRuntimeException.Kind.FILE, x.getMessage(), e.origin(), x.help());
@@ -89,7 +137,7 @@ public final class Interpreter {
                         "give Java more memory with TX_JAVA_OPTS=-Xmx..., or use smaller tensors");
             }
             guard.check(e, v);
-            values[e.out().id()] = v;
+            set(e.out(), v);
         } else if (s instanceof Stmt.Loop l) {
             loop(l);
         } else if (s instanceof Stmt.Cond c) {
@@ -108,7 +156,7 @@ public final class Interpreter {
         } else if (s instanceof Stmt.Save sv) {
             save(sv);
         } else if (s instanceof Stmt.GradRead g) {
-            values[g.out().id()] = grads[g.leaf()];
+            set(g.out(), grads[g.leaf()]);
         }
     }
 
@@ -122,15 +170,26 @@ public final class Interpreter {
         return values[v.id()];
     }
 
+    /**
+     * Stores a value, keeping count of the tensor data held (a tensor held by two slots counts
+     * twice, so the count errs high) and its peak.
+     */
+    private void set(Var v, Tensor t) {
+        Tensor old = values[v.id()];
+        held += (t == null ? 0 : 8L * t.size()) - (old == null ? 0 : 8L * old.size());
+        if (held > peak) peak = held;
+        values[v.id()] = t;
+    }
+
     private void loop(Stmt.Loop l) {
         int n = l.params().size();
-        for (int k = 0; k < n; k++) values[l.params().get(k).id()] = l.init().get(k) == null ? null : get(l.init().get(k));
+        for (int k = 0; k < n; k++) set(l.params().get(k), l.init().get(k) == null ? null : get(l.init().get(k)));
         guard.reserveTape(l);
         double[][] tapes = new double[l.tapes().size()][];
         for (int k = 0; k < tapes.length; k++) tapes[k] = new double[Shapes.numel(l.tapes().get(k).shapeRef())];
         for (int step = 0; step < l.count(); step++) {
             int i = l.reverse() ? l.count() - 1 - step : step;
-            values[l.index().id()] = Tensor.scalar(i);
+            set(l.index(), Tensor.scalar(i));
             block(l.body());
             for (int k = 0; k < tapes.length; k++) {
                 Tensor value = get(l.stacked().get(k));
@@ -140,10 +199,10 @@ public final class Interpreter {
             }
             Tensor[] next = new Tensor[n];
             for (int k = 0; k < n; k++) next[k] = get(l.results().get(k));
-            for (int k = 0; k < n; k++) values[l.params().get(k).id()] = next[k];
+            for (int k = 0; k < n; k++) set(l.params().get(k), next[k]);
         }
-        for (int k = 0; k < n; k++) values[l.outs().get(k).id()] = values[l.params().get(k).id()];
-        for (int k = 0; k < tapes.length; k++) values[l.tapes().get(k).id()] = Tensor.of(l.tapes().get(k).shapeRef(), tapes[k]);
+        for (int k = 0; k < n; k++) set(l.outs().get(k), get(l.params().get(k)));
+        for (int k = 0; k < tapes.length; k++) set(l.tapes().get(k), Tensor.of(l.tapes().get(k).shapeRef(), tapes[k]));
     }
 
     private void cond(Stmt.Cond c) {
@@ -152,7 +211,7 @@ public final class Interpreter {
         List<Var> results = taken ? c.thenResults() : c.elseResults();
         for (int k = 0; k < c.outs().size(); k++) {
             Var r = results.get(k);
-            values[c.outs().get(k).id()] = r == null ? null : get(r);
+            set(c.outs().get(k), r == null ? null : get(r));
         }
     }
 

@@ -467,7 +467,21 @@ public enum Prim {
 
     /** The kernel. */
     public Tensor eval(List<Tensor> in, Object attr) {
+        Elementwise.Op op = FAST.get(this);
+        if (op != null) { // the same function, in a loop of its own (see Elementwise.Op)
+            Tensor t = unary != null ? Elementwise.map(in.get(0), op) : Elementwise.zip(in.get(0), in.get(1), op);
+            if (t != null) return t;
+        }
         return unary != null ? Elementwise.map(in.get(0), unary) : Elementwise.zip(in.get(0), in.get(1), binary);
+    }
+
+    /** The primitives whose kernels have a loop of their own, by name. */
+    private static final java.util.Map<Prim, Elementwise.Op> FAST = fast();
+
+    private static java.util.Map<Prim, Elementwise.Op> fast() {
+        java.util.Map<Prim, Elementwise.Op> m = new java.util.EnumMap<>(Prim.class);
+        for (Elementwise.Op op : Elementwise.Op.values()) m.put(Prim.valueOf(op.name()), op);
+        return m;
     }
 
     /** The vector-Jacobian product: one contribution per operand, null for a structural zero. */

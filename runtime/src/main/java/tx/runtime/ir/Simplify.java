@@ -206,7 +206,7 @@ public final class Simplify {
         Tensor value;
         try {
             value = e.prim().eval(values, e.attr());
-        } catch (IndexOutOfBoundsException x) { // a run-time index out of range: left to run time, which reports it (E0507)
+        } catch (tx.runtime.kernels.Shaping.IndexError x) { // a run-time index out of range: left to run time, which reports it (E0507)
             return e;
         }
         // NOTE: a nan or an inf is left to be computed at run time, where --detect-anomaly can name its operation

@@ -10,6 +10,72 @@ import tx.runtime.tensor.Tensor;
 public final class Elementwise {
     private Elementwise() {}
 
+    /**
+     * The hot elementwise operations, each with a loop of its own: one loop shared by every
+     * operation calls its function through an interface, which the JIT cannot inline there, and a
+     * loop of plain arithmetic is also one the JIT vectorises. Each computes exactly what the
+     * primitive's own function computes (the same Math call or operator).
+     */
+    public enum Op { NEG, EXP, LOG, SIN, COS, TANH, SQRT, ADD, SUB, MUL, DIV }
+
+    /** {@code out[i] = op(x[i])}, or null if {@code op} is not a unary operation. */
+    public static Tensor map(Tensor x, Op op) {
+        double[] xd = x.data(), o = new double[xd.length];
+        int n = o.length;
+        if (n >= Vectorized.THRESHOLD && Vectorized.AVAILABLE && Vectorized.map(op, xd, o)) return Tensor.of(x.shapeRef(), o);
+        switch (op) {
+            case NEG -> { for (int i = 0; i < n; i++) o[i] = -xd[i]; }
+            case EXP -> { for (int i = 0; i < n; i++) o[i] = Math.exp(xd[i]); }
+            case LOG -> { for (int i = 0; i < n; i++) o[i] = Math.log(xd[i]); }
+            case SIN -> { for (int i = 0; i < n; i++) o[i] = Math.sin(xd[i]); }
+            case COS -> { for (int i = 0; i < n; i++) o[i] = Math.cos(xd[i]); }
+            case TANH -> { for (int i = 0; i < n; i++) o[i] = Math.tanh(xd[i]); }
+            case SQRT -> { for (int i = 0; i < n; i++) o[i] = Math.sqrt(xd[i]); }
+            default -> { return null; }
+        }
+        return Tensor.of(x.shapeRef(), o);
+    }
+
+    /** {@code out = op(a, b)} where the shapes are equal or one operand is a single number; else null (the general path). */
+    public static Tensor zip(Tensor a, Tensor b, Op op) {
+        double[] ad = a.data(), bd = b.data();
+        boolean same = Arrays.equals(a.shapeRef(), b.shapeRef());
+        boolean aOne = !same && ad.length == 1 && b.rank() >= a.rank(); // a broadcast from one number
+        boolean bOne = !same && !aOne && bd.length == 1 && a.rank() >= b.rank();
+        if (!same && !aOne && !bOne) return null;
+        int[] shape = aOne ? b.shapeRef() : a.shapeRef();
+        int n = aOne ? bd.length : ad.length;
+        double[] o = new double[n];
+        if (same) {
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) o[i] = ad[i] + bd[i]; }
+                case SUB -> { for (int i = 0; i < n; i++) o[i] = ad[i] - bd[i]; }
+                case MUL -> { for (int i = 0; i < n; i++) o[i] = ad[i] * bd[i]; }
+                case DIV -> { for (int i = 0; i < n; i++) o[i] = ad[i] / bd[i]; }
+                default -> { return null; }
+            }
+        } else if (aOne) {
+            double x = ad[0];
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) o[i] = x + bd[i]; }
+                case SUB -> { for (int i = 0; i < n; i++) o[i] = x - bd[i]; }
+                case MUL -> { for (int i = 0; i < n; i++) o[i] = x * bd[i]; }
+                case DIV -> { for (int i = 0; i < n; i++) o[i] = x / bd[i]; }
+                default -> { return null; }
+            }
+        } else {
+            double y = bd[0];
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) o[i] = ad[i] + y; }
+                case SUB -> { for (int i = 0; i < n; i++) o[i] = ad[i] - y; }
+                case MUL -> { for (int i = 0; i < n; i++) o[i] = ad[i] * y; }
+                case DIV -> { for (int i = 0; i < n; i++) o[i] = ad[i] / y; }
+                default -> { return null; }
+            }
+        }
+        return Tensor.of(shape, o);
+    }
+
     /** {@code out[i] = f(x[i])}. */
     public static Tensor map(Tensor x, DoubleUnaryOperator f) {
         double[] xd = x.data();

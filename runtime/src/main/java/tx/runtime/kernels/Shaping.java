@@ -60,11 +60,18 @@ public final class Shaping {
      * The adjoint of {@link #slice}: zeros of {@code outShape} with {@code g}'s elements placed at
      * {@code start + k*step} on every axis, so that {@code <slice(x), g> == <x, pad(g)>}.
      */
+    /** An index known only at run time that falls outside its axis (E0507), as opposed to a bug in a kernel. */
+    public static final class IndexError extends IndexOutOfBoundsException {
+        IndexError(String message) {
+            super(message);
+        }
+    }
+
     /** The whole number an index holds, checked against the axis it indexes. */
     private static int position(double i, int size, int axis) {
         if (i != Math.rint(i) || i < 0 || i >= size) {
             String shown = i == Math.rint(i) && Math.abs(i) < 1e15 ? Long.toString((long) i) : tx.runtime.tensor.PyFloat.repr(i);
-            throw new IndexOutOfBoundsException("index " + shown + " is out of range for axis " + axis + " of size " + size
+            throw new IndexError("index " + shown + " is out of range for axis " + axis + " of size " + size
                     + (i == Math.rint(i) ? "" : ": an index must be a whole number"));
         }
         return (int) i;

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs every bench/cases/*.tx with `tx bench` and its PyTorch twin (bench/torch_twins.py) on this
+# machine, one after the other, and writes the table into bench/README.md between the markers.
+# It installs nothing: without PyTorch it says so and fills the PyTorch columns with "n/a".
+#
+# usage: bench/run.sh [CASE ...]      (default: every case)
+# PYTHON (default /usr/bin/python3) names an interpreter that has torch.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+python="${PYTHON:-/usr/bin/python3}"
+cases=("$@")
+if [ ${#cases[@]} -eq 0 ]; then cases=(elementwise mlp rosenbrock100 matmul rosenbrock1e6 attention); fi
+
+declare -A fn=([elementwise]=f [mlp]=mlp [rosenbrock100]=rosen [matmul]=mm [rosenbrock1e6]=rosen [attention]=attn)
+declare -A wrt=([elementwise]=x [mlp]=W1,b1,W2,b2 [rosenbrock100]=x [matmul]=a [rosenbrock1e6]=x [attention]=q,k,v)
+
+have_torch=1
+if ! "$python" -c 'import torch' >/dev/null 2>&1; then
+    echo "run.sh: '$python' cannot import torch; the PyTorch columns will say n/a." >&2
+    echo "  Debian: apt-get install python3-torch (this script installs nothing)" >&2
+    have_torch=0
+fi
+
+rows=""
+for c in "${cases[@]}"; do
+    echo "run.sh: $c ..." >&2
+    txj="$("$root/tx" bench "$root/bench/cases/$c.tx" --fn "${fn[$c]}" --wrt "${wrt[$c]}" --json | tail -1)"
+    if [ $have_torch -eq 1 ]; then ptj="$("$python" "$root/bench/torch_twins.py" "$c" | tail -1)"; else ptj='{}'; fi
+    rows+="$("$python" - "$c" "$txj" "$ptj" <<'PY'
+import json, sys
+c, tx, pt = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+def f(v): return "n/a" if v is None else (f"{v:.4f}" if v < 1 else f"{v:.2f}")
+pf, pg = pt.get("function_ms"), pt.get("gradient_ms")
+ratio = lambda a, b: "n/a" if b is None else f"{a / b:.2f}"
+mib = tx["peak_bytes"] / 2**20
+print(f"| {c} | {f(tx['function_ms'])} | {f(tx['gradient_ms'])} | {tx['ratio']:.2f} | {f(pf)} | {f(pg)} | {ratio(tx['function_ms'], pf)} | {ratio(tx['gradient_ms'], pg)} | {mib:.2f} |")
+PY
+)"$'\n'
+done
+
+machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1)"
+torchv="$([ $have_torch -eq 1 ] && "$python" -c 'import torch; print("PyTorch", torch.__version__, "(1 thread)")' || echo "no PyTorch")"
+blas="$(ldconfig -p 2>/dev/null | grep -o 'libopenblas[^ ]*' | head -1 || true)"
+table="Measured $(date -u +%Y-%m-%d) on $machine; $torchv; system BLAS: ${blas:-no OpenBLAS (tx does not use BLAS yet)}.
+Times are medians in ms (float64). \"tx/PT\" is tx's time over PyTorch's: below 1, tx is faster.
+
+| case | tx function | tx value+grad | tx grad/function | PyTorch function | PyTorch value+grad | tx/PT function | tx/PT value+grad | tx peak MiB |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+$rows"
+"$python" - "$root/bench/README.md" "$table" <<'PY'
+import sys, re
+path, table = sys.argv[1], sys.argv[2]
+text = open(path).read()
+start, end = "<!-- table: bench/run.sh writes between these markers -->", "<!-- end of table -->"
+new = start + "\n" + table.rstrip("\n") + "\n" + end
+text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: new, text, flags=re.S) if start in text else text.rstrip("\n") + "\n\n" + new + "\n"
+open(path, "w").write(text)
+PY
+echo "run.sh: wrote the table into bench/README.md" >&2

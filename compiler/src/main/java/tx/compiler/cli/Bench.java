@@ -1,0 +1,163 @@
+package tx.compiler.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import tx.compiler.lower.Lowerer;
+import tx.compiler.syntax.Ast;
+import tx.compiler.syntax.Diagnostics;
+import tx.compiler.syntax.Parse;
+import tx.runtime.exec.Interpreter;
+import tx.runtime.ir.Program;
+import tx.runtime.ir.Simplify;
+import tx.runtime.ir.Var;
+import tx.runtime.ir.Verifier;
+import tx.runtime.tensor.Tensor;
+
+/**
+ * {@code tx bench FILE --fn NAME [--wrt a,b] [--dims n=100] [--json]}: times a function and its
+ * value-and-gradient on seeded random inputs of the declared shapes. Each is compiled once (lowered
+ * and simplified), then run until its median settles: a warm-up of at least half a second, then
+ * rounds of runs until the median moves by less than 2% from one round to the next (at most 20
+ * seconds each). The peak is the most tensor data held at once during one value-and-gradient run,
+ * with every value dropped after its last use.
+ */
+final class Bench {
+    /** The size a named dimension gets unless --dims says otherwise. */
+    static final int DEFAULT_DIM = 100;
+
+    private final PrintStream out, err;
+
+    Bench(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    /** A program ready to run: its inputs and outputs. */
+    private record Compiled(Program program, List<Var> params, List<Var> results) {}
+
+    int run(String fileName, String source, java.nio.file.Path baseDir, String fn, List<String> wrt, Map<String, Integer> dims, boolean json) {
+        Diagnostics diags = new Diagnostics(fileName, source);
+        Ast.Program ast = Parse.program(source, diags);
+        Ast.FnDef def = null;
+        if (ast != null) for (Ast.Stmt s : ast.body()) if (s instanceof Ast.FnDef f && f.name().equals(fn)) def = f;
+        List<int[]> shapes = def == null ? List.of() : shapes(def, dims);
+        Compiled function = ast == null || diags.hasErrors() ? null : compile(ast, diags, source, fn, null, wrt, shapes, baseDir);
+        Compiled gradient = function == null ? null : compile(ast, diags, source, fn, "value_and_grad", wrt, shapes, baseDir);
+        err.print(diags.render());
+        if (gradient == null || diags.hasErrors()) return Main.COMPILE_ERROR;
+
+        Map<Var, Tensor> fIn = new HashMap<>(), gIn = new HashMap<>();
+        Random rng = new Random(20261127L);
+        List<String> described = new ArrayList<>();
+        for (int i = 0; i < shapes.size(); i++) {
+            double[] data = new double[Math.toIntExact(tx.runtime.tensor.Shapes.numelExact(shapes.get(i)))];
+            for (int k = 0; k < data.length; k++) data[k] = rng.nextGaussian();
+            Tensor t = Tensor.of(shapes.get(i), data);
+            fIn.put(function.params().get(i), t);
+            gIn.put(gradient.params().get(i), t);
+            described.add(def.params().get(i).name() + " " + tx.runtime.tensor.Shapes.show(shapes.get(i)));
+        }
+        double fMs = time(function, fIn), gMs = time(gradient, gIn);
+        Interpreter.Stats[] stats = new Interpreter.Stats[1];
+        Interpreter.evaluate(gradient.program(), gIn, gradient.results(), stats);
+        long peak = stats[0].peakBytes();
+        double ratio = gMs / fMs;
+
+        List<String> wrtNames = new ArrayList<>();
+        for (String w : wrt.isEmpty() ? List.of(def.params().get(0).name()) : wrt) wrtNames.add(w);
+        out.println("tx bench: " + fn + " in " + fileName + ", gradient with respect to " + String.join(", ", wrtNames));
+        out.println("  inputs:             " + String.join(", ", described) + " (seeded standard normal)");
+        out.println("  function:           " + ms(fMs) + " (median)");
+        out.println("  value and gradient: " + ms(gMs) + " (median)");
+        out.println("  ratio:              " + String.format(Locale.ROOT, "%.2f", ratio));
+        out.println("  peak tensor data:   " + tx.runtime.exec.RunOptions.bytes(peak) + " (value and gradient)");
+        out.println("  runtime:            the tx interpreter; matmul in plain Java loops (no BLAS), elementwise operations unfused");
+        if (json) {
+            out.println(String.format(Locale.ROOT, "{\"function_ms\": %.6f, \"gradient_ms\": %.6f, \"ratio\": %.4f, \"peak_bytes\": %d}", fMs, gMs, ratio, peak));
+        }
+        return Main.OK;
+    }
+
+    private static String ms(double v) {
+        return String.format(Locale.ROOT, v < 1 ? "%.4f ms" : "%.2f ms", v);
+    }
+
+    private static List<int[]> shapes(Ast.FnDef def, Map<String, Integer> dims) {
+        List<int[]> out = new ArrayList<>();
+        for (Ast.Param p : def.params()) {
+            int[] s = new int[p.shape().size()];
+            for (int i = 0; i < s.length; i++) {
+                Ast.Dim d = p.shape().get(i);
+                s[i] = d.name() == null ? d.size() : dims.getOrDefault(d.name(), DEFAULT_DIM);
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    private static Compiled compile(Ast.Program ast, Diagnostics diags, String source, String fn, String kind, List<String> wrt,
+                                    List<int[]> shapes, java.nio.file.Path baseDir) {
+        Lowerer.Derived d = Lowerer.lowerApplied(ast, diags, source, fn, kind, wrt, shapes, baseDir);
+        if (d == null) return null;
+        Simplify.Rooted r = Simplify.run(d.program().body(), d.results());
+        Program p = new Program(r.body(), d.program().varCount(), d.program().leafNames());
+        Verifier.verify(p);
+        return new Compiled(p, d.params(), r.results());
+    }
+
+    /** The median time of one run, in milliseconds, once it has settled. */
+    private static double time(Compiled c, Map<Var, Tensor> inputs) {
+        long warmUntil = System.nanoTime() + 500_000_000L;
+        int warm = 0;
+        while (System.nanoTime() < warmUntil || warm < 5) {
+            Interpreter.evaluate(c.program(), inputs, c.results(), null);
+            warm++;
+        }
+        List<Double> samples = new ArrayList<>();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        double previous = Double.NaN;
+        while (true) {
+            long roundEnd = System.nanoTime() + 200_000_000L;
+            int runs = 0;
+            while (runs < 5 || System.nanoTime() < roundEnd) {
+                long t0 = System.nanoTime();
+                Interpreter.evaluate(c.program(), inputs, c.results(), null);
+                samples.add((System.nanoTime() - t0) / 1e6);
+                runs++;
+            }
+            double median = median(samples);
+            if (Math.abs(median - previous) <= 0.02 * median || System.nanoTime() > deadline) return median;
+            previous = median;
+        }
+    }
+
+    private static double median(List<Double> xs) {
+        double[] a = xs.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(a);
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    /** {@code n=100,m=5} as a map (insertion order). */
+    static Map<String, Integer> parseDims(String v) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (String part : v.split(",")) {
+            String[] kv = part.trim().split("=");
+            if (kv.length != 2 || !kv[0].trim().matches("[A-Za-z_][A-Za-z0-9_]*")) return null;
+            try {
+                int n = Integer.parseInt(kv[1].trim());
+                if (n < 0) return null;
+                out.put(kv[0].trim(), n);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return out;
+    }
+}
