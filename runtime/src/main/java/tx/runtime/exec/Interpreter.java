@@ -25,6 +25,19 @@ public final class Interpreter {
     private final boolean table;
     private int checks, failedChecks;
     private long held, peak;
+    /** TX_PROFILE=1: nanoseconds spent in each primitive and output shape, printed to standard error at exit. */
+    private static final java.util.Map<String, Long> PROFILE = profile();
+
+    private static java.util.Map<String, Long> profile() {
+        if (System.getenv("TX_PROFILE") == null) return null;
+        java.util.Map<String, Long> m = new java.util.concurrent.ConcurrentHashMap<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            long total = m.values().stream().mapToLong(Long::longValue).sum();
+            m.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(25)
+                    .forEach(e -> System.err.printf("%6.1f%%  %10.3f ms  %s%n", 100.0 * e.getValue() / total, e.getValue() / 1e6, e.getKey()));
+        }));
+        return m;
+    }
     /** Values given from outside (a function's arguments): the equations that would make them are skipped. */
     private java.util.Set<Integer> given = java.util.Set.of();
     private TxRuntimeException firstFailure;
@@ -126,7 +139,9 @@ public final class Interpreter {
             guard.reserve(e, values[e.out().id()]);
             Tensor v;
             try {
+                long t0 = PROFILE == null ? 0 : System.nanoTime();
                 v = eval(e);
+                if (PROFILE != null) PROFILE.merge(e.prim().text() + " " + tx.runtime.tensor.Shapes.show(e.out().shapeRef()), System.nanoTime() - t0, Long::sum);
             } catch (tx.runtime.kernels.Shaping.IndexError x) { // an index known only at run time (x[i] in a loop)
                 throw new TxRuntimeException(TxRuntimeException.Kind.INDEX, x.getMessage(), e.origin(), null);
             } catch (Npy.NpyException x) { // a load whose file changed, or went, since compile time
