@@ -29,6 +29,7 @@ import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Diagnostics;
 import tx.compiler.syntax.Parse;
 import tx.runtime.ir.Prim;
+import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Stmt.Eqn;
 import tx.runtime.ir.Var;
 
@@ -129,6 +130,101 @@ class DotEmitTest {
         assertTrue(g.nodes.get("v0").get("tooltip").startsWith(name + ":"), g.nodes.get("v0").get("tooltip"));
     }
 
+    /** The explicit Euler loop of ode_euler.tx: the forward loop with its tape, and the reversed loop of the adjoint. */
+    @Test
+    void aLoopAndItsReversal() throws IOException {
+        Graph g = check("ode_euler.tx", read("handwritten/ode_euler.tx"), "decay", List.of("k", "y0"));
+        assertEquals("for t in range(50) (line 8)", g.clusterLabels.get("cluster_loop1"));
+        assertEquals("cluster_primal", g.parent.get("cluster_loop1"));
+        assertEquals("for t in reversed(range(50)) (line 8)", g.clusterLabels.get("cluster_loop2"));
+        assertEquals("cluster_adjoint", g.parent.get("cluster_loop2"));
+        assertTrue(g.labels().contains("tape\ny [50, 3]\nline 8"), String.join(" | ", g.labels()));
+        assertTrue(g.labels().contains("carried\ny [3]\nline 8"), String.join(" | ", g.labels()));
+        assertTrue(g.labels().stream().anyMatch(l -> l.startsWith("take dim=0\n[3]")), "the reversed loop reads its tape");
+        // the forward loop does not read its index; the reversed one reads row t of the tape
+        assertEquals(List.of("cluster_loop2"), g.nodes.keySet().stream().filter(id -> g.label(id).startsWith("index\n")).map(g.innermost::get).toList());
+        assertTrue(g.labels().contains("after the loop\nd_k [3]\nline 8"), "the gradient is the reversed loop's output");
+    }
+
+    /** Branches, a branch inside a loop, a run-time index, nested loops, and a trip count that is a named dimension. */
+    @Test
+    void branchesAndNestedLoops() {
+        String src = """
+                fn branch(x: [3], s: []) -> [] {
+                    if s > 0 {
+                        y = x * s
+                    } else {
+                        y = exp(x)
+                    }
+                    return sum(y * y)
+                }
+                fn inloop(x: [4]) -> [] {
+                    acc = 0.0
+                    for k in range(4) {
+                        if x[k] > 0 {
+                            acc = acc + x[k] ** 2
+                        } else {
+                            acc = acc - sin(x[k])
+                        }
+                    }
+                    return acc
+                }
+                fn nested(x: [3], w: [3]) -> [] {
+                    a = x
+                    for i in range(3) {
+                        for j in range(2) {
+                            a = a * w + sin(a) * x[i]
+                        }
+                    }
+                    return sum(a)
+                }
+                fn dimloop(x: [n, 3], w: [3]) -> [] {
+                    s = w
+                    for t in range(x.shape[0]) {
+                        s = s * 0.5 + x[t] * w + t
+                    }
+                    return sum(s ** 2)
+                }
+                fn loopif(x: [3], s: []) -> [] {
+                    y = x
+                    if s > 0 {
+                        for t in range(2) {
+                            y = sin(y) * s
+                        }
+                    } else {
+                        y = y * 2
+                    }
+                    return sum(y)
+                }
+                fn firstin(x: [3]) -> [] {
+                    for t in range(3) {
+                        z = x * t
+                    }
+                    return sum(z ** 2)
+                }
+                """;
+        Graph branch = check("cf.tx", src, "branch", List.of("x", "s"));
+        assertEquals("then (line 2)", branch.clusterLabels.get("cluster_if1_then"));
+        assertEquals("else (line 2)", branch.clusterLabels.get("cluster_if1_else"));
+        assertTrue(branch.labels().stream().anyMatch(l -> l.startsWith("branch output\ny [3]")), String.join(" | ", branch.labels()));
+        Graph inloop = check("cf.tx", src, "inloop", List.of());
+        assertTrue(inloop.parent.entrySet().stream().anyMatch(e -> e.getKey().startsWith("cluster_if") && e.getValue().startsWith("cluster_loop")),
+                "a branch inside a loop: " + inloop.parent);
+        Graph nested = check("cf.tx", src, "nested", List.of("x", "w"));
+        assertTrue(nested.parent.entrySet().stream().anyMatch(e -> e.getKey().startsWith("cluster_loop") && e.getValue().startsWith("cluster_loop")),
+                "a loop inside a loop: " + nested.parent);
+        Graph dimloop = check("cf.tx", src, "dimloop", List.of());
+        assertTrue(dimloop.clusterLabels.containsValue("for t in range(n) (line 31)"), dimloop.clusterLabels.toString());
+        assertTrue(dimloop.clusterLabels.containsValue("for t in reversed(range(n)) (line 31)"), dimloop.clusterLabels.toString());
+        assertTrue(dimloop.labels().contains("index\nt []\nline 31"), "t is read as a value");
+        Graph loopif = check("cf.tx", src, "loopif", List.of("x", "s"));
+        assertTrue(loopif.parent.entrySet().stream().anyMatch(e -> e.getKey().startsWith("cluster_loop") && e.getValue().startsWith("cluster_if")),
+                "a loop inside a branch: " + loopif.parent);
+        Graph firstin = check("cf.tx", src, "firstin", List.of());
+        String z = firstin.nodes.keySet().stream().filter(id -> firstin.label(id).startsWith("carried\nz [3]\n")).findFirst().orElseThrow();
+        assertTrue(firstin.edgesInto(z).stream().noneMatch(e -> "init".equals(e.attrs().get("label"))), "z has no value before the loop");
+    }
+
     @Test
     void unknownFunctionIsAnError() {
         Compiler.Emitted r = Compiler.grad("functions.tx", "fn f(x: []) -> [] {\n    return x\n}\n", "g", List.of(), Compiler.Emit.DOT);
@@ -169,12 +265,18 @@ class DotEmitTest {
 
         Set<Var> results = new HashSet<>(d.grads());
         results.add(d.value());
+        List<Eqn> eqns = new ArrayList<>();
+        Set<Var> structural = new HashSet<>();
+        equations(d.body(), eqns, structural);
         Map<Var, List<Eqn>> users = new HashMap<>();
-        for (Eqn e : d.eqns()) for (Var x : e.in()) users.computeIfAbsent(x, k -> new ArrayList<>()).add(e);
+        for (Eqn e : eqns) for (Var x : e.in()) users.computeIfAbsent(x, k -> new ArrayList<>()).add(e);
         int adjoint = 0, primal = 0;
-        for (Eqn e : d.eqns()) {
+        for (Eqn e : eqns) {
             String id = "v" + e.out().id();
-            if (e.prim() == Prim.CONST && e.out().rank() == 0 && !results.contains(e.out())) { // folded into its users' labels
+            boolean scalarConstant = e.prim() == Prim.CONST && e.out().rank() == 0 && !results.contains(e.out());
+            // a scalar constant that a loop or a branch reads (a carried value's initial value) may keep its node
+            if (scalarConstant && structural.contains(e.out()) && g.nodes.containsKey(id)) scalarConstant = false;
+            if (scalarConstant) { // folded into its users' labels
                 assertFalse(g.nodes.containsKey(id), "a scalar constant has a node: " + id);
                 for (Eqn u : users.getOrDefault(e.out(), List.of())) {
                     String op = g.label("v" + u.out().id()).split("\n")[0];
@@ -204,7 +306,8 @@ class DotEmitTest {
             assertEquals(expected, actual, "the edges into " + id);
         }
         assertTrue(primal > 0, "no primal equation");
-        if (d.eqns().stream().anyMatch(Derivation::adjoint)) assertTrue(adjoint > 0);
+        if (eqns.stream().anyMatch(Derivation::adjoint)) assertTrue(adjoint > 0);
+        block(g, d.body(), null);
 
         for (int i = 0; i < d.params().size(); i++) {
             String id = "v" + d.params().get(i).id();
@@ -245,6 +348,114 @@ class DotEmitTest {
         }
         render(text, fn);
         return g;
+    }
+
+    /** The equations of a block, nested ones included, and the variables its loops and branches read. */
+    private static void equations(List<Stmt> body, List<Eqn> out, Set<Var> structural) {
+        for (Stmt st : body) {
+            if (st instanceof Eqn e) out.add(e);
+            else if (st instanceof Stmt.Loop l) {
+                for (Var v : l.init()) if (v != null) structural.add(v);
+                for (Var v : l.results()) if (v != null) structural.add(v);
+                structural.addAll(l.stacked());
+                equations(l.body(), out, structural);
+            } else if (st instanceof Stmt.Cond c) {
+                structural.add(c.cond());
+                for (Var v : c.thenResults()) if (v != null) structural.add(v);
+                for (Var v : c.elseResults()) if (v != null) structural.add(v);
+                equations(c.then(), out, structural);
+                equations(c.otherwise(), out, structural);
+            }
+        }
+    }
+
+    /**
+     * The clusters of loops and branches: each equation of a block is in the block's cluster
+     * ({@code enclosing}; null: the top, cluster_primal or cluster_adjoint as the statement is);
+     * a loop's cluster, inside it, has the loop's label, its carried values and its index; its
+     * outputs and tapes are outside it, with the edges init, next, after and row; a branch's sides
+     * are clusters "then" and "else", its outputs outside them with the edges if, then and else.
+     */
+    private static void block(Graph g, List<Stmt> body, String enclosing) {
+        for (Stmt st : body) {
+            boolean adj = Derivation.adjoint(st);
+            String here = enclosing != null ? enclosing : adj ? "cluster_adjoint" : "cluster_primal";
+            if (st instanceof Eqn e) {
+                String id = "v" + e.out().id();
+                if (g.nodes.containsKey(id)) assertEquals(here, g.innermost.get(id), "the cluster of " + id);
+            } else if (st instanceof Stmt.Loop l) {
+                String loop = null;
+                for (Var p : l.params()) if (loop == null && g.nodes.containsKey("v" + p.id())) loop = g.innermost.get("v" + p.id());
+                for (Stmt s : l.body()) {
+                    if (loop == null && s instanceof Eqn e && g.nodes.containsKey("v" + e.out().id())) loop = g.innermost.get("v" + e.out().id());
+                }
+                assertNotNull(loop, "a loop with no node in its cluster");
+                assertTrue(loop.startsWith("cluster_loop"), loop);
+                assertEquals(here, g.parent.get(loop), "the cluster around " + loop);
+                String label = g.clusterLabels.get(loop);
+                assertTrue(label.matches("for \\w+ in " + (l.reverse() ? "reversed\\(range\\([^()]+\\)\\)" : "range\\([^()]+\\)") + "( \\(line \\d+\\))?"), label);
+                String index = "v" + l.index().id();
+                if (g.nodes.containsKey(index)) {
+                    assertEquals(loop, g.innermost.get(index));
+                    assertTrue(g.label(index).startsWith("index\n"), g.label(index));
+                }
+                int shown = 0;
+                for (int k = 0; k < l.params().size(); k++) {
+                    String p = "v" + l.params().get(k).id(), out = "v" + l.outs().get(k).id();
+                    if (!g.nodes.containsKey(p)) {
+                        assertFalse(g.nodes.containsKey(out), "the output of a carried value not shown: " + out);
+                        continue;
+                    }
+                    shown++;
+                    variable(g, p, "carried", loop, adj);
+                    variable(g, out, "after the loop", here, adj);
+                    assertTrue(g.edge(p, out, "after"), p + " -> " + out);
+                    Var init = l.init().get(k), r = l.results().get(k);
+                    if (init != null) assertTrue(g.edge("v" + init.id(), p, "init"), "init -> " + p);
+                    if (!r.equals(l.params().get(k))) assertTrue(g.edge("v" + r.id(), p, "next"), "next -> " + p);
+                }
+                for (int j = 0; j < l.tapes().size(); j++) {
+                    String t = "v" + l.tapes().get(j).id(), stacked = "v" + l.stacked().get(j).id();
+                    variable(g, t, "tape", here, adj);
+                    assertTrue(g.edges.stream().anyMatch(e -> e.from.equals(stacked) && e.to.equals(t)
+                            && e.attrs.getOrDefault("label", "").startsWith("row ")), "row -> " + t);
+                }
+                assertTrue(shown + l.tapes().size() > 0, "a loop that shows nothing");
+                block(g, l.body(), loop);
+            } else if (st instanceof Stmt.Cond c) {
+                for (int k = 0; k < c.outs().size(); k++) {
+                    String out = "v" + c.outs().get(k).id();
+                    variable(g, out, "branch output", here, adj);
+                    assertTrue(g.edge("v" + c.cond().id(), out, "if"), "if -> " + out);
+                    Var a = c.thenResults().get(k), b = c.elseResults().get(k);
+                    if (a != null) assertTrue(g.edge("v" + a.id(), out, "then"), "then -> " + out);
+                    if (b != null) assertTrue(g.edge("v" + b.id(), out, "else"), "else -> " + out);
+                    assertEquals((a != null ? 1 : 0) + (b != null ? 1 : 0) + 1, g.edgesInto(out).size(), "the edges into " + out);
+                }
+                for (int side = 0; side < 2; side++) {
+                    String name = side == 0 ? "then" : "else", cluster = null;
+                    for (Stmt s : side == 0 ? c.then() : c.otherwise()) {
+                        if (cluster == null && s instanceof Eqn e && g.nodes.containsKey("v" + e.out().id())) cluster = g.innermost.get("v" + e.out().id());
+                    }
+                    if (cluster == null) continue; // nothing to find it by
+                    assertTrue(cluster.startsWith("cluster_if") && cluster.endsWith("_" + name), cluster);
+                    assertTrue(g.clusterLabels.get(cluster).startsWith(name), g.clusterLabels.get(cluster));
+                    assertEquals(here, g.parent.get(cluster));
+                    block(g, side == 0 ? c.then() : c.otherwise(), cluster);
+                }
+            }
+        }
+    }
+
+    /** A variable of a loop or a branch: a dashed node of its program's style, in its cluster, labelled with what it is. */
+    private static void variable(Graph g, String id, String what, String cluster, boolean adjoint) {
+        Map<String, String> attrs = g.nodes.get(id);
+        assertNotNull(attrs, "no node " + id + " (" + what + ")");
+        assertTrue(attrs.get("label").startsWith(what + "\n"), attrs.get("label"));
+        assertEquals(cluster, g.innermost.get(id), "the cluster of " + id);
+        assertEquals("filled,dashed", attrs.get("style"), id);
+        assertEquals(adjoint, ADJOINT_FILL.equals(attrs.get("fillcolor")), id + " " + attrs);
+        assertEquals(adjoint ? "ellipse" : "box", attrs.get("shape"), id);
     }
 
     /** The shape as the graph should show it: the parameters' declared dimensions for a shape that has them. */
@@ -322,8 +533,12 @@ class DotEmitTest {
         String name;
         final Map<String, String> graphAttrs = new LinkedHashMap<>();
         final Map<String, Map<String, String>> nodes = new LinkedHashMap<>();
+        /** Each node's outermost cluster (cluster_primal or cluster_adjoint), and its innermost one (a loop's, a branch side's). */
         final Map<String, String> cluster = new HashMap<>();
+        final Map<String, String> innermost = new HashMap<>();
         final Map<String, String> clusterLabels = new HashMap<>();
+        /** Each cluster's enclosing cluster (null at the top). */
+        final Map<String, String> parent = new HashMap<>();
         final List<Edge> edges = new ArrayList<>();
         private final List<String> tokens;
         private int pos;
@@ -344,6 +559,11 @@ class DotEmitTest {
             return out;
         }
 
+        /** Whether there is an edge from one node to another with this label. */
+        boolean edge(String from, String to, String label) {
+            return edges.stream().anyMatch(e -> e.from.equals(from) && e.to.equals(to) && label.equals(e.attrs.get("label")));
+        }
+
         List<Edge> edgesInto(String id) {
             return edges.stream().filter(e -> e.to.equals(id)).toList();
         }
@@ -361,20 +581,22 @@ class DotEmitTest {
             g.expect("digraph");
             g.name = g.id();
             g.expect("{");
-            g.statements(null);
+            g.statements(null, null);
             assertEquals(tokens.size(), g.pos, "text after the graph");
             return g;
         }
 
-        private void statements(String inCluster) {
+        private void statements(String top, String inCluster) {
             while (!peek().equals("}")) {
                 String t = next();
                 if (t.equals("subgraph")) {
-                    assertNull(inCluster, "nested subgraph");
                     String name = id();
                     assertTrue(name.startsWith("cluster_"), name);
+                    assertFalse(parent.containsKey(name) || clusterLabels.containsKey(name), "cluster " + name + " twice");
+                    parent.put(name, inCluster);
+                    assertTrue(inCluster != null || name.equals("cluster_primal") || name.equals("cluster_adjoint"), "a top-level " + name);
                     expect("{");
-                    statements(name);
+                    statements(top == null ? name : top, name);
                     continue; // a subgraph needs no semicolon
                 } else if (t.equals("graph") || t.equals("node") || t.equals("edge")) {
                     Map<String, String> a = attrs();
@@ -392,7 +614,10 @@ class DotEmitTest {
                     } else {
                         assertFalse(nodes.containsKey(a), "node " + a + " declared twice");
                         nodes.put(a, peek().equals("[") ? attrs() : new HashMap<>());
-                        if (inCluster != null) cluster.put(a, inCluster);
+                        if (inCluster != null) {
+                            cluster.put(a, top);
+                            innermost.put(a, inCluster);
+                        }
                     }
                 }
                 expect(";");

@@ -64,8 +64,7 @@ class JavaEmitTest {
      * Functions whose derivative tx cannot write as Java, "file:function" to the reason. Each must
      * still fail (with E0601), so that an entry is removed when it starts to work.
      */
-    private static final Map<String, String> KNOWN = Map.of(
-            "handwritten/ode_euler.tx:decay", "a for loop: the Java emitter writes straight-line code only");
+    private static final Map<String, String> KNOWN = Map.of();
 
     /** The same agreement for primitives and shapes the examples do not reach. */
     private static final String EXTRA = """
@@ -120,6 +119,91 @@ class JavaEmitTest {
             fn constant(x: [2, 2]) -> [] {
                 return sum(x * tensor([[1.5, -2.0], [0.1, 1e-300]])) + sum(x @ tensor([[1.0], [2.0]]))
             }
+            fn rnn(W: [4, 4], xs: [6, 4], h0: [4]) -> [] {
+                h = h0
+                for t in range(6) {
+                    h = tanh(W @ h + xs[t])
+                }
+                return sum(h ** 2)
+            }
+            fn nested(x: [3], w: [3]) -> [] {
+                a = x
+                for i in range(3) {
+                    for j in range(2) {
+                        a = a * w + sin(a) * x[i]
+                    }
+                }
+                return sum(a)
+            }
+            fn branch(x: [3], s: []) -> [] {
+                if s > 0 {
+                    y = x * s
+                } else {
+                    y = exp(x)
+                }
+                return sum(y * y)
+            }
+            fn inloop(x: [4]) -> [] {
+                acc = 0.0
+                for k in range(4) {
+                    if x[k] > 0 {
+                        acc = acc + x[k] ** 2
+                    } else {
+                        acc = acc - sin(x[k])
+                    }
+                }
+                return acc
+            }
+            fn dimloop(x: [n, 3], w: [3]) -> [] {
+                s = w
+                for t in range(x.shape[0]) {
+                    s = s * 0.5 + x[t] * w
+                }
+                return sum(s ** 2)
+            }
+            fn swap(x: [3], y: [3]) -> [] {
+                a = x
+                b = y
+                for t in range(3) {
+                    c = a
+                    a = b * 0.5 + t
+                    b = c
+                }
+                return sum(a * b)
+            }
+            fn firstin(x: [3]) -> [] {
+                for t in range(3) {
+                    z = x * t
+                }
+                return sum(z ** 2)
+            }
+            fn loopif(x: [3], s: []) -> [] {
+                y = x
+                if s > 0 {
+                    for t in range(2) {
+                        y = sin(y) * s
+                    }
+                } else {
+                    y = y * 2
+                }
+                return sum(y)
+            }
+            fn cols(x: [n, 3], w: [n]) -> [] {
+                s = w
+                for t in range(3) {
+                    s = s * tanh(x[:, t]) + t
+                }
+                return sum(s)
+            }
+            fn nestdim(x: [n, m]) -> [] {
+                acc = 0.0
+                for i in range(x.shape[0]) {
+                    for j in range(x.shape[1]) {
+                        acc = acc + x[i][j] * acc + 0.1 * x[i][j]
+                    }
+                }
+                return acc
+            }
             """;
 
     /** One function to emit: where it is, and what it is differentiated with respect to (empty: the first parameter). */
@@ -143,7 +227,7 @@ class JavaEmitTest {
     @TestFactory
     Stream<DynamicTest> primitivesTheExamplesDoNotReachAgreeToo() {
         List<Case> cases = cases("extra.tx", EXTRA);
-        assertEquals(12 + 7, cases.size()); // 12 functions, 7 with several parameters
+        assertEquals(22 + 14, cases.size()); // 22 functions, 14 with several parameters
         return run(cases);
     }
 
@@ -341,6 +425,55 @@ class JavaEmitTest {
         assertArrayEquals(new double[][] {{2, 4, 6, 8, 10, 0}}, (double[][]) grad.invoke(null, (Object) new double[] {1, 2, 3, 4, 5, 6}));
         InvocationTargetException e = assertThrows(InvocationTargetException.class, () -> grad.invoke(null, (Object) new double[4]));
         assertInstanceOf(IllegalArgumentException.class, e.getCause());
+    }
+
+    /** Loops and branches: what the class looks like, both sides of a branch, and a run-time index out of range. */
+    @Test
+    void loopsAndBranchesAreJavaLoopsAndBranches() throws Exception {
+        Compiler.Emitted r = Compiler.grad("extra.tx", EXTRA, "dimloop", List.of(), Compiler.Emit.JAVA);
+        assertNotNull(r.text(), r.diagnostics().render());
+        String t = r.text();
+        assertTrue(t.contains("for (int t = 0; t < n; t++) {"), t);
+        assertTrue(t.contains("for (int t_2 = n - 1; t_2 >= 0; t_2--) {"), t);
+        assertTrue(t.contains("take(x, new int[] {n, 3}, 0, t);"), t);
+        assertTrue(t.contains("put(") && t.contains(", new int[] {n, 3}, 0, t_2);"), t);
+        assertTrue(!t.contains("67") && !t.contains("83") && !t.contains("103"), "a sampled size leaked into the code:\n" + t);
+
+        Compiler.Emitted euler = Compiler.grad("ode_euler.tx", Files.readString(EXAMPLES.resolve("handwritten/ode_euler.tx")), "decay",
+                List.of(), Compiler.Emit.JAVA);
+        assertNotNull(euler.text(), euler.diagnostics().render());
+        String value = euler.text().substring(euler.text().indexOf("public static double[] decay("), euler.text().indexOf("public static double[][] decay_grad("));
+        assertTrue(!value.contains("tape"), "the value needs no tape:\n" + value);
+        assertTrue(euler.text().contains("double[] y_tape = new double[50 * 3];"), euler.text());
+        assertTrue(euler.text().contains("setRow(y_tape, t, y);"), euler.text());
+
+        // both sides of a branch, against the interpreter
+        Compiler.Emitted b = Compiler.grad("extra.tx", EXTRA, "branch", List.of("x", "s"), Compiler.Emit.JAVA);
+        assertNotNull(b.text(), b.diagnostics().render());
+        assertTrue(b.text().contains("if (t2[0] != 0.0) {") && b.text().contains("} else {"), b.text());
+        Class<?> k = compile(Map.of("BranchGrad", b.text())).loadClass("BranchGrad");
+        Method value2 = k.getMethod("branch", double[].class, double[].class), grad = k.getMethod("branch_grad", double[].class, double[].class);
+        Tx.Module m = Tx.compile("extra.tx", EXTRA);
+        for (double s : new double[] {0.7, -0.7, 0.0}) {
+            double[] x = {0.5, -1.5, 2.0};
+            Tensor[] in = {Tensor.of(new int[] {3}, x.clone()), Tensor.of(new int[0], new double[] {s})};
+            close("branch at s = " + s, m.function("branch").call(in).get(0).data(), (double[]) value2.invoke(null, x, new double[] {s}));
+            List<Tensor> expected = m.grad("branch", "x", "s").call(in);
+            double[][] actual = (double[][]) grad.invoke(null, x, new double[] {s});
+            for (int i = 0; i < 2; i++) close("branch gradient " + i + " at s = " + s, expected.get(i).data(), actual[i]);
+        }
+
+        // an index past the end, known only at run time
+        String ahead = "fn ahead(x: [n]) -> [] {\n    s = 0.0\n    for t in range(x.shape[0]) {\n        s = s + x[t + 1] * x[t]\n    }\n    return s\n}\n";
+        Compiler.Emitted a = Compiler.grad("m.tx", ahead, "ahead", List.of(), Compiler.Emit.JAVA);
+        assertNotNull(a.text(), a.diagnostics().render());
+        Class<?> ka = compile(Map.of("AheadGrad", a.text())).loadClass("AheadGrad");
+        for (String method : List.of("ahead", "ahead_grad")) {
+            InvocationTargetException e = assertThrows(InvocationTargetException.class,
+                    () -> ka.getMethod(method, double[].class).invoke(null, (Object) new double[] {1, 2, 3}));
+            assertInstanceOf(IndexOutOfBoundsException.class, e.getCause());
+            assertEquals("index 3 is out of range for axis 0 of size 3", e.getCause().getMessage());
+        }
     }
 
     // ---- compiling in memory -------------------------------------------------------------------------

@@ -15,7 +15,8 @@ import tx.runtime.tensor.Tensor;
 /**
  * Reverse mode through loops and branches: the program does not grow with the trip count, the
  * reversed loop keeps a tape of only what its body reads, and gradients through loops, nested
- * loops and branches agree with central finite differences of the same program.
+ * loops and branches agree with central finite differences of the same program (also through a
+ * value first assigned inside a loop, which has no value before it).
  */
 class LoopReversalTest {
     private static String recurrence(int steps) {
@@ -132,6 +133,16 @@ class LoopReversalTest {
                 }
                 return sum(y ** 2)
             }
+            fn firstin(x: [3]) -> [] {
+                acc = 0.0
+                for i in range(2) {
+                    for t in range(3) {
+                        z = x * t + acc
+                    }
+                    acc = sum(z * z)
+                }
+                return acc
+            }
             """;
 
     @Test
@@ -142,7 +153,7 @@ class LoopReversalTest {
         List<Fn> fns = List.of(
                 new Fn("rnn", new int[][] {{3, 3}, {5, 3}, {3}}), new Fn("inputs", new int[][] {{5, 3}, {3, 3}, {3}}),
                 new Fn("nested", new int[][] {{2}}), new Fn("piecewise", new int[][] {{4}}), new Fn("branch", new int[][] {{3}}),
-                new Fn("euler", new int[][] {{2}, {2}}));
+                new Fn("euler", new int[][] {{2}, {2}}), new Fn("firstin", new int[][] {{3}})); // z: first assigned in the loop
         for (Fn f : fns) {
             for (int trial = 0; trial < 3; trial++) {
                 Tensor[] args = new Tensor[f.shapes().length];

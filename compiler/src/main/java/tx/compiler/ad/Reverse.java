@@ -183,7 +183,10 @@ public final class Reverse {
         if (!any) return;
         b.at(fwd.origin().asAdjoint());
         List<Integer> carried = new ArrayList<>();
-        for (int k = 0; k < fwd.params().size(); k++) if (graph.requiresGrad(fwd.params().get(k))) carried.add(k);
+        // a name first assigned in the body has a parameter that nothing reads and that requires grad only through its output
+        for (int k = 0; k < fwd.params().size(); k++) {
+            if (graph.requiresGrad(fwd.params().get(k)) || graph.requiresGrad(fwd.outs().get(k))) carried.add(k);
+        }
         Set<Var> inner = Blocks.defined(fwd.body());
         inner.addAll(fwd.params());
         inner.add(fwd.index());

@@ -12,6 +12,7 @@ import java.util.function.IntToLongFunction;
 import tx.compiler.syntax.Ast;
 import tx.runtime.ir.Attrs;
 import tx.runtime.ir.Prim;
+import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Stmt.Eqn;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.PyFloat;
@@ -39,6 +40,18 @@ import tx.runtime.tensor.Tensor;
  *       {@code d_<param>} (in the adjoint cluster, light blue), each with an edge from the variable
  *       that holds it; so a result that is a parameter, or two results that are one variable, still
  *       show as outputs of their own.</li>
+ *   <li>A loop is a cluster of its own, {@code cluster_loopN}, labelled {@code for t in range(50)}
+ *       (the adjoint's {@code for t in reversed(range(50))}), with the index (where it is read) and
+ *       each carried value as nodes in it, and its body's statements. Outside it are its outputs (the
+ *       carried values after it) and its tapes (one row per iteration, for the reversed loop). Edges:
+ *       {@code init} from the value before the loop into the carried value, {@code next} (dashed)
+ *       from each iteration's new value back into it, {@code after} from the carried value to the
+ *       output, {@code row t} from the value taped into the tape.</li>
+ *   <li>A branch is two clusters, {@code cluster_ifN_then} and {@code cluster_ifN_else}, with its
+ *       outputs outside them: an edge {@code if} from the condition into each output, and
+ *       {@code then} and {@code else} from the value each side gives it (a side that gives none has no
+ *       edge). These variables of loops and branches are dashed boxes (primal) or dashed light-blue
+ *       ellipses (adjoint), labelled with what they are, their name and shape, and their line.</li>
  *   <li>Scalar constants ({@code const} of rank 0, like the 2 of {@code x ** 2} or mean's
  *       {@code 1 / n}) are not nodes: they are written into the label of each operation that uses
  *       them, with {@code _} for the operands that are nodes, e.g. {@code pow(_, 2.0)} or
@@ -59,6 +72,9 @@ public final class DotEmitter {
     private static final String VALUE_STYLE = "shape=house, peripheries=2, style=filled, fillcolor=white, color=black";
     private static final String GRAD_STYLE = "shape=house, peripheries=2, style=filled, fillcolor=lightblue, color=steelblue4";
     private static final String ADJOINT_EDGE = "color=steelblue4";
+    /** Variables of loops and branches (carried values, outputs, tapes, indices): dashed, of their program's style. */
+    private static final String PRIMAL_VAR_STYLE = "shape=box, style=\"filled,dashed\", fillcolor=white, color=black";
+    private static final String ADJOINT_VAR_STYLE = "shape=ellipse, style=\"filled,dashed\", fillcolor=lightblue, color=steelblue4";
 
     /** Operations whose operands may not be swapped: their edges say which operand is which. */
     private static final Set<Prim> ORDERED = Set.of(Prim.SUB, Prim.DIV, Prim.POW, Prim.MATMUL, Prim.LT, Prim.LE, Prim.GT,
@@ -71,6 +87,19 @@ public final class DotEmitter {
     private final Set<Var> results = new HashSet<>();
     /** The name shown on each variable's node (null: none). */
     private final Map<Var, String> shownName = new HashMap<>();
+    /** Variables that loops and branches read (initial and new carried values, taped values, conditions, branch results). */
+    private final Set<Var> structural = new HashSet<>();
+    /** The loop or branch that defines each of its variables (index, carried values, outputs, tapes). */
+    private final Map<Var, Stmt> owner = new HashMap<>();
+    /** Variables some statement reads. */
+    private final Set<Var> read = new HashSet<>();
+    /**
+     * The carried values of loops that are shown, by parameter: those read in the body or after the
+     * loop (directly or through another carried value). The others (a loop variable's value after
+     * the loop that nothing reads) are left out, as the tx emitter leaves them out.
+     */
+    private final Set<Var> carried = new HashSet<>();
+    private int clusters;
 
     private DotEmitter(Derivation d, String source) {
         this.d = d;
@@ -79,7 +108,6 @@ public final class DotEmitter {
 
     /** The Graphviz source of {@code digraph "NAME_grad"}. */
     public static String emit(Derivation d, String sourceName) {
-        if (d.hasControlFlow()) throw new Derivation.Unexpressible("the DOT emitter does not yet write loops or branches (`--emit tx` does)");
         return new DotEmitter(d, sourceName).emit();
     }
 
@@ -87,14 +115,27 @@ public final class DotEmitter {
         Ast.FnDef fn = d.fn;
         results.add(d.value());
         results.addAll(d.grads());
+        List<Eqn> eqns = new ArrayList<>();
+        int before;
+        do { // until the carried values shown are all those read
+            before = carried.size() + read.size();
+            structural.clear();
+            eqns.clear();
+            scan(d.body(), eqns);
+            read.clear();
+            for (Eqn e : eqns) read.addAll(e.in());
+            read.addAll(structural);
+            read.addAll(results);
+        } while (carried.size() + read.size() != before);
         Set<Var> used = new HashSet<>();
-        for (Eqn e : d.eqns()) used.addAll(e.in());
-        for (Eqn e : d.eqns()) {
-            if (e.prim() == Prim.CONST && e.out().rank() == 0 && !results.contains(e.out()) && used.contains(e.out())) {
+        for (Eqn e : eqns) used.addAll(e.in());
+        for (Eqn e : eqns) {
+            if (e.prim() == Prim.CONST && e.out().rank() == 0 && !results.contains(e.out()) && used.contains(e.out())
+                    && !structural.contains(e.out())) {
                 folded.put(e.out(), scalarConstant(e));
             }
         }
-        names();
+        names(eqns);
 
         List<String> wrtNames = new ArrayList<>();
         for (int k : d.wrt) wrtNames.add(fn.params().get(k).name());
@@ -104,6 +145,9 @@ public final class DotEmitter {
                 .append(", written by `tx grad --emit dot` from ").append(comment(source)).append(".\n");
         sb.append("    // Primal equations: white boxes; adjoint equations: light-blue ellipses; parameters: inverted houses;\n");
         sb.append("    // results: double-bordered houses. Scalar constants are written into the labels of the operations that use them.\n");
+        if (d.hasControlFlow()) {
+            sb.append("    // Loops and branches: clusters of their own; their carried values, outputs, tapes and indices: dashed.\n");
+        }
         sb.append("    // Render with: dot -Tsvg FILE.dot -o FILE.svg\n");
         sb.append("    graph [label=").append(quote("gradient of " + fn.name() + " with respect to " + String.join(", ", wrtNames) + " (" + source + ")"))
                 .append(", labelloc=t, fontname=\"Helvetica\", fontsize=12];\n");
@@ -116,37 +160,23 @@ public final class DotEmitter {
             Var p = d.params().get(i);
             Ast.Param ap = fn.params().get(i);
             String label = lines(ap.name() + (d.wrt.contains(i) ? " (wrt)" : ""), dims(ap.shape()), "parameter");
-            node(sb, id(p), label, source + ": parameter " + ap.name(), PARAM_STYLE);
+            node(sb, "        ", id(p), label, source + ": parameter " + ap.name(), PARAM_STYLE);
         }
-        for (Eqn e : d.eqns()) if (!Derivation.adjoint(e) && !folded.containsKey(e.out())) equation(sb, e);
-        node(sb, "value", lines("value", shape(d.value())), source + ": the value of " + fn.name(), VALUE_STYLE);
+        for (Stmt st : d.body()) if (!Derivation.adjoint(st)) nodes(sb, List.of(st), "        ");
+        node(sb, "        ", "value", lines("value", shape(d.value())), source + ": the value of " + fn.name(), VALUE_STYLE);
         sb.append("    }\n");
 
         sb.append("\n    subgraph cluster_adjoint {\n");
         sb.append("        graph [label=\"adjoint\", style=\"rounded,dashed\", color=steelblue4];\n");
-        for (Eqn e : d.eqns()) if (Derivation.adjoint(e) && !folded.containsKey(e.out())) equation(sb, e);
+        for (Stmt st : d.body()) if (Derivation.adjoint(st)) nodes(sb, List.of(st), "        ");
         for (int i = 0; i < d.grads().size(); i++) {
             String name = "d_" + fn.params().get(d.wrt.get(i)).name();
-            node(sb, "grad" + i, lines(name, shape(d.grads().get(i))), source + ": the gradient with respect to "
+            node(sb, "        ", "grad" + i, lines(name, shape(d.grads().get(i))), source + ": the gradient with respect to "
                     + fn.params().get(d.wrt.get(i)).name(), GRAD_STYLE);
         }
         sb.append("    }\n\n");
 
-        for (Eqn e : d.eqns()) {
-            if (folded.containsKey(e.out())) continue;
-            List<Var> in = e.in();
-            int nodes = 0;
-            for (Var x : in) if (!folded.containsKey(x)) nodes++;
-            boolean numbered = ORDERED.contains(e.prim()) && nodes >= 2;
-            for (int k = 0; k < in.size(); k++) {
-                Var x = in.get(k);
-                if (folded.containsKey(x)) continue;
-                List<String> attrs = new ArrayList<>();
-                if (numbered) attrs.add("headlabel=" + quote(Integer.toString(k + 1)));
-                if (Derivation.adjoint(e)) attrs.add(ADJOINT_EDGE);
-                edge(sb, id(x), id(e.out()), attrs);
-            }
-        }
+        edges(sb, d.body());
         edge(sb, id(d.value()), "value", List.of("style=bold"));
         for (int i = 0; i < d.grads().size(); i++) edge(sb, id(d.grads().get(i)), "grad" + i, List.of("style=bold", ADJOINT_EDGE));
         sb.append("}\n");
@@ -159,8 +189,8 @@ public final class DotEmitter {
         return "v" + v.id();
     }
 
-    private static void node(StringBuilder sb, String id, String label, String tooltip, String style) {
-        sb.append("        ").append(quote(id)).append(" [label=").append(label).append(", tooltip=").append(quote(tooltip))
+    private static void node(StringBuilder sb, String indent, String id, String label, String tooltip, String style) {
+        sb.append(indent).append(quote(id)).append(" [label=").append(label).append(", tooltip=").append(quote(tooltip))
                 .append(", ").append(style).append("];\n");
     }
 
@@ -170,7 +200,7 @@ public final class DotEmitter {
         sb.append(";\n");
     }
 
-    private void equation(StringBuilder sb, Eqn e) {
+    private void equation(StringBuilder sb, Eqn e, String indent) {
         List<String> parts = new ArrayList<>();
         parts.add(operation(e));
         String name = shownName.get(e.out());
@@ -181,7 +211,7 @@ public final class DotEmitter {
             where += ":" + e.origin().line() + ":" + e.origin().col();
         }
         String tooltip = where + (Derivation.adjoint(e) ? " (adjoint)" : "") + ": " + id(e.out()) + " = " + e.prim().text();
-        node(sb, id(e.out()), lines(parts.toArray(String[]::new)), tooltip, Derivation.adjoint(e) ? ADJOINT_STYLE : PRIMAL_STYLE);
+        node(sb, indent, id(e.out()), lines(parts.toArray(String[]::new)), tooltip, Derivation.adjoint(e) ? ADJOINT_STYLE : PRIMAL_STYLE);
     }
 
     /**
@@ -190,15 +220,162 @@ public final class DotEmitter {
      * pass's {@code d_<name>}) on the last equation of that name on its line, the one that is the
      * variable, not the pieces of the expression before it (as {@link TxEmitter} names its lines).
      */
-    private void names() {
+    private void names(List<Eqn> eqns) {
         Map<String, Eqn> lastOfName = new LinkedHashMap<>();
-        for (Eqn e : d.eqns()) if (e.out().name() != null) lastOfName.put(key(e), e);
+        for (Eqn e : eqns) if (e.out().name() != null) lastOfName.put(key(e), e);
         for (Eqn e : lastOfName.values()) shownName.put(e.out(), e.out().name());
+        for (Map.Entry<Var, Stmt> o : owner.entrySet()) if (o.getKey().name() != null) shownName.put(o.getKey(), o.getKey().name());
         for (int i = d.grads().size() - 1; i >= 0; i--) {
             Var g = d.grads().get(i);
-            Eqn def = d.definition(g);
+            Stmt def = d.definition(g) != null ? d.definition(g) : owner.get(g);
             if (def != null && Derivation.adjoint(def)) shownName.put(g, "d_" + d.fn.params().get(d.wrt.get(i)).name());
         }
+    }
+
+    // ---- loops and branches ----------------------------------------------------------------------------
+
+    /** Lists the equations of a block, nested ones included, and notes what its loops and branches read and define. */
+    private void scan(List<Stmt> stmts, List<Eqn> eqns) {
+        for (Stmt st : stmts) {
+            if (st instanceof Eqn e) {
+                eqns.add(e);
+            } else if (st instanceof Stmt.Loop l) {
+                for (int k = 0; k < l.params().size(); k++) {
+                    if (read.contains(l.params().get(k)) || read.contains(l.outs().get(k))) carried.add(l.params().get(k));
+                    if (!carried.contains(l.params().get(k))) continue;
+                    if (l.init().get(k) != null) structural.add(l.init().get(k));
+                    if (l.results().get(k) != null) structural.add(l.results().get(k));
+                }
+                structural.addAll(l.stacked());
+                owner.put(l.index(), l);
+                for (Var v : l.params()) owner.put(v, l);
+                for (Var v : l.outs()) owner.put(v, l);
+                for (Var v : l.tapes()) owner.put(v, l);
+                scan(l.body(), eqns);
+            } else if (st instanceof Stmt.Cond c) {
+                structural.add(c.cond());
+                for (Var v : c.thenResults()) if (v != null) structural.add(v);
+                for (Var v : c.elseResults()) if (v != null) structural.add(v);
+                for (Var v : c.outs()) owner.put(v, c);
+                scan(c.then(), eqns);
+                scan(c.otherwise(), eqns);
+            }
+        }
+    }
+
+    /** The nodes of a block's statements, a loop or a branch as its clusters. */
+    private void nodes(StringBuilder sb, List<Stmt> stmts, String indent) {
+        for (Stmt st : stmts) {
+            if (st instanceof Eqn e && !folded.containsKey(e.out())) equation(sb, e, indent);
+            else if (st instanceof Stmt.Loop l) loop(sb, l, indent);
+            else if (st instanceof Stmt.Cond c) cond(sb, c, indent);
+        }
+    }
+
+    private void loop(StringBuilder sb, Stmt.Loop l, String indent) {
+        boolean adjoint = Derivation.adjoint(l);
+        String inner = indent + "    ";
+        String index = l.index().name() != null ? l.index().name() : "i";
+        String count = formula(s -> ((Stmt.Loop) d.inSample(l, s)).count());
+        String range = l.reverse() ? "reversed(range(" + count + "))" : "range(" + count + ")";
+        cluster(sb, indent, "cluster_loop" + ++clusters, "for " + index + " in " + range + at(l), adjoint);
+        if (read.contains(l.index())) variable(sb, inner, l.index(), "index", l);
+        for (Var p : l.params()) if (carried.contains(p)) variable(sb, inner, p, "carried", l);
+        nodes(sb, l.body(), inner);
+        sb.append(indent).append("}\n");
+        for (int k = 0; k < l.outs().size(); k++) if (carried.contains(l.params().get(k))) variable(sb, indent, l.outs().get(k), "after the loop", l);
+        for (Var t : l.tapes()) variable(sb, indent, t, "tape", l);
+    }
+
+    private void cond(StringBuilder sb, Stmt.Cond c, String indent) {
+        boolean adjoint = Derivation.adjoint(c);
+        int k = ++clusters;
+        for (int side = 0; side < 2; side++) {
+            String name = side == 0 ? "then" : "else";
+            cluster(sb, indent, "cluster_if" + k + "_" + name, name + at(c), adjoint);
+            nodes(sb, side == 0 ? c.then() : c.otherwise(), indent + "    ");
+            sb.append(indent).append("}\n");
+        }
+        for (Var o : c.outs()) variable(sb, indent, o, "branch output", c);
+    }
+
+    /** Opens a loop's or a branch's cluster. */
+    private static void cluster(StringBuilder sb, String indent, String name, String label, boolean adjoint) {
+        sb.append(indent).append("subgraph ").append(quote(name)).append(" {\n");
+        sb.append(indent).append("    graph [label=").append(quote(label)).append(", style=")
+                .append(adjoint ? "\"rounded,dashed\", color=steelblue4" : "rounded, color=gray50").append("];\n");
+    }
+
+    private static String at(Stmt st) {
+        return st.origin().line() > 0 ? " (line " + st.origin().line() + ")" : "";
+    }
+
+    /** A variable of a loop or a branch: what it is, its name and shape, its line. */
+    private void variable(StringBuilder sb, String indent, Var v, String what, Stmt st) {
+        String name = shownName.get(v);
+        List<String> parts = new ArrayList<>(List.of(what, name == null ? shape(v) : name + " " + shape(v)));
+        String where = source;
+        if (st.origin().line() > 0) {
+            parts.add("line " + st.origin().line());
+            where += ":" + st.origin().line() + ":" + st.origin().col();
+        }
+        String tooltip = where + (Derivation.adjoint(st) ? " (adjoint)" : "") + ": " + id(v) + ", " + what;
+        node(sb, indent, id(v), lines(parts.toArray(String[]::new)), tooltip, Derivation.adjoint(st) ? ADJOINT_VAR_STYLE : PRIMAL_VAR_STYLE);
+    }
+
+    /** The edges of a block: from each operand to the equation's result, and those of loops and branches. */
+    private void edges(StringBuilder sb, List<Stmt> stmts) {
+        for (Stmt st : stmts) {
+            if (st instanceof Eqn e) {
+                if (folded.containsKey(e.out())) continue;
+                List<Var> in = e.in();
+                int nodes = 0;
+                for (Var x : in) if (!folded.containsKey(x)) nodes++;
+                boolean numbered = ORDERED.contains(e.prim()) && nodes >= 2;
+                for (int k = 0; k < in.size(); k++) {
+                    Var x = in.get(k);
+                    if (folded.containsKey(x)) continue;
+                    List<String> attrs = new ArrayList<>();
+                    if (numbered) attrs.add("headlabel=" + quote(Integer.toString(k + 1)));
+                    if (Derivation.adjoint(e)) attrs.add(ADJOINT_EDGE);
+                    edge(sb, id(x), id(e.out()), attrs);
+                }
+            } else if (st instanceof Stmt.Loop l) {
+                for (int k = 0; k < l.params().size(); k++) {
+                    Var p = l.params().get(k), init = l.init().get(k);
+                    if (init != null && carried.contains(p)) edge(sb, id(init), id(p), labelled("init", st));
+                }
+                edges(sb, l.body());
+                String index = l.index().name() != null ? l.index().name() : "i";
+                for (int j = 0; j < l.tapes().size(); j++) edge(sb, id(l.stacked().get(j)), id(l.tapes().get(j)), labelled("row " + index, st));
+                for (int k = 0; k < l.params().size(); k++) {
+                    Var p = l.params().get(k), r = l.results().get(k);
+                    if (!carried.contains(p)) continue;
+                    if (r != null && !r.equals(p)) {
+                        List<String> attrs = labelled("next", st);
+                        attrs.add("style=dashed");
+                        attrs.add("constraint=false");
+                        edge(sb, id(r), id(p), attrs);
+                    }
+                    edge(sb, id(p), id(l.outs().get(k)), labelled("after", st));
+                }
+            } else if (st instanceof Stmt.Cond c) {
+                edges(sb, c.then());
+                edges(sb, c.otherwise());
+                for (int k = 0; k < c.outs().size(); k++) {
+                    Var o = c.outs().get(k), a = c.thenResults().get(k), b = c.elseResults().get(k);
+                    edge(sb, id(c.cond()), id(o), labelled("if", st));
+                    if (a != null) edge(sb, id(a), id(o), labelled("then", st));
+                    if (b != null) edge(sb, id(b), id(o), labelled("else", st));
+                }
+            }
+        }
+    }
+
+    private static List<String> labelled(String label, Stmt st) {
+        List<String> attrs = new ArrayList<>(List.of("label=" + quote(label)));
+        if (Derivation.adjoint(st)) attrs.add(ADJOINT_EDGE);
+        return attrs;
     }
 
     private static String key(Eqn e) {
@@ -220,8 +397,10 @@ public final class DotEmitter {
                 return op + " " + shape(e.out());
             case TRANSPOSE:
                 return op + " perm=" + ints(((Attrs.Perm) attr).perm());
-            case CAT:
+            case CAT, TAKE:
                 return op + " dim=" + ((Attrs.Axis) attr).axis();
+            case PUT:
+                return op + " dim=" + ((Attrs.Put) attr).axis();
             case SLICE:
                 return op + " " + slice(e);
             case PAD: {

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import tx.compiler.syntax.Ast;
 import tx.runtime.ir.Attrs;
 import tx.runtime.ir.Prim;
+import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Stmt.Eqn;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.PyFloat;
@@ -33,6 +34,15 @@ import tx.runtime.tensor.Tensor;
  * with {@code tx run}. Variables are named as {@link TxEmitter} names them: the user's names,
  * {@code d_<name>} for gradients, {@code t1}, {@code t2}, ... for temporaries, with a trailing
  * {@code // line N}.
+ *
+ * <p>Loops and branches are Java's, run as the interpreter runs them: a loop is a {@code for} over
+ * an int index (a reversed loop counts down from count - 1), its carried values are locals set
+ * before it and, all at once, at the end of each iteration, and its outputs are those locals after
+ * it; a tape is a {@code double[]} of count rows, row i written at the end of iteration i. A branch
+ * is an {@code if}/{@code else} on its condition's element, its outputs declared before it; a side
+ * that gives an output no value leaves it null (only the other side's adjoint reads it). An index
+ * known only at run time ({@code xs[t]}) is checked when it is used (an IndexOutOfBoundsException).
+ * Each method computes only what it needs, loops and branches included: the value needs no tape.
  *
  * <p>Named dimensions are read from the arguments' lengths at the start of each method
  * ({@code int n = x.length / 3;}) and every argument's length is checked against its declared shape
@@ -66,9 +76,27 @@ public final class JavaEmitter {
     private final Set<Integer> helpers = new TreeSet<>();
     private final Map<String, String> renamed = new HashMap<>();
     private int temps;
+    /** Each loop's index: the name of its int counter (a tensor of it, where one is needed, is in {@link #names}). */
+    private final Map<Var, String> counters = new HashMap<>();
+    /** The loop or branch that defines a carried value, a loop's output or a branch's output, and which one it is. */
+    private final Map<Var, Site> sites = new HashMap<>();
+    /** Where a loop's new carried value is an old one assigned before it: the temporary that saves it, by carried value. */
+    private final Map<Var, String> swaps = new HashMap<>();
+    /** Variables that may hold nothing at run time: see {@link #nullable()}. */
+    private final Set<Var> nullable = new HashSet<>();
 
-    /** One statement: its Java text, its comment (or null), and a size estimate for the 64 KB check. */
-    private record Line(String text, String comment, int size) {}
+    // the method being written: its lines (code, comment), what it computes, and what its lines read
+    private List<String[]> body;
+    private Set<Var> live;
+    private boolean gradient, inAdjoint, blankBeforeAdjoint;
+    private int size;
+    private Set<Var> reads = new HashSet<>();
+
+    /** One statement: its Java text, its comment (or null), a size estimate for the 64 KB check, and the variables it reads. */
+    private record Line(String text, String comment, int size, Set<Var> reads) {}
+
+    /** The k-th carried value (parameter and output) of a loop, or the k-th output of a branch. */
+    private record Site(Stmt st, int k) {}
 
     private JavaEmitter(Derivation d, String source) {
         this.d = d;
@@ -80,7 +108,6 @@ public final class JavaEmitter {
     }
 
     public static String emit(Derivation d, String sourceName) {
-        if (d.hasControlFlow()) throw new Derivation.Unexpressible("the Java emitter does not yet write loops or branches (`--emit tx` does)");
         return new JavaEmitter(d, sourceName).emit();
     }
 
@@ -98,13 +125,18 @@ public final class JavaEmitter {
             taken.add(name);
             names.put(params.get(i), name);
         }
-        for (Eqn e : d.eqns()) if (e.out().name() != null) reserved.add(safe(e.out().name()));
-        nameVariables();
+        List<Eqn> eqns = new ArrayList<>();
+        equations(d.body(), eqns);
+        for (Eqn e : eqns) if (e.out().name() != null) reserved.add(safe(e.out().name()));
 
         List<Var> valueResults = List.of(d.value());
         List<Var> gradResults = d.grads();
         Set<Var> valueLive = live(valueResults), gradLive = live(gradResults);
-        for (Eqn e : d.eqns()) if (valueLive.contains(e.out()) || gradLive.contains(e.out())) code.put(e.out(), statement(e));
+        Set<Var> anyLive = new HashSet<>(valueLive);
+        anyLive.addAll(gradLive);
+        nameVariables(eqns, anyLive);
+        nullable();
+        for (Eqn e : eqns) if (anyLive.contains(e.out())) code.put(e.out(), statement(e));
 
         Prologue prologue = prologue();
         List<String> wrtNames = new ArrayList<>();
@@ -252,20 +284,14 @@ public final class JavaEmitter {
         sb.append("(").append(String.join(", ", args)).append(") {\n");
         for (String l : prologue.lines) sb.append("        ").append(l).append('\n');
 
-        List<String[]> body = new ArrayList<>();
-        boolean inAdjoint = false;
-        int size = 0;
-        for (Eqn e : d.eqns()) {
-            if (!live.contains(e.out())) continue;
-            if (gradient && !inAdjoint && Derivation.adjoint(e)) {
-                inAdjoint = true;
-                if (!body.isEmpty() || prologue.lines.isEmpty()) body.add(new String[] {"", null});
-                body.add(new String[] {"// the adjoint program: each line ends with the line its primal operation came from", null});
-            }
-            Line l = code.get(e.out());
-            body.add(new String[] {l.text(), l.comment()});
-            size += l.size();
-        }
+        body = new ArrayList<>();
+        this.live = live;
+        this.gradient = gradient;
+        blankBeforeAdjoint = prologue.lines.isEmpty();
+        inAdjoint = false;
+        size = 0;
+        reads = new HashSet<>();
+        block(d.body(), "", true);
         if (size > MAX_METHOD_SIZE) {
             throw new Derivation.Unexpressible("the " + (gradient ? "gradient" : "function") + " is too large for one Java method (the JVM allows 64 KB of code in a method)");
         }
@@ -283,11 +309,13 @@ public final class JavaEmitter {
             sb.append('\n');
         }
         List<String> returned = new ArrayList<>();
-        Set<Var> roots = new HashSet<>();
+        Set<Var> handedOut = new HashSet<>();
         for (Var r : results) {
-            Var root = r;
-            while (aliasOf.containsKey(root)) root = aliasOf.get(root);
-            boolean copy = d.params().contains(root) || !roots.add(root); // never hand out an argument, or one array twice
+            // never hand out an argument, or one array twice (a loop's or a branch's result may be either)
+            Set<Var> roots = roots(r, new HashSet<>());
+            boolean copy = false;
+            for (Var root : roots) copy |= d.params().contains(root) || handedOut.contains(root);
+            handedOut.addAll(roots);
             returned.add(names.get(r) + (copy ? ".clone()" : ""));
         }
         if (gradient) sb.append("        return new double[][] {").append(String.join(", ", returned)).append("};\n");
@@ -295,38 +323,308 @@ public final class JavaEmitter {
         sb.append("    }\n\n");
     }
 
-    /** The variables that {@code results} need: their equations, transitively. */
+    /**
+     * The arrays a variable may be at run time: itself, or for another variable's array (a reshape),
+     * that one's; for a loop's carried value, its initial value's or any iteration's; for a branch's
+     * output, either side's.
+     */
+    private Set<Var> roots(Var v, Set<Var> visiting) {
+        if (v == null || !visiting.add(v)) return Set.of();
+        if (aliasOf.containsKey(v)) return roots(aliasOf.get(v), visiting);
+        Site site = sites.get(v);
+        if (site == null) return Set.of(v);
+        Set<Var> out = new HashSet<>();
+        if (site.st() instanceof Stmt.Loop l) {
+            out.addAll(roots(l.init().get(site.k()), visiting));
+            out.addAll(roots(l.results().get(site.k()), visiting));
+        } else if (site.st() instanceof Stmt.Cond c) {
+            out.addAll(roots(c.thenResults().get(site.k()), visiting));
+            out.addAll(roots(c.elseResults().get(site.k()), visiting));
+        }
+        return out;
+    }
+
+    // ---- liveness: what each method computes ---------------------------------------------------------
+
+    /**
+     * The variables that {@code results} need, transitively, through loops and branches. A loop's
+     * carried value that is needed (its output, or its parameter inside the body) has its output in
+     * the set, a tape that is needed its tape; a branch's output that is needed is in the set.
+     */
     private Set<Var> live(List<Var> results) {
         Set<Var> live = new HashSet<>(results);
-        List<Eqn> eqns = d.eqns();
-        for (int i = eqns.size() - 1; i >= 0; i--) {
-            Eqn e = eqns.get(i);
-            if (live.contains(e.out())) live.addAll(e.in());
-        }
+        live(d.body(), live);
         return live;
+    }
+
+    private void live(List<Stmt> stmts, Set<Var> live) {
+        for (int i = stmts.size() - 1; i >= 0; i--) {
+            Stmt st = stmts.get(i);
+            if (st instanceof Eqn e) {
+                if (live.contains(e.out())) live.addAll(e.in());
+            } else if (st instanceof Stmt.Loop l) {
+                for (int j = 0; j < l.tapes().size(); j++) if (live.contains(l.tapes().get(j))) live.add(l.stacked().get(j));
+                int before;
+                do { // a carried value the body reads is needed by the iterations after: until nothing more is needed
+                    before = live.size();
+                    for (int k = 0; k < l.params().size(); k++) if (live.contains(l.params().get(k))) live.add(l.outs().get(k));
+                    for (int k = 0; k < l.params().size(); k++) if (live.contains(l.outs().get(k))) live.add(l.results().get(k));
+                    live(l.body(), live);
+                } while (live.size() != before);
+                for (int k = 0; k < l.params().size(); k++) {
+                    if (live.contains(l.outs().get(k)) && l.init().get(k) != null) live.add(l.init().get(k));
+                }
+            } else if (st instanceof Stmt.Cond c) {
+                boolean any = false;
+                for (int k = 0; k < c.outs().size(); k++) {
+                    if (!live.contains(c.outs().get(k))) continue;
+                    any = true;
+                    if (c.thenResults().get(k) != null) live.add(c.thenResults().get(k));
+                    if (c.elseResults().get(k) != null) live.add(c.elseResults().get(k));
+                }
+                if (!any) continue;
+                live.add(c.cond());
+                live(c.then(), live);
+                live(c.otherwise(), live);
+            }
+        }
+    }
+
+    /** Whether the method being written has code for a statement. */
+    private boolean emits(Stmt st) {
+        if (st instanceof Eqn e) return live.contains(e.out());
+        if (st instanceof Stmt.Loop l) {
+            for (Var o : l.outs()) if (live.contains(o)) return true;
+            for (Var t : l.tapes()) if (live.contains(t)) return true;
+            return false;
+        }
+        if (st instanceof Stmt.Cond c) {
+            for (Var o : c.outs()) if (live.contains(o)) return true;
+        }
+        return false;
+    }
+
+    /**
+     * The variables that may hold nothing (null) at run time: a branch's output that one side
+     * gives no value, and what carries it on. A tape skips them, as the interpreter does.
+     */
+    private void nullable() {
+        int before;
+        do {
+            before = nullable.size();
+            nullable(d.body());
+        } while (nullable.size() != before);
+    }
+
+    private void nullable(List<Stmt> stmts) {
+        for (Stmt st : stmts) {
+            if (st instanceof Stmt.Loop l) {
+                nullable(l.body());
+                for (int k = 0; k < l.params().size(); k++) {
+                    Var init = l.init().get(k), r = l.results().get(k);
+                    if (init == null || nullable.contains(init) || r == null || nullable.contains(r)) {
+                        nullable.add(l.params().get(k));
+                        nullable.add(l.outs().get(k));
+                    }
+                }
+            } else if (st instanceof Stmt.Cond c) {
+                nullable(c.then());
+                nullable(c.otherwise());
+                for (int k = 0; k < c.outs().size(); k++) {
+                    Var a = c.thenResults().get(k), b = c.elseResults().get(k);
+                    if (a == null || b == null || nullable.contains(a) || nullable.contains(b)) nullable.add(c.outs().get(k));
+                }
+            }
+        }
+    }
+
+    // ---- the body: equations, loops and branches -------------------------------------------------------
+
+    /** Writes the statements of a block that the method needs, each line indented by {@code indent}. */
+    private void block(List<Stmt> stmts, String indent, boolean top) {
+        for (Stmt st : stmts) {
+            if (!emits(st)) continue;
+            if (top && gradient && !inAdjoint && Derivation.adjoint(st)) {
+                inAdjoint = true;
+                if (!body.isEmpty() || blankBeforeAdjoint) body.add(new String[] {"", null});
+                body.add(new String[] {"// the adjoint program: each line ends with the line its primal operation came from", null});
+            }
+            if (st instanceof Eqn e) {
+                Line l = code.get(e.out());
+                add(indent + l.text(), l.comment(), l.size());
+                reads.addAll(l.reads());
+            } else if (st instanceof Stmt.Loop l) {
+                loop(l, indent);
+            } else if (st instanceof Stmt.Cond c) {
+                cond(c, indent);
+            }
+        }
+    }
+
+    private void add(String text, String comment, int bytes) {
+        body.add(new String[] {text, comment});
+        size += bytes;
+    }
+
+    private static String comment(Stmt st) {
+        return st.origin().line() > 0 ? "// line " + st.origin().line() : null;
+    }
+
+    /**
+     * A loop. Its carried values are locals assigned before it and, all at once, at the end of each
+     * iteration; its outputs are those locals after it. A tape (the values the reversed loop reads
+     * back) is an array of one row per iteration, the row of iteration i filled in at its end. A
+     * reversed loop counts its index down. The index is an int; where the body uses it as a tensor,
+     * it is also a one-element array.
+     */
+    private void loop(Stmt.Loop l, String indent) {
+        String comment = comment(l);
+        List<Integer> kept = new ArrayList<>(), tapes = new ArrayList<>();
+        for (int k = 0; k < l.params().size(); k++) if (live.contains(l.outs().get(k))) kept.add(k);
+        for (int j = 0; j < l.tapes().size(); j++) if (live.contains(l.tapes().get(j))) tapes.add(j);
+        for (int k : kept) {
+            Var init = l.init().get(k);
+            add(indent + "double[] " + names.get(l.params().get(k)) + " = " + (init == null ? "null" : ref(init)) + ";", comment, 4);
+        }
+        for (int j : tapes) {
+            Var t = l.tapes().get(j);
+            add(indent + "double[] " + names.get(t) + " = new double[" + factors(d.shape(t), false) + "];", comment, 8);
+        }
+        String i = counters.get(l.index());
+        Sizes.Lin count = d.size(s -> ((Stmt.Loop) d.inSample(l, s)).count(), "a loop's trip count");
+        if (!l.reverse()) {
+            add(indent + "for (int " + i + " = 0; " + i + " < " + d.sizes.show(count) + "; " + i + "++) {", comment, 12);
+        } else {
+            Sizes.Lin last = d.size(s -> ((Stmt.Loop) d.inSample(l, s)).count() - 1, "a loop's trip count");
+            add(indent + "for (int " + i + " = " + d.sizes.show(last) + "; " + i + " >= 0; " + i + "--) {", comment, 12);
+        }
+        int start = body.size();
+        String inner = indent + "    ";
+        block(l.body(), inner, false);
+        for (int j : tapes) {
+            Var v = l.stacked().get(j);
+            String copy = call("setRow", names.get(l.tapes().get(j)), i, ref(v)) + ";";
+            add(inner + (nullable.contains(v) ? "if (" + ref(v) + " != null) " + copy : copy), comment, 12);
+        }
+        // the new values, all at once: one that is a carried value assigned before it here is saved first
+        List<Integer> assigned = new ArrayList<>();
+        for (int k : kept) if (!l.results().get(k).equals(l.params().get(k))) assigned.add(k);
+        Map<Integer, String> saved = new HashMap<>();
+        for (int a = 0; a < assigned.size(); a++) {
+            int k = assigned.get(a), j = l.params().indexOf(l.results().get(k));
+            if (j < 0 || !assigned.subList(0, a).contains(j)) continue;
+            String t = swaps.computeIfAbsent(l.params().get(k), x -> temp());
+            add(inner + "double[] " + t + " = " + ref(l.results().get(k)) + ";", comment, 4);
+            saved.put(k, t);
+        }
+        for (int k : assigned) {
+            String value = saved.containsKey(k) ? saved.get(k) : ref(l.results().get(k));
+            add(inner + names.get(l.params().get(k)) + " = " + value + ";", comment, 4);
+        }
+        if (reads.contains(l.index())) body.add(start, new String[] {inner + "double[] " + names.get(l.index()) + " = {" + i + "};", comment});
+        body.add(new String[] {indent + "}", null});
+    }
+
+    /**
+     * A branch: its outputs are declared before it and assigned on each side. A side that gives no
+     * value for an output (the other side's value, kept for its adjoint) leaves it null, and nothing
+     * reads it then.
+     */
+    private void cond(Stmt.Cond c, String indent) {
+        String comment = comment(c);
+        List<Integer> kept = new ArrayList<>();
+        for (int k = 0; k < c.outs().size(); k++) if (live.contains(c.outs().get(k))) kept.add(k);
+        for (int k : kept) add(indent + "double[] " + names.get(c.outs().get(k)) + ";", comment, 2);
+        add(indent + "if (" + ref(c.cond()) + "[0] != 0.0) {", comment, 12);
+        for (int side = 0; side < 2; side++) {
+            String inner = indent + "    ";
+            block(side == 0 ? c.then() : c.otherwise(), inner, false);
+            List<Var> results = side == 0 ? c.thenResults() : c.elseResults();
+            for (int k : kept) {
+                Var r = results.get(k);
+                String none = (comment == null ? "// " : comment + ": ") + "no value on this side";
+                add(inner + names.get(c.outs().get(k)) + " = " + (r == null ? "null" : ref(r)) + ";", r == null ? none : comment, 4);
+            }
+            body.add(new String[] {indent + (side == 0 ? "} else {" : "}"), null});
+        }
+    }
+
+    /** The product of a shape's sizes as a formula, {@code 50 * 3}, {@code n * 4}; a sum or difference in brackets where it is a factor. */
+    private String factors(Sizes.Lin[] shape, boolean factor) {
+        List<Sizes.Lin> parts = new ArrayList<>();
+        for (Sizes.Lin f : shape) if (!(f.constant() && f.c() == 1)) parts.add(f);
+        if (parts.isEmpty()) return "1";
+        List<String> out = new ArrayList<>();
+        for (Sizes.Lin f : parts) {
+            String s = d.sizes.show(f);
+            out.add((parts.size() > 1 || factor) && (Sizes.compound(f) || f.k() < 0) ? "(" + s + ")" : s);
+        }
+        return String.join(" * ", out);
     }
 
     // ---- names ---------------------------------------------------------------------------------------
 
+    /** The equations of a block, nested ones included, in order. */
+    private static void equations(List<Stmt> stmts, List<Eqn> out) {
+        for (Stmt st : stmts) {
+            if (st instanceof Eqn e) out.add(e);
+            else if (st instanceof Stmt.Loop l) equations(l.body(), out);
+            else if (st instanceof Stmt.Cond c) {
+                equations(c.then(), out);
+                equations(c.otherwise(), out);
+            }
+        }
+    }
+
     /**
      * Every equation's variable gets a name: a gradient {@code d_<param>}, the user's variable the
-     * name of it (the last equation of that name on a source line), anything else a temporary.
+     * name of it (the last equation of that name on a source line), anything else a temporary. A
+     * loop's carried value (and its output) is named after the variable, a tape {@code <name>_tape},
+     * the index after the loop's variable; a branch's output after the variable. Names are given in
+     * the order of the program, nested blocks included.
      */
-    private void nameVariables() {
+    private void nameVariables(List<Eqn> eqns, Set<Var> live) {
         Set<Var> defined = new HashSet<>();
-        for (Eqn e : d.eqns()) defined.add(e.out());
+        for (Eqn e : eqns) defined.add(e.out());
         for (int i = 0; i < d.grads().size(); i++) {
             Var g = d.grads().get(i);
             if (defined.contains(g) && !names.containsKey(g)) names.put(g, fresh("d_" + fn.params().get(d.wrt.get(i)).name()));
         }
         Map<String, Eqn> lastOfName = new HashMap<>();
-        for (Eqn e : d.eqns()) if (e.out().name() != null) lastOfName.put(key(e), e);
-        for (Eqn e : d.eqns()) {
-            if (names.containsKey(e.out())) continue;
-            boolean named = e.out().name() != null && lastOfName.get(key(e)) == e;
-            if (named) names.put(e.out(), fresh(safe(e.out().name())));
-            else if (e.out().equals(d.value())) names.put(e.out(), fresh("value"));
-            else names.put(e.out(), temp());
+        for (Eqn e : eqns) if (e.out().name() != null) lastOfName.put(key(e), e);
+        nameBlock(d.body(), lastOfName, live);
+    }
+
+    private void nameBlock(List<Stmt> stmts, Map<String, Eqn> lastOfName, Set<Var> live) {
+        for (Stmt st : stmts) {
+            if (st instanceof Eqn e) {
+                if (names.containsKey(e.out())) continue;
+                boolean named = e.out().name() != null && lastOfName.get(key(e)) == e;
+                if (named) names.put(e.out(), fresh(safe(e.out().name())));
+                else if (e.out().equals(d.value())) names.put(e.out(), fresh("value"));
+                else names.put(e.out(), temp());
+            } else if (st instanceof Stmt.Loop l) {
+                for (int k = 0; k < l.params().size(); k++) {
+                    Var p = l.params().get(k), o = l.outs().get(k);
+                    sites.put(p, new Site(l, k));
+                    sites.put(o, new Site(l, k));
+                    if (!live.contains(o)) continue;
+                    String name = fresh(safe(p.name() != null ? p.name() : "c"));
+                    names.put(p, name);
+                    names.put(o, name);
+                }
+                for (Var t : l.tapes()) if (live.contains(t)) names.put(t, fresh((t.name() != null ? t.name() : "value") + "_tape"));
+                counters.put(l.index(), fresh(safe(l.index().name() != null ? l.index().name() : "i")));
+                nameBlock(l.body(), lastOfName, live);
+            } else if (st instanceof Stmt.Cond c) {
+                for (int k = 0; k < c.outs().size(); k++) {
+                    Var o = c.outs().get(k);
+                    sites.put(o, new Site(c, k));
+                    if (live.contains(o)) names.put(o, o.name() != null ? fresh(safe(o.name())) : temp());
+                }
+                nameBlock(c.then(), lastOfName, live);
+                nameBlock(c.otherwise(), lastOfName, live);
+            }
         }
     }
 
@@ -490,7 +788,11 @@ public final class JavaEmitter {
 
     private Line statement(Eqn e) {
         String out = names.get(e.out());
+        Set<Var> outer = reads;
+        reads = new HashSet<>();
         String rhs = expression(e);
+        Set<Var> read = reads;
+        reads = outer;
         String comment = e.origin().line() > 0 ? "// line " + e.origin().line() : null;
         if (aliasOf.containsKey(e.out())) { // say why a variable is another one's array
             String what = switch (e.prim()) {
@@ -502,13 +804,25 @@ public final class JavaEmitter {
         }
         // bytecode: the text overestimates a call, and a constant takes some 8 bytes an element
         int size = e.prim() == Prim.CONST ? 12 + 8 * ((Attrs.Const) e.attr()).value().size() : 12 + rhs.length();
-        return new Line("double[] " + out + " = " + rhs + ";", comment, size);
+        return new Line("double[] " + out + " = " + rhs + ";", comment, size, read);
     }
 
+    /** A variable as a {@code double[]}: its name (a loop's index used as a tensor gets one, {@code t_value}). */
     private String ref(Var v) {
         String n = names.get(v);
+        if (n == null && counters.containsKey(v)) {
+            n = fresh(counters.get(v) + "_value");
+            names.put(v, n);
+        }
         if (n == null) throw new IllegalStateException("no name for " + v);
+        reads.add(v);
         return n;
+    }
+
+    /** A run-time index (a scalar) as a double: a loop's counter, or the element of a one-element array. */
+    private String index(Var i) {
+        String counter = counters.get(i);
+        return counter != null ? counter : ref(i) + "[0]";
     }
 
     /** The statement's right-hand side. */
@@ -545,6 +859,12 @@ public final class JavaEmitter {
                 return call("expand", ref(in.get(0)), shape(in.get(0)), shape(e.out()));
             case SLICE: return slice(e);
             case PAD: return pad(e);
+            case TAKE: {
+                Var x = in.get(0);
+                return call("take", ref(x), shape(x), Integer.toString(((Attrs.Axis) e.attr()).axis()), index(in.get(1)));
+            }
+            case PUT:
+                return call("put", ref(in.get(0)), shape(e.out()), Integer.toString(((Attrs.Put) e.attr()).axis()), index(in.get(1)));
             case CAT: {
                 List<String> xs = new ArrayList<>(), shapes = new ArrayList<>();
                 for (Var x : in) {
@@ -1156,6 +1476,45 @@ public final class JavaEmitter {
                             }
                         }
                         return out;
+                    }
+                """));
+        h.add(helper("position", """
+                    /** A run-time index along an axis of size n: a whole number from 0 to n - 1, else an IndexOutOfBoundsException. */
+                    private static int position(double index, int n, int axis) {
+                        if (index != Math.rint(index) || index < 0 || index >= n) {
+                            String shown = index == Math.rint(index) && Math.abs(index) < 1e15 ? Long.toString((long) index) : Double.toString(index);
+                            throw new IndexOutOfBoundsException("index " + shown + " is out of range for axis " + axis + " of size " + n
+                                    + (index == Math.rint(index) ? "" : ": an index must be a whole number"));
+                        }
+                        return (int) index;
+                    }
+                """));
+        h.add(helper("take", """
+                    /** x[index] along axis of x (of shape), the index known at run time: the axis is removed. */
+                    private static double[] take(double[] x, int[] shape, int axis, double index) {
+                        int n = shape[axis], i = position(index, n, axis), inner = 1, outer = 1;
+                        for (int k = axis + 1; k < shape.length; k++) inner *= shape[k];
+                        for (int k = 0; k < axis; k++) outer *= shape[k];
+                        double[] out = new double[outer * inner];
+                        for (int o = 0; o < outer; o++) System.arraycopy(x, (o * n + i) * inner, out, o * inner, inner);
+                        return out;
+                    }
+                """, "position"));
+        h.add(helper("put", """
+                    /** Zeros of shape with g at index along axis, the index known at run time: the adjoint of take. */
+                    private static double[] put(double[] g, int[] shape, int axis, double index) {
+                        int n = shape[axis], i = position(index, n, axis), inner = 1, outer = 1;
+                        for (int k = axis + 1; k < shape.length; k++) inner *= shape[k];
+                        for (int k = 0; k < axis; k++) outer *= shape[k];
+                        double[] out = new double[numel(shape)];
+                        for (int o = 0; o < outer; o++) System.arraycopy(g, o * inner, out, (o * n + i) * inner, inner);
+                        return out;
+                    }
+                """, "position", "numel"));
+        h.add(helper("setRow", """
+                    /** Copies row into row i of tape, whose rows have row.length elements: a loop's tape, filled in at the end of iteration i. */
+                    private static void setRow(double[] tape, int i, double[] row) {
+                        System.arraycopy(row, 0, tape, i * row.length, row.length);
                     }
                 """));
         h.add(helper("matmul", """
