@@ -48,6 +48,61 @@ public final class Interpreter {
         this.out = out;
         this.guard = new Guard(options);
         this.table = options.checkTable();
+        // fusion is off where every operation must be seen on its own: the anomaly check and the memory limit
+        this.fuse = !options.detectAnomaly() && options.maxBytes() == 0 && System.getenv("TX_NO_FUSION") == null;
+        if (fuse) countUses(p.body());
+    }
+
+    /** Whether elementwise chains are fused (see {@link Fusion}), the reads of each variable, and each block's plan. */
+    private final boolean fuse;
+    private final java.util.Map<Var, Integer> uses = new java.util.HashMap<>();
+    private final java.util.Map<List<Stmt>, List<Fusion.Step>> plans = new java.util.IdentityHashMap<>();
+
+    private void countUses(List<Stmt> body) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Eqn e) {
+                for (Var v : e.in()) uses.merge(v, 1, Integer::sum);
+            } else if (s instanceof Stmt.Loop l) {
+                countUses(l.body());
+                for (Var v : tx.runtime.ir.Blocks.free(List.of(s))) uses.merge(v, 1, Integer::sum);
+                for (Var v : l.results()) if (v != null) uses.merge(v, 1, Integer::sum);
+                for (Var v : l.stacked()) uses.merge(v, 1, Integer::sum);
+            } else if (s instanceof Stmt.Cond c) {
+                countUses(c.then());
+                countUses(c.otherwise());
+                for (Var v : tx.runtime.ir.Blocks.free(List.of(s))) uses.merge(v, 1, Integer::sum);
+                for (Var v : c.thenResults()) if (v != null) uses.merge(v, 1, Integer::sum);
+                for (Var v : c.elseResults()) if (v != null) uses.merge(v, 1, Integer::sum);
+            } else {
+                for (Var v : tx.runtime.ir.Blocks.free(List.of(s))) uses.merge(v, 1, Integer::sum);
+            }
+        }
+    }
+
+    private List<Fusion.Step> plan(List<Stmt> body) {
+        return plans.computeIfAbsent(body, b -> Fusion.plan(b, uses));
+    }
+
+    /** Runs one step: a statement, or a fused run of equations. */
+    private void step(Fusion.Step st) {
+        if (st instanceof Fusion.Single single) {
+            guard.tick(single.stmt());
+            stmt(single.stmt());
+            return;
+        }
+        Fusion.Run r = (Fusion.Run) st;
+        guard.tick(r.eqns().get(0));
+        Tensor[] made;
+        try {
+            long t0 = PROFILE == null ? 0 : System.nanoTime();
+            made = Fusion.run(r, this::get);
+            if (PROFILE != null) PROFILE.merge("fused run of " + r.eqns().size() + " " + tx.runtime.tensor.Shapes.show(r.shape()), System.nanoTime() - t0, Long::sum);
+        } catch (OutOfMemoryError oom) {
+            throw new TxRuntimeException(TxRuntimeException.Kind.MEMORY, "ran out of memory computing this: the JVM may use "
+                    + RunOptions.bytes(Runtime.getRuntime().maxMemory()) + " in all", r.eqns().get(0).origin(),
+                    "give Java more memory with TX_JAVA_OPTS=-Xmx..., or use smaller tensors");
+        }
+        for (int k = 0; k < made.length; k++) if (made[k] != null) set(r.eqns().get(k).out(), made[k]);
     }
 
     /** Runs the program, printing to {@code out}; returns each leaf's final {@code .grad} (index = leaf id, null = None). */
@@ -87,11 +142,14 @@ public final class Interpreter {
         for (int i = 0; i < p.body().size(); i++) dying.add(new java.util.ArrayList<>());
         for (Stmt s : p.body()) for (Var v : tx.runtime.ir.Blocks.defined(List.of(s))) if (last[v.id()] >= 0 && !kept.contains(v.id())) dying.get(last[v.id()]).add(v);
         for (Var v : inputs.keySet()) if (last[v.id()] >= 0 && !kept.contains(v.id())) dying.get(last[v.id()]).add(v);
-        for (int i = 0; i < p.body().size(); i++) {
-            Stmt s = p.body().get(i);
-            in.guard.tick(s);
-            in.stmt(s);
-            for (Var v : dying.get(i)) in.set(v, null);
+        for (Var v : outputs) in.uses.merge(v, 1, Integer::sum); // an output is read after the program
+        java.util.Map<Stmt, Integer> at = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < p.body().size(); i++) at.put(p.body().get(i), i);
+        List<Fusion.Step> steps = in.fuse ? in.plan(p.body()) : p.body().stream().map(x -> (Fusion.Step) new Fusion.Single(x)).toList();
+        for (Fusion.Step st : steps) {
+            in.step(st);
+            List<? extends Stmt> covered = st instanceof Fusion.Run r ? r.eqns() : List.of(((Fusion.Single) st).stmt());
+            for (Stmt s : covered) for (Var v : dying.get(at.get(s))) in.set(v, null);
         }
         List<Tensor> values = new java.util.ArrayList<>();
         for (Var v : outputs) values.add(in.get(v));
@@ -127,6 +185,10 @@ public final class Interpreter {
     }
 
     private void block(List<Stmt> body) {
+        if (fuse) {
+            for (Fusion.Step st : plan(body)) step(st);
+            return;
+        }
         for (Stmt s : body) {
             guard.tick(s);
             stmt(s);

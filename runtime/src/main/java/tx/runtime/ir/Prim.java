@@ -449,6 +449,21 @@ public enum Prim {
         this.binary = f;
     }
 
+    /** The function of a unary elementwise primitive at one element (null for the others). */
+    public DoubleUnaryOperator unaryFunction() {
+        return unary;
+    }
+
+    /** The function of a binary elementwise primitive at one pair of elements (null for the others). */
+    public DoubleBinaryOperator binaryFunction() {
+        return binary;
+    }
+
+    /** The loop of its own that {@link #eval} uses for this primitive, if it has one. */
+    public Elementwise.Op fastOp() {
+        return FAST.get(this);
+    }
+
     /** The number of operands, or -1 for any number (cat). */
     public int arity() {
         return arity;

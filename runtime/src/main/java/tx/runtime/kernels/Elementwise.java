@@ -101,6 +101,68 @@ public final class Elementwise {
         return Tensor.of(shape, out);
     }
 
+    // ---- ranges, for tiled (fused) evaluation ---------------------------------------------------------
+
+    /**
+     * {@code o[oo + i] = op(x[xo + i])} for i below len, exactly as {@link #map(Tensor, Op)} computes
+     * each element of a tensor of {@code total} elements (the Vector API from the same size on).
+     * False if op has no loop of its own.
+     */
+    public static boolean mapRange(Op op, double[] x, int xo, double[] o, int oo, int len, int total) {
+        if (total >= Vectorized.THRESHOLD && Vectorized.AVAILABLE && Vectorized.mapRange(op, x, xo, o, oo, len)) return true;
+        switch (op) {
+            case NEG -> { for (int i = 0; i < len; i++) o[oo + i] = -x[xo + i]; }
+            case EXP -> { for (int i = 0; i < len; i++) o[oo + i] = Math.exp(x[xo + i]); }
+            case LOG -> { for (int i = 0; i < len; i++) o[oo + i] = Math.log(x[xo + i]); }
+            case SIN -> { for (int i = 0; i < len; i++) o[oo + i] = Math.sin(x[xo + i]); }
+            case COS -> { for (int i = 0; i < len; i++) o[oo + i] = Math.cos(x[xo + i]); }
+            case TANH -> { for (int i = 0; i < len; i++) o[oo + i] = Math.tanh(x[xo + i]); }
+            case SQRT -> { for (int i = 0; i < len; i++) o[oo + i] = Math.sqrt(x[xo + i]); }
+            default -> { return false; }
+        }
+        return true;
+    }
+
+    /**
+     * {@code o[oo + i] = op(a[ao + i], b[bo + i])} for i below len; an operand whose array has one
+     * element (aScalar, bScalar) is that number everywhere. False if op has no loop of its own here.
+     */
+    public static boolean zipRange(Op op, double[] a, int ao, boolean aScalar, double[] b, int bo, boolean bScalar, double[] o, int oo, int len) {
+        if (aScalar && bScalar) return false;
+        if (aScalar) {
+            double x = a[0];
+            switch (op) {
+                case ADD -> { for (int i = 0; i < len; i++) o[oo + i] = x + b[bo + i]; }
+                case SUB -> { for (int i = 0; i < len; i++) o[oo + i] = x - b[bo + i]; }
+                case MUL -> { for (int i = 0; i < len; i++) o[oo + i] = x * b[bo + i]; }
+                case DIV -> { for (int i = 0; i < len; i++) o[oo + i] = x / b[bo + i]; }
+                default -> { return false; }
+            }
+        } else if (bScalar) {
+            double y = b[0];
+            switch (op) {
+                case ADD -> { for (int i = 0; i < len; i++) o[oo + i] = a[ao + i] + y; }
+                case SUB -> { for (int i = 0; i < len; i++) o[oo + i] = a[ao + i] - y; }
+                case MUL -> { for (int i = 0; i < len; i++) o[oo + i] = a[ao + i] * y; }
+                case DIV -> { for (int i = 0; i < len; i++) o[oo + i] = a[ao + i] / y; }
+                case POW -> {
+                    if (y != 2.0) return false;
+                    for (int i = 0; i < len; i++) o[oo + i] = a[ao + i] * a[ao + i];
+                }
+                default -> { return false; }
+            }
+        } else {
+            switch (op) {
+                case ADD -> { for (int i = 0; i < len; i++) o[oo + i] = a[ao + i] + b[bo + i]; }
+                case SUB -> { for (int i = 0; i < len; i++) o[oo + i] = a[ao + i] - b[bo + i]; }
+                case MUL -> { for (int i = 0; i < len; i++) o[oo + i] = a[ao + i] * b[bo + i]; }
+                case DIV -> { for (int i = 0; i < len; i++) o[oo + i] = a[ao + i] / b[bo + i]; }
+                default -> { return false; }
+            }
+        }
+        return true;
+    }
+
     /** {@code out[i] = f(x[i])}. */
     public static Tensor map(Tensor x, DoubleUnaryOperator f) {
         double[] xd = x.data();

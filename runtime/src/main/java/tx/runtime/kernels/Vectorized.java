@@ -36,6 +36,11 @@ final class Vectorized {
         return Lanes.multiply(a, aOff, b, bOff, c, cOff, n, k, m);
     }
 
+    /** {@code o[oo + i] = op(x[xo + i])} for i below len: whole vectors, then the tail in scalar code (len a multiple of the lanes, but for the last). */
+    static boolean mapRange(Elementwise.Op op, double[] x, int xo, double[] o, int oo, int len) {
+        return Lanes.mapRange(op, x, xo, o, oo, len);
+    }
+
     /** Kept apart so that merely checking {@link #AVAILABLE} never loads the incubator classes. */
     private static final class Lanes {
         static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
@@ -53,6 +58,25 @@ final class Vectorized {
             }
             for (; i < n; i++) o[i] = scalar(op, x[i]); // the tail, exactly as the scalar kernel
             return true;
+        }
+
+        static boolean mapRange(Elementwise.Op op, double[] x, int xo, double[] o, int oo, int len) {
+            int i = 0, bound = S.loopBound(len), step = S.length();
+            switch (op) {
+                case EXP -> { for (; i < bound; i += step) DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(o, oo + i); }
+                case LOG -> { for (; i < bound; i += step) DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG).intoArray(o, oo + i); }
+                case SIN -> { for (; i < bound; i += step) DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.SIN).intoArray(o, oo + i); }
+                case COS -> { for (; i < bound; i += step) DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.COS).intoArray(o, oo + i); }
+                case TANH -> { for (; i < bound; i += step) DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.TANH).intoArray(o, oo + i); }
+                default -> { return false; }
+            }
+            for (; i < len; i++) o[oo + i] = scalar(op, x[xo + i]);
+            return true;
+        }
+
+        /** The number of doubles in a vector. */
+        static int lanes() {
+            return S.length();
         }
 
         static boolean multiply(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int n, int k, int m) {

@@ -1,0 +1,162 @@
+package tx.runtime.exec;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import tx.runtime.ir.Prim;
+import tx.runtime.ir.Stmt;
+import tx.runtime.ir.Var;
+import tx.runtime.kernels.Elementwise;
+import tx.runtime.tensor.Shapes;
+import tx.runtime.tensor.Tensor;
+
+/**
+ * Fusion of elementwise chains. A run of consecutive elementwise equations that make tensors of
+ * one shape (each operand of that shape or a single number) is evaluated a tile of {@link #TILE}
+ * elements at a time: every equation runs over the tile before the next tile starts, so an
+ * intermediate that only the run reads lives in a small buffer that stays in cache, and is never
+ * made as a whole tensor. Every element is computed by the same operation as unfused, so the
+ * results are identical (the Vector API is chosen by the tensor's size, as unfused).
+ */
+final class Fusion {
+    /** Elements per tile: a multiple of every vector length, small enough for the L1 or L2 cache. */
+    static final int TILE = 1024;
+    /** Tensors smaller than this are not worth fusing (the bookkeeping would cost more than the memory traffic saved). */
+    static final int MIN_ELEMENTS = 4096;
+
+    private Fusion() {}
+
+    /** A run of equations evaluated together; {@code keep[k]}: equation k's result is read outside the run. */
+    record Run(List<Stmt.Eqn> eqns, boolean[] keep, int[] shape) implements Step {}
+
+    /** A statement as it is, or a fused run. */
+    sealed interface Step permits Run, Single {}
+
+    record Single(Stmt stmt) implements Step {}
+
+    static boolean fusable(Stmt s) {
+        return s instanceof Stmt.Eqn e && (e.prim().unaryFunction() != null || e.prim().binaryFunction() != null)
+                && Shapes.numel(e.out().shapeRef()) >= MIN_ELEMENTS;
+    }
+
+    /** The block as steps: fused runs of two or more equations, and single statements. */
+    static List<Step> plan(List<Stmt> body, Map<Var, Integer> uses) {
+        List<Step> steps = new ArrayList<>();
+        int i = 0;
+        while (i < body.size()) {
+            Stmt s = body.get(i);
+            if (!fusable(s) || !fits((Stmt.Eqn) s, ((Stmt.Eqn) s).out().shapeRef())) {
+                steps.add(new Single(s));
+                i++;
+                continue;
+            }
+            int[] shape = ((Stmt.Eqn) s).out().shapeRef();
+            List<Stmt.Eqn> run = new ArrayList<>(List.of((Stmt.Eqn) s));
+            int j = i + 1;
+            while (j < body.size() && fusable(body.get(j)) && Arrays.equals(((Stmt.Eqn) body.get(j)).out().shapeRef(), shape)
+                    && fits((Stmt.Eqn) body.get(j), shape)) {
+                run.add((Stmt.Eqn) body.get(j));
+                j++;
+            }
+            if (run.size() < 2) {
+                steps.add(new Single(s));
+            } else {
+                Map<Var, Integer> inside = new HashMap<>();
+                for (Stmt.Eqn e : run) for (Var x : e.in()) inside.merge(x, 1, Integer::sum);
+                boolean[] keep = new boolean[run.size()];
+                for (int k = 0; k < run.size(); k++) {
+                    Var out = run.get(k).out();
+                    keep[k] = uses.getOrDefault(out, 0) > inside.getOrDefault(out, 0);
+                }
+                keep[run.size() - 1] = true; // the run's last result is what it is for
+                steps.add(new Run(run, keep, shape));
+            }
+            i = j;
+        }
+        return steps;
+    }
+
+    /** Every operand has the result's shape or is a single number. */
+    private static boolean fits(Stmt.Eqn e, int[] shape) {
+        for (Var x : e.in()) if (Shapes.numel(x.shapeRef()) != 1 && !Arrays.equals(x.shapeRef(), shape)) return false;
+        return true;
+    }
+
+    /**
+     * Evaluates a run; {@code get} reads the values of variables made before it, and the results
+     * read outside the run are returned by equation (null where not kept).
+     */
+    static Tensor[] run(Run r, java.util.function.Function<Var, Tensor> get) {
+        List<Stmt.Eqn> eqns = r.eqns();
+        int g = eqns.size(), n = Shapes.numel(r.shape());
+        Map<Var, Integer> index = new HashMap<>();
+        for (int k = 0; k < g; k++) index.put(eqns.get(k).out(), k);
+        double[][] full = new double[g][], tile = new double[g][];
+        for (int k = 0; k < g; k++) {
+            if (r.keep()[k]) full[k] = new double[n];
+            else tile[k] = new double[TILE];
+        }
+        // each operand: an earlier result of the run, or an outside tensor (whole, or a single number)
+        int[][] from = new int[g][];
+        double[][][] outside = new double[g][][];
+        for (int k = 0; k < g; k++) {
+            List<Var> in = eqns.get(k).in();
+            from[k] = new int[in.size()];
+            outside[k] = new double[in.size()][];
+            for (int q = 0; q < in.size(); q++) {
+                Integer at = index.get(in.get(q));
+                from[k][q] = at == null ? -1 : at;
+                if (at == null) outside[k][q] = get.apply(in.get(q)).data();
+            }
+        }
+        // per equation, once: where each operand is read from, and whether it moves with the tile
+        double[][][] arr = new double[g][][];
+        boolean[][] moves = new boolean[g][], one = new boolean[g][];
+        for (int k = 0; k < g; k++) {
+            int m = eqns.get(k).in().size();
+            arr[k] = new double[m][];
+            moves[k] = new boolean[m];
+            one[k] = new boolean[m];
+            for (int q = 0; q < m; q++) {
+                int f = from[k][q];
+                if (f >= 0) {
+                    arr[k][q] = full[f] != null ? full[f] : tile[f];
+                    moves[k][q] = full[f] != null;
+                } else {
+                    arr[k][q] = outside[k][q];
+                    one[k][q] = arr[k][q].length == 1;
+                    moves[k][q] = !one[k][q];
+                }
+            }
+        }
+        int[] off = new int[3];
+        for (int lo = 0; lo < n; lo += TILE) {
+            int len = Math.min(TILE, n - lo);
+            for (int k = 0; k < g; k++) {
+                double[] o = full[k] != null ? full[k] : tile[k];
+                int oo = full[k] != null ? lo : 0;
+                for (int q = 0; q < arr[k].length; q++) off[q] = moves[k][q] ? lo : 0;
+                apply(eqns.get(k).prim(), arr[k], off, one[k], o, oo, len, n);
+            }
+        }
+        Tensor[] out = new Tensor[g];
+        for (int k = 0; k < g; k++) if (full[k] != null) out[k] = Tensor.of(eqns.get(k).out().shapeRef(), full[k]);
+        return out;
+    }
+
+    /** One equation over one tile: its own loop where it has one, else its function element by element. */
+    private static void apply(Prim p, double[][] a, int[] off, boolean[] one, double[] o, int oo, int len, int total) {
+        Elementwise.Op op = p.fastOp();
+        if (p.unaryFunction() != null) {
+            if (op != null && Elementwise.mapRange(op, a[0], off[0], o, oo, len, total)) return;
+            java.util.function.DoubleUnaryOperator f = p.unaryFunction();
+            for (int i = 0; i < len; i++) o[oo + i] = f.applyAsDouble(a[0][off[0] + (one[0] ? 0 : i)]);
+            return;
+        }
+        if (op != null && Elementwise.zipRange(op, a[0], off[0], one[0], a[1], off[1], one[1], o, oo, len)) return;
+        java.util.function.DoubleBinaryOperator f = p.binaryFunction();
+        for (int i = 0; i < len; i++) o[oo + i] = f.applyAsDouble(a[0][off[0] + (one[0] ? 0 : i)], a[1][off[1] + (one[1] ? 0 : i)]);
+    }
+}
