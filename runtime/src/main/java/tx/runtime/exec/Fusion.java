@@ -37,8 +37,29 @@ final class Fusion {
     record Single(Stmt stmt) implements Step {}
 
     static boolean fusable(Stmt s) {
-        return s instanceof Stmt.Eqn e && (e.prim().unaryFunction() != null || e.prim().binaryFunction() != null)
+        return s instanceof Stmt.Eqn e && (e.prim().unaryFunction() != null || e.prim().binaryFunction() != null || contiguous(e))
                 && Shapes.numel(e.out().shapeRef()) >= MIN_ELEMENTS;
+    }
+
+    /**
+     * A slice that is one contiguous block of its input (a range of the first axis, everything of
+     * the others): in a run it is read in place, at an offset, rather than copied.
+     */
+    static boolean contiguous(Stmt.Eqn e) {
+        if (e.prim() != Prim.SLICE) return false;
+        tx.runtime.ir.Attrs.Slice sl = (tx.runtime.ir.Attrs.Slice) e.attr();
+        int[] in = e.in().get(0).shapeRef();
+        if (in.length == 0 || sl.step()[0] != 1) return false;
+        for (int d = 1; d < in.length; d++) if (sl.start()[d] != 0 || sl.stop()[d] != in[d] || sl.step()[d] != 1) return false;
+        return true;
+    }
+
+    /** Where a contiguous slice starts in its input's data. */
+    private static int base(Stmt.Eqn e) {
+        int[] in = e.in().get(0).shapeRef();
+        int row = 1;
+        for (int d = 1; d < in.length; d++) row *= in[d];
+        return ((tx.runtime.ir.Attrs.Slice) e.attr()).start()[0] * row;
     }
 
     /** The block as steps: fused runs of two or more equations, and single statements. */
@@ -54,14 +75,44 @@ final class Fusion {
             }
             int[] shape = ((Stmt.Eqn) s).out().shapeRef();
             List<Stmt.Eqn> run = new ArrayList<>(List.of((Stmt.Eqn) s));
-            int j = i + 1;
-            while (j < body.size() && fusable(body.get(j)) && Arrays.equals(((Stmt.Eqn) body.get(j)).out().shapeRef(), shape)
-                    && fits((Stmt.Eqn) body.get(j), shape)) {
-                run.add((Stmt.Eqn) body.get(j));
-                j++;
+            // equations of other kinds (a sum of the run's values, say) that the rest of the run does not
+            // read wait until after it, so that one run can cover what they would split
+            List<Stmt> deferred = new ArrayList<>(), hoisted = new ArrayList<>();
+            java.util.Set<Var> waiting = new java.util.HashSet<>();
+            int j = i + 1, end = j;
+            while (j < body.size()) {
+                Stmt t = body.get(j);
+                if (fusable(t) && Arrays.equals(((Stmt.Eqn) t).out().shapeRef(), shape) && fits((Stmt.Eqn) t, shape)) {
+                    boolean blocked = false;
+                    for (Var x : ((Stmt.Eqn) t).in()) blocked |= waiting.contains(x);
+                    if (contiguous((Stmt.Eqn) t)) for (Stmt.Eqn e : run) blocked |= e.out().equals(((Stmt.Eqn) t).in().get(0));
+                    if (blocked) break;
+                    run.add((Stmt.Eqn) t);
+                    end = ++j;
+                } else if (t instanceof Stmt.Eqn d && deferred.size() + hoisted.size() < 16) {
+                    boolean readsRun = false;
+                    for (Var x : d.in()) {
+                        readsRun |= waiting.contains(x);
+                        for (Stmt.Eqn e : run) readsRun |= e.out().equals(x);
+                    }
+                    if (readsRun) { // after the run, which makes what it reads
+                        deferred.add(d);
+                        waiting.add(d.out());
+                    } else { // independent of the run (a constant, say): before it
+                        hoisted.add(d);
+                    }
+                    j++;
+                } else {
+                    break;
+                }
             }
+            int last = end;
+            deferred.removeIf(d -> body.indexOf(d) >= last); // those after the run's last equation stay where they are
+            hoisted.removeIf(d -> body.indexOf(d) >= last);
+            j = end;
             if (run.size() < 2) {
                 steps.add(new Single(s));
+                j = i + 1;
             } else {
                 Map<Var, Integer> inside = new HashMap<>();
                 for (Stmt.Eqn e : run) for (Var x : e.in()) inside.merge(x, 1, Integer::sum);
@@ -71,7 +122,9 @@ final class Fusion {
                     keep[k] = uses.getOrDefault(out, 0) > inside.getOrDefault(out, 0);
                 }
                 keep[run.size() - 1] = true; // the run's last result is what it is for
+                for (Stmt d : hoisted) steps.add(new Single(d));
                 steps.add(new Run(run, keep, shape));
+                for (Stmt d : deferred) steps.add(new Single(d));
             }
             i = j;
         }
@@ -80,6 +133,7 @@ final class Fusion {
 
     /** Every operand has the result's shape or is a single number. */
     private static boolean fits(Stmt.Eqn e, int[] shape) {
+        if (contiguous(e)) return true; // its input is read at an offset
         for (Var x : e.in()) if (Shapes.numel(x.shapeRef()) != 1 && !Arrays.equals(x.shapeRef(), shape)) return false;
         return true;
     }
@@ -93,10 +147,16 @@ final class Fusion {
         int g = eqns.size(), n = Shapes.numel(r.shape());
         Map<Var, Integer> index = new HashMap<>();
         for (int k = 0; k < g; k++) index.put(eqns.get(k).out(), k);
-        double[][] full = new double[g][], tile = new double[g][];
+        double[][] full = new double[g][], tile = new double[g][], view = new double[g][];
+        int[] viewBase = new int[g];
         for (int k = 0; k < g; k++) {
+            Stmt.Eqn e = eqns.get(k);
+            if (contiguous(e)) { // read in place (its input comes from before the run)
+                view[k] = get.apply(e.in().get(0)).data();
+                viewBase[k] = base(e);
+            }
             if (r.keep()[k]) full[k] = new double[n];
-            else tile[k] = new double[TILE];
+            else if (view[k] == null) tile[k] = new double[TILE];
         }
         // each operand: an earlier result of the run, or an outside tensor (whole, or a single number)
         int[][] from = new int[g][];
@@ -114,14 +174,20 @@ final class Fusion {
         // per equation, once: where each operand is read from, and whether it moves with the tile
         double[][][] arr = new double[g][][];
         boolean[][] moves = new boolean[g][], one = new boolean[g][];
+        int[][] shift = new int[g][];
         for (int k = 0; k < g; k++) {
             int m = eqns.get(k).in().size();
             arr[k] = new double[m][];
             moves[k] = new boolean[m];
             one[k] = new boolean[m];
+            shift[k] = new int[m];
             for (int q = 0; q < m; q++) {
                 int f = from[k][q];
-                if (f >= 0) {
+                if (f >= 0 && view[f] != null) { // a slice read in place
+                    arr[k][q] = view[f];
+                    moves[k][q] = true;
+                    shift[k][q] = viewBase[f];
+                } else if (f >= 0) {
                     arr[k][q] = full[f] != null ? full[f] : tile[f];
                     moves[k][q] = full[f] != null;
                 } else {
@@ -135,9 +201,13 @@ final class Fusion {
         for (int lo = 0; lo < n; lo += TILE) {
             int len = Math.min(TILE, n - lo);
             for (int k = 0; k < g; k++) {
+                if (view[k] != null) { // a slice: copied only if it is read outside the run
+                    if (full[k] != null) System.arraycopy(view[k], viewBase[k] + lo, full[k], lo, len);
+                    continue;
+                }
                 double[] o = full[k] != null ? full[k] : tile[k];
                 int oo = full[k] != null ? lo : 0;
-                for (int q = 0; q < arr[k].length; q++) off[q] = moves[k][q] ? lo : 0;
+                for (int q = 0; q < arr[k].length; q++) off[q] = moves[k][q] ? lo + shift[k][q] : 0;
                 apply(eqns.get(k).prim(), arr[k], off, one[k], o, oo, len, n);
             }
         }

@@ -135,21 +135,22 @@ public final class Interpreter {
             given.add(e.getKey().id());
         }
         in.given = given;
-        int[] last = lastUses(p.body(), p.varCount());
+        for (Var v : outputs) in.uses.merge(v, 1, Integer::sum); // an output is read after the program
+        List<Fusion.Step> steps = in.fuse ? in.plan(p.body()) : p.body().stream().map(x -> (Fusion.Step) new Fusion.Single(x)).toList();
+        // a value is dropped after the last step that reads it (in the order the steps run), unless it is an output
+        int[] last = new int[p.varCount()];
+        java.util.Arrays.fill(last, -1);
+        for (int i = 0; i < steps.size(); i++) for (Var v : reads(steps.get(i))) last[v.id()] = i;
         java.util.Set<Integer> kept = new java.util.HashSet<>();
         for (Var v : outputs) kept.add(v.id());
         List<List<Var>> dying = new java.util.ArrayList<>();
-        for (int i = 0; i < p.body().size(); i++) dying.add(new java.util.ArrayList<>());
-        for (Stmt s : p.body()) for (Var v : tx.runtime.ir.Blocks.defined(List.of(s))) if (last[v.id()] >= 0 && !kept.contains(v.id())) dying.get(last[v.id()]).add(v);
-        for (Var v : inputs.keySet()) if (last[v.id()] >= 0 && !kept.contains(v.id())) dying.get(last[v.id()]).add(v);
-        for (Var v : outputs) in.uses.merge(v, 1, Integer::sum); // an output is read after the program
-        java.util.Map<Stmt, Integer> at = new java.util.IdentityHashMap<>();
-        for (int i = 0; i < p.body().size(); i++) at.put(p.body().get(i), i);
-        List<Fusion.Step> steps = in.fuse ? in.plan(p.body()) : p.body().stream().map(x -> (Fusion.Step) new Fusion.Single(x)).toList();
-        for (Fusion.Step st : steps) {
-            in.step(st);
-            List<? extends Stmt> covered = st instanceof Fusion.Run r ? r.eqns() : List.of(((Fusion.Single) st).stmt());
-            for (Stmt s : covered) for (Var v : dying.get(at.get(s))) in.set(v, null);
+        for (int i = 0; i < steps.size(); i++) dying.add(new java.util.ArrayList<>());
+        java.util.Set<Var> made = new java.util.LinkedHashSet<>(inputs.keySet());
+        made.addAll(tx.runtime.ir.Blocks.defined(p.body()));
+        for (Var v : made) if (last[v.id()] >= 0 && !kept.contains(v.id())) dying.get(last[v.id()]).add(v);
+        for (int i = 0; i < steps.size(); i++) {
+            in.step(steps.get(i));
+            for (Var v : dying.get(i)) in.set(v, null);
         }
         List<Tensor> values = new java.util.ArrayList<>();
         for (Var v : outputs) values.add(in.get(v));
@@ -157,12 +158,18 @@ public final class Interpreter {
         return values;
     }
 
-    /** For each variable, the index of the last top-level statement that reads it (-1: none). */
-    private static int[] lastUses(List<Stmt> body, int vars) {
-        int[] last = new int[vars];
-        java.util.Arrays.fill(last, -1);
-        for (int i = 0; i < body.size(); i++) for (Var v : tx.runtime.ir.Blocks.free(List.of(body.get(i)))) last[v.id()] = i;
-        return last;
+    /** How many top-level equations of a program run fused (see {@link Fusion}): for tests and reports. */
+    public static int fusedEquations(Program p) {
+        Interpreter in = new Interpreter(p, new PrintStream(java.io.OutputStream.nullOutputStream()), RunOptions.DEFAULT);
+        int n = 0;
+        for (Fusion.Step st : in.plan(p.body())) if (st instanceof Fusion.Run r) n += r.eqns().size();
+        return n;
+    }
+
+    /** The variables a step reads from outside itself. */
+    private static java.util.Set<Var> reads(Fusion.Step st) {
+        if (st instanceof Fusion.Single single) return tx.runtime.ir.Blocks.free(List.of(single.stmt()));
+        return tx.runtime.ir.Blocks.free(new java.util.ArrayList<>(((Fusion.Run) st).eqns()));
     }
 
     public static Tensor[] run(Program p, PrintStream out, RunOptions options) {

@@ -116,7 +116,10 @@ public final class Shaping {
             offset += start[d] * outStrides[d];
         }
         double[] out = new double[Shapes.numel(outShape)];
-        scatter(g.data(), shape, out, offset, dstStrides);
+        boolean block = shape.length > 0 && step[0] == 1; // one contiguous block of the output: a single copy
+        for (int d = 1; d < shape.length && block; d++) block = start[d] == 0 && step[d] == 1 && shape[d] == outShape[d];
+        if (block) System.arraycopy(g.data(), 0, out, offset, g.size());
+        else scatter(g.data(), shape, out, offset, dstStrides);
         return Tensor.of(outShape, out);
     }
 
