@@ -33,7 +33,9 @@ def f(v): return "n/a" if v is None else (f"{v:.4f}" if v < 1 else f"{v:.2f}")
 pf, pg = pt.get("function_ms"), pt.get("gradient_ms")
 ratio = lambda a, b: "n/a" if b is None else f"{a / b:.2f}"
 mib = tx["peak_bytes"] / 2**20
-print(f"| {c} | {f(tx['function_ms'])} | {f(tx['gradient_ms'])} | {tx['ratio']:.2f} | {f(pf)} | {f(pg)} | {ratio(tx['function_ms'], pf)} | {ratio(tx['gradient_ms'], pg)} | {mib:.2f} |")
+pp = pt.get("peak_bytes")
+pmib = "n/a" if pp is None else f"{pp / 2**20:.2f}"
+print(f"| {c} | {f(tx['function_ms'])} | {f(tx['gradient_ms'])} | {tx['ratio']:.2f} | {f(pf)} | {f(pg)} | {ratio(tx['function_ms'], pf)} | {ratio(tx['gradient_ms'], pg)} | {mib:.2f} | {pmib} |")
 PY
 )"$'\n'
 done
@@ -41,11 +43,11 @@ done
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1)"
 torchv="$([ $have_torch -eq 1 ] && "$python" -c 'import torch; print("PyTorch", torch.__version__, "(1 thread)")' || echo "no PyTorch")"
 blas="$(ldconfig -p 2>/dev/null | grep -o 'libopenblas[^ ]*' | head -1 || true)"
-table="Measured $(date -u +%Y-%m-%d) on $machine; $torchv; system BLAS: ${blas:-no OpenBLAS (tx does not use BLAS yet)}.
+table="Measured $(date -u +%Y-%m-%d) on $machine; $torchv; system BLAS: ${blas:-no OpenBLAS found by ldconfig} (tx uses no BLAS).
 Times are medians in ms (float64). \"tx/PT\" is tx's time over PyTorch's: below 1, tx is faster.
 
-| case | tx function | tx value+grad | tx grad/function | PyTorch function | PyTorch value+grad | tx/PT function | tx/PT value+grad | tx peak MiB |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| case | tx function | tx value+grad | tx grad/function | PyTorch function | PyTorch value+grad | tx/PT function | tx/PT value+grad | tx peak MiB | PyTorch peak MiB (estimate) |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 $rows"
 "$python" - "$root/bench/README.md" "$table" <<'PY'
 import sys, re

@@ -4,9 +4,11 @@ Prints one JSON line per case: {"case": .., "function_ms": .., "gradient_ms": ..
 float64, one thread, seeded standard-normal inputs; "gradient" is the forward pass plus backward for
 the same parameters as the tx case. Medians: a warm-up of half a second, then rounds of 0.2 s until
 the median moves by less than 2% (at most 20 s), as tx bench does. peak_bytes is the peak of
-tensor memory measured by a counting allocator hook where PyTorch has one, else -1.
+memory during one value-and-gradient run, estimated from the process's peak resident size (the
+growth of ru_maxrss over that run, plus the inputs): PyTorch 1.13 has no CPU allocator statistics.
 """
 import json
+import resource
 import statistics
 import sys
 import time
@@ -70,7 +72,11 @@ def main(names):
             args = [x.detach().requires_grad_(i in wrt) for i, x in enumerate(inputs)]
             y = f(*args)
             torch.autograd.grad(y, [args[i] for i in wrt])
-        print(json.dumps({"case": name, "function_ms": median_ms(function), "gradient_ms": median_ms(gradient), "peak_bytes": -1}), flush=True)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        gradient()
+        grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024
+        peak = grown + sum(x.numel() * 8 for x in inputs)
+        print(json.dumps({"case": name, "function_ms": median_ms(function), "gradient_ms": median_ms(gradient), "peak_bytes": peak}), flush=True)
 
 
 if __name__ == "__main__":

@@ -78,7 +78,9 @@ final class Bench {
         out.println("  value and gradient: " + ms(gMs) + " (median)");
         out.println("  ratio:              " + String.format(Locale.ROOT, "%.2f", ratio));
         out.println("  peak tensor data:   " + tx.runtime.exec.RunOptions.bytes(peak) + " (value and gradient)");
-        out.println("  runtime:            the tx interpreter; matmul in plain Java loops (no BLAS), elementwise operations unfused");
+        out.println("  runtime:            the tx interpreter, elementwise chains fused; " + (tx.runtime.kernels.Elementwise.vectorApi()
+                ? "Vector API on (SIMD matmul, exp/log/sin/cos/tanh)" : "Vector API off (add --add-modules jdk.incubator.vector: the tx launcher does)")
+                + "; no BLAS");
         if (json) {
             out.println(String.format(Locale.ROOT, "{\"function_ms\": %.6f, \"gradient_ms\": %.6f, \"ratio\": %.4f, \"peak_bytes\": %d}", fMs, gMs, ratio, peak));
         }

@@ -326,10 +326,14 @@ public final class TxEmitter {
     /** The name itself if it is free, else name_2, name_3, .... */
     private String fresh(String base) {
         String name = base;
-        for (int k = 2; taken.contains(name); k++) name = base + "_" + k;
+        int k = suffixes.getOrDefault(base, 2); // where the search for a free suffix left off: linear, not quadratic, in repeats
+        while (taken.contains(name)) name = base + "_" + k++;
+        suffixes.put(base, k);
         taken.add(name);
         return name;
     }
+
+    private final Map<String, Integer> suffixes = new HashMap<>();
 
     /** A line of the body, for statement st (its source line in the comment). */
     private void line(String code, Stmt st) {

@@ -163,6 +163,11 @@ public final class Elementwise {
         return true;
     }
 
+    /** Whether this JVM has the Vector API (jdk.incubator.vector), which the fast kernels use. */
+    public static boolean vectorApi() {
+        return Vectorized.AVAILABLE;
+    }
+
     /** {@code out[i] = f(x[i])}. */
     public static Tensor map(Tensor x, DoubleUnaryOperator f) {
         double[] xd = x.data();
