@@ -173,14 +173,8 @@ public final class Reverse {
      * The program's size does not depend on the trip count.
      */
     private void loop(Stmt.Loop fwd) {
-        List<Var> dOut = new ArrayList<>();
-        boolean any = false;
-        for (Var o : fwd.outs()) {
-            Var d = adjoint.get(o);
-            dOut.add(d);
-            any |= d != null;
-        }
-        if (!any) return;
+        List<Var> dOut = adjointsOf(fwd.outs());
+        if (dOut == null) return;
         b.at(fwd.origin().asAdjoint());
         List<Integer> carried = new ArrayList<>();
         // a name first assigned in the body has a parameter that nothing reads and that requires grad only through its output
@@ -263,6 +257,18 @@ public final class Reverse {
         for (int j = 0; j < free.size(); j++) accumulate(free.get(j), outs.get(carried.size() + j), null);
     }
 
+    /** The adjoints of a loop's or branch's outputs (null entries: structural zeros), or null if all are zero. */
+    private List<Var> adjointsOf(List<Var> outs) {
+        List<Var> d = new ArrayList<>();
+        boolean any = false;
+        for (Var o : outs) {
+            Var a = adjoint.get(o);
+            d.add(a);
+            any |= a != null;
+        }
+        return any ? d : null;
+    }
+
     /**
      * How the reversed body gets the forward values it reads. A value that is the same in every
      * iteration (made from constants and values from outside the loop) is computed again. So is one
@@ -340,14 +346,8 @@ public final class Reverse {
      * the forward branch as extra outputs (None from the other side, which never reads them).
      */
     private void cond(Stmt.Cond fwd) {
-        List<Var> dOut = new ArrayList<>();
-        boolean any = false;
-        for (Var o : fwd.outs()) {
-            Var d = adjoint.get(o);
-            dOut.add(d);
-            any |= d != null;
-        }
-        if (!any || fwd.cond() == null) return; // no condition: it failed to check, and the error is reported
+        List<Var> dOut = adjointsOf(fwd.outs());
+        if (dOut == null || fwd.cond() == null) return; // no condition: it failed to check, and the error is reported
         b.at(fwd.origin().asAdjoint());
         List<Var> free = new ArrayList<>();
         for (Var v : Blocks.free(fwd)) if (!v.equals(fwd.cond()) && graph.requiresGrad(v)) free.add(v);

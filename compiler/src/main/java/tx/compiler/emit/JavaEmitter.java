@@ -296,18 +296,7 @@ public final class JavaEmitter {
             throw new Derivation.Unexpressible("the " + (gradient ? "gradient" : "function") + " is too large for one Java method (the JVM allows 64 KB of code in a method)");
         }
         if (!body.isEmpty() && !prologue.lines.isEmpty() && !body.get(0)[0].isEmpty()) sb.append('\n');
-        int width = 0;
-        for (String[] l : body) if (l[1] != null) width = Math.max(width, l[0].length());
-        width = Math.min(width, 72);
-        for (String[] l : body) {
-            if (l[0].isEmpty()) {
-                sb.append('\n');
-                continue;
-            }
-            sb.append("        ").append(l[0]);
-            if (l[1] != null) sb.append(" ".repeat(Math.max(1, width - l[0].length() + 2))).append(l[1]);
-            sb.append('\n');
-        }
+        Layout.append(sb, body, "        ", 72);
         List<String> returned = new ArrayList<>();
         Set<Var> handedOut = new HashSet<>();
         for (Var r : results) {

@@ -98,18 +98,7 @@ public final class TxEmitter {
             if (!dimsUsed.contains(dim)) continue;
             sb.append("    ").append(dim).append(" = ").append(dimSource(dim)).append('\n');
         }
-        int width = 0;
-        for (String[] l : lines) if (l[1] != null) width = Math.max(width, l[0].length());
-        width = Math.min(width, 64);
-        for (String[] l : lines) {
-            if (l[0].isEmpty()) {
-                sb.append('\n');
-                continue;
-            }
-            sb.append("    ").append(l[0]);
-            if (l[1] != null) sb.append(" ".repeat(Math.max(1, width - l[0].length() + 2))).append(l[1]);
-            sb.append('\n');
-        }
+        Layout.append(sb, lines, "    ", 64);
         sb.append("    return ").append(String.join(", ", returned)).append("\n}\n");
         return sb.toString();
     }
