@@ -29,8 +29,8 @@ import tx.runtime.tensor.Tensor;
  * {@code tx grad --emit tx}, for every example function with a scalar result:
  * <ul>
  *   <li>the emitted source is the golden file {@code golden/grad/<file>/<fn>.tx} under the test
- *       resources (regenerate with {@code mvn test -Dtest=GradEmitTest -Dtx.regen=true} and review
- *       the diff);</li>
+ *       resources, and the emitted Java {@code <fn>.java} beside it (regenerate both with
+ *       {@code mvn test -Dtest=GradEmitTest -Dtx.regen=true} and review the diff);</li>
  *   <li>round trip: running the emitted {@code fn_grad} gives the in-process gradient
  *       ({@code grad(fn)} through the embedding API) at random inputs, for two sizes of each named
  *       dimension, for the default {@code wrt} and for every parameter;</li>
@@ -95,6 +95,23 @@ class GradEmitTest {
             assertTrue(Files.exists(golden), golden + " is missing: run with -Dtx.regen=true");
             assertEquals(Files.readString(golden, StandardCharsets.UTF_8), text, "emitted source differs from " + golden);
             assertFalse(TRANSFORM_CALL.matcher(text).find(), "the emitted derivative calls a transform:\n" + text);
+        }));
+    }
+
+    /** The emitted Java of every example function is a golden file too (JavaEmitTest compiles and runs it). */
+    @TestFactory
+    Stream<DynamicTest> javaGoldenFiles() throws IOException {
+        boolean regen = Boolean.getBoolean("tx.regen");
+        return cases().stream().map(c -> DynamicTest.dynamicTest(c.toString(), () -> {
+            Compiler.Emitted r = Compiler.grad(c.file().getFileName().toString(), c.source(), c.fn().name(), List.of(), Compiler.Emit.JAVA);
+            assertNotNull(r.text(), () -> "tx grad --emit java failed:\n" + r.diagnostics().render());
+            Path golden = GOLDEN.resolve(c.stem()).resolve(c.fn().name() + ".java");
+            if (regen) {
+                Files.createDirectories(golden.getParent());
+                Files.writeString(golden, r.text(), StandardCharsets.UTF_8);
+            }
+            assertTrue(Files.exists(golden), golden + " is missing: run with -Dtx.regen=true");
+            assertEquals(Files.readString(golden, StandardCharsets.UTF_8), r.text(), "emitted Java differs from " + golden);
         }));
     }
 

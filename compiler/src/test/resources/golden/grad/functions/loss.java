@@ -1,0 +1,268 @@
+// The function `loss` and its gradient with respect to w, written by `tx grad --emit java` from functions.tx.
+// A comment `// line N` names the line of functions.tx that an operation comes from.
+
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * {@code loss(w: [3, 2], b: [2], x: [n, 3], y: [n, 2]) -> []} from functions.tx, and its gradient
+ * with respect to w.
+ *
+ * <p>A tensor is a {@code double[]} of its elements in row-major order; a scalar has one element.
+ * {@link #loss} returns the value, and {@link #loss_grad} the gradients in the order of {@link
+ * #WRT}, each of its parameter's shape. The arrays returned are new; the arguments are never
+ * modified.
+ *
+ * <p>The named dimension is read from the arguments' lengths: n = x.length / 3. An argument whose
+ * length does not fit its shape is an IllegalArgumentException.
+ */
+public final class LossGrad {
+    /** The parameters, in order. */
+    public static final String[] PARAMS = {"w", "b", "x", "y"};
+    /** Each parameter's declared shape; see {@link #shape}. */
+    public static final String[] SHAPES = {"[3, 2]", "[2]", "[n, 3]", "[n, 2]"};
+    /** The named dimensions, in the order {@link #shape} takes their sizes. */
+    public static final String[] DIMS = {"n"};
+    /** The parameters {@link #loss_grad} differentiates with respect to, in the order of its results. */
+    public static final String[] WRT = {"w"};
+
+    private LossGrad() {}
+
+    /**
+     * The shape of a parameter (or of its gradient) when the named dimensions have the given sizes, in the
+     * order of {@link #DIMS}: {@code shape("x", 4)} is {@code {4, 3}}.
+     */
+    public static int[] shape(String param, int... dims) {
+        if (dims.length != 1) throw new IllegalArgumentException("shape takes 1 size, of n, not " + dims.length);
+        int n = dims[0];
+        return switch (param) {
+            case "w" -> new int[] {3, 2};
+            case "b" -> new int[] {2};
+            case "x" -> new int[] {n, 3};
+            case "y" -> new int[] {n, 2};
+            default -> throw new IllegalArgumentException("`loss` has no parameter " + param);
+        };
+    }
+
+    /** The value of {@code loss(w, b, x, y)}, one element. */
+    public static double[] loss(double[] w, double[] b, double[] x, double[] y) {
+        int n = x.length / 3;
+        check(w, 6, "w", "[3, 2]");
+        check(b, 2, "b", "[2]");
+        check(x, 3 * n, "x", "[n, 3] with n = " + n);
+        check(y, 2 * n, "y", "[n, 2] with n = " + n);
+
+        double[] t1 = matmul(x, new int[] {n, 3}, w, new int[] {3, 2});  // line 3
+        double[] t2 = add(t1, new int[] {n, 2}, b, new int[] {2});       // line 3
+        double[] h = tanh(t2);                                           // line 3
+        double[] t3 = sub(h, y);                                         // line 4
+        double[] t4 = new double[] {2.0};                                // line 4
+        double[] t5 = pow(t3, t4);                                       // line 4
+        double[] t6 = sum(t5);                                           // line 4
+        double[] t7 = new double[] {2.0 * n};                            // line 4
+        double[] value = div(t6, t7);                                    // line 4
+        return value;
+    }
+
+    /** The gradient of {@code loss(w, b, x, y)}: {@code {d_w}}. */
+    public static double[][] loss_grad(double[] w, double[] b, double[] x, double[] y) {
+        int n = x.length / 3;
+        check(w, 6, "w", "[3, 2]");
+        check(b, 2, "b", "[2]");
+        check(x, 3 * n, "x", "[n, 3] with n = " + n);
+        check(y, 2 * n, "y", "[n, 2] with n = " + n);
+
+        double[] t1 = matmul(x, new int[] {n, 3}, w, new int[] {3, 2});       // line 3
+        double[] t2 = add(t1, new int[] {n, 2}, b, new int[] {2});            // line 3
+        double[] h = tanh(t2);                                                // line 3
+        double[] t3 = sub(h, y);                                              // line 4
+        double[] t4 = new double[] {2.0};                                     // line 4
+
+        // the adjoint program: each line ends with the line its primal operation came from
+        double[] t8 = fill(1, 1.0 / (2 * n));                                 // line 4
+        double[] t9 = new double[] {1.0};                                     // line 4
+        double[] t10 = mul(t4, t3);                                           // line 4
+        double[] t11 = mul(t8, t10);                                          // line 4
+        double[] t12 = mul(h, h);                                             // line 3
+        double[] t13 = sub(t9, t12);                                          // line 3
+        double[] d_h = mul(t11, t13);                                         // line 3
+        double[] t14 = transpose(x, new int[] {n, 3}, new int[] {1, 0});      // line 3
+        double[] d_w = matmul(t14, new int[] {3, n}, d_h, new int[] {n, 2});  // line 3
+        return new double[][] {d_w};
+    }
+
+    // ---- kernels: each as tx's interpreter computes it, in the same order --------------------------
+
+    /** Throws unless an argument has as many elements as its shape. */
+    private static void check(double[] arg, int length, String name, String shape) {
+        if (arg.length != length) {
+            throw new IllegalArgumentException(name + " must have " + length + " elements (shape " + shape + "), not " + arg.length);
+        }
+    }
+
+    private static int numel(int[] shape) {
+        int n = 1;
+        for (int s : shape) n *= s;
+        return n;
+    }
+
+    /** Row-major strides, in elements. */
+    private static int[] strides(int[] shape) {
+        int[] s = new int[shape.length];
+        int acc = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            s[i] = acc;
+            acc *= shape[i];
+        }
+        return s;
+    }
+
+    /** NumPy broadcasting of two shapes. */
+    private static int[] broadcast(int[] a, int[] b) {
+        int n = Math.max(a.length, b.length);
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            int da = i < n - a.length ? 1 : a[i - (n - a.length)];
+            int db = i < n - b.length ? 1 : b[i - (n - b.length)];
+            if (da != db && da != 1 && db != 1) throw new IllegalArgumentException("shapes do not broadcast");
+            out[i] = da == 1 ? db : da;
+        }
+        return out;
+    }
+
+    /** Strides for reading a tensor of shape as if broadcast to out: 0 on missing and size-1 axes. */
+    private static int[] broadcastStrides(int[] shape, int[] out) {
+        int lead = out.length - shape.length;
+        int[] own = strides(shape), s = new int[out.length];
+        for (int i = 0; i < shape.length; i++) if (shape[i] == out[lead + i]) s[lead + i] = own[i];
+        return s;
+    }
+
+    /** A new row-major array of shape whose element at index i is src[offset + i . strides]. */
+    private static double[] gather(double[] src, int offset, int[] strides, int[] shape) {
+        double[] out = new double[numel(shape)];
+        int[] index = new int[shape.length];
+        int p = offset;
+        for (int i = 0; i < out.length; i++) {
+            out[i] = src[p];
+            for (int k = shape.length - 1; k >= 0; k--) {
+                p += strides[k];
+                if (++index[k] < shape[k]) break;
+                p -= strides[k] * shape[k];
+                index[k] = 0;
+            }
+        }
+        return out;
+    }
+
+    private static double[] map(double[] x, DoubleUnaryOperator f) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(x[i]);
+        return out;
+    }
+
+    /** f of a and b, position by position: both of one shape, or either a single value. */
+    private static double[] zip(double[] a, double[] b, DoubleBinaryOperator f) {
+        double[] out = new double[a.length != 1 ? a.length : b.length];
+        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(a[a.length == 1 ? 0 : i], b[b.length == 1 ? 0 : i]);
+        return out;
+    }
+
+    /** f of a and b (of shapes as and bs) broadcast together. */
+    private static double[] zip(double[] a, int[] as, double[] b, int[] bs, DoubleBinaryOperator f) {
+        int[] shape = broadcast(as, bs);
+        int[] sa = broadcastStrides(as, shape), sb = broadcastStrides(bs, shape);
+        double[] out = new double[numel(shape)];
+        int[] index = new int[shape.length];
+        int pa = 0, pb = 0;
+        for (int i = 0; i < out.length; i++) {
+            out[i] = f.applyAsDouble(a[pa], b[pb]);
+            for (int k = shape.length - 1; k >= 0; k--) {
+                pa += sa[k];
+                pb += sb[k];
+                if (++index[k] < shape[k]) break;
+                pa -= sa[k] * shape[k];
+                pb -= sb[k] * shape[k];
+                index[k] = 0;
+            }
+        }
+        return out;
+    }
+
+    private static double[] tanh(double[] x) {
+        return map(x, Math::tanh);
+    }
+
+    private static double[] add(double[] a, int[] as, double[] b, int[] bs) {
+        return zip(a, as, b, bs, (x, y) -> x + y);
+    }
+
+    private static double[] sub(double[] a, double[] b) {
+        return zip(a, b, (x, y) -> x - y);
+    }
+
+    private static double[] mul(double[] a, double[] b) {
+        return zip(a, b, (x, y) -> x * y);
+    }
+
+    private static double[] div(double[] a, double[] b) {
+        return zip(a, b, (x, y) -> x / y);
+    }
+
+    private static double[] pow(double[] a, double[] b) {
+        return zip(a, b, Math::pow);
+    }
+
+    /** The sum of all of x's elements, in order. */
+    private static double[] sum(double[] x) {
+        double acc = 0.0;
+        for (double v : x) acc = acc + v;
+        return new double[] {acc};
+    }
+
+    /** Permutes the axes of x (of shape): out.shape[i] = shape[perm[i]]. */
+    private static double[] transpose(double[] x, int[] shape, int[] perm) {
+        int[] s = strides(shape), out = new int[perm.length], src = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            out[i] = shape[perm[i]];
+            src[i] = s[perm[i]];
+        }
+        return gather(x, 0, src, out);
+    }
+
+    /** (..., n, k) @ (..., k, m), the batch axes broadcast; each product in i-k-j order. */
+    private static double[] matmul(double[] a, int[] as, double[] b, int[] bs) {
+        int n = as[as.length - 2], k = as[as.length - 1], m = bs[bs.length - 1];
+        int[] aBatch = java.util.Arrays.copyOf(as, as.length - 2), bBatch = java.util.Arrays.copyOf(bs, bs.length - 2);
+        int[] batch = broadcast(aBatch, bBatch);
+        int[] sa = broadcastStrides(aBatch, batch), sb = broadcastStrides(bBatch, batch);
+        int count = numel(batch);
+        double[] c = new double[count * n * m];
+        int[] index = new int[batch.length];
+        int pa = 0, pb = 0;
+        for (int t = 0; t < count; t++) {
+            int aOff = pa * n * k, bOff = pb * k * m, cOff = t * n * m;
+            for (int i = 0; i < n; i++) {
+                for (int p = 0; p < k; p++) {
+                    double aip = a[aOff + i * k + p];
+                    for (int j = 0; j < m; j++) c[cOff + i * m + j] += aip * b[bOff + p * m + j];
+                }
+            }
+            for (int q = batch.length - 1; q >= 0; q--) {
+                pa += sa[q];
+                pb += sb[q];
+                if (++index[q] < batch[q]) break;
+                pa -= sa[q] * batch[q];
+                pb -= sb[q] * batch[q];
+                index[q] = 0;
+            }
+        }
+        return c;
+    }
+
+    private static double[] fill(int count, double value) {
+        double[] out = new double[count];
+        java.util.Arrays.fill(out, value);
+        return out;
+    }
+}

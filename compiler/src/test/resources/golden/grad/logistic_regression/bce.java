@@ -1,0 +1,312 @@
+// The function `bce` and its gradient with respect to w, written by `tx grad --emit java` from logistic_regression.tx.
+// A comment `// line N` names the line of logistic_regression.tx that an operation comes from.
+
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * {@code bce(w: [3], b: [], X: [n, 3], y: [n]) -> []} from logistic_regression.tx, and its gradient
+ * with respect to w.
+ *
+ * <p>A tensor is a {@code double[]} of its elements in row-major order; a scalar has one element.
+ * {@link #bce} returns the value, and {@link #bce_grad} the gradients in the order of {@link #WRT},
+ * each of its parameter's shape. The arrays returned are new; the arguments are never modified.
+ *
+ * <p>The named dimension is read from the arguments' lengths: n = X.length / 3. An argument whose
+ * length does not fit its shape is an IllegalArgumentException.
+ */
+public final class BceGrad {
+    /** The parameters, in order. */
+    public static final String[] PARAMS = {"w", "b", "X", "y"};
+    /** Each parameter's declared shape; see {@link #shape}. */
+    public static final String[] SHAPES = {"[3]", "[]", "[n, 3]", "[n]"};
+    /** The named dimensions, in the order {@link #shape} takes their sizes. */
+    public static final String[] DIMS = {"n"};
+    /** The parameters {@link #bce_grad} differentiates with respect to, in the order of its results. */
+    public static final String[] WRT = {"w"};
+
+    private BceGrad() {}
+
+    /**
+     * The shape of a parameter (or of its gradient) when the named dimensions have the given sizes, in the
+     * order of {@link #DIMS}: {@code shape("X", 4)} is {@code {4, 3}}.
+     */
+    public static int[] shape(String param, int... dims) {
+        if (dims.length != 1) throw new IllegalArgumentException("shape takes 1 size, of n, not " + dims.length);
+        int n = dims[0];
+        return switch (param) {
+            case "w" -> new int[] {3};
+            case "b" -> new int[0];
+            case "X" -> new int[] {n, 3};
+            case "y" -> new int[] {n};
+            default -> throw new IllegalArgumentException("`bce` has no parameter " + param);
+        };
+    }
+
+    /** The value of {@code bce(w, b, X, y)}, one element. */
+    public static double[] bce(double[] w, double[] b, double[] X, double[] y) {
+        int n = X.length / 3;
+        check(w, 3, "w", "[3]");
+        check(b, 1, "b", "[]");
+        check(X, 3 * n, "X", "[n, 3] with n = " + n);
+        check(y, n, "y", "[n] with n = " + n);
+
+        double[] t1 = w;                                                  // line 5 (reshape to [3, 1])
+        double[] t2 = matmul(X, new int[] {n, 3}, t1, new int[] {3, 1});  // line 5
+        double[] t3 = t2;                                                 // line 5 (reshape to [n])
+        double[] t4 = add(t3, b);                                         // line 5
+        double[] t5 = new double[] {0.0};                                 // line 5
+        double[] t6 = new double[] {1.0};                                 // line 5
+        double[] t7 = ge(t4, t5);                                         // line 5
+        double[] t8 = neg(t4);                                            // line 5
+        double[] t9 = where(t7, t8, t4);                                  // line 5
+        double[] t10 = exp(t9);                                           // line 5
+        double[] t11 = add(t6, t10);                                      // line 5
+        double[] t12 = div(t6, t11);                                      // line 5
+        double[] t13 = div(t10, t11);                                     // line 5
+        double[] s = where(t7, t12, t13);                                 // line 5
+        double[] t14 = log(s);                                            // line 6
+        double[] t15 = mul(y, t14);                                       // line 6
+        double[] t16 = sub(t6, y);                                        // line 6
+        double[] t17 = sub(t6, s);                                        // line 6
+        double[] t18 = log(t17);                                          // line 6
+        double[] t19 = mul(t16, t18);                                     // line 6
+        double[] t20 = add(t15, t19);                                     // line 6
+        double[] t21 = sum(t20);                                          // line 6
+        double[] t22 = new double[] {n};                                  // line 6
+        double[] t23 = div(t21, t22);                                     // line 6
+        double[] value = neg(t23);                                        // line 6
+        return value;
+    }
+
+    /** The gradient of {@code bce(w, b, X, y)}: {@code {d_w}}. */
+    public static double[][] bce_grad(double[] w, double[] b, double[] X, double[] y) {
+        int n = X.length / 3;
+        check(w, 3, "w", "[3]");
+        check(b, 1, "b", "[]");
+        check(X, 3 * n, "X", "[n, 3] with n = " + n);
+        check(y, n, "y", "[n] with n = " + n);
+
+        double[] t1 = w;                                                        // line 5 (reshape to [3, 1])
+        double[] t2 = matmul(X, new int[] {n, 3}, t1, new int[] {3, 1});        // line 5
+        double[] t3 = t2;                                                       // line 5 (reshape to [n])
+        double[] t4 = add(t3, b);                                               // line 5
+        double[] t5 = new double[] {0.0};                                       // line 5
+        double[] t6 = new double[] {1.0};                                       // line 5
+        double[] t7 = ge(t4, t5);                                               // line 5
+        double[] t8 = neg(t4);                                                  // line 5
+        double[] t9 = where(t7, t8, t4);                                        // line 5
+        double[] t10 = exp(t9);                                                 // line 5
+        double[] t11 = add(t6, t10);                                            // line 5
+        double[] t12 = div(t6, t11);                                            // line 5
+        double[] t13 = div(t10, t11);                                           // line 5
+        double[] s = where(t7, t12, t13);                                       // line 5
+        double[] t16 = sub(t6, y);                                              // line 6
+        double[] t17 = sub(t6, s);                                              // line 6
+
+        // the adjoint program: each line ends with the line its primal operation came from
+        double[] t24 = fill(1, -1.0 / n);                                       // line 6
+        double[] t25 = mul(t24, t16);                                           // line 6
+        double[] t26 = div(t25, t17);                                           // line 6
+        double[] t27 = neg(t26);                                                // line 6
+        double[] t28 = mul(t24, y);                                             // line 6
+        double[] t29 = div(t28, s);                                             // line 6
+        double[] d_s = add(t27, t29);                                           // line 6
+        double[] t30 = where(t7, d_s, t5);                                      // line 5
+        double[] t31 = where(t7, t5, d_s);                                      // line 5
+        double[] t32 = div(t31, t11);                                           // line 5
+        double[] t33 = mul(t31, t13);                                           // line 5
+        double[] t34 = div(t33, t11);                                           // line 5
+        double[] t35 = neg(t34);                                                // line 5
+        double[] t36 = where(t7, t5, t32);                                      // line 5
+        double[] t37 = where(t7, t5, t35);                                      // line 5
+        double[] t38 = mul(t30, t12);                                           // line 5
+        double[] t39 = div(t38, t11);                                           // line 5
+        double[] t40 = neg(t39);                                                // line 5
+        double[] t41 = where(t7, t40, t5);                                      // line 5
+        double[] t42 = add(t37, t41);                                           // line 5
+        double[] t43 = add(t36, t42);                                           // line 5
+        double[] t44 = mul(t43, t10);                                           // line 5
+        double[] t45 = where(t7, t44, t5);                                      // line 5
+        double[] t46 = where(t7, t5, t44);                                      // line 5
+        double[] t47 = neg(t45);                                                // line 5
+        double[] t48 = where(t7, t47, t5);                                      // line 5
+        double[] t49 = add(t46, t48);                                           // line 5
+        double[] t50 = t49;                                                     // line 5 (reshape to [n, 1])
+        double[] t51 = transpose(X, new int[] {n, 3}, new int[] {1, 0});        // line 5
+        double[] d_s_2 = matmul(t51, new int[] {3, n}, t50, new int[] {n, 1});  // line 5
+        double[] d_w = d_s_2;                                                   // line 5 (reshape to [3])
+        return new double[][] {d_w};
+    }
+
+    // ---- kernels: each as tx's interpreter computes it, in the same order --------------------------
+
+    /** Throws unless an argument has as many elements as its shape. */
+    private static void check(double[] arg, int length, String name, String shape) {
+        if (arg.length != length) {
+            throw new IllegalArgumentException(name + " must have " + length + " elements (shape " + shape + "), not " + arg.length);
+        }
+    }
+
+    private static int numel(int[] shape) {
+        int n = 1;
+        for (int s : shape) n *= s;
+        return n;
+    }
+
+    /** Row-major strides, in elements. */
+    private static int[] strides(int[] shape) {
+        int[] s = new int[shape.length];
+        int acc = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            s[i] = acc;
+            acc *= shape[i];
+        }
+        return s;
+    }
+
+    /** NumPy broadcasting of two shapes. */
+    private static int[] broadcast(int[] a, int[] b) {
+        int n = Math.max(a.length, b.length);
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            int da = i < n - a.length ? 1 : a[i - (n - a.length)];
+            int db = i < n - b.length ? 1 : b[i - (n - b.length)];
+            if (da != db && da != 1 && db != 1) throw new IllegalArgumentException("shapes do not broadcast");
+            out[i] = da == 1 ? db : da;
+        }
+        return out;
+    }
+
+    /** Strides for reading a tensor of shape as if broadcast to out: 0 on missing and size-1 axes. */
+    private static int[] broadcastStrides(int[] shape, int[] out) {
+        int lead = out.length - shape.length;
+        int[] own = strides(shape), s = new int[out.length];
+        for (int i = 0; i < shape.length; i++) if (shape[i] == out[lead + i]) s[lead + i] = own[i];
+        return s;
+    }
+
+    /** A new row-major array of shape whose element at index i is src[offset + i . strides]. */
+    private static double[] gather(double[] src, int offset, int[] strides, int[] shape) {
+        double[] out = new double[numel(shape)];
+        int[] index = new int[shape.length];
+        int p = offset;
+        for (int i = 0; i < out.length; i++) {
+            out[i] = src[p];
+            for (int k = shape.length - 1; k >= 0; k--) {
+                p += strides[k];
+                if (++index[k] < shape[k]) break;
+                p -= strides[k] * shape[k];
+                index[k] = 0;
+            }
+        }
+        return out;
+    }
+
+    private static double[] map(double[] x, DoubleUnaryOperator f) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(x[i]);
+        return out;
+    }
+
+    /** f of a and b, position by position: both of one shape, or either a single value. */
+    private static double[] zip(double[] a, double[] b, DoubleBinaryOperator f) {
+        double[] out = new double[a.length != 1 ? a.length : b.length];
+        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(a[a.length == 1 ? 0 : i], b[b.length == 1 ? 0 : i]);
+        return out;
+    }
+
+    private static double[] neg(double[] x) {
+        return map(x, v -> -v);
+    }
+
+    private static double[] exp(double[] x) {
+        return map(x, Math::exp);
+    }
+
+    private static double[] log(double[] x) {
+        return map(x, Math::log);
+    }
+
+    private static double[] add(double[] a, double[] b) {
+        return zip(a, b, (x, y) -> x + y);
+    }
+
+    private static double[] sub(double[] a, double[] b) {
+        return zip(a, b, (x, y) -> x - y);
+    }
+
+    private static double[] mul(double[] a, double[] b) {
+        return zip(a, b, (x, y) -> x * y);
+    }
+
+    private static double[] div(double[] a, double[] b) {
+        return zip(a, b, (x, y) -> x / y);
+    }
+
+    private static double[] ge(double[] a, double[] b) {
+        return zip(a, b, (x, y) -> x >= y ? 1.0 : 0.0);
+    }
+
+    /** a where c is not 0 (NaN counts as true), b elsewhere: all of one shape, or single values. */
+    private static double[] where(double[] c, double[] a, double[] b) {
+        double[] out = new double[c.length != 1 ? c.length : a.length != 1 ? a.length : b.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = c[c.length == 1 ? 0 : i] != 0.0 ? a[a.length == 1 ? 0 : i] : b[b.length == 1 ? 0 : i];
+        }
+        return out;
+    }
+
+    /** The sum of all of x's elements, in order. */
+    private static double[] sum(double[] x) {
+        double acc = 0.0;
+        for (double v : x) acc = acc + v;
+        return new double[] {acc};
+    }
+
+    /** Permutes the axes of x (of shape): out.shape[i] = shape[perm[i]]. */
+    private static double[] transpose(double[] x, int[] shape, int[] perm) {
+        int[] s = strides(shape), out = new int[perm.length], src = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            out[i] = shape[perm[i]];
+            src[i] = s[perm[i]];
+        }
+        return gather(x, 0, src, out);
+    }
+
+    /** (..., n, k) @ (..., k, m), the batch axes broadcast; each product in i-k-j order. */
+    private static double[] matmul(double[] a, int[] as, double[] b, int[] bs) {
+        int n = as[as.length - 2], k = as[as.length - 1], m = bs[bs.length - 1];
+        int[] aBatch = java.util.Arrays.copyOf(as, as.length - 2), bBatch = java.util.Arrays.copyOf(bs, bs.length - 2);
+        int[] batch = broadcast(aBatch, bBatch);
+        int[] sa = broadcastStrides(aBatch, batch), sb = broadcastStrides(bBatch, batch);
+        int count = numel(batch);
+        double[] c = new double[count * n * m];
+        int[] index = new int[batch.length];
+        int pa = 0, pb = 0;
+        for (int t = 0; t < count; t++) {
+            int aOff = pa * n * k, bOff = pb * k * m, cOff = t * n * m;
+            for (int i = 0; i < n; i++) {
+                for (int p = 0; p < k; p++) {
+                    double aip = a[aOff + i * k + p];
+                    for (int j = 0; j < m; j++) c[cOff + i * m + j] += aip * b[bOff + p * m + j];
+                }
+            }
+            for (int q = batch.length - 1; q >= 0; q--) {
+                pa += sa[q];
+                pb += sb[q];
+                if (++index[q] < batch[q]) break;
+                pa -= sa[q] * batch[q];
+                pb -= sb[q] * batch[q];
+                index[q] = 0;
+            }
+        }
+        return c;
+    }
+
+    private static double[] fill(int count, double value) {
+        double[] out = new double[count];
+        java.util.Arrays.fill(out, value);
+        return out;
+    }
+}

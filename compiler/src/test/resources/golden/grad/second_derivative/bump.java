@@ -1,0 +1,112 @@
+// The function `bump` and its gradient with respect to x, written by `tx grad --emit java` from second_derivative.tx.
+// A comment `// line N` names the line of second_derivative.tx that an operation comes from.
+
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * {@code bump(x: []) -> []} from second_derivative.tx, and its gradient with respect to x.
+ *
+ * <p>A tensor is a {@code double[]} of its elements in row-major order; a scalar has one element.
+ * {@link #bump} returns the value, and {@link #bump_grad} the gradients in the order of {@link
+ * #WRT}, each of its parameter's shape. The arrays returned are new; the arguments are never
+ * modified.
+ *
+ * <p>An argument whose length does not fit its shape is an IllegalArgumentException.
+ */
+public final class BumpGrad {
+    /** The parameters, in order. */
+    public static final String[] PARAMS = {"x"};
+    /** Each parameter's declared shape; see {@link #shape}. */
+    public static final String[] SHAPES = {"[]"};
+    /** The named dimensions, in the order {@link #shape} takes their sizes. */
+    public static final String[] DIMS = {};
+    /** The parameters {@link #bump_grad} differentiates with respect to, in the order of its results. */
+    public static final String[] WRT = {"x"};
+
+    private BumpGrad() {}
+
+    /**
+     * The shape of a parameter (or of its gradient) when the named dimensions have the given sizes, in the
+     * order of {@link #DIMS}.
+     */
+    public static int[] shape(String param, int... dims) {
+        if (dims.length != 0) throw new IllegalArgumentException("shape takes no sizes, not " + dims.length);
+        return switch (param) {
+            case "x" -> new int[0];
+            default -> throw new IllegalArgumentException("`bump` has no parameter " + param);
+        };
+    }
+
+    /** The value of {@code bump(x)}, one element. */
+    public static double[] bump(double[] x) {
+        check(x, 1, "x", "[]");
+
+        double[] t1 = new double[] {2.0};  // line 5
+        double[] t2 = pow(x, t1);          // line 5
+        double[] t3 = neg(t2);             // line 5
+        double[] t4 = div(t3, t1);         // line 5
+        double[] value = exp(t4);          // line 5
+        return value;
+    }
+
+    /** The gradient of {@code bump(x)}: {@code {d_x}}. */
+    public static double[][] bump_grad(double[] x) {
+        check(x, 1, "x", "[]");
+
+        double[] t1 = new double[] {2.0};  // line 5
+        double[] t2 = pow(x, t1);          // line 5
+        double[] t3 = neg(t2);             // line 5
+        double[] t4 = div(t3, t1);         // line 5
+        double[] value = exp(t4);          // line 5
+
+        // the adjoint program: each line ends with the line its primal operation came from
+        double[] t5 = div(value, t1);      // line 5
+        double[] t6 = neg(t5);             // line 5
+        double[] t7 = mul(t1, x);          // line 5
+        double[] d_x = mul(t6, t7);        // line 5
+        return new double[][] {d_x};
+    }
+
+    // ---- kernels: each as tx's interpreter computes it, in the same order --------------------------
+
+    /** Throws unless an argument has as many elements as its shape. */
+    private static void check(double[] arg, int length, String name, String shape) {
+        if (arg.length != length) {
+            throw new IllegalArgumentException(name + " must have " + length + " elements (shape " + shape + "), not " + arg.length);
+        }
+    }
+
+    private static double[] map(double[] x, DoubleUnaryOperator f) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(x[i]);
+        return out;
+    }
+
+    /** f of a and b, position by position: both of one shape, or either a single value. */
+    private static double[] zip(double[] a, double[] b, DoubleBinaryOperator f) {
+        double[] out = new double[a.length != 1 ? a.length : b.length];
+        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(a[a.length == 1 ? 0 : i], b[b.length == 1 ? 0 : i]);
+        return out;
+    }
+
+    private static double[] neg(double[] x) {
+        return map(x, v -> -v);
+    }
+
+    private static double[] exp(double[] x) {
+        return map(x, Math::exp);
+    }
+
+    private static double[] mul(double[] a, double[] b) {
+        return zip(a, b, (x, y) -> x * y);
+    }
+
+    private static double[] div(double[] a, double[] b) {
+        return zip(a, b, (x, y) -> x / y);
+    }
+
+    private static double[] pow(double[] a, double[] b) {
+        return zip(a, b, Math::pow);
+    }
+}

@@ -1,0 +1,117 @@
+// The function `d2g_dx2` and its gradient with respect to x, written by `tx grad --emit java` from second_derivative.tx.
+// A comment `// line N` names the line of second_derivative.tx that an operation comes from.
+
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * {@code d2g_dx2(x: [], y: []) -> []} from second_derivative.tx, and its gradient with respect to
+ * x.
+ *
+ * <p>A tensor is a {@code double[]} of its elements in row-major order; a scalar has one element.
+ * {@link #d2g_dx2} returns the value, and {@link #d2g_dx2_grad} the gradients in the order of
+ * {@link #WRT}, each of its parameter's shape. The arrays returned are new; the arguments are never
+ * modified.
+ *
+ * <p>An argument whose length does not fit its shape is an IllegalArgumentException.
+ */
+public final class D2gDx2Grad {
+    /** The parameters, in order. */
+    public static final String[] PARAMS = {"x", "y"};
+    /** Each parameter's declared shape; see {@link #shape}. */
+    public static final String[] SHAPES = {"[]", "[]"};
+    /** The named dimensions, in the order {@link #shape} takes their sizes. */
+    public static final String[] DIMS = {};
+    /** The parameters {@link #d2g_dx2_grad} differentiates with respect to, in the order of its results. */
+    public static final String[] WRT = {"x"};
+
+    private D2gDx2Grad() {}
+
+    /**
+     * The shape of a parameter (or of its gradient) when the named dimensions have the given sizes, in the
+     * order of {@link #DIMS}.
+     */
+    public static int[] shape(String param, int... dims) {
+        if (dims.length != 0) throw new IllegalArgumentException("shape takes no sizes, not " + dims.length);
+        return switch (param) {
+            case "x" -> new int[0];
+            case "y" -> new int[0];
+            default -> throw new IllegalArgumentException("`d2g_dx2` has no parameter " + param);
+        };
+    }
+
+    /** The value of {@code d2g_dx2(x, y)}, one element. */
+    public static double[] d2g_dx2(double[] x, double[] y) {
+        check(x, 1, "x", "[]");
+        check(y, 1, "y", "[]");
+
+        double[] t1 = new double[] {2.0};  // line 41
+        double[] t2 = mul(t1, y);          // line 41
+        double[] t3 = pow(y, t1);          // line 41
+        double[] t4 = mul(x, y);           // line 41
+        double[] t5 = sin(t4);             // line 41
+        double[] t6 = mul(t3, t5);         // line 41
+        double[] value = sub(t2, t6);      // line 41
+        return value;
+    }
+
+    /** The gradient of {@code d2g_dx2(x, y)}: {@code {d_x}}. */
+    public static double[][] d2g_dx2_grad(double[] x, double[] y) {
+        check(x, 1, "x", "[]");
+        check(y, 1, "y", "[]");
+
+        double[] t1 = new double[] {2.0};   // line 41
+        double[] t3 = pow(y, t1);           // line 41
+        double[] t4 = mul(x, y);            // line 41
+
+        // the adjoint program: each line ends with the line its primal operation came from
+        double[] t7 = new double[] {-1.0};  // line 41
+        double[] t8 = mul(t7, t3);          // line 41
+        double[] t9 = cos(t4);              // line 41
+        double[] t10 = mul(t8, t9);         // line 41
+        double[] d_x = mul(t10, y);         // line 41
+        return new double[][] {d_x};
+    }
+
+    // ---- kernels: each as tx's interpreter computes it, in the same order --------------------------
+
+    /** Throws unless an argument has as many elements as its shape. */
+    private static void check(double[] arg, int length, String name, String shape) {
+        if (arg.length != length) {
+            throw new IllegalArgumentException(name + " must have " + length + " elements (shape " + shape + "), not " + arg.length);
+        }
+    }
+
+    private static double[] map(double[] x, DoubleUnaryOperator f) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(x[i]);
+        return out;
+    }
+
+    /** f of a and b, position by position: both of one shape, or either a single value. */
+    private static double[] zip(double[] a, double[] b, DoubleBinaryOperator f) {
+        double[] out = new double[a.length != 1 ? a.length : b.length];
+        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(a[a.length == 1 ? 0 : i], b[b.length == 1 ? 0 : i]);
+        return out;
+    }
+
+    private static double[] sin(double[] x) {
+        return map(x, Math::sin);
+    }
+
+    private static double[] cos(double[] x) {
+        return map(x, Math::cos);
+    }
+
+    private static double[] sub(double[] a, double[] b) {
+        return zip(a, b, (x, y) -> x - y);
+    }
+
+    private static double[] mul(double[] a, double[] b) {
+        return zip(a, b, (x, y) -> x * y);
+    }
+
+    private static double[] pow(double[] a, double[] b) {
+        return zip(a, b, Math::pow);
+    }
+}
