@@ -80,7 +80,8 @@ final class Sandbox {
      * The promises every input must keep, whatever it is: rejected only with at least one error;
      * every diagnostic located inside the file (line and column of a real character, or just past
      * the end of a line); a run-time failure only from a failed assert_close or check (a mangled
-     * derivative fails its check, as it should), also located inside the file.
+     * derivative fails its check, as it should) or from a run-time index out of range (E0507),
+     * also located inside the file.
      */
     static List<String> violations(String source, Outcome o) {
         List<String> bad = new ArrayList<>();
@@ -94,9 +95,11 @@ final class Sandbox {
         }
         if (o.failure() != null) {
             TxRuntimeException e = o.failure();
+            // an index known only at run time (x[t] in a loop, or a mangled x[total]) may fall outside its axis: E0507
             boolean expected = e.kind() == tx.runtime.exec.TxRuntimeException.Kind.ASSERTION
-                    || e.kind() == tx.runtime.exec.TxRuntimeException.Kind.CHECK;
-            if (!expected) bad.add("a run-time error that is not a failed assert_close or check: " + e.getMessage());
+                    || e.kind() == tx.runtime.exec.TxRuntimeException.Kind.CHECK
+                    || e.kind() == tx.runtime.exec.TxRuntimeException.Kind.INDEX;
+            if (!expected) bad.add("a run-time error that is not a failed assert_close or check, or an index out of range: " + e.getMessage());
             Origin at = e.origin();
             String where = at == null ? "has no location" : where(lines, at.line(), at.col(), at.line(), at.endCol());
             if (where != null) bad.add("run-time error " + where);

@@ -37,7 +37,7 @@ final class Fusion {
     record Single(Stmt stmt) implements Step {}
 
     static boolean fusable(Stmt s) {
-        return s instanceof Stmt.Eqn e && (e.prim().unaryFunction() != null || e.prim().binaryFunction() != null || contiguous(e))
+        return s instanceof Stmt.Eqn e && (e.prim().unaryFunction() != null || e.prim().binaryFunction() != null || contiguous(e) || block(e))
                 && Shapes.numel(e.out().shapeRef()) >= MIN_ELEMENTS;
     }
 
@@ -52,6 +52,24 @@ final class Fusion {
         if (in.length == 0 || sl.step()[0] != 1) return false;
         for (int d = 1; d < in.length; d++) if (sl.start()[d] != 0 || sl.stop()[d] != in[d] || sl.step()[d] != 1) return false;
         return true;
+    }
+
+    /** A pad that puts its input in one contiguous block of zeros (the adjoint of a contiguous slice): written tile by tile. */
+    static boolean block(Stmt.Eqn e) {
+        if (e.prim() != Prim.PAD) return false;
+        tx.runtime.ir.Attrs.Pad p = (tx.runtime.ir.Attrs.Pad) e.attr();
+        int[] in = e.in().get(0).shapeRef(), out = p.shape();
+        if (in.length == 0 || p.step()[0] != 1) return false;
+        for (int d = 1; d < in.length; d++) if (p.start()[d] != 0 || p.step()[d] != 1 || in[d] != out[d]) return false;
+        return true;
+    }
+
+    /** Where a pad's block starts in its output's data. */
+    private static int padBase(Stmt.Eqn e) {
+        int[] out = ((tx.runtime.ir.Attrs.Pad) e.attr()).shape();
+        int row = 1;
+        for (int d = 1; d < out.length; d++) row *= out[d];
+        return ((tx.runtime.ir.Attrs.Pad) e.attr()).start()[0] * row;
     }
 
     /** Where a contiguous slice starts in its input's data. */
@@ -85,7 +103,7 @@ final class Fusion {
                 if (fusable(t) && Arrays.equals(((Stmt.Eqn) t).out().shapeRef(), shape) && fits((Stmt.Eqn) t, shape)) {
                     boolean blocked = false;
                     for (Var x : ((Stmt.Eqn) t).in()) blocked |= waiting.contains(x);
-                    if (contiguous((Stmt.Eqn) t)) for (Stmt.Eqn e : run) blocked |= e.out().equals(((Stmt.Eqn) t).in().get(0));
+                    if (contiguous((Stmt.Eqn) t) || block((Stmt.Eqn) t)) for (Stmt.Eqn e : run) blocked |= e.out().equals(((Stmt.Eqn) t).in().get(0));
                     if (blocked) break;
                     run.add((Stmt.Eqn) t);
                     end = ++j;
@@ -133,7 +151,7 @@ final class Fusion {
 
     /** Every operand has the result's shape or is a single number. */
     private static boolean fits(Stmt.Eqn e, int[] shape) {
-        if (contiguous(e)) return true; // its input is read at an offset
+        if (contiguous(e) || block(e)) return true; // its input is read at an offset
         for (Var x : e.in()) if (Shapes.numel(x.shapeRef()) != 1 && !Arrays.equals(x.shapeRef(), shape)) return false;
         return true;
     }
@@ -148,9 +166,14 @@ final class Fusion {
         Map<Var, Integer> index = new HashMap<>();
         for (int k = 0; k < g; k++) index.put(eqns.get(k).out(), k);
         double[][] full = new double[g][], tile = new double[g][], view = new double[g][];
-        int[] viewBase = new int[g];
+        int[] viewBase = new int[g], padAt = new int[g];
+        double[][] padded = new double[g][];
         for (int k = 0; k < g; k++) {
             Stmt.Eqn e = eqns.get(k);
+            if (block(e)) { // its input comes from before the run
+                padded[k] = get.apply(e.in().get(0)).data();
+                padAt[k] = padBase(e);
+            }
             if (contiguous(e)) { // read in place (its input comes from before the run)
                 view[k] = get.apply(e.in().get(0)).data();
                 viewBase[k] = base(e);
@@ -201,6 +224,13 @@ final class Fusion {
         for (int lo = 0; lo < n; lo += TILE) {
             int len = Math.min(TILE, n - lo);
             for (int k = 0; k < g; k++) {
+                if (padded[k] != null) { // zeros, and the block's part that falls in this tile
+                    double[] o = full[k] != null ? full[k] : tile[k];
+                    int oo = full[k] != null ? lo : 0, first = Math.max(lo, padAt[k]), end = Math.min(lo + len, padAt[k] + padded[k].length);
+                    java.util.Arrays.fill(o, oo, oo + len, 0.0);
+                    if (first < end) System.arraycopy(padded[k], first - padAt[k], o, oo + (first - lo), end - first);
+                    continue;
+                }
                 if (view[k] != null) { // a slice: copied only if it is read outside the run
                     if (full[k] != null) System.arraycopy(view[k], viewBase[k] + lo, full[k], lo, len);
                     continue;

@@ -15,7 +15,29 @@ public final class Reductions {
 
     /** The sum of each reduction group; 0 for an empty group. */
     public static Tensor sum(Tensor x, int[] axes, boolean keepdim) {
-        return fold(x, axes, keepdim, 0.0, Double::sum);
+        // NOTE: fold's walk with + written out, so that the JIT need not call through an interface: same order, same sums
+        int[] shape = x.shapeRef();
+        requireAxes(axes, shape.length);
+        if (axes.length == 0) return x;
+        int[] kept = Shapes.reduced(shape, axes, true);
+        int[] outStrides = Shapes.strides(kept);
+        for (int a : axes) outStrides[a] = 0;
+        double[] xd = x.data();
+        double[] out = new double[Shapes.numel(kept)];
+        Shaping.Walk w = new Shaping.Walk(shape, outStrides);
+        int n = w.rowLength;
+        boolean lastReduced = w.step[0] == 0;
+        for (int o = 0; o < xd.length; o += n, w.nextRow()) {
+            int p = w.offset[0];
+            if (lastReduced) {
+                double acc = out[p];
+                for (int i = 0; i < n; i++) acc += xd[o + i];
+                out[p] = acc;
+            } else {
+                for (int i = 0; i < n; i++) out[p + i] += xd[o + i];
+            }
+        }
+        return Tensor.of(keepdim ? kept : Shapes.reduced(shape, axes, false), out);
     }
 
     /**
