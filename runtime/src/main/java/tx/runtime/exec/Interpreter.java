@@ -102,7 +102,11 @@ public final class Interpreter {
                     + RunOptions.bytes(Runtime.getRuntime().maxMemory()) + " in all", r.eqns().get(0).origin(),
                     "give Java more memory with TX_JAVA_OPTS=-Xmx..., or use smaller tensors");
         }
-        for (int k = 0; k < made.length; k++) if (made[k] != null) set(r.eqns().get(k).out(), made[k]);
+        int g = r.eqns().size();
+        for (int k = 0; k < g; k++) {
+            if (made[k] != null) set(r.eqns().get(k).out(), made[k]);
+            if (made[g + k] != null) set(r.sums()[k].out(), made[g + k]);
+        }
     }
 
     /** Runs the program, printing to {@code out}; returns each leaf's final {@code .grad} (index = leaf id, null = None). */

@@ -61,6 +61,12 @@ public final class Blocks {
                 use(c.otherwise(), out);
                 for (Var v : c.thenResults()) if (v != null) out.add(v);
                 for (Var v : c.elseResults()) if (v != null) out.add(v);
+            } else if (s instanceof Stmt.CheckReport c) {
+                for (Stmt.CheckEntry e : c.entries()) {
+                    out.add(e.generated());
+                    if (e.handWritten() != null) out.add(e.handWritten());
+                    out.add(e.finiteDifferences());
+                }
             } else if (s instanceof Stmt.Save v) out.add(v.value());
             else if (s instanceof Stmt.GradSet g && g.value() != null) out.add(g.value());
             else if (s instanceof Stmt.GradAccum g) out.add(g.delta());
@@ -107,6 +113,13 @@ public final class Blocks {
         }
         if (s instanceof Stmt.GradSet g) return new Stmt.GradSet(g.leaf(), r(g.value(), map), g.origin());
         if (s instanceof Stmt.Save v) return new Stmt.Save(r(v.value(), map), v.path(), v.file(), v.origin());
+        if (s instanceof Stmt.CheckReport c) {
+            List<Stmt.CheckEntry> entries = new ArrayList<>();
+            for (Stmt.CheckEntry e : c.entries()) {
+                entries.add(new Stmt.CheckEntry(e.input(), e.param(), r(e.generated(), map), r(e.handWritten(), map), r(e.finiteDifferences(), map)));
+            }
+            return new Stmt.CheckReport(c.text(), entries, c.tol(), c.fdTol(), c.inputs(), c.origin());
+        }
         if (s instanceof Stmt.GradAccum g) return new Stmt.GradAccum(g.leaf(), r(g.delta(), map), g.origin());
         if (s instanceof Stmt.AssertClose a) return new Stmt.AssertClose(r(a.a(), map), r(a.b(), map), a.rtol(), a.atol(), a.text(), a.origin());
         if (s instanceof Stmt.Print p) {
