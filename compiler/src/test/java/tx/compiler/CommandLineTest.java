@@ -92,4 +92,34 @@ class CommandLineTest {
         assertEquals("", written.out());
         assertEquals(printed.out(), Files.readString(out, StandardCharsets.UTF_8));
     }
+
+    @Test
+    void benchReportsBothMediansAndEndsWithJson() {
+        String file = TxRunner.root().resolve("examples/functions.tx").toString();
+        TxRunner.Outcome r = TxRunner.run("bench", file, "--fn", "loss", "--wrt", "w,b", "--dims", "n=8", "--json");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("x [8, 3], y [8, 2]"), r.out());
+        String[] lines = r.out().strip().split("\n");
+        String json = lines[lines.length - 1];
+        Matcher m = Pattern.compile("\\{\"function_ms\": ([0-9.]+), \"gradient_ms\": ([0-9.]+), \"ratio\": ([0-9.]+), \"peak_bytes\": ([0-9]+)}").matcher(json);
+        assertTrue(m.matches(), json);
+        double f = Double.parseDouble(m.group(1)), g = Double.parseDouble(m.group(2)), ratio = Double.parseDouble(m.group(3));
+        assertTrue(f > 0 && g > 0, json);
+        assertEquals(g / f, ratio, 1e-3 * ratio, "the ratio is the gradient's median over the function's");
+        assertTrue(Long.parseLong(m.group(4)) >= 8 * (6 + 2 + 24 + 16), "at least the inputs are held: " + json);
+    }
+
+    @Test
+    void benchUsageErrors() {
+        String file = TxRunner.root().resolve("examples/functions.tx").toString();
+        for (String[] args : new String[][] {{"bench", file}, {"bench", "--fn", "loss"}, {"bench", file, "--fn", "loss", "--dims", "n=-1"},
+                {"bench", file, "--fn", "loss", "--wrt", "w,"}, {"bench", file, "--fn", "loss", "--fast"}}) {
+            TxRunner.Outcome r = TxRunner.run(args);
+            assertEquals(2, r.status(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().startsWith("tx: "), r.err());
+        }
+        TxRunner.Outcome r = TxRunner.run("bench", TxRunner.root().resolve("examples/handwritten/polynomial.tx").toString(), "--fn", "dp");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("error[E0301]"), r.err());
+    }
 }
