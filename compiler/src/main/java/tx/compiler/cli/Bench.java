@@ -109,7 +109,7 @@ final class Bench {
         Lowerer.Derived d = Lowerer.lowerApplied(ast, diags, source, fn, kind, wrt, shapes, baseDir);
         if (d == null) return null;
         Simplify.Rooted r = Simplify.run(d.program().body(), d.results());
-        Program p = new Program(r.body(), d.program().varCount(), d.program().leafNames());
+        Program p = new Program(r.body(), Math.max(r.varCount(), d.program().varCount()), d.program().leafNames());
         Verifier.verify(p);
         return new Compiled(p, d.params(), r.results());
     }

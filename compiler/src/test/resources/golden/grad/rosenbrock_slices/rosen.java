@@ -78,17 +78,16 @@ public final class RosenGrad {
         double[] t14 = expand(t13, new int[] {1}, new int[] {n - 1});             // line 5
         double[] t15 = mul(t3, t10);                                              // line 5
         double[] t16 = neg(t15);                                                  // line 5
-        double[] t17 = pad(t16, new int[] {n - 1}, new int[] {n}, new int[] {0}, new int[] {1}); // line 5
-        double[] t18 = mul(t14, t7);                                              // line 5
-        double[] t19 = mul(t3, t5);                                               // line 5
-        double[] t20 = mul(t18, t19);                                             // line 5
-        double[] t21 = neg(t20);                                                  // line 5
-        double[] t22 = mul(t3, t2);                                               // line 5
-        double[] t23 = mul(t21, t22);                                             // line 5
+        double[] t17 = mul(t14, t7);                                              // line 5
+        double[] t18 = mul(t3, t5);                                               // line 5
+        double[] t19 = mul(t17, t18);                                             // line 5
+        double[] t20 = neg(t19);                                                  // line 5
+        double[] t21 = mul(t3, t2);                                               // line 5
+        double[] t22 = mul(t20, t21);                                             // line 5
+        double[] t23 = add(t16, t22);                                             // line 5
         double[] t24 = pad(t23, new int[] {n - 1}, new int[] {n}, new int[] {0}, new int[] {1}); // line 5
-        double[] t25 = add(t17, t24);                                             // line 5
-        double[] t26 = pad(t20, new int[] {n - 1}, new int[] {n}, new int[] {1}, new int[] {1}); // line 5
-        double[] d_x = add(t25, t26);                                             // line 5
+        double[] t25 = pad(t19, new int[] {n - 1}, new int[] {n}, new int[] {1}, new int[] {1}); // line 5
+        double[] d_x = add(t24, t25);                                             // line 5
         return new double[][] {d_x};
     }
 

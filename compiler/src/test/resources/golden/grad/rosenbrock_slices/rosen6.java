@@ -73,17 +73,16 @@ public final class Rosen6Grad {
         // the adjoint program: each line ends with the line its primal operation came from
         double[] t13 = mul(t3, t10);                                              // line 5
         double[] t14 = neg(t13);                                                  // line 5
-        double[] t15 = pad(t14, new int[] {5}, new int[] {6}, new int[] {0}, new int[] {1}); // line 5
-        double[] t16 = fill(5, 100.0);                                            // line 5
-        double[] t17 = mul(t3, t5);                                               // line 5
-        double[] t18 = mul(t16, t17);                                             // line 5
-        double[] t19 = neg(t18);                                                  // line 5
-        double[] t20 = mul(t3, t2);                                               // line 5
-        double[] t21 = mul(t19, t20);                                             // line 5
+        double[] t15 = fill(5, 100.0);                                            // line 5
+        double[] t16 = mul(t3, t5);                                               // line 5
+        double[] t17 = mul(t15, t16);                                             // line 5
+        double[] t18 = neg(t17);                                                  // line 5
+        double[] t19 = mul(t3, t2);                                               // line 5
+        double[] t20 = mul(t18, t19);                                             // line 5
+        double[] t21 = add(t14, t20);                                             // line 5
         double[] t22 = pad(t21, new int[] {5}, new int[] {6}, new int[] {0}, new int[] {1}); // line 5
-        double[] t23 = add(t15, t22);                                             // line 5
-        double[] t24 = pad(t18, new int[] {5}, new int[] {6}, new int[] {1}, new int[] {1}); // line 5
-        double[] d_x = add(t23, t24);                                             // line 5
+        double[] t23 = pad(t17, new int[] {5}, new int[] {6}, new int[] {1}, new int[] {1}); // line 5
+        double[] d_x = add(t22, t23);                                             // line 5
         return new double[][] {d_x};
     }
 

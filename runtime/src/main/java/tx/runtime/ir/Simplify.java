@@ -22,7 +22,9 @@ import tx.runtime.tensor.Tensor;
  *       whole tensor or a pad to its own shape is the tensor, and a reshape of a reshape is one reshape;</li>
  *   <li>broadcasts: an elementwise operation takes an expanded operand unexpanded when its result
  *       keeps its shape (it broadcasts by itself); a sum that keeps its axes, reshaped to drop
- *       them, is a sum that drops them. NOTE: {@code x + 0 = x} is not used (it would turn 0 + -0.0, which
+ *       them, is a sum that drops them;</li>
+ *   <li>pads: {@code pad(a) ± pad(b)} with both at the same place is {@code pad(a ± b)} (0 ± 0 is 0
+ *       outside, the same numbers inside), the one rewrite that adds a variable. NOTE: {@code x + 0 = x} is not used (it would turn 0 + -0.0, which
  *       is 0.0, into -0.0), nor {@code x * 0 = 0} (it would turn nan * 0, which is nan, into 0);</li>
  *   <li>common subexpressions: the same primitive on the same operands with the same attributes,
  *       where the first one is visible, is computed once;</li>
@@ -38,24 +40,36 @@ public final class Simplify {
     private final Map<Var, Tensor> constants = new HashMap<>();
     private final List<Map<Object, Var>> seen = new ArrayList<>();
 
-    private Simplify() {}
+    /** The id the next new variable gets (a rewrite that needs one, such as a pad of a sum). */
+    private int nextId;
+    /** Equations a rewrite adds before the one being simplified. */
+    private final List<Stmt> pending = new ArrayList<>();
+
+    private Simplify(int nextId) {
+        this.nextId = nextId;
+    }
 
     public static Program run(Program p) {
-        List<Stmt> body = Dce.prune(new Simplify().block(p.body()));
-        return new Program(body, p.varCount(), p.leafNames()); // no variable is added, so ids stay as they were
+        Simplify s = new Simplify(p.varCount());
+        List<Stmt> body = Dce.prune(s.block(p.body()));
+        return new Program(body, s.nextId, p.leafNames()); // new variables (a rewrite's) are numbered after the old ones
     }
 
     /** A body simplified for the sake of some results: the new body, and the variables that now hold those results. */
-    public record Rooted(List<Stmt> body, List<Var> results) {}
+    public record Rooted(List<Stmt> body, List<Var> results, int varCount) {}
 
     /** Simplifies a body whose only roots are its effects and the given results (a derived function for emission). */
     public static Rooted run(List<Stmt> body, List<Var> results) {
-        Simplify s = new Simplify();
+        int next = 0;
+        for (Var v : Blocks.defined(body)) next = Math.max(next, v.id() + 1);
+        for (Var v : Blocks.free(body)) next = Math.max(next, v.id() + 1);
+        for (Var v : results) next = Math.max(next, v.id() + 1);
+        Simplify s = new Simplify(next);
         List<Stmt> simplified = s.block(body);
         List<Var> roots = s.vs(results);
         Set<Var> live = new HashSet<>(roots);
         Dce.markUses(simplified, live);
-        return new Rooted(Dce.sweep(simplified, live), roots);
+        return new Rooted(Dce.sweep(simplified, live), roots, s.nextId);
     }
 
     /** The number of equations in a program, loops and branches included (each body counted once). */
@@ -74,6 +88,8 @@ public final class Simplify {
         List<Stmt> out = new ArrayList<>();
         for (Stmt st : body) {
             Stmt r = stmt(st);
+            out.addAll(pending);
+            pending.clear();
             if (r != null) out.add(r);
         }
         seen.remove(seen.size() - 1);
@@ -137,6 +153,7 @@ public final class Simplify {
         }
         Eqn folded = fold(e);
         if (folded != null) e = folded;
+        e = padOfSum(e);
         // NOTE: two loads of one file are two reads: a save between them may have changed it
         Object key = e.prim() == Prim.LOAD ? new Object() : key(e);
         for (int i = seen.size() - 1; i >= 0; i--) {
@@ -215,6 +232,29 @@ public final class Simplify {
     }
 
     private final Map<Var, Eqn> definitions = new HashMap<>();
+
+    /**
+     * {@code pad(a) + pad(b) = pad(a + b)} (and the same for -) when both pads put their inputs at
+     * the same place: outside it 0 + 0 is 0, inside it the same numbers are added, so the result is
+     * identical; the sum is then one of the smaller tensors (say the adjoints of two uses of one
+     * slice), and one pad is left to make.
+     */
+    private Eqn padOfSum(Eqn e) {
+        if (e.prim() != Prim.ADD && e.prim() != Prim.SUB) return e;
+        Eqn a = definitions.get(e.in().get(0)), b = definitions.get(e.in().get(1));
+        if (a == null || b == null || a.prim() != Prim.PAD || b.prim() != Prim.PAD) return e;
+        Attrs.Pad pa = (Attrs.Pad) a.attr(), pb = (Attrs.Pad) b.attr();
+        if (!java.util.Arrays.equals(pa.shape(), pb.shape()) || !java.util.Arrays.equals(pa.start(), pb.start())
+                || !java.util.Arrays.equals(pa.step(), pb.step()) || !sameShape(a.in().get(0), b.in().get(0).shapeRef())
+                || !sameShape(e.out(), pa.shape())) {
+            return e;
+        }
+        Var inner = new Var(nextId++, a.in().get(0).shapeRef(), e.out().name());
+        Eqn sum = new Eqn(e.prim(), List.of(a.in().get(0), b.in().get(0)), inner, null, e.origin());
+        pending.add(sum);
+        definitions.put(inner, sum);
+        return new Eqn(Prim.PAD, List.of(inner), e.out(), a.attr(), e.origin());
+    }
 
     /**
      * An elementwise operation broadcasts its operands itself, so an operand made by EXPAND can be
