@@ -176,20 +176,15 @@ public final class Reverse {
         List<Var> dOut = adjointsOf(fwd.outs());
         if (dOut == null) return;
         b.at(fwd.origin().asAdjoint());
-        List<Integer> carried = new ArrayList<>();
         // a name first assigned in the body has a parameter that nothing reads and that requires grad only through its output
+        List<Integer> carried = new ArrayList<>();
         for (int k = 0; k < fwd.params().size(); k++) {
             if (graph.requiresGrad(fwd.params().get(k)) || graph.requiresGrad(fwd.outs().get(k))) carried.add(k);
         }
-        Set<Var> inner = Blocks.defined(fwd.body());
-        inner.addAll(fwd.params());
-        inner.add(fwd.index());
-        List<Var> free = new ArrayList<>();
-        Set<Var> reads = Blocks.free(fwd.body());
-        for (Var r : fwd.results()) if (r != null) reads.add(r);
-        for (Var v : reads) if (!inner.contains(v) && graph.requiresGrad(v)) free.add(v);
+        List<Var> free = outsideReads(fwd);
 
-        List<Var> init = new ArrayList<>(), params = new ArrayList<>(), results = new ArrayList<>();
+        // the reversed loop carries the carried values' adjoints, then one accumulator per outside value
+        List<Var> init = new ArrayList<>(), params = new ArrayList<>();
         for (int k : carried) {
             Var p = fwd.params().get(k);
             b.named(adjointName(p));
@@ -202,7 +197,44 @@ public final class Reverse {
             params.add(b.newVar(v.shapeRef(), adjointName(v)));
         }
         Var index = b.newVar(fwd.index().shapeRef(), fwd.index().name());
+        List<Var> results = new ArrayList<>();
+        List<Stmt> body = reversedBody(fwd, carried, free, params, results);
 
+        Recorder tape = record(fwd, index, body, results);
+        List<Stmt> reversed = tape.prologue;
+        reversed.addAll(Blocks.rename(body, tape.rename));
+        List<Var> next = new ArrayList<>();
+        for (Var r : results) next.add(tape.rename.getOrDefault(r, r));
+        List<Var> outs = new ArrayList<>();
+        for (Var p : params) outs.add(b.newVar(p.shapeRef(), p.name()));
+        Stmt.Loop back = new Stmt.Loop(fwd.count(), index, init, params, reversed, next, outs, List.of(), List.of(), true, fwd.origin().asAdjoint());
+        b.add(back);
+        barrier(back, outs, "the derivative of the loop at line " + fwd.origin().line());
+        for (int i = 0; i < carried.size(); i++) {
+            Var x = fwd.init().get(carried.get(i));
+            if (x != null && graph.requiresGrad(x)) accumulate(x, outs.get(i), null);
+        }
+        for (int j = 0; j < free.size(); j++) accumulate(free.get(j), outs.get(carried.size() + j), null);
+    }
+
+    /** The values from outside a loop that its body (or its results) read and that require grad. */
+    private List<Var> outsideReads(Stmt.Loop fwd) {
+        Set<Var> inner = Blocks.defined(fwd.body());
+        inner.addAll(fwd.params());
+        inner.add(fwd.index());
+        Set<Var> reads = Blocks.free(fwd.body());
+        for (Var r : fwd.results()) if (r != null) reads.add(r);
+        List<Var> free = new ArrayList<>();
+        for (Var v : reads) if (!inner.contains(v) && graph.requiresGrad(v)) free.add(v);
+        return free;
+    }
+
+    /**
+     * The body of the reversed loop, built by a child pass over the forward body: seeded with the
+     * carried adjoints, it gives (into {@code results}) the carried values' adjoints for the
+     * previous iteration and the accumulators plus this iteration's contributions.
+     */
+    private List<Stmt> reversedBody(Stmt.Loop fwd, List<Integer> carried, List<Var> free, List<Var> params, List<Var> results) {
         b.openBlock();
         Reverse child = new Reverse(b, graph, createGraph);
         for (int i = 0; i < carried.size(); i++) child.accumulate(fwd.results().get(carried.get(i)), params.get(i), null);
@@ -220,10 +252,17 @@ public final class Reverse {
         }
         List<Stmt> body = b.closeBlock();
         prune(body, results); // contributions to what does not require grad are dropped before they are taped for
+        return body;
+    }
 
-        // the tape: every forward value of the body that the reversed body reads (the body's
-        // definitions are taken again: reversing a nested loop gave it a tape of its own)
-        inner = Blocks.defined(fwd.body());
+    /**
+     * Decides, for every forward value of the body that the reversed body reads, whether it is
+     * recomputed or taped (see {@link Recorder}), builds the reading prologue, and gives the forward
+     * loop its tape. The body's definitions are taken after the child pass: reversing a nested
+     * loop gave it a tape of its own.
+     */
+    private Recorder record(Stmt.Loop fwd, Var index, List<Stmt> body, List<Var> results) {
+        Set<Var> inner = Blocks.defined(fwd.body());
         inner.addAll(fwd.params());
         inner.add(fwd.index());
         Map<Var, Eqn> made = new HashMap<>();
@@ -233,28 +272,14 @@ public final class Reverse {
         needed.addAll(results);
         b.openBlock();
         for (Var v : needed) if (inner.contains(v)) tape.read(v);
-        List<Stmt> reversed = b.closeBlock();
-        reversed.addAll(Blocks.rename(body, tape.rename));
-        List<Var> next = new ArrayList<>();
-        for (Var r : results) next.add(tape.rename.getOrDefault(r, r));
-        List<Var> stacked = tape.stacked, tapes = tape.tapes;
-        if (stacked.size() > fwd.stacked().size()) {
+        tape.prologue = b.closeBlock();
+        if (tape.stacked.size() > fwd.stacked().size()) {
             Stmt.Loop taped = new Stmt.Loop(fwd.count(), fwd.index(), fwd.init(), fwd.params(), fwd.body(), fwd.results(), fwd.outs(),
-                    stacked, tapes, fwd.reverse(), fwd.origin());
+                    tape.stacked, tape.tapes, fwd.reverse(), fwd.origin());
             if (!b.replace(fwd, taped)) throw new IllegalStateException("the loop at line " + fwd.origin().line() + " is not in the program");
             graph.structure(taped);
         }
-
-        List<Var> outs = new ArrayList<>();
-        for (Var p : params) outs.add(b.newVar(p.shapeRef(), p.name()));
-        Stmt.Loop back = new Stmt.Loop(fwd.count(), index, init, params, reversed, next, outs, List.of(), List.of(), true, fwd.origin().asAdjoint());
-        b.add(back);
-        barrier(back, outs, "the derivative of the loop at line " + fwd.origin().line());
-        for (int i = 0; i < carried.size(); i++) {
-            Var x = fwd.init().get(carried.get(i));
-            if (x != null && graph.requiresGrad(x)) accumulate(x, outs.get(i), null);
-        }
-        for (int j = 0; j < free.size(); j++) accumulate(free.get(j), outs.get(carried.size() + j), null);
+        return tape;
     }
 
     /** The adjoints of a loop's or branch's outputs (null entries: structural zeros), or null if all are zero. */
@@ -283,6 +308,8 @@ public final class Reverse {
         final Map<Var, Eqn> made;
         final Map<Var, Var> rename = new HashMap<>();
         final List<Var> stacked, tapes;
+        /** The reads of taped and recomputed values, which start the reversed body. */
+        List<Stmt> prologue;
 
         Recorder(Stmt.Loop fwd, Var index, Set<Var> inner, Map<Var, Eqn> made) {
             this.fwd = fwd;
