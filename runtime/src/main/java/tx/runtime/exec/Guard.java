@@ -55,6 +55,11 @@ final class Guard {
         held += bytes;
     }
 
+    /** A value no longer held (dropped after its last use). */
+    void release(long bytes) {
+        if (options.maxBytes() != 0) held = Math.max(0, held - bytes);
+    }
+
     /** After an equation runs: with --detect-anomaly, the first nan or infinity stops the run. */
     void check(Stmt.Eqn e, Tensor v) {
         if (!options.detectAnomaly()) return;

@@ -116,7 +116,7 @@ public final class Interpreter {
 
     /** Runs the program and returns the values of {@code outputs} at its end (the embedding API's calls). */
     public static List<Tensor> evaluate(Program p, PrintStream out, List<Var> outputs) {
-        Interpreter in = execute(p, out, RunOptions.DEFAULT);
+        Interpreter in = execute(p, out, RunOptions.DEFAULT, outputs);
         List<Tensor> values = new java.util.ArrayList<>();
         for (Var v : outputs) values.add(in.get(v));
         return values;
@@ -139,9 +139,22 @@ public final class Interpreter {
             given.add(e.getKey().id());
         }
         in.given = given;
-        for (Var v : outputs) in.uses.merge(v, 1, Integer::sum); // an output is read after the program
-        List<Fusion.Step> steps = in.fuse ? in.plan(p.body()) : p.body().stream().map(x -> (Fusion.Step) new Fusion.Single(x)).toList();
-        // a value is dropped after the last step that reads it (in the order the steps run), unless it is an output
+        in.top(p, inputs.keySet(), outputs);
+        List<Tensor> values = new java.util.ArrayList<>();
+        for (Var v : outputs) values.add(in.get(v));
+        if (stats != null && stats.length > 0) stats[0] = new Stats(in.peak);
+        return values;
+    }
+
+    /**
+     * Runs the top-level statements (fused where they can be), dropping each value after the last
+     * step that reads it (in the order the steps run), as a static memory plan would: only the
+     * outputs, the given inputs' slots and what is still to be read are held. A loop or branch
+     * reuses its variables' slots from one iteration to the next.
+     */
+    private void top(Program p, java.util.Collection<Var> inputs, List<Var> outputs) {
+        for (Var v : outputs) uses.merge(v, 1, Integer::sum); // an output is read after the program
+        List<Fusion.Step> steps = fuse ? plan(p.body()) : p.body().stream().map(x -> (Fusion.Step) new Fusion.Single(x)).toList();
         int[] last = new int[p.varCount()];
         java.util.Arrays.fill(last, -1);
         for (int i = 0; i < steps.size(); i++) for (Var v : reads(steps.get(i))) last[v.id()] = i;
@@ -149,17 +162,13 @@ public final class Interpreter {
         for (Var v : outputs) kept.add(v.id());
         List<List<Var>> dying = new java.util.ArrayList<>();
         for (int i = 0; i < steps.size(); i++) dying.add(new java.util.ArrayList<>());
-        java.util.Set<Var> made = new java.util.LinkedHashSet<>(inputs.keySet());
+        java.util.Set<Var> made = new java.util.LinkedHashSet<>(inputs);
         made.addAll(tx.runtime.ir.Blocks.defined(p.body()));
         for (Var v : made) if (last[v.id()] >= 0 && !kept.contains(v.id())) dying.get(last[v.id()]).add(v);
         for (int i = 0; i < steps.size(); i++) {
-            in.step(steps.get(i));
-            for (Var v : dying.get(i)) in.set(v, null);
+            step(steps.get(i));
+            for (Var v : dying.get(i)) set(v, null);
         }
-        List<Tensor> values = new java.util.ArrayList<>();
-        for (Var v : outputs) values.add(in.get(v));
-        if (stats != null && stats.length > 0) stats[0] = new Stats(in.peak);
-        return values;
     }
 
     /** How many top-level equations of a program run fused (see {@link Fusion}): for tests and reports. */
@@ -186,9 +195,13 @@ public final class Interpreter {
     }
 
     private static Interpreter execute(Program p, PrintStream out, RunOptions options) {
+        return execute(p, out, options, List.of());
+    }
+
+    private static Interpreter execute(Program p, PrintStream out, RunOptions options, List<Var> outputs) {
         Interpreter in = new Interpreter(p, out, options);
         try {
-            in.block(p.body());
+            in.top(p, List.of(), outputs);
         } finally {
             out.flush();
         }
@@ -265,6 +278,7 @@ public final class Interpreter {
     private void set(Var v, Tensor t) {
         Tensor old = values[v.id()];
         held += (t == null ? 0 : 8L * t.size()) - (old == null ? 0 : 8L * old.size());
+        if (t == null && old != null) guard.release(8L * old.size()); // a value dropped after its last use
         if (held > peak) peak = held;
         values[v.id()] = t;
     }
