@@ -2,7 +2,7 @@
 # Regenerates the expected outputs of the tx example and conformance programs from their PyTorch twins:
 #   examples/**/NAME.py          -> examples/**/NAME.out
 #   conformance/cases/NAME.py    -> conformance/cases/NAME.expected
-#   conformance/pending/NAME.py  -> conformance/pending/NAME.expected (features not in tx yet)
+#   conformance/pending/NAME.py  -> conformance/pending/NAME.expected (features not in tx yet; none now)
 # Each expected file is exactly the twin's standard output. The twins need PyTorch with float64
 # support (Debian's python3-torch 1.13 was used); this script installs nothing.
 #
@@ -68,7 +68,7 @@ done < <(find "$root/examples" -name '*.py' -type f | sort)
 
 while IFS= read -r twin; do
     regen "$twin" "${twin%.py}.expected"
-done < <(find "$root/conformance/cases" "$root/conformance/pending" -name '*.py' ! -name '_*' -type f | sort)
+done < <(for d in "$root/conformance/cases" "$root/conformance/pending"; do [ -d "$d" ] && find "$d" -name '*.py' ! -name '_*' -type f; done | sort)
 
 echo "regen.sh: $count twins, $changed $([[ $mode == check ]] && echo differing || echo rewritten), $failed failed"
 [[ $failed -eq 0 ]] && { [[ $mode == write ]] || [[ $changed -eq 0 ]]; }
