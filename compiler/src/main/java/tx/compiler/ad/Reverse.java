@@ -378,28 +378,63 @@ public final class Reverse {
         b.at(fwd.origin().asAdjoint());
         List<Var> free = new ArrayList<>();
         for (Var v : Blocks.free(fwd)) if (!v.equals(fwd.cond()) && graph.requiresGrad(v)) free.add(v);
-        List<Stmt> fwdThen = fwd.then(), fwdElse = fwd.otherwise();
-        List<Var> thenRes = new ArrayList<>(fwd.thenResults()), elseRes = new ArrayList<>(fwd.elseResults());
-        List<Var> fwdOuts = new ArrayList<>(fwd.outs());
+        Exports exports = new Exports(fwd);
         List<List<Stmt>> sides = new ArrayList<>();
         List<List<Var>> sideResults = new ArrayList<>();
         for (int side = 0; side < 2; side++) {
-            List<Stmt> stmts = side == 0 ? fwdThen : fwdElse;
-            List<Var> res = side == 0 ? fwd.thenResults() : fwd.elseResults();
-            b.openBlock();
-            Reverse child = new Reverse(b, graph, createGraph);
-            for (int k = 0; k < res.size(); k++) if (dOut.get(k) != null && res.get(k) != null && graph.requiresGrad(res.get(k))) child.accumulate(res.get(k), dOut.get(k), null);
-            child.reverseBlock(stmts);
             List<Var> grads = new ArrayList<>();
-            for (Var v : free) {
-                Var d = child.adjoint.get(v);
-                b.named(adjointName(v));
-                grads.add(d != null ? b.unbroadcast(d, v.shapeRef()) : b.fill(v.shapeRef(), 0.0));
-            }
-            List<Stmt> block = b.closeBlock();
-            prune(block, grads);
-            // forward values of this side that its adjoint reads leave the forward branch as extra outputs
-            Set<Var> local = Blocks.defined(stmts);
+            List<Stmt> block = reversedSide(side == 0 ? fwd.then() : fwd.otherwise(), side == 0 ? fwd.thenResults() : fwd.elseResults(), dOut, free, grads);
+            Map<Var, Var> rename = exports.export(side, block, grads);
+            sides.add(Blocks.rename(block, rename));
+            List<Var> renamed = new ArrayList<>();
+            for (Var g : grads) renamed.add(rename.getOrDefault(g, g));
+            sideResults.add(renamed);
+        }
+        exports.install();
+        List<Var> outs = new ArrayList<>();
+        for (Var v : free) outs.add(b.newVar(v.shapeRef(), adjointName(v)));
+        Stmt.Cond back = new Stmt.Cond(fwd.cond(), sides.get(0), sideResults.get(0), sides.get(1), sideResults.get(1), outs, fwd.origin().asAdjoint());
+        b.add(back);
+        barrier(back, outs, "the derivative of the `if` at line " + fwd.origin().line());
+        for (int j = 0; j < free.size(); j++) accumulate(free.get(j), outs.get(j), null);
+    }
+
+    /** The adjoint of one side of a branch (a child pass); {@code grads} receives the outside values' adjoints, zeros where untouched. */
+    private List<Stmt> reversedSide(List<Stmt> stmts, List<Var> res, List<Var> dOut, List<Var> free, List<Var> grads) {
+        b.openBlock();
+        Reverse child = new Reverse(b, graph, createGraph);
+        for (int k = 0; k < res.size(); k++) {
+            if (dOut.get(k) != null && res.get(k) != null && graph.requiresGrad(res.get(k))) child.accumulate(res.get(k), dOut.get(k), null);
+        }
+        child.reverseBlock(stmts);
+        for (Var v : free) {
+            Var d = child.adjoint.get(v);
+            b.named(adjointName(v));
+            grads.add(d != null ? b.unbroadcast(d, v.shapeRef()) : b.fill(v.shapeRef(), 0.0));
+        }
+        List<Stmt> block = b.closeBlock();
+        prune(block, grads);
+        return block;
+    }
+
+    /**
+     * The forward values of a branch's sides that their adjoints read: each leaves the forward
+     * branch as an extra output (None from the other side, which never reads it).
+     */
+    private final class Exports {
+        final Stmt.Cond fwd;
+        final List<Var> thenRes, elseRes, outs;
+
+        Exports(Stmt.Cond fwd) {
+            this.fwd = fwd;
+            thenRes = new ArrayList<>(fwd.thenResults());
+            elseRes = new ArrayList<>(fwd.elseResults());
+            outs = new ArrayList<>(fwd.outs());
+        }
+
+        /** Exports what a side's adjoint block reads of that side; returns the renaming to the exported outputs. */
+        Map<Var, Var> export(int side, List<Stmt> block, List<Var> grads) {
+            Set<Var> local = Blocks.defined(side == 0 ? fwd.then() : fwd.otherwise());
             Set<Var> needed = Blocks.free(block);
             needed.addAll(grads);
             Map<Var, Var> rename = new HashMap<>();
@@ -408,25 +443,19 @@ public final class Reverse {
                 Var out = b.newVar(v.shapeRef(), v.name());
                 thenRes.add(side == 0 ? v : null);
                 elseRes.add(side == 0 ? null : v);
-                fwdOuts.add(out);
+                outs.add(out);
                 rename.put(v, out);
             }
-            sides.add(Blocks.rename(block, rename));
-            List<Var> renamed = new ArrayList<>();
-            for (Var g : grads) renamed.add(rename.getOrDefault(g, g));
-            sideResults.add(renamed);
+            return rename;
         }
-        if (fwdOuts.size() > fwd.outs().size()) {
-            Stmt.Cond exported = new Stmt.Cond(fwd.cond(), fwdThen, thenRes, fwdElse, elseRes, fwdOuts, fwd.origin());
+
+        /** Replaces the forward branch by one with the extra outputs, if there are any. */
+        void install() {
+            if (outs.size() == fwd.outs().size()) return;
+            Stmt.Cond exported = new Stmt.Cond(fwd.cond(), fwd.then(), thenRes, fwd.otherwise(), elseRes, outs, fwd.origin());
             if (!b.replace(fwd, exported)) throw new IllegalStateException("the if at line " + fwd.origin().line() + " is not in the program");
             graph.structure(exported);
         }
-        List<Var> outs = new ArrayList<>();
-        for (Var v : free) outs.add(b.newVar(v.shapeRef(), adjointName(v)));
-        Stmt.Cond back = new Stmt.Cond(fwd.cond(), sides.get(0), sideResults.get(0), sides.get(1), sideResults.get(1), outs, fwd.origin().asAdjoint());
-        b.add(back);
-        barrier(back, outs, "the derivative of the `if` at line " + fwd.origin().line());
-        for (int j = 0; j < free.size(); j++) accumulate(free.get(j), outs.get(j), null);
     }
 
     /**
