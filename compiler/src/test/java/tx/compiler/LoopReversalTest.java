@@ -62,6 +62,26 @@ class LoopReversalTest {
     }
 
     @Test
+    void aBranchInALoopTapesItsConditionAndWhatItsAdjointReadsButNotItsConstants() {
+        Program p = compile("""
+                b = tensor([0.3, -0.7, 1.2], requires_grad=true)
+                s = tensor(0.0)
+                for k in range(3) {
+                    if b[k] > 0 {
+                        s = s + b[k] ** 3
+                    } else {
+                        s = s - 2 * b[k]
+                    }
+                }
+                s.backward()
+                print(b.grad)
+                """);
+        Stmt.Loop forward = (Stmt.Loop) p.body().stream().filter(s -> s instanceof Stmt.Loop l && !l.reverse()).findFirst().orElseThrow();
+        // the condition (which side each iteration took) and b[k] for the cube's derivative; the constants 3 and 2 are made again
+        assertEquals(2, forward.tapes().size(), "tapes: " + forward.stacked());
+    }
+
+    @Test
     void aTenThousandStepRecurrenceRuns() {
         TxRunner.Outcome r = TxRunner.run("run", write(recurrence(10_000)));
         assertEquals(0, r.status(), r.err());

@@ -419,7 +419,8 @@ public final class Reverse {
 
     /**
      * The forward values of a branch's sides that their adjoints read: each leaves the forward
-     * branch as an extra output (None from the other side, which never reads it).
+     * branch as an extra output (None from the other side, which never reads it), but for a
+     * constant, which the adjoint makes again (in a loop, an output would be taped every iteration).
      */
     private final class Exports {
         final Stmt.Cond fwd;
@@ -434,18 +435,29 @@ public final class Reverse {
 
         /** Exports what a side's adjoint block reads of that side; returns the renaming to the exported outputs. */
         Map<Var, Var> export(int side, List<Stmt> block, List<Var> grads) {
-            Set<Var> local = Blocks.defined(side == 0 ? fwd.then() : fwd.otherwise());
+            List<Stmt> stmts = side == 0 ? fwd.then() : fwd.otherwise();
+            Set<Var> local = Blocks.defined(stmts);
             Set<Var> needed = Blocks.free(block);
             needed.addAll(grads);
             Map<Var, Var> rename = new HashMap<>();
+            List<Stmt> again = new ArrayList<>(); // constants of the side, made again rather than handed out
             for (Var v : needed) {
                 if (!local.contains(v)) continue;
+                Eqn source = null;
+                for (Stmt st : stmts) if (st instanceof Eqn e && e.out().equals(v) && e.in().isEmpty() && e.prim() != Prim.LOAD) source = e;
+                if (source != null) {
+                    Var copy = b.newVar(v.shapeRef(), v.name());
+                    again.add(new Eqn(source.prim(), List.of(), copy, source.attr(), source.origin()));
+                    rename.put(v, copy);
+                    continue;
+                }
                 Var out = b.newVar(v.shapeRef(), v.name());
                 thenRes.add(side == 0 ? v : null);
                 elseRes.add(side == 0 ? null : v);
                 outs.add(out);
                 rename.put(v, out);
             }
+            block.addAll(0, again);
             return rename;
         }
 
