@@ -296,7 +296,8 @@ public final class Reverse {
 
     /**
      * How the reversed body gets the forward values it reads. A value that is the same in every
-     * iteration (made from constants and values from outside the loop) is computed again. So is one
+     * iteration (made from constants and values from outside the loop), or a row {@code x[i]} of
+     * an outside tensor at the loop's index, is computed again. So is one
      * made inside `with checkpoint`, from the iteration's carried values (which are taped) and
      * outside values: that trades recomputation for the memory of its tape. Anything else is taped:
      * the forward loop records it, one row per iteration, and the reversed loop reads the row back.
@@ -325,7 +326,7 @@ public final class Reverse {
         Var read(Var v) {
             Var done = rename.get(v);
             if (done != null) return done;
-            Var r = invariant(v) || graph.checkpointed(v) && recomputable(v) ? recompute(v) : taped(v);
+            Var r = invariant(v) || rowOfOutside(v) || graph.checkpointed(v) && recomputable(v) ? recompute(v) : taped(v);
             rename.put(v, r);
             return r;
         }
@@ -335,6 +336,14 @@ public final class Reverse {
             if (e == null || e.prim() == Prim.LOAD) return false;
             for (Var x : e.in()) if (inner.contains(x) && !invariant(x)) return false;
             return true;
+        }
+
+        /** x[i] of a tensor from outside the loop, at the loop's index: read again at the reversed index rather than taped. */
+        private boolean rowOfOutside(Var v) {
+            Eqn e = made.get(v);
+            if (e == null || e.prim() != Prim.TAKE || !e.in().get(1).equals(fwd.index())) return false;
+            Var x = e.in().get(0);
+            return !inner.contains(x) || invariant(x);
         }
 
         private boolean recomputable(Var v) {
