@@ -176,11 +176,8 @@ public final class Reverse {
         List<Var> dOut = adjointsOf(fwd.outs());
         if (dOut == null) return;
         b.at(fwd.origin().asAdjoint());
-        // a name first assigned in the body has a parameter that nothing reads and that requires grad only through its output
         List<Integer> carried = new ArrayList<>();
-        for (int k = 0; k < fwd.params().size(); k++) {
-            if (graph.requiresGrad(fwd.params().get(k)) || graph.requiresGrad(fwd.outs().get(k))) carried.add(k);
-        }
+        for (int k = 0; k < fwd.params().size(); k++) if (graph.requiresGrad(fwd.params().get(k))) carried.add(k);
         List<Var> free = outsideReads(fwd);
 
         // the reversed loop carries the carried values' adjoints, then one accumulator per outside value

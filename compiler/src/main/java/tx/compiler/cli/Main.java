@@ -154,11 +154,7 @@ public final class Main {
                     if (dims == null) throw new UsageError("`--dims` takes sizes of named dimensions, e.g. `--dims n=1000,m=3`, got `" + v + "`");
                 }
                 case "--json" -> json = true;
-                default -> {
-                    if (a.startsWith("-")) throw new UsageError("unknown option `" + a + "`");
-                    if (file != null) throw new UsageError("`tx bench` takes one FILE.tx, got `" + file + "` and `" + a + "`");
-                    file = a;
-                }
+                default -> file = fileArgument("bench", "-", file, a);
             }
         }
         if (file == null) throw new UsageError("`tx bench` needs a FILE.tx");
@@ -166,7 +162,7 @@ public final class Main {
         Path path = Path.of(file);
         String source = read(path);
         if (source == null) return USAGE;
-        String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
+        String name = displayName(path);
         try {
             return new Bench(out, err).run(name, source, path.toAbsolutePath().getParent(), fn, wrt, dims, json);
         } catch (tx.runtime.exec.TxRuntimeException e) {
@@ -180,6 +176,18 @@ public final class Main {
             if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);
             return RUNTIME_ERROR;
         }
+    }
+
+    /** The one FILE.tx argument of a command: refuses an unknown option (what starts with {@code optionPrefix}) or a second file. */
+    private static String fileArgument(String cmd, String optionPrefix, String file, String a) throws UsageError {
+        if (a.startsWith(optionPrefix)) throw new UsageError("unknown option `" + a + "`");
+        if (file != null) throw new UsageError("`tx " + cmd + "` takes one FILE.tx, got `" + file + "` and `" + a + "`");
+        return a;
+    }
+
+    /** A file's name as diagnostics show it. */
+    private static String displayName(Path file) {
+        return file.getFileName() == null ? file.toString() : file.getFileName().toString();
     }
 
     /** {@code a,b} as parameter names. */
@@ -198,11 +206,7 @@ public final class Main {
             String a = args.get(i);
             switch (a) {
                 case "--fn" -> fn = value(args, ++i, a);
-                case "--wrt" -> {
-                    wrt = List.of(value(args, ++i, a).split(",", -1));
-                    for (String w : wrt) if (!w.trim().matches("[A-Za-z_][A-Za-z0-9_]*")) throw new UsageError("`--wrt` takes parameter names separated by commas, e.g. `--wrt w,b`");
-                    wrt = wrt.stream().map(String::trim).toList();
-                }
+                case "--wrt" -> wrt = names(value(args, ++i, a));
                 case "--emit" -> {
                     String v = value(args, ++i, a);
                     emit = switch (v) {
@@ -213,11 +217,7 @@ public final class Main {
                     };
                 }
                 case "-o", "--output" -> output = value(args, ++i, a);
-                default -> {
-                    if (a.startsWith("-")) throw new UsageError("unknown option `" + a + "`");
-                    if (file != null) throw new UsageError("`tx grad` takes one FILE.tx, got `" + file + "` and `" + a + "`");
-                    file = a;
-                }
+                default -> file = fileArgument("grad", "-", file, a);
             }
         }
         if (file == null) throw new UsageError("`tx grad` needs a FILE.tx");
@@ -225,7 +225,7 @@ public final class Main {
         Path path = Path.of(file);
         String source = read(path);
         if (source == null) return USAGE;
-        String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
+        String name = displayName(path);
         Compiler.Emitted r;
         try {
             r = Compiler.grad(name, source, fn, wrt, emit, path.toAbsolutePath().getParent());
@@ -264,11 +264,7 @@ public final class Main {
                 case "--detect-anomaly" -> anomaly = true;
                 case "--timeout" -> timeout = seconds(value(args, ++i, a));
                 case "--max-memory" -> memory = size(value(args, ++i, a));
-                default -> {
-                    if (a.startsWith("--")) throw new UsageError("unknown option `" + a + "`");
-                    if (file != null) throw new UsageError("`tx run` takes one FILE.tx, got `" + file + "` and `" + a + "`");
-                    file = a;
-                }
+                default -> file = fileArgument("run", "--", file, a);
             }
         }
         if (file == null) throw new UsageError("`tx run` needs a FILE.tx");
@@ -340,7 +336,7 @@ public final class Main {
     private Compiled compileFile(Path file, boolean checks) {
         String source = read(file);
         if (source == null) return new Compiled(null, USAGE);
-        String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        String name = displayName(file);
         Compiler.Result r;
         try {
             Path dir = file.toAbsolutePath().getParent(); // load and save paths are relative to the file's folder

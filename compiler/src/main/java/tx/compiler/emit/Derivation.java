@@ -58,10 +58,6 @@ public final class Derivation {
         this.samples = samples;
     }
 
-    public String name() {
-        return fn.name();
-    }
-
     /** The program: equations, and loops and branches with their own blocks. */
     public List<Stmt> body() {
         return samples.get(0).body();
@@ -358,7 +354,6 @@ public final class Derivation {
 
     /** Where a message about the whole function points: its name. */
     public static Span head(Ast.FnDef fn) {
-        Span s = fn.span();
-        return new Span(s.line(), s.col(), s.line(), s.col() + 3 + fn.name().length()); // `fn name`
+        return Lowerer.head(fn);
     }
 }

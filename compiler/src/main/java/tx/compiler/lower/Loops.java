@@ -237,7 +237,11 @@ final class Loops {
         Outputs o = bindOutputs(f, r, before, carried, entry, end, assigned);
         if (r.count() == 0 || l.diags.hasErrors()) return;
         List<Var> loopParams = new ArrayList<>(params);
-        for (int k = params.size(); k < o.results().size(); k++) loopParams.add(l.b.newVar(o.results().get(k).shapeRef(), o.names().get(k)));
+        for (int k = params.size(); k < o.results().size(); k++) { // a name first assigned in the body: carried like the others
+            Var p = l.b.newVar(o.results().get(k).shapeRef(), o.names().get(k));
+            l.graph.setRequiresGrad(p, l.graph.requiresGrad(o.results().get(k))); // as its result, so that a reversal carries its adjoint
+            loopParams.add(p);
+        }
         Stmt.Loop loop = new Stmt.Loop(r.count(), index, o.init(), loopParams, body, o.results(), o.outs(), f.span().origin());
         l.b.add(loop);
         l.graph.structure(loop);

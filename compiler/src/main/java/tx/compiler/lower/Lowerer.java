@@ -213,9 +213,14 @@ public final class Lowerer {
             args.add(new T(v, false, -1, null, false, false));
         }
         l.functions.keepResultsDifferentiable();
-        Span s = l.functions.base(ref).span();
-        Call c = l.call(ref, fn, args, new Span(s.line(), s.col(), s.line(), s.col() + 3 + fn.length())); // errors point at `fn NAME`
+        Call c = l.call(ref, fn, args, head(l.functions.base(ref))); // errors point at `fn NAME`
         return c == null ? null : new Derived(c.program(), params, c.results());
+    }
+
+    /** Where a message about a whole function points: {@code fn NAME}. */
+    public static Span head(Ast.FnDef fn) {
+        Span s = fn.span();
+        return new Span(s.line(), s.col(), s.line(), s.col() + 3 + fn.name().length());
     }
 
     /** A lowered derivative for emission: the program, its parameters' variables, and the value then the gradients. */

@@ -15,29 +15,17 @@ public final class Reductions {
 
     /** The sum of each reduction group; 0 for an empty group. */
     public static Tensor sum(Tensor x, int[] axes, boolean keepdim) {
-        // NOTE: fold's walk with + written out, so that the JIT need not call through an interface: same order, same sums
-        int[] shape = x.shapeRef();
-        requireAxes(axes, shape.length);
-        if (axes.length == 0) return x;
-        int[] kept = Shapes.reduced(shape, axes, true);
-        int[] outStrides = Shapes.strides(kept);
-        for (int a : axes) outStrides[a] = 0;
-        double[] xd = x.data();
-        double[] out = new double[Shapes.numel(kept)];
-        Shaping.Walk w = new Shaping.Walk(shape, outStrides);
-        int n = w.rowLength;
-        boolean lastReduced = w.step[0] == 0;
-        for (int o = 0; o < xd.length; o += n, w.nextRow()) {
-            int p = w.offset[0];
-            if (lastReduced) {
-                double acc = out[p];
-                for (int i = 0; i < n; i++) acc += xd[o + i];
-                out[p] = acc;
+        // NOTE: + written out rather than through fold's operator, so that the JIT need not call an
+        // interface per element: same walk, same order, same sums
+        return walk(x, axes, keepdim, 0.0, (xd, from, n, out, at, intoOne) -> {
+            if (intoOne) {
+                double acc = out[at];
+                for (int i = 0; i < n; i++) acc += xd[from + i];
+                out[at] = acc;
             } else {
-                for (int i = 0; i < n; i++) out[p + i] += xd[o + i];
+                for (int i = 0; i < n; i++) out[at + i] += xd[from + i];
             }
-        }
-        return Tensor.of(keepdim ? kept : Shapes.reduced(shape, axes, false), out);
+        });
     }
 
     /**
@@ -130,6 +118,24 @@ public final class Reductions {
      * output's strides set to 0 on the reduced axes.
      */
     private static Tensor fold(Tensor x, int[] axes, boolean keepdim, double init, DoubleBinaryOperator op) {
+        return walk(x, axes, keepdim, init, (xd, from, n, out, at, intoOne) -> {
+            if (intoOne) {
+                double acc = out[at];
+                for (int i = 0; i < n; i++) acc = op.applyAsDouble(acc, xd[from + i]);
+                out[at] = acc;
+            } else {
+                for (int i = 0; i < n; i++) out[at + i] = op.applyAsDouble(out[at + i], xd[from + i]);
+            }
+        });
+    }
+
+    /** Folds one contiguous row of x into out: all of it into out[at] (intoOne), or element by element into out[at..]. */
+    private interface Row {
+        void fold(double[] xd, int from, int n, double[] out, int at, boolean intoOne);
+    }
+
+    /** The walk every reduction shares: x row by row in memory order, each row folded into its group's result. */
+    private static Tensor walk(Tensor x, int[] axes, boolean keepdim, double init, Row row) {
         int[] shape = x.shapeRef();
         requireAxes(axes, shape.length);
         if (axes.length == 0) return x;
@@ -142,16 +148,7 @@ public final class Reductions {
         Shaping.Walk w = new Shaping.Walk(shape, outStrides);
         int n = w.rowLength;
         boolean lastReduced = w.step[0] == 0;
-        for (int o = 0; o < xd.length; o += n, w.nextRow()) {
-            int p = w.offset[0];
-            if (lastReduced) {
-                double acc = out[p];
-                for (int i = 0; i < n; i++) acc = op.applyAsDouble(acc, xd[o + i]);
-                out[p] = acc;
-            } else {
-                for (int i = 0; i < n; i++) out[p + i] = op.applyAsDouble(out[p + i], xd[o + i]);
-            }
-        }
+        for (int o = 0; o < xd.length; o += n, w.nextRow()) row.fold(xd, o, n, out, w.offset[0], lastReduced);
         return Tensor.of(keepdim ? kept : Shapes.reduced(shape, axes, false), out);
     }
 

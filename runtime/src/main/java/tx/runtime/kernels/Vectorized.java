@@ -21,14 +21,9 @@ final class Vectorized {
     /** The element count from which the vectorised transcendental functions are used. */
     static final int THRESHOLD = 4096;
 
-    /** {@code o[i] = op(x[i])}; false if {@code op} has no vector form here. */
-    static boolean map(Elementwise.Op op, double[] x, double[] o) {
-        return Lanes.map(op, x, o);
-    }
-
     /**
      * {@code c[n×m] = a[n×k] · b[k×m]} (c zero on entry), four rows of c and one vector of columns at
-     * a time, for m of at least {@link #lanes()}; false if m is too narrow. Each element is summed in
+     * a time, for m of at least one vector; false if m is too narrow. Each element is summed in
      * the same order, with the same roundings (a multiply, then an add: no fused multiply-add), as
      * the scalar loop, so the results are identical.
      */
@@ -45,21 +40,6 @@ final class Vectorized {
     private static final class Lanes {
         static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
 
-        static boolean map(Elementwise.Op op, double[] x, double[] o) {
-            // NOTE: one loop per operation: the JIT makes SIMD code only for a constant operator
-            int n = x.length, i = 0, bound = S.loopBound(n), step = S.length();
-            switch (op) {
-                case EXP -> { for (; i < bound; i += step) DoubleVector.fromArray(S, x, i).lanewise(VectorOperators.EXP).intoArray(o, i); }
-                case LOG -> { for (; i < bound; i += step) DoubleVector.fromArray(S, x, i).lanewise(VectorOperators.LOG).intoArray(o, i); }
-                case SIN -> { for (; i < bound; i += step) DoubleVector.fromArray(S, x, i).lanewise(VectorOperators.SIN).intoArray(o, i); }
-                case COS -> { for (; i < bound; i += step) DoubleVector.fromArray(S, x, i).lanewise(VectorOperators.COS).intoArray(o, i); }
-                case TANH -> { for (; i < bound; i += step) DoubleVector.fromArray(S, x, i).lanewise(VectorOperators.TANH).intoArray(o, i); }
-                default -> { return false; }
-            }
-            for (; i < n; i++) o[i] = scalar(op, x[i]); // the tail, exactly as the scalar kernel
-            return true;
-        }
-
         static boolean mapRange(Elementwise.Op op, double[] x, int xo, double[] o, int oo, int len) {
             int i = 0, bound = S.loopBound(len), step = S.length();
             switch (op) {
@@ -72,11 +52,6 @@ final class Vectorized {
             }
             for (; i < len; i++) o[oo + i] = scalar(op, x[xo + i]);
             return true;
-        }
-
-        /** The number of doubles in a vector. */
-        static int lanes() {
-            return S.length();
         }
 
         static boolean multiply(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int n, int k, int m) {
