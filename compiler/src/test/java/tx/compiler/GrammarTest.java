@@ -75,6 +75,18 @@ class GrammarTest {
     }
 
     @Test
+    void comparisonsChainAsInPython() {
+        // a < b <= c is one chain of three operands (a < b and b <= c); parentheses break the chain
+        Ast.Program p = parse("a = 0 < x + 1 <= 2\nb = (0 < x) < 2\nc = x < 1\n");
+        Ast.Expr a = ((Ast.Assign) p.body().get(0)).value();
+        assertTrue(a instanceof Ast.Chain ch && ch.operands().size() == 3 && ch.ops().equals(java.util.List.of("<", "<="))
+                && ch.operands().get(1) instanceof Ast.Binary add && add.op().equals("+"));
+        Ast.Expr b = ((Ast.Assign) p.body().get(1)).value();
+        assertTrue(b instanceof Ast.Binary cmp && cmp.op().equals("<") && cmp.left() instanceof Ast.Binary);
+        assertTrue(((Ast.Assign) p.body().get(2)).value() instanceof Ast.Binary);
+    }
+
+    @Test
     void numbersInEveryForm() {
         Ast.Program p = parse("a = [2, 2.0, .5, 1e-3, 2.5E+4, 3.]\n");
         Ast.ListLit l = (Ast.ListLit) ((Ast.Assign) p.body().get(0)).value();

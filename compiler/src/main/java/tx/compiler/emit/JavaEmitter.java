@@ -1249,7 +1249,7 @@ public final class JavaEmitter {
         h.add(unary("tanh", "Math::tanh"));
         h.add(unary("sqrt", "Math::sqrt"));
         h.add(unary("abs", "Math::abs"));
-        h.add(unary("sign", "v -> Double.isNaN(v) ? v : Math.signum(v)"));
+        h.add(unary("sign", "v -> Double.isNaN(v) ? 0 : Math.signum(v)"));
         h.add(unary("log1p", "Math::log1p"));
         h.add(unary("expm1", "Math::expm1"));
         h.addAll(List.of(binary("add", "(x, y) -> x + y")));

@@ -23,10 +23,13 @@ final class Composites {
         return b.where(nonneg, b.div(one, denom), b.div(e, denom));
     }
 
-    /** relu x = x where x > 0, else 0. NOTE: its derivative at 0 is 0, as in PyTorch. */
+    /**
+     * relu x = 0 where x <= 0, else x. NOTE: as in PyTorch, its derivative at 0 is 0, and a nan
+     * passes through with its gradient (no comparison with nan holds).
+     */
     static Var relu(Builder b, Var x) {
         Var zero = b.scalar(0);
-        return b.where(b.gt(x, zero), x, zero);
+        return b.where(b.le(x, zero), zero, x);
     }
 
     /** softplus x = log(1 + e^x), and x itself above 20 (PyTorch's threshold), where e^x would overflow. */
@@ -37,13 +40,15 @@ final class Composites {
 
     /**
      * clamp(x, lo, hi): NOTE: the gradient passes where lo <= x <= hi, boundaries included, as in
-     * PyTorch (a min/max composition would halve it at the boundaries). Either bound may be null.
+     * PyTorch (a min/max composition would halve it at the boundaries). At a nan the value stays
+     * nan and, as in PyTorch, no gradient passes (nan is not between the bounds): the last where
+     * keeps x's value there without its gradient. Either bound may be null.
      */
     static Var clamp(Builder b, Var x, Var lo, Var hi) {
         Var r = x;
         if (lo != null) r = b.where(b.lt(r, lo), lo, r);
         if (hi != null) r = b.where(b.gt(r, hi), hi, r);
-        return r;
+        return b.where(b.ne(x, x), b.stopGrad(x), r);
     }
 
     static Var mean(Builder b, Var x, int[] axes, boolean keepdim) {

@@ -42,6 +42,7 @@ final class Exprs {
         if (e instanceof Ast.Name n) return lookup(n.name(), n.span());
         if (e instanceof Ast.Neg n) return negate(expr(n.operand()), n);
         if (e instanceof Ast.Binary x) return binary(x.op(), expr(x.left()), expr(x.right()), x.left().span(), x.right().span(), x.span());
+        if (e instanceof Ast.Chain c) return chain(c);
         if (e instanceof Ast.Call c) return l.builtins.call(c);
         if (e instanceof Ast.Index i) return index(i);
         if (e instanceof Ast.Attr a) return attribute(a);
@@ -202,6 +203,32 @@ final class Exprs {
         };
         T r = result(b.emit(p, null, a.var(), c.var()), gradFnOf(op, left, right));
         return isFloat(left) && isFloat(right) ? new T(r.var(), false, -1, null, true, false) : r;
+    }
+
+    /**
+     * {@code a < b < c} is {@code a < b and b < c}, each operand evaluated once, as in Python. A
+     * comparison gives 0 or 1, so for one-element values {@code and} is their product. NOTE: Python's
+     * {@code and} needs a truth value, which a tensor of several elements does not have (PyTorch raises
+     * at run time); tx refuses it at compile time.
+     */
+    private Val chain(Ast.Chain c) {
+        List<Ast.Expr> xs = c.operands();
+        List<Val> vals = new ArrayList<>();
+        for (Ast.Expr x : xs) vals.add(expr(x));
+        Val all = null;
+        for (int i = 0; i < c.ops().size(); i++) {
+            Span ls = xs.get(i).span(), rs = xs.get(i + 1).span();
+            Val r = binary(c.ops().get(i), vals.get(i), vals.get(i + 1), ls, rs, ls.to(rs));
+            if (r instanceof Val.Bad) return r;
+            if (r instanceof T t && Shapes.numel(t.shape()) != 1) {
+                l.diags.error("E0401", ls.to(rs), "a chained comparison means `and`, which needs one-element operands; `"
+                        + c.ops().get(i) + "` here gives a tensor of shape " + Shapes.show(t.shape()),
+                        "compare elementwise and combine the masks: `(a < b) * (b < c)`");
+                return new Val.Bad();
+            }
+            all = all == null ? r : binary("*", all, r, c.span(), ls.to(rs), c.span());
+        }
+        return all;
     }
 
     /** Python floats ({@code x.item()} and numbers) combine into Python floats, which print as such. */

@@ -13,6 +13,7 @@ import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Span;
 import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Var;
+import tx.runtime.tensor.PyFloat;
 import tx.runtime.tensor.Shapes;
 
 /**
@@ -84,8 +85,21 @@ final class Loops {
             l.diags.error("E0105", f.range().get(2).span(), "`range` step must not be zero", null);
             return null;
         }
-        long count = (long) Math.max(0, Math.ceil((stop - start) / step));
-        return new Range((int) Math.min(count, Integer.MAX_VALUE), start, step);
+        double count = Math.max(0, Math.ceil((stop - start) / step));
+        if (count > Integer.MAX_VALUE) {
+            // NOTE: refused rather than cut short: at a billion iterations a second such a loop runs for
+            // hours, and its tape could not be held; the count is a double, so 1e300 is refused too.
+            l.diags.error("E0105", f.range().get(0).span().to(f.range().get(f.range().size() - 1).span()),
+                    "`range` of " + (count < 1e15 ? Long.toString((long) count) : PyFloat.repr(count)) + " iterations is more than tx runs in one loop (at most "
+                    + Integer.MAX_VALUE + ")", "split the work into nested loops, or make the count smaller");
+            return null;
+        }
+        if (Math.abs(start) > 1L << 53 || Math.abs(start + step * count) > 1L << 53) {
+            l.diags.error("E0105", f.range().get(0).span().to(f.range().get(f.range().size() - 1).span()),
+                    "`range` bounds beyond 2^53 cannot be counted exactly in float64", null);
+            return null;
+        }
+        return new Range((int) count, start, step);
     }
 
     /**

@@ -63,6 +63,12 @@ public final class Ast {
     /** A binary operator: + - * / @ ** < <= > >= == !=. */
     public record Binary(String op, Expr left, Expr right, Span span) implements Expr {}
 
+    /**
+     * A chain of two or more comparisons, {@code a < b <= c}: as in Python, {@code a < b and b <= c}
+     * with b evaluated once. {@code ops} has one operator fewer than {@code operands} has items.
+     */
+    public record Chain(List<Expr> operands, List<String> ops, Span span) implements Expr {}
+
     public record Call(Expr callee, List<Arg> args, Span span) implements Expr {}
 
     public record Index(Expr target, List<Sub> subs, Span span) implements Expr {}

@@ -111,11 +111,29 @@ final class AstBuilder {
         if (ctx instanceof PowerContext c) return new Binary("**", expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof MultiplicativeContext c) return new Binary(c.op.getText(), expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof AdditiveContext c) return new Binary(c.op.getText(), expr(c.expr(0)), expr(c.expr(1)), sp);
-        if (ctx instanceof ComparisonContext c) return new Binary(c.op.getText(), expr(c.expr(0)), expr(c.expr(1)), sp);
+        if (ctx instanceof ComparisonContext c) return comparison(c, sp);
         if (ctx instanceof CallContext c) return new Call(expr(c.expr()), args(c.arg()), sp);
         if (ctx instanceof AttributeContext c) return new Attr(expr(c.expr()), c.NAME().getText(), span(c.NAME().getSymbol()), sp);
         if (ctx instanceof IndexContext c) return new Index(expr(c.expr()), subs(c.subscript()), sp);
         return new NoneLit(sp);
+    }
+
+    /**
+     * {@code a < b} is a Binary; {@code a < b < c} (the grammar's left-nested comparisons, with no
+     * parentheses between them) is one Chain, as Python reads it.
+     */
+    private Expr comparison(ComparisonContext c, Span sp) {
+        if (!(c.expr(0) instanceof ComparisonContext)) return new Binary(c.op.getText(), expr(c.expr(0)), expr(c.expr(1)), sp);
+        List<ExprContext> operands = new ArrayList<>();
+        List<String> ops = new ArrayList<>();
+        ExprContext at = c;
+        while (at instanceof ComparisonContext cmp) {
+            operands.add(0, cmp.expr(1));
+            ops.add(0, cmp.op.getText());
+            at = cmp.expr(0);
+        }
+        operands.add(0, at);
+        return new Chain(exprs(operands), ops, sp);
     }
 
     private List<Sub> subs(List<SubscriptContext> ctxs) {

@@ -169,6 +169,7 @@ public final class Builder {
     public Var ne(Var a, Var b) { return emit(Prim.NE, null, a, b); }
     public Var gt(Var a, Var b) { return emit(Prim.GT, null, a, b); }
     public Var lt(Var a, Var b) { return emit(Prim.LT, null, a, b); }
+    public Var le(Var a, Var b) { return emit(Prim.LE, null, a, b); }
     public Var ge(Var a, Var b) { return emit(Prim.GE, null, a, b); }
     public Var where(Var c, Var a, Var b) { return emit(Prim.WHERE, null, c, a, b); }
 

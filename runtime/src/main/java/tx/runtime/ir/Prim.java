@@ -116,19 +116,28 @@ public enum Prim {
             Var da = b.mul(g, b.mul(p, b.pow(a, b.sub(p, b.scalar(1)))));
             if (!b.isNonZeroConstant(p)) da = b.where(b.eq(p, b.scalar(0)), b.scalar(0), da);
             Var db = b.mul(g, b.mul(e.out(), b.log(a)));
-            if (!b.isConstant(p)) {
+            // NOTE: the guard depends on the base only: an exponent that is a literal may still require
+            // grad (`0.0 ** tensor(2.0, requires_grad=True)`); when it does not, the AD pass prunes db.
+            if (!b.isNonZeroConstant(a)) {
                 db = b.where(b.mul(b.eq(a, b.scalar(0)), b.ge(p, b.scalar(0))), b.scalar(0), db);
             }
             return List.of(da, db);
         }
     },
-    /** d max(a, b): the larger operand gets the gradient. NOTE: ties split it evenly, as PyTorch. */
+    /**
+     * d max(a, b): the larger operand gets the gradient. NOTE: as PyTorch, ties split it evenly, and
+     * where either is nan (the result is nan) neither loses, so both get all of it.
+     */
     MAXIMUM(Math::max) {
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return tieSplit(b, e, g, b.gt(in(e, 0), in(e, 1))); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            return tieSplit(b, e, g, b.lt(in(e, 0), in(e, 1)), b.gt(in(e, 0), in(e, 1)));
+        }
     },
-    /** d min(a, b): the smaller operand gets the gradient. NOTE: ties split it evenly, as PyTorch. */
+    /** d min(a, b): the smaller operand gets the gradient; ties and nan as {@link #MAXIMUM}. */
     MINIMUM(Math::min) {
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return tieSplit(b, e, g, b.lt(in(e, 0), in(e, 1))); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            return tieSplit(b, e, g, b.gt(in(e, 0), in(e, 1)), b.lt(in(e, 0), in(e, 1)));
+        }
     },
     /** Comparisons give 0. or 1.: piecewise constant, so no gradient flows through them. */
     LT((x, y) -> x < y ? 1 : 0) {
@@ -176,7 +185,10 @@ public enum Prim {
         }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(spread(b, e, g)); }
     },
-    /** The gradient of a max goes to the maximal elements. NOTE: ties share it evenly, as torch.amax. */
+    /**
+     * The gradient of a max goes to the maximal elements. NOTE: ties share it evenly, and when the
+     * max is nan it goes to the nan elements, as torch.max(x) (evenly_distribute_backward).
+     */
     MAX(1) {
         @Override public int[] shape(List<int[]> in, Object attr) { return reducedShape(in.get(0), attr); }
         @Override public Tensor eval(List<Tensor> in, Object attr) {
@@ -186,7 +198,8 @@ public enum Prim {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
             Attrs.Reduce r = (Attrs.Reduce) e.attr();
             Var x = in(e, 0);
-            Var hit = b.eq(x, spread(b, e, e.out()));
+            Var y = spread(b, e, e.out());
+            Var hit = b.add(b.eq(x, y), b.mul(b.ne(x, x), b.ne(y, y)));
             Var count = b.sum(hit, r.axes(), true);
             return List.of(b.div(b.mul(spread(b, e, g), hit), b.expand(count, x.shapeRef())));
         }
@@ -520,7 +533,7 @@ public enum Prim {
     }
 
     static double signum(double x) {
-        return Double.isNaN(x) ? x : Math.signum(x);
+        return Double.isNaN(x) ? 0 : Math.signum(x); // NOTE: sign(nan) is 0 in PyTorch (1.13), and so abs passes no gradient at nan
     }
 
     static void fail(String message) {
@@ -551,9 +564,13 @@ public enum Prim {
     }
 
     /** max/min: the chosen operand gets g, and ties give each operand g / 2. */
-    static List<Var> tieSplit(Builder b, Eqn e, Var g, Var firstWins) {
-        Var tie = b.mul(b.scalar(0.5), b.eq(in(e, 0), in(e, 1)));
-        Var secondWins = b.sub(b.sub(b.scalar(1), firstWins), b.mul(b.scalar(2), tie));
-        return List.of(b.mul(g, b.add(firstWins, tie)), b.mul(g, b.add(secondWins, tie)));
+    /**
+     * The gradient of a two-operand max or min: each operand gets g unless it loses, and half of it
+     * at a tie: {@code g (1 - loses - tie / 2)}. No comparison holds at nan, so both get g there.
+     */
+    static List<Var> tieSplit(Builder b, Eqn e, Var g, Var firstLoses, Var secondLoses) {
+        Var halfTie = b.mul(b.scalar(0.5), b.eq(in(e, 0), in(e, 1)));
+        Var one = b.scalar(1);
+        return List.of(b.mul(g, b.sub(b.sub(one, firstLoses), halfTie)), b.mul(g, b.sub(b.sub(one, secondLoses), halfTie)));
     }
 }
