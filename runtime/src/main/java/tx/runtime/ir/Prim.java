@@ -565,12 +565,14 @@ public enum Prim {
 
     /** max/min: the chosen operand gets g, and ties give each operand g / 2. */
     /**
-     * The gradient of a two-operand max or min: each operand gets g unless it loses, and half of it
-     * at a tie: {@code g (1 - loses - tie / 2)}. No comparison holds at nan, so both get g there.
+     * The gradient of a two-operand max or min, as PyTorch's
+     * {@code where(a == b, g / 2, g).masked_fill_(loses, 0)}: each operand gets g, half of it at a tie,
+     * and exactly 0 where it loses (selected, not multiplied, so a nan or inf in g does not leak
+     * into the loser). No comparison holds at nan, so both operands get g there.
      */
     static List<Var> tieSplit(Builder b, Eqn e, Var g, Var firstLoses, Var secondLoses) {
-        Var halfTie = b.mul(b.scalar(0.5), b.eq(in(e, 0), in(e, 1)));
-        Var one = b.scalar(1);
-        return List.of(b.mul(g, b.sub(b.sub(one, firstLoses), halfTie)), b.mul(g, b.sub(b.sub(one, secondLoses), halfTie)));
+        Var shared = b.where(b.eq(in(e, 0), in(e, 1)), b.mul(g, b.scalar(0.5)), g);
+        Var zero = b.scalar(0);
+        return List.of(b.where(firstLoses, zero, shared), b.where(secondLoses, zero, shared));
     }
 }
