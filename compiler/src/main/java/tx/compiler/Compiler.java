@@ -84,6 +84,7 @@ public final class Compiler {
         if (ast == null) return new Result(null, diags); // syntax errors: the tree has holes
         // a number too large (E0002) leaves a whole tree, so checking goes on to find the other errors
         Program p = lowering.lower(ast, diags, source);
+        if (p != null) Lowerer.refuseHugeTapes(p.body(), diags);
         if (p != null) {
             if (System.getenv("TX_DEBUG_IR") != null) System.err.print(tx.runtime.ir.IrPrinter.print(p));
             Verifier.verify(p); // a failure here is a compiler bug, reported as an internal error

@@ -105,6 +105,32 @@ public final class Lowerer {
      * or whose float64s would not fit in the memory the JVM may use.
      */
     boolean fits(int[] shape, Span span, String what) { // what: the tensor, as the subject of a sentence
+        return fits(diags, shape, span, what);
+    }
+
+    /**
+     * Refuses, with E0205 at the loop, a loop tape (one row per iteration of the values a reversed
+     * loop reads) that could not be held: the AD pass sizes it as [trip count] + the value's shape,
+     * so it is known before anything runs. Nested loops are checked too.
+     */
+    public static void refuseHugeTapes(List<tx.runtime.ir.Stmt> body, Diagnostics diags) {
+        for (tx.runtime.ir.Stmt s : body) {
+            if (s instanceof tx.runtime.ir.Stmt.Loop loop) {
+                var o = loop.origin();
+                for (Var tape : loop.tapes()) {
+                    String what = "the tape of this loop's reversal (" + loop.count() + " rows of " + tx.runtime.tensor.Shapes.show(
+                            java.util.Arrays.copyOfRange(tape.shapeRef(), 1, tape.rank())) + ")";
+                    if (!fits(diags, tape.shapeRef(), new Span(o.line(), o.col(), o.line(), o.endCol()), what)) return;
+                }
+                refuseHugeTapes(loop.body(), diags);
+            } else if (s instanceof tx.runtime.ir.Stmt.Cond c) {
+                refuseHugeTapes(c.then(), diags);
+                refuseHugeTapes(c.otherwise(), diags);
+            }
+        }
+    }
+
+    private static boolean fits(Diagnostics diags, int[] shape, Span span, String what) {
         long n;
         try {
             n = tx.runtime.tensor.Shapes.numelExact(shape);
