@@ -63,6 +63,7 @@ final class Exprs {
         Span maybe = l.state.maybeUnassigned.get(name);
         if (v != null && maybe == null) return v;
         if (v == null && maybe == null && l.functions.has(name)) return new Val.Fn(new Val.UserFn(name));
+        if (v == null && maybe == null && CONSTANTS.containsKey(name)) return new Val.Num(CONSTANTS.get(name));
         if (maybe != null) {
             l.diags.error("E0102", span, "`" + name + "` may be used before it is assigned",
                     "it is assigned only on some paths through the block at line " + maybe.line() + "; assign it before that block too");
@@ -72,6 +73,10 @@ final class Exprs {
         l.diags.error("E0101", span, "unknown name `" + name + "`", help);
         return new Val.Bad();
     }
+
+    /** The named constants (LANGUAGE.md §2), also as {@code math.NAME}; a name the program assigns hides them. */
+    private static final java.util.Map<String, Double> CONSTANTS = java.util.Map.of(
+            "inf", Double.POSITIVE_INFINITY, "nan", Double.NaN, "pi", Math.PI, "e", Math.E);
 
     private String suggestion(String name) {
         String best = closest(name, l.state.names.keySet());
@@ -368,6 +373,9 @@ final class Exprs {
     // ---- attributes ------------------------------------------------------------------------------------
 
     private Val attribute(Ast.Attr a) {
+        if (a.target() instanceof Ast.Name m && m.name().equals("math") && !l.state.names.containsKey("math") && CONSTANTS.containsKey(a.name())) {
+            return new Val.Num(CONSTANTS.get(a.name()));
+        }
         Val target = expr(a.target());
         if (target instanceof Val.Bad) return target;
         if (!(target instanceof T x)) {
