@@ -100,7 +100,7 @@ public final class JavaEmitter {
 
     private JavaEmitter(Derivation d, String source) {
         this.d = d;
-        this.source = source.replace("*/", "* /").replace('\n', ' ').replace('\r', ' ');
+        this.source = Escapes.javaComment(source);
         this.fn = d.fn;
         this.valueName = safe(fn.name());
         this.gradName = fn.name() + "_grad";
@@ -650,7 +650,7 @@ public final class JavaEmitter {
     }
 
     private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        return Escapes.javaString(s);
     }
 
     private static String declared(Ast.Param p) {

@@ -58,7 +58,7 @@ public final class TxEmitter {
 
     private TxEmitter(Derivation d, String source) {
         this.d = d;
-        this.source = source;
+        this.source = Escapes.txComment(source);
     }
 
     /** The tx source of {@code NAME_grad}, with a header naming the source file. */
@@ -484,8 +484,7 @@ public final class TxEmitter {
                 return call(r.normal() ? "randn" : "rand", shape(e.out()), "seed=" + r.seed());
             }
             case LOAD: { // NOTE: the path as the source wrote it: relative to the folder of the file tx grad read
-                String path = ((Attrs.Load) attr).path().replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
-                return call("load", "\"" + path + "\"");
+                return call("load", Escapes.txString(((Attrs.Load) attr).path()));
             }
             default:
                 throw new Derivation.Unexpressible("tx has no surface form for " + e.prim());
