@@ -389,7 +389,9 @@ public final class DotEmitter {
         Object attr = e.attr();
         String op = e.prim().text();
         switch (e.prim()) {
-            case SUM, MAX, PROD, FIRST_MAX, PROD_OTHERS: {
+            case FIRST_MAX: // NOTE: one axis (Attrs.Axis), not a reduction's axes
+                return op + " dim=" + ((Attrs.Axis) attr).axis();
+            case SUM, MAX, PROD, PROD_OTHERS: {
                 Attrs.Reduce r = (Attrs.Reduce) attr;
                 return op + " dim=" + ints(r.axes()) + (r.keepdim() ? " keepdim" : "");
             }
