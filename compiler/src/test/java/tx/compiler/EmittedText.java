@@ -23,11 +23,11 @@ public final class EmittedText {
     /** Any backslash that Java's first phase would read as a Unicode escape: one preceded by an even number of backslashes, followed by u. */
     private static final Pattern UNICODE_ESCAPE = Pattern.compile("(?<!\\\\)(?:\\\\\\\\)*\\\\u");
 
-    /** Every character is printable or a line feed: no carriage return, escape, bell, line separator, bidi override. */
+    /** Every character is printable or a line feed: no carriage return, escape, bell, line separator, bidi override (the zero-width joiners of emoji may stay). */
     public static void onlyVisible(String what, String text) {
         text.codePoints().forEach(c -> {
             int type = Character.getType(c);
-            boolean bad = c != '\n' && (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+            boolean bad = c != '\n' && c != 0x200c && c != 0x200d && (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
                     || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE);
             if (bad) fail(what + " holds the character U+" + String.format("%04X", c) + ":\n" + text);
         });
@@ -117,6 +117,13 @@ public final class EmittedText {
         List<String> out = new ArrayList<>(g.graphAttrs.values());
         for (Map<String, String> a : g.nodes.values()) out.addAll(a.values());
         return out;
+    }
+
+    /** A name for a test message: each character that is not printable ASCII as {@code <hex>}. */
+    public static String shown(String name) {
+        StringBuilder sb = new StringBuilder();
+        name.codePoints().forEach(c -> sb.append(c < 0x20 || c >= 0x7f ? String.format("<%X>", c) : Character.toString(c)));
+        return sb.toString();
     }
 
     private static String around(String text, int i) {
