@@ -93,6 +93,13 @@ class DotEmitTest {
         assertTrue(g.labels().stream().anyMatch(l -> l.startsWith("pow(_, 3.0)")), String.join(" | ", g.labels()));
     }
 
+    /** The gradient of max along a dimension goes to the first maximum, an operation with one axis (it crashed the emitter). */
+    @Test
+    void theFirstMaximumOfAMaxAlongADimension() {
+        Graph g = check("max.tx", "fn f(x: [n, 3]) -> [] {\n    return sum(max(x, dim=0) ** 2)\n}\n", "f", List.of());
+        assertTrue(g.labels().stream().anyMatch(l -> l.startsWith("first_max dim=0")), String.join(" | ", g.labels()));
+    }
+
     /** Results that are a parameter, a primal constant, or one variable twice still show as outputs of their own. */
     @Test
     void resultsThatAreNotAdjointEquations() {

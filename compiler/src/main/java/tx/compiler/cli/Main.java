@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import tx.compiler.Compiler;
 import tx.compiler.syntax.Diagnostic;
+import tx.compiler.syntax.Printable;
 import tx.compiler.syntax.Span;
 import tx.runtime.exec.Interpreter;
 import tx.runtime.exec.RunOptions;
@@ -230,11 +231,11 @@ public final class Main {
         try {
             r = Compiler.grad(name, source, fn, wrt, emit, path.toAbsolutePath().getParent());
         } catch (StackOverflowError e) {
-            err.println("error: " + file + ": the program is nested too deeply for tx to compile");
+            err.println("error: " + Printable.line(file) + ": the program is nested too deeply for tx to compile");
             if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);
             return COMPILE_ERROR;
         } catch (RuntimeException e) {
-            err.println("error: internal compiler error while differentiating `" + fn + "` in " + file + ": " + e);
+            err.println("error: internal compiler error while differentiating `" + fn + "` in " + Printable.line(file) + ": " + e);
             if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);
             return COMPILE_ERROR;
         }

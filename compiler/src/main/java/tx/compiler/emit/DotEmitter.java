@@ -103,7 +103,7 @@ public final class DotEmitter {
 
     private DotEmitter(Derivation d, String source) {
         this.d = d;
-        this.source = source;
+        this.source = tx.compiler.syntax.Printable.line(source); // a line feed in the name is shown, not turned into a space
     }
 
     /** The Graphviz source of {@code digraph "NAME_grad"}. */
@@ -389,7 +389,9 @@ public final class DotEmitter {
         Object attr = e.attr();
         String op = e.prim().text();
         switch (e.prim()) {
-            case SUM, MAX, PROD, FIRST_MAX, PROD_OTHERS: {
+            case FIRST_MAX: // NOTE: one axis (Attrs.Axis), not a reduction's axes
+                return op + " dim=" + ((Attrs.Axis) attr).axis();
+            case SUM, MAX, PROD, PROD_OTHERS: {
                 Attrs.Reduce r = (Attrs.Reduce) attr;
                 return op + " dim=" + ints(r.axes()) + (r.keepdim() ? " keepdim" : "");
             }
@@ -536,26 +538,12 @@ public final class DotEmitter {
         return "\"" + escape(s) + "\"";
     }
 
-    /**
-     * The text of a quoted string: {@code "} and {@code \} escaped, so that no Graphviz escape
-     * ({@code \n}, {@code \N}, {@code \G}, ...) is read into it; line breaks become spaces.
-     */
     private static String escape(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n', '\r' -> sb.append(' ');
-                default -> sb.append(c);
-            }
-        }
-        return sb.toString();
+        return Escapes.dotText(s);
     }
 
     /** Text for a {@code //} comment: one line. */
     private static String comment(String s) {
-        return s.replace('\n', ' ').replace('\r', ' ');
+        return Escapes.dotComment(s);
     }
 }

@@ -65,6 +65,12 @@ public final class JavaEmitter {
 
     private final Derivation d;
     private final String source;
+    /**
+     * The sizes as this class writes them: a named dimension spelt like a parameter, a Java keyword,
+     * or {@code param} or {@code dims} (the arguments of {@link #shapeMethod}'s method) is renamed
+     * (see {@link Sizes#writtenAvoiding}).
+     */
+    private final Sizes sizes;
     private final Ast.FnDef fn;
     private final String valueName, gradName, className;
     private final Map<Var, String> names = new HashMap<>();
@@ -100,11 +106,26 @@ public final class JavaEmitter {
 
     private JavaEmitter(Derivation d, String source) {
         this.d = d;
-        this.source = source.replace("*/", "* /").replace('\n', ' ').replace('\r', ' ');
+        this.source = Escapes.javaComment(source);
         this.fn = d.fn;
         this.valueName = safe(fn.name());
         this.gradName = fn.name() + "_grad";
         this.className = camel(fn.name()) + "Grad";
+        Set<String> avoid = new HashSet<>(RESERVED);
+        avoid.addAll(List.of("param", "dims"));
+        for (Ast.Param p : fn.params()) avoid.add(safe(p.name()));
+        this.sizes = d.sizes.writtenAvoiding(avoid);
+    }
+
+    /** The Java name of a named dimension. */
+    private String dim(String name) {
+        return d.sizes.written(sizes, name);
+    }
+
+    private List<String> dims(List<String> names) {
+        List<String> out = new ArrayList<>();
+        for (String n : names) out.add(dim(n));
+        return out;
     }
 
     public static String emit(Derivation d, String sourceName) {
@@ -114,10 +135,7 @@ public final class JavaEmitter {
     // ---- the class -----------------------------------------------------------------------------------
 
     private String emit() {
-        for (String dim : d.sizes.dims()) {
-            if (RESERVED.contains(dim)) throw new Derivation.Unexpressible("the named dimension `" + dim + "` is a Java keyword");
-            taken.add(dim);
-        }
+        taken.addAll(sizes.dims());
         for (String h : HELPER_NAMES) if (h.equals(valueName) || h.equals(gradName)) renamed.put(h, h + "Kernel");
         List<Var> params = d.params();
         for (int i = 0; i < params.size(); i++) {
@@ -250,12 +268,12 @@ public final class JavaEmitter {
                 .append(dims.isEmpty() ? "no sizes" : dims.size() + " size" + (dims.size() > 1 ? "s" : "") + ", of " + String.join(", ", dims))
                 .append(", not \" + dims.length);\n");
         for (int i = 0; i < dims.size(); i++) {
-            sb.append("        int ").append(dims.get(i)).append(" = dims[").append(i).append("];\n");
+            sb.append("        int ").append(dim(dims.get(i))).append(" = dims[").append(i).append("];\n");
         }
         sb.append("        return switch (param) {\n");
         for (Ast.Param p : fn.params()) {
             List<String> parts = new ArrayList<>();
-            for (Ast.Dim dim : p.shape()) parts.add(dim.name() != null ? dim.name() : Integer.toString(dim.size()));
+            for (Ast.Dim dim : p.shape()) parts.add(dim.name() != null ? dim(dim.name()) : Integer.toString(dim.size()));
             sb.append("            case ").append(quote(p.name())).append(" -> ")
                     .append(parts.isEmpty() ? "new int[0]" : "new int[] {" + String.join(", ", parts) + "}").append(";\n");
         }
@@ -266,7 +284,7 @@ public final class JavaEmitter {
 
     private void method(StringBuilder sb, Prologue prologue, boolean gradient, List<Var> results, Set<Var> live) {
         List<String> args = new ArrayList<>(), argNames = new ArrayList<>();
-        for (String dim : prologue.explicit) args.add("int " + dim);
+        for (String dim : prologue.explicit) args.add("int " + dim(dim));
         for (int i = 0; i < fn.params().size(); i++) {
             args.add("double[] " + names.get(d.params().get(i)));
             argNames.add(names.get(d.params().get(i)));
@@ -482,10 +500,10 @@ public final class JavaEmitter {
         String i = counters.get(l.index());
         Sizes.Lin count = d.size(s -> ((Stmt.Loop) d.inSample(l, s)).count(), "a loop's trip count");
         if (!l.reverse()) {
-            add(indent + "for (int " + i + " = 0; " + i + " < " + d.sizes.show(count) + "; " + i + "++) {", comment, 12);
+            add(indent + "for (int " + i + " = 0; " + i + " < " + sizes.show(count) + "; " + i + "++) {", comment, 12);
         } else {
             Sizes.Lin last = d.size(s -> ((Stmt.Loop) d.inSample(l, s)).count() - 1, "a loop's trip count");
-            add(indent + "for (int " + i + " = " + d.sizes.show(last) + "; " + i + " >= 0; " + i + "--) {", comment, 12);
+            add(indent + "for (int " + i + " = " + sizes.show(last) + "; " + i + " >= 0; " + i + "--) {", comment, 12);
         }
         int start = body.size();
         String inner = indent + "    ";
@@ -545,7 +563,7 @@ public final class JavaEmitter {
         if (parts.isEmpty()) return "1";
         List<String> out = new ArrayList<>();
         for (Sizes.Lin f : parts) {
-            String s = d.sizes.show(f);
+            String s = sizes.show(f);
             out.add((parts.size() > 1 || factor) && (Sizes.compound(f) || f.k() < 0) ? "(" + s + ")" : s);
         }
         return String.join(" * ", out);
@@ -650,7 +668,7 @@ public final class JavaEmitter {
     }
 
     private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        return Escapes.javaString(s);
     }
 
     private static String declared(Ast.Param p) {
@@ -704,10 +722,10 @@ public final class JavaEmitter {
                     else if (x.name().equals(dim)) power++;
                     else others.add(x.name());
                 }
-                String per = product(constant, others);
+                String per = product(constant, dims(others));
                 String value = arg + ".length";
                 if (!others.isEmpty()) {
-                    value = fname("quotient") + "(" + value + ", " + per + ", \"" + dim + "\", \"" + p.name() + "\")";
+                    value = fname("quotient") + "(" + value + ", " + per + ", " + quote(dim) + ", " + quote(p.name()) + ")";
                     needQuotient = true;
                 } else if (constant != 1) {
                     value = value + " / " + constant;
@@ -717,9 +735,10 @@ public final class JavaEmitter {
                     needRoot = true;
                 }
                 if (others.isEmpty() && constant == 1 && power == 1) tautological.add(best);
-                lines.add("int " + dim + " = " + value + ";");
+                lines.add("int " + dim(dim) + " = " + value + ";");
+                String perShown = product(constant, others);
                 sources.add(dim + " = " + (power > 1 ? "the " + ordinal(power) + " root of " : "") + p.name() + ".length"
-                        + (others.isEmpty() && constant == 1 ? "" : " / " + (per.contains(" ") ? "(" + per + ")" : per)));
+                        + (others.isEmpty() && constant == 1 ? "" : " / " + (perShown.contains(" ") ? "(" + perShown + ")" : perShown)));
                 known.add(dim);
                 progress = true;
             }
@@ -729,7 +748,7 @@ public final class JavaEmitter {
                     explicit.add(dim);
                     known.add(dim);
                     sources.add(dim + " is an argument");
-                    lines.add(fname("checkDim") + "(" + dim + ", \"" + dim + "\");");
+                    lines.add(fname("checkDim") + "(" + dim(dim) + ", " + quote(dim) + ");");
                     need("checkDim");
                     break;
                 }
@@ -753,10 +772,10 @@ public final class JavaEmitter {
             String shape = quote(declared(p));
             if (!used.isEmpty()) {
                 List<String> values = new ArrayList<>();
-                for (String u : used) values.add(u + " = \" + " + u);
+                for (String u : used) values.add(u + " = \" + " + dim(u));
                 shape = quote(declared(p) + " with ").replaceAll("\"$", "") + String.join(" + \", ", values);
             }
-            lines.add(fname("check") + "(" + names.get(d.params().get(i)) + ", " + product(constant, named) + ", \"" + p.name() + "\", " + shape + ");");
+            lines.add(fname("check") + "(" + names.get(d.params().get(i)) + ", " + product(constant, dims(named)) + ", " + quote(p.name()) + ", " + shape + ");");
             need("check");
         }
         return new Prologue(lines, sources, explicit);
@@ -1000,8 +1019,8 @@ public final class JavaEmitter {
 
     private String real(Sizes.Real r) {
         if (r.base() == null) return literal(r.k());
-        if (r.k() < 0 && r.exp() < 0) return "-" + d.sizes.show(new Sizes.Real(-r.k(), r.base(), r.exp()), JavaEmitter::literal); // -1.0 / n
-        return d.sizes.show(r, JavaEmitter::literal);
+        if (r.k() < 0 && r.exp() < 0) return "-" + sizes.show(new Sizes.Real(-r.k(), r.base(), r.exp()), JavaEmitter::literal); // -1.0 / n
+        return sizes.show(r, JavaEmitter::literal);
     }
 
     /** A Java double literal that reads back as exactly v. */
@@ -1019,7 +1038,7 @@ public final class JavaEmitter {
 
     private List<String> sizes(Sizes.Lin[] shape) {
         List<String> parts = new ArrayList<>();
-        for (Sizes.Lin f : shape) parts.add(d.sizes.show(f));
+        for (Sizes.Lin f : shape) parts.add(sizes.show(f));
         return parts;
     }
 
@@ -1044,10 +1063,10 @@ public final class JavaEmitter {
             else rest.add(f);
         }
         if (constant == 0 || rest.isEmpty()) return Long.toString(constant);
-        if (constant == 1 && rest.size() == 1) return d.sizes.show(rest.get(0));
+        if (constant == 1 && rest.size() == 1) return sizes.show(rest.get(0));
         List<String> parts = new ArrayList<>();
         for (Sizes.Lin f : rest) {
-            String s = d.sizes.show(f);
+            String s = sizes.show(f);
             parts.add(Sizes.compound(f) || f.k() < 0 ? "(" + s + ")" : s);
         }
         return (constant == 1 ? "" : constant + " * ") + String.join(" * ", parts);

@@ -31,6 +31,34 @@ public final class Sizes {
         return dims;
     }
 
+    /**
+     * These sizes with each named dimension written under a name none of {@code avoid} (an
+     * emitter's own names) and no other dimension has: its own, or {@code <name>_size} (then
+     * {@code _size2}, ...) where its own is taken, as n is by the parameter in {@code fn f(n: [n])}.
+     */
+    Sizes writtenAvoiding(java.util.Set<String> avoid) {
+        java.util.Set<String> used = new java.util.HashSet<>(avoid);
+        used.addAll(dims);
+        List<String> written = new ArrayList<>();
+        for (String dim : dims) {
+            String w = dim;
+            if (avoid.contains(dim)) {
+                w = dim + "_size";
+                for (int k = 2; used.contains(w); k++) w = dim + "_size" + k;
+                used.add(w);
+            }
+            written.add(w);
+        }
+        return new Sizes(written);
+    }
+
+    /** The name this dimension is written under in {@code written}, a {@link #writtenAvoiding} of these sizes. */
+    String written(Sizes written, String dim) {
+        int i = dims.indexOf(dim);
+        if (i < 0) throw new IllegalArgumentException("no named dimension " + dim);
+        return written.dims.get(i);
+    }
+
     /** The size named dimension d takes in sample s. */
     static int sample(int s, int d) {
         return (int) SAMPLES[s][d];

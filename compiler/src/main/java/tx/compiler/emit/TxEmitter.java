@@ -33,6 +33,8 @@ public final class TxEmitter {
 
     private final Derivation d;
     private final String source;
+    /** The sizes as this file writes them: a named dimension spelt like a parameter is renamed (see {@link Sizes#writtenAvoiding}). */
+    private final Sizes sizes;
     private final Map<Var, Expr> exprs = new HashMap<>();
     private final Map<Var, Integer> uses = new HashMap<>();
     /** Tensors of one value (fills), as that value: see {@link #operand}. */
@@ -58,7 +60,10 @@ public final class TxEmitter {
 
     private TxEmitter(Derivation d, String source) {
         this.d = d;
-        this.source = source;
+        this.source = Escapes.txComment(source);
+        Set<String> params = new HashSet<>();
+        for (Ast.Param p : d.fn.params()) params.add(p.name());
+        this.sizes = d.sizes.writtenAvoiding(params);
     }
 
     /** The tx source of {@code NAME_grad}, with a header naming the source file. */
@@ -70,7 +75,8 @@ public final class TxEmitter {
         Ast.FnDef fn = d.fn;
         String gradName = fn.name() + "_grad";
         taken.add(gradName);
-        for (String dim : d.sizes.dims()) taken.add(dim);
+        taken.addAll(d.sizes.dims());
+        taken.addAll(sizes.dims());
         for (Ast.Param p : fn.params()) taken.add(p.name());
         for (int i = 0; i < fn.params().size(); i++) exprs.put(d.params().get(i), new Expr(fn.params().get(i).name(), ATOM));
         countUses(d.body());
@@ -95,8 +101,9 @@ public final class TxEmitter {
         for (int k : d.wrt) shapes.add(dims(fn.params().get(k).shape()));
         sb.append(shapes.size() == 1 ? shapes.get(0) : "(" + String.join(", ", shapes) + ")").append(" {\n");
         for (String dim : d.sizes.dims()) {
-            if (!dimsUsed.contains(dim)) continue;
-            sb.append("    ").append(dim).append(" = ").append(dimSource(dim)).append('\n');
+            String written = d.sizes.written(sizes, dim);
+            if (!dimsUsed.contains(written)) continue;
+            sb.append("    ").append(written).append(" = ").append(dimSource(dim)).append('\n');
         }
         Layout.append(sb, lines, "    ", 64);
         sb.append("    return ").append(String.join(", ", returned)).append("\n}\n");
@@ -349,8 +356,8 @@ public final class TxEmitter {
     }
 
     private String size(Sizes.Lin f) {
-        for (int dd : f.mono()) dimsUsed.add(d.sizes.dims().get(dd));
-        return d.sizes.show(f);
+        for (int dd : f.mono()) dimsUsed.add(sizes.dims().get(dd));
+        return sizes.show(f);
     }
 
     private String shape(Var v) {
@@ -471,7 +478,7 @@ public final class TxEmitter {
             case FILL: {
                 Sizes.Real r = d.real(s -> ((Attrs.Fill) d.inSample(e, s).attr()).value(), "a filled value");
                 double v = r.k();
-                String value = d.sizes.show(r, x -> number(x));
+                String value = sizes.show(r, x -> number(x));
                 noteDims(r);
                 scalars.put(e.out(), r.base() == null ? literal(v) : formula(r));
                 if (e.out().rank() == 0) return scalars.get(e.out());
@@ -484,8 +491,7 @@ public final class TxEmitter {
                 return call(r.normal() ? "randn" : "rand", shape(e.out()), "seed=" + r.seed());
             }
             case LOAD: { // NOTE: the path as the source wrote it: relative to the folder of the file tx grad read
-                String path = ((Attrs.Load) attr).path().replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
-                return call("load", "\"" + path + "\"");
+                return call("load", Escapes.txString(((Attrs.Load) attr).path()));
             }
             default:
                 throw new Derivation.Unexpressible("tx has no surface form for " + e.prim());
@@ -493,7 +499,7 @@ public final class TxEmitter {
     }
 
     private void noteDims(Sizes.Real r) {
-        if (r.base() != null) for (int dd : r.base().mono()) dimsUsed.add(d.sizes.dims().get(dd));
+        if (r.base() != null) for (int dd : r.base().mono()) dimsUsed.add(sizes.dims().get(dd));
     }
 
     private Expr compare(Eqn e, String op) {
@@ -536,7 +542,7 @@ public final class TxEmitter {
     }
 
     private Expr formula(Sizes.Real r) {
-        String text = d.sizes.show(r, TxEmitter::number);
+        String text = sizes.show(r, TxEmitter::number);
         return new Expr(text, text.contains(" ") ? MUL : text.startsWith("-") ? NEG : ATOM);
     }
 

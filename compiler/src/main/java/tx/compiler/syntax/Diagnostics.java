@@ -114,10 +114,10 @@ public final class Diagnostics {
         StringBuilder sb = new StringBuilder();
         sb.append(d.severity().word).append('[').append(d.code()).append("]: ").append(d.message()).append('\n');
         if (s.equals(Span.NONE)) { // about the file as a whole (a function asked for by name): no source line to show
-            sb.append(pad).append("--> ").append(fileName).append('\n');
+            sb.append(pad).append("--> ").append(Printable.line(fileName)).append('\n');
             return sb.append(notes(d, pad)).toString();
         }
-        sb.append(pad).append("--> ").append(fileName).append(':').append(Math.max(s.line(), 1)).append(':').append(Math.max(s.col(), 1)).append('\n');
+        sb.append(pad).append("--> ").append(Printable.line(fileName)).append(':').append(Math.max(s.line(), 1)).append(':').append(Math.max(s.col(), 1)).append('\n');
         sb.append(pad).append(" |\n");
         int caretCol = Math.max(1, Math.min(s.col(), text.length() + 1));
         String carets = carets(s, text);
