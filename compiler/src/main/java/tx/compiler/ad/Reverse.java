@@ -145,8 +145,10 @@ public final class Reverse {
         if (g == null) return;
         b.at(e.origin().asAdjoint());
         b.named(contributionName(e));
+        int from = b.varCount();
         List<Var> contributions = e.prim().vjp(b, e, g);
         Mask inherited = e.prim().elementwise() ? masks.get(e.out()) : null;
+        List<Var> shown = new ArrayList<>();
         for (int i = 0; i < e.in().size(); i++) {
             Var x = e.in().get(i), c = contributions.get(i);
             if (c == null || !graph.requiresGrad(x)) continue;
@@ -158,7 +160,16 @@ public final class Reverse {
             if (!sameShape && mask != null) mask = reduce(mask, c, x.shapeRef());
             c = b.unbroadcast(c, x.shapeRef());
             accumulate(x, c, mask);
+            if (!b.isInternal(x)) {
+                shown.add(c);
+                shown.add(adjoint.get(x));
+            }
         }
+        // NOTE: what the rule builds on the way is a step (0 · inf before a where masks it, as in
+        // d/dx x^0 at 0); the gradient it sends to a value of the program, and that value's sum of
+        // gradients so far, are what PyTorch's anomaly mode checks: a backward function's outputs
+        b.stepsSince(from);
+        for (Var v : shown) b.shown(v);
     }
 
     // ---- loops and branches ------------------------------------------------------------------------

@@ -14,9 +14,12 @@ final class Guard {
     private final RunOptions options;
     private final long deadline;
     private long held;
+    /** The steps of composites and derivative rules, which the anomaly check passes over (see {@link tx.runtime.ir.Program#internal}). */
+    private final java.util.BitSet internal;
 
-    Guard(RunOptions options) {
+    Guard(RunOptions options, java.util.BitSet internal) {
         this.options = options;
+        this.internal = internal;
         this.deadline = options.timeoutMillis() > 0 ? System.nanoTime() + options.timeoutMillis() * 1_000_000 : 0;
     }
 
@@ -60,9 +63,13 @@ final class Guard {
         if (options.maxBytes() != 0) held = Math.max(0, held - bytes);
     }
 
-    /** After an equation runs: with --detect-anomaly, the first nan or infinity stops the run. */
+    /**
+     * After an equation runs: with --detect-anomaly, the first nan or infinity in a value of the
+     * program stops the run. A step inside a composite or a derivative rule is not checked: what it
+     * holds reaches the program only through the values that are.
+     */
     void check(Stmt.Eqn e, Tensor v) {
-        if (!options.detectAnomaly()) return;
+        if (!options.detectAnomaly() || internal.get(e.out().id())) return;
         double[] d = v.data();
         for (int i = 0; i < d.length; i++) {
             if (!Double.isFinite(d[i])) {

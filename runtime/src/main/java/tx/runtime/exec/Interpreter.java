@@ -46,7 +46,7 @@ public final class Interpreter {
         this.values = new Tensor[p.varCount()];
         this.grads = new Tensor[p.leafNames().size()];
         this.out = out;
-        this.guard = new Guard(options);
+        this.guard = new Guard(options, p.internal());
         this.table = options.checkTable();
         // fusion is off where every operation must be seen on its own: the anomaly check and the memory limit
         this.fuse = !options.detectAnomaly() && options.maxBytes() == 0 && System.getenv("TX_NO_FUSION") == null;

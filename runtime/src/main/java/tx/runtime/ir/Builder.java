@@ -23,6 +23,8 @@ public final class Builder {
     private Origin origin = Origin.NONE;
     private String hint;
     private java.util.function.Consumer<Eqn> listener = e -> {};
+    /** Ids of the variables that are steps of a composite or of a derivative rule (see {@link #composite}). */
+    private final java.util.BitSet internal = new java.util.BitSet();
 
     public Builder() {
         blocks.push(new ArrayList<>());
@@ -105,6 +107,44 @@ public final class Builder {
 
     public Var newVar(int[] shape, String name) {
         return new Var(nextId++, shape, name);
+    }
+
+    // ---- steps that are not values of the program ----------------------------------------------------
+
+    /**
+     * Builds a built-in written from primitives (softmax, softplus, norm, ...): the variables
+     * {@code body} makes are its steps, and only its result is a value of the program.
+     * NOTE: the steps may hold an inf or a nan that the result never sees (softmax subtracts a max
+     * that is -inf on an all -inf row and replaces it; softplus computes e^x where the where picks
+     * x instead), so {@code --detect-anomaly} checks the result only, as PyTorch checks the output
+     * of its one softmax kernel and not what happens inside it.
+     */
+    public Var composite(java.util.function.Supplier<Var> body) {
+        int from = nextId;
+        Var result = body.get();
+        stepsSince(from);
+        shown(result);
+        return result;
+    }
+
+    /** Marks every variable made since id {@code from} a step (a derivative rule's intermediates). */
+    public void stepsSince(int from) {
+        if (nextId > from) internal.set(from, nextId);
+    }
+
+    /** Marks {@code v} a value of the program again: a composite's result, a gradient that reaches a value of the program. */
+    public void shown(Var v) {
+        internal.clear(v.id());
+    }
+
+    /** Whether {@code v} is a step of a composite or of a derivative rule. */
+    public boolean isInternal(Var v) {
+        return internal.get(v.id());
+    }
+
+    /** The steps, for {@link Program#internal}. */
+    public java.util.BitSet internal() {
+        return (java.util.BitSet) internal.clone();
     }
 
     // ---- the one way to make an equation --------------------------------------------------------
