@@ -102,8 +102,10 @@ public final class Reverse {
         Set<Stmt> structures = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         todo.push(out);
         seen.add(out);
+        int popped = 0;
         while (!todo.isEmpty()) {
             Var v = todo.pop();
+            if ((++popped & 4095) == 0) tx.runtime.ir.CompileLimit.checkTime(b.origin()); // --timeout bounds compiling too
             int leaf = graph.leafOf(v);
             if (leaf >= 0) {
                 leaves.put(v, leaf);

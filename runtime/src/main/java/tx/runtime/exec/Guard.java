@@ -1,6 +1,7 @@
 package tx.runtime.exec;
 
 import tx.runtime.ir.Origin;
+import tx.runtime.kernels.Limits;
 import tx.runtime.ir.Stmt;
 import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
@@ -12,7 +13,8 @@ import tx.runtime.tensor.Tensor;
  */
 final class Guard {
     private final RunOptions options;
-    private final long deadline;
+    /** The deadline: the command's (it bounds compiling and running together), set by {@link Interpreter}. */
+    private final Limits limits;
     private long held;
     /** The steps of composites and derivative rules, which the anomaly check passes over (see {@link tx.runtime.ir.Program#internal}). */
     private final java.util.BitSet internal;
@@ -20,15 +22,18 @@ final class Guard {
     Guard(RunOptions options, java.util.BitSet internal) {
         this.options = options;
         this.internal = internal;
-        this.deadline = options.timeoutMillis() > 0 ? System.nanoTime() + options.timeoutMillis() * 1_000_000 : 0;
+        this.limits = Limits.current();
     }
 
     /** Called before every statement: stops the run once its time is up. */
     void tick(Stmt s) {
-        if (deadline != 0 && System.nanoTime() > deadline) {
-            throw new TxRuntimeException(TxRuntimeException.Kind.TIMEOUT, "the program ran longer than the --timeout of "
-                    + options.timeoutMillis() / 1000.0 + " s; it was stopped here", s.origin(), null);
-        }
+        if (limits.expired()) throw timeout(s.origin());
+    }
+
+    /** The run stopped at its --timeout, at {@code o} (between statements, or inside a long kernel). */
+    TxRuntimeException timeout(Origin o) {
+        return new TxRuntimeException(TxRuntimeException.Kind.TIMEOUT, "the program ran longer than the --timeout of "
+                + limits.timeoutMillis() / 1000.0 + " s; it was stopped here", o, null);
     }
 
     /** Before an equation runs: refuses an output that would take the data held over --max-memory. */

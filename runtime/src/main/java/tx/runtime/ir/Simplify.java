@@ -42,6 +42,8 @@ public final class Simplify {
 
     /** The id the next new variable gets (a rewrite that needs one, such as a pad of a sum). */
     private int nextId;
+    /** Statements simplified so far (the deadline is checked every 1024). */
+    private int visited;
     /** Equations a rewrite adds before the one being simplified. */
     private final List<Stmt> pending = new ArrayList<>();
 
@@ -91,6 +93,7 @@ public final class Simplify {
         seen.add(new HashMap<>());
         List<Stmt> out = new ArrayList<>();
         for (Stmt st : body) {
+            if ((++visited & 1023) == 0) CompileLimit.checkTime(st.origin()); // --timeout bounds compiling too
             Stmt r = stmt(st);
             out.addAll(pending);
             pending.clear();
