@@ -13,6 +13,7 @@ import tx.runtime.ir.CompileLimit;
 import tx.runtime.ir.Program;
 import tx.runtime.ir.Simplify;
 import tx.runtime.ir.Verifier;
+import tx.runtime.kernels.Limits;
 
 /** The front of the pipeline: source text to checked IR, with every diagnostic collected. */
 public final class Compiler {
@@ -78,6 +79,9 @@ public final class Compiler {
         } catch (CompileLimit x) {
             Limited.report(x, diags);
             return new Emitted(null, diags, true);
+        } catch (Limits.Exceeded x) { // the deadline passed inside a kernel that folds a constant
+            Limited.report(new CompileLimit(CompileLimit.Kind.TIME, 0, 0, 0, tx.runtime.ir.Origin.NONE), diags);
+            return new Emitted(null, diags, true);
         }
         if (d == null || diags.hasErrors()) return new Emitted(null, diags);
         try {
@@ -115,6 +119,9 @@ public final class Compiler {
             return new Result(diags.hasErrors() ? null : p, diags);
         } catch (CompileLimit x) {
             Limited.report(x, diags);
+            return new Result(null, diags, true);
+        } catch (Limits.Exceeded x) { // the deadline passed inside a kernel that folds a constant
+            Limited.report(new CompileLimit(CompileLimit.Kind.TIME, 0, 0, 0, tx.runtime.ir.Origin.NONE), diags);
             return new Result(null, diags, true);
         }
     }

@@ -4,9 +4,10 @@ import java.util.function.Supplier;
 
 /**
  * The limits of the command running on this thread ({@code --timeout}, {@code --max-memory}),
- * checked cooperatively: long kernels check the deadline per block of rows, and the compiler checks
- * it, and the size of the IR it builds, every so many equations. A limit that is hit throws
- * {@link Exceeded}, which the interpreter and the compiler turn into a located error.
+ * checked cooperatively: long kernels check the deadline per block of rows and throw
+ * {@link Exceeded}, which the interpreter reports at the operation that was running; the compiler
+ * checks the deadline, and the size of the IR it builds, every so many equations (see
+ * {@code tx.runtime.ir.CompileLimit}).
  *
  * <p>It lives here, in the lowest package that needs it (a matrix product checks the deadline),
  * and is scoped to a thread, as {@link Thread#interrupt} is, so that no kernel signature carries it.
