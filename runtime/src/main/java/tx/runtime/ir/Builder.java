@@ -114,10 +114,10 @@ public final class Builder {
     /**
      * Builds a built-in written from primitives (softmax, softplus, norm, ...): the variables
      * {@code body} makes are its steps, and only its result is a value of the program.
-     * NOTE: the steps may hold an inf or a nan that the result never sees (softmax subtracts a max
-     * that is -inf on an all -inf row and replaces it; softplus computes e^x where the where picks
-     * x instead), so {@code --detect-anomaly} checks the result only, as PyTorch checks the output
-     * of its one softmax kernel and not what happens inside it.
+     * NOTE: the steps may hold an inf or a nan that the result never sees (softmax's shift compares
+     * the max with a constant inf, to replace an infinite max by 0; softplus computes e^x where its
+     * where picks x instead), so {@code --detect-anomaly} checks the result only: in PyTorch softmax
+     * is one kernel, and nobody sees its inner steps either.
      */
     public Var composite(java.util.function.Supplier<Var> body) {
         int from = nextId;
