@@ -120,6 +120,32 @@ class AnomalyTest {
                 """);
     }
 
+    /** The reversal of a loop makes forward values again (a step of softplus here): they are steps still. */
+    @Test
+    void compositesInALoopAndABranchBackward() throws IOException {
+        passes("loop", """
+                w = randn(4, seed=0, requires_grad=true)
+                h = zeros(4)
+                for i in range(3) {
+                    h = softmax(h + w, dim=0) + softplus(w * 1000)
+                }
+                loss = sum(h * h)
+                loss.backward()
+                print(w.grad)
+                """);
+        passes("branch", """
+                x = randn(4, seed=0, requires_grad=true)
+                if sum(x) > -100 {
+                    y = log_softmax(x, dim=0) + softplus(x * 1000)
+                } else {
+                    y = x
+                }
+                loss = sum(y * y)
+                loss.backward()
+                print(x.grad)
+                """);
+    }
+
     @Test
     void logOfZeroInUserCodeStops() throws IOException {
         String err = stops("log0", """

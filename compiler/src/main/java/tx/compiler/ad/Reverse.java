@@ -370,7 +370,9 @@ public final class Reverse {
             Var[] in = new Var[e.in().size()];
             for (int i = 0; i < in.length; i++) in[i] = inner.contains(e.in().get(i)) ? read(e.in().get(i)) : e.in().get(i);
             b.named(v.name());
-            return b.emit(e.prim(), e.attr(), in);
+            Var again = b.emit(e.prim(), e.attr(), in);
+            b.step(again); // NOTE: the forward loop made this value, and --detect-anomaly checked it there if it is one of the program's
+            return again;
         }
 
         private Var taped(Var v) {
@@ -381,7 +383,9 @@ public final class Reverse {
                 at = stacked.size() - 1;
             }
             b.named(v.name());
-            return b.take(tapes.get(at), index, 0);
+            Var row = b.take(tapes.get(at), index, 0);
+            b.step(row); // a forward value read back, as in recompute
+            return row;
         }
     }
 
@@ -466,6 +470,7 @@ public final class Reverse {
                 for (Stmt st : stmts) if (st instanceof Eqn e && e.out().equals(v) && e.in().isEmpty() && e.prim() != Prim.LOAD) source = e;
                 if (source != null) {
                     Var copy = b.newVar(v.shapeRef(), v.name());
+                    b.step(copy); // a constant the forward side made, as in recompute
                     again.add(new Eqn(source.prim(), List.of(), copy, source.attr(), source.origin()));
                     rename.put(v, copy);
                     continue;

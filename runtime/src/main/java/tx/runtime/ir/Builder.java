@@ -132,6 +132,11 @@ public final class Builder {
         if (nextId > from) internal.set(from, nextId);
     }
 
+    /** Marks {@code v} a step: say a forward value that the reversal of a loop makes again (the forward pass checked it). */
+    public void step(Var v) {
+        internal.set(v.id());
+    }
+
     /** Marks {@code v} a value of the program again: a composite's result, a gradient that reaches a value of the program. */
     public void shown(Var v) {
         internal.clear(v.id());
