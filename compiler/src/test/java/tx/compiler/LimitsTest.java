@@ -115,6 +115,23 @@ class LimitsTest {
         assertEquals(plain.out(), bounded.out());
     }
 
+    @Test
+    void theLimitsOfIrCheckAndGradAreCheckedLikeRun() {
+        String file = TxRunner.root().resolve("examples/functions.tx").toString();
+        for (String[] args : new String[][] {{"ir", file, "--timeout", "soon"}, {"check", file, "--max-memory", "lots"},
+                {"grad", file, "--fn", "loss", "--timeout"}, {"ir", "--timeout", "1"}, {"check", file, "--frobnicate"}}) {
+            Outcome r = TxRunner.run(args);
+            assertEquals(2, r.status(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().startsWith("tx: "), r.err());
+        }
+        Outcome ir = TxRunner.run("ir", "--timeout", "30", file, "--max-memory", "1G");
+        assertEquals(0, ir.status(), ir.err());
+        assertEquals(TxRunner.run("ir", file).out(), ir.out());
+        Outcome grad = TxRunner.run("grad", file, "--fn", "loss", "--timeout", "30", "--max-memory", "1G");
+        assertEquals(0, grad.status(), grad.err());
+        assertEquals(TxRunner.run("grad", file, "--fn", "loss").out(), grad.out());
+    }
+
     /** One product of two 2500 x 2500 matrices takes far longer than half a second here; it stops inside the kernel. */
     @Test
     void aTimeoutStopsALongMatrixProduct() throws IOException {
