@@ -9,16 +9,26 @@ import tx.compiler.lower.Lowerer;
 import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Diagnostics;
 import tx.compiler.syntax.Parse;
+import tx.runtime.ir.CompileLimit;
 import tx.runtime.ir.Program;
 import tx.runtime.ir.Simplify;
 import tx.runtime.ir.Verifier;
+import tx.runtime.kernels.Limits;
 
 /** The front of the pipeline: source text to checked IR, with every diagnostic collected. */
 public final class Compiler {
     private Compiler() {}
 
-    /** The outcome: the program (null if there were errors) and the diagnostics. */
-    public record Result(Program program, Diagnostics diagnostics) {}
+    /**
+     * The outcome: the program (null if there were errors) and the diagnostics; {@code limited}
+     * if compiling was stopped by --timeout or --max-memory (or the JVM's heap), a run-time
+     * failure (exit 3) rather than an error in the program.
+     */
+    public record Result(Program program, Diagnostics diagnostics, boolean limited) {
+        public Result(Program program, Diagnostics diagnostics) {
+            this(program, diagnostics, false);
+        }
+    }
 
     /** Compiles a script: checked, lowered, simplified, and verified before and after simplification. */
     public static Result compile(String fileName, String source) {
@@ -40,8 +50,12 @@ public final class Compiler {
         return compile(fileName, source, (ast, diags, src) -> Lowerer.lowerChecks(ast, diags, src, baseDir), false);
     }
 
-    /** What `tx grad` writes: the text (null if there were errors) and the diagnostics. */
-    public record Emitted(String text, Diagnostics diagnostics) {}
+    /** What `tx grad` writes: the text (null if there were errors) and the diagnostics; {@code limited} as in {@link Result}. */
+    public record Emitted(String text, Diagnostics diagnostics, boolean limited) {
+        public Emitted(String text, Diagnostics diagnostics) {
+            this(text, diagnostics, false);
+        }
+    }
 
     /** The ways `tx grad` can write a derivative. */
     public enum Emit { TX, JAVA, DOT }
@@ -59,7 +73,16 @@ public final class Compiler {
         Diagnostics diags = new Diagnostics(fileName, source);
         Ast.Program ast = Parse.program(source, diags);
         if (ast == null || diags.hasErrors()) return new Emitted(null, diags);
-        Derivation d = Derivation.derive(ast, diags, source, fn, wrt, baseDir);
+        Derivation d;
+        try {
+            d = Derivation.derive(ast, diags, source, fn, wrt, baseDir);
+        } catch (CompileLimit x) {
+            Limited.report(x, diags);
+            return new Emitted(null, diags, true);
+        } catch (Limits.Exceeded x) { // the deadline passed inside a kernel that folds a constant
+            Limited.report(new CompileLimit(CompileLimit.Kind.TIME, 0, 0, 0, tx.runtime.ir.Origin.NONE), diags);
+            return new Emitted(null, diags, true);
+        }
         if (d == null || diags.hasErrors()) return new Emitted(null, diags);
         try {
             String text = switch (emit) {
@@ -83,16 +106,24 @@ public final class Compiler {
         Ast.Program ast = Parse.program(source, diags);
         if (ast == null) return new Result(null, diags); // syntax errors: the tree has holes
         // a number too large (E0002) leaves a whole tree, so checking goes on to find the other errors
-        Program p = lowering.lower(ast, diags, source);
-        if (p != null) Lowerer.refuseHugeTapes(p.body(), diags);
-        if (p != null) {
-            if (System.getenv("TX_DEBUG_IR") != null) System.err.print(tx.runtime.ir.IrPrinter.print(p));
-            Verifier.verify(p); // a failure here is a compiler bug, reported as an internal error
-            if (simplify) {
-                p = Simplify.run(p);
-                Verifier.verify(p);
+        try {
+            Program p = lowering.lower(ast, diags, source);
+            if (p != null) Lowerer.refuseHugeTapes(p.body(), diags);
+            if (p != null) {
+                if (System.getenv("TX_DEBUG_IR") != null) System.err.print(tx.runtime.ir.IrPrinter.print(p));
+                Verifier.verify(p); // a failure here is a compiler bug, reported as an internal error
+                if (simplify) {
+                    p = Simplify.run(p);
+                    Verifier.verify(p);
+                }
             }
+            return new Result(diags.hasErrors() ? null : p, diags);
+        } catch (CompileLimit x) {
+            Limited.report(x, diags);
+            return new Result(null, diags, true);
+        } catch (Limits.Exceeded x) { // the deadline passed inside a kernel that folds a constant
+            Limited.report(new CompileLimit(CompileLimit.Kind.TIME, 0, 0, 0, tx.runtime.ir.Origin.NONE), diags);
+            return new Result(null, diags, true);
         }
-        return new Result(diags.hasErrors() ? null : p, diags);
     }
 }

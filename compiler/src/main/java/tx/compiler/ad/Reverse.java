@@ -102,8 +102,10 @@ public final class Reverse {
         Set<Stmt> structures = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         todo.push(out);
         seen.add(out);
+        int popped = 0;
         while (!todo.isEmpty()) {
             Var v = todo.pop();
+            if ((++popped & 4095) == 0) tx.runtime.ir.CompileLimit.checkTime(b.origin()); // --timeout bounds compiling too
             int leaf = graph.leafOf(v);
             if (leaf >= 0) {
                 leaves.put(v, leaf);
@@ -145,8 +147,10 @@ public final class Reverse {
         if (g == null) return;
         b.at(e.origin().asAdjoint());
         b.named(contributionName(e));
+        int from = b.varCount();
         List<Var> contributions = e.prim().vjp(b, e, g);
         Mask inherited = e.prim().elementwise() ? masks.get(e.out()) : null;
+        List<Var> shown = new ArrayList<>();
         for (int i = 0; i < e.in().size(); i++) {
             Var x = e.in().get(i), c = contributions.get(i);
             if (c == null || !graph.requiresGrad(x)) continue;
@@ -158,7 +162,16 @@ public final class Reverse {
             if (!sameShape && mask != null) mask = reduce(mask, c, x.shapeRef());
             c = b.unbroadcast(c, x.shapeRef());
             accumulate(x, c, mask);
+            if (!b.isInternal(x)) {
+                shown.add(c);
+                shown.add(adjoint.get(x));
+            }
         }
+        // NOTE: what the rule builds on the way is a step (0 · inf before a where masks it, as in
+        // d/dx x^0 at 0); the gradient it sends to a value of the program, and that value's sum of
+        // gradients so far, are what PyTorch's anomaly mode checks: a backward function's outputs
+        b.stepsSince(from);
+        for (Var v : shown) b.shown(v);
     }
 
     // ---- loops and branches ------------------------------------------------------------------------
@@ -357,7 +370,9 @@ public final class Reverse {
             Var[] in = new Var[e.in().size()];
             for (int i = 0; i < in.length; i++) in[i] = inner.contains(e.in().get(i)) ? read(e.in().get(i)) : e.in().get(i);
             b.named(v.name());
-            return b.emit(e.prim(), e.attr(), in);
+            Var again = b.emit(e.prim(), e.attr(), in);
+            b.step(again); // NOTE: the forward loop made this value, and --detect-anomaly checked it there if it is one of the program's
+            return again;
         }
 
         private Var taped(Var v) {
@@ -368,7 +383,9 @@ public final class Reverse {
                 at = stacked.size() - 1;
             }
             b.named(v.name());
-            return b.take(tapes.get(at), index, 0);
+            Var row = b.take(tapes.get(at), index, 0);
+            b.step(row); // a forward value read back, as in recompute
+            return row;
         }
     }
 
@@ -453,6 +470,7 @@ public final class Reverse {
                 for (Stmt st : stmts) if (st instanceof Eqn e && e.out().equals(v) && e.in().isEmpty() && e.prim() != Prim.LOAD) source = e;
                 if (source != null) {
                     Var copy = b.newVar(v.shapeRef(), v.name());
+                    b.step(copy); // a constant the forward side made, as in recompute
                     again.add(new Eqn(source.prim(), List.of(), copy, source.attr(), source.origin()));
                     rename.put(v, copy);
                     continue;

@@ -18,6 +18,7 @@ import tx.runtime.exec.Interpreter;
 import tx.runtime.exec.RunOptions;
 import tx.runtime.exec.TxRuntimeException;
 import tx.runtime.ir.IrPrinter;
+import tx.runtime.kernels.Limits;
 
 /**
  * The {@code tx} command. Exit statuses: 0 success, 1 compile error, 2 usage error, 3 run-time
@@ -32,21 +33,25 @@ public final class Main {
             commands:
               run FILE.tx [options]  compile the script, then run it
                   --detect-anomaly   stop at the first operation, forward or backward, that makes a nan or inf
-                  --timeout SECONDS  stop the run after this long (exit 3)
-                  --max-memory SIZE  refuse to hold more tensor data than this at once, e.g. 512M or 2G (exit 3)
-              check FILE.tx          run every `check` in the file, and check the gradient of every function
+                  --timeout SECONDS  stop compiling and running after this long (exit 3)
+                  --max-memory SIZE  refuse to hold more tensor data than this at once, e.g. 512M or 2G, or to
+                                     compile an IR estimated larger (exit 3)
+              check FILE.tx [--timeout SECONDS] [--max-memory SIZE]
+                                     run every `check` in the file, and check the gradient of every function
                                      with a scalar result against finite differences (exit 3 on a failure)
-              grad FILE.tx --fn NAME [--wrt a,b] [--emit tx|java|dot] [-o OUT]
+              grad FILE.tx --fn NAME [--wrt a,b] [--emit tx|java|dot] [-o OUT] [--timeout SECONDS] [--max-memory SIZE]
                                      write the gradient of function NAME (with respect to its first parameter,
                                      or the --wrt ones) as tx source (NAME_grad), a Java class, or a Graphviz graph
               bench FILE.tx --fn NAME [--wrt a,b] [--dims n=100] [--json]
                                      time the function and its value and gradient on seeded random inputs
                                      (named dimensions are 100 unless --dims says otherwise)
-              ir FILE.tx             compile the script and print its IR, adjoint equations included
+              ir FILE.tx [--timeout SECONDS] [--max-memory SIZE]
+                                     compile the script and print its IR, adjoint equations included
               explain CODE           explain an error code, e.g. `tx explain E0301`
               help                   show this message
 
-            exit status: 0 ok, 1 compile error, 2 usage error, 3 run-time error or failed check
+            exit status: 0 ok, 1 compile error, 2 usage error, 3 run-time error, failed check, or a limit
+            (--timeout, --max-memory, or the memory Java may use) hit while compiling or running
             """;
 
     private final PrintStream out, err;
@@ -107,14 +112,12 @@ public final class Main {
             case "run":
                 return runCommand(rest);
             case "ir":
-                if (rest.size() != 1) throw new UsageError("`tx ir` takes one FILE.tx");
-                return compileAndRun(Path.of(rest.get(0)), true, RunOptions.DEFAULT);
+                return withLimits("ir", rest, (file, limits) -> compileAndRun(file, true, RunOptions.DEFAULT));
             case "explain":
                 if (rest.size() != 1) throw new UsageError("`tx explain` takes one error code, e.g. `tx explain E0301`");
                 return explain(rest.get(0));
             case "check":
-                if (rest.size() != 1) throw new UsageError("`tx check` takes one FILE.tx");
-                return checkCommand(Path.of(rest.get(0)));
+                return withLimits("check", rest, (file, limits) -> checkCommand(file, limits));
             case "grad":
                 return gradCommand(rest);
             case "bench":
@@ -128,14 +131,43 @@ public final class Main {
      * {@code tx check FILE}: every `check` in the file, and the gradient of every function with a
      * scalar result against finite differences, one table row each; exit 3 if any fails.
      */
-    private int checkCommand(Path file) {
+    private int checkCommand(Path file, Limits limits) {
         Compiled c = compileFile(file, true);
         if (c.result() == null) return c.status();
         if (c.result().program().body().stream().noneMatch(s -> s instanceof tx.runtime.ir.Stmt.CheckReport)) {
             out.println("tx check: " + file.getFileName() + " has no `check` and no function with a scalar result");
             return OK;
         }
-        return execute(c.result(), file, RunOptions.CHECK_TABLE);
+        return execute(c.result(), file, new RunOptions(false, limits.timeoutMillis(), limits.maxBytes(), true));
+    }
+
+    /**
+     * A command that takes one FILE.tx and the limits {@code --timeout SECONDS} and {@code --max-memory
+     * SIZE}, which bound compiling as well as running: the command runs under them (see {@link Limits}).
+     */
+    private int withLimits(String cmd, List<String> args, java.util.function.BiFunction<Path, Limits, Integer> body) throws UsageError {
+        String file = null;
+        long[] limits = new long[2];
+        for (int i = 0; i < args.size(); i++) {
+            if (!limitOption(args, i, limits)) file = fileArgument(cmd, "--", file, args.get(i));
+            else i++;
+        }
+        if (file == null) throw new UsageError("`tx " + cmd + "` takes one FILE.tx");
+        Path path = Path.of(file);
+        Limits l = Limits.of(limits[0], limits[1]);
+        return l.apply(() -> body.apply(path, l));
+    }
+
+    /** Reads {@code --timeout S} or {@code --max-memory SIZE} at {@code args[i]} into {@code limits} (ms, bytes); false if it is neither. */
+    private static boolean limitOption(List<String> args, int i, long[] limits) throws UsageError {
+        switch (args.get(i)) {
+            case "--timeout" -> limits[0] = seconds(value(args, i + 1, "--timeout"));
+            case "--max-memory" -> limits[1] = size(value(args, i + 1, "--max-memory"));
+            default -> {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code tx bench FILE --fn NAME [--wrt a,b] [--dims n=100] [--json]}. */
@@ -168,6 +200,9 @@ public final class Main {
             return new Bench(out, err).run(name, source, path.toAbsolutePath().getParent(), fn, wrt, dims, json);
         } catch (tx.runtime.exec.TxRuntimeException e) {
             err.println("error: " + file + ": running `" + fn + "` failed: " + e.getMessage());
+            return RUNTIME_ERROR;
+        } catch (tx.runtime.ir.CompileLimit e) { // without --max-memory: half the JVM's heap
+            err.println("error[E0503]: " + file + ": compiling `" + fn + "` stopped: " + e.getMessage() + " (TX_JAVA_OPTS=-Xmx... gives Java more)");
             return RUNTIME_ERROR;
         } catch (OutOfMemoryError e) {
             err.println("error: " + file + ": ran out of memory (TX_JAVA_OPTS=-Xmx... gives Java more)");
@@ -203,8 +238,13 @@ public final class Main {
         String file = null, fn = null, output = null;
         List<String> wrt = List.of();
         Compiler.Emit emit = Compiler.Emit.TX;
+        long[] limits = new long[2];
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
+            if (limitOption(args, i, limits)) {
+                i++;
+                continue;
+            }
             switch (a) {
                 case "--fn" -> fn = value(args, ++i, a);
                 case "--wrt" -> wrt = names(value(args, ++i, a));
@@ -229,7 +269,10 @@ public final class Main {
         String name = displayName(path);
         Compiler.Emitted r;
         try {
-            r = Compiler.grad(name, source, fn, wrt, emit, path.toAbsolutePath().getParent());
+            String f = fn;
+            List<String> w = wrt;
+            Compiler.Emit how = emit;
+            r = Limits.of(limits[0], limits[1]).apply(() -> Compiler.grad(name, source, f, w, how, path.toAbsolutePath().getParent()));
         } catch (StackOverflowError e) {
             err.println("error: " + Printable.line(file) + ": the program is nested too deeply for tx to compile");
             if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);
@@ -240,7 +283,7 @@ public final class Main {
             return COMPILE_ERROR;
         }
         err.print(r.diagnostics().render());
-        if (r.text() == null) return COMPILE_ERROR;
+        if (r.text() == null) return r.limited() ? RUNTIME_ERROR : COMPILE_ERROR;
         if (output == null) {
             out.print(r.text());
             return OK;
@@ -269,7 +312,9 @@ public final class Main {
             }
         }
         if (file == null) throw new UsageError("`tx run` needs a FILE.tx");
-        return compileAndRun(Path.of(file), false, new RunOptions(anomaly, timeout, memory));
+        RunOptions options = new RunOptions(anomaly, timeout, memory);
+        Path path = Path.of(file);
+        return Limits.of(timeout, memory).apply(() -> compileAndRun(path, false, options)); // compiling counts against them too
     }
 
     private static String value(List<String> args, int i, String option) throws UsageError {
@@ -355,7 +400,7 @@ public final class Main {
             return new Compiled(null, COMPILE_ERROR);
         }
         err.print(r.diagnostics().render());
-        return r.program() == null ? new Compiled(null, COMPILE_ERROR) : new Compiled(r, OK);
+        return r.program() == null ? new Compiled(null, r.limited() ? RUNTIME_ERROR : COMPILE_ERROR) : new Compiled(r, OK);
     }
 
     /** The error code of each kind of run-time failure (docs/errors.md). */

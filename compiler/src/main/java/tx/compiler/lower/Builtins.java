@@ -221,7 +221,7 @@ final class Builtins {
         rules.put(name, a -> {
             if (!a.shape(1, 1)) return null;
             T x = a.tensor(0);
-            return x == null ? null : out(f.apply(b, x.var()), gradFn);
+            return x == null ? null : out(b.composite(() -> f.apply(b, x.var())), gradFn);
         });
     }
 
@@ -267,7 +267,7 @@ final class Builtins {
                 return null;
             }
         }
-        return out(Composites.clamp(b, x.var(), lo == null ? null : lo.var(), hi == null ? null : hi.var()), "ClampBackward1");
+        return out(b.composite(() -> Composites.clamp(b, x.var(), lo == null ? null : lo.var(), hi == null ? null : hi.var())), "ClampBackward1");
     }
 
     private Val where(Args a) {
@@ -309,7 +309,7 @@ final class Builtins {
             l.diags.error("E0105", a.spanOf(1, "p"), "`norm` supports p = 1, 2 and inf, not " + PyFloat.repr(p), null);
             return null;
         }
-        return out(r.apply(b, x.var(), axes, keepdim), "NormBackward1");
+        return out(b.composite(() -> r.apply(b, x.var(), axes, keepdim)), "NormBackward1");
     }
 
     private void reduction(String name, Reduction r, String gradFnAll, String gradFnDim) {
@@ -327,10 +327,10 @@ final class Builtins {
             Val dim = a.get(1, "dim");
             if ((name.equals("max") || name.equals("min")) && dim instanceof Val.Num && axes.length == 1) {
                 // NOTE: with one dim, PyTorch's max/min give the gradient to the first extreme element
-                Var v = name.equals("max") ? Composites.maxAlong(b, x.var(), axes[0], keepdim) : Composites.minAlong(b, x.var(), axes[0], keepdim);
+                Var v = b.composite(() -> name.equals("max") ? Composites.maxAlong(b, x.var(), axes[0], keepdim) : Composites.minAlong(b, x.var(), axes[0], keepdim));
                 return out(v, name.equals("max") ? "MaxBackward0" : "MinBackward0");
             }
-            return out(r.apply(b, x.var(), axes, keepdim), a.get(1, "dim") == null ? gradFnAll : gradFnDim);
+            return out(b.composite(() -> r.apply(b, x.var(), axes, keepdim)), a.get(1, "dim") == null ? gradFnAll : gradFnDim);
         });
     }
 
@@ -438,7 +438,7 @@ final class Builtins {
             if (!a.shape(2, 2)) return null;
             T x = a.tensor(0), y = a.tensor(1);
             if (x == null || y == null || !broadcasts(a, x, y)) return null;
-            return out(Composites.mseLoss(b, x.var(), y.var()), "MseLossBackward0");
+            return out(b.composite(() -> Composites.mseLoss(b, x.var(), y.var())), "MseLossBackward0");
         });
         rules.put("cross_entropy", this::crossEntropy);
     }
@@ -458,9 +458,9 @@ final class Builtins {
         Integer d = a.dim(1, "dim", x.shape().length);
         if (d == null) return null;
         if (x.shape().length == 0) { // a scalar is normalised as a one-element vector
-            return out(b.reshape(f.apply(b, b.reshape(x.var(), new int[] {1}), 0), Shapes.SCALAR), gradFn);
+            return out(b.composite(() -> b.reshape(f.apply(b, b.reshape(x.var(), new int[] {1}), 0), Shapes.SCALAR)), gradFn);
         }
-        return out(f.apply(b, x.var(), d), gradFn);
+        return out(b.composite(() -> f.apply(b, x.var(), d)), gradFn);
     }
 
     /** cross_entropy(logits [N, C] or [C], target): class indices [N] (or []), or probabilities of logits' shape. */
@@ -473,7 +473,7 @@ final class Builtins {
             l.diags.error("E0202", a.spanOf(0, null), "`cross_entropy` takes logits of shape [N, C] or [C], found " + Shapes.show(xs), null);
             return null;
         }
-        if (Arrays.equals(xs, ts)) return out(Composites.crossEntropyProbs(b, x.var(), t.var()), "DivBackward1");
+        if (Arrays.equals(xs, ts)) return out(b.composite(() -> Composites.crossEntropyProbs(b, x.var(), t.var())), "DivBackward1");
         int[] want = xs.length == 2 ? new int[] {xs[0]} : Shapes.SCALAR;
         if (!Arrays.equals(ts, want)) {
             l.diags.error("E0202", a.spanOf(1, null), "`cross_entropy` with logits of shape " + Shapes.show(xs) + " needs class indices of shape "
@@ -481,7 +481,7 @@ final class Builtins {
             return null;
         }
         if (!classIndicesValid(a, t, xs[xs.length - 1])) return null;
-        return out(Composites.crossEntropyIndices(b, x.var(), t.var()), "NllLossBackward0");
+        return out(b.composite(() -> Composites.crossEntropyIndices(b, x.var(), t.var())), "NllLossBackward0");
     }
 
     /** Class indices known at compile time must be whole numbers in [0, C). */

@@ -218,6 +218,9 @@ final class Functions {
         try {
             Val result = lowerBody(f);
             return checkReturn(f, result, dims, at);
+        } catch (tx.runtime.ir.CompileLimit x) { // the error names the calls that were being inlined
+            x.inlining(name, at.origin());
+            throw x;
         } finally {
             calling.pop();
             l.b.named(oldName);

@@ -70,7 +70,7 @@ public final class Lowerer {
         if (diags.hasErrors()) return null;
         List<String> names = new ArrayList<>();
         for (int i = 0; i < leafNames.size(); i++) names.add(leafNames.get(i) == null ? "leaf" + i : leafNames.get(i));
-        return new Program(b.top(), b.varCount(), names);
+        return new Program(b.top(), b.varCount(), names, b.internal());
     }
 
     /** Checks and lowers a parsed script; returns null if there were errors (they are in diags). */

@@ -268,6 +268,7 @@ final class Fusion {
         int[] off = new int[3];
         double[] total = new double[g];
         for (int lo = 0; lo < n; lo += TILE) {
+            if ((lo / TILE & 63) == 63) tx.runtime.kernels.Limits.checkTime(); // a long run stops at its --timeout, every 64 tiles
             int len = Math.min(TILE, n - lo);
             for (int k = 0; k < g; k++) {
                 // where equation k's values for this tile are read from: an array and an offset (or one number)

@@ -1,6 +1,7 @@
 package tx.runtime.exec;
 
 import tx.runtime.ir.Origin;
+import tx.runtime.kernels.Limits;
 import tx.runtime.ir.Stmt;
 import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
@@ -12,20 +13,27 @@ import tx.runtime.tensor.Tensor;
  */
 final class Guard {
     private final RunOptions options;
-    private final long deadline;
+    /** The deadline: the command's (it bounds compiling and running together), set by {@link Interpreter}. */
+    private final Limits limits;
     private long held;
+    /** The steps of composites and derivative rules, which the anomaly check passes over (see {@link tx.runtime.ir.Program#internal}). */
+    private final java.util.BitSet internal;
 
-    Guard(RunOptions options) {
+    Guard(RunOptions options, java.util.BitSet internal) {
         this.options = options;
-        this.deadline = options.timeoutMillis() > 0 ? System.nanoTime() + options.timeoutMillis() * 1_000_000 : 0;
+        this.internal = internal;
+        this.limits = Limits.current();
     }
 
     /** Called before every statement: stops the run once its time is up. */
     void tick(Stmt s) {
-        if (deadline != 0 && System.nanoTime() > deadline) {
-            throw new TxRuntimeException(TxRuntimeException.Kind.TIMEOUT, "the program ran longer than the --timeout of "
-                    + options.timeoutMillis() / 1000.0 + " s; it was stopped here", s.origin(), null);
-        }
+        if (limits.expired()) throw timeout(s.origin());
+    }
+
+    /** The run stopped at its --timeout, at {@code o} (between statements, or inside a long kernel). */
+    TxRuntimeException timeout(Origin o) {
+        return new TxRuntimeException(TxRuntimeException.Kind.TIMEOUT, "the program ran longer than the --timeout of "
+                + limits.timeoutMillis() / 1000.0 + " s; it was stopped here", o, null);
     }
 
     /** Before an equation runs: refuses an output that would take the data held over --max-memory. */
@@ -60,9 +68,13 @@ final class Guard {
         if (options.maxBytes() != 0) held = Math.max(0, held - bytes);
     }
 
-    /** After an equation runs: with --detect-anomaly, the first nan or infinity stops the run. */
+    /**
+     * After an equation runs: with --detect-anomaly, the first nan or infinity in a value of the
+     * program stops the run. A step inside a composite or a derivative rule is not checked: what it
+     * holds reaches the program only through the values that are.
+     */
     void check(Stmt.Eqn e, Tensor v) {
-        if (!options.detectAnomaly()) return;
+        if (!options.detectAnomaly() || internal.get(e.out().id())) return;
         double[] d = v.data();
         for (int i = 0; i < d.length; i++) {
             if (!Double.isFinite(d[i])) {

@@ -46,7 +46,7 @@ public final class Interpreter {
         this.values = new Tensor[p.varCount()];
         this.grads = new Tensor[p.leafNames().size()];
         this.out = out;
-        this.guard = new Guard(options);
+        this.guard = new Guard(options, p.internal());
         this.table = options.checkTable();
         // fusion is off where every operation must be seen on its own: the anomaly check and the memory limit
         this.fuse = !options.detectAnomaly() && options.maxBytes() == 0 && System.getenv("TX_NO_FUSION") == null;
@@ -97,6 +97,8 @@ public final class Interpreter {
             long t0 = PROFILE == null ? 0 : System.nanoTime();
             made = Fusion.run(r, this::get);
             if (PROFILE != null) PROFILE.merge("fused run of " + r.eqns().size() + " " + tx.runtime.tensor.Shapes.show(r.shape()), System.nanoTime() - t0, Long::sum);
+        } catch (tx.runtime.kernels.Limits.Exceeded x) {
+            throw guard.timeout(r.eqns().get(0).origin());
         } catch (OutOfMemoryError oom) {
             throw new TxRuntimeException(TxRuntimeException.Kind.MEMORY, "ran out of memory computing this: the JVM may use "
                     + RunOptions.bytes(Runtime.getRuntime().maxMemory()) + " in all", r.eqns().get(0).origin(),
@@ -199,6 +201,9 @@ public final class Interpreter {
     }
 
     private static Interpreter execute(Program p, PrintStream out, RunOptions options, List<Var> outputs) {
+        if (options.timeoutMillis() > 0 && !tx.runtime.kernels.Limits.current().hasDeadline()) { // not under a command's limits: the run's own
+            return tx.runtime.kernels.Limits.of(options.timeoutMillis(), options.maxBytes()).apply(() -> execute(p, out, options, outputs));
+        }
         Interpreter in = new Interpreter(p, out, options);
         try {
             in.top(p, List.of(), outputs);
@@ -230,6 +235,8 @@ public final class Interpreter {
                 if (PROFILE != null) PROFILE.merge(e.prim().text() + " " + tx.runtime.tensor.Shapes.show(e.out().shapeRef()), System.nanoTime() - t0, Long::sum);
             } catch (tx.runtime.kernels.Shaping.IndexError x) { // an index known only at run time (x[i] in a loop)
                 throw new TxRuntimeException(TxRuntimeException.Kind.INDEX, x.getMessage(), e.origin(), null);
+            } catch (tx.runtime.kernels.Limits.Exceeded x) { // a long kernel (a big matrix product) saw the deadline pass
+                throw guard.timeout(e.origin());
             } catch (Npy.NpyException x) { // a load whose file changed, or went, since compile time
                 throw new TxRuntimeException(TxRuntimeException.Kind.FILE, x.getMessage(), e.origin(), x.help());
             } catch (OutOfMemoryError oom) {

@@ -23,6 +23,8 @@ public final class Builder {
     private Origin origin = Origin.NONE;
     private String hint;
     private java.util.function.Consumer<Eqn> listener = e -> {};
+    /** Ids of the variables that are steps of a composite or of a derivative rule (see {@link #composite}). */
+    private final java.util.BitSet internal = new java.util.BitSet();
 
     public Builder() {
         blocks.push(new ArrayList<>());
@@ -107,6 +109,49 @@ public final class Builder {
         return new Var(nextId++, shape, name);
     }
 
+    // ---- steps that are not values of the program ----------------------------------------------------
+
+    /**
+     * Builds a built-in written from primitives (softmax, softplus, norm, ...): the variables
+     * {@code body} makes are its steps, and only its result is a value of the program.
+     * NOTE: the steps may hold an inf or a nan that the result never sees (softmax's shift compares
+     * the max with a constant inf, to replace an infinite max by 0; softplus computes e^x where its
+     * where picks x instead), so {@code --detect-anomaly} checks the result only: in PyTorch softmax
+     * is one kernel, and nobody sees its inner steps either.
+     */
+    public Var composite(java.util.function.Supplier<Var> body) {
+        int from = nextId;
+        Var result = body.get();
+        stepsSince(from);
+        shown(result);
+        return result;
+    }
+
+    /** Marks every variable made since id {@code from} a step (a derivative rule's intermediates). */
+    public void stepsSince(int from) {
+        if (nextId > from) internal.set(from, nextId);
+    }
+
+    /** Marks {@code v} a step: say a forward value that the reversal of a loop makes again (the forward pass checked it). */
+    public void step(Var v) {
+        internal.set(v.id());
+    }
+
+    /** Marks {@code v} a value of the program again: a composite's result, a gradient that reaches a value of the program. */
+    public void shown(Var v) {
+        internal.clear(v.id());
+    }
+
+    /** Whether {@code v} is a step of a composite or of a derivative rule. */
+    public boolean isInternal(Var v) {
+        return internal.get(v.id());
+    }
+
+    /** The steps, for {@link Program#internal}. */
+    public java.util.BitSet internal() {
+        return (java.util.BitSet) internal.clone();
+    }
+
     // ---- the one way to make an equation --------------------------------------------------------
 
     public Var emit(Prim p, Object attr, Var... in) {
@@ -117,12 +162,48 @@ public final class Builder {
         Eqn e = new Eqn(p, ins, out, attr, origin);
         add(e);
         listener.accept(e);
+        if (++equations % METER_EVERY == 0) meter();
         return out;
+    }
+
+    // ---- limits -------------------------------------------------------------------------------------
+
+    /** How often (in equations built) the builder checks the deadline and the size of the IR. */
+    static final int METER_EVERY = 1024;
+
+    /**
+     * What one equation of the IR costs while compiling, all told: the equation, its variable and
+     * shape, the autograd facts the lowerer keeps about it, and the simplifier's copy. NOTE:
+     * measured, not derived: 40 levels of functions that each call the next twice, cut at 17
+     * levels (524,286 equations), compile in a heap of 160 MiB and not in one of 144 MiB; at 18
+     * levels (1,048,574) in 340 MiB and not in 300 MiB: about 300 bytes an equation, rounded up.
+     */
+    static final long BYTES_PER_EQUATION = 320;
+
+    private long equations, constantBytes;
+
+    /**
+     * Stops compiling past the --timeout, or once the IR's estimated size passes --max-memory, or
+     * (without it) half the heap the JVM may use (the other half is left for the run). NOTE: an
+     * estimate of the IR rather than the heap in use: the heap holds garbage until a collection,
+     * so its size says little about what compiling needs, and a collection to find out costs more
+     * than the check should; the IR is what grows with a program that blows up (calls that call
+     * others several times, inlined). The bound is checked at one point that every pass goes
+     * through: lowering, inlining, the composites and the AD pass all build equations here.
+     */
+    private void meter() {
+        CompileLimit.checkTime(origin);
+        long bytes = equations * BYTES_PER_EQUATION + constantBytes;
+        long heap = Runtime.getRuntime().maxMemory() / 2, asked = tx.runtime.kernels.Limits.current().maxBytes();
+        boolean user = asked > 0 && asked < heap;
+        long bound = user ? asked : heap;
+        if (bytes > bound) throw new CompileLimit(user ? CompileLimit.Kind.MEMORY : CompileLimit.Kind.SIZE, equations, bytes, bound, origin);
     }
 
     // ---- constants --------------------------------------------------------------------------------
 
     public Var constant(Tensor value) {
+        constantBytes += 8L * value.size();
         Var v = emit(Prim.CONST, new Attrs.Const(value));
         constants.put(v, value);
         return v;

@@ -42,17 +42,23 @@ public final class Simplify {
 
     /** The id the next new variable gets (a rewrite that needs one, such as a pad of a sum). */
     private int nextId;
+    /** Statements simplified so far (the deadline is checked every 1024). */
+    private int visited;
     /** Equations a rewrite adds before the one being simplified. */
     private final List<Stmt> pending = new ArrayList<>();
 
-    private Simplify(int nextId) {
+    /** The steps of composites and derivative rules (see {@link Program#internal}), kept up to date through replacements. */
+    private final java.util.BitSet internal;
+
+    private Simplify(int nextId, java.util.BitSet internal) {
         this.nextId = nextId;
+        this.internal = internal;
     }
 
     public static Program run(Program p) {
-        Simplify s = new Simplify(p.varCount());
+        Simplify s = new Simplify(p.varCount(), (java.util.BitSet) p.internal().clone());
         List<Stmt> body = Dce.prune(s.block(p.body()));
-        return new Program(body, s.nextId, p.leafNames()); // new variables (a rewrite's) are numbered after the old ones
+        return new Program(body, s.nextId, p.leafNames(), s.internal); // new variables (a rewrite's) are numbered after the old ones
     }
 
     /** A body simplified for the sake of some results: the new body, and the variables that now hold those results. */
@@ -64,7 +70,7 @@ public final class Simplify {
         for (Var v : Blocks.defined(body)) next = Math.max(next, v.id() + 1);
         for (Var v : Blocks.free(body)) next = Math.max(next, v.id() + 1);
         for (Var v : results) next = Math.max(next, v.id() + 1);
-        Simplify s = new Simplify(next);
+        Simplify s = new Simplify(next, new java.util.BitSet());
         List<Stmt> simplified = s.block(body);
         List<Var> roots = s.vs(results);
         Set<Var> live = new HashSet<>(roots);
@@ -87,6 +93,7 @@ public final class Simplify {
         seen.add(new HashMap<>());
         List<Stmt> out = new ArrayList<>();
         for (Stmt st : body) {
+            if ((++visited & 1023) == 0) CompileLimit.checkTime(st.origin()); // --timeout bounds compiling too
             Stmt r = stmt(st);
             out.addAll(pending);
             pending.clear();
@@ -148,7 +155,7 @@ public final class Simplify {
         if (e.prim().elementwise() && e.in().size() > 1) e = unexpand(e);
         Var same = identity(e);
         if (same != null) {
-            replaced.put(e.out(), same);
+            replace(e.out(), same);
             return null;
         }
         Eqn folded = fold(e);
@@ -159,7 +166,7 @@ public final class Simplify {
         for (int i = seen.size() - 1; i >= 0; i--) {
             Var earlier = seen.get(i).get(key);
             if (earlier != null) {
-                replaced.put(e.out(), earlier);
+                replace(e.out(), earlier);
                 return null;
             }
         }
@@ -167,6 +174,16 @@ public final class Simplify {
         if (e.prim() == Prim.CONST) constants.put(e.out(), ((Attrs.Const) e.attr()).value());
         if (e.prim() == Prim.FILL && e.out().rank() == 0) constants.put(e.out(), Tensor.full(new int[0], ((Attrs.Fill) e.attr()).value()));
         return e;
+    }
+
+    /**
+     * From now on {@code v} is read as {@code by}, which holds the same value. NOTE: if {@code v} is a
+     * value of the program and {@code by} only a step (a user's {@code max(x)} equal to softmax's),
+     * {@code by} becomes a value of the program, so that --detect-anomaly still checks it.
+     */
+    private void replace(Var v, Var by) {
+        replaced.put(v, by);
+        if (!internal.get(v.id())) internal.clear(by.id());
     }
 
     /** The operand an equation equals exactly, if an identity applies (only when shapes agree). */
@@ -250,6 +267,7 @@ public final class Simplify {
             return e;
         }
         Var inner = new Var(nextId++, a.in().get(0).shapeRef(), e.out().name());
+        if (internal.get(e.out().id())) internal.set(inner.id()); // a step, as the sum it rewrites
         Eqn sum = new Eqn(e.prim(), List.of(a.in().get(0), b.in().get(0)), inner, null, e.origin());
         pending.add(sum);
         definitions.put(inner, sum);

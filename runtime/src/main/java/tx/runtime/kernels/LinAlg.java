@@ -44,6 +44,28 @@ public final class LinAlg {
      */
     private static void multiplyInto(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
                                      int n, int k, int m) {
+        int rows = blockRows(k, m);
+        for (int i = 0; i < n; i += rows) {
+            Limits.checkTime(); // a long product stops at its --timeout between blocks of rows
+            int r = Math.min(rows, n - i);
+            multiplyRows(a, aOff + i * k, b, bOff, c, cOff + i * m, r, k, m);
+        }
+    }
+
+    /**
+     * Rows per block between checks of the deadline: about 2^24 multiply-adds (a few milliseconds),
+     * a multiple of 4 (the vector kernel takes four rows at a time). NOTE: each element of c is
+     * one row of a times b, summed in the same order whatever the blocks, so the results are identical.
+     */
+    static int blockRows(int k, int m) {
+        long perRow = Math.max(1L, (long) k * m);
+        long rows = Math.max(1L, (1L << 24) / perRow);
+        return (int) Math.min(Integer.MAX_VALUE - 3, (rows + 3) / 4 * 4);
+    }
+
+    /** {@code c[n×m] += a[n×k] · b[k×m]}, one block of rows. */
+    private static void multiplyRows(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
+                                     int n, int k, int m) {
         if (Vectorized.AVAILABLE && Vectorized.multiply(a, aOff, b, bOff, c, cOff, n, k, m)) return; // the same sums, in SIMD
         for (int i = 0; i < n; i++) {
             int cRow = cOff + i * m;
