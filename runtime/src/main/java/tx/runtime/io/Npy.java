@@ -1,6 +1,5 @@
 package tx.runtime.io;
 
-import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -356,20 +355,14 @@ public final class Npy {
         return b.array();
     }
 
-    /** Writes t to the file, replacing it if it exists (as np.save does). */
+    /**
+     * Writes t to the file, replacing it if it exists (as np.save does), atomically: the old file
+     * stays whole until the new one is complete ({@link AtomicFile}).
+     */
     public static void write(Path file, Tensor t) {
         if (Files.isDirectory(file)) throw new NpyException(Problem.WRITE, "it is a folder", null);
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-            out.write(headerBytes(t.shapeRef()));
-            ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-            for (double d : t.data()) {
-                if (!b.hasRemaining()) {
-                    out.write(b.array(), 0, b.position());
-                    b.clear();
-                }
-                b.putDouble(d);
-            }
-            out.write(b.array(), 0, b.position());
+        try {
+            AtomicFile.write(file, out -> writeData(out, t));
         } catch (NoSuchFileException e) {
             throw new NpyException(Problem.WRITE, "its folder does not exist", "tx does not create folders; create it first");
         } catch (AccessDeniedException e) {
@@ -377,5 +370,18 @@ public final class Npy {
         } catch (IOException e) {
             throw new NpyException(Problem.WRITE, "writing it failed (" + e.getMessage() + ")", null);
         }
+    }
+
+    private static void writeData(OutputStream out, Tensor t) throws IOException {
+        out.write(headerBytes(t.shapeRef()));
+        ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (double d : t.data()) {
+            if (!b.hasRemaining()) {
+                out.write(b.array(), 0, b.position());
+                b.clear();
+            }
+            b.putDouble(d);
+        }
+        out.write(b.array(), 0, b.position());
     }
 }

@@ -237,6 +237,101 @@ class NpyTest {
         assertEquals(Npy.Problem.WRITE, assertThrows(Npy.NpyException.class, () -> Npy.write(dir, Tensor.scalar(1))).problem());
     }
 
+    @Test
+    void aSaveLeavesTheOldFileWholeUntilTheNewOneIsComplete() throws IOException {
+        Path f = dir.resolve("w.npy");
+        Npy.write(f, Tensor.of(new int[] {2}, new double[] {1, 2}));
+        byte[] old = Files.readAllBytes(f);
+        List<Path> seen = new java.util.ArrayList<>();
+        AtomicFile.write(f, out -> {
+            out.write(new byte[] {1, 2, 3});
+            assertArrayEquals(old, Files.readAllBytes(f), "while the new file is written, the old one is untouched");
+            try (var s = Files.list(dir)) {
+                seen.addAll(s.filter(p -> !p.equals(f)).toList());
+            }
+        });
+        assertEquals(1, seen.size(), "one temporary file, beside the target: " + seen);
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(f));
+        assertEquals(List.of(f), listing(), "the temporary file became the target");
+    }
+
+    @Test
+    void aSaveThatFailsMidwayKeepsTheOldFileAndLeavesNoTemporaryFile() throws IOException {
+        Path f = dir.resolve("w.npy");
+        Npy.write(f, Tensor.of(new int[] {2}, new double[] {1, 2}));
+        byte[] old = Files.readAllBytes(f);
+        IOException e = assertThrows(IOException.class, () -> AtomicFile.write(f, out -> {
+            out.write(new byte[1000]);
+            throw new IOException("No space left on device");
+        }));
+        assertEquals("No space left on device", e.getMessage());
+        assertArrayEquals(old, Files.readAllBytes(f));
+        assertEquals(List.of(f), listing());
+        // a new file that fails is not created at all
+        Path g = dir.resolve("new.npy");
+        assertThrows(IOException.class, () -> AtomicFile.write(g, out -> {
+            throw new IOException("disk full");
+        }));
+        assertFalse(Files.exists(g));
+        assertEquals(List.of(f), listing());
+    }
+
+    @Test
+    void twoWritersSavingOnePathLeaveOneWholeFile() throws Exception {
+        Path f = dir.resolve("race.npy");
+        double[] a = new double[40_000], b = new double[60_000];
+        java.util.Arrays.fill(a, 1.5);
+        java.util.Arrays.fill(b, -2.5);
+        Tensor ta = Tensor.of(new int[] {a.length}, a), tb = Tensor.of(new int[] {200, 300}, b);
+        byte[] ea = Npy.encode(ta), eb = Npy.encode(tb);
+        Npy.write(f, ta);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<String> bad = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            try {
+                while (!done.get() && bad.get() == null) {
+                    byte[] now = Files.readAllBytes(f);
+                    if (!java.util.Arrays.equals(now, ea) && !java.util.Arrays.equals(now, eb)) bad.set("a reader saw " + now.length + " bytes");
+                }
+            } catch (IOException e) {
+                bad.set("a reader failed: " + e);
+            }
+        });
+        List<Thread> writers = List.of(new Thread(() -> repeat(f, ta)), new Thread(() -> repeat(f, tb)));
+        reader.start();
+        for (Thread w : writers) w.start();
+        for (Thread w : writers) w.join();
+        done.set(true);
+        reader.join();
+        assertEquals(null, bad.get());
+        byte[] last = Files.readAllBytes(f);
+        assertTrue(java.util.Arrays.equals(last, ea) || java.util.Arrays.equals(last, eb), "one of the two whole files");
+        assertEquals(List.of(f), listing(), "no temporary file is left behind");
+    }
+
+    private static void repeat(Path f, Tensor t) {
+        for (int i = 0; i < 150; i++) Npy.write(f, t);
+    }
+
+    @Test
+    void aSaveWritesThroughASymbolicLinkAndKeepsTheFilesPermissions() throws IOException {
+        Path real = dir.resolve("real.npy"), link = dir.resolve("link.npy");
+        Npy.write(real, Tensor.scalar(1));
+        Files.createSymbolicLink(link, real);
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----");
+        Files.setPosixFilePermissions(real, perms);
+        Npy.write(link, Tensor.scalar(2));
+        assertTrue(Files.isSymbolicLink(link), "the link is still a link");
+        assertEquals(2.0, Npy.read(real, new int[0]).item());
+        assertEquals(perms, Files.getPosixFilePermissions(real));
+    }
+
+    private List<Path> listing() throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.sorted().toList();
+        }
+    }
+
     // ---- the header's Python literals --------------------------------------------------------------------
 
     @Test
