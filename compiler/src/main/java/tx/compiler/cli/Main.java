@@ -134,7 +134,21 @@ public final class Main {
             out.println("tx check: " + file.getFileName() + " has no `check` and no function with a scalar result");
             return OK;
         }
+        notWritten(err, "check", displayName(file), tx.runtime.ir.Blocks.saves(c.result().program().body()));
         return execute(c.result(), file, RunOptions.CHECK_TABLE);
+    }
+
+    /**
+     * `tx check` and `tx bench` run a file's functions but never write a file (a save there would
+     * replace the user's data with a test input): each save they skip is named, once.
+     */
+    static void notWritten(PrintStream err, String command, String fileName, List<tx.runtime.ir.Stmt.Save> saves) {
+        java.util.Set<String> said = new java.util.HashSet<>();
+        for (tx.runtime.ir.Stmt.Save s : saves) {
+            String line = "note: tx " + command + " does not write `" + s.path() + "` (the save at " + fileName + ":" + s.origin().line()
+                    + ":" + s.origin().col() + "): it never writes a file";
+            if (said.add(line)) err.println(line);
+        }
     }
 
     /** {@code tx bench FILE --fn NAME [--wrt a,b] [--dims n=100] [--json]}. */
