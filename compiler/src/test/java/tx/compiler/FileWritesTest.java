@@ -71,4 +71,69 @@ class FileWritesTest {
         assertEquals(List.of(tx, data), listing(), "tx bench made a file");
         assertTrue(r.err().contains("tx bench does not write `data.npy` (the save at b.tx:2:5)"), r.err());
     }
+
+    /** A program that saves over itself, under the spelling given. */
+    private static String savingOver(String spelling) {
+        return "w = tensor([1.0, 2.0])\nsave(\"" + spelling + "\", w)\n";
+    }
+
+    @Test
+    void saveNeverOverwritesTheProgramItRuns() throws IOException {
+        Files.createDirectory(dir.resolve("sub"));
+        Path f = dir.resolve("F.tx");
+        Files.createSymbolicLink(dir.resolve("link.tx"), f);
+        Files.createLink(dir.resolve("hard.tx"), Files.writeString(f, "", StandardCharsets.UTF_8));
+        for (String spelling : List.of("F.tx", "./F.tx", "sub/../F.tx", "link.tx", "hard.tx", f.toString(), dir + "//F.tx")) {
+            String program = savingOver(spelling);
+            Files.writeString(f, program, StandardCharsets.UTF_8);
+            for (String cmd : List.of("run", "ir")) { // tx check: below, since it runs only functions
+                TxRunner.Outcome r = TxRunner.run(cmd, f.toString());
+                assertEquals(1, r.status(), spelling + ", tx " + cmd + ": " + r.err());
+                assertEquals(program, Files.readString(f, StandardCharsets.UTF_8), spelling + ", tx " + cmd + " overwrote the program");
+                assertEquals("error[E0702]: cannot save `" + spelling + "`: it is this program's own source file, F.tx\n"
+                        + " --> F.tx:2:1\n  |\n2 | save(\"" + spelling + "\", w)\n  | " + "^".repeat(spelling.length() + 11) + "\n"
+                        + "  = help: save the tensor to a .npy file of its own, e.g. `save(\"w.npy\", w)`\n", r.err());
+            }
+        }
+        String fn = "fn f(x: [2]) -> [] {\n    save(\"./F.tx\", x)\n    return sum(x)\n}\n";
+        Files.writeString(f, fn, StandardCharsets.UTF_8);
+        TxRunner.Outcome checked = TxRunner.run("check", f.toString());
+        assertEquals(1, checked.status(), checked.err());
+        assertTrue(checked.err().startsWith("error[E0702]: cannot save `./F.tx`: it is this program's own source file, F.tx\n --> F.tx:2:5\n"), checked.err());
+        assertEquals(fn, Files.readString(f, StandardCharsets.UTF_8));
+        // another .tx file is the user's business, as any other file
+        Files.writeString(f, savingOver("other.tx"), StandardCharsets.UTF_8);
+        TxRunner.Outcome r = TxRunner.run("run", f.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(Files.size(dir.resolve("other.tx")) > 0);
+    }
+
+    @Test
+    void theEmbeddingApiNeverSavesOverTheModulesSource() throws IOException {
+        Path f = dir.resolve("m.tx");
+        String program = "fn f(x: [2]) -> [] {\n    save(\"./m.tx\", x)\n    return sum(x)\n}\n";
+        Files.writeString(f, program, StandardCharsets.UTF_8);
+        tx.compiler.api.Tx.Module m = tx.compiler.api.Tx.compile(f);
+        tx.compiler.api.Tx.TxException e = org.junit.jupiter.api.Assertions.assertThrows(tx.compiler.api.Tx.TxException.class,
+                () -> m.function("f").call(tx.runtime.tensor.Tensor.of(new int[] {2}, new double[] {1, 2})));
+        assertTrue(e.getMessage().contains("cannot save `./m.tx`: it is this program's own source file, m.tx"), e.getMessage());
+        assertEquals(program, Files.readString(f, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void gradNeverWritesOverItsInput() throws IOException {
+        Path f = dir.resolve("g.tx");
+        String program = "fn f(x: [3]) -> [] {\n    return sum(x * x)\n}\n";
+        Files.writeString(f, program, StandardCharsets.UTF_8);
+        Files.createSymbolicLink(dir.resolve("link.tx"), f);
+        for (String out : List.of(f.toString(), dir + "/./g.tx", dir.resolve("link.tx").toString())) {
+            TxRunner.Outcome r = TxRunner.run("grad", f.toString(), "--fn", "f", "-o", out);
+            assertEquals(2, r.status(), out + ": " + r.err());
+            assertTrue(r.err().startsWith("tx: `-o " + out + "` is the input file " + f + "; tx grad never overwrites its input\n"), r.err());
+            assertEquals(program, Files.readString(f, StandardCharsets.UTF_8), out);
+        }
+        TxRunner.Outcome r = TxRunner.run("grad", f.toString(), "--fn", "f", "-o", dir.resolve("g_grad.tx").toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(Files.readString(dir.resolve("g_grad.tx"), StandardCharsets.UTF_8).contains("fn f_grad("));
+    }
 }

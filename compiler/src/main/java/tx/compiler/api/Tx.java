@@ -40,7 +40,8 @@ public final class Tx {
 
     /** Compiles a file; paths given to `load` and `save` in it are relative to its folder. */
     public static Module compile(Path file) throws IOException {
-        return compile(file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8), file.toAbsolutePath().getParent());
+        String name = file.getFileName().toString(), source = Files.readString(file, StandardCharsets.UTF_8);
+        return new Module(name, source, parse(name, source), file.toAbsolutePath().getParent(), file);
     }
 
     /** Parses and checks a file's functions; the script around them is not run. File paths are relative to the working directory. */
@@ -50,23 +51,29 @@ public final class Tx {
 
     /** As {@link #compile(String, String)}, with the folder that `load` and `save` paths are relative to (null: the working directory). */
     public static Module compile(String name, String source, Path baseDir) {
+        return new Module(name, source, parse(name, source), baseDir, null);
+    }
+
+    private static Ast.Program parse(String name, String source) {
         Diagnostics d = new Diagnostics(name, source);
         Ast.Program ast = Parse.program(source, d);
         if (ast == null || d.hasErrors()) throw new TxException(d.render());
-        return new Module(name, source, ast, baseDir);
+        return ast;
     }
 
     /** A compiled file: its functions, and the derivatives of them. */
     public static final class Module {
         private final String name, source;
         private final Ast.Program ast;
-        private final Path baseDir;
+        /** The folder of relative paths; the file compiled (null: a string), which no `save` may overwrite. */
+        private final Path baseDir, file;
 
-        private Module(String name, String source, Ast.Program ast, Path baseDir) {
+        private Module(String name, String source, Ast.Program ast, Path baseDir, Path file) {
             this.name = name;
             this.source = source;
             this.ast = ast;
             this.baseDir = baseDir;
+            this.file = file;
         }
 
         public Function function(String fn) {
@@ -100,7 +107,7 @@ public final class Tx {
         /** Calls the function; returns its results (one tensor, or several). Anything it prints goes nowhere. */
         public List<Tensor> call(Tensor... args) {
             Diagnostics d = new Diagnostics(module.name, module.source);
-            Lowerer.Call c = Lowerer.lowerCall(module.ast, d, module.source, fn, kind, wrt, List.of(args), module.baseDir);
+            Lowerer.Call c = Lowerer.lowerCall(module.ast, d, module.source, fn, kind, wrt, List.of(args), module.baseDir, module.file);
             if (c == null) throw new TxException(d.render());
             var program = c.program();
             Verifier.verify(program);

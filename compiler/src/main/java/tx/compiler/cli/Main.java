@@ -237,6 +237,9 @@ public final class Main {
         if (file == null) throw new UsageError("`tx grad` needs a FILE.tx");
         if (fn == null) throw new UsageError("`tx grad` needs `--fn NAME`, the function to differentiate");
         Path path = Path.of(file);
+        if (output != null && tx.runtime.io.FilePaths.sameFile(Path.of(output), path)) {
+            throw new UsageError("`-o " + output + "` is the input file " + file + "; tx grad never overwrites its input");
+        }
         String source = read(path);
         if (source == null) return USAGE;
         String name = displayName(path);
@@ -354,7 +357,7 @@ public final class Main {
         Compiler.Result r;
         try {
             Path dir = file.toAbsolutePath().getParent(); // load and save paths are relative to the file's folder
-            r = checks ? Compiler.compileChecks(name, source, dir) : Compiler.compile(name, source, dir);
+            r = checks ? Compiler.compileChecks(name, source, dir, file) : Compiler.compile(name, source, dir, file);
         } catch (StackOverflowError e) {
             err.println("error: " + file + ": the program is nested too deeply for tx to compile");
             return new Compiled(null, COMPILE_ERROR);

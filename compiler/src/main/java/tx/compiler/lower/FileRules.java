@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
+import tx.runtime.io.FilePaths;
 import tx.runtime.io.Npy;
 import tx.runtime.ir.Attrs;
 import tx.runtime.ir.Prim;
@@ -79,6 +80,13 @@ final class FileRules extends RuleFamily {
         if (problem != null) {
             l.diags.error("E0702", a.span(), "cannot save `" + path + "`: " + problem,
                     problem.startsWith("the folder") ? "a relative path is relative to the folder of the .tx file; tx does not create folders" : null);
+            return null;
+        }
+        if (l.sourceFile != null && FilePaths.sameFile(file, l.sourceFile)) {
+            String value = l.text(a.spanOf(1, null));
+            l.diags.error("E0702", a.span(), "cannot save `" + path + "`: it is this program's own source file, " + l.diags.fileName(),
+                    "save the tensor to a .npy file of its own, e.g. `save(\"" + (value != null && value.matches("[A-Za-z_][A-Za-z0-9_]*") ? value : "out")
+                            + ".npy\", " + (value != null ? value : "x") + ")`");
             return null;
         }
         b.add(new Stmt.Save(x.var(), path, file.toString(), b.origin()));
