@@ -249,4 +249,22 @@ class NpyTest {
             assertEquals(0, files.count(), "nothing was written");
         }
     }
+
+    @Test
+    void aNamedPipeIsRefusedAtCompileTimeWithoutWaitingForAWriter() throws Exception {
+        assertEquals(0, new ProcessBuilder("mkfifo", dir.resolve("pipe.npy").toString()).inheritIO().start().waitFor(), "mkfifo");
+        Path tx = Files.writeString(dir.resolve("p.tx"), "x = load(\"pipe.npy\")\nprint(x)\n", StandardCharsets.UTF_8);
+        for (String cmd : List.of("run", "ir")) {
+            TxRunner.Outcome r = TxLauncher.inBigStack(cmd, tx.toString()); // fails the test if tx waits on the pipe
+            assertEquals(1, r.status(), cmd + ": " + r.err());
+            assertEquals("error[E0701]: cannot load `pipe.npy`: it is not a regular file (a named pipe, a device or a socket)\n"
+                    + " --> p.tx:1:5\n  |\n1 | x = load(\"pipe.npy\")\n  |     ^^^^^^^^^^^^^^^^\n"
+                    + "  = help: save the array to a file with NumPy's `np.save`\n", r.err(), cmd);
+        }
+        Compiler.Result r = Compiler.compile("s.tx", "save(\"pipe.npy\", ones(2))\n", dir);
+        assertNull(r.program());
+        assertEquals("cannot save `pipe.npy`: it is not a regular file (a named pipe, a device or a socket)",
+                r.diagnostics().all().get(0).message());
+        assertTrue(Files.exists(dir.resolve("pipe.npy")) && !Files.isRegularFile(dir.resolve("pipe.npy")));
+    }
 }

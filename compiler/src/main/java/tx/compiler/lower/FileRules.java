@@ -75,6 +75,7 @@ final class FileRules extends RuleFamily {
         if (file == null) return null;
         Path folder = file.getParent();
         String problem = Files.isDirectory(file) ? "it is a folder"
+                : Files.exists(file) && !Files.isRegularFile(file) ? Npy.NOT_REGULAR
                 : folder != null && Files.exists(folder) && !Files.isDirectory(folder) ? "`" + shown(path) + "` is not a folder"
                 : folder != null && !Files.isDirectory(folder) ? "the folder `" + shown(path) + "` does not exist" : null;
         if (problem != null) {

@@ -158,11 +158,20 @@ public final class Npy {
 
     private static InputStream open(Path file) throws IOException {
         if (Files.isDirectory(file)) throw new NpyException(Problem.UNREADABLE, "it is a folder, not a file", null);
+        // NOTE: asked before opening: opening a named pipe to read waits for a writer, for ever if none comes
+        if (Files.exists(file) && !Files.isRegularFile(file)) throw notRegular(Problem.UNREADABLE);
         try {
             return new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
         } catch (NoSuchFileException e) {
             throw new NpyException(Problem.MISSING, "there is no such file", "a relative path is relative to the folder of the .tx file");
         }
+    }
+
+    /** A named pipe, a device or a socket: tx reads and writes only regular files. */
+    public static final String NOT_REGULAR = "it is not a regular file (a named pipe, a device or a socket)";
+
+    private static NpyException notRegular(Problem problem) {
+        return new NpyException(problem, NOT_REGULAR, "save the array to a file with NumPy's `np.save`");
     }
 
     private static NpyException unreadable(IOException e) {
@@ -361,6 +370,8 @@ public final class Npy {
      */
     public static void write(Path file, Tensor t) {
         if (Files.isDirectory(file)) throw new NpyException(Problem.WRITE, "it is a folder", null);
+        // NOTE: the new file is renamed over the old one, which would replace a pipe or a device (/dev/null) itself
+        if (Files.exists(file) && !Files.isRegularFile(file)) throw new NpyException(Problem.WRITE, NOT_REGULAR, null);
         try {
             AtomicFile.write(file, out -> writeData(out, t));
         } catch (NoSuchFileException e) {

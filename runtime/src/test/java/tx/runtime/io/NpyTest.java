@@ -332,6 +332,25 @@ class NpyTest {
         }
     }
 
+    /** A named pipe (made with mkfifo): opening it to read waits for a writer, for ever if none comes. */
+    static Path fifo(Path file) throws IOException, InterruptedException {
+        assertEquals(0, new ProcessBuilder("mkfifo", file.toString()).inheritIO().start().waitFor(), "mkfifo");
+        return file;
+    }
+
+    @Test
+    void aPipeOrADeviceIsRefusedWithoutOpeningIt() throws Exception {
+        Path pipe = fifo(dir.resolve("pipe.npy"));
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+            assertProblem(Npy.Problem.UNREADABLE, "it is not a regular file (a named pipe, a device or a socket)", pipe);
+            Npy.NpyException w = assertThrows(Npy.NpyException.class, () -> Npy.write(pipe, Tensor.scalar(1)));
+            assertEquals("it is not a regular file (a named pipe, a device or a socket)", w.getMessage());
+        });
+        assertTrue(Files.exists(pipe) && !Files.isRegularFile(pipe), "the pipe is still a pipe, not a file renamed over it");
+        Path dev = Path.of("/dev/null"); // NOTE: only read: a broken write check would rename a file over the device
+        if (Files.exists(dev)) assertProblem(Npy.Problem.UNREADABLE, "not a regular file", dev);
+    }
+
     // ---- the header's Python literals --------------------------------------------------------------------
 
     @Test
