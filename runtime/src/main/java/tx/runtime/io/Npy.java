@@ -42,6 +42,8 @@ public final class Npy {
     static final int ALIGN = 64;
     /** np.save leaves room for the first axis to grow to this many digits. */
     static final int GROWTH_AXIS_MAX_DIGITS = 21;
+    /** NumPy's NPY_MAXDIMS: an array has at most this many dimensions (np.load refuses more). */
+    static final int MAX_DIMS = 64;
     /** A header longer than this is refused (NumPy 1.24's np.load refuses past 10,000 characters). */
     static final int MAX_HEADER = 1 << 20;
 
@@ -238,6 +240,9 @@ public final class Npy {
         }
         if (!(d.get("shape") instanceof PyLiteral.Tuple t) || !t.items().stream().allMatch(x -> x instanceof Long)) {
             throw malformed("its 'shape' is " + PyLiteral.repr(d.get("shape")) + ", not a tuple of whole numbers");
+        }
+        if (t.items().size() > MAX_DIMS) {
+            throw new NpyException(Problem.UNSUPPORTED, "its shape has " + t.items().size() + " dimensions; NumPy and tx allow at most " + MAX_DIMS, null);
         }
         int[] shape = new int[t.items().size()];
         for (int i = 0; i < shape.length; i++) {

@@ -351,6 +351,20 @@ class NpyTest {
         if (Files.exists(dev)) assertProblem(Npy.Problem.UNREADABLE, "not a regular file", dev);
     }
 
+    @Test
+    void atMost64DimensionsAsNumPy() throws IOException {
+        String ones64 = "(" + "1, ".repeat(64) + ")", ones65 = "(" + "1, ".repeat(65) + ")";
+        Path ok = write("d64.npy", file(2, "{'descr': '<f8', 'fortran_order': False, 'shape': " + ones64 + ", }", doubles(5)));
+        assertEquals(64, Npy.readHeader(ok).shape().length);
+        assertEquals(5.0, Npy.read(ok, null).data()[0]);
+        assertProblem(Npy.Problem.UNSUPPORTED, "its shape has 65 dimensions; NumPy and tx allow at most 64",
+                write("d65.npy", file(2, "{'descr': '<f8', 'fortran_order': False, 'shape': " + ones65 + ", }", doubles(5))));
+        String huge = "(" + "1, ".repeat(200_000) + ")";
+        Path h = write("d200k.npy", file(2, "{'descr': '<f8', 'fortran_order': False, 'shape': " + huge + ", }", doubles(5)));
+        Npy.NpyException e = assertThrows(Npy.NpyException.class, () -> Npy.readHeader(h));
+        assertEquals("its shape has 200000 dimensions; NumPy and tx allow at most 64", e.getMessage());
+    }
+
     // ---- the header's Python literals --------------------------------------------------------------------
 
     @Test
