@@ -16,6 +16,7 @@ import tx.compiler.syntax.Span;
 import tx.runtime.exec.Interpreter;
 import tx.runtime.exec.RunOptions;
 import tx.runtime.exec.TxRuntimeException;
+import tx.runtime.io.Printable;
 import tx.runtime.ir.IrPrinter;
 
 /**
@@ -145,7 +146,7 @@ public final class Main {
     static void notWritten(PrintStream err, String command, String fileName, List<tx.runtime.ir.Stmt.Save> saves) {
         java.util.Set<String> said = new java.util.HashSet<>();
         for (tx.runtime.ir.Stmt.Save s : saves) {
-            String line = "note: tx " + command + " does not write `" + s.path() + "` (the save at " + fileName + ":" + s.origin().line()
+            String line = "note: tx " + command + " does not write `" + Printable.escape(s.path()) + "` (the save at " + Printable.escape(fileName) + ":" + s.origin().line()
                     + ":" + s.origin().col() + "): it never writes a file";
             if (said.add(line)) err.println(line);
         }
@@ -238,7 +239,7 @@ public final class Main {
         if (fn == null) throw new UsageError("`tx grad` needs `--fn NAME`, the function to differentiate");
         Path path = Path.of(file);
         if (output != null && tx.runtime.io.FilePaths.sameFile(Path.of(output), path)) {
-            throw new UsageError("`-o " + output + "` is the input file " + file + "; tx grad never overwrites its input");
+            throw new UsageError("`-o " + Printable.escape(output) + "` is the input file " + Printable.escape(file) + "; tx grad never overwrites its input");
         }
         String source = read(path);
         if (source == null) return USAGE;
@@ -264,7 +265,7 @@ public final class Main {
         try {
             Files.writeString(Path.of(output), r.text(), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
-            err.println("tx: cannot write " + output + ": " + e.getMessage());
+            err.println("tx: cannot write " + Printable.escape(output) + ": " + Printable.escape(e.getMessage()));
             return USAGE;
         }
         return OK;
@@ -410,16 +411,21 @@ public final class Main {
         }
     }
 
+    /** A path as messages show it: control characters escaped (see {@link Printable}). */
+    private static String shown(Path file) {
+        return Printable.escape(file.toString());
+    }
+
     /** The file as UTF-8 text, or null after saying why it cannot be read. */
     private String read(Path file) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            err.println("tx: no such file: " + file);
+            err.println("tx: no such file: " + shown(file));
             return null;
         } catch (IOException | SecurityException e) {
-            err.println("tx: cannot read " + file + ": " + e.getMessage());
+            err.println("tx: cannot read " + shown(file) + ": " + Printable.escape(e.getMessage()));
             return null;
         }
         try {
@@ -427,7 +433,7 @@ public final class Main {
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
             return text.startsWith("\uFEFF") ? text.substring(1) : text; // a byte-order mark is not part of the program
         } catch (CharacterCodingException e) {
-            err.println("tx: " + file + " is not valid UTF-8 text");
+            err.println("tx: " + shown(file) + " is not valid UTF-8 text");
             return null;
         }
     }

@@ -182,7 +182,7 @@ public final class Npy {
         }
         if (e instanceof EOFException) return new NpyException(Problem.TRUNCATED, "the file ends in the middle of its header", null);
         if (e instanceof AccessDeniedException) return new NpyException(Problem.UNREADABLE, "permission to read it is denied", null);
-        return new NpyException(Problem.UNREADABLE, "it cannot be read (" + e.getMessage() + ")", null);
+        return new NpyException(Problem.UNREADABLE, "it cannot be read (" + Printable.escape(e.getMessage()) + ")", null);
     }
 
     private static void checkLength(Header h, long available) {
@@ -275,11 +275,11 @@ public final class Npy {
                     "save each field as its own array of numbers");
         }
         if (s.length() >= 2 && s.charAt(0) == '>' && DType.of("<" + s.substring(1)) != null) {
-            return new NpyException(Problem.UNSUPPORTED, "it holds big-endian " + DType.of("<" + s.substring(1)).numpy + " values (dtype '"
-                    + s + "'); tx reads little-endian float64, float32, int32 and int64", "convert it with NumPy first: `a.astype('<"
+            return new NpyException(Problem.UNSUPPORTED, "it holds big-endian " + DType.of("<" + s.substring(1)).numpy + " values (dtype "
+                    + PyLiteral.repr(s) + "); tx reads little-endian float64, float32, int32 and int64", "convert it with NumPy first: `a.astype('<"
                     + s.substring(1) + "')`");
         }
-        return new NpyException(Problem.UNSUPPORTED, "it holds " + numpyName(s) + " values (dtype '" + s + "'); " + read, help);
+        return new NpyException(Problem.UNSUPPORTED, "it holds " + numpyName(s) + " values (dtype " + PyLiteral.repr(s) + "); " + read, help);
     }
 
     /** NumPy's name for a dtype string such as '|b1' (bool), '<c16' (complex128) or '<U5' (str). */
@@ -384,7 +384,7 @@ public final class Npy {
         } catch (AccessDeniedException e) {
             throw new NpyException(Problem.WRITE, "permission to write it is denied", null);
         } catch (IOException e) {
-            throw new NpyException(Problem.WRITE, "writing it failed (" + e.getMessage() + ")", null);
+            throw new NpyException(Problem.WRITE, "writing it failed (" + Printable.escape(e.getMessage()) + ")", null);
         }
     }
 

@@ -365,6 +365,25 @@ class NpyTest {
         assertEquals("its shape has 200000 dimensions; NumPy and tx allow at most 64", e.getMessage());
     }
 
+    /** No control character of a header reaches a message raw: they are escaped as Python's repr escapes them. */
+    @Test
+    void controlCharactersFromAHeaderAreEscaped() throws IOException {
+        assertProblem(Npy.Problem.UNSUPPORTED, "(dtype '<f\\0\\x1b[31m')",
+                write("nul.npy", file(1, "{'descr': '<f\0\u001b[31m', 'fortran_order': False, 'shape': (2,), }", new byte[16])));
+        assertProblem(Npy.Problem.MALFORMED, "its keys are ['descr', 'fortran_order', 'shape', '\\x07\\t']",
+                write("key.npy", file(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), '\u0007\t': 1}", new byte[16])));
+        assertProblem(Npy.Problem.MALFORMED, "unexpected `\\x01`",
+                write("bare.npy", file(1, "{'descr': '<f8', 'fortran_order': \u0001, 'shape': (2,), }", new byte[16])));
+        // version 1.0 headers are Latin-1: the byte 0x9b is the 8-bit CSI, which terminals also obey
+        byte[] csi = file(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), '?': 1}", new byte[16]);
+        for (int i = 0; i < csi.length; i++) if (csi[i] == '?') csi[i] = (byte) 0x9b;
+        assertProblem(Npy.Problem.MALFORMED, "'\\x9b'", write("csi.npy", csi));
+        for (String name : List.of("nul.npy", "key.npy", "bare.npy", "csi.npy")) {
+            String m = assertThrows(Npy.NpyException.class, () -> Npy.read(dir.resolve(name), null)).getMessage();
+            assertTrue(m.chars().noneMatch(c -> c < 0x20 || (c >= 0x7f && c <= 0x9f)), name + ": " + m);
+        }
+    }
+
     // ---- the header's Python literals --------------------------------------------------------------------
 
     @Test
