@@ -83,4 +83,12 @@ class EmbeddingTest {
         assertEquals(0, p.waitFor(), out);
         return out;
     }
+
+    @Test
+    void aFileThatIsNotUtf8IsATxExceptionAtItsFirstBadByte() throws IOException {
+        Path f = Files.write(dir.resolve("latin1.tx"), "fn f(x: [2]) -> [] {\n    return sum(x) # \u00e9t\u00e9\n}\n".getBytes(StandardCharsets.ISO_8859_1));
+        Tx.TxException e = assertThrows(Tx.TxException.class, () -> Tx.compile(f));
+        assertTrue(e.getMessage().startsWith("error[E0004]: this file is not valid UTF-8: the byte 0xe9 here is not part of a UTF-8 character\n"
+                + " --> latin1.tx:2:21\n"), e.getMessage());
+    }
 }

@@ -3,7 +3,6 @@ package tx.compiler.api;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import tx.compiler.lower.Lowerer;
 import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Diagnostics;
 import tx.compiler.syntax.Parse;
+import tx.compiler.syntax.SourceText;
 import tx.runtime.exec.Interpreter;
 import tx.runtime.ir.Verifier;
 import tx.runtime.tensor.Tensor;
@@ -40,8 +40,11 @@ public final class Tx {
 
     /** Compiles a file; paths given to `load` and `save` in it are relative to its folder. */
     public static Module compile(Path file) throws IOException {
-        String name = file.getFileName().toString(), source = Files.readString(file, StandardCharsets.UTF_8);
-        return new Module(name, source, parse(name, source), file.toAbsolutePath().getParent(), file);
+        String name = file.getFileName().toString();
+        SourceText text = SourceText.decode(Files.readAllBytes(file));
+        Diagnostics d = new Diagnostics(name, text.text());
+        if (text.report(d)) throw new TxException(d.render()); // not UTF-8: E0004 at the first bad byte
+        return new Module(name, text.text(), parse(name, text.text()), file.toAbsolutePath().getParent(), file);
     }
 
     /** Parses and checks a file's functions; the script around them is not run. File paths are relative to the working directory. */

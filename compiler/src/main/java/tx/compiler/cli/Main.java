@@ -2,9 +2,6 @@ package tx.compiler.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -175,9 +172,9 @@ public final class Main {
         if (file == null) throw new UsageError("`tx bench` needs a FILE.tx");
         if (fn == null) throw new UsageError("`tx bench` needs `--fn NAME`, the function to time");
         Path path = Path.of(file);
-        String source = read(path);
-        if (source == null) return USAGE;
-        String name = displayName(path);
+        Read read = read(path);
+        if (read.text() == null) return read.status();
+        String source = read.text(), name = displayName(path);
         try {
             return new Bench(out, err).run(name, source, path.toAbsolutePath().getParent(), fn, wrt, dims, json);
         } catch (tx.runtime.exec.TxRuntimeException e) {
@@ -241,9 +238,9 @@ public final class Main {
         if (output != null && tx.runtime.io.FilePaths.sameFile(Path.of(output), path)) {
             throw new UsageError("`-o " + Printable.escape(output) + "` is the input file " + Printable.escape(file) + "; tx grad never overwrites its input");
         }
-        String source = read(path);
-        if (source == null) return USAGE;
-        String name = displayName(path);
+        Read read = read(path);
+        if (read.text() == null) return read.status();
+        String source = read.text(), name = displayName(path);
         Compiler.Emitted r;
         try {
             r = Compiler.grad(name, source, fn, wrt, emit, path.toAbsolutePath().getParent());
@@ -352,9 +349,9 @@ public final class Main {
 
     /** Reads and compiles a file (as a script, or for `tx check`), printing its diagnostics. */
     private Compiled compileFile(Path file, boolean checks) {
-        String source = read(file);
-        if (source == null) return new Compiled(null, USAGE);
-        String name = displayName(file);
+        Read read = read(file);
+        if (read.text() == null) return new Compiled(null, read.status());
+        String source = read.text(), name = displayName(file);
         Compiler.Result r;
         try {
             Path dir = file.toAbsolutePath().getParent(); // load and save paths are relative to the file's folder
@@ -416,25 +413,27 @@ public final class Main {
         return Printable.escape(file.toString());
     }
 
-    /** The file as UTF-8 text, or null after saying why it cannot be read. */
-    private String read(Path file) {
+    /** A source file's text, or (text null) the exit status after saying why there is none. */
+    private record Read(String text, int status) {}
+
+    /** The file as UTF-8 text; a file that is not UTF-8 is a compile error located at its first bad byte (E0004). */
+    private Read read(Path file) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             err.println("tx: no such file: " + shown(file));
-            return null;
+            return new Read(null, USAGE);
         } catch (IOException | SecurityException e) {
             err.println("tx: cannot read " + shown(file) + ": " + Printable.escape(e.getMessage()));
-            return null;
+            return new Read(null, USAGE);
         }
-        try {
-            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-            return text.startsWith("\uFEFF") ? text.substring(1) : text; // a byte-order mark is not part of the program
-        } catch (CharacterCodingException e) {
-            err.println("tx: " + shown(file) + " is not valid UTF-8 text");
-            return null;
+        tx.compiler.syntax.SourceText source = tx.compiler.syntax.SourceText.decode(bytes);
+        tx.compiler.syntax.Diagnostics diags = new tx.compiler.syntax.Diagnostics(displayName(file), source.text());
+        if (source.report(diags)) {
+            err.print(diags.render());
+            return new Read(null, COMPILE_ERROR);
         }
+        return new Read(source.text(), OK);
     }
 }
