@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import tx.compiler.lower.Lowerer;
 import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Diagnostics;
@@ -40,6 +41,7 @@ public final class Tx {
 
     /** Compiles a file; paths given to `load` and `save` in it are relative to its folder. */
     public static Module compile(Path file) throws IOException {
+        Objects.requireNonNull(file, "Tx.compile: file is null");
         String name = file.getFileName().toString();
         SourceText text = SourceText.decode(Files.readAllBytes(file));
         Diagnostics d = new Diagnostics(name, text.text());
@@ -54,6 +56,8 @@ public final class Tx {
 
     /** As {@link #compile(String, String)}, with the folder that `load` and `save` paths are relative to (null: the working directory). */
     public static Module compile(String name, String source, Path baseDir) {
+        Objects.requireNonNull(name, "Tx.compile: name is null");
+        Objects.requireNonNull(source, "Tx.compile: source is null");
         return new Module(name, source, parse(name, source), baseDir, null);
     }
 
@@ -80,17 +84,26 @@ public final class Tx {
         }
 
         public Function function(String fn) {
+            Objects.requireNonNull(fn, "Module.function: fn is null");
             return new Function(this, fn, null, List.of());
         }
 
         /** The gradient of a scalar function with respect to the named parameters (default: the first), in that order. */
         public Function grad(String fn, String... wrt) {
-            return new Function(this, fn, "grad", List.of(wrt));
+            return new Function(this, fn, "grad", names("Module.grad", fn, wrt));
         }
 
         /** The value, then the gradients. */
         public Function valueAndGrad(String fn, String... wrt) {
-            return new Function(this, fn, "value_and_grad", List.of(wrt));
+            return new Function(this, fn, "value_and_grad", names("Module.valueAndGrad", fn, wrt));
+        }
+
+        /** The parameter names of a transform, none of them null (a null is named: {@code wrt[1] is null}). */
+        private static List<String> names(String method, String fn, String[] wrt) {
+            Objects.requireNonNull(fn, method + ": fn is null");
+            Objects.requireNonNull(wrt, method + ": wrt is null");
+            for (int i = 0; i < wrt.length; i++) Objects.requireNonNull(wrt[i], method + ": wrt[" + i + "] is null");
+            return List.of(wrt);
         }
     }
 
@@ -107,8 +120,20 @@ public final class Tx {
             this.wrt = wrt;
         }
 
+        /** " (name)" of the function's parameter at index i, or "" if there is no such parameter. */
+        private String parameter(int i) {
+            for (Ast.Stmt s : module.ast.body()) {
+                if (s instanceof Ast.FnDef f && f.name().equals(fn) && i < f.params().size()) return " (" + f.params().get(i).name() + ")";
+            }
+            return "";
+        }
+
         /** Calls the function; returns its results (one tensor, or several). Anything it prints goes nowhere. */
         public List<Tensor> call(Tensor... args) {
+            Objects.requireNonNull(args, "Function.call: args is null");
+            for (int i = 0; i < args.length; i++) {
+                if (args[i] == null) throw new NullPointerException("Function.call: argument " + (i + 1) + " of `" + fn + "`" + parameter(i) + " is null");
+            }
             Diagnostics d = new Diagnostics(module.name, module.source);
             Lowerer.Call c = Lowerer.lowerCall(module.ast, d, module.source, fn, kind, wrt, List.of(args), module.baseDir, module.file);
             if (c == null) throw new TxException(d.render());
