@@ -13,7 +13,7 @@ import tx.compiler.syntax.Span;
 import tx.runtime.exec.Interpreter;
 import tx.runtime.exec.RunOptions;
 import tx.runtime.exec.TxRuntimeException;
-import tx.runtime.io.Printable;
+import tx.runtime.io.ControlChars;
 import tx.runtime.ir.IrPrinter;
 
 /**
@@ -143,7 +143,7 @@ public final class Main {
     static void notWritten(PrintStream err, String command, String fileName, List<tx.runtime.ir.Stmt.Save> saves) {
         java.util.Set<String> said = new java.util.HashSet<>();
         for (tx.runtime.ir.Stmt.Save s : saves) {
-            String line = "note: tx " + command + " does not write `" + Printable.escape(s.path()) + "` (the save at " + Printable.escape(fileName) + ":" + s.origin().line()
+            String line = "note: tx " + command + " does not write `" + ControlChars.escape(s.path()) + "` (the save at " + ControlChars.escape(fileName) + ":" + s.origin().line()
                     + ":" + s.origin().col() + "): it never writes a file";
             if (said.add(line)) err.println(line);
         }
@@ -236,7 +236,7 @@ public final class Main {
         if (fn == null) throw new UsageError("`tx grad` needs `--fn NAME`, the function to differentiate");
         Path path = Path.of(file);
         if (output != null && tx.runtime.io.FilePaths.sameFile(Path.of(output), path)) {
-            throw new UsageError("`-o " + Printable.escape(output) + "` is the input file " + Printable.escape(file) + "; tx grad never overwrites its input");
+            throw new UsageError("`-o " + ControlChars.escape(output) + "` is the input file " + ControlChars.escape(file) + "; tx grad never overwrites its input");
         }
         Read read = read(path);
         if (read.text() == null) return read.status();
@@ -262,7 +262,7 @@ public final class Main {
         try {
             Files.writeString(Path.of(output), r.text(), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
-            err.println("tx: cannot write " + Printable.escape(output) + ": " + Printable.escape(e.getMessage()));
+            err.println("tx: cannot write " + ControlChars.escape(output) + ": " + ControlChars.escape(e.getMessage()));
             return USAGE;
         }
         return OK;
@@ -408,9 +408,9 @@ public final class Main {
         }
     }
 
-    /** A path as messages show it: control characters escaped (see {@link Printable}). */
+    /** A path as messages show it: control characters escaped (see {@link ControlChars}). */
     private static String shown(Path file) {
-        return Printable.escape(file.toString());
+        return ControlChars.escape(file.toString());
     }
 
     /** A source file's text, or (text null) the exit status after saying why there is none. */
@@ -425,7 +425,7 @@ public final class Main {
             err.println("tx: no such file: " + shown(file));
             return new Read(null, USAGE);
         } catch (IOException | SecurityException e) {
-            err.println("tx: cannot read " + shown(file) + ": " + Printable.escape(e.getMessage()));
+            err.println("tx: cannot read " + shown(file) + ": " + ControlChars.escape(e.getMessage()));
             return new Read(null, USAGE);
         }
         tx.compiler.syntax.SourceText source = tx.compiler.syntax.SourceText.decode(bytes);

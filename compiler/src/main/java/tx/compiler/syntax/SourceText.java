@@ -64,7 +64,7 @@ public record SourceText(String text, BadBytes bad) {
                 : "the bytes " + hex + " here are a character cut off by the end of the file";
         diags.error("E0004", new Span(bad.line(), bad.col(), bad.line(), bad.col() + 1), "this file is not valid UTF-8: " + what,
                 "tx reads a source file as UTF-8; save it as UTF-8 (from Latin-1: `iconv -f latin1 -t utf-8 "
-                        + tx.runtime.io.Printable.escape(diags.fileName()) + "`)");
+                        + tx.runtime.io.ControlChars.escape(diags.fileName()) + "`)");
         return true;
     }
 }

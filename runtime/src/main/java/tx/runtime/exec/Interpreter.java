@@ -348,7 +348,7 @@ public final class Interpreter {
         try {
             Npy.write(java.nio.file.Path.of(s.file()), get(s.value()));
         } catch (Npy.NpyException x) {
-            throw new TxRuntimeException(TxRuntimeException.Kind.FILE, "cannot save `" + tx.runtime.io.Printable.escape(s.path()) + "`: " + x.getMessage(), s.origin(), x.help());
+            throw new TxRuntimeException(TxRuntimeException.Kind.FILE, "cannot save `" + tx.runtime.io.ControlChars.escape(s.path()) + "`: " + x.getMessage(), s.origin(), x.help());
         }
     }
 

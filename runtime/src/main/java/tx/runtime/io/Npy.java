@@ -182,7 +182,7 @@ public final class Npy {
         }
         if (e instanceof EOFException) return new NpyException(Problem.TRUNCATED, "the file ends in the middle of its header", null);
         if (e instanceof AccessDeniedException) return new NpyException(Problem.UNREADABLE, "permission to read it is denied", null);
-        return new NpyException(Problem.UNREADABLE, "it cannot be read (" + Printable.escape(e.getMessage()) + ")", null);
+        return new NpyException(Problem.UNREADABLE, "it cannot be read (" + ControlChars.escape(e.getMessage()) + ")", null);
     }
 
     private static void checkLength(Header h, long available) {
@@ -384,7 +384,7 @@ public final class Npy {
         } catch (AccessDeniedException e) {
             throw new NpyException(Problem.WRITE, "permission to write it is denied", null);
         } catch (IOException e) {
-            throw new NpyException(Problem.WRITE, "writing it failed (" + Printable.escape(e.getMessage()) + ")", null);
+            throw new NpyException(Problem.WRITE, "writing it failed (" + ControlChars.escape(e.getMessage()) + ")", null);
         }
     }
 

@@ -6,14 +6,15 @@ package tx.runtime.io;
  * so an escape sequence cannot recolour or rewrite the screen, a NUL cannot make a tool take
  * standard error for binary data, and a line break cannot forge a line of output.
  */
-public final class Printable {
-    private Printable() {}
+public final class ControlChars {
+    private ControlChars() {}
 
     /**
      * {@code text} with each control character escaped: {@code \n \r \t \0}, the others below U+0020,
      * U+007F and the C1 controls U+0080..U+009F as {@code \x1b}; the invisible characters that
-     * reorder or hide text (bidirectional overrides and isolates, U+200B..U+200F, U+2028, U+2029,
-     * U+FEFF) as {@code \u202e}. Everything else, backslashes included, is left as it is.
+     * reorder or hide text (bidirectional overrides and isolates, the zero-width space, the
+     * left-to-right and right-to-left marks, U+2028, U+2029, U+FEFF) as a backslash, {@code u} and four hex digits. NOTE: the
+     * zero-width joiners U+200C and U+200D stay, as emoji sequences need them. Everything else, backslashes included, is left as it is.
      */
     public static String escape(String text) {
         if (text == null) return null;
@@ -40,7 +41,7 @@ public final class Printable {
             default: break;
         }
         if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return String.format("\\x%02x", (int) c);
-        if ((c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
+        if (c == 0x200b || c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
                 || c == 0x2028 || c == 0x2029 || c == 0xfeff) {
             return String.format("\\u%04x", (int) c);
         }
