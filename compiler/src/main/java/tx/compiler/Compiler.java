@@ -37,7 +37,12 @@ public final class Compiler {
 
     /** As {@link #compile(String, String)}; {@code load} and {@code save} paths are relative to {@code baseDir} (null: the working directory). */
     public static Result compile(String fileName, String source, java.nio.file.Path baseDir) {
-        return compile(fileName, source, (ast, diags, src) -> Lowerer.lower(ast, diags, src, baseDir), true);
+        return compile(fileName, source, baseDir, null);
+    }
+
+    /** As above, for the file {@code sourceFile} (null: none): its `save` calls may not overwrite it. */
+    public static Result compile(String fileName, String source, java.nio.file.Path baseDir, java.nio.file.Path sourceFile) {
+        return compile(fileName, source, (ast, diags, src) -> Lowerer.lower(ast, diags, src, baseDir, sourceFile), true);
     }
 
     /** For `tx check`: the file's checks, and a finite-difference check of every scalar function. */
@@ -47,7 +52,12 @@ public final class Compiler {
 
     /** As {@link #compileChecks(String, String)}, with the folder that file paths are relative to. */
     public static Result compileChecks(String fileName, String source, java.nio.file.Path baseDir) {
-        return compile(fileName, source, (ast, diags, src) -> Lowerer.lowerChecks(ast, diags, src, baseDir), false);
+        return compileChecks(fileName, source, baseDir, null);
+    }
+
+    /** As above, for the file {@code sourceFile} (null: none): its `save` calls may not overwrite it. */
+    public static Result compileChecks(String fileName, String source, java.nio.file.Path baseDir, java.nio.file.Path sourceFile) {
+        return compile(fileName, source, (ast, diags, src) -> Lowerer.lowerChecks(ast, diags, src, baseDir, sourceFile), false);
     }
 
     /** What `tx grad` writes: the text (null if there were errors) and the diagnostics; {@code limited} as in {@link Result}. */

@@ -32,6 +32,8 @@ class CatalogueTest {
             "E0504", new String[] {"--timeout", "0.2"});
     /** Files an example reads, copied beside it from compiler/src/test/resources/npy: E0506's program overwrites the file it loads. */
     private static final Map<String, String[]> FILES = Map.of("E0506", new String[] {"weights.npy"});
+    /** The encoding an example is saved in: UTF-8, but E0004's example is a file saved as Latin-1, as older editors save it. */
+    private static final Map<String, java.nio.charset.Charset> ENCODINGS = Map.of("E0004", StandardCharsets.ISO_8859_1);
 
     @TempDir
     Path dir;
@@ -54,7 +56,7 @@ class CatalogueTest {
 
     private void check(String code, String program) throws IOException {
         Path file = dir.resolve(code + ".tx");
-        Files.writeString(file, program, StandardCharsets.UTF_8);
+        Files.writeString(file, program, ENCODINGS.getOrDefault(code, StandardCharsets.UTF_8));
         for (String f : FILES.getOrDefault(code, new String[0])) {
             Files.copy(TxRunner.root().resolve("compiler/src/test/resources/npy").resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
         }

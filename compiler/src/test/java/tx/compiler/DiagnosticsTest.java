@@ -126,7 +126,7 @@ class DiagnosticsTest {
      * from {@code # command: grad --fn f}.
      */
     private static List<String> command(Path tx) throws IOException {
-        String second = Files.readString(tx, StandardCharsets.UTF_8).lines().skip(1).findFirst().orElse("");
+        String second = text(tx).lines().skip(1).findFirst().orElse("");
         List<String> args = new java.util.ArrayList<>(List.of("run"));
         if (second.startsWith("# flags:")) args.addAll(List.of(second.substring("# flags:".length()).trim().split("\\s+")));
         if (second.startsWith("# command:")) args = List.of(second.substring("# command:".length()).trim().split("\\s+"));
@@ -135,7 +135,7 @@ class DiagnosticsTest {
 
     /** The case itself, or, after {@code # files: a b}, a copy of it in a scratch folder beside copies of a and b. */
     private static Path scratch(Path tx) throws IOException {
-        String second = Files.readString(tx, StandardCharsets.UTF_8).lines().skip(1).findFirst().orElse("");
+        String second = text(tx).lines().skip(1).findFirst().orElse("");
         if (!second.startsWith("# files:")) return tx;
         Path dir = Files.createTempDirectory("tx-case");
         dir.toFile().deleteOnExit();
@@ -148,13 +148,18 @@ class DiagnosticsTest {
         return copy;
     }
 
+    /** A case's text; a case may hold bytes that are not UTF-8 on purpose (E0004), shown here as U+FFFD. */
+    private static String text(Path tx) throws IOException {
+        return new String(Files.readAllBytes(tx), StandardCharsets.UTF_8);
+    }
+
     private static List<Path> cases() {
         return TxRunner.files(CASES, ".tx");
     }
 
     /** The status on the first line ({@code # exit 1: ...}), or -1 if it is missing. */
     private static int expectedStatus(Path tx) throws IOException {
-        String first = Files.readString(tx, StandardCharsets.UTF_8).lines().findFirst().orElse("");
+        String first = text(tx).lines().findFirst().orElse("");
         Matcher m = HEADER.matcher(first);
         return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }

@@ -83,4 +83,42 @@ class EmbeddingTest {
         assertEquals(0, p.waitFor(), out);
         return out;
     }
+
+    @Test
+    void aFileThatIsNotUtf8IsATxExceptionAtItsFirstBadByte() throws IOException {
+        Path f = Files.write(dir.resolve("latin1.tx"), "fn f(x: [2]) -> [] {\n    return sum(x) # \u00e9t\u00e9\n}\n".getBytes(StandardCharsets.ISO_8859_1));
+        Tx.TxException e = assertThrows(Tx.TxException.class, () -> Tx.compile(f));
+        assertTrue(e.getMessage().startsWith("error[E0004]: this file is not valid UTF-8: the byte 0xe9 here is not part of a UTF-8 character\n"
+                + " --> latin1.tx:2:21\n"), e.getMessage());
+    }
+
+    /** Every misuse of the API is an exception that says what is wrong, never a bare NullPointerException. */
+    @Test
+    void nullArgumentsAreNamed() {
+        Tx.Module m = Tx.compile("m.tx", "fn f(x: [2], y: [2]) -> [] { return sum(x * y) }\n");
+        Tensor x = Tensor.of(new int[] {2}, new double[] {1, 2});
+        assertEquals("Tx.compile: file is null", assertThrows(NullPointerException.class, () -> Tx.compile((Path) null)).getMessage());
+        assertEquals("Tx.compile: name is null", assertThrows(NullPointerException.class, () -> Tx.compile(null, "x = 1\n")).getMessage());
+        assertEquals("Tx.compile: source is null", assertThrows(NullPointerException.class, () -> Tx.compile("m.tx", null)).getMessage());
+        assertEquals("Module.function: fn is null", assertThrows(NullPointerException.class, () -> m.function(null)).getMessage());
+        assertEquals("Module.grad: fn is null", assertThrows(NullPointerException.class, () -> m.grad(null)).getMessage());
+        assertEquals("Module.grad: wrt[1] is null", assertThrows(NullPointerException.class, () -> m.grad("f", "x", null)).getMessage());
+        assertEquals("Module.grad: wrt is null", assertThrows(NullPointerException.class, () -> m.grad("f", (String[]) null)).getMessage());
+        assertEquals("Module.valueAndGrad: fn is null", assertThrows(NullPointerException.class, () -> m.valueAndGrad(null, "x")).getMessage());
+        assertEquals("Function.call: args is null", assertThrows(NullPointerException.class, () -> m.function("f").call((Tensor[]) null)).getMessage());
+        assertEquals("Function.call: argument 2 of `f` (y) is null",
+                assertThrows(NullPointerException.class, () -> m.function("f").call(x, null)).getMessage());
+        assertEquals("Function.call: argument 1 of `f` (x) is null",
+                assertThrows(NullPointerException.class, () -> m.grad("f").call(null, x)).getMessage());
+        assertEquals("Function.call: argument 3 of `f` is null", // f has two parameters
+                assertThrows(NullPointerException.class, () -> m.function("f").call(x, x, null)).getMessage());
+    }
+
+    @Test
+    void theWrongNumberOfArgumentsIsADiagnostic() {
+        Tx.Module m = Tx.compile("m.tx", "fn f(x: [2]) -> [] { return sum(x) }\n");
+        Tensor x = Tensor.of(new int[] {2}, new double[] {1, 2});
+        assertTrue(assertThrows(Tx.TxException.class, () -> m.function("f").call()).getMessage().startsWith("error[E0104]: `f` is missing its argument `x`"));
+        assertTrue(assertThrows(Tx.TxException.class, () -> m.function("f").call(x, x)).getMessage().startsWith("error[E0104]: `f` takes 1 arguments, got 2"));
+    }
 }

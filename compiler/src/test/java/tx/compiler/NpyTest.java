@@ -249,4 +249,49 @@ class NpyTest {
             assertEquals(0, files.count(), "nothing was written");
         }
     }
+
+    @Test
+    void aNamedPipeIsRefusedAtCompileTimeWithoutWaitingForAWriter() throws Exception {
+        assertEquals(0, new ProcessBuilder("mkfifo", dir.resolve("pipe.npy").toString()).inheritIO().start().waitFor(), "mkfifo");
+        Path tx = Files.writeString(dir.resolve("p.tx"), "x = load(\"pipe.npy\")\nprint(x)\n", StandardCharsets.UTF_8);
+        for (String cmd : List.of("run", "ir")) {
+            TxRunner.Outcome r = TxLauncher.inBigStack(cmd, tx.toString()); // fails the test if tx waits on the pipe
+            assertEquals(1, r.status(), cmd + ": " + r.err());
+            assertEquals("error[E0701]: cannot load `pipe.npy`: it is not a regular file (a named pipe, a device or a socket)\n"
+                    + " --> p.tx:1:5\n  |\n1 | x = load(\"pipe.npy\")\n  |     ^^^^^^^^^^^^^^^^\n"
+                    + "  = help: save the array to a file with NumPy's `np.save`\n", r.err(), cmd);
+        }
+        Compiler.Result r = Compiler.compile("s.tx", "save(\"pipe.npy\", ones(2))\n", dir);
+        assertNull(r.program());
+        assertEquals("cannot save `pipe.npy`: it is not a regular file (a named pipe, a device or a socket)",
+                r.diagnostics().all().get(0).message());
+        assertTrue(Files.exists(dir.resolve("pipe.npy")) && !Files.isRegularFile(dir.resolve("pipe.npy")));
+    }
+
+    /** The first line of standard error: the diagnostic's message, which must hold no raw control character. */
+    static String firstLine(String err) {
+        String line = err.lines().findFirst().orElse("");
+        assertTrue(line.chars().noneMatch(c -> c < 0x20 || c == 0x7f), "a raw control character: " + line);
+        return line;
+    }
+
+    @Test
+    void controlCharactersOfAPathAreEscapedInMessages() throws IOException {
+        // a raw escape character in the string, and a line break written as \n
+        Path tx = Files.writeString(dir.resolve("c.tx"), "x = load(\"a\u001b[2J\\n.npy\")\n", StandardCharsets.UTF_8);
+        assertEquals("error[E0701]: cannot load `a\\x1b[2J\\n.npy`: there is no such file", firstLine(TxRunner.run("run", tx.toString()).err()));
+        Files.writeString(tx, "save(\"no\u0007dir/x.npy\", ones(2))\n", StandardCharsets.UTF_8);
+        assertEquals("error[E0702]: cannot save `no\\x07dir/x.npy`: the folder `no\\x07dir` does not exist",
+                firstLine(TxRunner.run("run", tx.toString()).err()));
+        // at run time: a file whose shape the program itself changes
+        Files.copy(FIXTURES.resolve("weights.npy"), dir.resolve("w\u001b.npy"));
+        Files.writeString(tx, "w = load(\"w\u001b.npy\")\nsave(\"w\u001b.npy\", stack([w, w]))\nprint(load(\"w\u001b.npy\"))\n", StandardCharsets.UTF_8);
+        TxRunner.Outcome r = TxRunner.run("run", tx.toString());
+        assertEquals(3, r.status(), r.err());
+        assertTrue(firstLine(r.err()).startsWith("error[E0506]: cannot load `w\\x1b.npy`: it has shape [2, 3] now"), r.err());
+        // the command line's own messages
+        TxRunner.Outcome missing = TxRunner.run("run", dir.resolve("no\u001b[31m.tx").toString());
+        assertEquals(2, missing.status());
+        assertEquals("tx: no such file: " + dir + "/no\\x1b[31m.tx", firstLine(missing.err()));
+    }
 }

@@ -64,10 +64,19 @@ class PathologicalInputsTest {
         new Random(42).nextBytes(garbage);
         Path f = writeBytes("garbage.tx", garbage);
         Outcome r = run(f);
-        assertUsageError(r, f, "not valid UTF-8");
+        assertCompileFailure(r, f);
+        List<String> shown = summary(r);
+        assertEquals(1, shown.size(), r.err());
+        assertTrue(shown.get(0).startsWith("E0004 "), shown.toString());
+        assertNotUtf8Diagnostic(r);
     }
 
-    /** Code that would run, but for one malformed UTF-8 sequence inside a string; given in hex. */
+    /**
+     * Code that would run, but for one malformed UTF-8 sequence inside a string; given in hex. It is
+     * a compile error located at the first bad byte, as javac reports one, naming the bytes Python's
+     * decoder names (the first byte of a sequence that cannot be completed); the line is shown with
+     * U+FFFD in place of the bad bytes.
+     */
     @ParameterizedTest(name = "bytes {0}")
     @ValueSource(strings = {
         "e9",          // é in Latin-1
@@ -77,18 +86,30 @@ class PathologicalInputsTest {
         "f4908080",    // beyond U+10FFFF
         "ff",          // never valid in UTF-8
     })
-    void invalidUtf8IsAUsageErrorNamingTheFile(String hex) throws IOException {
+    void invalidUtf8IsACompileErrorAtTheFirstBadByte(String hex) throws IOException {
         byte[] bad = HexFormat.of().parseHex(hex);
         Path f = writeBytes("bad_utf8.tx", concat(bytes("x = tensor(1.0)\nprint(\"caf"), bad, bytes("\")\nprint(x)\n")));
         Outcome r = run(f);
-        assertUsageError(r, f, "not valid UTF-8");
+        assertCompileErrors(r, f, "E0004 2:11");
+        assertTrue(r.err().startsWith("error[E0004]: this file is not valid UTF-8: the byte 0x" + hex.substring(0, 2) + " here "),
+                shown(r.err()));
+        assertTrue(r.err().contains("2 | print(\"caf\ufffd"), shown(r.err()));
+        assertNotUtf8Diagnostic(r);
     }
 
     @Test
-    void utf8CutOffInTheMiddleOfACharacterIsAUsageError() throws IOException {
+    void utf8CutOffInTheMiddleOfACharacterIsACompileError() throws IOException {
         Path f = writeBytes("truncated.tx", concat(bytes("print(\"€\")\n# €"), new byte[] {(byte) 0xe2, (byte) 0x82}));
         Outcome r = run(f);
-        assertUsageError(r, f, "not valid UTF-8");
+        assertCompileErrors(r, f, "E0004 2:4");
+        assertTrue(r.err().startsWith("error[E0004]: this file is not valid UTF-8: the bytes 0xe2 0x82 here "), shown(r.err()));
+        assertNotUtf8Diagnostic(r);
+    }
+
+    /** The diagnostic shows no raw byte of the file's bad ones: what the terminal gets is UTF-8, with U+FFFD for them. */
+    private static void assertNotUtf8Diagnostic(Outcome r) {
+        assertTrue(r.err().contains("^"), "a caret at the bad byte:\n" + shown(r.err()));
+        assertTrue(r.err().contains("= help: tx reads a source file as UTF-8"), shown(r.err()));
     }
 
     /** Editors on Windows may start a UTF-8 file with a byte-order mark; Python and javac ignore it. */

@@ -3,15 +3,16 @@ package tx.compiler.api;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import tx.compiler.lower.Lowerer;
 import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Diagnostics;
 import tx.compiler.syntax.Parse;
+import tx.compiler.syntax.SourceText;
 import tx.runtime.exec.Interpreter;
 import tx.runtime.ir.Verifier;
 import tx.runtime.tensor.Tensor;
@@ -40,7 +41,12 @@ public final class Tx {
 
     /** Compiles a file; paths given to `load` and `save` in it are relative to its folder. */
     public static Module compile(Path file) throws IOException {
-        return compile(file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8), file.toAbsolutePath().getParent());
+        Objects.requireNonNull(file, "Tx.compile: file is null");
+        String name = file.getFileName().toString();
+        SourceText text = SourceText.decode(Files.readAllBytes(file));
+        Diagnostics d = new Diagnostics(name, text.text());
+        if (text.report(d)) throw new TxException(d.render()); // not UTF-8: E0004 at the first bad byte
+        return new Module(name, text.text(), parse(name, text.text()), file.toAbsolutePath().getParent(), file);
     }
 
     /** Parses and checks a file's functions; the script around them is not run. File paths are relative to the working directory. */
@@ -50,37 +56,54 @@ public final class Tx {
 
     /** As {@link #compile(String, String)}, with the folder that `load` and `save` paths are relative to (null: the working directory). */
     public static Module compile(String name, String source, Path baseDir) {
+        Objects.requireNonNull(name, "Tx.compile: name is null");
+        Objects.requireNonNull(source, "Tx.compile: source is null");
+        return new Module(name, source, parse(name, source), baseDir, null);
+    }
+
+    private static Ast.Program parse(String name, String source) {
         Diagnostics d = new Diagnostics(name, source);
         Ast.Program ast = Parse.program(source, d);
         if (ast == null || d.hasErrors()) throw new TxException(d.render());
-        return new Module(name, source, ast, baseDir);
+        return ast;
     }
 
     /** A compiled file: its functions, and the derivatives of them. */
     public static final class Module {
         private final String name, source;
         private final Ast.Program ast;
-        private final Path baseDir;
+        /** The folder of relative paths; the file compiled (null: a string), which no `save` may overwrite. */
+        private final Path baseDir, file;
 
-        private Module(String name, String source, Ast.Program ast, Path baseDir) {
+        private Module(String name, String source, Ast.Program ast, Path baseDir, Path file) {
             this.name = name;
             this.source = source;
             this.ast = ast;
             this.baseDir = baseDir;
+            this.file = file;
         }
 
         public Function function(String fn) {
+            Objects.requireNonNull(fn, "Module.function: fn is null");
             return new Function(this, fn, null, List.of());
         }
 
         /** The gradient of a scalar function with respect to the named parameters (default: the first), in that order. */
         public Function grad(String fn, String... wrt) {
-            return new Function(this, fn, "grad", List.of(wrt));
+            return new Function(this, fn, "grad", names("Module.grad", fn, wrt));
         }
 
         /** The value, then the gradients. */
         public Function valueAndGrad(String fn, String... wrt) {
-            return new Function(this, fn, "value_and_grad", List.of(wrt));
+            return new Function(this, fn, "value_and_grad", names("Module.valueAndGrad", fn, wrt));
+        }
+
+        /** The parameter names of a transform, none of them null (a null is named: {@code wrt[1] is null}). */
+        private static List<String> names(String method, String fn, String[] wrt) {
+            Objects.requireNonNull(fn, method + ": fn is null");
+            Objects.requireNonNull(wrt, method + ": wrt is null");
+            for (int i = 0; i < wrt.length; i++) Objects.requireNonNull(wrt[i], method + ": wrt[" + i + "] is null");
+            return List.of(wrt);
         }
     }
 
@@ -97,10 +120,22 @@ public final class Tx {
             this.wrt = wrt;
         }
 
+        /** " (name)" of the function's parameter at index i, or "" if there is no such parameter. */
+        private String parameter(int i) {
+            for (Ast.Stmt s : module.ast.body()) {
+                if (s instanceof Ast.FnDef f && f.name().equals(fn) && i < f.params().size()) return " (" + f.params().get(i).name() + ")";
+            }
+            return "";
+        }
+
         /** Calls the function; returns its results (one tensor, or several). Anything it prints goes nowhere. */
         public List<Tensor> call(Tensor... args) {
+            Objects.requireNonNull(args, "Function.call: args is null");
+            for (int i = 0; i < args.length; i++) {
+                if (args[i] == null) throw new NullPointerException("Function.call: argument " + (i + 1) + " of `" + fn + "`" + parameter(i) + " is null");
+            }
             Diagnostics d = new Diagnostics(module.name, module.source);
-            Lowerer.Call c = Lowerer.lowerCall(module.ast, d, module.source, fn, kind, wrt, List.of(args), module.baseDir);
+            Lowerer.Call c = Lowerer.lowerCall(module.ast, d, module.source, fn, kind, wrt, List.of(args), module.baseDir, module.file);
             if (c == null) throw new TxException(d.render());
             var program = c.program();
             Verifier.verify(program);

@@ -14,6 +14,7 @@ import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Diagnostics;
 import tx.compiler.syntax.Parse;
 import tx.runtime.exec.Interpreter;
+import tx.runtime.exec.RunOptions;
 import tx.runtime.ir.Program;
 import tx.runtime.ir.Simplify;
 import tx.runtime.ir.Var;
@@ -52,6 +53,9 @@ final class Bench {
         Compiled gradient = function == null ? null : compile(ast, diags, source, fn, "value_and_grad", wrt, shapes, baseDir);
         err.print(diags.render());
         if (gradient == null || diags.hasErrors()) return Main.COMPILE_ERROR;
+        List<tx.runtime.ir.Stmt.Save> saves = new ArrayList<>(tx.runtime.ir.Blocks.saves(function.program().body()));
+        saves.addAll(tx.runtime.ir.Blocks.saves(gradient.program().body()));
+        Main.notWritten(err, "bench", fileName, saves);
 
         Map<Var, Tensor> fIn = new HashMap<>(), gIn = new HashMap<>();
         Random rng = new Random(20261127L);
@@ -66,7 +70,7 @@ final class Bench {
         }
         double fMs = time(function, fIn), gMs = time(gradient, gIn);
         Interpreter.Stats[] stats = new Interpreter.Stats[1];
-        Interpreter.evaluate(gradient.program(), gIn, gradient.results(), stats);
+        Interpreter.evaluate(gradient.program(), gIn, gradient.results(), stats, RunOptions.NO_WRITES);
         long peak = stats[0].peakBytes();
         double ratio = gMs / fMs;
 
@@ -119,7 +123,7 @@ final class Bench {
         long warmUntil = System.nanoTime() + 500_000_000L;
         int warm = 0;
         while (System.nanoTime() < warmUntil || warm < 5) {
-            Interpreter.evaluate(c.program(), inputs, c.results(), null);
+            Interpreter.evaluate(c.program(), inputs, c.results(), null, RunOptions.NO_WRITES);
             warm++;
         }
         List<Double> samples = new ArrayList<>();
@@ -130,7 +134,7 @@ final class Bench {
             int runs = 0;
             while (runs < 5 || System.nanoTime() < roundEnd) {
                 long t0 = System.nanoTime();
-                Interpreter.evaluate(c.program(), inputs, c.results(), null);
+                Interpreter.evaluate(c.program(), inputs, c.results(), null, RunOptions.NO_WRITES);
                 samples.add((System.nanoTime() - t0) / 1e6);
                 runs++;
             }

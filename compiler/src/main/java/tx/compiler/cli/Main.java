@@ -2,9 +2,6 @@ package tx.compiler.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -17,6 +14,7 @@ import tx.compiler.syntax.Span;
 import tx.runtime.exec.Interpreter;
 import tx.runtime.exec.RunOptions;
 import tx.runtime.exec.TxRuntimeException;
+import tx.runtime.io.ControlChars;
 import tx.runtime.ir.IrPrinter;
 import tx.runtime.kernels.Limits;
 
@@ -138,7 +136,8 @@ public final class Main {
             out.println("tx check: " + file.getFileName() + " has no `check` and no function with a scalar result");
             return OK;
         }
-        return execute(c.result(), file, new RunOptions(false, limits.timeoutMillis(), limits.maxBytes(), true));
+        notWritten(err, "check", displayName(file), tx.runtime.ir.Blocks.saves(c.result().program().body()));
+        return execute(c.result(), file, new RunOptions(false, limits.timeoutMillis(), limits.maxBytes(), true, false)); // tx check never writes
     }
 
     /**
@@ -170,6 +169,19 @@ public final class Main {
         return true;
     }
 
+    /**
+     * `tx check` and `tx bench` run a file's functions but never write a file (a save there would
+     * replace the user's data with a test input): each save they skip is named, once.
+     */
+    static void notWritten(PrintStream err, String command, String fileName, List<tx.runtime.ir.Stmt.Save> saves) {
+        java.util.Set<String> said = new java.util.HashSet<>();
+        for (tx.runtime.ir.Stmt.Save s : saves) {
+            String line = "note: tx " + command + " does not write `" + ControlChars.escape(s.path()) + "` (the save at " + ControlChars.escape(fileName) + ":" + s.origin().line()
+                    + ":" + s.origin().col() + "): it never writes a file";
+            if (said.add(line)) err.println(line);
+        }
+    }
+
     /** {@code tx bench FILE --fn NAME [--wrt a,b] [--dims n=100] [--json]}. */
     private int benchCommand(List<String> args) throws UsageError {
         String file = null, fn = null;
@@ -193,9 +205,9 @@ public final class Main {
         if (file == null) throw new UsageError("`tx bench` needs a FILE.tx");
         if (fn == null) throw new UsageError("`tx bench` needs `--fn NAME`, the function to time");
         Path path = Path.of(file);
-        String source = read(path);
-        if (source == null) return USAGE;
-        String name = displayName(path);
+        Read read = read(path);
+        if (read.text() == null) return read.status();
+        String source = read.text(), name = displayName(path);
         try {
             return new Bench(out, err).run(name, source, path.toAbsolutePath().getParent(), fn, wrt, dims, json);
         } catch (tx.runtime.exec.TxRuntimeException e) {
@@ -264,9 +276,12 @@ public final class Main {
         if (file == null) throw new UsageError("`tx grad` needs a FILE.tx");
         if (fn == null) throw new UsageError("`tx grad` needs `--fn NAME`, the function to differentiate");
         Path path = Path.of(file);
-        String source = read(path);
-        if (source == null) return USAGE;
-        String name = displayName(path);
+        if (output != null && tx.runtime.io.FilePaths.sameFile(Path.of(output), path)) {
+            throw new UsageError("`-o " + ControlChars.escape(output) + "` is the input file " + ControlChars.escape(file) + "; tx grad never overwrites its input");
+        }
+        Read read = read(path);
+        if (read.text() == null) return read.status();
+        String source = read.text(), name = displayName(path);
         Compiler.Emitted r;
         try {
             String f = fn;
@@ -291,7 +306,7 @@ public final class Main {
         try {
             Files.writeString(Path.of(output), r.text(), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
-            err.println("tx: cannot write " + output + ": " + e.getMessage());
+            err.println("tx: cannot write " + ControlChars.escape(output) + ": " + ControlChars.escape(e.getMessage()));
             return USAGE;
         }
         return OK;
@@ -380,13 +395,13 @@ public final class Main {
 
     /** Reads and compiles a file (as a script, or for `tx check`), printing its diagnostics. */
     private Compiled compileFile(Path file, boolean checks) {
-        String source = read(file);
-        if (source == null) return new Compiled(null, USAGE);
-        String name = displayName(file);
+        Read read = read(file);
+        if (read.text() == null) return new Compiled(null, read.status());
+        String source = read.text(), name = displayName(file);
         Compiler.Result r;
         try {
             Path dir = file.toAbsolutePath().getParent(); // load and save paths are relative to the file's folder
-            r = checks ? Compiler.compileChecks(name, source, dir) : Compiler.compile(name, source, dir);
+            r = checks ? Compiler.compileChecks(name, source, dir, file) : Compiler.compile(name, source, dir, file);
         } catch (StackOverflowError e) {
             err.println("error: " + file + ": the program is nested too deeply for tx to compile");
             return new Compiled(null, COMPILE_ERROR);
@@ -439,25 +454,32 @@ public final class Main {
         }
     }
 
-    /** The file as UTF-8 text, or null after saying why it cannot be read. */
-    private String read(Path file) {
+    /** A path as messages show it: control characters escaped (see {@link ControlChars}). */
+    private static String shown(Path file) {
+        return ControlChars.escape(file.toString());
+    }
+
+    /** A source file's text, or (text null) the exit status after saying why there is none. */
+    private record Read(String text, int status) {}
+
+    /** The file as UTF-8 text; a file that is not UTF-8 is a compile error located at its first bad byte (E0004). */
+    private Read read(Path file) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            err.println("tx: no such file: " + file);
-            return null;
+            err.println("tx: no such file: " + shown(file));
+            return new Read(null, USAGE);
         } catch (IOException | SecurityException e) {
-            err.println("tx: cannot read " + file + ": " + e.getMessage());
-            return null;
+            err.println("tx: cannot read " + shown(file) + ": " + ControlChars.escape(e.getMessage()));
+            return new Read(null, USAGE);
         }
-        try {
-            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-            return text.startsWith("\uFEFF") ? text.substring(1) : text; // a byte-order mark is not part of the program
-        } catch (CharacterCodingException e) {
-            err.println("tx: " + file + " is not valid UTF-8 text");
-            return null;
+        tx.compiler.syntax.SourceText source = tx.compiler.syntax.SourceText.decode(bytes);
+        tx.compiler.syntax.Diagnostics diags = new tx.compiler.syntax.Diagnostics(displayName(file), source.text());
+        if (source.report(diags)) {
+            err.print(diags.render());
+            return new Read(null, COMPILE_ERROR);
         }
+        return new Read(source.text(), OK);
     }
 }

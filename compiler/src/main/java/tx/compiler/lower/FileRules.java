@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.Map;
 import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
+import tx.runtime.io.ControlChars;
+import tx.runtime.io.FilePaths;
 import tx.runtime.io.Npy;
 import tx.runtime.ir.Attrs;
 import tx.runtime.ir.Prim;
@@ -42,7 +44,7 @@ final class FileRules extends RuleFamily {
         Npy.Header h = header(file);
         if (h == null) {
             Npy.NpyException x = (Npy.NpyException) headers.get(file);
-            l.diags.error("E0701", a.span(), "cannot load `" + path + "`: " + x.getMessage(), x.help());
+            l.diags.error("E0701", a.span(), "cannot load `" + ControlChars.escape(path) + "`: " + x.getMessage(), x.help());
             return null;
         }
         if (!a.fits(h.shape(), a.span())) return null;
@@ -74,11 +76,20 @@ final class FileRules extends RuleFamily {
         if (file == null) return null;
         Path folder = file.getParent();
         String problem = Files.isDirectory(file) ? "it is a folder"
-                : folder != null && Files.exists(folder) && !Files.isDirectory(folder) ? "`" + shown(path) + "` is not a folder"
-                : folder != null && !Files.isDirectory(folder) ? "the folder `" + shown(path) + "` does not exist" : null;
+                : Files.exists(file) && !Files.isRegularFile(file) ? Npy.NOT_REGULAR
+                : folder != null && Files.exists(folder) && !Files.isDirectory(folder) ? "`" + ControlChars.escape(shown(path)) + "` is not a folder"
+                : folder != null && !Files.isDirectory(folder) ? "the folder `" + ControlChars.escape(shown(path)) + "` does not exist" : null;
         if (problem != null) {
-            l.diags.error("E0702", a.span(), "cannot save `" + path + "`: " + problem,
+            l.diags.error("E0702", a.span(), "cannot save `" + ControlChars.escape(path) + "`: " + problem,
                     problem.startsWith("the folder") ? "a relative path is relative to the folder of the .tx file; tx does not create folders" : null);
+            return null;
+        }
+        if (l.sourceFile != null && FilePaths.sameFile(file, l.sourceFile)) {
+            String value = l.text(a.spanOf(1, null));
+            l.diags.error("E0702", a.span(), "cannot save `" + ControlChars.escape(path) + "`: it is this program's own source file, "
+                    + ControlChars.escape(l.diags.fileName()),
+                    "save the tensor to a .npy file of its own, e.g. `save(\"" + (value != null && value.matches("[A-Za-z_][A-Za-z0-9_]*") ? value : "out")
+                            + ".npy\", " + (value != null ? value : "x") + ")`");
             return null;
         }
         b.add(new Stmt.Save(x.var(), path, file.toString(), b.origin()));
@@ -109,7 +120,7 @@ final class FileRules extends RuleFamily {
             Path base = l.baseDir != null ? l.baseDir : Path.of("");
             return (p.isAbsolute() ? p : base.resolve(p)).toAbsolutePath().normalize();
         } catch (InvalidPathException e) {
-            l.diags.error(code, a.spanOf(0, null), "`" + path + "` is not a valid file name: " + e.getReason(), null);
+            l.diags.error(code, a.spanOf(0, null), "`" + ControlChars.escape(path) + "` is not a valid file name: " + ControlChars.escape(e.getReason()), null);
             return null;
         }
     }

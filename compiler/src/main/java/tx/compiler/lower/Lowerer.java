@@ -45,6 +45,8 @@ public final class Lowerer {
     boolean backwardFailed;
     /** The folder that relative paths of load and save start from (the .tx file's); null: the working directory. */
     java.nio.file.Path baseDir;
+    /** The .tx file being compiled, which no `save` may overwrite; null when the source is not a file's. */
+    java.nio.file.Path sourceFile;
 
     private Lowerer(Diagnostics diags, String source) {
         this.diags = diags;
@@ -80,8 +82,14 @@ public final class Lowerer {
 
     /** As {@link #lower(Ast.Program, Diagnostics, String)}, with the folder that the script's file paths are relative to. */
     public static Program lower(Ast.Program program, Diagnostics diags, String source, java.nio.file.Path baseDir) {
+        return lower(program, diags, source, baseDir, null);
+    }
+
+    /** As above, for the source file {@code sourceFile} (null: none), which the program may not save over. */
+    public static Program lower(Ast.Program program, Diagnostics diags, String source, java.nio.file.Path baseDir, java.nio.file.Path sourceFile) {
         Lowerer l = of(program, diags, source);
         l.baseDir = baseDir;
+        l.sourceFile = sourceFile;
         for (Ast.Stmt s : program.body()) {
             if (s instanceof Ast.FnDef f) l.functions.definition(f, true); // checked at each call, where its shapes are known
             else l.statement(s);
@@ -162,8 +170,15 @@ public final class Lowerer {
 
     /** As {@link #lowerChecks(Ast.Program, Diagnostics, String)}, with the folder that file paths are relative to. */
     public static Program lowerChecks(Ast.Program program, Diagnostics diags, String source, java.nio.file.Path baseDir) {
+        return lowerChecks(program, diags, source, baseDir, null);
+    }
+
+    /** As above, for the source file {@code sourceFile} (null: none), which the program may not save over. */
+    public static Program lowerChecks(Ast.Program program, Diagnostics diags, String source, java.nio.file.Path baseDir,
+                                      java.nio.file.Path sourceFile) {
         Lowerer l = of(program, diags, source);
         l.baseDir = baseDir;
+        l.sourceFile = sourceFile;
         Checks checks = new Checks(l);
         for (Ast.Stmt s : program.body()) {
             if (s instanceof Ast.Check c) {
@@ -193,8 +208,15 @@ public final class Lowerer {
     /** As above, with the folder that file paths are relative to (null: the working directory). */
     public static Call lowerCall(Ast.Program program, Diagnostics diags, String source, String fn, String kind, List<String> wrt,
                                  List<tx.runtime.tensor.Tensor> inputs, java.nio.file.Path baseDir) {
+        return lowerCall(program, diags, source, fn, kind, wrt, inputs, baseDir, null);
+    }
+
+    /** As above, for the source file {@code sourceFile} (null: none), which the function may not save over. */
+    public static Call lowerCall(Ast.Program program, Diagnostics diags, String source, String fn, String kind, List<String> wrt,
+                                 List<tx.runtime.tensor.Tensor> inputs, java.nio.file.Path baseDir, java.nio.file.Path sourceFile) {
         Lowerer l = of(program, diags, source);
         l.baseDir = baseDir;
+        l.sourceFile = sourceFile;
         Val.FnRef ref = l.reference(fn, kind, wrt);
         if (ref == null) return null;
         List<T> args = new ArrayList<>();

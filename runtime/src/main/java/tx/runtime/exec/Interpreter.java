@@ -23,6 +23,8 @@ public final class Interpreter {
     private final PrintStream out;
     private final Guard guard;
     private final boolean table;
+    /** False for `tx check` and `tx bench`: a save is skipped (see {@link RunOptions#writeFiles}). */
+    private final boolean writeFiles;
     private int checks, failedChecks;
     private long held, peak;
     /** TX_PROFILE=1: nanoseconds spent in each primitive and output shape, printed to standard error at exit. */
@@ -48,6 +50,7 @@ public final class Interpreter {
         this.out = out;
         this.guard = new Guard(options, p.internal());
         this.table = options.checkTable();
+        this.writeFiles = options.writeFiles();
         // fusion is off where every operation must be seen on its own: the anomaly check and the memory limit
         this.fuse = !options.detectAnomaly() && options.maxBytes() == 0 && System.getenv("TX_NO_FUSION") == null;
         if (fuse) countUses(p.body());
@@ -134,7 +137,12 @@ public final class Interpreter {
      * would, so {@code stats} sees the peak of what is really needed at once.
      */
     public static List<Tensor> evaluate(Program p, java.util.Map<Var, Tensor> inputs, List<Var> outputs, Stats[] stats) {
-        Interpreter in = new Interpreter(p, new PrintStream(java.io.OutputStream.nullOutputStream()), RunOptions.DEFAULT);
+        return evaluate(p, inputs, outputs, stats, RunOptions.DEFAULT);
+    }
+
+    /** As above, run with {@code options} (`tx bench` runs with {@link RunOptions#NO_WRITES}). */
+    public static List<Tensor> evaluate(Program p, java.util.Map<Var, Tensor> inputs, List<Var> outputs, Stats[] stats, RunOptions options) {
+        Interpreter in = new Interpreter(p, new PrintStream(java.io.OutputStream.nullOutputStream()), options);
         java.util.Set<Integer> given = new java.util.HashSet<>();
         for (var e : inputs.entrySet()) {
             in.set(e.getKey(), e.getValue());
@@ -341,12 +349,13 @@ public final class Interpreter {
         out.println(sb);
     }
 
-    /** Writes a .npy file, replacing it if it exists, as np.save does. */
+    /** Writes a .npy file, replacing it if it exists, as np.save does (atomically); nothing when files are not written. */
     private void save(Stmt.Save s) {
+        if (!writeFiles) return; // the caller tells the user which saves it skips (see Blocks.saves)
         try {
             Npy.write(java.nio.file.Path.of(s.file()), get(s.value()));
         } catch (Npy.NpyException x) {
-            throw new TxRuntimeException(TxRuntimeException.Kind.FILE, "cannot save `" + s.path() + "`: " + x.getMessage(), s.origin(), x.help());
+            throw new TxRuntimeException(TxRuntimeException.Kind.FILE, "cannot save `" + tx.runtime.io.ControlChars.escape(s.path()) + "`: " + x.getMessage(), s.origin(), x.help());
         }
     }
 

@@ -1,6 +1,5 @@
 package tx.runtime.io;
 
-import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,6 +42,8 @@ public final class Npy {
     static final int ALIGN = 64;
     /** np.save leaves room for the first axis to grow to this many digits. */
     static final int GROWTH_AXIS_MAX_DIGITS = 21;
+    /** NumPy's NPY_MAXDIMS: an array has at most this many dimensions (np.load refuses more). */
+    static final int MAX_DIMS = 64;
     /** A header longer than this is refused (NumPy 1.24's np.load refuses past 10,000 characters). */
     static final int MAX_HEADER = 1 << 20;
 
@@ -159,11 +160,20 @@ public final class Npy {
 
     private static InputStream open(Path file) throws IOException {
         if (Files.isDirectory(file)) throw new NpyException(Problem.UNREADABLE, "it is a folder, not a file", null);
+        // NOTE: asked before opening: opening a named pipe to read waits for a writer, for ever if none comes
+        if (Files.exists(file) && !Files.isRegularFile(file)) throw notRegular(Problem.UNREADABLE);
         try {
             return new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
         } catch (NoSuchFileException e) {
             throw new NpyException(Problem.MISSING, "there is no such file", "a relative path is relative to the folder of the .tx file");
         }
+    }
+
+    /** A named pipe, a device or a socket: tx reads and writes only regular files. */
+    public static final String NOT_REGULAR = "it is not a regular file (a named pipe, a device or a socket)";
+
+    private static NpyException notRegular(Problem problem) {
+        return new NpyException(problem, NOT_REGULAR, "save the array to a file with NumPy's `np.save`");
     }
 
     private static NpyException unreadable(IOException e) {
@@ -172,7 +182,7 @@ public final class Npy {
         }
         if (e instanceof EOFException) return new NpyException(Problem.TRUNCATED, "the file ends in the middle of its header", null);
         if (e instanceof AccessDeniedException) return new NpyException(Problem.UNREADABLE, "permission to read it is denied", null);
-        return new NpyException(Problem.UNREADABLE, "it cannot be read (" + e.getMessage() + ")", null);
+        return new NpyException(Problem.UNREADABLE, "it cannot be read (" + ControlChars.escape(e.getMessage()) + ")", null);
     }
 
     private static void checkLength(Header h, long available) {
@@ -231,6 +241,9 @@ public final class Npy {
         if (!(d.get("shape") instanceof PyLiteral.Tuple t) || !t.items().stream().allMatch(x -> x instanceof Long)) {
             throw malformed("its 'shape' is " + PyLiteral.repr(d.get("shape")) + ", not a tuple of whole numbers");
         }
+        if (t.items().size() > MAX_DIMS) {
+            throw new NpyException(Problem.UNSUPPORTED, "its shape has " + t.items().size() + " dimensions; NumPy and tx allow at most " + MAX_DIMS, null);
+        }
         int[] shape = new int[t.items().size()];
         for (int i = 0; i < shape.length; i++) {
             long n = (Long) t.items().get(i);
@@ -262,11 +275,11 @@ public final class Npy {
                     "save each field as its own array of numbers");
         }
         if (s.length() >= 2 && s.charAt(0) == '>' && DType.of("<" + s.substring(1)) != null) {
-            return new NpyException(Problem.UNSUPPORTED, "it holds big-endian " + DType.of("<" + s.substring(1)).numpy + " values (dtype '"
-                    + s + "'); tx reads little-endian float64, float32, int32 and int64", "convert it with NumPy first: `a.astype('<"
+            return new NpyException(Problem.UNSUPPORTED, "it holds big-endian " + DType.of("<" + s.substring(1)).numpy + " values (dtype "
+                    + PyLiteral.repr(s) + "); tx reads little-endian float64, float32, int32 and int64", "convert it with NumPy first: `a.astype('<"
                     + s.substring(1) + "')`");
         }
-        return new NpyException(Problem.UNSUPPORTED, "it holds " + numpyName(s) + " values (dtype '" + s + "'); " + read, help);
+        return new NpyException(Problem.UNSUPPORTED, "it holds " + numpyName(s) + " values (dtype " + PyLiteral.repr(s) + "); " + read, help);
     }
 
     /** NumPy's name for a dtype string such as '|b1' (bool), '<c16' (complex128) or '<U5' (str). */
@@ -356,26 +369,35 @@ public final class Npy {
         return b.array();
     }
 
-    /** Writes t to the file, replacing it if it exists (as np.save does). */
+    /**
+     * Writes t to the file, replacing it if it exists (as np.save does), atomically: the old file
+     * stays whole until the new one is complete ({@link AtomicFile}).
+     */
     public static void write(Path file, Tensor t) {
         if (Files.isDirectory(file)) throw new NpyException(Problem.WRITE, "it is a folder", null);
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-            out.write(headerBytes(t.shapeRef()));
-            ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-            for (double d : t.data()) {
-                if (!b.hasRemaining()) {
-                    out.write(b.array(), 0, b.position());
-                    b.clear();
-                }
-                b.putDouble(d);
-            }
-            out.write(b.array(), 0, b.position());
+        // NOTE: the new file is renamed over the old one, which would replace a pipe or a device (/dev/null) itself
+        if (Files.exists(file) && !Files.isRegularFile(file)) throw new NpyException(Problem.WRITE, NOT_REGULAR, null);
+        try {
+            AtomicFile.write(file, out -> writeData(out, t));
         } catch (NoSuchFileException e) {
             throw new NpyException(Problem.WRITE, "its folder does not exist", "tx does not create folders; create it first");
         } catch (AccessDeniedException e) {
             throw new NpyException(Problem.WRITE, "permission to write it is denied", null);
         } catch (IOException e) {
-            throw new NpyException(Problem.WRITE, "writing it failed (" + e.getMessage() + ")", null);
+            throw new NpyException(Problem.WRITE, "writing it failed (" + ControlChars.escape(e.getMessage()) + ")", null);
         }
+    }
+
+    private static void writeData(OutputStream out, Tensor t) throws IOException {
+        out.write(headerBytes(t.shapeRef()));
+        ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (double d : t.data()) {
+            if (!b.hasRemaining()) {
+                out.write(b.array(), 0, b.position());
+                b.clear();
+            }
+            b.putDouble(d);
+        }
+        out.write(b.array(), 0, b.position());
     }
 }

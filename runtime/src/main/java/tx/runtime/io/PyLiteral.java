@@ -41,7 +41,7 @@ final class PyLiteral {
         PyLiteral p = new PyLiteral(text);
         Object v = p.value();
         p.space();
-        if (p.i < p.s.length()) throw p.fail("unexpected `" + p.s.charAt(p.i) + "` after the value");
+        if (p.i < p.s.length()) throw p.fail("unexpected `" + ControlChars.escape(String.valueOf(p.s.charAt(p.i))) + "` after the value");
         return v;
     }
 
@@ -57,7 +57,7 @@ final class PyLiteral {
             if (c == '\'' || c == '"') return string();
             if (c == '-' || c == '+' || Character.isDigit(c)) return number();
             if (Character.isLetter(c) || c == '_') return word();
-            throw fail("unexpected `" + c + "`");
+            throw fail("unexpected `" + ControlChars.escape(String.valueOf(c)) + "`");
         } finally {
             depth--;
         }
@@ -127,7 +127,7 @@ final class PyLiteral {
     private Object word() {
         int start = i;
         while (i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_')) i++;
-        String w = s.substring(start, i);
+        String w = ControlChars.escape(s.substring(start, i));
         return switch (w) {
             case "True" -> Boolean.TRUE;
             case "False" -> Boolean.FALSE;
@@ -149,7 +149,9 @@ final class PyLiteral {
     }
 
     private void expect(char c) {
-        if (!peek(c)) throw fail(i < s.length() ? "expected `" + c + "` at `" + s.charAt(i) + "`" : "expected `" + c + "` at the end");
+        if (!peek(c)) {
+            throw fail(i < s.length() ? "expected `" + c + "` at `" + ControlChars.escape(String.valueOf(s.charAt(i))) + "`" : "expected `" + c + "` at the end");
+        }
     }
 
     private IllegalArgumentException fail(String why) {
@@ -158,7 +160,8 @@ final class PyLiteral {
 
     /** Python's repr of a parsed value, for messages and for writing headers: (2, 3), (3,), (), 'a', True. */
     static String repr(Object v) {
-        if (v instanceof String str) return "'" + str.replace("\\", "\\\\").replace("'", "\\'") + "'";
+        // NOTE: control characters are escaped, as Python's repr escapes them: a header's text never reaches a terminal raw
+        if (v instanceof String str) return "'" + ControlChars.escape(str.replace("\\", "\\\\").replace("'", "\\'")) + "'";
         if (v instanceof Boolean b) return b ? "True" : "False";
         if (v instanceof Tuple t) {
             List<String> parts = new ArrayList<>();

@@ -34,6 +34,20 @@ public final class Blocks {
         }
     }
 
+    /** The saves of a block, nested blocks included, in program order: what running it would write. */
+    public static List<Stmt.Save> saves(List<Stmt> body) {
+        List<Stmt.Save> out = new ArrayList<>();
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Save sv) out.add(sv);
+            else if (s instanceof Stmt.Loop l) out.addAll(saves(l.body()));
+            else if (s instanceof Stmt.Cond c) {
+                out.addAll(saves(c.then()));
+                out.addAll(saves(c.otherwise()));
+            }
+        }
+        return out;
+    }
+
     /** The variables a block reads that it does not define itself (its free variables), in first-use order. */
     public static Set<Var> free(List<Stmt> body) {
         Set<Var> used = new LinkedHashSet<>();

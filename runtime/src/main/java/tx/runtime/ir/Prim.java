@@ -434,7 +434,7 @@ public enum Prim {
             try {
                 return Npy.read(java.nio.file.Path.of(f.file()), f.shape());
             } catch (Npy.NpyException x) {
-                throw new Npy.NpyException(x.problem(), "cannot load `" + f.path() + "`: " + x.getMessage(), x.help());
+                throw new Npy.NpyException(x.problem(), "cannot load `" + tx.runtime.io.ControlChars.escape(f.path()) + "`: " + x.getMessage(), x.help());
             }
         }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }

@@ -1,6 +1,7 @@
 package tx.runtime.tensor;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A dense float64 tensor in row-major order. Tensors are values: kernels never change a tensor
@@ -11,17 +12,23 @@ public final class Tensor {
     private final int[] shape;
     private final double[] data;
 
+    /** The most elements one tensor holds: the JVM's largest array. */
+    static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
     private Tensor(int[] shape, double[] data) {
         this.shape = shape;
         this.data = data;
     }
 
-    /** Wraps {@code data} (not copied) as a tensor of {@code shape}. */
+    /**
+     * Wraps {@code data} (not copied) as a tensor of {@code shape}. A null argument is a
+     * NullPointerException, a negative size or data of the wrong length an IllegalArgumentException,
+     * each naming the problem.
+     */
     public static Tensor of(int[] shape, double[] data) {
-        if (Shapes.numel(shape) != data.length) {
-            throw new IllegalArgumentException("shape " + Shapes.show(shape) + " needs " + Shapes.numel(shape)
-                    + " elements, got " + data.length);
-        }
+        Objects.requireNonNull(data, "Tensor.of: data is null");
+        int n = checkedNumel("Tensor.of", shape);
+        if (n != data.length) throw new IllegalArgumentException("Tensor.of: shape " + Shapes.show(shape) + " needs " + n + " elements, got " + data.length);
         return new Tensor(shape.clone(), data);
     }
 
@@ -30,13 +37,40 @@ public final class Tensor {
     }
 
     public static Tensor full(int[] shape, double v) {
-        double[] d = new double[Shapes.numel(shape)];
+        return full("Tensor.full", shape, v);
+    }
+
+    public static Tensor zeros(int... shape) {
+        return full("Tensor.zeros", shape, 0.0);
+    }
+
+    private static Tensor full(String caller, int[] shape, double v) {
+        double[] d = new double[checkedNumel(caller, shape)];
         if (v != 0.0) Arrays.fill(d, v);
         return new Tensor(shape.clone(), d);
     }
 
-    public static Tensor zeros(int... shape) {
-        return full(shape, 0.0);
+    /** The number of elements of a shape that is not null, has no negative size and fits in one array; {@code caller} names the method in messages. */
+    private static int checkedNumel(String caller, int[] shape) {
+        Objects.requireNonNull(shape, caller + ": shape is null");
+        boolean empty = false;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] < 0) {
+                throw new IllegalArgumentException(caller + ": shape " + Shapes.show(shape) + " has a negative size, " + shape[i] + " at dimension " + i);
+            }
+            empty |= shape[i] == 0;
+        }
+        long n = empty ? 0 : 1;
+        try {
+            for (int d : shape) n = Math.multiplyExact(n, (long) d);
+        } catch (ArithmeticException e) {
+            n = Long.MAX_VALUE;
+        }
+        if (n > MAX_ELEMENTS) {
+            throw new IllegalArgumentException(caller + ": shape " + Shapes.show(shape) + " has " + (n == Long.MAX_VALUE ? "more than 2^63" : n)
+                    + " elements, more than a tensor holds (" + MAX_ELEMENTS + ")");
+        }
+        return (int) n;
     }
 
     public int[] shape() {
@@ -76,7 +110,9 @@ public final class Tensor {
     }
 
     public Tensor reshape(int[] newShape) {
-        return of(newShape, data);
+        int n = checkedNumel("Tensor.reshape", newShape);
+        if (n != data.length) throw new IllegalArgumentException("Tensor.reshape: shape " + Shapes.show(newShape) + " needs " + n + " elements, got " + data.length);
+        return new Tensor(newShape.clone(), data);
     }
 
     @Override

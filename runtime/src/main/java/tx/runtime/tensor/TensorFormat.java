@@ -106,7 +106,9 @@ public final class TensorFormat {
         }
 
         String render(int indent) {
-            return block(0, 0, indent);
+            StringBuilder out = new StringBuilder();
+            block(out, 0, 0, indent);
+            return out.toString();
         }
 
         /**
@@ -139,21 +141,34 @@ public final class TensorFormat {
             for (int i : shownIndices(shape[axis])) collectShown(offset + i * strides[axis], axis + 1, out);
         }
 
-        /** {@code _tensor_str_with_formatter}: a scalar, a row, or brackets around sub-blocks. */
-        private String block(int offset, int axis, int indent) {
+        /**
+         * {@code _tensor_str_with_formatter}: a scalar, a row, or brackets around sub-blocks.
+         * NOTE: every level appends to one builder: building each level's text from the next one's
+         * copied the innermost text once per level, quadratic in the rank.
+         */
+        private void block(StringBuilder out, int offset, int axis, int indent) {
             int remaining = shape.length - axis;
-            if (remaining == 0) return formatter.format(data[offset]);
-            if (remaining == 1) return row(offset, axis, indent);
-            List<String> slices = new ArrayList<>();
-            int[] shown = shownIndices(shape[axis]);
-            for (int k = 0; k < shown.length; k++) {
-                if (shown.length < shape[axis] && k == EDGE_ITEMS) slices.add("...");
-                slices.add(block(offset + shown[k] * strides[axis], axis + 1, indent + 1));
+            if (remaining == 0) {
+                out.append(formatter.format(data[offset]));
+                return;
+            }
+            if (remaining == 1) {
+                out.append(row(offset, axis, indent));
+                return;
             }
             // Sub-blocks are separated by one blank line per extra dimension: none between rows of a
             // matrix, one between matrices, two between 3-D blocks, and so on.
-            String separator = "," + "\n".repeat(remaining - 1) + " ".repeat(indent + 1);
-            return "[" + String.join(separator, slices) + "]";
+            // NOTE: made only where there are sub-blocks to separate: at every level of a tall shape
+            // such as [1, 1, ..., 1] it would cost the rank each time
+            int[] shown = shownIndices(shape[axis]);
+            String separator = shown.length < 2 ? "" : "," + "\n".repeat(remaining - 1) + " ".repeat(indent + 1);
+            out.append('[');
+            for (int k = 0; k < shown.length; k++) {
+                if (k > 0) out.append(separator);
+                if (shown.length < shape[axis] && k == EDGE_ITEMS) out.append("...").append(separator);
+                block(out, offset + shown[k] * strides[axis], axis + 1, indent + 1);
+            }
+            out.append(']');
         }
 
         /**

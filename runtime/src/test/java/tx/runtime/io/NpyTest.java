@@ -237,6 +237,153 @@ class NpyTest {
         assertEquals(Npy.Problem.WRITE, assertThrows(Npy.NpyException.class, () -> Npy.write(dir, Tensor.scalar(1))).problem());
     }
 
+    @Test
+    void aSaveLeavesTheOldFileWholeUntilTheNewOneIsComplete() throws IOException {
+        Path f = dir.resolve("w.npy");
+        Npy.write(f, Tensor.of(new int[] {2}, new double[] {1, 2}));
+        byte[] old = Files.readAllBytes(f);
+        List<Path> seen = new java.util.ArrayList<>();
+        AtomicFile.write(f, out -> {
+            out.write(new byte[] {1, 2, 3});
+            assertArrayEquals(old, Files.readAllBytes(f), "while the new file is written, the old one is untouched");
+            try (var s = Files.list(dir)) {
+                seen.addAll(s.filter(p -> !p.equals(f)).toList());
+            }
+        });
+        assertEquals(1, seen.size(), "one temporary file, beside the target: " + seen);
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(f));
+        assertEquals(List.of(f), listing(), "the temporary file became the target");
+    }
+
+    @Test
+    void aSaveThatFailsMidwayKeepsTheOldFileAndLeavesNoTemporaryFile() throws IOException {
+        Path f = dir.resolve("w.npy");
+        Npy.write(f, Tensor.of(new int[] {2}, new double[] {1, 2}));
+        byte[] old = Files.readAllBytes(f);
+        IOException e = assertThrows(IOException.class, () -> AtomicFile.write(f, out -> {
+            out.write(new byte[1000]);
+            throw new IOException("No space left on device");
+        }));
+        assertEquals("No space left on device", e.getMessage());
+        assertArrayEquals(old, Files.readAllBytes(f));
+        assertEquals(List.of(f), listing());
+        // a new file that fails is not created at all
+        Path g = dir.resolve("new.npy");
+        assertThrows(IOException.class, () -> AtomicFile.write(g, out -> {
+            throw new IOException("disk full");
+        }));
+        assertFalse(Files.exists(g));
+        assertEquals(List.of(f), listing());
+    }
+
+    @Test
+    void twoWritersSavingOnePathLeaveOneWholeFile() throws Exception {
+        Path f = dir.resolve("race.npy");
+        double[] a = new double[40_000], b = new double[60_000];
+        java.util.Arrays.fill(a, 1.5);
+        java.util.Arrays.fill(b, -2.5);
+        Tensor ta = Tensor.of(new int[] {a.length}, a), tb = Tensor.of(new int[] {200, 300}, b);
+        byte[] ea = Npy.encode(ta), eb = Npy.encode(tb);
+        Npy.write(f, ta);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<String> bad = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            try {
+                while (!done.get() && bad.get() == null) {
+                    byte[] now = Files.readAllBytes(f);
+                    if (!java.util.Arrays.equals(now, ea) && !java.util.Arrays.equals(now, eb)) bad.set("a reader saw " + now.length + " bytes");
+                }
+            } catch (IOException e) {
+                bad.set("a reader failed: " + e);
+            }
+        });
+        List<Thread> writers = List.of(new Thread(() -> repeat(f, ta)), new Thread(() -> repeat(f, tb)));
+        reader.start();
+        for (Thread w : writers) w.start();
+        for (Thread w : writers) w.join();
+        done.set(true);
+        reader.join();
+        assertEquals(null, bad.get());
+        byte[] last = Files.readAllBytes(f);
+        assertTrue(java.util.Arrays.equals(last, ea) || java.util.Arrays.equals(last, eb), "one of the two whole files");
+        assertEquals(List.of(f), listing(), "no temporary file is left behind");
+    }
+
+    private static void repeat(Path f, Tensor t) {
+        for (int i = 0; i < 150; i++) Npy.write(f, t);
+    }
+
+    @Test
+    void aSaveWritesThroughASymbolicLinkAndKeepsTheFilesPermissions() throws IOException {
+        Path real = dir.resolve("real.npy"), link = dir.resolve("link.npy");
+        Npy.write(real, Tensor.scalar(1));
+        Files.createSymbolicLink(link, real);
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----");
+        Files.setPosixFilePermissions(real, perms);
+        Npy.write(link, Tensor.scalar(2));
+        assertTrue(Files.isSymbolicLink(link), "the link is still a link");
+        assertEquals(2.0, Npy.read(real, new int[0]).item());
+        assertEquals(perms, Files.getPosixFilePermissions(real));
+    }
+
+    private List<Path> listing() throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.sorted().toList();
+        }
+    }
+
+    /** A named pipe (made with mkfifo): opening it to read waits for a writer, for ever if none comes. */
+    static Path fifo(Path file) throws IOException, InterruptedException {
+        assertEquals(0, new ProcessBuilder("mkfifo", file.toString()).inheritIO().start().waitFor(), "mkfifo");
+        return file;
+    }
+
+    @Test
+    void aPipeOrADeviceIsRefusedWithoutOpeningIt() throws Exception {
+        Path pipe = fifo(dir.resolve("pipe.npy"));
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+            assertProblem(Npy.Problem.UNREADABLE, "it is not a regular file (a named pipe, a device or a socket)", pipe);
+            Npy.NpyException w = assertThrows(Npy.NpyException.class, () -> Npy.write(pipe, Tensor.scalar(1)));
+            assertEquals("it is not a regular file (a named pipe, a device or a socket)", w.getMessage());
+        });
+        assertTrue(Files.exists(pipe) && !Files.isRegularFile(pipe), "the pipe is still a pipe, not a file renamed over it");
+        Path dev = Path.of("/dev/null"); // NOTE: only read: a broken write check would rename a file over the device
+        if (Files.exists(dev)) assertProblem(Npy.Problem.UNREADABLE, "not a regular file", dev);
+    }
+
+    @Test
+    void atMost64DimensionsAsNumPy() throws IOException {
+        String ones64 = "(" + "1, ".repeat(64) + ")", ones65 = "(" + "1, ".repeat(65) + ")";
+        Path ok = write("d64.npy", file(2, "{'descr': '<f8', 'fortran_order': False, 'shape': " + ones64 + ", }", doubles(5)));
+        assertEquals(64, Npy.readHeader(ok).shape().length);
+        assertEquals(5.0, Npy.read(ok, null).data()[0]);
+        assertProblem(Npy.Problem.UNSUPPORTED, "its shape has 65 dimensions; NumPy and tx allow at most 64",
+                write("d65.npy", file(2, "{'descr': '<f8', 'fortran_order': False, 'shape': " + ones65 + ", }", doubles(5))));
+        String huge = "(" + "1, ".repeat(200_000) + ")";
+        Path h = write("d200k.npy", file(2, "{'descr': '<f8', 'fortran_order': False, 'shape': " + huge + ", }", doubles(5)));
+        Npy.NpyException e = assertThrows(Npy.NpyException.class, () -> Npy.readHeader(h));
+        assertEquals("its shape has 200000 dimensions; NumPy and tx allow at most 64", e.getMessage());
+    }
+
+    /** No control character of a header reaches a message raw: they are escaped as Python's repr escapes them. */
+    @Test
+    void controlCharactersFromAHeaderAreEscaped() throws IOException {
+        assertProblem(Npy.Problem.UNSUPPORTED, "(dtype '<f\\0\\x1b[31m')",
+                write("nul.npy", file(1, "{'descr': '<f\0\u001b[31m', 'fortran_order': False, 'shape': (2,), }", new byte[16])));
+        assertProblem(Npy.Problem.MALFORMED, "its keys are ['descr', 'fortran_order', 'shape', '\\x07\\t']",
+                write("key.npy", file(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), '\u0007\t': 1}", new byte[16])));
+        assertProblem(Npy.Problem.MALFORMED, "unexpected `\\x01`",
+                write("bare.npy", file(1, "{'descr': '<f8', 'fortran_order': \u0001, 'shape': (2,), }", new byte[16])));
+        // version 1.0 headers are Latin-1: the byte 0x9b is the 8-bit CSI, which terminals also obey
+        byte[] csi = file(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), '?': 1}", new byte[16]);
+        for (int i = 0; i < csi.length; i++) if (csi[i] == '?') csi[i] = (byte) 0x9b;
+        assertProblem(Npy.Problem.MALFORMED, "'\\x9b'", write("csi.npy", csi));
+        for (String name : List.of("nul.npy", "key.npy", "bare.npy", "csi.npy")) {
+            String m = assertThrows(Npy.NpyException.class, () -> Npy.read(dir.resolve(name), null)).getMessage();
+            assertTrue(m.chars().noneMatch(c -> c < 0x20 || (c >= 0x7f && c <= 0x9f)), name + ": " + m);
+        }
+    }
+
     // ---- the header's Python literals --------------------------------------------------------------------
 
     @Test

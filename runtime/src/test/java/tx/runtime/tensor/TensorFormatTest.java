@@ -51,6 +51,36 @@ class TensorFormatTest {
         assertTrue(readLines(FLOAT_CASES).size() >= 50, "float repr cases");
     }
 
+    /**
+     * Printing takes time in proportion to what it prints: a tensor of rank 100,000 with one element
+     * prints as 100,000 brackets each side in well under a second (building each level's text from
+     * the next one's took about ten seconds, quadratic in the rank). The recursion needs a deep stack,
+     * as Main.main gives it.
+     */
+    @Test
+    void aTensorOfHighRankPrintsInLinearTime() throws InterruptedException {
+        int rank = 100_000;
+        int[] shape = new int[rank];
+        Arrays.fill(shape, 1);
+        String[] printed = new String[1];
+        long[] nanos = new long[1];
+        Throwable[] thrown = new Throwable[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                long t0 = System.nanoTime();
+                printed[0] = TensorFormat.format(Tensor.of(shape, new double[] {1}), null);
+                nanos[0] = System.nanoTime() - t0;
+            } catch (Throwable e) {
+                thrown[0] = e;
+            }
+        }, "deep", 1L << 29);
+        t.start();
+        t.join();
+        assertEquals(null, thrown[0] == null ? null : thrown[0].toString());
+        assertTrue(("tensor(" + "[".repeat(rank) + "1." + "]".repeat(rank) + ")").equals(printed[0]), "100,000 brackets each side of 1.");
+        assertTrue(nanos[0] < 3_000_000_000L, "printing took " + nanos[0] / 1e6 + " ms");
+    }
+
     @Test
     void examplesFromTheLanguageGuide() {
         assertEquals("tensor([2., 2., 2.])", TensorFormat.format(Tensor.of(new int[] {3}, new double[] {2, 2, 2}), null));
