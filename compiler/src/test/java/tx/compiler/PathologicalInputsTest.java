@@ -145,6 +145,16 @@ class PathologicalInputsTest {
         assertPrintable(r.err());
     }
 
+    /** A bidi override and a C1 control on the line a diagnostic shows (Trojan Source) are not shown raw. */
+    @Test
+    void aSourceLineWithABidiOverrideOrAC1ControlIsShownVisibly() throws IOException {
+        Path f = write("bidi.tx", "x = tensor([1.0, 2.0])\ny = x @ zeros(3) # \u202e evil \u0085 \u009b31m\n");
+        Outcome r = run(f);
+        assertCompileErrors(r, f, "E0202 2:5");
+        assertPrintable(r.err());
+        assertTrue(r.err().contains("# \ufffd evil \ufffd \ufffd31m"), shown(r.err()));
+    }
+
     @Test
     void unicodeGarbageGivesSyntaxErrorsInsideTheFile() throws IOException {
         Random random = new Random(8);
@@ -651,8 +661,9 @@ class PathologicalInputsTest {
     private static void assertPrintable(String err) {
         for (int i = 0; i < err.length(); i++) {
             char c = err.charAt(i);
-            if (c != '\n' && Character.isISOControl(c)) {
-                throw new AssertionError(String.format("standard error contains the control character U+%04X at offset %d:%n%s",
+            boolean format = Character.getType(c) == Character.FORMAT && c != 0x200c && c != 0x200d; // a bidi override, say
+            if (c != '\n' && (Character.isISOControl(c) || format)) {
+                throw new AssertionError(String.format("standard error contains the control or format character U+%04X at offset %d:%n%s",
                         (int) c, i, escaped(err.substring(Math.max(0, i - 200), Math.min(err.length(), i + 200)))));
             }
         }

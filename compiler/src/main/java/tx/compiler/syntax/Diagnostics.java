@@ -143,14 +143,13 @@ public final class Diagnostics {
         return sb.toString();
     }
 
-    /** A source line as it can be shown: tabs as spaces, other control characters as their pictures (␀). */
+    /**
+     * A source line as it can be shown: tabs as spaces (one column each, as the caret counts them),
+     * the rest as {@link Printable#line} shows text, which keeps the line's length in chars, so
+     * carets stay under their columns; a bidi override in a comment cannot reorder what is shown.
+     */
     static String visible(String line) {
-        StringBuilder sb = new StringBuilder(line.length());
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            sb.append(c == '\t' ? ' ' : c < 0x20 ? (char) (0x2400 + c) : c == 0x7f ? '\u2421' : c);
-        }
-        return sb.toString();
+        return Printable.line(line.replace('\t', ' '));
     }
 
     private static String carets(Span s, String text) {

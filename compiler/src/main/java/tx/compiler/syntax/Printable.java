@@ -1,9 +1,11 @@
 package tx.compiler.syntax;
 
 /**
- * Text from outside the program (a file's name) as one line of visible characters, for the
- * {@code -->} line of a diagnostic and the comments of emitted code, where a line break would end
- * the comment and start code, and an escape sequence would drive the terminal.
+ * Text as one line of visible characters: a file's name on the {@code -->} line of a diagnostic and
+ * in the comments of emitted code, where a line break would end the comment and start code, and
+ * the source line a diagnostic shows, where an escape sequence would drive the terminal and a bidi
+ * override would reorder what the reader sees. (Messages that quote a path or a file's contents
+ * use {@code tx.runtime.io.ControlChars}, Python's escapes, instead.)
  */
 public final class Printable {
     private Printable() {}
