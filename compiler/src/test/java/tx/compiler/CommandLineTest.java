@@ -48,6 +48,19 @@ class CommandLineTest {
         }
     }
 
+    /** A name from the command line that holds an escape sequence or a line break is shown, not obeyed. */
+    @Test
+    void commandLineTextInAMessageCannotDriveTheTerminalOrForgeALine() {
+        String file = TxRunner.root().resolve("examples/functions.tx").toString();
+        String hostile = "\u001b[31mred\nerror[E0000]: forged\u0007";
+        for (String[] args : new String[][] {{"grad", file, "--fn", hostile}, {"bench", file, "--fn", hostile}, {"run", file + hostile}}) {
+            TxRunner.Outcome r = TxRunner.run(args);
+            assertTrue(r.status() == 1 || r.status() == 2, r.err());
+            assertTrue(r.err().chars().noneMatch(c -> c < 0x20 && c != '\n'), "a control character reached standard error: " + r.err());
+            assertTrue(r.err().lines().noneMatch(l -> l.startsWith("error[E0000]")), r.err());
+        }
+    }
+
     @Test
     void optionsMayComeBeforeOrAfterTheFile() {
         String file = TxRunner.root().resolve("examples/seed/backward.tx").toString();

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import tx.compiler.Compiler;
 import tx.compiler.syntax.Diagnostic;
-import tx.compiler.syntax.Printable;
 import tx.compiler.syntax.Span;
 import tx.runtime.exec.Interpreter;
 import tx.runtime.exec.RunOptions;
@@ -67,7 +66,7 @@ public final class Main {
                 status[0] = new Main(System.out, System.err).run(args);
             } catch (Throwable e) { // the last line of defence: one line, never a stack trace
                 System.out.flush();
-                System.err.println("error: internal error in tx: " + e);
+                System.err.println("error: internal error in tx: " + ControlChars.escape(String.valueOf(e)));
                 status[0] = RUNTIME_ERROR;
             }
         }, "tx", 1L << 29);
@@ -93,7 +92,7 @@ public final class Main {
         try {
             return dispatch(args);
         } catch (UsageError e) {
-            err.println("tx: " + e.getMessage());
+            err.println("tx: " + ControlChars.escape(e.getMessage()));
             err.println("run `tx help` for the commands and options");
             return USAGE;
         }
@@ -211,16 +210,16 @@ public final class Main {
         try {
             return new Bench(out, err).run(name, source, path.toAbsolutePath().getParent(), fn, wrt, dims, json);
         } catch (tx.runtime.exec.TxRuntimeException e) {
-            err.println("error: " + file + ": running `" + fn + "` failed: " + e.getMessage());
+            err.println("error: " + shown(file) + ": running `" + ControlChars.escape(fn) + "` failed: " + ControlChars.escape(e.getMessage()));
             return RUNTIME_ERROR;
         } catch (tx.runtime.ir.CompileLimit e) { // without --max-memory: half the JVM's heap
-            err.println("error[E0503]: " + file + ": compiling `" + fn + "` stopped: " + e.getMessage() + " (TX_JAVA_OPTS=-Xmx... gives Java more)");
+            err.println("error[E0503]: " + shown(file) + ": compiling `" + ControlChars.escape(fn) + "` stopped: " + ControlChars.escape(e.getMessage()) + " (TX_JAVA_OPTS=-Xmx... gives Java more)");
             return RUNTIME_ERROR;
         } catch (OutOfMemoryError e) {
-            err.println("error: " + file + ": ran out of memory (TX_JAVA_OPTS=-Xmx... gives Java more)");
+            err.println("error: " + shown(file) + ": ran out of memory (TX_JAVA_OPTS=-Xmx... gives Java more)");
             return RUNTIME_ERROR;
         } catch (RuntimeException | StackOverflowError e) {
-            err.println("error: internal error while timing `" + fn + "` in " + file + ": " + e);
+            err.println("error: internal error while timing `" + ControlChars.escape(fn) + "` in " + shown(file) + ": " + ControlChars.escape(String.valueOf(e)));
             if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);
             return RUNTIME_ERROR;
         }
@@ -289,11 +288,11 @@ public final class Main {
             Compiler.Emit how = emit;
             r = Limits.of(limits[0], limits[1]).apply(() -> Compiler.grad(name, source, f, w, how, path.toAbsolutePath().getParent()));
         } catch (StackOverflowError e) {
-            err.println("error: " + Printable.line(file) + ": the program is nested too deeply for tx to compile");
+            err.println("error: " + shown(file) + ": the program is nested too deeply for tx to compile");
             if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);
             return COMPILE_ERROR;
         } catch (RuntimeException e) {
-            err.println("error: internal compiler error while differentiating `" + fn + "` in " + Printable.line(file) + ": " + e);
+            err.println("error: internal compiler error while differentiating `" + ControlChars.escape(fn) + "` in " + shown(file) + ": " + ControlChars.escape(String.valueOf(e)));
             if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);
             return COMPILE_ERROR;
         }
@@ -403,14 +402,14 @@ public final class Main {
             Path dir = file.toAbsolutePath().getParent(); // load and save paths are relative to the file's folder
             r = checks ? Compiler.compileChecks(name, source, dir, file) : Compiler.compile(name, source, dir, file);
         } catch (StackOverflowError e) {
-            err.println("error: " + file + ": the program is nested too deeply for tx to compile");
+            err.println("error: " + shown(file) + ": the program is nested too deeply for tx to compile");
             return new Compiled(null, COMPILE_ERROR);
         } catch (OutOfMemoryError e) {
-            err.println("error: " + file + ": compiling it ran out of memory (the JVM may use "
+            err.println("error: " + shown(file) + ": compiling it ran out of memory (the JVM may use "
                     + (Runtime.getRuntime().maxMemory() >> 20) + " MiB)");
             return new Compiled(null, COMPILE_ERROR);
         } catch (RuntimeException e) {
-            err.println("error: internal compiler error while compiling " + file + ": " + e);
+            err.println("error: internal compiler error while compiling " + shown(file) + ": " + ControlChars.escape(String.valueOf(e)));
             if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);
             return new Compiled(null, COMPILE_ERROR);
         }
@@ -443,12 +442,12 @@ public final class Main {
             return RUNTIME_ERROR;
         } catch (OutOfMemoryError e) {
             out.flush();
-            err.println("error: " + file + ": ran out of memory (the JVM may use " + (Runtime.getRuntime().maxMemory() >> 20)
+            err.println("error: " + shown(file) + ": ran out of memory (the JVM may use " + (Runtime.getRuntime().maxMemory() >> 20)
                     + " MiB; TX_JAVA_OPTS=-Xmx... gives it more)");
             return RUNTIME_ERROR;
         } catch (StackOverflowError | RuntimeException e) {
             out.flush();
-            err.println("error: internal error while running " + file + ": " + e);
+            err.println("error: internal error while running " + shown(file) + ": " + ControlChars.escape(String.valueOf(e)));
             if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);
             return RUNTIME_ERROR;
         }
@@ -457,6 +456,10 @@ public final class Main {
     /** A path as messages show it: control characters escaped (see {@link ControlChars}). */
     private static String shown(Path file) {
         return ControlChars.escape(file.toString());
+    }
+
+    private static String shown(String file) {
+        return ControlChars.escape(file);
     }
 
     /** A source file's text, or (text null) the exit status after saying why there is none. */

@@ -112,7 +112,7 @@ public final class Diagnostics {
         String num = Integer.toString(Math.max(s.line(), 1));
         String pad = " ".repeat(num.length());
         StringBuilder sb = new StringBuilder();
-        sb.append(d.severity().word).append('[').append(d.code()).append("]: ").append(d.message()).append('\n');
+        sb.append(d.severity().word).append('[').append(d.code()).append("]: ").append(Printable.line(d.message())).append('\n'); // one line, whatever it quotes
         if (s.equals(Span.NONE)) { // about the file as a whole (a function asked for by name): no source line to show
             sb.append(pad).append("--> ").append(Printable.line(fileName)).append('\n');
             return sb.append(notes(d, pad)).toString();
@@ -138,8 +138,21 @@ public final class Diagnostics {
     private static String notes(Diagnostic d, String pad) {
         StringBuilder sb = new StringBuilder();
         String indent = pad + "         ";
-        if (d.note() != null) sb.append(pad).append(" = note: ").append(d.note().replace("\n", "\n" + indent)).append('\n');
-        if (d.help() != null) sb.append(pad).append(" = help: ").append(d.help().replace("\n", "\n" + indent)).append('\n');
+        if (d.note() != null) sb.append(pad).append(" = note: ").append(lines(d.note(), indent)).append('\n');
+        if (d.help() != null) sb.append(pad).append(" = help: ").append(lines(d.help(), indent)).append('\n');
+        return sb.toString();
+    }
+
+    /**
+     * A note's or help's lines, each shown visibly, continued under {@code indent}. NOTE: messages
+     * quote what the user gave (a `--fn` name from the command line, a path), so a control character
+     * in them must not reach the terminal; the message itself is shown as one line, so that a line
+     * break it quotes cannot start a forged diagnostic.
+     */
+    private static String lines(String text, String indent) {
+        String[] parts = text.split("\n", -1);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < parts.length; i++) sb.append(i == 0 ? "" : "\n" + indent).append(Printable.line(parts[i]));
         return sb.toString();
     }
 
