@@ -14,7 +14,7 @@ package tx.runtime.kernels;
  * {@code StrictMath}'s, bit for bit (the tests check it on millions of inputs), and within one ulp of
  * the exact value. Arguments outside the range a kernel reduces exactly (sin and cos of
  * |x| > 2^19 pi/2, which need Payne-Hanek; exp beyond ±709.78; log of 0, negatives, subnormals;
- * non-finite values) go to {@code StrictMath} itself, which is pure Java or fdlibm in C and never a
+ * non-finite values; log of 0 and of negatives are -inf and NaN at once) go to {@code StrictMath} itself, which is pure Java or fdlibm in C and never a
  * JIT intrinsic, so they too are the same everywhere.
  *
  * <p>Only IEEE operations that are correctly rounded (+, -, *, /), exact bit manipulations and
@@ -85,7 +85,9 @@ public final class Transcendentals {
     public static double log(double x) {
         long bits = Double.doubleToRawLongBits(x);
         int hx = (int) (bits >> 32);
-        if (hx < 0x00100000 || hx >= 0x7ff00000) return StrictMath.log(x); // 0, negative, subnormal, inf, nan
+        if (x == 0) return Double.NEGATIVE_INFINITY;
+        if (x < 0) return Double.NaN; // NOTE: the NaN of Double.NaN, as the lanes give it (StrictMath's 0/0 may set the sign bit)
+        if (hx < 0x00100000 || hx >= 0x7ff00000) return StrictMath.log(x); // subnormal, inf, nan
         int m = hx & 0x000fffff;
         int i = (m + 0x95f64) & 0x100000; // whether the significand is at least sqrt(2): then halve it
         double xn = Double.longBitsToDouble(((long) (m | (i ^ 0x3ff00000)) << 32) | (bits & 0xffffffffL));
