@@ -13,8 +13,7 @@ package tx.runtime.kernels;
  * k = 0), so that what is left maps onto lanes with blends. The results are therefore
  * {@code StrictMath}'s, bit for bit (the tests check it on millions of inputs), and within one ulp of
  * the exact value. Arguments outside the range a kernel reduces exactly (sin and cos of
- * |x| > 2^19 pi/2, which need Payne-Hanek; exp beyond ±709.78; log of 0, negatives, subnormals;
- * non-finite values; log of 0 and of negatives are -inf and NaN at once) go to {@code StrictMath} itself, which is pure Java or fdlibm in C and never a
+ * |x| > 2^19 pi/2, which need Payne-Hanek; exp beyond ±709.78; non-finite values) go to {@code StrictMath} itself, which is pure Java or fdlibm in C and never a
  * JIT intrinsic, so they too are the same everywhere.
  *
  * <p>Only IEEE operations that are correctly rounded (+, -, *, /), exact bit manipulations and
@@ -83,15 +82,17 @@ public final class Transcendentals {
      * log(1 + f) = f - f²/2 + s(f²/2 + R(s²)), s = f/(2 + f): fdlibm's log.
      */
     public static double log(double x) {
-        long bits = Double.doubleToRawLongBits(x);
-        int hx = (int) (bits >> 32);
         if (x == 0) return Double.NEGATIVE_INFINITY;
         if (x < 0) return Double.NaN; // NOTE: the NaN of Double.NaN, as the lanes give it (StrictMath's 0/0 may set the sign bit)
-        if (hx < 0x00100000 || hx >= 0x7ff00000) return StrictMath.log(x); // subnormal, inf, nan
+        if (x != x || x == Double.POSITIVE_INFINITY) return x + x;
+        int subnormal = x < Double.MIN_NORMAL ? 54 : 0;
+        if (subnormal != 0) x *= 0x1p54; // exact: a normal number, and k less 54
+        long bits = Double.doubleToRawLongBits(x);
+        int hx = (int) (bits >> 32);
         int m = hx & 0x000fffff;
         int i = (m + 0x95f64) & 0x100000; // whether the significand is at least sqrt(2): then halve it
         double xn = Double.longBitsToDouble(((long) (m | (i ^ 0x3ff00000)) << 32) | (bits & 0xffffffffL));
-        double dk = (hx >> 20) - 1023 + (i >> 20);
+        double dk = (hx >> 20) - 1023 + (i >> 20) - subnormal;
         double f = xn - 1.0;
         if ((0x000fffff & (2 + m)) < 3) { // |f| < 2^-20
             double r = f * f * (0.5 - 0.33333333333333333 * f);

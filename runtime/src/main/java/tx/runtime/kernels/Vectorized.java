@@ -52,9 +52,10 @@ final class Vectorized {
         static final long MAGIC_BITS = Double.doubleToRawLongBits(MAGIC);
         static final DoubleVector ONE = DoubleVector.broadcast(S, 1.0), MINUS_ONE = ONE.neg(), TWO = DoubleVector.broadcast(S, 2.0),
                 THREE = DoubleVector.broadcast(S, 3.0), SIX = DoubleVector.broadcast(S, 6.0), HALF = DoubleVector.broadcast(S, 0.5);
+        static final long MIN_NORMAL_BITS = Double.doubleToRawLongBits(Double.MIN_NORMAL);
         static final long ONE_BITS = Double.doubleToRawLongBits(1.0), NAN_BITS = Double.doubleToRawLongBits(Double.NaN),
                 INFINITY_BITS = Double.doubleToRawLongBits(Double.POSITIVE_INFINITY), MINUS_INFINITY_BITS = Double.doubleToRawLongBits(Double.NEGATIVE_INFINITY);
-        static final LongVector ONE_BITS_V = ONE.reinterpretAsLongs(), TWO_M1000_BITS = DoubleVector.broadcast(S, 0x1.0p-1000).reinterpretAsLongs();
+        static final LongVector ZERO_BITS = LongVector.zero(L), ONE_BITS_V = ONE.reinterpretAsLongs(), TWO_M1000_BITS = DoubleVector.broadcast(S, 0x1.0p-1000).reinterpretAsLongs();
         static final LongVector M_LIMIT = LongVector.broadcast(L, 0x6b851), TWO_21 = LongVector.broadcast(L, 0x200000),
                 HIGH_ONE = LongVector.broadcast(L, 0x3ff00000), EXPONENT_BIAS = LongVector.broadcast(L, 0x3ff);
 
@@ -63,7 +64,8 @@ final class Vectorized {
          * JIT always inlines): a helper method of ours taking or returning vectors is compiled on its
          * own once hot, then refused for inlining into the loop ("already compiled into a big method",
          * or past NodeCountInliningCutoff, which a product JVM cannot raise), and every vector that
-         * crosses such a call is boxed: helpers made the kernels 10 to 20 times slower.
+         * crosses such a call is boxed: helpers made the kernels 10 to 20 times slower, and even the
+         * rare call that patches a few lanes cost half of sin's time while it took vectors.
          */
         static boolean mapRange(Elementwise.Op op, double[] x, int xo, double[] o, int oo, int len) {
             int bound = S.loopBound(len);
@@ -104,20 +106,29 @@ final class Vectorized {
                         .mul(ONE_BITS_V.blend(TWO_M1000_BITS, deep).reinterpretAsDoubles());
                 DoubleVector out = scaled.reinterpretAsLongs().blend(ONE.add(v).reinterpretAsLongs(), hx.compare(VectorOperators.LT, 0x3e300000)).reinterpretAsDoubles();
                 VectorMask<Long> slow = hx.compare(VectorOperators.GE, 0x40862E42);
-                if (slow.anyTrue()) out = patch(out, v, slow, Elementwise.Op.EXP);
                 out.intoArray(o, oo + i);
+                if (slow.anyTrue()) { // rare: the lanes again, by the scalar twin (no vector may reach a call: see mapRange)
+                    double[] args = new double[S.length()];
+                    long[] flags = new long[S.length()];
+                    v.intoArray(args, 0);
+                    ZERO_BITS.blend(-1L, slow).intoArray(flags, 0);
+                    patch(o, oo + i, args, flags, Elementwise.Op.EXP);
+                }
             }
         }
 
-        /** {@link Transcendentals#log}: x = 2^k (1 + f); both series and the one near 1; the one that applies. */
+        /** {@link Transcendentals#log}: x = 2^k (1 + f); both series and the one near 1; the one that applies; no lane left to the scalar twin. */
         static void log(double[] x, int xo, double[] o, int oo, int n) {
             for (int i = 0; i < n; i += S.length()) {
                 DoubleVector v = DoubleVector.fromArray(S, x, xo + i);
-                LongVector bits = v.reinterpretAsLongs(), hx = bits.lanewise(VectorOperators.ASHR, 32);
+                LongVector given = v.reinterpretAsLongs();
+                VectorMask<Long> subnormal = given.compare(VectorOperators.LT, MIN_NORMAL_BITS); // and zeros and negatives: blended away below
+                LongVector bits = given.blend(v.mul(0x1p54).reinterpretAsLongs(), subnormal), hx = bits.lanewise(VectorOperators.ASHR, 32);
                 LongVector m = hx.and(0x000fffffL), h = m.add(0x95f64).and(0x100000); // h: the significand is at least sqrt(2)
                 LongVector normal = m.or(h.lanewise(VectorOperators.XOR, 0x3ff00000)).lanewise(VectorOperators.LSHL, 32).or(bits.and(0xffffffffL));
                 DoubleVector f = normal.reinterpretAsDoubles().sub(1.0);
-                DoubleVector dk = hx.lanewise(VectorOperators.ASHR, 20).sub(1023).add(h.lanewise(VectorOperators.ASHR, 20)).add(MAGIC_BITS).reinterpretAsDoubles().sub(MAGIC);
+                LongVector k = hx.lanewise(VectorOperators.ASHR, 20).sub(1023).add(h.lanewise(VectorOperators.ASHR, 20)).sub(54, subnormal);
+                DoubleVector dk = k.add(MAGIC_BITS).reinterpretAsDoubles().sub(MAGIC);
                 DoubleVector dkHi = dk.mul(LN2_HI), dkLo = dk.mul(LN2_LO);
                 DoubleVector s = f.div(f.add(2.0)), z = s.mul(s), w = z.mul(z);
                 DoubleVector t1 = w.mul(w.mul(w.mul(LG6).add(LG4)).add(LG2));
@@ -128,15 +139,12 @@ final class Vectorized {
                 DoubleVector r0 = f.mul(f).mul(HALF.sub(f.mul(0.33333333333333333)));
                 DoubleVector near1 = dkHi.sub(r0.sub(dkLo).sub(f));
                 VectorMask<Long> square = m.sub(0x6147a).or(M_LIMIT.sub(m)).compare(VectorOperators.GT, 0);
-                LongVector magnitude = bits.and(Long.MAX_VALUE);
-                VectorMask<Long> zero = magnitude.compare(VectorOperators.EQ, 0);
-                VectorMask<Long> negative = bits.compare(VectorOperators.LT, 0).and(magnitude.compare(VectorOperators.LE, INFINITY_BITS)); // not nan
                 DoubleVector out = plain.reinterpretAsLongs().blend(withSquare.reinterpretAsLongs(), square)
                         .blend(near1.reinterpretAsLongs(), m.add(2).and(0x000fffffL).compare(VectorOperators.LT, 3))
-                        .blend(NAN_BITS, negative).blend(MINUS_INFINITY_BITS, zero).reinterpretAsDoubles();
-                VectorMask<Long> slow = hx.compare(VectorOperators.LT, 0x00100000).andNot(negative.or(zero)).or(hx.compare(VectorOperators.GE, 0x7ff00000));
-                if (slow.anyTrue()) out = patch(out, v, slow, Elementwise.Op.LOG);
-                out.intoArray(o, oo + i);
+                        .blend(NAN_BITS, given.compare(VectorOperators.LT, 0))
+                        .blend(MINUS_INFINITY_BITS, given.and(Long.MAX_VALUE).compare(VectorOperators.EQ, 0))
+                        .blend(INFINITY_BITS, given.compare(VectorOperators.EQ, INFINITY_BITS)).reinterpretAsDoubles();
+                out.blend(v.add(v), v.compare(VectorOperators.NE, v)).intoArray(o, oo + i); // nan: x + x, as the scalar twin
             }
         }
 
@@ -185,8 +193,14 @@ final class Vectorized {
                 LongVector q = nl.add(quarter);
                 LongVector out = sin.blend(cos, q.and(1).compare(VectorOperators.NE, 0)).lanewise(VectorOperators.XOR, q.and(2).lanewise(VectorOperators.LSHL, 62));
                 DoubleVector result = out.reinterpretAsDoubles();
-                if (slow.anyTrue()) result = patch(result, x, slow, quarter == 0 ? Elementwise.Op.SIN : Elementwise.Op.COS);
                 result.intoArray(o, oo + i);
+                if (slow.anyTrue()) { // rare: the lanes again, by the scalar twin (no vector may reach a call: see mapRange)
+                    double[] args = new double[S.length()];
+                    long[] flags = new long[S.length()];
+                    x.intoArray(args, 0);
+                    ZERO_BITS.blend(-1L, slow).intoArray(flags, 0);
+                    patch(o, oo + i, args, flags, quarter == 0 ? Elementwise.Op.SIN : Elementwise.Op.COS);
+                }
             }
         }
 
@@ -229,19 +243,22 @@ final class Vectorized {
                 z = z.lanewise(VectorOperators.XOR, bits.and(Long.MIN_VALUE));
                 DoubleVector out = z.blend(v.mul(ONE.add(v)).reinterpretAsLongs(), ix.compare(VectorOperators.LT, 0x3c800000)).reinterpretAsDoubles();
                 VectorMask<Long> slow = ix.compare(VectorOperators.GE, 0x7ff00000);
-                if (slow.anyTrue()) out = patch(out, v, slow, Elementwise.Op.TANH);
                 out.intoArray(o, oo + i);
+                if (slow.anyTrue()) { // rare: the lanes again, by the scalar twin (no vector may reach a call: see mapRange)
+                    double[] args = new double[S.length()];
+                    long[] flags = new long[S.length()];
+                    v.intoArray(args, 0);
+                    ZERO_BITS.blend(-1L, slow).intoArray(flags, 0);
+                    patch(o, oo + i, args, flags, Elementwise.Op.TANH);
+                }
             }
         }
 
         // ---- lane helpers ---------------------------------------------------------------------------
 
-        /** The lanes in {@code slow} (arguments a kernel does not reduce) recomputed by the scalar twin, which hands them to StrictMath. */
-        private static DoubleVector patch(DoubleVector out, DoubleVector x, VectorMask<Long> slow, Elementwise.Op op) {
-            // NOTE: not x.lane(l): the Vector API's Java fallback reads a lane through doubleToLongBits, which canonicalises a NaN
-            double[] lanes = out.toArray(), args = x.toArray();
-            for (int l = 0; l < lanes.length; l++) if (slow.laneIsSet(l)) lanes[l] = scalar(op, args[l]);
-            return DoubleVector.fromArray(S, lanes, 0);
+        /** o[at + l] = the scalar twin of args[l] where flags[l] is set: the arguments a lane kernel does not reduce (it hands them to StrictMath). */
+        private static void patch(double[] o, int at, double[] args, long[] flags, Elementwise.Op op) {
+            for (int l = 0; l < args.length; l++) if (flags[l] != 0) o[at + l] = scalar(op, args[l]);
         }
 
         static boolean multiply(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int n, int k, int m) {
