@@ -11,10 +11,12 @@ package tx.runtime.kernels;
  * {@code s = f/(2+f)} for log). Each is written here without the branches that only choose between
  * equal results (a reduction by k = 0 is the identity, the k = 0 formulas are the general ones with
  * k = 0), so that what is left maps onto lanes with blends. The results are therefore
- * {@code StrictMath}'s, bit for bit (the tests check it on millions of inputs), and within one ulp of
- * the exact value. Arguments outside the range a kernel reduces exactly (sin and cos of
- * |x| > 2^19 pi/2, which need Payne-Hanek; exp beyond ±709.78; non-finite values) go to {@code StrictMath} itself, which is pure Java or fdlibm in C and never a
- * JIT intrinsic, so they too are the same everywhere.
+ * {@code StrictMath}'s, bit for bit (the tests check it on millions of inputs; the one exception is
+ * log of a negative number, Double.NaN here where fdlibm's 0/0 may give a NaN with the sign bit
+ * set), and within one ulp of the exact value. Arguments outside the range a kernel reduces
+ * exactly (sin and cos of |x| > 2^19 pi/2, which need Payne-Hanek; exp beyond ±709.78; non-finite
+ * arguments of exp, sin, cos and tanh) go to {@code StrictMath} itself, which is pure Java or
+ * fdlibm in C and never a JIT intrinsic, so they too are the same everywhere.
  *
  * <p>Only IEEE operations that are correctly rounded (+, -, *, /), exact bit manipulations and
  * double-long conversions are used, and Java forbids contracting a*b+c into a fused multiply-add,
