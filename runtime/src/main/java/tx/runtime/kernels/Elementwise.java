@@ -59,11 +59,28 @@ public final class Elementwise {
 
     /**
      * {@code o[oo + i] = op(x[xo + i])} for i below len, exactly as {@link #map(Tensor, Op)} computes
-     * each element of a tensor of {@code total} elements (the Vector API from the same size on).
-     * False if op has no loop of its own.
+     * each element of a tensor of {@code total} elements. False if op has no loop of its own.
+     *
+     * <p>NOTE: exp, log, sin, cos and tanh of a tensor of {@link Vectorized#THRESHOLD} elements or more
+     * are {@link Transcendentals}' (StrictMath's bits, on SIMD lanes where the Vector API is present,
+     * else in scalar code: the same bits either way, compiled or interpreted); of a smaller tensor they
+     * are {@code Math}'s, whose last bit may differ from StrictMath's but which matches what PyTorch
+     * prints for the small examples (HotSpot's interpreter and compilers call the same code for
+     * {@code Math}'s functions, so these too are the same cold and warm). Which one depends on the
+     * tensor's size alone, never on a tile's.
      */
     public static boolean mapRange(Op op, double[] x, int xo, double[] o, int oo, int len, int total) {
-        if (total >= Vectorized.THRESHOLD && Vectorized.AVAILABLE && Vectorized.mapRange(op, x, xo, o, oo, len)) return true;
+        if (total >= Vectorized.THRESHOLD) {
+            if (Vectorized.AVAILABLE && Vectorized.mapRange(op, x, xo, o, oo, len)) return true;
+            switch (op) { // the lanes' scalar twin: the same bits with or without the Vector API
+                case EXP -> { for (int i = 0; i < len; i++) o[oo + i] = Transcendentals.exp(x[xo + i]); return true; }
+                case LOG -> { for (int i = 0; i < len; i++) o[oo + i] = Transcendentals.log(x[xo + i]); return true; }
+                case SIN -> { for (int i = 0; i < len; i++) o[oo + i] = Transcendentals.sin(x[xo + i]); return true; }
+                case COS -> { for (int i = 0; i < len; i++) o[oo + i] = Transcendentals.cos(x[xo + i]); return true; }
+                case TANH -> { for (int i = 0; i < len; i++) o[oo + i] = Transcendentals.tanh(x[xo + i]); return true; }
+                default -> { }
+            }
+        }
         switch (op) {
             case NEG -> { for (int i = 0; i < len; i++) o[oo + i] = -x[xo + i]; }
             case EXP -> { for (int i = 0; i < len; i++) o[oo + i] = Math.exp(x[xo + i]); }
