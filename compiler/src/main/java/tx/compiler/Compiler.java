@@ -86,11 +86,8 @@ public final class Compiler {
         Derivation d;
         try {
             d = Derivation.derive(ast, diags, source, fn, wrt, baseDir);
-        } catch (CompileLimit x) {
+        } catch (CompileLimit | Limits.Exceeded x) {
             Limited.report(x, diags);
-            return new Emitted(null, diags, true);
-        } catch (Limits.Exceeded x) { // the deadline passed inside a kernel that folds a constant
-            Limited.report(new CompileLimit(CompileLimit.Kind.TIME, 0, 0, 0, tx.runtime.ir.Origin.NONE), diags);
             return new Emitted(null, diags, true);
         }
         if (d == null || diags.hasErrors()) return new Emitted(null, diags);
@@ -128,11 +125,8 @@ public final class Compiler {
                 }
             }
             return new Result(diags.hasErrors() ? null : p, diags);
-        } catch (CompileLimit x) {
+        } catch (CompileLimit | Limits.Exceeded x) {
             Limited.report(x, diags);
-            return new Result(null, diags, true);
-        } catch (Limits.Exceeded x) { // the deadline passed inside a kernel that folds a constant
-            Limited.report(new CompileLimit(CompileLimit.Kind.TIME, 0, 0, 0, tx.runtime.ir.Origin.NONE), diags);
             return new Result(null, diags, true);
         }
     }

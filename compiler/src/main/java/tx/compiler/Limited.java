@@ -17,6 +17,11 @@ import tx.runtime.kernels.Limits;
 final class Limited {
     private Limited() {}
 
+    /** A limit reached while compiling: the compiler's own check, or the deadline inside a kernel that folds a constant. */
+    static void report(RuntimeException x, Diagnostics diags) {
+        report(x instanceof CompileLimit c ? c : new CompileLimit(CompileLimit.Kind.TIME, 0, 0, 0, tx.runtime.ir.Origin.NONE), diags);
+    }
+
     static void report(CompileLimit x, Diagnostics diags) {
         while (diags.isMuted()) diags.unmute(); // the limit may stop the checker while it explores a loop body
         diags.report(new Diagnostic(Diagnostic.Severity.ERROR, x.kind() == CompileLimit.Kind.TIME ? "E0504" : "E0503", message(x),
