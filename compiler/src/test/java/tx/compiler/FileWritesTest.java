@@ -132,8 +132,15 @@ class FileWritesTest {
             assertTrue(r.err().startsWith("tx: `-o " + out + "` is the input file " + f + "; tx grad never overwrites its input\n"), r.err());
             assertEquals(program, Files.readString(f, StandardCharsets.UTF_8), out);
         }
+        Files.writeString(dir.resolve("g_grad.tx"), "an older gradient\n", StandardCharsets.UTF_8);
         TxRunner.Outcome r = TxRunner.run("grad", f.toString(), "--fn", "f", "-o", dir.resolve("g_grad.tx").toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(Files.readString(dir.resolve("g_grad.tx"), StandardCharsets.UTF_8).contains("fn f_grad("));
+        try (var left = Files.list(dir)) { // written as save writes: a temporary file renamed over the old one
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "a temporary file was left behind");
+        }
+        TxRunner.Outcome nowhere = TxRunner.run("grad", f.toString(), "--fn", "f", "-o", dir.resolve("no/such/folder/g.tx").toString());
+        assertEquals(2, nowhere.status(), nowhere.err());
+        assertTrue(nowhere.err().startsWith("tx: cannot write "), nowhere.err());
     }
 }

@@ -303,7 +303,8 @@ public final class Main {
             return OK;
         }
         try {
-            Files.writeString(Path.of(output), r.text(), StandardCharsets.UTF_8);
+            String text = r.text();
+            tx.runtime.io.AtomicFile.write(Path.of(output), o -> o.write(text.getBytes(StandardCharsets.UTF_8))); // as save: never a cut file
         } catch (IOException | RuntimeException e) {
             err.println("tx: cannot write " + ControlChars.escape(output) + ": " + ControlChars.escape(e.getMessage()));
             return USAGE;

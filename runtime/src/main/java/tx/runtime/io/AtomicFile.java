@@ -21,16 +21,16 @@ import java.util.concurrent.ThreadLocalRandom;
  * exception also deletes the temporary file. Two writers racing on one path leave one of their two
  * whole files, never a mix: each has its own temporary file, and the last rename wins.
  */
-final class AtomicFile {
+public final class AtomicFile {
     private AtomicFile() {}
 
     /** What writes the new contents. */
-    interface Body {
+    public interface Body {
         void write(OutputStream out) throws IOException;
     }
 
     /** Writes {@code target} anew with what {@code body} writes; nothing changes if it throws. */
-    static void write(Path target, Body body) throws IOException {
+    public static void write(Path target, Body body) throws IOException {
         // NOTE: a symbolic link is followed, as np.save's open() follows it: the link stays, its target changes
         Path real = Files.isSymbolicLink(target) && Files.exists(target) ? target.toRealPath() : target;
         Path temp = create(real);
