@@ -384,48 +384,45 @@ public final class DotEmitter {
 
     // ---- labels ----------------------------------------------------------------------------------------
 
-    /** The operation of an equation with its attributes, sizes as formulas. */
+    /**
+     * The operation of an equation with its attributes, sizes as formulas. NOTE: a switch expression
+     * with no default, so that javac refuses a primitive this emitter does not know.
+     */
     private String operation(Eqn e) {
         Object attr = e.attr();
         String op = e.prim().text();
-        switch (e.prim()) {
-            case FIRST_MAX: // NOTE: one axis (Attrs.Axis), not a reduction's axes
-                return op + " dim=" + ((Attrs.Axis) attr).axis();
-            case SUM, MAX, PROD, PROD_OTHERS: {
+        String withAttributes = switch (e.prim()) {
+            case FIRST_MAX -> op + " dim=" + ((Attrs.Axis) attr).axis(); // NOTE: one axis (Attrs.Axis), not a reduction's axes
+            case SUM, MAX, PROD, PROD_OTHERS -> {
                 Attrs.Reduce r = (Attrs.Reduce) attr;
-                return op + " dim=" + ints(r.axes()) + (r.keepdim() ? " keepdim" : "");
+                yield op + " dim=" + ints(r.axes()) + (r.keepdim() ? " keepdim" : "");
             }
-            case RESHAPE, EXPAND:
-                return op + " " + shape(e.out());
-            case TRANSPOSE:
-                return op + " perm=" + ints(((Attrs.Perm) attr).perm());
-            case CAT, TAKE:
-                return op + " dim=" + ((Attrs.Axis) attr).axis();
-            case PUT:
-                return op + " dim=" + ((Attrs.Put) attr).axis();
-            case SLICE:
-                return op + " " + slice(e);
-            case PAD: {
+            case RESHAPE, EXPAND -> op + " " + shape(e.out());
+            case TRANSPOSE -> op + " perm=" + ints(((Attrs.Perm) attr).perm());
+            case CAT, TAKE -> op + " dim=" + ((Attrs.Axis) attr).axis();
+            case PUT -> op + " dim=" + ((Attrs.Put) attr).axis();
+            case SLICE -> op + " " + slice(e);
+            case PAD -> {
                 Attrs.Pad p = (Attrs.Pad) attr;
                 List<String> start = new ArrayList<>();
                 for (int i = 0; i < p.start().length; i++) {
                     int axis = i;
                     start.add(formula(s -> ((Attrs.Pad) d.inSample(e, s).attr()).start()[axis]));
                 }
-                return op + " start=[" + String.join(", ", start) + "] step=" + ints(p.step());
+                yield op + " start=[" + String.join(", ", start) + "] step=" + ints(p.step());
             }
-            case CONST:
-                return constant(e);
-            case FILL: {
-                return op + " " + real(s -> ((Attrs.Fill) d.inSample(e, s).attr()).value());
-            }
-            case RANDOM: {
+            case CONST -> constant(e);
+            case FILL -> op + " " + real(s -> ((Attrs.Fill) d.inSample(e, s).attr()).value());
+            case RANDOM -> {
                 Attrs.Random r = (Attrs.Random) attr;
-                return (r.normal() ? "randn" : "rand") + " seed=" + r.seed();
+                yield (r.normal() ? "randn" : "rand") + " seed=" + r.seed();
             }
-            default:
-                break;
-        }
+            // the operations whose label is their name, with their folded operands
+            case NEG, EXP, LOG, SIN, COS, TAN, TANH, SQRT, ABS, SIGN, LOG1P, EXPM1, STOP_GRAD, ADD, SUB, MUL, DIV, POW, MAXIMUM,
+                    MINIMUM, LT, LE, GT, GE, EQ, NE, WHERE, MATMUL -> null;
+            case LOAD -> op + " " + attr; // its path and shape
+        };
+        if (withAttributes != null) return withAttributes;
         boolean anyFolded = false;
         for (Var x : e.in()) anyFolded |= folded.containsKey(x);
         if (anyFolded) {
@@ -433,7 +430,6 @@ public final class DotEmitter {
             for (Var x : e.in()) args.add(folded.getOrDefault(x, "_"));
             op += "(" + String.join(", ", args) + ")";
         }
-        if (attr != null) op += " " + attr; // a primitive added after this emitter
         return op;
     }
 

@@ -833,71 +833,61 @@ public final class JavaEmitter {
         return counter != null ? counter : ref(i) + "[0]";
     }
 
-    /** The statement's right-hand side. */
+    /**
+     * The statement's right-hand side. NOTE: a switch expression with no default, so that javac
+     * refuses a primitive this emitter does not know.
+     */
     private String expression(Eqn e) {
         List<Var> in = e.in();
-        switch (e.prim()) {
-            case NEG: case EXP: case LOG: case SIN: case COS: case TAN: case TANH: case SQRT: case ABS: case SIGN: case LOG1P: case EXPM1:
-                return call(e.prim().text(), ref(in.get(0)));
-            case STOP_GRAD:
-                return alias(e, in.get(0));
-            case ADD: case SUB: case MUL: case DIV: case POW: case MAXIMUM: case MINIMUM:
-            case LT: case LE: case GT: case GE: case EQ: case NE:
-                return elementwise(e, e.prim().text());
-            case WHERE:
-                return elementwise(e, "where");
-            case SUM: return reduce(e, "sum");
-            case MAX: return reduce(e, "max");
-            case PROD: return reduce(e, "prod");
-            case FIRST_MAX:
-                return call("firstMax", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()));
-            case PROD_OTHERS:
-                return call("prodOthers", ref(in.get(0)), shape(in.get(0)), ints(((Attrs.Reduce) e.attr()).axes()));
-            case RESHAPE:
-                return alias(e, in.get(0));
-            case TRANSPOSE: {
-                int[] perm = ((Attrs.Perm) e.attr()).perm();
-                boolean identity = true;
-                for (int i = 0; i < perm.length; i++) identity &= perm[i] == i;
-                if (identity) return alias(e, in.get(0));
-                return call("transpose", ref(in.get(0)), shape(in.get(0)), ints(perm));
-            }
-            case EXPAND:
-                if (sameData(d.shape(in.get(0)), d.shape(e.out()))) return alias(e, in.get(0));
-                return call("expand", ref(in.get(0)), shape(in.get(0)), shape(e.out()));
-            case SLICE: return slice(e);
-            case PAD: return pad(e);
-            case TAKE: {
-                Var x = in.get(0);
-                return call("take", ref(x), shape(x), Integer.toString(((Attrs.Axis) e.attr()).axis()), index(in.get(1)));
-            }
-            case PUT:
-                return call("put", ref(in.get(0)), shape(e.out()), Integer.toString(((Attrs.Put) e.attr()).axis()), index(in.get(1)));
-            case CAT: {
-                List<String> xs = new ArrayList<>(), shapes = new ArrayList<>();
-                for (Var x : in) {
-                    xs.add(ref(x));
-                    shapes.add("{" + String.join(", ", sizes(d.shape(x))) + "}");
-                }
-                return call("cat", "new double[][] {" + String.join(", ", xs) + "}", "new int[][] {" + String.join(", ", shapes) + "}",
-                        Integer.toString(((Attrs.Axis) e.attr()).axis()));
-            }
-            case MATMUL:
-                return call("matmul", ref(in.get(0)), shape(in.get(0)), ref(in.get(1)), shape(in.get(1)));
-            case CONST: return constant(e);
-            case FILL: {
+        return switch (e.prim()) {
+            case NEG, EXP, LOG, SIN, COS, TAN, TANH, SQRT, ABS, SIGN, LOG1P, EXPM1 -> call(e.prim().text(), ref(in.get(0)));
+            case STOP_GRAD, RESHAPE -> alias(e, in.get(0));
+            case ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, LT, LE, GT, GE, EQ, NE -> elementwise(e, e.prim().text());
+            case WHERE -> elementwise(e, "where");
+            case SUM -> reduce(e, "sum");
+            case MAX -> reduce(e, "max");
+            case PROD -> reduce(e, "prod");
+            case FIRST_MAX -> call("firstMax", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()));
+            case PROD_OTHERS -> call("prodOthers", ref(in.get(0)), shape(in.get(0)), ints(((Attrs.Reduce) e.attr()).axes()));
+            case TRANSPOSE -> transpose(e);
+            case EXPAND -> sameData(d.shape(in.get(0)), d.shape(e.out())) ? alias(e, in.get(0))
+                    : call("expand", ref(in.get(0)), shape(in.get(0)), shape(e.out()));
+            case SLICE -> slice(e);
+            case PAD -> pad(e);
+            case TAKE -> call("take", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()), index(in.get(1)));
+            case PUT -> call("put", ref(in.get(0)), shape(e.out()), Integer.toString(((Attrs.Put) e.attr()).axis()), index(in.get(1)));
+            case CAT -> cat(e);
+            case MATMUL -> call("matmul", ref(in.get(0)), shape(in.get(0)), ref(in.get(1)), shape(in.get(1)));
+            case CONST -> constant(e);
+            case FILL -> {
                 Sizes.Real r = d.real(s -> ((Attrs.Fill) d.inSample(e, s).attr()).value(), "a filled value");
                 String count = numel(d.shape(e.out()));
-                if (r.base() == null && Double.doubleToRawLongBits(r.k()) == 0) return "new double[" + count + "]";
-                return call("fill", count, real(r));
+                yield r.base() == null && Double.doubleToRawLongBits(r.k()) == 0 ? "new double[" + count + "]" : call("fill", count, real(r));
             }
-            case RANDOM: {
+            case RANDOM -> {
                 Attrs.Random r = (Attrs.Random) e.attr();
-                return call(r.normal() ? "normal" : "uniform", numel(d.shape(e.out())), r.seed() + "L");
+                yield call(r.normal() ? "normal" : "uniform", numel(d.shape(e.out())), r.seed() + "L");
             }
-            default:
-                throw new Derivation.Unexpressible("the Java emitter has no kernel for " + e.prim().text());
+            case LOAD -> throw new Derivation.Unexpressible("the Java emitter has no kernel for " + e.prim().text());
+        };
+    }
+
+    private String transpose(Eqn e) {
+        int[] perm = ((Attrs.Perm) e.attr()).perm();
+        boolean identity = true;
+        for (int i = 0; i < perm.length; i++) identity &= perm[i] == i;
+        if (identity) return alias(e, e.in().get(0));
+        return call("transpose", ref(e.in().get(0)), shape(e.in().get(0)), ints(perm));
+    }
+
+    private String cat(Eqn e) {
+        List<String> xs = new ArrayList<>(), shapes = new ArrayList<>();
+        for (Var x : e.in()) {
+            xs.add(ref(x));
+            shapes.add("{" + String.join(", ", sizes(d.shape(x))) + "}");
         }
+        return call("cat", "new double[][] {" + String.join(", ", xs) + "}", "new int[][] {" + String.join(", ", shapes) + "}",
+                Integer.toString(((Attrs.Axis) e.attr()).axis()));
     }
 
     /** The variable is the same array as another (a reshape, a detach): nothing is computed. */
@@ -1259,31 +1249,11 @@ public final class JavaEmitter {
                         return out;
                     }
                 """, "broadcast", "broadcastStrides", "numel"));
-        h.add(unary("neg", "v -> -v"));
-        h.add(unary("exp", "Math::exp"));
-        h.add(unary("log", "Math::log"));
-        h.add(unary("sin", "Math::sin"));
-        h.add(unary("cos", "Math::cos"));
-        h.add(unary("tan", "Math::tan"));
-        h.add(unary("tanh", "Math::tanh"));
-        h.add(unary("sqrt", "Math::sqrt"));
-        h.add(unary("abs", "Math::abs"));
-        h.add(unary("sign", "v -> Double.isNaN(v) ? 0 : Math.signum(v)"));
-        h.add(unary("log1p", "Math::log1p"));
-        h.add(unary("expm1", "Math::expm1"));
-        h.addAll(List.of(binary("add", "(x, y) -> x + y")));
-        h.addAll(List.of(binary("sub", "(x, y) -> x - y")));
-        h.addAll(List.of(binary("mul", "(x, y) -> x * y")));
-        h.addAll(List.of(binary("div", "(x, y) -> x / y")));
-        h.addAll(List.of(binary("pow", "Math::pow")));
-        h.addAll(List.of(binary("maximum", "Math::max")));
-        h.addAll(List.of(binary("minimum", "Math::min")));
-        h.addAll(List.of(binary("lt", "(x, y) -> x < y ? 1.0 : 0.0")));
-        h.addAll(List.of(binary("le", "(x, y) -> x <= y ? 1.0 : 0.0")));
-        h.addAll(List.of(binary("gt", "(x, y) -> x > y ? 1.0 : 0.0")));
-        h.addAll(List.of(binary("ge", "(x, y) -> x >= y ? 1.0 : 0.0")));
-        h.addAll(List.of(binary("eq", "(x, y) -> x == y ? 1.0 : 0.0")));
-        h.addAll(List.of(binary("ne", "(x, y) -> x != y ? 1.0 : 0.0")));
+        for (Prim p : Prim.values()) { // each elementwise primitive's function, as Prim defines it
+            if (p.javaFunction() == null) continue;
+            if (p.arity() == 1) h.add(unary(p.text(), p.javaFunction()));
+            else h.addAll(List.of(binary(p.text(), p.javaFunction())));
+        }
         h.add(helper("where", """
                     /** a where c is not 0 (NaN counts as true), b elsewhere: all of one shape, or single values. */
                     private static double[] where(double[] c, double[] a, double[] b) {

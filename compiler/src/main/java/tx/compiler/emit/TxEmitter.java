@@ -413,89 +413,81 @@ public final class TxEmitter {
         return ref(e.in().get(i), prec);
     }
 
+    /**
+     * The equation's right-hand side in tx. NOTE: a switch expression with no default, so that javac
+     * refuses a primitive this emitter does not know.
+     */
     private Expr expression(Eqn e) {
         List<Var> in = e.in();
         Object attr = e.attr();
-        switch (e.prim()) {
-            case NEG: return new Expr("-" + ref(in.get(0), NEG), NEG);
-            case EXP: return call("exp", arg(in.get(0)));
-            case LOG: return call("log", arg(in.get(0)));
-            case SIN: return call("sin", arg(in.get(0)));
-            case COS: return call("cos", arg(in.get(0)));
-            case TAN: return call("tan", arg(in.get(0)));
-            case TANH: return call("tanh", arg(in.get(0)));
-            case LOG1P: return call("log1p", arg(in.get(0)));
-            case EXPM1: return call("expm1", arg(in.get(0)));
-            case SQRT: return call("sqrt", arg(in.get(0)));
-            case ABS: return call("abs", arg(in.get(0)));
-            case SIGN: return call("sign", arg(in.get(0)));
-            case STOP_GRAD: return call("detach", arg(in.get(0)));
-            case ADD: return binary(e, "+", ADD);
-            case SUB: return binary(e, "-", ADD);
-            case MUL: return binary(e, "*", MUL);
-            case DIV: return binary(e, "/", MUL);
-            case MATMUL: return binary(e, "@", MUL);
-            case POW: return new Expr(ref(in.get(0), POW + 1) + " ** " + ref(in.get(1), POW), POW);
-            case MAXIMUM: return call("maximum", operand(e, 0, 0), operand(e, 1, 0));
-            case MINIMUM: return call("minimum", operand(e, 0, 0), operand(e, 1, 0));
-            case LT: return compare(e, "<");
-            case LE: return compare(e, "<=");
-            case GT: return compare(e, ">");
-            case GE: return compare(e, ">=");
-            case EQ: return compare(e, "==");
-            case NE: return compare(e, "!=");
-            case WHERE: return call("where", operand(e, 0, 0), operand(e, 1, 0), operand(e, 2, 0));
-            case SUM: return reduce("sum", e);
-            case MAX: return reduce("amax", e);
-            case PROD: return reduce("prod", e);
-            case FIRST_MAX: return firstMax(e);
-            case PROD_OTHERS: return prodOthers(e);
-            case RESHAPE: return call("reshape", arg(in.get(0)), shape(e.out()));
-            case EXPAND: {
+        return switch (e.prim()) {
+            case NEG -> new Expr("-" + ref(in.get(0), NEG), NEG);
+            case EXP, LOG, SIN, COS, TAN, TANH, LOG1P, EXPM1, SQRT, ABS, SIGN -> call(e.prim().text(), arg(in.get(0))); // the built-in of that name
+            case STOP_GRAD -> call("detach", arg(in.get(0)));
+            case ADD -> binary(e, "+", ADD);
+            case SUB -> binary(e, "-", ADD);
+            case MUL -> binary(e, "*", MUL);
+            case DIV -> binary(e, "/", MUL);
+            case MATMUL -> binary(e, "@", MUL);
+            case POW -> new Expr(ref(in.get(0), POW + 1) + " ** " + ref(in.get(1), POW), POW);
+            case MAXIMUM, MINIMUM -> call(e.prim().text(), operand(e, 0, 0), operand(e, 1, 0));
+            case LT -> compare(e, "<");
+            case LE -> compare(e, "<=");
+            case GT -> compare(e, ">");
+            case GE -> compare(e, ">=");
+            case EQ -> compare(e, "==");
+            case NE -> compare(e, "!=");
+            case WHERE -> call("where", operand(e, 0, 0), operand(e, 1, 0), operand(e, 2, 0));
+            case SUM -> reduce("sum", e);
+            case MAX -> reduce("amax", e);
+            case PROD -> reduce("prod", e);
+            case FIRST_MAX -> firstMax(e);
+            case PROD_OTHERS -> prodOthers(e);
+            case RESHAPE -> call("reshape", arg(in.get(0)), shape(e.out()));
+            case EXPAND -> {
                 Expr scalar = scalars.get(in.get(0));
-                if (scalar == null) return call("expand", arg(in.get(0)), shape(e.out()));
+                if (scalar == null) yield call("expand", arg(in.get(0)), shape(e.out()));
                 scalars.put(e.out(), scalar);
-                return call("full", shape(e.out()), scalar.text());
+                yield call("full", shape(e.out()), scalar.text());
             }
-            case TRANSPOSE: return transpose(e);
-            case SLICE: return slice(e);
-            case PAD: return pad(e);
-            case TAKE: {
+            case TRANSPOSE -> transpose(e);
+            case SLICE -> slice(e);
+            case PAD -> pad(e);
+            case TAKE -> {
                 int axis = ((Attrs.Axis) attr).axis();
-                return new Expr(ref(in.get(0), ATOM) + "[" + ":, ".repeat(axis) + arg(in.get(1)) + "]", ATOM);
+                yield new Expr(ref(in.get(0), ATOM) + "[" + ":, ".repeat(axis) + arg(in.get(1)) + "]", ATOM);
             }
-            case PUT: {
+            case PUT -> {
                 Attrs.Put p = (Attrs.Put) attr;
                 Sizes.Lin n = attr(e, q -> ((Attrs.Put) q.attr()).shape()[p.axis()], "a size");
-                return call("where", oneHot(size(n), arg(in.get(1)), p.shape().length, p.axis()), "unsqueeze(" + arg(in.get(0)) + ", " + p.axis() + ")", "0");
+                yield call("where", oneHot(size(n), arg(in.get(1)), p.shape().length, p.axis()), "unsqueeze(" + arg(in.get(0)) + ", " + p.axis() + ")", "0");
             }
-            case CAT: {
+            case CAT -> {
                 List<String> parts = new ArrayList<>();
                 for (Var x : in) parts.add(arg(x));
-                return call("cat", "[" + String.join(", ", parts) + "]", "dim=" + ((Attrs.Axis) attr).axis());
+                yield call("cat", "[" + String.join(", ", parts) + "]", "dim=" + ((Attrs.Axis) attr).axis());
             }
-            case CONST: return constant(e);
-            case FILL: {
-                Sizes.Real r = d.real(s -> ((Attrs.Fill) d.inSample(e, s).attr()).value(), "a filled value");
-                double v = r.k();
-                String value = sizes.show(r, x -> number(x));
-                noteDims(r);
-                scalars.put(e.out(), r.base() == null ? literal(v) : formula(r));
-                if (e.out().rank() == 0) return scalars.get(e.out());
-                if (r.base() == null && v == 0 && 1 / v > 0) return call("zeros", shape(e.out()));
-                if (r.base() == null && v == 1) return call("ones", shape(e.out()));
-                return call("full", shape(e.out()), value);
-            }
-            case RANDOM: {
+            case CONST -> constant(e);
+            case FILL -> fill(e);
+            case RANDOM -> {
                 Attrs.Random r = (Attrs.Random) attr;
-                return call(r.normal() ? "randn" : "rand", shape(e.out()), "seed=" + r.seed());
+                yield call(r.normal() ? "randn" : "rand", shape(e.out()), "seed=" + r.seed());
             }
-            case LOAD: { // NOTE: the path as the source wrote it: relative to the folder of the file tx grad read
-                return call("load", Escapes.txString(((Attrs.Load) attr).path()));
-            }
-            default:
-                throw new Derivation.Unexpressible("tx has no surface form for " + e.prim());
-        }
+            // NOTE: the path as the source wrote it: relative to the folder of the file tx grad read
+            case LOAD -> call("load", Escapes.txString(((Attrs.Load) attr).path()));
+        };
+    }
+
+    private Expr fill(Eqn e) {
+        Sizes.Real r = d.real(s -> ((Attrs.Fill) d.inSample(e, s).attr()).value(), "a filled value");
+        double v = r.k();
+        String value = sizes.show(r, x -> number(x));
+        noteDims(r);
+        scalars.put(e.out(), r.base() == null ? literal(v) : formula(r));
+        if (e.out().rank() == 0) return scalars.get(e.out());
+        if (r.base() == null && v == 0 && 1 / v > 0) return call("zeros", shape(e.out()));
+        if (r.base() == null && v == 1) return call("ones", shape(e.out()));
+        return call("full", shape(e.out()), value);
     }
 
     private void noteDims(Sizes.Real r) {

@@ -192,23 +192,14 @@ final class Builtins {
     // ---- elementwise -----------------------------------------------------------------------------------
 
     private void elementwise() {
-        unary("neg", Prim.NEG, "NegBackward0");
-        unary("exp", Prim.EXP, "ExpBackward0");
-        unary("log", Prim.LOG, "LogBackward0");
-        unary("sqrt", Prim.SQRT, "SqrtBackward0");
-        unary("sin", Prim.SIN, "SinBackward0");
-        unary("cos", Prim.COS, "CosBackward0");
-        unary("tan", Prim.TAN, "TanBackward0");
-        unary("tanh", Prim.TANH, "TanhBackward0");
-        unary("abs", Prim.ABS, "AbsBackward0");
-        unary("log1p", Prim.LOG1P, "Log1PBackward0");
-        unary("expm1", Prim.EXPM1, "Expm1Backward0");
-        unary("sign", Prim.SIGN, "SignBackward0");
+        for (Prim p : Prim.values()) { // the built-ins that are one primitive each (exp, sign, maximum, ...)
+            if (p.gradFn() == null) continue;
+            if (p.arity() == 1) unary(p.text(), p, p.gradFn());
+            else binaryRule(p.text(), p, p.gradFn());
+        }
         composite("sigmoid", Composites::sigmoid, "SigmoidBackward0");
         composite("relu", Composites::relu, "ReluBackward0");
         composite("softplus", Composites::softplus, "SoftplusBackward0");
-        binaryRule("maximum", Prim.MAXIMUM, "MaximumBackward0");
-        binaryRule("minimum", Prim.MINIMUM, "MinimumBackward0");
         rules.put("clamp", this::clamp);
         rules.put("where", this::where);
     }

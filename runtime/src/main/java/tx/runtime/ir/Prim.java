@@ -28,80 +28,80 @@ import tx.runtime.tensor.Tensor;
 public enum Prim {
     // ---- elementwise, one operand -------------------------------------------------------------
     /** d/dx (-x) = -1 */
-    NEG(x -> -x) {
+    NEG(x -> -x, "v -> -v", "NegBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.neg(g)); }
     },
     /** d/dx exp x = exp x (the output is reused) */
-    EXP(Math::exp) {
+    EXP(Math::exp, "Math::exp", "ExpBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.mul(g, e.out())); }
     },
     /** d/dx log x = 1 / x */
-    LOG(Math::log) {
+    LOG(Math::log, "Math::log", "LogBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.div(g, in(e, 0))); }
     },
     /** d/dx sin x = cos x */
-    SIN(Math::sin) {
+    SIN(Math::sin, "Math::sin", "SinBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.mul(g, b.cos(in(e, 0)))); }
     },
     /** d/dx cos x = -sin x */
-    COS(Math::cos) {
+    COS(Math::cos, "Math::cos", "CosBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.neg(b.mul(g, b.sin(in(e, 0))))); }
     },
     /** d/dx tan x = 1 + tan² x */
-    TAN(Math::tan) {
+    TAN(Math::tan, "Math::tan", "TanBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
             return List.of(b.mul(g, b.add(b.scalar(1), b.mul(e.out(), e.out()))));
         }
     },
     /** d/dx tanh x = 1 - tanh² x */
-    TANH(Math::tanh) {
+    TANH(Math::tanh, "Math::tanh", "TanhBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
             return List.of(b.mul(g, b.sub(b.scalar(1), b.mul(e.out(), e.out()))));
         }
     },
     /** d/dx sqrt x = 1 / (2 sqrt x); NOTE: inf at 0, as in PyTorch. */
-    SQRT(Math::sqrt) {
+    SQRT(Math::sqrt, "Math::sqrt", "SqrtBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.div(g, b.mul(b.scalar(2), e.out()))); }
     },
     /** d/dx |x| = sign x; NOTE: 0 at x = 0, as PyTorch chooses. */
-    ABS(Math::abs) {
+    ABS(Math::abs, "Math::abs", "AbsBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.mul(g, b.sign(in(e, 0)))); }
     },
     /** sign is piecewise constant: its gradient is zero, so it contributes nothing. */
-    SIGN(Prim::signum) {
+    SIGN(Prim::signum, "v -> Double.isNaN(v) ? 0 : Math.signum(v)", "SignBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
     },
     /** d/dx log(1 + x) = 1 / (1 + x) */
-    LOG1P(Math::log1p) {
+    LOG1P(Math::log1p, "Math::log1p", "Log1PBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.div(g, b.add(b.scalar(1), in(e, 0)))); }
     },
     /** d/dx (exp x - 1) = exp x = out + 1 */
-    EXPM1(Math::expm1) {
+    EXPM1(Math::expm1, "Math::expm1", "Expm1Backward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.mul(g, b.add(e.out(), b.scalar(1)))); }
     },
     /** The identity whose gradient is zero: detach, item, and the stabilising shifts of composites. */
-    STOP_GRAD(x -> x) {
+    STOP_GRAD(x -> x, null, null) {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
         @Override public Tensor eval(List<Tensor> in, Object attr) { return in.get(0); }
     },
 
     // ---- elementwise, two operands, NumPy broadcasting ---------------------------------------
     /** d(a + b) = da + db */
-    ADD((x, y) -> x + y) {
+    ADD((x, y) -> x + y, "(x, y) -> x + y", null) {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(g, g); }
     },
     /** d(a - b) = da - db */
-    SUB((x, y) -> x - y) {
+    SUB((x, y) -> x - y, "(x, y) -> x - y", null) {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(g, b.neg(g)); }
     },
     /** d(a b) = b da + a db */
-    MUL((x, y) -> x * y) {
+    MUL((x, y) -> x * y, "(x, y) -> x * y", null) {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
             return List.of(b.mul(g, in(e, 1)), b.mul(g, in(e, 0)));
         }
     },
     /** d(a / b) = da / b - (a / b) db / b */
-    DIV((x, y) -> x / y) {
+    DIV((x, y) -> x / y, "(x, y) -> x / y", null) {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
             return List.of(b.div(g, in(e, 1)), b.neg(b.div(b.mul(g, e.out()), in(e, 1))));
         }
@@ -110,7 +110,7 @@ public enum Prim {
      * d(a^b) = b a^(b-1) da + a^b log(a) db. NOTE: as in PyTorch, the first term is 0 where b = 0
      * (not 0 * inf at a = 0), and the second is 0 where a = 0 and b >= 0.
      */
-    POW(Math::pow) {
+    POW(Math::pow, "Math::pow", null) {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
             Var a = in(e, 0), p = in(e, 1);
             Var da = b.mul(g, b.mul(p, b.pow(a, b.sub(p, b.scalar(1)))));
@@ -128,34 +128,34 @@ public enum Prim {
      * d max(a, b): the larger operand gets the gradient. NOTE: as PyTorch, ties split it evenly, and
      * where either is nan (the result is nan) neither loses, so both get all of it.
      */
-    MAXIMUM(Math::max) {
+    MAXIMUM(Math::max, "Math::max", "MaximumBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
             return tieSplit(b, e, g, b.lt(in(e, 0), in(e, 1)), b.gt(in(e, 0), in(e, 1)));
         }
     },
     /** d min(a, b): the smaller operand gets the gradient; ties and nan as {@link #MAXIMUM}. */
-    MINIMUM(Math::min) {
+    MINIMUM(Math::min, "Math::min", "MinimumBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
             return tieSplit(b, e, g, b.gt(in(e, 0), in(e, 1)), b.lt(in(e, 0), in(e, 1)));
         }
     },
     /** Comparisons give 0. or 1.: piecewise constant, so no gradient flows through them. */
-    LT((x, y) -> x < y ? 1 : 0) {
+    LT((x, y) -> x < y ? 1 : 0, "(x, y) -> x < y ? 1.0 : 0.0", null) {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
     },
-    LE((x, y) -> x <= y ? 1 : 0) {
+    LE((x, y) -> x <= y ? 1 : 0, "(x, y) -> x <= y ? 1.0 : 0.0", null) {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
     },
-    GT((x, y) -> x > y ? 1 : 0) {
+    GT((x, y) -> x > y ? 1 : 0, "(x, y) -> x > y ? 1.0 : 0.0", null) {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
     },
-    GE((x, y) -> x >= y ? 1 : 0) {
+    GE((x, y) -> x >= y ? 1 : 0, "(x, y) -> x >= y ? 1.0 : 0.0", null) {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
     },
-    EQ((x, y) -> x == y ? 1 : 0) {
+    EQ((x, y) -> x == y ? 1 : 0, "(x, y) -> x == y ? 1.0 : 0.0", null) {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
     },
-    NE((x, y) -> x != y ? 1 : 0) {
+    NE((x, y) -> x != y ? 1 : 0, "(x, y) -> x != y ? 1.0 : 0.0", null) {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
     },
 
@@ -443,23 +443,46 @@ public enum Prim {
     private final int arity;
     private final DoubleUnaryOperator unary;
     private final DoubleBinaryOperator binary;
+    private final String javaSource, gradFn;
 
     Prim(int arity) {
+        this(arity, null, null, null, null);
+    }
+
+    /** An elementwise primitive of one operand: its function, the same as Java source, and its grad_fn (see {@link #gradFn}). */
+    Prim(DoubleUnaryOperator f, String java, String gradFn) {
+        this(1, f, null, java, gradFn);
+    }
+
+    /** An elementwise primitive of two operands, as above. */
+    Prim(DoubleBinaryOperator f, String java, String gradFn) {
+        this(2, null, f, java, gradFn);
+    }
+
+    private Prim(int arity, DoubleUnaryOperator unary, DoubleBinaryOperator binary, String javaSource, String gradFn) {
         this.arity = arity;
-        this.unary = null;
-        this.binary = null;
+        this.unary = unary;
+        this.binary = binary;
+        this.javaSource = javaSource;
+        this.gradFn = gradFn;
     }
 
-    Prim(DoubleUnaryOperator f) {
-        this.arity = 1;
-        this.unary = f;
-        this.binary = null;
+    /**
+     * The element function as Java source ({@code Math::exp}, {@code (x, y) -> x + y}), which the
+     * Java emitter writes into standalone code; null for the primitives that are not elementwise (and
+     * stop_grad, which emitted code writes as an alias).
+     */
+    public String javaFunction() {
+        return javaSource;
     }
 
-    Prim(DoubleBinaryOperator f) {
-        this.arity = 2;
-        this.unary = null;
-        this.binary = f;
+    /**
+     * PyTorch's grad_fn name for the tx built-in that is exactly this primitive, under the name
+     * {@link #text()} ({@code exp}: ExpBackward0); the compiler registers those built-ins from here.
+     * Null for primitives reached through operators ({@code +}, {@code <}), composites or the AD pass.
+     */
+    public String gradFn() {
+        return gradFn;
     }
 
     /** The function of a unary elementwise primitive at one element (null for the others). */
