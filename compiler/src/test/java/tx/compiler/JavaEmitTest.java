@@ -53,7 +53,7 @@ class JavaEmitTest {
     private static final Map<String, String> KNOWN = Map.of();
 
     /** The same agreement for primitives and shapes the examples do not reach. */
-    private static final String EXTRA = """
+    static final String EXTRA = """
             fn unary(x: [n, 3], y: [3]) -> [] {
                 a = sin(x) * cos(y) + tan(x / 4) - tanh(x) * sqrt(y * y + 1)
                 b = abs(x) * sign(y) + exp(x / 3) + log(x * x + 1) + log1p(x * x) + expm1(y / 2)
