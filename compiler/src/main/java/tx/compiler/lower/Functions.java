@@ -211,6 +211,8 @@ final class Functions {
         State caller = l.state;
         State body = new State();
         body.grads.putAll(caller.grads);
+        // a named dimension is a number inside the body (LANGUAGE §3), unless a parameter has its name
+        for (Map.Entry<String, Integer> d : dims.entrySet()) body.bind(d.getKey(), new Val.Num(d.getValue()));
         for (int i = 0; i < args.size(); i++) body.bind(f.params().get(i).name(), args.get(i));
         l.state = body;
         calling.push(name);
