@@ -56,14 +56,14 @@ target
     : NAME ('.' NAME)?
     ;
 
-// Precedence, tightest first: postfix, **, unary -, * / @, + -, comparisons.
+// Precedence, tightest first: postfix, **, unary -, * / // % @, + -, comparisons.
 expr
     : expr '(' (arg (',' arg)*)? ')'                           # call
     | expr '[' subscript (',' subscript)* ']'                  # index
     | expr '.' NAME                                            # attribute
     | <assoc = right> expr '**' expr                           # power
     | '-' expr                                                 # negate
-    | expr op=('*' | '/' | '@') expr                           # multiplicative
+    | expr op=('*' | '/' | '//' | '%' | '@') expr              # multiplicative
     | expr op=('+' | '-') expr                                 # additive
     | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr     # comparison
     | NUMBER                                                   # number

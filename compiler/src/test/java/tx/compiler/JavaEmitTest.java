@@ -56,7 +56,7 @@ class JavaEmitTest {
     static final String EXTRA = """
             fn unary(x: [n, 3], y: [3]) -> [] {
                 a = sin(x) * cos(y) + tan(x / 4) - tanh(x) * sqrt(y * y + 1)
-                b = abs(x) * sign(y) + exp(x / 3) + log(x * x + 1) + log1p(x * x) + expm1(y / 2)
+                b = abs(x) * sign(y) + exp(x / 3) + log(x * x + 1) + log1p(x * x) + expm1(y / 2) + floor(x * 3) * (x % 0.7) + y % -1.3
                 return sum(a * b + detach(x) * x)
             }
             fn compare(x: [n, 3], y: [3]) -> [] {

@@ -133,7 +133,7 @@ class LimitsTest {
     }
 
     /**
-     * One product of two 2500 x 2500 matrices takes far longer than half a second here (18 s); it
+     * One product of two 2500 x 2500 matrices takes far longer than two seconds here (18 s); it
      * stops inside the kernel. In a JVM of its own, as the launcher starts it (this JVM's heap and
      * JIT are busy with the other tests), timed from outside, start-up included. The operand is
      * made by a fill, not randn, so that on a loaded machine the deadline still falls in the product.
@@ -141,16 +141,16 @@ class LimitsTest {
     @Test
     void aTimeoutStopsALongMatrixProduct() throws IOException {
         Path file = Files.writeString(dir.resolve("matmul.tx"), """
-                a = ones(2500, 2500) * 0.5
+                a = ones(2500, 2500)
                 b = a @ a
                 print(sum(b))
                 """, StandardCharsets.UTF_8);
         long t0 = System.nanoTime();
-        Outcome r = TxLauncher.inChildJvm(dir, List.of("--add-modules", "jdk.incubator.vector"), "run", file.toString(), "--timeout", "0.5");
+        Outcome r = TxLauncher.inChildJvm(dir, List.of("--add-modules", "jdk.incubator.vector"), "run", file.toString(), "--timeout", "2");
         double[] s = {(System.nanoTime() - t0) / 1e9};
         assertEquals(3, r.status(), r.err());
-        assertTrue(r.err().contains("error[E0504]: the program ran longer than the --timeout of 0.5 s; it was stopped here\n --> matmul.tx:2:5\n"),
+        assertTrue(r.err().contains("error[E0504]: the program ran longer than the --timeout of 2.0 s; it was stopped here\n --> matmul.tx:2:5\n"),
                 r.err());
-        assertTrue(s[0] < 5, "took " + s[0] + " s");
+        assertTrue(s[0] < 8, "took " + s[0] + " s");
     }
 }

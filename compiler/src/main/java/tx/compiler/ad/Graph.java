@@ -18,7 +18,7 @@ public final class Graph {
     private final Map<Var, Eqn> defs = new HashMap<>();
     private final Set<Var> requiresGrad = new HashSet<>();
     private final Map<Var, Integer> leafOf = new HashMap<>();
-    private final Map<Var, String> barrier = new HashMap<>();
+    private final Map<Var, String> barrier = new HashMap<>(), barrierHelp = new HashMap<>();
     private final Map<Var, tx.runtime.ir.Stmt> structured = new HashMap<>();
     private boolean noGrad;
     private final Set<Var> checkpointed = new HashSet<>();
@@ -109,7 +109,18 @@ public final class Graph {
         barrier.put(v, why);
     }
 
+    /** As {@link #markBarrier(Var, String)}, with the help the diagnostic gives. */
+    public void markBarrier(Var v, String why, String help) {
+        barrier.put(v, why);
+        barrierHelp.put(v, help);
+    }
+
     public String barrierReason(Var v) {
         return barrier.get(v);
+    }
+
+    /** The help for a barrier that has its own, or null (a loop's or a branch's reversal). */
+    public String barrierHelp(Var v) {
+        return barrierHelp.get(v);
     }
 }

@@ -113,6 +113,7 @@ public final class Reverse {
             }
             Eqn e = graph.definition(v);
             java.util.Collection<Var> inputs;
+            if (e != null && graph.barrierReason(v) != null) return v; // an equation with no derivative (floor division)
             if (e != null) {
                 active.add(e);
                 inputs = e.in();

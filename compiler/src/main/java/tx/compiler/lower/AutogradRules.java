@@ -123,8 +123,9 @@ final class AutogradRules extends RuleFamily {
         }
         Reverse.Result r = Reverse.backward(b, l.graph, s.var(), seed);
         if (r.blockedAt() != null) {
-            l.diags.error("E0306", a.span(), "this backward would have to differentiate through " + r.blockedWhy(),
-                    "a backward inside a loop reaches only its own iteration (PyTorch would need retain_graph=True);\n"
+            String help = l.graph.barrierHelp(r.blockedAt());
+            l.diags.error("E0306", a.span(), "this backward would have to differentiate through " + r.blockedWhy(), help != null ? help
+                    : "a backward inside a loop reaches only its own iteration (PyTorch would need retain_graph=True);\n"
                             + "call backward after the loop, and tx runs the whole loop backwards");
             return failedBackward();
         }

@@ -159,6 +159,10 @@ final class Exprs {
 
     /** Folds arithmetic on compile-time numbers. */
     Val fold(String op, Val left, Val right, Span span) {
+        if (left instanceof Val.Num a && right instanceof Val.Num c && (op.equals("//") || op.equals("%")) && c.value() == 0) {
+            l.diags.error("E0401", span, "`" + op + "` by zero (Python raises ZeroDivisionError)", null);
+            return new Val.Bad();
+        }
         if (left instanceof Val.Num a && right instanceof Val.Num c) {
             double x = a.value(), y = c.value();
             return new Val.Num(switch (op) {
@@ -167,6 +171,8 @@ final class Exprs {
                 case "*" -> x * y;
                 case "/" -> x / y;
                 case "**" -> Math.pow(x, y);
+                case "//" -> Math.floor(x / y);
+                case "%" -> Prim.remainder(x, y);
                 case "<" -> x < y ? 1 : 0;
                 case "<=" -> x <= y ? 1 : 0;
                 case ">" -> x > y ? 1 : 0;
@@ -193,11 +199,13 @@ final class Exprs {
                     "trailing dimensions must be equal or 1 (NumPy broadcasting)");
             return new Val.Bad();
         }
+        if (op.equals("//")) return floorDivide(a, c, left, right, span);
         Prim p = switch (op) {
             case "+" -> Prim.ADD;
             case "-" -> Prim.SUB;
             case "*" -> Prim.MUL;
             case "/" -> Prim.DIV;
+            case "%" -> Prim.REMAINDER;
             case "**" -> Prim.POW;
             case "<" -> Prim.LT;
             case "<=" -> Prim.LE;
@@ -236,6 +244,22 @@ final class Exprs {
         return all;
     }
 
+    /**
+     * {@code a // b} on tensors: floor(a / b), as torch.floor_divide (floor rounding since 1.13).
+     * NOTE: PyTorch has no derivative for it (its grad_fn is NotImplemented, and a backward through
+     * it raises); here the result requires grad as there, and a backward or transform that reaches
+     * it is E0306 before anything runs.
+     */
+    private Val floorDivide(T a, T c, Val left, Val right, Span span) {
+        Var q = b.emit(Prim.FLOOR, null, b.div(a.var(), c.var()));
+        T r = result(q, "NotImplemented");
+        if (isFloat(left) && isFloat(right)) return new T(r.var(), false, -1, null, true, false);
+        if (r.rg()) l.graph.markBarrier(q, "`//` at line " + span.line() + ", which has no derivative",
+                "PyTorch cannot differentiate floor division either (\"derivative for aten::floor_divide is not implemented\");\n"
+                        + "detach its operands, or write `floor(a / b)` if a zero gradient is what you want");
+        return r;
+    }
+
     /** Python floats ({@code x.item()} and numbers) combine into Python floats, which print as such. */
     private static boolean isFloat(Val v) {
         return v instanceof Val.Num || (v instanceof T t && t.item());
@@ -250,6 +274,7 @@ final class Exprs {
             case "*" -> "MulBackward0";
             case "/" -> numLeft ? "MulBackward0" : "DivBackward0";
             case "**" -> numRight ? "PowBackward0" : "PowBackward1";
+            case "%" -> numRight ? "RemainderBackward0" : "RemainderBackward1";
             default -> null;
         };
     }

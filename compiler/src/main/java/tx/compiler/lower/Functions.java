@@ -378,8 +378,9 @@ final class Functions {
         if (y.rg()) {
             Reverse.Result r = Reverse.transform(l.b, l.graph, y.var(), seed, wanted);
             if (r.blockedAt() != null) {
-                l.diags.error("E0306", a.span(), "this derivative would have to differentiate through " + r.blockedWhy(),
-                        "tx reverses loops and branches once, but cannot yet differentiate the reversed loop or branch again");
+                String help = l.graph.barrierHelp(r.blockedAt());
+                l.diags.error("E0306", a.span(), "this derivative would have to differentiate through " + r.blockedWhy(), help != null ? help
+                        : "tx reverses loops and branches once, but cannot yet differentiate the reversed loop or branch again");
                 return null;
             }
             byLeaf = r.leafAdjoints();

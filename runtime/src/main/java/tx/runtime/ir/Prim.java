@@ -71,6 +71,10 @@ public enum Prim {
     SIGN(Prim::signum, "v -> Double.isNaN(v) ? 0 : Math.signum(v)", "SignBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
     },
+    /** floor is piecewise constant: its gradient is zero (PyTorch's FloorBackward0 gives zeros). */
+    FLOOR(Math::floor, "Math::floor", "FloorBackward0") {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
     /** d/dx log(1 + x) = 1 / (1 + x) */
     LOG1P(Math::log1p, "Math::log1p", "Log1PBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.div(g, b.add(b.scalar(1), in(e, 0)))); }
@@ -137,6 +141,15 @@ public enum Prim {
     MINIMUM(Math::min, "Math::min", "MinimumBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
             return tieSplit(b, e, g, b.gt(in(e, 0), in(e, 1)), b.lt(in(e, 0), in(e, 1)));
+        }
+    },
+    /**
+     * Python's and PyTorch's remainder, with the sign of the divisor: a - b floor(a / b), computed
+     * exactly from the truncated remainder. d/da = 1, d/db = -floor(a / b) (PyTorch's rule).
+     */
+    REMAINDER(Prim::remainder, "(x, y) -> { double r = x % y; return r != 0 && (y < 0) != (r < 0) ? r + y : r; }", "RemainderBackward1") {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            return List.of(g, b.neg(b.mul(g, b.emit(FLOOR, null, b.div(in(e, 0), in(e, 1))))));
         }
     },
     /** Comparisons give 0. or 1.: piecewise constant, so no gradient flows through them. */
@@ -557,6 +570,12 @@ public enum Prim {
 
     static double signum(double x) {
         return Double.isNaN(x) ? 0 : Math.signum(x); // NOTE: sign(nan) is 0 in PyTorch (1.13), and so abs passes no gradient at nan
+    }
+
+    /** x mod y with the sign of y, from Java's truncated remainder (exact, unlike x - y floor(x / y)). */
+    public static double remainder(double x, double y) {
+        double r = x % y;
+        return r != 0 && (y < 0) != (r < 0) ? r + y : r;
     }
 
     static void fail(String message) {

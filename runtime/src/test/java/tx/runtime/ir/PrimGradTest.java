@@ -124,6 +124,7 @@ class PrimGradTest {
         unary(t, Prim.LOG1P, uniform(-0.5, 2));
         unary(t, Prim.EXPM1, any);
         blocked(t, Prim.SIGN, Kind.PIECEWISE_CONSTANT, signed(0.2, 2));
+        blocked(t, Prim.FLOOR, Kind.PIECEWISE_CONSTANT, uniform(0.2, 0.8)); // away from the jumps at whole numbers
         blocked(t, Prim.STOP_GRAD, Kind.BLOCKED, any);
         for (int axis : new int[] {0, 1}) {
             add(t, Prim.FIRST_MAX, "one-hot of the first maximum", List.of(op(new int[] {2, 3}, any)), new Attrs.Axis(axis),
@@ -144,6 +145,8 @@ class PrimGradTest {
                 Kind.DIFFERENTIABLE);
         binary(t, Prim.MAXIMUM, band(0), band(1)); // never closer than 0.2: no kink inside the FD stencil
         binary(t, Prim.MINIMUM, band(0), band(1));
+        // a / b in (2.13, 2.92): floor(a / b) = 2 inside the stencil, so d/db = -2 is checked, and d/da = 1
+        binary(t, Prim.REMAINDER, uniform(3.2, 3.8), uniform(1.3, 1.5));
         add(t, Prim.MAXIMUM, "exact ties: FD = g/2 each", List.of(op(new int[] {2, 3}, fixed(0.7)), op(new int[] {3}, fixed(0.7))),
                 null, Kind.DIFFERENTIABLE);
         add(t, Prim.MINIMUM, "exact ties: FD = g/2 each", List.of(op(new int[] {2, 3}, fixed(-0.3)), op(new int[] {}, fixed(-0.3))),
