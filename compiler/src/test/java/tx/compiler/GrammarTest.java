@@ -75,6 +75,14 @@ class GrammarTest {
     }
 
     @Test
+    void floorDivisionAndRemainderBindLikeMultiplication() {
+        // x // 2 * 3 % 4 + 1 is ((x // 2) * 3) % 4 + 1, as in Python
+        Ast.Expr e = ((Ast.Assign) parse("a = x // 2 * 3 % 4 + 1\n").body().get(0)).value();
+        assertTrue(e instanceof Ast.Binary add && add.op().equals("+") && add.left() instanceof Ast.Binary mod && mod.op().equals("%")
+                && mod.left() instanceof Ast.Binary mul && mul.op().equals("*") && mul.left() instanceof Ast.Binary div && div.op().equals("//"));
+    }
+
+    @Test
     void comparisonsChainAsInPython() {
         // a < b <= c is one chain of three operands (a < b and b <= c); parentheses break the chain
         Ast.Program p = parse("a = 0 < x + 1 <= 2\nb = (0 < x) < 2\nc = x < 1\n");
