@@ -675,7 +675,7 @@ final class Builtins {
             return null;
         }
         if (Arrays.equals(xs, ts)) {
-            return out(b.composite(() -> Losses.reduce(b, Composites.crossEntropyProbs(b, x.var(), t.var()), red)), red == Losses.Reduction.MEAN ? "DivBackward1" : "NegBackward0");
+            return out(b.composite(() -> Composites.crossEntropyProbs(b, x.var(), t.var(), red)), red == Losses.Reduction.MEAN ? "DivBackward1" : "NegBackward0");
         }
         int[] want = xs.length == 2 ? new int[] {xs[0]} : Shapes.SCALAR;
         if (!Arrays.equals(ts, want)) {
@@ -684,7 +684,7 @@ final class Builtins {
             return null;
         }
         if (!classIndicesValid(a, t, xs[xs.length - 1])) return null;
-        return out(b.composite(() -> Losses.reduce(b, Composites.crossEntropyIndices(b, x.var(), t.var()), red)), "NllLossBackward0");
+        return out(b.composite(() -> Composites.crossEntropyIndices(b, x.var(), t.var(), red)), "NllLossBackward0");
     }
 
     /** Class indices known at compile time must be whole numbers in [0, C). */

@@ -280,11 +280,11 @@ final class Composites {
     }
 
     /**
-     * cross_entropy with class indices, per sample: -log_softmax(logits)[n, target_n] ([N], or []
-     * for logits [C]). The one-hot selection is a comparison with arange(C), so it carries no
-     * gradient to the target.
+     * cross_entropy with class indices: -log_softmax(logits)[n, target_n], per sample ([N], or []
+     * for logits [C]) or summed, or (mean) the sum divided by N. The one-hot selection is a
+     * comparison with arange(C), so it carries no gradient to the target.
      */
-    static Var crossEntropyIndices(Builder b, Var logits, Var target) {
+    static Var crossEntropyIndices(Builder b, Var logits, Var target, Losses.Reduction r) {
         int classAxis = logits.rank() == 1 ? 0 : 1;
         int classes = logits.shapeRef()[classAxis];
         Var logp = logSoftmax(b, logits, classAxis);
@@ -299,13 +299,26 @@ final class Composites {
             Var row = b.constant(tx.runtime.tensor.Tensor.of(new int[] {1, classes}, ids));
             picked = b.mul(logp, b.eq(col, row));
         }
-        return b.neg(b.sum(picked, new int[] {classAxis}, false));
+        return reduceSamples(b, logits, picked, classAxis, r);
     }
 
-    /** cross_entropy with class probabilities, per sample: -sum_c target[n, c] log_softmax(logits)[n, c]. */
-    static Var crossEntropyProbs(Builder b, Var logits, Var target) {
+    /** cross_entropy with class probabilities: -sum_c target[n, c] log_softmax(logits)[n, c], reduced as r says. */
+    static Var crossEntropyProbs(Builder b, Var logits, Var target, Losses.Reduction r) {
         int classAxis = logits.rank() == 1 ? 0 : 1;
-        return b.neg(b.sum(b.mul(logSoftmax(b, logits, classAxis), target), new int[] {classAxis}, false));
+        return reduceSamples(b, logits, b.mul(logSoftmax(b, logits, classAxis), target), classAxis, r);
+    }
+
+    /**
+     * -sum over classes of the terms, per sample (none), over everything (sum), or that divided by
+     * N (mean). NOTE: the mean is -(sum / N), one division, not a mean of per-sample losses, so that
+     * its derivative (and `tx grad`'s emitted program) stays the one line -1/N · p.
+     */
+    private static Var reduceSamples(Builder b, Var logits, Var terms, int classAxis, Losses.Reduction r) {
+        if (r == Losses.Reduction.NONE) return b.neg(b.sum(terms, new int[] {classAxis}, false));
+        Var total = b.sum(terms, allAxes(terms.rank()), false);
+        if (r == Losses.Reduction.SUM) return b.neg(total);
+        int n = logits.rank() == 1 ? 1 : logits.shapeRef()[0];
+        return b.neg(b.div(total, b.scalar(n)));
     }
 
     static int[] allAxes(int rank) {

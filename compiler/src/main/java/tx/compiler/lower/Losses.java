@@ -178,14 +178,27 @@ final class Losses {
     }
 
     /**
-     * var = sum((x - mean)²) / (N - correction) over the axes. N - correction <= 0 gives inf or nan,
-     * as PyTorch (which warns).
+     * var = sum((x - mean)²) / max(N - correction, 0) over the axes, as PyTorch (0 gives inf or
+     * nan; PyTorch warns). NOTE: with a correction, N - correction is counted at run time (a sum of
+     * ones of the reduced axes' sizes) rather than written as a number: for a named dimension n
+     * it is 3n - 1, a formula `tx grad --emit` cannot write (it writes k (n + c)^e), while a fill
+     * of shape [n, 3] it can. The extra pass is over the reduced axes only, not over x.
      */
     static Var var(Builder b, Var x, int[] axes, double correction, boolean keepdim) {
+        Var d = b.sub(x, Composites.mean(b, x, axes, true));
+        Var ss = b.sum(b.mul(d, d), axes, keepdim);
+        if (correction == 0) return b.div(ss, b.scalar(count(x, axes)));
+        int[] sizes = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) sizes[i] = x.shapeRef()[axes[i]];
+        Var n = b.sum(b.fill(sizes, 1), Composites.allAxes(sizes.length), false);
+        Var dof = b.emit(Prim.MAXIMUM, null, b.sub(n, b.scalar(correction)), b.scalar(0));
+        return b.div(ss, dof);
+    }
+
+    private static int count(Var x, int[] axes) {
         int n = 1;
         for (int a : axes) n *= x.shapeRef()[a];
-        Var d = b.sub(x, Composites.mean(b, x, axes, true));
-        return b.div(b.sum(b.mul(d, d), axes, keepdim), b.scalar(Math.max(0, n - correction)));
+        return n;
     }
 
     /** std = sqrt var. NOTE: its gradient at std = 0 is 0, as PyTorch's (which masks it), not 0/0. */
