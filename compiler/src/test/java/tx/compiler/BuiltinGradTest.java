@@ -380,7 +380,8 @@ class BuiltinGradTest {
             {"logsigmoid(x)", "far"}, {"square(x)", "any"}, {"rsqrt(x)", "pos"}, {"reciprocal(x)", "kinked"}, {"exp2(x)", "any"},
             {"log2(x)", "pos"}, {"log10(x)", "pos"}, {"sinh(x)", "any"}, {"cosh(x)", "any"}, {"asinh(x)", "wide"}, {"asinh(x)", "tiny"},
             {"acosh(x)", "acosh"}, {"atanh(x)", "atanh"}, {"hardtanh(x)", "hardtanh"}, {"hardtanh(x, min_val=-0.5, max_val=0.5)", "half"},
-            {"relu6(x)", "relu6"},
+            {"relu6(x)", "relu6"}, {"gelu(x)", "wide"}, {"gelu(x, approximate=\"none\")", "any"}, {"erf(x)", "erf"}, {"erfc(x)", "erf"},
+            {"erf(x)", "erfTail"}, {"x.erfc()", "erfTail"},
         };
         for (String[] u : unary) {
             Domain d = switch (u[1]) {
@@ -395,6 +396,8 @@ class BuiltinGradTest {
                 case "hardtanh" -> avoiding(-2, 2, 0.1, -1, 1);
                 case "half" -> avoiding(-2, 2, 0.1, -0.5, 0.5);
                 case "relu6" -> avoiding(-2, 8, 0.1, 0, 6);
+                case "erf" -> avoiding(-4.5, 4.5, 0.05, -4, -0.46875, 0.46875, 4); // within each of Cody's intervals
+                case "erfTail" -> signed(4.1, 6);
                 default -> ANY;
             };
             c.add(new Case(u[0], m, List.of(x(m, d))));
@@ -456,7 +459,7 @@ class BuiltinGradTest {
             "outer", "transpose", "reshape", "flatten", "squeeze", "unsqueeze", "expand", "broadcast_to", "cat", "stack",
             "softmax", "log_softmax", "cross_entropy", "mse_loss",
             "leaky_relu", "elu", "silu", "mish", "gelu", "hardtanh", "relu6", "softsign", "logsigmoid", "square", "rsqrt",
-            "reciprocal", "exp2", "log2", "log10", "sinh", "cosh", "asinh", "acosh", "atanh", "lerp", "hypot",
+            "reciprocal", "exp2", "log2", "log10", "sinh", "cosh", "asinh", "acosh", "atanh", "lerp", "hypot", "erf", "erfc",
             "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
             "cosine_similarity", "var", "std", "linear",
         };

@@ -102,7 +102,7 @@ class JavaEmitTest {
             fn activations(x: [n, 3], y: [3]) -> [] {
                 a = leaky_relu(x, 0.1) + elu(x) + silu(x) + mish(x) + gelu(x, approximate="tanh") + hardtanh(x) + relu6(x * 4)
                 b = softsign(x) + logsigmoid(x) + square(y) + rsqrt(y * y + 1) + exp2(x) + log2(y * y + 1) + asinh(x) + acosh(y * y + 2)
-                return sum(a * b + lerp(x, y, 0.3) + hypot(x, y) + atanh(tanh(x) / 2) + sinh(x) * cosh(y))
+                return sum(a * b + lerp(x, y, 0.3) + hypot(x, y) + atanh(tanh(x) / 2) + sinh(x) * cosh(y) + gelu(x) * erfc(y))
             }
             fn losses(z: [n, 3], t: [n, 3], w: [4, 3]) -> [] {
                 a = l1_loss(z, t) + smooth_l1_loss(z, t, reduction="sum") + huber_loss(z, t, delta=0.5) + kl_div(z, softmax(t, dim=1))

@@ -222,6 +222,8 @@ final class Builtins {
         composite("asinh", Composites::asinh, "AsinhBackward0");
         composite("acosh", Composites::acosh, "AcoshBackward0");
         composite("atanh", Composites::atanh, "AtanhBackward0");
+        composite("erf", Composites::erf, "ErfBackward0");
+        composite("erfc", Composites::erfc, "ErfcBackward0");
         parametric("leaky_relu", "negative_slope", 0.01, Composites::leakyRelu, "LeakyReluBackward0");
         parametric("elu", "alpha", 1.0, Composites::elu, "EluBackward0");
         rules.put("hardtanh", a -> {
@@ -236,13 +238,7 @@ final class Builtins {
             T x = a.tensor(0);
             String approximate = choice(a, -1, "approximate", "none", "none", "tanh");
             if (x == null || approximate == null) return null;
-            if (approximate.equals("none")) { // NOTE: the exact gelu needs erf, which tx does not have yet
-                l.diags.error("E0104", a.kw.containsKey("approximate") ? a.spanOf(-1, "approximate") : a.span(),
-                        "`gelu` with approximate=\"none\" (the default) needs erf, which tx does not have yet",
-                        "write `gelu(x, approximate=\"tanh\")`, PyTorch's tanh approximation (within 5e-4 of the exact gelu)");
-                return null;
-            }
-            return out(b.composite(() -> Composites.geluTanh(b, x.var())), "GeluBackward0");
+            return out(b.composite(() -> approximate.equals("tanh") ? Composites.geluTanh(b, x.var()) : Composites.gelu(b, x.var())), "GeluBackward0");
         });
         rules.put("lerp", a -> {
             if (!a.shape(3, 3)) return null;

@@ -95,6 +95,17 @@ final class Composites {
         return b.where(b.ne(x, x), b.stopGrad(x), r);
     }
 
+    /**
+     * gelu x = x/2 (1 + erf(x / sqrt 2)), PyTorch's exact form (approximate="none"), with
+     * {@link #erf}: as PyTorch, 1 + erf cancels for large negative x (gelu(-30) is -0). NOTE: at
+     * ±inf the value is PyTorch's (inf, nan) but the gradient is 1 and 0 where PyTorch's is nan
+     * (its x · erf'(x) is inf · 0; here erf is held at |x| = 27, which passes no gradient).
+     */
+    static Var gelu(Builder b, Var x) {
+        Var e = erf(b, b.mul(x, b.scalar(1 / Math.sqrt(2))));
+        return b.mul(b.mul(x, b.scalar(0.5)), b.add(b.scalar(1), e));
+    }
+
     /** softsign x = x / (1 + |x|). */
     static Var softsign(Builder b, Var x) {
         return b.div(x, b.add(b.scalar(1), b.emit(Prim.ABS, null, x)));
@@ -191,6 +202,86 @@ final class Composites {
     /** hypot(a, c) = sqrt(a² + c²). NOTE: a² overflows past 1e154, where std::hypot would not. */
     static Var hypot(Builder b, Var a, Var c) {
         return b.emit(Prim.SQRT, null, b.add(b.mul(a, a), b.mul(c, c)));
+    }
+
+    // ---- erf and erfc: W. J. Cody's rational Chebyshev approximations -----------------------------------
+
+    // Cody, "Rational Chebyshev approximations for the error function", Math. Comp. 23 (1969) 631-638,
+    // the coefficients of netlib's specfun CALERF (IEEE double, about 18 significant digits).
+    private static final double[] ERF_A = {3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02, 3.20937758913846947e03, 1.85777706184603153e-1};
+    private static final double[] ERF_B = {2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03, 2.84423683343917062e03};
+    private static final double[] ERFC_C = {5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01, 2.98635138197400131e02,
+        8.81952221241769090e02, 1.71204761263407058e03, 2.05107837782607147e03, 1.23033935479799725e03, 2.15311535474403846e-8};
+    private static final double[] ERFC_D = {1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02, 1.62138957456669019e03,
+        3.29079923573345963e03, 4.36261909014324716e03, 3.43936767414372164e03, 1.23033935480374942e03};
+    private static final double[] ERFC_P = {3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1, 1.60837851487422766e-2,
+        6.58749161529837803e-4, 1.63153871373020978e-2};
+    private static final double[] ERFC_Q = {2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428412e-1, 6.05183413124413191e-2,
+        2.33520497626869185e-3};
+    private static final double SQRT_PI_INV = 0.56418958354775628695;
+
+    /**
+     * CALERF's rational function: (…((top·t + a0)·t + a1)…)·t + a_last over (…((t + b0)·t + b1)…)·t + b_last,
+     * where top is the numerator's extra leading coefficient (a[n-1] of a with one more than b).
+     */
+    private static Var rational(Builder b, Var t, double[] num, double[] den) {
+        int n = den.length;
+        Var xnum = b.mul(b.scalar(num[n]), t), xden = t;
+        for (int i = 0; i < n - 1; i++) {
+            xnum = b.mul(b.add(xnum, b.scalar(num[i])), t);
+            xden = b.mul(b.add(xden, b.scalar(den[i])), t);
+        }
+        return b.div(b.add(xnum, b.scalar(num[n - 1])), b.add(xden, b.scalar(den[n - 1])));
+    }
+
+    /** The pieces of erf: erf x for |x| <= 0.46875, erfc |x| above, and which applies. */
+    private record ErfParts(Var small, Var erfSmall, Var erfcTail) {}
+
+    /**
+     * Cody's three intervals, each reading a safe input where it is not taken (so that its masked
+     * gradient is 0, not nan): erf x = x R(x²) for |x| <= 0.46875; erfc y = e^-y² R(y) for
+     * 0.46875 < y <= 4 and e^-y²/y (1/sqrt π - R(1/y²)/y²) above, y = |x|, held at 27 (where erfc
+     * has underflowed to 0) so that inf gives 0, not inf · 0. e^-y² is e^-s² e^-(y - s)(y + s) with
+     * s = y rounded to 1/16 (CALERF's split: y² is not exact, the split is). A nan takes the last
+     * interval and stays nan.
+     */
+    private static ErfParts erfParts(Builder b, Var x) {
+        Var zero = b.scalar(0);
+        Var neg = b.lt(x, zero);
+        Var y = b.where(neg, b.neg(x), x); // |x| with the derivative 1 at 0
+        Var small = b.le(y, b.scalar(0.46875));
+        Var xs = b.where(small, x, zero);
+        Var erfSmall = b.mul(xs, rational(b, b.mul(xs, xs), ERF_A, ERF_B));
+        Var mid = b.le(y, b.scalar(4));
+        Var ym = b.where(small, b.scalar(1), b.where(mid, y, b.scalar(1)));
+        Var yt = b.where(mid, b.scalar(5), b.where(b.gt(y, b.scalar(27)), b.scalar(27), y));
+        Var tail = b.div(b.sub(b.scalar(SQRT_PI_INV), b.mul(b.div(b.scalar(1), b.mul(yt, yt)),
+                rational(b, b.div(b.scalar(1), b.mul(yt, yt)), ERFC_P, ERFC_Q))), yt);
+        Var erfcMid = b.mul(gaussian(b, ym), rational(b, ym, ERFC_C, ERFC_D));
+        Var erfcTail = b.where(mid, erfcMid, b.mul(gaussian(b, yt), tail));
+        return new ErfParts(small, erfSmall, erfcTail);
+    }
+
+    /** e^-y² as e^-s² e^-(y - s)(y + s), s = y rounded to a multiple of 1/16 (held: no gradient of its own). */
+    private static Var gaussian(Builder b, Var y) {
+        Var big = b.scalar(0x1p52);
+        Var s = b.stopGrad(b.div(b.sub(b.add(b.mul(y, b.scalar(16)), big), big), b.scalar(16)));
+        return b.mul(b.exp(b.neg(b.mul(s, s))), b.exp(b.neg(b.mul(b.sub(y, s), b.add(y, s)))));
+    }
+
+    /** erf x: Cody's approximation (within a few ulps in float64); odd, so erf(-x) = -erf x. */
+    static Var erf(Builder b, Var x) {
+        ErfParts p = erfParts(b, x);
+        Var one = b.scalar(1);
+        Var big = b.sub(one, p.erfcTail());
+        return b.where(p.small(), p.erfSmall(), b.where(b.lt(x, b.scalar(0)), b.neg(big), big));
+    }
+
+    /** erfc x = 1 - erf x, without the cancellation for large x: erfc(-x) = 2 - erfc x. */
+    static Var erfc(Builder b, Var x) {
+        ErfParts p = erfParts(b, x);
+        Var c = p.erfcTail();
+        return b.where(p.small(), b.sub(b.scalar(1), p.erfSmall()), b.where(b.lt(x, b.scalar(0)), b.sub(b.scalar(2), c), c));
     }
 
     static Var mean(Builder b, Var x, int[] axes, boolean keepdim) {
