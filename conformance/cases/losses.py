@@ -430,3 +430,28 @@ print(m.grad)
 print(W.grad)
 print(c.grad)
 m.grad = None; W.grad = None; c.grad = None
+x3 = torch.tensor([[[1.0, 2.0, 0.5], [0.0, -1.0, 1.0]], [[2.0, 0.0, 1.0], [1.0, 1.0, -2.0]]], requires_grad=True)
+y = F.linear(x3, W)
+print(y)
+torch.sum(y * y).backward()
+print(W.grad)
+print(c.grad)
+m.grad = None; W.grad = None; c.grad = None
+y = F.linear(x3, W, c)
+print(y)
+torch.sum(y * y).backward()
+print(W.grad)
+print(c.grad)
+m.grad = None; W.grad = None; c.grad = None
+y = F.linear(m[0], c[:1].expand(3))
+print(y)
+torch.sum(y * y).backward()
+print(W.grad)
+print(c.grad)
+m.grad = None; W.grad = None; c.grad = None
+y = F.linear(m[0], torch.tensor([1.0, 2.0, 3.0]), c[0])
+print(y)
+torch.sum(y * y).backward()
+print(W.grad)
+print(c.grad)
+m.grad = None; W.grad = None; c.grad = None

@@ -634,7 +634,7 @@ final class Builtins {
         return out(b.composite(() -> m.apply(b, x.var(), axes, c, keepdim)), gradFn);
     }
 
-    /** linear(x, w, b=None) = x @ w.T + b, with w of shape [out, in] and b of shape [out]. */
+    /** linear(x, w, b=None) = x @ w.T + b, with w of shape [out, in] (or [in] for a vector x) and b of shape [out]. */
     private Val linear(Args a) {
         if (!a.shape(2, 3, "bias")) return null;
         T x = a.tensor(0), w = a.tensor(1);
@@ -642,8 +642,8 @@ final class Builtins {
         T bias = bv == null || bv instanceof Val.None ? null : a.tensor(2, "bias");
         if (x == null || w == null || a.failed) return null;
         int[] ws = w.shape();
-        if (ws.length != 2 && ws.length != 1) {
-            l.diags.error("E0202", a.spanOf(1, null), "`linear` takes a weight of shape [out, in] or [in], found " + Shapes.show(ws), null);
+        if (ws.length != 2 && !(ws.length == 1 && x.shape().length == 1)) {
+            l.diags.error("E0202", a.spanOf(1, null), "`linear` takes a weight of shape [out, in] (or [in] for a vector input), found " + Shapes.show(ws), null);
             return null;
         }
         Val wt = ws.length == 2 ? transposeT(w) : w;
@@ -654,7 +654,8 @@ final class Builtins {
                     + Shapes.show(p.shape()), null);
             return null;
         }
-        String gradFn = x.shape().length == 2 && ws.length == 2 ? "AddmmBackward0" : "AddBackward0";
+        int rank = x.shape().length;
+        String gradFn = rank == 2 ? "AddmmBackward0" : rank > 2 ? "ViewBackward0" : "AddBackward0"; // PyTorch's addmm, and its view for a batch
         return out(b.add(p.var(), bias.var()), gradFn);
     }
 
