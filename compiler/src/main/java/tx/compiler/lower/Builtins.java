@@ -199,75 +199,9 @@ final class Builtins {
         composite("sigmoid", Composites::sigmoid, "SigmoidBackward0");
         composite("relu", Composites::relu, "ReluBackward0");
         composite("softplus", Composites::softplus, "SoftplusBackward0");
-        activations();
+        new ActivationRules(l, this, rules);
         rules.put("clamp", this::clamp);
         rules.put("where", this::where);
-    }
-
-    /** The (v2) activations and elementwise functions written from primitives ({@link Composites}). */
-    private void activations() {
-        composite("silu", Composites::silu, "SiluBackward0");
-        composite("mish", Composites::mish, "MishBackward0");
-        composite("softsign", Composites::softsign, "DivBackward0");
-        composite("logsigmoid", Composites::logSigmoid, "LogSigmoidBackward0");
-        composite("relu6", (bb, x) -> Composites.hardtanh(bb, x, 0, 6), "HardtanhBackward0");
-        composite("square", (bb, x) -> bb.mul(x, x), "PowBackward0");
-        composite("rsqrt", Composites::rsqrt, "RsqrtBackward0");
-        composite("reciprocal", (bb, x) -> bb.div(bb.scalar(1), x), "ReciprocalBackward0");
-        composite("exp2", Composites::exp2, "Exp2Backward0");
-        composite("log2", (bb, x) -> Composites.logBase(bb, x, 2), "Log2Backward0");
-        composite("log10", (bb, x) -> Composites.logBase(bb, x, 10), "Log10Backward0");
-        composite("sinh", Composites::sinh, "SinhBackward0");
-        composite("cosh", Composites::cosh, "CoshBackward0");
-        composite("asinh", Composites::asinh, "AsinhBackward0");
-        composite("acosh", Composites::acosh, "AcoshBackward0");
-        composite("atanh", Composites::atanh, "AtanhBackward0");
-        composite("erf", Composites::erf, "ErfBackward0");
-        composite("erfc", Composites::erfc, "ErfcBackward0");
-        parametric("leaky_relu", "negative_slope", 0.01, Composites::leakyRelu, "LeakyReluBackward0");
-        parametric("elu", "alpha", 1.0, Composites::elu, "EluBackward0");
-        rules.put("hardtanh", a -> {
-            if (!a.shape(1, 3, "min_val", "max_val")) return null;
-            T x = a.tensor(0);
-            double lo = a.number(1, "min_val", -1), hi = a.number(2, "max_val", 1);
-            if (x == null || a.failed) return null;
-            return out(b.composite(() -> Composites.hardtanh(b, x.var(), lo, hi)), "HardtanhBackward0");
-        });
-        rules.put("gelu", a -> {
-            if (!a.shape(1, 1, "approximate")) return null;
-            T x = a.tensor(0);
-            String approximate = choice(a, -1, "approximate", "none", "none", "tanh");
-            if (x == null || approximate == null) return null;
-            return out(b.composite(() -> approximate.equals("tanh") ? Composites.geluTanh(b, x.var()) : Composites.gelu(b, x.var())), "GeluBackward0");
-        });
-        rules.put("lerp", a -> {
-            if (!a.shape(3, 3)) return null;
-            T x = a.tensor(0), e = a.tensor(1), w = a.tensor(2);
-            if (x == null || e == null || w == null || !broadcasts(a, x, e, w)) return null;
-            String gradFn = a.pos.get(2) instanceof Val.Num ? "LerpBackward0" : "LerpBackward1";
-            return out(b.composite(() -> Composites.lerp(b, x.var(), e.var(), w.var())), gradFn);
-        });
-        rules.put("hypot", a -> {
-            if (!a.shape(2, 2)) return null;
-            T x = a.tensor(0), y = a.tensor(1);
-            if (x == null || y == null || !broadcasts(a, x, y)) return null;
-            return out(b.composite(() -> Composites.hypot(b, x.var(), y.var())), "HypotBackward0");
-        });
-    }
-
-    private interface WithNumber {
-        Var apply(Builder b, Var x, double p);
-    }
-
-    /** An activation with one number, given second or as its keyword (leaky_relu's negative_slope=, elu's alpha=). */
-    private void parametric(String name, String keyword, double dflt, WithNumber f, String gradFn) {
-        rules.put(name, a -> {
-            if (!a.shape(1, 2, keyword)) return null;
-            T x = a.tensor(0);
-            double p = a.number(1, keyword, dflt);
-            if (x == null || a.failed) return null;
-            return out(b.composite(() -> f.apply(b, x.var(), p)), gradFn);
-        });
     }
 
     /**
@@ -296,7 +230,7 @@ final class Builtins {
         composite(name, (bb, x) -> bb.emit(p, null, x), gradFn);
     }
 
-    private void composite(String name, BiFunction<Builder, Var, Var> f, String gradFn) {
+    void composite(String name, BiFunction<Builder, Var, Var> f, String gradFn) {
         rules.put(name, a -> {
             if (!a.shape(1, 1)) return null;
             T x = a.tensor(0);
@@ -513,19 +447,7 @@ final class Builtins {
     private void neural() {
         rules.put("softmax", a -> softmaxLike(a, Composites::softmax, "SoftmaxBackward0"));
         rules.put("log_softmax", a -> softmaxLike(a, Composites::logSoftmax, "LogSoftmaxBackward0"));
-        loss("mse_loss", null, 0, (bb, x, y, p) -> Losses.squared(bb, x, y), "MseLossBackward0", "MseLossBackward0", "MseLossBackward0");
-        loss("l1_loss", null, 0, (bb, x, y, p) -> Losses.l1(bb, x, y), "MeanBackward0", "SumBackward0", "AbsBackward0");
-        loss("smooth_l1_loss", "beta", 1.0, Losses::smoothL1, "SmoothL1LossBackward0", "SmoothL1LossBackward0", "SmoothL1LossBackward0");
-        loss("huber_loss", "delta", 1.0, Losses::huber, "HuberLossBackward0", "HuberLossBackward0", "HuberLossBackward0");
-        loss("binary_cross_entropy", null, 0, (bb, x, y, p) -> Losses.binaryCrossEntropy(bb, x, y),
-                "BinaryCrossEntropyBackward0", "BinaryCrossEntropyBackward0", "BinaryCrossEntropyBackward0");
-        loss("binary_cross_entropy_with_logits", null, 0, (bb, x, y, p) -> Losses.bceWithLogits(bb, x, y),
-                "BinaryCrossEntropyWithLogitsBackward0", "BinaryCrossEntropyWithLogitsBackward0", "BinaryCrossEntropyWithLogitsBackward0");
-        rules.put("kl_div", this::klDiv);
-        rules.put("cosine_similarity", this::cosineSimilarity);
-        rules.put("var", a -> moment(a, Losses::var, "VarBackward0"));
-        rules.put("std", a -> moment(a, Losses::std, "StdBackward0"));
-        rules.put("linear", this::linear);
+        new LossRules(l, this, rules);
         rules.put("cross_entropy", this::crossEntropy);
     }
 
@@ -549,121 +471,11 @@ final class Builtins {
         return out(b.composite(() -> f.apply(b, x.var(), d)), gradFn);
     }
 
-    private interface PairLoss {
-        Var apply(Builder b, Var x, Var y, double p);
-    }
-
-    private static final String[] REDUCTIONS = {"mean", "sum", "none"};
-
-    /**
-     * A loss of two operands that broadcast, elementwise, then reduced as {@code reduction=} says
-     * (PyTorch's "mean" by default); {@code number} names its one number keyword (beta=, delta=) or is null.
-     * The grad_fn names are PyTorch's for mean, sum and none.
-     */
-    private void loss(String name, String number, double dflt, PairLoss f, String gradFnMean, String gradFnSum, String gradFnNone) {
-        rules.put(name, a -> {
-            if (!(number == null ? a.shape(2, 2, "reduction") : a.shape(2, 2, "reduction", number))) return null;
-            T x = a.tensor(0), y = a.tensor(1);
-            double p = number == null ? 0 : a.number(-1, number, dflt);
-            String r = choice(a, -1, "reduction", "mean", REDUCTIONS);
-            if (x == null || y == null || r == null || a.failed || !broadcasts(a, x, y)) return null;
-            if (number != null && p < 0) {
-                l.diags.error("E0104", a.spanOf(-1, number), "`" + name + "` needs " + number + " >= 0, found " + PyFloat.repr(p), null);
-                return null;
-            }
-            Losses.Reduction red = Losses.Reduction.of(r);
-            String gradFn = switch (red) { case SUM -> gradFnSum; case NONE -> gradFnNone; default -> gradFnMean; };
-            return out(b.composite(() -> Losses.reduce(b, f.apply(b, x.var(), y.var(), p), red)), gradFn);
-        });
-    }
-
-    /** kl_div(input, target, reduction="mean", log_target=False); input holds log-probabilities. */
-    private Val klDiv(Args a) {
-        if (!a.shape(2, 2, "reduction", "log_target")) return null;
-        T x = a.tensor(0), y = a.tensor(1);
-        String r = choice(a, -1, "reduction", "mean", "mean", "sum", "none", "batchmean");
-        boolean logTarget = a.bool("log_target", false);
-        if (x == null || y == null || r == null || a.failed || !broadcasts(a, x, y)) return null;
-        Losses.Reduction red = Losses.Reduction.of(r);
-        String gradFn = switch (red) {
-            case MEAN -> "MeanBackward0";
-            case SUM -> "SumBackward0";
-            case NONE -> logTarget ? "MulBackward0" : "SubBackward0";
-            case BATCHMEAN -> "DivBackward0";
-        };
-        return out(b.composite(() -> Losses.reduce(b, Losses.klDiv(b, x.var(), y.var(), logTarget), red)), gradFn);
-    }
-
-    /** cosine_similarity(x1, x2, dim=1, eps=1e-8): along dim of the broadcast shape. */
-    private Val cosineSimilarity(Args a) {
-        if (!a.shape(2, 4, "dim", "eps")) return null;
-        T x = a.tensor(0), y = a.tensor(1);
-        double eps = a.number(3, "eps", 1e-8);
-        if (x == null || y == null || a.failed || !broadcasts(a, x, y)) return null;
-        int[] shape = Shapes.broadcast(x.shape(), y.shape());
-        Integer d = a.get(2, "dim") == null ? a.normalizeDim(1, shape.length, a.span()) : a.dim(2, "dim", shape.length);
-        if (d == null) return null;
-        if (shape.length == 0) {
-            l.diags.error("E0202", a.span(), "`cosine_similarity` needs operands with at least one dimension, found two scalars", null);
-            return null;
-        }
-        return out(b.composite(() -> Losses.cosineSimilarity(b, x.var(), y.var(), d, eps)), "SumBackward1");
-    }
-
-    private interface Moment {
-        Var apply(Builder b, Var x, int[] axes, double correction, boolean keepdim);
-    }
-
-    /** var/std(x, dim=None, correction=1, keepdim=False), and PyTorch's older unbiased= (true: correction 1). */
-    private Val moment(Args a, Moment m, String gradFn) {
-        if (!a.shape(1, 2, "dim", "correction", "keepdim", "unbiased")) return null;
-        T x = a.tensor(0);
-        if (x == null) return null;
-        int[] axes = a.axes(1, "dim", x.shape().length);
-        boolean keepdim = a.bool("keepdim", false);
-        double correction = a.number(-1, "correction", 1);
-        if (a.kw.containsKey("unbiased")) {
-            if (a.kw.containsKey("correction")) {
-                l.diags.error("E0104", a.spanOf(-1, "unbiased"), "`" + a.fn + "` takes `correction=` or `unbiased=`, not both", null);
-                return null;
-            }
-            correction = a.bool("unbiased", true) ? 1 : 0;
-        }
-        if (axes == null || a.failed) return null;
-        double c = correction;
-        return out(b.composite(() -> m.apply(b, x.var(), axes, c, keepdim)), gradFn);
-    }
-
-    /** linear(x, w, b=None) = x @ w.T + b, with w of shape [out, in] (or [in] for a vector x) and b of shape [out]. */
-    private Val linear(Args a) {
-        if (!a.shape(2, 3, "bias")) return null;
-        T x = a.tensor(0), w = a.tensor(1);
-        Val bv = a.get(2, "bias");
-        T bias = bv == null || bv instanceof Val.None ? null : a.tensor(2, "bias");
-        if (x == null || w == null || a.failed) return null;
-        int[] ws = w.shape();
-        if (ws.length != 2 && !(ws.length == 1 && x.shape().length == 1)) {
-            l.diags.error("E0202", a.spanOf(1, null), "`linear` takes a weight of shape [out, in] (or [in] for a vector input), found " + Shapes.show(ws), null);
-            return null;
-        }
-        Val wt = ws.length == 2 ? transposeT(w) : w;
-        Val prod = matmul(x, wt, a.spanOf(0, null), a.spanOf(1, null), a.span());
-        if (bias == null || !(prod instanceof T p)) return prod;
-        if (Shapes.broadcast(p.shape(), bias.shape()) == null || !Arrays.equals(Shapes.broadcast(p.shape(), bias.shape()), p.shape())) {
-            l.diags.error("E0201", a.spanOf(2, "bias"), "`linear`'s bias of shape " + Shapes.show(bias.shape()) + " does not broadcast to its output of shape "
-                    + Shapes.show(p.shape()), null);
-            return null;
-        }
-        int rank = x.shape().length;
-        String gradFn = rank == 2 ? "AddmmBackward0" : rank > 2 ? "ViewBackward0" : "AddBackward0"; // PyTorch's addmm, and its view for a batch
-        return out(b.add(p.var(), bias.var()), gradFn);
-    }
-
     /** cross_entropy(logits [N, C] or [C], target, reduction=): class indices [N] (or []), or probabilities of logits' shape. */
     private Val crossEntropy(Args a) {
         if (!a.shape(2, 2, "reduction")) return null;
         T x = a.tensor(0), t = a.tensor(1);
-        String r = choice(a, -1, "reduction", "mean", REDUCTIONS);
+        String r = choice(a, -1, "reduction", "mean", LossRules.REDUCTIONS);
         if (x == null || t == null || r == null) return null;
         Losses.Reduction red = Losses.Reduction.of(r);
         int[] xs = x.shape(), ts = t.shape();
