@@ -199,9 +199,18 @@ final class Composites {
         return b.where(low, b.add(a, b.mul(w, d)), b.sub(e, b.mul(d, b.sub(b.scalar(1), w))));
     }
 
-    /** hypot(a, c) = sqrt(a² + c²). NOTE: a² overflows past 1e154, where std::hypot would not. */
+    /**
+     * hypot(a, c) = m sqrt((a/m)² + (c/m)²) with m = max(|a|, |c|) held (no gradient of its own, so
+     * the derivative is a/hypot, c/hypot): no overflow for large operands, as std::hypot. m = 0 and
+     * m = inf scale by 1 instead (the value is then 0 or inf, and the gradient PyTorch's nan).
+     */
     static Var hypot(Builder b, Var a, Var c) {
-        return b.emit(Prim.SQRT, null, b.add(b.mul(a, a), b.mul(c, c)));
+        Var m = b.stopGrad(b.emit(Prim.MAXIMUM, null, b.emit(Prim.ABS, null, a), b.emit(Prim.ABS, null, c)));
+        Var one = b.scalar(1);
+        Var plain = b.add(b.eq(m, b.scalar(0)), b.eq(m, b.scalar(Double.POSITIVE_INFINITY)));
+        Var ms = b.where(plain, one, m);
+        Var sa = b.div(a, ms), sc = b.div(c, ms);
+        return b.mul(ms, b.emit(Prim.SQRT, null, b.add(b.mul(sa, sa), b.mul(sc, sc))));
     }
 
     // ---- erf and erfc: W. J. Cody's rational Chebyshev approximations -----------------------------------
