@@ -97,13 +97,24 @@ final class Composites {
 
     /**
      * gelu x = x/2 (1 + erf(x / sqrt 2)), PyTorch's exact form (approximate="none"), with
-     * {@link #erf}: as PyTorch, 1 + erf cancels for large negative x (gelu(-30) is -0). NOTE: at
-     * ±inf the value is PyTorch's (inf, nan) but the gradient is 1 and 0 where PyTorch's is nan
-     * (its x · erf'(x) is inf · 0; here erf is held at |x| = 27, which passes no gradient).
+     * {@link #erf}: as PyTorch, 1 + erf cancels for large negative x (gelu(-30) is -0). NOTE:
+     * PyTorch's derivative at ±inf is nan (its x · erf'(x) is inf · 0), where erf, held at |x| = 27,
+     * passes none: {@link #nanSlopeAtInf} adds it.
      */
     static Var gelu(Builder b, Var x) {
         Var e = erf(b, b.mul(x, b.scalar(1 / Math.sqrt(2))));
-        return b.mul(b.mul(x, b.scalar(0.5)), b.add(b.scalar(1), e));
+        return b.add(b.mul(b.mul(x, b.scalar(0.5)), b.add(b.scalar(1), e)), nanSlopeAtInf(b, x));
+    }
+
+    /**
+     * A term of value 0 whose derivative is nan at ±inf and 0 elsewhere: sqrt(1 - |tanh x|) at ±inf
+     * (sqrt(0), whose slope inf meets tanh's 0), reading 0 where it is not taken.
+     */
+    private static Var nanSlopeAtInf(Builder b, Var x) {
+        Var infinite = b.eq(b.emit(Prim.ABS, null, x), b.scalar(Double.POSITIVE_INFINITY));
+        Var xi = b.where(infinite, x, b.scalar(0));
+        Var u = b.sub(b.scalar(1), b.emit(Prim.ABS, null, b.emit(Prim.TANH, null, xi)));
+        return b.where(infinite, b.emit(Prim.SQRT, null, u), b.scalar(0));
     }
 
     /** softsign x = x / (1 + |x|). */
