@@ -62,19 +62,27 @@ final class Losses {
         Var ad = b.emit(Prim.ABS, null, d);
         if (beta == 0) return tiedL1(b, x, y, d);
         Var quad = b.div(b.mul(b.scalar(0.5), b.mul(d, d)), b.scalar(beta));
-        return b.where(b.lt(ad, b.scalar(beta)), quad, b.sub(ad, b.scalar(0.5 * beta)));
+        return nanSlope(b, d, b.where(b.lt(ad, b.scalar(beta)), quad, b.sub(ad, b.scalar(0.5 * beta))));
+    }
+
+    /**
+     * The loss, but d² (nan, with the slope nan) where d is nan: PyTorch's smooth_l1 and huber
+     * backward give nan there (x · g / β, x · g), where abs'(nan) would give 0.
+     */
+    private static Var nanSlope(Builder b, Var d, Var loss) {
+        return b.where(b.ne(d, d), b.mul(d, d), loss);
     }
 
     /**
      * smooth_l1 with β = 0: |d|, with PyTorch's derivative at d = 0, where its backward (x <= -β
      * first) gives -1 to the input and, evaluated with the operands swapped, -1 to the target too:
-     * the term sg(a + y) - (a + y) has value 0 and those slopes. NOTE: at a nan d the gradient is
-     * ±1 here, nan in PyTorch.
+     * the term sg(a + y) - (a + y) has value 0 and those slopes; at a nan d, {@link #nanSlope}.
      */
     private static Var tiedL1(Builder b, Var x, Var y, Var d) {
         Var s = b.add(x, y);
         Var tie = b.sub(b.stopGrad(s), s);
-        return b.where(b.eq(d, b.scalar(0)), tie, b.where(b.lt(d, b.scalar(0)), b.neg(d), d));
+        Var l1 = b.where(b.eq(d, b.scalar(0)), tie, b.where(b.lt(d, b.scalar(0)), b.neg(d), d));
+        return nanSlope(b, d, l1);
     }
 
     /** huber with d = a - y: d²/2 where |d| < δ, else δ(|d| - δ/2); slope ±δ at |d| = δ from either side. */
@@ -82,7 +90,7 @@ final class Losses {
         Var d = b.sub(x, y);
         Var ad = b.emit(Prim.ABS, null, d);
         Var quad = b.mul(b.scalar(0.5), b.mul(d, d));
-        return b.where(b.lt(ad, b.scalar(delta)), quad, b.mul(b.scalar(delta), b.sub(ad, b.scalar(0.5 * delta))));
+        return nanSlope(b, d, b.where(b.lt(ad, b.scalar(delta)), quad, b.mul(b.scalar(delta), b.sub(ad, b.scalar(0.5 * delta)))));
     }
 
     /**
