@@ -52,10 +52,15 @@ final class ActivationRules extends RuleFamily {
             return out(b.composite(() -> approximate.equals("tanh") ? Composites.geluTanh(b, x.var()) : Composites.gelu(b, x.var())), "GeluBackward0");
         });
         rules.put("lerp", a -> {
-            if (!a.shape(3, 3)) return null;
-            T x = a.tensor(0), e = a.tensor(1), w = a.tensor(2);
+            if (!a.shape(1, 3, "end", "weight")) return null;
+            if (a.get(1, "end") == null || a.get(2, "weight") == null) {
+                l.diags.error("E0104", a.span(), "`lerp` needs " + (a.get(1, "end") == null ? "an end and " : "") + "a weight",
+                        "write `lerp(start, end, weight)`, the weight a number or a tensor");
+                return null;
+            }
+            T x = a.tensor(0), e = a.tensor(1, "end"), w = a.tensor(2, "weight");
             if (x == null || e == null || w == null || !host.broadcasts(a, x, e, w)) return null;
-            String gradFn = a.pos.get(2) instanceof Val.Num ? "LerpBackward0" : "LerpBackward1";
+            String gradFn = a.get(2, "weight") instanceof Val.Num ? "LerpBackward0" : "LerpBackward1"; // PyTorch's Scalar and Tensor overloads
             return out(b.composite(() -> Composites.lerp(b, x.var(), e.var(), w.var())), gradFn);
         });
         rules.put("hypot", a -> {
