@@ -193,6 +193,8 @@ class BuiltinGradTest {
         shapes(c);
         indexing(c);
         neural(c);
+        activations(c);
+        losses(c);
         // compositions, inputs used twice (adjoints accumulate), and three inputs
         c.add(new Case("sin(x) * x", m, List.of(x(m, ANY))));
         c.add(new Case("x * x + exp(-x)", m, List.of(x(m, ANY))));
@@ -368,6 +370,84 @@ class BuiltinGradTest {
         c.add(new Case("mse_loss(x, t)", s(), List.of(x(s(4), ANY), constant("t", s(4), ANY))));
     }
 
+    /** The (v2) activations and elementwise functions written from primitives, away from their kinks. */
+    static void activations(List<Case> c) {
+        int[] m = s(2, 3);
+        String[][] unary = {
+            {"leaky_relu(x)", "kinked"}, {"leaky_relu(x, negative_slope=0.2)", "kinked"}, {"leaky_relu(x, 0.3)", "kinked"},
+            {"elu(x)", "kinked"}, {"elu(x, alpha=0.5)", "kinked"}, {"silu(x)", "wide"}, {"x.silu()", "wide"}, {"mish(x)", "wide"},
+            {"mish(x)", "threshold"}, {"gelu(x, approximate=\"tanh\")", "wide"}, {"softsign(x)", "kinked"}, {"logsigmoid(x)", "wide"},
+            {"logsigmoid(x)", "far"}, {"square(x)", "any"}, {"rsqrt(x)", "pos"}, {"reciprocal(x)", "kinked"}, {"exp2(x)", "any"},
+            {"log2(x)", "pos"}, {"log10(x)", "pos"}, {"sinh(x)", "any"}, {"cosh(x)", "any"}, {"asinh(x)", "wide"}, {"asinh(x)", "tiny"},
+            {"acosh(x)", "acosh"}, {"atanh(x)", "atanh"}, {"hardtanh(x)", "hardtanh"}, {"hardtanh(x, min_val=-0.5, max_val=0.5)", "half"},
+            {"relu6(x)", "relu6"}, {"gelu(x)", "wide"}, {"gelu(x, approximate=\"none\")", "any"}, {"erf(x)", "erf"}, {"erfc(x)", "erf"},
+            {"erf(x)", "erfTail"}, {"x.erfc()", "erfTail"},
+        };
+        for (String[] u : unary) {
+            Domain d = switch (u[1]) {
+                case "pos" -> POS;
+                case "wide" -> uniform(-5, 5);
+                case "far" -> signed(20, 30); // logsigmoid's tails, where log(1 + e^-|x|) is tiny
+                case "tiny" -> signed(1e-3, 1e-2);
+                case "threshold" -> avoiding(15, 25, 0.5, 20);
+                case "kinked" -> signed(0.1, 2);
+                case "acosh" -> uniform(1.1, 5);
+                case "atanh" -> uniform(-0.9, 0.9);
+                case "hardtanh" -> avoiding(-2, 2, 0.1, -1, 1);
+                case "half" -> avoiding(-2, 2, 0.1, -0.5, 0.5);
+                case "relu6" -> avoiding(-2, 8, 0.1, 0, 6);
+                case "erf" -> avoiding(-4.5, 4.5, 0.05, -4, -0.46875, 0.46875, 4); // within each of Cody's intervals
+                case "erfTail" -> signed(4.1, 6);
+                default -> ANY;
+            };
+            c.add(new Case(u[0], m, List.of(x(m, d))));
+        }
+        Domain w = avoiding(-1, 2, 0.1, -0.5, 0.5); // lerp switches form at |w| = 0.5
+        c.add(new Case("lerp(x, y, z)", m, List.of(x(m, ANY), y(m, ANY), in("z", m, w))));
+        c.add(new Case("lerp(x, y, z)", m, List.of(x(s(3), ANY), y(m, ANY), in("z", s(2, 1), w))));
+        c.add(new Case("lerp(x, y, 0.3)", m, List.of(x(m, ANY), y(m, ANY))));
+        c.add(new Case("lerp(x, y, 0.8)", m, List.of(x(m, ANY), y(s(3), ANY))));
+        c.add(new Case("hypot(x, y)", m, List.of(x(m, signed(0.1, 2)), y(m, signed(0.1, 2)))));
+        c.add(new Case("hypot(x, y)", m, List.of(x(s(3), signed(0.1, 2)), y(s(2, 1), signed(0.1, 2)))));
+    }
+
+    /** The (v2) losses with each reduction, var/std and linear; differences kept away from the losses' kinks. */
+    static void losses(List<Case> c) {
+        int[] m = s(2, 3);
+        Input near0 = constant("t", m, uniform(-0.02, 0.02));
+        Input nearY = y(m, uniform(-0.02, 0.02)); // with x at least 0.1 from every kink, x - y stays 0.08 away
+        Domain off = avoiding(-3, 3, 0.1, -1, 0, 1), offHalf = avoiding(-3, 3, 0.1, -0.5, 0, 0.5);
+        for (String r : new String[] {"", ", reduction=\"sum\"", ", reduction=\"none\"", ", reduction=\"mean\""}) {
+            int[] out = r.contains("none") ? m : s();
+            c.add(new Case("l1_loss(x, y" + r + ")", out, List.of(x(m, off), nearY)));
+            c.add(new Case("smooth_l1_loss(x, y" + r + ")", out, List.of(x(m, off), nearY)));
+            c.add(new Case("huber_loss(x, y" + r + ", delta=0.5)", out, List.of(x(m, offHalf), nearY)));
+            c.add(new Case("mse_loss(x, y" + r + ")", out, List.of(x(m, ANY), y(m, ANY))));
+            c.add(new Case("binary_cross_entropy(x, y" + r + ")", out, List.of(x(m, uniform(0.05, 0.95)), y(m, uniform(0, 1)))));
+            c.add(new Case("binary_cross_entropy_with_logits(x, y" + r + ")", out, List.of(x(m, uniform(-5, 5)), y(m, uniform(0, 1)))));
+            c.add(new Case("kl_div(x, y" + r + ")", out, List.of(x(m, ANY), y(m, POS))));
+            c.add(new Case("kl_div(x, y" + r + ", log_target=true)", out, List.of(x(m, ANY), y(m, ANY))));
+            c.add(new Case("cross_entropy(x, t" + r + ")", r.contains("none") ? s(3) : s(), List.of(x(s(3, 4), ANY), constant("t", s(3), classes(4)))));
+            c.add(new Case("cross_entropy(x, y" + r + ")", r.contains("none") ? s(3) : s(), List.of(x(s(3, 4), ANY), y(s(3, 4), probabilities(4)))));
+        }
+        c.add(new Case("smooth_l1_loss(x, t, beta=0.5)", s(), List.of(x(m, offHalf), near0)));
+        c.add(new Case("smooth_l1_loss(x, t, beta=0.0)", s(), List.of(x(m, signed(0.1, 2)), near0)));
+        c.add(new Case("l1_loss(x, t)", s(), List.of(x(s(3), signed(0.1, 2)), constant("t", s(), uniform(-0.02, 0.02)))));
+        c.add(new Case("kl_div(x, y, reduction=\"batchmean\")", s(), List.of(x(m, ANY), y(m, POS))));
+        c.add(new Case("cosine_similarity(x, y)", s(2), List.of(x(m, ANY), y(m, ANY))));
+        c.add(new Case("cosine_similarity(x, y, dim=0)", s(3), List.of(x(m, ANY), y(m, ANY))));
+        c.add(new Case("cosine_similarity(x, y, dim=-1)", s(2), List.of(x(m, ANY), y(s(3), ANY))));
+        c.add(new Case("var(x)", s(), List.of(x(m, ANY))));
+        c.add(new Case("var(x, dim=1)", s(2), List.of(x(m, ANY))));
+        c.add(new Case("var(x, 0, correction=0, keepdim=true)", s(1, 3), List.of(x(m, ANY))));
+        c.add(new Case("std(x)", s(), List.of(x(m, ANY))));
+        c.add(new Case("std(x, dim=[0, 1], unbiased=false)", s(), List.of(x(m, ANY))));
+        c.add(new Case("x.std(dim=1)", s(2), List.of(x(s(2, 4), distinct()))));
+        c.add(new Case("linear(x, y)", s(2, 4), List.of(x(m, ANY), y(s(4, 3), ANY))));
+        c.add(new Case("linear(x, y, b)", s(2, 4), List.of(x(m, ANY), y(s(4, 3), ANY), in("b", s(4), ANY))));
+        c.add(new Case("linear(x, y, bias=b)", s(4), List.of(x(s(3), ANY), y(s(4, 3), ANY), in("b", s(4), ANY))));
+    }
+
     // ---- the tests --------------------------------------------------------------------------------
 
     /** Every differentiable built-in and operator of §5 appears in some case. */
@@ -378,6 +458,10 @@ class BuiltinGradTest {
             "maximum", "minimum", "clamp", "where", "sum", "mean", "prod", "max", "min", "logsumexp", "norm", "matmul", "dot",
             "outer", "transpose", "reshape", "flatten", "squeeze", "unsqueeze", "expand", "broadcast_to", "cat", "stack",
             "softmax", "log_softmax", "cross_entropy", "mse_loss",
+            "leaky_relu", "elu", "silu", "mish", "gelu", "hardtanh", "relu6", "softsign", "logsigmoid", "square", "rsqrt",
+            "reciprocal", "exp2", "log2", "log10", "sinh", "cosh", "asinh", "acosh", "atanh", "lerp", "hypot", "erf", "erfc",
+            "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+            "cosine_similarity", "var", "std", "linear",
         };
         List<String> missing = new ArrayList<>();
         for (String f : functions) {

@@ -92,12 +92,22 @@ class JavaEmitTest {
             fn flat(x: [n, m]) -> [] {
                 return sum(x ** 2) / x.shape[1]
             }
-            fn square(a: [n, n]) -> [] {
+            fn squared(a: [n, n]) -> [] {
                 return sum((a @ a) ** 2) + mean(a)
             }
             fn neural(z: [n, 4], t: [n, 4], w: [4]) -> [] {
                 a = mse_loss(softmax(z, dim=1), t) + sum(sigmoid(z) @ w) + sum(softplus(z)) + dot(w, w)
                 return a + sum(outer(w, w)) + cross_entropy(z, softmax(t, dim=1))
+            }
+            fn activations(x: [n, 3], y: [3]) -> [] {
+                a = leaky_relu(x, 0.1) + elu(x) + silu(x) + mish(x) + gelu(x, approximate="tanh") + hardtanh(x) + relu6(x * 4)
+                b = softsign(x) + logsigmoid(x) + square(y) + rsqrt(y * y + 1) + exp2(x) + log2(y * y + 1) + asinh(x) + acosh(y * y + 2)
+                return sum(a * b + lerp(x, y, 0.3) + hypot(x, y) + atanh(tanh(x) / 2) + sinh(x) * cosh(y) + gelu(x) * erfc(y))
+            }
+            fn losses(z: [n, 3], t: [n, 3], w: [4, 3]) -> [] {
+                a = l1_loss(z, t) + smooth_l1_loss(z, t, reduction="sum") + huber_loss(z, t, delta=0.5) + kl_div(z, softmax(t, dim=1))
+                b = binary_cross_entropy(sigmoid(z), sigmoid(t)) + binary_cross_entropy_with_logits(z, sigmoid(t), reduction="sum")
+                return a + b + sum(cosine_similarity(z, t)) + var(z) + sum(std(t, dim=1)) + sum(linear(z, w) ** 2)
             }
             fn scalar(a: [], b: []) -> [] {
                 return a * b + a ** 3 - b / (a * a + 1)
@@ -213,7 +223,7 @@ class JavaEmitTest {
     @TestFactory
     Stream<DynamicTest> primitivesTheExamplesDoNotReachAgreeToo() {
         List<Case> cases = cases("extra.tx", EXTRA);
-        assertEquals(22 + 14, cases.size()); // 22 functions, 14 with several parameters
+        assertEquals(24 + 16, cases.size()); // 24 functions, 16 with several parameters
         return run(cases);
     }
 

@@ -146,7 +146,6 @@ final class Builtins {
     /** PyTorch spellings with a different name in tx, for the help of E0103. */
     private static final Map<String, String> PYTORCH_NAMES = Map.ofEntries(
             Map.entry("zero_", "reset a gradient with `zero_grad(x)`"),
-            Map.entry("square", "write `x ** 2`"),
             Map.entry("pow", "write `x ** p`"),
             Map.entry("t", "write `x.T`"),
             Map.entry("size", "use `x.shape`"),
@@ -200,15 +199,38 @@ final class Builtins {
         composite("sigmoid", Composites::sigmoid, "SigmoidBackward0");
         composite("relu", Composites::relu, "ReluBackward0");
         composite("softplus", Composites::softplus, "SoftplusBackward0");
+        new ActivationRules(l, this, rules);
         rules.put("clamp", this::clamp);
         rules.put("where", this::where);
+    }
+
+    /**
+     * A string argument that names one of a few choices (reduction=, approximate=): the choice, the
+     * default when absent, or null after reporting a value that is not a string (E0401) or not one of them (E0104).
+     */
+    String choice(Args a, int i, String keyword, String dflt, String... allowed) {
+        Val v = a.get(i, keyword);
+        if (v == null) return dflt;
+        List<String> ok = Arrays.asList(allowed);
+        String list = String.join(", ", ok.stream().map(c -> "\"" + c + "\"").toList());
+        if (!(v instanceof Val.Str str)) {
+            l.diags.error("E0401", a.spanOf(i, keyword), "`" + keyword + "` takes a string, found " + v.describe(), "one of " + list);
+            a.failed = true;
+            return null;
+        }
+        if (!ok.contains(str.value())) {
+            l.diags.error("E0104", a.spanOf(i, keyword), "`" + a.fn + "` has no " + keyword + " \"" + str.value() + "\"", "it takes " + list);
+            a.failed = true;
+            return null;
+        }
+        return str.value();
     }
 
     private void unary(String name, Prim p, String gradFn) {
         composite(name, (bb, x) -> bb.emit(p, null, x), gradFn);
     }
 
-    private void composite(String name, BiFunction<Builder, Var, Var> f, String gradFn) {
+    void composite(String name, BiFunction<Builder, Var, Var> f, String gradFn) {
         rules.put(name, a -> {
             if (!a.shape(1, 1)) return null;
             T x = a.tensor(0);
@@ -425,12 +447,7 @@ final class Builtins {
     private void neural() {
         rules.put("softmax", a -> softmaxLike(a, Composites::softmax, "SoftmaxBackward0"));
         rules.put("log_softmax", a -> softmaxLike(a, Composites::logSoftmax, "LogSoftmaxBackward0"));
-        rules.put("mse_loss", a -> {
-            if (!a.shape(2, 2)) return null;
-            T x = a.tensor(0), y = a.tensor(1);
-            if (x == null || y == null || !broadcasts(a, x, y)) return null;
-            return out(b.composite(() -> Composites.mseLoss(b, x.var(), y.var())), "MseLossBackward0");
-        });
+        new LossRules(l, this, rules);
         rules.put("cross_entropy", this::crossEntropy);
     }
 
@@ -454,17 +471,21 @@ final class Builtins {
         return out(b.composite(() -> f.apply(b, x.var(), d)), gradFn);
     }
 
-    /** cross_entropy(logits [N, C] or [C], target): class indices [N] (or []), or probabilities of logits' shape. */
+    /** cross_entropy(logits [N, C] or [C], target, reduction=): class indices [N] (or []), or probabilities of logits' shape. */
     private Val crossEntropy(Args a) {
-        if (!a.shape(2, 2)) return null;
+        if (!a.shape(2, 2, "reduction")) return null;
         T x = a.tensor(0), t = a.tensor(1);
-        if (x == null || t == null) return null;
+        String r = choice(a, -1, "reduction", "mean", LossRules.REDUCTIONS);
+        if (x == null || t == null || r == null) return null;
+        Losses.Reduction red = Losses.Reduction.of(r);
         int[] xs = x.shape(), ts = t.shape();
         if (xs.length != 1 && xs.length != 2) {
             l.diags.error("E0202", a.spanOf(0, null), "`cross_entropy` takes logits of shape [N, C] or [C], found " + Shapes.show(xs), null);
             return null;
         }
-        if (Arrays.equals(xs, ts)) return out(b.composite(() -> Composites.crossEntropyProbs(b, x.var(), t.var())), "DivBackward1");
+        if (Arrays.equals(xs, ts)) {
+            return out(b.composite(() -> Composites.crossEntropyProbs(b, x.var(), t.var(), red)), red == Losses.Reduction.MEAN ? "DivBackward1" : "NegBackward0");
+        }
         int[] want = xs.length == 2 ? new int[] {xs[0]} : Shapes.SCALAR;
         if (!Arrays.equals(ts, want)) {
             l.diags.error("E0202", a.spanOf(1, null), "`cross_entropy` with logits of shape " + Shapes.show(xs) + " needs class indices of shape "
@@ -472,7 +493,7 @@ final class Builtins {
             return null;
         }
         if (!classIndicesValid(a, t, xs[xs.length - 1])) return null;
-        return out(b.composite(() -> Composites.crossEntropyIndices(b, x.var(), t.var())), "NllLossBackward0");
+        return out(b.composite(() -> Composites.crossEntropyIndices(b, x.var(), t.var(), red)), "NllLossBackward0");
     }
 
     /** Class indices known at compile time must be whole numbers in [0, C). */

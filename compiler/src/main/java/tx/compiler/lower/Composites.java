@@ -1,6 +1,7 @@
 package tx.compiler.lower;
 
 import tx.runtime.ir.Builder;
+import tx.runtime.ir.Prim;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.Shapes;
 
@@ -49,6 +50,258 @@ final class Composites {
         if (lo != null) r = b.where(b.lt(r, lo), lo, r);
         if (hi != null) r = b.where(b.gt(r, hi), hi, r);
         return b.where(b.ne(x, x), b.stopGrad(x), r);
+    }
+
+    // ---- activations and elementwise functions of (v2) --------------------------------------------------
+
+    /** leaky_relu x = x where x > 0, else slope·x; its derivative at 0 (and at a nan) is the slope, as PyTorch's. */
+    static Var leakyRelu(Builder b, Var x, double slope) {
+        return b.where(b.gt(x, b.scalar(0)), x, b.mul(x, b.scalar(slope)));
+    }
+
+    /**
+     * elu x = x where x > 0, else α(e^x - 1). NOTE: e^x - 1, not expm1, as PyTorch computes it (so
+     * the derivative α e^x is PyTorch's even where expm1 + 1 would round); the derivative at 0 is
+     * α, as PyTorch's (whose backward tests x <= 0).
+     */
+    static Var elu(Builder b, Var x, double alpha) {
+        return b.where(b.gt(x, b.scalar(0)), x, b.mul(b.scalar(alpha), b.sub(b.exp(x), b.scalar(1))));
+    }
+
+    /** silu x = x σ(x). NOTE: as in PyTorch, silu(-inf) is nan (-inf · 0). */
+    static Var silu(Builder b, Var x) {
+        return b.mul(x, sigmoid(b, x));
+    }
+
+    /** mish x = x tanh(softplus x); softplus's threshold keeps the derivative 1, not inf · 0, for large x. */
+    static Var mish(Builder b, Var x) {
+        return b.mul(x, b.emit(Prim.TANH, null, softplus(b, x)));
+    }
+
+    /** gelu with approximate="tanh": x/2 (1 + tanh(sqrt(2/π) (x + 0.044715 x³))), PyTorch's constants. */
+    static Var geluTanh(Builder b, Var x) {
+        Var inner = b.mul(b.scalar(Math.sqrt(2 / Math.PI)), b.add(x, b.mul(b.scalar(0.044715), b.mul(x, b.mul(x, x)))));
+        return b.mul(b.mul(b.scalar(0.5), x), b.add(b.scalar(1), b.emit(Prim.TANH, null, inner)));
+    }
+
+    /**
+     * hardtanh(x, lo, hi) = lo below lo, hi above hi, else x. NOTE: unlike clamp, the gradient is 0
+     * on the bounds themselves (PyTorch's backward passes it only where lo < x < hi), and at a nan,
+     * which stays nan.
+     */
+    static Var hardtanh(Builder b, Var x, double lo, double hi) {
+        Var low = b.scalar(lo), high = b.scalar(hi);
+        Var r = b.where(b.le(x, low), low, b.where(b.ge(x, high), high, x));
+        return b.where(b.ne(x, x), b.stopGrad(x), r);
+    }
+
+    /**
+     * gelu x = x/2 (1 + erf(x / sqrt 2)), PyTorch's exact form (approximate="none"), with
+     * {@link #erf}: as PyTorch, 1 + erf cancels for large negative x (gelu(-30) is -0). NOTE:
+     * PyTorch's derivative at ±inf is nan (its x · erf'(x) is inf · 0), where erf, held at |x| = 27,
+     * passes none: {@link #nanSlopeAtInf} adds it.
+     */
+    static Var gelu(Builder b, Var x) {
+        Var e = erf(b, b.mul(x, b.scalar(1 / Math.sqrt(2))));
+        return b.add(b.mul(b.mul(x, b.scalar(0.5)), b.add(b.scalar(1), e)), nanSlopeAtInf(b, x));
+    }
+
+    /**
+     * A term of value 0 whose derivative is nan at ±inf and 0 elsewhere: sqrt(1 - |tanh x|) at ±inf
+     * (sqrt(0), whose slope inf meets tanh's 0), reading 0 where it is not taken.
+     */
+    private static Var nanSlopeAtInf(Builder b, Var x) {
+        Var infinite = b.eq(b.emit(Prim.ABS, null, x), b.scalar(Double.POSITIVE_INFINITY));
+        Var xi = b.where(infinite, x, b.scalar(0));
+        Var u = b.sub(b.scalar(1), b.emit(Prim.ABS, null, b.emit(Prim.TANH, null, xi)));
+        return b.where(infinite, b.emit(Prim.SQRT, null, u), b.scalar(0));
+    }
+
+    /** softsign x = x / (1 + |x|). */
+    static Var softsign(Builder b, Var x) {
+        return b.div(x, b.add(b.scalar(1), b.emit(Prim.ABS, null, x)));
+    }
+
+    /**
+     * logsigmoid x = min(x, 0) - log(1 + e^-|x|), PyTorch's stable form. NOTE: -|x| is written as a
+     * where (-x from 0 up), so that the derivative at 0 is 1/2, not the 0 of abs'(0).
+     */
+    static Var logSigmoid(Builder b, Var x) {
+        Var zero = b.scalar(0);
+        Var neg = b.lt(x, zero);
+        Var e = b.exp(b.where(neg, x, b.neg(x)));
+        return b.sub(b.where(neg, x, zero), b.emit(Prim.LOG1P, null, e));
+    }
+
+    /** rsqrt x = 1 / sqrt x. */
+    static Var rsqrt(Builder b, Var x) {
+        return b.div(b.scalar(1), b.emit(Prim.SQRT, null, x));
+    }
+
+    /** exp2 x = 2^x (Math.pow, exact at whole numbers); its derivative 2^x ln 2 is POW's. */
+    static Var exp2(Builder b, Var x) {
+        return b.pow(b.scalar(2), x);
+    }
+
+    /** log x / log base (log2, log10). */
+    static Var logBase(Builder b, Var x, double base) {
+        return b.div(b.log(x), b.scalar(Math.log(base)));
+    }
+
+    /** sinh x = (expm1 x - expm1 -x) / 2: no cancellation near 0. */
+    static Var sinh(Builder b, Var x) {
+        return b.mul(b.scalar(0.5), b.sub(b.emit(Prim.EXPM1, null, x), b.emit(Prim.EXPM1, null, b.neg(x))));
+    }
+
+    /** cosh x = (e^x + e^-x) / 2. */
+    static Var cosh(Builder b, Var x) {
+        return b.mul(b.scalar(0.5), b.add(b.exp(x), b.exp(b.neg(x))));
+    }
+
+    /**
+     * asinh x = sign x · log1p(a + a²/(1 + sqrt(1 + a²))) with a = |x| (accurate near 0), and
+     * log a + log 2 with no gradient where a² overflows, as PyTorch's 1/sqrt(x² + 1) underflows to 0
+     * there. NOTE: |x| and the sign are wheres, so that the derivative at 0 is 1; each branch reads
+     * a safe input where it is not taken, so that its masked gradient is 0, not nan.
+     */
+    static Var asinh(Builder b, Var x) {
+        Var neg = b.lt(x, b.scalar(0));
+        Var a = b.where(neg, b.neg(x), x);
+        Var huge = b.eq(b.mul(a, a), b.scalar(Double.POSITIVE_INFINITY));
+        Var small = b.where(huge, b.scalar(1), a);
+        Var sq = b.mul(small, small);
+        Var r = b.emit(Prim.LOG1P, null, b.add(small, b.div(sq, b.add(b.scalar(1), b.emit(Prim.SQRT, null, b.add(b.scalar(1), sq))))));
+        Var v = b.where(huge, b.add(b.log(b.stopGrad(a)), b.scalar(Math.log(2))), r);
+        return b.where(neg, b.neg(v), v);
+    }
+
+    /**
+     * acosh x = log1p(t + sqrt(t (x + 1))) with t = x - 1 for x > 1 (accurate near 1), and for
+     * x <= 1 (and nan) log(x + sqrt(x² - 1)), which is nan below 1 but whose derivative is still
+     * 1/sqrt(x² - 1), PyTorch's formula (inf at ±1). Where x² overflows, log|x| + log 2 with no
+     * gradient, as PyTorch's 1/sqrt(x² - 1) underflows to 0 there (-inf gives nan). Each branch reads
+     * a safe input (2) where it is not taken, so that its masked gradient is 0, not 0 · inf.
+     */
+    static Var acosh(Builder b, Var x) {
+        Var two = b.scalar(2), one = b.scalar(1);
+        Var huge = b.eq(b.mul(x, x), b.scalar(Double.POSITIVE_INFINITY));
+        Var above = b.gt(x, one);
+        Var xa = b.where(above, b.where(huge, two, x), two);
+        Var t = b.sub(xa, one);
+        Var accurate = b.emit(Prim.LOG1P, null, b.add(t, b.emit(Prim.SQRT, null, b.mul(t, b.add(xa, one)))));
+        Var xd = b.where(above, two, b.where(huge, two, x));
+        Var direct = b.log(b.add(xd, b.emit(Prim.SQRT, null, b.sub(b.mul(xd, xd), one))));
+        Var asymptote = b.add(b.log(b.stopGrad(x)), b.scalar(Math.log(2)));
+        return b.where(huge, asymptote, b.where(above, accurate, direct));
+    }
+
+    /** atanh x = (log1p x - log1p -x) / 2. */
+    static Var atanh(Builder b, Var x) {
+        return b.mul(b.scalar(0.5), b.sub(b.emit(Prim.LOG1P, null, x), b.emit(Prim.LOG1P, null, b.neg(x))));
+    }
+
+    /**
+     * lerp(a, e, w) = a + w (e - a) where |w| < 0.5, else e - (e - a)(1 - w): PyTorch's two forms,
+     * each exact at its end (w = 0 gives a, w = 1 gives e).
+     */
+    static Var lerp(Builder b, Var a, Var e, Var w) {
+        Var d = b.sub(e, a);
+        Var low = b.lt(b.emit(Prim.ABS, null, w), b.scalar(0.5));
+        return b.where(low, b.add(a, b.mul(w, d)), b.sub(e, b.mul(d, b.sub(b.scalar(1), w))));
+    }
+
+    /**
+     * hypot(a, c) = m sqrt((a/m)² + (c/m)²) with m = max(|a|, |c|) held (no gradient of its own, so
+     * the derivative is a/hypot, c/hypot): no overflow for large operands, as std::hypot. m = 0 and
+     * m = inf scale by 1 instead (the value is then 0 or inf, and the gradient PyTorch's nan).
+     */
+    static Var hypot(Builder b, Var a, Var c) {
+        Var m = b.stopGrad(b.emit(Prim.MAXIMUM, null, b.emit(Prim.ABS, null, a), b.emit(Prim.ABS, null, c)));
+        Var one = b.scalar(1);
+        Var plain = b.add(b.eq(m, b.scalar(0)), b.eq(m, b.scalar(Double.POSITIVE_INFINITY)));
+        Var ms = b.where(plain, one, m);
+        Var sa = b.div(a, ms), sc = b.div(c, ms);
+        return b.mul(ms, b.emit(Prim.SQRT, null, b.add(b.mul(sa, sa), b.mul(sc, sc))));
+    }
+
+    // ---- erf and erfc: W. J. Cody's rational Chebyshev approximations -----------------------------------
+
+    // Cody, "Rational Chebyshev approximations for the error function", Math. Comp. 23 (1969) 631-638,
+    // the coefficients of netlib's specfun CALERF (IEEE double, about 18 significant digits).
+    private static final double[] ERF_A = {3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02, 3.20937758913846947e03, 1.85777706184603153e-1};
+    private static final double[] ERF_B = {2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03, 2.84423683343917062e03};
+    private static final double[] ERFC_C = {5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01, 2.98635138197400131e02,
+        8.81952221241769090e02, 1.71204761263407058e03, 2.05107837782607147e03, 1.23033935479799725e03, 2.15311535474403846e-8};
+    private static final double[] ERFC_D = {1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02, 1.62138957456669019e03,
+        3.29079923573345963e03, 4.36261909014324716e03, 3.43936767414372164e03, 1.23033935480374942e03};
+    private static final double[] ERFC_P = {3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1, 1.60837851487422766e-2,
+        6.58749161529837803e-4, 1.63153871373020978e-2};
+    private static final double[] ERFC_Q = {2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428412e-1, 6.05183413124413191e-2,
+        2.33520497626869185e-3};
+    private static final double SQRT_PI_INV = 0.56418958354775628695;
+
+    /**
+     * CALERF's rational function: (…((top·t + a0)·t + a1)…)·t + a_last over (…((t + b0)·t + b1)…)·t + b_last,
+     * where top is the numerator's extra leading coefficient (a[n-1] of a with one more than b).
+     */
+    private static Var rational(Builder b, Var t, double[] num, double[] den) {
+        int n = den.length;
+        Var xnum = b.mul(b.scalar(num[n]), t), xden = t;
+        for (int i = 0; i < n - 1; i++) {
+            xnum = b.mul(b.add(xnum, b.scalar(num[i])), t);
+            xden = b.mul(b.add(xden, b.scalar(den[i])), t);
+        }
+        return b.div(b.add(xnum, b.scalar(num[n - 1])), b.add(xden, b.scalar(den[n - 1])));
+    }
+
+    /** The pieces of erf: erf x for |x| <= 0.46875, erfc |x| above, and which applies. */
+    private record ErfParts(Var small, Var erfSmall, Var erfcTail) {}
+
+    /**
+     * Cody's three intervals, each reading a safe input where it is not taken (so that its masked
+     * gradient is 0, not nan): erf x = x R(x²) for |x| <= 0.46875; erfc y = e^-y² R(y) for
+     * 0.46875 < y <= 4 and e^-y²/y (1/sqrt π - R(1/y²)/y²) above, y = |x|, held at 27 (where erfc
+     * has underflowed to 0) so that inf gives 0, not inf · 0. e^-y² is e^-s² e^-(y - s)(y + s) with
+     * s = y rounded to 1/16 (CALERF's split: y² is not exact, the split is). A nan takes the last
+     * interval and stays nan.
+     */
+    private static ErfParts erfParts(Builder b, Var x) {
+        Var zero = b.scalar(0);
+        Var neg = b.lt(x, zero);
+        Var y = b.where(neg, b.neg(x), x); // |x| with the derivative 1 at 0
+        Var small = b.le(y, b.scalar(0.46875));
+        Var xs = b.where(small, x, zero);
+        Var erfSmall = b.mul(xs, rational(b, b.mul(xs, xs), ERF_A, ERF_B));
+        Var mid = b.le(y, b.scalar(4));
+        Var ym = b.where(small, b.scalar(1), b.where(mid, y, b.scalar(1)));
+        Var yt = b.where(mid, b.scalar(5), b.where(b.gt(y, b.scalar(27)), b.scalar(27), y));
+        Var tail = b.div(b.sub(b.scalar(SQRT_PI_INV), b.mul(b.div(b.scalar(1), b.mul(yt, yt)),
+                rational(b, b.div(b.scalar(1), b.mul(yt, yt)), ERFC_P, ERFC_Q))), yt);
+        Var erfcMid = b.mul(gaussian(b, ym), rational(b, ym, ERFC_C, ERFC_D));
+        Var erfcTail = b.where(mid, erfcMid, b.mul(gaussian(b, yt), tail));
+        return new ErfParts(small, erfSmall, erfcTail);
+    }
+
+    /** e^-y² as e^-s² e^-(y - s)(y + s), s = y rounded to a multiple of 1/16 (held: no gradient of its own). */
+    private static Var gaussian(Builder b, Var y) {
+        Var big = b.scalar(0x1p52);
+        Var s = b.stopGrad(b.div(b.sub(b.add(b.mul(y, b.scalar(16)), big), big), b.scalar(16)));
+        return b.mul(b.exp(b.neg(b.mul(s, s))), b.exp(b.neg(b.mul(b.sub(y, s), b.add(y, s)))));
+    }
+
+    /** erf x: Cody's approximation (within a few ulps in float64); odd, so erf(-x) = -erf x. */
+    static Var erf(Builder b, Var x) {
+        ErfParts p = erfParts(b, x);
+        Var one = b.scalar(1);
+        Var big = b.sub(one, p.erfcTail());
+        return b.where(p.small(), p.erfSmall(), b.where(b.lt(x, b.scalar(0)), b.neg(big), big));
+    }
+
+    /** erfc x = 1 - erf x, without the cancellation for large x: erfc(-x) = 2 - erfc x. */
+    static Var erfc(Builder b, Var x) {
+        ErfParts p = erfParts(b, x);
+        Var c = p.erfcTail();
+        return b.where(p.small(), b.sub(b.scalar(1), p.erfSmall()), b.where(b.lt(x, b.scalar(0)), b.sub(b.scalar(2), c), c));
     }
 
     static Var mean(Builder b, Var x, int[] axes, boolean keepdim) {
@@ -137,18 +390,12 @@ final class Composites {
         return max(b, b.emit(tx.runtime.ir.Prim.ABS, null, x), axes, keepdim);
     }
 
-    /** mse_loss(a, b) = mean((a - b)²) over every element. */
-    static Var mseLoss(Builder b, Var x, Var y) {
-        Var d = b.sub(x, y);
-        Var sq = b.mul(d, d);
-        return mean(b, sq, allAxes(sq.rank()), false);
-    }
-
     /**
-     * cross_entropy with class indices: -mean_n log_softmax(logits)[n, target_n]. The one-hot
-     * selection is a comparison with arange(C), so it carries no gradient to the target.
+     * cross_entropy with class indices: -log_softmax(logits)[n, target_n], per sample ([N], or []
+     * for logits [C]) or summed, or (mean) the sum divided by N. The one-hot selection is a
+     * comparison with arange(C), so it carries no gradient to the target.
      */
-    static Var crossEntropyIndices(Builder b, Var logits, Var target) {
+    static Var crossEntropyIndices(Builder b, Var logits, Var target, Losses.Reduction r) {
         int classAxis = logits.rank() == 1 ? 0 : 1;
         int classes = logits.shapeRef()[classAxis];
         Var logp = logSoftmax(b, logits, classAxis);
@@ -163,16 +410,24 @@ final class Composites {
             Var row = b.constant(tx.runtime.tensor.Tensor.of(new int[] {1, classes}, ids));
             picked = b.mul(logp, b.eq(col, row));
         }
-        Var total = b.sum(picked, allAxes(picked.rank()), false);
-        int n = logits.rank() == 1 ? 1 : logits.shapeRef()[0];
-        return b.neg(b.div(total, b.scalar(n)));
+        return reduceSamples(b, logits, picked, classAxis, r);
     }
 
-    /** cross_entropy with class probabilities: -mean_n sum_c target[n, c] log_softmax(logits)[n, c]. */
-    static Var crossEntropyProbs(Builder b, Var logits, Var target) {
+    /** cross_entropy with class probabilities: -sum_c target[n, c] log_softmax(logits)[n, c], reduced as r says. */
+    static Var crossEntropyProbs(Builder b, Var logits, Var target, Losses.Reduction r) {
         int classAxis = logits.rank() == 1 ? 0 : 1;
-        Var prod = b.mul(logSoftmax(b, logits, classAxis), target);
-        Var total = b.sum(prod, allAxes(prod.rank()), false);
+        return reduceSamples(b, logits, b.mul(logSoftmax(b, logits, classAxis), target), classAxis, r);
+    }
+
+    /**
+     * -sum over classes of the terms, per sample (none), over everything (sum), or that divided by
+     * N (mean). NOTE: the mean is -(sum / N), one division, not a mean of per-sample losses, so that
+     * its derivative (and `tx grad`'s emitted program) stays the one line -1/N · p.
+     */
+    private static Var reduceSamples(Builder b, Var logits, Var terms, int classAxis, Losses.Reduction r) {
+        if (r == Losses.Reduction.NONE) return b.neg(b.sum(terms, new int[] {classAxis}, false));
+        Var total = b.sum(terms, allAxes(terms.rank()), false);
+        if (r == Losses.Reduction.SUM) return b.neg(total);
         int n = logits.rank() == 1 ? 1 : logits.shapeRef()[0];
         return b.neg(b.div(total, b.scalar(n)));
     }

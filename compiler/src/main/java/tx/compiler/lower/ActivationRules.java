@@ -1,0 +1,89 @@
+package tx.compiler.lower;
+
+import java.util.Map;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.runtime.ir.Builder;
+import tx.runtime.ir.Var;
+
+/**
+ * The (v2) activations and elementwise functions written from primitives ({@link Composites}):
+ * their arguments, PyTorch's keywords and defaults, and PyTorch's grad_fn names.
+ */
+final class ActivationRules extends RuleFamily {
+    ActivationRules(Lowerer l, Builtins host, Map<String, Builtins.Rule> rules) {
+        super(l, host, rules);
+        activations();
+    }
+
+    private void activations() {
+        host.composite("silu", Composites::silu, "SiluBackward0");
+        host.composite("mish", Composites::mish, "MishBackward0");
+        host.composite("softsign", Composites::softsign, "DivBackward0");
+        host.composite("logsigmoid", Composites::logSigmoid, "LogSigmoidBackward0");
+        host.composite("relu6", (bb, x) -> Composites.hardtanh(bb, x, 0, 6), "HardtanhBackward0");
+        host.composite("square", (bb, x) -> bb.mul(x, x), "PowBackward0");
+        host.composite("rsqrt", Composites::rsqrt, "RsqrtBackward0");
+        host.composite("reciprocal", (bb, x) -> bb.div(bb.scalar(1), x), "ReciprocalBackward0");
+        host.composite("exp2", Composites::exp2, "Exp2Backward0");
+        host.composite("log2", (bb, x) -> Composites.logBase(bb, x, 2), "Log2Backward0");
+        host.composite("log10", (bb, x) -> Composites.logBase(bb, x, 10), "Log10Backward0");
+        host.composite("sinh", Composites::sinh, "SinhBackward0");
+        host.composite("cosh", Composites::cosh, "CoshBackward0");
+        host.composite("asinh", Composites::asinh, "AsinhBackward0");
+        host.composite("acosh", Composites::acosh, "AcoshBackward0");
+        host.composite("atanh", Composites::atanh, "AtanhBackward0");
+        host.composite("erf", Composites::erf, "ErfBackward0");
+        host.composite("erfc", Composites::erfc, "ErfcBackward0");
+        parametric("leaky_relu", "negative_slope", 0.01, Composites::leakyRelu, "LeakyReluBackward0");
+        parametric("elu", "alpha", 1.0, Composites::elu, "EluBackward0");
+        rules.put("hardtanh", a -> {
+            if (!a.shape(1, 3, "min_val", "max_val")) return null;
+            T x = a.tensor(0);
+            double lo = a.number(1, "min_val", -1), hi = a.number(2, "max_val", 1);
+            if (x == null || a.failed) return null;
+            return out(b.composite(() -> Composites.hardtanh(b, x.var(), lo, hi)), "HardtanhBackward0");
+        });
+        rules.put("gelu", a -> {
+            if (!a.shape(1, 1, "approximate")) return null;
+            T x = a.tensor(0);
+            String approximate = host.choice(a, -1, "approximate", "none", "none", "tanh");
+            if (x == null || approximate == null) return null;
+            return out(b.composite(() -> approximate.equals("tanh") ? Composites.geluTanh(b, x.var()) : Composites.gelu(b, x.var())), "GeluBackward0");
+        });
+        rules.put("lerp", a -> {
+            if (!a.shape(1, 3, "end", "weight")) return null;
+            if (a.get(1, "end") == null || a.get(2, "weight") == null) {
+                l.diags.error("E0104", a.span(), "`lerp` needs " + (a.get(1, "end") == null ? "an end and " : "") + "a weight",
+                        "write `lerp(start, end, weight)`, the weight a number or a tensor");
+                return null;
+            }
+            T x = a.tensor(0), e = a.tensor(1, "end"), w = a.tensor(2, "weight");
+            if (x == null || e == null || w == null || !host.broadcasts(a, x, e, w)) return null;
+            String gradFn = a.get(2, "weight") instanceof Val.Num ? "LerpBackward0" : "LerpBackward1"; // PyTorch's Scalar and Tensor overloads
+            return out(b.composite(() -> Composites.lerp(b, x.var(), e.var(), w.var())), gradFn);
+        });
+        rules.put("hypot", a -> {
+            if (!a.shape(2, 2)) return null;
+            T x = a.tensor(0), y = a.tensor(1);
+            if (x == null || y == null || !host.broadcasts(a, x, y)) return null;
+            return out(b.composite(() -> Composites.hypot(b, x.var(), y.var())), "HypotBackward0");
+        });
+    }
+
+    private interface WithNumber {
+        Var apply(Builder b, Var x, double p);
+    }
+
+    /** An activation with one number, given second or as its keyword (leaky_relu's negative_slope=, elu's alpha=). */
+    private void parametric(String name, String keyword, double dflt, WithNumber f, String gradFn) {
+        rules.put(name, a -> {
+            if (!a.shape(1, 2, keyword)) return null;
+            T x = a.tensor(0);
+            double p = a.number(1, keyword, dflt);
+            if (x == null || a.failed) return null;
+            return out(b.composite(() -> f.apply(b, x.var(), p)), gradFn);
+        });
+    }
+
+}

@@ -1,0 +1,145 @@
+package tx.compiler.lower;
+
+import java.util.Arrays;
+import java.util.Map;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.runtime.ir.Builder;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.PyFloat;
+import tx.runtime.tensor.Shapes;
+
+/**
+ * The losses with PyTorch's {@code reduction=} ({@link Losses}), var/std and linear: their
+ * arguments, keywords and defaults, and PyTorch's grad_fn name for each reduction.
+ * (cross_entropy, with its class-index checks, stays in {@link Builtins}.)
+ */
+final class LossRules extends RuleFamily {
+    LossRules(Lowerer l, Builtins host, Map<String, Builtins.Rule> rules) {
+        super(l, host, rules);
+        loss("mse_loss", null, 0, (bb, x, y, p) -> Losses.squared(bb, x, y), "MseLossBackward0", "MseLossBackward0", "MseLossBackward0");
+        loss("l1_loss", null, 0, (bb, x, y, p) -> Losses.l1(bb, x, y), "MeanBackward0", "SumBackward0", "AbsBackward0");
+        loss("smooth_l1_loss", "beta", 1.0, Losses::smoothL1, "SmoothL1LossBackward0", "SmoothL1LossBackward0", "SmoothL1LossBackward0");
+        loss("huber_loss", "delta", 1.0, Losses::huber, "HuberLossBackward0", "HuberLossBackward0", "HuberLossBackward0");
+        loss("binary_cross_entropy", null, 0, (bb, x, y, p) -> Losses.binaryCrossEntropy(bb, x, y),
+                "BinaryCrossEntropyBackward0", "BinaryCrossEntropyBackward0", "BinaryCrossEntropyBackward0");
+        loss("binary_cross_entropy_with_logits", null, 0, (bb, x, y, p) -> Losses.bceWithLogits(bb, x, y),
+                "BinaryCrossEntropyWithLogitsBackward0", "BinaryCrossEntropyWithLogitsBackward0", "BinaryCrossEntropyWithLogitsBackward0");
+        rules.put("kl_div", this::klDiv);
+        rules.put("cosine_similarity", this::cosineSimilarity);
+        rules.put("var", a -> moment(a, Losses::var, "VarBackward0"));
+        rules.put("std", a -> moment(a, Losses::std, "StdBackward0"));
+        rules.put("linear", this::linear);
+    }
+
+    private interface PairLoss {
+        Var apply(Builder b, Var x, Var y, double p);
+    }
+
+    static final String[] REDUCTIONS = {"mean", "sum", "none"};
+
+    /**
+     * A loss of two operands that broadcast, elementwise, then reduced as {@code reduction=} says
+     * (PyTorch's "mean" by default); {@code number} names its one number keyword (beta=, delta=) or is null.
+     * The grad_fn names are PyTorch's for mean, sum and none.
+     */
+    private void loss(String name, String number, double dflt, PairLoss f, String gradFnMean, String gradFnSum, String gradFnNone) {
+        rules.put(name, a -> {
+            if (!(number == null ? a.shape(2, 2, "reduction") : a.shape(2, 2, "reduction", number))) return null;
+            T x = a.tensor(0), y = a.tensor(1);
+            double p = number == null ? 0 : a.number(-1, number, dflt);
+            String r = host.choice(a, -1, "reduction", "mean", REDUCTIONS);
+            if (x == null || y == null || r == null || a.failed || !host.broadcasts(a, x, y)) return null;
+            if (number != null && p < 0) {
+                l.diags.error("E0104", a.spanOf(-1, number), "`" + name + "` needs " + number + " >= 0, found " + PyFloat.repr(p), null);
+                return null;
+            }
+            Losses.Reduction red = Losses.Reduction.of(r);
+            String gradFn = switch (red) { case SUM -> gradFnSum; case NONE -> gradFnNone; default -> gradFnMean; };
+            return out(b.composite(() -> Losses.reduce(b, f.apply(b, x.var(), y.var(), p), red)), gradFn);
+        });
+    }
+
+    /** kl_div(input, target, reduction="mean", log_target=False); input holds log-probabilities. */
+    private Val klDiv(Args a) {
+        if (!a.shape(2, 2, "reduction", "log_target")) return null;
+        T x = a.tensor(0), y = a.tensor(1);
+        String r = host.choice(a, -1, "reduction", "mean", "mean", "sum", "none", "batchmean");
+        boolean logTarget = a.bool("log_target", false);
+        if (x == null || y == null || r == null || a.failed || !host.broadcasts(a, x, y)) return null;
+        Losses.Reduction red = Losses.Reduction.of(r);
+        String gradFn = switch (red) {
+            case MEAN -> "MeanBackward0";
+            case SUM -> "SumBackward0";
+            case NONE -> logTarget ? "MulBackward0" : "SubBackward0";
+            case BATCHMEAN -> "DivBackward0";
+        };
+        return out(b.composite(() -> Losses.reduce(b, Losses.klDiv(b, x.var(), y.var(), logTarget), red)), gradFn);
+    }
+
+    /** cosine_similarity(x1, x2, dim=1, eps=1e-8): along dim of the broadcast shape. */
+    private Val cosineSimilarity(Args a) {
+        if (!a.shape(2, 4, "dim", "eps")) return null;
+        T x = a.tensor(0), y = a.tensor(1);
+        double eps = a.number(3, "eps", 1e-8);
+        if (x == null || y == null || a.failed || !host.broadcasts(a, x, y)) return null;
+        int[] shape = Shapes.broadcast(x.shape(), y.shape());
+        Integer d = a.get(2, "dim") == null ? a.normalizeDim(1, shape.length, a.span()) : a.dim(2, "dim", shape.length);
+        if (d == null) return null;
+        if (shape.length == 0) {
+            l.diags.error("E0202", a.span(), "`cosine_similarity` needs operands with at least one dimension, found two scalars", null);
+            return null;
+        }
+        return out(b.composite(() -> Losses.cosineSimilarity(b, x.var(), y.var(), d, eps)), "SumBackward1");
+    }
+
+    private interface Moment {
+        Var apply(Builder b, Var x, int[] axes, double correction, boolean keepdim);
+    }
+
+    /** var/std(x, dim=None, correction=1, keepdim=False), and PyTorch's older unbiased= (true: correction 1). */
+    private Val moment(Args a, Moment m, String gradFn) {
+        if (!a.shape(1, 2, "dim", "correction", "keepdim", "unbiased")) return null;
+        T x = a.tensor(0);
+        if (x == null) return null;
+        int[] axes = a.axes(1, "dim", x.shape().length);
+        boolean keepdim = a.bool("keepdim", false);
+        double correction = a.number(-1, "correction", 1);
+        if (a.kw.containsKey("unbiased")) {
+            if (a.kw.containsKey("correction")) {
+                l.diags.error("E0104", a.spanOf(-1, "unbiased"), "`" + a.fn + "` takes `correction=` or `unbiased=`, not both", null);
+                return null;
+            }
+            correction = a.bool("unbiased", true) ? 1 : 0;
+        }
+        if (axes == null || a.failed) return null;
+        double c = correction;
+        return out(b.composite(() -> m.apply(b, x.var(), axes, c, keepdim)), gradFn);
+    }
+
+    /** linear(x, w, b=None) = x @ w.T + b, with w of shape [out, in] (or [in] for a vector x) and b of shape [out]. */
+    private Val linear(Args a) {
+        if (!a.shape(2, 3, "bias")) return null;
+        T x = a.tensor(0), w = a.tensor(1);
+        Val bv = a.get(2, "bias");
+        T bias = bv == null || bv instanceof Val.None ? null : a.tensor(2, "bias");
+        if (x == null || w == null || a.failed) return null;
+        int[] ws = w.shape();
+        if (ws.length != 2 && !(ws.length == 1 && x.shape().length == 1)) {
+            l.diags.error("E0202", a.spanOf(1, null), "`linear` takes a weight of shape [out, in] (or [in] for a vector input), found " + Shapes.show(ws), null);
+            return null;
+        }
+        Val wt = ws.length == 2 ? host.transposeT(w) : w;
+        Val prod = host.matmul(x, wt, a.spanOf(0, null), a.spanOf(1, null), a.span());
+        if (bias == null || !(prod instanceof T p)) return prod;
+        if (Shapes.broadcast(p.shape(), bias.shape()) == null || !Arrays.equals(Shapes.broadcast(p.shape(), bias.shape()), p.shape())) {
+            l.diags.error("E0201", a.spanOf(2, "bias"), "`linear`'s bias of shape " + Shapes.show(bias.shape()) + " does not broadcast to its output of shape "
+                    + Shapes.show(p.shape()), null);
+            return null;
+        }
+        int rank = x.shape().length;
+        String gradFn = rank == 2 ? "AddmmBackward0" : rank > 2 ? "ViewBackward0" : "AddBackward0"; // PyTorch's addmm, and its view for a batch
+        return out(b.add(p.var(), bias.var()), gradFn);
+    }
+
+}
