@@ -46,10 +46,39 @@ class ProductWithOnesTest {
     }
 
     @Test
+    void aBatchedProductSumsEachMatrixThenTheBatch() {
+        int t = 3, n = 5, k = 4, m = 6;
+        Tensor a = Random.normal(new int[] {t, n, k}, 3), b = Random.normal(new int[] {k, m}, 4);
+        List<Tensor> g = Tx.compile("m.tx", """
+                fn f(a: [t, n, k], b: [k, m]) -> [] {
+                    return sum(a @ b)
+                }
+                """).grad("f", "a", "b").call(a, b);
+        double[] da = new double[t * n * k], db = new double[k * m];
+        for (int p = 0; p < k; p++) {
+            double s = 0;
+            for (int j = 0; j < m; j++) s += b.data()[p * m + j];
+            for (int i = 0; i < t * n; i++) da[i * k + p] = s;
+            double total = 0; // each matrix's column sum in order, then those sums over the batch in order
+            for (int u = 0; u < t; u++) {
+                double su = 0;
+                for (int i = 0; i < n; i++) su += a.data()[(u * n + i) * k + p];
+                total += su;
+            }
+            for (int j = 0; j < m; j++) db[p * m + j] = total;
+        }
+        assertArrayEquals(da, g.get(0).data());
+        assertArrayEquals(db, g.get(1).data());
+    }
+
+    /** The same through the IR: no product and no transpose (the sums of bᵀ's columns are b's row sums). */
+    @Test
     void theEmittedGradientHasNoProduct() {
         Compiler.Emitted e = Compiler.grad("m.tx", SOURCE, "f", List.of("a", "b"), Compiler.Emit.TX);
         assertNotNull(e.text(), e.diagnostics().render());
         assertFalse(e.text().contains("@") || e.text().contains("matmul"), e.text());
+        assertFalse(e.text().contains("transpose") || e.text().contains(".T"), e.text()); // sums of a swap's columns are its rows'
+
         assertTrue(e.text().contains("sum("), e.text());
     }
 }

@@ -301,14 +301,42 @@ public final class Simplify {
         }
         int[] kept = other.shape();
         kept[axis] = 1;
-        Var sums = new Var(nextId++, kept, e.out().name());
-        if (internal.get(e.out().id())) internal.set(sums.id()); // a step, as the product it rewrites
-        Eqn sum = new Eqn(Prim.SUM, List.of(other), sums, new Attrs.Reduce(new int[] {axis}, true), e.origin());
-        pending.add(sum);
-        definitions.put(sums, sum);
+        Var sums = step(kept, e);
+        Eqn transposed = definitions.get(other);
+        if (transposed != null && transposed.prim() == Prim.TRANSPOSE && swapsLastTwo(((Attrs.Perm) transposed.attr()).perm())) {
+            // NOTE: the sums of a swap's columns are its input's row sums, in the same order: the swap is never made
+            Var source = transposed.in().get(0);
+            int sourceAxis = axis == other.rank() - 2 ? other.rank() - 1 : other.rank() - 2;
+            int[] sourceKept = source.shape();
+            sourceKept[sourceAxis] = 1;
+            Var inner = step(sourceKept, e);
+            add(new Eqn(Prim.SUM, List.of(source), inner, new Attrs.Reduce(new int[] {sourceAxis}, true), e.origin()));
+            add(new Eqn(Prim.RESHAPE, List.of(inner), sums, new Attrs.ShapeAttr(kept), e.origin()));
+        } else {
+            add(new Eqn(Prim.SUM, List.of(other), sums, new Attrs.Reduce(new int[] {axis}, true), e.origin()));
+        }
         Eqn spread = new Eqn(Prim.EXPAND, List.of(sums), e.out(), new Attrs.ShapeAttr(e.out().shape()), e.origin());
         definitions.put(e.out(), spread);
         return spread;
+    }
+
+    /** A new variable for a step of a rewrite of e (a step of the program if e is one). */
+    private Var step(int[] shape, Eqn e) {
+        Var v = new Var(nextId++, shape, e.out().name());
+        if (internal.get(e.out().id())) internal.set(v.id());
+        return v;
+    }
+
+    /** An equation a rewrite adds before the one being simplified. */
+    private void add(Eqn e) {
+        pending.add(e);
+        definitions.put(e.out(), e);
+    }
+
+    private static boolean swapsLastTwo(int[] perm) {
+        int r = perm.length;
+        for (int i = 0; i < r - 2; i++) if (perm[i] != i) return false;
+        return r >= 2 && perm[r - 2] == r - 1 && perm[r - 1] == r - 2;
     }
 
     /** Whether x is ones: a fill of 1, or an expand of a one-element constant 1. */
