@@ -38,6 +38,9 @@ class GemmTest {
             }
         }
         out.add(Arguments.of(513, 300, 1100)); // more than one block of k (256) and of columns (1024)
+        out.add(Arguments.of(5, 65, 17));       // fewer rows than a panel: four together, then one
+        out.add(Arguments.of(7, 513, 10));
+        out.add(Arguments.of(4, 3, 127));
         out.add(Arguments.of(0, 17, 65));
         out.add(Arguments.of(65, 0, 17));
         out.add(Arguments.of(17, 65, 0));
