@@ -8,10 +8,17 @@ memory during one value-and-gradient run, estimated from the process's peak resi
 growth of ru_maxrss over that run, plus the inputs): PyTorch 1.13 has no CPU allocator statistics.
 """
 import json
+import os
 import resource
 import statistics
 import sys
 import time
+
+# NOTE: torch.set_num_threads(1) does not reach the system BLAS: Debian's PyTorch calls
+# libopenblas0-pthread, whose own threads took both cores (a 512^3 product took 2.4 ms wall, 4.8 ms
+# of CPU). OpenBLAS reads these before it starts, so they are set before torch is imported.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 import torch
 import torch.nn.functional as F

@@ -85,6 +85,7 @@ final class Bench {
         out.println("  runtime:            the tx interpreter, elementwise chains fused; " + (tx.runtime.kernels.Elementwise.vectorApi()
                 ? "Vector API on (SIMD matmul, exp/log/sin/cos/tanh)" : "Vector API off (add --add-modules jdk.incubator.vector: the tx launcher does)")
                 + "; no BLAS");
+        out.println("  matmul:             " + tx.runtime.kernels.LinAlg.describe());
         if (json) {
             out.println(String.format(Locale.ROOT, "{\"function_ms\": %.6f, \"gradient_ms\": %.6f, \"ratio\": %.4f, \"peak_bytes\": %d}", fMs, gMs, ratio, peak));
         }

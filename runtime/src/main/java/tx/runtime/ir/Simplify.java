@@ -24,8 +24,10 @@ import tx.runtime.tensor.Tensor;
  *       keeps its shape (it broadcasts by itself); a sum that keeps its axes, reshaped to drop
  *       them, is a sum that drops them;</li>
  *   <li>pads: {@code pad(a) ± pad(b)} with both at the same place is {@code pad(a ± b)} (0 ± 0 is 0
- *       outside, the same numbers inside), the one rewrite that adds a variable. NOTE: {@code x + 0 = x} is not used (it would turn 0 + -0.0, which
+ *       outside, the same numbers inside), a rewrite that adds a variable. NOTE: {@code x + 0 = x} is not used (it would turn 0 + -0.0, which
  *       is 0.0, into -0.0), nor {@code x * 0 = 0} (it would turn nan * 0, which is nan, into 0);</li>
+ *   <li>products with ones: {@code ones @ y} and {@code x @ ones} are y's sums over its rows and x's
+ *       along its rows, spread (see {@link #productWithOnes}), the other rewrite that adds a variable;</li>
  *   <li>common subexpressions: the same primitive on the same operands with the same attributes,
  *       where the first one is visible, is computed once;</li>
  *   <li>dead code: equations nothing uses are removed (statements with effects, and everything loops
@@ -161,6 +163,7 @@ public final class Simplify {
         Eqn folded = fold(e);
         if (folded != null) e = folded;
         e = padOfSum(e);
+        e = productWithOnes(e);
         // NOTE: two loads of one file are two reads: a save between them may have changed it
         Object key = e.prim() == Prim.LOAD ? new Object() : key(e);
         for (int i = seen.size() - 1; i >= 0; i--) {
@@ -272,6 +275,76 @@ public final class Simplify {
         pending.add(sum);
         definitions.put(inner, sum);
         return new Eqn(Prim.PAD, List.of(inner), e.out(), a.attr(), e.origin());
+    }
+
+    /**
+     * {@code ones @ y} is y's sums over its rows, the same in every row of the result, and
+     * {@code x @ ones} x's sums along its rows, the same in every column: {@code expand(sum(y,
+     * dim=-2, keepdim))} and {@code expand(sum(x, dim=-1, keepdim))}, one pass over the operand
+     * instead of a product (the gradient of {@code sum(a @ b)} with respect to a is {@code ones @ bᵀ}).
+     * NOTE: exact in both GEMM modes: a product sums {@code 1·y[p,j]} in order over p from 0, and
+     * {@code 1·y} is y (nan, inf and -0.0 included), fused or not; {@code Reductions.sum} sums
+     * in the same order from the same 0.
+     */
+    private Eqn productWithOnes(Eqn e) {
+        if (e.prim() != Prim.MATMUL) return e;
+        Var x = e.in().get(0), y = e.in().get(1), other;
+        int axis;
+        if (isOnes(x)) {
+            other = y;
+            axis = y.rank() - 2;
+        } else if (isOnes(y)) {
+            other = x;
+            axis = x.rank() - 1;
+        } else {
+            return e;
+        }
+        int[] kept = other.shape();
+        kept[axis] = 1;
+        Var sums = step(kept, e);
+        Eqn transposed = definitions.get(other);
+        if (transposed != null && transposed.prim() == Prim.TRANSPOSE && swapsLastTwo(((Attrs.Perm) transposed.attr()).perm())) {
+            // NOTE: the sums of a swap's columns are its input's row sums, in the same order: the swap is never made
+            Var source = transposed.in().get(0);
+            int sourceAxis = axis == other.rank() - 2 ? other.rank() - 1 : other.rank() - 2;
+            int[] sourceKept = source.shape();
+            sourceKept[sourceAxis] = 1;
+            Var inner = step(sourceKept, e);
+            add(new Eqn(Prim.SUM, List.of(source), inner, new Attrs.Reduce(new int[] {sourceAxis}, true), e.origin()));
+            add(new Eqn(Prim.RESHAPE, List.of(inner), sums, new Attrs.ShapeAttr(kept), e.origin()));
+        } else {
+            add(new Eqn(Prim.SUM, List.of(other), sums, new Attrs.Reduce(new int[] {axis}, true), e.origin()));
+        }
+        Eqn spread = new Eqn(Prim.EXPAND, List.of(sums), e.out(), new Attrs.ShapeAttr(e.out().shape()), e.origin());
+        definitions.put(e.out(), spread);
+        return spread;
+    }
+
+    /** A new variable for a step of a rewrite of e (a step of the program if e is one). */
+    private Var step(int[] shape, Eqn e) {
+        Var v = new Var(nextId++, shape, e.out().name());
+        if (internal.get(e.out().id())) internal.set(v.id());
+        return v;
+    }
+
+    /** An equation a rewrite adds before the one being simplified. */
+    private void add(Eqn e) {
+        pending.add(e);
+        definitions.put(e.out(), e);
+    }
+
+    private static boolean swapsLastTwo(int[] perm) {
+        int r = perm.length;
+        for (int i = 0; i < r - 2; i++) if (perm[i] != i) return false;
+        return r >= 2 && perm[r - 2] == r - 1 && perm[r - 1] == r - 2;
+    }
+
+    /** Whether x is ones: a fill of 1, or an expand of a one-element constant 1. */
+    private boolean isOnes(Var x) {
+        Eqn def = definitions.get(x);
+        if (def == null) return false;
+        if (def.prim() == Prim.FILL) return Double.doubleToRawLongBits(((Attrs.Fill) def.attr()).value()) == Double.doubleToRawLongBits(1.0);
+        return def.prim() == Prim.EXPAND && isScalar(def.in().get(0), 1);
     }
 
     /**

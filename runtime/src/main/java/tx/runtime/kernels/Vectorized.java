@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Kernels on the Vector API: matmul, and exp, log, sin, cos and tanh for tensors of
+ * Kernels on the Vector API: exp, log, sin, cos and tanh for tensors of
  * {@link #THRESHOLD} elements and more. The transcendental lanes compute {@link Transcendentals}'
  * steps on every lane, its branches as blends, so each lane's bits are the scalar kernel's (and
  * so StrictMath's), whether the JIT has compiled this code or not. NOTE: not the Vector API's own
@@ -26,16 +26,6 @@ final class Vectorized {
 
     /** The element count from which the vectorised transcendental functions are used. */
     static final int THRESHOLD = 4096;
-
-    /**
-     * {@code c[n×m] = a[n×k] · b[k×m]} (c zero on entry), four rows of c and one vector of columns at
-     * a time, for m of at least one vector; false if m is too narrow. Each element is summed in
-     * the same order, with the same roundings (a multiply, then an add: no fused multiply-add), as
-     * the scalar loop, so the results are identical.
-     */
-    static boolean multiply(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int n, int k, int m) {
-        return Lanes.multiply(a, aOff, b, bOff, c, cOff, n, k, m);
-    }
 
     /** {@code o[oo + i] = op(x[xo + i])} for i below len: whole vectors, then the tail by the scalar twin (the same bits); false if op has no lane kernel. */
     static boolean mapRange(Elementwise.Op op, double[] x, int xo, double[] o, int oo, int len) {
@@ -259,51 +249,6 @@ final class Vectorized {
         /** o[at + l] = the scalar twin of args[l] where flags[l] is set: the arguments a lane kernel does not reduce (it hands them to StrictMath). */
         private static void patch(double[] o, int at, double[] args, long[] flags, Elementwise.Op op) {
             for (int l = 0; l < args.length; l++) if (flags[l] != 0) o[at + l] = scalar(op, args[l]);
-        }
-
-        static boolean multiply(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int n, int k, int m) {
-            int w = S.length();
-            if (m < w) return false;
-            int bound = S.loopBound(m);
-            int i = 0;
-            for (; i + 4 <= n; i += 4) {
-                int a0 = aOff + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-                for (int j = 0; j < bound; j += w) {
-                    DoubleVector c0 = DoubleVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
-                    for (int p = 0; p < k; p++) {
-                        DoubleVector bv = DoubleVector.fromArray(S, b, bOff + p * m + j);
-                        c0 = c0.add(bv.mul(a[a0 + p]));
-                        c1 = c1.add(bv.mul(a[a1 + p]));
-                        c2 = c2.add(bv.mul(a[a2 + p]));
-                        c3 = c3.add(bv.mul(a[a3 + p]));
-                    }
-                    int o = cOff + i * m + j;
-                    c0.intoArray(c, o);
-                    c1.intoArray(c, o + m);
-                    c2.intoArray(c, o + 2 * m);
-                    c3.intoArray(c, o + 3 * m);
-                }
-                for (int r = i; r < i + 4; r++) tail(a, aOff, b, bOff, c, cOff, r, k, m, bound);
-            }
-            for (; i < n; i++) {
-                int a0 = aOff + i * k;
-                for (int j = 0; j < bound; j += w) {
-                    DoubleVector c0 = DoubleVector.zero(S);
-                    for (int p = 0; p < k; p++) c0 = c0.add(DoubleVector.fromArray(S, b, bOff + p * m + j).mul(a[a0 + p]));
-                    c0.intoArray(c, cOff + i * m + j);
-                }
-                tail(a, aOff, b, bOff, c, cOff, i, k, m, bound);
-            }
-            return true;
-        }
-
-        /** The columns past the last whole vector, in the scalar order. */
-        private static void tail(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int i, int k, int m, int from) {
-            for (int j = from; j < m; j++) {
-                double sum = 0;
-                for (int p = 0; p < k; p++) sum += a[aOff + i * k + p] * b[bOff + p * m + j];
-                c[cOff + i * m + j] = sum;
-            }
         }
 
         private static double scalar(Elementwise.Op op, double v) {
