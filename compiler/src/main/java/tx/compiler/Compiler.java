@@ -115,7 +115,10 @@ public final class Compiler {
         // a number too large (E0002) leaves a whole tree, so checking goes on to find the other errors
         try {
             Program p = lowering.lower(ast, diags, source);
-            if (p != null) Lowerer.refuseHugeTapes(p.body(), diags);
+            if (p != null) {
+                Lowerer.refuseHugeTapes(p.body(), diags);
+                for (tx.runtime.ir.Func f : tx.runtime.ir.Blocks.functions(p.body())) Lowerer.refuseHugeTapes(f.body(), diags);
+            }
             if (p != null) {
                 if (System.getenv("TX_DEBUG_IR") != null) System.err.print(tx.runtime.ir.IrPrinter.print(p));
                 Verifier.verify(p); // a failure here is a compiler bug, reported as an internal error

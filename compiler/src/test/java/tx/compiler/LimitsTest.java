@@ -16,15 +16,18 @@ import tx.compiler.TxRunner.Outcome;
 /**
  * {@code --timeout} and {@code --max-memory} bound compiling as well as running (LANGUAGE.md §9),
  * and a long kernel stops at the deadline. The program that blows up is 40 levels of functions that
- * each call the next twice: inlined, it would be 2^40 copies of the innermost body.
+ * each call the next twice, the innermost of which prints: a body with an effect is inlined (only
+ * pure functions become functions of the IR), so this one would be 2^40 copies of the innermost
+ * body. Without the print the tree compiles at once (see CallsTest), and it is the run that takes
+ * 2^40 steps.
  */
 class LimitsTest {
     @TempDir
     Path dir;
 
-    /** f0 .. f40, each calling the one before twice, and a call of f40 on line 42. */
+    /** f0 .. f40, each calling the one before twice, f0 printing, and a call of f40 on line 42. */
     static String doubling(int levels) {
-        StringBuilder sb = new StringBuilder("fn f0(x: [2]) -> [2] { return sin(x) }\n");
+        StringBuilder sb = new StringBuilder("fn f0(x: [2]) -> [2] { print(\"f0\"); return sin(x) }\n");
         for (int i = 1; i <= levels; i++) sb.append("fn f" + i + "(x: [2]) -> [2] { return f" + (i - 1) + "(x) + f" + (i - 1) + "(x * 0.5) }\n");
         return sb.append("print(f" + levels + "(tensor([1.0, 2.0])))\n").toString();
     }
@@ -63,6 +66,18 @@ class LimitsTest {
             assertTrue(s[0] < 6, String.join(" ", args) + " took " + s[0] + " s");
             assertEquals("", r.out());
         }
+    }
+
+    /** Pure, the tree compiles at once, and the run stops at the deadline, inside the innermost function. */
+    @Test
+    void aTimeoutStopsTheRunOfAPureCallTree() throws IOException {
+        String file = Files.writeString(dir.resolve("deep.tx"), doubling(40).replace("print(\"f0\"); ", ""), StandardCharsets.UTF_8).toString();
+        double[] s = {0};
+        Outcome r = timed(s, "run", file, "--timeout", "1");
+        assertEquals(3, r.status(), r.err());
+        assertTrue(r.err().startsWith("error[E0504]: the program ran longer than the --timeout of 1.0 s; it was stopped here\n --> deep.tx:"), r.err());
+        assertTrue(s[0] < 6, "took " + s[0] + " s");
+        assertEquals("", r.out());
     }
 
     /** `tx grad` and `tx check` of {@code loss(x) = sum(f40(x))}: both compile f40's gradient. */

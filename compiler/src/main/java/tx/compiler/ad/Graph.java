@@ -97,9 +97,54 @@ public final class Graph {
     public void structure(tx.runtime.ir.Stmt s) {
         if (s instanceof tx.runtime.ir.Stmt.Loop l) for (Var o : l.outs()) structured.put(o, s);
         if (s instanceof tx.runtime.ir.Stmt.Cond c) for (Var o : c.outs()) structured.put(o, s);
+        if (s instanceof tx.runtime.ir.Stmt.Call c) for (Var o : c.outs()) structured.put(o, s);
     }
 
-    /** The loop or branch that defines v, or null. */
+    /**
+     * Records a call as the definition of its outputs; output k requires grad if {@code rg.get(k)}
+     * (the function's result does, for arguments that require grad as these do) and grad mode is on.
+     */
+    public void called(tx.runtime.ir.Stmt.Call c, java.util.List<Boolean> rg) {
+        structure(c);
+        if (noGrad) return;
+        for (int k = 0; k < c.outs().size(); k++) if (rg.get(k)) requiresGrad.add(c.outs().get(k));
+    }
+
+    /** Whether a `with checkpoint` block is open: what is made now is recomputed, not taped, by a loop's reversal. */
+    public boolean checkpointing() {
+        return checkpointing > 0;
+    }
+
+    private int nextLeaf = 1 << 28; // leaf ids for a function's parameters while its adjoint is derived
+    private final Map<Object, Object> adjoints = new HashMap<>();
+
+    private final Map<tx.runtime.ir.Func, tx.runtime.ir.Func> primals = new java.util.IdentityHashMap<>();
+
+    /** Records that {@code fwd} is the forward half of {@code primal} (a call of either is reversed as a call of the primal). */
+    public void primal(tx.runtime.ir.Func fwd, tx.runtime.ir.Func primal) {
+        primals.put(fwd, primal);
+    }
+
+    /** The function a forward half was split from, or f itself. */
+    public tx.runtime.ir.Func primalOf(tx.runtime.ir.Func f) {
+        return primals.getOrDefault(f, f);
+    }
+
+    /** A leaf id no script leaf and no transform parameter has. */
+    public int freshLeaf() {
+        return nextLeaf++;
+    }
+
+    /** The adjoint derived for a key (a function and its active parameters and results), or null: each is derived once. */
+    public Object adjoint(Object key) {
+        return adjoints.get(key);
+    }
+
+    public void adjoint(Object key, Object derived) {
+        adjoints.put(key, derived);
+    }
+
+    /** The loop, branch or call that defines v, or null. */
     public tx.runtime.ir.Stmt structureOf(Var v) {
         return structured.get(v);
     }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import tx.runtime.ir.Blocks;
 import tx.runtime.ir.Builder;
+import tx.runtime.ir.Func;
 import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Prim;
 import tx.runtime.ir.Stmt.Eqn;
@@ -57,24 +58,34 @@ public final class Reverse {
     }
 
     private Result run(Var out, Var seed, java.util.Set<Integer> wanted) {
+        return run(List.of(out), List.of(seed), wanted);
+    }
+
+    /** Differentiates several outputs at once, each seeded with its own adjoint (a function's results). */
+    private Result run(List<Var> outs, List<Var> seeds, java.util.Set<Integer> wanted) {
         Map<Var, Integer> leaves = new LinkedHashMap<>();
         List<Stmt> active = new ArrayList<>();
-        Var blocked = slice(out, leaves, active);
+        Var blocked = slice(outs, leaves, active);
         if (blocked != null) return new Result(Map.of(), blocked, graph.barrierReason(blocked));
         if (wanted != null) leaves.values().removeIf(id -> !wanted.contains(id));
         // a backward's adjoints do not themselves require grad (no create_graph); a transform's may
         boolean wasNoGrad = createGraph ? graph.noGrad() : graph.setNoGrad(true);
         String oldName = b.named(null);
         var oldOrigin = b.origin();
+        int depth = b.depth();
         List<Stmt> block = b.currentBlock();
         int start = block.size();
         try {
-            adjoint.put(out, seed);
+            for (int k = 0; k < outs.size(); k++) accumulate(outs.get(k), seeds.get(k), null);
             active.sort(Comparator.comparingInt(Reverse::order).reversed());
             for (Stmt s : active) propagate(s);
             Map<Integer, Var> result = collect(leaves);
             prune(block.subList(start, block.size()), result.values());
             return new Result(result, null, null);
+        } catch (Blocked x) { // a called function's adjoint met a barrier: nothing of this pass is kept
+            b.closeTo(depth);
+            block.subList(start, block.size()).clear();
+            return new Result(Map.of(), x.at, x.why);
         } finally {
             if (!createGraph) graph.setNoGrad(wasNoGrad);
             b.named(oldName);
@@ -82,13 +93,30 @@ public final class Reverse {
         }
     }
 
-    /** Program order of the active statements: an equation's output, or a loop's or branch's last output, is made after its inputs. */
+    /** A function's adjoint cannot be derived: the barrier inside it, which stops the whole pass. */
+    private static final class Blocked extends RuntimeException {
+        final Var at;
+        final String why;
+
+        Blocked(Var at, String why) {
+            super(why, null, false, false);
+            this.at = at;
+            this.why = why;
+        }
+    }
+
+    /**
+     * Program order of the active statements: an equation's output, or the first output of a loop,
+     * branch or call, is made after its inputs. NOTE: the first, not the last: a pass may have
+     * replaced the statement by one with more outputs (a tape, a branch's exports, a call's
+     * residuals), made later and numbered higher.
+     */
     private static int order(Stmt s) {
         if (s instanceof Eqn e) return e.out().id();
-        List<Var> outs = s instanceof Stmt.Loop l ? l.outs() : ((Stmt.Cond) s).outs();
-        int max = -1;
-        for (Var o : outs) max = Math.max(max, o.id());
-        return max;
+        List<Var> outs = s instanceof Stmt.Loop l ? l.outs() : s instanceof Stmt.Call c ? c.outs() : ((Stmt.Cond) s).outs();
+        int min = Integer.MAX_VALUE;
+        for (Var o : outs) min = Math.min(min, o.id());
+        return min;
     }
 
     /**
@@ -96,12 +124,11 @@ public final class Reverse {
      * through variables that require grad. Returns the first variable that requires grad but has no
      * definition in reach (a barrier), or null.
      */
-    private Var slice(Var out, Map<Var, Integer> leaves, List<Stmt> active) {
+    private Var slice(List<Var> outs, Map<Var, Integer> leaves, List<Stmt> active) {
         Deque<Var> todo = new ArrayDeque<>();
         Set<Var> seen = new HashSet<>();
         Set<Stmt> structures = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        todo.push(out);
-        seen.add(out);
+        for (Var out : outs) if (seen.add(out)) todo.push(out);
         int popped = 0;
         while (!todo.isEmpty()) {
             Var v = todo.pop();
@@ -122,7 +149,7 @@ public final class Reverse {
                 if (st == null) return v;
                 if (!structures.add(st)) continue;
                 active.add(st);
-                inputs = Blocks.free(st);
+                inputs = st instanceof Stmt.Call c ? reaching(graph, c) : Blocks.free(st);
             }
             for (Var in : inputs) {
                 if (graph.requiresGrad(in) && seen.add(in)) todo.push(in);
@@ -135,6 +162,232 @@ public final class Reverse {
         if (s instanceof Eqn e) propagate(e);
         else if (s instanceof Stmt.Loop l) loop(l);
         else if (s instanceof Stmt.Cond c) cond(c);
+        else if (s instanceof Stmt.Call c) call(c);
+    }
+
+    // ---- calls ---------------------------------------------------------------------------------------
+
+    /**
+     * The adjoint of a call is a call of the function's backward half. The function is split once
+     * per activity pattern (see {@link #split}): the forward call becomes a call of its forward half,
+     * which also hands out the residuals (the values of the body that the backward half reads, as a
+     * loop's tape holds them), and the backward half takes the arguments, the adjoints of the
+     * outputs that have one, and the residuals, and gives the adjoints of the arguments that
+     * require grad. Nothing is computed twice, and the program grows with the number of
+     * functions, not of calls (JAX's partial evaluation into known and unknown halves; Tapenade's
+     * split mode).
+     */
+    private void call(Stmt.Call c) {
+        List<Var> dOut = adjointsOf(c.outs());
+        if (dOut == null) return;
+        List<Boolean> in = new ArrayList<>(), out = new ArrayList<>();
+        for (Var x : c.in()) in.add(graph.requiresGrad(x));
+        for (Var d : dOut) out.add(d != null);
+        if (!in.contains(true)) return;
+        // a forward half whose residuals have no adjoints is reversed as a call of its function, reusing
+        // them; one whose residuals do (a derivative differentiated again) as a function of its own
+        Func primal = graph.primalOf(c.fn());
+        if (primal != c.fn() && out.subList(primal.results().size(), out.size()).contains(true)) primal = c.fn();
+        else out = out.subList(0, primal.results().size());
+        Split split = split(b, graph, primal, in, out);
+        if (split.bwd() == null) throw new Blocked(split.blockedAt(), split.blockedWhy());
+        if (split.gives().isEmpty()) return; // no argument reaches an output that has an adjoint
+        b.at(c.origin().asAdjoint());
+        List<Var> args = new ArrayList<>(c.in());
+        for (Var d : dOut) if (d != null) args.add(d);
+        if (split.fwd() != null) {
+            Stmt.Call fwd = forwardHalf(c, primal, split.fwd());
+            args.addAll(fwd.outs().subList(primal.results().size(), fwd.outs().size()));
+        }
+        b.named(null);
+        Stmt.Call back = b.call(split.bwd(), args);
+        List<Boolean> rg = new ArrayList<>();
+        for (int k = 0; k < back.outs().size(); k++) rg.add(createGraph);
+        graph.called(back, rg);
+        for (int j = 0; j < split.gives().size(); j++) accumulate(c.in().get(split.gives().get(j)), back.outs().get(j), null);
+    }
+
+    /**
+     * The call of the forward half that hands out the residuals. The first pass to reverse a call
+     * replaces it, in place, by one; a call another pass split another way (two backwards with
+     * different outputs, say) is made again beside the adjoint, with the arguments it had.
+     */
+    private Stmt.Call forwardHalf(Stmt.Call c, Func primal, Func fwd) {
+        if (c.fn() == fwd) return c;
+        if (c.fn() == primal) {
+            List<Var> outs = new ArrayList<>(c.outs());
+            for (Var r : fwd.results().subList(primal.results().size(), fwd.results().size())) outs.add(b.newVar(r.shapeRef(), r.name()));
+            Stmt.Call replaced = new Stmt.Call(fwd, c.in(), outs, c.origin());
+            if (b.replace(c, replaced)) {
+                graph.called(replaced, resultsRequiringGrad(fwd));
+                for (Var r : outs.subList(c.outs().size(), outs.size())) b.step(r); // values of the function's body, not of the program
+                return replaced;
+            }
+        }
+        Stmt.Call again = b.call(fwd, c.in());
+        graph.called(again, resultsRequiringGrad(fwd));
+        for (Var r : again.outs()) b.step(r);
+        return again;
+    }
+
+    private List<Boolean> resultsRequiringGrad(Func f) {
+        List<Boolean> rg = new ArrayList<>();
+        for (Var r : f.results()) rg.add(graph.requiresGrad(r));
+        return rg;
+    }
+
+    /** The arguments of a call whose parameters reach one of the function's results (the others cannot carry a gradient). */
+    private static List<Var> reaching(Graph graph, Stmt.Call c) {
+        List<Var> out = new ArrayList<>();
+        Set<Var> live = reached(graph, c.fn());
+        for (int k = 0; k < c.in().size(); k++) if (live.contains(c.fn().params().get(k))) out.add(c.in().get(k));
+        return out;
+    }
+
+    /** The variables of a function's body (its parameters included) that its results depend on, worked out once. */
+    @SuppressWarnings("unchecked")
+    private static Set<Var> reached(Graph graph, Func f) {
+        List<Object> key = List.of("reached", f);
+        Object done = graph.adjoint(key);
+        if (done != null) return (Set<Var>) done;
+        Set<Var> live = new HashSet<>(f.results());
+        for (int i = f.body().size() - 1; i >= 0; i--) {
+            Stmt s = f.body().get(i);
+            if (s instanceof Eqn e) {
+                if (live.contains(e.out())) live.addAll(e.in());
+            } else if (s instanceof Stmt.Call call) {
+                if (call.outs().stream().anyMatch(live::contains)) live.addAll(reaching(graph, call));
+            } else {
+                live.addAll(Blocks.free(s)); // a loop or branch: whatever it reads, conservatively
+            }
+        }
+        graph.adjoint(key, live);
+        return live;
+    }
+
+    /**
+     * A function's two halves; or (fwd null) its joint adjoint, which computes the function again
+     * before its reverse sweep; or (both null) the barrier that stopped its derivation.
+     */
+    record Split(Func fwd, Func bwd, List<Integer> gives, Var blockedAt, String blockedWhy) {}
+
+    /**
+     * Residuals a forward half may hand out beyond one per equation of its own body. NOTE: a
+     * function's residuals include those of the calls in its body, so in a call tree they add up:
+     * 40 levels of functions that each call the next twice would hand out 2^40. Past this bound the
+     * function is reversed in joint mode instead (Tapenade's default for procedures): its adjoint
+     * recomputes its body, residuals included, and hands none out, so that each level of the tree
+     * adds a bounded number of residuals, and the program stays linear in the source.
+     */
+    static final int EXTRA_RESIDUALS = 64;
+
+    /**
+     * Splits {@code f} for the parameters and results flagged active. The reverse pass runs over a
+     * copy of f's body, seeded with the active results' adjoints, with the active parameters as
+     * leaves; what it builds is the backward half, and what of the body that reads, the residuals.
+     * The forward half is the body returning the results, then the residuals. The backward half
+     * takes f's parameters, the active results' adjoints and the residuals, and returns the active
+     * parameters' adjoints, for those that reach an active result ({@code gives}: the others have a
+     * structural zero, so that activity analysis sees through the call, W0111 included). Grad mode is on
+     * while they are built, and the adjoints' inputs require grad, so that both halves can be
+     * differentiated again whatever pass split the function first.
+     */
+    static Split split(Builder b, Graph graph, Func f, List<Boolean> in, List<Boolean> out) {
+        List<Object> key = List.of(f, List.copyOf(in), List.copyOf(out));
+        Object done = graph.adjoint(key);
+        if (done != null) return (Split) done;
+        boolean wasNoGrad = graph.setNoGrad(false);
+        String oldName = b.named(null);
+        var oldOrigin = b.origin();
+        b.openBlock();
+        try {
+            List<Var> outs = new ArrayList<>(), seeds = new ArrayList<>();
+            for (int k = 0; k < f.results().size(); k++) {
+                if (!out.get(k)) continue;
+                Var r = f.results().get(k);
+                Var seed = b.newVar(r.shapeRef(), adjointName(r));
+                graph.setRequiresGrad(seed, true);
+                outs.add(r);
+                seeds.add(seed);
+            }
+            for (Stmt s : f.body()) b.add(current(graph, s));
+            int forward = b.currentBlock().size();
+            // the active parameters are this pass's leaves; the others are constants to it, whatever
+            // they were when the body was built (an adjoint's seed may or may not require grad)
+            Map<Integer, Integer> leafOf = new LinkedHashMap<>();
+            List<Var> inactive = new ArrayList<>();
+            for (int k = 0; k < f.params().size(); k++) {
+                Var p = f.params().get(k);
+                if (!in.get(k)) {
+                    if (graph.requiresGrad(p)) inactive.add(p);
+                    graph.setRequiresGrad(p, false);
+                    continue;
+                }
+                int id = graph.freshLeaf();
+                graph.markLeaf(p, id);
+                leafOf.put(k, id);
+            }
+            Result r;
+            try {
+                r = new Reverse(b, graph, true).run(outs, seeds, new HashSet<>(leafOf.values()));
+            } finally {
+                for (int k : leafOf.keySet()) graph.unmarkLeaf(f.params().get(k));
+                for (Var p : inactive) graph.setRequiresGrad(p, true);
+            }
+            if (r.blockedAt() != null) {
+                b.closeBlock();
+                Split blocked = new Split(null, null, List.of(), r.blockedAt(), r.blockedWhy());
+                graph.adjoint(key, blocked);
+                return blocked;
+            }
+            // a parameter the pass did not reach gets no adjoint: a structural zero, as for an equation
+            List<Var> grads = new ArrayList<>();
+            List<Integer> gives = new ArrayList<>();
+            for (Map.Entry<Integer, Integer> e : leafOf.entrySet()) {
+                Var d = r.leafAdjoints().get(e.getValue());
+                if (d == null) continue;
+                grads.add(d);
+                gives.add(e.getKey());
+            }
+            List<Stmt> all = b.closeBlock();
+            List<Stmt> body = new ArrayList<>(all.subList(0, forward)), backward = new ArrayList<>(all.subList(forward, all.size()));
+            Set<Var> made = Blocks.defined(body), read = Blocks.free(backward);
+            read.addAll(grads);
+            List<Var> residuals = new ArrayList<>();
+            for (Var v : read) if (made.contains(v)) residuals.add(v);
+            List<Var> fwdResults = new ArrayList<>(f.results()), bwdParams = new ArrayList<>(f.params());
+            fwdResults.addAll(residuals);
+            bwdParams.addAll(seeds);
+            bwdParams.addAll(residuals);
+            Split split;
+            if (residuals.size() > EXTRA_RESIDUALS + tx.runtime.ir.Simplify.countEqns(f.body())) {
+                List<Var> jointParams = new ArrayList<>(f.params());
+                jointParams.addAll(seeds);
+                split = new Split(null, new Func(f.name() + "_vjp", jointParams, all, grads), gives, null, null);
+            } else {
+                Func fwd = new Func(f.name() + "_fwd", f.params(), body, fwdResults);
+                split = new Split(fwd, new Func(f.name() + "_bwd", bwdParams, backward, grads), gives, null, null);
+                graph.primal(fwd, f);
+            }
+            graph.adjoint(key, split);
+            return split;
+        } finally {
+            graph.setNoGrad(wasNoGrad);
+            b.named(oldName);
+            b.at(oldOrigin);
+        }
+    }
+
+    /**
+     * A statement of a function's body as the AD pass last left it: a loop it gave a tape, a branch
+     * it gave exports, a call it made hand out residuals (the graph records the latest version, and
+     * a pass that reaches the statement through the graph must find that version in the block).
+     */
+    private static Stmt current(Graph graph, Stmt s) {
+        List<Var> outs = s instanceof Stmt.Loop l ? l.outs() : s instanceof Stmt.Cond c ? c.outs() : s instanceof Stmt.Call c ? c.outs() : List.of();
+        if (outs.isEmpty()) return s;
+        Stmt now = graph.structureOf(outs.get(0));
+        return now != null ? now : s;
     }
 
     /** The adjoint of a block, statement by statement from its end (a loop body or a branch, by a child pass). */
@@ -570,6 +823,10 @@ public final class Reverse {
                 if (!live.contains(e.out())) continue;
                 keep[i] = true;
                 live.addAll(e.in());
+            } else if (emitted.get(i) instanceof Stmt.Call c) { // a call has no effects
+                if (c.outs().stream().noneMatch(live::contains)) continue;
+                keep[i] = true;
+                live.addAll(c.in());
             } else { // a reversed loop or branch: kept whole (it carries the adjoints that matter)
                 keep[i] = true;
                 live.addAll(Blocks.free(emitted.get(i)));

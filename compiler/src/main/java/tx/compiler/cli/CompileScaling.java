@@ -24,6 +24,10 @@ public final class CompileScaling {
     private CompileScaling() {}
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("--calls")) {
+            callTrees(args);
+            return;
+        }
         List<Integer> sizes = new ArrayList<>();
         for (String a : args) sizes.add(Integer.parseInt(a));
         if (sizes.isEmpty()) sizes = List.of(1000, 10000, 100000);
@@ -49,6 +53,43 @@ public final class CompileScaling {
         StringBuilder sb = new StringBuilder("x = randn(4, seed=1, requires_grad=true)\nh = x\n");
         for (int i = 0; i < n; i++) sb.append("h = tanh(h * 0.5 + 0.1) + x\n");
         return sb.append("loss = sum(h)\nloss.backward()\nprint(x.grad)\n").toString();
+    }
+
+    /**
+     * Call trees: L + 1 functions, each calling the one below twice (2^L calls if inlined), then a
+     * backward through the top one. Prints the compile time (check, lower, AD, simplify, verify)
+     * and the program's size: equations and calls, each function's body counted once.
+     */
+    private static void callTrees(String[] args) {
+        List<Integer> levels = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) levels.add(Integer.parseInt(args[i]));
+        if (levels.isEmpty()) levels = List.of(10, 20, 40, 80);
+        System.out.println("| levels | functions in the source | calls in the source | whole compile ms | IR functions | IR equations and calls |");
+        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (int l : levels) {
+            String script = callTree(l);
+            double[] ms = new double[5];
+            Program p = null;
+            for (int r = -2; r < 5; r++) {
+                long t0 = System.nanoTime();
+                Compiler.Result whole = Compiler.compile("tree.tx", script);
+                long t1 = System.nanoTime();
+                if (whole.program() == null) throw new IllegalStateException(whole.diagnostics().render());
+                p = whole.program();
+                if (r >= 0) ms[r] = (t1 - t0) / 1e6;
+            }
+            java.util.Arrays.sort(ms);
+            List<tx.runtime.ir.Func> fns = tx.runtime.ir.Blocks.functions(p.body());
+            long size = Simplify.countEqns(p.body());
+            for (tx.runtime.ir.Func f : fns) size += Simplify.countEqns(f.body());
+            System.out.printf(Locale.ROOT, "| %d | %d | %d | %.1f | %d | %d |%n", l, l + 1, 2 * l + 1, ms[2], fns.size(), size);
+        }
+    }
+
+    static String callTree(int levels) {
+        StringBuilder sb = new StringBuilder("fn f0(x: [4]) -> [4] { return sin(x) }\n");
+        for (int i = 1; i <= levels; i++) sb.append("fn f" + i + "(x: [4]) -> [4] { return f" + (i - 1) + "(x) + f" + (i - 1) + "(x * 0.5) }\n");
+        return sb.append("x = randn(4, seed=1, requires_grad=true)\ny = sum(f" + levels + "(x))\ny.backward()\nprint(x.grad)\n").toString();
     }
 
     static String function(int n) {

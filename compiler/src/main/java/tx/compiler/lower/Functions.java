@@ -154,7 +154,7 @@ final class Functions {
         List<String> params = parameters(ref);
         List<T> args = arguments(ref, params, a);
         if (args == null) return new Val.Bad();
-        return ref instanceof Val.UserFn u ? inline(u.name(), args, a.span()) : applyTransform((Val.Transform) ref, args, a);
+        return ref instanceof Val.UserFn u ? call(u.name(), args, a.span()) : applyTransform((Val.Transform) ref, args, a);
     }
 
     /** The arguments in parameter order (positional, then by name), as tensors. */
@@ -197,17 +197,11 @@ final class Functions {
         Ast.FnDef f = defs.get(name);
         if (calling.contains(name)) {
             l.diags.error("E0107", at, "`" + name + "` calls itself" + (calling.peek().equals(name) ? "" : " (through " + String.join(", ", calling) + ")"),
-                    "tx inlines functions and needs every loop's trip count at compile time; write the recursion as a `for` loop");
+                    "tx needs every loop's trip count at compile time; write the recursion as a `for` loop");
             return new Val.Bad();
         }
-        Map<String, Integer> dims = new LinkedHashMap<>(); // in binding order, for messages
-        for (int i = 0; i < args.size(); i++) {
-            if (!matches(f.params().get(i).shape(), args.get(i).shape(), dims)) {
-                l.diags.error("E0209", at, "argument `" + f.params().get(i).name() + "` of `" + name + "` has shape " + Shapes.show(args.get(i).shape())
-                        + ", but the signature says " + showDims(f.params().get(i).shape()) + bindings(dims), null);
-                return new Val.Bad();
-            }
-        }
+        Map<String, Integer> dims = bind(f, args, at);
+        if (dims == null) return new Val.Bad();
         State caller = l.state;
         State body = new State();
         body.grads.putAll(caller.grads);
@@ -230,6 +224,163 @@ final class Functions {
             caller.grads.putAll(l.state.grads);
             l.state = caller;
         }
+    }
+
+    /** The named dimensions the arguments bind, in binding order (for messages); null after an E0209 if they do not fit the signature. */
+    private Map<String, Integer> bind(Ast.FnDef f, List<T> args, Span at) {
+        Map<String, Integer> dims = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            if (!matches(f.params().get(i).shape(), args.get(i).shape(), dims)) {
+                l.diags.error("E0209", at, "argument `" + f.params().get(i).name() + "` of `" + f.name() + "` has shape " + Shapes.show(args.get(i).shape())
+                        + ", but the signature says " + showDims(f.params().get(i).shape()) + bindings(dims), null);
+                return null;
+            }
+        }
+        return dims;
+    }
+
+    // ---- functions of the IR ------------------------------------------------------------------------
+
+    /** How calls are compiled: the default, or (for tests, {@code -Dtx.inline=always|never}) one way for every call. */
+    enum Inlining { AUTO, ALWAYS, NEVER }
+
+    private Inlining inlining = Inlining.valueOf(System.getProperty("tx.inline", "auto").toUpperCase(java.util.Locale.ROOT));
+
+    /**
+     * A body whose inlined size (equations, counting what its calls would inline) is at most this
+     * is copied into its callers: a call would cost more than it saves, and the simplifier then
+     * sees across it. NOTE: the size counts each call at its callee's inlined size, so a deep call
+     * tree whose leaves are small still becomes calls above the level where copies would add up.
+     */
+    static final int INLINE_SIZE = 48;
+
+    /** Every call copies its function's body: the emitters, which write straight-line code, ask for this. */
+    void inlineAll() {
+        inlining = Inlining.ALWAYS;
+    }
+
+    /**
+     * A function lowered once for one signature of its calls: the IR function, what its results are
+     * (requires grad, grad_fn), and its inlined size; or (fn null) a function that has to be inlined.
+     */
+    private record Lowered(tx.runtime.ir.Func fn, List<T> results, long size) {}
+
+    private static final Lowered INLINE_ONLY = new Lowered(null, List.of(), 0);
+
+    private final Map<List<Object>, Lowered> lowered = new HashMap<>();
+    private final Map<tx.runtime.ir.Func, Long> sizes = new java.util.IdentityHashMap<>();
+
+    /**
+     * A call of a user function: a call of its IR function, lowered once per signature, or its body
+     * inlined where that pays (a small body), where it must (a body with effects: printing, a
+     * backward, a {@code .grad}; one that returns an argument or makes a leaf), or where the
+     * lowering is exploring (a loop's fixpoint, with diagnostics muted; a checkpoint block).
+     */
+    private Val call(String name, List<T> args, Span at) {
+        if (inlining == Inlining.ALWAYS || calling.contains(name) || l.diags.isMuted() || l.graph.checkpointing()) return inline(name, args, at);
+        Ast.FnDef f = defs.get(name);
+        if (bind(f, args, at) == null) return new Val.Bad();
+        List<Object> key = signature(name, args);
+        Lowered fn = lowered.get(key);
+        if (fn == null) {
+            fn = lowerFunction(f, args, at);
+            lowered.put(key, fn);
+        }
+        if (fn.fn() == null || inlining == Inlining.AUTO && fn.size() <= INLINE_SIZE) return inline(name, args, at);
+        List<Var> in = new ArrayList<>();
+        for (T t : args) in.add(t.var());
+        tx.runtime.ir.Stmt.Call c = l.b.call(fn.fn(), in); // its outputs are named as the caller names the value
+        List<Boolean> rg = new ArrayList<>();
+        List<Val> results = new ArrayList<>();
+        for (int k = 0; k < c.outs().size(); k++) {
+            T r = fn.results().get(k);
+            rg.add(r.rg());
+            results.add(new T(c.outs().get(k), r.rg(), -1, r.gradFn(), false, false));
+        }
+        l.graph.called(c, rg);
+        return results.size() == 1 ? results.get(0) : new Val.Tuple(results);
+    }
+
+    /** What a body's lowering depends on: the function, each argument's shape and autograd facts, and the grad mode. */
+    private List<Object> signature(String name, List<T> args) {
+        List<Object> key = new ArrayList<>();
+        key.add(name);
+        for (T t : args) key.add(Arrays.toString(t.shape()) + (t.rg() ? " rg" : "") + " leaf " + t.leaf() + (t.item() ? " item" : ""));
+        key.add(l.graph.noGrad());
+        key.add(transformDepth > 0);
+        return key;
+    }
+
+    /**
+     * Lowers a function's body once, on parameters of the arguments' shapes and autograd facts,
+     * into a block of its own. If the body turns out to have effects, return an argument, make a
+     * leaf, or fail to check (say it needs a number that only an inlined argument would give), the
+     * block and its diagnostics are dropped and the calls inline it instead.
+     */
+    private Lowered lowerFunction(Ast.FnDef f, List<T> args, Span at) {
+        int mark = l.diags.mark(), errors = l.diags.errorCount();
+        State caller = l.state;
+        State body = new State();
+        body.grads.putAll(caller.grads);
+        Map<String, Integer> dims = bind(f, args, at);
+        for (Map.Entry<String, Integer> d : dims.entrySet()) body.bind(d.getKey(), new Val.Num(d.getValue()));
+        List<Var> params = new ArrayList<>();
+        l.b.openBlock();
+        String oldName = l.b.named(null);
+        calling.push(f.name());
+        Val result;
+        try {
+            for (int i = 0; i < args.size(); i++) {
+                T a = args.get(i);
+                Var p = l.b.newVar(a.shape(), f.params().get(i).name());
+                l.graph.setRequiresGrad(p, a.rg());
+                params.add(p);
+                body.bind(f.params().get(i).name(), new T(p, a.rg(), a.leaf(), a.gradFn(), a.item(), false));
+            }
+            l.state = body;
+            result = checkReturn(f, lowerBody(f), dims, at);
+        } catch (tx.runtime.ir.CompileLimit x) {
+            x.inlining(f.name(), at.origin());
+            throw x;
+        } finally {
+            calling.pop();
+            l.b.named(oldName);
+            l.state = caller;
+        }
+        List<tx.runtime.ir.Stmt> stmts = l.b.closeBlock();
+        List<T> results = new ArrayList<>();
+        if (result instanceof Val.Tuple t) for (Val v : t.items()) results.add((T) v);
+        else if (result instanceof T t) results.add(t);
+        if (l.diags.errorCount() != errors || results.isEmpty() || !pure(stmts, params, results)) {
+            l.diags.dropSince(mark);
+            return INLINE_ONLY;
+        }
+        List<Var> out = new ArrayList<>();
+        for (T r : results) out.add(r.var());
+        tx.runtime.ir.Func fn = new tx.runtime.ir.Func(f.name(), params, stmts, out);
+        long size = size(stmts);
+        sizes.put(fn, size);
+        return new Lowered(fn, results, size);
+    }
+
+    /** Whether a lowered body can be a function: no effects, no leaves made in it, no argument handed back as a result. */
+    private boolean pure(List<tx.runtime.ir.Stmt> stmts, List<Var> params, List<T> results) {
+        if (tx.runtime.ir.Blocks.hasEffects(stmts)) return false;
+        for (T r : results) if (params.contains(r.var()) || r.leaf() >= 0) return false;
+        for (Var v : tx.runtime.ir.Blocks.defined(stmts)) if (l.graph.leafOf(v) >= 0) return false;
+        return true;
+    }
+
+    /** The equations a block would have with every call in it inlined. */
+    private long size(List<tx.runtime.ir.Stmt> stmts) {
+        long n = 0;
+        for (tx.runtime.ir.Stmt s : stmts) {
+            if (s instanceof tx.runtime.ir.Stmt.Eqn) n++;
+            else if (s instanceof tx.runtime.ir.Stmt.Call c) n += sizes.getOrDefault(c.fn(), 1L);
+            else if (s instanceof tx.runtime.ir.Stmt.Loop lp) n += size(lp.body());
+            else if (s instanceof tx.runtime.ir.Stmt.Cond c) n += size(c.then()) + size(c.otherwise());
+        }
+        return n;
     }
 
     /** Every statement but a final `return`, then the returned value(s). */

@@ -237,7 +237,7 @@ public final class Lowerer {
     /** As above, with the folder that file paths are relative to (null: the working directory). */
     public static Derived lowerDerivative(Ast.Program program, Diagnostics diags, String source, String fn, List<String> wrt, List<int[]> shapes,
                                          java.nio.file.Path baseDir) {
-        return lowerApplied(program, diags, source, fn, "value_and_grad", wrt, shapes, baseDir);
+        return lowerApplied(program, diags, source, fn, "value_and_grad", wrt, shapes, baseDir, true);
     }
 
     /**
@@ -246,7 +246,14 @@ public final class Lowerer {
      */
     public static Derived lowerApplied(Ast.Program program, Diagnostics diags, String source, String fn, String kind, List<String> wrt,
                                        List<int[]> shapes, java.nio.file.Path baseDir) {
+        return lowerApplied(program, diags, source, fn, kind, wrt, shapes, baseDir, false);
+    }
+
+    /** As above; {@code inlineAll}: every call copies its function's body (the emitters write straight-line code). */
+    private static Derived lowerApplied(Ast.Program program, Diagnostics diags, String source, String fn, String kind, List<String> wrt,
+                                        List<int[]> shapes, java.nio.file.Path baseDir, boolean inlineAll) {
         Lowerer l = of(program, diags, source);
+        if (inlineAll) l.functions.inlineAll();
         l.baseDir = baseDir;
         Val.FnRef ref = l.reference(fn, kind, wrt);
         if (ref == null) return null;

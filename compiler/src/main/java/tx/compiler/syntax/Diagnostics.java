@@ -67,6 +67,11 @@ public final class Diagnostics {
         for (int i = all.size() - 1; i >= mark; i--) if (!all.get(i).isError()) all.remove(i);
     }
 
+    /** Forgets every diagnostic reported since a mark (a lowering that is thrown away, to be done again another way). */
+    public void dropSince(int mark) {
+        while (all.size() > mark) all.remove(all.size() - 1);
+    }
+
     public void mute() {
         muted++;
     }

@@ -22,8 +22,10 @@ import tx.runtime.tensor.Tensor;
  * and not a tree), each checked in two ways: compiling and differentiating finishes within a time
  * bound, and the gradient of the top function agrees with central finite differences of its value.
  *
- * <p>The shapes keep the inlined size bounded (at most a few thousand calls), since calls are still
- * inlined (issue 11 makes them IR functions); {@code -Dtx.fuzz.calls=N} sets the number of programs.
+ * <p>Calls of bodies past the inlining size are calls of IR functions, whose adjoints are split
+ * into forward and backward halves once per function (the suite runs this test again with
+ * {@code -Dtx.inline=never}, where every call is one). The trees are kept to a few thousand calls,
+ * since running one still takes a step per call; {@code -Dtx.fuzz.calls=N} sets the number of programs.
  */
 class CallTreeFuzzTest {
     private static final int CASES = Integer.getInteger("tx.fuzz.calls", 150);
@@ -74,7 +76,7 @@ class CallTreeFuzzTest {
             for (int c = 0; c < CASES && failures.size() < 5; c++) {
                 long seed = seeds.nextLong();
                 Program p = generate(seed);
-                if (p.inlinedCalls() > 5_000) continue; // the inliner's exponential case belongs to the limits tests
+                if (p.inlinedCalls() > 5_000) continue; // a run takes a step per call: the exponential case belongs to the limits tests
                 Future<String> f = pool.submit(() -> check(p));
                 String problem;
                 try {

@@ -53,7 +53,13 @@ public final class Interpreter {
         this.writeFiles = options.writeFiles();
         // fusion is off where every operation must be seen on its own: the anomaly check and the memory limit
         this.fuse = !options.detectAnomaly() && options.maxBytes() == 0 && System.getenv("TX_NO_FUSION") == null;
-        if (fuse) countUses(p.body());
+        if (fuse) {
+            countUses(p.body());
+            for (tx.runtime.ir.Func f : tx.runtime.ir.Blocks.functions(p.body())) {
+                countUses(f.body());
+                for (Var v : f.results()) uses.merge(v, 1, Integer::sum);
+            }
+        }
     }
 
     /** Whether elementwise chains are fused (see {@link Fusion}), the reads of each variable, and each block's plan. */
@@ -258,6 +264,8 @@ public final class Interpreter {
             loop(l);
         } else if (s instanceof Stmt.Cond c) {
             cond(c);
+        } else if (s instanceof Stmt.Call c) {
+            call(c);
         } else if (s instanceof Stmt.Print p) {
             print(p);
         } else if (s instanceof Stmt.AssertClose a) {
@@ -320,6 +328,32 @@ public final class Interpreter {
         }
         for (int k = 0; k < n; k++) set(l.outs().get(k), get(l.params().get(k)));
         for (int k = 0; k < tapes.length; k++) set(l.tapes().get(k), Tensor.of(l.tapes().get(k).shapeRef(), tapes[k]));
+    }
+
+    /** Each function's variables, cleared after a call so that its values do not outlive it. */
+    private final java.util.Map<tx.runtime.ir.Func, List<Var>> locals = new java.util.IdentityHashMap<>();
+
+    /**
+     * Runs a function's body with its parameters bound to the arguments. A function's variables
+     * have slots of their own, as a frame would (functions never call themselves, so no two calls
+     * of one function are ever live at once); they are dropped when the call returns.
+     */
+    private void call(Stmt.Call c) {
+        tx.runtime.ir.Func f = c.fn();
+        Tensor[] args = new Tensor[c.in().size()];
+        for (int k = 0; k < args.length; k++) args[k] = get(c.in().get(k));
+        for (int k = 0; k < args.length; k++) set(f.params().get(k), args[k]);
+        block(f.body());
+        Tensor[] results = new Tensor[f.results().size()];
+        for (int k = 0; k < results.length; k++) results[k] = get(f.results().get(k));
+        for (Var v : locals.computeIfAbsent(f, g -> {
+            List<Var> all = new java.util.ArrayList<>(g.params());
+            all.addAll(tx.runtime.ir.Blocks.defined(g.body()));
+            return all;
+        })) {
+            set(v, null);
+        }
+        for (int k = 0; k < results.length; k++) set(c.outs().get(k), results[k]);
     }
 
     private void cond(Stmt.Cond c) {

@@ -31,7 +31,47 @@ public final class Blocks {
                 define(c.otherwise(), out);
                 out.addAll(c.outs());
             } else if (s instanceof Stmt.GradRead g) out.add(g.out());
+            else if (s instanceof Stmt.Call c) out.addAll(c.outs());
         }
+    }
+
+    /**
+     * The functions a block calls, directly or through other functions, each once, callees before
+     * their callers (so a pass over functions may process them in this order).
+     */
+    public static List<Func> functions(List<Stmt> body) {
+        Set<Func> out = new LinkedHashSet<>();
+        collect(body, out, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+        return new ArrayList<>(out);
+    }
+
+    private static void collect(List<Stmt> body, Set<Func> out, Set<Func> visiting) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Call c) {
+                if (!out.contains(c.fn()) && visiting.add(c.fn())) {
+                    collect(c.fn().body(), out, visiting);
+                    out.add(c.fn());
+                }
+            } else if (s instanceof Stmt.Loop l) collect(l.body(), out, visiting);
+            else if (s instanceof Stmt.Cond c) {
+                collect(c.then(), out, visiting);
+                collect(c.otherwise(), out, visiting);
+            }
+        }
+    }
+
+    /** Whether a block has an effect (printing, a check, a .grad register, a file), nested blocks included; calls have none. */
+    public static boolean hasEffects(List<Stmt> body) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Loop l) {
+                if (hasEffects(l.body())) return true;
+            } else if (s instanceof Stmt.Cond c) {
+                if (hasEffects(c.then()) || hasEffects(c.otherwise())) return true;
+            } else if (!(s instanceof Stmt.Eqn) && !(s instanceof Stmt.Call)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The saves of a block, nested blocks included, in program order: what running it would write. */
@@ -64,6 +104,7 @@ public final class Blocks {
     private static void use(List<Stmt> body, Set<Var> out) {
         for (Stmt s : body) {
             if (s instanceof Stmt.Eqn e) out.addAll(e.in());
+            else if (s instanceof Stmt.Call c) out.addAll(c.in());
             else if (s instanceof Stmt.Loop l) {
                 for (Var v : l.init()) if (v != null) out.add(v);
                 use(l.body(), out);
@@ -125,6 +166,7 @@ public final class Blocks {
             return new Stmt.Cond(r(c.cond(), map), rename(c.then(), map), rs(c.thenResults(), map), rename(c.otherwise(), map),
                     rs(c.elseResults(), map), c.outs(), c.origin());
         }
+        if (s instanceof Stmt.Call c) return new Stmt.Call(c.fn(), rs(c.in(), map), c.outs(), c.origin());
         if (s instanceof Stmt.GradSet g) return new Stmt.GradSet(g.leaf(), r(g.value(), map), g.origin());
         if (s instanceof Stmt.Save v) return new Stmt.Save(r(v.value(), map), v.path(), v.file(), v.origin());
         if (s instanceof Stmt.CheckReport c) {

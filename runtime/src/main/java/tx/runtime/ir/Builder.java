@@ -42,6 +42,16 @@ public final class Builder {
         return blocks.pop();
     }
 
+    /** How many blocks are open (1: the top level only). */
+    public int depth() {
+        return blocks.size();
+    }
+
+    /** Closes blocks, dropping what they hold, until {@code depth} are open (a pass that gave up). */
+    public void closeTo(int depth) {
+        while (blocks.size() > depth) blocks.pop();
+    }
+
     /** The top-level statements. */
     public List<Stmt> top() {
         return blocks.getLast();
@@ -164,6 +174,23 @@ public final class Builder {
         listener.accept(e);
         if (++equations % METER_EVERY == 0) meter();
         return out;
+    }
+
+    /** {@code outs = f(in...)}: a call, with one new variable per result of f (named by the current name hint). */
+    public Stmt.Call call(Func f, List<Var> in) {
+        if (in.size() != f.params().size()) throw new IllegalArgumentException(f.name() + " takes " + f.params().size() + " arguments, given " + in.size());
+        for (int k = 0; k < in.size(); k++) {
+            if (!Arrays.equals(in.get(k).shapeRef(), f.params().get(k).shapeRef())) {
+                throw new IllegalArgumentException("argument " + k + " of " + f.name() + " has shape " + Shapes.show(in.get(k).shapeRef())
+                        + ", the parameter " + Shapes.show(f.params().get(k).shapeRef()));
+            }
+        }
+        List<Var> outs = new ArrayList<>();
+        for (Var r : f.results()) outs.add(newVar(r.shapeRef(), hint));
+        Stmt.Call c = new Stmt.Call(f, List.copyOf(in), List.copyOf(outs), origin);
+        add(c);
+        if (++equations % METER_EVERY == 0) meter();
+        return c;
     }
 
     // ---- limits -------------------------------------------------------------------------------------

@@ -16,8 +16,23 @@ public final class IrPrinter {
 
     public static String print(Program p) {
         IrPrinter pr = new IrPrinter();
+        for (Func f : Blocks.functions(p.body())) pr.function(f);
         pr.block(p.body(), "");
         return pr.sb.toString();
+    }
+
+    /** {@code fn name(params) { body } -> (results)}, before the statements that call it. */
+    private void function(Func f) {
+        sb.append("fn ").append(label(f)).append(names(f.params())).append(" {\n");
+        block(f.body(), "    ");
+        sb.append("} -> ").append(names(f.results())).append("\n\n");
+    }
+
+    /** A function's name made unique by its identity (one tx function may become several, one per signature). */
+    private final java.util.Map<Func, String> labels = new java.util.IdentityHashMap<>();
+
+    private String label(Func f) {
+        return labels.computeIfAbsent(f, g -> g.name() + "#" + (labels.size() + 1));
     }
 
     private void block(List<Stmt> body, String indent) {
@@ -41,6 +56,8 @@ public final class IrPrinter {
             sb.append(in).append("} else {\n");
             block(c.otherwise(), in + "    ");
             line(in, "} -> " + names(c.outs()) + " from " + names(c.thenResults()) + " | " + names(c.elseResults()), s);
+        } else if (s instanceof Stmt.Call c) {
+            line(in, names(c.outs()) + " = call " + label(c.fn()) + names(c.in()), s);
         } else if (s instanceof Stmt.Print p) {
             line(in, "print(" + p.items().size() + " items)", s);
         } else if (s instanceof Stmt.CheckReport c) {

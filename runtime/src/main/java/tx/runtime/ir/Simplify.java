@@ -52,9 +52,36 @@ public final class Simplify {
     /** The steps of composites and derivative rules (see {@link Program#internal}), kept up to date through replacements. */
     private final java.util.BitSet internal;
 
+    /** The functions simplified so far, shared by the simplifiers of their bodies: each is simplified once. */
+    private final Map<Func, Func> functions;
+
     private Simplify(int nextId, java.util.BitSet internal) {
+        this(nextId, internal, new java.util.IdentityHashMap<>());
+    }
+
+    private Simplify(int nextId, java.util.BitSet internal, Map<Func, Func> functions) {
         this.nextId = nextId;
         this.internal = internal;
+        this.functions = functions;
+    }
+
+    /**
+     * A called function, simplified once however many calls it has, by a simplifier of its own: a
+     * body sees its parameters only, so nothing is folded or shared across the call (the
+     * arguments of one call are not the function's), and its roots are its results.
+     */
+    private Func function(Func f) {
+        Func done = functions.get(f);
+        if (done != null) return done;
+        Simplify inner = new Simplify(nextId, internal, functions);
+        List<Stmt> body = inner.block(f.body());
+        List<Var> results = inner.vs(f.results());
+        Set<Var> live = new HashSet<>(results);
+        Dce.markUses(body, live);
+        nextId = inner.nextId;
+        Func g = f.withBody(Dce.sweep(body, live), results);
+        functions.put(f, g);
+        return g;
     }
 
     public static Program run(Program p) {
@@ -85,6 +112,7 @@ public final class Simplify {
         int n = 0;
         for (Stmt st : body) {
             if (st instanceof Eqn) n++;
+            else if (st instanceof Stmt.Call) n++;
             else if (st instanceof Stmt.Loop l) n += countEqns(l.body());
             else if (st instanceof Stmt.Cond c) n += countEqns(c.then()) + countEqns(c.otherwise());
         }
@@ -119,6 +147,7 @@ public final class Simplify {
 
     private Stmt stmt(Stmt st) {
         if (st instanceof Eqn e) return eqn(e);
+        if (st instanceof Stmt.Call c) return new Stmt.Call(function(c.fn()), vs(c.in()), c.outs(), c.origin());
         if (st instanceof Stmt.Loop l) {
             List<Stmt> body = block(l.body());
             return new Stmt.Loop(l.count(), l.index(), vs(l.init()), l.params(), body, vs(l.results()), l.outs(), vs(l.stacked()), l.tapes(),
@@ -452,6 +481,12 @@ public final class Simplify {
                             continue;
                         }
                         live.addAll(e.in());
+                    } else if (st instanceof Stmt.Call c) {
+                        if (c.outs().stream().noneMatch(live::contains)) { // a call has no effects
+                            changed = true;
+                            continue;
+                        }
+                        live.addAll(c.in());
                     } else if (st instanceof Stmt.Loop l) {
                         st = new Stmt.Loop(l.count(), l.index(), l.init(), l.params(), sweep(l.body(), live), l.results(), l.outs(),
                                 l.stacked(), l.tapes(), l.reverse(), l.origin());

@@ -33,6 +33,9 @@ public sealed interface Stmt {
     record Cond(Var cond, List<Stmt> then, List<Var> thenResults, List<Stmt> otherwise, List<Var> elseResults,
                 List<Var> outs, Origin origin) implements Stmt {}
 
+    /** {@code outs = fn(in...)}: a call of an IR function, with one output per result of the function. */
+    record Call(Func fn, List<Var> in, List<Var> outs, Origin origin) implements Stmt {}
+
     /** Prints the items separated by spaces, then a line break. */
     record Print(List<PrintItem> items, Origin origin) implements Stmt {}
 

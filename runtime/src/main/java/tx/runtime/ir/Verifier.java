@@ -21,6 +21,24 @@ public final class Verifier {
 
     public static void verify(Program p) {
         new Verifier().block(p.body());
+        for (Func f : Blocks.functions(p.body())) verify(f);
+    }
+
+    /** A function's body reads its parameters only, and its results are defined in it or are parameters. */
+    static void verify(Func f) {
+        Verifier v = new Verifier();
+        v.scopes.add(new HashSet<>());
+        for (Var p : f.params()) {
+            if (!v.defined.add(p)) throw new IllegalStateException("IR verification failed in " + f.name() + ": parameter " + p + " is given twice");
+        }
+        try {
+            for (Stmt s : f.body()) v.stmt(s);
+        } catch (IllegalStateException x) {
+            throw new IllegalStateException(x.getMessage() + " (in function " + f.name() + ")", x);
+        }
+        for (Var r : f.results()) {
+            if (!v.defined.contains(r)) throw new IllegalStateException("IR verification failed in " + f.name() + ": result " + r + " is not defined");
+        }
     }
 
     private void block(List<Stmt> body) {
@@ -33,6 +51,7 @@ public final class Verifier {
         if (s instanceof Stmt.Eqn e) eqn(e);
         else if (s instanceof Stmt.Loop l) loop(l);
         else if (s instanceof Stmt.Cond c) cond(c);
+        else if (s instanceof Stmt.Call c) call(c);
         else if (s instanceof Stmt.Print p) {
             for (Stmt.PrintItem item : p.items()) {
                 if (item instanceof Stmt.PrintItem.TensorValue t) {
@@ -102,6 +121,23 @@ public final class Verifier {
         }
         for (Var o : l.outs()) define(o, l);
         for (Var t : l.tapes()) define(t, l);
+    }
+
+    /** A call passes one argument per parameter and binds one output per result, of the same shapes. */
+    private void call(Stmt.Call c) {
+        Func f = c.fn();
+        if (c.in().size() != f.params().size() || c.outs().size() != f.results().size()) {
+            throw fail(c, "call of " + f.name() + " with " + c.in().size() + " arguments and " + c.outs().size() + " outputs; it has "
+                    + f.params().size() + " parameters and " + f.results().size() + " results");
+        }
+        for (int k = 0; k < c.in().size(); k++) {
+            use(c.in().get(k), c);
+            sameShape(c, c.in().get(k), f.params().get(k));
+        }
+        for (int k = 0; k < c.outs().size(); k++) {
+            sameShape(c, f.results().get(k), c.outs().get(k));
+            define(c.outs().get(k), c);
+        }
     }
 
     private void cond(Stmt.Cond c) {
