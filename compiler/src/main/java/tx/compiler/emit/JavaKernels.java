@@ -1,19 +1,54 @@
 package tx.compiler.emit;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tx.runtime.ir.Prim;
 
 /**
  * The kernels that emitted Java carries with it (the class needs nothing but the JDK), as source
- * text: each computes what tx's interpreter computes, in the same order. {@link JavaEmitter} copies
- * the ones a program uses, with the kernels they call. The elementwise primitives' functions come
- * from {@link Prim#javaFunction}, so they are defined once, beside the interpreter's.
+ * text. They are written once, as ordinary compiled and tested methods, in the runtime's
+ * {@code tx.runtime.kernels.Standalone}, whose source the runtime jar holds as a resource; this
+ * class reads them from it by the markers described there ({@code // kernel: ID needs A, B}).
+ * {@link JavaEmitter} copies the ones a program uses, with the kernels they need. The elementwise
+ * primitives' kernels are a map or zip of {@link Prim#javaFunction}, so each function is defined
+ * once, beside the interpreter's.
  */
 final class JavaKernels {
     private JavaKernels() {}
+
+    /** Where the runtime jar keeps the kernels' source. */
+    static final String SOURCE = "tx/runtime/kernels/Standalone.java";
+
+    private static final String MARKER = "    // kernel: ", PRIMITIVES = "    // kernels: ", END = "    }";
+    private static final Pattern NEEDS = Pattern.compile("(\\S+)(?: needs (.+))?");
+    /** A declaration's name: the identifier before its parameters, or after {@code class}. */
+    private static final Pattern DECLARED = Pattern.compile("^    static (?:.*\\bclass (\\w+)|[^(]*?(\\w+)\\()");
+
+    /** A kernel: its id (a name, or name/variant for an overload), the kernels it calls, and its text. */
+    record Helper(String id, List<String> deps, String text) {
+        /** The name it is declared with. */
+        String name() {
+            return id.replaceAll("/.*", "");
+        }
+    }
+
+    /** Every kernel, in the order they are written out. */
+    static final Helper[] ALL = parse(read(), SOURCE).toArray(Helper[]::new);
+    /** The names of the methods among them (a function of the program with one of these names makes them renamed). */
+    static final Set<String> NAMES = new HashSet<>();
+
+    static {
+        for (Helper h : ALL) if (!h.text().contains(" class " + h.name() + " ")) NAMES.add(h.name());
+    }
 
     /** The index of a kernel in {@link #ALL}. */
     static int index(String helper) {
@@ -21,504 +56,122 @@ final class JavaKernels {
         throw new IllegalStateException("no kernel " + helper);
     }
 
-    /** A kernel: its id (a name, or name/variant for an overload), the kernels it calls, and its text. */
-    record Helper(String id, List<String> deps, String text) {}
+    static String read() {
+        try (InputStream in = JavaKernels.class.getClassLoader().getResourceAsStream(SOURCE)) {
+            if (in == null) throw new IllegalStateException(SOURCE + " is not on the class path: the runtime jar was built without it");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + SOURCE, e);
+        }
+    }
 
-    private static Helper helper(String id, String text, String... deps) {
-        return new Helper(id, List.of(deps), text);
+    /**
+     * The kernels of a source written by the rules of {@code Standalone}, with the elementwise
+     * primitives' where it marks them; an {@link IllegalStateException} naming the file and line if
+     * a kernel breaks a rule or does not name a kernel it calls.
+     */
+    static List<Helper> parse(String source, String file) {
+        String[] lines = source.replace("\r", "").split("\n", -1);
+        List<Helper> all = new ArrayList<>();
+        Map<String, Integer> lineOf = new HashMap<>();
+        int places = 0;
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].startsWith(PRIMITIVES)) {
+                if (places++ > 0) throw broken(file, i + 1, "a second line `" + PRIMITIVES.strip() + "`");
+                all.addAll(primitives());
+            } else if (lines[i].startsWith(MARKER)) {
+                Helper h = kernel(lines, i, file);
+                if (lineOf.put(h.id(), i + 1) != null) throw broken(file, i + 1, "a second kernel " + h.id());
+                all.add(h);
+            }
+        }
+        if (places == 0) throw broken(file, lines.length, "no line `" + PRIMITIVES.strip() + "` to mark the elementwise primitives' kernels");
+        Map<String, Pattern> callsOf = new HashMap<>();
+        for (Helper h : all) callsOf.computeIfAbsent(h.name(), n -> Pattern.compile("(?<![.\\w])" + Pattern.quote(n) + "\\("));
+        for (Helper h : all) checkNeeds(h, all, callsOf, file, lineOf.getOrDefault(h.id(), 0));
+        return all;
+    }
+
+    /** The kernel whose marker is line i: from its Javadoc to the end of its declaration, declared private. */
+    private static Helper kernel(String[] lines, int i, String file) {
+        Matcher m = NEEDS.matcher(lines[i].substring(MARKER.length()).strip());
+        if (!m.matches()) throw broken(file, i + 1, "a marker with no kernel");
+        String id = m.group(1), name = id.replaceAll("/.*", "");
+        List<String> deps = m.group(2) == null ? List.of() : List.of(m.group(2).split(",\\s*"));
+        StringBuilder text = new StringBuilder();
+        boolean declared = false;
+        for (int j = i + 1; j < lines.length; j++) {
+            String line = lines[j];
+            if (!declared && !isDoc(line)) { // the declaration
+                Matcher d = DECLARED.matcher(line);
+                if (!d.find() || !name.equals(d.group(1) != null ? d.group(1) : d.group(2))) {
+                    throw broken(file, j + 1, "kernel " + id + " must be declared `static` under the name " + name);
+                }
+                line = "    private " + line.substring(4); // "    static ..." -> "    private static ..."
+                declared = true;
+            }
+            text.append(line).append('\n');
+            if (line.equals(END)) return new Helper(id, deps, text.toString());
+            if (line.startsWith(MARKER) || line.startsWith(PRIMITIVES)) break;
+        }
+        throw broken(file, i + 1, "kernel " + id + " has no line `" + END + "` that ends it");
+    }
+
+    private static boolean isDoc(String line) {
+        String s = line.strip();
+        return s.startsWith("/**") || s.startsWith("*");
+    }
+
+    /** Every kernel that h calls is among its needs, and every one of its needs is a kernel it calls. */
+    private static void checkNeeds(Helper h, List<Helper> all, Map<String, Pattern> callsOf, String file, int line) {
+        String code = code(h.text());
+        Set<String> named = new HashSet<>();
+        for (String dep : h.deps()) {
+            Helper d = all.stream().filter(k -> k.id().equals(dep)).findFirst()
+                    .orElseThrow(() -> broken(file, line, "kernel " + h.id() + " needs " + dep + ", which is not a kernel"));
+            if (!callsOf.get(d.name()).matcher(code).find()) throw broken(file, line, "kernel " + h.id() + " needs " + dep + " but does not call it");
+            named.add(d.name());
+        }
+        for (Helper other : all) {
+            String name = other.name();
+            if (!name.equals(h.name()) && !named.contains(name) && callsOf.get(name).matcher(code).find()) {
+                throw broken(file, line, "kernel " + h.id() + " calls " + name + " but does not name it after `needs`");
+            }
+        }
+    }
+
+    /** The text without its Javadoc: where the calls of other kernels are. */
+    private static String code(String text) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : text.split("\n")) if (!isDoc(line)) sb.append(line).append('\n');
+        return sb.toString();
+    }
+
+    private static IllegalStateException broken(String file, int line, String problem) {
+        return new IllegalStateException(file + ":" + line + ": " + problem);
+    }
+
+    // ---- the elementwise primitives ----------------------------------------------------------------
+
+    /** Each elementwise primitive's kernel: a map or zip of its function, as {@link Prim} defines it. */
+    private static List<Helper> primitives() {
+        List<Helper> h = new ArrayList<>();
+        for (Prim p : Prim.values()) {
+            if (p.javaFunction() == null) continue;
+            if (p.arity() == 1) h.add(unary(p.text(), p.javaFunction()));
+            else h.addAll(binary(p.text(), p.javaFunction()));
+        }
+        return h;
     }
 
     private static Helper unary(String name, String f) {
-        return helper(name, "    private static double[] " + name + "(double[] x) {\n        return map(x, " + f + ");\n    }\n", "map");
+        return new Helper(name, List.of("map"), "    private static double[] " + name + "(double[] x) {\n        return map(x, " + f + ");\n    }\n");
     }
 
-    private static Helper[] binary(String name, String f) {
-        return new Helper[] {
-            helper(name, "    private static double[] " + name + "(double[] a, double[] b) {\n        return zip(a, b, " + f + ");\n    }\n", "zip"),
-            helper(name + "/shapes", "    private static double[] " + name + "(double[] a, int[] as, double[] b, int[] bs) {\n        return zip(a, as, b, bs, "
-                    + f + ");\n    }\n", "zip/shapes"),
-        };
-    }
-
-    private static Helper[] reduction(String name, String doc, String init, String op, String check, String checkAll) {
-        return new Helper[] {
-            helper(name, "    /** The " + doc + " of all of x's elements, in order. */\n"
-                    + "    private static double[] " + name + "(double[] x) {\n" + checkAll
-                    + "        double acc = " + init + ";\n"
-                    + "        for (double v : x) acc = " + op.replace("ACC", "acc").replace("V", "v") + ";\n"
-                    + "        return new double[] {acc};\n"
-                    + "    }\n"),
-            helper(name + "/axes", "    /** The " + doc + " of x (of shape) over axes. */\n"
-                    + "    private static double[] " + name + "(double[] x, int[] shape, int[] axes) {\n" + check
-                    + "        return fold(x, shape, axes, " + init + ", (acc, v) -> " + op.replace("ACC", "acc").replace("V", "v") + ");\n"
-                    + "    }\n", "fold"),
-        };
-    }
-
-    /** Every kernel, in the order they are written out. */
-    static final Helper[] ALL;
-    /** Their names (an overload's id without its /variant). */
-    static final Set<String> NAMES = new HashSet<>();
-
-    static {
-        List<Helper> h = new ArrayList<>();
-        h.add(helper("check", """
-                    /** Throws unless an argument has as many elements as its shape. */
-                    private static void check(double[] arg, int length, String name, String shape) {
-                        if (arg.length != length) {
-                            throw new IllegalArgumentException(name + " must have " + length + " elements (shape " + shape + "), not " + arg.length);
-                        }
-                    }
-                """));
-        h.add(helper("checkDim", """
-                    /** Throws if a named dimension passed as an argument is negative. */
-                    private static void checkDim(int size, String name) {
-                        if (size < 0) throw new IllegalArgumentException(name + " must not be negative, not " + size);
-                    }
-                """));
-        h.add(helper("quotient", """
-                    /** A named dimension from an argument's length and the product of its other axes. */
-                    private static int quotient(int length, int per, String dim, String name) {
-                        if (per == 0) throw new IllegalArgumentException("cannot tell " + dim + " from " + name + ", whose other axes have size 0");
-                        return length / per;
-                    }
-                """));
-        h.add(helper("root", """
-                    /** A named dimension that appears k times in an argument's shape: the k-th root (the length checks reject a non-power). */
-                    private static int root(int length, int k) {
-                        return (int) Math.round(Math.pow(length, 1.0 / k));
-                    }
-                """));
-        h.add(helper("numel", """
-                    private static int numel(int[] shape) {
-                        int n = 1;
-                        for (int s : shape) n *= s;
-                        return n;
-                    }
-                """));
-        h.add(helper("strides", """
-                    /** Row-major strides, in elements. */
-                    private static int[] strides(int[] shape) {
-                        int[] s = new int[shape.length];
-                        int acc = 1;
-                        for (int i = shape.length - 1; i >= 0; i--) {
-                            s[i] = acc;
-                            acc *= shape[i];
-                        }
-                        return s;
-                    }
-                """));
-        h.add(helper("broadcast", """
-                    /** NumPy broadcasting of two shapes. */
-                    private static int[] broadcast(int[] a, int[] b) {
-                        int n = Math.max(a.length, b.length);
-                        int[] out = new int[n];
-                        for (int i = 0; i < n; i++) {
-                            int da = i < n - a.length ? 1 : a[i - (n - a.length)];
-                            int db = i < n - b.length ? 1 : b[i - (n - b.length)];
-                            if (da != db && da != 1 && db != 1) throw new IllegalArgumentException("shapes do not broadcast");
-                            out[i] = da == 1 ? db : da;
-                        }
-                        return out;
-                    }
-                """));
-        h.add(helper("broadcastStrides", """
-                    /** Strides for reading a tensor of shape as if broadcast to out: 0 on missing and size-1 axes. */
-                    private static int[] broadcastStrides(int[] shape, int[] out) {
-                        int lead = out.length - shape.length;
-                        int[] own = strides(shape), s = new int[out.length];
-                        for (int i = 0; i < shape.length; i++) if (shape[i] == out[lead + i]) s[lead + i] = own[i];
-                        return s;
-                    }
-                """, "strides"));
-        h.add(helper("gather", """
-                    /** A new row-major array of shape whose element at index i is src[offset + i . strides]. */
-                    private static double[] gather(double[] src, int offset, int[] strides, int[] shape) {
-                        double[] out = new double[numel(shape)];
-                        int[] index = new int[shape.length];
-                        int p = offset;
-                        for (int i = 0; i < out.length; i++) {
-                            out[i] = src[p];
-                            for (int k = shape.length - 1; k >= 0; k--) {
-                                p += strides[k];
-                                if (++index[k] < shape[k]) break;
-                                p -= strides[k] * shape[k];
-                                index[k] = 0;
-                            }
-                        }
-                        return out;
-                    }
-                """, "numel"));
-        h.add(helper("map", """
-                    private static double[] map(double[] x, DoubleUnaryOperator f) {
-                        double[] out = new double[x.length];
-                        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(x[i]);
-                        return out;
-                    }
-                """));
-        h.add(helper("zip", """
-                    /** f of a and b, position by position: both of one shape, or either a single value. */
-                    private static double[] zip(double[] a, double[] b, DoubleBinaryOperator f) {
-                        double[] out = new double[a.length != 1 ? a.length : b.length];
-                        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(a[a.length == 1 ? 0 : i], b[b.length == 1 ? 0 : i]);
-                        return out;
-                    }
-                """));
-        h.add(helper("zip/shapes", """
-                    /** f of a and b (of shapes as and bs) broadcast together. */
-                    private static double[] zip(double[] a, int[] as, double[] b, int[] bs, DoubleBinaryOperator f) {
-                        int[] shape = broadcast(as, bs);
-                        int[] sa = broadcastStrides(as, shape), sb = broadcastStrides(bs, shape);
-                        double[] out = new double[numel(shape)];
-                        int[] index = new int[shape.length];
-                        int pa = 0, pb = 0;
-                        for (int i = 0; i < out.length; i++) {
-                            out[i] = f.applyAsDouble(a[pa], b[pb]);
-                            for (int k = shape.length - 1; k >= 0; k--) {
-                                pa += sa[k];
-                                pb += sb[k];
-                                if (++index[k] < shape[k]) break;
-                                pa -= sa[k] * shape[k];
-                                pb -= sb[k] * shape[k];
-                                index[k] = 0;
-                            }
-                        }
-                        return out;
-                    }
-                """, "broadcast", "broadcastStrides", "numel"));
-        for (Prim p : Prim.values()) { // each elementwise primitive's function, as Prim defines it
-            if (p.javaFunction() == null) continue;
-            if (p.arity() == 1) h.add(unary(p.text(), p.javaFunction()));
-            else h.addAll(List.of(binary(p.text(), p.javaFunction())));
-        }
-        h.add(helper("where", """
-                    /** a where c is not 0 (NaN counts as true), b elsewhere: all of one shape, or single values. */
-                    private static double[] where(double[] c, double[] a, double[] b) {
-                        double[] out = new double[c.length != 1 ? c.length : a.length != 1 ? a.length : b.length];
-                        for (int i = 0; i < out.length; i++) {
-                            out[i] = c[c.length == 1 ? 0 : i] != 0.0 ? a[a.length == 1 ? 0 : i] : b[b.length == 1 ? 0 : i];
-                        }
-                        return out;
-                    }
-                """));
-        h.add(helper("where/shapes", """
-                    /** a where c is not 0 (NaN counts as true), b elsewhere, the three broadcast together. */
-                    private static double[] where(double[] c, int[] cs, double[] a, int[] as, double[] b, int[] bs) {
-                        int[] shape = broadcast(broadcast(cs, as), bs);
-                        int[] sc = broadcastStrides(cs, shape), sa = broadcastStrides(as, shape), sb = broadcastStrides(bs, shape);
-                        double[] out = new double[numel(shape)];
-                        int[] index = new int[shape.length];
-                        int pc = 0, pa = 0, pb = 0;
-                        for (int i = 0; i < out.length; i++) {
-                            out[i] = c[pc] != 0.0 ? a[pa] : b[pb];
-                            for (int k = shape.length - 1; k >= 0; k--) {
-                                pc += sc[k];
-                                pa += sa[k];
-                                pb += sb[k];
-                                if (++index[k] < shape[k]) break;
-                                pc -= sc[k] * shape[k];
-                                pa -= sa[k] * shape[k];
-                                pb -= sb[k] * shape[k];
-                                index[k] = 0;
-                            }
-                        }
-                        return out;
-                    }
-                """, "broadcast", "broadcastStrides", "numel"));
-        h.add(helper("fold", """
-                    /**
-                     * Folds each group of x (the elements that share their coordinates on the axes kept) with op from
-                     * init, in one row-major pass over x: the order in which tx's interpreter adds.
-                     */
-                    private static double[] fold(double[] x, int[] shape, int[] axes, double init, DoubleBinaryOperator op) {
-                        int[] kept = shape.clone();
-                        for (int a : axes) kept[a] = 1;
-                        int[] s = strides(kept);
-                        for (int a : axes) s[a] = 0;
-                        double[] out = new double[numel(kept)];
-                        java.util.Arrays.fill(out, init);
-                        int[] index = new int[shape.length];
-                        int p = 0;
-                        for (int i = 0; i < x.length; i++) {
-                            out[p] = op.applyAsDouble(out[p], x[i]);
-                            for (int k = shape.length - 1; k >= 0; k--) {
-                                p += s[k];
-                                if (++index[k] < shape[k]) break;
-                                p -= s[k] * shape[k];
-                                index[k] = 0;
-                            }
-                        }
-                        return out;
-                    }
-                """, "strides", "numel"));
-        h.addAll(List.of(reduction("sum", "sum", "0.0", "ACC + V", "", "")));
-        h.addAll(List.of(reduction("max", "maximum (NaN if there is one)", "Double.NEGATIVE_INFINITY", "Math.max(ACC, V)",
-                "        for (int a : axes) if (shape[a] == 0) throw new IllegalArgumentException(\"max over an axis of size 0\");\n",
-                "        if (x.length == 0) throw new IllegalArgumentException(\"max of no elements\");\n")));
-        h.addAll(List.of(reduction("prod", "product", "1.0", "ACC * V", "", "")));
-        h.add(helper("firstMax", """
-                    /** A one-hot mask of the first maximum (or the first NaN) along axis: the element torch.max(x, dim) picks. */
-                    private static double[] firstMax(double[] x, int[] shape, int axis) {
-                        int n = shape[axis], inner = 1;
-                        for (int k = axis + 1; k < shape.length; k++) inner *= shape[k];
-                        double[] out = new double[x.length];
-                        for (int start = 0; start < x.length; start += n * inner) {
-                            for (int j = 0; j < inner; j++) {
-                                int best = start + j;
-                                for (int i = 0; i < n; i++) {
-                                    int p = start + j + i * inner;
-                                    if (Double.isNaN(x[p])) {
-                                        best = p;
-                                        break;
-                                    }
-                                    if (x[p] > x[best]) best = p;
-                                }
-                                out[best] = 1.0;
-                            }
-                        }
-                        return out;
-                    }
-                """));
-        h.add(helper("transpose", """
-                    /** Permutes the axes of x (of shape): out.shape[i] = shape[perm[i]]. */
-                    private static double[] transpose(double[] x, int[] shape, int[] perm) {
-                        int[] s = strides(shape), out = new int[perm.length], src = new int[perm.length];
-                        for (int i = 0; i < perm.length; i++) {
-                            out[i] = shape[perm[i]];
-                            src[i] = s[perm[i]];
-                        }
-                        return gather(x, 0, src, out);
-                    }
-                """, "strides", "gather"));
-        h.add(helper("prodOthers", """
-                    /**
-                     * At each position, the product of the other elements of its group over axes, by prefix and suffix
-                     * products (never by division, so it is exact where there are zeros).
-                     */
-                    private static double[] prodOthers(double[] x, int[] shape, int[] axes) {
-                        if (x.length == 0) return new double[0];
-                        int[] perm = new int[shape.length], grouped = new int[shape.length], inverse = new int[shape.length];
-                        boolean[] reduced = new boolean[shape.length];
-                        for (int a : axes) reduced[a] = true;
-                        int j = 0, size = 1;
-                        for (int k = 0; k < shape.length; k++) if (!reduced[k]) perm[j++] = k;
-                        for (int a : axes) {
-                            perm[j++] = a;
-                            size *= shape[a];
-                        }
-                        for (int k = 0; k < shape.length; k++) {
-                            grouped[k] = shape[perm[k]];
-                            inverse[perm[k]] = k;
-                        }
-                        double[] g = transpose(x, shape, perm), out = new double[g.length];
-                        for (int start = 0; start < g.length; start += size) {
-                            double prefix = 1.0;
-                            for (int i = start; i < start + size; i++) {
-                                out[i] = prefix;
-                                prefix *= g[i];
-                            }
-                            double suffix = 1.0;
-                            for (int i = start + size - 1; i >= start; i--) {
-                                out[i] *= suffix;
-                                suffix *= g[i];
-                            }
-                        }
-                        return transpose(out, grouped, inverse);
-                    }
-                """, "transpose"));
-        h.add(helper("expand", """
-                    /** x (of shape) broadcast to out: size-1 axes repeated, axes added on the left. */
-                    private static double[] expand(double[] x, int[] shape, int[] out) {
-                        return gather(x, 0, broadcastStrides(shape, out), out);
-                    }
-                """, "gather", "broadcastStrides"));
-        h.add(helper("slice", """
-                    /** x[start:stop:step] on every axis of x (of shape); bounds outside x (named dimensions too small) are an error. */
-                    private static double[] slice(double[] x, int[] shape, int[] start, int[] stop, int[] step) {
-                        int[] s = strides(shape), out = new int[shape.length], src = new int[shape.length];
-                        int offset = 0;
-                        for (int i = 0; i < shape.length; i++) {
-                            if (start[i] < 0 || start[i] > stop[i] || stop[i] > shape[i]) {
-                                throw new IllegalArgumentException("slice " + start[i] + ":" + stop[i] + " out of range for axis " + i + " of size " + shape[i]);
-                            }
-                            out[i] = (stop[i] - start[i] + step[i] - 1) / step[i];
-                            src[i] = s[i] * step[i];
-                            offset += start[i] * s[i];
-                        }
-                        return gather(x, offset, src, out);
-                    }
-                """, "strides", "gather"));
-        h.add(helper("pad", """
-                    /** Zeros of shape out with g (of shape) placed at start + k * step on every axis: the adjoint of slice. */
-                    private static double[] pad(double[] g, int[] shape, int[] out, int[] start, int[] step) {
-                        int[] s = strides(out), dst = new int[shape.length];
-                        int p = 0;
-                        for (int i = 0; i < shape.length; i++) {
-                            if (start[i] < 0 || shape[i] > 0 && start[i] + (shape[i] - 1) * step[i] >= out[i]) {
-                                throw new IllegalArgumentException("cannot pad " + shape[i] + " elements into " + out[i] + " at " + start[i] + " on axis " + i);
-                            }
-                            dst[i] = s[i] * step[i];
-                            p += start[i] * s[i];
-                        }
-                        double[] result = new double[numel(out)];
-                        int[] index = new int[shape.length];
-                        for (int i = 0; i < g.length; i++) {
-                            result[p] = g[i];
-                            for (int k = shape.length - 1; k >= 0; k--) {
-                                p += dst[k];
-                                if (++index[k] < shape[k]) break;
-                                p -= dst[k] * shape[k];
-                                index[k] = 0;
-                            }
-                        }
-                        return result;
-                    }
-                """, "strides", "numel"));
-        h.add(helper("cat", """
-                    /** The tensors xs (of shapes) joined along axis. */
-                    private static double[] cat(double[][] xs, int[][] shapes, int axis) {
-                        int outer = 1, inner = 1, total = 0;
-                        for (int k = 0; k < axis; k++) outer *= shapes[0][k];
-                        for (int k = axis + 1; k < shapes[0].length; k++) inner *= shapes[0][k];
-                        for (double[] x : xs) total += x.length;
-                        double[] out = new double[total];
-                        int o = 0;
-                        for (int i = 0; i < outer; i++) {
-                            for (int j = 0; j < xs.length; j++) {
-                                int block = shapes[j][axis] * inner;
-                                System.arraycopy(xs[j], i * block, out, o, block);
-                                o += block;
-                            }
-                        }
-                        return out;
-                    }
-                """));
-        h.add(helper("position", """
-                    /** A run-time index along an axis of size n: a whole number from 0 to n - 1, else an IndexOutOfBoundsException. */
-                    private static int position(double index, int n, int axis) {
-                        if (index != Math.rint(index) || index < 0 || index >= n) {
-                            String shown = index == Math.rint(index) && Math.abs(index) < 1e15 ? Long.toString((long) index) : Double.toString(index);
-                            throw new IndexOutOfBoundsException("index " + shown + " is out of range for axis " + axis + " of size " + n
-                                    + (index == Math.rint(index) ? "" : ": an index must be a whole number"));
-                        }
-                        return (int) index;
-                    }
-                """));
-        h.add(helper("take", """
-                    /** x[index] along axis of x (of shape), the index known at run time: the axis is removed. */
-                    private static double[] take(double[] x, int[] shape, int axis, double index) {
-                        int n = shape[axis], i = position(index, n, axis), inner = 1, outer = 1;
-                        for (int k = axis + 1; k < shape.length; k++) inner *= shape[k];
-                        for (int k = 0; k < axis; k++) outer *= shape[k];
-                        double[] out = new double[outer * inner];
-                        for (int o = 0; o < outer; o++) System.arraycopy(x, (o * n + i) * inner, out, o * inner, inner);
-                        return out;
-                    }
-                """, "position"));
-        h.add(helper("put", """
-                    /** Zeros of shape with g at index along axis, the index known at run time: the adjoint of take. */
-                    private static double[] put(double[] g, int[] shape, int axis, double index) {
-                        int n = shape[axis], i = position(index, n, axis), inner = 1, outer = 1;
-                        for (int k = axis + 1; k < shape.length; k++) inner *= shape[k];
-                        for (int k = 0; k < axis; k++) outer *= shape[k];
-                        double[] out = new double[numel(shape)];
-                        for (int o = 0; o < outer; o++) System.arraycopy(g, o * inner, out, (o * n + i) * inner, inner);
-                        return out;
-                    }
-                """, "position", "numel"));
-        h.add(helper("setRow", """
-                    /** Copies row into row i of tape, whose rows have row.length elements: a loop's tape, filled in at the end of iteration i. */
-                    private static void setRow(double[] tape, int i, double[] row) {
-                        System.arraycopy(row, 0, tape, i * row.length, row.length);
-                    }
-                """));
-        h.add(helper("matmul", """
-                    /** (..., n, k) @ (..., k, m), the batch axes broadcast; each product in i-k-j order. */
-                    private static double[] matmul(double[] a, int[] as, double[] b, int[] bs) {
-                        int n = as[as.length - 2], k = as[as.length - 1], m = bs[bs.length - 1];
-                        int[] aBatch = java.util.Arrays.copyOf(as, as.length - 2), bBatch = java.util.Arrays.copyOf(bs, bs.length - 2);
-                        int[] batch = broadcast(aBatch, bBatch);
-                        int[] sa = broadcastStrides(aBatch, batch), sb = broadcastStrides(bBatch, batch);
-                        int count = numel(batch);
-                        double[] c = new double[count * n * m];
-                        int[] index = new int[batch.length];
-                        int pa = 0, pb = 0;
-                        for (int t = 0; t < count; t++) {
-                            int aOff = pa * n * k, bOff = pb * k * m, cOff = t * n * m;
-                            for (int i = 0; i < n; i++) {
-                                for (int p = 0; p < k; p++) {
-                                    double aip = a[aOff + i * k + p];
-                                    for (int j = 0; j < m; j++) c[cOff + i * m + j] += aip * b[bOff + p * m + j];
-                                }
-                            }
-                            for (int q = batch.length - 1; q >= 0; q--) {
-                                pa += sa[q];
-                                pb += sb[q];
-                                if (++index[q] < batch[q]) break;
-                                pa -= sa[q] * batch[q];
-                                pb -= sb[q] * batch[q];
-                                index[q] = 0;
-                            }
-                        }
-                        return c;
-                    }
-                """, "broadcast", "broadcastStrides", "numel"));
-        h.add(helper("fill", """
-                    private static double[] fill(int count, double value) {
-                        double[] out = new double[count];
-                        java.util.Arrays.fill(out, value);
-                        return out;
-                    }
-                """));
-        h.add(helper("splitMix64", """
-                    /**
-                     * tx's random numbers: SplitMix64 (the sequence of java.util.SplittableRandom), the top 53 bits of
-                     * each step as a double in [0, 1).
-                     */
-                    private static final class SplitMix64 {
-                        private long state;
-
-                        SplitMix64(long seed) {
-                            this.state = seed;
-                        }
-
-                        double nextDouble() {
-                            long z = (state += 0x9e3779b97f4a7c15L);
-                            z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-                            z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-                            return ((z ^ (z >>> 31)) >>> 11) * 0x1.0p-53;
-                        }
-                    }
-                """));
-        h.add(helper("uniform", """
-                    /** rand(shape, seed=seed): count numbers uniform in [0, 1), in row-major order. */
-                    private static double[] uniform(int count, long seed) {
-                        SplitMix64 rng = new SplitMix64(seed);
-                        double[] out = new double[count];
-                        for (int i = 0; i < count; i++) out[i] = rng.nextDouble();
-                        return out;
-                    }
-                """, "splitMix64"));
-        h.add(helper("normal", """
-                    /** randn(shape, seed=seed): count standard normal numbers by Marsaglia's polar method, in pairs. */
-                    private static double[] normal(int count, long seed) {
-                        SplitMix64 rng = new SplitMix64(seed);
-                        double[] out = new double[count];
-                        for (int i = 0; i < count; i += 2) {
-                            double u, v, s;
-                            do {
-                                u = 2.0 * rng.nextDouble() - 1.0;
-                                v = 2.0 * rng.nextDouble() - 1.0;
-                                s = u * u + v * v;
-                            } while (s >= 1.0 || s == 0.0);
-                            double f = Math.sqrt(-2.0 * StrictMath.log(s) / s);
-                            out[i] = u * f;
-                            if (i + 1 < count) out[i + 1] = v * f;
-                        }
-                        return out;
-                    }
-                """, "splitMix64"));
-        ALL = h.toArray(Helper[]::new);
-        for (Helper x : ALL) NAMES.add(x.id().replaceAll("/.*", ""));
+    private static List<Helper> binary(String name, String f) {
+        return List.of(
+                new Helper(name, List.of("zip"), "    private static double[] " + name + "(double[] a, double[] b) {\n        return zip(a, b, " + f + ");\n    }\n"),
+                new Helper(name + "/shapes", List.of("zip/shapes"), "    private static double[] " + name
+                        + "(double[] a, int[] as, double[] b, int[] bs) {\n        return zip(a, as, b, bs, " + f + ");\n    }\n"));
     }
 }

@@ -140,32 +140,23 @@ public final class Elementwise {
         return Vectorized.AVAILABLE;
     }
 
-    /** {@code out[i] = f(x[i])}. */
+    /** {@code out[i] = f(x[i])}: {@link Standalone#map}, the loop emitted Java runs. */
     public static Tensor map(Tensor x, DoubleUnaryOperator f) {
-        double[] xd = x.data();
-        double[] out = new double[xd.length];
-        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(xd[i]);
-        return Tensor.of(x.shapeRef(), out);
+        return Tensor.of(x.shapeRef(), Standalone.map(x.data(), f));
     }
 
-    /** {@code out = f(a, b)} with a and b broadcast to a common shape. */
+    /**
+     * {@code out = f(a, b)} with a and b broadcast to a common shape. Where both have that shape, or
+     * one is a single number and the other has it, this is {@link Standalone#zip}, the loop emitted
+     * Java runs; otherwise a walk of strided rows.
+     */
     public static Tensor zip(Tensor a, Tensor b, DoubleBinaryOperator f) {
         int[] shape = broadcastShape(a.shapeRef(), b.shapeRef());
         double[] ad = a.data(), bd = b.data();
-        double[] out = new double[Shapes.numel(shape)];
         boolean aFull = Arrays.equals(a.shapeRef(), shape), bFull = Arrays.equals(b.shapeRef(), shape);
-        if (aFull && bFull) {
-            for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(ad[i], bd[i]);
-        } else if (ad.length == 1 && bFull) {
-            double s = ad[0];
-            for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(s, bd[i]);
-        } else if (bd.length == 1 && aFull) {
-            double s = bd[0];
-            for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(ad[i], s);
-        } else {
-            zipBroadcast(ad, Shaping.broadcastStrides(a.shapeRef(), shape),
-                    bd, Shaping.broadcastStrides(b.shapeRef(), shape), shape, out, f);
-        }
+        if (aFull && bFull || ad.length == 1 && bFull || bd.length == 1 && aFull) return Tensor.of(shape, Standalone.zip(ad, bd, f));
+        double[] out = new double[Shapes.numel(shape)];
+        zipBroadcast(ad, Shaping.broadcastStrides(a.shapeRef(), shape), bd, Shaping.broadcastStrides(b.shapeRef(), shape), shape, out, f);
         return Tensor.of(shape, out);
     }
 

@@ -51,65 +51,21 @@ public final class Reductions {
     /**
      * At each position, the product of the other elements of its reduction group (d/dx_i ∏ x =
      * ∏_{j≠i} x_j). Computed with prefix and suffix products, never by division, so it is exact
-     * when the group holds zeros.
+     * when the group holds zeros: {@link Standalone#prodOthers}, which emitted Java runs too.
      */
     public static Tensor prodOthers(Tensor x, int[] axes) {
-        int[] shape = x.shapeRef();
-        requireAxes(axes, shape.length);
-        if (x.size() == 0) return Tensor.zeros(shape);
-        int[] perm = keptThenReduced(axes, shape.length);
-        Tensor grouped = Shaping.transpose(x, perm);
-        double[] gd = grouped.data();
-        double[] out = new double[gd.length];
-        int groupSize = 1;
-        for (int a : axes) groupSize *= shape[a];
-        for (int start = 0; start < gd.length; start += groupSize) {
-            productsOfOthers(gd, out, start, groupSize);
-        }
-        int[] inverse = new int[perm.length];
-        for (int i = 0; i < perm.length; i++) inverse[perm[i]] = i;
-        return Shaping.transpose(Tensor.of(grouped.shapeRef(), out), inverse);
+        requireAxes(axes, x.rank());
+        return Tensor.of(x.shapeRef(), Standalone.prodOthers(x.data(), x.shapeRef(), axes));
     }
 
     /**
      * A one-hot mask of the first maximum along {@code axis} (the first NaN, if a line has one), as
-     * the index {@code torch.max(x, dim)} returns. Same shape as x; 1.0 at the chosen element.
+     * the index {@code torch.max(x, dim)} returns. Same shape as x; 1.0 at the chosen element:
+     * {@link Standalone#firstMax}, which emitted Java runs too.
      */
     public static Tensor firstMaxMask(Tensor x, int axis) {
-        int[] shape = x.shapeRef();
-        requireAxes(new int[] {axis}, shape.length);
-        if (x.size() == 0) return Tensor.zeros(shape);
-        int[] perm = keptThenReduced(new int[] {axis}, shape.length);
-        Tensor lines = Shaping.transpose(x, perm);
-        double[] d = lines.data(), out = new double[d.length];
-        int n = shape[axis];
-        for (int start = 0; start < d.length; start += n) out[firstMax(d, start, n)] = 1.0;
-        int[] inverse = new int[perm.length];
-        for (int i = 0; i < perm.length; i++) inverse[perm[i]] = i;
-        return Shaping.transpose(Tensor.of(lines.shapeRef(), out), inverse);
-    }
-
-    private static int firstMax(double[] d, int start, int n) {
-        int best = start;
-        for (int i = start; i < start + n; i++) {
-            if (Double.isNaN(d[i])) return i;
-            if (d[i] > d[best]) best = i;
-        }
-        return best;
-    }
-
-    /** For the contiguous group {@code x[start, start+n)}: {@code out[i] = prefix(i) · suffix(i)}. */
-    private static void productsOfOthers(double[] x, double[] out, int start, int n) {
-        double prefix = 1.0;
-        for (int i = start; i < start + n; i++) {
-            out[i] = prefix;
-            prefix *= x[i];
-        }
-        double suffix = 1.0;
-        for (int i = start + n - 1; i >= start; i--) {
-            out[i] *= suffix;
-            suffix *= x[i];
-        }
+        requireAxes(new int[] {axis}, x.rank());
+        return Tensor.of(x.shapeRef(), Standalone.firstMax(x.data(), x.shapeRef(), axis));
     }
 
     /**
@@ -150,17 +106,6 @@ public final class Reductions {
         boolean lastReduced = w.step[0] == 0;
         for (int o = 0; o < xd.length; o += n, w.nextRow()) row.fold(xd, o, n, out, w.offset[0], lastReduced);
         return Tensor.of(keepdim ? kept : Shapes.reduced(shape, axes, false), out);
-    }
-
-    /** The permutation that puts the kept axes first and the reduced axes last, each in order. */
-    private static int[] keptThenReduced(int[] axes, int rank) {
-        int[] perm = new int[rank];
-        boolean[] reduced = new boolean[rank];
-        for (int a : axes) reduced[a] = true;
-        int j = 0;
-        for (int d = 0; d < rank; d++) if (!reduced[d]) perm[j++] = d;
-        for (int a : axes) perm[j++] = a;
-        return perm;
     }
 
     private static void requireAxes(int[] axes, int rank) {
