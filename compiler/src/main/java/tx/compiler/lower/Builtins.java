@@ -238,12 +238,16 @@ final class Builtins {
         });
     }
 
+    /** PyTorch's grad_fn names for the Scalar overloads of binary built-ins: a number as second operand ({@code fmod(x, 2)}). */
+    private static final Map<String, String> SCALAR_OVERLOADS = Map.of("fmod", "FmodBackward0", "remainder", "RemainderBackward0");
+
     private void binaryRule(String name, Prim p, String gradFn) {
         rules.put(name, a -> {
             if (!a.shape(2, 2)) return null;
             T x = a.tensor(0), y = a.tensor(1);
             if (x == null || y == null || !broadcasts(a, x, y)) return null;
-            return out(b.emit(p, null, x.var(), y.var()), gradFn);
+            boolean number = a.get(1, null) instanceof Val.Num && SCALAR_OVERLOADS.containsKey(name);
+            return out(b.emit(p, null, x.var(), y.var()), number ? SCALAR_OVERLOADS.get(name) : gradFn);
         });
     }
 
