@@ -268,6 +268,10 @@ class BuiltinGradTest {
         c.add(new Case("-x ** 2", m, List.of(x(m, ANY))));
         c.add(new Case("x ** y ** 2", m, List.of(x(m, uniform(0.5, 1.5)), y(s(3), uniform(-1, 1)))));
         c.add(new Case("(x - y) * (x + y) / y", m, List.of(x(m, ANY), y(s(3), signed(0.5, 2)))));
+        c.add(new Case("pow(x, y)", m, List.of(x(m, uniform(0.5, 2)), y(s(3), ANY))));
+        c.add(new Case("x.pow(y)", s(4), List.of(x(s(), uniform(0.5, 2)), y(s(4), ANY))));
+        c.add(new Case("pow(x, 3) + pow(x, exponent=-1.5)", m, List.of(x(m, POS))));
+        c.add(new Case("pow(2, x) + pow(x, 2)", m, List.of(x(m, ANY))));
     }
 
     static void reductions(List<Case> c) {
