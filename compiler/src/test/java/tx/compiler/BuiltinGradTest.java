@@ -194,6 +194,7 @@ class BuiltinGradTest {
         indexing(c);
         neural(c);
         activations(c);
+        inverseTrigAndRounding(c);
         losses(c);
         // compositions, inputs used twice (adjoints accumulate), and three inputs
         c.add(new Case("sin(x) * x", m, List.of(x(m, ANY))));
@@ -267,6 +268,10 @@ class BuiltinGradTest {
         c.add(new Case("-x ** 2", m, List.of(x(m, ANY))));
         c.add(new Case("x ** y ** 2", m, List.of(x(m, uniform(0.5, 1.5)), y(s(3), uniform(-1, 1)))));
         c.add(new Case("(x - y) * (x + y) / y", m, List.of(x(m, ANY), y(s(3), signed(0.5, 2)))));
+        c.add(new Case("pow(x, y)", m, List.of(x(m, uniform(0.5, 2)), y(s(3), ANY))));
+        c.add(new Case("x.pow(y)", s(4), List.of(x(s(), uniform(0.5, 2)), y(s(4), ANY))));
+        c.add(new Case("pow(x, 3) + pow(x, exponent=-1.5)", m, List.of(x(m, POS))));
+        c.add(new Case("pow(2, x) + pow(x, 2)", m, List.of(x(m, ANY))));
     }
 
     static void reductions(List<Case> c) {
@@ -409,6 +414,38 @@ class BuiltinGradTest {
         c.add(new Case("lerp(x, y, 0.8)", m, List.of(x(m, ANY), y(s(3), ANY))));
         c.add(new Case("hypot(x, y)", m, List.of(x(m, signed(0.1, 2)), y(m, signed(0.1, 2)))));
         c.add(new Case("hypot(x, y)", m, List.of(x(s(3), signed(0.1, 2)), y(s(2, 1), signed(0.1, 2)))));
+    }
+
+    /**
+     * asin acos atan atan2 fmod remainder frac, and ceil round trunc (whose zero gradient shows as the
+     * product rule's one term: d(ceil(x) x)/dx = ceil(x)), away from the jumps of the rounding functions.
+     */
+    static void inverseTrigAndRounding(List<Case> c) {
+        int[] m = s(2, 3);
+        Domain unit = uniform(-0.9, 0.9), offHalves = avoiding(-2.9, 2.9, 0.05, -2.5, -2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2, 2.5);
+        c.add(new Case("asin(x)", m, List.of(x(m, unit))));
+        c.add(new Case("acos(x)", m, List.of(x(m, unit))));
+        c.add(new Case("x.asin() + x.acos()", s(4), List.of(x(s(4), unit))));
+        c.add(new Case("atan(x)", m, List.of(x(m, uniform(-4, 4)))));
+        c.add(new Case("atan(x)", s(), List.of(x(s(), ANY))));
+        for (int[][] p : BROADCAST_PAIRS) {
+            int[] out = tx.runtime.tensor.Shapes.broadcast(p[0], p[1]);
+            c.add(new Case("atan2(x, y)", out, List.of(x(p[0], signed(0.2, 2)), y(p[1], ANY)))); // y off the jump along x < 0
+            c.add(new Case("fmod(x, y)", out, List.of(x(p[0], signed(3.2, 3.8)), y(p[1], signed(1.3, 1.5))))); // |x / y| in (2.13, 2.92)
+            c.add(new Case("remainder(x, y)", out, List.of(x(p[0], signed(3.2, 3.8)), y(p[1], signed(1.3, 1.5)))));
+        }
+        c.add(new Case("x.atan2(y)", m, List.of(x(m, ANY), y(m, signed(0.2, 2)))));
+        c.add(new Case("fmod(x, 1.5)", m, List.of(x(m, signed(3.2, 4.4)))));
+        c.add(new Case("x.fmod(-1.5) * x", m, List.of(x(m, signed(3.2, 4.4)))));
+        c.add(new Case("remainder(x, 1.5)", m, List.of(x(m, signed(3.2, 4.4)))));
+        c.add(new Case("frac(x)", m, List.of(x(m, offHalves))));
+        c.add(new Case("frac(x) * x", m, List.of(x(m, offHalves))));
+        for (String f : new String[] {"ceil", "round", "trunc"}) {
+            c.add(new Case(f + "(x) * x", m, List.of(x(m, offHalves))));
+            c.add(new Case("x." + f + "() * exp(x)", s(4), List.of(x(s(4), offHalves))));
+        }
+        c.add(new Case("round(x, decimals=1) * x", s(5), List.of(x(s(5), choice(0.31, -0.72, 1.13, -1.58, 0.07)))));
+        c.add(new Case("round(x, decimals=-1) * x", s(3), List.of(x(s(3), choice(13.0, -27.0, 4.0)))));
     }
 
     /** The (v2) losses with each reduction, var/std and linear; differences kept away from the losses' kinks. */

@@ -104,6 +104,11 @@ class JavaEmitTest {
                 b = softsign(x) + logsigmoid(x) + square(y) + rsqrt(y * y + 1) + exp2(x) + log2(y * y + 1) + asinh(x) + acosh(y * y + 2)
                 return sum(a * b + lerp(x, y, 0.3) + hypot(x, y) + atanh(tanh(x) / 2) + sinh(x) * cosh(y) + gelu(x) * erfc(y))
             }
+            fn rounding(x: [n, 3], y: [3]) -> [] {
+                a = asin(tanh(x)) * acos(y / (abs(y) + 1)) + atan(x * y) + atan2(x, y) + atan2(y, 2.0)
+                b = ceil(x * 2) + round(x * 3) * x + trunc(x * 2) * y + frac(x * 3) + round(x, decimals=1) * y
+                return sum(a * b + fmod(x, y) + fmod(x * 4, 1.5) + remainder(y, x) + (detach(x) // 0.7) * x)
+            }
             fn losses(z: [n, 3], t: [n, 3], w: [4, 3]) -> [] {
                 a = l1_loss(z, t) + smooth_l1_loss(z, t, reduction="sum") + huber_loss(z, t, delta=0.5) + kl_div(z, softmax(t, dim=1))
                 b = binary_cross_entropy(sigmoid(z), sigmoid(t)) + binary_cross_entropy_with_logits(z, sigmoid(t), reduction="sum")
@@ -223,7 +228,7 @@ class JavaEmitTest {
     @TestFactory
     Stream<DynamicTest> primitivesTheExamplesDoNotReachAgreeToo() {
         List<Case> cases = cases("extra.tx", EXTRA);
-        assertEquals(24 + 16, cases.size()); // 24 functions, 16 with several parameters
+        assertEquals(25 + 17, cases.size()); // 25 functions, 17 with several parameters
         return run(cases);
     }
 

@@ -422,16 +422,17 @@ public final class TxEmitter {
         Object attr = e.attr();
         return switch (e.prim()) {
             case NEG -> new Expr("-" + ref(in.get(0), NEG), NEG);
-            case EXP, LOG, SIN, COS, TAN, TANH, LOG1P, EXPM1, SQRT, ABS, SIGN, FLOOR -> call(e.prim().text(), arg(in.get(0))); // the built-in of that name
+            case EXP, LOG, SIN, COS, TAN, TANH, LOG1P, EXPM1, SQRT, ABS, SIGN, FLOOR, CEIL, ROUND, TRUNC, ASIN, ACOS, ATAN -> call(e.prim().text(), arg(in.get(0))); // the built-in of that name
             case STOP_GRAD -> call("detach", arg(in.get(0)));
             case ADD -> binary(e, "+", ADD);
             case SUB -> binary(e, "-", ADD);
             case MUL -> binary(e, "*", MUL);
             case DIV -> binary(e, "/", MUL);
             case REMAINDER -> binary(e, "%", MUL);
+            case FLOOR_DIVIDE -> binary(e, "//", MUL);
             case MATMUL -> binary(e, "@", MUL);
             case POW -> new Expr(ref(in.get(0), POW + 1) + " ** " + ref(in.get(1), POW), POW);
-            case MAXIMUM, MINIMUM -> call(e.prim().text(), operand(e, 0, 0), operand(e, 1, 0));
+            case MAXIMUM, MINIMUM, FMOD, ATAN2 -> call(e.prim().text(), operand(e, 0, 0), operand(e, 1, 0));
             case LT -> compare(e, "<");
             case LE -> compare(e, "<=");
             case GT -> compare(e, ">");

@@ -4,6 +4,7 @@ import java.util.Map;
 import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
 import tx.runtime.ir.Builder;
+import tx.runtime.ir.Prim;
 import tx.runtime.ir.Var;
 
 /**
@@ -35,6 +36,15 @@ final class ActivationRules extends RuleFamily {
         host.composite("atanh", Composites::atanh, "AtanhBackward0");
         host.composite("erf", Composites::erf, "ErfBackward0");
         host.composite("erfc", Composites::erfc, "ErfcBackward0");
+        host.composite("frac", Composites::frac, "FracBackward0");
+        rules.put("round", a -> { // the primitive, or with decimals= PyTorch's other overload
+            if (!a.shape(1, 1, "decimals")) return null;
+            T x = a.tensor(0);
+            Integer decimals = a.get(-1, "decimals") == null ? null : a.integer(-1, "decimals");
+            if (x == null || a.failed) return null;
+            if (decimals == null) return out(b.composite(() -> b.emit(Prim.ROUND, null, x.var())), "RoundBackward0");
+            return out(b.composite(() -> Composites.roundDecimals(b, x.var(), decimals)), "RoundBackward1");
+        });
         parametric("leaky_relu", "negative_slope", 0.01, Composites::leakyRelu, "LeakyReluBackward0");
         parametric("elu", "alpha", 1.0, Composites::elu, "EluBackward0");
         rules.put("hardtanh", a -> {

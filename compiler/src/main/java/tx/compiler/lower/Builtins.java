@@ -146,7 +146,6 @@ final class Builtins {
     /** PyTorch spellings with a different name in tx, for the help of E0103. */
     private static final Map<String, String> PYTORCH_NAMES = Map.ofEntries(
             Map.entry("zero_", "reset a gradient with `zero_grad(x)`"),
-            Map.entry("pow", "write `x ** p`"),
             Map.entry("t", "write `x.T`"),
             Map.entry("size", "use `x.shape`"),
             Map.entry("numel", "multiply the sizes in `x.shape`"),
@@ -202,6 +201,25 @@ final class Builtins {
         new ActivationRules(l, this, rules);
         rules.put("clamp", this::clamp);
         rules.put("where", this::where);
+        rules.put("pow", this::pow);
+    }
+
+    /**
+     * pow(input, exponent) is input ** exponent, with PyTorch's grad_fn for each of its overloads:
+     * PowBackward0 (a number exponent), PowBackward1 (two tensors), PowBackward2 (a number base).
+     */
+    private Val pow(Args a) {
+        if (!a.shape(1, 2, "exponent")) return null;
+        Val base = a.get(0, null), exponent = a.get(1, "exponent");
+        if (exponent == null) {
+            l.diags.error("E0104", a.span(), "`pow` needs an exponent", "write `pow(x, 2)`, or `x ** 2`");
+            return null;
+        }
+        Val r = l.exprs.binary("**", base, exponent, a.spanOf(0, null), a.spanOf(1, "exponent"), a.span());
+        if (r instanceof T t && base instanceof Val.Num && !(exponent instanceof Val.Num)) {
+            return new T(t.var(), t.rg(), t.leaf(), "PowBackward2", t.item(), t.maybeNone());
+        }
+        return r;
     }
 
     /**
@@ -238,12 +256,16 @@ final class Builtins {
         });
     }
 
+    /** PyTorch's grad_fn names for the Scalar overloads of binary built-ins: a number as second operand ({@code fmod(x, 2)}). */
+    private static final Map<String, String> SCALAR_OVERLOADS = Map.of("fmod", "FmodBackward0", "remainder", "RemainderBackward0");
+
     private void binaryRule(String name, Prim p, String gradFn) {
         rules.put(name, a -> {
             if (!a.shape(2, 2)) return null;
             T x = a.tensor(0), y = a.tensor(1);
             if (x == null || y == null || !broadcasts(a, x, y)) return null;
-            return out(b.emit(p, null, x.var(), y.var()), gradFn);
+            boolean number = a.get(1, null) instanceof Val.Num && SCALAR_OVERLOADS.containsKey(name);
+            return out(b.emit(p, null, x.var(), y.var()), number ? SCALAR_OVERLOADS.get(name) : gradFn);
         });
     }
 

@@ -200,6 +200,20 @@ final class Composites {
         return b.mul(b.scalar(0.5), b.sub(b.emit(Prim.LOG1P, null, x), b.emit(Prim.LOG1P, null, b.neg(x))));
     }
 
+    /** frac x = x - trunc x, as PyTorch computes it (frac(inf) is nan); its derivative is 1. */
+    static Var frac(Builder b, Var x) {
+        return b.sub(x, b.emit(Prim.TRUNC, null, x));
+    }
+
+    /**
+     * round(x, decimals=d) as PyTorch: round(x · 10^d) / 10^d, and round(x / 10^-d) · 10^-d for d < 0,
+     * ties to even, with 10^|d| correctly rounded (exact up to 10^22). Its derivative is 0.
+     */
+    static Var roundDecimals(Builder b, Var x, int d) {
+        Var p = b.scalar(Double.parseDouble("1e" + Math.abs(d)));
+        return d >= 0 ? b.div(b.emit(Prim.ROUND, null, b.mul(x, p)), p) : b.mul(b.emit(Prim.ROUND, null, b.div(x, p)), p);
+    }
+
     /**
      * lerp(a, e, w) = a + w (e - a) where |w| < 0.5, else e - (e - a)(1 - w): PyTorch's two forms,
      * each exact at its end (w = 0 gives a, w = 1 gives e).

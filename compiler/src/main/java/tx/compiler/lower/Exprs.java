@@ -171,7 +171,7 @@ final class Exprs {
                 case "*" -> x * y;
                 case "/" -> x / y;
                 case "**" -> Math.pow(x, y);
-                case "//" -> Math.floor(x / y);
+                case "//" -> Prim.floorDivide(x, y);
                 case "%" -> Prim.remainder(x, y);
                 case "<" -> x < y ? 1 : 0;
                 case "<=" -> x <= y ? 1 : 0;
@@ -245,13 +245,14 @@ final class Exprs {
     }
 
     /**
-     * {@code a // b} on tensors: floor(a / b), as torch.floor_divide (floor rounding since 1.13).
+     * {@code a // b} on tensors: Python's and torch.floor_divide's floor division (floor rounding
+     * since 1.13), {@link Prim#floorDivide}.
      * NOTE: PyTorch has no derivative for it (its grad_fn is NotImplemented, and a backward through
      * it raises); here the result requires grad as there, and a backward or transform that reaches
      * it is E0306 before anything runs.
      */
     private Val floorDivide(T a, T c, Val left, Val right, Span span) {
-        Var q = b.emit(Prim.FLOOR, null, b.div(a.var(), c.var()));
+        Var q = b.emit(Prim.FLOOR_DIVIDE, null, a.var(), c.var());
         T r = result(q, "NotImplemented");
         if (isFloat(left) && isFloat(right)) return new T(r.var(), false, -1, null, true, false);
         if (r.rg()) l.graph.markBarrier(q, "`//` at line " + span.line() + ", which has no derivative",

@@ -169,7 +169,7 @@ final class ExprGen {
 
     private Ex unary(int[] s, int depth) {
         Ex e = gen(s, depth - 1);
-        return switch (rnd.nextInt(21)) {
+        return switch (rnd.nextInt(24)) {
             case 0 -> rnd.nextBoolean() ? Ex.arith("(-" + e.text() + ")", s, -e.hi(), -e.lo(), e) : call1("neg", e, -e.hi(), -e.lo());
             case 1 -> call1("sin", e, -1, 1);
             case 2 -> call1("cos", e, -1, 1);
@@ -189,6 +189,12 @@ final class ExprGen {
             case 16 -> masked(e);
             case 17 -> e.weakened(rnd.nextBoolean() ? "sign(" + e.text() + ")" : e.recv() + ".sign()", s, -1, 1);
             case 18 -> scalarBase(e);
+            case 19 -> mono("atan", e, Math::atan);
+            case 20 -> mono("asin", unitArg(e), Math::asin);
+            case 21 -> {
+                Ex u = unitArg(e);
+                yield call1("acos", u, Math.acos(u.hi()), Math.acos(u.lo())); // decreasing
+            }
             default -> Ex.arith("(" + e.text() + " * " + e.text() + ")", s, sq(e)[0], sq(e)[1], e);
         };
     }
@@ -201,6 +207,11 @@ final class ExprGen {
     /** An increasing function applied to e: the interval maps through it. */
     private Ex mono(String f, Ex e, DoubleUnaryOperator fn) {
         return call1(f, e, fn.applyAsDouble(e.lo()), fn.applyAsDouble(e.hi()));
+    }
+
+    /** e itself where it stays within [-0.9, 0.9] (away from asin's and acos's infinite slopes at ±1), else 0.9 tanh(e). */
+    private Ex unitArg(Ex e) {
+        return e.mag() <= 0.9 ? e : Ex.from("(tanh(" + e.text() + ") * 0.9)", e.shape(), 0.9 * Math.tanh(e.lo()), 0.9 * Math.tanh(e.hi()), e);
     }
 
     private Ex expArg(Ex e) {

@@ -98,7 +98,20 @@ class SpecialValuesFuzzTest {
                     (x, y, g) -> x == 0.5 ? g / 2 : x < 0.5 ? 0 : g),                    // at a tie grad / 2; masked where self < other
             new Op("minimum(X, tensor(1.0))", x -> Double.isNaN(x) ? x : Math.min(x, 1.0),
                     (x, y, g) -> x == 1.0 ? g / 2 : x > 1.0 ? 0 : g),
-            new Op("0.0 ** relu(X)", x -> Math.pow(0.0, x <= 0 ? 0 : x), null, x -> !Double.isNaN(x))); // see powOfZero
+            new Op("0.0 ** relu(X)", x -> Math.pow(0.0, x <= 0 ? 0 : x), null, x -> !Double.isNaN(x)), // see powOfZero
+            new Op("asin(X)", Math::asin, (x, y, g) -> g * (1 / Math.sqrt(-x * x + 1))),   // grad * (-self * self + 1).rsqrt()
+            new Op("acos(X)", Math::acos, (x, y, g) -> g * -(1 / Math.sqrt(-x * x + 1))),  // grad * -((-self * self + 1).rsqrt())
+            new Op("atan(X)", Math::atan, (x, y, g) -> g / (x * x + 1)),                   // grad / (self * self + 1)
+            new Op("atan2(X, tensor(2.0))", x -> Math.atan2(x, 2.0),
+                    (x, y, g) -> g * 2.0 * (1 / (x * x + 2.0 * 2.0))),                      // grad * other * (self² + other²).reciprocal()
+            // ceil, round, trunc: PyTorch's zeros_like(grad), which later factors may turn into nan (0 / 0);
+            // in tx they are structural zeros, blocks as where's (see the class comment)
+            new Op("ceil(X)", Math::ceil, (x, y, g) -> 0.0, x -> true),
+            new Op("round(X)", Math::rint, (x, y, g) -> 0.0, x -> true),                   // nearbyint: ties to even
+            new Op("trunc(X)", x -> x < 0 ? -Math.floor(-x) : Math.floor(x), (x, y, g) -> 0.0, x -> true),
+            new Op("frac(X)", x -> x - (x < 0 ? -Math.floor(-x) : Math.floor(x)), (x, y, g) -> g), // self - self.trunc(); grad
+            new Op("fmod(X, 1.5)", x -> x % 1.5, (x, y, g) -> g),                          // C fmod, the sign of x; grad
+            new Op("remainder(X, -1.5)", x -> { double r = x % -1.5; return r != 0 && r > 0 ? r - 1.5 : r; }, (x, y, g) -> g));
 
     /** A generated case: the inputs, the chain (innermost first) and the reduction. */
     record Case(long seed, double[] x, List<Op> chain, boolean max) {

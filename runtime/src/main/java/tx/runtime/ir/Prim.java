@@ -75,6 +75,40 @@ public enum Prim {
     FLOOR(Math::floor, "Math::floor", "FloorBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
     },
+    /** ceil is piecewise constant: its gradient is zero (PyTorch's CeilBackward0 gives zeros). */
+    CEIL(Math::ceil, "Math::ceil", "CeilBackward0") {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    /**
+     * round to the nearest whole number, ties to even (PyTorch's nearbyint: round(2.5) = 2,
+     * round(-0.5) = -0.0), which is Math.rint; piecewise constant, so its gradient is zero.
+     */
+    ROUND(Math::rint, "Math::rint", "RoundBackward0") {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    /** trunc rounds toward zero (trunc(-0.5) = -0.0); piecewise constant, so its gradient is zero. */
+    TRUNC(Prim::trunc, "v -> v < 0 ? Math.ceil(v) : Math.floor(v)", "TruncBackward0") {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    /**
+     * d/dx asin x = 1 / sqrt(1 - x²), as PyTorch's {@code grad * (1 - x²).rsqrt()}: inf at ±1, nan
+     * outside [-1, 1] (where asin itself is nan). NOTE: StrictMath's (fdlibm's) asin, the same bits on
+     * every JVM; PyTorch's (SLEEF's) may differ from it in the last bit.
+     */
+    ASIN(StrictMath::asin, "StrictMath::asin", "AsinBackward0") {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.mul(g, inverseSqrtOneMinusSquare(b, in(e, 0)))); }
+    },
+    /** d/dx acos x = -1 / sqrt(1 - x²) (PyTorch's {@code grad * -(1 - x²).rsqrt()}); as {@link #ASIN} at ±1 and outside. */
+    ACOS(StrictMath::acos, "StrictMath::acos", "AcosBackward0") {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.mul(g, b.neg(inverseSqrtOneMinusSquare(b, in(e, 0))))); }
+    },
+    /** d/dx atan x = 1 / (1 + x²): 0 at ±inf (PyTorch's {@code grad / (x² + 1)}). */
+    ATAN(StrictMath::atan, "StrictMath::atan", "AtanBackward0") {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            Var x = in(e, 0);
+            return List.of(b.div(g, b.add(b.mul(x, x), b.scalar(1))));
+        }
+    },
     /** d/dx log(1 + x) = 1 / (1 + x) */
     LOG1P(Math::log1p, "Math::log1p", "Log1PBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.div(g, b.add(b.scalar(1), in(e, 0)))); }
@@ -145,11 +179,44 @@ public enum Prim {
     },
     /**
      * Python's and PyTorch's remainder, with the sign of the divisor: a - b floor(a / b), computed
-     * exactly from the truncated remainder. d/da = 1, d/db = -floor(a / b) (PyTorch's rule).
+     * exactly from the truncated remainder. d/da = 1, d/db = -(a // b) (PyTorch's rule, with its
+     * floor division: {@link #FLOOR_DIVIDE}).
      */
     REMAINDER(Prim::remainder, "(x, y) -> { double r = x % y; return r != 0 && (y < 0) != (r < 0) ? r + y : r; }", "RemainderBackward1") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
-            return List.of(g, b.neg(b.mul(g, b.emit(FLOOR, null, b.div(in(e, 0), in(e, 1))))));
+            return List.of(g, b.neg(b.mul(g, b.emit(FLOOR_DIVIDE, null, in(e, 0), in(e, 1)))));
+        }
+    },
+    /**
+     * a // b, Python's and PyTorch's floor division ({@link #floorDivide}: 1.0 // 0.1 is 9, inf // 2
+     * is nan), which `//` and remainder's derivative use; piecewise constant, so no gradient.
+     */
+    FLOOR_DIVIDE(Prim::floorDivide, "(x, y) -> { if (y == 0) return x / y; double m = x % y, d = (x - m) / y; "
+            + "if (m != 0 && (y < 0) != (m < 0)) d -= 1; if (d == 0) return Math.copySign(0.0, x / y); "
+            + "double f = Math.floor(d); return d - f > 0.5 ? f + 1 : f; }", null) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    /**
+     * C's fmod, with the sign of the dividend: a - b trunc(a / b), exactly (Java's % on doubles).
+     * d/da = 1, d/db = -trunc(a / b), PyTorch's rule ({@code -grad * a.div(b, rounding_mode="trunc")}).
+     * The grad_fn is that of PyTorch's Tensor overload; a number as divisor gives FmodBackward0.
+     */
+    FMOD((x, y) -> x % y, "(x, y) -> x % y", "FmodBackward1") {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            return List.of(g, b.neg(b.mul(g, b.emit(TRUNC, null, b.div(in(e, 0), in(e, 1))))));
+        }
+    },
+    /**
+     * atan2(y, x), the angle of the point (x, y), in (-π, π]; the signs of zeros pick the quadrant
+     * (atan2(0, -0) = π). d/dy = x / (x² + y²), d/dx = -y / (x² + y²), computed as PyTorch does,
+     * {@code r = 1 / (y² + x²)}, then {@code g·x·r} and {@code g·(-y)·r}: nan at (0, 0). NOTE:
+     * StrictMath's atan2, as {@link #ASIN}.
+     */
+    ATAN2(StrictMath::atan2, "StrictMath::atan2", "Atan2Backward0") {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            Var y = in(e, 0), x = in(e, 1);
+            Var r = b.div(b.scalar(1), b.add(b.mul(y, y), b.mul(x, x)));
+            return List.of(b.mul(b.mul(g, x), r), b.mul(b.mul(g, b.neg(y)), r));
         }
     },
     /** Comparisons give 0. or 1.: piecewise constant, so no gradient flows through them. */
@@ -570,6 +637,32 @@ public enum Prim {
 
     static double signum(double x) {
         return Double.isNaN(x) ? 0 : Math.signum(x); // NOTE: sign(nan) is 0 in PyTorch (1.13), and so abs passes no gradient at nan
+    }
+
+    /**
+     * x // y as Python's float floor division and PyTorch's div_floor compute it: from the exact
+     * remainder, q = (x - fmod(x, y)) / y, one less where the remainder's sign differs from y's, then
+     * rounded to the nearest whole number below (up where it is more than 0.5 below): not floor(x / y),
+     * whose quotient may round up to a whole number (1.0 / 0.1 is 10, 1.0 // 0.1 is 9). A zero result
+     * takes the sign of x / y; division by zero is x / y.
+     */
+    public static double floorDivide(double x, double y) {
+        if (y == 0) return x / y;
+        double m = x % y, d = (x - m) / y;
+        if (m != 0 && (y < 0) != (m < 0)) d -= 1;
+        if (d == 0) return Math.copySign(0.0, x / y);
+        double f = Math.floor(d);
+        return d - f > 0.5 ? f + 1 : f;
+    }
+
+    /** x rounded toward zero: floor from 0 up (so -0.0 stays -0.0), ceil below. */
+    static double trunc(double x) {
+        return x < 0 ? Math.ceil(x) : Math.floor(x);
+    }
+
+    /** 1 / sqrt(1 - x²), the derivative of asin, in PyTorch's order of operations. */
+    static Var inverseSqrtOneMinusSquare(Builder b, Var x) {
+        return b.div(b.scalar(1), b.emit(SQRT, null, b.sub(b.scalar(1), b.mul(x, x))));
     }
 
     /** x mod y with the sign of y, from Java's truncated remainder (exact, unlike x - y floor(x / y)). */

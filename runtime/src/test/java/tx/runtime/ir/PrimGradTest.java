@@ -125,6 +125,12 @@ class PrimGradTest {
         unary(t, Prim.EXPM1, any);
         blocked(t, Prim.SIGN, Kind.PIECEWISE_CONSTANT, signed(0.2, 2));
         blocked(t, Prim.FLOOR, Kind.PIECEWISE_CONSTANT, uniform(0.2, 0.8)); // away from the jumps at whole numbers
+        blocked(t, Prim.CEIL, Kind.PIECEWISE_CONSTANT, uniform(0.2, 0.8));
+        blocked(t, Prim.ROUND, Kind.PIECEWISE_CONSTANT, uniform(-0.4, 0.4)); // away from the jumps at ±0.5
+        blocked(t, Prim.TRUNC, Kind.PIECEWISE_CONSTANT, uniform(-0.8, 0.8)); // 0 on (-1, 1), across 0 too
+        unary(t, Prim.ASIN, uniform(-0.9, 0.9));
+        unary(t, Prim.ACOS, uniform(-0.9, 0.9));
+        unary(t, Prim.ATAN, uniform(-3, 3));
         blocked(t, Prim.STOP_GRAD, Kind.BLOCKED, any);
         for (int axis : new int[] {0, 1}) {
             add(t, Prim.FIRST_MAX, "one-hot of the first maximum", List.of(op(new int[] {2, 3}, any)), new Attrs.Axis(axis),
@@ -147,6 +153,16 @@ class PrimGradTest {
         binary(t, Prim.MINIMUM, band(0), band(1));
         // a / b in (2.13, 2.92): floor(a / b) = 2 inside the stencil, so d/db = -2 is checked, and d/da = 1
         binary(t, Prim.REMAINDER, uniform(3.2, 3.8), uniform(1.3, 1.5));
+        binary(t, Prim.REMAINDER, uniform(-3.8, -3.2), uniform(1.3, 1.5)); // a // b = -3: d/db = 3
+        // a / b in (2.13, 2.92) or (-2.92, -2.13): trunc(a / b) = ±2 inside the stencil, so d/db = ∓2, and d/da = 1
+        binary(t, Prim.FMOD, uniform(3.2, 3.8), uniform(1.3, 1.5));
+        binary(t, Prim.FMOD, uniform(-3.8, -3.2), uniform(1.3, 1.5));
+        binary(t, Prim.FMOD, uniform(3.2, 3.8), uniform(-1.5, -1.3));
+        binary(t, Prim.ATAN2, signed(0.2, 2), any); // y never near 0, so never across the jump on the negative x axis
+        for (int[][] s : BROADCAST_PAIRS) {
+            add(t, Prim.FLOOR_DIVIDE, "floor division", List.of(op(s[0], uniform(3.2, 3.8)), op(s[1], signed(1.3, 1.5))), null,
+                    Kind.PIECEWISE_CONSTANT);
+        }
         add(t, Prim.MAXIMUM, "exact ties: FD = g/2 each", List.of(op(new int[] {2, 3}, fixed(0.7)), op(new int[] {3}, fixed(0.7))),
                 null, Kind.DIFFERENTIABLE);
         add(t, Prim.MINIMUM, "exact ties: FD = g/2 each", List.of(op(new int[] {2, 3}, fixed(-0.3)), op(new int[] {}, fixed(-0.3))),

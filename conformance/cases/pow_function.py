@@ -1,0 +1,15 @@
+# PyTorch twin of pow_function.tx
+import torch; torch.set_default_dtype(torch.float64)
+
+x = torch.tensor([0.0, 0.5, 2.0, -1.5], requires_grad=True)
+e = torch.tensor([2.0, 0.0, -1.0, 3.0], requires_grad=True)
+r = torch.pow(x, e)
+print(r)
+print(torch.pow(x, 2), torch.pow(2, x), x.pow(0.5))
+print(torch.pow(x, exponent=3), x.pow(e), torch.pow(x, -1))
+torch.sum(r + torch.pow(2, x) + x.pow(3)).backward()
+print(x.grad, e.grad)
+m = torch.tensor([[1.0], [2.0]], requires_grad=True)
+p = torch.pow(m, torch.tensor([0.5, 2.0, -1.0]))
+torch.sum(p).backward()
+print(p, m.grad)
