@@ -22,6 +22,9 @@ public final class PyFormat {
 
     private PyFormat() {}
 
+    /** What an f-string field formats: a Python bool, int or float, or a tensor's printed form. */
+    public enum Kind { BOOL, INT, FLOAT, TENSOR }
+
     /** A bad spec, or a spec that does not apply to a value of that type; the message is Python's where Python has one. */
     public static final class FormatException extends IllegalArgumentException {
         public FormatException(String message) {
