@@ -77,10 +77,15 @@ final class FStrings {
         int i = exprEnd;
         char conversion = 0;
         if (text.charAt(i) == '!') {
-            conversion = i + 1 < end ? text.charAt(i + 1) : 0;
-            if ("sra".indexOf(conversion) < 0 || conversion == 0 || i + 2 >= end || (text.charAt(i + 2) != ':' && text.charAt(i + 2) != '}')) {
-                return i + 2 >= end ? unclosed(open) : error("E0010", i, i + 2, "an f-string conversion is `!s`, `!r` or `!a`",
+            if (i + 1 >= end) return unclosed(open);
+            conversion = text.charAt(i + 1);
+            if ("sra".indexOf(conversion) < 0) {
+                return error("E0010", i, i + 2, "an f-string conversion is `!s`, `!r` or `!a`",
                         "write `{x!r}`, or put a comparison in brackets: `{(a != b)}`");
+            }
+            if (i + 2 >= end) return unclosed(open);
+            if (text.charAt(i + 2) != ':' && text.charAt(i + 2) != '}') {
+                return error("E0010", i + 2, i + 3, "an f-string conversion ends its field's expression: expected `:` or `}` after `!" + conversion + "`", null);
             }
             i += 2;
         }

@@ -36,7 +36,7 @@ public final class PyFormat {
      * A parsed spec. {@code fill} and {@code align} are 0 when not given; {@code width} and
      * {@code precision} -1; {@code grouping} is 0, {@code ','} or {@code '_'}; {@code type} 0 for none.
      */
-    public record Spec(String text, char fill, char align, char sign, boolean alternate, boolean zero, int width,
+    public record Spec(String text, int fill, char align, char sign, boolean alternate, boolean zero, int width,
                        char grouping, int precision, char type) {
         public static final Spec EMPTY = new Spec("", (char) 0, (char) 0, (char) 0, false, false, -1, (char) 0, -1, (char) 0);
 
@@ -46,12 +46,13 @@ public final class PyFormat {
 
         /** Parses a spec, or throws {@link FormatException} with Python's message. */
         public static Spec parse(String s) {
-            int i = 0, n = s.length();
-            char fill = 0, align = 0, sign = 0, grouping = 0, type = 0;
-            if (n >= 2 && isAlign(s.charAt(1))) {
-                fill = s.charAt(0);
-                align = s.charAt(1);
-                i = 2;
+            int i = 0, n = s.length(), fill = 0;
+            char align = 0, sign = 0, grouping = 0, type = 0;
+            int next = n == 0 ? 0 : Character.charCount(s.codePointAt(0)); // the fill may be any character, even outside the BMP
+            if (n > next && isAlign(s.charAt(next))) {
+                fill = s.codePointAt(0);
+                align = s.charAt(next);
+                i = next + 1;
             } else if (n >= 1 && isAlign(s.charAt(0))) {
                 align = s.charAt(0);
                 i = 1;
@@ -231,12 +232,12 @@ public final class PyFormat {
      */
     private static String pad(String sign, String body, Spec spec, boolean number) {
         char align = spec.align() != 0 ? spec.align() : spec.zero() && number ? '=' : number ? '>' : '<';
-        char fill = spec.fill() != 0 ? spec.fill() : spec.zero() && spec.align() == 0 ? '0' : ' ';
+        int fill = spec.fill() != 0 ? spec.fill() : spec.zero() && spec.align() == 0 ? '0' : ' ';
         int width = Math.max(spec.width(), 0);
         if (number && spec.grouping() != 0) body = group(body, spec.grouping(), fill == '0' && align == '=' ? width - sign.length() : 0);
         int len = sign.codePointCount(0, sign.length()) + body.codePointCount(0, body.length());
         int missing = Math.max(0, width - len);
-        String f = String.valueOf(fill);
+        String f = new String(Character.toChars(fill));
         return switch (align) {
             case '<' -> sign + body + f.repeat(missing);
             case '^' -> f.repeat(missing / 2) + sign + body + f.repeat(missing - missing / 2);

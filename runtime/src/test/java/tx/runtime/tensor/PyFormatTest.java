@@ -95,6 +95,8 @@ class PyFormatTest {
         assertEquals("0,001,234", PyFormat.formatInt(1234, Spec.parse("08,d")));
         assertEquals("      1", PyFormat.formatBool(true, Spec.parse(">7"))); // a bool with a spec formats as the int
         assertEquals("True", PyFormat.formatBool(true, Spec.EMPTY));
+        assertEquals("\uD83D\uDE42\uD83D\uDE42\uD83D\uDE421", PyFormat.formatInt(1, Spec.parse("\uD83D\uDE42>4"))); // a fill outside the BMP
+        assertEquals("\uD83D\uDE422.50\uD83D\uDE42\uD83D\uDE42", f(2.5, "\uD83D\uDE42^7.2f"));
     }
 
     @Test
