@@ -12,3 +12,5 @@ with torch.no_grad():
     print(z.requires_grad)
 if x[0].item() > 0:
     print("positive", x[0].item() > 0)
+v = torch.tensor([1.0, 2.0], requires_grad=1 < 2)
+print(v.requires_grad, v)

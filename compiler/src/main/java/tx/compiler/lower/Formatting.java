@@ -63,7 +63,7 @@ final class Formatting {
         boolean str = f.conversion() != 0;
         try {
             if (v instanceof T t) return runtime(t, spec, str, f);
-            String text = staticText(v, f);
+            String text = staticText(v, spec, f);
             if (text == null) return null;
             return new PrintItem.Text(text);
         } catch (FormatException x) {
@@ -74,8 +74,7 @@ final class Formatting {
     }
 
     /** A value known at compile time, formatted now; null after reporting a value an f-string cannot show. */
-    private String staticText(Val v, Ast.Field f) {
-        Spec spec = Spec.parse(f.spec());
+    private String staticText(Val v, Spec spec, Ast.Field f) {
         String shown;
         if (v instanceof Val.Bool b) {
             if (f.conversion() == 0) return checked(spec, PyType.BOOL, () -> PyFormat.formatBool(b.value(), spec));
