@@ -68,6 +68,7 @@ expr
     | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr     # comparison
     | NUMBER                                                   # number
     | STRING                                                   # string
+    | FSTRING                                                  # fstring
     | kw=('true' | 'false' | 'True' | 'False')                 # boolean
     | 'None'                                                   # none
     | NAME                                                     # name
@@ -77,6 +78,11 @@ expr
 
 arg
     : (NAME '=')? expr
+    ;
+
+// The expression of an f-string field, `{expr}`: the AstBuilder parses each one on its own.
+fieldExpr
+    : expr EOF
     ;
 
 subscript
@@ -99,6 +105,11 @@ fragment EXPONENT
 
 STRING
     : '"' (~["\\\r\n] | '\\' .)* '"'
+    ;
+
+// f"..." (also F"..."): the AstBuilder splits the body into text and {expr!conv:spec} fields.
+FSTRING
+    : [fF] '"' (~["\\\r\n] | '\\' .)* '"'
     ;
 
 NAME

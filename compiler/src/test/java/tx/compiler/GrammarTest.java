@@ -101,4 +101,45 @@ class GrammarTest {
         double[] want = {2, 2, 0.5, 1e-3, 2.5e4, 3};
         for (int i = 0; i < want.length; i++) assertEquals(want[i], ((Ast.Num) l.items().get(i)).value());
     }
+
+    @Test
+    void fStringsSplitIntoTextAndFields() {
+        // Python's rules: {{ and }} are braces; a field is {expr[=][!conversion][:spec]}
+        Ast.Expr e = ((Ast.ExprStmt) parse("print(f\"a {x:.2f} b {{c}} {y!r:>5}{z=}\\t\")\n").body().get(0)).expr();
+        Ast.FString f = (Ast.FString) ((Ast.Call) e).args().get(0).value();
+        assertTrue(f.ok());
+        List<Ast.FPart> parts = f.parts();
+        assertEquals(new Ast.FText("a "), parts.get(0));
+        assertTrue(parts.get(1) instanceof Ast.Field x && x.expr() instanceof Ast.Name n && n.name().equals("x")
+                && x.spec().equals(".2f") && x.conversion() == 0);
+        assertEquals(new Ast.FText(" b {c} "), parts.get(2));
+        assertTrue(parts.get(3) instanceof Ast.Field y && y.conversion() == 'r' && y.spec().equals(">5"));
+        assertEquals(new Ast.FText("z="), parts.get(4)); // {z=} shows its text, then repr(z)
+        assertTrue(parts.get(5) instanceof Ast.Field z && z.conversion() == 'r' && z.spec().isEmpty());
+        assertEquals(new Ast.FText("\t"), parts.get(6));
+        assertEquals(7, parts.size());
+    }
+
+    @Test
+    void anFStringFieldEndsOutsideBracketsAndNotAtInequality() {
+        Ast.Expr e = ((Ast.Assign) parse("s = F\"{x[1:3, ::2]} {f(a, b=c):>9} {a != b} {(a < b):d}\"\n").body().get(0)).value();
+        List<Ast.FPart> parts = ((Ast.FString) e).parts();
+        assertTrue(parts.get(0) instanceof Ast.Field f && f.expr() instanceof Ast.Index && f.spec().isEmpty());
+        assertTrue(parts.get(2) instanceof Ast.Field f && f.expr() instanceof Ast.Call && f.spec().equals(">9"));
+        assertTrue(parts.get(4) instanceof Ast.Field f && f.expr() instanceof Ast.Binary b && b.op().equals("!=") && f.conversion() == 0);
+        assertTrue(parts.get(6) instanceof Ast.Field f && f.expr() instanceof Ast.Binary b && b.op().equals("<") && f.spec().equals("d"));
+    }
+
+    @Test
+    void anFStringFieldKeepsItsPlaceInTheFile() {
+        // the expression is parsed where it stands, so its spans (and its errors) point into the string
+        Ast.Program p = parse("y = 1\nprint(f\"ab {x + 1:>3}\")\n");
+        Ast.Field f = (Ast.Field) ((Ast.FString) ((Ast.Call) ((Ast.ExprStmt) p.body().get(1)).expr()).args().get(0).value()).parts().get(1);
+        assertEquals(new tx.compiler.syntax.Span(2, 13, 2, 18), f.expr().span());
+        assertEquals(new tx.compiler.syntax.Span(2, 19, 2, 21), f.specSpan());
+        Diagnostics d = new Diagnostics("t.tx", "print(f\"{a +}\")\n");
+        Parse.program("print(f\"{a +}\")\n", d);
+        assertEquals(1, d.all().size());
+        assertEquals(new tx.compiler.syntax.Span(1, 13, 1, 14), d.all().get(0).span());
+    }
 }

@@ -13,12 +13,22 @@ public sealed interface Val {
     /**
      * A tensor, held by an IR variable. {@code rg}: requires grad. {@code leaf}: the leaf id when
      * this is a leaf that requires grad, else -1. {@code gradFn}: PyTorch's name for the operation
-     * that made it (for printing). {@code item}: made by {@code .item()}, so it prints as a float.
+     * that made it (for printing). {@code item}: a Python scalar (made by {@code .item()}, a loop's
+     * counter, or arithmetic on those), of the Python type {@code py}: a float prints as a float.
      * {@code maybeNone}: a {@code .grad} that may be None at run time (only printing accepts it).
      */
-    record T(Var var, boolean rg, int leaf, String gradFn, boolean item, boolean maybeNone, FirstIteration first) implements Val {
+    record T(Var var, boolean rg, int leaf, String gradFn, boolean item, boolean maybeNone, FirstIteration first, PyType py) implements Val {
+        public T(Var var, boolean rg, int leaf, String gradFn, boolean item, boolean maybeNone, FirstIteration first) {
+            this(var, rg, leaf, gradFn, item, maybeNone, first, PyType.FLOAT);
+        }
+
         public T(Var var, boolean rg, int leaf, String gradFn, boolean item, boolean maybeNone) {
             this(var, rg, leaf, gradFn, item, maybeNone, null);
+        }
+
+        /** A Python scalar of type {@code py} held by the scalar variable {@code var}. */
+        public static T scalar(Var var, PyType py) {
+            return new T(var, false, -1, null, true, false, null, py);
         }
 
         /** How PyTorch would end its printed form: requires_grad=True for a leaf, grad_fn=<...> for a result, or nothing. */
@@ -36,11 +46,11 @@ public sealed interface Val {
         }
 
         public T withVar(Var v) {
-            return new T(v, rg, leaf, gradFn, item, maybeNone, first);
+            return new T(v, rg, leaf, gradFn, item, maybeNone, first, py);
         }
 
         public T withFirst(FirstIteration f) {
-            return new T(var, rg, leaf, gradFn, item, maybeNone, f);
+            return new T(var, rg, leaf, gradFn, item, maybeNone, f, py);
         }
 
         @Override public String describe() {
@@ -54,8 +64,33 @@ public sealed interface Val {
      */
     record FirstIteration(Var index, String suffix) {}
 
-    /** A number known at compile time (a literal, or arithmetic on literals). */
-    record Num(double value) implements Val {
+    /**
+     * Python's scalar types (LANGUAGE.md §3): arithmetic on bools gives ints, on ints ints (but
+     * {@code /} floats), with a float floats; comparisons give bools.
+     */
+    enum PyType {
+        BOOL, INT, FLOAT;
+
+        /** The type of {@code a op b} for Python scalars of types a and b (op an arithmetic operator or a comparison). */
+        public static PyType of(String op, PyType a, PyType b) {
+            return switch (op) {
+                case "<", "<=", ">", ">=", "==", "!=" -> BOOL;
+                case "/" -> FLOAT;
+                default -> a == FLOAT || b == FLOAT ? FLOAT : INT;
+            };
+        }
+    }
+
+    /**
+     * A number known at compile time (a literal, or arithmetic on literals), of Python type
+     * {@code py}: {@code 2} is an int, {@code 2.0} a float, {@code 1 < 2} a bool.
+     */
+    record Num(double value, PyType py) implements Val {
+        /** A float. */
+        public Num(double value) {
+            this(value, PyType.FLOAT);
+        }
+
         public boolean isWhole() {
             return value == Math.rint(value) && !Double.isInfinite(value);
         }
@@ -88,6 +123,16 @@ public sealed interface Val {
     record Shape(int[] dims) implements Val {
         @Override public String describe() {
             return "a shape";
+        }
+    }
+
+    /**
+     * An f-string with parts known only at run time: the print items that show it, in order
+     * ({@code print} prints them with nothing between them). One known at compile time is a {@link Str}.
+     */
+    record Formatted(List<tx.runtime.ir.Stmt.PrintItem> parts) implements Val {
+        @Override public String describe() {
+            return "an f-string";
         }
     }
 

@@ -94,6 +94,7 @@ final class Args {
         Val v = get(i, keyword);
         if (v == null) return dflt;
         if (v instanceof Val.Bool b) return b.value();
+        if (v instanceof Val.Num n && n.py() == Val.PyType.BOOL) return n.value() != 0; // a comparison of numbers
         l.diags.error("E0401", spanOf(i, keyword), "`" + keyword + "` takes true or false, found " + v.describe(), null);
         failed = true;
         return dflt;

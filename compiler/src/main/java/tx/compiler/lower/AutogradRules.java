@@ -190,14 +190,10 @@ final class AutogradRules extends RuleFamily {
     }
 
     private Stmt.PrintItem printItem(Val v) {
-        if (v instanceof Val.Num n) v = l.exprs.constant(n.value()); // every number is a scalar tensor
-        if (v instanceof T t) {
-            if (t.item()) return new Stmt.PrintItem.FloatValue(t.var());
-            if (t.first() != null) {
-                return new Stmt.PrintItem.TensorValue(t.var(), t.printSuffix(), t.first().index(), t.first().suffix());
-            }
-            return new Stmt.PrintItem.TensorValue(t.var(), t.printSuffix());
-        }
+        if (v instanceof Val.Num n && n.py() == Val.PyType.BOOL) return new Stmt.PrintItem.Text(n.value() != 0 ? "True" : "False");
+        if (v instanceof Val.Num n) v = l.exprs.constant(n.value()); // NOTE: a number still prints as a scalar tensor (version 1)
+        if (v instanceof Val.Formatted f) return new Stmt.PrintItem.Joined(f.parts());
+        if (v instanceof T t) return t.item() ? Formatting.scalarItem(t) : Formatting.tensorItem(t);
         return new Stmt.PrintItem.Text(staticText(v));
     }
 

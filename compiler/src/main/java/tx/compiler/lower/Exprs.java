@@ -35,8 +35,9 @@ final class Exprs {
     }
 
     private Val lower(Ast.Expr e) {
-        if (e instanceof Ast.Num n) return Double.isInfinite(n.value()) ? new Val.Bad() : new Val.Num(n.value()); // E0002 was reported
+        if (e instanceof Ast.Num n) return Double.isInfinite(n.value()) ? new Val.Bad() : new Val.Num(n.value(), literalType(n.text())); // E0002 was reported
         if (e instanceof Ast.Str s) return new Val.Str(s.value());
+        if (e instanceof Ast.FString f) return new Formatting(l).fstring(f);
         if (e instanceof Ast.Bool x) return new Val.Bool(x.value());
         if (e instanceof Ast.NoneLit) return new Val.None("None");
         if (e instanceof Ast.Name n) return lookup(n.name(), n.span());
@@ -56,6 +57,11 @@ final class Exprs {
             return new Val.ListV(items, spans);
         }
         return new Val.Bad();
+    }
+
+    /** A literal without a point or an exponent is a Python int (LANGUAGE.md §2). */
+    private static Val.PyType literalType(String text) {
+        return text.contains(".") || text.contains("e") || text.contains("E") ? Val.PyType.FLOAT : Val.PyType.INT;
     }
 
     Val lookup(String name, Span span) {
@@ -152,8 +158,9 @@ final class Exprs {
     // ---- operators -----------------------------------------------------------------------------------
 
     private Val negate(Val v, Ast.Neg n) {
-        if (v instanceof Val.Num x) return new Val.Num(-x.value());
+        if (v instanceof Val.Num x) return new Val.Num(-x.value(), x.py() == Val.PyType.BOOL ? Val.PyType.INT : x.py());
         T t = tensor(v, n.operand().span(), "`-`");
+        if (t != null && t.item()) return T.scalar(b.neg(t.var()), t.py() == Val.PyType.BOOL ? Val.PyType.INT : t.py());
         return t == null ? new Val.Bad() : result(b.neg(t.var()), "NegBackward0");
     }
 
@@ -165,6 +172,7 @@ final class Exprs {
         }
         if (left instanceof Val.Num a && right instanceof Val.Num c) {
             double x = a.value(), y = c.value();
+            Val.PyType py = op.equals("**") && y < 0 ? Val.PyType.FLOAT : Val.PyType.of(op, a.py(), c.py());
             return new Val.Num(switch (op) {
                 case "+" -> x + y;
                 case "-" -> x - y;
@@ -180,7 +188,7 @@ final class Exprs {
                 case "==" -> x == y ? 1 : 0;
                 case "!=" -> x != y ? 1 : 0;
                 default -> Double.NaN;
-            });
+            }, py);
         }
         if (!(left instanceof Val.Bad) && !(right instanceof Val.Bad)) {
             l.diags.error("E0401", span, "`" + op + "` cannot combine " + left.describe() + " and " + right.describe(), null);
@@ -190,6 +198,8 @@ final class Exprs {
 
     Val binary(String op, Val left, Val right, Span ls, Span rs, Span span) {
         if (left instanceof Val.Bad || right instanceof Val.Bad) return new Val.Bad();
+        if (left instanceof Val.Bool x) left = new Val.Num(x.value() ? 1 : 0, Val.PyType.BOOL); // True + 1 is 2, as in Python
+        if (right instanceof Val.Bool x) right = new Val.Num(x.value() ? 1 : 0, Val.PyType.BOOL);
         if (left instanceof Val.Num && right instanceof Val.Num && !op.equals("@")) return fold(op, left, right, span);
         if (op.equals("@")) return l.builtins.matmul(left, right, ls, rs, span);
         T a = tensor(left, ls, "`" + op + "`"), c = tensor(right, rs, "`" + op + "`");
@@ -215,7 +225,7 @@ final class Exprs {
             default -> Prim.NE;
         };
         T r = result(b.emit(p, null, a.var(), c.var()), gradFnOf(op, left, right));
-        return isFloat(left) && isFloat(right) ? new T(r.var(), false, -1, null, true, false) : r;
+        return isFloat(left) && isFloat(right) ? T.scalar(r.var(), pyType(op, left, right)) : r;
     }
 
     /**
@@ -241,6 +251,8 @@ final class Exprs {
             }
             all = all == null ? r : binary("*", all, r, c.span(), ls.to(rs), c.span());
         }
+        if (all instanceof Val.Num n) return new Val.Num(n.value(), Val.PyType.BOOL); // Python's `and` of two bools is a bool
+        if (all instanceof T t && t.item()) return T.scalar(t.var(), Val.PyType.BOOL);
         return all;
     }
 
@@ -254,16 +266,27 @@ final class Exprs {
     private Val floorDivide(T a, T c, Val left, Val right, Span span) {
         Var q = b.emit(Prim.FLOOR_DIVIDE, null, a.var(), c.var());
         T r = result(q, "NotImplemented");
-        if (isFloat(left) && isFloat(right)) return new T(r.var(), false, -1, null, true, false);
+        if (isFloat(left) && isFloat(right)) return T.scalar(r.var(), pyType("//", left, right));
         if (r.rg()) l.graph.markBarrier(q, "`//` at line " + span.line() + ", which has no derivative",
                 "PyTorch cannot differentiate floor division either (\"derivative for aten::floor_divide is not implemented\");\n"
                         + "detach its operands, or write `floor(a / b)` if a zero gradient is what you want");
         return r;
     }
 
-    /** Python floats ({@code x.item()} and numbers) combine into Python floats, which print as such. */
+    /** Python scalars ({@code x.item()}, loop counters and numbers) combine into Python scalars, which print as such. */
     private static boolean isFloat(Val v) {
         return v instanceof Val.Num || (v instanceof T t && t.item());
+    }
+
+    /**
+     * The Python type of {@code left op right} on Python scalars. NOTE: {@code int ** int} is an
+     * int only for an exponent known to be at least 0; with one known only at run time it is taken
+     * as a float (Python gives a float for a negative one).
+     */
+    private static Val.PyType pyType(String op, Val left, Val right) {
+        Val.PyType a = left instanceof Val.Num n ? n.py() : ((T) left).py(), c = right instanceof Val.Num n ? n.py() : ((T) right).py();
+        if (op.equals("**") && !(right instanceof Val.Num n && n.value() >= 0)) return Val.PyType.FLOAT;
+        return Val.PyType.of(op, a, c);
     }
 
     /** PyTorch's names: a number on the left of - is Rsub, of / is a Mul by the reciprocal. */
@@ -359,7 +382,7 @@ final class Exprs {
             l.diags.error("E0204", at.span(), "index " + i + " is out of range for a shape of " + dims.length + " dimensions", null);
             return new Val.Bad();
         }
-        return new Val.Num(dims[k]);
+        return new Val.Num(dims[k], Val.PyType.INT);
     }
 
     /** Python slice semantics (clamped bounds, negative ends); a step must be positive, as in PyTorch. */

@@ -211,7 +211,7 @@ final class Loops {
             user = l.b.add(l.b.scalar(range.start()), l.b.mul(l.b.scalar(range.step()), index));
             l.b.named(old);
         }
-        s.bind(f.var(), new T(user, false, -1, null, false, false));
+        s.bind(f.var(), T.scalar(user, Val.PyType.INT)); // a Python int (LANGUAGE.md §3)
         l.loopDepth++;
         l.block(f.body());
         return params;

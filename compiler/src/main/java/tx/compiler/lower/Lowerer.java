@@ -373,7 +373,7 @@ public final class Lowerer {
                     "e.g. `a, b = ...`");
             v = new Val.Bad();
         }
-        if (v instanceof Val.Str) { // LANGUAGE §2: strings are only arguments of print (and of the file functions)
+        if (v instanceof Val.Str || v instanceof Val.Formatted) { // LANGUAGE §2: strings are only arguments of print (and of the file functions)
             diags.error("E0401", a.value().span(), "a string cannot be assigned to a name", "pass it to `print` directly: `print(\"...\", x)`");
             v = new Val.Bad();
         }

@@ -54,6 +54,24 @@ public final class Ast {
 
     public record Bool(boolean value, Span span) implements Expr {}
 
+    /**
+     * An f-string, {@code f"loss {loss.item():.4f} at {t}"}: literal text and fields, in order.
+     * {@code ok} is false when its body had an error (already reported).
+     */
+    public record FString(List<FPart> parts, boolean ok, Span span) implements Expr {}
+
+    /** A piece of an f-string: literal text (braces and escapes resolved), or a field. */
+    public sealed interface FPart {}
+
+    public record FText(String text) implements FPart {}
+
+    /**
+     * {@code {expr!conversion:spec}}: {@code conversion} is 0, {@code 's'}, {@code 'r'} or {@code 'a'};
+     * {@code spec} the format spec as written ("" when none), checked by the parser; {@code span}
+     * the whole field, braces included.
+     */
+    public record Field(Expr expr, char conversion, String spec, Span specSpan, Span span) implements FPart {}
+
     public record NoneLit(Span span) implements Expr {}
 
     public record Name(String name, Span span) implements Expr {}

@@ -102,6 +102,7 @@ final class AstBuilder {
         if (ctx == null) return new NoneLit(Span.NONE);
         if (ctx instanceof NumberContext c) return new Num(number(c.NUMBER().getSymbol()), c.getText(), sp);
         if (ctx instanceof StringContext c) return new Str(unquote(c.getText()), sp);
+        if (ctx instanceof FstringContext c) return FStrings.build(diags, this, c.FSTRING().getSymbol());
         if (ctx instanceof BooleanContext c) return new Bool(c.kw.getText().equalsIgnoreCase("true"), sp);
         if (ctx instanceof NoneContext) return new NoneLit(sp);
         if (ctx instanceof NameContext c) return new Name(c.getText(), sp);

@@ -30,6 +30,22 @@ public final class Parse {
     }
 
     /**
+     * Parses the expression of an f-string field, which starts at {@code line} and the 0-based
+     * column {@code col0} of the file: the lexer sees it after as many spaces, so every token, and
+     * so every span and error, has its place in the file. Null after reporting a syntax error.
+     */
+    static TxParser.ExprContext fieldExpr(String text, int line, int col0, Diagnostics diags) {
+        TxLexer lexer = new TxLexer(CharStreams.fromString(" ".repeat(col0) + text));
+        lexer.removeErrorListeners();
+        lexer.setLine(line);
+        TxParser parser = new TxParser(new CommonTokenStream(lexer));
+        parser.removeErrorListeners();
+        parser.addErrorListener(new Listener(diags, "end of the f-string field"));
+        TxParser.FieldExprContext tree = parser.fieldExpr();
+        return parser.getNumberOfSyntaxErrors() > 0 ? null : tree.expr();
+    }
+
+    /**
      * Errors found before parsing: a bracket or brace never closed (reported at it, which is where
      * the fix goes; the parser would only notice at the end of the file, slowly), or nesting deeper
      * than tx allows.
@@ -71,8 +87,16 @@ public final class Parse {
         private final Diagnostics diags;
         private final java.util.Set<Integer> linesWithErrors = new java.util.HashSet<>();
 
+        /** How the end of the input is called: the end of the file, or of an f-string field. */
+        private final String endName;
+
         Listener(Diagnostics diags) {
+            this(diags, "end of file");
+        }
+
+        Listener(Diagnostics diags, String endName) {
             this.diags = diags;
+            this.endName = endName;
         }
 
         /** Reports the first syntax error of each line; the rest are usually the parser's recovery talking. */
@@ -94,8 +118,8 @@ public final class Parse {
             diags.error("E0001", span, "syntax error: unexpected " + what, help);
         }
 
-        private static String describe(Token t) {
-            if (t.getType() == Token.EOF) return "end of file";
+        private String describe(Token t) {
+            if (t.getType() == Token.EOF) return endName;
             if (t.getType() == TxLexer.NEWLINE) return "line break";
             if (t.getType() == TxLexer.UNKNOWN) {
                 char c = t.getText().charAt(0);
@@ -117,6 +141,7 @@ public final class Parse {
                     case "NAME" -> "a name";
                     case "NUMBER" -> "a number";
                     case "STRING" -> "a string";
+                    case "FSTRING" -> "an f-string";
                     default -> item.replace("'", "`");
                 });
             }

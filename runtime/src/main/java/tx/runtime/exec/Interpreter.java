@@ -8,6 +8,7 @@ import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Stmt.PrintItem;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.PyFloat;
+import tx.runtime.tensor.PyFormat;
 import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
 import tx.runtime.tensor.TensorFormat;
@@ -370,17 +371,38 @@ public final class Interpreter {
         StringBuilder sb = new StringBuilder();
         for (PrintItem item : p.items()) {
             if (sb.length() > 0) sb.append(' ');
-            if (item instanceof PrintItem.Text t) {
-                sb.append(t.text());
-            } else if (item instanceof PrintItem.TensorValue t) {
-                Tensor v = get(t.var());
-                boolean first = t.firstIndex() != null && get(t.firstIndex()).item() == 0;
-                sb.append(v == null ? "None" : TensorFormat.format(v, first ? t.firstSuffix() : t.suffix()));
-            } else if (item instanceof PrintItem.FloatValue f) {
-                sb.append(PyFloat.repr(get(f.var()).item()));
-            }
+            text(item, sb);
         }
         out.println(sb);
+    }
+
+    private void text(PrintItem item, StringBuilder sb) {
+        if (item instanceof PrintItem.Text t) {
+            sb.append(t.text());
+        } else if (item instanceof PrintItem.TensorValue t) {
+            Tensor v = get(t.var());
+            boolean first = t.firstIndex() != null && get(t.firstIndex()).item() == 0;
+            sb.append(v == null ? "None" : TensorFormat.format(v, first ? t.firstSuffix() : t.suffix()));
+        } else if (item instanceof PrintItem.FloatValue f) {
+            sb.append(PyFloat.repr(get(f.var()).item()));
+        } else if (item instanceof PrintItem.Formatted f) {
+            sb.append(formatted(f));
+        } else if (item instanceof PrintItem.Joined j) {
+            for (PrintItem part : j.parts()) text(part, sb);
+        }
+    }
+
+    /** An f-string field: Python's {@code format(x, spec)}, or (a conversion, a tensor) {@code format(str(x), spec)}. */
+    private String formatted(PrintItem.Formatted f) {
+        Tensor v = get(f.var());
+        if (f.kind() == PyFormat.Kind.TENSOR) return PyFormat.formatString(v == null ? "None" : TensorFormat.format(v, f.suffix()), f.spec());
+        double x = v.item();
+        String shown = switch (f.kind()) {
+            case BOOL -> f.str() ? (x != 0 ? "True" : "False") : PyFormat.formatBool(x != 0, f.spec());
+            case INT -> f.str() ? Long.toString((long) x) : PyFormat.formatInt((long) x, f.spec());
+            default -> f.str() ? PyFloat.repr(x) : PyFormat.formatFloat(x, f.spec());
+        };
+        return f.str() ? PyFormat.formatString(shown, f.spec()) : shown;
     }
 
     /** Writes a .npy file, replacing it if it exists, as np.save does (atomically); nothing when files are not written. */

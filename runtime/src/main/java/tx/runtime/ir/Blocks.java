@@ -134,6 +134,7 @@ public final class Blocks {
                         out.add(t.var());
                         if (t.firstIndex() != null) out.add(t.firstIndex());
                     } else if (item instanceof Stmt.PrintItem.FloatValue f) out.add(f.var());
+                    else if (item instanceof Stmt.PrintItem.Formatted || item instanceof Stmt.PrintItem.Joined) out.addAll(item.vars());
                 }
             }
         }
@@ -183,7 +184,7 @@ public final class Blocks {
             for (Stmt.PrintItem item : p.items()) {
                 if (item instanceof Stmt.PrintItem.TensorValue t) items.add(new Stmt.PrintItem.TensorValue(r(t.var(), map), t.suffix(), r(t.firstIndex(), map), t.firstSuffix()));
                 else if (item instanceof Stmt.PrintItem.FloatValue f) items.add(new Stmt.PrintItem.FloatValue(r(f.var(), map)));
-                else items.add(item);
+                else items.add(item.map(x -> r(x, map)));
             }
             return new Stmt.Print(items, p.origin());
         }

@@ -162,7 +162,7 @@ public final class Simplify {
             for (Stmt.PrintItem item : p.items()) {
                 if (item instanceof Stmt.PrintItem.TensorValue t) items.add(new Stmt.PrintItem.TensorValue(v(t.var()), t.suffix(), t.firstIndex(), t.firstSuffix()));
                 else if (item instanceof Stmt.PrintItem.FloatValue f) items.add(new Stmt.PrintItem.FloatValue(v(f.var())));
-                else items.add(item);
+                else items.add(item.map(this::v));
             }
             return new Stmt.Print(items, p.origin());
         }
@@ -446,6 +446,7 @@ public final class Simplify {
                             if (t.firstIndex() != null) live.add(t.firstIndex());
                         }
                         if (item instanceof Stmt.PrintItem.FloatValue f) live.add(f.var());
+                        if (item instanceof Stmt.PrintItem.Formatted || item instanceof Stmt.PrintItem.Joined) live.addAll(item.vars());
                     }
                 } else if (st instanceof Stmt.AssertClose a) {
                     live.add(a.a());

@@ -1,6 +1,8 @@
 package tx.runtime.ir;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
+import tx.runtime.tensor.PyFormat;
 
 /**
  * A statement of the structured IR. Equations are pure; the other statements carry the script's
@@ -67,8 +69,22 @@ public sealed interface Stmt {
 
     /** An item of a print statement. */
     sealed interface PrintItem {
+        /** The variables it reads. */
+        List<Var> vars();
+
+        /** The same item, reading {@code f(v)} for each variable {@code v} it reads. */
+        PrintItem map(UnaryOperator<Var> f);
+
         /** Literal text: strings, booleans, shapes, whatever the compiler knows statically. */
-        record Text(String text) implements PrintItem {}
+        record Text(String text) implements PrintItem {
+            @Override public List<Var> vars() {
+                return List.of();
+            }
+
+            @Override public PrintItem map(UnaryOperator<Var> f) {
+                return this;
+            }
+        }
 
         /**
          * A tensor in PyTorch's layout with an optional suffix (requires_grad=True, grad_fn=...);
@@ -79,9 +95,55 @@ public sealed interface Stmt {
             public TensorValue(Var var, String suffix) {
                 this(var, suffix, null, null);
             }
+
+            @Override public List<Var> vars() {
+                return firstIndex == null ? List.of(var) : List.of(var, firstIndex);
+            }
+
+            @Override public PrintItem map(UnaryOperator<Var> f) {
+                return new TensorValue(f.apply(var), suffix, firstIndex == null ? null : f.apply(firstIndex), firstSuffix);
+            }
         }
 
         /** A Python float, as {@code x.item()} prints. */
-        record FloatValue(Var var) implements PrintItem {}
+        record FloatValue(Var var) implements PrintItem {
+            @Override public List<Var> vars() {
+                return List.of(var);
+            }
+
+            @Override public PrintItem map(UnaryOperator<Var> f) {
+                return new FloatValue(f.apply(var));
+            }
+        }
+
+        /**
+         * An f-string field, {@code {x:spec}}: a Python scalar of the given kind (held by a
+         * one-element variable) formatted by Python's {@code format(x, spec)}, or, for
+         * {@link PyFormat.Kind#TENSOR}, the tensor's printed form (with {@code suffix}; None if
+         * null) formatted as a string. {@code str}: the field's conversion ({@code !s}, {@code !r})
+         * turned the scalar into its printed form first, which {@code spec} then formats as a string.
+         */
+        record Formatted(Var var, PyFormat.Kind kind, PyFormat.Spec spec, boolean str, String suffix) implements PrintItem {
+            @Override public List<Var> vars() {
+                return List.of(var);
+            }
+
+            @Override public PrintItem map(UnaryOperator<Var> f) {
+                return new Formatted(f.apply(var), kind, spec, str, suffix);
+            }
+        }
+
+        /** An f-string: its parts printed one after the other, with nothing between them. */
+        record Joined(List<PrintItem> parts) implements PrintItem {
+            @Override public List<Var> vars() {
+                List<Var> out = new java.util.ArrayList<>();
+                for (PrintItem p : parts) out.addAll(p.vars());
+                return out;
+            }
+
+            @Override public PrintItem map(UnaryOperator<Var> f) {
+                return new Joined(parts.stream().map(p -> p.map(f)).toList());
+            }
+        }
     }
 }

@@ -59,6 +59,7 @@ public final class Verifier {
                     if (t.firstIndex() != null) use(t.firstIndex(), s);
                 }
                 if (item instanceof Stmt.PrintItem.FloatValue f) use(f.var(), s);
+                if (item instanceof Stmt.PrintItem.Formatted || item instanceof Stmt.PrintItem.Joined) for (Var x : item.vars()) use(x, s);
             }
         } else if (s instanceof Stmt.CheckReport c) {
             for (Stmt.CheckEntry e : c.entries()) {
