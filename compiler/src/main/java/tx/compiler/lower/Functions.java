@@ -371,16 +371,27 @@ final class Functions {
         return true;
     }
 
-    /** The equations a block would have with every call in it inlined. */
+    /**
+     * The equations a block would have with every call in it inlined. NOTE: saturated at
+     * Long.MAX_VALUE, since a call tree of 63 levels that double would overflow a long, and a
+     * wrapped size would look small enough to inline.
+     */
     private long size(List<tx.runtime.ir.Stmt> stmts) {
         long n = 0;
         for (tx.runtime.ir.Stmt s : stmts) {
-            if (s instanceof tx.runtime.ir.Stmt.Eqn) n++;
-            else if (s instanceof tx.runtime.ir.Stmt.Call c) n += sizes.getOrDefault(c.fn(), 1L);
-            else if (s instanceof tx.runtime.ir.Stmt.Loop lp) n += size(lp.body());
-            else if (s instanceof tx.runtime.ir.Stmt.Cond c) n += size(c.then()) + size(c.otherwise());
+            long k = 1;
+            if (s instanceof tx.runtime.ir.Stmt.Call c) k = sizes.getOrDefault(c.fn(), 1L);
+            else if (s instanceof tx.runtime.ir.Stmt.Loop lp) k = size(lp.body());
+            else if (s instanceof tx.runtime.ir.Stmt.Cond c) k = saturated(size(c.then()), size(c.otherwise()));
+            else if (!(s instanceof tx.runtime.ir.Stmt.Eqn)) k = 0;
+            n = saturated(n, k);
         }
         return n;
+    }
+
+    private static long saturated(long a, long b) {
+        long s = a + b;
+        return s < 0 ? Long.MAX_VALUE : s;
     }
 
     /** Every statement but a final `return`, then the returned value(s). */
