@@ -205,6 +205,10 @@ class JavaEmitTest {
                 }
                 return acc
             }
+            fn transposed(x: [n, 3], w: [2, 3, 4], u: [4, n]) -> [] {
+                a = transpose(w, 1, 2) @ x.T
+                return sum(a * (x @ w).T) + sum((u.T @ u).T ** 2) + sum(x.T.T @ w[0]) + sum(u @ x.T.T)
+            }
             """;
 
     /** One function to emit: where it is, and what it is differentiated with respect to (empty: the first parameter). */
@@ -388,7 +392,7 @@ class JavaEmitTest {
         assertTrue(t.contains("public static double[] loss_fn(double[] w, double[] x) {\n        int n = x.length / 3;\n"), t);
         assertTrue(t.contains("public static double[][] loss_fn_grad(double[] w, double[] x) {"), t);
         assertTrue(t.contains("check(x, 3 * n, \"x\", \"[n, 3] with n = \" + n);"), t);
-        assertTrue(t.contains("matmul(x, new int[] {n, 3}, w, new int[] {3, 2});"), t);
+        assertTrue(t.contains("matmul(x, new int[] {n, 3}, false, w, new int[] {3, 2}, false);"), t);
         assertTrue(t.contains("return new double[][] {d_w};"), t);
         assertTrue(t.contains("// line 2"), t);
         assertTrue(!t.contains("67") && !t.contains("83") && !t.contains("103"), "a sampled size leaked into the code:\n" + t);

@@ -332,6 +332,7 @@ public final class Derivation {
         if (x instanceof Stmt.Eqn a && y instanceof Stmt.Eqn b) {
             if (a.prim() != b.prim() || a.out().id() != b.out().id() || !ids(a.in()).equals(ids(b.in()))) return false;
             if (a.out().rank() != b.out().rank()) return false;
+            if (a.prim() == Prim.MATMUL && !java.util.Objects.equals(a.attr(), b.attr())) return false; // which operands are read transposed
             return !(a.prim() == Prim.CONST && a.out().rank() > 0 && !Arrays.equals(a.out().shapeRef(), b.out().shapeRef()));
         }
         if (x instanceof Stmt.Loop a && y instanceof Stmt.Loop b) {

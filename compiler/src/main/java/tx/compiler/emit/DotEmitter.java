@@ -399,6 +399,7 @@ public final class DotEmitter {
             }
             case RESHAPE, EXPAND -> op + " " + shape(e.out());
             case TRANSPOSE -> op + " perm=" + ints(((Attrs.Perm) attr).perm());
+            case MATMUL -> attr == null ? null : op + " " + attr; // the operands read transposed: "matmul transA", "matmul transB"
             case CAT, TAKE -> op + " dim=" + ((Attrs.Axis) attr).axis();
             case PUT -> op + " dim=" + ((Attrs.Put) attr).axis();
             case SLICE -> op + " " + slice(e);
@@ -419,7 +420,7 @@ public final class DotEmitter {
             }
             // the operations whose label is their name, with their folded operands
             case NEG, EXP, LOG, SIN, COS, TAN, TANH, SQRT, ABS, SIGN, FLOOR, CEIL, ROUND, TRUNC, ASIN, ACOS, ATAN, LOG1P, EXPM1, STOP_GRAD,
-                    ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, REMAINDER, FLOOR_DIVIDE, FMOD, ATAN2, LT, LE, GT, GE, EQ, NE, WHERE, MATMUL -> null;
+                    ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, REMAINDER, FLOOR_DIVIDE, FMOD, ATAN2, LT, LE, GT, GE, EQ, NE, WHERE -> null;
             case LOAD -> op + " " + attr; // its path and shape
         };
         if (withAttributes != null) return withAttributes;

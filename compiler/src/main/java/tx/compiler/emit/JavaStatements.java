@@ -116,7 +116,11 @@ abstract class JavaStatements {
             case TAKE -> call("take", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()), index(in.get(1)));
             case PUT -> call("put", ref(in.get(0)), shape(e.out()), Integer.toString(((Attrs.Put) e.attr()).axis()), index(in.get(1)));
             case CAT -> cat(e);
-            case MATMUL -> call("matmul", ref(in.get(0)), shape(in.get(0)), ref(in.get(1)), shape(in.get(1)));
+            case MATMUL -> {
+                Attrs.Matmul t = Attrs.Matmul.flags(e.attr()); // an operand read transposed in place: the kernel's flag
+                yield call("matmul", ref(in.get(0)), shape(in.get(0)), Boolean.toString(t.transA()), ref(in.get(1)), shape(in.get(1)),
+                        Boolean.toString(t.transB()));
+            }
             case CONST -> constant(e);
             case FILL -> {
                 Sizes.Real r = d.real(s -> ((Attrs.Fill) d.inSample(e, s).attr()).value(), "a filled value");

@@ -400,6 +400,23 @@ public final class TxEmitter {
     }
 
     /**
+     * {@code op(a) @ op(b)} ({@link Attrs.Matmul}): an operand the product reads transposed is
+     * written {@code x.T}, or {@code transpose(x, r - 2, r - 1)} when it has batch axes (the .tx
+     * that is read back makes the swap, and the simplifier folds it into the product again).
+     */
+    private Expr product(Eqn e) {
+        Attrs.Matmul t = Attrs.Matmul.flags(e.attr());
+        String a = t.transA() ? transposed(e.in().get(0)) : operand(e, 0, MUL);
+        String b = t.transB() ? transposed(e.in().get(1)) : operand(e, 1, MUL + 1);
+        return new Expr(a + " @ " + b, MUL);
+    }
+
+    private String transposed(Var x) {
+        int r = x.rank();
+        return r == 2 ? ref(x, ATOM) + ".T" : "transpose(" + arg(x) + ", " + (r - 2) + ", " + (r - 1) + ")";
+    }
+
+    /**
      * Operand i of an elementwise equation. A tensor of one value is written as that value when
      * the other operands already give the result its shape (broadcasting does the rest).
      */
@@ -430,7 +447,7 @@ public final class TxEmitter {
             case DIV -> binary(e, "/", MUL);
             case REMAINDER -> binary(e, "%", MUL);
             case FLOOR_DIVIDE -> binary(e, "//", MUL);
-            case MATMUL -> binary(e, "@", MUL);
+            case MATMUL -> product(e);
             case POW -> new Expr(ref(in.get(0), POW + 1) + " ** " + ref(in.get(1), POW), POW);
             case MAXIMUM, MINIMUM, FMOD, ATAN2 -> call(e.prim().text(), operand(e, 0, 0), operand(e, 1, 0));
             case LT -> compare(e, "<");

@@ -49,24 +49,23 @@ public final class AttnGrad {
         check(v, 15, "v", "[5, 3]");
         check(w, 6, "w", "[2, 3]");
 
-        double[] t1 = transpose(k, new int[] {5, 4}, new int[] {1, 0});   // line 6
-        double[] t2 = matmul(q, new int[] {2, 4}, t1, new int[] {4, 5});  // line 6
-        double[] t3 = new double[] {2.0};                                 // line 6
-        double[] t4 = div(t2, t3);                                        // line 6
-        double[] t5 = max(t4, new int[] {2, 5}, new int[] {1});           // line 6
-        double[] t6 = t5;                                                 // line 6 (detach)
-        double[] t7 = new double[] {Double.POSITIVE_INFINITY};            // line 6
-        double[] t8 = abs(t6);                                            // line 6
-        double[] t9 = eq(t8, t7);                                         // line 6
-        double[] t10 = new double[] {0.0};                                // line 6
-        double[] t11 = where(t9, t10, t6);                                // line 6
-        double[] t12 = sub(t4, new int[] {2, 5}, t11, new int[] {2, 1});  // line 6
-        double[] t13 = exp(t12);                                          // line 6
-        double[] t14 = sum(t13, new int[] {2, 5}, new int[] {1});         // line 6
-        double[] a = div(t13, new int[] {2, 5}, t14, new int[] {2, 1});   // line 6
-        double[] t15 = matmul(a, new int[] {2, 5}, v, new int[] {5, 3});  // line 7
-        double[] t16 = mul(t15, w);                                       // line 7
-        double[] value = sum(t16);                                        // line 7
+        double[] t1 = matmul(q, new int[] {2, 4}, false, k, new int[] {5, 4}, true); // line 6
+        double[] t2 = new double[] {2.0};                                         // line 6
+        double[] t3 = div(t1, t2);                                                // line 6
+        double[] t4 = max(t3, new int[] {2, 5}, new int[] {1});                   // line 6
+        double[] t5 = t4;                                                         // line 6 (detach)
+        double[] t6 = new double[] {Double.POSITIVE_INFINITY};                    // line 6
+        double[] t7 = abs(t5);                                                    // line 6
+        double[] t8 = eq(t7, t6);                                                 // line 6
+        double[] t9 = new double[] {0.0};                                         // line 6
+        double[] t10 = where(t8, t9, t5);                                         // line 6
+        double[] t11 = sub(t3, new int[] {2, 5}, t10, new int[] {2, 1});          // line 6
+        double[] t12 = exp(t11);                                                  // line 6
+        double[] t13 = sum(t12, new int[] {2, 5}, new int[] {1});                 // line 6
+        double[] a = div(t12, new int[] {2, 5}, t13, new int[] {2, 1});           // line 6
+        double[] t14 = matmul(a, new int[] {2, 5}, false, v, new int[] {5, 3}, false); // line 7
+        double[] t15 = mul(t14, w);                                               // line 7
+        double[] value = sum(t15);                                                // line 7
         return value;
     }
 
@@ -77,35 +76,32 @@ public final class AttnGrad {
         check(v, 15, "v", "[5, 3]");
         check(w, 6, "w", "[2, 3]");
 
-        double[] t1 = transpose(k, new int[] {5, 4}, new int[] {1, 0});         // line 6
-        double[] t2 = matmul(q, new int[] {2, 4}, t1, new int[] {4, 5});        // line 6
-        double[] t3 = new double[] {2.0};                                       // line 6
-        double[] t4 = div(t2, t3);                                              // line 6
-        double[] t5 = max(t4, new int[] {2, 5}, new int[] {1});                 // line 6
-        double[] t6 = t5;                                                       // line 6 (detach)
-        double[] t7 = new double[] {Double.POSITIVE_INFINITY};                  // line 6
-        double[] t8 = abs(t6);                                                  // line 6
-        double[] t9 = eq(t8, t7);                                               // line 6
-        double[] t10 = new double[] {0.0};                                      // line 6
-        double[] t11 = where(t9, t10, t6);                                      // line 6
-        double[] t12 = sub(t4, new int[] {2, 5}, t11, new int[] {2, 1});        // line 6
-        double[] t13 = exp(t12);                                                // line 6
-        double[] t14 = sum(t13, new int[] {2, 5}, new int[] {1});               // line 6
-        double[] a = div(t13, new int[] {2, 5}, t14, new int[] {2, 1});         // line 6
+        double[] t1 = matmul(q, new int[] {2, 4}, false, k, new int[] {5, 4}, true); // line 6
+        double[] t2 = new double[] {2.0};                                         // line 6
+        double[] t3 = div(t1, t2);                                                // line 6
+        double[] t4 = max(t3, new int[] {2, 5}, new int[] {1});                   // line 6
+        double[] t5 = t4;                                                         // line 6 (detach)
+        double[] t6 = new double[] {Double.POSITIVE_INFINITY};                    // line 6
+        double[] t7 = abs(t5);                                                    // line 6
+        double[] t8 = eq(t7, t6);                                                 // line 6
+        double[] t9 = new double[] {0.0};                                         // line 6
+        double[] t10 = where(t8, t9, t5);                                         // line 6
+        double[] t11 = sub(t3, new int[] {2, 5}, t10, new int[] {2, 1});          // line 6
+        double[] t12 = exp(t11);                                                  // line 6
+        double[] t13 = sum(t12, new int[] {2, 5}, new int[] {1});                 // line 6
+        double[] a = div(t12, new int[] {2, 5}, t13, new int[] {2, 1});           // line 6
 
         // the adjoint program: each line ends with the line its primal operation came from
-        double[] t17 = transpose(v, new int[] {5, 3}, new int[] {1, 0});        // line 7
-        double[] d_a = matmul(w, new int[] {2, 3}, t17, new int[] {3, 5});      // line 7
-        double[] t18 = div(d_a, new int[] {2, 5}, t14, new int[] {2, 1});       // line 6
-        double[] t19 = mul(d_a, a);                                             // line 6
-        double[] t20 = div(t19, new int[] {2, 5}, t14, new int[] {2, 1});       // line 6
-        double[] t21 = neg(t20);                                                // line 6
-        double[] t22 = sum(t21, new int[] {2, 5}, new int[] {1});               // line 6
-        double[] t23 = add(t18, new int[] {2, 5}, t22, new int[] {2, 1});       // line 6
-        double[] t24 = mul(t23, t13);                                           // line 6
-        double[] d_a_2 = div(t24, t3);                                          // line 6
-        double[] t25 = transpose(t1, new int[] {4, 5}, new int[] {1, 0});       // line 6
-        double[] d_q = matmul(d_a_2, new int[] {2, 5}, t25, new int[] {5, 4});  // line 6
+        double[] d_a = matmul(w, new int[] {2, 3}, false, v, new int[] {5, 3}, true); // line 7
+        double[] t16 = div(d_a, new int[] {2, 5}, t13, new int[] {2, 1});         // line 6
+        double[] t17 = mul(d_a, a);                                               // line 6
+        double[] t18 = div(t17, new int[] {2, 5}, t13, new int[] {2, 1});         // line 6
+        double[] t19 = neg(t18);                                                  // line 6
+        double[] t20 = sum(t19, new int[] {2, 5}, new int[] {1});                 // line 6
+        double[] t21 = add(t16, new int[] {2, 5}, t20, new int[] {2, 1});         // line 6
+        double[] t22 = mul(t21, t12);                                             // line 6
+        double[] d_a_2 = div(t22, t2);                                            // line 6
+        double[] d_q = matmul(d_a_2, new int[] {2, 5}, false, k, new int[] {5, 4}, false); // line 6
         return new double[][] {d_q};
     }
 
@@ -154,23 +150,6 @@ public final class AttnGrad {
         int[] own = strides(shape), s = new int[out.length];
         for (int i = 0; i < shape.length; i++) if (shape[i] == out[lead + i]) s[lead + i] = own[i];
         return s;
-    }
-
-    /** A new row-major array of shape whose element at index i is src[offset + i . strides]. */
-    private static double[] gather(double[] src, int offset, int[] strides, int[] shape) {
-        double[] out = new double[numel(shape)];
-        int[] index = new int[shape.length];
-        int p = offset;
-        for (int i = 0; i < out.length; i++) {
-            out[i] = src[p];
-            for (int k = shape.length - 1; k >= 0; k--) {
-                p += strides[k];
-                if (++index[k] < shape[k]) break;
-                p -= strides[k] * shape[k];
-                index[k] = 0;
-            }
-        }
-        return out;
     }
 
     private static double[] map(double[] x, DoubleUnaryOperator f) {
@@ -295,19 +274,14 @@ public final class AttnGrad {
         return fold(x, shape, axes, Double.NEGATIVE_INFINITY, (acc, v) -> Math.max(acc, v));
     }
 
-    /** Permutes the axes of x (of shape): out.shape[i] = shape[perm[i]]. */
-    private static double[] transpose(double[] x, int[] shape, int[] perm) {
-        int[] s = strides(shape), out = new int[perm.length], src = new int[perm.length];
-        for (int i = 0; i < perm.length; i++) {
-            out[i] = shape[perm[i]];
-            src[i] = s[perm[i]];
-        }
-        return gather(x, 0, src, out);
-    }
-
-    /** (..., n, k) @ (..., k, m), the batch axes broadcast; each product in i-k-j order. */
-    private static double[] matmul(double[] a, int[] as, double[] b, int[] bs) {
-        int n = as[as.length - 2], k = as[as.length - 1], m = bs[bs.length - 1];
+    /**
+     * op(a) @ op(b), (..., n, k) @ (..., k, m), op swapping an operand's last two axes when its flag is
+     * set (read in place, no copy); the batch axes broadcast; each product in i-k-j order.
+     */
+    private static double[] matmul(double[] a, int[] as, boolean ta, double[] b, int[] bs, boolean tb) {
+        int ar = as[as.length - 2], ac = as[as.length - 1], br = bs[bs.length - 2], bc = bs[bs.length - 1];
+        int n = ta ? ac : ar, k = ta ? ar : ac, m = tb ? br : bc;
+        int ars = ta ? 1 : k, acs = ta ? n : 1, brs = tb ? 1 : m, bcs = tb ? k : 1; // A(i, p), B(p, j) in the stored layouts
         int[] aBatch = java.util.Arrays.copyOf(as, as.length - 2), bBatch = java.util.Arrays.copyOf(bs, bs.length - 2);
         int[] batch = broadcast(aBatch, bBatch);
         int[] sa = broadcastStrides(aBatch, batch), sb = broadcastStrides(bBatch, batch);
@@ -319,8 +293,8 @@ public final class AttnGrad {
             int aOff = pa * n * k, bOff = pb * k * m, cOff = t * n * m;
             for (int i = 0; i < n; i++) {
                 for (int p = 0; p < k; p++) {
-                    double aip = a[aOff + i * k + p];
-                    for (int j = 0; j < m; j++) c[cOff + i * m + j] += aip * b[bOff + p * m + j];
+                    double aip = a[aOff + i * ars + p * acs];
+                    for (int j = 0; j < m; j++) c[cOff + i * m + j] += aip * b[bOff + p * brs + j * bcs];
                 }
             }
             for (int q = batch.length - 1; q >= 0; q--) {

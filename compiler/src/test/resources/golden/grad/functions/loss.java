@@ -52,15 +52,15 @@ public final class LossGrad {
         check(x, 3 * n, "x", "[n, 3] with n = " + n);
         check(y, 2 * n, "y", "[n, 2] with n = " + n);
 
-        double[] t1 = matmul(x, new int[] {n, 3}, w, new int[] {3, 2});  // line 3
-        double[] t2 = add(t1, new int[] {n, 2}, b, new int[] {2});       // line 3
-        double[] h = tanh(t2);                                           // line 3
-        double[] t3 = sub(h, y);                                         // line 4
-        double[] t4 = new double[] {2.0};                                // line 4
-        double[] t5 = pow(t3, t4);                                       // line 4
-        double[] t6 = sum(t5);                                           // line 4
-        double[] t7 = new double[] {2.0 * n};                            // line 4
-        double[] value = div(t6, t7);                                    // line 4
+        double[] t1 = matmul(x, new int[] {n, 3}, false, w, new int[] {3, 2}, false); // line 3
+        double[] t2 = add(t1, new int[] {n, 2}, b, new int[] {2});                // line 3
+        double[] h = tanh(t2);                                                    // line 3
+        double[] t3 = sub(h, y);                                                  // line 4
+        double[] t4 = new double[] {2.0};                                         // line 4
+        double[] t5 = pow(t3, t4);                                                // line 4
+        double[] t6 = sum(t5);                                                    // line 4
+        double[] t7 = new double[] {2.0 * n};                                     // line 4
+        double[] value = div(t6, t7);                                             // line 4
         return value;
     }
 
@@ -72,22 +72,21 @@ public final class LossGrad {
         check(x, 3 * n, "x", "[n, 3] with n = " + n);
         check(y, 2 * n, "y", "[n, 2] with n = " + n);
 
-        double[] t1 = matmul(x, new int[] {n, 3}, w, new int[] {3, 2});       // line 3
-        double[] t2 = add(t1, new int[] {n, 2}, b, new int[] {2});            // line 3
-        double[] h = tanh(t2);                                                // line 3
-        double[] t3 = sub(h, y);                                              // line 4
-        double[] t4 = new double[] {2.0};                                     // line 4
+        double[] t1 = matmul(x, new int[] {n, 3}, false, w, new int[] {3, 2}, false); // line 3
+        double[] t2 = add(t1, new int[] {n, 2}, b, new int[] {2});                // line 3
+        double[] h = tanh(t2);                                                    // line 3
+        double[] t3 = sub(h, y);                                                  // line 4
+        double[] t4 = new double[] {2.0};                                         // line 4
 
         // the adjoint program: each line ends with the line its primal operation came from
-        double[] t8 = fill(1, 1.0 / (2 * n));                                 // line 4
-        double[] t9 = new double[] {1.0};                                     // line 4
-        double[] t10 = mul(t4, t3);                                           // line 4
-        double[] t11 = mul(t8, t10);                                          // line 4
-        double[] t12 = mul(h, h);                                             // line 3
-        double[] t13 = sub(t9, t12);                                          // line 3
-        double[] d_h = mul(t11, t13);                                         // line 3
-        double[] t14 = transpose(x, new int[] {n, 3}, new int[] {1, 0});      // line 3
-        double[] d_w = matmul(t14, new int[] {3, n}, d_h, new int[] {n, 2});  // line 3
+        double[] t8 = fill(1, 1.0 / (2 * n));                                     // line 4
+        double[] t9 = new double[] {1.0};                                         // line 4
+        double[] t10 = mul(t4, t3);                                               // line 4
+        double[] t11 = mul(t8, t10);                                              // line 4
+        double[] t12 = mul(h, h);                                                 // line 3
+        double[] t13 = sub(t9, t12);                                              // line 3
+        double[] d_h = mul(t11, t13);                                             // line 3
+        double[] d_w = matmul(x, new int[] {n, 3}, true, d_h, new int[] {n, 2}, false); // line 3
         return new double[][] {d_w};
     }
 
@@ -136,23 +135,6 @@ public final class LossGrad {
         int[] own = strides(shape), s = new int[out.length];
         for (int i = 0; i < shape.length; i++) if (shape[i] == out[lead + i]) s[lead + i] = own[i];
         return s;
-    }
-
-    /** A new row-major array of shape whose element at index i is src[offset + i . strides]. */
-    private static double[] gather(double[] src, int offset, int[] strides, int[] shape) {
-        double[] out = new double[numel(shape)];
-        int[] index = new int[shape.length];
-        int p = offset;
-        for (int i = 0; i < out.length; i++) {
-            out[i] = src[p];
-            for (int k = shape.length - 1; k >= 0; k--) {
-                p += strides[k];
-                if (++index[k] < shape[k]) break;
-                p -= strides[k] * shape[k];
-                index[k] = 0;
-            }
-        }
-        return out;
     }
 
     private static double[] map(double[] x, DoubleUnaryOperator f) {
@@ -220,19 +202,14 @@ public final class LossGrad {
         return new double[] {acc};
     }
 
-    /** Permutes the axes of x (of shape): out.shape[i] = shape[perm[i]]. */
-    private static double[] transpose(double[] x, int[] shape, int[] perm) {
-        int[] s = strides(shape), out = new int[perm.length], src = new int[perm.length];
-        for (int i = 0; i < perm.length; i++) {
-            out[i] = shape[perm[i]];
-            src[i] = s[perm[i]];
-        }
-        return gather(x, 0, src, out);
-    }
-
-    /** (..., n, k) @ (..., k, m), the batch axes broadcast; each product in i-k-j order. */
-    private static double[] matmul(double[] a, int[] as, double[] b, int[] bs) {
-        int n = as[as.length - 2], k = as[as.length - 1], m = bs[bs.length - 1];
+    /**
+     * op(a) @ op(b), (..., n, k) @ (..., k, m), op swapping an operand's last two axes when its flag is
+     * set (read in place, no copy); the batch axes broadcast; each product in i-k-j order.
+     */
+    private static double[] matmul(double[] a, int[] as, boolean ta, double[] b, int[] bs, boolean tb) {
+        int ar = as[as.length - 2], ac = as[as.length - 1], br = bs[bs.length - 2], bc = bs[bs.length - 1];
+        int n = ta ? ac : ar, k = ta ? ar : ac, m = tb ? br : bc;
+        int ars = ta ? 1 : k, acs = ta ? n : 1, brs = tb ? 1 : m, bcs = tb ? k : 1; // A(i, p), B(p, j) in the stored layouts
         int[] aBatch = java.util.Arrays.copyOf(as, as.length - 2), bBatch = java.util.Arrays.copyOf(bs, bs.length - 2);
         int[] batch = broadcast(aBatch, bBatch);
         int[] sa = broadcastStrides(aBatch, batch), sb = broadcastStrides(bBatch, batch);
@@ -244,8 +221,8 @@ public final class LossGrad {
             int aOff = pa * n * k, bOff = pb * k * m, cOff = t * n * m;
             for (int i = 0; i < n; i++) {
                 for (int p = 0; p < k; p++) {
-                    double aip = a[aOff + i * k + p];
-                    for (int j = 0; j < m; j++) c[cOff + i * m + j] += aip * b[bOff + p * m + j];
+                    double aip = a[aOff + i * ars + p * acs];
+                    for (int j = 0; j < m; j++) c[cOff + i * m + j] += aip * b[bOff + p * brs + j * bcs];
                 }
             }
             for (int q = batch.length - 1; q >= 0; q--) {

@@ -51,31 +51,31 @@ public final class BceGrad {
         check(X, 3 * n, "X", "[n, 3] with n = " + n);
         check(y, n, "y", "[n] with n = " + n);
 
-        double[] t1 = w;                                                  // line 5 (reshape to [3, 1])
-        double[] t2 = matmul(X, new int[] {n, 3}, t1, new int[] {3, 1});  // line 5
-        double[] t3 = t2;                                                 // line 5 (reshape to [n])
-        double[] t4 = add(t3, b);                                         // line 5
-        double[] t5 = new double[] {0.0};                                 // line 5
-        double[] t6 = new double[] {1.0};                                 // line 5
-        double[] t7 = ge(t4, t5);                                         // line 5
-        double[] t8 = neg(t4);                                            // line 5
-        double[] t9 = where(t7, t8, t4);                                  // line 5
-        double[] t10 = exp(t9);                                           // line 5
-        double[] t11 = add(t6, t10);                                      // line 5
-        double[] t12 = div(t6, t11);                                      // line 5
-        double[] t13 = div(t10, t11);                                     // line 5
-        double[] s = where(t7, t12, t13);                                 // line 5
-        double[] t14 = log(s);                                            // line 6
-        double[] t15 = mul(y, t14);                                       // line 6
-        double[] t16 = sub(t6, y);                                        // line 6
-        double[] t17 = sub(t6, s);                                        // line 6
-        double[] t18 = log(t17);                                          // line 6
-        double[] t19 = mul(t16, t18);                                     // line 6
-        double[] t20 = add(t15, t19);                                     // line 6
-        double[] t21 = sum(t20);                                          // line 6
-        double[] t22 = new double[] {n};                                  // line 6
-        double[] t23 = div(t21, t22);                                     // line 6
-        double[] value = neg(t23);                                        // line 6
+        double[] t1 = w;                                                          // line 5 (reshape to [3, 1])
+        double[] t2 = matmul(X, new int[] {n, 3}, false, t1, new int[] {3, 1}, false); // line 5
+        double[] t3 = t2;                                                         // line 5 (reshape to [n])
+        double[] t4 = add(t3, b);                                                 // line 5
+        double[] t5 = new double[] {0.0};                                         // line 5
+        double[] t6 = new double[] {1.0};                                         // line 5
+        double[] t7 = ge(t4, t5);                                                 // line 5
+        double[] t8 = neg(t4);                                                    // line 5
+        double[] t9 = where(t7, t8, t4);                                          // line 5
+        double[] t10 = exp(t9);                                                   // line 5
+        double[] t11 = add(t6, t10);                                              // line 5
+        double[] t12 = div(t6, t11);                                              // line 5
+        double[] t13 = div(t10, t11);                                             // line 5
+        double[] s = where(t7, t12, t13);                                         // line 5
+        double[] t14 = log(s);                                                    // line 6
+        double[] t15 = mul(y, t14);                                               // line 6
+        double[] t16 = sub(t6, y);                                                // line 6
+        double[] t17 = sub(t6, s);                                                // line 6
+        double[] t18 = log(t17);                                                  // line 6
+        double[] t19 = mul(t16, t18);                                             // line 6
+        double[] t20 = add(t15, t19);                                             // line 6
+        double[] t21 = sum(t20);                                                  // line 6
+        double[] t22 = new double[] {n};                                          // line 6
+        double[] t23 = div(t21, t22);                                             // line 6
+        double[] value = neg(t23);                                                // line 6
         return value;
     }
 
@@ -87,55 +87,54 @@ public final class BceGrad {
         check(X, 3 * n, "X", "[n, 3] with n = " + n);
         check(y, n, "y", "[n] with n = " + n);
 
-        double[] t1 = w;                                                        // line 5 (reshape to [3, 1])
-        double[] t2 = matmul(X, new int[] {n, 3}, t1, new int[] {3, 1});        // line 5
-        double[] t3 = t2;                                                       // line 5 (reshape to [n])
-        double[] t4 = add(t3, b);                                               // line 5
-        double[] t5 = new double[] {0.0};                                       // line 5
-        double[] t6 = new double[] {1.0};                                       // line 5
-        double[] t7 = ge(t4, t5);                                               // line 5
-        double[] t8 = neg(t4);                                                  // line 5
-        double[] t9 = where(t7, t8, t4);                                        // line 5
-        double[] t10 = exp(t9);                                                 // line 5
-        double[] t11 = add(t6, t10);                                            // line 5
-        double[] t12 = div(t6, t11);                                            // line 5
-        double[] t13 = div(t10, t11);                                           // line 5
-        double[] s = where(t7, t12, t13);                                       // line 5
-        double[] t16 = sub(t6, y);                                              // line 6
-        double[] t17 = sub(t6, s);                                              // line 6
+        double[] t1 = w;                                                          // line 5 (reshape to [3, 1])
+        double[] t2 = matmul(X, new int[] {n, 3}, false, t1, new int[] {3, 1}, false); // line 5
+        double[] t3 = t2;                                                         // line 5 (reshape to [n])
+        double[] t4 = add(t3, b);                                                 // line 5
+        double[] t5 = new double[] {0.0};                                         // line 5
+        double[] t6 = new double[] {1.0};                                         // line 5
+        double[] t7 = ge(t4, t5);                                                 // line 5
+        double[] t8 = neg(t4);                                                    // line 5
+        double[] t9 = where(t7, t8, t4);                                          // line 5
+        double[] t10 = exp(t9);                                                   // line 5
+        double[] t11 = add(t6, t10);                                              // line 5
+        double[] t12 = div(t6, t11);                                              // line 5
+        double[] t13 = div(t10, t11);                                             // line 5
+        double[] s = where(t7, t12, t13);                                         // line 5
+        double[] t16 = sub(t6, y);                                                // line 6
+        double[] t17 = sub(t6, s);                                                // line 6
 
         // the adjoint program: each line ends with the line its primal operation came from
-        double[] t24 = fill(1, -1.0 / n);                                       // line 6
-        double[] t25 = mul(t24, t16);                                           // line 6
-        double[] t26 = div(t25, t17);                                           // line 6
-        double[] t27 = neg(t26);                                                // line 6
-        double[] t28 = mul(t24, y);                                             // line 6
-        double[] t29 = div(t28, s);                                             // line 6
-        double[] d_s = add(t27, t29);                                           // line 6
-        double[] t30 = where(t7, d_s, t5);                                      // line 5
-        double[] t31 = where(t7, t5, d_s);                                      // line 5
-        double[] t32 = div(t31, t11);                                           // line 5
-        double[] t33 = mul(t31, t13);                                           // line 5
-        double[] t34 = div(t33, t11);                                           // line 5
-        double[] t35 = neg(t34);                                                // line 5
-        double[] t36 = where(t7, t5, t32);                                      // line 5
-        double[] t37 = where(t7, t5, t35);                                      // line 5
-        double[] t38 = mul(t30, t12);                                           // line 5
-        double[] t39 = div(t38, t11);                                           // line 5
-        double[] t40 = neg(t39);                                                // line 5
-        double[] t41 = where(t7, t40, t5);                                      // line 5
-        double[] t42 = add(t37, t41);                                           // line 5
-        double[] t43 = add(t36, t42);                                           // line 5
-        double[] t44 = mul(t43, t10);                                           // line 5
-        double[] t45 = where(t7, t44, t5);                                      // line 5
-        double[] t46 = where(t7, t5, t44);                                      // line 5
-        double[] t47 = neg(t45);                                                // line 5
-        double[] t48 = where(t7, t47, t5);                                      // line 5
-        double[] t49 = add(t46, t48);                                           // line 5
-        double[] t50 = t49;                                                     // line 5 (reshape to [n, 1])
-        double[] t51 = transpose(X, new int[] {n, 3}, new int[] {1, 0});        // line 5
-        double[] d_s_2 = matmul(t51, new int[] {3, n}, t50, new int[] {n, 1});  // line 5
-        double[] d_w = d_s_2;                                                   // line 5 (reshape to [3])
+        double[] t24 = fill(1, -1.0 / n);                                         // line 6
+        double[] t25 = mul(t24, t16);                                             // line 6
+        double[] t26 = div(t25, t17);                                             // line 6
+        double[] t27 = neg(t26);                                                  // line 6
+        double[] t28 = mul(t24, y);                                               // line 6
+        double[] t29 = div(t28, s);                                               // line 6
+        double[] d_s = add(t27, t29);                                             // line 6
+        double[] t30 = where(t7, d_s, t5);                                        // line 5
+        double[] t31 = where(t7, t5, d_s);                                        // line 5
+        double[] t32 = div(t31, t11);                                             // line 5
+        double[] t33 = mul(t31, t13);                                             // line 5
+        double[] t34 = div(t33, t11);                                             // line 5
+        double[] t35 = neg(t34);                                                  // line 5
+        double[] t36 = where(t7, t5, t32);                                        // line 5
+        double[] t37 = where(t7, t5, t35);                                        // line 5
+        double[] t38 = mul(t30, t12);                                             // line 5
+        double[] t39 = div(t38, t11);                                             // line 5
+        double[] t40 = neg(t39);                                                  // line 5
+        double[] t41 = where(t7, t40, t5);                                        // line 5
+        double[] t42 = add(t37, t41);                                             // line 5
+        double[] t43 = add(t36, t42);                                             // line 5
+        double[] t44 = mul(t43, t10);                                             // line 5
+        double[] t45 = where(t7, t44, t5);                                        // line 5
+        double[] t46 = where(t7, t5, t44);                                        // line 5
+        double[] t47 = neg(t45);                                                  // line 5
+        double[] t48 = where(t7, t47, t5);                                        // line 5
+        double[] t49 = add(t46, t48);                                             // line 5
+        double[] t50 = t49;                                                       // line 5 (reshape to [n, 1])
+        double[] d_s_2 = matmul(X, new int[] {n, 3}, true, t50, new int[] {n, 1}, false); // line 5
+        double[] d_w = d_s_2;                                                     // line 5 (reshape to [3])
         return new double[][] {d_w};
     }
 
@@ -184,23 +183,6 @@ public final class BceGrad {
         int[] own = strides(shape), s = new int[out.length];
         for (int i = 0; i < shape.length; i++) if (shape[i] == out[lead + i]) s[lead + i] = own[i];
         return s;
-    }
-
-    /** A new row-major array of shape whose element at index i is src[offset + i . strides]. */
-    private static double[] gather(double[] src, int offset, int[] strides, int[] shape) {
-        double[] out = new double[numel(shape)];
-        int[] index = new int[shape.length];
-        int p = offset;
-        for (int i = 0; i < out.length; i++) {
-            out[i] = src[p];
-            for (int k = shape.length - 1; k >= 0; k--) {
-                p += strides[k];
-                if (++index[k] < shape[k]) break;
-                p -= strides[k] * shape[k];
-                index[k] = 0;
-            }
-        }
-        return out;
     }
 
     private static double[] map(double[] x, DoubleUnaryOperator f) {
@@ -264,19 +246,14 @@ public final class BceGrad {
         return new double[] {acc};
     }
 
-    /** Permutes the axes of x (of shape): out.shape[i] = shape[perm[i]]. */
-    private static double[] transpose(double[] x, int[] shape, int[] perm) {
-        int[] s = strides(shape), out = new int[perm.length], src = new int[perm.length];
-        for (int i = 0; i < perm.length; i++) {
-            out[i] = shape[perm[i]];
-            src[i] = s[perm[i]];
-        }
-        return gather(x, 0, src, out);
-    }
-
-    /** (..., n, k) @ (..., k, m), the batch axes broadcast; each product in i-k-j order. */
-    private static double[] matmul(double[] a, int[] as, double[] b, int[] bs) {
-        int n = as[as.length - 2], k = as[as.length - 1], m = bs[bs.length - 1];
+    /**
+     * op(a) @ op(b), (..., n, k) @ (..., k, m), op swapping an operand's last two axes when its flag is
+     * set (read in place, no copy); the batch axes broadcast; each product in i-k-j order.
+     */
+    private static double[] matmul(double[] a, int[] as, boolean ta, double[] b, int[] bs, boolean tb) {
+        int ar = as[as.length - 2], ac = as[as.length - 1], br = bs[bs.length - 2], bc = bs[bs.length - 1];
+        int n = ta ? ac : ar, k = ta ? ar : ac, m = tb ? br : bc;
+        int ars = ta ? 1 : k, acs = ta ? n : 1, brs = tb ? 1 : m, bcs = tb ? k : 1; // A(i, p), B(p, j) in the stored layouts
         int[] aBatch = java.util.Arrays.copyOf(as, as.length - 2), bBatch = java.util.Arrays.copyOf(bs, bs.length - 2);
         int[] batch = broadcast(aBatch, bBatch);
         int[] sa = broadcastStrides(aBatch, batch), sb = broadcastStrides(bBatch, batch);
@@ -288,8 +265,8 @@ public final class BceGrad {
             int aOff = pa * n * k, bOff = pb * k * m, cOff = t * n * m;
             for (int i = 0; i < n; i++) {
                 for (int p = 0; p < k; p++) {
-                    double aip = a[aOff + i * k + p];
-                    for (int j = 0; j < m; j++) c[cOff + i * m + j] += aip * b[bOff + p * m + j];
+                    double aip = a[aOff + i * ars + p * acs];
+                    for (int j = 0; j < m; j++) c[cOff + i * m + j] += aip * b[bOff + p * brs + j * bcs];
                 }
             }
             for (int q = batch.length - 1; q >= 0; q--) {

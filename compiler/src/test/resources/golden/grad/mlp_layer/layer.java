@@ -49,11 +49,11 @@ public final class LayerGrad {
         check(x, 15, "x", "[5, 3]");
         check(c, 20, "c", "[5, 4]");
 
-        double[] t1 = matmul(x, new int[] {5, 3}, W, new int[] {3, 4});  // line 5
-        double[] t2 = add(t1, new int[] {5, 4}, b, new int[] {4});       // line 5
-        double[] h = tanh(t2);                                           // line 5
-        double[] t3 = mul(h, c);                                         // line 6
-        double[] value = sum(t3);                                        // line 6
+        double[] t1 = matmul(x, new int[] {5, 3}, false, W, new int[] {3, 4}, false); // line 5
+        double[] t2 = add(t1, new int[] {5, 4}, b, new int[] {4});                // line 5
+        double[] h = tanh(t2);                                                    // line 5
+        double[] t3 = mul(h, c);                                                  // line 6
+        double[] value = sum(t3);                                                 // line 6
         return value;
     }
 
@@ -64,17 +64,16 @@ public final class LayerGrad {
         check(x, 15, "x", "[5, 3]");
         check(c, 20, "c", "[5, 4]");
 
-        double[] t1 = matmul(x, new int[] {5, 3}, W, new int[] {3, 4});      // line 5
-        double[] t2 = add(t1, new int[] {5, 4}, b, new int[] {4});           // line 5
-        double[] h = tanh(t2);                                               // line 5
+        double[] t1 = matmul(x, new int[] {5, 3}, false, W, new int[] {3, 4}, false); // line 5
+        double[] t2 = add(t1, new int[] {5, 4}, b, new int[] {4});                // line 5
+        double[] h = tanh(t2);                                                    // line 5
 
         // the adjoint program: each line ends with the line its primal operation came from
-        double[] t4 = new double[] {1.0};                                    // line 5
-        double[] t5 = mul(h, h);                                             // line 5
-        double[] t6 = sub(t4, t5);                                           // line 5
-        double[] d_h = mul(c, t6);                                           // line 5
-        double[] t7 = transpose(x, new int[] {5, 3}, new int[] {1, 0});      // line 5
-        double[] d_W = matmul(t7, new int[] {3, 5}, d_h, new int[] {5, 4});  // line 5
+        double[] t4 = new double[] {1.0};                                         // line 5
+        double[] t5 = mul(h, h);                                                  // line 5
+        double[] t6 = sub(t4, t5);                                                // line 5
+        double[] d_h = mul(c, t6);                                                // line 5
+        double[] d_W = matmul(x, new int[] {5, 3}, true, d_h, new int[] {5, 4}, false); // line 5
         return new double[][] {d_W};
     }
 
@@ -123,23 +122,6 @@ public final class LayerGrad {
         int[] own = strides(shape), s = new int[out.length];
         for (int i = 0; i < shape.length; i++) if (shape[i] == out[lead + i]) s[lead + i] = own[i];
         return s;
-    }
-
-    /** A new row-major array of shape whose element at index i is src[offset + i . strides]. */
-    private static double[] gather(double[] src, int offset, int[] strides, int[] shape) {
-        double[] out = new double[numel(shape)];
-        int[] index = new int[shape.length];
-        int p = offset;
-        for (int i = 0; i < out.length; i++) {
-            out[i] = src[p];
-            for (int k = shape.length - 1; k >= 0; k--) {
-                p += strides[k];
-                if (++index[k] < shape[k]) break;
-                p -= strides[k] * shape[k];
-                index[k] = 0;
-            }
-        }
-        return out;
     }
 
     private static double[] map(double[] x, DoubleUnaryOperator f) {
@@ -199,19 +181,14 @@ public final class LayerGrad {
         return new double[] {acc};
     }
 
-    /** Permutes the axes of x (of shape): out.shape[i] = shape[perm[i]]. */
-    private static double[] transpose(double[] x, int[] shape, int[] perm) {
-        int[] s = strides(shape), out = new int[perm.length], src = new int[perm.length];
-        for (int i = 0; i < perm.length; i++) {
-            out[i] = shape[perm[i]];
-            src[i] = s[perm[i]];
-        }
-        return gather(x, 0, src, out);
-    }
-
-    /** (..., n, k) @ (..., k, m), the batch axes broadcast; each product in i-k-j order. */
-    private static double[] matmul(double[] a, int[] as, double[] b, int[] bs) {
-        int n = as[as.length - 2], k = as[as.length - 1], m = bs[bs.length - 1];
+    /**
+     * op(a) @ op(b), (..., n, k) @ (..., k, m), op swapping an operand's last two axes when its flag is
+     * set (read in place, no copy); the batch axes broadcast; each product in i-k-j order.
+     */
+    private static double[] matmul(double[] a, int[] as, boolean ta, double[] b, int[] bs, boolean tb) {
+        int ar = as[as.length - 2], ac = as[as.length - 1], br = bs[bs.length - 2], bc = bs[bs.length - 1];
+        int n = ta ? ac : ar, k = ta ? ar : ac, m = tb ? br : bc;
+        int ars = ta ? 1 : k, acs = ta ? n : 1, brs = tb ? 1 : m, bcs = tb ? k : 1; // A(i, p), B(p, j) in the stored layouts
         int[] aBatch = java.util.Arrays.copyOf(as, as.length - 2), bBatch = java.util.Arrays.copyOf(bs, bs.length - 2);
         int[] batch = broadcast(aBatch, bBatch);
         int[] sa = broadcastStrides(aBatch, batch), sb = broadcastStrides(bBatch, batch);
@@ -223,8 +200,8 @@ public final class LayerGrad {
             int aOff = pa * n * k, bOff = pb * k * m, cOff = t * n * m;
             for (int i = 0; i < n; i++) {
                 for (int p = 0; p < k; p++) {
-                    double aip = a[aOff + i * k + p];
-                    for (int j = 0; j < m; j++) c[cOff + i * m + j] += aip * b[bOff + p * m + j];
+                    double aip = a[aOff + i * ars + p * acs];
+                    for (int j = 0; j < m; j++) c[cOff + i * m + j] += aip * b[bOff + p * brs + j * bcs];
                 }
             }
             for (int q = batch.length - 1; q >= 0; q--) {

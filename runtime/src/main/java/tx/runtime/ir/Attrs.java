@@ -42,6 +42,31 @@ public final class Attrs {
         @Override public String toString() { return "shape=" + Shapes.show(shape) + ", axis=" + axis; }
     }
 
+    /**
+     * Which operands of a product are read transposed: {@code op(a) @ op(b)}, where {@code op(x)}
+     * swaps x's last two axes when its flag is set. The GEMM reads such an operand in place, so no
+     * transposed copy is made. A product with neither flag has no attribute (null): {@link #of}.
+     */
+    public record Matmul(boolean transA, boolean transB) {
+        private static final Matmul NONE = new Matmul(false, false);
+
+        /** The attribute of {@code op(a) @ op(b)}: null when neither operand is transposed. */
+        public static Matmul of(boolean transA, boolean transB) {
+            return transA || transB ? new Matmul(transA, transB) : null;
+        }
+
+        /** The flags of a product's attribute (null: neither); an attribute of another kind is an IllegalArgumentException. */
+        public static Matmul flags(Object attr) {
+            if (attr == null) return NONE;
+            if (attr instanceof Matmul m) return m;
+            throw new IllegalArgumentException("a product's attribute is `" + attr + "`, not its operands' transposes");
+        }
+
+        @Override public String toString() {
+            return transA && transB ? "transA, transB" : transA ? "transA" : transB ? "transB" : "";
+        }
+    }
+
     /** One axis (concatenation). */
     public record Axis(int axis) {
         @Override public String toString() { return "axis=" + axis; }

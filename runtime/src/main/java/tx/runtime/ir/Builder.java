@@ -339,6 +339,11 @@ public final class Builder {
         return emit(Prim.MATMUL, null, a, b);
     }
 
+    /** {@code op(a) @ op(b)}, op swapping the last two axes of an operand whose flag is set, with no transposed copy ({@link Attrs.Matmul}). */
+    public Var matmul(Var a, boolean transA, Var b, boolean transB) {
+        return emit(Prim.MATMUL, Attrs.Matmul.of(transA, transB), a, b);
+    }
+
     /**
      * Undoes NumPy broadcasting: sums {@code g} over the axes that broadcasting added or stretched,
      * so that it has {@code shape} again. The AD pass calls this in one place for every operand.

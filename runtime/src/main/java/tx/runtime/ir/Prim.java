@@ -462,18 +462,37 @@ public enum Prim {
     },
 
     // ---- linear algebra --------------------------------------------------------------------------
-    /** (..., n, k) @ (..., k, m): d a = g @ bᵀ, d b = aᵀ @ g (batch axes unbroadcast by the AD pass). */
+    /**
+     * {@code op(a) @ op(b)}: (..., n, k) @ (..., k, m), where op swaps the last two axes of an
+     * operand whose flag is set ({@link Attrs.Matmul}; the GEMM reads it in place). With
+     * {@code d op(a) = g @ op(b)ᵀ} and {@code d op(b) = op(a)ᵀ @ g}, every contribution is itself a
+     * product with flags, never a transposed copy (batch axes are unbroadcast by the AD pass):
+     * <pre>
+     *   d a = g @ op(b)ᵀ   (a as is)     d a = (g @ op(b)ᵀ)ᵀ = op(b) @ gᵀ    (a transposed)
+     *   d b = op(a)ᵀ @ g   (b as is)     d b = (op(a)ᵀ @ g)ᵀ = gᵀ @ op(a)    (b transposed)
+     * </pre>
+     */
     MATMUL(2) {
         @Override public int[] shape(List<int[]> in, Object attr) {
+            Attrs.Matmul t = Attrs.Matmul.flags(attr);
             int[] a = in.get(0), b = in.get(1);
             if (a.length < 2 || b.length < 2) fail("matmul needs rank >= 2 operands");
-            if (a[a.length - 1] != b[b.length - 2]) fail("matmul of " + Shapes.show(a) + " and " + Shapes.show(b));
+            int n = a[a.length - (t.transA() ? 1 : 2)], k = a[a.length - (t.transA() ? 2 : 1)];
+            int kb = b[b.length - (t.transB() ? 1 : 2)], m = b[b.length - (t.transB() ? 2 : 1)];
+            if (k != kb) fail("matmul of " + shown(a, t.transA()) + " and " + shown(b, t.transB()));
             int[] batch = broadcastOrFail(Arrays.copyOf(a, a.length - 2), Arrays.copyOf(b, b.length - 2));
-            return Shapes.concat(batch, new int[] {a[a.length - 2], b[b.length - 1]});
+            return Shapes.concat(batch, new int[] {n, m});
         }
-        @Override public Tensor eval(List<Tensor> in, Object attr) { return LinAlg.matmul(in.get(0), in.get(1)); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) {
+            Attrs.Matmul t = Attrs.Matmul.flags(attr);
+            return LinAlg.matmul(in.get(0), t.transA(), in.get(1), t.transB());
+        }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
-            return List.of(b.matmul(g, b.mT(in(e, 1))), b.matmul(b.mT(in(e, 0)), g));
+            Attrs.Matmul t = Attrs.Matmul.flags(e.attr());
+            Var x = in(e, 0), y = in(e, 1);
+            Var dx = t.transA() ? b.matmul(y, t.transB(), g, true) : b.matmul(g, false, y, !t.transB());
+            Var dy = t.transB() ? b.matmul(g, true, x, t.transA()) : b.matmul(x, !t.transA(), g, false);
+            return List.of(dx, dy);
         }
     },
 
@@ -673,6 +692,11 @@ public enum Prim {
 
     static void fail(String message) {
         throw new IllegalArgumentException(message);
+    }
+
+    /** A shape for a message, with " transposed" when an operand is read so. */
+    static String shown(int[] shape, boolean transposed) {
+        return Shapes.show(shape) + (transposed ? " transposed" : "");
     }
 
     static int[] broadcastOrFail(int[] a, int[] b) {

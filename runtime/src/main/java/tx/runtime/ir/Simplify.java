@@ -28,6 +28,9 @@ import tx.runtime.tensor.Tensor;
  *       is 0.0, into -0.0), nor {@code x * 0 = 0} (it would turn nan * 0, which is nan, into 0);</li>
  *   <li>products with ones: {@code ones @ y} and {@code x @ ones} are y's sums over its rows and x's
  *       along its rows, spread (see {@link #productWithOnes}), the other rewrite that adds a variable;</li>
+ *   <li>transposes: a transpose of a transpose is one permutation, and none when they cancel
+ *       ({@code (xᵀ)ᵀ = x}); at the end, {@link TransposeFold} lets products read their transposed
+ *       operands in place, and turns a transpose of a product into the product of the transposes;</li>
  *   <li>common subexpressions: the same primitive on the same operands with the same attributes,
  *       where the first one is visible, is computed once;</li>
  *   <li>dead code: equations nothing uses are removed (statements with effects, and everything loops
@@ -86,7 +89,7 @@ public final class Simplify {
 
     public static Program run(Program p) {
         Simplify s = new Simplify(p.varCount(), (java.util.BitSet) p.internal().clone());
-        List<Stmt> body = Dce.prune(s.block(p.body()));
+        List<Stmt> body = TransposeFold.run(Dce.prune(s.block(p.body())), List.of(), s.internal);
         return new Program(body, s.nextId, p.leafNames(), s.internal); // new variables (a rewrite's) are numbered after the old ones
     }
 
@@ -104,7 +107,7 @@ public final class Simplify {
         List<Var> roots = s.vs(results);
         Set<Var> live = new HashSet<>(roots);
         Dce.markUses(simplified, live);
-        return new Rooted(Dce.sweep(simplified, live), roots, s.nextId);
+        return new Rooted(TransposeFold.run(Dce.sweep(simplified, live), roots, s.internal), roots, s.nextId);
     }
 
     /** The number of equations in a program, loops and branches included (each body counted once). */
@@ -184,6 +187,7 @@ public final class Simplify {
     private Stmt eqn(Eqn e0) {
         Eqn e = new Eqn(e0.prim(), vs(e0.in()), e0.out(), e0.attr(), e0.origin());
         if (e.prim().elementwise() && e.in().size() > 1) e = unexpand(e);
+        e = transposeOfTranspose(e);
         Var same = identity(e);
         if (same != null) {
             replace(e.out(), same);
@@ -235,6 +239,8 @@ public final class Simplify {
                 return negated.get(in.get(0));
             case RESHAPE:
                 return sameShape(in.get(0), e.out()) ? in.get(0) : null;
+            case TRANSPOSE:
+                return identityPerm(((Attrs.Perm) e.attr()).perm()) ? in.get(0) : null;
             case SLICE: // the whole tensor
             case PAD: // into zeros of its own shape
                 return sameShape(in.get(0), e.out()) ? in.get(0) : null;
@@ -244,6 +250,24 @@ public final class Simplify {
     }
 
     private final Map<Var, Var> negated = new HashMap<>();
+
+    private static boolean identityPerm(int[] perm) {
+        for (int i = 0; i < perm.length; i++) if (perm[i] != i) return false;
+        return true;
+    }
+
+    /**
+     * A transpose of a transpose is one: {@code out[i] = y[p[i]]} with {@code y[j] = x[q[j]]} is
+     * {@code x[q[p[i]]]}, the identity when the two cancel (then {@link #identity} drops it).
+     */
+    private Eqn transposeOfTranspose(Eqn e) {
+        if (e.prim() != Prim.TRANSPOSE) return e;
+        Eqn def = definitions.get(e.in().get(0));
+        if (def == null || def.prim() != Prim.TRANSPOSE) return e;
+        int[] p = ((Attrs.Perm) e.attr()).perm(), q = ((Attrs.Perm) def.attr()).perm(), r = new int[p.length];
+        for (int i = 0; i < p.length; i++) r[i] = q[p[i]];
+        return new Eqn(Prim.TRANSPOSE, def.in(), e.out(), new Attrs.Perm(r), e.origin());
+    }
 
     /** Folds an equation of small constants into a constant; records negations for -(-x). */
     private Eqn fold(Eqn e) {
@@ -311,35 +335,47 @@ public final class Simplify {
      * {@code x @ ones} x's sums along its rows, the same in every column: {@code expand(sum(y,
      * dim=-2, keepdim))} and {@code expand(sum(x, dim=-1, keepdim))}, one pass over the operand
      * instead of a product (the gradient of {@code sum(a @ b)} with respect to a is {@code ones @ bᵀ}).
+     * An operand read transposed (its flag, or a swap) is summed along its other axis and reshaped.
      * NOTE: exact in both GEMM modes: a product sums {@code 1·y[p,j]} in order over p from 0, and
      * {@code 1·y} is y (nan, inf and -0.0 included), fused or not; {@code Reductions.sum} sums
      * in the same order from the same 0.
      */
     private Eqn productWithOnes(Eqn e) {
         if (e.prim() != Prim.MATMUL) return e;
+        Attrs.Matmul t = Attrs.Matmul.flags(e.attr());
         Var x = e.in().get(0), y = e.in().get(1), other;
-        int axis;
+        boolean swapped;
+        int axis; // of op(other), the operand as the product reads it
         if (isOnes(x)) {
             other = y;
+            swapped = t.transB();
             axis = y.rank() - 2;
         } else if (isOnes(y)) {
             other = x;
+            swapped = t.transA();
             axis = x.rank() - 1;
         } else {
             return e;
         }
-        int[] kept = other.shape();
-        kept[axis] = 1;
-        Var sums = step(kept, e);
         Eqn transposed = definitions.get(other);
         if (transposed != null && transposed.prim() == Prim.TRANSPOSE && swapsLastTwo(((Attrs.Perm) transposed.attr()).perm())) {
-            // NOTE: the sums of a swap's columns are its input's row sums, in the same order: the swap is never made
-            Var source = transposed.in().get(0);
-            int sourceAxis = axis == other.rank() - 2 ? other.rank() - 1 : other.rank() - 2;
-            int[] sourceKept = source.shape();
+            other = transposed.in().get(0); // NOTE: the sums of a swap's columns are its input's row sums, in the same order: the swap is never made
+            swapped = !swapped;
+        }
+        int r = other.rank();
+        int[] kept = other.shape();
+        if (swapped) {
+            kept[r - 2] = other.shapeRef()[r - 1];
+            kept[r - 1] = other.shapeRef()[r - 2];
+        }
+        kept[axis] = 1;
+        Var sums = step(kept, e);
+        if (swapped) {
+            int sourceAxis = axis == r - 2 ? r - 1 : r - 2;
+            int[] sourceKept = other.shape();
             sourceKept[sourceAxis] = 1;
             Var inner = step(sourceKept, e);
-            add(new Eqn(Prim.SUM, List.of(source), inner, new Attrs.Reduce(new int[] {sourceAxis}, true), e.origin()));
+            add(new Eqn(Prim.SUM, List.of(other), inner, new Attrs.Reduce(new int[] {sourceAxis}, true), e.origin()));
             add(new Eqn(Prim.RESHAPE, List.of(inner), sums, new Attrs.ShapeAttr(kept), e.origin()));
         } else {
             add(new Eqn(Prim.SUM, List.of(other), sums, new Attrs.Reduce(new int[] {axis}, true), e.origin()));
@@ -362,7 +398,8 @@ public final class Simplify {
         definitions.put(e.out(), e);
     }
 
-    private static boolean swapsLastTwo(int[] perm) {
+    /** Whether a permutation swaps the last two axes and keeps the others (x.mT). */
+    static boolean swapsLastTwo(int[] perm) {
         int r = perm.length;
         for (int i = 0; i < r - 2; i++) if (perm[i] != i) return false;
         return r >= 2 && perm[r - 2] == r - 1 && perm[r - 1] == r - 2;

@@ -440,9 +440,14 @@ final class Standalone {
     }
 
     // kernel: matmul needs broadcast, broadcastStrides, numel
-    /** (..., n, k) @ (..., k, m), the batch axes broadcast; each product in i-k-j order. */
-    static double[] matmul(double[] a, int[] as, double[] b, int[] bs) {
-        int n = as[as.length - 2], k = as[as.length - 1], m = bs[bs.length - 1];
+    /**
+     * op(a) @ op(b), (..., n, k) @ (..., k, m), op swapping an operand's last two axes when its flag is
+     * set (read in place, no copy); the batch axes broadcast; each product in i-k-j order.
+     */
+    static double[] matmul(double[] a, int[] as, boolean ta, double[] b, int[] bs, boolean tb) {
+        int ar = as[as.length - 2], ac = as[as.length - 1], br = bs[bs.length - 2], bc = bs[bs.length - 1];
+        int n = ta ? ac : ar, k = ta ? ar : ac, m = tb ? br : bc;
+        int ars = ta ? 1 : k, acs = ta ? n : 1, brs = tb ? 1 : m, bcs = tb ? k : 1; // A(i, p), B(p, j) in the stored layouts
         int[] aBatch = java.util.Arrays.copyOf(as, as.length - 2), bBatch = java.util.Arrays.copyOf(bs, bs.length - 2);
         int[] batch = broadcast(aBatch, bBatch);
         int[] sa = broadcastStrides(aBatch, batch), sb = broadcastStrides(bBatch, batch);
@@ -454,8 +459,8 @@ final class Standalone {
             int aOff = pa * n * k, bOff = pb * k * m, cOff = t * n * m;
             for (int i = 0; i < n; i++) {
                 for (int p = 0; p < k; p++) {
-                    double aip = a[aOff + i * k + p];
-                    for (int j = 0; j < m; j++) c[cOff + i * m + j] += aip * b[bOff + p * m + j];
+                    double aip = a[aOff + i * ars + p * acs];
+                    for (int j = 0; j < m; j++) c[cOff + i * m + j] += aip * b[bOff + p * brs + j * bcs];
                 }
             }
             for (int q = batch.length - 1; q >= 0; q--) {

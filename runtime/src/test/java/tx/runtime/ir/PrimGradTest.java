@@ -227,6 +227,12 @@ class PrimGradTest {
         matmul(t, new int[] {2, 2, 3}, new int[] {3, 2}); // b's batch is broadcast: its contribution is summed
         matmul(t, new int[] {1, 2, 3}, new int[] {2, 3, 2}); // a's size-1 batch axis is stretched
         matmul(t, new int[] {2, 2, 3}, new int[] {2, 3, 2});
+        // operands read transposed (Attrs.Matmul), as the simplifier and the VJP rule make them
+        matmul(t, new int[] {3, 2}, new int[] {3, 4}, true, false);
+        matmul(t, new int[] {2, 3}, new int[] {4, 3}, false, true);
+        matmul(t, new int[] {3, 2}, new int[] {4, 3}, true, true);
+        matmul(t, new int[] {2, 3, 2}, new int[] {4, 3}, true, true); // b's batch broadcast
+        matmul(t, new int[] {1, 3, 2}, new int[] {2, 2, 3}, true, true); // a's size-1 batch axis stretched
 
         add(t, Prim.CONST, "constant", List.of(), new Attrs.Const(Tensor.of(new int[] {2}, new double[] {1.5, -2})), Kind.SOURCE);
         add(t, Prim.FILL, "fill", List.of(), new Attrs.Fill(new int[] {2, 3}, 0.25), Kind.SOURCE);
@@ -274,7 +280,12 @@ class PrimGradTest {
     }
 
     static void matmul(Map<Prim, List<Config>> t, int[] a, int[] b) {
-        add(t, Prim.MATMUL, "matmul", List.of(op(a, uniform(-2, 2)), op(b, uniform(-2, 2))), null, Kind.DIFFERENTIABLE);
+        matmul(t, a, b, false, false);
+    }
+
+    static void matmul(Map<Prim, List<Config>> t, int[] a, int[] b, boolean transA, boolean transB) {
+        add(t, Prim.MATMUL, "matmul" + (transA ? " a transposed" : "") + (transB ? " b transposed" : ""),
+                List.of(op(a, uniform(-2, 2)), op(b, uniform(-2, 2))), Attrs.Matmul.of(transA, transB), Kind.DIFFERENTIABLE);
     }
 
     static void add(Map<Prim, List<Config>> t, Prim p, String label, List<Operand> ops, Object attr, Kind kind) {

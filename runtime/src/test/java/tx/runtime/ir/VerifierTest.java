@@ -52,4 +52,28 @@ class VerifierTest {
         b.neg(inner);
         assertThrows(IllegalStateException.class, () -> Verifier.verify(program(b)));
     }
+
+    /** A product with transposed operands ({@link Attrs.Matmul}) is checked against its operands as the flags read them. */
+    @Test
+    void checksAProductAgainstItsTransposeFlags() {
+        assertDoesNotThrow(() -> Verifier.verify(product(new int[] {3, 2}, new int[] {3, 4}, new Attrs.Matmul(true, false), new int[] {2, 4})));
+        assertDoesNotThrow(() -> Verifier.verify(product(new int[] {5, 2, 3}, new int[] {4, 3}, new Attrs.Matmul(false, true), new int[] {5, 2, 4})));
+        IllegalStateException unflagged = assertThrows(IllegalStateException.class,
+                () -> Verifier.verify(product(new int[] {3, 2}, new int[] {2, 3}, new Attrs.Matmul(true, true), new int[] {3, 3})));
+        assertTrue(unflagged.getMessage().contains("rule gives [2, 2]"), unflagged.getMessage()); // [3, 3] is the shape without the flags
+        IllegalStateException mismatch = assertThrows(IllegalStateException.class,
+                () -> Verifier.verify(product(new int[] {2, 3}, new int[] {3, 4}, new Attrs.Matmul(false, true), new int[] {2, 3})));
+        assertTrue(mismatch.getMessage().contains("[3, 4] transposed"), mismatch.getMessage());
+        IllegalStateException kind = assertThrows(IllegalStateException.class,
+                () -> Verifier.verify(product(new int[] {2, 3}, new int[] {3, 4}, new Attrs.Axis(1), new int[] {2, 4})));
+        assertTrue(kind.getMessage().contains("attribute"), kind.getMessage());
+    }
+
+    private static Program product(int[] a, int[] c, Object attr, int[] out) {
+        Builder b = new Builder();
+        Var x = b.constant(Tensor.of(a, new double[tx.runtime.tensor.Shapes.numel(a)]));
+        Var y = b.constant(Tensor.of(c, new double[tx.runtime.tensor.Shapes.numel(c)]));
+        b.add(new Stmt.Eqn(Prim.MATMUL, List.of(x, y), b.newVar(out, "p"), attr, Origin.NONE));
+        return program(b);
+    }
 }

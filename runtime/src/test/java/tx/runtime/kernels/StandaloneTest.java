@@ -389,10 +389,21 @@ class StandaloneTest {
             int[] batch = Arrays.copyOf(shape(r), r.nextInt(3));
             for (int i = 0; i < batch.length; i++) batch[i] = Math.max(batch[i], 1);
             int[] as = Shapes.concat(broadcastFrom(r, batch), new int[] {n, k}), bs = Shapes.concat(broadcastFrom(r, batch), new int[] {k, m});
+            boolean ta = r.nextBoolean(), tb = r.nextBoolean(); // an operand stored transposed, read in place
+            if (ta) as = swapLastTwo(as);
+            if (tb) bs = swapLastTwo(bs);
             Tensor a = tensor(r, as), b = tensor(r, bs);
-            double[] expected = LinAlg.matmul(a, false, b, false, false).data();
-            assertBits(expected, Standalone.matmul(a.data(), as, b.data(), bs), "matmul " + Arrays.toString(as) + " @ " + Arrays.toString(bs));
+            double[] expected = LinAlg.matmul(a, ta, b, tb, false).data();
+            assertBits(expected, Standalone.matmul(a.data(), as, ta, b.data(), bs, tb), "matmul " + Arrays.toString(as) + (ta ? "T" : "") + " @ "
+                    + Arrays.toString(bs) + (tb ? "T" : ""));
         }
+    }
+
+    private static int[] swapLastTwo(int[] s) {
+        int[] t = s.clone();
+        t[t.length - 2] = s[s.length - 1];
+        t[t.length - 1] = s[s.length - 2];
+        return t;
     }
 
     @Test
