@@ -195,9 +195,10 @@ public final class Reverse {
         b.at(c.origin().asAdjoint());
         List<Var> args = new ArrayList<>(c.in());
         for (Var d : dOut) if (d != null) args.add(d);
-        if (split.fwd() != null) {
+        if (split.fwd() != null) { // the residuals, as the forward half's outputs that hold them
             Stmt.Call fwd = forwardHalf(c, primal, split.fwd());
-            args.addAll(fwd.outs().subList(primal.results().size(), fwd.outs().size()));
+            List<Var> hands = split.fwd().results(), takes = split.bwd().params();
+            for (Var r : takes.subList(takes.size() - split.residuals(), takes.size())) args.add(fwd.outs().get(hands.indexOf(r)));
         }
         b.named(null);
         Stmt.Call back = b.call(split.bwd(), args);
@@ -269,7 +270,7 @@ public final class Reverse {
      * A function's two halves; or (fwd null) its joint adjoint, which computes the function again
      * before its reverse sweep; or (both null) the barrier that stopped its derivation.
      */
-    record Split(Func fwd, Func bwd, List<Integer> gives, Var blockedAt, String blockedWhy) {}
+    record Split(Func fwd, Func bwd, List<Integer> gives, int residuals, Var blockedAt, String blockedWhy) {}
 
     /**
      * Residuals a forward half may hand out beyond one per equation of its own body. NOTE: a
@@ -336,7 +337,7 @@ public final class Reverse {
             }
             if (r.blockedAt() != null) {
                 b.closeBlock();
-                Split blocked = new Split(null, null, List.of(), r.blockedAt(), r.blockedWhy());
+                Split blocked = new Split(null, null, List.of(), 0, r.blockedAt(), r.blockedWhy());
                 graph.adjoint(key, blocked);
                 return blocked;
             }
@@ -356,17 +357,17 @@ public final class Reverse {
             List<Var> residuals = new ArrayList<>();
             for (Var v : read) if (made.contains(v)) residuals.add(v);
             List<Var> fwdResults = new ArrayList<>(f.results()), bwdParams = new ArrayList<>(f.params());
-            fwdResults.addAll(residuals);
+            for (Var v : residuals) if (!fwdResults.contains(v)) fwdResults.add(v); // a result that is also a residual is handed out once
             bwdParams.addAll(seeds);
             bwdParams.addAll(residuals);
             Split split;
             if (residuals.size() > EXTRA_RESIDUALS + tx.runtime.ir.Simplify.countEqns(f.body())) {
                 List<Var> jointParams = new ArrayList<>(f.params());
                 jointParams.addAll(seeds);
-                split = new Split(null, new Func(f.name() + "_vjp", jointParams, all, grads), gives, null, null);
+                split = new Split(null, new Func(f.name() + "_vjp", jointParams, all, grads), gives, 0, null, null);
             } else {
                 Func fwd = new Func(f.name() + "_fwd", f.params(), body, fwdResults);
-                split = new Split(fwd, new Func(f.name() + "_bwd", bwdParams, backward, grads), gives, null, null);
+                split = new Split(fwd, new Func(f.name() + "_bwd", bwdParams, backward, grads), gives, residuals.size(), null, null);
                 graph.primal(fwd, f);
             }
             graph.adjoint(key, split);
