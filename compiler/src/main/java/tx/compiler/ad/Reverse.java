@@ -355,6 +355,12 @@ public final class Reverse {
             Set<Var> made = Blocks.defined(body), read = Blocks.free(backward);
             read.addAll(grads);
             List<Var> residuals = new ArrayList<>();
+            List<Stmt> again = new ArrayList<>(); // constants of the body: made again by the backward half, not handed out
+            for (Stmt st : body) {
+                if (st instanceof Eqn e && e.in().isEmpty() && e.prim() != Prim.LOAD && e.prim() != Prim.RANDOM && read.contains(e.out())) again.add(e);
+            }
+            for (Stmt st : again) read.remove(((Eqn) st).out());
+            backward.addAll(0, again);
             for (Var v : read) if (made.contains(v)) residuals.add(v);
             List<Var> fwdResults = new ArrayList<>(f.results()), bwdParams = new ArrayList<>(f.params());
             for (Var v : residuals) if (!fwdResults.contains(v)) fwdResults.add(v); // a result that is also a residual is handed out once
