@@ -20,7 +20,8 @@ import tx.runtime.tensor.Tensor;
  * Nested call trees: random programs of functions that call deeper functions (chains up to 24 deep,
  * trees that call a callee two or three times, and shared callees, so that the call graph is a DAG
  * and not a tree), each checked in two ways: compiling and differentiating finishes within a time
- * bound, and the gradient of the top function agrees with central finite differences of its value.
+ * bound, and the gradient of the top function, and of a weighted sum of that gradient (a second
+ * derivative), agree with central finite differences.
  *
  * <p>Calls of bodies past the inlining size are calls of IR functions, whose adjoints are split
  * into forward and backward halves once per function (the suite runs this test again with
@@ -59,6 +60,7 @@ class CallTreeFuzzTest {
             src.append("fn f").append(i).append("(x: [3]) -> [3] { return ").append(String.join(" + ", terms)).append(" }\n");
         }
         src.append("fn loss(x: [3]) -> [] { return sum(f0(x) * tensor([1.0, -0.5, 0.25])) }\n");
+        src.append("fn gl(x: [3]) -> [] { return sum(grad(loss)(x) * tensor([0.7, -0.2, 0.4])) }\n"); // a second derivative
         return new Program(src.toString(), calls[0], depth);
     }
 
@@ -96,19 +98,27 @@ class CallTreeFuzzTest {
         assertTrue(checked >= CASES * 9 / 10 && maxDepth >= 20, "deep and wide trees were generated: " + checked + " cases, depth up to " + maxDepth);
     }
 
-    /** Null if the gradient of {@code loss} agrees with central differences at a seeded point, else why not. */
+    /**
+     * Null if the gradients of {@code loss} and of {@code gl} (a weighted sum of loss's gradient, so
+     * its gradient is a second derivative) agree with central differences at a seeded point, else why not.
+     */
     private static String check(Program p) {
         Tx.Module m = Tx.compile("calls.tx", p.source());
+        String first = check(m, "loss");
+        return first != null ? first : check(m, "gl");
+    }
+
+    private static String check(Tx.Module m, String fn) {
         double[] x0 = {0.3, -0.7, 1.1};
-        double[] g = m.grad("loss", "x").call(Tensor.of(new int[] {3}, x0.clone())).get(0).data();
-        Tx.Function loss = m.function("loss");
+        double[] g = m.grad(fn, "x").call(Tensor.of(new int[] {3}, x0.clone())).get(0).data();
+        Tx.Function loss = m.function(fn);
         for (int i = 0; i < 3; i++) {
             double[] up = x0.clone(), down = x0.clone();
             up[i] += STEP;
             down[i] -= STEP;
             double fd = (loss.call(Tensor.of(new int[] {3}, up)).get(0).item() - loss.call(Tensor.of(new int[] {3}, down)).get(0).item()) / (2 * STEP);
             if (!(Math.abs(fd - g[i]) <= ATOL + RTOL * Math.abs(fd))) {
-                return String.format(Locale.ROOT, "d loss / d x[%d]: autodiff %s, central difference %s", i, g[i], fd);
+                return String.format(Locale.ROOT, "d %s / d x[%d]: autodiff %s, central difference %s", fn, i, g[i], fd);
             }
         }
         return null;
