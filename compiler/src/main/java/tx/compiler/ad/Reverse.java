@@ -57,6 +57,11 @@ public final class Reverse {
         return new Reverse(b, graph, true).run(out, seed, wanted);
     }
 
+    /** As {@link #transform(Builder, Graph, Var, Var, java.util.Set)} for several outputs, each with its seed (a function's results). */
+    static Result transform(Builder b, Graph graph, List<Var> outs, List<Var> seeds, java.util.Set<Integer> wanted) {
+        return new Reverse(b, graph, true).run(outs, seeds, wanted);
+    }
+
     private Result run(Var out, Var seed, java.util.Set<Integer> wanted) {
         return run(List.of(out), List.of(seed), wanted);
     }
@@ -149,7 +154,7 @@ public final class Reverse {
                 if (st == null) return v;
                 if (!structures.add(st)) continue;
                 active.add(st);
-                inputs = st instanceof Stmt.Call c ? reaching(graph, c) : Blocks.free(st);
+                inputs = st instanceof Stmt.Call c ? Splits.reaching(graph, c) : Blocks.free(st);
             }
             for (Var in : inputs) {
                 if (graph.requiresGrad(in) && seen.add(in)) todo.push(in);
@@ -169,7 +174,7 @@ public final class Reverse {
 
     /**
      * The adjoint of a call is a call of the function's backward half. The function is split once
-     * per activity pattern (see {@link #split}): the forward call becomes a call of its forward half,
+     * per activity pattern (see {@link Splits#split}): the forward call becomes a call of its forward half,
      * which also hands out the residuals (the values of the body that the backward half reads, as a
      * loop's tape holds them), and the backward half takes the arguments, the adjoints of the
      * outputs that have one, and the residuals, and gives the adjoints of the arguments that
@@ -189,7 +194,7 @@ public final class Reverse {
         Func primal = graph.primalOf(c.fn());
         if (primal != c.fn() && out.subList(primal.results().size(), out.size()).contains(true)) primal = c.fn();
         else out = out.subList(0, primal.results().size());
-        Split split = split(b, graph, primal, in, out);
+        Splits.Split split = Splits.split(b, graph, primal, in, out);
         if (split.bwd() == null) throw new Blocked(split.blockedAt(), split.blockedWhy());
         if (split.gives().isEmpty()) return; // no argument reaches an output that has an adjoint
         b.at(c.origin().asAdjoint());
@@ -235,166 +240,6 @@ public final class Reverse {
         List<Boolean> rg = new ArrayList<>();
         for (Var r : f.results()) rg.add(graph.requiresGrad(r));
         return rg;
-    }
-
-    /** The arguments of a call whose parameters reach one of the function's results (the others cannot carry a gradient). */
-    private static List<Var> reaching(Graph graph, Stmt.Call c) {
-        List<Var> out = new ArrayList<>();
-        Set<Var> live = reached(graph, c.fn());
-        for (int k = 0; k < c.in().size(); k++) if (live.contains(c.fn().params().get(k))) out.add(c.in().get(k));
-        return out;
-    }
-
-    /** The variables of a function's body (its parameters included) that its results depend on, worked out once. */
-    @SuppressWarnings("unchecked")
-    private static Set<Var> reached(Graph graph, Func f) {
-        List<Object> key = List.of("reached", f);
-        Object done = graph.adjoint(key);
-        if (done != null) return (Set<Var>) done;
-        Set<Var> live = new HashSet<>(f.results());
-        for (int i = f.body().size() - 1; i >= 0; i--) {
-            Stmt s = f.body().get(i);
-            if (s instanceof Eqn e) {
-                if (live.contains(e.out())) live.addAll(e.in());
-            } else if (s instanceof Stmt.Call call) {
-                if (call.outs().stream().anyMatch(live::contains)) live.addAll(reaching(graph, call));
-            } else {
-                live.addAll(Blocks.free(s)); // a loop or branch: whatever it reads, conservatively
-            }
-        }
-        graph.adjoint(key, live);
-        return live;
-    }
-
-    /**
-     * A function's two halves; or (fwd null) its joint adjoint, which computes the function again
-     * before its reverse sweep; or (both null) the barrier that stopped its derivation.
-     */
-    record Split(Func fwd, Func bwd, List<Integer> gives, int residuals, Var blockedAt, String blockedWhy) {}
-
-    /**
-     * Residuals a forward half may hand out beyond one per equation of its own body. NOTE: a
-     * function's residuals include those of the calls in its body, so in a call tree they add up:
-     * 40 levels of functions that each call the next twice would hand out 2^40. Past this bound the
-     * function is reversed in joint mode instead (Tapenade's default for procedures): its adjoint
-     * recomputes its body, residuals included, and hands none out, so that each level of the tree
-     * adds a bounded number of residuals, and the program stays linear in the source.
-     */
-    static final int EXTRA_RESIDUALS = 64;
-
-    /**
-     * Splits {@code f} for the parameters and results flagged active. The reverse pass runs over a
-     * copy of f's body, seeded with the active results' adjoints, with the active parameters as
-     * leaves; what it builds is the backward half, and what of the body that reads, the residuals.
-     * The forward half is the body returning the results, then the residuals. The backward half
-     * takes f's parameters, the active results' adjoints and the residuals, and returns the active
-     * parameters' adjoints, for those that reach an active result ({@code gives}: the others have a
-     * structural zero, so that activity analysis sees through the call, W0111 included). Grad mode is on
-     * while they are built, and the adjoints' inputs require grad, so that both halves can be
-     * differentiated again whatever pass split the function first.
-     */
-    static Split split(Builder b, Graph graph, Func f, List<Boolean> in, List<Boolean> out) {
-        List<Object> key = List.of(f, List.copyOf(in), List.copyOf(out));
-        Object done = graph.adjoint(key);
-        if (done != null) return (Split) done;
-        boolean wasNoGrad = graph.setNoGrad(false);
-        String oldName = b.named(null);
-        var oldOrigin = b.origin();
-        b.openBlock();
-        try {
-            List<Var> outs = new ArrayList<>(), seeds = new ArrayList<>();
-            for (int k = 0; k < f.results().size(); k++) {
-                if (!out.get(k)) continue;
-                Var r = f.results().get(k);
-                Var seed = b.newVar(r.shapeRef(), adjointName(r));
-                graph.setRequiresGrad(seed, true);
-                outs.add(r);
-                seeds.add(seed);
-            }
-            for (Stmt s : f.body()) b.add(current(graph, s));
-            int forward = b.currentBlock().size();
-            // the active parameters are this pass's leaves; the others are constants to it, whatever
-            // they were when the body was built (an adjoint's seed may or may not require grad)
-            Map<Integer, Integer> leafOf = new LinkedHashMap<>();
-            List<Var> inactive = new ArrayList<>();
-            for (int k = 0; k < f.params().size(); k++) {
-                Var p = f.params().get(k);
-                if (!in.get(k)) {
-                    if (graph.requiresGrad(p)) inactive.add(p);
-                    graph.setRequiresGrad(p, false);
-                    continue;
-                }
-                int id = graph.freshLeaf();
-                graph.markLeaf(p, id);
-                leafOf.put(k, id);
-            }
-            Result r;
-            try {
-                r = new Reverse(b, graph, true).run(outs, seeds, new HashSet<>(leafOf.values()));
-            } finally {
-                for (int k : leafOf.keySet()) graph.unmarkLeaf(f.params().get(k));
-                for (Var p : inactive) graph.setRequiresGrad(p, true);
-            }
-            if (r.blockedAt() != null) {
-                b.closeBlock();
-                Split blocked = new Split(null, null, List.of(), 0, r.blockedAt(), r.blockedWhy());
-                graph.adjoint(key, blocked);
-                return blocked;
-            }
-            // a parameter the pass did not reach gets no adjoint: a structural zero, as for an equation
-            List<Var> grads = new ArrayList<>();
-            List<Integer> gives = new ArrayList<>();
-            for (Map.Entry<Integer, Integer> e : leafOf.entrySet()) {
-                Var d = r.leafAdjoints().get(e.getValue());
-                if (d == null) continue;
-                grads.add(d);
-                gives.add(e.getKey());
-            }
-            List<Stmt> all = b.closeBlock();
-            List<Stmt> body = new ArrayList<>(all.subList(0, forward)), backward = new ArrayList<>(all.subList(forward, all.size()));
-            Set<Var> made = Blocks.defined(body), read = Blocks.free(backward);
-            read.addAll(grads);
-            List<Var> residuals = new ArrayList<>();
-            List<Stmt> again = new ArrayList<>(); // constants of the body: made again by the backward half, not handed out
-            for (Stmt st : body) {
-                if (st instanceof Eqn e && e.in().isEmpty() && e.prim() != Prim.LOAD && e.prim() != Prim.RANDOM && read.contains(e.out())) again.add(e);
-            }
-            for (Stmt st : again) read.remove(((Eqn) st).out());
-            backward.addAll(0, again);
-            for (Var v : read) if (made.contains(v)) residuals.add(v);
-            List<Var> fwdResults = new ArrayList<>(f.results()), bwdParams = new ArrayList<>(f.params());
-            for (Var v : residuals) if (!fwdResults.contains(v)) fwdResults.add(v); // a result that is also a residual is handed out once
-            bwdParams.addAll(seeds);
-            bwdParams.addAll(residuals);
-            Split split;
-            if (residuals.size() > EXTRA_RESIDUALS + tx.runtime.ir.Simplify.countEqns(f.body())) {
-                List<Var> jointParams = new ArrayList<>(f.params());
-                jointParams.addAll(seeds);
-                split = new Split(null, new Func(f.name() + "_vjp", jointParams, all, grads), gives, 0, null, null);
-            } else {
-                Func fwd = new Func(f.name() + "_fwd", f.params(), body, fwdResults);
-                split = new Split(fwd, new Func(f.name() + "_bwd", bwdParams, backward, grads), gives, residuals.size(), null, null);
-                graph.primal(fwd, f);
-            }
-            graph.adjoint(key, split);
-            return split;
-        } finally {
-            graph.setNoGrad(wasNoGrad);
-            b.named(oldName);
-            b.at(oldOrigin);
-        }
-    }
-
-    /**
-     * A statement of a function's body as the AD pass last left it: a loop it gave a tape, a branch
-     * it gave exports, a call it made hand out residuals (the graph records the latest version, and
-     * a pass that reaches the statement through the graph must find that version in the block).
-     */
-    private static Stmt current(Graph graph, Stmt s) {
-        List<Var> outs = s instanceof Stmt.Loop l ? l.outs() : s instanceof Stmt.Cond c ? c.outs() : s instanceof Stmt.Call c ? c.outs() : List.of();
-        if (outs.isEmpty()) return s;
-        Stmt now = graph.structureOf(outs.get(0));
-        return now != null ? now : s;
     }
 
     /** The adjoint of a block, statement by statement from its end (a loop body or a branch, by a child pass). */
@@ -860,7 +705,7 @@ public final class Reverse {
         return name == null ? adjointName(e.out()) : "d_" + name;
     }
 
-    private static String adjointName(Var v) {
+    static String adjointName(Var v) {
         return v.name() == null ? null : "d_" + v.name();
     }
 }
