@@ -44,6 +44,22 @@ class EmbeddingTest {
         assertEquals(0.0, m.function("f").call(longer, longer).get(0).item()); // n binds per call
     }
 
+    /** One program serves every call with the same shapes: the arguments' values are not baked into it. */
+    @Test
+    void callsWithTheSameShapesGetTheirOwnValues() {
+        Tx.Module m = Tx.compile("m.tx", "fn f(x: [n], w: [n]) -> [] { return sum(exp(x) * w) }\n");
+        Tx.Function grad = m.grad("f", "x", "w");
+        for (double[] x : new double[][] {{0.0, 1.0}, {2.0, -1.0}, {0.5, 0.25}}) {
+            double[] w = {3.0, -2.0};
+            List<Tensor> g = grad.call(Tensor.of(new int[] {2}, x.clone()), Tensor.of(new int[] {2}, w.clone()));
+            assertArrayEquals(new double[] {Math.exp(x[0]) * w[0], Math.exp(x[1]) * w[1]}, g.get(0).data(), 1e-15);
+            assertArrayEquals(new double[] {Math.exp(x[0]), Math.exp(x[1])}, g.get(1).data(), 1e-15);
+            assertEquals(Math.exp(x[0]) * w[0] + Math.exp(x[1]) * w[1], m.function("f").call(Tensor.of(new int[] {2}, x), Tensor.of(new int[] {2}, w)).get(0).item(), 1e-15);
+        }
+        List<Tensor> three = grad.call(Tensor.of(new int[] {3}, new double[] {0, 0, 0}), Tensor.of(new int[] {3}, new double[] {1, 2, 3}));
+        assertArrayEquals(new double[] {1, 2, 3}, three.get(0).data()); // another size: compiled again, for it
+    }
+
     @Test
     void aBadCallIsADiagnosticNotACrash() {
         Tx.Module m = Tx.compile("m.tx", "fn f(x: [2]) -> [] { return sum(x) }\n");

@@ -1,8 +1,6 @@
 package tx.compiler.api;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,8 +23,9 @@ import tx.runtime.tensor.Tensor;
  * List<Tensor> g = m.grad("loss", "w", "b").call(w, b, x, y);   // dloss/dw, dloss/db
  * }</pre>
  * Tensors are made with {@link Tensor#of(int[], double[])}. A call checks its arguments against
- * the function's signature; every call is compiled for its arguments' shapes (functions are
- * inlined, so there is nothing shape-generic to reuse) and run by the interpreter. Problems are
+ * the function's signature; it is compiled once for each signature of shapes it is called with
+ * (the IR's shapes are concrete), and the compiled program is run on the arguments by the
+ * interpreter, however many calls follow. Problems are
  * {@link TxException}s whose message holds the diagnostics as the command line prints them.
  */
 public final class Tx {
@@ -134,12 +133,29 @@ public final class Tx {
             for (int i = 0; i < args.length; i++) {
                 if (args[i] == null) throw new NullPointerException("Function.call: argument " + (i + 1) + " of `" + fn + "`" + parameter(i) + " is null");
             }
-            Diagnostics d = new Diagnostics(module.name, module.source);
-            Lowerer.Call c = Lowerer.lowerCall(module.ast, d, module.source, fn, kind, wrt, List.of(args), module.baseDir, module.file);
-            if (c == null) throw new TxException(d.render());
-            var program = c.program();
-            Verifier.verify(program);
-            return new ArrayList<>(Interpreter.evaluate(program, new PrintStream(OutputStream.nullOutputStream()), c.results()));
+            List<int[]> shapes = new ArrayList<>();
+            StringBuilder key = new StringBuilder();
+            for (Tensor t : args) {
+                shapes.add(t.shape());
+                key.append(java.util.Arrays.toString(t.shapeRef()));
+            }
+            Lowerer.Derived compiled = programs.get(key.toString());
+            if (compiled == null) {
+                Diagnostics d = new Diagnostics(module.name, module.source);
+                compiled = Lowerer.lowerForShapes(module.ast, d, module.source, fn, kind, wrt, shapes, module.baseDir, module.file);
+                if (compiled == null && !d.hasErrors()) { // arguments the function does not take: the call on its values says how
+                    Lowerer.lowerCall(module.ast, d, module.source, fn, kind, wrt, List.of(args), module.baseDir, module.file);
+                }
+                if (compiled == null) throw new TxException(d.render());
+                Verifier.verify(compiled.program());
+                programs.put(key.toString(), compiled);
+            }
+            java.util.Map<tx.runtime.ir.Var, Tensor> inputs = new java.util.HashMap<>();
+            for (int i = 0; i < args.length; i++) inputs.put(compiled.params().get(i), args[i]);
+            return new ArrayList<>(Interpreter.evaluate(compiled.program(), inputs, compiled.results(), null));
         }
+
+        /** The programs compiled so far, by the shapes of their arguments. */
+        private final java.util.Map<String, Lowerer.Derived> programs = new java.util.concurrent.ConcurrentHashMap<>();
     }
 }

@@ -225,6 +225,35 @@ public final class Lowerer {
     }
 
     /**
+     * For the embedding API: a file's function (or a transform of it) applied to parameters of the
+     * given shapes, whose values the program is given when it runs (each is a RANDOM stand-in, as
+     * for `tx bench`), so that one compiled program serves every call with those shapes. Returns
+     * null if there were errors (in diags); with a number of arguments the function does not take,
+     * null and no errors: the caller lowers the call on its values, which reports the mismatch.
+     */
+    public static Derived lowerForShapes(Ast.Program program, Diagnostics diags, String source, String fn, String kind, List<String> wrt,
+                                         List<int[]> shapes, java.nio.file.Path baseDir, java.nio.file.Path sourceFile) {
+        Lowerer l = of(program, diags, source);
+        l.baseDir = baseDir;
+        l.sourceFile = sourceFile;
+        Val.FnRef ref = l.reference(fn, kind, wrt);
+        if (ref == null) return null;
+        List<Ast.Param> ps = l.functions.base(ref).params();
+        if (ps.size() != shapes.size()) return null;
+        List<T> args = new ArrayList<>();
+        List<Var> params = new ArrayList<>();
+        for (int i = 0; i < ps.size(); i++) {
+            String old = l.b.named(ps.get(i).name());
+            Var v = l.b.emit(tx.runtime.ir.Prim.RANDOM, new tx.runtime.ir.Attrs.Random(shapes.get(i).clone(), i, true));
+            l.b.named(old);
+            params.add(v);
+            args.add(new T(v, false, -1, null, false, false));
+        }
+        Call c = l.call(ref, fn, args, Span.NONE);
+        return c == null ? null : new Derived(c.program(), params, c.results());
+    }
+
+    /**
      * For `tx grad`: {@code value_and_grad(fn, wrt)} applied to parameters of the given shapes whose
      * values are unknown (each is a RANDOM equation, never folded, named after its parameter). The
      * results stay differentiable (no detach), so that emitted code can be differentiated again.
