@@ -130,6 +130,18 @@ public final class Graph {
         return primals.getOrDefault(f, f);
     }
 
+    private final Map<tx.runtime.ir.Func, tx.runtime.ir.Func> customs = new java.util.IdentityHashMap<>();
+
+    /** Records {@code bwd} as the reverse-mode derivative of {@code f} (custom_vjp): f's parameters and the output's adjoint to one adjoint per parameter. */
+    public void custom(tx.runtime.ir.Func f, tx.runtime.ir.Func bwd) {
+        customs.put(f, bwd);
+    }
+
+    /** The custom derivative of f, or null. */
+    public tx.runtime.ir.Func customBwd(tx.runtime.ir.Func f) {
+        return customs.get(f);
+    }
+
     /** A leaf id no script leaf and no transform parameter has. */
     public int freshLeaf() {
         return nextLeaf++;

@@ -210,7 +210,10 @@ public final class Reverse {
         List<Boolean> rg = new ArrayList<>();
         for (int k = 0; k < back.outs().size(); k++) rg.add(createGraph);
         graph.called(back, rg);
-        for (int j = 0; j < split.gives().size(); j++) accumulate(c.in().get(split.gives().get(j)), back.outs().get(j), null);
+        for (int j = 0; j < split.gives().size(); j++) {
+            int k = split.gives().get(j);
+            if (in.get(k)) accumulate(c.in().get(k), back.outs().get(j), null); // a custom rule gives every parameter's, active or not
+        }
     }
 
     /**

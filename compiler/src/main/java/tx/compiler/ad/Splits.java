@@ -26,6 +26,7 @@ final class Splits {
 
     /** The arguments of a call whose parameters reach one of the function's results (the others cannot carry a gradient). */
     static List<Var> reaching(Graph graph, Stmt.Call c) {
+        if (graph.customBwd(c.fn()) != null) return c.in(); // a custom rule may send a gradient to any of them
         List<Var> out = new ArrayList<>();
         Set<Var> live = reached(graph, c.fn());
         for (int k = 0; k < c.in().size(); k++) if (live.contains(c.fn().params().get(k))) out.add(c.in().get(k));
@@ -81,6 +82,12 @@ final class Splits {
      * differentiated again whatever pass split the function first.
      */
     static Split split(Builder b, Graph graph, Func f, List<Boolean> in, List<Boolean> out) {
+        Func custom = graph.customBwd(f);
+        if (custom != null) { // custom_vjp: the given derivative, in joint mode, giving every parameter's adjoint
+            List<Integer> every = new ArrayList<>();
+            for (int k = 0; k < f.params().size(); k++) every.add(k);
+            return new Split(null, custom, every, 0, null, null);
+        }
         List<Object> key = List.of(f, List.copyOf(in), List.copyOf(out));
         Object done = graph.adjoint(key);
         if (done != null) return (Split) done;

@@ -143,7 +143,7 @@ public sealed interface Val {
         }
     }
 
-    /** A function value: a user function, or a transform of one (grad, value_and_grad, vjp). */
+    /** A function value: a user function, a transform of one (grad, value_and_grad, vjp), or one with a custom derivative. */
     record Fn(FnRef ref) implements Val {
         @Override public String describe() {
             return "the function `" + ref.show() + "`";
@@ -166,6 +166,13 @@ public sealed interface Val {
     record Transform(String kind, FnRef of, List<Integer> wrt) implements FnRef {
         @Override public String show() {
             return kind + "(" + of.show() + ")";
+        }
+    }
+
+    /** custom_vjp(f, bwd): f, whose reverse-mode derivative is the function {@code bwd} (f's parameters, then the output's adjoint). */
+    record Custom(FnRef of, String bwd) implements FnRef {
+        @Override public String show() {
+            return "custom_vjp(" + of.show() + ", " + bwd + ")";
         }
     }
 

@@ -13,6 +13,7 @@ import tx.compiler.lower.Lowerer;
 import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Diagnostics;
 import tx.compiler.syntax.Span;
+import tx.runtime.ir.Blocks;
 import tx.runtime.ir.Prim;
 import tx.runtime.ir.Simplify;
 import tx.runtime.ir.Stmt;
@@ -284,6 +285,11 @@ public final class Derivation {
             body.add(st);
         }
         List<Stmt> all = new ArrayList<>();
+        if (!Blocks.functions(body).isEmpty()) { // every call is inlined here but a call of a function with a custom derivative
+            diags.error("E0601", head(fn), "`tx grad` cannot yet write out a function that uses a custom derivative (`custom_vjp`)",
+                    "the function and its gradient work in a script (`grad(f)`, `tx run`) and in `tx check`; only the written-out form is missing");
+            return null;
+        }
         if (!index(body, all)) {
             diags.error("E0601", head(fn), "`tx grad` cannot write out a function that prints, saves or asserts",
                     "the function and its gradient work in a script (`grad(f)`, `tx run`); only the written-out form is missing");

@@ -30,7 +30,7 @@ import tx.runtime.tensor.Shapes;
  * recorded, so that a transform of a transform differentiates them again.
  */
 final class Functions {
-    private static final Set<String> TRANSFORMS = Set.of("grad", "value_and_grad", "vjp");
+    private static final Set<String> TRANSFORMS = Set.of("grad", "value_and_grad", "vjp", "custom_vjp");
 
     private final Lowerer l;
     private final Map<String, Ast.FnDef> defs = new LinkedHashMap<>();
@@ -86,6 +86,7 @@ final class Functions {
 
     /** {@code grad(f, wrt=...)} and the others: a function value. {@code wrt} names parameters, so it is read, not evaluated. */
     Val transform(String kind, Ast.Call c) {
+        if (kind.equals("custom_vjp")) return customVjp(c);
         if (c.args().isEmpty() || c.args().get(0).name() != null) {
             l.diags.error("E0104", c.span(), "`" + kind + "` takes a function, e.g. `" + kind + "(f)` or `" + kind + "(f, wrt=[w, b])`", null);
             return new Val.Bad();
@@ -119,8 +120,29 @@ final class Functions {
         return new Val.Fn(new Val.Transform(kind, fn.ref(), wrt));
     }
 
+    /** {@code custom_vjp(f, f_bwd)}: f, whose reverse-mode derivative is f_bwd (LANGUAGE.md §7); both are functions defined with `fn`. */
+    private Val customVjp(Ast.Call c) {
+        if (c.args().size() != 2 || c.args().get(0).name() != null || c.args().get(1).name() != null) {
+            l.diags.error("E0104", c.span(), "`custom_vjp` takes two functions: `custom_vjp(f, f_bwd)`",
+                    "f_bwd takes f's parameters and then the output's adjoint, and returns one adjoint per parameter");
+            return new Val.Bad();
+        }
+        List<String> names = new ArrayList<>();
+        for (Ast.Arg a : c.args()) {
+            Val v = l.exprs.expr(a.value());
+            if (v instanceof Val.Bad) return v;
+            if (!(v instanceof Val.Fn fn) || !(fn.ref() instanceof Val.UserFn u)) {
+                l.diags.error("E0401", a.span(), "`custom_vjp` takes functions defined with `fn`, found " + v.describe(), null);
+                return new Val.Bad();
+            }
+            names.add(u.name());
+        }
+        return new Val.Fn(new Val.Custom(new Val.UserFn(names.get(0)), names.get(1)));
+    }
+
     /** The parameter names of a function value (a transform keeps its function's; vjp adds the cotangent). */
     private List<String> parameters(Val.FnRef ref) {
+        if (ref instanceof Val.Custom cu) return parameters(cu.of());
         if (ref instanceof Val.UserFn u) {
             List<String> out = new ArrayList<>();
             for (Ast.Param p : defs.get(u.name()).params()) out.add(p.name());
@@ -134,6 +156,7 @@ final class Functions {
 
     /** The user function underneath a function value (a transform keeps its function's parameters). */
     Ast.FnDef base(Val.FnRef ref) {
+        if (ref instanceof Val.Custom cu) return base(cu.of());
         return ref instanceof Val.UserFn u ? defs.get(u.name()) : base(((Val.Transform) ref).of());
     }
 
@@ -154,6 +177,7 @@ final class Functions {
         List<String> params = parameters(ref);
         List<T> args = arguments(ref, params, a);
         if (args == null) return new Val.Bad();
+        if (ref instanceof Val.Custom cu) return custom(cu, args, a.span());
         return ref instanceof Val.UserFn u ? call(u.name(), args, a.span()) : applyTransform((Val.Transform) ref, args, a);
     }
 
@@ -287,6 +311,11 @@ final class Functions {
             lowered.put(key, fn);
         }
         if (fn.fn() == null || inlining == Inlining.AUTO && fn.size() <= INLINE_SIZE) return inline(name, args, at);
+        return emitCall(fn, args);
+    }
+
+    /** The call of a lowered function, and its results as the caller sees them. */
+    private Val emitCall(Lowered fn, List<T> args) {
         List<Var> in = new ArrayList<>();
         for (T t : args) in.add(t.var());
         tx.runtime.ir.Stmt.Call c = l.b.call(fn.fn(), in); // its outputs are named as the caller names the value
@@ -299,6 +328,83 @@ final class Functions {
         }
         l.graph.called(c, rg);
         return results.size() == 1 ? results.get(0) : new Val.Tuple(results);
+    }
+
+    // ---- custom derivatives ------------------------------------------------------------------------------
+
+    /**
+     * A call of {@code custom_vjp(f, f_bwd)}: always a call of f's IR function (inlining it would
+     * differentiate its body), whose reverse-mode derivative the AD pass takes from f_bwd, lowered
+     * once per signature as a function of f's parameters and the output's adjoint, in grad mode
+     * and with every input requiring grad, so that it can be differentiated again.
+     */
+    private Val custom(Val.Custom cu, List<T> args, Span at) {
+        String name = ((Val.UserFn) cu.of()).name();
+        Ast.FnDef f = defs.get(name);
+        if (calling.contains(name) || bind(f, args, at) == null) return inline(name, args, at); // the recursion or the shapes, reported
+        List<Object> key = signature(name, args);
+        key.add("custom_vjp " + cu.bwd());
+        Lowered fn = lowered.get(key);
+        if (fn == null) {
+            fn = lowerFunction(f, args, at);
+            if (fn.fn() == null) return impure(name, args, at, "`custom_vjp` needs `" + name + "` to be a function of the IR: one that does not print, "
+                    + "call backward, read or set a `.grad`, make a leaf, or return an argument as it is");
+            if (fn.results().size() != 1) {
+                l.diags.error("E0401", at, "`custom_vjp` needs `" + name + "` to return one value; it returns " + fn.results().size(), null);
+                return new Val.Bad();
+            }
+            tx.runtime.ir.Func bwd = backward(cu.bwd(), f, args, fn.results().get(0), at);
+            if (bwd == null) return new Val.Bad();
+            l.graph.custom(fn.fn(), bwd);
+            if (!l.diags.isMuted()) lowered.put(key, fn);
+        }
+        return emitCall(fn, args);
+    }
+
+    /** The error for a custom rule's function that has to be inlined: the body's own errors if it has any, else why. */
+    private Val impure(String name, List<T> args, Span at, String why) {
+        int errors = l.diags.errorCount();
+        inline(name, args, at);
+        if (l.diags.errorCount() == errors) l.diags.error("E0401", at, why, null);
+        return new Val.Bad();
+    }
+
+    /** f_bwd lowered for f's parameters and the output's adjoint; it must return one adjoint of each parameter's shape. */
+    private tx.runtime.ir.Func backward(String bwdName, Ast.FnDef f, List<T> args, T out, Span at) {
+        Ast.FnDef bwd = defs.get(bwdName);
+        if (bwd.params().size() != f.params().size() + 1) {
+            l.diags.error("E0104", at, "`" + bwdName + "` takes " + bwd.params().size() + " parameters; as the derivative of `" + f.name() + "` it takes "
+                    + (f.params().size() + 1) + ": `" + f.name() + "`'s parameters, then the output's adjoint", null);
+            return null;
+        }
+        List<T> bargs = new ArrayList<>();
+        for (T a : args) bargs.add(new T(l.b.newVar(a.shape(), null), true, -1, null, false, false));
+        bargs.add(new T(l.b.newVar(out.shape(), null), true, -1, null, false, false));
+        if (bind(bwd, bargs, at) == null) return null;
+        boolean wasNoGrad = l.graph.setNoGrad(false);
+        Lowered lowered;
+        try {
+            lowered = lowerFunction(bwd, bargs, at, true);
+        } finally {
+            l.graph.setNoGrad(wasNoGrad);
+        }
+        if (lowered.fn() == null) {
+            impure(bwdName, bargs, at, "`" + bwdName + "`, a derivative given to `custom_vjp`, must be a function of the IR: one that does not print, "
+                    + "call backward, read or set a `.grad`, or make a leaf");
+            return null;
+        }
+        List<T> results = lowered.results();
+        boolean fits = results.size() == args.size();
+        for (int k = 0; fits && k < results.size(); k++) fits = Arrays.equals(results.get(k).shape(), args.get(k).shape());
+        if (!fits) {
+            List<String> want = new ArrayList<>(), got = new ArrayList<>();
+            for (T a : args) want.add(Shapes.show(a.shape()));
+            for (T r : results) got.add(Shapes.show(r.shape()));
+            l.diags.error("E0209", at, "`" + bwdName + "` returns " + String.join(", ", got) + "; as the derivative of `" + f.name()
+                    + "` it must return one adjoint per parameter: " + String.join(", ", want), null);
+            return null;
+        }
+        return lowered.fn();
     }
 
     /** What a body's lowering depends on: the function, each argument's shape and autograd facts, and the grad mode. */
@@ -318,6 +424,14 @@ final class Functions {
      * block and its diagnostics are dropped and the calls inline it instead.
      */
     private Lowered lowerFunction(Ast.FnDef f, List<T> args, Span at) {
+        return lowerFunction(f, args, at, false);
+    }
+
+    /**
+     * As above; {@code derivative}: a custom derivative, which may hand an argument back as it is
+     * (a pass-through rule returns the output's adjoint), since nothing reads it as the caller's tensor.
+     */
+    private Lowered lowerFunction(Ast.FnDef f, List<T> args, Span at, boolean derivative) {
         int mark = l.diags.mark(), errors = l.diags.errorCount();
         State caller = l.state;
         State body = new State();
@@ -351,7 +465,7 @@ final class Functions {
         List<T> results = new ArrayList<>();
         if (result instanceof Val.Tuple t) for (Val v : t.items()) results.add((T) v);
         else if (result instanceof T t) results.add(t);
-        if (l.diags.errorCount() != errors || results.isEmpty() || !pure(stmts, params, results)) {
+        if (l.diags.errorCount() != errors || results.isEmpty() || !pure(stmts, derivative ? List.of() : params, results)) {
             l.diags.dropSince(mark);
             return INLINE_ONLY;
         }
