@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import tx.compiler.ad.Forward;
 import tx.compiler.ad.Reverse;
 import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
@@ -30,7 +31,7 @@ import tx.runtime.tensor.Shapes;
  * recorded, so that a transform of a transform differentiates them again.
  */
 final class Functions {
-    private static final Set<String> TRANSFORMS = Set.of("grad", "value_and_grad", "vjp", "custom_vjp");
+    private static final Set<String> TRANSFORMS = Set.of("grad", "value_and_grad", "vjp", "jvp", "custom_vjp");
 
     private final Lowerer l;
     private final Map<String, Ast.FnDef> defs = new LinkedHashMap<>();
@@ -151,6 +152,7 @@ final class Functions {
         Val.Transform t = (Val.Transform) ref;
         List<String> out = parameters(t.of());
         if (t.kind().equals("vjp")) out.add("cotangent");
+        if (t.kind().equals("jvp")) for (int k : t.wrt()) out.add("tangent_" + out.get(k));
         return out;
     }
 
@@ -590,6 +592,7 @@ final class Functions {
      * require grad (as torch.autograd.grad without create_graph).
      */
     private Val applyTransform(Val.Transform t, List<T> args, Args a) {
+        if (t.kind().equals("jvp")) return applyJvp(t, args, a);
         boolean vjp = t.kind().equals("vjp");
         List<T> inputs = vjp ? args.subList(0, args.size() - 1) : args;
         List<T> params = new ArrayList<>(inputs);
@@ -628,6 +631,59 @@ final class Functions {
         } finally {
             transformDepth--;
             for (Var p : leafOfParam.values()) l.graph.unmarkLeaf(p);
+        }
+    }
+
+    /**
+     * Applies {@code jvp(f, wrt=...)}: f's arguments, then one tangent per {@code wrt} parameter;
+     * returns the value and its tangent, by forward mode ({@link Forward}). The {@code wrt}
+     * arguments are copied into fresh variables, the seeds; f is applied with its calls inlined
+     * (forward mode does not yet go through calls of IR functions); what was made before is a
+     * constant to the pass.
+     */
+    private Val applyJvp(Val.Transform t, List<T> args, Args a) {
+        int n = args.size() - t.wrt().size();
+        List<T> params = new ArrayList<>(args.subList(0, n));
+        Map<Var, Var> seeds = new LinkedHashMap<>();
+        for (int j = 0; j < t.wrt().size(); j++) {
+            int k = t.wrt().get(j);
+            T x = params.get(k), tangent = args.get(n + j);
+            if (!Arrays.equals(tangent.shape(), x.shape())) {
+                l.diags.error("E0201", a.span(), "the tangent of `" + parameters(t).get(k) + "` has shape " + Shapes.show(tangent.shape())
+                        + " but the argument has shape " + Shapes.show(x.shape()), "a tangent has the shape of its argument");
+                return new Val.Bad();
+            }
+            String oldName = l.b.named(parameters(t).get(k));
+            Var copy = l.b.emit(Prim.RESHAPE, new Attrs.ShapeAttr(x.shape()), x.var()); // a fresh variable to seed, named as the parameter
+            l.b.named(oldName);
+            seeds.put(copy, tangent.var());
+            params.set(k, x.withVar(copy));
+        }
+        int from = l.b.varCount();
+        Inlining oldInlining = inlining;
+        inlining = Inlining.ALWAYS;
+        transformDepth++;
+        try {
+            Args inner = new Args(l, t.of().show(), a.call);
+            for (T p : params) {
+                inner.pos.add(p);
+                inner.posSpans.add(a.span());
+            }
+            Val out = apply(t.of(), inner);
+            if (!(out instanceof T y)) return out instanceof Val.Bad ? out : notOneOutput(t, a);
+            Forward.Result r = Forward.jvp(l.b, l.graph, List.of(y.var()), seeds, from);
+            if (r.blockedAt() != null) {
+                String what = r.blockedAt() instanceof tx.runtime.ir.Stmt.Call ? "a function with a `custom_vjp` rule"
+                        : r.blockedAt() instanceof tx.runtime.ir.Stmt.Loop ? "the loop at line " + r.blockedAt().origin().line()
+                        : "the `if` at line " + r.blockedAt().origin().line();
+                l.diags.error("E0306", a.span(), "this forward-mode derivative would have to go through " + what,
+                        "tx's forward mode does not yet go through loops, branches or custom rules; use reverse mode (grad, vjp) there");
+                return new Val.Bad();
+            }
+            return new Val.Tuple(List.of(finish(y), finish(l.exprs.result(r.tangents().get(0), "MulBackward0"))));
+        } finally {
+            transformDepth--;
+            inlining = oldInlining;
         }
     }
 

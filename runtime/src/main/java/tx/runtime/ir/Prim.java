@@ -283,6 +283,15 @@ public enum Prim {
             Var count = b.sum(hit, r.axes(), true);
             return List.of(b.div(b.mul(spread(b, e, g), hit), b.expand(count, x.shapeRef())));
         }
+        /** The mean of the tangent over the maximal elements: the VJP's even split, transposed. */
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
+            if (t.get(0) == null) return null;
+            Attrs.Reduce r = (Attrs.Reduce) e.attr();
+            Var x = in(e, 0), y = spread(b, e, e.out());
+            Var hit = b.add(b.eq(x, y), b.mul(b.ne(x, x), b.ne(y, y)));
+            Var count = b.expand(b.sum(hit, r.axes(), true), x.shapeRef());
+            return b.sum(b.div(b.mul(t.get(0), hit), count), r.axes(), r.keepdim());
+        }
     },
     /**
      * A one-hot mask of the first maximum along one axis: the element torch.max(x, dim) picks, and
@@ -308,6 +317,11 @@ public enum Prim {
             Attrs.Reduce r = (Attrs.Reduce) e.attr();
             return List.of(b.mul(spread(b, e, g), b.prodOthers(in(e, 0), r.axes())));
         }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
+            if (t.get(0) == null) return null;
+            Attrs.Reduce r = (Attrs.Reduce) e.attr();
+            return b.sum(b.mul(t.get(0), b.prodOthers(in(e, 0), r.axes())), r.axes(), r.keepdim());
+        }
     },
     /**
      * y_i = product of the other elements of x_i's group. dy_i/dx_j = y_i / x_j for j != i.
@@ -324,6 +338,14 @@ public enum Prim {
             Var gy = b.mul(g, e.out());
             Var total = b.expand(b.sum(gy, r.axes(), true), x.shapeRef());
             return List.of(b.div(b.sub(total, gy), x));
+        }
+        /** dy_i = sum over j != i of y_i t_j / x_j = y_i (sum_j t_j / x_j - t_i / x_i); as the VJP, not exact where x = 0. */
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
+            if (t.get(0) == null) return null;
+            Attrs.Reduce r = (Attrs.Reduce) e.attr();
+            Var x = in(e, 0), q = b.div(t.get(0), x);
+            Var total = b.expand(b.sum(q, r.axes(), true), x.shapeRef());
+            return b.mul(e.out(), b.sub(total, q));
         }
     },
 
@@ -413,6 +435,9 @@ public enum Prim {
             int a = ((Attrs.Axis) e.attr()).axis();
             return Arrays.asList(b.put(g, in(e, 1), in(e, 0).shapeRef(), a), null);
         }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
+            return t.get(0) == null ? null : b.emit(TAKE, e.attr(), t.get(0), in(e, 1));
+        }
     },
     /** Zeros of a shape with g at run-time position i along an axis: the adjoint of TAKE, whose adjoint it is in turn. */
     PUT(2) {
@@ -429,6 +454,9 @@ public enum Prim {
         }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
             return Arrays.asList(b.emit(TAKE, new Attrs.Axis(((Attrs.Put) e.attr()).axis()), g, in(e, 1)), null);
+        }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
+            return t.get(0) == null ? null : b.emit(PUT, e.attr(), t.get(0), in(e, 1));
         }
     },
     /** Concatenation along an axis: each input's gradient is its slice of g. */
@@ -493,6 +521,13 @@ public enum Prim {
             Var dx = t.transA() ? b.matmul(y, t.transB(), g, true) : b.matmul(g, false, y, !t.transB());
             Var dy = t.transB() ? b.matmul(g, true, x, t.transA()) : b.matmul(x, !t.transA(), g, false);
             return List.of(dx, dy);
+        }
+        /** d(op(a) op(b)) = op(da) op(b) + op(a) op(db): the product rule, with the same flags. */
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
+            Attrs.Matmul f = Attrs.Matmul.flags(e.attr());
+            Var da = t.get(0) == null ? null : b.matmul(t.get(0), f.transA(), in(e, 1), f.transB());
+            Var db = t.get(1) == null ? null : b.matmul(in(e, 0), f.transA(), t.get(1), f.transB());
+            return da == null ? db : db == null ? da : b.add(da, db);
         }
     },
 
@@ -636,6 +671,45 @@ public enum Prim {
 
     /** The vector-Jacobian product: one contribution per operand, null for a structural zero. */
     public abstract List<Var> vjp(Builder b, Eqn e, Var g);
+
+    /**
+     * The Jacobian-vector product: the tangent of the output, from one tangent per operand (null
+     * for a structural zero), or null if the output's tangent is a structural zero. Forward mode
+     * builds the tangent program from these rules (see {@code tx.compiler.ad.Forward}).
+     *
+     * <p>The rule here serves three kinds of primitive. An elementwise one has a diagonal Jacobian
+     * per operand (after broadcasting), equal to its own transpose, so its JVP is its VJP applied to
+     * the operand's tangent, broadcast: {@code J_i t_i = J_iᵀ t_i}, summed over the operands (the
+     * VJP's special cases, where's branches and the guards of pow, come with it). A primitive that
+     * is linear in its operands (sum, reshape, transpose, expand, slice, pad, cat) maps tangents as
+     * it maps values, with zeros for structural zeros. One whose VJP is {@link #nothing} is locally
+     * constant, or stops gradients, and passes no tangent. The others override it (matmul, max,
+     * prod, prod_others, take, put).
+     */
+    public Var jvp(Builder b, Eqn e, List<Var> t) {
+        if (t.stream().allMatch(java.util.Objects::isNull)) return null;
+        if (elementwise() || this == WHERE) {
+            Var sum = null;
+            for (int i = 0; i < t.size(); i++) {
+                if (t.get(i) == null) continue;
+                Var ti = Arrays.equals(t.get(i).shapeRef(), e.out().shapeRef()) ? t.get(i) : b.expand(t.get(i), e.out().shapeRef());
+                Var c = vjp(b, e, ti).get(i);
+                if (c != null) sum = sum == null ? c : b.add(sum, c);
+            }
+            return sum;
+        }
+        if (LINEAR.contains(this)) {
+            Var[] in = new Var[t.size()];
+            for (int i = 0; i < in.length; i++) in[i] = t.get(i) != null ? t.get(i) : b.fill(e.in().get(i).shapeRef(), 0.0);
+            return b.emit(this, e.attr(), in);
+        }
+        if (vjp(b, e, b.fill(e.out().shapeRef(), 0.0)).stream().allMatch(java.util.Objects::isNull)) return null; // locally constant or stop_grad
+        throw new IllegalStateException(this + " has no forward-mode rule");
+    }
+
+    /** The primitives linear in all their operands, whose JVP is the primitive applied to the tangents. */
+    private static final java.util.Set<Prim> LINEAR = java.util.EnumSet.of(Prim.SUM, Prim.RESHAPE, Prim.TRANSPOSE, Prim.EXPAND, Prim.SLICE,
+            Prim.PAD, Prim.CAT);
 
     /** The lower-case name used by the IR printer. */
     public String text() {

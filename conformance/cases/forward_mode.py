@@ -1,0 +1,16 @@
+# PyTorch twin of forward_mode.tx: torch.autograd.functional.jvp
+import torch; torch.set_default_dtype(torch.float64)
+from torch.autograd.functional import jvp
+def f(x, w):
+    h = torch.tanh(w @ x + 0.5)
+    return h * torch.sin(x) + torch.exp(-h * h) * x
+x = torch.tensor([0.3, -0.8, 1.1])
+w = torch.tensor([[0.5, -0.3, 0.2], [0.1, 0.4, -0.6], [-0.2, 0.3, 0.7]])
+v, t = jvp(lambda x: f(x, w), (x,), (torch.tensor([1.0, 0.0, -1.0]),))
+print(v); print(t)
+v2, t2 = jvp(f, (x, w), (torch.tensor([1.0, 0.0, -1.0]), torch.ones(3, 3) * 0.1))
+print(t2)
+def g(x): return (x ** 3 * torch.sin(x)).sum()
+def gt(x): return jvp(g, (x,), (torch.tensor([0.5, 1.0, -2.0]),), create_graph=True)[1]
+xr = x.clone().requires_grad_(True)
+print(torch.autograd.grad(gt(xr), xr)[0])
