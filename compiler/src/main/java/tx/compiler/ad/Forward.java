@@ -1,84 +1,234 @@
 package tx.compiler.ad;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import tx.runtime.ir.Blocks;
 import tx.runtime.ir.Builder;
 import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Stmt.Eqn;
 import tx.runtime.ir.Var;
 
 /**
- * Forward mode, the source transformation behind {@code jvp(f, wrt=)}: from the equations between
- * the seeded inputs and the outputs, build the tangent equations into the current block, one
- * primitive at a time by its JVP rule ({@link tx.runtime.ir.Prim#jvp}), in program order. A
- * tangent that is a structural zero is never materialised, as an adjoint in {@link Reverse}. The
- * tangent equations are ordinary IR, recorded like any others, so reverse mode can differentiate
- * them (reverse-over-forward) and they can be emitted.
+ * Forward mode, the source transformation behind {@code jvp(f, wrt=)}: the statements of f's
+ * application are rebuilt with each one followed by its tangent equations, built by its
+ * primitive's JVP rule ({@link tx.runtime.ir.Prim#jvp}). A tangent that is a structural zero is
+ * never materialised, as an adjoint in {@link Reverse}.
  *
- * <p>Not yet: loops, branches and calls that are not inlined (a function with a custom_vjp rule)
- * between the inputs and the outputs stop the pass, and the caller reports E0306.
+ * <p>A loop carries its values' tangents beside them: it becomes a loop with one more parameter
+ * per carried value that has a tangent (found by a fixpoint: a value whose start has none may get
+ * one from the body), whose body is rebuilt the same way. No tape and no second sweep: forward
+ * mode goes with the loop. A branch gives its results' tangents from the side taken. The tangent
+ * program is ordinary IR, recorded like any other, so reverse mode can differentiate it (reverse
+ * over forward) and it can be emitted.
+ *
+ * <p>Not yet: a call of an IR function with a moving argument (f's calls are inlined for forward
+ * mode, so this is a function with a custom_vjp rule) stops the pass; the caller reports E0306.
  */
 public final class Forward {
-    private Forward() {}
-
     /** The outputs' tangents (zeros where structurally zero), or the statement that stopped the pass. */
     public record Result(List<Var> tangents, Stmt blockedAt) {}
 
-    /**
-     * The tangents of {@code outs} given the tangents of {@code seeds}; variables made before
-     * {@code from} (an id) are constants to this pass, as are those that do not depend on a seed.
-     */
-    public static Result jvp(Builder b, Graph graph, List<Var> outs, Map<Var, Var> seeds, int from) {
-        List<Eqn> active = new ArrayList<>();
-        Deque<Var> todo = new ArrayDeque<>(outs);
-        Set<Var> seen = new HashSet<>(outs);
-        while (!todo.isEmpty()) {
-            Var v = todo.pop();
-            if (seeds.containsKey(v) || v.id() < from) continue;
-            Eqn e = graph.definition(v);
-            if (e == null) {
-                Stmt st = graph.structureOf(v);
-                if (st != null) return new Result(List.of(), st);
-                continue; // a value with no definition in reach: a constant to this pass
-            }
-            active.add(e);
-            for (Var x : e.in()) if (seen.add(x)) todo.push(x);
+    private final Builder b;
+    private final Graph graph;
+    private final Map<Var, Var> tangent;
+
+    private Forward(Builder b, Graph graph, Map<Var, Var> tangent) {
+        this.b = b;
+        this.graph = graph;
+        this.tangent = tangent;
+    }
+
+    /** A call on the way: the pass cannot follow it (yet). */
+    private static final class Blocked extends RuntimeException {
+        final Stmt at;
+
+        Blocked(Stmt at) {
+            super(null, null, false, false);
+            this.at = at;
         }
-        active.sort(Comparator.comparingInt(e -> e.out().id()));
-        Map<Var, Var> tangent = new HashMap<>(seeds);
+    }
+
+    /**
+     * The tangents of {@code outs} given the tangents of {@code seeds}, where the statements that
+     * make {@code outs} from the seeds are those of the current block from {@code start} on: they
+     * are rebuilt in place with their tangent equations. What they read from before is a constant.
+     */
+    public static Result jvp(Builder b, Graph graph, List<Var> outs, Map<Var, Var> seeds, int start) {
+        List<Stmt> segment = b.currentBlock().subList(start, b.currentBlock().size());
+        List<Stmt> original = new ArrayList<>(segment);
+        Forward f = new Forward(b, graph, new HashMap<>(seeds));
         String oldName = b.named(null);
         var oldOrigin = b.origin();
         try {
-            for (Eqn e : active) {
-                List<Var> t = new ArrayList<>();
-                boolean any = false;
-                for (Var x : e.in()) {
-                    Var tx = tangent.get(x);
-                    t.add(tx);
-                    any |= tx != null;
-                }
-                if (!any) continue;
-                b.at(e.origin().asAdjoint());
-                b.named(e.out().name() == null ? null : "t_" + e.out().name());
-                Var to = e.prim().jvp(b, e, t);
-                if (to != null) tangent.put(e.out(), to);
-            }
+            List<Stmt> rebuilt = f.block(original);
+            segment.clear();
+            segment.addAll(rebuilt);
             List<Var> result = new ArrayList<>();
-            for (Var o : outs) {
-                Var to = tangent.get(o);
-                result.add(to != null ? to : b.fill(o.shapeRef(), 0.0));
-            }
+            for (Var o : outs) result.add(f.orZeros(o));
             return new Result(result, null);
+        } catch (Blocked x) {
+            return new Result(List.of(), x.at);
         } finally {
             b.named(oldName);
             b.at(oldOrigin);
+        }
+    }
+
+    private Var orZeros(Var v) {
+        Var t = tangent.get(v);
+        return t != null ? t : b.fill(v.shapeRef(), 0.0);
+    }
+
+    /** The statements again, each followed by what makes its tangents, as a new block. */
+    private List<Stmt> block(List<Stmt> stmts) {
+        b.openBlock();
+        try {
+            for (Stmt st : stmts) statement(st);
+        } catch (RuntimeException x) {
+            b.closeBlock();
+            throw x;
+        }
+        return b.closeBlock();
+    }
+
+    private void statement(Stmt st) {
+        if (st instanceof Eqn e) {
+            b.add(e);
+            eqn(e);
+        } else if (st instanceof Stmt.Loop l) {
+            loop(l);
+        } else if (st instanceof Stmt.Cond c) {
+            cond(c);
+        } else {
+            if (st instanceof Stmt.Call c) for (Var x : c.in()) if (tangent.containsKey(x)) throw new Blocked(c);
+            b.add(st);
+        }
+    }
+
+    private void eqn(Eqn e) {
+        List<Var> t = new ArrayList<>();
+        boolean any = false;
+        for (Var x : e.in()) {
+            Var tx = tangent.get(x);
+            t.add(tx);
+            any |= tx != null;
+        }
+        if (!any) return;
+        b.at(e.origin().asAdjoint());
+        b.named(e.out().name() == null ? null : "t_" + e.out().name());
+        Var to = e.prim().jvp(b, e, t);
+        if (to != null) tangent.put(e.out(), to);
+    }
+
+    /** A loop, again, carrying the tangents of the values that move (or as it was, if none does). */
+    private void loop(Stmt.Loop fwd) {
+        int n = fwd.params().size();
+        boolean[] carried = new boolean[n];
+        for (int k = 0; k < n; k++) carried[k] = fwd.init().get(k) != null && tangent.containsKey(fwd.init().get(k));
+        for (boolean changed = true; changed; ) {
+            changed = false;
+            Set<Var> moving = new HashSet<>(tangent.keySet());
+            for (int k = 0; k < n; k++) if (carried[k]) moving.add(fwd.params().get(k));
+            mark(fwd.body(), moving);
+            for (int k = 0; k < n; k++) {
+                Var r = fwd.results().get(k);
+                if (!carried[k] && r != null && moving.contains(r)) carried[k] = changed = true;
+            }
+        }
+        List<Integer> ks = new ArrayList<>();
+        for (int k = 0; k < n; k++) if (carried[k]) ks.add(k);
+        boolean reads = false;
+        for (Var x : Blocks.free(fwd.body())) reads |= tangent.containsKey(x);
+        if (ks.isEmpty() && !reads) {
+            b.add(fwd);
+            return;
+        }
+        b.at(fwd.origin().asAdjoint());
+        List<Var> init = new ArrayList<>(fwd.init()), params = new ArrayList<>(fwd.params()), outs = new ArrayList<>(fwd.outs());
+        Forward child = new Forward(b, graph, new HashMap<>(tangent));
+        for (int k : ks) {
+            Var p = fwd.params().get(k), start = fwd.init().get(k);
+            b.named(tangentName(p));
+            init.add(start == null ? null : orZeros(start)); // none: first assigned in the body, never read before
+            Var tp = b.newVar(p.shapeRef(), tangentName(p));
+            graph.setRequiresGrad(tp, !graph.noGrad());
+            params.add(tp);
+            child.tangent.put(p, tp);
+        }
+        List<Var> results = new ArrayList<>(fwd.results());
+        b.openBlock();
+        for (Stmt st : fwd.body()) child.statement(st);
+        for (int k : ks) results.add(fwd.results().get(k) == null ? null : child.orZeros(fwd.results().get(k)));
+        List<Stmt> body = b.closeBlock();
+        for (int k : ks) {
+            Var o = fwd.outs().get(k), to = b.newVar(o.shapeRef(), tangentName(o));
+            graph.setRequiresGrad(to, !graph.noGrad());
+            outs.add(to);
+            tangent.put(o, to);
+        }
+        Stmt.Loop with = new Stmt.Loop(fwd.count(), fwd.index(), init, params, body, results, outs, fwd.stacked(), fwd.tapes(), fwd.reverse(), fwd.origin());
+        b.add(with);
+        graph.structure(with);
+    }
+
+    /** A branch, again, each side giving the tangents of its results (zeros where it has none). */
+    private void cond(Stmt.Cond fwd) {
+        Set<Var> moving = new HashSet<>(tangent.keySet());
+        mark(fwd.then(), moving);
+        mark(fwd.otherwise(), moving);
+        List<Integer> ks = new ArrayList<>();
+        for (int k = 0; k < fwd.outs().size(); k++) {
+            Var a = fwd.thenResults().get(k), c = fwd.elseResults().get(k);
+            if (a != null && moving.contains(a) || c != null && moving.contains(c)) ks.add(k);
+        }
+        if (ks.isEmpty()) {
+            b.add(fwd);
+            return;
+        }
+        b.at(fwd.origin().asAdjoint());
+        List<List<Stmt>> blocks = new ArrayList<>();
+        List<List<Var>> sides = new ArrayList<>();
+        for (int side = 0; side < 2; side++) {
+            List<Stmt> stmts = side == 0 ? fwd.then() : fwd.otherwise();
+            List<Var> res = side == 0 ? fwd.thenResults() : fwd.elseResults();
+            Forward child = new Forward(b, graph, new HashMap<>(tangent));
+            b.openBlock();
+            for (Stmt st : stmts) child.statement(st);
+            List<Var> ts = new ArrayList<>(res);
+            for (int k : ks) ts.add(res.get(k) == null ? null : child.orZeros(res.get(k)));
+            blocks.add(b.closeBlock());
+            sides.add(ts);
+        }
+        List<Var> outs = new ArrayList<>(fwd.outs());
+        for (int k : ks) {
+            Var o = fwd.outs().get(k), to = b.newVar(o.shapeRef(), tangentName(o));
+            graph.setRequiresGrad(to, !graph.noGrad());
+            outs.add(to);
+            tangent.put(o, to);
+        }
+        Stmt.Cond with = new Stmt.Cond(fwd.cond(), blocks.get(0), sides.get(0), blocks.get(1), sides.get(1), outs, fwd.origin());
+        b.add(with);
+        graph.structure(with);
+    }
+
+    private static String tangentName(Var v) {
+        return v.name() == null ? null : "t_" + v.name();
+    }
+
+    /** Adds to {@code moving} what a block makes from it (conservatively: anything with a moving operand). */
+    private static void mark(List<Stmt> body, Set<Var> moving) {
+        for (Stmt st : body) {
+            if (st instanceof Eqn e) {
+                for (Var x : e.in()) if (moving.contains(x)) moving.add(e.out());
+            } else if (st instanceof Stmt.Loop || st instanceof Stmt.Cond || st instanceof Stmt.Call) {
+                boolean any = false;
+                for (Var x : Blocks.free(st)) any |= moving.contains(x);
+                if (any) moving.addAll(Blocks.defined(List.of(st)));
+            }
         }
     }
 }

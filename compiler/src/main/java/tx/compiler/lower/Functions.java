@@ -638,8 +638,8 @@ final class Functions {
      * Applies {@code jvp(f, wrt=...)}: f's arguments, then one tangent per {@code wrt} parameter;
      * returns the value and its tangent, by forward mode ({@link Forward}). The {@code wrt}
      * arguments are copied into fresh variables, the seeds; f is applied with its calls inlined
-     * (forward mode does not yet go through calls of IR functions); what was made before is a
-     * constant to the pass.
+     * (forward mode does not yet go through calls of IR functions), and the statements of the
+     * application are rebuilt with their tangents; what was made before is a constant to the pass.
      */
     private Val applyJvp(Val.Transform t, List<T> args, Args a) {
         int n = args.size() - t.wrt().size();
@@ -659,7 +659,7 @@ final class Functions {
             seeds.put(copy, tangent.var());
             params.set(k, x.withVar(copy));
         }
-        int from = l.b.varCount();
+        int start = l.b.currentBlock().size(); // f's application: the statements forward mode rebuilds with tangents
         Inlining oldInlining = inlining;
         inlining = Inlining.ALWAYS;
         transformDepth++;
@@ -671,13 +671,13 @@ final class Functions {
             }
             Val out = apply(t.of(), inner);
             if (!(out instanceof T y)) return out instanceof Val.Bad ? out : notOneOutput(t, a);
-            Forward.Result r = Forward.jvp(l.b, l.graph, List.of(y.var()), seeds, from);
+            Forward.Result r = Forward.jvp(l.b, l.graph, List.of(y.var()), seeds, start);
             if (r.blockedAt() != null) {
                 String what = r.blockedAt() instanceof tx.runtime.ir.Stmt.Call ? "a function with a `custom_vjp` rule"
                         : r.blockedAt() instanceof tx.runtime.ir.Stmt.Loop ? "the loop at line " + r.blockedAt().origin().line()
                         : "the `if` at line " + r.blockedAt().origin().line();
                 l.diags.error("E0306", a.span(), "this forward-mode derivative would have to go through " + what,
-                        "tx's forward mode does not yet go through loops, branches or custom rules; use reverse mode (grad, vjp) there");
+                        "tx's forward mode does not yet go through custom rules; use reverse mode (grad, vjp) there");
                 return new Val.Bad();
             }
             return new Val.Tuple(List.of(finish(y), finish(l.exprs.result(r.tangents().get(0), "MulBackward0"))));
