@@ -40,3 +40,17 @@ print(v2, t2)
 def flt(x): return jvp(fl, (x,), (torch.tensor([0.5, 2.0]),), create_graph=True)[1]
 xr = x.clone().requires_grad_(True)
 print(torch.autograd.grad(flt(xr), xr)[0])
+
+from torch.autograd.functional import hvp
+def fh(x): return (x ** 3 * torch.sin(x)).sum() + x.sum() ** 2
+v, hv = hvp(fh, (torch.tensor([0.3, -0.8, 1.1]),), (torch.tensor([1.0, 0.5, -2.0]),))
+print(v, hv[0])
+def rnn(w, x):
+    h = x
+    for i in range(4):
+        h = torch.tanh(w @ h + x)
+    return (h * h).sum()
+w = torch.tensor([[0.5, -0.3], [0.8, 0.1]])
+x2 = torch.tensor([0.7, -0.2])
+a, (hw, hx) = hvp(rnn, (w, x2), (torch.tensor([[0.1, 0.2], [-0.3, 0.4]]), torch.tensor([1.0, -1.0])))
+print(a, hw, hx)

@@ -163,6 +163,17 @@ public final class Forward {
         b.openBlock();
         for (Stmt st : fwd.body()) child.statement(st);
         for (int k : ks) results.add(fwd.results().get(k) == null ? null : child.orZeros(fwd.results().get(k)));
+        // a loop the reverse pass gave a tape records its values' tangents on tapes of their own (forward over reverse)
+        List<Var> stacked = new ArrayList<>(fwd.stacked()), tapes = new ArrayList<>(fwd.tapes());
+        for (int k = 0; k < fwd.stacked().size(); k++) {
+            Var ts = child.tangent.get(fwd.stacked().get(k));
+            if (ts == null) continue;
+            Var tape = fwd.tapes().get(k), tt = b.newVar(tape.shapeRef(), tangentName(tape));
+            graph.setRequiresGrad(tt, !graph.noGrad());
+            stacked.add(ts);
+            tapes.add(tt);
+            tangent.put(tape, tt);
+        }
         List<Stmt> body = b.closeBlock();
         for (int k : ks) {
             Var o = fwd.outs().get(k), to = b.newVar(o.shapeRef(), tangentName(o));
@@ -170,7 +181,7 @@ public final class Forward {
             outs.add(to);
             tangent.put(o, to);
         }
-        Stmt.Loop with = new Stmt.Loop(fwd.count(), fwd.index(), init, params, body, results, outs, fwd.stacked(), fwd.tapes(), fwd.reverse(), fwd.origin());
+        Stmt.Loop with = new Stmt.Loop(fwd.count(), fwd.index(), init, params, body, results, outs, stacked, tapes, fwd.reverse(), fwd.origin());
         b.add(with);
         graph.structure(with);
     }

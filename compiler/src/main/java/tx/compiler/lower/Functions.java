@@ -31,7 +31,7 @@ import tx.runtime.tensor.Shapes;
  * recorded, so that a transform of a transform differentiates them again.
  */
 final class Functions {
-    private static final Set<String> TRANSFORMS = Set.of("grad", "value_and_grad", "vjp", "jvp", "custom_vjp");
+    private static final Set<String> TRANSFORMS = Set.of("grad", "value_and_grad", "vjp", "jvp", "hvp", "custom_vjp");
 
     private final Lowerer l;
     private final Map<String, Ast.FnDef> defs = new LinkedHashMap<>();
@@ -153,6 +153,7 @@ final class Functions {
         List<String> out = parameters(t.of());
         if (t.kind().equals("vjp")) out.add("cotangent");
         if (t.kind().equals("jvp")) for (int k : t.wrt()) out.add("tangent_" + out.get(k));
+        if (t.kind().equals("hvp")) for (int k : t.wrt()) out.add("v_" + out.get(k));
         return out;
     }
 
@@ -592,7 +593,7 @@ final class Functions {
      * require grad (as torch.autograd.grad without create_graph).
      */
     private Val applyTransform(Val.Transform t, List<T> args, Args a) {
-        if (t.kind().equals("jvp")) return applyJvp(t, args, a);
+        if (t.kind().equals("jvp") || t.kind().equals("hvp")) return applyJvp(t, args, a);
         boolean vjp = t.kind().equals("vjp");
         List<T> inputs = vjp ? args.subList(0, args.size() - 1) : args;
         List<T> params = new ArrayList<>(inputs);
@@ -636,7 +637,9 @@ final class Functions {
 
     /**
      * Applies {@code jvp(f, wrt=...)}: f's arguments, then one tangent per {@code wrt} parameter;
-     * returns the value and its tangent, by forward mode ({@link Forward}). The {@code wrt}
+     * returns the value and its tangent, by forward mode ({@link Forward}). {@code hvp(f, wrt=...)}
+     * is forward over reverse: the tangent of f's gradient along v, {@code H v}, without forming H;
+     * it returns the value, then one {@code H v} per {@code wrt} parameter. The {@code wrt}
      * arguments are copied into fresh variables, the seeds; f is applied with its calls inlined
      * (forward mode does not yet go through calls of IR functions), and the statements of the
      * application are rebuilt with their tangents; what was made before is a constant to the pass.
@@ -669,9 +672,14 @@ final class Functions {
                 inner.pos.add(p);
                 inner.posSpans.add(a.span());
             }
-            Val out = apply(t.of(), inner);
-            if (!(out instanceof T y)) return out instanceof Val.Bad ? out : notOneOutput(t, a);
-            Forward.Result r = Forward.jvp(l.b, l.graph, List.of(y.var()), seeds, start);
+            boolean hvp = t.kind().equals("hvp"); // forward over reverse: the tangent of the gradient along v is H v
+            Val out = apply(hvp ? new Val.Transform("value_and_grad", t.of(), t.wrt()) : t.of(), inner);
+            if (out instanceof Val.Bad) return out;
+            List<Val> items = out instanceof Val.Tuple tuple ? tuple.items() : List.of(out);
+            if (!hvp && items.size() != 1) return notOneOutput(t, a);
+            List<Var> moving = new ArrayList<>();
+            for (Val v : hvp ? items.subList(1, items.size()) : items) moving.add(((T) v).var());
+            Forward.Result r = Forward.jvp(l.b, l.graph, moving, seeds, start);
             if (r.blockedAt() != null) {
                 String what = r.blockedAt() instanceof tx.runtime.ir.Stmt.Call ? "a function with a `custom_vjp` rule"
                         : r.blockedAt() instanceof tx.runtime.ir.Stmt.Loop ? "the loop at line " + r.blockedAt().origin().line()
@@ -680,7 +688,9 @@ final class Functions {
                         "tx's forward mode does not yet go through custom rules; use reverse mode (grad, vjp) there");
                 return new Val.Bad();
             }
-            return new Val.Tuple(List.of(finish(y), finish(l.exprs.result(r.tangents().get(0), "MulBackward0"))));
+            List<Val> results = new ArrayList<>(List.of(finish((T) items.get(0))));
+            for (Var tv : r.tangents()) results.add(finish(l.exprs.result(tv, "MulBackward0")));
+            return new Val.Tuple(results);
         } finally {
             transformDepth--;
             inlining = oldInlining;
