@@ -31,7 +31,8 @@ import tx.runtime.tensor.Shapes;
  * recorded, so that a transform of a transform differentiates them again.
  */
 final class Functions {
-    private static final Set<String> TRANSFORMS = Set.of("grad", "value_and_grad", "vjp", "jvp", "hvp", "custom_vjp");
+    private static final Set<String> TRANSFORMS = Set.of("grad", "value_and_grad", "vjp", "jvp", "hvp", "jacobian", "jacrev", "jacfwd", "hessian",
+            "custom_vjp");
 
     private final Lowerer l;
     private final Map<String, Ast.FnDef> defs = new LinkedHashMap<>();
@@ -594,6 +595,7 @@ final class Functions {
      */
     private Val applyTransform(Val.Transform t, List<T> args, Args a) {
         if (t.kind().equals("jvp") || t.kind().equals("hvp")) return applyJvp(t, args, a);
+        if (JACOBIANS.contains(t.kind())) return applyJacobian(t, args, a);
         boolean vjp = t.kind().equals("vjp");
         List<T> inputs = vjp ? args.subList(0, args.size() - 1) : args;
         List<T> params = new ArrayList<>(inputs);
@@ -695,6 +697,104 @@ final class Functions {
             transformDepth--;
             inlining = oldInlining;
         }
+    }
+
+    private static final Set<String> JACOBIANS = Set.of("jacobian", "jacrev", "jacfwd", "hessian");
+
+    /**
+     * Applies {@code jacobian}/{@code jacrev} (reverse mode: one vjp per output element),
+     * {@code jacfwd} (forward mode: one jvp per input element) or {@code hessian} (jacfwd of grad:
+     * forward over reverse) of f with respect to each {@code wrt} parameter: a Jacobian of shape
+     * {@code out.shape + in.shape}. Each is a loop of the IR over the elements, whose body is the
+     * vjp or jvp with a one-hot vector made from the loop's index; the loop records each
+     * iteration's row on a tape, which is the Jacobian (transposed for jacfwd). So the program does
+     * not grow with the number of elements.
+     */
+    private Val applyJacobian(Val.Transform t, List<T> args, Args a) {
+        boolean forward = t.kind().equals("jacfwd") || t.kind().equals("hessian");
+        Val.FnRef of = t.kind().equals("hessian") ? new Val.Transform("grad", t.of(), t.wrt()) : t.of();
+        if (t.kind().equals("hessian") && t.wrt().size() != 1) {
+            l.diags.error("E0104", a.span(), "`hessian` takes one `wrt=` parameter (tx does not yet make the blocks of several)", null);
+            return new Val.Bad();
+        }
+        int[] outShape = outputShape(of, args, a);
+        if (outShape == null) return new Val.Bad();
+        List<Val> jacobians = new ArrayList<>();
+        for (int k : forward ? t.wrt() : List.of(-1)) {
+            int n = Shapes.numel(forward ? args.get(k).shape() : outShape);
+            Var index = l.b.newVar(new int[0], "i");
+            l.b.openBlock();
+            Var oneHot = l.b.put(l.b.scalar(1), index, new int[] {n}, 0);
+            List<Var> rows = new ArrayList<>();
+            Args inner = new Args(l, t.of().show(), a.call);
+            for (T p : args) {
+                inner.pos.add(p);
+                inner.posSpans.add(a.span());
+            }
+            Val out;
+            if (forward) {
+                inner.pos.add(new T(l.b.reshape(oneHot, args.get(k).shape()), false, -1, null, false, false));
+                inner.posSpans.add(a.span());
+                out = apply(new Val.Transform("jvp", of, List.of(k)), inner);
+                if (out instanceof Val.Tuple tuple) rows.add(((T) tuple.items().get(1)).var());
+            } else {
+                inner.pos.add(new T(l.b.reshape(oneHot, outShape), false, -1, null, false, false));
+                inner.posSpans.add(a.span());
+                transformDepth++; // the rows are the loop's, not results of the script: keep them as they are
+                try {
+                    out = apply(new Val.Transform("vjp", of, t.wrt()), inner);
+                } finally {
+                    transformDepth--;
+                }
+                for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) if (v instanceof T r) rows.add(r.var());
+            }
+            List<tx.runtime.ir.Stmt> body = l.b.closeBlock();
+            if (out instanceof Val.Bad) return out;
+            List<Var> tapes = new ArrayList<>();
+            for (Var r : rows) tapes.add(l.b.newVar(Shapes.concat(new int[] {n}, r.shapeRef()), "jacobian"));
+            l.b.add(new tx.runtime.ir.Stmt.Loop(n, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false, a.span().origin()));
+            for (int j = 0; j < tapes.size(); j++) {
+                Var tape = tapes.get(j), jac;
+                if (forward) { // rows are d out / d x_i: move the input's axis last, then spread it into x's shape
+                    int r = outShape.length;
+                    int[] perm = new int[r + 1];
+                    for (int q = 0; q < r; q++) perm[q] = q + 1;
+                    jac = l.b.reshape(l.b.transpose(tape, perm), Shapes.concat(outShape, args.get(k).shape()));
+                } else { // rows are d out_i / d x: the output's elements lead, in its shape
+                    jac = l.b.reshape(tape, Shapes.concat(outShape, args.get(t.wrt().get(j)).shape()));
+                }
+                if (transformDepth > 0 && !l.graph.noGrad()) { // inside another transform: not differentiable again yet
+                    l.graph.setRequiresGrad(tape, true);
+                    l.graph.markBarrier(tape, "a Jacobian made by `" + t.kind() + "` (tx cannot yet differentiate it again)");
+                }
+                jacobians.add(finish(l.exprs.result(jac, "ViewBackward0")));
+            }
+        }
+        return jacobians.size() == 1 ? jacobians.get(0) : new Val.Tuple(jacobians);
+    }
+
+    /** The shape of f's single output, from a lowering that is thrown away; null after an error. */
+    private int[] outputShape(Val.FnRef of, List<T> args, Args a) {
+        int mark = l.diags.mark();
+        l.b.openBlock();
+        Val out;
+        try {
+            Args inner = new Args(l, of.show(), a.call);
+            for (T p : args) {
+                inner.pos.add(p);
+                inner.posSpans.add(a.span());
+            }
+            out = apply(of, inner);
+        } finally {
+            l.b.closeBlock();
+        }
+        if (out instanceof Val.Bad) return null;
+        if (!(out instanceof T y)) {
+            l.diags.error("E0301", a.span(), "a Jacobian needs a function with one output; `" + of.show() + "` returns several", null);
+            return null;
+        }
+        l.diags.dropWarningsSince(mark); // the lowering that counts comes next, and warns again
+        return y.shape();
     }
 
     /** The output's gradient: 1 for grad (which needs a scalar: E0301), the given cotangent for vjp. */
