@@ -1,0 +1,211 @@
+// The function `rosen` and its gradient with respect to x, written by `tx grad --emit java` from newton.tx.
+// A comment `// line N` names the line of newton.tx that an operation comes from.
+
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * {@code rosen(x: [2]) -> []} from newton.tx, and its gradient with respect to x.
+ *
+ * <p>A tensor is a {@code double[]} of its elements in row-major order; a scalar has one element.
+ * {@link #rosen} returns the value, and {@link #rosen_grad} the gradients in the order of {@link
+ * #WRT}, each of its parameter's shape. The arrays returned are new; the arguments are never
+ * modified.
+ *
+ * <p>An argument whose length does not fit its shape is an IllegalArgumentException.
+ */
+public final class RosenGrad {
+    /** The parameters, in order. */
+    public static final String[] PARAMS = {"x"};
+    /** Each parameter's declared shape; see {@link #shape}. */
+    public static final String[] SHAPES = {"[2]"};
+    /** The named dimensions, in the order {@link #shape} takes their sizes. */
+    public static final String[] DIMS = {};
+    /** The parameters {@link #rosen_grad} differentiates with respect to, in the order of its results. */
+    public static final String[] WRT = {"x"};
+
+    private RosenGrad() {}
+
+    /**
+     * The shape of a parameter (or of its gradient) when the named dimensions have the given sizes, in the
+     * order of {@link #DIMS}.
+     */
+    public static int[] shape(String param, int... dims) {
+        if (dims.length != 0) throw new IllegalArgumentException("shape takes no sizes, not " + dims.length);
+        return switch (param) {
+            case "x" -> new int[] {2};
+            default -> throw new IllegalArgumentException("`rosen` has no parameter " + param);
+        };
+    }
+
+    /** The value of {@code rosen(x)}, one element. */
+    public static double[] rosen(double[] x) {
+        check(x, 2, "x", "[2]");
+
+        double[] t1 = slice(x, new int[] {2}, new int[] {0}, new int[] {1}, new int[] {1}); // line 3
+        double[] t2 = t1;                                                         // line 3 (reshape to [])
+        double[] t3 = new double[] {1.0};                                         // line 3
+        double[] t4 = sub(t3, t2);                                                // line 3
+        double[] t5 = new double[] {2.0};                                         // line 3
+        double[] t6 = pow(t4, t5);                                                // line 3
+        double[] t7 = slice(x, new int[] {2}, new int[] {1}, new int[] {2}, new int[] {1}); // line 3
+        double[] t8 = t7;                                                         // line 3 (reshape to [])
+        double[] t9 = pow(t2, t5);                                                // line 3
+        double[] t10 = sub(t8, t9);                                               // line 3
+        double[] t11 = pow(t10, t5);                                              // line 3
+        double[] t12 = new double[] {100.0};                                      // line 3
+        double[] t13 = mul(t12, t11);                                             // line 3
+        double[] value = add(t6, t13);                                            // line 3
+        return value;
+    }
+
+    /** The gradient of {@code rosen(x)}: {@code {d_x}}. */
+    public static double[][] rosen_grad(double[] x) {
+        check(x, 2, "x", "[2]");
+
+        double[] t1 = slice(x, new int[] {2}, new int[] {0}, new int[] {1}, new int[] {1}); // line 3
+        double[] t2 = t1;                                                         // line 3 (reshape to [])
+        double[] t3 = new double[] {1.0};                                         // line 3
+        double[] t4 = sub(t3, t2);                                                // line 3
+        double[] t5 = new double[] {2.0};                                         // line 3
+        double[] t7 = slice(x, new int[] {2}, new int[] {1}, new int[] {2}, new int[] {1}); // line 3
+        double[] t8 = t7;                                                         // line 3 (reshape to [])
+        double[] t9 = pow(t2, t5);                                                // line 3
+        double[] t10 = sub(t8, t9);                                               // line 3
+        double[] t12 = new double[] {100.0};                                      // line 3
+
+        // the adjoint program: each line ends with the line its primal operation came from
+        double[] t14 = mul(t5, t10);                                              // line 3
+        double[] t15 = mul(t12, t14);                                             // line 3
+        double[] t16 = neg(t15);                                                  // line 3
+        double[] t17 = mul(t5, t2);                                               // line 3
+        double[] t18 = mul(t16, t17);                                             // line 3
+        double[] t19 = t18;                                                       // line 3 (reshape to [1])
+        double[] t20 = pad(t19, new int[] {1}, new int[] {2}, new int[] {0}, new int[] {1}); // line 3
+        double[] t21 = t15;                                                       // line 3 (reshape to [1])
+        double[] t22 = pad(t21, new int[] {1}, new int[] {2}, new int[] {1}, new int[] {1}); // line 3
+        double[] t23 = add(t20, t22);                                             // line 3
+        double[] t24 = mul(t5, t4);                                               // line 3
+        double[] t25 = neg(t24);                                                  // line 3
+        double[] t26 = t25;                                                       // line 3 (reshape to [1])
+        double[] t27 = pad(t26, new int[] {1}, new int[] {2}, new int[] {0}, new int[] {1}); // line 3
+        double[] d_x = add(t23, t27);                                             // line 3
+        return new double[][] {d_x};
+    }
+
+    // ---- kernels: each as tx's interpreter computes it, in the same order --------------------------
+
+    /** Throws unless an argument has as many elements as its shape. */
+    private static void check(double[] arg, int length, String name, String shape) {
+        if (arg.length != length) {
+            throw new IllegalArgumentException(name + " must have " + length + " elements (shape " + shape + "), not " + arg.length);
+        }
+    }
+
+    private static int numel(int[] shape) {
+        int n = 1;
+        for (int s : shape) n *= s;
+        return n;
+    }
+
+    /** Row-major strides, in elements. */
+    private static int[] strides(int[] shape) {
+        int[] s = new int[shape.length];
+        int acc = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            s[i] = acc;
+            acc *= shape[i];
+        }
+        return s;
+    }
+
+    /** A new row-major array of shape whose element at index i is src[offset + i . strides]. */
+    private static double[] gather(double[] src, int offset, int[] strides, int[] shape) {
+        double[] out = new double[numel(shape)];
+        int[] index = new int[shape.length];
+        int p = offset;
+        for (int i = 0; i < out.length; i++) {
+            out[i] = src[p];
+            for (int k = shape.length - 1; k >= 0; k--) {
+                p += strides[k];
+                if (++index[k] < shape[k]) break;
+                p -= strides[k] * shape[k];
+                index[k] = 0;
+            }
+        }
+        return out;
+    }
+
+    private static double[] map(double[] x, DoubleUnaryOperator f) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(x[i]);
+        return out;
+    }
+
+    /** f of a and b, position by position: both of one shape, or either a single value. */
+    private static double[] zip(double[] a, double[] b, DoubleBinaryOperator f) {
+        double[] out = new double[a.length != 1 ? a.length : b.length];
+        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(a[a.length == 1 ? 0 : i], b[b.length == 1 ? 0 : i]);
+        return out;
+    }
+
+    private static double[] neg(double[] x) {
+        return map(x, v -> -v);
+    }
+
+    private static double[] add(double[] a, double[] b) {
+        return zip(a, b, (x, y) -> x + y);
+    }
+
+    private static double[] sub(double[] a, double[] b) {
+        return zip(a, b, (x, y) -> x - y);
+    }
+
+    private static double[] mul(double[] a, double[] b) {
+        return zip(a, b, (x, y) -> x * y);
+    }
+
+    private static double[] pow(double[] a, double[] b) {
+        return zip(a, b, Math::pow);
+    }
+
+    /** x[start:stop:step] on every axis of x (of shape); bounds outside x (named dimensions too small) are an error. */
+    private static double[] slice(double[] x, int[] shape, int[] start, int[] stop, int[] step) {
+        int[] s = strides(shape), out = new int[shape.length], src = new int[shape.length];
+        int offset = 0;
+        for (int i = 0; i < shape.length; i++) {
+            if (start[i] < 0 || start[i] > stop[i] || stop[i] > shape[i]) {
+                throw new IllegalArgumentException("slice " + start[i] + ":" + stop[i] + " out of range for axis " + i + " of size " + shape[i]);
+            }
+            out[i] = (stop[i] - start[i] + step[i] - 1) / step[i];
+            src[i] = s[i] * step[i];
+            offset += start[i] * s[i];
+        }
+        return gather(x, offset, src, out);
+    }
+
+    /** Zeros of shape out with g (of shape) placed at start + k * step on every axis: the adjoint of slice. */
+    private static double[] pad(double[] g, int[] shape, int[] out, int[] start, int[] step) {
+        int[] s = strides(out), dst = new int[shape.length];
+        int p = 0;
+        for (int i = 0; i < shape.length; i++) {
+            if (start[i] < 0 || shape[i] > 0 && start[i] + (shape[i] - 1) * step[i] >= out[i]) {
+                throw new IllegalArgumentException("cannot pad " + shape[i] + " elements into " + out[i] + " at " + start[i] + " on axis " + i);
+            }
+            dst[i] = s[i] * step[i];
+            p += start[i] * s[i];
+        }
+        double[] result = new double[numel(out)];
+        int[] index = new int[shape.length];
+        for (int i = 0; i < g.length; i++) {
+            result[p] = g[i];
+            for (int k = shape.length - 1; k >= 0; k--) {
+                p += dst[k];
+                if (++index[k] < shape[k]) break;
+                p -= dst[k] * shape[k];
+                index[k] = 0;
+            }
+        }
+        return result;
+    }
+}
