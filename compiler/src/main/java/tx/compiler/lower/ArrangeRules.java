@@ -183,6 +183,11 @@ final class ArrangeRules extends RuleFamily {
             int[] flat = {Shapes.numel(x.shape())};
             return out(b.composite(() -> b.reshape(Composites.roll(b, b.reshape(x.var(), flat), s[0], 0), x.shape())), "RollBackward0");
         }
+        if (rank == 0) { // NOTE: PyTorch refuses it too (IndexError), though other built-ins take dim 0 of a scalar
+            l.diags.error("E0203", a.spanOf(2, "dims"), "`roll` along a dimension needs a tensor that has one, found a 0-dimensional tensor",
+                    "leave out `dims` to roll the tensor as a whole");
+            return null;
+        }
         int[] dims = dimsInOrderAllowingRepeats(a, dimsVal, rank);
         if (dims == null) return null;
         if (dims.length != s.length) {

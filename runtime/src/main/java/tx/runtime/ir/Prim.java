@@ -352,6 +352,10 @@ public enum Prim {
      * found by a running count of the zeros. NOTE: the masks are comparisons, so they pass no gradient;
      * the quotient read where x is 0 is never taken (where's exact zero), and g itself is returned along
      * an axis of one, as PyTorch (not y g / x, which may round or be nan).
+     * NOTE: as PROD_OTHERS's rule, this one is exact to first order only: differentiated again (a
+     * second derivative), it is right where x has no zero in the line, but not at a zero, since the
+     * masked terms g_j y_j (j >= z1) are 0 there but their slopes are not. PyTorch switches to an
+     * O(n²) rule under create_graph for that; tx does not yet.
      */
     CUMPROD(1) {
         @Override public int[] shape(List<int[]> in, Object attr) { return scanned(in.get(0), attr); }
