@@ -30,3 +30,8 @@ print(z.grad)
 s = torch.cumsum(s0, dim=0) * 2 + torch.cumprod(s0, dim=0) * 3
 s.backward()
 print(s0.grad)
+inf, nan = float("inf"), float("nan")
+q = torch.tensor([[2.0, inf, 0.5, 3.0], [2.0, nan, 0.5, 3.0], [inf, 0.0, 2.0, 1.0], [1.5, 0.0, inf, 2.0], [-inf, 2.0, 0.0, nan]], requires_grad=True)
+s = (torch.cumprod(q, dim=1) * w[:4]).sum() + (torch.cumsum(q, dim=1) * w[1:]).sum()
+s.backward()
+print(q.grad)
