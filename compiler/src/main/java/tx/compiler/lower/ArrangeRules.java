@@ -407,18 +407,15 @@ final class ArrangeRules extends RuleFamily {
 
     /**
      * masked_fill(x, mask, value): value where the mask is non-zero, x elsewhere (a where). tx's
-     * comparisons give 0/1 tensors, so {@code x.masked_fill(x > 0, 0.0)} reads as in PyTorch. The mask
-     * broadcasts to x's shape (E0201 otherwise); value is a number or a 0-dimensional tensor.
+     * comparisons give 0/1 tensors, so {@code x.masked_fill(x > 0, 0.0)} reads as in PyTorch. x and
+     * the mask broadcast together, as in PyTorch's out-of-place masked_fill (E0201 otherwise); value
+     * is a number or a 0-dimensional tensor.
      */
     private Val maskedFill(Args a) {
         if (!a.shape(3, 3, "mask", "value")) return null;
         T x = a.tensor(0), mask = a.tensor(1, "mask"), value = a.tensor(2, "value");
         if (x == null || mask == null || value == null) return null;
-        if (!Shapes.broadcastsTo(mask.shape(), x.shape())) {
-            l.diags.error("E0201", a.spanOf(1, "mask"), "a mask of shape " + Shapes.show(mask.shape()) + " does not broadcast to `masked_fill`'s input of shape "
-                    + Shapes.show(x.shape()), null);
-            return null;
-        }
+        if (!host.broadcasts(a, x, mask)) return null;
         if (value.shape().length != 0) {
             l.diags.error("E0202", a.spanOf(2, "value"), "`masked_fill` takes a number or a 0-dimensional tensor as its value, found shape "
                     + Shapes.show(value.shape()), null);
