@@ -41,3 +41,9 @@ A.grad = None; B.grad = None; v.grad = None
 s = (torch.kron(v, u) * torch.arange(9.0)).sum() + (torch.kron(B[1], A[:2, :2]) * torch.arange(16.0).reshape(4, 4)).sum() + (torch.cross(v, u) * torch.tensor([1.0, -2.0, 3.0])).sum()
 s.backward()
 print(v.grad, u.grad, A.grad, B.grad)
+v.grad = None; u.grad = None
+c = torch.cross(torch.reshape(v, (1, 3)), torch.stack([u, v * 2]))
+print(c)
+s = (c * torch.tensor([[1.0, -1.0, 2.0], [0.5, 3.0, -2.0]])).sum()
+s.backward()
+print(v.grad, u.grad)

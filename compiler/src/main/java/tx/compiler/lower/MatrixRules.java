@@ -138,20 +138,25 @@ final class MatrixRules extends RuleFamily {
         return k <= s.length ? s[s.length - k] : 1;
     }
 
-    /** cross(a, b, dim=None): the cross product along a dimension of size 3 (without dim, the first such, as torch.cross). */
+    /**
+     * cross(a, b, dim=None): the cross product along a dimension of size 3 (without dim, the first such,
+     * as torch.cross); the other sizes broadcast, the ranks must agree (PyTorch's linalg.cross).
+     */
     private Val cross(Args a) {
         if (!a.shape(2, 3, "dim")) return null;
         T x = a.tensor(0), y = a.tensor(1);
         if (x == null || y == null) return null;
-        int[] s = x.shape();
-        if (!java.util.Arrays.equals(s, y.shape())) {
-            l.diags.error("E0202", a.span(), "`cross` takes two tensors of the same shape, found " + Shapes.show(s) + " and " + Shapes.show(y.shape()), null);
+        int[] s = x.shape(), t = y.shape();
+        if (s.length != t.length) {
+            l.diags.error("E0202", a.span(), "`cross` takes two tensors of the same number of dimensions, found " + Shapes.show(s) + " and "
+                    + Shapes.show(t), "PyTorch's linalg.cross broadcasts sizes, not ranks: add the dimensions with `unsqueeze`");
             return null;
         }
+        if (!host.broadcasts(a, x, y)) return null;
         Integer d;
         if (a.get(2, "dim") == null || a.get(2, "dim") instanceof Val.None) {
             d = null;
-            for (int i = 0; i < s.length && d == null; i++) if (s[i] == 3) d = i;
+            for (int i = 0; i < s.length && d == null; i++) if (s[i] == 3 && t[i] == 3) d = i;
             if (d == null) {
                 l.diags.error("E0202", a.span(), "`cross` needs a dimension of size 3, and shape " + Shapes.show(s) + " has none", null);
                 return null;
@@ -159,9 +164,9 @@ final class MatrixRules extends RuleFamily {
         } else {
             d = a.dim(2, "dim", s.length);
             if (d == null) return null;
-            if (s.length == 0 || s[d] != 3) {
-                l.diags.error("E0202", a.spanOf(2, "dim"), "`cross` is taken along a dimension of size 3, but dimension " + d + " of shape "
-                        + Shapes.show(s) + " is not", null);
+            if (s.length == 0 || s[d] != 3 || t[d] != 3) {
+                l.diags.error("E0202", a.spanOf(2, "dim"), "`cross` is taken along a dimension of size 3, but dimension " + d + " of "
+                        + Shapes.show(s) + " and " + Shapes.show(t) + " is not", null);
                 return null;
             }
         }
