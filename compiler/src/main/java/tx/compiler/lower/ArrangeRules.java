@@ -107,11 +107,11 @@ final class ArrangeRules extends RuleFamily {
 
     /** movedim(x, source, destination): the source dimensions go to the destinations, the others keep their order. */
     private Val movedim(Args a) {
-        if (!a.shape(3, 3)) return null;
+        if (!a.shape(1, 3, "source", "destination") || !present(a, 1, "source") || !present(a, 2, "destination")) return null;
         T x = a.tensor(0);
         if (x == null) return null;
         int rank = x.shape().length;
-        int[] src = single(a, 1, rank), dst = src == null ? null : single(a, 2, rank);
+        int[] src = single(a, 1, "source", rank), dst = src == null ? null : single(a, 2, "destination", rank);
         if (src == null || dst == null) return null;
         if (src.length != dst.length) {
             l.diags.error("E0203", a.span(), "`" + a.fn + "` moves " + src.length + " dimensions to " + dst.length + " places", "give as many of each");
@@ -132,11 +132,19 @@ final class ArrangeRules extends RuleFamily {
         return host.view(x, b.transpose(x.var(), perm), "PermuteBackward0");
     }
 
-    /** Dimensions given at position i alone (a number or a list). */
-    private int[] single(Args a, int i, int rank) {
+    /** An argument a built-in cannot do without, given at position i or as the keyword; E0104 when absent. */
+    private boolean present(Args a, int i, String keyword) {
+        if (a.get(i, keyword) != null) return true;
+        l.diags.error("E0104", a.span(), "`" + a.fn + "` needs `" + keyword + "`", null);
+        a.failed = true;
+        return false;
+    }
+
+    /** Dimensions given at position i (or as the keyword) alone: a number or a list. */
+    private int[] single(Args a, int i, String keyword, int rank) {
         Args one = new Args(l, a.fn, a.call);
-        one.pos.add(a.pos.get(i));
-        one.posSpans.add(a.posSpans.get(i));
+        one.pos.add(a.get(i, keyword));
+        one.posSpans.add(a.spanOf(i, keyword));
         int[] d = dimsInOrder(one, 0, null, rank);
         if (d == null) a.failed = true;
         return d;
@@ -256,11 +264,11 @@ final class ArrangeRules extends RuleFamily {
 
     /** narrow(x, dim, start, length): x[start:start + length] along dim; a negative start counts from the end. */
     private Val narrow(Args a) {
-        if (!a.shape(4, 4)) return null;
+        if (!a.shape(1, 4, "dim", "start", "length") || !present(a, 1, "dim") || !present(a, 2, "start") || !present(a, 3, "length")) return null;
         T x = a.tensor(0);
         if (x == null) return null;
         int rank = x.shape().length;
-        Integer d = a.dim(1, null, rank), start = a.integer(2, null), length = a.integer(3, null);
+        Integer d = a.dim(1, "dim", rank), start = a.integer(2, "start"), length = a.integer(3, "length");
         if (d == null || start == null || length == null) return null;
         if (rank == 0) {
             l.diags.error("E0203", a.span(), "`narrow` needs a tensor with at least one dimension", null);
@@ -278,7 +286,7 @@ final class ArrangeRules extends RuleFamily {
 
     /** pad(x, [left, right, ...], value=0): pairs from the last dimension backwards, as torch.nn.functional.pad. */
     private Val pad(Args a) {
-        if (!a.shape(2, 4, "pad", "mode", "value")) return null;
+        if (!a.shape(1, 4, "pad", "mode", "value") || !present(a, 1, "pad")) return null;
         T x = a.tensor(0);
         if (x == null) return null;
         String mode = host.choice(a, 2, "mode", "constant", "constant");
@@ -314,7 +322,11 @@ final class ArrangeRules extends RuleFamily {
 
     /** split(x, size or [sizes], dim=0): pieces of size (the last smaller), or of the sizes, which must add up to the dimension. */
     private Val split(Args a) {
-        if (!a.shape(2, 3, "split_size_or_sections", "dim")) return null;
+        if (a.kw.containsKey("split_size") && !a.kw.containsKey("split_size_or_sections")) { // the method's name for it (Tensor.split)
+            a.kw.put("split_size_or_sections", a.kw.remove("split_size"));
+            a.kwSpans.put("split_size_or_sections", a.kwSpans.remove("split_size"));
+        }
+        if (!a.shape(1, 3, "split_size_or_sections", "dim") || !present(a, 1, "split_size_or_sections")) return null;
         T x = a.tensor(0);
         if (x == null) return null;
         Integer d = axisOf(a, x);
@@ -344,7 +356,7 @@ final class ArrangeRules extends RuleFamily {
 
     /** chunk(x, chunks, dim=0): split into pieces of ceil(n / chunks), so perhaps fewer than chunks, as PyTorch. */
     private Val chunk(Args a) {
-        if (!a.shape(2, 3, "chunks", "dim")) return null;
+        if (!a.shape(1, 3, "chunks", "dim") || !present(a, 1, "chunks")) return null;
         T x = a.tensor(0);
         if (x == null) return null;
         Integer d = axisOf(a, x);
@@ -412,7 +424,7 @@ final class ArrangeRules extends RuleFamily {
      * is a number or a 0-dimensional tensor.
      */
     private Val maskedFill(Args a) {
-        if (!a.shape(3, 3, "mask", "value")) return null;
+        if (!a.shape(1, 3, "mask", "value") || !present(a, 1, "mask") || !present(a, 2, "value")) return null;
         T x = a.tensor(0), mask = a.tensor(1, "mask"), value = a.tensor(2, "value");
         if (x == null || mask == null || value == null) return null;
         if (!host.broadcasts(a, x, mask)) return null;

@@ -62,10 +62,13 @@ final class ConstructRules extends RuleFamily {
      * requires_grad=True, else a constant, whatever x requires), filled with the value.
      */
     private Val like(Args a, Double value) {
-        int values = value == null ? 2 : 1;
-        if (!a.shape(values, values, "requires_grad")) return null;
+        if (!a.shape(1, value == null ? 2 : 1, value == null ? new String[] {"requires_grad", "fill_value"} : new String[] {"requires_grad"})) return null;
+        if (value == null && a.get(1, "fill_value") == null) {
+            l.diags.error("E0104", a.span(), "`full_like` needs the value", "e.g. `full_like(x, 2.5)`");
+            return null;
+        }
         T x = a.tensor(0);
-        double v = value == null ? a.number(1, null, 0) : value;
+        double v = value == null ? a.number(1, "fill_value", 0) : value;
         return x == null || a.failed ? null : made(a, b.fill(x.shape(), v));
     }
 
