@@ -191,6 +191,8 @@ class BuiltinGradTest {
         reductions(c);
         linearAlgebra(c);
         shapes(c);
+        arranging(c);
+        matrices(c);
         indexing(c);
         neural(c);
         activations(c);
@@ -341,6 +343,55 @@ class BuiltinGradTest {
         c.add(new Case("stack([x, y], dim=1)", s(2, 2, 3), List.of(x(m, ANY), y(m, ANY))));
         c.add(new Case("stack([x, y * x], dim=-1)", s(2, 3, 2), List.of(x(m, ANY), y(m, ANY))));
         c.add(new Case("stack([x, y])", s(2), List.of(x(s(), ANY), y(s(), ANY))));
+    }
+
+    /** The (v2) built-ins that rearrange elements (split, chunk and unbind give several values: conformance/cases/arrange.tx). */
+    static void arranging(List<Case> c) {
+        int[] m = s(2, 3), t = s(2, 3, 2);
+        c.add(new Case("permute(x, [2, 0, 1])", s(2, 2, 3), List.of(x(t, ANY))));
+        c.add(new Case("x.permute(1, 0)", s(3, 2), List.of(x(m, ANY))));
+        c.add(new Case("movedim(x, 0, 2)", s(3, 2, 2), List.of(x(t, ANY))));
+        c.add(new Case("movedim(x, [0, 2], [1, 0])", s(2, 2, 3), List.of(x(t, ANY))));
+        c.add(new Case("swapaxes(x, 0, 2)", s(2, 3, 2), List.of(x(t, ANY))));
+        c.add(new Case("flip(x, [0])", m, List.of(x(m, ANY))));
+        c.add(new Case("flip(x, [2, 0]) * x", t, List.of(x(t, ANY))));
+        c.add(new Case("roll(x, 1, 1)", m, List.of(x(m, ANY))));
+        c.add(new Case("roll(x, [-1, 4], [0, 1]) * x", m, List.of(x(m, ANY))));
+        c.add(new Case("roll(x, 2)", m, List.of(x(m, ANY))));
+        c.add(new Case("x.repeat(2, 1, 2)", s(2, 2, 6), List.of(x(m, ANY))));
+        c.add(new Case("tile(x, [2])", s(2, 6), List.of(x(m, ANY))));
+        c.add(new Case("narrow(x, 1, 1, 2)", s(2, 2), List.of(x(m, ANY))));
+        c.add(new Case("pad(x, [1, 2])", s(2, 6), List.of(x(m, ANY))));
+        c.add(new Case("pad(x, [-1, 1, 1, 0], value=2.5) * pad(x, [0, 0, 0, 1])", s(3, 3), List.of(x(m, ANY))));
+        c.add(new Case("masked_fill(x, k, 0.5)", m, List.of(x(m, ANY), constant("k", s(3), choice(0, 1)))));
+        c.add(new Case("masked_fill(x, x > 0, y)", m, List.of(x(m, signed(0.1, 2)), y(s(), ANY))));
+        c.add(new Case("clone(x) * x", m, List.of(x(m, ANY))));
+    }
+
+    /** The (v2) matrix and running built-ins. */
+    static void matrices(List<Case> c) {
+        int[] m = s(3, 4);
+        c.add(new Case("tril(x)", m, List.of(x(m, ANY))));
+        c.add(new Case("triu(x, 1)", m, List.of(x(m, ANY))));
+        c.add(new Case("tril(x, diagonal=-1)", s(2, 3, 3), List.of(x(s(2, 3, 3), ANY))));
+        c.add(new Case("diag(x)", s(3, 3), List.of(x(s(3), ANY))));
+        c.add(new Case("diag(x, -1)", s(4, 4), List.of(x(s(3), ANY))));
+        c.add(new Case("diag(x, 1)", s(3), List.of(x(m, ANY))));
+        c.add(new Case("diagonal(x, 0, 2, 0)", s(3, 2), List.of(x(s(2, 3, 3), ANY))));
+        c.add(new Case("diagonal(x, offset=-1)", s(2), List.of(x(m, ANY))));
+        c.add(new Case("trace(x)", s(), List.of(x(m, ANY))));
+        c.add(new Case("mm(x, y)", s(3, 2), List.of(x(m, ANY), y(s(4, 2), ANY))));
+        c.add(new Case("bmm(x, y)", s(2, 3, 2), List.of(x(s(2, 3, 4), ANY), y(s(2, 4, 2), ANY))));
+        c.add(new Case("mv(x, y)", s(3), List.of(x(m, ANY), y(s(4), ANY))));
+        c.add(new Case("kron(x, y)", s(4, 6), List.of(x(s(2, 3), ANY), y(s(2, 2), ANY))));
+        c.add(new Case("kron(x, y)", s(2, 6), List.of(x(s(3), ANY), y(s(2, 2), ANY))));
+        c.add(new Case("cross(x, y)", s(3, 2), List.of(x(s(3, 2), ANY), y(s(3, 2), ANY))));
+        c.add(new Case("cross(x, y, dim=1)", s(2, 3), List.of(x(s(2, 3), ANY), y(s(2, 3), ANY))));
+        c.add(new Case("cumsum(x, dim=1)", m, List.of(x(m, ANY))));
+        c.add(new Case("cumsum(x, 0) * x", m, List.of(x(m, ANY))));
+        c.add(new Case("cumprod(x, dim=1)", m, List.of(x(m, signed(0.5, 1.5)))));
+        c.add(new Case("cumprod(x, dim=0)", s(4, 2), List.of(x(s(4, 2), choice(0, 0.5, -1.5, 2)))));
+        c.add(new Case("cumprod(x, -1)", s(), List.of(x(s(), ANY))));
     }
 
     static void indexing(List<Case> c) {
@@ -499,6 +550,8 @@ class BuiltinGradTest {
             "reciprocal", "exp2", "log2", "log10", "sinh", "cosh", "asinh", "acosh", "atanh", "lerp", "hypot", "erf", "erfc",
             "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
             "cosine_similarity", "var", "std", "linear",
+            "permute", "movedim", "swapaxes", "flip", "roll", "tile", "narrow", "pad", "masked_fill", "clone", "tril", "triu", "diag",
+            "diagonal", "trace", "mm", "bmm", "mv", "kron", "cross", "cumsum", "cumprod",
         };
         List<String> missing = new ArrayList<>();
         for (String f : functions) {

@@ -114,6 +114,15 @@ class JavaEmitTest {
                 b = binary_cross_entropy(sigmoid(z), sigmoid(t)) + binary_cross_entropy_with_logits(z, sigmoid(t), reduction="sum")
                 return a + b + sum(cosine_similarity(z, t)) + var(z) + sum(std(t, dim=1)) + sum(linear(z, w) ** 2)
             }
+            fn arranged(x: [3, 4], y: [4]) -> [] {
+                a = sum(cumsum(x, dim=1) * cumprod(x, dim=0)) + sum(flip(x, [0, 1]) * roll(x, 1, 1)) + sum(permute(x, [1, 0]) * x.T)
+                b = sum(tril(x) * triu(x, 1)) + trace(x[:, :3]) + sum(diag(y) * diag(y, 1)[:4, :4]) + sum(diagonal(x, 1) ** 2)
+                c = sum(pad(x, [1, 1], value=2) ** 2) + sum(x.repeat(2, 1) ** 2) + sum(kron(y, y) * 0.5) + sum(cross(x[:, :3], x[:, 1:], dim=1))
+                return a + b + c + sum(mv(x, y) * cumprod(y[:3], dim=0)) + sum(masked_fill(x, x > 0, 0.5) * x) + sum(narrow(x, 1, 1, 2) ** 3)
+            }
+            fn scans(x: [n, 3]) -> [] {
+                return sum(cumsum(x, dim=0) * flip(x, [0])) + sum(cumprod(x, dim=1) * roll(x, 1, 0)) + sum(tile(x, [2]) ** 2)
+            }
             fn scalar(a: [], b: []) -> [] {
                 return a * b + a ** 3 - b / (a * a + 1)
             }
@@ -232,7 +241,7 @@ class JavaEmitTest {
     @TestFactory
     Stream<DynamicTest> primitivesTheExamplesDoNotReachAgreeToo() {
         List<Case> cases = cases("extra.tx", EXTRA);
-        assertEquals(26 + 18, cases.size()); // 26 functions, 18 with several parameters
+        assertEquals(28 + 19, cases.size()); // 28 functions, 19 with several parameters
         return run(cases);
     }
 

@@ -393,6 +393,8 @@ public final class DotEmitter {
         String op = e.prim().text();
         String withAttributes = switch (e.prim()) {
             case FIRST_MAX -> op + " dim=" + ((Attrs.Axis) attr).axis(); // NOTE: one axis (Attrs.Axis), not a reduction's axes
+            case CUMSUM, CUMPROD -> op + " dim=" + ((Attrs.Axis) attr).axis();
+            case FLIP -> op + " dims=" + ints(((Attrs.Axes) attr).axes());
             case SUM, MAX, PROD, PROD_OTHERS -> {
                 Attrs.Reduce r = (Attrs.Reduce) attr;
                 yield op + " dim=" + ints(r.axes()) + (r.keepdim() ? " keepdim" : "");

@@ -108,6 +108,9 @@ abstract class JavaStatements {
             case PROD -> reduce(e, "prod");
             case FIRST_MAX -> call("firstMax", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()));
             case PROD_OTHERS -> call("prodOthers", ref(in.get(0)), shape(in.get(0)), ints(((Attrs.Reduce) e.attr()).axes()));
+            case CUMSUM, CUMPROD -> call("scan", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()),
+                    Boolean.toString(e.prim() == Prim.CUMPROD));
+            case FLIP -> call("flip", ref(in.get(0)), shape(in.get(0)), ints(((Attrs.Axes) e.attr()).axes()));
             case TRANSPOSE -> transpose(e);
             case EXPAND -> sameData(d.shape(in.get(0)), d.shape(e.out())) ? alias(e, in.get(0))
                     : call("expand", ref(in.get(0)), shape(in.get(0)), shape(e.out()));

@@ -462,6 +462,7 @@ public final class TxEmitter {
             case PROD -> reduce("prod", e);
             case FIRST_MAX -> firstMax(e);
             case PROD_OTHERS -> prodOthers(e);
+            case CUMSUM, CUMPROD -> call(e.prim().text(), arg(in.get(0)), "dim=" + ((Attrs.Axis) attr).axis());
             case RESHAPE -> call("reshape", arg(in.get(0)), shape(e.out()));
             case EXPAND -> {
                 Expr scalar = scalars.get(in.get(0));
@@ -472,6 +473,7 @@ public final class TxEmitter {
             case TRANSPOSE -> transpose(e);
             case SLICE -> slice(e);
             case PAD -> pad(e);
+            case FLIP -> call("flip", arg(in.get(0)), dimList(((Attrs.Axes) attr).axes()));
             case TAKE -> {
                 int axis = ((Attrs.Axis) attr).axis();
                 yield new Expr(ref(in.get(0), ATOM) + "[" + ":, ".repeat(axis) + arg(in.get(1)) + "]", ATOM);

@@ -40,6 +40,8 @@ final class Builtins {
         reductions();
         linalg();
         new ShapeRules(l, this, rules);
+        new ArrangeRules(l, this, rules);
+        new MatrixRules(l, this, rules);
         neural();
         new AutogradRules(l, this, rules);
         new FileRules(l, this, rules);
@@ -154,9 +156,6 @@ final class Builtins {
             Map.entry("mul_", "update in place with `x *= ...` (inside `with no_grad` for a leaf)"),
             Map.entry("div_", "update in place with `x /= ...` (inside `with no_grad` for a leaf)"),
             Map.entry("clip", "use `clamp(x, min=, max=)`"),
-            Map.entry("permute", "use `transpose(x, d0, d1)` or `x.T`"),
-            Map.entry("mm", "use `a @ b`"),
-            Map.entry("bmm", "use `a @ b`"),
             Map.entry("softmax_", "use `softmax(x, dim=)`"),
             Map.entry("numpy", "tx has one kind of value, the tensor; print it with `print(x)`"),
             Map.entry("tolist", "tx has one kind of value, the tensor; print it with `print(x)`"));

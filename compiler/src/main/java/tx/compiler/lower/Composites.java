@@ -446,6 +446,154 @@ final class Composites {
         return b.neg(b.div(total, b.scalar(n)));
     }
 
+    // ---- arranging and matrix built-ins of (v2): slices, pads, cats, reshapes -------------------------------
+
+    /** x[from:to] along one axis, everything along the others. */
+    static Var along(Builder b, Var x, int axis, int from, int to) {
+        int[] start = new int[x.rank()], stop = x.shape(), step = new int[x.rank()];
+        java.util.Arrays.fill(step, 1);
+        start[axis] = from;
+        stop[axis] = to;
+        return b.slice(x, start, stop, step);
+    }
+
+    /**
+     * roll(x, shift) along an axis: the last k = shift mod n elements move to the front, as two slices
+     * joined by a cat (whose adjoint slices the gradient back: PyTorch's roll by -shift).
+     */
+    static Var roll(Builder b, Var x, int shift, int axis) {
+        int n = x.shapeRef()[axis];
+        int k = n == 0 ? 0 : Math.floorMod(shift, n);
+        if (k == 0) return x;
+        return b.emit(Prim.CAT, new tx.runtime.ir.Attrs.Axis(axis), along(b, x, axis, n - k, n), along(b, x, axis, 0, n - k));
+    }
+
+    /**
+     * x.repeat(sizes): x (with leading axes of 1 added up to the number of sizes) broadcast along a new
+     * axis before each of its own, [r0, s0, r1, s1, ...], then merged to [r0 s0, r1 s1, ...]. The
+     * adjoint of the broadcast sums the copies, as PyTorch's RepeatBackward0.
+     */
+    static Var repeat(Builder b, Var x, int[] sizes) {
+        int lead = sizes.length - x.rank();
+        int[] s = new int[sizes.length], spread = new int[2 * sizes.length], ones = new int[2 * sizes.length], out = new int[sizes.length];
+        for (int i = 0; i < sizes.length; i++) {
+            s[i] = i < lead ? 1 : x.shapeRef()[i - lead];
+            ones[2 * i] = 1;
+            ones[2 * i + 1] = s[i];
+            spread[2 * i] = sizes[i];
+            spread[2 * i + 1] = s[i];
+            out[i] = sizes[i] * s[i];
+        }
+        return b.reshape(b.expand(b.reshape(x, ones), spread), out);
+    }
+
+    /** The length of the diagonal at offset k of an n × m matrix (above the main one for k > 0). */
+    static int diagonalLength(int n, int m, int k) {
+        return Math.max(0, k >= 0 ? Math.min(n, m - k) : Math.min(n + k, m));
+    }
+
+    /**
+     * diagonal(x, offset, d1, d2): axes d1 and d2 moved to the end and merged (n m elements), then a
+     * slice with step m + 1 from the diagonal's first element; the diagonal is the last axis. The
+     * adjoint pads the gradient back into place (PyTorch's DiagonalBackward0).
+     */
+    static Var diagonal(Builder b, Var x, int offset, int d1, int d2) {
+        int r = x.rank(), n = x.shapeRef()[d1], m = x.shapeRef()[d2];
+        int[] perm = new int[r], merged = new int[r - 1];
+        for (int i = 0, j = 0; i < r; i++) if (i != d1 && i != d2) perm[j++] = i;
+        perm[r - 2] = d1;
+        perm[r - 1] = d2;
+        for (int i = 0; i < r - 2; i++) merged[i] = x.shapeRef()[perm[i]];
+        merged[r - 2] = n * m;
+        Var flat = b.reshape(b.transpose(x, perm), merged);
+        int len = diagonalLength(n, m, offset);
+        int first = Math.min(n * m, offset >= 0 ? offset : -offset * m);
+        int[] start = new int[r - 1], stop = merged.clone(), step = new int[r - 1];
+        java.util.Arrays.fill(step, 1);
+        start[r - 2] = first;
+        stop[r - 2] = len == 0 ? first : first + (len - 1) * (m + 1) + 1;
+        step[r - 2] = m + 1;
+        return b.slice(flat, start, stop, step);
+    }
+
+    /**
+     * diag(v, k) of a vector of n: the (n + |k|)-square matrix with v on diagonal k, zeros elsewhere,
+     * as one pad of v into the flattened matrix with step N + 1, reshaped (its adjoint is the slice
+     * that diagonal takes).
+     */
+    static Var diagMatrix(Builder b, Var v, int k) {
+        int n = v.shapeRef()[0], size = n + Math.abs(k);
+        int first = k >= 0 ? k : -k * size;
+        return b.reshape(b.pad(v, new int[] {size * size}, new int[] {Math.min(first, size * size)}, new int[] {size + 1}), new int[] {size, size});
+    }
+
+    /**
+     * tril (lower) or triu of the last two axes: x where column - row <= k (>= k for triu), else an
+     * exact 0, selected by a constant mask, so that an inf or nan outside passes no nan to the gradient.
+     */
+    static Var triangle(Builder b, Var x, int k, boolean lower) {
+        int r = x.rank(), n = x.shapeRef()[r - 2], m = x.shapeRef()[r - 1];
+        double[] mask = new double[n * m];
+        for (int i = 0; i < n; i++) for (int j = 0; j < m; j++) mask[i * m + j] = (lower ? j - i <= k : j - i >= k) ? 1 : 0;
+        Var keep = b.constant(tx.runtime.tensor.Tensor.of(new int[] {n, m}, mask));
+        return b.where(keep, x, b.scalar(0));
+    }
+
+    /**
+     * F.pad(x, [l_last, r_last, l_prev, r_prev, ...], value): negative amounts crop first (a slice),
+     * then one pad places x inside zeros; a value other than 0 fills around it through a where with the
+     * pad of ones (so x's own elements, -0.0 included, are kept as they are).
+     */
+    static Var constantPad(Builder b, Var x, int[] amounts, double value) {
+        int r = x.rank();
+        int[] start = new int[r], stop = x.shape(), step = new int[r], at = new int[r], out = x.shape();
+        java.util.Arrays.fill(step, 1);
+        for (int p = 0; p < amounts.length / 2; p++) {
+            int axis = r - 1 - p, before = amounts[2 * p], after = amounts[2 * p + 1];
+            start[axis] = Math.max(0, -before);
+            stop[axis] = x.shapeRef()[axis] - Math.max(0, -after);
+            at[axis] = Math.max(0, before);
+            out[axis] = x.shapeRef()[axis] + before + after;
+        }
+        Var cropped = b.slice(x, start, stop, step);
+        Var placed = b.pad(cropped, out, at, step);
+        if (value == 0 && 1 / value > 0) return placed;
+        Var inside = b.pad(b.fill(cropped.shape(), 1.0), out, at, step);
+        return b.where(inside, placed, b.scalar(value));
+    }
+
+    /**
+     * kron(a, c): both given the same rank (leading axes of 1), a as [a0, 1, a1, 1, ...] times c as
+     * [1, c0, 1, c1, ...], merged to [a0 c0, a1 c1, ...].
+     */
+    static Var kron(Builder b, Var a, Var c) {
+        int r = Math.max(a.rank(), c.rank());
+        int[] as = new int[2 * r], cs = new int[2 * r], out = new int[r];
+        for (int i = 0; i < r; i++) {
+            int ai = i < r - a.rank() ? 1 : a.shapeRef()[i - (r - a.rank())], ci = i < r - c.rank() ? 1 : c.shapeRef()[i - (r - c.rank())];
+            as[2 * i] = ai;
+            as[2 * i + 1] = 1;
+            cs[2 * i] = 1;
+            cs[2 * i + 1] = ci;
+            out[i] = ai * ci;
+        }
+        return b.reshape(b.mul(b.reshape(a, as), b.reshape(c, cs)), out);
+    }
+
+    /** cross(a, c) along an axis of 3: (a1 c2 - a2 c1, a2 c0 - a0 c2, a0 c1 - a1 c0), PyTorch's kernel's products. */
+    static Var cross(Builder b, Var a, Var c, int axis) {
+        Var[] u = new Var[3], v = new Var[3], w = new Var[3];
+        for (int i = 0; i < 3; i++) {
+            u[i] = along(b, a, axis, i, i + 1);
+            v[i] = along(b, c, axis, i, i + 1);
+        }
+        for (int i = 0; i < 3; i++) {
+            int j = (i + 1) % 3, k = (i + 2) % 3;
+            w[i] = b.sub(b.mul(u[j], v[k]), b.mul(u[k], v[j]));
+        }
+        return b.emit(Prim.CAT, new tx.runtime.ir.Attrs.Axis(axis), w);
+    }
+
     static int[] allAxes(int rank) {
         int[] a = new int[rank];
         for (int i = 0; i < rank; i++) a[i] = i;

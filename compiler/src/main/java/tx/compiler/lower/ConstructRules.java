@@ -14,7 +14,7 @@ import tx.runtime.tensor.PyFloat;
 import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
 
-/** The constructors of LANGUAGE.md section 5: tensor, zeros, ones, full, eye, arange, linspace, rand, randn. */
+/** The constructors of LANGUAGE.md section 5: tensor, zeros, ones, full, eye, arange, linspace, rand, randn, and (v2) zeros_like, ones_like, full_like, rand_like, randn_like. */
 final class ConstructRules extends RuleFamily {
     ConstructRules(Lowerer l, Builtins host, Map<String, Builtins.Rule> rules) {
         super(l, host, rules);
@@ -50,6 +50,35 @@ final class ConstructRules extends RuleFamily {
         rules.put("linspace", this::linspace);
         rules.put("rand", a -> random(a, false));
         rules.put("randn", a -> random(a, true));
+        rules.put("zeros_like", a -> like(a, 0.0));
+        rules.put("ones_like", a -> like(a, 1.0));
+        rules.put("full_like", a -> like(a, null));
+        rules.put("rand_like", a -> randomLike(a, false));
+        rules.put("randn_like", a -> randomLike(a, true));
+    }
+
+    /**
+     * zeros_like(x), ones_like(x), full_like(x, v): a new tensor of x's shape (a leaf with
+     * requires_grad=True, else a constant, whatever x requires), filled with the value.
+     */
+    private Val like(Args a, Double value) {
+        if (!a.shape(1, value == null ? 2 : 1, value == null ? new String[] {"requires_grad", "fill_value"} : new String[] {"requires_grad"})) return null;
+        if (value == null && a.get(1, "fill_value") == null) {
+            l.diags.error("E0104", a.span(), "`full_like` needs the value", "e.g. `full_like(x, 2.5)`");
+            return null;
+        }
+        T x = a.tensor(0);
+        double v = value == null ? a.number(1, "fill_value", 0) : value;
+        return x == null || a.failed ? null : made(a, b.fill(x.shape(), v));
+    }
+
+    /** rand_like(x, seed=) and randn_like: random numbers of x's shape, seeded as rand and randn are. */
+    private Val randomLike(Args a, boolean normal) {
+        if (!a.shape(1, 1, "requires_grad", "seed")) return null;
+        T x = a.tensor(0);
+        double seed = a.number(-1, "seed", a.span().line() * 1000L + a.span().col());
+        if (x == null || a.failed) return null;
+        return made(a, b.emit(Prim.RANDOM, new Attrs.Random(x.shape(), (long) seed, normal)));
     }
 
     /** A constructed tensor: a leaf that requires grad if asked for, else a constant. */

@@ -65,7 +65,7 @@ final class ExprGen {
 
     private Ex compound(int[] s, int depth) {
         for (int attempt = 0; attempt < 4; attempt++) {
-            Ex e = switch (rnd.nextInt(22)) {
+            Ex e = switch (rnd.nextInt(23)) {
                 case 0, 1, 2, 3 -> unary(s, depth);
                 case 4, 5, 6, 7, 8 -> binary(s, depth);
                 case 9, 10 -> select(s, depth);
@@ -76,6 +76,7 @@ final class ExprGen {
                 case 17, 18 -> reshape(s, depth);
                 case 19 -> index(s, depth);
                 case 20 -> loss(s, depth);
+                case 21 -> rearrange(s, depth);
                 default -> stopGrad(s, depth);
             };
             if (e != null) return e;
@@ -738,6 +739,47 @@ final class ExprGen {
     }
 
     /** detach or item: scripts only (a gradient check would see through them, autograd does not). */
+    /**
+     * A (v2) built-in that keeps the elements' range: flip, roll, cumsum (whose range grows with the
+     * length of the line), tril/triu (which add zeros), or permute (from the permuted shape).
+     */
+    private Ex rearrange(int[] s, int depth) {
+        if (s.length == 0) return null;
+        int d = rnd.nextInt(s.length);
+        String dim = dimText(d, s.length);
+        switch (rnd.nextInt(5)) {
+            case 0: {
+                Ex x = gen(s, depth - 1);
+                return Ex.from(rnd.nextBoolean() ? "flip(" + x.text() + ", [" + dim + "])" : x.recv() + ".flip(" + dim + ")", s, x.lo(), x.hi(), x);
+            }
+            case 1: {
+                Ex x = gen(s, depth - 1);
+                int k = rnd.nextInt(7) - 3;
+                return Ex.from(rnd.nextBoolean() ? "roll(" + x.text() + ", " + k + ", " + dim + ")" : "roll(" + x.text() + ", " + k + ")", s, x.lo(), x.hi(), x);
+            }
+            case 2: {
+                Ex x = gen(s, depth - 1);
+                int n = Math.max(1, s[d]);
+                return Ex.from("cumsum(" + x.text() + ", dim=" + dim + ")", s, Math.min(x.lo(), n * x.lo()), Math.max(x.hi(), n * x.hi()), x);
+            }
+            case 3: {
+                if (s.length < 2) return null;
+                Ex x = gen(s, depth - 1);
+                int k = rnd.nextInt(3) - 1;
+                return Ex.from((rnd.nextBoolean() ? "tril(" : "triu(") + x.text() + ", " + k + ")", s, Math.min(x.lo(), 0), Math.max(x.hi(), 0), x);
+            }
+            default: {
+                List<Integer> order = new ArrayList<>();
+                for (int i = 0; i < s.length; i++) order.add(i);
+                for (int i = order.size() - 1; i > 0; i--) java.util.Collections.swap(order, i, rnd.nextInt(i + 1));
+                int[] src = new int[s.length];
+                for (int i = 0; i < s.length; i++) src[order.get(i)] = s[i];
+                Ex x = gen(src, depth - 1);
+                return Ex.view("permute(" + x.text() + ", " + order + ")", s, x);
+            }
+        }
+    }
+
     private Ex stopGrad(int[] s, int depth) {
         if (gradientMode) return null;
         Ex x = gen(s, depth - 1);

@@ -35,6 +35,7 @@ final class Mutator {
         "tensor", "zeros", "ones", "full", "eye", "arange", "linspace", "rand", "randn", "exp", "log", "sqrt", "tanh", "relu", "abs", "where",
         "clamp", "maximum", "sum", "mean", "prod", "max", "logsumexp", "norm", "matmul", "dot", "outer", "transpose", "reshape", "flatten",
         "squeeze", "unsqueeze", "expand", "cat", "stack", "softmax", "log_softmax", "cross_entropy", "mse_loss", "backward", "detach",
+        "flip", "roll", "cumsum", "cumprod", "tril", "triu", "diag", "permute", "repeat", "pad", "split", "chunk", "kron", "cross",
         "zero_grad", "requires_grad_", "print", "assert_close", "item", "grad", "load", "save", "vjp",
         ".grad", ".T", ".shape", ".requires_grad", ".is_leaf", ".item()", ".backward()", ".sum()", "dim=", "keepdim=true", "requires_grad=true",
         "min=", "max=", "seed=", "rtol=", "p=", "0", "1", "-1", "2", "3", "0.5", ".5", "1e-3", "1e999", "-0", "2.5E+1", "\"s\"", "\"\"",

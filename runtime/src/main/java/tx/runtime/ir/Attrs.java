@@ -72,6 +72,11 @@ public final class Attrs {
         @Override public String toString() { return "axis=" + axis; }
     }
 
+    /** Several axes, distinct and normalised, in the order given (flip). */
+    public record Axes(int[] axes) {
+        @Override public String toString() { return "axes=" + Arrays.toString(axes); }
+    }
+
     /** A constant tensor. */
     public record Const(Tensor value) {
         @Override public String toString() { return value.size() == 1 ? Double.toString(value.data()[0]) : "const" + Shapes.show(value.shapeRef()); }

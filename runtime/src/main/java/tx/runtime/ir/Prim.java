@@ -349,6 +349,56 @@ public enum Prim {
         }
     },
 
+    /**
+     * Running sums along one axis, y_j = x_0 + ... + x_j, added in that order (PyTorch's). Since
+     * dy_j/dx_k = 1 for j >= k, the gradient is the running sum of g from the end of the line,
+     * flip(cumsum(flip(g))), as PyTorch's cumsum_backward computes it (g itself along an axis of one).
+     */
+    CUMSUM(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return scanned(in.get(0), attr); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Reductions.scan(in.get(0), ((Attrs.Axis) attr).axis(), false); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            int axis = ((Attrs.Axis) e.attr()).axis();
+            return List.of(in(e, 0).shapeRef()[axis] <= 1 ? g : reversedCumsum(b, g, axis));
+        }
+    },
+    /**
+     * Running products along one axis, y_j = x_0 ... x_j, multiplied in that order. The gradient is
+     * PyTorch's cumprod_backward (the rule it uses outside create_graph), exact where x has zeros:
+     * <pre>
+     *   dx_k = Σ_{j>=k} g_j y_j / x_k                           before the line's first zero (k < z1)
+     *   dx_k = y_{z1-1} Σ_{z1<=j<z2} g_j Π_{z1<i<=j} x_i          at the first zero (k = z1; y_{-1} = 1)
+     *   dx_k = 0                                               after it
+     * </pre>
+     * where z1 and z2 are the positions of the first and second zeros (the end of the line when absent),
+     * found by a running count of the zeros. NOTE: the masks are comparisons, so they pass no gradient;
+     * the quotient read where x is 0 is never taken (where's exact zero), and g itself is returned along
+     * an axis of one, as PyTorch (not y g / x, which may round or be nan).
+     * NOTE: as PROD_OTHERS's rule, this one is exact to first order only: differentiated again (a
+     * second derivative), it is right where x has no zero in the line, but not at a zero, since the
+     * masked terms g_j y_j (j >= z1) are 0 there but their slopes are not. PyTorch switches to an
+     * O(n²) rule under create_graph for that; tx does not yet.
+     */
+    CUMPROD(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return scanned(in.get(0), attr); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Reductions.scan(in.get(0), ((Attrs.Axis) attr).axis(), true); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            Attrs.Axis axis = (Attrs.Axis) e.attr();
+            Var x = in(e, 0), y = e.out(), zero = b.scalar(0), one = b.scalar(1);
+            int a = axis.axis(), n = x.shapeRef()[a];
+            if (n <= 1) return List.of(g);
+            Var isZero = b.eq(x, zero);
+            Var zeros = b.emit(CUMSUM, axis, isZero); // zeros at or before each position
+            Var before = b.eq(zeros, zero), second = b.eq(zeros, one);
+            Var first = b.mul(isZero, second);
+            Var beforeTerm = b.div(reversedCumsum(b, b.where(before, b.mul(y, g), zero), a), x);
+            Var between = b.emit(CUMPROD, axis, b.where(b.sub(second, first), x, one));
+            Var atFirst = b.sum(b.mul(between, b.where(second, g, zero)), new int[] {a}, true);
+            Var previous = shiftedRight(b, y, a); // y_{k-1}, and 1 at k = 0
+            return List.of(b.where(before, beforeTerm, b.where(first, b.mul(atFirst, previous), zero)));
+        }
+    },
+
     // ---- shape -----------------------------------------------------------------------------------
     /** Reshape: the gradient is reshaped back. */
     RESHAPE(1) {
@@ -487,6 +537,21 @@ public enum Prim {
             }
             return out;
         }
+    },
+
+    /** Reverses the order of the elements along each of several axes: its own adjoint, so the gradient is g flipped back. */
+    FLIP(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) {
+            int[] axes = ((Attrs.Axes) attr).axes(), x = in.get(0);
+            boolean[] seen = new boolean[x.length];
+            for (int a : axes) {
+                if (a < 0 || a >= x.length || seen[a]) fail("flip along axes " + Arrays.toString(axes) + " of " + Shapes.show(x));
+                seen[a] = true;
+            }
+            return x.clone();
+        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Shaping.flip(in.get(0), ((Attrs.Axes) attr).axes()); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.emit(FLIP, e.attr(), g)); }
     },
 
     // ---- linear algebra --------------------------------------------------------------------------
@@ -787,6 +852,29 @@ public enum Prim {
             }
         }
         return Shapes.reduced(x, r.axes(), r.keepdim());
+    }
+
+    /** The shape rule of a running sum or product: the input's, along an axis it has. */
+    static int[] scanned(int[] x, Object attr) {
+        int a = ((Attrs.Axis) attr).axis();
+        if (a < 0 || a >= x.length) fail("running sum or product along axis " + a + " of " + Shapes.show(x));
+        return x.clone();
+    }
+
+    /** The running sum from the end of each line along an axis: flip(cumsum(flip(v))), PyTorch's reversed_cumsum. */
+    static Var reversedCumsum(Builder b, Var v, int axis) {
+        Attrs.Axes flip = new Attrs.Axes(new int[] {axis});
+        return b.emit(FLIP, flip, b.emit(CUMSUM, new Attrs.Axis(axis), b.emit(FLIP, flip, v)));
+    }
+
+    /** v moved one place along an axis, the first place 1 and the last element dropped: y_{k-1} of a running product. */
+    static Var shiftedRight(Builder b, Var v, int axis) {
+        int[] s = v.shape(), start = new int[s.length], stop = v.shape(), step = new int[s.length];
+        Arrays.fill(step, 1);
+        stop[axis] = s[axis] - 1;
+        int[] oneShape = v.shape();
+        oneShape[axis] = 1;
+        return b.emit(CAT, new Attrs.Axis(axis), b.fill(oneShape, 1.0), b.slice(v, start, stop, step));
     }
 
     /** Brings a reduction's output-shaped value back to the input's shape (keepdim, then expand). */

@@ -49,6 +49,15 @@ public final class Reductions {
     }
 
     /**
+     * Running sums (cumsum) or products (cumprod) along one axis, accumulated in order from the first
+     * element of each line, as PyTorch does: {@link Standalone#scan}, which emitted Java runs too.
+     */
+    public static Tensor scan(Tensor x, int axis, boolean product) {
+        if (axis < 0 || axis >= x.rank()) throw new IllegalArgumentException("scan along axis " + axis + " of " + Shapes.show(x.shapeRef()));
+        return Tensor.of(x.shape(), Standalone.scan(x.data(), x.shapeRef(), axis, product));
+    }
+
+    /**
      * At each position, the product of the other elements of its reduction group (d/dx_i ∏ x =
      * ∏_{j≠i} x_j). Computed with prefix and suffix products, never by division, so it is exact
      * when the group holds zeros: {@link Standalone#prodOthers}, which emitted Java runs too.

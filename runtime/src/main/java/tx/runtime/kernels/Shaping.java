@@ -29,6 +29,11 @@ public final class Shaping {
         return Tensor.of(outShape, gather(x.data(), 0, srcStrides, outShape));
     }
 
+    /** Reverses the order of the elements along each of axes (distinct, in range): {@link Standalone#flip}, which emitted Java runs too. */
+    public static Tensor flip(Tensor x, int[] axes) {
+        return Tensor.of(x.shape(), Standalone.flip(x.data(), x.shapeRef(), axes));
+    }
+
     /** NumPy {@code broadcast_to}: repeats size-1 axes and adds axes on the left. */
     public static Tensor expand(Tensor x, int[] shape) {
         if (Arrays.equals(x.shapeRef(), shape)) return x;

@@ -333,6 +333,40 @@ final class Standalone {
         return transpose(out, grouped, inverse);
     }
 
+    // kernel: flip needs strides, gather
+    /** x (of shape) reversed along each of axes: a gather that starts at the last element of those axes and steps backwards. */
+    static double[] flip(double[] x, int[] shape, int[] axes) {
+        int[] s = strides(shape);
+        int offset = 0;
+        for (int a : axes) {
+            if (shape[a] == 0) return new double[0];
+            offset += (shape[a] - 1) * s[a];
+            s[a] = -s[a];
+        }
+        return gather(x, offset, s, shape);
+    }
+
+    // kernel: scan
+    /**
+     * Running sums (product false) or products (true) along axis of x (of shape), accumulated in order
+     * from the first element of each line, as PyTorch's cumsum and cumprod do on the CPU.
+     */
+    static double[] scan(double[] x, int[] shape, int axis, boolean product) {
+        int n = shape[axis], inner = 1;
+        for (int k = axis + 1; k < shape.length; k++) inner *= shape[k];
+        double[] out = new double[x.length];
+        for (int start = 0; start < x.length; start += n * inner) {
+            for (int j = 0; j < inner; j++) {
+                double acc = product ? 1.0 : 0.0;
+                for (int i = 0, p = start + j; i < n; i++, p += inner) {
+                    acc = product ? acc * x[p] : acc + x[p];
+                    out[p] = acc;
+                }
+            }
+        }
+        return out;
+    }
+
     // kernel: expand needs gather, broadcastStrides
     /** x (of shape) broadcast to out: size-1 axes repeated, axes added on the left. */
     static double[] expand(double[] x, int[] shape, int[] out) {

@@ -195,6 +195,18 @@ class PrimGradTest {
         add(t, Prim.PROD_OTHERS, "rows", List.of(op(new int[] {2, 3}, signed(0.5, 1.5))), reduce(false, 1), Kind.DIFFERENTIABLE);
         add(t, Prim.PROD_OTHERS, "outer axes", List.of(op(new int[] {2, 3, 2}, signed(0.5, 1.5))), reduce(false, 0, 2),
                 Kind.DIFFERENTIABLE);
+        add(t, Prim.CUMSUM, "along a vector", List.of(op(new int[] {5}, any)), new Attrs.Axis(0), Kind.DIFFERENTIABLE);
+        add(t, Prim.CUMSUM, "along rows", List.of(op(new int[] {2, 3}, any)), new Attrs.Axis(1), Kind.DIFFERENTIABLE);
+        add(t, Prim.CUMSUM, "a middle axis", List.of(op(new int[] {2, 3, 2}, any)), new Attrs.Axis(1), Kind.DIFFERENTIABLE);
+        add(t, Prim.CUMSUM, "an axis of one", List.of(op(new int[] {3, 1}, any)), new Attrs.Axis(1), Kind.DIFFERENTIABLE);
+        add(t, Prim.CUMPROD, "along a vector", List.of(op(new int[] {5}, signed(0.5, 1.5))), new Attrs.Axis(0), Kind.DIFFERENTIABLE);
+        add(t, Prim.CUMPROD, "columns", List.of(op(new int[] {3, 2}, signed(0.5, 1.5))), new Attrs.Axis(0), Kind.DIFFERENTIABLE);
+        add(t, Prim.CUMPROD, "a middle axis", List.of(op(new int[] {2, 3, 2}, signed(0.5, 1.5))), new Attrs.Axis(1), Kind.DIFFERENTIABLE);
+        // NOTE: cumprod is multilinear in each element, so the central FD is exact at zeros too
+        add(t, Prim.CUMPROD, "with zeros", List.of(op(new int[] {2, 5}, withZeros(signed(0.5, 1.5)))), new Attrs.Axis(1), Kind.DIFFERENTIABLE);
+        add(t, Prim.CUMPROD, "two zeros in a line", List.of(op(new int[] {6}, choice(0, 0, 1.5, -0.7, 1.2))), new Attrs.Axis(0),
+                Kind.DIFFERENTIABLE);
+        add(t, Prim.CUMPROD, "an axis of one", List.of(op(new int[] {3, 1}, withZeros(any))), new Attrs.Axis(1), Kind.DIFFERENTIABLE);
 
         shaped(t, Prim.RESHAPE, new int[] {2, 3}, new Attrs.ShapeAttr(new int[] {3, 2}));
         shaped(t, Prim.RESHAPE, new int[] {6}, new Attrs.ShapeAttr(new int[] {1, 2, 3}));
@@ -220,6 +232,9 @@ class PrimGradTest {
         add(t, Prim.CAT, "axis 0", List.of(op(new int[] {2, 3}, any), op(new int[] {1, 3}, any)), new Attrs.Axis(0), Kind.DIFFERENTIABLE);
         add(t, Prim.CAT, "axis 1, three operands", List.of(op(new int[] {2, 1}, any), op(new int[] {2, 2}, any), op(new int[] {2, 3}, any)),
                 new Attrs.Axis(1), Kind.DIFFERENTIABLE);
+        shaped(t, Prim.FLIP, new int[] {5}, new Attrs.Axes(new int[] {0}));
+        shaped(t, Prim.FLIP, new int[] {2, 3, 2}, new Attrs.Axes(new int[] {2, 0}));
+        shaped(t, Prim.FLIP, new int[] {2, 3}, new Attrs.Axes(new int[] {}));
         add(t, Prim.CAT, "one operand", List.of(op(new int[] {4}, any)), new Attrs.Axis(0), Kind.DIFFERENTIABLE);
 
         matmul(t, new int[] {2, 3}, new int[] {3, 4});

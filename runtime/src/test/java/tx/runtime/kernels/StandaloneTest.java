@@ -202,6 +202,34 @@ class StandaloneTest {
     }
 
     @Test
+    void flipReversesTheGivenAxes() {
+        // [[1, 2, 3], [4, 5, 6]]
+        double[] x = {1, 2, 3, 4, 5, 6};
+        int[] s = {2, 3};
+        assertArrayEquals(new double[] {4, 5, 6, 1, 2, 3}, Standalone.flip(x, s, new int[] {0}));
+        assertArrayEquals(new double[] {3, 2, 1, 6, 5, 4}, Standalone.flip(x, s, new int[] {1}));
+        assertArrayEquals(new double[] {6, 5, 4, 3, 2, 1}, Standalone.flip(x, s, new int[] {1, 0}));
+        assertArrayEquals(x, Standalone.flip(x, s, new int[] {}));
+        assertArrayEquals(new double[0], Standalone.flip(new double[0], new int[] {2, 0}, new int[] {0}));
+        assertArrayEquals(new double[] {7}, Standalone.flip(new double[] {7}, new int[] {}, new int[] {}));
+    }
+
+    @Test
+    void scanAccumulatesInOrderAlongAnAxis() {
+        double[] x = {1, 2, 3, 4, 5, 6};
+        assertArrayEquals(new double[] {1, 3, 6, 4, 9, 15}, Standalone.scan(x, new int[] {2, 3}, 1, false));
+        assertArrayEquals(new double[] {1, 2, 3, 5, 7, 9}, Standalone.scan(x, new int[] {2, 3}, 0, false));
+        assertArrayEquals(new double[] {1, 2, 6, 4, 20, 120}, Standalone.scan(x, new int[] {2, 3}, 1, true));
+        assertArrayEquals(new double[] {1, 2, 3, 4, 10, 18}, Standalone.scan(x, new int[] {2, 3}, 0, true));
+        // [3, 2, 1] along the middle axis: the lines are (1, 3, 5) and (2, 4, 6)
+        assertArrayEquals(new double[] {1, 2, 4, 6, 9, 12}, Standalone.scan(x, new int[] {1, 3, 2}, 1, false));
+        // in order, not pairwise: 1e16 + 1 + 1 loses both ones, as a sequential sum does
+        assertArrayEquals(new double[] {1e16, 1e16, 1e16}, Standalone.scan(new double[] {1e16, 1, 1}, new int[] {3}, 0, false));
+        assertArrayEquals(new double[] {2, 0, 0, Double.NaN}, Standalone.scan(new double[] {2, 0, 5, Double.NaN}, new int[] {4}, 0, true));
+        assertArrayEquals(new double[0], Standalone.scan(new double[0], new int[] {0, 3}, 1, false));
+    }
+
+    @Test
     void firstMaxPicksTheFirstMaximumOrTheFirstNan() {
         double nan = Double.NaN;
         assertArrayEquals(new double[] {0, 1, 0, 0}, Standalone.firstMax(new double[] {1, 3, 3, 2}, new int[] {4}, 0));
