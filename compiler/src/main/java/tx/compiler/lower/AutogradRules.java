@@ -59,35 +59,8 @@ final class AutogradRules extends RuleFamily {
             if (x == null) return null;
             boolean on = a.bool(1, "requires_grad", true);
             if (a.failed) return null;
-            if (x.rg() && x.leaf() < 0) {
-                String name = l.text(a.spanOf(0, null));
-                String detached = "detach(" + (name == null ? "x" : name) + ")";
-                if (on) {
-                    l.diags.error("E0307", a.span(), "only leaves can be made to require grad; this tensor is computed from one that does",
-                            "to start a new leaf from it, use `" + detached + ".requires_grad_()`");
-                } else {
-                    l.diags.error("E0307", a.span(), "only leaves can be made to stop requiring grad; this tensor is computed from one that does",
-                            "for a copy of its value that does not require grad, use `" + detached + "`");
-                }
-                return null;
-            }
-            if (!on) return x.rg() ? stopRequiringGrad(x) : x;
-            if (x.leaf() >= 0) return x;
-            T leaf = l.leaf(b.stopGrad(x.var()), a.call);
-            l.rebindAliases(x.var(), leaf);
-            return leaf;
+            return l.autograd.requiresGrad(x, on, a.span(), a.spanOf(0, null), a.call);
         });
-    }
-
-    /**
-     * {@code requires_grad_(x, False)} on a leaf: from here on x is a plain tensor with the same
-     * value, which no backward reaches. NOTE: PyTorch keeps the leaf's last {@code .grad}; here it
-     * reads as None afterwards (docs/language.md lists this difference).
-     */
-    private T stopRequiringGrad(T x) {
-        T plain = new T(b.stopGrad(x.var()), false, -1, null, false, false);
-        l.rebindAliases(x.var(), plain);
-        return plain;
     }
 
     /** backward(s) / backward(y, g): the adjoint program is built right here (see {@link Reverse}). */

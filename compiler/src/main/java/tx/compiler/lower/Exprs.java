@@ -44,7 +44,10 @@ final class Exprs {
         if (e instanceof Ast.Neg n) return negate(expr(n.operand()), n);
         if (e instanceof Ast.Binary x) return binary(x.op(), expr(x.left()), expr(x.right()), x.left().span(), x.right().span(), x.span());
         if (e instanceof Ast.Chain c) return chain(c);
-        if (e instanceof Ast.Call c) return l.builtins.call(c);
+        if (e instanceof Ast.Call c) {
+            Val v = l.autograd.call(c);
+            return v != null ? v : l.builtins.call(c);
+        }
         if (e instanceof Ast.Index i) return index(i);
         if (e instanceof Ast.Attr a) return attribute(a);
         if (e instanceof Ast.ListLit list) {
@@ -464,12 +467,17 @@ final class Exprs {
         return new T(out, false, -1, null, false, s == GradState.MAYBE);
     }
 
-    /** {@code x.grad = None} or {@code x.grad = tensor}. */
-    void assignAttribute(Ast.Target t, Val v, Span valueSpan) {
+    /** {@code x.grad = None}, {@code x.grad = tensor}, {@code x.requires_grad = flag} or {@code x.data = tensor}. */
+    void assignAttribute(Ast.Target t, Val v, Span valueSpan, Span span) {
         Val target = lookup(t.name(), t.span());
         if (target instanceof Val.Bad) return;
+        if (target instanceof T x && t.attr().equals("requires_grad")) {
+            l.autograd.assignRequiresGrad(x, t.name(), v, t.span(), valueSpan, span, t);
+            return;
+        }
         if (!t.attr().equals("grad") || !(target instanceof T x)) {
-            l.diags.error("E0401", t.span(), "cannot assign to `" + t.name() + "." + t.attr() + "`", "only `x.grad` can be assigned");
+            l.diags.error("E0401", t.span(), "cannot assign to `" + t.name() + "." + t.attr() + "`",
+                    "only `x.grad`, `x.requires_grad` and `x.data` can be assigned");
             return;
         }
         if (x.leaf() < 0) {

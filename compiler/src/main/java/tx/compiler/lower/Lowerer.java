@@ -34,6 +34,7 @@ public final class Lowerer {
     final Exprs exprs;
     final Builtins builtins;
     final Functions functions;
+    final AutogradApi autograd;
     private final String[] lines;
     private final Map<Object, Integer> leafIds = new IdentityHashMap<>();
     final List<String> leafNames = new ArrayList<>();
@@ -54,6 +55,7 @@ public final class Lowerer {
         this.exprs = new Exprs(this);
         this.builtins = new Builtins(this);
         this.functions = new Functions(this);
+        this.autograd = new AutogradApi(this);
         b.listen(e -> {
             graph.defined(e);
             refuseHuge(e);
@@ -364,7 +366,7 @@ public final class Lowerer {
         Val v = exprs.expr(a.value());
         b.named(old);
         if (t.attr() != null) {
-            exprs.assignAttribute(t, v, a.value().span());
+            exprs.assignAttribute(t, v, a.value().span(), a.span());
             return;
         }
         if (v instanceof T tv && tv.leaf() >= 0 && leafNames.get(tv.leaf()) == null) leafNames.set(tv.leaf(), t.name());
@@ -508,8 +510,10 @@ public final class Lowerer {
         if (known != null) return known;
         Set<String> out = new LinkedHashSet<>();
         for (Ast.Stmt s : body) {
-            if (s instanceof Ast.AugAssign a && a.target().attr() == null) out.add(a.target().name());
-            else if (s instanceof Ast.ExprStmt e) collectInPlaceCalls(e.expr(), out);
+            if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) out.add(a.target().name());
+            else if (s instanceof Ast.Assign a) {
+                for (Ast.Target t : a.targets()) if (t.attr() != null && REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
+            } else if (s instanceof Ast.ExprStmt e) collectInPlaceCalls(e.expr(), out);
             else if (s instanceof Ast.For f) out.addAll(inPlaceNames(f.body()));
             else if (s instanceof Ast.If i) {
                 out.addAll(inPlaceNames(i.then()));
@@ -520,10 +524,13 @@ public final class Lowerer {
         return out;
     }
 
+    /** {@code x.requires_grad = ...} and {@code x.data = ...} change the tensor x is bound to, in place. */
+    private static final Set<String> REBINDING_ATTRIBUTES = Set.of("requires_grad", "data");
+
     private void collectAssigned(Ast.Stmt s, Set<String> out) {
         if (s instanceof Ast.Assign a) {
-            for (Ast.Target t : a.targets()) if (t.attr() == null) out.add(t.name());
-        } else if (s instanceof Ast.AugAssign a && a.target().attr() == null) {
+            for (Ast.Target t : a.targets()) if (t.attr() == null || REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
+        } else if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) {
             out.add(a.target().name());
         } else if (s instanceof Ast.For f) {
             out.add(f.var());
