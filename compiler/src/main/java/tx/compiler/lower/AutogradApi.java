@@ -6,6 +6,11 @@ import tx.compiler.check.Val.T;
 import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Span;
 import tx.runtime.ir.Stmt;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.Shapes;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * PyTorch's spellings of the autograd API that are attributes and in-place methods rather than
@@ -15,6 +20,14 @@ import tx.runtime.ir.Stmt;
  */
 final class AutogradApi {
     private final Lowerer l;
+    /** A detached view ({@code x.data}, {@code detach(x)}) to the variable of the tensor whose storage it shares. */
+    private final Map<Var, Var> storage = new HashMap<>();
+    /** A loop's parameter to the parameter of another name bound to the same tensor before the loop. */
+    private final Map<Var, Var> same = new HashMap<>();
+    /** A retained tensor's grad register, to the variable that the backward continues from (see {@link #retainGrad}). */
+    private final Map<Integer, Var> retainedFrom = new HashMap<>();
+    /** A retained tensor's variable, to its grad register. */
+    private final Map<Var, Integer> retained = new HashMap<>();
 
     AutogradApi(Lowerer l) {
         this.l = l;
@@ -26,6 +39,8 @@ final class AutogradApi {
         if (at.name().equals("zero_") && withoutData(at.target()) instanceof Ast.Attr g && g.name().equals("grad")) {
             return zeroGrad(g, c);
         }
+        if (at.name().equals("zero_")) return zeroInPlace(at, c);
+        if (at.name().equals("retain_grad")) return retainGrad(at, c);
         return null;
     }
 
@@ -59,12 +74,13 @@ final class AutogradApi {
             return new Val.Bad();
         }
         String who = "`" + (l.text(g.span()) == null ? "x.grad" : l.text(g.span())) + "`";
-        if (x.leaf() < 0) {
+        int register = x.leaf() >= 0 ? x.leaf() : retainedRegister(x.var());
+        if (register < 0) {
             l.diags.error("E0303", c.span(), who + " is None, so it cannot be zeroed in place (PyTorch raises: 'NoneType' object has no attribute 'zero_')",
                     x.rg() ? "only leaves (made with requires_grad=true) get gradients" : "this tensor does not require grad, so no backward gives it a gradient");
             return new Val.Bad();
         }
-        GradState s = l.state.grad(x.leaf());
+        GradState s = l.state.grad(register);
         String name = l.text(g.target().span()) == null ? "x" : l.text(g.target().span());
         if (s != GradState.SET) {
             if (l.backwardFailed) return new Val.Bad();
@@ -76,7 +92,7 @@ final class AutogradApi {
             return new Val.Bad();
         }
         tx.runtime.ir.Var zeros = l.b.fill(x.shape(), 0.0);
-        l.b.add(new Stmt.GradSet(x.leaf(), zeros, l.b.origin()));
+        l.b.add(new Stmt.GradSet(register, zeros, l.b.origin()));
         return new T(zeros, false, -1, null, false, false);
     }
 
@@ -131,5 +147,260 @@ final class AutogradApi {
             return;
         }
         requiresGrad(x, on, span, new Span(targetSpan.line(), targetSpan.col(), targetSpan.line(), targetSpan.col() + name.length()), node);
+    }
+
+    // ---- .data and storage shared by views -------------------------------------------------------------
+
+    /**
+     * {@code x.data}: x's value, detached, sharing x's storage (LANGUAGE.md §6). Values in tx are
+     * immutable IR variables, so sharing is kept by the compiler: a view remembers whose storage it
+     * shares, and an in-place change of either (see {@link #changedInPlace}) rebinds every name that
+     * shares it to the new value. A tensor that does not require grad is its own {@code .data}.
+     */
+    Val data(T x) {
+        if (!x.rg()) return x;
+        return view(x.var());
+    }
+
+    /** A detached view of the storage that {@code v} holds: {@code detach(x)}, {@code x.data}. */
+    T view(Var v) {
+        Var d = l.b.stopGrad(v);
+        storage.put(d, root(v));
+        return new T(d, false, -1, null, false, false);
+    }
+
+    /** The variable of the tensor whose storage v shares (v itself if it is no view). */
+    private Var root(Var v) {
+        Var r = storage.getOrDefault(canonical(v), canonical(v));
+        return canonical(r);
+    }
+
+    private Var canonical(Var v) {
+        return same.getOrDefault(v, v);
+    }
+
+    /** Whether names bound to a and b see each other's in-place changes. */
+    boolean sharesStorage(Var a, Var b) {
+        return root(a).equals(root(b));
+    }
+
+    /**
+     * Inside a loop body, each carried name has a parameter of its own: names bound to one tensor
+     * before the loop (or to a tensor and a view of it) are related again, so that an in-place
+     * change through one is seen through the others. {@code before} and {@code params} are parallel.
+     */
+    void carried(List<Var> before, List<Var> params) {
+        Map<Var, Integer> head = new HashMap<>(); // a storage's root, to the index of the name that stands for it in the loop
+        for (int i = 0; i < before.size(); i++) {
+            Var b = before.get(i);
+            if (b == null) continue;
+            Integer h = head.get(root(b));
+            if (h == null || (root(b).equals(b) && !root(before.get(h)).equals(before.get(h)))) head.put(root(b), i);
+        }
+        for (int i = 0; i < before.size(); i++) {
+            Var b = before.get(i);
+            if (b == null || head.get(root(b)) == i) continue;
+            int h = head.get(root(b));
+            for (int j = 0; j < i; j++) { // the same tensor as an earlier name: the same parameter for in-place changes
+                if (b.equals(before.get(j))) {
+                    same.put(params.get(i), canonical(params.get(j)));
+                    break;
+                }
+            }
+            if (!same.containsKey(params.get(i))) {
+                if (b.equals(before.get(h))) same.put(params.get(i), params.get(h));
+                else storage.put(params.get(i), params.get(h));
+            }
+        }
+    }
+
+    /**
+     * x was changed in place and now is {@code updated}: every name bound to x becomes
+     * {@code updated}; the tensor whose storage x shares (when x is a view) takes the new value
+     * (a leaf stays the same leaf, see {@link Lowerer#keepLeaf}); every other view of that storage
+     * becomes a fresh detached view of it. E0304 guards leaves that require grad before this is called.
+     */
+    void changedInPlace(T x, T updated, Span span) {
+        Var root = root(x.var());
+        T owner = null;
+        if (!canonical(x.var()).equals(root)) {
+            for (Val v : l.state.names.values()) if (v instanceof T t && canonical(t.var()).equals(root)) owner = t;
+        }
+        T newOwner = owner == null ? null : owned(owner, updated.var(), span);
+        if (owner != null && newOwner == null) return;
+        Var newRoot = newOwner != null ? newOwner.var() : updated.var();
+        T fresh = null;
+        for (Map.Entry<String, Val> e : new java.util.ArrayList<>(l.state.names.entrySet())) {
+            if (!(e.getValue() instanceof T t)) continue;
+            Var c = canonical(t.var());
+            if (c.equals(canonical(x.var()))) l.state.bind(e.getKey(), updated);
+            else if (owner != null && c.equals(root)) l.state.bind(e.getKey(), newOwner);
+            else if (root(t.var()).equals(root)) {
+                if (fresh == null) fresh = view(newRoot);
+                l.state.bind(e.getKey(), fresh);
+            }
+        }
+        if (newRoot != null && !updated.var().equals(newRoot)) storage.put(updated.var(), newRoot);
+    }
+
+    /**
+     * The tensor whose storage a view shares, holding the view's new value {@code v}: a leaf stays
+     * the same leaf, a plain tensor is plain. NOTE: the storage of a computed tensor that requires
+     * grad is not changed through a view (E0308): PyTorch allows it, but the gradients of what was
+     * computed from it would then disagree with its values.
+     */
+    private T owned(T owner, Var v, Span span) {
+        if (owner.leaf() >= 0) return l.keepLeaf(owner, l.b.stopGrad(v));
+        if (!owner.rg()) return new T(v, false, -1, null, false, false);
+        l.diags.error("E0308", span, "the storage of a computed tensor that requires grad is changed in place, through `.data` or a detached view of it",
+                "tx changes `.data` in place only for leaves and tensors that do not require grad;\n"
+                        + "compute a new tensor instead, or change the leaves it was computed from");
+        return null;
+    }
+
+    /** {@code x.data op= e}: x changes in place, outside the graph even when grad mode is on (as in PyTorch). */
+    void augAssignData(Ast.AugAssign a) {
+        Ast.Target t = a.target();
+        Val before = l.exprs.lookup(t.name(), t.span());
+        if (!(before instanceof T x)) {
+            if (!(before instanceof Val.Bad)) l.diags.error("E0401", t.span(), before.describe() + " has no attribute `data`", null);
+            l.exprs.expr(a.value());
+            return;
+        }
+        boolean old = l.graph.setNoGrad(true);
+        try {
+            String oldName = l.b.named(t.name());
+            Val result = l.exprs.binary(a.op().substring(0, 1), data(x), l.exprs.expr(a.value()), t.span(), a.value().span(), a.span());
+            l.b.named(oldName);
+            if (!(result instanceof T r)) return;
+            if (!java.util.Arrays.equals(r.shape(), x.shape())) {
+                l.diags.error("E0201", a.span(), "in-place `" + a.op() + "` would change the shape of `" + t.name() + "` from "
+                        + Shapes.show(x.shape()) + " to " + Shapes.show(r.shape()), "in-place operations keep the shape of their target");
+                return;
+            }
+            store(x, r.var(), a.span());
+        } finally {
+            l.graph.setNoGrad(old);
+        }
+    }
+
+    /**
+     * {@code x.data = v}: x now holds v's values (detached), in new storage: views taken of x before
+     * keep the old values, as in PyTorch. NOTE: PyTorch also lets v have another shape; tx keeps x's
+     * shape fixed (E0201), as every name has one shape.
+     */
+    void assignData(Ast.Target t, T x, Val v, Span valueSpan, Span span) {
+        T g = l.exprs.tensor(v, valueSpan, "`.data`");
+        if (g == null) return;
+        if (!java.util.Arrays.equals(g.shape(), x.shape())) {
+            l.diags.error("E0201", valueSpan, "a tensor of shape " + Shapes.show(g.shape()) + " cannot be assigned to `" + t.name()
+                    + ".data`, which has shape " + Shapes.show(x.shape()), "tx keeps the shape of a name fixed");
+            return;
+        }
+        Var value = l.b.stopGrad(g.var());
+        T updated = x.leaf() >= 0 ? l.keepLeaf(x, value) : x.rg() ? null : new T(value, false, -1, null, false, false);
+        if (updated == null) {
+            owned(x, value, span);
+            return;
+        }
+        for (Map.Entry<String, Val> e : new java.util.ArrayList<>(l.state.names.entrySet())) {
+            if (e.getValue() instanceof T u && canonical(u.var()).equals(canonical(x.var()))) l.state.bind(e.getKey(), updated);
+        }
+    }
+
+    /** x's storage (x itself, or the tensor x is a view of) now holds {@code v}, which does not require grad. */
+    private void store(T x, Var v, Span span) {
+        if (x.leaf() >= 0) changedInPlace(x, l.keepLeaf(x, v), span);
+        else if (!x.rg()) changedInPlace(x, new T(v, false, -1, null, false, false), span);
+        else owned(x, v, span);
+    }
+
+    /**
+     * {@code x.zero_()} and {@code x.data.zero_()}: x's storage becomes zeros. On a leaf that requires
+     * grad, {@code x.zero_()} is allowed only under no_grad (E0304), as any in-place change; through
+     * {@code .data} always.
+     */
+    private Val zeroInPlace(Ast.Attr at, Ast.Call c) {
+        boolean viaData = at.target() instanceof Ast.Attr d && d.name().equals("data");
+        Ast.Expr base = withoutData(at.target());
+        Val target = l.exprs.expr(base);
+        if (target instanceof Val.Bad || !noArguments(c, "zero_")) return new Val.Bad();
+        T x = l.exprs.tensor(target, base.span(), "`zero_`");
+        if (x == null) return new Val.Bad();
+        if (!viaData && x.rg() && !l.graph.noGrad()) {
+            String name = l.text(base.span()) == null ? "x" : l.text(base.span());
+            if (x.leaf() >= 0) {
+                l.diags.error("E0304", c.span(), "a leaf tensor that requires grad is changed in place: `" + name + ".zero_()`",
+                        "PyTorch forbids this too: do it inside `with no_grad { ... }`, or write `" + name + ".data.zero_()`");
+            } else {
+                l.diags.error("E0308", c.span(), "`zero_()` of a computed tensor that requires grad is not supported",
+                        "use a new tensor instead: `zeros_like(" + name + ")`, or `" + name + " * 0` to keep it in the graph");
+            }
+            return new Val.Bad();
+        }
+        Var zeros = l.b.fill(x.shape(), 0.0);
+        store(x, zeros, c.span());
+        return new T(zeros, false, -1, null, false, false);
+    }
+
+    // ---- retain_grad -----------------------------------------------------------------------------------
+
+    /**
+     * {@code y.retain_grad()}: later backwards that reach y add their gradient with respect to y into
+     * {@code y.grad}. y is rebound to {@code y' = stop_grad(y)}, which the AD pass sees as a leaf
+     * with a grad register of its own, so a backward stops there with y's adjoint; {@link #reverse}
+     * then goes on from y itself with that adjoint as the seed. y' prints and behaves as y
+     * (not a leaf, the same grad_fn). On a leaf it does nothing, as in PyTorch.
+     */
+    private Val retainGrad(Ast.Attr at, Ast.Call c) {
+        Val target = l.exprs.expr(at.target());
+        if (target instanceof Val.Bad || !noArguments(c, "retain_grad")) return new Val.Bad();
+        T y = l.exprs.tensor(target, at.target().span(), "`retain_grad`");
+        if (y == null) return new Val.Bad();
+        if (!y.rg()) {
+            l.diags.error("E0302", c.span(), "`retain_grad` of a tensor that does not require grad: no backward reaches it",
+                    "PyTorch: \"can't retain_grad on Tensor that has requires_grad=False\"");
+            return new Val.Bad();
+        }
+        if (y.leaf() >= 0 || retained.containsKey(y.var())) return new Val.None("`retain_grad` returns None");
+        Var kept = l.b.stopGrad(y.var());
+        int id = l.register(c, l.text(at.target().span()));
+        l.graph.markLeaf(kept, id);
+        retained.put(kept, id);
+        retainedFrom.put(id, y.var());
+        l.rebindAliases(y.var(), new T(kept, true, -1, y.gradFn(), false, false, y.first(), y.py()));
+        return new Val.None("`retain_grad` returns None");
+    }
+
+    /** The grad register of a retained tensor (see {@link #retainGrad}), or -1. */
+    int retainedRegister(Var v) {
+        return retained.getOrDefault(v, -1);
+    }
+
+    /**
+     * A backward from {@code out} seeded with {@code seed}: the adjoint of every leaf and retained
+     * tensor it reaches. At a retained tensor the pass stops (it is a leaf to the AD pass) and goes
+     * on from the tensor's own variable, seeded with its adjoint. NOTE: retained tensors are gone
+     * through latest first, so that all the adjoint of one has arrived before the pass goes on from it.
+     */
+    tx.compiler.ad.Reverse.Result reverse(Var out, Var seed) {
+        tx.compiler.ad.Reverse.Result r = tx.compiler.ad.Reverse.backward(l.b, l.graph, out, seed);
+        if (r.blockedAt() != null || retainedFrom.isEmpty()) return r;
+        Map<Integer, Var> sums = new java.util.LinkedHashMap<>(r.leafAdjoints());
+        java.util.Set<Integer> done = new java.util.HashSet<>();
+        while (true) {
+            Integer next = null;
+            for (int id : sums.keySet()) {
+                if (retainedFrom.containsKey(id) && !done.contains(id)
+                        && (next == null || retainedFrom.get(id).id() > retainedFrom.get(next).id())) next = id;
+            }
+            if (next == null) return new tx.compiler.ad.Reverse.Result(sums, null, null);
+            done.add(next);
+            tx.compiler.ad.Reverse.Result more = tx.compiler.ad.Reverse.backward(l.b, l.graph, retainedFrom.get(next), sums.get(next));
+            if (more.blockedAt() != null) return more;
+            boolean old = l.graph.setNoGrad(true);
+            for (Map.Entry<Integer, Var> e : more.leafAdjoints().entrySet()) sums.merge(e.getKey(), e.getValue(), l.b::add);
+            l.graph.setNoGrad(old);
+        }
     }
 }

@@ -27,7 +27,7 @@ final class AutogradRules extends RuleFamily {
         rules.put("detach", a -> {
             if (!a.shape(1, 1)) return null;
             T x = a.tensor(0);
-            return x == null ? null : new T(b.stopGrad(x.var()), false, -1, null, false, false);
+            return x == null ? null : l.autograd.view(x.var()); // shares x's storage, as PyTorch's detach does
         });
         rules.put("item", a -> {
             if (!a.shape(1, 1)) return null;
@@ -65,9 +65,17 @@ final class AutogradRules extends RuleFamily {
 
     /** backward(s) / backward(y, g): the adjoint program is built right here (see {@link Reverse}). */
     private Val backward(Args a) {
-        if (!a.shape(1, 2, "gradient")) return failedBackward();
+        if (!a.shape(1, 4, "gradient", "retain_graph", "create_graph")) return failedBackward();
         T s = a.tensor(0);
         if (s == null) return failedBackward();
+        boolean createGraph = a.bool(3, "create_graph", false);
+        boolean retainGraph = a.bool(2, "retain_graph", createGraph); // PyTorch: retain_graph defaults to create_graph
+        if (a.failed) return failedBackward();
+        if (createGraph) {
+            l.diags.error("E0104", a.spanOf(3, "create_graph"), "`backward(create_graph=True)` is not supported yet",
+                    "for second derivatives, write the function with `fn` and use `grad(grad(f))` (LANGUAGE.md section 7)");
+            return failedBackward();
+        }
         String name = l.text(a.spanOf(0, null));
         String shown = name == null ? "the output" : "`" + name + "`";
         if (!s.rg()) {
@@ -94,7 +102,7 @@ final class AutogradRules extends RuleFamily {
             seed = b.fill(s.shape(), 1.0); // d s / d s = 1
             b.named(old);
         }
-        Reverse.Result r = Reverse.backward(b, l.graph, s.var(), seed);
+        Reverse.Result r = l.autograd.reverse(s.var(), seed);
         if (r.blockedAt() != null) {
             String help = l.graph.barrierHelp(r.blockedAt());
             l.diags.error("E0306", a.span(), "this backward would have to differentiate through " + r.blockedWhy(), help != null ? help

@@ -440,8 +440,9 @@ final class Exprs {
             case "is_leaf" -> new Val.Bool(x.leaf() >= 0 || !x.rg());
             case "shape" -> new Val.Shape(x.shape());
             case "T" -> l.builtins.transposeT(x);
+            case "data" -> l.autograd.data(x);
             default -> {
-                String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "T"));
+                String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "T", "data"));
                 String help = l.builtins.has(a.name()) ? "`" + a.name() + "` is a method: call it, `x." + a.name() + "(...)`"
                         : near != null ? "did you mean `" + near + "`?" : null;
                 l.diags.error("E0101", a.nameSpan(), "tensors have no attribute `" + a.name() + "`", help);
@@ -452,18 +453,19 @@ final class Exprs {
 
     /** {@code x.grad}: None, a tensor, or (after paths that disagree) a tensor that may be None. */
     private Val grad(T x, Ast.Attr a) {
-        if (x.leaf() < 0) {
+        int register = x.leaf() >= 0 ? x.leaf() : l.autograd.retainedRegister(x.var());
+        if (register < 0) {
             if (x.rg()) {
                 l.diags.warning("W0305", a.span(), "`.grad` of a tensor that is not a leaf is always None",
                         "only leaves (made with requires_grad=true) get gradients; PyTorch warns about this too");
             }
             return new Val.None("`.grad` of a tensor that is not a leaf is None");
         }
-        GradState s = l.state.grad(x.leaf());
-        String who = l.leafNames.get(x.leaf()) == null ? "this leaf's `.grad`" : "`" + l.leafNames.get(x.leaf()) + ".grad`";
+        GradState s = l.state.grad(register);
+        String who = l.leafNames.get(register) == null ? "this leaf's `.grad`" : "`" + l.leafNames.get(register) + ".grad`";
         if (s == GradState.NONE) return new Val.None(who + " is None here: no backward has reached it since it was created or reset");
         Var out = b.newVar(x.shape(), x.var().name() == null ? null : x.var().name() + "_grad");
-        b.add(new Stmt.GradRead(x.leaf(), out, b.origin()));
+        b.add(new Stmt.GradRead(register, out, b.origin()));
         return new T(out, false, -1, null, false, s == GradState.MAYBE);
     }
 
@@ -473,6 +475,10 @@ final class Exprs {
         if (target instanceof Val.Bad) return;
         if (target instanceof T x && t.attr().equals("requires_grad")) {
             l.autograd.assignRequiresGrad(x, t.name(), v, t.span(), valueSpan, span, t);
+            return;
+        }
+        if (target instanceof T x && t.attr().equals("data")) {
+            l.autograd.assignData(t, x, v, valueSpan, span);
             return;
         }
         if (!t.attr().equals("grad") || !(target instanceof T x)) {
