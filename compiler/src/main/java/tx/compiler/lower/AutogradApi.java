@@ -35,6 +35,7 @@ final class AutogradApi {
 
     /** The calls this class spells (in-place methods on {@code .grad} and {@code .data}, ...), or null for an ordinary call. */
     Val call(Ast.Call c) {
+        if (c.callee() instanceof Ast.Name n && n.name().equals("grad") && tensorForm(c)) return tensorGrad(c);
         if (!(c.callee() instanceof Ast.Attr at)) return null;
         if (at.name().equals("zero_") && withoutData(at.target()) instanceof Ast.Attr g && g.name().equals("grad")) {
             return zeroGrad(g, c);
@@ -147,6 +148,25 @@ final class AutogradApi {
             return;
         }
         requiresGrad(x, on, span, new Span(targetSpan.line(), targetSpan.col(), targetSpan.line(), targetSpan.col() + name.length()), node);
+    }
+
+    // ---- grad_fn ---------------------------------------------------------------------------------------
+
+    /**
+     * {@code y.grad_fn}: None for a leaf and for a tensor that does not require grad; else the
+     * operation that made y, printed as LANGUAGE.md §4 says, {@code <MulBackward0 object>} (PyTorch
+     * adds the object's address, which no two runs share). A loop-carried value whose maker differs
+     * between the first iteration and the others is refused (E0401): it is not one string.
+     */
+    Val gradFn(T x, Span span) {
+        if (x.first() != null) {
+            l.diags.error("E0401", span, "`grad_fn` here differs between the loop's first iteration and the others",
+                    "print the tensor itself: its suffix shows the grad_fn of each iteration");
+            return new Val.Bad();
+        }
+        String suffix = x.printSuffix();
+        if (suffix == null || !suffix.startsWith("grad_fn=<")) return new Val.None("`grad_fn` of a leaf, or of a tensor that does not require grad, is None");
+        return new Val.Str("<" + suffix.substring("grad_fn=<".length(), suffix.length() - 1) + " object>");
     }
 
     // ---- .data and storage shared by views -------------------------------------------------------------
@@ -384,7 +404,12 @@ final class AutogradApi {
      * through latest first, so that all the adjoint of one has arrived before the pass goes on from it.
      */
     tx.compiler.ad.Reverse.Result reverse(Var out, Var seed) {
-        tx.compiler.ad.Reverse.Result r = tx.compiler.ad.Reverse.backward(l.b, l.graph, out, seed);
+        return reverse(out, seed, false);
+    }
+
+    /** As {@link #reverse(Var, Var)}; with {@code createGraph} the adjoints are recorded so that they can be differentiated again. */
+    private tx.compiler.ad.Reverse.Result reverse(Var out, Var seed, boolean createGraph) {
+        tx.compiler.ad.Reverse.Result r = pass(out, seed, createGraph);
         if (r.blockedAt() != null || retainedFrom.isEmpty()) return r;
         Map<Integer, Var> sums = new java.util.LinkedHashMap<>(r.leafAdjoints());
         java.util.Set<Integer> done = new java.util.HashSet<>();
@@ -396,11 +421,150 @@ final class AutogradApi {
             }
             if (next == null) return new tx.compiler.ad.Reverse.Result(sums, null, null);
             done.add(next);
-            tx.compiler.ad.Reverse.Result more = tx.compiler.ad.Reverse.backward(l.b, l.graph, retainedFrom.get(next), sums.get(next));
+            tx.compiler.ad.Reverse.Result more = pass(retainedFrom.get(next), sums.get(next), createGraph);
             if (more.blockedAt() != null) return more;
-            boolean old = l.graph.setNoGrad(true);
+            boolean old = createGraph ? l.graph.noGrad() : l.graph.setNoGrad(true);
             for (Map.Entry<Integer, Var> e : more.leafAdjoints().entrySet()) sums.merge(e.getKey(), e.getValue(), l.b::add);
             l.graph.setNoGrad(old);
         }
+    }
+
+    private tx.compiler.ad.Reverse.Result pass(Var out, Var seed, boolean createGraph) {
+        return createGraph ? tx.compiler.ad.Reverse.transform(l.b, l.graph, out, seed, null) : tx.compiler.ad.Reverse.backward(l.b, l.graph, out, seed);
+    }
+
+    // ---- grad(outputs, inputs): torch.autograd.grad ------------------------------------------------------
+
+    /**
+     * {@code grad(...)} is the tensor form (PyTorch's torch.autograd.grad) unless its first argument
+     * is a function: a function's name, a name bound to a function value, or a transform's call
+     * ({@code grad(grad(f))}), which are the transform of LANGUAGE.md §7.
+     */
+    private boolean tensorForm(Ast.Call c) {
+        if (l.state.names.get("grad") != null || c.args().isEmpty() || c.args().get(0).name() != null) return false;
+        Ast.Expr first = c.args().get(0).value();
+        if (first instanceof Ast.Name n) {
+            Val v = l.state.names.get(n.name());
+            return v != null ? !(v instanceof Val.Fn) : !l.functions.has(n.name());
+        }
+        return !(first instanceof Ast.Call inner && inner.callee() instanceof Ast.Name f && Functions.isTransform(f.name()));
+    }
+
+    /**
+     * {@code grad(outputs, inputs, grad_outputs=, retain_graph=, create_graph=, allow_unused=)}: the
+     * gradients of the outputs with respect to the inputs, as a tuple, one per input, without
+     * touching any {@code .grad}. With {@code create_graph=True} they require grad and can be
+     * differentiated again (the adjoint equations are recorded as any others).
+     */
+    private Val tensorGrad(Ast.Call c) {
+        Args a = new Args(l, "grad", c);
+        for (Ast.Arg arg : c.args()) {
+            Val v = l.exprs.expr(arg.value());
+            if (arg.name() == null) {
+                a.pos.add(v);
+                a.posSpans.add(arg.value().span());
+            } else {
+                a.kw.put(arg.name(), v);
+                a.kwSpans.put(arg.name(), arg.span());
+            }
+        }
+        if (!a.shape(1, 5, "inputs", "grad_outputs", "retain_graph", "create_graph", "allow_unused")) return new Val.Bad();
+        boolean createGraph = a.bool(4, "create_graph", false);
+        a.bool(3, "retain_graph", createGraph);
+        boolean allowUnused = a.bool("allow_unused", false);
+        List<T> outs = tensors(a, 0, "outputs"), ins = tensors(a, 1, "inputs");
+        List<T> seeds = a.get(2, "grad_outputs") == null ? null : tensors(a, 2, "grad_outputs");
+        if (a.failed || outs == null || ins == null || (a.get(2, "grad_outputs") != null && seeds == null)) return new Val.Bad();
+        Map<Integer, Var> sums = gradients(a, outs, seeds, createGraph);
+        if (sums == null) return new Val.Bad();
+        List<Val> items = new java.util.ArrayList<>();
+        for (int i = 0; i < ins.size(); i++) {
+            T x = ins.get(i);
+            int register = x.leaf() >= 0 ? x.leaf() : retainedRegister(x.var());
+            Span at = a.get(1, "inputs") instanceof Val.ListV list ? list.spans().get(i) : a.spanOf(1, "inputs");
+            if (register < 0) {
+                l.diags.error("E0305", at, "`grad` takes leaves (or tensors after `retain_grad()`) as its inputs; this one is computed",
+                        x.rg() ? "differentiate with respect to the leaves it is computed from, or call `retain_grad()` on it first"
+                                : "it does not require grad: make it a leaf with `requires_grad=true`");
+                return new Val.Bad();
+            }
+            Var d = sums.get(register);
+            if (d == null && !allowUnused) {
+                l.diags.error("E0309", at, "the outputs do not depend on this input, so it has no gradient",
+                        "PyTorch raises: \"One of the differentiated Tensors appears to not have been used in the graph\";\n"
+                                + "pass `allow_unused=True` to get None for it");
+                return new Val.Bad();
+            }
+            items.add(d == null ? new Val.None("`grad` gives None for an input the outputs do not depend on (allow_unused=True)")
+                    : new T(d, l.graph.requiresGrad(d), -1, null, false, false));
+        }
+        return new Val.Tuple(items);
+    }
+
+    /** A tensor, or a list of tensors, at position i or the keyword; null after reporting. */
+    private List<T> tensors(Args a, int i, String keyword) {
+        Val v = a.get(i, keyword);
+        if (v == null) {
+            l.diags.error("E0104", a.span(), "`grad` of a tensor needs `" + keyword + "`", "e.g. `grad(loss, [w, b])`");
+            a.failed = true;
+            return null;
+        }
+        List<T> out = new java.util.ArrayList<>();
+        if (v instanceof Val.ListV list) {
+            for (int k = 0; k < list.items().size(); k++) {
+                T t = l.exprs.tensor(list.items().get(k), list.spans().get(k), "`grad`");
+                if (t == null) return null;
+                out.add(t);
+            }
+            return out;
+        }
+        T t = l.exprs.tensor(v, a.spanOf(i, keyword), "`grad`");
+        if (t == null) return null;
+        out.add(t);
+        return out;
+    }
+
+    /** The adjoint of every leaf and retained tensor that the outputs reach, summed over the outputs; null after reporting. */
+    private Map<Integer, Var> gradients(Args a, List<T> outs, List<T> seeds, boolean createGraph) {
+        if (seeds != null && seeds.size() != outs.size()) {
+            l.diags.error("E0104", a.spanOf(2, "grad_outputs"), "`grad_outputs` has " + seeds.size() + " tensors for "
+                    + outs.size() + " outputs", "give one output gradient per output");
+            return null;
+        }
+        Map<Integer, Var> sums = new java.util.LinkedHashMap<>();
+        for (int k = 0; k < outs.size(); k++) {
+            T y = outs.get(k);
+            Span at = a.get(0, "outputs") instanceof Val.ListV list ? list.spans().get(k) : a.spanOf(0, "outputs");
+            if (!y.rg()) {
+                l.diags.error("E0302", at, "this output does not require grad, so there is nothing to differentiate",
+                        "PyTorch: \"element 0 of tensors does not require grad and does not have a grad_fn\"");
+                return null;
+            }
+            Var seed;
+            if (seeds != null) {
+                if (!java.util.Arrays.equals(seeds.get(k).shape(), y.shape())) {
+                    l.diags.error("E0201", a.spanOf(2, "grad_outputs"), "the output gradient has shape " + Shapes.show(seeds.get(k).shape())
+                            + " but the output has shape " + Shapes.show(y.shape()), "they must have the same shape");
+                    return null;
+                }
+                seed = createGraph ? seeds.get(k).var() : l.b.stopGrad(seeds.get(k).var());
+            } else if (Shapes.numel(y.shape()) != 1) {
+                l.diags.error("E0301", at, "grad can be implicitly created only for scalar outputs: the output has shape " + Shapes.show(y.shape()),
+                        "reduce it to a scalar first, or pass `grad_outputs=` with one tensor of its shape");
+                return null;
+            } else {
+                seed = l.b.fill(y.shape(), 1.0); // d y / d y = 1
+            }
+            tx.compiler.ad.Reverse.Result r = reverse(y.var(), seed, createGraph);
+            if (r.blockedAt() != null) {
+                String help = l.graph.barrierHelp(r.blockedAt());
+                l.diags.error("E0306", a.span(), "this gradient would have to differentiate through " + r.blockedWhy(), help);
+                return null;
+            }
+            boolean old = createGraph ? l.graph.noGrad() : l.graph.setNoGrad(true);
+            for (Map.Entry<Integer, Var> e : r.leafAdjoints().entrySet()) sums.merge(e.getKey(), e.getValue(), l.b::add);
+            l.graph.setNoGrad(old);
+        }
+        return sums;
     }
 }

@@ -311,6 +311,7 @@ final class Exprs {
     private Val index(Ast.Index ix) {
         Val tv = expr(ix.target());
         if (tv instanceof Val.Shape sh) return shapeIndex(sh, ix);
+        if (tv instanceof Val.Tuple tuple) return tupleIndex(tuple, ix);
         T x = tensor(tv, ix.target().span(), "indexing");
         if (x == null) return new Val.Bad();
         int[] shape = x.shape();
@@ -369,6 +370,23 @@ final class Exprs {
         // NOTE: a run-time index must lie in 0 .. n-1 (no wrap-around of negative indices); it is checked when it runs (E0507)
         if (runtimeAxis >= 0) v = b.take(v, runtimeIndex, runtimeAxis);
         return result(v, gradFn);
+    }
+
+    /** {@code grad(y, [x, w])[0]}: one of several values, by a compile-time index. */
+    private Val tupleIndex(Val.Tuple tuple, Ast.Index ix) {
+        int n = tuple.items().size();
+        if (ix.subs().size() != 1 || !(ix.subs().get(0) instanceof Ast.At at)) {
+            l.diags.error("E0204", ix.span(), "a tuple takes one index, e.g. `t[0]`", null);
+            return new Val.Bad();
+        }
+        Integer i = integer(expr(at.index()), at.span(), "an index");
+        if (i == null) return new Val.Bad();
+        int k = i < 0 ? i + n : i;
+        if (k < 0 || k >= n) {
+            l.diags.error("E0204", at.span(), "index " + i + " is out of range for " + n + (n == 1 ? " value" : " values"), null);
+            return new Val.Bad();
+        }
+        return tuple.items().get(k);
     }
 
     /** {@code x.shape[i]}: a size, known at compile time. */
@@ -441,8 +459,9 @@ final class Exprs {
             case "shape" -> new Val.Shape(x.shape());
             case "T" -> l.builtins.transposeT(x);
             case "data" -> l.autograd.data(x);
+            case "grad_fn" -> l.autograd.gradFn(x, a.span());
             default -> {
-                String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "T", "data"));
+                String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "T", "data", "grad_fn"));
                 String help = l.builtins.has(a.name()) ? "`" + a.name() + "` is a method: call it, `x." + a.name() + "(...)`"
                         : near != null ? "did you mean `" + near + "`?" : null;
                 l.diags.error("E0101", a.nameSpan(), "tensors have no attribute `" + a.name() + "`", help);
