@@ -470,13 +470,15 @@ final class AutogradApi {
         }
         if (!a.shape(1, 5, "inputs", "grad_outputs", "retain_graph", "create_graph", "allow_unused")) return new Val.Bad();
         boolean createGraph = a.bool(4, "create_graph", false);
-        a.bool(3, "retain_graph", createGraph);
+        boolean retainGraph = a.bool(3, "retain_graph", createGraph);
         boolean allowUnused = a.bool("allow_unused", false);
         List<T> outs = tensors(a, 0, "outputs"), ins = tensors(a, 1, "inputs");
         List<T> seeds = a.get(2, "grad_outputs") == null ? null : tensors(a, 2, "grad_outputs");
         if (a.failed || outs == null || ins == null || (a.get(2, "grad_outputs") != null && seeds == null)) return new Val.Bad();
+        for (T y : outs) if (!notFreed(y.var(), a.span())) return new Val.Bad();
         Map<Integer, Var> sums = gradients(a, outs, seeds, createGraph);
         if (sums == null) return new Val.Bad();
+        if (!retainGraph) for (T y : outs) free(y.var(), "`grad`", a.span());
         List<Val> items = new java.util.ArrayList<>();
         for (int i = 0; i < ins.size(); i++) {
             T x = ins.get(i);
@@ -566,5 +568,89 @@ final class AutogradApi {
             l.graph.setNoGrad(old);
         }
         return sums;
+    }
+
+    // ---- retain_graph: a second backward through a freed graph ---------------------------------------
+
+    /**
+     * The primitives whose PyTorch backward nodes save tensors (inputs or results) that a backward
+     * frees. NOTE: the linear ones (add, sum, reshape, slice, ...) save none, and PyTorch lets a second
+     * backward through them pass; so does tx. A product or a quotient saves a tensor unless its other
+     * factor is a constant (PyTorch saves even a constant factor; tx lets that pass, which only
+     * accepts a program PyTorch would refuse, never the other way round).
+     */
+    private static final java.util.Set<tx.runtime.ir.Prim> SAVES = java.util.EnumSet.of(
+            tx.runtime.ir.Prim.EXP, tx.runtime.ir.Prim.LOG, tx.runtime.ir.Prim.SIN, tx.runtime.ir.Prim.COS, tx.runtime.ir.Prim.TAN,
+            tx.runtime.ir.Prim.TANH, tx.runtime.ir.Prim.SQRT, tx.runtime.ir.Prim.ABS, tx.runtime.ir.Prim.ASIN, tx.runtime.ir.Prim.ACOS,
+            tx.runtime.ir.Prim.ATAN, tx.runtime.ir.Prim.LOG1P, tx.runtime.ir.Prim.EXPM1, tx.runtime.ir.Prim.POW, tx.runtime.ir.Prim.MAXIMUM,
+            tx.runtime.ir.Prim.MINIMUM, tx.runtime.ir.Prim.REMAINDER, tx.runtime.ir.Prim.FMOD, tx.runtime.ir.Prim.ATAN2,
+            tx.runtime.ir.Prim.WHERE, tx.runtime.ir.Prim.MAX, tx.runtime.ir.Prim.PROD, tx.runtime.ir.Prim.PROD_OTHERS,
+            tx.runtime.ir.Prim.MATMUL);
+
+    /**
+     * The parts of the graph between {@code out} and the leaves that a backward from it goes
+     * through and whose saved values it frees (a retained tensor is gone through, as the pass is).
+     */
+    private java.util.Set<Object> saving(Var out) {
+        java.util.Set<Object> parts = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.Set<Var> seen = new java.util.HashSet<>();
+        java.util.Deque<Var> todo = new java.util.ArrayDeque<>(List.of(out));
+        seen.add(out);
+        while (!todo.isEmpty()) {
+            Var v = todo.pop();
+            java.util.Collection<Var> inputs;
+            int leaf = l.graph.leafOf(v);
+            if (leaf >= 0) {
+                if (!retainedFrom.containsKey(leaf)) continue;
+                inputs = List.of(retainedFrom.get(leaf));
+            } else if (l.graph.definition(v) != null) {
+                Stmt.Eqn e = l.graph.definition(v);
+                if (saves(e)) parts.add(e);
+                inputs = e.in();
+            } else if (l.graph.structureOf(v) != null) {
+                Stmt st = l.graph.structureOf(v);
+                parts.add(st); // a loop, a branch or a call keeps what its reversal reads
+                inputs = st instanceof Stmt.Call call ? call.in() : tx.runtime.ir.Blocks.free(st);
+            } else {
+                continue;
+            }
+            for (Var in : inputs) if (l.graph.requiresGrad(in) && seen.add(in)) todo.push(in);
+        }
+        return parts;
+    }
+
+    private boolean saves(Stmt.Eqn e) {
+        if (e.prim() == tx.runtime.ir.Prim.MUL) return !constant(e.in().get(0)) && !constant(e.in().get(1));
+        if (e.prim() == tx.runtime.ir.Prim.DIV) return !constant(e.in().get(1));
+        return SAVES.contains(e.prim());
+    }
+
+    /** A number or a filled tensor written in the program (a leaf made from one requires grad, and is none). */
+    private boolean constant(Var v) {
+        if (l.graph.requiresGrad(v)) return false;
+        Stmt.Eqn d = l.graph.definition(v);
+        return d != null && (d.prim() == tx.runtime.ir.Prim.CONST || d.prim() == tx.runtime.ir.Prim.FILL);
+    }
+
+    /**
+     * Before a backward (or a tensor-form grad) from {@code out}: false, after reporting E0310, when it
+     * would go through a part of the graph that an earlier backward without {@code retain_graph=True}
+     * freed, where PyTorch raises at run time ("Trying to backward through the graph a second time").
+     */
+    boolean notFreed(Var out, Span span) {
+        for (Object part : saving(out)) {
+            String first = l.state.freed.get(part);
+            if (first == null) continue;
+            l.diags.error("E0310", span, "this goes through the graph a second time, and " + first
+                            + " freed it (PyTorch: \"Trying to backward through the graph a second time\")",
+                    "pass `retain_graph=True` to " + first + ", or compute the output again before this line");
+            return false;
+        }
+        return true;
+    }
+
+    /** After a backward from {@code out} without {@code retain_graph=True}: the saved values it went through are freed. */
+    void free(Var out, String what, Span span) {
+        for (Object part : saving(out)) l.state.freed.putIfAbsent(part, "the " + what + " at line " + span.line());
     }
 }

@@ -102,6 +102,7 @@ final class AutogradRules extends RuleFamily {
             seed = b.fill(s.shape(), 1.0); // d s / d s = 1
             b.named(old);
         }
+        if (!l.autograd.notFreed(s.var(), a.span())) return failedBackward();
         Reverse.Result r = l.autograd.reverse(s.var(), seed);
         if (r.blockedAt() != null) {
             String help = l.graph.barrierHelp(r.blockedAt());
@@ -110,6 +111,7 @@ final class AutogradRules extends RuleFamily {
                             + "call backward after the loop, and tx runs the whole loop backwards");
             return failedBackward();
         }
+        if (!retainGraph) l.autograd.free(s.var(), "backward", a.span());
         for (Map.Entry<Integer, Var> e : r.leafAdjoints().entrySet()) {
             if (e.getKey() >= l.leafNames.size()) continue; // a transform's parameter: it has no .grad register
             b.add(new Stmt.GradAccum(e.getKey(), e.getValue(), b.origin()));
