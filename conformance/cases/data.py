@@ -55,3 +55,11 @@ for step in range(3):
     print(step, v)
 (v * v).sum().backward()
 print(v.grad)
+
+# two names for one leaf, updated in place through one of them inside a loop
+m = torch.tensor([2.0, 4.0], requires_grad=True)
+alias = m
+for step in range(2):
+    with torch.no_grad():
+        alias -= 0.5
+print(m, alias)
