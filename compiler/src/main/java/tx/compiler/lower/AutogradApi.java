@@ -1,16 +1,30 @@
 package tx.compiler.lower;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tx.compiler.ad.Reverse;
 import tx.compiler.check.GradState;
 import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
 import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Span;
+import tx.runtime.ir.Blocks;
+import tx.runtime.ir.Prim;
 import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.Shapes;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * PyTorch's spellings of the autograd API that are attributes and in-place methods rather than
@@ -92,7 +106,7 @@ final class AutogradApi {
                             + "or reset it with `zero_grad(" + name + ")` or `" + name + ".grad = None`, which work whether it is set or not");
             return new Val.Bad();
         }
-        tx.runtime.ir.Var zeros = l.b.fill(x.shape(), 0.0);
+        Var zeros = l.b.fill(x.shape(), 0.0);
         l.b.add(new Stmt.GradSet(register, zeros, l.b.origin()));
         return new T(zeros, false, -1, null, false, false);
     }
@@ -250,7 +264,7 @@ final class AutogradApi {
         if (owner != null && newOwner == null) return;
         Var newRoot = newOwner != null ? newOwner.var() : updated.var();
         T fresh = null;
-        for (Map.Entry<String, Val> e : new java.util.ArrayList<>(l.state.names.entrySet())) {
+        for (Map.Entry<String, Val> e : new ArrayList<>(l.state.names.entrySet())) {
             if (!(e.getValue() instanceof T t)) continue;
             Var c = canonical(t.var());
             if (c.equals(canonical(x.var()))) l.state.bind(e.getKey(), updated);
@@ -293,7 +307,7 @@ final class AutogradApi {
             Val result = l.exprs.binary(a.op().substring(0, 1), data(x), l.exprs.expr(a.value()), t.span(), a.value().span(), a.span());
             l.b.named(oldName);
             if (!(result instanceof T r)) return;
-            if (!java.util.Arrays.equals(r.shape(), x.shape())) {
+            if (!Arrays.equals(r.shape(), x.shape())) {
                 l.diags.error("E0201", a.span(), "in-place `" + a.op() + "` would change the shape of `" + t.name() + "` from "
                         + Shapes.show(x.shape()) + " to " + Shapes.show(r.shape()), "in-place operations keep the shape of their target");
                 return;
@@ -312,7 +326,7 @@ final class AutogradApi {
     void assignData(Ast.Target t, T x, Val v, Span valueSpan, Span span) {
         T g = l.exprs.tensor(v, valueSpan, "`.data`");
         if (g == null) return;
-        if (!java.util.Arrays.equals(g.shape(), x.shape())) {
+        if (!Arrays.equals(g.shape(), x.shape())) {
             l.diags.error("E0201", valueSpan, "a tensor of shape " + Shapes.show(g.shape()) + " cannot be assigned to `" + t.name()
                     + ".data`, which has shape " + Shapes.show(x.shape()), "tx keeps the shape of a name fixed");
             return;
@@ -323,7 +337,7 @@ final class AutogradApi {
             owned(x, value, span);
             return;
         }
-        for (Map.Entry<String, Val> e : new java.util.ArrayList<>(l.state.names.entrySet())) {
+        for (Map.Entry<String, Val> e : new ArrayList<>(l.state.names.entrySet())) {
             if (e.getValue() instanceof T u && canonical(u.var()).equals(canonical(x.var()))) l.state.bind(e.getKey(), updated);
         }
     }
@@ -403,25 +417,25 @@ final class AutogradApi {
      * on from the tensor's own variable, seeded with its adjoint. NOTE: retained tensors are gone
      * through latest first, so that all the adjoint of one has arrived before the pass goes on from it.
      */
-    tx.compiler.ad.Reverse.Result reverse(Var out, Var seed) {
+    Reverse.Result reverse(Var out, Var seed) {
         return reverse(out, seed, false);
     }
 
     /** As {@link #reverse(Var, Var)}; with {@code createGraph} the adjoints are recorded so that they can be differentiated again. */
-    private tx.compiler.ad.Reverse.Result reverse(Var out, Var seed, boolean createGraph) {
-        tx.compiler.ad.Reverse.Result r = pass(out, seed, createGraph);
+    private Reverse.Result reverse(Var out, Var seed, boolean createGraph) {
+        Reverse.Result r = pass(out, seed, createGraph);
         if (r.blockedAt() != null || retainedFrom.isEmpty()) return r;
-        Map<Integer, Var> sums = new java.util.LinkedHashMap<>(r.leafAdjoints());
-        java.util.Set<Integer> done = new java.util.HashSet<>();
+        Map<Integer, Var> sums = new LinkedHashMap<>(r.leafAdjoints());
+        Set<Integer> done = new HashSet<>();
         while (true) {
             Integer next = null;
             for (int id : sums.keySet()) {
                 if (retainedFrom.containsKey(id) && !done.contains(id)
                         && (next == null || retainedFrom.get(id).id() > retainedFrom.get(next).id())) next = id;
             }
-            if (next == null) return new tx.compiler.ad.Reverse.Result(sums, null, null);
+            if (next == null) return new Reverse.Result(sums, null, null);
             done.add(next);
-            tx.compiler.ad.Reverse.Result more = pass(retainedFrom.get(next), sums.get(next), createGraph);
+            Reverse.Result more = pass(retainedFrom.get(next), sums.get(next), createGraph);
             if (more.blockedAt() != null) return more;
             boolean old = createGraph ? l.graph.noGrad() : l.graph.setNoGrad(true);
             for (Map.Entry<Integer, Var> e : more.leafAdjoints().entrySet()) sums.merge(e.getKey(), e.getValue(), l.b::add);
@@ -429,8 +443,8 @@ final class AutogradApi {
         }
     }
 
-    private tx.compiler.ad.Reverse.Result pass(Var out, Var seed, boolean createGraph) {
-        return createGraph ? tx.compiler.ad.Reverse.transform(l.b, l.graph, out, seed, null) : tx.compiler.ad.Reverse.backward(l.b, l.graph, out, seed);
+    private Reverse.Result pass(Var out, Var seed, boolean createGraph) {
+        return createGraph ? Reverse.transform(l.b, l.graph, out, seed, null) : Reverse.backward(l.b, l.graph, out, seed);
     }
 
     // ---- grad(outputs, inputs): torch.autograd.grad ------------------------------------------------------
@@ -479,7 +493,7 @@ final class AutogradApi {
         Map<Integer, Var> sums = gradients(a, outs, seeds, createGraph);
         if (sums == null) return new Val.Bad();
         if (!retainGraph) for (T y : outs) free(y.var(), "`grad`", a.span());
-        List<Val> items = new java.util.ArrayList<>();
+        List<Val> items = new ArrayList<>();
         for (int i = 0; i < ins.size(); i++) {
             T x = ins.get(i);
             int register = x.leaf() >= 0 ? x.leaf() : retainedRegister(x.var());
@@ -511,7 +525,7 @@ final class AutogradApi {
             a.failed = true;
             return null;
         }
-        List<T> out = new java.util.ArrayList<>();
+        List<T> out = new ArrayList<>();
         if (v instanceof Val.ListV list) {
             for (int k = 0; k < list.items().size(); k++) {
                 T t = l.exprs.tensor(list.items().get(k), list.spans().get(k), "`grad`");
@@ -533,7 +547,7 @@ final class AutogradApi {
                     + outs.size() + " outputs", "give one output gradient per output");
             return null;
         }
-        Map<Integer, Var> sums = new java.util.LinkedHashMap<>();
+        Map<Integer, Var> sums = new LinkedHashMap<>();
         for (int k = 0; k < outs.size(); k++) {
             T y = outs.get(k);
             Span at = a.get(0, "outputs") instanceof Val.ListV list ? list.spans().get(k) : a.spanOf(0, "outputs");
@@ -544,7 +558,7 @@ final class AutogradApi {
             }
             Var seed;
             if (seeds != null) {
-                if (!java.util.Arrays.equals(seeds.get(k).shape(), y.shape())) {
+                if (!Arrays.equals(seeds.get(k).shape(), y.shape())) {
                     l.diags.error("E0201", a.spanOf(2, "grad_outputs"), "the output gradient has shape " + Shapes.show(seeds.get(k).shape())
                             + " but the output has shape " + Shapes.show(y.shape()), "they must have the same shape");
                     return null;
@@ -557,7 +571,7 @@ final class AutogradApi {
             } else {
                 seed = l.b.fill(y.shape(), 1.0); // d y / d y = 1
             }
-            tx.compiler.ad.Reverse.Result r = reverse(y.var(), seed, createGraph);
+            Reverse.Result r = reverse(y.var(), seed, createGraph);
             if (r.blockedAt() != null) {
                 String help = l.graph.barrierHelp(r.blockedAt());
                 l.diags.error("E0306", a.span(), "this gradient would have to differentiate through " + r.blockedWhy(), help);
@@ -579,26 +593,26 @@ final class AutogradApi {
      * factor is a constant (PyTorch saves even a constant factor; tx lets that pass, which only
      * accepts a program PyTorch would refuse, never the other way round).
      */
-    private static final java.util.Set<tx.runtime.ir.Prim> SAVES = java.util.EnumSet.of(
-            tx.runtime.ir.Prim.EXP, tx.runtime.ir.Prim.LOG, tx.runtime.ir.Prim.SIN, tx.runtime.ir.Prim.COS, tx.runtime.ir.Prim.TAN,
-            tx.runtime.ir.Prim.TANH, tx.runtime.ir.Prim.SQRT, tx.runtime.ir.Prim.ABS, tx.runtime.ir.Prim.ASIN, tx.runtime.ir.Prim.ACOS,
-            tx.runtime.ir.Prim.ATAN, tx.runtime.ir.Prim.LOG1P, tx.runtime.ir.Prim.EXPM1, tx.runtime.ir.Prim.POW, tx.runtime.ir.Prim.MAXIMUM,
-            tx.runtime.ir.Prim.MINIMUM, tx.runtime.ir.Prim.REMAINDER, tx.runtime.ir.Prim.FMOD, tx.runtime.ir.Prim.ATAN2,
-            tx.runtime.ir.Prim.WHERE, tx.runtime.ir.Prim.MAX, tx.runtime.ir.Prim.PROD, tx.runtime.ir.Prim.PROD_OTHERS,
-            tx.runtime.ir.Prim.MATMUL);
+    private static final Set<Prim> SAVES = EnumSet.of(
+            Prim.EXP, Prim.LOG, Prim.SIN, Prim.COS, Prim.TAN,
+            Prim.TANH, Prim.SQRT, Prim.ABS, Prim.ASIN, Prim.ACOS,
+            Prim.ATAN, Prim.LOG1P, Prim.EXPM1, Prim.POW, Prim.MAXIMUM,
+            Prim.MINIMUM, Prim.REMAINDER, Prim.FMOD, Prim.ATAN2,
+            Prim.WHERE, Prim.MAX, Prim.PROD, Prim.PROD_OTHERS,
+            Prim.MATMUL);
 
     /**
      * The parts of the graph between {@code out} and the leaves that a backward from it goes
      * through and whose saved values it frees (a retained tensor is gone through, as the pass is).
      */
-    private java.util.Set<Object> saving(Var out) {
-        java.util.Set<Object> parts = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        java.util.Set<Var> seen = new java.util.HashSet<>();
-        java.util.Deque<Var> todo = new java.util.ArrayDeque<>(List.of(out));
+    private Set<Object> saving(Var out) {
+        Set<Object> parts = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Var> seen = new HashSet<>();
+        Deque<Var> todo = new ArrayDeque<>(List.of(out));
         seen.add(out);
         while (!todo.isEmpty()) {
             Var v = todo.pop();
-            java.util.Collection<Var> inputs;
+            Collection<Var> inputs;
             int leaf = l.graph.leafOf(v);
             if (leaf >= 0) {
                 if (!retainedFrom.containsKey(leaf)) continue;
@@ -610,7 +624,7 @@ final class AutogradApi {
             } else if (l.graph.structureOf(v) != null) {
                 Stmt st = l.graph.structureOf(v);
                 parts.add(st); // a loop, a branch or a call keeps what its reversal reads
-                inputs = st instanceof Stmt.Call call ? call.in() : tx.runtime.ir.Blocks.free(st);
+                inputs = st instanceof Stmt.Call call ? call.in() : Blocks.free(st);
             } else {
                 continue;
             }
@@ -620,8 +634,8 @@ final class AutogradApi {
     }
 
     private boolean saves(Stmt.Eqn e) {
-        if (e.prim() == tx.runtime.ir.Prim.MUL) return !constant(e.in().get(0)) && !constant(e.in().get(1));
-        if (e.prim() == tx.runtime.ir.Prim.DIV) return !constant(e.in().get(1));
+        if (e.prim() == Prim.MUL) return !constant(e.in().get(0)) && !constant(e.in().get(1));
+        if (e.prim() == Prim.DIV) return !constant(e.in().get(1));
         return SAVES.contains(e.prim());
     }
 
@@ -629,7 +643,7 @@ final class AutogradApi {
     private boolean constant(Var v) {
         if (l.graph.requiresGrad(v)) return false;
         Stmt.Eqn d = l.graph.definition(v);
-        return d != null && (d.prim() == tx.runtime.ir.Prim.CONST || d.prim() == tx.runtime.ir.Prim.FILL);
+        return d != null && (d.prim() == Prim.CONST || d.prim() == Prim.FILL);
     }
 
     /**
