@@ -27,7 +27,7 @@ final class AutogradRules extends RuleFamily {
         rules.put("detach", a -> {
             if (!a.shape(1, 1)) return null;
             T x = a.tensor(0);
-            return x == null ? null : new T(b.stopGrad(x.var()), false, -1, null, false, false);
+            return x == null ? null : l.autograd.view(x.var()); // shares x's storage, as PyTorch's detach does
         });
         rules.put("item", a -> {
             if (!a.shape(1, 1)) return null;
@@ -59,42 +59,23 @@ final class AutogradRules extends RuleFamily {
             if (x == null) return null;
             boolean on = a.bool(1, "requires_grad", true);
             if (a.failed) return null;
-            if (x.rg() && x.leaf() < 0) {
-                String name = l.text(a.spanOf(0, null));
-                String detached = "detach(" + (name == null ? "x" : name) + ")";
-                if (on) {
-                    l.diags.error("E0307", a.span(), "only leaves can be made to require grad; this tensor is computed from one that does",
-                            "to start a new leaf from it, use `" + detached + ".requires_grad_()`");
-                } else {
-                    l.diags.error("E0307", a.span(), "only leaves can be made to stop requiring grad; this tensor is computed from one that does",
-                            "for a copy of its value that does not require grad, use `" + detached + "`");
-                }
-                return null;
-            }
-            if (!on) return x.rg() ? stopRequiringGrad(x) : x;
-            if (x.leaf() >= 0) return x;
-            T leaf = l.leaf(b.stopGrad(x.var()), a.call);
-            l.rebindAliases(x.var(), leaf);
-            return leaf;
+            return l.autograd.requiresGrad(x, on, a.span(), a.spanOf(0, null), a.call);
         });
-    }
-
-    /**
-     * {@code requires_grad_(x, False)} on a leaf: from here on x is a plain tensor with the same
-     * value, which no backward reaches. NOTE: PyTorch keeps the leaf's last {@code .grad}; here it
-     * reads as None afterwards (docs/language.md lists this difference).
-     */
-    private T stopRequiringGrad(T x) {
-        T plain = new T(b.stopGrad(x.var()), false, -1, null, false, false);
-        l.rebindAliases(x.var(), plain);
-        return plain;
     }
 
     /** backward(s) / backward(y, g): the adjoint program is built right here (see {@link Reverse}). */
     private Val backward(Args a) {
-        if (!a.shape(1, 2, "gradient")) return failedBackward();
+        if (!a.shape(1, 4, "gradient", "retain_graph", "create_graph")) return failedBackward();
         T s = a.tensor(0);
         if (s == null) return failedBackward();
+        boolean createGraph = a.bool(3, "create_graph", false);
+        boolean retainGraph = a.bool(2, "retain_graph", createGraph); // PyTorch: retain_graph defaults to create_graph
+        if (a.failed) return failedBackward();
+        if (createGraph) {
+            l.diags.error("E0104", a.spanOf(3, "create_graph"), "`backward(create_graph=True)` is not supported yet",
+                    "for second derivatives, write the function with `fn` and use `grad(grad(f))` (LANGUAGE.md section 7)");
+            return failedBackward();
+        }
         String name = l.text(a.spanOf(0, null));
         String shown = name == null ? "the output" : "`" + name + "`";
         if (!s.rg()) {
@@ -121,7 +102,8 @@ final class AutogradRules extends RuleFamily {
             seed = b.fill(s.shape(), 1.0); // d s / d s = 1
             b.named(old);
         }
-        Reverse.Result r = Reverse.backward(b, l.graph, s.var(), seed);
+        if (!l.autograd.notFreed(s.var(), a.span())) return failedBackward();
+        Reverse.Result r = l.autograd.reverse(s.var(), seed);
         if (r.blockedAt() != null) {
             String help = l.graph.barrierHelp(r.blockedAt());
             l.diags.error("E0306", a.span(), "this backward would have to differentiate through " + r.blockedWhy(), help != null ? help
@@ -129,6 +111,7 @@ final class AutogradRules extends RuleFamily {
                             + "call backward after the loop, and tx runs the whole loop backwards");
             return failedBackward();
         }
+        if (!retainGraph) l.autograd.free(s.var(), "backward", a.span());
         for (Map.Entry<Integer, Var> e : r.leafAdjoints().entrySet()) {
             if (e.getKey() >= l.leafNames.size()) continue; // a transform's parameter: it has no .grad register
             b.add(new Stmt.GradAccum(e.getKey(), e.getValue(), b.origin()));

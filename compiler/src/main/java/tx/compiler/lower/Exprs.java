@@ -44,7 +44,10 @@ final class Exprs {
         if (e instanceof Ast.Neg n) return negate(expr(n.operand()), n);
         if (e instanceof Ast.Binary x) return binary(x.op(), expr(x.left()), expr(x.right()), x.left().span(), x.right().span(), x.span());
         if (e instanceof Ast.Chain c) return chain(c);
-        if (e instanceof Ast.Call c) return l.builtins.call(c);
+        if (e instanceof Ast.Call c) {
+            Val v = l.autograd.call(c);
+            return v != null ? v : l.builtins.call(c);
+        }
         if (e instanceof Ast.Index i) return index(i);
         if (e instanceof Ast.Attr a) return attribute(a);
         if (e instanceof Ast.ListLit list) {
@@ -308,6 +311,7 @@ final class Exprs {
     private Val index(Ast.Index ix) {
         Val tv = expr(ix.target());
         if (tv instanceof Val.Shape sh) return shapeIndex(sh, ix);
+        if (tv instanceof Val.Tuple tuple) return tupleIndex(tuple, ix);
         T x = tensor(tv, ix.target().span(), "indexing");
         if (x == null) return new Val.Bad();
         int[] shape = x.shape();
@@ -366,6 +370,23 @@ final class Exprs {
         // NOTE: a run-time index must lie in 0 .. n-1 (no wrap-around of negative indices); it is checked when it runs (E0507)
         if (runtimeAxis >= 0) v = b.take(v, runtimeIndex, runtimeAxis);
         return result(v, gradFn);
+    }
+
+    /** {@code grad(y, [x, w])[0]}: one of several values, by a compile-time index. */
+    private Val tupleIndex(Val.Tuple tuple, Ast.Index ix) {
+        int n = tuple.items().size();
+        if (ix.subs().size() != 1 || !(ix.subs().get(0) instanceof Ast.At at)) {
+            l.diags.error("E0204", ix.span(), "a tuple takes one index, e.g. `t[0]`", null);
+            return new Val.Bad();
+        }
+        Integer i = integer(expr(at.index()), at.span(), "an index");
+        if (i == null) return new Val.Bad();
+        int k = i < 0 ? i + n : i;
+        if (k < 0 || k >= n) {
+            l.diags.error("E0204", at.span(), "index " + i + " is out of range for " + n + (n == 1 ? " value" : " values"), null);
+            return new Val.Bad();
+        }
+        return tuple.items().get(k);
     }
 
     /** {@code x.shape[i]}: a size, known at compile time. */
@@ -437,8 +458,10 @@ final class Exprs {
             case "is_leaf" -> new Val.Bool(x.leaf() >= 0 || !x.rg());
             case "shape" -> new Val.Shape(x.shape());
             case "T" -> l.builtins.transposeT(x);
+            case "data" -> l.autograd.data(x);
+            case "grad_fn" -> l.autograd.gradFn(x, a.span());
             default -> {
-                String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "T"));
+                String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "T", "data", "grad_fn"));
                 String help = l.builtins.has(a.name()) ? "`" + a.name() + "` is a method: call it, `x." + a.name() + "(...)`"
                         : near != null ? "did you mean `" + near + "`?" : null;
                 l.diags.error("E0101", a.nameSpan(), "tensors have no attribute `" + a.name() + "`", help);
@@ -449,27 +472,37 @@ final class Exprs {
 
     /** {@code x.grad}: None, a tensor, or (after paths that disagree) a tensor that may be None. */
     private Val grad(T x, Ast.Attr a) {
-        if (x.leaf() < 0) {
+        int register = x.leaf() >= 0 ? x.leaf() : l.autograd.retainedRegister(x.var());
+        if (register < 0) {
             if (x.rg()) {
                 l.diags.warning("W0305", a.span(), "`.grad` of a tensor that is not a leaf is always None",
                         "only leaves (made with requires_grad=true) get gradients; PyTorch warns about this too");
             }
             return new Val.None("`.grad` of a tensor that is not a leaf is None");
         }
-        GradState s = l.state.grad(x.leaf());
-        String who = l.leafNames.get(x.leaf()) == null ? "this leaf's `.grad`" : "`" + l.leafNames.get(x.leaf()) + ".grad`";
+        GradState s = l.state.grad(register);
+        String who = l.leafNames.get(register) == null ? "this leaf's `.grad`" : "`" + l.leafNames.get(register) + ".grad`";
         if (s == GradState.NONE) return new Val.None(who + " is None here: no backward has reached it since it was created or reset");
         Var out = b.newVar(x.shape(), x.var().name() == null ? null : x.var().name() + "_grad");
-        b.add(new Stmt.GradRead(x.leaf(), out, b.origin()));
+        b.add(new Stmt.GradRead(register, out, b.origin()));
         return new T(out, false, -1, null, false, s == GradState.MAYBE);
     }
 
-    /** {@code x.grad = None} or {@code x.grad = tensor}. */
-    void assignAttribute(Ast.Target t, Val v, Span valueSpan) {
+    /** {@code x.grad = None}, {@code x.grad = tensor}, {@code x.requires_grad = flag} or {@code x.data = tensor}. */
+    void assignAttribute(Ast.Target t, Val v, Span valueSpan, Span span) {
         Val target = lookup(t.name(), t.span());
         if (target instanceof Val.Bad) return;
+        if (target instanceof T x && t.attr().equals("requires_grad")) {
+            l.autograd.assignRequiresGrad(x, t.name(), v, t.span(), valueSpan, span, t);
+            return;
+        }
+        if (target instanceof T x && t.attr().equals("data")) {
+            l.autograd.assignData(t, x, v, valueSpan, span);
+            return;
+        }
         if (!t.attr().equals("grad") || !(target instanceof T x)) {
-            l.diags.error("E0401", t.span(), "cannot assign to `" + t.name() + "." + t.attr() + "`", "only `x.grad` can be assigned");
+            l.diags.error("E0401", t.span(), "cannot assign to `" + t.name() + "." + t.attr() + "`",
+                    "only `x.grad`, `x.requires_grad` and `x.data` can be assigned");
             return;
         }
         if (x.leaf() < 0) {

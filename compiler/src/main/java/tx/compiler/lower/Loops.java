@@ -41,7 +41,7 @@ final class Loops {
         State before = l.state;
         Set<String> assigned = l.assignedNames(f.body());
         assigned.add(f.var());
-        List<String> carried = carriedNames(before, assigned, l.inPlaceNames(f.body()));
+        List<String> carried = carriedNames(before, assigned, l.inPlaceNames(f.body()), l.autograd);
         Map<String, T> entry = promote(before, carried, f);
         Map<Integer, GradState> entryGrads = new java.util.HashMap<>(before.grads);
         State end = null;
@@ -107,7 +107,7 @@ final class Loops {
      * names it updates in place (an in-place update changes every name bound to that tensor; a plain
      * assignment rebinds one name only).
      */
-    private static List<String> carriedNames(State before, Set<String> assigned, Set<String> inPlace) {
+    private static List<String> carriedNames(State before, Set<String> assigned, Set<String> inPlace, AutogradApi storage) {
         Set<String> out = new LinkedHashSet<>();
         Set<Var> touched = new java.util.HashSet<>();
         for (String n : assigned) {
@@ -115,8 +115,9 @@ final class Loops {
             if (v instanceof T t && inPlace.contains(n)) touched.add(t.var());
             if (v instanceof T || v instanceof Val.Num) out.add(n);
         }
-        for (Map.Entry<String, Val> e : before.names.entrySet()) {
-            if (e.getValue() instanceof T t && touched.contains(t.var())) out.add(e.getKey());
+        for (Map.Entry<String, Val> e : before.names.entrySet()) { // names that share a changed tensor's storage change with it
+            if (!(e.getValue() instanceof T t)) continue;
+            for (Var v : touched) if (storage.sharesStorage(t.var(), v)) out.add(e.getKey());
         }
         return new ArrayList<>(out);
     }
@@ -204,6 +205,9 @@ final class Loops {
             if (!java.util.Objects.equals(firstSuffix, param.printSuffix())) param = param.withFirst(new Val.FirstIteration(index, firstSuffix));
             s.names.put(n, param);
         }
+        List<Var> outer = new ArrayList<>();
+        for (String n : carried) outer.add(before.names.get(n) instanceof T bt ? bt.var() : null);
+        l.autograd.carried(outer, params);
         l.state = s;
         Var user = index;
         if (range.start() != 0 || range.step() != 1) {

@@ -34,6 +34,7 @@ public final class Lowerer {
     final Exprs exprs;
     final Builtins builtins;
     final Functions functions;
+    final AutogradApi autograd;
     private final String[] lines;
     private final Map<Object, Integer> leafIds = new IdentityHashMap<>();
     final List<String> leafNames = new ArrayList<>();
@@ -54,6 +55,7 @@ public final class Lowerer {
         this.exprs = new Exprs(this);
         this.builtins = new Builtins(this);
         this.functions = new Functions(this);
+        this.autograd = new AutogradApi(this);
         b.listen(e -> {
             graph.defined(e);
             refuseHuge(e);
@@ -393,7 +395,7 @@ public final class Lowerer {
         Val v = exprs.expr(a.value());
         b.named(old);
         if (t.attr() != null) {
-            exprs.assignAttribute(t, v, a.value().span());
+            exprs.assignAttribute(t, v, a.value().span(), a.span());
             return;
         }
         if (v instanceof T tv && tv.leaf() >= 0 && leafNames.get(tv.leaf()) == null) leafNames.set(tv.leaf(), t.name());
@@ -430,6 +432,10 @@ public final class Lowerer {
 
     private void augAssign(Ast.AugAssign a) {
         Ast.Target t = a.target();
+        if ("data".equals(t.attr())) {
+            autograd.augAssignData(a);
+            return;
+        }
         if (t.attr() != null) {
             diags.error("E0401", a.span(), "`" + t.name() + "." + t.attr() + " " + a.op() + "` is not supported",
                     "assign a new value instead, e.g. `x.grad = None`");
@@ -461,11 +467,11 @@ public final class Lowerer {
             return;
         }
         T updated = x.leaf() >= 0 ? keepLeaf(x, r.var()) : r;
-        rebindAliases(x.var(), updated);
+        autograd.changedInPlace(x, updated, a.span());
     }
 
     /** An in-place update of a leaf under no_grad: the same leaf, holding a new value. */
-    private T keepLeaf(T x, Var v) {
+    T keepLeaf(T x, Var v) {
         graph.markLeaf(v, x.leaf());
         return new T(v, true, x.leaf(), null, false, false);
     }
@@ -485,15 +491,25 @@ public final class Lowerer {
      * inside a loop its {@code .grad} is reset to None at run time.
      */
     T leaf(Var v, Object node) {
+        int id = register(node, null);
+        graph.markLeaf(v, id);
+        if (leafNames.get(id) == null && v.name() != null) leafNames.set(id, v.name());
+        return new T(v, true, id, null, false, false);
+    }
+
+    /**
+     * The grad register made by an AST node (a leaf's, or a retained tensor's), the same each time
+     * the node is checked again; {@code name} names it in messages if it has no name yet.
+     */
+    int register(Object node, String name) {
         int id = leafIds.computeIfAbsent(node, n -> {
             leafNames.add(null);
             return leafNames.size() - 1;
         });
-        graph.markLeaf(v, id);
-        if (leafNames.get(id) == null && v.name() != null) leafNames.set(id, v.name());
+        if (leafNames.get(id) == null && name != null) leafNames.set(id, name);
         state.grads.put(id, GradState.NONE);
         if (loopDepth > 0) b.add(new Stmt.GradSet(id, null, b.origin()));
-        return new T(v, true, id, null, false, false);
+        return id;
     }
 
     // ---- source text, for messages ----------------------------------------------------------------
@@ -537,8 +553,10 @@ public final class Lowerer {
         if (known != null) return known;
         Set<String> out = new LinkedHashSet<>();
         for (Ast.Stmt s : body) {
-            if (s instanceof Ast.AugAssign a && a.target().attr() == null) out.add(a.target().name());
-            else if (s instanceof Ast.ExprStmt e) collectInPlaceCalls(e.expr(), out);
+            if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) out.add(a.target().name());
+            else if (s instanceof Ast.Assign a) {
+                for (Ast.Target t : a.targets()) if (t.attr() != null && REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
+            } else if (s instanceof Ast.ExprStmt e) collectInPlaceCalls(e.expr(), out);
             else if (s instanceof Ast.For f) out.addAll(inPlaceNames(f.body()));
             else if (s instanceof Ast.If i) {
                 out.addAll(inPlaceNames(i.then()));
@@ -549,10 +567,13 @@ public final class Lowerer {
         return out;
     }
 
+    /** {@code x.requires_grad = ...} and {@code x.data = ...} change the tensor x is bound to, in place. */
+    private static final Set<String> REBINDING_ATTRIBUTES = Set.of("requires_grad", "data");
+
     private void collectAssigned(Ast.Stmt s, Set<String> out) {
         if (s instanceof Ast.Assign a) {
-            for (Ast.Target t : a.targets()) if (t.attr() == null) out.add(t.name());
-        } else if (s instanceof Ast.AugAssign a && a.target().attr() == null) {
+            for (Ast.Target t : a.targets()) if (t.attr() == null || REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
+        } else if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) {
             out.add(a.target().name());
         } else if (s instanceof Ast.For f) {
             out.add(f.var());
@@ -567,10 +588,18 @@ public final class Lowerer {
         }
     }
 
-    /** {@code requires_grad_(x)} and {@code x.requires_grad_()} rebind x in place. */
+    /** {@code x}, {@code x.data}, {@code x.data.data}: the expression whose storage an in-place method changes. */
+    private static Ast.Expr dataOf(Ast.Expr e) {
+        while (e instanceof Ast.Attr a && a.name().equals("data")) e = a.target();
+        return e;
+    }
+
+    /** {@code requires_grad_(x)}, {@code x.requires_grad_()} and {@code x.zero_()} rebind x in place. */
     private static void collectInPlaceCalls(Ast.Expr e, Set<String> out) {
         if (!(e instanceof Ast.Call c)) return;
         if (c.callee() instanceof Ast.Attr at && at.name().equals("requires_grad_") && at.target() instanceof Ast.Name n) {
+            out.add(n.name());
+        } else if (c.callee() instanceof Ast.Attr at && at.name().equals("zero_") && dataOf(at.target()) instanceof Ast.Name n) {
             out.add(n.name());
         } else if (c.callee() instanceof Ast.Name f && f.name().equals("requires_grad_") && !c.args().isEmpty()
                 && c.args().get(0).value() instanceof Ast.Name n) {

@@ -16,12 +16,18 @@ final class State {
     final Map<String, Val> names = new LinkedHashMap<>();
     final Map<String, Span> maybeUnassigned = new HashMap<>();
     final Map<Integer, GradState> grads = new HashMap<>();
+    /**
+     * The parts of the graph whose saved values a backward without retain_graph has freed (an
+     * equation, loop, branch or call, by identity), with that backward for messages ("the backward at line 4").
+     */
+    final Map<Object, String> freed = new java.util.IdentityHashMap<>();
 
     State copy() {
         State s = new State();
         s.names.putAll(names);
         s.maybeUnassigned.putAll(maybeUnassigned);
         s.grads.putAll(grads);
+        s.freed.putAll(freed);
         return s;
     }
 
@@ -34,11 +40,13 @@ final class State {
         maybeUnassigned.remove(name);
     }
 
-    /** Joins the grad states of two paths into this one. */
+    /** Joins the grad states of two paths into this one; a part of the graph freed on either path counts as freed. */
     void joinGrads(State a, State b) {
         Map<Integer, GradState> joined = join(a.grads, b.grads);
         grads.clear();
         grads.putAll(joined);
+        freed.putAll(a.freed);
+        freed.putAll(b.freed);
     }
 
     /** The grad states after two paths meet: a leaf absent from one path is None there. */

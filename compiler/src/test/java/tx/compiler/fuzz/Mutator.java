@@ -41,6 +41,10 @@ final class Mutator {
         "min=", "max=", "seed=", "rtol=", "p=", "0", "1", "-1", "2", "3", "0.5", ".5", "1e-3", "1e999", "-0", "2.5E+1", "\"s\"", "\"\"",
         "\"a\\\"b\"", "x", "w", "s", "[0]", "[-1]", "[:, 0]", "[1:]", "[::2]", "[5]", "()", "[]", "[[1, 2], [3]]", "with no_grad {", "} else {",
         "for i in range(2) {", "if x > 0 {", "x = tensor([1.0, 2.0], requires_grad=true)", "backward(x)", "zero_grad(x)",
+        // the autograd API's PyTorch spellings (LANGUAGE.md section 4 and 6, v2)
+        ".data", ".grad_fn", ".zero_()", ".grad.zero_()", ".retain_grad()", ".data.zero_()", ".requires_grad = True", ".data -= 1",
+        "retain_graph=True", "create_graph=True", "gradient=", "grad_outputs=", "allow_unused=True", "grad(x, [x])", "grad(x, x)[0]",
+        "x.backward(retain_graph=True)",
     };
 
     private static final String ODD_CHARS = "\t\r\n\u00e9\u2211\u00a0\u200b\\\"'`$?!~^&|%";

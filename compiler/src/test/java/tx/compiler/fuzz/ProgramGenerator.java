@@ -145,7 +145,7 @@ public final class ProgramGenerator {
             }
             case 2: {
                 body.add(bind(s, withGrad(gen.genFresh(Shape.SCALAR, 3))));
-                emit(s + ".backward()");
+                emit(s + ".backward(retain_graph=True)"); // s2 may share a part of s's graph (E0310 otherwise)
                 String s2 = fresh("s");
                 body.add(bind(s2, withGrad(gen.genFresh(Shape.SCALAR, 3))));
                 emit("backward(" + s2 + ")");
@@ -153,8 +153,8 @@ public final class ProgramGenerator {
             }
             case 3: {
                 body.add(bind(s, withGrad(gen.genFresh(Shape.SCALAR, 3))));
-                emit(s + ".backward()");
-                emit(s + ".backward()"); // a second backward accumulates (docs/language.md)
+                emit(rnd.nextBoolean() ? s + ".backward(retain_graph=True)" : "backward(" + s + ", retain_graph=True)");
+                emit(s + ".backward()"); // a second backward accumulates, once the first retained the graph (E0310 otherwise)
                 return "(" + s + " * 2)";
             }
             default: {
@@ -374,13 +374,15 @@ public final class ProgramGenerator {
             int[] shape = vectorShape();
             Ex y = withGrad(gen.genFresh(shape, 2));
             bind(name, y);
-            emit(rnd.nextBoolean() ? name + ".backward(ones(" + Shape.args(shape) + "))" : "backward(" + name + ", " + gen.literal(shape).text() + ")");
+            // NOTE: a script's backwards may share parts of one graph, so each keeps it (retain_graph=True; E0310 otherwise)
+            emit(rnd.nextBoolean() ? name + ".backward(ones(" + Shape.args(shape) + "), retain_graph=True)"
+                    : "backward(" + name + ", " + gen.literal(shape).text() + ", retain_graph=True)");
             reached(y);
             return;
         }
         Ex s = withGrad(gen.genFresh(Shape.SCALAR, 1 + rnd.nextInt(3)));
         bind(name, s);
-        emit(rnd.nextInt(3) == 0 ? "backward(" + name + ")" : name + ".backward()");
+        emit(rnd.nextInt(3) == 0 ? "backward(" + name + ", retain_graph=True)" : name + ".backward(retain_graph=True)");
         reached(s);
     }
 
@@ -472,7 +474,7 @@ public final class ProgramGenerator {
         Ex s = withGrad(gen.genFresh(Shape.SCALAR, 2));
         String loss = fresh("loss");
         bind(loss, s);
-        emit(rnd.nextBoolean() ? loss + ".backward()" : "backward(" + loss + ")");
+        emit(rnd.nextBoolean() ? loss + ".backward(retain_graph=True)" : "backward(" + loss + ", retain_graph=True)");
         reached(s);
         update();
         if (rnd.nextBoolean()) emit("print(" + loop.index + ", " + loss + (rnd.nextBoolean() ? ".item())" : ")"));
