@@ -397,6 +397,24 @@ public enum Prim {
             Var previous = shiftedRight(b, y, a); // y_{k-1}, and 1 at k = 0
             return List.of(b.where(before, beforeTerm, b.where(first, b.mul(atFirst, previous), zero)));
         }
+        /**
+         * dy_j = sum over k <= j of t_k times the product of the other x_i (i <= j), exact with zeros:
+         * before the line's first zero it is y_j sum_{k<=j} t_k / x_k; with exactly one zero so far, at
+         * z1, every term but k = z1 has the factor x_{z1} = 0, and the one left is the running product
+         * with x_{z1} replaced by t_{z1}; with two zeros or more, every term has a zero factor.
+         */
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
+            if (t.get(0) == null) return null;
+            Attrs.Axis axis = (Attrs.Axis) e.attr();
+            Var x = in(e, 0), y = e.out(), zero = b.scalar(0), one = b.scalar(1), dx = t.get(0);
+            Var isZero = b.eq(x, zero);
+            Var zeros = b.emit(CUMSUM, axis, isZero);
+            Var before = b.eq(zeros, zero), once = b.eq(zeros, one);
+            Var quotients = b.where(isZero, zero, b.div(dx, b.where(isZero, one, x)));
+            Var beforeTerm = b.mul(y, b.emit(CUMSUM, axis, quotients));
+            Var onceTerm = b.emit(CUMPROD, axis, b.where(isZero, dx, x));
+            return b.where(before, beforeTerm, b.where(once, onceTerm, zero));
+        }
     },
 
     // ---- shape -----------------------------------------------------------------------------------
@@ -747,9 +765,10 @@ public enum Prim {
      * the operand's tangent, broadcast: {@code J_i t_i = J_iᵀ t_i}, summed over the operands (the
      * VJP's special cases, where's branches and the guards of pow, come with it). A primitive that
      * is linear in its operands (sum, reshape, transpose, expand, slice, pad, cat) maps tangents as
-     * it maps values, with zeros for structural zeros. One whose VJP is {@link #nothing} is locally
-     * constant, or stops gradients, and passes no tangent. The others override it (matmul, max,
-     * prod, prod_others, take, put).
+     * it maps values, with zeros for structural zeros (sum, reshape, transpose, expand, slice, pad,
+     * cat, cumsum, flip). One whose VJP is {@link #nothing} is locally constant, or stops gradients,
+     * and passes no tangent. The others override it (matmul, max, prod, prod_others, cumprod, take,
+     * put); a primitive that has none fails PrimJvpTest.
      */
     public Var jvp(Builder b, Eqn e, List<Var> t) {
         if (t.stream().allMatch(java.util.Objects::isNull)) return null;
@@ -774,7 +793,7 @@ public enum Prim {
 
     /** The primitives linear in all their operands, whose JVP is the primitive applied to the tangents. */
     private static final java.util.Set<Prim> LINEAR = java.util.EnumSet.of(Prim.SUM, Prim.RESHAPE, Prim.TRANSPOSE, Prim.EXPAND, Prim.SLICE,
-            Prim.PAD, Prim.CAT);
+            Prim.PAD, Prim.CAT, Prim.CUMSUM, Prim.FLIP);
 
     /** The lower-case name used by the IR printer. */
     public String text() {
