@@ -32,7 +32,7 @@ import tx.runtime.tensor.Shapes;
  */
 final class Functions {
     private static final Set<String> TRANSFORMS = Set.of("grad", "value_and_grad", "vjp", "jvp", "hvp", "jacobian", "jacrev", "jacfwd", "hessian",
-            "custom_vjp");
+            "custom_vjp", "vmap");
 
     private final Lowerer l;
     private final Map<String, Ast.FnDef> defs = new LinkedHashMap<>();
@@ -89,6 +89,7 @@ final class Functions {
     /** {@code grad(f, wrt=...)} and the others: a function value. {@code wrt} names parameters, so it is read, not evaluated. */
     Val transform(String kind, Ast.Call c) {
         if (kind.equals("custom_vjp")) return customVjp(c);
+        if (kind.equals("vmap")) return vmap(c);
         if (c.args().isEmpty() || c.args().get(0).name() != null) {
             l.diags.error("E0104", c.span(), "`" + kind + "` takes a function, e.g. `" + kind + "(f)` or `" + kind + "(f, wrt=[w, b])`", null);
             return new Val.Bad();
@@ -120,6 +121,49 @@ final class Functions {
         }
         if (wrt.isEmpty()) wrt.add(0); // the first parameter, as JAX's grad
         return new Val.Fn(new Val.Transform(kind, fn.ref(), wrt));
+    }
+
+    /**
+     * {@code vmap(f, in_dims=...)}: f mapped over one axis of its arguments. {@code in_dims} is an
+     * axis for every argument, or a list with one per argument, None for an argument passed whole
+     * (the default: 0 for all). Kept in the transform's list as -1 for None.
+     */
+    private Val vmap(Ast.Call c) {
+        if (c.args().isEmpty() || c.args().get(0).name() != null) {
+            l.diags.error("E0104", c.span(), "`vmap` takes a function, e.g. `vmap(f)` or `vmap(f, in_dims=[None, 0])`", null);
+            return new Val.Bad();
+        }
+        Val f = l.exprs.expr(c.args().get(0).value());
+        if (f instanceof Val.Bad) return f;
+        if (!(f instanceof Val.Fn fn)) {
+            l.diags.error("E0401", c.args().get(0).span(), "`vmap` takes a function, found " + f.describe(), null);
+            return new Val.Bad();
+        }
+        int n = parameters(fn.ref()).size();
+        List<Integer> dims = new ArrayList<>(java.util.Collections.nCopies(n, 0));
+        for (int i = 1; i < c.args().size(); i++) {
+            Ast.Arg a = c.args().get(i);
+            if (!"in_dims".equals(a.name())) {
+                l.diags.error("E0104", a.span(), "`vmap` takes one function and `in_dims=`", null);
+                return new Val.Bad();
+            }
+            Val v = l.exprs.expr(a.value());
+            List<Val> items = v instanceof Val.ListV list ? list.items() : java.util.Collections.nCopies(n, v);
+            if (items.size() != n) {
+                l.diags.error("E0104", a.span(), "`in_dims` has " + items.size() + " entries; `" + fn.ref().show() + "` takes " + n + " arguments", null);
+                return new Val.Bad();
+            }
+            for (int k = 0; k < n; k++) {
+                Val d = items.get(k);
+                if (d instanceof Val.None) dims.set(k, -1);
+                else if (d instanceof Val.Num num && num.isWhole() && num.value() >= 0) dims.set(k, (int) num.value());
+                else {
+                    l.diags.error("E0401", a.span(), "an entry of `in_dims` is an axis (0, 1, ...) or None, found " + d.describe(), null);
+                    return new Val.Bad();
+                }
+            }
+        }
+        return new Val.Fn(new Val.Transform("vmap", fn.ref(), dims));
     }
 
     /** {@code custom_vjp(f, f_bwd)}: f, whose reverse-mode derivative is f_bwd (LANGUAGE.md §7); both are functions defined with `fn`. */
@@ -596,6 +640,7 @@ final class Functions {
     private Val applyTransform(Val.Transform t, List<T> args, Args a) {
         if (t.kind().equals("jvp") || t.kind().equals("hvp")) return applyJvp(t, args, a);
         if (JACOBIANS.contains(t.kind())) return applyJacobian(t, args, a);
+        if (t.kind().equals("vmap")) return applyVmap(t, args, a);
         boolean vjp = t.kind().equals("vjp");
         List<T> inputs = vjp ? args.subList(0, args.size() - 1) : args;
         List<T> params = new ArrayList<>(inputs);
@@ -700,6 +745,72 @@ final class Functions {
     }
 
     private static final Set<String> JACOBIANS = Set.of("jacobian", "jacrev", "jacfwd", "hessian");
+
+    /**
+     * Applies {@code vmap(f, in_dims=...)}: a loop of the IR over the mapped axis, whose body takes
+     * each mapped argument's slice at the loop's index and applies f; the loop records each result
+     * on a tape, which is the stacked result (the mapped axis first, as out_dims=0). NOTE: a loop,
+     * not batching rules per primitive yet, so it costs a pass per example; its results are not
+     * differentiable again (E0306 if a backward reaches them).
+     */
+    private Val applyVmap(Val.Transform t, List<T> args, Args a) {
+        int batch = -1;
+        for (int k = 0; k < args.size(); k++) {
+            int d = t.wrt().get(k);
+            if (d < 0) continue;
+            int[] s = args.get(k).shape();
+            if (d >= s.length) {
+                l.diags.error("E0202", a.span(), "`in_dims` maps axis " + d + " of argument " + (k + 1) + ", which has shape " + Shapes.show(s), null);
+                return new Val.Bad();
+            }
+            if (batch >= 0 && s[d] != batch) {
+                l.diags.error("E0201", a.span(), "`vmap` maps axes of different sizes: " + batch + " and " + s[d] + " (argument " + (k + 1) + ")",
+                        "every mapped axis must have the same size");
+                return new Val.Bad();
+            }
+            batch = s[d];
+        }
+        if (batch < 0) {
+            l.diags.error("E0104", a.span(), "`vmap` needs at least one argument to map over (an `in_dims` entry that is not None)", null);
+            return new Val.Bad();
+        }
+        Var index = l.b.newVar(new int[0], "i");
+        l.b.openBlock();
+        Args inner = new Args(l, t.of().show(), a.call);
+        for (int k = 0; k < args.size(); k++) {
+            T x = args.get(k);
+            int d = t.wrt().get(k);
+            inner.pos.add(d < 0 ? x : new T(l.b.take(x.var(), index, d), x.rg(), -1, x.rg() ? "SelectBackward0" : null, false, false));
+            inner.posSpans.add(a.span());
+        }
+        Val out;
+        transformDepth++; // the loop's rows are not the script's results: keep them as they are
+        try {
+            out = apply(t.of(), inner);
+        } finally {
+            transformDepth--;
+        }
+        List<tx.runtime.ir.Stmt> body = l.b.closeBlock();
+        if (out instanceof Val.Bad) return out;
+        List<Var> rows = new ArrayList<>(), tapes = new ArrayList<>();
+        for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) {
+            Var r = ((T) v).var();
+            rows.add(r);
+            tapes.add(l.b.newVar(Shapes.concat(new int[] {batch}, r.shapeRef()), "vmapped"));
+        }
+        l.b.add(new tx.runtime.ir.Stmt.Loop(batch, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false, a.span().origin()));
+        boolean moving = false;
+        for (T x : args) moving |= x.rg();
+        List<Val> results = new ArrayList<>();
+        for (Var tape : tapes) {
+            if (moving && !l.graph.noGrad()) {
+                l.graph.setRequiresGrad(tape, true);
+                l.graph.markBarrier(tape, "a result of `vmap` (tx cannot yet differentiate through it)");
+            }
+            results.add(finish(new T(tape, moving && !l.graph.noGrad(), -1, "StackBackward0", false, false)));
+        }
+        return results.size() == 1 ? results.get(0) : new Val.Tuple(results);
+    }
 
     /**
      * Applies {@code jacobian}/{@code jacrev} (reverse mode: one vjp per output element),
