@@ -4,19 +4,36 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tx.runtime.exec.Interpreter;
 import tx.runtime.exec.RunOptions;
+import tx.runtime.ir.Blocks;
+import tx.runtime.ir.FusionPass;
+import tx.runtime.ir.Program;
+import tx.runtime.ir.Stmt;
+import tx.runtime.ir.Var;
+import tx.runtime.ir.Verifier;
 import tx.runtime.tensor.Tensor;
 
 /**
  * Fused evaluation (runs of elementwise equations, tile by tile) gives exactly the numbers of
  * unfused evaluation. --detect-anomaly turns fusion off, so the same program is run both ways and
  * the gradients compared bit for bit, on tensors large enough to be fused (and to use the Vector
- * API), with lengths that are not multiples of the tile or of the vector.
+ * API), with lengths that are not multiples of the tile or of the vector. Fusion is a pass from IR
+ * to IR ({@link FusionPass}): its output must verify, and {@code tx ir --fused} shows it.
  */
 class FusionTest {
     private static final String[] PROGRAMS = {
@@ -45,23 +62,24 @@ class FusionTest {
 
     @Test
     void fusedAndUnfusedGradientsAreIdentical() {
-        for (String program : PROGRAMS) {
-            Compiler.Result r = Compiler.compile("fusion.tx", program);
-            assertNotNull(r.program(), r.diagnostics().render());
-            PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-            Tensor[] fused = Interpreter.run(r.program(), quiet, RunOptions.DEFAULT);
-            Tensor[] unfused = Interpreter.run(r.program(), quiet, new RunOptions(true, 0, 0));
-            assertEquals(unfused.length, fused.length);
-            for (int i = 0; i < fused.length; i++) {
-                double[] f = fused[i].data(), u = unfused[i].data();
-                long[] fb = new long[f.length], ub = new long[u.length];
-                for (int k = 0; k < f.length; k++) {
-                    fb[k] = Double.doubleToRawLongBits(f[k]);
-                    ub[k] = Double.doubleToRawLongBits(u[k]);
-                }
-                assertArrayEquals(ub, fb, "leaf " + i + " of:\n" + program);
-            }
-        }
+        for (String program : PROGRAMS) assertSameBits(Compiler.compile("fusion.tx", program), program);
+    }
+
+    /** Runs a program fused and unfused (--detect-anomaly turns fusion off) and compares its leaves' gradients bit for bit. */
+    private static void assertSameBits(Compiler.Result r, String program) {
+        assertNotNull(r.program(), r.diagnostics().render());
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        Tensor[] fused = Interpreter.run(r.program(), quiet, RunOptions.DEFAULT);
+        Tensor[] unfused = Interpreter.run(r.program(), quiet, new RunOptions(true, 0, 0));
+        assertEquals(unfused.length, fused.length);
+        for (int i = 0; i < fused.length; i++) assertArrayEquals(bits(unfused[i]), bits(fused[i]), "leaf " + i + " of:\n" + program);
+    }
+
+    private static long[] bits(Tensor t) {
+        double[] d = t.data();
+        long[] b = new long[d.length];
+        for (int k = 0; k < d.length; k++) b[k] = Double.doubleToRawLongBits(d[k]);
+        return b;
     }
 
     @Test
@@ -72,6 +90,120 @@ class FusionTest {
             Compiler.Result r = Compiler.compile("fusion.tx", PROGRAMS[i]);
             int fused = Interpreter.fusedEquations(r.program());
             org.junit.jupiter.api.Assertions.assertTrue(fused >= atLeast[i], "program " + i + ": " + fused + " equations fused");
+        }
+    }
+
+    /**
+     * Chains in every kind of block: a function's body (compiled as a call: -Dtx.inline=never), the
+     * body of a loop and its reversal, both branches of an `if` and of its adjoint, the top level.
+     */
+    private static final String NESTED = """
+            fn f(x: [10007]) -> [10007] {
+                return tanh(x) * 0.5 + sin(x) * exp(-x * x)
+            }
+            x = randn(10007, seed=5, requires_grad=true)
+            total = sum(x * 0)
+            for k in range(3) {
+                total = total + sum(f(x) * (k + 1) - cos(x) ** 2)
+            }
+            if total > 0 {
+                y = sqrt(abs(x) + 1) * x - x / 3
+            } else {
+                y = log1p(abs(x)) * x + x / 3
+            }
+            loss = total + sum(y * y)
+            loss.backward()
+            print(loss)
+            """;
+
+    private static Compiler.Result compileWithCalls(String program) {
+        String old = System.getProperty("tx.inline");
+        System.setProperty("tx.inline", "never");
+        try {
+            return Compiler.compile("nested.tx", program);
+        } finally {
+            if (old == null) System.clearProperty("tx.inline");
+            else System.setProperty("tx.inline", old);
+        }
+    }
+
+    @Test
+    void thePassFusesEveryKindOfBlockAndItsOutputVerifies() {
+        Compiler.Result r = compileWithCalls(NESTED);
+        assertNotNull(r.program(), r.diagnostics().render());
+        Program fused = FusionPass.run(r.program(), List.of());
+        Verifier.verify(fused);
+        List<String> where = new ArrayList<>();
+        collect(fused.body(), "top", where);
+        for (tx.runtime.ir.Func f : Blocks.functions(fused.body())) collect(f.body(), "function", where);
+        for (String kind : new String[] {"top", "loop", "reversed loop", "then", "else", "function"}) {
+            assertTrue(where.contains(kind), "no fused run in a " + kind + " block: " + where);
+        }
+        assertTrue(Blocks.functions(fused.body()).size() >= 2, "f's forward and backward halves are calls");
+        assertSameBits(r, NESTED);
+    }
+
+    /** The kinds of blocks that hold a fused statement, nested blocks included. */
+    private static void collect(List<Stmt> body, String kind, List<String> where) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Fused) where.add(kind);
+            else if (s instanceof Stmt.Loop l) collect(l.body(), l.reverse() ? "reversed loop" : "loop", where);
+            else if (s instanceof Stmt.Cond c) {
+                collect(c.then(), "then", where);
+                collect(c.otherwise(), "else", where);
+            }
+        }
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void txIrShowsTheFusedRunsOnlyWhenAsked() throws IOException {
+        Path file = Files.writeString(dir.resolve("chain.tx"), PROGRAMS[0] + "print(loss)\n", StandardCharsets.UTF_8);
+        TxRunner.Outcome plain = TxRunner.run("ir", file.toString()), fused = TxRunner.run("ir", "--fused", file.toString());
+        assertEquals(0, plain.status(), plain.err());
+        assertEquals(0, fused.status(), fused.err());
+        assertFalse(plain.out().contains("fused"), plain.out());
+        List<String> lines = fused.out().lines().toList();
+        int open = lines.indexOf(lines.stream().filter(l -> l.startsWith("fused [10007] {")).findFirst().orElse(null));
+        assertTrue(open >= 0, fused.out());
+        int close = open + 1;
+        while (close < lines.size() && !lines.get(close).startsWith("} -> (")) close++;
+        assertTrue(close < lines.size(), fused.out());
+        List<String> inside = lines.subList(open + 1, close);
+        assertTrue(inside.size() >= 10 && inside.stream().allMatch(l -> l.startsWith("    ")), "the run's equations, indented:\n" + fused.out());
+        assertTrue(inside.stream().anyMatch(l -> l.contains(" = sin(")) && inside.stream().anyMatch(l -> l.contains(" = sum(")),
+                "the chain and the loss's sum are in the run:\n" + fused.out());
+        // the same statements, fused or not: every line of the plain IR is in the fused one
+        for (String l : plain.out().lines().toList()) assertTrue(fused.out().contains(l.strip()), l + " is missing from:\n" + fused.out());
+    }
+
+    @Test
+    void aValueReadAfterTheProgramIsHandedOutByItsRun() {
+        Compiler.Result r = Compiler.compile("fusion.tx", PROGRAMS[0]);
+        assertNotNull(r.program(), r.diagnostics().render());
+        Stmt.Fused run = (Stmt.Fused) FusionPass.run(r.program(), List.of()).body().stream().filter(s -> s instanceof Stmt.Fused).findFirst().orElseThrow();
+        Var inner = run.eqns().stream().map(Stmt.Eqn::out).filter(v -> !run.outs().contains(v)).findFirst().orElseThrow();
+        Tensor fused = Interpreter.evaluate(r.program(), new PrintStream(OutputStream.nullOutputStream()), List.of(inner)).get(0);
+        Tensor unfused = Interpreter.evaluate(r.program(), Map.of(), List.of(inner), null, new RunOptions(true, 0, 0)).get(0);
+        assertNotNull(fused, inner + " is kept to its run unless it is read after the program");
+        assertArrayEquals(bits(unfused), bits(fused));
+    }
+
+    @Test
+    void aFusedRunHandsOutOnlyWhatIsReadAfterIt() {
+        // a value whose only reader is a sum the run took in is added up tile by tile, never made whole
+        for (String chain : PROGRAMS) {
+            String program = chain + "print(loss)\n"; // the loss is read: its sum stays
+            Compiler.Result r = Compiler.compile("fusion.tx", program);
+            assertNotNull(r.program(), r.diagnostics().render());
+            List<Stmt> body = FusionPass.run(r.program(), List.of()).body();
+            for (int i = 0; i < body.size(); i++) {
+                if (!(body.get(i) instanceof Stmt.Fused f)) continue;
+                java.util.Set<Var> readAfter = Blocks.free(body.subList(i + 1, body.size()));
+                for (Var out : f.outs()) assertTrue(readAfter.contains(out), out + " is handed out by its run but never read:\n" + program);
+            }
         }
     }
 }

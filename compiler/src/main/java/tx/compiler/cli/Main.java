@@ -42,8 +42,9 @@ public final class Main {
               bench FILE.tx --fn NAME [--wrt a,b] [--dims n=100] [--json]
                                      time the function and its value and gradient on seeded random inputs
                                      (named dimensions are 100 unless --dims says otherwise)
-              ir FILE.tx [--timeout SECONDS] [--max-memory SIZE]
+              ir FILE.tx [--fused] [--timeout SECONDS] [--max-memory SIZE]
                                      compile the script and print its IR, adjoint equations included
+                                     (--fused: as a run executes it, its elementwise runs fused)
               explain CODE           explain an error code, e.g. `tx explain E0301`
               help                   show this message
 
@@ -108,8 +109,11 @@ public final class Main {
         switch (cmd) {
             case "run":
                 return runCommand(rest);
-            case "ir":
-                return withLimits("ir", rest, (file, limits) -> compileAndRun(file, true, RunOptions.DEFAULT));
+            case "ir": {
+                boolean fused = rest.contains("--fused");
+                List<String> others = rest.stream().filter(a -> !a.equals("--fused")).toList();
+                return withLimits("ir", others, (file, limits) -> printIr(file, fused));
+            }
             case "explain":
                 if (rest.size() != 1) throw new UsageError("`tx explain` takes one error code, e.g. `tx explain E0301`");
                 return explain(rest.get(0));
@@ -329,7 +333,7 @@ public final class Main {
         if (file == null) throw new UsageError("`tx run` needs a FILE.tx");
         RunOptions options = new RunOptions(anomaly, timeout, memory);
         Path path = Path.of(file);
-        return Limits.of(timeout, memory).apply(() -> compileAndRun(path, false, options)); // compiling counts against them too
+        return Limits.of(timeout, memory).apply(() -> compileAndRun(path, options)); // compiling counts against them too
     }
 
     private static String value(List<String> args, int i, String option) throws UsageError {
@@ -380,14 +384,26 @@ public final class Main {
         return OK;
     }
 
-    private int compileAndRun(Path file, boolean irOnly, RunOptions options) {
+    private int compileAndRun(Path file, RunOptions options) {
         Compiled c = compileFile(file, false);
         if (c.result() == null) return c.status();
-        if (irOnly) {
-            out.print(IrPrinter.print(c.result().program()));
-            return OK;
-        }
         return execute(c.result(), file, options);
+    }
+
+    /**
+     * {@code tx ir FILE}: the compiled program's IR; with {@code --fused}, after the fusion pass a
+     * run applies (see {@link tx.runtime.ir.FusionPass}), verified as every pass's output is.
+     */
+    private int printIr(Path file, boolean fused) {
+        Compiled c = compileFile(file, false);
+        if (c.result() == null) return c.status();
+        tx.runtime.ir.Program p = c.result().program();
+        if (fused) {
+            p = tx.runtime.ir.FusionPass.run(p, List.of());
+            tx.runtime.ir.Verifier.verify(p);
+        }
+        out.print(IrPrinter.print(p));
+        return OK;
     }
 
     /** A compiled file ready to run, or (result null) the exit status of why it is not. */

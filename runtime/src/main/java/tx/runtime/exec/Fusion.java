@@ -1,10 +1,12 @@
 package tx.runtime.exec;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import tx.runtime.ir.Attrs;
+import tx.runtime.ir.FusionPass;
 import tx.runtime.ir.Prim;
 import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Var;
@@ -13,69 +15,25 @@ import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
 
 /**
- * Fusion of elementwise chains. A run of consecutive elementwise equations that make tensors of
- * one shape (each operand of that shape or a single number) is evaluated a tile of {@link #TILE}
- * elements at a time: every equation runs over the tile before the next tile starts, so an
- * intermediate that only the run reads lives in a small buffer that stays in cache, and is never
- * made as a whole tensor. Every element is computed by the same operation as unfused, so the
+ * The fused kernel: evaluates a {@link Stmt.Fused} run (made by {@link FusionPass}) a tile of
+ * {@link #TILE} elements at a time: every equation runs over the tile before the next tile starts,
+ * so an intermediate that only the run reads lives in a small buffer that stays in cache, and is
+ * never made as a whole tensor. Every element is computed by the same operation as unfused, so the
  * results are identical (the Vector API is chosen by the tensor's size, as unfused).
  */
 final class Fusion {
     /** Elements per tile: a multiple of every vector length, small enough for the L1 or L2 cache. */
     static final int TILE = Integer.getInteger("tx.fusion.tile", 1024);
-    /** Tensors smaller than this are not worth fusing (the bookkeeping would cost more than the memory traffic saved). */
-    static final int MIN_ELEMENTS = Integer.getInteger("tx.fusion.min", 4096);
-    // NOTE: the two properties exist for testing: -Dtx.fusion.min=1 -Dtx.fusion.tile=8 fuses even tiny tensors in odd tiles
+    // NOTE: the property exists for testing: -Dtx.fusion.min=1 -Dtx.fusion.tile=8 fuses even tiny tensors in odd tiles
 
     private Fusion() {}
 
-    /** A run of equations evaluated together; {@code keep[k]}: equation k's result is read outside the run. */
-    record Run(List<Stmt.Eqn> eqns, boolean[] keep, int[] shape, Stmt.Eqn[] sums) implements Step {}
-
-    /** A statement as it is, or a fused run. */
-    sealed interface Step permits Run, Single {}
-
-    record Single(Stmt stmt) implements Step {}
-
-    static boolean fusable(Stmt s) {
-        return s instanceof Stmt.Eqn e && (e.prim().unaryFunction() != null || e.prim().binaryFunction() != null || contiguous(e) || block(e)
-                || spread(e)) && Shapes.numel(e.out().shapeRef()) >= MIN_ELEMENTS;
-    }
-
-    /** One number broadcast to a shape (a gradient seed spread over a sum's input): in a run it stays one number. */
-    static boolean spread(Stmt.Eqn e) {
-        return e.prim() == Prim.EXPAND && Shapes.numel(e.in().get(0).shapeRef()) == 1;
-    }
-
-    /**
-     * A slice that is one contiguous block of its input (a range of the first axis, everything of
-     * the others): in a run it is read in place, at an offset, rather than copied.
-     */
-    static boolean contiguous(Stmt.Eqn e) {
-        if (e.prim() != Prim.SLICE) return false;
-        tx.runtime.ir.Attrs.Slice sl = (tx.runtime.ir.Attrs.Slice) e.attr();
-        int[] in = e.in().get(0).shapeRef();
-        if (in.length == 0 || sl.step()[0] != 1) return false;
-        for (int d = 1; d < in.length; d++) if (sl.start()[d] != 0 || sl.stop()[d] != in[d] || sl.step()[d] != 1) return false;
-        return true;
-    }
-
-    /** A pad that puts its input in one contiguous block of zeros (the adjoint of a contiguous slice): written tile by tile. */
-    static boolean block(Stmt.Eqn e) {
-        if (e.prim() != Prim.PAD) return false;
-        tx.runtime.ir.Attrs.Pad p = (tx.runtime.ir.Attrs.Pad) e.attr();
-        int[] in = e.in().get(0).shapeRef(), out = p.shape();
-        if (in.length == 0 || p.step()[0] != 1) return false;
-        for (int d = 1; d < in.length; d++) if (p.start()[d] != 0 || p.step()[d] != 1 || in[d] != out[d]) return false;
-        return true;
-    }
-
     /** Where a pad's block starts in its output's data. */
     private static int padBase(Stmt.Eqn e) {
-        int[] out = ((tx.runtime.ir.Attrs.Pad) e.attr()).shape();
+        int[] out = ((Attrs.Pad) e.attr()).shape();
         int row = 1;
         for (int d = 1; d < out.length; d++) row *= out[d];
-        return ((tx.runtime.ir.Attrs.Pad) e.attr()).start()[0] * row;
+        return ((Attrs.Pad) e.attr()).start()[0] * row;
     }
 
     /** Where a contiguous slice starts in its input's data. */
@@ -83,144 +41,41 @@ final class Fusion {
         int[] in = e.in().get(0).shapeRef();
         int row = 1;
         for (int d = 1; d < in.length; d++) row *= in[d];
-        return ((tx.runtime.ir.Attrs.Slice) e.attr()).start()[0] * row;
-    }
-
-    /** The block as steps: fused runs of two or more equations, and single statements. */
-    static List<Step> plan(List<Stmt> body, Map<Var, Integer> uses) {
-        List<Step> steps = new ArrayList<>();
-        java.util.Set<Stmt> absorbed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()); // sums a run took in
-        int i = 0;
-        while (i < body.size()) {
-            Stmt s = body.get(i);
-            if (absorbed.contains(s)) {
-                i++;
-                continue;
-            }
-            if (!fusable(s) || !fits((Stmt.Eqn) s, ((Stmt.Eqn) s).out().shapeRef())) {
-                steps.add(new Single(s));
-                i++;
-                continue;
-            }
-            int[] shape = ((Stmt.Eqn) s).out().shapeRef();
-            List<Stmt.Eqn> run = new ArrayList<>(List.of((Stmt.Eqn) s));
-            // equations of other kinds (a sum of the run's values, say) that the rest of the run does not
-            // read wait until after it, so that one run can cover what they would split
-            List<Stmt> deferred = new ArrayList<>(), hoisted = new ArrayList<>();
-            java.util.Set<Var> waiting = new java.util.HashSet<>();
-            int j = i + 1, end = j;
-            while (j < body.size()) {
-                Stmt t = body.get(j);
-                if (absorbed.contains(t)) { // an earlier run already computes it
-                    j++;
-                    continue;
-                }
-                if (fusable(t) && Arrays.equals(((Stmt.Eqn) t).out().shapeRef(), shape) && fits((Stmt.Eqn) t, shape)) {
-                    boolean blocked = false;
-                    for (Var x : ((Stmt.Eqn) t).in()) blocked |= waiting.contains(x);
-                    if (contiguous((Stmt.Eqn) t) || block((Stmt.Eqn) t)) for (Stmt.Eqn e : run) blocked |= e.out().equals(((Stmt.Eqn) t).in().get(0));
-                    if (blocked) break;
-                    run.add((Stmt.Eqn) t);
-                    end = ++j;
-                } else if (t instanceof Stmt.Eqn d && deferred.size() + hoisted.size() < 16) {
-                    boolean readsRun = false;
-                    for (Var x : d.in()) {
-                        readsRun |= waiting.contains(x);
-                        for (Stmt.Eqn e : run) readsRun |= e.out().equals(x);
-                    }
-                    if (readsRun) { // after the run, which makes what it reads
-                        deferred.add(d);
-                        waiting.add(d.out());
-                    } else { // independent of the run (a constant, say): before it
-                        hoisted.add(d);
-                    }
-                    j++;
-                } else {
-                    break;
-                }
-            }
-            int last = end;
-            // a sum right after the run may be absorbed into it (below); the others after the run's last equation stay where they are
-            List<Stmt> after = new ArrayList<>();
-            for (Stmt d : deferred) if (body.indexOf(d) >= last) after.add(d);
-            if (end < body.size() && body.get(end) instanceof Stmt.Eqn e && e.prim() == Prim.SUM && !after.contains(e)) after.add(e);
-            deferred.removeIf(d -> body.indexOf(d) >= last);
-            hoisted.removeIf(d -> body.indexOf(d) >= last);
-            j = end;
-            if (run.size() < 2) {
-                steps.add(new Single(s));
-                j = i + 1;
-            } else {
-                Map<Var, Integer> inside = new HashMap<>();
-                for (Stmt.Eqn e : run) for (Var x : e.in()) inside.merge(x, 1, Integer::sum);
-                // a sum of all of a run's result that nothing else reads is added up tile by tile, in the
-                // same order as the sum kernel, instead of after the result is made whole
-                Stmt.Eqn[] sums = new Stmt.Eqn[run.size()];
-                List<Stmt> candidates = new ArrayList<>(deferred);
-                candidates.addAll(after);
-                for (Stmt d : candidates) {
-                    if (!(d instanceof Stmt.Eqn e) || e.prim() != Prim.SUM || ((tx.runtime.ir.Attrs.Reduce) e.attr()).keepdim()) continue;
-                    if (((tx.runtime.ir.Attrs.Reduce) e.attr()).axes().length != shape.length) continue;
-                    for (int k = 0; k < run.size(); k++) {
-                        if (run.get(k).out().equals(e.in().get(0)) && sums[k] == null && uses.getOrDefault(e.in().get(0), 0) == 1) {
-                            sums[k] = e;
-                            deferred.remove(d);
-                            absorbed.add(d);
-                        }
-                    }
-                }
-                boolean[] keep = new boolean[run.size()];
-                for (int k = 0; k < run.size(); k++) {
-                    Var out = run.get(k).out();
-                    keep[k] = uses.getOrDefault(out, 0) > inside.getOrDefault(out, 0);
-                }
-                keep[run.size() - 1] = sums[run.size() - 1] == null; // the run's last result is what it is for (or its sum)
-                for (Stmt d : hoisted) steps.add(new Single(d));
-                steps.add(new Run(run, keep, shape, sums));
-                for (Stmt d : deferred) steps.add(new Single(d));
-            }
-            i = j;
-        }
-        return steps;
-    }
-
-    /** Every operand has the result's shape or is a single number. */
-    private static boolean fits(Stmt.Eqn e, int[] shape) {
-        if (contiguous(e) || block(e) || spread(e)) return true; // its input is read at an offset, or is one number
-        for (Var x : e.in()) if (Shapes.numel(x.shapeRef()) != 1 && !Arrays.equals(x.shapeRef(), shape)) return false;
-        return true;
+        return ((Attrs.Slice) e.attr()).start()[0] * row;
     }
 
     /**
-     * Evaluates a run; {@code get} reads the values of variables made before it, and the results
-     * read outside the run are returned by equation (null where not kept).
+     * Evaluates a fused run; {@code get} reads the values of variables made before it. Returns the
+     * values of the run's outputs, in the order of {@link Stmt.Fused#outs}.
      */
-    static Tensor[] run(Run r, java.util.function.Function<Var, Tensor> get) {
+    static Tensor[] run(Stmt.Fused r, java.util.function.Function<Var, Tensor> get) {
         List<Stmt.Eqn> eqns = r.eqns();
         int g = eqns.size(), n = Shapes.numel(r.shape());
         Map<Var, Integer> index = new HashMap<>();
         for (int k = 0; k < g; k++) index.put(eqns.get(k).out(), k);
+        boolean[] keep = kept(r); // equation k's result is read outside the run
+        Stmt.Eqn[] sums = sums(r, index); // the sum of equation k's result, added up as it is made
         double[][] full = new double[g][], tile = new double[g][], view = new double[g][];
         int[] viewBase = new int[g], padAt = new int[g];
         double[][] padded = new double[g][], number = new double[g][];
         boolean[] fillTile = new boolean[g];
         for (int k = 0; k < g; k++) {
             Stmt.Eqn e = eqns.get(k);
-            if (block(e)) { // its input comes from before the run
+            if (FusionPass.block(e)) { // its input comes from before the run
                 padded[k] = get.apply(e.in().get(0)).data();
                 padAt[k] = padBase(e);
             }
-            if (spread(e)) {
+            if (FusionPass.spread(e)) {
                 number[k] = get.apply(e.in().get(0)).data();
                 // read by a unary operation, it is filled into a tile: the operation's kernel then sees the
                 // same elements as unfused (a SIMD function and its scalar tail do not agree to the bit)
                 for (Stmt.Eqn c : eqns) if (c.prim().unaryFunction() != null && c.in().get(0).equals(e.out())) fillTile[k] = true;
             }
-            if (contiguous(e)) { // read in place (its input comes from before the run)
+            if (FusionPass.contiguous(e)) { // read in place (its input comes from before the run)
                 view[k] = get.apply(e.in().get(0)).data();
                 viewBase[k] = base(e);
             }
-            if (r.keep()[k]) full[k] = new double[n];
+            if (keep[k]) full[k] = new double[n];
             else if (view[k] == null && (number[k] == null || fillTile[k])) tile[k] = new double[TILE];
         }
         // each operand: an earlier result of the run, or an outside tensor (whole, or a single number)
@@ -298,7 +153,7 @@ final class Fusion {
                     src = o;
                     so = oo;
                 }
-                if (r.sums()[k] != null) { // element by element, in order, as the sum kernel adds them
+                if (sums[k] != null) { // element by element, in order, as the sum kernel adds them
                     double acc = total[k];
                     if (src == null) for (int i = 0; i < len; i++) acc += number[k][0];
                     else for (int i = 0; i < len; i++) acc += src[so + i];
@@ -306,11 +161,34 @@ final class Fusion {
                 }
             }
         }
-        Tensor[] out = new Tensor[2 * g]; // the kept results, then the sums
-        for (int k = 0; k < g; k++) {
-            if (full[k] != null) out[k] = Tensor.of(eqns.get(k).out().shapeRef(), full[k]);
-            if (r.sums()[k] != null) out[g + k] = Tensor.of(r.sums()[k].out().shapeRef(), new double[] {total[k]});
+        return outputs(r, full, sums, total);
+    }
+
+    /** Whether each equation's result is read after the run (made whole), by equation. */
+    private static boolean[] kept(Stmt.Fused r) {
+        Set<Var> outs = new HashSet<>(r.outs());
+        boolean[] keep = new boolean[r.eqns().size()];
+        for (int k = 0; k < keep.length; k++) keep[k] = outs.contains(r.eqns().get(k).out());
+        return keep;
+    }
+
+    /** The sum that adds up each equation's result as it is made, by equation (null: none). */
+    private static Stmt.Eqn[] sums(Stmt.Fused r, Map<Var, Integer> index) {
+        Stmt.Eqn[] sums = new Stmt.Eqn[r.eqns().size()];
+        for (Stmt.Eqn s : r.sums()) sums[index.get(s.in().get(0))] = s;
+        return sums;
+    }
+
+    /** The run's outputs, in the order of {@link Stmt.Fused#outs}: whole results and sums. */
+    private static Tensor[] outputs(Stmt.Fused r, double[][] full, Stmt.Eqn[] sums, double[] total) {
+        Map<Var, Tensor> made = new HashMap<>();
+        for (int k = 0; k < full.length; k++) {
+            Var v = r.eqns().get(k).out();
+            if (full[k] != null) made.put(v, Tensor.of(v.shapeRef(), full[k]));
+            if (sums[k] != null) made.put(sums[k].out(), Tensor.of(sums[k].out().shapeRef(), new double[] {total[k]}));
         }
+        Tensor[] out = new Tensor[r.outs().size()];
+        for (int q = 0; q < out.length; q++) out[q] = made.get(r.outs().get(q));
         return out;
     }
 

@@ -3,6 +3,8 @@ package tx.runtime.exec;
 import java.io.PrintStream;
 import java.util.List;
 import tx.runtime.io.Npy;
+import tx.runtime.ir.Blocks;
+import tx.runtime.ir.FusionPass;
 import tx.runtime.ir.Program;
 import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Stmt.PrintItem;
@@ -54,71 +56,26 @@ public final class Interpreter {
         this.writeFiles = options.writeFiles();
         // fusion is off where every operation must be seen on its own: the anomaly check and the memory limit
         this.fuse = !options.detectAnomaly() && options.maxBytes() == 0 && System.getenv("TX_NO_FUSION") == null;
-        if (fuse) {
-            countUses(p.body());
-            for (tx.runtime.ir.Func f : tx.runtime.ir.Blocks.functions(p.body())) {
-                countUses(f.body());
-                for (Var v : f.results()) uses.merge(v, 1, Integer::sum);
-            }
-        }
     }
 
-    /** Whether elementwise chains are fused (see {@link Fusion}), the reads of each variable, and each block's plan. */
+    /** Whether elementwise chains are fused: the program is run after {@link FusionPass} (see {@link #top}). */
     private final boolean fuse;
-    private final java.util.Map<Var, Integer> uses = new java.util.HashMap<>();
-    private final java.util.Map<List<Stmt>, List<Fusion.Step>> plans = new java.util.IdentityHashMap<>();
 
-    private void countUses(List<Stmt> body) {
-        for (Stmt s : body) {
-            if (s instanceof Stmt.Eqn e) {
-                for (Var v : e.in()) uses.merge(v, 1, Integer::sum);
-            } else if (s instanceof Stmt.Loop l) {
-                countUses(l.body());
-                for (Var v : tx.runtime.ir.Blocks.free(List.of(s))) uses.merge(v, 1, Integer::sum);
-                for (Var v : l.results()) if (v != null) uses.merge(v, 1, Integer::sum);
-                for (Var v : l.stacked()) uses.merge(v, 1, Integer::sum);
-            } else if (s instanceof Stmt.Cond c) {
-                countUses(c.then());
-                countUses(c.otherwise());
-                for (Var v : tx.runtime.ir.Blocks.free(List.of(s))) uses.merge(v, 1, Integer::sum);
-                for (Var v : c.thenResults()) if (v != null) uses.merge(v, 1, Integer::sum);
-                for (Var v : c.elseResults()) if (v != null) uses.merge(v, 1, Integer::sum);
-            } else {
-                for (Var v : tx.runtime.ir.Blocks.free(List.of(s))) uses.merge(v, 1, Integer::sum);
-            }
-        }
-    }
-
-    private List<Fusion.Step> plan(List<Stmt> body) {
-        return plans.computeIfAbsent(body, b -> Fusion.plan(b, uses));
-    }
-
-    /** Runs one step: a statement, or a fused run of equations. */
-    private void step(Fusion.Step st) {
-        if (st instanceof Fusion.Single single) {
-            guard.tick(single.stmt());
-            stmt(single.stmt());
-            return;
-        }
-        Fusion.Run r = (Fusion.Run) st;
-        guard.tick(r.eqns().get(0));
+    /** Runs a fused run of equations by the fused kernel. */
+    private void fused(Stmt.Fused r) {
         Tensor[] made;
         try {
             long t0 = PROFILE == null ? 0 : System.nanoTime();
             made = Fusion.run(r, this::get);
-            if (PROFILE != null) PROFILE.merge("fused run of " + r.eqns().size() + " " + tx.runtime.tensor.Shapes.show(r.shape()), System.nanoTime() - t0, Long::sum);
+            if (PROFILE != null) PROFILE.merge("fused run of " + r.eqns().size() + " " + Shapes.show(r.shape()), System.nanoTime() - t0, Long::sum);
         } catch (tx.runtime.kernels.Limits.Exceeded x) {
-            throw guard.timeout(r.eqns().get(0).origin());
+            throw guard.timeout(r.origin());
         } catch (OutOfMemoryError oom) {
             throw new TxRuntimeException(TxRuntimeException.Kind.MEMORY, "ran out of memory computing this: the JVM may use "
-                    + RunOptions.bytes(Runtime.getRuntime().maxMemory()) + " in all", r.eqns().get(0).origin(),
+                    + RunOptions.bytes(Runtime.getRuntime().maxMemory()) + " in all", r.origin(),
                     "give Java more memory with TX_JAVA_OPTS=-Xmx..., or use smaller tensors");
         }
-        int g = r.eqns().size();
-        for (int k = 0; k < g; k++) {
-            if (made[k] != null) set(r.eqns().get(k).out(), made[k]);
-            if (made[g + k] != null) set(r.sums()[k].out(), made[g + k]);
-        }
+        for (int k = 0; k < made.length; k++) set(r.outs().get(k), made[k]);
     }
 
     /** Runs the program, printing to {@code out}; returns each leaf's final {@code .grad} (index = leaf id, null = None). */
@@ -164,42 +121,43 @@ public final class Interpreter {
     }
 
     /**
-     * Runs the top-level statements (fused where they can be), dropping each value after the last
-     * step that reads it (in the order the steps run), as a static memory plan would: only the
+     * Runs the top-level statements (after {@link FusionPass} when fusion is on), dropping each
+     * value after the last statement that reads it, as a static memory plan would: only the
      * outputs, the given inputs' slots and what is still to be read are held. A loop or branch
      * reuses its variables' slots from one iteration to the next.
      */
     private void top(Program p, java.util.Collection<Var> inputs, List<Var> outputs) {
-        for (Var v : outputs) uses.merge(v, 1, Integer::sum); // an output is read after the program
-        List<Fusion.Step> steps = fuse ? plan(p.body()) : p.body().stream().map(x -> (Fusion.Step) new Fusion.Single(x)).toList();
+        List<Stmt> body = p.body();
+        if (fuse) {
+            Program fused = FusionPass.run(p, outputs);
+            assert verified(fused); // NOTE: with assertions on (the tests), every fused program is verified; a run does not pay for it
+            body = fused.body();
+        }
         int[] last = new int[p.varCount()];
         java.util.Arrays.fill(last, -1);
-        for (int i = 0; i < steps.size(); i++) for (Var v : reads(steps.get(i))) last[v.id()] = i;
+        for (int i = 0; i < body.size(); i++) for (Var v : Blocks.free(body.get(i))) last[v.id()] = i;
         java.util.Set<Integer> kept = new java.util.HashSet<>();
         for (Var v : outputs) kept.add(v.id());
         List<List<Var>> dying = new java.util.ArrayList<>();
-        for (int i = 0; i < steps.size(); i++) dying.add(new java.util.ArrayList<>());
+        for (int i = 0; i < body.size(); i++) dying.add(new java.util.ArrayList<>());
         java.util.Set<Var> made = new java.util.LinkedHashSet<>(inputs);
-        made.addAll(tx.runtime.ir.Blocks.defined(p.body()));
+        made.addAll(Blocks.defined(body));
         for (Var v : made) if (last[v.id()] >= 0 && !kept.contains(v.id())) dying.get(last[v.id()]).add(v);
-        for (int i = 0; i < steps.size(); i++) {
-            step(steps.get(i));
+        for (int i = 0; i < body.size(); i++) {
+            guard.tick(body.get(i));
+            stmt(body.get(i));
             for (Var v : dying.get(i)) set(v, null);
         }
     }
 
-    /** How many top-level equations of a program run fused (see {@link Fusion}): for tests and reports. */
-    public static int fusedEquations(Program p) {
-        Interpreter in = new Interpreter(p, new PrintStream(java.io.OutputStream.nullOutputStream()), RunOptions.DEFAULT);
-        int n = 0;
-        for (Fusion.Step st : in.plan(p.body())) if (st instanceof Fusion.Run r) n += r.eqns().size();
-        return n;
+    private static boolean verified(Program p) {
+        tx.runtime.ir.Verifier.verify(p);
+        return true;
     }
 
-    /** The variables a step reads from outside itself. */
-    private static java.util.Set<Var> reads(Fusion.Step st) {
-        if (st instanceof Fusion.Single single) return tx.runtime.ir.Blocks.free(List.of(single.stmt()));
-        return tx.runtime.ir.Blocks.free(new java.util.ArrayList<>(((Fusion.Run) st).eqns()));
+    /** How many top-level equations of a program run fused (see {@link FusionPass}): for tests and reports. */
+    public static int fusedEquations(Program p) {
+        return FusionPass.fusedEquations(FusionPass.run(p, List.of()).body());
     }
 
     public static Tensor[] run(Program p, PrintStream out, RunOptions options) {
@@ -229,10 +187,6 @@ public final class Interpreter {
     }
 
     private void block(List<Stmt> body) {
-        if (fuse) {
-            for (Fusion.Step st : plan(body)) step(st);
-            return;
-        }
         for (Stmt s : body) {
             guard.tick(s);
             stmt(s);
@@ -247,7 +201,7 @@ public final class Interpreter {
             try {
                 long t0 = PROFILE == null ? 0 : System.nanoTime();
                 v = eval(e);
-                if (PROFILE != null) PROFILE.merge(e.prim().text() + " " + tx.runtime.tensor.Shapes.show(e.out().shapeRef()), System.nanoTime() - t0, Long::sum);
+                if (PROFILE != null) PROFILE.merge(e.prim().text() + " " + Shapes.show(e.out().shapeRef()), System.nanoTime() - t0, Long::sum);
             } catch (tx.runtime.kernels.Shaping.IndexError x) { // an index known only at run time (x[i] in a loop)
                 throw new TxRuntimeException(TxRuntimeException.Kind.INDEX, x.getMessage(), e.origin(), null);
             } catch (tx.runtime.kernels.Limits.Exceeded x) { // a long kernel (a big matrix product) saw the deadline pass
@@ -261,6 +215,8 @@ public final class Interpreter {
             }
             guard.check(e, v);
             set(e.out(), v);
+        } else if (s instanceof Stmt.Fused f) {
+            fused(f);
         } else if (s instanceof Stmt.Loop l) {
             loop(l);
         } else if (s instanceof Stmt.Cond c) {
@@ -349,7 +305,7 @@ public final class Interpreter {
         for (int k = 0; k < results.length; k++) results[k] = get(f.results().get(k));
         for (Var v : locals.computeIfAbsent(f, g -> {
             List<Var> all = new java.util.ArrayList<>(g.params());
-            all.addAll(tx.runtime.ir.Blocks.defined(g.body()));
+            all.addAll(Blocks.defined(g.body()));
             return all;
         })) {
             set(v, null);
@@ -515,7 +471,7 @@ public final class Interpreter {
             idx[d] = flat % shape[d];
             flat /= shape[d];
         }
-        return tx.runtime.tensor.Shapes.show(idx);
+        return Shapes.show(idx);
     }
 
     /** torch.allclose's test, with nan never equal. */

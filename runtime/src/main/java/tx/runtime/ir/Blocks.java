@@ -20,6 +20,7 @@ public final class Blocks {
     private static void define(List<Stmt> body, Set<Var> out) {
         for (Stmt s : body) {
             if (s instanceof Stmt.Eqn e) out.add(e.out());
+            else if (s instanceof Stmt.Fused f) define(fusedBody(f), out); // its own values too, as a nested block's
             else if (s instanceof Stmt.Loop l) {
                 out.add(l.index());
                 out.addAll(l.params());
@@ -60,14 +61,21 @@ public final class Blocks {
         }
     }
 
-    /** Whether a block has an effect (printing, a check, a .grad register, a file), nested blocks included; calls have none. */
+    /** A fused run's equations and sums, as the block of equations it stands for (the sums after the run). */
+    public static List<Stmt> fusedBody(Stmt.Fused f) {
+        List<Stmt> body = new ArrayList<>(f.eqns());
+        body.addAll(f.sums());
+        return body;
+    }
+
+    /** Whether a block has an effect (printing, a check, a .grad register, a file), nested blocks included; calls and fused runs have none. */
     public static boolean hasEffects(List<Stmt> body) {
         for (Stmt s : body) {
             if (s instanceof Stmt.Loop l) {
                 if (hasEffects(l.body())) return true;
             } else if (s instanceof Stmt.Cond c) {
                 if (hasEffects(c.then()) || hasEffects(c.otherwise())) return true;
-            } else if (!(s instanceof Stmt.Eqn) && !(s instanceof Stmt.Call)) {
+            } else if (!(s instanceof Stmt.Eqn) && !(s instanceof Stmt.Call) && !(s instanceof Stmt.Fused)) {
                 return true;
             }
         }
@@ -104,6 +112,7 @@ public final class Blocks {
     private static void use(List<Stmt> body, Set<Var> out) {
         for (Stmt s : body) {
             if (s instanceof Stmt.Eqn e) out.addAll(e.in());
+            else if (s instanceof Stmt.Fused f) use(fusedBody(f), out);
             else if (s instanceof Stmt.Call c) out.addAll(c.in());
             else if (s instanceof Stmt.Loop l) {
                 for (Var v : l.init()) if (v != null) out.add(v);
@@ -147,6 +156,12 @@ public final class Blocks {
         return out;
     }
 
+    private static List<Stmt.Eqn> renameEqns(List<Stmt.Eqn> eqns, Map<Var, Var> map) {
+        List<Stmt.Eqn> out = new ArrayList<>(eqns.size());
+        for (Stmt.Eqn e : eqns) out.add((Stmt.Eqn) rename(e, map));
+        return out;
+    }
+
     private static Var r(Var v, Map<Var, Var> map) {
         return v == null ? null : map.getOrDefault(v, v);
     }
@@ -168,6 +183,7 @@ public final class Blocks {
                     rs(c.elseResults(), map), c.outs(), c.origin());
         }
         if (s instanceof Stmt.Call c) return new Stmt.Call(c.fn(), rs(c.in(), map), c.outs(), c.origin());
+        if (s instanceof Stmt.Fused f) return new Stmt.Fused(f.shape(), renameEqns(f.eqns(), map), renameEqns(f.sums(), map), f.outs(), f.origin());
         if (s instanceof Stmt.GradSet g) return new Stmt.GradSet(g.leaf(), r(g.value(), map), g.origin());
         if (s instanceof Stmt.Save v) return new Stmt.Save(r(v.value(), map), v.path(), v.file(), v.origin());
         if (s instanceof Stmt.CheckReport c) {

@@ -44,6 +44,10 @@ public final class IrPrinter {
             String args = e.in().stream().map(IrPrinter::name).collect(Collectors.joining(", "));
             String attr = e.attr() == null ? "" : (args.isEmpty() ? "" : "; ") + e.attr();
             line(in, name(e.out()) + Shapes.show(e.out().shapeRef()) + " = " + e.prim().text() + "(" + args + attr + ")", s);
+        } else if (s instanceof Stmt.Fused f) {
+            line(in, "fused " + Shapes.show(f.shape()) + " {", s);
+            block(Blocks.fusedBody(f), in + "    ");
+            line(in, "} -> " + names(f.outs()), s);
         } else if (s instanceof Stmt.Loop l) {
             line(in, "for " + name(l.index()) + " in " + (l.reverse() ? "reversed(range(" + l.count() + "))" : "range(" + l.count() + ")")
                     + " carry " + names(l.params()) + " <- " + names(l.init()) + " {", s);

@@ -38,6 +38,19 @@ public sealed interface Stmt {
     /** {@code outs = fn(in...)}: a call of an IR function, with one output per result of the function. */
     record Call(Func fn, List<Var> in, List<Var> outs, Origin origin) implements Stmt {}
 
+    /**
+     * A fused run of elementwise equations (made by {@link FusionPass}, run tile by tile): every
+     * equation makes a tensor of {@code shape} from operands of that shape, single numbers, a
+     * contiguous slice or pad, or one number spread; each of {@code sums} adds up all of one
+     * equation's result as it is made. The run's values are local to it, but {@code outs}: the
+     * results (of equations or sums) that are read after it, each once. Its result is bit for bit
+     * that of the equations run one after the other.
+     *
+     * <p>NOTE: {@code shape} is an array, so equality of two such records is identity, as for
+     * every statement that holds one (attributes, {@link Var}s' shapes).
+     */
+    record Fused(int[] shape, List<Eqn> eqns, List<Eqn> sums, List<Var> outs, Origin origin) implements Stmt {}
+
     /** Prints the items separated by spaces, then a line break. */
     record Print(List<PrintItem> items, Origin origin) implements Stmt {}
 

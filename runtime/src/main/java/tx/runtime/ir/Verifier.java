@@ -49,6 +49,7 @@ public final class Verifier {
 
     private void stmt(Stmt s) {
         if (s instanceof Stmt.Eqn e) eqn(e);
+        else if (s instanceof Stmt.Fused f) fused(f);
         else if (s instanceof Stmt.Loop l) loop(l);
         else if (s instanceof Stmt.Cond c) cond(c);
         else if (s instanceof Stmt.Call c) call(c);
@@ -97,6 +98,41 @@ public final class Verifier {
             throw fail(e, "output has shape " + Shapes.show(e.out().shapeRef()) + " but the rule gives " + Shapes.show(want));
         }
         define(e.out(), e);
+    }
+
+    /**
+     * A fused run: its equations can run tile by tile over its shape (elementwise, each making a
+     * tensor of that shape from operands that fit it; a slice, pad or spread number reads a value
+     * from before the run), each sum adds up all of one of its values, once; its values are its
+     * own, but its outputs, each of which it makes, and which it defines once.
+     */
+    private void fused(Stmt.Fused f) {
+        if (f.eqns().isEmpty()) throw fail(f, "a fused run without equations");
+        scopes.add(new HashSet<>());
+        Set<Var> made = new HashSet<>();
+        for (Stmt.Eqn e : f.eqns()) {
+            if (!FusionPass.elementwise(e)) throw fail(e, e.prim().text() + " cannot run in a fused run");
+            if (!Arrays.equals(e.out().shapeRef(), f.shape())) {
+                throw fail(e, e.out() + " has shape " + Shapes.show(e.out().shapeRef()) + " in a fused run of shape " + Shapes.show(f.shape()));
+            }
+            if (!FusionPass.fits(e, f.shape())) throw fail(e, "an operand of " + e.out() + " does not fit the fused run's shape " + Shapes.show(f.shape()));
+            if (FusionPass.readsBefore(e) && made.contains(e.in().get(0))) throw fail(e, e.out() + " reads whole " + e.in().get(0) + ", which its run makes tile by tile");
+            eqn(e);
+            made.add(e.out());
+        }
+        Set<Var> summed = new HashSet<>();
+        for (Stmt.Eqn s : f.sums()) {
+            if (!FusionPass.fullSum(s) || !made.contains(s.in().get(0)) || !summed.add(s.in().get(0))) {
+                throw fail(s, s.out() + " is not the one full sum of a value of its fused run");
+            }
+            eqn(s);
+        }
+        Set<Var> own = scopes.remove(scopes.size() - 1);
+        for (Var v : own) defined.remove(v);
+        for (Var o : f.outs()) {
+            if (!own.contains(o)) throw fail(f, "output " + o + " is not made by the fused run");
+            define(o, f);
+        }
     }
 
     private void loop(Stmt.Loop l) {

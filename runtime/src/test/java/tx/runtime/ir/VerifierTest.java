@@ -76,4 +76,84 @@ class VerifierTest {
         b.add(new Stmt.Eqn(Prim.MATMUL, List.of(x, y), b.newVar(out, "p"), attr, Origin.NONE));
         return program(b);
     }
+
+    // ---- fused runs -------------------------------------------------------------------------------
+
+    /** The parts of a fused run over [4]: y = exp(x); z = y * 2; s = sum(z), with x and 2 made before it. */
+    private static final class Run {
+        final Builder b = new Builder();
+        final Var x = b.constant(Tensor.of(new int[] {4}, new double[] {1, 2, 3, 4}));
+        final Var two = b.scalar(2);
+        final Var y = b.newVar(new int[] {4}, "y"), z = b.newVar(new int[] {4}, "z"), s = b.newVar(new int[0], "s");
+        final Stmt.Eqn exp = new Stmt.Eqn(Prim.EXP, List.of(x), y, null, Origin.NONE);
+        final Stmt.Eqn mul = new Stmt.Eqn(Prim.MUL, List.of(y, two), z, null, Origin.NONE);
+        final Stmt.Eqn sum = new Stmt.Eqn(Prim.SUM, List.of(z), s, new Attrs.Reduce(new int[] {0}, false), Origin.NONE);
+
+        /** The program with this fused statement, then a print of {@code shown}. */
+        Program with(Stmt.Fused f, Var shown) {
+            b.add(f);
+            b.add(new Stmt.Print(List.of(new Stmt.PrintItem.TensorValue(shown, null)), Origin.NONE));
+            return program(b);
+        }
+
+        String failure(Stmt.Fused f, Var shown) {
+            return assertThrows(IllegalStateException.class, () -> Verifier.verify(with(f, shown))).getMessage();
+        }
+    }
+
+    @Test
+    void acceptsAWellFormedFusedRun() {
+        Run r = new Run();
+        assertDoesNotThrow(() -> Verifier.verify(r.with(new Stmt.Fused(new int[] {4}, List.of(r.exp, r.mul), List.of(r.sum), List.of(r.y, r.s), Origin.NONE), r.s)));
+    }
+
+    @Test
+    void rejectsAReadOfAValueTheFusedRunKeepsToItself() {
+        Run r = new Run(); // y is made tile by tile and not handed out: a later read finds nothing
+        String m = r.failure(new Stmt.Fused(new int[] {4}, List.of(r.exp, r.mul), List.of(r.sum), List.of(r.s), Origin.NONE), r.y);
+        assertTrue(m.contains("y%") && m.contains("not defined"), m);
+    }
+
+    @Test
+    void rejectsAFusedOutputTheRunDoesNotMake() {
+        Run r = new Run();
+        String m = r.failure(new Stmt.Fused(new int[] {4}, List.of(r.exp, r.mul), List.of(), List.of(r.z, r.x), Origin.NONE), r.z);
+        assertTrue(m.contains("not made by the fused run"), m);
+    }
+
+    @Test
+    void rejectsAFusedOutputDefinedTwice() {
+        Run r = new Run();
+        String m = r.failure(new Stmt.Fused(new int[] {4}, List.of(r.exp, r.mul), List.of(), List.of(r.z, r.z), Origin.NONE), r.z);
+        assertTrue(m.contains("defined twice"), m);
+    }
+
+    @Test
+    void rejectsAFusedEquationOfAnotherShape() {
+        Run r = new Run();
+        String m = r.failure(new Stmt.Fused(new int[] {5}, List.of(r.exp, r.mul), List.of(), List.of(r.z), Origin.NONE), r.z);
+        assertTrue(m.contains("in a fused run of shape [5]"), m);
+    }
+
+    @Test
+    void rejectsAFusedEquationThatIsNotElementwise() {
+        Run r = new Run(); // a sum is not elementwise: it may only close the run, as one of its sums
+        String m = r.failure(new Stmt.Fused(new int[] {4}, List.of(r.exp, r.mul, r.sum), List.of(), List.of(r.s), Origin.NONE), r.s);
+        assertTrue(m.contains("cannot run in a fused run"), m);
+    }
+
+    @Test
+    void rejectsAFusedSumOfAValueFromOutsideTheRun() {
+        Run r = new Run();
+        Stmt.Eqn sumOfX = new Stmt.Eqn(Prim.SUM, List.of(r.x), r.s, new Attrs.Reduce(new int[] {0}, false), Origin.NONE);
+        String m = r.failure(new Stmt.Fused(new int[] {4}, List.of(r.exp, r.mul), List.of(sumOfX), List.of(r.z, r.s), Origin.NONE), r.s);
+        assertTrue(m.contains("not the one full sum of a value of its fused run"), m);
+    }
+
+    @Test
+    void rejectsAFusedEquationThatReadsALaterOne() {
+        Run r = new Run(); // the order of the run is the order of evaluation
+        String m = r.failure(new Stmt.Fused(new int[] {4}, List.of(r.mul, r.exp), List.of(), List.of(r.z), Origin.NONE), r.z);
+        assertTrue(m.contains("y%") && m.contains("not defined"), m);
+    }
 }
