@@ -25,8 +25,9 @@ import tx.runtime.ir.Var;
  * program is ordinary IR, recorded like any other, so reverse mode can differentiate it (reverse
  * over forward) and it can be emitted.
  *
- * <p>Not yet: a call of an IR function with a moving argument (f's calls are inlined for forward
- * mode, so this is a function with a custom_vjp rule) stops the pass; the caller reports E0306.
+ * <p>A call with a moving argument calls the function's tangent function, derived once per function
+ * and pattern of moving arguments. Not yet: a function with a custom_vjp rule stops the pass (the
+ * rule gives no forward-mode derivative); the caller reports E0306.
  */
 public final class Forward {
     /** The outputs' tangents (zeros where structurally zero), or the statement that stopped the pass. */
@@ -103,10 +104,73 @@ public final class Forward {
             loop(l);
         } else if (st instanceof Stmt.Cond c) {
             cond(c);
+        } else if (st instanceof Stmt.Call c) {
+            call(c);
         } else {
-            if (st instanceof Stmt.Call c) for (Var x : c.in()) if (tangent.containsKey(x)) throw new Blocked(c);
             b.add(st);
         }
+    }
+
+    /**
+     * A call with moving arguments becomes a call of the function's tangent function, which takes
+     * the arguments and the moving ones' tangents and returns the results, then their tangents. It
+     * is derived once per function and pattern of moving arguments (its body is the function's,
+     * rebuilt the same way), so forward mode goes through calls without copying bodies. A function
+     * with a custom_vjp rule stops the pass: the rule gives no forward-mode derivative.
+     */
+    private void call(Stmt.Call c) {
+        List<Boolean> moving = new ArrayList<>();
+        List<Var> args = new ArrayList<>(c.in());
+        for (Var x : c.in()) {
+            moving.add(tangent.containsKey(x));
+            if (tangent.containsKey(x)) args.add(tangent.get(x));
+        }
+        if (!moving.contains(true)) {
+            b.add(c);
+            return;
+        }
+        if (graph.customBwd(c.fn()) != null) throw new Blocked(c);
+        tx.runtime.ir.Func tf = tangentFunction(c.fn(), moving);
+        List<Var> outs = new ArrayList<>(c.outs());
+        for (int k = c.outs().size(); k < tf.results().size(); k++) {
+            Var o = c.outs().get(k - c.outs().size());
+            outs.add(b.newVar(o.shapeRef(), tangentName(o)));
+        }
+        Stmt.Call with = new Stmt.Call(tf, args, outs, c.origin());
+        b.add(with);
+        List<Boolean> rg = new ArrayList<>();
+        for (Var o : c.outs()) rg.add(graph.requiresGrad(o));
+        for (int k = c.outs().size(); k < outs.size(); k++) rg.add(!graph.noGrad());
+        graph.called(with, rg);
+        for (int k = 0; k < c.outs().size(); k++) tangent.put(c.outs().get(k), outs.get(c.outs().size() + k));
+    }
+
+    /** f's tangent function for the moving parameters, made once: f's parameters, their tangents; f's results, their tangents. */
+    private tx.runtime.ir.Func tangentFunction(tx.runtime.ir.Func f, List<Boolean> moving) {
+        List<Object> key = List.of("tangent", f, List.copyOf(moving));
+        Object done = graph.adjoint(key);
+        if (done != null) return (tx.runtime.ir.Func) done;
+        Forward child = new Forward(b, graph, new HashMap<>());
+        List<Var> params = new ArrayList<>(f.params());
+        for (int k = 0; k < f.params().size(); k++) {
+            if (!moving.get(k)) continue;
+            Var p = f.params().get(k), tp = b.newVar(p.shapeRef(), tangentName(p));
+            graph.setRequiresGrad(tp, true);
+            params.add(tp);
+            child.tangent.put(p, tp);
+        }
+        b.openBlock();
+        List<Var> results = new ArrayList<>(f.results());
+        try {
+            for (Stmt st : f.body()) child.statement(st);
+            for (Var r : f.results()) results.add(child.orZeros(r));
+        } catch (RuntimeException x) {
+            b.closeBlock();
+            throw x;
+        }
+        tx.runtime.ir.Func tf = new tx.runtime.ir.Func(f.name() + "_jvp", params, b.closeBlock(), results);
+        graph.adjoint(key, tf);
+        return tf;
     }
 
     private void eqn(Eqn e) {

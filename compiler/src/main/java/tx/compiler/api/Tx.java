@@ -92,6 +92,14 @@ public final class Tx {
             return new Function(this, fn, "grad", names("Module.grad", fn, wrt));
         }
 
+        /**
+         * Forward mode: the function takes f's arguments, then one tangent per named parameter
+         * (default: the first), and returns the value and its tangent.
+         */
+        public Function jvp(String fn, String... wrt) {
+            return new Function(this, fn, "jvp", names("Module.jvp", fn, wrt));
+        }
+
         /** The value, then the gradients. */
         public Function valueAndGrad(String fn, String... wrt) {
             return new Function(this, fn, "value_and_grad", names("Module.valueAndGrad", fn, wrt));

@@ -187,7 +187,7 @@ final class Functions {
     }
 
     /** The parameter names of a function value (a transform keeps its function's; vjp adds the cotangent). */
-    private List<String> parameters(Val.FnRef ref) {
+    List<String> parameters(Val.FnRef ref) {
         if (ref instanceof Val.Custom cu) return parameters(cu.of());
         if (ref instanceof Val.UserFn u) {
             List<String> out = new ArrayList<>();
@@ -687,9 +687,9 @@ final class Functions {
      * returns the value and its tangent, by forward mode ({@link Forward}). {@code hvp(f, wrt=...)}
      * is forward over reverse: the tangent of f's gradient along v, {@code H v}, without forming H;
      * it returns the value, then one {@code H v} per {@code wrt} parameter. The {@code wrt}
-     * arguments are copied into fresh variables, the seeds; f is applied with its calls inlined
-     * (forward mode does not yet go through calls of IR functions), and the statements of the
-     * application are rebuilt with their tangents; what was made before is a constant to the pass.
+     * arguments are copied into fresh variables, the seeds; f is applied, and the statements of
+     * the application are rebuilt with their tangents (a call calls the function's tangent
+     * function); what was made before is a constant to the pass.
      */
     private Val applyJvp(Val.Transform t, List<T> args, Args a) {
         int n = args.size() - t.wrt().size();
@@ -710,8 +710,6 @@ final class Functions {
             params.set(k, x.withVar(copy));
         }
         int start = l.b.currentBlock().size(); // f's application: the statements forward mode rebuilds with tangents
-        Inlining oldInlining = inlining;
-        inlining = Inlining.ALWAYS;
         transformDepth++;
         try {
             Args inner = new Args(l, t.of().show(), a.call);
@@ -740,7 +738,6 @@ final class Functions {
             return new Val.Tuple(results);
         } finally {
             transformDepth--;
-            inlining = oldInlining;
         }
     }
 

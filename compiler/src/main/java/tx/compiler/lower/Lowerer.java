@@ -240,12 +240,12 @@ public final class Lowerer {
         l.sourceFile = sourceFile;
         Val.FnRef ref = l.reference(fn, kind, wrt);
         if (ref == null) return null;
-        List<Ast.Param> ps = l.functions.base(ref).params();
+        List<String> ps = l.functions.parameters(ref); // a transform's own (jvp's tangents, vjp's cotangent) included
         if (ps.size() != shapes.size()) return null;
         List<T> args = new ArrayList<>();
         List<Var> params = new ArrayList<>();
         for (int i = 0; i < ps.size(); i++) {
-            String old = l.b.named(ps.get(i).name());
+            String old = l.b.named(ps.get(i));
             Var v = l.b.emit(tx.runtime.ir.Prim.RANDOM, new tx.runtime.ir.Attrs.Random(shapes.get(i).clone(), i, true));
             l.b.named(old);
             params.add(v);
