@@ -95,7 +95,10 @@ public final class Graph {
 
     /** Records a loop or a branch as the definition of its outputs (the AD pass reverses it as a whole). */
     public void structure(tx.runtime.ir.Stmt s) {
-        if (s instanceof tx.runtime.ir.Stmt.Loop l) for (Var o : l.outs()) structured.put(o, s);
+        if (s instanceof tx.runtime.ir.Stmt.Loop l) {
+            for (Var o : l.outs()) structured.put(o, s);
+            for (Var t : l.tapes()) structured.put(t, s); // a tape, read by the loop's reversal, is an output too
+        }
         if (s instanceof tx.runtime.ir.Stmt.Cond c) for (Var o : c.outs()) structured.put(o, s);
         if (s instanceof tx.runtime.ir.Stmt.Call c) for (Var o : c.outs()) structured.put(o, s);
     }

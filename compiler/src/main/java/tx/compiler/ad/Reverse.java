@@ -295,8 +295,9 @@ public final class Reverse {
      * The program's size does not depend on the trip count.
      */
     private void loop(Stmt.Loop fwd) {
-        List<Var> dOut = adjointsOf(fwd.outs());
-        if (dOut == null) return;
+        List<Var> dOut = adjointsOf(fwd.outs()), dTapes = adjointsOf(fwd.tapes());
+        if (dOut == null && dTapes == null) return;
+        if (dOut == null) dOut = java.util.Arrays.asList(new Var[fwd.outs().size()]);
         b.at(fwd.origin().asAdjoint());
         List<Integer> carried = new ArrayList<>();
         for (int k = 0; k < fwd.params().size(); k++) if (graph.requiresGrad(fwd.params().get(k))) carried.add(k);
@@ -315,9 +316,12 @@ public final class Reverse {
             init.add(b.fill(v.shapeRef(), 0.0));
             params.add(b.newVar(v.shapeRef(), adjointName(v)));
         }
+        // under a transform the reversed body is recorded for a second pass: what it computes from its
+        // carried adjoints requires grad, so these are marked before the body is built
+        if (createGraph && !graph.noGrad()) for (Var p : params) graph.setRequiresGrad(p, true);
         Var index = b.newVar(fwd.index().shapeRef(), fwd.index().name());
         List<Var> results = new ArrayList<>();
-        List<Stmt> body = reversedBody(fwd, carried, free, params, results);
+        List<Stmt> body = reversedBody(fwd, carried, free, params, results, index, dTapes);
 
         Recorder tape = record(fwd, index, body, results);
         List<Stmt> reversed = tape.prologue;
@@ -326,9 +330,10 @@ public final class Reverse {
         for (Var r : results) next.add(tape.rename.getOrDefault(r, r));
         List<Var> outs = new ArrayList<>();
         for (Var p : params) outs.add(b.newVar(p.shapeRef(), p.name()));
-        Stmt.Loop back = new Stmt.Loop(fwd.count(), index, init, params, reversed, next, outs, List.of(), List.of(), true, fwd.origin().asAdjoint());
+        Stmt.Loop back = new Stmt.Loop(fwd.count(), index, init, params, reversed, next, outs, List.of(), List.of(), !fwd.reverse(),
+                fwd.origin().asAdjoint()); // the reversal of a reversed loop runs forwards
         b.add(back);
-        barrier(back, outs, "the derivative of the loop at line " + fwd.origin().line());
+        differentiable(back);
         for (int i = 0; i < carried.size(); i++) {
             Var x = fwd.init().get(carried.get(i));
             if (x != null && graph.requiresGrad(x)) accumulate(x, outs.get(i), null);
@@ -353,10 +358,15 @@ public final class Reverse {
      * carried adjoints, it gives (into {@code results}) the carried values' adjoints for the
      * previous iteration and the accumulators plus this iteration's contributions.
      */
-    private List<Stmt> reversedBody(Stmt.Loop fwd, List<Integer> carried, List<Var> free, List<Var> params, List<Var> results) {
+    private List<Stmt> reversedBody(Stmt.Loop fwd, List<Integer> carried, List<Var> free, List<Var> params, List<Var> results, Var index,
+                                    List<Var> dTapes) {
         b.openBlock();
         Reverse child = new Reverse(b, graph, createGraph);
         for (int i = 0; i < carried.size(); i++) child.accumulate(fwd.results().get(carried.get(i)), params.get(i), null);
+        // a tape with an adjoint (the loop's reversal differentiated again): row i is the adjoint of what iteration i stacked
+        for (int k = 0; dTapes != null && k < dTapes.size(); k++) {
+            if (dTapes.get(k) != null) child.accumulate(fwd.stacked().get(k), b.take(dTapes.get(k), index, 0), null);
+        }
         child.reverseBlock(fwd.body());
         for (int i = 0; i < carried.size(); i++) {
             Var p = fwd.params().get(carried.get(i));
@@ -397,6 +407,9 @@ public final class Reverse {
                     tape.stacked, tape.tapes, fwd.reverse(), fwd.origin());
             if (!b.replace(fwd, taped)) throw new IllegalStateException("the loop at line " + fwd.origin().line() + " is not in the program");
             graph.structure(taped);
+            if (createGraph && !graph.noGrad()) { // the reversal reads the tapes: they carry gradients for a derivative of it
+                for (int k = 0; k < taped.tapes().size(); k++) graph.setRequiresGrad(taped.tapes().get(k), graph.requiresGrad(taped.stacked().get(k)));
+            }
         }
         return tape;
     }
@@ -488,7 +501,9 @@ public final class Reverse {
             int at = stacked.indexOf(v);
             if (at < 0) {
                 stacked.add(v);
-                tapes.add(b.newVar(tx.runtime.tensor.Shapes.concat(new int[] {fwd.count()}, v.shapeRef()), v.name()));
+                Var t = b.newVar(tx.runtime.tensor.Shapes.concat(new int[] {fwd.count()}, v.shapeRef()), v.name());
+                if (createGraph && !graph.noGrad()) graph.setRequiresGrad(t, graph.requiresGrad(v)); // its rows carry gradients back, for a second pass
+                tapes.add(t);
                 at = stacked.size() - 1;
             }
             b.named(v.name());
@@ -604,7 +619,20 @@ public final class Reverse {
     }
 
     /**
-     * NOTE: a derivative transform records its adjoints for an outer transform; a reversed loop or
+     * A derivative transform records its adjoints for an outer transform: the reversed loop is a
+     * loop like any other, whose carried adjoints and outputs require grad, so that a second pass
+     * reverses it in turn (its reads of the forward loop's tapes send their adjoints back into the
+     * forward loop: see {@link #reversedBody}).
+     */
+    private void differentiable(Stmt.Loop back) {
+        if (!createGraph || graph.noGrad()) return;
+        for (Var p : back.params()) graph.setRequiresGrad(p, true);
+        for (Var o : back.outs()) graph.setRequiresGrad(o, true);
+        graph.structure(back);
+    }
+
+    /**
+     * NOTE: a derivative transform records its adjoints for an outer transform; a reversed
      * branch is not yet differentiable again, so its outputs are barriers there (E0306, not a
      * silently zero second derivative).
      */
