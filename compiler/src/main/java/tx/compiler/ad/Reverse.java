@@ -542,7 +542,7 @@ public final class Reverse {
         for (Var v : free) outs.add(b.newVar(v.shapeRef(), adjointName(v)));
         Stmt.Cond back = new Stmt.Cond(fwd.cond(), sides.get(0), sideResults.get(0), sides.get(1), sideResults.get(1), outs, fwd.origin().asAdjoint());
         b.add(back);
-        barrier(back, outs, "the derivative of the `if` at line " + fwd.origin().line());
+        differentiable(back);
         for (int j = 0; j < free.size(); j++) accumulate(free.get(j), outs.get(j), null);
     }
 
@@ -600,6 +600,7 @@ public final class Reverse {
                     continue;
                 }
                 Var out = b.newVar(v.shapeRef(), v.name());
+                if (createGraph && !graph.noGrad()) graph.setRequiresGrad(out, graph.requiresGrad(v)); // read by the reversal: for a second pass
                 thenRes.add(side == 0 ? v : null);
                 elseRes.add(side == 0 ? null : v);
                 outs.add(out);
@@ -631,17 +632,11 @@ public final class Reverse {
         graph.structure(back);
     }
 
-    /**
-     * NOTE: a derivative transform records its adjoints for an outer transform; a reversed
-     * branch is not yet differentiable again, so its outputs are barriers there (E0306, not a
-     * silently zero second derivative).
-     */
-    private void barrier(Stmt s, List<Var> outs, String why) {
+    /** As for a loop: the reversed branch is a branch like any other (its reads of the forward branch's exports send adjoints back). */
+    private void differentiable(Stmt.Cond back) {
         if (!createGraph || graph.noGrad()) return;
-        for (Var o : outs) {
-            graph.setRequiresGrad(o, true);
-            graph.markBarrier(o, why + " (tx cannot yet differentiate that again)");
-        }
+        for (Var o : back.outs()) graph.setRequiresGrad(o, true);
+        graph.structure(back);
     }
 
     /**

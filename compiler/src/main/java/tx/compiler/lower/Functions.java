@@ -930,7 +930,7 @@ final class Functions {
             if (r.blockedAt() != null) {
                 String help = l.graph.barrierHelp(r.blockedAt());
                 l.diags.error("E0306", a.span(), "this derivative would have to differentiate through " + r.blockedWhy(), help != null ? help
-                        : "tx reverses branches once, but cannot yet differentiate the reversed branch again");
+                        : "tx cannot differentiate this again yet");
                 return null;
             }
             byLeaf = r.leafAdjoints();
