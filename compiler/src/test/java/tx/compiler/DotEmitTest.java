@@ -65,7 +65,7 @@ class DotEmitTest {
     void binaryCrossEntropy() throws IOException {
         Graph g = check("logistic_regression.tx", read("handwritten/logistic_regression.tx"), "bce", List.of("w", "b"));
         assertTrue(g.labels().stream().anyMatch(l -> l.startsWith("reshape [n]")), "a reshape shows its target shape in n");
-        assertTrue(g.labels().stream().anyMatch(l -> l.startsWith("where")), "sigmoid's where");
+        assertTrue(g.labels().stream().anyMatch(l -> l.startsWith("sigmoid")), "sigmoid, one primitive");
         assertEquals("d_b\n[]", g.label("grad1"));
         assertEquals("d_w\n[3]", g.label("grad0"));
     }

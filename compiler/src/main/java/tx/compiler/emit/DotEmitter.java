@@ -421,7 +421,7 @@ public final class DotEmitter {
                 yield (r.normal() ? "randn" : "rand") + " seed=" + r.seed();
             }
             // the operations whose label is their name, with their folded operands
-            case NEG, EXP, LOG, SIN, COS, TAN, TANH, SQRT, ABS, SIGN, FLOOR, CEIL, ROUND, TRUNC, ASIN, ACOS, ATAN, LOG1P, EXPM1, STOP_GRAD,
+            case NEG, EXP, LOG, SIN, COS, TAN, TANH, SIGMOID, SQRT, ABS, SIGN, FLOOR, CEIL, ROUND, TRUNC, ASIN, ACOS, ATAN, LOG1P, EXPM1, STOP_GRAD,
                     ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, REMAINDER, FLOOR_DIVIDE, FMOD, ATAN2, LT, LE, GT, GE, EQ, NE, WHERE -> null;
             case LOAD -> op + " " + attr; // its path and shape
         };

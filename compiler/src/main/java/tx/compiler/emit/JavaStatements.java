@@ -99,7 +99,7 @@ abstract class JavaStatements {
     private String expression(Eqn e) {
         List<Var> in = e.in();
         return switch (e.prim()) {
-            case NEG, EXP, LOG, SIN, COS, TAN, TANH, SQRT, ABS, SIGN, FLOOR, CEIL, ROUND, TRUNC, ASIN, ACOS, ATAN, LOG1P, EXPM1 -> call(e.prim().text(), ref(in.get(0)));
+            case NEG, EXP, LOG, SIN, COS, TAN, TANH, SIGMOID, SQRT, ABS, SIGN, FLOOR, CEIL, ROUND, TRUNC, ASIN, ACOS, ATAN, LOG1P, EXPM1 -> call(e.prim().text(), ref(in.get(0)));
             case STOP_GRAD, RESHAPE -> alias(e, in.get(0));
             case ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, REMAINDER, FLOOR_DIVIDE, FMOD, ATAN2, LT, LE, GT, GE, EQ, NE -> elementwise(e, e.prim().text());
             case WHERE -> elementwise(e, "where");

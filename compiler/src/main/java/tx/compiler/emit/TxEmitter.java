@@ -439,7 +439,7 @@ public final class TxEmitter {
         Object attr = e.attr();
         return switch (e.prim()) {
             case NEG -> new Expr("-" + ref(in.get(0), NEG), NEG);
-            case EXP, LOG, SIN, COS, TAN, TANH, LOG1P, EXPM1, SQRT, ABS, SIGN, FLOOR, CEIL, ROUND, TRUNC, ASIN, ACOS, ATAN -> call(e.prim().text(), arg(in.get(0))); // the built-in of that name
+            case EXP, LOG, SIN, COS, TAN, TANH, SIGMOID, LOG1P, EXPM1, SQRT, ABS, SIGN, FLOOR, CEIL, ROUND, TRUNC, ASIN, ACOS, ATAN -> call(e.prim().text(), arg(in.get(0))); // the built-in of that name
             case STOP_GRAD -> call("detach", arg(in.get(0)));
             case ADD -> binary(e, "+", ADD);
             case SUB -> binary(e, "-", ADD);

@@ -194,7 +194,6 @@ final class Builtins {
             if (p.arity() == 1) unary(p.text(), p, p.gradFn());
             else binaryRule(p.text(), p, p.gradFn());
         }
-        composite("sigmoid", Composites::sigmoid, "SigmoidBackward0");
         composite("relu", Composites::relu, "ReluBackward0");
         composite("softplus", Composites::softplus, "SoftplusBackward0");
         new ActivationRules(l, this, rules);

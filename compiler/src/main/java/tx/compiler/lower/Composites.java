@@ -12,16 +12,9 @@ import tx.runtime.tensor.Shapes;
 final class Composites {
     private Composites() {}
 
-    /**
-     * sigmoid x = 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) below, so that the exponential
-     * never overflows; m = -|x| is written as a where so that its derivative at 0 is -1, not 0.
-     */
+    /** sigmoid, a primitive of its own (see {@link tx.runtime.ir.Prim#SIGMOID}: its derivative is PyTorch's, from the output). */
     static Var sigmoid(Builder b, Var x) {
-        Var zero = b.scalar(0), one = b.scalar(1);
-        Var nonneg = b.ge(x, zero);
-        Var e = b.exp(b.where(nonneg, b.neg(x), x));
-        Var denom = b.add(one, e);
-        return b.where(nonneg, b.div(one, denom), b.div(e, denom));
+        return b.emit(tx.runtime.ir.Prim.SIGMOID, null, x);
     }
 
     /**

@@ -55,27 +55,19 @@ public final class BceGrad {
         double[] t2 = matmul(X, new int[] {n, 3}, false, t1, new int[] {3, 1}, false); // line 5
         double[] t3 = t2;                                                         // line 5 (reshape to [n])
         double[] t4 = add(t3, b);                                                 // line 5
-        double[] t5 = new double[] {0.0};                                         // line 5
-        double[] t6 = new double[] {1.0};                                         // line 5
-        double[] t7 = ge(t4, t5);                                                 // line 5
-        double[] t8 = neg(t4);                                                    // line 5
-        double[] t9 = where(t7, t8, t4);                                          // line 5
-        double[] t10 = exp(t9);                                                   // line 5
-        double[] t11 = add(t6, t10);                                              // line 5
-        double[] t12 = div(t6, t11);                                              // line 5
-        double[] t13 = div(t10, t11);                                             // line 5
-        double[] s = where(t7, t12, t13);                                         // line 5
-        double[] t14 = log(s);                                                    // line 6
-        double[] t15 = mul(y, t14);                                               // line 6
-        double[] t16 = sub(t6, y);                                                // line 6
-        double[] t17 = sub(t6, s);                                                // line 6
-        double[] t18 = log(t17);                                                  // line 6
-        double[] t19 = mul(t16, t18);                                             // line 6
-        double[] t20 = add(t15, t19);                                             // line 6
-        double[] t21 = sum(t20);                                                  // line 6
-        double[] t22 = new double[] {n};                                          // line 6
-        double[] t23 = div(t21, t22);                                             // line 6
-        double[] value = neg(t23);                                                // line 6
+        double[] s = sigmoid(t4);                                                 // line 5
+        double[] t5 = log(s);                                                     // line 6
+        double[] t6 = mul(y, t5);                                                 // line 6
+        double[] t7 = new double[] {1.0};                                         // line 6
+        double[] t8 = sub(t7, y);                                                 // line 6
+        double[] t9 = sub(t7, s);                                                 // line 6
+        double[] t10 = log(t9);                                                   // line 6
+        double[] t11 = mul(t8, t10);                                              // line 6
+        double[] t12 = add(t6, t11);                                              // line 6
+        double[] t13 = sum(t12);                                                  // line 6
+        double[] t14 = new double[] {n};                                          // line 6
+        double[] t15 = div(t13, t14);                                             // line 6
+        double[] value = neg(t15);                                                // line 6
         return value;
     }
 
@@ -91,49 +83,23 @@ public final class BceGrad {
         double[] t2 = matmul(X, new int[] {n, 3}, false, t1, new int[] {3, 1}, false); // line 5
         double[] t3 = t2;                                                         // line 5 (reshape to [n])
         double[] t4 = add(t3, b);                                                 // line 5
-        double[] t5 = new double[] {0.0};                                         // line 5
-        double[] t6 = new double[] {1.0};                                         // line 5
-        double[] t7 = ge(t4, t5);                                                 // line 5
-        double[] t8 = neg(t4);                                                    // line 5
-        double[] t9 = where(t7, t8, t4);                                          // line 5
-        double[] t10 = exp(t9);                                                   // line 5
-        double[] t11 = add(t6, t10);                                              // line 5
-        double[] t12 = div(t6, t11);                                              // line 5
-        double[] t13 = div(t10, t11);                                             // line 5
-        double[] s = where(t7, t12, t13);                                         // line 5
-        double[] t16 = sub(t6, y);                                                // line 6
-        double[] t17 = sub(t6, s);                                                // line 6
+        double[] s = sigmoid(t4);                                                 // line 5
+        double[] t7 = new double[] {1.0};                                         // line 6
+        double[] t8 = sub(t7, y);                                                 // line 6
+        double[] t9 = sub(t7, s);                                                 // line 6
 
         // the adjoint program: each line ends with the line its primal operation came from
-        double[] t24 = fill(1, -1.0 / n);                                         // line 6
-        double[] t25 = mul(t24, t16);                                             // line 6
-        double[] t26 = div(t25, t17);                                             // line 6
-        double[] t27 = neg(t26);                                                  // line 6
-        double[] t28 = mul(t24, y);                                               // line 6
-        double[] t29 = div(t28, s);                                               // line 6
-        double[] d_s = add(t27, t29);                                             // line 6
-        double[] t30 = where(t7, d_s, t5);                                        // line 5
-        double[] t31 = where(t7, t5, d_s);                                        // line 5
-        double[] t32 = div(t31, t11);                                             // line 5
-        double[] t33 = mul(t31, t13);                                             // line 5
-        double[] t34 = div(t33, t11);                                             // line 5
-        double[] t35 = neg(t34);                                                  // line 5
-        double[] t36 = where(t7, t5, t32);                                        // line 5
-        double[] t37 = where(t7, t5, t35);                                        // line 5
-        double[] t38 = mul(t30, t12);                                             // line 5
-        double[] t39 = div(t38, t11);                                             // line 5
-        double[] t40 = neg(t39);                                                  // line 5
-        double[] t41 = where(t7, t40, t5);                                        // line 5
-        double[] t42 = add(t37, t41);                                             // line 5
-        double[] t43 = add(t36, t42);                                             // line 5
-        double[] t44 = mul(t43, t10);                                             // line 5
-        double[] t45 = where(t7, t44, t5);                                        // line 5
-        double[] t46 = where(t7, t5, t44);                                        // line 5
-        double[] t47 = neg(t45);                                                  // line 5
-        double[] t48 = where(t7, t47, t5);                                        // line 5
-        double[] t49 = add(t46, t48);                                             // line 5
-        double[] t50 = t49;                                                       // line 5 (reshape to [n, 1])
-        double[] d_s_2 = matmul(X, new int[] {n, 3}, true, t50, new int[] {n, 1}, false); // line 5
+        double[] t16 = fill(1, -1.0 / n);                                         // line 6
+        double[] t17 = mul(t16, t8);                                              // line 6
+        double[] t18 = div(t17, t9);                                              // line 6
+        double[] t19 = neg(t18);                                                  // line 6
+        double[] t20 = mul(t16, y);                                               // line 6
+        double[] t21 = div(t20, s);                                               // line 6
+        double[] d_s = add(t19, t21);                                             // line 6
+        double[] t22 = mul(d_s, t9);                                              // line 5
+        double[] t23 = mul(t22, s);                                               // line 5
+        double[] t24 = t23;                                                       // line 5 (reshape to [n, 1])
+        double[] d_s_2 = matmul(X, new int[] {n, 3}, true, t24, new int[] {n, 1}, false); // line 5
         double[] d_w = d_s_2;                                                     // line 5 (reshape to [3])
         return new double[][] {d_w};
     }
@@ -202,12 +168,12 @@ public final class BceGrad {
         return map(x, v -> -v);
     }
 
-    private static double[] exp(double[] x) {
-        return map(x, Math::exp);
-    }
-
     private static double[] log(double[] x) {
         return map(x, Math::log);
+    }
+
+    private static double[] sigmoid(double[] x) {
+        return map(x, v -> v >= 0 ? 1 / (1 + StrictMath.exp(-v)) : StrictMath.exp(v) / (1 + StrictMath.exp(v)));
     }
 
     private static double[] add(double[] a, double[] b) {
@@ -224,19 +190,6 @@ public final class BceGrad {
 
     private static double[] div(double[] a, double[] b) {
         return zip(a, b, (x, y) -> x / y);
-    }
-
-    private static double[] ge(double[] a, double[] b) {
-        return zip(a, b, (x, y) -> x >= y ? 1.0 : 0.0);
-    }
-
-    /** a where c is not 0 (NaN counts as true), b elsewhere: all of one shape, or single values. */
-    private static double[] where(double[] c, double[] a, double[] b) {
-        double[] out = new double[c.length != 1 ? c.length : a.length != 1 ? a.length : b.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = c[c.length == 1 ? 0 : i] != 0.0 ? a[a.length == 1 ? 0 : i] : b[b.length == 1 ? 0 : i];
-        }
-        return out;
     }
 
     /** The sum of all of x's elements, in order. */

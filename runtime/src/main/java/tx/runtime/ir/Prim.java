@@ -59,6 +59,19 @@ public enum Prim {
             return List.of(b.mul(g, b.sub(b.scalar(1), b.mul(e.out(), e.out()))));
         }
     },
+    /**
+     * sigmoid x = 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) below, so that the exponential never
+     * overflows (fdlibm's exp, as the exp kernels). Its derivative is PyTorch's, from the output:
+     * g (1 - y) y, multiplied in that order. NOTE: a primitive rather than a composite of exp and
+     * division for this rule: where y rounds to 1 (x above about 36.7) the composite's derivative
+     * e^-x / (1 + e^-x)^2 is tiny but not 0, so an infinite g (acos at 1 downstream) gave inf where
+     * PyTorch gives inf * 0 = nan.
+     */
+    SIGMOID(Prim::sigmoid, "v -> v >= 0 ? 1 / (1 + StrictMath.exp(-v)) : StrictMath.exp(v) / (1 + StrictMath.exp(v))", "SigmoidBackward0") {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            return List.of(b.mul(b.mul(g, b.sub(b.scalar(1), e.out())), e.out()));
+        }
+    },
     /** d/dx sqrt x = 1 / (2 sqrt x); NOTE: inf at 0, as in PyTorch. */
     SQRT(Math::sqrt, "Math::sqrt", "SqrtBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.div(g, b.mul(b.scalar(2), e.out()))); }
@@ -810,6 +823,12 @@ public enum Prim {
 
     static List<Var> nothing(Eqn e) {
         return Arrays.asList(new Var[e.in().size()]);
+    }
+
+    static double sigmoid(double x) {
+        if (x >= 0) return 1 / (1 + StrictMath.exp(-x));
+        double e = StrictMath.exp(x);
+        return e / (1 + e);
     }
 
     static double signum(double x) {

@@ -119,6 +119,7 @@ class PrimGradTest {
         unary(t, Prim.COS, uniform(-3, 3));
         unary(t, Prim.TAN, uniform(-1.2, 1.2)); // poles at ±π/2 ≈ ±1.571
         unary(t, Prim.TANH, any);
+        unary(t, Prim.SIGMOID, uniform(-4, 4));
         unary(t, Prim.SQRT, pos);
         unary(t, Prim.ABS, withZeros(signed(0.2, 2))); // NOTE: at 0 the central FD is (|h| - |-h|)/2h = 0 = sign(0)
         unary(t, Prim.LOG1P, uniform(-0.5, 2));
