@@ -118,7 +118,8 @@ public final class Reverse {
      */
     private static int order(Stmt s) {
         if (s instanceof Eqn e) return e.out().id();
-        List<Var> outs = s instanceof Stmt.Loop l ? l.outs() : s instanceof Stmt.Call c ? c.outs() : ((Stmt.Cond) s).outs();
+        List<Var> outs = s instanceof Stmt.Loop l ? (l.outs().isEmpty() ? l.tapes() : l.outs()) // a loop that only stacks (vmap, a Jacobian)
+                : s instanceof Stmt.Call c ? c.outs() : ((Stmt.Cond) s).outs();
         int min = Integer.MAX_VALUE;
         for (Var o : outs) min = Math.min(min, o.id());
         return min;

@@ -780,13 +780,7 @@ final class Functions {
             inner.pos.add(d < 0 ? x : new T(l.b.take(x.var(), index, d), x.rg(), -1, x.rg() ? "SelectBackward0" : null, false, false));
             inner.posSpans.add(a.span());
         }
-        Val out;
-        transformDepth++; // the loop's rows are not the script's results: keep them as they are
-        try {
-            out = apply(t.of(), inner);
-        } finally {
-            transformDepth--;
-        }
+        Val out = apply(t.of(), inner); // a transform inside (vmap(grad(f))) finishes its rows as it would outside the map
         List<tx.runtime.ir.Stmt> body = l.b.closeBlock();
         if (out instanceof Val.Bad) return out;
         List<Var> rows = new ArrayList<>(), tapes = new ArrayList<>();
@@ -795,16 +789,15 @@ final class Functions {
             rows.add(r);
             tapes.add(l.b.newVar(Shapes.concat(new int[] {batch}, r.shapeRef()), "vmapped"));
         }
-        l.b.add(new tx.runtime.ir.Stmt.Loop(batch, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false, a.span().origin()));
-        boolean moving = false;
-        for (T x : args) moving |= x.rg();
+        tx.runtime.ir.Stmt.Loop loop = new tx.runtime.ir.Stmt.Loop(batch, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false,
+                a.span().origin());
+        l.b.add(loop);
+        l.graph.structure(loop); // a backward reaches the rows through the tape, and the loop's reversal takes it on from there
         List<Val> results = new ArrayList<>();
-        for (Var tape : tapes) {
-            if (moving && !l.graph.noGrad()) {
-                l.graph.setRequiresGrad(tape, true);
-                l.graph.markBarrier(tape, "a result of `vmap` (tx cannot yet differentiate through it)");
-            }
-            results.add(finish(new T(tape, moving && !l.graph.noGrad(), -1, "StackBackward0", false, false)));
+        for (int k = 0; k < tapes.size(); k++) {
+            boolean rg = l.graph.requiresGrad(rows.get(k)) && !l.graph.noGrad();
+            l.graph.setRequiresGrad(tapes.get(k), rg);
+            results.add(new T(tapes.get(k), rg, -1, "StackBackward0", false, false)); // a map, not a derivative: as differentiable as f's results
         }
         return results.size() == 1 ? results.get(0) : new Val.Tuple(results);
     }
@@ -819,6 +812,15 @@ final class Functions {
      * not grow with the number of elements.
      */
     private Val applyJacobian(Val.Transform t, List<T> args, Args a) {
+        transformDepth++; // as for grad: inside another transform, the Jacobian stays differentiable
+        try {
+            return jacobians(t, args, a);
+        } finally {
+            transformDepth--;
+        }
+    }
+
+    private Val jacobians(Val.Transform t, List<T> args, Args a) {
         boolean forward = t.kind().equals("jacfwd") || t.kind().equals("hessian");
         Val.FnRef of = t.kind().equals("hessian") ? new Val.Transform("grad", t.of(), t.wrt()) : t.of();
         if (t.kind().equals("hessian") && t.wrt().size() != 1) {
@@ -860,9 +862,13 @@ final class Functions {
             if (out instanceof Val.Bad) return out;
             List<Var> tapes = new ArrayList<>();
             for (Var r : rows) tapes.add(l.b.newVar(Shapes.concat(new int[] {n}, r.shapeRef()), "jacobian"));
-            l.b.add(new tx.runtime.ir.Stmt.Loop(n, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false, a.span().origin()));
+            tx.runtime.ir.Stmt.Loop loop = new tx.runtime.ir.Stmt.Loop(n, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false,
+                    a.span().origin());
+            l.b.add(loop);
+            l.graph.structure(loop); // a derivative of the Jacobian reaches its rows through the tape
             for (int j = 0; j < tapes.size(); j++) {
                 Var tape = tapes.get(j), jac;
+                l.graph.setRequiresGrad(tape, l.graph.requiresGrad(rows.get(j)) && !l.graph.noGrad()); // before what is made from it
                 if (forward) { // rows are d out / d x_i: move the input's axis last, then spread it into x's shape
                     int r = outShape.length;
                     int[] perm = new int[r + 1];
@@ -870,10 +876,6 @@ final class Functions {
                     jac = l.b.reshape(l.b.transpose(tape, perm), Shapes.concat(outShape, args.get(k).shape()));
                 } else { // rows are d out_i / d x: the output's elements lead, in its shape
                     jac = l.b.reshape(tape, Shapes.concat(outShape, args.get(t.wrt().get(j)).shape()));
-                }
-                if (transformDepth > 0 && !l.graph.noGrad()) { // inside another transform: not differentiable again yet
-                    l.graph.setRequiresGrad(tape, true);
-                    l.graph.markBarrier(tape, "a Jacobian made by `" + t.kind() + "` (tx cannot yet differentiate it again)");
                 }
                 jacobians.add(finish(l.exprs.result(jac, "ViewBackward0")));
             }
