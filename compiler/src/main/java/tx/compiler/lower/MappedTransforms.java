@@ -1,0 +1,300 @@
+package tx.compiler.lower;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tx.compiler.ad.Forward;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.compiler.syntax.Ast;
+import tx.runtime.ir.Attrs;
+import tx.runtime.ir.Prim;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.Shapes;
+
+/**
+ * The transforms beyond reverse mode (LANGUAGE.md §7): forward mode ({@code jvp}, and {@code hvp}
+ * as forward over reverse), Jacobians and Hessians (loops of the IR over the elements, whose tapes
+ * hold the rows), and {@code vmap} (a loop over the mapped axis). Each is applied through
+ * {@link Functions}, which applies the function values they wrap.
+ */
+final class MappedTransforms {
+    private final Lowerer l;
+    private final Functions f;
+
+    MappedTransforms(Lowerer l, Functions f) {
+        this.l = l;
+        this.f = f;
+    }
+
+    /**
+     * {@code vmap(f, in_dims=...)}: f mapped over one axis of its arguments. {@code in_dims} is an
+     * axis for every argument, or a list with one per argument, None for an argument passed whole
+     * (the default: 0 for all). Kept in the transform's list as -1 for None.
+     */
+    Val vmap(Ast.Call c) {
+        if (c.args().isEmpty() || c.args().get(0).name() != null) {
+            l.diags.error("E0104", c.span(), "`vmap` takes a function, e.g. `vmap(f)` or `vmap(f, in_dims=[None, 0])`", null);
+            return new Val.Bad();
+        }
+        Val value = l.exprs.expr(c.args().get(0).value());
+        if (value instanceof Val.Bad) return value;
+        if (!(value instanceof Val.Fn fn)) {
+            l.diags.error("E0401", c.args().get(0).span(), "`vmap` takes a function, found " + value.describe(), null);
+            return new Val.Bad();
+        }
+        int n = f.parameters(fn.ref()).size();
+        List<Integer> dims = new ArrayList<>(java.util.Collections.nCopies(n, 0));
+        for (int i = 1; i < c.args().size(); i++) {
+            Ast.Arg a = c.args().get(i);
+            if (!"in_dims".equals(a.name())) {
+                l.diags.error("E0104", a.span(), "`vmap` takes one function and `in_dims=`", null);
+                return new Val.Bad();
+            }
+            Val v = l.exprs.expr(a.value());
+            List<Val> items = v instanceof Val.ListV list ? list.items() : java.util.Collections.nCopies(n, v);
+            if (items.size() != n) {
+                l.diags.error("E0104", a.span(), "`in_dims` has " + items.size() + " entries; `" + fn.ref().show() + "` takes " + n + " arguments", null);
+                return new Val.Bad();
+            }
+            for (int k = 0; k < n; k++) {
+                Val d = items.get(k);
+                if (d instanceof Val.None) dims.set(k, -1);
+                else if (d instanceof Val.Num num && num.isWhole() && num.value() >= 0) dims.set(k, (int) num.value());
+                else {
+                    l.diags.error("E0401", a.span(), "an entry of `in_dims` is an axis (0, 1, ...) or None, found " + d.describe(), null);
+                    return new Val.Bad();
+                }
+            }
+        }
+        return new Val.Fn(new Val.Transform("vmap", fn.ref(), dims));
+    }
+
+    /**
+     * Applies {@code jvp(f, wrt=...)}: f's arguments, then one tangent per {@code wrt} parameter;
+     * returns the value and its tangent, by forward mode ({@link Forward}). {@code hvp(f, wrt=...)}
+     * is forward over reverse: the tangent of f's gradient along v, {@code H v}, without forming H;
+     * it returns the value, then one {@code H v} per {@code wrt} parameter. The {@code wrt}
+     * arguments are copied into fresh variables, the seeds; f is applied, and the statements of
+     * the application are rebuilt with their tangents (a call calls the function's tangent
+     * function); what was made before is a constant to the pass.
+     */
+    Val jvp(Val.Transform t, List<T> args, Args a) {
+        int n = args.size() - t.wrt().size();
+        List<T> params = new ArrayList<>(args.subList(0, n));
+        Map<Var, Var> seeds = new LinkedHashMap<>();
+        for (int j = 0; j < t.wrt().size(); j++) {
+            int k = t.wrt().get(j);
+            T x = params.get(k), tangent = args.get(n + j);
+            if (!Arrays.equals(tangent.shape(), x.shape())) {
+                l.diags.error("E0201", a.span(), "the tangent of `" + f.parameters(t).get(k) + "` has shape " + Shapes.show(tangent.shape())
+                        + " but the argument has shape " + Shapes.show(x.shape()), "a tangent has the shape of its argument");
+                return new Val.Bad();
+            }
+            String oldName = l.b.named(f.parameters(t).get(k));
+            Var copy = l.b.emit(Prim.RESHAPE, new Attrs.ShapeAttr(x.shape()), x.var()); // a fresh variable to seed, named as the parameter
+            l.b.named(oldName);
+            seeds.put(copy, tangent.var());
+            params.set(k, x.withVar(copy));
+        }
+        int start = l.b.currentBlock().size(); // f's application: the statements forward mode rebuilds with tangents
+        f.transformDepth++;
+        try {
+            Args inner = new Args(l, t.of().show(), a.call);
+            for (T p : params) {
+                inner.pos.add(p);
+                inner.posSpans.add(a.span());
+            }
+            boolean hvp = t.kind().equals("hvp"); // forward over reverse: the tangent of the gradient along v is H v
+            Val out = f.apply(hvp ? new Val.Transform("value_and_grad", t.of(), t.wrt()) : t.of(), inner);
+            if (out instanceof Val.Bad) return out;
+            List<Val> items = out instanceof Val.Tuple tuple ? tuple.items() : List.of(out);
+            if (!hvp && items.size() != 1) return f.notOneOutput(t, a);
+            List<Var> moving = new ArrayList<>();
+            for (Val v : hvp ? items.subList(1, items.size()) : items) moving.add(((T) v).var());
+            Forward.Result r = Forward.jvp(l.b, l.graph, moving, seeds, start);
+            if (r.blockedAt() != null) {
+                String what = r.blockedAt() instanceof tx.runtime.ir.Stmt.Call ? "a function with a `custom_vjp` rule"
+                        : r.blockedAt() instanceof tx.runtime.ir.Stmt.Loop ? "the loop at line " + r.blockedAt().origin().line()
+                        : "the `if` at line " + r.blockedAt().origin().line();
+                l.diags.error("E0306", a.span(), "this forward-mode derivative would have to go through " + what,
+                        "tx's forward mode does not yet go through custom rules; use reverse mode (grad, vjp) there");
+                return new Val.Bad();
+            }
+            List<Val> results = new ArrayList<>(List.of(f.finish((T) items.get(0))));
+            for (Var tv : r.tangents()) results.add(f.finish(l.exprs.result(tv, "MulBackward0")));
+            return new Val.Tuple(results);
+        } finally {
+            f.transformDepth--;
+        }
+    }
+
+    static final Set<String> JACOBIANS = Set.of("jacobian", "jacrev", "jacfwd", "hessian");
+
+    /**
+     * Applies {@code vmap(f, in_dims=...)}: a loop of the IR over the mapped axis, whose body takes
+     * each mapped argument's slice at the loop's index and applies f; the loop records each result
+     * on a tape, which is the stacked result (the mapped axis first, as out_dims=0). NOTE: a loop,
+     * not batching rules per primitive yet, so it costs a pass per example; its results are not
+     * differentiable again (E0306 if a backward reaches them).
+     */
+    Val vmap(Val.Transform t, List<T> args, Args a) {
+        int batch = -1;
+        for (int k = 0; k < args.size(); k++) {
+            int d = t.wrt().get(k);
+            if (d < 0) continue;
+            int[] s = args.get(k).shape();
+            if (d >= s.length) {
+                l.diags.error("E0202", a.span(), "`in_dims` maps axis " + d + " of argument " + (k + 1) + ", which has shape " + Shapes.show(s), null);
+                return new Val.Bad();
+            }
+            if (batch >= 0 && s[d] != batch) {
+                l.diags.error("E0201", a.span(), "`vmap` maps axes of different sizes: " + batch + " and " + s[d] + " (argument " + (k + 1) + ")",
+                        "every mapped axis must have the same size");
+                return new Val.Bad();
+            }
+            batch = s[d];
+        }
+        if (batch < 0) {
+            l.diags.error("E0104", a.span(), "`vmap` needs at least one argument to map over (an `in_dims` entry that is not None)", null);
+            return new Val.Bad();
+        }
+        Var index = l.b.newVar(new int[0], "i");
+        l.b.openBlock();
+        Args inner = new Args(l, t.of().show(), a.call);
+        for (int k = 0; k < args.size(); k++) {
+            T x = args.get(k);
+            int d = t.wrt().get(k);
+            inner.pos.add(d < 0 ? x : new T(l.b.take(x.var(), index, d), x.rg(), -1, x.rg() ? "SelectBackward0" : null, false, false));
+            inner.posSpans.add(a.span());
+        }
+        Val out = f.apply(t.of(), inner); // a transform inside (vmap(grad(f))) finishes its rows as it would outside the map
+        List<tx.runtime.ir.Stmt> body = l.b.closeBlock();
+        if (out instanceof Val.Bad) return out;
+        List<Var> rows = new ArrayList<>(), tapes = new ArrayList<>();
+        for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) {
+            Var r = ((T) v).var();
+            rows.add(r);
+            tapes.add(l.b.newVar(Shapes.concat(new int[] {batch}, r.shapeRef()), "vmapped"));
+        }
+        tx.runtime.ir.Stmt.Loop loop = new tx.runtime.ir.Stmt.Loop(batch, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false,
+                a.span().origin());
+        l.b.add(loop);
+        l.graph.structure(loop); // a backward reaches the rows through the tape, and the loop's reversal takes it on from there
+        List<Val> results = new ArrayList<>();
+        for (int k = 0; k < tapes.size(); k++) {
+            boolean rg = l.graph.requiresGrad(rows.get(k)) && !l.graph.noGrad();
+            l.graph.setRequiresGrad(tapes.get(k), rg);
+            results.add(new T(tapes.get(k), rg, -1, "StackBackward0", false, false)); // a map, not a derivative: as differentiable as f's results
+        }
+        return results.size() == 1 ? results.get(0) : new Val.Tuple(results);
+    }
+
+    /**
+     * Applies {@code jacobian}/{@code jacrev} (reverse mode: one vjp per output element),
+     * {@code jacfwd} (forward mode: one jvp per input element) or {@code hessian} (jacfwd of grad:
+     * forward over reverse) of f with respect to each {@code wrt} parameter: a Jacobian of shape
+     * {@code out.shape + in.shape}. Each is a loop of the IR over the elements, whose body is the
+     * vjp or jvp with a one-hot vector made from the loop's index; the loop records each
+     * iteration's row on a tape, which is the Jacobian (transposed for jacfwd). So the program does
+     * not grow with the number of elements.
+     */
+    Val jacobian(Val.Transform t, List<T> args, Args a) {
+        f.transformDepth++; // as for grad: inside another transform, the Jacobian stays differentiable
+        try {
+            return jacobians(t, args, a);
+        } finally {
+            f.transformDepth--;
+        }
+    }
+
+    private Val jacobians(Val.Transform t, List<T> args, Args a) {
+        boolean forward = t.kind().equals("jacfwd") || t.kind().equals("hessian");
+        Val.FnRef of = t.kind().equals("hessian") ? new Val.Transform("grad", t.of(), t.wrt()) : t.of();
+        if (t.kind().equals("hessian") && t.wrt().size() != 1) {
+            l.diags.error("E0104", a.span(), "`hessian` takes one `wrt=` parameter (tx does not yet make the blocks of several)", null);
+            return new Val.Bad();
+        }
+        int[] outShape = outputShape(of, args, a);
+        if (outShape == null) return new Val.Bad();
+        List<Val> jacobians = new ArrayList<>();
+        for (int k : forward ? t.wrt() : List.of(-1)) {
+            int n = Shapes.numel(forward ? args.get(k).shape() : outShape);
+            Var index = l.b.newVar(new int[0], "i");
+            l.b.openBlock();
+            Var oneHot = l.b.put(l.b.scalar(1), index, new int[] {n}, 0);
+            List<Var> rows = new ArrayList<>();
+            Args inner = new Args(l, t.of().show(), a.call);
+            for (T p : args) {
+                inner.pos.add(p);
+                inner.posSpans.add(a.span());
+            }
+            Val out;
+            if (forward) {
+                inner.pos.add(new T(l.b.reshape(oneHot, args.get(k).shape()), false, -1, null, false, false));
+                inner.posSpans.add(a.span());
+                out = f.apply(new Val.Transform("jvp", of, List.of(k)), inner);
+                if (out instanceof Val.Tuple tuple) rows.add(((T) tuple.items().get(1)).var());
+            } else {
+                inner.pos.add(new T(l.b.reshape(oneHot, outShape), false, -1, null, false, false));
+                inner.posSpans.add(a.span());
+                f.transformDepth++; // the rows are the loop's, not results of the script: keep them as they are
+                try {
+                    out = f.apply(new Val.Transform("vjp", of, t.wrt()), inner);
+                } finally {
+                    f.transformDepth--;
+                }
+                for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) if (v instanceof T r) rows.add(r.var());
+            }
+            List<tx.runtime.ir.Stmt> body = l.b.closeBlock();
+            if (out instanceof Val.Bad) return out;
+            List<Var> tapes = new ArrayList<>();
+            for (Var r : rows) tapes.add(l.b.newVar(Shapes.concat(new int[] {n}, r.shapeRef()), "jacobian"));
+            tx.runtime.ir.Stmt.Loop loop = new tx.runtime.ir.Stmt.Loop(n, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false,
+                    a.span().origin());
+            l.b.add(loop);
+            l.graph.structure(loop); // a derivative of the Jacobian reaches its rows through the tape
+            for (int j = 0; j < tapes.size(); j++) {
+                Var tape = tapes.get(j), jac;
+                l.graph.setRequiresGrad(tape, l.graph.requiresGrad(rows.get(j)) && !l.graph.noGrad()); // before what is made from it
+                if (forward) { // rows are d out / d x_i: move the input's axis last, then spread it into x's shape
+                    int r = outShape.length;
+                    int[] perm = new int[r + 1];
+                    for (int q = 0; q < r; q++) perm[q] = q + 1;
+                    jac = l.b.reshape(l.b.transpose(tape, perm), Shapes.concat(outShape, args.get(k).shape()));
+                } else { // rows are d out_i / d x: the output's elements lead, in its shape
+                    jac = l.b.reshape(tape, Shapes.concat(outShape, args.get(t.wrt().get(j)).shape()));
+                }
+                jacobians.add(f.finish(l.exprs.result(jac, "ViewBackward0")));
+            }
+        }
+        return jacobians.size() == 1 ? jacobians.get(0) : new Val.Tuple(jacobians);
+    }
+
+    /** The shape of f's single output, from a lowering that is thrown away; null after an error. */
+    private int[] outputShape(Val.FnRef of, List<T> args, Args a) {
+        int mark = l.diags.mark();
+        l.b.openBlock();
+        Val out;
+        try {
+            Args inner = new Args(l, of.show(), a.call);
+            for (T p : args) {
+                inner.pos.add(p);
+                inner.posSpans.add(a.span());
+            }
+            out = f.apply(of, inner);
+        } finally {
+            l.b.closeBlock();
+        }
+        if (out instanceof Val.Bad) return null;
+        if (!(out instanceof T y)) {
+            l.diags.error("E0301", a.span(), "a Jacobian needs a function with one output; `" + of.show() + "` returns several", null);
+            return null;
+        }
+        l.diags.dropWarningsSince(mark); // the lowering that counts comes next, and warns again
+        return y.shape();
+    }
+}
