@@ -182,8 +182,8 @@ final class Exprs {
                 case "*" -> x * y;
                 case "/" -> x / y;
                 case "**" -> Math.pow(x, y);
-                case "//" -> Prim.floorDivide(x, y);
-                case "%" -> Prim.remainder(x, y);
+                case "//" -> tx.runtime.ir.PrimSupport.floorDivide(x, y);
+                case "%" -> tx.runtime.ir.PrimSupport.remainder(x, y);
                 case "<" -> x < y ? 1 : 0;
                 case "<=" -> x <= y ? 1 : 0;
                 case ">" -> x > y ? 1 : 0;

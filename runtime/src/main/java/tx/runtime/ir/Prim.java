@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 import tx.runtime.io.Npy;
+import static tx.runtime.ir.PrimSupport.*;
+
 import tx.runtime.ir.Stmt.Eqn;
 import tx.runtime.kernels.Elementwise;
 import tx.runtime.kernels.LinAlg;
@@ -67,7 +69,7 @@ public enum Prim {
      * e^-x / (1 + e^-x)^2 is tiny but not 0, so an infinite g (acos at 1 downstream) gave inf where
      * PyTorch gives inf * 0 = nan.
      */
-    SIGMOID(Prim::sigmoid, "v -> v >= 0 ? 1 / (1 + StrictMath.exp(-v)) : StrictMath.exp(v) / (1 + StrictMath.exp(v))", "SigmoidBackward0") {
+    SIGMOID(PrimSupport::sigmoid, "v -> v >= 0 ? 1 / (1 + StrictMath.exp(-v)) : StrictMath.exp(v) / (1 + StrictMath.exp(v))", "SigmoidBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
             return List.of(b.mul(b.mul(g, b.sub(b.scalar(1), e.out())), e.out()));
         }
@@ -81,7 +83,7 @@ public enum Prim {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.mul(g, b.sign(in(e, 0)))); }
     },
     /** sign is piecewise constant: its gradient is zero, so it contributes nothing. */
-    SIGN(Prim::signum, "v -> Double.isNaN(v) ? 0 : Math.signum(v)", "SignBackward0") {
+    SIGN(PrimSupport::signum, "v -> Double.isNaN(v) ? 0 : Math.signum(v)", "SignBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
     },
     /** floor is piecewise constant: its gradient is zero (PyTorch's FloorBackward0 gives zeros). */
@@ -100,7 +102,7 @@ public enum Prim {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
     },
     /** trunc rounds toward zero (trunc(-0.5) = -0.0); piecewise constant, so its gradient is zero. */
-    TRUNC(Prim::trunc, "v -> v < 0 ? Math.ceil(v) : Math.floor(v)", "TruncBackward0") {
+    TRUNC(PrimSupport::trunc, "v -> v < 0 ? Math.ceil(v) : Math.floor(v)", "TruncBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
     },
     /**
@@ -195,7 +197,7 @@ public enum Prim {
      * exactly from the truncated remainder. d/da = 1, d/db = -(a // b) (PyTorch's rule, with its
      * floor division: {@link #FLOOR_DIVIDE}).
      */
-    REMAINDER(Prim::remainder, "(x, y) -> { double r = x % y; return r != 0 && (y < 0) != (r < 0) ? r + y : r; }", "RemainderBackward1") {
+    REMAINDER(PrimSupport::remainder, "(x, y) -> { double r = x % y; return r != 0 && (y < 0) != (r < 0) ? r + y : r; }", "RemainderBackward1") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
             return List.of(g, b.neg(b.mul(g, b.emit(FLOOR_DIVIDE, null, in(e, 0), in(e, 1)))));
         }
@@ -204,7 +206,7 @@ public enum Prim {
      * a // b, Python's and PyTorch's floor division ({@link #floorDivide}: 1.0 // 0.1 is 9, inf // 2
      * is nan), which `//` and remainder's derivative use; piecewise constant, so no gradient.
      */
-    FLOOR_DIVIDE(Prim::floorDivide, "(x, y) -> { if (y == 0) return x / y; double m = x % y, d = (x - m) / y; "
+    FLOOR_DIVIDE(PrimSupport::floorDivide, "(x, y) -> { if (y == 0) return x / y; double m = x % y, d = (x - m) / y; "
             + "if (m != 0 && (y < 0) != (m < 0)) d -= 1; if (d == 0) return Math.copySign(0.0, x / y); "
             + "double f = Math.floor(d); return d - f > 0.5 ? f + 1 : f; }", null) {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
@@ -784,29 +786,8 @@ public enum Prim {
      * put); a primitive that has none fails PrimJvpTest.
      */
     public Var jvp(Builder b, Eqn e, List<Var> t) {
-        if (t.stream().allMatch(java.util.Objects::isNull)) return null;
-        if (elementwise() || this == WHERE) {
-            Var sum = null;
-            for (int i = 0; i < t.size(); i++) {
-                if (t.get(i) == null) continue;
-                Var ti = Arrays.equals(t.get(i).shapeRef(), e.out().shapeRef()) ? t.get(i) : b.expand(t.get(i), e.out().shapeRef());
-                Var c = vjp(b, e, ti).get(i);
-                if (c != null) sum = sum == null ? c : b.add(sum, c);
-            }
-            return sum;
-        }
-        if (LINEAR.contains(this)) {
-            Var[] in = new Var[t.size()];
-            for (int i = 0; i < in.length; i++) in[i] = t.get(i) != null ? t.get(i) : b.fill(e.in().get(i).shapeRef(), 0.0);
-            return b.emit(this, e.attr(), in);
-        }
-        if (vjp(b, e, b.fill(e.out().shapeRef(), 0.0)).stream().allMatch(java.util.Objects::isNull)) return null; // locally constant or stop_grad
-        throw new IllegalStateException(this + " has no forward-mode rule");
+        return PrimSupport.jvp(this, b, e, t);
     }
-
-    /** The primitives linear in all their operands, whose JVP is the primitive applied to the tangents. */
-    private static final java.util.Set<Prim> LINEAR = java.util.EnumSet.of(Prim.SUM, Prim.RESHAPE, Prim.TRANSPOSE, Prim.EXPAND, Prim.SLICE,
-            Prim.PAD, Prim.CAT, Prim.CUMSUM, Prim.FLIP);
 
     /** The lower-case name used by the IR printer. */
     public String text() {
@@ -815,123 +796,5 @@ public enum Prim {
 
     void checkArity(int n) {
         if (arity >= 0 && n != arity) fail(text() + " takes " + arity + " operands, got " + n);
-    }
-
-    static Var in(Eqn e, int i) {
-        return e.in().get(i);
-    }
-
-    static List<Var> nothing(Eqn e) {
-        return Arrays.asList(new Var[e.in().size()]);
-    }
-
-    static double sigmoid(double x) {
-        if (x >= 0) return 1 / (1 + StrictMath.exp(-x));
-        double e = StrictMath.exp(x);
-        return e / (1 + e);
-    }
-
-    static double signum(double x) {
-        return Double.isNaN(x) ? 0 : Math.signum(x); // NOTE: sign(nan) is 0 in PyTorch (1.13), and so abs passes no gradient at nan
-    }
-
-    /**
-     * x // y as Python's float floor division and PyTorch's div_floor compute it: from the exact
-     * remainder, q = (x - fmod(x, y)) / y, one less where the remainder's sign differs from y's, then
-     * rounded to the nearest whole number below (up where it is more than 0.5 below): not floor(x / y),
-     * whose quotient may round up to a whole number (1.0 / 0.1 is 10, 1.0 // 0.1 is 9). A zero result
-     * takes the sign of x / y; division by zero is x / y.
-     */
-    public static double floorDivide(double x, double y) {
-        if (y == 0) return x / y;
-        double m = x % y, d = (x - m) / y;
-        if (m != 0 && (y < 0) != (m < 0)) d -= 1;
-        if (d == 0) return Math.copySign(0.0, x / y);
-        double f = Math.floor(d);
-        return d - f > 0.5 ? f + 1 : f;
-    }
-
-    /** x rounded toward zero: floor from 0 up (so -0.0 stays -0.0), ceil below. */
-    static double trunc(double x) {
-        return x < 0 ? Math.ceil(x) : Math.floor(x);
-    }
-
-    /** 1 / sqrt(1 - x²), the derivative of asin, in PyTorch's order of operations. */
-    static Var inverseSqrtOneMinusSquare(Builder b, Var x) {
-        return b.div(b.scalar(1), b.emit(SQRT, null, b.sub(b.scalar(1), b.mul(x, x))));
-    }
-
-    /** x mod y with the sign of y, from Java's truncated remainder (exact, unlike x - y floor(x / y)). */
-    public static double remainder(double x, double y) {
-        double r = x % y;
-        return r != 0 && (y < 0) != (r < 0) ? r + y : r;
-    }
-
-    static void fail(String message) {
-        throw new IllegalArgumentException(message);
-    }
-
-    /** A shape for a message, with " transposed" when an operand is read so. */
-    static String shown(int[] shape, boolean transposed) {
-        return Shapes.show(shape) + (transposed ? " transposed" : "");
-    }
-
-    static int[] broadcastOrFail(int[] a, int[] b) {
-        int[] s = Shapes.broadcast(a, b);
-        if (s == null) fail("shapes " + Shapes.show(a) + " and " + Shapes.show(b) + " do not broadcast");
-        return s;
-    }
-
-    static int[] reducedShape(int[] x, Object attr) {
-        Attrs.Reduce r = (Attrs.Reduce) attr;
-        for (int i = 0; i < r.axes().length; i++) {
-            if (r.axes()[i] < 0 || r.axes()[i] >= x.length || (i > 0 && r.axes()[i] <= r.axes()[i - 1])) {
-                fail("bad reduction axes " + Arrays.toString(r.axes()) + " for " + Shapes.show(x));
-            }
-        }
-        return Shapes.reduced(x, r.axes(), r.keepdim());
-    }
-
-    /** The shape rule of a running sum or product: the input's, along an axis it has. */
-    static int[] scanned(int[] x, Object attr) {
-        int a = ((Attrs.Axis) attr).axis();
-        if (a < 0 || a >= x.length) fail("running sum or product along axis " + a + " of " + Shapes.show(x));
-        return x.clone();
-    }
-
-    /** The running sum from the end of each line along an axis: flip(cumsum(flip(v))), PyTorch's reversed_cumsum. */
-    static Var reversedCumsum(Builder b, Var v, int axis) {
-        Attrs.Axes flip = new Attrs.Axes(new int[] {axis});
-        return b.emit(FLIP, flip, b.emit(CUMSUM, new Attrs.Axis(axis), b.emit(FLIP, flip, v)));
-    }
-
-    /** v moved one place along an axis, the first place 1 and the last element dropped: y_{k-1} of a running product. */
-    static Var shiftedRight(Builder b, Var v, int axis) {
-        int[] s = v.shape(), start = new int[s.length], stop = v.shape(), step = new int[s.length];
-        Arrays.fill(step, 1);
-        stop[axis] = s[axis] - 1;
-        int[] oneShape = v.shape();
-        oneShape[axis] = 1;
-        return b.emit(CAT, new Attrs.Axis(axis), b.fill(oneShape, 1.0), b.slice(v, start, stop, step));
-    }
-
-    /** Brings a reduction's output-shaped value back to the input's shape (keepdim, then expand). */
-    static Var spread(Builder b, Eqn e, Var v) {
-        Attrs.Reduce r = (Attrs.Reduce) e.attr();
-        int[] x = in(e, 0).shapeRef();
-        return b.expand(b.reshape(v, Shapes.reduced(x, r.axes(), true)), x);
-    }
-
-    /** max/min: the chosen operand gets g, and ties give each operand g / 2. */
-    /**
-     * The gradient of a two-operand max or min, as PyTorch's
-     * {@code where(a == b, g / 2, g).masked_fill_(loses, 0)}: each operand gets g, half of it at a tie,
-     * and exactly 0 where it loses (selected, not multiplied, so a nan or inf in g does not leak
-     * into the loser). No comparison holds at nan, so both operands get g there.
-     */
-    static List<Var> tieSplit(Builder b, Eqn e, Var g, Var firstLoses, Var secondLoses) {
-        Var shared = b.where(b.eq(in(e, 0), in(e, 1)), b.mul(g, b.scalar(0.5)), g);
-        Var zero = b.scalar(0);
-        return List.of(b.where(firstLoses, zero, shared), b.where(secondLoses, zero, shared));
     }
 }
