@@ -103,13 +103,8 @@ final class MappedTransforms {
         int start = l.b.currentBlock().size(); // f's application: the statements forward mode rebuilds with tangents
         f.transformDepth++;
         try {
-            Args inner = new Args(l, t.of().show(), a.call);
-            for (T p : params) {
-                inner.pos.add(p);
-                inner.posSpans.add(a.span());
-            }
             boolean hvp = t.kind().equals("hvp"); // forward over reverse: the tangent of the gradient along v is H v
-            Val out = f.apply(hvp ? new Val.Transform("value_and_grad", t.of(), t.wrt()) : t.of(), inner);
+            Val out = f.applyTo(hvp ? new Val.Transform("value_and_grad", t.of(), t.wrt()) : t.of(), params, a.call);
             if (out instanceof Val.Bad) return out;
             List<Val> items = out instanceof Val.Tuple tuple ? tuple.items() : List.of(out);
             if (!hvp && items.size() != 1) return f.notOneOutput(t, a);
@@ -164,14 +159,13 @@ final class MappedTransforms {
         }
         Var index = l.b.newVar(new int[0], "i");
         l.b.openBlock();
-        Args inner = new Args(l, t.of().show(), a.call);
+        List<T> slices = new ArrayList<>();
         for (int k = 0; k < args.size(); k++) {
             T x = args.get(k);
             int d = t.wrt().get(k);
-            inner.pos.add(d < 0 ? x : new T(l.b.take(x.var(), index, d), x.rg(), -1, x.rg() ? "SelectBackward0" : null, false, false));
-            inner.posSpans.add(a.span());
+            slices.add(d < 0 ? x : new T(l.b.take(x.var(), index, d), x.rg(), -1, x.rg() ? "SelectBackward0" : null, false, false));
         }
-        Val out = f.apply(t.of(), inner); // a transform inside (vmap(grad(f))) finishes its rows as it would outside the map
+        Val out = f.applyTo(t.of(), slices, a.call); // a transform inside (vmap(grad(f))) finishes its rows as it would outside the map
         List<tx.runtime.ir.Stmt> body = l.b.closeBlock();
         if (out instanceof Val.Bad) return out;
         List<Var> rows = new ArrayList<>(), tapes = new ArrayList<>();
@@ -227,26 +221,14 @@ final class MappedTransforms {
             l.b.openBlock();
             Var oneHot = l.b.put(l.b.scalar(1), index, new int[] {n}, 0);
             List<Var> rows = new ArrayList<>();
-            Args inner = new Args(l, t.of().show(), a.call);
-            for (T p : args) {
-                inner.pos.add(p);
-                inner.posSpans.add(a.span());
-            }
+            List<T> inner = new ArrayList<>(args); // f's arguments, then the one-hot tangent or cotangent
+            inner.add(new T(l.b.reshape(oneHot, forward ? args.get(k).shape() : outShape), false, -1, null, false, false));
             Val out;
             if (forward) {
-                inner.pos.add(new T(l.b.reshape(oneHot, args.get(k).shape()), false, -1, null, false, false));
-                inner.posSpans.add(a.span());
-                out = f.apply(new Val.Transform("jvp", of, List.of(k)), inner);
+                out = f.applyTo(new Val.Transform("jvp", of, List.of(k)), inner, a.call);
                 if (out instanceof Val.Tuple tuple) rows.add(((T) tuple.items().get(1)).var());
             } else {
-                inner.pos.add(new T(l.b.reshape(oneHot, outShape), false, -1, null, false, false));
-                inner.posSpans.add(a.span());
-                f.transformDepth++; // the rows are the loop's, not results of the script: keep them as they are
-                try {
-                    out = f.apply(new Val.Transform("vjp", of, t.wrt()), inner);
-                } finally {
-                    f.transformDepth--;
-                }
+                out = f.applyTo(new Val.Transform("vjp", of, t.wrt()), inner, a.call);
                 for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) if (v instanceof T r) rows.add(r.var());
             }
             List<tx.runtime.ir.Stmt> body = l.b.closeBlock();
@@ -280,12 +262,7 @@ final class MappedTransforms {
         l.b.openBlock();
         Val out;
         try {
-            Args inner = new Args(l, of.show(), a.call);
-            for (T p : args) {
-                inner.pos.add(p);
-                inner.posSpans.add(a.span());
-            }
-            out = f.apply(of, inner);
+            out = f.applyTo(of, args, a.call);
         } finally {
             l.b.closeBlock();
         }
