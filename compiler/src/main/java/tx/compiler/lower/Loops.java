@@ -253,6 +253,9 @@ final class Loops {
         State end = l.state;
         List<Stmt> body = l.b.closeBlock();
         Outputs o = bindOutputs(f, r, before, carried, entry, end, assigned);
+        if (r.count() != 0 && l.diags.hasErrors()) { // the program will not run: its loop is not built, and a backward through it is no new error
+            for (Var out : o.outs()) l.graph.markAfterError(out);
+        }
         if (r.count() == 0 || l.diags.hasErrors()) return;
         List<Var> loopParams = new ArrayList<>(params);
         for (int k = params.size(); k < o.results().size(); k++) { // a name first assigned in the body: carried like the others
