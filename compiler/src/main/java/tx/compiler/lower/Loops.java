@@ -42,6 +42,7 @@ final class Loops {
         Set<String> assigned = l.assignedNames(f.body());
         assigned.add(f.var());
         List<String> carried = carriedNames(before, assigned, l.inPlaceNames(f.body()), l.autograd);
+        if (range.count() > 0) carried.removeIf(n -> BodyReads.writtenFirst(f.body(), n, l.builtins::has)); // nothing to carry
         Map<String, T> entry = promote(before, carried, f);
         Map<Integer, GradState> entryGrads = new java.util.HashMap<>(before.grads);
         State end = null;
