@@ -80,6 +80,7 @@ expr
     | expr op=('*' | '/' | '//' | '%' | '@') expr              # multiplicative
     | expr op=('+' | '-') expr                                 # additive
     | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr     # comparison
+    | expr 'is' neg='not'? expr                                # isTest
     | 'not' expr                                               # not
     | expr 'and' expr                                          # and
     | expr 'or' expr                                           # or

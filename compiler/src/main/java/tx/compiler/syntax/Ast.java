@@ -96,6 +96,9 @@ public final class Ast {
 
     public record Call(Expr callee, List<Arg> args, Span span) implements Expr {}
 
+    /** {@code x is None}, {@code x is not None}. */
+    public record Is(Expr left, boolean negated, Expr right, Span span) implements Expr {}
+
     /** {@code not x}: a Python bool. */
     public record Not(Expr operand, Span span) implements Expr {}
 

@@ -142,6 +142,7 @@ final class AstBuilder {
         if (ctx instanceof AdditiveContext c) return new Binary(c.op.getText(), expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof ComparisonContext c) return comparison(c, sp);
         if (ctx instanceof NotContext c) return new Not(expr(c.expr()), sp);
+        if (ctx instanceof IsTestContext c) return new Is(expr(c.expr(0)), c.neg != null, expr(c.expr(1)), sp);
         if (ctx instanceof AndContext c) return new Logic("and", expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof OrContext c) return new Logic("or", expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof ConditionalContext c) return new IfExpr(expr(c.expr(0)), expr(c.expr(1)), expr(c.expr(2)), sp);
