@@ -1,0 +1,71 @@
+# PyTorch twin of while_loops.tx
+import torch; torch.set_default_dtype(torch.float64)
+
+a = torch.tensor(2.0, requires_grad=True)
+x = a / 2
+steps = 0
+while abs(x * x - a) > 1e-12:
+    x = (x + a / x) / 2
+    steps += 1
+print(steps, x)
+x.backward()
+print(a.grad)
+
+w = torch.tensor([0.3, -0.4, 0.5], requires_grad=True)
+v = w
+k = 0
+while torch.norm(v) < 10:
+    v = v * 2 + torch.sin(w)
+    k = k + 1
+print(k, v)
+torch.sum(v * v).backward()
+print(w.grad)
+
+c = torch.tensor(3.0, requires_grad=True)
+lo = torch.tensor(0.0)
+hi = torch.tensor(2.0)
+while hi - lo > 1e-6:
+    mid = (lo + hi) / 2
+    if mid * mid * mid - c > 0:
+        hi = mid
+    else:
+        lo = mid
+print(lo, hi)
+
+p = torch.tensor([1.0, 2.0, -1.0], requires_grad=True)
+s = p * 0
+for i in range(10):
+    if i % 2 == 1:
+        continue
+    s = s + p * i
+    if torch.sum(s) > 5:
+        break
+    s = torch.tanh(s)
+print(s.detach())
+torch.sum(s * s).backward()
+print(p.grad)
+
+q = torch.tensor(0.5, requires_grad=True)
+r = q
+j = 0
+while True:
+    j += 1
+    if j % 3 == 0:
+        continue
+    r = r * 1.5 + q
+    if r > 20:
+        break
+print(j, r)
+r.backward()
+print(q.grad)
+
+def geometric(z):
+    total = z
+    term = z
+    while abs(term) > 1e-3:
+        term = term * z
+        total = total + term
+    return total
+print(geometric(torch.tensor(0.5)))
+zz = torch.tensor(0.5, requires_grad=True)
+print(torch.autograd.grad(geometric(zz), zz)[0])
