@@ -69,3 +69,35 @@ def geometric(z):
 print(geometric(torch.tensor(0.5)))
 zz = torch.tensor(0.5, requires_grad=True)
 print(torch.autograd.grad(geometric(zz), zz)[0])
+
+x = torch.tensor([0.2, 0.4], requires_grad=True)
+h = x
+n = 0
+while n < 3:
+    for i in range(5):
+        h = h * 1.1 + torch.sin(h)
+        if torch.sum(h) > 2 + n:
+            break
+
+
+    n += 1
+
+print(n, h)
+torch.sum(h).backward()
+print(x.grad)
+y = torch.tensor(1.0, requires_grad=True)
+acc = y * 0
+for i in range(4):
+    k = 0
+    while k < i:
+        k += 1
+        if k == 2:
+            continue
+
+        acc = acc + y ** k
+
+
+print(acc)
+acc.backward()
+print(y.grad)
+print(x.is_leaf, h.is_leaf)

@@ -201,7 +201,7 @@ final class Loops {
             Var p = l.b.newVar(e.shape(), n);
             params.add(p);
             register(p, e, "a value carried from the previous iteration of the loop at line " + f.span().line());
-            T param = e.withVar(p);
+            T param = e.withVar(p).withFirst(null); // how it prints in this loop is this loop's to say
             String firstSuffix = before.names.get(n) instanceof T bt ? bt.printSuffix() : null;
             if (!java.util.Objects.equals(firstSuffix, param.printSuffix())) param = param.withFirst(new Val.FirstIteration(index, firstSuffix));
             s.names.put(n, param);
@@ -296,7 +296,8 @@ final class Loops {
             Var out = l.b.newVar(t.shape(), n);
             register(out, t, "the result of the loop at line " + f.span().line());
             outs.add(out);
-            after.names.put(n, t.withVar(shared.computeIfAbsent(t.var(), same -> out)).withFirst(null));
+            T shown = t.withVar(shared.computeIfAbsent(t.var(), same -> out)).withFirst(null);
+            after.names.put(n, whileLoop == null ? shown : whileLoop.shown(shown, before.names.get(n)));
         }
         if (whileLoop != null) after.grads.putAll(entryGradsOf(end, before));
         l.state = r.count() == 0 ? before : after; // a loop that never runs changes nothing

@@ -94,9 +94,26 @@ final class Whiles {
         return out;
     }
 
+    private Var trips;
+
+    /** The variable that receives the number of iterations run (made once per while). */
+    private Var trips() {
+        if (trips == null) trips = l.b.newVar(Shapes.SCALAR, "trips");
+        return trips;
+    }
+
+    /**
+     * A name after the loop prints as it did before the loop when no iteration ran (say a leaf's
+     * {@code requires_grad=True} rather than {@code grad_fn=<MulBackward0>}): the trip count decides.
+     */
+    T shown(T after, Val before) {
+        if (!(before instanceof T b) || java.util.Objects.equals(b.printSuffix(), after.printSuffix())) return after;
+        return after.withFirst(new Val.FirstIteration(trips(), b.printSuffix()));
+    }
+
     /** The loop statement: a count of 0 and the run-time part (the head, the condition and the trip count it gives). */
     Stmt.Loop loop(Var index, List<Var> init, List<Var> params, List<Stmt> body, List<Var> results, List<Var> outs) {
-        Var trips = l.b.newVar(Shapes.SCALAR, "trips");
+        Var trips = trips();
         return new Stmt.Loop(0, index, init, params, body, results, outs, List.of(), List.of(), false, w.span().origin(),
                 Stmt.RunTime.whileLoop(head, cond, trips));
     }
