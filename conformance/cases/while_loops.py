@@ -101,3 +101,25 @@ print(acc)
 acc.backward()
 print(y.grad)
 print(x.is_leaf, h.is_leaf)
+
+w = torch.tensor([0.5, -0.3], requires_grad=True)
+X = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+Y = torch.tensor([1.0, 2.0, 3.0])
+loss = torch.mean((X @ w - Y) ** 2)
+steps = 0
+while loss.item() > 1e-3:
+    loss = torch.mean((X @ w - Y) ** 2)
+    loss.backward()
+    with torch.no_grad():
+        w -= 0.01 * w.grad
+    w.grad.zero_()
+    steps += 1
+print(steps, loss.item(), w)
+x = torch.tensor(5.0, requires_grad=True)
+y = x
+while y < 0:
+    y = y * 2
+    z = y
+print(y)
+y.backward()
+print(x.grad)
