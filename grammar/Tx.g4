@@ -34,7 +34,12 @@ statement
     ;
 
 ifChain
-    : 'if' expr block ('else' (block | ifChain))?
+    : 'if' expr block ('else' (block | ifChain) | elifChain)?
+    ;
+
+// `elif c { }`: Python's spelling of `else if c { }`.
+elifChain
+    : 'elif' expr block ('else' (block | ifChain) | elifChain)?
     ;
 
 param

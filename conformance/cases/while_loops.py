@@ -123,3 +123,18 @@ while y < 0:
 print(y)
 y.backward()
 print(x.grad)
+
+x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+s = x * 0
+for i in range(3):
+    if x[i] > 1:
+        s = s + x * 2
+    elif x[i] > 0:
+        s = s + x ** 2
+    elif x[i] > -2:
+        s = s - x
+    else:
+        s = s + 1
+print(s)
+torch.sum(s).backward()
+print(x.grad)

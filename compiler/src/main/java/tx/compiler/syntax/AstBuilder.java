@@ -57,7 +57,14 @@ final class AstBuilder {
     }
 
     private If ifChain(IfChainContext c) {
-        List<Stmt> otherwise = c.ifChain() != null ? List.of(ifChain(c.ifChain()))
+        List<Stmt> otherwise = c.ifChain() != null ? List.of(ifChain(c.ifChain())) : c.elifChain() != null ? List.of(elifChain(c.elifChain()))
+                : c.block().size() > 1 ? block(c.block(1)) : List.of();
+        return new If(expr(c.expr()), block(c.block(0)), otherwise, span(c));
+    }
+
+    /** {@code elif c { } ...}: an if in the else branch of the one before. */
+    private If elifChain(ElifChainContext c) {
+        List<Stmt> otherwise = c.ifChain() != null ? List.of(ifChain(c.ifChain())) : c.elifChain() != null ? List.of(elifChain(c.elifChain()))
                 : c.block().size() > 1 ? block(c.block(1)) : List.of();
         return new If(expr(c.expr()), block(c.block(0)), otherwise, span(c));
     }
