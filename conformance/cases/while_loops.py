@@ -138,3 +138,12 @@ for i in range(3):
 print(s)
 torch.sum(s).backward()
 print(x.grad)
+
+def wf(x):
+    h = x
+    k = 0
+    while k < 4:
+        h = torch.sin(h) * x + h * 0.5
+        k += 1
+    return torch.sum(h * h)
+print(torch.autograd.functional.hessian(wf, torch.tensor([0.3, -0.7])))
