@@ -147,3 +147,22 @@ def wf(x):
         k += 1
     return torch.sum(h * h)
 print(torch.autograd.functional.hessian(wf, torch.tensor([0.3, -0.7])))
+
+def inner(h, x):
+    k = 0
+    while torch.sum(h * h) < 4 + k:
+        h = h * 1.2 + torch.sin(x)
+        k += 1
+    return h
+x = torch.tensor([0.3, 0.2], requires_grad=True)
+h = x
+for t in range(3):
+    h = inner(h * 0.5, x)
+    print(t, h)
+torch.sum(h * h).backward()
+print(x.grad)
+with torch.no_grad():
+    y = x
+    while torch.sum(y) < 3:
+        y = y * 2
+print(y)

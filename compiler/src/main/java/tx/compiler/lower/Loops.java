@@ -288,6 +288,7 @@ final class Loops {
                 shapeChange(f, n, entry.get(n), v);
                 continue;
             }
+            T ended = t;
             if (whileLoop != null && k < carried.size()) t = whileLoop.after(t, entry.get(n)); // it may not run at all
             else if (whileLoop != null) after.maybeUnassigned.put(n, f.span());
             init.add(k < carried.size() ? before.names.get(n) instanceof T bt ? bt.var() : null : null);
@@ -297,7 +298,7 @@ final class Loops {
             register(out, t, "the result of the loop at line " + f.span().line());
             outs.add(out);
             T shown = t.withVar(shared.computeIfAbsent(t.var(), same -> out)).withFirst(null);
-            after.names.put(n, whileLoop == null ? shown : whileLoop.shown(shown, before.names.get(n)));
+            after.names.put(n, whileLoop == null ? shown : whileLoop.shown(shown, ended, before.names.get(n)));
         }
         if (whileLoop != null) after.grads.putAll(entryGradsOf(end, before));
         l.state = r.count() == 0 ? before : after; // a loop that never runs changes nothing

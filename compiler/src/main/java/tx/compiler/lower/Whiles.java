@@ -104,11 +104,14 @@ final class Whiles {
 
     /**
      * A name after the loop prints as it did before the loop when no iteration ran (say a leaf's
-     * {@code requires_grad=True} rather than {@code grad_fn=<MulBackward0>}): the trip count decides.
+     * {@code requires_grad=True} rather than {@code grad_fn=<MulBackward0>}), and as the body left
+     * it otherwise (say with no suffix, made under no_grad): the trip count decides. Its static
+     * facts join both, as the gradient needs.
      */
-    T shown(T after, Val before) {
-        if (!(before instanceof T b) || java.util.Objects.equals(b.printSuffix(), after.printSuffix())) return after;
-        return after.withFirst(new Val.FirstIteration(trips(), b.printSuffix()));
+    T shown(T after, T ended, Val before) {
+        String was = before instanceof T b ? b.printSuffix() : ended.printSuffix(), is = ended.printSuffix();
+        if (java.util.Objects.equals(was, after.printSuffix()) && java.util.Objects.equals(is, after.printSuffix())) return after;
+        return after.withFirst(new Val.FirstIteration(trips(), was, is));
     }
 
     /** The loop statement: a count of 0 and the run-time part (the head, the condition and the trip count it gives). */
