@@ -276,7 +276,10 @@ final class Loops {
     private Outputs bindOutputs(Ast.For f, Range r, State before, List<String> carried, Map<String, T> entry, State end,
                                 Set<String> assigned) {
         List<String> outNames = new ArrayList<>(carried);
-        for (String n : assigned) if (!outNames.contains(n) && end.names.get(n) instanceof T) outNames.add(n);
+        for (String n : assigned) {
+            boolean whileCounter = whileLoop != null && n.equals(f.var()); // a while's hidden counter: its index, not a value it hands on
+            if (!outNames.contains(n) && end.names.get(n) instanceof T && !whileCounter) outNames.add(n);
+        }
         List<Var> init = new ArrayList<>(), results = new ArrayList<>(), outs = new ArrayList<>();
         List<String> names = new ArrayList<>();
         State after = end.copy();
