@@ -23,6 +23,9 @@ statement
     | 'return' (expr (',' expr)*)?                                        # returnStmt
     | 'with' kind=('no_grad' | 'checkpoint') block                       # withStmt
     | 'for' NAME 'in' 'range' '(' (arg (',' arg)*)? ')' block             # forStmt
+    | 'while' expr block                                                  # whileStmt
+    | 'break'                                                             # breakStmt
+    | 'continue'                                                          # continueStmt
     | ifChain                                                             # ifStmt
     | 'check' lhs=expr ('within' tol=expr)?                               # checkStmt
     | target (',' target)* '=' expr                                       # assign

@@ -362,7 +362,9 @@ public final class Lowerer {
             else if (s instanceof Ast.IndexAssign a) new Indexing(this).assign(a);
             else if (s instanceof Ast.ExprStmt e) exprs.expr(e.expr());
             else if (s instanceof Ast.With w) with(w);
-            else if (s instanceof Ast.For f) new Loops(this).forLoop(f);
+            else if (s instanceof Ast.For f) forLoop(f);
+            else if (s instanceof Ast.While w) Whiles.lower(this, w, jumpsRewritten);
+            else if (s instanceof Ast.Break || s instanceof Ast.Continue) jumpOutside(s);
             else if (s instanceof Ast.If i) new Loops(this).ifStmt(i);
             else if (s instanceof Ast.FnDef f) functions.definition(f, false);
             else if (s instanceof Ast.Return r) diags.error("E0108", r.span(), "`return` belongs at the end of a function",
@@ -371,6 +373,24 @@ public final class Lowerer {
         } finally {
             b.at(old);
         }
+    }
+
+    /** Loops whose {@code break}/{@code continue} were rewritten (see {@link Jumps}), by identity, rewritten once. */
+    private final Map<Ast.Stmt, Object> jumpsRewritten = Whiles.memo();
+
+    private void forLoop(Ast.For f) {
+        Object[] made = (Object[]) jumpsRewritten.computeIfAbsent(f, k -> {
+            Jumps.Rewritten r = Jumps.rewrite(f.body(), f.span());
+            return new Object[] {r, r.body() == f.body() ? f : new Ast.For(f.var(), f.varSpan(), f.range(), r.body(), f.span())};
+        });
+        block(((Jumps.Rewritten) made[0]).setup());
+        new Loops(this).forLoop((Ast.For) made[1]);
+    }
+
+    private void jumpOutside(Ast.Stmt s) {
+        String word = s instanceof Ast.Break ? "break" : "continue";
+        diags.error("E0109", s.span(), "`" + word + "` outside a loop",
+                "`" + word + "` belongs inside the body of a `for` or a `while` (a function's body is not inside the loop that calls it)");
     }
 
     private void with(Ast.With w) {
@@ -565,6 +585,7 @@ public final class Lowerer {
                 for (Ast.Target t : a.targets()) if (t.attr() != null && REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
             } else if (s instanceof Ast.ExprStmt e) collectInPlaceCalls(e.expr(), out);
             else if (s instanceof Ast.For f) out.addAll(inPlaceNames(f.body()));
+            else if (s instanceof Ast.While w) out.addAll(inPlaceNames(w.body()));
             else if (s instanceof Ast.If i) {
                 out.addAll(inPlaceNames(i.then()));
                 out.addAll(inPlaceNames(i.otherwise()));
@@ -594,6 +615,8 @@ public final class Lowerer {
         } else if (s instanceof Ast.For f) {
             out.add(f.var());
             out.addAll(assignedNames(f.body()));
+        } else if (s instanceof Ast.While w) {
+            out.addAll(assignedNames(w.body()));
         } else if (s instanceof Ast.If i) {
             out.addAll(assignedNames(i.then()));
             out.addAll(assignedNames(i.otherwise()));

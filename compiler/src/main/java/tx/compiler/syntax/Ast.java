@@ -34,6 +34,15 @@ public final class Ast {
     /** {@code for name in range(args) { }}. */
     public record For(String var, Span varSpan, List<Arg> range, List<Stmt> body, Span span) implements Stmt {}
 
+    /** {@code while cond { }}: the condition is checked before each iteration, as in Python. */
+    public record While(Expr cond, List<Stmt> body, Span span) implements Stmt {}
+
+    /** {@code break}: leaves the innermost {@code for} or {@code while}. */
+    public record Break(Span span) implements Stmt {}
+
+    /** {@code continue}: goes on with the next iteration of the innermost {@code for} or {@code while}. */
+    public record Continue(Span span) implements Stmt {}
+
     /** {@code if cond { } else { }}; {@code otherwise} is empty when there is no else. */
     public record If(Expr cond, List<Stmt> then, List<Stmt> otherwise, Span span) implements Stmt {}
 

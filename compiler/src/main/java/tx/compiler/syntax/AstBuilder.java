@@ -52,6 +52,9 @@ final class AstBuilder {
         if (ctx instanceof ForStmtContext c) {
             return new For(c.NAME().getText(), span(c.NAME().getSymbol()), args(c.arg()), block(c.block()), sp);
         }
+        if (ctx instanceof WhileStmtContext c) return new While(expr(c.expr()), block(c.block()), sp);
+        if (ctx instanceof BreakStmtContext) return new Break(sp);
+        if (ctx instanceof ContinueStmtContext) return new Continue(sp);
         if (ctx instanceof IfStmtContext c) return ifChain(c.ifChain());
         if (ctx instanceof FnDefContext c) return fnDef(c);
         if (ctx instanceof ReturnStmtContext c) return new Return(exprs(c.expr()), sp);
