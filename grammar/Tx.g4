@@ -20,12 +20,13 @@ block
 
 statement
     : 'fn' NAME '(' (param (',' param)*)? ')' ('->' returnType)? block   # fnDef
+    | 'for' NAME (',' NAME)* 'in' expr block                              # forEachStmt
     | 'return' (expr (',' expr)*)?                                        # returnStmt
     | 'with' kind=('no_grad' | 'checkpoint') block                       # withStmt
     | 'for' NAME 'in' 'range' '(' (arg (',' arg)*)? ')' block             # forStmt
     | ifChain                                                             # ifStmt
     | 'check' lhs=expr ('within' tol=expr)?                               # checkStmt
-    | target (',' target)* '=' expr                                       # assign
+    | target (',' target)* '=' expr (',' expr)* ','?                      # assign
     | target op=('+=' | '-=' | '*=' | '/=') expr                          # augAssign
     | expr                                                                # exprStmt
     ;
@@ -34,8 +35,9 @@ ifChain
     : 'if' expr block ('else' (block | ifChain))?
     ;
 
+// `x: [n, 3]`, or a Python scalar or a list, `lr: float`, `params: list`; with a default, `eps: float = 1e-5`.
 param
-    : NAME ':' shapeType
+    : NAME ':' (shapeType | kind=NAME) ('=' dflt=expr)?
     ;
 
 returnType
@@ -73,6 +75,7 @@ expr
     | 'None'                                                   # none
     | NAME                                                     # name
     | '(' expr ')'                                             # paren
+    | '(' expr ',' (expr (',' expr)* ','?)? ')'                # tuple
     | '[' (expr (',' expr)* ','?)? ']'                         # list
     ;
 

@@ -35,6 +35,7 @@ public final class Lowerer {
     final Builtins builtins;
     final Functions functions;
     final AutogradApi autograd;
+    final Sequences sequences;
     private final String[] lines;
     private final Map<Object, Integer> leafIds = new IdentityHashMap<>();
     final List<String> leafNames = new ArrayList<>();
@@ -42,6 +43,8 @@ public final class Lowerer {
     int loopDepth;
     /** The end states of loop bodies already re-checked, by loop and entry signature (see Loops). */
     final Map<Ast.For, Map<String, State>> dryRuns = new IdentityHashMap<>();
+    /** The range loop each `for` over tensors stands for, by statement and trip count (see Iteration). */
+    final Map<Ast.ForEach, Map<Integer, Ast.For>> desugared = new IdentityHashMap<>();
     /** A backward failed to check: later "grad is None" errors would be follow-ons, so they are silenced. */
     boolean backwardFailed;
     /** The folder that relative paths of load and save start from (the .tx file's); null: the working directory. */
@@ -56,6 +59,7 @@ public final class Lowerer {
         this.builtins = new Builtins(this);
         this.functions = new Functions(this);
         this.autograd = new AutogradApi(this);
+        this.sequences = new Sequences(this);
         b.listen(e -> {
             graph.defined(e);
             refuseHuge(e);
@@ -358,6 +362,7 @@ public final class Lowerer {
             else if (s instanceof Ast.ExprStmt e) exprs.expr(e.expr());
             else if (s instanceof Ast.With w) with(w);
             else if (s instanceof Ast.For f) new Loops(this).forLoop(f);
+            else if (s instanceof Ast.ForEach f) new Iteration(this).forEach(f);
             else if (s instanceof Ast.If i) new Loops(this).ifStmt(i);
             else if (s instanceof Ast.FnDef f) functions.definition(f, false);
             else if (s instanceof Ast.Return r) diags.error("E0108", r.span(), "`return` belongs at the end of a function",
@@ -399,11 +404,7 @@ public final class Lowerer {
             return;
         }
         if (v instanceof T tv && tv.leaf() >= 0 && leafNames.get(tv.leaf()) == null) leafNames.set(tv.leaf(), t.name());
-        if (v instanceof Val.Tuple tuple) {
-            diags.error("E0401", a.value().span(), "this gives " + tuple.items().size() + " values; assign them to as many names",
-                    "e.g. `a, b = ...`");
-            v = new Val.Bad();
-        }
+        v = Sequences.named(v, a.value().span()); // several results named at once are a tuple, as in Python
         if (v instanceof Val.Str || v instanceof Val.Formatted) { // LANGUAGE §2: strings are only arguments of print (and of the file functions)
             diags.error("E0401", a.value().span(), "a string cannot be assigned to a name", "pass it to `print` directly: `print(\"...\", x)`");
             v = new Val.Bad();
@@ -414,10 +415,11 @@ public final class Lowerer {
     /** {@code a, b = f(...)}: one name for each value the function returns. */
     private void destructure(Ast.Assign a) {
         Val v = exprs.expr(a.value());
-        List<Val> values = v instanceof Val.Tuple t ? t.items() : List.of(v);
+        List<Val> values = Sequences.items(v) != null ? Sequences.items(v) : List.of(v);
         if (!(v instanceof Val.Bad) && values.size() != a.targets().size()) {
             diags.error("E0401", a.span(), "this gives " + values.size() + (values.size() == 1 ? " value" : " values") + ", but "
-                    + a.targets().size() + " names are assigned", null);
+                    + a.targets().size() + " names are assigned", values.size() == 1 ? null : "unpack into as many names, or name the "
+                    + (v instanceof Val.ListV list && !list.tuple() ? "list" : "tuple") + " and index it: `t = ...`, then `t[0]`");
         }
         for (int i = 0; i < a.targets().size(); i++) {
             Ast.Target t = a.targets().get(i);
@@ -481,7 +483,18 @@ public final class Lowerer {
         for (Map.Entry<String, Val> e : new ArrayList<>(state.names.entrySet())) {
             if (e.getValue() instanceof T t && t.var().equals(old)) state.bind(e.getKey(), updated);
         }
+        if (updated instanceof T t) {
+            Sequences.replaceInSequences(state, old, t);
+            inPlaceLog.add(Map.of(old, t));
+        }
     }
+
+    /**
+     * Every in-place change so far, as the tensors it replaced and their new values, in order: a
+     * function's body changes its own names, and its caller applies the changes made during the
+     * call to its names when the call returns (see Functions), as PyTorch's arguments share storage.
+     */
+    final List<Map<Var, T>> inPlaceLog = new ArrayList<>();
 
     // ---- leaves ---------------------------------------------------------------------------------------
 
@@ -558,6 +571,10 @@ public final class Lowerer {
                 for (Ast.Target t : a.targets()) if (t.attr() != null && REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
             } else if (s instanceof Ast.ExprStmt e) collectInPlaceCalls(e.expr(), out);
             else if (s instanceof Ast.For f) out.addAll(inPlaceNames(f.body()));
+            else if (s instanceof Ast.ForEach f) {
+                out.addAll(inPlaceNames(f.body()));
+                out.addAll(Iteration.changedThrough(f, inPlaceNames(f.body())));
+            }
             else if (s instanceof Ast.If i) {
                 out.addAll(inPlaceNames(i.then()));
                 out.addAll(inPlaceNames(i.otherwise()));
@@ -578,6 +595,10 @@ public final class Lowerer {
         } else if (s instanceof Ast.For f) {
             out.add(f.var());
             out.addAll(assignedNames(f.body()));
+        } else if (s instanceof Ast.ForEach f) {
+            out.addAll(f.vars());
+            out.addAll(assignedNames(f.body()));
+            out.addAll(Iteration.changedThrough(f, inPlaceNames(f.body())));
         } else if (s instanceof Ast.If i) {
             out.addAll(assignedNames(i.then()));
             out.addAll(assignedNames(i.otherwise()));
@@ -595,8 +616,14 @@ public final class Lowerer {
     }
 
     /** {@code requires_grad_(x)}, {@code x.requires_grad_()} and {@code x.zero_()} rebind x in place. */
-    private static void collectInPlaceCalls(Ast.Expr e, Set<String> out) {
+    private void collectInPlaceCalls(Ast.Expr e, Set<String> out) {
         if (!(e instanceof Ast.Call c)) return;
+        if (c.callee() instanceof Ast.Name f && functions.has(f.name())) { // d2l's sgd(params, lr, batch_size) changes params
+            Set<Integer> changed = functions.changedParams(f.name());
+            for (int i = 0; i < c.args().size(); i++) {
+                if (c.args().get(i).name() == null && changed.contains(i)) out.addAll(Iteration.namesIn(c.args().get(i).value()));
+            }
+        }
         if (c.callee() instanceof Ast.Attr at && at.name().equals("requires_grad_") && at.target() instanceof Ast.Name n) {
             out.add(n.name());
         } else if (c.callee() instanceof Ast.Attr at && at.name().equals("zero_") && dataOf(at.target()) instanceof Ast.Name n) {

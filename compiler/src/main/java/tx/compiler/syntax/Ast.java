@@ -27,6 +27,12 @@ public final class Ast {
     /** {@code for name in range(args) { }}. */
     public record For(String var, Span varSpan, List<Arg> range, List<Stmt> body, Span span) implements Stmt {}
 
+    /**
+     * {@code for v in xs { }}, {@code for i, v in enumerate(xs) { }}, {@code for a, b in zip(xs, ys) { }}:
+     * over a list or tuple (unrolled), or over a tensor's first dimension.
+     */
+    public record ForEach(List<String> vars, List<Span> varSpans, Expr iterable, List<Stmt> body, Span span) implements Stmt {}
+
     /** {@code if cond { } else { }}; {@code otherwise} is empty when there is no else. */
     public record If(Expr cond, List<Stmt> then, List<Stmt> otherwise, Span span) implements Stmt {}
 
@@ -38,7 +44,15 @@ public final class Ast {
 
     public record Target(String name, String attr, Span span) {}
 
-    public record Param(String name, List<Dim> shape, Span span) {}
+    /**
+     * A parameter: a tensor of a shape ({@code kind} null), or a Python scalar or a list ({@code kind}
+     * "float", "int", "bool" or "list", {@code shape} empty); {@code dflt} its default, or null.
+     */
+    public record Param(String name, List<Dim> shape, String kind, Expr dflt, Span span) {
+        public Param(String name, List<Dim> shape, Span span) {
+            this(name, shape, null, null, span);
+        }
+    }
 
     /** A dimension in a signature: a whole number, or a name that binds at each call. */
     public record Dim(Integer size, String name, Span span) {}
@@ -94,6 +108,9 @@ public final class Ast {
     public record Attr(Expr target, String name, Span nameSpan, Span span) implements Expr {}
 
     public record ListLit(List<Expr> items, Span span) implements Expr {}
+
+    /** A tuple, {@code (a, b)}, or the right-hand side {@code b, a} of {@code a, b = b, a}. */
+    public record TupleLit(List<Expr> items, Span span) implements Expr {}
 
     /** A call argument; {@code name} is null for a positional one. */
     public record Arg(String name, Expr value, Span span) {}
