@@ -26,7 +26,7 @@ statement
     | 'for' NAME 'in' 'range' '(' (arg (',' arg)*)? ')' block             # forStmt
     | ifChain                                                             # ifStmt
     | 'check' lhs=expr ('within' tol=expr)?                               # checkStmt
-    | target (',' target)* '=' expr (',' expr)* ','?                      # assign
+    | target (',' target)* unpack=','? '=' expr (',' expr)* ','?          # assign
     | target op=('+=' | '-=' | '*=' | '/=') expr                          # augAssign
     | expr                                                                # exprStmt
     ;

@@ -39,3 +39,12 @@ loss = params[2] @ h + params[3]
 loss.backward()
 for p in params:
     print(p.grad)
+
+# a one-item tuple unpacked, as d2l's RNN writes `H, = state`
+state = (torch.tanh(torch.tensor([0.5, -0.5])),)
+H, = state
+print(H, (len(state),))
+
+# one piece is a one-item tuple, as in PyTorch
+one = torch.split(x, 5)
+print(one, torch.split(x, 5)[0], torch.unbind(torch.tensor([[7.0, 8.0]])))

@@ -63,7 +63,9 @@ final class Builtins {
             Val bound = l.state.names.get(name);
             if (bound instanceof Val.Fn fn) return applyFunction(fn.ref(), c);
             if (bound instanceof Val.Bad) return skipArgs(c);
-            if (l.functions.has(name)) return applyFunction(new Val.UserFn(name), c); // a function may hide a built-in (W0106)
+            if (l.functions.has(name) && !(rules.containsKey(name) && prefixed.contains(c))) {
+                return applyFunction(new Val.UserFn(name), c); // a function may hide a built-in (W0106)
+            }
             a = new Args(l, name, c);
         } else if (c.callee() instanceof Ast.Attr at) {
             name = at.name();
@@ -157,8 +159,13 @@ final class Builtins {
                             : near == null ? "tx has no built-in `" + at.name() + "` (see LANGUAGE.md section 5)" : "did you mean `" + path + "." + near + "`?");
             return null;
         }
-        return new Ast.Call(new Ast.Name(at.name(), at.nameSpan()), c.args(), c.span());
+        Ast.Call call = new Ast.Call(new Ast.Name(at.name(), at.nameSpan()), c.args(), c.span());
+        prefixed.add(call);
+        return call;
     }
+
+    /** Calls written with a prefix: they mean the built-in even where a function of the file hides it (W0106). */
+    private final Set<Ast.Call> prefixed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private static final Set<String> ATTRIBUTES = Set.of("grad", "requires_grad", "shape", "T", "is_leaf");
 
     /** Calls a function value: its arguments are evaluated here, and {@link Functions} checks and inlines it. */
@@ -405,6 +412,9 @@ final class Builtins {
 
     private void reduction(String name, Reduction r, String gradFnAll, String gradFnDim) {
         rules.put(name, a -> {
+            if ((name.equals("max") || name.equals("min")) && a.pos.size() == 2 && a.pos.get(1) instanceof T other && !other.item()) {
+                return rules.get(name + "imum").apply(a); // torch.max(x, y) of two tensors is torch.maximum (d2l's relu)
+            }
             if (!a.shape(1, 3, "dim", "keepdim")) return null;
             T x = a.tensor(0);
             if (x == null) return null;

@@ -409,7 +409,7 @@ final class Functions {
      */
     private boolean callable(Ast.FnDef f) {
         if (!Parameters.allTensors(f) || f.body().isEmpty() || !(f.body().get(f.body().size() - 1) instanceof Ast.Return)) return false;
-        return changedParams(f.name()).isEmpty();
+        return changedParams(f.name()).isEmpty() && changedGlobals(f.name()).isEmpty();
     }
 
     private final Map<String, Set<Integer>> changed = new HashMap<>();
@@ -428,6 +428,21 @@ final class Functions {
         Set<Integer> out = new java.util.TreeSet<>();
         for (int i = 0; i < f.params().size(); i++) if (names.contains(f.params().get(i).name())) out.add(i);
         changed.put(name, out);
+        return out;
+    }
+
+    private final Map<String, Set<String>> changedScriptNames = new HashMap<>();
+
+    /** The script-level names a function changes in place (not its parameters or locals), itself or through the functions it calls. */
+    Set<String> changedGlobals(String name) {
+        Set<String> known = changedScriptNames.get(name);
+        if (known != null) return known;
+        Ast.FnDef f = defs.get(name);
+        changedScriptNames.put(name, Set.of()); // while it is being analysed (recursion is refused elsewhere)
+        Set<String> out = new LinkedHashSet<>(l.inPlaceNames(f.body()));
+        for (Ast.Param p : f.params()) out.remove(p.name());
+        out.removeAll(l.localNames(f.body()));
+        changedScriptNames.put(name, out);
         return out;
     }
 
@@ -648,6 +663,7 @@ final class Functions {
             l.diags.error("E0108", ret.span(), "`return` needs a value: functions return tensors", null);
             return new Val.Bad();
         }
+        if (values.size() == 1 && values.get(0) instanceof Val.ListV t && t.tuple()) return new Val.Tuple(t.items()); // `return (a, b)`
         return values.size() == 1 ? values.get(0) : new Val.Tuple(values);
     }
 

@@ -391,7 +391,7 @@ public final class Lowerer {
     }
 
     private void assign(Ast.Assign a) {
-        if (a.targets().size() != 1) {
+        if (a.targets().size() != 1 || a.unpack()) {
             destructure(a);
             return;
         }
@@ -569,6 +569,9 @@ public final class Lowerer {
             if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) out.add(a.target().name());
             else if (s instanceof Ast.Assign a) {
                 for (Ast.Target t : a.targets()) if (t.attr() != null && REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
+                collectFunctionCalls(a.value(), out);
+            } else if (s instanceof Ast.Return r) {
+                for (Ast.Expr e : r.values()) collectFunctionCalls(e, out);
             } else if (s instanceof Ast.ExprStmt e) collectInPlaceCalls(e.expr(), out);
             else if (s instanceof Ast.For f) out.addAll(inPlaceNames(f.body()));
             else if (s instanceof Ast.ForEach f) {
@@ -590,6 +593,7 @@ public final class Lowerer {
     private void collectAssigned(Ast.Stmt s, Set<String> out) {
         if (s instanceof Ast.Assign a) {
             for (Ast.Target t : a.targets()) if (t.attr() == null || REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
+            collectFunctionCalls(a.value(), out);
         } else if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) {
             out.add(a.target().name());
         } else if (s instanceof Ast.For f) {
@@ -609,6 +613,39 @@ public final class Lowerer {
         }
     }
 
+    /**
+     * A call of one of the file's functions, {@code sgd(params, lr, batch_size)}, changes in place the
+     * arguments its function changes and the script's names the function changes (d2l's updater).
+     */
+    private void collectFunctionCalls(Ast.Expr e, Set<String> out) {
+        if (!(e instanceof Ast.Call c) || !(c.callee() instanceof Ast.Name f) || !functions.has(f.name())) return;
+        Set<Integer> changed = functions.changedParams(f.name());
+        for (int i = 0; i < c.args().size(); i++) {
+            if (c.args().get(i).name() == null && changed.contains(i)) out.addAll(Iteration.namesIn(c.args().get(i).value()));
+        }
+        out.addAll(functions.changedGlobals(f.name()));
+    }
+
+    /** Names a body binds itself (targets of `=`, loop names), nested blocks included: a function's locals. */
+    Set<String> localNames(List<Ast.Stmt> body) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Ast.Stmt s : body) {
+            if (s instanceof Ast.Assign a) {
+                for (Ast.Target t : a.targets()) if (t.attr() == null) out.add(t.name());
+            } else if (s instanceof Ast.For f) {
+                out.add(f.var());
+                out.addAll(localNames(f.body()));
+            } else if (s instanceof Ast.ForEach f) {
+                out.addAll(f.vars());
+                out.addAll(localNames(f.body()));
+            } else if (s instanceof Ast.If i) {
+                out.addAll(localNames(i.then()));
+                out.addAll(localNames(i.otherwise()));
+            } else if (s instanceof Ast.With w) out.addAll(localNames(w.body()));
+        }
+        return out;
+    }
+
     /** {@code x}, {@code x.data}, {@code x.data.data}: the expression whose storage an in-place method changes. */
     private static Ast.Expr dataOf(Ast.Expr e) {
         while (e instanceof Ast.Attr a && a.name().equals("data")) e = a.target();
@@ -618,12 +655,7 @@ public final class Lowerer {
     /** {@code requires_grad_(x)}, {@code x.requires_grad_()} and {@code x.zero_()} rebind x in place. */
     private void collectInPlaceCalls(Ast.Expr e, Set<String> out) {
         if (!(e instanceof Ast.Call c)) return;
-        if (c.callee() instanceof Ast.Name f && functions.has(f.name())) { // d2l's sgd(params, lr, batch_size) changes params
-            Set<Integer> changed = functions.changedParams(f.name());
-            for (int i = 0; i < c.args().size(); i++) {
-                if (c.args().get(i).name() == null && changed.contains(i)) out.addAll(Iteration.namesIn(c.args().get(i).value()));
-            }
-        }
+        collectFunctionCalls(c, out);
         if (c.callee() instanceof Ast.Attr at && at.name().equals("requires_grad_") && at.target() instanceof Ast.Name n) {
             out.add(n.name());
         } else if (c.callee() instanceof Ast.Attr at && at.name().equals("zero_") && dataOf(at.target()) instanceof Ast.Name n) {

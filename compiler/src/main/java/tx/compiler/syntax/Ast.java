@@ -13,8 +13,15 @@ public final class Ast {
         Span span();
     }
 
-    /** {@code a, b = value}; a target is a name or {@code name.attr} (only {@code x.grad}). */
-    public record Assign(List<Target> targets, Expr value, Span span) implements Stmt {}
+    /**
+     * {@code a, b = value}; a target is a name or {@code name.attr} (only {@code x.grad}). {@code unpack}:
+     * one target with a trailing comma, {@code h, = state}, which unpacks a one-item tuple.
+     */
+    public record Assign(List<Target> targets, Expr value, boolean unpack, Span span) implements Stmt {
+        public Assign(List<Target> targets, Expr value, Span span) {
+            this(targets, value, false, span);
+        }
+    }
 
     /** {@code target op= value} with op one of + - * /. */
     public record AugAssign(Target target, String op, Expr value, Span span) implements Stmt {}

@@ -39,9 +39,10 @@ final class AstBuilder {
             List<Target> ts = new ArrayList<>();
             for (TargetContext t : c.target()) ts.add(target(t));
             List<Expr> values = exprs(c.expr());
-            if (values.size() == 1 && c.getChild(c.getChildCount() - 1) instanceof ExprContext) return new Assign(ts, values.get(0), sp);
+            boolean unpack = c.unpack != null;
+            if (values.size() == 1 && c.getChild(c.getChildCount() - 1) instanceof ExprContext) return new Assign(ts, values.get(0), unpack, sp);
             Span vs = span(c.expr(0)).to(span(c.expr(c.expr().size() - 1)));
-            return new Assign(ts, new TupleLit(values, vs), sp); // `a, b = b, a`: both sides evaluated first
+            return new Assign(ts, new TupleLit(values, vs), unpack, sp); // `a, b = b, a`: both sides evaluated first
 
         }
         if (ctx instanceof AugAssignContext c) return new AugAssign(target(c.target()), c.op.getText(), expr(c.expr()), sp);
