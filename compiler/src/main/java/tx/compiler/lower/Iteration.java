@@ -117,7 +117,7 @@ final class Iteration {
         Ast.For loop = l.desugared.computeIfAbsent(f, k -> new java.util.HashMap<>()).computeIfAbsent(n, k -> desugar(f, kind, sources, n, start));
         l.statement(loop);
         for (Source s : sources) l.state.names.remove(s.hidden());
-        l.state.names.remove(counter(f));
+        l.state.names.remove(loop.var());
     }
 
     /** {@code for k in range(n) { v = $row(xs, k); body }}, with the names of {@link #forEach}'s forms. */
@@ -145,8 +145,17 @@ final class Iteration {
         return new Ast.Arg(null, e, e.span());
     }
 
-    private static String counter(Ast.ForEach f) {
-        return "$k" + f.span().line() + "_" + f.span().col();
+    /**
+     * The loop's counter: a name the program does not use here (it shows in `tx ir` and in what
+     * `tx grad` writes, so it must be a valid name): {@code row_index} for {@code for row in x}.
+     */
+    private String counter(Ast.ForEach f) {
+        String base = f.vars().get(f.vars().size() - 1) + "_index", name = base;
+        java.util.Set<String> used = new java.util.HashSet<>(l.state.names.keySet());
+        used.addAll(l.assignedNames(f.body()));
+        used.addAll(f.vars());
+        for (int k = 2; used.contains(name) || l.functions.has(name) || l.builtins.known(name); k++) name = base + k;
+        return name;
     }
 
     /** {@code $row(x, k)}: row k of x along its first dimension, as iterating over x gives it. */
