@@ -43,9 +43,13 @@ final class Functions {
     /** jvp, hvp, the Jacobians and vmap. */
     private final MappedTransforms mapped;
 
+    /** What the file's functions change in place. */
+    final Mutations mutations;
+
     Functions(Lowerer l) {
         this.l = l;
         this.mapped = new MappedTransforms(l, this);
+        this.mutations = new Mutations(l, this);
     }
 
     static boolean isTransform(String name) {
@@ -319,18 +323,7 @@ final class Functions {
             caller.grads.clear();
             caller.grads.putAll(l.state.grads);
             l.state = caller;
-            seeChanges(caller, changes);
-        }
-    }
-
-    /** Applies to a caller's names the in-place changes made since {@code mark} (a function's, to its arguments and globals). */
-    private void seeChanges(State caller, int mark) {
-        for (int k = mark; k < l.inPlaceLog.size(); k++) {
-            Map<Var, T> moved = l.inPlaceLog.get(k);
-            for (Map.Entry<String, Val> e : new ArrayList<>(caller.names.entrySet())) {
-                if (e.getValue() instanceof T t && moved.containsKey(t.var())) caller.names.put(e.getKey(), moved.get(t.var()));
-            }
-            Sequences.replaceInSequences(caller, moved);
+            Mutations.seeChanges(l, caller, changes);
         }
     }
 
@@ -387,7 +380,7 @@ final class Functions {
      */
     private Val call(String name, List<Val> vals, Span at) {
         Ast.FnDef f = defs.get(name);
-        if (inlining == Inlining.ALWAYS || calling.contains(name) || l.diags.isMuted() || l.graph.checkpointing() || !callable(f)) {
+        if (inlining == Inlining.ALWAYS || calling.contains(name) || l.diags.isMuted() || l.graph.checkpointing() || !mutations.callable(f)) {
             return inline(name, vals, at);
         }
         List<T> args = new ArrayList<>();
@@ -401,49 +394,6 @@ final class Functions {
         }
         if (fn.fn() == null || inlining == Inlining.AUTO && fn.size() <= INLINE_SIZE) return inline(name, args, at);
         return emitCall(fn, args);
-    }
-
-    /**
-     * Whether a function can be a function of the IR: it takes tensors only, returns something, and
-     * changes none of its arguments in place (those are inlined, so that their caller sees the change).
-     */
-    private boolean callable(Ast.FnDef f) {
-        if (!Parameters.allTensors(f) || f.body().isEmpty() || !(f.body().get(f.body().size() - 1) instanceof Ast.Return)) return false;
-        return changedParams(f.name()).isEmpty() && changedGlobals(f.name()).isEmpty();
-    }
-
-    private final Map<String, Set<Integer>> changed = new HashMap<>();
-
-    /**
-     * The parameters a function changes in place, by position: by `op=`, `zero_()` and the like in
-     * its body, through a `for` over a list it takes, or by passing them to a function that does.
-     * A function being analysed counts as changing nothing (recursion is refused elsewhere).
-     */
-    Set<Integer> changedParams(String name) {
-        Set<Integer> known = changed.get(name);
-        if (known != null) return known;
-        Ast.FnDef f = defs.get(name);
-        changed.put(name, Set.of());
-        Set<String> names = l.inPlaceNames(f.body());
-        Set<Integer> out = new java.util.TreeSet<>();
-        for (int i = 0; i < f.params().size(); i++) if (names.contains(f.params().get(i).name())) out.add(i);
-        changed.put(name, out);
-        return out;
-    }
-
-    private final Map<String, Set<String>> changedScriptNames = new HashMap<>();
-
-    /** The script-level names a function changes in place (not its parameters or locals), itself or through the functions it calls. */
-    Set<String> changedGlobals(String name) {
-        Set<String> known = changedScriptNames.get(name);
-        if (known != null) return known;
-        Ast.FnDef f = defs.get(name);
-        changedScriptNames.put(name, Set.of()); // while it is being analysed (recursion is refused elsewhere)
-        Set<String> out = new LinkedHashSet<>(l.inPlaceNames(f.body()));
-        for (Ast.Param p : f.params()) out.remove(p.name());
-        out.removeAll(l.localNames(f.body()));
-        changedScriptNames.put(name, out);
-        return out;
     }
 
     /** The call of a lowered function, and its results as the caller sees them. */

@@ -9,7 +9,6 @@ import tx.compiler.check.Val.T;
 import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Span;
 import tx.runtime.ir.Var;
-import tx.runtime.tensor.Shapes;
 
 /**
  * {@code for} over collections (LANGUAGE.md §6, v2): {@code for v in xs}, {@code for i, v in
@@ -237,12 +236,5 @@ final class Iteration {
             for (Ast.Arg a : c.args()) if (a.name() == null) out.addAll(namesIn(a.value()));
         }
         return out;
-    }
-
-    /** For messages: the shape of each tensor iterated over. */
-    static String describe(List<Val> vs) {
-        List<String> parts = new ArrayList<>();
-        for (Val v : vs) parts.add(v instanceof T t ? Shapes.show(t.shape()) : v.describe());
-        return String.join(", ", parts);
     }
 }

@@ -619,11 +619,11 @@ public final class Lowerer {
      */
     private void collectFunctionCalls(Ast.Expr e, Set<String> out) {
         if (!(e instanceof Ast.Call c) || !(c.callee() instanceof Ast.Name f) || !functions.has(f.name())) return;
-        Set<Integer> changed = functions.changedParams(f.name());
+        Set<Integer> changed = functions.mutations.changedParams(f.name());
         for (int i = 0; i < c.args().size(); i++) {
             if (c.args().get(i).name() == null && changed.contains(i)) out.addAll(Iteration.namesIn(c.args().get(i).value()));
         }
-        out.addAll(functions.changedGlobals(f.name()));
+        out.addAll(functions.mutations.changedGlobals(f.name()));
     }
 
     /** Names a body binds itself (targets of `=`, loop names), nested blocks included: a function's locals. */

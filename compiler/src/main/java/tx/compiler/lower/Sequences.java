@@ -11,7 +11,6 @@ import tx.compiler.syntax.Span;
 import tx.runtime.ir.Stmt.PrintItem;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.PyFloat;
-import tx.runtime.tensor.Shapes;
 
 /**
  * Tuples and lists of a length known at compile time (LANGUAGE.md §3, v2): literals, indexing by a
@@ -198,17 +197,5 @@ final class Sequences {
             return t;
         });
         return out;
-    }
-
-    /** Whether {@code v} is a list or tuple that holds a tensor (a loop must rename it). */
-    static boolean holdsTensors(Val v) {
-        return v instanceof Val.ListV && !tensorVars(v).isEmpty();
-    }
-
-    /** The shapes of a sequence, for messages: {@code ([3], [])}. */
-    static String show(List<Val> items) {
-        List<String> parts = new ArrayList<>();
-        for (Val v : items) parts.add(v instanceof T t ? Shapes.show(t.shape()) : v.describe());
-        return "(" + String.join(", ", parts) + ")";
     }
 }
