@@ -48,3 +48,4 @@ print(H, (len(state),))
 # one piece is a one-item tuple, as in PyTorch
 one = torch.split(x, 5)
 print(one, torch.split(x, 5)[0], torch.unbind(torch.tensor([[7.0, 8.0]])))
+print(f"params {params[2:]} and {(1, 2.5)}")

@@ -57,8 +57,9 @@ final class Iteration {
             ok &= s != null;
             sources.add(s);
         }
-        if (kind == Kind.ENUMERATE && sources.size() != 1 && ok) {
-            l.diags.error("E0104", f.iterable().span(), "`enumerate` takes one collection (and `start=`), got " + sources.size(), null);
+        if ((kind == Kind.ENUMERATE && sources.size() != 1 || sources.isEmpty()) && ok) {
+            l.diags.error("E0104", f.iterable().span(), kind == Kind.ENUMERATE ? "`enumerate` takes one collection (and `start=`), got " + sources.size()
+                    : "`zip` needs at least one collection to loop over", null);
             ok = false;
         }
         if (!ok || sources.isEmpty()) {
@@ -97,7 +98,8 @@ final class Iteration {
             l.state.bind(hidden, t);
             return new Source(t, span, hidden);
         }
-        String why = v instanceof T t && t.shape().length == 0 ? "a 0-dimensional tensor (PyTorch raises \"iteration over a 0-d tensor\")"
+        String why = v instanceof T t && t.item() ? "a number known at run time"
+                : v instanceof T t && t.shape().length == 0 ? "a 0-dimensional tensor (PyTorch raises \"iteration over a 0-d tensor\")"
                 : v instanceof T t && t.maybeNone() ? "a gradient that may be None" : v.describe();
         l.diags.error("E0401", span, "`for` cannot iterate over " + why, "loop over a list, a tuple, a tensor's rows, `range(n)`, `enumerate(...)` or `zip(...)`");
         return null;
