@@ -171,7 +171,7 @@ public sealed interface Val {
     /** A function defined with `fn`. */
     record UserFn(String name) implements FnRef {
         @Override public String show() {
-            return name;
+            return name.startsWith("$") ? name.substring(1) : name; // a built-in taken as a function (grad(tanh))
         }
     }
 

@@ -469,8 +469,9 @@ final class AutogradApi {
         Ast.Expr first = c.args().get(0).value();
         if (first instanceof Ast.Name n) {
             Val v = l.state.names.get(n.name());
-            return v != null ? !(v instanceof Val.Fn) : !l.functions.has(n.name());
+            return v != null ? !(v instanceof Val.Fn) : !l.functions.has(n.name()) && !l.builtins.known(n.name()); // grad(tanh): the transform
         }
+        if (first instanceof Ast.Attr at && l.builtins.prefix(at.target()) != null) return !l.builtins.known(at.name()); // grad(torch.sin)
         return !(first instanceof Ast.Call inner && inner.callee() instanceof Ast.Name f && Functions.isTransform(f.name()));
     }
 

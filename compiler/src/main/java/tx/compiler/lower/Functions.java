@@ -99,7 +99,7 @@ final class Functions {
 
     /** The file's functions, in order of definition. */
     List<String> names() {
-        return new ArrayList<>(defs.keySet());
+        return new ArrayList<>(defs.keySet().stream().filter(n -> !n.startsWith("$")).toList());
     }
 
     boolean has(String name) {
@@ -135,7 +135,7 @@ final class Functions {
             l.diags.error("E0401", c.args().get(0).span(), "`" + kind + "` takes a function, found " + f.describe(), null);
             return new Val.Bad();
         }
-        if (builtinTransformed(kind, fn, c.args().get(0).span())) return new Val.Bad();
+        fn = transformable(fn);
         List<String> params = parameters(fn.ref());
         List<Integer> wrt = new ArrayList<>();
         for (int i = 1; i < c.args().size(); i++) {
@@ -159,12 +159,22 @@ final class Functions {
         return new Val.Fn(new Val.Transform(kind, fn.ref(), wrt));
     }
 
-    /** E0104, true: a transform of a built-in itself ({@code grad(tanh)}), which tx does not take yet. */
-    boolean builtinTransformed(String kind, Val.Fn fn, Span span) {
-        if (!(fn.ref() instanceof Val.BuiltinFn bi)) return false;
-        l.diags.error("E0104", span, "`" + kind + "` of the built-in `" + bi.name() + "` itself is not supported yet",
-                "wrap it in a function: `fn f(x: [3]) -> [3] { return " + bi.name() + "(x) }`, then `" + kind + "(f)`");
-        return true;
+    /**
+     * A function value a transform can take: a built-in ({@code grad(tanh)}) becomes the function
+     * {@code fn tanh(input) { return torch.tanh(input) }} of one tensor of any shape (made once per
+     * built-in, under a name a program cannot spell, always inlined); any other function is itself.
+     */
+    Val.Fn transformable(Val.Fn fn) {
+        if (!(fn.ref() instanceof Val.BuiltinFn bi)) return fn;
+        String name = "$" + bi.name();
+        defs.computeIfAbsent(name, k -> {
+            Span at = Span.NONE;
+            Ast.Expr call = new Ast.Call(new Ast.Attr(new Ast.Name("torch", at), bi.name(), at, at),
+                    List.of(new Ast.Arg(null, new Ast.Name("input", at), at)), at);
+            return new Ast.FnDef(name, List.of(new Ast.Param("input", List.of(), Parameters.ANY_TENSOR, null, at)), List.of(),
+                    List.of(new Ast.Return(List.of(call), at)), at);
+        });
+        return new Val.Fn(new Val.UserFn(name));
     }
 
     /** {@code custom_vjp(f, f_bwd)}: f, whose reverse-mode derivative is f_bwd (LANGUAGE.md §7); both are functions defined with `fn`. */

@@ -18,6 +18,8 @@ final class Parameters {
     static final Set<String> SCALARS = Set.of("float", "int", "bool");
     static final Set<String> SEQUENCES = Set.of("list", "tuple");
     static final Set<String> FUNCTIONS = Set.of("Callable", "function");
+    /** The parameter of a built-in taken as a function ({@code grad(tanh)}): a tensor of any shape; a program cannot write this type. */
+    static final String ANY_TENSOR = "$tensor";
 
     /** E0106 for a parameter kind tx does not know, at the parameter. */
     static void checkKinds(Lowerer l, Ast.FnDef f) {
@@ -42,7 +44,7 @@ final class Parameters {
      */
     static Val accept(Lowerer l, String fn, Ast.Param p, Val v, Span span) {
         String k = p.kind();
-        if (k == null) return l.exprs.tensor(v, span, "an argument of `" + fn + "`");
+        if (k == null || k.equals(ANY_TENSOR)) return l.exprs.tensor(v, span, "an argument of `" + fn + "`");
         if (!SCALARS.contains(k) && !SEQUENCES.contains(k) && !FUNCTIONS.contains(k)) return v; // E0106 was reported at the parameter
         if (v instanceof Val.Bool bv) v = new Val.Num(bv.value() ? 1 : 0, Val.PyType.BOOL);
         v = Sequences.named(v, span);
