@@ -145,10 +145,23 @@ public sealed interface Val {
         }
     }
 
-    /** A list literal {@code [a, b]}: shapes, dims, cat/stack operands, nested tensor data. */
-    record ListV(List<Val> items, List<Span> spans) implements Val {
+    /**
+     * A list {@code [a, b]} or a tuple {@code (a, b)} ({@code tuple}), of a length known at compile
+     * time: shapes, dims, cat/stack operands, nested tensor data, a function's parameters. Built-ins
+     * that take a list take a tuple too, as PyTorch's do.
+     */
+    record ListV(List<Val> items, List<Span> spans, boolean tuple) implements Val {
+        public ListV(List<Val> items, List<Span> spans) {
+            this(items, spans, false);
+        }
+
+        /** The same kind of sequence holding other items. */
+        public ListV with(List<Val> newItems) {
+            return new ListV(newItems, spans, tuple);
+        }
+
         @Override public String describe() {
-            return "a list";
+            return (tuple ? "a tuple of " : "a list of ") + items.size() + (items.size() == 1 ? " item" : " items");
         }
     }
 
@@ -166,6 +179,13 @@ public sealed interface Val {
 
     /** A function defined with `fn`. */
     record UserFn(String name) implements FnRef {
+        @Override public String show() {
+            return name.startsWith("$") ? name.substring(1) : name; // a built-in taken as a function (grad(tanh))
+        }
+    }
+
+    /** A built-in used as a value, {@code act = tanh} (LANGUAGE.md §4, v2): calling it calls the built-in. */
+    record BuiltinFn(String name) implements FnRef {
         @Override public String show() {
             return name;
         }

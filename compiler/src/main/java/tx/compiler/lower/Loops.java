@@ -114,6 +114,7 @@ final class Loops {
         for (String n : assigned) {
             Val v = before.names.get(n);
             if (v instanceof T t && inPlace.contains(n)) touched.add(t.var());
+            if (v instanceof Val.ListV && inPlace.contains(n)) touched.addAll(Sequences.tensorVars(v)); // `for p in params { p -= ... }`
             if (v instanceof T || v instanceof Val.Num) out.add(n);
         }
         for (Map.Entry<String, Val> e : before.names.entrySet()) { // names that share a changed tensor's storage change with it
@@ -210,6 +211,9 @@ final class Loops {
         List<Var> outer = new ArrayList<>();
         for (String n : carried) outer.add(before.names.get(n) instanceof T bt ? bt.var() : null);
         l.autograd.carried(outer, params);
+        Map<Var, T> inside = new java.util.HashMap<>(); // lists and tuples hold the loop's own values of the carried tensors
+        for (int k = 0; k < carried.size(); k++) if (outer.get(k) != null) inside.putIfAbsent(outer.get(k), (T) s.names.get(carried.get(k)));
+        Sequences.replaceInSequences(s, inside);
         l.state = s;
         Var user = index;
         if (range.start() != 0 || range.step() != 1) {
@@ -308,6 +312,9 @@ final class Loops {
             after.names.put(n, whileLoop == null ? shown : whileLoop.shown(shown, ended, before.names.get(n)));
         }
         if (whileLoop != null) after.grads.putAll(entryGradsOf(end, before));
+        Map<Var, T> afterwards = new java.util.HashMap<>(); // lists and tuples hold the loop's results
+        for (String n : names) if (after.names.get(n) instanceof T t && end.names.get(n) instanceof T e) afterwards.putIfAbsent(e.var(), t);
+        Sequences.replaceInSequences(after, afterwards);
         l.state = r.count() == 0 ? before : after; // a loop that never runs changes nothing
         return new Outputs(names, init, results, outs);
     }

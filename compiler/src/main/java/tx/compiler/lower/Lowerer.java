@@ -39,6 +39,7 @@ public final class Lowerer {
     final Builtins builtins;
     final Functions functions;
     final AutogradApi autograd;
+    final Sequences sequences;
     private final String[] lines;
     private final Map<Object, Integer> leafIds = new IdentityHashMap<>();
     final List<String> leafNames = new ArrayList<>();
@@ -46,6 +47,8 @@ public final class Lowerer {
     int loopDepth;
     /** The end states of loop bodies already re-checked, by loop and entry signature (see Loops). */
     final Map<Ast.For, Map<String, State>> dryRuns = new IdentityHashMap<>();
+    /** The range loop each `for` over tensors stands for, by statement and trip count (see Iteration). */
+    final Map<Ast.ForEach, Map<Integer, Ast.For>> desugared = new IdentityHashMap<>();
     /** A backward failed to check: later "grad is None" errors would be follow-ons, so they are silenced. */
     boolean backwardFailed;
     /** The folder that relative paths of load and save start from (the .tx file's); null: the working directory. */
@@ -60,6 +63,7 @@ public final class Lowerer {
         this.builtins = new Builtins(this);
         this.functions = new Functions(this);
         this.autograd = new AutogradApi(this);
+        this.sequences = new Sequences(this);
         b.listen(e -> {
             graph.defined(e);
             refuseHuge(e);
@@ -365,6 +369,7 @@ public final class Lowerer {
             else if (s instanceof Ast.For f) forLoop(f);
             else if (s instanceof Ast.While w) Whiles.lower(this, w, jumpsRewritten);
             else if (s instanceof Ast.Break || s instanceof Ast.Continue) jumpOutside(s);
+            else if (s instanceof Ast.ForEach f) new Iteration(this).forEach(f);
             else if (s instanceof Ast.If i) new Loops(this).ifStmt(i);
             else if (s instanceof Ast.FnDef f) functions.definition(f, false);
             else if (s instanceof Ast.Return r) diags.error("E0108", r.span(), "`return` belongs at the end of a function",
@@ -411,7 +416,7 @@ public final class Lowerer {
     }
 
     private void assign(Ast.Assign a) {
-        if (a.targets().size() != 1) {
+        if (a.targets().size() != 1 || a.unpack()) {
             destructure(a);
             return;
         }
@@ -424,11 +429,7 @@ public final class Lowerer {
             return;
         }
         if (v instanceof T tv && tv.leaf() >= 0 && leafNames.get(tv.leaf()) == null) leafNames.set(tv.leaf(), t.name());
-        if (v instanceof Val.Tuple tuple) {
-            diags.error("E0401", a.value().span(), "this gives " + tuple.items().size() + " values; assign them to as many names",
-                    "e.g. `a, b = ...`");
-            v = new Val.Bad();
-        }
+        v = Sequences.named(v, a.value().span()); // several results named at once are a tuple, as in Python
         if (v instanceof Val.Str || v instanceof Val.Formatted) { // LANGUAGE §2: strings are only arguments of print (and of the file functions)
             diags.error("E0401", a.value().span(), "a string cannot be assigned to a name", "pass it to `print` directly: `print(\"...\", x)`");
             v = new Val.Bad();
@@ -439,10 +440,11 @@ public final class Lowerer {
     /** {@code a, b = f(...)}: one name for each value the function returns. */
     private void destructure(Ast.Assign a) {
         Val v = exprs.expr(a.value());
-        List<Val> values = v instanceof Val.Tuple t ? t.items() : List.of(v);
+        List<Val> values = Sequences.items(v) != null ? Sequences.items(v) : List.of(v);
         if (!(v instanceof Val.Bad) && values.size() != a.targets().size()) {
             diags.error("E0401", a.span(), "this gives " + values.size() + (values.size() == 1 ? " value" : " values") + ", but "
-                    + a.targets().size() + " names are assigned", null);
+                    + a.targets().size() + " names are assigned", values.size() == 1 ? null : "unpack into as many names, or name the "
+                    + (v instanceof Val.ListV list && !list.tuple() ? "list" : "tuple") + " and index it: `t = ...`, then `t[0]`");
         }
         for (int i = 0; i < a.targets().size(); i++) {
             Ast.Target t = a.targets().get(i);
@@ -507,7 +509,18 @@ public final class Lowerer {
         for (Map.Entry<String, Val> e : new ArrayList<>(state.names.entrySet())) {
             if (e.getValue() instanceof T t && t.var().equals(old)) state.bind(e.getKey(), updated);
         }
+        if (updated instanceof T t) {
+            Sequences.replaceInSequences(state, old, t);
+            inPlaceLog.add(Map.of(old, t));
+        }
     }
+
+    /**
+     * Every in-place change so far, as the tensors it replaced and their new values, in order: a
+     * function's body changes its own names, and its caller applies the changes made during the
+     * call to its names when the call returns (see Functions), as PyTorch's arguments share storage.
+     */
+    final List<Map<Var, T>> inPlaceLog = new ArrayList<>();
 
     // ---- leaves ---------------------------------------------------------------------------------------
 
@@ -583,9 +596,16 @@ public final class Lowerer {
             else if (s instanceof Ast.IndexAssign a && changedName(a) != null) out.add(changedName(a));
             else if (s instanceof Ast.Assign a) {
                 for (Ast.Target t : a.targets()) if (t.attr() != null && REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
+                collectFunctionCalls(a.value(), out);
+            } else if (s instanceof Ast.Return r) {
+                for (Ast.Expr e : r.values()) collectFunctionCalls(e, out);
             } else if (s instanceof Ast.ExprStmt e) collectInPlaceCalls(e.expr(), out);
             else if (s instanceof Ast.For f) out.addAll(inPlaceNames(f.body()));
             else if (s instanceof Ast.While w) out.addAll(inPlaceNames(w.body()));
+            else if (s instanceof Ast.ForEach f) {
+                out.addAll(inPlaceNames(f.body()));
+                out.addAll(Iteration.changedThrough(f, inPlaceNames(f.body())));
+            }
             else if (s instanceof Ast.If i) {
                 out.addAll(inPlaceNames(i.then()));
                 out.addAll(inPlaceNames(i.otherwise()));
@@ -608,6 +628,7 @@ public final class Lowerer {
     private void collectAssigned(Ast.Stmt s, Set<String> out) {
         if (s instanceof Ast.Assign a) {
             for (Ast.Target t : a.targets()) if (t.attr() == null || REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
+            collectFunctionCalls(a.value(), out);
         } else if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) {
             out.add(a.target().name());
         } else if (s instanceof Ast.IndexAssign a && changedName(a) != null) {
@@ -617,6 +638,10 @@ public final class Lowerer {
             out.addAll(assignedNames(f.body()));
         } else if (s instanceof Ast.While w) {
             out.addAll(assignedNames(w.body()));
+        } else if (s instanceof Ast.ForEach f) {
+            out.addAll(f.vars());
+            out.addAll(assignedNames(f.body()));
+            out.addAll(Iteration.changedThrough(f, inPlaceNames(f.body())));
         } else if (s instanceof Ast.If i) {
             out.addAll(assignedNames(i.then()));
             out.addAll(assignedNames(i.otherwise()));
@@ -627,6 +652,39 @@ public final class Lowerer {
         }
     }
 
+    /**
+     * A call of one of the file's functions, {@code sgd(params, lr, batch_size)}, changes in place the
+     * arguments its function changes and the script's names the function changes (d2l's updater).
+     */
+    private void collectFunctionCalls(Ast.Expr e, Set<String> out) {
+        if (!(e instanceof Ast.Call c) || !(c.callee() instanceof Ast.Name f) || !functions.has(f.name())) return;
+        Set<Integer> changed = functions.mutations.changedParams(f.name());
+        for (int i = 0; i < c.args().size(); i++) {
+            if (c.args().get(i).name() == null && changed.contains(i)) out.addAll(Iteration.namesIn(c.args().get(i).value()));
+        }
+        out.addAll(functions.mutations.changedGlobals(f.name()));
+    }
+
+    /** Names a body binds itself (targets of `=`, loop names), nested blocks included: a function's locals. */
+    Set<String> localNames(List<Ast.Stmt> body) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Ast.Stmt s : body) {
+            if (s instanceof Ast.Assign a) {
+                for (Ast.Target t : a.targets()) if (t.attr() == null) out.add(t.name());
+            } else if (s instanceof Ast.For f) {
+                out.add(f.var());
+                out.addAll(localNames(f.body()));
+            } else if (s instanceof Ast.ForEach f) {
+                out.addAll(f.vars());
+                out.addAll(localNames(f.body()));
+            } else if (s instanceof Ast.If i) {
+                out.addAll(localNames(i.then()));
+                out.addAll(localNames(i.otherwise()));
+            } else if (s instanceof Ast.With w) out.addAll(localNames(w.body()));
+        }
+        return out;
+    }
+
     /** {@code x}, {@code x.data}, {@code x.data.data}: the expression whose storage an in-place method changes. */
     private static Ast.Expr dataOf(Ast.Expr e) {
         while (e instanceof Ast.Attr a && a.name().equals("data")) e = a.target();
@@ -634,8 +692,9 @@ public final class Lowerer {
     }
 
     /** {@code requires_grad_(x)}, {@code x.requires_grad_()} and {@code x.zero_()} rebind x in place. */
-    private static void collectInPlaceCalls(Ast.Expr e, Set<String> out) {
+    private void collectInPlaceCalls(Ast.Expr e, Set<String> out) {
         if (!(e instanceof Ast.Call c)) return;
+        collectFunctionCalls(c, out);
         if (c.callee() instanceof Ast.Attr at && at.name().equals("requires_grad_") && at.target() instanceof Ast.Name n) {
             out.add(n.name());
         } else if (c.callee() instanceof Ast.Attr at && at.name().equals("zero_") && dataOf(at.target()) instanceof Ast.Name n) {

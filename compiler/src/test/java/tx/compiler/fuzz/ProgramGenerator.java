@@ -789,7 +789,7 @@ public final class ProgramGenerator {
                     emit(fresh("bad") + " = " + leaf.name + (rnd.nextBoolean() ? "s" : "_") + " + 1");
                     return Expect.rejected("a misspelt name", "E0101");
                 case 4:
-                    emit(fresh("bad") + " = " + new String[] {"erfinv(", "torch.exp(", "frobnicate("}[rnd.nextInt(3)] + leaf.name + ")");
+                    emit(fresh("bad") + " = " + new String[] {"erfinv(", "torch.frobnicate(", "frobnicate("}[rnd.nextInt(3)] + leaf.name + ")");
                     return Expect.rejected("an unknown function", "E0103", "E0101");
                 case 5:
                     emit(fresh("bad") + " = " + "sum(" + leaf.name + ", axis=0)");
