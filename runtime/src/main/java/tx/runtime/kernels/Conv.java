@@ -47,7 +47,7 @@ public final class Conv {
         double[] out = new double[g.n * g.o * px], cols = new double[k * px], wd = w.data();
         for (int b = 0; b < g.n; b++) {
             for (int gr = 0; gr < groups; gr++) {
-                im2col(x.data(), (b * g.c + gr * g.cg) * g.h * g.w, g, stride, pad, dil, cols);
+                im2col(x.data(), (b * g.c + gr * g.cg) * g.h * g.w, g, stride, pad, dil, cols, 0, px);
                 int at = (b * g.o + gr * og) * px;
                 if (bias != null) for (int f = 0; f < og; f++) java.util.Arrays.fill(out, at + f * px, at + (f + 1) * px, bias.data()[gr * og + f]);
                 LinAlg.multiplyInto(wd, gr * og * k, k, 1, cols, 0, px, 1, out, at, og, k, px, fused);
@@ -69,7 +69,7 @@ public final class Conv {
             for (int gr = 0; gr < groups; gr++) {
                 java.util.Arrays.fill(cols, 0.0);
                 LinAlg.multiplyInto(w.data(), gr * og * k, 1, k, gy.data(), (b * g.o + gr * og) * px, px, 1, cols, 0, k, og, px, fused);
-                col2im(cols, dx, (b * g.c + gr * g.cg) * g.h * g.w, g, stride, pad, dil);
+                col2im(cols, 0, px, dx, (b * g.c + gr * g.cg) * g.h * g.w, g, stride, pad, dil);
             }
         }
         return Tensor.of(xs.clone(), dx);
@@ -80,59 +80,73 @@ public final class Conv {
         return convWeight(x, gy, ws, stride, pad, dil, groups, fused());
     }
 
+    /**
+     * Per batch element and group, dw += gy · colsᵀ, with the patches laid out transposed (one row
+     * per output position) so that the GEMM reads them row by row. NOTE: summed over the batch, then
+     * the positions, in order: the direct loop's order.
+     */
     static Tensor convWeight(Tensor x, Tensor gy, int[] ws, int[] stride, int[] pad, int[] dil, int groups, boolean fused) {
         Geo g = Geo.of(x.shapeRef(), ws, stride, pad, dil, groups);
         int og = g.og(), k = g.k(), px = g.pixels();
-        double[] dw = new double[g.o * k], cols = new double[k * px];
+        double[] dw = new double[g.o * k], cols = new double[k * px], colsT = new double[k * px];
         for (int b = 0; b < g.n; b++) {
             for (int gr = 0; gr < groups; gr++) {
-                im2col(x.data(), (b * g.c + gr * g.cg) * g.h * g.w, g, stride, pad, dil, cols);
-                LinAlg.multiplyInto(gy.data(), (b * g.o + gr * og) * px, px, 1, cols, 0, 1, px, dw, gr * og * k, og, px, k, fused);
+                im2col(x.data(), (b * g.c + gr * g.cg) * g.h * g.w, g, stride, pad, dil, cols, 0, px);
+                for (int r = 0; r < k; r++) for (int j = 0; j < px; j++) colsT[j * k + r] = cols[r * px + j];
+                LinAlg.multiplyInto(gy.data(), (b * g.o + gr * og) * px, px, 1, colsT, 0, k, 1, dw, gr * og * k, og, px, k, fused);
             }
         }
         return Tensor.of(ws.clone(), dw);
     }
 
-    /** The patches of one group of one batch element (its planes from base) as the rows (c, p, q) of cols, zeros outside x. */
-    private static void im2col(double[] x, int base, Geo g, int[] s, int[] p, int[] d, double[] cols) {
+    /** The patches of one group of one batch element (its planes from base) as the rows (c, p, q) of cols from column at, rows ld apart; zeros outside x. */
+    private static void im2col(double[] x, int base, Geo g, int[] s, int[] p, int[] d, double[] cols, int col, int ld) {
         int row = 0;
         for (int c = 0; c < g.cg; c++) {
             for (int a = 0; a < g.kh; a++) {
                 for (int q = 0; q < g.kw; q++, row++) {
-                    int at = row * g.oh * g.ow;
-                    for (int i = 0; i < g.oh; i++) {
+                    int at = row * ld + col, off = q * d[1] - p[1];
+                    int j0 = Math.min(g.ow, firstInside(off, s[1])), j1 = Math.max(j0, Math.min(g.ow, lastInside(off, s[1], g.w) + 1));
+                    for (int i = 0; i < g.oh; i++, at += g.ow) {
                         int y = i * s[0] - p[0] + a * d[0];
-                        if (y < 0 || y >= g.h) {
+                        if (y < 0 || y >= g.h || j0 >= j1) {
                             java.util.Arrays.fill(cols, at, at + g.ow, 0.0);
-                            at += g.ow;
                             continue;
                         }
-                        int from = base + (c * g.h + y) * g.w;
-                        for (int j = 0; j < g.ow; j++, at++) {
-                            int z = j * s[1] - p[1] + q * d[1];
-                            cols[at] = z >= 0 && z < g.w ? x[from + z] : 0.0;
-                        }
+                        int from = base + (c * g.h + y) * g.w + off;
+                        java.util.Arrays.fill(cols, at, at + j0, 0.0);
+                        if (s[1] == 1) System.arraycopy(x, from + j0, cols, at + j0, j1 - j0);
+                        else for (int j = j0; j < j1; j++) cols[at + j] = x[from + j * s[1]];
+                        java.util.Arrays.fill(cols, at + j1, at + g.ow, 0.0);
                     }
                 }
             }
         }
     }
 
-    /** Adds the columns back into the planes from base, row (c, p, q) then position (i, j): the adjoint of {@link #im2col}. */
-    private static void col2im(double[] cols, double[] dx, int base, Geo g, int[] s, int[] p, int[] d) {
+    /** The first output column j with j s + off >= 0. */
+    private static int firstInside(int off, int s) {
+        return off >= 0 ? 0 : (-off + s - 1) / s;
+    }
+
+    /** The last output column j with j s + off < n (-1 if none). */
+    private static int lastInside(int off, int s, int n) {
+        return n - 1 - off < 0 ? -1 : (n - 1 - off) / s;
+    }
+
+    /** Adds the columns (from column col, rows ld apart) back into the planes from base, row (c, p, q) then position (i, j): the adjoint of {@link #im2col}. */
+    private static void col2im(double[] cols, int col, int ld, double[] dx, int base, Geo g, int[] s, int[] p, int[] d) {
         int row = 0;
         for (int c = 0; c < g.cg; c++) {
             for (int a = 0; a < g.kh; a++) {
                 for (int q = 0; q < g.kw; q++, row++) {
-                    int at = row * g.oh * g.ow;
+                    int at = row * ld + col, off = q * d[1] - p[1];
+                    int j0 = Math.min(g.ow, firstInside(off, s[1])), j1 = Math.max(j0, Math.min(g.ow, lastInside(off, s[1], g.w) + 1));
                     for (int i = 0; i < g.oh; i++, at += g.ow) {
                         int y = i * s[0] - p[0] + a * d[0];
                         if (y < 0 || y >= g.h) continue;
-                        int to = base + (c * g.h + y) * g.w;
-                        for (int j = 0; j < g.ow; j++) {
-                            int z = j * s[1] - p[1] + q * d[1];
-                            if (z >= 0 && z < g.w) dx[to + z] += cols[at + j];
-                        }
+                        int to = base + (c * g.h + y) * g.w + off;
+                        for (int j = j0; j < j1; j++) dx[to + j * s[1]] += cols[at + j];
                     }
                 }
             }
