@@ -287,7 +287,9 @@ final class ConvPoolRules extends RuleFamily {
      * times 1, added in the window's order, as PyTorch sums them), divided by PyTorch's divisor.
      */
     private Val avgPool(Args a, int dims) {
-        if (!a.shape(1, 7, "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override") || !kernelGiven(a, 1)) return null;
+        boolean ok = dims == 2 ? a.shape(1, 7, "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override")
+                : a.shape(1, 6, "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"); // as PyTorch: no divisor_override in 1-D
+        if (!ok || !kernelGiven(a, 1)) return null;
         T x = a.tensor(0);
         if (x == null || a.failed || input(a, x, dims) == null) return null;
         Attrs.Pool p = pool(a, 1, dims, false);

@@ -88,6 +88,7 @@ public final class Conv {
     static Tensor convWeight(Tensor x, Tensor gy, int[] ws, int[] stride, int[] pad, int[] dil, int groups, boolean fused) {
         Geo g = Geo.of(x.shapeRef(), ws, stride, pad, dil, groups);
         int og = g.og(), k = g.k(), px = g.pixels();
+        if (og >= Gemm.MR) return Tensor.of(ws.clone(), convWeightTransposed(x, gy, g, stride, pad, dil, fused));
         double[] dw = new double[g.o * k], cols = new double[k * px], colsT = new double[k * px];
         for (int b = 0; b < g.n; b++) {
             for (int gr = 0; gr < groups; gr++) {
@@ -97,6 +98,27 @@ public final class Conv {
             }
         }
         return Tensor.of(ws.clone(), dw);
+    }
+
+    /**
+     * The weight gradient as its transpose, dwᵀ[(c, p, q), f] += cols · gyᵀ per batch element and
+     * group, then transposed once: for a group of many output channels, whose count is then the
+     * GEMM's columns (rather than c · kh · kw, whose odd edge the GEMM does a column at a time). The
+     * same sums in the same order: over the batch, then the positions.
+     */
+    private static double[] convWeightTransposed(Tensor x, Tensor gy, Geo g, int[] stride, int[] pad, int[] dil, boolean fused) {
+        int og = g.og(), k = g.k(), px = g.pixels();
+        double[] dwT = new double[g.groups * k * og], cols = new double[k * px], dw = new double[g.o * k];
+        for (int b = 0; b < g.n; b++) {
+            for (int gr = 0; gr < g.groups; gr++) {
+                im2col(x.data(), (b * g.c + gr * g.cg) * g.h * g.w, g, stride, pad, dil, cols, 0, px);
+                LinAlg.multiplyInto(cols, 0, px, 1, gy.data(), (b * g.o + gr * og) * px, 1, px, dwT, gr * k * og, k, px, og, fused);
+            }
+        }
+        for (int gr = 0; gr < g.groups; gr++) {
+            for (int q = 0; q < k; q++) for (int f = 0; f < og; f++) dw[(gr * og + f) * k + q] = dwT[(gr * k + q) * og + f];
+        }
+        return dw;
     }
 
     /** The patches of one group of one batch element (its planes from base) as the rows (c, p, q) of cols from column at, rows ld apart; zeros outside x. */
