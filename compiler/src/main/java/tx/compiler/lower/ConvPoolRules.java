@@ -13,7 +13,7 @@ import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
 
 /**
- * Convolution and pooling, with PyTorch's arguments and defaults: conv1d/conv2d (stride=, padding=
+ * Convolution, pooling and layer_norm, with PyTorch's arguments and defaults: conv1d/conv2d (stride=, padding=
  * as numbers, pairs, "same" or "valid", dilation=, groups=, an optional bias), max_pool1d/2d
  * (kernel_size, stride= defaulting to it, padding=, dilation=, ceil_mode=), avg_pool1d/2d
  * (ceil_mode=, count_include_pad=, divisor_override=). Also the functions `tx grad` writes for their
@@ -37,6 +37,7 @@ final class ConvPoolRules extends RuleFamily {
             rules.put("max_pool" + d + "d_pick", a -> maxPool(a, dims, 2));
             rules.put("avg_pool" + d + "d", a -> avgPool(a, dims));
         }
+        rules.put("layer_norm", this::layerNorm);
     }
 
     private static final String[] CONV_KEYWORDS = {"bias", "stride", "padding", "dilation", "groups"};
@@ -219,6 +220,51 @@ final class ConvPoolRules extends RuleFamily {
             error(a, a.span(), "`" + a.fn + "`: " + e.getMessage(), "grad_output must have the shape the convolution of that size gives");
             return null;
         }
+    }
+
+    // ---- normalization -----------------------------------------------------------------------------------
+
+    /**
+     * layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5) over the trailing
+     * dimensions normalized_shape: {@code (x - mean) · rstd · weight + bias}, rstd = 1 / sqrt(var + eps)
+     * with the biased variance, as PyTorch's native_layer_norm; a composite, so its gradient and
+     * emission come from those of its parts. Trailing dimensions that differ are E0210.
+     */
+    private Val layerNorm(Args a) {
+        if (!a.shape(2, 5, "normalized_shape", "weight", "bias", "eps")) return null;
+        T x = a.tensor(0);
+        Val sv = a.get(1, "normalized_shape");
+        Val wv = a.get(2, "weight"), bv = a.get(3, "bias");
+        T w = wv == null || wv instanceof Val.None ? null : a.tensor(2, "weight"), bias = bv == null || bv instanceof Val.None ? null : a.tensor(3, "bias");
+        double eps = a.number(4, "eps", 1e-5);
+        int[] ns = sv instanceof Val.Shape sh ? sh.dims() : sv instanceof Val.ListV list ? a.sizes(list.items(), list.spans(), false)
+                : sv instanceof Val.Tuple t ? a.sizes(t.items(), java.util.Collections.nCopies(t.items().size(), a.spanOf(1, "normalized_shape")), false)
+                : new int[] {java.util.Objects.requireNonNullElse(a.integer(1, "normalized_shape"), -1)};
+        if (x == null || a.failed || ns == null) return null;
+        int[] xs = x.shape();
+        boolean fits = ns.length <= xs.length && java.util.Arrays.equals(ns, java.util.Arrays.copyOfRange(xs, xs.length - ns.length, xs.length));
+        if (!fits || ns.length == 0) {
+            error(a, a.spanOf(1, "normalized_shape"), "`layer_norm` normalizes over trailing dimensions " + Shapes.show(ns) + ", but the input has shape "
+                    + Shapes.show(xs), "normalized_shape must be the input's last dimensions");
+            return null;
+        }
+        for (T p : new T[] {w, bias}) {
+            if (p != null && !java.util.Arrays.equals(p.shape(), ns)) {
+                error(a, a.spanOf(p == w ? 2 : 3, p == w ? "weight" : "bias"), "`layer_norm`'s " + (p == w ? "weight" : "bias") + " must have shape "
+                        + Shapes.show(ns) + ", found " + Shapes.show(p.shape()), null);
+                return null;
+            }
+        }
+        int[] axes = new int[ns.length];
+        for (int i = 0; i < axes.length; i++) axes[i] = xs.length - ns.length + i;
+        Var y = b.composite(() -> {
+            Var d = b.sub(x.var(), Composites.mean(b, x.var(), axes, true));
+            Var var = Composites.mean(b, b.mul(d, d), axes, true);
+            Var out = b.mul(d, b.div(b.scalar(1), b.emit(Prim.SQRT, null, b.add(var, b.scalar(eps)))));
+            if (w != null) out = b.mul(out, w.var());
+            return bias == null ? out : b.add(out, bias.var());
+        });
+        return out(y, "NativeLayerNormBackward0");
     }
 
     // ---- pooling -----------------------------------------------------------------------------------------
