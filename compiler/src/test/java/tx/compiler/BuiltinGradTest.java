@@ -405,6 +405,7 @@ class BuiltinGradTest {
         c.add(new Case("avg_pool1d(x, 2)", s(2, 2, 3), List.of(x(s(2, 2, 7), ANY))));
         c.add(new Case("layer_norm(x, [4], y, b)", s(2, 3, 4), List.of(x(s(2, 3, 4), ANY), y(s(4), ANY), in("b", s(4), ANY))));
         c.add(new Case("layer_norm(x, [3, 4], eps=0.1)", s(2, 3, 4), List.of(x(s(2, 3, 4), ANY))));
+        c.add(new Case("dropout(x, 0.3, seed=5)", s(4, 5), List.of(x(s(4, 5), ANY)))); // a fixed mask: g · mask / 0.7
     }
 
     static void indexing(List<Case> c) {
@@ -565,7 +566,7 @@ class BuiltinGradTest {
             "cosine_similarity", "var", "std", "linear",
             "permute", "movedim", "swapaxes", "flip", "roll", "tile", "narrow", "pad", "masked_fill", "clone", "tril", "triu", "diag",
             "diagonal", "trace", "mm", "bmm", "mv", "kron", "cross", "cumsum", "cumprod",
-            "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "layer_norm",
+            "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "layer_norm", "dropout",
         };
         List<String> missing = new ArrayList<>();
         for (String f : functions) {

@@ -13,7 +13,7 @@ import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
 
 /**
- * Convolution, pooling and layer_norm, with PyTorch's arguments and defaults: conv1d/conv2d (stride=, padding=
+ * Convolution, pooling, layer_norm and dropout, with PyTorch's arguments and defaults: conv1d/conv2d (stride=, padding=
  * as numbers, pairs, "same" or "valid", dilation=, groups=, an optional bias), max_pool1d/2d
  * (kernel_size, stride= defaulting to it, padding=, dilation=, ceil_mode=), avg_pool1d/2d
  * (ceil_mode=, count_include_pad=, divisor_override=). Also the functions `tx grad` writes for their
@@ -38,6 +38,7 @@ final class ConvPoolRules extends RuleFamily {
             rules.put("avg_pool" + d + "d", a -> avgPool(a, dims));
         }
         rules.put("layer_norm", this::layerNorm);
+        rules.put("dropout", this::dropout);
     }
 
     private static final String[] CONV_KEYWORDS = {"bias", "stride", "padding", "dilation", "groups"};
@@ -265,6 +266,36 @@ final class ConvPoolRules extends RuleFamily {
             return bias == null ? out : b.add(out, bias.var());
         });
         return out(y, "NativeLayerNormBackward0");
+    }
+
+    /**
+     * dropout(input, p=0.5, training=True, inplace=False, seed=), as PyTorch 1.13's CPU path: the input
+     * itself when not training or p = 0; x * 0 when p = 1; else x * noise, noise = mask / (1 - p) with
+     * mask 1 where a uniform number is below 1 - p (MulBackward0). NOTE: the numbers are tx's seeded
+     * stream (a seed from the call's place unless seed= is given, as rand), not PyTorch's, so the
+     * same call draws the same mask each time it runs.
+     */
+    private Val dropout(Args a) {
+        if (!a.shape(1, 4, "p", "training", "inplace", "seed")) return null;
+        T x = a.tensor(0);
+        double p = a.number(1, "p", 0.5);
+        boolean training = a.bool(2, "training", true);
+        a.bool(3, "inplace", false);
+        double seed = a.number(-1, "seed", a.span().line() * 1000L + a.span().col());
+        if (x == null || a.failed) return null;
+        if (!(p >= 0 && p <= 1)) {
+            l.diags.error("E0104", a.spanOf(1, "p"), "dropout probability has to be between 0 and 1, but got " + tx.runtime.tensor.PyFloat.repr(p), null);
+            return null;
+        }
+        if (!training || p == 0) return x;
+        if (p == 1) return out(b.mul(x.var(), b.scalar(0)), "MulBackward0");
+        int[] shape = x.shape();
+        Var y = b.composite(() -> {
+            Var u = b.emit(Prim.RANDOM, new Attrs.Random(shape, (long) seed, false));
+            Var noise = b.div(b.lt(u, b.scalar(1 - p)), b.scalar(1 - p));
+            return b.mul(x.var(), noise);
+        });
+        return out(y, "MulBackward0");
     }
 
     // ---- pooling -----------------------------------------------------------------------------------------
