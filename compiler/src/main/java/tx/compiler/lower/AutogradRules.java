@@ -81,7 +81,8 @@ final class AutogradRules extends RuleFamily {
         if (!s.rg()) {
             l.diags.error("E0302", a.span(), shown + " does not require grad, so there is nothing to differentiate",
                     "PyTorch: \"element 0 of tensors does not require grad and does not have a grad_fn\";\n"
-                            + "make an input a leaf with `requires_grad=true`, and compute this outside `with no_grad`");
+                            + (l.graph.cutByNoGrad(s.var()) ? "it was computed inside `with no_grad` from tensors that require grad: compute it outside"
+                            : "make an input a leaf with `requires_grad=true`"));
             return failedBackward();
         }
         Var seed;

@@ -87,6 +87,7 @@ final class Exprs {
                     "it is assigned only on some paths through the block at line " + maybe.line() + "; assign it before that block too");
             return new Val.Bad();
         }
+        if (l.diags.broken(name)) return new Val.Bad(); // assigned by a statement with a syntax error, reported there
         String help = l.builtins.has(name) ? "`" + name + "` is a built-in function; call it, e.g. `" + name + "(x)`" : suggestion(name);
         l.diags.error("E0101", span, "unknown name `" + name + "`", help);
         return new Val.Bad();

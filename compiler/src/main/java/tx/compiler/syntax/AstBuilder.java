@@ -20,6 +20,11 @@ final class AstBuilder {
         return new Program(statements(ctx.statement()), span(ctx));
     }
 
+    /** The program made of these statements only (the ones that parsed, after a syntax error elsewhere). */
+    Program program(ProgramContext ctx, List<StatementContext> clean) {
+        return new Program(statements(clean), span(ctx));
+    }
+
     private List<Stmt> statements(List<StatementContext> ctxs) {
         List<Stmt> out = new ArrayList<>();
         for (StatementContext c : ctxs) {
