@@ -395,6 +395,7 @@ public final class DotEmitter {
             case FIRST_MAX -> op + " dim=" + ((Attrs.Axis) attr).axis(); // NOTE: one axis (Attrs.Axis), not a reduction's axes
             case CUMSUM, CUMPROD -> op + " dim=" + ((Attrs.Axis) attr).axis();
             case FLIP -> op + " dims=" + ints(((Attrs.Axes) attr).axes());
+            case CONV, CONV_INPUT, CONV_WEIGHT, MAX_POOL, MAX_UNPOOL -> op + " " + attr; // the geometry, as the IR printer shows it
             case SUM, MAX, PROD, PROD_OTHERS -> {
                 Attrs.Reduce r = (Attrs.Reduce) attr;
                 yield op + " dim=" + ints(r.axes()) + (r.keepdim() ? " keepdim" : "");

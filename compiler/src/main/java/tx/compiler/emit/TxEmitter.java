@@ -474,6 +474,7 @@ public final class TxEmitter {
             case SLICE -> slice(e);
             case PAD -> pad(e);
             case FLIP -> call("flip", arg(in.get(0)), dimList(((Attrs.Axes) attr).axes()));
+            case CONV, CONV_INPUT, CONV_WEIGHT, MAX_POOL, MAX_UNPOOL -> convolution(e);
             case TAKE -> {
                 int axis = ((Attrs.Axis) attr).axis();
                 yield new Expr(ref(in.get(0), ATOM) + "[" + ":, ".repeat(axis) + arg(in.get(1)) + "]", ATOM);
@@ -682,6 +683,37 @@ public final class TxEmitter {
      * The one-hot mask of the first maximum along an axis (torch.max(x, dim)'s pick): positions
      * where x is maximal, and of those the smallest index.
      */
+    /**
+     * A convolution as conv1d/conv2d, its gradients as PyTorch's torch.nn.grad functions
+     * (conv2d_input(input_size, weight, grad_output, ...), conv2d_weight(input, weight_size, grad_output, ...)),
+     * max pooling as max_pool1d/2d, and its adjoint and its second derivative as tx's
+     * max_pool2d_backward(grad_output, x, ...) and max_pool2d_pick(x, v, ...).
+     */
+    private Expr convolution(Eqn e) {
+        List<Var> in = e.in();
+        int rank = in.get(0).rank();
+        String d = rank == 4 ? "2d" : "1d";
+        if (e.attr() instanceof Attrs.Pool p) {
+            String geometry = "kernel_size=" + pair(p.kernel(), rank) + ", stride=" + pair(p.stride(), rank) + ", padding=" + pair(p.padding(), rank)
+                    + ", dilation=" + pair(p.dilation(), rank) + (p.ceil() ? ", ceil_mode=true" : "");
+            if (e.prim() == Prim.MAX_UNPOOL) return call("max_pool" + d + "_backward", arg(in.get(1)), arg(in.get(0)), geometry);
+            return in.get(0) == in.get(1) ? call("max_pool" + d, arg(in.get(0)), geometry) : call("max_pool" + d + "_pick", arg(in.get(0)), arg(in.get(1)), geometry);
+        }
+        Attrs.Conv c = (Attrs.Conv) e.attr();
+        String geometry = "stride=" + pair(c.stride(), rank) + ", padding=" + pair(c.padding(), rank) + ", dilation=" + pair(c.dilation(), rank)
+                + ", groups=" + c.groups();
+        return switch (e.prim()) {
+            case CONV -> call("conv" + d, arg(in.get(0)), arg(in.get(1)), in.size() == 3 ? arg(in.get(2)) : "None", geometry);
+            case CONV_INPUT -> call("conv" + d + "_input", shape(e.out()), arg(in.get(1)), arg(in.get(0)), geometry);
+            default -> call("conv" + d + "_weight", arg(in.get(0)), shape(e.out()), arg(in.get(1)), geometry);
+        };
+    }
+
+    /** A geometry's entries as written: a list of two for 2-D, the width's alone for 1-D. */
+    private static String pair(int[] v, int rank) {
+        return rank == 4 ? "[" + v[0] + ", " + v[1] + "]" : Integer.toString(v[1]);
+    }
+
     private Expr firstMax(Eqn e) {
         int axis = ((Attrs.Axis) e.attr()).axis();
         Var x = e.in().get(0);
