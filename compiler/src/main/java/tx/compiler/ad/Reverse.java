@@ -144,6 +144,7 @@ public final class Reverse {
                 leaves.put(v, leaf);
                 continue;
             }
+            if (graph.afterError(v)) continue;
             Eqn e = graph.definition(v);
             java.util.Collection<Var> inputs;
             if (e != null && graph.barrierReason(v) != null) return v; // an equation with no derivative (floor division)

@@ -42,6 +42,7 @@ final class Loops {
         Set<String> assigned = l.assignedNames(f.body());
         assigned.add(f.var());
         List<String> carried = carriedNames(before, assigned, l.inPlaceNames(f.body()), l.autograd);
+        if (range.count() > 0) carried.removeIf(n -> BodyReads.writtenFirst(f.body(), n, l.builtins::has)); // nothing to carry
         Map<String, T> entry = promote(before, carried, f);
         Map<Integer, GradState> entryGrads = new java.util.HashMap<>(before.grads);
         State end = null;
@@ -253,6 +254,9 @@ final class Loops {
         State end = l.state;
         List<Stmt> body = l.b.closeBlock();
         Outputs o = bindOutputs(f, r, before, carried, entry, end, assigned);
+        if (r.count() != 0 && l.diags.hasErrors()) { // the program will not run: its loop is not built, and a backward through it is no new error
+            for (Var out : o.outs()) l.graph.markAfterError(out);
+        }
         if (r.count() == 0 || l.diags.hasErrors()) return;
         List<Var> loopParams = new ArrayList<>(params);
         for (int k = params.size(); k < o.results().size(); k++) { // a name first assigned in the body: carried like the others
