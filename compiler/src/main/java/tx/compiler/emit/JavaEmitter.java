@@ -3,7 +3,6 @@ package tx.compiler.emit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,7 +55,7 @@ public final class JavaEmitter extends JavaStatements {
     private static final int MAX_METHOD_SIZE = 60_000;
 
     private final String source;
-    private final Ast.FnDef fn;
+    final Ast.FnDef fn;
     private final String valueName, gradName, className;
     private final Map<Var, Line> code = new HashMap<>();
     private final Names taken;
@@ -109,11 +108,11 @@ public final class JavaEmitter extends JavaStatements {
     }
 
     /** The Java name of a named dimension. */
-    private String dim(String name) {
+    String dim(String name) {
         return d.sizes.written(sizes, name);
     }
 
-    private List<String> dims(List<String> names) {
+    List<String> dims(List<String> names) {
         List<String> out = new ArrayList<>();
         for (String n : names) out.add(dim(n));
         return out;
@@ -154,7 +153,7 @@ public final class JavaEmitter extends JavaStatements {
         nullable();
         for (Eqn e : eqns) if (anyLive.contains(e.out())) code.put(e.out(), statement(e));
 
-        Prologue prologue = prologue();
+        JavaPrologue.Prologue prologue = JavaPrologue.of(this);
         List<String> wrtNames = new ArrayList<>();
         for (int k : d.wrt) wrtNames.add(fn.params().get(k).name());
 
@@ -184,7 +183,7 @@ public final class JavaEmitter extends JavaStatements {
         return sb.toString();
     }
 
-    private void classComment(StringBuilder sb, Prologue prologue, List<String> wrtNames) {
+    private void classComment(StringBuilder sb, JavaPrologue.Prologue prologue, List<String> wrtNames) {
         List<String> sig = new ArrayList<>();
         for (Ast.Param p : fn.params()) sig.add(p.name() + ": " + declared(p));
         sb.append("/**\n");
@@ -199,10 +198,10 @@ public final class JavaEmitter extends JavaStatements {
         String dims = "";
         if (!d.sizes.dims().isEmpty()) {
             dims = "The named dimension" + (d.sizes.dims().size() > 1 ? "s are" : " is") + " read from the arguments' lengths: "
-                    + String.join(", ", prologue.sources) + ". ";
-            if (!prologue.explicit.isEmpty()) {
-                dims += "No argument determines " + String.join(", ", prologue.explicit) + " on its own, so both methods take "
-                        + (prologue.explicit.size() > 1 ? "them" : "it") + " first, as int arguments (see {@link #DIM_ARGS}). ";
+                    + String.join(", ", prologue.sources()) + ". ";
+            if (!prologue.explicit().isEmpty()) {
+                dims += "No argument determines " + String.join(", ", prologue.explicit()) + " on its own, so both methods take "
+                        + (prologue.explicit().size() > 1 ? "them" : "it") + " first, as int arguments (see {@link #DIM_ARGS}). ";
             }
         }
         wrap(sb, "<p>" + dims + "An argument whose length does not fit its shape is an IllegalArgumentException.");
@@ -222,7 +221,7 @@ public final class JavaEmitter extends JavaStatements {
         sb.append(line).append('\n');
     }
 
-    private void fields(StringBuilder sb, Prologue prologue, List<String> wrtNames) {
+    private void fields(StringBuilder sb, JavaPrologue.Prologue prologue, List<String> wrtNames) {
         List<String> ps = new ArrayList<>(), shapes = new ArrayList<>();
         for (Ast.Param p : fn.params()) {
             ps.add(quote(p.name()));
@@ -237,9 +236,9 @@ public final class JavaEmitter extends JavaStatements {
         sb.append("    public static final String[] SHAPES = {").append(String.join(", ", shapes)).append("};\n");
         sb.append("    /** The named dimensions, in the order {@link #shape} takes their sizes. */\n");
         sb.append("    public static final String[] DIMS = {").append(String.join(", ", dims)).append("};\n");
-        if (!prologue.explicit.isEmpty()) {
+        if (!prologue.explicit().isEmpty()) {
             List<String> ex = new ArrayList<>();
-            for (String dim : prologue.explicit) ex.add(quote(dim));
+            for (String dim : prologue.explicit()) ex.add(quote(dim));
             sb.append("    /** The named dimensions that both methods take as leading int arguments, in this order. */\n");
             sb.append("    public static final String[] DIM_ARGS = {").append(String.join(", ", ex)).append("};\n");
         }
@@ -282,15 +281,15 @@ public final class JavaEmitter extends JavaStatements {
         sb.append("    }\n\n");
     }
 
-    private void method(StringBuilder sb, Prologue prologue, boolean gradient, List<Var> results, Set<Var> live) {
+    private void method(StringBuilder sb, JavaPrologue.Prologue prologue, boolean gradient, List<Var> results, Set<Var> live) {
         List<String> args = new ArrayList<>(), argNames = new ArrayList<>();
-        for (String dim : prologue.explicit) args.add("int " + dim(dim));
+        for (String dim : prologue.explicit()) args.add("int " + dim(dim));
         int count = gradient ? d.paramNames().size() : fn.params().size(); // in forward mode, the tangents too
         for (int i = 0; i < count; i++) {
             args.add("double[] " + names.get(d.params().get(i)));
             argNames.add(names.get(d.params().get(i)));
         }
-        List<String> prologueLines = new ArrayList<>(prologue.lines);
+        List<String> prologueLines = new ArrayList<>(prologue.lines());
         for (int j = fn.params().size(); j < count; j++) { // a tangent has its parameter's length
             String t = names.get(d.params().get(j)), x = names.get(d.params().get(d.wrt.get(j - fn.params().size())));
             prologueLines.add(fname("check") + "(" + t + ", " + x + ".length, " + quote(d.paramNames().get(j)) + ", "
@@ -673,128 +672,13 @@ public final class JavaEmitter extends JavaStatements {
         return sb.length() == 0 ? "Fn" : sb.toString();
     }
 
-    private static String quote(String s) {
+    static String quote(String s) {
         return Escapes.javaString(s);
     }
 
-    private static String declared(Ast.Param p) {
+    static String declared(Ast.Param p) {
         List<String> parts = new ArrayList<>();
         for (Ast.Dim dim : p.shape()) parts.add(dim.name() != null ? dim.name() : Integer.toString(dim.size()));
         return "[" + String.join(", ", parts) + "]";
-    }
-
-    // ---- the prologue: named dimensions and argument checks --------------------------------------------
-
-    /** The first lines of both methods, how each named dimension is found (for the class comment), and the dimensions passed as ints. */
-    private record Prologue(List<String> lines, List<String> sources, List<String> explicit) {}
-
-    private Prologue prologue() {
-        List<String> dims = d.sizes.dims();
-        List<String> lines = new ArrayList<>(), sources = new ArrayList<>(), explicit = new ArrayList<>();
-        Set<String> known = new HashSet<>();
-        Set<Integer> tautological = new HashSet<>(); // parameters whose length is a dimension read from it
-        boolean needQuotient = false, needRoot = false;
-        while (known.size() < dims.size()) {
-            boolean progress = false;
-            for (String dim : dims) {
-                if (known.contains(dim)) continue;
-                int best = -1, bestRank = Integer.MAX_VALUE;
-                for (int i = 0; i < fn.params().size(); i++) {
-                    List<Ast.Dim> shape = fn.params().get(i).shape();
-                    long constant = 1;
-                    int power = 0;
-                    boolean others = false, unknown = false;
-                    for (Ast.Dim x : shape) {
-                        if (x.name() == null) constant *= x.size();
-                        else if (x.name().equals(dim)) power++;
-                        else if (known.contains(x.name())) others = true;
-                        else unknown = true;
-                    }
-                    if (power == 0 || unknown || constant == 0) continue;
-                    int rank = (power > 1 ? 2 : 0) + (others ? 1 : 0);
-                    if (rank < bestRank) {
-                        best = i;
-                        bestRank = rank;
-                    }
-                }
-                if (best < 0) continue;
-                Ast.Param p = fn.params().get(best);
-                String arg = names.get(d.params().get(best));
-                long constant = 1;
-                int power = 0;
-                List<String> others = new ArrayList<>();
-                for (Ast.Dim x : p.shape()) {
-                    if (x.name() == null) constant *= x.size();
-                    else if (x.name().equals(dim)) power++;
-                    else others.add(x.name());
-                }
-                String per = product(constant, dims(others));
-                String value = arg + ".length";
-                if (!others.isEmpty()) {
-                    value = fname("quotient") + "(" + value + ", " + per + ", " + quote(dim) + ", " + quote(p.name()) + ")";
-                    needQuotient = true;
-                } else if (constant != 1) {
-                    value = value + " / " + constant;
-                }
-                if (power > 1) {
-                    value = fname("root") + "(" + value + ", " + power + ")";
-                    needRoot = true;
-                }
-                if (others.isEmpty() && constant == 1 && power == 1) tautological.add(best);
-                lines.add("int " + dim(dim) + " = " + value + ";");
-                String perShown = product(constant, others);
-                sources.add(dim + " = " + (power > 1 ? "the " + ordinal(power) + " root of " : "") + p.name() + ".length"
-                        + (others.isEmpty() && constant == 1 ? "" : " / " + (perShown.contains(" ") ? "(" + perShown + ")" : perShown)));
-                known.add(dim);
-                progress = true;
-            }
-            if (!progress) { // no parameter determines the next one alone: the caller passes it
-                for (String dim : dims) {
-                    if (known.contains(dim)) continue;
-                    explicit.add(dim);
-                    known.add(dim);
-                    sources.add(dim + " is an argument");
-                    lines.add(fname("checkDim") + "(" + dim(dim) + ", " + quote(dim) + ");");
-                    need("checkDim");
-                    break;
-                }
-            }
-        }
-        if (needQuotient) need("quotient");
-        if (needRoot) need("root");
-        for (int i = 0; i < fn.params().size(); i++) {
-            if (tautological.contains(i)) continue;
-            Ast.Param p = fn.params().get(i);
-            long constant = 1;
-            List<String> named = new ArrayList<>();
-            Set<String> used = new LinkedHashSet<>();
-            for (Ast.Dim x : p.shape()) {
-                if (x.name() == null) constant *= x.size();
-                else {
-                    named.add(x.name());
-                    used.add(x.name());
-                }
-            }
-            String shape = quote(declared(p));
-            if (!used.isEmpty()) {
-                List<String> values = new ArrayList<>();
-                for (String u : used) values.add(u + " = \" + " + dim(u));
-                shape = quote(declared(p) + " with ").replaceAll("\"$", "") + String.join(" + \", ", values);
-            }
-            lines.add(fname("check") + "(" + names.get(d.params().get(i)) + ", " + product(constant, dims(named)) + ", " + quote(p.name()) + ", " + shape + ");");
-            need("check");
-        }
-        return new Prologue(lines, sources, explicit);
-    }
-
-    private static String ordinal(int k) {
-        return k == 2 ? "square" : k == 3 ? "cube" : k + "th";
-    }
-
-    /** {@code constant * a * b}, written simply: {@code 3 * n}, {@code n * m}, {@code 6}. */
-    private static String product(long constant, List<String> factors) {
-        if (constant == 0) return "0";
-        if (factors.isEmpty()) return Long.toString(constant);
-        return (constant == 1 ? "" : constant + " * ") + String.join(" * ", factors);
     }
 }

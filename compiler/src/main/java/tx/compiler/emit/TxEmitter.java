@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import tx.compiler.syntax.Ast;
 import tx.runtime.ir.Attrs;
-import tx.runtime.ir.Blocks;
 import tx.runtime.ir.Func;
 import tx.runtime.ir.Prim;
 import tx.runtime.ir.Stmt;
