@@ -276,7 +276,27 @@ public final class Lowerer {
     /** As above, with the folder that file paths are relative to (null: the working directory). */
     public static Derived lowerDerivative(Ast.Program program, Diagnostics diags, String source, String fn, List<String> wrt, List<int[]> shapes,
                                          java.nio.file.Path baseDir) {
-        return lowerApplied(program, diags, source, fn, "value_and_grad", wrt, shapes, baseDir, true);
+        return lowerDerivative(program, diags, source, fn, wrt, shapes, baseDir, true);
+    }
+
+    /**
+     * As above; {@code inlineAll}: every call copies its function's body, or (false) calls of pure
+     * functions stay calls of IR functions (small bodies are still inlined), for emitters that
+     * write the called functions as functions.
+     */
+    public static Derived lowerDerivative(Ast.Program program, Diagnostics diags, String source, String fn, List<String> wrt, List<int[]> shapes,
+                                         java.nio.file.Path baseDir, boolean inlineAll) {
+        return lowerApplied(program, diags, source, fn, "value_and_grad", wrt, shapes, baseDir, inlineAll);
+    }
+
+    /**
+     * {@code jvp(fn, wrt)} applied to parameters of the given shapes whose values are unknown: fn's
+     * parameters, then one tangent per {@code wrt} parameter (for `tx grad --mode forward`). Calls
+     * stay calls as in {@link #lowerDerivative} with {@code inlineAll} false.
+     */
+    public static Derived lowerTangent(Ast.Program program, Diagnostics diags, String source, String fn, List<String> wrt, List<int[]> shapes,
+                                      java.nio.file.Path baseDir, boolean inlineAll) {
+        return lowerApplied(program, diags, source, fn, "jvp", wrt, shapes, baseDir, inlineAll);
     }
 
     /**
@@ -296,11 +316,11 @@ public final class Lowerer {
         l.baseDir = baseDir;
         Val.FnRef ref = l.reference(fn, kind, wrt);
         if (ref == null) return null;
-        List<Ast.Param> ps = l.functions.base(ref).params();
+        List<String> ps = l.functions.parameters(ref); // a jvp's: the function's, then the tangents
         List<T> args = new ArrayList<>();
         List<Var> params = new ArrayList<>();
         for (int i = 0; i < ps.size(); i++) {
-            String old = l.b.named(ps.get(i).name());
+            String old = l.b.named(ps.get(i));
             Var v = l.b.emit(tx.runtime.ir.Prim.RANDOM, new tx.runtime.ir.Attrs.Random(shapes.get(i).clone(), i, true));
             l.b.named(old);
             params.add(v);
