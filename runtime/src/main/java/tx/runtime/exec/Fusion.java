@@ -75,7 +75,7 @@ final class Fusion {
                 view[k] = get.apply(e.in().get(0)).data();
                 viewBase[k] = base(e);
             }
-            if (keep[k]) full[k] = new double[n];
+            if (keep[k]) full[k] = tx.runtime.kernels.Buffers.take(n); // every element is written, tile by tile
             else if (view[k] == null && (number[k] == null || fillTile[k])) tile[k] = new double[TILE];
         }
         // each operand: an earlier result of the run, or an outside tensor (whole, or a single number)

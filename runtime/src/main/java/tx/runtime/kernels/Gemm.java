@@ -45,6 +45,28 @@ final class Gemm {
     /** Columns per block: a packed block of B (KC × NC, 2 MiB) in L2/L3. */
     static final int NC = 1024;
 
+    /**
+     * The packing buffers, kept per thread from one product to the next (a product's packs are
+     * written before they are read, so their old contents never matter). NOTE: fresh ones cost
+     * about a fifth of a 128 x 64 x 128 product: the JVM zeroes them in memory out of the cache.
+     */
+    private static final class Scratch {
+        double[] ap = new double[0], bp = new double[0];
+        final double[] tile = new double[MR * NR];
+
+        double[] ap(int n) {
+            if (ap.length < n) ap = new double[n];
+            return ap;
+        }
+
+        double[] bp(int n) {
+            if (bp.length < n) bp = new double[n];
+            return bp;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     /** C[n×m] (row-major at cOff, row length m) += A·B, as the class comment says. */
     static void multiply(double[] a, int aOff, int ars, int acs, double[] b, int bOff, int brs, int bcs,
                          double[] c, int cOff, int n, int k, int m, boolean fused) {
@@ -52,9 +74,10 @@ final class Gemm {
             fewRows(a, aOff, ars, acs, b, bOff, brs, c, cOff, n, k, m, fused);
             return;
         }
-        double[] bp = new double[Math.min(k, KC) * (roundUp(Math.min(m, NC), W) + W)];
-        double[] ap = new double[Math.min(k, KC) * roundUp(Math.min(n, MC), MR)];
-        double[] tile = new double[MR * NR];
+        Scratch s = SCRATCH.get();
+        double[] bp = s.bp(Math.min(k, KC) * (roundUp(Math.min(m, NC), W) + W));
+        double[] ap = s.ap(Math.min(k, KC) * roundUp(Math.min(n, MC), MR));
+        double[] tile = s.tile;
         for (int jc = 0; jc < m; jc += NC) {
             int nc = Math.min(NC, m - jc);
             for (int pc = 0; pc < k; pc += KC) {

@@ -42,7 +42,7 @@ public final class LinAlg {
             throw new IllegalArgumentException("matmul batch shapes " + Shapes.show(aBatch) + " and "
                     + Shapes.show(bBatch) + " do not broadcast");
         }
-        double[] out = new double[Shapes.numel(Shapes.concat(batch, new int[] {n, m}))];
+        double[] out = Buffers.zeroed(Shapes.numel(Shapes.concat(batch, new int[] {n, m})));
         int[] aStrides = scaled(Shaping.broadcastStrides(aBatch, batch), n * k);
         int[] bStrides = scaled(Shaping.broadcastStrides(bBatch, batch), k * m);
         // A(i,p) and B(p,j) in the stored row-major layouts: a transposed operand swaps its strides
