@@ -12,7 +12,7 @@ python="${PYTHON:-/usr/bin/python3}"
 cases=("$@")
 if [ ${#cases[@]} -eq 0 ]; then cases=(elementwise mlp rosenbrock100 matmul rosenbrock1e6 attention); fi
 
-declare -A fn=([elementwise]=f [mlp]=mlp [rosenbrock100]=rosen [matmul]=mm [rosenbrock1e6]=rosen [attention]=attn)
+declare -A fn=([elementwise]=f [mlp]=mlp [rosenbrock100]=rosen [matmul]=product_sum [rosenbrock1e6]=rosen [attention]=attn)
 declare -A wrt=([elementwise]=x [mlp]=W1,b1,W2,b2 [rosenbrock100]=x [matmul]=a [rosenbrock1e6]=x [attention]=q,k,v)
 
 have_torch=1

@@ -28,8 +28,9 @@ public final class Elementwise {
     /** {@code out[i] = op(x[i])}, or null if {@code op} is not a unary operation. */
     public static Tensor map(Tensor x, Op op) {
         if (!op.unary()) return null;
-        double[] o = Buffers.take(x.size());
-        return mapRange(op, x.data(), 0, o, 0, o.length, o.length) ? Tensor.of(x.shapeRef(), o) : null;
+        double[] o = Buffers.take(x.size()), xd = x.data();
+        inChunks(o.length, (lo, len) -> mapRange(op, xd, lo, o, lo, len, o.length));
+        return Tensor.of(x.shapeRef(), o);
     }
 
     /** {@code out = op(a, b)} where the shapes are equal or one operand is a single number; else null (the general path). */
@@ -41,7 +42,29 @@ public final class Elementwise {
         if (!same && !aOne && !bOne) return broadcast(a, b, op);
         if (op.unary() || aOne && bOne || op == Op.POW && !(bOne && bd[0] == 2.0)) return null; // what zipRange has no loop for
         double[] o = Buffers.take(aOne ? bd.length : ad.length);
-        return zipRange(op, ad, 0, aOne, bd, 0, bOne, o, 0, o.length) ? Tensor.of(aOne ? b.shapeRef() : a.shapeRef(), o) : null;
+        inChunks(o.length, (lo, len) -> zipRange(op, ad, aOne ? 0 : lo, aOne, bd, bOne ? 0 : lo, bOne, o, lo, len));
+        return Tensor.of(aOne ? b.shapeRef() : a.shapeRef(), o);
+    }
+
+    /** Elements per task when a large elementwise operation is shared among threads: a multiple of every vector length. */
+    static final int CHUNK = 1 << 15;
+
+    /** A range of elements one task computes. */
+    private interface Range {
+        void apply(int lo, int len);
+    }
+
+    /**
+     * Calls {@code range} over [0, n) in chunks of {@link #CHUNK}, shared among {@link Parallel}'s
+     * threads; each element is computed by one call, as in one pass (the kernels choose their
+     * method by the tensor's size, never the chunk's).
+     */
+    private static void inChunks(int n, Range range) {
+        if (n < 2 * CHUNK || Parallel.threads() == 1) {
+            range.apply(0, n);
+            return;
+        }
+        Parallel.run((n + CHUNK - 1) / CHUNK, t -> range.apply(t * CHUNK, Math.min(CHUNK, n - t * CHUNK)));
     }
 
     /** The general broadcast of {@link #zip(Tensor, Tensor, Op)}: strided reads, a loop of its own per operation and row. */
