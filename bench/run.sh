@@ -25,7 +25,7 @@ fi
 rows=""
 for c in "${cases[@]}"; do
     echo "run.sh: $c ..." >&2
-    txj="$("$root/tx" bench "$root/bench/cases/$c.tx" --fn "${fn[$c]}" --wrt "${wrt[$c]}" --json | tail -1)"
+    txj="$("$root/tx" bench "$root/bench/cases/$c.tx" --fn "${fn[$c]}" --wrt "${wrt[$c]}" --threads 1 --json | tail -1)"
     if [ $have_torch -eq 1 ]; then ptj="$("$python" "$root/bench/torch_twins.py" "$c" | tail -1)"; else ptj='{}'; fi
     rows+="$("$python" - "$c" "$txj" "$ptj" <<'PY'
 import json, sys
