@@ -174,7 +174,7 @@ final class AutogradRules extends RuleFamily {
 
     private Stmt.PrintItem printItem(Val v) {
         if (v instanceof Val.Num n && n.py() == Val.PyType.BOOL) return new Stmt.PrintItem.Text(n.value() != 0 ? "True" : "False");
-        if (v instanceof Val.Num n) v = l.exprs.constant(n.value()); // NOTE: a number still prints as a scalar tensor (version 1)
+        if (v instanceof Val.Num n) return new Stmt.PrintItem.Text(n.py() == Val.PyType.INT ? Formatting.integer(n.value()) : tx.runtime.tensor.PyFloat.repr(n.value()));
         if (v instanceof Val.Formatted f) return new Stmt.PrintItem.Joined(f.parts());
         if (v instanceof T t) return t.item() ? Formatting.scalarItem(t) : Formatting.tensorItem(t);
         return new Stmt.PrintItem.Text(staticText(v));

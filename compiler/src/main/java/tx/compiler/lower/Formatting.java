@@ -111,7 +111,7 @@ final class Formatting {
     }
 
     /** A whole number as Python writes an int, exactly (a double holds ints up to 2^53 exactly, larger ones as they are). */
-    private static String integer(double v) {
+    static String integer(double v) {
         return new java.math.BigDecimal(v).toBigInteger().toString();
     }
 

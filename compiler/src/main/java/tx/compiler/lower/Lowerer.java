@@ -32,6 +32,10 @@ public final class Lowerer {
     final Graph graph = new Graph();
     final Diagnostics diags;
     final Exprs exprs;
+    /** Values made by indexing (by identity: a clone of one is another value), to the tensor they were read from. */
+    final Map<Val, Var> slicedFrom = new IdentityHashMap<>();
+    /** Counts the hidden names of {@link Logic}. */
+    int hiddenNames;
     final Builtins builtins;
     final Functions functions;
     final AutogradApi autograd;
@@ -355,6 +359,7 @@ public final class Lowerer {
         try {
             if (s instanceof Ast.Assign a) assign(a);
             else if (s instanceof Ast.AugAssign a) augAssign(a);
+            else if (s instanceof Ast.IndexAssign a) new Indexing(this).assign(a);
             else if (s instanceof Ast.ExprStmt e) exprs.expr(e.expr());
             else if (s instanceof Ast.With w) with(w);
             else if (s instanceof Ast.For f) new Loops(this).forLoop(f);
@@ -391,7 +396,7 @@ public final class Lowerer {
             return;
         }
         Ast.Target t = a.targets().get(0);
-        String old = b.named(t.attr() == null ? t.name() : null);
+        String old = b.named(t.attr() == null && !t.name().startsWith("$") ? t.name() : null); // `$...`: Logic's hidden names
         Val v = exprs.expr(a.value());
         b.named(old);
         if (t.attr() != null) {
@@ -446,7 +451,7 @@ public final class Lowerer {
             if (!(before instanceof Val.Bad)) {
                 String old = b.named(t.name());
                 Val rhs = exprs.expr(a.value());
-                state.bind(t.name(), exprs.binary(a.op().substring(0, 1), before, rhs, t.span(), a.value().span(), a.span()));
+                state.bind(t.name(), exprs.binary(a.op().substring(0, a.op().length() - 1), before, rhs, t.span(), a.value().span(), a.span()));
                 b.named(old);
             }
             return;
@@ -458,7 +463,7 @@ public final class Lowerer {
             return;
         }
         String old = b.named(t.name());
-        Val result = exprs.binary(a.op().substring(0, 1), before, exprs.expr(a.value()), t.span(), a.value().span(), a.span());
+        Val result = exprs.binary(a.op().substring(0, a.op().length() - 1), before, exprs.expr(a.value()), t.span(), a.value().span(), a.span());
         b.named(old);
         if (!(result instanceof T r)) return;
         if (!Objects.deepEquals(r.shape(), x.shape())) {
@@ -468,6 +473,7 @@ public final class Lowerer {
         }
         T updated = x.leaf() >= 0 ? keepLeaf(x, r.var()) : r;
         autograd.changedInPlace(x, updated, a.span());
+        Indexing.markStale(this, x.var(), t.name(), a.span());
     }
 
     /** An in-place update of a leaf under no_grad: the same leaf, holding a new value. */
@@ -554,6 +560,7 @@ public final class Lowerer {
         Set<String> out = new LinkedHashSet<>();
         for (Ast.Stmt s : body) {
             if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) out.add(a.target().name());
+            else if (s instanceof Ast.IndexAssign a && changedName(a) != null) out.add(changedName(a));
             else if (s instanceof Ast.Assign a) {
                 for (Ast.Target t : a.targets()) if (t.attr() != null && REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
             } else if (s instanceof Ast.ExprStmt e) collectInPlaceCalls(e.expr(), out);
@@ -567,6 +574,13 @@ public final class Lowerer {
         return out;
     }
 
+    /** The name whose tensor {@code x[...] = v} changes ({@code x}), or null if the target is not an indexed name. */
+    static String changedName(Ast.IndexAssign a) {
+        Ast.Expr e = a.target();
+        while (e instanceof Ast.Index ix) e = ix.target();
+        return a.target() instanceof Ast.Index && e instanceof Ast.Name n ? n.name() : null;
+    }
+
     /** {@code x.requires_grad = ...} and {@code x.data = ...} change the tensor x is bound to, in place. */
     private static final Set<String> REBINDING_ATTRIBUTES = Set.of("requires_grad", "data");
 
@@ -575,6 +589,8 @@ public final class Lowerer {
             for (Ast.Target t : a.targets()) if (t.attr() == null || REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
         } else if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) {
             out.add(a.target().name());
+        } else if (s instanceof Ast.IndexAssign a && changedName(a) != null) {
+            out.add(changedName(a));
         } else if (s instanceof Ast.For f) {
             out.add(f.var());
             out.addAll(assignedNames(f.body()));

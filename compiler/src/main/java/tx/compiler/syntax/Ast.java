@@ -16,8 +16,15 @@ public final class Ast {
     /** {@code a, b = value}; a target is a name or {@code name.attr} (only {@code x.grad}). */
     public record Assign(List<Target> targets, Expr value, Span span) implements Stmt {}
 
-    /** {@code target op= value} with op one of + - * /. */
+    /** {@code target op= value} with op one of + - * / // % **. */
     public record AugAssign(Target target, String op, Expr value, Span span) implements Stmt {}
+
+    /**
+     * {@code x[subs] op value}, op one of {@code = += -= *= /= //= %= **=}: an in-place change of
+     * the indexed part of x (LANGUAGE.md §6). {@code target} is whatever stands left of the
+     * operator; the checker refuses anything but an indexed name.
+     */
+    public record IndexAssign(Expr target, String op, Expr value, Span span) implements Stmt {}
 
     public record ExprStmt(Expr expr, Span span) implements Stmt {}
 
@@ -89,6 +96,15 @@ public final class Ast {
 
     public record Call(Expr callee, List<Arg> args, Span span) implements Expr {}
 
+    /** {@code not x}: a Python bool. */
+    public record Not(Expr operand, Span span) implements Expr {}
+
+    /** {@code a and b}, {@code a or b}: Python's, giving one of the operands and evaluating b only when needed. */
+    public record Logic(String op, Expr left, Expr right, Span span) implements Expr {}
+
+    /** {@code then if cond else otherwise}. */
+    public record IfExpr(Expr then, Expr cond, Expr otherwise, Span span) implements Expr {}
+
     public record Index(Expr target, List<Sub> subs, Span span) implements Expr {}
 
     public record Attr(Expr target, String name, Span nameSpan, Span span) implements Expr {}
@@ -106,4 +122,7 @@ public final class Ast {
     public record At(Expr index, Span span) implements Sub {}
 
     public record Range(Expr lo, Expr hi, Expr step, Span span) implements Sub {}
+
+    /** {@code ...}: as many whole dimensions as the other subscripts leave. */
+    public record Ellipsis(Span span) implements Sub {}
 }
