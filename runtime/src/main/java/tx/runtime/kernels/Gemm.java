@@ -84,6 +84,7 @@ final class Gemm {
                 Limits.checkTime(); // a long product stops at its --timeout between blocks
                 // each block of rows on one thread, every element of it still summed in order over p (see the class comment)
                 Parallel.run((n + mcMax - 1) / mcMax, t -> {
+                    Limits.checkTime(); // the caller's deadline, on the caller's own blocks (a worker has none)
                     int ic = t * mcMax, mc = Math.min(mcMax, n - ic);
                     Scratch s = SCRATCH.get();
                     double[] ap = s.ap(kc * roundUp(mcMax, MR));
