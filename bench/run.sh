@@ -44,7 +44,7 @@ done
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1)"
 torchv="$([ $have_torch -eq 1 ] && "$python" -c 'import torch; print("PyTorch", torch.__version__, "(1 thread)")' || echo "no PyTorch")"
 blas="$(ldconfig -p 2>/dev/null | grep -o 'libopenblas[^ ]*' | head -1 || true)"
-table="Measured $(date -u +%Y-%m-%d) on $machine; $torchv; system BLAS: ${blas:-no OpenBLAS found by ldconfig} (tx uses no BLAS).
+table="Measured $(date -u +%Y-%m-%d) on $machine; $torchv; system BLAS: ${blas:-no OpenBLAS found by ldconfig} (tx: $([ "${TX_BLAS:-}" = native ] && echo "TX_BLAS=native" || echo "its own GEMM, no BLAS"), 1 thread).
 Times are medians in ms (float64). \"tx/PT\" is tx's time over PyTorch's: below 1, tx is faster.
 
 | case | tx function | tx value+grad | tx grad/function | PyTorch function | PyTorch value+grad | tx/PT function | tx/PT value+grad | tx peak MiB | PyTorch peak MiB (estimate) |
