@@ -33,7 +33,9 @@ public final class Main {
                   --timeout SECONDS  stop compiling and running after this long (exit 3)
                   --max-memory SIZE  refuse to hold more tensor data than this at once, e.g. 512M or 2G, or to
                                      compile an IR estimated larger (exit 3)
-              check FILE.tx [--timeout SECONDS] [--max-memory SIZE]
+                  --threads N        threads for large products and elementwise operations (default: the
+                                     processors; the results are the same bits for every N)
+              check FILE.tx [--timeout SECONDS] [--max-memory SIZE] [--threads N]
                                      run every `check` in the file, and check the gradient of every function
                                      with a scalar result against finite differences (exit 3 on a failure)
               grad FILE.tx --fn NAME [--wrt a,b] [--mode reverse|forward] [--emit tx|java|dot] [-o OUT] [--timeout SECONDS] [--max-memory SIZE]
@@ -41,7 +43,7 @@ public final class Main {
                                      or the --wrt ones) as tx source (NAME_grad), a Java class, or a Graphviz graph;
                                      --mode forward writes its tangent NAME_jvp (the arguments and their tangents in,
                                      the value and its tangent out)
-              bench FILE.tx --fn NAME [--wrt a,b] [--dims n=100] [--json]
+              bench FILE.tx --fn NAME [--wrt a,b] [--dims n=100] [--json] [--threads N]
                                      time the function and its value and gradient on seeded random inputs
                                      (named dimensions are 100 unless --dims says otherwise)
               ir FILE.tx [--fused] [--timeout SECONDS] [--max-memory SIZE]
@@ -108,6 +110,7 @@ public final class Main {
         }
         String cmd = args[0];
         List<String> rest = List.of(args).subList(1, args.length);
+        if (List.of("run", "check", "bench").contains(cmd)) rest = threadsOption(rest);
         switch (cmd) {
             case "run":
                 return runCommand(rest);
@@ -346,6 +349,30 @@ public final class Main {
         RunOptions options = new RunOptions(anomaly, timeout, memory);
         Path path = Path.of(file);
         return Limits.of(timeout, memory).apply(() -> compileAndRun(path, options)); // compiling counts against them too
+    }
+
+    /**
+     * Takes {@code --threads N} out of a command's arguments, setting how many threads the kernels
+     * use ({@link tx.runtime.kernels.Parallel}; the results do not depend on it); the rest is returned.
+     */
+    private static List<String> threadsOption(List<String> args) throws UsageError {
+        List<String> rest = new java.util.ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            if (!args.get(i).equals("--threads")) {
+                rest.add(args.get(i));
+                continue;
+            }
+            String v = value(args, ++i, "--threads");
+            int n;
+            try {
+                n = Integer.parseInt(v.trim());
+            } catch (NumberFormatException e) {
+                n = 0;
+            }
+            if (n < 1 || n > 1024) throw new UsageError("`--threads` takes a number of threads from 1 to 1024, got `" + v + "`");
+            tx.runtime.kernels.Parallel.setThreads(n);
+        }
+        return rest;
     }
 
     private static String value(List<String> args, int i, String option) throws UsageError {

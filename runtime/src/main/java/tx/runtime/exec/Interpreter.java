@@ -3,6 +3,7 @@ package tx.runtime.exec;
 import java.io.PrintStream;
 import java.util.List;
 import tx.runtime.io.Npy;
+import tx.runtime.kernels.Buffers;
 import tx.runtime.ir.Blocks;
 import tx.runtime.ir.FusionPass;
 import tx.runtime.ir.Program;
@@ -56,7 +57,19 @@ public final class Interpreter {
         this.writeFiles = options.writeFiles();
         // fusion is off where every operation must be seen on its own: the anomaly check and the memory limit
         this.fuse = !options.detectAnomaly() && options.maxBytes() == 0 && System.getenv("TX_NO_FUSION") == null;
+        this.reuse = !options.detectAnomaly() && options.maxBytes() == 0 && System.getenv("TX_NO_REUSE") == null;
     }
+
+    /**
+     * Whether dead tensors' arrays are handed back for reuse ({@link Buffers}). NOTE: off where the
+     * memory limit counts every tensor (the free arrays would be memory it does not see) and under
+     * the anomaly check, which keeps every operation on its own; TX_NO_REUSE=1 turns it off.
+     */
+    private final boolean reuse;
+    /** The run's reuse scope, open while {@link #top} runs (null when {@link #reuse} is off). */
+    private Buffers.Scope scope;
+    /** How many slots and .grad registers hold each array the scope handed out: at 0 it is given back. */
+    private final java.util.Map<double[], Integer> holders = new java.util.IdentityHashMap<>();
 
     /** Whether elementwise chains are fused: the program is run after {@link FusionPass} (see {@link #top}). */
     private final boolean fuse;
@@ -143,10 +156,17 @@ public final class Interpreter {
         java.util.Set<Var> made = new java.util.LinkedHashSet<>(inputs);
         made.addAll(Blocks.defined(body));
         for (Var v : made) if (last[v.id()] >= 0 && !kept.contains(v.id())) dying.get(last[v.id()]).add(v);
-        for (int i = 0; i < body.size(); i++) {
-            guard.tick(body.get(i));
-            stmt(body.get(i));
-            for (Var v : dying.get(i)) set(v, null);
+        scope = reuse ? Buffers.open() : null;
+        try {
+            for (int i = 0; i < body.size(); i++) {
+                guard.tick(body.get(i));
+                stmt(body.get(i));
+                for (Var v : dying.get(i)) set(v, null);
+            }
+        } finally {
+            if (scope != null) scope.close();
+            scope = null;
+            holders.clear();
         }
     }
 
@@ -230,10 +250,10 @@ public final class Interpreter {
         } else if (s instanceof Stmt.CheckReport c) {
             checkReport(c);
         } else if (s instanceof Stmt.GradSet g) {
-            grads[g.leaf()] = g.value() == null ? null : get(g.value());
+            setGrad(g.leaf(), g.value() == null ? null : get(g.value()));
         } else if (s instanceof Stmt.GradAccum g) {
             Tensor old = grads[g.leaf()], d = get(g.delta());
-            grads[g.leaf()] = old == null ? d : tx.runtime.kernels.Elementwise.zip(old, d, Double::sum);
+            setGrad(g.leaf(), old == null ? d : tx.runtime.kernels.Elementwise.zip(old, d, Double::sum));
         } else if (s instanceof Stmt.Save sv) {
             save(sv);
         } else if (s instanceof Stmt.GradRead g) {
@@ -261,6 +281,37 @@ public final class Interpreter {
         if (t == null && old != null) guard.release(8L * old.size()); // a value dropped after its last use
         if (held > peak) peak = held;
         values[v.id()] = t;
+        if (scope != null) {
+            hold(t);
+            drop(old);
+        }
+    }
+
+    private void setGrad(int leaf, Tensor t) {
+        Tensor old = grads[leaf];
+        grads[leaf] = t;
+        if (scope != null) {
+            hold(t);
+            drop(old);
+        }
+    }
+
+    /** One more holder of t's array, if the scope handed it out. */
+    private void hold(Tensor t) {
+        if (t != null && scope.owns(t.data())) holders.merge(t.data(), 1, Integer::sum);
+    }
+
+    /** One holder fewer of t's array; the last one gives it back for reuse. */
+    private void drop(Tensor t) {
+        if (t == null) return;
+        Integer n = holders.get(t.data());
+        if (n == null) return;
+        if (n > 1) {
+            holders.put(t.data(), n - 1);
+        } else {
+            holders.remove(t.data());
+            scope.give(t.data());
+        }
     }
 
     private void loop(Stmt.Loop l) {
@@ -285,7 +336,10 @@ public final class Interpreter {
             }
             Tensor[] next = new Tensor[n];
             for (int k = 0; k < n; k++) next[k] = get(l.results().get(k));
+            // NOTE: held while the parameters change, since a parameter may take another's old value (a swap)
+            if (scope != null) for (Tensor t : next) hold(t);
             for (int k = 0; k < n; k++) set(l.params().get(k), next[k]);
+            if (scope != null) for (Tensor t : next) drop(t);
         }
         for (int k = 0; k < n; k++) set(l.outs().get(k), get(l.params().get(k)));
         for (int k = 0; k < tapes.length; k++) set(l.tapes().get(k), Tensor.of(l.tapes().get(k).shapeRef(), tapes[k]));
@@ -403,6 +457,8 @@ public final class Interpreter {
         block(f.body());
         Tensor[] results = new Tensor[f.results().size()];
         for (int k = 0; k < results.length; k++) results[k] = get(f.results().get(k));
+        // NOTE: the results are stored before the function's variables are cleared, so that their arrays always have a holder
+        for (int k = 0; k < results.length; k++) set(c.outs().get(k), results[k]);
         for (Var v : locals.computeIfAbsent(f, g -> {
             List<Var> all = new java.util.ArrayList<>(g.params());
             all.addAll(Blocks.defined(g.body()));
@@ -410,7 +466,6 @@ public final class Interpreter {
         })) {
             set(v, null);
         }
-        for (int k = 0; k < results.length; k++) set(c.outs().get(k), results[k]);
     }
 
     private void cond(Stmt.Cond c) {
