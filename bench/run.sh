@@ -10,10 +10,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="${PYTHON:-/usr/bin/python3}"
 cases=("$@")
-if [ ${#cases[@]} -eq 0 ]; then cases=(elementwise mlp rosenbrock100 matmul rosenbrock1e6 attention); fi
+if [ ${#cases[@]} -eq 0 ]; then cases=(elementwise mlp rosenbrock100 matmul rosenbrock1e6 attention lenet_conv1 lenet_conv2); fi
 
-declare -A fn=([elementwise]=f [mlp]=mlp [rosenbrock100]=rosen [matmul]=mm [rosenbrock1e6]=rosen [attention]=attn)
-declare -A wrt=([elementwise]=x [mlp]=W1,b1,W2,b2 [rosenbrock100]=x [matmul]=a [rosenbrock1e6]=x [attention]=q,k,v)
+declare -A fn=([elementwise]=f [mlp]=mlp [rosenbrock100]=rosen [matmul]=product_sum [rosenbrock1e6]=rosen [attention]=attn [lenet_conv1]=conv1 [lenet_conv2]=conv2)
+declare -A wrt=([elementwise]=x [mlp]=W1,b1,W2,b2 [rosenbrock100]=x [matmul]=a [rosenbrock1e6]=x [attention]=q,k,v [lenet_conv1]=w,b [lenet_conv2]=x,w,b)
 
 have_torch=1
 if ! "$python" -c 'import torch' >/dev/null 2>&1; then
@@ -25,7 +25,7 @@ fi
 rows=""
 for c in "${cases[@]}"; do
     echo "run.sh: $c ..." >&2
-    txj="$("$root/tx" bench "$root/bench/cases/$c.tx" --fn "${fn[$c]}" --wrt "${wrt[$c]}" --json | tail -1)"
+    txj="$("$root/tx" bench "$root/bench/cases/$c.tx" --fn "${fn[$c]}" --wrt "${wrt[$c]}" --threads 1 --json | tail -1)"
     if [ $have_torch -eq 1 ]; then ptj="$("$python" "$root/bench/torch_twins.py" "$c" | tail -1)"; else ptj='{}'; fi
     rows+="$("$python" - "$c" "$txj" "$ptj" <<'PY'
 import json, sys
@@ -44,7 +44,7 @@ done
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1)"
 torchv="$([ $have_torch -eq 1 ] && "$python" -c 'import torch; print("PyTorch", torch.__version__, "(1 thread)")' || echo "no PyTorch")"
 blas="$(ldconfig -p 2>/dev/null | grep -o 'libopenblas[^ ]*' | head -1 || true)"
-table="Measured $(date -u +%Y-%m-%d) on $machine; $torchv; system BLAS: ${blas:-no OpenBLAS found by ldconfig} (tx uses no BLAS).
+table="Measured $(date -u +%Y-%m-%d) on $machine; $torchv; system BLAS: ${blas:-no OpenBLAS found by ldconfig} (tx: $([ "${TX_BLAS:-}" = native ] && echo "TX_BLAS=native" || echo "its own GEMM, no BLAS"), 1 thread).
 Times are medians in ms (float64). \"tx/PT\" is tx's time over PyTorch's: below 1, tx is faster.
 
 | case | tx function | tx value+grad | tx grad/function | PyTorch function | PyTorch value+grad | tx/PT function | tx/PT value+grad | tx peak MiB | PyTorch peak MiB (estimate) |

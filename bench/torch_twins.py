@@ -17,14 +17,16 @@ import time
 # NOTE: torch.set_num_threads(1) does not reach the system BLAS: Debian's PyTorch calls
 # libopenblas0-pthread, whose own threads took both cores (a 512^3 product took 2.4 ms wall, 4.8 ms
 # of CPU). OpenBLAS reads these before it starts, so they are set before torch is imported.
+# BENCH_THREADS (default 1) sets both; bench/threads.sh uses it to compare 1 and 2 threads.
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+    os.environ.setdefault(_var, str(THREADS))
 
 import torch
 import torch.nn.functional as F
 
 torch.set_default_dtype(torch.float64)
-torch.set_num_threads(1)
+torch.set_num_threads(THREADS)
 
 
 def rosen(x):
@@ -44,6 +46,8 @@ CASES = {
     "matmul": (lambda a, b: (a @ b).sum(), [[512, 512], [512, 512]], [0]),
     "rosenbrock1e6": (rosen, [[1000000]], [0]),
     "attention": (lambda q, k, v: ((torch.softmax(q @ k.T / 8, dim=1) @ v) ** 2).sum(), [[128, 64]] * 3, [0, 1, 2]),
+    "lenet_conv1": (lambda w, b, x: (F.conv2d(x, w, b) ** 2).sum(), [[6, 1, 5, 5], [6], [16, 1, 28, 28]], [0, 1]),
+    "lenet_conv2": (lambda x, w, b: (F.conv2d(x, w, b) ** 2).sum(), [[16, 6, 12, 12], [16, 6, 5, 5], [16]], [0, 1, 2]),
 }
 
 

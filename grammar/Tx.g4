@@ -24,6 +24,9 @@ statement
     | 'return' (expr (',' expr)*)?                                        # returnStmt
     | 'with' kind=('no_grad' | 'checkpoint') block                       # withStmt
     | 'for' NAME 'in' 'range' '(' (arg (',' arg)*)? ')' block             # forStmt
+    | 'while' expr block                                                  # whileStmt
+    | 'break'                                                             # breakStmt
+    | 'continue'                                                          # continueStmt
     | ifChain                                                             # ifStmt
     | 'check' lhs=expr ('within' tol=expr)?                               # checkStmt
     | target (',' target)* unpack=','? '=' expr (',' expr)* ','?          # assign
@@ -82,6 +85,7 @@ expr
     | expr op=('*' | '/' | '//' | '%' | '@') expr              # multiplicative
     | expr op=('+' | '-') expr                                 # additive
     | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr     # comparison
+    | expr 'is' neg='not'? expr                                # isTest
     | 'not' expr                                               # not
     | expr 'and' expr                                          # and
     | expr 'or' expr                                           # or

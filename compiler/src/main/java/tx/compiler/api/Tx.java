@@ -38,6 +38,21 @@ public final class Tx {
         }
     }
 
+    /**
+     * Sets how many threads large matrix products and elementwise operations use, in this JVM, from
+     * now on (the command line's {@code --threads N}; the default is the processors, or TX_THREADS).
+     * Every result has the same bits whatever the number: each output element is computed by one
+     * thread, in the order one thread computes it.
+     */
+    public static void setThreads(int n) {
+        tx.runtime.kernels.Parallel.setThreads(n);
+    }
+
+    /** How many threads the kernels use (see {@link #setThreads}). */
+    public static int threads() {
+        return tx.runtime.kernels.Parallel.threads();
+    }
+
     /** Compiles a file; paths given to `load` and `save` in it are relative to its folder. */
     public static Module compile(Path file) throws IOException {
         Objects.requireNonNull(file, "Tx.compile: file is null");

@@ -84,8 +84,9 @@ final class Bench {
         out.println("  peak tensor data:   " + tx.runtime.exec.RunOptions.bytes(peak) + " (value and gradient)");
         out.println("  runtime:            the tx interpreter, elementwise chains fused; " + (tx.runtime.kernels.Elementwise.vectorApi()
                 ? "Vector API on (SIMD matmul, exp/log/sin/cos/tanh)" : "Vector API off (add --add-modules jdk.incubator.vector: the tx launcher does)")
-                + "; no BLAS");
+                + (tx.runtime.kernels.LinAlg.nativeBlas() ? "; native BLAS for products (TX_BLAS=native)" : "; no BLAS"));
         out.println("  matmul:             " + tx.runtime.kernels.LinAlg.describe());
+        out.println("  threads:            " + tx.runtime.kernels.Parallel.threads() + " (--threads N; the same bits for every N)");
         if (json) {
             out.println(String.format(Locale.ROOT, "{\"function_ms\": %.6f, \"gradient_ms\": %.6f, \"ratio\": %.4f, \"peak_bytes\": %d}", fMs, gMs, ratio, peak));
         }

@@ -33,13 +33,17 @@ public final class Main {
                   --timeout SECONDS  stop compiling and running after this long (exit 3)
                   --max-memory SIZE  refuse to hold more tensor data than this at once, e.g. 512M or 2G, or to
                                      compile an IR estimated larger (exit 3)
-              check FILE.tx [--timeout SECONDS] [--max-memory SIZE]
+                  --threads N        threads for large products and elementwise operations (default: the
+                                     processors; the results are the same bits for every N)
+              check FILE.tx [--timeout SECONDS] [--max-memory SIZE] [--threads N]
                                      run every `check` in the file, and check the gradient of every function
                                      with a scalar result against finite differences (exit 3 on a failure)
-              grad FILE.tx --fn NAME [--wrt a,b] [--emit tx|java|dot] [-o OUT] [--timeout SECONDS] [--max-memory SIZE]
+              grad FILE.tx --fn NAME [--wrt a,b] [--mode reverse|forward] [--emit tx|java|dot] [-o OUT] [--timeout SECONDS] [--max-memory SIZE]
                                      write the gradient of function NAME (with respect to its first parameter,
-                                     or the --wrt ones) as tx source (NAME_grad), a Java class, or a Graphviz graph
-              bench FILE.tx --fn NAME [--wrt a,b] [--dims n=100] [--json]
+                                     or the --wrt ones) as tx source (NAME_grad), a Java class, or a Graphviz graph;
+                                     --mode forward writes its tangent NAME_jvp (the arguments and their tangents in,
+                                     the value and its tangent out)
+              bench FILE.tx --fn NAME [--wrt a,b] [--dims n=100] [--json] [--threads N]
                                      time the function and its value and gradient on seeded random inputs
                                      (named dimensions are 100 unless --dims says otherwise)
               ir FILE.tx [--fused] [--timeout SECONDS] [--max-memory SIZE]
@@ -106,6 +110,7 @@ public final class Main {
         }
         String cmd = args[0];
         List<String> rest = List.of(args).subList(1, args.length);
+        if (List.of("run", "check", "bench").contains(cmd)) rest = threadsOption(rest);
         switch (cmd) {
             case "run":
                 return runCommand(rest);
@@ -253,6 +258,7 @@ public final class Main {
         String file = null, fn = null, output = null;
         List<String> wrt = List.of();
         Compiler.Emit emit = Compiler.Emit.TX;
+        Compiler.Mode mode = Compiler.Mode.REVERSE;
         long[] limits = new long[2];
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
@@ -270,6 +276,14 @@ public final class Main {
                         case "java" -> Compiler.Emit.JAVA;
                         case "dot" -> Compiler.Emit.DOT;
                         default -> throw new UsageError("`--emit` takes tx, java or dot, got `" + v + "`");
+                    };
+                }
+                case "--mode" -> {
+                    String v = value(args, ++i, a);
+                    mode = switch (v) {
+                        case "reverse" -> Compiler.Mode.REVERSE;
+                        case "forward" -> Compiler.Mode.FORWARD;
+                        default -> throw new UsageError("`--mode` takes reverse or forward, got `" + ControlChars.escape(v) + "`");
                     };
                 }
                 case "-o", "--output" -> output = value(args, ++i, a);
@@ -290,7 +304,8 @@ public final class Main {
             String f = fn;
             List<String> w = wrt;
             Compiler.Emit how = emit;
-            r = Limits.of(limits[0], limits[1]).apply(() -> Compiler.grad(name, source, f, w, how, path.toAbsolutePath().getParent()));
+            Compiler.Mode m = mode;
+            r = Limits.of(limits[0], limits[1]).apply(() -> Compiler.grad(name, source, f, w, how, path.toAbsolutePath().getParent(), m));
         } catch (StackOverflowError e) {
             err.println("error: " + shown(file) + ": the program is nested too deeply for tx to compile");
             if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);
@@ -334,6 +349,30 @@ public final class Main {
         RunOptions options = new RunOptions(anomaly, timeout, memory);
         Path path = Path.of(file);
         return Limits.of(timeout, memory).apply(() -> compileAndRun(path, options)); // compiling counts against them too
+    }
+
+    /**
+     * Takes {@code --threads N} out of a command's arguments, setting how many threads the kernels
+     * use ({@link tx.runtime.kernels.Parallel}; the results do not depend on it); the rest is returned.
+     */
+    private static List<String> threadsOption(List<String> args) throws UsageError {
+        List<String> rest = new java.util.ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            if (!args.get(i).equals("--threads")) {
+                rest.add(args.get(i));
+                continue;
+            }
+            String v = value(args, ++i, "--threads");
+            int n;
+            try {
+                n = Integer.parseInt(v.trim());
+            } catch (NumberFormatException e) {
+                n = 0;
+            }
+            if (n < 1 || n > 1024) throw new UsageError("`--threads` takes a number of threads from 1 to 1024, got `" + v + "`");
+            tx.runtime.kernels.Parallel.setThreads(n);
+        }
+        return rest;
     }
 
     private static String value(List<String> args, int i, String option) throws UsageError {

@@ -45,6 +45,7 @@ final class Exprs {
         if (e instanceof Ast.Binary x) return binary(x.op(), expr(x.left()), expr(x.right()), x.left().span(), x.right().span(), x.span());
         if (e instanceof Ast.Chain c) return chain(c);
         if (e instanceof Ast.Not n) return new Logic(l).not(n);
+        if (e instanceof Ast.Is x) return new Logic(l).is(x);
         if (e instanceof Ast.Logic x) return new Logic(l).logic(x);
         if (e instanceof Ast.IfExpr x) return new Logic(l).conditional(x);
         if (e instanceof Ast.TupleLit t) return l.sequences.tuple(t);

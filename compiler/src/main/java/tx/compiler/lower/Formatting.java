@@ -148,7 +148,10 @@ final class Formatting {
 
     /** A tensor printed as {@code print} prints it (the suffix of a loop's first iteration included). */
     static PrintItem tensorItem(T t) {
-        if (t.first() != null) return new PrintItem.TensorValue(t.var(), t.printSuffix(), t.first().index(), t.first().suffix());
+        if (t.first() != null) {
+            String otherwise = t.first().decided() ? t.first().otherwise() : t.printSuffix();
+            return new PrintItem.TensorValue(t.var(), otherwise, t.first().index(), t.first().suffix());
+        }
         return new PrintItem.TensorValue(t.var(), t.printSuffix());
     }
 

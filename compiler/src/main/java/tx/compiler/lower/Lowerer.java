@@ -276,7 +276,27 @@ public final class Lowerer {
     /** As above, with the folder that file paths are relative to (null: the working directory). */
     public static Derived lowerDerivative(Ast.Program program, Diagnostics diags, String source, String fn, List<String> wrt, List<int[]> shapes,
                                          java.nio.file.Path baseDir) {
-        return lowerApplied(program, diags, source, fn, "value_and_grad", wrt, shapes, baseDir, true);
+        return lowerDerivative(program, diags, source, fn, wrt, shapes, baseDir, true);
+    }
+
+    /**
+     * As above; {@code inlineAll}: every call copies its function's body, or (false) calls of pure
+     * functions stay calls of IR functions (small bodies are still inlined), for emitters that
+     * write the called functions as functions.
+     */
+    public static Derived lowerDerivative(Ast.Program program, Diagnostics diags, String source, String fn, List<String> wrt, List<int[]> shapes,
+                                         java.nio.file.Path baseDir, boolean inlineAll) {
+        return lowerApplied(program, diags, source, fn, "value_and_grad", wrt, shapes, baseDir, inlineAll);
+    }
+
+    /**
+     * {@code jvp(fn, wrt)} applied to parameters of the given shapes whose values are unknown: fn's
+     * parameters, then one tangent per {@code wrt} parameter (for `tx grad --mode forward`). Calls
+     * stay calls as in {@link #lowerDerivative} with {@code inlineAll} false.
+     */
+    public static Derived lowerTangent(Ast.Program program, Diagnostics diags, String source, String fn, List<String> wrt, List<int[]> shapes,
+                                      java.nio.file.Path baseDir, boolean inlineAll) {
+        return lowerApplied(program, diags, source, fn, "jvp", wrt, shapes, baseDir, inlineAll);
     }
 
     /**
@@ -296,11 +316,11 @@ public final class Lowerer {
         l.baseDir = baseDir;
         Val.FnRef ref = l.reference(fn, kind, wrt);
         if (ref == null) return null;
-        List<Ast.Param> ps = l.functions.base(ref).params();
+        List<String> ps = l.functions.parameters(ref); // a jvp's: the function's, then the tangents
         List<T> args = new ArrayList<>();
         List<Var> params = new ArrayList<>();
         for (int i = 0; i < ps.size(); i++) {
-            String old = l.b.named(ps.get(i).name());
+            String old = l.b.named(ps.get(i));
             Var v = l.b.emit(tx.runtime.ir.Prim.RANDOM, new tx.runtime.ir.Attrs.Random(shapes.get(i).clone(), i, true));
             l.b.named(old);
             params.add(v);
@@ -366,7 +386,9 @@ public final class Lowerer {
             else if (s instanceof Ast.IndexAssign a) new Indexing(this).assign(a);
             else if (s instanceof Ast.ExprStmt e) exprs.expr(e.expr());
             else if (s instanceof Ast.With w) with(w);
-            else if (s instanceof Ast.For f) new Loops(this).forLoop(f);
+            else if (s instanceof Ast.For f) forLoop(f);
+            else if (s instanceof Ast.While w) Whiles.lower(this, w, jumpsRewritten);
+            else if (s instanceof Ast.Break || s instanceof Ast.Continue) jumpOutside(s);
             else if (s instanceof Ast.ForEach f) new Iteration(this).forEach(f);
             else if (s instanceof Ast.If i) new Loops(this).ifStmt(i);
             else if (s instanceof Ast.FnDef f) functions.definition(f, false);
@@ -376,6 +398,24 @@ public final class Lowerer {
         } finally {
             b.at(old);
         }
+    }
+
+    /** Loops whose {@code break}/{@code continue} were rewritten (see {@link Jumps}), by identity, rewritten once. */
+    private final Map<Ast.Stmt, Object> jumpsRewritten = Whiles.memo();
+
+    private void forLoop(Ast.For f) {
+        Object[] made = (Object[]) jumpsRewritten.computeIfAbsent(f, k -> {
+            Jumps.Rewritten r = Jumps.rewrite(f.body(), f.span());
+            return new Object[] {r, r.body() == f.body() ? f : new Ast.For(f.var(), f.varSpan(), f.range(), r.body(), f.span())};
+        });
+        block(((Jumps.Rewritten) made[0]).setup());
+        new Loops(this).forLoop((Ast.For) made[1]);
+    }
+
+    private void jumpOutside(Ast.Stmt s) {
+        String word = s instanceof Ast.Break ? "break" : "continue";
+        diags.error("E0109", s.span(), "`" + word + "` outside a loop",
+                "`" + word + "` belongs inside the body of a `for` or a `while` (a function's body is not inside the loop that calls it)");
     }
 
     private void with(Ast.With w) {
@@ -581,6 +621,7 @@ public final class Lowerer {
                 for (Ast.Expr e : r.values()) collectFunctionCalls(e, out);
             } else if (s instanceof Ast.ExprStmt e) collectInPlaceCalls(e.expr(), out);
             else if (s instanceof Ast.For f) out.addAll(inPlaceNames(f.body()));
+            else if (s instanceof Ast.While w) out.addAll(inPlaceNames(w.body()));
             else if (s instanceof Ast.ForEach f) {
                 out.addAll(inPlaceNames(f.body()));
                 out.addAll(Iteration.changedThrough(f, inPlaceNames(f.body())));
@@ -615,6 +656,8 @@ public final class Lowerer {
         } else if (s instanceof Ast.For f) {
             out.add(f.var());
             out.addAll(assignedNames(f.body()));
+        } else if (s instanceof Ast.While w) {
+            out.addAll(assignedNames(w.body()));
         } else if (s instanceof Ast.ForEach f) {
             out.addAll(f.vars());
             out.addAll(assignedNames(f.body()));

@@ -41,6 +41,15 @@ public final class Ast {
     /** {@code for name in range(args) { }}. */
     public record For(String var, Span varSpan, List<Arg> range, List<Stmt> body, Span span) implements Stmt {}
 
+    /** {@code while cond { }}: the condition is checked before each iteration, as in Python. */
+    public record While(Expr cond, List<Stmt> body, Span span) implements Stmt {}
+
+    /** {@code break}: leaves the innermost {@code for} or {@code while}. */
+    public record Break(Span span) implements Stmt {}
+
+    /** {@code continue}: goes on with the next iteration of the innermost {@code for} or {@code while}. */
+    public record Continue(Span span) implements Stmt {}
+
     /**
      * {@code for v in xs { }}, {@code for i, v in enumerate(xs) { }}, {@code for a, b in zip(xs, ys) { }}:
      * over a list or tuple (unrolled), or over a tensor's first dimension.
@@ -116,6 +125,9 @@ public final class Ast {
     public record Chain(List<Expr> operands, List<String> ops, Span span) implements Expr {}
 
     public record Call(Expr callee, List<Arg> args, Span span) implements Expr {}
+
+    /** {@code x is None}, {@code x is not None}. */
+    public record Is(Expr left, boolean negated, Expr right, Span span) implements Expr {}
 
     /** {@code not x}: a Python bool. */
     public record Not(Expr operand, Span span) implements Expr {}

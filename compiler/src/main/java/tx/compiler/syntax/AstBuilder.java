@@ -57,6 +57,9 @@ final class AstBuilder {
         if (ctx instanceof ForStmtContext c) {
             return new For(c.NAME().getText(), span(c.NAME().getSymbol()), args(c.arg()), block(c.block()), sp);
         }
+        if (ctx instanceof WhileStmtContext c) return new While(expr(c.expr()), block(c.block()), sp);
+        if (ctx instanceof BreakStmtContext) return new Break(sp);
+        if (ctx instanceof ContinueStmtContext) return new Continue(sp);
         if (ctx instanceof ForEachStmtContext c) {
             List<String> vars = new ArrayList<>();
             List<Span> spans = new ArrayList<>();
@@ -160,6 +163,7 @@ final class AstBuilder {
         if (ctx instanceof AdditiveContext c) return new Binary(c.op.getText(), expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof ComparisonContext c) return comparison(c, sp);
         if (ctx instanceof NotContext c) return new Not(expr(c.expr()), sp);
+        if (ctx instanceof IsTestContext c) return new Is(expr(c.expr(0)), c.neg != null, expr(c.expr(1)), sp);
         if (ctx instanceof AndContext c) return new Logic("and", expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof OrContext c) return new Logic("or", expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof ConditionalContext c) return new IfExpr(expr(c.expr(0)), expr(c.expr(1)), expr(c.expr(2)), sp);

@@ -190,7 +190,38 @@ public final class Parse {
                 String expected = msg.substring(msg.indexOf("expecting ") + "expecting ".length());
                 if (expected.length() < 80) help = "expected " + pretty(expected);
             }
-            diags.error("E0001", span, "syntax error: unexpected " + what, help);
+            String[] python = offending instanceof Token t && recognizer instanceof Parser p ? pythonConstruct(p, t) : null;
+            if (python != null && recognizer instanceof Parser p && python.length > 2) span = AstBuilder.span(p.getInputStream().LT(-1)).to(span);
+            if (python != null) diags.error("E0001", span, "syntax error: " + python[0], python[1]);
+            else diags.error("E0001", span, "syntax error: unexpected " + what, help);
+        }
+
+        /**
+         * A Python construct that tx does not have, named by the word before the error (or the
+         * offending word itself): a message and a help saying what to write instead, or null.
+         */
+        private static String[] pythonConstruct(Parser p, Token t) {
+            Token prev = p.getInputStream().LT(-1);
+            String before = prev == null || prev.getType() != TxLexer.NAME ? "" : prev.getText();
+            String[] named = switch (before) {
+                case "import", "from" -> new String[] {"tx has no `" + before + "`", "built-ins need no import: write `tanh(x)`, `zeros(3)`, `grad(f)`"};
+                case "def" -> new String[] {"tx defines functions with `fn`, not `def`", "e.g. `fn loss(w: [3], x: [n, 3]) -> [] { return mean(x @ w) }`"};
+                case "class" -> new String[] {"tx has no classes",
+                        "keep a model's parameters in tensors (or a list of them) and write its forward pass as a `fn`"};
+                case "lambda" -> new String[] {"tx has no `lambda`", "define the function with `fn`, and pass its name"};
+                case "assert" -> new String[] {"tx has no `assert` statement",
+                        "compare tensors with `assert_close(a, b)`, or a gradient with `check grad(f) == df`"};
+                case "del" -> new String[] {"tx has no `del`", "a name lives until it is assigned again"};
+                case "global", "nonlocal" -> new String[] {"tx has no `" + before + "` statement", null};
+                case "raise", "try", "except" -> new String[] {"tx has no exceptions (`" + before + "`)", null};
+                case "yield", "async", "await" -> new String[] {"tx has no `" + before + "`", null};
+                default -> null;
+            };
+            if (named != null) return new String[] {named[0], named[1], "from the word before"};
+            if (t.getText().equals("for") && prev != null && !java.util.Set.of("\n", "\r\n", ";", "{", "}").contains(prev.getText())) {
+                return new String[] {"tx has no comprehensions (`[... for ... in ...]`)", "build the value with a `for` loop, or with a tensor operation"};
+            }
+            return null;
         }
 
         private String describe(Token t) {

@@ -65,8 +65,9 @@ final class Fusion {
                 padded[k] = get.apply(e.in().get(0)).data();
                 padAt[k] = padBase(e);
             }
-            if (FusionPass.spread(e)) {
-                number[k] = get.apply(e.in().get(0)).data();
+            if (FusionPass.spread(e)) number[k] = get.apply(e.in().get(0)).data();
+            else number[k] = folded(e, index, number, get);
+            if (number[k] != null) {
                 // read by a unary operation, it is filled into a tile: the operation's kernel then sees the
                 // same elements as unfused (a SIMD function and its scalar tail do not agree to the bit)
                 for (Stmt.Eqn c : eqns) if (c.prim().unaryFunction() != null && c.in().get(0).equals(e.out())) fillTile[k] = true;
@@ -75,7 +76,7 @@ final class Fusion {
                 view[k] = get.apply(e.in().get(0)).data();
                 viewBase[k] = base(e);
             }
-            if (keep[k]) full[k] = new double[n];
+            if (keep[k]) full[k] = tx.runtime.kernels.Buffers.take(n); // every element is written, tile by tile
             else if (view[k] == null && (number[k] == null || fillTile[k])) tile[k] = new double[TILE];
         }
         // each operand: an earlier result of the run, or an outside tensor (whole, or a single number)
@@ -162,6 +163,33 @@ final class Fusion {
             }
         }
         return outputs(r, full, sums, total);
+    }
+
+    /**
+     * The one number an arithmetic equation makes when its operands are all single numbers (a spread
+     * gradient seed times a constant, say: {@code full(1) * 100}), computed once instead of once per
+     * element; null for any other equation. NOTE: only +, -, ·, / and negation, whose kernels apply
+     * the operator itself to every element, so the number is each element's bits; a transcendental
+     * function is not folded (its kernel on a large tensor is not Math's).
+     */
+    private static double[] folded(Stmt.Eqn e, Map<Var, Integer> index, double[][] number, java.util.function.Function<Var, Tensor> get) {
+        Elementwise.Op op = e.prim().fastOp();
+        if (op != Elementwise.Op.ADD && op != Elementwise.Op.SUB && op != Elementwise.Op.MUL && op != Elementwise.Op.DIV && op != Elementwise.Op.NEG) return null;
+        double[] x = new double[e.in().size()];
+        for (int q = 0; q < x.length; q++) {
+            Integer at = index.get(e.in().get(q));
+            double[] v = at != null ? number[at] : get.apply(e.in().get(q)).data();
+            if (v == null || v.length != 1) return null;
+            x[q] = v[0];
+        }
+        double r = switch (op) {
+            case NEG -> -x[0];
+            case ADD -> x[0] + x[1];
+            case SUB -> x[0] - x[1];
+            case MUL -> x[0] * x[1];
+            default -> x[0] / x[1];
+        };
+        return new double[] {r};
     }
 
     /** Whether each equation's result is read after the run (made whole), by equation. */

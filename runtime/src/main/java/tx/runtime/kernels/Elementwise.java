@@ -16,12 +16,21 @@ public final class Elementwise {
      * loop of plain arithmetic is also one the JIT vectorises. Each computes exactly what the
      * primitive's own function computes (the same Math call or operator).
      */
-    public enum Op { NEG, EXP, LOG, SIN, COS, TANH, SQRT, ADD, SUB, MUL, DIV, POW }
+    public enum Op {
+        NEG, EXP, LOG, SIN, COS, TANH, SQRT, ADD, SUB, MUL, DIV, POW;
+
+        /** Whether it takes one operand (the ones before ADD). */
+        boolean unary() {
+            return ordinal() < ADD.ordinal();
+        }
+    }
 
     /** {@code out[i] = op(x[i])}, or null if {@code op} is not a unary operation. */
     public static Tensor map(Tensor x, Op op) {
-        double[] o = new double[x.size()];
-        return mapRange(op, x.data(), 0, o, 0, o.length, o.length) ? Tensor.of(x.shapeRef(), o) : null;
+        if (!op.unary()) return null;
+        double[] o = Buffers.take(x.size()), xd = x.data();
+        inChunks(o.length, (lo, len) -> mapRange(op, xd, lo, o, lo, len, o.length));
+        return Tensor.of(x.shapeRef(), o);
     }
 
     /** {@code out = op(a, b)} where the shapes are equal or one operand is a single number; else null (the general path). */
@@ -31,8 +40,31 @@ public final class Elementwise {
         boolean aOne = !same && ad.length == 1 && b.rank() >= a.rank(); // a broadcast from one number
         boolean bOne = !same && !aOne && bd.length == 1 && a.rank() >= b.rank();
         if (!same && !aOne && !bOne) return broadcast(a, b, op);
-        double[] o = new double[aOne ? bd.length : ad.length];
-        return zipRange(op, ad, 0, aOne, bd, 0, bOne, o, 0, o.length) ? Tensor.of(aOne ? b.shapeRef() : a.shapeRef(), o) : null;
+        if (op.unary() || aOne && bOne || op == Op.POW && !(bOne && bd[0] == 2.0)) return null; // what zipRange has no loop for
+        double[] o = Buffers.take(aOne ? bd.length : ad.length);
+        inChunks(o.length, (lo, len) -> zipRange(op, ad, aOne ? 0 : lo, aOne, bd, bOne ? 0 : lo, bOne, o, lo, len));
+        return Tensor.of(aOne ? b.shapeRef() : a.shapeRef(), o);
+    }
+
+    /** Elements per task when a large elementwise operation is shared among threads: a multiple of every vector length. */
+    static final int CHUNK = 1 << 15;
+
+    /** A range of elements one task computes. */
+    private interface Range {
+        void apply(int lo, int len);
+    }
+
+    /**
+     * Calls {@code range} over [0, n) in chunks of {@link #CHUNK}, shared among {@link Parallel}'s
+     * threads; each element is computed by one call, as in one pass (the kernels choose their
+     * method by the tensor's size, never the chunk's).
+     */
+    private static void inChunks(int n, Range range) {
+        if (n < 2 * CHUNK || Parallel.threads() == 1) {
+            range.apply(0, n);
+            return;
+        }
+        Parallel.run((n + CHUNK - 1) / CHUNK, t -> range.apply(t * CHUNK, Math.min(CHUNK, n - t * CHUNK)));
     }
 
     /** The general broadcast of {@link #zip(Tensor, Tensor, Op)}: strided reads, a loop of its own per operation and row. */
@@ -40,11 +72,14 @@ public final class Elementwise {
         if (op != Op.ADD && op != Op.SUB && op != Op.MUL && op != Op.DIV) return null;
         int[] shape = Shapes.broadcast(a.shapeRef(), b.shapeRef());
         if (shape == null) return null;
-        double[] ad = a.data(), bd = b.data(), out = new double[Shapes.numel(shape)];
+        double[] ad = a.data(), bd = b.data(), out = Buffers.take(Shapes.numel(shape));
         Shaping.Walk w = new Shaping.Walk(shape, Shaping.broadcastStrides(a.shapeRef(), shape), Shaping.broadcastStrides(b.shapeRef(), shape));
         int n = w.rowLength, sa = w.step[0], sb = w.step[1];
         for (int o = 0; o < out.length; o += n, w.nextRow()) {
             int pa = w.offset[0], pb = w.offset[1];
+            // a row against one number ([n, m] op [n, 1]): the loops of zipRange, which the JIT vectorises
+            if (sa == 1 && sb == 0 && zipRange(op, ad, pa, false, bd, pb, true, out, o, n)) continue;
+            if (sa == 0 && sb == 1 && zipRange(op, ad, pa, true, bd, pb, false, out, o, n)) continue;
             switch (op) {
                 case ADD -> { for (int i = 0; i < n; i++) out[o + i] = ad[pa + i * sa] + bd[pb + i * sb]; }
                 case SUB -> { for (int i = 0; i < n; i++) out[o + i] = ad[pa + i * sa] - bd[pb + i * sb]; }
@@ -101,7 +136,7 @@ public final class Elementwise {
     public static boolean zipRange(Op op, double[] a, int ao, boolean aScalar, double[] b, int bo, boolean bScalar, double[] o, int oo, int len) {
         if (aScalar && bScalar) return false;
         if (aScalar) {
-            double x = a[0];
+            double x = a[ao];
             switch (op) {
                 case ADD -> { for (int i = 0; i < len; i++) o[oo + i] = x + b[bo + i]; }
                 case SUB -> { for (int i = 0; i < len; i++) o[oo + i] = x - b[bo + i]; }
@@ -110,12 +145,16 @@ public final class Elementwise {
                 default -> { return false; }
             }
         } else if (bScalar) {
-            double y = b[0];
+            double y = b[bo];
             switch (op) {
                 case ADD -> { for (int i = 0; i < len; i++) o[oo + i] = a[ao + i] + y; }
                 case SUB -> { for (int i = 0; i < len; i++) o[oo + i] = a[ao + i] - y; }
                 case MUL -> { for (int i = 0; i < len; i++) o[oo + i] = a[ao + i] * y; }
-                case DIV -> { for (int i = 0; i < len; i++) o[oo + i] = a[ao + i] / y; }
+                case DIV -> {
+                    double r = exactReciprocal(y);
+                    if (r != 0) for (int i = 0; i < len; i++) o[oo + i] = a[ao + i] * r;
+                    else for (int i = 0; i < len; i++) o[oo + i] = a[ao + i] / y;
+                }
                 // NOTE: Math.pow(x, 2.0) is x * x bit for bit (checked on 10^8 doubles, specials included)
                 case POW -> {
                     if (y != 2.0) return false;
@@ -133,6 +172,19 @@ public final class Elementwise {
             }
         }
         return true;
+    }
+
+    /**
+     * 1/y where y is a power of two whose reciprocal is a normal number (±2^e, -1022 <= e <= 1022; the bound could be
+     * wider, since any exact reciprocal would do, but these are the divisors programs have),
+     * else 0. NOTE: then x / y and x · (1/y) are the correctly rounded values of one real number,
+     * x·2^-e, so they are the same double for every x (overflow, underflow, nan, inf and -0.0
+     * included); a multiplication is several times faster than a division.
+     */
+    static double exactReciprocal(double y) {
+        int e = Math.getExponent(y);
+        boolean power = (Double.doubleToRawLongBits(y) & 0x000fffffffffffffL) == 0;
+        return power && e >= -1022 && e <= 1022 ? 1.0 / y : 0;
     }
 
     /** Whether this JVM has the Vector API (jdk.incubator.vector), which the fast kernels use. */
@@ -155,7 +207,7 @@ public final class Elementwise {
         double[] ad = a.data(), bd = b.data();
         boolean aFull = Arrays.equals(a.shapeRef(), shape), bFull = Arrays.equals(b.shapeRef(), shape);
         if (aFull && bFull || ad.length == 1 && bFull || bd.length == 1 && aFull) return Tensor.of(shape, Standalone.zip(ad, bd, f));
-        double[] out = new double[Shapes.numel(shape)];
+        double[] out = Buffers.take(Shapes.numel(shape));
         zipBroadcast(ad, Shaping.broadcastStrides(a.shapeRef(), shape), bd, Shaping.broadcastStrides(b.shapeRef(), shape), shape, out, f);
         return Tensor.of(shape, out);
     }
@@ -178,7 +230,7 @@ public final class Elementwise {
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         int[] shape = broadcastShape(broadcastShape(cond.shapeRef(), a.shapeRef()), b.shapeRef());
         double[] cd = cond.data(), ad = a.data(), bd = b.data();
-        double[] out = new double[Shapes.numel(shape)];
+        double[] out = Buffers.take(Shapes.numel(shape));
         Shaping.Walk w = new Shaping.Walk(shape, Shaping.broadcastStrides(cond.shapeRef(), shape),
                 Shaping.broadcastStrides(a.shapeRef(), shape), Shaping.broadcastStrides(b.shapeRef(), shape));
         int n = w.rowLength, sc = w.step[0], sa = w.step[1], sb = w.step[2];

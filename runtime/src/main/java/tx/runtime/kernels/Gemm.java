@@ -45,6 +45,28 @@ final class Gemm {
     /** Columns per block: a packed block of B (KC × NC, 2 MiB) in L2/L3. */
     static final int NC = 1024;
 
+    /**
+     * The packing buffers, kept per thread from one product to the next (a product's packs are
+     * written before they are read, so their old contents never matter). NOTE: fresh ones cost
+     * about a fifth of a 128 x 64 x 128 product: the JVM zeroes them in memory out of the cache.
+     */
+    private static final class Scratch {
+        double[] ap = new double[0], bp = new double[0];
+        final double[] tile = new double[MR * NR];
+
+        double[] ap(int n) {
+            if (ap.length < n) ap = new double[n];
+            return ap;
+        }
+
+        double[] bp(int n) {
+            if (bp.length < n) bp = new double[n];
+            return bp;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     /** C[n×m] (row-major at cOff, row length m) += A·B, as the class comment says. */
     static void multiply(double[] a, int aOff, int ars, int acs, double[] b, int bOff, int brs, int bcs,
                          double[] c, int cOff, int n, int k, int m, boolean fused) {
@@ -52,22 +74,37 @@ final class Gemm {
             fewRows(a, aOff, ars, acs, b, bOff, brs, c, cOff, n, k, m, fused);
             return;
         }
-        double[] bp = new double[Math.min(k, KC) * (roundUp(Math.min(m, NC), W) + W)];
-        double[] ap = new double[Math.min(k, KC) * roundUp(Math.min(n, MC), MR)];
-        double[] tile = new double[MR * NR];
+        double[] bp = SCRATCH.get().bp(Math.min(k, KC) * (roundUp(Math.min(m, NC), W) + W));
+        int mcMax = rowsPerBlock(n, (long) k * m);
         for (int jc = 0; jc < m; jc += NC) {
             int nc = Math.min(NC, m - jc);
             for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+                int kc = Math.min(KC, k - pc), p0 = pc, j0 = jc;
                 packB(b, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, bp);
-                for (int ic = 0; ic < n; ic += MC) {
-                    Limits.checkTime(); // a long product stops at its --timeout between blocks
-                    int mc = Math.min(MC, n - ic);
-                    packA(a, aOff + ic * ars + pc * acs, ars, acs, mc, kc, ap);
-                    block(ap, bp, mc, kc, nc, c, cOff + ic * m + jc, m, tile, fused);
-                }
+                Limits.checkTime(); // a long product stops at its --timeout between blocks
+                // each block of rows on one thread, every element of it still summed in order over p (see the class comment)
+                Parallel.run((n + mcMax - 1) / mcMax, t -> {
+                    Limits.checkTime(); // the caller's deadline, on the caller's own blocks (a worker has none)
+                    int ic = t * mcMax, mc = Math.min(mcMax, n - ic);
+                    Scratch s = SCRATCH.get();
+                    double[] ap = s.ap(kc * roundUp(mcMax, MR));
+                    packA(a, aOff + ic * ars + p0 * acs, ars, acs, mc, kc, ap);
+                    block(ap, bp, mc, kc, nc, c, cOff + ic * m + j0, m, s.tile, fused);
+                });
             }
         }
+    }
+
+    /**
+     * Rows per block: {@link #MC}, or fewer (a multiple of {@link #MR}) so that every thread gets a
+     * block where there are fewer blocks than threads and the product is worth sharing (about
+     * 2^18 multiply-adds a block or more). The blocking never changes the sums.
+     */
+    private static int rowsPerBlock(int n, long perRow) {
+        int t = Parallel.threads();
+        if (t == 1 || n <= MR) return MC;
+        int share = roundUp((n + t - 1) / t, MR);
+        return share >= MC || share * perRow < (1L << 18) ? MC : share;
     }
 
     /**

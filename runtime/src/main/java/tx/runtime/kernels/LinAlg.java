@@ -42,7 +42,7 @@ public final class LinAlg {
             throw new IllegalArgumentException("matmul batch shapes " + Shapes.show(aBatch) + " and "
                     + Shapes.show(bBatch) + " do not broadcast");
         }
-        double[] out = new double[Shapes.numel(Shapes.concat(batch, new int[] {n, m}))];
+        double[] out = Buffers.zeroed(Shapes.numel(Shapes.concat(batch, new int[] {n, m})));
         int[] aStrides = scaled(Shaping.broadcastStrides(aBatch, batch), n * k);
         int[] bStrides = scaled(Shaping.broadcastStrides(bBatch, batch), k * m);
         // A(i,p) and B(p,j) in the stored row-major layouts: a transposed operand swaps its strides
@@ -51,6 +51,10 @@ public final class LinAlg {
         int batches = Shapes.numel(batch), len = w.rowLength;
         for (int i = 0; i < batches; i += len, w.nextRow()) {
             for (int j = 0; j < len; j++) {
+                if (NATIVE && (long) n * k * m >= SMALL) { // TX_BLAS=native (see NativeBlas)
+                    NativeBlas.multiply(a.data(), w.offset[0] + j * w.step[0], transA, b.data(), w.offset[1] + j * w.step[1], transB, out, (i + j) * n * m, n, k, m);
+                    continue;
+                }
                 multiplyInto(a.data(), w.offset[0] + j * w.step[0], ars, acs, b.data(), w.offset[1] + j * w.step[1], brs, bcs,
                         out, (i + j) * n * m, n, k, m, fused);
             }
@@ -118,8 +122,28 @@ public final class LinAlg {
         }
     }
 
+    /**
+     * Whether TX_BLAS (or -Dtx.blas) says anything. NOTE: only then is {@link NativeBlas} loaded, so
+     * that tx, embedded, runs without the binding's jars on the class path.
+     */
+    private static final boolean BLAS_ASKED = !System.getProperty("tx.blas", System.getenv().getOrDefault("TX_BLAS", "")).isEmpty();
+
+    /** Products of {@link #SMALL} multiply-adds and more go to the native BLAS (TX_BLAS=native, and one loaded). */
+    private static final boolean NATIVE = BLAS_ASKED && NativeBlas.active();
+
+    /** Whether products run on the native BLAS (TX_BLAS=native, and one loaded: see {@link NativeBlas}). */
+    public static boolean nativeBlas() {
+        return NATIVE;
+    }
+
     /** One line for {@code tx bench}: which product runs. */
     public static String describe() {
+        if (NATIVE) return NativeBlas.WHY + " for products of " + SMALL + " multiply-adds and more; tx's loop below";
+        String gemm = describeGemm();
+        return !BLAS_ASKED || NativeBlas.WHY == null ? gemm : gemm + "; " + NativeBlas.WHY;
+    }
+
+    private static String describeGemm() {
         boolean fused = MODE == Mode.FAST && HAS_FMA;
         return "tx's GEMM" + (Vectorized.AVAILABLE ? " on the Vector API" : " in scalars (no Vector API)") + ", TX_GEMM="
                 + MODE.name().toLowerCase(java.util.Locale.ROOT) + " (" + (fused ? "fused multiply-adds" : "a multiply then an add per step") + ")";

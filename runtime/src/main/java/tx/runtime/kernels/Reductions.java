@@ -108,7 +108,7 @@ public final class Reductions {
         int[] outStrides = Shapes.strides(kept);
         for (int a : axes) outStrides[a] = 0;
         double[] xd = x.data();
-        double[] out = new double[Shapes.numel(kept)];
+        double[] out = Buffers.take(Shapes.numel(kept));
         Arrays.fill(out, init);
         Shaping.Walk w = new Shaping.Walk(shape, outStrides);
         int n = w.rowLength;

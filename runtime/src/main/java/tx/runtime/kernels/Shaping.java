@@ -90,7 +90,7 @@ public final class Shaping {
         int inner = 1, outer = 1;
         for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
         for (int d = 0; d < axis; d++) outer *= shape[d];
-        double[] src = x.data(), out = new double[outer * inner];
+        double[] src = x.data(), out = Buffers.take(outer * inner);
         for (int o = 0; o < outer; o++) System.arraycopy(src, (o * n + i) * inner, out, o * inner, inner);
         return Tensor.of(Shapes.reduced(shape, new int[] {axis}, false), out);
     }
@@ -101,7 +101,7 @@ public final class Shaping {
         int inner = 1, outer = 1;
         for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
         for (int d = 0; d < axis; d++) outer *= shape[d];
-        double[] src = g.data(), out = new double[Shapes.numel(shape)];
+        double[] src = g.data(), out = Buffers.zeroed(Shapes.numel(shape));
         for (int o = 0; o < outer; o++) System.arraycopy(src, o * inner, out, (o * n + i) * inner, inner);
         return Tensor.of(shape, out);
     }
@@ -121,7 +121,7 @@ public final class Shaping {
             dstStrides[d] = outStrides[d] * step[d];
             offset += start[d] * outStrides[d];
         }
-        double[] out = new double[Shapes.numel(outShape)];
+        double[] out = Buffers.zeroed(Shapes.numel(outShape));
         boolean block = shape.length > 0 && step[0] == 1; // one contiguous block of the output: a single copy
         for (int d = 1; d < shape.length && block; d++) block = start[d] == 0 && step[d] == 1 && shape[d] == outShape[d];
         if (block) System.arraycopy(g.data(), 0, out, offset, g.size());
@@ -135,7 +135,7 @@ public final class Shaping {
         int[] outShape = catShape(xs, axis);
         int outer = Shapes.numel(Arrays.copyOf(outShape, axis));
         int inner = Shapes.numel(Arrays.copyOfRange(outShape, axis + 1, outShape.length));
-        double[] out = new double[Shapes.numel(outShape)];
+        double[] out = Buffers.take(Shapes.numel(outShape));
         int o = 0;
         for (int i = 0; i < outer; i++) {
             for (Tensor x : xs) {
@@ -230,7 +230,7 @@ public final class Shaping {
 
     /** A fresh row-major array of {@code outShape} whose element at index i is {@code src[offset + i·srcStrides]}. */
     static double[] gather(double[] src, int offset, int[] srcStrides, int[] outShape) {
-        double[] out = new double[Shapes.numel(outShape)];
+        double[] out = Buffers.take(Shapes.numel(outShape));
         Walk w = new Walk(outShape, srcStrides);
         int n = w.rowLength, s = w.step[0];
         for (int o = 0; o < out.length; o += n, w.nextRow()) {
