@@ -10,10 +10,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="${PYTHON:-/usr/bin/python3}"
 cases=("$@")
-if [ ${#cases[@]} -eq 0 ]; then cases=(elementwise mlp rosenbrock100 matmul rosenbrock1e6 attention); fi
+if [ ${#cases[@]} -eq 0 ]; then cases=(elementwise mlp rosenbrock100 matmul rosenbrock1e6 attention lenet_conv1 lenet_conv2); fi
 
-declare -A fn=([elementwise]=f [mlp]=mlp [rosenbrock100]=rosen [matmul]=product_sum [rosenbrock1e6]=rosen [attention]=attn)
-declare -A wrt=([elementwise]=x [mlp]=W1,b1,W2,b2 [rosenbrock100]=x [matmul]=a [rosenbrock1e6]=x [attention]=q,k,v)
+declare -A fn=([elementwise]=f [mlp]=mlp [rosenbrock100]=rosen [matmul]=product_sum [rosenbrock1e6]=rosen [attention]=attn [lenet_conv1]=conv1 [lenet_conv2]=conv2)
+declare -A wrt=([elementwise]=x [mlp]=W1,b1,W2,b2 [rosenbrock100]=x [matmul]=a [rosenbrock1e6]=x [attention]=q,k,v [lenet_conv1]=w,b [lenet_conv2]=x,w,b)
 
 have_torch=1
 if ! "$python" -c 'import torch' >/dev/null 2>&1; then

@@ -46,6 +46,8 @@ CASES = {
     "matmul": (lambda a, b: (a @ b).sum(), [[512, 512], [512, 512]], [0]),
     "rosenbrock1e6": (rosen, [[1000000]], [0]),
     "attention": (lambda q, k, v: ((torch.softmax(q @ k.T / 8, dim=1) @ v) ** 2).sum(), [[128, 64]] * 3, [0, 1, 2]),
+    "lenet_conv1": (lambda w, b, x: (F.conv2d(x, w, b) ** 2).sum(), [[6, 1, 5, 5], [6], [16, 1, 28, 28]], [0, 1]),
+    "lenet_conv2": (lambda x, w, b: (F.conv2d(x, w, b) ** 2).sum(), [[16, 6, 12, 12], [16, 6, 5, 5], [16]], [0, 1, 2]),
 }
 
 

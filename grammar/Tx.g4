@@ -20,12 +20,16 @@ block
 
 statement
     : 'fn' NAME '(' (param (',' param)*)? ')' ('->' returnType)? block   # fnDef
+    | 'for' NAME (',' NAME)* 'in' expr block                              # forEachStmt
     | 'return' (expr (',' expr)*)?                                        # returnStmt
     | 'with' kind=('no_grad' | 'checkpoint') block                       # withStmt
     | 'for' NAME 'in' 'range' '(' (arg (',' arg)*)? ')' block             # forStmt
+    | 'while' expr block                                                  # whileStmt
+    | 'break'                                                             # breakStmt
+    | 'continue'                                                          # continueStmt
     | ifChain                                                             # ifStmt
     | 'check' lhs=expr ('within' tol=expr)?                               # checkStmt
-    | target (',' target)* '=' expr                                       # assign
+    | target (',' target)* unpack=','? '=' expr (',' expr)* ','?          # assign
     | target op=('+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=') expr   # augAssign
     | indexTarget op=('=' | '+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=') expr # indexAssign
     | expr                                                                # exprStmt
@@ -41,8 +45,9 @@ elseTail
     | 'else' (block | ifChain)                                            # elseBranch
     ;
 
+// `x: [n, 3]`, or a Python scalar or a list, `lr: float`, `params: list`; with a default, `eps: float = 1e-5`.
 param
-    : NAME ':' shapeType
+    : NAME ':' (shapeType | kind=NAME) ('=' dflt=expr)?
     ;
 
 returnType
@@ -80,6 +85,7 @@ expr
     | expr op=('*' | '/' | '//' | '%' | '@') expr              # multiplicative
     | expr op=('+' | '-') expr                                 # additive
     | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr     # comparison
+    | expr 'is' neg='not'? expr                                # isTest
     | 'not' expr                                               # not
     | expr 'and' expr                                          # and
     | expr 'or' expr                                           # or
@@ -91,6 +97,7 @@ expr
     | 'None'                                                   # none
     | NAME                                                     # name
     | '(' expr ')'                                             # paren
+    | '(' expr ',' (expr (',' expr)* ','?)? ')'                # tuple
     | '[' (expr (',' expr)* ','?)? ']'                         # list
     ;
 

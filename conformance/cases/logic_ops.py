@@ -48,3 +48,11 @@ h %= 3
 print(h)
 h **= 2
 print(h)
+
+g = torch.tensor([1.0, 2.0], requires_grad=True)
+if g.grad is None:
+    print("no grad yet")
+torch.sum(g * g).backward()
+print(g.grad is None, g.grad is not None, None is None, 3 is not None)
+if g.grad is not None:
+    print(g.grad)

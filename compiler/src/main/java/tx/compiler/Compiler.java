@@ -70,6 +70,9 @@ public final class Compiler {
     /** The ways `tx grad` can write a derivative. */
     public enum Emit { TX, JAVA, DOT }
 
+    /** What `tx grad` writes: the gradient (reverse mode, NAME_grad) or the tangent (forward mode, NAME_jvp). */
+    public enum Mode { REVERSE, FORWARD }
+
     /**
      * {@code tx grad}: the gradient of {@code fn} with respect to {@code wrt} (default: its first
      * parameter), written as tx source, as a Java class, or as a Graphviz graph.
@@ -80,12 +83,17 @@ public final class Compiler {
 
     /** As above; `load` paths in the function are relative to {@code baseDir} (null: the working directory). */
     public static Emitted grad(String fileName, String source, String fn, List<String> wrt, Emit emit, java.nio.file.Path baseDir) {
+        return grad(fileName, source, fn, wrt, emit, baseDir, Mode.REVERSE);
+    }
+
+    /** As above, in reverse mode (NAME_grad) or forward mode (NAME_jvp: the arguments and their tangents in, the value and its tangent out). */
+    public static Emitted grad(String fileName, String source, String fn, List<String> wrt, Emit emit, java.nio.file.Path baseDir, Mode mode) {
         Diagnostics diags = new Diagnostics(fileName, source);
         Ast.Program ast = Parse.program(source, diags);
         if (ast == null || diags.hasErrors()) return new Emitted(null, diags);
         Derivation d;
         try {
-            d = Derivation.derive(ast, diags, source, fn, wrt, baseDir);
+            d = Derivation.derive(ast, diags, source, fn, wrt, baseDir, mode == Mode.FORWARD);
         } catch (CompileLimit | Limits.Exceeded x) {
             Limited.report(x, diags);
             return new Emitted(null, diags, true);

@@ -392,6 +392,20 @@ class BuiltinGradTest {
         c.add(new Case("cumprod(x, dim=1)", m, List.of(x(m, signed(0.5, 1.5)))));
         c.add(new Case("cumprod(x, dim=0)", s(4, 2), List.of(x(s(4, 2), choice(0, 0.5, -1.5, 2)))));
         c.add(new Case("cumprod(x, -1)", s(), List.of(x(s(), ANY))));
+        c.add(new Case("conv2d(x, y, b, stride=[1, 2], padding=1, dilation=[2, 1])", s(2, 3, 5, 3),
+                List.of(x(s(2, 2, 5, 4), ANY), y(s(3, 2, 2, 2), ANY), in("b", s(3), ANY))));
+        c.add(new Case("conv2d(x, y, groups=2, padding=\"same\")", s(1, 4, 4, 4), List.of(x(s(1, 4, 4, 4), ANY), y(s(4, 2, 2, 3), ANY))));
+        c.add(new Case("conv2d(x, y)", s(2, 3, 3), List.of(x(s(2, 4, 4), ANY), y(s(2, 2, 2, 2), ANY)))); // unbatched
+        c.add(new Case("conv1d(x, y, b, 2, 1, 2)", s(2, 3, 3), List.of(x(s(2, 2, 7), ANY), y(s(3, 2, 3), ANY), in("b", s(3), ANY))));
+        c.add(new Case("max_pool2d(x, 2)", s(2, 2, 2, 2), List.of(x(s(2, 2, 5, 4), distinct()))));
+        c.add(new Case("max_pool2d(x, [2, 3], stride=1, padding=1, ceil_mode=true)", s(1, 2, 5, 5), List.of(x(s(1, 2, 4, 5), distinct()))));
+        c.add(new Case("max_pool1d(x, 3, 2, 1, 2)", s(2, 2, 3), List.of(x(s(2, 2, 7), distinct()))));
+        c.add(new Case("avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=false)", s(1, 2, 3, 2), List.of(x(s(1, 2, 5, 4), ANY))));
+        c.add(new Case("avg_pool2d(x, 2, ceil_mode=true, divisor_override=3)", s(2, 3, 2), List.of(x(s(2, 5, 4), ANY))));
+        c.add(new Case("avg_pool1d(x, 2)", s(2, 2, 3), List.of(x(s(2, 2, 7), ANY))));
+        c.add(new Case("layer_norm(x, [4], y, b)", s(2, 3, 4), List.of(x(s(2, 3, 4), ANY), y(s(4), ANY), in("b", s(4), ANY))));
+        c.add(new Case("layer_norm(x, [3, 4], eps=0.1)", s(2, 3, 4), List.of(x(s(2, 3, 4), ANY))));
+        c.add(new Case("dropout(x, 0.3, seed=5)", s(4, 5), List.of(x(s(4, 5), ANY)))); // a fixed mask: g · mask / 0.7
     }
 
     static void indexing(List<Case> c) {
@@ -552,6 +566,7 @@ class BuiltinGradTest {
             "cosine_similarity", "var", "std", "linear",
             "permute", "movedim", "swapaxes", "flip", "roll", "tile", "narrow", "pad", "masked_fill", "clone", "tril", "triu", "diag",
             "diagonal", "trace", "mm", "bmm", "mv", "kron", "cross", "cumsum", "cumprod",
+            "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "layer_norm", "dropout",
         };
         List<String> missing = new ArrayList<>();
         for (String f : functions) {

@@ -44,6 +44,59 @@ class GrammarTest {
     }
 
     @Test
+    void tuplesAndSeveralRightHandSidesParse() {
+        Ast.Program p = parse("""
+                t = (a, b)
+                u = (a,)
+                a, b = b, a
+                v = a, b
+                w = (x)
+                h, = state
+                """);
+        Ast.Assign one = (Ast.Assign) p.body().get(5);
+        assertTrue(one.unpack() && one.targets().size() == 1 && one.value() instanceof Ast.Name);
+        assertFalse(((Ast.Assign) p.body().get(4)).unpack());
+        assertTrue(((Ast.Assign) p.body().get(0)).value() instanceof Ast.TupleLit t && t.items().size() == 2);
+        assertTrue(((Ast.Assign) p.body().get(1)).value() instanceof Ast.TupleLit t && t.items().size() == 1);
+        Ast.Assign swap = (Ast.Assign) p.body().get(2);
+        assertEquals(2, swap.targets().size());
+        assertTrue(swap.value() instanceof Ast.TupleLit t && t.items().get(0) instanceof Ast.Name n && n.name().equals("b"));
+        assertTrue(((Ast.Assign) p.body().get(3)).value() instanceof Ast.TupleLit);
+        assertTrue(((Ast.Assign) p.body().get(4)).value() instanceof Ast.Name, "parentheses around one expression make no tuple");
+    }
+
+    @Test
+    void forOverCollectionsParses() {
+        Ast.Program p = parse("""
+                for v in x { print(v) }
+                for i, v in enumerate(xs) { print(i) }
+                for a, b in zip(xs, [1, 2]) { print(a) }
+                for k in range(3) { print(k) }
+                """);
+        Ast.ForEach plain = (Ast.ForEach) p.body().get(0);
+        assertEquals(List.of("v"), plain.vars());
+        assertTrue(plain.iterable() instanceof Ast.Name);
+        assertEquals(List.of("i", "v"), ((Ast.ForEach) p.body().get(1)).vars());
+        assertTrue(((Ast.ForEach) p.body().get(2)).iterable() instanceof Ast.Call c && c.args().size() == 2);
+        assertTrue(p.body().get(3) instanceof Ast.For, "`range` keeps its own loop");
+    }
+
+    @Test
+    void parametersWithTypesAndDefaultsParse() {
+        Ast.FnDef f = (Ast.FnDef) parse("""
+                fn sgd(params: list, lr: float = 0.1, x: [n, 3], act: Callable = relu) { print(lr) }
+                """).body().get(0);
+        assertEquals("list", f.params().get(0).kind());
+        assertEquals(null, f.params().get(0).dflt());
+        assertEquals("float", f.params().get(1).kind());
+        assertTrue(f.params().get(1).dflt() instanceof Ast.Num n && n.value() == 0.1);
+        assertEquals(null, f.params().get(2).kind());
+        assertEquals(2, f.params().get(2).shape().size());
+        assertTrue(f.params().get(3).dflt() instanceof Ast.Name n && n.name().equals("relu"));
+        assertTrue(f.returns().isEmpty());
+    }
+
+    @Test
     void checksOfSection8Parse() {
         Ast.Program p = parse("""
                 fn f(x: [3]) -> [] { return sum(sin(x) * x) }

@@ -123,6 +123,13 @@ class JavaEmitTest {
             fn scans(x: [n, 3]) -> [] {
                 return sum(cumsum(x, dim=0) * flip(x, [0])) + sum(cumprod(x, dim=1) * roll(x, 1, 0)) + sum(tile(x, [2]) ** 2)
             }
+            fn convolved(x: [n, 2, 5, 4], w: [3, 2, 2, 2], b: [3]) -> [] {
+                y = conv2d(x, w, b, stride=[1, 2], padding=1, dilation=[2, 1])
+                return sum(max_pool2d(y, 2, stride=1) ** 2) + sum(avg_pool2d(x, 2, padding=1) ** 2)
+            }
+            fn convolved1(s: [2, 4, 7], k: [4, 2, 3]) -> [] {
+                return sum(max_pool1d(conv1d(s, k, padding=1, groups=2), 3, stride=2, padding=1) ** 2) + sum(avg_pool1d(s, 3, ceil_mode=true) ** 2)
+            }
             fn scalar(a: [], b: []) -> [] {
                 return a * b + a ** 3 - b / (a * a + 1)
             }
@@ -241,7 +248,7 @@ class JavaEmitTest {
     @TestFactory
     Stream<DynamicTest> primitivesTheExamplesDoNotReachAgreeToo() {
         List<Case> cases = cases("extra.tx", EXTRA);
-        assertEquals(28 + 19, cases.size()); // 28 functions, 19 with several parameters
+        assertEquals(30 + 21, cases.size()); // 30 functions, 21 with several parameters
         return run(cases);
     }
 

@@ -62,7 +62,16 @@ public sealed interface Val {
      * A loop-carried value prints differently in the loop's first iteration (where it is still the
      * value from before the loop, say a leaf) than in the others (a result, say MulBackward0).
      */
-    record FirstIteration(Var index, String suffix) {}
+    record FirstIteration(Var index, String suffix, boolean decided, String otherwise) {
+        public FirstIteration(Var index, String suffix) {
+            this(index, suffix, false, null);
+        }
+
+        /** {@code decided}: the suffix otherwise is {@code otherwise} (after a while: as its body left it), not the value's own. */
+        public FirstIteration(Var index, String suffix, String otherwise) {
+            this(index, suffix, true, otherwise);
+        }
+    }
 
     /**
      * Python's scalar types (LANGUAGE.md §3): arithmetic on bools gives ints, on ints ints (but
@@ -136,10 +145,23 @@ public sealed interface Val {
         }
     }
 
-    /** A list literal {@code [a, b]}: shapes, dims, cat/stack operands, nested tensor data. */
-    record ListV(List<Val> items, List<Span> spans) implements Val {
+    /**
+     * A list {@code [a, b]} or a tuple {@code (a, b)} ({@code tuple}), of a length known at compile
+     * time: shapes, dims, cat/stack operands, nested tensor data, a function's parameters. Built-ins
+     * that take a list take a tuple too, as PyTorch's do.
+     */
+    record ListV(List<Val> items, List<Span> spans, boolean tuple) implements Val {
+        public ListV(List<Val> items, List<Span> spans) {
+            this(items, spans, false);
+        }
+
+        /** The same kind of sequence holding other items. */
+        public ListV with(List<Val> newItems) {
+            return new ListV(newItems, spans, tuple);
+        }
+
         @Override public String describe() {
-            return "a list";
+            return (tuple ? "a tuple of " : "a list of ") + items.size() + (items.size() == 1 ? " item" : " items");
         }
     }
 
@@ -157,6 +179,13 @@ public sealed interface Val {
 
     /** A function defined with `fn`. */
     record UserFn(String name) implements FnRef {
+        @Override public String show() {
+            return name.startsWith("$") ? name.substring(1) : name; // a built-in taken as a function (grad(tanh))
+        }
+    }
+
+    /** A built-in used as a value, {@code act = tanh} (LANGUAGE.md §4, v2): calling it calls the built-in. */
+    record BuiltinFn(String name) implements FnRef {
         @Override public String show() {
             return name;
         }

@@ -38,9 +38,11 @@ public final class Main {
               check FILE.tx [--timeout SECONDS] [--max-memory SIZE] [--threads N]
                                      run every `check` in the file, and check the gradient of every function
                                      with a scalar result against finite differences (exit 3 on a failure)
-              grad FILE.tx --fn NAME [--wrt a,b] [--emit tx|java|dot] [-o OUT] [--timeout SECONDS] [--max-memory SIZE]
+              grad FILE.tx --fn NAME [--wrt a,b] [--mode reverse|forward] [--emit tx|java|dot] [-o OUT] [--timeout SECONDS] [--max-memory SIZE]
                                      write the gradient of function NAME (with respect to its first parameter,
-                                     or the --wrt ones) as tx source (NAME_grad), a Java class, or a Graphviz graph
+                                     or the --wrt ones) as tx source (NAME_grad), a Java class, or a Graphviz graph;
+                                     --mode forward writes its tangent NAME_jvp (the arguments and their tangents in,
+                                     the value and its tangent out)
               bench FILE.tx --fn NAME [--wrt a,b] [--dims n=100] [--json] [--threads N]
                                      time the function and its value and gradient on seeded random inputs
                                      (named dimensions are 100 unless --dims says otherwise)
@@ -256,6 +258,7 @@ public final class Main {
         String file = null, fn = null, output = null;
         List<String> wrt = List.of();
         Compiler.Emit emit = Compiler.Emit.TX;
+        Compiler.Mode mode = Compiler.Mode.REVERSE;
         long[] limits = new long[2];
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
@@ -273,6 +276,14 @@ public final class Main {
                         case "java" -> Compiler.Emit.JAVA;
                         case "dot" -> Compiler.Emit.DOT;
                         default -> throw new UsageError("`--emit` takes tx, java or dot, got `" + v + "`");
+                    };
+                }
+                case "--mode" -> {
+                    String v = value(args, ++i, a);
+                    mode = switch (v) {
+                        case "reverse" -> Compiler.Mode.REVERSE;
+                        case "forward" -> Compiler.Mode.FORWARD;
+                        default -> throw new UsageError("`--mode` takes reverse or forward, got `" + ControlChars.escape(v) + "`");
                     };
                 }
                 case "-o", "--output" -> output = value(args, ++i, a);
@@ -293,7 +304,8 @@ public final class Main {
             String f = fn;
             List<String> w = wrt;
             Compiler.Emit how = emit;
-            r = Limits.of(limits[0], limits[1]).apply(() -> Compiler.grad(name, source, f, w, how, path.toAbsolutePath().getParent()));
+            Compiler.Mode m = mode;
+            r = Limits.of(limits[0], limits[1]).apply(() -> Compiler.grad(name, source, f, w, how, path.toAbsolutePath().getParent(), m));
         } catch (StackOverflowError e) {
             err.println("error: " + shown(file) + ": the program is nested too deeply for tx to compile");
             if (System.getenv("TX_DEBUG") != null) e.printStackTrace(err);

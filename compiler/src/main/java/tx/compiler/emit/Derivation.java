@@ -14,6 +14,7 @@ import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Diagnostics;
 import tx.compiler.syntax.Span;
 import tx.runtime.ir.Blocks;
+import tx.runtime.ir.Func;
 import tx.runtime.ir.Prim;
 import tx.runtime.ir.Simplify;
 import tx.runtime.ir.Stmt;
@@ -42,6 +43,8 @@ public final class Derivation {
     /** The parameters' indices to differentiate with respect to, in the order the gradients are returned. */
     public final List<Integer> wrt;
     public final Sizes sizes;
+    /** Forward mode: the program is the tangent (NAME_jvp), not the gradient (NAME_grad). */
+    public final boolean forward;
     private final List<Lowered> samples;
 
     /**
@@ -50,10 +53,11 @@ public final class Derivation {
      * defining each variable, each statement's place in the pre-order, and the variables by id.
      */
     private record Lowered(List<Stmt> body, List<Stmt> all, List<Var> params, List<Var> results, Map<Var, Stmt.Eqn> defs,
-                           Map<Stmt, Integer> place, Map<Integer, Var> vars) {}
+                           Map<Stmt, Integer> place, Map<Integer, Var> vars, List<Func> functions) {}
 
-    private Derivation(Ast.FnDef fn, List<Integer> wrt, Sizes sizes, List<Lowered> samples) {
+    private Derivation(Ast.FnDef fn, List<Integer> wrt, Sizes sizes, List<Lowered> samples, boolean forward) {
         this.fn = fn;
+        this.forward = forward;
         this.wrt = wrt;
         this.sizes = sizes;
         this.samples = samples;
@@ -64,9 +68,26 @@ public final class Derivation {
         return samples.get(0).body();
     }
 
+    /**
+     * The functions the program calls (callees before callers), each to be written once as a
+     * helper (see {@link Helpers}); none when the function has named dimensions, whose calls are
+     * inlined.
+     */
+    public List<Func> functions() {
+        return samples.get(0).functions();
+    }
+
+    /** Each function's name in the output, {@code NAME_grad_<function>} ({@code NAME_jvp_<function>} in forward mode). */
+    public Map<Func, String> helperNames() {
+        if (helperNames == null) helperNames = Helpers.names(name() + "_", functions());
+        return helperNames;
+    }
+
+    private Map<Func, String> helperNames;
+
     /** Whether the program has loops or branches (emitters that write straight-line code only refuse it). */
     public boolean hasControlFlow() {
-        for (Stmt st : body()) if (!(st instanceof Stmt.Eqn)) return true;
+        for (Stmt st : body()) if (st instanceof Stmt.Loop || st instanceof Stmt.Cond) return true;
         return false;
     }
 
@@ -89,6 +110,40 @@ public final class Derivation {
     public List<Var> grads() {
         List<Var> r = samples.get(0).results();
         return r.subList(1, r.size());
+    }
+
+    /** The name of the function written: {@code NAME_grad}, or {@code NAME_jvp} in forward mode. */
+    public String name() {
+        return fn.name() + (forward ? "_jvp" : "_grad");
+    }
+
+    /** The parameters of the function written: fn's, then in forward mode one tangent per {@code wrt} parameter ({@code tangent_x}). */
+    public List<String> paramNames() {
+        List<String> out = new ArrayList<>();
+        for (Ast.Param p : fn.params()) out.add(p.name());
+        if (forward) for (int k : wrt) out.add("tangent_" + fn.params().get(k).name());
+        return out;
+    }
+
+    /** The declared shapes of {@link #paramNames} (a tangent's is its parameter's). */
+    public List<List<Ast.Dim>> paramShapes() {
+        List<List<Ast.Dim>> out = new ArrayList<>();
+        for (Ast.Param p : fn.params()) out.add(p.shape());
+        if (forward) for (int k : wrt) out.add(fn.params().get(k).shape());
+        return out;
+    }
+
+    /** What the function written returns: the gradients in {@code wrt} order, or in forward mode the value and its tangent. */
+    public List<Var> outputs() {
+        return forward ? samples.get(0).results() : grads();
+    }
+
+    /** The names of {@link #outputs}: {@code d_<param>}, or {@code value} and {@code tangent}. */
+    public List<String> outputNames() {
+        if (forward) return List.of("value", "tangent");
+        List<String> out = new ArrayList<>();
+        for (int k : wrt) out.add("d_" + fn.params().get(k).name());
+        return out;
     }
 
     /** The equation that defines a variable of sample 0, or null for a parameter or a loop's or branch's variable. */
@@ -175,6 +230,17 @@ public final class Derivation {
         return e.prim() == Prim.CONST || e.prim() == Prim.FILL && e.out().rank() == 0;
     }
 
+    /** The first loop whose trip count is known only at run time (a while, or its reversal), nested blocks included; or null. */
+    private static Stmt.Loop runTimeLoop(List<Stmt> body) {
+        for (Stmt st : body) {
+            if (st instanceof Stmt.Loop l && l.runTime() != null) return l;
+            Stmt.Loop inner = st instanceof Stmt.Loop l ? runTimeLoop(l.body()) : st instanceof Stmt.Cond c ? runTimeLoop(c.then()) : null;
+            if (inner == null && st instanceof Stmt.Cond c) inner = runTimeLoop(c.otherwise());
+            if (inner != null) return inner;
+        }
+        return null;
+    }
+
     private static int count(List<Stmt> body) {
         int n = 0;
         for (Stmt st : body) {
@@ -202,13 +268,27 @@ public final class Derivation {
 
     /** As above; `load` paths in the function are relative to {@code baseDir} (null: the working directory). */
     public static Derivation derive(Ast.Program ast, Diagnostics diags, String source, String fnName, List<String> wrt, java.nio.file.Path baseDir) {
+        return derive(ast, diags, source, fnName, wrt, baseDir, false);
+    }
+
+    /**
+     * As above; {@code forward}: the tangent instead (forward mode, {@code jvp(fn, wrt)}), whose
+     * program takes fn's parameters and then one tangent per {@code wrt} parameter, and gives the
+     * value and its tangent. Its result need not be a scalar.
+     */
+    public static Derivation derive(Ast.Program ast, Diagnostics diags, String source, String fnName, List<String> wrt, java.nio.file.Path baseDir,
+                                    boolean forward) {
         Ast.FnDef fn = null;
         for (Ast.Stmt s : ast.body()) if (s instanceof Ast.FnDef f && f.name().equals(fnName)) fn = f;
         if (fn == null) { // the lowerer reports the unknown function, with its standard message
             Lowerer.lowerDerivative(ast, diags, source, fnName, wrt, List.of(), baseDir);
             return null;
         }
-        if (!scalarResult(fn, diags)) return null;
+        if (!forward && !scalarResult(fn, diags)) return null;
+        List<Ast.Param> directions = new ArrayList<>(); // forward mode: the parameters with a tangent, in order
+        for (String w : wrt.isEmpty() ? List.of(fn.params().get(0).name()) : wrt) {
+            for (Ast.Param p : fn.params()) if (forward && p.name().equals(w)) directions.add(p);
+        }
         List<String> dims = new ArrayList<>();
         for (Ast.Param p : fn.params()) for (Ast.Dim d : p.shape()) if (d.name() != null && !dims.contains(d.name())) dims.add(d.name());
         if (dims.size() > Sizes.MAX_DIMS) {
@@ -220,7 +300,9 @@ public final class Derivation {
         List<Lowered> samples = new ArrayList<>();
         for (int s = 0; s < count; s++) {
             List<int[]> shapes = new ArrayList<>();
-            for (Ast.Param p : fn.params()) {
+            List<Ast.Param> all = new ArrayList<>(fn.params());
+            all.addAll(directions);
+            for (Ast.Param p : all) {
                 int[] shape = new int[p.shape().size()];
                 for (int i = 0; i < shape.length; i++) {
                     Ast.Dim d = p.shape().get(i);
@@ -230,7 +312,8 @@ public final class Derivation {
             }
             // only the first lowering reports: the others differ in their sizes alone
             Diagnostics d = s == 0 ? diags : new Diagnostics(diags.fileName(), source);
-            Lowerer.Derived l = Lowerer.lowerDerivative(ast, d, source, fnName, wrt, shapes, baseDir);
+            Lowerer.Derived l = forward ? Lowerer.lowerTangent(ast, d, source, fnName, wrt, shapes, baseDir, !dims.isEmpty())
+                    : Lowerer.lowerDerivative(ast, d, source, fnName, wrt, shapes, baseDir, !dims.isEmpty());
             if (l == null) {
                 if (s > 0 && !diags.hasErrors()) {
                     diags.error("E0601", head(fn), "`" + fnName + "` checks at some sizes of " + String.join(", ", dims) + " and not at others, so tx cannot write its derivative for every size",
@@ -239,14 +322,14 @@ public final class Derivation {
                 return null;
             }
             Verifier.verify(l.program());
-            samples.add(straighten(l, diags, fn));
+            samples.add(straighten(l, diags, fn, !dims.isEmpty()));
             if (samples.get(s) == null) return null;
         }
         List<Integer> wrtIdx = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (Ast.Param p : fn.params()) names.add(p.name());
         for (String w : wrt.isEmpty() ? List.of(names.get(0)) : wrt) wrtIdx.add(names.indexOf(w));
-        Derivation d = new Derivation(fn, wrtIdx, new Sizes(dims), samples);
+        Derivation d = new Derivation(fn, wrtIdx, new Sizes(dims), samples, forward);
         if (!d.aligned()) {
             diags.error("E0601", head(fn), "the derivative of `" + fnName + "` has a different structure at different sizes of "
                     + String.join(", ", dims) + ", so tx cannot write it once for every size", "give the named dimensions fixed sizes");
@@ -276,17 +359,26 @@ public final class Derivation {
     }
 
     /** Simplifies for the results and indexes what is left: equations, loops and branches (a print or a save is refused). */
-    private static Lowered straighten(Lowerer.Derived l, Diagnostics diags, Ast.FnDef fn) {
+    private static Lowered straighten(Lowerer.Derived l, Diagnostics diags, Ast.FnDef fn, boolean named) {
         Simplify.Rooted r = Simplify.run(l.program().body(), l.results());
+        // named dimensions: every call written in place (a custom rule's; the others are inlined when lowered)
+        Helpers.Inlined once = named ? Helpers.inlineAll(r.body(), r.results(), r.varCount()) : Helpers.inlineOnce(r.body(), r.results(), r.varCount());
+        // simplified again: what the functions written into their callers hid from each other (a seed of 1, a transpose a product reads)
+        Simplify.Rooted again = Simplify.run(once.body(), once.results());
+        Helpers.Inlined h = new Helpers.Inlined(again.body(), again.results(), Blocks.functions(again.body()));
         Set<Var> params = new LinkedHashSet<>(l.params());
         List<Stmt> body = new ArrayList<>();
-        for (Stmt st : r.body()) {
+        for (Stmt st : h.body()) {
             if (st instanceof Stmt.Eqn e && params.contains(e.out())) continue; // a parameter: its value is the caller's
             body.add(st);
         }
         List<Stmt> all = new ArrayList<>();
-        if (!Blocks.functions(body).isEmpty()) { // every call is inlined here but a call of a function with a custom derivative
-            diags.error("E0601", head(fn), "`tx grad` cannot yet write out a function that uses a custom derivative (`custom_vjp`)",
+        Stmt.Loop runTime = runTimeLoop(body);
+        for (Func f : h.functions()) if (runTime == null) runTime = runTimeLoop(f.body());
+        if (runTime != null) {
+            var o = runTime.origin();
+            diags.error("E0601", new tx.compiler.syntax.Span(o.line(), o.col(), o.line(), o.col() + "while".length()), // the keyword
+                    "`tx grad` cannot yet write out a derivative through a `while` loop",
                     "the function and its gradient work in a script (`grad(f)`, `tx run`) and in `tx check`; only the written-out form is missing");
             return null;
         }
@@ -299,16 +391,21 @@ public final class Derivation {
         Map<Stmt, Integer> place = new java.util.IdentityHashMap<>();
         Map<Integer, Var> vars = new HashMap<>();
         for (Var p : l.params()) vars.put(p.id(), p);
+        for (Var v : tx.runtime.ir.Blocks.defined(body)) vars.put(v.id(), v);
+        for (Func f : h.functions()) { // their statements after the body's, in the order the functions come
+            if (!index(f.body(), all)) throw new IllegalStateException("function " + f + " has effects");
+            for (Var v : f.params()) vars.put(v.id(), v);
+            for (Var v : tx.runtime.ir.Blocks.defined(f.body())) vars.put(v.id(), v);
+        }
         for (int i = 0; i < all.size(); i++) {
             Stmt st = all.get(i);
             place.put(st, i);
             if (st instanceof Stmt.Eqn e) defs.put(e.out(), e);
         }
-        for (Var v : tx.runtime.ir.Blocks.defined(body)) vars.put(v.id(), v);
-        return new Lowered(body, all, l.params(), r.results(), defs, place, vars);
+        return new Lowered(body, all, l.params(), h.results(), defs, place, vars, h.functions());
     }
 
-    /** Lists a block's statements in pre-order; false if one is not an equation, a loop or a branch. */
+    /** Lists a block's statements in pre-order; false if one is not an equation, a call, a loop or a branch. */
     private static boolean index(List<Stmt> body, List<Stmt> all) {
         for (Stmt st : body) {
             all.add(st);
@@ -316,7 +413,7 @@ public final class Derivation {
                 if (!index(l.body(), all)) return false;
             } else if (st instanceof Stmt.Cond c) {
                 if (!index(c.then(), all) || !index(c.otherwise(), all)) return false;
-            } else if (!(st instanceof Stmt.Eqn)) {
+            } else if (!(st instanceof Stmt.Eqn) && !(st instanceof Stmt.Call)) { // a call's function is indexed on its own
                 return false;
             }
         }

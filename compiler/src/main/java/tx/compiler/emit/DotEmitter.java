@@ -100,6 +100,16 @@ public final class DotEmitter {
      */
     private final Set<Var> carried = new HashSet<>();
     private int clusters;
+    /** Each call's node, by the call's outputs (with their scope): an edge from an output starts at its call. */
+    private final Map<String, String> callNode = new HashMap<>();
+    /**
+     * The prefix of the node ids of the function being written: none for the derivation's own,
+     * {@code fK_} for the K-th function it calls. NOTE: the halves of a split function share
+     * variables (the forward half's residuals are the backward half's parameters), so a variable's
+     * id alone does not name one node.
+     */
+    private String scope = "";
+    private final Map<Stmt.Call, String> callIds = new java.util.IdentityHashMap<>();
 
     private DotEmitter(Derivation d, String source) {
         this.d = d;
@@ -115,6 +125,7 @@ public final class DotEmitter {
         Ast.FnDef fn = d.fn;
         results.add(d.value());
         results.addAll(d.grads());
+        for (tx.runtime.ir.Func f : d.functions()) results.addAll(f.results());
         List<Eqn> eqns = new ArrayList<>();
         int before;
         do { // until the carried values shown are all those read
@@ -122,6 +133,11 @@ public final class DotEmitter {
             structural.clear();
             eqns.clear();
             scan(d.body(), eqns);
+            for (tx.runtime.ir.Func f : d.functions()) {
+                scope = scopeOf(f);
+                scan(f.body(), eqns);
+            }
+            scope = "";
             read.clear();
             for (Eqn e : eqns) read.addAll(e.in());
             read.addAll(structural);
@@ -140,16 +156,21 @@ public final class DotEmitter {
         List<String> wrtNames = new ArrayList<>();
         for (int k : d.wrt) wrtNames.add(fn.params().get(k).name());
         StringBuilder sb = new StringBuilder();
-        sb.append("digraph ").append(quote(fn.name() + "_grad")).append(" {\n");
-        sb.append("    // The gradient of `").append(comment(fn.name())).append("` with respect to ").append(comment(String.join(", ", wrtNames)))
-                .append(", written by `tx grad --emit dot` from ").append(comment(source)).append(".\n");
+        String what = d.forward ? "tangent" : "gradient", along = d.forward ? " along " : " with respect to ";
+        sb.append("digraph ").append(quote(d.name())).append(" {\n");
+        sb.append("    // The ").append(what).append(" of `").append(comment(fn.name())).append("`").append(along).append(comment(String.join(", ", wrtNames)))
+                .append(", written by `tx grad").append(d.forward ? " --mode forward" : "").append(" --emit dot` from ").append(comment(source)).append(".\n");
+        if (d.forward) sb.append("    // Forward mode: the tangent equations (light-blue ellipses) follow the primal ones they differentiate.\n");
         sb.append("    // Primal equations: white boxes; adjoint equations: light-blue ellipses; parameters: inverted houses;\n");
         sb.append("    // results: double-bordered houses. Scalar constants are written into the labels of the operations that use them.\n");
         if (d.hasControlFlow()) {
             sb.append("    // Loops and branches: clusters of their own; their carried values, outputs, tapes and indices: dashed.\n");
         }
+        if (!d.functions().isEmpty()) {
+            sb.append("    // Calls: component-shaped nodes; each function they call is a cluster `fn NAME` of its own, once.\n");
+        }
         sb.append("    // Render with: dot -Tsvg FILE.dot -o FILE.svg\n");
-        sb.append("    graph [label=").append(quote("gradient of " + fn.name() + " with respect to " + String.join(", ", wrtNames) + " (" + source + ")"))
+        sb.append("    graph [label=").append(quote(what + " of " + fn.name() + along + String.join(", ", wrtNames) + " (" + source + ")"))
                 .append(", labelloc=t, fontname=\"Helvetica\", fontsize=12];\n");
         sb.append("    node [fontname=\"Helvetica\", fontsize=10];\n");
         sb.append("    edge [fontname=\"Helvetica\", fontsize=8, color=gray30];\n");
@@ -158,35 +179,87 @@ public final class DotEmitter {
         sb.append("        graph [label=").append(quote(fn.name() + " (primal)")).append(", style=rounded, color=gray50];\n");
         for (int i = 0; i < d.params().size(); i++) {
             Var p = d.params().get(i);
-            Ast.Param ap = fn.params().get(i);
-            String label = lines(ap.name() + (d.wrt.contains(i) ? " (wrt)" : ""), dims(ap.shape()), "parameter");
-            node(sb, "        ", id(p), label, source + ": parameter " + ap.name(), PARAM_STYLE);
+            String name = d.paramNames().get(i);
+            String label = lines(name + (d.wrt.contains(i) && !d.forward ? " (wrt)" : ""), dims(d.paramShapes().get(i)), "parameter");
+            node(sb, "        ", id(p), label, source + ": parameter " + name, PARAM_STYLE);
         }
         for (Stmt st : d.body()) if (!Derivation.adjoint(st)) nodes(sb, List.of(st), "        ");
         node(sb, "        ", "value", lines("value", shape(d.value())), source + ": the value of " + fn.name(), VALUE_STYLE);
         sb.append("    }\n");
 
         sb.append("\n    subgraph cluster_adjoint {\n");
-        sb.append("        graph [label=\"adjoint\", style=\"rounded,dashed\", color=steelblue4];\n");
+        sb.append("        graph [label=").append(quote(d.forward ? "tangent" : "adjoint")).append(", style=\"rounded,dashed\", color=steelblue4];\n");
         for (Stmt st : d.body()) if (Derivation.adjoint(st)) nodes(sb, List.of(st), "        ");
         for (int i = 0; i < d.grads().size(); i++) {
-            String name = "d_" + fn.params().get(d.wrt.get(i)).name();
-            node(sb, "        ", "grad" + i, lines(name, shape(d.grads().get(i))), source + ": the gradient with respect to "
-                    + fn.params().get(d.wrt.get(i)).name(), GRAD_STYLE);
+            String name = d.forward ? "tangent" : "d_" + fn.params().get(d.wrt.get(i)).name();
+            String tooltip = d.forward ? "the tangent of the value" : "the gradient with respect to " + fn.params().get(d.wrt.get(i)).name();
+            node(sb, "        ", resultId(i), lines(name, shape(d.grads().get(i))), source + ": " + tooltip, GRAD_STYLE);
         }
         sb.append("    }\n\n");
 
+        for (tx.runtime.ir.Func f : d.functions()) function(sb, f);
         edges(sb, d.body());
+        for (tx.runtime.ir.Func f : d.functions()) {
+            scope = scopeOf(f);
+            edges(sb, f.body());
+            String ret = d.helperNames().get(f) + "_return";
+            for (int k = 0; k < f.results().size(); k++) {
+                edge(sb, id(f.results().get(k)), ret, f.results().size() > 1 ? List.of("headlabel=" + quote(Integer.toString(k + 1))) : List.of());
+            }
+        }
+        scope = "";
         edge(sb, id(d.value()), "value", List.of("style=bold"));
-        for (int i = 0; i < d.grads().size(); i++) edge(sb, id(d.grads().get(i)), "grad" + i, List.of("style=bold", ADJOINT_EDGE));
+        for (int i = 0; i < d.grads().size(); i++) edge(sb, id(d.grads().get(i)), resultId(i), List.of("style=bold", ADJOINT_EDGE));
         sb.append("}\n");
         return sb.toString();
     }
 
     // ---- nodes and edges -------------------------------------------------------------------------------
 
-    private static String id(Var v) {
-        return "v" + v.id();
+    private String id(Var v) {
+        String call = callNode.get(scope + v.id());
+        return call != null ? call : scope + "v" + v.id();
+    }
+
+    /** The node of the i-th gradient ({@code grad0}, ...), or of the tangent in forward mode. */
+    private String resultId(int i) {
+        return d.forward ? "tangent" : "grad" + i;
+    }
+
+    private String scopeOf(tx.runtime.ir.Func f) {
+        return "f" + (d.functions().indexOf(f) + 1) + "_";
+    }
+
+    /**
+     * A function the derivation calls ({@link Helpers}), once: a cluster {@code cluster_fn_NAME}
+     * labelled {@code fn NAME}, with its parameters (numbered), its statements, and a node
+     * {@code NAME_return} with an edge from each result (numbered where there are several).
+     */
+    private void function(StringBuilder sb, tx.runtime.ir.Func f) {
+        String name = d.helperNames().get(f);
+        scope = scopeOf(f);
+        sb.append("    subgraph ").append(quote("cluster_fn_" + name)).append(" {\n");
+        sb.append("        graph [label=").append(quote("fn " + name)).append(", style=rounded, color=gray50];\n");
+        for (int k = 0; k < f.params().size(); k++) {
+            Var p = f.params().get(k);
+            String shown = p.name() != null ? p.name() + " " + shape(p) : shape(p);
+            node(sb, "        ", id(p), lines("parameter " + (k + 1), shown), source + ": parameter " + (k + 1) + " of " + name, PARAM_STYLE);
+        }
+        nodes(sb, f.body(), "        ");
+        node(sb, "        ", name + "_return", lines("return"), source + ": the results of " + name, VALUE_STYLE);
+        sb.append("    }\n\n");
+        scope = "";
+    }
+
+    /** A call of a function: one node, with an edge from each argument; its outputs' edges start at it. */
+    private void call(StringBuilder sb, Stmt.Call c, String indent) {
+        String name = d.helperNames().get(c.fn());
+        List<String> parts = new ArrayList<>(List.of("call " + name));
+        if (c.origin().line() > 0) parts.add("line " + c.origin().line());
+        String tooltip = source + (c.origin().line() > 0 ? ":" + c.origin().line() + ":" + c.origin().col() : "") + (Derivation.adjoint(c) ? " (adjoint)" : "")
+                + ": a call of " + name;
+        node(sb, indent, callIds.get(c), lines(parts.toArray(String[]::new)), tooltip,
+                (Derivation.adjoint(c) ? ADJOINT_STYLE : PRIMAL_STYLE).replaceFirst("shape=\\w+", "shape=component"));
     }
 
     private static void node(StringBuilder sb, String indent, String id, String label, String tooltip, String style) {
@@ -228,7 +301,7 @@ public final class DotEmitter {
         for (int i = d.grads().size() - 1; i >= 0; i--) {
             Var g = d.grads().get(i);
             Stmt def = d.definition(g) != null ? d.definition(g) : owner.get(g);
-            if (def != null && Derivation.adjoint(def)) shownName.put(g, "d_" + d.fn.params().get(d.wrt.get(i)).name());
+            if (def != null && Derivation.adjoint(def)) shownName.put(g, d.forward ? "tangent" : "d_" + d.fn.params().get(d.wrt.get(i)).name());
         }
     }
 
@@ -252,6 +325,10 @@ public final class DotEmitter {
                 for (Var v : l.outs()) owner.put(v, l);
                 for (Var v : l.tapes()) owner.put(v, l);
                 scan(l.body(), eqns);
+            } else if (st instanceof Stmt.Call c) {
+                structural.addAll(c.in());
+                String node = callIds.computeIfAbsent(c, k -> "call" + (callIds.size() + 1));
+                for (Var o : c.outs()) callNode.put(scope + o.id(), node);
             } else if (st instanceof Stmt.Cond c) {
                 structural.add(c.cond());
                 for (Var v : c.thenResults()) if (v != null) structural.add(v);
@@ -269,6 +346,7 @@ public final class DotEmitter {
             if (st instanceof Eqn e && !folded.containsKey(e.out())) equation(sb, e, indent);
             else if (st instanceof Stmt.Loop l) loop(sb, l, indent);
             else if (st instanceof Stmt.Cond c) cond(sb, c, indent);
+            else if (st instanceof Stmt.Call c) call(sb, c, indent);
         }
     }
 
@@ -359,6 +437,13 @@ public final class DotEmitter {
                     }
                     edge(sb, id(p), id(l.outs().get(k)), labelled("after", st));
                 }
+            } else if (st instanceof Stmt.Call c) {
+                for (int k = 0; k < c.in().size(); k++) {
+                    List<String> attrs = new ArrayList<>();
+                    if (c.in().size() > 1) attrs.add("headlabel=" + quote(Integer.toString(k + 1)));
+                    if (Derivation.adjoint(c)) attrs.add(ADJOINT_EDGE);
+                    edge(sb, id(c.in().get(k)), callIds.get(c), attrs);
+                }
             } else if (st instanceof Stmt.Cond c) {
                 edges(sb, c.then());
                 edges(sb, c.otherwise());
@@ -395,6 +480,7 @@ public final class DotEmitter {
             case FIRST_MAX -> op + " dim=" + ((Attrs.Axis) attr).axis(); // NOTE: one axis (Attrs.Axis), not a reduction's axes
             case CUMSUM, CUMPROD -> op + " dim=" + ((Attrs.Axis) attr).axis();
             case FLIP -> op + " dims=" + ints(((Attrs.Axes) attr).axes());
+            case CONV, CONV_INPUT, CONV_WEIGHT, MAX_POOL, MAX_UNPOOL -> op + " " + attr; // the geometry, as the IR printer shows it
             case SUM, MAX, PROD, PROD_OTHERS -> {
                 Attrs.Reduce r = (Attrs.Reduce) attr;
                 yield op + " dim=" + ints(r.axes()) + (r.keepdim() ? " keepdim" : "");

@@ -3,11 +3,11 @@ package tx.compiler.emit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import tx.compiler.syntax.Ast;
+import tx.runtime.ir.Func;
 import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Stmt.Eqn;
 import tx.runtime.ir.Var;
@@ -55,12 +55,15 @@ public final class JavaEmitter extends JavaStatements {
     private static final int MAX_METHOD_SIZE = 60_000;
 
     private final String source;
-    private final Ast.FnDef fn;
+    final Ast.FnDef fn;
     private final String valueName, gradName, className;
     private final Map<Var, Line> code = new HashMap<>();
-    private final Set<String> taken = new HashSet<>();
-    private final Set<String> reserved = new HashSet<>();
-    private int temps;
+    private final Names taken;
+    /** The function this emitter writes the method of: the derivation's own (null), or one it calls, as a helper method. */
+    private final Func helper;
+    /** The statements of the method, and its parameters' variables: the derivation's, or the helper's. */
+    private final List<Stmt> program;
+    private final List<Var> programParams;
     /** The loop or branch that defines a carried value, a loop's output or a branch's output, and which one it is. */
     private final Map<Var, Site> sites = new HashMap<>();
     /** Where a loop's new carried value is an old one assigned before it: the temporary that saves it, by carried value. */
@@ -78,13 +81,18 @@ public final class JavaEmitter extends JavaStatements {
     /** The k-th carried value (parameter and output) of a loop, or the k-th output of a branch. */
     private record Site(Stmt st, int k) {}
 
-    private JavaEmitter(Derivation d, String source) {
+    private JavaEmitter(Derivation d, String source, Func helper) {
         super(d, javaSizes(d));
         this.source = Escapes.javaComment(source);
         this.fn = d.fn;
         this.valueName = safe(fn.name());
-        this.gradName = fn.name() + "_grad";
-        this.className = camel(fn.name()) + "Grad";
+        this.gradName = d.name();
+        this.className = camel(fn.name()) + (d.forward ? "Jvp" : "Grad");
+        this.helper = helper;
+        this.program = helper == null ? d.body() : helper.body();
+        this.programParams = helper == null ? d.params() : helper.params();
+        this.taken = new Names();
+        taken.takeAll(d.helperNames().values());
     }
 
     /**
@@ -100,45 +108,52 @@ public final class JavaEmitter extends JavaStatements {
     }
 
     /** The Java name of a named dimension. */
-    private String dim(String name) {
+    String dim(String name) {
         return d.sizes.written(sizes, name);
     }
 
-    private List<String> dims(List<String> names) {
+    List<String> dims(List<String> names) {
         List<String> out = new ArrayList<>();
         for (String n : names) out.add(dim(n));
         return out;
     }
 
     public static String emit(Derivation d, String sourceName) {
-        return new JavaEmitter(d, sourceName).emit();
+        return new JavaEmitter(d, sourceName, null).emit();
     }
 
     // ---- the class -----------------------------------------------------------------------------------
 
     private String emit() {
-        taken.addAll(sizes.dims());
+        taken.takeAll(sizes.dims());
         for (String h : JavaKernels.NAMES) if (h.equals(valueName) || h.equals(gradName)) renamed.put(h, h + "Kernel");
+        StringBuilder helperMethods = new StringBuilder();
+        for (Func f : d.functions()) {
+            JavaEmitter h = new JavaEmitter(d, source, f);
+            h.renamed.putAll(renamed);
+            helperMethods.append(h.helperMethod());
+            helpers.addAll(h.helpers);
+        }
         List<Var> params = d.params();
         for (int i = 0; i < params.size(); i++) {
-            String name = safe(fn.params().get(i).name());
-            taken.add(name);
+            String name = safe(d.paramNames().get(i));
+            taken.take(name);
             names.put(params.get(i), name);
         }
         List<Eqn> eqns = new ArrayList<>();
-        equations(d.body(), eqns);
-        for (Eqn e : eqns) if (e.out().name() != null) reserved.add(safe(e.out().name()));
+        equations(program, eqns);
+        for (Eqn e : eqns) if (e.out().name() != null) taken.keep(safe(e.out().name()));
 
         List<Var> valueResults = List.of(d.value());
-        List<Var> gradResults = d.grads();
-        Set<Var> valueLive = live(valueResults), gradLive = live(gradResults);
+        List<Var> gradResults = d.outputs();
+        Set<Var> valueLive = Liveness.of(program, valueResults), gradLive = Liveness.of(program, gradResults);
         Set<Var> anyLive = new HashSet<>(valueLive);
         anyLive.addAll(gradLive);
         nameVariables(eqns, anyLive);
         nullable();
         for (Eqn e : eqns) if (anyLive.contains(e.out())) code.put(e.out(), statement(e));
 
-        Prologue prologue = prologue();
+        JavaPrologue.Prologue prologue = JavaPrologue.of(this);
         List<String> wrtNames = new ArrayList<>();
         for (int k : d.wrt) wrtNames.add(fn.params().get(k).name());
 
@@ -162,29 +177,31 @@ public final class JavaEmitter extends JavaStatements {
         shapeMethod(sb);
         method(sb, prologue, false, valueResults, valueLive);
         method(sb, prologue, true, gradResults, gradLive);
+        sb.append(helperMethods);
         kernels(sb);
         sb.append("}\n");
         return sb.toString();
     }
 
-    private void classComment(StringBuilder sb, Prologue prologue, List<String> wrtNames) {
+    private void classComment(StringBuilder sb, JavaPrologue.Prologue prologue, List<String> wrtNames) {
         List<String> sig = new ArrayList<>();
         for (Ast.Param p : fn.params()) sig.add(p.name() + ": " + declared(p));
         sb.append("/**\n");
-        wrap(sb, "{@code " + fn.name() + "(" + String.join(", ", sig) + ") -> []} from " + source + ", and its gradient with respect to "
-                + String.join(", ", wrtNames) + ".");
+        String what = d.forward ? "its tangent along " : "its gradient with respect to ";
+        wrap(sb, "{@code " + fn.name() + "(" + String.join(", ", sig) + ")" + (d.forward ? "" : " -> []") + "} from " + source + ", and " + what + String.join(", ", wrtNames) + ".");
         sb.append(" *\n");
+        String results = d.forward ? "the value and its tangent (forward mode), taking the arguments and then a tangent of each parameter in "
+                + "{@link #WRT}" : "the gradients in the order of {@link #WRT}, each of its parameter's shape";
         wrap(sb, "<p>A tensor is a {@code double[]} of its elements in row-major order; a scalar has one element. {@link #" + valueName
-                + "} returns the value, and {@link #" + gradName + "} the gradients in the order of {@link #WRT}, each of its parameter's shape."
-                + " The arrays returned are new; the arguments are never modified.");
+                + "} returns the value, and {@link #" + gradName + "} " + results + ". The arrays returned are new; the arguments are never modified.");
         sb.append(" *\n");
         String dims = "";
         if (!d.sizes.dims().isEmpty()) {
             dims = "The named dimension" + (d.sizes.dims().size() > 1 ? "s are" : " is") + " read from the arguments' lengths: "
-                    + String.join(", ", prologue.sources) + ". ";
-            if (!prologue.explicit.isEmpty()) {
-                dims += "No argument determines " + String.join(", ", prologue.explicit) + " on its own, so both methods take "
-                        + (prologue.explicit.size() > 1 ? "them" : "it") + " first, as int arguments (see {@link #DIM_ARGS}). ";
+                    + String.join(", ", prologue.sources()) + ". ";
+            if (!prologue.explicit().isEmpty()) {
+                dims += "No argument determines " + String.join(", ", prologue.explicit()) + " on its own, so both methods take "
+                        + (prologue.explicit().size() > 1 ? "them" : "it") + " first, as int arguments (see {@link #DIM_ARGS}). ";
             }
         }
         wrap(sb, "<p>" + dims + "An argument whose length does not fit its shape is an IllegalArgumentException.");
@@ -204,7 +221,7 @@ public final class JavaEmitter extends JavaStatements {
         sb.append(line).append('\n');
     }
 
-    private void fields(StringBuilder sb, Prologue prologue, List<String> wrtNames) {
+    private void fields(StringBuilder sb, JavaPrologue.Prologue prologue, List<String> wrtNames) {
         List<String> ps = new ArrayList<>(), shapes = new ArrayList<>();
         for (Ast.Param p : fn.params()) {
             ps.add(quote(p.name()));
@@ -219,9 +236,9 @@ public final class JavaEmitter extends JavaStatements {
         sb.append("    public static final String[] SHAPES = {").append(String.join(", ", shapes)).append("};\n");
         sb.append("    /** The named dimensions, in the order {@link #shape} takes their sizes. */\n");
         sb.append("    public static final String[] DIMS = {").append(String.join(", ", dims)).append("};\n");
-        if (!prologue.explicit.isEmpty()) {
+        if (!prologue.explicit().isEmpty()) {
             List<String> ex = new ArrayList<>();
-            for (String dim : prologue.explicit) ex.add(quote(dim));
+            for (String dim : prologue.explicit()) ex.add(quote(dim));
             sb.append("    /** The named dimensions that both methods take as leading int arguments, in this order. */\n");
             sb.append("    public static final String[] DIM_ARGS = {").append(String.join(", ", ex)).append("};\n");
         }
@@ -264,38 +281,54 @@ public final class JavaEmitter extends JavaStatements {
         sb.append("    }\n\n");
     }
 
-    private void method(StringBuilder sb, Prologue prologue, boolean gradient, List<Var> results, Set<Var> live) {
+    private void method(StringBuilder sb, JavaPrologue.Prologue prologue, boolean gradient, List<Var> results, Set<Var> live) {
         List<String> args = new ArrayList<>(), argNames = new ArrayList<>();
-        for (String dim : prologue.explicit) args.add("int " + dim(dim));
-        for (int i = 0; i < fn.params().size(); i++) {
+        for (String dim : prologue.explicit()) args.add("int " + dim(dim));
+        int count = gradient ? d.paramNames().size() : fn.params().size(); // in forward mode, the tangents too
+        for (int i = 0; i < count; i++) {
             args.add("double[] " + names.get(d.params().get(i)));
             argNames.add(names.get(d.params().get(i)));
         }
-        if (gradient) {
+        List<String> prologueLines = new ArrayList<>(prologue.lines());
+        for (int j = fn.params().size(); j < count; j++) { // a tangent has its parameter's length
+            String t = names.get(d.params().get(j)), x = names.get(d.params().get(d.wrt.get(j - fn.params().size())));
+            prologueLines.add(fname("check") + "(" + t + ", " + x + ".length, " + quote(d.paramNames().get(j)) + ", "
+                    + quote("the length of " + d.fn.params().get(d.wrt.get(j - fn.params().size())).name()) + ");");
+            need("check");
+        }
+        if (gradient && d.forward) {
+            sb.append("    /** The value of {@code ").append(fn.name()).append("} and its tangent: {@code {value, tangent}}. */\n");
+            sb.append("    public static double[][] ").append(gradName);
+        } else if (gradient) {
             List<String> gs = new ArrayList<>();
             for (int k : d.wrt) gs.add("d_" + fn.params().get(k).name());
             sb.append("    /** The gradient of {@code ").append(fn.name()).append("(").append(String.join(", ", argNames)).append(")}: {@code {")
                     .append(String.join(", ", gs)).append("}}. */\n");
             sb.append("    public static double[][] ").append(gradName);
         } else {
-            sb.append("    /** The value of {@code ").append(fn.name()).append("(").append(String.join(", ", argNames)).append(")}, one element. */\n");
+            sb.append("    /** The value of {@code ").append(fn.name()).append("(").append(String.join(", ", argNames)).append(")}")
+                    .append(d.forward ? "" : ", one element").append(". */\n");
             sb.append("    public static double[] ").append(valueName);
         }
         sb.append("(").append(String.join(", ", args)).append(") {\n");
-        for (String l : prologue.lines) sb.append("        ").append(l).append('\n');
+        methodBody(sb, prologueLines, gradient, results, live);
+    }
 
+    /** A method's lines after its signature: the prologue, the statements that the results need, and the return. */
+    private void methodBody(StringBuilder sb, List<String> prologueLines, boolean gradient, List<Var> results, Set<Var> live) {
+        for (String l : prologueLines) sb.append("        ").append(l).append('\n');
         body = new ArrayList<>();
         this.live = live;
         this.gradient = gradient;
-        blankBeforeAdjoint = prologue.lines.isEmpty();
-        inAdjoint = false;
+        blankBeforeAdjoint = prologueLines.isEmpty();
+        inAdjoint = d.forward; // forward mode interleaves the tangent with the primal: no adjoint program to mark
         size = 0;
         reads = new HashSet<>();
-        block(d.body(), "", true);
+        block(program, "", true);
         if (size > MAX_METHOD_SIZE) {
             throw new Derivation.Unexpressible("the " + (gradient ? "gradient" : "function") + " is too large for one Java method (the JVM allows 64 KB of code in a method)");
         }
-        if (!body.isEmpty() && !prologue.lines.isEmpty() && !body.get(0)[0].isEmpty()) sb.append('\n');
+        if (!body.isEmpty() && !prologueLines.isEmpty() && !body.get(0)[0].isEmpty()) sb.append('\n');
         Layout.append(sb, body, "        ", 72);
         List<String> returned = new ArrayList<>();
         Set<Var> handedOut = new HashSet<>();
@@ -303,13 +336,52 @@ public final class JavaEmitter extends JavaStatements {
             // never hand out an argument, or one array twice (a loop's or a branch's result may be either)
             Set<Var> roots = roots(r, new HashSet<>());
             boolean copy = false;
-            for (Var root : roots) copy |= d.params().contains(root) || handedOut.contains(root);
+            for (Var root : roots) copy |= programParams.contains(root) || handedOut.contains(root);
             handedOut.addAll(roots);
             returned.add(names.get(r) + (copy ? ".clone()" : ""));
         }
         if (gradient) sb.append("        return new double[][] {").append(String.join(", ", returned)).append("};\n");
         else sb.append("        return ").append(returned.get(0)).append(";\n");
         sb.append("    }\n\n");
+    }
+
+    /**
+     * A function the derivation calls, as a private method that returns its results in order
+     * ({@link Helpers}): its parameters named after the variables they hold, its statements those
+     * its results need.
+     */
+    private String helperMethod() {
+        List<String> args = new ArrayList<>();
+        for (Var p : helper.params()) {
+            String name = fresh(safe(p.name() != null && p.name().matches("[A-Za-z_][A-Za-z0-9_]*") ? p.name() : "r"));
+            names.put(p, name);
+            args.add("double[] " + name);
+        }
+        List<Eqn> eqns = new ArrayList<>();
+        equations(program, eqns);
+        for (Eqn e : eqns) if (e.out().name() != null) taken.keep(safe(e.out().name()));
+        Set<Var> live = Liveness.of(program, helper.results());
+        nameVariables(eqns, live);
+        nullable();
+        for (Eqn e : eqns) if (live.contains(e.out())) code.put(e.out(), statement(e));
+        StringBuilder sb = new StringBuilder();
+        sb.append("    /** {@code ").append(helper.name()).append("}, a function that {@link #").append(gradName).append("} calls: its ")
+                .append(helper.results().size()).append(" result").append(helper.results().size() > 1 ? "s" : "").append(", in order. */\n");
+        sb.append("    private static double[][] ").append(d.helperNames().get(helper)).append("(").append(String.join(", ", args)).append(") {\n");
+        methodBody(sb, List.of(), true, helper.results(), live);
+        return sb.toString();
+    }
+
+    /** A call of a helper method: its results in an array of arrays, then each one that is needed under its own name. */
+    private void call(Stmt.Call c, String indent) {
+        String comment = comment(c);
+        List<String> args = new ArrayList<>();
+        for (Var x : c.in()) args.add(ref(x));
+        String all = temp();
+        add(indent + "double[][] " + all + " = " + d.helperNames().get(c.fn()) + "(" + String.join(", ", args) + ");", comment, 12 + 4 * args.size());
+        for (int k = 0; k < c.outs().size(); k++) {
+            if (live.contains(c.outs().get(k))) add(indent + "double[] " + names.get(c.outs().get(k)) + " = " + all + "[" + k + "];", comment, 8);
+        }
     }
 
     /**
@@ -333,66 +405,6 @@ public final class JavaEmitter extends JavaStatements {
         return out;
     }
 
-    // ---- liveness: what each method computes ---------------------------------------------------------
-
-    /**
-     * The variables that {@code results} need, transitively, through loops and branches. A loop's
-     * carried value that is needed (its output, or its parameter inside the body) has its output in
-     * the set, a tape that is needed its tape; a branch's output that is needed is in the set.
-     */
-    private Set<Var> live(List<Var> results) {
-        Set<Var> live = new HashSet<>(results);
-        live(d.body(), live);
-        return live;
-    }
-
-    private void live(List<Stmt> stmts, Set<Var> live) {
-        for (int i = stmts.size() - 1; i >= 0; i--) {
-            Stmt st = stmts.get(i);
-            if (st instanceof Eqn e) {
-                if (live.contains(e.out())) live.addAll(e.in());
-            } else if (st instanceof Stmt.Loop l) {
-                for (int j = 0; j < l.tapes().size(); j++) if (live.contains(l.tapes().get(j))) live.add(l.stacked().get(j));
-                int before;
-                do { // a carried value the body reads is needed by the iterations after: until nothing more is needed
-                    before = live.size();
-                    for (int k = 0; k < l.params().size(); k++) if (live.contains(l.params().get(k))) live.add(l.outs().get(k));
-                    for (int k = 0; k < l.params().size(); k++) if (live.contains(l.outs().get(k))) live.add(l.results().get(k));
-                    live(l.body(), live);
-                } while (live.size() != before);
-                for (int k = 0; k < l.params().size(); k++) {
-                    if (live.contains(l.outs().get(k)) && l.init().get(k) != null) live.add(l.init().get(k));
-                }
-            } else if (st instanceof Stmt.Cond c) {
-                boolean any = false;
-                for (int k = 0; k < c.outs().size(); k++) {
-                    if (!live.contains(c.outs().get(k))) continue;
-                    any = true;
-                    if (c.thenResults().get(k) != null) live.add(c.thenResults().get(k));
-                    if (c.elseResults().get(k) != null) live.add(c.elseResults().get(k));
-                }
-                if (!any) continue;
-                live.add(c.cond());
-                live(c.then(), live);
-                live(c.otherwise(), live);
-            }
-        }
-    }
-
-    /** Whether the method being written has code for a statement. */
-    private boolean emits(Stmt st) {
-        if (st instanceof Eqn e) return live.contains(e.out());
-        if (st instanceof Stmt.Loop l) {
-            for (Var o : l.outs()) if (live.contains(o)) return true;
-            for (Var t : l.tapes()) if (live.contains(t)) return true;
-            return false;
-        }
-        if (st instanceof Stmt.Cond c) {
-            for (Var o : c.outs()) if (live.contains(o)) return true;
-        }
-        return false;
-    }
-
     /**
      * The variables that may hold nothing (null) at run time: a branch's output that one side
      * gives no value, and what carries it on. A tape skips them, as the interpreter does.
@@ -401,7 +413,7 @@ public final class JavaEmitter extends JavaStatements {
         int before;
         do {
             before = nullable.size();
-            nullable(d.body());
+            nullable(program);
         } while (nullable.size() != before);
     }
 
@@ -432,7 +444,7 @@ public final class JavaEmitter extends JavaStatements {
     /** Writes the statements of a block that the method needs, each line indented by {@code indent}. */
     private void block(List<Stmt> stmts, String indent, boolean top) {
         for (Stmt st : stmts) {
-            if (!emits(st)) continue;
+            if (!Liveness.needed(st, live)) continue;
             if (top && gradient && !inAdjoint && Derivation.adjoint(st)) {
                 inAdjoint = true;
                 if (!body.isEmpty() || blankBeforeAdjoint) body.add(new String[] {"", null});
@@ -446,6 +458,8 @@ public final class JavaEmitter extends JavaStatements {
                 loop(l, indent);
             } else if (st instanceof Stmt.Cond c) {
                 cond(c, indent);
+            } else if (st instanceof Stmt.Call c) {
+                call(c, indent);
             }
         }
     }
@@ -575,13 +589,26 @@ public final class JavaEmitter extends JavaStatements {
     private void nameVariables(List<Eqn> eqns, Set<Var> live) {
         Set<Var> defined = new HashSet<>();
         for (Eqn e : eqns) defined.add(e.out());
-        for (int i = 0; i < d.grads().size(); i++) {
-            Var g = d.grads().get(i);
-            if (defined.contains(g) && !names.containsKey(g)) names.put(g, fresh("d_" + fn.params().get(d.wrt.get(i)).name()));
+        calls(program, defined);
+        for (int i = 0; i < d.outputs().size(); i++) {
+            Var g = d.outputs().get(i);
+            if (defined.contains(g) && !names.containsKey(g)) names.put(g, fresh(d.outputNames().get(i)));
         }
         Map<String, Eqn> lastOfName = new HashMap<>();
         for (Eqn e : eqns) if (e.out().name() != null) lastOfName.put(key(e), e);
-        nameBlock(d.body(), lastOfName, live);
+        nameBlock(program, lastOfName, live);
+    }
+
+    /** The outputs of the calls of a block, nested ones included. */
+    private static void calls(List<Stmt> stmts, Set<Var> out) {
+        for (Stmt st : stmts) {
+            if (st instanceof Stmt.Call c) out.addAll(c.outs());
+            else if (st instanceof Stmt.Loop l) calls(l.body(), out);
+            else if (st instanceof Stmt.Cond c) {
+                calls(c.then(), out);
+                calls(c.otherwise(), out);
+            }
+        }
     }
 
     private void nameBlock(List<Stmt> stmts, Map<String, Eqn> lastOfName, Set<Var> live) {
@@ -605,6 +632,8 @@ public final class JavaEmitter extends JavaStatements {
                 for (Var t : l.tapes()) if (live.contains(t)) names.put(t, fresh((t.name() != null ? t.name() : "value") + "_tape"));
                 counters.put(l.index(), fresh(safe(l.index().name() != null ? l.index().name() : "i")));
                 nameBlock(l.body(), lastOfName, live);
+            } else if (st instanceof Stmt.Call c) {
+                for (Var o : c.outs()) if (live.contains(o) && !names.containsKey(o)) names.put(o, o.name() != null ? fresh(safe(o.name())) : temp());
             } else if (st instanceof Stmt.Cond c) {
                 for (int k = 0; k < c.outs().size(); k++) {
                     Var o = c.outs().get(k);
@@ -622,17 +651,11 @@ public final class JavaEmitter extends JavaStatements {
     }
 
     @Override String fresh(String base) {
-        String name = base;
-        for (int k = 2; taken.contains(name); k++) name = base + "_" + k;
-        taken.add(name);
-        return name;
+        return taken.fresh(base);
     }
 
     private String temp() {
-        String name;
-        do name = "t" + ++temps; while (taken.contains(name) || reserved.contains(name));
-        taken.add(name);
-        return name;
+        return taken.temp();
     }
 
     private static String safe(String name) {
@@ -649,128 +672,13 @@ public final class JavaEmitter extends JavaStatements {
         return sb.length() == 0 ? "Fn" : sb.toString();
     }
 
-    private static String quote(String s) {
+    static String quote(String s) {
         return Escapes.javaString(s);
     }
 
-    private static String declared(Ast.Param p) {
+    static String declared(Ast.Param p) {
         List<String> parts = new ArrayList<>();
         for (Ast.Dim dim : p.shape()) parts.add(dim.name() != null ? dim.name() : Integer.toString(dim.size()));
         return "[" + String.join(", ", parts) + "]";
-    }
-
-    // ---- the prologue: named dimensions and argument checks --------------------------------------------
-
-    /** The first lines of both methods, how each named dimension is found (for the class comment), and the dimensions passed as ints. */
-    private record Prologue(List<String> lines, List<String> sources, List<String> explicit) {}
-
-    private Prologue prologue() {
-        List<String> dims = d.sizes.dims();
-        List<String> lines = new ArrayList<>(), sources = new ArrayList<>(), explicit = new ArrayList<>();
-        Set<String> known = new HashSet<>();
-        Set<Integer> tautological = new HashSet<>(); // parameters whose length is a dimension read from it
-        boolean needQuotient = false, needRoot = false;
-        while (known.size() < dims.size()) {
-            boolean progress = false;
-            for (String dim : dims) {
-                if (known.contains(dim)) continue;
-                int best = -1, bestRank = Integer.MAX_VALUE;
-                for (int i = 0; i < fn.params().size(); i++) {
-                    List<Ast.Dim> shape = fn.params().get(i).shape();
-                    long constant = 1;
-                    int power = 0;
-                    boolean others = false, unknown = false;
-                    for (Ast.Dim x : shape) {
-                        if (x.name() == null) constant *= x.size();
-                        else if (x.name().equals(dim)) power++;
-                        else if (known.contains(x.name())) others = true;
-                        else unknown = true;
-                    }
-                    if (power == 0 || unknown || constant == 0) continue;
-                    int rank = (power > 1 ? 2 : 0) + (others ? 1 : 0);
-                    if (rank < bestRank) {
-                        best = i;
-                        bestRank = rank;
-                    }
-                }
-                if (best < 0) continue;
-                Ast.Param p = fn.params().get(best);
-                String arg = names.get(d.params().get(best));
-                long constant = 1;
-                int power = 0;
-                List<String> others = new ArrayList<>();
-                for (Ast.Dim x : p.shape()) {
-                    if (x.name() == null) constant *= x.size();
-                    else if (x.name().equals(dim)) power++;
-                    else others.add(x.name());
-                }
-                String per = product(constant, dims(others));
-                String value = arg + ".length";
-                if (!others.isEmpty()) {
-                    value = fname("quotient") + "(" + value + ", " + per + ", " + quote(dim) + ", " + quote(p.name()) + ")";
-                    needQuotient = true;
-                } else if (constant != 1) {
-                    value = value + " / " + constant;
-                }
-                if (power > 1) {
-                    value = fname("root") + "(" + value + ", " + power + ")";
-                    needRoot = true;
-                }
-                if (others.isEmpty() && constant == 1 && power == 1) tautological.add(best);
-                lines.add("int " + dim(dim) + " = " + value + ";");
-                String perShown = product(constant, others);
-                sources.add(dim + " = " + (power > 1 ? "the " + ordinal(power) + " root of " : "") + p.name() + ".length"
-                        + (others.isEmpty() && constant == 1 ? "" : " / " + (perShown.contains(" ") ? "(" + perShown + ")" : perShown)));
-                known.add(dim);
-                progress = true;
-            }
-            if (!progress) { // no parameter determines the next one alone: the caller passes it
-                for (String dim : dims) {
-                    if (known.contains(dim)) continue;
-                    explicit.add(dim);
-                    known.add(dim);
-                    sources.add(dim + " is an argument");
-                    lines.add(fname("checkDim") + "(" + dim(dim) + ", " + quote(dim) + ");");
-                    need("checkDim");
-                    break;
-                }
-            }
-        }
-        if (needQuotient) need("quotient");
-        if (needRoot) need("root");
-        for (int i = 0; i < fn.params().size(); i++) {
-            if (tautological.contains(i)) continue;
-            Ast.Param p = fn.params().get(i);
-            long constant = 1;
-            List<String> named = new ArrayList<>();
-            Set<String> used = new LinkedHashSet<>();
-            for (Ast.Dim x : p.shape()) {
-                if (x.name() == null) constant *= x.size();
-                else {
-                    named.add(x.name());
-                    used.add(x.name());
-                }
-            }
-            String shape = quote(declared(p));
-            if (!used.isEmpty()) {
-                List<String> values = new ArrayList<>();
-                for (String u : used) values.add(u + " = \" + " + dim(u));
-                shape = quote(declared(p) + " with ").replaceAll("\"$", "") + String.join(" + \", ", values);
-            }
-            lines.add(fname("check") + "(" + names.get(d.params().get(i)) + ", " + product(constant, dims(named)) + ", " + quote(p.name()) + ", " + shape + ");");
-            need("check");
-        }
-        return new Prologue(lines, sources, explicit);
-    }
-
-    private static String ordinal(int k) {
-        return k == 2 ? "square" : k == 3 ? "cube" : k + "th";
-    }
-
-    /** {@code constant * a * b}, written simply: {@code 3 * n}, {@code n * m}, {@code 6}. */
-    private static String product(long constant, List<String> factors) {
-        if (constant == 0) return "0";
-        if (factors.isEmpty()) return Long.toString(constant);
-        return (constant == 1 ? "" : constant + " * ") + String.join(" * ", factors);
     }
 }

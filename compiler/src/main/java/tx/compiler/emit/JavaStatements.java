@@ -134,7 +134,24 @@ abstract class JavaStatements {
                 Attrs.Random r = (Attrs.Random) e.attr();
                 yield call(r.normal() ? "normal" : "uniform", numel(d.shape(e.out())), r.seed() + "L");
             }
+            case CONV, CONV_INPUT, CONV_WEIGHT, MAX_POOL, MAX_UNPOOL -> convolution(e);
             case LOAD -> throw new Derivation.Unexpressible("the Java emitter has no kernel for " + e.prim().text());
+        };
+    }
+
+    /** A convolution or pooling primitive: a call of its direct loop in Standalone, with the geometry as constants. */
+    private String convolution(Eqn e) {
+        List<Var> in = e.in();
+        if (e.attr() instanceof Attrs.Pool p) {
+            return call(e.prim() == Prim.MAX_POOL ? "maxPool" : "maxUnpool", ref(in.get(0)), ref(in.get(1)), shape(in.get(0)), ints(p.kernel()),
+                    ints(p.stride()), ints(p.padding()), ints(p.dilation()), Boolean.toString(p.ceil()));
+        }
+        Attrs.Conv c = (Attrs.Conv) e.attr();
+        String geometry = ints(c.stride()) + ", " + ints(c.padding()) + ", " + ints(c.dilation()) + ", " + c.groups();
+        return switch (e.prim()) {
+            case CONV -> call("conv", ref(in.get(0)), shape(in.get(0)), ref(in.get(1)), shape(in.get(1)), in.size() == 3 ? ref(in.get(2)) : "null", geometry);
+            case CONV_INPUT -> call("convInput", ref(in.get(0)), ref(in.get(1)), shape(in.get(1)), shape(e.out()), geometry);
+            default -> call("convWeight", ref(in.get(0)), shape(in.get(0)), ref(in.get(1)), shape(e.out()), geometry);
         };
     }
 

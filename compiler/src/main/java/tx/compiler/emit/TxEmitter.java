@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import tx.compiler.syntax.Ast;
 import tx.runtime.ir.Attrs;
+import tx.runtime.ir.Func;
 import tx.runtime.ir.Prim;
 import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Stmt.Eqn;
@@ -39,7 +40,7 @@ public final class TxEmitter {
     private final Map<Var, Integer> uses = new HashMap<>();
     /** Tensors of one value (fills), as that value: see {@link #operand}. */
     private final Map<Var, Expr> scalars = new HashMap<>();
-    private final Set<String> taken = new HashSet<>();
+    private final Names taken = new Names();
     private final Set<String> dimsUsed = new HashSet<>();
     /** The block each variable is read in (for one read: where it may be written inline), and where it is made. */
     private final Map<Var, List<Stmt>> useBlock = new java.util.IdentityHashMap<>(), defBlock = new java.util.IdentityHashMap<>();
@@ -49,7 +50,10 @@ public final class TxEmitter {
     private String indent = "";
     private boolean inAdjoint;
     private final List<String[]> lines = new ArrayList<>(); // code, comment (either may be null)
-    private int temps;
+    /** The function being written: the derivation's own (null), or a function it calls, written as a helper. */
+    private final Func helper;
+    /** The variables the function's results need (the statements written: see {@link Liveness}). */
+    private Set<Var> live;
 
     /** An expression and how tightly it binds. */
     private record Expr(String text, int prec) {
@@ -58,8 +62,9 @@ public final class TxEmitter {
         }
     }
 
-    private TxEmitter(Derivation d, String source) {
+    private TxEmitter(Derivation d, String source, Func helper) {
         this.d = d;
+        this.helper = helper;
         this.source = Escapes.txComment(source);
         Set<String> params = new HashSet<>();
         for (Ast.Param p : d.fn.params()) params.add(p.name());
@@ -68,37 +73,88 @@ public final class TxEmitter {
 
     /** The tx source of {@code NAME_grad}, with a header naming the source file. */
     public static String emit(Derivation d, String sourceName) {
-        return new TxEmitter(d, sourceName).emit();
+        StringBuilder sb = new StringBuilder();
+        new TxEmitter(d, sourceName, null).header(sb);
+        for (Func f : Helpers.needed(d)) sb.append(new TxEmitter(d, sourceName, f).helper()).append('\n');
+        return sb.append(new TxEmitter(d, sourceName, null).emit()).toString();
     }
 
-    private String emit() {
-        Ast.FnDef fn = d.fn;
-        String gradName = fn.name() + "_grad";
-        taken.add(gradName);
-        taken.addAll(d.sizes.dims());
-        taken.addAll(sizes.dims());
-        for (Ast.Param p : fn.params()) taken.add(p.name());
-        for (int i = 0; i < fn.params().size(); i++) exprs.put(d.params().get(i), new Expr(fn.params().get(i).name(), ATOM));
-        countUses(d.body());
-        for (Var g : d.grads()) uses.merge(g, 2, Integer::sum); // a result is never written inline
-        results.addAll(d.grads());
-        names(d.body());
-        block(d.body(), true);
-        List<String> returned = new ArrayList<>();
-        for (Var g : d.grads()) returned.add(ref(g, ATOM));
-
-        StringBuilder sb = new StringBuilder();
+    private void header(StringBuilder sb) {
         List<String> wrtNames = new ArrayList<>();
-        for (int k : d.wrt) wrtNames.add(fn.params().get(k).name());
-        sb.append("# The gradient of `").append(fn.name()).append("` with respect to ").append(String.join(", ", wrtNames))
-                .append(", written by `tx grad` from ").append(source).append(".\n");
+        for (int k : d.wrt) wrtNames.add(d.fn.params().get(k).name());
+        if (d.forward) {
+            sb.append("# The value of `").append(d.fn.name()).append("` and its tangent along ").append(String.join(", ", wrtNames))
+                    .append(" (forward mode), written by `tx grad --mode forward` from ").append(source).append(".\n");
+        } else {
+            sb.append("# The gradient of `").append(d.fn.name()).append("` with respect to ").append(String.join(", ", wrtNames))
+                    .append(", written by `tx grad` from ").append(source).append(".\n");
+        }
         sb.append("# A comment `# line N` names the line of ").append(source).append(" that an operation comes from.\n");
-        sb.append("fn ").append(gradName).append("(");
+        if (d.forward && !d.functions().isEmpty()) {
+            String f = d.name() + "_f_jvp";
+            sb.append("# The functions it calls come first, each once: `").append(f).append("` takes f's arguments and their tangents\n")
+                    .append("# and gives f's results and theirs.\n");
+        } else if (!d.functions().isEmpty()) {
+            sb.append("# The functions it calls come first, each once: `").append(d.fn.name()).append("_grad_f_fwd` computes f and hands out what\n")
+                    .append("# f's adjoint `").append(d.fn.name()).append("_grad_f_bwd` reads; `").append(d.fn.name())
+                    .append("_grad_f_vjp` computes f again before its adjoint.\n");
+        }
+    }
+
+    /** The names every function of the file avoids: the functions' own, and the named dimensions. */
+    private void takeGlobalNames() {
+        taken.take(d.name());
+        taken.takeAll(d.helperNames().values());
+        taken.takeAll(d.sizes.dims());
+        taken.takeAll(sizes.dims());
+    }
+
+    /**
+     * A function the derivation calls, as {@code fn NAME_grad_f(...)}: its parameters named after
+     * the variables they hold (a residual of the forward half keeps the name it had there), its
+     * results returned in order.
+     */
+    private String helper() {
+        takeGlobalNames();
         List<String> params = new ArrayList<>();
-        for (Ast.Param p : fn.params()) params.add(p.name() + ": " + dims(p.shape()));
-        sb.append(String.join(", ", params)).append(") -> ");
+        for (Var p : helper.params()) {
+            String name = taken.fresh(p.name() != null && p.name().matches("[A-Za-z_][A-Za-z0-9_]*") ? p.name() : "r");
+            exprs.put(p, new Expr(name, ATOM));
+            params.add(name + ": " + shape(p));
+        }
+        return function(d.helperNames().get(helper), params, helper.body(), helper.results(), null);
+    }
+
+    /** {@code NAME_grad} (or {@code NAME_jvp}), with NAME's parameters (then the tangents), its named dimensions bound first. */
+    private String emit() {
+        takeGlobalNames();
+        List<String> names = d.paramNames(), params = new ArrayList<>();
+        for (String p : names) taken.take(p);
+        for (int i = 0; i < names.size(); i++) {
+            exprs.put(d.params().get(i), new Expr(names.get(i), ATOM));
+            params.add(names.get(i) + ": " + dims(d.paramShapes().get(i)));
+        }
         List<String> shapes = new ArrayList<>();
-        for (int k : d.wrt) shapes.add(dims(fn.params().get(k).shape()));
+        if (!d.forward) for (int k : d.wrt) shapes.add(dims(d.fn.params().get(k).shape()));
+        return function(d.name(), params, d.body(), d.outputs(), shapes);
+    }
+
+    /** A function: its signature, the lines its results need, and its return; {@code shapes}: the results' as declared (null: as computed). */
+    private String function(String name, List<String> params, List<Stmt> body, List<Var> outputs, List<String> shapes) {
+        live = Liveness.of(body, outputs);
+        countUses(body);
+        for (Var g : outputs) uses.merge(g, 2, Integer::sum); // a result is never written inline
+        results.addAll(outputs);
+        names(body);
+        inAdjoint = d.forward; // forward mode interleaves the tangent with the primal: no adjoint program to mark
+        block(body, true);
+        List<String> returned = new ArrayList<>();
+        for (Var g : outputs) returned.add(ref(g, ATOM));
+        if (shapes == null || shapes.isEmpty()) {
+            shapes = new ArrayList<>();
+            for (Var g : outputs) shapes.add(shape(g));
+        }
+        StringBuilder sb = new StringBuilder("fn ").append(name).append("(").append(String.join(", ", params)).append(") -> ");
         sb.append(shapes.size() == 1 ? shapes.get(0) : "(" + String.join(", ", shapes) + ")").append(" {\n");
         for (String dim : d.sizes.dims()) {
             String written = d.sizes.written(sizes, dim);
@@ -106,8 +162,7 @@ public final class TxEmitter {
             sb.append("    ").append(written).append(" = ").append(dimSource(dim)).append('\n');
         }
         Layout.append(sb, lines, "    ", 64);
-        sb.append("    return ").append(String.join(", ", returned)).append("\n}\n");
-        return sb.toString();
+        return sb.append("    return ").append(String.join(", ", returned)).append("\n}\n").toString();
     }
 
     // ---- blocks: equations, loops and branches -----------------------------------------------------
@@ -115,6 +170,7 @@ public final class TxEmitter {
     /** Counts the reads of each variable, and notes the block it is read in and the block it is made in. */
     private void countUses(List<Stmt> body) {
         for (Stmt st : body) {
+            // NOTE: the reads of statements that are not written count too: a value the primal program also reads keeps a line of its own
             if (st instanceof Eqn e) {
                 for (Var x : e.in()) use(x, body);
                 defBlock.put(e.out(), body);
@@ -127,6 +183,9 @@ public final class TxEmitter {
                 for (Var v : l.stacked()) use(v, l.body());
                 for (Var o : l.outs()) defBlock.put(o, body);
                 for (Var t : l.tapes()) defBlock.put(t, body);
+            } else if (st instanceof Stmt.Call c) {
+                for (Var x : c.in()) use(x, body);
+                for (Var o : c.outs()) defBlock.put(o, body);
             } else if (st instanceof Stmt.Cond c) {
                 use(c.cond(), body);
                 countUses(c.then());
@@ -156,6 +215,7 @@ public final class TxEmitter {
 
     private void block(List<Stmt> body, boolean top) {
         for (Stmt st : body) {
+            if (!Liveness.needed(st, live)) continue;
             if (top && !inAdjoint && Derivation.adjoint(st)) {
                 inAdjoint = true;
                 if (!lines.isEmpty()) lines.add(new String[] {"", null});
@@ -164,7 +224,20 @@ public final class TxEmitter {
             if (st instanceof Eqn e) eqn(e, body);
             else if (st instanceof Stmt.Loop l) loop(l);
             else if (st instanceof Stmt.Cond c) cond(c);
+            else if (st instanceof Stmt.Call c) call(c);
         }
+    }
+
+    /** A call of a helper: {@code a, b = NAME_grad_f(x, y)}, each output named after its variable. */
+    private void call(Stmt.Call c) {
+        List<String> args = new ArrayList<>(), outs = new ArrayList<>();
+        for (Var x : c.in()) args.add(arg(x));
+        for (Var o : c.outs()) {
+            String name = results.contains(o) ? resultName(o) : o.name() != null ? fresh(o.name()) : temp();
+            outs.add(name);
+            exprs.put(o, new Expr(name, ATOM));
+        }
+        line(String.join(", ", outs) + " = " + d.helperNames().get(c.fn()) + "(" + String.join(", ", args) + ")", c);
     }
 
     private void eqn(Eqn e, List<Stmt> block) {
@@ -179,7 +252,7 @@ public final class TxEmitter {
             exprs.put(e.out(), x);
             return;
         }
-        String name = result ? fresh("d_" + paramOf(e.out())) : named || adjointName(e) ? fresh(e.out().name()) : temp();
+        String name = result ? resultName(e.out()) : named || adjointName(e) ? fresh(e.out().name()) : temp();
         // a number on its own would be a number, not a tensor
         if (e.out().rank() == 0 && scalars.get(e.out()) == x) x = call("tensor", x.text());
         line(name + " = " + x.text(), e);
@@ -292,10 +365,10 @@ public final class TxEmitter {
         return e.out().name() + "@" + e.origin().line() + (e.origin().adjoint() ? "'" : "");
     }
 
-    /** The parameter a gradient result belongs to. */
-    private String paramOf(Var g) {
-        int i = d.grads().indexOf(g);
-        return d.fn.params().get(d.wrt.get(i)).name();
+    /** A result's name: {@code d_<param>} for a gradient, a helper's result its variable's name (or a temporary's). */
+    private String resultName(Var r) {
+        if (helper == null) return fresh(d.outputNames().get(d.outputs().indexOf(r)));
+        return r.name() != null ? fresh(r.name()) : temp();
     }
 
     private String dims(List<Ast.Dim> shape) {
@@ -312,24 +385,13 @@ public final class TxEmitter {
         throw new IllegalStateException("dimension " + dim + " is on no parameter");
     }
 
-    /** A temporary's name: t1, t2, ... (skipping names taken). */
     private String temp() {
-        while (taken.contains("t" + ++temps)) { /* next */ }
-        taken.add("t" + temps);
-        return "t" + temps;
+        return taken.temp();
     }
 
-    /** The name itself if it is free, else name_2, name_3, .... */
     private String fresh(String base) {
-        String name = base;
-        int k = suffixes.getOrDefault(base, 2); // where the search for a free suffix left off: linear, not quadratic, in repeats
-        while (taken.contains(name)) name = base + "_" + k++;
-        suffixes.put(base, k);
-        taken.add(name);
-        return name;
+        return taken.fresh(base);
     }
-
-    private final Map<String, Integer> suffixes = new HashMap<>();
 
     /** A line of the body, for statement st (its source line in the comment). */
     private void line(String code, Stmt st) {
@@ -474,6 +536,7 @@ public final class TxEmitter {
             case SLICE -> slice(e);
             case PAD -> pad(e);
             case FLIP -> call("flip", arg(in.get(0)), dimList(((Attrs.Axes) attr).axes()));
+            case CONV, CONV_INPUT, CONV_WEIGHT, MAX_POOL, MAX_UNPOOL -> convolution(e);
             case TAKE -> {
                 int axis = ((Attrs.Axis) attr).axis();
                 yield new Expr(ref(in.get(0), ATOM) + "[" + ":, ".repeat(axis) + arg(in.get(1)) + "]", ATOM);
@@ -682,6 +745,37 @@ public final class TxEmitter {
      * The one-hot mask of the first maximum along an axis (torch.max(x, dim)'s pick): positions
      * where x is maximal, and of those the smallest index.
      */
+    /**
+     * A convolution as conv1d/conv2d, its gradients as PyTorch's torch.nn.grad functions
+     * (conv2d_input(input_size, weight, grad_output, ...), conv2d_weight(input, weight_size, grad_output, ...)),
+     * max pooling as max_pool1d/2d, and its adjoint and its second derivative as tx's
+     * max_pool2d_backward(grad_output, x, ...) and max_pool2d_pick(x, v, ...).
+     */
+    private Expr convolution(Eqn e) {
+        List<Var> in = e.in();
+        int rank = in.get(0).rank();
+        String d = rank == 4 ? "2d" : "1d";
+        if (e.attr() instanceof Attrs.Pool p) {
+            String geometry = "kernel_size=" + pair(p.kernel(), rank) + ", stride=" + pair(p.stride(), rank) + ", padding=" + pair(p.padding(), rank)
+                    + ", dilation=" + pair(p.dilation(), rank) + (p.ceil() ? ", ceil_mode=true" : "");
+            if (e.prim() == Prim.MAX_UNPOOL) return call("max_pool" + d + "_backward", arg(in.get(1)), arg(in.get(0)), geometry);
+            return in.get(0) == in.get(1) ? call("max_pool" + d, arg(in.get(0)), geometry) : call("max_pool" + d + "_pick", arg(in.get(0)), arg(in.get(1)), geometry);
+        }
+        Attrs.Conv c = (Attrs.Conv) e.attr();
+        String geometry = "stride=" + pair(c.stride(), rank) + ", padding=" + pair(c.padding(), rank) + ", dilation=" + pair(c.dilation(), rank)
+                + ", groups=" + c.groups();
+        return switch (e.prim()) {
+            case CONV -> call("conv" + d, arg(in.get(0)), arg(in.get(1)), in.size() == 3 ? arg(in.get(2)) : "None", geometry);
+            case CONV_INPUT -> call("conv" + d + "_input", shape(e.out()), arg(in.get(1)), arg(in.get(0)), geometry);
+            default -> call("conv" + d + "_weight", arg(in.get(0)), shape(e.out()), arg(in.get(1)), geometry);
+        };
+    }
+
+    /** A geometry's entries as written: a list of two for 2-D, the width's alone for 1-D. */
+    private static String pair(int[] v, int rank) {
+        return rank == 4 ? "[" + v[0] + ", " + v[1] + "]" : Integer.toString(v[1]);
+    }
+
     private Expr firstMax(Eqn e) {
         int axis = ((Attrs.Axis) e.attr()).axis();
         Var x = e.in().get(0);

@@ -388,7 +388,7 @@ final class ArrangeRules extends RuleFamily {
         return out;
     }
 
-    /** The pieces as slices along d: several values, for `a, b = split(...)` (one piece is the value itself). */
+    /** The pieces as slices along d: a tuple, as PyTorch's (one piece too: `split(x, 5)[0]`), for `a, b = split(...)` or indexing. */
     private Val pieces(T x, int d, int[] sizes, String gradFn) {
         List<Val> out = new ArrayList<>();
         int at = 0;
@@ -396,7 +396,7 @@ final class ArrangeRules extends RuleFamily {
             out.add(host.view(x, Composites.along(b, x.var(), d, at, at + s), gradFn));
             at += s;
         }
-        return out.size() == 1 ? out.get(0) : new Val.Tuple(out);
+        return new Val.Tuple(out);
     }
 
     /** unbind(x, dim=0): the slices along dim, each without it. */
@@ -414,7 +414,7 @@ final class ArrangeRules extends RuleFamily {
         int[] rest = Shapes.reduced(x.shape(), new int[] {d}, false);
         List<Val> out = new ArrayList<>();
         for (int k = 0; k < x.shape()[d]; k++) out.add(out(b.reshape(Composites.along(b, x.var(), d, k, k + 1), rest), "UnbindBackward0"));
-        return out.size() == 1 ? out.get(0) : new Val.Tuple(out);
+        return new Val.Tuple(out);
     }
 
     /**

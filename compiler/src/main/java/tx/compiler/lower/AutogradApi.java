@@ -264,16 +264,26 @@ final class AutogradApi {
         if (owner != null && newOwner == null) return;
         Var newRoot = newOwner != null ? newOwner.var() : updated.var();
         T fresh = null;
-        for (Map.Entry<String, Val> e : new ArrayList<>(l.state.names.entrySet())) {
-            if (!(e.getValue() instanceof T t)) continue;
+        Map<Var, T> moved = new java.util.LinkedHashMap<>(); // each tensor that changed, to its new value
+        List<T> held = new ArrayList<>();
+        for (Val v : l.state.names.values()) { // names, and the items of lists and tuples
+            if (v instanceof T t) held.add(t);
+            else if (v instanceof Val.ListV) Sequences.mapTensors(v, t -> { held.add(t); return t; });
+        }
+        for (T t : held) {
             Var c = canonical(t.var());
-            if (c.equals(canonical(x.var()))) l.state.bind(e.getKey(), updated);
-            else if (owner != null && c.equals(root)) l.state.bind(e.getKey(), newOwner);
+            if (c.equals(canonical(x.var()))) moved.put(t.var(), updated);
+            else if (owner != null && c.equals(root)) moved.put(t.var(), newOwner);
             else if (root(t.var()).equals(root)) {
                 if (fresh == null) fresh = view(newRoot);
-                l.state.bind(e.getKey(), fresh);
+                moved.put(t.var(), fresh);
             }
         }
+        for (Map.Entry<String, Val> e : new ArrayList<>(l.state.names.entrySet())) {
+            if (e.getValue() instanceof T t && moved.containsKey(t.var())) l.state.bind(e.getKey(), moved.get(t.var()));
+        }
+        Sequences.replaceInSequences(l.state, moved);
+        l.inPlaceLog.add(moved); // a caller sees the change when the function that made it returns
         if (newRoot != null && !updated.var().equals(newRoot)) storage.put(updated.var(), newRoot);
     }
 
@@ -459,8 +469,9 @@ final class AutogradApi {
         Ast.Expr first = c.args().get(0).value();
         if (first instanceof Ast.Name n) {
             Val v = l.state.names.get(n.name());
-            return v != null ? !(v instanceof Val.Fn) : !l.functions.has(n.name());
+            return v != null ? !(v instanceof Val.Fn) : !l.functions.has(n.name()) && !l.builtins.known(n.name()); // grad(tanh): the transform
         }
+        if (first instanceof Ast.Attr at && l.builtins.prefix(at.target()) != null) return !l.builtins.known(at.name()); // grad(torch.sin)
         return !(first instanceof Ast.Call inner && inner.callee() instanceof Ast.Name f && Functions.isTransform(f.name()));
     }
 

@@ -81,7 +81,8 @@ final class AutogradRules extends RuleFamily {
         if (!s.rg()) {
             l.diags.error("E0302", a.span(), shown + " does not require grad, so there is nothing to differentiate",
                     "PyTorch: \"element 0 of tensors does not require grad and does not have a grad_fn\";\n"
-                            + "make an input a leaf with `requires_grad=true`, and compute this outside `with no_grad`");
+                            + (l.graph.cutByNoGrad(s.var()) ? "it was computed inside `with no_grad` from tensors that require grad: compute it outside"
+                            : "make an input a leaf with `requires_grad=true`"));
             return failedBackward();
         }
         Var seed;
@@ -146,9 +147,8 @@ final class AutogradRules extends RuleFamily {
             if (!a.shape(0, Integer.MAX_VALUE)) return null;
             List<Stmt.PrintItem> items = new ArrayList<>();
             for (int i = 0; i < a.pos.size(); i++) {
-                if (a.pos.get(i) instanceof Val.Tuple || a.pos.get(i) instanceof Val.Fn) {
-                    l.diags.error("E0401", a.posSpans.get(i), "`print` takes tensors, numbers and strings, found " + a.pos.get(i).describe(),
-                            a.pos.get(i) instanceof Val.Tuple ? "name the values first: `a, b = ...`, then `print(a, b)`" : null);
+                if (a.pos.get(i) instanceof Val.Fn) {
+                    l.diags.error("E0401", a.posSpans.get(i), "`print` takes tensors, numbers, strings, lists and tuples, found " + a.pos.get(i).describe(), null);
                     return null;
                 }
                 items.add(printItem(a.pos.get(i)));
@@ -173,6 +173,7 @@ final class AutogradRules extends RuleFamily {
     }
 
     private Stmt.PrintItem printItem(Val v) {
+        if (Sequences.items(v) != null) return l.sequences.print(v, this::printItem);
         if (v instanceof Val.Num n && n.py() == Val.PyType.BOOL) return new Stmt.PrintItem.Text(n.value() != 0 ? "True" : "False");
         if (v instanceof Val.Num n) return new Stmt.PrintItem.Text(n.py() == Val.PyType.INT ? Formatting.integer(n.value()) : tx.runtime.tensor.PyFloat.repr(n.value()));
         if (v instanceof Val.Formatted f) return new Stmt.PrintItem.Joined(f.parts());

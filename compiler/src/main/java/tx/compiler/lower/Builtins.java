@@ -42,9 +42,12 @@ final class Builtins {
         new ShapeRules(l, this, rules);
         new ArrangeRules(l, this, rules);
         new MatrixRules(l, this, rules);
+        new ConvPoolRules(l, this, rules);
         neural();
         new AutogradRules(l, this, rules);
         new FileRules(l, this, rules);
+        rules.put("len", a -> l.sequences.len(a));
+        rules.put(Iteration.ROW, a -> Iteration.row(l, a));
     }
 
     boolean has(String name) {
@@ -61,7 +64,9 @@ final class Builtins {
             Val bound = l.state.names.get(name);
             if (bound instanceof Val.Fn fn) return applyFunction(fn.ref(), c);
             if (bound instanceof Val.Bad) return skipArgs(c);
-            if (l.functions.has(name) && !rules.containsKey(name)) return applyFunction(new Val.UserFn(name), c);
+            if (l.functions.has(name) && !(rules.containsKey(name) && prefixed.contains(c))) {
+                return applyFunction(new Val.UserFn(name), c); // a function may hide a built-in (W0106)
+            }
             a = new Args(l, name, c);
         } else if (c.callee() instanceof Ast.Attr at) {
             name = at.name();
@@ -84,8 +89,18 @@ final class Builtins {
         }
         Rule rule = rules.get(name);
         if (rule == null) return unknown(c, name);
+        return applyRule(rule, a, c);
+    }
+
+    /** A built-in function value called: {@code act = tanh; act(x)}. */
+    Val applyBuiltin(String name, Ast.Call c) {
+        return applyRule(rules.get(name), new Args(l, name, c), c);
+    }
+
+    /** Evaluates the call's arguments into {@code a} (after any receiver) and applies the rule. */
+    private Val applyRule(Rule rule, Args a, Ast.Call c) {
         for (Ast.Arg arg : c.args()) {
-            Val v = l.exprs.expr(arg.value());
+            Val v = Sequences.named(l.exprs.expr(arg.value()), arg.value().span()); // several results passed on are a tuple
             if (arg.name() == null) {
                 a.pos.add(v);
                 a.posSpans.add(arg.value().span());
@@ -102,10 +117,61 @@ final class Builtins {
     }
 
     private static final Set<String> MODULES = Set.of("torch", "F", "nn", "np", "numpy", "math");
+
+    /** The module paths PyTorch code puts before a built-in's name (LANGUAGE.md §2, v2): they mean the built-in. */
+    private static final Set<String> PREFIXES = Set.of("torch", "F", "torch.nn.functional", "nn.functional", "torch.autograd",
+            "torch.autograd.functional", "torch.func");
+
+    /**
+     * The module path of {@code torch.nn.functional} in {@code torch.nn.functional.relu}, when it is
+     * one of {@link #PREFIXES} and its first name is not one the program assigned; else null.
+     */
+    String prefix(Ast.Expr target) {
+        List<String> parts = new ArrayList<>();
+        Ast.Expr e = target;
+        while (e instanceof Ast.Attr a) {
+            parts.add(0, a.name());
+            e = a.target();
+        }
+        if (!(e instanceof Ast.Name root) || l.state.names.containsKey(root.name())) return null;
+        parts.add(0, root.name());
+        String path = String.join(".", parts);
+        return PREFIXES.contains(path) ? path : null;
+    }
+
+    /** Whether a name, after a module prefix, is a built-in, a transform or a function of the autograd API. */
+    boolean known(String name) {
+        return rules.containsKey(name) || Functions.isTransform(name);
+    }
+
+    /**
+     * {@code torch.tanh(x)}, {@code F.relu(x)}, {@code torch.autograd.grad(y, [x])}: the call of the
+     * built-in; null after E0103 for a name that is no built-in ({@code torch.foo}); the call itself
+     * when it has no such prefix.
+     */
+    Ast.Call unprefixed(Ast.Call c) {
+        if (!(c.callee() instanceof Ast.Attr at)) return c;
+        String path = prefix(at.target());
+        if (path == null) return c;
+        if (!known(at.name())) {
+            String near = Exprs.closest(at.name(), rules.keySet());
+            l.diags.error("E0103", at.span(), "unknown function `" + path + "." + at.name() + "`",
+                    PYTORCH_NAMES.containsKey(at.name()) ? PYTORCH_NAMES.get(at.name())
+                            : near == null ? "tx has no built-in `" + at.name() + "` (see LANGUAGE.md section 5)" : "did you mean `" + path + "." + near + "`?");
+            return null;
+        }
+        Ast.Call call = new Ast.Call(new Ast.Name(at.name(), at.nameSpan()), c.args(), c.span());
+        prefixed.add(call);
+        return call;
+    }
+
+    /** Calls written with a prefix: they mean the built-in even where a function of the file hides it (W0106). */
+    private final Set<Ast.Call> prefixed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private static final Set<String> ATTRIBUTES = Set.of("grad", "requires_grad", "shape", "T", "is_leaf");
 
     /** Calls a function value: its arguments are evaluated here, and {@link Functions} checks and inlines it. */
     private Val applyFunction(Val.FnRef ref, Ast.Call c) {
+        if (ref instanceof Val.BuiltinFn bi) return applyBuiltin(bi.name(), c);
         Args a = new Args(l, ref.show(), c);
         for (Ast.Arg arg : c.args()) {
             Val v = l.exprs.expr(arg.value());
@@ -162,6 +228,10 @@ final class Builtins {
 
     private Val unknown(Ast.Call c, String name) {
         Span s = c.callee() instanceof Ast.Attr at ? at.nameSpan() : c.callee().span();
+        if (c.callee() instanceof Ast.Name && l.diags.broken(name)) { // a function whose definition has a syntax error, reported there
+            for (Ast.Arg arg : c.args()) l.exprs.expr(arg.value());
+            return new Val.Bad();
+        }
         if (PYTORCH_NAMES.containsKey(name)) {
             l.diags.error("E0103", s, "tx has no `" + name + "`", PYTORCH_NAMES.get(name));
         } else {
@@ -347,6 +417,9 @@ final class Builtins {
 
     private void reduction(String name, Reduction r, String gradFnAll, String gradFnDim) {
         rules.put(name, a -> {
+            if ((name.equals("max") || name.equals("min")) && a.pos.size() == 2 && a.pos.get(1) instanceof T other && !other.item()) {
+                return rules.get(name + "imum").apply(a); // torch.max(x, y) of two tensors is torch.maximum (d2l's relu)
+            }
             if (!a.shape(1, 3, "dim", "keepdim")) return null;
             T x = a.tensor(0);
             if (x == null) return null;

@@ -45,9 +45,16 @@ final class Exprs {
         if (e instanceof Ast.Binary x) return binary(x.op(), expr(x.left()), expr(x.right()), x.left().span(), x.right().span(), x.span());
         if (e instanceof Ast.Chain c) return chain(c);
         if (e instanceof Ast.Not n) return new Logic(l).not(n);
+        if (e instanceof Ast.Is x) return new Logic(l).is(x);
         if (e instanceof Ast.Logic x) return new Logic(l).logic(x);
         if (e instanceof Ast.IfExpr x) return new Logic(l).conditional(x);
-        if (e instanceof Ast.Call c) {
+        if (e instanceof Ast.TupleLit t) return l.sequences.tuple(t);
+        if (e instanceof Ast.Call call) {
+            Ast.Call c = l.builtins.unprefixed(call); // torch.tanh(x) is tanh(x)
+            if (c == null) {
+                for (Ast.Arg arg : call.args()) expr(arg.value());
+                return new Val.Bad();
+            }
             Val v = l.autograd.call(c);
             return v != null ? v : l.builtins.call(c);
         }
@@ -82,11 +89,14 @@ final class Exprs {
         if (v != null && maybe == null) return v;
         if (v == null && maybe == null && l.functions.has(name)) return new Val.Fn(new Val.UserFn(name));
         if (v == null && maybe == null && CONSTANTS.containsKey(name)) return new Val.Num(CONSTANTS.get(name));
+        if (v == null && maybe == null && l.builtins.known(name) && !Functions.isTransform(name)) return new Val.Fn(new Val.BuiltinFn(name)); // act = tanh
+        if (v == null && maybe == null && l.functions.globalBeforeAssignment(name, span)) return new Val.Bad();
         if (maybe != null) {
             l.diags.error("E0102", span, "`" + name + "` may be used before it is assigned",
                     "it is assigned only on some paths through the block at line " + maybe.line() + "; assign it before that block too");
             return new Val.Bad();
         }
+        if (l.diags.broken(name)) return new Val.Bad(); // assigned by a statement with a syntax error, reported there
         String help = l.builtins.has(name) ? "`" + name + "` is a built-in function; call it, e.g. `" + name + "(x)`" : suggestion(name);
         l.diags.error("E0101", span, "unknown name `" + name + "`", help);
         return new Val.Bad();
@@ -326,26 +336,9 @@ final class Exprs {
     private Val index(Ast.Index ix) {
         Val tv = expr(ix.target());
         if (tv instanceof Val.Shape sh) return shapeIndex(sh, ix);
-        if (tv instanceof Val.Tuple tuple) return tupleIndex(tuple, ix);
+        if (Sequences.items(tv) != null) return l.sequences.index(tv, ix);
         T x = tensor(tv, ix.target().span(), "indexing");
         return x == null ? new Val.Bad() : new Indexing(l).read(x, ix);
-    }
-
-    /** {@code grad(y, [x, w])[0]}: one of several values, by a compile-time index. */
-    private Val tupleIndex(Val.Tuple tuple, Ast.Index ix) {
-        int n = tuple.items().size();
-        if (ix.subs().size() != 1 || !(ix.subs().get(0) instanceof Ast.At at)) {
-            l.diags.error("E0204", ix.span(), "a tuple takes one index, e.g. `t[0]`", null);
-            return new Val.Bad();
-        }
-        Integer i = integer(expr(at.index()), at.span(), "an index");
-        if (i == null) return new Val.Bad();
-        int k = i < 0 ? i + n : i;
-        if (k < 0 || k >= n) {
-            l.diags.error("E0204", at.span(), "index " + i + " is out of range for " + n + (n == 1 ? " value" : " values"), null);
-            return new Val.Bad();
-        }
-        return tuple.items().get(k);
     }
 
     /** {@code x.shape[i]}: a size, known at compile time. */
@@ -386,6 +379,8 @@ final class Exprs {
         if (a.target() instanceof Ast.Name m && m.name().equals("math") && !l.state.names.containsKey("math") && CONSTANTS.containsKey(a.name())) {
             return new Val.Num(CONSTANTS.get(a.name()));
         }
+        String module = l.builtins.prefix(a.target());
+        if (module != null && l.builtins.known(a.name()) && !Functions.isTransform(a.name())) return new Val.Fn(new Val.BuiltinFn(a.name())); // act = torch.tanh
         Val target = expr(a.target());
         if (target instanceof Val.Bad) return target;
         if (!(target instanceof T x)) {

@@ -63,6 +63,7 @@ final class Formatting {
         boolean str = f.conversion() != 0;
         try {
             if (v instanceof T t) return runtime(t, spec, str, f);
+            if (Sequences.items(v) != null && f.spec().isEmpty()) return l.sequences.print(v, Formatting::sequenceItem); // Python's str of a list or tuple
             String text = staticText(v, spec, f);
             if (text == null) return null;
             return new PrintItem.Text(text);
@@ -71,6 +72,13 @@ final class Formatting {
                     + describe(v, str) + ": " + x.getMessage(), help(v, str));
             return null;
         }
+    }
+
+    /** An item of a list or tuple in an f-string, as {@code print} shows it. */
+    private static PrintItem sequenceItem(Val v) {
+        if (v instanceof T t) return t.item() ? scalarItem(t) : tensorItem(t);
+        if (v instanceof Val.Bool b) return new PrintItem.Text(b.value() ? "True" : "False");
+        return new PrintItem.Text(v instanceof Val.None ? "None" : "<" + v.describe() + ">");
     }
 
     /** A value known at compile time, formatted now; null after reporting a value an f-string cannot show. */
@@ -140,7 +148,10 @@ final class Formatting {
 
     /** A tensor printed as {@code print} prints it (the suffix of a loop's first iteration included). */
     static PrintItem tensorItem(T t) {
-        if (t.first() != null) return new PrintItem.TensorValue(t.var(), t.printSuffix(), t.first().index(), t.first().suffix());
+        if (t.first() != null) {
+            String otherwise = t.first().decided() ? t.first().otherwise() : t.printSuffix();
+            return new PrintItem.TensorValue(t.var(), otherwise, t.first().index(), t.first().suffix());
+        }
         return new PrintItem.TensorValue(t.var(), t.printSuffix());
     }
 

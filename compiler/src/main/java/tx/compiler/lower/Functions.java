@@ -43,9 +43,13 @@ final class Functions {
     /** jvp, hvp, the Jacobians and vmap. */
     private final MappedTransforms mapped;
 
+    /** What the file's functions change in place. */
+    final Mutations mutations;
+
     Functions(Lowerer l) {
         this.l = l;
         this.mapped = new MappedTransforms(l, this);
+        this.mutations = new Mutations(l, this);
     }
 
     static boolean isTransform(String name) {
@@ -58,17 +62,44 @@ final class Functions {
             if (!(s instanceof Ast.FnDef f)) continue;
             if (defs.containsKey(f.name())) {
                 l.diags.error("E0106", l.headSpan(f.span()), "function `" + f.name() + "` is defined twice", "give one of them another name");
-            } else if (l.builtins.has(f.name()) || isTransform(f.name())) {
-                l.diags.error("E0106", l.headSpan(f.span()), "`" + f.name() + "` is a built-in; a function cannot take its name", null);
+            } else if (isTransform(f.name())) {
+                l.diags.error("E0106", l.headSpan(f.span()), "`" + f.name() + "` is a derivative transform; a function cannot take its name", null);
             } else {
+                if (l.builtins.has(f.name())) {
+                    l.diags.warning("W0106", l.headSpan(f.span()), "function `" + f.name() + "` hides the built-in `" + f.name() + "` in this file",
+                            "calls of `" + f.name() + "(...)` call this function; the built-in is still `torch." + f.name() + "(...)` and `x." + f.name() + "()`");
+                }
                 defs.put(f.name(), f);
+                Parameters.checkKinds(l, f);
             }
         }
+        scriptNames.addAll(l.assignedNames(program));
     }
+
+    /** The names the script assigns at its top level (a function may read them once they are assigned: Python's globals). */
+    private final Set<String> scriptNames = new LinkedHashSet<>();
+
+    /** The script's state at the outermost call being inlined: the names a function body reads as globals. */
+    private State globals;
+
+    /**
+     * E0111, true: inside a function, a script-level name read before the script assigns it (Python
+     * raises NameError when the function is called).
+     */
+    boolean globalBeforeAssignment(String name, Span span) {
+        if (calling.isEmpty() || !scriptNames.contains(name) || l.diags.isMuted()) return false;
+        l.diags.error("E0111", span, "`" + name + "` is a script-level name, but it is not assigned yet when `" + calling.peek() + "` is called"
+                + (callSites.isEmpty() ? "" : " at line " + callSites.peekLast().line()),
+                "a function reads the script's names as they are when it is called: assign `" + name + "` before that call");
+        return true;
+    }
+
+    /** Where the outermost call being inlined is (for E0111). */
+    private final Deque<Span> callSites = new ArrayDeque<>();
 
     /** The file's functions, in order of definition. */
     List<String> names() {
-        return new ArrayList<>(defs.keySet());
+        return new ArrayList<>(defs.keySet().stream().filter(n -> !n.startsWith("$")).toList());
     }
 
     boolean has(String name) {
@@ -104,6 +135,7 @@ final class Functions {
             l.diags.error("E0401", c.args().get(0).span(), "`" + kind + "` takes a function, found " + f.describe(), null);
             return new Val.Bad();
         }
+        fn = transformable(fn);
         List<String> params = parameters(fn.ref());
         List<Integer> wrt = new ArrayList<>();
         for (int i = 1; i < c.args().size(); i++) {
@@ -125,6 +157,24 @@ final class Functions {
         }
         if (wrt.isEmpty()) wrt.add(0); // the first parameter, as JAX's grad
         return new Val.Fn(new Val.Transform(kind, fn.ref(), wrt));
+    }
+
+    /**
+     * A function value a transform can take: a built-in ({@code grad(tanh)}) becomes the function
+     * {@code fn tanh(input) { return torch.tanh(input) }} of one tensor of any shape (made once per
+     * built-in, under a name a program cannot spell, always inlined); any other function is itself.
+     */
+    Val.Fn transformable(Val.Fn fn) {
+        if (!(fn.ref() instanceof Val.BuiltinFn bi)) return fn;
+        String name = "$" + bi.name();
+        defs.computeIfAbsent(name, k -> {
+            Span at = Span.NONE;
+            Ast.Expr call = new Ast.Call(new Ast.Attr(new Ast.Name("torch", at), bi.name(), at, at),
+                    List.of(new Ast.Arg(null, new Ast.Name("input", at), at)), at);
+            return new Ast.FnDef(name, List.of(new Ast.Param("input", List.of(), Parameters.ANY_TENSOR, null, at)), List.of(),
+                    List.of(new Ast.Return(List.of(call), at)), at);
+        });
+        return new Val.Fn(new Val.UserFn(name));
     }
 
     /** {@code custom_vjp(f, f_bwd)}: f, whose reverse-mode derivative is f_bwd (LANGUAGE.md §7); both are functions defined with `fn`. */
@@ -184,14 +234,20 @@ final class Functions {
     /** Applies a function value to a call's arguments. */
     Val apply(Val.FnRef ref, Args a) {
         List<String> params = parameters(ref);
-        List<T> args = arguments(ref, params, a);
+        List<Val> vals = arguments(ref, params, a);
+        if (vals == null) return new Val.Bad();
+        if (ref instanceof Val.UserFn u) return call(u.name(), vals, a.span());
+        List<T> args = Parameters.tensors(l, ref.show(), vals, a.span());
         if (args == null) return new Val.Bad();
         if (ref instanceof Val.Custom cu) return custom(cu, args, a.span());
-        return ref instanceof Val.UserFn u ? call(u.name(), args, a.span()) : applyTransform((Val.Transform) ref, args, a);
+        return applyTransform((Val.Transform) ref, args, a);
     }
 
-    /** The arguments in parameter order (positional, then by name), as tensors. */
-    private List<T> arguments(Val.FnRef ref, List<String> params, Args a) {
+    /**
+     * The arguments in parameter order (positional, then by name, then the defaults), each as its
+     * parameter takes it (see {@link Parameters#accept}); a transform's are tensors.
+     */
+    private List<Val> arguments(Val.FnRef ref, List<String> params, Args a) {
         Val[] byParam = new Val[params.size()];
         Span[] spans = new Span[params.size()];
         if (a.pos.size() > params.size()) {
@@ -212,21 +268,32 @@ final class Functions {
             byParam[k] = e.getValue();
             spans[k] = a.kwSpans.get(e.getKey());
         }
-        List<T> out = new ArrayList<>();
+        Ast.FnDef def = ref instanceof Val.UserFn u ? defs.get(u.name()) : null;
+        List<Val> out = new ArrayList<>();
         for (int i = 0; i < params.size(); i++) {
+            Ast.Param p = def == null ? null : def.params().get(i);
+            if (byParam[i] == null && p != null && p.dflt() != null) {
+                byParam[i] = Parameters.dflt(l, p);
+                spans[i] = p.dflt().span();
+            }
             if (byParam[i] == null) {
                 l.diags.error("E0104", a.span(), "`" + ref.show() + "` is missing its argument `" + params.get(i) + "`", null);
                 return null;
             }
-            T t = l.exprs.tensor(byParam[i], spans[i], "an argument of `" + ref.show() + "`");
-            if (t == null) return null;
-            out.add(t);
+            Val v = p != null ? Parameters.accept(l, ref.show(), p, byParam[i], spans[i])
+                    : l.exprs.tensor(byParam[i], spans[i], "an argument of `" + ref.show() + "`");
+            if (v == null) return null;
+            out.add(v);
         }
         return out;
     }
 
-    /** Lowers a user function's body in place, with its parameters bound to the arguments. */
-    private Val inline(String name, List<T> args, Span at) {
+    /**
+     * Lowers a user function's body in place, with its parameters bound to the arguments, over the
+     * script's names as they are at this call (Python's globals, read when called). The in-place
+     * changes the body makes reach the caller's names when it returns.
+     */
+    private Val inline(String name, List<? extends Val> args, Span at) {
         Ast.FnDef f = defs.get(name);
         if (calling.contains(name)) {
             l.diags.error("E0107", at, "`" + name + "` calls itself" + (calling.peek().equals(name) ? "" : " (through " + String.join(", ", calling) + ")"),
@@ -236,14 +303,22 @@ final class Functions {
         Map<String, Integer> dims = bind(f, args, at);
         if (dims == null) return new Val.Bad();
         State caller = l.state;
+        State script = calling.isEmpty() ? caller : globals;
         State body = new State();
         body.grads.putAll(caller.grads);
+        for (Map.Entry<String, Val> g : script.names.entrySet()) {
+            if (!script.maybeUnassigned.containsKey(g.getKey())) body.names.put(g.getKey(), g.getValue());
+        }
         // a named dimension is a number inside the body (LANGUAGE §3), unless a parameter has its name
         for (Map.Entry<String, Integer> d : dims.entrySet()) body.bind(d.getKey(), new Val.Num(d.getValue()));
         for (int i = 0; i < args.size(); i++) body.bind(f.params().get(i).name(), args.get(i));
         l.state = body;
+        State oldGlobals = globals;
+        globals = script;
+        if (calling.isEmpty()) callSites.addLast(at);
         calling.push(name);
         String oldName = l.b.named(null);
+        int changes = l.inPlaceLog.size();
         try {
             Val result = lowerBody(f);
             return checkReturn(f, result, dims, at);
@@ -252,19 +327,23 @@ final class Functions {
             throw x;
         } finally {
             calling.pop();
+            if (calling.isEmpty()) callSites.removeLast();
+            globals = oldGlobals;
             l.b.named(oldName);
             caller.grads.clear();
             caller.grads.putAll(l.state.grads);
             l.state = caller;
+            Mutations.seeChanges(l, caller, changes);
         }
     }
 
     /** The named dimensions the arguments bind, in binding order (for messages); null after an E0209 if they do not fit the signature. */
-    private Map<String, Integer> bind(Ast.FnDef f, List<T> args, Span at) {
+    private Map<String, Integer> bind(Ast.FnDef f, List<? extends Val> args, Span at) {
         Map<String, Integer> dims = new LinkedHashMap<>();
         for (int i = 0; i < args.size(); i++) {
-            if (!matches(f.params().get(i).shape(), args.get(i).shape(), dims)) {
-                l.diags.error("E0209", at, "argument `" + f.params().get(i).name() + "` of `" + f.name() + "` has shape " + Shapes.show(args.get(i).shape())
+            if (f.params().get(i).kind() != null || !(args.get(i) instanceof T arg)) continue; // a scalar, list or function parameter
+            if (!matches(f.params().get(i).shape(), arg.shape(), dims)) {
+                l.diags.error("E0209", at, "argument `" + f.params().get(i).name() + "` of `" + f.name() + "` has shape " + Shapes.show(arg.shape())
                         + ", but the signature says " + showDims(f.params().get(i).shape()) + bindings(dims), null);
                 return null;
             }
@@ -309,9 +388,13 @@ final class Functions {
      * backward, a {@code .grad}; one that returns an argument or makes a leaf), or where the
      * lowering is exploring (a loop's fixpoint, with diagnostics muted; a checkpoint block).
      */
-    private Val call(String name, List<T> args, Span at) {
-        if (inlining == Inlining.ALWAYS || calling.contains(name) || l.diags.isMuted() || l.graph.checkpointing()) return inline(name, args, at);
+    private Val call(String name, List<Val> vals, Span at) {
         Ast.FnDef f = defs.get(name);
+        if (inlining == Inlining.ALWAYS || calling.contains(name) || l.diags.isMuted() || l.graph.checkpointing() || !mutations.callable(f)) {
+            return inline(name, vals, at);
+        }
+        List<T> args = new ArrayList<>();
+        for (Val v : vals) args.add((T) v);
         if (bind(f, args, at) == null) return new Val.Bad();
         List<Object> key = signature(name, args);
         Lowered fn = lowered.get(key);
@@ -451,6 +534,8 @@ final class Functions {
         l.b.openBlock();
         String oldName = l.b.named(null);
         calling.push(f.name());
+        State oldGlobals = globals;
+        globals = new State(); // a function of the IR reads no script names: one that does is inlined
         Val result;
         try {
             for (int i = 0; i < args.size(); i++) {
@@ -467,14 +552,15 @@ final class Functions {
             throw x;
         } finally {
             calling.pop();
+            globals = oldGlobals;
             l.b.named(oldName);
             l.state = caller;
         }
         List<tx.runtime.ir.Stmt> stmts = l.b.closeBlock();
         List<T> results = new ArrayList<>();
-        if (result instanceof Val.Tuple t) for (Val v : t.items()) results.add((T) v);
-        else if (result instanceof T t) results.add(t);
-        if (l.diags.errorCount() != errors || results.isEmpty() || !pure(stmts, derivative ? List.of() : params, results)) {
+        for (Val v : result instanceof Val.Tuple t ? t.items() : List.of(result)) if (v instanceof T r) results.add(r);
+        boolean tensors = results.size() == (result instanceof Val.Tuple t ? t.items().size() : 1);
+        if (l.diags.errorCount() != errors || results.isEmpty() || !tensors || !pure(stmts, derivative ? List.of() : params, results)) {
             l.diags.dropSince(mark);
             return INLINE_ONLY;
         }
@@ -521,9 +607,13 @@ final class Functions {
     private Val lowerBody(Ast.FnDef f) {
         List<Ast.Stmt> body = f.body();
         Ast.Stmt last = body.isEmpty() ? null : body.get(body.size() - 1);
+        if (!(last instanceof Ast.Return) && f.returns().isEmpty()) { // Python: a function without `return` returns None
+            l.block(body);
+            return new Val.None("`" + f.name() + "` returns None");
+        }
         if (!(last instanceof Ast.Return ret)) {
             l.diags.error("E0108", l.headSpan(f.span()), "function `" + f.name() + "` does not end with `return`",
-                    "its last statement must be `return value` (or `return a, b`)");
+                    "its signature declares a result, so its last statement must be `return value` (or `return a, b`)");
             return new Val.Bad();
         }
         l.block(body.subList(0, body.size() - 1));
@@ -533,16 +623,22 @@ final class Functions {
             l.diags.error("E0108", ret.span(), "`return` needs a value: functions return tensors", null);
             return new Val.Bad();
         }
+        if (values.size() == 1 && values.get(0) instanceof Val.ListV t && t.tuple()) return new Val.Tuple(t.items()); // `return (a, b)`
         return values.size() == 1 ? values.get(0) : new Val.Tuple(values);
     }
 
     /** The returned values must be tensors, of the declared shapes where they are written. */
     private Val checkReturn(Ast.FnDef f, Val result, Map<String, Integer> dims, Span at) {
-        if (result instanceof Val.Bad) return result;
+        if (result instanceof Val.Bad || result instanceof Val.None) return result;
         List<Val> values = result instanceof Val.Tuple t ? t.items() : List.of(result);
         List<Val> checked = new ArrayList<>();
         for (int i = 0; i < values.size(); i++) {
-            T t = l.exprs.tensor(values.get(i), at, "a value returned by `" + f.name() + "`");
+            Val v = values.get(i);
+            if (f.returns().isEmpty() && (v instanceof Val.Num || v instanceof Val.ListV || v instanceof Val.Fn)) { // a Python value, inlined
+                checked.add(v);
+                continue;
+            }
+            T t = l.exprs.tensor(v, at, "a value returned by `" + f.name() + "`");
             if (t == null) return new Val.Bad();
             if (!f.returns().isEmpty()) {
                 if (f.returns().size() != values.size()) {

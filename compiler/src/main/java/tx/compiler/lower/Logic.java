@@ -36,6 +36,27 @@ final class Logic {
         return T.scalar(zero, Val.PyType.BOOL);
     }
 
+    /**
+     * {@code x is None}, {@code x is not None}: a Python bool, decided at compile time, since tx
+     * knows statically what may be None (a {@code .grad} before a backward, a missing result). A
+     * {@code .grad} that is None on some paths only is E0303: tx has no value that is None at run time.
+     */
+    Val is(Ast.Is e) {
+        Val x = l.exprs.expr(e.left()), y = l.exprs.expr(e.right());
+        if (x instanceof Val.Bad || y instanceof Val.Bad) return new Val.Bad();
+        if (!(y instanceof Val.None)) {
+            l.diags.error("E0401", e.right().span(), "tx has `is` only to compare with None, found " + y.describe(),
+                    "compare values with `==`");
+            return new Val.Bad();
+        }
+        if (x instanceof T t && t.maybeNone()) {
+            l.diags.error("E0303", e.left().span(), "this gradient is None on some paths to here and set on others, so `is None` has no answer at compile time",
+                    "make a backward run on every path before this line (or on none): tx decides what is None before running");
+            return new Val.Bad();
+        }
+        return new Val.Bool(x instanceof Val.None != e.negated());
+    }
+
     /** {@code a and b}, {@code a or b}. */
     Val logic(Ast.Logic e) {
         Val a = l.exprs.expr(e.left());

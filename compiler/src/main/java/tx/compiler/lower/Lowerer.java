@@ -39,6 +39,7 @@ public final class Lowerer {
     final Builtins builtins;
     final Functions functions;
     final AutogradApi autograd;
+    final Sequences sequences;
     private final String[] lines;
     private final Map<Object, Integer> leafIds = new IdentityHashMap<>();
     final List<String> leafNames = new ArrayList<>();
@@ -46,6 +47,8 @@ public final class Lowerer {
     int loopDepth;
     /** The end states of loop bodies already re-checked, by loop and entry signature (see Loops). */
     final Map<Ast.For, Map<String, State>> dryRuns = new IdentityHashMap<>();
+    /** The range loop each `for` over tensors stands for, by statement and trip count (see Iteration). */
+    final Map<Ast.ForEach, Map<Integer, Ast.For>> desugared = new IdentityHashMap<>();
     /** A backward failed to check: later "grad is None" errors would be follow-ons, so they are silenced. */
     boolean backwardFailed;
     /** The folder that relative paths of load and save start from (the .tx file's); null: the working directory. */
@@ -60,6 +63,7 @@ public final class Lowerer {
         this.builtins = new Builtins(this);
         this.functions = new Functions(this);
         this.autograd = new AutogradApi(this);
+        this.sequences = new Sequences(this);
         b.listen(e -> {
             graph.defined(e);
             refuseHuge(e);
@@ -272,7 +276,27 @@ public final class Lowerer {
     /** As above, with the folder that file paths are relative to (null: the working directory). */
     public static Derived lowerDerivative(Ast.Program program, Diagnostics diags, String source, String fn, List<String> wrt, List<int[]> shapes,
                                          java.nio.file.Path baseDir) {
-        return lowerApplied(program, diags, source, fn, "value_and_grad", wrt, shapes, baseDir, true);
+        return lowerDerivative(program, diags, source, fn, wrt, shapes, baseDir, true);
+    }
+
+    /**
+     * As above; {@code inlineAll}: every call copies its function's body, or (false) calls of pure
+     * functions stay calls of IR functions (small bodies are still inlined), for emitters that
+     * write the called functions as functions.
+     */
+    public static Derived lowerDerivative(Ast.Program program, Diagnostics diags, String source, String fn, List<String> wrt, List<int[]> shapes,
+                                         java.nio.file.Path baseDir, boolean inlineAll) {
+        return lowerApplied(program, diags, source, fn, "value_and_grad", wrt, shapes, baseDir, inlineAll);
+    }
+
+    /**
+     * {@code jvp(fn, wrt)} applied to parameters of the given shapes whose values are unknown: fn's
+     * parameters, then one tangent per {@code wrt} parameter (for `tx grad --mode forward`). Calls
+     * stay calls as in {@link #lowerDerivative} with {@code inlineAll} false.
+     */
+    public static Derived lowerTangent(Ast.Program program, Diagnostics diags, String source, String fn, List<String> wrt, List<int[]> shapes,
+                                      java.nio.file.Path baseDir, boolean inlineAll) {
+        return lowerApplied(program, diags, source, fn, "jvp", wrt, shapes, baseDir, inlineAll);
     }
 
     /**
@@ -292,11 +316,11 @@ public final class Lowerer {
         l.baseDir = baseDir;
         Val.FnRef ref = l.reference(fn, kind, wrt);
         if (ref == null) return null;
-        List<Ast.Param> ps = l.functions.base(ref).params();
+        List<String> ps = l.functions.parameters(ref); // a jvp's: the function's, then the tangents
         List<T> args = new ArrayList<>();
         List<Var> params = new ArrayList<>();
         for (int i = 0; i < ps.size(); i++) {
-            String old = l.b.named(ps.get(i).name());
+            String old = l.b.named(ps.get(i));
             Var v = l.b.emit(tx.runtime.ir.Prim.RANDOM, new tx.runtime.ir.Attrs.Random(shapes.get(i).clone(), i, true));
             l.b.named(old);
             params.add(v);
@@ -362,7 +386,10 @@ public final class Lowerer {
             else if (s instanceof Ast.IndexAssign a) new Indexing(this).assign(a);
             else if (s instanceof Ast.ExprStmt e) exprs.expr(e.expr());
             else if (s instanceof Ast.With w) with(w);
-            else if (s instanceof Ast.For f) new Loops(this).forLoop(f);
+            else if (s instanceof Ast.For f) forLoop(f);
+            else if (s instanceof Ast.While w) Whiles.lower(this, w, jumpsRewritten);
+            else if (s instanceof Ast.Break || s instanceof Ast.Continue) jumpOutside(s);
+            else if (s instanceof Ast.ForEach f) new Iteration(this).forEach(f);
             else if (s instanceof Ast.If i) new Loops(this).ifStmt(i);
             else if (s instanceof Ast.FnDef f) functions.definition(f, false);
             else if (s instanceof Ast.Return r) diags.error("E0108", r.span(), "`return` belongs at the end of a function",
@@ -371,6 +398,24 @@ public final class Lowerer {
         } finally {
             b.at(old);
         }
+    }
+
+    /** Loops whose {@code break}/{@code continue} were rewritten (see {@link Jumps}), by identity, rewritten once. */
+    private final Map<Ast.Stmt, Object> jumpsRewritten = Whiles.memo();
+
+    private void forLoop(Ast.For f) {
+        Object[] made = (Object[]) jumpsRewritten.computeIfAbsent(f, k -> {
+            Jumps.Rewritten r = Jumps.rewrite(f.body(), f.span());
+            return new Object[] {r, r.body() == f.body() ? f : new Ast.For(f.var(), f.varSpan(), f.range(), r.body(), f.span())};
+        });
+        block(((Jumps.Rewritten) made[0]).setup());
+        new Loops(this).forLoop((Ast.For) made[1]);
+    }
+
+    private void jumpOutside(Ast.Stmt s) {
+        String word = s instanceof Ast.Break ? "break" : "continue";
+        diags.error("E0109", s.span(), "`" + word + "` outside a loop",
+                "`" + word + "` belongs inside the body of a `for` or a `while` (a function's body is not inside the loop that calls it)");
     }
 
     private void with(Ast.With w) {
@@ -391,7 +436,7 @@ public final class Lowerer {
     }
 
     private void assign(Ast.Assign a) {
-        if (a.targets().size() != 1) {
+        if (a.targets().size() != 1 || a.unpack()) {
             destructure(a);
             return;
         }
@@ -404,11 +449,7 @@ public final class Lowerer {
             return;
         }
         if (v instanceof T tv && tv.leaf() >= 0 && leafNames.get(tv.leaf()) == null) leafNames.set(tv.leaf(), t.name());
-        if (v instanceof Val.Tuple tuple) {
-            diags.error("E0401", a.value().span(), "this gives " + tuple.items().size() + " values; assign them to as many names",
-                    "e.g. `a, b = ...`");
-            v = new Val.Bad();
-        }
+        v = Sequences.named(v, a.value().span()); // several results named at once are a tuple, as in Python
         if (v instanceof Val.Str || v instanceof Val.Formatted) { // LANGUAGE §2: strings are only arguments of print (and of the file functions)
             diags.error("E0401", a.value().span(), "a string cannot be assigned to a name", "pass it to `print` directly: `print(\"...\", x)`");
             v = new Val.Bad();
@@ -419,10 +460,11 @@ public final class Lowerer {
     /** {@code a, b = f(...)}: one name for each value the function returns. */
     private void destructure(Ast.Assign a) {
         Val v = exprs.expr(a.value());
-        List<Val> values = v instanceof Val.Tuple t ? t.items() : List.of(v);
+        List<Val> values = Sequences.items(v) != null ? Sequences.items(v) : List.of(v);
         if (!(v instanceof Val.Bad) && values.size() != a.targets().size()) {
             diags.error("E0401", a.span(), "this gives " + values.size() + (values.size() == 1 ? " value" : " values") + ", but "
-                    + a.targets().size() + " names are assigned", null);
+                    + a.targets().size() + " names are assigned", values.size() == 1 ? null : "unpack into as many names, or name the "
+                    + (v instanceof Val.ListV list && !list.tuple() ? "list" : "tuple") + " and index it: `t = ...`, then `t[0]`");
         }
         for (int i = 0; i < a.targets().size(); i++) {
             Ast.Target t = a.targets().get(i);
@@ -487,7 +529,18 @@ public final class Lowerer {
         for (Map.Entry<String, Val> e : new ArrayList<>(state.names.entrySet())) {
             if (e.getValue() instanceof T t && t.var().equals(old)) state.bind(e.getKey(), updated);
         }
+        if (updated instanceof T t) {
+            Sequences.replaceInSequences(state, old, t);
+            inPlaceLog.add(Map.of(old, t));
+        }
     }
+
+    /**
+     * Every in-place change so far, as the tensors it replaced and their new values, in order: a
+     * function's body changes its own names, and its caller applies the changes made during the
+     * call to its names when the call returns (see Functions), as PyTorch's arguments share storage.
+     */
+    final List<Map<Var, T>> inPlaceLog = new ArrayList<>();
 
     // ---- leaves ---------------------------------------------------------------------------------------
 
@@ -563,8 +616,16 @@ public final class Lowerer {
             else if (s instanceof Ast.IndexAssign a && changedName(a) != null) out.add(changedName(a));
             else if (s instanceof Ast.Assign a) {
                 for (Ast.Target t : a.targets()) if (t.attr() != null && REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
+                collectFunctionCalls(a.value(), out);
+            } else if (s instanceof Ast.Return r) {
+                for (Ast.Expr e : r.values()) collectFunctionCalls(e, out);
             } else if (s instanceof Ast.ExprStmt e) collectInPlaceCalls(e.expr(), out);
             else if (s instanceof Ast.For f) out.addAll(inPlaceNames(f.body()));
+            else if (s instanceof Ast.While w) out.addAll(inPlaceNames(w.body()));
+            else if (s instanceof Ast.ForEach f) {
+                out.addAll(inPlaceNames(f.body()));
+                out.addAll(Iteration.changedThrough(f, inPlaceNames(f.body())));
+            }
             else if (s instanceof Ast.If i) {
                 out.addAll(inPlaceNames(i.then()));
                 out.addAll(inPlaceNames(i.otherwise()));
@@ -587,6 +648,7 @@ public final class Lowerer {
     private void collectAssigned(Ast.Stmt s, Set<String> out) {
         if (s instanceof Ast.Assign a) {
             for (Ast.Target t : a.targets()) if (t.attr() == null || REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
+            collectFunctionCalls(a.value(), out);
         } else if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) {
             out.add(a.target().name());
         } else if (s instanceof Ast.IndexAssign a && changedName(a) != null) {
@@ -594,6 +656,12 @@ public final class Lowerer {
         } else if (s instanceof Ast.For f) {
             out.add(f.var());
             out.addAll(assignedNames(f.body()));
+        } else if (s instanceof Ast.While w) {
+            out.addAll(assignedNames(w.body()));
+        } else if (s instanceof Ast.ForEach f) {
+            out.addAll(f.vars());
+            out.addAll(assignedNames(f.body()));
+            out.addAll(Iteration.changedThrough(f, inPlaceNames(f.body())));
         } else if (s instanceof Ast.If i) {
             out.addAll(assignedNames(i.then()));
             out.addAll(assignedNames(i.otherwise()));
@@ -604,6 +672,39 @@ public final class Lowerer {
         }
     }
 
+    /**
+     * A call of one of the file's functions, {@code sgd(params, lr, batch_size)}, changes in place the
+     * arguments its function changes and the script's names the function changes (d2l's updater).
+     */
+    private void collectFunctionCalls(Ast.Expr e, Set<String> out) {
+        if (!(e instanceof Ast.Call c) || !(c.callee() instanceof Ast.Name f) || !functions.has(f.name())) return;
+        Set<Integer> changed = functions.mutations.changedParams(f.name());
+        for (int i = 0; i < c.args().size(); i++) {
+            if (c.args().get(i).name() == null && changed.contains(i)) out.addAll(Iteration.namesIn(c.args().get(i).value()));
+        }
+        out.addAll(functions.mutations.changedGlobals(f.name()));
+    }
+
+    /** Names a body binds itself (targets of `=`, loop names), nested blocks included: a function's locals. */
+    Set<String> localNames(List<Ast.Stmt> body) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Ast.Stmt s : body) {
+            if (s instanceof Ast.Assign a) {
+                for (Ast.Target t : a.targets()) if (t.attr() == null) out.add(t.name());
+            } else if (s instanceof Ast.For f) {
+                out.add(f.var());
+                out.addAll(localNames(f.body()));
+            } else if (s instanceof Ast.ForEach f) {
+                out.addAll(f.vars());
+                out.addAll(localNames(f.body()));
+            } else if (s instanceof Ast.If i) {
+                out.addAll(localNames(i.then()));
+                out.addAll(localNames(i.otherwise()));
+            } else if (s instanceof Ast.With w) out.addAll(localNames(w.body()));
+        }
+        return out;
+    }
+
     /** {@code x}, {@code x.data}, {@code x.data.data}: the expression whose storage an in-place method changes. */
     private static Ast.Expr dataOf(Ast.Expr e) {
         while (e instanceof Ast.Attr a && a.name().equals("data")) e = a.target();
@@ -611,8 +712,9 @@ public final class Lowerer {
     }
 
     /** {@code requires_grad_(x)}, {@code x.requires_grad_()} and {@code x.zero_()} rebind x in place. */
-    private static void collectInPlaceCalls(Ast.Expr e, Set<String> out) {
+    private void collectInPlaceCalls(Ast.Expr e, Set<String> out) {
         if (!(e instanceof Ast.Call c)) return;
+        collectFunctionCalls(c, out);
         if (c.callee() instanceof Ast.Attr at && at.name().equals("requires_grad_") && at.target() instanceof Ast.Name n) {
             out.add(n.name());
         } else if (c.callee() instanceof Ast.Attr at && at.name().equals("zero_") && dataOf(at.target()) instanceof Ast.Name n) {

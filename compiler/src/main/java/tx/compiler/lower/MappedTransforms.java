@@ -46,6 +46,7 @@ final class MappedTransforms {
             l.diags.error("E0401", c.args().get(0).span(), "`vmap` takes a function, found " + value.describe(), null);
             return new Val.Bad();
         }
+        fn = f.transformable(fn);
         int n = f.parameters(fn.ref()).size();
         List<Integer> dims = new ArrayList<>(java.util.Collections.nCopies(n, 0));
         for (int i = 1; i < c.args().size(); i++) {

@@ -13,8 +13,15 @@ public final class Ast {
         Span span();
     }
 
-    /** {@code a, b = value}; a target is a name or {@code name.attr} (only {@code x.grad}). */
-    public record Assign(List<Target> targets, Expr value, Span span) implements Stmt {}
+    /**
+     * {@code a, b = value}; a target is a name or {@code name.attr} (only {@code x.grad}). {@code unpack}:
+     * one target with a trailing comma, {@code h, = state}, which unpacks a one-item tuple.
+     */
+    public record Assign(List<Target> targets, Expr value, boolean unpack, Span span) implements Stmt {
+        public Assign(List<Target> targets, Expr value, Span span) {
+            this(targets, value, false, span);
+        }
+    }
 
     /** {@code target op= value} with op one of + - * / // % **. */
     public record AugAssign(Target target, String op, Expr value, Span span) implements Stmt {}
@@ -34,6 +41,21 @@ public final class Ast {
     /** {@code for name in range(args) { }}. */
     public record For(String var, Span varSpan, List<Arg> range, List<Stmt> body, Span span) implements Stmt {}
 
+    /** {@code while cond { }}: the condition is checked before each iteration, as in Python. */
+    public record While(Expr cond, List<Stmt> body, Span span) implements Stmt {}
+
+    /** {@code break}: leaves the innermost {@code for} or {@code while}. */
+    public record Break(Span span) implements Stmt {}
+
+    /** {@code continue}: goes on with the next iteration of the innermost {@code for} or {@code while}. */
+    public record Continue(Span span) implements Stmt {}
+
+    /**
+     * {@code for v in xs { }}, {@code for i, v in enumerate(xs) { }}, {@code for a, b in zip(xs, ys) { }}:
+     * over a list or tuple (unrolled), or over a tensor's first dimension.
+     */
+    public record ForEach(List<String> vars, List<Span> varSpans, Expr iterable, List<Stmt> body, Span span) implements Stmt {}
+
     /** {@code if cond { } else { }}; {@code otherwise} is empty when there is no else. */
     public record If(Expr cond, List<Stmt> then, List<Stmt> otherwise, Span span) implements Stmt {}
 
@@ -45,7 +67,15 @@ public final class Ast {
 
     public record Target(String name, String attr, Span span) {}
 
-    public record Param(String name, List<Dim> shape, Span span) {}
+    /**
+     * A parameter: a tensor of a shape ({@code kind} null), or a Python scalar or a list ({@code kind}
+     * "float", "int", "bool" or "list", {@code shape} empty); {@code dflt} its default, or null.
+     */
+    public record Param(String name, List<Dim> shape, String kind, Expr dflt, Span span) {
+        public Param(String name, List<Dim> shape, Span span) {
+            this(name, shape, null, null, span);
+        }
+    }
 
     /** A dimension in a signature: a whole number, or a name that binds at each call. */
     public record Dim(Integer size, String name, Span span) {}
@@ -96,6 +126,9 @@ public final class Ast {
 
     public record Call(Expr callee, List<Arg> args, Span span) implements Expr {}
 
+    /** {@code x is None}, {@code x is not None}. */
+    public record Is(Expr left, boolean negated, Expr right, Span span) implements Expr {}
+
     /** {@code not x}: a Python bool. */
     public record Not(Expr operand, Span span) implements Expr {}
 
@@ -110,6 +143,9 @@ public final class Ast {
     public record Attr(Expr target, String name, Span nameSpan, Span span) implements Expr {}
 
     public record ListLit(List<Expr> items, Span span) implements Expr {}
+
+    /** A tuple, {@code (a, b)}, or the right-hand side {@code b, a} of {@code a, b = b, a}. */
+    public record TupleLit(List<Expr> items, Span span) implements Expr {}
 
     /** A call argument; {@code name} is null for a positional one. */
     public record Arg(String name, Expr value, Span span) {}

@@ -20,6 +20,11 @@ final class AstBuilder {
         return new Program(statements(ctx.statement()), span(ctx));
     }
 
+    /** The program made of these statements only (the ones that parsed, after a syntax error elsewhere). */
+    Program program(ProgramContext ctx, List<StatementContext> clean) {
+        return new Program(statements(clean), span(ctx));
+    }
+
     private List<Stmt> statements(List<StatementContext> ctxs) {
         List<Stmt> out = new ArrayList<>();
         for (StatementContext c : ctxs) {
@@ -38,7 +43,12 @@ final class AstBuilder {
         if (ctx instanceof AssignContext c) {
             List<Target> ts = new ArrayList<>();
             for (TargetContext t : c.target()) ts.add(target(t));
-            return new Assign(ts, expr(c.expr()), sp);
+            List<Expr> values = exprs(c.expr());
+            boolean unpack = c.unpack != null;
+            if (values.size() == 1 && c.getChild(c.getChildCount() - 1) instanceof ExprContext) return new Assign(ts, values.get(0), unpack, sp);
+            Span vs = span(c.expr(0)).to(span(c.expr(c.expr().size() - 1)));
+            return new Assign(ts, new TupleLit(values, vs), unpack, sp); // `a, b = b, a`: both sides evaluated first
+
         }
         if (ctx instanceof AugAssignContext c) return new AugAssign(target(c.target()), c.op.getText(), expr(c.expr()), sp);
         if (ctx instanceof IndexAssignContext c) return new IndexAssign(indexTarget(c.indexTarget()), c.op.getText(), expr(c.expr()), sp);
@@ -46,6 +56,18 @@ final class AstBuilder {
         if (ctx instanceof WithStmtContext c) return new With(c.kind.getText(), block(c.block()), sp);
         if (ctx instanceof ForStmtContext c) {
             return new For(c.NAME().getText(), span(c.NAME().getSymbol()), args(c.arg()), block(c.block()), sp);
+        }
+        if (ctx instanceof WhileStmtContext c) return new While(expr(c.expr()), block(c.block()), sp);
+        if (ctx instanceof BreakStmtContext) return new Break(sp);
+        if (ctx instanceof ContinueStmtContext) return new Continue(sp);
+        if (ctx instanceof ForEachStmtContext c) {
+            List<String> vars = new ArrayList<>();
+            List<Span> spans = new ArrayList<>();
+            for (var n : c.NAME()) {
+                vars.add(n.getText());
+                spans.add(span(n.getSymbol()));
+            }
+            return new ForEach(vars, spans, expr(c.expr()), block(c.block()), sp);
         }
         if (ctx instanceof IfStmtContext c) return ifChain(c.ifChain());
         if (ctx instanceof FnDefContext c) return fnDef(c);
@@ -68,7 +90,10 @@ final class AstBuilder {
 
     private FnDef fnDef(FnDefContext c) {
         List<Param> params = new ArrayList<>();
-        for (ParamContext p : c.param()) params.add(new Param(p.NAME().getText(), dims(p.shapeType()), span(p)));
+        for (ParamContext p : c.param()) {
+            params.add(new Param(p.NAME(0).getText(), dims(p.shapeType()), p.kind == null ? null : p.kind.getText(),
+                    p.dflt == null ? null : expr(p.dflt), span(p)));
+        }
         List<List<Dim>> returns = new ArrayList<>();
         if (c.returnType() != null) for (ShapeTypeContext s : c.returnType().shapeType()) returns.add(dims(s));
         return new FnDef(c.NAME().getText(), params, returns, block(c.block()), span(c));
@@ -131,12 +156,14 @@ final class AstBuilder {
         if (ctx instanceof NameContext c) return new Name(c.getText(), sp);
         if (ctx instanceof ParenContext c) return expr(c.expr());
         if (ctx instanceof ListContext c) return new ListLit(exprs(c.expr()), sp);
+        if (ctx instanceof TupleContext c) return new TupleLit(exprs(c.expr()), sp);
         if (ctx instanceof NegateContext c) return new Neg(expr(c.expr()), sp);
         if (ctx instanceof PowerContext c) return new Binary("**", expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof MultiplicativeContext c) return new Binary(c.op.getText(), expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof AdditiveContext c) return new Binary(c.op.getText(), expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof ComparisonContext c) return comparison(c, sp);
         if (ctx instanceof NotContext c) return new Not(expr(c.expr()), sp);
+        if (ctx instanceof IsTestContext c) return new Is(expr(c.expr(0)), c.neg != null, expr(c.expr(1)), sp);
         if (ctx instanceof AndContext c) return new Logic("and", expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof OrContext c) return new Logic("or", expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof ConditionalContext c) return new IfExpr(expr(c.expr(0)), expr(c.expr(1)), expr(c.expr(2)), sp);

@@ -77,6 +77,34 @@ public final class Attrs {
         @Override public String toString() { return "axes=" + Arrays.toString(axes); }
     }
 
+    /**
+     * A convolution's geometry over two spatial axes (height, width; a 1-D convolution has height 1,
+     * so its first entries are stride 1, padding 0, dilation 1): PyTorch's {@code stride},
+     * {@code padding} (zeros on both sides), {@code dilation} and {@code groups}. {@code size} is the
+     * spatial size of the result where the operands do not fix it: the input's for the input gradient
+     * (conv_input), the kernel's for the weight gradient (conv_weight); null for the convolution.
+     */
+    public record Conv(int[] stride, int[] padding, int[] dilation, int groups, int[] size) {
+        /** The same geometry with another result size. */
+        public Conv sized(int[] s) { return new Conv(stride, padding, dilation, groups, s); }
+        @Override public String toString() {
+            return "stride=" + Arrays.toString(stride) + ", padding=" + Arrays.toString(padding) + ", dilation=" + Arrays.toString(dilation)
+                    + ", groups=" + groups + (size == null ? "" : ", size=" + Arrays.toString(size));
+        }
+    }
+
+    /**
+     * A max pooling's windows over two spatial axes (a 1-D pooling has height 1, kernel 1): PyTorch's
+     * {@code kernel_size}, {@code stride}, {@code padding} (never chosen: as -inf), {@code dilation}
+     * and {@code ceil_mode}.
+     */
+    public record Pool(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceil) {
+        @Override public String toString() {
+            return "kernel=" + Arrays.toString(kernel) + ", stride=" + Arrays.toString(stride) + ", padding=" + Arrays.toString(padding)
+                    + ", dilation=" + Arrays.toString(dilation) + (ceil ? ", ceil_mode" : "");
+        }
+    }
+
     /** A constant tensor. */
     public record Const(Tensor value) {
         @Override public String toString() { return value.size() == 1 ? Double.toString(value.data()[0]) : "const" + Shapes.show(value.shapeRef()); }

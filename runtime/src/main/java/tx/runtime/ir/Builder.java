@@ -30,6 +30,12 @@ public final class Builder {
         blocks.push(new ArrayList<>());
     }
 
+    /** A builder whose variables are numbered from {@code firstId} on (new variables beside a program's own). */
+    public Builder(int firstId) {
+        this();
+        nextId = firstId;
+    }
+
     // ---- blocks, names and origins ---------------------------------------------------------------
 
     /** Opens a nested block (loop body, branch); statements go there until {@link #closeBlock}. */

@@ -629,6 +629,43 @@ public enum Prim {
         }
     },
 
+    // ---- convolution and pooling: the rules are in ConvRules -------------------------------------
+    /** conv(x, w[, b]), PyTorch's conv1d/conv2d (im2col and the GEMM): dx = conv_input(g, w), dw = conv_weight(x, g), db = Σ g. */
+    CONV(-1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return ConvRules.conv(in, (Attrs.Conv) attr); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return ConvRules.evalConv(in, (Attrs.Conv) attr); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return ConvRules.convVjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return ConvRules.convJvp(b, e, t); }
+    },
+    /** conv_input(g, w): the input gradient of CONV, a transposed convolution, bilinear in g and w. */
+    CONV_INPUT(2) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return ConvRules.convInput(in, (Attrs.Conv) attr); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return ConvRules.evalConvInput(in, (Attrs.Conv) attr); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return ConvRules.convInputVjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return ConvRules.convInputJvp(b, e, t); }
+    },
+    /** conv_weight(x, g): the weight gradient of CONV, a correlation of x with g, bilinear in both. */
+    CONV_WEIGHT(2) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return ConvRules.convWeight(in, (Attrs.Conv) attr); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return ConvRules.evalConvWeight(in, (Attrs.Conv) attr); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return ConvRules.convWeightVjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return ConvRules.convWeightJvp(b, e, t); }
+    },
+    /** max_pool(x, v): v where x is largest in each window (PyTorch's choice: the first, or the last nan); max_pool2d(x) is max_pool(x, x). */
+    MAX_POOL(2) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return ConvRules.maxPool(in, (Attrs.Pool) attr); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return ConvRules.evalPool(in, (Attrs.Pool) attr, false); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return ConvRules.poolVjp(b, e, g, MAX_UNPOOL); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return ConvRules.poolJvp(b, e, t); }
+    },
+    /** max_unpool(x, g): each window's g added where x is largest in it; the adjoint of MAX_POOL in v, and it of this. */
+    MAX_UNPOOL(2) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return ConvRules.maxUnpool(in, (Attrs.Pool) attr); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return ConvRules.evalPool(in, (Attrs.Pool) attr, true); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return ConvRules.poolVjp(b, e, g, MAX_POOL); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return ConvRules.poolJvp(b, e, t); }
+    },
+
     // ---- sources -----------------------------------------------------------------------------------
     /** A constant tensor. */
     CONST(0) {

@@ -238,6 +238,9 @@ class PrimGradTest {
         shaped(t, Prim.FLIP, new int[] {2, 3}, new Attrs.Axes(new int[] {}));
         add(t, Prim.CAT, "one operand", List.of(op(new int[] {4}, any)), new Attrs.Axis(0), Kind.DIFFERENTIABLE);
 
+        convolutions(t, any);
+        pooling(t, any);
+
         matmul(t, new int[] {2, 3}, new int[] {3, 4});
         matmul(t, new int[] {1, 3}, new int[] {3, 1});
         matmul(t, new int[] {2, 2, 3}, new int[] {3, 2}); // b's batch is broadcast: its contribution is summed
@@ -293,6 +296,52 @@ class PrimGradTest {
 
     static void shaped(Map<Prim, List<Config>> t, Prim p, int[] in, Object attr) {
         add(t, p, "shape", List.of(op(in, uniform(-2, 2))), attr, Kind.DIFFERENTIABLE);
+    }
+
+    static Attrs.Conv conv(int[] stride, int[] pad, int[] dil, int groups, int[] size) {
+        return new Attrs.Conv(stride, pad, dil, groups, size);
+    }
+
+    static int[] ints(int... v) {
+        return v;
+    }
+
+    /** The convolution and its two gradients: strides, padding, dilation, groups, 1-D, an output that leaves input rows unread. */
+    static void convolutions(Map<Prim, List<Config>> t, Domain any) {
+        Attrs.Conv plain = conv(ints(1, 1), ints(0, 0), ints(1, 1), 1, null);
+        Attrs.Conv strided = conv(ints(2, 1), ints(1, 2), ints(2, 1), 1, null);
+        Attrs.Conv grouped = conv(ints(1, 2), ints(1, 0), ints(1, 1), 2, null);
+        Attrs.Conv oneD = conv(ints(1, 2), ints(0, 1), ints(1, 2), 1, null);
+        add(t, Prim.CONV, "with a bias", List.of(op(ints(2, 2, 5, 4), any), op(ints(3, 2, 3, 2), any), op(ints(3), any)), plain, Kind.DIFFERENTIABLE);
+        add(t, Prim.CONV, "stride, padding, dilation", List.of(op(ints(1, 2, 6, 7), any), op(ints(2, 2, 2, 3), any)), strided, Kind.DIFFERENTIABLE);
+        add(t, Prim.CONV, "two groups", List.of(op(ints(2, 4, 4, 4), any), op(ints(6, 2, 2, 2), any)), grouped, Kind.DIFFERENTIABLE);
+        add(t, Prim.CONV, "1-D", List.of(op(ints(2, 3, 7), any), op(ints(4, 3, 3), any), op(ints(4), any)), oneD, Kind.DIFFERENTIABLE);
+        add(t, Prim.CONV_INPUT, "plain", List.of(op(ints(2, 3, 4, 3), any), op(ints(3, 2, 2, 2), any)), plain.sized(ints(5, 4)), Kind.DIFFERENTIABLE);
+        Attrs.Conv rest = conv(ints(2, 2), ints(1, 1), ints(1, 1), 1, ints(6, 5)); // the last input row is read by no window
+        add(t, Prim.CONV_INPUT, "an unread row", List.of(op(ints(1, 2, 3, 3), any), op(ints(2, 2, 3, 2), any)), rest, Kind.DIFFERENTIABLE);
+        add(t, Prim.CONV_INPUT, "two groups", List.of(op(ints(1, 4, 3, 3), any), op(ints(4, 1, 2, 2), any)),
+                conv(ints(1, 1), ints(0, 0), ints(1, 1), 2, ints(4, 4)), Kind.DIFFERENTIABLE);
+        add(t, Prim.CONV_INPUT, "1-D", List.of(op(ints(2, 4, 3), any), op(ints(4, 3, 3), any)), oneD.sized(ints(1, 7)), Kind.DIFFERENTIABLE);
+        add(t, Prim.CONV_WEIGHT, "plain", List.of(op(ints(2, 2, 5, 4), any), op(ints(2, 3, 4, 3), any)), plain.sized(ints(2, 2)), Kind.DIFFERENTIABLE);
+        add(t, Prim.CONV_WEIGHT, "stride, padding, dilation", List.of(op(ints(1, 2, 7, 6), any), op(ints(1, 3, 4, 4), any)),
+                conv(ints(2, 1), ints(1, 1), ints(2, 2), 1, ints(2, 3)), Kind.DIFFERENTIABLE);
+        add(t, Prim.CONV_WEIGHT, "two groups", List.of(op(ints(2, 4, 4, 4), any), op(ints(2, 6, 5, 2), any)), grouped.sized(ints(2, 2)), Kind.DIFFERENTIABLE);
+        add(t, Prim.CONV_WEIGHT, "1-D", List.of(op(ints(2, 3, 7), any), op(ints(2, 4, 3), any)), oneD.sized(ints(1, 3)), Kind.DIFFERENTIABLE);
+    }
+
+    /** Max pooling and its adjoint: x (distinct values, so one winner per window) picks, the other operand is differentiated. */
+    static void pooling(Map<Prim, List<Config>> t, Domain any) {
+        Attrs.Pool halves = new Attrs.Pool(ints(2, 2), ints(2, 2), ints(0, 0), ints(1, 1), false);
+        Attrs.Pool overlapping = new Attrs.Pool(ints(3, 3), ints(1, 2), ints(1, 1), ints(1, 1), true);
+        Attrs.Pool oneD = new Attrs.Pool(ints(1, 3), ints(1, 2), ints(0, 1), ints(1, 2), false);
+        add(t, Prim.MAX_POOL, "2x2 windows", List.of(condition(ints(2, 2, 5, 5), distinct()), op(ints(2, 2, 5, 5), any)), halves, Kind.DIFFERENTIABLE);
+        add(t, Prim.MAX_POOL, "overlapping, padded, ceil_mode", List.of(condition(ints(1, 2, 5, 6), distinct()), op(ints(1, 2, 5, 6), any)),
+                overlapping, Kind.DIFFERENTIABLE);
+        add(t, Prim.MAX_POOL, "1-D, dilated", List.of(condition(ints(2, 3, 7), distinct()), op(ints(2, 3, 7), any)), oneD, Kind.DIFFERENTIABLE);
+        add(t, Prim.MAX_UNPOOL, "2x2 windows", List.of(condition(ints(2, 2, 5, 5), distinct()), op(ints(2, 2, 2, 2), any)), halves, Kind.DIFFERENTIABLE);
+        add(t, Prim.MAX_UNPOOL, "overlapping, padded, ceil_mode", List.of(condition(ints(1, 2, 5, 6), distinct()), op(ints(1, 2, 5, 4), any)),
+                overlapping, Kind.DIFFERENTIABLE);
+        add(t, Prim.MAX_UNPOOL, "1-D, dilated", List.of(condition(ints(2, 3, 7), distinct()), op(ints(2, 3, 3), any)), oneD, Kind.DIFFERENTIABLE);
     }
 
     static void matmul(Map<Prim, List<Config>> t, int[] a, int[] b) {

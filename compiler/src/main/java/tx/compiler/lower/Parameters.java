@@ -1,0 +1,76 @@
+package tx.compiler.lower;
+
+import java.util.List;
+import java.util.Set;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.compiler.syntax.Ast;
+import tx.compiler.syntax.Span;
+
+/**
+ * The kinds of a function's parameters (LANGUAGE.md §7, v2): a tensor of a declared shape
+ * ({@code x: [n, 3]}), a Python scalar ({@code lr: float}, {@code steps: int}, {@code flag: bool}),
+ * a list or tuple ({@code params: list}) or a function ({@code act: Callable}); and their defaults.
+ */
+final class Parameters {
+    private Parameters() {}
+
+    static final Set<String> SCALARS = Set.of("float", "int", "bool");
+    static final Set<String> SEQUENCES = Set.of("list", "tuple");
+    static final Set<String> FUNCTIONS = Set.of("Callable", "function");
+    /** The parameter of a built-in taken as a function ({@code grad(tanh)}): a tensor of any shape; a program cannot write this type. */
+    static final String ANY_TENSOR = "$tensor";
+
+    /** E0106 for a parameter kind tx does not know, at the parameter. */
+    static void checkKinds(Lowerer l, Ast.FnDef f) {
+        for (Ast.Param p : f.params()) {
+            String k = p.kind();
+            if (k == null || SCALARS.contains(k) || SEQUENCES.contains(k) || FUNCTIONS.contains(k)) continue;
+            l.diags.error("E0106", p.span(), "parameter `" + p.name() + "` has the unknown type `" + k + "`",
+                    "a parameter is a tensor of a shape (`x: [n, 3]`), `float`, `int`, `bool`, `list`, `tuple` or `Callable`");
+        }
+    }
+
+    /** Whether every parameter of f is a tensor, so that its calls can be calls of a function of the IR. */
+    static boolean allTensors(Ast.FnDef f) {
+        for (Ast.Param p : f.params()) if (p.kind() != null) return false;
+        return true;
+    }
+
+    /**
+     * An argument as parameter p takes it: a tensor (numbers become constants), a Python scalar (a
+     * number, a bool, a scalar known at run time, or a 0-dimensional tensor, which Python would pass
+     * on too), a list or tuple, or a function; null after reporting E0209 (or the tensor's error).
+     */
+    static Val accept(Lowerer l, String fn, Ast.Param p, Val v, Span span) {
+        String k = p.kind();
+        if (k == null || k.equals(ANY_TENSOR)) return l.exprs.tensor(v, span, "an argument of `" + fn + "`");
+        if (!SCALARS.contains(k) && !SEQUENCES.contains(k) && !FUNCTIONS.contains(k)) return v; // E0106 was reported at the parameter
+        if (v instanceof Val.Bool bv) v = new Val.Num(bv.value() ? 1 : 0, Val.PyType.BOOL);
+        v = Sequences.named(v, span);
+        boolean fits = SCALARS.contains(k) ? v instanceof Val.Num || v instanceof T t && !t.maybeNone() && t.shape().length == 0
+                : SEQUENCES.contains(k) ? v instanceof Val.ListV
+                : v instanceof Val.Fn;
+        if (fits) return v;
+        if (!(v instanceof Val.Bad)) {
+            l.diags.error("E0209", span, "argument `" + p.name() + "` of `" + fn + "` is declared `" + k + "`, but it is given " + v.describe(), null);
+        }
+        return null;
+    }
+
+    /** The value of a parameter's default, evaluated at the call (tx's defaults are constants, so when does not matter). */
+    static Val dflt(Lowerer l, Ast.Param p) {
+        return l.exprs.expr(p.dflt());
+    }
+
+    /** The arguments as tensors, for the transforms and custom rules (which differentiate tensors only); null after an error. */
+    static List<T> tensors(Lowerer l, String fn, List<Val> args, Span at) {
+        List<T> out = new java.util.ArrayList<>();
+        for (Val v : args) {
+            T t = l.exprs.tensor(v, at, "an argument of `" + fn + "`");
+            if (t == null) return null;
+            out.add(t);
+        }
+        return out;
+    }
+}

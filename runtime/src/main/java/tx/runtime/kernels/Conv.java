@@ -1,0 +1,199 @@
+package tx.runtime.kernels;
+
+import tx.runtime.tensor.Tensor;
+
+/**
+ * Convolution and max pooling. A convolution is im2col and tx's GEMM ({@link Gemm}), per batch
+ * element and group, as PyTorch's slow_conv2d does for float64: the input patches are laid out as
+ * the columns of a [c/groups · kh · kw, oh · ow] matrix, and
+ * <pre>
+ *   y    = w · cols               (from the bias)       the convolution
+ *   cols = wᵀ · gy, then col2im                           its input gradient (a transposed convolution)
+ *   dw  += gy · colsᵀ             (over the batch)      its weight gradient (a correlation)
+ * </pre>
+ * The geometry covers two spatial axes; a 1-D operand ([n, c, w]) is one of height 1, its first
+ * stride, padding and dilation 1, 0, 1. Every element is summed in the order of the direct loops in
+ * {@link Standalone} ({@code conv}, {@code convInput}, {@code convWeight}), which emitted Java runs:
+ * with the GEMM's steps unfused (TX_GEMM=exact, or no FMA) the bits are the same
+ * ({@code StandaloneTest}). Pooling is the direct loop of {@link Standalone} itself.
+ */
+public final class Conv {
+    private Conv() {}
+
+    /** The geometry of one convolution, from the shapes of x and w. */
+    private record Geo(int n, int c, int h, int w, int o, int cg, int kh, int kw, int oh, int ow, int groups) {
+        static Geo of(int[] xs, int[] ws, int[] s, int[] p, int[] d, int groups) {
+            int r = xs.length, h = r == 4 ? xs[2] : 1, kh = r == 4 ? ws[2] : 1;
+            return new Geo(xs[0], xs[1], h, xs[r - 1], ws[0], ws[1], kh, ws[r - 1],
+                    Standalone.convOut(h, kh, s[0], p[0], d[0], false), Standalone.convOut(xs[r - 1], ws[r - 1], s[1], p[1], d[1], false), groups);
+        }
+        int og() { return o / groups; }
+        int k() { return cg * kh * kw; }
+        int pixels() { return oh * ow; }
+    }
+
+    private static boolean fused() {
+        return LinAlg.MODE == LinAlg.Mode.FAST && LinAlg.HAS_FMA;
+    }
+
+    /** The convolution of x by w plus bias (null: none), PyTorch's conv1d/conv2d; see the class comment. */
+    public static Tensor conv(Tensor x, Tensor w, Tensor bias, int[] stride, int[] pad, int[] dil, int groups) {
+        return conv(x, w, bias, stride, pad, dil, groups, fused());
+    }
+
+    static Tensor conv(Tensor x, Tensor w, Tensor bias, int[] stride, int[] pad, int[] dil, int groups, boolean fused) {
+        Geo g = Geo.of(x.shapeRef(), w.shapeRef(), stride, pad, dil, groups);
+        int og = g.og(), k = g.k(), px = g.pixels();
+        double[] out = new double[g.n * g.o * px], cols = new double[k * px], wd = w.data();
+        for (int b = 0; b < g.n; b++) {
+            for (int gr = 0; gr < groups; gr++) {
+                im2col(x.data(), (b * g.c + gr * g.cg) * g.h * g.w, g, stride, pad, dil, cols, 0, px);
+                int at = (b * g.o + gr * og) * px;
+                if (bias != null) for (int f = 0; f < og; f++) java.util.Arrays.fill(out, at + f * px, at + (f + 1) * px, bias.data()[gr * og + f]);
+                LinAlg.multiplyInto(wd, gr * og * k, k, 1, cols, 0, px, 1, out, at, og, k, px, fused);
+            }
+        }
+        return Tensor.of(outShape(x.shapeRef(), g.o, g.oh, g.ow), out);
+    }
+
+    /** The input gradient of {@link #conv}: dx of shape xs from gy and w. */
+    public static Tensor convInput(Tensor gy, Tensor w, int[] xs, int[] stride, int[] pad, int[] dil, int groups) {
+        return convInput(gy, w, xs, stride, pad, dil, groups, fused());
+    }
+
+    static Tensor convInput(Tensor gy, Tensor w, int[] xs, int[] stride, int[] pad, int[] dil, int groups, boolean fused) {
+        Geo g = Geo.of(xs, w.shapeRef(), stride, pad, dil, groups);
+        int og = g.og(), k = g.k(), px = g.pixels();
+        double[] dx = new double[g.n * g.c * g.h * g.w], cols = new double[k * px];
+        for (int b = 0; b < g.n; b++) {
+            for (int gr = 0; gr < groups; gr++) {
+                java.util.Arrays.fill(cols, 0.0);
+                LinAlg.multiplyInto(w.data(), gr * og * k, 1, k, gy.data(), (b * g.o + gr * og) * px, px, 1, cols, 0, k, og, px, fused);
+                col2im(cols, 0, px, dx, (b * g.c + gr * g.cg) * g.h * g.w, g, stride, pad, dil);
+            }
+        }
+        return Tensor.of(xs.clone(), dx);
+    }
+
+    /** The weight gradient of {@link #conv}: dw of shape ws from x and gy. */
+    public static Tensor convWeight(Tensor x, Tensor gy, int[] ws, int[] stride, int[] pad, int[] dil, int groups) {
+        return convWeight(x, gy, ws, stride, pad, dil, groups, fused());
+    }
+
+    /**
+     * Per batch element and group, dw += gy · colsᵀ, with the patches laid out transposed (one row
+     * per output position) so that the GEMM reads them row by row. NOTE: summed over the batch, then
+     * the positions, in order: the direct loop's order.
+     */
+    static Tensor convWeight(Tensor x, Tensor gy, int[] ws, int[] stride, int[] pad, int[] dil, int groups, boolean fused) {
+        Geo g = Geo.of(x.shapeRef(), ws, stride, pad, dil, groups);
+        int og = g.og(), k = g.k(), px = g.pixels();
+        if (og >= Gemm.MR) return Tensor.of(ws.clone(), convWeightTransposed(x, gy, g, stride, pad, dil, fused));
+        double[] dw = new double[g.o * k], cols = new double[k * px], colsT = new double[k * px];
+        for (int b = 0; b < g.n; b++) {
+            for (int gr = 0; gr < groups; gr++) {
+                im2col(x.data(), (b * g.c + gr * g.cg) * g.h * g.w, g, stride, pad, dil, cols, 0, px);
+                for (int r = 0; r < k; r++) for (int j = 0; j < px; j++) colsT[j * k + r] = cols[r * px + j];
+                LinAlg.multiplyInto(gy.data(), (b * g.o + gr * og) * px, px, 1, colsT, 0, k, 1, dw, gr * og * k, og, px, k, fused);
+            }
+        }
+        return Tensor.of(ws.clone(), dw);
+    }
+
+    /**
+     * The weight gradient as its transpose, dwᵀ[(c, p, q), f] += cols · gyᵀ per batch element and
+     * group, then transposed once: for a group of many output channels, whose count is then the
+     * GEMM's columns (rather than c · kh · kw, whose odd edge the GEMM does a column at a time). The
+     * same sums in the same order: over the batch, then the positions.
+     */
+    private static double[] convWeightTransposed(Tensor x, Tensor gy, Geo g, int[] stride, int[] pad, int[] dil, boolean fused) {
+        int og = g.og(), k = g.k(), px = g.pixels();
+        double[] dwT = new double[g.groups * k * og], cols = new double[k * px], dw = new double[g.o * k];
+        for (int b = 0; b < g.n; b++) {
+            for (int gr = 0; gr < g.groups; gr++) {
+                im2col(x.data(), (b * g.c + gr * g.cg) * g.h * g.w, g, stride, pad, dil, cols, 0, px);
+                LinAlg.multiplyInto(cols, 0, px, 1, gy.data(), (b * g.o + gr * og) * px, 1, px, dwT, gr * k * og, k, px, og, fused);
+            }
+        }
+        for (int gr = 0; gr < g.groups; gr++) {
+            for (int q = 0; q < k; q++) for (int f = 0; f < og; f++) dw[(gr * og + f) * k + q] = dwT[(gr * k + q) * og + f];
+        }
+        return dw;
+    }
+
+    /** The patches of one group of one batch element (its planes from base) as the rows (c, p, q) of cols from column at, rows ld apart; zeros outside x. */
+    private static void im2col(double[] x, int base, Geo g, int[] s, int[] p, int[] d, double[] cols, int col, int ld) {
+        int row = 0;
+        for (int c = 0; c < g.cg; c++) {
+            for (int a = 0; a < g.kh; a++) {
+                for (int q = 0; q < g.kw; q++, row++) {
+                    int at = row * ld + col, off = q * d[1] - p[1];
+                    int j0 = Math.min(g.ow, firstInside(off, s[1])), j1 = Math.max(j0, Math.min(g.ow, lastInside(off, s[1], g.w) + 1));
+                    for (int i = 0; i < g.oh; i++, at += g.ow) {
+                        int y = i * s[0] - p[0] + a * d[0];
+                        if (y < 0 || y >= g.h || j0 >= j1) {
+                            java.util.Arrays.fill(cols, at, at + g.ow, 0.0);
+                            continue;
+                        }
+                        int from = base + (c * g.h + y) * g.w + off;
+                        java.util.Arrays.fill(cols, at, at + j0, 0.0);
+                        if (s[1] == 1) System.arraycopy(x, from + j0, cols, at + j0, j1 - j0);
+                        else for (int j = j0; j < j1; j++) cols[at + j] = x[from + j * s[1]];
+                        java.util.Arrays.fill(cols, at + j1, at + g.ow, 0.0);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The first output column j with j s + off >= 0. */
+    private static int firstInside(int off, int s) {
+        return off >= 0 ? 0 : (-off + s - 1) / s;
+    }
+
+    /** The last output column j with j s + off < n (-1 if none). */
+    private static int lastInside(int off, int s, int n) {
+        return n - 1 - off < 0 ? -1 : (n - 1 - off) / s;
+    }
+
+    /** Adds the columns (from column col, rows ld apart) back into the planes from base, row (c, p, q) then position (i, j): the adjoint of {@link #im2col}. */
+    private static void col2im(double[] cols, int col, int ld, double[] dx, int base, Geo g, int[] s, int[] p, int[] d) {
+        int row = 0;
+        for (int c = 0; c < g.cg; c++) {
+            for (int a = 0; a < g.kh; a++) {
+                for (int q = 0; q < g.kw; q++, row++) {
+                    int at = row * ld + col, off = q * d[1] - p[1];
+                    int j0 = Math.min(g.ow, firstInside(off, s[1])), j1 = Math.max(j0, Math.min(g.ow, lastInside(off, s[1], g.w) + 1));
+                    for (int i = 0; i < g.oh; i++, at += g.ow) {
+                        int y = i * s[0] - p[0] + a * d[0];
+                        if (y < 0 || y >= g.h) continue;
+                        int to = base + (c * g.h + y) * g.w + off;
+                        for (int j = j0; j < j1; j++) dx[to + j * s[1]] += cols[at + j];
+                    }
+                }
+            }
+        }
+    }
+
+    private static int[] outShape(int[] xs, int o, int oh, int ow) {
+        return xs.length == 4 ? new int[] {xs[0], o, oh, ow} : new int[] {xs[0], o, ow};
+    }
+
+    /** Max pooling of x that reads v (x's shape): {@link Standalone#maxPool}. */
+    public static Tensor maxPool(Tensor x, Tensor v, int[] k, int[] s, int[] p, int[] d, boolean ceil) {
+        int[] xs = x.shapeRef();
+        int r = xs.length, h = r == 4 ? xs[2] : 1;
+        int oh = Standalone.convOut(h, k[0], s[0], p[0], d[0], ceil), ow = Standalone.convOut(xs[r - 1], k[1], s[1], p[1], d[1], ceil);
+        return Tensor.of(outShape(xs, xs[1], oh, ow), Standalone.maxPool(x.data(), v.data(), xs, k, s, p, d, ceil));
+    }
+
+    /** Its adjoint in v: {@link Standalone#maxUnpool}. */
+    public static Tensor maxUnpool(Tensor x, Tensor g, int[] k, int[] s, int[] p, int[] d, boolean ceil) {
+        return Tensor.of(x.shape(), Standalone.maxUnpool(x.data(), g.data(), x.shapeRef(), k, s, p, d, ceil));
+    }
+
+    /** The output length along one axis ({@link Standalone#convOut}). */
+    public static int outLength(int n, int k, int s, int p, int d, boolean ceil) {
+        return Standalone.convOut(n, k, s, p, d, ceil);
+    }
+}

@@ -1,0 +1,87 @@
+package tx.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import tx.runtime.tensor.Shapes;
+import tx.runtime.tensor.Tensor;
+
+/**
+ * The convolution kernels (im2col and the GEMM) against the direct loops that emitted Java runs
+ * ({@link Standalone}), bit for bit with the GEMM's steps unfused; and max pooling's choices at
+ * ties, nan and -inf, and a convolution's nan where an inf weight meets the padding, as PyTorch 1.13
+ * gives them (the expected numbers were printed by torch.nn.functional on float64 tensors).
+ */
+class ConvTest {
+    private static double[] random(SplittableRandom r, int n) {
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) d[i] = r.nextDouble(-2, 2);
+        return d;
+    }
+
+    private static void assertBits(double[] expected, double[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(actual[i]), what + " at " + i + ": " + expected[i] + " vs " + actual[i]);
+        }
+    }
+
+    @Test
+    void im2colAndTheGemmGiveTheDirectLoopsBits() {
+        SplittableRandom r = new SplittableRandom(5);
+        int[][] geometries = { // n, c, h, w, o, kh, kw, groups, then stride, padding, dilation (height, width)
+            {2, 3, 12, 12, 8, 3, 3, 1, 1, 1, 0, 0, 1, 1}, // large enough for the vectorised GEMM
+            {1, 4, 9, 7, 6, 2, 3, 2, 2, 1, 1, 2, 2, 1},
+            {3, 2, 1, 11, 4, 1, 3, 1, 1, 2, 0, 1, 1, 2},  // a 1-D one, as height 1
+            {16, 6, 12, 12, 16, 5, 5, 1, 1, 1, 0, 0, 1, 1}, // LeNet's second layer
+        };
+        for (int[] g : geometries) {
+            boolean oneD = g[2] == 1;
+            int[] xs = oneD ? new int[] {g[0], g[1], g[3]} : new int[] {g[0], g[1], g[2], g[3]};
+            int[] ws = oneD ? new int[] {g[4], g[1] / g[7], g[6]} : new int[] {g[4], g[1] / g[7], g[5], g[6]};
+            int[] s = {g[8], g[9]}, p = {g[10], g[11]}, d = {g[12], g[13]};
+            Tensor x = Tensor.of(xs, random(r, Shapes.numel(xs))), w = Tensor.of(ws, random(r, Shapes.numel(ws))), b = Tensor.of(new int[] {g[4]}, random(r, g[4]));
+            Tensor y = Conv.conv(x, w, b, s, p, d, g[7], false);
+            String what = java.util.Arrays.toString(g);
+            assertBits(Standalone.conv(x.data(), xs, w.data(), ws, b.data(), s, p, d, g[7]), y.data(), "conv " + what);
+            Tensor gy = Tensor.of(y.shape(), random(r, y.size()));
+            assertBits(Standalone.convInput(gy.data(), w.data(), ws, xs, s, p, d, g[7]), Conv.convInput(gy, w, xs, s, p, d, g[7], false).data(), "input " + what);
+            assertBits(Standalone.convWeight(x.data(), xs, gy.data(), ws, s, p, d, g[7]), Conv.convWeight(x, gy, ws, s, p, d, g[7], false).data(), "weight " + what);
+        }
+    }
+
+    @Test
+    void anInfWeightTimesThePaddingIsNanAsInPyTorch() {
+        // F.conv1d(ones(1, 1, 3), tensor([[[inf, 1.]]]), padding=1) = [[[nan, inf, inf, inf]]]
+        Tensor y = Conv.conv(Tensor.of(new int[] {1, 1, 3}, new double[] {1, 1, 1}), Tensor.of(new int[] {1, 1, 2}, new double[] {Double.POSITIVE_INFINITY, 1}),
+                null, new int[] {1, 1}, new int[] {0, 1}, new int[] {1, 1}, 1);
+        assertArrayEquals(new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY}, y.data());
+    }
+
+    private static Tensor row(double... v) {
+        return Tensor.of(new int[] {1, 1, v.length}, v);
+    }
+
+    @Test
+    void maxPoolingPicksThePyTorchElement() {
+        int[] one = {1, 1}, none = {0, 0};
+        double nan = Double.NaN, inf = Double.POSITIVE_INFINITY;
+        // ties: the first maximum. F.max_pool1d(tensor([[[2., 2., 1., 2.]]]), 2, 1): values [2, 2, 2], gradient [1, 1, 0, 1]
+        Tensor x = row(2, 2, 1, 2);
+        int[] k2 = {1, 2};
+        assertArrayEquals(new double[] {2, 2, 2}, Conv.maxPool(x, x, k2, one, none, one, false).data());
+        assertArrayEquals(new double[] {1, 1, 0, 1}, Conv.maxUnpool(x, row(1, 1, 1), k2, one, none, one, false).data());
+        // nan: it is the maximum, and the last nan gets the gradient. max_pool1d([1, nan, 3, nan], 4): nan, gradient [0, 0, 0, 1]
+        x = row(1, nan, 3, nan);
+        int[] k4 = {1, 4};
+        assertArrayEquals(new double[] {nan}, Conv.maxPool(x, x, k4, k4, none, one, false).data());
+        assertArrayEquals(new double[] {0, 0, 0, 1}, Conv.maxUnpool(x, row(1), k4, k4, none, one, false).data());
+        // all -inf, padded: the window's first element in x. max_pool1d(full(3, -inf), 2, 1, padding=1): gradient [2, 1, 1]
+        x = row(-inf, -inf, -inf);
+        int[] pad = {0, 1};
+        assertArrayEquals(new double[] {-inf, -inf, -inf, -inf}, Conv.maxPool(x, x, k2, one, pad, one, false).data());
+        assertArrayEquals(new double[] {2, 1, 1}, Conv.maxUnpool(x, row(1, 1, 1, 1), k2, one, pad, one, false).data());
+    }
+}
