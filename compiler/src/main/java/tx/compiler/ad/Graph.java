@@ -28,7 +28,7 @@ public final class Graph {
     public void defined(Eqn e) {
         defs.put(e.out(), e);
         if (checkpointing > 0) checkpointed.add(e.out());
-        if (noGrad || !passesGradient(e.prim())) return;
+        if (noGrad || !passesGradient(e.prim()) || !e.out().dtype().isFloat()) return; // only float64 tensors require grad (LANGUAGE.md §3)
         for (Var v : e.in()) {
             if (requiresGrad.contains(v)) {
                 requiresGrad.add(e.out());

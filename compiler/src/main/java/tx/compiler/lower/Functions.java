@@ -387,7 +387,7 @@ final class Functions {
             return null;
         }
         List<T> bargs = new ArrayList<>();
-        for (T a : args) bargs.add(new T(l.b.newVar(a.shape(), null), true, -1, null, false, false));
+        for (T a : args) bargs.add(new T(l.b.newVar(a.shape(), null, a.dtype()), a.dtype().isFloat(), -1, null, false, false));
         bargs.add(new T(l.b.newVar(out.shape(), null), true, -1, null, false, false));
         if (bind(bwd, bargs, at) == null) return null;
         boolean wasNoGrad = l.graph.setNoGrad(false);
@@ -420,7 +420,7 @@ final class Functions {
     private List<Object> signature(String name, List<T> args) {
         List<Object> key = new ArrayList<>();
         key.add(name);
-        for (T t : args) key.add(Arrays.toString(t.shape()) + (t.rg() ? " rg" : "") + " leaf " + t.leaf() + (t.item() ? " item" : ""));
+        for (T t : args) key.add(Arrays.toString(t.shape()) + " " + t.dtype().text() + (t.rg() ? " rg" : "") + " leaf " + t.leaf() + (t.item() ? " item" : ""));
         key.add(l.graph.noGrad());
         key.add(transformDepth > 0);
         return key;
@@ -455,7 +455,7 @@ final class Functions {
         try {
             for (int i = 0; i < args.size(); i++) {
                 T a = args.get(i);
-                Var p = l.b.newVar(a.shape(), f.params().get(i).name());
+                Var p = l.b.newVar(a.shape(), f.params().get(i).name(), a.dtype());
                 l.graph.setRequiresGrad(p, a.rg());
                 params.add(p);
                 body.bind(f.params().get(i).name(), new T(p, a.rg(), a.leaf(), a.gradFn(), a.item(), false));

@@ -172,7 +172,7 @@ final class MappedTransforms {
         for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) {
             Var r = ((T) v).var();
             rows.add(r);
-            tapes.add(l.b.newVar(Shapes.concat(new int[] {batch}, r.shapeRef()), "vmapped"));
+            tapes.add(l.b.newVar(Shapes.concat(new int[] {batch}, r.shapeRef()), "vmapped", r.dtype()));
         }
         tx.runtime.ir.Stmt.Loop loop = new tx.runtime.ir.Stmt.Loop(batch, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false,
                 a.span().origin());

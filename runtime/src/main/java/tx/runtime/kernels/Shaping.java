@@ -73,7 +73,7 @@ public final class Shaping {
     }
 
     /** The whole number an index holds, checked against the axis it indexes. */
-    private static int position(double i, int size, int axis) {
+    static int position(double i, int size, int axis) {
         if (i != Math.rint(i) || i < 0 || i >= size) {
             String shown = i == Math.rint(i) && Math.abs(i) < 1e15 ? Long.toString((long) i) : tx.runtime.tensor.PyFloat.repr(i);
             throw new IndexError("index " + shown + " is out of range for axis " + axis + " of size " + size
