@@ -23,15 +23,25 @@ statement
     | 'return' (expr (',' expr)*)?                                        # returnStmt
     | 'with' kind=('no_grad' | 'checkpoint') block                       # withStmt
     | 'for' NAME 'in' 'range' '(' (arg (',' arg)*)? ')' block             # forStmt
+    | 'while' expr block                                                  # whileStmt
+    | 'break'                                                             # breakStmt
+    | 'continue'                                                          # continueStmt
     | ifChain                                                             # ifStmt
     | 'check' lhs=expr ('within' tol=expr)?                               # checkStmt
     | target (',' target)* '=' expr                                       # assign
-    | target op=('+=' | '-=' | '*=' | '/=') expr                          # augAssign
+    | target op=('+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=') expr   # augAssign
+    | indexTarget op=('=' | '+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=') expr # indexAssign
     | expr                                                                # exprStmt
     ;
 
+// `if c { } elif d { } else { }`: an elif is an if nested in the else, as Python reads it.
 ifChain
-    : 'if' expr block ('else' (block | ifChain))?
+    : 'if' expr block elseTail?
+    ;
+
+elseTail
+    : 'elif' expr block elseTail?                                         # elifTail
+    | 'else' (block | ifChain)                                            # elseBranch
     ;
 
 param
@@ -56,7 +66,14 @@ target
     : NAME ('.' NAME)?
     ;
 
-// Precedence, tightest first: postfix, **, unary -, * / // % @, + -, comparisons.
+// `x[i] = v`, `x[0][1] += v`: an indexed name (a narrow rule, so that telling an expression
+// statement from an assignment never needs more lookahead than the subscripts).
+indexTarget
+    : NAME ('[' subscript (',' subscript)* ']')+
+    ;
+
+// Precedence, tightest first, as Python's: postfix, **, unary -, * / // % @, + -, comparisons,
+// not, and, or, the conditional expression `a if c else b`.
 expr
     : expr '(' (arg (',' arg)*)? ')'                           # call
     | expr '[' subscript (',' subscript)* ']'                  # index
@@ -66,6 +83,11 @@ expr
     | expr op=('*' | '/' | '//' | '%' | '@') expr              # multiplicative
     | expr op=('+' | '-') expr                                 # additive
     | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr     # comparison
+    | expr 'is' neg='not'? expr                                # isTest
+    | 'not' expr                                               # not
+    | expr 'and' expr                                          # and
+    | expr 'or' expr                                           # or
+    | <assoc = right> expr 'if' expr 'else' expr               # conditional
     | NUMBER                                                   # number
     | STRING                                                   # string
     | FSTRING                                                  # fstring
@@ -87,6 +109,7 @@ fieldExpr
 
 subscript
     : lo=expr? ':' hi=expr? (':' step=expr?)?                  # slice
+    | '...'                                                    # ellipsis
     | expr                                                     # single
     ;
 

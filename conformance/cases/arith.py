@@ -18,12 +18,10 @@ print(2 / v)
 print(-v)
 print(a * 0.5 + 3)
 print(-a ** 2)
-# every tx number is a float64 scalar tensor, so pure-number expressions print as tensors
-t = torch.tensor
-print(t(2.) ** t(3.) ** t(2.))
-print(t(1.) + t(2.) * t(3.) - t(4.) / t(2.))
-print((t(1.) + t(2.)) * t(3.))
-print(-t(2.) ** t(2.))
+print(2 ** 3 ** 2)
+print(1 + 2 * 3 - 4 / 2)
+print((1 + 2) * 3)
+print(-2 ** 2)
 print(a - v - c)
 print(a / 2 / 4)
 

@@ -7,7 +7,7 @@ def shape(t):
 print("hello, tx")
 print("quote \" backslash \\ two\nlines")
 print("several", "strings", "and a tensor:", torch.tensor([1.0, 2.0]))
-print("a number is a scalar tensor:", torch.tensor(3.))  # every tx number is a float64 scalar tensor
+print("a number prints as Python prints it:", 3, 2.5, 1e-10)
 print(torch.tensor(0.1), torch.tensor(-2.0), torch.tensor(123.0), torch.tensor(1e-10), torch.tensor(12345678.0))
 print(torch.tensor([1.0, 2.0, 3.0]))
 print(torch.tensor([-1.0, 2.0, -30.0]))

@@ -95,6 +95,35 @@ class GrammarTest {
     }
 
     @Test
+    void logicBindsAsInPython() {
+        // not binds looser than comparisons, and looser than not, or looser than and; `a if c else b` loosest, to the right
+        Ast.Program p = parse("a = not x < 1\nb = x or y and not z\nc = 1 if x else 2 if y else 3\nd = x + 1 if x > 0 or y else -x\n");
+        Ast.Expr a = ((Ast.Assign) p.body().get(0)).value();
+        assertTrue(a instanceof Ast.Not n && n.operand() instanceof Ast.Binary cmp && cmp.op().equals("<"), a.toString());
+        Ast.Expr b = ((Ast.Assign) p.body().get(1)).value();
+        assertTrue(b instanceof Ast.Logic or && or.op().equals("or") && or.right() instanceof Ast.Logic and && and.op().equals("and")
+                && and.right() instanceof Ast.Not, b.toString());
+        Ast.Expr c = ((Ast.Assign) p.body().get(2)).value();
+        assertTrue(c instanceof Ast.IfExpr outer && outer.then() instanceof Ast.Num && outer.otherwise() instanceof Ast.IfExpr, c.toString());
+        Ast.Expr d = ((Ast.Assign) p.body().get(3)).value();
+        assertTrue(d instanceof Ast.IfExpr ie && ie.then() instanceof Ast.Binary add && add.op().equals("+") && ie.cond() instanceof Ast.Logic
+                && ie.otherwise() instanceof Ast.Neg, d.toString());
+    }
+
+    @Test
+    void indexedTargetsAndElif() {
+        Ast.Program p = parse("x[0][1, :] //= 2\nif a { } elif b { } else { y = 1 }\nz[...] = 0\n");
+        Ast.Stmt s = p.body().get(0);
+        assertTrue(s instanceof Ast.IndexAssign ia && ia.op().equals("//=") && ia.target() instanceof Ast.Index outer
+                && outer.subs().size() == 2 && outer.subs().get(1) instanceof Ast.Range && outer.target() instanceof Ast.Index inner
+                && inner.target() instanceof Ast.Name n && n.name().equals("x"), s.toString());
+        Ast.Stmt i = p.body().get(1);
+        assertTrue(i instanceof Ast.If top && top.otherwise().size() == 1 && top.otherwise().get(0) instanceof Ast.If elif
+                && elif.otherwise().size() == 1 && elif.otherwise().get(0) instanceof Ast.Assign, i.toString());
+        assertTrue(p.body().get(2) instanceof Ast.IndexAssign e && ((Ast.Index) e.target()).subs().get(0) instanceof Ast.Ellipsis);
+    }
+
+    @Test
     void numbersInEveryForm() {
         Ast.Program p = parse("a = [2, 2.0, .5, 1e-3, 2.5E+4, 3.]\n");
         Ast.ListLit l = (Ast.ListLit) ((Ast.Assign) p.body().get(0)).value();

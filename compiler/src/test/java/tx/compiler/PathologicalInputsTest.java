@@ -225,7 +225,7 @@ class PathologicalInputsTest {
         int ones = ONE_MIB / 4; // "x = 1" then " + 1" this many times: just over 1 MiB
         Path f = write("long_sum.tx", "x = 1" + " + 1".repeat(ones) + "\nprint(x)\n");
         assertTrue(Files.size(f) > ONE_MIB);
-        assertOutcome(run(f), 0, "tensor(" + (ones + 1) + ".)\n", "");
+        assertOutcome(run(f), 0, (ones + 1) + "\n", ""); // a sum of Python ints is a Python int
     }
 
     @Test
@@ -346,7 +346,7 @@ class PathologicalInputsTest {
     @Test
     void numbersBelowTheSmallestFloat64UnderflowToZero() throws IOException {
         assertOutcome(run(write("tiny.tx", "print(1e-999)\nprint(tensor([1e-999, -1e-999]))\n")), 0,
-                "tensor(0.)\ntensor([0., -0.])\n", "");
+                "0.0\ntensor([0., -0.])\n", "");
     }
 
     @Test
@@ -414,7 +414,7 @@ class PathologicalInputsTest {
                 print(tensor(1.0) / 0)
                 print(tensor(-1.0) / 0)
                 print(tensor(0.0) / 0)
-                print(0 / 0)
+                print(tensor(0.0) / tensor(0.0))
                 print(log(tensor(0.0)))
                 print(sqrt(tensor(-1.0)))
                 print(exp(tensor(1000.0)))

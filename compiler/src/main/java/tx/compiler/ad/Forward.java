@@ -245,7 +245,9 @@ public final class Forward {
             outs.add(to);
             tangent.put(o, to);
         }
-        Stmt.Loop with = new Stmt.Loop(fwd.count(), fwd.index(), init, params, body, results, outs, stacked, tapes, fwd.reverse(), fwd.origin());
+        // a while keeps its head: the condition reads the carried values, never their tangents
+        Stmt.Loop with = new Stmt.Loop(fwd.count(), fwd.index(), init, params, body, results, outs, stacked, tapes, fwd.reverse(), fwd.origin(),
+                fwd.runTime());
         b.add(with);
         graph.structure(with);
     }

@@ -28,13 +28,26 @@ public final class Graph {
     public void defined(Eqn e) {
         defs.put(e.out(), e);
         if (checkpointing > 0) checkpointed.add(e.out());
-        if (noGrad || !passesGradient(e.prim()) || !e.out().dtype().isFloat()) return; // only float64 tensors require grad (LANGUAGE.md §3)
+        if (noGrad) {
+            for (Var v : e.in()) if (requiresGrad.contains(v) || cutByNoGrad.contains(v)) cutByNoGrad.add(e.out());
+            return;
+        }
+        if (!passesGradient(e.prim()) || !e.out().dtype().isFloat()) return; // only float64 tensors require grad (LANGUAGE.md §3)
         for (Var v : e.in()) {
             if (requiresGrad.contains(v)) {
                 requiresGrad.add(e.out());
                 return;
             }
         }
+        for (Var v : e.in()) if (cutByNoGrad.contains(v)) cutByNoGrad.add(e.out());
+    }
+
+    /** Values computed, under no_grad, from values that require grad (or from such values): for E0302's help. */
+    private final Set<Var> cutByNoGrad = new HashSet<>();
+
+    /** Whether v would require grad but for a {@code with no_grad} it was computed in (or from something that was). */
+    public boolean cutByNoGrad(Var v) {
+        return cutByNoGrad.contains(v);
     }
 
     /** Comparisons and stop_grad make values that do not require grad (PyTorch: bool results, detach). */
@@ -168,6 +181,20 @@ public final class Graph {
     public void markBarrier(Var v, String why) {
         barrier.put(v, why);
     }
+
+    /**
+     * v was made by code left unbuilt after an earlier error (a loop's result): the program will
+     * not run, so a derivative through v is not reported again; it stops there quietly.
+     */
+    public void markAfterError(Var v) {
+        afterError.add(v);
+    }
+
+    public boolean afterError(Var v) {
+        return afterError.contains(v);
+    }
+
+    private final java.util.Set<Var> afterError = new java.util.HashSet<>();
 
     /** As {@link #markBarrier(Var, String)}, with the help the diagnostic gives. */
     public void markBarrier(Var v, String why, String help) {

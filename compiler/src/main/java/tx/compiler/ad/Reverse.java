@@ -144,6 +144,7 @@ public final class Reverse {
                 leaves.put(v, leaf);
                 continue;
             }
+            if (graph.afterError(v)) continue;
             Eqn e = graph.definition(v);
             java.util.Collection<Var> inputs;
             if (e != null && graph.barrierReason(v) != null) return v; // an equation with no derivative (floor division)
@@ -298,6 +299,10 @@ public final class Reverse {
     private void loop(Stmt.Loop fwd) {
         List<Var> dOut = adjointsOf(fwd.outs()), dTapes = adjointsOf(fwd.tapes());
         if (dOut == null && dTapes == null) return;
+        if (fwd.runTime() != null && (dTapes != null || !fwd.isWhile())) {
+            throw new Blocked(fwd.outs().isEmpty() ? fwd.index() : fwd.outs().get(0), "the reversal of the `while` loop at line "
+                    + fwd.origin().line() + " (a second derivative through a while, whose tape's length is known only at run time: not yet)");
+        }
         if (dOut == null) dOut = java.util.Arrays.asList(new Var[fwd.outs().size()]);
         b.at(fwd.origin().asAdjoint());
         List<Integer> carried = new ArrayList<>();
@@ -331,8 +336,10 @@ public final class Reverse {
         for (Var r : results) next.add(tape.rename.getOrDefault(r, r));
         List<Var> outs = new ArrayList<>();
         for (Var p : params) outs.add(b.newVar(p.shapeRef(), p.name()));
+        // the reversal of a reversed loop runs forwards; a while's runs as many iterations as it ran
+        Stmt.RunTime counted = fwd.isWhile() ? Stmt.RunTime.counted(fwd.runTime().trips()) : null;
         Stmt.Loop back = new Stmt.Loop(fwd.count(), index, init, params, reversed, next, outs, List.of(), List.of(), !fwd.reverse(),
-                fwd.origin().asAdjoint()); // the reversal of a reversed loop runs forwards
+                fwd.origin().asAdjoint(), counted);
         b.add(back);
         differentiable(back);
         for (int i = 0; i < carried.size(); i++) {
@@ -404,8 +411,7 @@ public final class Reverse {
         for (Var v : needed) if (inner.contains(v)) tape.read(v);
         tape.prologue = b.closeBlock();
         if (tape.stacked.size() > fwd.stacked().size()) {
-            Stmt.Loop taped = new Stmt.Loop(fwd.count(), fwd.index(), fwd.init(), fwd.params(), fwd.body(), fwd.results(), fwd.outs(),
-                    tape.stacked, tape.tapes, fwd.reverse(), fwd.origin());
+            Stmt.Loop taped = fwd.with(fwd.body(), tape.stacked, tape.tapes);
             if (!b.replace(fwd, taped)) throw new IllegalStateException("the loop at line " + fwd.origin().line() + " is not in the program");
             graph.structure(taped);
             if (createGraph && !graph.noGrad()) { // the reversal reads the tapes: they carry gradients for a derivative of it

@@ -71,7 +71,16 @@ public sealed interface Val {
      * A loop-carried value prints differently in the loop's first iteration (where it is still the
      * value from before the loop, say a leaf) than in the others (a result, say MulBackward0).
      */
-    record FirstIteration(Var index, String suffix) {}
+    record FirstIteration(Var index, String suffix, boolean decided, String otherwise) {
+        public FirstIteration(Var index, String suffix) {
+            this(index, suffix, false, null);
+        }
+
+        /** {@code decided}: the suffix otherwise is {@code otherwise} (after a while: as its body left it), not the value's own. */
+        public FirstIteration(Var index, String suffix, String otherwise) {
+            this(index, suffix, true, otherwise);
+        }
+    }
 
     /**
      * Python's scalar types (LANGUAGE.md §3): arithmetic on bools gives ints, on ints ints (but

@@ -175,6 +175,17 @@ public final class Derivation {
         return e.prim() == Prim.CONST || e.prim() == Prim.FILL && e.out().rank() == 0;
     }
 
+    /** The first loop whose trip count is known only at run time (a while, or its reversal), nested blocks included; or null. */
+    private static Stmt.Loop runTimeLoop(List<Stmt> body) {
+        for (Stmt st : body) {
+            if (st instanceof Stmt.Loop l && l.runTime() != null) return l;
+            Stmt.Loop inner = st instanceof Stmt.Loop l ? runTimeLoop(l.body()) : st instanceof Stmt.Cond c ? runTimeLoop(c.then()) : null;
+            if (inner == null && st instanceof Stmt.Cond c) inner = runTimeLoop(c.otherwise());
+            if (inner != null) return inner;
+        }
+        return null;
+    }
+
     private static int count(List<Stmt> body) {
         int n = 0;
         for (Stmt st : body) {
@@ -287,6 +298,14 @@ public final class Derivation {
         List<Stmt> all = new ArrayList<>();
         if (!Blocks.functions(body).isEmpty()) { // every call is inlined here but a call of a function with a custom derivative
             diags.error("E0601", head(fn), "`tx grad` cannot yet write out a function that uses a custom derivative (`custom_vjp`)",
+                    "the function and its gradient work in a script (`grad(f)`, `tx run`) and in `tx check`; only the written-out form is missing");
+            return null;
+        }
+        Stmt.Loop runTime = runTimeLoop(body);
+        if (runTime != null) {
+            var o = runTime.origin();
+            diags.error("E0601", new tx.compiler.syntax.Span(o.line(), o.col(), o.line(), o.col() + "while".length()), // the keyword
+                    "`tx grad` cannot yet write out a derivative through a `while` loop",
                     "the function and its gradient work in a script (`grad(f)`, `tx run`) and in `tx check`; only the written-out form is missing");
             return null;
         }

@@ -373,9 +373,9 @@ public final class TxEmitter {
     }
 
     private static String number(double v) {
-        // NOTE: tx has no literal for these; its real division gives them, as IEEE 754 does
-        if (Double.isNaN(v)) return "(0 / 0.0)";
-        if (Double.isInfinite(v)) return v > 0 ? "(1 / 0.0)" : "(-1 / 0.0)";
+        // NOTE: tx has no literal for these (Python neither); its constants are named, as Python's math module names them
+        if (Double.isNaN(v)) return "math.nan";
+        if (Double.isInfinite(v)) return v > 0 ? "math.inf" : "(-math.inf)";
         if (v == Math.rint(v) && Math.abs(v) < 1e15 && !(v == 0 && 1 / v < 0)) return Long.toString((long) v);
         return PyFloat.repr(v);
     }

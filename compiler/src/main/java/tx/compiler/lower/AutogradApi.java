@@ -237,13 +237,13 @@ final class AutogradApi {
             if (b == null || head.get(root(b)) == i) continue;
             int h = head.get(root(b));
             for (int j = 0; j < i; j++) { // the same tensor as an earlier name: the same parameter for in-place changes
-                if (b.equals(before.get(j))) {
+                if (before.get(j) != null && canonical(b).equals(canonical(before.get(j)))) {
                     same.put(params.get(i), canonical(params.get(j)));
                     break;
                 }
             }
             if (!same.containsKey(params.get(i))) {
-                if (b.equals(before.get(h))) same.put(params.get(i), params.get(h));
+                if (canonical(b).equals(canonical(before.get(h)))) same.put(params.get(i), params.get(h));
                 else storage.put(params.get(i), params.get(h));
             }
         }
@@ -305,7 +305,7 @@ final class AutogradApi {
         boolean old = l.graph.setNoGrad(true);
         try {
             String oldName = l.b.named(t.name());
-            Val result = l.exprs.binary(a.op().substring(0, 1), data(x), l.exprs.expr(a.value()), t.span(), a.value().span(), a.span());
+            Val result = l.exprs.binary(a.op().substring(0, a.op().length() - 1), data(x), l.exprs.expr(a.value()), t.span(), a.value().span(), a.span());
             l.b.named(oldName);
             if (!(result instanceof T r)) return;
             if (!Arrays.equals(r.shape(), x.shape())) {

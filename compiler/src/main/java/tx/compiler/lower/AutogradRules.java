@@ -87,7 +87,8 @@ final class AutogradRules extends RuleFamily {
         if (!s.rg()) {
             l.diags.error("E0302", a.span(), shown + " does not require grad, so there is nothing to differentiate",
                     "PyTorch: \"element 0 of tensors does not require grad and does not have a grad_fn\";\n"
-                            + "make an input a leaf with `requires_grad=true`, and compute this outside `with no_grad`");
+                            + (l.graph.cutByNoGrad(s.var()) ? "it was computed inside `with no_grad` from tensors that require grad: compute it outside"
+                            : "make an input a leaf with `requires_grad=true`"));
             return failedBackward();
         }
         Var seed;
@@ -190,7 +191,7 @@ final class AutogradRules extends RuleFamily {
 
     private Stmt.PrintItem printItem(Val v) {
         if (v instanceof Val.Num n && n.py() == Val.PyType.BOOL) return new Stmt.PrintItem.Text(n.value() != 0 ? "True" : "False");
-        if (v instanceof Val.Num n) v = l.exprs.constant(n.value()); // NOTE: a number still prints as a scalar tensor (version 1)
+        if (v instanceof Val.Num n) return new Stmt.PrintItem.Text(n.py() == Val.PyType.INT ? Formatting.integer(n.value()) : tx.runtime.tensor.PyFloat.repr(n.value()));
         if (v instanceof Val.Formatted f) return new Stmt.PrintItem.Joined(f.parts());
         if (v instanceof T t) return t.item() ? Formatting.scalarItem(t) : Formatting.tensorItem(t);
         return new Stmt.PrintItem.Text(staticText(v));

@@ -166,6 +166,10 @@ final class Builtins {
 
     private Val unknown(Ast.Call c, String name) {
         Span s = c.callee() instanceof Ast.Attr at ? at.nameSpan() : c.callee().span();
+        if (c.callee() instanceof Ast.Name && l.diags.broken(name)) { // a function whose definition has a syntax error, reported there
+            for (Ast.Arg arg : c.args()) l.exprs.expr(arg.value());
+            return new Val.Bad();
+        }
         if (PYTORCH_NAMES.containsKey(name)) {
             l.diags.error("E0103", s, "tx has no `" + name + "`", PYTORCH_NAMES.get(name));
         } else {

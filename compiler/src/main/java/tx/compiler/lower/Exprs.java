@@ -45,6 +45,10 @@ final class Exprs {
         if (e instanceof Ast.Neg n) return negate(expr(n.operand()), n);
         if (e instanceof Ast.Binary x) return binary(x.op(), expr(x.left()), expr(x.right()), x.left().span(), x.right().span(), x.span());
         if (e instanceof Ast.Chain c) return chain(c);
+        if (e instanceof Ast.Not n) return new Logic(l).not(n);
+        if (e instanceof Ast.Is x) return new Logic(l).is(x);
+        if (e instanceof Ast.Logic x) return new Logic(l).logic(x);
+        if (e instanceof Ast.IfExpr x) return new Logic(l).conditional(x);
         if (e instanceof Ast.Call c) {
             Val v = l.autograd.call(c);
             return v != null ? v : l.builtins.call(c);
@@ -71,6 +75,12 @@ final class Exprs {
     Val lookup(String name, Span span) {
         Val v = l.state.names.get(name);
         Span maybe = l.state.maybeUnassigned.get(name);
+        String stale = l.state.staleViews.remove(name);
+        if (stale != null) {
+            l.diags.warning("W0402", span, stale + "; it holds the values from before the change",
+                    "in PyTorch a slice is a view and shows the change; tx copies slices. Index again after the change\n"
+                            + "for the new values, or take `.clone()` of the slice to say that the old ones are meant");
+        }
         if (v != null && maybe == null) return v;
         if (v == null && maybe == null && l.functions.has(name)) return new Val.Fn(new Val.UserFn(name));
         if (v == null && maybe == null && CONSTANTS.containsKey(name)) return new Val.Num(CONSTANTS.get(name));
@@ -80,6 +90,7 @@ final class Exprs {
                     "it is assigned only on some paths through the block at line " + maybe.line() + "; assign it before that block too");
             return new Val.Bad();
         }
+        if (l.diags.broken(name)) return new Val.Bad(); // assigned by a statement with a syntax error, reported there
         String help = l.builtins.has(name) ? "`" + name + "` is a built-in function; call it, e.g. `" + name + "(x)`" : suggestion(name);
         l.diags.error("E0101", span, "unknown name `" + name + "`", help);
         return new Val.Bad();
@@ -195,8 +206,14 @@ final class Exprs {
         if (left instanceof Val.DTypeV a && right instanceof Val.DTypeV c && (op.equals("==") || op.equals("!="))) {
             return new Val.Num((a.dtype() == c.dtype()) == op.equals("==") ? 1 : 0, Val.PyType.BOOL);
         }
-        if (left instanceof Val.Num a && right instanceof Val.Num c && (op.equals("//") || op.equals("%")) && c.value() == 0) {
-            l.diags.error("E0401", span, "`" + op + "` by zero (Python raises ZeroDivisionError)", null);
+        if (left instanceof Val.Num a && right instanceof Val.Num c && (op.equals("//") || op.equals("%") || op.equals("/")) && c.value() == 0) {
+            l.diags.error("E0401", span, "`" + op + "` by zero (Python raises ZeroDivisionError)",
+                    "between tensors it gives inf or nan, as in PyTorch: `tensor(1.0) " + op + " 0`");
+            return new Val.Bad();
+        }
+        if (left instanceof Val.Num a && right instanceof Val.Num c && op.equals("**") && a.value() == 0 && c.value() < 0) {
+            l.diags.error("E0401", span, "zero to a negative power (Python raises ZeroDivisionError)",
+                    "between tensors it gives inf, as in PyTorch: `tensor(0.0) ** -1`");
             return new Val.Bad();
         }
         if (left instanceof Val.Num a && right instanceof Val.Num c) {
@@ -370,63 +387,7 @@ final class Exprs {
             return tupleIndex(new Val.Tuple(List.of(valuesOf(t), l.indicesOf.get(t.var()))), ix); // max(x, dim=1)[0]: PyTorch's (values, indices)
         }
         T x = tensor(tv, ix.target().span(), "indexing");
-        if (x == null) return new Val.Bad();
-        int[] shape = x.shape();
-        if (ix.subs().size() > shape.length) {
-            l.diags.error("E0204", ix.span(), "too many indices for a tensor of shape " + Shapes.show(shape) + ": "
-                    + ix.subs().size() + " given", null);
-            return new Val.Bad();
-        }
-        int r = shape.length;
-        int[] start = new int[r], stop = shape.clone(), step = new int[r];
-        java.util.Arrays.fill(step, 1);
-        List<Integer> kept = new ArrayList<>();
-        int runtimeAxis = -1;
-        Var runtimeIndex = null;
-        String gradFn = "SliceBackward0";
-        boolean ok = true;
-        for (int d = 0; d < r; d++) {
-            if (d >= ix.subs().size()) {
-                kept.add(shape[d]);
-                continue;
-            }
-            Ast.Sub s = ix.subs().get(d);
-            if (s instanceof Ast.At at) {
-                Val iv = expr(at.index());
-                if (iv instanceof T it && it.shape().length == 0 && runtimeAxis < 0) { // x[i] with i known at run time: a loop's index
-                    runtimeAxis = kept.size();
-                    runtimeIndex = it.var();
-                    kept.add(shape[d]);
-                    gradFn = "SelectBackward0";
-                    continue;
-                }
-                Integer i = integer(iv, at.span(), "an index");
-                if (i == null) { ok = false; continue; }
-                int k = i < 0 ? i + shape[d] : i;
-                if (k < 0 || k >= shape[d]) {
-                    l.diags.error("E0204", at.span(), "index " + i + " is out of range for dimension " + d + " of size " + shape[d],
-                            "valid indices are " + (shape[d] == 0 ? "none: the dimension is empty" : -shape[d] + " to " + (shape[d] - 1)));
-                    ok = false;
-                    continue;
-                }
-                start[d] = k;
-                stop[d] = k + 1;
-                gradFn = "SelectBackward0";
-            } else if (s instanceof Ast.Range rg) {
-                int[] box = sliceBounds(rg, shape[d]);
-                if (box == null) { ok = false; continue; }
-                start[d] = box[0];
-                stop[d] = box[1];
-                step[d] = box[2];
-                kept.add(Math.max(0, (box[1] - box[0] + box[2] - 1) / box[2]));
-                if (box[0] != 0 || box[1] != shape[d] || box[2] != 1) gradFn = "SliceBackward0";
-            }
-        }
-        if (!ok) return new Val.Bad();
-        Var v = b.reshape(b.slice(x.var(), start, stop, step), kept.stream().mapToInt(Integer::intValue).toArray());
-        // NOTE: a run-time index must lie in 0 .. n-1 (no wrap-around of negative indices); it is checked when it runs (E0507)
-        if (runtimeAxis >= 0) v = b.take(v, runtimeIndex, runtimeAxis);
-        return result(v, gradFn);
+        return x == null ? new Val.Bad() : new Indexing(l).read(x, ix);
     }
 
     /** {@code grad(y, [x, w])[0]}: one of several values, by a compile-time index. */
@@ -461,25 +422,6 @@ final class Exprs {
             return new Val.Bad();
         }
         return new Val.Num(dims[k], Val.PyType.INT);
-    }
-
-    /** Python slice semantics (clamped bounds, negative ends); a step must be positive, as in PyTorch. */
-    private int[] sliceBounds(Ast.Range rg, int n) {
-        Integer lo = rg.lo() == null ? Integer.valueOf(0) : integer(expr(rg.lo()), rg.lo().span(), "a slice bound");
-        Integer hi = rg.hi() == null ? Integer.valueOf(n) : integer(expr(rg.hi()), rg.hi().span(), "a slice bound");
-        Integer st = rg.step() == null ? Integer.valueOf(1) : integer(expr(rg.step()), rg.step().span(), "a slice step");
-        if (lo == null || hi == null || st == null) return null;
-        if (st <= 0) {
-            l.diags.error("E0204", rg.span(), "slice step must be positive, got " + st, "PyTorch does not support negative steps either");
-            return null;
-        }
-        int a = clampBound(lo, n), z = clampBound(hi, n);
-        return new int[] {a, Math.max(a, z), st};
-    }
-
-    private static int clampBound(int i, int n) {
-        int k = i < 0 ? i + n : i;
-        return Math.max(0, Math.min(n, k));
     }
 
     /** A compile-time whole number, or null after reporting. */

@@ -111,7 +111,7 @@ final class Formatting {
     }
 
     /** A whole number as Python writes an int, exactly (a double holds ints up to 2^53 exactly, larger ones as they are). */
-    private static String integer(double v) {
+    static String integer(double v) {
         return new java.math.BigDecimal(v).toBigInteger().toString();
     }
 
@@ -140,7 +140,10 @@ final class Formatting {
 
     /** A tensor printed as {@code print} prints it (the suffix of a loop's first iteration included). */
     static PrintItem tensorItem(T t) {
-        if (t.first() != null) return new PrintItem.TensorValue(t.var(), t.printSuffix(), t.first().index(), t.first().suffix());
+        if (t.first() != null) {
+            String otherwise = t.first().decided() ? t.first().otherwise() : t.printSuffix();
+            return new PrintItem.TensorValue(t.var(), otherwise, t.first().index(), t.first().suffix());
+        }
         return new PrintItem.TensorValue(t.var(), t.printSuffix());
     }
 

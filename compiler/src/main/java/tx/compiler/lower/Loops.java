@@ -37,12 +37,13 @@ final class Loops {
     private record Range(int count, double start, double step) {}
 
     void forLoop(Ast.For f) {
-        Range r = range(f);
+        Range r = whileLoop != null ? new Range(-1, 0, 1) : range(f); // a while's count is -1 here: known at run time
         range = r == null ? new Range(0, 0, 1) : r;
         State before = l.state;
         Set<String> assigned = l.assignedNames(f.body());
         assigned.add(f.var());
         List<String> carried = carriedNames(before, assigned, l.inPlaceNames(f.body()), l.autograd);
+        if (range.count() > 0) carried.removeIf(n -> BodyReads.writtenFirst(f.body(), n, l.builtins::has)); // nothing to carry
         Map<String, T> entry = promote(before, carried, f);
         Map<Integer, GradState> entryGrads = new java.util.HashMap<>(before.grads);
         State end = null;
@@ -130,7 +131,8 @@ final class Loops {
             Val v = before.names.get(n);
             if (v instanceof Val.Num num) {
                 String old = l.b.named(n);
-                T t = new T(l.b.scalar(num.value()), false, -1, null, false, false);
+                // a Python scalar stays one (a counter prints as 11, not tensor(11.)) while the body keeps it one
+                T t = new T(l.b.scalar(num.value()), false, -1, null, true, false, null, num.py());
                 l.b.named(old);
                 before.names.put(n, t);
                 v = t;
@@ -201,7 +203,7 @@ final class Loops {
             Var p = l.b.newVar(e.shape(), n, e.dtype());
             params.add(p);
             register(p, e, "a value carried from the previous iteration of the loop at line " + f.span().line());
-            T param = e.withVar(p);
+            T param = e.withVar(p).withFirst(null); // how it prints in this loop is this loop's to say
             String firstSuffix = before.names.get(n) instanceof T bt ? bt.printSuffix() : null;
             if (!java.util.Objects.equals(firstSuffix, param.printSuffix())) param = param.withFirst(new Val.FirstIteration(index, firstSuffix));
             s.names.put(n, param);
@@ -217,6 +219,7 @@ final class Loops {
             l.b.named(old);
         }
         s.bind(f.var(), T.scalar(user, Val.PyType.INT)); // a Python int (LANGUAGE.md §3)
+        if (whileLoop != null) whileLoop.head(s);
         l.loopDepth++;
         l.block(f.body());
         return params;
@@ -238,7 +241,8 @@ final class Loops {
                 continue;
             }
             out.put(n, new T(a.var(), a.rg() || b.rg(), a.leaf() == b.leaf() ? a.leaf() : -1,
-                    b.rg() ? b.gradFn() : a.gradFn(), a.item() && b.item(), a.maybeNone() || b.maybeNone(), null));
+                    b.rg() ? b.gradFn() : a.gradFn(), a.item() && b.item(), a.maybeNone() || b.maybeNone(), null,
+                    a.py() == b.py() ? a.py() : Val.PyType.FLOAT));
         }
         return out;
     }
@@ -254,6 +258,9 @@ final class Loops {
         State end = l.state;
         List<Stmt> body = l.b.closeBlock();
         Outputs o = bindOutputs(f, r, before, carried, entry, end, assigned);
+        if (r.count() != 0 && l.diags.hasErrors()) { // the program will not run: its loop is not built, and a backward through it is no new error
+            for (Var out : o.outs()) l.graph.markAfterError(out);
+        }
         if (r.count() == 0 || l.diags.hasErrors()) return;
         List<Var> loopParams = new ArrayList<>(params);
         for (int k = params.size(); k < o.results().size(); k++) { // a name first assigned in the body: carried like the others
@@ -261,7 +268,8 @@ final class Loops {
             l.graph.setRequiresGrad(p, l.graph.requiresGrad(o.results().get(k))); // as its result, so that a reversal carries its adjoint
             loopParams.add(p);
         }
-        Stmt.Loop loop = new Stmt.Loop(r.count(), index, o.init(), loopParams, body, o.results(), o.outs(), f.span().origin());
+        Stmt.Loop loop = whileLoop != null ? whileLoop.loop(index, o.init(), loopParams, body, o.results(), o.outs())
+                : new Stmt.Loop(r.count(), index, o.init(), loopParams, body, o.results(), o.outs(), f.span().origin());
         l.b.add(loop);
         l.graph.structure(loop);
     }
@@ -273,7 +281,10 @@ final class Loops {
     private Outputs bindOutputs(Ast.For f, Range r, State before, List<String> carried, Map<String, T> entry, State end,
                                 Set<String> assigned) {
         List<String> outNames = new ArrayList<>(carried);
-        for (String n : assigned) if (!outNames.contains(n) && end.names.get(n) instanceof T) outNames.add(n);
+        for (String n : assigned) {
+            boolean whileCounter = whileLoop != null && n.equals(f.var()); // a while's hidden counter: its index, not a value it hands on
+            if (!outNames.contains(n) && end.names.get(n) instanceof T && !whileCounter) outNames.add(n);
+        }
         List<Var> init = new ArrayList<>(), results = new ArrayList<>(), outs = new ArrayList<>();
         List<String> names = new ArrayList<>();
         State after = end.copy();
@@ -285,14 +296,19 @@ final class Loops {
                 shapeChange(f, n, entry.get(n), v);
                 continue;
             }
+            T ended = t;
+            if (whileLoop != null && k < carried.size()) t = whileLoop.after(t, entry.get(n)); // it may not run at all
+            else if (whileLoop != null) after.maybeUnassigned.put(n, f.span());
             init.add(k < carried.size() ? before.names.get(n) instanceof T bt ? bt.var() : null : null);
             names.add(n);
             results.add(t.var());
             Var out = l.b.newVar(t.shape(), n, t.dtype());
             register(out, t, "the result of the loop at line " + f.span().line());
             outs.add(out);
-            after.names.put(n, t.withVar(shared.computeIfAbsent(t.var(), same -> out)).withFirst(null));
+            T shown = t.withVar(shared.computeIfAbsent(t.var(), same -> out)).withFirst(null);
+            after.names.put(n, whileLoop == null ? shown : whileLoop.shown(shown, ended, before.names.get(n)));
         }
+        if (whileLoop != null) after.grads.putAll(entryGradsOf(end, before));
         l.state = r.count() == 0 ? before : after; // a loop that never runs changes nothing
         return new Outputs(names, init, results, outs);
     }
@@ -300,6 +316,20 @@ final class Loops {
     /** The current loop's iteration space, and its counter 0, 1, ... (for a start or step, the user's variable is computed from it). */
     private Range range;
     private Var index;
+
+    /** Set when the loop is a {@code while}: its condition, lowered into the loop's head (see {@link Whiles}). */
+    private Whiles whileLoop;
+
+    /** Lowers a while loop: as a for loop whose iterations are decided at run time by its condition. */
+    void whileLoop(Whiles w, Ast.For asFor) {
+        whileLoop = w;
+        forLoop(asFor);
+    }
+
+    /** After a while, which may run no iteration: each leaf's grad state joins the one before it. */
+    private static Map<Integer, GradState> entryGradsOf(State end, State before) {
+        return State.join(before.grads, end.grads);
+    }
 
     private void shapeChange(Ast.For f, String n, T before, Val now) {
         if (now instanceof Val.Bad) return; // the error that made it is already reported
@@ -341,10 +371,16 @@ final class Loops {
     }
 
     private Var condition(Val c, Span span) {
+        return condition(c, span, "if");
+    }
+
+    /** The scalar that decides an `if` or a `while` (null: known statically, or already reported). */
+    Var condition(Val c, Span span, String keyword) {
         if (c instanceof Val.Bool || c instanceof Val.Num || c instanceof Val.Bad) return null;
         if (c instanceof T t && !t.maybeNone() && Shapes.numel(t.shape()) == 1) return l.b.reshape(t.var(), Shapes.SCALAR);
-        l.diags.error("E0401", span, "the condition of `if` must be a scalar, found " + c.describe(),
-                "reduce it first, e.g. `if sum(x) > 0 { ... }`");
+        l.diags.error("E0401", span, "the condition of `" + keyword + "` must be a scalar, found " + c.describe(),
+                (keyword.equals("while") ? "a tensor of more than one element has no truth value (PyTorch: \"Boolean value of Tensor with more "
+                + "than one value is ambiguous\"); " : "") + "reduce it first, e.g. `" + keyword + " sum(x) > 0 { ... }`");
         return null;
     }
 
@@ -400,7 +436,9 @@ final class Loops {
                     after.names.put(n, ta);
                     continue;
                 }
-                T meta = new T(ta.var(), ta.rg() || tb.rg(), ta.leaf() == tb.leaf() ? ta.leaf() : -1, ta.gradFn(), false, ta.maybeNone() || tb.maybeNone());
+                // a Python scalar on both sides stays one (a counter the branch may change prints as 3, not tensor(3.))
+                T meta = new T(ta.var(), ta.rg() || tb.rg(), ta.leaf() == tb.leaf() ? ta.leaf() : -1, ta.gradFn(), ta.item() && tb.item(),
+                        ta.maybeNone() || tb.maybeNone(), null, ta.py() == tb.py() ? ta.py() : Val.PyType.FLOAT);
                 Var out = l.b.newVar(ta.shape(), n, DType.promote(ta.dtype(), tb.dtype()));
                 register(out, meta, "the result of the `if` at line " + s.span().line());
                 thenRes.add(ta.var());

@@ -32,6 +32,10 @@ public final class Lowerer {
     final Graph graph = new Graph();
     final Diagnostics diags;
     final Exprs exprs;
+    /** Values made by indexing (by identity: a clone of one is another value), to the tensor they were read from. */
+    final Map<Val, Var> slicedFrom = new IdentityHashMap<>();
+    /** Counts the hidden names of {@link Logic}. */
+    int hiddenNames;
     final Builtins builtins;
     final Functions functions;
     final AutogradApi autograd;
@@ -355,9 +359,12 @@ public final class Lowerer {
         try {
             if (s instanceof Ast.Assign a) assign(a);
             else if (s instanceof Ast.AugAssign a) augAssign(a);
+            else if (s instanceof Ast.IndexAssign a) new Indexing(this).assign(a);
             else if (s instanceof Ast.ExprStmt e) exprs.expr(e.expr());
             else if (s instanceof Ast.With w) with(w);
-            else if (s instanceof Ast.For f) new Loops(this).forLoop(f);
+            else if (s instanceof Ast.For f) forLoop(f);
+            else if (s instanceof Ast.While w) Whiles.lower(this, w, jumpsRewritten);
+            else if (s instanceof Ast.Break || s instanceof Ast.Continue) jumpOutside(s);
             else if (s instanceof Ast.If i) new Loops(this).ifStmt(i);
             else if (s instanceof Ast.FnDef f) functions.definition(f, false);
             else if (s instanceof Ast.Return r) diags.error("E0108", r.span(), "`return` belongs at the end of a function",
@@ -366,6 +373,24 @@ public final class Lowerer {
         } finally {
             b.at(old);
         }
+    }
+
+    /** Loops whose {@code break}/{@code continue} were rewritten (see {@link Jumps}), by identity, rewritten once. */
+    private final Map<Ast.Stmt, Object> jumpsRewritten = Whiles.memo();
+
+    private void forLoop(Ast.For f) {
+        Object[] made = (Object[]) jumpsRewritten.computeIfAbsent(f, k -> {
+            Jumps.Rewritten r = Jumps.rewrite(f.body(), f.span());
+            return new Object[] {r, r.body() == f.body() ? f : new Ast.For(f.var(), f.varSpan(), f.range(), r.body(), f.span())};
+        });
+        block(((Jumps.Rewritten) made[0]).setup());
+        new Loops(this).forLoop((Ast.For) made[1]);
+    }
+
+    private void jumpOutside(Ast.Stmt s) {
+        String word = s instanceof Ast.Break ? "break" : "continue";
+        diags.error("E0109", s.span(), "`" + word + "` outside a loop",
+                "`" + word + "` belongs inside the body of a `for` or a `while` (a function's body is not inside the loop that calls it)");
     }
 
     private void with(Ast.With w) {
@@ -391,7 +416,7 @@ public final class Lowerer {
             return;
         }
         Ast.Target t = a.targets().get(0);
-        String old = b.named(t.attr() == null ? t.name() : null);
+        String old = b.named(t.attr() == null && !t.name().startsWith("$") ? t.name() : null); // `$...`: Logic's hidden names
         Val v = exprs.expr(a.value());
         b.named(old);
         if (t.attr() != null) {
@@ -447,7 +472,7 @@ public final class Lowerer {
             if (!(before instanceof Val.Bad)) {
                 String old = b.named(t.name());
                 Val rhs = exprs.expr(a.value());
-                state.bind(t.name(), exprs.binary(a.op().substring(0, 1), before, rhs, t.span(), a.value().span(), a.span()));
+                state.bind(t.name(), exprs.binary(a.op().substring(0, a.op().length() - 1), before, rhs, t.span(), a.value().span(), a.span()));
                 b.named(old);
             }
             return;
@@ -459,7 +484,7 @@ public final class Lowerer {
             return;
         }
         String old = b.named(t.name());
-        Val result = exprs.binary(a.op().substring(0, 1), before, exprs.expr(a.value()), t.span(), a.value().span(), a.span());
+        Val result = exprs.binary(a.op().substring(0, a.op().length() - 1), before, exprs.expr(a.value()), t.span(), a.value().span(), a.span());
         b.named(old);
         if (!(result instanceof T r)) return;
         if (!Objects.deepEquals(r.shape(), x.shape())) {
@@ -469,6 +494,7 @@ public final class Lowerer {
         }
         T updated = x.leaf() >= 0 ? keepLeaf(x, r.var()) : r;
         autograd.changedInPlace(x, updated, a.span());
+        Indexing.markStale(this, x.var(), t.name(), a.span());
     }
 
     /** An in-place update of a leaf under no_grad: the same leaf, holding a new value. */
@@ -579,10 +605,12 @@ public final class Lowerer {
         Set<String> out = new LinkedHashSet<>();
         for (Ast.Stmt s : body) {
             if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) out.add(a.target().name());
+            else if (s instanceof Ast.IndexAssign a && changedName(a) != null) out.add(changedName(a));
             else if (s instanceof Ast.Assign a) {
                 for (Ast.Target t : a.targets()) if (t.attr() != null && REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
             } else if (s instanceof Ast.ExprStmt e) collectInPlaceCalls(e.expr(), out);
             else if (s instanceof Ast.For f) out.addAll(inPlaceNames(f.body()));
+            else if (s instanceof Ast.While w) out.addAll(inPlaceNames(w.body()));
             else if (s instanceof Ast.If i) {
                 out.addAll(inPlaceNames(i.then()));
                 out.addAll(inPlaceNames(i.otherwise()));
@@ -590,6 +618,13 @@ public final class Lowerer {
         }
         inPlace.put(body, out);
         return out;
+    }
+
+    /** The name whose tensor {@code x[...] = v} changes ({@code x}), or null if the target is not an indexed name. */
+    static String changedName(Ast.IndexAssign a) {
+        Ast.Expr e = a.target();
+        while (e instanceof Ast.Index ix) e = ix.target();
+        return a.target() instanceof Ast.Index && e instanceof Ast.Name n ? n.name() : null;
     }
 
     /** {@code x.requires_grad = ...} and {@code x.data = ...} change the tensor x is bound to, in place. */
@@ -600,9 +635,13 @@ public final class Lowerer {
             for (Ast.Target t : a.targets()) if (t.attr() == null || REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
         } else if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) {
             out.add(a.target().name());
+        } else if (s instanceof Ast.IndexAssign a && changedName(a) != null) {
+            out.add(changedName(a));
         } else if (s instanceof Ast.For f) {
             out.add(f.var());
             out.addAll(assignedNames(f.body()));
+        } else if (s instanceof Ast.While w) {
+            out.addAll(assignedNames(w.body()));
         } else if (s instanceof Ast.If i) {
             out.addAll(assignedNames(i.then()));
             out.addAll(assignedNames(i.otherwise()));

@@ -21,6 +21,8 @@ final class State {
      * equation, loop, branch or call, by identity), with that backward for messages ("the backward at line 4").
      */
     final Map<Object, String> freed = new java.util.IdentityHashMap<>();
+    /** Names holding a slice taken from a tensor before that tensor changed in place: why, for warning W0402 when read. */
+    final Map<String, String> staleViews = new HashMap<>();
 
     State copy() {
         State s = new State();
@@ -28,6 +30,7 @@ final class State {
         s.maybeUnassigned.putAll(maybeUnassigned);
         s.grads.putAll(grads);
         s.freed.putAll(freed);
+        s.staleViews.putAll(staleViews);
         return s;
     }
 
@@ -38,6 +41,7 @@ final class State {
     void bind(String name, Val v) {
         names.put(name, v);
         maybeUnassigned.remove(name);
+        staleViews.remove(name);
     }
 
     /** Joins the grad states of two paths into this one; a part of the graph freed on either path counts as freed. */
@@ -47,6 +51,8 @@ final class State {
         grads.putAll(joined);
         freed.putAll(a.freed);
         freed.putAll(b.freed);
+        staleViews.putAll(a.staleViews);
+        staleViews.putAll(b.staleViews);
     }
 
     /** The grad states after two paths meet: a leaf absent from one path is None there. */

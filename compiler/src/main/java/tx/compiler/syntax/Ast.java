@@ -16,8 +16,15 @@ public final class Ast {
     /** {@code a, b = value}; a target is a name or {@code name.attr} (only {@code x.grad}). */
     public record Assign(List<Target> targets, Expr value, Span span) implements Stmt {}
 
-    /** {@code target op= value} with op one of + - * /. */
+    /** {@code target op= value} with op one of + - * / // % **. */
     public record AugAssign(Target target, String op, Expr value, Span span) implements Stmt {}
+
+    /**
+     * {@code x[subs] op value}, op one of {@code = += -= *= /= //= %= **=}: an in-place change of
+     * the indexed part of x (LANGUAGE.md §6). {@code target} is whatever stands left of the
+     * operator; the checker refuses anything but an indexed name.
+     */
+    public record IndexAssign(Expr target, String op, Expr value, Span span) implements Stmt {}
 
     public record ExprStmt(Expr expr, Span span) implements Stmt {}
 
@@ -26,6 +33,15 @@ public final class Ast {
 
     /** {@code for name in range(args) { }}. */
     public record For(String var, Span varSpan, List<Arg> range, List<Stmt> body, Span span) implements Stmt {}
+
+    /** {@code while cond { }}: the condition is checked before each iteration, as in Python. */
+    public record While(Expr cond, List<Stmt> body, Span span) implements Stmt {}
+
+    /** {@code break}: leaves the innermost {@code for} or {@code while}. */
+    public record Break(Span span) implements Stmt {}
+
+    /** {@code continue}: goes on with the next iteration of the innermost {@code for} or {@code while}. */
+    public record Continue(Span span) implements Stmt {}
 
     /** {@code if cond { } else { }}; {@code otherwise} is empty when there is no else. */
     public record If(Expr cond, List<Stmt> then, List<Stmt> otherwise, Span span) implements Stmt {}
@@ -89,6 +105,18 @@ public final class Ast {
 
     public record Call(Expr callee, List<Arg> args, Span span) implements Expr {}
 
+    /** {@code x is None}, {@code x is not None}. */
+    public record Is(Expr left, boolean negated, Expr right, Span span) implements Expr {}
+
+    /** {@code not x}: a Python bool. */
+    public record Not(Expr operand, Span span) implements Expr {}
+
+    /** {@code a and b}, {@code a or b}: Python's, giving one of the operands and evaluating b only when needed. */
+    public record Logic(String op, Expr left, Expr right, Span span) implements Expr {}
+
+    /** {@code then if cond else otherwise}. */
+    public record IfExpr(Expr then, Expr cond, Expr otherwise, Span span) implements Expr {}
+
     public record Index(Expr target, List<Sub> subs, Span span) implements Expr {}
 
     public record Attr(Expr target, String name, Span nameSpan, Span span) implements Expr {}
@@ -106,4 +134,7 @@ public final class Ast {
     public record At(Expr index, Span span) implements Sub {}
 
     public record Range(Expr lo, Expr hi, Expr step, Span span) implements Sub {}
+
+    /** {@code ...}: as many whole dimensions as the other subscripts leave. */
+    public record Ellipsis(Span span) implements Sub {}
 }

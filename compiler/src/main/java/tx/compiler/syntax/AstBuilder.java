@@ -20,6 +20,11 @@ final class AstBuilder {
         return new Program(statements(ctx.statement()), span(ctx));
     }
 
+    /** The program made of these statements only (the ones that parsed, after a syntax error elsewhere). */
+    Program program(ProgramContext ctx, List<StatementContext> clean) {
+        return new Program(statements(clean), span(ctx));
+    }
+
     private List<Stmt> statements(List<StatementContext> ctxs) {
         List<Stmt> out = new ArrayList<>();
         for (StatementContext c : ctxs) {
@@ -41,11 +46,15 @@ final class AstBuilder {
             return new Assign(ts, expr(c.expr()), sp);
         }
         if (ctx instanceof AugAssignContext c) return new AugAssign(target(c.target()), c.op.getText(), expr(c.expr()), sp);
+        if (ctx instanceof IndexAssignContext c) return new IndexAssign(indexTarget(c.indexTarget()), c.op.getText(), expr(c.expr()), sp);
         if (ctx instanceof ExprStmtContext c) return new ExprStmt(expr(c.expr()), sp);
         if (ctx instanceof WithStmtContext c) return new With(c.kind.getText(), block(c.block()), sp);
         if (ctx instanceof ForStmtContext c) {
             return new For(c.NAME().getText(), span(c.NAME().getSymbol()), args(c.arg()), block(c.block()), sp);
         }
+        if (ctx instanceof WhileStmtContext c) return new While(expr(c.expr()), block(c.block()), sp);
+        if (ctx instanceof BreakStmtContext) return new Break(sp);
+        if (ctx instanceof ContinueStmtContext) return new Continue(sp);
         if (ctx instanceof IfStmtContext c) return ifChain(c.ifChain());
         if (ctx instanceof FnDefContext c) return fnDef(c);
         if (ctx instanceof ReturnStmtContext c) return new Return(exprs(c.expr()), sp);
@@ -54,9 +63,15 @@ final class AstBuilder {
     }
 
     private If ifChain(IfChainContext c) {
-        List<Stmt> otherwise = c.ifChain() != null ? List.of(ifChain(c.ifChain()))
-                : c.block().size() > 1 ? block(c.block(1)) : List.of();
-        return new If(expr(c.expr()), block(c.block(0)), otherwise, span(c));
+        return new If(expr(c.expr()), block(c.block()), elseTail(c.elseTail()), span(c));
+    }
+
+    /** What follows an if's block: an elif is an if nested in the else, as in Python. */
+    private List<Stmt> elseTail(ElseTailContext t) {
+        if (t == null) return List.of();
+        if (t instanceof ElifTailContext c) return List.of(new If(expr(c.expr()), block(c.block()), elseTail(c.elseTail()), span(c)));
+        ElseBranchContext c = (ElseBranchContext) t;
+        return c.ifChain() != null ? List.of(ifChain(c.ifChain())) : block(c.block());
     }
 
     private FnDef fnDef(FnDefContext c) {
@@ -79,6 +94,22 @@ final class AstBuilder {
             }
         }
         return out;
+    }
+
+    /** {@code x[a][b, c]}: Index(Index(Name x, [a]), [b, c]), each spanning from x to its closing bracket. */
+    private Expr indexTarget(IndexTargetContext t) {
+        Span start = span(t.NAME().getSymbol());
+        Expr e = new Name(t.NAME().getText(), start);
+        List<SubscriptContext> subs = new ArrayList<>();
+        for (int c = 1; c < t.getChildCount(); c++) {
+            var child = t.getChild(c);
+            if (child instanceof SubscriptContext sc) subs.add(sc);
+            else if (child instanceof org.antlr.v4.runtime.tree.TerminalNode tn && tn.getText().equals("]")) {
+                e = new Index(e, subs(subs), start.to(span(tn.getSymbol())));
+                subs = new ArrayList<>();
+            }
+        }
+        return e;
     }
 
     private Target target(TargetContext t) {
@@ -113,6 +144,11 @@ final class AstBuilder {
         if (ctx instanceof MultiplicativeContext c) return new Binary(c.op.getText(), expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof AdditiveContext c) return new Binary(c.op.getText(), expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof ComparisonContext c) return comparison(c, sp);
+        if (ctx instanceof NotContext c) return new Not(expr(c.expr()), sp);
+        if (ctx instanceof IsTestContext c) return new Is(expr(c.expr(0)), c.neg != null, expr(c.expr(1)), sp);
+        if (ctx instanceof AndContext c) return new Logic("and", expr(c.expr(0)), expr(c.expr(1)), sp);
+        if (ctx instanceof OrContext c) return new Logic("or", expr(c.expr(0)), expr(c.expr(1)), sp);
+        if (ctx instanceof ConditionalContext c) return new IfExpr(expr(c.expr(0)), expr(c.expr(1)), expr(c.expr(2)), sp);
         if (ctx instanceof CallContext c) return new Call(expr(c.expr()), args(c.arg()), sp);
         if (ctx instanceof AttributeContext c) return new Attr(expr(c.expr()), c.NAME().getText(), span(c.NAME().getSymbol()), sp);
         if (ctx instanceof IndexContext c) return new Index(expr(c.expr()), subs(c.subscript()), sp);
@@ -145,6 +181,8 @@ final class AstBuilder {
             } else if (s instanceof SliceContext c) {
                 out.add(new Range(c.lo == null ? null : expr(c.lo), c.hi == null ? null : expr(c.hi),
                         c.step == null ? null : expr(c.step), span(c)));
+            } else if (s instanceof EllipsisContext c) {
+                out.add(new Ellipsis(span(c)));
             }
         }
         return out;

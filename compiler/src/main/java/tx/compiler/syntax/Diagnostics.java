@@ -37,6 +37,20 @@ public final class Diagnostics {
         return fileName;
     }
 
+    /**
+     * Names that statements with syntax errors may assign (or define as functions): the checker,
+     * which goes on with the statements that parsed, reports nothing about them (see {@link Parse}).
+     */
+    private java.util.Set<String> brokenNames = java.util.Set.of();
+
+    void brokenNames(java.util.Set<String> names) {
+        brokenNames = java.util.Set.copyOf(names);
+    }
+
+    public boolean broken(String name) {
+        return brokenNames.contains(name);
+    }
+
     public void error(String code, Span span, String message, String help) {
         report(new Diagnostic(Diagnostic.Severity.ERROR, code, message, span, help));
     }

@@ -25,8 +25,83 @@ public final class Parse {
         parser.addErrorListener(new Listener(diags));
         parser.setErrorHandler(new KeepLineBreaks());
         TxParser.ProgramContext tree = parser.program();
-        if (diags.hasErrors()) return null; // error recovery leaves holes in the tree: report, do not check
-        return new AstBuilder(diags).program(tree);
+        if (!diags.hasErrors()) return new AstBuilder(diags).program(tree);
+        return recovered(tree, diags);
+    }
+
+    /**
+     * After a syntax error, the statements that parsed whole are still checked, so that one typo
+     * does not hide the file's other errors. A statement with an error in it (a function or loop
+     * with one anywhere inside) is left out whole, and the names it would assign are marked
+     * broken, so that their later uses report nothing: each error is reported once, where it is.
+     */
+    private static Ast.Program recovered(TxParser.ProgramContext tree, Diagnostics diags) {
+        java.util.List<TxParser.StatementContext> clean = new java.util.ArrayList<>();
+        java.util.Set<String> broken = new java.util.HashSet<>();
+        java.util.Set<Integer> errorLines = new java.util.HashSet<>(); // recovery may end a statement early, before its error
+        for (Diagnostic d : diags.all()) errorLines.add(d.span().line());
+        boolean afterBroken = false; // indented lines after a broken statement belong to it (a Python-style `for ...:` block)
+        if (tree.children != null) {
+            for (org.antlr.v4.runtime.tree.ParseTree child : tree.children) {
+                if (child instanceof TxParser.StatementContext st) {
+                    boolean bad = hasError(st) || onLines(st, errorLines) || afterBroken && st.getStart().getCharPositionInLine() > 0;
+                    if (bad) assignedIn(child, broken);
+                    else clean.add(st);
+                    afterBroken = bad;
+                } else if (hasError(child)) {
+                    assignedIn(child, broken);
+                    afterBroken = true;
+                }
+            }
+        }
+        diags.brokenNames(broken);
+        return new AstBuilder(diags).program(tree, clean);
+    }
+
+    private static boolean onLines(ParserRuleContext c, java.util.Set<Integer> lines) {
+        int last = c.getStop() == null ? c.getStart().getLine() : c.getStop().getLine();
+        for (int line = c.getStart().getLine(); line <= last; line++) if (lines.contains(line)) return true;
+        return false;
+    }
+
+    private static boolean hasError(org.antlr.v4.runtime.tree.ParseTree t) {
+        if (t instanceof org.antlr.v4.runtime.tree.ErrorNode) return true;
+        if (t instanceof org.antlr.v4.runtime.ParserRuleContext c) {
+            if (c.exception != null) return true;
+            for (int i = 0; i < c.getChildCount(); i++) if (hasError(c.getChild(i))) return true;
+        }
+        return false;
+    }
+
+    /** Names that a broken piece of the tree may bind: {@code a, b =} (any op=) at a statement's start, and the name after `fn` or `for`. */
+    private static void assignedIn(org.antlr.v4.runtime.tree.ParseTree t, java.util.Set<String> out) {
+        java.util.List<Token> toks = new java.util.ArrayList<>();
+        terminals(t, toks);
+        for (int i = 0; i < toks.size(); i++) {
+            String prev = i > 0 ? toks.get(i - 1).getText() : "\n";
+            if (toks.get(i).getType() == TxLexer.NAME && (prev.equals("fn") || prev.equals("for"))) out.add(toks.get(i).getText());
+            if (!(prev.equals("\n") || prev.equals("\r\n") || prev.equals(";") || prev.equals("{") || prev.equals("}"))) continue;
+            java.util.List<String> targets = new java.util.ArrayList<>();
+            int j = i;
+            while (j < toks.size() && toks.get(j).getType() == TxLexer.NAME) {
+                targets.add(toks.get(j).getText());
+                j++;
+                while (j < toks.size() && (toks.get(j).getText().equals(".") || toks.get(j).getText().equals("[")) ) j = toks.size(); // x.attr, x[i]: the name is not rebound
+                if (j < toks.size() && toks.get(j).getText().equals(",")) j++;
+                else break;
+            }
+            if (j < toks.size() && ASSIGNING.contains(toks.get(j).getText())) out.addAll(targets);
+        }
+    }
+
+    private static final java.util.Set<String> ASSIGNING = java.util.Set.of("=", "+=", "-=", "*=", "/=", "//=", "%=", "**=");
+
+    private static void terminals(org.antlr.v4.runtime.tree.ParseTree t, java.util.List<Token> out) {
+        if (t instanceof org.antlr.v4.runtime.tree.TerminalNode n) {
+            if (n.getSymbol().getTokenIndex() >= 0) out.add(n.getSymbol());
+            return;
+        }
+        for (int i = 0; i < t.getChildCount(); i++) terminals(t.getChild(i), out);
     }
 
     /**
@@ -115,7 +190,38 @@ public final class Parse {
                 String expected = msg.substring(msg.indexOf("expecting ") + "expecting ".length());
                 if (expected.length() < 80) help = "expected " + pretty(expected);
             }
-            diags.error("E0001", span, "syntax error: unexpected " + what, help);
+            String[] python = offending instanceof Token t && recognizer instanceof Parser p ? pythonConstruct(p, t) : null;
+            if (python != null && recognizer instanceof Parser p && python.length > 2) span = AstBuilder.span(p.getInputStream().LT(-1)).to(span);
+            if (python != null) diags.error("E0001", span, "syntax error: " + python[0], python[1]);
+            else diags.error("E0001", span, "syntax error: unexpected " + what, help);
+        }
+
+        /**
+         * A Python construct that tx does not have, named by the word before the error (or the
+         * offending word itself): a message and a help saying what to write instead, or null.
+         */
+        private static String[] pythonConstruct(Parser p, Token t) {
+            Token prev = p.getInputStream().LT(-1);
+            String before = prev == null || prev.getType() != TxLexer.NAME ? "" : prev.getText();
+            String[] named = switch (before) {
+                case "import", "from" -> new String[] {"tx has no `" + before + "`", "built-ins need no import: write `tanh(x)`, `zeros(3)`, `grad(f)`"};
+                case "def" -> new String[] {"tx defines functions with `fn`, not `def`", "e.g. `fn loss(w: [3], x: [n, 3]) -> [] { return mean(x @ w) }`"};
+                case "class" -> new String[] {"tx has no classes",
+                        "keep a model's parameters in tensors (or a list of them) and write its forward pass as a `fn`"};
+                case "lambda" -> new String[] {"tx has no `lambda`", "define the function with `fn`, and pass its name"};
+                case "assert" -> new String[] {"tx has no `assert` statement",
+                        "compare tensors with `assert_close(a, b)`, or a gradient with `check grad(f) == df`"};
+                case "del" -> new String[] {"tx has no `del`", "a name lives until it is assigned again"};
+                case "global", "nonlocal" -> new String[] {"tx has no `" + before + "` statement", null};
+                case "raise", "try", "except" -> new String[] {"tx has no exceptions (`" + before + "`)", null};
+                case "yield", "async", "await" -> new String[] {"tx has no `" + before + "`", null};
+                default -> null;
+            };
+            if (named != null) return new String[] {named[0], named[1], "from the word before"};
+            if (t.getText().equals("for") && prev != null && !java.util.Set.of("\n", "\r\n", ";", "{", "}").contains(prev.getText())) {
+                return new String[] {"tx has no comprehensions (`[... for ... in ...]`)", "build the value with a `for` loop, or with a tensor operation"};
+            }
+            return null;
         }
 
         private String describe(Token t) {

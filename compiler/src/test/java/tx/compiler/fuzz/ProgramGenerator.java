@@ -118,11 +118,53 @@ public final class ProgramGenerator {
         }
         if (rnd.nextInt(3) == 0) body.add(bind(fresh("c"), gen.constant(Shape.random(rnd, 2, 12))));
         for (int k = rnd.nextInt(3); k > 0; k--) body.add(bind(fresh("h"), gen.genFresh(someShape(), 2)));
+        if (rnd.nextInt(3) == 0) body.add(carriedLoop());
         String output = gradientOutput(body);
         if (rnd.nextInt(3) == 0) emit("print(" + leaves.get(rnd.nextInt(leaves.size())) + ".grad)");
         emit("print(" + output + ".item())");
         for (String leaf : leaves) emit(probe(leaf, Shape.numel(env.get(leaf).shape)));
         return new Program(seed, Kind.GRADIENT, source(), Expect.runs(), new GradientSpec(leaves, shapes, body, output));
+    }
+
+    /**
+     * A value carried through a loop that a data-dependent test may leave early, for the gradient
+     * to go back through: {@code h = h * 0.5 + e} in a {@code while} on a counter with a
+     * {@code break} when {@code sum(abs(h))} passes a bound, or in a {@code for} that skips one
+     * iteration with {@code continue} and has the same {@code break}. Returns the statements.
+     */
+    private String carriedLoop() {
+        int[] shape = someShape();
+        String h = fresh("h"), k = fresh("k");
+        Ex init = gen.genFresh(shape, 1), e = withGrad(gen.gen(shape, 1));
+        int trips = 1 + rnd.nextInt(5);
+        double bound = (1 + rnd.nextInt(8)) * 0.5 * Math.max(1, Shape.numel(shape));
+        List<String> text = new ArrayList<>(List.of(h + " = " + init.text()));
+        String[] stop = {"    if sum(abs(" + h + ")) > " + Shape.num(bound) + " {", "        break", "    }"};
+        String step = "    " + h + " = " + h + " * 0.5 + " + e.text();
+        if (rnd.nextBoolean()) {
+            text.addAll(List.of(k + " = 0", "while " + k + " < " + trips + " {"));
+            text.addAll(List.of(stop));
+            text.addAll(List.of(step, "    " + k + " += 1", "}"));
+        } else {
+            text.addAll(List.of("for " + k + " in range(" + trips + ") {", "    if " + k + " == " + rnd.nextInt(trips) + " {", "        continue", "    }", step));
+            text.addAll(List.of(stop));
+            text.add("}");
+        }
+        for (String line : text) emit(line);
+        double lo = Math.min(init.lo(), 0) + 2 * Math.min(e.lo(), 0), hi = Math.max(init.hi(), 0) + 2 * Math.max(e.hi(), 0);
+        env.put(h, new Binding(h, Ex.from(h, init.shape(), lo, hi, init, e), false));
+        carried = h;
+        return String.join("\n", text);
+    }
+
+    /** The value a gradient program's loop carried (see {@link #carriedLoop}), or null. */
+    private String carried;
+
+    /** {@code e + mean(h) * 0.5} with h the loop's carried value, so that the gradient goes back through the loop. */
+    private Ex withCarried(Ex e) {
+        Binding h = carried == null ? null : env.get(carried);
+        if (h == null || Shape.numel(h.shape) == 0) return e;
+        return Ex.from("(" + e.text() + " + mean(" + h.name + ") * 0.5)", e.shape(), e.lo() + Math.min(0, h.lo * 0.5), e.hi() + Math.max(0, h.hi * 0.5), e, h.ref());
     }
 
     /** The backward call(s) of a gradient program; returns the output expression they differentiate. */
@@ -158,7 +200,7 @@ public final class ProgramGenerator {
                 return "(" + s + " * 2)";
             }
             default: {
-                body.add(bind(s, withGrad(gen.genFresh(Shape.SCALAR, 3))));
+                body.add(bind(s, withCarried(withGrad(gen.genFresh(Shape.SCALAR, 3)))));
                 emit(rnd.nextInt(3) == 0 ? "backward(" + s + ")" : s + ".backward()");
                 return s;
             }

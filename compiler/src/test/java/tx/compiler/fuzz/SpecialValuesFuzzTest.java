@@ -273,8 +273,8 @@ class SpecialValuesFuzzTest {
         StringBuilder sb = new StringBuilder();
         for (double v : x) {
             if (sb.length() > 0) sb.append(", ");
-            if (Double.isNaN(v)) sb.append("0.0 / 0.0");
-            else if (Double.isInfinite(v)) sb.append(v > 0 ? "1.0 / 0.0" : "-1.0 / 0.0");
+            if (Double.isNaN(v)) sb.append("nan");
+            else if (Double.isInfinite(v)) sb.append(v > 0 ? "inf" : "-inf");
             else sb.append(v == 0 && 1 / v < 0 ? "-0.0" : Double.toString(v).replace("E", "e"));
         }
         return sb.toString();

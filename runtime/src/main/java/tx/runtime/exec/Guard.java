@@ -63,6 +63,17 @@ final class Guard {
         held += bytes;
     }
 
+    /** After an iteration of a while: its tape grew by {@code bytes}, which count against --max-memory. */
+    void growTape(Stmt.Loop l, long bytes) {
+        if (options.maxBytes() == 0 || bytes == 0) return;
+        if (held + bytes > options.maxBytes()) {
+            throw new TxRuntimeException(TxRuntimeException.Kind.MEMORY, "this loop's tape grew past the --max-memory of "
+                    + RunOptions.bytes(options.maxBytes()) + " (the values its reversal reads back, one row per iteration)", l.origin(),
+                    "check that the loop's condition becomes false, or give it more memory");
+        }
+        held += bytes;
+    }
+
     /** A value no longer held (dropped after its last use). */
     void release(long bytes) {
         if (options.maxBytes() != 0) held = Math.max(0, held - bytes);

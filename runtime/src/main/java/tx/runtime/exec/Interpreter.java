@@ -264,6 +264,10 @@ public final class Interpreter {
     }
 
     private void loop(Stmt.Loop l) {
+        if (l.runTime() != null || hasRaggedTape(l)) {
+            runTimeLoop(l);
+            return;
+        }
         int n = l.params().size();
         for (int k = 0; k < n; k++) set(l.params().get(k), l.init().get(k) == null ? null : get(l.init().get(k)));
         guard.reserveTape(l);
@@ -285,6 +289,102 @@ public final class Interpreter {
         }
         for (int k = 0; k < n; k++) set(l.outs().get(k), get(l.params().get(k)));
         for (int k = 0; k < tapes.length; k++) set(l.tapes().get(k), Tensor.of(l.tapes().get(k).shapeRef(), tapes[k]));
+    }
+
+    /**
+     * A loop whose trip count is known only at run time: a while, which runs its head before each
+     * iteration and stops when the condition is zero, or a counted loop (a while's reversal), which
+     * runs as many iterations as its count holds. Its tapes grow by a row per iteration (a while's
+     * length is not known in advance); a tape that outgrows the memory stops the run with the
+     * out-of-memory diagnostic.
+     */
+    private void runTimeLoop(Stmt.Loop l) {
+        Stmt.RunTime rt = l.runTime() != null ? l.runTime() : Stmt.RunTime.counted(null);
+        int n = l.params().size();
+        for (int k = 0; k < n; k++) set(l.params().get(k), l.init().get(k) == null ? null : get(l.init().get(k)));
+        long count = l.runTime() == null ? l.count() : rt.count() == null ? Long.MAX_VALUE : (long) get(rt.count()).item();
+        List<java.util.ArrayList<Tensor>> rows = new java.util.ArrayList<>();
+        for (int k = 0; k < l.tapes().size(); k++) rows.add(new java.util.ArrayList<>());
+        int step = 0;
+        for (; step < count; step++) {
+            int i = l.reverse() ? (int) (count - 1 - step) : step;
+            set(l.index(), Tensor.scalar(i));
+            if (rt.cond() != null) {
+                guard.tick(l);
+                block(rt.head());
+                if (get(rt.cond()).item() == 0.0) break;
+            }
+            block(l.body());
+            long bytes = 0;
+            try {
+                for (int k = 0; k < rows.size(); k++) {
+                    Tensor r = row(l, k);
+                    rows.get(k).add(r);
+                    bytes += 8L * r.size();
+                }
+            } catch (OutOfMemoryError oom) {
+                rows.clear();
+                throw new TxRuntimeException(TxRuntimeException.Kind.MEMORY, "ran out of memory taping this loop after " + step
+                        + " iterations: the JVM may use " + RunOptions.bytes(Runtime.getRuntime().maxMemory()) + " in all", l.origin(),
+                        "give Java more memory with TX_JAVA_OPTS=-Xmx..., or check that the loop's condition becomes false");
+            }
+            guard.growTape(l, bytes);
+            Tensor[] next = new Tensor[n];
+            for (int k = 0; k < n; k++) next[k] = get(l.results().get(k));
+            for (int k = 0; k < n; k++) set(l.params().get(k), next[k]);
+        }
+        for (int k = 0; k < n; k++) set(l.outs().get(k), get(l.params().get(k)));
+        if (rt.trips() != null) set(rt.trips(), Tensor.scalar(step));
+        for (int k = 0; k < rows.size(); k++) set(l.tapes().get(k), stack(rows.get(k), l.stacked().get(k).shapeRef()));
+    }
+
+    /** The value stacked this iteration, copied (zeros for a value of a branch not taken, which the reversal never reads). */
+    private Tensor row(Stmt.Loop l, int k) {
+        Tensor value = get(l.stacked().get(k));
+        int[] shape = l.stacked().get(k).shapeRef();
+        return value == null ? Tensor.of(shape, new double[Shapes.numel(shape)]) : Tensor.of(value.shape(), value.data().clone());
+    }
+
+    /**
+     * Whether a loop tapes a value whose length is known only at run time (the tape of a while
+     * nested in it): its static shape has no elements, and its rows may differ in length from one
+     * iteration to the next.
+     */
+    private static boolean hasRaggedTape(Stmt.Loop l) {
+        for (Var v : l.stacked()) if (Shapes.numel(v.shapeRef()) == 0) return true;
+        return false;
+    }
+
+    /**
+     * The rows of a grown tape as one tensor of shape [rows] + row. NOTE: rows whose own length is
+     * known only at run time (an inner while's tape, taped by this loop) differ in length; each is
+     * padded with zeros to the longest, and the inner reversal, which runs as many iterations as
+     * that row's while did (its trip count is taped too), never reads the padding.
+     */
+    private static Tensor stack(List<Tensor> rows, int[] rowShape) {
+        int[] shape = rowShape.clone();
+        for (Tensor r : rows) for (int d = 0; d < shape.length; d++) shape[d] = Math.max(shape[d], r.shapeRef()[d]);
+        int width = Shapes.numel(shape);
+        double[] data = new double[Math.multiplyExact(rows.size(), width)];
+        for (int i = 0; i < rows.size(); i++) pad(rows.get(i), shape, data, i * width);
+        return Tensor.of(Shapes.concat(new int[] {rows.size()}, shape), data);
+    }
+
+    /** Copies {@code row} into {@code out} at {@code at}, laid out as a tensor of {@code shape} (at least as large in every dimension). */
+    private static void pad(Tensor row, int[] shape, double[] out, int at) {
+        int[] own = row.shapeRef();
+        if (java.util.Arrays.equals(own, shape)) {
+            System.arraycopy(row.data(), 0, out, at, row.data().length);
+            return;
+        }
+        double[] d = row.data();
+        int[] idx = new int[own.length];
+        for (int flat = 0; flat < d.length; flat++) {
+            int target = 0;
+            for (int k = 0; k < own.length; k++) target = target * shape[k] + idx[k];
+            out[at + target] = d[flat];
+            for (int k = own.length - 1; k >= 0 && ++idx[k] == own[k]; k--) idx[k] = 0;
+        }
     }
 
     /** Each function's variables, cleared after a call so that its values do not outlive it. */

@@ -24,6 +24,10 @@ public final class Blocks {
             else if (s instanceof Stmt.Loop l) {
                 out.add(l.index());
                 out.addAll(l.params());
+                if (l.runTime() != null) {
+                    define(l.runTime().head(), out);
+                    if (l.runTime().trips() != null) out.add(l.runTime().trips());
+                }
                 define(l.body(), out);
                 out.addAll(l.outs());
                 out.addAll(l.tapes());
@@ -53,7 +57,10 @@ public final class Blocks {
                     collect(c.fn().body(), out, visiting);
                     out.add(c.fn());
                 }
-            } else if (s instanceof Stmt.Loop l) collect(l.body(), out, visiting);
+            } else if (s instanceof Stmt.Loop l) {
+                if (l.runTime() != null) collect(l.runTime().head(), out, visiting);
+                collect(l.body(), out, visiting);
+            }
             else if (s instanceof Stmt.Cond c) {
                 collect(c.then(), out, visiting);
                 collect(c.otherwise(), out, visiting);
@@ -116,6 +123,11 @@ public final class Blocks {
             else if (s instanceof Stmt.Call c) out.addAll(c.in());
             else if (s instanceof Stmt.Loop l) {
                 for (Var v : l.init()) if (v != null) out.add(v);
+                if (l.runTime() != null) {
+                    use(l.runTime().head(), out);
+                    if (l.runTime().cond() != null) out.add(l.runTime().cond());
+                    if (l.runTime().count() != null) out.add(l.runTime().count());
+                }
                 use(l.body(), out);
                 for (Var v : l.results()) if (v != null) out.add(v);
                 out.addAll(l.stacked());
@@ -175,8 +187,9 @@ public final class Blocks {
     private static Stmt rename(Stmt s, Map<Var, Var> map) {
         if (s instanceof Stmt.Eqn e) return new Stmt.Eqn(e.prim(), rs(e.in(), map), e.out(), e.attr(), e.origin());
         if (s instanceof Stmt.Loop l) {
+            Stmt.RunTime rt = l.runTime() == null ? null : l.runTime().withHead(rename(l.runTime().head(), map), r(l.runTime().cond(), map), r(l.runTime().count(), map));
             return new Stmt.Loop(l.count(), l.index(), rs(l.init(), map), l.params(), rename(l.body(), map), rs(l.results(), map), l.outs(),
-                    rs(l.stacked(), map), l.tapes(), l.reverse(), l.origin());
+                    rs(l.stacked(), map), l.tapes(), l.reverse(), l.origin(), rt);
         }
         if (s instanceof Stmt.Cond c) {
             return new Stmt.Cond(r(c.cond(), map), rename(c.then(), map), rs(c.thenResults(), map), rename(c.otherwise(), map),

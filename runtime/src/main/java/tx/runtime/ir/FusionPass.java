@@ -135,8 +135,7 @@ public final class FusionPass {
 
     private Stmt nested(Stmt s) {
         if (s instanceof Stmt.Loop l) {
-            return new Stmt.Loop(l.count(), l.index(), l.init(), l.params(), block(l.body()), l.results(), l.outs(), l.stacked(), l.tapes(),
-                    l.reverse(), l.origin());
+            return l.with(block(l.body()), l.stacked(), l.tapes()); // a while's head is left unfused: it makes one scalar
         }
         if (s instanceof Stmt.Cond c) {
             return new Stmt.Cond(c.cond(), block(c.then()), c.thenResults(), block(c.otherwise()), c.elseResults(), c.outs(), c.origin());

@@ -39,6 +39,23 @@ public final class IrPrinter {
         for (Stmt s : body) stmt(s, indent);
     }
 
+    /** A while (its head, then `while cond`) or a counted loop (`for i in range(count)`, the count a variable). */
+    private void runTimeLoop(Stmt.Loop l, Stmt s, String in) {
+        Stmt.RunTime rt = l.runTime();
+        if (rt.cond() != null) {
+            line(in, "while " + name(l.index()) + " = 0, 1, ... carry " + names(l.params()) + " <- " + names(l.init()) + " {", s);
+            block(rt.head(), in + "    ");
+            line(in + "    ", "if not " + name(rt.cond()) + ": stop", s);
+        } else {
+            String range = "range(" + name(rt.count()) + ")";
+            line(in, "for " + name(l.index()) + " in " + (l.reverse() ? "reversed(" + range + ")" : range) + " carry " + names(l.params())
+                    + " <- " + names(l.init()) + " {", s);
+        }
+        block(l.body(), in + "    ");
+        line(in, "} next " + names(l.results()) + " -> " + names(l.outs()) + (rt.trips() == null ? "" : "; trips -> " + name(rt.trips()))
+                + (l.tapes().isEmpty() ? "" : "; tape " + names(l.stacked()) + " -> " + names(l.tapes()) + " (grows)"), s);
+    }
+
     private void stmt(Stmt s, String in) {
         if (s instanceof Stmt.Eqn e) {
             String args = e.in().stream().map(IrPrinter::name).collect(Collectors.joining(", "));
@@ -48,6 +65,8 @@ public final class IrPrinter {
             line(in, "fused " + Shapes.show(f.shape()) + " {", s);
             block(Blocks.fusedBody(f), in + "    ");
             line(in, "} -> " + names(f.outs()), s);
+        } else if (s instanceof Stmt.Loop l && l.runTime() != null) {
+            runTimeLoop(l, s, in);
         } else if (s instanceof Stmt.Loop l) {
             line(in, "for " + name(l.index()) + " in " + (l.reverse() ? "reversed(range(" + l.count() + "))" : "range(" + l.count() + ")")
                     + " carry " + names(l.params()) + " <- " + names(l.init()) + " {", s);

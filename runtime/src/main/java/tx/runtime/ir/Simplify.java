@@ -116,7 +116,7 @@ public final class Simplify {
         for (Stmt st : body) {
             if (st instanceof Eqn) n++;
             else if (st instanceof Stmt.Call) n++;
-            else if (st instanceof Stmt.Loop l) n += countEqns(l.body());
+            else if (st instanceof Stmt.Loop l) n += countEqns(l.body()) + (l.runTime() == null ? 0 : countEqns(l.runTime().head()));
             else if (st instanceof Stmt.Cond c) n += countEqns(c.then()) + countEqns(c.otherwise());
         }
         return n;
@@ -152,9 +152,10 @@ public final class Simplify {
         if (st instanceof Eqn e) return eqn(e);
         if (st instanceof Stmt.Call c) return new Stmt.Call(function(c.fn()), vs(c.in()), c.outs(), c.origin());
         if (st instanceof Stmt.Loop l) {
+            Stmt.RunTime rt = l.runTime() == null ? null : l.runTime().withHead(block(l.runTime().head()), v(l.runTime().cond()), v(l.runTime().count()));
             List<Stmt> body = block(l.body());
             return new Stmt.Loop(l.count(), l.index(), vs(l.init()), l.params(), body, vs(l.results()), l.outs(), vs(l.stacked()), l.tapes(),
-                    l.reverse(), l.origin());
+                    l.reverse(), l.origin(), rt);
         }
         if (st instanceof Stmt.Cond c) {
             List<Stmt> then = block(c.then()), otherwise = block(c.otherwise());
@@ -469,6 +470,11 @@ public final class Simplify {
                     for (Var x : l.init()) if (x != null) live.add(x);
                     for (Var x : l.results()) if (x != null) live.add(x);
                     live.addAll(l.stacked());
+                    if (l.runTime() != null) {
+                        if (l.runTime().cond() != null) live.add(l.runTime().cond());
+                        if (l.runTime().count() != null) live.add(l.runTime().count());
+                        markUses(l.runTime().head(), live);
+                    }
                     markUses(l.body(), live);
                 } else if (st instanceof Stmt.Cond c) {
                     live.add(c.cond());
@@ -526,8 +532,10 @@ public final class Simplify {
                         }
                         live.addAll(c.in());
                     } else if (st instanceof Stmt.Loop l) {
-                        st = new Stmt.Loop(l.count(), l.index(), l.init(), l.params(), sweep(l.body(), live), l.results(), l.outs(),
-                                l.stacked(), l.tapes(), l.reverse(), l.origin());
+                        List<Stmt> swept = sweep(l.body(), live);
+                        Stmt.RunTime rt = l.runTime() == null ? null : l.runTime().withHead(sweep(l.runTime().head(), live), l.runTime().cond(), l.runTime().count());
+                        st = new Stmt.Loop(l.count(), l.index(), l.init(), l.params(), swept, l.results(), l.outs(),
+                                l.stacked(), l.tapes(), l.reverse(), l.origin(), rt);
                     } else if (st instanceof Stmt.Cond c) {
                         st = new Stmt.Cond(c.cond(), sweep(c.then(), live), c.thenResults(), sweep(c.otherwise(), live), c.elseResults(),
                                 c.outs(), c.origin());

@@ -25,9 +25,49 @@ public sealed interface Stmt {
      * {@code reverse} loop runs its index from count - 1 down to 0 (the adjoint of a loop).
      */
     record Loop(int count, Var index, List<Var> init, List<Var> params, List<Stmt> body, List<Var> results,
-                List<Var> outs, List<Var> stacked, List<Var> tapes, boolean reverse, Origin origin) implements Stmt {
+                List<Var> outs, List<Var> stacked, List<Var> tapes, boolean reverse, Origin origin, RunTime runTime) implements Stmt {
         public Loop(int count, Var index, List<Var> init, List<Var> params, List<Stmt> body, List<Var> results, List<Var> outs, Origin origin) {
-            this(count, index, init, params, body, results, outs, List.of(), List.of(), false, origin);
+            this(count, index, init, params, body, results, outs, List.of(), List.of(), false, origin, null);
+        }
+
+        /** A loop whose trip count is {@code count}, known when the program is compiled. */
+        public Loop(int count, Var index, List<Var> init, List<Var> params, List<Stmt> body, List<Var> results,
+                    List<Var> outs, List<Var> stacked, List<Var> tapes, boolean reverse, Origin origin) {
+            this(count, index, init, params, body, results, outs, stacked, tapes, reverse, origin, null);
+        }
+
+        /** The same loop with another body, stacked values and tapes (its trip count, static or not, kept). */
+        public Loop with(List<Stmt> newBody, List<Var> newStacked, List<Var> newTapes) {
+            return new Loop(count, index, init, params, newBody, results, outs, newStacked, newTapes, reverse, origin, runTime);
+        }
+
+        /** A {@code while} loop: its trip count is decided as it runs. */
+        public boolean isWhile() {
+            return runTime != null && runTime.cond() != null;
+        }
+    }
+
+    /**
+     * The trip count of a loop known only at run time ({@code count} of the {@link Loop} is then 0,
+     * and so is the static first dimension of its tapes: a tape grows by one row per iteration run).
+     * Either a {@code while}: before each iteration {@code head} computes {@code cond} from the
+     * carried values (and values from outside); the loop stops when it is zero, and {@code trips}
+     * receives how many iterations ran. Or a counted loop (the reversal of a while): it runs as many
+     * iterations as the scalar {@code count} holds; {@code head}, {@code cond} and {@code trips} are
+     * then empty or null.
+     */
+    record RunTime(List<Stmt> head, Var cond, Var trips, Var count) {
+        public static RunTime whileLoop(List<Stmt> head, Var cond, Var trips) {
+            return new RunTime(head, cond, trips, null);
+        }
+
+        public static RunTime counted(Var count) {
+            return new RunTime(List.of(), null, null, count);
+        }
+
+        /** The same, reading {@code f(v)} for each variable it reads ({@code cond} when made outside, {@code count}). */
+        public RunTime withHead(List<Stmt> newHead, Var newCond, Var newCount) {
+            return new RunTime(newHead, newCond, trips, newCount);
         }
     }
 

@@ -74,6 +74,10 @@ final class TransposeFold {
                 if (e.prim() == Prim.MATMUL) for (Var v : e.in()) productReads.merge(v, 1, Integer::sum);
             } else if (s instanceof Stmt.Loop l) {
                 for (Var v : l.init()) read(v);
+                if (l.runTime() != null) { // a while's head, and a counted loop's count, read values too
+                    count(l.runTime().head());
+                    for (Var v : java.util.Arrays.asList(l.runTime().cond(), l.runTime().count())) if (v != null) read(v);
+                }
                 count(l.body());
                 for (Var v : l.results()) read(v);
                 for (Var v : l.stacked()) read(v);
@@ -103,8 +107,7 @@ final class TransposeFold {
             return r;
         }
         if (s instanceof Stmt.Loop l) {
-            return new Stmt.Loop(l.count(), l.index(), l.init(), l.params(), block(l.body()), l.results(), l.outs(), l.stacked(), l.tapes(),
-                    l.reverse(), l.origin());
+            return l.with(block(l.body()), l.stacked(), l.tapes());
         }
         if (s instanceof Stmt.Cond c) {
             return new Stmt.Cond(c.cond(), block(c.then()), c.thenResults(), block(c.otherwise()), c.elseResults(), c.outs(), c.origin());
@@ -164,8 +167,7 @@ final class TransposeFold {
         for (Stmt s : body) {
             if (s instanceof Eqn e && dropped.contains(e.out())) continue;
             if (s instanceof Stmt.Loop l) {
-                s = new Stmt.Loop(l.count(), l.index(), l.init(), l.params(), sweep(l.body()), l.results(), l.outs(), l.stacked(), l.tapes(),
-                        l.reverse(), l.origin());
+                s = l.with(sweep(l.body()), l.stacked(), l.tapes());
             } else if (s instanceof Stmt.Cond c) {
                 s = new Stmt.Cond(c.cond(), sweep(c.then()), c.thenResults(), sweep(c.otherwise()), c.elseResults(), c.outs(), c.origin());
             }

@@ -143,6 +143,7 @@ public final class Verifier {
         scopes.add(new HashSet<>());
         define(l.index(), l);
         for (Var p : l.params()) define(p, l);
+        runTime(l);
         for (Stmt x : l.body()) stmt(x); // in the parameters' scope: results and stacked values must be visible at the end
         for (Var r : l.results()) if (r != null) use(r, l);
         if (l.stacked().size() != l.tapes().size()) throw fail(l, "a tape for each stacked value");
@@ -158,6 +159,26 @@ public final class Verifier {
         }
         for (Var o : l.outs()) define(o, l);
         for (Var t : l.tapes()) define(t, l);
+        if (l.runTime() != null && l.runTime().trips() != null) define(l.runTime().trips(), l);
+    }
+
+    /**
+     * A loop whose trip count is known only at run time has a static count of 0 (so its tapes have
+     * 0 rows statically); a while's head makes its scalar condition from the carried values, in the
+     * loop's scope, before the body; a counted loop reads a scalar count.
+     */
+    private void runTime(Stmt.Loop l) {
+        Stmt.RunTime rt = l.runTime();
+        if (rt == null) return;
+        if (l.count() != 0) throw fail(l, "a loop with a run-time trip count has a static count of 0");
+        if ((rt.cond() == null) == (rt.count() == null)) throw fail(l, "a run-time loop has either a condition or a count");
+        for (Stmt x : rt.head()) stmt(x); // its values stay visible to the body (the scope is the loop's)
+        for (Var v : java.util.Arrays.asList(rt.cond(), rt.count())) {
+            if (v == null) continue;
+            use(v, l);
+            if (Shapes.numel(v.shapeRef()) != 1) throw fail(l, v + " should hold one number");
+        }
+        if (rt.trips() != null && rt.trips().rank() != 0) throw fail(l, rt.trips() + " should be a scalar");
     }
 
     /** A call passes one argument per parameter and binds one output per result, of the same shapes. */

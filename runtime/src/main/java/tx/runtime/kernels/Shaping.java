@@ -73,13 +73,14 @@ public final class Shaping {
     }
 
     /** The whole number an index holds, checked against the axis it indexes. */
-    static int position(double i, int size, int axis) {
-        if (i != Math.rint(i) || i < 0 || i >= size) {
+    /** A run-time index along an axis: a whole number from -size to size - 1, negative ones counting from the end as in PyTorch. */
+    private static int position(double i, int size, int axis) {
+        if (i != Math.rint(i) || i < -size || i >= size) {
             String shown = i == Math.rint(i) && Math.abs(i) < 1e15 ? Long.toString((long) i) : tx.runtime.tensor.PyFloat.repr(i);
             throw new IndexError("index " + shown + " is out of range for axis " + axis + " of size " + size
                     + (i == Math.rint(i) ? "" : ": an index must be a whole number"));
         }
-        return (int) i;
+        return (int) (i < 0 ? i + size : i);
     }
 
     /** x[i] along an axis: the axis is removed. */

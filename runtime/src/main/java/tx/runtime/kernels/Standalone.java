@@ -435,14 +435,14 @@ final class Standalone {
     }
 
     // kernel: position
-    /** A run-time index along an axis of size n: a whole number from 0 to n - 1, else an IndexOutOfBoundsException. */
+    /** A run-time index along an axis of size n: a whole number from -n to n - 1 (negative ones count from the end), else an IndexOutOfBoundsException. */
     static int position(double index, int n, int axis) {
-        if (index != Math.rint(index) || index < 0 || index >= n) {
+        if (index != Math.rint(index) || index < -n || index >= n) {
             String shown = index == Math.rint(index) && Math.abs(index) < 1e15 ? Long.toString((long) index) : Double.toString(index);
             throw new IndexOutOfBoundsException("index " + shown + " is out of range for axis " + axis + " of size " + n
                     + (index == Math.rint(index) ? "" : ": an index must be a whole number"));
         }
-        return (int) index;
+        return (int) (index < 0 ? index + n : index);
     }
 
     // kernel: take needs position

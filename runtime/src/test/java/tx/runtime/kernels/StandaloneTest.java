@@ -379,8 +379,8 @@ class StandaloneTest {
             if (s.length == 0 || s[0] == 0) continue;
             int axis = r.nextInt(s.length);
             Tensor x = tensor(r, s);
-            double index = r.nextInt(-1, s[axis] + 2) + (r.nextInt(8) == 0 ? 0.5 : 0.0);
-            if (index < 0 || index >= s[axis] || index != Math.rint(index)) {
+            double index = r.nextInt(-s[axis] - 2, s[axis] + 2) + (r.nextInt(8) == 0 ? 0.5 : 0.0);
+            if (index < -s[axis] || index >= s[axis] || index != Math.rint(index)) {
                 assertThrows(IndexOutOfBoundsException.class, () -> Shaping.take(x, axis, index));
                 assertThrows(IndexOutOfBoundsException.class, () -> Standalone.take(x.data(), s, axis, index));
                 assertThrows(IndexOutOfBoundsException.class, () -> Standalone.put(new double[0], s, axis, index));
@@ -392,6 +392,10 @@ class StandaloneTest {
         }
         assertEquals("index 3 is out of range for axis 0 of size 3",
                 assertThrows(IndexOutOfBoundsException.class, () -> Standalone.position(3, 3, 0)).getMessage());
+        assertEquals(2, Standalone.position(-1, 3, 0), "a negative index counts from the end, as in PyTorch");
+        assertEquals(0, Standalone.position(-3, 3, 0));
+        assertEquals("index -4 is out of range for axis 0 of size 3",
+                assertThrows(IndexOutOfBoundsException.class, () -> Standalone.position(-4, 3, 0)).getMessage());
         assertEquals("index 1.5 is out of range for axis 1 of size 3: an index must be a whole number",
                 assertThrows(IndexOutOfBoundsException.class, () -> Standalone.position(1.5, 3, 1)).getMessage());
     }

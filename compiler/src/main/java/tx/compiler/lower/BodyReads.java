@@ -1,0 +1,59 @@
+package tx.compiler.lower;
+
+import java.lang.reflect.RecordComponent;
+import java.util.List;
+import java.util.function.Predicate;
+import tx.compiler.syntax.Ast;
+
+/**
+ * Which names a loop body reads before it writes them. A name the body overwrites before any read
+ * carries nothing from one iteration to the next (LANGUAGE.md §3): {@code h = x * 2} in a body
+ * does not make {@code h} a loop-carried value, so {@code h} may change its shape across the loop
+ * (it was {@code zeros(3)} before, it is {@code [2]} after) without E0208.
+ *
+ * <p>The walk is conservative: a read anywhere inside a nested block, or a call of a function that
+ * is not a built-in (which may read the script's names), counts as a read first. Expressions are
+ * walked through their record components, so a new kind of node is covered without a case here.
+ */
+final class BodyReads {
+    private BodyReads() {}
+
+    /** Whether {@code body} certainly assigns {@code name} (as a plain name) before anything in it may read it. */
+    static boolean writtenFirst(List<Ast.Stmt> body, String name, Predicate<String> builtin) {
+        for (Ast.Stmt s : body) {
+            if (s instanceof Ast.Assign a) {
+                if (reads(a.value(), name, builtin)) return false;
+                for (Ast.Target t : a.targets()) {
+                    if (t.name().equals(name)) return t.attr() == null;
+                }
+                continue;
+            }
+            if (s instanceof Ast.AugAssign a && a.target().name().equals(name)) return false;
+            if (reads(s, name, builtin)) return false;
+        }
+        return false;
+    }
+
+    /** Whether evaluating the node may read {@code name}: an {@code Ast.Name} of it, or a call of a user function. */
+    static boolean reads(Object node, String name, Predicate<String> builtin) {
+        if (node == null) return false;
+        if (node instanceof Ast.Name n) return n.name().equals(name);
+        if (node instanceof Ast.Call c && c.callee() instanceof Ast.Name f && !builtin.test(f.name())) return true;
+        if (node instanceof Ast.AugAssign a && a.target().name().equals(name)) return true;
+        if (node instanceof List<?> list) {
+            for (Object x : list) if (reads(x, name, builtin)) return true;
+            return false;
+        }
+        if (!(node instanceof Record r) || !r.getClass().getName().startsWith(Ast.class.getName())) return false;
+        for (RecordComponent c : r.getClass().getRecordComponents()) {
+            Object v;
+            try {
+                v = c.getAccessor().invoke(r);
+            } catch (ReflectiveOperationException e) {
+                return true; // cannot look inside: assume it reads
+            }
+            if (reads(v, name, builtin)) return true;
+        }
+        return false;
+    }
+}
