@@ -419,8 +419,10 @@ final class ExprGen {
         if (keep) args.add("keepdim=" + (rnd.nextBoolean() ? "true" : "True"));
         else if (dims != null && rnd.nextInt(6) == 0) args.add("keepdim=false");
         String rest = String.join(", ", args);
-        if (rnd.nextBoolean()) return x.recv() + "." + op + "(" + rest + ")";
-        return op + "(" + x.text() + (rest.isEmpty() ? "" : ", " + rest) + ")";
+        // NOTE: max and min along one dim give PyTorch's (values, indices), whose [0] is the values: .values is the tensor
+        String values = op.matches("max|min") && dims != null && !dims.startsWith("[") ? ".values" : "";
+        if (rnd.nextBoolean()) return x.recv() + "." + op + "(" + rest + ")" + values;
+        return op + "(" + x.text() + (rest.isEmpty() ? "" : ", " + rest) + ")" + values;
     }
 
     private double[] reducedInterval(String op, Ex x, int n) {
