@@ -6,9 +6,9 @@ def shape(t):
 
 print(torch.tensor(6.0))
 print(torch.tensor(-2.5))
-print(torch.tensor([1., 2., 3.]))  # tx numbers are float64 even when written without a point
-print(torch.tensor([[1., 2.], [3., 4.]]))
-print(torch.tensor([[[1., -2.]], [[3., -4.]]]))
+print(torch.tensor([1, 2, 3]))  # whole numbers without a point make an int64 tensor
+print(torch.tensor([[1, 2], [3, 4]]))
+print(torch.tensor([[[1, -2]], [[3, -4]]]))
 print(torch.tensor([.5, 1e-3, 2.5E+1]))
 print(torch.tensor([1.5, -0.25], requires_grad=True))
 print(torch.tensor(3.0, requires_grad=True))
@@ -17,7 +17,7 @@ print(torch.zeros(2, 3))
 print(torch.zeros([2, 3]))
 print(torch.ones(2, 1))
 print(torch.ones([3]))
-print(torch.full([2, 2], 7.))
+print(torch.full([2, 2], 7))
 print(torch.full([3], -0.5))
 print(torch.eye(3))
 print(torch.arange(5.))

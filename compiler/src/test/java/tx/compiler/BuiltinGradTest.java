@@ -239,8 +239,8 @@ class BuiltinGradTest {
         c.add(new Case("minimum(x, y)", m, List.of(x(s(2, 1), band(0)), y(s(1, 3), band(1)))));
         c.add(new Case("minimum(x, y)", s(4), List.of(x(s(), band(0)), y(s(4), band(1)))));
         c.add(new Case("maximum(x, 0.5)", m, List.of(x(m, avoiding(-2, 2, 0.1, 0.5)))));
-        c.add(new Case("where(k, x, y)", m, List.of(constant("k", m, choice(0, 1)), x(m, ANY), y(s(3), ANY))));
-        c.add(new Case("where(k, x, y)", m, List.of(constant("k", s(2, 1), choice(0, 1)), x(s(1, 3), ANY), y(s(), ANY))));
+        c.add(new Case("where(k > 0, x, y)", m, List.of(constant("k", m, choice(0, 1)), x(m, ANY), y(s(3), ANY))));
+        c.add(new Case("where(k > 0, x, y)", m, List.of(constant("k", s(2, 1), choice(0, 1)), x(s(1, 3), ANY), y(s(), ANY))));
         c.add(new Case("where(x > y, x * y, y - x)", m, List.of(x(m, band(0)), y(s(3), band(1)))));
         // LANGUAGE §5: the untaken branch never poisons a gradient (sqrt'(x) is nan for x < 0)
         c.add(new Case("where(x > 0, sqrt(x), 0)", m, List.of(x(m, signed(0.2, 2)))));
@@ -363,7 +363,7 @@ class BuiltinGradTest {
         c.add(new Case("narrow(x, 1, 1, 2)", s(2, 2), List.of(x(m, ANY))));
         c.add(new Case("pad(x, [1, 2])", s(2, 6), List.of(x(m, ANY))));
         c.add(new Case("pad(x, [-1, 1, 1, 0], value=2.5) * pad(x, [0, 0, 0, 1])", s(3, 3), List.of(x(m, ANY))));
-        c.add(new Case("masked_fill(x, k, 0.5)", m, List.of(x(m, ANY), constant("k", s(3), choice(0, 1)))));
+        c.add(new Case("masked_fill(x, k > 0, 0.5)", m, List.of(x(m, ANY), constant("k", s(3), choice(0, 1)))));
         c.add(new Case("masked_fill(x, x > 0, y)", m, List.of(x(m, signed(0.1, 2)), y(s(), ANY))));
         c.add(new Case("clone(x) * x", m, List.of(x(m, ANY))));
     }
@@ -548,6 +548,23 @@ class BuiltinGradTest {
         c.add(new Case("linear(x, y)", s(2, 4), List.of(x(m, ANY), y(s(4, 3), ANY))));
         c.add(new Case("linear(x, y, b)", s(2, 4), List.of(x(m, ANY), y(s(4, 3), ANY), in("b", s(4), ANY))));
         c.add(new Case("linear(x, y, bias=b)", s(4), List.of(x(s(3), ANY), y(s(4, 3), ANY), in("b", s(4), ANY))));
+        selections(c);
+    }
+
+    /** Gathers, scatters and orders with int64 indices (SelectionRules); masks used as numbers. */
+    static void selections(List<Case> c) {
+        int[] m = s(2, 3);
+        c.add(new Case("gather(x, 1, tensor([[0, 2, 2], [1, 0, 0]]))", m, List.of(x(m, ANY))));
+        c.add(new Case("x.gather(0, tensor([[1, 0, 1]]))", s(1, 3), List.of(x(m, ANY))));
+        c.add(new Case("take_along_dim(x, tensor([[2], [0]]), dim=1)", s(2, 1), List.of(x(m, ANY))));
+        c.add(new Case("take_along_dim(x, tensor([4, 0, 4]))", s(3), List.of(x(m, ANY))));
+        c.add(new Case("index_select(x, 1, tensor([2, 0, 2]))", m, List.of(x(m, ANY))));
+        c.add(new Case("scatter_add(x, 1, tensor([[0, 0], [2, 1]]), y)", m, List.of(x(m, ANY), y(s(2, 2), ANY))));
+        c.add(new Case("sort(x, dim=1, descending=true).values", m, List.of(x(m, distinct()))));
+        c.add(new Case("sort(x, dim=0)[0] * y", m, List.of(x(m, distinct()), y(m, ANY))));
+        c.add(new Case("topk(x, 2).values", s(2, 2), List.of(x(m, distinct()))));
+        c.add(new Case("max(x, dim=1).values + min(x, dim=1)[0]", s(2), List.of(x(m, distinct()))));
+        c.add(new Case("x * (x > 0) + x * argmax(x, dim=1, keepdim=true)", m, List.of(x(m, signed(0.2, 2)))));
     }
 
     // ---- the tests --------------------------------------------------------------------------------
@@ -567,6 +584,7 @@ class BuiltinGradTest {
             "permute", "movedim", "swapaxes", "flip", "roll", "tile", "narrow", "pad", "masked_fill", "clone", "tril", "triu", "diag",
             "diagonal", "trace", "mm", "bmm", "mv", "kron", "cross", "cumsum", "cumprod",
             "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "layer_norm", "dropout",
+            "gather", "take_along_dim", "index_select", "scatter_add", "sort", "topk",
         };
         List<String> missing = new ArrayList<>();
         for (String f : functions) {

@@ -59,6 +59,14 @@ class JavaEmitTest {
                 b = abs(x) * sign(y) + exp(x / 3) + log(x * x + 1) + log1p(x * x) + expm1(y / 2) + floor(x * 3) * (x % 0.7) + y % -1.3
                 return sum(a * b + detach(x) * x)
             }
+            fn selection(x: [n, 3], w: [3]) -> [] {
+                i = argsort(x, dim=1)
+                s = sort(x, dim=0, descending=true).values
+                g = gather(x, 1, i) * w + take_along_dim(x, argmax(x, dim=1, keepdim=true), dim=1) + index_select(x, 1, tensor([2, 0]))[:, :1]
+                t = scatter_add(x, 1, i, x * w) + topk(x, 2, dim=1).values.sum()
+                m = (x > 0).long() + one_hot(argmin(x, dim=1), num_classes=3) + randint(0, 3, [3], seed=1)
+                return sum(g) + sum(s * w) + sum(t ** 2) + sum(x * m) + sum(x * logical_and(x > 0, x < 1)) + sum(x * bitwise_or((x > 0).long(), m))
+            }
             fn compare(x: [n, 3], y: [3]) -> [] {
                 c = maximum(x, y) + minimum(x, -y) + where(x > y, x, y * 2) + (x < 0.5) + (x <= y) + (x >= 0) + (x == y) + (x != y)
                 return sum(c ** 2 + abs(x) ** y + relu(x) + clamp(x, -0.5, 0.5))
@@ -248,7 +256,7 @@ class JavaEmitTest {
     @TestFactory
     Stream<DynamicTest> primitivesTheExamplesDoNotReachAgreeToo() {
         List<Case> cases = cases("extra.tx", EXTRA);
-        assertEquals(30 + 21, cases.size()); // 30 functions, 21 with several parameters
+        assertEquals(31 + 22, cases.size()); // 31 functions, 22 with several parameters
         return run(cases);
     }
 

@@ -32,7 +32,7 @@ public final class Graph {
             for (Var v : e.in()) if (requiresGrad.contains(v) || cutByNoGrad.contains(v)) cutByNoGrad.add(e.out());
             return;
         }
-        if (!passesGradient(e.prim())) return;
+        if (!passesGradient(e.prim()) || !e.out().dtype().isFloat()) return; // only float64 tensors require grad (LANGUAGE.md §3)
         for (Var v : e.in()) {
             if (requiresGrad.contains(v)) {
                 requiresGrad.add(e.out());

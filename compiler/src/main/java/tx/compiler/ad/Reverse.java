@@ -227,7 +227,7 @@ public final class Reverse {
         if (c.fn() == fwd) return c;
         if (c.fn() == primal) {
             List<Var> outs = new ArrayList<>(c.outs());
-            for (Var r : fwd.results().subList(primal.results().size(), fwd.results().size())) outs.add(b.newVar(r.shapeRef(), r.name()));
+            for (Var r : fwd.results().subList(primal.results().size(), fwd.results().size())) outs.add(b.newVarLike(r, r.name()));
             Stmt.Call replaced = new Stmt.Call(fwd, c.in(), outs, c.origin());
             if (b.replace(c, replaced)) {
                 graph.called(replaced, resultsRequiringGrad(fwd));
@@ -325,7 +325,7 @@ public final class Reverse {
         // under a transform the reversed body is recorded for a second pass: what it computes from its
         // carried adjoints requires grad, so these are marked before the body is built
         if (createGraph && !graph.noGrad()) for (Var p : params) graph.setRequiresGrad(p, true);
-        Var index = b.newVar(fwd.index().shapeRef(), fwd.index().name());
+        Var index = b.newVarLike(fwd.index(), fwd.index().name());
         List<Var> results = new ArrayList<>();
         List<Stmt> body = reversedBody(fwd, carried, free, params, results, index, dTapes);
 
@@ -508,7 +508,7 @@ public final class Reverse {
             int at = stacked.indexOf(v);
             if (at < 0) {
                 stacked.add(v);
-                Var t = b.newVar(tx.runtime.tensor.Shapes.concat(new int[] {fwd.count()}, v.shapeRef()), v.name());
+                Var t = b.newVar(tx.runtime.tensor.Shapes.concat(new int[] {fwd.count()}, v.shapeRef()), v.name(), v.dtype());
                 if (createGraph && !graph.noGrad()) graph.setRequiresGrad(t, graph.requiresGrad(v)); // its rows carry gradients back, for a second pass
                 tapes.add(t);
                 at = stacked.size() - 1;
@@ -600,13 +600,13 @@ public final class Reverse {
                 Eqn source = null;
                 for (Stmt st : stmts) if (st instanceof Eqn e && e.out().equals(v) && e.in().isEmpty() && e.prim() != Prim.LOAD) source = e;
                 if (source != null) {
-                    Var copy = b.newVar(v.shapeRef(), v.name());
+                    Var copy = b.newVarLike(v, v.name());
                     b.step(copy); // a constant the forward side made, as in recompute
                     again.add(new Eqn(source.prim(), List.of(), copy, source.attr(), source.origin()));
                     rename.put(v, copy);
                     continue;
                 }
-                Var out = b.newVar(v.shapeRef(), v.name());
+                Var out = b.newVarLike(v, v.name());
                 if (createGraph && !graph.noGrad()) graph.setRequiresGrad(out, graph.requiresGrad(v)); // read by the reversal: for a second pass
                 thenRes.add(side == 0 ? v : null);
                 elseRes.add(side == 0 ? null : v);

@@ -53,8 +53,17 @@ public sealed interface Val {
             return new T(var, rg, leaf, gradFn, item, maybeNone, f, py);
         }
 
+        public tx.runtime.tensor.DType dtype() {
+            return var.dtype();
+        }
+
         @Override public String describe() {
             return "a tensor of shape " + Shapes.show(shape());
+        }
+
+        /** As {@link #describe}, with the dtype: "an int64 tensor of shape [3]". */
+        public String describeDtype() {
+            return (var.dtype() == tx.runtime.tensor.DType.INT64 ? "an " : "a ") + var.dtype().text() + " tensor of shape " + Shapes.show(shape());
         }
     }
 
@@ -209,6 +218,13 @@ public sealed interface Val {
     record Tuple(List<Val> items) implements Val {
         @Override public String describe() {
             return items.size() + " values";
+        }
+    }
+
+    /** A dtype: {@code int64}, {@code torch.bool}, {@code x.dtype} (LANGUAGE.md §3); prints as {@code torch.int64}. */
+    record DTypeV(tx.runtime.tensor.DType dtype) implements Val {
+        @Override public String describe() {
+            return "the dtype " + dtype;
         }
     }
 

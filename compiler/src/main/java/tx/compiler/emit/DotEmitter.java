@@ -488,7 +488,13 @@ public final class DotEmitter {
             case RESHAPE, EXPAND -> op + " " + shape(e.out());
             case TRANSPOSE -> op + " perm=" + ints(((Attrs.Perm) attr).perm());
             case MATMUL -> attr == null ? null : op + " " + attr; // the operands read transposed: "matmul transA", "matmul transB"
-            case CAT, TAKE -> op + " dim=" + ((Attrs.Axis) attr).axis();
+            case CAT, TAKE, ARGMAX, GATHER, SCATTER_ADD -> op + " dim=" + ((Attrs.Axis) attr).axis();
+            case ARGSORT -> op + " dim=" + ((Attrs.AxisOrder) attr).axis() + (((Attrs.AxisOrder) attr).descending() ? " descending" : "");
+            case CAST -> "to " + ((tx.runtime.tensor.DType) attr).text();
+            case RANDINT -> {
+                Attrs.RandInt r = (Attrs.RandInt) attr;
+                yield "randint " + r.low() + ".." + r.high() + " seed=" + r.seed();
+            }
             case PUT -> op + " dim=" + ((Attrs.Put) attr).axis();
             case SLICE -> op + " " + slice(e);
             case PAD -> {
@@ -508,7 +514,8 @@ public final class DotEmitter {
             }
             // the operations whose label is their name, with their folded operands
             case NEG, EXP, LOG, SIN, COS, TAN, TANH, SIGMOID, SQRT, ABS, SIGN, FLOOR, CEIL, ROUND, TRUNC, ASIN, ACOS, ATAN, LOG1P, EXPM1, STOP_GRAD,
-                    ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, REMAINDER, FLOOR_DIVIDE, FMOD, ATAN2, LT, LE, GT, GE, EQ, NE, WHERE -> null;
+                    ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, REMAINDER, FLOOR_DIVIDE, FMOD, ATAN2, LT, LE, GT, GE, EQ, NE, WHERE,
+                    BITWISE_AND, BITWISE_OR, BITWISE_XOR -> null;
             case LOAD -> op + " " + attr; // its path and shape
         };
         if (withAttributes != null) return withAttributes;

@@ -195,7 +195,7 @@ public final class Helpers {
         if (!copy) return vs;
         List<Var> out = new ArrayList<>();
         for (Var v : vs) {
-            Var w = fresh.newVar(v.shapeRef(), v.name());
+            Var w = fresh.newVarLike(v, v.name());
             renamed.put(v, w);
             out.add(w);
         }

@@ -101,7 +101,19 @@ abstract class JavaStatements {
         return switch (e.prim()) {
             case NEG, EXP, LOG, SIN, COS, TAN, TANH, SIGMOID, SQRT, ABS, SIGN, FLOOR, CEIL, ROUND, TRUNC, ASIN, ACOS, ATAN, LOG1P, EXPM1 -> call(e.prim().text(), ref(in.get(0)));
             case STOP_GRAD, RESHAPE -> alias(e, in.get(0));
-            case ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, REMAINDER, FLOOR_DIVIDE, FMOD, ATAN2, LT, LE, GT, GE, EQ, NE -> elementwise(e, e.prim().text());
+            case ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, REMAINDER, FLOOR_DIVIDE, FMOD, ATAN2, LT, LE, GT, GE, EQ, NE, BITWISE_AND, BITWISE_OR,
+                 BITWISE_XOR -> elementwise(e, e.prim().text());
+            case CAST -> call("cast", ref(in.get(0)), Integer.toString(tx.runtime.kernels.Indexing.code((tx.runtime.tensor.DType) e.attr())));
+            case ARGMAX -> call("argmax", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()));
+            case ARGSORT -> call("argsort", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.AxisOrder) e.attr()).axis()),
+                    Boolean.toString(((Attrs.AxisOrder) e.attr()).descending()));
+            case GATHER -> call("gatherAlong", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()), ref(in.get(1)), shape(in.get(1)));
+            case SCATTER_ADD -> call("scatterAdd", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()), ref(in.get(1)),
+                    shape(in.get(1)), ref(in.get(2)));
+            case RANDINT -> {
+                Attrs.RandInt r = (Attrs.RandInt) e.attr();
+                yield call("randint", numel(d.shape(e.out())), r.seed() + "L", r.low() + "L", r.high() + "L");
+            }
             case WHERE -> elementwise(e, "where");
             case SUM -> reduce(e, "sum");
             case MAX -> reduce(e, "max");

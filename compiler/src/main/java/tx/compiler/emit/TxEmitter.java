@@ -285,7 +285,7 @@ public final class TxEmitter {
         for (Var t : l.tapes()) {
             String name = fresh((t.name() != null ? t.name() : "value") + "_tape");
             tapes.add(name);
-            line(name + " = zeros(" + shape(t) + ")", l);
+            line(name + " = zeros(" + shape(t) + (t.dtype().isFloat() ? "" : ", dtype=" + t.dtype().text()) + ")", l); // rows of bools stay bools
             exprs.put(t, new Expr(name, ATOM));
         }
         String index = fresh(l.index().name() != null ? l.index().name() : "i");
@@ -304,7 +304,8 @@ public final class TxEmitter {
         block(l.body(), false);
         for (int j = 0; j < tapes.size(); j++) {
             Var v = l.stacked().get(j);
-            line(tapes.get(j) + " = " + tapes.get(j) + " + where(" + oneHot(n, index, v.rank() + 1, 0) + ", unsqueeze(" + arg(v) + ", 0), 0)", l);
+            String zero = v.dtype() == tx.runtime.tensor.DType.BOOL ? "False" : "0"; // a bool row stays bool
+            line(tapes.get(j) + " = " + tapes.get(j) + " + where(" + oneHot(n, index, v.rank() + 1, 0) + ", unsqueeze(" + arg(v) + ", 0), " + zero + ")", l);
         }
         List<Integer> assigned = new ArrayList<>();
         for (int k : kept) if (!l.results().get(k).equals(l.params().get(k))) assigned.add(k);
@@ -531,7 +532,7 @@ public final class TxEmitter {
                 Expr scalar = scalars.get(in.get(0));
                 if (scalar == null) yield call("expand", arg(in.get(0)), shape(e.out()));
                 scalars.put(e.out(), scalar);
-                yield call("full", shape(e.out()), scalar.text());
+                yield call("full", shape(e.out()), floating(e, scalar.text()));
             }
             case TRANSPOSE -> transpose(e);
             case SLICE -> slice(e);
@@ -552,8 +553,18 @@ public final class TxEmitter {
                 for (Var x : in) parts.add(arg(x));
                 yield call("cat", "[" + String.join(", ", parts) + "]", "dim=" + ((Attrs.Axis) attr).axis());
             }
-            case CONST -> constant(e);
-            case FILL -> fill(e);
+            case CONST -> typed(e, constant(e));
+            case FILL -> typed(e, fill(e));
+            case CAST -> new Expr(ref(in.get(0), ATOM) + converter((tx.runtime.tensor.DType) attr), ATOM);
+            case BITWISE_AND, BITWISE_OR, BITWISE_XOR -> call(e.prim().text(), operand(e, 0, 0), operand(e, 1, 0));
+            case ARGMAX -> call("argmax", arg(in.get(0)), "dim=" + ((Attrs.Axis) attr).axis());
+            case ARGSORT -> call("argsort", arg(in.get(0)), "dim=" + ((Attrs.AxisOrder) attr).axis(), "descending=" + (((Attrs.AxisOrder) attr).descending() ? "true" : "false"));
+            case GATHER -> call("gather", arg(in.get(0)), Integer.toString(((Attrs.Axis) attr).axis()), arg(in.get(1)));
+            case SCATTER_ADD -> call("scatter_add", arg(in.get(0)), Integer.toString(((Attrs.Axis) attr).axis()), arg(in.get(1)), arg(in.get(2)));
+            case RANDINT -> {
+                Attrs.RandInt r = (Attrs.RandInt) attr;
+                yield call("randint", Long.toString(r.low()), Long.toString(r.high()), shape(e.out()), "seed=" + r.seed());
+            }
             case RANDOM -> {
                 Attrs.Random r = (Attrs.Random) attr;
                 yield call(r.normal() ? "randn" : "rand", shape(e.out()), "seed=" + r.seed());
@@ -561,6 +572,34 @@ public final class TxEmitter {
             // NOTE: the path as the source wrote it: relative to the folder of the file tx grad read
             case LOAD -> call("load", Escapes.txString(((Attrs.Load) attr).path()));
         };
+    }
+
+    /** A float64 full's value: a whole number gets a point, {@code full([2], 1.0)}, since {@code full([2], 1)} is int64. */
+    private static String floating(Eqn e, String value) {
+        return e.out().dtype().isFloat() && value.matches("-?\\d+") ? value + ".0" : value;
+    }
+
+    /** The method that converts to a dtype: {@code .long()}, {@code .bool()}, {@code .double()}. */
+    private static String converter(tx.runtime.tensor.DType d) {
+        return switch (d) {
+            case INT64 -> ".long()";
+            case BOOL -> ".bool()";
+            case FLOAT64 -> ".double()";
+        };
+    }
+
+    /**
+     * A constant or a fill of int64 or bool. A whole number without a point is an int in tx, so an
+     * int64 number, tensor literal or full is written as it is; the others (zeros, ones, bools) are
+     * written converted, {@code zeros([3]).long()}.
+     */
+    private Expr typed(Eqn e, Expr x) {
+        tx.runtime.tensor.DType d = e.out().dtype();
+        if (d == tx.runtime.tensor.DType.FLOAT64) return x;
+        if (d == tx.runtime.tensor.DType.INT64 && (e.out().rank() == 0 || x.text().startsWith("tensor(") || x.text().startsWith("full("))) return x;
+        scalars.remove(e.out());
+        String base = e.out().rank() == 0 ? "tensor(" + x.text() + ")" : x.prec() >= ATOM ? x.text() : "(" + x.text() + ")";
+        return new Expr(base + converter(d), ATOM);
     }
 
     private Expr fill(Eqn e) {
@@ -572,7 +611,7 @@ public final class TxEmitter {
         if (e.out().rank() == 0) return scalars.get(e.out());
         if (r.base() == null && v == 0 && 1 / v > 0) return call("zeros", shape(e.out()));
         if (r.base() == null && v == 1) return call("ones", shape(e.out()));
-        return call("full", shape(e.out()), value);
+        return call("full", shape(e.out()), floating(e, value));
     }
 
     private void noteDims(Sizes.Real r) {
@@ -608,14 +647,16 @@ public final class TxEmitter {
             noteDims(r);
             Expr value = r.base() == null ? literal(r.k()) : formula(r);
             scalars.put(e.out(), value);
-            return t.rank() == 0 ? value : call("full", shape(e.out()), value.text());
+            return t.rank() == 0 ? value : call("full", shape(e.out()), floating(e, value.text()));
         }
         for (int s = 1; s < Sizes.COUNT; s++) {
             if (!((Attrs.Const) d.inSample(e, s).attr()).value().equals(t)) {
                 throw new Derivation.Unexpressible("a constant tensor depends on " + String.join(", ", d.sizes.dims()));
             }
         }
-        return new Expr("tensor(" + nested(t.data(), t.shapeRef(), 0, 0) + ")", ATOM);
+        String data = nested(t.data(), t.shapeRef(), 0, 0);
+        boolean whole = e.out().dtype().isFloat() && !data.matches(".*[.e].*"); // tensor([1, 2]) would be int64
+        return new Expr("tensor(" + data + (whole ? ", dtype=float64" : "") + ")", ATOM);
     }
 
     private Expr formula(Sizes.Real r) {

@@ -109,6 +109,16 @@ final class Args {
         return dflt;
     }
 
+    /** The dtype given as the keyword (`dtype=int64`, `dtype=torch.bool`), dflt without it, or dflt after reporting another value (E0401). */
+    tx.runtime.tensor.DType dtype(String keyword, tx.runtime.tensor.DType dflt) {
+        Val v = get(-1, keyword);
+        if (v == null) return dflt;
+        if (v instanceof Val.DTypeV d) return d.dtype();
+        l.diags.error("E0401", spanOf(-1, keyword), "`" + keyword + "=` takes a dtype (float64, int64 or bool), found " + v.describe(), null);
+        failed = true;
+        return dflt;
+    }
+
     Integer integer(int i, String keyword) {
         Val v = get(i, keyword);
         if (v == null) return null;

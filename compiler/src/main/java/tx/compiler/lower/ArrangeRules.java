@@ -418,8 +418,7 @@ final class ArrangeRules extends RuleFamily {
     }
 
     /**
-     * masked_fill(x, mask, value): value where the mask is non-zero, x elsewhere (a where). tx's
-     * comparisons give 0/1 tensors, so {@code x.masked_fill(x > 0, 0.0)} reads as in PyTorch. x and
+     * masked_fill(x, mask, value): value where the bool mask is true, x elsewhere (a where). x and
      * the mask broadcast together, as in PyTorch's out-of-place masked_fill (E0201 otherwise); value
      * is a number or a 0-dimensional tensor.
      */
@@ -427,7 +426,7 @@ final class ArrangeRules extends RuleFamily {
         if (!a.shape(1, 3, "mask", "value") || !present(a, 1, "mask") || !present(a, 2, "value")) return null;
         T x = a.tensor(0), mask = a.tensor(1, "mask"), value = a.tensor(2, "value");
         if (x == null || mask == null || value == null) return null;
-        if (!host.broadcasts(a, x, mask)) return null;
+        if (!host.mask(mask, "masked_fill", "mask", a.spanOf(1, "mask")) || !host.broadcasts(a, x, mask)) return null;
         if (value.shape().length != 0) {
             l.diags.error("E0202", a.spanOf(2, "value"), "`masked_fill` takes a number or a 0-dimensional tensor as its value, found shape "
                     + Shapes.show(value.shape()), null);

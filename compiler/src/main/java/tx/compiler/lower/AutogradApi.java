@@ -134,6 +134,7 @@ final class AutogradApi {
         }
         if (!on) return x.rg() ? stopRequiringGrad(x) : x;
         if (x.leaf() >= 0) return x;
+        if (!l.floatForGrad(x.dtype(), span)) return null;
         T leaf = l.leaf(l.b.stopGrad(x.var()), node);
         l.rebindAliases(x.var(), leaf);
         return leaf;

@@ -37,7 +37,13 @@ final class AutogradRules extends RuleFamily {
                 l.diags.error("E0201", a.span(), "only one-element tensors can be converted to a number: this one has shape " + Shapes.show(x.shape()), null);
                 return null;
             }
-            return new T(b.stopGrad(b.reshape(x.var(), Shapes.SCALAR)), false, -1, null, true, false);
+            // a Python number of the tensor's kind: an int64 tensor's item is an int, a bool tensor's a bool
+            Val.PyType py = switch (x.dtype()) {
+                case INT64 -> Val.PyType.INT;
+                case BOOL -> Val.PyType.BOOL;
+                case FLOAT64 -> Val.PyType.FLOAT;
+            };
+            return T.scalar(b.stopGrad(b.reshape(x.var(), Shapes.SCALAR)), py);
         });
         rules.put("zero_grad", a -> {
             if (!a.shape(1, Integer.MAX_VALUE)) return null;
@@ -147,6 +153,10 @@ final class AutogradRules extends RuleFamily {
             if (!a.shape(0, Integer.MAX_VALUE)) return null;
             List<Stmt.PrintItem> items = new ArrayList<>();
             for (int i = 0; i < a.pos.size(); i++) {
+                if (a.pos.get(i) instanceof Val.Tuple t && l.namedPairs.containsKey(t)) {
+                    items.add(namedPair(l.namedPairs.get(t), t));
+                    continue;
+                }
                 if (a.pos.get(i) instanceof Val.Fn) {
                     l.diags.error("E0401", a.posSpans.get(i), "`print` takes tensors, numbers, strings, lists and tuples, found " + a.pos.get(i).describe(), null);
                     return null;
@@ -172,6 +182,12 @@ final class AutogradRules extends RuleFamily {
         });
     }
 
+    /** PyTorch's named tuple: {@code torch.return_types.sort(\nvalues=tensor(...),\nindices=tensor(...))}. */
+    private Stmt.PrintItem namedPair(String kind, Val.Tuple t) {
+        return new Stmt.PrintItem.Joined(List.of(new Stmt.PrintItem.Text("torch.return_types." + kind + "(\nvalues="), printItem(t.items().get(0)),
+                new Stmt.PrintItem.Text(",\nindices="), printItem(t.items().get(1)), new Stmt.PrintItem.Text(")")));
+    }
+
     private Stmt.PrintItem printItem(Val v) {
         if (Sequences.items(v) != null) return l.sequences.print(v, this::printItem);
         if (v instanceof Val.Num n && n.py() == Val.PyType.BOOL) return new Stmt.PrintItem.Text(n.value() != 0 ? "True" : "False");
@@ -184,6 +200,7 @@ final class AutogradRules extends RuleFamily {
     private static String staticText(Val v) {
         if (v instanceof Val.Str s) return s.value();
         if (v instanceof Val.Bool bv) return bv.value() ? "True" : "False";
+        if (v instanceof Val.DTypeV d) return d.dtype().toString();
         if (v instanceof Val.Shape s) return Shapes.show(s.dims());
         if (v instanceof Val.ListV list) {
             StringBuilder sb = new StringBuilder("[");

@@ -48,7 +48,11 @@ final class Builtins {
         new FileRules(l, this, rules);
         rules.put("len", a -> l.sequences.len(a));
         rules.put(Iteration.ROW, a -> Iteration.row(l, a));
+        new DtypeRules(l, this, rules);
+        selection = new SelectionRules(l, this, rules);
     }
+
+    private final SelectionRules selection;
 
     boolean has(String name) {
         return rules.containsKey(name);
@@ -376,8 +380,16 @@ final class Builtins {
     private Val where(Args a) {
         if (!a.shape(3, 3)) return null;
         T c = a.tensor(0), x = a.tensor(1), y = a.tensor(2);
-        if (c == null || x == null || y == null || !broadcasts(a, c, x, y)) return null;
+        if (c == null || x == null || y == null || !mask(c, "where", "condition", a.spanOf(0, null)) || !broadcasts(a, c, x, y)) return null;
         return out(b.where(c.var(), x.var(), y.var()), "WhereBackward0");
+    }
+
+    /** Whether a condition or a mask is a bool tensor, as PyTorch requires (E0220 otherwise). */
+    boolean mask(T m, String fn, String role, Span span) {
+        if (m.dtype() == tx.runtime.tensor.DType.BOOL) return true;
+        l.diags.error("E0220", span, "`" + fn + "` takes a bool tensor as its " + role + ", found " + m.describeDtype(),
+                "a comparison gives one (`x > 0`); convert a 0/1 tensor with `m.bool()`");
+        return false;
     }
 
     // ---- reductions ------------------------------------------------------------------------------------
@@ -426,6 +438,11 @@ final class Builtins {
             int[] axes = a.axes(1, "dim", x.shape().length);
             boolean keepdim = a.bool(2, "keepdim", false);
             if (axes == null || a.failed) return null;
+            if ((name.equals("mean") || name.equals("logsumexp")) && !x.dtype().isFloat()) {
+                l.diags.error("E0220", a.spanOf(0, null), "`" + name + "` of " + x.describeDtype() + ": PyTorch computes it for floats only",
+                        "convert first: `" + name + "(x.double())`");
+                return null;
+            }
             if ((name.equals("max") || name.equals("min") || name.equals("amax") || name.equals("amin")) && emptyExtent(x, axes)) {
                 l.diags.error("E0205", a.span(), "`" + name + "` of an empty tensor has no value", null);
                 return null;
@@ -434,7 +451,9 @@ final class Builtins {
             if ((name.equals("max") || name.equals("min")) && dim instanceof Val.Num && axes.length == 1) {
                 // NOTE: with one dim, PyTorch's max/min give the gradient to the first extreme element
                 Var v = b.composite(() -> name.equals("max") ? Composites.maxAlong(b, x.var(), axes[0], keepdim) : Composites.minAlong(b, x.var(), axes[0], keepdim));
-                return out(v, name.equals("max") ? "MaxBackward0" : "MinBackward0");
+                T values = out(v, name.equals("max") ? "MaxBackward0" : "MinBackward0");
+                l.indicesOf.put(v, selection.indicesOf(x, axes[0], keepdim, name.equals("max"))); // PyTorch's (values, indices)
+                return values;
             }
             return out(b.composite(() -> r.apply(b, x.var(), axes, keepdim)), a.get(1, "dim") == null ? gradFnAll : gradFnDim);
         });

@@ -338,7 +338,7 @@ final class Composites {
 
     /** The element of each line that a one-hot mask marks. */
     private static Var pick(Builder b, Var x, Var mask, int axis, boolean keepdim) {
-        return b.sum(b.where(mask, x, b.scalar(0)), new int[] {axis}, keepdim);
+        return b.sum(b.where(mask, x, b.scalar(0, x.dtype())), new int[] {axis}, keepdim); // of x's dtype: an int64 max is an int64
     }
 
     static Var max(Builder b, Var x, int[] axes, boolean keepdim) {

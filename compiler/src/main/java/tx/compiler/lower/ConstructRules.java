@@ -10,6 +10,7 @@ import tx.compiler.syntax.Span;
 import tx.runtime.ir.Attrs;
 import tx.runtime.ir.Prim;
 import tx.runtime.ir.Var;
+import tx.runtime.tensor.DType;
 import tx.runtime.tensor.PyFloat;
 import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
@@ -25,26 +26,33 @@ final class ConstructRules extends RuleFamily {
 
     private void construct() {
         rules.put("tensor", a -> {
-            if (!a.shape(1, 1, "requires_grad")) return null;
-            Tensor t = literal(a.pos.get(0), a.posSpans.get(0));
-            return t == null ? null : made(a, b.constant(t));
+            if (!a.shape(1, 1, "requires_grad", "dtype")) return null;
+            List<Val.PyType> types = new ArrayList<>();
+            Tensor t = literal(a.pos.get(0), a.posSpans.get(0), types);
+            // as PyTorch: all ints give int64, all bools bool, any float float64
+            DType inferred = types.stream().map(Exprs::dtypeOf).reduce(types.isEmpty() ? DType.FLOAT64 : DType.BOOL, DType::promote);
+            DType d = a.dtype("dtype", inferred);
+            return t == null || a.failed ? null : made(a, b.constant(converted(t, d), d));
         });
         rules.put("zeros", a -> filled(a, 0.0));
         rules.put("ones", a -> filled(a, 1.0));
         rules.put("full", a -> {
-            if (!a.shape(2, 2, "requires_grad")) return null;
+            if (!a.shape(2, 2, "requires_grad", "dtype")) return null;
             // the shape is one argument: a list, x.shape, or a single size
             int[] shape = a.pos.get(0) instanceof Val.Num ? a.sizes(a.pos.subList(0, 1), a.posSpans.subList(0, 1), false) : a.shapeFrom(0);
-            double v = a.number(1, null, 0);
-            return shape == null || a.failed || !a.fits(shape, a.span()) ? null : made(a, b.fill(shape, v));
+            Val value = a.pos.get(1);
+            DType d = a.dtype("dtype", value instanceof Val.Bool ? DType.BOOL : value instanceof Val.Num n ? Exprs.dtypeOf(n.py()) : DType.FLOAT64);
+            double v = value instanceof Val.Bool x ? (x.value() ? 1 : 0) : a.number(1, null, 0);
+            return shape == null || a.failed || !a.fits(shape, a.span()) ? null : made(a, b.fill(shape, d.convert(v), d));
         });
         rules.put("eye", a -> {
-            if (!a.shape(1, 2, "requires_grad")) return null;
+            if (!a.shape(1, 2, "requires_grad", "dtype")) return null;
             Integer n = a.count(0, "a size"), m = a.has(1) ? a.count(1, "a size") : n;
+            DType dt = a.dtype("dtype", DType.FLOAT64);
             if (n == null || m == null || a.failed || !a.fits(new int[] {n, m}, a.span())) return null;
             double[] d = new double[n * m];
             for (int i = 0; i < Math.min(n, m); i++) d[i * m + i] = 1;
-            return made(a, b.constant(Tensor.of(new int[] {n, m}, d)));
+            return made(a, b.constant(Tensor.of(new int[] {n, m}, d), dt));
         });
         rules.put("arange", this::arange);
         rules.put("linspace", this::linspace);
@@ -62,14 +70,16 @@ final class ConstructRules extends RuleFamily {
      * requires_grad=True, else a constant, whatever x requires), filled with the value.
      */
     private Val like(Args a, Double value) {
-        if (!a.shape(1, value == null ? 2 : 1, value == null ? new String[] {"requires_grad", "fill_value"} : new String[] {"requires_grad"})) return null;
+        if (!a.shape(1, value == null ? 2 : 1, value == null ? new String[] {"requires_grad", "fill_value", "dtype"} : new String[] {"requires_grad", "dtype"})) return null;
         if (value == null && a.get(1, "fill_value") == null) {
             l.diags.error("E0104", a.span(), "`full_like` needs the value", "e.g. `full_like(x, 2.5)`");
             return null;
         }
         T x = a.tensor(0);
         double v = value == null ? a.number(1, "fill_value", 0) : value;
-        return x == null || a.failed ? null : made(a, b.fill(x.shape(), v));
+        if (x == null || a.failed) return null;
+        DType d = a.dtype("dtype", x.dtype()); // x's dtype, as PyTorch's *_like
+        return a.failed ? null : made(a, b.fill(x.shape(), d.convert(v), d));
     }
 
     /** rand_like(x, seed=) and randn_like: random numbers of x's shape, seeded as rand and randn are. */
@@ -83,20 +93,25 @@ final class ConstructRules extends RuleFamily {
 
     /** A constructed tensor: a leaf that requires grad if asked for, else a constant. */
     private Val made(Args a, Var v) {
-        if (a.bool("requires_grad", false)) return l.leaf(v, a.call);
+        if (a.bool("requires_grad", false)) return l.floatForGrad(v.dtype(), a.kwSpans.getOrDefault("requires_grad", a.span())) ? l.leaf(v, a.call) : null;
         return new T(v, false, -1, null, false, false);
     }
 
     private Val filled(Args a, double value) {
-        if (!a.shape(0, Integer.MAX_VALUE, "requires_grad")) return null;
+        if (!a.shape(0, Integer.MAX_VALUE, "requires_grad", "dtype")) return null;
         int[] shape = a.shapeFrom(0);
-        return shape == null || a.failed || !a.fits(shape, a.span()) ? null : made(a, b.fill(shape, value));
+        DType d = a.dtype("dtype", DType.FLOAT64);
+        return shape == null || a.failed || !a.fits(shape, a.span()) ? null : made(a, b.fill(shape, value, d));
     }
 
     private Val arange(Args a) {
-        if (!a.shape(1, 3, "requires_grad", "step")) return null;
+        if (!a.shape(1, 3, "requires_grad", "step", "dtype")) return null;
         double start = a.has(1) ? a.number(0, null, 0) : 0, end = a.has(1) ? a.number(1, null, 0) : a.number(0, null, 0);
         double step = a.has(2) ? a.number(2, null, 1) : a.number(-1, "step", 1);
+        boolean ints = true; // all of its numbers ints: int64, as PyTorch's arange(5)
+        for (int i = 0; i < a.pos.size(); i++) ints &= a.pos.get(i) instanceof Val.Num n && n.py() != Val.PyType.FLOAT;
+        ints &= !(a.kw.get("step") instanceof Val.Num n) || n.py() != Val.PyType.FLOAT;
+        DType dt = a.dtype("dtype", ints ? DType.INT64 : DType.FLOAT64);
         if (a.failed) return null;
         if (step == 0 || (end - start) / step < 0) {
             l.diags.error("E0205", a.span(), "`arange` from " + PyFloat.repr(start) + " to " + PyFloat.repr(end) + " by "
@@ -112,8 +127,8 @@ final class ConstructRules extends RuleFamily {
         if (!a.fits(new int[] {(int) count}, a.span())) return null;
         int n = (int) count;
         double[] d = new double[n];
-        for (int i = 0; i < n; i++) d[i] = start + i * step;
-        return made(a, b.constant(Tensor.of(new int[] {n}, d)));
+        for (int i = 0; i < n; i++) d[i] = dt.convert(start + i * step);
+        return made(a, b.constant(Tensor.of(new int[] {n}, d), dt));
     }
 
     /** linspace as PyTorch computes it: from the start for the first half, from the end for the rest. */
@@ -141,19 +156,30 @@ final class ConstructRules extends RuleFamily {
         return made(a, b.emit(Prim.RANDOM, new Attrs.Random(shape, (long) seed, normal)));
     }
 
-    /** The data of tensor(...): a number or a rectangular nested list of numbers. */
-    private Tensor literal(Val v, Span span) {
+    /** The values of t as dtype d (tensor([0.7, -1.9], dtype=int64) truncates). */
+    private static Tensor converted(Tensor t, DType d) {
+        return tx.runtime.kernels.Indexing.cast(t, d);
+    }
+
+    /** The data of tensor(...): a number or a rectangular nested list of numbers; {@code types} gets each number's Python type. */
+    private Tensor literal(Val v, Span span, List<Val.PyType> types) {
         List<Double> flat = new ArrayList<>();
-        int[] shape = literalShape(v, span, flat);
+        int[] shape = literalShape(v, span, flat, types);
         if (shape == null) return null;
         double[] d = new double[flat.size()];
         for (int i = 0; i < d.length; i++) d[i] = flat.get(i);
         return Tensor.of(shape, d);
     }
 
-    private int[] literalShape(Val v, Span span, List<Double> flat) {
+    private int[] literalShape(Val v, Span span, List<Double> flat, List<Val.PyType> types) {
         if (v instanceof Val.Num n) {
             flat.add(n.value());
+            types.add(n.py());
+            return Shapes.SCALAR;
+        }
+        if (v instanceof Val.Bool x) {
+            flat.add(x.value() ? 1.0 : 0.0);
+            types.add(Val.PyType.BOOL);
             return Shapes.SCALAR;
         }
         if (!(v instanceof Val.ListV list)) {
@@ -165,7 +191,7 @@ final class ConstructRules extends RuleFamily {
         }
         int[] inner = null;
         for (int k = 0; k < list.items().size(); k++) {
-            int[] s = literalShape(list.items().get(k), list.spans().get(k), flat);
+            int[] s = literalShape(list.items().get(k), list.spans().get(k), flat, types);
             if (s == null) return null;
             if (inner != null && !Arrays.equals(inner, s)) {
                 l.diags.error("E0206", list.spans().get(k), "tensor literal is not rectangular: this element has shape "

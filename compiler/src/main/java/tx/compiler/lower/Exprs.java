@@ -11,6 +11,7 @@ import tx.runtime.ir.Builder;
 import tx.runtime.ir.Prim;
 import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Var;
+import tx.runtime.tensor.DType;
 import tx.runtime.tensor.Shapes;
 
 /** Expressions: names, operators, indexing and attributes. Calls go to {@link Builtins}. */
@@ -89,6 +90,7 @@ final class Exprs {
         if (v != null && maybe == null) return v;
         if (v == null && maybe == null && l.functions.has(name)) return new Val.Fn(new Val.UserFn(name));
         if (v == null && maybe == null && CONSTANTS.containsKey(name)) return new Val.Num(CONSTANTS.get(name));
+        if (v == null && maybe == null && DType.named(name) != null) return new Val.DTypeV(DType.named(name));
         if (v == null && maybe == null && l.builtins.known(name) && !Functions.isTransform(name)) return new Val.Fn(new Val.BuiltinFn(name)); // act = tanh
         if (v == null && maybe == null && l.functions.globalBeforeAssignment(name, span)) return new Val.Bad();
         if (maybe != null) {
@@ -158,7 +160,8 @@ final class Exprs {
             }
             return t;
         }
-        if (v instanceof Val.Num n) return constant(n.value());
+        if (v instanceof Val.Num n) return constant(n.value(), dtypeOf(n.py()));
+        if (v instanceof Val.Bool x) return constant(x.value() ? 1 : 0, DType.BOOL);
         if (v instanceof Val.Bad) return null;
         if (v instanceof Val.None none) {
             l.diags.error("E0303", span, "this is None, but " + role + " needs a tensor", none.why());
@@ -172,6 +175,20 @@ final class Exprs {
         return new T(b.scalar(value), false, -1, null, false, false);
     }
 
+    /** A scalar constant of a dtype (a Python int in arithmetic with tensors is an int64 scalar, as in PyTorch). */
+    T constant(double value, DType dtype) {
+        return new T(b.scalar(value, dtype), false, -1, null, false, false);
+    }
+
+    /** The dtype a Python scalar of type py takes part in tensor arithmetic as. */
+    static DType dtypeOf(Val.PyType py) {
+        return switch (py) {
+            case BOOL -> DType.BOOL;
+            case INT -> DType.INT64;
+            case FLOAT -> DType.FLOAT64;
+        };
+    }
+
     /** Wraps a freshly built variable: it requires grad iff the graph says so, and prints with gradFn. */
     T result(Var v, String gradFn) {
         return new T(v, l.graph.requiresGrad(v), l.graph.leafOf(v), gradFn, false, false);
@@ -182,12 +199,21 @@ final class Exprs {
     private Val negate(Val v, Ast.Neg n) {
         if (v instanceof Val.Num x) return new Val.Num(-x.value(), x.py() == Val.PyType.BOOL ? Val.PyType.INT : x.py());
         T t = tensor(v, n.operand().span(), "`-`");
+        if (t != null && t.item() && t.dtype() == DType.BOOL) return T.scalar(b.neg(b.emit(Prim.CAST, DType.INT64, t.var())), Val.PyType.INT); // -True is -1
         if (t != null && t.item()) return T.scalar(b.neg(t.var()), t.py() == Val.PyType.BOOL ? Val.PyType.INT : t.py());
+        if (t != null && t.dtype() == DType.BOOL) {
+            l.diags.error("E0220", n.span(), "`-` of a bool tensor: PyTorch does not negate bools",
+                    "to invert a mask use `logical_not(mask)`");
+            return new Val.Bad();
+        }
         return t == null ? new Val.Bad() : result(b.neg(t.var()), "NegBackward0");
     }
 
     /** Folds arithmetic on compile-time numbers. */
     Val fold(String op, Val left, Val right, Span span) {
+        if (left instanceof Val.DTypeV a && right instanceof Val.DTypeV c && (op.equals("==") || op.equals("!="))) {
+            return new Val.Num((a.dtype() == c.dtype()) == op.equals("==") ? 1 : 0, Val.PyType.BOOL);
+        }
         if (left instanceof Val.Num a && right instanceof Val.Num c && (op.equals("//") || op.equals("%") || op.equals("/")) && c.value() == 0) {
             l.diags.error("E0401", span, "`" + op + "` by zero (Python raises ZeroDivisionError)",
                     "between tensors it gives inf or nan, as in PyTorch: `tensor(1.0) " + op + " 0`");
@@ -229,8 +255,9 @@ final class Exprs {
         if (left instanceof Val.Bool x) left = new Val.Num(x.value() ? 1 : 0, Val.PyType.BOOL); // True + 1 is 2, as in Python
         if (right instanceof Val.Bool x) right = new Val.Num(x.value() ? 1 : 0, Val.PyType.BOOL);
         if (left instanceof Val.Num && right instanceof Val.Num && !op.equals("@")) return fold(op, left, right, span);
+        if (left instanceof Val.DTypeV || right instanceof Val.DTypeV) return fold(op, left, right, span);
         if (op.equals("@")) return l.builtins.matmul(left, right, ls, rs, span);
-        T a = tensor(left, ls, "`" + op + "`"), c = tensor(right, rs, "`" + op + "`");
+        T a = operand(left, right, ls, op), c = operand(right, left, rs, op);
         if (a == null || c == null) return new Val.Bad();
         if (Shapes.broadcast(a.shape(), c.shape()) == null) {
             l.diags.error("E0201", span, "shapes " + Shapes.show(a.shape()) + " and " + Shapes.show(c.shape()) + " do not broadcast for `" + op + "`",
@@ -238,6 +265,20 @@ final class Exprs {
             return new Val.Bad();
         }
         if (op.equals("//")) return floorDivide(a, c, left, right, span);
+        if (isFloat(left) && isFloat(right)) { // Python's arithmetic on bools is an int's: True + True is 2
+            if (a.dtype() == DType.BOOL) a = a.withVar(b.emit(Prim.CAST, DType.INT64, a.var()));
+            if (c.dtype() == DType.BOOL) c = c.withVar(b.emit(Prim.CAST, DType.INT64, c.var()));
+        }
+        if (op.equals("**") && !isFloat(left) && !a.dtype().isFloat() && !c.dtype().isFloat() && right instanceof Val.Num n && n.value() < 0) {
+            l.diags.error("E0220", span, "an integer tensor to a negative integer power: PyTorch does not allow it (\"Integers to negative integer powers are not allowed\")",
+                    "write the exponent as a float (`x ** -1.0`) for a float64 result");
+            return new Val.Bad();
+        }
+        if (a.dtype() == DType.BOOL && c.dtype() == DType.BOOL && (op.equals("-") || op.equals("**") || op.equals("%"))) {
+            l.diags.error("E0220", span, "`" + op + "` of two bool tensors: PyTorch does not " + (op.equals("-") ? "subtract" : "compute this for") + " bools",
+                    op.equals("-") ? "for a mask difference use `logical_xor(a, b)`" : "convert one first, e.g. `a.long()`");
+            return new Val.Bad();
+        }
         Prim p = switch (op) {
             case "+" -> Prim.ADD;
             case "-" -> Prim.SUB;
@@ -252,7 +293,10 @@ final class Exprs {
             case "==" -> Prim.EQ;
             default -> Prim.NE;
         };
-        T r = result(b.emit(p, null, a.var(), c.var()), gradFnOf(op, left, right));
+        Var v = b.emit(p, null, a.var(), c.var());
+        // NOTE: bools add as a logical or (True + True is True in PyTorch), so a sum of two bools is made a bool again
+        if (p == Prim.ADD && v.dtype() == DType.BOOL) v = b.emit(Prim.CAST, DType.BOOL, v);
+        T r = result(v, gradFnOf(op, left, right));
         return isFloat(left) && isFloat(right) ? T.scalar(r.var(), pyType(op, left, right)) : r;
     }
 
@@ -301,6 +345,16 @@ final class Exprs {
         return r;
     }
 
+    /**
+     * An operand of {@code op} as a tensor. NOTE: a number with a float64 tensor is a float64 constant
+     * whatever its Python type, since the result is float64 either way (PyTorch's promotion): so
+     * {@code 1 - s} and a derivative rule's {@code 1 - s} are one expression to the simplifier.
+     */
+    private T operand(Val v, Val other, Span span, String op) {
+        if (v instanceof Val.Num n && other instanceof T t && t.dtype().isFloat()) return constant(n.value());
+        return tensor(v, span, "`" + op + "`");
+    }
+
     /** Python scalars ({@code x.item()}, loop counters and numbers) combine into Python scalars, which print as such. */
     private static boolean isFloat(Val v) {
         return v instanceof Val.Num || (v instanceof T t && t.item());
@@ -337,6 +391,9 @@ final class Exprs {
         Val tv = expr(ix.target());
         if (tv instanceof Val.Shape sh) return shapeIndex(sh, ix);
         if (Sequences.items(tv) != null) return l.sequences.index(tv, ix);
+        if (tv instanceof T t && l.indicesOf.containsKey(t.var()) && ix.subs().size() == 1 && ix.subs().get(0) instanceof Ast.At) {
+            return l.sequences.index(new Val.Tuple(List.of(valuesOf(t), l.indicesOf.get(t.var()))), ix); // max(x, dim=1)[0]: PyTorch's (values, indices)
+        }
         T x = tensor(tv, ix.target().span(), "indexing");
         return x == null ? new Val.Bad() : new Indexing(l).read(x, ix);
     }
@@ -379,10 +436,15 @@ final class Exprs {
         if (a.target() instanceof Ast.Name m && m.name().equals("math") && !l.state.names.containsKey("math") && CONSTANTS.containsKey(a.name())) {
             return new Val.Num(CONSTANTS.get(a.name()));
         }
+        if (a.target() instanceof Ast.Name m && m.name().equals("torch") && !l.state.names.containsKey("torch") && DType.named(a.name()) != null) {
+            return new Val.DTypeV(DType.named(a.name())); // torch.int64, torch.bool, ...
+        }
         String module = l.builtins.prefix(a.target());
         if (module != null && l.builtins.known(a.name()) && !Functions.isTransform(a.name())) return new Val.Fn(new Val.BuiltinFn(a.name())); // act = torch.tanh
         Val target = expr(a.target());
         if (target instanceof Val.Bad) return target;
+        Val named = valuesOrIndices(target, a.name());
+        if (named != null) return named;
         if (!(target instanceof T x)) {
             l.diags.error("E0401", a.nameSpan(), target.describe() + " has no attribute `" + a.name() + "`", null);
             return new Val.Bad();
@@ -392,17 +454,36 @@ final class Exprs {
             case "requires_grad" -> new Val.Bool(x.rg());
             case "is_leaf" -> new Val.Bool(x.leaf() >= 0 || !x.rg());
             case "shape" -> new Val.Shape(x.shape());
+            case "dtype" -> new Val.DTypeV(x.dtype());
             case "T" -> l.builtins.transposeT(x);
             case "data" -> l.autograd.data(x);
             case "grad_fn" -> l.autograd.gradFn(x, a.span());
             default -> {
-                String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "T", "data", "grad_fn"));
+                String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "dtype", "T", "data", "grad_fn"));
                 String help = l.builtins.has(a.name()) ? "`" + a.name() + "` is a method: call it, `x." + a.name() + "(...)`"
                         : near != null ? "did you mean `" + near + "`?" : null;
                 l.diags.error("E0101", a.nameSpan(), "tensors have no attribute `" + a.name() + "`", help);
                 yield new Val.Bad();
             }
         };
+    }
+
+    /** {@code .values} and {@code .indices} of sort, topk, and max or min along a dimension; else null. */
+    private Val valuesOrIndices(Val target, String name) {
+        if (!name.equals("values") && !name.equals("indices")) return null;
+        if (target instanceof Val.Tuple t && l.namedPairs.containsKey(t)) return t.items().get(name.equals("values") ? 0 : 1);
+        if (target instanceof T t && l.indicesOf.containsKey(t.var())) return name.equals("values") ? valuesOf(t) : l.indicesOf.get(t.var());
+        return null;
+    }
+
+    /**
+     * The values of max(x, dim=) or min(x, dim=) as a tensor of their own (a reshape that moves
+     * nothing), which indexes as a tensor: {@code max(x, dim=1).values[0]} is the first value, while
+     * {@code max(x, dim=1)[0]} is the values, as PyTorch's named tuple.
+     */
+    T valuesOf(T t) {
+        Var v = b.emit(Prim.RESHAPE, new tx.runtime.ir.Attrs.ShapeAttr(t.shape()), t.var());
+        return new T(v, l.graph.requiresGrad(v), -1, t.gradFn(), false, false);
     }
 
     /** {@code x.grad}: None, a tensor, or (after paths that disagree) a tensor that may be None. */

@@ -90,10 +90,10 @@ final class Formatting {
         } else if (v instanceof Val.Num n) {
             if (f.conversion() == 0) return checked(spec, n.py(), () -> number(n, spec));
             shown = n.py() == PyType.BOOL ? (n.value() != 0 ? "True" : "False") : n.py() == PyType.INT ? integer(n.value()) : PyFloat.repr(n.value());
-        } else if (v instanceof Val.None || v instanceof Val.Shape) {
-            shown = v instanceof Val.Shape s ? Shapes.show(s.dims()) : "None";
+        } else if (v instanceof Val.None || v instanceof Val.Shape || v instanceof Val.DTypeV) {
+            shown = v instanceof Val.Shape s ? Shapes.show(s.dims()) : v instanceof Val.DTypeV d ? d.dtype().toString() : "None";
             if (f.conversion() == 0 && !spec.isEmpty()) {
-                throw new FormatException("Python formats " + (v instanceof Val.Shape ? "a shape" : "None") + " only without a spec");
+                throw new FormatException("Python formats " + (v instanceof Val.Shape ? "a shape" : v instanceof Val.DTypeV ? "a dtype" : "None") + " only without a spec");
             }
         } else {
             l.diags.error("E0401", f.expr().span(), "an f-string field takes tensors, numbers and booleans, found " + v.describe(),
@@ -137,9 +137,15 @@ final class Formatting {
             else spec.checkInt(kind == Kind.BOOL ? "bool" : "int");
             return new PrintItem.Formatted(t.var(), kind, spec, str, null);
         }
-        if (t.isScalar() && !str) { // PyTorch's Tensor.__format__: self.item().__format__(spec)
-            spec.checkFloat("float");
-            return new PrintItem.Formatted(t.var(), Kind.FLOAT, spec, false, null);
+        if (t.isScalar() && !str) { // PyTorch's Tensor.__format__: self.item().__format__(spec), an int of an int64 tensor
+            Kind kind = switch (t.dtype()) {
+                case INT64 -> Kind.INT;
+                case BOOL -> Kind.BOOL;
+                case FLOAT64 -> Kind.FLOAT;
+            };
+            if (kind == Kind.FLOAT) spec.checkFloat("float");
+            else spec.checkInt(kind == Kind.BOOL ? "bool" : "int");
+            return new PrintItem.Formatted(t.var(), kind, spec, false, null);
         }
         if (!str && !spec.isEmpty()) throw new FormatException("unsupported format string passed to Tensor.__format__");
         spec.checkString();

@@ -135,7 +135,7 @@ final class Functions {
             l.diags.error("E0401", c.args().get(0).span(), "`" + kind + "` takes a function, found " + f.describe(), null);
             return new Val.Bad();
         }
-        fn = transformable(fn);
+        fn = transformable(fn, c.args().get(0).span());
         List<String> params = parameters(fn.ref());
         List<Integer> wrt = new ArrayList<>();
         for (int i = 1; i < c.args().size(); i++) {
@@ -164,11 +164,11 @@ final class Functions {
      * {@code fn tanh(input) { return torch.tanh(input) }} of one tensor of any shape (made once per
      * built-in, under a name a program cannot spell, always inlined); any other function is itself.
      */
-    Val.Fn transformable(Val.Fn fn) {
+    Val.Fn transformable(Val.Fn fn, Span where) {
         if (!(fn.ref() instanceof Val.BuiltinFn bi)) return fn;
         String name = "$" + bi.name();
         defs.computeIfAbsent(name, k -> {
-            Span at = Span.NONE;
+            Span at = where; // where the built-in was named: a misuse (`grad(dot)`: dot takes two tensors) is reported there
             Ast.Expr call = new Ast.Call(new Ast.Attr(new Ast.Name("torch", at), bi.name(), at, at),
                     List.of(new Ast.Arg(null, new Ast.Name("input", at), at)), at);
             return new Ast.FnDef(name, List.of(new Ast.Param("input", List.of(), Parameters.ANY_TENSOR, null, at)), List.of(),
@@ -470,7 +470,7 @@ final class Functions {
             return null;
         }
         List<T> bargs = new ArrayList<>();
-        for (T a : args) bargs.add(new T(l.b.newVar(a.shape(), null), true, -1, null, false, false));
+        for (T a : args) bargs.add(new T(l.b.newVar(a.shape(), null, a.dtype()), a.dtype().isFloat(), -1, null, false, false));
         bargs.add(new T(l.b.newVar(out.shape(), null), true, -1, null, false, false));
         if (bind(bwd, bargs, at) == null) return null;
         boolean wasNoGrad = l.graph.setNoGrad(false);
@@ -503,7 +503,7 @@ final class Functions {
     private List<Object> signature(String name, List<T> args) {
         List<Object> key = new ArrayList<>();
         key.add(name);
-        for (T t : args) key.add(Arrays.toString(t.shape()) + (t.rg() ? " rg" : "") + " leaf " + t.leaf() + (t.item() ? " item" : ""));
+        for (T t : args) key.add(Arrays.toString(t.shape()) + " " + t.dtype().text() + (t.rg() ? " rg" : "") + " leaf " + t.leaf() + (t.item() ? " item" : ""));
         key.add(l.graph.noGrad());
         key.add(transformDepth > 0);
         return key;
@@ -540,7 +540,7 @@ final class Functions {
         try {
             for (int i = 0; i < args.size(); i++) {
                 T a = args.get(i);
-                Var p = l.b.newVar(a.shape(), f.params().get(i).name());
+                Var p = l.b.newVar(a.shape(), f.params().get(i).name(), a.dtype());
                 l.graph.setRequiresGrad(p, a.rg());
                 params.add(p);
                 body.bind(f.params().get(i).name(), new T(p, a.rg(), a.leaf(), a.gradFn(), a.item(), false));

@@ -259,7 +259,7 @@ final class Indexing {
             return null;
         }
         Var placed = place(broadcast(v.var(), region), p);
-        Var mask = place(b.fill(region, 1), p);
+        Var mask = place(b.fill(region, 1, tx.runtime.tensor.DType.BOOL), p); // a bool mask, as where takes
         return written(ix.target(), l.exprs.result(b.where(mask, placed, into.var()), "CopySlices"), valueSpan);
     }
 

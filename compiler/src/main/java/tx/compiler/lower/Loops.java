@@ -14,6 +14,7 @@ import tx.compiler.syntax.Span;
 import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.PyFloat;
+import tx.runtime.tensor.DType;
 import tx.runtime.tensor.Shapes;
 
 /**
@@ -197,10 +198,10 @@ final class Loops {
         s.grads.clear();
         s.grads.putAll(grads);
         List<Var> params = new ArrayList<>();
-        index = l.b.newVar(Shapes.SCALAR, f.var());
+        index = l.b.newVar(Shapes.SCALAR, f.var(), DType.INT64);
         for (String n : carried) {
             T e = entry.get(n);
-            Var p = l.b.newVar(e.shape(), n);
+            Var p = l.b.newVar(e.shape(), n, e.dtype());
             params.add(p);
             register(p, e, "a value carried from the previous iteration of the loop at line " + f.span().line());
             T param = e.withVar(p).withFirst(null); // how it prints in this loop is this loop's to say
@@ -218,7 +219,7 @@ final class Loops {
         Var user = index;
         if (range.start() != 0 || range.step() != 1) {
             String old = l.b.named(f.var());
-            user = l.b.add(l.b.scalar(range.start()), l.b.mul(l.b.scalar(range.step()), index));
+            user = l.b.add(l.b.scalar(range.start(), DType.INT64), l.b.mul(l.b.scalar(range.step(), DType.INT64), index));
             l.b.named(old);
         }
         s.bind(f.var(), T.scalar(user, Val.PyType.INT)); // a Python int (LANGUAGE.md §3)
@@ -267,7 +268,7 @@ final class Loops {
         if (r.count() == 0 || l.diags.hasErrors()) return;
         List<Var> loopParams = new ArrayList<>(params);
         for (int k = params.size(); k < o.results().size(); k++) { // a name first assigned in the body: carried like the others
-            Var p = l.b.newVar(o.results().get(k).shapeRef(), o.names().get(k));
+            Var p = l.b.newVarLike(o.results().get(k), o.names().get(k));
             l.graph.setRequiresGrad(p, l.graph.requiresGrad(o.results().get(k))); // as its result, so that a reversal carries its adjoint
             loopParams.add(p);
         }
@@ -305,7 +306,7 @@ final class Loops {
             init.add(k < carried.size() ? before.names.get(n) instanceof T bt ? bt.var() : null : null);
             names.add(n);
             results.add(t.var());
-            Var out = l.b.newVar(t.shape(), n);
+            Var out = l.b.newVar(t.shape(), n, t.dtype());
             register(out, t, "the result of the loop at line " + f.span().line());
             outs.add(out);
             T shown = t.withVar(shared.computeIfAbsent(t.var(), same -> out)).withFirst(null);
@@ -423,7 +424,7 @@ final class Loops {
                 }
                 after.names.put(n, any);
                 after.maybeUnassigned.put(n, s.span());
-                Var out = l.b.newVar(any.shape(), n);
+                Var out = l.b.newVar(any.shape(), n, any.dtype());
                 thenRes.add(va instanceof T ta ? ta.var() : null);
                 elseRes.add(vb instanceof T tb ? tb.var() : null);
                 outs.add(out);
@@ -445,7 +446,7 @@ final class Loops {
                 // a Python scalar on both sides stays one (a counter the branch may change prints as 3, not tensor(3.))
                 T meta = new T(ta.var(), ta.rg() || tb.rg(), ta.leaf() == tb.leaf() ? ta.leaf() : -1, ta.gradFn(), ta.item() && tb.item(),
                         ta.maybeNone() || tb.maybeNone(), null, ta.py() == tb.py() ? ta.py() : Val.PyType.FLOAT);
-                Var out = l.b.newVar(ta.shape(), n);
+                Var out = l.b.newVar(ta.shape(), n, DType.promote(ta.dtype(), tb.dtype()));
                 register(out, meta, "the result of the `if` at line " + s.span().line());
                 thenRes.add(ta.var());
                 elseRes.add(tb.var());

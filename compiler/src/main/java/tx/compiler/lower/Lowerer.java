@@ -461,6 +461,7 @@ public final class Lowerer {
     private void destructure(Ast.Assign a) {
         Val v = exprs.expr(a.value());
         List<Val> values = Sequences.items(v) != null ? Sequences.items(v) : List.of(v);
+        if (v instanceof T tv && indicesOf.containsKey(tv.var())) values = List.of(exprs.valuesOf(tv), indicesOf.get(tv.var())); // v, i = max(x, dim=1)
         if (!(v instanceof Val.Bad) && values.size() != a.targets().size()) {
             diags.error("E0401", a.span(), "this gives " + values.size() + (values.size() == 1 ? " value" : " values") + ", but "
                     + a.targets().size() + " names are assigned", values.size() == 1 ? null : "unpack into as many names, or name the "
@@ -549,6 +550,30 @@ public final class Lowerer {
      * re-checking a loop body finds the same leaf; each run of that node makes a fresh tensor, so
      * inside a loop its {@code .grad} is reset to None at run time.
      */
+    /**
+     * PyTorch's named tuples (values, indices), by identity: sort's and topk's, whose {@code .values}
+     * and {@code .indices} can be read and which print as {@code torch.return_types.sort(...)}.
+     */
+    final Map<Val.Tuple, String> namedPairs = new java.util.IdentityHashMap<>();
+
+    /**
+     * The indices of {@code max(x, dim=)} and {@code min(x, dim=)}, by the variable of their values:
+     * those are tensors (as in tx before) that can also be destructured, {@code v, i = max(x, dim=1)},
+     * or read as {@code .values} and {@code .indices}.
+     */
+    final Map<tx.runtime.ir.Var, T> indicesOf = new java.util.HashMap<>();
+
+    /**
+     * Whether a tensor of this dtype may require grad: only float64 ones, as PyTorch ("Only Tensors
+     * of floating point and complex dtype can require gradients"); else E0320 at {@code span}.
+     */
+    boolean floatForGrad(tx.runtime.tensor.DType d, Span span) {
+        if (d.isFloat()) return true;
+        diags.error("E0320", span, "only float64 tensors can require grad; this one is " + d.text(),
+                "PyTorch refuses it too; convert first, e.g. `x.double().requires_grad_()`, or make it with `dtype=float64`");
+        return false;
+    }
+
     T leaf(Var v, Object node) {
         int id = register(node, null);
         graph.markLeaf(v, id);

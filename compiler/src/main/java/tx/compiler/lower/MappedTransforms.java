@@ -46,7 +46,7 @@ final class MappedTransforms {
             l.diags.error("E0401", c.args().get(0).span(), "`vmap` takes a function, found " + value.describe(), null);
             return new Val.Bad();
         }
-        fn = f.transformable(fn);
+        fn = f.transformable(fn, c.args().get(0).span());
         int n = f.parameters(fn.ref()).size();
         List<Integer> dims = new ArrayList<>(java.util.Collections.nCopies(n, 0));
         for (int i = 1; i < c.args().size(); i++) {
@@ -173,7 +173,7 @@ final class MappedTransforms {
         for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) {
             Var r = ((T) v).var();
             rows.add(r);
-            tapes.add(l.b.newVar(Shapes.concat(new int[] {batch}, r.shapeRef()), "vmapped"));
+            tapes.add(l.b.newVar(Shapes.concat(new int[] {batch}, r.shapeRef()), "vmapped", r.dtype()));
         }
         tx.runtime.ir.Stmt.Loop loop = new tx.runtime.ir.Stmt.Loop(batch, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false,
                 a.span().origin());

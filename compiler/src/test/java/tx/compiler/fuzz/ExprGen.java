@@ -117,10 +117,10 @@ final class ExprGen {
             }
             case 1: {
                 double v = Shape.niceValue(rnd);
-                return Ex.constant("full(" + Shape.list(s) + ", " + Shape.num(v) + ")", s, v, v);
+                return Ex.constant("full(" + Shape.list(s) + ", " + Shape.fnum(v) + ")", s, v, v);
             }
             case 2: {
-                String a = "arange(" + n + ")";
+                String a = "arange(" + n + ".0)";
                 return Ex.constant(s.length == 1 ? a : a + ".reshape(" + Shape.args(s) + ")", s, 0, n - 1);
             }
             case 3: {
@@ -141,7 +141,7 @@ final class ExprGen {
                 if (!like.isEmpty()) return Ex.constant((rnd.nextBoolean() ? "ones(" : "zeros(") + pick(like).name + ".shape)", s, 0, 1);
                 if (s.length != 1) return literal(s);
                 double st = (1 + rnd.nextInt(4)) / 4.0;
-                return Ex.constant("arange(0, " + Shape.num(s[0] * st) + ", step=" + Shape.num(st) + ")", s, 0, (s[0] - 1) * st);
+                return Ex.constant("arange(0, " + Shape.fnum(s[0] * st) + ", step=" + Shape.fnum(st) + ")", s, 0, (s[0] - 1) * st);
             }
             case 7: {
                 Ex lit = literal(s);
@@ -419,8 +419,10 @@ final class ExprGen {
         if (keep) args.add("keepdim=" + (rnd.nextBoolean() ? "true" : "True"));
         else if (dims != null && rnd.nextInt(6) == 0) args.add("keepdim=false");
         String rest = String.join(", ", args);
-        if (rnd.nextBoolean()) return x.recv() + "." + op + "(" + rest + ")";
-        return op + "(" + x.text() + (rest.isEmpty() ? "" : ", " + rest) + ")";
+        // NOTE: max and min along one dim give PyTorch's (values, indices), whose [0] is the values: .values is the tensor
+        String values = op.matches("max|min") && dims != null && !dims.startsWith("[") ? ".values" : "";
+        if (rnd.nextBoolean()) return x.recv() + "." + op + "(" + rest + ")" + values;
+        return op + "(" + x.text() + (rest.isEmpty() ? "" : ", " + rest) + ")" + values;
     }
 
     private double[] reducedInterval(String op, Ex x, int n) {

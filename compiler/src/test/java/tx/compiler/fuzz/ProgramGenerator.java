@@ -252,9 +252,9 @@ public final class ProgramGenerator {
         switch (rnd.nextInt(12)) {
             case 0:
                 if (s.length != 1) return null;
-                if (rnd.nextBoolean()) return Ex.constant("arange(" + n + ", " + rg + ")", s, 0, n - 1);
+                if (rnd.nextBoolean()) return Ex.constant("arange(" + n + ".0, " + rg + ")", s, 0, n - 1);
                 double a = (rnd.nextInt(5) - 4) / 2.0, st = (1 + rnd.nextInt(4)) / 4.0; // quarters: every value exact
-                return Ex.constant("arange(" + Shape.num(a) + ", " + Shape.num(a + n * st) + ", " + Shape.num(st) + ", " + rg + ")", s, a, a + (n - 1) * st);
+                return Ex.constant("arange(" + Shape.fnum(a) + ", " + Shape.fnum(a + n * st) + ", " + Shape.fnum(st) + ", " + rg + ")", s, a, a + (n - 1) * st);
             case 1: {
                 if (s.length != 1 || n < 2) return null;
                 double lo = Shape.niceValue(rnd), hi = Shape.niceValue(rnd);
@@ -267,7 +267,7 @@ public final class ProgramGenerator {
                 return switch (rnd.nextInt(4)) {
                     case 0 -> Ex.constant("ones(" + shape + ", " + rg + ")", s, 1, 1);
                     case 1 -> gen.gradientMode ? null : Ex.constant("zeros(" + shape + ", " + rg + ")", s, 0, 0);
-                    default -> Ex.constant("full(" + Shape.list(s) + ", " + Shape.num(v) + ", " + rg + ")", s, v, v);
+                    default -> Ex.constant("full(" + Shape.list(s) + ", " + Shape.fnum(v) + ", " + rg + ")", s, v, v);
                 };
             }
             case 3: {
@@ -277,7 +277,7 @@ public final class ProgramGenerator {
             }
             case 4: {
                 if (s.length == 0) return null;
-                String r = "arange(" + n + ")" + (s.length > 1 ? ".reshape(" + Shape.args(s) + ")" : "");
+                String r = "arange(" + n + ".0)" + (s.length > 1 ? ".reshape(" + Shape.args(s) + ")" : "");
                 return rnd.nextBoolean() ? Ex.constant("detach(" + r + " * 0.25 - 1).requires_grad_()", s, -1, (n - 1) * 0.25 - 1)
                         : Ex.constant("(" + r + " * 0.5).detach().requires_grad_()", s, 0, (n - 1) * 0.5);
             }
@@ -687,11 +687,12 @@ public final class ProgramGenerator {
         }
         Ex e = gen.genFresh(someShape(), 2);
         String name = fresh("p");
+        // NOTE: .double(), since e may be an int64 or bool tensor (a loop counter, a comparison), which cannot require grad
         switch (rnd.nextInt(3)) {
-            case 0 -> emit(name + " = detach(" + e.text() + ").requires_grad_()");
-            case 1 -> emit(name + " = " + e.recv() + ".detach().requires_grad_()");
+            case 0 -> emit(name + " = detach(" + e.recv() + ".double()).requires_grad_()");
+            case 1 -> emit(name + " = " + e.recv() + ".double().detach().requires_grad_()");
             default -> {
-                emit(name + " = detach(" + e.text() + ")");
+                emit(name + " = detach(" + e.recv() + ".double())");
                 emit("requires_grad_(" + name + ")");
             }
         }

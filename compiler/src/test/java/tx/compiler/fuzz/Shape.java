@@ -106,10 +106,19 @@ final class Shape {
         return v < 0 || (v == 0 && 1 / v < 0) ? "(-" + t + ")" : t;
     }
 
-    /** A tensor literal's element: like {@link #num} but negated without parentheses, as literals require. */
+    /**
+     * A tensor literal's element: like {@link #fnum} but negated without parentheses, as literals
+     * require. With a point, since the generated tensors are float64 (whole numbers alone make int64).
+     */
     static String element(double v) {
-        String t = num(Math.abs(v));
+        String t = fnum(Math.abs(v));
         return v < 0 || (v == 0 && 1 / v < 0) ? "-" + t : t;
+    }
+
+    /** As {@link #num}, but a whole number gets a point ({@code 2.0}): a float, for constructors whose dtype follows their numbers. */
+    static String fnum(double v) {
+        String t = num(v);
+        return t.matches("\\(?-?\\d+\\)?") ? t.replaceAll("(\\d+)", "$1.0") : t;
     }
 
     /** The nested-list literal of row-major data of the given shape: {@code [[1, 2], [3, 4]]}, or {@code 2.5}. */

@@ -493,7 +493,7 @@ public final class Interpreter {
         } else if (item instanceof PrintItem.TensorValue t) {
             Tensor v = get(t.var());
             boolean first = t.firstIndex() != null && get(t.firstIndex()).item() == 0;
-            sb.append(v == null ? "None" : TensorFormat.format(v, first ? t.firstSuffix() : t.suffix()));
+            sb.append(v == null ? "None" : TensorFormat.format(v, t.var().dtype(), first ? t.firstSuffix() : t.suffix()));
         } else if (item instanceof PrintItem.FloatValue f) {
             sb.append(PyFloat.repr(get(f.var()).item()));
         } else if (item instanceof PrintItem.Formatted f) {
@@ -506,7 +506,7 @@ public final class Interpreter {
     /** An f-string field: Python's {@code format(x, spec)}, or (a conversion, a tensor) {@code format(str(x), spec)}. */
     private String formatted(PrintItem.Formatted f) {
         Tensor v = get(f.var());
-        if (f.kind() == PyFormat.Kind.TENSOR) return PyFormat.formatString(v == null ? "None" : TensorFormat.format(v, f.suffix()), f.spec());
+        if (f.kind() == PyFormat.Kind.TENSOR) return PyFormat.formatString(v == null ? "None" : TensorFormat.format(v, f.var().dtype(), f.suffix()), f.spec());
         double x = v.item();
         String shown = switch (f.kind()) {
             case BOOL -> f.str() ? (x != 0 ? "True" : "False") : PyFormat.formatBool(x != 0, f.spec());

@@ -1,6 +1,7 @@
 package tx.runtime.ir;
 
 import java.util.Arrays;
+import tx.runtime.tensor.DType;
 import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
 
@@ -105,14 +106,37 @@ public final class Attrs {
         }
     }
 
-    /** A constant tensor. */
-    public record Const(Tensor value) {
-        @Override public String toString() { return value.size() == 1 ? Double.toString(value.data()[0]) : "const" + Shapes.show(value.shapeRef()); }
+    /** A constant tensor of a dtype (its values already of that dtype: whole numbers for int64, 0 and 1 for bool). */
+    public record Const(Tensor value, DType dtype) {
+        /** A float64 constant. */
+        public Const(Tensor value) {
+            this(value, DType.FLOAT64);
+        }
+
+        @Override public String toString() {
+            String shown = value.size() == 1 ? Double.toString(value.data()[0]) : "const" + Shapes.show(value.shapeRef());
+            return dtype == DType.FLOAT64 ? shown : shown + ", " + dtype.text();
+        }
     }
 
-    /** A tensor of one repeated value. */
-    public record Fill(int[] shape, double value) {
-        @Override public String toString() { return "shape=" + Shapes.show(shape) + ", value=" + value; }
+    /** A tensor of one repeated value, of a dtype. */
+    public record Fill(int[] shape, double value, DType dtype) {
+        /** A float64 fill. */
+        public Fill(int[] shape, double value) {
+            this(shape, value, DType.FLOAT64);
+        }
+
+        @Override public String toString() { return "shape=" + Shapes.show(shape) + ", value=" + value + (dtype == DType.FLOAT64 ? "" : ", " + dtype.text()); }
+    }
+
+    /** Seeded random whole numbers, uniform in [low, high) (randint: int64). */
+    public record RandInt(int[] shape, long seed, long low, long high) {
+        @Override public String toString() { return "shape=" + Shapes.show(shape) + ", seed=" + seed + ", low=" + low + ", high=" + high; }
+    }
+
+    /** An axis and a direction (argsort: descending or not; argmax: the maximum or the minimum). */
+    public record AxisOrder(int axis, boolean descending) {
+        @Override public String toString() { return "axis=" + axis + (descending ? ", descending" : ""); }
     }
 
     /** Seeded random numbers, uniform in [0, 1) or standard normal. */

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import tx.runtime.ir.Stmt.Eqn;
+import tx.runtime.tensor.DType;
 import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
 
@@ -121,8 +122,18 @@ public final class Builder {
         listener = l;
     }
 
+    /** A new float64 variable. */
     public Var newVar(int[] shape, String name) {
-        return new Var(nextId++, shape, name);
+        return new Var(nextId++, shape, name, DType.FLOAT64);
+    }
+
+    public Var newVar(int[] shape, String name, DType dtype) {
+        return new Var(nextId++, shape, name, dtype);
+    }
+
+    /** A new variable with v's shape and dtype. */
+    public Var newVarLike(Var v, String name) {
+        return new Var(nextId++, v.shapeRef(), name, v.dtype());
     }
 
     // ---- steps that are not values of the program ----------------------------------------------------
@@ -173,8 +184,12 @@ public final class Builder {
     public Var emit(Prim p, Object attr, Var... in) {
         List<Var> ins = List.of(in);
         List<int[]> shapes = new ArrayList<>(in.length);
-        for (Var v : in) shapes.add(v.shapeRef());
-        Var out = newVar(p.shape(shapes, attr), hint);
+        List<DType> dtypes = new ArrayList<>(in.length);
+        for (Var v : in) {
+            shapes.add(v.shapeRef());
+            dtypes.add(v.dtype());
+        }
+        Var out = newVar(p.shape(shapes, attr), hint, Dtypes.of(p, dtypes, attr));
         Eqn e = new Eqn(p, ins, out, attr, origin);
         add(e);
         listener.accept(e);
@@ -192,7 +207,7 @@ public final class Builder {
             }
         }
         List<Var> outs = new ArrayList<>();
-        for (Var r : f.results()) outs.add(newVar(r.shapeRef(), hint));
+        for (Var r : f.results()) outs.add(newVar(r.shapeRef(), hint, r.dtype()));
         Stmt.Call c = new Stmt.Call(f, List.copyOf(in), List.copyOf(outs), origin);
         add(c);
         if (++equations % METER_EVERY == 0) meter();
@@ -236,8 +251,13 @@ public final class Builder {
     // ---- constants --------------------------------------------------------------------------------
 
     public Var constant(Tensor value) {
+        return constant(value, DType.FLOAT64);
+    }
+
+    /** A constant of a dtype: its values already of that dtype (whole numbers for int64, 0 and 1 for bool). */
+    public Var constant(Tensor value, DType dtype) {
         constantBytes += 8L * value.size();
-        Var v = emit(Prim.CONST, new Attrs.Const(value));
+        Var v = emit(Prim.CONST, new Attrs.Const(value, dtype));
         constants.put(v, value);
         return v;
     }
@@ -246,10 +266,24 @@ public final class Builder {
         return constant(Tensor.scalar(value));
     }
 
+    /** A scalar constant of a dtype (value already of it). */
+    public Var scalar(double value, DType dtype) {
+        return constant(Tensor.scalar(value), dtype);
+    }
+
     public Var fill(int[] shape, double value) {
-        Var v = emit(Prim.FILL, new Attrs.Fill(shape.clone(), value));
+        return fill(shape, value, DType.FLOAT64);
+    }
+
+    public Var fill(int[] shape, double value, DType dtype) {
+        Var v = emit(Prim.FILL, new Attrs.Fill(shape.clone(), value, dtype));
         if (Shapes.numel(shape) <= 1) constants.put(v, Tensor.full(shape, value));
         return v;
+    }
+
+    /** The value of v if it was built as a constant here, else null. */
+    public Tensor constantValue(Var v) {
+        return constants.get(v);
     }
 
     /** True if v was built as a constant here (its value is known at compile time). */

@@ -10,6 +10,7 @@ import static tx.runtime.ir.PrimSupport.*;
 
 import tx.runtime.ir.Stmt.Eqn;
 import tx.runtime.kernels.Elementwise;
+import tx.runtime.kernels.Indexing;
 import tx.runtime.kernels.LinAlg;
 import tx.runtime.kernels.Random;
 import tx.runtime.kernels.Reductions;
@@ -290,23 +291,8 @@ public enum Prim {
             Attrs.Reduce r = (Attrs.Reduce) attr;
             return Reductions.max(in.get(0), r.axes(), r.keepdim());
         }
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
-            Attrs.Reduce r = (Attrs.Reduce) e.attr();
-            Var x = in(e, 0);
-            Var y = spread(b, e, e.out());
-            Var hit = b.add(b.eq(x, y), b.mul(b.ne(x, x), b.ne(y, y)));
-            Var count = b.sum(hit, r.axes(), true);
-            return List.of(b.div(b.mul(spread(b, e, g), hit), b.expand(count, x.shapeRef())));
-        }
-        /** The mean of the tangent over the maximal elements: the VJP's even split, transposed. */
-        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
-            if (t.get(0) == null) return null;
-            Attrs.Reduce r = (Attrs.Reduce) e.attr();
-            Var x = in(e, 0), y = spread(b, e, e.out());
-            Var hit = b.add(b.eq(x, y), b.mul(b.ne(x, x), b.ne(y, y)));
-            Var count = b.expand(b.sum(hit, r.axes(), true), x.shapeRef());
-            return b.sum(b.div(b.mul(t.get(0), hit), count), r.axes(), r.keepdim());
-        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return ReductionRules.maxVjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return ReductionRules.maxJvp(b, e, t); }
     },
     /**
      * A one-hot mask of the first maximum along one axis: the element torch.max(x, dim) picks, and
@@ -378,58 +364,14 @@ public enum Prim {
         }
     },
     /**
-     * Running products along one axis, y_j = x_0 ... x_j, multiplied in that order. The gradient is
-     * PyTorch's cumprod_backward (the rule it uses outside create_graph), exact where x has zeros:
-     * <pre>
-     *   dx_k = Σ_{j>=k} g_j y_j / x_k                           before the line's first zero (k < z1)
-     *   dx_k = y_{z1-1} Σ_{z1<=j<z2} g_j Π_{z1<i<=j} x_i          at the first zero (k = z1; y_{-1} = 1)
-     *   dx_k = 0                                               after it
-     * </pre>
-     * where z1 and z2 are the positions of the first and second zeros (the end of the line when absent),
-     * found by a running count of the zeros. NOTE: the masks are comparisons, so they pass no gradient;
-     * the quotient read where x is 0 is never taken (where's exact zero), and g itself is returned along
-     * an axis of one, as PyTorch (not y g / x, which may round or be nan).
-     * NOTE: as PROD_OTHERS's rule, this one is exact to first order only: differentiated again (a
-     * second derivative), it is right where x has no zero in the line, but not at a zero, since the
-     * masked terms g_j y_j (j >= z1) are 0 there but their slopes are not. PyTorch switches to an
-     * O(n²) rule under create_graph for that; tx does not yet.
+     * Running products along one axis, y_j = x_0 ... x_j, multiplied in that order. The derivative
+     * rules are PyTorch's cumprod_backward, exact where x has zeros ({@link ReductionRules}).
      */
     CUMPROD(1) {
         @Override public int[] shape(List<int[]> in, Object attr) { return scanned(in.get(0), attr); }
         @Override public Tensor eval(List<Tensor> in, Object attr) { return Reductions.scan(in.get(0), ((Attrs.Axis) attr).axis(), true); }
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
-            Attrs.Axis axis = (Attrs.Axis) e.attr();
-            Var x = in(e, 0), y = e.out(), zero = b.scalar(0), one = b.scalar(1);
-            int a = axis.axis(), n = x.shapeRef()[a];
-            if (n <= 1) return List.of(g);
-            Var isZero = b.eq(x, zero);
-            Var zeros = b.emit(CUMSUM, axis, isZero); // zeros at or before each position
-            Var before = b.eq(zeros, zero), second = b.eq(zeros, one);
-            Var first = b.mul(isZero, second);
-            Var beforeTerm = b.div(reversedCumsum(b, b.where(before, b.mul(y, g), zero), a), x);
-            Var between = b.emit(CUMPROD, axis, b.where(b.sub(second, first), x, one));
-            Var atFirst = b.sum(b.mul(between, b.where(second, g, zero)), new int[] {a}, true);
-            Var previous = shiftedRight(b, y, a); // y_{k-1}, and 1 at k = 0
-            return List.of(b.where(before, beforeTerm, b.where(first, b.mul(atFirst, previous), zero)));
-        }
-        /**
-         * dy_j = sum over k <= j of t_k times the product of the other x_i (i <= j), exact with zeros:
-         * before the line's first zero it is y_j sum_{k<=j} t_k / x_k; with exactly one zero so far, at
-         * z1, every term but k = z1 has the factor x_{z1} = 0, and the one left is the running product
-         * with x_{z1} replaced by t_{z1}; with two zeros or more, every term has a zero factor.
-         */
-        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
-            if (t.get(0) == null) return null;
-            Attrs.Axis axis = (Attrs.Axis) e.attr();
-            Var x = in(e, 0), y = e.out(), zero = b.scalar(0), one = b.scalar(1), dx = t.get(0);
-            Var isZero = b.eq(x, zero);
-            Var zeros = b.emit(CUMSUM, axis, isZero);
-            Var before = b.eq(zeros, zero), once = b.eq(zeros, one);
-            Var quotients = b.where(isZero, zero, b.div(dx, b.where(isZero, one, x)));
-            Var beforeTerm = b.mul(y, b.emit(CUMSUM, axis, quotients));
-            Var onceTerm = b.emit(CUMPROD, axis, b.where(isZero, dx, x));
-            return b.where(before, beforeTerm, b.where(once, onceTerm, zero));
-        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return ReductionRules.cumprodVjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return ReductionRules.cumprodJvp(b, e, t); }
     },
 
     // ---- shape -----------------------------------------------------------------------------------
@@ -665,6 +607,52 @@ public enum Prim {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return ConvRules.poolVjp(b, e, g, MAX_POOL); }
         @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return ConvRules.poolJvp(b, e, t); }
     },
+    // ---- dtypes and indices (the rules' bodies: IndexRules) -------------------------------------------
+    /** x as another dtype ({@link tx.runtime.tensor.DType#convert}); only float64 to float64 would pass a gradient, and that is no cast. */
+    CAST(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return in.get(0).clone(); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Indexing.cast(in.get(0), (tx.runtime.tensor.DType) attr); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    /** Bitwise and of int64s, logical and of bools; no gradient (nor are they floats). */
+    BITWISE_AND(Indexing::and, "(x, y) -> (double) ((long) x & (long) y)", null) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    BITWISE_OR(Indexing::or, "(x, y) -> (double) ((long) x | (long) y)", null) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    BITWISE_XOR(Indexing::xor, "(x, y) -> (double) ((long) x ^ (long) y)", null) {
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    /** The position of the first maximum along an axis, nan counting as the largest (torch.argmax); int64, no gradient. */
+    ARGMAX(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return IndexRules.reducedAlong(in.get(0), ((Attrs.Axis) attr).axis()); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Indexing.argmax(in.get(0), ((Attrs.Axis) attr).axis()); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    /** The stable sorting permutation of each line along an axis (torch.sort's indices); int64, no gradient. */
+    ARGSORT(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return IndexRules.along(in.get(0), ((Attrs.AxisOrder) attr).axis()); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) {
+            Attrs.AxisOrder o = (Attrs.AxisOrder) attr;
+            return Indexing.argsort(in.get(0), o.axis(), o.descending());
+        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    /** gather(x, axis, idx): out[.., i, ..] = x[.., idx[.., i, ..], ..]; d x = scatter_add of g into zeros at idx. */
+    GATHER(2) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return IndexRules.gatherShape(in.get(0), in.get(1), ((Attrs.Axis) attr).axis()); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Indexing.gather(in.get(0), ((Attrs.Axis) attr).axis(), in.get(1)); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return IndexRules.gatherVjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return IndexRules.gatherJvp(b, e, t); }
+    },
+    /** scatter_add(x, axis, idx, src): x with src added at idx; d x = g, d src = gather(g, axis, idx). */
+    SCATTER_ADD(3) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return IndexRules.scatterShape(in, ((Attrs.Axis) attr).axis()); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Indexing.scatterAdd(in.get(0), ((Attrs.Axis) attr).axis(), in.get(1), in.get(2)); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return IndexRules.scatterAddVjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return IndexRules.scatterAddJvp(b, e, t); }
+    },
 
     // ---- sources -----------------------------------------------------------------------------------
     /** A constant tensor. */
@@ -688,6 +676,15 @@ public enum Prim {
         @Override public Tensor eval(List<Tensor> in, Object attr) {
             Attrs.Random r = (Attrs.Random) attr;
             return r.normal() ? Random.normal(r.shape(), r.seed()) : Random.uniform(r.shape(), r.seed());
+        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }
+    },
+    /** Seeded random whole numbers in [low, high), int64 (randint). */
+    RANDINT(0) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return ((Attrs.RandInt) attr).shape().clone(); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) {
+            Attrs.RandInt r = (Attrs.RandInt) attr;
+            return Indexing.randint(r.shape(), r.seed(), r.low(), r.high());
         }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }
     },

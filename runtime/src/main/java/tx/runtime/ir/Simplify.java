@@ -190,7 +190,7 @@ public final class Simplify {
         if (e.prim().elementwise() && e.in().size() > 1) e = unexpand(e);
         e = transposeOfTranspose(e);
         Var same = identity(e);
-        if (same != null) {
+        if (same != null && same.dtype() == e.out().dtype()) { // NOTE: int64 x * 1.0 is x's value, but a float64
             replace(e.out(), same);
             return null;
         }
@@ -302,7 +302,7 @@ public final class Simplify {
         }
         // NOTE: a nan or an inf is left to be computed at run time, where --detect-anomaly can name its operation
         for (double d : value.data()) if (!Double.isFinite(d)) return e;
-        return new Eqn(Prim.CONST, List.of(), e.out(), new Attrs.Const(value), e.origin());
+        return new Eqn(Prim.CONST, List.of(), e.out(), new Attrs.Const(value, e.out().dtype()), e.origin());
     }
 
     private final Map<Var, Eqn> definitions = new HashMap<>();
@@ -323,7 +323,7 @@ public final class Simplify {
                 || !sameShape(e.out(), pa.shape())) {
             return e;
         }
-        Var inner = new Var(nextId++, a.in().get(0).shapeRef(), e.out().name());
+        Var inner = new Var(nextId++, a.in().get(0).shapeRef(), e.out().name(), e.out().dtype());
         if (internal.get(e.out().id())) internal.set(inner.id()); // a step, as the sum it rewrites
         Eqn sum = new Eqn(e.prim(), List.of(a.in().get(0), b.in().get(0)), inner, null, e.origin());
         pending.add(sum);
@@ -388,7 +388,7 @@ public final class Simplify {
 
     /** A new variable for a step of a rewrite of e (a step of the program if e is one). */
     private Var step(int[] shape, Eqn e) {
-        Var v = new Var(nextId++, shape, e.out().name());
+        Var v = new Var(nextId++, shape, e.out().name(), e.out().dtype());
         if (internal.get(e.out().id())) internal.set(v.id());
         return v;
     }
@@ -450,7 +450,7 @@ public final class Simplify {
     /** Equal keys mean equal results: the primitive, the operands, and the attributes by value. */
     private static Object key(Eqn e) {
         Object attr = e.attr() instanceof Attrs.Const c ? c.value() : e.attr() == null ? null : e.attr().toString();
-        return List.of(e.prim(), e.in(), Objects.requireNonNullElse(attr, ""));
+        return List.of(e.prim(), e.in(), Objects.requireNonNullElse(attr, ""), e.out().dtype());
     }
 
     /** Dead-code elimination over blocks, from the end; effects and what loops and branches carry stay. */

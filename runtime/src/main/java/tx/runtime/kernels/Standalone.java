@@ -748,4 +748,124 @@ final class Standalone {
         }
         return out;
     }
+
+    // kernel: cast
+    /**
+     * x as int64 (to 1) or bool (to 2), held as doubles: int64 truncates toward zero (nan and
+     * values out of range give -2^63, as PyTorch's conversion on x86), bool is x != 0 (nan is true).
+     */
+    static double[] cast(double[] x, int to) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            double v = x[i];
+            out[i] = to == 2 ? (v != 0 ? 1 : 0)
+                    : Double.isNaN(v) || v >= 0x1p63 || v < -0x1p63 ? -0x1p63 : (v < 0 ? Math.ceil(v) : Math.floor(v)) + 0.0;
+        }
+        return out;
+    }
+
+    // kernel: argmax
+    /**
+     * The position of the first maximum along axis of x (of shape), the axis removed, as torch.argmax:
+     * the first of equal maxima, and the first nan if there is one.
+     */
+    static double[] argmax(double[] x, int[] shape, int axis) {
+        int n = shape[axis], inner = 1, outer = 1;
+        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
+        for (int d = 0; d < axis; d++) outer *= shape[d];
+        double[] out = new double[outer * inner];
+        for (int o = 0; o < outer; o++) {
+            for (int k = 0; k < inner; k++) {
+                int best = 0;
+                double m = x[o * n * inner + k];
+                for (int i = 1; i < n && !Double.isNaN(m); i++) {
+                    double c = x[(o * n + i) * inner + k];
+                    if (c > m || Double.isNaN(c)) {
+                        m = c;
+                        best = i;
+                    }
+                }
+                out[o * inner + k] = best;
+            }
+        }
+        return out;
+    }
+
+    // kernel: argsort
+    /**
+     * The permutation that sorts each line along axis of x (of shape), stably: equal elements keep
+     * their order, ascending or descending, as torch.sort gives on the CPU. nan is above every number,
+     * so it comes last ascending and first descending; -0.0 equals 0.0.
+     */
+    static double[] argsort(double[] x, int[] shape, int axis, boolean descending) {
+        int n = shape[axis], inner = 1, outer = 1;
+        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
+        for (int d = 0; d < axis; d++) outer *= shape[d];
+        double[] out = new double[x.length], line = new double[n];
+        Integer[] order = new Integer[n];
+        java.util.Comparator<Integer> up = (a, b) -> {
+            double u = line[a], v = line[b];
+            boolean nu = Double.isNaN(u), nv = Double.isNaN(v);
+            if (nu || nv) return nu == nv ? 0 : nu ? 1 : -1;
+            return u < v ? -1 : u > v ? 1 : 0;
+        };
+        java.util.Comparator<Integer> order0 = descending ? (a, b) -> up.compare(b, a) : up;
+        for (int o = 0; o < outer; o++) {
+            for (int k = 0; k < inner; k++) {
+                for (int i = 0; i < n; i++) {
+                    order[i] = i;
+                    line[i] = x[(o * n + i) * inner + k];
+                }
+                java.util.Arrays.sort(order, order0); // a merge sort: stable
+                for (int i = 0; i < n; i++) out[(o * n + i) * inner + k] = order[i];
+            }
+        }
+        return out;
+    }
+
+    // kernel: indexAt
+    /** The whole number an index holds, checked against the size of the axis it indexes. */
+    static int indexAt(double i, int size, int axis) {
+        if (i != Math.rint(i) || i < 0 || i >= size) {
+            String shown = i == Math.rint(i) && Math.abs(i) < 1e15 ? Long.toString((long) i) : Double.toString(i);
+            throw new IndexOutOfBoundsException("index " + shown + " is out of range for axis " + axis + " of size " + size);
+        }
+        return (int) i;
+    }
+
+    // kernel: gatherAlong needs strides, indexAt
+    /** out[.., i, ..] = x[.., idx[.., i, ..], ..] along axis (torch.gather): idx (of shape is) has x's rank, no larger. */
+    static double[] gatherAlong(double[] x, int[] shape, int axis, double[] idx, int[] is) {
+        int[] st = strides(shape), pos = new int[is.length];
+        double[] out = new double[idx.length];
+        for (int j = 0; j < idx.length; j++) {
+            int at = 0;
+            for (int d = 0; d < is.length; d++) at += (d == axis ? indexAt(idx[j], shape[axis], axis) : pos[d]) * st[d];
+            out[j] = x[at];
+            for (int d = is.length - 1; d >= 0 && ++pos[d] == is[d]; d--) pos[d] = 0;
+        }
+        return out;
+    }
+
+    // kernel: scatterAdd needs strides, indexAt
+    /** x (of shape) with src[.., i, ..] added at x[.., idx[.., i, ..], ..] along axis (torch.scatter_add); idx and src of shape is. */
+    static double[] scatterAdd(double[] x, int[] shape, int axis, double[] idx, int[] is, double[] src) {
+        int[] st = strides(shape), pos = new int[is.length];
+        double[] out = x.clone();
+        for (int j = 0; j < idx.length; j++) {
+            int at = 0;
+            for (int d = 0; d < is.length; d++) at += (d == axis ? indexAt(idx[j], shape[axis], axis) : pos[d]) * st[d];
+            out[at] += src[j];
+            for (int d = is.length - 1; d >= 0 && ++pos[d] == is[d]; d--) pos[d] = 0;
+        }
+        return out;
+    }
+
+    // kernel: randint needs uniform
+    /** count whole numbers uniform in [low, high): low + floor(u (high - low)) of the uniform stream. */
+    static double[] randint(int count, long seed, long low, long high) {
+        double[] u = uniform(count, seed);
+        for (int i = 0; i < count; i++) u[i] = low + Math.min(high - low - 1, (long) Math.floor(u[i] * (high - low)));
+        return u;
+    }
 }

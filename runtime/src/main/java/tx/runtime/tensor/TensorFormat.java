@@ -41,6 +41,16 @@ public final class TensorFormat {
      * such as {@code requires_grad=True} or {@code grad_fn=<MulBackward0>}.
      */
     public static String format(Tensor t, String suffix) {
+        return format(t, DType.FLOAT64, suffix);
+    }
+
+    /**
+     * As {@link #format(Tensor, String)}, for a tensor of a dtype: an int64 tensor prints its whole
+     * numbers ({@code tensor([0, 2, 1])}), a bool tensor {@code True} and {@code False}, each right-aligned
+     * to the widest element ({@code tensor([ True, False])}). No dtype suffix but on an empty tensor
+     * of int64 or bool, where PyTorch shows it (nothing else tells the dtype).
+     */
+    public static String format(Tensor t, DType dtype, String suffix) {
         int indent = PREFIX.length();
         List<String> suffixes = new ArrayList<>();
         String body;
@@ -48,8 +58,9 @@ public final class TensorFormat {
             body = "[]";
             // NOTE: like NumPy, PyTorch spells out the shape of an empty tensor unless it is 1-D.
             if (t.rank() != 1) suffixes.add("size=" + pythonTuple(t.shapeRef()));
+            if (dtype != DType.FLOAT64) suffixes.add("dtype=" + dtype);
         } else {
-            body = new Printer(t).render(indent);
+            body = new Printer(t, dtype).render(indent);
         }
         if (suffix != null) suffixes.add(suffix);
         return addSuffixes(PREFIX + body, suffixes, indent);
@@ -94,7 +105,7 @@ public final class TensorFormat {
         private final boolean summarize;
         private final ElementFormatter formatter;
 
-        Printer(Tensor t) {
+        Printer(Tensor t, DType dtype) {
             this.data = t.data();
             this.shape = t.shapeRef();
             this.strides = Shapes.strides(shape);
@@ -102,7 +113,7 @@ public final class TensorFormat {
             this.summarize = t.size() > THRESHOLD;
             List<Double> shown = new ArrayList<>();
             collectShown(0, 0, shown);
-            this.formatter = new ElementFormatter(shown);
+            this.formatter = dtype == DType.FLOAT64 ? new ElementFormatter(shown) : new ElementFormatter(shown, dtype);
         }
 
         String render(int indent) {
@@ -211,6 +222,17 @@ public final class TensorFormat {
         private boolean intMode = true;
         private boolean sciMode = false;
         private int maxWidth = 1;
+        /** Null for float64; int64 or bool for {@link #ElementFormatter(List, DType)}. */
+        private DType whole;
+
+        /**
+         * PyTorch's formatter for a tensor that is not floating: each element as {@code str} gives it
+         * ({@code 3}, {@code -20}, {@code True}), the width the widest of them.
+         */
+        ElementFormatter(List<Double> values, DType dtype) {
+            whole = dtype;
+            for (double v : values) maxWidth = Math.max(maxWidth, text(v).length());
+        }
 
         ElementFormatter(List<Double> values) {
             List<Double> nonzeroFinite = new ArrayList<>();
@@ -240,10 +262,17 @@ public final class TensorFormat {
             return maxWidth;
         }
 
+        /** An int64 or bool element as Python's {@code str} shows it. */
+        private String text(double v) {
+            return whole == DType.BOOL ? (v != 0 ? "True" : "False") : Long.toString((long) v);
+        }
+
         /** One element in the chosen layout, left-padded with spaces to the common width. */
         String format(double v) {
             String text;
-            if (sciMode) {
+            if (whole != null) {
+                text = text(v);
+            } else if (sciMode) {
                 text = PyFloat.formatSci(v, PRECISION);
             } else if (intMode) {
                 text = PyFloat.formatFixed(v, 0) + (Double.isFinite(v) ? "." : "");

@@ -253,6 +253,29 @@ class PrimGradTest {
         matmul(t, new int[] {2, 3, 2}, new int[] {4, 3}, true, true); // b's batch broadcast
         matmul(t, new int[] {1, 3, 2}, new int[] {2, 2, 3}, true, true); // a's size-1 batch axis stretched
 
+        // dtypes and indices: conversions, bitwise operations, argmax and argsort are piecewise constant (away
+        // from whole numbers for the conversions and bitwise ones); gather and scatter_add are linear in their
+        // float operands, their index operand passes nothing
+        add(t, Prim.CAST, "to int64 (truncates)", List.of(op(new int[] {2, 3}, uniform(0.2, 0.8))), tx.runtime.tensor.DType.INT64, Kind.PIECEWISE_CONSTANT);
+        add(t, Prim.CAST, "to bool", List.of(op(new int[] {3}, signed(0.2, 2))), tx.runtime.tensor.DType.BOOL, Kind.PIECEWISE_CONSTANT);
+        for (Prim p : List.of(Prim.BITWISE_AND, Prim.BITWISE_OR, Prim.BITWISE_XOR)) {
+            add(t, p, "whole parts", List.of(op(new int[] {2, 3}, uniform(2.2, 5.8)), op(new int[] {3}, uniform(0.2, 3.8))), null, Kind.PIECEWISE_CONSTANT);
+        }
+        add(t, Prim.ARGMAX, "rows", List.of(op(new int[] {2, 3}, distinct())), new Attrs.Axis(1), Kind.PIECEWISE_CONSTANT);
+        add(t, Prim.ARGMAX, "a middle axis", List.of(op(new int[] {2, 3, 2}, distinct())), new Attrs.Axis(1), Kind.PIECEWISE_CONSTANT);
+        add(t, Prim.ARGSORT, "ascending", List.of(op(new int[] {5}, distinct())), new Attrs.AxisOrder(0, false), Kind.PIECEWISE_CONSTANT);
+        add(t, Prim.ARGSORT, "descending columns", List.of(op(new int[] {3, 2}, distinct())), new Attrs.AxisOrder(0, true), Kind.PIECEWISE_CONSTANT);
+        Domain rows = choice(0, 1, 2, 2);
+        add(t, Prim.GATHER, "rows, repeated indices", List.of(op(new int[] {3, 2}, any), condition(new int[] {4, 2}, rows)), new Attrs.Axis(0),
+                Kind.DIFFERENTIABLE);
+        add(t, Prim.GATHER, "along the last axis, a smaller index", List.of(op(new int[] {2, 3}, any), condition(new int[] {1, 2}, rows)),
+                new Attrs.Axis(1), Kind.DIFFERENTIABLE);
+        add(t, Prim.SCATTER_ADD, "rows, repeated indices", List.of(op(new int[] {3, 2}, any), condition(new int[] {4, 2}, rows),
+                op(new int[] {4, 2}, any)), new Attrs.Axis(0), Kind.DIFFERENTIABLE);
+        add(t, Prim.SCATTER_ADD, "a middle axis", List.of(op(new int[] {2, 3, 2}, any), condition(new int[] {2, 2, 1}, rows),
+                op(new int[] {2, 2, 1}, any)), new Attrs.Axis(1), Kind.DIFFERENTIABLE);
+        add(t, Prim.RANDINT, "randint", List.of(), new Attrs.RandInt(new int[] {2, 3}, 7, -2, 5), Kind.SOURCE);
+
         add(t, Prim.CONST, "constant", List.of(), new Attrs.Const(Tensor.of(new int[] {2}, new double[] {1.5, -2})), Kind.SOURCE);
         add(t, Prim.FILL, "fill", List.of(), new Attrs.Fill(new int[] {2, 3}, 0.25), Kind.SOURCE);
         add(t, Prim.RANDOM, "uniform", List.of(), new Attrs.Random(new int[] {3}, 7, false), Kind.SOURCE);

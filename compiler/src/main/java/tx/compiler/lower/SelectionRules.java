@@ -1,0 +1,319 @@
+package tx.compiler.lower;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.compiler.syntax.Span;
+import tx.runtime.ir.Attrs;
+import tx.runtime.ir.Prim;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.DType;
+import tx.runtime.tensor.Shapes;
+import tx.runtime.tensor.Tensor;
+
+/**
+ * The built-ins of LANGUAGE.md §5 that give or take int64 index tensors: {@code argmax argmin
+ * argsort sort topk gather take_along_dim index_select scatter_add one_hot count_nonzero randint},
+ * and the indices of {@code max(x, dim=)} / {@code min(x, dim=)} (see {@link #indicesOf}). Values are
+ * PyTorch 1.13's: argmax takes the first of equal maxima and nan as the largest, sort is stable
+ * (what torch.sort gives on the CPU) with nan last ascending and first descending.
+ *
+ * <p>Four primitives do the work: ARGMAX, ARGSORT, GATHER and SCATTER_ADD. sort's values are x
+ * gathered at its indices, topk's at the first k of them, index_select and take_along_dim are
+ * gathers with the index broadcast, so each gets its gradient from GATHER's (a scatter_add of g
+ * back to where each value came from). An index that is not int64 is E0220, located.
+ */
+final class SelectionRules extends RuleFamily {
+    SelectionRules(Lowerer l, Builtins host, Map<String, Builtins.Rule> rules) {
+        super(l, host, rules);
+        rules.put("argmax", a -> argExtreme(a, true));
+        rules.put("argmin", a -> argExtreme(a, false));
+        rules.put("argsort", a -> sort(a, true));
+        rules.put("sort", a -> sort(a, false));
+        rules.put("topk", this::topk);
+        rules.put("gather", this::gather);
+        rules.put("take_along_dim", this::takeAlongDim);
+        rules.put("index_select", this::indexSelect);
+        rules.put("scatter_add", this::scatterAdd);
+        rules.put("one_hot", this::oneHot);
+        rules.put("count_nonzero", this::countNonzero);
+        rules.put("randint", this::randint);
+    }
+
+    // ---- positions of extremes and orders -------------------------------------------------------------
+
+    /**
+     * argmax(x, dim=None, keepdim=False): the position of the first maximum along dim, or in the
+     * flattened tensor; argmin that of the first minimum (the first maximum of -x, so nan still wins).
+     */
+    private Val argExtreme(Args a, boolean max) {
+        if (!a.shape(1, 3, "dim", "keepdim")) return null;
+        T x = a.tensor(0);
+        if (x == null || !numeric(x, a.fn, a.spanOf(0, null))) return null;
+        Val dimV = a.get(1, "dim");
+        Integer dim = dimV == null || dimV instanceof Val.None ? null : a.dim(1, "dim", x.shape().length);
+        boolean keepdim = a.bool(2, "keepdim", false);
+        if (a.failed || !nonEmpty(a, x, dim)) return null;
+        Var src = max ? x.var() : b.neg(x.var());
+        if (dim == null || x.shape().length == 0) return out(argmaxAlong(b.reshape(src, new int[] {Shapes.numel(x.shape())}), 0, false), null);
+        return out(argmaxAlong(src, dim, keepdim), null);
+    }
+
+    /** The int64 positions of the first maxima of v along an axis, the axis kept as size 1 if asked. */
+    Var argmaxAlong(Var v, int axis, boolean keepdim) {
+        Var i = b.emit(Prim.ARGMAX, new Attrs.Axis(axis), v);
+        return keepdim ? b.reshape(i, Shapes.reduced(v.shapeRef(), new int[] {axis}, true)) : i;
+    }
+
+    /**
+     * The indices of max(x, dim=d) and min(x, dim=d), which return (values, indices) in PyTorch: the
+     * positions of the elements their values (and gradients) come from.
+     */
+    T indicesOf(T x, int axis, boolean keepdim, boolean max) {
+        return out(argmaxAlong(max ? x.var() : b.neg(x.var()), axis, keepdim), null);
+    }
+
+    /** sort(x, dim=-1, descending=False) and argsort: the stable order along dim (values, indices). */
+    private Val sort(Args a, boolean indicesOnly) {
+        if (!a.shape(1, 3, "dim", "descending", "stable")) return null;
+        T x = a.tensor(0);
+        if (x == null) return null;
+        Integer axis = a.has(1) || a.kw.containsKey("dim") ? a.dim(1, "dim", x.shape().length) : (Integer) Math.max(0, x.shape().length - 1);
+        boolean descending = a.bool(2, "descending", false);
+        a.bool("stable", false); // stable or not, the order is the stable one (as torch.sort's on the CPU)
+        if (a.failed || axis == null) return null;
+        if (x.shape().length == 0) return indicesOnly ? out(b.fill(Shapes.SCALAR, 0, DType.INT64), null) : pair("sort", x, out(b.fill(Shapes.SCALAR, 0, DType.INT64), null));
+        Var idx = b.emit(Prim.ARGSORT, new Attrs.AxisOrder(axis, descending), x.var());
+        if (indicesOnly) return out(idx, null);
+        return pair("sort", out(b.emit(Prim.GATHER, new Attrs.Axis(axis), x.var(), idx), "SortBackward0"), out(idx, null));
+    }
+
+    /**
+     * topk(x, k, dim=-1, largest=True, sorted=True): the first k of the stable order. NOTE: among equal
+     * values PyTorch's topk (a partial sort) may pick other positions; the values are the same.
+     */
+    private Val topk(Args a) {
+        if (!a.shape(2, 5, "k", "dim", "largest", "sorted")) return null;
+        T x = a.tensor(0);
+        if (x == null) return null;
+        Integer k = a.integer(1, "k");
+        int rank = x.shape().length;
+        Integer axis = a.has(2) || a.kw.containsKey("dim") ? a.dim(2, "dim", rank) : (Integer) Math.max(0, rank - 1);
+        boolean largest = a.bool(3, "largest", true);
+        a.bool(4, "sorted", true);
+        if (a.failed || k == null || axis == null) return null;
+        int n = rank == 0 ? 1 : x.shape()[axis];
+        if (k < 0 || k > n) {
+            l.diags.error("E0205", a.spanOf(1, "k"), "`topk` of " + k + " elements along a dimension of size " + n, "k must be 0 to " + n);
+            return null;
+        }
+        if (rank == 0) return pair("topk", x, out(b.fill(Shapes.SCALAR, 0, DType.INT64), null));
+        Var order = b.emit(Prim.ARGSORT, new Attrs.AxisOrder(axis, largest), x.var());
+        int[] start = new int[rank], stop = x.shape().clone(), step = new int[rank];
+        Arrays.fill(step, 1);
+        stop[axis] = k;
+        Var idx = b.slice(order, start, stop, step);
+        return pair("topk", out(b.emit(Prim.GATHER, new Attrs.Axis(axis), x.var(), idx), "TopkBackward0"), out(idx, null));
+    }
+
+    /** (values, indices), as PyTorch's named tuples: destructured, indexed, or read as .values and .indices. */
+    private Val pair(String kind, T values, T indices) {
+        Val.Tuple t = new Val.Tuple(List.of(values, indices));
+        l.namedPairs.put(t, kind);
+        return t;
+    }
+
+    // ---- gathers and scatters ---------------------------------------------------------------------
+
+    /** gather(x, dim, index): out[..., i, ...] = x[..., index[..., i, ...], ...]; index of x's rank, no larger elsewhere. */
+    private Val gather(Args a) {
+        if (!a.shape(2, 3, "dim", "index")) return null;
+        T x = a.tensor(0), idx = a.tensor(2, "index");
+        if (x == null || idx == null || !index(idx, a.fn, a.spanOf(2, "index"))) return null;
+        Integer axis = a.dim(1, "dim", x.shape().length);
+        if (axis == null || !fitsIndex(a, x, idx, axis, a.spanOf(2, "index"))) return null;
+        return out(gatherAlong(x, axis, idx.var()), "GatherBackward0");
+    }
+
+    private Var gatherAlong(T x, int axis, Var idx) {
+        if (x.shape().length == 0) return b.reshape(x.var(), idx.shapeRef()); // a 0-d x: its one element (the index is 0)
+        return b.emit(Prim.GATHER, new Attrs.Axis(axis), x.var(), idx);
+    }
+
+    /**
+     * take_along_dim(x, indices, dim=None): with dim, x and the indices broadcast over the other
+     * dimensions, then a gather; without, a gather from the flattened x. grad_fn GatherBackward0, as
+     * PyTorch 1.13 (take_along_dim is a gather there too).
+     */
+    private Val takeAlongDim(Args a) {
+        if (!a.shape(2, 3, "dim", "indices")) return null;
+        T x = a.tensor(0), idx = a.tensor(1, "indices");
+        if (x == null || idx == null || !index(idx, a.fn, a.spanOf(1, "indices"))) return null;
+        Val d = a.get(2, "dim");
+        if (d == null || d instanceof Val.None) {
+            Var flat = b.reshape(x.var(), new int[] {Shapes.numel(x.shape())});
+            Var fi = b.reshape(idx.var(), new int[] {Shapes.numel(idx.shape())});
+            return out(b.emit(Prim.GATHER, new Attrs.Axis(0), flat, fi), "GatherBackward0");
+        }
+        int rank = x.shape().length;
+        Integer axis = a.dim(2, "dim", rank);
+        if (axis == null) return null;
+        if (idx.shape().length != rank) {
+            l.diags.error("E0202", a.spanOf(1, "indices"), "`take_along_dim` needs indices of x's rank " + rank + ", found shape " + Shapes.show(idx.shape()), null);
+            return null;
+        }
+        int[] xs = x.shape().clone(), is = idx.shape().clone();
+        xs[axis] = 1;
+        is[axis] = 1;
+        int[] common = Shapes.broadcast(xs, is);
+        if (common == null) {
+            l.diags.error("E0201", a.span(), "`take_along_dim`: shapes " + Shapes.show(x.shape()) + " and " + Shapes.show(idx.shape())
+                    + " do not broadcast outside dimension " + axis, null);
+            return null;
+        }
+        int[] xTo = common.clone(), iTo = common.clone();
+        xTo[axis] = x.shape()[axis];
+        iTo[axis] = idx.shape()[axis];
+        return out(b.emit(Prim.GATHER, new Attrs.Axis(axis), b.expand(x.var(), xTo), b.expand(idx.var(), iTo)), "GatherBackward0");
+    }
+
+    /** index_select(x, dim, index): the slices of x along dim at a vector (or 0-d) of positions: a gather with the index spread. */
+    private Val indexSelect(Args a) {
+        if (!a.shape(2, 3, "dim", "index")) return null;
+        T x = a.tensor(0), idx = a.tensor(2, "index");
+        if (x == null || idx == null || !index(idx, a.fn, a.spanOf(2, "index"))) return null;
+        int rank = x.shape().length;
+        Integer axis = a.dim(1, "dim", rank);
+        if (axis == null) return null;
+        if (idx.shape().length > 1) {
+            l.diags.error("E0202", a.spanOf(2, "index"), "`index_select` takes a vector of positions, found shape " + Shapes.show(idx.shape()), null);
+            return null;
+        }
+        if (rank == 0) return out(gatherAlong(x, 0, b.reshape(idx.var(), Shapes.SCALAR)), "IndexSelectBackward0");
+        int m = Shapes.numel(idx.shape());
+        int[] ones = new int[rank], to = x.shape().clone();
+        Arrays.fill(ones, 1);
+        ones[axis] = m;
+        to[axis] = m;
+        return out(b.emit(Prim.GATHER, new Attrs.Axis(axis), x.var(), b.expand(b.reshape(idx.var(), ones), to)), "IndexSelectBackward0");
+    }
+
+    /** scatter_add(x, dim, index, src): x with src added at index along dim; index and src of one shape. */
+    private Val scatterAdd(Args a) {
+        if (!a.shape(2, 4, "dim", "index", "src")) return null;
+        T x = a.tensor(0), idx = a.tensor(2, "index"), src = a.tensor(3, "src");
+        if (x == null || idx == null || src == null || !index(idx, a.fn, a.spanOf(2, "index"))) return null;
+        Integer axis = a.dim(1, "dim", x.shape().length);
+        if (axis == null || !fitsIndex(a, x, idx, axis, a.spanOf(2, "index"))) return null;
+        if (!Arrays.equals(idx.shape(), src.shape())) {
+            l.diags.error("E0202", a.spanOf(3, "src"), "`scatter_add` takes a source of the index's shape " + Shapes.show(idx.shape())
+                    + ", found " + Shapes.show(src.shape()), null);
+            return null;
+        }
+        Var s = DType.promote(x.dtype(), src.dtype()) == x.dtype() ? src.var() : b.emit(Prim.CAST, x.dtype(), src.var()); // into x's dtype
+        return out(b.emit(Prim.SCATTER_ADD, new Attrs.Axis(axis), x.var(), idx.var(), s), "ScatterAddBackward0");
+    }
+
+    /** An index of x's rank, no larger than x but along the axis (gather's and scatter_add's rule, E0202 otherwise). */
+    private boolean fitsIndex(Args a, T x, T idx, int axis, Span span) {
+        int[] xs = x.shape(), is = idx.shape();
+        boolean ok = is.length == xs.length;
+        for (int d = 0; ok && d < xs.length; d++) ok = d == axis || is[d] <= xs[d];
+        if (!ok) {
+            l.diags.error("E0202", span, "`" + a.fn + "`: an index of shape " + Shapes.show(is) + " does not fit a tensor of shape " + Shapes.show(xs)
+                    + " along dimension " + axis, "the index has the tensor's rank, and no larger sizes except along the dimension");
+        }
+        return ok;
+    }
+
+    // ---- one_hot, count_nonzero, randint ------------------------------------------------------------
+
+    /**
+     * one_hot(index, num_classes=-1): int64, a last dimension of num_classes with a 1 at each index.
+     * Without num_classes PyTorch takes max(index) + 1, which tx needs at compile time: from a constant
+     * index, else it must be given (E0105).
+     */
+    private Val oneHot(Args a) {
+        if (!a.shape(1, 2, "num_classes")) return null;
+        T idx = a.tensor(0);
+        if (idx == null || !index(idx, a.fn, a.spanOf(0, null))) return null;
+        Integer n = a.get(1, "num_classes") == null ? Integer.valueOf(-1) : a.integer(1, "num_classes");
+        if (n == null) return null;
+        if (n < 0) {
+            Tensor t = l.b.constantValue(idx.var());
+            if (t == null) {
+                l.diags.error("E0105", a.span(), "`one_hot` needs `num_classes=` here: the classes' count must be known at compile time",
+                        "PyTorch takes max(index) + 1, which tx knows only for a constant index; e.g. `one_hot(y, num_classes=10)`");
+                return null;
+            }
+            double m = -1;
+            for (double v : t.data()) m = Math.max(m, v);
+            n = (int) m + 1;
+        }
+        int[] ones = new int[idx.shape().length + 1];
+        Arrays.fill(ones, 1);
+        ones[ones.length - 1] = n;
+        double[] classes = new double[n];
+        for (int i = 0; i < n; i++) classes[i] = i;
+        Var range = b.reshape(b.constant(Tensor.of(new int[] {n}, classes), DType.INT64), ones);
+        Var hit = b.eq(b.reshape(idx.var(), Shapes.concat(idx.shape(), new int[] {1})), range);
+        return out(b.emit(Prim.CAST, DType.INT64, hit), null);
+    }
+
+    /** count_nonzero(x, dim=None): the number of non-zero elements, int64. */
+    private Val countNonzero(Args a) {
+        if (!a.shape(1, 2, "dim")) return null;
+        T x = a.tensor(0);
+        if (x == null) return null;
+        int[] axes = a.axes(1, "dim", x.shape().length);
+        if (axes == null) return null;
+        return out(b.sum(b.ne(x.var(), b.scalar(0, x.dtype())), axes, false), null);
+    }
+
+    /**
+     * randint(low=0, high, size, seed=): whole numbers uniform in [low, high), int64, seeded as rand
+     * (tx's stream, not PyTorch's).
+     */
+    private Val randint(Args a) {
+        if (!a.shape(2, 3, "seed", "low", "high", "size", "requires_grad")) return null;
+        boolean three = a.has(2);
+        double low = three ? a.number(0, "low", 0) : a.number(-1, "low", 0), high = a.number(three ? 1 : 0, "high", 0);
+        int[] shape = a.shapeFrom(three ? 2 : 1);
+        double seed = a.number(-1, "seed", a.span().line() * 1000L + a.span().col());
+        if (shape == null || a.failed || !a.fits(shape, a.span())) return null;
+        if (!(high > low) || low != Math.rint(low) || high != Math.rint(high)) {
+            l.diags.error("E0205", a.span(), "`randint` draws from [low, high): high must be a whole number above low", null);
+            return null;
+        }
+        if (a.bool("requires_grad", false)) {
+            l.floatForGrad(DType.INT64, a.kwSpans.get("requires_grad"));
+            return null;
+        }
+        return out(b.emit(Prim.RANDINT, new Attrs.RandInt(shape, (long) seed, (long) low, (long) high)), null);
+    }
+
+    // ---- dtype checks -----------------------------------------------------------------------------------
+
+    /** Whether idx is an int64 tensor, as an index must be (E0220 otherwise: PyTorch's "Expected dtype int64 for index"). */
+    boolean index(T idx, String fn, Span span) {
+        if (idx.dtype() == DType.INT64) return true;
+        l.diags.error("E0220", span, "`" + fn + "` takes an int64 tensor of positions, found " + idx.describeDtype(),
+                idx.dtype().isFloat() ? "write the positions without a point (`tensor([0, 2])`), or convert with `.long()`" : "convert with `.long()`");
+        return false;
+    }
+
+    /** Whether x is a number tensor (argmax and argmin refuse bools, as PyTorch's kernels do). */
+    private boolean numeric(T x, String fn, Span span) {
+        if (x.dtype() != DType.BOOL) return true;
+        l.diags.error("E0220", span, "`" + fn + "` of a bool tensor: PyTorch has no " + fn + " for bools", "convert first: `x.long()`");
+        return false;
+    }
+
+    private boolean nonEmpty(Args a, T x, Integer dim) {
+        boolean empty = dim == null || x.shape().length == 0 ? Shapes.numel(x.shape()) == 0 : x.shape()[dim] == 0;
+        if (empty) l.diags.error("E0205", a.span(), "`" + a.fn + "` of an empty tensor has no value", null);
+        return !empty;
+    }
+}
