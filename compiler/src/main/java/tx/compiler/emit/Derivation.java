@@ -361,6 +361,16 @@ public final class Derivation {
     /** Simplifies for the results and indexes what is left: equations, loops and branches (a print or a save is refused). */
     private static Lowered straighten(Lowerer.Derived l, Diagnostics diags, Ast.FnDef fn, boolean named) {
         Simplify.Rooted r = Simplify.run(l.program().body(), l.results());
+        // NOTE: before the helpers are written in place, whose copies of loops keep only static trip counts
+        Stmt.Loop runTime = runTimeLoop(r.body());
+        for (Func f : Blocks.functions(r.body())) if (runTime == null) runTime = runTimeLoop(f.body());
+        if (runTime != null) {
+            var o = runTime.origin();
+            diags.error("E0601", new tx.compiler.syntax.Span(o.line(), o.col(), o.line(), o.col() + "while".length()), // the keyword
+                    "`tx grad` cannot yet write out a derivative through a `while` loop",
+                    "the function and its gradient work in a script (`grad(f)`, `tx run`) and in `tx check`; only the written-out form is missing");
+            return null;
+        }
         // named dimensions: every call written in place (a custom rule's; the others are inlined when lowered)
         Helpers.Inlined once = named ? Helpers.inlineAll(r.body(), r.results(), r.varCount()) : Helpers.inlineOnce(r.body(), r.results(), r.varCount());
         // simplified again: what the functions written into their callers hid from each other (a seed of 1, a transpose a product reads)
@@ -373,15 +383,6 @@ public final class Derivation {
             body.add(st);
         }
         List<Stmt> all = new ArrayList<>();
-        Stmt.Loop runTime = runTimeLoop(body);
-        for (Func f : h.functions()) if (runTime == null) runTime = runTimeLoop(f.body());
-        if (runTime != null) {
-            var o = runTime.origin();
-            diags.error("E0601", new tx.compiler.syntax.Span(o.line(), o.col(), o.line(), o.col() + "while".length()), // the keyword
-                    "`tx grad` cannot yet write out a derivative through a `while` loop",
-                    "the function and its gradient work in a script (`grad(f)`, `tx run`) and in `tx check`; only the written-out form is missing");
-            return null;
-        }
         if (!index(body, all)) {
             diags.error("E0601", head(fn), "`tx grad` cannot write out a function that prints, saves or asserts",
                     "the function and its gradient work in a script (`grad(f)`, `tx run`); only the written-out form is missing");

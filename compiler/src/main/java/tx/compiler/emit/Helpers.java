@@ -171,6 +171,7 @@ public final class Helpers {
                 List<Var> in = vars(e.in());
                 out.add(new Stmt.Eqn(e.prim(), in, defs(List.of(e.out()), copy).get(0), e.attr(), e.origin()));
             } else if (s instanceof Stmt.Loop l) {
+                if (l.runTime() != null) throw new IllegalStateException("a while loop is not copied (Derivation refuses it before)");
                 List<Var> init = vars(l.init()), params = defs(l.params(), copy);
                 Var index = defs(List.of(l.index()), copy).get(0);
                 List<Stmt> inner = block(l.body(), copy);

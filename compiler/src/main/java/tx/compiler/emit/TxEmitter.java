@@ -269,7 +269,8 @@ public final class TxEmitter {
         List<Integer> kept = new ArrayList<>();
         for (int k = 0; k < l.params().size(); k++) {
             Var p = l.params().get(k);
-            if (uses.getOrDefault(p, 0) > 0 || uses.getOrDefault(l.outs().get(k), 0) > 0) kept.add(k);
+            boolean used = uses.getOrDefault(p, 0) > 0 || uses.getOrDefault(l.outs().get(k), 0) > 0;
+            if (used && (live == null || live.contains(l.outs().get(k)))) kept.add(k); // a dead carried value: its init is not written
         }
         List<String> carried = new ArrayList<>();
         for (int k = 0; k < l.params().size(); k++) carried.add(null);
