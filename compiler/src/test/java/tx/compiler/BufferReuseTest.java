@@ -33,6 +33,24 @@ class BufferReuseTest {
         w = sin(b) * 2.0 + 1.0
         print(sum(c), sum(z), sum(w))
         """,
+        // the same through a while loop, whose trip count is decided as it runs
+        """
+        a = randn(300, seed=1) * 1.5
+        b = randn(300, seed=2) * 1.5
+        n = 0
+        c = a
+        while n < 6 {
+            c = b
+            b = a
+            a = c * 1.25
+            u = exp(b) * 3.0
+            print(sum(u))
+            n = n + 1
+        }
+        z = exp(a) * 2.0
+        w = sin(b) * 2.0 + 1.0
+        print(sum(c), sum(z), sum(w))
+        """,
         // a function whose result is one of its parameters, and gradients accumulated into .grad
         """
         fn pick(x: [20, 20], y: [20, 20]) -> [20, 20] {

@@ -334,15 +334,22 @@ public final class Interpreter {
                 double[] row = value.data();
                 System.arraycopy(row, 0, tapes[k], i * row.length, row.length);
             }
-            Tensor[] next = new Tensor[n];
-            for (int k = 0; k < n; k++) next[k] = get(l.results().get(k));
-            // NOTE: held while the parameters change, since a parameter may take another's old value (a swap)
-            if (scope != null) for (Tensor t : next) hold(t);
-            for (int k = 0; k < n; k++) set(l.params().get(k), next[k]);
-            if (scope != null) for (Tensor t : next) drop(t);
+            advance(l);
         }
         for (int k = 0; k < n; k++) set(l.outs().get(k), get(l.params().get(k)));
         for (int k = 0; k < tapes.length; k++) set(l.tapes().get(k), Tensor.of(l.tapes().get(k).shapeRef(), tapes[k]));
+    }
+
+    /** The loop's parameters take the iteration's results. */
+    private void advance(Stmt.Loop l) {
+        int n = l.params().size();
+        Tensor[] next = new Tensor[n];
+        for (int k = 0; k < n; k++) next[k] = get(l.results().get(k));
+        // NOTE: held while the parameters change, since a parameter may take another's old value (a swap),
+        // whose array would otherwise be handed back for reuse when its old slot lets go of it
+        if (scope != null) for (Tensor t : next) hold(t);
+        for (int k = 0; k < n; k++) set(l.params().get(k), next[k]);
+        if (scope != null) for (Tensor t : next) drop(t);
     }
 
     /**
@@ -383,9 +390,7 @@ public final class Interpreter {
                         "give Java more memory with TX_JAVA_OPTS=-Xmx..., or check that the loop's condition becomes false");
             }
             guard.growTape(l, bytes);
-            Tensor[] next = new Tensor[n];
-            for (int k = 0; k < n; k++) next[k] = get(l.results().get(k));
-            for (int k = 0; k < n; k++) set(l.params().get(k), next[k]);
+            advance(l);
         }
         for (int k = 0; k < n; k++) set(l.outs().get(k), get(l.params().get(k)));
         if (rt.trips() != null) set(rt.trips(), Tensor.scalar(step));
