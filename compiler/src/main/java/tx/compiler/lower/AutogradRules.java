@@ -153,8 +153,9 @@ final class AutogradRules extends RuleFamily {
             if (!a.shape(0, Integer.MAX_VALUE)) return null;
             List<Stmt.PrintItem> items = new ArrayList<>();
             for (int i = 0; i < a.pos.size(); i++) {
-                if (a.pos.get(i) instanceof Val.Tuple t && l.namedPairs.containsKey(t)) {
-                    items.add(namedPair(l.namedPairs.get(t), t));
+                Val.Tuple pair = l.namedPair(a.pos.get(i));
+                if (pair != null) {
+                    items.add(namedPair(l.namedPairs.get(pair), pair));
                     continue;
                 }
                 if (a.pos.get(i) instanceof Val.Fn) {

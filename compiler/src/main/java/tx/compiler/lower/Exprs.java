@@ -471,7 +471,7 @@ final class Exprs {
     /** {@code .values} and {@code .indices} of sort, topk, and max or min along a dimension; else null. */
     private Val valuesOrIndices(Val target, String name) {
         if (!name.equals("values") && !name.equals("indices")) return null;
-        if (target instanceof Val.Tuple t && l.namedPairs.containsKey(t)) return t.items().get(name.equals("values") ? 0 : 1);
+        if (l.namedPair(target) != null) return l.namedPair(target).items().get(name.equals("values") ? 0 : 1);
         if (target instanceof T t && l.indicesOf.containsKey(t.var())) return name.equals("values") ? valuesOf(t) : l.indicesOf.get(t.var());
         return null;
     }

@@ -557,6 +557,18 @@ public final class Lowerer {
     final Map<Val.Tuple, String> namedPairs = new java.util.IdentityHashMap<>();
 
     /**
+     * The named pair (sort's, topk's, max(x, dim)'s (values, indices)) that v is, or null: the tuple
+     * itself, or the tuple value a name or an argument made of it (which shares its item list).
+     */
+    Val.Tuple namedPair(Val v) {
+        if (v instanceof Val.Tuple t && namedPairs.containsKey(t)) return t;
+        if (v instanceof Val.ListV list) {
+            for (Val.Tuple t : namedPairs.keySet()) if (t.items() == list.items()) return t;
+        }
+        return null;
+    }
+
+    /**
      * The indices of {@code max(x, dim=)} and {@code min(x, dim=)}, by the variable of their values:
      * those are tensors (as in tx before) that can also be destructured, {@code v, i = max(x, dim=1)},
      * or read as {@code .values} and {@code .indices}.
