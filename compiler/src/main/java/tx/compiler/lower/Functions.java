@@ -342,9 +342,9 @@ final class Functions {
         Map<String, Integer> dims = new LinkedHashMap<>();
         for (int i = 0; i < args.size(); i++) {
             if (f.params().get(i).kind() != null || !(args.get(i) instanceof T arg)) continue; // a scalar, list or function parameter
-            if (!matches(f.params().get(i).shape(), arg.shape(), dims)) {
+            if (!Signatures.matches(f.params().get(i).shape(), arg.shape(), dims)) {
                 l.diags.error("E0209", at, "argument `" + f.params().get(i).name() + "` of `" + f.name() + "` has shape " + Shapes.show(arg.shape())
-                        + ", but the signature says " + showDims(f.params().get(i).shape()) + bindings(dims), null);
+                        + ", but the signature says " + Signatures.show(f.params().get(i).shape()) + Signatures.bindings(dims), null);
                 return null;
             }
         }
@@ -646,44 +646,15 @@ final class Functions {
                             + f.returns().size(), null);
                     return new Val.Bad();
                 }
-                if (!matches(f.returns().get(i), t.shape(), dims)) {
+                if (!Signatures.matches(f.returns().get(i), t.shape(), dims)) {
                     l.diags.error("E0209", l.headSpan(f.span()), "`" + f.name() + "` returns shape " + Shapes.show(t.shape()) + " where its signature says "
-                            + showDims(f.returns().get(i)) + bindings(dims), null);
+                            + Signatures.show(f.returns().get(i)) + Signatures.bindings(dims), null);
                     return new Val.Bad();
                 }
             }
             checked.add(t.item() ? new T(t.var(), t.rg(), t.leaf(), t.gradFn(), false, false) : t);
         }
         return checked.size() == 1 ? checked.get(0) : new Val.Tuple(checked);
-    }
-
-    /** Whether a shape fits a signature, binding its named dimensions (which must agree wherever they appear). */
-    private static boolean matches(List<Ast.Dim> sig, int[] shape, Map<String, Integer> dims) {
-        if (sig.size() != shape.length) return false;
-        for (int i = 0; i < shape.length; i++) {
-            Ast.Dim d = sig.get(i);
-            if (d.name() == null) {
-                if (d.size() != shape[i]) return false;
-            } else if (dims.containsKey(d.name())) {
-                if (dims.get(d.name()) != shape[i]) return false;
-            } else {
-                dims.put(d.name(), shape[i]);
-            }
-        }
-        return true;
-    }
-
-    private static String showDims(List<Ast.Dim> sig) {
-        List<String> parts = new ArrayList<>();
-        for (Ast.Dim d : sig) parts.add(d.name() != null ? d.name() : Integer.toString(d.size()));
-        return "[" + String.join(", ", parts) + "]";
-    }
-
-    private static String bindings(Map<String, Integer> dims) {
-        if (dims.isEmpty()) return "";
-        List<String> parts = new ArrayList<>();
-        for (Map.Entry<String, Integer> e : dims.entrySet()) parts.add(e.getKey() + " = " + e.getValue());
-        return " (with " + String.join(", ", parts) + ")";
     }
 
     // ---- transforms, applied ----------------------------------------------------------------------------

@@ -314,15 +314,8 @@ public enum Prim {
             Attrs.Reduce r = (Attrs.Reduce) attr;
             return Reductions.prod(in.get(0), r.axes(), r.keepdim());
         }
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
-            Attrs.Reduce r = (Attrs.Reduce) e.attr();
-            return List.of(b.mul(spread(b, e, g), b.prodOthers(in(e, 0), r.axes())));
-        }
-        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
-            if (t.get(0) == null) return null;
-            Attrs.Reduce r = (Attrs.Reduce) e.attr();
-            return b.sum(b.mul(t.get(0), b.prodOthers(in(e, 0), r.axes())), r.axes(), r.keepdim());
-        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return ReductionRules.prodVjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return ReductionRules.prodJvp(b, e, t); }
     },
     /**
      * y_i = product of the other elements of x_i's group. dy_i/dx_j = y_i / x_j for j != i.
@@ -333,21 +326,8 @@ public enum Prim {
         @Override public Tensor eval(List<Tensor> in, Object attr) {
             return Reductions.prodOthers(in.get(0), ((Attrs.Reduce) attr).axes());
         }
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
-            Attrs.Reduce r = (Attrs.Reduce) e.attr();
-            Var x = in(e, 0);
-            Var gy = b.mul(g, e.out());
-            Var total = b.expand(b.sum(gy, r.axes(), true), x.shapeRef());
-            return List.of(b.div(b.sub(total, gy), x));
-        }
-        /** dy_i = sum over j != i of y_i t_j / x_j = y_i (sum_j t_j / x_j - t_i / x_i); as the VJP, not exact where x = 0. */
-        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
-            if (t.get(0) == null) return null;
-            Attrs.Reduce r = (Attrs.Reduce) e.attr();
-            Var x = in(e, 0), q = b.div(t.get(0), x);
-            Var total = b.expand(b.sum(q, r.axes(), true), x.shapeRef());
-            return b.mul(e.out(), b.sub(total, q));
-        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return ReductionRules.prodOthersVjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return ReductionRules.prodOthersJvp(b, e, t); }
     },
 
     /**
@@ -541,34 +521,13 @@ public enum Prim {
      * </pre>
      */
     MATMUL(2) {
-        @Override public int[] shape(List<int[]> in, Object attr) {
-            Attrs.Matmul t = Attrs.Matmul.flags(attr);
-            int[] a = in.get(0), b = in.get(1);
-            if (a.length < 2 || b.length < 2) fail("matmul needs rank >= 2 operands");
-            int n = a[a.length - (t.transA() ? 1 : 2)], k = a[a.length - (t.transA() ? 2 : 1)];
-            int kb = b[b.length - (t.transB() ? 1 : 2)], m = b[b.length - (t.transB() ? 2 : 1)];
-            if (k != kb) fail("matmul of " + shown(a, t.transA()) + " and " + shown(b, t.transB()));
-            int[] batch = broadcastOrFail(Arrays.copyOf(a, a.length - 2), Arrays.copyOf(b, b.length - 2));
-            return Shapes.concat(batch, new int[] {n, m});
-        }
+        @Override public int[] shape(List<int[]> in, Object attr) { return MatmulRules.shape(in, Attrs.Matmul.flags(attr)); }
         @Override public Tensor eval(List<Tensor> in, Object attr) {
             Attrs.Matmul t = Attrs.Matmul.flags(attr);
             return LinAlg.matmul(in.get(0), t.transA(), in.get(1), t.transB());
         }
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
-            Attrs.Matmul t = Attrs.Matmul.flags(e.attr());
-            Var x = in(e, 0), y = in(e, 1);
-            Var dx = t.transA() ? b.matmul(y, t.transB(), g, true) : b.matmul(g, false, y, !t.transB());
-            Var dy = t.transB() ? b.matmul(g, true, x, t.transA()) : b.matmul(x, !t.transA(), g, false);
-            return List.of(dx, dy);
-        }
-        /** d(op(a) op(b)) = op(da) op(b) + op(a) op(db): the product rule, with the same flags. */
-        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
-            Attrs.Matmul f = Attrs.Matmul.flags(e.attr());
-            Var da = t.get(0) == null ? null : b.matmul(t.get(0), f.transA(), in(e, 1), f.transB());
-            Var db = t.get(1) == null ? null : b.matmul(in(e, 0), f.transA(), t.get(1), f.transB());
-            return da == null ? db : db == null ? da : b.add(da, db);
-        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return MatmulRules.vjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return MatmulRules.jvp(b, e, t); }
     },
 
     // ---- convolution and pooling: the rules are in ConvRules -------------------------------------

@@ -10,7 +10,7 @@ import static tx.runtime.ir.PrimSupport.spread;
 import java.util.List;
 import tx.runtime.ir.Stmt.Eqn;
 
-/** The derivative rules of the reductions {@link Prim#MAX} and {@link Prim#CUMPROD}, long enough to read on their own. */
+/** The derivative rules of the reductions {@link Prim#MAX}, {@link Prim#CUMPROD}, {@link Prim#PROD} and {@link Prim#PROD_OTHERS}, long enough to read on their own. */
 final class ReductionRules {
     private ReductionRules() {}
 
@@ -87,5 +87,35 @@ final class ReductionRules {
         Var beforeTerm = b.mul(y, b.emit(CUMSUM, axis, quotients));
         Var onceTerm = b.emit(CUMPROD, axis, b.where(isZero, dx, x));
         return b.where(before, beforeTerm, b.where(once, onceTerm, zero));
+    }
+
+    /** d prod(x) / dx_i = the product of the others (PROD_OTHERS, exact where x holds zeros). */
+    static List<Var> prodVjp(Builder b, Eqn e, Var g) {
+        Attrs.Reduce r = (Attrs.Reduce) e.attr();
+        return List.of(b.mul(spread(b, e, g), b.prodOthers(in(e, 0), r.axes())));
+    }
+
+    static Var prodJvp(Builder b, Eqn e, List<Var> t) {
+        if (t.get(0) == null) return null;
+        Attrs.Reduce r = (Attrs.Reduce) e.attr();
+        return b.sum(b.mul(t.get(0), b.prodOthers(in(e, 0), r.axes())), r.axes(), r.keepdim());
+    }
+
+    /** The products of the others, y_i = prod over j != i of x_j: dx_j = (sum(g y) - g_j y_j) / x_j. */
+    static List<Var> prodOthersVjp(Builder b, Eqn e, Var g) {
+        Attrs.Reduce r = (Attrs.Reduce) e.attr();
+        Var x = in(e, 0);
+        Var gy = b.mul(g, e.out());
+        Var total = b.expand(b.sum(gy, r.axes(), true), x.shapeRef());
+        return List.of(b.div(b.sub(total, gy), x));
+    }
+
+    /** dy_i = sum over j != i of y_i t_j / x_j = y_i (sum_j t_j / x_j - t_i / x_i); as the VJP, not exact where x = 0. */
+    static Var prodOthersJvp(Builder b, Eqn e, List<Var> t) {
+        if (t.get(0) == null) return null;
+        Attrs.Reduce r = (Attrs.Reduce) e.attr();
+        Var x = in(e, 0), q = b.div(t.get(0), x);
+        Var total = b.expand(b.sum(q, r.axes(), true), x.shapeRef());
+        return b.mul(e.out(), b.sub(total, q));
     }
 }
