@@ -54,3 +54,14 @@ for i in range(1, 5):
 print(buf)
 torch.sum(buf).backward()
 print(u.grad)
+
+xa = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], requires_grad=True)
+ya = xa[torch.tensor([2, 0, 2])]
+print(ya)
+torch.sum(ya * torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])).backward()
+print(xa.grad)
+wa = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+za = wa[torch.tensor([[1, 0], [2, 2]])]
+print(za)
+torch.sum(za * za).backward()
+print(wa.grad)

@@ -64,6 +64,8 @@ final class Indexing {
 
     /** {@code x[subs]}. */
     Val read(T x, Ast.Index ix) {
+        Val advanced = advanced(x, ix);
+        if (advanced != null) return advanced;
         Path p = path(x.shape(), ix.subs(), ix.span());
         if (p == null) return new Val.Bad();
         T out = l.exprs.result(read(x.var(), p), p.gradFn());
@@ -84,6 +86,41 @@ final class Indexing {
                         + "` changed in place at line " + at.line());
             }
         }
+    }
+
+    /**
+     * {@code x[idx]} with one int64 tensor of positions along the first dimension (PyTorch's
+     * advanced indexing): the rows at those positions, of shape {@code idx.shape + x.shape[1:]}, a
+     * gather whose adjoint adds each row's gradient back at its position (repeated positions add
+     * up). A bool mask selects a number of elements known only at run time: E0105 until tx has
+     * run-time dimensions. Null when the subscript is not a tensor of positions.
+     */
+    private Val advanced(T x, Ast.Index ix) {
+        if (ix.subs().size() != 1 || !(ix.subs().get(0) instanceof Ast.At at) || at.index() instanceof Ast.NoneLit) return null;
+        Val iv = l.exprs.expr(at.index());
+        if (!(iv instanceof T idx) || idx.shape().length == 0) return null;
+        if (idx.dtype() == tx.runtime.tensor.DType.BOOL) {
+            l.diags.error("E0105", at.span(), "a boolean mask selects a number of elements known only at run time, which tx cannot give a shape yet",
+                    "keep the shape: `where(mask, x, 0.0)`, `x.masked_fill(logical_not(mask), 0.0)`, or `sum(x * mask)` for a masked sum");
+            return new Val.Bad();
+        }
+        if (idx.dtype() != tx.runtime.tensor.DType.INT64) {
+            l.diags.error("E0220", at.span(), "tensors used as indices must be int64 (or bool masks), found " + idx.describe(),
+                    "convert the positions with `.long()`");
+            return new Val.Bad();
+        }
+        if (x.shape().length == 0) {
+            l.diags.error("E0204", ix.span(), "a tensor of shape [] cannot be indexed", null);
+            return new Val.Bad();
+        }
+        int m = Shapes.numel(idx.shape()), r = x.shape().length;
+        int[] ones = new int[r], rows = x.shape().clone();
+        Arrays.fill(ones, 1);
+        ones[0] = m;
+        rows[0] = m;
+        Var picked = b.emit(tx.runtime.ir.Prim.GATHER, new tx.runtime.ir.Attrs.Axis(0), x.var(), b.expand(b.reshape(idx.var(), ones), rows));
+        int[] out = Shapes.concat(idx.shape(), Arrays.copyOfRange(x.shape(), 1, r));
+        return l.exprs.result(b.reshape(picked, out), "IndexBackward0");
     }
 
     Var read(Var x, Path p) {
