@@ -45,7 +45,8 @@ final class Binding {
     }
 
     Ex ref() {
-        return new Ex(name, shape, lo, hi, leaves, weak, true, number, true);
+        // NOTE: a counter is read as a float: it is a Python int, so stack([i, i]) would be an int64 tensor, whose mean PyTorch refuses (E0220)
+        return new Ex(counter ? "(" + name + " * 1.0)" : name, shape, lo, hi, leaves, weak, true, number, true);
     }
 
     Binding copy() {
