@@ -305,7 +305,7 @@ public final class TxEmitter {
         for (int j = 0; j < tapes.size(); j++) {
             Var v = l.stacked().get(j);
             String zero = v.dtype() == tx.runtime.tensor.DType.BOOL ? "False" : "0"; // a bool row stays bool
-            line(tapes.get(j) + " = " + tapes.get(j) + " + where(" + oneHot(n, index, v.rank() + 1, 0) + ", unsqueeze(" + arg(v) + ", 0), " + zero + ")", l);
+            line(tapes.get(j) + " = " + tapes.get(j) + " + where(" + TxText.oneHot(n, index, v.rank() + 1, 0) + ", unsqueeze(" + arg(v) + ", 0), " + zero + ")", l);
         }
         List<Integer> assigned = new ArrayList<>();
         for (int k : kept) if (!l.results().get(k).equals(l.params().get(k))) assigned.add(k);
@@ -326,14 +326,6 @@ public final class TxEmitter {
         indent = indent.substring(4);
         lines.add(new String[] {indent + "}", null});
         for (int k : kept) exprs.put(l.outs().get(k), new Expr(carried.get(k), ATOM));
-    }
-
-    /** A mask of rank {@code rank} that is true at position {@code index} along {@code axis} of size n. */
-    private static String oneHot(String n, String index, int rank, int axis) {
-        if (rank == 1) return "arange(" + n + ") == " + index;
-        String[] dims = new String[rank];
-        for (int i = 0; i < rank; i++) dims[i] = i == axis ? n : "1";
-        return "reshape(arange(" + n + "), [" + String.join(", ", dims) + "]) == " + index;
     }
 
     /** A branch; a side that does not give a value (the other side's value, for its adjoint) gives zeros. */
@@ -435,16 +427,8 @@ public final class TxEmitter {
         return d.size(s -> get.applyAsInt(d.inSample(e, s)), what);
     }
 
-    private static String number(double v) {
-        // NOTE: tx has no literal for these (Python neither); its constants are named, as Python's math module names them
-        if (Double.isNaN(v)) return "math.nan";
-        if (Double.isInfinite(v)) return v > 0 ? "math.inf" : "(-math.inf)";
-        if (v == Math.rint(v) && Math.abs(v) < 1e15 && !(v == 0 && 1 / v < 0)) return Long.toString((long) v);
-        return PyFloat.repr(v);
-    }
-
     private static Expr literal(double v) {
-        String s = number(v);
+        String s = TxText.number(v);
         return new Expr(s, s.startsWith("-") ? NEG : ATOM);
     }
 
@@ -532,7 +516,7 @@ public final class TxEmitter {
                 Expr scalar = scalars.get(in.get(0));
                 if (scalar == null) yield call("expand", arg(in.get(0)), shape(e.out()));
                 scalars.put(e.out(), scalar);
-                yield call("full", shape(e.out()), floating(e, scalar.text()));
+                yield call("full", shape(e.out()), TxText.floating(e, scalar.text()));
             }
             case TRANSPOSE -> transpose(e);
             case SLICE -> slice(e);
@@ -546,7 +530,7 @@ public final class TxEmitter {
             case PUT -> {
                 Attrs.Put p = (Attrs.Put) attr;
                 Sizes.Lin n = attr(e, q -> ((Attrs.Put) q.attr()).shape()[p.axis()], "a size");
-                yield call("where", oneHot(size(n), arg(in.get(1)), p.shape().length, p.axis()), "unsqueeze(" + arg(in.get(0)) + ", " + p.axis() + ")", "0");
+                yield call("where", TxText.oneHot(size(n), arg(in.get(1)), p.shape().length, p.axis()), "unsqueeze(" + arg(in.get(0)) + ", " + p.axis() + ")", "0");
             }
             case CAT -> {
                 List<String> parts = new ArrayList<>();
@@ -555,7 +539,7 @@ public final class TxEmitter {
             }
             case CONST -> typed(e, constant(e));
             case FILL -> typed(e, fill(e));
-            case CAST -> new Expr(ref(in.get(0), ATOM) + converter((tx.runtime.tensor.DType) attr), ATOM);
+            case CAST -> new Expr(ref(in.get(0), ATOM) + TxText.converter((tx.runtime.tensor.DType) attr), ATOM);
             case BITWISE_AND, BITWISE_OR, BITWISE_XOR -> call(e.prim().text(), operand(e, 0, 0), operand(e, 1, 0));
             case ARGMAX -> call("argmax", arg(in.get(0)), "dim=" + ((Attrs.Axis) attr).axis());
             case ARGSORT -> call("argsort", arg(in.get(0)), "dim=" + ((Attrs.AxisOrder) attr).axis(), "descending=" + (((Attrs.AxisOrder) attr).descending() ? "true" : "false"));
@@ -574,20 +558,6 @@ public final class TxEmitter {
         };
     }
 
-    /** A float64 full's value: a whole number gets a point, {@code full([2], 1.0)}, since {@code full([2], 1)} is int64. */
-    private static String floating(Eqn e, String value) {
-        return e.out().dtype().isFloat() && value.matches("-?\\d+") ? value + ".0" : value;
-    }
-
-    /** The method that converts to a dtype: {@code .long()}, {@code .bool()}, {@code .double()}. */
-    private static String converter(tx.runtime.tensor.DType d) {
-        return switch (d) {
-            case INT64 -> ".long()";
-            case BOOL -> ".bool()";
-            case FLOAT64 -> ".double()";
-        };
-    }
-
     /**
      * A constant or a fill of int64 or bool. A whole number without a point is an int in tx, so an
      * int64 number, tensor literal or full is written as it is; the others (zeros, ones, bools) are
@@ -599,19 +569,19 @@ public final class TxEmitter {
         if (d == tx.runtime.tensor.DType.INT64 && (e.out().rank() == 0 || x.text().startsWith("tensor(") || x.text().startsWith("full("))) return x;
         scalars.remove(e.out());
         String base = e.out().rank() == 0 ? "tensor(" + x.text() + ")" : x.prec() >= ATOM ? x.text() : "(" + x.text() + ")";
-        return new Expr(base + converter(d), ATOM);
+        return new Expr(base + TxText.converter(d), ATOM);
     }
 
     private Expr fill(Eqn e) {
         Sizes.Real r = d.real(s -> ((Attrs.Fill) d.inSample(e, s).attr()).value(), "a filled value");
         double v = r.k();
-        String value = sizes.show(r, x -> number(x));
+        String value = sizes.show(r, x -> TxText.number(x));
         noteDims(r);
         scalars.put(e.out(), r.base() == null ? literal(v) : formula(r));
         if (e.out().rank() == 0) return scalars.get(e.out());
         if (r.base() == null && v == 0 && 1 / v > 0) return call("zeros", shape(e.out()));
         if (r.base() == null && v == 1) return call("ones", shape(e.out()));
-        return call("full", shape(e.out()), floating(e, value));
+        return call("full", shape(e.out()), TxText.floating(e, value));
     }
 
     private void noteDims(Sizes.Real r) {
@@ -647,7 +617,7 @@ public final class TxEmitter {
             noteDims(r);
             Expr value = r.base() == null ? literal(r.k()) : formula(r);
             scalars.put(e.out(), value);
-            return t.rank() == 0 ? value : call("full", shape(e.out()), floating(e, value.text()));
+            return t.rank() == 0 ? value : call("full", shape(e.out()), TxText.floating(e, value.text()));
         }
         for (int s = 1; s < Sizes.COUNT; s++) {
             if (!((Attrs.Const) d.inSample(e, s).attr()).value().equals(t)) {
@@ -660,12 +630,12 @@ public final class TxEmitter {
     }
 
     private Expr formula(Sizes.Real r) {
-        String text = sizes.show(r, TxEmitter::number);
+        String text = sizes.show(r, TxText::number);
         return new Expr(text, text.contains(" ") ? MUL : text.startsWith("-") ? NEG : ATOM);
     }
 
     private String nested(double[] data, int[] shape, int axis, int offset) {
-        if (axis == shape.length) return number(data[offset]);
+        if (axis == shape.length) return TxText.number(data[offset]);
         int stride = 1;
         for (int i = axis + 1; i < shape.length; i++) stride *= shape[i];
         List<String> parts = new ArrayList<>();
@@ -732,7 +702,7 @@ public final class TxEmitter {
                 // interleave: [.., m, ..] -> [.., m, step, ..] with zeros after each element -> [.., m * step, ..], cut to (m - 1) * step + 1
                 String u = temp("unsqueeze(" + text + ", " + (i + 1) + ")", e);
                 Sizes.Lin[] zs = cur.clone();
-                Sizes.Lin[] withStep = insert(zs, i + 1, new Sizes.Lin(0, List.of(), step - 1));
+                Sizes.Lin[] withStep = TxText.insert(zs, i + 1, new Sizes.Lin(0, List.of(), step - 1));
                 String z = "zeros(" + lins(withStep) + ")";
                 String c = temp("cat([" + u + ", " + z + "], dim=" + (i + 1) + ")", e);
                 Sizes.Lin spread = attr(e, q -> q.in().get(0).shapeRef()[axis] * ((Attrs.Pad) q.attr()).step()[axis], "a padded size");
@@ -747,34 +717,16 @@ public final class TxEmitter {
                 inner = cut;
             }
             Sizes.Lin after = attr(e, q -> ((Attrs.Pad) q.attr()).shape()[axis] - ((Attrs.Pad) q.attr()).start()[axis]
-                    - extentAlong(q, axis), "a padded size");
+                    - TxText.extentAlong(q, axis), "a padded size");
             List<String> parts = new ArrayList<>();
-            if (!(start.constant() && start.c() == 0)) parts.add("zeros(" + lins(replace(cur, i, start)) + ")");
+            if (!(start.constant() && start.c() == 0)) parts.add("zeros(" + lins(TxText.replace(cur, i, start)) + ")");
             parts.add(text);
-            if (!(after.constant() && after.c() == 0)) parts.add("zeros(" + lins(replace(cur, i, after)) + ")");
+            if (!(after.constant() && after.c() == 0)) parts.add("zeros(" + lins(TxText.replace(cur, i, after)) + ")");
             cur[i] = outer[i];
             text = parts.size() == 1 ? text : "cat([" + String.join(", ", parts) + "], dim=" + i + ")";
             if (i < g.rank() - 1 && parts.size() > 1) text = temp(text, e);
         }
         return new Expr(text, ATOM);
-    }
-
-    /** How far a pad's input reaches along an axis: (m - 1) * step + 1, or 0 when empty. */
-    private static int extentAlong(Eqn q, int axis) {
-        int m = q.in().get(0).shapeRef()[axis], step = ((Attrs.Pad) q.attr()).step()[axis];
-        return m == 0 ? 0 : (m - 1) * step + 1;
-    }
-
-    private static Sizes.Lin[] insert(Sizes.Lin[] s, int at, Sizes.Lin v) {
-        Sizes.Lin[] out = new Sizes.Lin[s.length + 1];
-        for (int i = 0, j = 0; i < out.length; i++) out[i] = i == at ? v : s[j++];
-        return out;
-    }
-
-    private static Sizes.Lin[] replace(Sizes.Lin[] s, int at, Sizes.Lin v) {
-        Sizes.Lin[] out = s.clone();
-        out[at] = v;
-        return out;
     }
 
     private String lins(Sizes.Lin[] s) {
@@ -798,24 +750,19 @@ public final class TxEmitter {
         int rank = in.get(0).rank();
         String d = rank == 4 ? "2d" : "1d";
         if (e.attr() instanceof Attrs.Pool p) {
-            String geometry = "kernel_size=" + pair(p.kernel(), rank) + ", stride=" + pair(p.stride(), rank) + ", padding=" + pair(p.padding(), rank)
-                    + ", dilation=" + pair(p.dilation(), rank) + (p.ceil() ? ", ceil_mode=true" : "");
+            String geometry = "kernel_size=" + TxText.pair(p.kernel(), rank) + ", stride=" + TxText.pair(p.stride(), rank) + ", padding=" + TxText.pair(p.padding(), rank)
+                    + ", dilation=" + TxText.pair(p.dilation(), rank) + (p.ceil() ? ", ceil_mode=true" : "");
             if (e.prim() == Prim.MAX_UNPOOL) return call("max_pool" + d + "_backward", arg(in.get(1)), arg(in.get(0)), geometry);
             return in.get(0) == in.get(1) ? call("max_pool" + d, arg(in.get(0)), geometry) : call("max_pool" + d + "_pick", arg(in.get(0)), arg(in.get(1)), geometry);
         }
         Attrs.Conv c = (Attrs.Conv) e.attr();
-        String geometry = "stride=" + pair(c.stride(), rank) + ", padding=" + pair(c.padding(), rank) + ", dilation=" + pair(c.dilation(), rank)
+        String geometry = "stride=" + TxText.pair(c.stride(), rank) + ", padding=" + TxText.pair(c.padding(), rank) + ", dilation=" + TxText.pair(c.dilation(), rank)
                 + ", groups=" + c.groups();
         return switch (e.prim()) {
             case CONV -> call("conv" + d, arg(in.get(0)), arg(in.get(1)), in.size() == 3 ? arg(in.get(2)) : "None", geometry);
             case CONV_INPUT -> call("conv" + d + "_input", shape(e.out()), arg(in.get(1)), arg(in.get(0)), geometry);
             default -> call("conv" + d + "_weight", arg(in.get(0)), shape(e.out()), arg(in.get(1)), geometry);
         };
-    }
-
-    /** A geometry's entries as written: a list of two for 2-D, the width's alone for 1-D. */
-    private static String pair(int[] v, int rank) {
-        return rank == 4 ? "[" + v[0] + ", " + v[1] + "]" : Integer.toString(v[1]);
     }
 
     private Expr firstMax(Eqn e) {
