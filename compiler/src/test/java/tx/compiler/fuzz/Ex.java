@@ -36,6 +36,12 @@ record Ex(String text, int[] shape, double lo, double hi, Set<String> leaves, Se
         return new Ex(Shape.num(v), Shape.SCALAR, v, v, Set.of(), Set.of(), Shape.num(v).startsWith("("), true);
     }
 
+    /** A Python float, written with a point even when whole ({@code 1.0}): a whole number alone is an int, and ints make int64 tensors. */
+    static Ex floatNumber(double v) {
+        String t = Shape.fnum(v);
+        return new Ex(t, Shape.SCALAR, v, v, Set.of(), Set.of(), t.startsWith("("), true);
+    }
+
     static Ex constant(String text, int[] shape, double lo, double hi) {
         return new Ex(text, shape, lo, hi, Set.of(), Set.of(), true);
     }

@@ -107,7 +107,7 @@ final class ExprGen {
         int n = Shape.numel(s);
         if (s.length == 0) {
             double v = Shape.niceValue(rnd);
-            return rnd.nextInt(3) > 0 ? Ex.number(v) : Ex.constant("tensor(" + Shape.element(v) + ")", s, v, v);
+            return rnd.nextInt(3) > 0 ? Ex.floatNumber(v) : Ex.constant("tensor(" + Shape.element(v) + ")", s, v, v);
         }
         switch (rnd.nextInt(9)) {
             case 0: {
