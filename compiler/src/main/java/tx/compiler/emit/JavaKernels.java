@@ -25,8 +25,9 @@ import tx.runtime.ir.Prim;
 final class JavaKernels {
     private JavaKernels() {}
 
-    /** Where the runtime jar keeps the kernels' source. */
+    /** Where the runtime jar keeps the kernels' source: Standalone.java, then the convolutions' StandaloneWindows.java. */
     static final String SOURCE = "tx/runtime/kernels/Standalone.java";
+    private static final java.util.List<String> SOURCES = java.util.List.of(SOURCE, "tx/runtime/kernels/StandaloneWindows.java");
 
     private static final String MARKER = "    // kernel: ", PRIMITIVES = "    // kernels: ", END = "    }";
     private static final Pattern NEEDS = Pattern.compile("(\\S+)(?: needs (.+))?");
@@ -56,13 +57,22 @@ final class JavaKernels {
         throw new IllegalStateException("no kernel " + helper);
     }
 
+    /**
+     * The kernels' source: the files of {@link #SOURCES} one after the other, read as one (a kernel
+     * may need one in another file). NOTE: a line number in a refusal counts from the start of the
+     * first file, as the files are joined.
+     */
     static String read() {
-        try (InputStream in = JavaKernels.class.getClassLoader().getResourceAsStream(SOURCE)) {
-            if (in == null) throw new IllegalStateException(SOURCE + " is not on the class path: the runtime jar was built without it");
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + SOURCE, e);
+        StringBuilder all = new StringBuilder();
+        for (String file : SOURCES) {
+            try (InputStream in = JavaKernels.class.getClassLoader().getResourceAsStream(file)) {
+                if (in == null) throw new IllegalStateException(file + " is not on the class path: the runtime jar was built without it");
+                all.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read " + file, e);
+            }
         }
+        return all.toString();
     }
 
     /**

@@ -25,7 +25,7 @@ public final class Conv {
         static Geo of(int[] xs, int[] ws, int[] s, int[] p, int[] d, int groups) {
             int r = xs.length, h = r == 4 ? xs[2] : 1, kh = r == 4 ? ws[2] : 1;
             return new Geo(xs[0], xs[1], h, xs[r - 1], ws[0], ws[1], kh, ws[r - 1],
-                    Standalone.convOut(h, kh, s[0], p[0], d[0], false), Standalone.convOut(xs[r - 1], ws[r - 1], s[1], p[1], d[1], false), groups);
+                    StandaloneWindows.convOut(h, kh, s[0], p[0], d[0], false), StandaloneWindows.convOut(xs[r - 1], ws[r - 1], s[1], p[1], d[1], false), groups);
         }
         int og() { return o / groups; }
         int k() { return cg * kh * kw; }
@@ -183,17 +183,17 @@ public final class Conv {
     public static Tensor maxPool(Tensor x, Tensor v, int[] k, int[] s, int[] p, int[] d, boolean ceil) {
         int[] xs = x.shapeRef();
         int r = xs.length, h = r == 4 ? xs[2] : 1;
-        int oh = Standalone.convOut(h, k[0], s[0], p[0], d[0], ceil), ow = Standalone.convOut(xs[r - 1], k[1], s[1], p[1], d[1], ceil);
-        return Tensor.of(outShape(xs, xs[1], oh, ow), Standalone.maxPool(x.data(), v.data(), xs, k, s, p, d, ceil));
+        int oh = StandaloneWindows.convOut(h, k[0], s[0], p[0], d[0], ceil), ow = StandaloneWindows.convOut(xs[r - 1], k[1], s[1], p[1], d[1], ceil);
+        return Tensor.of(outShape(xs, xs[1], oh, ow), StandaloneWindows.maxPool(x.data(), v.data(), xs, k, s, p, d, ceil));
     }
 
     /** Its adjoint in v: {@link Standalone#maxUnpool}. */
     public static Tensor maxUnpool(Tensor x, Tensor g, int[] k, int[] s, int[] p, int[] d, boolean ceil) {
-        return Tensor.of(x.shape(), Standalone.maxUnpool(x.data(), g.data(), x.shapeRef(), k, s, p, d, ceil));
+        return Tensor.of(x.shape(), StandaloneWindows.maxUnpool(x.data(), g.data(), x.shapeRef(), k, s, p, d, ceil));
     }
 
     /** The output length along one axis ({@link Standalone#convOut}). */
     public static int outLength(int n, int k, int s, int p, int d, boolean ceil) {
-        return Standalone.convOut(n, k, s, p, d, ceil);
+        return StandaloneWindows.convOut(n, k, s, p, d, ceil);
     }
 }

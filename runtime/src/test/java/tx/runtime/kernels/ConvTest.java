@@ -45,10 +45,10 @@ class ConvTest {
             Tensor x = Tensor.of(xs, random(r, Shapes.numel(xs))), w = Tensor.of(ws, random(r, Shapes.numel(ws))), b = Tensor.of(new int[] {g[4]}, random(r, g[4]));
             Tensor y = Conv.conv(x, w, b, s, p, d, g[7], false);
             String what = java.util.Arrays.toString(g);
-            assertBits(Standalone.conv(x.data(), xs, w.data(), ws, b.data(), s, p, d, g[7]), y.data(), "conv " + what);
+            assertBits(StandaloneWindows.conv(x.data(), xs, w.data(), ws, b.data(), s, p, d, g[7]), y.data(), "conv " + what);
             Tensor gy = Tensor.of(y.shape(), random(r, y.size()));
-            assertBits(Standalone.convInput(gy.data(), w.data(), ws, xs, s, p, d, g[7]), Conv.convInput(gy, w, xs, s, p, d, g[7], false).data(), "input " + what);
-            assertBits(Standalone.convWeight(x.data(), xs, gy.data(), ws, s, p, d, g[7]), Conv.convWeight(x, gy, ws, s, p, d, g[7], false).data(), "weight " + what);
+            assertBits(StandaloneWindows.convInput(gy.data(), w.data(), ws, xs, s, p, d, g[7]), Conv.convInput(gy, w, xs, s, p, d, g[7], false).data(), "input " + what);
+            assertBits(StandaloneWindows.convWeight(x.data(), xs, gy.data(), ws, s, p, d, g[7]), Conv.convWeight(x, gy, ws, s, p, d, g[7], false).data(), "weight " + what);
         }
     }
 
