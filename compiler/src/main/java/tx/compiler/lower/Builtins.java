@@ -52,7 +52,7 @@ final class Builtins {
         selection = new SelectionRules(l, this, rules);
     }
 
-    private final SelectionRules selection;
+    final SelectionRules selection;
 
     boolean has(String name) {
         return rules.containsKey(name);

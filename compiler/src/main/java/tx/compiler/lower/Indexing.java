@@ -113,13 +113,8 @@ final class Indexing {
             l.diags.error("E0204", ix.span(), "a tensor of shape [] cannot be indexed", null);
             return new Val.Bad();
         }
-        int m = Shapes.numel(idx.shape()), r = x.shape().length;
-        int[] ones = new int[r], rows = x.shape().clone();
-        Arrays.fill(ones, 1);
-        ones[0] = m;
-        rows[0] = m;
-        Var picked = b.emit(tx.runtime.ir.Prim.GATHER, new tx.runtime.ir.Attrs.Axis(0), x.var(), b.expand(b.reshape(idx.var(), ones), rows));
-        int[] out = Shapes.concat(idx.shape(), Arrays.copyOfRange(x.shape(), 1, r));
+        Var picked = l.builtins.selection.selectAlong(x.var(), 0, idx.var()); // index_select's gather
+        int[] out = Shapes.concat(idx.shape(), Arrays.copyOfRange(x.shape(), 1, x.shape().length));
         return l.exprs.result(b.reshape(picked, out), "IndexBackward0");
     }
 

@@ -192,12 +192,17 @@ final class SelectionRules extends RuleFamily {
             return null;
         }
         if (rank == 0) return out(gatherAlong(x, 0, b.reshape(idx.var(), Shapes.SCALAR)), "IndexSelectBackward0");
-        int m = Shapes.numel(idx.shape());
-        int[] ones = new int[rank], to = x.shape().clone();
+        return out(selectAlong(x.var(), axis, idx.var()), "IndexSelectBackward0");
+    }
+
+    /** The slices of x along an axis at the positions of idx (any shape, read flat): a gather with the positions spread. */
+    Var selectAlong(Var x, int axis, Var idx) {
+        int m = Shapes.numel(idx.shapeRef());
+        int[] ones = new int[x.rank()], to = x.shapeRef().clone();
         Arrays.fill(ones, 1);
         ones[axis] = m;
         to[axis] = m;
-        return out(b.emit(Prim.GATHER, new Attrs.Axis(axis), x.var(), b.expand(b.reshape(idx.var(), ones), to)), "IndexSelectBackward0");
+        return b.emit(Prim.GATHER, new Attrs.Axis(axis), x, b.expand(b.reshape(idx, ones), to));
     }
 
     /** scatter_add(x, dim, index, src): x with src added at index along dim; index and src of one shape. */
