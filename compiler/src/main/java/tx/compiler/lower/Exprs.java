@@ -454,12 +454,13 @@ final class Exprs {
             case "requires_grad" -> new Val.Bool(x.rg());
             case "is_leaf" -> new Val.Bool(x.leaf() >= 0 || !x.rg());
             case "shape" -> new Val.Shape(x.shape());
+            case "ndim" -> new Val.Num(x.shape().length, Val.PyType.INT);
             case "dtype" -> new Val.DTypeV(x.dtype());
             case "T" -> l.builtins.transposeT(x);
             case "data" -> l.autograd.data(x);
             case "grad_fn" -> l.autograd.gradFn(x, a.span());
             default -> {
-                String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "dtype", "T", "data", "grad_fn"));
+                String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "ndim", "dtype", "T", "data", "grad_fn"));
                 String help = l.builtins.has(a.name()) ? "`" + a.name() + "` is a method: call it, `x." + a.name() + "(...)`"
                         : near != null ? "did you mean `" + near + "`?" : null;
                 l.diags.error("E0101", a.nameSpan(), "tensors have no attribute `" + a.name() + "`", help);
