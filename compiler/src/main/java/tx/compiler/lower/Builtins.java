@@ -49,6 +49,7 @@ final class Builtins {
         rules.put("len", a -> l.sequences.len(a));
         rules.put(Iteration.ROW, a -> Iteration.row(l, a));
         new DtypeRules(l, this, rules);
+        new PredicateRules(l, this, rules);
         selection = new SelectionRules(l, this, rules);
     }
 
