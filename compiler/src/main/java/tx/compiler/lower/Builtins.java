@@ -51,6 +51,7 @@ final class Builtins {
         rules.put("size", this::size);
         rules.put(Iteration.ROW, a -> Iteration.row(l, a));
         new DtypeRules(l, this, rules);
+        new PredicateRules(l, this, rules);
         selection = new SelectionRules(l, this, rules);
     }
 
