@@ -66,3 +66,6 @@ S0 = S.detach().requires_grad_()
 print(torch.autograd.grad(logdet_chol(S0), S0)[0], torch.inverse(S))
 print(hessian(inv_sum, A.detach()))
 print(hessian(solve_sum, A.detach()))
+print(hessian(logdet_chol, S.detach()))
+
+print(torch.autograd.functional.jvp(torch.cholesky, S.detach(), torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.5, 0.0, -1.0]])))

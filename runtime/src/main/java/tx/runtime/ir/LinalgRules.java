@@ -7,6 +7,7 @@ import static tx.runtime.ir.PrimSupport.in;
 import java.util.Arrays;
 import java.util.List;
 import tx.runtime.ir.Stmt.Eqn;
+import tx.runtime.tensor.DType;
 import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
 
@@ -20,7 +21,7 @@ import tx.runtime.tensor.Tensor;
  *   d = det A        dd = d tr(A⁻¹ dA)              Ā = d̄ d A⁻ᵀ
  *   Y = A⁻¹          dY = -Y dA Y                   Ā = -Yᵀ Ȳ Yᵀ
  *   X = A⁻¹ B        dX = A⁻¹ (dB - dA X)           B̄ = A⁻ᵀ X̄,  Ā = -B̄ Xᵀ
- *   L = chol A       dL = L Φ(L⁻¹ dA L⁻ᵀ)           Ā = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹ (symmetrised as PyTorch)
+ *   L = chol A       dL = L Φ(L⁻¹ dA L⁻ᵀ)           Ā = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹ (symmetric, as PyTorch's; dA taken so too)
  * </pre>
  * where Φ takes the lower triangle and halves the diagonal.
  */
@@ -113,20 +114,25 @@ final class LinalgRules {
     static List<Var> choleskyVjp(Builder b, Eqn e, Var g) {
         Var l = e.out();
         int n = l.shapeRef()[l.rank() - 1];
-        Var p = b.where(b.constant(triangle(n, 0)), b.matmul(l, true, g, false), b.scalar(0));
-        Var phi = b.mul(b.scalar(0.5), b.add(p, b.mT(b.where(b.constant(triangle(n, -1)), p, b.scalar(0)))));
+        Var p = b.where(b.constant(triangle(n, 0), DType.BOOL), b.matmul(l, true, g, false), b.scalar(0));
+        Var phi = b.mul(b.scalar(0.5), b.add(p, b.mT(b.where(b.constant(triangle(n, -1), DType.BOOL), p, b.scalar(0)))));
         Var lt = b.mT(l);
         Var left = b.emit(Prim.SOLVE, null, lt, phi);
         return List.of(b.mT(b.emit(Prim.SOLVE, null, lt, b.mT(left))));
     }
 
-    /** dL = L Φ(L⁻¹ dA L⁻ᵀ), with L⁻¹ dA L⁻ᵀ = (L⁻¹ (L⁻¹ dA)ᵀ)ᵀ, dA taken as symmetric. */
+    /**
+     * dL = L Φ(L⁻¹ S L⁻ᵀ) for the symmetric part S = (dA + dAᵀ) / 2 of the tangent, with L⁻¹ S L⁻ᵀ =
+     * (L⁻¹ (L⁻¹ S)ᵀ)ᵀ. NOTE: the symmetric part, so that this is the transpose of the VJP for every
+     * tangent (whose Ā is symmetric), as PyTorch's jvp and hessian (built from its VJP) are.
+     */
     static Var choleskyJvp(Builder b, Eqn e, List<Var> t) {
         if (t.get(0) == null) return null;
         Var l = e.out();
         int n = l.shapeRef()[l.rank() - 1];
-        Var z = b.mT(b.emit(Prim.SOLVE, null, l, b.mT(b.emit(Prim.SOLVE, null, l, t.get(0)))));
-        Var phi = b.where(b.constant(triangle(n, 0)), b.mul(z, b.constant(halvedDiagonal(n))), b.scalar(0));
+        Var sym = b.mul(b.scalar(0.5), b.add(t.get(0), b.mT(t.get(0))));
+        Var z = b.mT(b.emit(Prim.SOLVE, null, l, b.mT(b.emit(Prim.SOLVE, null, l, sym))));
+        Var phi = b.where(b.constant(triangle(n, 0), DType.BOOL), b.mul(z, b.constant(halvedDiagonal(n))), b.scalar(0));
         return b.matmul(l, phi);
     }
 

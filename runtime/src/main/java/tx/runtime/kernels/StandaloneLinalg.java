@@ -11,7 +11,9 @@ import static tx.runtime.kernels.Standalone.numel;
  * too ({@link Factorizations}), so emitted Java gives its bits.
  *
  * <p>Each works on a batch of row-major n x n matrices ([..., n, n]). LU is LAPACK's unblocked
- * getf2 (partial pivoting, the pivot column scaled by the pivot's reciprocal); Cholesky is potf2
+ * getf2 (partial pivoting, the pivot column scaled by the pivot's reciprocal), of Aᵀ as PyTorch
+ * takes it (a row-major A is Aᵀ to LAPACK: so the pivots, the zero pivot a singular A reports and
+ * the rounding are PyTorch's), solved as getrs with trans = 'T'; Cholesky is potf2
  * with uplo = 'L' (only the lower triangle is read). A singular matrix (for inverse and solve) or
  * one that is not positive-definite (cholesky) throws an {@link ArithmeticException} with PyTorch's
  * message, which the interpreter reports with the location (E0508).
@@ -57,30 +59,37 @@ final class StandaloneLinalg {
         return info;
     }
 
+    // kernel: transposed
+    /** The n x n matrix at a[off] transposed into m[moff]: PyTorch factors Aᵀ, which LAPACK reads in place from a row-major A. */
+    static void transposed(double[] a, int off, int n, double[] m, int moff) {
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) m[moff + j * n + i] = a[off + i * n + j];
+    }
+
     // kernel: luSolve
     /**
-     * Solves A X = B in place for the n x k matrix B at b[boff], from A's LU at m[off] and its swaps:
-     * the swaps, then L (unit lower) forwards and U backwards, column by column.
+     * Solves A X = B in place for the n x k matrix B at b[boff], from the LU of M = Aᵀ at m[off] and its
+     * swaps (P M = L U, so A = Uᵀ Lᵀ P): Uᵀ forwards, Lᵀ (unit) backwards, then the swaps undone in
+     * reverse order, column by column, as LAPACK's getrs with trans = 'T'.
      */
     static void luSolve(double[] m, int off, int n, int[] piv, double[] b, int boff, int k) {
-        for (int j = 0; j < n; j++) {
+        for (int c = 0; c < k; c++) {
+            for (int i = 0; i < n; i++) {
+                double s = b[boff + i * k + c];
+                for (int q = 0; q < i; q++) s -= m[off + q * n + i] * b[boff + q * k + c];
+                b[boff + i * k + c] = s / m[off + i * n + i];
+            }
+            for (int i = n - 1; i >= 0; i--) {
+                double s = b[boff + i * k + c];
+                for (int q = i + 1; q < n; q++) s -= m[off + q * n + i] * b[boff + q * k + c];
+                b[boff + i * k + c] = s;
+            }
+        }
+        for (int j = n - 1; j >= 0; j--) {
             int p = piv[j];
             for (int c = 0; p != j && c < k; c++) {
                 double t = b[boff + j * k + c];
                 b[boff + j * k + c] = b[boff + p * k + c];
                 b[boff + p * k + c] = t;
-            }
-        }
-        for (int c = 0; c < k; c++) {
-            for (int i = 0; i < n; i++) {
-                double s = b[boff + i * k + c];
-                for (int q = 0; q < i; q++) s -= m[off + i * n + q] * b[boff + q * k + c];
-                b[boff + i * k + c] = s;
-            }
-            for (int i = n - 1; i >= 0; i--) {
-                double s = b[boff + i * k + c];
-                for (int q = i + 1; q < n; q++) s -= m[off + i * n + q] * b[boff + q * k + c];
-                b[boff + i * k + c] = s / m[off + i * n + i];
             }
         }
     }
@@ -91,14 +100,15 @@ final class StandaloneLinalg {
         return rank > 2 ? "(Batch element " + t + "): " : "";
     }
 
-    // kernel: det needs luFactor, numel
-    /** det A of each matrix of a [..., n, n]: the product of U's diagonal, in order, negated once per row swap. */
+    // kernel: det needs luFactor, transposed, numel
+    /** det A = det Aᵀ of each matrix of a [..., n, n]: the product of U's diagonal (Aᵀ's LU), in order, negated once per row swap. */
     static double[] det(double[] a, int[] shape) {
         int n = shape[shape.length - 1], count = numel(java.util.Arrays.copyOf(shape, shape.length - 2));
-        double[] m = a.clone(), out = new double[count];
+        double[] m = new double[a.length], out = new double[count];
         int[] piv = new int[n];
         for (int t = 0; t < count; t++) {
             int off = t * n * n;
+            transposed(a, off, n, m, off);
             luFactor(m, off, n, piv);
             double d = 1;
             boolean negate = false;
@@ -111,14 +121,15 @@ final class StandaloneLinalg {
         return out;
     }
 
-    // kernel: inverse needs luFactor, luSolve, batchNote, numel
-    /** A^-1 of each matrix of a [..., n, n], by LU and n solves; a zero pivot throws PyTorch's linalg.inv error. */
+    // kernel: inverse needs luFactor, luSolve, transposed, batchNote, numel
+    /** A⁻¹ of each matrix of a [..., n, n], by Aᵀ's LU and n solves; a zero pivot throws PyTorch's linalg.inv error. */
     static double[] inverse(double[] a, int[] shape) {
         int n = shape[shape.length - 1], count = numel(java.util.Arrays.copyOf(shape, shape.length - 2));
-        double[] m = a.clone(), out = new double[a.length];
+        double[] m = new double[a.length], out = new double[a.length];
         int[] piv = new int[n];
         for (int t = 0; t < count; t++) {
             int off = t * n * n;
+            transposed(a, off, n, m, off);
             int info = luFactor(m, off, n, piv);
             if (info != 0) {
                 throw new ArithmeticException("linalg.inv: " + batchNote(shape.length, t) + "The diagonal element " + info
@@ -130,7 +141,7 @@ final class StandaloneLinalg {
         return out;
     }
 
-    // kernel: solve needs luFactor, luSolve, batchNote, broadcast, broadcastStrides, numel
+    // kernel: solve needs luFactor, luSolve, transposed, batchNote, broadcast, broadcastStrides, numel
     /**
      * X with A X = B for a [..., n, n] and b [..., n, k], the batch dimensions broadcasting; a zero
      * pivot throws PyTorch's linalg.solve error (naming the element of the broadcast batch).
@@ -145,7 +156,7 @@ final class StandaloneLinalg {
         int[] piv = new int[n], index = new int[batch.length];
         int pa = 0, pb = 0;
         for (int t = 0; t < count; t++) {
-            System.arraycopy(a, pa * n * n, m, 0, n * n);
+            transposed(a, pa * n * n, n, m, 0);
             if (luFactor(m, 0, n, piv) != 0) {
                 throw new ArithmeticException("torch.linalg.solve: " + batchNote(batch.length + 2, t)
                         + "The solver failed because the input matrix is singular.");
