@@ -117,7 +117,7 @@ final class MappedTransforms {
                         : r.blockedAt() instanceof tx.runtime.ir.Stmt.Loop ? "the loop at line " + r.blockedAt().origin().line()
                         : "the `if` at line " + r.blockedAt().origin().line();
                 l.diags.error("E0306", a.span(), "this forward-mode derivative would have to go through " + what,
-                        "tx's forward mode does not yet go through custom rules; use reverse mode (grad, vjp) there");
+                        "a `custom_vjp` rule gives no tangent: use reverse mode (grad, vjp) there, or give the function a `custom_jvp` rule instead");
                 return new Val.Bad();
             }
             List<Val> results = new ArrayList<>(List.of(f.finish((T) items.get(0))));
