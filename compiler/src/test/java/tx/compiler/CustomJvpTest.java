@@ -105,6 +105,31 @@ class CustomJvpTest {
         assertEquals(left, right, 1e-12 * Math.max(1, Math.abs(left)));
     }
 
+    /** W0307 for a rule that is not linear in its tangents, at the operation that breaks it; none for linear ones, however written. */
+    @Test
+    void aRuleThatIsNotLinearInItsTangentsIsWarnedAbout() {
+        String[] linear = {
+            "cos(x) * t",
+            "where(x > 0, t, 0.0) * cos(x) + t * 0",
+            "(t.flip(0) * 2 - t).reshape(3) / exp(x)",
+            "zeros(3)",
+            "tensor([[1.0, 2.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 3.0]]) @ t + cumsum(t, dim=0)[0]",
+            "-sum(t * x) * x + t[1]",
+        };
+        String[] nonlinear = {"cos(x) * t * t", "cos(x) * t + x", "exp(t)", "where(t > 0, t, 0.0)", "t / x / t", "cos(x)", "maximum(t, 0)"};
+        for (String rule : linear) assertEquals(List.of(), w0307(rule), rule);
+        for (String rule : nonlinear) assertEquals(1, w0307(rule).size(), rule);
+        assertTrue(w0307("cos(x) * t + x").get(0).contains("`add` here"), w0307("cos(x) * t + x").toString());
+    }
+
+    private static List<String> w0307(String rule) {
+        String src = "fn f(x: [3]) -> [3] { return sin(x) }\nfn f_jvp(x: [3], t: [3]) -> [3] { return " + rule + " }\n"
+                + "x = tensor([0.1, 0.2, 0.3], requires_grad=true)\nsum(custom_jvp(f, f_jvp)(x)).backward()\nprint(x.grad)\n";
+        Compiler.Result r = Compiler.compile("rule.tx", src);
+        assertNotNull(r.program(), () -> r.diagnostics().render());
+        return r.diagnostics().all().stream().filter(d -> d.code().equals("W0307")).map(d -> r.diagnostics().render(d)).toList();
+    }
+
     private static Tensor rand(Random r, int... shape) {
         double[] d = new double[java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
         for (int i = 0; i < d.length; i++) d[i] = r.nextDouble() * 2 - 1;

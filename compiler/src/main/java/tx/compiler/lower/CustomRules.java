@@ -3,6 +3,7 @@ package tx.compiler.lower;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import tx.compiler.ad.Linearity;
 import tx.compiler.ad.Transpose;
 import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
@@ -137,6 +138,7 @@ final class CustomRules {
                     null);
             return false;
         }
+        linearity(jvpName, f, lowered.fn(), at);
         Transpose.Result t = Transpose.of(l.b, l.graph, fn, lowered.fn());
         if (t.fn() == null) {
             l.diags.error("E0306", at, "reverse mode of `" + f.name() + "` transposes its tangent rule `" + jvpName + "`, which would have to "
@@ -146,6 +148,22 @@ final class CustomRules {
         l.graph.customJvp(fn, lowered.fn());
         l.graph.custom(fn, t.fn());
         return true;
+    }
+
+    /**
+     * W0307: a tangent rule that is not linear in its tangents, which no derivative is; reverse mode
+     * transposes the rule at t = 0 and keeps only its linear part. Located at the operation that
+     * breaks linearity where there is one.
+     */
+    private void linearity(String jvpName, Ast.FnDef f, Func rule, Span at) {
+        Linearity.Finding nl = Linearity.check(rule, f.params().size());
+        if (nl == null) return;
+        tx.runtime.ir.Origin o = nl.eqn() == null ? null : nl.eqn().origin();
+        Span where = o == null || o.line() <= 0 ? at : new Span(o.line(), o.col(), o.line(), o.endCol());
+        String what = nl.eqn() == null ? "its tangent does not depend on the tangents" : "`" + nl.eqn().prim().text() + "` here is not linear in them";
+        l.diags.warning("W0307", where, "the tangent rule `" + jvpName + "` of `" + f.name() + "` is not linear in its tangents: " + what,
+                "a derivative is linear in the tangents (`cos(x) * t`, not `t * t` or `t + x`); reverse mode transposes the rule at t = 0, "
+                        + "which keeps only its linear part");
     }
 
     /** Parameters of a rule standing for f's arguments: of their shapes and dtypes, requiring grad where they can. */
