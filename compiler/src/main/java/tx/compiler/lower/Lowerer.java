@@ -513,6 +513,7 @@ public final class Lowerer {
         Val result = exprs.binary(a.op().substring(0, a.op().length() - 1), before, exprs.expr(a.value()), t.span(), a.value().span(), a.span());
         b.named(old);
         if (!(result instanceof T r)) return;
+        if (!inPlaceDtype(x, r, t.name() + " " + a.op() + " ...", a.span())) return;
         if (!Objects.deepEquals(r.shape(), x.shape())) {
             diags.error("E0201", a.span(), "in-place `" + a.op() + "` would change the shape of `" + t.name() + "` from "
                     + Shapes.show(x.shape()) + " to " + Shapes.show(r.shape()), "in-place operations keep the shape of their target");
@@ -521,6 +522,29 @@ public final class Lowerer {
         T updated = x.leaf() >= 0 ? keepLeaf(x, r.var()) : r;
         autograd.changedInPlace(x, updated, a.span());
         Indexing.markStale(this, x.var(), t.name(), a.span());
+    }
+
+    /**
+     * Whether an in-place update of the tensor x may hold its result r: PyTorch refuses a result of
+     * a higher category than x's dtype ({@code k += 1.5} on int64, {@code m |= 3} on bool: "result
+     * type Float can't be cast to the desired output type Long"); reports E0220 otherwise. A Python
+     * scalar (an item, a counter) is rebound instead, so any type goes.
+     */
+    boolean inPlaceDtype(T x, T r, String what, Span at) {
+        if (x.item() || r.dtype() == x.dtype()) return true;
+        diags.error("E0220", at, "`" + what + "` gives " + r.describeDtype().replaceFirst(" of shape.*", "") + ", which cannot be stored in place in "
+                        + x.describeDtype().replaceFirst(" of shape.*", "") + " (PyTorch: result type " + torchName(r.dtype())
+                        + " can't be cast to the desired output type " + torchName(x.dtype()) + ")",
+                "make a new tensor instead (`x = x + ...`), or convert first (`x = x.double()`)");
+        return false;
+    }
+
+    private static String torchName(tx.runtime.tensor.DType d) {
+        return switch (d) {
+            case FLOAT64 -> "Double";
+            case INT64 -> "Long";
+            case BOOL -> "Bool";
+        };
     }
 
     /** An in-place update of a leaf under no_grad: the same leaf, holding a new value. */
