@@ -406,6 +406,16 @@ class BuiltinGradTest {
         c.add(new Case("layer_norm(x, [4], y, b)", s(2, 3, 4), List.of(x(s(2, 3, 4), ANY), y(s(4), ANY), in("b", s(4), ANY))));
         c.add(new Case("layer_norm(x, [3, 4], eps=0.1)", s(2, 3, 4), List.of(x(s(2, 3, 4), ANY))));
         c.add(new Case("dropout(x, 0.3, seed=5)", s(4, 5), List.of(x(s(4, 5), ANY)))); // a fixed mask: g · mask / 0.7
+        einsum(c);
+    }
+
+    /** einsum: a product, a diagonal, a batch, three operands contracted pairwise, `...` with a letter summed inside one operand. */
+    static void einsum(List<Case> c) {
+        c.add(new Case("einsum(\"ij,jk->ik\", x, y)", s(2, 4), List.of(x(s(2, 3), ANY), y(s(3, 4), ANY))));
+        c.add(new Case("einsum(\"ii->i\", x)", s(3), List.of(x(s(3, 3), ANY))));
+        c.add(new Case("einsum(\"bij,bjk\", x, y)", s(2, 2, 2), List.of(x(s(2, 2, 3), ANY), y(s(2, 3, 2), ANY))));
+        c.add(new Case("einsum(\"i,ij,j\", x, y, b)", s(), List.of(x(s(3), ANY), y(s(3, 2), ANY), in("b", s(2), ANY))));
+        c.add(new Case("einsum(\"...ij,jk->...k\", x, y)", s(2, 2), List.of(x(s(2, 2, 3), ANY), y(s(3, 2), ANY))));
     }
 
     static void indexing(List<Case> c) {
@@ -584,6 +594,7 @@ class BuiltinGradTest {
             "permute", "movedim", "swapaxes", "flip", "roll", "tile", "narrow", "pad", "masked_fill", "clone", "tril", "triu", "diag",
             "diagonal", "trace", "mm", "bmm", "mv", "kron", "cross", "cumsum", "cumprod",
             "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "layer_norm", "dropout",
+            "einsum",
             "gather", "take_along_dim", "index_select", "scatter_add", "sort", "topk",
         };
         List<String> missing = new ArrayList<>();
