@@ -407,6 +407,16 @@ class BuiltinGradTest {
         c.add(new Case("layer_norm(x, [3, 4], eps=0.1)", s(2, 3, 4), List.of(x(s(2, 3, 4), ANY))));
         c.add(new Case("dropout(x, 0.3, seed=5)", s(4, 5), List.of(x(s(4, 5), ANY)))); // a fixed mask: g · mask / 0.7
         einsum(c);
+        adaptivePools(c);
+    }
+
+    /** Adaptive pooling: windows of different sizes that overlap, a size kept (None), 1 x 1 (a mean), unbatched 1-d. */
+    static void adaptivePools(List<Case> c) {
+        c.add(new Case("adaptive_avg_pool2d(x, [2, 3])", s(2, 2, 2, 3), List.of(x(s(2, 2, 5, 4), ANY))));
+        c.add(new Case("adaptive_avg_pool2d(x, 1)", s(2, 2, 1, 1), List.of(x(s(2, 2, 3, 3), ANY))));
+        c.add(new Case("adaptive_avg_pool1d(x, 3)", s(2, 3), List.of(x(s(2, 7), ANY))));
+        c.add(new Case("adaptive_max_pool2d(x, [3, None])", s(1, 2, 3, 4), List.of(x(s(1, 2, 5, 4), distinct()))));
+        c.add(new Case("adaptive_max_pool1d(x, 4)", s(2, 2, 4), List.of(x(s(2, 2, 7), distinct()))));
     }
 
     /** einsum: a product, a diagonal, a batch, three operands contracted pairwise, `...` with a letter summed inside one operand. */
@@ -594,7 +604,7 @@ class BuiltinGradTest {
             "permute", "movedim", "swapaxes", "flip", "roll", "tile", "narrow", "pad", "masked_fill", "clone", "tril", "triu", "diag",
             "diagonal", "trace", "mm", "bmm", "mv", "kron", "cross", "cumsum", "cumprod",
             "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "layer_norm", "dropout",
-            "einsum",
+            "einsum", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
             "gather", "take_along_dim", "index_select", "scatter_add", "sort", "topk",
         };
         List<String> missing = new ArrayList<>();
