@@ -34,9 +34,10 @@ final class EinsumRules extends RuleFamily {
                     "e.g. `einsum(\"ij,jk->ik\", a, b)`");
             return null;
         }
-        List<T> xs = operands(a);
+        List<Span> spans = new ArrayList<>();
+        List<T> xs = operands(a, spans);
         Einsum.Equation eq = new Reader(a, str.value()).read();
-        if (xs == null || eq == null || !counted(a, eq, xs) || !ranksFit(a, eq, xs) || !sizesFit(a, eq, xs) || !dtypesFit(a, eq, xs)) return null;
+        if (xs == null || eq == null || !counted(a, eq, xs) || !ranksFit(eq, xs, spans) || !sizesFit(eq, xs, spans) || !dtypesFit(a, eq, xs, spans)) return null;
         List<Var> vars = xs.stream().map(T::var).toList();
         int[] ranks = vars.stream().mapToInt(Var::rank).toArray();
         Var v = b.composite(() -> Einsum.lower(b, eq, vars));
@@ -44,8 +45,8 @@ final class EinsumRules extends RuleFamily {
         return out(v, Einsum.gradFn(Einsum.layout(eq, ranks), xs.size()));
     }
 
-    /** The operands after the equation, or the items of one list or tuple given there (PyTorch's other form). */
-    private List<T> operands(Args a) {
+    /** The operands after the equation, or the items of one list or tuple given there (PyTorch's other form); where each was written goes to {@code spans}. */
+    private List<T> operands(Args a, List<Span> where) {
         List<Val> vals = new ArrayList<>(a.pos.subList(1, a.pos.size()));
         List<Span> spans = new ArrayList<>(a.posSpans.subList(1, a.posSpans.size()));
         if (vals.size() == 1 && (vals.get(0) instanceof Val.ListV || vals.get(0) instanceof Val.Tuple)) {
@@ -53,7 +54,7 @@ final class EinsumRules extends RuleFamily {
             vals = list instanceof Val.ListV lv ? lv.items() : ((Val.Tuple) list).items();
             spans = list instanceof Val.ListV lv ? lv.spans() : java.util.Collections.nCopies(vals.size(), spans.get(0));
         }
-        opSpans = spans;
+        where.addAll(spans);
         List<T> out = new ArrayList<>();
         for (int i = 0; i < vals.size(); i++) {
             T t = l.exprs.tensor(vals.get(i), spans.get(i), "`einsum`");
@@ -62,9 +63,6 @@ final class EinsumRules extends RuleFamily {
         }
         return out;
     }
-
-    /** Where each operand was written, for the messages about it. */
-    private List<Span> opSpans;
 
     /** As many operands as the equation names (E0104). */
     private boolean counted(Args a, Einsum.Equation eq, List<T> xs) {
@@ -76,7 +74,7 @@ final class EinsumRules extends RuleFamily {
     }
 
     /** One subscript per dimension of each operand, or at most that many with "..." (E0202). */
-    private boolean ranksFit(Args a, Einsum.Equation eq, List<T> xs) {
+    private boolean ranksFit(Einsum.Equation eq, List<T> xs, List<Span> spans) {
         boolean ok = true;
         for (int i = 0; i < xs.size(); i++) {
             int[] labels = eq.inputs().get(i);
@@ -88,7 +86,7 @@ final class EinsumRules extends RuleFamily {
             }
             int rank = xs.get(i).shape().length;
             if (ellipsis ? named <= rank : named == rank) continue;
-            l.diags.error("E0202", opSpans.get(i), "operand " + i + " of `einsum` has shape " + Shapes.show(xs.get(i).shape()) + ", but its subscripts `"
+            l.diags.error("E0202", spans.get(i), "operand " + i + " of `einsum` has shape " + Shapes.show(xs.get(i).shape()) + ", but its subscripts `"
                     + show(labels) + "` name " + named + " dimension" + (named == 1 ? "" : "s") + (ellipsis ? " besides `...`" : ""),
                     ellipsis ? "`...` stands for none or more dimensions, but the letters need one each" : "give one letter per dimension, or `...` for the leading ones");
             ok = false;
@@ -100,7 +98,7 @@ final class EinsumRules extends RuleFamily {
      * Each letter of one size wherever it appears (or 1, which broadcasts), a letter repeated in one
      * operand of one size there, the dimensions under "..." broadcasting (E0202), as PyTorch checks them.
      */
-    private boolean sizesFit(Args a, Einsum.Equation eq, List<T> xs) {
+    private boolean sizesFit(Einsum.Equation eq, List<T> xs, List<Span> spans) {
         int[] size = new int[Einsum.LETTERS], from = new int[Einsum.LETTERS];
         Arrays.fill(size, 1);
         int[] ranks = xs.stream().mapToInt(t -> t.shape().length).toArray();
@@ -117,7 +115,7 @@ final class EinsumRules extends RuleFamily {
                     for (int j = ellDims - covered; j < ellDims; j++, dim++) {
                         if (shape[dim] == 1) continue;
                         if (ellSize[j] != 1 && ellSize[j] != shape[dim]) {
-                            return sizeError(i, "dimension " + dim + " of operand " + i + " of `einsum`, under `...`, has size " + shape[dim]
+                            return sizeError(spans.get(i), "dimension " + dim + " of operand " + i + " of `einsum`, under `...`, has size " + shape[dim]
                                     + ", which does not broadcast with the size " + ellSize[j] + " an earlier operand has there",
                                     "the dimensions under `...` broadcast as NumPy's: from the right, equal sizes or 1");
                         }
@@ -128,13 +126,13 @@ final class EinsumRules extends RuleFamily {
                     int n = shape[dim++];
                     if (n == 1) continue;
                     if (size[s] != 1 && size[s] != n) {
-                        return sizeError(i, "subscript `" + Einsum.letter(s) + "` of `einsum` has size " + n + " in operand " + i + " but " + size[s]
+                        return sizeError(spans.get(i), "subscript `" + Einsum.letter(s) + "` of `einsum` has size " + n + " in operand " + i + " but " + size[s]
                                 + " in operand " + from[s], LETTER_HELP);
                     }
                     size[s] = n;
                     from[s] = i;
                 } else if (shape[dim++] != shape[first[s]]) {
-                    return sizeError(i, "subscript `" + Einsum.letter(s) + "` is repeated in operand " + i + " of `einsum`, but its dimensions have sizes "
+                    return sizeError(spans.get(i), "subscript `" + Einsum.letter(s) + "` is repeated in operand " + i + " of `einsum`, but its dimensions have sizes "
                             + shape[first[s]] + " and " + shape[dim - 1], LETTER_HELP);
                 }
             }
@@ -144,8 +142,8 @@ final class EinsumRules extends RuleFamily {
 
     private static final String LETTER_HELP = "a letter stands for one dimension: its sizes must agree (or be 1)";
 
-    private boolean sizeError(int operand, String message, String help) {
-        l.diags.error("E0202", opSpans.get(operand), message, help);
+    private boolean sizeError(Span at, String message, String help) {
+        l.diags.error("E0202", at, message, help);
         return false;
     }
 
@@ -154,11 +152,11 @@ final class EinsumRules extends RuleFamily {
      * over a product of two. NOTE: PyTorch refuses bool where its path reaches a matrix product
      * (bmm has no bool kernel); tx refuses every bool equation of several operands that sums a letter.
      */
-    private boolean dtypesFit(Args a, Einsum.Equation eq, List<T> xs) {
+    private boolean dtypesFit(Args a, Einsum.Equation eq, List<T> xs, List<Span> spans) {
         DType d = xs.get(0).dtype();
         for (int i = 1; i < xs.size(); i++) {
             if (xs.get(i).dtype() == d) continue;
-            l.diags.error("E0220", opSpans.get(i), "`einsum` takes operands of one dtype: operand 0 is " + xs.get(0).describeDtype() + ", operand " + i + " "
+            l.diags.error("E0220", spans.get(i), "`einsum` takes operands of one dtype: operand 0 is " + xs.get(0).describeDtype() + ", operand " + i + " "
                     + xs.get(i).describeDtype(), "convert one of them first, e.g. `x.double()`");
             return false;
         }
