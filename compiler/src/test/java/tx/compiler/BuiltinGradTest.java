@@ -408,6 +408,15 @@ class BuiltinGradTest {
         c.add(new Case("dropout(x, 0.3, seed=5)", s(4, 5), List.of(x(s(4, 5), ANY)))); // a fixed mask: g · mask / 0.7
         einsum(c);
         adaptivePools(c);
+        batchNorm(c);
+    }
+
+    /** batch_norm training (the batch's statistics; the running ones updated beside) and evaluating (the running ones). */
+    static void batchNorm(List<Case> c) {
+        Input mean = constant("r", s(3), ANY), var = constant("q", s(3), uniform(0.5, 2));
+        c.add(new Case("batch_norm(x, r, q, y, b, training=True)", s(4, 3, 2), List.of(x(s(4, 3, 2), ANY), y(s(3), ANY), in("b", s(3), ANY), mean, var)));
+        c.add(new Case("batch_norm(x, r, q, y, b)", s(4, 3, 2), List.of(x(s(4, 3, 2), ANY), y(s(3), ANY), in("b", s(3), ANY), mean, var)));
+        c.add(new Case("batch_norm(x, None, None, training=True, eps=0.1)", s(5, 2), List.of(x(s(5, 2), ANY))));
     }
 
     /** Adaptive pooling: windows of different sizes that overlap, a size kept (None), 1 x 1 (a mean), unbatched 1-d. */
@@ -605,6 +614,7 @@ class BuiltinGradTest {
             "diagonal", "trace", "mm", "bmm", "mv", "kron", "cross", "cumsum", "cumprod",
             "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "layer_norm", "dropout",
             "einsum", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+            "batch_norm",
             "gather", "take_along_dim", "index_select", "scatter_add", "sort", "topk",
         };
         List<String> missing = new ArrayList<>();

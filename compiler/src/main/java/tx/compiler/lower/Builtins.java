@@ -45,6 +45,7 @@ final class Builtins {
         new EinsumRules(l, this, rules);
         new ConvPoolRules(l, this, rules);
         new AdaptivePoolRules(l, this, rules);
+        new BatchNormRules(l, this, rules);
         neural();
         new AutogradRules(l, this, rules);
         new FileRules(l, this, rules);
