@@ -105,6 +105,8 @@ abstract class JavaStatements {
                  BITWISE_XOR -> elementwise(e, e.prim().text());
             case CAST -> call("cast", ref(in.get(0)), Integer.toString(tx.runtime.kernels.Indexing.code((tx.runtime.tensor.DType) e.attr())));
             case ARGMAX -> call("argmax", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()));
+            case DET, INVERSE, CHOLESKY -> call(e.prim().text(), ref(in.get(0)), shape(in.get(0)));
+            case SOLVE -> call("solve", ref(in.get(0)), shape(in.get(0)), ref(in.get(1)), shape(in.get(1)));
             case ARGSORT -> call("argsort", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.AxisOrder) e.attr()).axis()),
                     Boolean.toString(((Attrs.AxisOrder) e.attr()).descending()));
             case GATHER -> call("gatherAlong", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()), ref(in.get(1)), shape(in.get(1)));
@@ -130,6 +132,16 @@ abstract class JavaStatements {
             case PAD -> pad(e);
             case TAKE -> call("take", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()), index(in.get(1)));
             case PUT -> call("put", ref(in.get(0)), shape(e.out()), Integer.toString(((Attrs.Put) e.attr()).axis()), index(in.get(1)));
+            case DYNAMIC_SLICE -> {
+                Attrs.Window w = (Attrs.Window) e.attr();
+                yield call("dynamicSlice", ref(in.get(0)), shape(in.get(0)), Integer.toString(w.axis()), index(in.get(1)), Integer.toString(w.length()),
+                        Integer.toString(w.step()));
+            }
+            case DYNAMIC_PAD -> {
+                Attrs.WindowPad p = (Attrs.WindowPad) e.attr();
+                yield call("dynamicPad", ref(in.get(0)), shape(in.get(0)), shape(e.out()), Integer.toString(p.axis()), index(in.get(1)),
+                        Integer.toString(p.step()));
+            }
             case CAT -> cat(e);
             case MATMUL -> {
                 Attrs.Matmul t = Attrs.Matmul.flags(e.attr()); // an operand read transposed in place: the kernel's flag
