@@ -142,7 +142,7 @@ final class AdaptivePoolRules extends RuleFamily {
     private Var average(Var x, int[] out) {
         int r = x.rank(), h = x.shapeRef()[r - 2], w = x.shapeRef()[r - 1];
         if (out[0] == 1 && out[1] == 1) return Composites.mean(b, x, new int[] {r - 2, r - 1}, true);
-        Windows rows = new Windows(h, out[0]), cols = new Windows(w, out[1]);
+        PoolWindows rows = new PoolWindows(h, out[0]), cols = new PoolWindows(w, out[1]);
         Var gathered = gathered(x, rows, cols);
         if (!rows.full() || !cols.full()) gathered = b.where(b.constant(mask(rows, cols), DType.BOOL), gathered, b.scalar(0));
         Var sums = b.sum(gathered, new int[] {r}, false);
@@ -153,7 +153,7 @@ final class AdaptivePoolRules extends RuleFamily {
     /** The maximum of each window: a max_pool of kernel [1, K] over the gathered windows, laid out as one plane. */
     private Var maximum(Var x, int[] out) {
         int r = x.rank(), h = x.shapeRef()[r - 2], w = x.shapeRef()[r - 1];
-        Windows rows = new Windows(h, out[0]), cols = new Windows(w, out[1]);
+        PoolWindows rows = new PoolWindows(h, out[0]), cols = new PoolWindows(w, out[1]);
         Var gathered = gathered(x, rows, cols);
         int k = rows.k() * cols.k(), windows = Shapes.numel(gathered.shapeRef()) / k;
         Var plane = b.reshape(gathered, new int[] {1, 1, windows, k});
@@ -162,7 +162,7 @@ final class AdaptivePoolRules extends RuleFamily {
     }
 
     /** x [..., H, W] as [..., oh, ow, Kh Kw]: each output position's window, row-major, padded with copies of its last row and column. */
-    private Var gathered(Var x, Windows rows, Windows cols) {
+    private Var gathered(Var x, PoolWindows rows, PoolWindows cols) {
         int r = x.rank();
         Var g = cols.along(rows.along(x, r - 2), r); // [..., oh, Kh, ow, Kw]
         int[] perm = Builtins.identity(r + 2);
@@ -175,7 +175,7 @@ final class AdaptivePoolRules extends RuleFamily {
     }
 
     /** Where the gathered windows hold input elements rather than copies: [oh, ow, Kh Kw]. */
-    private static Tensor mask(Windows rows, Windows cols) {
+    private static Tensor mask(PoolWindows rows, PoolWindows cols) {
         int kh = rows.k(), kw = cols.k();
         double[] m = new double[rows.n() * cols.n() * kh * kw];
         int p = 0;
@@ -188,10 +188,10 @@ final class AdaptivePoolRules extends RuleFamily {
     }
 
     /** The windows of a dimension of size {@code in} pooled to {@code n}: [floor(i in / n), ceil((i + 1) in / n)). */
-    private final class Windows {
+    private final class PoolWindows {
         private final int in, n, k;
 
-        Windows(int in, int n) {
+        PoolWindows(int in, int n) {
             this.in = in;
             this.n = n;
             int most = 0;
