@@ -677,6 +677,7 @@ public final class Lowerer {
         if (known != null) return known;
         Set<String> out = new LinkedHashSet<>();
         for (Ast.Stmt s : body) {
+            BatchNormRules.statement(s, out); // batch_norm(..., training=True) updates its running statistics
             if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) out.add(a.target().name());
             else if (s instanceof Ast.IndexAssign a && changedName(a) != null) out.add(changedName(a));
             else if (s instanceof Ast.Assign a) {
@@ -711,6 +712,7 @@ public final class Lowerer {
     private static final Set<String> REBINDING_ATTRIBUTES = Set.of("requires_grad", "data");
 
     private void collectAssigned(Ast.Stmt s, Set<String> out) {
+        BatchNormRules.statement(s, out);
         if (s instanceof Ast.Assign a) {
             for (Ast.Target t : a.targets()) if (t.attr() == null || REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
             collectFunctionCalls(a.value(), out);
@@ -742,12 +744,20 @@ public final class Lowerer {
      * arguments its function changes and the script's names the function changes (d2l's updater).
      */
     private void collectFunctionCalls(Ast.Expr e, Set<String> out) {
-        if (!(e instanceof Ast.Call c) || !(c.callee() instanceof Ast.Name f) || !functions.has(f.name())) return;
+        if (!(e instanceof Ast.Call c)) return;
+        Ast.Name f = c.callee() instanceof Ast.Name n ? n : transformed(c.callee());
+        if (f == null || !functions.has(f.name())) return;
         Set<Integer> changed = functions.mutations.changedParams(f.name());
         for (int i = 0; i < c.args().size(); i++) {
             if (c.args().get(i).name() == null && changed.contains(i)) out.addAll(Iteration.namesIn(c.args().get(i).value()));
         }
         out.addAll(functions.mutations.changedGlobals(f.name()));
+    }
+
+    /** {@code f} in {@code grad(f)(...)} (any transform): its derived function takes f's arguments, and changes what f changes. */
+    private static Ast.Name transformed(Ast.Expr callee) {
+        return callee instanceof Ast.Call t && t.callee() instanceof Ast.Name tf && Functions.isTransform(tf.name()) && !t.args().isEmpty()
+                && t.args().get(0).value() instanceof Ast.Name f ? f : null;
     }
 
     /** Names a body binds itself (targets of `=`, loop names), nested blocks included: a function's locals. */
