@@ -113,6 +113,7 @@ fieldExpr
 subscript
     : lo=expr? ':' hi=expr? (':' step=expr?)?                  # slice
     | '...'                                                    # ellipsis
+    | 'range' '(' arg (',' arg)* ')'                           # rangeIndex
     | expr                                                     # single
     ;
 
