@@ -75,3 +75,15 @@ with torch.no_grad():
     e[torch.tensor([2, 0])] = torch.tensor([-1.0, -3.0])
     e[e < -2] *= 2
 print(e)
+
+k = torch.arange(24.0).reshape(2, 3, 4).requires_grad_()
+print(k[[True, False]])
+print(k[:, torch.tensor([True, False, True]), 1:3])
+print(k[torch.tensor([[True, False, True], [False, False, True]]), torch.tensor([0, 1, 3])])
+k2 = k * 1
+k2[:, torch.tensor([True, False, True])] = torch.tensor([[1.0], [2.0]])
+print(k2)
+k2[..., [0, 3]] = -1.0
+print(k2[1])
+torch.sum(k[:, [False, True, True], [0, 1]] * 2).backward()
+print(k.grad)

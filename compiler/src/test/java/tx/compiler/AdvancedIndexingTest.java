@@ -61,6 +61,20 @@ class AdvancedIndexingTest {
     }
 
     @Test
+    void anEmptyIndexWritesNothing() throws IOException {
+        TxRunner.Outcome r = run("run", "x = ones(3, 2)\nx[tensor([], dtype=int64)] = 5.0\nx[[]] += 1.0\nprint(x)\n");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("tensor([[1., 1.],\n        [1., 1.],\n        [1., 1.]])\n", r.out());
+    }
+
+    @Test
+    void aListWithAFloatIsAFloatIndexWhichIsRefused() throws IOException {
+        TxRunner.Outcome r = run("run", "x = ones(3, 2)\nprint(x[[0, 1.0]])\n");
+        assertEquals(1, r.status(), r.out());
+        assertTrue(r.err().startsWith("error[E0220]: tensors used as indices must be int64"), r.err());
+    }
+
+    @Test
     void gradientsThroughReadsAndWritesAgreeWithFiniteDifferences() throws IOException {
         TxRunner.Outcome r = run("check", """
                 fn f(w: [3, 4]) -> [] {

@@ -37,11 +37,12 @@ import tx.runtime.tensor.Tensor;
  * region's other axes, or, when the indexed axes are adjacent, B in their place (PyTorch's rule;
  * an int subscript removes its axis before, so it does not separate them; {@code None} does).
  *
- * <p>Writing {@code x[subs] = v} places v's rows at the positions L of the flattened region with a
- * scatter-add into zeros, keeping for each position only its last write (PyTorch's
+ * <p>Writing {@code x[subs] = v} gives each position of the flattened region the row of v that
+ * writes it last (a gather of v's rows at the winners; PyTorch's
  * {@code index_put_} without accumulation: later writes win), and selects:
- * {@code where(hit, placed, region)}. A bool mask (the only index of an assignment) is simpler still:
- * {@code where(mask, v, region)}.
+ * {@code where(hit, placed, region)}. A bool mask known at compile time is its positions, one index
+ * tensor per dimension it covers (PyTorch's {@code nonzero}); one known only at run time (the only
+ * index of an assignment) writes {@code where(mask, v, region)}.
  */
 final class AdvancedIndexing {
     private final Lowerer l;
@@ -151,17 +152,17 @@ final class AdvancedIndexing {
         List<Double> flat = new ArrayList<>();
         int[] shape = rectangular(list, flat);
         if (shape == null) return v;
-        boolean bools = list.items().isEmpty() ? false : allBools(list);
+        boolean bools = !list.items().isEmpty() && allBools(list);
         double[] d = flat.stream().mapToDouble(Double::doubleValue).toArray();
-        return l.exprs.result(b.constant(Tensor.of(shape, d), bools ? DType.BOOL : DType.INT64), null);
+        return l.exprs.result(b.constant(Tensor.of(shape, d), bools ? DType.BOOL : anyFloat(list) ? DType.FLOAT64 : DType.INT64), null);
     }
 
-    /** The shape of a rectangular list of whole Python numbers, its elements appended to flat; null otherwise. */
+    /** The shape of a rectangular list of Python numbers, its elements appended to flat; null otherwise. */
     private static int[] rectangular(Val.ListV list, List<Double> flat) {
         int[] inner = null;
         for (Val item : list.items()) {
             int[] s;
-            if (item instanceof Val.Num n && n.py() != Val.PyType.FLOAT) {
+            if (item instanceof Val.Num n) { // a float makes the list a float index, which E0220 refuses
                 flat.add(n.value());
                 s = new int[0];
             } else if (item instanceof Val.Bool bo) {
@@ -185,6 +186,18 @@ final class AdvancedIndexing {
             if (!ok) return false;
         }
         return true;
+    }
+
+    private static boolean anyFloat(Val.ListV list) {
+        for (Val item : list.items()) {
+            if ((item instanceof Val.Num n && n.py() == Val.PyType.FLOAT) || (item instanceof Val.ListV sub && anyFloat(sub))) return true;
+        }
+        return false;
+    }
+
+    /** Whether the subscripts are index tensors and {@code ...} only (no slice, int or None). */
+    static boolean onlyIndexTensors(List<Ast.Sub> subs, Map<Ast.Sub, Val> vals) {
+        return subs.stream().allMatch(s -> s instanceof Ast.Ellipsis || isIndexTensor(vals.get(s)));
     }
 
     private static boolean isIndexTensor(Val v) {
@@ -217,7 +230,13 @@ final class AdvancedIndexing {
             } else if (isIndexTensor(v)) {
                 T idx = (T) v;
                 int k = idx.dtype() == DType.BOOL ? idx.shape().length : 1;
-                indices.add(new Index(axis, dim, idx, s.span()));
+                if (idx.dtype() == DType.BOOL && b.constantValue(idx.var()) != null) { // a constant mask: its positions, as PyTorch's nonzero
+                    if (!maskFits(idx, shape, dim, s.span())) return FAILED;
+                    List<T> coordinates = nonzero(idx);
+                    for (int j = 0; j < k; j++) indices.add(new Index(axis + j, dim + j, coordinates.get(j), s.span()));
+                } else {
+                    indices.add(new Index(axis, dim, idx, s.span()));
+                }
                 for (int j = 0; j < k; j++) basic.add(new Ast.Range(null, null, null, s.span()));
                 axis += k;
                 dim += k;
@@ -234,6 +253,40 @@ final class AdvancedIndexing {
         boolean adjacent = true;
         for (int k = 1; k < indices.size(); k++) adjacent &= indices.get(k).axis() == indices.get(k - 1).axis() + 1;
         return new Plan(p, indices, common, adjacent);
+    }
+
+    /** Whether a mask covers the dimensions of x it indexes exactly (E0201 otherwise, as PyTorch's IndexError). */
+    private boolean maskFits(T mask, int[] shape, int dim, Span span) {
+        int[] ms = mask.shape();
+        boolean ok = dim + ms.length <= shape.length && Arrays.equals(Arrays.copyOfRange(shape, dim, dim + ms.length), ms);
+        if (!ok) {
+            l.diags.error("E0201", span, "the shape of the mask " + Shapes.show(ms) + " does not match the indexed tensor " + Shapes.show(shape)
+                    + " at dimension " + dim, "a mask covers the dimensions it indexes exactly, as in PyTorch");
+        }
+        return ok;
+    }
+
+    /** The positions of a constant mask's true elements, one int64 vector per dimension (PyTorch's nonzero, row-major). */
+    private List<T> nonzero(T mask) {
+        Tensor t = b.constantValue(mask.var());
+        int[] ms = mask.shape();
+        List<double[]> rows = new ArrayList<>();
+        for (int e = 0; e < t.data().length; e++) {
+            if (t.data()[e] == 0) continue;
+            double[] at = new double[ms.length];
+            for (int d = ms.length - 1, rest = e; d >= 0; d--) {
+                at[d] = rest % ms[d];
+                rest /= ms[d];
+            }
+            rows.add(at);
+        }
+        List<T> out = new ArrayList<>();
+        for (int d = 0; d < ms.length; d++) {
+            double[] column = new double[rows.size()];
+            for (int r = 0; r < rows.size(); r++) column[r] = rows.get(r)[d];
+            out.add(l.exprs.result(b.constant(Tensor.of(new int[] {rows.size()}, column), DType.INT64), null));
+        }
+        return out;
     }
 
     /** Int64 or bool index tensors only, as PyTorch (E0220). */
@@ -475,6 +528,7 @@ final class AdvancedIndexing {
             return null;
         }
         DType dt = region.dtype();
+        if (Shapes.numel(plan.broadcast()) == 0) return region; // no position: nothing is written
         Var rows = toRows(Indexing.broadcast(b, cast(v.var(), dt), res), plan);
         Var flat = flatten(region, plan), at = linear(plan);
         int[] flatShape = flat.shapeRef();

@@ -269,7 +269,8 @@ final class Indexing {
                     "so the assignment would not reach the tensor; put the subscripts in one pair of brackets: `x[idx, 0] = v`");
             return null;
         }
-        T value = plan != null ? writtenAdvanced(into, plan, adv, op, rhs, valueSpan, span) : writtenBasic(into, ix, vals, op, rhs, valueSpan, span);
+        T value = plan != null ? writtenAdvanced(into, plan, adv, op, rhs, valueSpan, span, AdvancedIndexing.onlyIndexTensors(ix.subs(), vals))
+                : writtenBasic(into, ix, vals, op, rhs, valueSpan, span);
         if (value == null || !(ix.target() instanceof Ast.Index outer)) return value;
         return written(outer, null, value, valueSpan, span, true);
     }
@@ -292,15 +293,20 @@ final class Indexing {
         return l.exprs.result(b.where(mask, placed, into.var()), "CopySlices");
     }
 
-    /** {@code into[subs] = rhs} (or {@code op=}) with index tensors: the region read, written by {@link AdvancedIndexing}, put back. */
-    private T writtenAdvanced(T into, AdvancedIndexing.Plan plan, AdvancedIndexing adv, String op, Val rhs, Span valueSpan, Span span) {
+    /**
+     * {@code into[subs] = rhs} (or {@code op=}) with index tensors: the region read, written by
+     * {@link AdvancedIndexing}, put back; {@code pure} when the subscripts are index tensors and
+     * {@code ...} only.
+     */
+    private T writtenAdvanced(T into, AdvancedIndexing.Plan plan, AdvancedIndexing adv, String op, Val rhs, Span valueSpan, Span span, boolean pure) {
         Path p = plan.path();
         Var region = read(into.var(), p);
         Var fresh = adv.write(region, plan, rhs, op, valueSpan, span);
         if (fresh == null) return null;
         boolean whole = p.wholeBox() && p.takes().isEmpty() && Arrays.equals(p.kept(), p.shape());
         Var out = whole ? fresh : b.where(place(b.fill(p.result(), 1, tx.runtime.tensor.DType.BOOL), p), place(fresh, p), into.var());
-        return l.exprs.result(out, "IndexPutBackward0");
+        // NOTE: PyTorch's index_put_ names the result only when no slice, int or None made a view first
+        return l.exprs.result(out, pure ? "IndexPutBackward0" : "CopySlices");
     }
 
     /** v broadcast to {@code shape} (which it broadcasts to). */
