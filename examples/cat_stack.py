@@ -10,7 +10,7 @@ P = torch.ones(2, 2)
 Q = torch.tensor([[7.0], [8.0]])
 print(torch.cat([P, Q], dim=1))
 print(torch.cat([P, P * 2], dim=0))
-print(list(torch.stack([P, P * 3], dim=-1).shape))
+print(torch.stack([P, P * 3], dim=-1).shape)
 
 s = torch.stack([a * a, b], dim=1)
 print(s)

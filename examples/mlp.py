@@ -23,6 +23,6 @@ for round in range(3):
         for p in (W1, b1, W2, b2):
             p.grad = None  # tx: zero_grad(W1, b1, W2, b2)
     print(loss)
-print(list(out.shape))
+print(out.shape)
 print(out.detach())
 print(W2)

@@ -5,7 +5,7 @@ import torch.nn.functional as F
 
 X = torch.from_numpy(np.load("data/xs.npy")).double()   # tx converts every dtype to float64
 y = torch.from_numpy(np.load("data/ys.npy")).double()
-print(list(X.shape), list(y.shape), y.requires_grad)
+print(X.shape, y.shape, y.requires_grad)
 print(y)
 
 w = torch.zeros(2, requires_grad=True)

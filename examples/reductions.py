@@ -12,7 +12,7 @@ print(torch.min(M, dim=1, keepdim=True))
 print(torch.prod(M, dim=1))
 T = torch.arange(24.).reshape(2, 3, 4)
 print(torch.sum(T, dim=[0, 2]))
-print(list(torch.mean(T, dim=[0, 2], keepdim=True).shape))
+print(torch.mean(T, dim=[0, 2], keepdim=True).shape)
 print(torch.max(T, dim=-1))
 
 W = torch.tensor([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]], requires_grad=True)

@@ -30,8 +30,8 @@ statement
     | ifChain                                                             # ifStmt
     | 'check' lhs=expr ('within' tol=expr)?                               # checkStmt
     | target (',' target)* unpack=','? '=' expr (',' expr)* ','?          # assign
-    | target op=('+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=') expr   # augAssign
-    | indexTarget op=('=' | '+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=') expr # indexAssign
+    | target op=('+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=' | '&=' | '|=' | '^=') expr   # augAssign
+    | indexTarget op=('=' | '+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=' | '&=' | '|=' | '^=') expr # indexAssign
     | expr                                                                # exprStmt
     ;
 
@@ -74,16 +74,19 @@ indexTarget
     : NAME ('[' subscript (',' subscript)* ']')+
     ;
 
-// Precedence, tightest first, as Python's: postfix, **, unary -, * / // % @, + -, comparisons,
-// not, and, or, the conditional expression `a if c else b`.
+// Precedence, tightest first, as Python's: postfix, **, unary - ~, * / // % @, + -, &, ^, |,
+// comparisons, not, and, or, the conditional expression `a if c else b`.
 expr
     : expr '(' (arg (',' arg)*)? ')'                           # call
     | expr '[' subscript (',' subscript)* ']'                  # index
     | expr '.' NAME                                            # attribute
     | <assoc = right> expr '**' expr                           # power
-    | '-' expr                                                 # negate
+    | op=('-' | '~') expr                                      # unary
     | expr op=('*' | '/' | '//' | '%' | '@') expr              # multiplicative
     | expr op=('+' | '-') expr                                 # additive
+    | expr op='&' expr                                         # bitwise
+    | expr op='^' expr                                         # bitwise
+    | expr op='|' expr                                         # bitwise
     | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr     # comparison
     | expr 'is' neg='not'? expr                                # isTest
     | 'not' expr                                               # not

@@ -11,7 +11,7 @@ print(torch.cumprod(x, dim=1), torch.cumprod(x, 0), x.cumprod(-2))
 print(torch.cumsum(s0, dim=0), torch.cumprod(s0, -1), torch.cumsum(torch.tensor([0.1, 0.2, 0.3, 0.4]), 0)[3].item())
 print(torch.cumprod(z, dim=1), torch.cumsum(z, dim=0))
 print(torch.cumsum(torch.tensor([1.0, float("inf"), -1.0, float("nan"), 2.0]), 0), torch.cumprod(torch.tensor([2.0, float("inf"), 0.0, 3.0]), 0))
-print(list(torch.cumsum(torch.zeros(2, 0), dim=1).shape), list(torch.cumprod(torch.zeros(0, 3), dim=0).shape))
+print(torch.cumsum(torch.zeros(2, 0), dim=1).shape, torch.cumprod(torch.zeros(0, 3), dim=0).shape)
 
 s = (torch.cumsum(x, dim=1) * w[:4]).sum() + (torch.cumsum(x, 0) ** 2).sum()
 s.backward()

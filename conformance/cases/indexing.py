@@ -2,7 +2,7 @@
 import torch; torch.set_default_dtype(torch.float64)
 
 def shape(t):
-    return list(t.shape)  # tx prints shapes as [2, 3]
+    return t.shape  # tx prints shapes as [2, 3]
 
 v = torch.arange(8.)
 print(v[0], v[-1], v[3])

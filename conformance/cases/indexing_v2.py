@@ -3,7 +3,7 @@ import torch; torch.set_default_dtype(torch.float64)
 
 x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
 y = x * 2
-print(list(y[None].shape), y[..., 0], list(y[:, None].shape), y[0, ...], y[0, None])
+print(y[None].shape, y[..., 0], y[:, None].shape, y[0, ...], y[0, None])
 print(y[0, :], y[:, 0], y[-1], y[None, 0])
 
 t = 0.0

@@ -3,7 +3,7 @@
 import torch; torch.set_default_dtype(torch.float64)
 
 def shape(t):
-    return list(t.shape)
+    return t.shape
 
 A = torch.tensor([[1.0, -2.0, 3.0, 0.5], [4.0, 5.0, -6.0, 2.0], [7.0, -8.0, 9.0, 1.5]], requires_grad=True)
 B = torch.tensor([[[1.0, 2.0], [3.0, -4.0]], [[0.5, -1.0], [2.0, 6.0]]], requires_grad=True)

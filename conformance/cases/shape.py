@@ -2,7 +2,7 @@
 import torch; torch.set_default_dtype(torch.float64)
 
 def shape(t):
-    return list(t.shape)  # tx prints shapes as [2, 3]
+    return t.shape
 
 x = torch.arange(6.)
 M = x.reshape(2, 3)
@@ -69,3 +69,6 @@ zero_grad(P, Q)
 torch.sum(torch.stack([P[0], r, P[1] * r], dim=1) ** 2).backward()
 print(P.grad)
 print(r.grad)
+# sizes as PyTorch spells them: torch.Size, ndim, size(), numel()
+print(P.shape, P.ndim, P.size(), P.size(1), P.size(-1), P.numel(), torch.tensor(2.0).shape, torch.tensor(2.0).ndim)
+print(f"{P.shape} has {P.numel()} elements")

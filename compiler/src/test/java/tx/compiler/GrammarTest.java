@@ -164,6 +164,49 @@ class GrammarTest {
     }
 
     @Test
+    void bitwiseOperatorsBindAsInPython() {
+        // | below ^ below &, all three between the comparisons and + -; ~ binds as unary -, looser than **
+        Ast.Program p = parse("""
+                a = 1 | 2 ^ 3 & 4 + 5 < 6
+                b = ~x ** 2 * y
+                c = -~x & ~-y
+                d = x > 0 & x < 2
+                e = a & b & c | d ^ e
+                f = not x & y == z
+                """);
+        List<String> want = List.of("((1 | (2 ^ (3 & (4 + 5)))) < 6)", "((~(x ** 2)) * y)", "((-(~x)) & (~(-y)))", "(x > (0 & x) < 2)",
+                "(((a & b) & c) | (d ^ e))", "(not ((x & y) == z))");
+        for (int i = 0; i < want.size(); i++) assertEquals(want.get(i), show(((Ast.Assign) p.body().get(i)).value()));
+    }
+
+    @Test
+    void bitwiseAugmentedAssignmentsParse() {
+        Ast.Program p = parse("m &= k\nn |= 1\nq ^= True\nx[0] &= 3\nx[1:] |= y\nx[..., 0] ^= z\n");
+        List<String> ops = List.of("&=", "|=", "^=", "&=", "|=", "^=");
+        for (int i = 0; i < 6; i++) {
+            Ast.Stmt s = p.body().get(i);
+            assertEquals(ops.get(i), i < 3 ? ((Ast.AugAssign) s).op() : ((Ast.IndexAssign) s).op());
+        }
+    }
+
+    /** An expression with every operator application in parentheses: how the parser grouped it. */
+    private static String show(Ast.Expr e) {
+        if (e instanceof Ast.Num n) return n.text();
+        if (e instanceof Ast.Name n) return n.name();
+        if (e instanceof Ast.Bool b) return b.value() ? "True" : "False";
+        if (e instanceof Ast.Neg n) return "(-" + show(n.operand()) + ")";
+        if (e instanceof Ast.Invert n) return "(~" + show(n.operand()) + ")";
+        if (e instanceof Ast.Not n) return "(not " + show(n.operand()) + ")";
+        if (e instanceof Ast.Binary b) return "(" + show(b.left()) + " " + b.op() + " " + show(b.right()) + ")";
+        if (e instanceof Ast.Chain c) {
+            StringBuilder sb = new StringBuilder("(").append(show(c.operands().get(0)));
+            for (int i = 0; i < c.ops().size(); i++) sb.append(' ').append(c.ops().get(i)).append(' ').append(show(c.operands().get(i + 1)));
+            return sb.append(')').toString();
+        }
+        return e.toString();
+    }
+
+    @Test
     void indexedTargetsAndElif() {
         Ast.Program p = parse("x[0][1, :] //= 2\nif a { } elif b { } else { y = 1 }\nz[...] = 0\n");
         Ast.Stmt s = p.body().get(0);

@@ -89,10 +89,11 @@ public sealed interface Val {
     enum PyType {
         BOOL, INT, FLOAT;
 
-        /** The type of {@code a op b} for Python scalars of types a and b (op an arithmetic operator or a comparison). */
+        /** The type of {@code a op b} for Python scalars of types a and b (op an arithmetic or bitwise operator or a comparison). */
         public static PyType of(String op, PyType a, PyType b) {
             return switch (op) {
                 case "<", "<=", ">", ">=", "==", "!=" -> BOOL;
+                case "&", "|", "^" -> a == BOOL && b == BOOL ? BOOL : INT; // floats are refused (E0220)
                 case "/" -> FLOAT;
                 default -> a == FLOAT || b == FLOAT ? FLOAT : INT;
             };

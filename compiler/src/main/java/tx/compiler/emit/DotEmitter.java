@@ -496,6 +496,9 @@ public final class DotEmitter {
                 yield "randint " + r.low() + ".." + r.high() + " seed=" + r.seed();
             }
             case PUT -> op + " dim=" + ((Attrs.Put) attr).axis();
+            case DYNAMIC_SLICE -> op + " dim=" + ((Attrs.Window) attr).axis() + " length=" + ((Attrs.Window) attr).length()
+                    + (((Attrs.Window) attr).step() == 1 ? "" : " step=" + ((Attrs.Window) attr).step());
+            case DYNAMIC_PAD -> op + " dim=" + ((Attrs.WindowPad) attr).axis() + (((Attrs.WindowPad) attr).step() == 1 ? "" : " step=" + ((Attrs.WindowPad) attr).step());
             case SLICE -> op + " " + slice(e);
             case PAD -> {
                 Attrs.Pad p = (Attrs.Pad) attr;

@@ -130,6 +130,16 @@ abstract class JavaStatements {
             case PAD -> pad(e);
             case TAKE -> call("take", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()), index(in.get(1)));
             case PUT -> call("put", ref(in.get(0)), shape(e.out()), Integer.toString(((Attrs.Put) e.attr()).axis()), index(in.get(1)));
+            case DYNAMIC_SLICE -> {
+                Attrs.Window w = (Attrs.Window) e.attr();
+                yield call("dynamicSlice", ref(in.get(0)), shape(in.get(0)), Integer.toString(w.axis()), index(in.get(1)), Integer.toString(w.length()),
+                        Integer.toString(w.step()));
+            }
+            case DYNAMIC_PAD -> {
+                Attrs.WindowPad p = (Attrs.WindowPad) e.attr();
+                yield call("dynamicPad", ref(in.get(0)), shape(in.get(0)), shape(e.out()), Integer.toString(p.axis()), index(in.get(1)),
+                        Integer.toString(p.step()));
+            }
             case CAT -> cat(e);
             case MATMUL -> {
                 Attrs.Matmul t = Attrs.Matmul.flags(e.attr()); // an operand read transposed in place: the kernel's flag

@@ -532,6 +532,8 @@ public final class TxEmitter {
                 Sizes.Lin n = attr(e, q -> ((Attrs.Put) q.attr()).shape()[p.axis()], "a size");
                 yield call("where", TxText.oneHot(size(n), arg(in.get(1)), p.shape().length, p.axis()), "unsqueeze(" + arg(in.get(0)) + ", " + p.axis() + ")", "0");
             }
+            case DYNAMIC_SLICE -> window(e);
+            case DYNAMIC_PAD -> windowPad(e);
             case CAT -> {
                 List<String> parts = new ArrayList<>();
                 for (Var x : in) parts.add(arg(x));
@@ -680,6 +682,34 @@ public final class TxEmitter {
         while (!subs.isEmpty() && subs.get(subs.size() - 1).equals(":")) subs.remove(subs.size() - 1);
         if (subs.isEmpty()) return new Expr(ref(x, ATOM), ATOM);
         return new Expr(ref(x, ATOM) + "[" + String.join(", ", subs) + "]", ATOM);
+    }
+
+    /** A window from a run-time start: the slice {@code x[:, i:i + k:step]} it came from. */
+    private Expr window(Eqn e) {
+        Attrs.Window w = (Attrs.Window) e.attr();
+        String start = startOf(e.in().get(1));
+        int extent = w.length() == 0 ? 0 : (w.length() - 1) * w.step() + 1;
+        return new Expr(ref(e.in().get(0), ATOM) + "[" + ":, ".repeat(w.axis()) + start + ":" + start + " + " + extent
+                + (w.step() == 1 ? "" : ":" + w.step()) + "]", ATOM);
+    }
+
+    /** A window's adjoint: g added into zeros at the positions {@code i + k * step} along the axis, by {@code scatter_add}. */
+    private Expr windowPad(Eqn e) {
+        Attrs.WindowPad p = (Attrs.WindowPad) e.attr();
+        Var g = e.in().get(0);
+        int length = g.shapeRef()[p.axis()];
+        String positions = startOf(e.in().get(1)) + " + " + (p.step() == 1 ? "arange(" + length + ")" : "arange(" + length + ") * " + p.step());
+        if (g.rank() > 1) {
+            String[] dims = new String[g.rank()];
+            for (int i = 0; i < dims.length; i++) dims[i] = i == p.axis() ? Integer.toString(length) : "1";
+            positions = call("expand", call("reshape", positions, "[" + String.join(", ", dims) + "]").text(), shape(g)).text();
+        }
+        return call("scatter_add", call("zeros", shape(e.out())).text(), Integer.toString(p.axis()), positions, arg(g));
+    }
+
+    /** A run-time start as the left operand of {@code +}: in parentheses unless it binds at least as tightly. */
+    private String startOf(Var i) {
+        return ref(i, ADD);
     }
 
     /**

@@ -206,7 +206,7 @@ final class AutogradRules extends RuleFamily {
         if (v instanceof Val.Str s) return s.value();
         if (v instanceof Val.Bool bv) return bv.value() ? "True" : "False";
         if (v instanceof Val.DTypeV d) return d.dtype().toString();
-        if (v instanceof Val.Shape s) return Shapes.show(s.dims());
+        if (v instanceof Val.Shape s) return "torch.Size(" + Shapes.show(s.dims()) + ")"; // as PyTorch prints x.shape
         if (v instanceof Val.ListV list) {
             StringBuilder sb = new StringBuilder("[");
             for (Val x : list.items()) sb.append(sb.length() == 1 ? "" : ", ").append(x instanceof T ? "tensor" : staticText(x));

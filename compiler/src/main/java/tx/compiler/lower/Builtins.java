@@ -47,8 +47,11 @@ final class Builtins {
         new AutogradRules(l, this, rules);
         new FileRules(l, this, rules);
         rules.put("len", a -> l.sequences.len(a));
+        rules.put("numel", this::numel);
+        rules.put("size", this::size);
         rules.put(Iteration.ROW, a -> Iteration.row(l, a));
         new DtypeRules(l, this, rules);
+        new PredicateRules(l, this, rules);
         selection = new SelectionRules(l, this, rules);
     }
 
@@ -219,8 +222,6 @@ final class Builtins {
     private static final Map<String, String> PYTORCH_NAMES = Map.ofEntries(
             Map.entry("zero_", "reset a gradient with `zero_grad(x)`"),
             Map.entry("t", "write `x.T`"),
-            Map.entry("size", "use `x.shape`"),
-            Map.entry("numel", "multiply the sizes in `x.shape`"),
             Map.entry("add_", "update in place with `x += ...` (inside `with no_grad` for a leaf)"),
             Map.entry("sub_", "update in place with `x -= ...` (inside `with no_grad` for a leaf)"),
             Map.entry("mul_", "update in place with `x *= ...` (inside `with no_grad` for a leaf)"),
@@ -427,8 +428,59 @@ final class Builtins {
         return out(b.composite(() -> r.apply(b, x.var(), axes, keepdim)), "NormBackward1");
     }
 
+    /** {@code x.numel()}: the number of elements, a Python int. */
+    private Val numel(Args a) {
+        if (!a.shape(1, 1)) return null;
+        T x = a.tensor(0);
+        return x == null ? null : new Val.Num(Shapes.numel(x.shape()), Val.PyType.INT);
+    }
+
+    /** {@code x.size()}: the shape (printed {@code torch.Size([2, 3])}); {@code x.size(d)}: one size, a Python int. */
+    private Val size(Args a) {
+        if (!a.shape(1, 2, "dim")) return null;
+        T x = a.tensor(0);
+        if (x == null) return null;
+        if (a.get(1, "dim") == null) return new Val.Shape(x.shape());
+        Integer d = a.dim(1, "dim", x.shape().length);
+        if (d == null || x.shape().length == 0) {
+            if (d != null) l.diags.error("E0203", a.spanOf(1, "dim"), "a tensor of shape [] has no dimension " + d, "`x.size()` is its shape, `torch.Size([])`");
+            return null;
+        }
+        return new Val.Num(x.shape()[d], Val.PyType.INT);
+    }
+
+    private static boolean pythonScalar(Val v) {
+        return v instanceof Val.Num || v instanceof T t && t.item();
+    }
+
+    /**
+     * Python's {@code min(a, b, ...)} or {@code max(...)} of Python scalars: a number when all are
+     * known now, else a Python scalar held by MINIMUM/MAXIMUM of their values. NOTE: Python keeps
+     * the first of equal values and ignores a later nan; the run-time form takes PyTorch's
+     * minimum, which is the same but for nan (it propagates) and for an int tied with a float.
+     */
+    private Val pythonExtreme(boolean min, Args a) {
+        Val best = a.pos.get(0);
+        for (int k = 1; k < a.pos.size(); k++) {
+            Val next = a.pos.get(k);
+            if (best instanceof Val.Num x && next instanceof Val.Num y) {
+                if (min ? y.value() < x.value() : y.value() > x.value()) best = y;
+                continue;
+            }
+            T x = l.exprs.tensor(best, a.spanOf(k - 1, null), "`" + (min ? "min" : "max") + "`");
+            T y = l.exprs.tensor(next, a.spanOf(k, null), "`" + (min ? "min" : "max") + "`");
+            if (x == null || y == null) return new Val.Bad();
+            Val.PyType py = x.py() == Val.PyType.FLOAT || y.py() == Val.PyType.FLOAT ? Val.PyType.FLOAT : Val.PyType.INT;
+            best = T.scalar(b.emit(min ? Prim.MINIMUM : Prim.MAXIMUM, null, x.var(), y.var()), py);
+        }
+        return best;
+    }
+
     private void reduction(String name, Reduction r, String gradFnAll, String gradFnDim) {
         rules.put(name, a -> {
+            if ((name.equals("max") || name.equals("min")) && a.pos.size() >= 2 && a.kw.isEmpty() && a.pos.stream().allMatch(Builtins::pythonScalar)) {
+                return pythonExtreme(name.equals("min"), a); // Python's min(i + bs, n) of numbers, not torch.min(x, dim)
+            }
             if ((name.equals("max") || name.equals("min")) && a.pos.size() == 2 && a.pos.get(1) instanceof T other && !other.item()) {
                 return rules.get(name + "imum").apply(a); // torch.max(x, y) of two tensors is torch.maximum (d2l's relu)
             }

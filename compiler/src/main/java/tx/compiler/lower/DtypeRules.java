@@ -47,12 +47,16 @@ final class DtypeRules extends RuleFamily {
         rules.put("bitwise_not", a -> {
             if (!a.shape(1, 1)) return null;
             T x = a.tensor(0);
-            return x == null || !whole(x, "bitwise_not", a.spanOf(0, null)) ? null : not(x);
+            Bitwise ops = new Bitwise(l);
+            return x == null || !ops.whole(x, x, "`bitwise_not`", a.spanOf(0, null)) ? null : ops.not(x);
         });
     }
 
     /** {@code x.long()}, ...: a method only (Python's {@code bool(x)} and {@code float(x)} are something else). */
     private Val convert(Args a, DType d) {
+        if (!(a.call.callee() instanceof tx.compiler.syntax.Ast.Attr) && a.fn.equals("float") && a.pos.size() == 1 && a.kw.isEmpty() && !(a.pos.get(0) instanceof T)) {
+            return pythonFloat(a.pos.get(0), a.spanOf(0, null));
+        }
         if (!(a.call.callee() instanceof tx.compiler.syntax.Ast.Attr)) {
             l.diags.error("E0103", a.call.callee().span(), "`" + a.fn + "(x)` is Python's conversion to a scalar, which tx does not have",
                     "to convert a tensor's dtype write `x." + a.fn + "()`; for a Python number write `x.item()`");
@@ -83,26 +87,41 @@ final class DtypeRules extends RuleFamily {
         return v.dtype() == DType.BOOL ? v : b.emit(Prim.CAST, DType.BOOL, v);
     }
 
+    /** bitwise_and(a, b) and the others: what {@code a & b} is ({@link Bitwise#apply}). */
     private void bitwise(String name, Prim p) {
         rules.put(name, a -> {
             if (!a.shape(2, 2)) return null;
             T x = a.tensor(0), y = a.tensor(1);
-            if (x == null || y == null || !whole(x, name, a.spanOf(0, null)) || !whole(y, name, a.spanOf(1, null)) || !host.broadcasts(a, x, y)) return null;
-            return out(b.emit(p, null, x.var(), y.var()), null);
+            if (x == null || y == null || !host.broadcasts(a, x, y)) return null;
+            return new Bitwise(l).apply(p, "`" + name + "`", x, a.get(0, null), a.spanOf(0, null), y, a.get(1, null), a.spanOf(1, null));
         });
     }
 
-    /** ~x: logical not of a bool tensor, -x - 1 of an int64 one (bitwise not in two's complement). */
-    T not(T x) {
-        if (x.dtype() == DType.BOOL) return out(b.eq(x.var(), b.scalar(0, DType.BOOL)), null);
-        return out(b.sub(b.neg(x.var()), b.scalar(1, DType.INT64)), null);
+    /**
+     * Python's {@code float(v)} of a string or a number known at compile time (LANGUAGE.md §2):
+     * {@code float("inf")}, {@code float("-inf")}, {@code float("nan")}, {@code float(3)} is 3.0.
+     */
+    private Val pythonFloat(Val v, Span span) {
+        if (v instanceof Val.Bad) return null;
+        if (v instanceof Val.Num n) return new Val.Num(n.value());
+        if (v instanceof Val.Bool x) return new Val.Num(x.value() ? 1 : 0);
+        Double parsed = v instanceof Val.Str s ? parseFloat(s.value()) : null;
+        if (parsed != null) return new Val.Num(parsed);
+        l.diags.error("E0401", span, v instanceof Val.Str s ? "could not convert string to float: '" + tx.runtime.io.ControlChars.escape(s.value()) + "'"
+                : "`float` takes a number or a string here, found " + v.describe(), "e.g. `float(\"inf\")`, `float(\"nan\")` or `float(\"1e-3\")`");
+        return null;
     }
 
-    /** Whether x is a bool or int64 tensor, as bitwise operations need (E0220 otherwise). */
-    boolean whole(T x, String op, Span span) {
-        if (!x.dtype().isFloat()) return true;
-        l.diags.error("E0220", span, "`" + op + "` takes bool or int64 tensors, found a float64 one",
-                "PyTorch refuses it too; compare first (`x > 0`) or convert (`x.long()`)");
-        return false;
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile(
+            "[+-]?(?:\\d(?:_?\\d)*(?:\\.(?:\\d(?:_?\\d)*)?)?|\\.\\d(?:_?\\d)*)(?:[eE][+-]?\\d(?:_?\\d)*)?");
+
+    /** The float Python's {@code float(text)} gives, or null where Python raises ValueError. */
+    static Double parseFloat(String text) {
+        String t = text.strip(), unsigned = t.startsWith("-") || t.startsWith("+") ? t.substring(1) : t;
+        double sign = t.startsWith("-") ? -1 : 1;
+        if (unsigned.equalsIgnoreCase("inf") || unsigned.equalsIgnoreCase("infinity")) return sign * Double.POSITIVE_INFINITY;
+        if (unsigned.equalsIgnoreCase("nan")) return Double.NaN;
+        if (!DECIMAL.matcher(t).matches()) return null;
+        return Double.parseDouble(t.replace("_", ""));
     }
 }

@@ -43,6 +43,7 @@ final class Exprs {
         if (e instanceof Ast.NoneLit) return new Val.None("None");
         if (e instanceof Ast.Name n) return lookup(n.name(), n.span());
         if (e instanceof Ast.Neg n) return negate(expr(n.operand()), n);
+        if (e instanceof Ast.Invert n) return new Bitwise(l).invert(expr(n.operand()), n.operand().span());
         if (e instanceof Ast.Binary x) return binary(x.op(), expr(x.left()), expr(x.right()), x.left().span(), x.right().span(), x.span());
         if (e instanceof Ast.Chain c) return chain(c);
         if (e instanceof Ast.Not n) return new Logic(l).not(n);
@@ -104,7 +105,7 @@ final class Exprs {
         return new Val.Bad();
     }
 
-    /** The named constants (LANGUAGE.md §2), also as {@code math.NAME}; a name the program assigns hides them. */
+    /** The named constants (LANGUAGE.md §2), also as {@code math.NAME} and {@code torch.NAME}; a name the program assigns hides them. */
     private static final java.util.Map<String, Double> CONSTANTS = java.util.Map.of(
             "inf", Double.POSITIVE_INFINITY, "nan", Double.NaN, "pi", Math.PI, "e", Math.E);
 
@@ -254,6 +255,7 @@ final class Exprs {
         if (left instanceof Val.Bad || right instanceof Val.Bad) return new Val.Bad();
         if (left instanceof Val.Bool x) left = new Val.Num(x.value() ? 1 : 0, Val.PyType.BOOL); // True + 1 is 2, as in Python
         if (right instanceof Val.Bool x) right = new Val.Num(x.value() ? 1 : 0, Val.PyType.BOOL);
+        if (Bitwise.OPS.containsKey(op)) return new Bitwise(l).binary(op, left, right, ls, rs, span);
         if (left instanceof Val.Num && right instanceof Val.Num && !op.equals("@")) return fold(op, left, right, span);
         if (left instanceof Val.DTypeV || right instanceof Val.DTypeV) return fold(op, left, right, span);
         if (op.equals("@")) return l.builtins.matmul(left, right, ls, rs, span);
@@ -433,7 +435,8 @@ final class Exprs {
     // ---- attributes ------------------------------------------------------------------------------------
 
     private Val attribute(Ast.Attr a) {
-        if (a.target() instanceof Ast.Name m && m.name().equals("math") && !l.state.names.containsKey("math") && CONSTANTS.containsKey(a.name())) {
+        if (a.target() instanceof Ast.Name m && (m.name().equals("math") || m.name().equals("torch")) && !l.state.names.containsKey(m.name())
+                && CONSTANTS.containsKey(a.name())) { // math.pi, torch.inf, ...
             return new Val.Num(CONSTANTS.get(a.name()));
         }
         if (a.target() instanceof Ast.Name m && m.name().equals("torch") && !l.state.names.containsKey("torch") && DType.named(a.name()) != null) {
@@ -454,12 +457,13 @@ final class Exprs {
             case "requires_grad" -> new Val.Bool(x.rg());
             case "is_leaf" -> new Val.Bool(x.leaf() >= 0 || !x.rg());
             case "shape" -> new Val.Shape(x.shape());
+            case "ndim" -> new Val.Num(x.shape().length, Val.PyType.INT);
             case "dtype" -> new Val.DTypeV(x.dtype());
             case "T" -> l.builtins.transposeT(x);
             case "data" -> l.autograd.data(x);
             case "grad_fn" -> l.autograd.gradFn(x, a.span());
             default -> {
-                String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "dtype", "T", "data", "grad_fn"));
+                String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "ndim", "dtype", "T", "data", "grad_fn"));
                 String help = l.builtins.has(a.name()) ? "`" + a.name() + "` is a method: call it, `x." + a.name() + "(...)`"
                         : near != null ? "did you mean `" + near + "`?" : null;
                 l.diags.error("E0101", a.nameSpan(), "tensors have no attribute `" + a.name() + "`", help);

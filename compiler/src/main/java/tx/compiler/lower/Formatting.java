@@ -91,7 +91,7 @@ final class Formatting {
             if (f.conversion() == 0) return checked(spec, n.py(), () -> number(n, spec));
             shown = n.py() == PyType.BOOL ? (n.value() != 0 ? "True" : "False") : n.py() == PyType.INT ? integer(n.value()) : PyFloat.repr(n.value());
         } else if (v instanceof Val.None || v instanceof Val.Shape || v instanceof Val.DTypeV) {
-            shown = v instanceof Val.Shape s ? Shapes.show(s.dims()) : v instanceof Val.DTypeV d ? d.dtype().toString() : "None";
+            shown = v instanceof Val.Shape s ? "torch.Size(" + Shapes.show(s.dims()) + ")" : v instanceof Val.DTypeV d ? d.dtype().toString() : "None";
             if (f.conversion() == 0 && !spec.isEmpty()) {
                 throw new FormatException("Python formats " + (v instanceof Val.Shape ? "a shape" : v instanceof Val.DTypeV ? "a dtype" : "None") + " only without a spec");
             }

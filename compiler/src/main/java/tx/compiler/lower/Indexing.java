@@ -39,12 +39,15 @@ final class Indexing {
     /** An index known only at run time, taken along axis {@code axis} of the reshaped box. */
     record Take(int axis, Var index) {}
 
+    /** A slice with a run-time start along axis {@code axis} of the reshaped box (see {@link Windows}). */
+    record Window(int axis, Windows.Window w) {}
+
     /**
      * How subscripts select from a tensor of {@code shape}: the box {@code start:stop:step} of it,
-     * reshaped to {@code kept}, then the run-time {@code takes}. {@code gradFn} is what PyTorch
-     * names the result's backward.
+     * reshaped to {@code kept}, then the run-time {@code windows} and {@code takes}. {@code gradFn}
+     * is what PyTorch names the result's backward.
      */
-    record Path(int[] shape, int[] start, int[] stop, int[] step, int[] kept, List<Take> takes, String gradFn) {
+    record Path(int[] shape, int[] start, int[] stop, int[] step, int[] kept, List<Window> windows, List<Take> takes, String gradFn) {
         int[] boxed() {
             int[] out = new int[shape.length];
             for (int d = 0; d < out.length; d++) out[d] = Math.max(0, (stop[d] - start[d] + step[d] - 1) / step[d]);
@@ -55,9 +58,16 @@ final class Indexing {
             return Arrays.equals(boxed(), shape) && Arrays.stream(start).allMatch(s -> s == 0);
         }
 
-        /** The shape of what is read: {@code kept} without the run-time indices' axes. */
+        /** {@code kept} with the windows taken: each keeps its axis, with the window's length. */
+        int[] windowed() {
+            int[] out = kept.clone();
+            for (Window w : windows) out[w.axis()] = w.w().length();
+            return out;
+        }
+
+        /** The shape of what is read: {@link #windowed} without the run-time indices' axes. */
         int[] result() {
-            return Shapes.reduced(kept, takes.stream().mapToInt(Take::axis).toArray(), false);
+            return Shapes.reduced(windowed(), takes.stream().mapToInt(Take::axis).toArray(), false);
         }
     }
 
@@ -95,6 +105,7 @@ final class Indexing {
     Var read(Var x, Path p) {
         Var v = p.wholeBox() ? x : b.slice(x, p.start(), p.stop(), p.step());
         v = b.reshape(v, p.kept());
+        for (Window w : p.windows()) v = b.dynamicSlice(v, w.w().start(), w.axis(), w.w().length(), w.w().step());
         List<Take> takes = new ArrayList<>(p.takes());
         takes.sort(Comparator.comparingInt(Take::axis).reversed()); // the last axis first, so the others keep their positions
         for (Take t : takes) v = b.take(v, t.index(), t.axis());
@@ -105,11 +116,16 @@ final class Indexing {
     Var place(Var u, Path p) {
         List<Take> takes = new ArrayList<>(p.takes());
         takes.sort(Comparator.comparingInt(Take::axis));
-        int[] shape = p.kept();
+        int[] shape = p.windowed();
         for (int k = 0; k < takes.size(); k++) { // put back the first axis first: a later one's position counts it
             int[] later = new int[takes.size() - k - 1];
             for (int j = k + 1; j < takes.size(); j++) later[j - k - 1] = takes.get(j).axis();
             u = b.put(u, takes.get(k).index(), Shapes.reduced(shape, later, false), takes.get(k).axis());
+        }
+        for (Window w : p.windows()) {
+            shape = shape.clone();
+            shape[w.axis()] = p.kept()[w.axis()];
+            u = b.dynamicPad(u, w.w().start(), shape, w.axis(), w.w().step());
         }
         u = b.reshape(u, p.boxed());
         return p.wholeBox() ? u : b.pad(u, p.shape(), p.start(), p.step());
@@ -137,6 +153,7 @@ final class Indexing {
         Arrays.fill(step, 1);
         List<Integer> kept = new ArrayList<>();
         List<Take> takes = new ArrayList<>();
+        List<Window> windows = new ArrayList<>();
         String gradFn = null;
         boolean ok = true;
         int d = 0;
@@ -167,8 +184,14 @@ final class Indexing {
                 gradFn = "SelectBackward0";
                 d++;
             } else if (s instanceof Ast.Range rg) {
-                int[] box = sliceBounds(rg, shape[d]);
-                if (box == null) ok = false;
+                Val lo = rg.lo() == null ? null : l.exprs.expr(rg.lo()), hi = rg.hi() == null ? null : l.exprs.expr(rg.hi());
+                int[] box = runTime(lo) || runTime(hi) ? null : sliceBounds(rg, lo, hi, shape[d]);
+                if (box == null && (runTime(lo) || runTime(hi))) {
+                    Windows.Window w = window(rg, lo, hi, shape[d]);
+                    if (w == null) ok = false;
+                    else windows.add(new Window(kept.size(), w));
+                    kept.add(shape[d]);
+                } else if (box == null) ok = false;
                 else {
                     start[d] = box[0];
                     stop[d] = box[1];
@@ -182,25 +205,43 @@ final class Indexing {
         for (; d < r; d++) kept.add(shape[d]);
         if (!ok) return null;
         if (gradFn == null) gradFn = "AliasBackward0"; // NOTE: PyTorch names the view the last subscript makes (`x[0, :]` is a slice); `...` makes none
-        return new Path(shape, start, stop, step, kept.stream().mapToInt(Integer::intValue).toArray(), takes, gradFn);
+        return new Path(shape, start, stop, step, kept.stream().mapToInt(Integer::intValue).toArray(), windows, takes, gradFn);
     }
 
     private static boolean isNone(Ast.Sub s) {
         return s instanceof Ast.At at && at.index() instanceof Ast.NoneLit;
     }
 
-    /** Python slice semantics (clamped bounds, negative ends); a step must be positive, as in PyTorch. */
-    private int[] sliceBounds(Ast.Range rg, int n) {
-        Integer lo = rg.lo() == null ? Integer.valueOf(0) : l.exprs.integer(l.exprs.expr(rg.lo()), rg.lo().span(), "a slice bound");
-        Integer hi = rg.hi() == null ? Integer.valueOf(n) : l.exprs.integer(l.exprs.expr(rg.hi()), rg.hi().span(), "a slice bound");
+    /** A slice bound known only at run time: a scalar tensor (a loop's counter, an item). */
+    private static boolean runTime(Val v) {
+        return v instanceof T t && t.shape().length == 0;
+    }
+
+    /** Python slice semantics (clamped bounds, negative ends) for bounds lo, hi (null where omitted) known at compile time. */
+    private int[] sliceBounds(Ast.Range rg, Val lo, Val hi, int n) {
+        Integer a = lo == null ? Integer.valueOf(0) : l.exprs.integer(lo, rg.lo().span(), "a slice bound");
+        Integer z = hi == null ? Integer.valueOf(n) : l.exprs.integer(hi, rg.hi().span(), "a slice bound");
+        Integer st = step(rg);
+        if (a == null || z == null || st == null) return null;
+        int from = clampBound(a, n), to = clampBound(z, n);
+        return new int[] {from, Math.max(from, to), st};
+    }
+
+    /** A slice {@code lo:hi:step} with a bound known only at run time: a window of a length fixed now (see {@link Windows}); null after reporting. */
+    private Windows.Window window(Ast.Range rg, Val lo, Val hi, int n) {
+        Integer st = step(rg);
+        if (st == null) return null;
+        return l.windows.window(lo, hi, st, n, rg.lo() == null ? rg.span() : rg.lo().span(), rg.hi() == null ? rg.span() : rg.hi().span(), rg.span());
+    }
+
+    /** A slice's step: a positive whole number known at compile time, as in PyTorch; null after reporting. */
+    private Integer step(Ast.Range rg) {
         Integer st = rg.step() == null ? Integer.valueOf(1) : l.exprs.integer(l.exprs.expr(rg.step()), rg.step().span(), "a slice step");
-        if (lo == null || hi == null || st == null) return null;
-        if (st <= 0) {
+        if (st != null && st <= 0) {
             l.diags.error("E0204", rg.span(), "slice step must be positive, got " + st, "PyTorch does not support negative steps either");
             return null;
         }
-        int a = clampBound(lo, n), z = clampBound(hi, n);
-        return new int[] {a, Math.max(a, z), st};
+        return st;
     }
 
     private static int clampBound(int i, int n) {

@@ -38,7 +38,18 @@ final class Loops {
 
     void forLoop(Ast.For f) {
         Range r = whileLoop != null ? new Range(-1, 0, 1) : range(f); // a while's count is -1 here: known at run time
-        range = r == null ? new Range(0, 0, 1) : r;
+        loop(f, r == null ? new Range(0, 0, 1) : r, false);
+    }
+
+    /**
+     * The most iterations at the end of a loop that are lowered one by one, as straight-line code,
+     * because a slice with a run-time bound would be clipped in them (see {@link #peel}).
+     */
+    static final int MAX_PEELED = 16;
+
+    /** Lowers a loop over {@code r}; {@code peeled}: its last iterations are already split off, so none is split again. */
+    private void loop(Ast.For f, Range r, boolean peeled) {
+        range = r;
         State before = l.state;
         Set<String> assigned = l.assignedNames(f.body());
         assigned.add(f.var());
@@ -47,13 +58,19 @@ final class Loops {
         Map<String, T> entry = promote(before, carried, f);
         Map<Integer, GradState> entryGrads = new java.util.HashMap<>(before.grads);
         State end = null;
+        long clip = Long.MAX_VALUE;
         for (int round = 0; round < MAX_ROUNDS; round++) {
             end = dryRun(f, before, carried, entry, entryGrads);
+            clip = Math.min(clip, lastClip);
             Map<String, T> joined = join(entry, end, carried);
             Map<Integer, GradState> grads = State.join(entryGrads, end.grads);
             if (joined.equals(entry) && grads.equals(entryGrads)) break;
             entry = joined;
             entryGrads = grads;
+        }
+        if (!peeled && whileLoop == null && clip < range.count() && range.count() - clip <= MAX_PEELED) {
+            peel(f, (int) clip);
+            return;
         }
         if (l.diags.isMuted()) {
             // Inside an outer loop's re-check, whose IR is thrown away: the last re-check of this
@@ -63,6 +80,21 @@ final class Loops {
             return;
         }
         emitLoop(f, range, before, carried, entry, entryGrads, assigned);
+    }
+
+    /**
+     * A loop whose iterations from {@code first} on would clip a slice with a run-time bound
+     * ({@code x[i:i + bs]} past the end of its axis, as a last, shorter minibatch): the iterations
+     * before it stay a loop, and each of the others is lowered as straight-line code with its
+     * counter a number known now, where the slice has its clipped length, as in PyTorch.
+     */
+    private void peel(Ast.For f, int first) {
+        Range all = range;
+        if (first > 0) new Loops(l).loop(f, new Range(first, all.start(), all.step()), true);
+        for (int k = first; k < all.count(); k++) {
+            l.state.bind(f.var(), new Val.Num(all.start() + all.step() * k, Val.PyType.INT));
+            l.block(f.body());
+        }
     }
 
     private Range range(Ast.For f) {
@@ -152,16 +184,26 @@ final class Loops {
         String key = signature(before, entry, grads);
         Map<String, State> seen = l.dryRuns.computeIfAbsent(f, k -> new java.util.HashMap<>());
         State cached = seen.get(key);
-        if (cached != null) return cached;
+        if (cached != null) {
+            lastClip = l.dryRunClips.get(cached);
+            return cached;
+        }
+        l.windows.clearClip(f);
         State end = dryRunUncached(f, before, carried, entry, grads);
+        lastClip = l.windows.clip(f);
         seen.put(key, end);
+        l.dryRunClips.put(end, lastClip);
         return end;
     }
+
+    /** The first iteration in which the last dry run's body would clip a slice with a run-time bound (see {@link Windows}); Long.MAX_VALUE if none. */
+    private long lastClip = Long.MAX_VALUE;
 
     /** Everything about the entry state that checking a body can depend on, as a string. */
     private String signature(State before, Map<String, T> entry, Map<Integer, GradState> grads) {
         StringBuilder sb = new StringBuilder();
         sb.append(l.graph.noGrad()).append(l.backwardFailed).append(l.loopDepth).append(grads).append(before.maybeUnassigned.keySet());
+        sb.append(range.count()); // the counter's values decide whether a slice with run-time bounds fits (see Windows)
         for (Map.Entry<String, Val> e : new java.util.TreeMap<>(before.names).entrySet()) {
             Val v = entry.containsKey(e.getKey()) ? entry.get(e.getKey()) : e.getValue();
             sb.append(';').append(e.getKey()).append('=');
@@ -199,6 +241,7 @@ final class Loops {
         s.grads.putAll(grads);
         List<Var> params = new ArrayList<>();
         index = l.b.newVar(Shapes.SCALAR, f.var(), DType.INT64);
+        if (whileLoop == null) l.windows.counter(index, range.count(), f);
         for (String n : carried) {
             T e = entry.get(n);
             Var p = l.b.newVar(e.shape(), n, e.dtype());

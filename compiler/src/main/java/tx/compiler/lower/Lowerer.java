@@ -34,6 +34,8 @@ public final class Lowerer {
     final Exprs exprs;
     /** Values made by indexing (by identity: a clone of one is another value), to the tensor they were read from. */
     final Map<Val, Var> slicedFrom = new IdentityHashMap<>();
+    /** Slices whose bounds are known only at run time, and the values of the loop counters they are read with. */
+    final Windows windows = new Windows(this);
     /** Counts the hidden names of {@link Logic}. */
     int hiddenNames;
     final Builtins builtins;
@@ -47,6 +49,8 @@ public final class Lowerer {
     int loopDepth;
     /** The end states of loop bodies already re-checked, by loop and entry signature (see Loops). */
     final Map<Ast.For, Map<String, State>> dryRuns = new IdentityHashMap<>();
+    /** For each dry run's end state, the first iteration in which its body clips a slice (see {@link Loops#peel}). */
+    final Map<State, Long> dryRunClips = new IdentityHashMap<>();
     /** The range loop each `for` over tensors stands for, by statement and trip count (see Iteration). */
     final Map<Ast.ForEach, Map<Integer, Ast.For>> desugared = new IdentityHashMap<>();
     /** A backward failed to check: later "grad is None" errors would be follow-ons, so they are silenced. */

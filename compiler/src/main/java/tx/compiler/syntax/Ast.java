@@ -115,7 +115,10 @@ public final class Ast {
 
     public record Neg(Expr operand, Span span) implements Expr {}
 
-    /** A binary operator: + - * / @ ** < <= > >= == !=. */
+    /** {@code ~x}: Python's bitwise not (logical not of a bool tensor). */
+    public record Invert(Expr operand, Span span) implements Expr {}
+
+    /** A binary operator: + - * / // % @ ** & | ^ < <= > >= == !=. */
     public record Binary(String op, Expr left, Expr right, Span span) implements Expr {}
 
     /**

@@ -157,10 +157,11 @@ final class AstBuilder {
         if (ctx instanceof ParenContext c) return expr(c.expr());
         if (ctx instanceof ListContext c) return new ListLit(exprs(c.expr()), sp);
         if (ctx instanceof TupleContext c) return new TupleLit(exprs(c.expr()), sp);
-        if (ctx instanceof NegateContext c) return new Neg(expr(c.expr()), sp);
+        if (ctx instanceof UnaryContext c) return c.op.getText().equals("~") ? new Invert(expr(c.expr()), sp) : new Neg(expr(c.expr()), sp);
         if (ctx instanceof PowerContext c) return new Binary("**", expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof MultiplicativeContext c) return new Binary(c.op.getText(), expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof AdditiveContext c) return new Binary(c.op.getText(), expr(c.expr(0)), expr(c.expr(1)), sp);
+        if (ctx instanceof BitwiseContext c) return new Binary(c.op.getText(), expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof ComparisonContext c) return comparison(c, sp);
         if (ctx instanceof NotContext c) return new Not(expr(c.expr()), sp);
         if (ctx instanceof IsTestContext c) return new Is(expr(c.expr(0)), c.neg != null, expr(c.expr(1)), sp);

@@ -94,7 +94,7 @@ public final class Parse {
         }
     }
 
-    private static final java.util.Set<String> ASSIGNING = java.util.Set.of("=", "+=", "-=", "*=", "/=", "//=", "%=", "**=");
+    private static final java.util.Set<String> ASSIGNING = java.util.Set.of("=", "+=", "-=", "*=", "/=", "//=", "%=", "**=", "&=", "|=", "^=");
 
     private static void terminals(org.antlr.v4.runtime.tree.ParseTree t, java.util.List<Token> out) {
         if (t instanceof org.antlr.v4.runtime.tree.TerminalNode n) {
@@ -218,6 +218,11 @@ public final class Parse {
                 default -> null;
             };
             if (named != null) return new String[] {named[0], named[1], "from the word before"};
+            if ((t.getText().equals("&") || t.getText().equals("|")) && prev != null && prev.getText().equals(t.getText())) {
+                String op = t.getText(), word = op.equals("&") ? "and" : "or";
+                return new String[] {"tx, as Python, has no `" + op + op + "`",
+                        "write `" + word + "` (Python's), or `" + op + "` for an elementwise " + word + " of masks: `(x > 0) " + op + " (x < 2)`", "from the token before"};
+            }
             if (t.getText().equals("for") && prev != null && !java.util.Set.of("\n", "\r\n", ";", "{", "}").contains(prev.getText())) {
                 return new String[] {"tx has no comprehensions (`[... for ... in ...]`)", "build the value with a `for` loop, or with a tensor operation"};
             }

@@ -44,6 +44,19 @@ public final class Attrs {
     }
 
     /**
+     * A window of a run-time start {@code i} along an axis: {@code x[..., i : i + (length-1)*step + 1 : step, ...]},
+     * its length fixed at compile time (JAX's {@code dynamic_slice}, with a step).
+     */
+    public record Window(int axis, int length, int step) {
+        @Override public String toString() { return "axis=" + axis + ", length=" + length + ", step=" + step; }
+    }
+
+    /** The adjoint of a window: zeros of {@code shape} with the input placed at the run-time start, every step-th position along the axis. */
+    public record WindowPad(int[] shape, int axis, int step) {
+        @Override public String toString() { return "shape=" + Shapes.show(shape) + ", axis=" + axis + ", step=" + step; }
+    }
+
+    /**
      * Which operands of a product are read transposed: {@code op(a) @ op(b)}, where {@code op(x)}
      * swaps x's last two axes when its flag is set. The GEMM reads such an operand in place, so no
      * transposed copy is made. A product with neither flag has no attribute (null): {@link #of}.

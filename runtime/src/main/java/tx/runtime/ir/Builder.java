@@ -371,6 +371,16 @@ public final class Builder {
         return emit(Prim.PUT, new Attrs.Put(shape.clone(), axis), g, i);
     }
 
+    /** x[..., i : i + (length-1)*step + 1 : step, ...] along an axis, i a scalar known at run time. */
+    public Var dynamicSlice(Var x, Var i, int axis, int length, int step) {
+        return emit(Prim.DYNAMIC_SLICE, new Attrs.Window(axis, length, step), x, i);
+    }
+
+    /** Zeros of {@code shape} with g placed from run-time position i, every step-th position along an axis. */
+    public Var dynamicPad(Var g, Var i, int[] shape, int axis, int step) {
+        return emit(Prim.DYNAMIC_PAD, new Attrs.WindowPad(shape.clone(), axis, step), g, i);
+    }
+
     public Var pad(Var x, int[] shape, int[] start, int[] step) {
         return emit(Prim.PAD, new Attrs.Pad(shape.clone(), start.clone(), step.clone()), x);
     }

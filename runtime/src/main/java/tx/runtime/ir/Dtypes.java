@@ -20,7 +20,7 @@ public final class Dtypes {
             case CONV, CONV_INPUT, CONV_WEIGHT -> DType.FLOAT64;
             case MAX_POOL, MAX_UNPOOL -> in.get(1);
             // the dtype of the operand: exact on whole numbers
-            case NEG, ABS, SIGN, FLOOR, CEIL, ROUND, TRUNC, STOP_GRAD, MAX, RESHAPE, TRANSPOSE, EXPAND, SLICE, PAD, TAKE, PUT, FLIP,
+            case NEG, ABS, SIGN, FLOOR, CEIL, ROUND, TRUNC, STOP_GRAD, MAX, RESHAPE, TRANSPOSE, EXPAND, SLICE, PAD, TAKE, PUT, DYNAMIC_SLICE, DYNAMIC_PAD, FLIP,
                  GATHER -> in.get(0);
             // PyTorch's promotion: the higher category
             case ADD, SUB, MUL, POW, MAXIMUM, MINIMUM, REMAINDER, FLOOR_DIVIDE, FMOD, MATMUL, CAT, SCATTER_ADD, BITWISE_AND, BITWISE_OR,

@@ -464,6 +464,57 @@ public enum Prim {
             return t.get(0) == null ? null : b.emit(PUT, e.attr(), t.get(0), in(e, 1));
         }
     },
+    /**
+     * A window along an axis whose start is known only at run time (a slice {@code x[i:i+k]} with a
+     * loop's counter): its length is fixed, and a start that puts part of it outside the axis is
+     * an error when it runs (E0507), where PyTorch would clip the slice shorter. The gradient is g
+     * padded back at the same start.
+     */
+    DYNAMIC_SLICE(2) {
+        @Override public int[] shape(List<int[]> in, Object attr) {
+            Attrs.Window w = (Attrs.Window) attr;
+            int[] x = in.get(0);
+            if (w.axis() < 0 || w.axis() >= x.length || in.get(1).length != 0 || w.length() < 0 || w.step() < 1) {
+                fail("window " + w + " of " + Shapes.show(x));
+            }
+            int[] out = x.clone();
+            out[w.axis()] = w.length();
+            return out;
+        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) {
+            Attrs.Window w = (Attrs.Window) attr;
+            return Shaping.dynamicSlice(in.get(0), w.axis(), in.get(1).item(), w.length(), w.step());
+        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            Attrs.Window w = (Attrs.Window) e.attr();
+            return Arrays.asList(b.dynamicPad(g, in(e, 1), in(e, 0).shapeRef(), w.axis(), w.step()), null);
+        }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
+            return t.get(0) == null ? null : b.emit(DYNAMIC_SLICE, e.attr(), t.get(0), in(e, 1));
+        }
+    },
+    /** Zeros of a shape with the input placed from a run-time start along an axis: the adjoint of DYNAMIC_SLICE, whose adjoint it is in turn. */
+    DYNAMIC_PAD(2) {
+        @Override public int[] shape(List<int[]> in, Object attr) {
+            Attrs.WindowPad p = (Attrs.WindowPad) attr;
+            int[] g = in.get(0), s = p.shape();
+            boolean ok = p.axis() >= 0 && p.axis() < s.length && g.length == s.length && in.get(1).length == 0 && p.step() >= 1;
+            for (int d = 0; ok && d < s.length; d++) ok = d == p.axis() || g[d] == s[d];
+            if (!ok) fail("pad of " + Shapes.show(g) + " into " + Shapes.show(s) + " along axis " + p.axis());
+            return s.clone();
+        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) {
+            Attrs.WindowPad p = (Attrs.WindowPad) attr;
+            return Shaping.dynamicPad(in.get(0), p.shape(), p.axis(), in.get(1).item(), p.step());
+        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
+            Attrs.WindowPad p = (Attrs.WindowPad) e.attr();
+            return Arrays.asList(b.dynamicSlice(g, in(e, 1), p.axis(), in(e, 0).shapeRef()[p.axis()], p.step()), null);
+        }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
+            return t.get(0) == null ? null : b.emit(DYNAMIC_PAD, e.attr(), t.get(0), in(e, 1));
+        }
+    },
     /** Concatenation along an axis: each input's gradient is its slice of g. */
     CAT(-1) {
         @Override public int[] shape(List<int[]> in, Object attr) {

@@ -61,10 +61,6 @@ public final class Shaping {
         return Tensor.of(outShape, gather(x.data(), offset, srcStrides, outShape));
     }
 
-    /**
-     * The adjoint of {@link #slice}: zeros of {@code outShape} with {@code g}'s elements placed at
-     * {@code start + k*step} on every axis, so that {@code <slice(x), g> == <x, pad(g)>}.
-     */
     /** An index known only at run time that falls outside its axis (E0507), as opposed to a bug in a kernel. */
     public static final class IndexError extends IndexOutOfBoundsException {
         IndexError(String message) {
@@ -72,7 +68,6 @@ public final class Shaping {
         }
     }
 
-    /** The whole number an index holds, checked against the axis it indexes. */
     /** A run-time index along an axis: a whole number from -size to size - 1, negative ones counting from the end as in PyTorch. */
     private static int position(double i, int size, int axis) {
         if (i != Math.rint(i) || i < -size || i >= size) {
@@ -106,6 +101,40 @@ public final class Shaping {
         return Tensor.of(shape, out);
     }
 
+    /**
+     * {@code x[..., i : i + (length-1)*step + 1 : step, ...]} along an axis, the start i known only
+     * at run time; the window must lie inside the axis ({@link Standalone#windowStart}).
+     */
+    public static Tensor dynamicSlice(Tensor x, int axis, double start, int length, int step) {
+        int[] shape = x.shapeRef(), from = new int[shape.length], to = shape.clone(), steps = new int[shape.length];
+        java.util.Arrays.fill(steps, 1);
+        from[axis] = windowStart(start, shape[axis], axis, length, step);
+        to[axis] = from[axis] + (length == 0 ? 0 : (length - 1) * step + 1);
+        steps[axis] = step;
+        return slice(x, from, to, steps);
+    }
+
+    /** Zeros of {@code shape} with g placed from run-time position {@code start}, every step-th position along an axis: the adjoint of {@link #dynamicSlice}. */
+    public static Tensor dynamicPad(Tensor g, int[] shape, int axis, double start, int step) {
+        int[] from = new int[shape.length], steps = new int[shape.length];
+        java.util.Arrays.fill(steps, 1);
+        from[axis] = windowStart(start, shape[axis], axis, g.shapeRef()[axis], step);
+        steps[axis] = step;
+        return pad(g, shape, from, steps);
+    }
+
+    private static int windowStart(double start, int size, int axis, int length, int step) {
+        try {
+            return Standalone.windowStart(start, size, axis, length, step);
+        } catch (IndexOutOfBoundsException x) {
+            throw new IndexError(x.getMessage());
+        }
+    }
+
+    /**
+     * The adjoint of {@link #slice}: zeros of {@code outShape} with {@code g}'s elements placed at
+     * {@code start + k*step} on every axis, so that {@code <slice(x), g> == <x, pad(g)>}.
+     */
     public static Tensor pad(Tensor g, int[] outShape, int[] start, int[] step) {
         int[] shape = g.shapeRef();
         requireRank("pad", shape.length, outShape.length, start.length, step.length);

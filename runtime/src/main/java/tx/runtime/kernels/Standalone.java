@@ -445,6 +445,46 @@ final class Standalone {
         return (int) (index < 0 ? index + n : index);
     }
 
+    // kernel: windowStart
+    /**
+     * The start of a window of {@code length} elements, every step-th, along an axis of {@code size},
+     * the start known at run time: it must be a whole number that keeps the whole window inside the
+     * axis. (PyTorch would clip {@code x[i:i+k]} shorter near the end, or count a negative i from
+     * the end; the window's length is fixed when the program is compiled, so both are errors.)
+     */
+    static int windowStart(double start, int size, int axis, int length, int step) {
+        long last = length == 0 ? (long) start - 1 : (long) start + (long) (length - 1) * step;
+        if (start != Math.rint(start) || start < 0 || last >= size) {
+            String at = start == Math.rint(start) && Math.abs(start) < 1e15 ? Long.toString((long) start) : Double.toString(start);
+            String why = start != Math.rint(start) ? ": a slice bound must be a whole number"
+                    : start < 0 ? ": a negative start would count from the end, which needs a length known only at run time"
+                    : ": PyTorch would clip the slice shorter; tx fixes its length when it compiles";
+            throw new IndexOutOfBoundsException("a slice of " + length + " elements from " + at + " does not fit in axis " + axis + " of size " + size + why);
+        }
+        return (int) start;
+    }
+
+    // kernel: dynamicSlice needs windowStart, slice
+    /** x[..., i : i + (length-1)*step + 1 : step, ...] along axis of x (of shape), the start i known at run time. */
+    static double[] dynamicSlice(double[] x, int[] shape, int axis, double start, int length, int step) {
+        int[] from = new int[shape.length], to = shape.clone(), steps = new int[shape.length];
+        java.util.Arrays.fill(steps, 1);
+        from[axis] = windowStart(start, shape[axis], axis, length, step);
+        to[axis] = from[axis] + (length == 0 ? 0 : (length - 1) * step + 1);
+        steps[axis] = step;
+        return slice(x, shape, from, to, steps);
+    }
+
+    // kernel: dynamicPad needs windowStart, pad
+    /** Zeros of shape out with g (of shape) placed from run-time position start, every step-th position along axis: the adjoint of dynamicSlice. */
+    static double[] dynamicPad(double[] g, int[] shape, int[] out, int axis, double start, int step) {
+        int[] from = new int[shape.length], steps = new int[shape.length];
+        java.util.Arrays.fill(steps, 1);
+        from[axis] = windowStart(start, out[axis], axis, shape[axis], step);
+        steps[axis] = step;
+        return pad(g, shape, out, from, steps);
+    }
+
     // kernel: take needs position
     /** x[index] along axis of x (of shape), the index known at run time: the axis is removed. */
     static double[] take(double[] x, int[] shape, int axis, double index) {

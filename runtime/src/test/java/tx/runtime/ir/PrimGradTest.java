@@ -230,6 +230,14 @@ class PrimGradTest {
                 new Attrs.Put(new int[] {3, 2}, 0), Kind.DIFFERENTIABLE);
         add(t, Prim.PUT, "a middle axis", List.of(op(new int[] {2, 2}, any), condition(new int[] {}, choice(1))),
                 new Attrs.Put(new int[] {2, 3, 2}, 1), Kind.DIFFERENTIABLE);
+        add(t, Prim.DYNAMIC_SLICE, "two rows from a run-time start", List.of(op(new int[] {4, 2}, any), condition(new int[] {}, choice(2))),
+                new Attrs.Window(0, 2, 1), Kind.DIFFERENTIABLE);
+        add(t, Prim.DYNAMIC_SLICE, "every second of a middle axis", List.of(op(new int[] {2, 6, 2}, any), condition(new int[] {}, choice(1))),
+                new Attrs.Window(1, 3, 2), Kind.DIFFERENTIABLE);
+        add(t, Prim.DYNAMIC_PAD, "two rows into zeros", List.of(op(new int[] {2, 2}, any), condition(new int[] {}, choice(1))),
+                new Attrs.WindowPad(new int[] {4, 2}, 0, 1), Kind.DIFFERENTIABLE);
+        add(t, Prim.DYNAMIC_PAD, "every third of a last axis", List.of(op(new int[] {2, 2}, any), condition(new int[] {}, choice(0))),
+                new Attrs.WindowPad(new int[] {2, 5}, 1, 3), Kind.DIFFERENTIABLE);
         add(t, Prim.CAT, "axis 0", List.of(op(new int[] {2, 3}, any), op(new int[] {1, 3}, any)), new Attrs.Axis(0), Kind.DIFFERENTIABLE);
         add(t, Prim.CAT, "axis 1, three operands", List.of(op(new int[] {2, 1}, any), op(new int[] {2, 2}, any), op(new int[] {2, 3}, any)),
                 new Attrs.Axis(1), Kind.DIFFERENTIABLE);

@@ -372,6 +372,51 @@ class StandaloneTest {
     }
 
     @Test
+    void windowsReadEveryStepthElementFromTheStartAndPadBack() {
+        SplittableRandom r = new SplittableRandom(13);
+        for (int c = 0; c < CASES; c++) {
+            int[] s = shape(r);
+            if (s.length == 0) continue;
+            int axis = r.nextInt(s.length), step = 1 + r.nextInt(3), length = r.nextInt(s[axis] + 2);
+            Tensor x = tensor(r, s);
+            double start = r.nextInt(-2, s[axis] + 2) + (r.nextInt(8) == 0 ? 0.5 : 0.0);
+            boolean fits = start == Math.rint(start) && start >= 0 && (length == 0 ? start <= s[axis] : start + (length - 1) * step < s[axis]);
+            if (!fits) {
+                assertThrows(Shaping.IndexError.class, () -> Shaping.dynamicSlice(x, axis, start, length, step));
+                assertThrows(IndexOutOfBoundsException.class, () -> Standalone.dynamicSlice(x.data(), s, axis, start, length, step));
+                continue;
+            }
+            Tensor w = Shaping.dynamicSlice(x, axis, start, length, step);
+            int[] ws = s.clone();
+            ws[axis] = length;
+            assertArrayEquals(ws, w.shape());
+            int[] xStrides = Shapes.strides(s), wStrides = Shapes.strides(ws);
+            for (int i = 0; i < w.data().length; i++) { // the element at position p of the window is x's at start + p * step
+                int rest = i, from = 0;
+                for (int d = 0; d < ws.length; d++) {
+                    int p = rest / wStrides[d];
+                    rest %= wStrides[d];
+                    from += (d == axis ? (int) start + p * step : p) * xStrides[d];
+                }
+                assertEquals(Double.doubleToRawLongBits(x.data()[from]), Double.doubleToRawLongBits(w.data()[i]), "window element " + i);
+            }
+            assertBits(w.data(), Standalone.dynamicSlice(x.data(), s, axis, start, length, step), "dynamicSlice");
+            Tensor g = tensor(r, ws), padded = Shaping.dynamicPad(g, s, axis, start, step);
+            assertBits(padded.data(), Standalone.dynamicPad(g.data(), ws, s, axis, start, step), "dynamicPad");
+            assertBits(g.data(), Shaping.dynamicSlice(padded, axis, start, length, step).data(), "the pad puts g where the window reads");
+            double outside = 0; // and zeros elsewhere: every element is the window's or 0
+            for (double v : padded.data()) outside += Double.isNaN(v) ? 0 : Math.abs(v);
+            double inside = 0;
+            for (double v : g.data()) inside += Double.isNaN(v) ? 0 : Math.abs(v);
+            assertEquals(inside, outside, 1e-9 * (1 + inside), "nothing but g's elements in the pad");
+        }
+        assertEquals("a slice of 2 elements from 4 does not fit in axis 0 of size 5: PyTorch would clip the slice shorter; tx fixes its length when it compiles",
+                assertThrows(IndexOutOfBoundsException.class, () -> Standalone.windowStart(4, 5, 0, 2, 1)).getMessage());
+        assertEquals(3, Standalone.windowStart(3, 5, 0, 2, 1));
+        assertEquals(5, Standalone.windowStart(5, 5, 0, 0, 1), "an empty window may start at the end");
+    }
+
+    @Test
     void takeAndPutAgreeWithTheInterpreters() {
         SplittableRandom r = new SplittableRandom(12);
         for (int c = 0; c < CASES; c++) {
