@@ -1,74 +1,71 @@
 # PyTorch twin of linalg.tx
-# NOTE: tx's x.T swaps the LAST TWO dims (LANGUAGE.md section 5); that is PyTorch's x.mT.
-# On a matrix the two agree; PyTorch's own x.T on a 3-D tensor would reverse all dims.
+# NOTE: tx's x.T swaps the last two dims (LANGUAGE.md section 5), PyTorch's x.mT; tx's det, inverse, solve
+# and cholesky are torch.det, torch.inverse, torch.linalg.solve and torch.cholesky (whose deprecation
+# warning is silenced here).
+import warnings; warnings.filterwarnings("ignore")
 import torch; torch.set_default_dtype(torch.float64)
+from torch.autograd.functional import hessian
 
-u = torch.tensor([1.0, 2.0, 3.0])
-w = torch.tensor([0.5, -1.0, 2.0])
-A = torch.tensor([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]])
-B = torch.tensor([[1.0, 2.0], [0.0, -1.0], [3.0, 0.5]])
-S = torch.tensor([[[1.0, 2.0, 0.0], [0.0, 1.0, -1.0]], [[2.0, 0.0, 1.0], [-1.0, 1.0, 1.0]]])
-print(u @ w)
-print(A @ u)
-print(w @ B)
-print(A @ B)
-print(torch.matmul(A, B))
-print(S @ B)
-print(A @ S.mT)
-print(S @ u)
-print(w @ S.mT)
-print(S @ S.mT)
-print(torch.matmul(torch.ones(3, 1, 2, 3), S.mT).shape)
-print(torch.dot(u, w))
-print(torch.outer(u, torch.tensor([1.0, -1.0])))
-print(A.mT)
-print(torch.transpose(A, 0, 1))
-print(torch.transpose(S, 0, 2).shape)
-print(torch.transpose(S, -1, -2))
-print(S.mT.shape)
-print(u.dot(w), A.mT.shape, A.transpose(1, 0).shape)
+A = torch.tensor([[4.0, -2.0, 1.0], [3.0, 6.0, -4.0], [2.0, 1.0, 8.0]], requires_grad=True)
+Bt = torch.tensor([[[2.0, 1.0], [1.0, 3.0]], [[0.5, -1.0], [2.0, 4.0]], [[1.0, 2.0], [3.0, 4.0]]], requires_grad=True)
+S = torch.tensor([[4.1, 2.0, 0.6], [2.0, 5.3, 1.5], [0.6, 1.5, 3.2]], requires_grad=True)
+b = torch.tensor([1.0, -2.0, 0.5], requires_grad=True)
+C = torch.tensor([[1.0, 0.0], [-1.0, 2.0], [0.5, 3.0]], requires_grad=True)
+W = torch.tensor([[0.5, -1.5, 2.0], [3.0, 0.75, -0.25], [1.0, 2.0, 3.0]])
+solve = torch.linalg.solve
 
-U = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
-W = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
-Am = torch.tensor([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]], requires_grad=True)
-Bm = torch.tensor([[1.0, 2.0], [0.0, -1.0], [3.0, 0.5]], requires_grad=True)
-Sb = torch.tensor([[[1.0, 2.0, 0.0], [0.0, 1.0, -1.0]], [[2.0, 0.0, 1.0], [-1.0, 1.0, 1.0]]], requires_grad=True)
+print(torch.det(A), A.det(), torch.det(Bt))
+print(torch.inverse(A))
+print(Bt.inverse())
+print(solve(A, b), solve(A, C))
+print(solve(Bt, torch.tensor([1.0, 1.0])), solve(Bt, torch.tensor([[1.0, 0.0], [0.0, 1.0], [2.0, -1.0]])))
+print(solve(Bt[0], Bt), solve(Bt, Bt[1]).shape)
+print(torch.cholesky(S), S.cholesky(upper=True))
+print(torch.det(torch.tensor([[1.0, 2.0], [2.0, 4.0]])), torch.det(torch.tensor([[2.0]])), torch.inverse(torch.tensor([[0.5]])))
+print(torch.det(torch.zeros(0, 0)), torch.det(torch.eye(3) * 2))
 
-def zero_grad(*ts):
-    for x in ts:
-        x.grad = None
+s = torch.det(A)
+s.backward()
+print(A.grad)
+A.grad = None
+s = (torch.inverse(A) * W).sum()
+s.backward()
+print(A.grad)
+A.grad = None
+s = (solve(A, b) * torch.tensor([1.0, 2.0, 3.0])).sum() + (solve(A, C) * C).sum()
+s.backward()
+print(A.grad, b.grad, C.grad)
+A.grad = b.grad = C.grad = None
+s = (torch.det(Bt) * torch.tensor([1.0, -1.0, 2.0])).sum() + (torch.inverse(Bt) * Bt).sum() + solve(Bt, Bt[0]).sum()
+s.backward()
+print(Bt.grad)
+Bt.grad = None
+s = (torch.cholesky(S) * W).sum()
+s.backward()
+print(S.grad)
+S.grad = None
+s = (torch.cholesky(S, upper=True) * W.mT).sum() + torch.det(S) * 0.5
+s.backward()
+print(S.grad)
+S.grad = None
+P = Bt @ Bt.mT + torch.eye(2)
+s = (torch.cholesky(P) * Bt).sum()
+s.backward()
+print(Bt.grad)
 
-torch.sum((U @ W) ** 2).backward()
-print(U.grad)
-print(W.grad)
-zero_grad(U, W)
-torch.sum((Am @ U) ** 2).backward()
-print(Am.grad)
-print(U.grad)
-zero_grad(Am, U)
-torch.sum((W @ Bm) ** 2).backward()
-print(W.grad)
-print(Bm.grad)
-zero_grad(W, Bm)
-torch.sum((Am @ Bm) ** 2).backward()
-print(Am.grad)
-print(Bm.grad)
-zero_grad(Am, Bm)
-torch.sum((Sb @ Bm) ** 2).backward()
-print(Sb.grad)
-print(Bm.grad)
-zero_grad(Sb, Bm)
-torch.sum((Sb @ U) ** 2).backward()
-print(Sb.grad)
-print(U.grad)
-zero_grad(Sb, U)
-torch.sum((Sb @ Sb.mT) ** 2).backward()
-print(Sb.grad)
-zero_grad(Sb)
-torch.sum(torch.dot(U, W) * torch.outer(U, W)).backward()
-print(U.grad)
-print(W.grad)
-zero_grad(U, W)
-torch.sum(Am.mT * Bm + torch.transpose(Am, 0, 1) ** 2).backward()
-print(Am.grad)
-print(Bm.grad)
+def logdet_chol(M):
+    return 2 * torch.log(torch.diagonal(torch.cholesky(M))).sum()
+
+def inv_sum(M):
+    return (torch.inverse(M) * W).sum() + torch.det(M) * 0.01
+
+def solve_sum(M):
+    return (solve(M, C.detach()) ** 2).sum()
+
+S0 = S.detach().requires_grad_()
+print(torch.autograd.grad(logdet_chol(S0), S0)[0], torch.inverse(S))
+print(hessian(inv_sum, A.detach()))
+print(hessian(solve_sum, A.detach()))
+print(hessian(logdet_chol, S.detach()))
+
+print(torch.autograd.functional.jvp(torch.cholesky, S.detach(), torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.5, 0.0, -1.0]])))

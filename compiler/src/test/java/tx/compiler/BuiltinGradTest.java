@@ -392,6 +392,17 @@ class BuiltinGradTest {
         c.add(new Case("cumprod(x, dim=1)", m, List.of(x(m, signed(0.5, 1.5)))));
         c.add(new Case("cumprod(x, dim=0)", s(4, 2), List.of(x(s(4, 2), choice(0, 0.5, -1.5, 2)))));
         c.add(new Case("cumprod(x, -1)", s(), List.of(x(s(), ANY))));
+        // the factorisations, on matrices kept far from singular (x + 5 I); cholesky of the SPD x xᵀ + I, which is symmetric in x
+        c.add(new Case("det(x)", s(), List.of(x(s(3, 3), ANY))));
+        c.add(new Case("det(x + 5 * eye(3))", s(2), List.of(x(s(2, 3, 3), ANY))));
+        c.add(new Case("inverse(x + 5 * eye(3))", s(3, 3), List.of(x(s(3, 3), ANY))));
+        c.add(new Case("inverse(x + 5 * eye(2))", s(3, 2, 2), List.of(x(s(3, 2, 2), ANY))));
+        c.add(new Case("solve(x + 5 * eye(3), y)", s(3), List.of(x(s(3, 3), ANY), y(s(3), ANY))));
+        c.add(new Case("solve(x + 5 * eye(3), y)", s(2, 3, 2), List.of(x(s(3, 3), ANY), y(s(2, 3, 2), ANY))));
+        c.add(new Case("solve(x + 5 * eye(2), y)", s(2, 2, 3), List.of(x(s(2, 2, 2), ANY), y(s(2, 3), ANY))));
+        c.add(new Case("cholesky(x @ x.T + eye(3))", s(3, 3), List.of(x(s(3, 3), ANY))));
+        c.add(new Case("cholesky(x @ x.T + eye(2), upper=true)", s(2, 2, 2), List.of(x(s(2, 2, 2), ANY))));
+        c.add(new Case("sum(log(diagonal(cholesky(x @ x.T + eye(3)))))", s(), List.of(x(s(3, 3), ANY))));
         c.add(new Case("conv2d(x, y, b, stride=[1, 2], padding=1, dilation=[2, 1])", s(2, 3, 5, 3),
                 List.of(x(s(2, 2, 5, 4), ANY), y(s(3, 2, 2, 2), ANY), in("b", s(3), ANY))));
         c.add(new Case("conv2d(x, y, groups=2, padding=\"same\")", s(1, 4, 4, 4), List.of(x(s(1, 4, 4, 4), ANY), y(s(4, 2, 2, 3), ANY))));

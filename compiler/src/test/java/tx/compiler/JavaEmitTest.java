@@ -236,6 +236,11 @@ class JavaEmitTest {
                 }
                 return acc
             }
+            fn factorised(A: [3, 3], S: [2, 3, 3], b: [3], C: [3, 2]) -> [] {
+                P = S @ S.T + eye(3)
+                a = det(A) + sum(inverse(A) * A) + sum(solve(A, b)) + sum(solve(A, C) ** 2)
+                return a + sum(log(diagonal(cholesky(P), 0, 1, 2))) + sum(det(P)) + sum(solve(P, S[0]) * inverse(P))
+            }
             fn transposed(x: [n, 3], w: [2, 3, 4], u: [4, n]) -> [] {
                 a = transpose(w, 1, 2) @ x.T
                 return sum(a * (x @ w).T) + sum((u.T @ u).T ** 2) + sum(x.T.T @ w[0]) + sum(u @ x.T.T)

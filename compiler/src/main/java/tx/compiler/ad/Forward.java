@@ -26,8 +26,9 @@ import tx.runtime.ir.Var;
  * over forward) and it can be emitted.
  *
  * <p>A call with a moving argument calls the function's tangent function, derived once per function
- * and pattern of moving arguments. Not yet: a function with a custom_vjp rule stops the pass (the
- * rule gives no forward-mode derivative); the caller reports E0306.
+ * and pattern of moving arguments. A function with a custom_jvp rule calls its rule instead. Not
+ * yet: a function with a custom_vjp rule stops the pass (the rule gives no forward-mode
+ * derivative); the caller reports E0306.
  */
 public final class Forward {
     /** The outputs' tangents (zeros where structurally zero), or the statement that stopped the pass. */
@@ -116,7 +117,8 @@ public final class Forward {
      * the arguments and the moving ones' tangents and returns the results, then their tangents. It
      * is derived once per function and pattern of moving arguments (its body is the function's,
      * rebuilt the same way), so forward mode goes through calls without copying bodies. A function
-     * with a custom_vjp rule stops the pass: the rule gives no forward-mode derivative.
+     * with a custom_jvp rule calls its rule; one with a custom_vjp rule stops the pass: that rule
+     * gives no forward-mode derivative.
      */
     private void call(Stmt.Call c) {
         List<Boolean> moving = new ArrayList<>();
@@ -127,6 +129,10 @@ public final class Forward {
         }
         if (!moving.contains(true)) {
             b.add(c);
+            return;
+        }
+        if (graph.customJvp(c.fn()) != null) {
+            customCall(c, graph.customJvp(c.fn()));
             return;
         }
         if (graph.customBwd(c.fn()) != null) throw new Blocked(c);
@@ -143,6 +149,28 @@ public final class Forward {
         for (int k = c.outs().size(); k < outs.size(); k++) rg.add(!graph.noGrad());
         graph.called(with, rg);
         for (int k = 0; k < c.outs().size(); k++) tangent.put(c.outs().get(k), outs.get(c.outs().size() + k));
+    }
+
+    /**
+     * A call of a function with a custom_jvp rule: a call of the rule, with the arguments and every
+     * one's tangent (zeros for those that do not move). A rule that returns the value and its
+     * tangent replaces the call, as JAX takes the value from the rule; one that returns the tangent
+     * alone is called after it.
+     */
+    private void customCall(Stmt.Call c, tx.runtime.ir.Func rule) {
+        List<Var> args = new ArrayList<>(c.in());
+        for (Var x : c.in()) args.add(tangent.containsKey(x) ? tangent.get(x) : b.fill(x.shapeRef(), 0.0));
+        boolean withValue = rule.results().size() == 2;
+        if (!withValue) b.add(c);
+        Var o = c.outs().get(0), to = b.newVar(o.shapeRef(), tangentName(o));
+        List<Var> outs = withValue ? List.of(o, to) : List.of(to);
+        Stmt.Call with = new Stmt.Call(rule, args, outs, c.origin());
+        b.add(with);
+        List<Boolean> rg = new ArrayList<>();
+        if (withValue) rg.add(graph.requiresGrad(o));
+        rg.add(!graph.noGrad());
+        graph.called(with, rg);
+        tangent.put(o, to);
     }
 
     /** f's tangent function for the moving parameters, made once: f's parameters, their tangents; f's results, their tangents. */

@@ -158,6 +158,21 @@ public final class Graph {
         return customs.get(f);
     }
 
+    private final Map<tx.runtime.ir.Func, tx.runtime.ir.Func> customJvps = new java.util.IdentityHashMap<>();
+
+    /**
+     * Records {@code rule} as the forward-mode derivative of {@code f} (custom_jvp): f's parameters
+     * and one tangent per parameter to the output's tangent, or to the output and its tangent.
+     */
+    public void customJvp(tx.runtime.ir.Func f, tx.runtime.ir.Func rule) {
+        customJvps.put(f, rule);
+    }
+
+    /** The custom forward-mode derivative of f, or null. */
+    public tx.runtime.ir.Func customJvp(tx.runtime.ir.Func f) {
+        return customJvps.get(f);
+    }
+
     /** A leaf id no script leaf and no transform parameter has. */
     public int freshLeaf() {
         return nextLeaf++;

@@ -208,10 +208,15 @@ public sealed interface Val {
         }
     }
 
-    /** custom_vjp(f, bwd): f, whose reverse-mode derivative is the function {@code bwd} (f's parameters, then the output's adjoint). */
-    record Custom(FnRef of, String bwd) implements FnRef {
+    /**
+     * custom_vjp(f, rule): f, whose reverse-mode derivative is the function {@code rule} (f's
+     * parameters, then the output's adjoint); or custom_jvp(f, rule): f, whose forward-mode
+     * derivative is {@code rule} (f's parameters, then one tangent per parameter). {@code kind} is
+     * the transform's name.
+     */
+    record Custom(String kind, FnRef of, String rule) implements FnRef {
         @Override public String show() {
-            return "custom_vjp(" + of.show() + ", " + bwd + ")";
+            return kind + "(" + of.show() + ", " + rule + ")";
         }
     }
 

@@ -483,6 +483,7 @@ public final class Main {
             case CHECK -> "E0505";
             case FILE -> "E0506";
             case INDEX -> "E0507";
+            case LINALG -> "E0508";
         };
     }
 

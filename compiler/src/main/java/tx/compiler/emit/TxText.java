@@ -60,4 +60,15 @@ final class TxText {
     static String pair(int[] v, int rank) {
         return rank == 4 ? "[" + v[0] + ", " + v[1] + "]" : Integer.toString(v[1]);
     }
+
+    /**
+     * solve's B as tx source for the primitive solve(A, B) of B [..., n, k]: as it is, unless
+     * torch.linalg.solve would read it as a batch of vectors (B has one dimension fewer than A and
+     * A's shape without its last), where it gains a leading dimension of one (the same columns).
+     */
+    static String solveColumns(Eqn e, String b) {
+        int[] as = e.in().get(0).shapeRef(), bs = e.in().get(1).shapeRef();
+        boolean vectors = bs.length == as.length - 1 && java.util.Arrays.equals(bs, java.util.Arrays.copyOf(as, as.length - 1));
+        return vectors ? "unsqueeze(" + b + ", 0)" : b;
+    }
 }

@@ -42,6 +42,7 @@ final class Builtins {
         new ShapeRules(l, this, rules);
         new ArrangeRules(l, this, rules);
         new MatrixRules(l, this, rules);
+        new FactorizationRules(l, this, rules);
         new ConvPoolRules(l, this, rules);
         neural();
         new AutogradRules(l, this, rules);

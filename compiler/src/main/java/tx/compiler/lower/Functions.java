@@ -31,11 +31,11 @@ import tx.runtime.tensor.Shapes;
  */
 final class Functions {
     private static final Set<String> TRANSFORMS = Set.of("grad", "value_and_grad", "vjp", "jvp", "hvp", "jacobian", "jacrev", "jacfwd", "hessian",
-            "custom_vjp", "vmap");
+            "custom_vjp", "custom_jvp", "vmap");
 
     private final Lowerer l;
-    private final Map<String, Ast.FnDef> defs = new LinkedHashMap<>();
-    private final Deque<String> calling = new ArrayDeque<>();
+    final Map<String, Ast.FnDef> defs = new LinkedHashMap<>();
+    final Deque<String> calling = new ArrayDeque<>();
     /** How many transforms are being applied (their results stay differentiable inside another). */
     int transformDepth;
     private int nextLeaf = 1 << 24; // leaf ids for transform parameters, apart from the script's leaves
@@ -43,12 +43,16 @@ final class Functions {
     /** jvp, hvp, the Jacobians and vmap. */
     private final MappedTransforms mapped;
 
+    /** custom_vjp and custom_jvp. */
+    private final CustomRules customs;
+
     /** What the file's functions change in place. */
     final Mutations mutations;
 
     Functions(Lowerer l) {
         this.l = l;
         this.mapped = new MappedTransforms(l, this);
+        this.customs = new CustomRules(l, this);
         this.mutations = new Mutations(l, this);
     }
 
@@ -123,7 +127,7 @@ final class Functions {
 
     /** {@code grad(f, wrt=...)} and the others: a function value. {@code wrt} names parameters, so it is read, not evaluated. */
     Val transform(String kind, Ast.Call c) {
-        if (kind.equals("custom_vjp")) return customVjp(c);
+        if (kind.startsWith("custom_")) return customs.rule(kind, c);
         if (kind.equals("vmap")) return mapped.vmap(c);
         if (c.args().isEmpty() || c.args().get(0).name() != null) {
             l.diags.error("E0104", c.span(), "`" + kind + "` takes a function, e.g. `" + kind + "(f)` or `" + kind + "(f, wrt=[w, b])`", null);
@@ -177,26 +181,6 @@ final class Functions {
         return new Val.Fn(new Val.UserFn(name));
     }
 
-    /** {@code custom_vjp(f, f_bwd)}: f, whose reverse-mode derivative is f_bwd (LANGUAGE.md §7); both are functions defined with `fn`. */
-    private Val customVjp(Ast.Call c) {
-        if (c.args().size() != 2 || c.args().get(0).name() != null || c.args().get(1).name() != null) {
-            l.diags.error("E0104", c.span(), "`custom_vjp` takes two functions: `custom_vjp(f, f_bwd)`",
-                    "f_bwd takes f's parameters and then the output's adjoint, and returns one adjoint per parameter");
-            return new Val.Bad();
-        }
-        List<String> names = new ArrayList<>();
-        for (Ast.Arg a : c.args()) {
-            Val v = l.exprs.expr(a.value());
-            if (v instanceof Val.Bad) return v;
-            if (!(v instanceof Val.Fn fn) || !(fn.ref() instanceof Val.UserFn u)) {
-                l.diags.error("E0401", a.span(), "`custom_vjp` takes functions defined with `fn`, found " + v.describe(), null);
-                return new Val.Bad();
-            }
-            names.add(u.name());
-        }
-        return new Val.Fn(new Val.Custom(new Val.UserFn(names.get(0)), names.get(1)));
-    }
-
     /** The parameter names of a function value (a transform keeps its function's; vjp adds the cotangent). */
     List<String> parameters(Val.FnRef ref) {
         if (ref instanceof Val.Custom cu) return parameters(cu.of());
@@ -239,7 +223,7 @@ final class Functions {
         if (ref instanceof Val.UserFn u) return call(u.name(), vals, a.span());
         List<T> args = Parameters.tensors(l, ref.show(), vals, a.span());
         if (args == null) return new Val.Bad();
-        if (ref instanceof Val.Custom cu) return custom(cu, args, a.span());
+        if (ref instanceof Val.Custom cu) return customs.apply(cu, args, a.span());
         return applyTransform((Val.Transform) ref, args, a);
     }
 
@@ -293,7 +277,7 @@ final class Functions {
      * script's names as they are at this call (Python's globals, read when called). The in-place
      * changes the body makes reach the caller's names when it returns.
      */
-    private Val inline(String name, List<? extends Val> args, Span at) {
+    Val inline(String name, List<? extends Val> args, Span at) {
         Ast.FnDef f = defs.get(name);
         if (calling.contains(name)) {
             l.diags.error("E0107", at, "`" + name + "` calls itself" + (calling.peek().equals(name) ? "" : " (through " + String.join(", ", calling) + ")"),
@@ -338,7 +322,7 @@ final class Functions {
     }
 
     /** The named dimensions the arguments bind, in binding order (for messages); null after an E0209 if they do not fit the signature. */
-    private Map<String, Integer> bind(Ast.FnDef f, List<? extends Val> args, Span at) {
+    Map<String, Integer> bind(Ast.FnDef f, List<? extends Val> args, Span at) {
         Map<String, Integer> dims = new LinkedHashMap<>();
         for (int i = 0; i < args.size(); i++) {
             if (f.params().get(i).kind() != null || !(args.get(i) instanceof T arg)) continue; // a scalar, list or function parameter
@@ -375,11 +359,11 @@ final class Functions {
      * A function lowered once for one signature of its calls: the IR function, what its results are
      * (requires grad, grad_fn), and its inlined size; or (fn null) a function that has to be inlined.
      */
-    private record Lowered(tx.runtime.ir.Func fn, List<T> results, long size) {}
+    record Lowered(tx.runtime.ir.Func fn, List<T> results, long size) {}
 
-    private static final Lowered INLINE_ONLY = new Lowered(null, List.of(), 0);
+    static final Lowered INLINE_ONLY = new Lowered(null, List.of(), 0);
 
-    private final Map<List<Object>, Lowered> lowered = new HashMap<>();
+    final Map<List<Object>, Lowered> lowered = new HashMap<>();
     private final Map<tx.runtime.ir.Func, Long> sizes = new java.util.IdentityHashMap<>();
 
     /**
@@ -407,7 +391,7 @@ final class Functions {
     }
 
     /** The call of a lowered function, and its results as the caller sees them. */
-    private Val emitCall(Lowered fn, List<T> args) {
+    Val emitCall(Lowered fn, List<T> args) {
         List<Var> in = new ArrayList<>();
         for (T t : args) in.add(t.var());
         tx.runtime.ir.Stmt.Call c = l.b.call(fn.fn(), in); // its outputs are named as the caller names the value
@@ -422,85 +406,8 @@ final class Functions {
         return results.size() == 1 ? results.get(0) : new Val.Tuple(results);
     }
 
-    // ---- custom derivatives ------------------------------------------------------------------------------
-
-    /**
-     * A call of {@code custom_vjp(f, f_bwd)}: always a call of f's IR function (inlining it would
-     * differentiate its body), whose reverse-mode derivative the AD pass takes from f_bwd, lowered
-     * once per signature as a function of f's parameters and the output's adjoint, in grad mode
-     * and with every input requiring grad, so that it can be differentiated again.
-     */
-    private Val custom(Val.Custom cu, List<T> args, Span at) {
-        String name = ((Val.UserFn) cu.of()).name();
-        Ast.FnDef f = defs.get(name);
-        if (calling.contains(name) || bind(f, args, at) == null) return inline(name, args, at); // the recursion or the shapes, reported
-        List<Object> key = signature(name, args);
-        key.add("custom_vjp " + cu.bwd());
-        Lowered fn = lowered.get(key);
-        if (fn == null) {
-            fn = lowerFunction(f, args, at);
-            if (fn.fn() == null) return impure(name, args, at, "`custom_vjp` needs `" + name + "` to be a function of the IR: one that does not print, "
-                    + "call backward, read or set a `.grad`, make a leaf, or return an argument as it is");
-            if (fn.results().size() != 1) {
-                l.diags.error("E0401", at, "`custom_vjp` needs `" + name + "` to return one value; it returns " + fn.results().size(), null);
-                return new Val.Bad();
-            }
-            tx.runtime.ir.Func bwd = backward(cu.bwd(), f, args, fn.results().get(0), at);
-            if (bwd == null) return new Val.Bad();
-            l.graph.custom(fn.fn(), bwd);
-            if (!l.diags.isMuted()) lowered.put(key, fn);
-        }
-        return emitCall(fn, args);
-    }
-
-    /** The error for a custom rule's function that has to be inlined: the body's own errors if it has any, else why. */
-    private Val impure(String name, List<T> args, Span at, String why) {
-        int errors = l.diags.errorCount();
-        inline(name, args, at);
-        if (l.diags.errorCount() == errors) l.diags.error("E0401", at, why, null);
-        return new Val.Bad();
-    }
-
-    /** f_bwd lowered for f's parameters and the output's adjoint; it must return one adjoint of each parameter's shape. */
-    private tx.runtime.ir.Func backward(String bwdName, Ast.FnDef f, List<T> args, T out, Span at) {
-        Ast.FnDef bwd = defs.get(bwdName);
-        if (bwd.params().size() != f.params().size() + 1) {
-            l.diags.error("E0104", at, "`" + bwdName + "` takes " + bwd.params().size() + " parameters; as the derivative of `" + f.name() + "` it takes "
-                    + (f.params().size() + 1) + ": `" + f.name() + "`'s parameters, then the output's adjoint", null);
-            return null;
-        }
-        List<T> bargs = new ArrayList<>();
-        for (T a : args) bargs.add(new T(l.b.newVar(a.shape(), null, a.dtype()), a.dtype().isFloat(), -1, null, false, false));
-        bargs.add(new T(l.b.newVar(out.shape(), null), true, -1, null, false, false));
-        if (bind(bwd, bargs, at) == null) return null;
-        boolean wasNoGrad = l.graph.setNoGrad(false);
-        Lowered lowered;
-        try {
-            lowered = lowerFunction(bwd, bargs, at, true);
-        } finally {
-            l.graph.setNoGrad(wasNoGrad);
-        }
-        if (lowered.fn() == null) {
-            impure(bwdName, bargs, at, "`" + bwdName + "`, a derivative given to `custom_vjp`, must be a function of the IR: one that does not print, "
-                    + "call backward, read or set a `.grad`, or make a leaf");
-            return null;
-        }
-        List<T> results = lowered.results();
-        boolean fits = results.size() == args.size();
-        for (int k = 0; fits && k < results.size(); k++) fits = Arrays.equals(results.get(k).shape(), args.get(k).shape());
-        if (!fits) {
-            List<String> want = new ArrayList<>(), got = new ArrayList<>();
-            for (T a : args) want.add(Shapes.show(a.shape()));
-            for (T r : results) got.add(Shapes.show(r.shape()));
-            l.diags.error("E0209", at, "`" + bwdName + "` returns " + String.join(", ", got) + "; as the derivative of `" + f.name()
-                    + "` it must return one adjoint per parameter: " + String.join(", ", want), null);
-            return null;
-        }
-        return lowered.fn();
-    }
-
     /** What a body's lowering depends on: the function, each argument's shape and autograd facts, and the grad mode. */
-    private List<Object> signature(String name, List<T> args) {
+    List<Object> signature(String name, List<T> args) {
         List<Object> key = new ArrayList<>();
         key.add(name);
         for (T t : args) key.add(Arrays.toString(t.shape()) + " " + t.dtype().text() + (t.rg() ? " rg" : "") + " leaf " + t.leaf() + (t.item() ? " item" : ""));
@@ -523,7 +430,7 @@ final class Functions {
      * As above; {@code derivative}: a custom derivative, which may hand an argument back as it is
      * (a pass-through rule returns the output's adjoint), since nothing reads it as the caller's tensor.
      */
-    private Lowered lowerFunction(Ast.FnDef f, List<T> args, Span at, boolean derivative) {
+    Lowered lowerFunction(Ast.FnDef f, List<T> args, Span at, boolean derivative) {
         int mark = l.diags.mark(), errors = l.diags.errorCount();
         State caller = l.state;
         State body = new State();

@@ -117,7 +117,7 @@ final class MappedTransforms {
                         : r.blockedAt() instanceof tx.runtime.ir.Stmt.Loop ? "the loop at line " + r.blockedAt().origin().line()
                         : "the `if` at line " + r.blockedAt().origin().line();
                 l.diags.error("E0306", a.span(), "this forward-mode derivative would have to go through " + what,
-                        "tx's forward mode does not yet go through custom rules; use reverse mode (grad, vjp) there");
+                        "a `custom_vjp` rule gives no tangent: use reverse mode (grad, vjp) there, or give the function a `custom_jvp` rule instead");
                 return new Val.Bad();
             }
             List<Val> results = new ArrayList<>(List.of(f.finish((T) items.get(0))));
@@ -209,10 +209,7 @@ final class MappedTransforms {
     private Val jacobians(Val.Transform t, List<T> args, Args a) {
         boolean forward = t.kind().equals("jacfwd") || t.kind().equals("hessian");
         Val.FnRef of = t.kind().equals("hessian") ? new Val.Transform("grad", t.of(), t.wrt()) : t.of();
-        if (t.kind().equals("hessian") && t.wrt().size() != 1) {
-            l.diags.error("E0104", a.span(), "`hessian` takes one `wrt=` parameter (tx does not yet make the blocks of several)", null);
-            return new Val.Bad();
-        }
+        if (t.kind().equals("hessian") && t.wrt().size() != 1) return hessianBlocks(t, args, a);
         int[] outShape = outputShape(of, args, a);
         if (outShape == null) return new Val.Bad();
         List<Val> jacobians = new ArrayList<>();
@@ -255,6 +252,71 @@ final class MappedTransforms {
             }
         }
         return jacobians.size() == 1 ? jacobians.get(0) : new Val.Tuple(jacobians);
+    }
+
+    /**
+     * {@code hessian(f, wrt=[a_1, ..., a_n])}: the blocks {@code H[i][j] = ∂²f / ∂a_i ∂a_j}, of shape
+     * {@code a_i.shape + a_j.shape}, as a tuple of rows (torch.autograd.functional.hessian's nesting
+     * for a tuple of inputs). Column block j is a loop over the elements of a_j, whose body is
+     * {@code hvp(f, wrt)} along the one-hot vector of that element in a_j and zeros in the others:
+     * forward over reverse, each iteration giving one element's column of every block H[i][j].
+     */
+    private Val hessianBlocks(Val.Transform t, List<T> args, Args a) {
+        int[] outShape = outputShape(t.of(), args, a);
+        if (outShape == null) return new Val.Bad();
+        if (Shapes.numel(outShape) != 1) {
+            l.diags.error("E0301", a.span(), "`hessian` needs a function with a scalar result; `" + t.of().show() + "` returns shape " + Shapes.show(outShape),
+                    "reduce its result to a scalar (sum, mean)");
+            return new Val.Bad();
+        }
+        int n = t.wrt().size();
+        if (new java.util.HashSet<>(t.wrt()).size() != n) {
+            l.diags.error("E0104", a.span(), "`hessian` names a parameter twice in `wrt=`", "name each parameter once: its blocks with the others come with it");
+            return new Val.Bad();
+        }
+        Var[][] blocks = new Var[n][n];
+        for (int j = 0; j < n; j++) {
+            int[] shapeJ = args.get(t.wrt().get(j)).shape();
+            int count = Shapes.numel(shapeJ);
+            Var index = l.b.newVar(new int[0], "i");
+            l.b.openBlock();
+            List<T> inner = new ArrayList<>(args); // f's arguments, then one direction per wrt parameter
+            for (int i = 0; i < n; i++) {
+                int[] shapeI = args.get(t.wrt().get(i)).shape();
+                Var v = i == j ? l.b.reshape(l.b.put(l.b.scalar(1), index, new int[] {count}, 0), shapeI) : l.b.fill(shapeI, 0.0);
+                inner.add(new T(v, false, -1, null, false, false));
+            }
+            Val out = f.applyTo(new Val.Transform("hvp", t.of(), t.wrt()), inner, a.call);
+            List<tx.runtime.ir.Stmt> body = l.b.closeBlock();
+            if (out instanceof Val.Bad) return out;
+            List<Val> items = ((Val.Tuple) out).items(); // the value, then H v for each wrt parameter
+            List<Var> rows = new ArrayList<>(), tapes = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Var r = ((T) items.get(i + 1)).var();
+                rows.add(r);
+                tapes.add(l.b.newVar(Shapes.concat(new int[] {count}, r.shapeRef()), "hessian"));
+            }
+            tx.runtime.ir.Stmt.Loop loop = new tx.runtime.ir.Stmt.Loop(count, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false,
+                    a.span().origin());
+            l.b.add(loop);
+            l.graph.structure(loop); // a derivative of the Hessian reaches its rows through the tape
+            for (int i = 0; i < n; i++) {
+                Var tape = tapes.get(i);
+                l.graph.setRequiresGrad(tape, l.graph.requiresGrad(rows.get(i)) && !l.graph.noGrad());
+                int[] shapeI = args.get(t.wrt().get(i)).shape();
+                int r = shapeI.length; // rows are H[i][j] e_k: move a_j's axis last, then spread it into a_j's shape
+                int[] perm = new int[r + 1];
+                for (int q = 0; q < r; q++) perm[q] = q + 1;
+                blocks[i][j] = l.b.reshape(l.b.transpose(tape, perm), Shapes.concat(shapeI, shapeJ));
+            }
+        }
+        List<Val> rowsOfBlocks = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<Val> row = new ArrayList<>();
+            for (int j = 0; j < n; j++) row.add(f.finish(l.exprs.result(blocks[i][j], "ViewBackward0")));
+            rowsOfBlocks.add(new Val.Tuple(row));
+        }
+        return new Val.Tuple(rowsOfBlocks);
     }
 
     /** The shape of f's single output, from a lowering that is thrown away; null after an error. */

@@ -224,6 +224,8 @@ public final class Interpreter {
                 if (PROFILE != null) PROFILE.merge(e.prim().text() + " " + Shapes.show(e.out().shapeRef()), System.nanoTime() - t0, Long::sum);
             } catch (tx.runtime.kernels.Shaping.IndexError x) { // an index known only at run time (x[i] in a loop)
                 throw new TxRuntimeException(TxRuntimeException.Kind.INDEX, x.getMessage(), e.origin(), null);
+            } catch (tx.runtime.kernels.Factorizations.LinalgError x) { // a singular matrix, or one that is not positive-definite
+                throw new TxRuntimeException(TxRuntimeException.Kind.LINALG, x.getMessage(), e.origin(), null);
             } catch (tx.runtime.kernels.Limits.Exceeded x) { // a long kernel (a big matrix product) saw the deadline pass
                 throw guard.timeout(e.origin());
             } catch (Npy.NpyException x) { // a load whose file changed, or went, since compile time

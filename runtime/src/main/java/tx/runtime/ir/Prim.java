@@ -10,6 +10,7 @@ import static tx.runtime.ir.PrimSupport.*;
 
 import tx.runtime.ir.Stmt.Eqn;
 import tx.runtime.kernels.Elementwise;
+import tx.runtime.kernels.Factorizations;
 import tx.runtime.kernels.Indexing;
 import tx.runtime.kernels.LinAlg;
 import tx.runtime.kernels.Random;
@@ -579,6 +580,35 @@ public enum Prim {
         }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return MatmulRules.vjp(b, e, g); }
         @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return MatmulRules.jvp(b, e, t); }
+    },
+    // ---- factorisations of [..., n, n] (kernels: Factorizations; the maths: LinalgRules) ---------
+    /** det A by LU with partial pivoting; Ā = d̄ det(A) A⁻ᵀ, 0 at a singular A as in PyTorch. */
+    DET(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return LinalgRules.det(in); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Factorizations.det(in.get(0)); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return LinalgRules.detVjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return LinalgRules.detJvp(b, e, t); }
+    },
+    /** Y = A⁻¹ by LU (a singular A is a run-time error); Ā = -Yᵀ Ȳ Yᵀ. */
+    INVERSE(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return LinalgRules.square(in.get(0), this); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Factorizations.inverse(in.get(0)); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return LinalgRules.inverseVjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return LinalgRules.inverseJvp(b, e, t); }
+    },
+    /** X = A⁻¹ B for B [..., n, k], batches broadcasting; B̄ = A⁻ᵀ X̄, Ā = -B̄ Xᵀ. */
+    SOLVE(2) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return LinalgRules.solve(in); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Factorizations.solve(in.get(0), in.get(1)); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return LinalgRules.solveVjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return LinalgRules.solveJvp(b, e, t); }
+    },
+    /** The lower L with A = L Lᵀ, from A's lower triangle; Ā = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹ (PyTorch's cholesky_backward). */
+    CHOLESKY(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return LinalgRules.square(in.get(0), this); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Factorizations.cholesky(in.get(0)); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return LinalgRules.choleskyVjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return LinalgRules.choleskyJvp(b, e, t); }
     },
 
     // ---- convolution and pooling: the rules are in ConvRules -------------------------------------

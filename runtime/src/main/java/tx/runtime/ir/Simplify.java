@@ -299,6 +299,8 @@ public final class Simplify {
             value = e.prim().eval(values, e.attr());
         } catch (tx.runtime.kernels.Shaping.IndexError x) { // a run-time index out of range: left to run time, which reports it (E0507)
             return e;
+        } catch (tx.runtime.kernels.Factorizations.LinalgError x) { // a singular constant matrix: left to run time too (E0508)
+            return e;
         }
         // NOTE: a nan or an inf is left to be computed at run time, where --detect-anomaly can name its operation
         for (double d : value.data()) if (!Double.isFinite(d)) return e;

@@ -75,7 +75,13 @@ class PrimGradTest {
         /** Not compared: the operand is held fixed here (say a constant exponent at a negative base). */
         UNCHECKED,
         /** Must be a structural zero (null): where's condition. */
-        NO_GRADIENT
+        NO_GRADIENT,
+        /**
+         * A batch of symmetric matrices, checked along the symmetric directions e_ij + e_ji (e_ii on
+         * the diagonal): PyTorch's convention for cholesky, whose kernel reads one triangle while its
+         * gradient is the symmetric one. The JVP check draws symmetric tangents for it.
+         */
+        SYMMETRIC
     }
 
     /** One operand: its shape, its domain, whether it is built as a compile-time constant, and its role. */
@@ -260,6 +266,7 @@ class PrimGradTest {
         matmul(t, new int[] {3, 2}, new int[] {4, 3}, true, true);
         matmul(t, new int[] {2, 3, 2}, new int[] {4, 3}, true, true); // b's batch broadcast
         matmul(t, new int[] {1, 3, 2}, new int[] {2, 2, 3}, true, true); // a's size-1 batch axis stretched
+        factorisations(t);
 
         // dtypes and indices: conversions, bitwise operations, argmax and argsort are piecewise constant (away
         // from whole numbers for the conversions and bitwise ones); gather and scatter_add are linear in their
@@ -375,6 +382,19 @@ class PrimGradTest {
         add(t, Prim.MAX_UNPOOL, "1-D, dilated", List.of(condition(ints(2, 3, 7), distinct()), op(ints(2, 3, 3), any)), oneD, Kind.DIFFERENTIABLE);
     }
 
+    /** det, inverse and solve of well-conditioned matrices, one and batched (solve's batches broadcast); cholesky of SPD ones. */
+    static void factorisations(Map<Prim, List<Config>> t) {
+        for (int[] shape : new int[][] {ints(3, 3), ints(2, 2, 2), ints(1, 1)}) {
+            add(t, Prim.DET, "det", List.of(op(shape, wellConditioned(shape[shape.length - 1]))), null, Kind.DIFFERENTIABLE);
+            add(t, Prim.INVERSE, "inverse", List.of(op(shape, wellConditioned(shape[shape.length - 1]))), null, Kind.DIFFERENTIABLE);
+            add(t, Prim.CHOLESKY, "cholesky", List.of(new Operand(shape, spd(shape[shape.length - 1]), false, Role.SYMMETRIC)), null, Kind.DIFFERENTIABLE);
+        }
+        int[][][] solves = {{{3, 3}, {3, 2}}, {{2, 3, 3}, {3, 1}}, {{3, 3}, {2, 3, 2}}, {{1, 2, 2}, {3, 2, 3}}};
+        for (int[][] s : solves) {
+            add(t, Prim.SOLVE, "solve", List.of(op(s[0], wellConditioned(s[0][s[0].length - 1])), op(s[1], uniform(-2, 2))), null, Kind.DIFFERENTIABLE);
+        }
+    }
+
     static void matmul(Map<Prim, List<Config>> t, int[] a, int[] b) {
         matmul(t, a, b, false, false);
     }
@@ -430,6 +450,32 @@ class PrimGradTest {
             double[] d = base.sample(rng, n);
             for (int i = 0; i < n; i++) if (rng.nextInt(3) == 0) d[i] = 0;
             if (n > 0) d[rng.nextInt(n)] = 0;
+            return d;
+        };
+    }
+
+    /** Batches of n x n matrices with entries in [-1, 1] and n + 1 added on the diagonal: far from singular. */
+    static Domain wellConditioned(int n) {
+        return (rng, count) -> {
+            double[] d = uniform(-1, 1).sample(rng, count);
+            for (int k = 0; k < count; k += n * n) for (int i = 0; i < n; i++) d[k + i * n + i] += n + 1;
+            return d;
+        };
+    }
+
+    /** Batches of symmetric positive-definite n x n matrices, M Mᵀ + I for M with entries in [-1, 1]. */
+    static Domain spd(int n) {
+        return (rng, count) -> {
+            double[] m = uniform(-1, 1).sample(rng, count), d = new double[count];
+            for (int k = 0; k < count; k += n * n) {
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double v = i == j ? 1 : 0;
+                        for (int q = 0; q < n; q++) v += m[k + i * n + q] * m[k + j * n + q];
+                        d[k + i * n + j] = v;
+                    }
+                }
+            }
             return d;
         };
     }
@@ -584,11 +630,14 @@ class PrimGradTest {
         for (int i = 0; i < vars.length; i++) {
             Role role = cfg.operands().get(i).role();
             if (role == Role.NO_GRADIENT) assertNull(grads[i], where + ": operand " + i + " must get a structural zero");
-            if (role != Role.CHECKED) continue;
+            if (role != Role.CHECKED && role != Role.SYMMETRIC) continue;
             assertNotNull(grads[i], where + ": operand " + i + " is differentiable but got a structural zero");
             double[] ad = env.get(grads[i]).data();
+            if (role == Role.SYMMETRIC) ad = symmetricSums(ad, vars[i].shapeRef());
             for (int j = 0; j < ad.length; j++) {
-                double fd = finiteDifference(p, cfg.attr(), inputs, gv, i, j);
+                if (Double.isNaN(ad[j]) && role == Role.SYMMETRIC) continue; // the upper triangle: taken with the lower one
+                double fd = role == Role.SYMMETRIC ? symmetricDifference(p, cfg.attr(), inputs, gv, i, j)
+                        : finiteDifference(p, cfg.attr(), inputs, gv, i, j);
                 double err = Math.abs(ad[j] - fd), tol = RTOL * Math.abs(fd) + ATOL;
                 if (!(err <= tol)) {
                     fail(String.format("%s: d<g, f>/d x%d[%d] = %s by the VJP, %s by central differences (error %.3g > %.3g)%n"
@@ -605,6 +654,32 @@ class PrimGradTest {
         double[] fu = p.eval(replaced(inputs, i, j, up), attr).data(), fd = p.eval(replaced(inputs, i, j, down), attr).data();
         double s = 0;
         for (int k = 0; k < fu.length; k++) s += g.data()[k] * (fu[k] - fd[k]);
+        return s / (up - down);
+    }
+
+    /** ad_ij + ad_ji below the diagonal, ad_ii on it, nan above (each pair is checked once, from below). */
+    static double[] symmetricSums(double[] ad, int[] shape) {
+        int n = shape[shape.length - 1];
+        double[] out = new double[ad.length];
+        for (int k = 0; k < ad.length; k += n * n) {
+            for (int r = 0; r < n; r++) {
+                for (int c = 0; c < n; c++) out[k + r * n + c] = c > r ? Double.NaN : c == r ? ad[k + r * n + c] : ad[k + r * n + c] + ad[k + c * n + r];
+            }
+        }
+        return out;
+    }
+
+    /** The central difference along e_j + e_jᵀ (e_j on the diagonal), j below it: both elements moved by the same h. */
+    static double symmetricDifference(Prim p, Object attr, List<Tensor> inputs, Tensor g, int i, int j) {
+        int n = inputs.get(i).shapeRef()[inputs.get(i).rank() - 1], k = j / (n * n) * (n * n), r = (j - k) / n, c = (j - k) % n;
+        int jt = k + c * n + r;
+        double x = inputs.get(i).data()[j], h = H * Math.max(1, Math.abs(x));
+        double up = x + h, down = x - h;
+        List<Tensor> u = replaced(replaced(inputs, i, j, up), i, jt, inputs.get(i).data()[jt] + (up - x));
+        List<Tensor> d = replaced(replaced(inputs, i, j, down), i, jt, inputs.get(i).data()[jt] + (down - x));
+        double[] fu = p.eval(u, attr).data(), fd = p.eval(d, attr).data();
+        double s = 0;
+        for (int q = 0; q < fu.length; q++) s += g.data()[q] * (fu[q] - fd[q]);
         return s / (up - down);
     }
 

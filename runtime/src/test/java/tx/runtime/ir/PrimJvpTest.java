@@ -61,8 +61,10 @@ class PrimJvpTest {
             inputs.add(v);
             vars[i] = o.constant() ? b.constant(v) : b.newVar(o.shape(), "x" + i);
             if (!o.constant()) env.put(vars[i], v);
-            boolean moves = cfg.kind() != PrimGradTest.Kind.DIFFERENTIABLE || o.role() == PrimGradTest.Role.CHECKED;
+            boolean moves = cfg.kind() != PrimGradTest.Kind.DIFFERENTIABLE || o.role() == PrimGradTest.Role.CHECKED
+                    || o.role() == PrimGradTest.Role.SYMMETRIC;
             Tensor tv = moves ? Tensor.of(o.shape(), PrimGradTest.uniform(-1, 1).sample(rng, Shapes.numel(o.shape()))) : null;
+            if (o.role() == PrimGradTest.Role.SYMMETRIC) tv = symmetric(tv);
             tangents.add(tv);
             Var tvar = null;
             if (tv != null && !o.constant()) {
@@ -110,6 +112,18 @@ class PrimJvpTest {
             }
         }
         assertTrue(Math.abs(left - right) <= 1e-12 * size + 1e-300, where + ": <J t, g> = " + left + " but <t, Jᵀ g> = " + right);
+    }
+
+    /** (t + tᵀ) / 2 for each matrix of a batch: a tangent that keeps a symmetric operand symmetric. */
+    static Tensor symmetric(Tensor t) {
+        int n = t.shapeRef()[t.rank() - 1];
+        double[] d = t.data().clone();
+        for (int k = 0; k < d.length; k += n * n) {
+            for (int r = 0; r < n; r++) {
+                for (int c = 0; c < r; c++) d[k + r * n + c] = d[k + c * n + r] = (t.data()[k + r * n + c] + t.data()[k + c * n + r]) / 2;
+            }
+        }
+        return Tensor.of(t.shapeRef(), d);
     }
 
     /** (f(x + h t) - f(x - h t)) / 2h, every operand with a tangent moved at once, h relative to the inputs' size. */

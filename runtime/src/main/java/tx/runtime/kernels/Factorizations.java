@@ -1,0 +1,59 @@
+package tx.runtime.kernels;
+
+import java.util.Arrays;
+import tx.runtime.tensor.Shapes;
+import tx.runtime.tensor.Tensor;
+
+/**
+ * The factorisations of LANGUAGE.md §5's linear algebra (det, inverse, solve, cholesky) on batches
+ * of matrices [..., n, n], in float64. The loops are {@link StandaloneLinalg}'s, which emitted Java
+ * carries too (so both give the same bits): LU with partial pivoting for det, inverse and solve,
+ * Cholesky for cholesky. A singular matrix given to inverse or solve, or one that is not
+ * positive-definite given to cholesky, is a {@link LinalgError} with PyTorch's message (E0508 at
+ * run time); det of a singular matrix is 0, as in PyTorch.
+ */
+public final class Factorizations {
+    private Factorizations() {}
+
+    /** A factorisation that cannot be completed (a singular matrix, one that is not positive-definite): E0508. */
+    public static final class LinalgError extends ArithmeticException {
+        LinalgError(String message) {
+            super(message);
+        }
+    }
+
+    /** det of each matrix: shape [...]. */
+    public static Tensor det(Tensor a) {
+        int[] s = a.shapeRef();
+        return Tensor.of(Arrays.copyOf(s, s.length - 2), StandaloneLinalg.det(a.data(), s));
+    }
+
+    /** The inverse of each matrix. */
+    public static Tensor inverse(Tensor a) {
+        try {
+            return Tensor.of(a.shape(), StandaloneLinalg.inverse(a.data(), a.shapeRef()));
+        } catch (ArithmeticException e) {
+            throw new LinalgError(e.getMessage());
+        }
+    }
+
+    /** X with A X = B, for a [..., n, n] and b [..., n, k] whose batch dimensions broadcast. */
+    public static Tensor solve(Tensor a, Tensor b) {
+        int[] as = a.shapeRef(), bs = b.shapeRef();
+        int[] batch = Shapes.broadcast(Arrays.copyOf(as, as.length - 2), Arrays.copyOf(bs, bs.length - 2));
+        try {
+            return Tensor.of(Shapes.concat(batch, new int[] {bs[bs.length - 2], bs[bs.length - 1]}), StandaloneLinalg.solve(a.data(), as, b.data(), bs));
+        } catch (ArithmeticException e) {
+            throw new LinalgError(e.getMessage());
+        }
+    }
+
+    /** The lower Cholesky factor of each matrix, read from its lower triangle. */
+    public static Tensor cholesky(Tensor a) {
+        try {
+            return Tensor.of(a.shape(), StandaloneLinalg.cholesky(a.data(), a.shapeRef()));
+        } catch (ArithmeticException e) {
+            throw new LinalgError(e.getMessage());
+        }
+    }
+}
