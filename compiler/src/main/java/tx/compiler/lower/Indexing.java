@@ -29,10 +29,12 @@ import tx.runtime.tensor.Shapes;
 final class Indexing {
     private final Lowerer l;
     private final Builder b;
+    private final AdvancedIndexing several;
 
     Indexing(Lowerer l) {
         this.l = l;
         this.b = l.b;
+        this.several = new AdvancedIndexing(l);
     }
 
     /** An index known only at run time, taken along axis {@code axis} of the reshaped box. */
@@ -74,7 +76,8 @@ final class Indexing {
 
     /** {@code x[subs]}. */
     Val read(T x, Ast.Index ix) {
-        Val advanced = advanced(x, ix);
+        Val advanced = several.read(x, ix);
+        if (advanced == null) advanced = advanced(x, ix);
         if (advanced != null) return advanced;
         Path p = path(x.shape(), ix.subs(), ix.span());
         if (p == null) return new Val.Bad();
