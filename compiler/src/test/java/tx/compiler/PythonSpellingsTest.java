@@ -56,6 +56,17 @@ class PythonSpellingsTest {
                 + "tensor(0.2500, requires_grad=True)\n");
     }
 
+    @Test
+    void axisAndKeepdimsAreNumPysNamesOfDimAndKeepdimAndTypeConverts() throws IOException {
+        // d2l's accuracy: y_hat.argmax(axis=1), cmp.type(y.dtype); PyTorch takes NumPy's axis= and keepdims=
+        assertPrints("""
+                x = torch.arange(6.0).reshape(2, 3)
+                print(x.argmax(axis=1), x.sum(axis=0), torch.mean(x, axis=1, keepdims=True))
+                print(x.type(torch.int64), (x > 2).type(torch.int64).sum())
+                """, "tensor([2, 2]) tensor([3., 5., 7.]) tensor([[1.],\n        [4.]])\n"
+                + "tensor([[0, 1, 2],\n        [3, 4, 5]]) tensor(3)\n");
+    }
+
     private void assertPrints(String program, String expected) throws IOException {
         Path tx = dir.resolve("spellings.tx");
         Files.writeString(tx, program, StandardCharsets.UTF_8);

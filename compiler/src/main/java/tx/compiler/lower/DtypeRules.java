@@ -22,17 +22,9 @@ final class DtypeRules extends RuleFamily {
         rules.put("bool", a -> convert(a, DType.BOOL));
         rules.put("double", a -> convert(a, DType.FLOAT64));
         rules.put("float", a -> convert(a, DType.FLOAT64));
-        rules.put("to", a -> {
-            if (!a.shape(1, 2, "dtype")) return null;
-            Val d = a.get(1, "dtype");
-            if (!(d instanceof Val.DTypeV dt)) {
-                l.diags.error("E0401", a.spanOf(1, "dtype"), "`to` takes a dtype (float64, int64 or bool)" + (d == null ? "" : ", found " + d.describe()),
-                        "e.g. `x.to(int64)` or `x.to(torch.float64)`");
-                return null;
-            }
-            T x = a.tensor(0);
-            return x == null ? null : cast(x, dt.dtype());
-        });
+        rules.put("to", this::to);
+        rules.put("type", this::to); // x.type(torch.int64), as d2l's astype writes it
+
         logical("logical_and", Prim.BITWISE_AND);
         logical("logical_or", Prim.BITWISE_OR);
         logical("logical_xor", Prim.BITWISE_XOR);
@@ -50,6 +42,19 @@ final class DtypeRules extends RuleFamily {
             Bitwise ops = new Bitwise(l);
             return x == null || !ops.whole(x, x, "`bitwise_not`", a.spanOf(0, null)) ? null : ops.not(x);
         });
+    }
+
+    /** {@code x.to(dtype)}, also spelled {@code x.type(dtype)}. */
+    private Val to(Args a) {
+        if (!a.shape(1, 2, "dtype")) return null;
+        Val d = a.get(1, "dtype");
+        if (!(d instanceof Val.DTypeV dt)) {
+            l.diags.error("E0401", a.spanOf(1, "dtype"), "`" + a.fn + "` takes a dtype (float64, int64 or bool)" + (d == null ? "" : ", found " + d.describe()),
+                    "e.g. `x." + a.fn + "(int64)` or `x." + a.fn + "(torch.float64)`");
+            return null;
+        }
+        T x = a.tensor(0);
+        return x == null ? null : cast(x, dt.dtype());
     }
 
     /** {@code x.long()}, ...: a method only (Python's {@code bool(x)} and {@code float(x)} are something else). */
