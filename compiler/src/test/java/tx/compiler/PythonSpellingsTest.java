@@ -67,6 +67,18 @@ class PythonSpellingsTest {
                 + "tensor([[0, 1, 2],\n        [3, 4, 5]]) tensor(3)\n");
     }
 
+    @Test
+    void floatOfAOneElementTensorIsItsPythonNumber() throws IOException {
+        // d2l's accuracy returns float(cmp.type(y.dtype).sum()); its Accumulator adds float(b)
+        assertPrints("""
+                x = torch.tensor([2.5, 1.0], requires_grad=True)
+                print(float(x.sum()), float(torch.tensor(3)), float((x > 2).sum()))
+                for i in range(2) {
+                    print(float(i) / 4)
+                }
+                """, "3.5 3.0 1.0\n0.0\n0.25\n");
+    }
+
     private void assertPrints(String program, String expected) throws IOException {
         Path tx = dir.resolve("spellings.tx");
         Files.writeString(tx, program, StandardCharsets.UTF_8);

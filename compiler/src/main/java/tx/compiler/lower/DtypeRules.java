@@ -7,6 +7,7 @@ import tx.compiler.syntax.Span;
 import tx.runtime.ir.Prim;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.DType;
+import tx.runtime.tensor.Shapes;
 
 /**
  * Conversions between dtypes and the logic of LANGUAGE.md §3 and §5: {@code x.long()},
@@ -62,6 +63,9 @@ final class DtypeRules extends RuleFamily {
         if (!(a.call.callee() instanceof tx.compiler.syntax.Ast.Attr) && a.fn.equals("float") && a.pos.size() == 1 && a.kw.isEmpty() && !(a.pos.get(0) instanceof T)) {
             return pythonFloat(a.pos.get(0), a.spanOf(0, null));
         }
+        if (!(a.call.callee() instanceof tx.compiler.syntax.Ast.Attr) && a.fn.equals("float") && a.pos.size() == 1 && a.kw.isEmpty()) {
+            return floatOfTensor((T) a.pos.get(0), a);
+        }
         if (!(a.call.callee() instanceof tx.compiler.syntax.Ast.Attr)) {
             l.diags.error("E0103", a.call.callee().span(), "`" + a.fn + "(x)` is Python's conversion to a scalar, which tx does not have",
                     "to convert a tensor's dtype write `x." + a.fn + "()`; for a Python number write `x.item()`");
@@ -70,6 +74,18 @@ final class DtypeRules extends RuleFamily {
         if (!a.shape(1, 1)) return null;
         T x = a.tensor(0);
         return x == null ? null : cast(x, d);
+    }
+
+    /**
+     * Python's {@code float(t)} of a one-element tensor (d2l's {@code float(l.sum())}): its value as
+     * a Python float, {@code t.item()} of {@code t.double()}, outside the graph.
+     */
+    private Val floatOfTensor(T x, Args a) {
+        if (Shapes.numel(x.shape()) != 1) {
+            l.diags.error("E0201", a.span(), "only one-element tensors can be converted to a Python float: this one has shape " + Shapes.show(x.shape()), null);
+            return null;
+        }
+        return T.scalar(b.stopGrad(b.reshape(cast(x, DType.FLOAT64).var(), Shapes.SCALAR)), Val.PyType.FLOAT);
     }
 
     /** x as dtype d: x itself when it has it already (PyTorch returns self), else a new tensor. */
