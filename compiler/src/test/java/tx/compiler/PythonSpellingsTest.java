@@ -79,6 +79,21 @@ class PythonSpellingsTest {
                 """, "3.5 3.0 1.0\n0.0\n0.25\n");
     }
 
+    @Test
+    void aFunctionReturningAPythonNumberReturnsAPythonNumber() throws IOException {
+        // d2l's accuracy(y_hat, y) / len(y): a float, not a tensor; an int64 item is an int
+        assertPrints("""
+                fn g(x: [n]) {
+                    return x.sum().item()
+                }
+                fn c(y: [n]) {
+                    return (y > 0).sum().item()
+                }
+                x = torch.tensor([1.0, 2.0])
+                print(g(x), g(x) / 2, c(x), c(x) // 2)
+                """, "3.0 1.5 2 1\n");
+    }
+
     private void assertPrints(String program, String expected) throws IOException {
         Path tx = dir.resolve("spellings.tx");
         Files.writeString(tx, program, StandardCharsets.UTF_8);
