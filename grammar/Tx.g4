@@ -116,8 +116,8 @@ fieldExpr
 subscript
     : lo=expr? ':' hi=expr? (':' step=expr?)?                  # slice
     | '...'                                                    # ellipsis
-    | 'range' '(' (arg (',' arg)*)? ')'                        # rangeIndex
-    | fn=NAME '(' 'range' '(' (arg (',' arg)*)? ')' ')'        # listRangeIndex
+    | 'range' '(' arg (',' arg)* ')'                           # rangeIndex
+    | fn=NAME '(' 'range' '(' arg (',' arg)* ')' ')'           # listRangeIndex
     | expr                                                     # single
     ;
 

@@ -42,8 +42,11 @@ final class Builtins {
         new ShapeRules(l, this, rules);
         new ArrangeRules(l, this, rules);
         new MatrixRules(l, this, rules);
+        new EinsumRules(l, this, rules);
         new FactorizationRules(l, this, rules);
         new ConvPoolRules(l, this, rules);
+        new AdaptivePoolRules(l, this, rules);
+        new BatchNormRules(l, this, rules);
         neural();
         new AutogradRules(l, this, rules);
         new FileRules(l, this, rules);
@@ -506,6 +509,7 @@ final class Builtins {
                 Var v = b.composite(() -> name.equals("max") ? Composites.maxAlong(b, x.var(), axes[0], keepdim) : Composites.minAlong(b, x.var(), axes[0], keepdim));
                 T values = out(v, name.equals("max") ? "MaxBackward0" : "MinBackward0");
                 l.indicesOf.put(v, selection.indicesOf(x, axes[0], keepdim, name.equals("max"))); // PyTorch's (values, indices)
+                l.extremeOf.put(v, name);
                 return values;
             }
             return out(b.composite(() -> r.apply(b, x.var(), axes, keepdim)), a.get(1, "dim") == null ? gradFnAll : gradFnDim);

@@ -202,11 +202,11 @@ final class AstBuilder {
                         c.step == null ? null : expr(c.step), span(c)));
             } else if (s instanceof EllipsisContext c) {
                 out.add(new Ellipsis(span(c)));
-            } else if (s instanceof RangeIndexContext c) { // x[range(n), y]: positions, as PyTorch reads a range
+            } else if (s instanceof RangeIndexContext c) { // x[range(n), y]: a call of `range`, which only a subscript can make
                 out.add(new At(new Call(new Name("range", span(c.getStart())), args(c.arg()), span(c)), span(c)));
-            } else if (s instanceof ListRangeIndexContext c) { // x[list(range(n)), y]
+            } else if (s instanceof ListRangeIndexContext c) { // x[list(range(n)), y] (d2l's cross_entropy) indexes as x[range(n), y]
                 Ast.Expr range = new Call(new Name("range", span(c)), args(c.arg()), span(c));
-                out.add(new At(new Call(new Name(c.fn.getText(), span(c.fn)), List.of(new Arg(null, range, span(c))), span(c)), span(c)));
+                out.add(new At(c.fn.getText().equals("list") ? range : new Call(new Name(c.fn.getText(), span(c.fn)), List.of(new Arg(null, range, span(c))), span(c)), span(c)));
             }
         }
         return out;
