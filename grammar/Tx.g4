@@ -22,7 +22,7 @@ statement
     : 'fn' NAME '(' (param (',' param)*)? ')' ('->' returnType)? block   # fnDef
     | 'for' NAME (',' NAME)* 'in' expr block                              # forEachStmt
     | 'return' (expr (',' expr)*)?                                        # returnStmt
-    | 'with' (module=NAME '.')? kind=('no_grad' | 'checkpoint') ('(' ')')? block  # withStmt
+    | 'with' (ns=NAME '.')? kind=('no_grad' | 'checkpoint') ('(' ')')? block # withStmt
     | 'for' NAME 'in' 'range' '(' (arg (',' arg)*)? ')' block             # forStmt
     | 'while' expr block                                                  # whileStmt
     | 'break'                                                             # breakStmt
@@ -117,6 +117,7 @@ subscript
     : lo=expr? ':' hi=expr? (':' step=expr?)?                  # slice
     | '...'                                                    # ellipsis
     | 'range' '(' arg (',' arg)* ')'                           # rangeIndex
+    | fn=NAME '(' 'range' '(' arg (',' arg)* ')' ')'           # listRangeIndex
     | expr                                                     # single
     ;
 
@@ -133,13 +134,16 @@ fragment EXPONENT
     : [eE] [+-]? DIGITS
     ;
 
+// "..." or, as Python also writes it, '...'.
 STRING
     : '"' (~["\\\r\n] | '\\' .)* '"'
+    | '\'' (~['\\\r\n] | '\\' .)* '\''
     ;
 
 // f"..." (also F"..."): the AstBuilder splits the body into text and {expr!conv:spec} fields.
 FSTRING
     : [fF] '"' (~["\\\r\n] | '\\' .)* '"'
+    | [fF] '\'' (~['\\\r\n] | '\\' .)* '\''
     ;
 
 NAME

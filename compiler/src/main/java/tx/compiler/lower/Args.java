@@ -41,6 +41,8 @@ final class Args {
     /** Reports keywords the built-in does not take, and positional counts outside [min, max]. */
     boolean shape(int min, int max, String... keywords) {
         List<String> allowed = Arrays.asList(keywords);
+        alias("axis", "dim", allowed);
+        alias("keepdims", "keepdim", allowed);
         for (Map.Entry<String, Span> e : kwSpans.entrySet()) {
             if (!allowed.contains(e.getKey())) {
                 l.diags.error("E0104", e.getValue(), "`" + fn + "` has no keyword argument `" + e.getKey() + "`",
@@ -55,6 +57,17 @@ final class Args {
             failed = true;
         }
         return !failed && !anyBad();
+    }
+
+    /**
+     * NumPy's name of a keyword that PyTorch also takes ({@code x.argmax(axis=1)},
+     * {@code sum(x, 1, keepdims=True)}), read as PyTorch's own name where the built-in takes that
+     * one and it is not given as well.
+     */
+    private void alias(String numpy, String torch, List<String> allowed) {
+        if (!kwSpans.containsKey(numpy) || kwSpans.containsKey(torch) || !allowed.contains(torch)) return;
+        kw.put(torch, kw.remove(numpy));
+        kwSpans.put(torch, kwSpans.remove(numpy));
     }
 
     boolean has(int i) {

@@ -133,15 +133,17 @@ final class ConstructRules extends RuleFamily {
 
     /** linspace as PyTorch computes it: from the start for the first half, from the end for the rest. */
     private Val linspace(Args a) {
-        if (!a.shape(3, 3, "requires_grad")) return null;
+        if (!a.shape(3, 3, "requires_grad", "dtype")) return null;
         double start = a.number(0, null, 0), end = a.number(1, null, 0);
         Integer n = a.count(2, "the number of steps");
+        DType dt = a.dtype("dtype", DType.FLOAT64);
         if (n == null || a.failed || !a.fits(new int[] {n}, a.span())) return null;
         double[] d = new double[n];
         double step = n > 1 ? (end - start) / (n - 1) : 0;
         for (int i = 0; i < n; i++) d[i] = i < n / 2 ? start + i * step : end - (n - 1 - i) * step;
         if (n == 1) d[0] = start;
-        return made(a, b.constant(Tensor.of(new int[] {n}, d)));
+        for (int i = 0; i < n; i++) d[i] = dt.convert(d[i]); // NOTE: int64 truncates, as PyTorch's linspace(0, 5, 3, dtype=int64) is [0, 2, 5]
+        return made(a, b.constant(Tensor.of(new int[] {n}, d), dt));
     }
 
     /**

@@ -7,6 +7,7 @@ import tx.compiler.syntax.Span;
 import tx.runtime.ir.Prim;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.DType;
+import tx.runtime.tensor.Shapes;
 
 /**
  * Conversions between dtypes and the logic of LANGUAGE.md §3 and §5: {@code x.long()},
@@ -22,17 +23,9 @@ final class DtypeRules extends RuleFamily {
         rules.put("bool", a -> convert(a, DType.BOOL));
         rules.put("double", a -> convert(a, DType.FLOAT64));
         rules.put("float", a -> convert(a, DType.FLOAT64));
-        rules.put("to", a -> {
-            if (!a.shape(1, 2, "dtype")) return null;
-            Val d = a.get(1, "dtype");
-            if (!(d instanceof Val.DTypeV dt)) {
-                l.diags.error("E0401", a.spanOf(1, "dtype"), "`to` takes a dtype (float64, int64 or bool)" + (d == null ? "" : ", found " + d.describe()),
-                        "e.g. `x.to(int64)` or `x.to(torch.float64)`");
-                return null;
-            }
-            T x = a.tensor(0);
-            return x == null ? null : cast(x, dt.dtype());
-        });
+        rules.put("to", this::to);
+        rules.put("type", this::to); // x.type(torch.int64), as d2l's astype writes it
+
         logical("logical_and", Prim.BITWISE_AND);
         logical("logical_or", Prim.BITWISE_OR);
         logical("logical_xor", Prim.BITWISE_XOR);
@@ -52,10 +45,26 @@ final class DtypeRules extends RuleFamily {
         });
     }
 
+    /** {@code x.to(dtype)}, also spelled {@code x.type(dtype)}. */
+    private Val to(Args a) {
+        if (!a.shape(1, 2, "dtype")) return null;
+        Val d = a.get(1, "dtype");
+        if (!(d instanceof Val.DTypeV dt)) {
+            l.diags.error("E0401", a.spanOf(1, "dtype"), "`" + a.fn + "` takes a dtype (float64, int64 or bool)" + (d == null ? "" : ", found " + d.describe()),
+                    "e.g. `x." + a.fn + "(int64)` or `x." + a.fn + "(torch.float64)`");
+            return null;
+        }
+        T x = a.tensor(0);
+        return x == null ? null : cast(x, dt.dtype());
+    }
+
     /** {@code x.long()}, ...: a method only (Python's {@code bool(x)} and {@code float(x)} are something else). */
     private Val convert(Args a, DType d) {
         if (!(a.call.callee() instanceof tx.compiler.syntax.Ast.Attr) && a.fn.equals("float") && a.pos.size() == 1 && a.kw.isEmpty() && !(a.pos.get(0) instanceof T)) {
             return pythonFloat(a.pos.get(0), a.spanOf(0, null));
+        }
+        if (!(a.call.callee() instanceof tx.compiler.syntax.Ast.Attr) && a.fn.equals("float") && a.pos.size() == 1 && a.kw.isEmpty()) {
+            return floatOfTensor((T) a.pos.get(0), a);
         }
         if (!(a.call.callee() instanceof tx.compiler.syntax.Ast.Attr)) {
             l.diags.error("E0103", a.call.callee().span(), "`" + a.fn + "(x)` is Python's conversion to a scalar, which tx does not have",
@@ -65,6 +74,18 @@ final class DtypeRules extends RuleFamily {
         if (!a.shape(1, 1)) return null;
         T x = a.tensor(0);
         return x == null ? null : cast(x, d);
+    }
+
+    /**
+     * Python's {@code float(t)} of a one-element tensor (d2l's {@code float(l.sum())}): its value as
+     * a Python float, {@code t.item()} of {@code t.double()}, outside the graph.
+     */
+    private Val floatOfTensor(T x, Args a) {
+        if (Shapes.numel(x.shape()) != 1) {
+            l.diags.error("E0201", a.span(), "only one-element tensors can be converted to a Python float: this one has shape " + Shapes.show(x.shape()), null);
+            return null;
+        }
+        return T.scalar(b.stopGrad(b.reshape(cast(x, DType.FLOAT64).var(), Shapes.SCALAR)), Val.PyType.FLOAT);
     }
 
     /** x as dtype d: x itself when it has it already (PyTorch returns self), else a new tensor. */

@@ -405,7 +405,7 @@ final class Functions {
         for (int k = 0; k < c.outs().size(); k++) {
             T r = fn.results().get(k);
             rg.add(r.rg());
-            results.add(new T(c.outs().get(k), r.rg(), -1, r.gradFn(), false, false));
+            results.add(r.item() ? T.scalar(c.outs().get(k), r.py()) : new T(c.outs().get(k), r.rg(), -1, r.gradFn(), false, false));
         }
         l.graph.called(c, rg);
         return results.size() == 1 ? results.get(0) : new Val.Tuple(results);
@@ -564,7 +564,8 @@ final class Functions {
                     return new Val.Bad();
                 }
             }
-            checked.add(t.item() ? new T(t.var(), t.rg(), t.leaf(), t.gradFn(), false, false) : t);
+            // a Python number stays one (PyTorch's `return l.sum().item()`), of its Python type
+            checked.add(t.item() ? T.scalar(t.var(), t.py()) : t);
         }
         return checked.size() == 1 ? checked.get(0) : new Val.Tuple(checked);
     }

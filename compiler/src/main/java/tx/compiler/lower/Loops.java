@@ -352,6 +352,49 @@ final class Loops {
     /** The values a loop hands on: their names, initial values, last-iteration results and outputs. */
     private record Outputs(List<String> names, List<Var> init, List<Var> results, List<Var> outs) {}
 
+    /**
+     * A list or tuple assigned in the body ({@code train_metrics = train_epoch(...)}, {@code r = (l.item(), acc)}):
+     * the tensors and Python numbers it holds at the end of the last iteration leave the loop as
+     * results too (named {@code r_0}, {@code r_1}, ...), so that after the loop it holds them, not
+     * the body's own variables.
+     */
+    private void sequenceItemsOut(Ast.For f, Set<String> assigned, List<String> outNames, State end, Map<Var, Var> shared,
+                                  Map<Var, T> afterwards, Outputs o) {
+        for (String n : assigned) {
+            if (outNames.contains(n) || !(end.names.get(n) instanceof Val.ListV seq)) continue;
+            List<T> items = new ArrayList<>();
+            Sequences.mapTensors(seq, t -> {
+                items.add(t);
+                return t;
+            });
+            for (T t : items) {
+                if (shared.containsKey(t.var())) continue;
+                Var out = l.b.newVar(t.shape(), n, t.dtype());
+                register(out, t, "the result of the loop at line " + f.span().line());
+                o.init().add(null);
+                o.names().add(n + "_" + o.names().size());
+                o.results().add(t.var());
+                o.outs().add(out);
+                shared.put(t.var(), out);
+                afterwards.put(t.var(), t.withVar(out).withFirst(null));
+            }
+        }
+    }
+
+    /**
+     * A tensor the body changes in place (d2l's {@code sgd} updating a script-level {@code W} from
+     * inside a function's training loop) holds the loop's result afterwards: logged as an in-place
+     * change, so that the function's caller sees it when the function returns (Mutations.seeChanges).
+     */
+    private void logInPlace(Ast.For f, State before, State after, List<String> names) {
+        Set<String> inPlace = l.inPlaceNames(f.body());
+        for (String n : names) {
+            if (inPlace.contains(n) && before.names.get(n) instanceof T bt && after.names.get(n) instanceof T at && !bt.var().equals(at.var())) {
+                l.inPlaceLog.add(Map.of(bt.var(), at));
+            }
+        }
+    }
+
     /** Makes the state after the loop from the state at the end of its body; returns what the Loop carries. */
     private Outputs bindOutputs(Ast.For f, Range r, State before, List<String> carried, Map<String, T> entry, State end,
                                 Set<String> assigned) {
@@ -385,9 +428,11 @@ final class Loops {
         }
         if (whileLoop != null) after.grads.putAll(entryGradsOf(end, before));
         Map<Var, T> afterwards = new java.util.HashMap<>(); // lists and tuples hold the loop's results
+        if (whileLoop == null) sequenceItemsOut(f, assigned, outNames, end, shared, afterwards, new Outputs(names, init, results, outs));
         for (String n : names) if (after.names.get(n) instanceof T t && end.names.get(n) instanceof T e) afterwards.putIfAbsent(e.var(), t);
         Sequences.replaceInSequences(after, afterwards);
         l.state = r.count() == 0 ? before : after; // a loop that never runs changes nothing
+        if (r.count() != 0 && !l.diags.isMuted()) logInPlace(f, before, after, names); // not a dry run's, whose IR is thrown away
         return new Outputs(names, init, results, outs);
     }
 

@@ -53,12 +53,7 @@ final class AstBuilder {
         if (ctx instanceof AugAssignContext c) return new AugAssign(target(c.target()), c.op.getText(), expr(c.expr()), sp);
         if (ctx instanceof IndexAssignContext c) return new IndexAssign(indexTarget(c.indexTarget()), c.op.getText(), expr(c.expr()), sp);
         if (ctx instanceof ExprStmtContext c) return new ExprStmt(expr(c.expr()), sp);
-        if (ctx instanceof WithStmtContext c) {
-            if (c.module != null && !c.module.getText().equals("torch")) { // `with torch.no_grad():` is PyTorch's spelling (LANGUAGE.md §2)
-                diags.error("E0001", span(c.module), "syntax error: unexpected `" + c.module.getText() + "`", "expected `no_grad`, `torch.no_grad()` or `checkpoint`");
-            }
-            return new With(c.kind.getText(), block(c.block()), sp);
-        }
+        if (ctx instanceof WithStmtContext c) return with(c, sp);
         if (ctx instanceof ForStmtContext c) {
             return new For(c.NAME().getText(), span(c.NAME().getSymbol()), args(c.arg()), block(c.block()), sp);
         }
@@ -209,6 +204,9 @@ final class AstBuilder {
                 out.add(new Ellipsis(span(c)));
             } else if (s instanceof RangeIndexContext c) { // x[range(n), y]: a call of `range`, which only a subscript can make
                 out.add(new At(new Call(new Name("range", span(c.getStart())), args(c.arg()), span(c)), span(c)));
+            } else if (s instanceof ListRangeIndexContext c) { // x[list(range(n)), y] (d2l's cross_entropy) indexes as x[range(n), y]
+                Ast.Expr range = new Call(new Name("range", span(c)), args(c.arg()), span(c));
+                out.add(new At(c.fn.getText().equals("list") ? range : new Call(new Name(c.fn.getText(), span(c.fn)), List.of(new Arg(null, range, span(c))), span(c)), span(c)));
             }
         }
         return out;
@@ -221,6 +219,19 @@ final class AstBuilder {
                     "the largest float64 is about 1.8e308");
         }
         return v;
+    }
+
+    /**
+     * {@code with no_grad { }}, also as Python writes it, {@code with torch.no_grad() { }}; the only
+     * namespace a context manager may carry is {@code torch.}, and only before {@code no_grad}.
+     */
+    private Stmt with(WithStmtContext c, Span sp) {
+        String kind = c.kind.getText();
+        if (c.ns != null && !(c.ns.getText().equals("torch") && kind.equals("no_grad"))) {
+            diags.error("E0001", span(c.ns).to(span(c.kind)), "syntax error: unexpected `" + c.ns.getText() + "." + kind + "`",
+                    "write `with no_grad { ... }` (also `with torch.no_grad() { ... }`) or `with checkpoint { ... }`");
+        }
+        return new With(kind, block(c.block()), sp);
     }
 
     private static String unquote(String text) {

@@ -793,7 +793,7 @@ public final class ProgramGenerator {
                     emit(fresh("bad") + " = " + new String[] {"erfinv(", "torch.frobnicate(", "frobnicate("}[rnd.nextInt(3)] + leaf.name + ")");
                     return Expect.rejected("an unknown function", "E0103", "E0101");
                 case 5:
-                    emit(fresh("bad") + " = " + "sum(" + leaf.name + ", axis=0)");
+                    emit(fresh("bad") + " = " + "sum(" + leaf.name + ", dims=0)"); // NumPy's axis= is dim= (PyTorch reads it so)
                     return Expect.rejected("an unknown keyword argument", "E0104");
                 case 6:
                     emit(fresh("bad") + " = softmax(" + gen.gen(v, 1).text() + ")");
