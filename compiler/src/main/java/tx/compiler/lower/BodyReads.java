@@ -47,6 +47,24 @@ final class BodyReads {
         return false;
     }
 
+    /** Every call inside the node (a statement or an expression, nested blocks included), outermost first. */
+    static void calls(Object node, java.util.function.Consumer<Ast.Call> each) {
+        if (node == null || node instanceof Ast.FnDef) return;
+        if (node instanceof Ast.Call c) each.accept(c);
+        if (node instanceof List<?> list) {
+            for (Object x : list) calls(x, each);
+            return;
+        }
+        if (!(node instanceof Record r) || !r.getClass().getName().startsWith(Ast.class.getName())) return;
+        for (RecordComponent c : r.getClass().getRecordComponents()) {
+            try {
+                calls(c.getAccessor().invoke(r), each);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read " + c.getName() + " of " + r.getClass().getSimpleName(), e);
+            }
+        }
+    }
+
     /** Whether evaluating the node may read {@code name}: an {@code Ast.Name} of it, or a call of a user function. */
     static boolean reads(Object node, String name, Predicate<String> builtin) {
         if (node == null) return false;

@@ -292,7 +292,7 @@ final class Functions {
         Map<String, Integer> dims = bind(f, args, at);
         if (dims == null) return new Val.Bad();
         State caller = l.state;
-        State script = calling.isEmpty() ? caller : globals;
+        State script = calling.isEmpty() ? caller : globalsSeenBy(caller);
         State body = new State();
         body.grads.putAll(caller.grads);
         for (Map.Entry<String, Val> g : script.names.entrySet()) {
@@ -324,6 +324,24 @@ final class Functions {
             l.state = caller;
             Mutations.seeChanges(l, caller, changes);
         }
+    }
+
+    /**
+     * The script's names as a function called from another function's body sees them: the
+     * script's, but where the caller holds a newer tensor for a global name (one its body changed
+     * in place, or a loop of its body carries, as d2l's training loop carries the W that its
+     * {@code updater} changes), that one. NOTE: a name the caller binds itself (a parameter, an
+     * assignment) is the caller's local and does not shadow the callee's global.
+     */
+    private State globalsSeenBy(State caller) {
+        Ast.FnDef outer = defs.get(calling.peek());
+        Set<String> locals = new java.util.HashSet<>(l.localNames(outer.body()));
+        for (Ast.Param p : outer.params()) locals.add(p.name());
+        State seen = globals.copy();
+        for (String n : globals.names.keySet()) {
+            if (!locals.contains(n) && caller.names.get(n) instanceof T t) seen.names.put(n, t);
+        }
+        return seen;
     }
 
     /** The named dimensions the arguments bind, in binding order (for messages); null after an E0209 if they do not fit the signature. */

@@ -680,6 +680,7 @@ public final class Lowerer {
         if (known != null) return known;
         Set<String> out = new LinkedHashSet<>();
         for (Ast.Stmt s : body) {
+            BodyReads.calls(s, c -> collectFunctionCalls(c, out)); // a call anywhere, print(train(X, y)) too, changes what its function changes
             BatchNormRules.statement(s, out); // batch_norm(..., training=True) updates its running statistics
             if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) out.add(a.target().name());
             else if (s instanceof Ast.IndexAssign a && changedName(a) != null) out.add(changedName(a));
@@ -715,6 +716,7 @@ public final class Lowerer {
     private static final Set<String> REBINDING_ATTRIBUTES = Set.of("requires_grad", "data");
 
     private void collectAssigned(Ast.Stmt s, Set<String> out) {
+        BodyReads.calls(s, c -> collectFunctionCalls(c, out)); // a call anywhere changes what its function changes
         BatchNormRules.statement(s, out);
         if (s instanceof Ast.Assign a) {
             for (Ast.Target t : a.targets()) if (t.attr() == null || REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
@@ -749,6 +751,12 @@ public final class Lowerer {
     private void collectFunctionCalls(Ast.Expr e, Set<String> out) {
         if (!(e instanceof Ast.Call c)) return;
         Ast.Name f = c.callee() instanceof Ast.Name n ? n : transformed(c.callee());
+        if (f != null && !functions.has(f.name()) && !builtins.has(f.name())) {
+            // a call through a function value (d2l's updater(batch_size), a Callable parameter): it may be any
+            // of the file's functions, so it may change what any of them changes in the script
+            for (String g : new ArrayList<>(functions.defs.keySet())) if (!g.startsWith("$")) out.addAll(functions.mutations.changedGlobals(g));
+            return;
+        }
         if (f == null || !functions.has(f.name())) return;
         Set<Integer> changed = functions.mutations.changedParams(f.name());
         for (int i = 0; i < c.args().size(); i++) {
