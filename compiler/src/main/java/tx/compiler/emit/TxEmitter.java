@@ -30,9 +30,11 @@ public final class TxEmitter {
     // operator precedences, loosest first, as in grammar/Tx.g4
     /** An expression longer than this is not written inside another one. */
     private static final int LONG = 60;
-    private static final int CMP = 1, ADD = 2, MUL = 3, NEG = 4, POW = 5, ATOM = 6;
+    static final int CMP = 1, ADD = 2, MUL = 3, NEG = 4, POW = 5, ATOM = 6;
 
-    private final Derivation d;
+    final Derivation d;
+    /** Writes the slices, windows and their adjoints. */
+    private final TxSlices slices = new TxSlices(this);
     private final String source;
     /** The sizes as this file writes them: a named dimension spelt like a parameter is renamed (see {@link Sizes#writtenAvoiding}). */
     private final Sizes sizes;
@@ -56,7 +58,7 @@ public final class TxEmitter {
     private Set<Var> live;
 
     /** An expression and how tightly it binds. */
-    private record Expr(String text, int prec) {
+    record Expr(String text, int prec) {
         boolean isName() {
             return text.matches("[A-Za-z_][A-Za-z0-9_]*");
         }
@@ -393,7 +395,7 @@ public final class TxEmitter {
     }
 
     /** A temporary line of a multi-line expansion; returns its name. */
-    private String temp(String code, Stmt e) {
+    String temp(String code, Stmt e) {
         String name = temp();
         line(name + " = " + code, e);
         return name;
@@ -401,29 +403,29 @@ public final class TxEmitter {
 
     // ---- expressions ---------------------------------------------------------------------------------
 
-    private String ref(Var v, int prec) {
+    String ref(Var v, int prec) {
         Expr x = exprs.get(v);
         if (x == null) throw new IllegalStateException("no expression for " + v);
         return x.prec() >= prec ? x.text() : "(" + x.text() + ")";
     }
 
-    private String arg(Var v) {
+    String arg(Var v) {
         return ref(v, 0);
     }
 
-    private String size(Sizes.Lin f) {
+    String size(Sizes.Lin f) {
         for (int dd : f.mono()) dimsUsed.add(sizes.dims().get(dd));
         return sizes.show(f);
     }
 
-    private String shape(Var v) {
+    String shape(Var v) {
         List<String> parts = new ArrayList<>();
         for (Sizes.Lin f : d.shape(v)) parts.add(size(f));
         return "[" + String.join(", ", parts) + "]";
     }
 
     /** An integer attribute of e, as a formula: {@code get(eqn)} reads it from each sample's equation. */
-    private Sizes.Lin attr(Eqn e, java.util.function.ToIntFunction<Eqn> get, String what) {
+    Sizes.Lin attr(Eqn e, java.util.function.ToIntFunction<Eqn> get, String what) {
         return d.size(s -> get.applyAsInt(d.inSample(e, s)), what);
     }
 
@@ -439,7 +441,7 @@ public final class TxEmitter {
         return "[" + String.join(", ", parts) + "]";
     }
 
-    private Expr call(String f, String... args) {
+    Expr call(String f, String... args) {
         return new Expr(f + "(" + String.join(", ", args) + ")", ATOM);
     }
 
@@ -519,8 +521,8 @@ public final class TxEmitter {
                 yield call("full", shape(e.out()), TxText.floating(e, scalar.text()));
             }
             case TRANSPOSE -> transpose(e);
-            case SLICE -> slice(e);
-            case PAD -> pad(e);
+            case SLICE -> slices.slice(e);
+            case PAD -> slices.pad(e);
             case FLIP -> call("flip", arg(in.get(0)), dimList(((Attrs.Axes) attr).axes()));
             case CONV, CONV_INPUT, CONV_WEIGHT, MAX_POOL, MAX_UNPOOL -> convolution(e);
             case TAKE -> {
@@ -532,8 +534,8 @@ public final class TxEmitter {
                 Sizes.Lin n = attr(e, q -> ((Attrs.Put) q.attr()).shape()[p.axis()], "a size");
                 yield call("where", TxText.oneHot(size(n), arg(in.get(1)), p.shape().length, p.axis()), "unsqueeze(" + arg(in.get(0)) + ", " + p.axis() + ")", "0");
             }
-            case DYNAMIC_SLICE -> window(e);
-            case DYNAMIC_PAD -> windowPad(e);
+            case DYNAMIC_SLICE -> slices.window(e);
+            case DYNAMIC_PAD -> slices.windowPad(e);
             case CAT -> {
                 List<String> parts = new ArrayList<>();
                 for (Var x : in) parts.add(arg(x));
@@ -668,109 +670,6 @@ public final class TxEmitter {
         return any ? new Expr(text, ATOM) : new Expr(ref(e.in().get(0), ATOM), ATOM);
     }
 
-    private Expr slice(Eqn e) {
-        Var x = e.in().get(0);
-        Sizes.Lin[] extent = d.shape(x);
-        List<String> subs = new ArrayList<>();
-        for (int i = 0; i < x.rank(); i++) {
-            int axis = i;
-            Sizes.Lin start = attr(e, q -> ((Attrs.Slice) q.attr()).start()[axis], "a slice's start");
-            Sizes.Lin stop = attr(e, q -> ((Attrs.Slice) q.attr()).stop()[axis], "a slice's end");
-            int step = ((Attrs.Slice) e.attr()).step()[axis];
-            String s = (start.constant() && start.c() == 0 ? "" : size(start)) + ":" + (stop.equals(extent[i]) ? "" : size(stop))
-                    + (step == 1 ? "" : ":" + step);
-            subs.add(s);
-        }
-        while (!subs.isEmpty() && subs.get(subs.size() - 1).equals(":")) subs.remove(subs.size() - 1);
-        if (subs.isEmpty()) return new Expr(ref(x, ATOM), ATOM);
-        return new Expr(ref(x, ATOM) + "[" + String.join(", ", subs) + "]", ATOM);
-    }
-
-    /** A window from a run-time start: the slice {@code x[:, i:i + k:step]} it came from. */
-    private Expr window(Eqn e) {
-        Attrs.Window w = (Attrs.Window) e.attr();
-        String start = startOf(e.in().get(1));
-        int extent = w.length() == 0 ? 0 : (w.length() - 1) * w.step() + 1;
-        return new Expr(ref(e.in().get(0), ATOM) + "[" + ":, ".repeat(w.axis()) + start + ":" + start + " + " + extent
-                + (w.step() == 1 ? "" : ":" + w.step()) + "]", ATOM);
-    }
-
-    /** A window's adjoint: g added into zeros at the positions {@code i + k * step} along the axis, by {@code scatter_add}. */
-    private Expr windowPad(Eqn e) {
-        Attrs.WindowPad p = (Attrs.WindowPad) e.attr();
-        Var g = e.in().get(0);
-        int length = g.shapeRef()[p.axis()];
-        String positions = startOf(e.in().get(1)) + " + " + (p.step() == 1 ? "arange(" + length + ")" : "arange(" + length + ") * " + p.step());
-        if (g.rank() > 1) {
-            String[] dims = new String[g.rank()];
-            for (int i = 0; i < dims.length; i++) dims[i] = i == p.axis() ? Integer.toString(length) : "1";
-            positions = call("expand", call("reshape", positions, "[" + String.join(", ", dims) + "]").text(), shape(g)).text();
-        }
-        return call("scatter_add", call("zeros", shape(e.out())).text(), Integer.toString(p.axis()), positions, arg(g));
-    }
-
-    /** A run-time start as the left operand of {@code +}: in parentheses unless it binds at least as tightly. */
-    private String startOf(Var i) {
-        return ref(i, ADD);
-    }
-
-    /**
-     * The adjoint of a slice: zeros with g placed at start + k * step along each axis, written with
-     * cat (zeros before and after) and, for a step above 1, by interleaving zeros through a reshape.
-     */
-    private Expr pad(Eqn e) {
-        Var g = e.in().get(0);
-        Attrs.Pad p = (Attrs.Pad) e.attr();
-        Sizes.Lin[] outer = d.shape(e.out());
-        Sizes.Lin[] cur = d.shape(g).clone();
-        String text = arg(g);
-        for (int i = 0; i < g.rank(); i++) {
-            int axis = i;
-            Sizes.Lin inner = cur[i];
-            if (inner.equals(outer[i])) continue;
-            int step = p.step()[i];
-            Sizes.Lin start = attr(e, q -> ((Attrs.Pad) q.attr()).start()[axis], "a slice's start");
-            if (step > 1 && !(inner.constant() && inner.c() <= 1)) {
-                // interleave: [.., m, ..] -> [.., m, step, ..] with zeros after each element -> [.., m * step, ..], cut to (m - 1) * step + 1
-                String u = temp("unsqueeze(" + text + ", " + (i + 1) + ")", e);
-                Sizes.Lin[] zs = cur.clone();
-                Sizes.Lin[] withStep = TxText.insert(zs, i + 1, new Sizes.Lin(0, List.of(), step - 1));
-                String z = "zeros(" + lins(withStep) + ")";
-                String c = temp("cat([" + u + ", " + z + "], dim=" + (i + 1) + ")", e);
-                Sizes.Lin spread = attr(e, q -> q.in().get(0).shapeRef()[axis] * ((Attrs.Pad) q.attr()).step()[axis], "a padded size");
-                Sizes.Lin cut = attr(e, q -> (q.in().get(0).shapeRef()[axis] - 1) * ((Attrs.Pad) q.attr()).step()[axis] + 1, "a padded size");
-                cur[i] = spread;
-                String r = temp("reshape(" + c + ", " + lins(cur) + ")", e);
-                List<String> subs = new ArrayList<>();
-                for (int k = 0; k < i; k++) subs.add(":");
-                subs.add(":" + size(cut));
-                cur[i] = cut;
-                text = r + "[" + String.join(", ", subs) + "]";
-                inner = cut;
-            }
-            Sizes.Lin after = attr(e, q -> ((Attrs.Pad) q.attr()).shape()[axis] - ((Attrs.Pad) q.attr()).start()[axis]
-                    - TxText.extentAlong(q, axis), "a padded size");
-            List<String> parts = new ArrayList<>();
-            if (!(start.constant() && start.c() == 0)) parts.add("zeros(" + lins(TxText.replace(cur, i, start)) + ")");
-            parts.add(text);
-            if (!(after.constant() && after.c() == 0)) parts.add("zeros(" + lins(TxText.replace(cur, i, after)) + ")");
-            cur[i] = outer[i];
-            text = parts.size() == 1 ? text : "cat([" + String.join(", ", parts) + "], dim=" + i + ")";
-            if (i < g.rank() - 1 && parts.size() > 1) text = temp(text, e);
-        }
-        return new Expr(text, ATOM);
-    }
-
-    private String lins(Sizes.Lin[] s) {
-        List<String> parts = new ArrayList<>();
-        for (Sizes.Lin f : s) parts.add(size(f));
-        return "[" + String.join(", ", parts) + "]";
-    }
-
-    /**
-     * The one-hot mask of the first maximum along an axis (torch.max(x, dim)'s pick): positions
-     * where x is maximal, and of those the smallest index.
-     */
     /**
      * A convolution as conv1d/conv2d, its gradients as PyTorch's torch.nn.grad functions
      * (conv2d_input(input_size, weight, grad_output, ...), conv2d_weight(input, weight_size, grad_output, ...)),

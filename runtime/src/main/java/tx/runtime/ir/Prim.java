@@ -394,76 +394,32 @@ public enum Prim {
     },
     /** A strided box of the input: the gradient is padded back into place with zeros. */
     SLICE(1) {
-        @Override public int[] shape(List<int[]> in, Object attr) {
-            Attrs.Slice s = (Attrs.Slice) attr;
-            int[] x = in.get(0), out = new int[x.length];
-            for (int i = 0; i < x.length; i++) {
-                if (s.start()[i] < 0 || s.stop()[i] > x[i] || s.step()[i] < 1) fail("bad slice of " + Shapes.show(x));
-                out[i] = Math.max(0, (s.stop()[i] - s.start()[i] + s.step()[i] - 1) / s.step()[i]);
-            }
-            return out;
-        }
-        @Override public Tensor eval(List<Tensor> in, Object attr) {
-            Attrs.Slice s = (Attrs.Slice) attr;
-            return Shaping.slice(in.get(0), s.start(), s.stop(), s.step());
-        }
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
-            Attrs.Slice s = (Attrs.Slice) e.attr();
-            return List.of(b.pad(g, in(e, 0).shapeRef(), s.start(), s.step()));
-        }
+        @Override public int[] shape(List<int[]> in, Object attr) { return SliceRules.slice(in.get(0), (Attrs.Slice) attr); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return SliceRules.evalSlice(in.get(0), (Attrs.Slice) attr); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(SliceRules.sliceVjp(b, e, g)); }
     },
     /** Zeros with the input placed at a strided box: the adjoint of SLICE, whose adjoint it is in turn. */
     PAD(1) {
         @Override public int[] shape(List<int[]> in, Object attr) { return ((Attrs.Pad) attr).shape().clone(); }
-        @Override public Tensor eval(List<Tensor> in, Object attr) {
-            Attrs.Pad p = (Attrs.Pad) attr;
-            return Shaping.pad(in.get(0), p.shape(), p.start(), p.step());
-        }
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
-            Attrs.Pad p = (Attrs.Pad) e.attr();
-            int[] n = in(e, 0).shapeRef(), stop = new int[n.length];
-            for (int i = 0; i < n.length; i++) stop[i] = n[i] == 0 ? p.start()[i] : p.start()[i] + (n[i] - 1) * p.step()[i] + 1;
-            return List.of(b.slice(g, p.start(), stop, p.step()));
-        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return SliceRules.evalPad(in.get(0), (Attrs.Pad) attr); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(SliceRules.padVjp(b, e, g)); }
     },
     /**
      * x[i] along an axis, where i is a value known only at run time (a loop's index): the
      * gradient is g put back at position i of zeros. The index passes no gradient.
      */
     TAKE(2) {
-        @Override public int[] shape(List<int[]> in, Object attr) {
-            int a = ((Attrs.Axis) attr).axis();
-            if (a < 0 || a >= in.get(0).length || in.get(1).length != 0) fail("take along axis " + a + " of " + Shapes.show(in.get(0)));
-            return Shapes.reduced(in.get(0), new int[] {a}, false);
-        }
+        @Override public int[] shape(List<int[]> in, Object attr) { return SliceRules.take(in, ((Attrs.Axis) attr).axis()); }
         @Override public Tensor eval(List<Tensor> in, Object attr) { return Shaping.take(in.get(0), ((Attrs.Axis) attr).axis(), in.get(1).item()); }
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
-            int a = ((Attrs.Axis) e.attr()).axis();
-            return Arrays.asList(b.put(g, in(e, 1), in(e, 0).shapeRef(), a), null);
-        }
-        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
-            return t.get(0) == null ? null : b.emit(TAKE, e.attr(), t.get(0), in(e, 1));
-        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return Arrays.asList(SliceRules.takeVjp(b, e, g), null); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return SliceRules.sameOnTangent(b, e, t); }
     },
     /** Zeros of a shape with g at run-time position i along an axis: the adjoint of TAKE, whose adjoint it is in turn. */
     PUT(2) {
-        @Override public int[] shape(List<int[]> in, Object attr) {
-            Attrs.Put p = (Attrs.Put) attr;
-            if (!Arrays.equals(Shapes.reduced(p.shape(), new int[] {p.axis()}, false), in.get(0)) || in.get(1).length != 0) {
-                fail("put of " + Shapes.show(in.get(0)) + " into " + Shapes.show(p.shape()) + " along axis " + p.axis());
-            }
-            return p.shape().clone();
-        }
-        @Override public Tensor eval(List<Tensor> in, Object attr) {
-            Attrs.Put p = (Attrs.Put) attr;
-            return Shaping.put(in.get(0), p.shape(), p.axis(), in.get(1).item());
-        }
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
-            return Arrays.asList(b.emit(TAKE, new Attrs.Axis(((Attrs.Put) e.attr()).axis()), g, in(e, 1)), null);
-        }
-        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
-            return t.get(0) == null ? null : b.emit(PUT, e.attr(), t.get(0), in(e, 1));
-        }
+        @Override public int[] shape(List<int[]> in, Object attr) { return SliceRules.put(in, (Attrs.Put) attr); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return SliceRules.evalPut(in, (Attrs.Put) attr); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return Arrays.asList(SliceRules.putVjp(b, e, g), null); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return SliceRules.sameOnTangent(b, e, t); }
     },
     /**
      * A window along an axis whose start is known only at run time (a slice {@code x[i:i+k]} with a
@@ -472,49 +428,17 @@ public enum Prim {
      * padded back at the same start.
      */
     DYNAMIC_SLICE(2) {
-        @Override public int[] shape(List<int[]> in, Object attr) {
-            Attrs.Window w = (Attrs.Window) attr;
-            int[] x = in.get(0);
-            if (w.axis() < 0 || w.axis() >= x.length || in.get(1).length != 0 || w.length() < 0 || w.step() < 1) {
-                fail("window " + w + " of " + Shapes.show(x));
-            }
-            int[] out = x.clone();
-            out[w.axis()] = w.length();
-            return out;
-        }
-        @Override public Tensor eval(List<Tensor> in, Object attr) {
-            Attrs.Window w = (Attrs.Window) attr;
-            return Shaping.dynamicSlice(in.get(0), w.axis(), in.get(1).item(), w.length(), w.step());
-        }
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
-            Attrs.Window w = (Attrs.Window) e.attr();
-            return Arrays.asList(b.dynamicPad(g, in(e, 1), in(e, 0).shapeRef(), w.axis(), w.step()), null);
-        }
-        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
-            return t.get(0) == null ? null : b.emit(DYNAMIC_SLICE, e.attr(), t.get(0), in(e, 1));
-        }
+        @Override public int[] shape(List<int[]> in, Object attr) { return SliceRules.window(in, (Attrs.Window) attr); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return SliceRules.evalWindow(in, (Attrs.Window) attr); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return Arrays.asList(SliceRules.windowVjp(b, e, g), null); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return SliceRules.sameOnTangent(b, e, t); }
     },
     /** Zeros of a shape with the input placed from a run-time start along an axis: the adjoint of DYNAMIC_SLICE, whose adjoint it is in turn. */
     DYNAMIC_PAD(2) {
-        @Override public int[] shape(List<int[]> in, Object attr) {
-            Attrs.WindowPad p = (Attrs.WindowPad) attr;
-            int[] g = in.get(0), s = p.shape();
-            boolean ok = p.axis() >= 0 && p.axis() < s.length && g.length == s.length && in.get(1).length == 0 && p.step() >= 1;
-            for (int d = 0; ok && d < s.length; d++) ok = d == p.axis() || g[d] == s[d];
-            if (!ok) fail("pad of " + Shapes.show(g) + " into " + Shapes.show(s) + " along axis " + p.axis());
-            return s.clone();
-        }
-        @Override public Tensor eval(List<Tensor> in, Object attr) {
-            Attrs.WindowPad p = (Attrs.WindowPad) attr;
-            return Shaping.dynamicPad(in.get(0), p.shape(), p.axis(), in.get(1).item(), p.step());
-        }
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
-            Attrs.WindowPad p = (Attrs.WindowPad) e.attr();
-            return Arrays.asList(b.dynamicSlice(g, in(e, 1), p.axis(), in(e, 0).shapeRef()[p.axis()], p.step()), null);
-        }
-        @Override public Var jvp(Builder b, Eqn e, List<Var> t) {
-            return t.get(0) == null ? null : b.emit(DYNAMIC_PAD, e.attr(), t.get(0), in(e, 1));
-        }
+        @Override public int[] shape(List<int[]> in, Object attr) { return SliceRules.windowPad(in, (Attrs.WindowPad) attr); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return SliceRules.evalWindowPad(in, (Attrs.WindowPad) attr); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return Arrays.asList(SliceRules.windowPadVjp(b, e, g), null); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return SliceRules.sameOnTangent(b, e, t); }
     },
     /** Concatenation along an axis: each input's gradient is its slice of g. */
     CAT(-1) {
