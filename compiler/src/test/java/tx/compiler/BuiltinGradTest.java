@@ -417,6 +417,35 @@ class BuiltinGradTest {
         c.add(new Case("layer_norm(x, [4], y, b)", s(2, 3, 4), List.of(x(s(2, 3, 4), ANY), y(s(4), ANY), in("b", s(4), ANY))));
         c.add(new Case("layer_norm(x, [3, 4], eps=0.1)", s(2, 3, 4), List.of(x(s(2, 3, 4), ANY))));
         c.add(new Case("dropout(x, 0.3, seed=5)", s(4, 5), List.of(x(s(4, 5), ANY)))); // a fixed mask: g · mask / 0.7
+        einsum(c);
+        adaptivePools(c);
+        batchNorm(c);
+    }
+
+    /** batch_norm training (the batch's statistics; the running ones updated beside) and evaluating (the running ones). */
+    static void batchNorm(List<Case> c) {
+        Input mean = constant("r", s(3), ANY), var = constant("q", s(3), uniform(0.5, 2));
+        c.add(new Case("batch_norm(x, r, q, y, b, training=True)", s(4, 3, 2), List.of(x(s(4, 3, 2), ANY), y(s(3), ANY), in("b", s(3), ANY), mean, var)));
+        c.add(new Case("batch_norm(x, r, q, y, b)", s(4, 3, 2), List.of(x(s(4, 3, 2), ANY), y(s(3), ANY), in("b", s(3), ANY), mean, var)));
+        c.add(new Case("batch_norm(x, None, None, training=True, eps=0.1)", s(5, 2), List.of(x(s(5, 2), ANY))));
+    }
+
+    /** Adaptive pooling: windows of different sizes that overlap, a size kept (None), 1 x 1 (a mean), unbatched 1-d. */
+    static void adaptivePools(List<Case> c) {
+        c.add(new Case("adaptive_avg_pool2d(x, [2, 3])", s(2, 2, 2, 3), List.of(x(s(2, 2, 5, 4), ANY))));
+        c.add(new Case("adaptive_avg_pool2d(x, 1)", s(2, 2, 1, 1), List.of(x(s(2, 2, 3, 3), ANY))));
+        c.add(new Case("adaptive_avg_pool1d(x, 3)", s(2, 3), List.of(x(s(2, 7), ANY))));
+        c.add(new Case("adaptive_max_pool2d(x, [3, None])", s(1, 2, 3, 4), List.of(x(s(1, 2, 5, 4), distinct()))));
+        c.add(new Case("adaptive_max_pool1d(x, 4)", s(2, 2, 4), List.of(x(s(2, 2, 7), distinct()))));
+    }
+
+    /** einsum: a product, a diagonal, a batch, three operands contracted pairwise, `...` with a letter summed inside one operand. */
+    static void einsum(List<Case> c) {
+        c.add(new Case("einsum(\"ij,jk->ik\", x, y)", s(2, 4), List.of(x(s(2, 3), ANY), y(s(3, 4), ANY))));
+        c.add(new Case("einsum(\"ii->i\", x)", s(3), List.of(x(s(3, 3), ANY))));
+        c.add(new Case("einsum(\"bij,bjk\", x, y)", s(2, 2, 2), List.of(x(s(2, 2, 3), ANY), y(s(2, 3, 2), ANY))));
+        c.add(new Case("einsum(\"i,ij,j\", x, y, b)", s(), List.of(x(s(3), ANY), y(s(3, 2), ANY), in("b", s(2), ANY))));
+        c.add(new Case("einsum(\"...ij,jk->...k\", x, y)", s(2, 2), List.of(x(s(2, 2, 3), ANY), y(s(3, 2), ANY))));
     }
 
     static void indexing(List<Case> c) {
@@ -595,6 +624,8 @@ class BuiltinGradTest {
             "permute", "movedim", "swapaxes", "flip", "roll", "tile", "narrow", "pad", "masked_fill", "clone", "tril", "triu", "diag",
             "diagonal", "trace", "mm", "bmm", "mv", "kron", "cross", "cumsum", "cumprod",
             "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "layer_norm", "dropout",
+            "einsum", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+            "batch_norm",
             "gather", "take_along_dim", "index_select", "scatter_add", "sort", "topk",
         };
         List<String> missing = new ArrayList<>();

@@ -42,8 +42,11 @@ final class Builtins {
         new ShapeRules(l, this, rules);
         new ArrangeRules(l, this, rules);
         new MatrixRules(l, this, rules);
+        new EinsumRules(l, this, rules);
         new FactorizationRules(l, this, rules);
         new ConvPoolRules(l, this, rules);
+        new AdaptivePoolRules(l, this, rules);
+        new BatchNormRules(l, this, rules);
         neural();
         new AutogradRules(l, this, rules);
         new FileRules(l, this, rules);

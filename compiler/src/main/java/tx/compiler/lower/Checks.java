@@ -40,9 +40,12 @@ final class Checks {
         double tol = tolerance(c);
         if (lhs instanceof Val.Bad || rhs instanceof Val.Bad || Double.isNaN(tol)) return;
         if (!(lhs instanceof Val.Fn g) || !(g.ref() instanceof Val.Transform t) || !t.kind().equals("grad")
-                || !(rhs instanceof Val.Fn h)) {
+                || !(rhs instanceof Val.Fn h) || h.ref() instanceof Val.BuiltinFn) { // a built-in has no parameters to match f's
             l.diags.error("E0110", c.span(), "`check` compares `grad(f, wrt=...)` with a function of the same parameters, found "
-                    + lhs.describe() + " and " + rhs.describe(), "e.g. `check grad(f) == df`, where `df` is written by hand");
+                    + lhs.describe() + " and " + rhs.describe(), rhs instanceof Val.Fn b && b.ref() instanceof Val.BuiltinFn bi
+                            ? "a built-in does not take f's parameters: write the derivative as a function, e.g. `fn df(x: [3]) -> [3] { return "
+                                    + bi.name() + "(x) }`, and `check grad(f) == df`"
+                            : "e.g. `check grad(f) == df`, where `df` is written by hand");
             return;
         }
         Ast.FnDef f = l.functions.base(t);

@@ -159,6 +159,11 @@ final class Functions {
                 wrt.add(k);
             }
         }
+        if (params.isEmpty()) {
+            l.diags.error("E0104", c.span(), "`" + kind + "(" + fn.ref().show() + ")`: `" + fn.ref().show() + "` takes no parameters to differentiate with respect to",
+                    "give it the tensor as a parameter, e.g. `fn f(x: [3]) -> [] { ... }`");
+            return new Val.Bad();
+        }
         if (wrt.isEmpty()) wrt.add(0); // the first parameter, as JAX's grad
         return new Val.Fn(new Val.Transform(kind, fn.ref(), wrt));
     }

@@ -513,6 +513,7 @@ public final class Lowerer {
         Val result = exprs.binary(a.op().substring(0, a.op().length() - 1), before, exprs.expr(a.value()), t.span(), a.value().span(), a.span());
         b.named(old);
         if (!(result instanceof T r)) return;
+        if (!inPlaceDtype(x, r, t.name() + " " + a.op() + " ...", a.span())) return;
         if (!Objects.deepEquals(r.shape(), x.shape())) {
             diags.error("E0201", a.span(), "in-place `" + a.op() + "` would change the shape of `" + t.name() + "` from "
                     + Shapes.show(x.shape()) + " to " + Shapes.show(r.shape()), "in-place operations keep the shape of their target");
@@ -521,6 +522,29 @@ public final class Lowerer {
         T updated = x.leaf() >= 0 ? keepLeaf(x, r.var()) : r;
         autograd.changedInPlace(x, updated, a.span());
         Indexing.markStale(this, x.var(), t.name(), a.span());
+    }
+
+    /**
+     * Whether an in-place update of the tensor x may hold its result r: PyTorch refuses a result of
+     * a higher category than x's dtype ({@code k += 1.5} on int64, {@code m |= 3} on bool: "result
+     * type Float can't be cast to the desired output type Long"); reports E0220 otherwise. A Python
+     * scalar (an item, a counter) is rebound instead, so any type goes.
+     */
+    boolean inPlaceDtype(T x, T r, String what, Span at) {
+        if (x.item() || r.dtype() == x.dtype()) return true;
+        diags.error("E0220", at, "`" + what + "` gives " + r.describeDtype().replaceFirst(" of shape.*", "") + ", which cannot be stored in place in "
+                        + x.describeDtype().replaceFirst(" of shape.*", "") + " (PyTorch: result type " + torchName(r.dtype())
+                        + " can't be cast to the desired output type " + torchName(x.dtype()) + ")",
+                "make a new tensor instead (`x = x + ...`), or convert first (`x = x.double()`)");
+        return false;
+    }
+
+    private static String torchName(tx.runtime.tensor.DType d) {
+        return switch (d) {
+            case FLOAT64 -> "Double";
+            case INT64 -> "Long";
+            case BOOL -> "Bool";
+        };
     }
 
     /** An in-place update of a leaf under no_grad: the same leaf, holding a new value. */
@@ -653,6 +677,7 @@ public final class Lowerer {
         if (known != null) return known;
         Set<String> out = new LinkedHashSet<>();
         for (Ast.Stmt s : body) {
+            BatchNormRules.statement(s, out); // batch_norm(..., training=True) updates its running statistics
             if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) out.add(a.target().name());
             else if (s instanceof Ast.IndexAssign a && changedName(a) != null) out.add(changedName(a));
             else if (s instanceof Ast.Assign a) {
@@ -687,6 +712,7 @@ public final class Lowerer {
     private static final Set<String> REBINDING_ATTRIBUTES = Set.of("requires_grad", "data");
 
     private void collectAssigned(Ast.Stmt s, Set<String> out) {
+        BatchNormRules.statement(s, out);
         if (s instanceof Ast.Assign a) {
             for (Ast.Target t : a.targets()) if (t.attr() == null || REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
             collectFunctionCalls(a.value(), out);
@@ -718,12 +744,20 @@ public final class Lowerer {
      * arguments its function changes and the script's names the function changes (d2l's updater).
      */
     private void collectFunctionCalls(Ast.Expr e, Set<String> out) {
-        if (!(e instanceof Ast.Call c) || !(c.callee() instanceof Ast.Name f) || !functions.has(f.name())) return;
+        if (!(e instanceof Ast.Call c)) return;
+        Ast.Name f = c.callee() instanceof Ast.Name n ? n : transformed(c.callee());
+        if (f == null || !functions.has(f.name())) return;
         Set<Integer> changed = functions.mutations.changedParams(f.name());
         for (int i = 0; i < c.args().size(); i++) {
             if (c.args().get(i).name() == null && changed.contains(i)) out.addAll(Iteration.namesIn(c.args().get(i).value()));
         }
         out.addAll(functions.mutations.changedGlobals(f.name()));
+    }
+
+    /** {@code f} in {@code grad(f)(...)} (any transform): its derived function takes f's arguments, and changes what f changes. */
+    private static Ast.Name transformed(Ast.Expr callee) {
+        return callee instanceof Ast.Call t && t.callee() instanceof Ast.Name tf && Functions.isTransform(tf.name()) && !t.args().isEmpty()
+                && t.args().get(0).value() instanceof Ast.Name f ? f : null;
     }
 
     /** Names a body binds itself (targets of `=`, loop names), nested blocks included: a function's locals. */
