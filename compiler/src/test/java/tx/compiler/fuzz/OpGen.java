@@ -19,6 +19,7 @@ import java.util.SplittableRandom;
  *       {@code T = tanh(...)} (symmetric positive definite, eigenvalues in [k, m + k]) or
  *       {@code k I + tanh(...) / 2} with k the size (strictly diagonally dominant), so that E0508
  *       never happens and finite differences are stable;</li>
+ *   <li>{@code einsum} with one to three operands, summed letters and diagonals ({@link #einsum});</li>
  *   <li>advanced indexing {@code x[idx]} with a constant int64 tensor of in-range positions, some
  *       negative, some repeated;</li>
  *   <li>loops over windows {@code x[i:i + k]} whose start is the loop's counter ({@link #windowLoop}):
@@ -38,10 +39,11 @@ final class OpGen {
 
     /** One of the productions below, of shape s. */
     Ex draw(int[] s, int depth) {
-        return switch (rnd.nextInt(7)) {
+        return switch (rnd.nextInt(9)) {
             case 0, 1 -> masked(s, depth);
             case 2 -> anyAll(s, depth);
             case 3, 4 -> factorisation(s, depth);
+            case 5, 6 -> einsum(s, depth);
             default -> gather(s, depth);
         };
     }
@@ -230,9 +232,55 @@ final class OpGen {
 
     /** Negative positions in an index tensor (which count from the end, as in PyTorch). */
     private static final boolean NEGATIVE_POSITIONS = false;
+    /** Several index tensors, or one after a slice (the advidx branch). */
+    private static final boolean SEVERAL_INDICES = false;
+
+    /** {@code x[idx]}, and (with several index tensors) {@code x[rows, cols]} or {@code x[:, idx]}. */
+    private Ex gather(int[] s, int depth) {
+        if (!SEVERAL_INDICES || s.length == 0) return gather1(s, depth);
+        return switch (rnd.nextInt(3)) {
+            case 0 -> gather1(s, depth);
+            case 1 -> gather2(s, depth);
+            default -> gatherAfterSlice(s, depth);
+        };
+    }
+
+    /** A constant int64 tensor of the given shape of positions in [-m, m), maybe repeated. */
+    private String positions(int[] shape, int m) {
+        double[] pos = new double[Shape.numel(shape)];
+        for (int i = 0; i < pos.length; i++) pos[i] = rnd.nextInt(m) - (NEGATIVE_POSITIONS && rnd.nextInt(3) == 0 ? m : 0);
+        return "tensor(" + Shape.literal(shape, pos).replace(".0", "") + ")"; // whole numbers: an int64 tensor
+    }
+
+    /**
+     * {@code x[rows, cols]}: two index tensors that broadcast to B (the same shape, or a column
+     * [a, 1] and a row [b]); s = B + x's shape after its first two dims.
+     */
+    private Ex gather2(int[] s, int depth) {
+        int j = s.length >= 2 && rnd.nextBoolean() ? 2 : 1;
+        int[] b = Arrays.copyOf(s, j), rest = Arrays.copyOfRange(s, j, s.length);
+        if (Shape.numel(b) == 0) return null;
+        int m1 = 1 + rnd.nextInt(3), m2 = 1 + rnd.nextInt(3);
+        int[] src = Shape.concat(new int[] {m1, m2}, rest);
+        if (Shape.numel(src) > ExprGen.MAX_NUMEL) return null;
+        boolean outer = j == 2 && rnd.nextBoolean();
+        String rows = positions(outer ? new int[] {b[0], 1} : b, m1), cols = positions(outer ? new int[] {b[1]} : b, m2);
+        Ex x = gen.gen(src, depth - 1);
+        return Ex.from(x.recv() + "[" + rows + ", " + cols + "]", s, x.lo(), x.hi(), x);
+    }
+
+    /** {@code x[:, idx]}: s = [x's first size] + idx's shape + x's shape after its second dim. */
+    private Ex gatherAfterSlice(int[] s, int depth) {
+        if (s.length < 2 || s[1] == 0) return null;
+        int m = 1 + rnd.nextInt(4);
+        int[] src = Shape.concat(new int[] {s[0], m}, Arrays.copyOfRange(s, 2, s.length));
+        if (Shape.numel(src) > ExprGen.MAX_NUMEL) return null;
+        Ex x = gen.gen(src, depth - 1);
+        return Ex.from(x.recv() + "[:, " + positions(new int[] {s[1]}, m) + "]", s, x.lo(), x.hi(), x);
+    }
 
     /** {@code x[idx]}: idx a constant int64 tensor of positions in [-m, m), maybe repeated; s = idx's shape + x's shape after its first dim. */
-    private Ex gather(int[] s, int depth) {
+    private Ex gather1(int[] s, int depth) {
         if (s.length == 0) return null;
         int j = s.length >= 2 && rnd.nextBoolean() ? 2 : 1;
         int[] is = Arrays.copyOf(s, j), rest = Arrays.copyOfRange(s, j, s.length);
@@ -240,12 +288,76 @@ final class OpGen {
         int m = 1 + rnd.nextInt(4);
         int[] src = Shape.concat(new int[] {m}, rest);
         if (Shape.numel(src) > ExprGen.MAX_NUMEL) return null;
-        double[] pos = new double[Shape.numel(is)];
-        for (int i = 0; i < pos.length; i++) pos[i] = rnd.nextInt(m) - (NEGATIVE_POSITIONS && rnd.nextInt(3) == 0 ? m : 0);
-        String idx = "tensor(" + Shape.literal(is, pos).replace(".0", "") + ")"; // whole numbers: an int64 tensor
+        String idx = positions(is, m);
         Ex x = gen.gen(src, depth - 1);
         if (x.number()) return null;
         return Ex.from(x.recv() + "[" + idx + "]", s, x.lo(), x.hi(), x);
+    }
+
+    // ---- einsum -----------------------------------------------------------------------------------------
+
+    /**
+     * {@code einsum("ik,kj->ij", a, b)} and the like, of shape s: one to three operands, each with
+     * some of the output's letters and of zero to two summed ones (sizes 1 to 3), in any order, now
+     * and then a letter repeated in one operand (a diagonal, {@code "ii->i"}); every letter is in
+     * some operand. The explicit output only ({@code ->}), with spaces now and then, and the list form.
+     * A value is a sum of (product of the summed sizes) products of one element of each operand.
+     */
+    private Ex einsum(int[] s, int depth) {
+        if (s.length > 3) return null;
+        String letters = shuffled("ijklmnpqrsabcdAB");
+        int summed = rnd.nextInt(3);
+        int[] size = new int[s.length + summed];
+        for (int d = 0; d < size.length; d++) size[d] = d < s.length ? s[d] : 1 + rnd.nextInt(3);
+        int ops = 1 + rnd.nextInt(3);
+        List<List<Integer>> operands = new ArrayList<>();
+        for (int o = 0; o < ops; o++) operands.add(new ArrayList<>());
+        for (int d = 0; d < size.length; d++) {
+            operands.get(rnd.nextInt(ops)).add(d);
+            for (List<Integer> op : operands) if (!op.contains(d) && rnd.nextInt(3) == 0) op.add(d);
+        }
+        List<Ex> parts = new ArrayList<>();
+        List<String> subs = new ArrayList<>();
+        double mag = 1;
+        for (List<Integer> op : operands) {
+            if (op.isEmpty()) op.add(size.length == 0 ? -1 : rnd.nextInt(size.length));
+            if (op.get(0) < 0) return null; // a scalar equation with nothing to sum: einsum("->") is not worth drawing
+            java.util.Collections.shuffle(op, new java.util.Random(rnd.nextLong()));
+            if (rnd.nextInt(6) == 0) op.add(rnd.nextInt(op.size() + 1), op.get(rnd.nextInt(op.size()))); // a diagonal
+            int[] shape = new int[op.size()];
+            StringBuilder sub = new StringBuilder();
+            for (int i = 0; i < op.size(); i++) {
+                shape[i] = size[op.get(i)];
+                sub.append(letters.charAt(op.get(i)));
+            }
+            if (Shape.numel(shape) > ExprGen.MAX_NUMEL) return null;
+            Ex x = gen.gen(shape, depth - 1);
+            parts.add(x);
+            subs.add(sub.toString());
+            mag *= x.mag();
+        }
+        StringBuilder out = new StringBuilder();
+        for (int d = 0; d < s.length; d++) out.append(letters.charAt(d));
+        int terms = 1;
+        for (int d = s.length; d < size.length; d++) terms *= size[d];
+        String sep = rnd.nextInt(4) == 0 ? ", " : ",", arrow = rnd.nextInt(4) == 0 ? " -> " : "->";
+        String eq = "\"" + String.join(sep, subs) + arrow + out + "\"";
+        StringBuilder args = new StringBuilder();
+        for (Ex x : parts) args.append(args.length() == 0 ? "" : ", ").append(x.text());
+        String text = rnd.nextInt(4) == 0 ? "einsum(" + eq + ", [" + args + "])" : "einsum(" + eq + ", " + args + ")";
+        double bound = terms * mag;
+        return Ex.from(text, s, -bound, bound, parts.toArray(new Ex[0]));
+    }
+
+    private String shuffled(String s) {
+        char[] c = s.toCharArray();
+        for (int i = c.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            char t = c[i];
+            c[i] = c[j];
+            c[j] = t;
+        }
+        return new String(c);
     }
 
     // ---- loops over windows -------------------------------------------------------------------------------
@@ -288,7 +400,9 @@ final class OpGen {
         String u = h + "w";
         Ex uEx = Ex.from(u, Shape.concat(new int[] {k}, rest), x.lo(), x.hi(), x);
         Ex term = windowTerm(uEx, rest, kind == 0);
+        int clipped = clippedTrips(kind, start, step, m, k);
         List<String> lines = new ArrayList<>();
+        if (clipped > 0) lines.add("# the window is clipped shorter in the last " + clipped + " iteration(s)");
         lines.add(h + " = " + (rest.length == 0 ? "0.0" : "zeros(" + Shape.list(rest) + ")"));
         lines.add("for " + i + " in " + range + " {");
         lines.add("    " + u + " = " + window);
@@ -307,6 +421,14 @@ final class OpGen {
         lines.add("}");
         double bound = Math.max(1, trips) * term.mag();
         return new Loop(lines, h, Ex.from(h, rest, -bound, bound, term));
+    }
+
+    /** How many of the loop's last iterations see a window shorter than k. */
+    private static int clippedTrips(int kind, int start, int step, int m, int k) {
+        if (kind == 0) return 0;
+        int n = 0;
+        for (int i = kind == 2 ? 0 : start; i < m; i += kind == 2 ? k : step) if (i + k > m) n++;
+        return n;
     }
 
     /** A value of shape rest from the window u: {@code sum(F(u) * g, dim=0)} or the like, g broadcasting against u. */
