@@ -116,6 +116,7 @@ fieldExpr
 subscript
     : lo=expr? ':' hi=expr? (':' step=expr?)?                  # slice
     | '...'                                                    # ellipsis
+    | 'range' '(' arg (',' arg)* ')'                           # rangeIndex
     | expr                                                     # single
     ;
 

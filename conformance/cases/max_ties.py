@@ -14,4 +14,4 @@ print(x.grad)
 x.grad = None
 torch.amax(x, dim=[0, 1]).backward()
 print(x.grad)
-print(torch.max(x, 0, True).values, torch.min(x, dim=-1).values)
+print(torch.max(x, 0, True), torch.min(x, dim=-1))

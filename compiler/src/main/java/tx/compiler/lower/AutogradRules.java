@@ -158,6 +158,10 @@ final class AutogradRules extends RuleFamily {
                     items.add(namedPair(l.namedPairs.get(pair), pair));
                     continue;
                 }
+                if (a.pos.get(i) instanceof T t && l.indicesOf.containsKey(t.var())) { // max(x, dim=1): PyTorch's (values, indices)
+                    items.add(namedPair(l.extremeOf.get(t.var()), new Val.Tuple(List.of(l.exprs.valuesOf(t), l.indicesOf.get(t.var())))));
+                    continue;
+                }
                 if (a.pos.get(i) instanceof Val.Fn) {
                     l.diags.error("E0401", a.posSpans.get(i), "`print` takes tensors, numbers, strings, lists and tuples, found " + a.pos.get(i).describe(), null);
                     return null;

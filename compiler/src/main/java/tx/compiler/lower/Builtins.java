@@ -509,6 +509,7 @@ final class Builtins {
                 Var v = b.composite(() -> name.equals("max") ? Composites.maxAlong(b, x.var(), axes[0], keepdim) : Composites.minAlong(b, x.var(), axes[0], keepdim));
                 T values = out(v, name.equals("max") ? "MaxBackward0" : "MinBackward0");
                 l.indicesOf.put(v, selection.indicesOf(x, axes[0], keepdim, name.equals("max"))); // PyTorch's (values, indices)
+                l.extremeOf.put(v, name);
                 return values;
             }
             return out(b.composite(() -> r.apply(b, x.var(), axes, keepdim)), a.get(1, "dim") == null ? gradFnAll : gradFnDim);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
 import tx.compiler.syntax.Ast;
@@ -72,11 +73,14 @@ final class Indexing {
 
     // ---- reading -------------------------------------------------------------------------------------
 
-    /** {@code x[subs]}. */
+    /** {@code x[subs]}: basic subscripts by their path, index tensors by {@link AdvancedIndexing}. */
     Val read(T x, Ast.Index ix) {
-        Val advanced = advanced(x, ix);
-        if (advanced != null) return advanced;
-        Path p = path(x.shape(), ix.subs(), ix.span());
+        AdvancedIndexing adv = new AdvancedIndexing(l, this);
+        Map<Ast.Sub, Val> vals = adv.values(ix.subs());
+        AdvancedIndexing.Plan plan = adv.plan(x.shape(), ix.subs(), vals, ix.span());
+        if (plan == AdvancedIndexing.FAILED) return new Val.Bad();
+        if (plan != null) return adv.read(x, plan);
+        Path p = path(x.shape(), ix.subs(), ix.span(), vals);
         if (p == null) return new Val.Bad();
         T out = l.exprs.result(read(x.var(), p), p.gradFn());
         l.slicedFrom.put(out, x.var());
@@ -96,36 +100,6 @@ final class Indexing {
                         + "` changed in place at line " + at.line());
             }
         }
-    }
-
-    /**
-     * {@code x[idx]} with one int64 tensor of positions along the first dimension (PyTorch's
-     * advanced indexing): the rows at those positions, of shape {@code idx.shape + x.shape[1:]}, a
-     * gather whose adjoint adds each row's gradient back at its position (repeated positions add
-     * up). A bool mask selects a number of elements known only at run time: E0105 until tx has
-     * run-time dimensions. Null when the subscript is not a tensor of positions.
-     */
-    private Val advanced(T x, Ast.Index ix) {
-        if (ix.subs().size() != 1 || !(ix.subs().get(0) instanceof Ast.At at) || at.index() instanceof Ast.NoneLit) return null;
-        Val iv = l.exprs.expr(at.index());
-        if (!(iv instanceof T idx) || idx.shape().length == 0) return null;
-        if (idx.dtype() == tx.runtime.tensor.DType.BOOL) {
-            l.diags.error("E0105", at.span(), "a boolean mask selects a number of elements known only at run time, which tx cannot give a shape yet",
-                    "keep the shape: `where(mask, x, 0.0)`, `x.masked_fill(logical_not(mask), 0.0)`, or `sum(x * mask)` for a masked sum");
-            return new Val.Bad();
-        }
-        if (idx.dtype() != tx.runtime.tensor.DType.INT64) {
-            l.diags.error("E0220", at.span(), "tensors used as indices must be int64 (or bool masks), found " + idx.describe(),
-                    "convert the positions with `.long()`");
-            return new Val.Bad();
-        }
-        if (x.shape().length == 0) {
-            l.diags.error("E0204", ix.span(), "a tensor of shape [] cannot be indexed", null);
-            return new Val.Bad();
-        }
-        Var picked = l.builtins.selection.selectAlong(x.var(), 0, idx.var()); // index_select's gather
-        int[] out = Shapes.concat(idx.shape(), Arrays.copyOfRange(x.shape(), 1, x.shape().length));
-        return l.exprs.result(b.reshape(picked, out), "IndexBackward0");
     }
 
     Var read(Var x, Path p) {
@@ -160,9 +134,10 @@ final class Indexing {
     /**
      * The path of {@code subs} into a tensor of {@code shape}, or null after reporting. Indices
      * known at compile time are checked against the size (E0204); run-time ones when they run (E0507),
-     * negative ones counting from the end as in PyTorch.
+     * negative ones counting from the end as in PyTorch. {@code vals} holds the subscripts' values
+     * already evaluated (each is evaluated once).
      */
-    Path path(int[] shape, List<Ast.Sub> subs, Span span) {
+    Path path(int[] shape, List<Ast.Sub> subs, Span span, Map<Ast.Sub, Val> vals) {
         int r = shape.length;
         long used = subs.stream().filter(s -> !(s instanceof Ast.Ellipsis) && !isNone(s)).count();
         long ellipses = subs.stream().filter(s -> s instanceof Ast.Ellipsis).count();
@@ -189,7 +164,7 @@ final class Indexing {
                 kept.add(1);
                 gradFn = "UnsqueezeBackward0";
             } else if (s instanceof Ast.At at) {
-                Val iv = l.exprs.expr(at.index());
+                Val iv = vals.containsKey(s) ? vals.get(s) : l.exprs.expr(at.index());
                 if (iv instanceof T it && it.shape().length == 0) { // known at run time: a loop's counter, an item
                     takes.add(new Take(kept.size(), it.var()));
                     kept.add(shape[d]);
@@ -308,36 +283,75 @@ final class Indexing {
             return;
         }
         Val rhs = l.exprs.expr(a.value());
-        Val part = op == null ? rhs : l.exprs.binary(op, l.exprs.expr(a.target()), rhs, a.target().span(), a.value().span(), a.span());
-        T updated = written(a.target(), part, a.value().span());
+        T updated = written((Ast.Index) a.target(), op, rhs, a.value().span(), a.span(), false);
         if (updated == null) return;
         T result = x.leaf() >= 0 ? l.keepLeaf(x, updated.var())
-                : l.exprs.result(updated.var(), "CopySlices");
+                : l.exprs.result(updated.var(), updated.gradFn());
         l.autograd.changedInPlace(x, result, a.span());
         markStale(l, x.var(), name.name(), a.span());
     }
 
-    /** The new value of the tensor {@code target} indexes into, holding {@code part} where it points; null after reporting. */
-    private T written(Ast.Expr target, Val part, Span valueSpan) {
-        if (!(target instanceof Ast.Index ix)) return part instanceof T t ? t : null;
+    /**
+     * The new value of the tensor {@code ix} indexes into, holding {@code rhs} where it points
+     * ({@code ix op rhs} for an in-place operator {@code op}, null for {@code =}); null after
+     * reporting. A chained target ({@code x[0][1] = v}) is written level by level outwards
+     * ({@code chained} at the outer levels). Its grad_fn is PyTorch's: {@code IndexPutBackward0} for
+     * index tensors, {@code CopySlices} for the others.
+     */
+    private T written(Ast.Index ix, String op, Val rhs, Span valueSpan, Span span, boolean chained) {
         T into = l.exprs.tensor(l.exprs.expr(ix.target()), ix.target().span(), "indexed assignment");
-        T v = l.exprs.tensor(part, valueSpan, "indexed assignment");
-        if (into == null || v == null) return null;
-        Path p = path(into.shape(), ix.subs(), ix.span());
+        AdvancedIndexing adv = new AdvancedIndexing(l, this);
+        Map<Ast.Sub, Val> vals = adv.values(ix.subs());
+        if (into == null || rhs instanceof Val.Bad) return null;
+        AdvancedIndexing.Plan plan = adv.plan(into.shape(), ix.subs(), vals, ix.span());
+        if (plan == AdvancedIndexing.FAILED) return null;
+        if (plan != null && chained) { // NOTE: PyTorch runs it and changes only the copy; tx says so
+            l.diags.error("E0401", ix.span(), "this changes a copy: indexing with a tensor of positions or a mask makes a new tensor, as in PyTorch",
+                    "so the assignment would not reach the tensor; put the subscripts in one pair of brackets: `x[idx, 0] = v`");
+            return null;
+        }
+        T value = plan != null ? writtenAdvanced(into, plan, adv, op, rhs, valueSpan, span, AdvancedIndexing.onlyIndexTensors(ix.subs(), vals))
+                : writtenBasic(into, ix, vals, op, rhs, valueSpan, span);
+        if (value == null || !(ix.target() instanceof Ast.Index outer)) return value;
+        return written(outer, null, value, valueSpan, span, true);
+    }
+
+    /** {@code into[subs] = rhs} (or {@code op=}) for basic subscripts: {@code where(mask, v placed, into)}. */
+    private T writtenBasic(T into, Ast.Index ix, Map<Ast.Sub, Val> vals, String op, Val rhs, Span valueSpan, Span span) {
+        Path p = path(into.shape(), ix.subs(), ix.span(), vals);
         if (p == null) return null;
+        Val part = op == null ? rhs : l.exprs.binary(op, l.exprs.result(read(into.var(), p), p.gradFn()), rhs, ix.span(), valueSpan, span);
+        T v = l.exprs.tensor(part, valueSpan, "indexed assignment");
+        if (v == null) return null;
         int[] region = p.result();
-        if (!Arrays.equals(Shapes.broadcast(v.shape(), region), region)) {
+        if (!Shapes.broadcastsTo(v.shape(), region)) {
             l.diags.error("E0201", valueSpan, "a value of shape " + Shapes.show(v.shape()) + " cannot be assigned to a part of shape "
                     + Shapes.show(region), "the value must broadcast to the indexed part's shape, as in PyTorch");
             return null;
         }
-        Var placed = place(broadcast(v.var(), region), p);
+        Var placed = place(broadcast(b, v.var(), region), p);
         Var mask = place(b.fill(region, 1, tx.runtime.tensor.DType.BOOL), p); // a bool mask, as where takes
-        return written(ix.target(), l.exprs.result(b.where(mask, placed, into.var()), "CopySlices"), valueSpan);
+        return l.exprs.result(b.where(mask, placed, into.var()), "CopySlices");
+    }
+
+    /**
+     * {@code into[subs] = rhs} (or {@code op=}) with index tensors: the region read, written by
+     * {@link AdvancedIndexing}, put back; {@code pure} when the subscripts are index tensors and
+     * {@code ...} only.
+     */
+    private T writtenAdvanced(T into, AdvancedIndexing.Plan plan, AdvancedIndexing adv, String op, Val rhs, Span valueSpan, Span span, boolean pure) {
+        Path p = plan.path();
+        Var region = read(into.var(), p);
+        Var fresh = adv.write(region, plan, rhs, op, valueSpan, span);
+        if (fresh == null) return null;
+        boolean whole = p.wholeBox() && p.takes().isEmpty() && Arrays.equals(p.kept(), p.shape());
+        Var out = whole ? fresh : b.where(place(b.fill(p.result(), 1, tx.runtime.tensor.DType.BOOL), p), place(fresh, p), into.var());
+        // NOTE: PyTorch's index_put_ names the result only when no slice, int or None made a view first
+        return l.exprs.result(out, pure ? "IndexPutBackward0" : "CopySlices");
     }
 
     /** v broadcast to {@code shape} (which it broadcasts to). */
-    private Var broadcast(Var v, int[] shape) {
+    static Var broadcast(Builder b, Var v, int[] shape) {
         int[] s = v.shapeRef();
         int[] padded = new int[shape.length];
         Arrays.fill(padded, 1);

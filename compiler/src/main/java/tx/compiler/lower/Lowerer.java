@@ -603,6 +603,9 @@ public final class Lowerer {
      */
     final Map<tx.runtime.ir.Var, T> indicesOf = new java.util.HashMap<>();
 
+    /** Which of {@code max} and {@code min} made the values of {@link #indicesOf}: the name their pair prints with. */
+    final Map<tx.runtime.ir.Var, String> extremeOf = new java.util.HashMap<>();
+
     /**
      * Whether a tensor of this dtype may require grad: only float64 ones, as PyTorch ("Only Tensors
      * of floating point and complex dtype can require gradients"); else E0320 at {@code span}.

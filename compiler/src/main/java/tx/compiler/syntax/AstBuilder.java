@@ -202,6 +202,8 @@ final class AstBuilder {
                         c.step == null ? null : expr(c.step), span(c)));
             } else if (s instanceof EllipsisContext c) {
                 out.add(new Ellipsis(span(c)));
+            } else if (s instanceof RangeIndexContext c) { // x[range(n), y]: a call of `range`, which only a subscript can make
+                out.add(new At(new Call(new Name("range", span(c.getStart())), args(c.arg()), span(c)), span(c)));
             }
         }
         return out;

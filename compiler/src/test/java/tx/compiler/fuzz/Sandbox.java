@@ -94,8 +94,9 @@ final class Sandbox {
      * The promises every input must keep, whatever it is: rejected only with at least one error;
      * every diagnostic located inside the file (line and column of a real character, or just past
      * the end of a line); a run-time failure only from a failed assert_close or check (a mangled
-     * derivative fails its check, as it should) or from a run-time index out of range (E0507),
-     * also located inside the file.
+     * derivative fails its check, as it should), from a run-time index out of range (E0507) or
+     * from a singular matrix (E0508: a mutant can zero a matrix that `solve` then takes), also
+     * located inside the file.
      */
     static List<String> violations(String source, Outcome o) {
         List<String> bad = new ArrayList<>();
@@ -113,9 +114,10 @@ final class Sandbox {
             boolean expected = e.kind() == tx.runtime.exec.TxRuntimeException.Kind.ASSERTION
                     || e.kind() == tx.runtime.exec.TxRuntimeException.Kind.CHECK
                     || e.kind() == tx.runtime.exec.TxRuntimeException.Kind.INDEX
+                    || e.kind() == tx.runtime.exec.TxRuntimeException.Kind.LINALG
                     || (e.kind() == tx.runtime.exec.TxRuntimeException.Kind.TIMEOUT || e.kind() == tx.runtime.exec.TxRuntimeException.Kind.MEMORY)
                     && source.contains("while"); // see options()
-            if (!expected) bad.add("a run-time error that is not a failed assert_close or check, or an index out of range: " + e.getMessage());
+            if (!expected) bad.add("a run-time error that is not a failed assert_close or check, an index out of range or a singular matrix: " + e.getMessage());
             Origin at = e.origin();
             String where = at == null ? "has no location" : where(lines, at.line(), at.col(), at.line(), at.endCol());
             if (where != null) bad.add("run-time error " + where);
