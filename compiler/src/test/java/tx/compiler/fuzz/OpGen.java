@@ -146,8 +146,15 @@ final class OpGen {
      */
     private Ex factorisation(int[] s, int depth) {
         int r = s.length;
-        if (r == 0 || (r == 1 && rnd.nextBoolean() && s[0] <= 3)) return det(r == 0 ? new int[0] : s, depth);
-        if (r == 1) return s[0] <= 3 ? solve(s, depth) : null;
+        if (r == 0) return rnd.nextBoolean() ? det(s, depth) : reduced(s, 1 + rnd.nextInt(3), depth);
+        if (r == 1 && s[0] <= 3) {
+            return switch (rnd.nextInt(3)) {
+                case 0 -> det(s, depth);
+                case 1 -> solve(s, depth);
+                default -> reduced(s, s[0], depth);
+            };
+        }
+        if (r == 1) return null;
         int n = s[r - 1];
         if (n > 3 || n == 0 || s[r - 2] > 3 || s[r - 2] == 0) return null;
         if (s[r - 2] != n) return solve(s, depth);
@@ -156,6 +163,18 @@ final class OpGen {
             case 1 -> cholesky(s, depth);
             default -> solve(s, depth);
         };
+    }
+
+    /**
+     * The inverse or Cholesky factor of an n×n matrix, reduced to shape s: summed to a scalar, or
+     * (s = [n]) its diagonal or its column sums.
+     */
+    private Ex reduced(int[] s, int n, int depth) {
+        int[] sq = {n, n};
+        Ex x = rnd.nextBoolean() ? inverse(sq, depth) : cholesky(sq, depth);
+        double b = Math.max(Math.abs(x.lo()), Math.abs(x.hi()));
+        if (s.length == 0) return Ex.from(x.recv() + ".sum()", s, -n * n * b, n * n * b, x);
+        return rnd.nextBoolean() ? Ex.from("diagonal(" + x.text() + ")", s, x.lo(), x.hi(), x) : Ex.from(x.recv() + ".sum(0)", s, -n * b, n * b, x);
     }
 
     /** A well-conditioned matrix (or batch) of shape batch + [n, n]; spd: symmetric positive definite. */
@@ -231,9 +250,9 @@ final class OpGen {
     // ---- advanced indexing ------------------------------------------------------------------------------
 
     /** Negative positions in an index tensor (which count from the end, as in PyTorch). */
-    private static final boolean NEGATIVE_POSITIONS = false;
+    private static final boolean NEGATIVE_POSITIONS = true;
     /** Several index tensors, or one after a slice (the advidx branch). */
-    private static final boolean SEVERAL_INDICES = false;
+    private static final boolean SEVERAL_INDICES = true;
 
     /** {@code x[idx]}, and (with several index tensors) {@code x[rows, cols]} or {@code x[:, idx]}. */
     private Ex gather(int[] s, int depth) {

@@ -27,6 +27,9 @@ class OpGenCoverageTest {
         CONSTRUCTS.put("cholesky", Pattern.compile("cholesky\\("));
         CONSTRUCTS.put("einsum", Pattern.compile("einsum\\(\""));
         CONSTRUCTS.put("x[idx]", Pattern.compile("\\[tensor\\(\\[?\\[?-?\\d+[],)]"));
+        CONSTRUCTS.put("x[rows, cols]", Pattern.compile("\\[tensor\\([-\\d\\[\\], ]*\\), tensor\\("));
+        CONSTRUCTS.put("x[:, idx]", Pattern.compile("\\[:, tensor\\("));
+        CONSTRUCTS.put("a negative position", Pattern.compile("\\[tensor\\([\\[\\d, ]*-\\d"));
         CONSTRUCTS.put("x[i:i + k]", Pattern.compile("\\[(i\\d+):\\1 \\+ \\d+]"));
         CONSTRUCTS.put("x[i:min(i + k, m)]", Pattern.compile("\\[(i\\d+):min\\(\\1 \\+ \\d+, \\d+\\)]"));
         CONSTRUCTS.put("a clipped window", Pattern.compile("# the window is clipped shorter"));
