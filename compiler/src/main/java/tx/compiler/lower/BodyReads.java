@@ -20,7 +20,20 @@ final class BodyReads {
 
     /** Whether {@code body} certainly assigns {@code name} (as a plain name) before anything in it may read it. */
     static boolean writtenFirst(List<Ast.Stmt> body, String name, Predicate<String> builtin) {
+        return writtenFirst(body, name, builtin, f -> false);
+    }
+
+    /**
+     * As {@link #writtenFirst(List, String, Predicate)}, where a nested {@code for} loop that
+     * {@code runs} says certainly runs at least once counts as its body: a minibatch loop inside an
+     * epoch loop assigns {@code xb = x[i:i + bs]} first, so {@code xb} is not carried by the epoch
+     * loop, and may leave it with the last batch's shape.
+     */
+    static boolean writtenFirst(List<Ast.Stmt> body, String name, Predicate<String> builtin, Predicate<Ast.For> runs) {
         for (Ast.Stmt s : body) {
+            if (s instanceof Ast.For f && !reads(f.range(), name, builtin) && runs.test(f) && writtenFirst(f.body(), name, builtin, runs)) {
+                return !f.var().equals(name);
+            }
             if (s instanceof Ast.Assign a) {
                 if (reads(a.value(), name, builtin)) return false;
                 for (Ast.Target t : a.targets()) {

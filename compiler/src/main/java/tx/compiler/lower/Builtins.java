@@ -57,9 +57,11 @@ final class Builtins {
         new DtypeRules(l, this, rules);
         new PredicateRules(l, this, rules);
         selection = new SelectionRules(l, this, rules);
+        math = new MathFunctions(l);
     }
 
     final SelectionRules selection;
+    private final MathFunctions math;
 
     boolean has(String name) {
         return rules.containsKey(name);
@@ -81,6 +83,7 @@ final class Builtins {
             a = new Args(l, name, c);
         } else if (c.callee() instanceof Ast.Attr at) {
             name = at.name();
+            if (math.applies(at)) return math.call(name, c);
             if (modulePrefix(at) || attributeCalled(at)) return skipArgs(c);
             a = new Args(l, name, c);
             Val receiver = l.exprs.expr(at.target());

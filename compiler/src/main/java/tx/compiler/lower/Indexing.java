@@ -310,10 +310,30 @@ final class Indexing {
                     "so the assignment would not reach the tensor; put the subscripts in one pair of brackets: `x[idx, 0] = v`");
             return null;
         }
+        if (plan != null && op == null && rhs instanceof T r && !r.item() && r.shape().length > 0 && r.dtype() != into.dtype()) {
+            l.diags.error("E0220", valueSpan, "writing through index tensors needs a value of the tensor's dtype: " + into.describeDtype().replaceFirst(" of shape.*", "")
+                            + ", found " + r.describeDtype().replaceFirst(" of shape.*", "") + " (PyTorch: Index put requires the source and destination dtypes match)",
+                    "convert the value first, e.g. `.long()`, `.double()` or `.bool()`; a Python number is converted for you");
+            return null;
+        }
         T value = plan != null ? writtenAdvanced(into, plan, adv, op, rhs, valueSpan, span, AdvancedIndexing.onlyIndexTensors(ix.subs(), vals))
                 : writtenBasic(into, ix, vals, op, rhs, valueSpan, span);
+        if (value != null && value.dtype() != into.dtype()) value = keptDtype(into, value, ix, op, span);
         if (value == null || !(ix.target() instanceof Ast.Index outer)) return value;
         return written(outer, null, value, valueSpan, span, true);
+    }
+
+    /**
+     * The written tensor keeps its dtype, as in PyTorch: a plain write converts the value
+     * ({@code k[0] = 1.7} on int64 stores 1, {@code m[0] = 5} on bool stores True); an update whose
+     * result has a higher dtype is refused (E0220, see {@link Lowerer#inPlaceDtype}). Null after reporting.
+     */
+    private T keptDtype(T into, T value, Ast.Index ix, String op, Span span) {
+        if (op != null) {
+            String target = l.text(ix.span());
+            return l.inPlaceDtype(into, value, (target == null ? "x[...]" : target) + " " + op + "= ...", span) ? value : null;
+        }
+        return l.exprs.result(b.emit(tx.runtime.ir.Prim.CAST, into.dtype(), value.var()), value.gradFn());
     }
 
     /** {@code into[subs] = rhs} (or {@code op=}) for basic subscripts: {@code where(mask, v placed, into)}. */

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import tx.compiler.check.GradState;
 import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
@@ -54,7 +55,10 @@ final class Loops {
         Set<String> assigned = l.assignedNames(f.body());
         assigned.add(f.var());
         List<String> carried = carriedNames(before, assigned, l.inPlaceNames(f.body()), l.autograd);
-        if (range.count() > 0) carried.removeIf(n -> BodyReads.writtenFirst(f.body(), n, l.builtins::has)); // nothing to carry
+        if (range.count() > 0) { // nothing to carry
+            Predicate<Ast.For> runs = inner -> runsAtLeastOnce(inner, assigned);
+            carried.removeIf(n -> BodyReads.writtenFirst(f.body(), n, l.builtins::has, runs));
+        }
         Map<String, T> entry = promote(before, carried, f);
         Map<Integer, GradState> entryGrads = new java.util.HashMap<>(before.grads);
         State end = null;
@@ -80,6 +84,30 @@ final class Loops {
             return;
         }
         emitLoop(f, range, before, carried, entry, entryGrads, assigned);
+    }
+
+    /**
+     * Whether a loop nested in this one's body certainly runs at least once: its {@code range}'s
+     * arguments read none of the names this body assigns and are numbers now, giving a count of one
+     * or more. They are evaluated with diagnostics off, and what that builds is dropped.
+     */
+    private boolean runsAtLeastOnce(Ast.For inner, Set<String> assignedHere) {
+        for (String n : assignedHere) if (BodyReads.reads(inner.range(), n, l.builtins::has)) return false;
+        List<Double> v = new ArrayList<>();
+        l.diags.mute();
+        l.b.openBlock();
+        try {
+            for (Ast.Arg a : inner.range()) {
+                if (a.name() != null || !(l.exprs.expr(a.value()) instanceof Val.Num n)) return false;
+                v.add(n.value());
+            }
+        } finally {
+            l.b.closeBlock();
+            l.diags.unmute();
+        }
+        if (v.isEmpty() || v.size() > 3) return false;
+        double start = v.size() == 1 ? 0 : v.get(0), stop = v.size() == 1 ? v.get(0) : v.get(1), step = v.size() == 3 ? v.get(2) : 1;
+        return step != 0 && Math.ceil((stop - start) / step) >= 1;
     }
 
     /**

@@ -53,7 +53,12 @@ final class AstBuilder {
         if (ctx instanceof AugAssignContext c) return new AugAssign(target(c.target()), c.op.getText(), expr(c.expr()), sp);
         if (ctx instanceof IndexAssignContext c) return new IndexAssign(indexTarget(c.indexTarget()), c.op.getText(), expr(c.expr()), sp);
         if (ctx instanceof ExprStmtContext c) return new ExprStmt(expr(c.expr()), sp);
-        if (ctx instanceof WithStmtContext c) return new With(c.kind.getText(), block(c.block()), sp);
+        if (ctx instanceof WithStmtContext c) {
+            if (c.module != null && !c.module.getText().equals("torch")) { // `with torch.no_grad():` is PyTorch's spelling (LANGUAGE.md §2)
+                diags.error("E0001", span(c.module), "syntax error: unexpected `" + c.module.getText() + "`", "expected `no_grad`, `torch.no_grad()` or `checkpoint`");
+            }
+            return new With(c.kind.getText(), block(c.block()), sp);
+        }
         if (ctx instanceof ForStmtContext c) {
             return new For(c.NAME().getText(), span(c.NAME().getSymbol()), args(c.arg()), block(c.block()), sp);
         }

@@ -46,7 +46,7 @@ public final class Tensor {
 
     private static Tensor full(String caller, int[] shape, double v) {
         double[] d = new double[checkedNumel(caller, shape)];
-        if (v != 0.0) Arrays.fill(d, v);
+        if (Double.doubleToRawLongBits(v) != 0) Arrays.fill(d, v); // -0.0 is filled: it prints as -0.
         return new Tensor(shape.clone(), d);
     }
 

@@ -1,0 +1,82 @@
+package tx.compiler.lower;
+
+import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.compiler.syntax.Ast;
+import tx.runtime.ir.Prim;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.DType;
+
+/**
+ * Python's {@code math} module on Python numbers ({@code math.sqrt(d)}, {@code math.exp(-t)}):
+ * a number known now gives a number, a run-time Python scalar (an item, a counter) a Python scalar
+ * computed by the primitive of the same name. The result is a Python float, but {@code floor} and
+ * {@code ceil} give ints, as in Python. A tensor of more than one element is refused (Python's
+ * math functions take numbers; PyTorch code writes {@code torch.sqrt(x)} for tensors).
+ */
+final class MathFunctions {
+    private final Lowerer l;
+
+    MathFunctions(Lowerer l) {
+        this.l = l;
+    }
+
+    /** A function of the math module: the primitive for a run-time value, and Java's for a number known now. */
+    private record Fn(Prim prim, DoubleUnaryOperator now, boolean whole) {}
+
+    private static final Map<String, Fn> FUNCTIONS = Map.ofEntries(
+            Map.entry("sqrt", new Fn(Prim.SQRT, Math::sqrt, false)),
+            Map.entry("exp", new Fn(Prim.EXP, Math::exp, false)),
+            Map.entry("log", new Fn(Prim.LOG, Math::log, false)),
+            Map.entry("log1p", new Fn(Prim.LOG1P, Math::log1p, false)),
+            Map.entry("expm1", new Fn(Prim.EXPM1, Math::expm1, false)),
+            Map.entry("sin", new Fn(Prim.SIN, Math::sin, false)),
+            Map.entry("cos", new Fn(Prim.COS, Math::cos, false)),
+            Map.entry("tan", new Fn(Prim.TAN, Math::tan, false)),
+            Map.entry("tanh", new Fn(Prim.TANH, Math::tanh, false)),
+            Map.entry("asin", new Fn(Prim.ASIN, Math::asin, false)),
+            Map.entry("acos", new Fn(Prim.ACOS, Math::acos, false)),
+            Map.entry("atan", new Fn(Prim.ATAN, Math::atan, false)),
+            Map.entry("fabs", new Fn(Prim.ABS, Math::abs, false)),
+            Map.entry("floor", new Fn(Prim.FLOOR, Math::floor, true)),
+            Map.entry("ceil", new Fn(Prim.CEIL, Math::ceil, true)));
+
+    /** Whether {@code math.NAME(...)} is a call of the math module here: {@code math} is not a name of the program. */
+    boolean applies(Ast.Attr callee) {
+        return callee.target() instanceof Ast.Name m && m.name().equals("math") && !l.state.names.containsKey("math")
+                && FUNCTIONS.containsKey(callee.name());
+    }
+
+    Val call(String name, Ast.Call c) {
+        Fn fn = FUNCTIONS.get(name);
+        if (c.args().size() != 1 || c.args().get(0).name() != null) {
+            l.diags.error("E0104", c.span(), "`math." + name + "` takes one number", null);
+            return new Val.Bad();
+        }
+        Ast.Arg arg = c.args().get(0);
+        Val v = l.exprs.expr(arg.value());
+        Val.PyType py = fn.whole() ? Val.PyType.INT : Val.PyType.FLOAT;
+        if (v instanceof Val.Num n) {
+            double r = fn.now().applyAsDouble(n.value());
+            if (Double.isNaN(r) && !Double.isNaN(n.value()) || Double.isInfinite(r) && !Double.isInfinite(n.value())) {
+                l.diags.error("E0401", arg.span(), "`math." + name + "(" + tx.runtime.tensor.PyFloat.repr(n.value()) + ")` is outside the function's domain"
+                        + " (Python raises " + (Double.isNaN(r) || r < 0 || name.equals("log") ? "ValueError: math domain error" : "OverflowError") + ")",
+                        "for tensors, `torch." + name + "` gives nan or inf there instead");
+                return new Val.Bad();
+            }
+            return new Val.Num(r, py);
+        }
+        if (v instanceof T t && t.shape().length == 0) {
+            Var out = l.b.emit(fn.prim(), null, t.var());
+            if (fn.whole()) out = l.b.emit(Prim.CAST, DType.INT64, out);
+            return T.scalar(out, py);
+        }
+        if (!(v instanceof Val.Bad)) {
+            l.diags.error("E0220", arg.span(), "`math." + name + "` takes a number, found " + v.describe(),
+                    "for a tensor write `torch." + name + "(x)`");
+        }
+        return new Val.Bad();
+    }
+}
