@@ -37,10 +37,17 @@ final class ExprGen {
     /** Every rand/randn gets a seed= (an unseeded one differs at each place it is written). */
     boolean seededOnly;
     private int seeds;
+    /** The productions of the newer operators (masks, factorisations, advanced indexing). */
+    private final OpGen ops;
 
     ExprGen(SplittableRandom rnd, Map<String, Binding> env) {
         this.rnd = rnd;
         this.env = env;
+        this.ops = new OpGen(rnd, this);
+    }
+
+    OpGen ops() {
+        return ops;
     }
 
     // ---- entry points ------------------------------------------------------------------------------
@@ -65,7 +72,7 @@ final class ExprGen {
 
     private Ex compound(int[] s, int depth) {
         for (int attempt = 0; attempt < 4; attempt++) {
-            Ex e = switch (rnd.nextInt(23)) {
+            Ex e = switch (rnd.nextInt(26)) {
                 case 0, 1, 2, 3 -> unary(s, depth);
                 case 4, 5, 6, 7, 8 -> binary(s, depth);
                 case 9, 10 -> select(s, depth);
@@ -77,7 +84,8 @@ final class ExprGen {
                 case 19 -> index(s, depth);
                 case 20 -> loss(s, depth);
                 case 21 -> rearrange(s, depth);
-                default -> stopGrad(s, depth);
+                case 22 -> stopGrad(s, depth);
+                default -> ops.draw(s, depth);
             };
             if (e != null) return e;
         }
@@ -94,6 +102,11 @@ final class ExprGen {
             if (!same.isEmpty()) return reshapeText(pick(same).ref(), s);
         }
         return constant(s);
+    }
+
+    /** The names in scope that expressions may use. */
+    List<Binding> usableNames() {
+        return usable(b -> true);
     }
 
     private List<Binding> usable(Predicate<Binding> p) {

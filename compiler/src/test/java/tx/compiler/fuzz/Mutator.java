@@ -45,6 +45,9 @@ final class Mutator {
         ".data", ".grad_fn", ".zero_()", ".grad.zero_()", ".retain_grad()", ".data.zero_()", ".requires_grad = True", ".data -= 1",
         "retain_graph=True", "create_graph=True", "gradient=", "grad_outputs=", "allow_unused=True", "grad(x, [x])", "grad(x, x)[0]",
         "x.backward(retain_graph=True)",
+        // the logic operators, the factorisations, index tensors and run-time slices (issues 12 and 13)
+        "&", "|", "^", "~", "isnan", "isinf", "isfinite", "any", "all", "masked_fill", "det", "inverse", "solve", "cholesky", "upper=true",
+        "[tensor([0, -1, 0])]", "[i:i + 2]", "min(i + 2, 3)", "eye(2)",
     };
 
     private static final String ODD_CHARS = "\t\r\n\u00e9\u2211\u00a0\u200b\\\"'`$?!~^&|%";

@@ -119,6 +119,7 @@ public final class ProgramGenerator {
         if (rnd.nextInt(3) == 0) body.add(bind(fresh("c"), gen.constant(Shape.random(rnd, 2, 12))));
         for (int k = rnd.nextInt(3); k > 0; k--) body.add(bind(fresh("h"), gen.genFresh(someShape(), 2)));
         if (rnd.nextInt(3) == 0) body.add(carriedLoop());
+        if (rnd.nextInt(4) == 0) windowLoop(body);
         String output = gradientOutput(body);
         if (rnd.nextInt(3) == 0) emit("print(" + leaves.get(rnd.nextInt(leaves.size())) + ".grad)");
         emit("print(" + output + ".item())");
@@ -155,6 +156,16 @@ public final class ProgramGenerator {
         env.put(h, new Binding(h, Ex.from(h, init.shape(), lo, hi, init, e), false));
         carried = h;
         return String.join("\n", text);
+    }
+
+    /** A loop over windows {@code x[i:i + k]} ({@link OpGen#windowLoop}), whose value the output reads unless another loop's does. */
+    private void windowLoop(List<String> body) {
+        OpGen.Loop w = gen.ops().windowLoop(fresh("h"), fresh("i"));
+        if (w == null) return;
+        w.lines().forEach(this::emit);
+        env.put(w.name(), new Binding(w.name(), w.value(), false));
+        if (carried == null) carried = w.name();
+        body.add(String.join("\n", w.lines()));
     }
 
     /** The value a gradient program's loop carried (see {@link #carriedLoop}), or null. */
@@ -746,6 +757,9 @@ public final class ProgramGenerator {
         Ex e = h.number ? Ex.number(Shape.niceValue(rnd)) : gen.gen(other, 1);
         String op = new String[] {"+=", "-=", "*=", "/="}[rnd.nextInt(4)];
         if (op.equals("/=")) e = h.number ? Ex.number(0.5 + rnd.nextInt(4) / 4.0) : gen.positive(e);
+        // NOTE: a tensor that does not require grad is not made to by an in-place update: if it is a
+        // detached view (h = detach(w)), tx then loses its grad at the next no_grad update of w (a known bug, docs/fuzzing.md)
+        if (!h.rg() && e.rg()) e = e.weakened("detach(" + e.text() + ")", e.shape(), e.lo(), e.hi());
         emit(h.name + " " + op + " " + e.text());
         Ex before = h.ref();
         double[] m = switch (op) {

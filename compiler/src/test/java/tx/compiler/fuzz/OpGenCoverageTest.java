@@ -1,0 +1,55 @@
+package tx.compiler.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fuzzer must keep drawing the operators of {@link OpGen}: a change to the generator that
+ * stopped writing one of them would leave {@link FuzzTest} green while testing nothing of it. Counts
+ * the programs (of 3,000 generated, which takes well under a second) that use each construct.
+ */
+class OpGenCoverageTest {
+    private static final Map<String, Pattern> CONSTRUCTS = new LinkedHashMap<>();
+
+    static {
+        CONSTRUCTS.put("& | ^ of masks", Pattern.compile("\\) [&|^] \\("));
+        CONSTRUCTS.put("~ of a mask", Pattern.compile("\\(~"));
+        CONSTRUCTS.put("isnan/isinf/isfinite", Pattern.compile("is(nan|inf|finite)\\("));
+        CONSTRUCTS.put("any/all", Pattern.compile("\\b(any|all)\\("));
+        CONSTRUCTS.put("masked_fill", Pattern.compile("masked_fill\\("));
+        CONSTRUCTS.put("det", Pattern.compile("\\bdet\\(|\\.det\\(\\)"));
+        CONSTRUCTS.put("inverse", Pattern.compile("\\binverse\\("));
+        CONSTRUCTS.put("solve", Pattern.compile("\\bsolve\\("));
+        CONSTRUCTS.put("cholesky", Pattern.compile("cholesky\\("));
+        CONSTRUCTS.put("einsum", Pattern.compile("einsum\\(\""));
+        CONSTRUCTS.put("x[idx]", Pattern.compile("\\[tensor\\(\\[?\\[?-?\\d+[],)]"));
+        CONSTRUCTS.put("x[rows, cols]", Pattern.compile("\\[tensor\\([-\\d\\[\\], ]*\\), tensor\\("));
+        CONSTRUCTS.put("x[:, idx]", Pattern.compile("\\[:, tensor\\("));
+        CONSTRUCTS.put("a negative position", Pattern.compile("\\[tensor\\([\\[\\d, ]*-\\d"));
+        CONSTRUCTS.put("x[i:i + k]", Pattern.compile("\\[(i\\d+):\\1 \\+ \\d+]"));
+        CONSTRUCTS.put("x[i:min(i + k, m)]", Pattern.compile("\\[(i\\d+):min\\(\\1 \\+ \\d+, \\d+\\)]"));
+        CONSTRUCTS.put("a clipped window", Pattern.compile("# the window is clipped shorter"));
+    }
+
+    @Test
+    void everyNewConstructIsDrawnOften() {
+        int programs = 3000;
+        Map<String, Integer> gradient = new LinkedHashMap<>(), any = new LinkedHashMap<>();
+        for (long seed : FuzzTest.caseSeeds(0x0F6E4L, programs)) {
+            ProgramGenerator.Program p = ProgramGenerator.generate(seed);
+            for (Map.Entry<String, Pattern> c : CONSTRUCTS.entrySet()) {
+                if (!c.getValue().matcher(p.source()).find()) continue;
+                any.merge(c.getKey(), 1, Integer::sum);
+                if (p.kind() == ProgramGenerator.Kind.GRADIENT) gradient.merge(c.getKey(), 1, Integer::sum);
+            }
+        }
+        for (String c : CONSTRUCTS.keySet()) {
+            int g = gradient.getOrDefault(c, 0), a = any.getOrDefault(c, 0);
+            assertTrue(g >= 15, c + " in only " + g + " of the gradient programs (" + a + " of all): " + any);
+        }
+    }
+}
