@@ -292,6 +292,7 @@ final class Functions {
         Map<String, Integer> dims = bind(f, args, at);
         if (dims == null) return new Val.Bad();
         State caller = l.state;
+        if (!calling.isEmpty() && shadowsChangedGlobal(name, at)) return new Val.Bad();
         State script = calling.isEmpty() ? caller : globalsSeenBy(caller);
         State body = new State();
         body.grads.putAll(caller.grads);
@@ -342,6 +343,25 @@ final class Functions {
             if (!locals.contains(n) && caller.names.get(n) instanceof T t) seen.names.put(n, t);
         }
         return seen;
+    }
+
+    /**
+     * Whether {@code name}, called from another function's body, changes in place a script-level
+     * name that the calling function binds as its own local: Python keeps the two apart (the
+     * callee changes the global), tx's names do not, so it is refused (E0401) rather than
+     * changing the wrong one. Reports it.
+     */
+    private boolean shadowsChangedGlobal(String name, Span at) {
+        Ast.FnDef outer = defs.get(calling.peek());
+        Set<String> locals = new java.util.HashSet<>(l.localNames(outer.body()));
+        for (Ast.Param p : outer.params()) locals.add(p.name());
+        for (String g : mutations.changedGlobals(name)) {
+            if (!locals.contains(g)) continue;
+            l.diags.error("E0401", at, "`" + name + "` changes the script's `" + g + "` in place, but `" + outer.name() + "` has a local `" + g
+                    + "` of its own", "rename `" + outer.name() + "`'s local (tx cannot keep a local and a global of one name apart here)");
+            return true;
+        }
+        return false;
     }
 
     /** The named dimensions the arguments bind, in binding order (for messages); null after an E0209 if they do not fit the signature. */
