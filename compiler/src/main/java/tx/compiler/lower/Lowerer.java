@@ -2,7 +2,6 @@ package tx.compiler.lower;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -656,158 +655,22 @@ public final class Lowerer {
         return new Span(s.line(), s.col(), s.line(), Math.max(s.col() + 1, len + 1));
     }
 
-    /** Names assigned in each body already scanned (by identity), so that nested loops are scanned once. */
-    private final Map<List<Ast.Stmt>, Set<String>> assigned = new IdentityHashMap<>();
+    /** What bodies assign and change in place, found from their syntax (see {@link NameEffects}). */
+    private final NameEffects effects = new NameEffects(this);
 
-    /**
-     * Names assigned anywhere in a body, nested blocks included (targets of =, op=, for,
-     * requires_grad_). Memoized per body: a loop nested 100,000 deep is scanned once, not once per level.
-     */
     Set<String> assignedNames(List<Ast.Stmt> body) {
-        Set<String> known = assigned.get(body);
-        if (known != null) return new LinkedHashSet<>(known);
-        Set<String> out = new LinkedHashSet<>();
-        for (Ast.Stmt s : body) collectAssigned(s, out);
-        assigned.put(body, out);
-        return new LinkedHashSet<>(out);
+        return effects.assignedNames(body);
     }
 
-    private final Map<List<Ast.Stmt>, Set<String>> inPlace = new IdentityHashMap<>();
-
-    /** Names a body updates in place (op=, requires_grad_), nested blocks included; memoized per body. */
     Set<String> inPlaceNames(List<Ast.Stmt> body) {
-        Set<String> known = inPlace.get(body);
-        if (known != null) return known;
-        Set<String> out = new LinkedHashSet<>();
-        for (Ast.Stmt s : body) {
-            BodyReads.calls(s, c -> collectFunctionCalls(c, out)); // a call anywhere, print(train(X, y)) too, changes what its function changes
-            BatchNormRules.statement(s, out); // batch_norm(..., training=True) updates its running statistics
-            if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) out.add(a.target().name());
-            else if (s instanceof Ast.IndexAssign a && changedName(a) != null) out.add(changedName(a));
-            else if (s instanceof Ast.Assign a) {
-                for (Ast.Target t : a.targets()) if (t.attr() != null && REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
-                collectFunctionCalls(a.value(), out);
-            } else if (s instanceof Ast.Return r) {
-                for (Ast.Expr e : r.values()) collectFunctionCalls(e, out);
-            } else if (s instanceof Ast.ExprStmt e) collectInPlaceCalls(e.expr(), out);
-            else if (s instanceof Ast.For f) out.addAll(inPlaceNames(f.body()));
-            else if (s instanceof Ast.While w) out.addAll(inPlaceNames(w.body()));
-            else if (s instanceof Ast.ForEach f) {
-                out.addAll(inPlaceNames(f.body()));
-                out.addAll(Iteration.changedThrough(f, inPlaceNames(f.body())));
-            }
-            else if (s instanceof Ast.If i) {
-                out.addAll(inPlaceNames(i.then()));
-                out.addAll(inPlaceNames(i.otherwise()));
-            } else if (s instanceof Ast.With w) out.addAll(inPlaceNames(w.body()));
-        }
-        inPlace.put(body, out);
-        return out;
+        return effects.inPlaceNames(body);
     }
 
-    /** The name whose tensor {@code x[...] = v} changes ({@code x}), or null if the target is not an indexed name. */
-    static String changedName(Ast.IndexAssign a) {
-        Ast.Expr e = a.target();
-        while (e instanceof Ast.Index ix) e = ix.target();
-        return a.target() instanceof Ast.Index && e instanceof Ast.Name n ? n.name() : null;
-    }
-
-    /** {@code x.requires_grad = ...} and {@code x.data = ...} change the tensor x is bound to, in place. */
-    private static final Set<String> REBINDING_ATTRIBUTES = Set.of("requires_grad", "data");
-
-    private void collectAssigned(Ast.Stmt s, Set<String> out) {
-        BodyReads.calls(s, c -> collectFunctionCalls(c, out)); // a call anywhere changes what its function changes
-        BatchNormRules.statement(s, out);
-        if (s instanceof Ast.Assign a) {
-            for (Ast.Target t : a.targets()) if (t.attr() == null || REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
-            collectFunctionCalls(a.value(), out);
-        } else if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) {
-            out.add(a.target().name());
-        } else if (s instanceof Ast.IndexAssign a && changedName(a) != null) {
-            out.add(changedName(a));
-        } else if (s instanceof Ast.For f) {
-            out.add(f.var());
-            out.addAll(assignedNames(f.body()));
-        } else if (s instanceof Ast.While w) {
-            out.addAll(assignedNames(w.body()));
-        } else if (s instanceof Ast.ForEach f) {
-            out.addAll(f.vars());
-            out.addAll(assignedNames(f.body()));
-            out.addAll(Iteration.changedThrough(f, inPlaceNames(f.body())));
-        } else if (s instanceof Ast.If i) {
-            out.addAll(assignedNames(i.then()));
-            out.addAll(assignedNames(i.otherwise()));
-        } else if (s instanceof Ast.With w) {
-            out.addAll(assignedNames(w.body()));
-        } else if (s instanceof Ast.ExprStmt e) {
-            collectInPlaceCalls(e.expr(), out);
-        }
-    }
-
-    /**
-     * A call of one of the file's functions, {@code sgd(params, lr, batch_size)}, changes in place the
-     * arguments its function changes and the script's names the function changes (d2l's updater).
-     */
-    private void collectFunctionCalls(Ast.Expr e, Set<String> out) {
-        if (!(e instanceof Ast.Call c)) return;
-        Ast.Name f = c.callee() instanceof Ast.Name n ? n : transformed(c.callee());
-        if (f != null && !functions.has(f.name()) && !builtins.has(f.name())) {
-            // a call through a function value (d2l's updater(batch_size), a Callable parameter): it may be any
-            // of the file's functions, so it may change what any of them changes in the script
-            for (String g : new ArrayList<>(functions.defs.keySet())) if (!g.startsWith("$")) out.addAll(functions.mutations.changedGlobals(g));
-            return;
-        }
-        if (f == null || !functions.has(f.name())) return;
-        Set<Integer> changed = functions.mutations.changedParams(f.name());
-        for (int i = 0; i < c.args().size(); i++) {
-            if (c.args().get(i).name() == null && changed.contains(i)) out.addAll(Iteration.namesIn(c.args().get(i).value()));
-        }
-        out.addAll(functions.mutations.changedGlobals(f.name()));
-    }
-
-    /** {@code f} in {@code grad(f)(...)} (any transform): its derived function takes f's arguments, and changes what f changes. */
-    private static Ast.Name transformed(Ast.Expr callee) {
-        return callee instanceof Ast.Call t && t.callee() instanceof Ast.Name tf && Functions.isTransform(tf.name()) && !t.args().isEmpty()
-                && t.args().get(0).value() instanceof Ast.Name f ? f : null;
-    }
-
-    /** Names a body binds itself (targets of `=`, loop names), nested blocks included: a function's locals. */
     Set<String> localNames(List<Ast.Stmt> body) {
-        Set<String> out = new LinkedHashSet<>();
-        for (Ast.Stmt s : body) {
-            if (s instanceof Ast.Assign a) {
-                for (Ast.Target t : a.targets()) if (t.attr() == null) out.add(t.name());
-            } else if (s instanceof Ast.For f) {
-                out.add(f.var());
-                out.addAll(localNames(f.body()));
-            } else if (s instanceof Ast.ForEach f) {
-                out.addAll(f.vars());
-                out.addAll(localNames(f.body()));
-            } else if (s instanceof Ast.If i) {
-                out.addAll(localNames(i.then()));
-                out.addAll(localNames(i.otherwise()));
-            } else if (s instanceof Ast.With w) out.addAll(localNames(w.body()));
-        }
-        return out;
+        return effects.localNames(body);
     }
 
-    /** {@code x}, {@code x.data}, {@code x.data.data}: the expression whose storage an in-place method changes. */
-    private static Ast.Expr dataOf(Ast.Expr e) {
-        while (e instanceof Ast.Attr a && a.name().equals("data")) e = a.target();
-        return e;
-    }
-
-    /** {@code requires_grad_(x)}, {@code x.requires_grad_()} and {@code x.zero_()} rebind x in place. */
-    private void collectInPlaceCalls(Ast.Expr e, Set<String> out) {
-        if (!(e instanceof Ast.Call c)) return;
-        collectFunctionCalls(c, out);
-        if (c.callee() instanceof Ast.Attr at && at.name().equals("requires_grad_") && at.target() instanceof Ast.Name n) {
-            out.add(n.name());
-        } else if (c.callee() instanceof Ast.Attr at && at.name().equals("zero_") && dataOf(at.target()) instanceof Ast.Name n) {
-            out.add(n.name());
-        } else if (c.callee() instanceof Ast.Name f && f.name().equals("requires_grad_") && !c.args().isEmpty()
-                && c.args().get(0).value() instanceof Ast.Name n) {
-            out.add(n.name());
-        }
+    static String changedName(Ast.IndexAssign a) {
+        return NameEffects.changedName(a);
     }
 }
