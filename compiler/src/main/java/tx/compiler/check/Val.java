@@ -63,7 +63,12 @@ public sealed interface Val {
 
         /** As {@link #describe}, with the dtype: "an int64 tensor of shape [3]". */
         public String describeDtype() {
-            return (var.dtype() == tx.runtime.tensor.DType.INT64 ? "an " : "a ") + var.dtype().text() + " tensor of shape " + Shapes.show(shape());
+            return describeKind() + " of shape " + Shapes.show(shape());
+        }
+
+        /** Its dtype as a noun: "an int64 tensor". */
+        public String describeKind() {
+            return (var.dtype() == tx.runtime.tensor.DType.INT64 ? "an " : "a ") + var.dtype().text() + " tensor";
         }
     }
 

@@ -49,30 +49,29 @@ final class BodyReads {
 
     /** Every call inside the node (a statement or an expression, nested blocks included), outermost first. */
     static void calls(Object node, java.util.function.Consumer<Ast.Call> each) {
-        if (node == null || node instanceof Ast.FnDef) return;
-        if (node instanceof Ast.Call c) each.accept(c);
-        if (node instanceof List<?> list) {
-            for (Object x : list) calls(x, each);
-            return;
-        }
-        if (!(node instanceof Record r) || !r.getClass().getName().startsWith(Ast.class.getName())) return;
-        for (RecordComponent c : r.getClass().getRecordComponents()) {
-            try {
-                calls(c.getAccessor().invoke(r), each);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot read " + c.getName() + " of " + r.getClass().getSimpleName(), e);
-            }
-        }
+        found(node, x -> {
+            if (x instanceof Ast.Call c) each.accept(c);
+            return false;
+        }, x -> x instanceof Ast.FnDef);
     }
 
     /** Whether evaluating the node may read {@code name}: an {@code Ast.Name} of it, or a call of a user function. */
     static boolean reads(Object node, String name, Predicate<String> builtin) {
-        if (node == null) return false;
-        if (node instanceof Ast.Name n) return n.name().equals(name);
-        if (node instanceof Ast.Call c && c.callee() instanceof Ast.Name f && !builtin.test(f.name())) return true;
-        if (node instanceof Ast.AugAssign a && a.target().name().equals(name)) return true;
+        return found(node, x -> x instanceof Ast.Name n && n.name().equals(name)
+                || x instanceof Ast.Call c && c.callee() instanceof Ast.Name f && !builtin.test(f.name())
+                || x instanceof Ast.AugAssign a && a.target().name().equals(name), x -> false);
+    }
+
+    /**
+     * Whether {@code hit} holds for the node or a node inside it, walking lists and the AST's
+     * records through their components (so a new kind of node is covered without a case here),
+     * but not into the nodes {@code prune} names.
+     */
+    private static boolean found(Object node, Predicate<Object> hit, Predicate<Object> prune) {
+        if (node == null || prune.test(node)) return false;
+        if (hit.test(node)) return true;
         if (node instanceof List<?> list) {
-            for (Object x : list) if (reads(x, name, builtin)) return true;
+            for (Object x : list) if (found(x, hit, prune)) return true;
             return false;
         }
         if (!(node instanceof Record r) || !r.getClass().getName().startsWith(Ast.class.getName())) return false;
@@ -81,9 +80,9 @@ final class BodyReads {
             try {
                 v = c.getAccessor().invoke(r);
             } catch (ReflectiveOperationException e) {
-                return true; // cannot look inside: assume it reads
+                return true; // cannot look inside: assume it holds (reads are conservative)
             }
-            if (reads(v, name, builtin)) return true;
+            if (found(v, hit, prune)) return true;
         }
         return false;
     }

@@ -335,9 +335,7 @@ final class Functions {
      * assignment) is the caller's local and does not shadow the callee's global.
      */
     private State globalsSeenBy(State caller) {
-        Ast.FnDef outer = defs.get(calling.peek());
-        Set<String> locals = new java.util.HashSet<>(l.localNames(outer.body()));
-        for (Ast.Param p : outer.params()) locals.add(p.name());
+        Set<String> locals = callerLocals();
         State seen = globals.copy();
         for (String n : globals.names.keySet()) {
             if (!locals.contains(n) && caller.names.get(n) instanceof T t) seen.names.put(n, t);
@@ -353,8 +351,7 @@ final class Functions {
      */
     private boolean shadowsChangedGlobal(String name, Span at) {
         Ast.FnDef outer = defs.get(calling.peek());
-        Set<String> locals = new java.util.HashSet<>(l.localNames(outer.body()));
-        for (Ast.Param p : outer.params()) locals.add(p.name());
+        Set<String> locals = callerLocals();
         for (String g : mutations.changedGlobals(name)) {
             if (!locals.contains(g)) continue;
             l.diags.error("E0401", at, "`" + name + "` changes the script's `" + g + "` in place, but `" + outer.name() + "` has a local `" + g
@@ -362,6 +359,14 @@ final class Functions {
             return true;
         }
         return false;
+    }
+
+    /** The names the function being inlined now binds itself: its parameters and what its body assigns. */
+    private Set<String> callerLocals() {
+        Ast.FnDef outer = defs.get(calling.peek());
+        Set<String> locals = new java.util.HashSet<>(l.localNames(outer.body()));
+        for (Ast.Param p : outer.params()) locals.add(p.name());
+        return locals;
     }
 
     /** The named dimensions the arguments bind, in binding order (for messages); null after an E0209 if they do not fit the signature. */

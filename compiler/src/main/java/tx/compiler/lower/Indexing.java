@@ -311,8 +311,8 @@ final class Indexing {
             return null;
         }
         if (plan != null && op == null && rhs instanceof T r && !r.item() && r.shape().length > 0 && r.dtype() != into.dtype()) {
-            l.diags.error("E0220", valueSpan, "writing through index tensors needs a value of the tensor's dtype: " + into.describeDtype().replaceFirst(" of shape.*", "")
-                            + ", found " + r.describeDtype().replaceFirst(" of shape.*", "") + " (PyTorch: Index put requires the source and destination dtypes match)",
+            l.diags.error("E0220", valueSpan, "writing through index tensors needs a value of the tensor's dtype: " + into.describeKind()
+                            + ", found " + r.describeKind() + " (PyTorch: Index put requires the source and destination dtypes match)",
                     "convert the value first, e.g. `.long()`, `.double()` or `.bool()`; a Python number is converted for you");
             return null;
         }

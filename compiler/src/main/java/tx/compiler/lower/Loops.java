@@ -93,21 +93,15 @@ final class Loops {
      */
     private boolean runsAtLeastOnce(Ast.For inner, Set<String> assignedHere) {
         for (String n : assignedHere) if (BodyReads.reads(inner.range(), n, l.builtins::has)) return false;
-        List<Double> v = new ArrayList<>();
         l.diags.mute();
         l.b.openBlock();
         try {
-            for (Ast.Arg a : inner.range()) {
-                if (a.name() != null || !(l.exprs.expr(a.value()) instanceof Val.Num n)) return false;
-                v.add(n.value());
-            }
+            Range r = range(inner);
+            return r != null && r.count() > 0;
         } finally {
             l.b.closeBlock();
             l.diags.unmute();
         }
-        if (v.isEmpty() || v.size() > 3) return false;
-        double start = v.size() == 1 ? 0 : v.get(0), stop = v.size() == 1 ? v.get(0) : v.get(1), step = v.size() == 3 ? v.get(2) : 1;
-        return step != 0 && Math.ceil((stop - start) / step) >= 1;
     }
 
     /**

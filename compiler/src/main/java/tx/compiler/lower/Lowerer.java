@@ -531,20 +531,13 @@ public final class Lowerer {
      */
     boolean inPlaceDtype(T x, T r, String what, Span at) {
         if (x.item() || r.dtype() == x.dtype()) return true;
-        diags.error("E0220", at, "`" + what + "` gives " + r.describeDtype().replaceFirst(" of shape.*", "") + ", which cannot be stored in place in "
-                        + x.describeDtype().replaceFirst(" of shape.*", "") + " (PyTorch: result type " + torchName(r.dtype())
-                        + " can't be cast to the desired output type " + torchName(x.dtype()) + ")",
+        diags.error("E0220", at, "`" + what + "` gives " + r.describeKind() + ", which cannot be stored in place in "
+                        + x.describeKind() + " (PyTorch: result type " + r.dtype().scalarTypeName()
+                        + " can't be cast to the desired output type " + x.dtype().scalarTypeName() + ")",
                 "make a new tensor instead (`x = x + ...`), or convert first (`x = x.double()`)");
         return false;
     }
 
-    private static String torchName(tx.runtime.tensor.DType d) {
-        return switch (d) {
-            case FLOAT64 -> "Double";
-            case INT64 -> "Long";
-            case BOOL -> "Bool";
-        };
-    }
 
     /** An in-place update of a leaf under no_grad: the same leaf, holding a new value. */
     T keepLeaf(T x, Var v) {

@@ -1,7 +1,6 @@
 package tx.compiler.lower;
 
 import java.util.Map;
-import java.util.function.DoubleUnaryOperator;
 import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
 import tx.compiler.syntax.Ast;
@@ -23,25 +22,25 @@ final class MathFunctions {
         this.l = l;
     }
 
-    /** A function of the math module: the primitive for a run-time value, and Java's for a number known now. */
-    private record Fn(Prim prim, DoubleUnaryOperator now, boolean whole) {}
+    /** A function of the math module: the primitive of that name, whose scalar function gives a number known now. */
+    private record Fn(Prim prim, boolean whole) {}
 
     private static final Map<String, Fn> FUNCTIONS = Map.ofEntries(
-            Map.entry("sqrt", new Fn(Prim.SQRT, Math::sqrt, false)),
-            Map.entry("exp", new Fn(Prim.EXP, Math::exp, false)),
-            Map.entry("log", new Fn(Prim.LOG, Math::log, false)),
-            Map.entry("log1p", new Fn(Prim.LOG1P, Math::log1p, false)),
-            Map.entry("expm1", new Fn(Prim.EXPM1, Math::expm1, false)),
-            Map.entry("sin", new Fn(Prim.SIN, Math::sin, false)),
-            Map.entry("cos", new Fn(Prim.COS, Math::cos, false)),
-            Map.entry("tan", new Fn(Prim.TAN, Math::tan, false)),
-            Map.entry("tanh", new Fn(Prim.TANH, Math::tanh, false)),
-            Map.entry("asin", new Fn(Prim.ASIN, Math::asin, false)),
-            Map.entry("acos", new Fn(Prim.ACOS, Math::acos, false)),
-            Map.entry("atan", new Fn(Prim.ATAN, Math::atan, false)),
-            Map.entry("fabs", new Fn(Prim.ABS, Math::abs, false)),
-            Map.entry("floor", new Fn(Prim.FLOOR, Math::floor, true)),
-            Map.entry("ceil", new Fn(Prim.CEIL, Math::ceil, true)));
+            Map.entry("sqrt", new Fn(Prim.SQRT, false)),
+            Map.entry("exp", new Fn(Prim.EXP, false)),
+            Map.entry("log", new Fn(Prim.LOG, false)),
+            Map.entry("log1p", new Fn(Prim.LOG1P, false)),
+            Map.entry("expm1", new Fn(Prim.EXPM1, false)),
+            Map.entry("sin", new Fn(Prim.SIN, false)),
+            Map.entry("cos", new Fn(Prim.COS, false)),
+            Map.entry("tan", new Fn(Prim.TAN, false)),
+            Map.entry("tanh", new Fn(Prim.TANH, false)),
+            Map.entry("asin", new Fn(Prim.ASIN, false)),
+            Map.entry("acos", new Fn(Prim.ACOS, false)),
+            Map.entry("atan", new Fn(Prim.ATAN, false)),
+            Map.entry("fabs", new Fn(Prim.ABS, false)),
+            Map.entry("floor", new Fn(Prim.FLOOR, true)),
+            Map.entry("ceil", new Fn(Prim.CEIL, true)));
 
     /** Whether {@code math.NAME(...)} is a call of the math module here: {@code math} is not a name of the program. */
     boolean applies(Ast.Attr callee) {
@@ -59,7 +58,7 @@ final class MathFunctions {
         Val v = l.exprs.expr(arg.value());
         Val.PyType py = fn.whole() ? Val.PyType.INT : Val.PyType.FLOAT;
         if (v instanceof Val.Num n) {
-            double r = fn.now().applyAsDouble(n.value());
+            double r = fn.prim().unaryFunction().applyAsDouble(n.value());
             if (Double.isNaN(r) && !Double.isNaN(n.value()) || Double.isInfinite(r) && !Double.isInfinite(n.value())) {
                 l.diags.error("E0401", arg.span(), "`math." + name + "(" + tx.runtime.tensor.PyFloat.repr(n.value()) + ")` is outside the function's domain"
                         + " (Python raises " + (Double.isNaN(r) || r < 0 || name.equals("log") ? "ValueError: math domain error" : "OverflowError") + ")",

@@ -121,7 +121,7 @@ final class PredicateRules extends RuleFamily {
         if (x == null || y == null || a.failed || !host.broadcasts(a, x, y) || !tolerance(a, 2, "rtol", rtol) || !tolerance(a, 3, "atol", atol)) return null;
         if (x.dtype() != y.dtype()) {
             l.diags.error("E0220", a.span(), "`" + a.fn + "` compares tensors of one dtype, found " + x.dtype().text() + " and " + y.dtype().text(),
-                    "PyTorch refuses it too (\"" + torchName(x.dtype()) + " did not match " + torchName(y.dtype()) + "\"); convert one first, e.g. `a.double()`");
+                    "PyTorch refuses it too (\"" + x.dtype().scalarTypeName() + " did not match " + y.dtype().scalarTypeName() + "\"); convert one first, e.g. `a.double()`");
             return null;
         }
         Var close = b.eq(x.var(), y.var());
@@ -180,11 +180,4 @@ final class PredicateRules extends RuleFamily {
         return a.tensor(i, name);
     }
 
-    private static String torchName(DType d) {
-        return switch (d) {
-            case FLOAT64 -> "Double";
-            case INT64 -> "Long";
-            case BOOL -> "Bool";
-        };
-    }
 }

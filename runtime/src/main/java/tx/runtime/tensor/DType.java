@@ -24,6 +24,15 @@ public enum DType {
         return text;
     }
 
+    /** PyTorch's C++ scalar type name, as its error messages say it: {@code Double}, {@code Long}, {@code Bool}. */
+    public String scalarTypeName() {
+        return switch (this) {
+            case FLOAT64 -> "Double";
+            case INT64 -> "Long";
+            case BOOL -> "Bool";
+        };
+    }
+
     /** How PyTorch prints it: {@code torch.float64}. */
     @Override public String toString() {
         return "torch." + text;
