@@ -296,6 +296,7 @@ final class Functions {
         State script = calling.isEmpty() ? caller : globalsSeenBy(caller);
         State body = new State();
         body.grads.putAll(caller.grads);
+        body.graphGrads.putAll(caller.graphGrads);
         for (Map.Entry<String, Val> g : script.names.entrySet()) {
             if (!script.maybeUnassigned.containsKey(g.getKey())) body.names.put(g.getKey(), g.getValue());
         }
@@ -322,6 +323,8 @@ final class Functions {
             l.b.named(oldName);
             caller.grads.clear();
             caller.grads.putAll(l.state.grads);
+            caller.graphGrads.clear();
+            caller.graphGrads.putAll(l.state.graphGrads);
             l.state = caller;
             Mutations.seeChanges(l, caller, changes);
         }
