@@ -170,11 +170,10 @@ final class MappedTransforms {
         List<tx.runtime.ir.Stmt> body = l.b.closeBlock();
         if (out instanceof Val.Bad) return out;
         List<Var> rows = new ArrayList<>(), tapes = new ArrayList<>();
-        for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) {
-            Var r = ((T) v).var();
-            rows.add(r);
-            tapes.add(l.b.newVar(Shapes.concat(new int[] {batch}, r.shapeRef()), "vmapped", r.dtype()));
-        }
+        for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) rows.add(((T) v).var());
+        List<Var> stacked = BATCHING ? tx.compiler.ad.Batching.batch(l.b, body, index, batch, rows) : null;
+        if (stacked != null) return stackedResults(stacked);
+        for (Var r : rows) tapes.add(l.b.newVar(Shapes.concat(new int[] {batch}, r.shapeRef()), "vmapped", r.dtype()));
         tx.runtime.ir.Stmt.Loop loop = new tx.runtime.ir.Stmt.Loop(batch, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false,
                 a.span().origin());
         l.b.add(loop);
@@ -184,6 +183,19 @@ final class MappedTransforms {
             boolean rg = l.graph.requiresGrad(rows.get(k)) && !l.graph.noGrad();
             l.graph.setRequiresGrad(tapes.get(k), rg);
             results.add(new T(tapes.get(k), rg, -1, "StackBackward0", false, false)); // a map, not a derivative: as differentiable as f's results
+        }
+        return results.size() == 1 ? results.get(0) : new Val.Tuple(results);
+    }
+
+    /** Whether vmap uses batching rules where it can (the default); {@code -Dtx.vmap=loop} keeps every vmap a loop, to compare the two. */
+    private static final boolean BATCHING = !"loop".equals(System.getProperty("tx.vmap"));
+
+    /** The results of a batched vmap: ordinary equations of the graph, so differentiable as any others. */
+    private Val stackedResults(List<Var> stacked) {
+        List<Val> results = new ArrayList<>();
+        for (Var v : stacked) {
+            boolean rg = l.graph.requiresGrad(v) && !l.graph.noGrad();
+            results.add(new T(v, rg, -1, rg ? "StackBackward0" : null, false, false));
         }
         return results.size() == 1 ? results.get(0) : new Val.Tuple(results);
     }
