@@ -105,6 +105,33 @@ class VmapBatchingTest {
     }
 
     @Test
+    void jacobiansAndHessiansAreBatchedOverTheirOneHotSeeds() {
+        // jacrev's rows are vjps along e_i, jacfwd's columns jvps along e_j, hessian's columns hvps along e_j
+        assertBatched("""
+                fn g(x: [12], A: [12, 12]) -> [12] { return tanh(A @ x) * x }
+                fn s(x: [12], A: [12, 12]) -> [] { return sum(tanh(A @ x) ** 2) }
+                x = sin(arange(12.0) * 0.9)
+                A = reshape(cos(arange(144.0) * 0.11), [12, 12])
+                Jr = jacrev(g)(x, A)
+                Jf = jacfwd(g)(x, A)
+                H = hessian(s)(x, A)
+                rr = zeros([12, 12])
+                rf = zeros([12, 12])
+                rh = zeros([12, 12])
+                for i in range(12) {
+                    e = zeros(12)
+                    e[i] = 1.0
+                    rr[i] = vjp(g)(x, A, e)
+                    value, t = jvp(g)(x, A, e)
+                    rf[:, i] = t
+                    value, hv = hvp(s)(x, A, e)
+                    rh[:, i] = hv
+                }
+                print(equal(Jr, rr) and equal(Jf, rf) and equal(H, rh))
+                """, 1);
+    }
+
+    @Test
     void aFunctionWithALoopStaysALoopWithTheSameValues() {
         Program p = compile(DATA + """
                 fn power(x: [5]) -> [5] {

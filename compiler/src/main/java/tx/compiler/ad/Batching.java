@@ -145,7 +145,10 @@ public final class Batching {
         List<Var> in = new ArrayList<>();
         boolean any = false;
         for (Var v : e.in()) {
-            if (v.equals(index)) return e.prim() == Prim.TAKE && e.in().get(1).equals(index) && mapped(e);
+            if (v.equals(index)) {
+                if (e.prim() == Prim.TAKE && e.in().get(1).equals(index)) return mapped(e);
+                return e.prim() == Prim.PUT && e.in().get(1).equals(index) && !e.in().get(0).equals(index) && placed(e);
+            }
             in.add(value(v));
             any |= batched(v);
         }
@@ -171,6 +174,44 @@ public final class Batching {
         now.put(e.out(), b.transpose(value(x), perm));
         batched.add(e.out());
         return true;
+    }
+
+    /**
+     * {@code put(v, i, shape, axis)} at the loop's index, the one-hot vector a Jacobian's or
+     * Hessian's loop seeds each row with: example b holds v at position b along the axis, zeros
+     * elsewhere, which is {@code where(iota_b == iota_axis, v, 0)} over the whole batch.
+     */
+    private boolean placed(Stmt.Eqn e) {
+        Attrs.Put put = (Attrs.Put) e.attr();
+        int[] shape = put.shape();
+        int axis = put.axis(), n = shape[axis];
+        Var v = e.in().get(0);
+        int[] rowAt = new int[shape.length + 1], colAt = new int[shape.length + 1];
+        Arrays.fill(rowAt, 1);
+        Arrays.fill(colAt, 1);
+        rowAt[0] = size;
+        colAt[axis + 1] = n;
+        Var mask = b.eq(b.reshape(iota(size), rowAt), b.reshape(iota(n), colAt));
+        int[] unsqueezed = Shapes.concat(batched(v) ? new int[] {size} : new int[0], inserted(v.shapeRef(), axis, batched(v)));
+        Var value = b.reshape(value(v), unsqueezed);
+        Var zero = b.scalar(0.0, v.dtype());
+        now.put(e.out(), b.expand(b.emit(Prim.WHERE, null, mask, value, zero), withBatch(shape)));
+        batched.add(e.out());
+        return true;
+    }
+
+    /** One example's shape of v (its batched shape without the batch axis) with a 1 inserted at {@code axis}. */
+    private static int[] inserted(int[] shape, int axis, boolean isBatched) {
+        int[] s = isBatched ? Arrays.copyOfRange(shape, 1, shape.length) : shape;
+        int[] out = new int[s.length + 1];
+        for (int k = 0, j = 0; k < out.length; k++) out[k] = k == axis ? 1 : s[j++];
+        return out;
+    }
+
+    private Var iota(int n) {
+        double[] d = new double[n];
+        for (int k = 0; k < n; k++) d[k] = k;
+        return b.constant(tx.runtime.tensor.Tensor.of(new int[] {n}, d), tx.runtime.tensor.DType.INT64);
     }
 
     private Var rule(Stmt.Eqn e, List<Var> in) {
