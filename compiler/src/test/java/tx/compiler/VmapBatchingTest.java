@@ -82,6 +82,25 @@ class VmapBatchingTest {
     }
 
     @Test
+    void anIndexOfEachExampleIsAGatherAndItsAdjointAPut() {
+        // each example picks its own class (negative labels count from the end, as in Python)
+        assertBatched(DATA + """
+                W = reshape(cos(arange(15.0) * 0.4), [3, 5])
+                labels = remainder(arange(20), 5) - 2
+                fn pick(W: [3, 5], x: [5], y: []) -> [] { return -log_softmax(W @ x, dim=0)[y] * x[y] }
+                g = vmap(grad(pick, wrt=[W, x]), in_dims=(None, 0, 0))(W, X, labels)
+                r1 = zeros([20, 3, 5])
+                r2 = zeros([20, 5])
+                for i in range(20) {
+                    a, c = grad(pick, wrt=[W, x])(W, X[i], labels[i])
+                    r1[i] = a
+                    r2[i] = c
+                }
+                print(equal(g[0], r1) and equal(g[1], r2))
+                """, 1);
+    }
+
+    @Test
     void aResultTheSameForEveryExampleIsRepeated() {
         assertBatched(DATA + """
                 fn constant(x: [5], c: [3]) -> [3] { return c * 2.0 }

@@ -36,6 +36,7 @@ import tx.runtime.tensor.Shapes;
  * stays a loop of the IR, which gives the same values.
  */
 public final class Batching {
+    private static final boolean DEBUG = Boolean.getBoolean("tx.batching.debug");
     private final Builder b;
     private final Graph graph;
     private final Var index;
@@ -69,6 +70,7 @@ public final class Batching {
         try {
             out = p.run(body, rows);
         } catch (IllegalArgumentException shapeRule) {
+            if (DEBUG) shapeRule.printStackTrace();
             // NOTE: a batched equation that its primitive's shape rule refuses is a gap in a rule
             // here, never the user's error (the block was checked for one example): the loop,
             // which needs no rule, gives the values. VmapBatchingTest pins the cases that batch.
@@ -105,6 +107,7 @@ public final class Batching {
             Stmt.Eqn e = s instanceof Stmt.Eqn eqn ? eqn : null;
             Stmt.Call c = s instanceof Stmt.Call call ? call : null;
             if (e == null && c == null) return false;
+            if (DEBUG) System.err.println("batching: " + s);
             var old = b.at(e != null ? e.origin() : c.origin());
             try {
                 if (e != null ? !equation(e) : !call(c)) return false;
@@ -202,6 +205,16 @@ public final class Batching {
      * elsewhere, which is {@code where(iota_b == iota_axis, v, 0)} over the whole batch.
      */
     private boolean placed(Stmt.Eqn e) {
+        now.put(e.out(), put(e, iota(size)));
+        batched.add(e.out());
+        return true;
+    }
+
+    /**
+     * {@code put(v, i, shape, axis)} where example b's index is {@code at[b]} (an int64 vector of
+     * the batch, no negatives): {@code where(at_b == iota_axis, v, 0)} over the whole batch.
+     */
+    private Var put(Stmt.Eqn e, Var at) {
         Attrs.Put put = (Attrs.Put) e.attr();
         int[] shape = put.shape();
         int axis = put.axis(), n = shape[axis];
@@ -211,18 +224,39 @@ public final class Batching {
         Arrays.fill(colAt, 1);
         rowAt[0] = size;
         colAt[axis + 1] = n;
-        Var mask = b.eq(b.reshape(iota(size), rowAt), b.reshape(iota(n), colAt));
-        int[] unsqueezed = Shapes.concat(batched(v) ? new int[] {size} : new int[0], inserted(v.shapeRef(), axis, batched(v)));
+        Var mask = b.eq(b.reshape(at, rowAt), b.reshape(iota(n), colAt));
+        int[] unsqueezed = Shapes.concat(batched(v) ? new int[] {size} : new int[0], inserted(v.shapeRef(), axis));
         Var value = b.reshape(value(v), unsqueezed);
         Var zero = b.scalar(0.0, v.dtype());
-        now.put(e.out(), b.expand(b.emit(Prim.WHERE, null, mask, value, zero), withBatch(shape)));
-        batched.add(e.out());
-        return true;
+        return b.expand(b.emit(Prim.WHERE, null, mask, value, zero), withBatch(shape));
     }
 
-    /** One example's shape of v (its batched shape without the batch axis) with a 1 inserted at {@code axis}. */
-    private static int[] inserted(int[] shape, int axis, boolean isBatched) {
-        int[] s = isBatched ? Arrays.copyOfRange(shape, 1, shape.length) : shape;
+    /**
+     * {@code take(x, i, axis)} where each example has its own index (a label, {@code x[y]}): a
+     * gather along the axis, one index per example, which copies the same values.
+     */
+    private Var takenAt(Stmt.Eqn e, List<Var> in) {
+        int axis = ((Attrs.Axis) e.attr()).axis() + 1;
+        Var x = batched(e.in().get(0)) ? in.get(0) : spread(in.get(0));
+        int[] s = x.shapeRef(), idxShape = s.clone(), ones = new int[s.length];
+        idxShape[axis] = 1;
+        Arrays.fill(ones, 1);
+        ones[0] = size;
+        Var at = nonNegative(in.get(1), s[axis]);
+        if (at.dtype() != tx.runtime.tensor.DType.INT64) at = b.emit(Prim.CAST, tx.runtime.tensor.DType.INT64, at);
+        Var idx = b.expand(b.reshape(at, ones), idxShape);
+        Var got = b.emit(Prim.GATHER, new Attrs.Axis(axis), x, idx);
+        return b.reshape(got, Shapes.reduced(idxShape, new int[] {axis}, false));
+    }
+
+    /** An index vector with Python's negative indices counted from the end of an axis of n. */
+    private Var nonNegative(Var i, int n) {
+        Var zero = b.scalar(0.0, i.dtype());
+        return b.emit(Prim.WHERE, null, b.emit(Prim.LT, null, i, zero), b.add(i, b.scalar(n, i.dtype())), i);
+    }
+
+    /** One example's shape with a 1 inserted at {@code axis}. */
+    private static int[] inserted(int[] s, int axis) {
         int[] out = new int[s.length + 1];
         for (int k = 0, j = 0; k < out.length; k++) out[k] = k == axis ? 1 : s[j++];
         return out;
@@ -266,10 +300,12 @@ public final class Batching {
                 Attrs.Pad s = (Attrs.Pad) e.attr();
                 yield b.emit(p, new Attrs.Pad(withBatch(s.shape()), prefixed(0, s.start()), prefixed(1, s.step())), in.get(0));
             }
-            case TAKE -> batched(e.in().get(1)) ? null : b.emit(p, new Attrs.Axis(((Attrs.Axis) e.attr()).axis() + 1), in.get(0), in.get(1));
+            case TAKE -> batched(e.in().get(1)) ? takenAt(e, in)
+                    : b.emit(p, new Attrs.Axis(((Attrs.Axis) e.attr()).axis() + 1), in.get(0), in.get(1));
             case PUT -> {
                 Attrs.Put put = (Attrs.Put) e.attr();
-                yield batched(e.in().get(1)) ? null : b.emit(p, new Attrs.Put(withBatch(put.shape()), put.axis() + 1), in.get(0), in.get(1));
+                yield batched(e.in().get(1)) ? put(e, nonNegative(in.get(1), put.shape()[put.axis()]))
+                        : b.emit(p, new Attrs.Put(withBatch(put.shape()), put.axis() + 1), in.get(0), in.get(1));
             }
             case CAT -> {
                 List<Var> all = new ArrayList<>();
