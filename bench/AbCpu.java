@@ -43,6 +43,10 @@ public class AbCpu {
         return new Side(f, call, args);
     }
     public static void main(String[] a) throws Exception {
+        if (a.length < 8) {
+            System.err.println("usage: java --add-modules jdk.incubator.vector bench/AbCpu.java BEFORE_ROOT AFTER_ROOT FILE.tx FN fn|vg WRT CALLS SHAPE...");
+            System.exit(2);
+        }
         String file = a[2], fn = a[3], kind = a[4]; String[] wrt = a[5].split(","); int calls = Integer.parseInt(a[6]);
         int[][] shapes = new int[a.length - 7][];
         for (int i = 7; i < a.length; i++) shapes[i - 7] = Arrays.stream(a[i].split("x")).mapToInt(Integer::parseInt).toArray();
