@@ -3,15 +3,15 @@
 # (issue 15: "with 2 threads, at least 1.7x faster than with 1"). Prints a table; writes nothing.
 # tx: `tx bench --threads N`; PyTorch: BENCH_THREADS=N (torch.set_num_threads and OPENBLAS_NUM_THREADS).
 #
-# usage: bench/threads.sh [CASE ...]   (default: matmul mlp attention)
+# usage: bench/threads.sh [CASE ...]   (default: matmul mlp attention gmm lstm ba)
 # PYTHON (default /usr/bin/python3) names an interpreter that has torch.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="${PYTHON:-/usr/bin/python3}"
 cases=("$@")
-if [ ${#cases[@]} -eq 0 ]; then cases=(matmul mlp attention); fi
-declare -A fn=([elementwise]=f [mlp]=mlp [rosenbrock100]=rosen [matmul]=product_sum [rosenbrock1e6]=rosen [attention]=attn)
-declare -A wrt=([elementwise]=x [mlp]=W1,b1,W2,b2 [rosenbrock100]=x [matmul]=a [rosenbrock1e6]=x [attention]=q,k,v)
+if [ ${#cases[@]} -eq 0 ]; then cases=(matmul mlp attention gmm lstm ba); fi
+declare -A fn=([elementwise]=f [mlp]=mlp [rosenbrock100]=rosen [matmul]=product_sum [rosenbrock1e6]=rosen [attention]=attn [lenet_conv1]=conv1 [lenet_conv2]=conv2 [gmm]=gmm [lstm]=lstm_objective [ba]=ba)
+declare -A wrt=([elementwise]=x [mlp]=W1,b1,W2,b2 [rosenbrock100]=x [matmul]=a [rosenbrock1e6]=x [attention]=q,k,v [lenet_conv1]=w,b [lenet_conv2]=x,w,b [gmm]=alphas,means,icf [lstm]=main_params,extra_params [ba]=cams,X,w)
 
 echo "| case | tx 1 thread | tx 2 threads | tx speed-up | PyTorch 1 thread | PyTorch 2 threads | PyTorch speed-up |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"

@@ -114,12 +114,15 @@ class CommandLineTest {
         assertTrue(r.out().contains("x [8, 3], y [8, 2]"), r.out());
         String[] lines = r.out().strip().split("\n");
         String json = lines[lines.length - 1];
-        Matcher m = Pattern.compile("\\{\"function_ms\": ([0-9.]+), \"gradient_ms\": ([0-9.]+), \"ratio\": ([0-9.]+), \"peak_bytes\": ([0-9]+)}").matcher(json);
+        Matcher m = Pattern.compile("\\{\"function_ms\": ([0-9.]+), \"gradient_ms\": ([0-9.]+), \"ratio\": ([0-9.]+), \"peak_bytes\": ([0-9]+), "
+                + "\"function_cpu_ms\": ([0-9.]+), \"gradient_cpu_ms\": ([0-9.]+)}").matcher(json);
         assertTrue(m.matches(), json);
         double f = Double.parseDouble(m.group(1)), g = Double.parseDouble(m.group(2)), ratio = Double.parseDouble(m.group(3));
         assertTrue(f > 0 && g > 0, json);
         assertEquals(g / f, ratio, 1e-3 * ratio, "the ratio is the gradient's median over the function's");
         assertTrue(Long.parseLong(m.group(4)) >= 8 * (6 + 2 + 24 + 16), "at least the inputs are held: " + json);
+        double fCpu = Double.parseDouble(m.group(5)), gCpu = Double.parseDouble(m.group(6));
+        assertTrue(fCpu > 0 && gCpu > fCpu, "CPU medians, the gradient's the larger: " + json);
     }
 
     @Test

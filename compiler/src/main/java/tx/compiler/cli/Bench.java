@@ -24,10 +24,12 @@ import tx.runtime.tensor.Tensor;
 /**
  * {@code tx bench FILE --fn NAME [--wrt a,b] [--dims n=100] [--json]}: times a function and its
  * value-and-gradient on seeded random inputs of the declared shapes. Each is compiled once (lowered
- * and simplified), then run until its median settles: a warm-up of at least half a second, then
- * rounds of runs until the median moves by less than 2% from one round to the next (at most 20
- * seconds each). The peak is the most tensor data held at once during one value-and-gradient run,
- * with every value dropped after its last use.
+ * and simplified), then run until its median settles: a warm-up of at least half a second and
+ * until the JIT has compiled nothing for a quarter of a second, then rounds of runs until the
+ * median moves by less than 2% from one round to the next (at most 20 seconds each). The peak is the most tensor data held at once during one value-and-gradient run,
+ * with every value dropped after its last use. Beside each wall-clock median it reports the median
+ * CPU time of the calling thread over the same runs, which other processes on a shared machine
+ * inflate far less than wall time (with {@code --threads 1} every kernel runs on that thread).
  */
 final class Bench {
     /** The size a named dimension gets unless --dims says otherwise. */
@@ -39,6 +41,9 @@ final class Bench {
         this.out = out;
         this.err = err;
     }
+
+    /** Medians of one run, in milliseconds: wall-clock, and CPU time of the calling thread. */
+    private record Timing(double wallMs, double cpuMs) {}
 
     /** A program ready to run: its inputs and outputs. */
     private record Compiled(Program program, List<Var> params, List<Var> results) {}
@@ -68,7 +73,8 @@ final class Bench {
             gIn.put(gradient.params().get(i), t);
             described.add(def.params().get(i).name() + " " + tx.runtime.tensor.Shapes.show(shapes.get(i)));
         }
-        double fMs = time(function, fIn), gMs = time(gradient, gIn);
+        Timing fT = time(function, fIn), gT = time(gradient, gIn);
+        double fMs = fT.wallMs(), gMs = gT.wallMs();
         Interpreter.Stats[] stats = new Interpreter.Stats[1];
         Interpreter.evaluate(gradient.program(), gIn, gradient.results(), stats, RunOptions.NO_WRITES);
         long peak = stats[0].peakBytes();
@@ -78,8 +84,8 @@ final class Bench {
         for (String w : wrt.isEmpty() ? List.of(def.params().get(0).name()) : wrt) wrtNames.add(w);
         out.println("tx bench: " + fn + " in " + fileName + ", gradient with respect to " + String.join(", ", wrtNames));
         out.println("  inputs:             " + String.join(", ", described) + " (seeded standard normal)");
-        out.println("  function:           " + ms(fMs) + " (median)");
-        out.println("  value and gradient: " + ms(gMs) + " (median)");
+        out.println("  function:           " + ms(fMs) + " (median; CPU " + ms(fT.cpuMs()) + ")");
+        out.println("  value and gradient: " + ms(gMs) + " (median; CPU " + ms(gT.cpuMs()) + ")");
         out.println("  ratio:              " + String.format(Locale.ROOT, "%.2f", ratio));
         out.println("  peak tensor data:   " + tx.runtime.exec.RunOptions.bytes(peak) + " (value and gradient)");
         out.println("  runtime:            the tx interpreter, elementwise chains fused; " + (tx.runtime.kernels.Elementwise.vectorApi()
@@ -88,7 +94,8 @@ final class Bench {
         out.println("  matmul:             " + tx.runtime.kernels.LinAlg.describe());
         out.println("  threads:            " + tx.runtime.kernels.Parallel.threads() + " (--threads N; the same bits for every N)");
         if (json) {
-            out.println(String.format(Locale.ROOT, "{\"function_ms\": %.6f, \"gradient_ms\": %.6f, \"ratio\": %.4f, \"peak_bytes\": %d}", fMs, gMs, ratio, peak));
+            out.println(String.format(Locale.ROOT, "{\"function_ms\": %.6f, \"gradient_ms\": %.6f, \"ratio\": %.4f, \"peak_bytes\": %d, "
+                    + "\"function_cpu_ms\": %.6f, \"gradient_cpu_ms\": %.6f}", fMs, gMs, ratio, peak, fT.cpuMs(), gT.cpuMs()));
         }
         return Main.OK;
     }
@@ -120,29 +127,52 @@ final class Bench {
         return new Compiled(p, d.params(), r.results());
     }
 
-    /** The median time of one run, in milliseconds, once it has settled. */
-    private static double time(Compiled c, Map<Var, Tensor> inputs) {
-        long warmUntil = System.nanoTime() + 500_000_000L;
-        int warm = 0;
-        while (System.nanoTime() < warmUntil || warm < 5) {
-            Interpreter.evaluate(c.program(), inputs, c.results(), null, RunOptions.NO_WRITES);
-            warm++;
-        }
-        List<Double> samples = new ArrayList<>();
+    /**
+     * The median time of one run, in milliseconds, once the wall-clock median has settled; and the
+     * median CPU time of this thread over the same runs.
+     */
+    private static Timing time(Compiled c, Map<Var, Tensor> inputs) {
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        warmUp(c, inputs);
+        List<Double> samples = new ArrayList<>(), cpuSamples = new ArrayList<>();
         long deadline = System.nanoTime() + 20_000_000_000L;
         double previous = Double.NaN;
         while (true) {
             long roundEnd = System.nanoTime() + 200_000_000L;
             int runs = 0;
             while (runs < 5 || System.nanoTime() < roundEnd) {
-                long t0 = System.nanoTime();
+                long c0 = cpu.getCurrentThreadCpuTime(), t0 = System.nanoTime();
                 Interpreter.evaluate(c.program(), inputs, c.results(), null, RunOptions.NO_WRITES);
                 samples.add((System.nanoTime() - t0) / 1e6);
+                cpuSamples.add((cpu.getCurrentThreadCpuTime() - c0) / 1e6);
                 runs++;
             }
             double median = median(samples);
-            if (Math.abs(median - previous) <= 0.02 * median || System.nanoTime() > deadline) return median;
+            if (Math.abs(median - previous) <= 0.02 * median || System.nanoTime() > deadline) return new Timing(median, median(cpuSamples));
             previous = median;
+        }
+    }
+
+    /**
+     * Runs the program for at least half a second and five runs, and then until the JIT has compiled
+     * nothing for a quarter of a second (at most 20 seconds in all). NOTE: on a loaded machine the
+     * JIT can take seconds to compile a kernel; a median taken before then is steady but is the
+     * interpreted code's (an exp over 25,000 elements measured 6 ms instead of 0.08 ms).
+     */
+    private static void warmUp(Compiled c, Map<Var, Tensor> inputs) {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long start = System.nanoTime(), quietSince = start, deadline = start + 20_000_000_000L;
+        long compiled = timed ? jit.getTotalCompilationTime() : 0;
+        for (int warm = 0; ; warm++) {
+            long now = System.nanoTime();
+            if (timed && jit.getTotalCompilationTime() != compiled) {
+                compiled = jit.getTotalCompilationTime();
+                quietSince = now;
+            }
+            boolean settled = now - start >= 500_000_000L && warm >= 5 && (!timed || now - quietSince >= 250_000_000L);
+            if (settled || now > deadline) return;
+            Interpreter.evaluate(c.program(), inputs, c.results(), null, RunOptions.NO_WRITES);
         }
     }
 

@@ -44,12 +44,19 @@ public final class Conv {
     static Tensor conv(Tensor x, Tensor w, Tensor bias, int[] stride, int[] pad, int[] dil, int groups, boolean fused) {
         Geo g = Geo.of(x.shapeRef(), w.shapeRef(), stride, pad, dil, groups);
         int og = g.og(), k = g.k(), px = g.pixels();
+        boolean packed = Gemm.packable(og, k, px);
         double[] out = new double[g.n * g.o * px], cols = new double[k * px], wd = w.data();
+        double[][] wPacked = packed ? packedWeights(wd, g, false) : null;
         for (int b = 0; b < g.n; b++) {
             for (int gr = 0; gr < groups; gr++) {
-                im2col(x.data(), (b * g.c + gr * g.cg) * g.h * g.w, g, stride, pad, dil, cols, 0, px);
-                int at = (b * g.o + gr * og) * px;
+                int at = (b * g.o + gr * og) * px, from = (b * g.c + gr * g.cg) * g.h * g.w;
                 if (bias != null) for (int f = 0; f < og; f++) java.util.Arrays.fill(out, at + f * px, at + (f + 1) * px, bias.data()[gr * og + f]);
+                if (packed) { // cols holds the patches in the GEMM's strips
+                    patchesAsB(x.data(), from, g, stride, pad, dil, cols);
+                    Gemm.multiplyPacked(wPacked[gr], cols, out, at, og, k, px, fused);
+                    continue;
+                }
+                im2col(x.data(), from, g, stride, pad, dil, cols, 0, px);
                 LinAlg.multiplyInto(wd, gr * og * k, k, 1, cols, 0, px, 1, out, at, og, k, px, fused);
             }
         }
@@ -64,11 +71,19 @@ public final class Conv {
     static Tensor convInput(Tensor gy, Tensor w, int[] xs, int[] stride, int[] pad, int[] dil, int groups, boolean fused) {
         Geo g = Geo.of(xs, w.shapeRef(), stride, pad, dil, groups);
         int og = g.og(), k = g.k(), px = g.pixels();
-        double[] dx = new double[g.n * g.c * g.h * g.w], cols = new double[k * px];
+        boolean packed = Gemm.packable(k, og, px);
+        double[] dx = new double[g.n * g.c * g.h * g.w], cols = new double[k * px], bp = packed ? new double[og * px] : null;
+        double[][] wPacked = packed ? packedWeights(w.data(), g, true) : null;
         for (int b = 0; b < g.n; b++) {
             for (int gr = 0; gr < groups; gr++) {
                 java.util.Arrays.fill(cols, 0.0);
-                LinAlg.multiplyInto(w.data(), gr * og * k, 1, k, gy.data(), (b * g.o + gr * og) * px, px, 1, cols, 0, k, og, px, fused);
+                int at = (b * g.o + gr * og) * px;
+                if (packed) {
+                    Gemm.packB(gy.data(), at, px, 1, og, px, bp);
+                    Gemm.multiplyPacked(wPacked[gr], bp, cols, 0, k, og, px, fused);
+                } else {
+                    LinAlg.multiplyInto(w.data(), gr * og * k, 1, k, gy.data(), at, px, 1, cols, 0, k, og, px, fused);
+                }
                 col2im(cols, 0, px, dx, (b * g.c + gr * g.cg) * g.h * g.w, g, stride, pad, dil);
             }
         }
@@ -108,11 +123,20 @@ public final class Conv {
      */
     private static double[] convWeightTransposed(Tensor x, Tensor gy, Geo g, int[] stride, int[] pad, int[] dil, boolean fused) {
         int og = g.og(), k = g.k(), px = g.pixels();
-        double[] dwT = new double[g.groups * k * og], cols = new double[k * px], dw = new double[g.o * k];
+        boolean packed = Gemm.packable(k, px, og);
+        double[] dwT = new double[g.groups * k * og], dw = new double[g.o * k];
+        double[] cols = new double[packed ? Gemm.packedASize(k, px) : k * px], bp = packed ? new double[px * og] : null;
         for (int b = 0; b < g.n; b++) {
             for (int gr = 0; gr < g.groups; gr++) {
-                im2col(x.data(), (b * g.c + gr * g.cg) * g.h * g.w, g, stride, pad, dil, cols, 0, px);
-                LinAlg.multiplyInto(cols, 0, px, 1, gy.data(), (b * g.o + gr * og) * px, 1, px, dwT, gr * k * og, k, px, og, fused);
+                int from = (b * g.c + gr * g.cg) * g.h * g.w, at = (b * g.o + gr * og) * px;
+                if (packed) { // cols holds the patches in the GEMM's panels, gyᵀ its strips
+                    patchesAsA(x.data(), from, g, stride, pad, dil, cols);
+                    Gemm.packB(gy.data(), at, 1, px, px, og, bp);
+                    Gemm.multiplyPacked(cols, bp, dwT, gr * k * og, k, px, og, fused);
+                    continue;
+                }
+                im2col(x.data(), from, g, stride, pad, dil, cols, 0, px);
+                LinAlg.multiplyInto(cols, 0, px, 1, gy.data(), at, 1, px, dwT, gr * k * og, k, px, og, fused);
             }
         }
         for (int gr = 0; gr < g.groups; gr++) {
@@ -123,26 +147,75 @@ public final class Conv {
 
     /** The patches of one group of one batch element (its planes from base) as the rows (c, p, q) of cols from column at, rows ld apart; zeros outside x. */
     private static void im2col(double[] x, int base, Geo g, int[] s, int[] p, int[] d, double[] cols, int col, int ld) {
-        int row = 0;
-        for (int c = 0; c < g.cg; c++) {
-            for (int a = 0; a < g.kh; a++) {
-                for (int q = 0; q < g.kw; q++, row++) {
-                    int at = row * ld + col, off = q * d[1] - p[1];
-                    int j0 = Math.min(g.ow, firstInside(off, s[1])), j1 = Math.max(j0, Math.min(g.ow, lastInside(off, s[1], g.w) + 1));
-                    for (int i = 0; i < g.oh; i++, at += g.ow) {
-                        int y = i * s[0] - p[0] + a * d[0];
-                        if (y < 0 || y >= g.h || j0 >= j1) {
-                            java.util.Arrays.fill(cols, at, at + g.ow, 0.0);
-                            continue;
-                        }
-                        int from = base + (c * g.h + y) * g.w + off;
-                        java.util.Arrays.fill(cols, at, at + j0, 0.0);
-                        if (s[1] == 1) System.arraycopy(x, from + j0, cols, at + j0, j1 - j0);
-                        else for (int j = j0; j < j1; j++) cols[at + j] = x[from + j * s[1]];
-                        java.util.Arrays.fill(cols, at + j1, at + g.ow, 0.0);
-                    }
-                }
+        for (int row = 0; row < g.k(); row++) patchRow(x, base, g, s, p, d, row, cols, row * ld + col);
+    }
+
+    /**
+     * The patches as B of the product {@code w · cols}, in {@link Gemm#packB}'s strips: each row made
+     * in a buffer that stays in the cache and copied into its strips, instead of the whole matrix
+     * laid out and then packed (NOTE: for LeNet's layers the copying, not the multiply-adds, took
+     * most of the time).
+     */
+    private static void patchesAsB(double[] x, int base, Geo g, int[] s, int[] p, int[] d, double[] bp) {
+        int k = g.k(), px = g.pixels();
+        double[] row = ROW.get().row(px);
+        for (int r = 0; r < k; r++) {
+            patchRow(x, base, g, s, p, d, r, row, 0);
+            Gemm.packBRow(row, r, k, px, bp);
+        }
+    }
+
+    /** The patches as A of the product {@code cols · gyᵀ}, in {@link Gemm#packA}'s panels (the rows past k zero). */
+    private static void patchesAsA(double[] x, int base, Geo g, int[] s, int[] p, int[] d, double[] ap) {
+        int k = g.k(), px = g.pixels();
+        double[] row = ROW.get().row(px);
+        for (int r = 0; r < k; r++) {
+            patchRow(x, base, g, s, p, d, r, row, 0);
+            Gemm.packARow(row, r, px, ap);
+        }
+        Gemm.padA(k, px, ap);
+    }
+
+    /** Each group's weight [og × k] (or its transpose, [k × og]) packed whole as A, once for the whole batch. */
+    private static double[][] packedWeights(double[] wd, Geo g, boolean transposed) {
+        int og = g.og(), k = g.k();
+        double[][] out = new double[g.groups][];
+        for (int gr = 0; gr < g.groups; gr++) {
+            out[gr] = new double[transposed ? Gemm.packedASize(k, og) : Gemm.packedASize(og, k)];
+            if (transposed) Gemm.packA(wd, gr * og * k, 1, k, k, og, out[gr]);
+            else Gemm.packA(wd, gr * og * k, k, 1, og, k, out[gr]);
+        }
+        return out;
+    }
+
+    /** A row buffer per thread, for {@link #patchesAsB} and {@link #patchesAsA}. */
+    private static final class RowBuffer {
+        double[] row = new double[0];
+
+        double[] row(int n) {
+            if (row.length < n) row = new double[n];
+            return row;
+        }
+    }
+
+    private static final ThreadLocal<RowBuffer> ROW = ThreadLocal.withInitial(RowBuffer::new);
+
+    /** Row (c, a, q) of the patches of one group of one batch element: its oh · ow numbers into out from at; zeros outside x. */
+    private static void patchRow(double[] x, int base, Geo g, int[] s, int[] p, int[] d, int row, double[] out, int at) {
+        int c = row / (g.kh * g.kw), a = row / g.kw % g.kh, q = row % g.kw;
+        int off = q * d[1] - p[1];
+        int j0 = Math.min(g.ow, firstInside(off, s[1])), j1 = Math.max(j0, Math.min(g.ow, lastInside(off, s[1], g.w) + 1));
+        for (int i = 0; i < g.oh; i++, at += g.ow) {
+            int y = i * s[0] - p[0] + a * d[0];
+            if (y < 0 || y >= g.h || j0 >= j1) {
+                java.util.Arrays.fill(out, at, at + g.ow, 0.0);
+                continue;
             }
+            int from = base + (c * g.h + y) * g.w + off;
+            java.util.Arrays.fill(out, at, at + j0, 0.0);
+            if (s[1] == 1) System.arraycopy(x, from + j0, out, at + j0, j1 - j0);
+            else for (int j = j0; j < j1; j++) out[at + j] = x[from + j * s[1]];
+            java.util.Arrays.fill(out, at + j1, at + g.ow, 0.0);
         }
     }
 
@@ -168,7 +241,8 @@ public final class Conv {
                         int y = i * s[0] - p[0] + a * d[0];
                         if (y < 0 || y >= g.h) continue;
                         int to = base + (c * g.h + y) * g.w + off;
-                        for (int j = j0; j < j1; j++) dx[to + j * s[1]] += cols[at + j];
+                        if (s[1] == 1) for (int j = j0; j < j1; j++) dx[to + j] += cols[at + j]; // NOTE: the JIT vectorises this one
+                        else for (int j = j0; j < j1; j++) dx[to + j * s[1]] += cols[at + j];
                     }
                 }
             }

@@ -89,10 +89,66 @@ final class Gemm {
                     Scratch s = SCRATCH.get();
                     double[] ap = s.ap(kc * roundUp(mcMax, MR));
                     packA(a, aOff + ic * ars + p0 * acs, ars, acs, mc, kc, ap);
-                    block(ap, bp, mc, kc, nc, c, cOff + ic * m + j0, m, s.tile, fused);
+                    block(ap, 0, bp, mc, kc, nc, c, cOff + ic * m + j0, m, s.tile, fused);
                 });
             }
         }
+    }
+
+    // ---- operands packed by the caller --------------------------------------------------------------
+
+    /**
+     * Whether a product of these sizes can take operands its caller packed whole ({@link #packA} with
+     * mc = n and kc = k, {@link #packB} with kc = k and nc = m,
+     * {@link #packBRow}, {@link #packARow}, then {@link #multiplyPacked}): one block of k and one of
+     * columns, at least a panel of rows, and large enough for the vectorised path at all. A
+     * convolution packs its weight once for the whole batch, and its patches straight into the
+     * layout the micro-kernel reads instead of laying them out and then copying them.
+     */
+    static boolean packable(int n, int k, int m) {
+        return Vectorized.AVAILABLE && (long) n * k * m >= LinAlg.SMALL && m >= 2 && n >= MR && k <= KC && m <= NC;
+    }
+
+    /** The length of A [n × k] packed whole: panels of {@link #MR} rows, the last padded with zeros. */
+    static int packedASize(int n, int k) {
+        return roundUp(n, MR) * k;
+    }
+
+    /** Row i of A (k numbers from row[0]) into the panels of {@link #packA}'s layout; rows past n must be zeroed ({@link #padA}). */
+    static void packARow(double[] row, int i, int k, double[] ap) {
+        int at = i / MR * MR * k + i % MR;
+        for (int p = 0; p < k; p++) ap[at + p * MR] = row[p];
+    }
+
+    /** Zeros the rows from n to the end of the last panel of A [n × k] packed whole. */
+    static void padA(int n, int k, double[] ap) {
+        for (int i = n; i < roundUp(n, MR); i++) {
+            int at = i / MR * MR * k + i % MR;
+            for (int p = 0; p < k; p++) ap[at + p * MR] = 0;
+        }
+    }
+
+    /** Row p of B [k × m] (m numbers from row[0]) into {@link #packB}'s strips: NR columns, then W, then the rest. */
+    static void packBRow(double[] row, int p, int k, int m, double[] bp) {
+        for (int j = 0; j < m; ) {
+            int width = m - j >= NR ? NR : m - j >= W ? W : m - j;
+            System.arraycopy(row, j, bp, j * k + p * width, width);
+            j += width;
+        }
+    }
+
+    /**
+     * C[n×m] (row-major at cOff, row length m) += A·B from operands packed whole, when
+     * {@link #packable}: the blocks of rows of {@link #multiply}, on {@link Parallel}'s threads, so
+     * the same steps in the same order and the same bits as {@link #multiply} on the unpacked operands.
+     */
+    static void multiplyPacked(double[] ap, double[] bp, double[] c, int cOff, int n, int k, int m, boolean fused) {
+        int mcMax = rowsPerBlock(n, (long) k * m);
+        Parallel.run((n + mcMax - 1) / mcMax, t -> {
+            Limits.checkTime();
+            int ic = t * mcMax;
+            block(ap, ic * k, bp, Math.min(mcMax, n - ic), k, m, c, cOff + ic * m, m, SCRATCH.get().tile, fused);
+        });
     }
 
     /**
@@ -198,13 +254,13 @@ final class Gemm {
     }
 
     /** One packed block: every micro-panel of A against every strip of B. */
-    private static void block(double[] ap, double[] bp, int mc, int kc, int nc, double[] c, int cOff, int ldc,
+    private static void block(double[] ap, int aBase, double[] bp, int mc, int kc, int nc, double[] c, int cOff, int ldc,
                               double[] tile, boolean fused) {
         for (int j = 0; j < nc; ) {
             int width = nc - j >= NR ? NR : nc - j >= W ? W : nc - j;
             int bo = j * kc; // strips are laid out one after another, each kc × its width
             for (int i = 0; i < mc; i += MR) {
-                int rows = Math.min(MR, mc - i), ao = i * kc;
+                int rows = Math.min(MR, mc - i), ao = aBase + i * kc;
                 if (width < W) {
                     scalarColumns(ap, ao, bp, bo, kc, width, c, cOff + i * ldc + j, ldc, rows, fused);
                 } else if (rows == MR) {
@@ -350,7 +406,7 @@ final class Gemm {
      * B's block {@code [kc × nc]} at off into strips: NR columns, then one of W if W or more are
      * left, then the rest; each strip row after row ({@code bp[start + p·width + l]}).
      */
-    private static void packB(double[] b, int off, int rs, int cs, int kc, int nc, double[] bp) {
+    static void packB(double[] b, int off, int rs, int cs, int kc, int nc, double[] bp) {
         for (int j = 0; j < nc; ) {
             int width = nc - j >= NR ? NR : nc - j >= W ? W : nc - j, start = j * kc;
             for (int p = 0; p < kc; p++) {
@@ -363,7 +419,7 @@ final class Gemm {
     }
 
     /** A's block {@code [mc × kc]} at off into panels of MR rows, column after column ({@code ap[i·kc + p·MR + r]}), zero past mc. */
-    private static void packA(double[] a, int off, int rs, int cs, int mc, int kc, double[] ap) {
+    static void packA(double[] a, int off, int rs, int cs, int mc, int kc, double[] ap) {
         for (int i = 0; i < mc; i += MR) {
             int rows = Math.min(MR, mc - i), start = i * kc;
             for (int p = 0; p < kc; p++) {

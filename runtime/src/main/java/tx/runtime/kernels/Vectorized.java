@@ -46,6 +46,8 @@ final class Vectorized {
         static final long ONE_BITS = Double.doubleToRawLongBits(1.0), NAN_BITS = Double.doubleToRawLongBits(Double.NaN),
                 INFINITY_BITS = Double.doubleToRawLongBits(Double.POSITIVE_INFINITY), MINUS_INFINITY_BITS = Double.doubleToRawLongBits(Double.NEGATIVE_INFINITY);
         static final LongVector ZERO_BITS = LongVector.zero(L), ONE_BITS_V = ONE.reinterpretAsLongs(), TWO_M1000_BITS = DoubleVector.broadcast(S, 0x1.0p-1000).reinterpretAsLongs();
+        /** fdlibm's thresholds of exp: below the first the result rounds to 0, above the second it overflows to inf. */
+        static final double EXP_UNDERFLOW = -7.45133219101941108420e+02, EXP_OVERFLOW = 7.09782712893383973096e+02;
         static final LongVector M_LIMIT = LongVector.broadcast(L, 0x6b851), TWO_21 = LongVector.broadcast(L, 0x200000),
                 HIGH_ONE = LongVector.broadcast(L, 0x3ff00000), EXPONENT_BIAS = LongVector.broadcast(L, 0x3ff);
 
@@ -95,7 +97,11 @@ final class Vectorized {
                 DoubleVector scaled = y.reinterpretAsLongs().add(k.add(1000, deep).lanewise(VectorOperators.LSHL, 52)).reinterpretAsDoubles()
                         .mul(ONE_BITS_V.blend(TWO_M1000_BITS, deep).reinterpretAsDoubles());
                 DoubleVector out = scaled.reinterpretAsLongs().blend(ONE.add(v).reinterpretAsLongs(), hx.compare(VectorOperators.LT, 0x3e300000)).reinterpretAsDoubles();
-                VectorMask<Long> slow = hx.compare(VectorOperators.GE, 0x40862E42);
+                // past fdlibm's thresholds the result is 0 or inf (-inf and inf included), as StrictMath gives
+                // it: in the lanes, since logsumexp's exp(x - max) meets many such x (GMM's took 4 times as long)
+                VectorMask<Double> under = v.compare(VectorOperators.LT, EXP_UNDERFLOW), over = v.compare(VectorOperators.GT, EXP_OVERFLOW);
+                out = out.blend(0.0, under).blend(Double.POSITIVE_INFINITY, over);
+                VectorMask<Long> slow = hx.compare(VectorOperators.GE, 0x40862E42).andNot(under.or(over).cast(L));
                 out.intoArray(o, oo + i);
                 if (slow.anyTrue()) { // rare: the lanes again, by the scalar twin (no vector may reach a call: see mapRange)
                     double[] args = new double[S.length()];

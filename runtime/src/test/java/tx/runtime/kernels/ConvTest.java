@@ -52,6 +52,62 @@ class ConvTest {
         }
     }
 
+    /** The patches of batch element b as a [c · kh · kw, oh · ow] matrix, written here as the textbook im2col (one group, 2-D). */
+    private static double[] patches(double[] x, int[] xs, int[] ws, int[] s, int[] p, int oh, int ow, int b) {
+        int c = xs[1], h = xs[2], w = xs[3], kh = ws[2], kw = ws[3], px = oh * ow;
+        double[] cols = new double[c * kh * kw * px];
+        for (int ch = 0; ch < c; ch++) for (int a = 0; a < kh; a++) for (int q = 0; q < kw; q++) {
+            int row = (ch * kh + a) * kw + q;
+            for (int i = 0; i < oh; i++) for (int j = 0; j < ow; j++) {
+                int y = i * s[0] - p[0] + a, xx = j * s[1] - p[1] + q;
+                cols[row * px + i * ow + j] = y < 0 || y >= h || xx < 0 || xx >= w ? 0 : x[((b * c + ch) * h + y) * w + xx];
+            }
+        }
+        return cols;
+    }
+
+    /**
+     * With fused steps too, the kernels (which pack the weight once per batch and the patches
+     * straight into the GEMM's layouts where the sizes allow) give the bits of the plain im2col
+     * followed by the GEMM on the unpacked operands: y = b + w · cols, dcols = wᵀ · gy, dw = Σ_b gy · colsᵀ.
+     */
+    @Test
+    void packedPatchesAndWeightsGiveTheUnpackedProductsBits() {
+        SplittableRandom r = new SplittableRandom(9);
+        int[][] geometries = {{16, 6, 12, 12, 16, 5, 5, 0}, {2, 3, 12, 12, 8, 3, 3, 1}, {3, 4, 10, 9, 12, 3, 2, 2}}; // n, c, h, w, o, kh, kw, padding
+        for (boolean fused : new boolean[] {true, false}) {
+            for (int[] g : geometries) {
+                int[] xs = {g[0], g[1], g[2], g[3]}, ws = {g[4], g[1], g[5], g[6]}, s = {1, 1}, p = {g[7], g[7]}, d = {1, 1};
+                int oh = g[2] + 2 * g[7] - g[5] + 1, ow = g[3] + 2 * g[7] - g[6] + 1, px = oh * ow, k = g[1] * g[5] * g[6], o = g[4];
+                Tensor x = Tensor.of(xs, random(r, Shapes.numel(xs))), w = Tensor.of(ws, random(r, Shapes.numel(ws))), b = Tensor.of(new int[] {o}, random(r, o));
+                Tensor gy = Tensor.of(new int[] {g[0], o, oh, ow}, random(r, g[0] * o * px));
+                double[] y = new double[g[0] * o * px], dcols = new double[g[0] * k * px], dwT = new double[k * o], dw = new double[o * k];
+                for (int n = 0; n < g[0]; n++) {
+                    double[] cols = patches(x.data(), xs, ws, s, p, oh, ow, n);
+                    for (int f = 0; f < o; f++) java.util.Arrays.fill(y, (n * o + f) * px, (n * o + f + 1) * px, b.data()[f]);
+                    LinAlg.multiplyInto(w.data(), 0, k, 1, cols, 0, px, 1, y, n * o * px, o, k, px, fused);
+                    LinAlg.multiplyInto(w.data(), 0, 1, k, gy.data(), n * o * px, px, 1, dcols, n * k * px, k, o, px, fused);
+                    LinAlg.multiplyInto(cols, 0, px, 1, gy.data(), n * o * px, 1, px, dwT, 0, k, px, o, fused);
+                }
+                for (int q = 0; q < k; q++) for (int f = 0; f < o; f++) dw[f * k + q] = dwT[q * o + f];
+                String what = java.util.Arrays.toString(g) + (fused ? " fused" : " unfused");
+                assertBits(y, Conv.conv(x, w, b, s, p, d, 1, fused).data(), "conv " + what);
+                assertBits(dw, Conv.convWeight(x, gy, ws, s, p, d, 1, fused).data(), "weight " + what);
+                double[] dx = Conv.convInput(gy, w, xs, s, p, d, 1, fused).data(), dxRef = new double[dx.length];
+                for (int n = 0; n < g[0]; n++) { // col2im of the reference's columns, in the kernel's order
+                    for (int ch = 0; ch < g[1]; ch++) for (int a = 0; a < g[5]; a++) for (int q = 0; q < g[6]; q++) {
+                        int row = (ch * g[5] + a) * g[6] + q;
+                        for (int i = 0; i < oh; i++) for (int j = 0; j < ow; j++) {
+                            int yy = i - p[0] + a, xx = j - p[1] + q;
+                            if (yy >= 0 && yy < g[2] && xx >= 0 && xx < g[3]) dxRef[((n * g[1] + ch) * g[2] + yy) * g[3] + xx] += dcols[(n * k + row) * px + i * ow + j];
+                        }
+                    }
+                }
+                assertBits(dxRef, dx, "input " + what);
+            }
+        }
+    }
+
     @Test
     void anInfWeightTimesThePaddingIsNanAsInPyTorch() {
         // F.conv1d(ones(1, 1, 3), tensor([[[inf, 1.]]]), padding=1) = [[[nan, inf, inf, inf]]]
