@@ -290,7 +290,13 @@ final class Loops {
         s.bind(f.var(), T.scalar(user, Val.PyType.INT)); // a Python int (LANGUAGE.md §3)
         if (whileLoop != null) whileLoop.head(s);
         l.loopDepth++;
-        l.block(f.body());
+        boolean maySkip = whileLoop != null || range.count() <= 0;
+        if (maySkip) l.mayNotRun++;
+        try {
+            l.block(f.body());
+        } finally {
+            if (maySkip) l.mayNotRun--;
+        }
         return params;
     }
 
@@ -480,7 +486,12 @@ final class Loops {
     private State branch(List<Ast.Stmt> body, State before) {
         l.state = before.copy();
         l.b.openBlock();
-        l.block(body);
+        l.mayNotRun++;
+        try {
+            l.block(body);
+        } finally {
+            l.mayNotRun--;
+        }
         lastBlock = l.b.closeBlock();
         State s = l.state;
         l.state = before;

@@ -46,6 +46,8 @@ public final class Lowerer {
     final List<String> leafNames = new ArrayList<>();
     State state = new State();
     int loopDepth;
+    /** How many blocks being lowered may not run (a branch of an `if`, a `while`'s body, a loop of no iterations): see {@link Asserts}. */
+    int mayNotRun;
     /** The end states of loop bodies already re-checked, by loop and entry signature (see Loops). */
     final Map<Ast.For, Map<String, State>> dryRuns = new IdentityHashMap<>();
     /** For each dry run's end state, the first iteration in which its body clips a slice (see {@link Loops#peel}). */
@@ -398,6 +400,7 @@ public final class Lowerer {
             else if (s instanceof Ast.Return r) diags.error("E0108", r.span(), "`return` belongs at the end of a function",
                     "a function's last statement is its only `return`; a script has none");
             else if (s instanceof Ast.Check c) new Checks(this).check(c);
+            else if (s instanceof Ast.Assert a) new Asserts(this).lower(a);
         } finally {
             b.at(old);
         }

@@ -209,8 +209,6 @@ public final class Parse {
                 case "class" -> new String[] {"tx has no classes",
                         "keep a model's parameters in tensors (or a list of them) and write its forward pass as a `fn`"};
                 case "lambda" -> new String[] {"tx has no `lambda`", "define the function with `fn`, and pass its name"};
-                case "assert" -> new String[] {"tx has no `assert` statement",
-                        "compare tensors with `assert_close(a, b)`, or a gradient with `check grad(f) == df`"};
                 case "del" -> new String[] {"tx has no `del`", "a name lives until it is assigned again"};
                 case "global", "nonlocal" -> new String[] {"tx has no `" + before + "` statement", null};
                 case "raise", "try", "except" -> new String[] {"tx has no exceptions (`" + before + "`)", null};
