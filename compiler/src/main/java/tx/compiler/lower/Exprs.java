@@ -57,6 +57,7 @@ final class Exprs {
                 for (Ast.Arg arg : call.args()) expr(arg.value());
                 return new Val.Bad();
             }
+            if (l.growing.applies(c)) return l.growing.call(c); // xs.append(v)
             Val v = l.autograd.call(c);
             return v != null ? v : l.builtins.call(c);
         }
@@ -88,6 +89,7 @@ final class Exprs {
                     "in PyTorch a slice is a view and shows the change; tx copies slices. Index again after the change\n"
                             + "for the new values, or take `.clone()` of the slice to say that the old ones are meant");
         }
+        if (v instanceof Val.Growing) return GrowingLists.readInside(l, name, span);
         if (v != null && maybe == null) return v;
         if (v == null && maybe == null && l.functions.has(name)) return new Val.Fn(new Val.UserFn(name));
         if (v == null && maybe == null && CONSTANTS.containsKey(name)) return new Val.Num(CONSTANTS.get(name));

@@ -81,6 +81,7 @@ final class Loops {
             // body already gives the state after it, so the body is not lowered once more. This
             // keeps nested loops linear in their depth rather than exponential.
             bindOutputs(f, range, before, carried, entry, end, assigned);
+            lastGrowth.finish(l.state);
             return;
         }
         emitLoop(f, range, before, carried, entry, entryGrads, assigned);
@@ -292,6 +293,7 @@ final class Loops {
         l.loopDepth++;
         boolean maySkip = whileLoop != null || range.count() <= 0;
         if (maySkip) l.mayNotRun++;
+        l.growing.enter(f.body(), s, whileLoop != null ? -1 : range.count());
         try {
             l.block(f.body());
         } finally {
@@ -333,10 +335,14 @@ final class Loops {
         State end = l.state;
         List<Stmt> body = l.b.closeBlock();
         Outputs o = bindOutputs(f, r, before, carried, entry, end, assigned);
+        GrowingLists.Growth grown = lastGrowth;
         if (r.count() != 0 && l.diags.hasErrors()) { // the program will not run: its loop is not built, and a backward through it is no new error
             for (Var out : o.outs()) l.graph.markAfterError(out);
         }
-        if (r.count() == 0 || l.diags.hasErrors()) return;
+        if (r.count() == 0 || l.diags.hasErrors()) {
+            grown.finish(l.state);
+            return;
+        }
         List<Var> loopParams = new ArrayList<>(params);
         for (int k = params.size(); k < o.results().size(); k++) { // a name first assigned in the body: carried like the others
             Var p = l.b.newVarLike(o.results().get(k), o.names().get(k));
@@ -344,9 +350,11 @@ final class Loops {
             loopParams.add(p);
         }
         Stmt.Loop loop = whileLoop != null ? whileLoop.loop(index, o.init(), loopParams, body, o.results(), o.outs())
-                : new Stmt.Loop(r.count(), index, o.init(), loopParams, body, o.results(), o.outs(), f.span().origin());
+                : new Stmt.Loop(r.count(), index, o.init(), loopParams, body, o.results(), o.outs(), grown.stacked, grown.tapes, false,
+                f.span().origin()); // grown lists: each appended value stacked on a tape (see GrowingLists)
         l.b.add(loop);
         l.graph.structure(loop);
+        grown.finish(l.state);
     }
 
     /** The values a loop hands on: their names, initial values, last-iteration results and outputs. */
@@ -431,10 +439,14 @@ final class Loops {
         if (whileLoop == null) sequenceItemsOut(f, assigned, outNames, end, shared, afterwards, new Outputs(names, init, results, outs));
         for (String n : names) if (after.names.get(n) instanceof T t && end.names.get(n) instanceof T e) afterwards.putIfAbsent(e.var(), t);
         Sequences.replaceInSequences(after, afterwards);
+        lastGrowth = l.growing.collect(before, end, r.count());
         l.state = r.count() == 0 ? before : after; // a loop that never runs changes nothing
         if (r.count() != 0 && !l.diags.isMuted()) logInPlace(f, before, after, names); // not a dry run's, whose IR is thrown away
         return new Outputs(names, init, results, outs);
     }
+
+    /** The lists the last body checked grew (see {@link GrowingLists}): bound after the loop once its statement is built. */
+    private GrowingLists.Growth lastGrowth;
 
     /** The current loop's iteration space, and its counter 0, 1, ... (for a start or step, the user's variable is computed from it). */
     private Range range;

@@ -41,6 +41,7 @@ public final class Lowerer {
     final Functions functions;
     final AutogradApi autograd;
     final Sequences sequences;
+    final GrowingLists growing = new GrowingLists(this);
     private final String[] lines;
     private final Map<Object, Integer> leafIds = new IdentityHashMap<>();
     final List<String> leafNames = new ArrayList<>();
@@ -495,7 +496,11 @@ public final class Lowerer {
                     "assign a new value instead, e.g. `x.grad = None`");
             return;
         }
-        Val before = exprs.lookup(t.name(), t.span());
+        Val before = state.names.get(t.name()) instanceof Val.Growing g ? g : exprs.lookup(t.name(), t.span());
+        if (before instanceof Val.ListV || before instanceof Val.Growing) { // xs += [v]: the list grows in place
+            growing.extend(a, exprs.expr(a.value()));
+            return;
+        }
         if (!(before instanceof T x)) { // a number (or an error): `c *= t` is `c = c * t`, nothing to update in place
             if (!(before instanceof Val.Bad)) {
                 String old = b.named(t.name());
