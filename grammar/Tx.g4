@@ -100,6 +100,7 @@ expr
     | kw=('true' | 'false' | 'True' | 'False')                 # boolean
     | 'None'                                                   # none
     | NAME                                                     # name
+    | 'range' '(' (arg (',' arg)*)? ')'                        # rangeCall
     | '(' expr ')'                                             # paren
     | '(' expr ',' (expr (',' expr)* ','?)? ')'                # tuple
     | '[' (expr (',' expr)* ','?)? ']'                         # list

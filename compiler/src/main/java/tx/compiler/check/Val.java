@@ -201,6 +201,26 @@ public sealed interface Val {
      */
     record Piece(Var var, int rows, T item) {}
 
+    /**
+     * Python's {@code range(start, stop, step)} as a value ({@code r = range(5)}), of whole numbers
+     * known at compile time; prints as Python's {@code range(0, 5)}.
+     */
+    record RangeV(long start, long stop, long step) implements Val {
+        /** How many numbers it holds, as Python's {@code len(range(...))}. */
+        public long count() {
+            return step > 0 ? Math.max(0, Math.floorDiv(stop - start + step - 1, step)) : Math.max(0, Math.floorDiv(start - stop - step - 1, -step));
+        }
+
+        /** Its repr: {@code range(0, 5)}, {@code range(0, 10, 2)}. */
+        public String show() {
+            return "range(" + start + ", " + stop + (step == 1 ? "" : ", " + step) + ")";
+        }
+
+        @Override public String describe() {
+            return "a range";
+        }
+    }
+
     /** A function value: a user function, a transform of one (grad, value_and_grad, vjp), or one with a custom derivative. */
     record Fn(FnRef ref) implements Val {
         @Override public String describe() {

@@ -55,6 +55,8 @@ public final class Lowerer {
     final Map<State, Long> dryRunClips = new IdentityHashMap<>();
     /** The range loop each `for` over tensors stands for, by statement and trip count (see Iteration). */
     final Map<Ast.ForEach, Map<Integer, Ast.For>> desugared = new IdentityHashMap<>();
+    /** The counted loop each `for i in r` over a range value stands for, by statement and range (see Ranges). */
+    final Map<Ast.ForEach, Map<String, Ast.For>> rangeLoops = new IdentityHashMap<>();
     /** A backward failed to check: later "grad is None" errors would be follow-ons, so they are silenced. */
     boolean backwardFailed;
     /** The folder that relative paths of load and save start from (the .tx file's); null: the working directory. */
@@ -395,7 +397,7 @@ public final class Lowerer {
             else if (s instanceof Ast.For f) forLoop(f);
             else if (s instanceof Ast.While w) Whiles.lower(this, w, jumpsRewritten);
             else if (s instanceof Ast.Break || s instanceof Ast.Continue) jumpOutside(s);
-            else if (s instanceof Ast.ForEach f) new Iteration(this).forEach(f);
+            else if (s instanceof Ast.ForEach f && !new Ranges(this).loop(f)) new Iteration(this).forEach(f);
             else if (s instanceof Ast.If i) new Loops(this).ifStmt(i);
             else if (s instanceof Ast.FnDef f) functions.definition(f, false);
             else if (s instanceof Ast.Return r) diags.error("E0108", r.span(), "`return` belongs at the end of a function",
