@@ -44,7 +44,6 @@ def sgd(params, lr, batch_size):
             param.grad.zero_()
 
 params = get_params(vocab_size, num_hiddens)
-W_xh, W_hh, b_h, W_hq, b_q = params  # (d2l's model object holds them; tx needs a name on each to carry sgd's changes through the loop)
 corpus = torch.tensor([0, 1, 2, 3, 0, 1, 2, 3, 0, 2, 1, 3, 0, 1, 2, 3, 0, 1, 2, 3, 1, 0, 3, 2, 0])
 # sequential minibatches, as d2l's seq_data_iter_sequential (without its random offset): [batch_size, num_steps] inputs and the next tokens
 num_tokens = ((corpus.shape[0] - 1) // batch_size) * batch_size

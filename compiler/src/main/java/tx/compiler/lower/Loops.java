@@ -50,10 +50,47 @@ final class Loops {
 
     /** Lowers a loop over {@code r}; {@code peeled}: its last iterations are already split off, so none is split again. */
     private void loop(Ast.For f, Range r, boolean peeled) {
-        range = r;
         State before = l.state;
         Set<String> assigned = l.assignedNames(f.body());
         assigned.add(f.var());
+        List<String> items = carryListItems(before, assigned, l.inPlaceNames(f.body()));
+        try {
+            loop(f, r, peeled, before, assigned);
+        } finally {
+            for (String n : items) {
+                l.state.names.remove(n);
+                before.names.remove(n);
+            }
+        }
+    }
+
+    /**
+     * The tensors of a list that the body changes in place ({@code sgd(params, lr)} in a training
+     * loop) and that no name holds (d2l's {@code params = get_params(...)}) are carried under hidden
+     * names, as named ones are, so that each iteration sees the change the previous one made; the
+     * list holds the loop's results afterwards, and the hidden names go. Returns those names.
+     */
+    private List<String> carryListItems(State before, Set<String> assigned, Set<String> inPlace) {
+        List<String> hidden = new ArrayList<>();
+        Set<Var> named = new java.util.HashSet<>();
+        for (Val v : before.names.values()) if (v instanceof T t) named.add(t.var());
+        for (String n : new ArrayList<>(assigned)) {
+            if (!inPlace.contains(n) || !(before.names.get(n) instanceof Val.ListV list)) continue;
+            Sequences.mapTensors(list, t -> {
+                if (named.add(t.var())) {
+                    String name = "$item" + (l.hiddenNames++);
+                    before.names.put(name, t);
+                    assigned.add(name);
+                    hidden.add(name);
+                }
+                return t;
+            });
+        }
+        return hidden;
+    }
+
+    private void loop(Ast.For f, Range r, boolean peeled, State before, Set<String> assigned) {
+        range = r;
         List<String> carried = carriedNames(before, assigned, l.inPlaceNames(f.body()), l.autograd);
         if (range.count() > 0) { // nothing to carry
             Predicate<Ast.For> runs = inner -> runsAtLeastOnce(inner, assigned);
