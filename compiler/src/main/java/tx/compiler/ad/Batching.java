@@ -37,14 +37,22 @@ import tx.runtime.tensor.Shapes;
  */
 public final class Batching {
     private final Builder b;
+    private final Graph graph;
     private final Var index;
     private final int size;
     /** Each variable of the block, as its batched or unbatched counterpart outside the loop. */
     private final Map<Var, Var> now = new HashMap<>();
     private final Set<Var> batched = new HashSet<>();
+    /**
+     * Whether this is the mapped block itself, whose unbatched statements are kept as they are (the
+     * graph knows them); in a callee's body, batched through its call, they are made anew, since
+     * the callee's statements belong to it and may be reached by several calls.
+     */
+    private boolean top = true;
 
-    private Batching(Builder b, Var index, int size) {
+    private Batching(Builder b, Graph graph, Var index, int size) {
         this.b = b;
+        this.graph = graph;
         this.index = index;
         this.size = size;
     }
@@ -54,8 +62,8 @@ public final class Batching {
      * examples into the builder's open block, and returns each of {@code rows} stacked (the mapped
      * axis first); null, with nothing emitted, where some statement has no batching rule.
      */
-    public static List<Var> batch(Builder b, List<Stmt> body, Var index, int size, List<Var> rows) {
-        Batching p = new Batching(b, index, size);
+    public static List<Var> batch(Builder b, Graph graph, List<Stmt> body, Var index, int size, List<Var> rows) {
+        Batching p = new Batching(b, graph, index, size);
         b.openBlock();
         List<Var> out = null;
         try {
@@ -120,12 +128,20 @@ public final class Batching {
             args.add(value(v));
             any |= batched(v);
         }
-        if (!any) {
+        if (!any && top && args.equals(c.in())) { // the call as it was, known to the graph already
+            b.add(c);
+            return true;
+        }
+        if (!any) { // inside a callee batched through its body: the same call on this scope's values
             Stmt.Call same = b.call(c.fn(), args);
+            List<Boolean> rg = new ArrayList<>();
+            for (Var o : c.outs()) rg.add(graph.requiresGrad(o));
+            graph.called(same, rg);
             for (int j = 0; j < c.outs().size(); j++) now.put(c.outs().get(j), same.outs().get(j));
             return true;
         }
-        Batching inner = new Batching(b, index, size);
+        Batching inner = new Batching(b, graph, index, size);
+        inner.top = false;
         for (int k = 0; k < args.size(); k++) {
             Var p = c.fn().params().get(k);
             inner.now.put(p, args.get(k));
@@ -152,7 +168,11 @@ public final class Batching {
             in.add(value(v));
             any |= batched(v);
         }
-        if (!any) { // the same for every example: computed once
+        if (!any && top && in.equals(e.in())) { // the same for every example, computed once: the equation as it was
+            b.add(e);
+            return true;
+        }
+        if (!any) {
             now.put(e.out(), b.emit(e.prim(), e.attr(), in.toArray(Var[]::new)));
             return true;
         }
