@@ -29,6 +29,7 @@ statement
     | 'continue'                                                          # continueStmt
     | ifChain                                                             # ifStmt
     | 'check' lhs=expr ('within' tol=expr)?                               # checkStmt
+    | 'assert' cond=expr (',' msg=expr)?                                  # assertStmt
     | target (',' target)* unpack=','? '=' expr (',' expr)* ','?          # assign
     | target op=('+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=' | '&=' | '|=' | '^=') expr   # augAssign
     | indexTarget op=('=' | '+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=' | '&=' | '|=' | '^=') expr # indexAssign
@@ -99,6 +100,7 @@ expr
     | kw=('true' | 'false' | 'True' | 'False')                 # boolean
     | 'None'                                                   # none
     | NAME                                                     # name
+    | 'range' '(' (arg (',' arg)*)? ')'                        # rangeCall
     | '(' expr ')'                                             # paren
     | '(' expr ',' (expr (',' expr)* ','?)? ')'                # tuple
     | '[' (expr (',' expr)* ','?)? ']'                         # list

@@ -180,6 +180,47 @@ public sealed interface Val {
         }
     }
 
+    /**
+     * A list that a {@code for} loop's body appends to ({@code losses.append(loss.item())}), as the
+     * body sees it: the list before the loop ({@code base}: a {@link ListV}, or the same list growing
+     * in an enclosing loop) and what this iteration has appended so far. After the loop it is a
+     * list again, the appended items read from the loop's tapes (see lower/GrowingLists). Inside
+     * the loop it cannot be read: its length and items depend on the iteration.
+     * {@code frame} identifies the loop (by identity); {@code at} is the first append.
+     */
+    record Growing(Object frame, Val base, List<Piece> pieces, Span at) implements Val {
+        @Override public String describe() {
+            return "a list that this loop appends to (tx reads it after the loop)";
+        }
+    }
+
+    /**
+     * What one append of an iteration added: one item held by {@code var} ({@code rows} -1), or
+     * {@code rows} items, the rows of {@code var} (a nested loop's appends); {@code item} describes
+     * one item (its var aside): a tensor or a Python scalar.
+     */
+    record Piece(Var var, int rows, T item) {}
+
+    /**
+     * Python's {@code range(start, stop, step)} as a value ({@code r = range(5)}), of whole numbers
+     * known at compile time; prints as Python's {@code range(0, 5)}.
+     */
+    record RangeV(long start, long stop, long step) implements Val {
+        /** How many numbers it holds, as Python's {@code len(range(...))}. */
+        public long count() {
+            return step > 0 ? Math.max(0, Math.floorDiv(stop - start + step - 1, step)) : Math.max(0, Math.floorDiv(start - stop - step - 1, -step));
+        }
+
+        /** Its repr: {@code range(0, 5)}, {@code range(0, 10, 2)}. */
+        public String show() {
+            return "range(" + start + ", " + stop + (step == 1 ? "" : ", " + step) + ")";
+        }
+
+        @Override public String describe() {
+            return "a range";
+        }
+    }
+
     /** A function value: a user function, a transform of one (grad, value_and_grad, vjp), or one with a custom derivative. */
     record Fn(FnRef ref) implements Val {
         @Override public String describe() {

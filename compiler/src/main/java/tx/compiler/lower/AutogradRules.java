@@ -197,7 +197,13 @@ final class AutogradRules extends RuleFamily {
     }
 
     private Stmt.PrintItem printItem(Val v) {
-        if (Sequences.items(v) != null) return l.sequences.print(v, this::printItem);
+        return printItem(l, v);
+    }
+
+    /** How {@code print} shows one value (also an assert's message, which Python shows as {@code str} of it). */
+    static Stmt.PrintItem printItem(Lowerer l, Val v) {
+        if (Sequences.items(v) != null) return l.sequences.print(v, x -> printItem(l, x));
+        if (v instanceof Val.RangeV r) return new Stmt.PrintItem.Text(r.show()); // Python's repr: range(0, 5)
         if (v instanceof Val.Num n && n.py() == Val.PyType.BOOL) return new Stmt.PrintItem.Text(n.value() != 0 ? "True" : "False");
         if (v instanceof Val.Num n) return new Stmt.PrintItem.Text(n.py() == Val.PyType.INT ? Formatting.integer(n.value()) : tx.runtime.tensor.PyFloat.repr(n.value()));
         if (v instanceof Val.Formatted f) return new Stmt.PrintItem.Joined(f.parts());

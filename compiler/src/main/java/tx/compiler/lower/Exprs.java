@@ -57,6 +57,8 @@ final class Exprs {
                 for (Ast.Arg arg : call.args()) expr(arg.value());
                 return new Val.Bad();
             }
+            if (l.growing.applies(c)) return l.growing.call(c); // xs.append(v)
+            if (Ranges.applies(l, c)) return new Ranges(l).call(c); // r = range(5), list(range(3))
             Val v = l.autograd.call(c);
             return v != null ? v : l.builtins.call(c);
         }
@@ -88,6 +90,7 @@ final class Exprs {
                     "in PyTorch a slice is a view and shows the change; tx copies slices. Index again after the change\n"
                             + "for the new values, or take `.clone()` of the slice to say that the old ones are meant");
         }
+        if (v instanceof Val.Growing) return GrowingLists.readInside(l, name, span);
         if (v != null && maybe == null) return v;
         if (v == null && maybe == null && l.functions.has(name)) return new Val.Fn(new Val.UserFn(name));
         if (v == null && maybe == null && CONSTANTS.containsKey(name)) return new Val.Num(CONSTANTS.get(name));
@@ -393,6 +396,7 @@ final class Exprs {
     private Val index(Ast.Index ix) {
         Val tv = expr(ix.target());
         if (tv instanceof Val.Shape sh) return shapeIndex(sh, ix);
+        if (tv instanceof Val.RangeV r) return new Ranges(l).index(r, ix);
         if (Sequences.items(tv) != null) return l.sequences.index(tv, ix);
         if (tv instanceof T t && l.indicesOf.containsKey(t.var()) && ix.subs().size() == 1 && ix.subs().get(0) instanceof Ast.At) {
             return l.sequences.index(new Val.Tuple(List.of(valuesOf(t), l.indicesOf.get(t.var()))), ix); // max(x, dim=1)[0]: PyTorch's (values, indices)

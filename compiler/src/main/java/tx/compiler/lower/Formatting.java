@@ -79,6 +79,7 @@ final class Formatting {
     private static PrintItem sequenceItem(Val v) {
         if (v instanceof T t) return t.item() ? scalarItem(t) : tensorItem(t);
         if (v instanceof Val.Bool b) return new PrintItem.Text(b.value() ? "True" : "False");
+        if (v instanceof Val.RangeV r) return new PrintItem.Text(r.show());
         return new PrintItem.Text(v instanceof Val.None ? "None" : "<" + v.describe() + ">");
     }
 
@@ -93,10 +94,11 @@ final class Formatting {
             shown = n.py() == PyType.BOOL ? (n.value() != 0 ? "True" : "False") : n.py() == PyType.INT ? integer(n.value()) : PyFloat.repr(n.value());
         } else if (v instanceof Val.Str s) {
             shown = f.conversion() == 'r' ? Strings.repr(s.value()) : s.value();
-        } else if (v instanceof Val.None || v instanceof Val.Shape || v instanceof Val.DTypeV) {
-            shown = v instanceof Val.Shape s ? "torch.Size(" + Shapes.show(s.dims()) + ")" : v instanceof Val.DTypeV d ? d.dtype().toString() : "None";
+        } else if (v instanceof Val.None || v instanceof Val.Shape || v instanceof Val.DTypeV || v instanceof Val.RangeV) {
+            shown = v instanceof Val.Shape s ? "torch.Size(" + Shapes.show(s.dims()) + ")" : v instanceof Val.DTypeV d ? d.dtype().toString()
+                    : v instanceof Val.RangeV r ? r.show() : "None";
             if (f.conversion() == 0 && !spec.isEmpty()) {
-                throw new FormatException("Python formats " + (v instanceof Val.Shape ? "a shape" : v instanceof Val.DTypeV ? "a dtype" : "None") + " only without a spec");
+                throw new FormatException("Python formats " + (v instanceof Val.Shape ? "a shape" : v instanceof Val.DTypeV ? "a dtype" : v instanceof Val.RangeV ? "a range" : "None") + " only without a spec");
             }
         } else {
             l.diags.error("E0401", f.expr().span(), "an f-string field takes tensors, numbers and booleans, found " + v.describe(),

@@ -53,7 +53,7 @@ final class Iteration {
                 ok = false;
                 continue;
             }
-            Source s = source(Sequences.named(v, a.value().span()), a.value().span());
+            Source s = source(Ranges.listed(Sequences.named(v, a.value().span()), a.value().span()), a.value().span());
             ok &= s != null;
             sources.add(s);
         }

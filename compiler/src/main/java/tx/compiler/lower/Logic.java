@@ -113,6 +113,7 @@ final class Logic {
         if (v instanceof Val.ListV list) return !list.items().isEmpty();
         if (v instanceof Val.Tuple t) return !t.items().isEmpty();
         if (v instanceof Val.Fn) return true;
+        if (v instanceof Val.RangeV r) return r.count() > 0;
         return null;
     }
 

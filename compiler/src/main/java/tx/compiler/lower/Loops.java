@@ -50,10 +50,47 @@ final class Loops {
 
     /** Lowers a loop over {@code r}; {@code peeled}: its last iterations are already split off, so none is split again. */
     private void loop(Ast.For f, Range r, boolean peeled) {
-        range = r;
         State before = l.state;
         Set<String> assigned = l.assignedNames(f.body());
         assigned.add(f.var());
+        List<String> items = carryListItems(before, assigned, l.inPlaceNames(f.body()));
+        try {
+            loop(f, r, peeled, before, assigned);
+        } finally {
+            for (String n : items) {
+                l.state.names.remove(n);
+                before.names.remove(n);
+            }
+        }
+    }
+
+    /**
+     * The tensors of a list that the body changes in place ({@code sgd(params, lr)} in a training
+     * loop) and that no name holds (d2l's {@code params = get_params(...)}) are carried under hidden
+     * names, as named ones are, so that each iteration sees the change the previous one made; the
+     * list holds the loop's results afterwards, and the hidden names go. Returns those names.
+     */
+    private List<String> carryListItems(State before, Set<String> assigned, Set<String> inPlace) {
+        List<String> hidden = new ArrayList<>();
+        Set<Var> named = new java.util.HashSet<>();
+        for (Val v : before.names.values()) if (v instanceof T t) named.add(t.var());
+        for (String n : new ArrayList<>(assigned)) {
+            if (!inPlace.contains(n) || !(before.names.get(n) instanceof Val.ListV list)) continue;
+            Sequences.mapTensors(list, t -> {
+                if (named.add(t.var())) {
+                    String name = "$item" + (l.hiddenNames++);
+                    before.names.put(name, t);
+                    assigned.add(name);
+                    hidden.add(name);
+                }
+                return t;
+            });
+        }
+        return hidden;
+    }
+
+    private void loop(Ast.For f, Range r, boolean peeled, State before, Set<String> assigned) {
+        range = r;
         List<String> carried = carriedNames(before, assigned, l.inPlaceNames(f.body()), l.autograd);
         if (range.count() > 0) { // nothing to carry
             Predicate<Ast.For> runs = inner -> runsAtLeastOnce(inner, assigned);
@@ -84,6 +121,7 @@ final class Loops {
             // body already gives the state after it, so the body is not lowered once more. This
             // keeps nested loops linear in their depth rather than exponential.
             bindOutputs(f, range, before, carried, entry, end, assigned);
+            lastGrowth.finish(l.state);
             return;
         }
         emitLoop(f, range, before, carried, entry, new Grads(entryGrads, entryGraph), assigned);
@@ -301,7 +339,14 @@ final class Loops {
         s.bind(f.var(), T.scalar(user, Val.PyType.INT)); // a Python int (LANGUAGE.md §3)
         if (whileLoop != null) whileLoop.head(s);
         l.loopDepth++;
-        l.block(f.body());
+        boolean maySkip = whileLoop != null || range.count() <= 0;
+        if (maySkip) l.mayNotRun++;
+        l.growing.enter(f.body(), s, whileLoop != null ? -1 : range.count());
+        try {
+            l.block(f.body());
+        } finally {
+            if (maySkip) l.mayNotRun--;
+        }
         return params;
     }
 
@@ -338,10 +383,14 @@ final class Loops {
         State end = l.state;
         List<Stmt> body = l.b.closeBlock();
         Outputs o = bindOutputs(f, r, before, carried, entry, end, assigned);
+        GrowingLists.Growth grown = lastGrowth;
         if (r.count() != 0 && l.diags.hasErrors()) { // the program will not run: its loop is not built, and a backward through it is no new error
             for (Var out : o.outs()) l.graph.markAfterError(out);
         }
-        if (r.count() == 0 || l.diags.hasErrors()) return;
+        if (r.count() == 0 || l.diags.hasErrors()) {
+            grown.finish(l.state);
+            return;
+        }
         List<Var> loopParams = new ArrayList<>(params);
         for (int k = params.size(); k < o.results().size(); k++) { // a name first assigned in the body: carried like the others
             Var p = l.b.newVarLike(o.results().get(k), o.names().get(k));
@@ -349,9 +398,11 @@ final class Loops {
             loopParams.add(p);
         }
         Stmt.Loop loop = whileLoop != null ? whileLoop.loop(index, o.init(), loopParams, body, o.results(), o.outs())
-                : new Stmt.Loop(r.count(), index, o.init(), loopParams, body, o.results(), o.outs(), f.span().origin());
+                : new Stmt.Loop(r.count(), index, o.init(), loopParams, body, o.results(), o.outs(), grown.stacked, grown.tapes, false,
+                f.span().origin()); // grown lists: each appended value stacked on a tape (see GrowingLists)
         l.b.add(loop);
         l.graph.structure(loop);
+        grown.finish(l.state);
     }
 
     /** The values a loop hands on: their names, initial values, last-iteration results and outputs. */
@@ -467,10 +518,14 @@ final class Loops {
         formattedOut(f, assigned, before, end, after, shared, new Outputs(names, init, results, outs));
         for (String n : names) if (after.names.get(n) instanceof T t && end.names.get(n) instanceof T e) afterwards.putIfAbsent(e.var(), t);
         Sequences.replaceInSequences(after, afterwards);
+        lastGrowth = l.growing.collect(before, end, r.count());
         l.state = r.count() == 0 ? before : after; // a loop that never runs changes nothing
         if (r.count() != 0 && !l.diags.isMuted()) logInPlace(f, before, after, names); // not a dry run's, whose IR is thrown away
         return new Outputs(names, init, results, outs);
     }
+
+    /** The lists the last body checked grew (see {@link GrowingLists}): bound after the loop once its statement is built. */
+    private GrowingLists.Growth lastGrowth;
 
     /** The current loop's iteration space, and its counter 0, 1, ... (for a start or step, the user's variable is computed from it). */
     private Range range;
@@ -522,7 +577,12 @@ final class Loops {
     private State branch(List<Ast.Stmt> body, State before) {
         l.state = before.copy();
         l.b.openBlock();
-        l.block(body);
+        l.mayNotRun++;
+        try {
+            l.block(body);
+        } finally {
+            l.mayNotRun--;
+        }
         lastBlock = l.b.closeBlock();
         State s = l.state;
         l.state = before;

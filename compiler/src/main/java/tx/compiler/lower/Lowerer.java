@@ -43,17 +43,22 @@ public final class Lowerer {
     /** The {@code .grad} registers that hold differentiable values (backward with create_graph=True). */
     final GraphGrads gradValues;
     final Sequences sequences;
+    final GrowingLists growing = new GrowingLists(this);
     private final String[] lines;
     private final Map<Object, Integer> leafIds = new IdentityHashMap<>();
     final List<String> leafNames = new ArrayList<>();
     State state = new State();
     int loopDepth;
+    /** How many blocks being lowered may not run (a branch of an `if`, a `while`'s body, a loop of no iterations): see {@link Asserts}. */
+    int mayNotRun;
     /** The end states of loop bodies already re-checked, by loop and entry signature (see Loops). */
     final Map<Ast.For, Map<String, State>> dryRuns = new IdentityHashMap<>();
     /** For each dry run's end state, the first iteration in which its body clips a slice (see {@link Loops#peel}). */
     final Map<State, Long> dryRunClips = new IdentityHashMap<>();
     /** The range loop each `for` over tensors stands for, by statement and trip count (see Iteration). */
     final Map<Ast.ForEach, Map<Integer, Ast.For>> desugared = new IdentityHashMap<>();
+    /** The counted loop each `for i in r` over a range value stands for, by statement and range (see Ranges). */
+    final Map<Ast.ForEach, Map<String, Ast.For>> rangeLoops = new IdentityHashMap<>();
     /** A backward failed to check: later "grad is None" errors would be follow-ons, so they are silenced. */
     boolean backwardFailed;
     /** The folder that relative paths of load and save start from (the .tx file's); null: the working directory. */
@@ -395,12 +400,13 @@ public final class Lowerer {
             else if (s instanceof Ast.For f) forLoop(f);
             else if (s instanceof Ast.While w) Whiles.lower(this, w, jumpsRewritten);
             else if (s instanceof Ast.Break || s instanceof Ast.Continue) jumpOutside(s);
-            else if (s instanceof Ast.ForEach f) new Iteration(this).forEach(f);
+            else if (s instanceof Ast.ForEach f && !new Ranges(this).loop(f)) new Iteration(this).forEach(f);
             else if (s instanceof Ast.If i) new Loops(this).ifStmt(i);
             else if (s instanceof Ast.FnDef f) functions.definition(f, false);
             else if (s instanceof Ast.Return r) diags.error("E0108", r.span(), "`return` belongs at the end of a function",
                     "a function's last statement is its only `return`; a script has none");
             else if (s instanceof Ast.Check c) new Checks(this).check(c);
+            else if (s instanceof Ast.Assert a) new Asserts(this).lower(a);
         } finally {
             b.at(old);
         }
@@ -491,7 +497,11 @@ public final class Lowerer {
                     "assign a new value instead, e.g. `x.grad = None`");
             return;
         }
-        Val before = exprs.lookup(t.name(), t.span());
+        Val before = state.names.get(t.name()) instanceof Val.Growing g ? g : exprs.lookup(t.name(), t.span());
+        if (before instanceof Val.ListV || before instanceof Val.Growing) { // xs += [v]: the list grows in place
+            growing.extend(a, exprs.expr(a.value()));
+            return;
+        }
         if (!(before instanceof T x)) { // a number (or an error): `c *= t` is `c = c * t`, nothing to update in place
             if (!(before instanceof Val.Bad)) {
                 String old = b.named(t.name());

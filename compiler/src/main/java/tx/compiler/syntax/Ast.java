@@ -65,6 +65,9 @@ public final class Ast {
 
     public record Check(Expr claim, Expr tol, Span span) implements Stmt {}
 
+    /** {@code assert cond} or {@code assert cond, message}: Python's; {@code message} is null when there is none. */
+    public record Assert(Expr cond, Expr message, Span span) implements Stmt {}
+
     public record Target(String name, String attr, Span span) {}
 
     /**

@@ -67,12 +67,17 @@ final class AstBuilder {
                 vars.add(n.getText());
                 spans.add(span(n.getSymbol()));
             }
-            return new ForEach(vars, spans, expr(c.expr()), block(c.block()), sp);
+            Expr iterable = expr(c.expr());
+            if (vars.size() == 1 && c.expr() instanceof RangeCallContext r) { // `for i in range(n)`: the counted loop, however the parser split it
+                return new For(vars.get(0), spans.get(0), args(r.arg()), block(c.block()), sp);
+            }
+            return new ForEach(vars, spans, iterable, block(c.block()), sp);
         }
         if (ctx instanceof IfStmtContext c) return ifChain(c.ifChain());
         if (ctx instanceof FnDefContext c) return fnDef(c);
         if (ctx instanceof ReturnStmtContext c) return new Return(exprs(c.expr()), sp);
         if (ctx instanceof CheckStmtContext c) return new Check(expr(c.lhs), c.tol == null ? null : expr(c.tol), sp);
+        if (ctx instanceof AssertStmtContext c) return new Assert(expr(c.cond), c.msg == null ? null : expr(c.msg), sp);
         return null; // a subtree the parser already reported as broken
     }
 
@@ -154,6 +159,7 @@ final class AstBuilder {
         if (ctx instanceof BooleanContext c) return new Bool(c.kw.getText().equalsIgnoreCase("true"), sp);
         if (ctx instanceof NoneContext) return new NoneLit(sp);
         if (ctx instanceof NameContext c) return new Name(c.getText(), sp);
+        if (ctx instanceof RangeCallContext c) return new Call(new Name("range", span(c.getStart())), args(c.arg()), sp); // `r = range(5)`
         if (ctx instanceof ParenContext c) return expr(c.expr());
         if (ctx instanceof ListContext c) return new ListLit(exprs(c.expr()), sp);
         if (ctx instanceof TupleContext c) return new TupleLit(exprs(c.expr()), sp);

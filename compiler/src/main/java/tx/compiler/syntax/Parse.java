@@ -190,10 +190,24 @@ public final class Parse {
                 String expected = msg.substring(msg.indexOf("expecting ") + "expecting ".length());
                 if (expected.length() < 80) help = "expected " + pretty(expected);
             }
+            if (help == null && offending instanceof Token t && recognizer instanceof Parser p && pythonColon(p, t)) help = "expected `{`";
             String[] python = offending instanceof Token t && recognizer instanceof Parser p ? pythonConstruct(p, t) : null;
             if (python != null && recognizer instanceof Parser p && python.length > 2) span = AstBuilder.span(p.getInputStream().LT(-1)).to(span);
             if (python != null) diags.error("E0001", span, "syntax error: " + python[0], python[1]);
             else diags.error("E0001", span, "syntax error: unexpected " + what, help);
+        }
+
+        /**
+         * Python's {@code :} that opens a block, {@code for i in range(3):}, where the parser cannot
+         * name what it expected (after {@code range(3)} an expression could also go on): the
+         * offending {@code :} in a line that starts with a block's keyword.
+         */
+        private static boolean pythonColon(Parser p, Token t) {
+            if (!t.getText().equals(":")) return false;
+            var in = p.getInputStream();
+            int i = t.getTokenIndex() - 1;
+            while (i > 0 && in.get(i - 1).getType() != TxLexer.NEWLINE && !in.get(i - 1).getText().equals("{") && !in.get(i - 1).getText().equals("}")) i--;
+            return i >= 0 && java.util.Set.of("for", "while", "if", "elif", "else", "with", "fn").contains(in.get(i).getText());
         }
 
         /**
@@ -209,8 +223,6 @@ public final class Parse {
                 case "class" -> new String[] {"tx has no classes",
                         "keep a model's parameters in tensors (or a list of them) and write its forward pass as a `fn`"};
                 case "lambda" -> new String[] {"tx has no `lambda`", "define the function with `fn`, and pass its name"};
-                case "assert" -> new String[] {"tx has no `assert` statement",
-                        "compare tensors with `assert_close(a, b)`, or a gradient with `check grad(f) == df`"};
                 case "del" -> new String[] {"tx has no `del`", "a name lives until it is assigned again"};
                 case "global", "nonlocal" -> new String[] {"tx has no `" + before + "` statement", null};
                 case "raise", "try", "except" -> new String[] {"tx has no exceptions (`" + before + "`)", null};

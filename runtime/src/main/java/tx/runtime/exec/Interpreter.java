@@ -249,6 +249,8 @@ public final class Interpreter {
             print(p);
         } else if (s instanceof Stmt.AssertClose a) {
             assertClose(a);
+        } else if (s instanceof Stmt.Fail f) {
+            fail(f);
         } else if (s instanceof Stmt.CheckReport c) {
             checkReport(c);
         } else if (s instanceof Stmt.GradSet g) {
@@ -531,6 +533,13 @@ public final class Interpreter {
         } catch (Npy.NpyException x) {
             throw new TxRuntimeException(TxRuntimeException.Kind.FILE, "cannot save `" + tx.runtime.io.ControlChars.escape(s.path()) + "`: " + x.getMessage(), s.origin(), x.help());
         }
+    }
+
+    /** A failed {@code assert}: Python's {@code AssertionError}, with its message when it has one (as Python shows it). */
+    private void fail(Stmt.Fail f) {
+        StringBuilder sb = new StringBuilder();
+        for (PrintItem item : f.message()) text(item, sb);
+        throw new TxRuntimeException(TxRuntimeException.Kind.ASSERTION, sb.length() == 0 ? "AssertionError" : "AssertionError: " + sb, f.origin(), null);
     }
 
     private void assertClose(Stmt.AssertClose a) {

@@ -85,6 +85,8 @@ public final class IrPrinter {
             line(in, "print(" + p.items().size() + " items)", s);
         } else if (s instanceof Stmt.CheckReport c) {
             line(in, "check " + c.text() + " (" + c.entries().size() + " gradients compared)", s);
+        } else if (s instanceof Stmt.Fail f) {
+            line(in, "fail AssertionError(" + f.message().size() + " items)", s);
         } else if (s instanceof Stmt.AssertClose a) {
             line(in, "assert_close(" + name(a.a()) + ", " + name(a.b()) + ")", s);
         } else if (s instanceof Stmt.GradSet g) {

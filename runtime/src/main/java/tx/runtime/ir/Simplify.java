@@ -171,6 +171,7 @@ public final class Simplify {
             return new Stmt.Print(items, p.origin());
         }
         if (st instanceof Stmt.AssertClose a) return new Stmt.AssertClose(v(a.a()), v(a.b()), a.rtol(), a.atol(), a.text(), a.origin());
+        if (st instanceof Stmt.Fail f) return new Stmt.Fail(f.message().stream().map(item -> item.map(this::v)).toList(), f.origin());
         if (st instanceof Stmt.GradSet g) return new Stmt.GradSet(g.leaf(), v(g.value()), g.origin());
         if (st instanceof Stmt.Save sv) return new Stmt.Save(v(sv.value()), sv.path(), sv.file(), sv.origin());
         if (st instanceof Stmt.GradAccum g) return new Stmt.GradAccum(g.leaf(), v(g.delta()), g.origin());
@@ -496,6 +497,8 @@ public final class Simplify {
                 } else if (st instanceof Stmt.AssertClose a) {
                     live.add(a.a());
                     live.add(a.b());
+                } else if (st instanceof Stmt.Fail f) {
+                    for (Stmt.PrintItem item : f.message()) live.addAll(item.vars());
                 } else if (st instanceof Stmt.GradSet g && g.value() != null) {
                     live.add(g.value());
                 } else if (st instanceof Stmt.GradAccum g) {

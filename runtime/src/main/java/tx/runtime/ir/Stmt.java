@@ -94,6 +94,13 @@ public sealed interface Stmt {
     /** Prints the items separated by spaces, then a line break. */
     record Print(List<PrintItem> items, Origin origin) implements Stmt {}
 
+    /**
+     * Fails the run (exit 3) with Python's {@code AssertionError: message}: a failed {@code assert},
+     * which the compiler places in the branch of a {@link Cond} taken when its condition is false.
+     * The message is printed as {@code print} prints its items, side by side; empty: no message.
+     */
+    record Fail(List<PrintItem> message, Origin origin) implements Stmt {}
+
     /** Fails the run (exit 3) unless |a - b| <= atol + rtol * |b| everywhere, as torch.allclose. */
     record AssertClose(Var a, Var b, double rtol, double atol, String text, Origin origin) implements Stmt {}
 

@@ -71,6 +71,8 @@ public final class Verifier {
         } else if (s instanceof Stmt.AssertClose a) {
             use(a.a(), s);
             use(a.b(), s);
+        } else if (s instanceof Stmt.Fail f) {
+            for (Stmt.PrintItem item : f.message()) for (Var x : item.vars()) use(x, s);
         } else if (s instanceof Stmt.GradSet g) {
             if (g.value() != null) use(g.value(), s);
         } else if (s instanceof Stmt.GradAccum g) {

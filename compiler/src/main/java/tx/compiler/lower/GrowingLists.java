@@ -1,0 +1,359 @@
+package tx.compiler.lower;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.compiler.syntax.Ast;
+import tx.compiler.syntax.Span;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.DType;
+import tx.runtime.tensor.Shapes;
+
+/**
+ * Lists that grow (LANGUAGE.md §3, §6, v2): {@code xs = []}, then {@code xs.append(v)},
+ * {@code xs.extend([a, b])} or {@code xs += [v]}. A list is a value of the compiler whose length
+ * is known when the program is compiled, so:
+ * <ul>
+ *   <li>in straight-line code (and in a loop over a list, which is unrolled) an append makes the
+ *       list one item longer, and every name bound to that list sees it, as Python's lists are
+ *       shared;</li>
+ *   <li>in the body of a {@code for} loop over a range known when compiling (a loop of the IR, not
+ *       unrolled), the body appends the same number of items in each iteration, each of one shape:
+ *       each appended value is stacked by the loop onto a tape (row i for iteration i, the IR's
+ *       {@code Loop.stacked}/{@code tapes}, as {@code vmap} stacks its results), and after the loop
+ *       the list holds its items from before and then the rows of the tapes, in the order Python
+ *       appended them. The rows are read from the tapes, so a {@code backward} through
+ *       {@code torch.stack(outs)} reaches each iteration's value through the loop's reversal. A loop
+ *       nested in such a loop hands its rows on to the enclosing loop, which stacks them again.</li>
+ * </ul>
+ * Inside the loop that appends to it, the list is a {@link Val.Growing}: reading it there (its
+ * length, an item, printing it) is an error, since it differs from one iteration to the next. So is
+ * appending in a {@code while} (a run-time trip count), in a branch of an {@code if} inside such a
+ * loop, or anything but tensors and numbers (E0401).
+ */
+final class GrowingLists {
+    /** The most items a list grown by loops may hold: each is a value of the compiler. */
+    static final int MAX_ITEMS = 100_000;
+
+    private final Lowerer l;
+
+    GrowingLists(Lowerer l) {
+        this.l = l;
+    }
+
+    /** The loop a body belongs to: its trip count (-1: known only at run time) and how deep in branches its body starts. */
+    private static final class Frame {
+        final int count;
+        final int mayNotRun;
+
+        Frame(int count, int mayNotRun) {
+            this.count = count;
+            this.mayNotRun = mayNotRun;
+        }
+    }
+
+    // ---- appending -------------------------------------------------------------------------------------
+
+    /** Whether the call is {@code NAME.append(...)} or {@code NAME.extend(...)} on a name that holds a list. */
+    boolean applies(Ast.Call c) {
+        if (!(c.callee() instanceof Ast.Attr a) || !(a.name().equals("append") || a.name().equals("extend"))) return false;
+        if (!(a.target() instanceof Ast.Name n)) return false;
+        Val v = l.state.names.get(n.name());
+        return v instanceof Val.ListV || v instanceof Val.Growing;
+    }
+
+    /** {@code xs.append(v)}, {@code xs.extend(ys)}: None, after the list grew. */
+    Val call(Ast.Call c) {
+        Ast.Attr a = (Ast.Attr) c.callee();
+        String name = ((Ast.Name) a.target()).name();
+        if (c.args().size() != 1 || c.args().get(0).name() != null) {
+            for (Ast.Arg arg : c.args()) l.exprs.expr(arg.value());
+            l.diags.error("E0104", c.span(), "`" + a.name() + "` takes one positional argument, got " + c.args().size()
+                    + (c.args().stream().anyMatch(x -> x.name() != null) ? " (with a keyword)" : ""), null);
+            return new Val.Bad();
+        }
+        Ast.Expr arg = c.args().get(0).value();
+        Val v = l.exprs.expr(arg);
+        if (v instanceof Val.Bad) {
+            rebind(l.state.names.get(name), v); // its items are no longer known: later uses are not reported again
+            return v;
+        }
+        if (a.name().equals("append")) {
+            grow(name, List.of(v), List.of(arg.span()), c.span());
+        } else {
+            List<Val> items = Sequences.items(v);
+            if (items == null) {
+                l.diags.error("E0401", arg.span(), "`extend` takes a list or a tuple, found " + v.describe(), "append one item with `append`");
+                return new Val.Bad();
+            }
+            grow(name, items, Collections.nCopies(items.size(), arg.span()), c.span());
+        }
+        return new Val.None("`" + a.name() + "` returns None");
+    }
+
+    /** {@code xs += [a, b]}: Python's in-place extend (every name bound to the list sees it). */
+    void extend(Ast.AugAssign a, Val value) {
+        if (value instanceof Val.Bad) {
+            rebind(l.state.names.get(a.target().name()), value);
+            return;
+        }
+        List<Val> items = Sequences.items(value);
+        if (!a.op().equals("+=") || items == null) {
+            l.diags.error("E0401", a.span(), "a list takes `+=` of a list or a tuple only, found `" + a.op() + "` of " + value.describe(),
+                    "append one item with `" + a.target().name() + ".append(v)`");
+            return;
+        }
+        grow(a.target().name(), items, Collections.nCopies(items.size(), a.value().span()), a.span());
+    }
+
+    private void grow(String name, List<Val> items, List<Span> spans, Span at) {
+        Val list = l.state.names.get(name);
+        if (!ownList(name, at)) {
+            rebind(list, new Val.Bad());
+            return;
+        }
+        if (list instanceof Val.ListV lv) {
+            if (lv.tuple()) {
+                l.diags.error("E0401", at, "a tuple cannot grow (Python: 'tuple' object has no attribute 'append')", "make it a list: `[a, b]`");
+                return;
+            }
+            List<Val> all = new ArrayList<>(lv.items());
+            all.addAll(items);
+            List<Span> allSpans = new ArrayList<>(lv.spans());
+            allSpans.addAll(spans);
+            rebind(lv, new Val.ListV(all, allSpans, false));
+            return;
+        }
+        Val.Growing g = (Val.Growing) list;
+        Frame frame = (Frame) g.frame();
+        if (!appendable(frame, name, at)) {
+            rebind(g, new Val.Bad());
+            return;
+        }
+        List<Val.Piece> pieces = new ArrayList<>(g.pieces());
+        for (int k = 0; k < items.size(); k++) {
+            T t = itemOf(items.get(k), spans.get(k));
+            if (t == null) {
+                rebind(g, new Val.Bad());
+                return;
+            }
+            pieces.add(new Val.Piece(t.var(), -1, t));
+        }
+        rebind(g, new Val.Growing(frame, g.base(), pieces, g.at() == null ? at : g.at()));
+    }
+
+    /** Whether a loop may append to a list made before it here; E0401 otherwise. */
+    private boolean appendable(Frame frame, String name, Span at) {
+        if (frame.count < 0) {
+            l.diags.error("E0401", at, "`" + name + "` cannot grow in a `while` loop: its length would be known only when the program runs",
+                    "use a `for` loop over a `range` known when compiling, or write the values into a tensor by index (`buf[k] = v`)");
+            return false;
+        }
+        if (l.mayNotRun > frame.mayNotRun) {
+            l.diags.error("E0401", at, "`" + name + "` cannot grow inside a branch in a loop: how many items it gets would be known only when the program runs",
+                    "append in every iteration (choose the value with `where(...)` or `a if c else b`), or append after the loop");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * A function may append to a list it made itself, not to one it was given or reads from the
+     * script: tx's lists are values of the compiler, and the caller would not see the change.
+     */
+    private boolean ownList(String name, Span at) {
+        if (l.functions.calling.isEmpty()) return true;
+        Ast.FnDef f = l.functions.defs.get(l.functions.calling.peek());
+        if (f == null || l.localNames(f.body()).contains(name)) return true;
+        l.diags.error("E0401", at, "a function cannot append to a list it is given or reads from the script (`" + name + "`)",
+                "return the new items and append them where the list was made, or build the list inside the function");
+        return false;
+    }
+
+    /** An item appended in a loop: a tensor, or a number (a Python scalar of its type); null after E0401. */
+    private T itemOf(Val v, Span span) {
+        if (v instanceof Val.Num n) {
+            DType d = n.py() == Val.PyType.INT ? DType.INT64 : n.py() == Val.PyType.BOOL ? DType.BOOL : DType.FLOAT64;
+            return T.scalar(l.b.scalar(n.value(), d), n.py());
+        }
+        if (v instanceof Val.Bool bv) return T.scalar(l.b.scalar(bv.value() ? 1 : 0, DType.BOOL), Val.PyType.BOOL);
+        if (v instanceof T t && !t.maybeNone() && t.leaf() < 0) return t.withFirst(null);
+        boolean leaf = v instanceof T t && t.leaf() >= 0;
+        l.diags.error("E0401", span, "in a loop, a list grows by tensors and numbers only; this is "
+                        + (leaf ? "a leaf tensor that requires grad (the list would hold copies, not the leaf)" : v.describe()),
+                leaf ? "loop over a list instead, which is unrolled (`for k in [0, 1] { ... }`), or write the list out"
+                        : "append it outside the loop, or collect the values and build the list after the loop");
+        return null;
+    }
+
+    /** E0401: a list read inside the loop that appends to it, where its length and items change from one iteration to the next. */
+    static Val readInside(Lowerer l, String name, Span span) {
+        l.diags.error("E0401", span, "`" + name + "` is read inside the loop that appends to it; tx reads such a list only after the loop",
+                "its length and items change from one iteration to the next; keep what the loop needs in a name of its own\n"
+                        + "(`last = loss.item()`, `count += 1`), or append in a loop over a list, which is unrolled");
+        return new Val.Bad();
+    }
+
+    /** Every name bound to {@code old} (by identity: Python's lists are shared) is bound to {@code now}. */
+    private void rebind(Val old, Val now) {
+        for (Map.Entry<String, Val> e : l.state.names.entrySet()) if (e.getValue() == old) e.setValue(now);
+    }
+
+    // ---- loops -----------------------------------------------------------------------------------------
+
+    /**
+     * At the start of a loop body: each list the body appends to (found from its syntax) becomes a
+     * {@link Val.Growing} of this loop, for every name bound to it. {@code count}: the trip count,
+     * -1 when known only at run time.
+     */
+    void enter(List<Ast.Stmt> body, State s, int count) {
+        Set<String> names = appendedNames(body);
+        if (names.isEmpty()) return;
+        Frame frame = new Frame(count, l.mayNotRun);
+        Map<Val, Val.Growing> made = new IdentityHashMap<>();
+        for (String n : names) {
+            Val v = s.names.get(n);
+            if (v instanceof Val.ListV lv && !lv.tuple() || v instanceof Val.Growing) made.computeIfAbsent(v, base -> new Val.Growing(frame, base, List.of(), null));
+        }
+        for (Map.Entry<String, Val> e : s.names.entrySet()) {
+            Val.Growing g = made.get(e.getValue());
+            if (g != null) e.setValue(g);
+        }
+    }
+
+    /** Names a body appends to, nested blocks included: {@code n.append(...)}, {@code n.extend(...)}, {@code n += ...}. */
+    private static Set<String> appendedNames(List<Ast.Stmt> body) {
+        Set<String> out = new LinkedHashSet<>();
+        BodyReads.calls(body, c -> {
+            if (c.callee() instanceof Ast.Attr a && (a.name().equals("append") || a.name().equals("extend")) && a.target() instanceof Ast.Name n) {
+                out.add(n.name());
+            }
+        });
+        augAssigned(body, out);
+        return out;
+    }
+
+    private static void augAssigned(List<Ast.Stmt> body, Set<String> out) {
+        for (Ast.Stmt s : body) {
+            if (s instanceof Ast.AugAssign a && a.op().equals("+=") && a.target().attr() == null) out.add(a.target().name());
+            else if (s instanceof Ast.For f) augAssigned(f.body(), out);
+            else if (s instanceof Ast.While w) augAssigned(w.body(), out);
+            else if (s instanceof Ast.ForEach f) augAssigned(f.body(), out);
+            else if (s instanceof Ast.With w) augAssigned(w.body(), out);
+            else if (s instanceof Ast.If i) {
+                augAssigned(i.then(), out);
+                augAssigned(i.otherwise(), out);
+            }
+        }
+    }
+
+    /**
+     * The lists a loop's body grew: what the loop stacks (each appended value) onto which tapes,
+     * and, once the loop is built, {@link #finish} binds the lists after it.
+     */
+    final class Growth {
+        final List<Var> stacked = new ArrayList<>();
+        final List<Var> tapes = new ArrayList<>();
+        private final List<Val.Growing> grown = new ArrayList<>();
+        private final List<List<Var>> tapesOf = new ArrayList<>();
+        private final int count;
+
+        private Growth(int count) {
+            this.count = count;
+        }
+
+        /** After the loop (its statement added): each grown list, in the state after the loop, holds its items. */
+        void finish(State after) {
+            for (int k = 0; k < grown.size(); k++) {
+                Val.Growing g = grown.get(k);
+                Val now = count <= 0 ? g.base() : g.base() instanceof Val.Growing outer ? handOn(g, outer, tapesOf.get(k)) : rows(g, tapesOf.get(k));
+                for (Map.Entry<String, Val> e : after.names.entrySet()) if (e.getValue() == g) e.setValue(now);
+            }
+        }
+
+        /** The list before the loop and then, iteration by iteration, the appended items read from the tapes. */
+        private Val rows(Val.Growing g, List<Var> tapes) {
+            Val.ListV base = (Val.ListV) g.base();
+            long total = base.items().size();
+            for (Val.Piece p : g.pieces()) total += (long) count * Math.max(1, p.rows());
+            if (total > MAX_ITEMS) {
+                l.diags.error("E0205", g.at(), "this list would hold " + total + " items, more than tx keeps as a list (" + MAX_ITEMS + ")",
+                        "collect the values in a tensor instead, e.g. `buf = zeros(n)` and `buf[i] = v` in the loop");
+                return new Val.Bad();
+            }
+            List<Val> items = new ArrayList<>(base.items());
+            List<Span> spans = new ArrayList<>(base.spans());
+            for (int i = 0; i < count; i++) {
+                for (int k = 0; k < g.pieces().size(); k++) {
+                    Val.Piece p = g.pieces().get(k);
+                    for (int j = 0; j < Math.max(1, p.rows()); j++) {
+                        Var row = row(tapes.get(k), p.rows() < 0 ? new int[] {i} : new int[] {i, j}, p.item().shape());
+                        items.add(p.item().withVar(row));
+                        spans.add(g.at());
+                    }
+                }
+            }
+            return new Val.ListV(items, spans, false);
+        }
+
+        /** A loop nested in the loop that grows the list: its rows become one piece of the enclosing loop's iteration. */
+        private Val handOn(Val.Growing g, Val.Growing outer, List<Var> tapes) {
+            List<Val.Piece> pieces = new ArrayList<>(outer.pieces());
+            for (int k = 0; k < g.pieces().size(); k++) {
+                Val.Piece p = g.pieces().get(k);
+                if (g.pieces().size() > 1) {
+                    l.diags.error("E0401", g.at(), "a loop nested in the loop that grows this list appends to it in more than one place",
+                            "append once per iteration of the inner loop (a tuple or a tensor of the values, say)");
+                    return new Val.Bad();
+                }
+                int rows = count * Math.max(1, p.rows());
+                Var block = l.b.reshape(tapes.get(k), Shapes.concat(new int[] {rows}, p.item().shape()));
+                pieces.add(new Val.Piece(block, rows, p.item()));
+            }
+            return new Val.Growing(outer.frame(), outer.base(), pieces, outer.at() == null ? g.at() : outer.at());
+        }
+
+        /** Item {@code at} (the leading indices) of a tape, of the item's shape. */
+        private Var row(Var tape, int[] at, int[] itemShape) {
+            int rank = tape.rank();
+            int[] start = new int[rank], stop = tape.shapeRef().clone(), step = new int[rank];
+            java.util.Arrays.fill(step, 1);
+            for (int d = 0; d < at.length; d++) {
+                start[d] = at[d];
+                stop[d] = at[d] + 1;
+            }
+            return l.b.reshape(l.b.slice(tape, start, stop, step), itemShape);
+        }
+    }
+
+    /**
+     * The lists the body of the loop just checked grew ({@code end}: the state at the end of its
+     * body, {@code before}: at its entry): one tape per appended value, of shape [count] + its shape.
+     */
+    Growth collect(State before, State end, int count) {
+        Growth out = new Growth(count);
+        Set<Val.Growing> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Map.Entry<String, Val> e : end.names.entrySet()) {
+            if (!(e.getValue() instanceof Val.Growing g) || !seen.add(g)) continue;
+            Val was = before.names.get(e.getKey());
+            if (was instanceof Val.Growing w && w.frame() == g.frame()) continue; // an enclosing loop's, handed on by its own finish
+            List<Var> tapes = new ArrayList<>();
+            for (Val.Piece p : g.pieces()) {
+                Var tape = l.b.newVar(Shapes.concat(new int[] {Math.max(count, 0)}, p.var().shapeRef()), e.getKey(), p.var().dtype());
+                l.graph.setRequiresGrad(tape, p.item().rg());
+                out.stacked.add(p.var());
+                out.tapes.add(tape);
+                tapes.add(tape);
+            }
+            out.grown.add(g);
+            out.tapesOf.add(tapes);
+        }
+        return out;
+    }
+}
