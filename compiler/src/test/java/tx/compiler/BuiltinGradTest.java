@@ -403,6 +403,12 @@ class BuiltinGradTest {
         c.add(new Case("cholesky(x @ x.T + eye(3))", s(3, 3), List.of(x(s(3, 3), ANY))));
         c.add(new Case("cholesky(x @ x.T + eye(2), upper=true)", s(2, 2, 2), List.of(x(s(2, 2, 2), ANY))));
         c.add(new Case("sum(log(diagonal(cholesky(x @ x.T + eye(3)))))", s(), List.of(x(s(3, 3), ANY))));
+        // torch.linalg's spellings, solve's left=False, and slogdet (its logabsdet; the sign passes zeros), det < 0 too
+        c.add(new Case("torch.linalg.inv(x + 5 * eye(3)) + torch.linalg.det(x + 5 * eye(3))", s(3, 3), List.of(x(s(3, 3), ANY))));
+        c.add(new Case("torch.linalg.cholesky(x @ x.T + eye(3), upper=true)", s(3, 3), List.of(x(s(3, 3), ANY))));
+        c.add(new Case("torch.linalg.solve(x + 5 * eye(3), y, left=false)", s(2, 2, 3), List.of(x(s(3, 3), ANY), y(s(2, 2, 3), ANY))));
+        c.add(new Case("torch.linalg.slogdet(x + 5 * eye(3)).logabsdet + slogdet(x - 5 * eye(3))[1] * slogdet(x - 5 * eye(3))[0]", s(2),
+                List.of(x(s(2, 3, 3), ANY))));
         c.add(new Case("conv2d(x, y, b, stride=[1, 2], padding=1, dilation=[2, 1])", s(2, 3, 5, 3),
                 List.of(x(s(2, 2, 5, 4), ANY), y(s(3, 2, 2, 2), ANY), in("b", s(3), ANY))));
         c.add(new Case("conv2d(x, y, groups=2, padding=\"same\")", s(1, 4, 4, 4), List.of(x(s(1, 4, 4, 4), ANY), y(s(4, 2, 2, 3), ANY))));
@@ -627,6 +633,7 @@ class BuiltinGradTest {
             "einsum", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
             "batch_norm",
             "gather", "take_along_dim", "index_select", "scatter_add", "sort", "topk",
+            "slogdet", "det", "solve", "cholesky", "inverse",
         };
         List<String> missing = new ArrayList<>();
         for (String f : functions) {

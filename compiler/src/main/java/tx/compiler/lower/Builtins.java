@@ -134,7 +134,15 @@ final class Builtins {
 
     /** The module paths PyTorch code puts before a built-in's name (LANGUAGE.md §2, v2): they mean the built-in. */
     private static final Set<String> PREFIXES = Set.of("torch", "F", "torch.nn.functional", "nn.functional", "torch.autograd",
-            "torch.autograd.functional", "torch.func");
+            "torch.autograd.functional", "torch.func", "torch.linalg");
+
+    /**
+     * The built-in a prefixed name means: {@code linalg.inv} for torch.linalg's {@code inv} (its own
+     * rules, for the grad_fn names and messages of those spellings), else the name itself.
+     */
+    static String qualified(String path, String name) {
+        return path.equals("torch.linalg") ? "linalg." + name : name;
+    }
 
     /**
      * The module path of {@code torch.nn.functional} in {@code torch.nn.functional.relu}, when it is
@@ -167,14 +175,16 @@ final class Builtins {
         if (!(c.callee() instanceof Ast.Attr at)) return c;
         String path = prefix(at.target());
         if (path == null) return c;
-        if (!known(at.name())) {
-            String near = Exprs.closest(at.name(), rules.keySet());
+        String name = qualified(path, at.name());
+        if (!known(name)) {
+            String near = Exprs.closest(name, rules.keySet());
+            if (near != null && path.equals("torch.linalg")) near = near.startsWith("linalg.") ? near.substring(7) : null;
             l.diags.error("E0103", at.span(), "unknown function `" + path + "." + at.name() + "`",
                     PYTORCH_NAMES.containsKey(at.name()) ? PYTORCH_NAMES.get(at.name())
                             : near == null ? "tx has no built-in `" + at.name() + "` (see LANGUAGE.md section 5)" : "did you mean `" + path + "." + near + "`?");
             return null;
         }
-        Ast.Call call = new Ast.Call(new Ast.Name(at.name(), at.nameSpan()), c.args(), c.span());
+        Ast.Call call = new Ast.Call(new Ast.Name(name, at.nameSpan()), c.args(), c.span());
         prefixed.add(call);
         return call;
     }

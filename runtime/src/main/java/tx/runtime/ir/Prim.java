@@ -513,6 +513,19 @@ public enum Prim {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return LinalgRules.detVjp(b, e, g); }
         @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return LinalgRules.detJvp(b, e, t); }
     },
+    /** The sign of det A (slogdet's sign) from its LU: piecewise constant, so no gradient. */
+    SIGNDET(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return LinalgRules.det(in); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Factorizations.slogdet(in.get(0), true); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    /** log |det A| (slogdet's logabsdet) = Σ log |U_jj| of its LU; Ā = ḡ A⁻ᵀ. */
+    LOGABSDET(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return LinalgRules.det(in); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Factorizations.slogdet(in.get(0), false); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return LinalgRules.logabsdetVjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return LinalgRules.logabsdetJvp(b, e, t); }
+    },
     /** Y = A⁻¹ by LU (a singular A is a run-time error); Ā = -Yᵀ Ȳ Yᵀ. */
     INVERSE(1) {
         @Override public int[] shape(List<int[]> in, Object attr) { return LinalgRules.square(in.get(0), this); }
@@ -530,7 +543,7 @@ public enum Prim {
     /** The lower L with A = L Lᵀ, from A's lower triangle; Ā = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹ (PyTorch's cholesky_backward). */
     CHOLESKY(1) {
         @Override public int[] shape(List<int[]> in, Object attr) { return LinalgRules.square(in.get(0), this); }
-        @Override public Tensor eval(List<Tensor> in, Object attr) { return Factorizations.cholesky(in.get(0)); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Factorizations.cholesky(in.get(0), LinalgRules.spelling(attr, "cholesky")); }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return LinalgRules.choleskyVjp(b, e, g); }
         @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return LinalgRules.choleskyJvp(b, e, t); }
     },
@@ -659,14 +672,7 @@ public enum Prim {
      */
     LOAD(0) {
         @Override public int[] shape(List<int[]> in, Object attr) { return ((Attrs.Load) attr).shape().clone(); }
-        @Override public Tensor eval(List<Tensor> in, Object attr) {
-            Attrs.Load f = (Attrs.Load) attr;
-            try {
-                return Npy.read(java.nio.file.Path.of(f.file()), f.shape());
-            } catch (Npy.NpyException x) {
-                throw new Npy.NpyException(x.problem(), "cannot load `" + tx.runtime.io.ControlChars.escape(f.path()) + "`: " + x.getMessage(), x.help());
-            }
-        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return PrimSupport.load((Attrs.Load) attr); }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }
     };
 
@@ -757,13 +763,7 @@ public enum Prim {
     }
 
     /** The primitives whose kernels have a loop of their own, by name. */
-    private static final java.util.Map<Prim, Elementwise.Op> FAST = fast();
-
-    private static java.util.Map<Prim, Elementwise.Op> fast() {
-        java.util.Map<Prim, Elementwise.Op> m = new java.util.EnumMap<>(Prim.class);
-        for (Elementwise.Op op : Elementwise.Op.values()) m.put(Prim.valueOf(op.name()), op);
-        return m;
-    }
+    private static final java.util.Map<Prim, Elementwise.Op> FAST = PrimSupport.fastOps();
 
     /** The vector-Jacobian product: one contribution per operand, null for a structural zero. */
     public abstract List<Var> vjp(Builder b, Eqn e, Var g);

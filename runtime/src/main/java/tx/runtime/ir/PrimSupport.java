@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import tx.runtime.ir.Stmt.Eqn;
 import tx.runtime.tensor.Shapes;
+import tx.runtime.tensor.Tensor;
 
 /**
  * What the primitives' rules share ({@link Prim} imports it statically): the scalar functions of
@@ -161,4 +162,20 @@ public final class PrimSupport {
     /** The primitives linear in all their operands, whose JVP is the primitive applied to the tangents. */
     private static final java.util.Set<Prim> LINEAR = java.util.EnumSet.of(Prim.SUM, Prim.RESHAPE, Prim.TRANSPOSE, Prim.EXPAND, Prim.SLICE,
             Prim.PAD, Prim.CAT, Prim.CUMSUM, Prim.FLIP);
+
+    /** The primitives whose kernels have a loop of their own ({@link Prim#fastOp}), by name. */
+    static java.util.Map<Prim, tx.runtime.kernels.Elementwise.Op> fastOps() {
+        java.util.Map<Prim, tx.runtime.kernels.Elementwise.Op> m = new java.util.EnumMap<>(Prim.class);
+        for (tx.runtime.kernels.Elementwise.Op op : tx.runtime.kernels.Elementwise.Op.values()) m.put(Prim.valueOf(op.name()), op);
+        return m;
+    }
+
+    /** LOAD's kernel: the .npy file read now, its shape checked against the one read at compile time; an error names the file. */
+    static Tensor load(Attrs.Load f) {
+        try {
+            return tx.runtime.io.Npy.read(java.nio.file.Path.of(f.file()), f.shape());
+        } catch (tx.runtime.io.Npy.NpyException x) {
+            throw new tx.runtime.io.Npy.NpyException(x.problem(), "cannot load `" + tx.runtime.io.ControlChars.escape(f.path()) + "`: " + x.getMessage(), x.help());
+        }
+    }
 }

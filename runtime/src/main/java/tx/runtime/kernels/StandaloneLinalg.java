@@ -121,6 +121,34 @@ final class StandaloneLinalg {
         return out;
     }
 
+    // kernel: slogdet needs luFactor, transposed, numel
+    /**
+     * slogdet of each matrix of a [..., n, n], as PyTorch's: from Aᵀ's LU (as {@link #det}), the sign
+     * is Π sgn(U_jj), negated once per row swap (sgn(nan) = 0, as torch.sgn of a real), and
+     * logabsdet = Σ log|U_jj| in order; sign selects which of the two this returns. A singular
+     * matrix has sign 0 and logabsdet -inf, as in PyTorch.
+     */
+    static double[] slogdet(double[] a, int[] shape, boolean sign) {
+        int n = shape[shape.length - 1], count = numel(java.util.Arrays.copyOf(shape, shape.length - 2));
+        double[] m = new double[a.length], out = new double[count];
+        int[] piv = new int[n];
+        for (int t = 0; t < count; t++) {
+            int off = t * n * n;
+            transposed(a, off, n, m, off);
+            luFactor(m, off, n, piv);
+            double s = 1, log = 0;
+            boolean negate = false;
+            for (int j = 0; j < n; j++) {
+                double u = m[off + j * n + j];
+                s *= Double.isNaN(u) ? 0 : Math.signum(u);
+                log += Math.log(Math.abs(u));
+                negate ^= piv[j] != j;
+            }
+            out[t] = sign ? (negate ? -s : s) : log;
+        }
+        return out;
+    }
+
     // kernel: inverse needs luFactor, luSolve, transposed, batchNote, numel
     /** A⁻¹ of each matrix of a [..., n, n], by Aᵀ's LU and n solves; a zero pivot throws PyTorch's linalg.inv error. */
     static double[] inverse(double[] a, int[] shape) {
@@ -179,9 +207,10 @@ final class StandaloneLinalg {
     /**
      * The lower Cholesky factor L (A = L Lᵀ) of each matrix of a [..., n, n], from its lower triangle
      * (potf2): L_jj = sqrt(A_jj - Σ_q<j L_jq²), L_ij = (A_ij - Σ_q<j L_iq L_jq) / L_jj. A pivot that is
-     * not positive (or nan) throws PyTorch's error naming the leading minor.
+     * not positive (or nan) throws PyTorch's error naming the leading minor, after fn, the name
+     * PyTorch's message gives the function ({@code cholesky}, or {@code linalg.cholesky}).
      */
-    static double[] cholesky(double[] a, int[] shape) {
+    static double[] cholesky(double[] a, int[] shape, String fn) {
         int n = shape[shape.length - 1], count = numel(java.util.Arrays.copyOf(shape, shape.length - 2));
         double[] l = new double[a.length];
         for (int t = 0; t < count; t++) {
@@ -190,7 +219,7 @@ final class StandaloneLinalg {
                 double d = a[off + j * n + j];
                 for (int q = 0; q < j; q++) d -= l[off + j * n + q] * l[off + j * n + q];
                 if (!(d > 0)) {
-                    throw new ArithmeticException("cholesky: " + batchNote(shape.length, t) + "The factorization could not be completed because the"
+                    throw new ArithmeticException(fn + ": " + batchNote(shape.length, t) + "The factorization could not be completed because the"
                             + " input is not positive-definite (the leading minor of order " + (j + 1) + " is not positive-definite).");
                 }
                 double ljj = Math.sqrt(d), r = 1 / ljj;
