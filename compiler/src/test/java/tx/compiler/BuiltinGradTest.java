@@ -363,6 +363,12 @@ class BuiltinGradTest {
         c.add(new Case("narrow(x, 1, 1, 2)", s(2, 2), List.of(x(m, ANY))));
         c.add(new Case("pad(x, [1, 2])", s(2, 6), List.of(x(m, ANY))));
         c.add(new Case("pad(x, [-1, 1, 1, 0], value=2.5) * pad(x, [0, 0, 0, 1])", s(3, 3), List.of(x(m, ANY))));
+        c.add(new Case("pad(x, [2, 1], mode=\"reflect\") + pad(x, [1, 2], mode=\"replicate\") + pad(x, [3, 0], mode=\"circular\")", s(1, 2, 9),
+                List.of(x(s(1, 2, 6), ANY))));
+        c.add(new Case("pad(x, [1, 2, 2, 1], mode=\"reflect\") * pad(x, [-1, 4, 1, 2], mode=\"replicate\") - pad(x, [2, 1, 3, 0], mode=\"circular\")",
+                s(1, 2, 6, 7), List.of(x(s(1, 2, 3, 4), ANY))));
+        c.add(new Case("pad(x, [1, 0, 0, 1, 1, 1], mode=\"reflect\") + pad(x, [1, 0, 0, 1, 1, 1], mode=\"circular\")", s(1, 1, 4, 3, 3),
+                List.of(x(s(1, 1, 2, 2, 2), ANY))));
         c.add(new Case("masked_fill(x, k > 0, 0.5)", m, List.of(x(m, ANY), constant("k", s(3), choice(0, 1)))));
         c.add(new Case("masked_fill(x, x > 0, y)", m, List.of(x(m, signed(0.1, 2)), y(s(), ANY))));
         c.add(new Case("clone(x) * x", m, List.of(x(m, ANY))));

@@ -247,6 +247,10 @@ class JavaEmitTest {
                 L = torch.linalg.cholesky(P, upper=true)
                 return s * la + sum(slogdet(P).logabsdet) + sum(L ** 2) + sum(torch.linalg.solve(A, C, left=false) ** 2) + torch.linalg.det(torch.linalg.inv(A))
             }
+            fn padded_modes(x: [1, 2, 3, 4], v: [2, 5]) -> [] {
+                a = pad(x, [2, 1, 1, 2], mode="reflect") * pad(x, [1, 2, -1, 4], mode="replicate") + pad(x, [2, 1, 2, 1], mode="circular")
+                return sum(a ** 2) + sum(pad(v, [4, 1], mode="reflect") * pad(v, [0, 5], mode="replicate"))
+            }
             fn transposed(x: [n, 3], w: [2, 3, 4], u: [4, n]) -> [] {
                 a = transpose(w, 1, 2) @ x.T
                 return sum(a * (x @ w).T) + sum((u.T @ u).T ** 2) + sum(x.T.T @ w[0]) + sum(u @ x.T.T)
@@ -274,7 +278,7 @@ class JavaEmitTest {
     @TestFactory
     Stream<DynamicTest> primitivesTheExamplesDoNotReachAgreeToo() {
         List<Case> cases = cases("extra.tx", EXTRA);
-        assertEquals(34 + 25, cases.size()); // 34 functions, 25 with several parameters
+        assertEquals(35 + 26, cases.size()); // 35 functions, 26 with several parameters
         return run(cases);
     }
 
