@@ -485,6 +485,16 @@ class BuiltinGradTest {
         c.add(new Case("cross_entropy(x, t)", s(), List.of(x(s(3, 4), ANY), constant("t", s(3), classes(4)))));
         c.add(new Case("cross_entropy(x, t)", s(), List.of(x(s(4), ANY), constant("t", s(), classes(4)))));
         c.add(new Case("cross_entropy(x, p)", s(), List.of(x(s(3, 4), ANY), constant("p", s(3, 4), probabilities(4)))));
+        // the loss options: weight=, ignore_index=, label_smoothing=, nll_loss, and (below) the binary losses' weight= and pos_weight=
+        c.add(new Case("cross_entropy(x, t, weight=tensor([0.5, 1.0, 2.0, 3.0]), label_smoothing=0.2)", s(), List.of(x(s(3, 4), ANY), constant("t", s(3), classes(4)))));
+        c.add(new Case("cross_entropy(x, tensor([1, -100, 3]), weight=tensor([0.5, 1.0, 2.0, 3.0]), reduction=\"none\")", s(3), List.of(x(s(3, 4), ANY))));
+        c.add(new Case("cross_entropy(x, tensor([1, 2, 3]), ignore_index=2, label_smoothing=0.3, reduction=\"sum\")", s(), List.of(x(s(3, 4), ANY))));
+        c.add(new Case("nll_loss(log_softmax(x, dim=1), t, weight=tensor([0.5, 1.0, 2.0, 3.0]), ignore_index=2)", s(), List.of(x(s(3, 4), ANY), constant("t", s(3), classes(4)))));
+        c.add(new Case("cross_entropy(x, p, weight=tensor([0.5, 1.0, 2.0, 3.0]), label_smoothing=0.3)", s(), List.of(x(s(3, 4), ANY), constant("p", s(3, 4), probabilities(4)))));
+        c.add(new Case("cross_entropy(x, y, weight=tensor([0.5, 1.0, 2.0]))", s(), List.of(x(s(2, 3), ANY), y(s(2, 3), probabilities(3)))));
+        c.add(new Case("binary_cross_entropy(x, y, weight=tensor([0.5, 2.0, 1.0]))", s(), List.of(x(s(2, 3), uniform(0.05, 0.95)), y(s(2, 3), uniform(0, 1)))));
+        c.add(new Case("binary_cross_entropy_with_logits(x, y, weight=tensor([0.5, 2.0, 1.0]), pos_weight=tensor([3.0, 0.5, 1.0]), reduction=\"sum\")", s(),
+                List.of(x(s(2, 3), uniform(-5, 5)), y(s(2, 3), uniform(0, 1)))));
         c.add(new Case("cross_entropy(x, y)", s(), List.of(x(s(2, 3), ANY), y(s(2, 3), probabilities(3)))));
         c.add(new Case("cross_entropy(x, y)", s(), List.of(x(s(4), ANY), y(s(4), probabilities(4)))));
         c.add(new Case("mse_loss(x, y)", s(), List.of(x(m, ANY), y(m, ANY))));
@@ -639,7 +649,7 @@ class BuiltinGradTest {
             "einsum", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
             "batch_norm",
             "gather", "take_along_dim", "index_select", "scatter_add", "sort", "topk",
-            "slogdet", "det", "solve", "cholesky", "inverse",
+            "slogdet", "det", "solve", "cholesky", "inverse", "nll_loss",
         };
         List<String> missing = new ArrayList<>();
         for (String f : functions) {

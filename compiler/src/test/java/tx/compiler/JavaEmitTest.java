@@ -251,6 +251,11 @@ class JavaEmitTest {
                 a = pad(x, [2, 1, 1, 2], mode="reflect") * pad(x, [1, 2, -1, 4], mode="replicate") + pad(x, [2, 1, 2, 1], mode="circular")
                 return sum(a ** 2) + sum(pad(v, [4, 1], mode="reflect") * pad(v, [0, 5], mode="replicate"))
             }
+            fn loss_options(x: [4, 3], z: [2, 3], y: [2, 3]) -> [] {
+                t = tensor([0, 2, -100, 1])
+                a = cross_entropy(x, t, weight=tensor([0.2, 1.0, 3.0]), label_smoothing=0.1) + nll_loss(log_softmax(x, dim=1), tensor([0, 2, 2, 1]), ignore_index=2)
+                return a + binary_cross_entropy_with_logits(z, sigmoid(y), weight=tensor([0.5, 2.0, 1.0]), pos_weight=tensor([3.0, 0.5, 1.0]))
+            }
             fn transposed(x: [n, 3], w: [2, 3, 4], u: [4, n]) -> [] {
                 a = transpose(w, 1, 2) @ x.T
                 return sum(a * (x @ w).T) + sum((u.T @ u).T ** 2) + sum(x.T.T @ w[0]) + sum(u @ x.T.T)
@@ -278,7 +283,7 @@ class JavaEmitTest {
     @TestFactory
     Stream<DynamicTest> primitivesTheExamplesDoNotReachAgreeToo() {
         List<Case> cases = cases("extra.tx", EXTRA);
-        assertEquals(35 + 26, cases.size()); // 35 functions, 26 with several parameters
+        assertEquals(36 + 27, cases.size()); // 36 functions, 27 with several parameters
         return run(cases);
     }
 
