@@ -413,6 +413,9 @@ class BuiltinGradTest {
         c.add(new Case("torch.linalg.inv(x + 5 * eye(3)) + torch.linalg.det(x + 5 * eye(3))", s(3, 3), List.of(x(s(3, 3), ANY))));
         c.add(new Case("torch.linalg.cholesky(x @ x.T + eye(3), upper=true)", s(3, 3), List.of(x(s(3, 3), ANY))));
         c.add(new Case("torch.linalg.solve(x + 5 * eye(3), y, left=false)", s(2, 2, 3), List.of(x(s(3, 3), ANY), y(s(2, 2, 3), ANY))));
+        c.add(new Case("torch.linalg.qr(x + 4 * eye(4)[:, :3]).Q * y + torch.linalg.qr(x + 4 * eye(4)[:, :3])[1][:1]", s(4, 3),
+                List.of(x(s(4, 3), ANY), y(s(4, 3), ANY))));
+        c.add(new Case("qr(x + 3 * eye(2))[1]", s(3, 2, 2), List.of(x(s(3, 2, 2), ANY))));
         c.add(new Case("torch.linalg.slogdet(x + 5 * eye(3)).logabsdet + slogdet(x - 5 * eye(3))[1] * slogdet(x - 5 * eye(3))[0]", s(2),
                 List.of(x(s(2, 3, 3), ANY))));
         c.add(new Case("conv2d(x, y, b, stride=[1, 2], padding=1, dilation=[2, 1])", s(2, 3, 5, 3),
@@ -649,7 +652,7 @@ class BuiltinGradTest {
             "einsum", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
             "batch_norm",
             "gather", "take_along_dim", "index_select", "scatter_add", "sort", "topk",
-            "slogdet", "det", "solve", "cholesky", "inverse", "nll_loss",
+            "slogdet", "det", "solve", "cholesky", "inverse", "nll_loss", "qr",
         };
         List<String> missing = new ArrayList<>();
         for (String f : functions) {

@@ -256,6 +256,10 @@ class JavaEmitTest {
                 a = cross_entropy(x, t, weight=tensor([0.2, 1.0, 3.0]), label_smoothing=0.1) + nll_loss(log_softmax(x, dim=1), tensor([0, 2, 2, 1]), ignore_index=2)
                 return a + binary_cross_entropy_with_logits(z, sigmoid(y), weight=tensor([0.5, 2.0, 1.0]), pos_weight=tensor([3.0, 0.5, 1.0]))
             }
+            fn qr_parts(A: [4, 3], S: [2, 3, 3]) -> [] {
+                Q, R = torch.linalg.qr(A)
+                return sum(Q * A) + sum(R ** 2) + sum(torch.qr(S + 4 * eye(3)).R * S)
+            }
             fn transposed(x: [n, 3], w: [2, 3, 4], u: [4, n]) -> [] {
                 a = transpose(w, 1, 2) @ x.T
                 return sum(a * (x @ w).T) + sum((u.T @ u).T ** 2) + sum(x.T.T @ w[0]) + sum(u @ x.T.T)
@@ -283,7 +287,7 @@ class JavaEmitTest {
     @TestFactory
     Stream<DynamicTest> primitivesTheExamplesDoNotReachAgreeToo() {
         List<Case> cases = cases("extra.tx", EXTRA);
-        assertEquals(36 + 27, cases.size()); // 36 functions, 27 with several parameters
+        assertEquals(37 + 28, cases.size()); // 37 functions, 28 with several parameters
         return run(cases);
     }
 

@@ -549,6 +549,7 @@ public final class TxEmitter {
             case DET, INVERSE -> call(e.prim().text(), arg(in.get(0)));
             case CHOLESKY -> call(attr == null ? "cholesky" : "torch." + attr, arg(in.get(0))); // torch.linalg.cholesky: its errors' name
             case SIGNDET, LOGABSDET -> new Expr(call("slogdet", arg(in.get(0))).text() + (e.prim() == Prim.SIGNDET ? "[0]" : "[1]"), ATOM);
+            case QR_Q, QR_R -> new Expr(call("torch.linalg.qr", arg(in.get(0))).text() + (e.prim() == Prim.QR_Q ? "[0]" : "[1]"), ATOM);
             case SOLVE -> call("solve", arg(in.get(0)), TxText.solveColumns(e, arg(in.get(1))));
             case ARGSORT -> call("argsort", arg(in.get(0)), "dim=" + ((Attrs.AxisOrder) attr).axis(), "descending=" + (((Attrs.AxisOrder) attr).descending() ? "true" : "false"));
             case GATHER -> call("gather", arg(in.get(0)), Integer.toString(((Attrs.Axis) attr).axis()), arg(in.get(1)));

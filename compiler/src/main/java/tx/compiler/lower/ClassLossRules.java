@@ -92,8 +92,8 @@ final class ClassLossRules extends RuleFamily {
             Var terms = b.mul(Composites.logSoftmax(b, x.var(), classAxis), target);
             if (o.weight() != null) terms = b.mul(terms, o.weight().var());
             if (o.reduction() == Losses.Reduction.NONE) return b.neg(b.sum(terms, new int[] {classAxis}, false));
-            Var total = b.neg(b.sum(terms, Composites.allAxes(terms.rank()), false));
-            return o.reduction() == Losses.Reduction.SUM ? total : b.div(total, b.scalar(x.shape().length == 1 ? 1 : x.shape()[0]));
+            Var total = b.sum(terms, Composites.allAxes(terms.rank()), false);
+            return b.neg(o.reduction() == Losses.Reduction.SUM ? total : b.div(total, b.scalar(x.shape().length == 1 ? 1 : x.shape()[0])));
         });
         return out(v, o.reduction() == Losses.Reduction.MEAN ? "DivBackward1" : "NegBackward0");
     }

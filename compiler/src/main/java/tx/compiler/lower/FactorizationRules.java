@@ -32,6 +32,8 @@ final class FactorizationRules extends RuleFamily {
         rules.put("linalg.solve", rules.get("solve"));
         rules.put("linalg.cholesky", a -> cholesky(a, true));
         rules.put("linalg.slogdet", a -> slogdet(a, "linalg_slogdet"));
+        rules.put("qr", a -> qr(a, "qr"));
+        rules.put("linalg.qr", a -> qr(a, "linalg_qr"));
     }
 
     /** The operand i as a batch of float64 square matrices, or null after E0202 or E0220. */
@@ -157,5 +159,37 @@ final class FactorizationRules extends RuleFamily {
         }
         if (!a.fits(Shapes.concat(batch, new int[] {bs[bs.length - 2], n}), a.span())) return null;
         return out(b.composite(() -> b.mT(b.emit(Prim.SOLVE, null, b.mT(m.var()), b.mT(r.var())))), "LinalgSolveExBackward0");
+    }
+
+    /**
+     * qr(A) (torch.qr, A.qr(), with some=True) and torch.linalg.qr(A, mode="reduced"): PyTorch's named
+     * tuple (Q, R) of the reduced QR of [..., m, n] with m >= n, by Householder reflections as LAPACK's
+     * (so R's diagonal may be negative, as PyTorch's); both print LinalgQrBackward0.
+     */
+    private Val qr(Args a, String kind) {
+        boolean linalg = kind.equals("linalg_qr");
+        if (!(linalg ? a.shape(1, 2, "mode") : a.shape(1, 2, "some"))) return null;
+        T x = a.tensor(0);
+        String mode = linalg ? host.choice(a, 1, "mode", "reduced", "reduced", "complete", "r") : a.bool(1, "some", true) ? "reduced" : "complete";
+        if (x == null || mode == null || a.failed) return null;
+        if (!mode.equals("reduced")) {
+            l.diags.error("E0104", a.spanOf(1, linalg ? "mode" : "some"), "`" + a.fn + "` " + (linalg ? "with mode=\"" + mode + "\"" : "with some=False (the complete QR)")
+                    + " is not in tx yet", "the reduced QR is `" + (linalg ? "torch.linalg.qr(A)" : "qr(A)") + "`");
+            return null;
+        }
+        int[] s = x.shape();
+        if (s.length < 2 || s[s.length - 2] < s[s.length - 1]) {
+            l.diags.error("E0202", a.spanOf(0, null), "`" + a.fn + "` takes matrices [..., m, n] with m >= n, found shape " + Shapes.show(s),
+                    s.length < 2 ? "PyTorch's qr needs a batch of matrices" : "the QR of a wide matrix is not in tx yet: factor its transpose, `" + (linalg ? "torch." : "") + a.fn + "(A.T)`");
+            return null;
+        }
+        if (!x.dtype().isFloat()) {
+            l.diags.error("E0220", a.spanOf(0, null), "`" + a.fn + "` of " + x.describeDtype() + ": PyTorch factorises floats only", "convert first: `" + a.fn + "(A.double())`");
+            return null;
+        }
+        T q = out(b.emit(Prim.QR_Q, null, x.var()), "LinalgQrBackward0"), r = out(b.emit(Prim.QR_R, null, x.var()), "LinalgQrBackward0");
+        Val.Tuple t = new Val.Tuple(List.of(q, r));
+        l.namedPairs.put(t, kind);
+        return t;
     }
 }

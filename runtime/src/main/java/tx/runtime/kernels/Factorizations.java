@@ -34,6 +34,13 @@ public final class Factorizations {
         return Tensor.of(Arrays.copyOf(s, s.length - 2), StandaloneLinalg.slogdet(a.data(), s, sign));
     }
 
+    /** The reduced QR of each m x n matrix (m >= n): Q [..., m, n] when wantQ, else R [..., n, n]. */
+    public static Tensor qr(Tensor a, boolean wantQ) {
+        int[] s = a.shapeRef();
+        int[] shape = wantQ ? a.shape() : Shapes.concat(Arrays.copyOf(s, s.length - 2), new int[] {s[s.length - 1], s[s.length - 1]});
+        return Tensor.of(shape, StandaloneLinalg.qr(a.data(), s, wantQ));
+    }
+
     /** The inverse of each matrix. */
     public static Tensor inverse(Tensor a) {
         try {

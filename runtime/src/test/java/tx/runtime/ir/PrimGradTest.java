@@ -392,6 +392,11 @@ class PrimGradTest {
             add(t, Prim.LOGABSDET, "logabsdet, det < 0 for odd n", List.of(op(shape, negated(wellConditioned(shape[shape.length - 1])))), null, Kind.DIFFERENTIABLE);
             add(t, Prim.SIGNDET, "sign of det", List.of(op(shape, negated(wellConditioned(shape[shape.length - 1])))), null, Kind.PIECEWISE_CONSTANT);
         }
+        for (int[] shape : new int[][] {ints(4, 3), ints(2, 3, 3), ints(3, 1)}) { // QR of tall and square matrices, kept far from rank-deficient
+            int m = shape[shape.length - 2], n = shape[shape.length - 1];
+            add(t, Prim.QR_Q, "qr Q", List.of(op(shape, tall(m, n))), null, Kind.DIFFERENTIABLE);
+            add(t, Prim.QR_R, "qr R", List.of(op(shape, tall(m, n))), null, Kind.DIFFERENTIABLE);
+        }
         int[][][] solves = {{{3, 3}, {3, 2}}, {{2, 3, 3}, {3, 1}}, {{3, 3}, {2, 3, 2}}, {{1, 2, 2}, {3, 2, 3}}};
         for (int[][] s : solves) {
             add(t, Prim.SOLVE, "solve", List.of(op(s[0], wellConditioned(s[0][s[0].length - 1])), op(s[1], uniform(-2, 2))), null, Kind.DIFFERENTIABLE);
@@ -462,6 +467,15 @@ class PrimGradTest {
         return (rng, count) -> {
             double[] d = uniform(-1, 1).sample(rng, count);
             for (int k = 0; k < count; k += n * n) for (int i = 0; i < n; i++) d[k + i * n + i] += n + 1;
+            return d;
+        };
+    }
+
+    /** Batches of m x n matrices (m >= n) with entries in [-1, 1] and n + 1 added on the diagonal: full column rank, far from rank-deficient. */
+    static Domain tall(int m, int n) {
+        return (rng, count) -> {
+            double[] d = uniform(-1, 1).sample(rng, count);
+            for (int k = 0; k < count; k += m * n) for (int i = 0; i < n; i++) d[k + i * n + i] += n + 1;
             return d;
         };
     }
