@@ -255,6 +255,7 @@ final class Exprs {
         if (left instanceof Val.Bad || right instanceof Val.Bad) return new Val.Bad();
         if (left instanceof Val.Bool x) left = new Val.Num(x.value() ? 1 : 0, Val.PyType.BOOL); // True + 1 is 2, as in Python
         if (right instanceof Val.Bool x) right = new Val.Num(x.value() ? 1 : 0, Val.PyType.BOOL);
+        if (left instanceof Val.Str || right instanceof Val.Str) return Strings.binary(l, op, left, right, span);
         if (Bitwise.OPS.containsKey(op)) return new Bitwise(l).binary(op, left, right, ls, rs, span);
         if (left instanceof Val.Num && right instanceof Val.Num && !op.equals("@")) return fold(op, left, right, span);
         if (left instanceof Val.DTypeV || right instanceof Val.DTypeV) return fold(op, left, right, span);
@@ -506,6 +507,8 @@ final class Exprs {
         GradState s = l.state.grad(register);
         String who = l.leafNames.get(register) == null ? "this leaf's `.grad`" : "`" + l.leafNames.get(register) + ".grad`";
         if (s == GradState.NONE) return new Val.None(who + " is None here: no backward has reached it since it was created or reset");
+        Val kept = l.gradValues.read(register, a.span(), who);
+        if (kept != null) return kept;
         Var out = b.newVar(x.shape(), x.var().name() == null ? null : x.var().name() + "_grad");
         b.add(new Stmt.GradRead(register, out, b.origin()));
         return new T(out, false, -1, null, false, s == GradState.MAYBE);
@@ -535,6 +538,7 @@ final class Exprs {
         if (v instanceof Val.None) {
             b.add(new Stmt.GradSet(x.leaf(), null, b.origin()));
             l.state.grads.put(x.leaf(), GradState.NONE);
+            l.gradValues.forget(x.leaf());
             return;
         }
         T g = tensor(v, valueSpan, "`.grad`");
@@ -546,5 +550,6 @@ final class Exprs {
         }
         b.add(new Stmt.GradSet(x.leaf(), b.stopGrad(g.var()), b.origin()));
         l.state.grads.put(x.leaf(), GradState.SET);
+        l.gradValues.forget(x.leaf());
     }
 }

@@ -40,6 +40,8 @@ public final class Lowerer {
     final Builtins builtins;
     final Functions functions;
     final AutogradApi autograd;
+    /** The {@code .grad} registers that hold differentiable values (backward with create_graph=True). */
+    final GraphGrads gradValues;
     final Sequences sequences;
     private final String[] lines;
     private final Map<Object, Integer> leafIds = new IdentityHashMap<>();
@@ -66,6 +68,7 @@ public final class Lowerer {
         this.builtins = new Builtins(this);
         this.functions = new Functions(this);
         this.autograd = new AutogradApi(this);
+        this.gradValues = new GraphGrads(this);
         this.sequences = new Sequences(this);
         b.listen(e -> {
             graph.defined(e);
@@ -453,11 +456,7 @@ public final class Lowerer {
         }
         if (v instanceof T tv && tv.leaf() >= 0 && leafNames.get(tv.leaf()) == null) leafNames.set(tv.leaf(), t.name());
         v = Sequences.named(v, a.value().span()); // several results named at once are a tuple, as in Python
-        if (v instanceof Val.Str || v instanceof Val.Formatted) { // LANGUAGE §2: strings are only arguments of print (and of the file functions)
-            diags.error("E0401", a.value().span(), "a string cannot be assigned to a name", "pass it to `print` directly: `print(\"...\", x)`");
-            v = new Val.Bad();
-        }
-        state.bind(t.name(), v);
+        state.bind(t.name(), v); // a string too: its text, or an f-string's parts (see Strings)
     }
 
     /** {@code a, b = f(...)}: one name for each value the function returns. */
@@ -632,6 +631,7 @@ public final class Lowerer {
         });
         if (leafNames.get(id) == null && name != null) leafNames.set(id, name);
         state.grads.put(id, GradState.NONE);
+        gradValues.forget(id);
         if (loopDepth > 0) b.add(new Stmt.GradSet(id, null, b.origin()));
         return id;
     }
