@@ -420,6 +420,9 @@ class BuiltinGradTest {
                 List.of(x(s(2, 3, 3), ANY))));
         c.add(new Case("conv2d(x, y, b, stride=[1, 2], padding=1, dilation=[2, 1])", s(2, 3, 5, 3),
                 List.of(x(s(2, 2, 5, 4), ANY), y(s(3, 2, 2, 2), ANY), in("b", s(3), ANY))));
+        c.add(new Case("conv_transpose2d(x, y, tensor([0.5, -1.0, 2.0, 0.25]), stride=2, padding=1, output_padding=1, groups=2, dilation=[1, 2])", s(1, 4, 5, 6),
+                List.of(x(s(1, 4, 3, 3), ANY), y(s(4, 2, 2, 2), ANY))));
+        c.add(new Case("conv_transpose1d(x, y, stride=3, padding=1, output_padding=2)", s(2, 3, 11), List.of(x(s(2, 2, 4), ANY), y(s(2, 3, 2), ANY))));
         c.add(new Case("conv2d(x, y, groups=2, padding=\"same\")", s(1, 4, 4, 4), List.of(x(s(1, 4, 4, 4), ANY), y(s(4, 2, 2, 3), ANY))));
         c.add(new Case("conv2d(x, y)", s(2, 3, 3), List.of(x(s(2, 4, 4), ANY), y(s(2, 2, 2, 2), ANY)))); // unbatched
         c.add(new Case("conv1d(x, y, b, 2, 1, 2)", s(2, 3, 3), List.of(x(s(2, 2, 7), ANY), y(s(3, 2, 3), ANY), in("b", s(3), ANY))));
@@ -652,7 +655,7 @@ class BuiltinGradTest {
             "einsum", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
             "batch_norm",
             "gather", "take_along_dim", "index_select", "scatter_add", "sort", "topk",
-            "slogdet", "det", "solve", "cholesky", "inverse", "nll_loss", "qr",
+            "slogdet", "det", "solve", "cholesky", "inverse", "nll_loss", "qr", "conv_transpose1d", "conv_transpose2d",
         };
         List<String> missing = new ArrayList<>();
         for (String f : functions) {

@@ -260,6 +260,10 @@ class JavaEmitTest {
                 Q, R = torch.linalg.qr(A)
                 return sum(Q * A) + sum(R ** 2) + sum(torch.qr(S + 4 * eye(3)).R * S)
             }
+            fn upsampled(x: [2, 4, 3, 3], w: [4, 2, 2, 3], u: [2, 5], v: [2, 3, 3]) -> [] {
+                a = conv_transpose2d(x, w, tensor([0.5, -1.0, 2.0, 0.25]), stride=2, padding=1, output_padding=1, groups=2)
+                return sum(a ** 2) + sum(conv_transpose1d(u, v, stride=2, dilation=2) ** 2)
+            }
             fn transposed(x: [n, 3], w: [2, 3, 4], u: [4, n]) -> [] {
                 a = transpose(w, 1, 2) @ x.T
                 return sum(a * (x @ w).T) + sum((u.T @ u).T ** 2) + sum(x.T.T @ w[0]) + sum(u @ x.T.T)
@@ -287,7 +291,7 @@ class JavaEmitTest {
     @TestFactory
     Stream<DynamicTest> primitivesTheExamplesDoNotReachAgreeToo() {
         List<Case> cases = cases("extra.tx", EXTRA);
-        assertEquals(37 + 28, cases.size()); // 37 functions, 28 with several parameters
+        assertEquals(38 + 29, cases.size()); // 38 functions, 29 with several parameters
         return run(cases);
     }
 
