@@ -50,6 +50,10 @@ public final class Batching {
      * the callee's statements belong to it and may be reached by several calls.
      */
     private boolean top = true;
+    /** The scope a loop body's scope sits in: the values made before the loop are found there. */
+    private Batching parent;
+    /** Tapes of batched values: their batch axis is second, after the loop's iterations (see {@link #loop}). */
+    private final Set<Var> tapeBatched = new HashSet<>();
 
     private Batching(Builder b, Graph graph, Var index, int size) {
         this.b = b;
@@ -65,6 +69,7 @@ public final class Batching {
      */
     public static List<Var> batch(Builder b, Graph graph, List<Stmt> body, Var index, int size, List<Var> rows) {
         Batching p = new Batching(b, graph, index, size);
+        int depth = b.depth();
         b.openBlock();
         List<Var> out = null;
         try {
@@ -76,6 +81,7 @@ public final class Batching {
             // which needs no rule, gives the values. VmapBatchingTest pins the cases that batch.
             out = null;
         } finally {
+            b.closeTo(depth + 1); // NOTE: the blocks a rule opened, if it failed inside one, are closed first
             List<Stmt> made = b.closeBlock();
             if (out != null) for (Stmt s : made) b.add(s);
         }
@@ -86,7 +92,7 @@ public final class Batching {
         if (!statements(body)) return null;
         List<Var> out = new ArrayList<>();
         for (Var r : rows) {
-            if (r.equals(index)) return null;
+            if (r.equals(index) || tapeBatched(r)) return null;
             Var v = value(r);
             out.add(batched(r) ? v : b.expand(b.reshape(v, Shapes.concat(new int[] {1}, v.shapeRef())), Shapes.concat(new int[] {size}, v.shapeRef())));
         }
@@ -94,11 +100,16 @@ public final class Batching {
     }
 
     private Var value(Var v) {
-        return now.getOrDefault(v, v);
+        Var x = now.get(v);
+        return x != null ? x : parent != null ? parent.value(v) : v;
     }
 
     private boolean batched(Var v) {
-        return batched.contains(v);
+        return batched.contains(v) || parent != null && parent.batched(v);
+    }
+
+    private boolean tapeBatched(Var v) {
+        return tapeBatched.contains(v) || parent != null && parent.tapeBatched(v);
     }
 
     /** Rewrites the statements of a block in order; false at the first that has no rule. */
@@ -106,11 +117,12 @@ public final class Batching {
         for (Stmt s : body) {
             Stmt.Eqn e = s instanceof Stmt.Eqn eqn ? eqn : null;
             Stmt.Call c = s instanceof Stmt.Call call ? call : null;
-            if (e == null && c == null) return false;
+            Stmt.Loop loop = s instanceof Stmt.Loop l && l.runTime() == null ? l : null;
+            if (e == null && c == null && loop == null) return false;
             if (DEBUG) System.err.println("batching: " + s);
-            var old = b.at(e != null ? e.origin() : c.origin());
+            var old = b.at(e != null ? e.origin() : c != null ? c.origin() : loop.origin());
             try {
-                if (e != null ? !equation(e) : !call(c)) return false;
+                if (e != null ? !equation(e) : c != null ? !call(c) : !loop(loop)) return false;
             } finally {
                 b.at(old);
             }
@@ -129,7 +141,7 @@ public final class Batching {
         for (Var v : c.in()) {
             if (v.equals(index)) return false;
             args.add(value(v));
-            any |= batched(v);
+            any |= batched(v) || tapeBatched(v);
         }
         if (!any && top && args.equals(c.in())) { // the call as it was, known to the graph already
             b.add(c);
@@ -149,20 +161,122 @@ public final class Batching {
             Var p = c.fn().params().get(k);
             inner.now.put(p, args.get(k));
             if (batched(c.in().get(k))) inner.batched.add(p);
+            if (tapeBatched(c.in().get(k))) inner.tapeBatched.add(p); // a forward half's tape, read by its backward half
         }
         if (!inner.statements(c.fn().body())) return false;
         for (int j = 0; j < c.outs().size(); j++) {
             Var r = c.fn().results().get(j), out = c.outs().get(j);
             now.put(out, inner.value(r));
             if (inner.batched(r)) batched.add(out);
+            if (inner.tapeBatched(r)) tapeBatched.add(out);
         }
         return true;
+    }
+
+    /**
+     * A loop with a trip count known at compile time (JAX batches its loops the same way): a
+     * carried value is batched if its initial value or its value after an iteration is (found by
+     * batching the body again until that settles), and the body is batched once more in a scope
+     * of its own. A batched value the loop tapes is taped with the batch axis second, after the
+     * iterations, so that a reversed loop's {@code take} of a row gives the batch axis first.
+     */
+    private boolean loop(Stmt.Loop l) {
+        for (Var i : l.init()) if (i != null && (i.equals(index) || tapeBatched(i))) return false;
+        Set<Integer> carried = new HashSet<>();
+        for (int k = 0; k < l.params().size(); k++) if (l.init().get(k) != null && batched(l.init().get(k))) carried.add(k);
+        for (int round = 0; round <= l.params().size(); round++) {
+            b.openBlock();
+            Batching body;
+            boolean ok;
+            try {
+                body = bodyScope(l, carried);
+                ok = body.statements(l.body());
+            } finally {
+                b.closeBlock();
+            }
+            if (!ok) return false;
+            int before = carried.size();
+            for (int k = 0; k < l.results().size(); k++) if (body.batched(l.results().get(k))) carried.add(k);
+            if (carried.size() == before) return emitLoop(l, carried);
+        }
+        return false;
+    }
+
+    /** A scope for a loop's body: its parameters bound to new variables, batched as {@code carried} says. */
+    private Batching bodyScope(Stmt.Loop l, Set<Integer> carried) {
+        Batching body = new Batching(b, graph, index, size);
+        body.parent = this;
+        body.top = false;
+        for (int k = 0; k < l.params().size(); k++) {
+            Var p = l.params().get(k);
+            Var q = b.newVar(carried.contains(k) ? withBatch(p.shapeRef()) : p.shapeRef(), p.name(), p.dtype());
+            like(q, p);
+            body.now.put(p, q);
+            if (carried.contains(k)) body.batched.add(p);
+        }
+        body.now.put(l.index(), l.index());
+        return body;
+    }
+
+    private boolean emitLoop(Stmt.Loop l, Set<Integer> carried) {
+        List<Var> init = new ArrayList<>(), params = new ArrayList<>(), results = new ArrayList<>(), outs = new ArrayList<>();
+        for (int k = 0; k < l.params().size(); k++) {
+            Var i = l.init().get(k);
+            init.add(i == null ? null : carried.contains(k) && !batched(i) ? spread(value(i)) : value(i));
+        }
+        b.openBlock();
+        Batching body;
+        boolean ok;
+        List<Stmt> newBody;
+        try {
+            body = bodyScope(l, carried);
+            ok = body.statements(l.body());
+            for (int k = 0; ok && k < l.params().size(); k++) { // inside the body: a result the same for every example, repeated
+                Var r = l.results().get(k);
+                params.add(body.now.get(l.params().get(k)));
+                results.add(carried.contains(k) && !body.batched(r) ? body.spread(body.value(r)) : body.value(r));
+            }
+        } finally {
+            newBody = b.closeBlock();
+        }
+        if (!ok) return false;
+        for (int k = 0; k < l.outs().size(); k++) {
+            Var o = l.outs().get(k), q = b.newVar(carried.contains(k) ? withBatch(o.shapeRef()) : o.shapeRef(), o.name(), o.dtype());
+            like(q, o);
+            outs.add(q);
+            now.put(o, q);
+            if (carried.contains(k)) batched.add(o);
+        }
+        List<Var> stacked = new ArrayList<>(), tapes = new ArrayList<>();
+        for (int k = 0; k < l.stacked().size(); k++) {
+            Var st = l.stacked().get(k), tape = l.tapes().get(k);
+            if (body.tapeBatched(st)) return false; // a tape of tapes (a nested loop's, taped again): not followed
+            boolean isBatched = body.batched(st);
+            stacked.add(body.value(st));
+            Var t = b.newVar(isBatched ? Shapes.concat(new int[] {l.count(), size}, st.shapeRef()) : tape.shapeRef(), tape.name(), tape.dtype());
+            like(t, tape);
+            tapes.add(t);
+            now.put(tape, t);
+            if (isBatched) tapeBatched.add(tape);
+        }
+        Stmt.Loop batchedLoop = new Stmt.Loop(l.count(), l.index(), init, params, newBody, results, outs, stacked, tapes, l.reverse(), l.origin());
+        b.add(batchedLoop);
+        graph.structure(batchedLoop);
+        return true;
+    }
+
+    /** A variable standing for another of the mapped block: it requires grad, and is a barrier, as that one is. */
+    private void like(Var q, Var p) {
+        graph.setRequiresGrad(q, graph.requiresGrad(p));
+        String why = graph.barrierReason(p);
+        if (why != null) graph.markBarrier(q, why, graph.barrierHelp(p));
     }
 
     /** Rewrites one equation; false if it has no rule. */
     private boolean equation(Stmt.Eqn e) {
         List<Var> in = new ArrayList<>();
         boolean any = false;
+        if (e.prim() != Prim.TAKE) for (Var v : e.in()) if (tapeBatched(v)) return false; // a tape of batched rows is read only by row
         for (Var v : e.in()) {
             if (v.equals(index)) {
                 if (e.prim() == Prim.TAKE && e.in().get(1).equals(index)) return mapped(e);
@@ -170,6 +284,12 @@ public final class Batching {
             }
             in.add(value(v));
             any |= batched(v);
+        }
+        if (e.prim() == Prim.TAKE && tapeBatched(e.in().get(0))) { // a row of a tape of batched values: the batch axis comes first
+            if (batched(e.in().get(1)) || ((Attrs.Axis) e.attr()).axis() != 0) return false;
+            now.put(e.out(), b.emit(Prim.TAKE, e.attr(), in.get(0), in.get(1)));
+            batched.add(e.out());
+            return true;
         }
         if (!any && top && in.equals(e.in())) { // the same for every example, computed once: the equation as it was
             b.add(e);
