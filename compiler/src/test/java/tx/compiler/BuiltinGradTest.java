@@ -363,6 +363,12 @@ class BuiltinGradTest {
         c.add(new Case("narrow(x, 1, 1, 2)", s(2, 2), List.of(x(m, ANY))));
         c.add(new Case("pad(x, [1, 2])", s(2, 6), List.of(x(m, ANY))));
         c.add(new Case("pad(x, [-1, 1, 1, 0], value=2.5) * pad(x, [0, 0, 0, 1])", s(3, 3), List.of(x(m, ANY))));
+        c.add(new Case("pad(x, [2, 1], mode=\"reflect\") + pad(x, [1, 2], mode=\"replicate\") + pad(x, [3, 0], mode=\"circular\")", s(1, 2, 9),
+                List.of(x(s(1, 2, 6), ANY))));
+        c.add(new Case("pad(x, [1, 2, 2, 1], mode=\"reflect\") * pad(x, [-1, 4, 1, 2], mode=\"replicate\") - pad(x, [2, 1, 3, 0], mode=\"circular\")",
+                s(1, 2, 6, 7), List.of(x(s(1, 2, 3, 4), ANY))));
+        c.add(new Case("pad(x, [1, 0, 0, 1, 1, 1], mode=\"reflect\") + pad(x, [1, 0, 0, 1, 1, 1], mode=\"circular\")", s(1, 1, 4, 3, 3),
+                List.of(x(s(1, 1, 2, 2, 2), ANY))));
         c.add(new Case("masked_fill(x, k > 0, 0.5)", m, List.of(x(m, ANY), constant("k", s(3), choice(0, 1)))));
         c.add(new Case("masked_fill(x, x > 0, y)", m, List.of(x(m, signed(0.1, 2)), y(s(), ANY))));
         c.add(new Case("clone(x) * x", m, List.of(x(m, ANY))));
@@ -403,8 +409,20 @@ class BuiltinGradTest {
         c.add(new Case("cholesky(x @ x.T + eye(3))", s(3, 3), List.of(x(s(3, 3), ANY))));
         c.add(new Case("cholesky(x @ x.T + eye(2), upper=true)", s(2, 2, 2), List.of(x(s(2, 2, 2), ANY))));
         c.add(new Case("sum(log(diagonal(cholesky(x @ x.T + eye(3)))))", s(), List.of(x(s(3, 3), ANY))));
+        // torch.linalg's spellings, solve's left=False, and slogdet (its logabsdet; the sign passes zeros), det < 0 too
+        c.add(new Case("torch.linalg.inv(x + 5 * eye(3)) + torch.linalg.det(x + 5 * eye(3))", s(3, 3), List.of(x(s(3, 3), ANY))));
+        c.add(new Case("torch.linalg.cholesky(x @ x.T + eye(3), upper=true)", s(3, 3), List.of(x(s(3, 3), ANY))));
+        c.add(new Case("torch.linalg.solve(x + 5 * eye(3), y, left=false)", s(2, 2, 3), List.of(x(s(3, 3), ANY), y(s(2, 2, 3), ANY))));
+        c.add(new Case("torch.linalg.qr(x + 4 * eye(4)[:, :3]).Q * y + torch.linalg.qr(x + 4 * eye(4)[:, :3])[1][:1]", s(4, 3),
+                List.of(x(s(4, 3), ANY), y(s(4, 3), ANY))));
+        c.add(new Case("qr(x + 3 * eye(2))[1]", s(3, 2, 2), List.of(x(s(3, 2, 2), ANY))));
+        c.add(new Case("torch.linalg.slogdet(x + 5 * eye(3)).logabsdet + slogdet(x - 5 * eye(3))[1] * slogdet(x - 5 * eye(3))[0]", s(2),
+                List.of(x(s(2, 3, 3), ANY))));
         c.add(new Case("conv2d(x, y, b, stride=[1, 2], padding=1, dilation=[2, 1])", s(2, 3, 5, 3),
                 List.of(x(s(2, 2, 5, 4), ANY), y(s(3, 2, 2, 2), ANY), in("b", s(3), ANY))));
+        c.add(new Case("conv_transpose2d(x, y, tensor([0.5, -1.0, 2.0, 0.25]), stride=2, padding=1, output_padding=1, groups=2, dilation=[1, 2])", s(1, 4, 5, 6),
+                List.of(x(s(1, 4, 3, 3), ANY), y(s(4, 2, 2, 2), ANY))));
+        c.add(new Case("conv_transpose1d(x, y, stride=3, padding=1, output_padding=2)", s(2, 3, 11), List.of(x(s(2, 2, 4), ANY), y(s(2, 3, 2), ANY))));
         c.add(new Case("conv2d(x, y, groups=2, padding=\"same\")", s(1, 4, 4, 4), List.of(x(s(1, 4, 4, 4), ANY), y(s(4, 2, 2, 3), ANY))));
         c.add(new Case("conv2d(x, y)", s(2, 3, 3), List.of(x(s(2, 4, 4), ANY), y(s(2, 2, 2, 2), ANY)))); // unbatched
         c.add(new Case("conv1d(x, y, b, 2, 1, 2)", s(2, 3, 3), List.of(x(s(2, 2, 7), ANY), y(s(3, 2, 3), ANY), in("b", s(3), ANY))));
@@ -473,6 +491,16 @@ class BuiltinGradTest {
         c.add(new Case("cross_entropy(x, t)", s(), List.of(x(s(3, 4), ANY), constant("t", s(3), classes(4)))));
         c.add(new Case("cross_entropy(x, t)", s(), List.of(x(s(4), ANY), constant("t", s(), classes(4)))));
         c.add(new Case("cross_entropy(x, p)", s(), List.of(x(s(3, 4), ANY), constant("p", s(3, 4), probabilities(4)))));
+        // the loss options: weight=, ignore_index=, label_smoothing=, nll_loss, and (below) the binary losses' weight= and pos_weight=
+        c.add(new Case("cross_entropy(x, t, weight=tensor([0.5, 1.0, 2.0, 3.0]), label_smoothing=0.2)", s(), List.of(x(s(3, 4), ANY), constant("t", s(3), classes(4)))));
+        c.add(new Case("cross_entropy(x, tensor([1, -100, 3]), weight=tensor([0.5, 1.0, 2.0, 3.0]), reduction=\"none\")", s(3), List.of(x(s(3, 4), ANY))));
+        c.add(new Case("cross_entropy(x, tensor([1, 2, 3]), ignore_index=2, label_smoothing=0.3, reduction=\"sum\")", s(), List.of(x(s(3, 4), ANY))));
+        c.add(new Case("nll_loss(log_softmax(x, dim=1), t, weight=tensor([0.5, 1.0, 2.0, 3.0]), ignore_index=2)", s(), List.of(x(s(3, 4), ANY), constant("t", s(3), classes(4)))));
+        c.add(new Case("cross_entropy(x, p, weight=tensor([0.5, 1.0, 2.0, 3.0]), label_smoothing=0.3)", s(), List.of(x(s(3, 4), ANY), constant("p", s(3, 4), probabilities(4)))));
+        c.add(new Case("cross_entropy(x, y, weight=tensor([0.5, 1.0, 2.0]))", s(), List.of(x(s(2, 3), ANY), y(s(2, 3), probabilities(3)))));
+        c.add(new Case("binary_cross_entropy(x, y, weight=tensor([0.5, 2.0, 1.0]))", s(), List.of(x(s(2, 3), uniform(0.05, 0.95)), y(s(2, 3), uniform(0, 1)))));
+        c.add(new Case("binary_cross_entropy_with_logits(x, y, weight=tensor([0.5, 2.0, 1.0]), pos_weight=tensor([3.0, 0.5, 1.0]), reduction=\"sum\")", s(),
+                List.of(x(s(2, 3), uniform(-5, 5)), y(s(2, 3), uniform(0, 1)))));
         c.add(new Case("cross_entropy(x, y)", s(), List.of(x(s(2, 3), ANY), y(s(2, 3), probabilities(3)))));
         c.add(new Case("cross_entropy(x, y)", s(), List.of(x(s(4), ANY), y(s(4), probabilities(4)))));
         c.add(new Case("mse_loss(x, y)", s(), List.of(x(m, ANY), y(m, ANY))));
@@ -627,6 +655,7 @@ class BuiltinGradTest {
             "einsum", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
             "batch_norm",
             "gather", "take_along_dim", "index_select", "scatter_add", "sort", "topk",
+            "slogdet", "det", "solve", "cholesky", "inverse", "nll_loss", "qr", "conv_transpose1d", "conv_transpose2d",
         };
         List<String> missing = new ArrayList<>();
         for (String f : functions) {

@@ -105,7 +105,10 @@ abstract class JavaStatements {
                  BITWISE_XOR -> elementwise(e, e.prim().text());
             case CAST -> call("cast", ref(in.get(0)), Integer.toString(tx.runtime.kernels.Indexing.code((tx.runtime.tensor.DType) e.attr())));
             case ARGMAX -> call("argmax", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()));
-            case DET, INVERSE, CHOLESKY -> call(e.prim().text(), ref(in.get(0)), shape(in.get(0)));
+            case DET, INVERSE -> call(e.prim().text(), ref(in.get(0)), shape(in.get(0)));
+            case CHOLESKY -> call("cholesky", ref(in.get(0)), shape(in.get(0)), "\"" + (e.attr() == null ? "cholesky" : e.attr()) + "\"");
+            case SIGNDET, LOGABSDET -> call("slogdet", ref(in.get(0)), shape(in.get(0)), Boolean.toString(e.prim() == Prim.SIGNDET));
+            case QR_Q, QR_R -> call("qr", ref(in.get(0)), shape(in.get(0)), Boolean.toString(e.prim() == Prim.QR_Q));
             case SOLVE -> call("solve", ref(in.get(0)), shape(in.get(0)), ref(in.get(1)), shape(in.get(1)));
             case ARGSORT -> call("argsort", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.AxisOrder) e.attr()).axis()),
                     Boolean.toString(((Attrs.AxisOrder) e.attr()).descending()));

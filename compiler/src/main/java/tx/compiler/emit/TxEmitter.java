@@ -546,7 +546,10 @@ public final class TxEmitter {
             case CAST -> new Expr(ref(in.get(0), ATOM) + TxText.converter((tx.runtime.tensor.DType) attr), ATOM);
             case BITWISE_AND, BITWISE_OR, BITWISE_XOR -> call(e.prim().text(), operand(e, 0, 0), operand(e, 1, 0));
             case ARGMAX -> call("argmax", arg(in.get(0)), "dim=" + ((Attrs.Axis) attr).axis());
-            case DET, INVERSE, CHOLESKY -> call(e.prim().text(), arg(in.get(0)));
+            case DET, INVERSE -> call(e.prim().text(), arg(in.get(0)));
+            case CHOLESKY -> call(attr == null ? "cholesky" : "torch." + attr, arg(in.get(0))); // torch.linalg.cholesky: its errors' name
+            case SIGNDET, LOGABSDET -> new Expr(call("slogdet", arg(in.get(0))).text() + (e.prim() == Prim.SIGNDET ? "[0]" : "[1]"), ATOM);
+            case QR_Q, QR_R -> new Expr(call("torch.linalg.qr", arg(in.get(0))).text() + (e.prim() == Prim.QR_Q ? "[0]" : "[1]"), ATOM);
             case SOLVE -> call("solve", arg(in.get(0)), TxText.solveColumns(e, arg(in.get(1))));
             case ARGSORT -> call("argsort", arg(in.get(0)), "dim=" + ((Attrs.AxisOrder) attr).axis(), "descending=" + (((Attrs.AxisOrder) attr).descending() ? "true" : "false"));
             case GATHER -> call("gather", arg(in.get(0)), Integer.toString(((Attrs.Axis) attr).axis()), arg(in.get(1)));

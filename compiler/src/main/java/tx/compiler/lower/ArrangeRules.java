@@ -284,13 +284,17 @@ final class ArrangeRules extends RuleFamily {
         return host.view(x, Composites.along(b, x.var(), d, from, from + length), "SliceBackward0");
     }
 
-    /** pad(x, [left, right, ...], value=0): pairs from the last dimension backwards, as torch.nn.functional.pad. */
+    /**
+     * pad(x, [left, right, ...], mode="constant", value=0): pairs from the last dimension backwards, as
+     * torch.nn.functional.pad; the modes reflect, replicate and circular are {@link PadModes}.
+     */
     private Val pad(Args a) {
         if (!a.shape(1, 4, "pad", "mode", "value") || !present(a, 1, "pad")) return null;
         T x = a.tensor(0);
         if (x == null) return null;
-        String mode = host.choice(a, 2, "mode", "constant", "constant");
-        double value = a.number(3, "value", 0);
+        String mode = host.choice(a, 2, "mode", "constant", "constant", "reflect", "replicate", "circular");
+        Val given = a.get(3, "value");
+        double value = given == null || given instanceof Val.None ? 0 : a.number(3, "value", 0);
         Val amounts = a.get(1, "pad");
         if (mode == null || a.failed) return null;
         if (!(amounts instanceof Val.ListV list)) {
@@ -316,6 +320,15 @@ final class ArrangeRules extends RuleFamily {
                         + x.shape()[axis] + " negative", null);
                 return null;
             }
+        }
+        if (!mode.equals("constant")) {
+            if (value != 0) {
+                l.diags.error("E0104", a.spanOf(3, "value"), "padding mode \"" + mode + "\" takes no value (PyTorch's \"doesn't take in value argument\")",
+                        "only mode=\"constant\" pads with a value");
+                return null;
+            }
+            if (!PadModes.check(l, a, x, p, mode)) return null;
+            return host.view(x, b.composite(() -> PadModes.pad(b, x.var(), p, mode)), PadModes.gradFn(mode, p.length)); // a new tensor when nothing is padded
         }
         return out(b.composite(() -> Composites.constantPad(b, x.var(), p, value)), "ConstantPadNdBackward0");
     }

@@ -190,10 +190,11 @@ final class AutogradRules extends RuleFamily {
         });
     }
 
-    /** PyTorch's named tuple: {@code torch.return_types.sort(\nvalues=tensor(...),\nindices=tensor(...))}. */
+    /** PyTorch's named tuple: {@code torch.return_types.sort(\nvalues=tensor(...),\nindices=tensor(...))}, slogdet's with sign= and logabsdet=. */
     private Stmt.PrintItem namedPair(String kind, Val.Tuple t) {
-        return new Stmt.PrintItem.Joined(List.of(new Stmt.PrintItem.Text("torch.return_types." + kind + "(\nvalues="), printItem(t.items().get(0)),
-                new Stmt.PrintItem.Text(",\nindices="), printItem(t.items().get(1)), new Stmt.PrintItem.Text(")")));
+        List<String> names = Lowerer.fields(kind);
+        return new Stmt.PrintItem.Joined(List.of(new Stmt.PrintItem.Text("torch.return_types." + kind + "(\n" + names.get(0) + "="), printItem(t.items().get(0)),
+                new Stmt.PrintItem.Text(",\n" + names.get(1) + "="), printItem(t.items().get(1)), new Stmt.PrintItem.Text(")")));
     }
 
     private Stmt.PrintItem printItem(Val v) {

@@ -134,7 +134,15 @@ final class Builtins {
 
     /** The module paths PyTorch code puts before a built-in's name (LANGUAGE.md §2, v2): they mean the built-in. */
     private static final Set<String> PREFIXES = Set.of("torch", "F", "torch.nn.functional", "nn.functional", "torch.autograd",
-            "torch.autograd.functional", "torch.func");
+            "torch.autograd.functional", "torch.func", "torch.linalg");
+
+    /**
+     * The built-in a prefixed name means: {@code linalg.inv} for torch.linalg's {@code inv} (its own
+     * rules, for the grad_fn names and messages of those spellings), else the name itself.
+     */
+    static String qualified(String path, String name) {
+        return path.equals("torch.linalg") ? "linalg." + name : name;
+    }
 
     /**
      * The module path of {@code torch.nn.functional} in {@code torch.nn.functional.relu}, when it is
@@ -167,14 +175,16 @@ final class Builtins {
         if (!(c.callee() instanceof Ast.Attr at)) return c;
         String path = prefix(at.target());
         if (path == null) return c;
-        if (!known(at.name())) {
-            String near = Exprs.closest(at.name(), rules.keySet());
+        String name = qualified(path, at.name());
+        if (!known(name)) {
+            String near = Exprs.closest(name, rules.keySet());
+            if (near != null && path.equals("torch.linalg")) near = near.startsWith("linalg.") ? near.substring(7) : null;
             l.diags.error("E0103", at.span(), "unknown function `" + path + "." + at.name() + "`",
                     PYTORCH_NAMES.containsKey(at.name()) ? PYTORCH_NAMES.get(at.name())
                             : near == null ? "tx has no built-in `" + at.name() + "` (see LANGUAGE.md section 5)" : "did you mean `" + path + "." + near + "`?");
             return null;
         }
-        Ast.Call call = new Ast.Call(new Ast.Name(at.name(), at.nameSpan()), c.args(), c.span());
+        Ast.Call call = new Ast.Call(new Ast.Name(name, at.nameSpan()), c.args(), c.span());
         prefixed.add(call);
         return call;
     }
@@ -620,7 +630,7 @@ final class Builtins {
         rules.put("softmax", a -> softmaxLike(a, Composites::softmax, "SoftmaxBackward0"));
         rules.put("log_softmax", a -> softmaxLike(a, Composites::logSoftmax, "LogSoftmaxBackward0"));
         new LossRules(l, this, rules);
-        rules.put("cross_entropy", this::crossEntropy);
+        new ClassLossRules(l, this, rules);
     }
 
     private interface AxisOp {
@@ -643,45 +653,5 @@ final class Builtins {
         return out(b.composite(() -> f.apply(b, x.var(), d)), gradFn);
     }
 
-    /** cross_entropy(logits [N, C] or [C], target, reduction=): class indices [N] (or []), or probabilities of logits' shape. */
-    private Val crossEntropy(Args a) {
-        if (!a.shape(2, 2, "reduction")) return null;
-        T x = a.tensor(0), t = a.tensor(1);
-        String r = choice(a, -1, "reduction", "mean", LossRules.REDUCTIONS);
-        if (x == null || t == null || r == null) return null;
-        Losses.Reduction red = Losses.Reduction.of(r);
-        int[] xs = x.shape(), ts = t.shape();
-        if (xs.length != 1 && xs.length != 2) {
-            l.diags.error("E0202", a.spanOf(0, null), "`cross_entropy` takes logits of shape [N, C] or [C], found " + Shapes.show(xs), null);
-            return null;
-        }
-        if (Arrays.equals(xs, ts)) {
-            return out(b.composite(() -> Composites.crossEntropyProbs(b, x.var(), t.var(), red)), red == Losses.Reduction.MEAN ? "DivBackward1" : "NegBackward0");
-        }
-        int[] want = xs.length == 2 ? new int[] {xs[0]} : Shapes.SCALAR;
-        if (!Arrays.equals(ts, want)) {
-            l.diags.error("E0202", a.spanOf(1, null), "`cross_entropy` with logits of shape " + Shapes.show(xs) + " needs class indices of shape "
-                    + Shapes.show(want) + " or probabilities of shape " + Shapes.show(xs) + ", found " + Shapes.show(ts), null);
-            return null;
-        }
-        if (!classIndicesValid(a, t, xs[xs.length - 1])) return null;
-        return out(b.composite(() -> Composites.crossEntropyIndices(b, x.var(), t.var(), red)), "NllLossBackward0");
-    }
-
-    /** Class indices known at compile time must be whole numbers in [0, C). */
-    private boolean classIndicesValid(Args a, T t, int classes) {
-        Stmt.Eqn def = l.graph.definition(t.var());
-        if (def == null || def.prim() != Prim.CONST) return true;
-        for (double v : ((Attrs.Const) def.attr()).value().data()) {
-            if (v != Math.rint(v) || v < 0 || v >= classes) {
-                String what = v != Math.rint(v) ? "class index " + PyFloat.repr(v) + " is not a whole number"
-                        : "class index " + (long) v + " is out of range for " + classes + " classes";
-                l.diags.error("E0204", a.spanOf(1, null), what,
-                        "targets are class indices 0 to " + (classes - 1) + ", or probabilities of the logits' shape");
-                return false;
-            }
-        }
-        return true;
-    }
 
 }

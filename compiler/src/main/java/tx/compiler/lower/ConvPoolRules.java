@@ -31,6 +31,7 @@ final class ConvPoolRules extends RuleFamily {
             int dims = d;
             rules.put("conv" + d + "d", a -> conv(a, dims));
             rules.put("conv" + d + "d_input", a -> convGradient(a, dims, true));
+            rules.put("conv_transpose" + d + "d", a -> convTranspose(a, dims));
             rules.put("conv" + d + "d_weight", a -> convGradient(a, dims, false));
             rules.put("max_pool" + d + "d", a -> maxPool(a, dims, 0));
             rules.put("max_pool" + d + "d_backward", a -> maxPool(a, dims, 1));
@@ -191,6 +192,61 @@ final class ConvPoolRules extends RuleFamily {
             }
         }
         return true;
+    }
+
+    /**
+     * conv_transpose1d/2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+     * dilation=1): the input gradient of a convolution by weight [in, out / groups, k...] (CONV_INPUT),
+     * of size (L - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1 per spatial
+     * dimension, plus the bias; its gradients are the convolution's other two (PyTorch's
+     * ConvolutionBackward0). output_padding must be below the stride (PyTorch: "or the dilation").
+     */
+    private Val convTranspose(Args a, int dims) {
+        if (!a.shape(2, 8, "bias", "stride", "padding", "output_padding", "groups", "dilation")) return null;
+        T x = a.tensor(0), w = a.tensor(1);
+        Val bv = a.get(2, "bias");
+        T bias = bv == null || bv instanceof Val.None ? null : a.tensor(2, "bias");
+        if (x == null || w == null || a.failed || (x = input(a, x, dims)) == null) return null;
+        int[] stride = pair(a, 3, "stride", 1, 1, dims, 1), pad = pair(a, 4, "padding", 0, 0, dims, 0), outPad = pair(a, 5, "output_padding", 0, 0, dims, 0);
+        int[] dil = pair(a, 7, "dilation", 1, 1, dims, 1);
+        Integer groups = a.get(6, "groups") == null ? Integer.valueOf(1) : a.integer(6, "groups");
+        if (stride == null || pad == null || outPad == null || dil == null || groups == null || a.failed) return null;
+        Var xv = batched(x, dims);
+        int[] xs = xv.shapeRef(), ws = w.shape();
+        String fn = "`" + a.fn + "`";
+        if (ws.length != dims + 2) {
+            error(a, a.spanOf(1, "weight"), fn + " takes a weight of shape " + (dims == 2 ? "[in, out / groups, kH, kW]" : "[in, out / groups, kW]")
+                    + ", found " + Shapes.show(ws), null);
+            return null;
+        }
+        if (groups < 1 || ws[0] % groups != 0 || xs[1] != ws[0]) {
+            error(a, a.spanOf(groups < 1 || ws[0] % groups != 0 ? 6 : 0, groups < 1 || ws[0] % groups != 0 ? "groups" : "input"), fn + ": the input has " + xs[1]
+                    + " channels and groups=" + groups + ", but the weight of shape " + Shapes.show(ws) + " takes " + ws[0] + " input channels in groups that divide them",
+                    "the input's channels (dimension 1) must equal the weight's dimension 0, a multiple of groups");
+            return null;
+        }
+        if (bias != null && !java.util.Arrays.equals(bias.shape(), new int[] {ws[1] * groups})) {
+            error(a, a.spanOf(2, "bias"), fn + "'s bias must have shape [" + ws[1] * groups + "] (one per output channel), found " + Shapes.show(bias.shape()), null);
+            return null;
+        }
+        int[] size = new int[2];
+        for (int k = 2 - dims; k < 2; k++) {
+            int in = xs[xs.length - 2 + k], kernel = ws[ws.length - 2 + k];
+            size[k] = (in - 1) * stride[k] - 2 * pad[k] + dil[k] * (kernel - 1) + outPad[k] + 1;
+            if (outPad[k] >= stride[k]) {
+                error(a, a.spanOf(5, "output_padding"), fn + "'s output_padding " + outPad[k] + " must be smaller than the stride " + stride[k], null);
+                return null;
+            }
+            if (size[k] < 1) {
+                error(a, a.span(), fn + " gives an output of size " + size[k] + " along spatial dimension " + (k - 2 + dims), "less padding, or a larger input");
+                return null;
+            }
+        }
+        if (dims == 1) size[0] = 1;
+        Attrs.Conv attr = new Attrs.Conv(stride, pad, dil, groups, size);
+        Var y = b.emit(Prim.CONV_INPUT, attr, xv, w.var());
+        if (bias != null) y = b.add(y, b.reshape(bias.var(), dims == 2 ? new int[] {1, ws[1] * groups, 1, 1} : new int[] {1, ws[1] * groups, 1}));
+        return finish(x, dims, y, "ConvolutionBackward0");
     }
 
     /** torch.nn.grad's conv2d_input(input_size, weight, grad_output, ...) and conv2d_weight(input, weight_size, grad_output, ...). */

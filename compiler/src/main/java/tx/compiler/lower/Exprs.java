@@ -448,7 +448,9 @@ final class Exprs {
             return new Val.DTypeV(DType.named(a.name())); // torch.int64, torch.bool, ...
         }
         String module = l.builtins.prefix(a.target());
-        if (module != null && l.builtins.known(a.name()) && !Functions.isTransform(a.name())) return new Val.Fn(new Val.BuiltinFn(a.name())); // act = torch.tanh
+        if (module != null && l.builtins.known(Builtins.qualified(module, a.name())) && !Functions.isTransform(a.name())) {
+            return new Val.Fn(new Val.BuiltinFn(Builtins.qualified(module, a.name()))); // act = torch.tanh, inv = torch.linalg.inv
+        }
         Val target = expr(a.target());
         if (target instanceof Val.Bad) return target;
         Val named = valuesOrIndices(target, a.name());
@@ -477,10 +479,11 @@ final class Exprs {
         };
     }
 
-    /** {@code .values} and {@code .indices} of sort, topk, and max or min along a dimension; else null. */
+    /** {@code .values} and {@code .indices} of sort, topk, and max or min along a dimension, {@code .sign} and {@code .logabsdet} of slogdet; else null. */
     private Val valuesOrIndices(Val target, String name) {
+        Val.Tuple pair = l.namedPair(target);
+        if (pair != null && Lowerer.fields(l.namedPairs.get(pair)).contains(name)) return pair.items().get(Lowerer.fields(l.namedPairs.get(pair)).indexOf(name));
         if (!name.equals("values") && !name.equals("indices")) return null;
-        if (l.namedPair(target) != null) return l.namedPair(target).items().get(name.equals("values") ? 0 : 1);
         if (target instanceof T t && l.indicesOf.containsKey(t.var())) return name.equals("values") ? valuesOf(t) : l.indicesOf.get(t.var());
         return null;
     }

@@ -1,9 +1,11 @@
 package tx.compiler.lower;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
+import tx.runtime.ir.Attrs;
 import tx.runtime.ir.Prim;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.Shapes;
@@ -22,7 +24,16 @@ final class FactorizationRules extends RuleFamily {
         rules.put("det", a -> unary(a, Prim.DET, "linalg.det", "LinalgDetBackward0"));
         rules.put("inverse", a -> unary(a, Prim.INVERSE, "linalg.inv", "LinalgInvExBackward0"));
         rules.put("solve", this::solve);
-        rules.put("cholesky", this::cholesky);
+        rules.put("cholesky", a -> cholesky(a, false));
+        rules.put("slogdet", a -> slogdet(a, "slogdet"));
+        // torch.linalg's spellings (Builtins.unprefixed maps torch.linalg.NAME to linalg.NAME)
+        rules.put("linalg.det", rules.get("det"));
+        rules.put("linalg.inv", rules.get("inverse"));
+        rules.put("linalg.solve", rules.get("solve"));
+        rules.put("linalg.cholesky", a -> cholesky(a, true));
+        rules.put("linalg.slogdet", a -> slogdet(a, "linalg_slogdet"));
+        rules.put("qr", a -> qr(a, "qr"));
+        rules.put("linalg.qr", a -> qr(a, "linalg_qr"));
     }
 
     /** The operand i as a batch of float64 square matrices, or null after E0202 or E0220. */
@@ -53,15 +64,35 @@ final class FactorizationRules extends RuleFamily {
 
     /**
      * cholesky(A, upper=False): the lower factor L (A = L Lᵀ) from A's lower triangle; upper=True
-     * gives U = Lᵀ (A = Uᵀ U) from the upper triangle, as PyTorch reads it: chol(Aᵀ)ᵀ.
+     * gives U = Lᵀ (A = Uᵀ U) from the upper triangle, as PyTorch reads it: chol(Aᵀ)ᵀ. The spelling
+     * torch.linalg.cholesky (upper= keyword-only) names itself in its errors and its grad_fn.
      */
-    private Val cholesky(Args a) {
-        if (!a.shape(1, 2, "upper")) return null;
-        T x = matrices(a, 0, null, "cholesky");
-        boolean upper = a.bool(1, "upper", false);
+    private Val cholesky(Args a, boolean linalg) {
+        if (!(linalg ? a.shape(1, 1, "upper") : a.shape(1, 2, "upper"))) return null;
+        T x = matrices(a, 0, null, linalg ? "linalg.cholesky" : "cholesky");
+        boolean upper = a.bool(linalg ? -1 : 1, "upper", false);
         if (x == null || a.failed) return null;
-        Var v = upper ? b.composite(() -> b.mT(b.emit(Prim.CHOLESKY, null, b.mT(x.var())))) : b.emit(Prim.CHOLESKY, null, x.var());
-        return out(v, "CholeskyBackward0");
+        Attrs.Spelling spelling = linalg ? new Attrs.Spelling("linalg.cholesky") : null;
+        Var v = upper ? b.composite(() -> b.mT(b.emit(Prim.CHOLESKY, spelling, b.mT(x.var())))) : b.emit(Prim.CHOLESKY, spelling, x.var());
+        return out(v, linalg ? "LinalgCholeskyExBackward0" : "CholeskyBackward0");
+    }
+
+    /**
+     * slogdet(A): PyTorch's named tuple (sign, logabsdet), sign = sgn det A (0 for a singular A),
+     * logabsdet = log |det A| (-inf for a singular A), both from one LU as PyTorch's; kind is the name
+     * it prints with (torch.return_types.slogdet, or linalg_slogdet for torch.linalg.slogdet).
+     * NOTE: both print grad_fn=<LinalgSlogdetBackward0>, as PyTorch's; a gradient through the sign
+     * alone is zeros here, where PyTorch leaves it None.
+     */
+    private Val slogdet(Args a, String kind) {
+        if (!a.shape(1, 1)) return null;
+        T x = matrices(a, 0, null, "linalg.slogdet");
+        if (x == null) return null;
+        T sign = out(b.emit(Prim.SIGNDET, null, x.var()), "LinalgSlogdetBackward0");
+        T logabsdet = out(b.emit(Prim.LOGABSDET, null, x.var()), "LinalgSlogdetBackward0");
+        Val.Tuple t = new Val.Tuple(List.of(sign, logabsdet));
+        l.namedPairs.put(t, kind);
+        return t;
     }
 
     /**
@@ -70,12 +101,14 @@ final class FactorizationRules extends RuleFamily {
      * one), else of [n, k] matrices; the batch dimensions broadcast.
      */
     private Val solve(Args a) {
-        if (!a.shape(2, 2)) return null;
+        if (!a.shape(2, 2, "left")) return null;
         T m = matrices(a, 0, null, "linalg.solve"), r = a.tensor(1);
-        if (m == null || r == null) return null;
+        boolean left = a.bool(-1, "left", true);
+        if (m == null || r == null || a.failed) return null;
         int[] as = m.shape(), bs = r.shape();
         boolean vector = bs.length == 1 || bs.length == as.length - 1 && Arrays.equals(bs, Arrays.copyOf(as, as.length - 1));
         int n = as[as.length - 1];
+        if (!left) return solveRight(a, m, r, vector);
         int[] cols = vector ? Shapes.concat(bs, new int[] {1}) : bs;
         if (cols.length < 2 || cols[cols.length - 2] != n) {
             l.diags.error("E0202", a.span(), "`solve` cannot solve A X = B for A " + Shapes.show(as) + " and B " + Shapes.show(bs)
@@ -99,5 +132,64 @@ final class FactorizationRules extends RuleFamily {
             return b.reshape(s, Arrays.copyOf(s.shapeRef(), s.rank() - 1));
         });
         return out(x, "LinalgSolveExBackward0");
+    }
+
+    /**
+     * solve(A, B, left=False): X with X A = B, for B [..., k, n] (PyTorch takes no vectors here), as
+     * the composite (Aᵀ⁻¹ Bᵀ)ᵀ: the solve of Aᵀ Xᵀ = Bᵀ.
+     */
+    private Val solveRight(Args a, T m, T r, boolean vector) {
+        int[] as = m.shape(), bs = r.shape();
+        int n = as[as.length - 1];
+        if (vector || bs[bs.length - 1] != n) {
+            String rows = vector ? n + "x1" : bs[bs.length - 2] + "x" + bs[bs.length - 1];
+            l.diags.error("E0202", a.span(), "`" + a.fn + "` cannot solve X A = B for A " + Shapes.show(as) + " and B " + Shapes.show(bs)
+                    + " (" + n + "x" + n + " and " + rows + ")", "with left=False, B is [..., k, n] (rows), with A [..., n, n]");
+            return null;
+        }
+        if (!r.dtype().isFloat()) {
+            l.diags.error("E0220", a.spanOf(1, null), "`" + a.fn + "` of " + r.describeDtype() + ": PyTorch solves with floats only", "convert first: `B.double()`");
+            return null;
+        }
+        int[] batch = Shapes.broadcast(Arrays.copyOf(as, as.length - 2), Arrays.copyOf(bs, bs.length - 2));
+        if (batch == null) {
+            l.diags.error("E0201", a.span(), "the batch dimensions of `" + a.fn + "`'s A " + Shapes.show(as) + " and B " + Shapes.show(bs)
+                    + " do not broadcast", "leading dimensions must be equal or 1 (NumPy broadcasting)");
+            return null;
+        }
+        if (!a.fits(Shapes.concat(batch, new int[] {bs[bs.length - 2], n}), a.span())) return null;
+        return out(b.composite(() -> b.mT(b.emit(Prim.SOLVE, null, b.mT(m.var()), b.mT(r.var())))), "LinalgSolveExBackward0");
+    }
+
+    /**
+     * qr(A) (torch.qr, A.qr(), with some=True) and torch.linalg.qr(A, mode="reduced"): PyTorch's named
+     * tuple (Q, R) of the reduced QR of [..., m, n] with m >= n, by Householder reflections as LAPACK's
+     * (so R's diagonal may be negative, as PyTorch's); both print LinalgQrBackward0.
+     */
+    private Val qr(Args a, String kind) {
+        boolean linalg = kind.equals("linalg_qr");
+        if (!(linalg ? a.shape(1, 2, "mode") : a.shape(1, 2, "some"))) return null;
+        T x = a.tensor(0);
+        String mode = linalg ? host.choice(a, 1, "mode", "reduced", "reduced", "complete", "r") : a.bool(1, "some", true) ? "reduced" : "complete";
+        if (x == null || mode == null || a.failed) return null;
+        if (!mode.equals("reduced")) {
+            l.diags.error("E0104", a.spanOf(1, linalg ? "mode" : "some"), "`" + a.fn + "` " + (linalg ? "with mode=\"" + mode + "\"" : "with some=False (the complete QR)")
+                    + " is not in tx yet", "the reduced QR is `" + (linalg ? "torch.linalg.qr(A)" : "qr(A)") + "`");
+            return null;
+        }
+        int[] s = x.shape();
+        if (s.length < 2 || s[s.length - 2] < s[s.length - 1]) {
+            l.diags.error("E0202", a.spanOf(0, null), "`" + a.fn + "` takes matrices [..., m, n] with m >= n, found shape " + Shapes.show(s),
+                    s.length < 2 ? "PyTorch's qr needs a batch of matrices" : "the QR of a wide matrix is not in tx yet: factor its transpose, `" + (linalg ? "torch." : "") + a.fn + "(A.T)`");
+            return null;
+        }
+        if (!x.dtype().isFloat()) {
+            l.diags.error("E0220", a.spanOf(0, null), "`" + a.fn + "` of " + x.describeDtype() + ": PyTorch factorises floats only", "convert first: `" + a.fn + "(A.double())`");
+            return null;
+        }
+        T q = out(b.emit(Prim.QR_Q, null, x.var()), "LinalgQrBackward0"), r = out(b.emit(Prim.QR_R, null, x.var()), "LinalgQrBackward0");
+        Val.Tuple t = new Val.Tuple(List.of(q, r));
+        l.namedPairs.put(t, kind);
+        return t;
     }
 }

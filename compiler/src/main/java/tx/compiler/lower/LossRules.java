@@ -21,10 +21,8 @@ final class LossRules extends RuleFamily {
         loss("l1_loss", null, 0, (bb, x, y, p) -> Losses.l1(bb, x, y), "MeanBackward0", "SumBackward0", "AbsBackward0");
         loss("smooth_l1_loss", "beta", 1.0, Losses::smoothL1, "SmoothL1LossBackward0", "SmoothL1LossBackward0", "SmoothL1LossBackward0");
         loss("huber_loss", "delta", 1.0, Losses::huber, "HuberLossBackward0", "HuberLossBackward0", "HuberLossBackward0");
-        loss("binary_cross_entropy", null, 0, (bb, x, y, p) -> Losses.binaryCrossEntropy(bb, x, y),
-                "BinaryCrossEntropyBackward0", "BinaryCrossEntropyBackward0", "BinaryCrossEntropyBackward0");
-        loss("binary_cross_entropy_with_logits", null, 0, (bb, x, y, p) -> Losses.bceWithLogits(bb, x, y),
-                "BinaryCrossEntropyWithLogitsBackward0", "BinaryCrossEntropyWithLogitsBackward0", "BinaryCrossEntropyWithLogitsBackward0");
+        rules.put("binary_cross_entropy", a -> binaryCrossEntropy(a, false));
+        rules.put("binary_cross_entropy_with_logits", a -> binaryCrossEntropy(a, true));
         rules.put("kl_div", this::klDiv);
         rules.put("cosine_similarity", this::cosineSimilarity);
         rules.put("var", a -> moment(a, Losses::var, "VarBackward0"));
@@ -58,6 +56,49 @@ final class LossRules extends RuleFamily {
             String gradFn = switch (red) { case SUM -> gradFnSum; case NONE -> gradFnNone; default -> gradFnMean; };
             return out(b.composite(() -> Losses.reduce(b, f.apply(b, x.var(), y.var(), p), red)), gradFn);
         });
+    }
+
+    /**
+     * binary_cross_entropy(input, target, weight=None, reduction="mean") and
+     * binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+     * each element's loss times weight (which broadcasts to the target's shape), then reduced as the
+     * other losses (the mean over the elements, not over the weights); pos_weight scales the positive
+     * term, (1 - y) z + (1 + (pos_weight - 1) y) softplus(-z), as PyTorch 1.13. NOTE: neither weight
+     * passes a gradient: PyTorch refuses ones that require grad (E0104 here).
+     */
+    private Val binaryCrossEntropy(Args a, boolean logits) {
+        if (!(logits ? a.shape(2, 3, "weight", "reduction", "pos_weight") : a.shape(2, 3, "weight", "reduction"))) return null;
+        T x = a.tensor(0), y = a.tensor(1);
+        T w = optional(a, 2, "weight"), pw = logits ? optional(a, -1, "pos_weight") : null;
+        String r = host.choice(a, -1, "reduction", "mean", REDUCTIONS);
+        if (x == null || y == null || r == null || a.failed || !host.broadcasts(a, x, y)) return null;
+        int[] shape = Shapes.broadcast(x.shape(), y.shape());
+        for (T t : new T[] {w, pw}) {
+            if (t == null) continue;
+            String role = t == w ? "weight" : "pos_weight";
+            if (!Shapes.broadcastsTo(t.shape(), shape)) {
+                l.diags.error("E0201", a.spanOf(t == w ? 2 : -1, role), "`" + a.fn + "`'s " + role + " of shape " + Shapes.show(t.shape())
+                        + " does not broadcast to the loss's shape " + Shapes.show(shape), "trailing dimensions must be equal or 1 (NumPy broadcasting)");
+                return null;
+            }
+            if (t.rg()) {
+                l.diags.error("E0104", a.spanOf(t == w ? 2 : -1, role), "`" + a.fn + "` is not differentiable with respect to its " + role
+                        + ", which requires grad here", "PyTorch refuses it too; pass `" + role + ".detach()`");
+                return null;
+            }
+        }
+        Losses.Reduction red = Losses.Reduction.of(r);
+        String gradFn = logits ? "BinaryCrossEntropyWithLogitsBackward0" : "BinaryCrossEntropyBackward0";
+        return out(b.composite(() -> {
+            Var loss = logits ? Losses.bceWithLogits(b, x.var(), y.var(), pw == null ? null : pw.var()) : Losses.binaryCrossEntropy(b, x.var(), y.var());
+            return Losses.reduce(b, w == null ? loss : b.mul(loss, w.var()), red);
+        }), gradFn);
+    }
+
+    /** An optional tensor argument: null when absent or None. */
+    private static T optional(Args a, int i, String keyword) {
+        Val v = a.get(i, keyword);
+        return v == null || v instanceof Val.None ? null : a.tensor(i, keyword);
     }
 
     /** kl_div(input, target, reduction="mean", log_target=False); input holds log-probabilities. */

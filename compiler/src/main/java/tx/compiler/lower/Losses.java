@@ -143,10 +143,14 @@ final class Losses {
 
     /**
      * binary_cross_entropy_with_logits(z, y) = (1 - y) z - logsigmoid(z): stable for every z, with
-     * the derivative σ(z) - y.
+     * the derivative σ(z) - y; with pos_weight p (null: none), (1 - y) z - (1 + (p - 1) y) logsigmoid(z),
+     * whose derivative is (1 + (p - 1) y) σ(z) - p y, PyTorch's.
      */
-    static Var bceWithLogits(Builder b, Var z, Var y) {
-        return b.sub(b.mul(b.sub(b.scalar(1), y), z), Composites.logSigmoid(b, z));
+    static Var bceWithLogits(Builder b, Var z, Var y, Var posWeight) {
+        Var one = b.scalar(1);
+        if (posWeight == null) return b.sub(b.mul(b.sub(one, y), z), Composites.logSigmoid(b, z));
+        Var logWeight = b.add(b.mul(b.sub(posWeight, one), y), one);
+        return b.sub(b.mul(b.sub(one, y), z), b.mul(logWeight, Composites.logSigmoid(b, z)));
     }
 
     /**

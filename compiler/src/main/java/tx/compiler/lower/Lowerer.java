@@ -585,6 +585,11 @@ public final class Lowerer {
      */
     final Map<Val.Tuple, String> namedPairs = new java.util.IdentityHashMap<>();
 
+    /** The names of a named pair's two fields, by the kind it prints with: (sign, logabsdet) for slogdet's, (Q, R) for qr's, else (values, indices). */
+    static List<String> fields(String kind) {
+        return kind.endsWith("slogdet") ? List.of("sign", "logabsdet") : kind.endsWith("qr") ? List.of("Q", "R") : List.of("values", "indices");
+    }
+
     /**
      * The named pair (sort's, topk's, max(x, dim)'s (values, indices)) that v is, or null: the tuple
      * itself, or the tuple value a name or an argument made of it (which shares its item list).

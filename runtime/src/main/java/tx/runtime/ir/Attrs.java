@@ -86,6 +86,14 @@ public final class Attrs {
         @Override public String toString() { return "axis=" + axis; }
     }
 
+    /**
+     * The name PyTorch's run-time errors give a primitive's function, where two spellings share
+     * one kernel ({@code linalg.cholesky} for cholesky); a primitive without it has its own name.
+     */
+    public record Spelling(String name) {
+        @Override public String toString() { return name; }
+    }
+
     /** Several axes, distinct and normalised, in the order given (flip). */
     public record Axes(int[] axes) {
         @Override public String toString() { return "axes=" + Arrays.toString(axes); }

@@ -12,13 +12,14 @@ import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
 
 /**
- * The rules of the factorisations {@link Prim#DET}, {@link Prim#INVERSE}, {@link Prim#SOLVE} and
- * {@link Prim#CHOLESKY} on batches of square matrices [..., n, n]. Their derivatives are the textbook
+ * The rules of the factorisations {@link Prim#DET}, {@link Prim#SIGNDET}, {@link Prim#LOGABSDET},
+ * {@link Prim#INVERSE}, {@link Prim#SOLVE} and {@link Prim#CHOLESKY} on batches of square matrices [..., n, n]. Their derivatives are the textbook
  * adjoints (Giles, "Collected matrix derivative results for forward and reverse mode algorithmic
  * differentiation", 2008), written with primitives (matmul, transpose, where, inverse, solve), so
  * that they can be differentiated again:
  * <pre>
  *   d = det A        dd = d tr(A⁻¹ dA)              Ā = d̄ d A⁻ᵀ
+ *   l = log|det A|   dl = tr(A⁻¹ dA)                Ā = l̄ A⁻ᵀ
  *   Y = A⁻¹          dY = -Y dA Y                   Ā = -Yᵀ Ȳ Yᵀ
  *   X = A⁻¹ B        dX = A⁻¹ (dB - dA X)           B̄ = A⁻ᵀ X̄,  Ā = -B̄ Xᵀ
  *   L = chol A       dL = L Φ(L⁻¹ dA L⁻ᵀ)           Ā = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹ (symmetric, as PyTorch's; dA taken so too)
@@ -76,6 +77,27 @@ final class LinalgRules {
         if (t.get(0) == null) return null;
         int r = in(e, 0).rank();
         return b.mul(e.out(), b.sum(b.mul(inverseTransposed(b, e), t.get(0)), new int[] {r - 2, r - 1}, false));
+    }
+
+    /**
+     * Ā = ḡ A⁻ᵀ for logabsdet = log |det A|. NOTE: at a singular A (logabsdet -inf) PyTorch's
+     * gradient is what its LU solve gives against a zero pivot (±inf, nan); tx's inverse stops there
+     * with E0508 instead.
+     */
+    static List<Var> logabsdetVjp(Builder b, Eqn e, Var g) {
+        return List.of(b.mul(asMatrix(b, g), b.mT(b.emit(Prim.INVERSE, null, in(e, 0)))));
+    }
+
+    /** d logabsdet = tr(A⁻¹ dA) = Σ (A⁻ᵀ ∘ dA). */
+    static Var logabsdetJvp(Builder b, Eqn e, List<Var> t) {
+        if (t.get(0) == null) return null;
+        int r = in(e, 0).rank();
+        return b.sum(b.mul(b.mT(b.emit(Prim.INVERSE, null, in(e, 0))), t.get(0)), new int[] {r - 2, r - 1}, false);
+    }
+
+    /** The name a factorisation's errors give its function: the attribute's spelling, or dflt. */
+    static String spelling(Object attr, String dflt) {
+        return attr instanceof Attrs.Spelling s ? s.name() : dflt;
     }
 
     /** Ā = -Yᵀ Ȳ Yᵀ, from the output Y = A⁻¹. */

@@ -513,6 +513,33 @@ public enum Prim {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return LinalgRules.detVjp(b, e, g); }
         @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return LinalgRules.detJvp(b, e, t); }
     },
+    /** The sign of det A (slogdet's sign) from its LU: piecewise constant, so no gradient. */
+    SIGNDET(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return LinalgRules.det(in); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Factorizations.slogdet(in.get(0), true); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
+    /** log |det A| (slogdet's logabsdet) = Σ log |U_jj| of its LU; Ā = ḡ A⁻ᵀ. */
+    LOGABSDET(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return LinalgRules.det(in); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Factorizations.slogdet(in.get(0), false); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return LinalgRules.logabsdetVjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return LinalgRules.logabsdetJvp(b, e, t); }
+    },
+    /** Q of A's reduced QR (m >= n, Householder as LAPACK's); its adjoint and tangent are QrRules'. */
+    QR_Q(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return QrRules.shape(in.get(0), true); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Factorizations.qr(in.get(0), true); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return QrRules.vjp(b, e, g, null); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return QrRules.jvp(b, e, t, true); }
+    },
+    /** R of A's reduced QR, upper triangular [..., n, n]. */
+    QR_R(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return QrRules.shape(in.get(0), false); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Factorizations.qr(in.get(0), false); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return QrRules.vjp(b, e, null, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return QrRules.jvp(b, e, t, false); }
+    },
     /** Y = A⁻¹ by LU (a singular A is a run-time error); Ā = -Yᵀ Ȳ Yᵀ. */
     INVERSE(1) {
         @Override public int[] shape(List<int[]> in, Object attr) { return LinalgRules.square(in.get(0), this); }
@@ -530,7 +557,7 @@ public enum Prim {
     /** The lower L with A = L Lᵀ, from A's lower triangle; Ā = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹ (PyTorch's cholesky_backward). */
     CHOLESKY(1) {
         @Override public int[] shape(List<int[]> in, Object attr) { return LinalgRules.square(in.get(0), this); }
-        @Override public Tensor eval(List<Tensor> in, Object attr) { return Factorizations.cholesky(in.get(0)); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Factorizations.cholesky(in.get(0), LinalgRules.spelling(attr, "cholesky")); }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return LinalgRules.choleskyVjp(b, e, g); }
         @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return LinalgRules.choleskyJvp(b, e, t); }
     },
@@ -659,14 +686,7 @@ public enum Prim {
      */
     LOAD(0) {
         @Override public int[] shape(List<int[]> in, Object attr) { return ((Attrs.Load) attr).shape().clone(); }
-        @Override public Tensor eval(List<Tensor> in, Object attr) {
-            Attrs.Load f = (Attrs.Load) attr;
-            try {
-                return Npy.read(java.nio.file.Path.of(f.file()), f.shape());
-            } catch (Npy.NpyException x) {
-                throw new Npy.NpyException(x.problem(), "cannot load `" + tx.runtime.io.ControlChars.escape(f.path()) + "`: " + x.getMessage(), x.help());
-            }
-        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return PrimSupport.load((Attrs.Load) attr); }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }
     };
 
@@ -675,19 +695,13 @@ public enum Prim {
     private final DoubleBinaryOperator binary;
     private final String javaSource, gradFn;
 
-    Prim(int arity) {
-        this(arity, null, null, null, null);
-    }
+    Prim(int arity) { this(arity, null, null, null, null); }
 
     /** An elementwise primitive of one operand: its function, the same as Java source, and its grad_fn (see {@link #gradFn}). */
-    Prim(DoubleUnaryOperator f, String java, String gradFn) {
-        this(1, f, null, java, gradFn);
-    }
+    Prim(DoubleUnaryOperator f, String java, String gradFn) { this(1, f, null, java, gradFn); }
 
     /** An elementwise primitive of two operands, as above. */
-    Prim(DoubleBinaryOperator f, String java, String gradFn) {
-        this(2, null, f, java, gradFn);
-    }
+    Prim(DoubleBinaryOperator f, String java, String gradFn) { this(2, null, f, java, gradFn); }
 
     private Prim(int arity, DoubleUnaryOperator unary, DoubleBinaryOperator binary, String javaSource, String gradFn) {
         this.arity = arity;
@@ -757,31 +771,15 @@ public enum Prim {
     }
 
     /** The primitives whose kernels have a loop of their own, by name. */
-    private static final java.util.Map<Prim, Elementwise.Op> FAST = fast();
-
-    private static java.util.Map<Prim, Elementwise.Op> fast() {
-        java.util.Map<Prim, Elementwise.Op> m = new java.util.EnumMap<>(Prim.class);
-        for (Elementwise.Op op : Elementwise.Op.values()) m.put(Prim.valueOf(op.name()), op);
-        return m;
-    }
+    private static final java.util.Map<Prim, Elementwise.Op> FAST = PrimSupport.fastOps();
 
     /** The vector-Jacobian product: one contribution per operand, null for a structural zero. */
     public abstract List<Var> vjp(Builder b, Eqn e, Var g);
 
     /**
-     * The Jacobian-vector product: the tangent of the output, from one tangent per operand (null
-     * for a structural zero), or null if the output's tangent is a structural zero. Forward mode
-     * builds the tangent program from these rules (see {@code tx.compiler.ad.Forward}).
-     *
-     * <p>The rule here serves three kinds of primitive. An elementwise one has a diagonal Jacobian
-     * per operand (after broadcasting), equal to its own transpose, so its JVP is its VJP applied to
-     * the operand's tangent, broadcast: {@code J_i t_i = J_iᵀ t_i}, summed over the operands (the
-     * VJP's special cases, where's branches and the guards of pow, come with it). A primitive that
-     * is linear in its operands (sum, reshape, transpose, expand, slice, pad, cat) maps tangents as
-     * it maps values, with zeros for structural zeros (sum, reshape, transpose, expand, slice, pad,
-     * cat, cumsum, flip). One whose VJP is {@link #nothing} is locally constant, or stops gradients,
-     * and passes no tangent. The others override it (matmul, max, prod, prod_others, cumprod, take,
-     * put); a primitive that has none fails PrimJvpTest.
+     * The Jacobian-vector product: the tangent of the output from one tangent per operand (null for a
+     * structural zero), or null for a structural zero; {@link PrimSupport#jvp} says which primitives the
+     * default serves (elementwise, linear, locally constant); the others override it (PrimJvpTest).
      */
     public Var jvp(Builder b, Eqn e, List<Var> t) {
         return PrimSupport.jvp(this, b, e, t);

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import tx.runtime.ir.Stmt.Eqn;
 import tx.runtime.tensor.Shapes;
+import tx.runtime.tensor.Tensor;
 
 /**
  * What the primitives' rules share ({@link Prim} imports it statically): the scalar functions of
@@ -136,7 +137,21 @@ public final class PrimSupport {
         return List.of(b.where(firstLoses, zero, shared), b.where(secondLoses, zero, shared));
     }
 
-    /** The JVP rule that {@link Prim#jvp} describes, for a primitive that has none of its own. */
+    /**
+     * The default JVP rule ({@link Prim#jvp}): the tangent of the output, from one tangent per operand (null
+     * for a structural zero), or null if the output's tangent is a structural zero. Forward mode
+     * builds the tangent program from these rules (see {@code tx.compiler.ad.Forward}).
+     *
+     * <p>The rule here serves three kinds of primitive. An elementwise one has a diagonal Jacobian
+     * per operand (after broadcasting), equal to its own transpose, so its JVP is its VJP applied to
+     * the operand's tangent, broadcast: {@code J_i t_i = J_iᵀ t_i}, summed over the operands (the
+     * VJP's special cases, where's branches and the guards of pow, come with it). A primitive that
+     * is linear in its operands (sum, reshape, transpose, expand, slice, pad, cat) maps tangents as
+     * it maps values, with zeros for structural zeros (sum, reshape, transpose, expand, slice, pad,
+     * cat, cumsum, flip). One whose VJP is {@link #nothing} is locally constant, or stops gradients,
+     * and passes no tangent. The others override it (matmul, max, prod, prod_others, cumprod, take,
+     * put); a primitive that has none fails PrimJvpTest.
+     */
     static Var jvp(Prim p, Builder b, Eqn e, List<Var> t) {
         if (t.stream().allMatch(java.util.Objects::isNull)) return null;
         if (p.elementwise() || p == Prim.WHERE) {
@@ -161,4 +176,20 @@ public final class PrimSupport {
     /** The primitives linear in all their operands, whose JVP is the primitive applied to the tangents. */
     private static final java.util.Set<Prim> LINEAR = java.util.EnumSet.of(Prim.SUM, Prim.RESHAPE, Prim.TRANSPOSE, Prim.EXPAND, Prim.SLICE,
             Prim.PAD, Prim.CAT, Prim.CUMSUM, Prim.FLIP);
+
+    /** The primitives whose kernels have a loop of their own ({@link Prim#fastOp}), by name. */
+    static java.util.Map<Prim, tx.runtime.kernels.Elementwise.Op> fastOps() {
+        java.util.Map<Prim, tx.runtime.kernels.Elementwise.Op> m = new java.util.EnumMap<>(Prim.class);
+        for (tx.runtime.kernels.Elementwise.Op op : tx.runtime.kernels.Elementwise.Op.values()) m.put(Prim.valueOf(op.name()), op);
+        return m;
+    }
+
+    /** LOAD's kernel: the .npy file read now, its shape checked against the one read at compile time; an error names the file. */
+    static Tensor load(Attrs.Load f) {
+        try {
+            return tx.runtime.io.Npy.read(java.nio.file.Path.of(f.file()), f.shape());
+        } catch (tx.runtime.io.Npy.NpyException x) {
+            throw new tx.runtime.io.Npy.NpyException(x.problem(), "cannot load `" + tx.runtime.io.ControlChars.escape(f.path()) + "`: " + x.getMessage(), x.help());
+        }
+    }
 }

@@ -28,6 +28,19 @@ public final class Factorizations {
         return Tensor.of(Arrays.copyOf(s, s.length - 2), StandaloneLinalg.det(a.data(), s));
     }
 
+    /** slogdet of each matrix, shape [...]: its sign, or log |det A| (PyTorch's torch.linalg.slogdet). */
+    public static Tensor slogdet(Tensor a, boolean sign) {
+        int[] s = a.shapeRef();
+        return Tensor.of(Arrays.copyOf(s, s.length - 2), StandaloneLinalg.slogdet(a.data(), s, sign));
+    }
+
+    /** The reduced QR of each m x n matrix (m >= n): Q [..., m, n] when wantQ, else R [..., n, n]. */
+    public static Tensor qr(Tensor a, boolean wantQ) {
+        int[] s = a.shapeRef();
+        int[] shape = wantQ ? a.shape() : Shapes.concat(Arrays.copyOf(s, s.length - 2), new int[] {s[s.length - 1], s[s.length - 1]});
+        return Tensor.of(shape, StandaloneLinalg.qr(a.data(), s, wantQ));
+    }
+
     /** The inverse of each matrix. */
     public static Tensor inverse(Tensor a) {
         try {
@@ -48,10 +61,10 @@ public final class Factorizations {
         }
     }
 
-    /** The lower Cholesky factor of each matrix, read from its lower triangle. */
-    public static Tensor cholesky(Tensor a) {
+    /** The lower Cholesky factor of each matrix, read from its lower triangle; fn names the function in the error's message. */
+    public static Tensor cholesky(Tensor a, String fn) {
         try {
-            return Tensor.of(a.shape(), StandaloneLinalg.cholesky(a.data(), a.shapeRef()));
+            return Tensor.of(a.shape(), StandaloneLinalg.cholesky(a.data(), a.shapeRef(), fn));
         } catch (ArithmeticException e) {
             throw new LinalgError(e.getMessage());
         }

@@ -121,6 +121,105 @@ final class StandaloneLinalg {
         return out;
     }
 
+    // kernel: slogdet needs luFactor, transposed, numel
+    /**
+     * slogdet of each matrix of a [..., n, n], as PyTorch's: from Aᵀ's LU (as {@link #det}), the sign
+     * is Π sgn(U_jj), negated once per row swap (sgn(nan) = 0, as torch.sgn of a real), and
+     * logabsdet = Σ log|U_jj| in order; sign selects which of the two this returns. A singular
+     * matrix has sign 0 and logabsdet -inf, as in PyTorch.
+     */
+    static double[] slogdet(double[] a, int[] shape, boolean sign) {
+        int n = shape[shape.length - 1], count = numel(java.util.Arrays.copyOf(shape, shape.length - 2));
+        double[] m = new double[a.length], out = new double[count];
+        int[] piv = new int[n];
+        for (int t = 0; t < count; t++) {
+            int off = t * n * n;
+            transposed(a, off, n, m, off);
+            luFactor(m, off, n, piv);
+            double s = 1, log = 0;
+            boolean negate = false;
+            for (int j = 0; j < n; j++) {
+                double u = m[off + j * n + j];
+                s *= Double.isNaN(u) ? 0 : Math.signum(u);
+                log += Math.log(Math.abs(u));
+                negate ^= piv[j] != j;
+            }
+            out[t] = sign ? (negate ? -s : s) : log;
+        }
+        return out;
+    }
+
+    // kernel: householder needs reflect
+    /**
+     * LAPACK's dgeqr2 in place on the m x n (m >= n) row-major matrix at f[off]: for each column j a
+     * reflector H_j = I - tau_j v vᵀ (dlarfg: v = (1, x / (alpha - beta)), beta = -sign(alpha)
+     * |(alpha, x)|, tau = (beta - alpha) / beta; none when x = 0) applied to the columns right of it
+     * (dlarf); R is left on and above the diagonal, the v's below it.
+     */
+    static void householder(double[] f, int off, int m, int n, double[] tau) {
+        for (int j = 0; j < n; j++) {
+            double alpha = f[off + j * n + j], ss = 0;
+            for (int i = j + 1; i < m; i++) ss += f[off + i * n + j] * f[off + i * n + j];
+            if (ss == 0) {
+                tau[j] = 0;
+                continue;
+            }
+            double x = Math.sqrt(ss), big = Math.max(Math.abs(alpha), x), small = Math.min(Math.abs(alpha), x);
+            double beta = -Math.copySign(big * Math.sqrt(1 + (small / big) * (small / big)), alpha);
+            tau[j] = (beta - alpha) / beta;
+            double scale = 1 / (alpha - beta);
+            for (int i = j + 1; i < m; i++) f[off + i * n + j] *= scale;
+            f[off + j * n + j] = beta;
+            reflect(f, off, m, n, j, j + 1, tau[j], f, off);
+        }
+    }
+
+    // kernel: reflect
+    /**
+     * dlarf: applies I - tau v vᵀ from the left to columns c0.. of rows j.. of the m x n matrix at
+     * c[coff], v = (1, h[hoff + (j+1..m-1) n + j]) (the reflector stored in column j of h).
+     */
+    static void reflect(double[] h, int hoff, int m, int n, int j, int c0, double tau, double[] c, int coff) {
+        if (tau == 0) return;
+        for (int col = c0; col < n; col++) {
+            double w = c[coff + j * n + col];
+            for (int i = j + 1; i < m; i++) w += h[hoff + i * n + j] * c[coff + i * n + col];
+            double tw = tau * w;
+            c[coff + j * n + col] -= tw;
+            for (int i = j + 1; i < m; i++) c[coff + i * n + col] -= h[hoff + i * n + j] * tw;
+        }
+    }
+
+    // kernel: qr needs householder, reflect, numel
+    /**
+     * The reduced QR of each m x n matrix (m >= n) of a [..., m, n], as torch.linalg.qr: Householder
+     * reflections (dgeqr2), then Q formed from them (dorg2r: the reflectors applied to the first n
+     * columns of I, last first). wantQ selects Q [..., m, n]; else R [..., n, n], upper triangular.
+     */
+    static double[] qr(double[] a, int[] shape, boolean wantQ) {
+        int m = shape[shape.length - 2], n = shape[shape.length - 1], count = numel(java.util.Arrays.copyOf(shape, shape.length - 2));
+        double[] f = a.clone(), out = new double[count * (wantQ ? m * n : n * n)], tau = new double[n];
+        for (int t = 0; t < count; t++) {
+            int off = t * m * n;
+            householder(f, off, m, n, tau);
+            if (!wantQ) {
+                for (int i = 0; i < n; i++) for (int j = i; j < n; j++) out[t * n * n + i * n + j] = f[off + i * n + j];
+                continue;
+            }
+            System.arraycopy(f, off, out, off, m * n);
+            for (int i = n - 1; i >= 0; i--) {
+                if (i < n - 1) {
+                    out[off + i * n + i] = 1;
+                    reflect(out, off, m, n, i, i + 1, tau[i], out, off);
+                }
+                for (int r = i + 1; r < m; r++) out[off + r * n + i] = tau[i] == 0 ? 0 : out[off + r * n + i] * -tau[i]; // dscal by 0 writes zeros
+                out[off + i * n + i] = 1 - tau[i];
+                for (int r = 0; r < i; r++) out[off + r * n + i] = 0;
+            }
+        }
+        return out;
+    }
+
     // kernel: inverse needs luFactor, luSolve, transposed, batchNote, numel
     /** A⁻¹ of each matrix of a [..., n, n], by Aᵀ's LU and n solves; a zero pivot throws PyTorch's linalg.inv error. */
     static double[] inverse(double[] a, int[] shape) {
@@ -179,9 +278,10 @@ final class StandaloneLinalg {
     /**
      * The lower Cholesky factor L (A = L Lᵀ) of each matrix of a [..., n, n], from its lower triangle
      * (potf2): L_jj = sqrt(A_jj - Σ_q<j L_jq²), L_ij = (A_ij - Σ_q<j L_iq L_jq) / L_jj. A pivot that is
-     * not positive (or nan) throws PyTorch's error naming the leading minor.
+     * not positive (or nan) throws PyTorch's error naming the leading minor, after fn, the name
+     * PyTorch's message gives the function ({@code cholesky}, or {@code linalg.cholesky}).
      */
-    static double[] cholesky(double[] a, int[] shape) {
+    static double[] cholesky(double[] a, int[] shape, String fn) {
         int n = shape[shape.length - 1], count = numel(java.util.Arrays.copyOf(shape, shape.length - 2));
         double[] l = new double[a.length];
         for (int t = 0; t < count; t++) {
@@ -190,7 +290,7 @@ final class StandaloneLinalg {
                 double d = a[off + j * n + j];
                 for (int q = 0; q < j; q++) d -= l[off + j * n + q] * l[off + j * n + q];
                 if (!(d > 0)) {
-                    throw new ArithmeticException("cholesky: " + batchNote(shape.length, t) + "The factorization could not be completed because the"
+                    throw new ArithmeticException(fn + ": " + batchNote(shape.length, t) + "The factorization could not be completed because the"
                             + " input is not positive-definite (the leading minor of order " + (j + 1) + " is not positive-definite).");
                 }
                 double ljj = Math.sqrt(d), r = 1 / ljj;

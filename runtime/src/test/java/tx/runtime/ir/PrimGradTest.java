@@ -388,6 +388,14 @@ class PrimGradTest {
             add(t, Prim.DET, "det", List.of(op(shape, wellConditioned(shape[shape.length - 1]))), null, Kind.DIFFERENTIABLE);
             add(t, Prim.INVERSE, "inverse", List.of(op(shape, wellConditioned(shape[shape.length - 1]))), null, Kind.DIFFERENTIABLE);
             add(t, Prim.CHOLESKY, "cholesky", List.of(new Operand(shape, spd(shape[shape.length - 1]), false, Role.SYMMETRIC)), null, Kind.DIFFERENTIABLE);
+            add(t, Prim.LOGABSDET, "logabsdet", List.of(op(shape, wellConditioned(shape[shape.length - 1]))), null, Kind.DIFFERENTIABLE);
+            add(t, Prim.LOGABSDET, "logabsdet, det < 0 for odd n", List.of(op(shape, negated(wellConditioned(shape[shape.length - 1])))), null, Kind.DIFFERENTIABLE);
+            add(t, Prim.SIGNDET, "sign of det", List.of(op(shape, negated(wellConditioned(shape[shape.length - 1])))), null, Kind.PIECEWISE_CONSTANT);
+        }
+        for (int[] shape : new int[][] {ints(4, 3), ints(2, 3, 3), ints(3, 1)}) { // QR of tall and square matrices, kept far from rank-deficient
+            int m = shape[shape.length - 2], n = shape[shape.length - 1];
+            add(t, Prim.QR_Q, "qr Q", List.of(op(shape, tall(m, n))), null, Kind.DIFFERENTIABLE);
+            add(t, Prim.QR_R, "qr R", List.of(op(shape, tall(m, n))), null, Kind.DIFFERENTIABLE);
         }
         int[][][] solves = {{{3, 3}, {3, 2}}, {{2, 3, 3}, {3, 1}}, {{3, 3}, {2, 3, 2}}, {{1, 2, 2}, {3, 2, 3}}};
         for (int[][] s : solves) {
@@ -460,6 +468,24 @@ class PrimGradTest {
             double[] d = uniform(-1, 1).sample(rng, count);
             for (int k = 0; k < count; k += n * n) for (int i = 0; i < n; i++) d[k + i * n + i] += n + 1;
             return d;
+        };
+    }
+
+    /** Batches of m x n matrices (m >= n) with entries in [-1, 1] and n + 1 added on the diagonal: full column rank, far from rank-deficient. */
+    static Domain tall(int m, int n) {
+        return (rng, count) -> {
+            double[] d = uniform(-1, 1).sample(rng, count);
+            for (int k = 0; k < count; k += m * n) for (int i = 0; i < n; i++) d[k + i * n + i] += n + 1;
+            return d;
+        };
+    }
+
+    /** The samples of d negated (a diagonally dominant matrix with a negative diagonal: det of sign (-1)^n). */
+    static Domain negated(Domain d) {
+        return (rng, count) -> {
+            double[] x = d.sample(rng, count);
+            for (int i = 0; i < x.length; i++) x[i] = -x[i];
+            return x;
         };
     }
 
