@@ -341,6 +341,7 @@ final class Loops {
                 : new Stmt.Loop(r.count(), index, o.init(), loopParams, body, o.results(), o.outs(), f.span().origin());
         l.b.add(loop);
         l.graph.structure(loop);
+        l.checkpoints.built(f, loop);
     }
 
     /** The values a loop hands on: their names, initial values, last-iteration results and outputs. */
