@@ -129,6 +129,38 @@ class RevolveLoopTest {
         assertEquals(Simplify.countEqns(compile(script(10, 3)).body()), Simplify.countEqns(compile(script(10_000, 3)).body()));
     }
 
+    /** A loop whose state is 1024 float64s (8 KiB), in a plain `with checkpoint` around it or not. */
+    private static String wide(int steps, boolean checkpoint) {
+        String loop = """
+                for t in range(%d) {
+                    h = tanh(h * w + 0.1)
+                }
+                """.formatted(steps);
+        return """
+                w = full([1024], 0.5, requires_grad=True)
+                h = linspace(-1, 1, 1024)
+                %s
+                sum(h).backward()
+                print(sum(w.grad).item(), w.grad[0].item(), w.grad[1023].item())
+                """.formatted(checkpoint ? "with checkpoint {\n" + loop.indent(4) + "}" : loop);
+    }
+
+    @Test
+    void maxMemoryPicksTheScheduleThatFits() {
+        // 400 steps: a tape of 400 x 8 KiB = 3.2 MB does not fit in 1M; 1 + 61 states of 8 KiB fit in its half (Revolve's schedule)
+        TxRunner.Outcome plain = TxRunner.run("run", write(wide(400, false)));
+        assertEquals(0, plain.status(), plain.err());
+        TxRunner.Outcome taped = TxRunner.run("run", write(wide(400, false)), "--max-memory", "1M");
+        assertEquals(3, taped.status(), "the plain loop's tape does not fit: " + taped.err());
+        TxRunner.Outcome fits = TxRunner.run("run", write(wide(400, true)), "--max-memory", "1M");
+        assertEquals(0, fits.status(), fits.err());
+        assertEquals(plain.out(), fits.out());
+        TxRunner.Outcome tight = TxRunner.run("run", write(wide(400, true)), "--max-memory", "20K");
+        assertEquals(1, tight.status(), tight.err());
+        assertTrue(tight.err().contains("error[E0312]"), tight.err());
+        assertTrue(tight.out().isEmpty(), "nothing runs: " + tight.out());
+    }
+
     private static String write(String source) {
         try {
             java.nio.file.Path f = java.nio.file.Files.createTempFile("revolve", ".tx");

@@ -228,17 +228,22 @@ final class RevolveLoop {
 
     /**
      * {@code if hit { rows[slot] = values }}, as a branch: the rows change at the few steps that
-     * store a state, and cost nothing at the others. A row is written exactly (a where over
-     * the put value), so a restored state is bit for bit the one stored.
+     * store a state, and cost nothing at the others. A row is written exactly (a where picks it),
+     * so a restored state is bit for bit the one stored.
      */
     private List<Var> store(Var hit, Var slot, List<Var> rowsIn, List<Var> values) {
         b.openBlock();
         List<Var> written = new ArrayList<>();
         for (int j = 0; j < values.size(); j++) {
             Var rows = rowsIn.get(j), v = values.get(j);
-            int[] shape = rows.shapeRef();
-            Var on = b.put(b.expand(b.scalar(1, DType.BOOL), v.shapeRef()), slot, shape, 0);
-            written.add(b.where(on, b.put(v, slot, shape, 0), rows));
+            int[] ones = new int[rows.shapeRef().length];
+            java.util.Arrays.fill(ones, 1);
+            int[] column = ones.clone();
+            column[0] = k + 1;
+            // NOTE: the row to write is picked by a [k + 1, 1, ...] mask and the value broadcast over
+            // the rows: the only tensor of the rows' size made is the result
+            Var on = b.put(b.reshape(b.scalar(1, DType.BOOL), java.util.Arrays.copyOfRange(ones, 1, ones.length)), slot, column, 0);
+            written.add(b.where(on, b.reshape(v, Shapes.concat(new int[] {1}, v.shapeRef())), rows));
         }
         List<Stmt> then = b.closeBlock();
         List<Var> outs = new ArrayList<>();

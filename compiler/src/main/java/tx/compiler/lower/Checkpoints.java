@@ -32,7 +32,7 @@ final class Checkpoints {
     /** Lowers {@code with checkpoint(...) { body }}. */
     void with(Ast.With w) {
         int k = w.args().isEmpty() ? Graph.AUTO : snapshots(w);
-        if (k > 0) refuseOtherLoops(w.body());
+        if (k > 0) refuseOtherLoops(w);
         int oldSnapshots = snapshots, oldDepth = depth;
         Span oldSpan = span;
         snapshots = k;
@@ -63,8 +63,10 @@ final class Checkpoints {
             Val v = l.exprs.expr(a.value());
             if (v instanceof Val.Bad) return -1;
             if (!(v instanceof Val.Num n) || !n.isWhole() || n.value() < 1 || n.value() > Integer.MAX_VALUE) {
+                boolean few = v instanceof Val.Num n && n.isWhole() && n.value() < 1;
                 l.diags.error("E0311", a.value().span(), "`snapshots=` needs a whole number of at least 1 known at compile time, got " + describe(v),
-                        "the schedule is decided before the program runs: write a number, e.g. `snapshots=20`");
+                        few ? "a schedule stores at least the state the loop starts from: `snapshots=1` recomputes the most, each snapshot more recomputes less"
+                                : "the schedule is decided before the program runs: write a number, e.g. `snapshots=20`");
                 return -1;
             }
             k = (int) n.value();
@@ -79,7 +81,8 @@ final class Checkpoints {
     }
 
     /** A {@code snapshots=} block holds the loop it schedules: a {@code for} over {@code range}, not a {@code while} or a loop over items. */
-    private void refuseOtherLoops(List<Ast.Stmt> body) {
+    private void refuseOtherLoops(Ast.With with) {
+        List<Ast.Stmt> body = with.body();
         boolean any = false;
         for (Ast.Stmt s : body) {
             if (s instanceof Ast.For) any = true;
@@ -93,8 +96,8 @@ final class Checkpoints {
                 any = true;
             }
         }
-        if (!any && !body.isEmpty()) {
-            l.diags.error("E0311", body.get(0).span(), "`checkpoint(snapshots=)` needs a `for` loop directly in its block",
+        if (!any) {
+            l.diags.error("E0311", with.span(), "`checkpoint(snapshots=)` needs a `for` loop directly in its block",
                     "write `with checkpoint(snapshots=20) { for t in range(N) { ... } }`");
         }
     }
@@ -129,20 +132,22 @@ final class Checkpoints {
 
     /**
      * Under {@code --max-memory}: the tape of one state per step if it fits (no extra recomputation),
-     * else the most snapshots whose states fit (the fewest recomputations), else E0312.
+     * else the most snapshots whose states fit (the fewest recomputations), else E0312. NOTE: the
+     * stored states may take a quarter of the budget, and are held twice while one is written;
+     * the other half is left to the program's other values, which the run counts as it goes (E0503).
      */
     private void fit(Ast.For f, Stmt.Loop loop, long budget) {
-        long state = stateBytes(loop), n = loop.count();
-        if (state == 0 || n * state <= budget) return;
-        long k = budget / state - 1; // k snapshots and the state the reversal starts from
+        long state = stateBytes(loop), n = loop.count(), room = budget / 4;
+        if (state == 0 || n * state <= room) return;
+        long k = room / state - 1; // k snapshots and the state the reversal starts from
         if (k >= 1) {
             l.graph.schedule(loop.index(), (int) Math.min(k, n));
             return;
         }
-        l.diags.error("E0312", span.to(f.span()), "no checkpoint schedule of this loop fits in --max-memory " + tx.runtime.exec.RunOptions.bytes(budget)
-                + ": the fewest, one snapshot, stores 2 states of " + tx.runtime.exec.RunOptions.bytes(state) + " (" + tx.runtime.exec.RunOptions.bytes(2 * state)
-                + ") and recomputes " + tx.compiler.ad.Revolve.forwardSteps(n, 1) + " steps", "give it more memory, at least --max-memory "
-                + tx.runtime.exec.RunOptions.bytes(2 * state) + ", or carry less through the loop");
+        String each = tx.runtime.exec.RunOptions.bytes(state), two = tx.runtime.exec.RunOptions.bytes(2 * state);
+        l.diags.error("E0312", span.to(f.span()), "no checkpoint schedule of this loop fits in the --max-memory of " + tx.runtime.exec.RunOptions.bytes(budget)
+                + ": the smallest, with one snapshot, stores 2 states of " + each + " (" + two + ", which may take a quarter of it) and recomputes "
+                + tx.compiler.ad.Revolve.forwardSteps(n, 1) + " steps", "give it at least `--max-memory " + ((8 * state + 1023) / 1024) + "K`, or carry less through the loop");
     }
 
     /** The bytes of the state a step starts from: the carried values its body reads. */
