@@ -78,6 +78,7 @@ public final class Reverse {
         String oldName = b.named(null);
         var oldOrigin = b.origin();
         int depth = b.depth();
+        Plan.begin();
         List<Stmt> block = b.currentBlock();
         int start = block.size(), inserted = b.inserted(block);
         try {
@@ -92,6 +93,7 @@ public final class Reverse {
             block.subList(start + b.inserted(block) - inserted, block.size()).clear();
             return new Result(Map.of(), x.at, x.why);
         } finally {
+            Plan.end(oldOrigin.line(), oldOrigin.col(), createGraph ? "transform" : "backward");
             if (!createGraph) graph.setNoGrad(wasNoGrad);
             b.named(oldName);
             b.at(oldOrigin);
@@ -336,6 +338,7 @@ public final class Reverse {
         reversed.addAll(Blocks.rename(body, tape.rename));
         List<Var> next = new ArrayList<>();
         for (Var r : results) next.add(tape.rename.getOrDefault(r, r));
+        plan(tape, revolve);
         if (revolve != null) { // the reversal carries the stored states too
             revolve.startFrom(revolve.storeInForward(tape.now, graph));
             b.at(fwd.origin().asAdjoint());
@@ -373,6 +376,22 @@ public final class Reverse {
         RevolveLoop r = RevolveLoop.plan(b, fwd, k, why);
         if (r == null) throw new Blocked(at, where + why[0] + ", which it cannot recompute yet");
         return r;
+    }
+
+    /** What this loop's reversal stores and recomputes, for `tx plan`. */
+    private static void plan(Recorder tape, RevolveLoop revolve) {
+        Stmt.Loop fwd = tape.now;
+        int steps = fwd.runTime() != null ? -1 : fwd.count();
+        long tapeBytes = 0, rowBytes = 0, state = 0, again = tape.checkpointed && steps > 0 ? steps : 0;
+        for (Var t : fwd.tapes()) tapeBytes += 8L * tx.runtime.tensor.Shapes.numel(t.shapeRef());
+        for (Var v : fwd.stacked()) rowBytes += 8L * tx.runtime.tensor.Shapes.numel(v.shapeRef());
+        int k = 0;
+        if (revolve != null) {
+            k = revolve.schedule.snaps();
+            for (int j : revolve.state) state += 8L * tx.runtime.tensor.Shapes.numel(fwd.params().get(j).shapeRef());
+            again = steps + revolve.schedule.advanced() - (steps - 1); // the sweep's advances are the forward loop's own steps
+        }
+        Plan.loop(new Plan.LoopPlan(fwd.origin().line(), steps, tapeBytes, rowBytes, k, state, again));
     }
 
     /** The values from outside a loop that its body (or its results) read and that require grad. */
@@ -481,6 +500,8 @@ public final class Reverse {
         List<Stmt> prologue;
         /** The forward loop as it is in the program once its tape is added. */
         Stmt.Loop now;
+        /** Whether the reversed body recomputes values that `with checkpoint` marked (part of each step runs again). */
+        boolean checkpointed;
 
         Recorder(Stmt.Loop fwd, Var index, Set<Var> inner, Map<Var, Eqn> made) {
             this.fwd = fwd;
@@ -496,7 +517,9 @@ public final class Reverse {
         Var read(Var v) {
             Var done = rename.get(v);
             if (done != null) return done;
-            Var r = invariant(v) || rowOfOutside(v) || graph.checkpointed(v) && recomputable(v) ? recompute(v) : taped(v);
+            boolean again = !invariant(v) && !rowOfOutside(v) && graph.checkpointed(v) && recomputable(v);
+            checkpointed |= again;
+            Var r = again || invariant(v) || rowOfOutside(v) ? recompute(v) : taped(v);
             rename.put(v, r);
             return r;
         }
