@@ -233,6 +233,11 @@ public final class Graph {
 
     private final java.util.Set<Var> afterError = new java.util.HashSet<>();
 
+    /** The help a diagnostic gives when a pass stops at v (without making v a barrier for other passes). */
+    public void help(Var v, String help) {
+        barrierHelp.put(v, help);
+    }
+
     /** As {@link #markBarrier(Var, String)}, with the help the diagnostic gives. */
     public void markBarrier(Var v, String why, String help) {
         barrier.put(v, why);

@@ -371,10 +371,17 @@ public final class Reverse {
         if (k <= 0 || fwd.runTime() != null || fwd.count() == 0) return null;
         Var at = fwd.outs().isEmpty() ? fwd.index() : fwd.outs().get(0);
         String where = "the reversal of the loop at line " + fwd.origin().line() + " on Revolve's schedule (`checkpoint(snapshots=)`): ";
-        if (!graph.revolve(fwd.index())) throw new Blocked(at, where + "a second reversal of the same loop is not done yet");
+        if (!graph.revolve(fwd.index())) {
+            graph.help(at, "a loop on Revolve's schedule is reversed once: call one backward (or one transform) through it,\n"
+                    + "or drop `snapshots=`: a loop reversed step by step can be reversed again");
+            throw new Blocked(at, where + "a second reversal of the same loop is not done yet");
+        }
         String[] why = new String[1];
         RevolveLoop r = RevolveLoop.plan(b, fwd, k, why);
-        if (r == null) throw new Blocked(at, where + why[0] + ", which it cannot recompute yet");
+        if (r == null) {
+            graph.help(at, "reverse this loop step by step instead: drop `snapshots=`, or put `with checkpoint { ... }` in its body");
+            throw new Blocked(at, where + why[0] + ", which it cannot recompute yet");
+        }
         return r;
     }
 
