@@ -108,6 +108,7 @@ final class AutogradApi {
         }
         Var zeros = l.b.fill(x.shape(), 0.0);
         l.b.add(new Stmt.GradSet(register, zeros, l.b.origin()));
+        l.gradValues.forget(register);
         return new T(zeros, false, -1, null, false, false);
     }
 
@@ -433,7 +434,7 @@ final class AutogradApi {
     }
 
     /** As {@link #reverse(Var, Var)}; with {@code createGraph} the adjoints are recorded so that they can be differentiated again. */
-    private Reverse.Result reverse(Var out, Var seed, boolean createGraph) {
+    Reverse.Result reverse(Var out, Var seed, boolean createGraph) {
         Reverse.Result r = pass(out, seed, createGraph);
         if (r.blockedAt() != null || retainedFrom.isEmpty()) return r;
         Map<Integer, Var> sums = new LinkedHashMap<>(r.leafAdjoints());

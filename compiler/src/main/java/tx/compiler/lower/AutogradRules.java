@@ -56,6 +56,7 @@ final class AutogradRules extends RuleFamily {
                 }
                 b.add(new Stmt.GradSet(x.leaf(), null, b.origin()));
                 l.state.grads.put(x.leaf(), GradState.NONE);
+                l.gradValues.forget(x.leaf());
             }
             return new Val.None("`zero_grad` returns None");
         });
@@ -77,11 +78,6 @@ final class AutogradRules extends RuleFamily {
         boolean createGraph = a.bool(3, "create_graph", false);
         boolean retainGraph = a.bool(2, "retain_graph", createGraph); // PyTorch: retain_graph defaults to create_graph
         if (a.failed) return failedBackward();
-        if (createGraph) {
-            l.diags.error("E0104", a.spanOf(3, "create_graph"), "`backward(create_graph=True)` is not supported yet",
-                    "for second derivatives, write the function with `fn` and use `grad(grad(f))` (LANGUAGE.md section 7)");
-            return failedBackward();
-        }
         String name = l.text(a.spanOf(0, null));
         String shown = name == null ? "the output" : "`" + name + "`";
         if (!s.rg()) {
@@ -100,7 +96,7 @@ final class AutogradRules extends RuleFamily {
                         + shown + " has shape " + Shapes.show(s.shape()), "they must have the same shape");
                 return null;
             }
-            seed = b.stopGrad(g.var());
+            seed = createGraph ? g.var() : b.stopGrad(g.var()); // with create_graph, the output gradient is differentiated too
         } else if (Shapes.numel(s.shape()) != 1) {
             nonScalar(a, s, name);
             return failedBackward();
@@ -110,7 +106,7 @@ final class AutogradRules extends RuleFamily {
             b.named(old);
         }
         if (!l.autograd.notFreed(s.var(), a.span())) return failedBackward();
-        Reverse.Result r = l.autograd.reverse(s.var(), seed);
+        Reverse.Result r = l.autograd.reverse(s.var(), seed, createGraph);
         if (r.blockedAt() != null) {
             String help = l.graph.barrierHelp(r.blockedAt());
             l.diags.error("E0306", a.span(), "this backward would have to differentiate through " + r.blockedWhy(), help != null ? help
@@ -119,10 +115,17 @@ final class AutogradRules extends RuleFamily {
             return failedBackward();
         }
         if (!retainGraph) l.autograd.free(s.var(), "backward", a.span());
-        for (Map.Entry<Integer, Var> e : r.leafAdjoints().entrySet()) {
-            if (e.getKey() >= l.leafNames.size()) continue; // a transform's parameter: it has no .grad register
-            b.add(new Stmt.GradAccum(e.getKey(), e.getValue(), b.origin()));
-            l.state.grads.put(e.getKey(), GradState.SET);
+        boolean old = createGraph ? l.graph.noGrad() : l.graph.setNoGrad(true); // a plain backward's sums are not recorded
+        try {
+            for (Map.Entry<Integer, Var> e : r.leafAdjoints().entrySet()) {
+                if (e.getKey() >= l.leafNames.size()) continue; // a transform's parameter: it has no .grad register
+                String leaf = l.leafNames.get(e.getKey());
+                if (!l.gradValues.accumulate(e.getKey(), e.getValue(), createGraph, a.span(), leaf == null ? "this leaf's `.grad`" : "`" + leaf + ".grad`")) {
+                    return failedBackward();
+                }
+            }
+        } finally {
+            l.graph.setNoGrad(old);
         }
         return new Val.None("`backward` returns None");
     }

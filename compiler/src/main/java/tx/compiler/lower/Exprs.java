@@ -503,6 +503,8 @@ final class Exprs {
         GradState s = l.state.grad(register);
         String who = l.leafNames.get(register) == null ? "this leaf's `.grad`" : "`" + l.leafNames.get(register) + ".grad`";
         if (s == GradState.NONE) return new Val.None(who + " is None here: no backward has reached it since it was created or reset");
+        Val kept = l.gradValues.read(register, a.span(), who);
+        if (kept != null) return kept;
         Var out = b.newVar(x.shape(), x.var().name() == null ? null : x.var().name() + "_grad");
         b.add(new Stmt.GradRead(register, out, b.origin()));
         return new T(out, false, -1, null, false, s == GradState.MAYBE);
@@ -532,6 +534,7 @@ final class Exprs {
         if (v instanceof Val.None) {
             b.add(new Stmt.GradSet(x.leaf(), null, b.origin()));
             l.state.grads.put(x.leaf(), GradState.NONE);
+            l.gradValues.forget(x.leaf());
             return;
         }
         T g = tensor(v, valueSpan, "`.grad`");
@@ -543,5 +546,6 @@ final class Exprs {
         }
         b.add(new Stmt.GradSet(x.leaf(), b.stopGrad(g.var()), b.origin()));
         l.state.grads.put(x.leaf(), GradState.SET);
+        l.gradValues.forget(x.leaf());
     }
 }

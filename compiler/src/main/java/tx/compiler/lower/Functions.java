@@ -144,8 +144,12 @@ final class Functions {
         List<Integer> wrt = new ArrayList<>();
         for (int i = 1; i < c.args().size(); i++) {
             Ast.Arg a = c.args().get(i);
+            if ("argnums".equals(a.name())) { // JAX's and functorch's spelling: positions, not names
+                if (!argnums(a, params, wrt)) return new Val.Bad();
+                continue;
+            }
             if (!"wrt".equals(a.name())) {
-                l.diags.error("E0104", a.span(), "`" + kind + "` takes one function and `wrt=`", null);
+                l.diags.error("E0104", a.span(), "`" + kind + "` takes one function and `wrt=` (or `argnums=`)", null);
                 return new Val.Bad();
             }
             List<Ast.Expr> names = a.value() instanceof Ast.ListLit list ? list.items() : List.of(a.value());
@@ -166,6 +170,22 @@ final class Functions {
         }
         if (wrt.isEmpty()) wrt.add(0); // the first parameter, as JAX's grad
         return new Val.Fn(new Val.Transform(kind, fn.ref(), wrt));
+    }
+
+    /** {@code argnums=1} or {@code argnums=(0, 1)}: the parameters by position, from 0, as JAX and functorch number them; false after reporting. */
+    private boolean argnums(Ast.Arg a, List<String> params, List<Integer> wrt) {
+        List<Ast.Expr> items = a.value() instanceof Ast.TupleLit t ? t.items() : a.value() instanceof Ast.ListLit list ? list.items() : List.of(a.value());
+        for (Ast.Expr e : items) {
+            boolean whole = e instanceof Ast.Num n && n.value() == Math.rint(n.value()) && !n.text().contains(".");
+            int k = whole ? (int) ((Ast.Num) e).value() : -1;
+            if (k < 0 || k >= params.size()) {
+                l.diags.error("E0101", e.span(), "`argnums=` counts the parameters from 0, and there are " + params.size(),
+                        "its parameters are " + String.join(", ", params) + "; `wrt=` names them instead");
+                return false;
+            }
+            wrt.add(k);
+        }
+        return true;
     }
 
     /**
@@ -296,6 +316,7 @@ final class Functions {
         State script = calling.isEmpty() ? caller : globalsSeenBy(caller);
         State body = new State();
         body.grads.putAll(caller.grads);
+        body.graphGrads.putAll(caller.graphGrads);
         for (Map.Entry<String, Val> g : script.names.entrySet()) {
             if (!script.maybeUnassigned.containsKey(g.getKey())) body.names.put(g.getKey(), g.getValue());
         }
@@ -322,6 +343,8 @@ final class Functions {
             l.b.named(oldName);
             caller.grads.clear();
             caller.grads.putAll(l.state.grads);
+            caller.graphGrads.clear();
+            caller.graphGrads.putAll(l.state.graphGrads);
             l.state = caller;
             Mutations.seeChanges(l, caller, changes);
         }

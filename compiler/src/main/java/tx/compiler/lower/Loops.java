@@ -61,16 +61,19 @@ final class Loops {
         }
         Map<String, T> entry = promote(before, carried, f);
         Map<Integer, GradState> entryGrads = new java.util.HashMap<>(before.grads);
+        Map<Integer, T> entryGraph = new java.util.HashMap<>(before.graphGrads);
         State end = null;
         long clip = Long.MAX_VALUE;
         for (int round = 0; round < MAX_ROUNDS; round++) {
-            end = dryRun(f, before, carried, entry, entryGrads);
+            end = dryRun(f, before, carried, entry, new Grads(entryGrads, entryGraph));
             clip = Math.min(clip, lastClip);
             Map<String, T> joined = join(entry, end, carried);
             Map<Integer, GradState> grads = State.join(entryGrads, end.grads);
-            if (joined.equals(entry) && grads.equals(entryGrads)) break;
+            Map<Integer, T> graph = GraphGrads.join(entryGraph, end.graphGrads);
+            if (joined.equals(entry) && grads.equals(entryGrads) && graph.equals(entryGraph)) break;
             entry = joined;
             entryGrads = grads;
+            entryGraph = graph;
         }
         if (!peeled && whileLoop == null && clip < range.count() && range.count() - clip <= MAX_PEELED) {
             peel(f, (int) clip);
@@ -83,7 +86,7 @@ final class Loops {
             bindOutputs(f, range, before, carried, entry, end, assigned);
             return;
         }
-        emitLoop(f, range, before, carried, entry, entryGrads, assigned);
+        emitLoop(f, range, before, carried, entry, new Grads(entryGrads, entryGraph), assigned);
     }
 
     /**
@@ -202,7 +205,13 @@ final class Loops {
      * end. The same body entered with the same static facts gives the same end state, so it is
      * remembered (a loop nested in a loop is re-checked for each round of the outer fixpoint).
      */
-    private State dryRun(Ast.For f, State before, List<String> carried, Map<String, T> entry, Map<Integer, GradState> grads) {
+    /**
+     * What a loop body starts from about each {@code .grad}: its state, and the graph values that
+     * registers hold (see {@link GraphGrads}), joined over the iterations.
+     */
+    private record Grads(Map<Integer, GradState> states, Map<Integer, T> graph) {}
+
+    private State dryRun(Ast.For f, State before, List<String> carried, Map<String, T> entry, Grads grads) {
         String key = signature(before, entry, grads);
         Map<String, State> seen = l.dryRuns.computeIfAbsent(f, k -> new java.util.HashMap<>());
         State cached = seen.get(key);
@@ -222,9 +231,9 @@ final class Loops {
     private long lastClip = Long.MAX_VALUE;
 
     /** Everything about the entry state that checking a body can depend on, as a string. */
-    private String signature(State before, Map<String, T> entry, Map<Integer, GradState> grads) {
+    private String signature(State before, Map<String, T> entry, Grads grads) {
         StringBuilder sb = new StringBuilder();
-        sb.append(l.graph.noGrad()).append(l.backwardFailed).append(l.loopDepth).append(grads).append(before.maybeUnassigned.keySet());
+        sb.append(l.graph.noGrad()).append(l.backwardFailed).append(l.loopDepth).append(grads.states()).append(GraphGrads.signature(grads.graph())).append(before.maybeUnassigned.keySet());
         sb.append(range.count()); // the counter's values decide whether a slice with run-time bounds fits (see Windows)
         for (Map.Entry<String, Val> e : new java.util.TreeMap<>(before.names).entrySet()) {
             Val v = entry.containsKey(e.getKey()) ? entry.get(e.getKey()) : e.getValue();
@@ -239,7 +248,7 @@ final class Loops {
         return sb.toString();
     }
 
-    private State dryRunUncached(Ast.For f, State before, List<String> carried, Map<String, T> entry, Map<Integer, GradState> grads) {
+    private State dryRunUncached(Ast.For f, State before, List<String> carried, Map<String, T> entry, Grads grads) {
         l.diags.mute();
         l.b.openBlock();
         boolean noGrad = l.graph.noGrad();
@@ -257,10 +266,12 @@ final class Loops {
 
     /** Binds the loop parameters and the index, then checks and lowers the body into the open block. */
     private List<Var> enterBody(Ast.For f, State before, List<String> carried, Map<String, T> entry,
-                                Map<Integer, GradState> grads) {
+                                Grads grads) {
         State s = before.copy();
         s.grads.clear();
-        s.grads.putAll(grads);
+        s.grads.putAll(grads.states());
+        s.graphGrads.clear();
+        s.graphGrads.putAll(grads.graph());
         List<Var> params = new ArrayList<>();
         index = l.b.newVar(Shapes.SCALAR, f.var(), DType.INT64);
         if (whileLoop == null) l.windows.counter(index, range.count(), f);
@@ -318,7 +329,7 @@ final class Loops {
 
     /** The real pass: checks the body with diagnostics on, and emits the Loop statement. */
     private void emitLoop(Ast.For f, Range r, State before, List<String> carried, Map<String, T> entry,
-                          Map<Integer, GradState> grads, Set<String> assigned) {
+                          Grads grads, Set<String> assigned) {
         l.b.openBlock();
         boolean noGrad = l.graph.noGrad();
         List<Var> params = enterBody(f, before, carried, entry, grads);
@@ -422,6 +433,9 @@ final class Loops {
             after.names.put(n, whileLoop == null ? shown : whileLoop.shown(shown, ended, before.names.get(n)));
         }
         if (whileLoop != null) after.grads.putAll(entryGradsOf(end, before));
+        Map<Integer, T> graph = GraphGrads.join(before.graphGrads, end.graphGrads); // a graph value made in the body differs by iteration
+        after.graphGrads.clear();
+        after.graphGrads.putAll(graph);
         Map<Var, T> afterwards = new java.util.HashMap<>(); // lists and tuples hold the loop's results
         if (whileLoop == null) sequenceItemsOut(f, assigned, outNames, end, shared, afterwards, new Outputs(names, init, results, outs));
         for (String n : names) if (after.names.get(n) instanceof T t && end.names.get(n) instanceof T e) afterwards.putIfAbsent(e.var(), t);

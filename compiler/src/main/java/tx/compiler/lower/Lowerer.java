@@ -41,6 +41,8 @@ public final class Lowerer {
     final Builtins builtins;
     final Functions functions;
     final AutogradApi autograd;
+    /** The {@code .grad} registers that hold differentiable values (backward with create_graph=True). */
+    final GraphGrads gradValues;
     final Sequences sequences;
     private final String[] lines;
     private final Map<Object, Integer> leafIds = new IdentityHashMap<>();
@@ -67,6 +69,7 @@ public final class Lowerer {
         this.builtins = new Builtins(this);
         this.functions = new Functions(this);
         this.autograd = new AutogradApi(this);
+        this.gradValues = new GraphGrads(this);
         this.sequences = new Sequences(this);
         b.listen(e -> {
             graph.defined(e);
@@ -622,6 +625,7 @@ public final class Lowerer {
         });
         if (leafNames.get(id) == null && name != null) leafNames.set(id, name);
         state.grads.put(id, GradState.NONE);
+        gradValues.forget(id);
         if (loopDepth > 0) b.add(new Stmt.GradSet(id, null, b.origin()));
         return id;
     }

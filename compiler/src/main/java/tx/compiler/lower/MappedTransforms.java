@@ -170,11 +170,10 @@ final class MappedTransforms {
         List<tx.runtime.ir.Stmt> body = l.b.closeBlock();
         if (out instanceof Val.Bad) return out;
         List<Var> rows = new ArrayList<>(), tapes = new ArrayList<>();
-        for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) {
-            Var r = ((T) v).var();
-            rows.add(r);
-            tapes.add(l.b.newVar(Shapes.concat(new int[] {batch}, r.shapeRef()), "vmapped", r.dtype()));
-        }
+        for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) rows.add(((T) v).var());
+        List<Var> stacked = BATCHING ? tx.compiler.ad.Batching.batch(l.b, body, index, batch, rows) : null;
+        if (stacked != null) return stackedResults(stacked);
+        for (Var r : rows) tapes.add(l.b.newVar(Shapes.concat(new int[] {batch}, r.shapeRef()), "vmapped", r.dtype()));
         tx.runtime.ir.Stmt.Loop loop = new tx.runtime.ir.Stmt.Loop(batch, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false,
                 a.span().origin());
         l.b.add(loop);
@@ -184,6 +183,38 @@ final class MappedTransforms {
             boolean rg = l.graph.requiresGrad(rows.get(k)) && !l.graph.noGrad();
             l.graph.setRequiresGrad(tapes.get(k), rg);
             results.add(new T(tapes.get(k), rg, -1, "StackBackward0", false, false)); // a map, not a derivative: as differentiable as f's results
+        }
+        return results.size() == 1 ? results.get(0) : new Val.Tuple(results);
+    }
+
+    /**
+     * The rows that {@code body} computes for each value of {@code index} below {@code count} (a
+     * Jacobian's or Hessian's, seeded with the one-hot vector at the index), stacked along a new
+     * first axis: batched into one program where every statement has a rule ({@code Batching}),
+     * else a loop of the IR that records each row on a tape.
+     */
+    private List<Var> rowsStacked(List<tx.runtime.ir.Stmt> body, Var index, int count, List<Var> rows, String name, Args a) {
+        List<Var> stacked = BATCHING ? tx.compiler.ad.Batching.batch(l.b, body, index, count, rows) : null;
+        if (stacked != null) return stacked;
+        List<Var> tapes = new ArrayList<>();
+        for (Var r : rows) tapes.add(l.b.newVar(Shapes.concat(new int[] {count}, r.shapeRef()), name, r.dtype()));
+        tx.runtime.ir.Stmt.Loop loop = new tx.runtime.ir.Stmt.Loop(count, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false,
+                a.span().origin());
+        l.b.add(loop);
+        l.graph.structure(loop); // a derivative reaches the rows through the tape
+        for (int j = 0; j < tapes.size(); j++) l.graph.setRequiresGrad(tapes.get(j), l.graph.requiresGrad(rows.get(j)) && !l.graph.noGrad());
+        return tapes;
+    }
+
+    /** Whether vmap uses batching rules where it can (the default); {@code -Dtx.vmap=loop} keeps every vmap a loop, to compare the two. */
+    private static final boolean BATCHING = !"loop".equals(System.getProperty("tx.vmap"));
+
+    /** The results of a batched vmap: ordinary equations of the graph, so differentiable as any others. */
+    private Val stackedResults(List<Var> stacked) {
+        List<Val> results = new ArrayList<>();
+        for (Var v : stacked) {
+            boolean rg = l.graph.requiresGrad(v) && !l.graph.noGrad();
+            results.add(new T(v, rg, -1, rg ? "StackBackward0" : null, false, false));
         }
         return results.size() == 1 ? results.get(0) : new Val.Tuple(results);
     }
@@ -231,15 +262,9 @@ final class MappedTransforms {
             }
             List<tx.runtime.ir.Stmt> body = l.b.closeBlock();
             if (out instanceof Val.Bad) return out;
-            List<Var> tapes = new ArrayList<>();
-            for (Var r : rows) tapes.add(l.b.newVar(Shapes.concat(new int[] {n}, r.shapeRef()), "jacobian"));
-            tx.runtime.ir.Stmt.Loop loop = new tx.runtime.ir.Stmt.Loop(n, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false,
-                    a.span().origin());
-            l.b.add(loop);
-            l.graph.structure(loop); // a derivative of the Jacobian reaches its rows through the tape
+            List<Var> tapes = rowsStacked(body, index, n, rows, "jacobian", a);
             for (int j = 0; j < tapes.size(); j++) {
                 Var tape = tapes.get(j), jac;
-                l.graph.setRequiresGrad(tape, l.graph.requiresGrad(rows.get(j)) && !l.graph.noGrad()); // before what is made from it
                 if (forward) { // rows are d out / d x_i: move the input's axis last, then spread it into x's shape
                     int r = outShape.length;
                     int[] perm = new int[r + 1];
@@ -290,19 +315,11 @@ final class MappedTransforms {
             List<tx.runtime.ir.Stmt> body = l.b.closeBlock();
             if (out instanceof Val.Bad) return out;
             List<Val> items = ((Val.Tuple) out).items(); // the value, then H v for each wrt parameter
-            List<Var> rows = new ArrayList<>(), tapes = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                Var r = ((T) items.get(i + 1)).var();
-                rows.add(r);
-                tapes.add(l.b.newVar(Shapes.concat(new int[] {count}, r.shapeRef()), "hessian"));
-            }
-            tx.runtime.ir.Stmt.Loop loop = new tx.runtime.ir.Stmt.Loop(count, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false,
-                    a.span().origin());
-            l.b.add(loop);
-            l.graph.structure(loop); // a derivative of the Hessian reaches its rows through the tape
+            List<Var> rows = new ArrayList<>();
+            for (int i = 0; i < n; i++) rows.add(((T) items.get(i + 1)).var());
+            List<Var> tapes = rowsStacked(body, index, count, rows, "hessian", a);
             for (int i = 0; i < n; i++) {
                 Var tape = tapes.get(i);
-                l.graph.setRequiresGrad(tape, l.graph.requiresGrad(rows.get(i)) && !l.graph.noGrad());
                 int[] shapeI = args.get(t.wrt().get(i)).shape();
                 int r = shapeI.length; // rows are H[i][j] e_k: move a_j's axis last, then spread it into a_j's shape
                 int[] perm = new int[r + 1];

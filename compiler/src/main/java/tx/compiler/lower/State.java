@@ -17,6 +17,13 @@ final class State {
     final Map<String, Span> maybeUnassigned = new HashMap<>();
     final Map<Integer, GradState> grads = new HashMap<>();
     /**
+     * The {@code .grad} registers that hold a differentiable value, made by
+     * {@code backward(create_graph=True)}: the value as the graph knows it, or null where paths or
+     * loop iterations disagree on it (see {@link GraphGrads}). A register absent here holds a
+     * plain value, read with {@code Stmt.GradRead}.
+     */
+    final Map<Integer, Val.T> graphGrads = new HashMap<>();
+    /**
      * The parts of the graph whose saved values a backward without retain_graph has freed (an
      * equation, loop, branch or call, by identity), with that backward for messages ("the backward at line 4").
      */
@@ -29,6 +36,7 @@ final class State {
         s.names.putAll(names);
         s.maybeUnassigned.putAll(maybeUnassigned);
         s.grads.putAll(grads);
+        s.graphGrads.putAll(graphGrads);
         s.freed.putAll(freed);
         s.staleViews.putAll(staleViews);
         return s;
@@ -49,6 +57,9 @@ final class State {
         Map<Integer, GradState> joined = join(a.grads, b.grads);
         grads.clear();
         grads.putAll(joined);
+        Map<Integer, Val.T> graph = GraphGrads.join(a.graphGrads, b.graphGrads);
+        graphGrads.clear();
+        graphGrads.putAll(graph);
         freed.putAll(a.freed);
         freed.putAll(b.freed);
         staleViews.putAll(a.staleViews);

@@ -1,0 +1,335 @@
+package tx.compiler.ad;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tx.runtime.ir.Attrs;
+import tx.runtime.ir.Builder;
+import tx.runtime.ir.Prim;
+import tx.runtime.ir.Stmt;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.Shapes;
+
+/**
+ * {@code vmap} by batching rules (JAX's {@code batching.py}): the block that a mapped function was
+ * lowered into for one example, at the loop index {@code i}, rewritten as one block over all
+ * examples. Each variable of the block is either unbatched (the same for every example, so it is
+ * computed once) or batched: the new variable holds every example's value, the mapped axis first.
+ * A mapped argument enters as {@code take(x, i, d)}: x with axis d moved first.
+ *
+ * <p>The rules, for an equation with a batched operand:
+ * <ul>
+ * <li>elementwise primitives and products broadcast their operands as NumPy does, aligned at the
+ *     right, so a batched operand of lower rank than another gets ones after its batch axis;
+ *     then the same primitive runs on the whole batch ({@code matmul}'s batch axes broadcast too);
+ * <li>a primitive that names axes (sums, scans, argmax, flip, cat, slice, pad, transpose, take
+ *     at a fixed index) names each one a place further on;
+ * <li>reshape and expand put the batch axis before the shape.
+ * </ul>
+ * A call with a batched argument is batched through the callee's body. A block with anything else
+ * (a loop, a branch, a use of the loop's index other than a mapped argument's, a primitive
+ * without a rule here) is not batched: {@link #batch} returns null and {@code vmap}
+ * stays a loop of the IR, which gives the same values.
+ */
+public final class Batching {
+    private final Builder b;
+    private final Var index;
+    private final int size;
+    /** Each variable of the block, as its batched or unbatched counterpart outside the loop. */
+    private final Map<Var, Var> now = new HashMap<>();
+    private final Set<Var> batched = new HashSet<>();
+
+    private Batching(Builder b, Var index, int size) {
+        this.b = b;
+        this.index = index;
+        this.size = size;
+    }
+
+    /**
+     * Emits {@code body}, built for the example at {@code index}, as one block over all {@code size}
+     * examples into the builder's open block, and returns each of {@code rows} stacked (the mapped
+     * axis first); null, with nothing emitted, where some statement has no batching rule.
+     */
+    public static List<Var> batch(Builder b, List<Stmt> body, Var index, int size, List<Var> rows) {
+        Batching p = new Batching(b, index, size);
+        b.openBlock();
+        List<Var> out = null;
+        try {
+            out = p.run(body, rows);
+        } catch (IllegalArgumentException shapeRule) {
+            // NOTE: a batched equation that its primitive's shape rule refuses is a gap in a rule
+            // here, never the user's error (the block was checked for one example): the loop,
+            // which needs no rule, gives the values. VmapBatchingTest pins the cases that batch.
+            out = null;
+        } finally {
+            List<Stmt> made = b.closeBlock();
+            if (out != null) for (Stmt s : made) b.add(s);
+        }
+        return out;
+    }
+
+    private List<Var> run(List<Stmt> body, List<Var> rows) {
+        if (!statements(body)) return null;
+        List<Var> out = new ArrayList<>();
+        for (Var r : rows) {
+            if (r.equals(index)) return null;
+            Var v = value(r);
+            out.add(batched(r) ? v : b.expand(b.reshape(v, Shapes.concat(new int[] {1}, v.shapeRef())), Shapes.concat(new int[] {size}, v.shapeRef())));
+        }
+        return out;
+    }
+
+    private Var value(Var v) {
+        return now.getOrDefault(v, v);
+    }
+
+    private boolean batched(Var v) {
+        return batched.contains(v);
+    }
+
+    /** Rewrites the statements of a block in order; false at the first that has no rule. */
+    private boolean statements(List<Stmt> body) {
+        for (Stmt s : body) {
+            Stmt.Eqn e = s instanceof Stmt.Eqn eqn ? eqn : null;
+            Stmt.Call c = s instanceof Stmt.Call call ? call : null;
+            if (e == null && c == null) return false;
+            var old = b.at(e != null ? e.origin() : c.origin());
+            try {
+                if (e != null ? !equation(e) : !call(c)) return false;
+            } finally {
+                b.at(old);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A call: as it was where no argument is batched; otherwise the callee's body, batched in a
+     * scope of its own with its parameters bound to the arguments (a call the batch reaches is
+     * inlined, as JAX traces through one).
+     */
+    private boolean call(Stmt.Call c) {
+        List<Var> args = new ArrayList<>();
+        boolean any = false;
+        for (Var v : c.in()) {
+            if (v.equals(index)) return false;
+            args.add(value(v));
+            any |= batched(v);
+        }
+        if (!any) {
+            Stmt.Call same = b.call(c.fn(), args);
+            for (int j = 0; j < c.outs().size(); j++) now.put(c.outs().get(j), same.outs().get(j));
+            return true;
+        }
+        Batching inner = new Batching(b, index, size);
+        for (int k = 0; k < args.size(); k++) {
+            Var p = c.fn().params().get(k);
+            inner.now.put(p, args.get(k));
+            if (batched(c.in().get(k))) inner.batched.add(p);
+        }
+        if (!inner.statements(c.fn().body())) return false;
+        for (int j = 0; j < c.outs().size(); j++) {
+            Var r = c.fn().results().get(j), out = c.outs().get(j);
+            now.put(out, inner.value(r));
+            if (inner.batched(r)) batched.add(out);
+        }
+        return true;
+    }
+
+    /** Rewrites one equation; false if it has no rule. */
+    private boolean equation(Stmt.Eqn e) {
+        List<Var> in = new ArrayList<>();
+        boolean any = false;
+        for (Var v : e.in()) {
+            if (v.equals(index)) {
+                if (e.prim() == Prim.TAKE && e.in().get(1).equals(index)) return mapped(e);
+                return e.prim() == Prim.PUT && e.in().get(1).equals(index) && !e.in().get(0).equals(index) && placed(e);
+            }
+            in.add(value(v));
+            any |= batched(v);
+        }
+        if (!any) { // the same for every example: computed once
+            now.put(e.out(), b.emit(e.prim(), e.attr(), in.toArray(Var[]::new)));
+            return true;
+        }
+        Var out = rule(e, in);
+        if (out == null) return false;
+        now.put(e.out(), out);
+        batched.add(e.out());
+        return true;
+    }
+
+    /** {@code take(x, i, d)} of an unbatched x at the loop's index: x with axis d first. */
+    private boolean mapped(Stmt.Eqn e) {
+        Var x = e.in().get(0);
+        if (batched(x)) return false;
+        int d = ((Attrs.Axis) e.attr()).axis(), rank = x.shapeRef().length;
+        int[] perm = new int[rank];
+        perm[0] = d;
+        for (int k = 0, j = 1; k < rank; k++) if (k != d) perm[j++] = k;
+        now.put(e.out(), b.transpose(value(x), perm));
+        batched.add(e.out());
+        return true;
+    }
+
+    /**
+     * {@code put(v, i, shape, axis)} at the loop's index, the one-hot vector a Jacobian's or
+     * Hessian's loop seeds each row with: example b holds v at position b along the axis, zeros
+     * elsewhere, which is {@code where(iota_b == iota_axis, v, 0)} over the whole batch.
+     */
+    private boolean placed(Stmt.Eqn e) {
+        Attrs.Put put = (Attrs.Put) e.attr();
+        int[] shape = put.shape();
+        int axis = put.axis(), n = shape[axis];
+        Var v = e.in().get(0);
+        int[] rowAt = new int[shape.length + 1], colAt = new int[shape.length + 1];
+        Arrays.fill(rowAt, 1);
+        Arrays.fill(colAt, 1);
+        rowAt[0] = size;
+        colAt[axis + 1] = n;
+        Var mask = b.eq(b.reshape(iota(size), rowAt), b.reshape(iota(n), colAt));
+        int[] unsqueezed = Shapes.concat(batched(v) ? new int[] {size} : new int[0], inserted(v.shapeRef(), axis, batched(v)));
+        Var value = b.reshape(value(v), unsqueezed);
+        Var zero = b.scalar(0.0, v.dtype());
+        now.put(e.out(), b.expand(b.emit(Prim.WHERE, null, mask, value, zero), withBatch(shape)));
+        batched.add(e.out());
+        return true;
+    }
+
+    /** One example's shape of v (its batched shape without the batch axis) with a 1 inserted at {@code axis}. */
+    private static int[] inserted(int[] shape, int axis, boolean isBatched) {
+        int[] s = isBatched ? Arrays.copyOfRange(shape, 1, shape.length) : shape;
+        int[] out = new int[s.length + 1];
+        for (int k = 0, j = 0; k < out.length; k++) out[k] = k == axis ? 1 : s[j++];
+        return out;
+    }
+
+    private Var iota(int n) {
+        double[] d = new double[n];
+        for (int k = 0; k < n; k++) d[k] = k;
+        return b.constant(tx.runtime.tensor.Tensor.of(new int[] {n}, d), tx.runtime.tensor.DType.INT64);
+    }
+
+    private Var rule(Stmt.Eqn e, List<Var> in) {
+        Prim p = e.prim();
+        if (p == Prim.MATMUL) {
+            Var folded = foldedProduct(e, in);
+            if (folded != null) return folded;
+        }
+        if (p.elementwise() || p == Prim.WHERE || p == Prim.CAST || p == Prim.MATMUL) return broadcasting(e, in);
+        return switch (p) {
+            case SUM, MAX, PROD, PROD_OTHERS -> {
+                Attrs.Reduce r = (Attrs.Reduce) e.attr();
+                yield b.emit(p, new Attrs.Reduce(shifted(r.axes()), r.keepdim()), in.get(0));
+            }
+            case CUMSUM, CUMPROD, FIRST_MAX, ARGMAX -> b.emit(p, new Attrs.Axis(((Attrs.Axis) e.attr()).axis() + 1), in.get(0));
+            case FLIP -> b.emit(p, new Attrs.Axes(shifted(((Attrs.Axes) e.attr()).axes())), in.get(0));
+            case TRANSPOSE -> {
+                int[] perm = ((Attrs.Perm) e.attr()).perm(), q = new int[perm.length + 1];
+                for (int k = 0; k < perm.length; k++) q[k + 1] = perm[k] + 1;
+                yield b.emit(p, new Attrs.Perm(q), in.get(0));
+            }
+            case RESHAPE -> b.emit(p, new Attrs.ShapeAttr(withBatch(((Attrs.ShapeAttr) e.attr()).shape())), in.get(0));
+            case EXPAND -> {
+                int[] to = ((Attrs.ShapeAttr) e.attr()).shape();
+                yield b.expand(padded(in.get(0), to.length), withBatch(to));
+            }
+            case SLICE -> {
+                Attrs.Slice s = (Attrs.Slice) e.attr();
+                yield b.emit(p, new Attrs.Slice(prefixed(0, s.start()), prefixed(size, s.stop()), prefixed(1, s.step())), in.get(0));
+            }
+            case PAD -> {
+                Attrs.Pad s = (Attrs.Pad) e.attr();
+                yield b.emit(p, new Attrs.Pad(withBatch(s.shape()), prefixed(0, s.start()), prefixed(1, s.step())), in.get(0));
+            }
+            case TAKE -> batched(e.in().get(1)) ? null : b.emit(p, new Attrs.Axis(((Attrs.Axis) e.attr()).axis() + 1), in.get(0), in.get(1));
+            case PUT -> {
+                Attrs.Put put = (Attrs.Put) e.attr();
+                yield batched(e.in().get(1)) ? null : b.emit(p, new Attrs.Put(withBatch(put.shape()), put.axis() + 1), in.get(0), in.get(1));
+            }
+            case CAT -> {
+                List<Var> all = new ArrayList<>();
+                for (int k = 0; k < in.size(); k++) all.add(batched(e.in().get(k)) ? in.get(k) : spread(in.get(k)));
+                yield b.emit(p, new Attrs.Axis(((Attrs.Axis) e.attr()).axis() + 1), all.toArray(Var[]::new));
+            }
+            default -> null;
+        };
+    }
+
+    /**
+     * An elementwise primitive or a product: NumPy's broadcasting aligns operands at the right, so
+     * each batched operand gets ones after its batch axis up to the highest rank of one example's
+     * operands; an unbatched operand then broadcasts along the batch axis by itself.
+     */
+    private Var broadcasting(Stmt.Eqn e, List<Var> in) {
+        int rank = 0;
+        for (Var v : e.in()) rank = Math.max(rank, v.shapeRef().length);
+        Var[] args = new Var[in.size()];
+        for (int k = 0; k < in.size(); k++) args[k] = batched(e.in().get(k)) ? padded(in.get(k), rank) : in.get(k);
+        return b.emit(e.prim(), e.attr(), args);
+    }
+
+    /**
+     * A product of one example's matrix with a matrix that is the same for every example, as one
+     * product over the whole batch rather than one per example: the batch axis joins the rows of
+     * {@code a}, or the columns of {@code b} (one column per example, as {@code W @ x} with a
+     * vector x). Every element is the same sum over k in the same order, so the bits are those of
+     * the products per example. Null where this does not apply (then products broadcast over the
+     * batch axis).
+     */
+    private Var foldedProduct(Stmt.Eqn e, List<Var> in) {
+        Attrs.Matmul t = Attrs.Matmul.flags(e.attr());
+        Var a = e.in().get(0), c = e.in().get(1);
+        if (a.shapeRef().length != 2 || c.shapeRef().length != 2 || batched(a) == batched(c)) return null;
+        if (batched(a) && !t.transA()) { // [B, m, k] @ op(c): the rows of all examples at once
+            int[] s = a.shapeRef();
+            Var rows = b.reshape(in.get(0), new int[] {size * s[0], s[1]});
+            Var out = b.matmul(rows, false, in.get(1), t.transB());
+            return b.reshape(out, new int[] {size, s[0], out.shapeRef()[1]});
+        }
+        if (batched(c) && (t.transB() || c.shapeRef()[1] == 1)) { // op(a) @ c_i = (c_iᵀ op(a)ᵀ)ᵀ: c_iᵀ's rows of all examples at once
+            int[] s = c.shapeRef();
+            int m = t.transB() ? s[0] : 1, k = t.transB() ? s[1] : s[0];
+            Var rows = b.reshape(in.get(1), new int[] {size * m, k});
+            Var out = b.matmul(rows, false, in.get(0), !t.transA()); // [B*m, n]
+            int n = out.shapeRef()[1];
+            return m == 1 ? b.reshape(out, new int[] {size, n, 1}) : b.transpose(b.reshape(out, new int[] {size, m, n}), new int[] {0, 2, 1});
+        }
+        return null;
+    }
+
+    /** A batched value whose examples have rank below {@code rank}: ones put after the batch axis. */
+    private Var padded(Var v, int rank) {
+        int[] s = v.shapeRef();
+        int missing = rank - (s.length - 1);
+        if (missing <= 0) return v;
+        int[] shape = new int[rank + 1];
+        Arrays.fill(shape, 1);
+        shape[0] = s[0];
+        System.arraycopy(s, 1, shape, 1 + missing, s.length - 1);
+        return b.reshape(v, shape);
+    }
+
+    /** An unbatched value repeated for every example. */
+    private Var spread(Var v) {
+        return b.expand(b.reshape(v, Shapes.concat(new int[] {1}, v.shapeRef())), withBatch(v.shapeRef()));
+    }
+
+    private int[] withBatch(int[] shape) {
+        return Shapes.concat(new int[] {size}, shape);
+    }
+
+    private static int[] prefixed(int first, int[] rest) {
+        return Shapes.concat(new int[] {first}, rest);
+    }
+
+    private static int[] shifted(int[] axes) {
+        int[] out = axes.clone();
+        for (int k = 0; k < out.length; k++) out[k]++;
+        return out;
+    }
+}

@@ -1,0 +1,180 @@
+package tx.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import tx.runtime.ir.Program;
+import tx.runtime.ir.Stmt;
+
+/**
+ * vmap by batching rules ({@code compiler/.../ad/Batching.java}): a mapped function becomes one
+ * program over the whole batch, not a loop over its examples. Each program here computes the same
+ * values twice, once with vmap and once example by example in a loop the test writes itself, and
+ * prints whether they are equal to the last bit ({@code equal}); the data is larger than the
+ * simplifier folds at compile time, so the batched equations run. The IR must hold only the test's
+ * own loops: the vmap made none.
+ */
+class VmapBatchingTest {
+    /** Data of 20 examples of 5 (100 elements: more than the simplifier folds). */
+    private static final String DATA = """
+            X = reshape(sin(arange(100.0) * 0.37), [20, 5])
+            Y = cos(arange(20.0))
+            w = tensor([0.5, -0.3, 0.2, 0.1, -0.4])
+            """;
+
+    @Test
+    void perExampleGradientsOfALinearModel() {
+        assertBatched(DATA + """
+                fn loss(w: [5], x: [5], y: []) -> [] { return (sum(w * x) - y) ** 2 }
+                per = vmap(grad(loss), in_dims=(None, 0, 0))(w, X, Y)
+                ref = zeros([20, 5])
+                for i in range(20) { ref[i] = grad(loss)(w, X[i], Y[i]) }
+                print(equal(per, ref))
+                """, 1);
+    }
+
+    @Test
+    void perExampleGradientsOfAnMlpWithProductsFoldedIntoOne() {
+        assertBatched(DATA + """
+                W1 = reshape(cos(arange(40.0) * 0.3), [8, 5])
+                b1 = sin(arange(8.0))
+                W2 = reshape(sin(arange(24.0) * 0.7), [3, 8])
+                T = softmax(reshape(cos(arange(60.0)), [20, 3]), dim=1)
+                fn mlp(W1: [8, 5], b1: [8], W2: [3, 8], x: [5], t: [3]) -> [] {
+                    h = tanh(W1 @ x + b1)
+                    return -sum(t * log_softmax(W2 @ h, dim=0))
+                }
+                g1, g2, g3 = vmap(grad(mlp, wrt=[W1, b1, W2]), in_dims=(None, None, None, 0, 0))(W1, b1, W2, X, T)
+                r1 = zeros([20, 8, 5])
+                r2 = zeros([20, 8])
+                r3 = zeros([20, 3, 8])
+                for i in range(20) {
+                    a, b, c = grad(mlp, wrt=[W1, b1, W2])(W1, b1, W2, X[i], T[i])
+                    r1[i] = a
+                    r2[i] = b
+                    r3[i] = c
+                }
+                print(equal(g1, r1) and equal(g2, r2) and equal(g3, r3))
+                """, 1);
+    }
+
+    @Test
+    void shapeOperationsAndInDimsOtherThanZero() {
+        assertBatched(DATA + """
+                fn shapes(a: [5], s: []) -> [2, 4] {
+                    u = a[1:5]
+                    v = cat((u, flip(u, [0])))
+                    m = reshape(v, [2, 4])
+                    t = transpose(m, 0, 1)
+                    return transpose(t * s, 0, 1) + where(m > 0.1, m, -m) + cumsum(m, dim=1) + expand(unsqueeze(sum(m, dim=0), 0), [2, 4])
+                }
+                out = vmap(shapes)(X, Y)
+                out1 = vmap(shapes, in_dims=(1, 0))(transpose(X, 0, 1), Y)
+                ref = zeros([20, 2, 4])
+                for i in range(20) { ref[i] = shapes(X[i], Y[i]) }
+                print(equal(out, ref) and equal(out1, ref))
+                """, 1);
+    }
+
+    @Test
+    void aResultTheSameForEveryExampleIsRepeated() {
+        assertBatched(DATA + """
+                fn constant(x: [5], c: [3]) -> [3] { return c * 2.0 }
+                out = vmap(constant, in_dims=(0, None))(X, tensor([1.0, 2.0, 3.0]))
+                print(out.shape, equal(out, expand(tensor([[2.0, 4.0, 6.0]]), [20, 3])))
+                """, 0, "torch.Size([20, 3]) True\n");
+    }
+
+    @Test
+    void aBatchedResultIsDifferentiated() {
+        // sum_i f(x_i) differentiated through the batch: each row's gradient is f's gradient at that row
+        assertBatched(DATA + """
+                fn f(x: [5]) -> [] { return sum(tanh(x) ** 3) }
+                Xg = X * 1.0
+                Xg.requires_grad_()
+                sum(vmap(f)(Xg)).backward()
+                ref = zeros([20, 5])
+                for i in range(20) { ref[i] = grad(f)(X[i]) }
+                print(equal(Xg.grad, ref))
+                """, 1);
+    }
+
+    @Test
+    void jacobiansAndHessiansAreBatchedOverTheirOneHotSeeds() {
+        // jacrev's rows are vjps along e_i, jacfwd's columns jvps along e_j, hessian's columns hvps along e_j
+        assertBatched("""
+                fn g(x: [12], A: [12, 12]) -> [12] { return tanh(A @ x) * x }
+                fn s(x: [12], A: [12, 12]) -> [] { return sum(tanh(A @ x) ** 2) }
+                x = sin(arange(12.0) * 0.9)
+                A = reshape(cos(arange(144.0) * 0.11), [12, 12])
+                Jr = jacrev(g)(x, A)
+                Jf = jacfwd(g)(x, A)
+                H = hessian(s)(x, A)
+                rr = zeros([12, 12])
+                rf = zeros([12, 12])
+                rh = zeros([12, 12])
+                for i in range(12) {
+                    e = zeros(12)
+                    e[i] = 1.0
+                    rr[i] = vjp(g)(x, A, e)
+                    value, t = jvp(g)(x, A, e)
+                    rf[:, i] = t
+                    value, hv = hvp(s)(x, A, e)
+                    rh[:, i] = hv
+                }
+                print(equal(Jr, rr) and equal(Jf, rf) and equal(H, rh))
+                """, 1);
+    }
+
+    @Test
+    void aFunctionWithALoopStaysALoopWithTheSameValues() {
+        Program p = compile(DATA + """
+                fn power(x: [5]) -> [5] {
+                    y = x
+                    for k in range(3) { y = y * x }
+                    return y
+                }
+                print(equal(vmap(power)(X), X ** 4))
+                """);
+        assertEquals(1, loops(p), "the vmap stays a loop (the function's own loop is inside it)");
+    }
+
+    private static void assertBatched(String source, int ownLoops) {
+        assertBatched(source, ownLoops, "True\n");
+    }
+
+    private static void assertBatched(String source, int ownLoops, String printed) {
+        Program p = compile(source);
+        assertEquals(ownLoops, loops(p), () -> "loops in the IR: only the test's own\n" + tx.runtime.ir.IrPrinter.print(p));
+        TxRunner.Outcome r = TxRunner.run("run", write(source));
+        assertEquals(0, r.status(), r.err());
+        assertEquals(printed, r.out());
+    }
+
+    private static Program compile(String source) {
+        Compiler.Result r = Compiler.compile("t.tx", source);
+        assertNotNull(r.program(), r.diagnostics().render());
+        return r.program();
+    }
+
+    /** Loops at the top level of the program (the test's own reference loops, or a vmap that stayed one). */
+    private static long loops(Program p) {
+        return p.body().stream().filter(s -> s instanceof Stmt.Loop l && !l.reverse()).count();
+    }
+
+    private static String write(String source) {
+        try {
+            Path f = Files.createTempFile("vmap", ".tx");
+            Files.writeString(f, source);
+            f.toFile().deleteOnExit();
+            return f.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
