@@ -83,8 +83,35 @@ public final class Plan {
         OPEN.get().push(new ArrayList<>());
     }
 
-    static void loop(LoopPlan p) {
-        if (!OPEN.get().isEmpty()) OPEN.get().peek().add(p);
+    /** The bytes of a float64 tensor of this shape, saturating (a tape too large to hold is refused elsewhere, E0205). */
+    private static long bytes(int[] shape) {
+        long n = 8;
+        for (int d : shape) n = d == 0 ? 0 : n > Long.MAX_VALUE / d ? Long.MAX_VALUE : n * d;
+        return n;
+    }
+
+    private static long plus(long a, long b) {
+        return a > Long.MAX_VALUE - b ? Long.MAX_VALUE : a + b;
+    }
+
+    /**
+     * Records what the reversal of {@code fwd} (as it is once taped) stores and recomputes:
+     * {@code checkpointed}, it recomputes values `with checkpoint` marked, part of each step;
+     * {@code revolve}, it follows that schedule.
+     */
+    static void loop(tx.runtime.ir.Stmt.Loop fwd, boolean checkpointed, RevolveLoop revolve) {
+        if (OPEN.get().isEmpty()) return;
+        int steps = fwd.runTime() != null ? -1 : fwd.count();
+        long tapeBytes = 0, rowBytes = 0, state = 0, again = checkpointed && steps > 0 ? steps : 0;
+        for (tx.runtime.ir.Var t : fwd.tapes()) tapeBytes = plus(tapeBytes, bytes(t.shapeRef()));
+        for (tx.runtime.ir.Var v : fwd.stacked()) rowBytes = plus(rowBytes, bytes(v.shapeRef()));
+        int k = 0;
+        if (revolve != null) {
+            k = revolve.schedule.snaps();
+            for (int j : revolve.state) state = plus(state, bytes(fwd.params().get(j).shapeRef()));
+            again = steps + revolve.schedule.advanced() - (steps - 1); // the first sweep's advances are the forward loop's own steps
+        }
+        OPEN.get().peek().add(new LoopPlan(fwd.origin().line(), steps, tapeBytes, rowBytes, k, state, again));
     }
 
     /**

@@ -338,7 +338,7 @@ public final class Reverse {
         reversed.addAll(Blocks.rename(body, tape.rename));
         List<Var> next = new ArrayList<>();
         for (Var r : results) next.add(tape.rename.getOrDefault(r, r));
-        plan(tape, revolve);
+        Plan.loop(tape.now, tape.checkpointed, revolve);
         if (revolve != null) { // the reversal carries the stored states too
             revolve.startFrom(revolve.storeInForward(tape.now, graph));
             b.at(fwd.origin().asAdjoint());
@@ -362,43 +362,12 @@ public final class Reverse {
         for (int j = 0; j < free.size(); j++) accumulate(free.get(j), outs.get(carried.size() + j), null);
     }
 
-    /**
-     * The plan for reversing a loop on Revolve's schedule, if `with checkpoint(snapshots=k)` put it
-     * on one (or --max-memory chose it); null for a loop reversed step by step.
-     */
+    /** The plan for reversing a loop on Revolve's schedule (null: step by step); a Blocked if it has one it cannot follow. */
     private RevolveLoop revolve(Stmt.Loop fwd) {
-        int k = graph.snapshots(fwd.index());
-        if (k <= 0 || fwd.runTime() != null || fwd.count() == 0) return null;
-        Var at = fwd.outs().isEmpty() ? fwd.index() : fwd.outs().get(0);
-        String where = "the reversal of the loop at line " + fwd.origin().line() + " on Revolve's schedule (`checkpoint(snapshots=)`): ";
-        if (!graph.revolve(fwd.index())) {
-            graph.help(at, "a loop on Revolve's schedule is reversed once: call one backward (or one transform) through it,\n"
-                    + "or drop `snapshots=`: a loop reversed step by step can be reversed again");
-            throw new Blocked(at, where + "a second reversal of the same loop is not done yet");
-        }
-        String[] why = new String[1];
-        RevolveLoop r = RevolveLoop.plan(b, fwd, k, why);
-        if (r == null) {
-            graph.help(at, "reverse this loop step by step instead: drop `snapshots=`, or put `with checkpoint { ... }` in its body");
-            throw new Blocked(at, where + why[0] + ", which it cannot recompute yet");
-        }
+        String[] refused = new String[1];
+        RevolveLoop r = RevolveLoop.forLoop(b, graph, fwd, refused);
+        if (refused[0] != null) throw new Blocked(RevolveLoop.refusedAt(fwd), refused[0]);
         return r;
-    }
-
-    /** What this loop's reversal stores and recomputes, for `tx plan`. */
-    private static void plan(Recorder tape, RevolveLoop revolve) {
-        Stmt.Loop fwd = tape.now;
-        int steps = fwd.runTime() != null ? -1 : fwd.count();
-        long tapeBytes = 0, rowBytes = 0, state = 0, again = tape.checkpointed && steps > 0 ? steps : 0;
-        for (Var t : fwd.tapes()) tapeBytes += 8L * tx.runtime.tensor.Shapes.numel(t.shapeRef());
-        for (Var v : fwd.stacked()) rowBytes += 8L * tx.runtime.tensor.Shapes.numel(v.shapeRef());
-        int k = 0;
-        if (revolve != null) {
-            k = revolve.schedule.snaps();
-            for (int j : revolve.state) state += 8L * tx.runtime.tensor.Shapes.numel(fwd.params().get(j).shapeRef());
-            again = steps + revolve.schedule.advanced() - (steps - 1); // the sweep's advances are the forward loop's own steps
-        }
-        Plan.loop(new Plan.LoopPlan(fwd.origin().line(), steps, tapeBytes, rowBytes, k, state, again));
     }
 
     /** The values from outside a loop that its body (or its results) read and that require grad. */

@@ -54,11 +54,32 @@ final class RevolveLoop {
         this.schedule = Revolve.of(fwd.count(), k);
     }
 
-    /** The plan for reversing {@code fwd} with k stored states, or a reason it cannot be (null: it can). */
-    static RevolveLoop plan(Builder b, Stmt.Loop fwd, int k, String[] why) {
+    /**
+     * The plan for reversing {@code fwd} on the schedule `with checkpoint(snapshots=k)` (or
+     * --max-memory) gave it; null for a loop reversed step by step, or, with {@code refused[0]}
+     * set (and the diagnostic's help recorded), for one whose schedule cannot be followed yet.
+     */
+    static RevolveLoop forLoop(Builder b, Graph graph, Stmt.Loop fwd, String[] refused) {
+        int k = graph.snapshots(fwd.index());
+        if (k <= 0 || fwd.runTime() != null || fwd.count() == 0) return null;
+        String where = "the reversal of the loop at line " + fwd.origin().line() + " on Revolve's schedule (`checkpoint(snapshots=)`): ";
+        if (!graph.revolve(fwd.index())) {
+            graph.help(refusedAt(fwd), "a loop on Revolve's schedule is reversed once: call one backward (or one transform) through it,\n"
+                    + "or drop `snapshots=`: a loop reversed step by step can be reversed again");
+            refused[0] = where + "a second reversal of the same loop is not done yet";
+            return null;
+        }
         RevolveLoop r = new RevolveLoop(b, fwd, Math.min(k, fwd.count()));
-        why[0] = r.findState();
-        return why[0] == null ? r : null;
+        String why = r.findState();
+        if (why == null) return r;
+        graph.help(refusedAt(fwd), "reverse this loop step by step instead: drop `snapshots=`, or put `with checkpoint { ... }` in its body");
+        refused[0] = where + why + ", which it cannot recompute yet";
+        return null;
+    }
+
+    /** The variable a refused reversal names (the loop's first output). */
+    static Var refusedAt(Stmt.Loop fwd) {
+        return fwd.outs().isEmpty() ? fwd.index() : fwd.outs().get(0);
     }
 
     /** Finds the state and the equations that advance it; a reason if the body makes it otherwise than by equations. */
