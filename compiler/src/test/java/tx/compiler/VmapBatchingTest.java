@@ -82,6 +82,54 @@ class VmapBatchingTest {
     }
 
     @Test
+    void anIndexOfEachExampleIsAGatherAndItsAdjointAPut() {
+        // each example picks its own class (negative labels count from the end, as in Python)
+        assertBatched(DATA + """
+                W = reshape(cos(arange(15.0) * 0.4), [3, 5])
+                labels = remainder(arange(20), 5) - 2
+                fn pick(W: [3, 5], x: [5], y: []) -> [] { return -log_softmax(W @ x, dim=0)[y] * x[y] }
+                g = vmap(grad(pick, wrt=[W, x]), in_dims=(None, 0, 0))(W, X, labels)
+                r1 = zeros([20, 3, 5])
+                r2 = zeros([20, 5])
+                for i in range(20) {
+                    a, c = grad(pick, wrt=[W, x])(W, X[i], labels[i])
+                    r1[i] = a
+                    r2[i] = c
+                }
+                print(equal(g[0], r1) and equal(g[1], r2))
+                """, 1);
+    }
+
+    @Test
+    void aRecurrenceOfEachExampleIsOneLoopOverTheBatch() {
+        // the loop carries every example's state at once; its reversal reads a tape of batched rows
+        assertBatched("""
+                X = reshape(sin(arange(240.0) * 0.37), [20, 4, 3])
+                W = reshape(cos(arange(16.0) * 0.3), [4, 4])
+                U = reshape(sin(arange(12.0) * 0.5), [4, 3])
+                fn rnn(W: [4, 4], U: [4, 3], xs: [4, 3]) -> [] {
+                    h = zeros(4)
+                    for t in range(4) {
+                        h = tanh(W @ h + U @ xs[t])
+                    }
+                    return sum(h ** 2)
+                }
+                v = vmap(rnn, in_dims=(None, None, 0))(W, U, X)
+                g = vmap(grad(rnn, wrt=[W, U]), in_dims=(None, None, 0))(W, U, X)
+                r = zeros(20)
+                rW = zeros([20, 4, 4])
+                rU = zeros([20, 4, 3])
+                for i in range(20) {
+                    r[i] = rnn(W, U, X[i])
+                    a, c = grad(rnn, wrt=[W, U])(W, U, X[i])
+                    rW[i] = a
+                    rU[i] = c
+                }
+                print(equal(v, r) and equal(g[0], rW) and equal(g[1], rU))
+                """, 1);
+    }
+
+    @Test
     void aResultTheSameForEveryExampleIsRepeated() {
         assertBatched(DATA + """
                 fn constant(x: [5], c: [3]) -> [3] { return c * 2.0 }
@@ -132,16 +180,23 @@ class VmapBatchingTest {
     }
 
     @Test
-    void aFunctionWithALoopStaysALoopWithTheSameValues() {
-        Program p = compile(DATA + """
-                fn power(x: [5]) -> [5] {
-                    y = x
-                    for k in range(3) { y = y * x }
+    void aFunctionWithABranchStaysALoopWithTheSameValues() {
+        String source = DATA + """
+                fn branchy(x: [5]) -> [5] {
+                    if sum(x) > 0 {
+                        y = x * 2.0
+                    } else {
+                        y = -x
+                    }
                     return y
                 }
-                print(equal(vmap(power)(X), X ** 4))
-                """);
-        assertEquals(1, loops(p), "the vmap stays a loop (the function's own loop is inside it)");
+                s = sum(X, dim=1, keepdim=true)
+                print(equal(vmap(branchy)(X), where(s > 0, X * 2.0, -X)))
+                """;
+        assertEquals(1, loops(compile(source)), "a branch has no batching rule: the vmap stays a loop");
+        TxRunner.Outcome r = TxRunner.run("run", write(source));
+        assertEquals(0, r.status(), r.err());
+        assertEquals("True\n", r.out());
     }
 
     private static void assertBatched(String source, int ownLoops) {
@@ -162,9 +217,12 @@ class VmapBatchingTest {
         return r.program();
     }
 
-    /** Loops at the top level of the program (the test's own reference loops, or a vmap that stayed one). */
+    /**
+     * Loops at the top level of the program over 20 iterations or more: the test's own reference
+     * loops over the examples, or a vmap that stayed a loop (a mapped function's own loops are shorter).
+     */
     private static long loops(Program p) {
-        return p.body().stream().filter(s -> s instanceof Stmt.Loop l && !l.reverse()).count();
+        return p.body().stream().filter(s -> s instanceof Stmt.Loop l && !l.reverse() && l.count() >= 12).count();
     }
 
     private static String write(String source) {

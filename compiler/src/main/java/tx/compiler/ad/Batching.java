@@ -36,15 +36,28 @@ import tx.runtime.tensor.Shapes;
  * stays a loop of the IR, which gives the same values.
  */
 public final class Batching {
+    private static final boolean DEBUG = Boolean.getBoolean("tx.batching.debug");
     private final Builder b;
+    private final Graph graph;
     private final Var index;
     private final int size;
     /** Each variable of the block, as its batched or unbatched counterpart outside the loop. */
     private final Map<Var, Var> now = new HashMap<>();
     private final Set<Var> batched = new HashSet<>();
+    /**
+     * Whether this is the mapped block itself, whose unbatched statements are kept as they are (the
+     * graph knows them); in a callee's body, batched through its call, they are made anew, since
+     * the callee's statements belong to it and may be reached by several calls.
+     */
+    private boolean top = true;
+    /** The scope a loop body's scope sits in: the values made before the loop are found there. */
+    private Batching parent;
+    /** Tapes of batched values: their batch axis is second, after the loop's iterations (see {@link #loop}). */
+    private final Set<Var> tapeBatched = new HashSet<>();
 
-    private Batching(Builder b, Var index, int size) {
+    private Batching(Builder b, Graph graph, Var index, int size) {
         this.b = b;
+        this.graph = graph;
         this.index = index;
         this.size = size;
     }
@@ -54,18 +67,21 @@ public final class Batching {
      * examples into the builder's open block, and returns each of {@code rows} stacked (the mapped
      * axis first); null, with nothing emitted, where some statement has no batching rule.
      */
-    public static List<Var> batch(Builder b, List<Stmt> body, Var index, int size, List<Var> rows) {
-        Batching p = new Batching(b, index, size);
+    public static List<Var> batch(Builder b, Graph graph, List<Stmt> body, Var index, int size, List<Var> rows) {
+        Batching p = new Batching(b, graph, index, size);
+        int depth = b.depth();
         b.openBlock();
         List<Var> out = null;
         try {
             out = p.run(body, rows);
         } catch (IllegalArgumentException shapeRule) {
+            if (DEBUG) shapeRule.printStackTrace();
             // NOTE: a batched equation that its primitive's shape rule refuses is a gap in a rule
             // here, never the user's error (the block was checked for one example): the loop,
             // which needs no rule, gives the values. VmapBatchingTest pins the cases that batch.
             out = null;
         } finally {
+            b.closeTo(depth + 1); // NOTE: the blocks a rule opened, if it failed inside one, are closed first
             List<Stmt> made = b.closeBlock();
             if (out != null) for (Stmt s : made) b.add(s);
         }
@@ -76,7 +92,7 @@ public final class Batching {
         if (!statements(body)) return null;
         List<Var> out = new ArrayList<>();
         for (Var r : rows) {
-            if (r.equals(index)) return null;
+            if (r.equals(index) || tapeBatched(r)) return null;
             Var v = value(r);
             out.add(batched(r) ? v : b.expand(b.reshape(v, Shapes.concat(new int[] {1}, v.shapeRef())), Shapes.concat(new int[] {size}, v.shapeRef())));
         }
@@ -84,11 +100,16 @@ public final class Batching {
     }
 
     private Var value(Var v) {
-        return now.getOrDefault(v, v);
+        Var x = now.get(v);
+        return x != null ? x : parent != null ? parent.value(v) : v;
     }
 
     private boolean batched(Var v) {
-        return batched.contains(v);
+        return batched.contains(v) || parent != null && parent.batched(v);
+    }
+
+    private boolean tapeBatched(Var v) {
+        return tapeBatched.contains(v) || parent != null && parent.tapeBatched(v);
     }
 
     /** Rewrites the statements of a block in order; false at the first that has no rule. */
@@ -96,10 +117,12 @@ public final class Batching {
         for (Stmt s : body) {
             Stmt.Eqn e = s instanceof Stmt.Eqn eqn ? eqn : null;
             Stmt.Call c = s instanceof Stmt.Call call ? call : null;
-            if (e == null && c == null) return false;
-            var old = b.at(e != null ? e.origin() : c.origin());
+            Stmt.Loop loop = s instanceof Stmt.Loop l && l.runTime() == null ? l : null;
+            if (e == null && c == null && loop == null) return false;
+            if (DEBUG) System.err.println("batching: " + s);
+            var old = b.at(e != null ? e.origin() : c != null ? c.origin() : loop.origin());
             try {
-                if (e != null ? !equation(e) : !call(c)) return false;
+                if (e != null ? !equation(e) : c != null ? !call(c) : !loop(loop)) return false;
             } finally {
                 b.at(old);
             }
@@ -118,32 +141,142 @@ public final class Batching {
         for (Var v : c.in()) {
             if (v.equals(index)) return false;
             args.add(value(v));
-            any |= batched(v);
+            any |= batched(v) || tapeBatched(v);
         }
-        if (!any) {
+        if (!any && top && args.equals(c.in())) { // the call as it was, known to the graph already
+            b.add(c);
+            return true;
+        }
+        if (!any) { // inside a callee batched through its body: the same call on this scope's values
             Stmt.Call same = b.call(c.fn(), args);
+            List<Boolean> rg = new ArrayList<>();
+            for (Var o : c.outs()) rg.add(graph.requiresGrad(o));
+            graph.called(same, rg);
             for (int j = 0; j < c.outs().size(); j++) now.put(c.outs().get(j), same.outs().get(j));
             return true;
         }
-        Batching inner = new Batching(b, index, size);
+        Batching inner = new Batching(b, graph, index, size);
+        inner.top = false;
         for (int k = 0; k < args.size(); k++) {
             Var p = c.fn().params().get(k);
             inner.now.put(p, args.get(k));
             if (batched(c.in().get(k))) inner.batched.add(p);
+            if (tapeBatched(c.in().get(k))) inner.tapeBatched.add(p); // a forward half's tape, read by its backward half
         }
         if (!inner.statements(c.fn().body())) return false;
         for (int j = 0; j < c.outs().size(); j++) {
             Var r = c.fn().results().get(j), out = c.outs().get(j);
             now.put(out, inner.value(r));
             if (inner.batched(r)) batched.add(out);
+            if (inner.tapeBatched(r)) tapeBatched.add(out);
         }
         return true;
+    }
+
+    /**
+     * A loop with a trip count known at compile time (JAX batches its loops the same way): a
+     * carried value is batched if its initial value or its value after an iteration is (found by
+     * batching the body again until that settles), and the body is batched once more in a scope
+     * of its own. A batched value the loop tapes is taped with the batch axis second, after the
+     * iterations, so that a reversed loop's {@code take} of a row gives the batch axis first.
+     */
+    private boolean loop(Stmt.Loop l) {
+        for (Var i : l.init()) if (i != null && (i.equals(index) || tapeBatched(i))) return false;
+        Set<Integer> carried = new HashSet<>();
+        for (int k = 0; k < l.params().size(); k++) if (l.init().get(k) != null && batched(l.init().get(k))) carried.add(k);
+        for (int round = 0; round <= l.params().size(); round++) {
+            b.openBlock();
+            Batching body;
+            boolean ok;
+            try {
+                body = bodyScope(l, carried);
+                ok = body.statements(l.body());
+            } finally {
+                b.closeBlock();
+            }
+            if (!ok) return false;
+            int before = carried.size();
+            for (int k = 0; k < l.results().size(); k++) if (body.batched(l.results().get(k))) carried.add(k);
+            if (carried.size() == before) return emitLoop(l, carried);
+        }
+        return false;
+    }
+
+    /** A scope for a loop's body: its parameters bound to new variables, batched as {@code carried} says. */
+    private Batching bodyScope(Stmt.Loop l, Set<Integer> carried) {
+        Batching body = new Batching(b, graph, index, size);
+        body.parent = this;
+        body.top = false;
+        for (int k = 0; k < l.params().size(); k++) {
+            Var p = l.params().get(k);
+            Var q = b.newVar(carried.contains(k) ? withBatch(p.shapeRef()) : p.shapeRef(), p.name(), p.dtype());
+            like(q, p);
+            body.now.put(p, q);
+            if (carried.contains(k)) body.batched.add(p);
+        }
+        body.now.put(l.index(), l.index());
+        return body;
+    }
+
+    private boolean emitLoop(Stmt.Loop l, Set<Integer> carried) {
+        List<Var> init = new ArrayList<>(), params = new ArrayList<>(), results = new ArrayList<>(), outs = new ArrayList<>();
+        for (int k = 0; k < l.params().size(); k++) {
+            Var i = l.init().get(k);
+            init.add(i == null ? null : carried.contains(k) && !batched(i) ? spread(value(i)) : value(i));
+        }
+        b.openBlock();
+        Batching body;
+        boolean ok;
+        List<Stmt> newBody;
+        try {
+            body = bodyScope(l, carried);
+            ok = body.statements(l.body());
+            for (int k = 0; ok && k < l.params().size(); k++) { // inside the body: a result the same for every example, repeated
+                Var r = l.results().get(k);
+                params.add(body.now.get(l.params().get(k)));
+                results.add(carried.contains(k) && !body.batched(r) ? body.spread(body.value(r)) : body.value(r));
+            }
+        } finally {
+            newBody = b.closeBlock();
+        }
+        if (!ok) return false;
+        for (int k = 0; k < l.outs().size(); k++) {
+            Var o = l.outs().get(k), q = b.newVar(carried.contains(k) ? withBatch(o.shapeRef()) : o.shapeRef(), o.name(), o.dtype());
+            like(q, o);
+            outs.add(q);
+            now.put(o, q);
+            if (carried.contains(k)) batched.add(o);
+        }
+        List<Var> stacked = new ArrayList<>(), tapes = new ArrayList<>();
+        for (int k = 0; k < l.stacked().size(); k++) {
+            Var st = l.stacked().get(k), tape = l.tapes().get(k);
+            if (body.tapeBatched(st)) return false; // a tape of tapes (a nested loop's, taped again): not followed
+            boolean isBatched = body.batched(st);
+            stacked.add(body.value(st));
+            Var t = b.newVar(isBatched ? Shapes.concat(new int[] {l.count(), size}, st.shapeRef()) : tape.shapeRef(), tape.name(), tape.dtype());
+            like(t, tape);
+            tapes.add(t);
+            now.put(tape, t);
+            if (isBatched) tapeBatched.add(tape);
+        }
+        Stmt.Loop batchedLoop = new Stmt.Loop(l.count(), l.index(), init, params, newBody, results, outs, stacked, tapes, l.reverse(), l.origin());
+        b.add(batchedLoop);
+        graph.structure(batchedLoop);
+        return true;
+    }
+
+    /** A variable standing for another of the mapped block: it requires grad, and is a barrier, as that one is. */
+    private void like(Var q, Var p) {
+        graph.setRequiresGrad(q, graph.requiresGrad(p));
+        String why = graph.barrierReason(p);
+        if (why != null) graph.markBarrier(q, why, graph.barrierHelp(p));
     }
 
     /** Rewrites one equation; false if it has no rule. */
     private boolean equation(Stmt.Eqn e) {
         List<Var> in = new ArrayList<>();
         boolean any = false;
+        if (e.prim() != Prim.TAKE) for (Var v : e.in()) if (tapeBatched(v)) return false; // a tape of batched rows is read only by row
         for (Var v : e.in()) {
             if (v.equals(index)) {
                 if (e.prim() == Prim.TAKE && e.in().get(1).equals(index)) return mapped(e);
@@ -152,7 +285,17 @@ public final class Batching {
             in.add(value(v));
             any |= batched(v);
         }
-        if (!any) { // the same for every example: computed once
+        if (e.prim() == Prim.TAKE && tapeBatched(e.in().get(0))) { // a row of a tape of batched values: the batch axis comes first
+            if (batched(e.in().get(1)) || ((Attrs.Axis) e.attr()).axis() != 0) return false;
+            now.put(e.out(), b.emit(Prim.TAKE, e.attr(), in.get(0), in.get(1)));
+            batched.add(e.out());
+            return true;
+        }
+        if (!any && top && in.equals(e.in())) { // the same for every example, computed once: the equation as it was
+            b.add(e);
+            return true;
+        }
+        if (!any) {
             now.put(e.out(), b.emit(e.prim(), e.attr(), in.toArray(Var[]::new)));
             return true;
         }
@@ -182,6 +325,16 @@ public final class Batching {
      * elsewhere, which is {@code where(iota_b == iota_axis, v, 0)} over the whole batch.
      */
     private boolean placed(Stmt.Eqn e) {
+        now.put(e.out(), put(e, iota(size)));
+        batched.add(e.out());
+        return true;
+    }
+
+    /**
+     * {@code put(v, i, shape, axis)} where example b's index is {@code at[b]} (an int64 vector of
+     * the batch, no negatives): {@code where(at_b == iota_axis, v, 0)} over the whole batch.
+     */
+    private Var put(Stmt.Eqn e, Var at) {
         Attrs.Put put = (Attrs.Put) e.attr();
         int[] shape = put.shape();
         int axis = put.axis(), n = shape[axis];
@@ -191,18 +344,39 @@ public final class Batching {
         Arrays.fill(colAt, 1);
         rowAt[0] = size;
         colAt[axis + 1] = n;
-        Var mask = b.eq(b.reshape(iota(size), rowAt), b.reshape(iota(n), colAt));
-        int[] unsqueezed = Shapes.concat(batched(v) ? new int[] {size} : new int[0], inserted(v.shapeRef(), axis, batched(v)));
+        Var mask = b.eq(b.reshape(at, rowAt), b.reshape(iota(n), colAt));
+        int[] unsqueezed = Shapes.concat(batched(v) ? new int[] {size} : new int[0], inserted(v.shapeRef(), axis));
         Var value = b.reshape(value(v), unsqueezed);
         Var zero = b.scalar(0.0, v.dtype());
-        now.put(e.out(), b.expand(b.emit(Prim.WHERE, null, mask, value, zero), withBatch(shape)));
-        batched.add(e.out());
-        return true;
+        return b.expand(b.emit(Prim.WHERE, null, mask, value, zero), withBatch(shape));
     }
 
-    /** One example's shape of v (its batched shape without the batch axis) with a 1 inserted at {@code axis}. */
-    private static int[] inserted(int[] shape, int axis, boolean isBatched) {
-        int[] s = isBatched ? Arrays.copyOfRange(shape, 1, shape.length) : shape;
+    /**
+     * {@code take(x, i, axis)} where each example has its own index (a label, {@code x[y]}): a
+     * gather along the axis, one index per example, which copies the same values.
+     */
+    private Var takenAt(Stmt.Eqn e, List<Var> in) {
+        int axis = ((Attrs.Axis) e.attr()).axis() + 1;
+        Var x = batched(e.in().get(0)) ? in.get(0) : spread(in.get(0));
+        int[] s = x.shapeRef(), idxShape = s.clone(), ones = new int[s.length];
+        idxShape[axis] = 1;
+        Arrays.fill(ones, 1);
+        ones[0] = size;
+        Var at = nonNegative(in.get(1), s[axis]);
+        if (at.dtype() != tx.runtime.tensor.DType.INT64) at = b.emit(Prim.CAST, tx.runtime.tensor.DType.INT64, at);
+        Var idx = b.expand(b.reshape(at, ones), idxShape);
+        Var got = b.emit(Prim.GATHER, new Attrs.Axis(axis), x, idx);
+        return b.reshape(got, Shapes.reduced(idxShape, new int[] {axis}, false));
+    }
+
+    /** An index vector with Python's negative indices counted from the end of an axis of n. */
+    private Var nonNegative(Var i, int n) {
+        Var zero = b.scalar(0.0, i.dtype());
+        return b.emit(Prim.WHERE, null, b.emit(Prim.LT, null, i, zero), b.add(i, b.scalar(n, i.dtype())), i);
+    }
+
+    /** One example's shape with a 1 inserted at {@code axis}. */
+    private static int[] inserted(int[] s, int axis) {
         int[] out = new int[s.length + 1];
         for (int k = 0, j = 0; k < out.length; k++) out[k] = k == axis ? 1 : s[j++];
         return out;
@@ -246,10 +420,12 @@ public final class Batching {
                 Attrs.Pad s = (Attrs.Pad) e.attr();
                 yield b.emit(p, new Attrs.Pad(withBatch(s.shape()), prefixed(0, s.start()), prefixed(1, s.step())), in.get(0));
             }
-            case TAKE -> batched(e.in().get(1)) ? null : b.emit(p, new Attrs.Axis(((Attrs.Axis) e.attr()).axis() + 1), in.get(0), in.get(1));
+            case TAKE -> batched(e.in().get(1)) ? takenAt(e, in)
+                    : b.emit(p, new Attrs.Axis(((Attrs.Axis) e.attr()).axis() + 1), in.get(0), in.get(1));
             case PUT -> {
                 Attrs.Put put = (Attrs.Put) e.attr();
-                yield batched(e.in().get(1)) ? null : b.emit(p, new Attrs.Put(withBatch(put.shape()), put.axis() + 1), in.get(0), in.get(1));
+                yield batched(e.in().get(1)) ? put(e, nonNegative(in.get(1), put.shape()[put.axis()]))
+                        : b.emit(p, new Attrs.Put(withBatch(put.shape()), put.axis() + 1), in.get(0), in.get(1));
             }
             case CAT -> {
                 List<Var> all = new ArrayList<>();

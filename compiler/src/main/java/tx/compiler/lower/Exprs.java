@@ -255,6 +255,7 @@ final class Exprs {
         if (left instanceof Val.Bad || right instanceof Val.Bad) return new Val.Bad();
         if (left instanceof Val.Bool x) left = new Val.Num(x.value() ? 1 : 0, Val.PyType.BOOL); // True + 1 is 2, as in Python
         if (right instanceof Val.Bool x) right = new Val.Num(x.value() ? 1 : 0, Val.PyType.BOOL);
+        if (left instanceof Val.Str || right instanceof Val.Str) return Strings.binary(l, op, left, right, span);
         if (Bitwise.OPS.containsKey(op)) return new Bitwise(l).binary(op, left, right, ls, rs, span);
         if (left instanceof Val.Num && right instanceof Val.Num && !op.equals("@")) return fold(op, left, right, span);
         if (left instanceof Val.DTypeV || right instanceof Val.DTypeV) return fold(op, left, right, span);

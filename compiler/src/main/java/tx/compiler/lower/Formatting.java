@@ -64,6 +64,7 @@ final class Formatting {
         try {
             if (v instanceof T t) return runtime(t, spec, str, f);
             if (Sequences.items(v) != null && f.spec().isEmpty()) return l.sequences.print(v, Formatting::sequenceItem); // Python's str of a list or tuple
+            if (v instanceof Val.Formatted inner && f.spec().isEmpty() && f.conversion() != 'r') return new PrintItem.Joined(inner.parts()); // f"{msg}" of an f-string
             String text = staticText(v, spec, f);
             if (text == null) return null;
             return new PrintItem.Text(text);
@@ -90,6 +91,8 @@ final class Formatting {
         } else if (v instanceof Val.Num n) {
             if (f.conversion() == 0) return checked(spec, n.py(), () -> number(n, spec));
             shown = n.py() == PyType.BOOL ? (n.value() != 0 ? "True" : "False") : n.py() == PyType.INT ? integer(n.value()) : PyFloat.repr(n.value());
+        } else if (v instanceof Val.Str s) {
+            shown = f.conversion() == 'r' ? Strings.repr(s.value()) : s.value();
         } else if (v instanceof Val.None || v instanceof Val.Shape || v instanceof Val.DTypeV) {
             shown = v instanceof Val.Shape s ? "torch.Size(" + Shapes.show(s.dims()) + ")" : v instanceof Val.DTypeV d ? d.dtype().toString() : "None";
             if (f.conversion() == 0 && !spec.isEmpty()) {

@@ -388,6 +388,33 @@ final class Loops {
     }
 
     /**
+     * An f-string assigned in the body ({@code msg = f"epoch {epoch}: {loss.item()}"}): the values it
+     * shows leave the loop as results, so that after the loop it shows the last iteration's. After a
+     * {@code while}, which may run no iteration, it may be unassigned.
+     */
+    private void formattedOut(Ast.For f, Set<String> assigned, State before, State end, State after, Map<Var, Var> shared, Outputs o) {
+        for (String n : assigned) {
+            if (!(end.names.get(n) instanceof Val.Formatted text) || text == before.names.get(n)) continue;
+            if (whileLoop != null) {
+                after.names.remove(n);
+                if (before.names.get(n) != null) after.names.put(n, before.names.get(n));
+                after.maybeUnassigned.put(n, f.span());
+                continue;
+            }
+            List<tx.runtime.ir.Stmt.PrintItem> parts = new ArrayList<>();
+            for (tx.runtime.ir.Stmt.PrintItem p : text.parts()) parts.add(p.map(v -> shared.computeIfAbsent(v, x -> {
+                Var out = l.b.newVarLike(x, n);
+                o.init().add(null);
+                o.names().add(n + "_" + o.names().size());
+                o.results().add(x);
+                o.outs().add(out);
+                return out;
+            })));
+            after.names.put(n, new Val.Formatted(parts));
+        }
+    }
+
+    /**
      * A tensor the body changes in place (d2l's {@code sgd} updating a script-level {@code W} from
      * inside a function's training loop) holds the loop's result afterwards: logged as an in-place
      * change, so that the function's caller sees it when the function returns (Mutations.seeChanges).
@@ -438,6 +465,7 @@ final class Loops {
         after.graphGrads.putAll(graph);
         Map<Var, T> afterwards = new java.util.HashMap<>(); // lists and tuples hold the loop's results
         if (whileLoop == null) sequenceItemsOut(f, assigned, outNames, end, shared, afterwards, new Outputs(names, init, results, outs));
+        formattedOut(f, assigned, before, end, after, shared, new Outputs(names, init, results, outs));
         for (String n : names) if (after.names.get(n) instanceof T t && end.names.get(n) instanceof T e) afterwards.putIfAbsent(e.var(), t);
         Sequences.replaceInSequences(after, afterwards);
         l.state = r.count() == 0 ? before : after; // a loop that never runs changes nothing

@@ -451,11 +451,7 @@ public final class Lowerer {
         }
         if (v instanceof T tv && tv.leaf() >= 0 && leafNames.get(tv.leaf()) == null) leafNames.set(tv.leaf(), t.name());
         v = Sequences.named(v, a.value().span()); // several results named at once are a tuple, as in Python
-        if (v instanceof Val.Str || v instanceof Val.Formatted) { // LANGUAGE §2: strings are only arguments of print (and of the file functions)
-            diags.error("E0401", a.value().span(), "a string cannot be assigned to a name", "pass it to `print` directly: `print(\"...\", x)`");
-            v = new Val.Bad();
-        }
-        state.bind(t.name(), v);
+        state.bind(t.name(), v); // a string too: its text, or an f-string's parts (see Strings)
     }
 
     /** {@code a, b = f(...)}: one name for each value the function returns. */

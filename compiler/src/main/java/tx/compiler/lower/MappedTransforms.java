@@ -171,7 +171,7 @@ final class MappedTransforms {
         if (out instanceof Val.Bad) return out;
         List<Var> rows = new ArrayList<>(), tapes = new ArrayList<>();
         for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) rows.add(((T) v).var());
-        List<Var> stacked = BATCHING ? tx.compiler.ad.Batching.batch(l.b, body, index, batch, rows) : null;
+        List<Var> stacked = BATCHING ? tx.compiler.ad.Batching.batch(l.b, l.graph, body, index, batch, rows) : null;
         if (stacked != null) return stackedResults(stacked);
         for (Var r : rows) tapes.add(l.b.newVar(Shapes.concat(new int[] {batch}, r.shapeRef()), "vmapped", r.dtype()));
         tx.runtime.ir.Stmt.Loop loop = new tx.runtime.ir.Stmt.Loop(batch, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false,
@@ -194,7 +194,7 @@ final class MappedTransforms {
      * else a loop of the IR that records each row on a tape.
      */
     private List<Var> rowsStacked(List<tx.runtime.ir.Stmt> body, Var index, int count, List<Var> rows, String name, Args a) {
-        List<Var> stacked = BATCHING ? tx.compiler.ad.Batching.batch(l.b, body, index, count, rows) : null;
+        List<Var> stacked = BATCHING ? tx.compiler.ad.Batching.batch(l.b, l.graph, body, index, count, rows) : null;
         if (stacked != null) return stacked;
         List<Var> tapes = new ArrayList<>();
         for (Var r : rows) tapes.add(l.b.newVar(Shapes.concat(new int[] {count}, r.shapeRef()), name, r.dtype()));

@@ -145,7 +145,7 @@ final class Sequences {
     private PrintItem repr(Val v, java.util.function.Function<Val, PrintItem> itemOf) {
         if (items(v) != null) return print(v, itemOf);
         if (v instanceof Val.Num n) return new PrintItem.Text(pyRepr(n));
-        if (v instanceof Val.Str s) return new PrintItem.Text("'" + s.value().replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'");
+        if (v instanceof Val.Str s) return new PrintItem.Text(Strings.repr(s.value()));
         return itemOf.apply(v);
     }
 
