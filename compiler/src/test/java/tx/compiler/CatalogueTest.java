@@ -29,6 +29,7 @@ class CatalogueTest {
     private static final Map<String, String[]> FLAGS = Map.of(
             "E0502", new String[] {"--detect-anomaly"},
             "E0503", new String[] {"--max-memory", "10M"},
+            "E0312", new String[] {"--max-memory", "12K"},
             "E0504", new String[] {"--timeout", "0.2"});
     /** Files an example reads, copied beside it from compiler/src/test/resources/npy: E0506's program overwrites the file it loads. */
     private static final Map<String, String[]> FILES = Map.of("E0506", new String[] {"weights.npy"});

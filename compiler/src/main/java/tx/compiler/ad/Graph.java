@@ -63,6 +63,28 @@ public final class Graph {
         checkpointing += delta;
     }
 
+    /** The snapshots of a loop's schedule when a plain `with checkpoint` around it leaves them to be chosen. */
+    public static final int AUTO = -2;
+    /** The loops reversed on Revolve's schedule: loop index to the number of stored states. */
+    private final Map<Var, Integer> snapshots = new HashMap<>();
+
+    /** Puts the loop with this index on Revolve's schedule with {@code k} stored states. */
+    public void schedule(Var loopIndex, int k) {
+        snapshots.put(loopIndex, k);
+    }
+
+    /** The stored states of the loop's schedule, or 0: the loop is taped (or checkpointed) step by step. */
+    public int snapshots(Var loopIndex) {
+        return snapshots.getOrDefault(loopIndex, 0);
+    }
+
+    private final Set<Var> revolved = new HashSet<>();
+
+    /** Records that the loop with this index is being reversed on its schedule; false if it already was. */
+    public boolean revolve(Var loopIndex) {
+        return revolved.add(loopIndex);
+    }
+
     public boolean checkpointed(Var v) {
         return checkpointed.contains(v);
     }
@@ -210,6 +232,11 @@ public final class Graph {
     }
 
     private final java.util.Set<Var> afterError = new java.util.HashSet<>();
+
+    /** The help a diagnostic gives when a pass stops at v (without making v a barrier for other passes). */
+    public void help(Var v, String help) {
+        barrierHelp.put(v, help);
+    }
 
     /** As {@link #markBarrier(Var, String)}, with the help the diagnostic gives. */
     public void markBarrier(Var v, String why, String help) {

@@ -78,20 +78,22 @@ public final class Reverse {
         String oldName = b.named(null);
         var oldOrigin = b.origin();
         int depth = b.depth();
+        Plan.begin();
         List<Stmt> block = b.currentBlock();
-        int start = block.size();
+        int start = block.size(), inserted = b.inserted(block);
         try {
             for (int k = 0; k < outs.size(); k++) accumulate(outs.get(k), seeds.get(k), null);
             active.sort(Comparator.comparingInt(Reverse::order).reversed());
             for (Stmt s : active) propagate(s);
             Map<Integer, Var> result = collect(leaves);
-            prune(block.subList(start, block.size()), result.values());
+            prune(block.subList(start + b.inserted(block) - inserted, block.size()), result.values());
             return new Result(result, null, null);
         } catch (Blocked x) { // a called function's adjoint met a barrier: nothing of this pass is kept
             b.closeTo(depth);
-            block.subList(start, block.size()).clear();
+            block.subList(start + b.inserted(block) - inserted, block.size()).clear();
             return new Result(Map.of(), x.at, x.why);
         } finally {
+            Plan.end(oldOrigin.line(), oldOrigin.col(), createGraph ? "transform" : "backward");
             if (!createGraph) graph.setNoGrad(wasNoGrad);
             b.named(oldName);
             b.at(oldOrigin);
@@ -304,6 +306,7 @@ public final class Reverse {
                     + fwd.origin().line() + " (a second derivative through a while, whose tape's length is known only at run time: not yet)");
         }
         if (dOut == null) dOut = java.util.Arrays.asList(new Var[fwd.outs().size()]);
+        RevolveLoop revolve = revolve(fwd);
         b.at(fwd.origin().asAdjoint());
         List<Integer> carried = new ArrayList<>();
         for (int k = 0; k < fwd.params().size(); k++) if (graph.requiresGrad(fwd.params().get(k))) carried.add(k);
@@ -326,14 +329,23 @@ public final class Reverse {
         // carried adjoints requires grad, so these are marked before the body is built
         if (createGraph && !graph.noGrad()) for (Var p : params) graph.setRequiresGrad(p, true);
         Var index = b.newVarLike(fwd.index(), fwd.index().name());
+        if (revolve != null) revolve.tables();
         List<Var> results = new ArrayList<>();
         List<Stmt> body = reversedBody(fwd, carried, free, params, results, index, dTapes);
 
-        Recorder tape = record(fwd, index, body, results);
+        Recorder tape = record(fwd, index, body, results, revolve);
         List<Stmt> reversed = tape.prologue;
         reversed.addAll(Blocks.rename(body, tape.rename));
         List<Var> next = new ArrayList<>();
         for (Var r : results) next.add(tape.rename.getOrDefault(r, r));
+        Plan.loop(tape.now, tape.checkpointed, revolve);
+        if (revolve != null) { // the reversal carries the stored states too
+            revolve.startFrom(revolve.storeInForward(tape.now, graph));
+            b.at(fwd.origin().asAdjoint());
+            init.addAll(revolve.init);
+            params.addAll(revolve.params);
+            next.addAll(revolve.next);
+        }
         List<Var> outs = new ArrayList<>();
         for (Var p : params) outs.add(b.newVar(p.shapeRef(), p.name()));
         // the reversal of a reversed loop runs forwards; a while's runs as many iterations as it ran
@@ -342,11 +354,20 @@ public final class Reverse {
                 fwd.origin().asAdjoint(), counted);
         b.add(back);
         differentiable(back);
+        if (revolve != null) for (Var p : revolve.params) graph.setRequiresGrad(p, false); // positions and stored states, not adjoints
         for (int i = 0; i < carried.size(); i++) {
             Var x = fwd.init().get(carried.get(i));
             if (x != null && graph.requiresGrad(x)) accumulate(x, outs.get(i), null);
         }
         for (int j = 0; j < free.size(); j++) accumulate(free.get(j), outs.get(carried.size() + j), null);
+    }
+
+    /** The plan for reversing a loop on Revolve's schedule (null: step by step); a Blocked if it has one it cannot follow. */
+    private RevolveLoop revolve(Stmt.Loop fwd) {
+        String[] refused = new String[1];
+        RevolveLoop r = RevolveLoop.forLoop(b, graph, fwd, refused);
+        if (refused[0] != null) throw new Blocked(RevolveLoop.refusedAt(fwd), refused[0]);
+        return r;
     }
 
     /** The values from outside a loop that its body (or its results) read and that require grad. */
@@ -398,7 +419,7 @@ public final class Reverse {
      * loop its tape. The body's definitions are taken after the child pass: reversing a nested
      * loop gave it a tape of its own.
      */
-    private Recorder record(Stmt.Loop fwd, Var index, List<Stmt> body, List<Var> results) {
+    private Recorder record(Stmt.Loop fwd, Var index, List<Stmt> body, List<Var> results, RevolveLoop revolve) {
         Set<Var> inner = Blocks.defined(fwd.body());
         inner.addAll(fwd.params());
         inner.add(fwd.index());
@@ -408,11 +429,14 @@ public final class Reverse {
         Set<Var> needed = Blocks.free(body);
         needed.addAll(results);
         b.openBlock();
+        if (revolve != null) revolve.restore(index, tape.rename); // the state of the step, from a stored one
         for (Var v : needed) if (inner.contains(v)) tape.read(v);
         tape.prologue = b.closeBlock();
+        tape.now = fwd;
         if (tape.stacked.size() > fwd.stacked().size()) {
             Stmt.Loop taped = fwd.with(fwd.body(), tape.stacked, tape.tapes);
             if (!b.replace(fwd, taped)) throw new IllegalStateException("the loop at line " + fwd.origin().line() + " is not in the program");
+            tape.now = taped;
             graph.structure(taped);
             if (createGraph && !graph.noGrad()) { // the reversal reads the tapes: they carry gradients for a derivative of it
                 for (int k = 0; k < taped.tapes().size(); k++) graph.setRequiresGrad(taped.tapes().get(k), graph.requiresGrad(taped.stacked().get(k)));
@@ -450,6 +474,10 @@ public final class Reverse {
         final List<Var> stacked, tapes;
         /** The reads of taped and recomputed values, which start the reversed body. */
         List<Stmt> prologue;
+        /** The forward loop as it is in the program once its tape is added. */
+        Stmt.Loop now;
+        /** Whether the reversed body recomputes values that `with checkpoint` marked (part of each step runs again). */
+        boolean checkpointed;
 
         Recorder(Stmt.Loop fwd, Var index, Set<Var> inner, Map<Var, Eqn> made) {
             this.fwd = fwd;
@@ -465,7 +493,9 @@ public final class Reverse {
         Var read(Var v) {
             Var done = rename.get(v);
             if (done != null) return done;
-            Var r = invariant(v) || rowOfOutside(v) || graph.checkpointed(v) && recomputable(v) ? recompute(v) : taped(v);
+            boolean again = !invariant(v) && !rowOfOutside(v) && graph.checkpointed(v) && recomputable(v);
+            checkpointed |= again;
+            Var r = again || invariant(v) || rowOfOutside(v) ? recompute(v) : taped(v);
             rename.put(v, r);
             return r;
         }

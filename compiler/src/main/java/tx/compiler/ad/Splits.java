@@ -106,7 +106,7 @@ final class Splits {
                 seeds.add(seed);
             }
             for (Stmt s : f.body()) b.add(current(graph, s));
-            int forward = b.currentBlock().size();
+            int forward = b.currentBlock().size(), inserted = b.inserted(b.currentBlock());
             // the active parameters are this pass's leaves; the others are constants to it, whatever
             // they were when the body was built (an adjoint's seed may or may not require grad)
             Map<Integer, Integer> leafOf = new LinkedHashMap<>();
@@ -144,6 +144,7 @@ final class Splits {
                 grads.add(d);
                 gives.add(e.getKey());
             }
+            forward += b.inserted(b.currentBlock()) - inserted; // a loop on Revolve's schedule gets its snapshots made before it
             List<Stmt> all = b.closeBlock();
             List<Stmt> body = new ArrayList<>(all.subList(0, forward)), backward = new ArrayList<>(all.subList(forward, all.size()));
             Set<Var> made = Blocks.defined(body), read = Blocks.free(backward);

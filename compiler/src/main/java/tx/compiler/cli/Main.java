@@ -49,6 +49,11 @@ public final class Main {
               ir FILE.tx [--fused] [--timeout SECONDS] [--max-memory SIZE]
                                      compile the script and print its IR, adjoint equations included
                                      (--fused: as a run executes it, its elementwise runs fused)
+              plan FILE.tx [--max-memory SIZE] [--timeout SECONDS]
+                                     for each backward and transform: the tape, the peak memory of its reversal,
+                                     the recompute factor and each loop's checkpoint schedule, decided at compile
+                                     time without running anything (--max-memory: the schedules that fit; exit 1
+                                     if none does)
               explain CODE           explain an error code, e.g. `tx explain E0301`
               help                   show this message
 
@@ -124,6 +129,8 @@ public final class Main {
                 return explain(rest.get(0));
             case "check":
                 return withLimits("check", rest, (file, limits) -> checkCommand(file, limits));
+            case "plan":
+                return withLimits("plan", rest, (file, limits) -> planCommand(file, limits));
             case "grad":
                 return gradCommand(rest);
             case "bench":
@@ -146,6 +153,15 @@ public final class Main {
         }
         notWritten(err, "check", displayName(file), tx.runtime.ir.Blocks.saves(c.result().program().body()));
         return execute(c.result(), file, new RunOptions(false, limits.timeoutMillis(), limits.maxBytes(), true, false)); // tx check never writes
+    }
+
+    /** {@code tx plan FILE}: what each backward and transform will store and recompute, from compiling alone. */
+    private int planCommand(Path file, Limits limits) {
+        Compiled[] c = new Compiled[1];
+        List<tx.compiler.ad.Plan.Entry> entries = tx.compiler.ad.Plan.collect(() -> c[0] = compileFile(file, false));
+        if (c[0].result() == null) return c[0].status();
+        out.print(PlanReport.render(displayName(file), entries, limits.maxBytes()));
+        return OK;
     }
 
     /**

@@ -367,7 +367,8 @@ public final class Derivation {
         if (runTime != null) {
             var o = runTime.origin();
             diags.error("E0601", new tx.compiler.syntax.Span(o.line(), o.col(), o.line(), o.col() + "while".length()), // the keyword
-                    "`tx grad` cannot yet write out a derivative through a `while` loop",
+                    runTime.isWhile() ? "`tx grad` cannot yet write out a derivative through a `while` loop"
+                            : "`tx grad` cannot yet write out a derivative through a loop on Revolve's schedule (`checkpoint(snapshots=)`)",
                     "the function and its gradient work in a script (`grad(f)`, `tx run`) and in `tx check`; only the written-out form is missing");
             return null;
         }

@@ -62,7 +62,7 @@ final class Jumps {
                 continue;
             }
             if (s instanceof Ast.If f) out.add(new Ast.If(f.cond(), guard(f.then(), running, going), guard(f.otherwise(), running, going), f.span()));
-            else if (s instanceof Ast.With w) out.add(new Ast.With(w.kind(), guard(w.body(), running, going), w.span()));
+            else if (s instanceof Ast.With w) out.add(new Ast.With(w.kind(), guard(w.body(), running, going), w.span(), w.args()));
             List<Ast.Stmt> rest = body.subList(i + 1, body.size());
             if (!rest.isEmpty()) out.add(new Ast.If(new Ast.Name(going, s.span()), guard(rest, running, going), List.of(), s.span()));
             return out;

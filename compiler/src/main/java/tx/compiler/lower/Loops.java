@@ -403,6 +403,7 @@ final class Loops {
         l.b.add(loop);
         l.graph.structure(loop);
         grown.finish(l.state);
+        l.checkpoints.built(f, loop);
     }
 
     /** The values a loop hands on: their names, initial values, last-iteration results and outputs. */

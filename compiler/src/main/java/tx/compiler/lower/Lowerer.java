@@ -31,6 +31,7 @@ public final class Lowerer {
     final Graph graph = new Graph();
     final Diagnostics diags;
     final Exprs exprs;
+    final Checkpoints checkpoints = new Checkpoints(this);
     /** Values made by indexing (by identity: a clone of one is another value), to the tensor they were read from. */
     final Map<Val, Var> slicedFrom = new IdentityHashMap<>();
     /** Slices whose bounds are known only at run time, and the values of the loop counters they are read with. */
@@ -432,18 +433,12 @@ public final class Lowerer {
 
     private void with(Ast.With w) {
         if (w.kind().equals("no_grad")) {
+            if (!w.args().isEmpty()) diags.error("E0104", w.args().get(0).span(), "`no_grad` takes no arguments", "write `with no_grad { ... }`");
             boolean old = graph.setNoGrad(true);
             block(w.body());
             graph.setNoGrad(old);
         } else {
-            // NOTE: checkpointing changes memory use only, never values: a loop's reversal recomputes
-            // what is made here from the iteration's carried values instead of taping it
-            graph.checkpoint(1);
-            try {
-                block(w.body());
-            } finally {
-                graph.checkpoint(-1);
-            }
+            checkpoints.with(w);
         }
     }
 

@@ -36,7 +36,11 @@ public final class Ast {
     public record ExprStmt(Expr expr, Span span) implements Stmt {}
 
     /** {@code with no_grad { }} or {@code with checkpoint { }}. */
-    public record With(String kind, List<Stmt> body, Span span) implements Stmt {}
+    public record With(String kind, List<Stmt> body, Span span, List<Arg> args) implements Stmt {
+        public With(String kind, List<Stmt> body, Span span) {
+            this(kind, body, span, List.of());
+        }
+    }
 
     /** {@code for name in range(args) { }}. */
     public record For(String var, Span varSpan, List<Arg> range, List<Stmt> body, Span span) implements Stmt {}

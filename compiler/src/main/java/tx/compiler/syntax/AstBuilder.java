@@ -237,7 +237,7 @@ final class AstBuilder {
             diags.error("E0001", span(c.ns).to(span(c.kind)), "syntax error: unexpected `" + c.ns.getText() + "." + kind + "`",
                     "write `with no_grad { ... }` (also `with torch.no_grad() { ... }`) or `with checkpoint { ... }`");
         }
-        return new With(kind, block(c.block()), sp);
+        return new With(kind, block(c.block()), sp, args(c.arg()));
     }
 
     private static String unquote(String text) {

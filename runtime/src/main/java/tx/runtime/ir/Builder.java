@@ -78,6 +78,44 @@ public final class Builder {
         return false;
     }
 
+    /** Inserts statements just before {@code anchor}, wherever it is (as {@link #replace} finds it). Returns false if it is nowhere. */
+    public boolean insertBefore(Stmt anchor, List<Stmt> stmts) {
+        for (List<Stmt> block : blocks) {
+            List<Stmt> in = insertIn(block, anchor, stmts);
+            if (in != null) {
+                inserted.merge(in, stmts.size(), Integer::sum);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** How many statements {@link #insertBefore} put into this open block itself (a pass that kept a position in it shifts it by as many). */
+    public int inserted(List<Stmt> block) {
+        return inserted.getOrDefault(block, 0);
+    }
+
+    private final Map<List<Stmt>, Integer> inserted = new java.util.IdentityHashMap<>();
+
+    /** The block, {@code block} or one nested in it, that held {@code anchor} and now holds {@code stmts} before it; null if none did. */
+    private static List<Stmt> insertIn(List<Stmt> block, Stmt anchor, List<Stmt> stmts) {
+        for (int i = 0; i < block.size(); i++) {
+            Stmt s = block.get(i);
+            if (s == anchor) {
+                block.addAll(i, stmts);
+                return block;
+            }
+            List<Stmt> in = null;
+            if (s instanceof Stmt.Loop l) in = insertIn(l.body(), anchor, stmts);
+            else if (s instanceof Stmt.Cond c) {
+                in = insertIn(c.then(), anchor, stmts);
+                if (in == null) in = insertIn(c.otherwise(), anchor, stmts);
+            }
+            if (in != null) return in;
+        }
+        return null;
+    }
+
     private static boolean replaceIn(List<Stmt> block, Stmt old, Stmt replacement) {
         for (int i = 0; i < block.size(); i++) {
             Stmt s = block.get(i);
