@@ -178,7 +178,12 @@ final class Iteration {
             Val item = kind == Kind.PLAIN ? values.get(0)
                     : new Val.ListV(values, java.util.Collections.nCopies(values.size(), f.iterable().span()), true);
             if (!bind(f, item)) return;
-            l.block(f.body());
+            l.unrolledItems.add(k);
+            try {
+                l.block(f.body());
+            } finally {
+                l.unrolledItems.remove(l.unrolledItems.size() - 1);
+            }
         }
         for (Source s : sources) if (s.hidden() != null) l.state.names.remove(s.hidden());
     }
