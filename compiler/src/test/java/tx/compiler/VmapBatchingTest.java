@@ -130,6 +130,30 @@ class VmapBatchingTest {
     }
 
     @Test
+    void factorisationsTakeTheBatchBeforeTheirMatrices() {
+        assertBatched("""
+                M = reshape(sin(arange(180.0) * 0.7), [20, 3, 3]) + 3.0 * eye(3)
+                fn f(A: [3, 3], b: [3]) -> [] {
+                    L = cholesky(A @ A.T + eye(3))
+                    s, ld = slogdet(A)
+                    Q, R = torch.linalg.qr(A)
+                    x = solve(A, b.unsqueeze(1))
+                    return det(A) + sum(inverse(A)) + sum(L) + ld + sum(Q * R) + sum(x)
+                }
+                bv = cos(arange(60.0)).reshape(20, 3)
+                v = vmap(f)(M, bv)
+                g = vmap(grad(f))(M, bv)
+                r = zeros(20)
+                rg = zeros([20, 3, 3])
+                for i in range(20) {
+                    r[i] = f(M[i], bv[i])
+                    rg[i] = grad(f)(M[i], bv[i])
+                }
+                print(equal(v, r) and equal(g, rg))
+                """, 1);
+    }
+
+    @Test
     void aResultTheSameForEveryExampleIsRepeated() {
         assertBatched(DATA + """
                 fn constant(x: [5], c: [3]) -> [3] { return c * 2.0 }

@@ -28,7 +28,9 @@ import tx.runtime.tensor.Shapes;
  *     then the same primitive runs on the whole batch ({@code matmul}'s batch axes broadcast too);
  * <li>a primitive that names axes (sums, scans, argmax, flip, cat, slice, pad, transpose, take
  *     at a fixed index) names each one a place further on;
- * <li>reshape and expand put the batch axis before the shape.
+ * <li>reshape and expand put the batch axis before the shape;
+ * <li>the factorisations (det, inverse, solve, cholesky, slogdet's parts, qr's) already take a
+ *     batch of matrices before their last two axes.
  * </ul>
  * A call with a batched argument is batched through the callee's body. A block with anything else
  * (a loop, a branch, a use of the loop's index other than a mapped argument's, a primitive
@@ -394,7 +396,7 @@ public final class Batching {
             Var folded = foldedProduct(e, in);
             if (folded != null) return folded;
         }
-        if (p.elementwise() || p == Prim.WHERE || p == Prim.CAST || p == Prim.MATMUL) return broadcasting(e, in);
+        if (p.elementwise() || p == Prim.WHERE || p == Prim.CAST || p == Prim.MATMUL || p == Prim.SOLVE) return broadcasting(e, in);
         return switch (p) {
             case SUM, MAX, PROD, PROD_OTHERS -> {
                 Attrs.Reduce r = (Attrs.Reduce) e.attr();
@@ -432,6 +434,8 @@ public final class Batching {
                 for (int k = 0; k < in.size(); k++) all.add(batched(e.in().get(k)) ? in.get(k) : spread(in.get(k)));
                 yield b.emit(p, new Attrs.Axis(((Attrs.Axis) e.attr()).axis() + 1), all.toArray(Var[]::new));
             }
+            // the factorisations act on the last two axes, any before them being a batch of matrices
+            case DET, SIGNDET, LOGABSDET, INVERSE, CHOLESKY, QR_Q, QR_R -> b.emit(p, e.attr(), in.get(0));
             default -> null;
         };
     }
