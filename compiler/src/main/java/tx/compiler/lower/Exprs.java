@@ -509,7 +509,8 @@ final class Exprs {
             return new Val.None("`.grad` of a tensor that is not a leaf is None");
         }
         GradState s = l.state.grad(register);
-        String who = l.leafNames.get(register) == null ? "this leaf's `.grad`" : "`" + l.leafNames.get(register) + ".grad`";
+        String name = register < l.leafNames.size() ? l.leafNames.get(register) : null; // a transform's parameter has no name here
+        String who = name == null ? "this leaf's `.grad`" : "`" + name + ".grad`";
         if (s == GradState.NONE) return new Val.None(who + " is None here: no backward has reached it since it was created or reset");
         Val kept = l.gradValues.read(register, a.span(), who);
         if (kept != null) return kept;

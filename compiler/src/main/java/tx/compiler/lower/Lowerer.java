@@ -460,7 +460,9 @@ public final class Lowerer {
             exprs.assignAttribute(t, v, a.value().span(), a.span());
             return;
         }
-        if (v instanceof T tv && tv.leaf() >= 0 && leafNames.get(tv.leaf()) == null) leafNames.set(tv.leaf(), t.name());
+        if (v instanceof T tv && tv.leaf() >= 0 && tv.leaf() < leafNames.size() && leafNames.get(tv.leaf()) == null) { // not a transform's parameter
+            leafNames.set(tv.leaf(), t.name());
+        }
         v = Sequences.named(v, a.value().span()); // several results named at once are a tuple, as in Python
         state.bind(t.name(), v); // a string too: its text, or an f-string's parts (see Strings)
     }
