@@ -72,7 +72,7 @@ final class ExprGen {
 
     private Ex compound(int[] s, int depth) {
         for (int attempt = 0; attempt < 4; attempt++) {
-            Ex e = switch (rnd.nextInt(26)) {
+            Ex e = switch (rnd.nextInt(28)) {
                 case 0, 1, 2, 3 -> unary(s, depth);
                 case 4, 5, 6, 7, 8 -> binary(s, depth);
                 case 9, 10 -> select(s, depth);
@@ -727,7 +727,7 @@ final class ExprGen {
             if (Shape.numel(src) > MAX_NUMEL) return null;
             Ex x = gen(src, depth - 1);
             int i = rnd.nextInt(k) - (rnd.nextBoolean() ? k : 0);
-            return Ex.from(x.recv() + "[" + ":, ".repeat(d) + i + "]", s, x.lo(), x.hi(), x);
+            return sliceOf(x, x.recv() + "[" + ":, ".repeat(d) + i + "]", s);
         }
         int d = rnd.nextInt(s.length), step = 1 + rnd.nextInt(2);
         if (s[d] == 0) { // an empty slice a:a
@@ -735,7 +735,7 @@ final class ExprGen {
             int[] src = Shape.with(s, d, m);
             if (Shape.numel(src) > MAX_NUMEL) return null;
             Ex x = gen(src, depth - 1);
-            return Ex.from(x.recv() + "[" + ":, ".repeat(d) + a + ":" + a + "]", s, x.lo(), x.hi(), x);
+            return sliceOf(x, x.recv() + "[" + ":, ".repeat(d) + a + ":" + a + "]", s);
         }
         int need = (s[d] - 1) * step + 1, m = need + rnd.nextInt(3);
         int[] src = Shape.with(s, d, m);
@@ -746,7 +746,16 @@ final class ExprGen {
                 : Integer.toString(rnd.nextBoolean() ? stop : stop - m);
         String slice = a + ":" + b + (step == 1 ? (rnd.nextInt(4) == 0 ? ":" : "") : ":" + step);
         Ex x = gen(src, depth - 1);
-        return Ex.from(x.recv() + "[" + ":, ".repeat(d) + slice + "]", s, x.lo(), x.hi(), x);
+        return sliceOf(x, x.recv() + "[" + ":, ".repeat(d) + slice + "]", s);
+    }
+
+    /**
+     * A slice or an int index of x: a view of x's storage. NOTE: of a name (or a view of one), it is
+     * marked as a view, as a reshape is: a name bound to {@code w[:]} and then changed in place
+     * would change w (E0304 for a leaf, as PyTorch's "a view of a leaf Variable ... in-place").
+     */
+    private static Ex sliceOf(Ex x, String text, int[] s) {
+        return x.alias() ? Ex.view(text, s, x) : Ex.from(text, s, x.lo(), x.hi(), x);
     }
 
     private static int countOf(int start, int stop, int step) {

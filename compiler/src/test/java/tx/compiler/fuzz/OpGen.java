@@ -31,15 +31,19 @@ import java.util.SplittableRandom;
 final class OpGen {
     private final SplittableRandom rnd;
     private final ExprGen gen;
+    /** The productions of the operators added later (slogdet, qr, pad modes, weighted losses, conv_transpose1d). */
+    private final NnOpGen nn;
 
     OpGen(SplittableRandom rnd, ExprGen gen) {
         this.rnd = rnd;
         this.gen = gen;
+        this.nn = new NnOpGen(rnd, gen, this);
     }
 
     /** One of the productions below, of shape s. */
     Ex draw(int[] s, int depth) {
-        return switch (rnd.nextInt(9)) {
+        return switch (rnd.nextInt(13)) {
+            case 9, 10, 11, 12 -> nn.draw(s, depth);
             case 0, 1 -> masked(s, depth);
             case 2 -> anyAll(s, depth);
             case 3, 4 -> factorisation(s, depth);
@@ -178,9 +182,9 @@ final class OpGen {
     }
 
     /** A well-conditioned matrix (or batch) of shape batch + [n, n]; spd: symmetric positive definite. */
-    private record Matrix(Ex m, boolean spd, double k, double inverseBound) {}
+    record Matrix(Ex m, boolean spd, double k, double inverseBound) {}
 
-    private Matrix matrix(int[] batch, int n, boolean spd, int depth) {
+    Matrix matrix(int[] batch, int n, boolean spd, int depth) {
         if (spd) {
             int m = 1 + rnd.nextInt(3);
             Ex t = gen.gen(Shape.concat(batch, new int[] {n, m}), depth - 1);

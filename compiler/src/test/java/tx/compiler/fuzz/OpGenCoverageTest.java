@@ -33,6 +33,17 @@ class OpGenCoverageTest {
         CONSTRUCTS.put("x[i:i + k]", Pattern.compile("\\[(i\\d+):\\1 \\+ \\d+]"));
         CONSTRUCTS.put("x[i:min(i + k, m)]", Pattern.compile("\\[(i\\d+):min\\(\\1 \\+ \\d+, \\d+\\)]"));
         CONSTRUCTS.put("a clipped window", Pattern.compile("# the window is clipped shorter"));
+        CONSTRUCTS.put("slogdet", Pattern.compile("slogdet\\("));
+        CONSTRUCTS.put("qr's Q", Pattern.compile("qr\\(.*(\\.Q\\b|\\)\\[0])"));
+        CONSTRUCTS.put("qr's R", Pattern.compile("qr\\(.*(\\.R\\b|\\)\\[1])"));
+        CONSTRUCTS.put("pad reflect", Pattern.compile("mode=\"reflect\""));
+        CONSTRUCTS.put("pad replicate", Pattern.compile("mode=\"replicate\""));
+        CONSTRUCTS.put("pad circular", Pattern.compile("mode=\"circular\""));
+        CONSTRUCTS.put("cross_entropy weight=", Pattern.compile("cross_entropy\\([^\n]*weight="));
+        CONSTRUCTS.put("nll_loss weight=", Pattern.compile("nll_loss\\([^\n]*weight="));
+        CONSTRUCTS.put("label_smoothing=", Pattern.compile("label_smoothing="));
+        CONSTRUCTS.put("pos_weight=", Pattern.compile("binary_cross_entropy_with_logits\\([^\n]*pos_weight="));
+        CONSTRUCTS.put("conv_transpose1d", Pattern.compile("conv_transpose1d\\("));
     }
 
     @Test

@@ -70,20 +70,24 @@ public final class ProgramGenerator {
     private static final String[] LEAF_NAMES = {"x", "w", "b", "W", "theta", "v", "a", "p"};
 
     private final long seed;
-    private final SplittableRandom rnd;
-    private Map<String, Binding> env = new LinkedHashMap<>();
-    private final ExprGen gen;
+    final SplittableRandom rnd;
+    Map<String, Binding> env = new LinkedHashMap<>();
+    final ExprGen gen;
     private final List<String> lines = new ArrayList<>();
-    private int indent, names, loopDepth, loopTrips = 1;
+    int indent, loopDepth;
+    private int names, loopTrips = 1;
     /** Leaves whose grad state a statement changed (for the state after a loop). */
     private Set<String> touched = new HashSet<>();
     /** False after a plain {@code w -= lr * w.grad}: the intervals no longer bound the values. */
     private boolean sound = true;
+    /** The statements of the later Python syntax (assert, lists, ranges, strings, create_graph). */
+    private final ScriptSyntax syntax;
 
     private ProgramGenerator(long seed) {
         this.seed = seed;
         this.rnd = new SplittableRandom(seed);
         this.gen = new ExprGen(rnd, new ForwardingEnv());
+        this.syntax = new ScriptSyntax(this);
     }
 
     /** The expression generator sees the current environment, which ifs and loops swap. */
@@ -226,7 +230,7 @@ public final class ProgramGenerator {
     }
 
     /** e, plus a term in some leaf if e does not depend on any (so that backward has something to do). */
-    private Ex withGrad(Ex e) {
+    Ex withGrad(Ex e) {
         if (e.rg() || gen.noGrad) return e;
         List<Binding> fit = new ArrayList<>(), all = new ArrayList<>();
         for (Binding b : env.values()) {
@@ -319,7 +323,8 @@ public final class ProgramGenerator {
     }
 
     private void statement(int depth) {
-        switch (rnd.nextInt(19)) {
+        switch (rnd.nextInt(21)) {
+            case 19, 20 -> syntax.statement(depth);
             case 0, 1, 2 -> assign();
             case 3, 4 -> print();
             case 5, 6 -> backwardStatement();
@@ -440,7 +445,7 @@ public final class ProgramGenerator {
     }
 
     /** After a backward of e: the leaves it reaches have a grad; those it may reach maybe have one. */
-    private void reached(Ex e) {
+    void reached(Ex e) {
         for (String l : e.weak()) {
             Binding b = env.get(l);
             if (b != null && b.leaf && b.grad != Binding.Grad.SET) {
@@ -979,7 +984,7 @@ public final class ProgramGenerator {
         return line;
     }
 
-    private void emit(String line) {
+    void emit(String line) {
         lines.add("    ".repeat(indent) + line);
     }
 
@@ -987,12 +992,12 @@ public final class ProgramGenerator {
         return String.join("\n", lines) + "\n";
     }
 
-    private String fresh(String prefix) {
+    String fresh(String prefix) {
         return prefix + (names++);
     }
 
     /** A shape for a new value: usually that of a name in scope, sometimes a new one. */
-    private int[] someShape() {
+    int[] someShape() {
         return rnd.nextBoolean() ? gen.sourceShape() : gen.randomShape(3, 12);
     }
 
