@@ -46,6 +46,34 @@ class OpGenCoverageTest {
         CONSTRUCTS.put("conv_transpose1d", Pattern.compile("conv_transpose1d\\("));
     }
 
+    /** The later Python syntax of {@link ScriptSyntax}, in the scripts (which are run, not gradient-checked). */
+    private static final Map<String, Pattern> SCRIPT_CONSTRUCTS = new LinkedHashMap<>();
+
+    static {
+        SCRIPT_CONSTRUCTS.put("assert cond, message", Pattern.compile("(?m)^\\s*assert [^\\n]*, \""));
+        SCRIPT_CONSTRUCTS.put("xs.append in a loop", Pattern.compile("(xs\\d+) = \\[]\\n[^\\n]*\\{\\n(.*\\n)+?\\s*\\1\\.append\\(loss\\d+\\.item\\(\\)\\)\\n\\}\\nprint\\(\\1\\)"));
+        SCRIPT_CONSTRUCTS.put("range as a value", Pattern.compile("(r\\d+) = range\\([^\\n]*\\n[^\\n]*len\\(\\1\\)"));
+        SCRIPT_CONSTRUCTS.put("a string value", Pattern.compile("(name\\d+) = \"[^\\n]*\\n[^\\n]*\\n\\s*print\\(f\"\\{\\1"));
+        SCRIPT_CONSTRUCTS.put("create_graph, then a backward through x.grad",
+                Pattern.compile("backward\\([^\\n]*create_graph=True\\)\\n(g\\d+) = (\\w+)\\.grad\\n\\2\\.grad = None\\n[^\\n]*\\1[^\\n]*\\.backward\\("));
+    }
+
+    @Test
+    void everyNewScriptSyntaxIsDrawnOften() {
+        Map<String, Integer> scripts = new LinkedHashMap<>();
+        for (long seed : FuzzTest.caseSeeds(0x5C41L, 3000)) {
+            ProgramGenerator.Program p = ProgramGenerator.generate(seed);
+            if (p.kind() != ProgramGenerator.Kind.SCRIPT) continue;
+            for (Map.Entry<String, Pattern> c : SCRIPT_CONSTRUCTS.entrySet()) {
+                if (c.getValue().matcher(p.source()).find()) scripts.merge(c.getKey(), 1, Integer::sum);
+            }
+        }
+        for (String c : SCRIPT_CONSTRUCTS.keySet()) {
+            int n = scripts.getOrDefault(c, 0);
+            assertTrue(n >= 15, c + " in only " + n + " of the scripts: " + scripts);
+        }
+    }
+
     @Test
     void everyNewConstructIsDrawnOften() {
         int programs = 3000;
