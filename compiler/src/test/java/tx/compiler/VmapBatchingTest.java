@@ -154,6 +154,32 @@ class VmapBatchingTest {
     }
 
     @Test
+    void aBranchOnTheLoopCounterIsTheSameBranchForTheWholeBatch() {
+        assertBatched(DATA + """
+                fn f(x: [5], w: []) -> [] {
+                    h = x
+                    for t in range(4) {
+                        if t % 2 == 0 {
+                            h = tanh(h) * w
+                        } else {
+                            h = h * 0.5 + x
+                        }
+                    }
+                    return sum(h ** 2)
+                }
+                v = vmap(f, in_dims=(0, None))(X, 1.5)
+                g = vmap(grad(f), in_dims=(0, None))(X, 1.5)
+                rv = zeros(20)
+                rg = zeros([20, 5])
+                for i in range(20) {
+                    rv[i] = f(X[i], 1.5)
+                    rg[i] = grad(f)(X[i], 1.5)
+                }
+                print(equal(v, rv) and equal(g, rg))
+                """, 1);
+    }
+
+    @Test
     void aResultTheSameForEveryExampleIsRepeated() {
         assertBatched(DATA + """
                 fn constant(x: [5], c: [3]) -> [3] { return c * 2.0 }

@@ -117,19 +117,81 @@ public final class Batching {
     /** Rewrites the statements of a block in order; false at the first that has no rule. */
     private boolean statements(List<Stmt> body) {
         for (Stmt s : body) {
-            Stmt.Eqn e = s instanceof Stmt.Eqn eqn ? eqn : null;
-            Stmt.Call c = s instanceof Stmt.Call call ? call : null;
-            Stmt.Loop loop = s instanceof Stmt.Loop l && l.runTime() == null ? l : null;
-            if (e == null && c == null && loop == null) return false;
             if (DEBUG) System.err.println("batching: " + s);
-            var old = b.at(e != null ? e.origin() : c != null ? c.origin() : loop.origin());
+            var old = b.at(origin(s));
             try {
-                if (e != null ? !equation(e) : c != null ? !call(c) : !loop(loop)) return false;
+                boolean ok = s instanceof Stmt.Eqn e ? equation(e)
+                        : s instanceof Stmt.Call c ? call(c)
+                        : s instanceof Stmt.Loop l && l.runTime() == null ? loop(l)
+                        : s instanceof Stmt.Cond c && !batched(c.cond()) && !c.cond().equals(index) && !tapeBatched(c.cond()) && cond(c);
+                if (!ok) return false;
             } finally {
                 b.at(old);
             }
         }
         return true;
+    }
+
+    private static tx.runtime.ir.Origin origin(Stmt s) {
+        return s instanceof Stmt.Eqn e ? e.origin() : s instanceof Stmt.Call c ? c.origin() : s instanceof Stmt.Loop l ? l.origin()
+                : s instanceof Stmt.Cond c ? c.origin() : tx.runtime.ir.Origin.NONE;
+    }
+
+    /**
+     * A branch on a condition that is the same for every example (a loop's counter, a setting):
+     * the same branch for the whole batch, each side batched in a scope of its own; a result is
+     * batched if either side's is (the other side's is repeated). A condition of each example's own
+     * has no rule: computing both sides and selecting, as JAX does, would run the side an example
+     * does not take, whose run-time errors and infinite derivatives the loop never meets.
+     */
+    private boolean cond(Stmt.Cond c) {
+        Batching then = new Batching(b, graph, index, size), otherwise = new Batching(b, graph, index, size);
+        for (Batching side : List.of(then, otherwise)) {
+            side.parent = this;
+            side.top = false;
+        }
+        List<Var> thenRes = new ArrayList<>(), elseRes = new ArrayList<>(), outs = new ArrayList<>();
+        List<Stmt> thenBlock, elseBlock;
+        b.openBlock();
+        try {
+            if (!then.statements(c.then())) return false;
+        } finally {
+            thenBlock = b.closeBlock();
+        }
+        b.openBlock();
+        try {
+            if (!otherwise.statements(c.otherwise())) return false;
+        } finally {
+            elseBlock = b.closeBlock();
+        }
+        for (int k = 0; k < c.outs().size(); k++) {
+            Var a = c.thenResults().get(k), z = c.elseResults().get(k), o = c.outs().get(k);
+            if (then.tapeBatched(a) || otherwise.tapeBatched(z)) return false;
+            boolean isBatched = then.batched(a) || otherwise.batched(z);
+            Var q = b.newVar(isBatched ? withBatch(o.shapeRef()) : o.shapeRef(), o.name(), o.dtype());
+            like(q, o);
+            outs.add(q);
+            now.put(o, q);
+            if (isBatched) batched.add(o);
+        }
+        // a side's result repeated for the batch is made inside that side, where its value is
+        b.openBlock();
+        thenBlock.forEach(b::add);
+        for (int k = 0; k < c.outs().size(); k++) thenRes.add(resultOf(then, c.thenResults().get(k), batched(c.outs().get(k))));
+        thenBlock = b.closeBlock();
+        b.openBlock();
+        elseBlock.forEach(b::add);
+        for (int k = 0; k < c.outs().size(); k++) elseRes.add(resultOf(otherwise, c.elseResults().get(k), batched(c.outs().get(k))));
+        elseBlock = b.closeBlock();
+        Stmt.Cond branch = new Stmt.Cond(value(c.cond()), thenBlock, thenRes, elseBlock, elseRes, outs, c.origin());
+        b.add(branch);
+        graph.structure(branch);
+        return true;
+    }
+
+    private static Var resultOf(Batching side, Var r, boolean asBatched) {
+        if (r == null) return null; // a name this side leaves unassigned
+        return asBatched && !side.batched(r) ? side.spread(side.value(r)) : side.value(r);
     }
 
     /**
