@@ -496,10 +496,58 @@ public final class Batching {
                 for (int k = 0; k < in.size(); k++) all.add(batched(e.in().get(k)) ? in.get(k) : spread(in.get(k)));
                 yield b.emit(p, new Attrs.Axis(((Attrs.Axis) e.attr()).axis() + 1), all.toArray(Var[]::new));
             }
+            case CONV, CONV_INPUT, MAX_POOL, MAX_UNPOOL -> imagesOfAllExamples(e, in);
+            case CONV_WEIGHT -> weightOfEachExample(e, in);
             // the factorisations act on the last two axes, any before them being a batch of matrices
             case DET, SIGNDET, LOGABSDET, INVERSE, CHOLESKY, QR_Q, QR_R -> b.emit(p, e.attr(), in.get(0));
             default -> null;
         };
+    }
+
+    /**
+     * A convolution of each example's images (or its input gradient, a max pool and its adjoint):
+     * the examples' images become one batch of images, {@code [B, n, ...]} read as
+     * {@code [B * n, ...]}, with the same weights. Each image is convolved on its own, so the bits
+     * are those of the examples one by one. Null where an operand other than the images is batched
+     * (a weight of each example's own: its gradient sums over the images, which this cannot split).
+     */
+    private Var imagesOfAllExamples(Stmt.Eqn e, List<Var> in) {
+        boolean pool = e.prim() == Prim.MAX_POOL || e.prim() == Prim.MAX_UNPOOL;
+        Var[] args = new Var[in.size()];
+        for (int k = 0; k < in.size(); k++) {
+            boolean images = k == 0 || pool;
+            if (batched(e.in().get(k)) != images) return null;
+            int[] s = in.get(k).shapeRef();
+            args[k] = images ? b.reshape(in.get(k), Shapes.concat(new int[] {s[0] * s[1]}, Arrays.copyOfRange(s, 2, s.length))) : in.get(k);
+        }
+        Var out = b.emit(e.prim(), e.attr(), args);
+        int[] o = out.shapeRef();
+        return b.reshape(out, Shapes.concat(new int[] {size, o[0] / size}, Arrays.copyOfRange(o, 1, o.length)));
+    }
+
+    /**
+     * The weight gradient of each example, {@code conv_weight(x_b, g_b)} summed over that example's
+     * own images: the examples become groups of one convolution, x read as {@code [n, B * c, ...]}
+     * and g as {@code [n, B * o, ...]} with B times the groups, whose weight gradient
+     * {@code [B * o, c / groups, ...]} holds each example's.
+     */
+    private Var weightOfEachExample(Stmt.Eqn e, List<Var> in) {
+        if (!batched(e.in().get(0)) || !batched(e.in().get(1))) return null;
+        Attrs.Conv a = (Attrs.Conv) e.attr();
+        Var x = asGroups(in.get(0)), g = asGroups(in.get(1));
+        Var out = b.emit(Prim.CONV_WEIGHT, new Attrs.Conv(a.stride(), a.padding(), a.dilation(), a.groups() * size, a.size()), x, g);
+        int[] o = out.shapeRef();
+        return b.reshape(out, Shapes.concat(new int[] {size, o[0] / size}, Arrays.copyOfRange(o, 1, o.length)));
+    }
+
+    /** {@code [B, n, c, ...]} as {@code [n, B * c, ...]}: each example's channels a group of their own. */
+    private Var asGroups(Var v) {
+        int[] s = v.shapeRef(), perm = new int[s.length];
+        perm[0] = 1;
+        perm[1] = 0;
+        for (int k = 2; k < s.length; k++) perm[k] = k;
+        Var t = b.transpose(v, perm);
+        return b.reshape(t, Shapes.concat(new int[] {s[1], s[0] * s[2]}, Arrays.copyOfRange(s, 3, s.length)));
     }
 
     /**
