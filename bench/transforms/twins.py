@@ -34,6 +34,13 @@ def loss(W1, b1, W2, x, y):
     return -(y * F.log_softmax(W2 @ h, dim=0)).sum()
 
 
+def cnn_loss(w1, w2, W, x, y):
+    h = F.max_pool2d(torch.relu(F.conv2d(x, w1, padding=1)), 2)
+    h = torch.relu(F.conv2d(h, w2, padding=1))
+    logits = torch.reshape(h, [784]) @ W.T
+    return -(y * F.log_softmax(logits, dim=0)).sum()
+
+
 def median_ms(run):
     end = time.perf_counter() + 0.5
     while time.perf_counter() < end:
@@ -58,6 +65,8 @@ def main(case):
     W1, b1, W2 = torch.randn(64, 784), torch.randn(64), torch.randn(10, 64)
     X, Y = torch.randn(128, 784), torch.randn(128, 10)
     xg = x.clone().requires_grad_()
+    c1, c2, cW = torch.randn(8, 1, 3, 3), torch.randn(16, 8, 3, 3), torch.randn(10, 784)
+    CX, CY = torch.randn(64, 1, 1, 14, 14), torch.randn(64, 10)
     runs = {
         "f": lambda: f(x, A),
         "f_grad": lambda: torch.autograd.grad(f(xg, A), xg),
@@ -66,6 +75,7 @@ def main(case):
         "g_jacfwd": lambda: jacfwd(g)(x, A),
         "g_jacrev": lambda: jacrev(g)(x, A),
         "per_example": lambda: vmap(grad(loss, argnums=(0, 1, 2)), in_dims=(None, None, None, 0, 0))(W1, b1, W2, X, Y),
+        "cnn_per_example": lambda: vmap(grad(cnn_loss, argnums=(0, 1, 2)), in_dims=(None, None, None, 0, 0))(c1, c2, cW, CX, CY),
     }
     print(json.dumps({"case": case, "ms": median_ms(runs[case])}))
 

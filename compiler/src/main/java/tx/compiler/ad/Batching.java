@@ -117,19 +117,81 @@ public final class Batching {
     /** Rewrites the statements of a block in order; false at the first that has no rule. */
     private boolean statements(List<Stmt> body) {
         for (Stmt s : body) {
-            Stmt.Eqn e = s instanceof Stmt.Eqn eqn ? eqn : null;
-            Stmt.Call c = s instanceof Stmt.Call call ? call : null;
-            Stmt.Loop loop = s instanceof Stmt.Loop l && l.runTime() == null ? l : null;
-            if (e == null && c == null && loop == null) return false;
             if (DEBUG) System.err.println("batching: " + s);
-            var old = b.at(e != null ? e.origin() : c != null ? c.origin() : loop.origin());
+            var old = b.at(origin(s));
             try {
-                if (e != null ? !equation(e) : c != null ? !call(c) : !loop(loop)) return false;
+                boolean ok = s instanceof Stmt.Eqn e ? equation(e)
+                        : s instanceof Stmt.Call c ? call(c)
+                        : s instanceof Stmt.Loop l && l.runTime() == null ? loop(l)
+                        : s instanceof Stmt.Cond c && !batched(c.cond()) && !c.cond().equals(index) && !tapeBatched(c.cond()) && cond(c);
+                if (!ok) return false;
             } finally {
                 b.at(old);
             }
         }
         return true;
+    }
+
+    private static tx.runtime.ir.Origin origin(Stmt s) {
+        return s instanceof Stmt.Eqn e ? e.origin() : s instanceof Stmt.Call c ? c.origin() : s instanceof Stmt.Loop l ? l.origin()
+                : s instanceof Stmt.Cond c ? c.origin() : tx.runtime.ir.Origin.NONE;
+    }
+
+    /**
+     * A branch on a condition that is the same for every example (a loop's counter, a setting):
+     * the same branch for the whole batch, each side batched in a scope of its own; a result is
+     * batched if either side's is (the other side's is repeated). A condition of each example's own
+     * has no rule: computing both sides and selecting, as JAX does, would run the side an example
+     * does not take, whose run-time errors and infinite derivatives the loop never meets.
+     */
+    private boolean cond(Stmt.Cond c) {
+        Batching then = new Batching(b, graph, index, size), otherwise = new Batching(b, graph, index, size);
+        for (Batching side : List.of(then, otherwise)) {
+            side.parent = this;
+            side.top = false;
+        }
+        List<Var> thenRes = new ArrayList<>(), elseRes = new ArrayList<>(), outs = new ArrayList<>();
+        List<Stmt> thenBlock, elseBlock;
+        b.openBlock();
+        try {
+            if (!then.statements(c.then())) return false;
+        } finally {
+            thenBlock = b.closeBlock();
+        }
+        b.openBlock();
+        try {
+            if (!otherwise.statements(c.otherwise())) return false;
+        } finally {
+            elseBlock = b.closeBlock();
+        }
+        for (int k = 0; k < c.outs().size(); k++) {
+            Var a = c.thenResults().get(k), z = c.elseResults().get(k), o = c.outs().get(k);
+            if (then.tapeBatched(a) || otherwise.tapeBatched(z)) return false;
+            boolean isBatched = then.batched(a) || otherwise.batched(z);
+            Var q = b.newVar(isBatched ? withBatch(o.shapeRef()) : o.shapeRef(), o.name(), o.dtype());
+            like(q, o);
+            outs.add(q);
+            now.put(o, q);
+            if (isBatched) batched.add(o);
+        }
+        // a side's result repeated for the batch is made inside that side, where its value is
+        b.openBlock();
+        thenBlock.forEach(b::add);
+        for (int k = 0; k < c.outs().size(); k++) thenRes.add(resultOf(then, c.thenResults().get(k), batched(c.outs().get(k))));
+        thenBlock = b.closeBlock();
+        b.openBlock();
+        elseBlock.forEach(b::add);
+        for (int k = 0; k < c.outs().size(); k++) elseRes.add(resultOf(otherwise, c.elseResults().get(k), batched(c.outs().get(k))));
+        elseBlock = b.closeBlock();
+        Stmt.Cond branch = new Stmt.Cond(value(c.cond()), thenBlock, thenRes, elseBlock, elseRes, outs, c.origin());
+        b.add(branch);
+        graph.structure(branch);
+        return true;
+    }
+
+    private static Var resultOf(Batching side, Var r, boolean asBatched) {
+        if (r == null) return null; // a name this side leaves unassigned
+        return asBatched && !side.batched(r) ? side.spread(side.value(r)) : side.value(r);
     }
 
     /**
@@ -434,10 +496,58 @@ public final class Batching {
                 for (int k = 0; k < in.size(); k++) all.add(batched(e.in().get(k)) ? in.get(k) : spread(in.get(k)));
                 yield b.emit(p, new Attrs.Axis(((Attrs.Axis) e.attr()).axis() + 1), all.toArray(Var[]::new));
             }
+            case CONV, CONV_INPUT, MAX_POOL, MAX_UNPOOL -> imagesOfAllExamples(e, in);
+            case CONV_WEIGHT -> weightOfEachExample(e, in);
             // the factorisations act on the last two axes, any before them being a batch of matrices
             case DET, SIGNDET, LOGABSDET, INVERSE, CHOLESKY, QR_Q, QR_R -> b.emit(p, e.attr(), in.get(0));
             default -> null;
         };
+    }
+
+    /**
+     * A convolution of each example's images (or its input gradient, a max pool and its adjoint):
+     * the examples' images become one batch of images, {@code [B, n, ...]} read as
+     * {@code [B * n, ...]}, with the same weights. Each image is convolved on its own, so the bits
+     * are those of the examples one by one. Null where an operand other than the images is batched
+     * (a weight of each example's own: its gradient sums over the images, which this cannot split).
+     */
+    private Var imagesOfAllExamples(Stmt.Eqn e, List<Var> in) {
+        boolean pool = e.prim() == Prim.MAX_POOL || e.prim() == Prim.MAX_UNPOOL;
+        Var[] args = new Var[in.size()];
+        for (int k = 0; k < in.size(); k++) {
+            boolean images = k == 0 || pool;
+            if (batched(e.in().get(k)) != images) return null;
+            int[] s = in.get(k).shapeRef();
+            args[k] = images ? b.reshape(in.get(k), Shapes.concat(new int[] {s[0] * s[1]}, Arrays.copyOfRange(s, 2, s.length))) : in.get(k);
+        }
+        Var out = b.emit(e.prim(), e.attr(), args);
+        int[] o = out.shapeRef();
+        return b.reshape(out, Shapes.concat(new int[] {size, o[0] / size}, Arrays.copyOfRange(o, 1, o.length)));
+    }
+
+    /**
+     * The weight gradient of each example, {@code conv_weight(x_b, g_b)} summed over that example's
+     * own images: the examples become groups of one convolution, x read as {@code [n, B * c, ...]}
+     * and g as {@code [n, B * o, ...]} with B times the groups, whose weight gradient
+     * {@code [B * o, c / groups, ...]} holds each example's.
+     */
+    private Var weightOfEachExample(Stmt.Eqn e, List<Var> in) {
+        if (!batched(e.in().get(0)) || !batched(e.in().get(1))) return null;
+        Attrs.Conv a = (Attrs.Conv) e.attr();
+        Var x = asGroups(in.get(0)), g = asGroups(in.get(1));
+        Var out = b.emit(Prim.CONV_WEIGHT, new Attrs.Conv(a.stride(), a.padding(), a.dilation(), a.groups() * size, a.size()), x, g);
+        int[] o = out.shapeRef();
+        return b.reshape(out, Shapes.concat(new int[] {size, o[0] / size}, Arrays.copyOfRange(o, 1, o.length)));
+    }
+
+    /** {@code [B, n, c, ...]} as {@code [n, B * c, ...]}: each example's channels a group of their own. */
+    private Var asGroups(Var v) {
+        int[] s = v.shapeRef(), perm = new int[s.length];
+        perm[0] = 1;
+        perm[1] = 0;
+        for (int k = 2; k < s.length; k++) perm[k] = k;
+        Var t = b.transpose(v, perm);
+        return b.reshape(t, Shapes.concat(new int[] {s[1], s[0] * s[2]}, Arrays.copyOfRange(s, 3, s.length)));
     }
 
     /**
