@@ -333,9 +333,8 @@ public final class TxEmitter {
     /** A branch; a side that does not give a value (the other side's value, for its adjoint) gives zeros. */
     private void cond(Stmt.Cond c) {
         List<String> outs = new ArrayList<>();
-        for (Var o : c.outs()) {
-            String name = o.name() != null ? fresh(o.name()) : temp();
-            outs.add(name);
+        for (Var o : c.outs()) { // an output nothing reads gets no name: its sides' values were left out (Liveness)
+            outs.add(!live.contains(o) ? null : o.name() != null ? fresh(o.name()) : temp());
         }
         line("if " + arg(c.cond()) + " {", c);
         for (int side = 0; side < 2; side++) {
@@ -344,12 +343,13 @@ public final class TxEmitter {
             List<Var> res = side == 0 ? c.thenResults() : c.elseResults();
             for (int k = 0; k < outs.size(); k++) {
                 Var r = res.get(k);
+                if (outs.get(k) == null) continue;
                 line(outs.get(k) + " = " + (r == null ? "zeros(" + shape(c.outs().get(k)) + ")" : arg(r)), c);
             }
             indent = indent.substring(4);
             lines.add(new String[] {indent + (side == 0 ? "} else {" : "}"), null});
         }
-        for (int k = 0; k < outs.size(); k++) exprs.put(c.outs().get(k), new Expr(outs.get(k), ATOM));
+        for (int k = 0; k < outs.size(); k++) if (outs.get(k) != null) exprs.put(c.outs().get(k), new Expr(outs.get(k), ATOM));
     }
 
     /** An adjoint line keeps the AD pass's name (d_x): its many partial adjoints of x are numbered d_x_2, d_x_3. */
