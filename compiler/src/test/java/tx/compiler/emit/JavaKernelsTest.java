@@ -42,6 +42,18 @@ class JavaKernelsTest {
     }
 
     @Test
+    void everyKernelIsPrintableAscii() {
+        // emitted Java holds only printable ASCII (EmitterNamesFuzzTest): a kernel's comments are copied with it
+        for (JavaKernels.Helper k : JavaKernels.ALL) {
+            String text = k.text();
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                assertTrue(c == '\n' || c >= 0x20 && c < 0x7f, "kernel " + k.id() + " holds U+" + String.format("%04X", (int) c) + " at " + i);
+            }
+        }
+    }
+
+    @Test
     void eachKernelIsTheMethodOfStandaloneDeclaredPrivate() {
         int fromSource = 0;
         for (JavaKernels.Helper h : JavaKernels.ALL) {

@@ -11,8 +11,8 @@ import static tx.runtime.kernels.Standalone.numel;
  * too ({@link Factorizations}), so emitted Java gives its bits.
  *
  * <p>Each works on a batch of row-major n x n matrices ([..., n, n]). LU is LAPACK's unblocked
- * getf2 (partial pivoting, the pivot column scaled by the pivot's reciprocal), of Aᵀ as PyTorch
- * takes it (a row-major A is Aᵀ to LAPACK: so the pivots, the zero pivot a singular A reports and
+ * getf2 (partial pivoting, the pivot column scaled by the pivot's reciprocal), of A^T as PyTorch
+ * takes it (a row-major A is A^T to LAPACK: so the pivots, the zero pivot a singular A reports and
  * the rounding are PyTorch's), solved as getrs with trans = 'T'; Cholesky is potf2
  * with uplo = 'L' (only the lower triangle is read). A singular matrix (for inverse and solve) or
  * one that is not positive-definite (cholesky) throws an {@link ArithmeticException} with PyTorch's
@@ -60,15 +60,15 @@ final class StandaloneLinalg {
     }
 
     // kernel: transposed
-    /** The n x n matrix at a[off] transposed into m[moff]: PyTorch factors Aᵀ, which LAPACK reads in place from a row-major A. */
+    /** The n x n matrix at a[off] transposed into m[moff]: PyTorch factors A^T, which LAPACK reads in place from a row-major A. */
     static void transposed(double[] a, int off, int n, double[] m, int moff) {
         for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) m[moff + j * n + i] = a[off + i * n + j];
     }
 
     // kernel: luSolve
     /**
-     * Solves A X = B in place for the n x k matrix B at b[boff], from the LU of M = Aᵀ at m[off] and its
-     * swaps (P M = L U, so A = Uᵀ Lᵀ P): Uᵀ forwards, Lᵀ (unit) backwards, then the swaps undone in
+     * Solves A X = B in place for the n x k matrix B at b[boff], from the LU of M = A^T at m[off] and its
+     * swaps (P M = L U, so A = U^T L^T P): U^T forwards, L^T (unit) backwards, then the swaps undone in
      * reverse order, column by column, as LAPACK's getrs with trans = 'T'.
      */
     static void luSolve(double[] m, int off, int n, int[] piv, double[] b, int boff, int k) {
@@ -101,7 +101,7 @@ final class StandaloneLinalg {
     }
 
     // kernel: det needs luFactor, transposed, numel
-    /** det A = det Aᵀ of each matrix of a [..., n, n]: the product of U's diagonal (Aᵀ's LU), in order, negated once per row swap. */
+    /** det A = det A^T of each matrix of a [..., n, n]: the product of U's diagonal (A^T's LU), in order, negated once per row swap. */
     static double[] det(double[] a, int[] shape) {
         int n = shape[shape.length - 1], count = numel(java.util.Arrays.copyOf(shape, shape.length - 2));
         double[] m = new double[a.length], out = new double[count];
@@ -123,9 +123,9 @@ final class StandaloneLinalg {
 
     // kernel: slogdet needs luFactor, transposed, numel
     /**
-     * slogdet of each matrix of a [..., n, n], as PyTorch's: from Aᵀ's LU (as {@link #det}), the sign
-     * is Π sgn(U_jj), negated once per row swap (sgn(nan) = 0, as torch.sgn of a real), and
-     * logabsdet = Σ log|U_jj| in order; sign selects which of the two this returns. A singular
+     * slogdet of each matrix of a [..., n, n], as PyTorch's: from A^T's LU (as {@link #det}), the sign
+     * is prod sgn(U_jj), negated once per row swap (sgn(nan) = 0, as torch.sgn of a real), and
+     * logabsdet = sum log|U_jj| in order; sign selects which of the two this returns. A singular
      * matrix has sign 0 and logabsdet -inf, as in PyTorch.
      */
     static double[] slogdet(double[] a, int[] shape, boolean sign) {
@@ -152,7 +152,7 @@ final class StandaloneLinalg {
     // kernel: householder needs reflect
     /**
      * LAPACK's dgeqr2 in place on the m x n (m >= n) row-major matrix at f[off]: for each column j a
-     * reflector H_j = I - tau_j v vᵀ (dlarfg: v = (1, x / (alpha - beta)), beta = -sign(alpha)
+     * reflector H_j = I - tau_j v v^T (dlarfg: v = (1, x / (alpha - beta)), beta = -sign(alpha)
      * |(alpha, x)|, tau = (beta - alpha) / beta; none when x = 0) applied to the columns right of it
      * (dlarf); R is left on and above the diagonal, the v's below it.
      */
@@ -176,7 +176,7 @@ final class StandaloneLinalg {
 
     // kernel: reflect
     /**
-     * dlarf: applies I - tau v vᵀ from the left to columns c0.. of rows j.. of the m x n matrix at
+     * dlarf: applies I - tau v v^T from the left to columns c0.. of rows j.. of the m x n matrix at
      * c[coff], v = (1, h[hoff + (j+1..m-1) n + j]) (the reflector stored in column j of h).
      */
     static void reflect(double[] h, int hoff, int m, int n, int j, int c0, double tau, double[] c, int coff) {
@@ -221,7 +221,7 @@ final class StandaloneLinalg {
     }
 
     // kernel: inverse needs luFactor, luSolve, transposed, batchNote, numel
-    /** A⁻¹ of each matrix of a [..., n, n], by Aᵀ's LU and n solves; a zero pivot throws PyTorch's linalg.inv error. */
+    /** A^-1 of each matrix of a [..., n, n], by A^T's LU and n solves; a zero pivot throws PyTorch's linalg.inv error. */
     static double[] inverse(double[] a, int[] shape) {
         int n = shape[shape.length - 1], count = numel(java.util.Arrays.copyOf(shape, shape.length - 2));
         double[] m = new double[a.length], out = new double[a.length];
@@ -276,8 +276,8 @@ final class StandaloneLinalg {
 
     // kernel: cholesky needs batchNote, numel
     /**
-     * The lower Cholesky factor L (A = L Lᵀ) of each matrix of a [..., n, n], from its lower triangle
-     * (potf2): L_jj = sqrt(A_jj - Σ_q<j L_jq²), L_ij = (A_ij - Σ_q<j L_iq L_jq) / L_jj. A pivot that is
+     * The lower Cholesky factor L (A = L L^T) of each matrix of a [..., n, n], from its lower triangle
+     * (potf2): L_jj = sqrt(A_jj - sum_q<j L_jq^2), L_ij = (A_ij - sum_q<j L_iq L_jq) / L_jj. A pivot that is
      * not positive (or nan) throws PyTorch's error naming the leading minor, after fn, the name
      * PyTorch's message gives the function ({@code cholesky}, or {@code linalg.cholesky}).
      */

@@ -29,7 +29,7 @@ final class StandaloneWindows {
     /**
      * PyTorch's convolution (a cross-correlation) of x [n, c, h, w] by w [o, c / groups, kh, kw] (or of
      * [n, c, w] by [o, c / groups, kw], as height 1; the geometry's first entries are then 1, 0, 1),
-     * plus bias (or null): {@code y[b, f, i, j] = bias[f] + Σ_{c, p, q} w[f, c, p, q] x[b, c', i s - pad + p d, j s' - pad' + q d']},
+     * plus bias (or null): {@code y[b, f, i, j] = bias[f] + sum_{c, p, q} w[f, c, p, q] x[b, c', i s - pad + p d, j s' - pad' + q d']},
      * summed in that order from the bias, c' the channel c of f's group; outside x it reads zeros
      * (and multiplies by them, so an inf weight there gives nan, as PyTorch's im2col).
      */
@@ -66,7 +66,7 @@ final class StandaloneWindows {
      * The input gradient of {@link #conv} (a transposed convolution): dx of shape xs from gy and w.
      * For each input channel c, kernel tap (p, q) and output position (i, j), the sum over the
      * group's output channels f of w[f, c, p, q] gy[b, f, i, j], from 0, is added into the x element
-     * that tap read, in that order (PyTorch's col2im of wᵀ gy); taps in the padding add nothing.
+     * that tap read, in that order (PyTorch's col2im of w^T gy); taps in the padding add nothing.
      */
     static double[] convInput(double[] gy, double[] w, int[] ws, int[] xs, int[] stride, int[] pad, int[] dil, int groups) {
         int r = xs.length, n = xs[0], c = xs[1], h = r == 4 ? xs[2] : 1, wd = xs[r - 1];
@@ -101,7 +101,7 @@ final class StandaloneWindows {
     // kernel: convWeight needs convOut
     /**
      * The weight gradient of {@link #conv} (a correlation of x with gy): dw of shape ws,
-     * {@code dw[f, c, p, q] = Σ_b Σ_{i, j} gy[b, f, i, j] x[b, c', i s - pad + p d, j s' - pad' + q d']},
+     * {@code dw[f, c, p, q] = sum_b sum_{i, j} gy[b, f, i, j] x[b, c', i s - pad + p d, j s' - pad' + q d']},
      * summed over the batch, then the output positions, in order (zeros outside x, multiplied too).
      */
     static double[] convWeight(double[] x, int[] xs, double[] gy, int[] ws, int[] stride, int[] pad, int[] dil, int groups) {
