@@ -96,7 +96,7 @@ public final class Batching {
         for (Var r : rows) {
             if (r.equals(index) || tapeBatched(r)) return null;
             Var v = value(r);
-            out.add(batched(r) ? v : b.expand(b.reshape(v, Shapes.concat(new int[] {1}, v.shapeRef())), Shapes.concat(new int[] {size}, v.shapeRef())));
+            out.add(batched(r) ? v : spread(v));
         }
         return out;
     }
@@ -249,21 +249,37 @@ public final class Batching {
         Set<Integer> carried = new HashSet<>();
         for (int k = 0; k < l.params().size(); k++) if (l.init().get(k) != null && batched(l.init().get(k))) carried.add(k);
         for (int round = 0; round <= l.params().size(); round++) {
-            b.openBlock();
-            Batching body;
-            boolean ok;
-            try {
-                body = bodyScope(l, carried);
-                ok = body.statements(l.body());
-            } finally {
-                b.closeBlock();
-            }
-            if (!ok) return false;
+            Body body = body(l, carried);
+            if (body == null) return false;
             int before = carried.size();
-            for (int k = 0; k < l.results().size(); k++) if (body.batched(l.results().get(k))) carried.add(k);
-            if (carried.size() == before) return emitLoop(l, carried);
+            for (int k = 0; k < l.results().size(); k++) if (body.scope().batched(l.results().get(k))) carried.add(k);
+            if (carried.size() == before) return emitLoop(l, carried, body); // settled: this round's body is the loop's
         }
         return false;
+    }
+
+    /** A loop's body batched once: its scope, its statements, its parameters and its results. */
+    private record Body(Batching scope, List<Stmt> block, List<Var> params, List<Var> results) {}
+
+    /** The body batched with the parameters {@code carried} batched; null if some statement has no rule. */
+    private Body body(Stmt.Loop l, Set<Integer> carried) {
+        List<Var> params = new ArrayList<>(), results = new ArrayList<>();
+        b.openBlock();
+        Batching scope;
+        boolean ok;
+        List<Stmt> block;
+        try {
+            scope = bodyScope(l, carried);
+            ok = scope.statements(l.body());
+            for (int k = 0; ok && k < l.params().size(); k++) { // inside the body: a result the same for every example, repeated
+                Var r = l.results().get(k);
+                params.add(scope.now.get(l.params().get(k)));
+                results.add(carried.contains(k) && !scope.batched(r) ? scope.spread(scope.value(r)) : scope.value(r));
+            }
+        } finally {
+            block = b.closeBlock();
+        }
+        return ok ? new Body(scope, block, params, results) : null;
     }
 
     /** A scope for a loop's body: its parameters bound to new variables, batched as {@code carried} says. */
@@ -282,28 +298,13 @@ public final class Batching {
         return body;
     }
 
-    private boolean emitLoop(Stmt.Loop l, Set<Integer> carried) {
-        List<Var> init = new ArrayList<>(), params = new ArrayList<>(), results = new ArrayList<>(), outs = new ArrayList<>();
+    private boolean emitLoop(Stmt.Loop l, Set<Integer> carried, Body newBody) {
+        Batching body = newBody.scope();
+        List<Var> init = new ArrayList<>(), outs = new ArrayList<>();
         for (int k = 0; k < l.params().size(); k++) {
             Var i = l.init().get(k);
             init.add(i == null ? null : carried.contains(k) && !batched(i) ? spread(value(i)) : value(i));
         }
-        b.openBlock();
-        Batching body;
-        boolean ok;
-        List<Stmt> newBody;
-        try {
-            body = bodyScope(l, carried);
-            ok = body.statements(l.body());
-            for (int k = 0; ok && k < l.params().size(); k++) { // inside the body: a result the same for every example, repeated
-                Var r = l.results().get(k);
-                params.add(body.now.get(l.params().get(k)));
-                results.add(carried.contains(k) && !body.batched(r) ? body.spread(body.value(r)) : body.value(r));
-            }
-        } finally {
-            newBody = b.closeBlock();
-        }
-        if (!ok) return false;
         for (int k = 0; k < l.outs().size(); k++) {
             Var o = l.outs().get(k), q = b.newVar(carried.contains(k) ? withBatch(o.shapeRef()) : o.shapeRef(), o.name(), o.dtype());
             like(q, o);
@@ -323,7 +324,8 @@ public final class Batching {
             now.put(tape, t);
             if (isBatched) tapeBatched.add(tape);
         }
-        Stmt.Loop batchedLoop = new Stmt.Loop(l.count(), l.index(), init, params, newBody, results, outs, stacked, tapes, l.reverse(), l.origin());
+        Stmt.Loop batchedLoop = new Stmt.Loop(l.count(), l.index(), init, newBody.params(), newBody.block(), newBody.results(), outs, stacked, tapes,
+                l.reverse(), l.origin());
         b.add(batchedLoop);
         graph.structure(batchedLoop);
         return true;
@@ -389,7 +391,7 @@ public final class Batching {
      * elsewhere, which is {@code where(iota_b == iota_axis, v, 0)} over the whole batch.
      */
     private boolean placed(Stmt.Eqn e) {
-        now.put(e.out(), put(e, iota(size)));
+        now.put(e.out(), put(e, b.iota(size)));
         batched.add(e.out());
         return true;
     }
@@ -408,7 +410,7 @@ public final class Batching {
         Arrays.fill(colAt, 1);
         rowAt[0] = size;
         colAt[axis + 1] = n;
-        Var mask = b.eq(b.reshape(at, rowAt), b.reshape(iota(n), colAt));
+        Var mask = b.eq(b.reshape(at, rowAt), b.reshape(b.iota(n), colAt));
         int[] unsqueezed = Shapes.concat(batched(v) ? new int[] {size} : new int[0], inserted(v.shapeRef(), axis));
         Var value = b.reshape(value(v), unsqueezed);
         Var zero = b.scalar(0.0, v.dtype());
@@ -426,17 +428,11 @@ public final class Batching {
         idxShape[axis] = 1;
         Arrays.fill(ones, 1);
         ones[0] = size;
-        Var at = nonNegative(in.get(1), s[axis]);
+        Var at = b.fromEnd(in.get(1), s[axis]);
         if (at.dtype() != tx.runtime.tensor.DType.INT64) at = b.emit(Prim.CAST, tx.runtime.tensor.DType.INT64, at);
         Var idx = b.expand(b.reshape(at, ones), idxShape);
         Var got = b.emit(Prim.GATHER, new Attrs.Axis(axis), x, idx);
         return b.reshape(got, Shapes.reduced(idxShape, new int[] {axis}, false));
-    }
-
-    /** An index vector with Python's negative indices counted from the end of an axis of n. */
-    private Var nonNegative(Var i, int n) {
-        Var zero = b.scalar(0.0, i.dtype());
-        return b.emit(Prim.WHERE, null, b.emit(Prim.LT, null, i, zero), b.add(i, b.scalar(n, i.dtype())), i);
     }
 
     /** One example's shape with a 1 inserted at {@code axis}. */
@@ -444,12 +440,6 @@ public final class Batching {
         int[] out = new int[s.length + 1];
         for (int k = 0, j = 0; k < out.length; k++) out[k] = k == axis ? 1 : s[j++];
         return out;
-    }
-
-    private Var iota(int n) {
-        double[] d = new double[n];
-        for (int k = 0; k < n; k++) d[k] = k;
-        return b.constant(tx.runtime.tensor.Tensor.of(new int[] {n}, d), tx.runtime.tensor.DType.INT64);
     }
 
     private Var rule(Stmt.Eqn e, List<Var> in) {
@@ -488,7 +478,7 @@ public final class Batching {
                     : b.emit(p, new Attrs.Axis(((Attrs.Axis) e.attr()).axis() + 1), in.get(0), in.get(1));
             case PUT -> {
                 Attrs.Put put = (Attrs.Put) e.attr();
-                yield batched(e.in().get(1)) ? put(e, nonNegative(in.get(1), put.shape()[put.axis()]))
+                yield batched(e.in().get(1)) ? put(e, b.fromEnd(in.get(1), put.shape()[put.axis()]))
                         : b.emit(p, new Attrs.Put(withBatch(put.shape()), put.axis() + 1), in.get(0), in.get(1));
             }
             case CAT -> {

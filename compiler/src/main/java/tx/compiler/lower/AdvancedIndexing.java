@@ -491,16 +491,13 @@ final class AdvancedIndexing {
             return b.constant(Tensor.of(t.shapeRef(), d), DType.INT64);
         }
         Var idx = i.idx().var();
-        Var shifted = b.where(b.lt(idx, b.scalar(0, DType.INT64)), b.add(idx, b.scalar(n, DType.INT64)), idx);
-        shifted = b.where(b.ge(idx, b.scalar(-n, DType.INT64)), shifted, idx);
+        Var shifted = b.where(b.ge(idx, b.scalar(-n, DType.INT64)), b.fromEnd(idx, n), idx);
         int[] along = new int[i.dim() + 1], at = new int[i.dim() + 1];
         Arrays.fill(along, 1);
         Arrays.fill(at, 1);
         along[i.dim()] = n;
         at[i.dim()] = Shapes.numel(i.idx().shape());
-        double[] positions = new double[n];
-        for (int k = 0; k < n; k++) positions[k] = k;
-        Var table = b.constant(Tensor.of(along, positions), DType.INT64);
+        Var table = b.reshape(b.iota(n), along);
         Var checked = b.emit(Prim.GATHER, new Attrs.Axis(i.dim()), table, b.reshape(shifted, at));
         return b.reshape(checked, i.idx().shape());
     }
@@ -553,9 +550,7 @@ final class AdvancedIndexing {
             for (int k = 0; k < m; k++) win[(int) t.data()[k]] = k;
             return b.constant(Tensor.of(new int[] {n}, win), DType.INT64);
         }
-        double[] rowNumbers = new double[m];
-        for (int k = 0; k < m; k++) rowNumbers[k] = k;
-        Var own = b.where(lastWrites(at), b.constant(Tensor.of(new int[] {m}, rowNumbers), DType.INT64), b.scalar(0, DType.INT64));
+        Var own = b.where(lastWrites(at), b.iota(m), b.scalar(0, DType.INT64));
         return b.emit(Prim.SCATTER_ADD, new Attrs.Axis(0), b.fill(new int[] {n}, 0, DType.INT64), at, own);
     }
 

@@ -426,16 +426,22 @@ final class Loops {
             });
             for (T t : items) {
                 if (shared.containsKey(t.var())) continue;
-                Var out = l.b.newVar(t.shape(), n, t.dtype());
+                Var out = handedOut(t.var(), n, o);
                 register(out, t, "the result of the loop at line " + f.span().line());
-                o.init().add(null);
-                o.names().add(n + "_" + o.names().size());
-                o.results().add(t.var());
-                o.outs().add(out);
                 shared.put(t.var(), out);
                 afterwards.put(t.var(), t.withVar(out).withFirst(null));
             }
         }
+    }
+
+    /** A new result of the loop, its last iteration's {@code x}, named after {@code n} ({@code n_3}): its output variable. */
+    private Var handedOut(Var x, String n, Outputs o) {
+        Var out = l.b.newVarLike(x, n);
+        o.init().add(null);
+        o.names().add(n + "_" + o.names().size());
+        o.results().add(x);
+        o.outs().add(out);
+        return out;
     }
 
     /**
@@ -453,14 +459,7 @@ final class Loops {
                 continue;
             }
             List<tx.runtime.ir.Stmt.PrintItem> parts = new ArrayList<>();
-            for (tx.runtime.ir.Stmt.PrintItem p : text.parts()) parts.add(p.map(v -> shared.computeIfAbsent(v, x -> {
-                Var out = l.b.newVarLike(x, n);
-                o.init().add(null);
-                o.names().add(n + "_" + o.names().size());
-                o.results().add(x);
-                o.outs().add(out);
-                return out;
-            })));
+            for (tx.runtime.ir.Stmt.PrintItem p : text.parts()) parts.add(p.map(v -> shared.computeIfAbsent(v, x -> handedOut(x, n, o))));
             after.names.put(n, new Val.Formatted(parts));
         }
     }

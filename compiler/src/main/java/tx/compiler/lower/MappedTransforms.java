@@ -169,27 +169,14 @@ final class MappedTransforms {
         Val out = f.applyTo(t.of(), slices, a.call); // a transform inside (vmap(grad(f))) finishes its rows as it would outside the map
         List<tx.runtime.ir.Stmt> body = l.b.closeBlock();
         if (out instanceof Val.Bad) return out;
-        List<Var> rows = new ArrayList<>(), tapes = new ArrayList<>();
+        List<Var> rows = new ArrayList<>();
         for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) rows.add(((T) v).var());
-        List<Var> stacked = BATCHING ? tx.compiler.ad.Batching.batch(l.b, l.graph, body, index, batch, rows) : null;
-        if (stacked != null) return stackedResults(stacked);
-        for (Var r : rows) tapes.add(l.b.newVar(Shapes.concat(new int[] {batch}, r.shapeRef()), "vmapped", r.dtype()));
-        tx.runtime.ir.Stmt.Loop loop = new tx.runtime.ir.Stmt.Loop(batch, index, List.of(), List.of(), body, List.of(), List.of(), rows, tapes, false,
-                a.span().origin());
-        l.b.add(loop);
-        l.graph.structure(loop); // a backward reaches the rows through the tape, and the loop's reversal takes it on from there
-        List<Val> results = new ArrayList<>();
-        for (int k = 0; k < tapes.size(); k++) {
-            boolean rg = l.graph.requiresGrad(rows.get(k)) && !l.graph.noGrad();
-            l.graph.setRequiresGrad(tapes.get(k), rg);
-            results.add(new T(tapes.get(k), rg, -1, "StackBackward0", false, false)); // a map, not a derivative: as differentiable as f's results
-        }
-        return results.size() == 1 ? results.get(0) : new Val.Tuple(results);
+        return stackedResults(rowsStacked(body, index, batch, rows, "vmapped", a));
     }
 
     /**
      * The rows that {@code body} computes for each value of {@code index} below {@code count} (a
-     * Jacobian's or Hessian's, seeded with the one-hot vector at the index), stacked along a new
+     * vmap's, or a Jacobian's or Hessian's seeded with the one-hot vector at the index), stacked along a new
      * first axis: batched into one program where every statement has a rule ({@code Batching}),
      * else a loop of the IR that records each row on a tape.
      */
@@ -209,7 +196,7 @@ final class MappedTransforms {
     /** Whether vmap uses batching rules where it can (the default); {@code -Dtx.vmap=loop} keeps every vmap a loop, to compare the two. */
     private static final boolean BATCHING = !"loop".equals(System.getProperty("tx.vmap"));
 
-    /** The results of a batched vmap: ordinary equations of the graph, so differentiable as any others. */
+    /** A vmap's results, batched or a loop's tapes: a map, not a derivative, as differentiable as f's results. */
     private Val stackedResults(List<Var> stacked) {
         List<Val> results = new ArrayList<>();
         for (Var v : stacked) {

@@ -309,6 +309,18 @@ public final class Builder {
         return constant(Tensor.scalar(value), dtype);
     }
 
+    /** The int64 positions 0, 1, ..., n - 1 (an index table, a one-hot's columns). */
+    public Var iota(int n) {
+        double[] d = new double[n];
+        for (int k = 0; k < n; k++) d[k] = k;
+        return constant(Tensor.of(new int[] {n}, d), DType.INT64);
+    }
+
+    /** Indices into an axis of n with Python's negative ones counted from its end: {@code where(i < 0, i + n, i)}. */
+    public Var fromEnd(Var i, int n) {
+        return where(lt(i, scalar(0, i.dtype())), add(i, scalar(n, i.dtype())), i);
+    }
+
     public Var fill(int[] shape, double value) {
         return fill(shape, value, DType.FLOAT64);
     }
