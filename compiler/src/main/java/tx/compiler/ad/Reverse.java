@@ -493,7 +493,8 @@ public final class Reverse {
         Var read(Var v) {
             Var done = rename.get(v);
             if (done != null) return done;
-            boolean again = !invariant(v) && !rowOfOutside(v) && graph.checkpointed(v) && recomputable(v);
+            boolean sized = tx.runtime.tensor.Shapes.symbolic(v.shapeRef()); // a tape's rows have one static shape: made again instead
+            boolean again = !invariant(v) && !rowOfOutside(v) && (graph.checkpointed(v) || sized) && recomputable(v);
             checkpointed |= again;
             Var r = again || invariant(v) || rowOfOutside(v) ? recompute(v) : taped(v);
             rename.put(v, r);
@@ -536,6 +537,10 @@ public final class Reverse {
 
         private Var taped(Var v) {
             int at = stacked.indexOf(v);
+            if (at < 0 && tx.runtime.tensor.Shapes.symbolic(v.shapeRef())) {
+                throw new Blocked(v, "the reversal of the loop at line " + fwd.origin().line() + ", which would record " + v
+                        + ", a value whose size is known only at run time (a boolean mask's selection), on its tape: not yet");
+            }
             if (at < 0) {
                 stacked.add(v);
                 Var t = b.newVar(tx.runtime.tensor.Shapes.concat(new int[] {fwd.count()}, v.shapeRef()), v.name(), v.dtype());

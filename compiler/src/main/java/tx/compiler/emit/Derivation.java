@@ -358,6 +358,18 @@ public final class Derivation {
         return false;
     }
 
+    /** The first equation, in a block or nested in it, with a size known only at run time; null if none has one. */
+    private static Stmt.Eqn symbolic(List<Stmt> body) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Eqn e && tx.runtime.tensor.Shapes.symbolic(e.out().shapeRef())) return e;
+            Stmt.Eqn found = null;
+            if (s instanceof Stmt.Loop l) found = symbolic(l.body());
+            else if (s instanceof Stmt.Cond c) found = symbolic(c.then()) != null ? symbolic(c.then()) : symbolic(c.otherwise());
+            if (found != null) return found;
+        }
+        return null;
+    }
+
     /** Simplifies for the results and indexes what is left: equations, loops and branches (a print or a save is refused). */
     private static Lowered straighten(Lowerer.Derived l, Diagnostics diags, Ast.FnDef fn, boolean named) {
         Simplify.Rooted r = Simplify.run(l.program().body(), l.results());
@@ -369,6 +381,16 @@ public final class Derivation {
             diags.error("E0601", new tx.compiler.syntax.Span(o.line(), o.col(), o.line(), o.col() + "while".length()), // the keyword
                     runTime.isWhile() ? "`tx grad` cannot yet write out a derivative through a `while` loop"
                             : "`tx grad` cannot yet write out a derivative through a loop on Revolve's schedule (`checkpoint(snapshots=)`)",
+                    "the function and its gradient work in a script (`grad(f)`, `tx run`) and in `tx check`; only the written-out form is missing");
+            return null;
+        }
+        Stmt.Eqn sized = symbolic(r.body());
+        for (Func f : Blocks.functions(r.body())) if (sized == null) sized = symbolic(f.body());
+        if (sized != null) {
+            var o = sized.origin();
+            diags.error("E0601", new tx.compiler.syntax.Span(o.line(), o.col(), o.line(), o.col() + 1),
+                    "`tx grad` cannot yet write out a derivative through a size known only at run time (here "
+                            + (sized.out().name() == null ? "" : "`" + sized.out().name() + "`, ") + "a boolean mask's selection)",
                     "the function and its gradient work in a script (`grad(f)`, `tx run`) and in `tx check`; only the written-out form is missing");
             return null;
         }

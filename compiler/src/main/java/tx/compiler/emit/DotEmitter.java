@@ -489,6 +489,7 @@ public final class DotEmitter {
             case TRANSPOSE -> op + " perm=" + ints(((Attrs.Perm) attr).perm());
             case MATMUL -> attr == null ? null : op + " " + attr; // the operands read transposed: "matmul transA", "matmul transB"
             case CAT, TAKE, ARGMAX, GATHER, SCATTER_ADD -> op + " dim=" + ((Attrs.Axis) attr).axis();
+            case NONZERO -> op;
             case ARGSORT -> op + " dim=" + ((Attrs.AxisOrder) attr).axis() + (((Attrs.AxisOrder) attr).descending() ? " descending" : "");
             case CAST -> "to " + ((tx.runtime.tensor.DType) attr).text();
             case RANDINT -> {

@@ -112,6 +112,7 @@ abstract class JavaStatements {
             case SOLVE -> call("solve", ref(in.get(0)), shape(in.get(0)), ref(in.get(1)), shape(in.get(1)));
             case ARGSORT -> call("argsort", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.AxisOrder) e.attr()).axis()),
                     Boolean.toString(((Attrs.AxisOrder) e.attr()).descending()));
+            case NONZERO -> throw new Derivation.Unexpressible("a size known only at run time (a boolean mask's selection) cannot be written yet");
             case GATHER -> call("gatherAlong", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()), ref(in.get(1)), shape(in.get(1)));
             case SCATTER_ADD -> call("scatterAdd", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()), ref(in.get(1)),
                     shape(in.get(1)), ref(in.get(2)));

@@ -552,6 +552,7 @@ public final class TxEmitter {
             case QR_Q, QR_R -> new Expr(call("torch.linalg.qr", arg(in.get(0))).text() + (e.prim() == Prim.QR_Q ? "[0]" : "[1]"), ATOM);
             case SOLVE -> call("solve", arg(in.get(0)), TxText.solveColumns(e, arg(in.get(1))));
             case ARGSORT -> call("argsort", arg(in.get(0)), "dim=" + ((Attrs.AxisOrder) attr).axis(), "descending=" + (((Attrs.AxisOrder) attr).descending() ? "true" : "false"));
+            case NONZERO -> throw new Derivation.Unexpressible("a size known only at run time (a boolean mask's selection) cannot be written yet");
             case GATHER -> call("gather", arg(in.get(0)), Integer.toString(((Attrs.Axis) attr).axis()), arg(in.get(1)));
             case SCATTER_ADD -> call("scatter_add", arg(in.get(0)), Integer.toString(((Attrs.Axis) attr).axis()), arg(in.get(1)), arg(in.get(2)));
             case RANDINT -> {

@@ -210,6 +210,12 @@ final class AdvancedIndexing {
      */
     Plan plan(int[] shape, List<Ast.Sub> subs, Map<Ast.Sub, Val> vals, Span span) {
         if (subs.stream().noneMatch(s -> isIndexTensor(vals.get(s)))) return null;
+        for (Ast.Sub s : subs) {
+            if (RunTimeSizes.sized(vals.get(s))) {
+                RunTimeSizes.refuse(l, s.span(), "indexing with an index tensor (here `nonzero`'s)");
+                return FAILED;
+            }
+        }
         int used = 0;
         for (Ast.Sub s : subs) {
             if (s instanceof Ast.Ellipsis || (s instanceof Ast.At at && at.index() instanceof Ast.NoneLit)) continue;
@@ -343,15 +349,41 @@ final class AdvancedIndexing {
     Val read(T x, Plan plan) {
         for (Index i : plan.indices()) {
             if (!i.mask()) continue;
-            l.diags.error("E0105", i.span(), "a boolean mask selects a number of elements known only at run time, which tx cannot give a shape yet",
-                    "keep the shape: `where(mask, x, 0.0)`, `x.masked_fill(logical_not(mask), 0.0)`, or `sum(x * mask)` for a masked sum;\n"
-                            + "assigning through a mask works: `x[mask] = v`");
+            if (plan.indices().size() == 1) return readMasked(x, plan, i);
+            l.diags.error("E0105", i.span(), "a boolean mask known only at run time together with other index tensors is not supported yet",
+                    "index with the mask alone (`x[mask]`), or with int64 positions only (`x[mask.nonzero()[:, 0], j]`)");
             return new Val.Bad();
         }
         Var region = indexing.read(x.var(), plan.path());
         Var picked = l.builtins.selection.selectAlong(flatten(region, plan), 0, linear(plan));
         return l.exprs.result(fromRows(picked, plan), "IndexBackward0");
     }
+
+    /**
+     * {@code x[mask]}, the mask known only at run time, on the region's axes {@code a .. a + k - 1}:
+     * the region with those axes first and merged, gathered at the mask's true positions. The
+     * result's axis in their place has a size known only at run time (the mask's count of trues,
+     * a symbol of the IR); the gather's adjoint is a scatter-add, PyTorch's IndexBackward0.
+     */
+    private Val readMasked(T x, Plan plan, Index m) {
+        if (!maskFits(m.idx(), x.shape(), m.dim(), m.span())) return new Val.Bad();
+        Var region = indexing.read(x.var(), plan.path());
+        int[] r = region.shape();
+        int a = m.axis(), k = m.idx().shape().length, at = 0;
+        int[] perm = new int[r.length], rest = new int[r.length - k];
+        for (int d = a; d < a + k; d++) perm[at++] = d;
+        for (int d = 0, j = 0; d < r.length; d++) {
+            if (d >= a && d < a + k) continue;
+            perm[at++] = d;
+            rest[j++] = r[d];
+        }
+        int count = Shapes.numel(m.idx().shape());
+        Var flat = b.reshape(b.transpose(region, perm), Shapes.concat(new int[] {count}, rest));
+        Var picked = l.builtins.selection.selectAlong(flat, 0, MaskRules.positions(l, m.idx().var()));
+        if (a != 0) picked = b.transpose(picked, moveBlock(1, rest.length, a, true));
+        return l.exprs.result(picked, "IndexBackward0");
+    }
+
 
     /** The region with its indexed axes first, merged into one: [positions, rest...]. */
     private Var flatten(Var region, Plan plan) {

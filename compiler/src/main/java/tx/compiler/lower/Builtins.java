@@ -57,6 +57,7 @@ final class Builtins {
         new DtypeRules(l, this, rules);
         new PredicateRules(l, this, rules);
         selection = new SelectionRules(l, this, rules);
+        new MaskRules(l, this, rules);
         math = new MathFunctions(l);
     }
 
@@ -125,6 +126,10 @@ final class Builtins {
                 a.kw.put(arg.name(), v);
                 a.kwSpans.put(arg.name(), arg.span());
             }
+        }
+        if (!RunTimeSizes.accepts(a.fn) && (RunTimeSizes.first(a.pos) != null || RunTimeSizes.first(new ArrayList<>(a.kw.values())) != null)) {
+            RunTimeSizes.refuse(l, c.span(), "`" + a.fn + "`");
+            return new Val.Bad();
         }
         Val v = rule.apply(a);
         return v == null ? new Val.Bad() : v;
@@ -208,6 +213,11 @@ final class Builtins {
                 a.kwSpans.put(arg.name(), arg.span());
             }
         }
+        Val sized = RunTimeSizes.first(a.pos) != null ? RunTimeSizes.first(a.pos) : RunTimeSizes.first(new ArrayList<>(a.kw.values()));
+        if (sized != null) {
+            RunTimeSizes.refuse(l, c.span(), "calling `" + ref.show() + "` with a tensor argument");
+            return new Val.Bad();
+        }
         return l.functions.apply(ref, a);
     }
 
@@ -274,7 +284,7 @@ final class Builtins {
      * reshape is not the leaf and does not share its .grad. The builder returns x for a no-op.
      */
     T view(T x, Var v, String gradFn) {
-        if (v.equals(x.var())) v = b.emit(Prim.RESHAPE, new Attrs.ShapeAttr(x.shape()), x.var());
+        if (v.equals(x.var())) v = b.copy(x.var());
         return out(v, gradFn);
     }
 
@@ -449,6 +459,7 @@ final class Builtins {
     private Val numel(Args a) {
         if (!a.shape(1, 1)) return null;
         T x = a.tensor(0);
+        if (x != null && RunTimeSizes.sized(x)) return RunTimeSizes.count(l, x.shape());
         return x == null ? null : new Val.Num(Shapes.numel(x.shape()), Val.PyType.INT);
     }
 

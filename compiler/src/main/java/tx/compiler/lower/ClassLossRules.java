@@ -93,7 +93,7 @@ final class ClassLossRules extends RuleFamily {
             if (o.weight() != null) terms = b.mul(terms, o.weight().var());
             if (o.reduction() == Losses.Reduction.NONE) return b.neg(b.sum(terms, new int[] {classAxis}, false));
             Var total = b.sum(terms, Composites.allAxes(terms.rank()), false);
-            return b.neg(o.reduction() == Losses.Reduction.SUM ? total : b.div(total, b.scalar(x.shape().length == 1 ? 1 : x.shape()[0])));
+            return b.neg(o.reduction() == Losses.Reduction.SUM ? total : b.div(total, x.shape().length == 1 ? b.scalar(1) : Composites.count(b, x.var(), new int[] {0})));
         });
         return out(v, o.reduction() == Losses.Reduction.MEAN ? "DivBackward1" : "NegBackward0");
     }

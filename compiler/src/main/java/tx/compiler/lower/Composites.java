@@ -312,9 +312,28 @@ final class Composites {
     }
 
     static Var mean(Builder b, Var x, int[] axes, boolean keepdim) {
-        int count = 1;
-        for (int a : axes) count *= x.shapeRef()[a];
-        return b.div(b.sum(x, axes, keepdim), b.scalar(count));
+        return b.div(b.sum(x, axes, keepdim), count(b, x, axes));
+    }
+
+    /**
+     * The number of elements along {@code axes} of x, as a float64 scalar: a constant, or where an
+     * axis has a size known only at run time (a mask's selection), a value of the program made
+     * from that size. The divisor of a mean.
+     */
+    static Var count(Builder b, Var x, int[] axes) {
+        long fixed = 1;
+        Var sized = null;
+        for (int a : axes) {
+            int d = x.shapeRef()[a];
+            if (!Shapes.isSymbol(d)) {
+                fixed *= d;
+                continue;
+            }
+            Var n = b.emit(tx.runtime.ir.Prim.CAST, tx.runtime.tensor.DType.FLOAT64, b.sizeOf(d));
+            sized = sized == null ? n : b.mul(sized, n);
+        }
+        if (sized == null) return b.scalar(fixed);
+        return fixed == 1 ? sized : b.mul(sized, b.scalar(fixed));
     }
 
     /** min x = -max(-x): ties share the gradient evenly, as torch.amin. */

@@ -41,7 +41,7 @@ final class EinsumRules extends RuleFamily {
         List<Var> vars = xs.stream().map(T::var).toList();
         int[] ranks = vars.stream().mapToInt(Var::rank).toArray();
         Var v = b.composite(() -> Einsum.lower(b, eq, vars));
-        if (vars.contains(v)) v = b.emit(Prim.RESHAPE, new Attrs.ShapeAttr(v.shape()), v); // a new tensor, as PyTorch's permute
+        if (vars.contains(v)) v = b.copy(v); // a new tensor, as PyTorch's permute
         return out(v, Einsum.gradFn(Einsum.layout(eq, ranks), xs.size()));
     }
 

@@ -90,6 +90,7 @@ final class Exprs {
                     "in PyTorch a slice is a view and shows the change; tx copies slices. Index again after the change\n"
                             + "for the new values, or take `.clone()` of the slice to say that the old ones are meant");
         }
+        if (v != null && l.state.sizedAfterLoop.get(name) == v) return RunTimeSizes.refused(l, span, "`" + name + "`, read after the loop that made it,");
         if (v instanceof Val.Growing) return GrowingLists.readInside(l, name, span);
         if (v != null && maybe == null) return v;
         if (v == null && maybe == null && l.functions.has(name)) return new Val.Fn(new Val.UserFn(name));
@@ -402,6 +403,10 @@ final class Exprs {
             return l.sequences.index(new Val.Tuple(List.of(valuesOf(t), l.indicesOf.get(t.var()))), ix); // max(x, dim=1)[0]: PyTorch's (values, indices)
         }
         T x = tensor(tv, ix.target().span(), "indexing");
+        if (x != null && RunTimeSizes.sized(x)) {
+            RunTimeSizes.refuse(l, ix.span(), "indexing");
+            return new Val.Bad();
+        }
         return x == null ? new Val.Bad() : new Indexing(l).read(x, ix);
     }
 
@@ -463,7 +468,7 @@ final class Exprs {
             case "grad" -> grad(x, a);
             case "requires_grad" -> new Val.Bool(x.rg());
             case "is_leaf" -> new Val.Bool(x.leaf() >= 0 || !x.rg());
-            case "shape" -> new Val.Shape(x.shape());
+            case "shape" -> RunTimeSizes.sized(x) ? RunTimeSizes.refused(l, a.span(), "`.shape`") : new Val.Shape(x.shape());
             case "ndim" -> new Val.Num(x.shape().length, Val.PyType.INT);
             case "dtype" -> new Val.DTypeV(x.dtype());
             case "T" -> l.builtins.transposeT(x);
@@ -494,7 +499,7 @@ final class Exprs {
      * {@code max(x, dim=1)[0]} is the values, as PyTorch's named tuple.
      */
     T valuesOf(T t) {
-        Var v = b.emit(Prim.RESHAPE, new tx.runtime.ir.Attrs.ShapeAttr(t.shape()), t.var());
+        Var v = b.copy(t.var());
         return new T(v, l.graph.requiresGrad(v), -1, t.gradFn(), false, false);
     }
 

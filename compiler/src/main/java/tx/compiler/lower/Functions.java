@@ -657,7 +657,7 @@ final class Functions {
             if (leafOfParam.containsKey(k)) continue;
             T x = inputs.get(k);
             String oldName = l.b.named(parameters(t).get(k));
-            Var copy = l.b.emit(Prim.RESHAPE, new Attrs.ShapeAttr(x.shape()), x.var()); // a differentiable copy, named as the parameter
+            Var copy = l.b.copy(x.var()); // a differentiable copy, named as the parameter
             l.b.named(oldName);
             int id = nextLeaf++;
             l.graph.markLeaf(copy, id);

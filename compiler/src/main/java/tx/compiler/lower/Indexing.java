@@ -276,6 +276,11 @@ final class Indexing {
             return;
         }
         String op = a.op().equals("=") ? null : a.op().substring(0, a.op().length() - 1);
+        if (RunTimeSizes.sized(x)) {
+            RunTimeSizes.refuse(l, a.target().span(), "assigning by index into `" + name.name() + "`,");
+            l.exprs.expr(a.value());
+            return;
+        }
         if (x.leaf() >= 0 && !l.graph.noGrad()) {
             l.diags.error("E0304", a.span(), "a leaf tensor that requires grad is changed in place: `" + name.name() + "[...] " + a.op() + " ...`",
                     "PyTorch forbids this too: do the update inside `with no_grad { ... }`");

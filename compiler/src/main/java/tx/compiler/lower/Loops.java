@@ -384,6 +384,12 @@ final class Loops {
         List<Stmt> body = l.b.closeBlock();
         Outputs o = bindOutputs(f, r, before, carried, entry, end, assigned);
         GrowingLists.Growth grown = lastGrowth;
+        for (int k = 0; k < o.results().size(); k++) {
+            Var init = o.init().get(k);
+            if (!Shapes.symbolic(o.results().get(k).shapeRef()) && (init == null || !Shapes.symbolic(init.shapeRef()))) continue;
+            RunTimeSizes.refuse(l, f.span(), "`" + o.names().get(k) + "`, carried from one iteration to the next,");
+            break;
+        }
         if (r.count() != 0 && l.diags.hasErrors()) { // the program will not run: its loop is not built, and a backward through it is no new error
             for (Var out : o.outs()) l.graph.markAfterError(out);
         }
@@ -495,6 +501,12 @@ final class Loops {
             Val v = end.names.get(n);
             if (!(v instanceof T t) || (k < carried.size() && !Arrays.equals(t.shape(), entry.get(n).shape()))) {
                 shapeChange(f, n, entry.get(n), v);
+                continue;
+            }
+            if (k >= carried.size() && Shapes.symbolic(t.shape())) { // made in the body and not read by the next iteration: not handed out
+                Val.Bad unreadable = new Val.Bad();
+                after.names.put(n, unreadable);
+                after.sizedAfterLoop.put(n, unreadable);
                 continue;
             }
             T ended = t;

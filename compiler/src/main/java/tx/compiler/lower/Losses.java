@@ -38,7 +38,7 @@ final class Losses {
             case MEAN -> Composites.mean(b, loss, all, false);
             case SUM -> b.sum(loss, all, false);
             case NONE -> loss;
-            case BATCHMEAN -> b.div(b.sum(loss, all, false), b.scalar(loss.rank() == 0 ? 1 : loss.shapeRef()[0]));
+            case BATCHMEAN -> b.div(b.sum(loss, all, false), loss.rank() == 0 ? b.scalar(1) : Composites.count(b, loss, new int[] {0}));
         };
     }
 
@@ -199,18 +199,12 @@ final class Losses {
     static Var var(Builder b, Var x, int[] axes, double correction, boolean keepdim) {
         Var d = b.sub(x, Composites.mean(b, x, axes, true));
         Var ss = b.sum(b.mul(d, d), axes, keepdim);
-        if (correction == 0) return b.div(ss, b.scalar(count(x, axes)));
+        if (correction == 0) return b.div(ss, Composites.count(b, x, axes));
         int[] sizes = new int[axes.length];
         for (int i = 0; i < axes.length; i++) sizes[i] = x.shapeRef()[axes[i]];
         Var n = b.sum(b.fill(sizes, 1), Composites.allAxes(sizes.length), false);
         Var dof = b.emit(Prim.MAXIMUM, null, b.sub(n, b.scalar(correction)), b.scalar(0));
         return b.div(ss, dof);
-    }
-
-    private static int count(Var x, int[] axes) {
-        int n = 1;
-        for (int a : axes) n *= x.shapeRef()[a];
-        return n;
     }
 
     /** std = sqrt var. NOTE: its gradient at std = 0 is 0, as PyTorch's (which masks it), not 0/0. */

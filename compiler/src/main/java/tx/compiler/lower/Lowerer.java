@@ -168,7 +168,7 @@ public final class Lowerer {
     private static boolean fits(Diagnostics diags, int[] shape, Span span, String what) {
         long n;
         try {
-            n = tx.runtime.tensor.Shapes.numelExact(shape);
+            n = tx.runtime.tensor.Shapes.numelExact(tx.runtime.tensor.Shapes.fixedPart(shape)); // a size known only at run time is checked as it is made
         } catch (ArithmeticException x) {
             n = Long.MAX_VALUE;
         }
@@ -610,6 +610,8 @@ public final class Lowerer {
      * or read as {@code .values} and {@code .indices}.
      */
     final Map<tx.runtime.ir.Var, T> indicesOf = new java.util.HashMap<>();
+    /** The positions of a run-time mask's trues, by mask, made once where the mask is made (see {@link AdvancedIndexing#positions}). */
+    final Map<tx.runtime.ir.Var, tx.runtime.ir.Var> maskPositions = new java.util.HashMap<>();
 
     /** Which of {@code max} and {@code min} made the values of {@link #indicesOf}: the name their pair prints with. */
     final Map<tx.runtime.ir.Var, String> extremeOf = new java.util.HashMap<>();

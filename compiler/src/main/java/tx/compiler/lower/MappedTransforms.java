@@ -96,7 +96,7 @@ final class MappedTransforms {
                 return new Val.Bad();
             }
             String oldName = l.b.named(f.parameters(t).get(k));
-            Var copy = l.b.emit(Prim.RESHAPE, new Attrs.ShapeAttr(x.shape()), x.var()); // a fresh variable to seed, named as the parameter
+            Var copy = l.b.copy(x.var()); // a fresh variable to seed, named as the parameter
             l.b.named(oldName);
             seeds.put(copy, tangent.var());
             params.set(k, x.withVar(copy));

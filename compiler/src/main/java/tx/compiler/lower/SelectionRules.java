@@ -197,7 +197,7 @@ final class SelectionRules extends RuleFamily {
 
     /** The slices of x along an axis at the positions of idx (any shape, read flat): a gather with the positions spread. */
     Var selectAlong(Var x, int axis, Var idx) {
-        int m = Shapes.numel(idx.shapeRef());
+        int m = idx.rank() == 1 ? idx.shapeRef()[0] : Shapes.numel(idx.shapeRef()); // a vector's length may be known only at run time
         int[] ones = new int[x.rank()], to = x.shapeRef().clone();
         Arrays.fill(ones, 1);
         ones[axis] = m;

@@ -119,10 +119,16 @@ final class Sequences {
                         "use `x.numel()`, or `x.item()` for its value");
                 return null;
             }
+            if (tx.runtime.tensor.Shapes.isSymbol(t.shape()[0])) return RunTimeSizes.count(l, new int[] {t.shape()[0]});
             return new Val.Num(t.shape()[0], Val.PyType.INT);
         }
-        T t = a.tensor(0); // reports None and the other kinds
-        return t == null ? null : len(a);
+        if (v instanceof T) {
+            a.tensor(0); // a tensor that may be None: reported as such
+            return null;
+        }
+        // NOTE: a number is not made a tensor and measured again (that was a recursion without end)
+        l.diags.error("E0401", a.spanOf(0, null), "`len` of " + v.describe() + ": Python raises a TypeError (it has no len())", null);
+        return null;
     }
 
     // ---- printing --------------------------------------------------------------------------------------

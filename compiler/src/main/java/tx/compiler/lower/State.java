@@ -15,6 +15,12 @@ import tx.compiler.syntax.Span;
 final class State {
     final Map<String, Val> names = new LinkedHashMap<>();
     final Map<String, Span> maybeUnassigned = new HashMap<>();
+    /**
+     * Names that a loop body bound to a tensor whose size is known only at run time (a mask's
+     * selection), which the loop does not hand out: the marker each name holds after the loop, by
+     * identity, so that reading it is E0105 until the name is bound again.
+     */
+    final Map<String, Val.Bad> sizedAfterLoop = new HashMap<>();
     final Map<Integer, GradState> grads = new HashMap<>();
     /**
      * The {@code .grad} registers that hold a differentiable value, made by
@@ -35,6 +41,7 @@ final class State {
         State s = new State();
         s.names.putAll(names);
         s.maybeUnassigned.putAll(maybeUnassigned);
+        s.sizedAfterLoop.putAll(sizedAfterLoop);
         s.grads.putAll(grads);
         s.graphGrads.putAll(graphGrads);
         s.freed.putAll(freed);

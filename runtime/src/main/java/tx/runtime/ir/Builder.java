@@ -59,6 +59,32 @@ public final class Builder {
         while (blocks.size() > depth) blocks.pop();
     }
 
+    /**
+     * The open block, the innermost one or one around it, whose own statements define {@code v} (an
+     * equation's output); null if no open block does (a parameter, a loop's carried value).
+     */
+    public List<Stmt> openBlockDefining(Var v) {
+        for (List<Stmt> block : blocks) {
+            for (Stmt s : block) if (s instanceof Eqn e && e.out().equals(v)) return block;
+        }
+        return null;
+    }
+
+    /**
+     * Builds into {@code block}, an open block around the innermost one, at its end: before the loop
+     * or branch being built in it (a value the construct reads and that only depends on values from
+     * that block, made once there rather than on every iteration).
+     */
+    public <R> R into(List<Stmt> block, java.util.function.Supplier<R> body) {
+        if (blocks.stream().noneMatch(open -> open == block)) throw new IllegalArgumentException("not an open block");
+        blocks.push(block);
+        try {
+            return body.get();
+        } finally {
+            blocks.pop();
+        }
+    }
+
     /** The top-level statements. */
     public List<Stmt> top() {
         return blocks.getLast();
@@ -326,9 +352,50 @@ public final class Builder {
     }
 
     public Var fill(int[] shape, double value, DType dtype) {
-        Var v = emit(Prim.FILL, new Attrs.Fill(shape.clone(), value, dtype));
-        if (Shapes.numel(shape) <= 1) constants.put(v, Tensor.full(shape, value));
+        Var v = emit(Prim.FILL, new Attrs.Fill(shape.clone(), value, dtype), sizes(shape));
+        if (!Shapes.symbolic(shape) && Shapes.numel(shape) <= 1) constants.put(v, Tensor.full(shape, value));
         return v;
+    }
+
+    // ---- sizes known only at run time ------------------------------------------------------------
+
+    /** The size variable of each symbol made here: symbol k's is {@code symbolSizes.get(k)}. */
+    private final List<Var> symbolSizes = new ArrayList<>();
+
+    /**
+     * A new symbol (a dimension known only at run time, see {@link Shapes#symbol}) whose size is
+     * {@code size}, an int64 scalar of the program, computed before any equation that uses the symbol.
+     */
+    public int symbol(Var size) {
+        if (size.rank() != 0 || size.dtype() != DType.INT64) throw new IllegalArgumentException("a size is an int64 scalar, not " + size);
+        symbolSizes.add(size);
+        return Shapes.symbol(symbolSizes.size() - 1);
+    }
+
+    /** The size variable of a symbol. */
+    public Var sizeOf(int symbol) {
+        return symbolSizes.get(-symbol - 2);
+    }
+
+    /**
+     * The size operands an equation whose attribute holds {@code shape} takes after its own: one per
+     * distinct symbol of the shape, in order (see {@link Shapes#resolve}). The kernels read a symbol's
+     * size from its operand, so a pass that renames variables (the reversal of a loop reads a
+     * size back per iteration) renames the sizes as it renames any operand.
+     */
+    public Var[] sizes(int[] shape) {
+        int[] syms = Shapes.symbols(shape);
+        Var[] out = new Var[syms.length];
+        for (int k = 0; k < syms.length; k++) out[k] = sizeOf(syms[k]);
+        return out;
+    }
+
+    private Var[] withSizes(Var x, int[] shape) {
+        Var[] sizes = sizes(shape);
+        Var[] in = new Var[1 + sizes.length];
+        in[0] = x;
+        System.arraycopy(sizes, 0, in, 1, sizes.length);
+        return in;
     }
 
     /** The value of v if it was built as a constant here, else null. */
@@ -383,12 +450,17 @@ public final class Builder {
 
     public Var reshape(Var x, int[] shape) {
         if (Arrays.equals(x.shapeRef(), shape)) return x;
-        return emit(Prim.RESHAPE, new Attrs.ShapeAttr(shape.clone()), x);
+        return emit(Prim.RESHAPE, new Attrs.ShapeAttr(shape.clone()), withSizes(x, shape));
+    }
+
+    /** A new variable that holds x (a reshape to its own shape): a copy to name, seed or detach apart from x. */
+    public Var copy(Var x) {
+        return emit(Prim.RESHAPE, new Attrs.ShapeAttr(x.shape()), withSizes(x, x.shapeRef()));
     }
 
     public Var expand(Var x, int[] shape) {
         if (Arrays.equals(x.shapeRef(), shape)) return x;
-        return emit(Prim.EXPAND, new Attrs.ShapeAttr(shape.clone()), x);
+        return emit(Prim.EXPAND, new Attrs.ShapeAttr(shape.clone()), withSizes(x, shape));
     }
 
     public Var transpose(Var x, int[] perm) {

@@ -30,7 +30,7 @@ public final class Dtypes {
             case LT, LE, GT, GE, EQ, NE, FIRST_MAX -> DType.BOOL; // FIRST_MAX: a mask
             // sums and products of bools and ints are int64 (torch.sum of a bool tensor counts)
             case SUM, PROD, CUMSUM, CUMPROD -> in.get(0) == DType.FLOAT64 ? DType.FLOAT64 : DType.INT64;
-            case ARGMAX, ARGSORT, RANDINT -> DType.INT64;
+            case ARGMAX, ARGSORT, RANDINT, NONZERO -> DType.INT64;
             case CAST -> (DType) attr;
             case CONST -> ((Attrs.Const) attr).dtype();
             case FILL -> ((Attrs.Fill) attr).dtype();

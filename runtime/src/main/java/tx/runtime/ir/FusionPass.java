@@ -75,6 +75,8 @@ public final class FusionPass {
 
     /** An equation a fused run can evaluate tile by tile: a unary or binary function, a contiguous slice or pad, a spread number. */
     public static boolean elementwise(Stmt.Eqn e) {
+        if (Shapes.symbolic(e.out().shapeRef())) return false; // a run's tiles are laid out when it is planned, before such a size is known
+        for (Var x : e.in()) if (Shapes.symbolic(x.shapeRef())) return false;
         return e.prim().unaryFunction() != null || e.prim().binaryFunction() != null || contiguous(e) || block(e) || spread(e);
     }
 

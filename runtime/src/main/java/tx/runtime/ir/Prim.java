@@ -359,11 +359,11 @@ public enum Prim {
     /** Reshape: the gradient is reshaped back. */
     RESHAPE(1) {
         @Override public int[] shape(List<int[]> in, Object attr) {
-            int[] s = ((Attrs.ShapeAttr) attr).shape();
-            if (Shapes.numel(s) != Shapes.numel(in.get(0))) fail("cannot reshape " + Shapes.show(in.get(0)) + " to " + Shapes.show(s));
+            int[] s = sized(in, 1, ((Attrs.ShapeAttr) attr).shape());
+            if (!Shapes.sameSize(s, in.get(0))) fail("cannot reshape " + Shapes.show(in.get(0)) + " to " + Shapes.show(s));
             return s.clone();
         }
-        @Override public Tensor eval(List<Tensor> in, Object attr) { return in.get(0).reshape(((Attrs.ShapeAttr) attr).shape()); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return in.get(0).reshape(resolved(((Attrs.ShapeAttr) attr).shape(), in, 1)); }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.reshape(g, in(e, 0).shapeRef())); }
     },
     /** Permute axes: the gradient is permuted back by the inverse permutation. */
@@ -385,11 +385,11 @@ public enum Prim {
     /** Broadcast to a shape: the adjoint sums over the broadcast axes (the one central unbroadcast). */
     EXPAND(1) {
         @Override public int[] shape(List<int[]> in, Object attr) {
-            int[] s = ((Attrs.ShapeAttr) attr).shape();
+            int[] s = sized(in, 1, ((Attrs.ShapeAttr) attr).shape());
             if (!Shapes.broadcastsTo(in.get(0), s)) fail("cannot expand " + Shapes.show(in.get(0)) + " to " + Shapes.show(s));
             return s.clone();
         }
-        @Override public Tensor eval(List<Tensor> in, Object attr) { return Shaping.expand(in.get(0), ((Attrs.ShapeAttr) attr).shape()); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Shaping.expand(in.get(0), resolved(((Attrs.ShapeAttr) attr).shape(), in, 1)); }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.unbroadcast(g, in(e, 0).shapeRef())); }
     },
     /** A strided box of the input: the gradient is padded back into place with zeros. */
@@ -637,6 +637,22 @@ public enum Prim {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return IndexRules.gatherVjp(b, e, g); }
         @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return IndexRules.gatherJvp(b, e, t); }
     },
+    /**
+     * The positions (int64, row-major over the whole mask) of a bool mask's true elements: a vector
+     * whose length is a size known only at run time, the symbol of its attribute, whose size (the
+     * mask's count of trues) is its second operand. {@code x[mask]} gathers at these positions.
+     */
+    NONZERO(-1) {
+        @Override public int[] shape(List<int[]> in, Object attr) {
+            int[] s = sized(in, 1, ((Attrs.ShapeAttr) attr).shape());
+            if (s.length != 1) fail("nonzero gives a vector, not " + Shapes.show(s));
+            return s.clone();
+        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) {
+            return Indexing.nonzero(in.get(0), resolved(((Attrs.ShapeAttr) attr).shape(), in, 1)[0]);
+        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
+    },
     /** scatter_add(x, axis, idx, src): x with src added at idx; d x = g, d src = gather(g, axis, idx). */
     SCATTER_ADD(3) {
         @Override public int[] shape(List<int[]> in, Object attr) { return IndexRules.scatterShape(in, ((Attrs.Axis) attr).axis()); }
@@ -654,10 +670,10 @@ public enum Prim {
     },
     /** A tensor of one value (zeros, ones, full). */
     FILL(0) {
-        @Override public int[] shape(List<int[]> in, Object attr) { return ((Attrs.Fill) attr).shape().clone(); }
+        @Override public int[] shape(List<int[]> in, Object attr) { return sized(in, 0, ((Attrs.Fill) attr).shape()).clone(); }
         @Override public Tensor eval(List<Tensor> in, Object attr) {
             Attrs.Fill f = (Attrs.Fill) attr;
-            return Tensor.full(f.shape(), f.value());
+            return Tensor.full(resolved(f.shape(), in, 0), f.value());
         }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }
     },

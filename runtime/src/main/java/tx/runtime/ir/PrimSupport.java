@@ -152,6 +152,34 @@ public final class PrimSupport {
      * and passes no tangent. The others override it (matmul, max, prod, prod_others, cumprod, take,
      * put); a primitive that has none fails PrimJvpTest.
      */
+    /**
+     * The shape an attribute gives, after checking that the equation has one size operand, from
+     * index {@code from} on, per symbol of it (see {@link Builder#sizes}).
+     */
+    static int[] sized(List<int[]> in, int from, int[] shape) {
+        int want = from + Shapes.symbols(shape).length;
+        if (in.size() != want) fail("takes " + want + " operands (" + (want - from) + " of them sizes known only at run time) for " + Shapes.show(shape) + ", got " + in.size());
+        for (int k = from; k < in.size(); k++) if (in.get(k).length != 0) fail("a size operand must be a scalar, not " + Shapes.show(in.get(k)));
+        return shape;
+    }
+
+    /** An attribute's shape with each symbol replaced by the size its operand holds now (operands {@code from} on). */
+    static int[] resolved(int[] shape, List<Tensor> in, int from) {
+        if (in.size() == from) return shape;
+        long[] sizes = new long[in.size() - from];
+        for (int k = 0; k < sizes.length; k++) sizes[k] = (long) in.get(from + k).item();
+        return Shapes.resolve(shape, sizes);
+    }
+
+    /** The operands of a primitive that are sizes known only at run time (see {@link Builder#sizes}): from this index on; -1 if it takes none. */
+    public static int sizesFrom(Prim p) {
+        return switch (p) {
+            case RESHAPE, EXPAND, NONZERO -> 1;
+            case FILL -> 0;
+            default -> -1;
+        };
+    }
+
     static Var jvp(Prim p, Builder b, Eqn e, List<Var> t) {
         if (t.stream().allMatch(java.util.Objects::isNull)) return null;
         if (p.elementwise() || p == Prim.WHERE) {
@@ -166,7 +194,11 @@ public final class PrimSupport {
         }
         if (LINEAR.contains(p)) {
             Var[] in = new Var[t.size()];
-            for (int i = 0; i < in.length; i++) in[i] = t.get(i) != null ? t.get(i) : b.fill(e.in().get(i).shapeRef(), 0.0);
+            int sizes = sizesFrom(p);
+            for (int i = 0; i < in.length; i++) {
+                if (sizes >= 0 && i >= sizes) in[i] = e.in().get(i); // a size operand is the same for the tangent
+                else in[i] = t.get(i) != null ? t.get(i) : b.fill(e.in().get(i).shapeRef(), 0.0);
+            }
             return b.emit(p, e.attr(), in);
         }
         if (p.vjp(b, e, b.fill(e.out().shapeRef(), 0.0)).stream().allMatch(java.util.Objects::isNull)) return null; // locally constant or stop_grad

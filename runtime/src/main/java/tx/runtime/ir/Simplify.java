@@ -188,6 +188,7 @@ public final class Simplify {
     /** One equation: rewritten operands, then an identity, a folded constant, or an earlier equal equation. */
     private Stmt eqn(Eqn e0) {
         Eqn e = new Eqn(e0.prim(), vs(e0.in()), e0.out(), e0.attr(), e0.origin());
+        if (sized(e)) return shared(e); // NOTE: the rewrites below reason about sizes as numbers
         if (e.prim().elementwise() && e.in().size() > 1) e = unexpand(e);
         e = transposeOfTranspose(e);
         Var same = identity(e);
@@ -199,6 +200,18 @@ public final class Simplify {
         if (folded != null) e = folded;
         e = padOfSum(e);
         e = productWithOnes(e);
+        return shared(e);
+    }
+
+    /** Whether an equation reads or makes a value with a size known only at run time (see {@link Shapes#symbol}). */
+    private static boolean sized(Eqn e) {
+        if (Shapes.symbolic(e.out().shapeRef())) return true;
+        for (Var x : e.in()) if (Shapes.symbolic(x.shapeRef())) return true;
+        return false;
+    }
+
+    /** The equation, or null when an earlier equal one (common subexpression) replaces its output. */
+    private Eqn shared(Eqn e) {
         // NOTE: two loads of one file are two reads: a save between them may have changed it
         Object key = e.prim() == Prim.LOAD ? new Object() : key(e);
         for (int i = seen.size() - 1; i >= 0; i--) {

@@ -49,6 +49,22 @@ public final class Indexing {
         return Tensor.of(x.shapeRef(), Standalone.argsort(x.data(), x.shapeRef(), axis, descending));
     }
 
+    /**
+     * The row-major positions of a mask's nonzero elements, as an int64 vector of {@code count}
+     * elements (the count the program computed for the symbol of this vector's length).
+     */
+    public static Tensor nonzero(Tensor mask, int count) {
+        double[] m = mask.data(), out = new double[count];
+        int k = 0;
+        for (int i = 0; i < m.length; i++) {
+            if (m[i] == 0) continue;
+            if (k == count) throw new IllegalStateException("a mask holds more than the " + count + " trues counted for it");
+            out[k++] = i;
+        }
+        if (k != count) throw new IllegalStateException("a mask holds " + k + " trues, not the " + count + " counted for it");
+        return Tensor.of(new int[] {count}, out);
+    }
+
     public static Tensor gather(Tensor x, int axis, Tensor idx) {
         try {
             return Tensor.of(idx.shapeRef(), Standalone.gatherAlong(x.data(), x.shapeRef(), axis, idx.data(), idx.shapeRef()));

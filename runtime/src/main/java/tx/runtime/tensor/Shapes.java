@@ -2,16 +2,81 @@ package tx.runtime.tensor;
 
 import java.util.Arrays;
 
-/** Shape arithmetic shared by the checker, the IR verifier and the kernels. Shapes are int[]. */
+/**
+ * Shape arithmetic shared by the checker, the IR verifier and the kernels. Shapes are int[]. A
+ * dimension of an IR variable may be a <em>size known only at run time</em> (the number of elements
+ * a boolean mask selects): a symbol, written as a negative number {@code <= -2} (see {@link #symbol}).
+ * Tensors never hold symbols; only static shapes do, and the primitives whose attributes name a
+ * symbol take its size as an operand (see {@code Builder.sizes}).
+ */
 public final class Shapes {
     private Shapes() {}
 
     public static final int[] SCALAR = new int[0];
 
-    /** Number of elements; throws ArithmeticException if it does not fit in a long. */
+    /** The k-th symbol (k >= 0) as a dimension. */
+    public static int symbol(int k) {
+        return -2 - k;
+    }
+
+    /** Whether a dimension is a size known only at run time. */
+    public static boolean isSymbol(int d) {
+        return d <= -2;
+    }
+
+    /** Whether a shape has a size known only at run time. */
+    public static boolean symbolic(int[] shape) {
+        for (int d : shape) if (isSymbol(d)) return true;
+        return false;
+    }
+
+    /** The distinct symbols of a shape, in order of first appearance (the order of their size operands). */
+    public static int[] symbols(int[] shape) {
+        return Arrays.stream(shape).filter(Shapes::isSymbol).distinct().toArray();
+    }
+
+    /** The shape with each symbol replaced by its size: {@code sizes[k]} for the k-th of {@link #symbols}. */
+    public static int[] resolve(int[] shape, long[] sizes) {
+        int[] syms = symbols(shape);
+        if (syms.length != sizes.length) throw new IllegalArgumentException(show(shape) + " has " + syms.length + " run-time sizes, given " + sizes.length);
+        int[] out = shape.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (isSymbol(out[i])) out[i] = Math.toIntExact(sizes[indexOf(syms, out[i])]);
+        }
+        return out;
+    }
+
+    private static int indexOf(int[] a, int v) {
+        for (int i = 0; i < a.length; i++) if (a[i] == v) return i;
+        return -1;
+    }
+
+    /** The shape with each size known only at run time taken as 1: its fixed part, a lower bound of its size. */
+    public static int[] fixedPart(int[] shape) {
+        int[] out = shape.clone();
+        for (int i = 0; i < out.length; i++) if (isSymbol(out[i])) out[i] = 1;
+        return out;
+    }
+
+    /** Whether two shapes hold the same number of elements: the same product of fixed sizes and the same symbols. */
+    public static boolean sameSize(int[] a, int[] b) {
+        if (!symbolic(a) && !symbolic(b)) return numelExact(a) == numelExact(b);
+        long pa = 1, pb = 1;
+        java.util.List<Integer> sa = new java.util.ArrayList<>(), sb = new java.util.ArrayList<>();
+        for (int d : a) if (isSymbol(d)) sa.add(d); else pa *= d;
+        for (int d : b) if (isSymbol(d)) sb.add(d); else pb *= d;
+        java.util.Collections.sort(sa);
+        java.util.Collections.sort(sb);
+        return pa == pb && sa.equals(sb);
+    }
+
+    /** Number of elements; throws ArithmeticException if it does not fit in a long, IllegalStateException for a symbolic shape. */
     public static long numelExact(int[] shape) {
         long n = 1;
-        for (int d : shape) n = Math.multiplyExact(n, (long) d);
+        for (int d : shape) {
+            if (isSymbol(d)) throw new IllegalStateException("the shape " + show(shape) + " has a size known only at run time");
+            n = Math.multiplyExact(n, (long) d);
+        }
         return n;
     }
 
@@ -57,7 +122,8 @@ public final class Shapes {
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < shape.length; i++) {
             if (i > 0) sb.append(", ");
-            sb.append(shape[i]);
+            if (isSymbol(shape[i])) sb.append('?').append(-shape[i] - 1);
+            else sb.append(shape[i]);
         }
         return sb.append(']').toString();
     }

@@ -56,7 +56,7 @@ public final class Tensor {
         boolean empty = false;
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] < 0) {
-                throw new IllegalArgumentException(caller + ": shape " + Shapes.show(shape) + " has a negative size, " + shape[i] + " at dimension " + i);
+                throw new IllegalArgumentException(caller + ": shape " + java.util.Arrays.toString(shape) + " has a negative size, " + shape[i] + " at dimension " + i);
             }
             empty |= shape[i] == 0;
         }

@@ -563,6 +563,7 @@ class PrimGradTest {
     void everyPrimitiveHasAnEntry() {
         Set<Prim> missing = EnumSet.allOf(Prim.class);
         missing.removeAll(TABLE.keySet());
+        missing.remove(Prim.NONZERO); // its length is a size known only at run time, which this table's harness cannot sample: RunTimeSizeTest
         assertTrue(missing.isEmpty(), "primitives with no gradient-check entry: " + missing);
         for (Map.Entry<Prim, List<Config>> e : TABLE.entrySet()) assertTrue(!e.getValue().isEmpty(), "empty entry for " + e.getKey());
     }

@@ -1,0 +1,104 @@
+package tx.compiler.lower;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.runtime.ir.Attrs;
+import tx.runtime.ir.Builder;
+import tx.runtime.ir.Prim;
+import tx.runtime.ir.Stmt;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.DType;
+import tx.runtime.tensor.Shapes;
+import tx.runtime.tensor.Tensor;
+
+/**
+ * The built-ins whose result's length is the number of trues of a mask known only at run time:
+ * {@code masked_select(x, mask)} and {@code nonzero(x, as_tuple=False)} (LANGUAGE.md §5, v2), beside
+ * {@code x[mask]} ({@link AdvancedIndexing}). All three start from {@link #positions}: the row-major
+ * positions of the trues, a vector whose length is a symbol of the IR (see {@link RunTimeSizes}).
+ */
+final class MaskRules extends RuleFamily {
+    MaskRules(Lowerer l, Builtins host, Map<String, Builtins.Rule> rules) {
+        super(l, host, rules);
+        rules.put("masked_select", this::maskedSelect);
+        rules.put("nonzero", this::nonzero);
+    }
+
+    /**
+     * The int64 positions of a run-time mask's trues, row-major over the whole mask (PyTorch's
+     * nonzero, flattened): a vector whose length is a new symbol, bound to the mask's count of
+     * trues. Both are made in the block that makes the mask, so that a loop that selects with a
+     * mask from before it reads them from outside (its reversal too) rather than making them again
+     * each iteration; a second selection with the same mask reuses them (and so has the same size).
+     */
+    static Var positions(Lowerer l, Var mask) {
+        Builder b = l.b;
+        Var known = l.maskPositions.get(mask);
+        List<Stmt> home = b.openBlockDefining(mask);
+        if (known != null && (home == null ? b.openBlockDefining(known) != null : b.openBlockDefining(known) == home)) return known;
+        java.util.function.Supplier<Var> make = () -> {
+            Var count = b.sum(mask, Composites.allAxes(mask.rank()), false);
+            int symbol = b.symbol(count);
+            return b.emit(Prim.NONZERO, new Attrs.ShapeAttr(new int[] {symbol}), mask, count);
+        };
+        Var made = home == null || home == b.currentBlock() ? make.get() : b.into(home, make);
+        l.maskPositions.put(mask, made);
+        return made;
+    }
+
+    /** masked_select(x, mask): x and the mask broadcast together, then the elements where the mask is true, as a vector. */
+    private Val maskedSelect(Args a) {
+        if (!a.shape(2, 2, "mask")) return null;
+        T x = a.tensor(0), m = a.tensor(1, "mask");
+        if (x == null || m == null || !host.mask(m, "masked_select", "mask", a.spanOf(1, "mask"))) return null;
+        int[] common = Shapes.broadcast(x.shape(), m.shape());
+        if (common == null) {
+            l.diags.error("E0201", a.span(), "`masked_select`: the mask " + Shapes.show(m.shape()) + " does not broadcast with the input " + Shapes.show(x.shape()),
+                    "the mask and the input broadcast together, as in PyTorch");
+            return null;
+        }
+        int[] flat = {Shapes.numel(common)};
+        Var xs = b.reshape(b.expand(x.var(), common), flat), ms = b.reshape(b.expand(m.var(), common), flat);
+        return out(host.selection.selectAlong(xs, 0, positions(l, ms)), "MaskedSelectBackward0");
+    }
+
+    /**
+     * nonzero(x, as_tuple=False): the indices of x's non-zero elements, one row [k, x.ndim] per
+     * element in row-major order (as_tuple=True: one int64 vector per dimension). Each coordinate
+     * is {@code position // stride % size}.
+     */
+    private Val nonzero(Args a) {
+        if (!a.shape(1, 1, "as_tuple")) return null;
+        T x = a.tensor(0);
+        boolean tuple = a.bool("as_tuple", false);
+        if (x == null || a.failed) return null;
+        int[] s = x.shape();
+        if (s.length == 0) {
+            l.diags.error("E0105", a.span(), "`nonzero` of a 0-dimensional tensor is not supported yet", "make it a vector first: `x.reshape(1)`");
+            return null;
+        }
+        Var mask = x.dtype() == DType.BOOL ? x.var() : b.ne(x.var(), b.scalar(0, x.dtype()));
+        Var p = positions(l, b.reshape(mask, new int[] {Shapes.numel(s)}));
+        int[] strides = Shapes.strides(s);
+        if (tuple) {
+            List<Val> items = new ArrayList<>();
+            for (int d = 0; d < s.length; d++) items.add(out(coordinate(p, b.scalar(strides[d], DType.INT64), b.scalar(s[d], DType.INT64)), null));
+            return new Val.Tuple(items);
+        }
+        Var rows = b.reshape(p, new int[] {p.shapeRef()[0], 1});
+        return out(coordinate(rows, ints(strides), ints(s)), null);
+    }
+
+    private Var coordinate(Var position, Var stride, Var size) {
+        return b.emit(Prim.REMAINDER, null, b.emit(Prim.FLOOR_DIVIDE, null, position, stride), size);
+    }
+
+    private Var ints(int[] values) {
+        double[] d = new double[values.length];
+        for (int k = 0; k < d.length; k++) d[k] = values[k];
+        return b.constant(Tensor.of(new int[] {d.length}, d), DType.INT64);
+    }
+}
