@@ -23,6 +23,7 @@ final class DtypeRules extends RuleFamily {
         rules.put("bool", a -> convert(a, DType.BOOL));
         rules.put("double", a -> convert(a, DType.FLOAT64));
         rules.put("float", a -> convert(a, DType.FLOAT64));
+        rules.put("int", this::pythonInt);
         rules.put("to", this::to);
         rules.put("type", this::to); // x.type(torch.int64), as d2l's astype writes it
 
@@ -122,6 +123,32 @@ final class DtypeRules extends RuleFamily {
      * Python's {@code float(v)} of a string or a number known at compile time (LANGUAGE.md §2):
      * {@code float("inf")}, {@code float("-inf")}, {@code float("nan")}, {@code float(3)} is 3.0.
      */
+    /**
+     * Python's {@code int(v)}: a number or a bool truncated toward zero (compile time), or a
+     * one-element tensor's value so truncated, as a Python int known at run time (d2l's and PyG's
+     * {@code int(mask.sum())}), outside the graph.
+     */
+    private Val pythonInt(Args a) {
+        if (!a.shape(1, 1)) return null;
+        Val v = a.pos.get(0);
+        if (v instanceof Val.Bad) return null;
+        if (v instanceof Val.Bool x) return new Val.Num(x.value() ? 1 : 0, Val.PyType.INT);
+        if (v instanceof Val.Num n) {
+            if (Double.isNaN(n.value()) || Double.isInfinite(n.value())) {
+                l.diags.error("E0401", a.spanOf(0, null), "cannot convert float " + (Double.isNaN(n.value()) ? "NaN" : "infinity") + " to integer (Python's ValueError)", null);
+                return null;
+            }
+            return new Val.Num(n.value() < 0 ? Math.ceil(n.value()) : Math.floor(n.value()), Val.PyType.INT);
+        }
+        T x = a.tensor(0);
+        if (x == null) return null;
+        if (Shapes.symbolic(x.shape()) || Shapes.numel(x.shape()) != 1) {
+            l.diags.error("E0201", a.span(), "only one element tensors can be converted to Python scalars: this one has shape " + Shapes.show(x.shape()), null);
+            return null;
+        }
+        return T.scalar(b.stopGrad(b.reshape(cast(x, DType.INT64).var(), Shapes.SCALAR)), Val.PyType.INT);
+    }
+
     private Val pythonFloat(Val v, Span span) {
         if (v instanceof Val.Bad) return null;
         if (v instanceof Val.Num n) return new Val.Num(n.value());
