@@ -265,7 +265,7 @@ public final class Reverse {
         Mask inherited = e.prim().elementwise() ? masks.get(e.out()) : null;
         List<Var> shown = new ArrayList<>();
         for (int i = 0; i < e.in().size(); i++) {
-            Var x = e.in().get(i), c = contributions.get(i);
+            Var x = e.in().get(i), c = i < contributions.size() ? contributions.get(i) : null; // none for a size operand
             if (c == null || !graph.requiresGrad(x)) continue;
             b.named(adjointName(x));
             Mask own = e.prim() == Prim.WHERE ? new Mask(e.in().get(0), i == 1) : null;

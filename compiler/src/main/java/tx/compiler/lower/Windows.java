@@ -91,32 +91,76 @@ final class Windows {
         if (a == null || z == null) return null;
         if (a.v() != null && z.v() != null && !a.v().equals(z.v()) || a.k() != z.k()) {
             Ast.For loop = unrollable(a, z);
-            l.diags.error("E0105", span, "this slice's length depends on values known only at run time"
-                            + (loop == null ? "" : ": it changes in each of the loop's " + counts.get(a.v() != null ? a.v() : z.v())
-                                    + " iterations, more than the " + Loops.MAX_PEELED + " that tx lowers one by one"),
-                    "tx gives every slice its length when it compiles: write the bounds as `i:i + k`, one run-time value i and a constant k");
+            if (loop == null) return runTime(lo, hi, step, size);
+            // a loop short enough to be lowered one iteration at a time (Loops#peel) gives each slice a fixed length
+            l.diags.error("E0105", span, "this slice's length changes in each of the loop's " + counts.get(a.v() != null ? a.v() : z.v()) + " iterations",
+                    "the loop is lowered one iteration at a time, where each slice has its length");
             return null;
         }
         long diff = z.c() - a.c();
         int length = diff <= 0 ? 0 : (int) ((diff + step - 1) / step);
         Span2 ra = values(a), rz = values(z);
-        if (ra != null && rz != null && !fits(a, ra, z, rz, size, span)) return null;
+        if (ra != null && rz != null) {
+            Boolean fits = fits(a, ra, z, rz, size, span);
+            if (fits == null) return runTime(lo, hi, step, size);
+            if (!fits) return null;
+        }
         Var start = lo instanceof T t ? t.var() : l.b.scalar(a.c(), DType.INT64);
         return new Window(start, length, step);
     }
 
     /**
      * A slice whose length changes with a loop's counter: the whole loop is lowered one iteration
-     * at a time if it is short (see Loops#peel); the loop, or null when no known loop's counter is involved.
+     * at a time if it is short (see Loops#peel); the loop, or null when no loop's counter of at most
+     * {@link Loops#MAX_PEELED} iterations is involved (the slice's length is then found when it runs).
      */
     private Ast.For unrollable(Form a, Form z) {
         Ast.For loop = null;
         for (Form f : List.of(a, z)) {
-            if (f.v() == null || !counts.containsKey(f.v())) continue;
+            if (f.v() == null || !counts.containsKey(f.v()) || counts.get(f.v()) > Loops.MAX_PEELED) continue;
             loop = loops.get(f.v());
             clips.merge(loop, 0L, Math::min);
         }
         return loop;
+    }
+
+    /**
+     * A slice whose length depends on values known only at run time: PyTorch's clipping computed
+     * when it runs. Each bound is read as PyTorch reads it (a negative one counts from the end of
+     * the axis, then both are clipped to it), and the length, {@code max(0, ceil((hi - lo) / step))},
+     * is a size known only at run time (a symbol of the IR; see {@link RunTimeSizes}).
+     */
+    private Window runTime(Val lo, Val hi, int step, int size) {
+        tx.runtime.ir.Builder b = l.b;
+        List<Object> key = List.of(bound(lo), bound(hi), step, size);
+        Window known = made.get(key);
+        if (known != null && b.openBlockDefining(known.start()) != null) return known;
+        Var start = clipped(lo, 0, size), end = clipped(hi, size, size);
+        Var diff = b.add(b.sub(end, start), b.scalar(step - 1, DType.INT64));
+        Var length = b.emit(Prim.MAXIMUM, null, b.emit(Prim.FLOOR_DIVIDE, null, diff, b.scalar(step, DType.INT64)), b.scalar(0, DType.INT64));
+        Window w = new Window(start, b.symbol(length), step);
+        made.put(key, w);
+        return w;
+    }
+
+    /**
+     * The run-time windows made so far, by their bounds, the step and the axis's size: slices with
+     * the same bounds have one length, so that {@code x[k:] * y[k:]} has operands of one size.
+     */
+    private final Map<List<Object>, Window> made = new HashMap<>();
+
+    /** A bound as a key: its variable, its number, or "none" where it is left out. */
+    private static Object bound(Val v) {
+        return v == null ? "none" : v instanceof T t ? t.var() : ((Val.Num) v).value();
+    }
+
+    /** A bound as PyTorch takes it: {@code omitted} where it is left out, a negative one counted from the end, then clipped to [0, size]. */
+    private Var clipped(Val bound, long omitted, int size) {
+        tx.runtime.ir.Builder b = l.b;
+        Var v = bound == null ? b.scalar(omitted, DType.INT64) : bound instanceof T t ? t.var() : b.scalar(((Val.Num) bound).value(), DType.INT64);
+        if (v.dtype() != DType.INT64) v = b.emit(Prim.CAST, DType.INT64, v);
+        Var zero = b.scalar(0, DType.INT64), n = b.scalar(size, DType.INT64);
+        return b.where(b.lt(v, zero), b.emit(Prim.MAXIMUM, null, b.add(v, n), zero), b.emit(Prim.MINIMUM, null, v, n));
     }
 
     /**
@@ -125,13 +169,14 @@ final class Windows {
      * lowering can split it and those after it off, one by one (see Loops#peel): where only the
      * end is passed, the last iterations; else all of them.
      */
-    private boolean fits(Form a, Span2 ra, Form z, Span2 rz, int size, Span span) {
+    private Boolean fits(Form a, Span2 ra, Form z, Span2 rz, int size, Span span) {
         if (ra.lo() >= 0 && rz.hi() <= size) return true;
         boolean tail = ra.lo() >= 0 && z.k() > 0;
         long first = tail ? Math.max(0, Math.floorDiv(size - z.c(), z.k()) + 1) : 0;
         Ast.For loop = loops.get(a.v());
-        clips.merge(loop, first, Math::min);
         long changed = counts.get(a.v()) - first;
+        if (changed > Loops.MAX_PEELED) return null; // too many to lower one by one: clipped when it runs
+        clips.merge(loop, first, Math::min);
         String where = "in " + changed + " of the loop's iterations, more than the " + Loops.MAX_PEELED + " that tx lowers one by one";
         if (ra.lo() < 0) {
             l.diags.error("E0105", span, "this slice's start is negative (as low as " + ra.lo() + ") " + where + ": PyTorch counts it from the end of the axis",

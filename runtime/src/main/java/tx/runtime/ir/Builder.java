@@ -495,6 +495,7 @@ public final class Builder {
 
     /** x[..., i : i + (length-1)*step + 1 : step, ...] along an axis, i a scalar known at run time. */
     public Var dynamicSlice(Var x, Var i, int axis, int length, int step) {
+        if (Shapes.isSymbol(length)) return emit(Prim.DYNAMIC_SLICE, new Attrs.Window(axis, length, step), x, i, sizeOf(length)); // see sizes
         return emit(Prim.DYNAMIC_SLICE, new Attrs.Window(axis, length, step), x, i);
     }
 

@@ -424,10 +424,12 @@ public enum Prim {
     /**
      * A window along an axis whose start is known only at run time (a slice {@code x[i:i+k]} with a
      * loop's counter): its length is fixed, and a start that puts part of it outside the axis is
-     * an error when it runs (E0507), where PyTorch would clip the slice shorter. The gradient is g
-     * padded back at the same start.
+     * an error when it runs (E0507), where PyTorch would clip the slice shorter. Or its length is a
+     * size known only at run time (a symbol; its third operand), for a slice whose length depends on
+     * run-time values (PyTorch's clipping computed when it runs). The gradient is g padded back at
+     * the same start.
      */
-    DYNAMIC_SLICE(2) {
+    DYNAMIC_SLICE(-1) {
         @Override public int[] shape(List<int[]> in, Object attr) { return SliceRules.window(in, (Attrs.Window) attr); }
         @Override public Tensor eval(List<Tensor> in, Object attr) { return SliceRules.evalWindow(in, (Attrs.Window) attr); }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return Arrays.asList(SliceRules.windowVjp(b, e, g), null); }

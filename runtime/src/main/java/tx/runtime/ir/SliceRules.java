@@ -82,7 +82,9 @@ final class SliceRules {
     /** A window: x's shape with the window's length along its axis; the start is a scalar. */
     static int[] window(List<int[]> in, Attrs.Window w) {
         int[] x = in.get(0);
-        if (w.axis() < 0 || w.axis() >= x.length || in.get(1).length != 0 || w.length() < 0 || w.step() < 1) {
+        boolean sized = Shapes.isSymbol(w.length()); // its length is the third operand
+        if (in.size() != (sized ? 3 : 2) || sized && in.get(2).length != 0) fail("window " + w + " takes " + (sized ? 3 : 2) + " scalar operands after the tensor");
+        if (w.axis() < 0 || w.axis() >= x.length || in.get(1).length != 0 || !sized && w.length() < 0 || w.step() < 1) {
             fail("window " + w + " of " + Shapes.show(x));
         }
         int[] out = x.clone();
@@ -91,7 +93,8 @@ final class SliceRules {
     }
 
     static Tensor evalWindow(List<Tensor> in, Attrs.Window w) {
-        return Shaping.dynamicSlice(in.get(0), w.axis(), in.get(1).item(), w.length(), w.step());
+        int length = in.size() == 3 ? Math.toIntExact((long) in.get(2).item()) : w.length();
+        return Shaping.dynamicSlice(in.get(0), w.axis(), in.get(1).item(), length, w.step());
     }
 
     static Var windowVjp(Builder b, Eqn e, Var g) {
@@ -119,6 +122,9 @@ final class SliceRules {
 
     /** The tangent of a read or a put with a run-time index: the same primitive applied to the tangent, at the same index. */
     static Var sameOnTangent(Builder b, Eqn e, List<Var> t) {
-        return t.get(0) == null ? null : b.emit(e.prim(), e.attr(), t.get(0), in(e, 1));
+        if (t.get(0) == null) return null;
+        Var[] in = e.in().toArray(Var[]::new); // the index, and a window's run-time length, as they are
+        in[0] = t.get(0);
+        return b.emit(e.prim(), e.attr(), in);
     }
 }
