@@ -22,3 +22,17 @@ for i in range(20):
 print(acc)
 acc.backward()
 print(y.grad)
+
+w = torch.arange(6.0, requires_grad=True)
+i = 0
+t = torch.tensor(0.0)
+while i < 4:
+    t = t + w[:i + 1].sum() * w[i:].mean()
+    i = i + 1
+t.backward()
+print(t, w.grad)
+def f(z):
+    k = int((z > 0).sum())
+    return (z[:k] ** 2).sum() + z[k:].mean()
+z = torch.tensor([1.0, 2.0, -1.0, 3.0, -4.0], requires_grad=True)
+print(f(z), torch.autograd.grad(f(z), z)[0])

@@ -192,7 +192,7 @@ final class Windows {
     /** The form of a slice bound: a Python int, or a run-time whole number; null after reporting. */
     private Form form(Val v, Span at) {
         if (v instanceof Val.Num n && n.isWhole() && Math.abs(n.value()) < Integer.MAX_VALUE) return Form.constant((long) n.value());
-        if (v instanceof T t && t.shape().length == 0 && t.dtype() != DType.FLOAT64) return form(t.var());
+        if (v instanceof T t && t.shape().length == 0 && (t.dtype() != DType.FLOAT64 || t.py() == Val.PyType.INT)) return form(t.var()); // a Python int a while loop carries is a float64 scalar
         if (!(v instanceof Val.Bad)) {
             l.diags.error("E0105", at, "a slice bound must be a whole number, found " + (v instanceof T t ? t.describeDtype() : v.describe()),
                     v instanceof T ? "a run-time bound must be a Python int: a loop's counter, `x.item()` of an int64 tensor, or arithmetic on those" : null);
