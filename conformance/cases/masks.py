@@ -69,3 +69,16 @@ print(torch.nonzero(m > 1, as_tuple=True))
 ms = torch.masked_select(m, m > 1).sum()
 ms.backward()
 print(m.grad)
+
+def criterion(pred, target):
+    n = pred.shape[0]
+    return F.cross_entropy(pred, target) + 0.0 * n
+def sq(v):
+    return v * v
+xu = torch.tensor([[1.0, -2.0], [3.0, 4.0], [-5.0, 6.0]], requires_grad=True)
+yu = torch.tensor([0, 1, 1])
+mu = xu[:, 0] > 0
+lu = criterion(xu[mu], yu[mu])
+print(lu, sq(xu[xu > 0]), sq(xu[xu > 0]).sum())
+lu.backward()
+print(xu.grad)

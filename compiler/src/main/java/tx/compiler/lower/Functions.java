@@ -321,7 +321,10 @@ final class Functions {
             if (!script.maybeUnassigned.containsKey(g.getKey())) body.names.put(g.getKey(), g.getValue());
         }
         // a named dimension is a number inside the body (LANGUAGE §3), unless a parameter has its name
-        for (Map.Entry<String, Integer> d : dims.entrySet()) body.bind(d.getKey(), new Val.Num(d.getValue()));
+        for (Map.Entry<String, Integer> d : dims.entrySet()) {
+            boolean sized = Shapes.isSymbol(d.getValue()); // a size known only at run time: a Python int known then
+            body.bind(d.getKey(), sized ? RunTimeSizes.count(l, new int[] {d.getValue()}) : new Val.Num(d.getValue()));
+        }
         for (int i = 0; i < args.size(); i++) body.bind(f.params().get(i).name(), args.get(i));
         l.state = body;
         State oldGlobals = globals;
@@ -445,7 +448,10 @@ final class Functions {
      */
     private Val call(String name, List<Val> vals, Span at) {
         Ast.FnDef f = defs.get(name);
-        if (inlining == Inlining.ALWAYS || calling.contains(name) || l.diags.isMuted() || l.graph.checkpointing() || !mutations.callable(f)) {
+        // NOTE: an argument whose size is known only at run time is always inlined: a function of
+        // the IR is lowered for its parameters' shapes, and such a size is a value of the caller
+        if (vals.stream().anyMatch(RunTimeSizes::sized) || inlining == Inlining.ALWAYS || calling.contains(name) || l.diags.isMuted()
+                || l.graph.checkpointing() || !mutations.callable(f)) {
             return inline(name, vals, at);
         }
         List<T> args = new ArrayList<>();

@@ -83,7 +83,7 @@ final class RunTimeSizes {
 
     /** E0105 for {@code what} applied to such a value; always false. */
     static boolean refuse(Lowerer l, Span span, String what) {
-        l.diags.error("E0105", span, what + " of a tensor whose size is known only at run time (a boolean mask's selection, `x[mask]`) is not supported yet",
+        l.diags.error("E0105", span, what + " of a tensor whose size is known only at run time (a boolean mask's selection `x[mask]`, or a slice such as `x[k:]` with a run-time k) is not supported yet",
                 "reduce it first (`sum`, `mean`), or keep the shape: `where(mask, x, 0.0)`, `x * mask`; see \"Not yet\" in docs/language.md");
         return false;
     }
