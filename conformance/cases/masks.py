@@ -82,3 +82,17 @@ lu = criterion(xu[mu], yu[mu])
 print(lu, sq(xu[xu > 0]), sq(xu[xu > 0]).sum())
 lu.backward()
 print(xu.grad)
+
+xa = torch.tensor([[1.0, -2.0], [3.0, 4.0], [-5.0, 6.0]], requires_grad=True)
+ya = xa * 1.0
+ya[ya > 0] = ya[ya > 0] ** 0.5
+print(ya)
+za = xa * 2.0
+ma = za[:, 0] > 0
+za[ma] = torch.relu(za[ma] - 3.0)
+print(za)
+wa = xa + 0.0
+wa[:, wa[0] > 0] *= wa[:, wa[0] > 0]
+print(wa)
+(ya.sum() + za.sum() + wa.sum()).backward()
+print(xa.grad)

@@ -625,10 +625,6 @@ final class AdvancedIndexing {
         return v.dtype() == dt ? v : b.emit(Prim.CAST, dt, v);
     }
 
-    /**
-     * {@code x[mask] = v}, {@code x[mask] op= v}: {@code where(mask, v, x)}, v broadcast over the
-     * selected elements (their number is known only at run time, so v's size along it must be 1).
-     */
     /** A shape with a run-time count k between pre and post, as {@code [2, k, 4]}. */
     private static String withCount(int[] pre, int[] post) {
         StringBuilder sb = new StringBuilder("[");
@@ -638,6 +634,12 @@ final class AdvancedIndexing {
         return sb.append(']').toString();
     }
 
+    /**
+     * {@code x[mask] = v}, {@code x[mask] op= v}: {@code where(mask, v, x)}, v broadcast over the
+     * selected elements (their number is known only at run time, so v's size along it must be 1),
+     * or v made from the same selection ({@code x[m] = relu(x[m])}: its size is the mask's count),
+     * scattered back to the mask's positions first.
+     */
     private Var writeMasked(Var region, Plan plan, Val rhs, String op, Span valueSpan, Span span) {
         T v = l.exprs.tensor(rhs, valueSpan, "indexed assignment");
         if (v == null) return null;
@@ -655,6 +657,9 @@ final class AdvancedIndexing {
         }
         int[] pre = Arrays.copyOfRange(r, 0, i.axis()), post = Arrays.copyOfRange(r, i.axis() + ms.length, r.length);
         int[] one = Shapes.concat(Shapes.concat(pre, new int[] {1}), post);
+        Var positions = RunTimeSizes.sized(v) ? MaskRules.positions(l, i.idx().var()) : null;
+        int[] selected = positions == null ? null : Shapes.concat(Shapes.concat(pre, positions.shape()), post);
+        if (positions != null && Arrays.equals(v.shape(), selected)) return writeSelection(region, i, v, positions, pre, post, op, span, valueSpan);
         if (!Shapes.broadcastsTo(v.shape(), one)) {
             l.diags.error("E0201", valueSpan, "a value of shape " + Shapes.show(v.shape()) + " cannot be assigned to the elements a mask selects, of shape "
                     + withCount(pre, post),
@@ -674,5 +679,44 @@ final class AdvancedIndexing {
         for (int d = 0; d < maskShape.length; d++) if (d < pre.length || d >= pre.length + ms.length) maskShape[d] = 1;
         Var mask = b.expand(b.reshape(i.idx().var(), maskShape), r);
         return b.where(mask, cast(value, region.dtype()), region);
+    }
+
+    /** The mask over the region, spread over the axes before and after it. */
+    private Var spreadMask(Index i, int[] r, int pre, int post) {
+        int[] ms = i.idx().shape(), maskShape = new int[r.length];
+        Arrays.fill(maskShape, 1);
+        System.arraycopy(ms, 0, maskShape, pre, ms.length);
+        return b.expand(b.reshape(i.idx().var(), maskShape), r);
+    }
+
+    /**
+     * {@code x[mask] = v} with v of the selection's own shape [pre, k, post]: v's rows scattered to
+     * the mask's positions of the region with the mask's axes first and merged ([M, pre, post],
+     * a scatter-add into zeros, whose adjoint gathers v's gradient back), then selected by the mask.
+     */
+    private Var writeSelection(Var region, Index i, T v, Var positions, int[] pre, int[] post, String op, Span span, Span valueSpan) {
+        int[] r = region.shape(), ms = i.idx().shape();
+        int a = pre.length, k = ms.length, count = Shapes.numel(ms);
+        int[] perm = new int[r.length], rest = Shapes.concat(pre, post);
+        int at = 0;
+        for (int d = a; d < a + k; d++) perm[at++] = d;
+        for (int d = 0; d < r.length; d++) if (d < a || d >= a + k) perm[at++] = d;
+        Var rows = a == 0 ? v.var() : b.transpose(v.var(), moveBlock(1, post.length + pre.length, a, false)); // [k, pre, post]
+        int[] ones = new int[1 + rest.length];
+        Arrays.fill(ones, 1);
+        ones[0] = positions.shapeRef()[0];
+        Var idx = b.expand(b.reshape(positions, ones), rows.shapeRef());
+        Var zeros = b.fill(Shapes.concat(new int[] {count}, rest), 0.0, region.dtype());
+        Var placed = b.emit(Prim.SCATTER_ADD, new Attrs.Axis(0), zeros, idx, cast(rows, region.dtype()));
+        int[] inverse = new int[r.length];
+        for (int j = 0; j < r.length; j++) inverse[perm[j]] = j;
+        Var spread = b.transpose(b.reshape(placed, Shapes.concat(ms, rest)), inverse); // the region's layout, v at the mask's trues
+        Var value = spread;
+        if (op != null) {
+            Val part = l.exprs.binary(op, l.exprs.result(region, null), l.exprs.result(spread, null), span, valueSpan, span);
+            if (!(part instanceof T pt)) return null;
+            value = pt.var();
+        }
+        return b.where(spreadMask(i, r, a, post.length), cast(value, region.dtype()), region);
     }
 }

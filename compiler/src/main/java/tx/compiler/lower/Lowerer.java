@@ -611,7 +611,7 @@ public final class Lowerer {
      */
     final Map<tx.runtime.ir.Var, T> indicesOf = new java.util.HashMap<>();
     /** The positions of a run-time mask's trues, by mask, made once where the mask is made (see {@link AdvancedIndexing#positions}). */
-    final Map<tx.runtime.ir.Var, tx.runtime.ir.Var> maskPositions = new java.util.HashMap<>();
+    final Map<Object, tx.runtime.ir.Var> maskPositions = new java.util.HashMap<>();
 
     /** Which of {@code max} and {@code min} made the values of {@link #indicesOf}: the name their pair prints with. */
     final Map<tx.runtime.ir.Var, String> extremeOf = new java.util.HashMap<>();

@@ -36,7 +36,8 @@ final class MaskRules extends RuleFamily {
      */
     static Var positions(Lowerer l, Var mask) {
         Builder b = l.b;
-        Var known = l.maskPositions.get(mask);
+        Object key = key(l, mask, 3);
+        Var known = l.maskPositions.get(key);
         List<Stmt> home = b.openBlockDefining(mask);
         if (known != null && (home == null ? b.openBlockDefining(known) != null : b.openBlockDefining(known) == home)) return known;
         java.util.function.Supplier<Var> make = () -> {
@@ -45,8 +46,43 @@ final class MaskRules extends RuleFamily {
             return b.emit(Prim.NONZERO, new Attrs.ShapeAttr(new int[] {symbol}), mask, count);
         };
         Var made = home == null || home == b.currentBlock() ? make.get() : b.into(home, make);
-        l.maskPositions.put(mask, made);
+        l.maskPositions.put(key, made);
         return made;
+    }
+
+    /**
+     * A mask as a key: the same for masks computed the same way from the same values (the two
+     * {@code y > 0} of {@code y[y > 0] = y[y > 0] ** 0.5}, each a comparison of its own), so that
+     * they share positions and their selections one size. Constants by value, equations by their
+     * primitive, attribute and operands' keys (to {@code depth} levels), anything else (a load,
+     * random numbers, a parameter) by its variable.
+     */
+    private static Object key(Lowerer l, Var v, int depth) {
+        Tensor c = l.b.constantValue(v);
+        if (c != null) return List.of("constant", v.dtype(), java.util.Arrays.toString(c.shapeRef()), java.util.Arrays.toString(c.data()));
+        Stmt.Eqn e = depth == 0 ? null : l.graph.definition(v);
+        if (e == null || e.prim() == Prim.LOAD || e.prim() == Prim.RANDOM || e.prim() == Prim.RANDINT || e.prim() == Prim.CONST) return v;
+        List<Object> key = new ArrayList<>();
+        key.add(e.prim());
+        key.add(attrKey(e.attr()));
+        for (Var x : e.in()) key.add(key(l, x, depth - 1));
+        return key;
+    }
+
+    /** An attribute as a value: a record's components, arrays by their elements. */
+    private static Object attrKey(Object attr) {
+        if (!(attr instanceof Record r)) return attr == null ? "none" : attr;
+        List<Object> parts = new ArrayList<>();
+        parts.add(r.getClass());
+        for (java.lang.reflect.RecordComponent rc : r.getClass().getRecordComponents()) {
+            try {
+                Object x = rc.getAccessor().invoke(r);
+                parts.add(x instanceof int[] a ? java.util.Arrays.toString(a) : x instanceof Record ? attrKey(x) : x);
+            } catch (ReflectiveOperationException ex) {
+                return new Object(); // unknown: equal to nothing else
+            }
+        }
+        return parts;
     }
 
     /** masked_select(x, mask): x and the mask broadcast together, then the elements where the mask is true, as a vector. */
