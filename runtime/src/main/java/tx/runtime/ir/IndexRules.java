@@ -44,6 +44,21 @@ final class IndexRules {
         return idx.clone();
     }
 
+    /**
+     * NONZERO(mask, count): the positions (int64, row-major over the whole mask) of a bool mask's
+     * trues, a vector whose length is a size known only at run time: the symbol of its attribute,
+     * whose size (the mask's count of trues) is its second operand. {@code x[mask]} gathers at them.
+     */
+    static int[] nonzeroShape(List<int[]> in, Attrs.ShapeAttr attr) {
+        int[] s = PrimSupport.sized(in, 1, attr.shape());
+        if (s.length != 1) fail("nonzero gives a vector, not " + Shapes.show(s));
+        return s.clone();
+    }
+
+    static tx.runtime.tensor.Tensor nonzero(List<tx.runtime.tensor.Tensor> in, Attrs.ShapeAttr attr) {
+        return tx.runtime.kernels.Indexing.nonzero(in.get(0), PrimSupport.resolved(attr.shape(), in, 1)[0]);
+    }
+
     /** scatter_add(x, idx, src): idx and src of one shape, which fits x (as gather's index). */
     static int[] scatterShape(List<int[]> in, int axis) {
         if (!Arrays.equals(in.get(1), in.get(2))) fail("scatter_add: index " + Shapes.show(in.get(1)) + " and source " + Shapes.show(in.get(2)) + " differ");

@@ -422,12 +422,10 @@ public enum Prim {
         @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return SliceRules.sameOnTangent(b, e, t); }
     },
     /**
-     * A window along an axis whose start is known only at run time (a slice {@code x[i:i+k]} with a
-     * loop's counter): its length is fixed, and a start that puts part of it outside the axis is
-     * an error when it runs (E0507), where PyTorch would clip the slice shorter. Or its length is a
-     * size known only at run time (a symbol; its third operand), for a slice whose length depends on
-     * run-time values (PyTorch's clipping computed when it runs). The gradient is g padded back at
-     * the same start.
+     * A window along an axis from a start known only at run time ({@code x[i:i+k]}, i a loop's
+     * counter), of a fixed length (a start that puts part of it outside the axis is E0507 when it
+     * runs) or of a length known only at run time (a symbol, its third operand: PyTorch's clipping
+     * computed when it runs). The gradient is g padded back at the same start.
      */
     DYNAMIC_SLICE(-1) {
         @Override public int[] shape(List<int[]> in, Object attr) { return SliceRules.window(in, (Attrs.Window) attr); }
@@ -639,20 +637,10 @@ public enum Prim {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return IndexRules.gatherVjp(b, e, g); }
         @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return IndexRules.gatherJvp(b, e, t); }
     },
-    /**
-     * The positions (int64, row-major over the whole mask) of a bool mask's true elements: a vector
-     * whose length is a size known only at run time, the symbol of its attribute, whose size (the
-     * mask's count of trues) is its second operand. {@code x[mask]} gathers at these positions.
-     */
+    /** The row-major positions of a bool mask's trues: a vector whose length, the mask's count, is known only at run time (see IndexRules). */
     NONZERO(-1) {
-        @Override public int[] shape(List<int[]> in, Object attr) {
-            int[] s = sized(in, 1, ((Attrs.ShapeAttr) attr).shape());
-            if (s.length != 1) fail("nonzero gives a vector, not " + Shapes.show(s));
-            return s.clone();
-        }
-        @Override public Tensor eval(List<Tensor> in, Object attr) {
-            return Indexing.nonzero(in.get(0), resolved(((Attrs.ShapeAttr) attr).shape(), in, 1)[0]);
-        }
+        @Override public int[] shape(List<int[]> in, Object attr) { return IndexRules.nonzeroShape(in, (Attrs.ShapeAttr) attr); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return IndexRules.nonzero(in, (Attrs.ShapeAttr) attr); }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
     },
     /** scatter_add(x, axis, idx, src): x with src added at idx; d x = g, d src = gather(g, axis, idx). */
@@ -673,10 +661,7 @@ public enum Prim {
     /** A tensor of one value (zeros, ones, full). */
     FILL(0) {
         @Override public int[] shape(List<int[]> in, Object attr) { return sized(in, 0, ((Attrs.Fill) attr).shape()).clone(); }
-        @Override public Tensor eval(List<Tensor> in, Object attr) {
-            Attrs.Fill f = (Attrs.Fill) attr;
-            return Tensor.full(resolved(f.shape(), in, 0), f.value());
-        }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Tensor.full(resolved(((Attrs.Fill) attr).shape(), in, 0), ((Attrs.Fill) attr).value()); }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }
     },
     /** Seeded random numbers. */
