@@ -390,6 +390,11 @@ final class Loops {
             RunTimeSizes.refuse(l, f.span(), "`" + o.names().get(k) + "`, carried from one iteration to the next,");
             break;
         }
+        for (Var v : lastGrowth.stacked) {
+            if (!Shapes.symbolic(v.shapeRef())) continue;
+            RunTimeSizes.refuse(l, f.span(), "appending to a list in this loop"); // each item a row of one tape, of one shape
+            break;
+        }
         if (r.count() != 0 && l.diags.hasErrors()) { // the program will not run: its loop is not built, and a backward through it is no new error
             for (Var out : o.outs()) l.graph.markAfterError(out);
         }

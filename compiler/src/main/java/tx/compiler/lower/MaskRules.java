@@ -36,7 +36,7 @@ final class MaskRules extends RuleFamily {
      */
     static Var positions(Lowerer l, Var mask) {
         Builder b = l.b;
-        Object key = key(l, mask, 3);
+        Object key = key(l, mask, 64, new java.util.IdentityHashMap<>());
         Var known = l.maskPositions.get(key);
         List<Stmt> home = b.openBlockDefining(mask);
         if (known != null && (home == null ? b.openBlockDefining(known) != null : b.openBlockDefining(known) == home)) return known;
@@ -54,18 +54,25 @@ final class MaskRules extends RuleFamily {
      * A mask as a key: the same for masks computed the same way from the same values (the two
      * {@code y > 0} of {@code y[y > 0] = y[y > 0] ** 0.5}, each a comparison of its own), so that
      * they share positions and their selections one size. Constants by value, equations by their
-     * primitive, attribute and operands' keys (to {@code depth} levels), anything else (a load,
-     * random numbers, a parameter) by its variable.
+     * primitive, attribute and operands' keys (to {@code depth} levels, beyond which a value is
+     * its variable: deep enough for any mask a program writes, and no deeper recursion), anything
+     * else (a load, a parameter) by its variable.
      */
-    private static Object key(Lowerer l, Var v, int depth) {
+    private static Object key(Lowerer l, Var v, int depth, Map<Var, Object> known) {
+        Object k = known.get(v);
+        if (k == null) known.put(v, k = keyOf(l, v, depth, known)); // a value read twice is keyed once
+        return k;
+    }
+
+    private static Object keyOf(Lowerer l, Var v, int depth, Map<Var, Object> known) {
         Tensor c = l.b.constantValue(v);
         if (c != null) return List.of("constant", v.dtype(), java.util.Arrays.toString(c.shapeRef()), java.util.Arrays.toString(c.data()));
         Stmt.Eqn e = depth == 0 ? null : l.graph.definition(v);
-        if (e == null || e.prim() == Prim.LOAD || e.prim() == Prim.RANDOM || e.prim() == Prim.RANDINT || e.prim() == Prim.CONST) return v;
+        if (e == null || e.prim() == Prim.LOAD || e.prim() == Prim.CONST) return v; // random numbers are seeded: their attribute says which
         List<Object> key = new ArrayList<>();
         key.add(e.prim());
         key.add(attrKey(e.attr()));
-        for (Var x : e.in()) key.add(key(l, x, depth - 1));
+        for (Var x : e.in()) key.add(key(l, x, depth - 1, known));
         return key;
     }
 

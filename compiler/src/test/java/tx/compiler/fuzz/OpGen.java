@@ -44,7 +44,8 @@ final class OpGen {
     Ex draw(int[] s, int depth) {
         return switch (rnd.nextInt(13)) {
             case 9, 10, 11, 12 -> nn.draw(s, depth);
-            case 0, 1 -> masked(s, depth);
+            case 0 -> masked(s, depth);
+            case 1 -> rnd.nextBoolean() ? selection(s, depth) : masked(s, depth);
             case 2 -> anyAll(s, depth);
             case 3, 4 -> factorisation(s, depth);
             case 5, 6 -> einsum(s, depth);
@@ -78,6 +79,25 @@ final class OpGen {
                 return Ex.from(t, s, Math.min(a.lo(), v), Math.max(a.hi(), v), a).withWeak(m.weak());
             }
         }
+    }
+
+    /**
+     * {@code sum(a[m])}, {@code (a[m] ** 2).sum()}, {@code a[m].sum()}: a selection by a mask
+     * computed at run time (its length a size known only at run time), summed to shape [].
+     */
+    private Ex selection(int[] s, int depth) {
+        if (s.length != 0) return null;
+        int[] src = gen.sourceShape();
+        Ex a = tensor(gen.gen(src, depth - 1));
+        Ex m = mask(src, depth - 1);
+        String sel = "(" + a.text() + ")[" + m.text() + "]";
+        long n = Shape.numel(src);
+        double big = Math.max(Math.abs(a.lo()), Math.abs(a.hi()));
+        return switch (rnd.nextInt(3)) {
+            case 0 -> Ex.from("sum(" + sel + ")", s, n * Math.min(a.lo(), 0), n * Math.max(a.hi(), 0), a, m).withWeak(m.weak());
+            case 1 -> Ex.from("(" + sel + " ** 2).sum()", s, 0, n * big * big, a, m).withWeak(m.weak()); // one selection: a mask of rand() differs each time
+            default -> Ex.from(sel + ".sum()", s, n * Math.min(a.lo(), 0), n * Math.max(a.hi(), 0), a, m).withWeak(m.weak());
+        };
     }
 
     private static Ex where(Ex m, Ex a, Ex b, int[] s) {

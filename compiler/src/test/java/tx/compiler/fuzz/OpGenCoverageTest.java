@@ -21,6 +21,7 @@ class OpGenCoverageTest {
         CONSTRUCTS.put("isnan/isinf/isfinite", Pattern.compile("is(nan|inf|finite)\\("));
         CONSTRUCTS.put("any/all", Pattern.compile("\\b(any|all)\\("));
         CONSTRUCTS.put("masked_fill", Pattern.compile("masked_fill\\("));
+        CONSTRUCTS.put("selection by a run-time mask", Pattern.compile("\\)\\[\\(?[^\\]]*[<>]"));
         CONSTRUCTS.put("det", Pattern.compile("\\bdet\\(|\\.det\\(\\)"));
         CONSTRUCTS.put("inverse", Pattern.compile("\\binverse\\("));
         CONSTRUCTS.put("solve", Pattern.compile("\\bsolve\\("));

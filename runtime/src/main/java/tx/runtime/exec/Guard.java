@@ -36,10 +36,23 @@ final class Guard {
                 + limits.timeoutMillis() / 1000.0 + " s; it was stopped here", o, null);
     }
 
-    /** Before an equation runs: refuses an output that would take the data held over --max-memory. */
+    /**
+     * Before an equation runs: refuses an output that would take the data held over --max-memory.
+     * An output whose size is known only at run time (a mask's selection) is counted once it is
+     * made ({@link #made}); it is no larger than the tensor it selects from, counted already.
+     */
     void reserve(Stmt.Eqn e, Tensor replaced) {
-        if (options.maxBytes() == 0) return; // no limit: nothing to account for on the interpreter's hot path
-        long out = 8L * Shapes.numelExact(e.out().shapeRef());
+        if (options.maxBytes() == 0 || Shapes.symbolic(e.out().shapeRef())) return; // no limit: nothing to account for on the interpreter's hot path
+        account(e, replaced, Shapes.numelExact(e.out().shapeRef()));
+    }
+
+    /** After an equation whose output's size was known only when it ran: that size counted as {@link #reserve} counts the others. */
+    void made(Stmt.Eqn e, Tensor replaced, Tensor value) {
+        if (options.maxBytes() != 0 && Shapes.symbolic(e.out().shapeRef())) account(e, replaced, value.size());
+    }
+
+    private void account(Stmt.Eqn e, Tensor replaced, long elements) {
+        long out = 8L * elements;
         long old = replaced == null ? 0 : 8L * replaced.size();
         if (options.maxBytes() > 0 && held - old + out > options.maxBytes()) {
             throw new TxRuntimeException(TxRuntimeException.Kind.MEMORY, "this needs " + RunOptions.bytes(held - old + out)

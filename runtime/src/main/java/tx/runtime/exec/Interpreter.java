@@ -216,7 +216,8 @@ public final class Interpreter {
     private void stmt(Stmt s) {
         if (s instanceof Stmt.Eqn e) {
             if (given.contains(e.out().id())) return;
-            guard.reserve(e, values[e.out().id()]);
+            Tensor replaced = values[e.out().id()];
+            guard.reserve(e, replaced);
             Tensor v;
             try {
                 long t0 = PROFILE == null ? 0 : System.nanoTime();
@@ -235,6 +236,7 @@ public final class Interpreter {
                         + RunOptions.bytes(Runtime.getRuntime().maxMemory()) + " in all", e.origin(),
                         "give Java more memory with TX_JAVA_OPTS=-Xmx..., or use smaller tensors");
             }
+            guard.made(e, replaced, v);
             guard.check(e, v);
             set(e.out(), v);
         } else if (s instanceof Stmt.Fused f) {
