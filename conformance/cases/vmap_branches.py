@@ -50,3 +50,13 @@ def steps(x):
     return (h ** 2).sum()
 print(torch.stack([steps(x) for x in X]))
 print(per_example_grads(steps, X))
+
+def halve(x):
+    h = x
+    while abs(h).sum() > 1:
+        h = h * 0.5 + 0.1
+    return (h * x).sum()
+print(torch.stack([halve(x) for x in X]))
+Xh = X.clone().requires_grad_()
+torch.stack([halve(Xh[i]) for i in range(4)]).sum().backward()
+print(Xh.grad)

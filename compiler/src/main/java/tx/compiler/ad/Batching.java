@@ -43,22 +43,22 @@ import tx.runtime.tensor.Shapes;
  * {@code vmap} stays a loop of the IR, which gives the same values.
  */
 public final class Batching {
-    private static final boolean DEBUG = Boolean.getBoolean("tx.batching.debug");
-    private final Builder b;
-    private final Graph graph;
-    private final Var index;
-    private final int size;
+    static final boolean DEBUG = Boolean.getBoolean("tx.batching.debug");
+    final Builder b;
+    final Graph graph;
+    final Var index;
+    final int size;
     /** Each variable of the block, as its batched or unbatched counterpart outside the loop. */
-    private final Map<Var, Var> now = new HashMap<>();
-    private final Set<Var> batched = new HashSet<>();
+    final Map<Var, Var> now = new HashMap<>();
+    final Set<Var> batched = new HashSet<>();
     /**
      * Whether this is the mapped block itself, whose unbatched statements are kept as they are (the
      * graph knows them); in a callee's body, batched through its call, they are made anew, since
      * the callee's statements belong to it and may be reached by several calls.
      */
-    private boolean top = true;
+    boolean top = true;
     /** The scope a loop body's scope sits in: the values made before the loop are found there. */
-    private Batching parent;
+    Batching parent;
     /** Tapes of batched values: their batch axis is second, after the loop's iterations (see {@link #loop}). */
     private final Set<Var> tapeBatched = new HashSet<>();
     /**
@@ -117,21 +117,21 @@ public final class Batching {
         return out;
     }
 
-    private Var value(Var v) {
+    Var value(Var v) {
         Var x = now.get(v);
         return x != null ? x : parent != null ? parent.value(v) : v;
     }
 
-    private boolean batched(Var v) {
+    boolean batched(Var v) {
         return batched.contains(v) || parent != null && parent.batched(v);
     }
 
-    private boolean tapeBatched(Var v) {
+    boolean tapeBatched(Var v) {
         return tapeBatched.contains(v) || parent != null && parent.tapeBatched(v);
     }
 
     /** Rewrites the statements of a block in order; false at the first that has no rule. */
-    private boolean statements(List<Stmt> body) {
+    boolean statements(List<Stmt> body) {
         for (Stmt s : body) {
             if (DEBUG) System.err.println("batching: " + s);
             var old = b.at(origin(s));
@@ -139,6 +139,7 @@ public final class Batching {
                 boolean ok = s instanceof Stmt.Eqn e ? equation(e)
                         : s instanceof Stmt.Call c ? call(c)
                         : s instanceof Stmt.Loop l && l.runTime() == null ? loop(l)
+                        : s instanceof Stmt.Loop l && l.isWhile() ? BatchedWhile.batch(this, l)
                         : s instanceof Stmt.Cond c && !c.cond().equals(index) && !tapeBatched(c.cond()) && (batched(c.cond()) ? select(c) : cond(c));
                 if (!ok) return false;
             } finally {
@@ -251,10 +252,8 @@ public final class Batching {
      * that requires grad is read through a gate, which passes the adjoint only for the examples
      * that take this side ({@code on} true for the then side).
      */
-    private Batching gated(List<Stmt> side, Var on, boolean thenSide) {
-        Batching scope = new Batching(b, graph, index, size, gates);
-        scope.parent = this;
-        scope.top = false;
+    Batching gated(List<Stmt> side, Var on, boolean thenSide) {
+        Batching scope = child();
         for (Var v : Blocks.free(side)) {
             if (!gates || v.equals(index) || tapeBatched(v) || !graph.requiresGrad(v)) continue;
             Var x = value(v), m = mask(on, v.shapeRef().length);
@@ -265,8 +264,16 @@ public final class Batching {
         return scope;
     }
 
+    /** A scope inside this one (a side, a loop's body): the values made here are found from it. */
+    Batching child() {
+        Batching scope = new Batching(b, graph, index, size, gates);
+        scope.parent = this;
+        scope.top = false;
+        return scope;
+    }
+
     /** The batch's condition {@code [B]} as {@code [B, 1, ...]}, to select between values of one example's rank. */
-    private Var mask(Var on, int rank) {
+    Var mask(Var on, int rank) {
         int[] shape = new int[rank + 1];
         Arrays.fill(shape, 1);
         shape[0] = size;
@@ -274,7 +281,7 @@ public final class Batching {
     }
 
     /** The trip counts of the loops whose bodies this scope is in, by their counters. */
-    private Map<Var, Integer> counts() {
+    Map<Var, Integer> counts() {
         Map<Var, Integer> out = parent != null ? parent.counts() : new HashMap<>();
         if (loopIndex != null) out.put(loopIndex, loopCount);
         return out;
@@ -425,7 +432,7 @@ public final class Batching {
     }
 
     /** A variable standing for another of the mapped block: it requires grad, and is a barrier, as that one is. */
-    private void like(Var q, Var p) {
+    void like(Var q, Var p) {
         graph.setRequiresGrad(q, graph.requiresGrad(p));
         String why = graph.barrierReason(p);
         if (why != null) graph.markBarrier(q, why, graph.barrierHelp(p));
@@ -676,7 +683,7 @@ public final class Batching {
     }
 
     /** A batched value whose examples have rank below {@code rank}: ones put after the batch axis. */
-    private Var padded(Var v, int rank) {
+    Var padded(Var v, int rank) {
         int[] s = v.shapeRef();
         int missing = rank - (s.length - 1);
         if (missing <= 0) return v;
@@ -688,11 +695,11 @@ public final class Batching {
     }
 
     /** An unbatched value repeated for every example. */
-    private Var spread(Var v) {
+    Var spread(Var v) {
         return b.expand(b.reshape(v, Shapes.concat(new int[] {1}, v.shapeRef())), withBatch(v.shapeRef()));
     }
 
-    private int[] withBatch(int[] shape) {
+    int[] withBatch(int[] shape) {
         return Shapes.concat(new int[] {size}, shape);
     }
 
