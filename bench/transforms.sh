@@ -37,4 +37,5 @@ row "hvp of f" "$(tx_ms f_hvp function_ms)" "$(pt_ms f_hvp)" "$fg" "$pfg" "gradi
 row "jacfwd of g (100 x 100)" "$(tx_ms g_jacfwd function_ms)" "$(pt_ms g_jacfwd)" "$f" "$pf" "function"
 row "jacrev of g (100 x 100)" "$(tx_ms g_jacrev function_ms)" "$(pt_ms g_jacrev)" "$f" "$pf" "function"
 row "per-example gradients (vmap)" "$(tx_ms per_example function_ms)" "$(pt_ms per_example)" "$f" "$pf" "function"
+row "per-example gradients of a Huber loss, an if (vmap)" "$(tx_ms huber_per_example function_ms)" "$(pt_ms huber_per_example)" "$f" "$pf" "function"
 row "per-example gradients of a CNN (vmap)" "$(tx_ms cnn_per_example function_ms)" "$(pt_ms cnn_per_example)" "$f" "$pf" "function"

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import tx.runtime.ir.Attrs;
+import tx.runtime.ir.Blocks;
 import tx.runtime.ir.Builder;
 import tx.runtime.ir.Prim;
 import tx.runtime.ir.Stmt;
@@ -32,32 +33,45 @@ import tx.runtime.tensor.Shapes;
  * <li>the factorisations (det, inverse, solve, cholesky, slogdet's parts, qr's) already take a
  *     batch of matrices before their last two axes.
  * </ul>
- * A call with a batched argument is batched through the callee's body. A block with anything else
- * (a loop, a branch, a use of the loop's index other than a mapped argument's, a primitive
- * without a rule here) is not batched: {@link #batch} returns null and {@code vmap}
- * stays a loop of the IR, which gives the same values.
+ * A call with a batched argument is batched through the callee's body; a loop with a trip count
+ * known at compile time carries every example's state at once ({@link #loop}); a branch on a
+ * condition the same for every example takes one side for the batch ({@link #cond}), and one on
+ * each example's own condition runs both sides and selects ({@link #select}), where both sides may
+ * run for every example. A block with anything else (a {@code while}, a branch whose side could
+ * fail for an example that does not take it, a use of the loop's index other than a mapped
+ * argument's, a primitive without a rule here) is not batched: {@link #batch} returns null and
+ * {@code vmap} stays a loop of the IR, which gives the same values.
  */
 public final class Batching {
-    private static final boolean DEBUG = Boolean.getBoolean("tx.batching.debug");
-    private final Builder b;
-    private final Graph graph;
-    private final Var index;
-    private final int size;
+    static final boolean DEBUG = Boolean.getBoolean("tx.batching.debug");
+    final Builder b;
+    final Graph graph;
+    final Var index;
+    final int size;
     /** Each variable of the block, as its batched or unbatched counterpart outside the loop. */
-    private final Map<Var, Var> now = new HashMap<>();
-    private final Set<Var> batched = new HashSet<>();
+    final Map<Var, Var> now = new HashMap<>();
+    final Set<Var> batched = new HashSet<>();
     /**
      * Whether this is the mapped block itself, whose unbatched statements are kept as they are (the
      * graph knows them); in a callee's body, batched through its call, they are made anew, since
      * the callee's statements belong to it and may be reached by several calls.
      */
-    private boolean top = true;
+    boolean top = true;
     /** The scope a loop body's scope sits in: the values made before the loop are found there. */
-    private Batching parent;
+    Batching parent;
     /** Tapes of batched values: their batch axis is second, after the loop's iterations (see {@link #loop}). */
     private final Set<Var> tapeBatched = new HashSet<>();
+    /**
+     * Whether a derivative may be taken through the batched block (some row it stacks requires
+     * grad): only then do the sides of a selected branch read through gates ({@link #gated}).
+     */
+    private final boolean gates;
+    /** The counter of the loop whose body this scope is, and its trip count (for {@link Speculation}); null elsewhere. */
+    private Var loopIndex;
+    private int loopCount;
 
-    private Batching(Builder b, Graph graph, Var index, int size) {
+    private Batching(Builder b, Graph graph, Var index, int size, boolean gates) {
+        this.gates = gates;
         this.b = b;
         this.graph = graph;
         this.index = index;
@@ -70,7 +84,9 @@ public final class Batching {
      * axis first); null, with nothing emitted, where some statement has no batching rule.
      */
     public static List<Var> batch(Builder b, Graph graph, List<Stmt> body, Var index, int size, List<Var> rows) {
-        Batching p = new Batching(b, graph, index, size);
+        boolean differentiable = false;
+        for (Var r : rows) differentiable |= graph.requiresGrad(r);
+        Batching p = new Batching(b, graph, index, size, differentiable);
         int depth = b.depth();
         b.openBlock();
         List<Var> out = null;
@@ -101,21 +117,21 @@ public final class Batching {
         return out;
     }
 
-    private Var value(Var v) {
+    Var value(Var v) {
         Var x = now.get(v);
         return x != null ? x : parent != null ? parent.value(v) : v;
     }
 
-    private boolean batched(Var v) {
+    boolean batched(Var v) {
         return batched.contains(v) || parent != null && parent.batched(v);
     }
 
-    private boolean tapeBatched(Var v) {
+    boolean tapeBatched(Var v) {
         return tapeBatched.contains(v) || parent != null && parent.tapeBatched(v);
     }
 
     /** Rewrites the statements of a block in order; false at the first that has no rule. */
-    private boolean statements(List<Stmt> body) {
+    boolean statements(List<Stmt> body) {
         for (Stmt s : body) {
             if (DEBUG) System.err.println("batching: " + s);
             var old = b.at(origin(s));
@@ -123,7 +139,8 @@ public final class Batching {
                 boolean ok = s instanceof Stmt.Eqn e ? equation(e)
                         : s instanceof Stmt.Call c ? call(c)
                         : s instanceof Stmt.Loop l && l.runTime() == null ? loop(l)
-                        : s instanceof Stmt.Cond c && !batched(c.cond()) && !c.cond().equals(index) && !tapeBatched(c.cond()) && cond(c);
+                        : s instanceof Stmt.Loop l && l.isWhile() ? BatchedWhile.batch(this, l)
+                        : s instanceof Stmt.Cond c && !c.cond().equals(index) && !tapeBatched(c.cond()) && (batched(c.cond()) ? select(c) : cond(c));
                 if (!ok) return false;
             } finally {
                 b.at(old);
@@ -141,11 +158,10 @@ public final class Batching {
      * A branch on a condition that is the same for every example (a loop's counter, a setting):
      * the same branch for the whole batch, each side batched in a scope of its own; a result is
      * batched if either side's is (the other side's is repeated). A condition of each example's own
-     * has no rule: computing both sides and selecting, as JAX does, would run the side an example
-     * does not take, whose run-time errors and infinite derivatives the loop never meets.
+     * is {@link #select}'s.
      */
     private boolean cond(Stmt.Cond c) {
-        Batching then = new Batching(b, graph, index, size), otherwise = new Batching(b, graph, index, size);
+        Batching then = new Batching(b, graph, index, size, gates), otherwise = new Batching(b, graph, index, size, gates);
         for (Batching side : List.of(then, otherwise)) {
             side.parent = this;
             side.top = false;
@@ -189,6 +205,88 @@ public final class Batching {
         return true;
     }
 
+    /**
+     * A branch on each example's own condition (JAX's rule for {@code cond} under {@code vmap}):
+     * both sides run for the whole batch, and each result is {@code where(cond, then, else)}, so
+     * each example keeps its own side's values, to the bit. Only where both sides may run for
+     * examples that do not take them ({@link Speculation}); else null, and the vmap stays a loop.
+     * A value from outside that requires grad enters each side through a gate,
+     * {@code where(cond, x, stop_grad(x))} on the then side: the same value, whose adjoint is that
+     * side's adjoint for the examples that take it and 0 for the others, so that a nan the untaken
+     * side makes in its adjoint (0 times the infinite slope of sqrt at 0, behind a sum) is selected
+     * away as the loop never makes it (only where the block is differentiated: {@link #gates}). The adjoints of a branch in the mapped block itself (a
+     * gradient taken inside the map) are a branch too, selected in the same way.
+     */
+    private boolean select(Stmt.Cond c) {
+        String why = Speculation.refusal(counts(), List.of(c.then(), c.otherwise()));
+        if (why != null || Shapes.numel(c.cond().shapeRef()) != 1) {
+            if (DEBUG) System.err.println("batching: a branch on each example's own condition stays a loop: " + why);
+            return false;
+        }
+        Var on = b.reshape(value(c.cond()), new int[] {size});
+        if (on.dtype() != tx.runtime.tensor.DType.BOOL) on = b.ne(on, b.scalar(0.0, on.dtype()));
+        Batching then = gated(c.then(), on, true), otherwise = gated(c.otherwise(), on, false);
+        if (!then.statements(c.then()) || !otherwise.statements(c.otherwise())) return false;
+        for (int k = 0; k < c.outs().size(); k++) {
+            Var a = c.thenResults().get(k), z = c.elseResults().get(k), o = c.outs().get(k);
+            if (a != null && then.tapeBatched(a) || z != null && otherwise.tapeBatched(z)) return false;
+            if (a == null || z == null) { // a value only one side makes (a forward value its adjoint reads): that side's, for every example
+                Batching side = a == null ? otherwise : then;
+                Var r = a == null ? z : a;
+                now.put(o, side.value(r));
+                if (side.batched(r)) batched.add(o);
+                continue;
+            }
+            int rank = o.shapeRef().length;
+            Var q = b.where(mask(on, rank), then.batched(a) ? padded(then.value(a), rank) : then.value(a),
+                    otherwise.batched(z) ? padded(otherwise.value(z), rank) : otherwise.value(z));
+            graph.setRequiresGrad(q, graph.requiresGrad(o)); // an equation: differentiable, where the branch's result was reversed as a whole
+            now.put(o, q);
+            batched.add(o);
+        }
+        return true;
+    }
+
+    /**
+     * A scope for one side of a selected branch: each value from outside that the side reads and
+     * that requires grad is read through a gate, which passes the adjoint only for the examples
+     * that take this side ({@code on} true for the then side).
+     */
+    Batching gated(List<Stmt> side, Var on, boolean thenSide) {
+        Batching scope = child();
+        for (Var v : Blocks.free(side)) {
+            if (!gates || v.equals(index) || tapeBatched(v) || !graph.requiresGrad(v)) continue;
+            Var x = value(v), m = mask(on, v.shapeRef().length);
+            Var kept = b.stopGrad(x);
+            scope.now.put(v, thenSide ? b.where(m, x, kept) : b.where(m, kept, x));
+            scope.batched.add(v);
+        }
+        return scope;
+    }
+
+    /** A scope inside this one (a side, a loop's body): the values made here are found from it. */
+    Batching child() {
+        Batching scope = new Batching(b, graph, index, size, gates);
+        scope.parent = this;
+        scope.top = false;
+        return scope;
+    }
+
+    /** The batch's condition {@code [B]} as {@code [B, 1, ...]}, to select between values of one example's rank. */
+    Var mask(Var on, int rank) {
+        int[] shape = new int[rank + 1];
+        Arrays.fill(shape, 1);
+        shape[0] = size;
+        return rank == 0 ? on : b.reshape(on, shape);
+    }
+
+    /** The trip counts of the loops whose bodies this scope is in, by their counters. */
+    Map<Var, Integer> counts() {
+        Map<Var, Integer> out = parent != null ? parent.counts() : new HashMap<>();
+        if (loopIndex != null) out.put(loopIndex, loopCount);
+        return out;
+    }
+
     private static Var resultOf(Batching side, Var r, boolean asBatched) {
         if (r == null) return null; // a name this side leaves unassigned
         return asBatched && !side.batched(r) ? side.spread(side.value(r)) : side.value(r);
@@ -219,7 +317,7 @@ public final class Batching {
             for (int j = 0; j < c.outs().size(); j++) now.put(c.outs().get(j), same.outs().get(j));
             return true;
         }
-        Batching inner = new Batching(b, graph, index, size);
+        Batching inner = new Batching(b, graph, index, size, gates);
         inner.top = false;
         for (int k = 0; k < args.size(); k++) {
             Var p = c.fn().params().get(k);
@@ -284,7 +382,7 @@ public final class Batching {
 
     /** A scope for a loop's body: its parameters bound to new variables, batched as {@code carried} says. */
     private Batching bodyScope(Stmt.Loop l, Set<Integer> carried) {
-        Batching body = new Batching(b, graph, index, size);
+        Batching body = new Batching(b, graph, index, size, gates);
         body.parent = this;
         body.top = false;
         for (int k = 0; k < l.params().size(); k++) {
@@ -295,6 +393,8 @@ public final class Batching {
             if (carried.contains(k)) body.batched.add(p);
         }
         body.now.put(l.index(), l.index());
+        body.loopIndex = l.index();
+        body.loopCount = l.count();
         return body;
     }
 
@@ -332,7 +432,7 @@ public final class Batching {
     }
 
     /** A variable standing for another of the mapped block: it requires grad, and is a barrier, as that one is. */
-    private void like(Var q, Var p) {
+    void like(Var q, Var p) {
         graph.setRequiresGrad(q, graph.requiresGrad(p));
         String why = graph.barrierReason(p);
         if (why != null) graph.markBarrier(q, why, graph.barrierHelp(p));
@@ -583,7 +683,7 @@ public final class Batching {
     }
 
     /** A batched value whose examples have rank below {@code rank}: ones put after the batch axis. */
-    private Var padded(Var v, int rank) {
+    Var padded(Var v, int rank) {
         int[] s = v.shapeRef();
         int missing = rank - (s.length - 1);
         if (missing <= 0) return v;
@@ -595,11 +695,11 @@ public final class Batching {
     }
 
     /** An unbatched value repeated for every example. */
-    private Var spread(Var v) {
+    Var spread(Var v) {
         return b.expand(b.reshape(v, Shapes.concat(new int[] {1}, v.shapeRef())), withBatch(v.shapeRef()));
     }
 
-    private int[] withBatch(int[] shape) {
+    int[] withBatch(int[] shape) {
         return Shapes.concat(new int[] {size}, shape);
     }
 

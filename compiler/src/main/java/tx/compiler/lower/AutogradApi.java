@@ -507,6 +507,8 @@ final class AutogradApi {
         if (sums == null) return new Val.Bad();
         if (!retainGraph) for (T y : outs) free(y.var(), "`grad`", a.span());
         List<Val> items = new ArrayList<>();
+        List<Var> outVars = new ArrayList<>();
+        for (T y : outs) outVars.add(y.var());
         for (int i = 0; i < ins.size(); i++) {
             T x = ins.get(i);
             int register = x.leaf() >= 0 ? x.leaf() : retainedRegister(x.var());
@@ -524,8 +526,9 @@ final class AutogradApi {
                                 + "pass `allow_unused=True` to get None for it");
                 return new Val.Bad();
             }
+            boolean rg = d != null && l.graph.requiresGrad(d);
             items.add(d == null ? new Val.None("`grad` gives None for an input the outputs do not depend on (allow_unused=True)")
-                    : new T(d, l.graph.requiresGrad(d), -1, null, false, false));
+                    : new T(d, rg, -1, rg ? l.gradValues.names.of(x.var(), outVars) : null, false, false));
         }
         return new Val.Tuple(items);
     }

@@ -196,6 +196,7 @@ final class Exprs {
 
     /** Wraps a freshly built variable: it requires grad iff the graph says so, and prints with gradFn. */
     T result(Var v, String gradFn) {
+        l.gradValues.names.made(v, gradFn); // for the grad_fn of a gradient that goes through it (create_graph=True)
         return new T(v, l.graph.requiresGrad(v), l.graph.leafOf(v), gradFn, false, false);
     }
 

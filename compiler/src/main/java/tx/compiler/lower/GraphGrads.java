@@ -28,9 +28,12 @@ import tx.runtime.ir.Var;
  */
 final class GraphGrads {
     private final Lowerer l;
+    /** The grad_fn names of the gradients that {@code grad(y, [x], create_graph=True)} returns. */
+    final AdjointNames names;
 
     GraphGrads(Lowerer l) {
         this.l = l;
+        this.names = new AdjointNames(l.graph);
     }
 
     /**

@@ -49,10 +49,16 @@ final class MappedTransforms {
         fn = f.transformable(fn, c.args().get(0).span());
         int n = f.parameters(fn.ref()).size();
         List<Integer> dims = new ArrayList<>(java.util.Collections.nCopies(n, 0));
+        List<Integer> outDims = List.of();
         for (int i = 1; i < c.args().size(); i++) {
             Ast.Arg a = c.args().get(i);
+            if ("out_dims".equals(a.name())) {
+                outDims = outDims(a);
+                if (outDims == null) return new Val.Bad();
+                continue;
+            }
             if (!"in_dims".equals(a.name())) {
-                l.diags.error("E0104", a.span(), "`vmap` takes one function and `in_dims=`", null);
+                l.diags.error("E0104", a.span(), "`vmap` takes one function, `in_dims=` and `out_dims=`", null);
                 return new Val.Bad();
             }
             Val v = l.exprs.expr(a.value());
@@ -71,7 +77,67 @@ final class MappedTransforms {
                 }
             }
         }
+        dims.addAll(outDims);
         return new Val.Fn(new Val.Transform("vmap", fn.ref(), dims));
+    }
+
+    /**
+     * Marks the end of {@code out_dims} given as a tuple or list, one axis per result, in a vmap's
+     * list of axes: the list is {@code in_dims} (one per parameter), then nothing (the mapped axis
+     * first in every result), one axis (in every result), or the axes of the results and this.
+     */
+    private static final int OUT_DIMS_TUPLE = Integer.MIN_VALUE;
+
+    /**
+     * {@code out_dims=} (functorch's): where each result's mapped axis goes, an axis for all or a
+     * tuple with one per result; negative axes count from the end. None is refused, as functorch refuses it.
+     */
+    private List<Integer> outDims(Ast.Arg a) {
+        Val v = l.exprs.expr(a.value());
+        if (v instanceof Val.Bad) return null;
+        if (v instanceof Val.ListV list && !list.tuple()) { // functorch: "out_dims is not compatible with the structure of `outputs`"
+            l.diags.error("E0104", a.span(), "`out_dims` is a list, but a function's results are a tuple", "write a tuple: `out_dims=(1, 0)`");
+            return null;
+        }
+        List<Val> items = v instanceof Val.ListV list ? list.items() : List.of(v);
+        List<Integer> out = new ArrayList<>();
+        for (Val d : items) {
+            if (!(d instanceof Val.Num num) || !num.isWhole()) {
+                l.diags.error("E0401", a.span(), "an entry of `out_dims` is an axis (0, 1, ..., or -1 for the last), found " + d.describe(),
+                        "every result of a vmap is stacked along an axis of its own");
+                return null;
+            }
+            out.add((int) num.value());
+        }
+        if (v instanceof Val.ListV) out.add(OUT_DIMS_TUPLE); // a tuple, even of one axis, gives one per result
+        return out;
+    }
+
+    /** The stacked results of a vmap with their mapped axes moved where {@code out_dims} says; null after an error. */
+    private List<Var> movedOut(Val.Transform t, int n, List<Var> stacked, Args a) {
+        List<Integer> out = t.wrt().subList(n, t.wrt().size());
+        boolean tuple = !out.isEmpty() && out.get(out.size() - 1) == OUT_DIMS_TUPLE;
+        if (tuple) out = out.subList(0, out.size() - 1);
+        if (tuple && out.size() != stacked.size()) {
+            l.diags.error("E0104", a.span(), "`out_dims` has " + out.size() + (out.size() == 1 ? " entry" : " entries") + "; `" + t.of().show() + "` returns " + stacked.size()
+                    + (stacked.size() == 1 ? " value" : " values"), "give one axis for every result, or one number for all");
+            return null;
+        }
+        List<Var> moved = new ArrayList<>();
+        for (int j = 0; j < stacked.size(); j++) {
+            Var v = stacked.get(j);
+            int rank = v.shapeRef().length, d = out.isEmpty() ? 0 : out.get(tuple ? j : 0);
+            if (d < -rank || d >= rank) {
+                l.diags.error("E0202", a.span(), "`out_dims` puts the mapped axis at " + d + " of a result of shape " + Shapes.show(v.shapeRef())
+                        + " (the mapped axis of " + v.shapeRef()[0] + " included)", "an axis from " + -rank + " to " + (rank - 1));
+                return null;
+            }
+            d = d < 0 ? d + rank : d;
+            int[] perm = new int[rank];
+            for (int k = 0, from = 1; k < rank; k++) perm[k] = k == d ? 0 : from++;
+            moved.add(d == 0 ? v : l.b.transpose(v, perm));
+        }
+        return moved;
     }
 
     /**
@@ -171,7 +237,8 @@ final class MappedTransforms {
         if (out instanceof Val.Bad) return out;
         List<Var> rows = new ArrayList<>();
         for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) rows.add(((T) v).var());
-        return stackedResults(rowsStacked(body, index, batch, rows, "vmapped", a));
+        List<Var> moved = movedOut(t, args.size(), rowsStacked(body, index, batch, rows, "vmapped", a), a);
+        return moved == null ? new Val.Bad() : stackedResults(moved);
     }
 
     /**

@@ -14,7 +14,11 @@ import tx.runtime.tensor.Shapes;
  * bit, those of a loop over the examples that the test writes itself ({@code allclose} with no
  * tolerance, a nan where the loop has a nan). A function
  * the compiler refuses as a function (its body was written as a script) is left out, and at least
- * a third of the programs must be checked, and a third of those batched (not left a loop; about half are). {@code -Dtx.fuzz.batching=N} sets the number of programs.
+ * a third of the programs must be checked, and a third of those batched (not left a loop; about half are).
+ * Every other program is put on one side of a branch on each example's own condition (the first
+ * example goes one way, another the other), which is batched by running both sides and selecting
+ * where neither side can fail at run time; a quarter of those must be batched (about half are).
+ * {@code -Dtx.fuzz.batching=N} sets the number of programs.
  */
 class BatchingFuzzTest {
     private static final int CASES = Integer.getInteger("tx.fuzz.batching", 150);
@@ -24,12 +28,12 @@ class BatchingFuzzTest {
     @Test
     void batchedValuesAndGradientsEqualTheLoopOverTheExamples() {
         List<String> failures = new ArrayList<>();
-        int gradientPrograms = 0, checked = 0, batched = 0;
+        int gradientPrograms = 0, checked = 0, batched = 0, branched = 0, branchedBatched = 0;
         for (int i = 0; i < CASES * 4 && gradientPrograms < CASES; i++) {
             ProgramGenerator.Program p = ProgramGenerator.generate(SEED + i);
             if (p.kind() != ProgramGenerator.Kind.GRADIENT || p.gradient() == null) continue;
             gradientPrograms++;
-            String source = mapped(p.gradient());
+            String source = mapped(p.gradient(), i % 2 == 1);
             Sandbox.Outcome o;
             try {
                 o = Sandbox.compileAndRun("batched.tx", source);
@@ -41,16 +45,33 @@ class BatchingFuzzTest {
             checked++;
             long loops = o.result().program().body().stream().filter(s -> s instanceof tx.runtime.ir.Stmt.Loop l && l.count() == EXAMPLES).count();
             if (loops == 1) batched++; // only the test's own loop: both vmaps were batched
+            if (i % 2 == 1) branched++;
+            if (i % 2 == 1 && loops == 1) branchedBatched++;
             if (!o.ran() || !o.output().equals("True True\n")) {
                 failures.add("seed " + (SEED + i) + ": printed " + o.output().strip()
                         + (o.failure() == null ? "" : ", failed: " + o.failure().getMessage()) + "\n" + source);
             }
         }
         System.out.println("tx batching fuzz: " + checked + " of " + gradientPrograms + " gradient programs checked as functions, "
-                + batched + " of them batched (the others stayed loops), " + failures.size() + " differ");
+                + batched + " of them batched (the others stayed loops; " + branchedBatched + " of the " + branched
+                + " inside a branch on each example's own condition), " + failures.size() + " differ");
         assertTrue(failures.isEmpty(), failures.size() + " of " + checked + " programs differ:\n" + String.join("\n\n", failures));
         assertTrue(checked * 3 >= gradientPrograms, "only " + checked + " of " + gradientPrograms + " programs compiled as functions");
         assertTrue(batched * 3 >= checked, "only " + batched + " of " + checked + " functions were batched: the comparison would be of a loop with a loop");
+        assertTrue(branchedBatched * 4 >= branched, "only " + branchedBatched + " of " + branched + " functions with a branch on each example's own condition were batched");
+    }
+
+    /**
+     * The number half way between the sum of the first example of the first leaf (n elements an
+     * example) and the nearest sum of another example: the branch sends the first example one way
+     * and that one the other (the sums of 0.4 sin(0.7 j + 0.2), as {@link #mapped} makes the examples).
+     */
+    private static String threshold(int n) {
+        double[] sums = new double[EXAMPLES];
+        for (int e = 0; e < EXAMPLES; e++) for (int j = e * n; j < (e + 1) * n; j++) sums[e] += 0.4 * Math.sin(j * 0.7 + 0.2);
+        double nearest = sums[1];
+        for (int e = 2; e < EXAMPLES; e++) if (Math.abs(sums[e] - sums[0]) < Math.abs(nearest - sums[0])) nearest = sums[e];
+        return java.math.BigDecimal.valueOf((sums[0] + nearest) / 2).toPlainString();
     }
 
     /**
@@ -58,14 +79,22 @@ class BatchingFuzzTest {
      * the first leaf (its value, then two others), the others passed whole; the batched value and
      * gradient compared with a loop.
      */
-    static String mapped(ProgramGenerator.GradientSpec g) {
+    static String mapped(ProgramGenerator.GradientSpec g, boolean branch) {
         StringBuilder sb = new StringBuilder("fn f(");
         for (int k = 0; k < g.leaves().size(); k++) {
             sb.append(k == 0 ? "" : ", ").append(g.leaves().get(k)).append(": ").append(Shapes.show(g.shapes().get(k)));
         }
         sb.append(") -> [] {\n");
-        for (String line : g.body()) sb.append("    ").append(line).append('\n');
-        sb.append("    return ").append(g.output()).append("\n}\n");
+        if (branch) { // the program on one side of a branch on each example's own condition: the first example takes the other
+            String first = g.leaves().get(0);
+            sb.append("    if sum(").append(first).append(") > ").append(threshold(Math.max(1, Shapes.numel(g.shapes().get(0))))).append(" {\n");
+            for (String line : g.body()) sb.append("        ").append(line).append('\n');
+            sb.append("        r = ").append(g.output()).append("\n    } else {\n");
+            sb.append("        r = sum(tanh(").append(first).append(") * ").append(first).append(")\n    }\n    return r\n}\n");
+        } else {
+            for (String line : g.body()) sb.append("    ").append(line).append('\n');
+            sb.append("    return ").append(g.output()).append("\n}\n");
+        }
         List<String> args = new ArrayList<>();
         for (int k = 0; k < g.leaves().size(); k++) {
             int[] s = g.shapes().get(k);
