@@ -121,8 +121,10 @@ final class Sequences {
             }
             return new Val.Num(t.shape()[0], Val.PyType.INT);
         }
-        T t = a.tensor(0); // reports None and the other kinds
-        return t == null ? null : len(a);
+        if (a.tensor(0) == null) return null; // reports None and the other kinds
+        // NOTE: a number converts to a 0-dimensional tensor here, but it is not one: Python has no len() of an int
+        l.diags.error("E0401", a.spanOf(0, null), "`len` of " + v.describe() + " has no meaning (Python raises a TypeError)", "`len` takes a list, a tuple, a range or a tensor");
+        return null;
     }
 
     // ---- printing --------------------------------------------------------------------------------------
