@@ -258,7 +258,7 @@ class JavaEmitTest {
             }
             fn qr_parts(A: [4, 3], S: [2, 3, 3]) -> [] {
                 Q, R = torch.linalg.qr(A)
-                return sum(Q * A) + sum(R ** 2) + sum(torch.qr(S + 4 * eye(3)).R * S)
+                return sum(Q * A) + sum(R ** 2) + sum(torch.qr(S + 4 * eye(3)).R * S) + sum(torch.linalg.qr(A.T + eye(4)[:3]).R ** 2)
             }
             fn spectral_parts(A: [3, 3], M: [2, 4, 3]) -> [] {
                 L, V = torch.linalg.eigh(A + A.T + torch.diag(tensor([1.0, 4.0, 8.0])))
