@@ -416,6 +416,15 @@ class BuiltinGradTest {
         c.add(new Case("torch.linalg.qr(x + 4 * eye(4)[:, :3]).Q * y + torch.linalg.qr(x + 4 * eye(4)[:, :3])[1][:1]", s(4, 3),
                 List.of(x(s(4, 3), ANY), y(s(4, 3), ANY))));
         c.add(new Case("qr(x + 3 * eye(2))[1]", s(3, 2, 2), List.of(x(s(3, 2, 2), ANY))));
+        c.add(new Case("torch.linalg.qr(x + 4 * eye(4)[:3]).R + torch.linalg.qr(x + 4 * eye(4)[:3])[0][:, :1]", s(3, 4), List.of(x(s(3, 4), ANY))));
+        String sym = "(0.1 * (x + x.T) + torch.diag(tensor([1.0, 4.0, 7.0])))", tall = "(0.1 * x + cat([torch.diag(tensor([1.0, 4.0, 7.0])), ones(1, 3)]))";
+        c.add(new Case("torch.linalg.eigh(" + sym + ")[1] * y + torch.linalg.eigvalsh(" + sym + ", UPLO=\"U\")", s(3, 3), List.of(x(s(3, 3), ANY), y(s(3, 3), ANY))));
+        c.add(new Case("torch.linalg.svd(" + tall + ", full_matrices=false).U * y + torch.linalg.svd(" + tall + ", full_matrices=false)[2][:1]", s(4, 3),
+                List.of(x(s(4, 3), ANY), y(s(4, 3), ANY))));
+        c.add(new Case("torch.linalg.svd(" + tall + ".T, full_matrices=false).Vh * y + torch.linalg.svdvals(x.T + 4).unsqueeze(1)", s(3, 4), List.of(x(s(4, 3), ANY), y(s(3, 4), ANY))));
+        c.add(new Case("torch.linalg.pinv(" + tall + ") * y + torch.linalg.pinv(x.T @ x + eye(3))[:, :1]", s(3, 4), List.of(x(s(4, 3), ANY), y(s(3, 4), ANY))));
+        c.add(new Case("torch.linalg.matrix_norm(x, ord=\"nuc\") + torch.linalg.matrix_norm(x) + torch.linalg.matrix_norm(x, ord=-2) * torch.linalg.matrix_norm(x, ord=-inf)",
+                s(2), List.of(x(s(2, 3, 4), ANY))));
         c.add(new Case("torch.linalg.slogdet(x + 5 * eye(3)).logabsdet + slogdet(x - 5 * eye(3))[1] * slogdet(x - 5 * eye(3))[0]", s(2),
                 List.of(x(s(2, 3, 3), ANY))));
         c.add(new Case("conv2d(x, y, b, stride=[1, 2], padding=1, dilation=[2, 1])", s(2, 3, 5, 3),

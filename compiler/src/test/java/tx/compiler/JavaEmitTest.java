@@ -258,7 +258,12 @@ class JavaEmitTest {
             }
             fn qr_parts(A: [4, 3], S: [2, 3, 3]) -> [] {
                 Q, R = torch.linalg.qr(A)
-                return sum(Q * A) + sum(R ** 2) + sum(torch.qr(S + 4 * eye(3)).R * S)
+                return sum(Q * A) + sum(R ** 2) + sum(torch.qr(S + 4 * eye(3)).R * S) + sum(torch.linalg.qr(A.T + eye(4)[:3]).R ** 2)
+            }
+            fn spectral_parts(A: [3, 3], M: [2, 4, 3]) -> [] {
+                L, V = torch.linalg.eigh(A + A.T + torch.diag(tensor([1.0, 4.0, 8.0])))
+                U, S, Vh = torch.linalg.svd(M, full_matrices=false)
+                return sum((V * L) @ V.T * A) + sum(S ** 3) + sum((U @ Vh) * M) + sum(torch.linalg.svdvals(M.T) * S) + sum(torch.linalg.pinv(M) ** 2)
             }
             fn upsampled(x: [2, 4, 3, 3], w: [4, 2, 2, 3], u: [2, 5], v: [2, 3, 3]) -> [] {
                 a = conv_transpose2d(x, w, tensor([0.5, -1.0, 2.0, 0.25]), stride=2, padding=1, output_padding=1, groups=2)
@@ -291,7 +296,7 @@ class JavaEmitTest {
     @TestFactory
     Stream<DynamicTest> primitivesTheExamplesDoNotReachAgreeToo() {
         List<Case> cases = cases("extra.tx", EXTRA);
-        assertEquals(38 + 29, cases.size()); // 38 functions, 29 with several parameters
+        assertEquals(39 + 30, cases.size()); // 39 functions, 30 with several parameters
         return run(cases);
     }
 

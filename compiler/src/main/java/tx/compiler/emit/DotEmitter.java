@@ -481,6 +481,7 @@ public final class DotEmitter {
             case CUMSUM, CUMPROD -> op + " dim=" + ((Attrs.Axis) attr).axis();
             case FLIP -> op + " dims=" + ints(((Attrs.Axes) attr).axes());
             case CONV, CONV_INPUT, CONV_WEIGHT, MAX_POOL, MAX_UNPOOL -> op + " " + attr; // the geometry, as the IR printer shows it
+            case EIGH, SVD -> op + " " + attr; // the part: eigenvalues, eigenvectors, U, S, Vh
             case SUM, MAX, PROD, PROD_OTHERS -> {
                 Attrs.Reduce r = (Attrs.Reduce) attr;
                 yield op + " dim=" + ints(r.axes()) + (r.keepdim() ? " keepdim" : "");

@@ -109,6 +109,8 @@ abstract class JavaStatements {
             case CHOLESKY -> call("cholesky", ref(in.get(0)), shape(in.get(0)), "\"" + (e.attr() == null ? "cholesky" : e.attr()) + "\"");
             case SIGNDET, LOGABSDET -> call("slogdet", ref(in.get(0)), shape(in.get(0)), Boolean.toString(e.prim() == Prim.SIGNDET));
             case QR_Q, QR_R -> call("qr", ref(in.get(0)), shape(in.get(0)), Boolean.toString(e.prim() == Prim.QR_Q));
+            case EIGH -> call("eigh", ref(in.get(0)), shape(in.get(0)), Boolean.toString(((Attrs.Part) e.attr()).index() == 1));
+            case SVD -> call("svd", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Part) e.attr()).index()), "\"linalg.svd\"");
             case SOLVE -> call("solve", ref(in.get(0)), shape(in.get(0)), ref(in.get(1)), shape(in.get(1)));
             case ARGSORT -> call("argsort", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.AxisOrder) e.attr()).axis()),
                     Boolean.toString(((Attrs.AxisOrder) e.attr()).descending()));

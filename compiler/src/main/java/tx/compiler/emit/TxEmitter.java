@@ -550,6 +550,9 @@ public final class TxEmitter {
             case CHOLESKY -> call(attr == null ? "cholesky" : "torch." + attr, arg(in.get(0))); // torch.linalg.cholesky: its errors' name
             case SIGNDET, LOGABSDET -> new Expr(call("slogdet", arg(in.get(0))).text() + (e.prim() == Prim.SIGNDET ? "[0]" : "[1]"), ATOM);
             case QR_Q, QR_R -> new Expr(call("torch.linalg.qr", arg(in.get(0))).text() + (e.prim() == Prim.QR_Q ? "[0]" : "[1]"), ATOM);
+            case EIGH -> new Expr(call("torch.linalg.eigh", arg(in.get(0))).text() + "[" + ((Attrs.Part) attr).index() + "]", ATOM);
+            case SVD -> ((Attrs.Part) attr).index() == 3 ? call("torch.linalg.pinv", arg(in.get(0)))
+                    : new Expr(call("torch.linalg.svd", arg(in.get(0)), "full_matrices=false").text() + "[" + ((Attrs.Part) attr).index() + "]", ATOM);
             case SOLVE -> call("solve", arg(in.get(0)), TxText.solveColumns(e, arg(in.get(1))));
             case ARGSORT -> call("argsort", arg(in.get(0)), "dim=" + ((Attrs.AxisOrder) attr).axis(), "descending=" + (((Attrs.AxisOrder) attr).descending() ? "true" : "false"));
             case NONZERO -> throw new Derivation.Unexpressible("a size known only at run time (a boolean mask's selection) cannot be written yet");

@@ -193,8 +193,13 @@ final class AutogradRules extends RuleFamily {
     /** PyTorch's named tuple: {@code torch.return_types.sort(\nvalues=tensor(...),\nindices=tensor(...))}, slogdet's with sign= and logabsdet=. */
     private Stmt.PrintItem namedPair(String kind, Val.Tuple t) {
         List<String> names = Lowerer.fields(kind);
-        return new Stmt.PrintItem.Joined(List.of(new Stmt.PrintItem.Text("torch.return_types." + kind + "(\n" + names.get(0) + "="), printItem(t.items().get(0)),
-                new Stmt.PrintItem.Text(",\n" + names.get(1) + "="), printItem(t.items().get(1)), new Stmt.PrintItem.Text(")")));
+        List<Stmt.PrintItem> parts = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            parts.add(new Stmt.PrintItem.Text((i == 0 ? "torch.return_types." + kind + "(\n" : ",\n") + names.get(i) + "="));
+            parts.add(printItem(t.items().get(i)));
+        }
+        parts.add(new Stmt.PrintItem.Text(")"));
+        return new Stmt.PrintItem.Joined(parts);
     }
 
     private Stmt.PrintItem printItem(Val v) {

@@ -44,6 +44,7 @@ final class Builtins {
         new MatrixRules(l, this, rules);
         new EinsumRules(l, this, rules);
         new FactorizationRules(l, this, rules);
+        new SpectralFactorRules(l, this, rules);
         new ConvPoolRules(l, this, rules);
         new AdaptivePoolRules(l, this, rules);
         new BatchNormRules(l, this, rules);

@@ -163,8 +163,11 @@ final class FactorizationRules extends RuleFamily {
 
     /**
      * qr(A) (torch.qr, A.qr(), with some=True) and torch.linalg.qr(A, mode="reduced"): PyTorch's named
-     * tuple (Q, R) of the reduced QR of [..., m, n] with m >= n, by Householder reflections as LAPACK's
-     * (so R's diagonal may be negative, as PyTorch's); both print LinalgQrBackward0.
+     * tuple (Q, R) of the reduced QR of [..., m, n], by Householder reflections as LAPACK's (so R's
+     * diagonal may be negative, as PyTorch's); both print LinalgQrBackward0. A wide A = [X | Y]
+     * (m < n) is the QR of its square X, with R = [R_X | Qᵀ Y]: LAPACK's reflectors come from X's
+     * columns alone, so Q and R_X are the same, and the composite's derivative is the wide QR's.
+     * The complete QR is the same where m <= n; for m > n it is not in tx yet (E0104), nor is mode="r".
      */
     private Val qr(Args a, String kind) {
         boolean linalg = kind.equals("linalg_qr");
@@ -172,24 +175,44 @@ final class FactorizationRules extends RuleFamily {
         T x = a.tensor(0);
         String mode = linalg ? host.choice(a, 1, "mode", "reduced", "reduced", "complete", "r") : a.bool(1, "some", true) ? "reduced" : "complete";
         if (x == null || mode == null || a.failed) return null;
-        if (!mode.equals("reduced")) {
-            l.diags.error("E0104", a.spanOf(1, linalg ? "mode" : "some"), "`" + a.fn + "` " + (linalg ? "with mode=\"" + mode + "\"" : "with some=False (the complete QR)")
-                    + " is not in tx yet", "the reduced QR is `" + (linalg ? "torch.linalg.qr(A)" : "qr(A)") + "`");
+        int[] s = x.shape();
+        if (s.length < 2) {
+            l.diags.error("E0202", a.spanOf(0, null), "`" + a.fn + "` takes matrices [..., m, n], found shape " + Shapes.show(s), "PyTorch's qr needs a batch of matrices");
             return null;
         }
-        int[] s = x.shape();
-        if (s.length < 2 || s[s.length - 2] < s[s.length - 1]) {
-            l.diags.error("E0202", a.spanOf(0, null), "`" + a.fn + "` takes matrices [..., m, n] with m >= n, found shape " + Shapes.show(s),
-                    s.length < 2 ? "PyTorch's qr needs a batch of matrices" : "the QR of a wide matrix is not in tx yet: factor its transpose, `" + (linalg ? "torch." : "") + a.fn + "(A.T)`");
+        int m = s[s.length - 2], n = s[s.length - 1];
+        if (mode.equals("r") || mode.equals("complete") && m > n) {
+            l.diags.error("E0104", a.spanOf(1, linalg ? "mode" : "some"), "`" + a.fn + "` " + (linalg ? "with mode=\"" + mode + "\"" : "with some=False (the complete QR)")
+                    + (mode.equals("r") ? "" : " of a tall matrix") + " is not in tx yet", "the reduced QR is `" + (linalg ? "torch.linalg.qr(A)" : "qr(A)") + "`");
             return null;
         }
         if (!x.dtype().isFloat()) {
             l.diags.error("E0220", a.spanOf(0, null), "`" + a.fn + "` of " + x.describeDtype() + ": PyTorch factorises floats only", "convert first: `" + a.fn + "(A.double())`");
             return null;
         }
-        T q = out(b.emit(Prim.QR_Q, null, x.var()), "LinalgQrBackward0"), r = out(b.emit(Prim.QR_R, null, x.var()), "LinalgQrBackward0");
+        T q, r;
+        if (m >= n) {
+            q = out(b.emit(Prim.QR_Q, null, x.var()), "LinalgQrBackward0");
+            r = out(b.emit(Prim.QR_R, null, x.var()), "LinalgQrBackward0");
+        } else {
+            q = out(b.composite(() -> b.emit(Prim.QR_Q, null, columns(x.var(), 0, m))), "LinalgQrBackward0");
+            r = out(b.composite(() -> {
+                Var sq = columns(x.var(), 0, m);
+                Var rest = b.matmul(b.emit(Prim.QR_Q, null, sq), true, columns(x.var(), m, n), false);
+                return b.emit(Prim.CAT, new Attrs.Axis(s.length - 1), b.emit(Prim.QR_R, null, sq), rest);
+            }), "LinalgQrBackward0");
+        }
         Val.Tuple t = new Val.Tuple(List.of(q, r));
         l.namedPairs.put(t, kind);
         return t;
+    }
+
+    /** Columns [from, to) of a batch of matrices. */
+    private Var columns(Var x, int from, int to) {
+        int[] s = x.shapeRef(), start = new int[s.length], stop = s.clone(), step = new int[s.length];
+        Arrays.fill(step, 1);
+        start[s.length - 1] = from;
+        stop[s.length - 1] = to;
+        return b.slice(x, start, stop, step);
     }
 }

@@ -587,9 +587,10 @@ public final class Lowerer {
      */
     final Map<Val.Tuple, String> namedPairs = new java.util.IdentityHashMap<>();
 
-    /** The names of a named pair's two fields, by the kind it prints with: (sign, logabsdet) for slogdet's, (Q, R) for qr's, else (values, indices). */
+    /** The names of a named tuple's fields, by the kind it prints with: (sign, logabsdet) for slogdet's, (Q, R) for qr's, eigh's and svd's, else (values, indices). */
     static List<String> fields(String kind) {
-        return kind.endsWith("slogdet") ? List.of("sign", "logabsdet") : kind.endsWith("qr") ? List.of("Q", "R") : List.of("values", "indices");
+        return kind.endsWith("slogdet") ? List.of("sign", "logabsdet") : kind.endsWith("qr") ? List.of("Q", "R")
+                : kind.equals("linalg_eigh") ? List.of("eigenvalues", "eigenvectors") : kind.equals("linalg_svd") ? List.of("U", "S", "Vh") : List.of("values", "indices");
     }
 
     /**

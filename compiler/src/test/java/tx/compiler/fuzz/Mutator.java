@@ -49,7 +49,7 @@ final class Mutator {
         "&", "|", "^", "~", "isnan", "isinf", "isfinite", "any", "all", "masked_fill", "det", "inverse", "solve", "cholesky", "upper=true",
         "[tensor([0, -1, 0])]", "[i:i + 2]", "min(i + 2, 3)", "eye(2)",
         // the later operators and Python syntax (NnOpGen, ScriptSyntax)
-        "slogdet", ".logabsdet", ".sign", "torch.linalg.qr", "qr", ".Q", ".R", "mode=\"reflect\"", "mode=\"replicate\"",
+        "slogdet", ".logabsdet", ".sign", "torch.linalg.qr", "qr", ".Q", ".R", "torch.linalg.eigh", "torch.linalg.svd", ".Vh", ".eigenvectors", "mode=\"reflect\"", "mode=\"replicate\"",
         "mode=\"circular\"", "nll_loss", "weight=", "label_smoothing=", "pos_weight=", "binary_cross_entropy_with_logits",
         "conv_transpose1d", "stride=", "output_padding=", "groups=", "dilation=", "assert", "assert x.shape[0] == 2, \"m\"", "xs = []",
         ".append(", "len", "r = range(3)", "f\"{name}: {x}\"", "name = \"loss\"", "x.grad = None", ".backward(create_graph=True)",

@@ -17,7 +17,11 @@ import java.util.SplittableRandom;
  *   <li>{@code cross_entropy} and {@code nll_loss} with a constant {@code weight=} of C positive
  *       numbers and {@code label_smoothing=}, {@code binary_cross_entropy_with_logits} with
  *       {@code pos_weight=} (and now and then {@code weight=});</li>
- *   <li>{@code conv_transpose1d} with stride, padding, output_padding, dilation, groups and bias.</li>
+ *   <li>{@code conv_transpose1d} with stride, padding, output_padding, dilation, groups and bias;</li>
+ *   <li>{@code torch.linalg.eigvalsh}, {@code eigh}'s eigenvectors (squared or not), {@code svdvals},
+ *       {@code svd}'s U or Vh and {@code matrix_norm} of matrices whose eigenvalues (singular values)
+ *       are 1, 3, 5 moved by at most 0.3 ({@link #spectral}, drawn by {@link OpGen}'s factorisations), so
+ *       they stay apart and the vectors smooth.</li>
  * </ul>
  * Each returns null when it cannot make shape s.
  */
@@ -34,10 +38,10 @@ final class NnOpGen {
 
     /** One of the productions below, of shape s. */
     Ex draw(int[] s, int depth) {
-        return switch (rnd.nextInt(7)) {
+        return switch (rnd.nextInt(8)) {
             case 0 -> slogdet(s, depth);
             case 1 -> qr(s, depth);
-            case 2 -> pad(s, depth);
+            case 2, 7 -> pad(s, depth); // twice: pad often cannot make s, and each of its three modes must be drawn often
             case 3, 4 -> classLoss(s, depth);
             case 5 -> bceLogits(s, depth);
             default -> convTranspose(s, depth);
@@ -103,6 +107,60 @@ final class NnOpGen {
         Ex x = Ex.from(t, shape, -b, b, a);
         if (s.length > 0) return x;
         return Ex.from("(" + t + ").sum()", s, -b * m * n, b * m * n, a);
+    }
+
+    // ---- eigh, svd ---------------------------------------------------------------------------------------
+
+    /**
+     * One of eigvalsh ([n]), eigh's V or V ** 2 ([n, n]), svdvals ([k]), svd's U ([m, k]) or Vh
+     * ([k, n]), or matrix_norm (a scalar) of shape s (or summed to a scalar), of D + 0.1 tanh(T + Tᵀ)
+     * (symmetric, D = diag(1, 3, 5)[:n]: each eigenvalue within 0.1 + 0.2 (n - 1) of D's by
+     * Gershgorin) or of P + 0.1 tanh(T) (P the first min(m, n) of those on its diagonal: the
+     * singular values move by at most 0.1 sqrt(m n) < 0.35, Weyl).
+     */
+    Ex spectral(int[] s, int depth) {
+        if (s.length > 2) return null;
+        int m = s.length > 0 ? s[0] : 1 + rnd.nextInt(3), n = s.length == 2 ? s[1] : s.length == 1 ? m : 1 + rnd.nextInt(3);
+        if (m < 1 || n < 1 || m > 3 || n > 3) return null;
+        boolean sym = m == n && rnd.nextInt(4) > 0;
+        int k = Math.min(m, n);
+        Ex t = gen.gen(new int[] {m, n}, depth - 1);
+        if (sym && t.text().contains("rand")) return null; // T is written twice, so it must be the same value twice
+        String d = "torch.diag(tensor(" + java.util.Arrays.toString(java.util.Arrays.copyOf(new double[] {1, 3, 5}, k)) + "))";
+        if (m != k || n != k) d = m > n ? "cat([" + d + ", zeros(" + (m - n) + ", " + n + ")])" : "cat([" + d + ", zeros(" + m + ", " + (n - m) + ")], dim=1)";
+        String a = sym ? "(" + d + " + 0.1 * tanh(" + t.text() + " + " + t.recv() + ".T))" : "(" + d + " + 0.1 * tanh(" + t.text() + "))";
+        String text;
+        int[] shape;
+        double lo = -1, hi = 1;
+        int pick = s.length == 1 ? 0 : rnd.nextInt(3); // a vector: the eigenvalues or the singular values
+        if (sym && pick == 0) {
+            text = "torch.linalg.eigvalsh(" + a + ")";
+            shape = new int[] {n};
+            lo = 0.7;
+            hi = 5.3;
+        } else if (sym) {
+            text = pick == 1 ? "torch.linalg.eigh(" + a + ").eigenvectors" : "torch.linalg.eigh(" + a + ")[1] ** 2";
+            shape = new int[] {n, n};
+        } else if (pick == 0) {
+            text = rnd.nextBoolean() ? "torch.linalg.svdvals(" + a + ")" : "torch.linalg.svd(" + a + ", full_matrices=False).S";
+            shape = new int[] {k};
+            lo = 0.6;
+            hi = 5.4;
+        } else if (pick == 1) {
+            text = rnd.nextBoolean() ? "torch.linalg.svd(" + a + ", full_matrices=False).U" : "torch.linalg.svd(" + a + ", full_matrices=False)[2]";
+            shape = text.endsWith("U") ? new int[] {m, k} : new int[] {k, n};
+        } else {
+            String ord = new String[] {"", ", ord=\"nuc\"", ", ord=2", ", ord=-2", ", ord=1", ", ord=-inf"}[rnd.nextInt(6)];
+            text = "torch.linalg.matrix_norm(" + a + ord + ")";
+            shape = new int[0];
+            lo = 0;
+            hi = 6 * k;
+        }
+        Ex x = Ex.from(text, shape, lo, hi, t);
+        if (java.util.Arrays.equals(shape, s)) return x;
+        if (s.length > 0) return null;
+        double big = Math.max(Math.abs(lo), Math.abs(hi)) * Shape.numel(shape);
+        return Ex.from("(" + text + ").sum()", s, -big, big, t);
     }
 
     // ---- pad --------------------------------------------------------------------------------------------

@@ -169,6 +169,8 @@ final class OpGen {
      * diagonally dominant {@code k I + tanh(...) / 2} with k = n, each row's margin is at least n/2.
      */
     private Ex factorisation(int[] s, int depth) {
+        Ex spectral = rnd.nextInt(3) == 0 ? nn.spectral(s, depth) : null; // eigh, svd, matrix_norm (NnOpGen)
+        if (spectral != null) return spectral;
         int r = s.length;
         if (r == 0) return rnd.nextBoolean() ? det(s, depth) : reduced(s, 1 + rnd.nextInt(3), depth);
         if (r == 1 && s[0] <= 3) {

@@ -45,6 +45,8 @@ class OpGenCoverageTest {
         CONSTRUCTS.put("label_smoothing=", Pattern.compile("label_smoothing="));
         CONSTRUCTS.put("pos_weight=", Pattern.compile("binary_cross_entropy_with_logits\\([^\n]*pos_weight="));
         CONSTRUCTS.put("conv_transpose1d", Pattern.compile("conv_transpose1d\\("));
+        CONSTRUCTS.put("eigh/eigvalsh", Pattern.compile("linalg\\.eig(h|valsh)\\("));
+        CONSTRUCTS.put("svd/svdvals", Pattern.compile("linalg\\.svd(vals)?\\("));
     }
 
     /** The later Python syntax of {@link ScriptSyntax}, in the scripts (which are run, not gradient-checked). */

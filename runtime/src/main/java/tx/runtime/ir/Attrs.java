@@ -94,6 +94,11 @@ public final class Attrs {
         @Override public String toString() { return name; }
     }
 
+    /** Which output of a factorisation with several a primitive gives (eigh's eigenvalues, svd's U), by index and name. */
+    public record Part(int index, String name) {
+        @Override public String toString() { return name; }
+    }
+
     /** Several axes, distinct and normalised, in the order given (flip). */
     public record Axes(int[] axes) {
         @Override public String toString() { return "axes=" + Arrays.toString(axes); }

@@ -540,6 +540,20 @@ public enum Prim {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return QrRules.vjp(b, e, null, g); }
         @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return QrRules.jvp(b, e, t, false); }
     },
+    /** eigh of a symmetric [..., n, n] (lower triangle), by Jacobi: eigenvalues ascending, or eigenvectors (Attrs.Part); rules SpectralRules'. */
+    EIGH(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return SpectralRules.shape(this, in.get(0), attr); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Factorizations.eigh(in.get(0), SpectralRules.part(attr) == 1); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return SpectralRules.vjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return SpectralRules.jvp(b, e, t); }
+    },
+    /** U, S, Vh or the pseudo-inverse (Attrs.Part 0 to 3) of the reduced SVD of [..., m, n], by one-sided Jacobi; rules SpectralRules'. */
+    SVD(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return SpectralRules.shape(this, in.get(0), attr); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Factorizations.svd(in.get(0), SpectralRules.part(attr)); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return SpectralRules.vjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return SpectralRules.jvp(b, e, t); }
+    },
     /** Y = A⁻¹ by LU (a singular A is a run-time error); Ā = -Yᵀ Ȳ Yᵀ. */
     INVERSE(1) {
         @Override public int[] shape(List<int[]> in, Object attr) { return LinalgRules.square(in.get(0), this); }
@@ -728,34 +742,22 @@ public enum Prim {
      * {@link #text()} ({@code exp}: ExpBackward0); the compiler registers those built-ins from here.
      * Null for primitives reached through operators ({@code +}, {@code <}), composites or the AD pass.
      */
-    public String gradFn() {
-        return gradFn;
-    }
+    public String gradFn() { return gradFn; }
 
     /** The function of a unary elementwise primitive at one element (null for the others). */
-    public DoubleUnaryOperator unaryFunction() {
-        return unary;
-    }
+    public DoubleUnaryOperator unaryFunction() { return unary; }
 
     /** The function of a binary elementwise primitive at one pair of elements (null for the others). */
-    public DoubleBinaryOperator binaryFunction() {
-        return binary;
-    }
+    public DoubleBinaryOperator binaryFunction() { return binary; }
 
     /** The loop of its own that {@link #eval} uses for this primitive, if it has one. */
-    public Elementwise.Op fastOp() {
-        return FAST.get(this);
-    }
+    public Elementwise.Op fastOp() { return FAST.get(this); }
 
     /** The number of operands, or -1 for any number (cat). */
-    public int arity() {
-        return arity;
-    }
+    public int arity() { return arity; }
 
     /** True for elementwise primitives, through which the AD pass carries where's masks. */
-    public boolean elementwise() {
-        return unary != null || binary != null;
-    }
+    public boolean elementwise() { return unary != null || binary != null; }
 
     /** The shape rule: the output's shape from the operands' shapes, or an IllegalArgumentException. */
     public int[] shape(List<int[]> in, Object attr) {
@@ -789,9 +791,7 @@ public enum Prim {
     }
 
     /** The lower-case name used by the IR printer. */
-    public String text() {
-        return name().toLowerCase();
-    }
+    public String text() { return name().toLowerCase(); }
 
     void checkArity(int n) {
         if (arity >= 0 && n != arity) fail(text() + " takes " + arity + " operands, got " + n);

@@ -5,7 +5,7 @@ import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
 
 /**
- * The factorisations of LANGUAGE.md §5's linear algebra (det, inverse, solve, cholesky) on batches
+ * The factorisations of LANGUAGE.md §5's linear algebra (det, inverse, solve, cholesky, qr, eigh, svd) on batches
  * of matrices [..., n, n], in float64. The loops are {@link StandaloneLinalg}'s, which emitted Java
  * carries too (so both give the same bits): LU with partial pivoting for det, inverse and solve,
  * Cholesky for cholesky. A singular matrix given to inverse or solve, or one that is not
@@ -39,6 +39,25 @@ public final class Factorizations {
         int[] s = a.shapeRef();
         int[] shape = wantQ ? a.shape() : Shapes.concat(Arrays.copyOf(s, s.length - 2), new int[] {s[s.length - 1], s[s.length - 1]});
         return Tensor.of(shape, StandaloneLinalg.qr(a.data(), s, wantQ));
+    }
+
+    /** eigh of each symmetric matrix (its lower triangle): the eigenvalues [..., n] ascending, or the eigenvectors [..., n, n] as columns. */
+    public static Tensor eigh(Tensor a, boolean vectors) {
+        int[] s = a.shapeRef();
+        return Tensor.of(vectors ? a.shape() : Arrays.copyOf(s, s.length - 1), StandaloneSpectral.eigh(a.data(), s, vectors));
+    }
+
+    /** Part 0 (U [..., m, k]), 1 (S [..., k]) or 2 (Vh [..., k, n]) of each matrix's reduced SVD, k = min(m, n), or 3, the pseudo-inverse [..., n, m]; a nan or an infinity is PyTorch's error. */
+    public static Tensor svd(Tensor a, int part) {
+        int[] s = a.shapeRef();
+        int r = s.length, m = s[r - 2], n = s[r - 1], k = Math.min(m, n);
+        int[] batch = Arrays.copyOf(s, r - 2);
+        int[] shape = part == 1 ? Shapes.concat(batch, new int[] {k}) : Shapes.concat(batch, part == 0 ? new int[] {m, k} : part == 2 ? new int[] {k, n} : new int[] {n, m});
+        try {
+            return Tensor.of(shape, StandaloneSpectral.svd(a.data(), s, part, "linalg.svd"));
+        } catch (ArithmeticException e) {
+            throw new LinalgError(e.getMessage());
+        }
     }
 
     /** The inverse of each matrix. */

@@ -397,6 +397,19 @@ class PrimGradTest {
             add(t, Prim.QR_Q, "qr Q", List.of(op(shape, tall(m, n))), null, Kind.DIFFERENTIABLE);
             add(t, Prim.QR_R, "qr R", List.of(op(shape, tall(m, n))), null, Kind.DIFFERENTIABLE);
         }
+        for (int[] shape : new int[][] {ints(3, 3), ints(2, 4, 4), ints(1, 1)}) { // eigh of symmetric matrices with separated eigenvalues
+            for (int part = 0; part < 2; part++) {
+                Operand a = new Operand(shape, SpectralDomains.separatedSymmetric(shape[shape.length - 1]), false, Role.SYMMETRIC);
+                add(t, Prim.EIGH, "eigh part " + part, List.of(a), new Attrs.Part(part, part == 0 ? "eigenvalues" : "eigenvectors"), Kind.DIFFERENTIABLE);
+            }
+        }
+        for (int[] shape : new int[][] {ints(4, 3), ints(3, 5), ints(2, 3, 3), ints(1, 2)}) { // tall, wide, square: separated singular values
+            int m = shape[shape.length - 2], n = shape[shape.length - 1];
+            for (int part = 0; part < 4; part++) { // U, S, Vh and the pseudo-inverse
+                String name = new String[] {"U", "S", "Vh", "pinv"}[part];
+                add(t, Prim.SVD, "svd part " + part, List.of(op(shape, SpectralDomains.separatedSingular(m, n))), new Attrs.Part(part, name), Kind.DIFFERENTIABLE);
+            }
+        }
         int[][][] solves = {{{3, 3}, {3, 2}}, {{2, 3, 3}, {3, 1}}, {{3, 3}, {2, 3, 2}}, {{1, 2, 2}, {3, 2, 3}}};
         for (int[][] s : solves) {
             add(t, Prim.SOLVE, "solve", List.of(op(s[0], wellConditioned(s[0][s[0].length - 1])), op(s[1], uniform(-2, 2))), null, Kind.DIFFERENTIABLE);
