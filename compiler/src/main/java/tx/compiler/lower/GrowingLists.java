@@ -62,7 +62,7 @@ final class GrowingLists {
 
     /** Whether the call is {@code NAME.append(...)} or {@code NAME.extend(...)} on a name that holds a list. */
     boolean applies(Ast.Call c) {
-        if (!(c.callee() instanceof Ast.Attr a) || !(a.name().equals("append") || a.name().equals("extend"))) return false;
+        if (!(c.callee() instanceof Ast.Attr a) || !(a.name().equals("append") || a.name().equals("extend") || a.name().equals("pop"))) return false;
         if (!(a.target() instanceof Ast.Name n)) return false;
         Val v = l.state.names.get(n.name());
         return v instanceof Val.ListV || v instanceof Val.Growing;
@@ -72,6 +72,7 @@ final class GrowingLists {
     Val call(Ast.Call c) {
         Ast.Attr a = (Ast.Attr) c.callee();
         String name = ((Ast.Name) a.target()).name();
+        if (a.name().equals("pop")) return pop(c, name);
         if (c.args().size() != 1 || c.args().get(0).name() != null) {
             for (Ast.Arg arg : c.args()) l.exprs.expr(arg.value());
             l.diags.error("E0104", c.span(), "`" + a.name() + "` takes one positional argument, got " + c.args().size()
@@ -95,6 +96,44 @@ final class GrowingLists {
             grow(name, items, Collections.nCopies(items.size(), arg.span()), c.span());
         }
         return new Val.None("`" + a.name() + "` returns None");
+    }
+
+    /**
+     * {@code xs.pop()}, {@code xs.pop(k)}: the item, after the list lost it (every name bound to it
+     * sees that). Only where the list's length stays known when compiling: not in a loop that tx does
+     * not unroll (E0401), not on an empty list or past its end (E0204, Python's IndexError).
+     */
+    private Val pop(Ast.Call c, String name) {
+        Val list = l.state.names.get(name);
+        Val at = c.args().isEmpty() ? new Val.Num(-1, Val.PyType.INT) : l.exprs.expr(c.args().get(0).value());
+        Span where = c.args().isEmpty() ? c.span() : c.args().get(0).value().span();
+        if (c.args().size() > 1 || c.args().stream().anyMatch(x -> x.name() != null)) {
+            l.diags.error("E0104", c.span(), "`pop` takes at most one positional argument, the index", null);
+            return new Val.Bad();
+        }
+        if (!(list instanceof Val.ListV lv) || lv.tuple() || l.loopDepth > 0) {
+            l.diags.error("E0401", c.span(), list instanceof Val.ListV lv && lv.tuple() ? "a tuple has no `pop` (Python: 'tuple' object has no attribute 'pop')"
+                    : "`" + name + ".pop()` inside a loop that tx does not unroll: the list's length would change from one iteration to the next",
+                    list instanceof Val.ListV lv2 && lv2.tuple() ? null : "pop after the loop, or loop over a list (`for v in xs`), which tx unrolls");
+            return new Val.Bad();
+        }
+        if (!ownList(name, c.span())) return new Val.Bad();
+        Integer i = at instanceof T ? null : l.exprs.integer(at, where, "an index");
+        int n = lv.items().size();
+        if (at instanceof T) l.diags.error("E0105", where, "`pop` takes an index known when compiling, found one known only when the program runs", null);
+        if (i == null) return new Val.Bad();
+        int k = i < 0 ? i + n : i;
+        if (k < 0 || k >= n) {
+            l.diags.error("E0204", where, n == 0 ? "pop from an empty list (Python: IndexError)" : "pop index " + i + " is out of range for a list of " + n
+                    + (n == 1 ? " item" : " items"), n == 0 ? null : "valid indices are " + -n + " to " + (n - 1));
+            return new Val.Bad();
+        }
+        List<Val> items = new ArrayList<>(lv.items());
+        List<Span> spans = new ArrayList<>(lv.spans());
+        Val out = items.remove(k);
+        spans.remove(k);
+        rebind(lv, new Val.ListV(items, spans, false));
+        return out;
     }
 
     /** {@code xs += [a, b]}: Python's in-place extend (every name bound to the list sees it). */

@@ -48,9 +48,25 @@ final class Loops {
      */
     static final int MAX_PEELED = 16;
 
+    /** The most iterations of a loop that indexes a list with its counter ({@code params[i]}) that are unrolled. */
+    static final int MAX_UNROLLED = 256;
+
+    /** Whether the body indexes a list or tuple made before the loop with an index that reads the loop's counter. */
+    private boolean indexesList(Ast.For f, State before) {
+        boolean[] found = {false};
+        BodyReads.indexes(f.body(), ix -> found[0] |= ix.target() instanceof Ast.Name n && Sequences.items(before.names.get(n.name())) != null
+                && ix.subs().stream().anyMatch(s -> BodyReads.reads(s, f.var(), l.builtins::has)));
+        return found[0];
+    }
+
     /** Lowers a loop over {@code r}; {@code peeled}: its last iterations are already split off, so none is split again. */
     private void loop(Ast.For f, Range r, boolean peeled) {
         State before = l.state;
+        if (!peeled && whileLoop == null && r.count() > 0 && r.count() <= MAX_UNROLLED && indexesList(f, before)) {
+            range = r;
+            peel(f, 0); // params[i]: unrolled, as a loop over the list is, so that each item is itself (a leaf stays a leaf)
+            return;
+        }
         Set<String> assigned = l.assignedNames(f.body());
         assigned.add(f.var());
         List<String> items = carryListItems(before, assigned, l.inPlaceNames(f.body()));

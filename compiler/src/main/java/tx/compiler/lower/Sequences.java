@@ -65,7 +65,8 @@ final class Sequences {
         Val iv = l.exprs.expr(at.index());
         if (iv instanceof T t && t.item()) {
             l.diags.error("E0105", at.span(), "an index into " + what + " must be known at compile time, found a value known only when the program runs",
-                    "index with a number, or loop over the items: `for v in ...`");
+                    "index with a number or with the counter of a `for i in range(...)` of at most " + Loops.MAX_UNROLLED
+                            + " iterations, which tx unrolls, or loop over the items: `for v in ...`");
             return new Val.Bad();
         }
         Integer i = l.exprs.integer(iv, at.span(), "an index");
