@@ -43,18 +43,31 @@ final class GrowingLists {
 
     private final Lowerer l;
 
+    /** Lists read inside the loop that appends to them. */
+    final ListHistory history;
+
     GrowingLists(Lowerer l) {
         this.l = l;
+        this.history = new ListHistory(l);
     }
 
-    /** The loop a body belongs to: its trip count (-1: known only at run time) and how deep in branches its body starts. */
-    private static final class Frame {
+    /**
+     * The loop a body belongs to: its trip count (-1: known only at run time), how deep in branches
+     * its body starts, its counter (0, 1, ...), its body, and the histories it carries (see {@link ListHistory}).
+     */
+    static final class Frame {
         final int count;
         final int mayNotRun;
+        final Var index;
+        final List<Ast.Stmt> body;
+        final Map<Val, ListHistory.Spec> history;
 
-        Frame(int count, int mayNotRun) {
+        Frame(int count, int mayNotRun, Var index, List<Ast.Stmt> body, Map<Val, ListHistory.Spec> history) {
             this.count = count;
             this.mayNotRun = mayNotRun;
+            this.index = index;
+            this.body = body;
+            this.history = history;
         }
     }
 
@@ -171,17 +184,27 @@ final class GrowingLists {
         }
         Val.Growing g = (Val.Growing) list;
         Frame frame = (Frame) g.frame();
-        if (!appendable(frame, name, at)) {
-            rebind(g, new Val.Bad());
-            return;
-        }
-        List<Val.Piece> pieces = new ArrayList<>(g.pieces());
+        List<T> made = new ArrayList<>();
         for (int k = 0; k < items.size(); k++) {
             T t = itemOf(items.get(k), spans.get(k));
             if (t == null) {
                 rebind(g, new Val.Bad());
                 return;
             }
+            made.add(t);
+            history.saw(frame.body, name, at + "#" + k, t);
+        }
+        if (history.counted(g)) { // its length is carried: it may grow in a branch (see ListHistory)
+            for (T t : made) history.appended(name, g, t, at);
+            return;
+        }
+        if (!appendable(frame, name, at)) {
+            rebind(g, new Val.Bad());
+            return;
+        }
+        List<Val.Piece> pieces = new ArrayList<>(g.pieces());
+        for (T t : made) {
+            history.appended(name, new Val.Growing(frame, g.base(), pieces, g.at()), t, at); // written at the length before it
             pieces.add(new Val.Piece(t.var(), -1, t));
         }
         rebind(g, new Val.Growing(frame, g.base(), pieces, g.at() == null ? at : g.at()));
@@ -251,10 +274,10 @@ final class GrowingLists {
      * {@link Val.Growing} of this loop, for every name bound to it. {@code count}: the trip count,
      * -1 when known only at run time.
      */
-    void enter(List<Ast.Stmt> body, State s, int count) {
+    void enter(List<Ast.Stmt> body, State s, int count, Var index) {
         Set<String> names = appendedNames(body);
         if (names.isEmpty()) return;
-        Frame frame = new Frame(count, l.mayNotRun);
+        Frame frame = new Frame(count, l.mayNotRun, index, body, history.specs(body));
         Map<Val, Val.Growing> made = new IdentityHashMap<>();
         for (String n : names) {
             Val v = s.names.get(n);
@@ -267,7 +290,7 @@ final class GrowingLists {
     }
 
     /** Names a body appends to, nested blocks included: {@code n.append(...)}, {@code n.extend(...)}, {@code n += ...}. */
-    private static Set<String> appendedNames(List<Ast.Stmt> body) {
+    static Set<String> appendedNames(List<Ast.Stmt> body) {
         Set<String> out = new LinkedHashSet<>();
         BodyReads.calls(body, c -> {
             if (c.callee() instanceof Ast.Attr a && (a.name().equals("append") || a.name().equals("extend")) && a.target() instanceof Ast.Name n) {
@@ -311,7 +334,8 @@ final class GrowingLists {
         void finish(State after) {
             for (int k = 0; k < grown.size(); k++) {
                 Val.Growing g = grown.get(k);
-                Val now = count <= 0 ? g.base() : g.base() instanceof Val.Growing outer ? handOn(g, outer, tapesOf.get(k)) : rows(g, tapesOf.get(k));
+                Val now = history.counted(g) ? history.runList(g, after) // a length known only at run time
+                        : count <= 0 ? g.base() : g.base() instanceof Val.Growing outer ? handOn(g, outer, tapesOf.get(k)) : rows(g, tapesOf.get(k));
                 for (Map.Entry<String, Val> e : after.names.entrySet()) if (e.getValue() == g) e.setValue(now);
             }
         }
@@ -392,6 +416,7 @@ final class GrowingLists {
             }
             out.grown.add(g);
             out.tapesOf.add(tapes);
+            for (Map.Entry<String, Val> n : end.names.entrySet()) if (n.getValue() == g) history.record(((Frame) g.frame()).body, n.getKey(), g.pieces());
         }
         return out;
     }

@@ -69,7 +69,12 @@ final class Loops {
         }
         Set<String> assigned = l.assignedNames(f.body());
         assigned.add(f.var());
-        List<String> items = carryListItems(before, assigned, l.inPlaceNames(f.body()));
+        List<String> items = new ArrayList<>(carryListItems(before, assigned, l.inPlaceNames(f.body())));
+        if (whileLoop == null && r.count() > 0) { // lists the body reads as it appends to them (see ListHistory)
+            List<String> histories = l.growing.history.prepare(f, before, r.count(), () -> probe(f, r, before));
+            assigned.addAll(histories);
+            items.addAll(histories);
+        }
         try {
             loop(f, r, peeled, before, assigned);
         } finally {
@@ -77,6 +82,21 @@ final class Loops {
                 l.state.names.remove(n);
                 before.names.remove(n);
             }
+        }
+    }
+
+    /** Lowers the loop once with diagnostics off and its IR and state thrown away: what its body appends is then known. */
+    private void probe(Ast.For f, Range r, State before) {
+        State saved = l.state;
+        l.state = before.copy();
+        l.diags.mute();
+        l.b.openBlock();
+        try {
+            new Loops(l).loop(f, r, true);
+        } finally {
+            l.b.closeBlock();
+            l.diags.unmute();
+            l.state = saved;
         }
     }
 
@@ -357,7 +377,7 @@ final class Loops {
         l.loopDepth++;
         boolean maySkip = whileLoop != null || range.count() <= 0;
         if (maySkip) l.mayNotRun++;
-        l.growing.enter(f.body(), s, whileLoop != null ? -1 : range.count());
+        l.growing.enter(f.body(), s, whileLoop != null ? -1 : range.count(), index);
         try {
             l.block(f.body());
         } finally {

@@ -114,6 +114,7 @@ final class Sequences {
         if (items != null) return new Val.Num(items.size(), Val.PyType.INT);
         if (v instanceof Val.Shape s) return new Val.Num(s.dims().length, Val.PyType.INT);
         if (v instanceof Val.RangeV r) return new Val.Num(r.count(), Val.PyType.INT);
+        if (v instanceof Val.RunList r) return RunLists.len(r);
         if (v instanceof T t && !t.maybeNone()) {
             if (t.shape().length == 0) {
                 l.diags.error("E0401", a.spanOf(0, null), "`len` of a 0-dimensional tensor has no meaning (PyTorch raises a TypeError)",

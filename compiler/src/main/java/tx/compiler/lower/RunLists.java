@@ -1,0 +1,154 @@
+package tx.compiler.lower;
+
+import java.util.List;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.compiler.syntax.Ast;
+import tx.compiler.syntax.Span;
+import tx.runtime.ir.Prim;
+import tx.runtime.ir.Stmt.PrintItem;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.DType;
+import tx.runtime.tensor.PyFormat;
+import tx.runtime.tensor.Shapes;
+
+/**
+ * What a program may do with a list whose length is known only at run time ({@link Val.RunList}:
+ * one a {@code for} loop appended to in a branch, or after a {@code break}): print it (as Python
+ * prints a list), {@code len(xs)}, {@code xs[k]} (an index outside it stops the run, as Python's
+ * IndexError), Python's {@code sum}, {@code max} and {@code min}, and {@code torch.tensor(xs)} or
+ * {@code torch.stack(xs)}, a tensor of its items that prints and reduces ({@code sum}, {@code mean},
+ * {@code max}, {@code min}) to 0-dimensional tensors. Its items are the first {@code count} rows
+ * of a tensor with room for every item the loop could append; the rest of it is never shown.
+ * Anything else is E0401, naming it as a value of a length known only at run time.
+ */
+final class RunLists {
+    private final Lowerer l;
+
+    RunLists(Lowerer l) {
+        this.l = l;
+    }
+
+    /** {@code print(xs)}: {@code [0.5, 0.25]}; of its tensor, {@code tensor([0.5000, 0.2500])}. */
+    static PrintItem print(Val.RunList r) {
+        T item = r.item();
+        PyFormat.Kind kind = !item.item() ? PyFormat.Kind.TENSOR : switch (item.py()) {
+            case BOOL -> PyFormat.Kind.BOOL;
+            case INT -> PyFormat.Kind.INT;
+            case FLOAT -> PyFormat.Kind.FLOAT;
+        };
+        PrintItem rows = new PrintItem.Rows(r.rows().var(), r.count().var(), kind, r.tensor());
+        return r.tensor() ? new PrintItem.Joined(List.of(rows)) : new PrintItem.Joined(List.of(new PrintItem.Text("["), rows, new PrintItem.Text("]")));
+    }
+
+    /** {@code len(xs)}: a Python int known at run time. */
+    static Val len(Val.RunList r) {
+        return T.scalar(r.count().var(), Val.PyType.INT);
+    }
+
+    /** {@code xs[k]} for a whole number k, negative from the end; a slice is E0401. */
+    Val index(Val.RunList r, Ast.Index ix) {
+        if (ix.subs().size() != 1 || !(ix.subs().get(0) instanceof Ast.At at)) {
+            l.diags.error("E0401", ix.span(), "a slice of " + r.describe() + " would have a length known only at run time", "index one item at a time, `xs[-1]`");
+            return new Val.Bad();
+        }
+        T k = l.exprs.tensor(l.exprs.expr(at.index()), at.span(), "a list index");
+        if (k == null) return new Val.Bad();
+        if (k.dtype() == DType.FLOAT64 || k.shape().length != 0) {
+            l.diags.error("E0105", at.span(), "a list index must be a whole number, found " + k.describeDtype(), null);
+            return new Val.Bad();
+        }
+        Var v = row(r, position(l, k.var(), r.count().var()));
+        if (r.tensor()) return new T(v, false, -1, null, false, false);
+        return r.item().item() ? T.scalar(v, r.item().py()) : new T(v, false, -1, null, false, false);
+    }
+
+    /** Row {@code p} of the items, of the item's shape. */
+    private Var row(Val.RunList r, Var p) {
+        return l.b.reshape(l.b.dynamicSlice(r.rows().var(), p, 0, 1, 1), r.item().shape());
+    }
+
+    /**
+     * Where {@code xs[k]} is among {@code n} items: k, or n + k for a negative k; -1 for an index
+     * outside the list, where a window's read stops the run (the list's IndexError).
+     */
+    static Var position(Lowerer l, Var k, Var n) {
+        Var zero = l.b.scalar(0, DType.INT64);
+        Var at = l.b.where(l.b.lt(k, zero), l.b.add(n, k), k);
+        Var inside = l.b.emit(Prim.BITWISE_AND, null, l.b.ge(at, zero), l.b.lt(at, n));
+        return l.b.where(inside, at, l.b.scalar(-1, DType.INT64));
+    }
+
+    /** {@code torch.tensor(xs)} of Python scalars or 0-dimensional tensors ({@code dtype}: null for PyTorch's inference); null after reporting. */
+    Val tensor(Val.RunList r, Span span, DType dtype) {
+        if (r.tensor() || r.item().shape().length != 0) {
+            l.diags.error("E0206", span, "`tensor` takes numbers and one-element items; this is " + r.describe() + " of "
+                    + (r.tensor() ? "rows" : "items") + " of shape " + Shapes.show(r.item().shape()), "to build a tensor from tensors use `torch.stack`");
+            return null;
+        }
+        DType d = dtype != null ? dtype : r.item().item() ? Exprs.dtypeOf(r.item().py()) : r.item().dtype();
+        Var rows = d == r.rows().dtype() ? r.rows().var() : l.b.emit(Prim.CAST, d, r.rows().var());
+        T item = new T(l.b.newVar(Shapes.SCALAR, null, d), false, -1, null, false, false);
+        return new Val.RunList(r.rows().withVar(rows), r.count(), item, true);
+    }
+
+    /** {@code torch.stack(xs)} of tensors; null after reporting. */
+    Val stack(Val.RunList r, Span span) {
+        if (r.tensor() || r.item().item()) {
+            l.diags.error("E0401", span, "`stack` takes tensors; this is " + r.describe() + (r.tensor() ? "" : " of Python numbers"),
+                    r.tensor() ? null : "make a tensor of numbers with `torch.tensor(xs)`");
+            return null;
+        }
+        return new Val.RunList(r.rows(), r.count(), r.item().withVar(l.b.newVar(r.item().shape(), null, r.item().dtype())), true);
+    }
+
+    /** Whether a reduction's argument is such a list or tensor: {@code sum(xs)}, {@code torch.tensor(xs).mean()}. */
+    static boolean applies(String name, Args a) {
+        return a.pos.size() == 1 && a.kw.isEmpty() && a.pos.get(0) instanceof Val.RunList r
+                && (name.equals("sum") || name.equals("max") || name.equals("min") || r.tensor() && name.equals("mean"));
+    }
+
+    /**
+     * Python's {@code sum(xs)}, {@code max(xs)}, {@code min(xs)} of a list (a Python scalar, or a
+     * tensor for tensor items, summed item by item), or a tensor's {@code sum()}, {@code mean()},
+     * {@code max()}, {@code min()} over all its elements (a 0-dimensional tensor). The max and min of
+     * no items stop the run (Python's and PyTorch's errors); their sum is 0 and their mean nan.
+     */
+    Val reduce(String name, Val.RunList r, Span span) {
+        T item = r.item();
+        if (!r.tensor() && !item.item() && !name.equals("sum")) {
+            l.diags.error("E0401", span, "Python's `" + name + "` of a list compares Python numbers; this list holds tensors", "use `torch.stack(xs)." + name + "()`");
+            return new Val.Bad();
+        }
+        int cap = r.rows().shape()[0];
+        Var rows = r.rows().var(), n = r.count().var();
+        Var inside = l.b.lt(l.b.iota(cap), n); // the rows that are items
+        inside = l.b.expand(l.b.reshape(inside, Shapes.concat(new int[] {cap}, ones(item.shape().length))), r.rows().shape());
+        int[] axes = r.tensor() ? all(r.rows().shape().length) : new int[] {0};
+        Var v;
+        if (name.equals("sum") || name.equals("mean")) {
+            v = l.b.sum(l.b.where(inside, rows, l.b.scalar(0, rows.dtype())), axes, false);
+            if (name.equals("mean")) v = l.b.div(v, l.b.mul(l.b.emit(Prim.CAST, DType.FLOAT64, n), l.b.scalar(Shapes.numel(item.shape()))));
+        } else {
+            Var first = l.b.expand(l.b.reshape(row(r, l.b.where(l.b.gt(n, l.b.scalar(0, DType.INT64)), l.b.scalar(0, DType.INT64), l.b.scalar(-1, DType.INT64))),
+                    Shapes.concat(new int[] {1}, item.shape())), r.rows().shape()); // no items: the read of row -1 stops the run
+            Var filled = l.b.where(inside, rows, first);
+            boolean min = name.equals("min");
+            v = l.b.composite(() -> min ? Composites.min(l.b, filled, axes, false) : Composites.max(l.b, filled, axes, false));
+        }
+        if (!r.tensor() && item.item()) return T.scalar(v, name.equals("sum") && item.py() == Val.PyType.BOOL ? Val.PyType.INT : item.py());
+        return new T(v, false, -1, null, false, false);
+    }
+
+    private static int[] ones(int n) {
+        int[] out = new int[n];
+        java.util.Arrays.fill(out, 1);
+        return out;
+    }
+
+    private static int[] all(int rank) {
+        int[] out = new int[rank];
+        for (int i = 0; i < rank; i++) out[i] = i;
+        return out;
+    }
+}
