@@ -152,4 +152,64 @@ class RunTimeListsTest {
         assertEquals(1, inside.status(), inside.err());
         assertTrue(inside.err().contains("error[E0401]: `losses` is read inside the loop that appends to it"), inside.err());
     }
+
+    @Test
+    void aWhileLoopAppendsOneItemAnIterationAndItsConditionSeesTheLength() throws IOException {
+        expect("""
+                w = tensor([1.0, -2.0], requires_grad=true)
+                losses = []
+                while len(losses) < 5 {
+                    loss = ((w - 0.5) ** 2).sum()
+                    losses.append(loss.item())
+                    if len(losses) == 2 { print("second", losses[-1], len(losses)) }
+                """ + STEP + """
+                }
+                print(losses)
+                print(len(losses), losses[-1], losses[0], losses[2])
+                t = torch.tensor(losses)
+                print(t.max(), t.min())
+                print(max(losses), min(losses))
+                empty = []
+                k = 0
+                while k < 0 {
+                    empty.append(k)
+                    k += 1
+                }
+                print(empty, len(empty), torch.tensor(empty), sum(empty))
+                """, """
+                second 1.04 2
+                [6.5, 1.04, 0.16640000000000002, 0.026624000000000012, 0.004259840000000001]
+                5 0.004259840000000001 6.5 0.16640000000000002
+                tensor(6.5000) tensor(0.0043)
+                6.5 0.004259840000000001
+                [] 0 tensor([], dtype=torch.int64) 0
+                """);
+    }
+
+    @Test
+    void aWhileThatGrowsAListStillDifferentiates() throws IOException {
+        // h = 2 * 1.5^3, dh/dx = 1.5^3 = 3.375
+        expect("""
+                x = tensor(2.0, requires_grad=true)
+                h = x
+                vals = []
+                while len(vals) < 3 {
+                    h = h * 1.5
+                    vals.append(h.item())
+                }
+                h.backward()
+                print(vals, x.grad)
+                """, """
+                [3.0, 4.5, 6.75] tensor(3.3750)
+                """);
+        TxRunner.Outcome r = run("""
+                x = tensor(2.0, requires_grad=true)
+                ys = []
+                while len(ys) < 2 {
+                    ys.append(x * 2)
+                }
+                """);
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains("error[E0401]: `ys` cannot grow in this `while` loop: the item requires grad"), r.err());
+    }
 }

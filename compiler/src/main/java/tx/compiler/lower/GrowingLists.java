@@ -198,7 +198,7 @@ final class GrowingLists {
             for (T t : made) history.appended(name, g, t, at);
             return;
         }
-        if (!appendable(frame, name, at)) {
+        if (!appendable(frame, g, made, name, at)) {
             rebind(g, new Val.Bad());
             return;
         }
@@ -211,18 +211,31 @@ final class GrowingLists {
     }
 
     /** Whether a loop may append to a list made before it here; E0401 otherwise. */
-    private boolean appendable(Frame frame, String name, Span at) {
-        if (frame.count < 0) {
-            l.diags.error("E0401", at, "`" + name + "` cannot grow in a `while` loop: its length would be known only when the program runs",
-                    "use a `for` loop over a `range` known when compiling, or write the values into a tensor by index (`buf[k] = v`)");
-            return false;
-        }
+    private boolean appendable(Frame frame, Val.Growing g, List<T> items, String name, Span at) {
+        if (frame.count < 0) return whileAppendable(frame, g, items, name, at);
         if (l.mayNotRun > frame.mayNotRun) {
             l.diags.error("E0401", at, "`" + name + "` cannot grow inside a branch in a loop: how many items it gets would be known only when the program runs",
                     "append in every iteration (choose the value with `where(...)` or `a if c else b`), or append after the loop");
             return false;
         }
         return true;
+    }
+
+    /**
+     * A {@code while} loop may append one item an iteration, in every iteration, to a list that is
+     * empty before it, an item that does not require grad: after the loop the list is the loop's
+     * tape of them, of a length known only at run time ({@link Val.RunList}). E0401 otherwise.
+     */
+    private boolean whileAppendable(Frame frame, Val.Growing g, List<T> items, String name, Span at) {
+        String why = !(g.base() instanceof Val.ListV base) || !base.items().isEmpty() ? "it must be empty before the loop (`" + name + " = []`)"
+                : l.mayNotRun > frame.mayNotRun ? "it grows in a branch of the loop's body"
+                : g.pieces().size() + items.size() > 1 ? "the loop appends more than one item an iteration"
+                : items.get(0).rg() ? "the item requires grad (tx does not differentiate through such a list)" : null;
+        if (why == null) return true;
+        l.diags.error("E0401", at, "`" + name + "` cannot grow in this `while` loop: " + why,
+                "a `while` appends one item an iteration to an empty list; for more, use a `for` loop over a `range` known when compiling,\n"
+                        + "or write the values into a tensor by index (`buf[k] = v`)");
+        return false;
     }
 
     /**
@@ -322,6 +335,8 @@ final class GrowingLists {
     final class Growth {
         final List<Var> stacked = new ArrayList<>();
         final List<Var> tapes = new ArrayList<>();
+        /** A {@code while}'s trip count, set before {@link #finish} (the length of a list it grew). */
+        Var trips;
         private final List<Val.Growing> grown = new ArrayList<>();
         private final List<List<Var>> tapesOf = new ArrayList<>();
         private final int count;
@@ -335,9 +350,17 @@ final class GrowingLists {
             for (int k = 0; k < grown.size(); k++) {
                 Val.Growing g = grown.get(k);
                 Val now = history.counted(g) ? history.runList(g, after) // a length known only at run time
-                        : count <= 0 ? g.base() : g.base() instanceof Val.Growing outer ? handOn(g, outer, tapesOf.get(k)) : rows(g, tapesOf.get(k));
+                        : count < 0 ? whileList(g, tapesOf.get(k)) : count == 0 ? g.base() : g.base() instanceof Val.Growing outer ? handOn(g, outer, tapesOf.get(k)) : rows(g, tapesOf.get(k));
                 for (Map.Entry<String, Val> e : after.names.entrySet()) if (e.getValue() == g) e.setValue(now);
             }
+        }
+
+        /** After a while: its tape of the items, one an iteration (see {@link #whileAppendable}). */
+        private Val whileList(Val.Growing g, List<Var> tapes) {
+            if (g.pieces().size() != 1 || trips == null) return g.pieces().isEmpty() ? g.base() : new Val.Bad();
+            T item = g.pieces().get(0).item();
+            T rows = new T(tapes.get(0), false, -1, null, false, false);
+            return new Val.RunList(rows, T.scalar(l.b.emit(tx.runtime.ir.Prim.CAST, DType.INT64, trips), Val.PyType.INT), item, false);
         }
 
         /** The list before the loop and then, iteration by iteration, the appended items read from the tapes. */
@@ -392,6 +415,13 @@ final class GrowingLists {
                 stop[d] = at[d] + 1;
             }
             return l.b.reshape(l.b.slice(tape, start, stop, step), itemShape);
+        }
+    }
+
+    /** After a check of a loop's body: what it appended to each list it grows (see {@link ListHistory#record}). */
+    void noteAppends(List<Ast.Stmt> body, State end) {
+        for (Map.Entry<String, Val> e : end.names.entrySet()) {
+            if (e.getValue() instanceof Val.Growing g && ((Frame) g.frame()).body == body) history.record(body, e.getKey(), g.pieces());
         }
     }
 

@@ -328,6 +328,7 @@ final class Loops {
         boolean noGrad = l.graph.noGrad();
         try {
             enterBody(f, before, carried, entry, grads);
+            l.growing.noteAppends(f.body(), l.state); // how many items an iteration appends: len(xs) in the next check of the body needs it
             return l.state;
         } finally {
             l.b.closeBlock();
@@ -373,11 +374,11 @@ final class Loops {
             l.b.named(old);
         }
         s.bind(f.var(), T.scalar(user, Val.PyType.INT)); // a Python int (LANGUAGE.md §3)
-        if (whileLoop != null) whileLoop.head(s);
         l.loopDepth++;
         boolean maySkip = whileLoop != null || range.count() <= 0;
         if (maySkip) l.mayNotRun++;
         l.growing.enter(f.body(), s, whileLoop != null ? -1 : range.count(), index);
+        if (whileLoop != null) whileLoop.head(s); // after the lists it grows are marked: `while len(losses) < n` reads this iteration's length
         try {
             l.block(f.body());
         } finally {
@@ -433,7 +434,7 @@ final class Loops {
             l.graph.setRequiresGrad(p, l.graph.requiresGrad(o.results().get(k))); // as its result, so that a reversal carries its adjoint
             loopParams.add(p);
         }
-        Stmt.Loop loop = whileLoop != null ? whileLoop.loop(index, o.init(), loopParams, body, o.results(), o.outs())
+        Stmt.Loop loop = whileLoop != null ? whileLoop.loop(index, o.init(), loopParams, body, o.results(), o.outs(), grown.stacked, grown.tapes)
                 : new Stmt.Loop(r.count(), index, o.init(), loopParams, body, o.results(), o.outs(), grown.stacked, grown.tapes, false,
                 f.span().origin()); // grown lists: each appended value stacked on a tape (see GrowingLists)
         l.b.add(loop);
@@ -555,6 +556,7 @@ final class Loops {
         for (String n : names) if (after.names.get(n) instanceof T t && end.names.get(n) instanceof T e) afterwards.putIfAbsent(e.var(), t);
         Sequences.replaceInSequences(after, afterwards);
         lastGrowth = l.growing.collect(before, end, r.count());
+        if (whileLoop != null) lastGrowth.trips = whileLoop.trips(); // a list a while grew is as long as its trip count
         l.state = r.count() == 0 ? before : after; // a loop that never runs changes nothing
         if (r.count() != 0 && !l.diags.isMuted()) logInPlace(f, before, after, names); // not a dry run's, whose IR is thrown away
         return new Outputs(names, init, results, outs);

@@ -121,20 +121,25 @@ final class RunLists {
             return new Val.Bad();
         }
         int cap = r.rows().shape()[0];
+        boolean exact = cap == 0; // a while's tape: its rows are the items (its static length is 0, its length at run time the trip count)
         Var rows = r.rows().var(), n = r.count().var();
-        Var inside = l.b.lt(l.b.iota(cap), n); // the rows that are items
-        inside = l.b.expand(l.b.reshape(inside, Shapes.concat(new int[] {cap}, ones(item.shape().length))), r.rows().shape());
+        Var inside = exact ? null : l.b.expand(l.b.reshape(l.b.lt(l.b.iota(cap), n), Shapes.concat(new int[] {cap}, ones(item.shape().length))),
+                r.rows().shape()); // the rows that are items
         int[] axes = r.tensor() ? all(r.rows().shape().length) : new int[] {0};
         Var v;
         if (name.equals("sum") || name.equals("mean")) {
-            v = l.b.sum(l.b.where(inside, rows, l.b.scalar(0, rows.dtype())), axes, false);
+            v = l.b.sum(exact ? rows : l.b.where(inside, rows, l.b.scalar(0, rows.dtype())), axes, false);
             if (name.equals("mean")) v = l.b.div(v, l.b.mul(l.b.emit(Prim.CAST, DType.FLOAT64, n), l.b.scalar(Shapes.numel(item.shape()))));
         } else {
-            Var first = l.b.expand(l.b.reshape(row(r, l.b.where(l.b.gt(n, l.b.scalar(0, DType.INT64)), l.b.scalar(0, DType.INT64), l.b.scalar(-1, DType.INT64))),
-                    Shapes.concat(new int[] {1}, item.shape())), r.rows().shape()); // no items: the read of row -1 stops the run
-            Var filled = l.b.where(inside, rows, first);
+            Var first = row(r, l.b.where(l.b.gt(n, l.b.scalar(0, DType.INT64)), l.b.scalar(0, DType.INT64), l.b.scalar(-1, DType.INT64))); // no items: reading row -1 stops the run
+            Var filled = exact ? rows : l.b.where(inside, rows, l.b.expand(l.b.reshape(first, Shapes.concat(new int[] {1}, item.shape())), r.rows().shape()));
             boolean min = name.equals("min");
-            v = l.b.composite(() -> min ? Composites.min(l.b, filled, axes, false) : Composites.max(l.b, filled, axes, false));
+            int[] rest = r.tensor() ? all(item.shape().length) : new int[0];
+            v = l.b.composite(() -> {
+                Var m = min ? Composites.min(l.b, filled, axes, false) : Composites.max(l.b, filled, axes, false);
+                Var f = rest.length == 0 ? first : min ? Composites.min(l.b, first, rest, false) : Composites.max(l.b, first, rest, false);
+                return l.b.emit(min ? Prim.MINIMUM : Prim.MAXIMUM, null, m, f);
+            });
         }
         if (!r.tensor() && item.item()) return T.scalar(v, name.equals("sum") && item.py() == Val.PyType.BOOL ? Val.PyType.INT : item.py());
         return new T(v, false, -1, null, false, false);
