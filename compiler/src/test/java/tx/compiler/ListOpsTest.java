@@ -127,4 +127,41 @@ class ListOpsTest {
                 321 2
                 """);
     }
+
+    @Test
+    void aListMadeInsideALoopOrAFunctionChangesThereButOneFromOutsideIsRefused() throws IOException {
+        // fill(i) is [0.0, 2i]; total = sum over i of 1 + 2i = 3 + 2 * (0 + 1 + 2)
+        expect("""
+                fn fill(n: int) {
+                    xs = [0.0, 0.0]
+                    xs[1] = n * 2.0
+                    last = xs.pop()
+                    return xs + [last]
+                }
+                total = 0.0
+                for i in range(3) {
+                    ys = fill(i)
+                    ys[0] = 1.0
+                    total = total + ys[0] + ys[1]
+                }
+                print(total)
+                """, """
+                9.0
+                """);
+        TxRunner.Outcome r = run("""
+                zs = [1.0, 2.0]
+                for i in range(3) {
+                    zs[0] = zs[0] * 2
+                    x = zs.pop()
+                }
+                fn f(xs: list) {
+                    xs[0] = 3
+                }
+                f(zs)
+                """);
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains("error[E0401]: `zs[...] = ...` changes an item of a list inside a loop that tx does not unroll\n --> t.tx:3:5"), r.err());
+        assertTrue(r.err().contains("error[E0401]: `zs.pop()` inside a loop that tx does not unroll"), r.err());
+        assertTrue(r.err().contains("error[E0401]: a function cannot change a list it is given or reads from the script (`xs`)"), r.err());
+    }
 }

@@ -43,6 +43,9 @@ final class GrowingLists {
 
     private final Lowerer l;
 
+    /** The state at the entry of each loop body being checked, innermost first (see {@link #madeBeforeLoop}). */
+    final java.util.ArrayDeque<State> entries = new java.util.ArrayDeque<>();
+
     /** Lists read inside the loop that appends to them. */
     final ListHistory history;
 
@@ -124,13 +127,13 @@ final class GrowingLists {
             l.diags.error("E0104", c.span(), "`pop` takes at most one positional argument, the index", null);
             return new Val.Bad();
         }
-        if (!(list instanceof Val.ListV lv) || lv.tuple() || l.loopDepth > 0) {
+        if (!(list instanceof Val.ListV lv) || lv.tuple() || l.growing.madeBeforeLoop(lv)) {
             l.diags.error("E0401", c.span(), list instanceof Val.ListV lv && lv.tuple() ? "a tuple has no `pop` (Python: 'tuple' object has no attribute 'pop')"
                     : "`" + name + ".pop()` inside a loop that tx does not unroll: the list's length would change from one iteration to the next",
                     list instanceof Val.ListV lv2 && lv2.tuple() ? null : "pop after the loop, or loop over a list (`for v in xs`), which tx unrolls");
             return new Val.Bad();
         }
-        if (!ownList(name, c.span())) return new Val.Bad();
+        if (!ownList(name, c.span(), "change")) return new Val.Bad();
         Integer i = at instanceof T ? null : l.exprs.integer(at, where, "an index");
         int n = lv.items().size();
         if (at instanceof T) l.diags.error("E0105", where, "`pop` takes an index known when compiling, found one known only when the program runs", null);
@@ -239,14 +242,31 @@ final class GrowingLists {
     }
 
     /**
+     * Whether a list was made before the loop of the IR whose body is being checked (it is bound,
+     * the same value, at the body's entry): a change to it there ({@code xs[k] = v}, {@code pop})
+     * would differ from one iteration to the next, which a list of the compiler cannot hold.
+     */
+    boolean madeBeforeLoop(Val list) {
+        State entry = entries.peek();
+        if (entry == null) return false;
+        for (Val v : entry.names.values()) if (v == list) return true;
+        return false;
+    }
+
+    /**
      * A function may append to a list it made itself, not to one it was given or reads from the
      * script: tx's lists are values of the compiler, and the caller would not see the change.
      */
-    private boolean ownList(String name, Span at) {
+    boolean ownList(String name, Span at) {
+        return ownList(name, at, "append to");
+    }
+
+    /** As above, for a change {@code verb} names ("append to", "change"). */
+    boolean ownList(String name, Span at, String verb) {
         if (l.functions.calling.isEmpty()) return true;
         Ast.FnDef f = l.functions.defs.get(l.functions.calling.peek());
         if (f == null || l.localNames(f.body()).contains(name)) return true;
-        l.diags.error("E0401", at, "a function cannot append to a list it is given or reads from the script (`" + name + "`)",
+        l.diags.error("E0401", at, "a function cannot " + verb + " a list it is given or reads from the script (`" + name + "`)",
                 "return the new items and append them where the list was made, or build the list inside the function");
         return false;
     }

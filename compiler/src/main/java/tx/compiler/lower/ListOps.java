@@ -95,7 +95,11 @@ final class ListOps {
             l.exprs.expr(a.value());
             return;
         }
-        if (l.loopDepth > 0) {
+        if (!l.growing.ownList(name.name(), a.target().span(), "change")) {
+            l.exprs.expr(a.value());
+            return;
+        }
+        if (l.growing.madeBeforeLoop(list)) {
             l.diags.error("E0401", a.target().span(), "`" + name.name() + "[...] " + a.op() + " ...` changes an item of a list inside a loop that tx does not unroll",
                     "loop over the list's indices, `for i in range(len(" + name.name() + "))`, which tx unrolls, or keep the values in a tensor (`buf[i] = v`)");
             l.exprs.expr(a.value());

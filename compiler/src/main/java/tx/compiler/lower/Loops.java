@@ -379,9 +379,11 @@ final class Loops {
         if (maySkip) l.mayNotRun++;
         l.growing.enter(f.body(), s, whileLoop != null ? -1 : range.count(), index);
         if (whileLoop != null) whileLoop.head(s); // after the lists it grows are marked: `while len(losses) < n` reads this iteration's length
+        l.growing.entries.push(s.copy());
         try {
             l.block(f.body());
         } finally {
+            l.growing.entries.pop();
             if (maySkip) l.mayNotRun--;
         }
         return params;
