@@ -1,7 +1,6 @@
 package tx.compiler.lower;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
@@ -60,7 +59,7 @@ final class ListOps {
             return new Val.Bad();
         }
         long k = Math.max(0, (long) n.value());
-        if (k * list.items().size() > GrowingLists.MAX_ITEMS) return checked(null, span, k * list.items().size());
+        if (k * list.items().size() > GrowingLists.MAX_ITEMS) return tooLong(span, k * list.items().size());
         List<Val> items = new ArrayList<>();
         List<Span> spans = new ArrayList<>();
         for (long i = 0; i < k; i++) {
@@ -71,10 +70,11 @@ final class ListOps {
     }
 
     private Val checked(Val.ListV list, Span span) {
-        return list.items().size() > GrowingLists.MAX_ITEMS ? checked(null, span, list.items().size()) : list;
+        return list.items().size() > GrowingLists.MAX_ITEMS ? tooLong(span, list.items().size()) : list;
     }
 
-    private Val checked(Val.ListV list, Span span, long size) {
+    /** E0205: a list longer than tx keeps. */
+    private Val tooLong(Span span, long size) {
         l.diags.error("E0205", span, "this list would hold " + size + " items, more than tx keeps as a list (" + GrowingLists.MAX_ITEMS + ")",
                 "collect the values in a tensor instead");
         return new Val.Bad();
