@@ -212,4 +212,63 @@ class RunTimeListsTest {
         assertEquals(1, r.status(), r.err());
         assertTrue(r.err().contains("error[E0401]: `ys` cannot grow in this `while` loop: the item requires grad"), r.err());
     }
+
+    @Test
+    void aRunTimeListTakesAppendsAfterItsLoop() throws IOException {
+        expect("""
+                kept = []
+                for i in range(4) {
+                    if i > 1 {
+                        kept.append(i * 0.5)
+                    }
+                }
+                kept.append(9.0)
+                kept.extend([2.5, 0.25])
+                print(kept, len(kept), max(kept), kept[-1])
+                """, """
+                [1.0, 1.5, 9.0, 2.5, 0.25] 5 9.0 0.25
+                """);
+        String grown = """
+                kept = []
+                for i in range(4) {
+                    if i > 1 {
+                        kept.append(i * 0.5)
+                    }
+                }
+                """;
+        TxRunner.Outcome r = run(grown + "kept.append(1)\n");
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains("error[E0401]: `kept` (a list whose length is known only at run time) cannot take this item: its items are Python floats, and this is"), r.err());
+        r = run(grown + "for j in range(2) {\n    kept.append(0.5)\n}\n");
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains("error[E0401]: `kept` (a list whose length is known only at run time) cannot grow in a later loop"), r.err());
+    }
+
+    @Test
+    void aValueThatRequiresGradDoesNotGrowAListInABranch() throws IOException {
+        TxRunner.Outcome r = run("""
+                w = tensor([1.0, 2.0], requires_grad=true)
+                outs = []
+                for i in range(3) {
+                    if i > 0 {
+                        outs.append(w * i)
+                    }
+                }
+                """);
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains("error[E0401]: `outs` cannot grow inside a branch in a loop: its length would be known only when the program runs, "
+                + "and such a list holds values that do not require grad (tx does not differentiate through it)\n --> t.tx:5:9"), r.err());
+        expect("""
+                w = tensor([1.0, 2.0], requires_grad=true)
+                outs = []
+                for i in range(3) {
+                    if i > 0 {
+                        outs.append((w * i).detach())
+                    }
+                }
+                print(outs)
+                """, """
+                [tensor([1., 2.]), tensor([2., 4.])]
+                """);
+    }
 }

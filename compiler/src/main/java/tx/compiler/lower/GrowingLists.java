@@ -81,7 +81,7 @@ final class GrowingLists {
         if (!(c.callee() instanceof Ast.Attr a) || !(a.name().equals("append") || a.name().equals("extend") || a.name().equals("pop"))) return false;
         if (!(a.target() instanceof Ast.Name n)) return false;
         Val v = l.state.names.get(n.name());
-        return v instanceof Val.ListV || v instanceof Val.Growing;
+        return v instanceof Val.ListV || v instanceof Val.Growing || v instanceof Val.RunList r && !r.tensor();
     }
 
     /** {@code xs.append(v)}, {@code xs.extend(ys)}: None, after the list grew. */
@@ -125,6 +125,10 @@ final class GrowingLists {
         Span where = c.args().isEmpty() ? c.span() : c.args().get(0).value().span();
         if (c.args().size() > 1 || c.args().stream().anyMatch(x -> x.name() != null)) {
             l.diags.error("E0104", c.span(), "`pop` takes at most one positional argument, the index", null);
+            return new Val.Bad();
+        }
+        if (list instanceof Val.RunList) {
+            l.diags.error("E0401", c.span(), "`" + name + ".pop()` of " + list.describe() + " is not supported", "read the item with `" + name + "[-1]`");
             return new Val.Bad();
         }
         if (!(list instanceof Val.ListV lv) || lv.tuple() || l.growing.madeBeforeLoop(lv)) {
@@ -173,6 +177,16 @@ final class GrowingLists {
             rebind(list, new Val.Bad());
             return;
         }
+        if (list instanceof Val.RunList r) { // after the loop that made it: one row more
+            if (madeBeforeLoop(r)) {
+                l.diags.error("E0401", at, "`" + name + "` (" + r.describe() + ") cannot grow in a later loop",
+                        "collect the later loop's values in a list of their own");
+                rebind(r, new Val.Bad());
+                return;
+            }
+            rebind(r, new RunLists(l).append(r, items, spans, name));
+            return;
+        }
         if (list instanceof Val.ListV lv) {
             if (lv.tuple()) {
                 l.diags.error("E0401", at, "a tuple cannot grow (Python: 'tuple' object has no attribute 'append')", "make it a list: `[a, b]`");
@@ -216,9 +230,13 @@ final class GrowingLists {
     /** Whether a loop may append to a list made before it here; E0401 otherwise. */
     private boolean appendable(Frame frame, Val.Growing g, List<T> items, String name, Span at) {
         if (frame.count < 0) return whileAppendable(frame, g, items, name, at);
-        if (l.mayNotRun > frame.mayNotRun) {
-            l.diags.error("E0401", at, "`" + name + "` cannot grow inside a branch in a loop: how many items it gets would be known only when the program runs",
-                    "append in every iteration (choose the value with `where(...)` or `a if c else b`), or append after the loop");
+        if (l.mayNotRun > frame.mayNotRun) { // a branch where the list's length is not carried (see ListHistory): its items differ or require grad
+            boolean rg = items.stream().anyMatch(T::rg);
+            l.diags.error("E0401", at, "`" + name + "` cannot grow inside a branch in a loop" + (rg
+                            ? ": its length would be known only when the program runs, and such a list holds values that do not require grad (tx does not differentiate through it)"
+                            : ": how many items it gets would be known only when the program runs, and its items differ in kind, shape or dtype"),
+                    "append in every iteration (choose the value with `where(...)` or `a if c else b`), or append after the loop"
+                            + (rg ? ", or append `v.detach()` or `v.item()`" : ""));
             return false;
         }
         return true;

@@ -214,7 +214,7 @@ final class ListHistory {
     }
 
     /** Whether two items are alike enough to share a history: both Python scalars of one type, or tensors of one shape and dtype, neither requiring grad. */
-    private static boolean same(T a, T b) {
+    static boolean same(T a, T b) {
         return a.item() == b.item() && (!a.item() || a.py() == b.py()) && a.dtype() == b.dtype() && java.util.Arrays.equals(a.shape(), b.shape())
                 && !a.rg() && !b.rg() && !a.maybeNone() && !b.maybeNone();
     }
@@ -308,12 +308,8 @@ final class ListHistory {
             l.state.names.put(spec.hidden(), new Val.Bad()); // the probe saw other items: reads say so
             return;
         }
-        Var row = l.b.reshape(item.var(), Shapes.concat(new int[] {1}, item.shape()));
-        int[] shape = buffer.shape();
         Var p = length(name, g);
-        Var placed = l.b.dynamicPad(row, p, shape, 0, 1);
-        Var one = l.b.dynamicPad(l.b.fill(Shapes.concat(new int[] {1}, item.shape()), 1, DType.BOOL), p, shape, 0, 1);
-        l.state.names.put(spec.hidden(), buffer.withVar(l.b.where(l.b.emit(Prim.CAST, DType.BOOL, one), placed, buffer.var())));
+        l.state.names.put(spec.hidden(), buffer.withVar(RunLists.write(l, buffer.var(), p, item)));
         if (spec.count() != null) l.state.names.put(spec.count(), T.scalar(l.b.add(p, l.b.scalar(1, DType.INT64)), Val.PyType.INT));
     }
 }

@@ -102,6 +102,42 @@ final class RunLists {
         return new Val.RunList(r.rows(), r.count(), r.item().withVar(l.b.newVar(r.item().shape(), null, r.item().dtype())), true);
     }
 
+    /** {@code buffer} with row {@code p} (an int64 scalar) replaced by {@code item}. */
+    static Var write(Lowerer l, Var buffer, Var p, T item) {
+        int[] shape = buffer.shapeRef(), one = Shapes.concat(new int[] {1}, item.shape());
+        Var placed = l.b.dynamicPad(l.b.reshape(item.var(), one), p, shape, 0, 1);
+        Var mask = l.b.dynamicPad(l.b.fill(one, 1, DType.BOOL), p, shape, 0, 1);
+        return l.b.where(l.b.emit(Prim.CAST, DType.BOOL, mask), placed, buffer);
+    }
+
+    /**
+     * {@code xs.append(v)} after the loop that made xs (outside any loop of the IR): its rows get one
+     * more row, written at its length. Not after a {@code while} (whose rows are its tape), and not
+     * of an item unlike the others (E0401).
+     */
+    Val append(Val.RunList r, List<Val> items, List<Span> spans, String name) {
+        Val.RunList now = r;
+        for (int k = 0; k < items.size(); k++) {
+            Val v = items.get(k);
+            T t = v instanceof Val.Num n && r.item().item() && n.py() == r.item().py() ? T.scalar(l.b.scalar(n.value(), r.item().dtype()), r.item().py()) : v instanceof T x ? x : null;
+            String why = r.tensor() ? "it is a tensor" : r.rows().shape()[0] == 0 ? "a list a `while` loop grew does not grow after it"
+                    : t == null || !ListHistory.same(r.item(), t) ? "its items are " + describe(r.item()) + ", and this is " + v.describe() : null;
+            if (why != null) {
+                l.diags.error("E0401", spans.get(k), "`" + name + "` (" + r.describe() + ") cannot take this item: " + why,
+                        "collect these values in a list of their own");
+                return new Val.Bad();
+            }
+            Var rows = l.b.emit(Prim.CAT, new tx.runtime.ir.Attrs.Axis(0), now.rows().var(), l.b.fill(Shapes.concat(new int[] {1}, t.shape()), 0, t.dtype()));
+            Var n = now.count().var();
+            now = new Val.RunList(now.rows().withVar(write(l, rows, n, t)), T.scalar(l.b.add(n, l.b.scalar(1, DType.INT64)), Val.PyType.INT), r.item(), false);
+        }
+        return now;
+    }
+
+    private static String describe(T item) {
+        return item.item() ? "Python " + item.py().name().toLowerCase(java.util.Locale.ROOT) + "s" : "tensors of shape " + Shapes.show(item.shape()) + " that do not require grad";
+    }
+
     /** Whether a reduction's argument is such a list or tensor: {@code sum(xs)}, {@code torch.tensor(xs).mean()}. */
     static boolean applies(String name, Args a) {
         return a.pos.size() == 1 && a.kw.isEmpty() && a.pos.get(0) instanceof Val.RunList r
