@@ -271,4 +271,42 @@ class RunTimeListsTest {
                 [tensor([1., 2.]), tensor([2., 4.])]
                 """);
     }
+
+    @Test
+    void aForOverARunTimeListIsAWhileOverItsLength() throws IOException {
+        expect("""
+                kept = []
+                for i in range(6) {
+                    if i % 2 == 0 {
+                        kept.append(i * 0.5)
+                    }
+                }
+                total = 0.0
+                for v in kept {
+                    if v == 1.0 { continue }
+                    print("item", v)
+                    total = total + v
+                }
+                print(total)
+                for x in torch.tensor(kept) {
+                    print(x)
+                }
+                """, """
+                item 0.0
+                item 2.0
+                2.0
+                tensor(0.)
+                tensor(1.)
+                tensor(2.)
+                """);
+        TxRunner.Outcome r = run("""
+                kept = []
+                for i in range(3) {
+                    if i > 0 { kept.append(i) }
+                }
+                for a, b in enumerate(kept) { print(a) }
+                """);
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains("error[E0401]: `enumerate` and `zip` of a list whose length is known only at run time are not supported"), r.err());
+    }
 }

@@ -43,6 +43,9 @@ final class GrowingLists {
 
     private final Lowerer l;
 
+    /** {@code for v in xs} over lists whose length is known only at run time, as the {@code while} each is lowered as (see {@link RunLists#forEach}). */
+    final Map<Ast.ForEach, Ast.Stmt> runLoops = new IdentityHashMap<>();
+
     /** The state at the entry of each loop body being checked, innermost first (see {@link #madeBeforeLoop}). */
     final java.util.ArrayDeque<State> entries = new java.util.ArrayDeque<>();
 

@@ -267,13 +267,9 @@ final class ListHistory {
         GrowingLists.Frame frame = (GrowingLists.Frame) g.frame();
         Spec spec = g.base() instanceof Val.ListV ? frame.history.get(g.base()) : null;
         if (spec == null || !(l.state.names.get(spec.hidden()) instanceof T buffer)) return GrowingLists.readInside(l, name, ix.span());
-        T index = l.exprs.tensor(k, at.span(), "a list index");
+        Var index = RunLists.index(l, k, at.span());
         if (index == null) return new Val.Bad();
-        if (index.dtype() == DType.FLOAT64 || index.shape().length != 0) {
-            l.diags.error("E0105", at.span(), "a list index must be a whole number, found " + index.describeDtype(), null);
-            return new Val.Bad();
-        }
-        Var row = l.b.dynamicSlice(buffer.var(), position(name, g, index.var()), 0, 1, 1);
+        Var row = l.b.dynamicSlice(buffer.var(), position(name, g, index), 0, 1, 1);
         Var v = l.b.reshape(row, spec.item().shape());
         return spec.item().item() ? T.scalar(v, spec.item().py()) : new T(v, false, -1, null, false, false);
     }

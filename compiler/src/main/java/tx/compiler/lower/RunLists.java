@@ -52,15 +52,23 @@ final class RunLists {
             l.diags.error("E0401", ix.span(), "a slice of " + r.describe() + " would have a length known only at run time", "index one item at a time, `xs[-1]`");
             return new Val.Bad();
         }
-        T k = l.exprs.tensor(l.exprs.expr(at.index()), at.span(), "a list index");
+        Var k = index(l, l.exprs.expr(at.index()), at.span());
         if (k == null) return new Val.Bad();
-        if (k.dtype() == DType.FLOAT64 || k.shape().length != 0) {
-            l.diags.error("E0105", at.span(), "a list index must be a whole number, found " + k.describeDtype(), null);
-            return new Val.Bad();
-        }
-        Var v = row(r, position(l, k.var(), r.count().var()));
+        Var v = row(r, position(l, k, r.count().var()));
         if (r.tensor()) return new T(v, false, -1, null, false, false);
         return r.item().item() ? T.scalar(v, r.item().py()) : new T(v, false, -1, null, false, false);
+    }
+
+    /** A list index as an int64 scalar: a Python int (known now or at run time) or an int64 0-dimensional tensor; null after E0105. */
+    static Var index(Lowerer l, Val v, Span span) {
+        T k = l.exprs.tensor(v, span, "a list index");
+        if (k == null) return null;
+        boolean whole = k.item() ? k.py() != Val.PyType.FLOAT : k.dtype() != DType.FLOAT64;
+        if (!whole || k.shape().length != 0) {
+            l.diags.error("E0105", span, "a list index must be a whole number, found " + (k.item() ? "a Python float" : k.describeDtype()), null);
+            return null;
+        }
+        return k.dtype() == DType.INT64 ? k.var() : l.b.emit(Prim.CAST, DType.INT64, k.var());
     }
 
     /** Row {@code p} of the items, of the item's shape. */
@@ -136,6 +144,38 @@ final class RunLists {
 
     private static String describe(T item) {
         return item.item() ? "Python " + item.py().name().toLowerCase(java.util.Locale.ROOT) + "s" : "tensors of shape " + Shapes.show(item.shape()) + " that do not require grad";
+    }
+
+    /**
+     * {@code for v in xs} over such a list (or its tensor's rows): {@code $k = 0; while $k < len(xs)
+     * { v = xs[$k]; $k = $k + 1; body }}, a {@code while} of its run-time length (the counter moves
+     * before the body, so that a {@code continue} does not skip it). {@code r} null: {@code enumerate}
+     * or {@code zip} of one, which is E0401.
+     */
+    void forEach(Ast.ForEach f, Val.RunList r) {
+        if (r == null || f.vars().size() != 1) {
+            l.diags.error("E0401", f.iterable().span(), r == null ? "`enumerate` and `zip` of a list whose length is known only at run time are not supported"
+                    : "the items of this list are not unpacked into several names", "loop over the list itself, `for v in xs`, and index or count in the body");
+            for (String v : f.vars()) l.state.bind(v, new Val.Bad());
+            return;
+        }
+        Span at = f.iterable().span();
+        String src = "$runList" + at.line() + "_" + at.col(), k = "$runIndex" + at.line() + "_" + at.col();
+        Ast.Stmt loop = l.growing.runLoops.computeIfAbsent(f, x -> {
+            Ast.Expr len = new Ast.Call(new Ast.Name("len", at), List.of(new Ast.Arg(null, new Ast.Name(src, at), at)), at);
+            Ast.Expr item = new Ast.Index(new Ast.Name(src, at), List.of(new Ast.At(new Ast.Name(k, at), at)), at);
+            List<Ast.Stmt> body = new java.util.ArrayList<>();
+            body.add(new Ast.Assign(List.of(new Ast.Target(f.vars().get(0), null, f.varSpans().get(0))), item, false, f.span()));
+            body.add(new Ast.Assign(List.of(new Ast.Target(k, null, at)), new Ast.Binary("+", new Ast.Name(k, at), new Ast.Num(1, "1", at), at), false, f.span()));
+            body.addAll(f.body());
+            return new Ast.While(new Ast.Binary("<", new Ast.Name(k, at), len, at), body, f.span());
+        });
+        l.state.bind(src, r);
+        l.state.bind(k, new Val.Num(0, Val.PyType.INT));
+        l.statement(loop);
+        l.state.names.remove(src);
+        l.state.names.remove(k);
+        l.state.maybeUnassigned.remove(k);
     }
 
     /** Whether a reduction's argument is such a list or tensor: {@code sum(xs)}, {@code torch.tensor(xs).mean()}. */
