@@ -309,4 +309,29 @@ class RunTimeListsTest {
         assertEquals(1, r.status(), r.err());
         assertTrue(r.err().contains("error[E0401]: `enumerate` and `zip` of a list whose length is known only at run time are not supported"), r.err());
     }
+
+    @Test
+    void aHistoryThatTxGradWritesOutHasAValidName() throws IOException {
+        Path f = Files.writeString(dir.resolve("h.tx"), """
+                fn loss(w: [2]) -> [] {
+                    vals = []
+                    total = tensor(0.0)
+                    for i in range(3) {
+                        y = (w * i).sum()
+                        vals.append(y.item())
+                        if len(vals) > 1 {
+                            total = total + y * vals[-2]
+                        }
+                    }
+                    return total
+                }
+                print(grad(loss)(tensor([1.0, 2.0])))
+                """);
+        // d/dw_j of sum over i >= 1 of i (w0 + w1) * (i - 1) * 3, at w = [1, 2]: (1 * 0 + 2 * 1) * 3
+        TxRunner.Outcome r = TxRunner.run("run", f.toString());
+        assertEquals("tensor([6., 6.])\n", r.out(), r.err());
+        TxRunner.Outcome g = TxRunner.run("grad", f.toString(), "--fn", "loss", "--wrt", "w");
+        assertEquals(0, g.status(), g.err());
+        assertTrue(g.out().contains("vals_history = ") && !g.out().contains("$"), g.out());
+    }
 }

@@ -90,7 +90,8 @@ final class ListHistory {
             Val.ListV base = (Val.ListV) before.names.get(n);
             if (specs.containsKey(base)) continue;
             Map<String, T> sites = seen.getOrDefault(f.body(), Map.of()).get(n);
-            Spec spec = branched.contains(n) ? counted(base, sites, count, before) : history(base, found.get(n), count, before);
+            naming = f.body();
+            Spec spec = branched.contains(n) ? counted(n, base, sites, count, before) : history(n, base, found.get(n), count, before);
             if (spec == null) continue;
             specs.put(base, spec);
             hidden.add(spec.hidden());
@@ -116,22 +117,22 @@ final class ListHistory {
     }
 
     /** The history of a list whose iterations append {@code pieces}: null when its items differ in kind, shape or dtype, or require grad. */
-    private Spec history(Val.ListV base, List<Val.Piece> pieces, int count, State before) {
+    private Spec history(String name, Val.ListV base, List<Val.Piece> pieces, int count, State before) {
         if (pieces == null || pieces.isEmpty()) return null;
         for (Val.Piece p : pieces) if (p.rows() >= 0) return null;
         List<T> items = new ArrayList<>();
         for (Val.Piece p : pieces) items.add(p.item());
-        String hidden = buffer(base, items, count, before);
+        String hidden = buffer(name, base, items, count, before);
         return hidden == null ? null : new Spec(hidden, null, items.get(0));
     }
 
     /** The history and the carried length of a list appended to in branches, at the places {@code sites} (each at most once an iteration). */
-    private Spec counted(Val.ListV base, Map<String, T> sites, int count, State before) {
+    private Spec counted(String name, Val.ListV base, Map<String, T> sites, int count, State before) {
         if (sites == null || sites.isEmpty()) return null;
         List<T> items = new ArrayList<>(sites.values());
-        String hidden = buffer(base, items, count, before);
+        String hidden = buffer(name, base, items, count, before);
         if (hidden == null) return null;
-        String length = "$length" + (l.hiddenNames++);
+        String length = fresh(name + "_length", before);
         before.names.put(length, T.scalar(l.b.scalar(base.items().size(), DType.INT64), Val.PyType.INT));
         return new Spec(hidden, length, items.get(0));
     }
@@ -141,7 +142,7 @@ final class ListHistory {
      * iterations of {@code items}, bound in {@code before} under a new hidden name, which it returns;
      * null when the items differ in kind, shape or dtype, or require grad.
      */
-    private String buffer(Val.ListV base, List<T> items, int count, State before) {
+    private String buffer(String name, Val.ListV base, List<T> items, int count, State before) {
         T item = items.get(0);
         for (T t : items) if (!same(item, t)) return null;
         long cap = base.items().size() + (long) count * items.size();
@@ -155,9 +156,24 @@ final class ListHistory {
         int rest = (int) cap - base.items().size();
         if (rest > 0) parts.add(l.b.fill(Shapes.concat(new int[] {rest}, item.shape()), 0, item.dtype()));
         Var buffer = parts.size() == 1 ? parts.get(0) : l.b.emit(Prim.CAT, new Attrs.Axis(0), parts.toArray(Var[]::new));
-        String hidden = "$history" + (l.hiddenNames++);
+        String hidden = fresh(name + "_history", before);
         before.names.put(hidden, new T(buffer, false, -1, null, false, false));
         return hidden;
+    }
+
+    /** The body of the loop whose histories are being made (their names must not be the program's). */
+    private List<Ast.Stmt> naming;
+
+    /**
+     * A name for a hidden value the loop carries: {@code losses_history}, {@code losses_length}
+     * (valid names, since {@code tx grad} writes them out), numbered where the program uses one.
+     */
+    private String fresh(String base, State before) {
+        Set<String> used = new java.util.HashSet<>(before.names.keySet());
+        used.addAll(l.assignedNames(naming));
+        String name = base;
+        for (int k = 2; used.contains(name) || l.functions.has(name) || l.builtins.known(name); k++) name = base + k;
+        return name;
     }
 
     /** Lists made before the loop that its body appends to inside an {@code if} (after a {@code break}, all of the rest of the body is one). */
@@ -269,8 +285,7 @@ final class ListHistory {
         if (spec == null || !(l.state.names.get(spec.hidden()) instanceof T buffer)) return GrowingLists.readInside(l, name, ix.span());
         Var index = RunLists.index(l, k, at.span());
         if (index == null) return new Val.Bad();
-        Var row = l.b.dynamicSlice(buffer.var(), position(name, g, index), 0, 1, 1);
-        Var v = l.b.reshape(row, spec.item().shape());
+        Var v = l.b.take(buffer.var(), position(name, g, index), 0);
         return spec.item().item() ? T.scalar(v, spec.item().py()) : new T(v, false, -1, null, false, false);
     }
 

@@ -73,18 +73,21 @@ final class RunLists {
 
     /** Row {@code p} of the items, of the item's shape. */
     private Var row(Val.RunList r, Var p) {
-        return l.b.reshape(l.b.dynamicSlice(r.rows().var(), p, 0, 1, 1), r.item().shape());
+        return l.b.take(r.rows().var(), p, 0);
     }
 
+    /** The position of an item outside the list: reading it stops the run (an index out of range, as Python's IndexError). */
+    static final double OUTSIDE = Integer.MIN_VALUE;
+
     /**
-     * Where {@code xs[k]} is among {@code n} items: k, or n + k for a negative k; -1 for an index
-     * outside the list, where a window's read stops the run (the list's IndexError).
+     * Where {@code xs[k]} is among {@code n} items: k, or n + k for a negative k; {@link #OUTSIDE}
+     * for an index outside the list.
      */
     static Var position(Lowerer l, Var k, Var n) {
         Var zero = l.b.scalar(0, DType.INT64);
         Var at = l.b.where(l.b.lt(k, zero), l.b.add(n, k), k);
         Var inside = l.b.emit(Prim.BITWISE_AND, null, l.b.ge(at, zero), l.b.lt(at, n));
-        return l.b.where(inside, at, l.b.scalar(-1, DType.INT64));
+        return l.b.where(inside, at, l.b.scalar(OUTSIDE, DType.INT64));
     }
 
     /** {@code torch.tensor(xs)} of Python scalars or 0-dimensional tensors ({@code dtype}: null for PyTorch's inference); null after reporting. */
@@ -207,7 +210,7 @@ final class RunLists {
             v = l.b.sum(exact ? rows : l.b.where(inside, rows, l.b.scalar(0, rows.dtype())), axes, false);
             if (name.equals("mean")) v = l.b.div(v, l.b.mul(l.b.emit(Prim.CAST, DType.FLOAT64, n), l.b.scalar(Shapes.numel(item.shape()))));
         } else {
-            Var first = row(r, l.b.where(l.b.gt(n, l.b.scalar(0, DType.INT64)), l.b.scalar(0, DType.INT64), l.b.scalar(-1, DType.INT64))); // no items: reading row -1 stops the run
+            Var first = row(r, l.b.where(l.b.gt(n, l.b.scalar(0, DType.INT64)), l.b.scalar(0, DType.INT64), l.b.scalar(OUTSIDE, DType.INT64))); // no items: the read stops the run
             Var filled = exact ? rows : l.b.where(inside, rows, l.b.expand(l.b.reshape(first, Shapes.concat(new int[] {1}, item.shape())), r.rows().shape()));
             boolean min = name.equals("min");
             int[] rest = r.tensor() ? all(item.shape().length) : new int[0];
