@@ -39,6 +39,10 @@ for i in range(5):
     if len(odd) == 3:
         print("third", odd[-1], odd[0])
 print(odd, max(odd), min(odd), sum(odd))
+for v in odd:
+    if v < 0:
+        continue
+    print("odd", v)
 
 x = torch.tensor(2.0, requires_grad=True)
 h = x
