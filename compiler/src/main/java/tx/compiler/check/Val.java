@@ -280,6 +280,19 @@ public sealed interface Val {
         }
     }
 
+    /**
+     * A list whose length is known only at run time (one a {@code for} loop appended to in a branch,
+     * or after a {@code break}): its items are the first {@code count} rows of {@code rows}, each
+     * like {@code item} (a Python scalar or a tensor that does not require grad). {@code tensor}:
+     * {@code torch.tensor(xs)} or {@code torch.stack(xs)} of such a list, a tensor of those rows
+     * (see lower/RunLists).
+     */
+    record RunList(T rows, T count, T item, boolean tensor) implements Val {
+        @Override public String describe() {
+            return tensor ? "a tensor whose length is known only at run time" : "a list whose length is known only at run time";
+        }
+    }
+
     /** The value of an expression that already failed: it silences follow-on errors. */
     record Bad() implements Val {
         @Override public String describe() {

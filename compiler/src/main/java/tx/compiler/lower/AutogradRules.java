@@ -209,6 +209,7 @@ final class AutogradRules extends RuleFamily {
     /** How {@code print} shows one value (also an assert's message, which Python shows as {@code str} of it). */
     static Stmt.PrintItem printItem(Lowerer l, Val v) {
         if (Sequences.items(v) != null) return l.sequences.print(v, x -> printItem(l, x));
+        if (v instanceof Val.RunList r) return RunLists.print(r); // a list whose length is known only at run time
         if (v instanceof Val.RangeV r) return new Stmt.PrintItem.Text(r.show()); // Python's repr: range(0, 5)
         if (v instanceof Val.Num n && n.py() == Val.PyType.BOOL) return new Stmt.PrintItem.Text(n.value() != 0 ? "True" : "False");
         if (v instanceof Val.Num n) return new Stmt.PrintItem.Text(n.py() == Val.PyType.INT ? Formatting.integer(n.value()) : tx.runtime.tensor.PyFloat.repr(n.value()));

@@ -55,6 +55,14 @@ final class BodyReads {
         }, x -> x instanceof Ast.FnDef);
     }
 
+    /** Every subscript inside the node ({@code xs[i]}, also as an assignment's target), nested blocks included. */
+    static void indexes(Object node, java.util.function.Consumer<Ast.Index> each) {
+        found(node, x -> {
+            if (x instanceof Ast.Index i) each.accept(i);
+            return false;
+        }, x -> x instanceof Ast.FnDef);
+    }
+
     /** Whether evaluating the node may read {@code name}: an {@code Ast.Name} of it, or a call of a user function. */
     static boolean reads(Object node, String name, Predicate<String> builtin) {
         return found(node, x -> x instanceof Ast.Name n && n.name().equals(name)

@@ -507,6 +507,8 @@ final class Builtins {
 
     private void reduction(String name, Reduction r, String gradFnAll, String gradFnDim) {
         rules.put(name, a -> {
+            if (ListOps.pythonReduction(name, a)) return new ListOps(l).reduce(name, a); // Python's sum(losses), max(losses)
+            if (RunLists.applies(name, a)) return new RunLists(l).reduce(name, (Val.RunList) a.pos.get(0), a.span());
             if ((name.equals("max") || name.equals("min")) && a.pos.size() >= 2 && a.kw.isEmpty() && a.pos.stream().allMatch(Builtins::pythonScalar)) {
                 return pythonExtreme(name.equals("min"), a); // Python's min(i + bs, n) of numbers, not torch.min(x, dim)
             }

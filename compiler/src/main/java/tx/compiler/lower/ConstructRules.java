@@ -27,6 +27,15 @@ final class ConstructRules extends RuleFamily {
     private void construct() {
         rules.put("tensor", a -> {
             if (!a.shape(1, 1, "requires_grad", "dtype")) return null;
+            if (a.pos.get(0) instanceof Val.RunList r) { // torch.tensor(losses) of a length known only at run time
+                DType asked = a.get(-1, "dtype") == null ? null : a.dtype("dtype", DType.FLOAT64);
+                return a.failed || a.get(-1, "requires_grad") != null ? null : new RunLists(l).tensor(r, a.posSpans.get(0), asked);
+            }
+            if (ListOps.hasRunTimeItems(a.pos.get(0))) { // torch.tensor(losses) of values known when the program runs
+                DType asked = a.get(-1, "dtype") == null ? null : a.dtype("dtype", DType.FLOAT64);
+                Var v = a.failed ? null : new ListOps(l).tensorOf(a.pos.get(0), a.posSpans.get(0), asked);
+                return v == null ? null : made(a, v);
+            }
             List<Val.PyType> types = new ArrayList<>();
             Tensor t = literal(a.pos.get(0), a.posSpans.get(0), types);
             // as PyTorch: all ints give int64, all bools bool, any float float64

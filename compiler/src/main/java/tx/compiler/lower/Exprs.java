@@ -58,6 +58,7 @@ final class Exprs {
                 return new Val.Bad();
             }
             if (l.growing.applies(c)) return l.growing.call(c); // xs.append(v)
+            if (l.growing.history.appliesLen(c)) return l.growing.history.len(c); // len(losses) in the loop that appends to it
             if (Ranges.applies(l, c)) return new Ranges(l).call(c); // r = range(5), list(range(3))
             Val v = l.autograd.call(c);
             return v != null ? v : l.builtins.call(c);
@@ -261,6 +262,7 @@ final class Exprs {
         if (left instanceof Val.Bool x) left = new Val.Num(x.value() ? 1 : 0, Val.PyType.BOOL); // True + 1 is 2, as in Python
         if (right instanceof Val.Bool x) right = new Val.Num(x.value() ? 1 : 0, Val.PyType.BOOL);
         if (left instanceof Val.Str || right instanceof Val.Str) return Strings.binary(l, op, left, right, span);
+        if (ListOps.applies(op, left, right)) return new ListOps(l).binary(op, left, right, ls, rs, span); // xs + ys, [0.0] * n
         if (Bitwise.OPS.containsKey(op)) return new Bitwise(l).binary(op, left, right, ls, rs, span);
         if (left instanceof Val.Num && right instanceof Val.Num && !op.equals("@")) return fold(op, left, right, span);
         if (left instanceof Val.DTypeV || right instanceof Val.DTypeV) return fold(op, left, right, span);
@@ -396,9 +398,13 @@ final class Exprs {
     // ---- indexing ------------------------------------------------------------------------------------
 
     private Val index(Ast.Index ix) {
+        if (ix.target() instanceof Ast.Name n && l.state.names.get(n.name()) instanceof Val.Growing g) {
+            return l.growing.history.item(n.name(), g, ix); // losses[-1] in the loop that appends to it
+        }
         Val tv = expr(ix.target());
         if (tv instanceof Val.Shape sh) return shapeIndex(sh, ix);
         if (tv instanceof Val.RangeV r) return new Ranges(l).index(r, ix);
+        if (tv instanceof Val.RunList r) return new RunLists(l).index(r, ix);
         if (Sequences.items(tv) != null) return l.sequences.index(tv, ix);
         if (tv instanceof T t && l.indicesOf.containsKey(t.var()) && ix.subs().size() == 1 && ix.subs().get(0) instanceof Ast.At) {
             return l.sequences.index(new Val.Tuple(List.of(valuesOf(t), l.indicesOf.get(t.var()))), ix); // max(x, dim=1)[0]: PyTorch's (values, indices)

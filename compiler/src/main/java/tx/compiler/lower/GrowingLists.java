@@ -43,18 +43,37 @@ final class GrowingLists {
 
     private final Lowerer l;
 
+    /** {@code for v in xs} over lists whose length is known only at run time, as the {@code while} each is lowered as (see {@link RunLists#forEach}). */
+    final Map<Ast.ForEach, Ast.Stmt> runLoops = new IdentityHashMap<>();
+
+    /** The state at the entry of each loop body being checked, innermost first (see {@link #madeBeforeLoop}). */
+    final java.util.ArrayDeque<State> entries = new java.util.ArrayDeque<>();
+
+    /** Lists read inside the loop that appends to them. */
+    final ListHistory history;
+
     GrowingLists(Lowerer l) {
         this.l = l;
+        this.history = new ListHistory(l);
     }
 
-    /** The loop a body belongs to: its trip count (-1: known only at run time) and how deep in branches its body starts. */
-    private static final class Frame {
+    /**
+     * The loop a body belongs to: its trip count (-1: known only at run time), how deep in branches
+     * its body starts, its counter (0, 1, ...), its body, and the histories it carries (see {@link ListHistory}).
+     */
+    static final class Frame {
         final int count;
         final int mayNotRun;
+        final Var index;
+        final List<Ast.Stmt> body;
+        final Map<Val, ListHistory.Spec> history;
 
-        Frame(int count, int mayNotRun) {
+        Frame(int count, int mayNotRun, Var index, List<Ast.Stmt> body, Map<Val, ListHistory.Spec> history) {
             this.count = count;
             this.mayNotRun = mayNotRun;
+            this.index = index;
+            this.body = body;
+            this.history = history;
         }
     }
 
@@ -62,16 +81,17 @@ final class GrowingLists {
 
     /** Whether the call is {@code NAME.append(...)} or {@code NAME.extend(...)} on a name that holds a list. */
     boolean applies(Ast.Call c) {
-        if (!(c.callee() instanceof Ast.Attr a) || !(a.name().equals("append") || a.name().equals("extend"))) return false;
+        if (!(c.callee() instanceof Ast.Attr a) || !(a.name().equals("append") || a.name().equals("extend") || a.name().equals("pop"))) return false;
         if (!(a.target() instanceof Ast.Name n)) return false;
         Val v = l.state.names.get(n.name());
-        return v instanceof Val.ListV || v instanceof Val.Growing;
+        return v instanceof Val.ListV || v instanceof Val.Growing || v instanceof Val.RunList r && !r.tensor();
     }
 
     /** {@code xs.append(v)}, {@code xs.extend(ys)}: None, after the list grew. */
     Val call(Ast.Call c) {
         Ast.Attr a = (Ast.Attr) c.callee();
         String name = ((Ast.Name) a.target()).name();
+        if (a.name().equals("pop")) return pop(c, name);
         if (c.args().size() != 1 || c.args().get(0).name() != null) {
             for (Ast.Arg arg : c.args()) l.exprs.expr(arg.value());
             l.diags.error("E0104", c.span(), "`" + a.name() + "` takes one positional argument, got " + c.args().size()
@@ -97,6 +117,48 @@ final class GrowingLists {
         return new Val.None("`" + a.name() + "` returns None");
     }
 
+    /**
+     * {@code xs.pop()}, {@code xs.pop(k)}: the item, after the list lost it (every name bound to it
+     * sees that). Only where the list's length stays known when compiling: not in a loop that tx does
+     * not unroll (E0401), not on an empty list or past its end (E0204, Python's IndexError).
+     */
+    private Val pop(Ast.Call c, String name) {
+        Val list = l.state.names.get(name);
+        Val at = c.args().isEmpty() ? new Val.Num(-1, Val.PyType.INT) : l.exprs.expr(c.args().get(0).value());
+        Span where = c.args().isEmpty() ? c.span() : c.args().get(0).value().span();
+        if (c.args().size() > 1 || c.args().stream().anyMatch(x -> x.name() != null)) {
+            l.diags.error("E0104", c.span(), "`pop` takes at most one positional argument, the index", null);
+            return new Val.Bad();
+        }
+        if (list instanceof Val.RunList) {
+            l.diags.error("E0401", c.span(), "`" + name + ".pop()` of " + list.describe() + " is not supported", "read the item with `" + name + "[-1]`");
+            return new Val.Bad();
+        }
+        if (!(list instanceof Val.ListV lv) || lv.tuple() || l.growing.madeBeforeLoop(lv)) {
+            l.diags.error("E0401", c.span(), list instanceof Val.ListV lv && lv.tuple() ? "a tuple has no `pop` (Python: 'tuple' object has no attribute 'pop')"
+                    : "`" + name + ".pop()` inside a loop that tx does not unroll: the list's length would change from one iteration to the next",
+                    list instanceof Val.ListV lv2 && lv2.tuple() ? null : "pop after the loop, or loop over a list (`for v in xs`), which tx unrolls");
+            return new Val.Bad();
+        }
+        if (!ownList(name, c.span(), "change")) return new Val.Bad();
+        Integer i = at instanceof T ? null : l.exprs.integer(at, where, "an index");
+        int n = lv.items().size();
+        if (at instanceof T) l.diags.error("E0105", where, "`pop` takes an index known when compiling, found one known only when the program runs", null);
+        if (i == null) return new Val.Bad();
+        int k = i < 0 ? i + n : i;
+        if (k < 0 || k >= n) {
+            l.diags.error("E0204", where, n == 0 ? "pop from an empty list (Python: IndexError)" : "pop index " + i + " is out of range for a list of " + n
+                    + (n == 1 ? " item" : " items"), n == 0 ? null : "valid indices are " + -n + " to " + (n - 1));
+            return new Val.Bad();
+        }
+        List<Val> items = new ArrayList<>(lv.items());
+        List<Span> spans = new ArrayList<>(lv.spans());
+        Val out = items.remove(k);
+        spans.remove(k);
+        rebind(lv, new Val.ListV(items, spans, false));
+        return out;
+    }
+
     /** {@code xs += [a, b]}: Python's in-place extend (every name bound to the list sees it). */
     void extend(Ast.AugAssign a, Val value) {
         if (value instanceof Val.Bad) {
@@ -118,6 +180,16 @@ final class GrowingLists {
             rebind(list, new Val.Bad());
             return;
         }
+        if (list instanceof Val.RunList r) { // after the loop that made it: one row more
+            if (madeBeforeLoop(r)) {
+                l.diags.error("E0401", at, "`" + name + "` (" + r.describe() + ") cannot grow in a later loop",
+                        "collect the later loop's values in a list of their own");
+                rebind(r, new Val.Bad());
+                return;
+            }
+            rebind(r, new RunLists(l).append(r, items, spans, name));
+            return;
+        }
         if (list instanceof Val.ListV lv) {
             if (lv.tuple()) {
                 l.diags.error("E0401", at, "a tuple cannot grow (Python: 'tuple' object has no attribute 'append')", "make it a list: `[a, b]`");
@@ -132,46 +204,90 @@ final class GrowingLists {
         }
         Val.Growing g = (Val.Growing) list;
         Frame frame = (Frame) g.frame();
-        if (!appendable(frame, name, at)) {
-            rebind(g, new Val.Bad());
-            return;
-        }
-        List<Val.Piece> pieces = new ArrayList<>(g.pieces());
+        List<T> made = new ArrayList<>();
         for (int k = 0; k < items.size(); k++) {
             T t = itemOf(items.get(k), spans.get(k));
             if (t == null) {
                 rebind(g, new Val.Bad());
                 return;
             }
+            made.add(t);
+            history.saw(frame.body, name, at + "#" + k, t);
+        }
+        if (history.counted(g)) { // its length is carried: it may grow in a branch (see ListHistory)
+            for (T t : made) history.appended(name, g, t, at);
+            return;
+        }
+        if (!appendable(frame, g, made, name, at)) {
+            rebind(g, new Val.Bad());
+            return;
+        }
+        List<Val.Piece> pieces = new ArrayList<>(g.pieces());
+        for (T t : made) {
+            history.appended(name, new Val.Growing(frame, g.base(), pieces, g.at()), t, at); // written at the length before it
             pieces.add(new Val.Piece(t.var(), -1, t));
         }
         rebind(g, new Val.Growing(frame, g.base(), pieces, g.at() == null ? at : g.at()));
     }
 
     /** Whether a loop may append to a list made before it here; E0401 otherwise. */
-    private boolean appendable(Frame frame, String name, Span at) {
-        if (frame.count < 0) {
-            l.diags.error("E0401", at, "`" + name + "` cannot grow in a `while` loop: its length would be known only when the program runs",
-                    "use a `for` loop over a `range` known when compiling, or write the values into a tensor by index (`buf[k] = v`)");
-            return false;
-        }
-        if (l.mayNotRun > frame.mayNotRun) {
-            l.diags.error("E0401", at, "`" + name + "` cannot grow inside a branch in a loop: how many items it gets would be known only when the program runs",
-                    "append in every iteration (choose the value with `where(...)` or `a if c else b`), or append after the loop");
+    private boolean appendable(Frame frame, Val.Growing g, List<T> items, String name, Span at) {
+        if (frame.count < 0) return whileAppendable(frame, g, items, name, at);
+        if (l.mayNotRun > frame.mayNotRun) { // a branch where the list's length is not carried (see ListHistory): its items differ or require grad
+            boolean rg = items.stream().anyMatch(T::rg);
+            l.diags.error("E0401", at, "`" + name + "` cannot grow inside a branch in a loop" + (rg
+                            ? ": its length would be known only when the program runs, and such a list holds values that do not require grad (tx does not differentiate through it)"
+                            : ": how many items it gets would be known only when the program runs, and its items differ in kind, shape or dtype"),
+                    "append in every iteration (choose the value with `where(...)` or `a if c else b`), or append after the loop"
+                            + (rg ? ", or append `v.detach()` or `v.item()`" : ""));
             return false;
         }
         return true;
     }
 
     /**
+     * A {@code while} loop may append one item an iteration, in every iteration, to a list that is
+     * empty before it, an item that does not require grad: after the loop the list is the loop's
+     * tape of them, of a length known only at run time ({@link Val.RunList}). E0401 otherwise.
+     */
+    private boolean whileAppendable(Frame frame, Val.Growing g, List<T> items, String name, Span at) {
+        String why = !(g.base() instanceof Val.ListV base) || !base.items().isEmpty() ? "it must be empty before the loop (`" + name + " = []`)"
+                : l.mayNotRun > frame.mayNotRun ? "it grows in a branch of the loop's body"
+                : g.pieces().size() + items.size() > 1 ? "the loop appends more than one item an iteration"
+                : items.get(0).rg() ? "the item requires grad (tx does not differentiate through such a list)" : null;
+        if (why == null) return true;
+        l.diags.error("E0401", at, "`" + name + "` cannot grow in this `while` loop: " + why,
+                "a `while` appends one item an iteration to an empty list; for more, use a `for` loop over a `range` known when compiling,\n"
+                        + "or write the values into a tensor by index (`buf[k] = v`)");
+        return false;
+    }
+
+    /**
+     * Whether a list was made before the loop of the IR whose body is being checked (it is bound,
+     * the same value, at the body's entry): a change to it there ({@code xs[k] = v}, {@code pop})
+     * would differ from one iteration to the next, which a list of the compiler cannot hold.
+     */
+    boolean madeBeforeLoop(Val list) {
+        State entry = entries.peek();
+        if (entry == null) return false;
+        for (Val v : entry.names.values()) if (v == list) return true;
+        return false;
+    }
+
+    /**
      * A function may append to a list it made itself, not to one it was given or reads from the
      * script: tx's lists are values of the compiler, and the caller would not see the change.
      */
-    private boolean ownList(String name, Span at) {
+    boolean ownList(String name, Span at) {
+        return ownList(name, at, "append to");
+    }
+
+    /** As above, for a change {@code verb} names ("append to", "change"). */
+    boolean ownList(String name, Span at, String verb) {
         if (l.functions.calling.isEmpty()) return true;
         Ast.FnDef f = l.functions.defs.get(l.functions.calling.peek());
         if (f == null || l.localNames(f.body()).contains(name)) return true;
-        l.diags.error("E0401", at, "a function cannot append to a list it is given or reads from the script (`" + name + "`)",
+        l.diags.error("E0401", at, "a function cannot " + verb + " a list it is given or reads from the script (`" + name + "`)",
                 "return the new items and append them where the list was made, or build the list inside the function");
         return false;
     }
@@ -212,10 +328,10 @@ final class GrowingLists {
      * {@link Val.Growing} of this loop, for every name bound to it. {@code count}: the trip count,
      * -1 when known only at run time.
      */
-    void enter(List<Ast.Stmt> body, State s, int count) {
+    void enter(List<Ast.Stmt> body, State s, int count, Var index) {
         Set<String> names = appendedNames(body);
         if (names.isEmpty()) return;
-        Frame frame = new Frame(count, l.mayNotRun);
+        Frame frame = new Frame(count, l.mayNotRun, index, body, history.specs(body));
         Map<Val, Val.Growing> made = new IdentityHashMap<>();
         for (String n : names) {
             Val v = s.names.get(n);
@@ -228,7 +344,7 @@ final class GrowingLists {
     }
 
     /** Names a body appends to, nested blocks included: {@code n.append(...)}, {@code n.extend(...)}, {@code n += ...}. */
-    private static Set<String> appendedNames(List<Ast.Stmt> body) {
+    static Set<String> appendedNames(List<Ast.Stmt> body) {
         Set<String> out = new LinkedHashSet<>();
         BodyReads.calls(body, c -> {
             if (c.callee() instanceof Ast.Attr a && (a.name().equals("append") || a.name().equals("extend")) && a.target() instanceof Ast.Name n) {
@@ -260,6 +376,8 @@ final class GrowingLists {
     final class Growth {
         final List<Var> stacked = new ArrayList<>();
         final List<Var> tapes = new ArrayList<>();
+        /** A {@code while}'s trip count, set before {@link #finish} (the length of a list it grew). */
+        Var trips;
         private final List<Val.Growing> grown = new ArrayList<>();
         private final List<List<Var>> tapesOf = new ArrayList<>();
         private final int count;
@@ -272,9 +390,18 @@ final class GrowingLists {
         void finish(State after) {
             for (int k = 0; k < grown.size(); k++) {
                 Val.Growing g = grown.get(k);
-                Val now = count <= 0 ? g.base() : g.base() instanceof Val.Growing outer ? handOn(g, outer, tapesOf.get(k)) : rows(g, tapesOf.get(k));
+                Val now = history.counted(g) ? history.runList(g, after) // a length known only at run time
+                        : count < 0 ? whileList(g, tapesOf.get(k)) : count == 0 ? g.base() : g.base() instanceof Val.Growing outer ? handOn(g, outer, tapesOf.get(k)) : rows(g, tapesOf.get(k));
                 for (Map.Entry<String, Val> e : after.names.entrySet()) if (e.getValue() == g) e.setValue(now);
             }
+        }
+
+        /** After a while: its tape of the items, one an iteration (see {@link #whileAppendable}). */
+        private Val whileList(Val.Growing g, List<Var> tapes) {
+            if (g.pieces().size() != 1 || trips == null) return g.pieces().isEmpty() ? g.base() : new Val.Bad();
+            T item = g.pieces().get(0).item();
+            T rows = new T(tapes.get(0), false, -1, null, false, false);
+            return new Val.RunList(rows, T.scalar(l.b.emit(tx.runtime.ir.Prim.CAST, DType.INT64, trips), Val.PyType.INT), item, false);
         }
 
         /** The list before the loop and then, iteration by iteration, the appended items read from the tapes. */
@@ -332,6 +459,13 @@ final class GrowingLists {
         }
     }
 
+    /** After a check of a loop's body: what it appended to each list it grows (see {@link ListHistory#record}). */
+    void noteAppends(List<Ast.Stmt> body, State end) {
+        for (Map.Entry<String, Val> e : end.names.entrySet()) {
+            if (e.getValue() instanceof Val.Growing g && ((Frame) g.frame()).body == body) history.record(body, e.getKey(), g.pieces());
+        }
+    }
+
     /**
      * The lists the body of the loop just checked grew ({@code end}: the state at the end of its
      * body, {@code before}: at its entry): one tape per appended value, of shape [count] + its shape.
@@ -353,6 +487,7 @@ final class GrowingLists {
             }
             out.grown.add(g);
             out.tapesOf.add(tapes);
+            for (Map.Entry<String, Val> n : end.names.entrySet()) if (n.getValue() == g) history.record(((Frame) g.frame()).body, n.getKey(), g.pieces());
         }
         return out;
     }

@@ -267,6 +267,10 @@ final class Indexing {
             return;
         }
         Val before = l.exprs.lookup(name.name(), name.span());
+        if (before instanceof Val.ListV list && ((Ast.Index) a.target()).target() == name) {
+            new ListOps(l).assignItem(a, name, list); // xs[0] = y
+            return;
+        }
         if (!(before instanceof T x)) {
             if (!(before instanceof Val.Bad)) {
                 l.diags.error("E0401", a.target().span(), "`" + name.name() + "` is " + before.describe() + ", which cannot be changed by index",

@@ -66,6 +66,10 @@ final class Iteration {
             for (String v : f.vars()) l.state.bind(v, new Val.Bad());
             return;
         }
+        if (sources.stream().anyMatch(s -> s.value() instanceof Val.RunList)) { // a length known only at run time: a while over it
+            new RunLists(l).forEach(f, kind == Kind.PLAIN ? (Val.RunList) sources.get(0).value() : null);
+            return;
+        }
         int n = Integer.MAX_VALUE;
         boolean tensors = true;
         for (Source s : sources) {
@@ -92,7 +96,7 @@ final class Iteration {
     /** A collection to iterate over, or null after E0401 for a value that is none. */
     private Source source(Val v, Span span) {
         if (v instanceof Val.Bad) return null;
-        if (Sequences.items(v) != null || v instanceof Val.Shape) return new Source(v, span, null);
+        if (Sequences.items(v) != null || v instanceof Val.Shape || v instanceof Val.RunList) return new Source(v, span, null);
         if (v instanceof T t && !t.maybeNone() && !t.item() && t.shape().length > 0) {
             String hidden = "$iter" + span.line() + "_" + span.col();
             l.state.bind(hidden, t);

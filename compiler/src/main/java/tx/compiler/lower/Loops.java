@@ -48,12 +48,33 @@ final class Loops {
      */
     static final int MAX_PEELED = 16;
 
+    /** The most iterations of a loop that indexes a list with its counter ({@code params[i]}) that are unrolled. */
+    static final int MAX_UNROLLED = 256;
+
+    /** Whether the body indexes a list or tuple made before the loop with an index that reads the loop's counter. */
+    private boolean indexesList(Ast.For f, State before) {
+        boolean[] found = {false};
+        BodyReads.indexes(f.body(), ix -> found[0] |= ix.target() instanceof Ast.Name n && Sequences.items(before.names.get(n.name())) != null
+                && ix.subs().stream().anyMatch(s -> BodyReads.reads(s, f.var(), l.builtins::has)));
+        return found[0];
+    }
+
     /** Lowers a loop over {@code r}; {@code peeled}: its last iterations are already split off, so none is split again. */
     private void loop(Ast.For f, Range r, boolean peeled) {
         State before = l.state;
+        if (!peeled && whileLoop == null && r.count() > 0 && r.count() <= MAX_UNROLLED && indexesList(f, before)) {
+            range = r;
+            peel(f, 0); // params[i]: unrolled, as a loop over the list is, so that each item is itself (a leaf stays a leaf)
+            return;
+        }
         Set<String> assigned = l.assignedNames(f.body());
         assigned.add(f.var());
-        List<String> items = carryListItems(before, assigned, l.inPlaceNames(f.body()));
+        List<String> items = new ArrayList<>(carryListItems(before, assigned, l.inPlaceNames(f.body())));
+        if (whileLoop == null && r.count() > 0) { // lists the body reads as it appends to them (see ListHistory)
+            List<String> histories = l.growing.history.prepare(f, before, r.count(), () -> probe(f, r, before));
+            assigned.addAll(histories);
+            items.addAll(histories);
+        }
         try {
             loop(f, r, peeled, before, assigned);
         } finally {
@@ -61,6 +82,21 @@ final class Loops {
                 l.state.names.remove(n);
                 before.names.remove(n);
             }
+        }
+    }
+
+    /** Lowers the loop once with diagnostics off and its IR and state thrown away: what its body appends is then known. */
+    private void probe(Ast.For f, Range r, State before) {
+        State saved = l.state;
+        l.state = before.copy();
+        l.diags.mute();
+        l.b.openBlock();
+        try {
+            new Loops(l).loop(f, r, true);
+        } finally {
+            l.b.closeBlock();
+            l.diags.unmute();
+            l.state = saved;
         }
     }
 
@@ -292,6 +328,7 @@ final class Loops {
         boolean noGrad = l.graph.noGrad();
         try {
             enterBody(f, before, carried, entry, grads);
+            l.growing.noteAppends(f.body(), l.state); // how many items an iteration appends: len(xs) in the next check of the body needs it
             return l.state;
         } finally {
             l.b.closeBlock();
@@ -337,14 +374,16 @@ final class Loops {
             l.b.named(old);
         }
         s.bind(f.var(), T.scalar(user, Val.PyType.INT)); // a Python int (LANGUAGE.md §3)
-        if (whileLoop != null) whileLoop.head(s);
         l.loopDepth++;
         boolean maySkip = whileLoop != null || range.count() <= 0;
         if (maySkip) l.mayNotRun++;
-        l.growing.enter(f.body(), s, whileLoop != null ? -1 : range.count());
+        l.growing.enter(f.body(), s, whileLoop != null ? -1 : range.count(), index);
+        if (whileLoop != null) whileLoop.head(s); // after the lists it grows are marked: `while len(losses) < n` reads this iteration's length
+        l.growing.entries.push(s.copy());
         try {
             l.block(f.body());
         } finally {
+            l.growing.entries.pop();
             if (maySkip) l.mayNotRun--;
         }
         return params;
@@ -408,7 +447,7 @@ final class Loops {
             l.graph.setRequiresGrad(p, l.graph.requiresGrad(o.results().get(k))); // as its result, so that a reversal carries its adjoint
             loopParams.add(p);
         }
-        Stmt.Loop loop = whileLoop != null ? whileLoop.loop(index, o.init(), loopParams, body, o.results(), o.outs())
+        Stmt.Loop loop = whileLoop != null ? whileLoop.loop(index, o.init(), loopParams, body, o.results(), o.outs(), grown.stacked, grown.tapes)
                 : new Stmt.Loop(r.count(), index, o.init(), loopParams, body, o.results(), o.outs(), grown.stacked, grown.tapes, false,
                 f.span().origin()); // grown lists: each appended value stacked on a tape (see GrowingLists)
         l.b.add(loop);
@@ -536,6 +575,7 @@ final class Loops {
         for (String n : names) if (after.names.get(n) instanceof T t && end.names.get(n) instanceof T e) afterwards.putIfAbsent(e.var(), t);
         Sequences.replaceInSequences(after, afterwards);
         lastGrowth = l.growing.collect(before, end, r.count());
+        if (whileLoop != null) lastGrowth.trips = whileLoop.trips(); // a list a while grew is as long as its trip count
         l.state = r.count() == 0 ? before : after; // a loop that never runs changes nothing
         if (r.count() != 0 && !l.diags.isMuted()) logInPlace(f, before, after, names); // not a dry run's, whose IR is thrown away
         return new Outputs(names, init, results, outs);

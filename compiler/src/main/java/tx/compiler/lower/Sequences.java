@@ -65,7 +65,8 @@ final class Sequences {
         Val iv = l.exprs.expr(at.index());
         if (iv instanceof T t && t.item()) {
             l.diags.error("E0105", at.span(), "an index into " + what + " must be known at compile time, found a value known only when the program runs",
-                    "index with a number, or loop over the items: `for v in ...`");
+                    "index with a number or with the counter of a `for i in range(...)` of at most " + Loops.MAX_UNROLLED
+                            + " iterations, which tx unrolls, or loop over the items: `for v in ...`");
             return new Val.Bad();
         }
         Integer i = l.exprs.integer(iv, at.span(), "an index");
@@ -113,6 +114,7 @@ final class Sequences {
         if (items != null) return new Val.Num(items.size(), Val.PyType.INT);
         if (v instanceof Val.Shape s) return new Val.Num(s.dims().length, Val.PyType.INT);
         if (v instanceof Val.RangeV r) return new Val.Num(r.count(), Val.PyType.INT);
+        if (v instanceof Val.RunList r) return RunLists.len(r);
         if (v instanceof T t && !t.maybeNone()) {
             if (t.shape().length == 0) {
                 l.diags.error("E0401", a.spanOf(0, null), "`len` of a 0-dimensional tensor has no meaning (PyTorch raises a TypeError)",

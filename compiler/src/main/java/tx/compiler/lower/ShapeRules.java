@@ -78,7 +78,7 @@ final class ShapeRules extends RuleFamily {
         rules.put("expand", a -> expand(a, true));
         rules.put("broadcast_to", a -> expand(a, false));
         rules.put("cat", a -> join(a, false));
-        rules.put("stack", a -> join(a, true));
+        rules.put("stack", a -> a.pos.size() == 1 && a.kw.isEmpty() && a.pos.get(0) instanceof Val.RunList r ? new RunLists(l).stack(r, a.spanOf(0, null)) : join(a, true));
     }
 
     /** Resolves one -1 in a reshape and checks the element count. */

@@ -97,7 +97,7 @@ final class Whiles {
     private Var trips;
 
     /** The variable that receives the number of iterations run (made once per while). */
-    private Var trips() {
+    Var trips() {
         if (trips == null) trips = l.b.newVar(Shapes.SCALAR, "trips");
         return trips;
     }
@@ -115,9 +115,10 @@ final class Whiles {
     }
 
     /** The loop statement: a count of 0 and the run-time part (the head, the condition and the trip count it gives). */
-    Stmt.Loop loop(Var index, List<Var> init, List<Var> params, List<Stmt> body, List<Var> results, List<Var> outs) {
+    Stmt.Loop loop(Var index, List<Var> init, List<Var> params, List<Stmt> body, List<Var> results, List<Var> outs,
+                   List<Var> stacked, List<Var> tapes) {
         Var trips = trips();
-        return new Stmt.Loop(0, index, init, params, body, results, outs, List.of(), List.of(), false, w.span().origin(),
+        return new Stmt.Loop(0, index, init, params, body, results, outs, stacked, tapes, false, w.span().origin(),
                 Stmt.RunTime.whileLoop(head, cond, trips));
     }
 

@@ -511,6 +511,35 @@ public final class Interpreter {
             sb.append(formatted(f));
         } else if (item instanceof PrintItem.Joined j) {
             for (PrintItem part : j.parts()) text(part, sb);
+        } else if (item instanceof PrintItem.Rows r) {
+            rows(r, sb);
+        }
+    }
+
+    /** A list whose length is known only at run time: its first {@code count} rows, as list items or as one tensor. */
+    private void rows(PrintItem.Rows r, StringBuilder sb) {
+        Tensor all = get(r.rows());
+        int n = (int) get(r.count()).item();
+        int[] from = new int[all.rank()], to = all.shape(), step = new int[all.rank()];
+        java.util.Arrays.fill(step, 1);
+        to[0] = n;
+        Tensor first = tx.runtime.kernels.Shaping.slice(all, from, to, step);
+        if (r.tensor()) {
+            sb.append(TensorFormat.format(first, r.rows().dtype(), null));
+            return;
+        }
+        int width = n == 0 ? 0 : first.size() / n;
+        int[] rowShape = java.util.Arrays.copyOfRange(all.shape(), 1, all.rank());
+        for (int i = 0; i < n; i++) {
+            if (i > 0) sb.append(", ");
+            double[] row = java.util.Arrays.copyOfRange(first.data(), i * width, (i + 1) * width);
+            double x = row.length == 1 ? row[0] : Double.NaN;
+            sb.append(switch (r.kind()) {
+                case BOOL -> x != 0 ? "True" : "False";
+                case INT -> Long.toString((long) x);
+                case FLOAT -> PyFloat.repr(x);
+                case TENSOR -> TensorFormat.format(Tensor.of(rowShape, row), r.rows().dtype(), null);
+            });
         }
     }
 

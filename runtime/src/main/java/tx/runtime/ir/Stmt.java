@@ -193,6 +193,22 @@ public sealed interface Stmt {
             }
         }
 
+        /**
+         * The first {@code count} rows of {@code rows}, a list whose length is known only at run time:
+         * its items as Python prints them in a list, separated by {@code ", "} ({@code kind} BOOL, INT
+         * or FLOAT: Python scalars; TENSOR: each row as a tensor), or, when {@code tensor}, one tensor
+         * of those rows as PyTorch prints it.
+         */
+        record Rows(Var rows, Var count, PyFormat.Kind kind, boolean tensor) implements PrintItem {
+            @Override public List<Var> vars() {
+                return List.of(rows, count);
+            }
+
+            @Override public PrintItem map(UnaryOperator<Var> f) {
+                return new Rows(f.apply(rows), f.apply(count), kind, tensor);
+            }
+        }
+
         /** An f-string: its parts printed one after the other, with nothing between them. */
         record Joined(List<PrintItem> parts) implements PrintItem {
             @Override public List<Var> vars() {
