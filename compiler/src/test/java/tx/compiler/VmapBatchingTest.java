@@ -154,6 +154,27 @@ class VmapBatchingTest {
     }
 
     @Test
+    void eighAndSvdTakeTheBatchBeforeTheirMatrices() {
+        assertBatched("""
+                M = reshape(sin(arange(180.0) * 0.7), [20, 3, 3]) + 3.0 * eye(3)
+                fn f(A: [3, 3]) -> [] {
+                    w, V = torch.linalg.eigh(A + A.T)
+                    U, S, Vh = torch.linalg.svd(A)
+                    return w.max() + sum(V * V * w) + sum(S) + sum(U @ Vh * A)
+                }
+                v = vmap(f)(M)
+                g = vmap(grad(f))(M)
+                r = zeros(20)
+                rg = zeros([20, 3, 3])
+                for i in range(20) {
+                    r[i] = f(M[i])
+                    rg[i] = grad(f)(M[i])
+                }
+                print(equal(v, r) and equal(g, rg))
+                """, 1);
+    }
+
+    @Test
     void aBranchOnTheLoopCounterIsTheSameBranchForTheWholeBatch() {
         assertBatched(DATA + """
                 fn f(x: [5], w: []) -> [] {

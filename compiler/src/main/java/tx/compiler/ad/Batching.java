@@ -589,7 +589,7 @@ public final class Batching {
             case CONV, CONV_INPUT, MAX_POOL, MAX_UNPOOL -> imagesOfAllExamples(e, in);
             case CONV_WEIGHT -> weightOfEachExample(e, in);
             // the factorisations act on the last two axes, any before them being a batch of matrices
-            case DET, SIGNDET, LOGABSDET, INVERSE, CHOLESKY, QR_Q, QR_R -> b.emit(p, e.attr(), in.get(0));
+            case DET, SIGNDET, LOGABSDET, INVERSE, CHOLESKY, QR_Q, QR_R, EIGH, SVD -> b.emit(p, e.attr(), in.get(0));
             default -> null;
         };
     }
