@@ -58,6 +58,20 @@ class FusionTest {
         loss = sum(h * h - a / (1 + b * b))
         loss.backward()
         """,
+        // operands broadcast along the leading axes ([97, 1], a softmax's maximum and sum) and the trailing ones
+        // (a bias of [131]), on either side; sums and maxima over trailing axes folded as the run goes (rows of 131
+        // and of 35 x 41 cross the tiles' edges)
+        """
+        x = randn(97, 131, seed=6, requires_grad=true)
+        b = randn(131, seed=7, requires_grad=true)
+        c = randn(97, 1, seed=8, requires_grad=true)
+        y = randn(6, 35, 41, seed=9, requires_grad=true)
+        h = softmax(x * 0.7 + b, dim=1)
+        g = c - log(softmax(x, dim=1) + 1) / c
+        s = sum(y * y, dim=(1, 2), keepdim=true)
+        loss = sum(h * h) + sum(g * x) + sum(amax(h - x, dim=1) * c) + sum(softmax(y, dim=2) * y) + sum(y / s)
+        loss.backward()
+        """,
     };
 
     @Test
@@ -85,12 +99,47 @@ class FusionTest {
     @Test
     void theChainsAreReallyFused() {
         // guards against a fusion that is silently off: each program's elementwise chain runs fused
-        int[] atLeast = {15, 8, 20};
+        int[] atLeast = {15, 8, 20, 30};
         for (int i = 0; i < PROGRAMS.length; i++) {
             Compiler.Result r = Compiler.compile("fusion.tx", PROGRAMS[i]);
             int fused = Interpreter.fusedEquations(r.program());
             org.junit.jupiter.api.Assertions.assertTrue(fused >= atLeast[i], "program " + i + ": " + fused + " equations fused");
         }
+    }
+
+    @Test
+    void broadcastOperandsAndTrailingReductionsJoinTheirRuns() {
+        Compiler.Result r = Compiler.compile("fusion.tx", PROGRAMS[3]);
+        assertNotNull(r.program(), r.diagnostics().render());
+        boolean rows = false, columns = false, sum = false, max = false;
+        for (Stmt s : FusionPass.run(r.program(), List.of()).body()) {
+            if (!(s instanceof Stmt.Fused f)) continue;
+            for (Stmt.Eqn e : f.eqns()) {
+                for (Var v : e.in()) {
+                    rows |= FusionPass.rows(v.shapeRef(), f.shape()) > 0;
+                    columns |= FusionPass.columns(v.shapeRef(), f.shape()) > 0;
+                }
+            }
+            for (Stmt.Eqn e : f.sums()) {
+                sum |= e.prim() == tx.runtime.ir.Prim.SUM && FusionPass.groupReduction(e);
+                max |= e.prim() == tx.runtime.ir.Prim.MAX && FusionPass.groupReduction(e);
+            }
+        }
+        assertTrue(rows && columns && sum && max, "rows " + rows + ", columns " + columns + ", sums over rows " + sum + ", maxima " + max);
+    }
+
+    @Test
+    void whatBroadcastsAlongLeadingOrTrailingAxes() {
+        int[] shape = {4, 5, 6};
+        assertEquals(30, FusionPass.rows(new int[] {4, 1, 1}, shape));
+        assertEquals(6, FusionPass.rows(new int[] {4, 5, 1}, shape));
+        assertEquals(0, FusionPass.rows(new int[] {1, 5, 1}, shape));
+        assertEquals(0, FusionPass.rows(new int[] {4, 5, 6}, shape));
+        assertEquals(6, FusionPass.columns(new int[] {6}, shape));
+        assertEquals(30, FusionPass.columns(new int[] {1, 5, 6}, shape));
+        assertEquals(0, FusionPass.columns(new int[] {4, 1, 6}, shape));
+        assertEquals(0, FusionPass.columns(new int[] {1, 1, 1}, shape));
+        assertEquals(0, FusionPass.columns(new int[] {5, 1}, shape));
     }
 
     /**

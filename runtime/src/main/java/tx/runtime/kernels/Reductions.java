@@ -117,17 +117,63 @@ public final class Reductions {
         for (int a : axes) len *= shape[a];
         int[] kept = Shapes.reduced(shape, axes, true);
         double[] xd = x.data(), out = Buffers.take(Shapes.numel(kept));
+        Arrays.fill(out, max ? Double.NEGATIVE_INFINITY : 0.0);
         if (max) maxGroups(xd, 0, len, out, 0, out.length);
         else sumGroups(xd, 0, len, out, 0, out.length);
         return Tensor.of(keepdim ? kept : Shapes.reduced(shape, axes, false), out);
     }
 
-    /** {@code out[at + g] = 0 + x[from + g·len] + ... + x[from + g·len + len - 1]} for g below count, in that order. */
-    public static void sumGroups(double[] x, int from, int len, double[] out, int at, int count) {
+    /**
+     * Elements {@code x[from .. from + len)}, which are elements {@code lo .. lo + len} of a tensor
+     * whose groups are runs of {@code size}, added into their groups' running sums {@code acc} in
+     * order: a fused run's tiles, one after another, give each group's sum the bits of {@link #sum}
+     * (acc starts at 0).
+     */
+    public static void sumInto(double[] x, int from, int lo, int len, int size, double[] acc) {
+        int t = 0, g = lo / size;
+        if (lo % size != 0) { // the rest of a group an earlier range began
+            int end = Math.min(len, size - lo % size);
+            double s = acc[g];
+            for (; t < end; t++) s += x[from + t];
+            acc[g++] = s;
+        }
+        int whole = (len - t) / size;
+        sumGroups(x, from + t, size, acc, g, whole);
+        t += whole * size;
+        g += whole;
+        if (t < len) { // the start of a group a later range ends
+            double s = acc[g];
+            for (; t < len; t++) s += x[from + t];
+            acc[g] = s;
+        }
+    }
+
+    /** {@link #sumInto} for the running maxima of {@link #max} (acc starts at -inf). */
+    public static void maxInto(double[] x, int from, int lo, int len, int size, double[] acc) {
+        int t = 0, g = lo / size;
+        if (lo % size != 0) {
+            int end = Math.min(len, size - lo % size);
+            double m = acc[g];
+            for (; t < end; t++) m = Math.max(m, x[from + t]);
+            acc[g++] = m;
+        }
+        int whole = (len - t) / size;
+        maxGroups(x, from + t, size, acc, g, whole);
+        t += whole * size;
+        g += whole;
+        if (t < len) {
+            double m = acc[g];
+            for (; t < len; t++) m = Math.max(m, x[from + t]);
+            acc[g] = m;
+        }
+    }
+
+    /** {@code out[at + g] += x[from + g·len] + ... + x[from + g·len + len - 1]}, added one by one in that order, for g below count. */
+    private static void sumGroups(double[] x, int from, int len, double[] out, int at, int count) {
         int g = 0;
         for (; g + 4 <= count; g += 4) {
             int b = from + g * len;
-            double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+            double s0 = out[at + g], s1 = out[at + g + 1], s2 = out[at + g + 2], s3 = out[at + g + 3];
             for (int i = 0; i < len; i++) {
                 s0 += x[b + i];
                 s1 += x[b + len + i];
@@ -141,18 +187,18 @@ public final class Reductions {
         }
         for (; g < count; g++) {
             int b = from + g * len;
-            double s0 = 0.0;
+            double s0 = out[at + g];
             for (int i = 0; i < len; i++) s0 += x[b + i];
             out[at + g] = s0;
         }
     }
 
-    /** {@code out[at + g]} = the maximum of group g as {@link #max} folds it (Math.max from -inf, in order), for g below count. */
-    public static void maxGroups(double[] x, int from, int len, double[] out, int at, int count) {
+    /** {@code out[at + g] = Math.max(out[at + g], ...)} over group g's elements in order, for g below count. */
+    private static void maxGroups(double[] x, int from, int len, double[] out, int at, int count) {
         int g = 0;
         for (; g + 4 <= count; g += 4) {
             int b = from + g * len;
-            double m0 = Double.NEGATIVE_INFINITY, m1 = m0, m2 = m0, m3 = m0;
+            double m0 = out[at + g], m1 = out[at + g + 1], m2 = out[at + g + 2], m3 = out[at + g + 3];
             for (int i = 0; i < len; i++) {
                 m0 = Math.max(m0, x[b + i]);
                 m1 = Math.max(m1, x[b + len + i]);
@@ -166,7 +212,7 @@ public final class Reductions {
         }
         for (; g < count; g++) {
             int b = from + g * len;
-            double m0 = Double.NEGATIVE_INFINITY;
+            double m0 = out[at + g];
             for (int i = 0; i < len; i++) m0 = Math.max(m0, x[b + i]);
             out[at + g] = m0;
         }
