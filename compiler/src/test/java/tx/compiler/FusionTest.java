@@ -128,6 +128,43 @@ class FusionTest {
         assertTrue(rows && columns && sum && max, "rows " + rows + ", columns " + columns + ", sums over rows " + sum + ", maxima " + max);
     }
 
+    /** A matrix times a vector and times its tangent (jvp), read in place and transposed: each pair one product. */
+    private static final String STACKED = """
+            fn g(x: [100], A: [100, 100]) -> [100] { return tanh(A @ x) * x }
+            fn h(x: [50], B: [50, 100]) -> [100] { return sin(B.T @ x) }
+            A = randn(100, 100, seed=10)
+            B = randn(50, 100, seed=13)
+            x = randn(100, seed=11)
+            v = randn(100, seed=12)
+            u = randn(50, seed=14)
+            z = randn(50, seed=15)
+            y, t = jvp(g)(x, A, v)
+            y2, t2 = jvp(h)(u, B, z)
+            w = randn(100, seed=16, requires_grad=true)
+            loss = sum(w * t) + sum(w * t2 * 3)
+            loss.backward()
+            """;
+
+    @Test
+    void productsOfAMatrixWithAVectorAndItsTangentAreOneProductWithTheSameBits() {
+        Compiler.Result r = Compiler.compile("stacked.tx", STACKED);
+        assertNotNull(r.program(), r.diagnostics().render());
+        Program fused = FusionPass.run(r.program(), List.of());
+        Verifier.verify(fused);
+        assertEquals(0, count(r.program().body(), tx.runtime.ir.Prim.CAT), "the compiled program has no concatenation");
+        assertEquals(2, count(fused.body(), tx.runtime.ir.Prim.CAT), "one stacked product per pair");
+        assertEquals(count(r.program().body(), tx.runtime.ir.Prim.MATMUL) - 2, count(fused.body(), tx.runtime.ir.Prim.MATMUL));
+        assertTrue(fused.varCount() > r.program().varCount(), "the stacked operands and products are new variables");
+        assertSameBits(r, STACKED); // w.grad is t + 3 t2, the two tangents
+    }
+
+    /** The equations of a primitive in a body and in the functions it calls (compiled as calls under -Dtx.inline=never). */
+    private static long count(List<Stmt> body, tx.runtime.ir.Prim p) {
+        long n = body.stream().filter(s -> s instanceof Stmt.Eqn e && e.prim() == p).count();
+        for (tx.runtime.ir.Func f : Blocks.functions(body)) n += f.body().stream().filter(s -> s instanceof Stmt.Eqn e && e.prim() == p).count();
+        return n;
+    }
+
     @Test
     void whatBroadcastsAlongLeadingOrTrailingAxes() {
         int[] shape = {4, 5, 6};

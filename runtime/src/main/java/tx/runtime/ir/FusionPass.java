@@ -23,6 +23,9 @@ import tx.runtime.tensor.Shapes;
  * constant) by moving it before; a full sum of one of its values that nothing else reads is added
  * up tile by tile, inside the run. Every other statement stays where it is, in its order.
  *
+ * <p>Before that, products of one matrix with a few columns each are stacked into one product
+ * ({@link StackedProducts}), which may add variables: the program's variable count grows.
+ *
  * <p>NOTE: the pass runs when a program starts to run (the interpreter's choice), not in the
  * compile pipeline: the options that must see every operation on its own ({@code --detect-anomaly},
  * {@code --max-memory}) are options of the run, and then the pass is not run at all. {@code tx ir
@@ -40,8 +43,12 @@ public final class FusionPass {
     private final Map<Var, Integer> uses;
     private final Map<Func, Func> done = new IdentityHashMap<>();
 
-    private FusionPass(Map<Var, Integer> uses) {
+    /** Where the variables of stacked products are numbered from ({@link StackedProducts}). */
+    private final StackedProducts.Ids ids;
+
+    private FusionPass(Map<Var, Integer> uses, StackedProducts.Ids ids) {
         this.uses = uses;
+        this.ids = ids;
     }
 
     /**
@@ -82,7 +89,9 @@ public final class FusionPass {
             for (Var v : f.results()) uses.merge(v, 1, Integer::sum);
         }
         for (Var v : live) uses.merge(v, 1, Integer::sum);
-        return new Program(new FusionPass(uses).block(p.body()), p.varCount(), p.leafNames(), p.internal());
+        FusionPass pass = new FusionPass(uses, new StackedProducts.Ids(p.varCount()));
+        List<Stmt> body = pass.block(p.body());
+        return new Program(body, pass.ids.next, p.leafNames(), p.internal());
     }
 
     /** The number of equations a block runs fused, nested blocks and functions not counted. */
@@ -230,7 +239,7 @@ public final class FusionPass {
     private List<Stmt> block(List<Stmt> body) {
         List<Stmt> nested = new ArrayList<>(body.size());
         for (Stmt s : body) nested.add(nested(s));
-        return plan(nested);
+        return plan(StackedProducts.run(nested, ids, uses));
     }
 
     private Stmt nested(Stmt s) {
