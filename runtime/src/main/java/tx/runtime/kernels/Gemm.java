@@ -28,8 +28,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class Gemm {
     private Gemm() {}
 
-    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
-    private static final int W = S.length();
+    static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    static final int W = S.length();
     /** Rows of the micro-kernel. */
     static final int MR = 8;
     /**
@@ -72,6 +72,10 @@ final class Gemm {
                          double[] c, int cOff, int n, int k, int m, boolean fused) {
         if (n < MR && bcs == 1) {
             fewRows(a, aOff, ars, acs, b, bOff, brs, c, cOff, n, k, m, fused);
+            return;
+        }
+        if (NarrowGemm.inPlace(n, m, ars, acs)) {
+            NarrowGemm.multiply(a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, k, m, fused);
             return;
         }
         double[] bp = SCRATCH.get().bp(Math.min(k, KC) * (roundUp(Math.min(m, NC), W) + W));
@@ -260,7 +264,7 @@ final class Gemm {
             int width = nc - j >= NR ? NR : nc - j >= W ? W : nc - j;
             int bo = j * kc; // strips are laid out one after another, each kc × its width
             if (width < W && MR % W == 0) {
-                narrow(ap, aBase, bp, bo, mc, kc, width, c, cOff + j, ldc, fused);
+                NarrowGemm.packed(ap, aBase, bp, bo, mc, kc, width, c, cOff + j, ldc, fused);
                 j += width;
                 continue;
             }
@@ -392,82 +396,6 @@ final class Gemm {
 
     private static DoubleVector load(double[] c, int row, int col) {
         return DoubleVector.fromArray(S, c, row + col);
-    }
-
-    /**
-     * The last columns of a block, fewer than a vector (all of them when m is below the vector's
-     * length: a matrix times a vector, or two), with rows in the lanes instead of columns: a packed
-     * panel holds MR rows of A one column p after another, so W consecutive rows at p are one
-     * vector. Four such row vectors times two columns of B make eight accumulators, each lane
-     * summing its element of C in order over p from C's value, with the step of the mode: the same
-     * steps in the same order as the scalar loop, so the same bits. NOTE: a column at a time, a row
-     * at a time ({@link #scalarColumns}) is a chain of dependent steps bound by their latency: a
-     * 100 x 100 matrix times a vector took 34 us that way.
-     */
-    private static void narrow(double[] ap, int aBase, double[] bp, int bo, int mc, int kc, int width, double[] c, int co, int ldc, boolean fused) {
-        int perPanel = MR / W, vectors = (mc + MR - 1) / MR * perPanel;
-        double[] lanes = new double[8 * W];
-        int[] at = new int[4], row = new int[4];
-        for (int q = 0; q < vectors; q += 4) {
-            for (int x = 0; x < 4; x++) { // past the last row vector: the last one again (the same bits, stored twice)
-                int v = Math.min(q + x, vectors - 1), panel = v / perPanel, sub = v % perPanel;
-                at[x] = aBase + panel * MR * kc + sub * W;
-                row[x] = panel * MR + sub * W;
-            }
-            for (int l = 0; l < width; l += 2) {
-                int l1 = Math.min(l + 1, width - 1);
-                for (int x = 0; x < 4; x++) {
-                    for (int r = 0; r < W; r++) {
-                        lanes[x * W + r] = row[x] + r < mc ? c[co + (row[x] + r) * ldc + l] : 0;
-                        lanes[(4 + x) * W + r] = row[x] + r < mc ? c[co + (row[x] + r) * ldc + l1] : 0;
-                    }
-                }
-                if (fused) narrowFma(ap, at[0], at[1], at[2], at[3], bp, bo + l, bo + l1, width, kc, lanes);
-                else narrowAdd(ap, at[0], at[1], at[2], at[3], bp, bo + l, bo + l1, width, kc, lanes);
-                for (int x = 0; x < 4; x++) {
-                    for (int r = 0; r < W && row[x] + r < mc; r++) {
-                        c[co + (row[x] + r) * ldc + l] = lanes[x * W + r];
-                        c[co + (row[x] + r) * ldc + l1] = lanes[(4 + x) * W + r];
-                    }
-                }
-            }
-        }
-    }
-
-    /** Four row vectors (at a0..a3 in the packed panels, MR apart from one p to the next) times columns b0 and b1 of the strip: fused steps. */
-    private static void narrowFma(double[] ap, int a0, int a1, int a2, int a3, double[] bp, int b0, int b1, int width, int kc, double[] lanes) {
-        DoubleVector c00 = DoubleVector.fromArray(S, lanes, 0), c10 = DoubleVector.fromArray(S, lanes, W),
-                c20 = DoubleVector.fromArray(S, lanes, 2 * W), c30 = DoubleVector.fromArray(S, lanes, 3 * W),
-                c01 = DoubleVector.fromArray(S, lanes, 4 * W), c11 = DoubleVector.fromArray(S, lanes, 5 * W),
-                c21 = DoubleVector.fromArray(S, lanes, 6 * W), c31 = DoubleVector.fromArray(S, lanes, 7 * W);
-        for (int p = 0; p < kc; p++) {
-            int o = p * MR, ob = p * width;
-            DoubleVector x0 = DoubleVector.fromArray(S, ap, a0 + o), x1 = DoubleVector.fromArray(S, ap, a1 + o),
-                    x2 = DoubleVector.fromArray(S, ap, a2 + o), x3 = DoubleVector.fromArray(S, ap, a3 + o);
-            DoubleVector y0 = DoubleVector.broadcast(S, bp[b0 + ob]), y1 = DoubleVector.broadcast(S, bp[b1 + ob]);
-            c00 = x0.fma(y0, c00); c10 = x1.fma(y0, c10); c20 = x2.fma(y0, c20); c30 = x3.fma(y0, c30);
-            c01 = x0.fma(y1, c01); c11 = x1.fma(y1, c11); c21 = x2.fma(y1, c21); c31 = x3.fma(y1, c31);
-        }
-        c00.intoArray(lanes, 0); c10.intoArray(lanes, W); c20.intoArray(lanes, 2 * W); c30.intoArray(lanes, 3 * W);
-        c01.intoArray(lanes, 4 * W); c11.intoArray(lanes, 5 * W); c21.intoArray(lanes, 6 * W); c31.intoArray(lanes, 7 * W);
-    }
-
-    /** {@link #narrowFma} with a multiply then an add per step. */
-    private static void narrowAdd(double[] ap, int a0, int a1, int a2, int a3, double[] bp, int b0, int b1, int width, int kc, double[] lanes) {
-        DoubleVector c00 = DoubleVector.fromArray(S, lanes, 0), c10 = DoubleVector.fromArray(S, lanes, W),
-                c20 = DoubleVector.fromArray(S, lanes, 2 * W), c30 = DoubleVector.fromArray(S, lanes, 3 * W),
-                c01 = DoubleVector.fromArray(S, lanes, 4 * W), c11 = DoubleVector.fromArray(S, lanes, 5 * W),
-                c21 = DoubleVector.fromArray(S, lanes, 6 * W), c31 = DoubleVector.fromArray(S, lanes, 7 * W);
-        for (int p = 0; p < kc; p++) {
-            int o = p * MR, ob = p * width;
-            DoubleVector x0 = DoubleVector.fromArray(S, ap, a0 + o), x1 = DoubleVector.fromArray(S, ap, a1 + o),
-                    x2 = DoubleVector.fromArray(S, ap, a2 + o), x3 = DoubleVector.fromArray(S, ap, a3 + o);
-            DoubleVector y0 = DoubleVector.broadcast(S, bp[b0 + ob]), y1 = DoubleVector.broadcast(S, bp[b1 + ob]);
-            c00 = c00.add(x0.mul(y0)); c10 = c10.add(x1.mul(y0)); c20 = c20.add(x2.mul(y0)); c30 = c30.add(x3.mul(y0));
-            c01 = c01.add(x0.mul(y1)); c11 = c11.add(x1.mul(y1)); c21 = c21.add(x2.mul(y1)); c31 = c31.add(x3.mul(y1));
-        }
-        c00.intoArray(lanes, 0); c10.intoArray(lanes, W); c20.intoArray(lanes, 2 * W); c30.intoArray(lanes, 3 * W);
-        c01.intoArray(lanes, 4 * W); c11.intoArray(lanes, 5 * W); c21.intoArray(lanes, 6 * W); c31.intoArray(lanes, 7 * W);
     }
 
     /** The last columns, fewer than a vector: one column at a time, the real rows only, in scalars (the same steps). */

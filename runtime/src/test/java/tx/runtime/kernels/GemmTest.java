@@ -45,6 +45,7 @@ class GemmTest {
         out.add(Arguments.of(100, 100, 2));
         out.add(Arguments.of(131, 300, 7));
         out.add(Arguments.of(9, 40, 15));       // a panel and a row, eight columns and seven
+        out.add(Arguments.of(2001, 300, 3));    // narrow, and large enough to share among threads
         out.add(Arguments.of(0, 17, 65));
         out.add(Arguments.of(65, 0, 17));
         out.add(Arguments.of(17, 65, 0));
