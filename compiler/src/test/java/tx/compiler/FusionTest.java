@@ -58,6 +58,20 @@ class FusionTest {
         loss = sum(h * h - a / (1 + b * b))
         loss.backward()
         """,
+        // operands broadcast along the leading axes ([97, 1], a softmax's maximum and sum) and the trailing ones
+        // (a bias of [131]), on either side; sums and maxima over trailing axes folded as the run goes (rows of 131
+        // and of 35 x 41 cross the tiles' edges)
+        """
+        x = randn(97, 131, seed=6, requires_grad=true)
+        b = randn(131, seed=7, requires_grad=true)
+        c = randn(97, 1, seed=8, requires_grad=true)
+        y = randn(6, 35, 41, seed=9, requires_grad=true)
+        h = softmax(x * 0.7 + b, dim=1)
+        g = c - log(softmax(x, dim=1) + 1) / c
+        s = sum(y * y, dim=(1, 2), keepdim=true)
+        loss = sum(h * h) + sum(g * x) + sum(amax(h - x, dim=1) * c) + sum(softmax(y, dim=2) * y) + sum(y / s)
+        loss.backward()
+        """,
     };
 
     @Test
@@ -85,12 +99,84 @@ class FusionTest {
     @Test
     void theChainsAreReallyFused() {
         // guards against a fusion that is silently off: each program's elementwise chain runs fused
-        int[] atLeast = {15, 8, 20};
+        int[] atLeast = {15, 8, 20, 30};
         for (int i = 0; i < PROGRAMS.length; i++) {
             Compiler.Result r = Compiler.compile("fusion.tx", PROGRAMS[i]);
             int fused = Interpreter.fusedEquations(r.program());
             org.junit.jupiter.api.Assertions.assertTrue(fused >= atLeast[i], "program " + i + ": " + fused + " equations fused");
         }
+    }
+
+    @Test
+    void broadcastOperandsAndTrailingReductionsJoinTheirRuns() {
+        Compiler.Result r = Compiler.compile("fusion.tx", PROGRAMS[3]);
+        assertNotNull(r.program(), r.diagnostics().render());
+        boolean rows = false, columns = false, sum = false, max = false;
+        for (Stmt s : FusionPass.run(r.program(), List.of()).body()) {
+            if (!(s instanceof Stmt.Fused f)) continue;
+            for (Stmt.Eqn e : f.eqns()) {
+                for (Var v : e.in()) {
+                    rows |= FusionPass.rows(v.shapeRef(), f.shape()) > 0;
+                    columns |= FusionPass.columns(v.shapeRef(), f.shape()) > 0;
+                }
+            }
+            for (Stmt.Eqn e : f.sums()) {
+                sum |= e.prim() == tx.runtime.ir.Prim.SUM && FusionPass.groupReduction(e);
+                max |= e.prim() == tx.runtime.ir.Prim.MAX && FusionPass.groupReduction(e);
+            }
+        }
+        assertTrue(rows && columns && sum && max, "rows " + rows + ", columns " + columns + ", sums over rows " + sum + ", maxima " + max);
+    }
+
+    /** A matrix times a vector and times its tangent (jvp), read in place and transposed: each pair one product. */
+    private static final String STACKED = """
+            fn g(x: [100], A: [100, 100]) -> [100] { return tanh(A @ x) * x }
+            fn h(x: [50], B: [50, 100]) -> [100] { return sin(B.T @ x) }
+            A = randn(100, 100, seed=10)
+            B = randn(50, 100, seed=13)
+            x = randn(100, seed=11)
+            v = randn(100, seed=12)
+            u = randn(50, seed=14)
+            z = randn(50, seed=15)
+            y, t = jvp(g)(x, A, v)
+            y2, t2 = jvp(h)(u, B, z)
+            w = randn(100, seed=16, requires_grad=true)
+            loss = sum(w * t) + sum(w * t2 * 3)
+            loss.backward()
+            """;
+
+    @Test
+    void productsOfAMatrixWithAVectorAndItsTangentAreOneProductWithTheSameBits() {
+        Compiler.Result r = Compiler.compile("stacked.tx", STACKED);
+        assertNotNull(r.program(), r.diagnostics().render());
+        Program fused = FusionPass.run(r.program(), List.of());
+        Verifier.verify(fused);
+        assertEquals(0, count(r.program().body(), tx.runtime.ir.Prim.CAT), "the compiled program has no concatenation");
+        assertEquals(2, count(fused.body(), tx.runtime.ir.Prim.CAT), "one stacked product per pair");
+        assertEquals(count(r.program().body(), tx.runtime.ir.Prim.MATMUL) - 2, count(fused.body(), tx.runtime.ir.Prim.MATMUL));
+        assertTrue(fused.varCount() > r.program().varCount(), "the stacked operands and products are new variables");
+        assertSameBits(r, STACKED); // w.grad is t + 3 t2, the two tangents
+    }
+
+    /** The equations of a primitive in a body and in the functions it calls (compiled as calls under -Dtx.inline=never). */
+    private static long count(List<Stmt> body, tx.runtime.ir.Prim p) {
+        long n = body.stream().filter(s -> s instanceof Stmt.Eqn e && e.prim() == p).count();
+        for (tx.runtime.ir.Func f : Blocks.functions(body)) n += f.body().stream().filter(s -> s instanceof Stmt.Eqn e && e.prim() == p).count();
+        return n;
+    }
+
+    @Test
+    void whatBroadcastsAlongLeadingOrTrailingAxes() {
+        int[] shape = {4, 5, 6};
+        assertEquals(30, FusionPass.rows(new int[] {4, 1, 1}, shape));
+        assertEquals(6, FusionPass.rows(new int[] {4, 5, 1}, shape));
+        assertEquals(0, FusionPass.rows(new int[] {1, 5, 1}, shape));
+        assertEquals(0, FusionPass.rows(new int[] {4, 5, 6}, shape));
+        assertEquals(6, FusionPass.columns(new int[] {6}, shape));
+        assertEquals(30, FusionPass.columns(new int[] {1, 5, 6}, shape));
+        assertEquals(0, FusionPass.columns(new int[] {4, 1, 6}, shape));
+        assertEquals(0, FusionPass.columns(new int[] {1, 1, 1}, shape));
+        assertEquals(0, FusionPass.columns(new int[] {5, 1}, shape));
     }
 
     /**

@@ -79,17 +79,26 @@ final class Fusion {
             if (keep[k]) full[k] = tx.runtime.kernels.Buffers.take(n); // every element is written, tile by tile
             else if (view[k] == null && (number[k] == null || fillTile[k])) tile[k] = new double[TILE];
         }
-        // each operand: an earlier result of the run, or an outside tensor (whole, or a single number)
+        // each operand: an earlier result of the run, or an outside tensor (whole, a single number, or broadcast
+        // along the leading or trailing axes: then the one operand of its equation read a segment at a time)
         int[][] from = new int[g][];
         double[][][] outside = new double[g][][];
+        int[] partial = new int[g], rowsOf = new int[g], columnsOf = new int[g];
         for (int k = 0; k < g; k++) {
             List<Var> in = eqns.get(k).in();
             from[k] = new int[in.size()];
             outside[k] = new double[in.size()][];
+            partial[k] = -1;
             for (int q = 0; q < in.size(); q++) {
                 Integer at = index.get(in.get(q));
                 from[k][q] = at == null ? -1 : at;
                 if (at == null) outside[k][q] = get.apply(in.get(q)).data();
+                int[] s = in.get(q).shapeRef();
+                if (at == null && !FusionPass.readsBefore(eqns.get(k)) && outside[k][q].length != 1 && !java.util.Arrays.equals(s, r.shape())) {
+                    partial[k] = q;
+                    rowsOf[k] = FusionPass.rows(s, r.shape());
+                    columnsOf[k] = FusionPass.columns(s, r.shape());
+                }
             }
         }
         // per equation, once: where each operand is read from, and whether it moves with the tile
@@ -117,12 +126,14 @@ final class Fusion {
                 } else {
                     arr[k][q] = outside[k][q];
                     one[k][q] = arr[k][q].length == 1;
-                    moves[k][q] = !one[k][q];
+                    moves[k][q] = !one[k][q] && partial[k] != q;
                 }
             }
         }
         int[] off = new int[3];
         double[] total = new double[g];
+        Groups[] folds = new Groups[g];
+        for (int k = 0; k < g; k++) if (sums[k] != null && FusionPass.groupReduction(sums[k])) folds[k] = new Groups(sums[k], n);
         for (int lo = 0; lo < n; lo += TILE) {
             if ((lo / TILE & 63) == 63) tx.runtime.kernels.Limits.checkTime(); // a long run stops at its --timeout, every 64 tiles
             int len = Math.min(TILE, n - lo);
@@ -150,11 +161,14 @@ final class Fusion {
                     double[] o = full[k] != null ? full[k] : tile[k];
                     int oo = full[k] != null ? lo : 0;
                     for (int q = 0; q < arr[k].length; q++) off[q] = moves[k][q] ? lo + shift[k][q] : 0;
-                    apply(eqns.get(k).prim(), arr[k], off, one[k], o, oo, len, n);
+                    if (partial[k] < 0) apply(eqns.get(k).prim(), arr[k], off, one[k], o, oo, len, n);
+                    else segments(eqns.get(k).prim(), arr[k], off, one[k], partial[k], rowsOf[k], columnsOf[k], o, oo, lo, len, n);
                     src = o;
                     so = oo;
                 }
-                if (sums[k] != null) { // element by element, in order, as the sum kernel adds them
+                if (folds[k] != null) {
+                    folds[k].fold(src, so, number[k], lo, len);
+                } else if (sums[k] != null) { // element by element, in order, as the sum kernel adds them
                     double acc = total[k];
                     if (src == null) for (int i = 0; i < len; i++) acc += number[k][0];
                     else for (int i = 0; i < len; i++) acc += src[so + i];
@@ -162,7 +176,56 @@ final class Fusion {
                 }
             }
         }
-        return outputs(r, full, sums, total);
+        return outputs(r, full, sums, total, folds);
+    }
+
+    /**
+     * One equation over one tile whose operand q is broadcast ({@code rows}: element i reads
+     * element i / rows of it; {@code columns}: i mod columns): the tile cut where that operand's
+     * index jumps, and each piece computed with q as one number or as a contiguous run, by the
+     * same loops as {@link #apply} (so as the broadcasting kernel computes each element).
+     */
+    private static void segments(Prim p, double[][] a, int[] off, boolean[] one, int q, int rows, int columns,
+                                 double[] o, int oo, int lo, int len, int total) {
+        int unit = rows > 0 ? rows : columns;
+        int[] at = new int[a.length];
+        boolean[] single = one.clone();
+        single[q] = rows > 0;
+        for (int u = 0; u < len; ) {
+            int i = lo + u, piece = Math.min(len - u, unit - i % unit);
+            for (int x = 0; x < a.length; x++) at[x] = one[x] ? 0 : off[x] + u;
+            at[q] = rows > 0 ? i / rows : i % columns;
+            apply(p, a, at, single, o, oo + u, piece, total);
+            u += piece;
+        }
+    }
+
+    /** A sum or maximum over trailing axes that a run folds as it makes the operand: each group's result, in order. */
+    private static final class Groups {
+        final boolean max;
+        final int size;
+        final double[] acc;
+
+        Groups(Stmt.Eqn e, int n) {
+            max = e.prim() == Prim.MAX;
+            int[] in = e.in().get(0).shapeRef();
+            int s = 1;
+            for (int a : ((Attrs.Reduce) e.attr()).axes()) s *= in[a];
+            size = s;
+            acc = new double[n / size];
+            java.util.Arrays.fill(acc, max ? Double.NEGATIVE_INFINITY : 0.0);
+        }
+
+        /** Elements lo .. lo + len of the operand (src[so..], or the one number where src is null) into their groups. */
+        void fold(double[] src, int so, double[] number, int lo, int len) {
+            if (src == null) {
+                src = new double[len];
+                java.util.Arrays.fill(src, number[0]);
+                so = 0;
+            }
+            if (max) tx.runtime.kernels.Reductions.maxInto(src, so, lo, len, size, acc);
+            else tx.runtime.kernels.Reductions.sumInto(src, so, lo, len, size, acc);
+        }
     }
 
     /**
@@ -208,12 +271,12 @@ final class Fusion {
     }
 
     /** The run's outputs, in the order of {@link Stmt.Fused#outs}: whole results and sums. */
-    private static Tensor[] outputs(Stmt.Fused r, double[][] full, Stmt.Eqn[] sums, double[] total) {
+    private static Tensor[] outputs(Stmt.Fused r, double[][] full, Stmt.Eqn[] sums, double[] total, Groups[] folds) {
         Map<Var, Tensor> made = new HashMap<>();
         for (int k = 0; k < full.length; k++) {
             Var v = r.eqns().get(k).out();
             if (full[k] != null) made.put(v, Tensor.of(v.shapeRef(), full[k]));
-            if (sums[k] != null) made.put(sums[k].out(), Tensor.of(sums[k].out().shapeRef(), new double[] {total[k]}));
+            if (sums[k] != null) made.put(sums[k].out(), Tensor.of(sums[k].out().shapeRef(), folds[k] != null ? folds[k].acc : new double[] {total[k]}));
         }
         Tensor[] out = new Tensor[r.outs().size()];
         for (int q = 0; q < out.length; q++) out[q] = made.get(r.outs().get(q));

@@ -22,7 +22,7 @@ import tx.runtime.tensor.TensorFormat;
  * variable id; {@code .grad} registers in an array indexed by leaf id (null means None).
  */
 public final class Interpreter {
-    private final Tensor[] values;
+    private Tensor[] values;
     private final Tensor[] grads;
     private final PrintStream out;
     private final Guard guard;
@@ -145,8 +145,9 @@ public final class Interpreter {
             Program fused = FusionPass.run(p, outputs);
             assert verified(fused); // NOTE: with assertions on (the tests), every fused program is verified; a run does not pay for it
             body = fused.body();
+            if (fused.varCount() > values.length) values = java.util.Arrays.copyOf(values, fused.varCount()); // the pass's new variables
         }
-        int[] last = new int[p.varCount()];
+        int[] last = new int[values.length];
         java.util.Arrays.fill(last, -1);
         for (int i = 0; i < body.size(); i++) for (Var v : Blocks.free(body.get(i))) last[v.id()] = i;
         java.util.Set<Integer> kept = new java.util.HashSet<>();

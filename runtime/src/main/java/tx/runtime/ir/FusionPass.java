@@ -23,6 +23,9 @@ import tx.runtime.tensor.Shapes;
  * constant) by moving it before; a full sum of one of its values that nothing else reads is added
  * up tile by tile, inside the run. Every other statement stays where it is, in its order.
  *
+ * <p>Before that, products of one matrix with a few columns each are stacked into one product
+ * ({@link StackedProducts}), which may add variables: the program's variable count grows.
+ *
  * <p>NOTE: the pass runs when a program starts to run (the interpreter's choice), not in the
  * compile pipeline: the options that must see every operation on its own ({@code --detect-anomaly},
  * {@code --max-memory}) are options of the run, and then the pass is not run at all. {@code tx ir
@@ -40,8 +43,12 @@ public final class FusionPass {
     private final Map<Var, Integer> uses;
     private final Map<Func, Func> done = new IdentityHashMap<>();
 
-    private FusionPass(Map<Var, Integer> uses) {
+    /** Where the variables of stacked products are numbered from ({@link StackedProducts}). */
+    private final StackedProducts.Ids ids;
+
+    private FusionPass(Map<Var, Integer> uses, StackedProducts.Ids ids) {
         this.uses = uses;
+        this.ids = ids;
     }
 
     /**
@@ -49,6 +56,32 @@ public final class FusionPass {
      * (an embedding call's results), which a run must hand out whole.
      */
     public static Program run(Program p, Collection<Var> live) {
+        List<Var> key = List.copyOf(live);
+        synchronized (RECENT) {
+            for (Recent r : RECENT) {
+                Program out = r.out.get();
+                if (r.in.get() == p && out != null && r.live.equals(key)) return out;
+            }
+        }
+        Program out = fuse(p, key);
+        synchronized (RECENT) {
+            RECENT.removeIf(r -> r.in.get() == null || r.out.get() == null);
+            if (RECENT.size() >= 8) RECENT.remove(0);
+            RECENT.add(new Recent(new java.lang.ref.WeakReference<>(p), key, new java.lang.ref.SoftReference<>(out)));
+        }
+        return out;
+    }
+
+    /**
+     * The programs fused lately, by the identity of the program (a program runs again and again:
+     * `tx bench`, an embedding's calls, and the pass took 3% of a small program's run). NOTE: weak
+     * and soft references, so a cached program never keeps a large one alive.
+     */
+    private record Recent(java.lang.ref.WeakReference<Program> in, List<Var> live, java.lang.ref.SoftReference<Program> out) {}
+
+    private static final List<Recent> RECENT = new ArrayList<>();
+
+    private static Program fuse(Program p, Collection<Var> live) {
         Map<Var, Integer> uses = new HashMap<>();
         countUses(p.body(), uses);
         for (Func f : Blocks.functions(p.body())) {
@@ -56,7 +89,9 @@ public final class FusionPass {
             for (Var v : f.results()) uses.merge(v, 1, Integer::sum);
         }
         for (Var v : live) uses.merge(v, 1, Integer::sum);
-        return new Program(new FusionPass(uses).block(p.body()), p.varCount(), p.leafNames(), p.internal());
+        FusionPass pass = new FusionPass(uses, new StackedProducts.Ids(p.varCount()));
+        List<Stmt> body = pass.block(p.body());
+        return new Program(body, pass.ids.next, p.leafNames(), p.internal());
     }
 
     /** The number of equations a block runs fused, nested blocks and functions not counted. */
@@ -113,11 +148,66 @@ public final class FusionPass {
         return contiguous(e) || block(e) || spread(e);
     }
 
-    /** Every operand has the result's shape or is a single number (or is read in place, or is one number spread). */
+    /**
+     * Every operand has the result's shape or is a single number (or is read in place, or is one
+     * number spread), but at most one, which is broadcast along the leading or the trailing axes
+     * ({@link #rows}, {@link #columns}: {@code [n, m] op [n, 1]}, {@code [n, m] op [m]}).
+     */
     public static boolean fits(Stmt.Eqn e, int[] shape) {
         if (readsBefore(e)) return true;
-        for (Var x : e.in()) if (Shapes.numel(x.shapeRef()) != 1 && !Arrays.equals(x.shapeRef(), shape)) return false;
-        return true;
+        int partial = 0;
+        for (Var x : e.in()) {
+            int[] s = x.shapeRef();
+            if (Shapes.numel(s) == 1 || Arrays.equals(s, shape)) continue;
+            if (rows(s, shape) == 0 && columns(s, shape) == 0) return false;
+            partial++;
+        }
+        return partial <= 1;
+    }
+
+    /**
+     * d when an operand of shape s, broadcast to shape, has one element for each run of d
+     * consecutive elements of the result (s is shape's leading axes, then ones: {@code [n, 1]}
+     * against {@code [n, m]}, d = m); else 0. Element i of the result reads element i / d.
+     */
+    public static int rows(int[] s, int[] shape) {
+        int[] p = padded(s, shape.length);
+        if (p == null) return 0;
+        int last = shape.length; // the axes from here on are ones in p
+        while (last > 0 && p[last - 1] == 1) last--;
+        int d = 1;
+        for (int i = 0; i < shape.length; i++) {
+            if (i < last && p[i] != shape[i]) return 0;
+            if (i >= last) d *= shape[i];
+        }
+        return last == 0 || d == 1 ? 0 : d;
+    }
+
+    /**
+     * m when an operand of shape s, broadcast to shape, repeats every m elements of the result (s
+     * is ones, then shape's trailing axes: {@code [m]} or {@code [1, m]} against {@code [n, m]});
+     * else 0. Element i of the result reads element i mod m.
+     */
+    public static int columns(int[] s, int[] shape) {
+        int[] p = padded(s, shape.length);
+        if (p == null) return 0;
+        int first = 0; // the axes before it are ones in p
+        while (first < shape.length && p[first] == 1) first++;
+        int m = 1;
+        for (int i = first; i < shape.length; i++) {
+            if (p[i] != shape[i]) return 0;
+            m *= shape[i];
+        }
+        return first == shape.length || m == Shapes.numel(shape) ? 0 : m;
+    }
+
+    /** s with ones in front to the given rank, or null if it has more axes. */
+    private static int[] padded(int[] s, int rank) {
+        if (s.length > rank) return null;
+        int[] p = new int[rank];
+        Arrays.fill(p, 1);
+        System.arraycopy(s, 0, p, rank - s.length, s.length);
+        return p;
     }
 
     /** A sum of all of a tensor to one number (no kept dimensions): what a run can add up tile by tile. */
@@ -126,13 +216,32 @@ public final class FusionPass {
                 && ((Attrs.Reduce) e.attr()).axes().length == e.in().get(0).shapeRef().length;
     }
 
+    /**
+     * A sum or maximum over the trailing axes of its operand, some of them (kept or not): each
+     * group is a run of consecutive elements, which a run folds into its group's result, in order,
+     * as its tiles pass ({@code sum(x, dim=1)} of a softmax).
+     */
+    public static boolean groupReduction(Stmt.Eqn e) {
+        if (e.prim() != Prim.SUM && e.prim() != Prim.MAX) return false;
+        int[] axes = ((Attrs.Reduce) e.attr()).axes();
+        int rank = e.in().get(0).shapeRef().length;
+        if (axes.length == 0 || axes.length == rank) return false;
+        for (int i = 0; i < axes.length; i++) if (axes[i] != rank - axes.length + i) return false;
+        return true;
+    }
+
+    /** What a run can fold as it makes its operand: a full sum, or a sum or maximum over trailing axes. */
+    public static boolean reduction(Stmt.Eqn e) {
+        return fullSum(e) || groupReduction(e);
+    }
+
     // --- the rewrite --------------------------------------------------------------------------
 
     /** A block with its nested blocks and called functions rewritten, then its own runs fused. */
     private List<Stmt> block(List<Stmt> body) {
         List<Stmt> nested = new ArrayList<>(body.size());
         for (Stmt s : body) nested.add(nested(s));
-        return plan(nested);
+        return plan(StackedProducts.run(nested, ids, uses));
     }
 
     private Stmt nested(Stmt s) {
@@ -206,14 +315,14 @@ public final class FusionPass {
             scan();
             List<Stmt> after = new ArrayList<>(); // a sum right after the run may be absorbed into it; the others stay where they are
             for (Stmt d : deferred) if (body.indexOf(d) >= end) after.add(d);
-            if (end < body.size() && body.get(end) instanceof Stmt.Eqn e && e.prim() == Prim.SUM && !after.contains(e)) after.add(e);
+            if (end < body.size() && body.get(end) instanceof Stmt.Eqn e && reduction(e) && !after.contains(e)) after.add(e);
             deferred.removeIf(d -> body.indexOf(d) >= end);
             hoisted.removeIf(d -> body.indexOf(d) >= end);
-            if (run.size() < 2) {
+            Stmt.Eqn[] sums = run.size() < 2 && !anyReduction(after) ? new Stmt.Eqn[1] : absorbSums(after);
+            if (run.size() < 2 && sums[0] == null) { // one equation alone gains nothing, unless it also folds a reduction
                 out.add(run.get(0));
                 return start + 1;
             }
-            Stmt.Eqn[] sums = absorbSums(after);
             out.addAll(hoisted);
             out.add(fused(sums));
             out.addAll(deferred);
@@ -271,9 +380,11 @@ public final class FusionPass {
             List<Stmt> candidates = new ArrayList<>(deferred);
             candidates.addAll(after);
             for (Stmt d : candidates) {
-                if (!(d instanceof Stmt.Eqn e) || !fullSum(e)) continue;
+                if (!(d instanceof Stmt.Eqn e) || !reduction(e)) continue;
                 for (int k = 0; k < run.size(); k++) {
-                    if (run.get(k).out().equals(e.in().get(0)) && sums[k] == null && uses.getOrDefault(e.in().get(0), 0) == 1) {
+                    // a full sum only of a value nothing else reads (a tile's values are added as they come, one pass
+                    // either way); a group's fold whatever else reads the value, which is then kept as well
+                    if (run.get(k).out().equals(e.in().get(0)) && sums[k] == null && (groupReduction(e) || uses.getOrDefault(e.in().get(0), 0) == 1)) {
                         sums[k] = e;
                         deferred.remove(d);
                         absorbed.add(d);
@@ -281,6 +392,11 @@ public final class FusionPass {
                 }
             }
             return sums;
+        }
+
+        private boolean anyReduction(List<Stmt> after) {
+            for (Stmt d : after) if (d instanceof Stmt.Eqn e && reduction(e) && e.in().get(0).equals(run.get(0).out())) return true;
+            return false;
         }
 
         /** The fused statement: its outputs are the results read outside the run, and the sums. */
@@ -293,7 +409,7 @@ public final class FusionPass {
                 Var out = run.get(k).out();
                 boolean last = k == run.size() - 1; // the run's last result is what it is for (or its sum is)
                 int within = inside.getOrDefault(out, 0) + (sums[k] == null ? 0 : 1); // a sum taken in reads it inside the run
-                if (last ? sums[k] == null : uses.getOrDefault(out, 0) > within) outs.add(out);
+                if (last && sums[k] == null || uses.getOrDefault(out, 0) > within) outs.add(out);
                 if (sums[k] != null) {
                     sumList.add(sums[k]);
                     outs.add(sums[k].out());

@@ -105,7 +105,7 @@ public final class Verifier {
     /**
      * A fused run: its equations can run tile by tile over its shape (elementwise, each making a
      * tensor of that shape from operands that fit it; a slice, pad or spread number reads a value
-     * from before the run), each sum adds up all of one of its values, once; its values are its
+     * from before the run), each sum adds up all of one of its values (or folds it over trailing axes), once; its values are its
      * own, but its outputs, each of which it makes, and which it defines once.
      */
     private void fused(Stmt.Fused f) {
@@ -124,8 +124,8 @@ public final class Verifier {
         }
         Set<Var> summed = new HashSet<>();
         for (Stmt.Eqn s : f.sums()) {
-            if (!FusionPass.fullSum(s) || !made.contains(s.in().get(0)) || !summed.add(s.in().get(0))) {
-                throw fail(s, s.out() + " is not the one full sum of a value of its fused run");
+            if (!FusionPass.reduction(s) || !made.contains(s.in().get(0)) || !summed.add(s.in().get(0))) {
+                throw fail(s, s.out() + " is not the one full sum, or sum or maximum over trailing axes, of a value of its fused run");
             }
             eqn(s);
         }

@@ -28,8 +28,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class Gemm {
     private Gemm() {}
 
-    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
-    private static final int W = S.length();
+    static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    static final int W = S.length();
     /** Rows of the micro-kernel. */
     static final int MR = 8;
     /**
@@ -72,6 +72,10 @@ final class Gemm {
                          double[] c, int cOff, int n, int k, int m, boolean fused) {
         if (n < MR && bcs == 1) {
             fewRows(a, aOff, ars, acs, b, bOff, brs, c, cOff, n, k, m, fused);
+            return;
+        }
+        if (NarrowGemm.inPlace(n, m, ars, acs)) {
+            NarrowGemm.multiply(a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, k, m, fused);
             return;
         }
         double[] bp = SCRATCH.get().bp(Math.min(k, KC) * (roundUp(Math.min(m, NC), W) + W));
@@ -259,6 +263,11 @@ final class Gemm {
         for (int j = 0; j < nc; ) {
             int width = nc - j >= NR ? NR : nc - j >= W ? W : nc - j;
             int bo = j * kc; // strips are laid out one after another, each kc × its width
+            if (width < W && MR % W == 0) {
+                NarrowGemm.packed(ap, aBase, bp, bo, mc, kc, width, c, cOff + j, ldc, fused);
+                j += width;
+                continue;
+            }
             for (int i = 0; i < mc; i += MR) {
                 int rows = Math.min(MR, mc - i), ao = aBase + i * kc;
                 if (width < W) {

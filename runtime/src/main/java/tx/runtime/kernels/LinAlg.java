@@ -157,7 +157,7 @@ public final class LinAlg {
      */
     static void multiplyInto(double[] a, int aOff, int ars, int acs, double[] b, int bOff, int brs, int bcs,
                              double[] c, int cOff, int n, int k, int m, boolean fused) {
-        if (Vectorized.AVAILABLE && (long) n * k * m >= SMALL && m >= 2) {
+        if (Vectorized.AVAILABLE && (long) n * k * m >= SMALL) {
             Gemm.multiply(a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, k, m, fused);
             return;
         }

@@ -260,7 +260,8 @@ public final class Shaping {
     /** A fresh row-major array of {@code outShape} whose element at index i is {@code src[offset + i·srcStrides]}. */
     static double[] gather(double[] src, int offset, int[] srcStrides, int[] outShape) {
         double[] out = Buffers.take(Shapes.numel(outShape));
-        Walk w = new Walk(outShape, srcStrides);
+        int[][] merged = merged(outShape, srcStrides);
+        Walk w = new Walk(merged[0], merged[1]);
         int n = w.rowLength, s = w.step[0];
         for (int o = 0; o < out.length; o += n, w.nextRow()) {
             int p = offset + w.offset[0];
@@ -268,6 +269,29 @@ public final class Shaping {
             else for (int i = 0; i < n; i++) out[o + i] = src[p + i * s];
         }
         return out;
+    }
+
+    /**
+     * The same walk with fewer, longer axes: {shape, strides} without the axes of extent 1 (they
+     * move nothing), each axis whose stride is the next one's stride times that one's extent merged
+     * into it. NOTE: the walk's rows are its last axis: a transpose to {@code [25, 10, 1000, 1]}
+     * (an einsum's batched product) walked rows of one element, 250,000 of them.
+     */
+    static int[][] merged(int[] shape, int[] strides) {
+        int[] sh = new int[shape.length], st = new int[shape.length];
+        int r = 0;
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] == 1) continue;
+            if (r > 0 && st[r - 1] == strides[d] * shape[d]) { // the axis before continues into this one
+                sh[r - 1] *= shape[d];
+                st[r - 1] = strides[d];
+            } else {
+                sh[r] = shape[d];
+                st[r] = strides[d];
+                r++;
+            }
+        }
+        return new int[][] {Arrays.copyOf(sh, r), Arrays.copyOf(st, r)};
     }
 
     /** The inverse of {@link #gather}: writes row-major {@code src} of {@code shape} to {@code dst[offset + i·dstStrides]}. */

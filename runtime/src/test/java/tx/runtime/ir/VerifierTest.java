@@ -147,7 +147,7 @@ class VerifierTest {
         Run r = new Run();
         Stmt.Eqn sumOfX = new Stmt.Eqn(Prim.SUM, List.of(r.x), r.s, new Attrs.Reduce(new int[] {0}, false), Origin.NONE);
         String m = r.failure(new Stmt.Fused(new int[] {4}, List.of(r.exp, r.mul), List.of(sumOfX), List.of(r.z, r.s), Origin.NONE), r.s);
-        assertTrue(m.contains("not the one full sum of a value of its fused run"), m);
+        assertTrue(m.contains("is not the one full sum, or sum or maximum over trailing axes, of a value of its fused run"), m);
     }
 
     @Test

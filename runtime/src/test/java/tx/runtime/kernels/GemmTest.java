@@ -41,6 +41,11 @@ class GemmTest {
         out.add(Arguments.of(5, 65, 17));       // fewer rows than a panel: four together, then one
         out.add(Arguments.of(7, 513, 10));
         out.add(Arguments.of(4, 3, 127));
+        out.add(Arguments.of(100, 100, 1));     // a matrix times a vector, or two, or seven: rows in the lanes
+        out.add(Arguments.of(100, 100, 2));
+        out.add(Arguments.of(131, 300, 7));
+        out.add(Arguments.of(9, 40, 15));       // a panel and a row, eight columns and seven
+        out.add(Arguments.of(2001, 300, 3));    // narrow, and large enough to share among threads
         out.add(Arguments.of(0, 17, 65));
         out.add(Arguments.of(65, 0, 17));
         out.add(Arguments.of(17, 65, 0));

@@ -87,6 +87,44 @@ class ReductionsTest {
         assertTensor(naive(x, axes, keepdim, 1, (acc, v) -> acc * v), Reductions.prod(x, axes, keepdim), 1e-12);
     }
 
+    /** Shapes and trailing axes whose groups come in fours and not (the kernel folds four groups at a time). */
+    static Stream<Arguments> trailingGroups() {
+        return Stream.of(Arguments.of(s(7, 13), s(1)), Arguments.of(s(8, 5), s(1)), Arguments.of(s(5, 3, 9), s(1, 2)),
+                Arguments.of(s(9, 1), s(1)), Arguments.of(s(3, 4, 6), s(2)), Arguments.of(s(11), s(0)), Arguments.of(s(6, 0), s(1)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("trailingGroups")
+    void sumAndMaxOverTrailingAxesFoldEachGroupInOrderBitForBit(int[] shape, int[] axes) {
+        java.util.Random r = new java.util.Random(31 + shape.length * 7 + shape[0]);
+        double[] data = new double[Reference.count(shape)];
+        for (int i = 0; i < data.length; i++) data[i] = r.nextGaussian() * Math.pow(10, r.nextInt(33) - 16); // order matters to the sums
+        if (data.length > 3) {
+            data[1] = -0.0;
+            data[data.length - 2] = Double.NaN;
+        }
+        Tensor x = Tensor.of(shape, data);
+        for (boolean keepdim : new boolean[] {false, true}) {
+            assertBits(naive(x, axes, keepdim, 0, Double::sum), Reductions.sum(x, axes, keepdim));
+            if (data.length > 0) assertBits(naive(x, axes, keepdim, Double.NEGATIVE_INFINITY, Math::max), Reductions.max(x, axes, keepdim));
+        }
+    }
+
+    @Test
+    void aGroupOfNegativeZerosSumsToPositiveZeroAsTheFoldFromZeroDoes() {
+        Tensor x = t(s(5, 2), -0.0, -0.0, -0.0, -0.0, -0.0, -0.0, -0.0, -0.0, -0.0, -0.0);
+        for (double v : Reductions.sum(x, s(1), false).data()) org.junit.jupiter.api.Assertions.assertEquals(0L, Double.doubleToRawLongBits(v));
+        for (double v : Reductions.max(x, s(1), false).data()) org.junit.jupiter.api.Assertions.assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(v));
+    }
+
+    private static void assertBits(Tensor expected, Tensor actual) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.shape(), actual.shape(), "shape");
+        for (int i = 0; i < expected.size(); i++) {
+            org.junit.jupiter.api.Assertions.assertEquals(Double.doubleToRawLongBits(expected.data()[i]), Double.doubleToRawLongBits(actual.data()[i]),
+                    "element " + i + ": expected " + expected.data()[i] + " but was " + actual.data()[i]);
+        }
+    }
+
     @Test
     void sumByHand() {
         Tensor x = t(s(2, 3), 1, 2, 3, 4, 5, 6);

@@ -41,6 +41,32 @@ class ShapingTest {
         assertUntouched(x, Reference.ints(shape, 0).data());
     }
 
+    /** Shapes with axes of extent 1 and axes that stay next to each other, which the walk merges (an einsum's batched product makes them). */
+    static Stream<Arguments> mergedPermutations() {
+        return Stream.of(Arguments.of(s(6, 5, 1, 3), s(1, 3, 0, 2)), Arguments.of(s(5, 3, 2, 1), s(3, 0, 1, 2)),
+                Arguments.of(s(4, 1, 3, 2), s(2, 3, 0, 1)), Arguments.of(s(1, 1, 3), s(2, 1, 0)), Arguments.of(s(2, 3, 4, 5), s(0, 1, 3, 2)),
+                Arguments.of(s(3, 0, 2), s(2, 0, 1)),
+                // larger transposes, with axes of batch
+                Arguments.of(s(37, 50), s(1, 0)), Arguments.of(s(3, 40, 17), s(0, 2, 1)), Arguments.of(s(20, 3, 33), s(2, 1, 0)),
+                Arguments.of(s(18, 2, 1, 21), s(1, 3, 0, 2)), Arguments.of(s(2, 17, 3, 19), s(3, 0, 2, 1)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("mergedPermutations")
+    void transposeWithUnitAndContiguousAxesMovesEveryElementToItsPermutedIndex(int[] shape, int[] perm) {
+        Tensor x = Reference.ints(shape, 0);
+        int r = shape.length;
+        int[] outShape = new int[r];
+        for (int i = 0; i < r; i++) outShape[i] = shape[perm[i]];
+        double[] expected = new double[x.size()];
+        for (int o = 0; o < expected.length; o++) {
+            int[] oIdx = Reference.unravel(o, outShape), xIdx = new int[r];
+            for (int i = 0; i < r; i++) xIdx[perm[i]] = oIdx[i];
+            expected[o] = x.data()[Reference.ravel(xIdx, shape)];
+        }
+        assertTensor(outShape, expected, Shaping.transpose(x, perm), 0);
+    }
+
     @Test
     void transposeOfAMatrixByHand() {
         Tensor x = t(s(2, 3), 1, 2, 3, 4, 5, 6);
@@ -57,6 +83,8 @@ class ShapingTest {
                 Arguments.of(s(), s(2, 2)),
                 Arguments.of(s(1, 3), s(4, 2, 3)),
                 Arguments.of(s(2, 1, 3), s(2, 4, 3)),
+                Arguments.of(s(1, 1, 3), s(2, 5, 3)),
+                Arguments.of(s(2, 1, 1), s(2, 3, 4)),
                 Arguments.of(s(1), s(0)));
     }
 
