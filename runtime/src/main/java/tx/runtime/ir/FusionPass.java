@@ -117,7 +117,7 @@ public final class FusionPass {
 
     /** One number broadcast to a shape (a gradient seed spread over a sum's input): in a run it stays one number. */
     public static boolean spread(Stmt.Eqn e) {
-        return e.prim() == Prim.EXPAND && Shapes.numel(e.in().get(0).shapeRef()) == 1;
+        return e.prim() == Prim.EXPAND && !Shapes.symbolic(e.out().shapeRef()) && Shapes.numel(e.in().get(0).shapeRef()) == 1;
     }
 
     /**
@@ -158,6 +158,7 @@ public final class FusionPass {
         int partial = 0;
         for (Var x : e.in()) {
             int[] s = x.shapeRef();
+            if (Shapes.symbolic(s)) return false; // see elementwise
             if (Shapes.numel(s) == 1 || Arrays.equals(s, shape)) continue;
             if (rows(s, shape) == 0 && columns(s, shape) == 0) return false;
             partial++;

@@ -81,6 +81,7 @@ final class StackedProducts {
     private static boolean candidate(Eqn e) {
         if (e.prim() != Prim.MATMUL) return false;
         int[] a = e.in().get(0).shapeRef(), b = e.in().get(1).shapeRef();
+        if (tx.runtime.tensor.Shapes.symbolic(a) || tx.runtime.tensor.Shapes.symbolic(b)) return false; // a size known only at run time: not stacked
         return a.length == 2 && b.length == 2 && a[0] * a[1] >= ELEMENTS && columns(e) <= COLUMNS / 2;
     }
 
