@@ -170,12 +170,20 @@ public final class Tx {
                     Lowerer.lowerCall(module.ast, d, module.source, fn, kind, wrt, List.of(args), module.baseDir, module.file);
                 }
                 if (compiled == null) throw new TxException(d.render());
+                compiled = simplified(compiled);
                 Verifier.verify(compiled.program());
                 programs.put(key.toString(), compiled);
             }
             java.util.Map<tx.runtime.ir.Var, Tensor> inputs = new java.util.HashMap<>();
             for (int i = 0; i < args.length; i++) inputs.put(compiled.params().get(i), args[i]);
             return new ArrayList<>(Interpreter.evaluate(compiled.program(), inputs, compiled.results(), null));
+        }
+
+        /** The program simplified for its results, as `tx run` and `tx bench` simplify theirs (the parameters' stand-ins are kept: they are given). */
+        private static Lowerer.Derived simplified(Lowerer.Derived d) {
+            tx.runtime.ir.Simplify.Rooted r = tx.runtime.ir.Simplify.run(d.program().body(), d.results());
+            tx.runtime.ir.Program p = new tx.runtime.ir.Program(r.body(), Math.max(r.varCount(), d.program().varCount()), d.program().leafNames());
+            return new Lowerer.Derived(p, d.params(), r.results());
         }
 
         /** The programs compiled so far, by the shapes of their arguments. */
