@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,15 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ListOpsTest {
     @TempDir Path dir;
 
-    private TxRunner.Outcome run(String source) throws IOException {
-        Path f = Files.writeString(dir.resolve("t.tx"), source);
-        return TxRunner.run("run", f.toString());
+    private TxRunner.Outcome run(String source) {
+        return TxRunner.runSource(dir, source);
     }
 
-    private void expect(String source, String out) throws IOException {
-        TxRunner.Outcome r = run(source);
-        assertEquals(0, r.status(), r.err());
-        assertEquals(out, r.out());
+    private void expect(String source, String out) {
+        TxRunner.expectOutput(dir, source, out);
     }
 
     @Test

@@ -26,6 +26,22 @@ public final class TxRunner {
         return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** {@code tx run} of a program written to {@code t.tx} in {@code dir}. */
+    public static Outcome runSource(Path dir, String source) {
+        try {
+            return run("run", Files.writeString(dir.resolve("t.tx"), source).toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Runs a program (as {@link #runSource}) and checks that it succeeds and prints exactly {@code out}. */
+    public static void expectOutput(Path dir, String source, String out) {
+        Outcome r = runSource(dir, source);
+        org.junit.jupiter.api.Assertions.assertEquals(0, r.status(), r.err());
+        org.junit.jupiter.api.Assertions.assertEquals(out, r.out());
+    }
+
     /** The repository's root (set by Maven as tx.root; the working directory's parent otherwise). */
     public static Path root() {
         String r = System.getProperty("tx.root");
