@@ -83,6 +83,30 @@ class FunctionsEmitTest {
         assertClose(treeGradient(12, x), got.get(0).data(), "the emitted gradient of the 12-level tree:\n" + text);
     }
 
+    /**
+     * A list the loop appends to that the gradient never reads: its tape is not written (it used to
+     * be, from a value the derivative no longer computes: an internal error, "no expression for").
+     */
+    @Test
+    void aListTheGradientDoesNotReadIsNotTaped() {
+        String text = emit("lists.tx", """
+                fn f(x: [3]) -> [] {
+                    vals = []
+                    total = sum(x)
+                    for i in range(3) {
+                        y = x * i
+                        vals.append(y.sum().item())
+                        if i > 0 {
+                            total = total + y.sum()
+                        }
+                    }
+                    return total
+                }
+                """, "f", Compiler.Emit.TX);
+        List<Tensor> got = Tx.compile("f_grad.tx", text).function("f_grad").call(Tensor.of(new int[] {3}, new double[] {1, 2, 3}));
+        assertClose(new double[] {4, 4, 4}, got.get(0).data(), "d/dx of sum(x) + sum(x) + 2 sum(x):\n" + text); // 1 + 1 + 2
+    }
+
     @Test
     void theWrittenTreeGrowsLinearlyWithItsLevels() {
         long[] lines = new long[3];

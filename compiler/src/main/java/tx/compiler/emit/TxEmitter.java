@@ -284,7 +284,10 @@ public final class TxEmitter {
             exprs.put(p, new Expr(name, ATOM));
         }
         List<String> tapes = new ArrayList<>();
-        for (Var t : l.tapes()) {
+        List<Integer> liveTapes = new ArrayList<>(); // as the Java emitter: a tape nothing reads is not written (its rows' values may be gone)
+        for (int j = 0; j < l.tapes().size(); j++) if (live == null || live.contains(l.tapes().get(j))) liveTapes.add(j);
+        for (int j : liveTapes) {
+            Var t = l.tapes().get(j);
             String name = fresh((t.name() != null ? t.name() : "value") + "_tape");
             tapes.add(name);
             line(name + " = zeros(" + shape(t) + (t.dtype().isFloat() ? "" : ", dtype=" + t.dtype().text()) + ")", l); // rows of bools stay bools
@@ -305,7 +308,7 @@ public final class TxEmitter {
         exprs.put(l.index(), new Expr(index, ATOM));
         block(l.body(), false);
         for (int j = 0; j < tapes.size(); j++) {
-            Var v = l.stacked().get(j);
+            Var v = l.stacked().get(liveTapes.get(j));
             String zero = v.dtype() == tx.runtime.tensor.DType.BOOL ? "False" : "0"; // a bool row stays bool
             line(tapes.get(j) + " = " + tapes.get(j) + " + where(" + TxText.oneHot(n, index, v.rank() + 1, 0) + ", unsqueeze(" + arg(v) + ", 0), " + zero + ")", l);
         }
