@@ -369,14 +369,9 @@ final class AdvancedIndexing {
         if (!maskFits(m.idx(), x.shape(), m.dim(), m.span())) return new Val.Bad();
         Var region = indexing.read(x.var(), plan.path());
         int[] r = region.shape();
-        int a = m.axis(), k = m.idx().shape().length, at = 0;
-        int[] perm = new int[r.length], rest = new int[r.length - k];
-        for (int d = a; d < a + k; d++) perm[at++] = d;
-        for (int d = 0, j = 0; d < r.length; d++) {
-            if (d >= a && d < a + k) continue;
-            perm[at++] = d;
-            rest[j++] = r[d];
-        }
+        int a = m.axis(), k = m.idx().shape().length;
+        int[] perm = maskAxesFirst(r.length, a, k), rest = new int[r.length - k];
+        for (int j = 0; j < rest.length; j++) rest[j] = r[perm[k + j]];
         int count = Shapes.numel(m.idx().shape());
         Var flat = b.reshape(b.transpose(region, perm), Shapes.concat(new int[] {count}, rest));
         Var picked = l.builtins.selection.selectAlong(flat, 0, MaskRules.positions(l, m.idx().var()));
@@ -384,6 +379,14 @@ final class AdvancedIndexing {
         return l.exprs.result(picked, "IndexBackward0");
     }
 
+    /** The permutation that brings a mask's axes {@code a .. a + k - 1} to the front, the others after them in order. */
+    private static int[] maskAxesFirst(int rank, int a, int k) {
+        int[] perm = new int[rank];
+        int at = 0;
+        for (int d = a; d < a + k; d++) perm[at++] = d;
+        for (int d = 0; d < rank; d++) if (d < a || d >= a + k) perm[at++] = d;
+        return perm;
+    }
 
     /** The region with its indexed axes first, merged into one: [positions, rest...]. */
     private Var flatten(Var region, Plan plan) {
@@ -696,18 +699,10 @@ final class AdvancedIndexing {
      */
     private Var writeSelection(Var region, Index i, T v, Var positions, int[] pre, int[] post, String op, Span span, Span valueSpan) {
         int[] r = region.shape(), ms = i.idx().shape();
-        int a = pre.length, k = ms.length, count = Shapes.numel(ms);
-        int[] perm = new int[r.length], rest = Shapes.concat(pre, post);
-        int at = 0;
-        for (int d = a; d < a + k; d++) perm[at++] = d;
-        for (int d = 0; d < r.length; d++) if (d < a || d >= a + k) perm[at++] = d;
-        Var rows = a == 0 ? v.var() : b.transpose(v.var(), moveBlock(1, post.length + pre.length, a, false)); // [k, pre, post]
-        int[] ones = new int[1 + rest.length];
-        Arrays.fill(ones, 1);
-        ones[0] = positions.shapeRef()[0];
-        Var idx = b.expand(b.reshape(positions, ones), rows.shapeRef());
-        Var zeros = b.fill(Shapes.concat(new int[] {count}, rest), 0.0, region.dtype());
-        Var placed = b.emit(Prim.SCATTER_ADD, new Attrs.Axis(0), zeros, idx, cast(rows, region.dtype()));
+        int a = pre.length, count = Shapes.numel(ms);
+        int[] perm = maskAxesFirst(r.length, a, ms.length), rest = Shapes.concat(pre, post);
+        Var rows = a == 0 ? v.var() : b.transpose(v.var(), moveBlock(1, rest.length, a, false)); // [k, pre, post]
+        Var placed = l.builtins.selection.placeAlong(cast(rows, region.dtype()), 0, positions, Shapes.concat(new int[] {count}, rest));
         int[] inverse = new int[r.length];
         for (int j = 0; j < r.length; j++) inverse[perm[j]] = j;
         Var spread = b.transpose(b.reshape(placed, Shapes.concat(ms, rest)), inverse); // the region's layout, v at the mask's trues

@@ -321,19 +321,10 @@ final class Composites {
      * from that size. The divisor of a mean.
      */
     static Var count(Builder b, Var x, int[] axes) {
-        long fixed = 1;
-        Var sized = null;
-        for (int a : axes) {
-            int d = x.shapeRef()[a];
-            if (!Shapes.isSymbol(d)) {
-                fixed *= d;
-                continue;
-            }
-            Var n = b.emit(tx.runtime.ir.Prim.CAST, tx.runtime.tensor.DType.FLOAT64, b.sizeOf(d));
-            sized = sized == null ? n : b.mul(sized, n);
-        }
-        if (sized == null) return b.scalar(fixed);
-        return fixed == 1 ? sized : b.mul(sized, b.scalar(fixed));
+        int[] sizes = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) sizes[i] = x.shapeRef()[axes[i]];
+        Var n = RunTimeSizes.product(b, sizes);
+        return n == null ? b.scalar(Shapes.numelExact(sizes)) : b.emit(tx.runtime.ir.Prim.CAST, tx.runtime.tensor.DType.FLOAT64, n);
     }
 
     /** min x = -max(-x): ties share the gradient evenly, as torch.amin. */

@@ -410,10 +410,7 @@ final class Exprs {
             return l.sequences.index(new Val.Tuple(List.of(valuesOf(t), l.indicesOf.get(t.var()))), ix); // max(x, dim=1)[0]: PyTorch's (values, indices)
         }
         T x = tensor(tv, ix.target().span(), "indexing");
-        if (x != null && RunTimeSizes.sized(x)) {
-            RunTimeSizes.refuse(l, ix.span(), "indexing");
-            return new Val.Bad();
-        }
+        if (x != null && RunTimeSizes.sized(x)) return RunTimeSizes.refused(l, ix.span(), "indexing");
         return x == null ? new Val.Bad() : new Indexing(l).read(x, ix);
     }
 

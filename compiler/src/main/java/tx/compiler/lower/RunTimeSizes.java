@@ -45,7 +45,11 @@ final class RunTimeSizes {
 
     /** The number of elements of a shape with sizes known only at run time: a Python int known at run time (as an item is). */
     static Val count(Lowerer l, int[] shape) {
-        tx.runtime.ir.Builder b = l.b;
+        return T.scalar(product(l.b, shape), Val.PyType.INT);
+    }
+
+    /** The product of a shape's sizes, some known only at run time, as an int64 scalar of the program; null if every size is known now. */
+    static tx.runtime.ir.Var product(tx.runtime.ir.Builder b, int[] shape) {
         long fixed = 1;
         tx.runtime.ir.Var n = null;
         for (int d : shape) {
@@ -55,8 +59,7 @@ final class RunTimeSizes {
             }
             n = n == null ? b.sizeOf(d) : b.mul(n, b.sizeOf(d));
         }
-        if (fixed != 1) n = b.mul(n, b.scalar(fixed, tx.runtime.tensor.DType.INT64));
-        return T.scalar(n, Val.PyType.INT);
+        return n == null || fixed == 1 ? n : b.mul(n, b.scalar(fixed, tx.runtime.tensor.DType.INT64));
     }
 
     /** Whether a value is a tensor with a size known only at run time. */

@@ -198,11 +198,23 @@ final class SelectionRules extends RuleFamily {
     /** The slices of x along an axis at the positions of idx (any shape, read flat): a gather with the positions spread. */
     Var selectAlong(Var x, int axis, Var idx) {
         int m = idx.rank() == 1 ? idx.shapeRef()[0] : Shapes.numel(idx.shapeRef()); // a vector's length may be known only at run time
-        int[] ones = new int[x.rank()], to = x.shapeRef().clone();
-        Arrays.fill(ones, 1);
-        ones[axis] = m;
+        int[] to = x.shapeRef().clone();
         to[axis] = m;
-        return b.emit(Prim.GATHER, new Attrs.Axis(axis), x, b.expand(b.reshape(idx, ones), to));
+        return b.emit(Prim.GATHER, new Attrs.Axis(axis), x, spreadIndex(idx, axis, to));
+    }
+
+    /** {@link #selectAlong} backwards: zeros of {@code shape} with src's slices added at the positions of idx (a vector) along an axis. */
+    Var placeAlong(Var src, int axis, Var idx, int[] shape) {
+        Var zeros = b.fill(shape, 0.0, src.dtype());
+        return b.emit(Prim.SCATTER_ADD, new Attrs.Axis(axis), zeros, spreadIndex(idx, axis, src.shapeRef()), src);
+    }
+
+    /** The positions of idx along an axis, spread over the other axes of {@code to} (gather's and scatter_add's index). */
+    private Var spreadIndex(Var idx, int axis, int[] to) {
+        int[] ones = new int[to.length];
+        Arrays.fill(ones, 1);
+        ones[axis] = to[axis];
+        return b.expand(b.reshape(idx, ones), to);
     }
 
     /** scatter_add(x, dim, index, src): x with src added at index along dim; index and src of one shape. */
