@@ -500,6 +500,7 @@ public final class Main {
             case FILE -> "E0506";
             case INDEX -> "E0507";
             case LINALG -> "E0508";
+            case SIZE -> "E0509";
         };
     }
 

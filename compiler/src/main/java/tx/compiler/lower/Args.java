@@ -210,6 +210,11 @@ final class Args {
     int[] shapeFrom(int i, boolean infer) {
         List<Val> items = new ArrayList<>();
         List<Span> spans = new ArrayList<>();
+        if (has(i) && pos.get(i) instanceof Val.Shape s && tx.runtime.tensor.Shapes.symbolic(s.dims())) {
+            failed = true;
+            RunTimeSizes.refuse(l, posSpans.get(i), "a shape taken from `.shape`");
+            return null;
+        }
         if (has(i) && pos.get(i) instanceof Val.Shape s) return s.dims().clone();
         if (has(i) && pos.get(i) instanceof Val.ListV list) {
             items.addAll(list.items());

@@ -45,6 +45,19 @@ final class AutogradRules extends RuleFamily {
             };
             return T.scalar(b.stopGrad(b.reshape(x.var(), Shapes.SCALAR)), py);
         });
+        rules.put("tolist", a -> {
+            if (!a.shape(1, 1)) return null;
+            T x = a.tensor(0);
+            if (x == null) return null;
+            int n = Shapes.numel(x.shape());
+            if (n > TOLIST_LIMIT) {
+                l.diags.error("E0105", a.span(), "`tolist` of a tensor of " + n + " numbers: tx makes Python lists of at most " + TOLIST_LIMIT,
+                        "print the tensor itself, or a part of it: `x[:10].tolist()`");
+                return null;
+            }
+            Var flat = b.stopGrad(b.reshape(x.var(), new int[] {n}));
+            return nested(a, x, flat, 0, 0);
+        });
         rules.put("zero_grad", a -> {
             if (!a.shape(1, Integer.MAX_VALUE)) return null;
             for (int i = 0; i < a.pos.size(); i++) {
@@ -207,10 +220,35 @@ final class AutogradRules extends RuleFamily {
     }
 
     /** How {@code print} shows one value (also an assert's message, which Python shows as {@code str} of it). */
+    /** The most numbers {@code tolist} makes into a Python list: each is a value of the program. */
+    private static final int TOLIST_LIMIT = 4096;
+
+    /**
+     * {@code x.tolist()}: nested Python lists of x's numbers (Python floats, ints or bools, by x's
+     * dtype), each read from the flat copy {@code flat} when the program runs; a 0-dimensional x gives
+     * its number. From axis {@code axis} on, starting at element {@code at} of flat.
+     */
+    private Val nested(Args a, T x, Var flat, int axis, int at) {
+        int[] s = x.shape();
+        if (axis == s.length) {
+            Val.PyType py = switch (x.dtype()) {
+                case INT64 -> Val.PyType.INT;
+                case BOOL -> Val.PyType.BOOL;
+                case FLOAT64 -> Val.PyType.FLOAT;
+            };
+            return T.scalar(b.reshape(b.slice(flat, new int[] {at}, new int[] {at + 1}, new int[] {1}), Shapes.SCALAR), py);
+        }
+        int stride = Shapes.numel(java.util.Arrays.copyOfRange(s, axis + 1, s.length));
+        List<Val> items = new java.util.ArrayList<>();
+        for (int i = 0; i < s[axis]; i++) items.add(nested(a, x, flat, axis + 1, at + i * stride));
+        return new Val.ListV(items, java.util.Collections.nCopies(items.size(), a.span()));
+    }
+
     static Stmt.PrintItem printItem(Lowerer l, Val v) {
         if (Sequences.items(v) != null) return l.sequences.print(v, x -> printItem(l, x));
         if (v instanceof Val.RunList r) return RunLists.print(r); // a list whose length is known only at run time
         if (v instanceof Val.RangeV r) return new Stmt.PrintItem.Text(r.show()); // Python's repr: range(0, 5)
+        if (v instanceof Val.Shape s) return RunTimeSizes.shapeItem(l, s.dims());
         if (v instanceof Val.Num n && n.py() == Val.PyType.BOOL) return new Stmt.PrintItem.Text(n.value() != 0 ? "True" : "False");
         if (v instanceof Val.Num n) return new Stmt.PrintItem.Text(n.py() == Val.PyType.INT ? Formatting.integer(n.value()) : tx.runtime.tensor.PyFloat.repr(n.value()));
         if (v instanceof Val.Formatted f) return new Stmt.PrintItem.Joined(f.parts());

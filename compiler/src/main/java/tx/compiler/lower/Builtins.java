@@ -132,6 +132,7 @@ final class Builtins {
             RunTimeSizes.refuse(l, c.span(), "`" + a.fn + "`");
             return new Val.Bad();
         }
+        RunTimeSizes.checks(l, a);
         Val v = rule.apply(a);
         return v == null ? new Val.Bad() : v;
     }
@@ -249,15 +250,13 @@ final class Builtins {
     /** PyTorch spellings with a different name in tx, for the help of E0103. */
     private static final Map<String, String> PYTORCH_NAMES = Map.ofEntries(
             Map.entry("zero_", "reset a gradient with `zero_grad(x)`"),
-            Map.entry("t", "write `x.T`"),
             Map.entry("add_", "update in place with `x += ...` (inside `with no_grad` for a leaf)"),
             Map.entry("sub_", "update in place with `x -= ...` (inside `with no_grad` for a leaf)"),
             Map.entry("mul_", "update in place with `x *= ...` (inside `with no_grad` for a leaf)"),
             Map.entry("div_", "update in place with `x /= ...` (inside `with no_grad` for a leaf)"),
             Map.entry("clip", "use `clamp(x, min=, max=)`"),
             Map.entry("softmax_", "use `softmax(x, dim=)`"),
-            Map.entry("numpy", "tx has one kind of value, the tensor; print it with `print(x)`"),
-            Map.entry("tolist", "tx has one kind of value, the tensor; print it with `print(x)`"));
+            Map.entry("numpy", "tx has one kind of value, the tensor; print it with `print(x)`"));
 
     private Val unknown(Ast.Call c, String name) {
         Span s = c.callee() instanceof Ast.Attr at ? at.nameSpan() : c.callee().span();
@@ -364,13 +363,36 @@ final class Builtins {
         rules.put(name, a -> {
             if (!a.shape(2, 2)) return null;
             T x = a.tensor(0), y = a.tensor(1);
-            if (x == null || y == null || !broadcasts(a, x, y)) return null;
+            if (x == null || y == null) return null;
+            T[] xy = agreed(a, x, y);
+            if (xy == null) return null;
+            Var xv = xy[0].var(), yv = xy[1].var();
             boolean number = a.get(1, null) instanceof Val.Num && SCALAR_OVERLOADS.containsKey(name);
-            return out(b.emit(p, null, x.var(), y.var()), number ? SCALAR_OVERLOADS.get(name) : gradFn);
+            return out(b.emit(p, null, xv, yv), number ? SCALAR_OVERLOADS.get(name) : gradFn);
         });
     }
 
+    /**
+     * The operands, their shapes broadcast: sizes known only at run time that must agree are checked
+     * when the program runs and relabelled ({@link SizeAgreement}); null after E0201.
+     */
+    T[] agreed(Args a, T... ts) {
+        if (SizeAgreement.needsCheck(shapes(ts))) {
+            T[] out = SizeAgreement.agree(l, a.span(), ts);
+            if (out != null) return out;
+        }
+        return broadcasts(a, ts) ? ts : null;
+    }
+
+    private static int[][] shapes(T[] ts) {
+        int[][] shapes = new int[ts.length][];
+        for (int k = 0; k < ts.length; k++) shapes[k] = ts[k].shape();
+        return shapes;
+    }
+
+    /** Whether the operands' shapes broadcast as they stand: E0201 if not, E0105 where only a check when the program runs could tell ({@link #agreed} makes it). */
     boolean broadcasts(Args a, T... ts) {
+        if (SizeAgreement.needsCheck(shapes(ts)) && SizeAgreement.couldAgree(shapes(ts))) return RunTimeSizes.refuse(l, a.span(), "`" + a.fn + "` of sizes that must agree when it runs,");
         int[] s = Shapes.SCALAR;
         for (T t : ts) {
             int[] n = Shapes.broadcast(s, t.shape());
@@ -409,8 +431,9 @@ final class Builtins {
     private Val where(Args a) {
         if (!a.shape(3, 3)) return null;
         T c = a.tensor(0), x = a.tensor(1), y = a.tensor(2);
-        if (c == null || x == null || y == null || !mask(c, "where", "condition", a.spanOf(0, null)) || !broadcasts(a, c, x, y)) return null;
-        return out(b.where(c.var(), x.var(), y.var()), "WhereBackward0");
+        if (c == null || x == null || y == null || !mask(c, "where", "condition", a.spanOf(0, null))) return null;
+        T[] cxy = agreed(a, c, x, y);
+        return cxy == null ? null : out(b.where(cxy[0].var(), cxy[1].var(), cxy[2].var()), "WhereBackward0");
     }
 
     /** Whether a condition or a mask is a bool tensor, as PyTorch requires (E0220 otherwise). */
@@ -475,7 +498,7 @@ final class Builtins {
             if (d != null) l.diags.error("E0203", a.spanOf(1, "dim"), "a tensor of shape [] has no dimension " + d, "`x.size()` is its shape, `torch.Size([])`");
             return null;
         }
-        return new Val.Num(x.shape()[d], Val.PyType.INT);
+        return RunTimeSizes.dim(l, x.shape()[d]);
     }
 
     private static boolean pythonScalar(Val v) {
@@ -545,7 +568,7 @@ final class Builtins {
 
     private static boolean emptyExtent(T x, int[] axes) {
         for (int ax : axes) if (x.shape()[ax] == 0) return true;
-        return axes.length == 0 && Shapes.numel(x.shape()) == 0;
+        return axes.length == 0 && Shapes.empty(x.shape());
     }
 
     // ---- linear algebra --------------------------------------------------------------------------------
@@ -601,6 +624,19 @@ final class Builtins {
             return out(b.emit(Prim.TRANSPOSE, new Attrs.Perm(identity(x.shape().length)), x.var()), "PermuteBackward0");
         }
         return out(b.mT(x.var()), "PermuteBackward0");
+    }
+
+    /** {@code x.mT}: the last two axes swapped (matrices, or batches of them). */
+    Val transposeM(T x, Span span) {
+        int r = x.shape().length;
+        if (r < 2) {
+            l.diags.error("E0203", span, "tensor.mT is only supported on matrices or batches of matrices. Got " + r + "-D tensor.", "`x.T` of a vector is the vector");
+            return new Val.Bad();
+        }
+        int[] perm = identity(r);
+        perm[r - 2] = r - 1;
+        perm[r - 1] = r - 2;
+        return out(b.transpose(x.var(), perm), "TransposeBackward0");
     }
 
     /**

@@ -269,6 +269,13 @@ final class Exprs {
         if (op.equals("@")) return l.builtins.matmul(left, right, ls, rs, span);
         T a = operand(left, right, ls, op), c = operand(right, left, rs, op);
         if (a == null || c == null) return new Val.Bad();
+        if (SizeAgreement.needsCheck(a.shape(), c.shape())) { // sizes known only at run time, checked when it runs
+            T[] agreed = SizeAgreement.agree(l, span, a, c);
+            if (agreed != null) {
+                a = agreed[0];
+                c = agreed[1];
+            }
+        }
         if (Shapes.broadcast(a.shape(), c.shape()) == null) {
             l.diags.error("E0201", span, "shapes " + Shapes.show(a.shape()) + " and " + Shapes.show(c.shape()) + " do not broadcast for `" + op + "`",
                     "trailing dimensions must be equal or 1 (NumPy broadcasting)");
@@ -428,7 +435,7 @@ final class Exprs {
             l.diags.error("E0204", at.span(), "index " + i + " is out of range for a shape of " + dims.length + " dimensions", null);
             return new Val.Bad();
         }
-        return new Val.Num(dims[k], Val.PyType.INT);
+        return RunTimeSizes.dim(l, dims[k]);
     }
 
     /** A compile-time whole number, or null after reporting. */
@@ -472,14 +479,15 @@ final class Exprs {
             case "grad" -> grad(x, a);
             case "requires_grad" -> new Val.Bool(x.rg());
             case "is_leaf" -> new Val.Bool(x.leaf() >= 0 || !x.rg());
-            case "shape" -> RunTimeSizes.sized(x) ? RunTimeSizes.refused(l, a.span(), "`.shape`") : new Val.Shape(x.shape());
+            case "shape" -> new Val.Shape(x.shape()); // its sizes known only at run time are symbols: see RunTimeSizes.dim
             case "ndim" -> new Val.Num(x.shape().length, Val.PyType.INT);
             case "dtype" -> new Val.DTypeV(x.dtype());
             case "T" -> l.builtins.transposeT(x);
+            case "mT" -> l.builtins.transposeM(x, a.nameSpan());
             case "data" -> l.autograd.data(x);
             case "grad_fn" -> l.autograd.gradFn(x, a.span());
             default -> {
-                String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "ndim", "dtype", "T", "data", "grad_fn"));
+                String near = closest(a.name(), List.of("grad", "requires_grad", "is_leaf", "shape", "ndim", "dtype", "T", "mT", "data", "grad_fn"));
                 String help = l.builtins.has(a.name()) ? "`" + a.name() + "` is a method: call it, `x." + a.name() + "(...)`"
                         : near != null ? "did you mean `" + near + "`?" : null;
                 l.diags.error("E0101", a.nameSpan(), "tensors have no attribute `" + a.name() + "`", help);

@@ -66,6 +66,7 @@ final class Formatting {
             if (Sequences.items(v) != null && f.spec().isEmpty()) return l.sequences.print(v, Formatting::sequenceItem); // Python's str of a list or tuple
             if (v instanceof Val.RunList r && f.spec().isEmpty()) return RunLists.print(r);
             if (v instanceof Val.Formatted inner && f.spec().isEmpty() && f.conversion() != 'r') return new PrintItem.Joined(inner.parts()); // f"{msg}" of an f-string
+            if (v instanceof Val.Shape s && Shapes.symbolic(s.dims()) && f.spec().isEmpty()) return RunTimeSizes.shapeItem(l, s.dims());
             String text = staticText(v, spec, f);
             if (text == null) return null;
             return new PrintItem.Text(text);

@@ -193,7 +193,7 @@ final class Iteration {
     }
 
     private Val item(Source s, int k) {
-        if (s.value() instanceof Val.Shape sh) return new Val.Num(sh.dims()[k], Val.PyType.INT);
+        if (s.value() instanceof Val.Shape sh) return RunTimeSizes.dim(l, sh.dims()[k]);
         if (s.value() instanceof T t) {
             Args a = new Args(l, ROW, new Ast.Call(new Ast.Name(ROW, s.span()), List.of(), s.span()));
             a.pos.add(t);

@@ -1,6 +1,7 @@
 package tx.compiler.lower;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -471,6 +472,7 @@ public final class Lowerer {
     private void destructure(Ast.Assign a) {
         Val v = exprs.expr(a.value());
         List<Val> values = Sequences.items(v) != null ? Sequences.items(v) : List.of(v);
+        if (v instanceof Val.Shape s) values = Arrays.stream(s.dims()).mapToObj(d -> RunTimeSizes.dim(this, d)).toList(); // n, d = X.shape
         if (v instanceof T tv && indicesOf.containsKey(tv.var())) values = List.of(exprs.valuesOf(tv), indicesOf.get(tv.var())); // v, i = max(x, dim=1)
         if (!(v instanceof Val.Bad) && values.size() != a.targets().size()) {
             diags.error("E0401", a.span(), "this gives " + values.size() + (values.size() == 1 ? " value" : " values") + ", but "

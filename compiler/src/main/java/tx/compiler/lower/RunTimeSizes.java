@@ -1,5 +1,6 @@
 package tx.compiler.lower;
 
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -33,7 +34,16 @@ final class RunTimeSizes {
             // products, conversions, autograd
             "matmul", "mm", "mv", "dot", "float", "double", "long", "bool", "to", "detach", "clone", "item", "print", "backward",
             // sizes, as Python ints known at run time
-            "len", "numel");
+            "len", "numel", "size",
+            // maxima and minima, whose run-time check refuses an empty selection as PyTorch does (see nonEmpty)
+            "max", "min", "amax", "amin", "argmax", "argmin",
+            // shapes: the sizes known only at run time are carried as symbols, or made (a flattening's, a view's -1)
+            "reshape", "view", "flatten", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims", "t", "permute", "movedim", "flip", "dim",
+            // orders and scans along an axis
+            "sort", "argsort", "cumsum");
+
+    /** The reductions that PyTorch refuses over nothing. */
+    private static final Set<String> NOT_OVER_NOTHING = Set.of("max", "min", "amax", "amin", "argmax", "argmin");
 
     private static final Set<String> PRIMITIVES = primitives();
 
@@ -62,9 +72,60 @@ final class RunTimeSizes {
         return n == null || fixed == 1 ? n : b.mul(n, b.scalar(fixed, tx.runtime.tensor.DType.INT64));
     }
 
+    /** The shape of a tensor of this shape flattened: its one size, a symbol where some of its sizes are known only at run time. */
+    static int[] flat(tx.runtime.ir.Builder b, int[] shape) {
+        if (!Shapes.symbolic(shape)) return new int[] {Shapes.numel(shape)};
+        int[] syms = Shapes.symbols(shape);
+        if (syms.length == 1 && Shapes.numel(Shapes.fixedPart(shape)) == 1 && Arrays.stream(shape).filter(d -> d == syms[0]).count() == 1) return new int[] {syms[0]};
+        return new int[] {b.symbol(product(b, shape))};
+    }
+
+    /** One size of a shape as a Python int: known now, or (a symbol) known when the program runs. */
+    static Val dim(Lowerer l, int d) {
+        return Shapes.isSymbol(d) ? T.scalar(l.b.sizeOf(d), Val.PyType.INT) : new Val.Num(d, Val.PyType.INT);
+    }
+
+    /** A shape printed as PyTorch prints {@code x.shape}, {@code torch.Size([3, 2])}, its sizes known only at run time filled in when it runs. */
+    static tx.runtime.ir.Stmt.PrintItem shapeItem(Lowerer l, int[] dims) {
+        List<tx.runtime.ir.Stmt.PrintItem> parts = new java.util.ArrayList<>();
+        StringBuilder text = new StringBuilder("torch.Size([");
+        for (int i = 0; i < dims.length; i++) {
+            if (i > 0) text.append(", ");
+            if (!Shapes.isSymbol(dims[i])) {
+                text.append(dims[i]);
+                continue;
+            }
+            parts.add(RunTimeChecks.text(text.toString()));
+            parts.add(RunTimeChecks.shown(l, l.b.sizeOf(dims[i])));
+            text.setLength(0);
+        }
+        parts.add(RunTimeChecks.text(text.append("])").toString()));
+        return parts.size() == 1 ? parts.get(0) : new tx.runtime.ir.Stmt.PrintItem.Joined(parts);
+    }
+
     /** Whether a value is a tensor with a size known only at run time. */
     static boolean sized(Val v) {
         return v instanceof T t && Shapes.symbolic(t.shape());
+    }
+
+    /**
+     * The checks a built-in's call needs when the program runs, placed before it: a maximum or
+     * minimum of a selection, over all of it or along an axis whose size is known only at run time,
+     * must have something to reduce ({@link RunTimeChecks#nonEmpty}).
+     */
+    static void checks(Lowerer l, Args a) {
+        if (!NOT_OVER_NOTHING.contains(a.fn) || a.pos.isEmpty() || !sized(a.pos.get(0))) return;
+        int[] shape = ((T) a.pos.get(0)).shape();
+        Val dim = a.kw.containsKey("dim") ? a.kw.get("dim") : a.pos.size() > 1 ? a.pos.get(1) : null;
+        if (dim == null) {
+            RunTimeChecks.nonEmpty(l, a.span(), a.fn, shape, null);
+        } else if (dim instanceof Val.Num n && n.py() == Val.PyType.INT && Math.abs(n.value()) <= shape.length && n.value() < shape.length) {
+            RunTimeChecks.nonEmpty(l, a.span(), a.fn, shape, (int) (n.value() < 0 ? n.value() + shape.length : n.value()));
+        } else if (dim instanceof Val.ListV list) {
+            for (Val d : list.items()) if (d instanceof Val.Num n && Math.abs(n.value()) <= shape.length && n.value() < shape.length) {
+                RunTimeChecks.nonEmpty(l, a.span(), a.fn, shape, (int) (n.value() < 0 ? n.value() + shape.length : n.value()));
+            }
+        } // a tensor as the second operand (max(a, b)) is elementwise: nothing to check; a bad dim is the rule's to report
     }
 
     /** Whether a built-in accepts such values. */
@@ -72,9 +133,13 @@ final class RunTimeSizes {
         return ACCEPTING.contains(name) || PRIMITIVES.contains(name);
     }
 
-    /** The first of these values with such a size, or null. */
+    /** The first of these values with such a size, or that holds one (a list or tuple of tensors, `cat([x[m], y])`), or null. */
     static Val first(List<Val> values) {
-        for (Val v : values) if (sized(v)) return v;
+        for (Val v : values) {
+            if (sized(v) || v instanceof Val.Shape s && Shapes.symbolic(s.dims())) return v;
+            List<Val> items = v instanceof Val.ListV list ? list.items() : v instanceof Val.Tuple t ? t.items() : null;
+            if (items != null && first(items) != null) return v;
+        }
         return null;
     }
 

@@ -57,7 +57,7 @@ final class SelectionRules extends RuleFamily {
         boolean keepdim = a.bool(2, "keepdim", false);
         if (a.failed || !nonEmpty(a, x, dim)) return null;
         Var src = max ? x.var() : b.neg(x.var());
-        if (dim == null || x.shape().length == 0) return out(argmaxAlong(b.reshape(src, new int[] {Shapes.numel(x.shape())}), 0, false), null);
+        if (dim == null || x.shape().length == 0) return out(argmaxAlong(b.reshape(src, RunTimeSizes.flat(l.b, x.shape())), 0, false), null);
         return out(argmaxAlong(src, dim, keepdim), null);
     }
 
@@ -329,7 +329,7 @@ final class SelectionRules extends RuleFamily {
     }
 
     private boolean nonEmpty(Args a, T x, Integer dim) {
-        boolean empty = dim == null || x.shape().length == 0 ? Shapes.numel(x.shape()) == 0 : x.shape()[dim] == 0;
+        boolean empty = dim == null || x.shape().length == 0 ? Shapes.empty(x.shape()) : x.shape()[dim] == 0;
         if (empty) l.diags.error("E0205", a.span(), "`" + a.fn + "` of an empty tensor has no value", null);
         return !empty;
     }

@@ -27,7 +27,8 @@ final class ShapeRules extends RuleFamily {
             int[] s = a.shapeFrom(1, true);
             if (x == null || s == null) return null;
             s = inferSize(a, x, s);
-            return s == null ? null : host.view(x, b.reshape(x.var(), s), x.leaf() >= 0 ? "ReshapeAliasBackward0" : "ViewBackward0");
+            // PyTorch 1.13: reshape of a contiguous tensor is _reshape_alias, view is view (a transposed one's reshape copies: UnsafeViewBackward0, not followed here)
+            return s == null ? null : host.view(x, b.reshape(x.var(), s), a.fn.equals("view") ? "ViewBackward0" : "ReshapeAliasBackward0");
         });
         rules.put("view", rules.get("reshape"));
         rules.put("flatten", a -> {
@@ -38,18 +39,15 @@ final class ShapeRules extends RuleFamily {
             Integer s0 = a.get(1, "start_dim") == null ? Integer.valueOf(0) : a.dim(1, "start_dim", r);
             Integer s1 = a.get(2, "end_dim") == null ? Integer.valueOf(Math.max(r - 1, 0)) : a.dim(2, "end_dim", r);
             if (s0 == null || s1 == null) return null;
+            if (s0.equals(s1) && r > 0) return x; // flattening one axis: PyTorch returns x itself
             List<Integer> shape = new ArrayList<>();
-            int prod = 1;
             for (int i = 0; i < r; i++) {
                 if (i < s0 || i > s1) shape.add(x.shape()[i]);
-                else {
-                    prod *= x.shape()[i];
-                    if (i == s1) shape.add(prod);
-                }
+                else if (i == s1) shape.add(RunTimeSizes.flat(b, Arrays.copyOfRange(x.shape(), s0, s1 + 1))[0]); // a symbol where a size is known only at run time
             }
             if (r == 0) shape.add(1);
             return out(b.reshape(x.var(), shape.stream().mapToInt(Integer::intValue).toArray()),
-                    x.leaf() >= 0 ? "ReshapeAliasBackward0" : "ViewBackward0");
+                    "ReshapeAliasBackward0");
         });
         rules.put("squeeze", a -> {
             if (!a.shape(1, 2, "dim")) return null;
@@ -59,6 +57,10 @@ final class ShapeRules extends RuleFamily {
             if (a.failed) return null;
             List<Integer> shape = new ArrayList<>();
             for (int i = 0; i < x.shape().length; i++) {
+                if (Shapes.isSymbol(x.shape()[i]) && (d == null || d == i)) { // PyTorch squeezes it if the run makes it 1
+                    RunTimeSizes.refuse(l, a.span(), "`squeeze` of a dimension");
+                    return null;
+                }
                 if (x.shape()[i] == 1 && (d == null || d == i)) continue;
                 shape.add(x.shape()[i]);
             }
@@ -75,6 +77,22 @@ final class ShapeRules extends RuleFamily {
             shape.add(d, 1);
             return out(b.reshape(x.var(), shape.stream().mapToInt(Integer::intValue).toArray()), "UnsqueezeBackward0");
         });
+        rules.put("t", a -> { // x.t(): a matrix transposed, a vector or a number as it is (a new node all the same, as PyTorch's)
+            if (!a.shape(1, 1)) return null;
+            T x = a.tensor(0);
+            if (x == null) return null;
+            int r = x.shape().length;
+            if (r > 2) {
+                l.diags.error("E0203", a.span(), "t() expects a tensor with <= 2 dimensions, but self is " + r + "D", "`x.T` reverses every axis, `x.mT` swaps the last two");
+                return null;
+            }
+            return out(b.emit(Prim.TRANSPOSE, new Attrs.Perm(r == 2 ? new int[] {1, 0} : r == 1 ? new int[] {0} : new int[0]), x.var()), "TBackward0");
+        });
+        rules.put("dim", a -> { // x.dim(): the number of axes, as x.ndim
+            if (!a.shape(1, 1)) return null;
+            T x = a.tensor(0);
+            return x == null ? null : new Val.Num(x.shape().length, Val.PyType.INT);
+        });
         rules.put("expand", a -> expand(a, true));
         rules.put("broadcast_to", a -> expand(a, false));
         rules.put("cat", a -> join(a, false));
@@ -83,6 +101,7 @@ final class ShapeRules extends RuleFamily {
 
     /** Resolves one -1 in a reshape and checks the element count. */
     private int[] inferSize(Args a, T x, int[] s) {
+        if (Shapes.symbolic(x.shape())) return inferRunTimeSize(a, x, s);
         int unknown = -1;
         long known = 1;
         for (int i = 0; i < s.length; i++) {
@@ -104,6 +123,44 @@ final class ShapeRules extends RuleFamily {
                     + Shapes.show(s), "the number of elements must stay the same");
             return null;
         }
+        return out;
+    }
+
+    /**
+     * A reshape of a tensor whose size is known only at run time ({@code x[mask].view(-1, 2)}): its
+     * -1 is a size known then, the number of elements over the other sizes, and the run stops with
+     * PyTorch's message where that does not divide (E0509). Without a -1, the new shape would fix the
+     * size, which only the run can confirm: E0105.
+     */
+    private int[] inferRunTimeSize(Args a, T x, int[] s) {
+        int unknown = -1;
+        long known = 1;
+        for (int i = 0; i < s.length; i++) {
+            if (s[i] == -1 && unknown < 0) unknown = i;
+            else if (s[i] == -1) {
+                l.diags.error("E0205", a.span(), "only one dimension of a reshape can be -1", null);
+                return null;
+            } else known *= s[i];
+        }
+        if (unknown < 0 || known == 0) {
+            RunTimeSizes.refuse(l, a.span(), "a reshape to sizes all given (one of them -1 works)");
+            return null;
+        }
+        long fixed = Shapes.numel(Shapes.fixedPart(x.shape()));
+        int[] out = s.clone();
+        int[] syms = Shapes.symbols(x.shape());
+        if (fixed == known && syms.length == 1 && Arrays.stream(x.shape()).filter(d -> d == syms[0]).count() == 1) {
+            out[unknown] = syms[0]; // [?1, 2] viewed as [-1, 2]: the same symbol
+            return out;
+        }
+        Var n = RunTimeSizes.product(b, x.shape());
+        Var k = b.scalar(known, tx.runtime.tensor.DType.INT64);
+        if (fixed % known != 0) {
+            List<tx.runtime.ir.Stmt.PrintItem> message = List.of(RunTimeChecks.text("shape '" + Arrays.toString(s) + "' is invalid for input of size "),
+                    RunTimeChecks.shown(l, n));
+            RunTimeChecks.require(l, a.span(), b.emit(Prim.EQ, null, b.emit(Prim.REMAINDER, null, n, k), b.scalar(0, tx.runtime.tensor.DType.INT64)), message);
+        }
+        out[unknown] = b.symbol(b.emit(Prim.FLOOR_DIVIDE, null, n, k));
         return out;
     }
 

@@ -571,6 +571,7 @@ public final class Interpreter {
     private void fail(Stmt.Fail f) {
         StringBuilder sb = new StringBuilder();
         for (PrintItem item : f.message()) text(item, sb);
+        if (!f.assertion()) throw new TxRuntimeException(TxRuntimeException.Kind.SIZE, sb.toString(), f.origin(), null);
         throw new TxRuntimeException(TxRuntimeException.Kind.ASSERTION, sb.length() == 0 ? "AssertionError" : "AssertionError: " + sb, f.origin(), null);
     }
 

@@ -5,7 +5,7 @@ import tx.runtime.ir.Origin;
 /** A failure while a program runs (a failed assertion, a bad value): exit status 3, never a stack trace. */
 public final class TxRuntimeException extends RuntimeException {
     /** What went wrong; the command line gives each kind its error code. */
-    public enum Kind { ASSERTION, ANOMALY, MEMORY, TIMEOUT, CHECK, FILE, INDEX, LINALG }
+    public enum Kind { ASSERTION, ANOMALY, MEMORY, TIMEOUT, CHECK, FILE, INDEX, LINALG, SIZE }
 
     private final Kind kind;
     private final transient Origin origin;

@@ -210,7 +210,7 @@ public final class Blocks {
         }
         if (s instanceof Stmt.GradAccum g) return new Stmt.GradAccum(g.leaf(), r(g.delta(), map), g.origin());
         if (s instanceof Stmt.AssertClose a) return new Stmt.AssertClose(r(a.a(), map), r(a.b(), map), a.rtol(), a.atol(), a.text(), a.origin());
-        if (s instanceof Stmt.Fail f) return new Stmt.Fail(f.message().stream().map(item -> item.map(x -> r(x, map))).toList(), f.origin());
+        if (s instanceof Stmt.Fail f) return new Stmt.Fail(f.message().stream().map(item -> item.map(x -> r(x, map))).toList(), f.origin(), f.assertion());
         if (s instanceof Stmt.Print p) {
             List<Stmt.PrintItem> items = new ArrayList<>();
             for (Stmt.PrintItem item : p.items()) {

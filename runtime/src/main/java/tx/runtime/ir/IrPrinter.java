@@ -86,7 +86,7 @@ public final class IrPrinter {
         } else if (s instanceof Stmt.CheckReport c) {
             line(in, "check " + c.text() + " (" + c.entries().size() + " gradients compared)", s);
         } else if (s instanceof Stmt.Fail f) {
-            line(in, "fail AssertionError(" + f.message().size() + " items)", s);
+            line(in, "fail " + (f.assertion() ? "AssertionError" : "SizeError") + "(" + f.message().size() + " items)", s);
         } else if (s instanceof Stmt.AssertClose a) {
             line(in, "assert_close(" + name(a.a()) + ", " + name(a.b()) + ")", s);
         } else if (s instanceof Stmt.GradSet g) {

@@ -341,7 +341,7 @@ public enum Prim {
         @Override public Tensor eval(List<Tensor> in, Object attr) { return Reductions.scan(in.get(0), ((Attrs.Axis) attr).axis(), false); }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
             int axis = ((Attrs.Axis) e.attr()).axis();
-            return List.of(in(e, 0).shapeRef()[axis] <= 1 ? g : reversedCumsum(b, g, axis));
+            return List.of(in(e, 0).shapeRef()[axis] == 1 || in(e, 0).shapeRef()[axis] == 0 ? g : reversedCumsum(b, g, axis));
         }
     },
     /**
@@ -360,7 +360,7 @@ public enum Prim {
     RESHAPE(1) {
         @Override public int[] shape(List<int[]> in, Object attr) {
             int[] s = sized(in, 1, ((Attrs.ShapeAttr) attr).shape());
-            if (!Shapes.sameSize(s, in.get(0))) fail("cannot reshape " + Shapes.show(in.get(0)) + " to " + Shapes.show(s));
+            if (!Shapes.sameSize(s, in.get(0)) && !Shapes.renamesSizes(in.get(0), s)) fail("cannot reshape " + Shapes.show(in.get(0)) + " to " + Shapes.show(s));
             return s.clone();
         }
         @Override public Tensor eval(List<Tensor> in, Object attr) { return in.get(0).reshape(resolved(((Attrs.ShapeAttr) attr).shape(), in, 1)); }

@@ -171,7 +171,7 @@ public final class Simplify {
             return new Stmt.Print(items, p.origin());
         }
         if (st instanceof Stmt.AssertClose a) return new Stmt.AssertClose(v(a.a()), v(a.b()), a.rtol(), a.atol(), a.text(), a.origin());
-        if (st instanceof Stmt.Fail f) return new Stmt.Fail(f.message().stream().map(item -> item.map(this::v)).toList(), f.origin());
+        if (st instanceof Stmt.Fail f) return new Stmt.Fail(f.message().stream().map(item -> item.map(this::v)).toList(), f.origin(), f.assertion());
         if (st instanceof Stmt.GradSet g) return new Stmt.GradSet(g.leaf(), v(g.value()), g.origin());
         if (st instanceof Stmt.Save sv) return new Stmt.Save(v(sv.value()), sv.path(), sv.file(), sv.origin());
         if (st instanceof Stmt.GradAccum g) return new Stmt.GradAccum(g.leaf(), v(g.delta()), g.origin());

@@ -98,8 +98,14 @@ public sealed interface Stmt {
      * Fails the run (exit 3) with Python's {@code AssertionError: message}: a failed {@code assert},
      * which the compiler places in the branch of a {@link Cond} taken when its condition is false.
      * The message is printed as {@code print} prints its items, side by side; empty: no message.
+     * Not an {@code assertion}: a check the compiler made (sizes known only at run time that must
+     * agree), whose message is the whole text, as PyTorch's run-time error says it.
      */
-    record Fail(List<PrintItem> message, Origin origin) implements Stmt {}
+    record Fail(List<PrintItem> message, Origin origin, boolean assertion) implements Stmt {
+        public Fail(List<PrintItem> message, Origin origin) {
+            this(message, origin, true);
+        }
+    }
 
     /** Fails the run (exit 3) unless |a - b| <= atol + rtol * |b| everywhere, as torch.allclose. */
     record AssertClose(Var a, Var b, double rtol, double atol, String text, Origin origin) implements Stmt {}

@@ -52,6 +52,30 @@ class RunTimeSizeTest {
     }
 
     @Test
+    void aReshapeMayRenameASymbolOnlyWhereTheCompilerVouchesForIt() {
+        int a = Shapes.symbol(0), c = Shapes.symbol(1);
+        assertTrue(Shapes.renamesSizes(new int[] {a, 2}, new int[] {c, 2})); // checked equal when it runs
+        assertTrue(Shapes.renamesSizes(new int[] {a}, new int[] {3})); // checked equal to a fixed size
+        assertTrue(Shapes.renamesSizes(new int[] {a, 2}, new int[] {c})); // a flattening: c made as 2a
+        assertFalse(Shapes.renamesSizes(new int[] {a, 2}, new int[] {a, 3})); // a fixed size changed
+        assertFalse(Shapes.renamesSizes(new int[] {3}, new int[] {a})); // a fixed size is never renamed to a symbol of the input
+        assertFalse(Shapes.renamesSizes(new int[] {a, 2}, new int[] {a, 2})); // nothing renamed
+        Builder b = new Builder();
+        int n = b.symbol(b.newVar(Shapes.SCALAR, "n", DType.INT64)), m = b.symbol(b.newVar(Shapes.SCALAR, "m", DType.INT64));
+        Var x = b.newVar(new int[] {n, 2}, "x");
+        assertThrows(IllegalArgumentException.class, () -> b.reshape(x, new int[] {n, 3}));
+        assertArrayEquals(new int[] {m, 2}, b.reshape(x, new int[] {m, 2}).shape());
+    }
+
+    @Test
+    void aShapeIsEmptyOnlyWhereAFixedSizeIsZero() {
+        int a = Shapes.symbol(0);
+        assertTrue(Shapes.empty(new int[] {a, 0}));
+        assertFalse(Shapes.empty(new int[] {a, 2})); // a selection may select nothing, but only the run knows
+        assertFalse(Shapes.empty(new int[] {}));
+    }
+
+    @Test
     void symbolsAreShownAndResolvedInOrder() {
         int a = Shapes.symbol(0), c = Shapes.symbol(1);
         int[] shape = {c, 3, a, c};

@@ -1,0 +1,62 @@
+package tx.compiler.lower;
+
+import java.util.List;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.compiler.syntax.Span;
+import tx.runtime.ir.Prim;
+import tx.runtime.ir.Stmt;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.DType;
+import tx.runtime.tensor.Shapes;
+
+/**
+ * Checks the compiler places in the program where only the run can tell: sizes known only at run
+ * time that must agree ({@link SizeAgreement}), or must not be 0 (the maximum of an empty
+ * selection). A failed check stops the run (E0509, exit 3) at the expression, with PyTorch's
+ * message. Each is an {@code if} of the IR whose other branch fails, as {@code assert}'s; it has no
+ * results, so no derivative reads it.
+ */
+final class RunTimeChecks {
+    private RunTimeChecks() {}
+
+    /** Stops the run with {@code message} (print items, side by side) unless the bool scalar {@code holds} is true. */
+    static void require(Lowerer l, Span span, Var holds, List<Stmt.PrintItem> message) {
+        l.b.openBlock();
+        l.b.add(new Stmt.Fail(message, span.origin(), false));
+        List<Stmt> failing = l.b.closeBlock();
+        l.b.add(new Stmt.Cond(holds, List.of(), List.of(), failing, List.of(), List.of(), span.origin()));
+    }
+
+    /** A size as an int64 scalar of the program: a symbol's size variable, or a constant. */
+    static Var size(Lowerer l, int d) {
+        return Shapes.isSymbol(d) ? l.b.sizeOf(d) : l.b.scalar(d, DType.INT64);
+    }
+
+    /** A run-time int as {@code print} shows it. */
+    static Stmt.PrintItem shown(Lowerer l, Var n) {
+        return AutogradRules.printItem(l, T.scalar(n, Val.PyType.INT));
+    }
+
+    /** Text as it stands. */
+    static Stmt.PrintItem text(String s) {
+        return new Stmt.PrintItem.Text(s);
+    }
+
+    /**
+     * PyTorch's refusal of a maximum, minimum or their positions over nothing: of the whole tensor
+     * when {@code axis} is null ("Expected reduction dim to be specified for input.numel() == 0"),
+     * else of an axis of size 0. Checked only where a size is known only at run time; a fixed empty
+     * shape is the caller's to refuse.
+     */
+    static void nonEmpty(Lowerer l, Span span, String fn, int[] shape, Integer axis) {
+        if (axis == null && Shapes.symbolic(shape)) {
+            Var n = RunTimeSizes.product(l.b, shape);
+            require(l, span, l.b.emit(Prim.GT, null, n, l.b.scalar(0, DType.INT64)), List.of(text(fn + "(): Expected reduction dim to be specified for input.numel() == 0."
+                    + (fn.startsWith("arg") ? "" : " Specify the reduction dim with the 'dim' argument."))));
+        } else if (axis != null && Shapes.isSymbol(shape[axis])) {
+            require(l, span, l.b.emit(Prim.GT, null, l.b.sizeOf(shape[axis]), l.b.scalar(0, DType.INT64)),
+                    List.of(text(fn + "(): Expected reduction dim " + axis + " to have non-zero size.")));
+        }
+    }
+}

@@ -1,0 +1,35 @@
+# PyTorch twin of run_time_sizes.tx
+import torch; torch.set_default_dtype(torch.float64)
+from torch import tensor, where, maximum
+x = tensor([3.0, -1.0, 5.0, -2.0, 4.0], requires_grad=True)
+y = tensor([1.0, 2.0, -3.0, 4.0, 5.0])
+a = x[x > 0]
+b = y[y > 1]
+print(a * b)
+s = torch.sum(a * b + where(a > 3.5, a, b)) + maximum(a, b).sum()
+s.backward()
+print(x.grad)
+print(a + tensor([1.0, 2.0, 3.0]))
+
+X = tensor([[3.0, -1.0], [5.0, 2.0], [-2.0, 4.0], [1.0, 1.0]], requires_grad=True)
+p = X[X[:, 0] > 0]
+q = X[X > 0]
+print(p.max(), p.min(), p.amax(), p.argmax(), p.argmin())
+v, i = p.max(dim=0)
+print(v, i)
+print(p.max(1), p.amax(0), p.amin(-1))
+print(p.shape, p.size(), p.shape[0], p.size(0), p.size(1), p.shape[-1], len(p.shape))
+n, m = p.shape
+print(n, m, n * m, f"{p.shape} rows={p.shape[0]}")
+print(p.sum() / p.shape[0], q.shape, q.numel(), q.ndim)
+print(p.unsqueeze(0).shape, p.T, p.transpose(0, 1).shape, p.permute(1, 0).shape, p.flip(0))
+print(p.flatten(), p.view(-1), p.reshape(-1, 1).shape, q.view(-1, 2), p.reshape(2, -1).shape)
+print(p.squeeze(1).shape, p.movedim(0, 1).shape, p.flatten(1).shape)
+v, i = q.sort(descending=True)
+print(v, i, q.argsort(), q.cumsum(0))
+s = (p.T * p.T).sum() + q.view(-1, 2).sum(1).max() + v.sum() + q.cumsum(0).sum() + p.flatten().sum() + p.max() + p.min(dim=1).values.sum()
+s.backward()
+print(X.grad)
+e = X[X > 10]
+E = X[X[:, 0] > 10]
+print(E.amax(1), E.shape, e.view(-1, 2), e.shape, e.sort().values, e.cumsum(0))
