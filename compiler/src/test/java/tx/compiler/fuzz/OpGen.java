@@ -93,10 +93,16 @@ final class OpGen {
         String sel = "(" + a.text() + ")[" + m.text() + "]";
         long n = Shape.numel(src);
         double big = Math.max(Math.abs(a.lo()), Math.abs(a.hi()));
-        return switch (rnd.nextInt(3)) {
-            case 0 -> Ex.from("sum(" + sel + ")", s, n * Math.min(a.lo(), 0), n * Math.max(a.hi(), 0), a, m).withWeak(m.weak());
+        double lo = n * Math.min(a.lo(), 0), hi = n * Math.max(a.hi(), 0);
+        return switch (rnd.nextInt(7)) {
+            case 0 -> Ex.from("sum(" + sel + ")", s, lo, hi, a, m).withWeak(m.weak());
             case 1 -> Ex.from("(" + sel + " ** 2).sum()", s, 0, n * big * big, a, m).withWeak(m.weak()); // one selection: a mask of rand() differs each time
-            default -> Ex.from(sel + ".sum()", s, n * Math.min(a.lo(), 0), n * Math.max(a.hi(), 0), a, m).withWeak(m.weak());
+            // sizes known only at run time through views, orders and scans (the symbol carried or made)
+            case 2 -> Ex.from(sel + ".view(-1).flip(0).cumsum(0).sum()", s, n * lo, n * hi, a, m).withWeak(m.weak());
+            case 3 -> Ex.from(sel + ".sort(descending=True).values.unsqueeze(0).T.sum()", s, lo, hi, a, m).withWeak(m.weak());
+            // a maximum: over nothing, the run stops (E0509), as PyTorch's does
+            case 4 -> Ex.from(sel + (rnd.nextBoolean() ? ".max()" : ".amin()"), s, a.lo(), a.hi(), a, m).withWeak(m.weak());
+            default -> Ex.from(sel + ".sum()", s, lo, hi, a, m).withWeak(m.weak());
         };
     }
 
