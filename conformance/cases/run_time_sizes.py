@@ -1,6 +1,7 @@
 # PyTorch twin of run_time_sizes.tx
 import torch; torch.set_default_dtype(torch.float64)
 from torch import tensor, where, maximum
+from functorch import grad
 x = tensor([3.0, -1.0, 5.0, -2.0, 4.0], requires_grad=True)
 y = tensor([1.0, 2.0, -3.0, 4.0, 5.0])
 a = x[x > 0]
@@ -33,3 +34,25 @@ print(X.grad)
 e = X[X > 10]
 E = X[X[:, 0] > 10]
 print(E.amax(1), E.shape, e.view(-1, 2), e.shape, e.sort().values, e.cumsum(0))
+# whole-number indices into a selection, known now or when the program runs, in a loop and a function
+p = X[X[:, 0] > 0]
+q = X[X > 0]
+k = (X > 2).sum().item()
+print(p[0], p[-1], p[1, 0], p[:, 1], q[0], q[-2], p[k - 2], q[k])
+X.grad = None
+s = p[0].sum() + p[-1, 1] * 3 + q[-2] * q[0] + p[:, 1].sum() + p[k - 2][0]
+s.backward()
+print(X.grad)
+X.grad = None
+total = 0.0
+for i in range(3):
+    r = X[X[:, 0] > i]
+    total = total + r[0].sum() * r.shape[0] + r.max()
+
+total.backward()
+print(total, X.grad)
+def f(x):
+    r = x[x[:, 1] > 0]
+    return r[-1, 0] * r.amax()
+
+print(grad(f)(X.detach()))

@@ -417,7 +417,10 @@ final class Exprs {
             return l.sequences.index(new Val.Tuple(List.of(valuesOf(t), l.indicesOf.get(t.var()))), ix); // max(x, dim=1)[0]: PyTorch's (values, indices)
         }
         T x = tensor(tv, ix.target().span(), "indexing");
-        if (x != null && RunTimeSizes.sized(x)) return RunTimeSizes.refused(l, ix.span(), "indexing");
+        if (x != null && RunTimeSizes.sized(x)) {
+            Val read = RunTimeSizes.index(l, x, ix); // x[m][0], rows[i, 1]: whole numbers and whole slices
+            return read != null ? read : RunTimeSizes.refused(l, ix.span(), "indexing other than by whole numbers and `:`");
+        }
         return x == null ? new Val.Bad() : new Indexing(l).read(x, ix);
     }
 

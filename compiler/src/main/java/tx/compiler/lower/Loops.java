@@ -61,6 +61,10 @@ final class Loops {
 
     /** Lowers a loop over {@code r}; {@code peeled}: its last iterations are already split off, so none is split again. */
     private void loop(Ast.For f, Range r, boolean peeled) {
+        if (r.count() > 0 && whileLoop == null && l.state.names.containsKey(f.var())) { // Python rebinds the counter: what the name held is not carried
+            l.state = l.state.copy();
+            l.state.names.remove(f.var());
+        }
         State before = l.state;
         if (!peeled && whileLoop == null && r.count() > 0 && r.count() <= MAX_UNROLLED && indexesList(f, before)) {
             range = r;

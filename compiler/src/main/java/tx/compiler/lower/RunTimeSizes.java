@@ -103,6 +103,33 @@ final class RunTimeSizes {
         return parts.size() == 1 ? parts.get(0) : new tx.runtime.ir.Stmt.PrintItem.Joined(parts);
     }
 
+    /**
+     * {@code x[0]}, {@code x[-1]}, {@code x[i, 1]}, {@code x[:, j]} of a tensor with sizes known only at
+     * run time: each whole number (known now, or a Python int known when it runs) takes its axis, read
+     * when the program runs (an index outside the axis is E0507 then; negative ones count from the end,
+     * as in PyTorch; grad_fn SelectBackward0). Null, before evaluating anything, for other subscripts.
+     */
+    static Val index(Lowerer l, T x, tx.compiler.syntax.Ast.Index ix) {
+        List<tx.compiler.syntax.Ast.Sub> subs = ix.subs();
+        if (subs.size() > x.shape().length || subs.stream().noneMatch(s -> s instanceof tx.compiler.syntax.Ast.At)) return null;
+        for (tx.compiler.syntax.Ast.Sub s : subs) {
+            boolean whole = s instanceof tx.compiler.syntax.Ast.Range r && r.lo() == null && r.hi() == null && r.step() == null;
+            if (!whole && !(s instanceof tx.compiler.syntax.Ast.At)) return null;
+        }
+        tx.runtime.ir.Var v = x.var();
+        for (int axis = subs.size() - 1; axis >= 0; axis--) { // the last first, so the others keep their positions
+            if (!(subs.get(axis) instanceof tx.compiler.syntax.Ast.At at)) continue;
+            Val i = l.exprs.expr(at.index());
+            tx.runtime.ir.Var index;
+            if (i instanceof Val.Num n && n.isWhole() && n.py() != Val.PyType.FLOAT) index = l.b.scalar(n.value(), tx.runtime.tensor.DType.INT64);
+            else if (i instanceof T t && t.item() && t.py() == Val.PyType.INT) index = t.var();
+            else if (i instanceof Val.Bad) return new Val.Bad();
+            else return refused(l, at.span(), "an index that is not a whole number, into");
+            v = l.b.take(v, index, axis);
+        }
+        return l.exprs.result(v, "SelectBackward0");
+    }
+
     /** Whether a value is a tensor with a size known only at run time. */
     static boolean sized(Val v) {
         return v instanceof T t && Shapes.symbolic(t.shape());

@@ -490,7 +490,12 @@ public final class Builder {
 
     /** Zeros of {@code shape} with g at run-time position i along an axis. */
     public Var put(Var g, Var i, int[] shape, int axis) {
-        return emit(Prim.PUT, new Attrs.Put(shape.clone(), axis), g, i);
+        Var[] sizes = sizes(shape); // a selection's row read at a run-time index: its zeros take the selection's size
+        Var[] in = new Var[2 + sizes.length];
+        in[0] = g;
+        in[1] = i;
+        System.arraycopy(sizes, 0, in, 2, sizes.length);
+        return emit(Prim.PUT, new Attrs.Put(shape.clone(), axis), in);
     }
 
     /** x[..., i : i + (length-1)*step + 1 : step, ...] along an axis, i a scalar known at run time. */

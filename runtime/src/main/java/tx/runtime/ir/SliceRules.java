@@ -65,6 +65,7 @@ final class SliceRules {
     }
 
     static int[] put(List<int[]> in, Attrs.Put p) {
+        PrimSupport.sized(in, 2, p.shape()); // a shape with sizes known only at run time takes them as operands
         if (!Arrays.equals(Shapes.reduced(p.shape(), new int[] {p.axis()}, false), in.get(0)) || in.get(1).length != 0) {
             fail("put of " + Shapes.show(in.get(0)) + " into " + Shapes.show(p.shape()) + " along axis " + p.axis());
         }
@@ -72,7 +73,7 @@ final class SliceRules {
     }
 
     static Tensor evalPut(List<Tensor> in, Attrs.Put p) {
-        return Shaping.put(in.get(0), p.shape(), p.axis(), in.get(1).item());
+        return Shaping.put(in.get(0), PrimSupport.resolved(p.shape(), in, 2), p.axis(), in.get(1).item());
     }
 
     static Var putVjp(Builder b, Eqn e, Var g) {
