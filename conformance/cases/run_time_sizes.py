@@ -56,3 +56,11 @@ def f(x):
     return r[-1, 0] * r.amax()
 
 print(grad(f)(X.detach()))
+# slices of a selection, their lengths clipped as PyTorch clips them when the program runs
+X.grad = None
+p = X[X[:, 0] > 0]
+q = X[X > 0]
+print(p[1:], p[:-1], p[::2], q[1:4], q[-2:], q[:k], q[k:], p[1:, 0], p[0, 1:], q[10:], p[:, :1])
+s = (p[1:] * p[:-1]).sum() + q[::2].sum() * 2 + q[k - 1:].sum() + p[1:, 1].sum() + (q[:k] ** 2).sum()
+s.backward()
+print(X.grad)

@@ -12,6 +12,7 @@ import tx.runtime.ir.Prim;
 import tx.runtime.ir.Stmt.Eqn;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.DType;
+import tx.runtime.tensor.Shapes;
 
 /**
  * Slices whose bounds are known only at run time, {@code x[i:i + bs]} with a loop's counter
@@ -130,12 +131,13 @@ final class Windows {
      * the axis, then both are clipped to it), and the length, {@code max(0, ceil((hi - lo) / step))},
      * is a size known only at run time (a symbol of the IR; see {@link RunTimeSizes}).
      */
-    private Window runTime(Val lo, Val hi, int step, int size) {
+    Window runTime(Val lo, Val hi, int step, int size) { // size: a number, or a symbol (a slice of a selection)
         tx.runtime.ir.Builder b = l.b;
         List<Object> key = List.of(bound(lo), bound(hi), step, size);
         Window known = made.get(key);
         if (known != null && b.openBlockDefining(known.start()) != null) return known;
-        Var start = clipped(lo, 0, size), end = clipped(hi, size, size);
+        Var n = Shapes.isSymbol(size) ? b.sizeOf(size) : b.scalar(size, DType.INT64);
+        Var start = clipped(lo, b.scalar(0, DType.INT64), n), end = clipped(hi, n, n);
         Var diff = b.add(b.sub(end, start), b.scalar(step - 1, DType.INT64));
         Var length = b.emit(Prim.MAXIMUM, null, b.emit(Prim.FLOOR_DIVIDE, null, diff, b.scalar(step, DType.INT64)), b.scalar(0, DType.INT64));
         Window w = new Window(start, b.symbol(length), step);
@@ -155,11 +157,11 @@ final class Windows {
     }
 
     /** A bound as PyTorch takes it: {@code omitted} where it is left out, a negative one counted from the end, then clipped to [0, size]. */
-    private Var clipped(Val bound, long omitted, int size) {
+    private Var clipped(Val bound, Var omitted, Var n) {
         tx.runtime.ir.Builder b = l.b;
-        Var v = bound == null ? b.scalar(omitted, DType.INT64) : bound instanceof T t ? t.var() : b.scalar(((Val.Num) bound).value(), DType.INT64);
+        Var v = bound == null ? omitted : bound instanceof T t ? t.var() : b.scalar(((Val.Num) bound).value(), DType.INT64);
         if (v.dtype() != DType.INT64) v = b.emit(Prim.CAST, DType.INT64, v);
-        Var zero = b.scalar(0, DType.INT64), n = b.scalar(size, DType.INT64);
+        Var zero = b.scalar(0, DType.INT64);
         return b.where(b.lt(v, zero), b.emit(Prim.MAXIMUM, null, b.add(v, n), zero), b.emit(Prim.MINIMUM, null, v, n));
     }
 

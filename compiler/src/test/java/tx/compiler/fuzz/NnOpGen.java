@@ -139,7 +139,7 @@ final class NnOpGen {
             lo = 0.7;
             hi = 5.3;
         } else if (sym) {
-            text = pick == 1 ? "torch.linalg.eigh(" + a + ").eigenvectors" : "torch.linalg.eigh(" + a + ")[1] ** 2";
+            text = pick == 1 ? "torch.linalg.eigh(" + a + ").eigenvectors" : "(torch.linalg.eigh(" + a + ")[1] ** 2)"; // parenthesised: Ex.from is atomic, so a method may follow it
             shape = new int[] {n, n};
         } else if (pick == 0) {
             text = rnd.nextBoolean() ? "torch.linalg.svdvals(" + a + ")" : "torch.linalg.svd(" + a + ", full_matrices=False).S";

@@ -100,8 +100,8 @@ final class OpGen {
             // sizes known only at run time through views, orders and scans (the symbol carried or made)
             case 2 -> Ex.from(sel + ".view(-1).flip(0).cumsum(0).sum()", s, n * lo, n * hi, a, m).withWeak(m.weak());
             case 3 -> Ex.from(sel + ".sort(descending=True).values.unsqueeze(0).T.sum()", s, lo, hi, a, m).withWeak(m.weak());
-            // a maximum: over nothing, the run stops (E0509), as PyTorch's does
-            case 4 -> Ex.from(sel + (rnd.nextBoolean() ? ".max()" : ".amin()"), s, a.lo(), a.hi(), a, m).withWeak(m.weak());
+            // a selection indexed and sliced (its first element: a mask of ones and any other selects at least one)
+            case 4 -> Ex.from("(" + a.text() + ")[(" + m.text() + ") | (ones(" + java.util.Arrays.toString(src).replace("[", "").replace("]", "") + ") > 0)][1:].sum()", s, lo, hi, a, m).withWeak(m.weak());
             default -> Ex.from(sel + ".sum()", s, lo, hi, a, m).withWeak(m.weak());
         };
     }

@@ -390,6 +390,16 @@ public final class Builder {
         return out;
     }
 
+    /** g, a run-time index i, then the sizes of shape known only at run time: the operands of PUT and DYNAMIC_PAD. */
+    private Var[] withIndexAndSizes(Var g, Var i, int[] shape) {
+        Var[] sizes = sizes(shape);
+        Var[] in = new Var[2 + sizes.length];
+        in[0] = g;
+        in[1] = i;
+        System.arraycopy(sizes, 0, in, 2, sizes.length);
+        return in;
+    }
+
     private Var[] withSizes(Var x, int[] shape) {
         Var[] sizes = sizes(shape);
         Var[] in = new Var[1 + sizes.length];
@@ -490,12 +500,7 @@ public final class Builder {
 
     /** Zeros of {@code shape} with g at run-time position i along an axis. */
     public Var put(Var g, Var i, int[] shape, int axis) {
-        Var[] sizes = sizes(shape); // a selection's row read at a run-time index: its zeros take the selection's size
-        Var[] in = new Var[2 + sizes.length];
-        in[0] = g;
-        in[1] = i;
-        System.arraycopy(sizes, 0, in, 2, sizes.length);
-        return emit(Prim.PUT, new Attrs.Put(shape.clone(), axis), in);
+        return emit(Prim.PUT, new Attrs.Put(shape.clone(), axis), withIndexAndSizes(g, i, shape)); // a selection's row: its zeros take the selection's size
     }
 
     /** x[..., i : i + (length-1)*step + 1 : step, ...] along an axis, i a scalar known at run time. */
@@ -506,7 +511,7 @@ public final class Builder {
 
     /** Zeros of {@code shape} with g placed from run-time position i, every step-th position along an axis. */
     public Var dynamicPad(Var g, Var i, int[] shape, int axis, int step) {
-        return emit(Prim.DYNAMIC_PAD, new Attrs.WindowPad(shape.clone(), axis, step), g, i);
+        return emit(Prim.DYNAMIC_PAD, new Attrs.WindowPad(shape.clone(), axis, step), withIndexAndSizes(g, i, shape));
     }
 
     public Var pad(Var x, int[] shape, int[] start, int[] step) {

@@ -175,7 +175,7 @@ public final class PrimSupport {
     public static int sizesFrom(Prim p) {
         return switch (p) {
             case RESHAPE, EXPAND, NONZERO -> 1;
-            case DYNAMIC_SLICE, PUT -> 2;
+            case DYNAMIC_SLICE, PUT, DYNAMIC_PAD -> 2;
             case FILL -> 0;
             default -> -1;
         };

@@ -105,7 +105,7 @@ final class SliceRules {
 
     /** A window's adjoint: g agrees with the shape off the axis; the start is a scalar. */
     static int[] windowPad(List<int[]> in, Attrs.WindowPad p) {
-        int[] g = in.get(0), s = p.shape();
+        int[] g = in.get(0), s = PrimSupport.sized(in, 2, p.shape()); // a selection's slice pads into the selection's size
         boolean ok = p.axis() >= 0 && p.axis() < s.length && g.length == s.length && in.get(1).length == 0 && p.step() >= 1;
         for (int d = 0; ok && d < s.length; d++) ok = d == p.axis() || g[d] == s[d];
         if (!ok) fail("pad of " + Shapes.show(g) + " into " + Shapes.show(s) + " along axis " + p.axis());
@@ -113,7 +113,7 @@ final class SliceRules {
     }
 
     static Tensor evalWindowPad(List<Tensor> in, Attrs.WindowPad p) {
-        return Shaping.dynamicPad(in.get(0), p.shape(), p.axis(), in.get(1).item(), p.step());
+        return Shaping.dynamicPad(in.get(0), PrimSupport.resolved(p.shape(), in, 2), p.axis(), in.get(1).item(), p.step());
     }
 
     static Var windowPadVjp(Builder b, Eqn e, Var g) {
