@@ -1,6 +1,6 @@
 # PyTorch twin of run_time_sizes.tx
 import torch; torch.set_default_dtype(torch.float64)
-from torch import tensor, where, maximum
+from torch import tensor, where, maximum, cat, stack, arange
 from functorch import grad
 x = tensor([3.0, -1.0, 5.0, -2.0, 4.0], requires_grad=True)
 y = tensor([1.0, 2.0, -3.0, 4.0, 5.0])
@@ -64,3 +64,14 @@ print(p[1:], p[:-1], p[::2], q[1:4], q[-2:], q[:k], q[k:], p[1:, 0], p[0, 1:], q
 s = (p[1:] * p[:-1]).sum() + q[::2].sum() * 2 + q[k - 1:].sum() + p[1:, 1].sum() + (q[:k] ** 2).sum()
 s.backward()
 print(X.grad)
+# cat and stack of selections: the joined size the sum of the parts', -0.0 kept
+x = tensor([3.0, -0.0, 5.0, -2.0, 4.0], requires_grad=True)
+p = x[x >= 0]
+r = X[X[:, 0] > 0]
+print(cat([p, x]), cat([x[:2], p, p * 2]), cat([r, X], dim=0), cat([r, r], dim=1), stack([p, p * 2]), stack([r, -r], dim=2).shape)
+e = x[x > 10]
+print(cat([e, p]), cat([e, e]), stack([e, e]))
+X.grad = None
+s = (cat([p, x]) * arange(9.0)).sum() + cat([r, X]).sum() + (stack([p, p * 3], dim=1) ** 2).sum()
+s.backward()
+print(x.grad, X.grad)

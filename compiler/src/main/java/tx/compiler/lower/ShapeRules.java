@@ -195,6 +195,7 @@ final class ShapeRules extends RuleFamily {
         int rank = xs.get(0).shape().length;
         Integer d = a.get(1, "dim") == null ? Integer.valueOf(0) : a.dim(1, "dim", stack ? rank + 1 : rank);
         if (d == null) return null;
+        if (xs.stream().anyMatch(x -> Shapes.symbolic(x.shape()))) return joinSized(a, list, xs, d, stack);
         List<Var> vs = new ArrayList<>();
         for (int k = 0; k < xs.size(); k++) {
             int[] s = xs.get(k).shape();
@@ -218,6 +219,46 @@ final class ShapeRules extends RuleFamily {
             return null;
         }
         return out(b.emit(Prim.CAT, new Attrs.Axis(d), vs.toArray(new Var[0])), stack ? "StackBackward0" : "CatBackward0");
+    }
+
+    /**
+     * cat or stack of tensors with sizes known only at run time ({@code cat([x[m], y])}): each part is
+     * padded into the result at its offset along the axis, known when the program runs, and chosen
+     * there by {@code where} (so every value, -0.0 included, is the part's own); the joined size is a
+     * new size known only at run time, the sum of the parts'. The other sizes must be the same (a
+     * symbol equals only itself here: E0105 otherwise).
+     */
+    private Val joinSized(Args a, Val.ListV list, List<T> xs, int d, boolean stack) {
+        List<Var> parts = new ArrayList<>();
+        int[] first = xs.get(0).shape();
+        for (int k = 0; k < xs.size(); k++) {
+            T x = xs.get(k);
+            if (x.dtype() != tx.runtime.tensor.DType.FLOAT64 || (stack ? !Arrays.equals(x.shape(), first) : !sameExcept(x.shape(), first, d))) {
+                RunTimeSizes.refuse(l, list.spans().get(k), "`" + a.fn + "` of parts whose other sizes may differ, or that are not float64,");
+                return null;
+            }
+            parts.add(stack ? b.reshape(x.var(), inserted(x.shape(), d)) : x.var());
+        }
+        if (!stack && first.length == 0) return null;
+        int[] out = parts.get(0).shape();
+        Var total = RunTimeChecks.size(l, 0);
+        for (Var p : parts) total = b.add(total, RunTimeChecks.size(l, p.shapeRef()[d]));
+        boolean fixed = parts.stream().noneMatch(p -> Shapes.isSymbol(p.shapeRef()[d]));
+        out[d] = fixed ? parts.stream().mapToInt(p -> p.shapeRef()[d]).sum() : b.symbol(total);
+        Var joined = null, offset = RunTimeChecks.size(l, 0);
+        for (Var p : parts) {
+            Var placed = b.dynamicPad(p, offset, out, d, 1);
+            if (joined == null) joined = placed;
+            else joined = b.where(b.dynamicPad(b.fill(p.shape(), 1.0, tx.runtime.tensor.DType.BOOL), offset, out, d, 1), placed, joined);
+            offset = b.add(offset, RunTimeChecks.size(l, p.shapeRef()[d]));
+        }
+        return out(joined, stack ? "StackBackward0" : "CatBackward0");
+    }
+
+    private static int[] inserted(int[] s, int d) {
+        int[] out = new int[s.length + 1];
+        for (int i = 0, j = 0; i < out.length; i++) out[i] = i == d ? 1 : s[j++];
+        return out;
     }
 
     private static boolean sameExcept(int[] s, int[] t, int d) {

@@ -73,20 +73,24 @@ public final class Shapes {
     /**
      * Whether a reshape from {@code from} to {@code to} is one the compiler vouches for though
      * {@link #sameSize} cannot tell: {@code to} names a size known only at run time that {@code from}
-     * does not, or gives a number where {@code from} has a symbol. The compiler makes such a size from {@code from}'s (a flattening, whose size is the
+     * does not, or gives a number where {@code from} has a symbol, or the other way round (the
+     * adjoint of such a reshape). The compiler makes such a size from {@code from}'s (a flattening, whose size is the
      * product) or checks when the program runs that it equals the one it replaces ({@code x[m1] -
      * y[m2]}: see {@code SizeAgreement}); the kernel still refuses a reshape that changes the size.
      */
     public static boolean renamesSizes(int[] from, int[] to) {
-        if (!symbolic(from)) return false; // a size fixed now never becomes one known only at run time
-        for (int d : symbols(to)) if (indexOf(from, d) < 0) return true;
-        if (from.length != to.length) return false;
-        boolean renamed = false;
-        for (int i = 0; i < from.length; i++) {
-            if (from[i] != to[i] && !isSymbol(from[i])) return false;
-            renamed |= from[i] != to[i];
+        if (!symbolic(from) && !symbolic(to)) return false;
+        if (from.length == to.length) { // [?1] as [?2] or as [3], checked equal; or back (the relabelling's adjoint)
+            boolean renamed = false, fixedKept = true;
+            for (int i = 0; i < from.length; i++) {
+                fixedKept &= from[i] == to[i] || isSymbol(from[i]) || isSymbol(to[i]);
+                renamed |= from[i] != to[i];
+            }
+            if (fixedKept) return renamed;
         }
-        return renamed; // [?1] as [3], checked equal
+        if (!symbolic(from)) return false; // only a shape with a symbol is flattened into a new one
+        for (int d : symbols(to)) if (indexOf(from, d) < 0) return true;
+        return false;
     }
 
     /** Whether a shape holds no element whatever its sizes known only at run time are: a fixed size 0. */

@@ -58,7 +58,8 @@ class RunTimeSizeTest {
         assertTrue(Shapes.renamesSizes(new int[] {a}, new int[] {3})); // checked equal to a fixed size
         assertTrue(Shapes.renamesSizes(new int[] {a, 2}, new int[] {c})); // a flattening: c made as 2a
         assertFalse(Shapes.renamesSizes(new int[] {a, 2}, new int[] {a, 3})); // a fixed size changed
-        assertFalse(Shapes.renamesSizes(new int[] {3}, new int[] {a})); // a fixed size is never renamed to a symbol of the input
+        assertTrue(Shapes.renamesSizes(new int[] {3}, new int[] {a})); // back: the adjoint of [?1] checked equal to [3]
+        assertFalse(Shapes.renamesSizes(new int[] {3, 2}, new int[] {a})); // a fixed shape is never flattened into a symbol
         assertFalse(Shapes.renamesSizes(new int[] {a, 2}, new int[] {a, 2})); // nothing renamed
         Builder b = new Builder();
         int n = b.symbol(b.newVar(Shapes.SCALAR, "n", DType.INT64)), m = b.symbol(b.newVar(Shapes.SCALAR, "m", DType.INT64));
