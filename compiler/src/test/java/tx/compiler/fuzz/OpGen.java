@@ -94,7 +94,7 @@ final class OpGen {
         long n = Shape.numel(src);
         double big = Math.max(Math.abs(a.lo()), Math.abs(a.hi()));
         double lo = n * Math.min(a.lo(), 0), hi = n * Math.max(a.hi(), 0);
-        return switch (rnd.nextInt(7)) {
+        return switch (rnd.nextInt(8)) {
             case 0 -> Ex.from("sum(" + sel + ")", s, lo, hi, a, m).withWeak(m.weak());
             case 1 -> Ex.from("(" + sel + " ** 2).sum()", s, 0, n * big * big, a, m).withWeak(m.weak()); // one selection: a mask of rand() differs each time
             // sizes known only at run time through views, orders and scans (the symbol carried or made)
@@ -102,6 +102,7 @@ final class OpGen {
             case 3 -> Ex.from(sel + ".sort(descending=True).values.unsqueeze(0).T.sum()", s, lo, hi, a, m).withWeak(m.weak());
             // a selection indexed and sliced (its first element: a mask of ones and any other selects at least one)
             case 4 -> Ex.from("(" + a.text() + ")[(" + m.text() + ") | (ones(" + java.util.Arrays.toString(src).replace("[", "").replace("]", "") + ") > 0)][1:].sum()", s, lo, hi, a, m).withWeak(m.weak());
+            case 5 -> Ex.from("cat([" + sel + ", " + sel + " * 2]).sum()", s, 3 * lo, 3 * hi, a, m).withWeak(m.weak()); // a joined size known only at run time
             default -> Ex.from(sel + ".sum()", s, lo, hi, a, m).withWeak(m.weak());
         };
     }
