@@ -45,6 +45,7 @@ final class Builtins {
         new EinsumRules(l, this, rules);
         new FactorizationRules(l, this, rules);
         new SpectralFactorRules(l, this, rules);
+        new NormRules(l, this, rules);
         new ConvPoolRules(l, this, rules);
         new AdaptivePoolRules(l, this, rules);
         new BatchNormRules(l, this, rules);
@@ -446,7 +447,7 @@ final class Builtins {
 
     // ---- reductions ------------------------------------------------------------------------------------
 
-    private interface Reduction {
+    interface Reduction {
         Var apply(Builder b, Var x, int[] axes, boolean keepdim);
     }
 
