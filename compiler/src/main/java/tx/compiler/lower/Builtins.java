@@ -46,6 +46,7 @@ final class Builtins {
         new FactorizationRules(l, this, rules);
         new SpectralFactorRules(l, this, rules);
         new NormRules(l, this, rules);
+        new LstsqRules(l, this, rules);
         new ConvPoolRules(l, this, rules);
         new AdaptivePoolRules(l, this, rules);
         new BatchNormRules(l, this, rules);
