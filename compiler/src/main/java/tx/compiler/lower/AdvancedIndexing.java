@@ -131,7 +131,7 @@ final class AdvancedIndexing {
             args.add(l.exprs.integer(l.exprs.expr(a.value()), a.span(), "a range bound"));
         }
         if (args.contains(null)) return new Val.Bad();
-        if (args.size() > 3) {
+        if (args.isEmpty() || args.size() > 3) { // x[range()]: Python's TypeError, not a crash
             l.diags.error("E0104", c.span(), "`range` takes 1 to 3 arguments, given " + args.size(), null);
             return new Val.Bad();
         }
