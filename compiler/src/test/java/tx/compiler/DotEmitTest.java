@@ -233,6 +233,22 @@ class DotEmitTest {
         assertTrue(firstin.edgesInto(z).stream().noneMatch(e -> "init".equals(e.attrs().get("label"))), "z has no value before the loop");
     }
 
+    /** A while (its head and body in its cluster), its trip count, and its reversal over that many iterations. */
+    @Test
+    void aWhileAndItsReversal() {
+        Graph g = check("w.tx", WhileEmitTest.SOURCE, "grow", List.of());
+        assertEquals("while (condition before each iteration) (line 3)", g.clusterLabels.get("cluster_loop1"));
+        assertEquals("cluster_primal", g.parent.get("cluster_loop1"));
+        assertEquals("for i in reversed(range(trips)) (line 3)", g.clusterLabels.get("cluster_loop2"));
+        assertEquals("cluster_adjoint", g.parent.get("cluster_loop2"));
+        assertTrue(g.labels().contains("trip count\ntrips []\nline 3"), String.join(" | ", g.labels()));
+        assertTrue(g.nodes.keySet().stream().anyMatch(id -> g.label(id).startsWith("lt(_, 50.0)\n") && "cluster_loop1".equals(g.innermost.get(id))),
+                "the condition is in the while's cluster");
+        Graph loopy = check("w.tx", WhileEmitTest.SOURCE, "loopy", List.of());
+        assertTrue(loopy.parent.entrySet().stream().anyMatch(e -> e.getKey().startsWith("cluster_if") && e.getValue().equals("cluster_loop1")),
+                "break and continue are branches in the while: " + loopy.parent);
+    }
+
     @Test
     void unknownFunctionIsAnError() {
         Compiler.Emitted r = Compiler.grad("functions.tx", "fn f(x: []) -> [] {\n    return x\n}\n", "g", List.of(), Compiler.Emit.DOT);
@@ -401,7 +417,9 @@ class DotEmitTest {
                 assertTrue(loop.startsWith("cluster_loop"), loop);
                 assertEquals(here, g.parent.get(loop), "the cluster around " + loop);
                 String label = g.clusterLabels.get(loop);
-                assertTrue(label.matches("for \\w+ in " + (l.reverse() ? "reversed\\(range\\([^()]+\\)\\)" : "range\\([^()]+\\)") + "( \\(line \\d+\\))?"), label);
+                String header = l.isWhile() ? "while \\(condition before each iteration\\)"
+                        : "for \\w+ in " + (l.reverse() ? "reversed\\(range\\([^()]+\\)\\)" : "range\\([^()]+\\)");
+                assertTrue(label.matches(header + "( \\(line \\d+\\))?"), label);
                 String index = "v" + l.index().id();
                 if (g.nodes.containsKey(index)) {
                     assertEquals(loop, g.innermost.get(index));

@@ -126,6 +126,11 @@ public final class Batching {
         return batched.contains(v) || parent != null && parent.batched(v);
     }
 
+    /** Marks a tape of the mapped block as taped for the whole batch (the batch axis second: see {@link #loop}). */
+    void markTapeBatched(Var tape) {
+        tapeBatched.add(tape);
+    }
+
     boolean tapeBatched(Var v) {
         return tapeBatched.contains(v) || parent != null && parent.tapeBatched(v);
     }
@@ -140,6 +145,7 @@ public final class Batching {
                         : s instanceof Stmt.Call c ? call(c)
                         : s instanceof Stmt.Loop l && l.runTime() == null ? loop(l)
                         : s instanceof Stmt.Loop l && l.isWhile() ? BatchedWhile.batch(this, l)
+                        : s instanceof Stmt.Loop l ? BatchedWhile.reversal(this, l)
                         : s instanceof Stmt.Cond c && !c.cond().equals(index) && !tapeBatched(c.cond()) && (batched(c.cond()) ? select(c) : cond(c));
                 if (!ok) return false;
             } finally {

@@ -36,6 +36,8 @@ public final class Reverse {
     private final boolean createGraph;
     private final Map<Var, Var> adjoint = new HashMap<>();
     private final Map<Var, Mask> masks = new HashMap<>();
+    /** Reads whose adjoint is kept rather than sent on (a row of a run-time tape: see {@link TapeRows}). */
+    private final Set<Eqn> stops = new HashSet<>();
 
     private Reverse(Builder b, Graph graph, boolean createGraph) {
         this.b = b;
@@ -257,7 +259,7 @@ public final class Reverse {
     /** Applies one equation's VJP rule and adds the contributions to its operands' adjoints. */
     private void propagate(Eqn e) {
         Var g = adjoint.get(e.out());
-        if (g == null) return;
+        if (g == null || stops.contains(e)) return;
         b.at(e.origin().asAdjoint());
         b.named(contributionName(e));
         int from = b.varCount();
@@ -301,16 +303,13 @@ public final class Reverse {
     private void loop(Stmt.Loop fwd) {
         List<Var> dOut = adjointsOf(fwd.outs()), dTapes = adjointsOf(fwd.tapes());
         if (dOut == null && dTapes == null) return;
-        if (fwd.runTime() != null && (dTapes != null || !fwd.isWhile())) {
-            throw new Blocked(fwd.outs().isEmpty() ? fwd.index() : fwd.outs().get(0), "the reversal of the `while` loop at line "
-                    + fwd.origin().line() + " (a second derivative through a while, whose tape's length is known only at run time: not yet)");
-        }
         if (dOut == null) dOut = java.util.Arrays.asList(new Var[fwd.outs().size()]);
         RevolveLoop revolve = revolve(fwd);
         b.at(fwd.origin().asAdjoint());
         List<Integer> carried = new ArrayList<>();
         for (int k = 0; k < fwd.params().size(); k++) if (graph.requiresGrad(fwd.params().get(k))) carried.add(k);
         List<Var> free = outsideReads(fwd);
+        Map<Var, Eqn> rows = TapeRows.of(fwd, free); // run-time tapes read a row an iteration: their adjoints are taped
 
         // the reversed loop carries the carried values' adjoints, then one accumulator per outside value
         List<Var> init = new ArrayList<>(), params = new ArrayList<>();
@@ -331,7 +330,8 @@ public final class Reverse {
         Var index = b.newVarLike(fwd.index(), fwd.index().name());
         if (revolve != null) revolve.tables();
         List<Var> results = new ArrayList<>();
-        List<Stmt> body = reversedBody(fwd, carried, free, params, results, index, dTapes);
+        List<Var> rowAdjoints = new ArrayList<>();
+        List<Stmt> body = reversedBody(fwd, carried, free, params, results, index, dTapes, rows, rowAdjoints);
 
         Recorder tape = record(fwd, index, body, results, revolve);
         List<Stmt> reversed = tape.prologue;
@@ -348,18 +348,25 @@ public final class Reverse {
         }
         List<Var> outs = new ArrayList<>();
         for (Var p : params) outs.add(b.newVar(p.shapeRef(), p.name()));
-        // the reversal of a reversed loop runs forwards; a while's runs as many iterations as it ran
-        Stmt.RunTime counted = fwd.isWhile() ? Stmt.RunTime.counted(fwd.runTime().trips()) : null;
-        Stmt.Loop back = new Stmt.Loop(fwd.count(), index, init, params, reversed, next, outs, List.of(), List.of(), !fwd.reverse(),
+        // the reversal of a reversed loop runs forwards; a while's, and that of a while's reversal, as many iterations as it ran
+        Stmt.RunTime counted = fwd.runTime() == null ? null : Stmt.RunTime.counted(fwd.isWhile() ? fwd.runTime().trips() : fwd.runTime().count());
+        List<Var> rowTapes = new ArrayList<>(), stackedRows = new ArrayList<>();
+        for (Var d : rowAdjoints) {
+            stackedRows.add(tape.rename.getOrDefault(d, d));
+            rowTapes.add(b.newVar(tx.runtime.tensor.Shapes.concat(new int[] {fwd.count()}, d.shapeRef()), d.name()));
+        }
+        Stmt.Loop back = new Stmt.Loop(fwd.count(), index, init, params, reversed, next, outs, stackedRows, rowTapes, !fwd.reverse(),
                 fwd.origin().asAdjoint(), counted);
         b.add(back);
         differentiable(back);
+        int j = 0;
+        for (Var v : rows.keySet()) accumulate(v, rowTapes.get(j++), null);
         if (revolve != null) for (Var p : revolve.params) graph.setRequiresGrad(p, false); // positions and stored states, not adjoints
         for (int i = 0; i < carried.size(); i++) {
             Var x = fwd.init().get(carried.get(i));
             if (x != null && graph.requiresGrad(x)) accumulate(x, outs.get(i), null);
         }
-        for (int j = 0; j < free.size(); j++) accumulate(free.get(j), outs.get(carried.size() + j), null);
+        for (j = 0; j < free.size(); j++) accumulate(free.get(j), outs.get(carried.size() + j), null);
     }
 
     /** The plan for reversing a loop on Revolve's schedule (null: step by step); a Blocked if it has one it cannot follow. */
@@ -388,9 +395,10 @@ public final class Reverse {
      * previous iteration and the accumulators plus this iteration's contributions.
      */
     private List<Stmt> reversedBody(Stmt.Loop fwd, List<Integer> carried, List<Var> free, List<Var> params, List<Var> results, Var index,
-                                    List<Var> dTapes) {
+                                    List<Var> dTapes, Map<Var, Eqn> rows, List<Var> rowAdjoints) {
         b.openBlock();
         Reverse child = new Reverse(b, graph, createGraph);
+        child.stops.addAll(rows.values());
         for (int i = 0; i < carried.size(); i++) child.accumulate(fwd.results().get(carried.get(i)), params.get(i), null);
         // a tape with an adjoint (the loop's reversal differentiated again): row i is the adjoint of what iteration i stacked
         for (int k = 0; dTapes != null && k < dTapes.size(); k++) {
@@ -408,8 +416,15 @@ public final class Reverse {
             b.named(adjointName(free.get(j)));
             results.add(d == null ? acc : b.add(acc, d));
         }
+        for (Eqn read : rows.values()) { // the adjoint of the row this iteration read, recorded by the reversed loop
+            Var d = child.adjoint.get(read.out());
+            b.named(adjointName(read.in().get(0)));
+            rowAdjoints.add(d != null ? b.unbroadcast(d, read.out().shapeRef()) : b.fill(read.out().shapeRef(), 0.0));
+        }
         List<Stmt> body = b.closeBlock();
-        prune(body, results); // contributions to what does not require grad are dropped before they are taped for
+        List<Var> roots = new ArrayList<>(results);
+        roots.addAll(rowAdjoints);
+        prune(body, roots); // contributions to what does not require grad are dropped before they are taped for
         return body;
     }
 
@@ -567,7 +582,7 @@ public final class Reverse {
         b.at(fwd.origin().asAdjoint());
         List<Var> free = new ArrayList<>();
         for (Var v : Blocks.free(fwd)) if (!v.equals(fwd.cond()) && graph.requiresGrad(v)) free.add(v);
-        Exports exports = new Exports(fwd);
+        BranchExports exports = new BranchExports(b, graph, createGraph, fwd);
         List<List<Stmt>> sides = new ArrayList<>();
         List<List<Var>> sideResults = new ArrayList<>();
         for (int side = 0; side < 2; side++) {
@@ -607,61 +622,6 @@ public final class Reverse {
     }
 
     /**
-     * The forward values of a branch's sides that their adjoints read: each leaves the forward
-     * branch as an extra output (None from the other side, which never reads it), but for a
-     * constant, which the adjoint makes again (in a loop, an output would be taped every iteration).
-     */
-    private final class Exports {
-        final Stmt.Cond fwd;
-        final List<Var> thenRes, elseRes, outs;
-
-        Exports(Stmt.Cond fwd) {
-            this.fwd = fwd;
-            thenRes = new ArrayList<>(fwd.thenResults());
-            elseRes = new ArrayList<>(fwd.elseResults());
-            outs = new ArrayList<>(fwd.outs());
-        }
-
-        /** Exports what a side's adjoint block reads of that side; returns the renaming to the exported outputs. */
-        Map<Var, Var> export(int side, List<Stmt> block, List<Var> grads) {
-            List<Stmt> stmts = side == 0 ? fwd.then() : fwd.otherwise();
-            Set<Var> local = Blocks.defined(stmts);
-            Set<Var> needed = Blocks.free(block);
-            needed.addAll(grads);
-            Map<Var, Var> rename = new HashMap<>();
-            List<Stmt> again = new ArrayList<>(); // constants of the side, made again rather than handed out
-            for (Var v : needed) {
-                if (!local.contains(v)) continue;
-                Eqn source = null;
-                for (Stmt st : stmts) if (st instanceof Eqn e && e.out().equals(v) && e.in().isEmpty() && e.prim() != Prim.LOAD) source = e;
-                if (source != null) {
-                    Var copy = b.newVarLike(v, v.name());
-                    b.step(copy); // a constant the forward side made, as in recompute
-                    again.add(new Eqn(source.prim(), List.of(), copy, source.attr(), source.origin()));
-                    rename.put(v, copy);
-                    continue;
-                }
-                Var out = b.newVarLike(v, v.name());
-                if (createGraph && !graph.noGrad()) graph.setRequiresGrad(out, graph.requiresGrad(v)); // read by the reversal: for a second pass
-                thenRes.add(side == 0 ? v : null);
-                elseRes.add(side == 0 ? null : v);
-                outs.add(out);
-                rename.put(v, out);
-            }
-            block.addAll(0, again);
-            return rename;
-        }
-
-        /** Replaces the forward branch by one with the extra outputs, if there are any. */
-        void install() {
-            if (outs.size() == fwd.outs().size()) return;
-            Stmt.Cond exported = new Stmt.Cond(fwd.cond(), fwd.then(), thenRes, fwd.otherwise(), elseRes, outs, fwd.origin());
-            if (!b.replace(fwd, exported)) throw new IllegalStateException("the if at line " + fwd.origin().line() + " is not in the program");
-            graph.structure(exported);
-        }
-    }
-
-    /**
      * A derivative transform records its adjoints for an outer transform: the reversed loop is a
      * loop like any other, whose carried adjoints and outputs require grad, so that a second pass
      * reverses it in turn (its reads of the forward loop's tapes send their adjoints back into the
@@ -671,6 +631,7 @@ public final class Reverse {
         if (!createGraph || graph.noGrad()) return;
         for (Var p : back.params()) graph.setRequiresGrad(p, true);
         for (Var o : back.outs()) graph.setRequiresGrad(o, true);
+        for (Var t : back.tapes()) graph.setRequiresGrad(t, true); // the adjoints of a run-time tape's rows (see TapeRows)
         graph.structure(back);
     }
 

@@ -230,15 +230,25 @@ public final class Derivation {
         return e.prim() == Prim.CONST || e.prim() == Prim.FILL && e.out().rank() == 0;
     }
 
-    /** The first loop whose trip count is known only at run time (a while, or its reversal), nested blocks included; or null. */
-    private static Stmt.Loop runTimeLoop(List<Stmt> body) {
+    /**
+     * The first loop whose trip count is known only at run time that {@code tx grad} cannot write
+     * out, nested blocks included, or null: a while, and its reversal (a counted loop that runs
+     * backwards), are written, but not inside another loop (whose tape would hold the while's,
+     * rows of different lengths), nor a counted loop that runs forwards (a checkpoint schedule's).
+     */
+    private static Stmt.Loop runTimeLoop(List<Stmt> body, boolean inLoop) {
         for (Stmt st : body) {
-            if (st instanceof Stmt.Loop l && l.runTime() != null) return l;
-            Stmt.Loop inner = st instanceof Stmt.Loop l ? runTimeLoop(l.body()) : st instanceof Stmt.Cond c ? runTimeLoop(c.then()) : null;
-            if (inner == null && st instanceof Stmt.Cond c) inner = runTimeLoop(c.otherwise());
+            if (st instanceof Stmt.Loop l && l.runTime() != null && (inLoop || !l.isWhile() && !l.reverse() || readsHead(l))) return l;
+            Stmt.Loop inner = st instanceof Stmt.Loop l ? runTimeLoop(l.body(), true) : st instanceof Stmt.Cond c ? runTimeLoop(c.then(), inLoop) : null;
+            if (inner == null && st instanceof Stmt.Cond c) inner = runTimeLoop(c.otherwise(), inLoop);
             if (inner != null) return inner;
         }
         return null;
+    }
+
+    /** Whether a while's body reads a value its head made (the emitters write the head twice, under different names). */
+    private static boolean readsHead(Stmt.Loop l) {
+        return l.isWhile() && !java.util.Collections.disjoint(Blocks.free(l.body()), Blocks.defined(l.runTime().head()));
     }
 
     private static int count(List<Stmt> body) {
@@ -374,13 +384,14 @@ public final class Derivation {
     private static Lowered straighten(Lowerer.Derived l, Diagnostics diags, Ast.FnDef fn, boolean named) {
         Simplify.Rooted r = Simplify.run(l.program().body(), l.results());
         // NOTE: before the helpers are written in place, whose copies of loops keep only static trip counts
-        Stmt.Loop runTime = runTimeLoop(r.body());
-        for (Func f : Blocks.functions(r.body())) if (runTime == null) runTime = runTimeLoop(f.body());
+        Stmt.Loop runTime = runTimeLoop(r.body(), false);
+        for (Func f : Blocks.functions(r.body())) if (runTime == null) runTime = runTimeLoop(f.body(), false);
         if (runTime != null) {
             var o = runTime.origin();
             diags.error("E0601", new tx.compiler.syntax.Span(o.line(), o.col(), o.line(), o.col() + "while".length()), // the keyword
-                    runTime.isWhile() ? "`tx grad` cannot yet write out a derivative through a `while` loop"
-                            : "`tx grad` cannot yet write out a derivative through a loop on Revolve's schedule (`checkpoint(snapshots=)`)",
+                    runTime.isWhile() || runTime.reverse() ? "`tx grad` cannot yet write out a derivative through a `while` loop inside another loop"
+                            : "`tx grad` cannot yet write out a derivative through a loop whose trip count is known only at run time and that "
+                            + "runs forwards (a loop on Revolve's schedule, `checkpoint(snapshots=)`, or a while's reversal differentiated again)",
                     "the function and its gradient work in a script (`grad(f)`, `tx run`) and in `tx check`; only the written-out form is missing");
             return null;
         }
@@ -434,6 +445,7 @@ public final class Derivation {
         for (Stmt st : body) {
             all.add(st);
             if (st instanceof Stmt.Loop l) {
+                if (l.runTime() != null && !index(l.runTime().head(), all)) return false; // a while's head, before its body
                 if (!index(l.body(), all)) return false;
             } else if (st instanceof Stmt.Cond c) {
                 if (!index(c.then(), all) || !index(c.otherwise(), all)) return false;
@@ -463,7 +475,7 @@ public final class Derivation {
             return !(a.prim() == Prim.CONST && a.out().rank() > 0 && !Arrays.equals(a.out().shapeRef(), b.out().shapeRef()));
         }
         if (x instanceof Stmt.Loop a && y instanceof Stmt.Loop b) {
-            return a.reverse() == b.reverse() && a.index().id() == b.index().id() && ids(a.params()).equals(ids(b.params()))
+            return a.reverse() == b.reverse() && (a.runTime() == null) == (b.runTime() == null) && a.index().id() == b.index().id() && ids(a.params()).equals(ids(b.params()))
                     && ids(a.outs()).equals(ids(b.outs())) && ids(a.tapes()).equals(ids(b.tapes())) && ids(a.stacked()).equals(ids(b.stacked()))
                     && ids(a.init()).equals(ids(b.init())) && ids(a.results()).equals(ids(b.results())) && a.body().size() == b.body().size();
         }

@@ -324,6 +324,11 @@ public final class DotEmitter {
                 for (Var v : l.params()) owner.put(v, l);
                 for (Var v : l.outs()) owner.put(v, l);
                 for (Var v : l.tapes()) owner.put(v, l);
+                if (l.runTime() != null) { // a while's head and condition, its trip count; a counted loop's count
+                    scan(l.runTime().head(), eqns);
+                    for (Var v : java.util.Arrays.asList(l.runTime().cond(), l.runTime().count())) if (v != null) structural.add(v);
+                    if (l.runTime().trips() != null) owner.put(l.runTime().trips(), l);
+                }
                 scan(l.body(), eqns);
             } else if (st instanceof Stmt.Call c) {
                 structural.addAll(c.in());
@@ -353,14 +358,18 @@ public final class DotEmitter {
     private void loop(StringBuilder sb, Stmt.Loop l, String indent) {
         boolean adjoint = Derivation.adjoint(l);
         String inner = indent + "    ";
-        String index = l.index().name() != null ? l.index().name() : "i";
-        String count = formula(s -> ((Stmt.Loop) d.inSample(l, s)).count());
+        String index = l.index().name() != null && !l.index().name().startsWith("__") ? l.index().name() : "i";
+        Stmt.RunTime rt = l.runTime();
+        String count = rt != null ? "trips" : formula(s -> ((Stmt.Loop) d.inSample(l, s)).count()); // a while's reversal: as many as it ran
         String range = l.reverse() ? "reversed(range(" + count + "))" : "range(" + count + ")";
-        cluster(sb, indent, "cluster_loop" + ++clusters, "for " + index + " in " + range + at(l), adjoint);
+        String label = l.isWhile() ? "while (condition before each iteration)" : "for " + index + " in " + range;
+        cluster(sb, indent, "cluster_loop" + ++clusters, label + at(l), adjoint);
         if (read.contains(l.index())) variable(sb, inner, l.index(), "index", l);
         for (Var p : l.params()) if (carried.contains(p)) variable(sb, inner, p, "carried", l);
+        if (rt != null) nodes(sb, rt.head(), inner);
         nodes(sb, l.body(), inner);
         sb.append(indent).append("}\n");
+        if (rt != null && rt.trips() != null && read.contains(rt.trips())) variable(sb, indent, rt.trips(), "trip count", l);
         for (int k = 0; k < l.outs().size(); k++) if (carried.contains(l.params().get(k))) variable(sb, indent, l.outs().get(k), "after the loop", l);
         for (Var t : l.tapes()) variable(sb, indent, t, "tape", l);
     }

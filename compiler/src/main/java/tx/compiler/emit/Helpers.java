@@ -171,12 +171,12 @@ public final class Helpers {
                 List<Var> in = vars(e.in());
                 out.add(new Stmt.Eqn(e.prim(), in, defs(List.of(e.out()), copy).get(0), e.attr(), e.origin()));
             } else if (s instanceof Stmt.Loop l) {
-                if (l.runTime() != null) throw new IllegalStateException("a while loop is not copied (Derivation refuses it before)");
                 List<Var> init = vars(l.init()), params = defs(l.params(), copy);
                 Var index = defs(List.of(l.index()), copy).get(0);
+                Stmt.RunTime rt = l.runTime() == null ? null : runTime(l.runTime(), copy);
                 List<Stmt> inner = block(l.body(), copy);
                 out.add(new Stmt.Loop(l.count(), index, init, params, inner, vars(l.results()), defs(l.outs(), copy), vars(l.stacked()),
-                        defs(l.tapes(), copy), l.reverse(), l.origin()));
+                        defs(l.tapes(), copy), l.reverse(), l.origin(), rt));
             } else if (s instanceof Stmt.Cond c) {
                 Var cond = var(c.cond());
                 List<Stmt> then = block(c.then(), copy);
@@ -188,6 +188,13 @@ public final class Helpers {
             }
         }
         return out;
+    }
+
+    /** A while's head and trip count, or a counted loop's count, copied as the loop is. */
+    private Stmt.RunTime runTime(Stmt.RunTime rt, boolean copy) {
+        List<Stmt> head = block(rt.head(), copy);
+        Var trips = rt.trips() == null ? null : defs(List.of(rt.trips()), copy).get(0);
+        return new Stmt.RunTime(head, var(rt.cond()), trips, var(rt.count()));
     }
 
     /** Variables a statement defines: new ones in a copy (renamed from then on), else themselves. */

@@ -491,11 +491,21 @@ public final class JavaEmitter extends JavaStatements {
         }
         for (int j : tapes) {
             Var t = l.tapes().get(j);
-            add(indent + "double[] " + names.get(t) + " = new double[" + factors(d.shape(t), false) + "];", comment, 8);
+            add(indent + "double[] " + names.get(t) + " = new double[" + factors(d.shape(t), false) + "];", comment, 8); // a while's: 0, then grown
         }
         String i = counters.get(l.index());
-        Sizes.Lin count = d.size(s -> ((Stmt.Loop) d.inSample(l, s)).count(), "a loop's trip count");
-        if (!l.reverse()) {
+        if (l.isWhile()) { // a counter before it, counting the iterations; the head and the condition start each one
+            add(indent + "int " + i + " = 0;", comment, 4);
+            add(indent + "for (;; " + i + "++) {", comment, 12);
+            block(l.runTime().head(), indent + "    ", false);
+            add(indent + "    if (" + ref(l.runTime().cond()) + "[0] == 0.0) break;", comment, 12);
+        } else if (l.runTime() != null) { // a while's reversal: from its trip count down
+            add(indent + "for (int " + i + " = (int) " + ref(l.runTime().count()) + "[0] - 1; " + i + " >= 0; " + i + "--) {", comment, 16);
+        }
+        Sizes.Lin count = l.runTime() != null ? null : d.size(s -> ((Stmt.Loop) d.inSample(l, s)).count(), "a loop's trip count");
+        if (l.runTime() != null) {
+            // the header is written
+        } else if (!l.reverse()) {
             add(indent + "for (int " + i + " = 0; " + i + " < " + sizes.show(count) + "; " + i + "++) {", comment, 12);
         } else {
             Sizes.Lin last = d.size(s -> ((Stmt.Loop) d.inSample(l, s)).count() - 1, "a loop's trip count");
@@ -506,7 +516,13 @@ public final class JavaEmitter extends JavaStatements {
         block(l.body(), inner, false);
         for (int j : tapes) {
             Var v = l.stacked().get(j);
-            String copy = call("setRow", names.get(l.tapes().get(j)), i, ref(v)) + ";";
+            String tape = names.get(l.tapes().get(j));
+            if (l.isWhile()) { // a tape that grows: its room doubles when a row does not fit
+                String row = factors(d.shape(v), true); // from its shape: a value of a branch not taken is null
+                add(inner + "if ((" + i + " + 1) * " + row + " > " + tape + ".length) " + tape + " = java.util.Arrays.copyOf(" + tape
+                        + ", Math.max(2 * " + tape + ".length, (" + i + " + 1) * " + row + "));", comment, 24);
+            }
+            String copy = call("setRow", tape, i, ref(v)) + ";";
             add(inner + (nullable.contains(v) ? "if (" + ref(v) + " != null) " + copy : copy), comment, 12);
         }
         // the new values, all at once: one that is a carried value assigned before it here is saved first
@@ -526,6 +542,12 @@ public final class JavaEmitter extends JavaStatements {
         }
         if (reads.contains(l.index())) body.add(start, new String[] {inner + "double[] " + names.get(l.index()) + " = {" + i + "};", comment});
         body.add(new String[] {indent + "}", null});
+        for (int j : l.isWhile() ? tapes : List.<Integer>of()) { // the tape trimmed to its rows, whose number its length tells (see shape)
+            String tape = names.get(l.tapes().get(j));
+            Sizes.Lin[] row = d.shape(l.stacked().get(j));
+            add(indent + tape + " = java.util.Arrays.copyOf(" + tape + ", " + i + (row.length == 0 ? "" : " * " + factors(row, true)) + ");", comment, 12);
+        }
+        if (l.isWhile() && names.containsKey(l.runTime().trips())) add(indent + "double[] " + names.get(l.runTime().trips()) + " = {" + i + "};", comment, 8);
     }
 
     /**
@@ -552,6 +574,20 @@ public final class JavaEmitter extends JavaStatements {
         }
     }
 
+    /**
+     * A while's tape has as many rows as the while ran: its first dimension, 0 in the IR's static
+     * shape, is its length over a row's (the tape is trimmed to its rows after the loop).
+     */
+    @Override String shape(Var v) {
+        Sizes.Lin[] s = d.shape(v);
+        if (v.rank() == 0 || v.shapeRef()[0] != 0) return super.shape(v);
+        Sizes.Lin[] row = java.util.Arrays.copyOfRange(s, 1, s.length);
+        List<String> parts = new ArrayList<>();
+        parts.add(ref(v) + ".length" + (row.length == 0 ? "" : " / " + factors(row, true)));
+        for (Sizes.Lin f : row) parts.add(sizes.show(f));
+        return "new int[] {" + String.join(", ", parts) + "}";
+    }
+
     /** The product of a shape's sizes as a formula, {@code 50 * 3}, {@code n * 4}; a sum or difference in brackets where it is a factor. */
     private String factors(Sizes.Lin[] shape, boolean factor) {
         List<Sizes.Lin> parts = new ArrayList<>();
@@ -571,7 +607,10 @@ public final class JavaEmitter extends JavaStatements {
     private static void equations(List<Stmt> stmts, List<Eqn> out) {
         for (Stmt st : stmts) {
             if (st instanceof Eqn e) out.add(e);
-            else if (st instanceof Stmt.Loop l) equations(l.body(), out);
+            else if (st instanceof Stmt.Loop l) {
+                if (l.runTime() != null) equations(l.runTime().head(), out);
+                equations(l.body(), out);
+            }
             else if (st instanceof Stmt.Cond c) {
                 equations(c.then(), out);
                 equations(c.otherwise(), out);
@@ -630,7 +669,12 @@ public final class JavaEmitter extends JavaStatements {
                     names.put(o, name);
                 }
                 for (Var t : l.tapes()) if (live.contains(t)) names.put(t, fresh((t.name() != null ? t.name() : "value") + "_tape"));
-                counters.put(l.index(), fresh(safe(l.index().name() != null ? l.index().name() : "i")));
+                String index = l.index().name() != null && !l.index().name().startsWith("__") ? l.index().name() : "i";
+                counters.put(l.index(), fresh(safe(index)));
+                if (l.runTime() != null) {
+                    nameBlock(l.runTime().head(), lastOfName, live);
+                    if (l.runTime().trips() != null && live.contains(l.runTime().trips())) names.put(l.runTime().trips(), fresh("trips"));
+                }
                 nameBlock(l.body(), lastOfName, live);
             } else if (st instanceof Stmt.Call c) {
                 for (Var o : c.outs()) if (live.contains(o) && !names.containsKey(o)) names.put(o, o.name() != null ? fresh(safe(o.name())) : temp());

@@ -33,7 +33,7 @@ final class Liveness {
         if (st instanceof Stmt.Loop l) {
             for (Var o : l.outs()) if (live.contains(o)) return true;
             for (Var t : l.tapes()) if (live.contains(t)) return true;
-            return false;
+            return l.runTime() != null && l.runTime().trips() != null && live.contains(l.runTime().trips());
         }
         if (st instanceof Stmt.Cond c) {
             for (Var o : c.outs()) if (live.contains(o)) return true;
@@ -70,6 +70,10 @@ final class Liveness {
     }
 
     private static void loop(Stmt.Loop l, Set<Var> live) {
+        if (l.runTime() != null && needed(l, live)) { // a while's condition, read before every iteration, or a counted loop's count
+            if (l.runTime().cond() != null) live.add(l.runTime().cond());
+            if (l.runTime().count() != null) live.add(l.runTime().count());
+        }
         for (int j = 0; j < l.tapes().size(); j++) if (live.contains(l.tapes().get(j))) live.add(l.stacked().get(j));
         int before;
         do { // a carried value the body reads is needed by the iterations after: until nothing more is needed
@@ -77,6 +81,7 @@ final class Liveness {
             for (int k = 0; k < l.params().size(); k++) if (live.contains(l.params().get(k))) live.add(l.outs().get(k));
             for (int k = 0; k < l.params().size(); k++) if (live.contains(l.outs().get(k))) live.add(l.results().get(k));
             live(l.body(), live);
+            if (l.runTime() != null && l.runTime().cond() != null && live.contains(l.runTime().cond())) live(l.runTime().head(), live);
         } while (live.size() != before);
         for (int k = 0; k < l.params().size(); k++) {
             if (live.contains(l.outs().get(k)) && l.init().get(k) != null) live.add(l.init().get(k));

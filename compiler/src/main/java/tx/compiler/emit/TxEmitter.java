@@ -35,10 +35,14 @@ public final class TxEmitter {
     final Derivation d;
     /** Writes the slices, windows and their adjoints. */
     private final TxSlices slices = new TxSlices(this);
+    /** Writes transposes and convolutions. */
+    private final TxOps ops = new TxOps(this);
     private final String source;
     /** The sizes as this file writes them: a named dimension spelt like a parameter is renamed (see {@link Sizes#writtenAvoiding}). */
     private final Sizes sizes;
     private final Map<Var, Expr> exprs = new HashMap<>();
+    /** The name of the condition of the while being written, set before the loop and at the end of each iteration. */
+    private String headName;
     private final Map<Var, Integer> uses = new HashMap<>();
     /** Tensors of one value (fills), as that value: see {@link #operand}. */
     private final Map<Var, Expr> scalars = new HashMap<>();
@@ -181,6 +185,10 @@ public final class TxEmitter {
                 defBlock.put(l.index(), l.body());
                 for (Var p : l.params()) defBlock.put(p, l.body());
                 countUses(l.body());
+                if (l.runTime() != null) { // a while's head, its condition, a counted loop's count
+                    countUses(l.runTime().head());
+                    for (Var x : java.util.Arrays.asList(l.runTime().cond(), l.runTime().count())) if (x != null) use(x, l.runTime().head());
+                }
                 for (Var r : l.results()) if (r != null) use(r, l.body());
                 for (Var v : l.stacked()) use(v, l.body());
                 for (Var o : l.outs()) defBlock.put(o, body);
@@ -267,25 +275,15 @@ public final class TxEmitter {
      * iteration, filled in as the loop runs. A reversed loop counts its index down.
      */
     private void loop(Stmt.Loop l) {
+        if (l.runTime() != null) {
+            runTimeLoop(l);
+            return;
+        }
         Sizes.Lin count = d.size(s -> ((Stmt.Loop) d.inSample(l, s)).count(), "a loop's trip count");
-        List<Integer> kept = new ArrayList<>();
-        for (int k = 0; k < l.params().size(); k++) {
-            Var p = l.params().get(k);
-            boolean used = uses.getOrDefault(p, 0) > 0 || uses.getOrDefault(l.outs().get(k), 0) > 0;
-            if (used && (live == null || live.contains(l.outs().get(k)))) kept.add(k); // a dead carried value: its init is not written
-        }
         List<String> carried = new ArrayList<>();
-        for (int k = 0; k < l.params().size(); k++) carried.add(null);
-        for (int k : kept) {
-            Var p = l.params().get(k), init = l.init().get(k);
-            String name = fresh(p.name() != null ? p.name() : "c");
-            carried.set(k, name);
-            if (init != null) line(name + " = " + arg(init), l);
-            exprs.put(p, new Expr(name, ATOM));
-        }
+        List<Integer> kept = carriedBefore(l, carried);
         List<String> tapes = new ArrayList<>();
-        List<Integer> liveTapes = new ArrayList<>(); // as the Java emitter: a tape nothing reads is not written (its rows' values may be gone)
-        for (int j = 0; j < l.tapes().size(); j++) if (live == null || live.contains(l.tapes().get(j))) liveTapes.add(j);
+        List<Integer> liveTapes = liveTapes(l); // as the Java emitter: a tape nothing reads is not written (its rows' values may be gone)
         for (int j : liveTapes) {
             Var t = l.tapes().get(j);
             String name = fresh((t.name() != null ? t.name() : "value") + "_tape");
@@ -312,6 +310,96 @@ public final class TxEmitter {
             String zero = v.dtype() == tx.runtime.tensor.DType.BOOL ? "False" : "0"; // a bool row stays bool
             line(tapes.get(j) + " = " + tapes.get(j) + " + where(" + TxText.oneHot(n, index, v.rank() + 1, 0) + ", unsqueeze(" + arg(v) + ", 0), " + zero + ")", l);
         }
+        assignCarried(l, kept, carried);
+        indent = indent.substring(4);
+        lines.add(new String[] {indent + "}", null});
+        for (int k : kept) exprs.put(l.outs().get(k), new Expr(carried.get(k), ATOM));
+    }
+
+    private List<Integer> liveTapes(Stmt.Loop l) {
+        List<Integer> liveTapes = new ArrayList<>();
+        for (int j = 0; j < l.tapes().size(); j++) if (live == null || live.contains(l.tapes().get(j))) liveTapes.add(j);
+        return liveTapes;
+    }
+
+    /** The carried values a loop writes (those something reads), each named and set to its init before the loop; {@code carried} gets the names. */
+    private List<Integer> carriedBefore(Stmt.Loop l, List<String> carried) {
+        List<Integer> kept = new ArrayList<>();
+        for (int k = 0; k < l.params().size(); k++) {
+            Var p = l.params().get(k);
+            boolean used = uses.getOrDefault(p, 0) > 0 || uses.getOrDefault(l.outs().get(k), 0) > 0;
+            if (used && (live == null || live.contains(l.outs().get(k)))) kept.add(k); // a dead carried value: its init is not written
+        }
+        for (int k = 0; k < l.params().size(); k++) carried.add(null);
+        for (int k : kept) {
+            Var p = l.params().get(k), init = l.init().get(k);
+            String name = fresh(p.name() != null ? p.name() : "c");
+            carried.set(k, name);
+            if (init != null) line(name + " = " + arg(init), l);
+            exprs.put(p, new Expr(name, ATOM));
+        }
+        return kept;
+    }
+
+    /**
+     * A loop whose trip count is known only at run time. A while is a tx while on its condition,
+     * computed before it and again at the end of each iteration; its tapes are lists, one item
+     * appended an iteration, stacked after it; its trip count a counter. Its reversal (a counted
+     * loop that runs backwards) is a while on an index counting down from the trip count.
+     */
+    private void runTimeLoop(Stmt.Loop l) {
+        List<String> carried = new ArrayList<>();
+        List<Integer> kept = carriedBefore(l, carried);
+        Stmt.RunTime rt = l.runTime();
+        List<Integer> liveTapes = liveTapes(l);
+        List<String> rows = new ArrayList<>();
+        for (int j : liveTapes) {
+            Var t = l.tapes().get(j);
+            rows.add(fresh((t.name() != null ? t.name() : "value") + "_rows"));
+            line(rows.get(rows.size() - 1) + " = []", l);
+        }
+        String index = fresh(l.index().name() != null && !l.index().name().startsWith("__") ? l.index().name() : "i");
+        exprs.put(l.index(), new Expr(index, ATOM));
+        if (l.isWhile()) {
+            line(index + " = 0", l);
+            headName = null;
+            line("while " + head(l) + " {", l);
+        } else {
+            line(index + " = " + ref(rt.count(), ADD) + " - 1", l);
+            line("while " + index + " >= 0 {", l);
+        }
+        indent += "    ";
+        block(l.body(), false);
+        for (int j = 0; j < rows.size(); j++) line(rows.get(j) + ".append(" + arg(l.stacked().get(liveTapes.get(j))) + ")", l);
+        assignCarried(l, kept, carried);
+        line(index + " = " + index + (l.isWhile() ? " + 1" : " - 1"), l);
+        if (l.isWhile()) head(l);
+        indent = indent.substring(4);
+        lines.add(new String[] {indent + "}", null});
+        for (int j = 0; j < rows.size(); j++) {
+            Var t = l.tapes().get(liveTapes.get(j));
+            String name = fresh((t.name() != null ? t.name() : "value") + "_tape");
+            line(name + " = stack(" + rows.get(j) + ")", l);
+            exprs.put(t, new Expr(name, ATOM));
+        }
+        if (rt.trips() != null) exprs.put(rt.trips(), new Expr(index, ATOM)); // after the loop, the counter is the trip count
+        for (int k : kept) exprs.put(l.outs().get(k), new Expr(carried.get(k), ATOM));
+    }
+
+    /**
+     * A while's head (before the loop, and again at the end of each iteration); its condition, in
+     * a name of its own. NOTE: the body reads nothing the head makes (see Derivation), so that the
+     * head's names may differ between its two copies.
+     */
+    private String head(Stmt.Loop l) {
+        block(l.runTime().head(), false);
+        if (headName == null) headName = temp();
+        line(headName + " = " + arg(l.runTime().cond()), l);
+        return headName;
+    }
+
+    /** The new values of a loop's carried names, all at once at the end of an iteration. */
+    private void assignCarried(Stmt.Loop l, List<Integer> kept, List<String> carried) {
         List<Integer> assigned = new ArrayList<>();
         for (int k : kept) if (!l.results().get(k).equals(l.params().get(k))) assigned.add(k);
         // each new value is computed from the old ones: one that reads a name assigned before it here is named first
@@ -328,9 +416,6 @@ public final class TxEmitter {
             early.add(carried.get(k));
         }
         for (int k : assigned) line(carried.get(k) + " = " + arg(l.results().get(k)), l);
-        indent = indent.substring(4);
-        lines.add(new String[] {indent + "}", null});
-        for (int k : kept) exprs.put(l.outs().get(k), new Expr(carried.get(k), ATOM));
     }
 
     /** A branch; a side that does not give a value (the other side's value, for its adjoint) gives zeros. */
@@ -523,11 +608,11 @@ public final class TxEmitter {
                 scalars.put(e.out(), scalar);
                 yield call("full", shape(e.out()), TxText.floating(e, scalar.text()));
             }
-            case TRANSPOSE -> transpose(e);
+            case TRANSPOSE -> ops.transpose(e);
             case SLICE -> slices.slice(e);
             case PAD -> slices.pad(e);
             case FLIP -> call("flip", arg(in.get(0)), dimList(((Attrs.Axes) attr).axes()));
-            case CONV, CONV_INPUT, CONV_WEIGHT, MAX_POOL, MAX_UNPOOL -> convolution(e);
+            case CONV, CONV_INPUT, CONV_WEIGHT, MAX_POOL, MAX_UNPOOL -> ops.convolution(e);
             case TAKE -> {
                 int axis = ((Attrs.Axis) attr).axis();
                 yield new Expr(ref(in.get(0), ATOM) + "[" + ":, ".repeat(axis) + arg(in.get(1)) + "]", ATOM);
@@ -660,52 +745,6 @@ public final class TxEmitter {
     }
 
     /** A permutation as a sequence of swaps of two axes (transpose takes two). */
-    private Expr transpose(Eqn e) {
-        int[] perm = ((Attrs.Perm) e.attr()).perm().clone();
-        int[] current = new int[perm.length]; // current[i]: which input axis sits at position i
-        for (int i = 0; i < perm.length; i++) current[i] = i;
-        String text = arg(e.in().get(0));
-        boolean any = false;
-        for (int i = 0; i < perm.length; i++) {
-            if (current[i] == perm[i]) continue;
-            int j = i + 1;
-            while (current[j] != perm[i]) j++;
-            int tmp = current[i];
-            current[i] = current[j];
-            current[j] = tmp;
-            text = "transpose(" + text + ", " + i + ", " + j + ")";
-            any = true;
-        }
-        if (perm.length == 2 && perm[0] == 1) return new Expr(ref(e.in().get(0), ATOM) + ".T", ATOM);
-        return any ? new Expr(text, ATOM) : new Expr(ref(e.in().get(0), ATOM), ATOM);
-    }
-
-    /**
-     * A convolution as conv1d/conv2d, its gradients as PyTorch's torch.nn.grad functions
-     * (conv2d_input(input_size, weight, grad_output, ...), conv2d_weight(input, weight_size, grad_output, ...)),
-     * max pooling as max_pool1d/2d, and its adjoint and its second derivative as tx's
-     * max_pool2d_backward(grad_output, x, ...) and max_pool2d_pick(x, v, ...).
-     */
-    private Expr convolution(Eqn e) {
-        List<Var> in = e.in();
-        int rank = in.get(0).rank();
-        String d = rank == 4 ? "2d" : "1d";
-        if (e.attr() instanceof Attrs.Pool p) {
-            String geometry = "kernel_size=" + TxText.pair(p.kernel(), rank) + ", stride=" + TxText.pair(p.stride(), rank) + ", padding=" + TxText.pair(p.padding(), rank)
-                    + ", dilation=" + TxText.pair(p.dilation(), rank) + (p.ceil() ? ", ceil_mode=true" : "");
-            if (e.prim() == Prim.MAX_UNPOOL) return call("max_pool" + d + "_backward", arg(in.get(1)), arg(in.get(0)), geometry);
-            return in.get(0) == in.get(1) ? call("max_pool" + d, arg(in.get(0)), geometry) : call("max_pool" + d + "_pick", arg(in.get(0)), arg(in.get(1)), geometry);
-        }
-        Attrs.Conv c = (Attrs.Conv) e.attr();
-        String geometry = "stride=" + TxText.pair(c.stride(), rank) + ", padding=" + TxText.pair(c.padding(), rank) + ", dilation=" + TxText.pair(c.dilation(), rank)
-                + ", groups=" + c.groups();
-        return switch (e.prim()) {
-            case CONV -> call("conv" + d, arg(in.get(0)), arg(in.get(1)), in.size() == 3 ? arg(in.get(2)) : "None", geometry);
-            case CONV_INPUT -> call("conv" + d + "_input", shape(e.out()), arg(in.get(1)), arg(in.get(0)), geometry);
-            default -> call("conv" + d + "_weight", arg(in.get(0)), shape(e.out()), arg(in.get(1)), geometry);
-        };
-    }
-
     private Expr firstMax(Eqn e) {
         int axis = ((Attrs.Axis) e.attr()).axis();
         Var x = e.in().get(0);

@@ -401,7 +401,10 @@ public final class Interpreter {
         }
         for (int k = 0; k < n; k++) set(l.outs().get(k), get(l.params().get(k)));
         if (rt.trips() != null) set(rt.trips(), Tensor.scalar(step));
-        for (int k = 0; k < rows.size(); k++) set(l.tapes().get(k), stack(rows.get(k), l.stacked().get(k).shapeRef()));
+        for (int k = 0; k < rows.size(); k++) {
+            if (l.reverse()) java.util.Collections.reverse(rows.get(k)); // row i holds iteration i's value, as a loop of known count lays it out
+            set(l.tapes().get(k), stack(rows.get(k), l.stacked().get(k).shapeRef()));
+        }
     }
 
     /** The value stacked this iteration, copied (zeros for a value of a branch not taken, which the reversal never reads). */
