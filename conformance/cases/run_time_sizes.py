@@ -75,3 +75,11 @@ X.grad = None
 s = (cat([p, x]) * arange(9.0)).sum() + cat([r, X]).sum() + (stack([p, p * 3], dim=1) ** 2).sum()
 s.backward()
 print(x.grad, X.grad)
+# topk of a selection (k checked against its size when the program runs)
+X.grad = None
+q = X[X > 0]
+p = X[X[:, 0] > 0]
+print(q.topk(3), p.topk(1, dim=0), p.topk(2, dim=1, largest=False).values)
+s = q.topk(2).values.sum() + p.topk(1, dim=0).values.sum()
+s.backward()
+print(X.grad)

@@ -41,7 +41,7 @@ final class RunTimeSizes {
             // shapes: the sizes known only at run time are carried as symbols, or made (a flattening's, a view's -1)
             "reshape", "view", "flatten", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims", "t", "permute", "movedim", "flip", "dim",
             // orders and scans along an axis
-            "sort", "argsort", "cumsum",
+            "sort", "argsort", "cumsum", "topk",
             // joins: the joined size is the sum, known when the program runs
             "cat", "stack");
 

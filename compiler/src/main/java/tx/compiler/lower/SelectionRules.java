@@ -105,16 +105,24 @@ final class SelectionRules extends RuleFamily {
         a.bool(4, "sorted", true);
         if (a.failed || k == null || axis == null) return null;
         int n = rank == 0 ? 1 : x.shape()[axis];
-        if (k < 0 || k > n) {
+        if (k < 0 || !Shapes.isSymbol(n) && k > n) {
             l.diags.error("E0205", a.spanOf(1, "k"), "`topk` of " + k + " elements along a dimension of size " + n, "k must be 0 to " + n);
             return null;
         }
         if (rank == 0) return pair("topk", x, out(b.fill(Shapes.SCALAR, 0, DType.INT64), null));
         Var order = b.emit(Prim.ARGSORT, new Attrs.AxisOrder(axis, largest), x.var());
-        int[] start = new int[rank], stop = x.shape().clone(), step = new int[rank];
-        Arrays.fill(step, 1);
-        stop[axis] = k;
-        Var idx = b.slice(order, start, stop, step);
+        Var idx;
+        if (Shapes.symbolic(x.shape())) { // a selection's: its first k, checked when the program runs where its size is known only then
+            if (Shapes.isSymbol(n)) {
+                RunTimeChecks.require(l, a.span(), b.emit(Prim.LE, null, b.scalar(k, DType.INT64), b.sizeOf(n)), List.of(RunTimeChecks.text("selected index k out of range")));
+            }
+            idx = b.dynamicSlice(order, b.scalar(0, DType.INT64), axis, k, 1);
+        } else {
+            int[] start = new int[rank], stop = x.shape().clone(), step = new int[rank];
+            Arrays.fill(step, 1);
+            stop[axis] = k;
+            idx = b.slice(order, start, stop, step);
+        }
         return pair("topk", out(b.emit(Prim.GATHER, new Attrs.Axis(axis), x.var(), idx), "TopkBackward0"), out(idx, null));
     }
 
