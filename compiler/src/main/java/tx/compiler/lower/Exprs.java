@@ -418,7 +418,7 @@ final class Exprs {
         }
         T x = tensor(tv, ix.target().span(), "indexing");
         if (x != null && RunTimeSizes.sized(x)) {
-            Val read = RunTimeSizes.index(l, x, ix); // x[m][0], rows[i, 1]: whole numbers and whole slices
+            Val read = RunTimeIndexing.index(l, x, ix); // x[m][0], rows[i, 1]: whole numbers and whole slices
             return read != null ? read : RunTimeSizes.refused(l, ix.span(), "indexing with `...` or with more subscripts than axes");
         }
         return x == null ? new Val.Bad() : new Indexing(l).read(x, ix);
