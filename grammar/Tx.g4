@@ -102,7 +102,7 @@ expr
     | NAME                                                     # name
     | 'range' '(' (arg (',' arg)*)? ')'                        # rangeCall
     | '(' expr ')'                                             # paren
-    | '(' expr ',' (expr (',' expr)* ','?)? ')'                # tuple
+    | '(' (expr ',' (expr (',' expr)* ','?)?)? ')'            # tuple
     | '[' (expr (',' expr)* ','?)? ']'                         # list
     ;
 
