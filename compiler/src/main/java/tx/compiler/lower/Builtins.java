@@ -249,7 +249,6 @@ final class Builtins {
     /** PyTorch spellings with a different name in tx, for the help of E0103. */
     private static final Map<String, String> PYTORCH_NAMES = Map.ofEntries(
             Map.entry("zero_", "reset a gradient with `zero_grad(x)`"),
-            Map.entry("t", "write `x.T`"),
             Map.entry("add_", "update in place with `x += ...` (inside `with no_grad` for a leaf)"),
             Map.entry("sub_", "update in place with `x -= ...` (inside `with no_grad` for a leaf)"),
             Map.entry("mul_", "update in place with `x *= ...` (inside `with no_grad` for a leaf)"),
