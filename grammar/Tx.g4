@@ -95,8 +95,7 @@ expr
     | expr 'or' expr                                           # or
     | <assoc = right> expr 'if' expr 'else' expr               # conditional
     | NUMBER                                                   # number
-    | STRING                                                   # string
-    | FSTRING                                                  # fstring
+    | (strings+=(STRING | FSTRING))+                           # string
     | kw=('true' | 'false' | 'True' | 'False')                 # boolean
     | 'None'                                                   # none
     | NAME                                                     # name

@@ -154,8 +154,7 @@ final class AstBuilder {
         Span sp = span(ctx);
         if (ctx == null) return new NoneLit(Span.NONE);
         if (ctx instanceof NumberContext c) return new Num(number(c.NUMBER().getSymbol()), c.getText(), sp);
-        if (ctx instanceof StringContext c) return new Str(unquote(c.getText()), sp);
-        if (ctx instanceof FstringContext c) return FStrings.build(diags, this, c.FSTRING().getSymbol());
+        if (ctx instanceof StringContext c) return strings(c.strings, sp);
         if (ctx instanceof BooleanContext c) return new Bool(c.kw.getText().equalsIgnoreCase("true"), sp);
         if (ctx instanceof NoneContext) return new NoneLit(sp);
         if (ctx instanceof NameContext c) return new Name(c.getText(), sp);
@@ -238,6 +237,29 @@ final class AstBuilder {
                     "write `with no_grad { ... }` (also `with torch.no_grad() { ... }`) or `with checkpoint { ... }`");
         }
         return new With(kind, block(c.block()), sp, args(c.arg()));
+    }
+
+    /**
+     * Adjacent string literals, joined as Python joins them ({@code 'a' f'{b}'}): a string when none
+     * is an f-string, else one f-string of every piece's parts in order.
+     */
+    private Expr strings(List<Token> tokens, Span sp) {
+        if (tokens.size() == 1 && tokens.get(0).getType() == TxParser.FSTRING) return FStrings.build(diags, this, tokens.get(0));
+        List<FPart> parts = new ArrayList<>();
+        StringBuilder plain = new StringBuilder();
+        boolean ok = true, formatted = false;
+        for (Token t : tokens) {
+            if (t.getType() == TxParser.FSTRING) {
+                FString f = FStrings.build(diags, this, t);
+                parts.addAll(f.parts());
+                ok &= f.ok();
+                formatted = true;
+            } else {
+                parts.add(new FText(unquote(t.getText())));
+                plain.append(unquote(t.getText()));
+            }
+        }
+        return formatted ? new FString(parts, ok, sp) : new Str(plain.toString(), sp);
     }
 
     private static String unquote(String text) {
