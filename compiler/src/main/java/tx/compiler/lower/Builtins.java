@@ -41,6 +41,7 @@ final class Builtins {
         linalg();
         new ShapeRules(l, this, rules);
         new ArrangeRules(l, this, rules);
+        new ArithmeticRules(l, this, rules);
         new MatrixRules(l, this, rules);
         new EinsumRules(l, this, rules);
         new FactorizationRules(l, this, rules);
@@ -128,6 +129,7 @@ final class Builtins {
                 a.kwSpans.put(arg.name(), arg.span());
             }
         }
+        PositionalNames.apply(a); // torch.matmul(input=a, other=b)
         if (!RunTimeSizes.accepts(a.fn) && (RunTimeSizes.first(a.pos) != null || RunTimeSizes.first(new ArrayList<>(a.kw.values())) != null)) {
             RunTimeSizes.refuse(l, c.span(), "`" + a.fn + "`");
             return new Val.Bad();
