@@ -44,7 +44,11 @@ final class Exprs {
         if (e instanceof Ast.Name n) return lookup(n.name(), n.span());
         if (e instanceof Ast.Neg n) return negate(expr(n.operand()), n);
         if (e instanceof Ast.Invert n) return new Bitwise(l).invert(expr(n.operand()), n.operand().span());
-        if (e instanceof Ast.Binary x) return binary(x.op(), expr(x.left()), expr(x.right()), x.left().span(), x.right().span(), x.span());
+        if (e instanceof Ast.Binary x) {
+            Val left = expr(x.left());
+            if (x.op().equals("%") && left instanceof Val.Str s) return new PercentFormat(l).format(s.value(), x); // 'loss %.4f' % loss
+            return binary(x.op(), left, expr(x.right()), x.left().span(), x.right().span(), x.span());
+        }
         if (e instanceof Ast.Chain c) return chain(c);
         if (e instanceof Ast.Not n) return new Logic(l).not(n);
         if (e instanceof Ast.Is x) return new Logic(l).is(x);
@@ -60,6 +64,7 @@ final class Exprs {
             if (l.growing.applies(c)) return l.growing.call(c); // xs.append(v)
             if (l.growing.history.appliesLen(c)) return l.growing.history.len(c); // len(losses) in the loop that appends to it
             if (Ranges.applies(l, c)) return new Ranges(l).call(c); // r = range(5), list(range(3))
+            if (ZipValues.applies(l, c)) return new ZipValues(l).call(c); // list(zip(xs, ys))
             Val v = l.autograd.call(c);
             return v != null ? v : l.builtins.call(c);
         }

@@ -63,15 +63,18 @@ final class AstBuilder {
         if (ctx instanceof ForEachStmtContext c) {
             List<String> vars = new ArrayList<>();
             List<Span> spans = new ArrayList<>();
-            for (var n : c.NAME()) {
-                vars.add(n.getText());
-                spans.add(span(n.getSymbol()));
+            List<Stmt> unpacks = new ArrayList<>();
+            for (ForTargetContext t : c.forTarget()) {
+                vars.add(forTarget(t, unpacks));
+                spans.add(span(t));
             }
             Expr iterable = expr(c.expr());
-            if (vars.size() == 1 && c.expr() instanceof RangeCallContext r) { // `for i in range(n)`: the counted loop, however the parser split it
+            if (vars.size() == 1 && unpacks.isEmpty() && c.expr() instanceof RangeCallContext r) { // `for i in range(n)`: the counted loop, however the parser split it
                 return new For(vars.get(0), spans.get(0), args(r.arg()), block(c.block()), sp);
             }
-            return new ForEach(vars, spans, iterable, block(c.block()), sp);
+            List<Stmt> body = new ArrayList<>(unpacks);
+            body.addAll(block(c.block()));
+            return new ForEach(vars, spans, iterable, body, sp);
         }
         if (ctx instanceof IfStmtContext c) return ifChain(c.ifChain());
         if (ctx instanceof FnDefContext c) return fnDef(c);
@@ -237,6 +240,19 @@ final class AstBuilder {
                     "write `with no_grad { ... }` (also `with torch.no_grad() { ... }`) or `with checkpoint { ... }`");
         }
         return new With(kind, block(c.block()), sp, args(c.arg()));
+    }
+
+    /**
+     * A loop's name; names in parentheses, {@code (x, y)}, become one name spelled as written (no
+     * program can assign it) that the body unpacks first, {@code x, y = (x, y)}, as Python does.
+     */
+    private String forTarget(ForTargetContext t, List<Stmt> unpacks) {
+        if (t.NAME() != null) return t.NAME().getText();
+        List<Target> names = new ArrayList<>();
+        for (ForTargetContext inner : t.forTarget()) names.add(new Target(forTarget(inner, unpacks), null, span(inner)));
+        String item = t.getText().replace(",", ", ");
+        unpacks.add(0, new Assign(names, new Name(item, span(t)), true, span(t)));
+        return item;
     }
 
     /**
