@@ -50,6 +50,7 @@ final class Parameters {
         String k = p.kind();
         if (k == null || k.equals(ANY_TENSOR) || k.equals(TENSOR)) return l.exprs.tensor(v, span, "an argument of `" + fn + "`");
         if (!SCALARS.contains(k) && !SEQUENCES.contains(k) && !FUNCTIONS.contains(k) && !k.equals(STRING)) return v; // E0106 was reported at the parameter
+        if (v instanceof Val.None) return v; // Python takes None for any parameter (`f_grad: Callable = None`); a use of it is checked there
         if (v instanceof Val.Bool bv) v = new Val.Num(bv.value() ? 1 : 0, Val.PyType.BOOL);
         v = Sequences.named(v, span);
         boolean fits = SCALARS.contains(k) ? v instanceof Val.Num || v instanceof T t && !t.maybeNone() && t.shape().length == 0
