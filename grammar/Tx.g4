@@ -111,8 +111,10 @@ expr
     | '[' (expr (',' expr)* ','?)? ']'                         # list
     ;
 
+// `f(x, dim=1)`, and `f(*xs)`, which passes a list's or a tuple's items as positional arguments.
 arg
     : (NAME '=')? expr
+    | star='*' expr
     ;
 
 // The expression of an f-string field, `{expr}`: the AstBuilder parses each one on its own.

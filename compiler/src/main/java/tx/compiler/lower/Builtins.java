@@ -199,6 +199,11 @@ final class Builtins {
 
     /** Calls written with a prefix: they mean the built-in even where a function of the file hides it (W0106). */
     private final Set<Ast.Call> prefixed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+    /** Whether the call was written with a module prefix ({@code torch.autograd.grad(...)}), which no name of the program hides. */
+    boolean prefixed(Ast.Call c) {
+        return prefixed.contains(c);
+    }
     private static final Set<String> ATTRIBUTES = Set.of("grad", "requires_grad", "shape", "T", "is_leaf");
 
     /** Calls a function value: its arguments are evaluated here, and {@link Functions} checks and inlines it. */

@@ -55,6 +55,15 @@ final class Exprs {
         if (e instanceof Ast.Logic x) return new Logic(l).logic(x);
         if (e instanceof Ast.IfExpr x) return new Logic(l).conditional(x);
         if (e instanceof Ast.TupleLit t) return l.sequences.tuple(t);
+        if (e instanceof Ast.Call call && Unpacking.applies(call)) { // f(*xs)
+            List<String> hidden = new ArrayList<>();
+            Ast.Call expanded = Unpacking.expand(l, call, hidden);
+            try {
+                return expanded == null ? new Val.Bad() : lower(expanded);
+            } finally {
+                for (String h : hidden) l.state.names.remove(h);
+            }
+        }
         if (e instanceof Ast.Call call) {
             Ast.Call c = l.builtins.unprefixed(call); // torch.tanh(x) is tanh(x)
             if (c == null) {

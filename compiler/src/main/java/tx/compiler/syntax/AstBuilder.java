@@ -143,7 +143,7 @@ final class AstBuilder {
 
     private List<Arg> args(List<ArgContext> ctxs) {
         List<Arg> out = new ArrayList<>();
-        for (ArgContext a : ctxs) out.add(new Arg(a.NAME() == null ? null : a.NAME().getText(), expr(a.expr()), span(a)));
+        for (ArgContext a : ctxs) out.add(new Arg(a.star != null ? Arg.STAR : a.NAME() == null ? null : a.NAME().getText(), expr(a.expr()), span(a)));
         return out;
     }
 
