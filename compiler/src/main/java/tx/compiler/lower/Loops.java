@@ -638,6 +638,7 @@ final class Loops {
             return;
         }
         Var cond = condition(c, s.cond().span());
+        if (cond == null) cond = l.b.scalar(0); // after an error in the condition: nothing runs, but the IR stays whole for the passes after (vmap's batching)
         State before = l.state;
         State thenState = branch(s.then(), before);
         List<Stmt> thenBlock = lastBlock;
