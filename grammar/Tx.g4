@@ -20,7 +20,7 @@ block
 
 statement
     : 'fn' NAME '(' (param (',' param)*)? ')' ('->' returnType)? block   # fnDef
-    | 'for' NAME (',' NAME)* 'in' expr block                              # forEachStmt
+    | 'for' forTarget (',' forTarget)* 'in' expr block                    # forEachStmt
     | 'return' (expr (',' expr)*)?                                        # returnStmt
     | 'with' (ns=NAME '.')? kind=('no_grad' | 'checkpoint') ('(' (arg (',' arg)*)? ')')? block # withStmt
     | 'for' NAME 'in' 'range' '(' (arg (',' arg)*)? ')' block             # forStmt
@@ -34,6 +34,12 @@ statement
     | target op=('+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=' | '&=' | '|=' | '^=') expr   # augAssign
     | indexTarget op=('=' | '+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=' | '&=' | '|=' | '^=') expr # indexAssign
     | expr                                                                # exprStmt
+    ;
+
+// A loop's name, or names in parentheses that unpack an item, as Python's `for t, (x, y) in ...`.
+forTarget
+    : NAME
+    | '(' forTarget (',' forTarget)* ','? ')'
     ;
 
 // `if c { } elif d { } else { }`: an elif is an if nested in the else, as Python reads it.
@@ -95,19 +101,20 @@ expr
     | expr 'or' expr                                           # or
     | <assoc = right> expr 'if' expr 'else' expr               # conditional
     | NUMBER                                                   # number
-    | STRING                                                   # string
-    | FSTRING                                                  # fstring
+    | (strings+=(STRING | FSTRING))+                           # string
     | kw=('true' | 'false' | 'True' | 'False')                 # boolean
     | 'None'                                                   # none
     | NAME                                                     # name
     | 'range' '(' (arg (',' arg)*)? ')'                        # rangeCall
     | '(' expr ')'                                             # paren
-    | '(' expr ',' (expr (',' expr)* ','?)? ')'                # tuple
+    | '(' (expr ',' (expr (',' expr)* ','?)?)? ')'            # tuple
     | '[' (expr (',' expr)* ','?)? ']'                         # list
     ;
 
+// `f(x, dim=1)`, and `f(*xs)`, which passes a list's or a tuple's items as positional arguments.
 arg
     : (NAME '=')? expr
+    | star='*' expr
     ;
 
 // The expression of an f-string field, `{expr}`: the AstBuilder parses each one on its own.

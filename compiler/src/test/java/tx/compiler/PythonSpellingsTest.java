@@ -30,6 +30,21 @@ class PythonSpellingsTest {
     }
 
     @Test
+    void adjacentStringLiteralsAreJoinedAsInPython() throws IOException {
+        // d2l's print(f'epoch {e}, train loss {a:.6f}, '
+        //             f'test loss {b:.6f}') continues a string on the next line
+        assertPrints("""
+                x = 3
+                print('a' "b", f'{x}' ' {x} ' f"{x + 1:>3}", ('multi '
+                      'line'))
+                s = ('one '
+                     "two")
+                print(s)
+                print(f'{x}' f'{{}}' '{}')
+                """, "ab 3 {x}   4 multi line\none two\n3{}{}\n");
+    }
+
+    @Test
     void withTorchNoGradCallIsNoGrad() throws IOException {
         assertPrints("""
                 w = tensor([1.0, 2.0], requires_grad=True)

@@ -295,6 +295,13 @@ public final class Derivation {
             return null;
         }
         if (!forward && !scalarResult(fn, diags)) return null;
+        for (Ast.Param p : fn.params()) {
+            if ("Tensor".equals(p.kind())) { // its shape is each call's: no one derivative to write
+                diags.error("E0601", p.span(), "`tx grad` writes a function for declared shapes; `" + p.name() + ": Tensor` takes any shape",
+                        "declare the shape it is differentiated at, e.g. `" + p.name() + ": [n, 3]`");
+                return null;
+            }
+        }
         List<Ast.Param> directions = new ArrayList<>(); // forward mode: the parameters with a tangent, in order
         for (String w : wrt.isEmpty() ? List.of(fn.params().get(0).name()) : wrt) {
             for (Ast.Param p : fn.params()) if (forward && p.name().equals(w)) directions.add(p);

@@ -14,7 +14,7 @@ import tx.runtime.tensor.Shapes;
 
 /**
  * The (v2) built-ins that rearrange a tensor's elements (LANGUAGE.md §5, shape): permute, movedim,
- * swapaxes, flip, roll, repeat, tile, narrow, pad, split, chunk, unbind, masked_fill, clone. Each is
+ * swapaxes, t, flip, roll, repeat, tile, narrow, pad, split, chunk, unbind, masked_fill, clone. Each is
  * a slice, pad, cat, reshape, broadcast, transpose or where of its input ({@link Composites}), but
  * flip, a primitive of its own; grad_fn names are PyTorch 1.13's.
  */
@@ -26,6 +26,7 @@ final class ArrangeRules extends RuleFamily {
         rules.put("moveaxis", this::movedim);
         rules.put("swapaxes", rules.get("transpose"));
         rules.put("swapdims", rules.get("transpose"));
+        rules.put("t", this::t);
         rules.put("flip", this::flip);
         rules.put("roll", this::roll);
         rules.put("repeat", a -> repeat(a, false));
@@ -41,6 +42,21 @@ final class ArrangeRules extends RuleFamily {
             T x = a.tensor(0);
             return x == null ? null : host.view(x, x.var(), "CloneBackward0");
         });
+    }
+
+    /** {@code x.t()}: a matrix transposed, a vector or a scalar as it is; more axes are E0202, as PyTorch refuses them. */
+    private Val t(Args a) {
+        if (!a.shape(1, 1)) return null;
+        T x = a.tensor(0);
+        if (x == null) return null;
+        int rank = x.shape().length;
+        if (rank > 2) {
+            l.diags.error("E0202", a.spanOf(0, "input"), "`t` expects a tensor with <= 2 dimensions, found shape " + Shapes.show(x.shape()),
+                    "swap two axes with `x.transpose(d0, d1)`");
+            return null;
+        }
+        int[] perm = rank == 2 ? new int[] {1, 0} : Builtins.identity(rank);
+        return host.view(x, b.transpose(x.var(), perm), "TBackward0");
     }
 
     /**

@@ -467,7 +467,9 @@ final class AutogradApi {
      * ({@code grad(grad(f))}), which are the transform of LANGUAGE.md §7.
      */
     private boolean tensorForm(Ast.Call c) {
-        if (l.state.names.get("grad") != null || c.args().isEmpty() || c.args().get(0).name() != null) return false;
+        if (l.state.names.get("grad") != null && !l.builtins.prefixed(c) || c.args().isEmpty()) return false; // `for grad in grads` hides only `grad(...)`
+        if ("outputs".equals(c.args().get(0).name())) return true; // torch.autograd.grad(outputs=loss, inputs=params)
+        if (c.args().get(0).name() != null) return false;
         Ast.Expr first = c.args().get(0).value();
         if (first instanceof Ast.Name n) {
             Val v = l.state.names.get(n.name());
@@ -495,7 +497,11 @@ final class AutogradApi {
                 a.kwSpans.put(arg.name(), arg.span());
             }
         }
-        if (!a.shape(1, 5, "inputs", "grad_outputs", "retain_graph", "create_graph", "allow_unused")) return new Val.Bad();
+        if (!a.shape(0, 5, "outputs", "inputs", "grad_outputs", "retain_graph", "create_graph", "allow_unused")) return new Val.Bad();
+        if (a.get(0, "outputs") == null || a.get(1, "inputs") == null) {
+            l.diags.error("E0104", c.span(), "`grad` takes the outputs and the inputs, `grad(outputs, inputs)`", null);
+            return new Val.Bad();
+        }
         boolean createGraph = a.bool(4, "create_graph", false);
         boolean retainGraph = a.bool(3, "retain_graph", createGraph);
         boolean allowUnused = a.bool("allow_unused", false);

@@ -41,6 +41,7 @@ final class Builtins {
         linalg();
         new ShapeRules(l, this, rules);
         new ArrangeRules(l, this, rules);
+        new ArithmeticRules(l, this, rules);
         new MatrixRules(l, this, rules);
         new EinsumRules(l, this, rules);
         new FactorizationRules(l, this, rules);
@@ -130,6 +131,7 @@ final class Builtins {
                 a.kwSpans.put(arg.name(), arg.span());
             }
         }
+        PositionalNames.apply(a); // torch.matmul(input=a, other=b)
         if (!RunTimeSizes.accepts(a.fn) && (RunTimeSizes.first(a.pos) != null || RunTimeSizes.first(new ArrayList<>(a.kw.values())) != null)) {
             RunTimeSizes.refuse(l, c.span(), "`" + a.fn + "`");
             return new Val.Bad();
@@ -200,6 +202,11 @@ final class Builtins {
 
     /** Calls written with a prefix: they mean the built-in even where a function of the file hides it (W0106). */
     private final Set<Ast.Call> prefixed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+    /** Whether the call was written with a module prefix ({@code torch.autograd.grad(...)}), which no name of the program hides. */
+    boolean prefixed(Ast.Call c) {
+        return prefixed.contains(c);
+    }
     private static final Set<String> ATTRIBUTES = Set.of("grad", "requires_grad", "shape", "T", "is_leaf");
 
     /** Calls a function value: its arguments are evaluated here, and {@link Functions} checks and inlines it. */

@@ -44,13 +44,26 @@ final class Exprs {
         if (e instanceof Ast.Name n) return lookup(n.name(), n.span());
         if (e instanceof Ast.Neg n) return negate(expr(n.operand()), n);
         if (e instanceof Ast.Invert n) return new Bitwise(l).invert(expr(n.operand()), n.operand().span());
-        if (e instanceof Ast.Binary x) return binary(x.op(), expr(x.left()), expr(x.right()), x.left().span(), x.right().span(), x.span());
+        if (e instanceof Ast.Binary x) {
+            Val left = expr(x.left());
+            if (x.op().equals("%") && left instanceof Val.Str s) return new PercentFormat(l).format(s.value(), x); // 'loss %.4f' % loss
+            return binary(x.op(), left, expr(x.right()), x.left().span(), x.right().span(), x.span());
+        }
         if (e instanceof Ast.Chain c) return chain(c);
         if (e instanceof Ast.Not n) return new Logic(l).not(n);
         if (e instanceof Ast.Is x) return new Logic(l).is(x);
         if (e instanceof Ast.Logic x) return new Logic(l).logic(x);
         if (e instanceof Ast.IfExpr x) return new Logic(l).conditional(x);
         if (e instanceof Ast.TupleLit t) return l.sequences.tuple(t);
+        if (e instanceof Ast.Call call && Unpacking.applies(call)) { // f(*xs)
+            List<String> hidden = new ArrayList<>();
+            Ast.Call expanded = Unpacking.expand(l, call, hidden);
+            try {
+                return expanded == null ? new Val.Bad() : lower(expanded);
+            } finally {
+                for (String h : hidden) l.state.names.remove(h);
+            }
+        }
         if (e instanceof Ast.Call call) {
             Ast.Call c = l.builtins.unprefixed(call); // torch.tanh(x) is tanh(x)
             if (c == null) {
@@ -60,6 +73,7 @@ final class Exprs {
             if (l.growing.applies(c)) return l.growing.call(c); // xs.append(v)
             if (l.growing.history.appliesLen(c)) return l.growing.history.len(c); // len(losses) in the loop that appends to it
             if (Ranges.applies(l, c)) return new Ranges(l).call(c); // r = range(5), list(range(3))
+            if (ZipValues.applies(l, c)) return new ZipValues(l).call(c); // list(zip(xs, ys))
             Val v = l.autograd.call(c);
             return v != null ? v : l.builtins.call(c);
         }

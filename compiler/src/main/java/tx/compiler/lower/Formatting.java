@@ -47,7 +47,7 @@ final class Formatting {
     }
 
     /** Adds an item, joining neighbouring texts. */
-    private static void append(List<PrintItem> parts, PrintItem item) {
+    static void append(List<PrintItem> parts, PrintItem item) {
         if (item instanceof PrintItem.Text t && !parts.isEmpty() && parts.get(parts.size() - 1) instanceof PrintItem.Text last) {
             parts.set(parts.size() - 1, new PrintItem.Text(last.text() + t.text()));
         } else {
@@ -57,7 +57,11 @@ final class Formatting {
 
     /** One field, or null after reporting why it cannot be formatted. */
     private PrintItem field(Ast.Field f) {
-        Val v = l.exprs.expr(f.expr());
+        return field(l.exprs.expr(f.expr()), f);
+    }
+
+    /** The field f of the value v, already evaluated (also a conversion of a `%` format, {@link PercentFormat}). */
+    PrintItem field(Val v, Ast.Field f) {
         if (v instanceof Val.Bad) return null;
         Spec spec = Spec.parse(f.spec()); // the parser checked its syntax
         boolean str = f.conversion() != 0;

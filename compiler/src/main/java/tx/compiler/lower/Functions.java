@@ -331,6 +331,7 @@ final class Functions {
         globals = script;
         if (calling.isEmpty()) callSites.addLast(at);
         calling.push(name);
+        l.inlinedCalls.add(at);
         String oldName = l.b.named(null);
         int changes = l.inPlaceLog.size();
         try {
@@ -341,6 +342,7 @@ final class Functions {
             throw x;
         } finally {
             calling.pop();
+            l.inlinedCalls.remove(l.inlinedCalls.size() - 1);
             if (calling.isEmpty()) callSites.removeLast();
             globals = oldGlobals;
             l.b.named(oldName);

@@ -386,11 +386,27 @@ final class Loops {
         l.growing.entries.push(s.copy());
         try {
             l.block(f.body());
+            numbersCarried(carried, entry);
         } finally {
             l.growing.entries.pop();
             if (maySkip) l.mayNotRun--;
         }
         return params;
+    }
+
+    /**
+     * A carried Python scalar that the body sets to a number known now (d2l's gd_2d returns
+     * {@code (x1 - eta * g1, ..., 0, 0)} for its state) hands that number on as the scalar it
+     * carries, as {@link #promote} made it before the loop.
+     */
+    private void numbersCarried(List<String> carried, Map<String, T> entry) {
+        for (String n : carried) {
+            if (l.state.names.get(n) instanceof Val.Num num && entry.get(n).item() && entry.get(n).shape().length == 0) {
+                String old = l.b.named(n);
+                l.state.names.put(n, new T(l.b.scalar(num.value()), false, -1, null, true, false, null, num.py()));
+                l.b.named(old);
+            }
+        }
     }
 
     private void register(Var v, T meta, String why) {
@@ -618,18 +634,20 @@ final class Loops {
 
     void ifStmt(Ast.If s) {
         Val c = l.exprs.expr(s.cond());
+        Boolean known = c instanceof Val.Bad ? null : Logic.truth(c);
+        if (known != null) { // as Python, only the branch taken runs, and so only it is checked (`if f_grad`, `if len(shape) == 2`)
+            State taken = branch(known ? s.then() : s.otherwise(), l.state);
+            for (Stmt st : lastBlock) l.b.add(st);
+            l.state = taken;
+            return;
+        }
         Var cond = condition(c, s.cond().span());
+        if (cond == null) cond = l.b.scalar(0); // after an error in the condition: nothing runs, but the IR stays whole for the passes after (vmap's batching)
         State before = l.state;
         State thenState = branch(s.then(), before);
         List<Stmt> thenBlock = lastBlock;
         State elseState = branch(s.otherwise(), before);
         List<Stmt> elseBlock = lastBlock;
-        if (c instanceof Val.Bool || c instanceof Val.Num) {
-            boolean taken = c instanceof Val.Bool bv ? bv.value() : ((Val.Num) c).value() != 0;
-            for (Stmt st : taken ? thenBlock : elseBlock) l.b.add(st);
-            l.state = taken ? thenState : elseState;
-            return;
-        }
         merge(s, cond, before, thenState, thenBlock, elseState, elseBlock);
     }
 

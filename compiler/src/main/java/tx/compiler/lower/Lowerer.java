@@ -47,12 +47,17 @@ public final class Lowerer {
     final Sequences sequences;
     final GrowingLists growing = new GrowingLists(this);
     private final String[] lines;
-    private final Map<Object, Map<List<Integer>, Integer>> leafIds = new IdentityHashMap<>();
+    private final Map<Object, Map<List<Object>, Integer>> leafIds = new IdentityHashMap<>();
     /**
      * The item of each enclosing loop over a list that is being unrolled ({@code for p in params}):
      * one AST node makes a different leaf for each item, since the items live side by side.
      */
     final List<Integer> unrolledItems = new ArrayList<>();
+    /**
+     * The calls being inlined, outermost first: one AST node of a function's body makes a different
+     * leaf for each call site (d2l's init_params, called once per model, makes new weights each time).
+     */
+    final List<Span> inlinedCalls = new ArrayList<>();
     final List<String> leafNames = new ArrayList<>();
     State state = new State();
     int loopDepth;
@@ -640,11 +645,12 @@ public final class Lowerer {
 
     /**
      * The grad register made by an AST node (a leaf's, or a retained tensor's), the same each time
-     * the node is checked again (one per item of an unrolled loop over a list); {@code name} names
+     * the node is checked again (one per item of an unrolled loop over a list, and per call site of
+     * an inlined function); {@code name} names
      * it in messages if it has no name yet.
      */
     int register(Object node, String name) {
-        int id = leafIds.computeIfAbsent(node, n -> new java.util.HashMap<>()).computeIfAbsent(List.copyOf(unrolledItems), n -> {
+        int id = leafIds.computeIfAbsent(node, n -> new java.util.HashMap<>()).computeIfAbsent(List.of(List.copyOf(unrolledItems), List.copyOf(inlinedCalls)), n -> {
             leafNames.add(null);
             return leafNames.size() - 1;
         });

@@ -176,7 +176,13 @@ final class MappedTransforms {
             List<Val> items = out instanceof Val.Tuple tuple ? tuple.items() : List.of(out);
             if (!hvp && items.size() != 1) return f.notOneOutput(t, a);
             List<Var> moving = new ArrayList<>();
-            for (Val v : hvp ? items.subList(1, items.size()) : items) moving.add(((T) v).var());
+            for (Val v : hvp ? items.subList(1, items.size()) : items) {
+                if (!(v instanceof T out1)) { // jvp(print): a function whose result is no tensor has no tangent
+                    l.diags.error("E0401", a.span(), "`" + t.kind() + "` needs a function that returns a tensor; this one returns " + v.describe(), null);
+                    return new Val.Bad();
+                }
+                moving.add(out1.var());
+            }
             Forward.Result r = Forward.jvp(l.b, l.graph, moving, seeds, start);
             if (r.blockedAt() != null) {
                 String what = r.blockedAt() instanceof tx.runtime.ir.Stmt.Call ? "a function with a `custom_vjp` rule"

@@ -42,13 +42,17 @@ final class MathFunctions {
             Map.entry("floor", new Fn(Prim.FLOOR, true)),
             Map.entry("ceil", new Fn(Prim.CEIL, true)));
 
-    /** Whether {@code math.NAME(...)} is a call of the math module here: {@code math} is not a name of the program. */
+    /** The modules whose functions these are: NumPy's of a Python number are the same ({@code np.sqrt(2. / fan_in)}). */
+    private static final java.util.Set<String> MODULES = java.util.Set.of("math", "np", "numpy");
+
+    /** Whether {@code math.NAME(...)} (or {@code np.NAME}) is a call of the math module here: the module is not a name of the program. */
     boolean applies(Ast.Attr callee) {
-        return callee.target() instanceof Ast.Name m && m.name().equals("math") && !l.state.names.containsKey("math")
-                && FUNCTIONS.containsKey(callee.name());
+        return callee.target() instanceof Ast.Name m && MODULES.contains(m.name()) && !l.state.names.containsKey(m.name())
+                && (FUNCTIONS.containsKey(callee.name()) || callee.name().equals("prod"));
     }
 
     Val call(String name, Ast.Call c) {
+        if (name.equals("prod")) return prod(c);
         Fn fn = FUNCTIONS.get(name);
         if (c.args().size() != 1 || c.args().get(0).name() != null) {
             l.diags.error("E0104", c.span(), "`math." + name + "` takes one number", null);
@@ -77,5 +81,36 @@ final class MathFunctions {
                     "for a tensor write `torch." + name + "(x)`");
         }
         return new Val.Bad();
+    }
+
+    /** {@code math.prod(shape[1:])}: the product of numbers known now (a list, a tuple, a range, a shape), an int when every one is (Python's), 1 for none. */
+    private Val prod(Ast.Call c) {
+        if (c.args().size() != 1 || c.args().get(0).name() != null) {
+            l.diags.error("E0104", c.span(), "`prod` of the math module takes one list or tuple of numbers", null);
+            return new Val.Bad();
+        }
+        Ast.Arg arg = c.args().get(0);
+        Val v = Ranges.listed(Sequences.named(l.exprs.expr(arg.value()), arg.value().span()), arg.value().span());
+        if (v instanceof Val.Bad) return v;
+        if (v instanceof Val.Shape s) {
+            long p = 1;
+            for (int d : s.dims()) p *= d;
+            return new Val.Num(p, Val.PyType.INT);
+        }
+        java.util.List<Val> items = Sequences.items(v);
+        double p = 1;
+        boolean whole = true;
+        for (Val x : items == null ? java.util.List.of(v) : items) {
+            if (!(x instanceof Val.Num n)) {
+                if (!(x instanceof Val.Bad)) {
+                    l.diags.error("E0220", arg.span(), "`prod` of the math module takes a list or tuple of numbers known when compiling, found "
+                            + (items == null ? "" : "an item that is ") + x.describe(), "for a tensor write `torch.prod(x)`");
+                }
+                return new Val.Bad();
+            }
+            p *= n.value();
+            whole &= n.py() != Val.PyType.FLOAT;
+        }
+        return new Val.Num(p, whole ? Val.PyType.INT : Val.PyType.FLOAT);
     }
 }

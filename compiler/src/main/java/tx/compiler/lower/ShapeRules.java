@@ -77,17 +77,6 @@ final class ShapeRules extends RuleFamily {
             shape.add(d, 1);
             return out(b.reshape(x.var(), shape.stream().mapToInt(Integer::intValue).toArray()), "UnsqueezeBackward0");
         });
-        rules.put("t", a -> { // x.t(): a matrix transposed, a vector or a number as it is (a new node all the same, as PyTorch's)
-            if (!a.shape(1, 1)) return null;
-            T x = a.tensor(0);
-            if (x == null) return null;
-            int r = x.shape().length;
-            if (r > 2) {
-                l.diags.error("E0203", a.span(), "t() expects a tensor with <= 2 dimensions, but self is " + r + "D", "`x.T` reverses every axis, `x.mT` swaps the last two");
-                return null;
-            }
-            return out(b.emit(Prim.TRANSPOSE, new Attrs.Perm(r == 2 ? new int[] {1, 0} : r == 1 ? new int[] {0} : new int[0]), x.var()), "TBackward0");
-        });
         rules.put("dim", a -> { // x.dim(): the number of axes, as x.ndim
             if (!a.shape(1, 1)) return null;
             T x = a.tensor(0);

@@ -157,8 +157,11 @@ public final class Ast {
     /** A tuple, {@code (a, b)}, or the right-hand side {@code b, a} of {@code a, b = b, a}. */
     public record TupleLit(List<Expr> items, Span span) implements Expr {}
 
-    /** A call argument; {@code name} is null for a positional one. */
-    public record Arg(String name, Expr value, Span span) {}
+    /** An argument: positional ({@code name} null), a keyword, or {@code *xs} ({@code name} is {@link #STAR}). */
+    public record Arg(String name, Expr value, Span span) {
+        /** The name of an argument written {@code *xs}: no keyword can be spelt so. */
+        public static final String STAR = "*";
+    }
 
     /** One subscript: an index, or a slice {@code lo:hi:step} with optional parts. */
     public sealed interface Sub {

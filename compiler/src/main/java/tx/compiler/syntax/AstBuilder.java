@@ -63,15 +63,18 @@ final class AstBuilder {
         if (ctx instanceof ForEachStmtContext c) {
             List<String> vars = new ArrayList<>();
             List<Span> spans = new ArrayList<>();
-            for (var n : c.NAME()) {
-                vars.add(n.getText());
-                spans.add(span(n.getSymbol()));
+            List<Stmt> unpacks = new ArrayList<>();
+            for (ForTargetContext t : c.forTarget()) {
+                vars.add(forTarget(t, unpacks));
+                spans.add(span(t));
             }
             Expr iterable = expr(c.expr());
-            if (vars.size() == 1 && c.expr() instanceof RangeCallContext r) { // `for i in range(n)`: the counted loop, however the parser split it
+            if (vars.size() == 1 && unpacks.isEmpty() && c.expr() instanceof RangeCallContext r) { // `for i in range(n)`: the counted loop, however the parser split it
                 return new For(vars.get(0), spans.get(0), args(r.arg()), block(c.block()), sp);
             }
-            return new ForEach(vars, spans, iterable, block(c.block()), sp);
+            List<Stmt> body = new ArrayList<>(unpacks);
+            body.addAll(block(c.block()));
+            return new ForEach(vars, spans, iterable, body, sp);
         }
         if (ctx instanceof IfStmtContext c) return ifChain(c.ifChain());
         if (ctx instanceof FnDefContext c) return fnDef(c);
@@ -140,7 +143,7 @@ final class AstBuilder {
 
     private List<Arg> args(List<ArgContext> ctxs) {
         List<Arg> out = new ArrayList<>();
-        for (ArgContext a : ctxs) out.add(new Arg(a.NAME() == null ? null : a.NAME().getText(), expr(a.expr()), span(a)));
+        for (ArgContext a : ctxs) out.add(new Arg(a.star != null ? Arg.STAR : a.NAME() == null ? null : a.NAME().getText(), expr(a.expr()), span(a)));
         return out;
     }
 
@@ -154,8 +157,7 @@ final class AstBuilder {
         Span sp = span(ctx);
         if (ctx == null) return new NoneLit(Span.NONE);
         if (ctx instanceof NumberContext c) return new Num(number(c.NUMBER().getSymbol()), c.getText(), sp);
-        if (ctx instanceof StringContext c) return new Str(unquote(c.getText()), sp);
-        if (ctx instanceof FstringContext c) return FStrings.build(diags, this, c.FSTRING().getSymbol());
+        if (ctx instanceof StringContext c) return strings(c.strings, sp);
         if (ctx instanceof BooleanContext c) return new Bool(c.kw.getText().equalsIgnoreCase("true"), sp);
         if (ctx instanceof NoneContext) return new NoneLit(sp);
         if (ctx instanceof NameContext c) return new Name(c.getText(), sp);
@@ -238,6 +240,42 @@ final class AstBuilder {
                     "write `with no_grad { ... }` (also `with torch.no_grad() { ... }`) or `with checkpoint { ... }`");
         }
         return new With(kind, block(c.block()), sp, args(c.arg()));
+    }
+
+    /**
+     * A loop's name; names in parentheses, {@code (x, y)}, become one name spelled as written (no
+     * program can assign it) that the body unpacks first, {@code x, y = (x, y)}, as Python does.
+     */
+    private String forTarget(ForTargetContext t, List<Stmt> unpacks) {
+        if (t.NAME() != null) return t.NAME().getText();
+        List<Target> names = new ArrayList<>();
+        for (ForTargetContext inner : t.forTarget()) names.add(new Target(forTarget(inner, unpacks), null, span(inner)));
+        String item = t.getText().replace(",", ", ");
+        unpacks.add(0, new Assign(names, new Name(item, span(t)), true, span(t)));
+        return item;
+    }
+
+    /**
+     * Adjacent string literals, joined as Python joins them ({@code 'a' f'{b}'}): a string when none
+     * is an f-string, else one f-string of every piece's parts in order.
+     */
+    private Expr strings(List<Token> tokens, Span sp) {
+        if (tokens.size() == 1 && tokens.get(0).getType() == TxParser.FSTRING) return FStrings.build(diags, this, tokens.get(0));
+        List<FPart> parts = new ArrayList<>();
+        StringBuilder plain = new StringBuilder();
+        boolean ok = true, formatted = false;
+        for (Token t : tokens) {
+            if (t.getType() == TxParser.FSTRING) {
+                FString f = FStrings.build(diags, this, t);
+                parts.addAll(f.parts());
+                ok &= f.ok();
+                formatted = true;
+            } else {
+                parts.add(new FText(unquote(t.getText())));
+                plain.append(unquote(t.getText()));
+            }
+        }
+        return formatted ? new FString(parts, ok, sp) : new Str(plain.toString(), sp);
     }
 
     private static String unquote(String text) {

@@ -1,0 +1,12 @@
+# PyTorch twin of empty_tuple.tx.
+import torch; torch.set_default_dtype(torch.float64)
+a = torch.full((), 0.5, requires_grad=True)
+print(a, a.shape)
+z = torch.zeros(())
+print(z, torch.ones(()).shape, torch.full((), 7).dtype)
+b = torch.tensor(2.0, requires_grad=True)
+(a * b + torch.ones(()) * a ** 2).backward()
+print(a.grad, b.grad)
+e = ()
+print(e, len(e), (), (1,), (1, 2))
+print(f"{()} {e}")

@@ -1,0 +1,12 @@
+# PyTorch twin of transpose_t.tx
+import torch; torch.set_default_dtype(torch.float64)
+a = torch.arange(6.0).reshape(2, 3).requires_grad_()
+print(a.t(), torch.t(a).shape, a.t().t().shape)
+v = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+s = torch.tensor(2.5, requires_grad=True)
+print(v.t(), s.t(), torch.arange(3).t())
+(a.t() * torch.arange(6.0).reshape(3, 2)).sum().backward()
+print(a.grad)
+(v.t() * v).sum().backward()
+print(v.grad)
+print((a.t() @ a).t(), (a.t() @ a).t().grad_fn is not None)
