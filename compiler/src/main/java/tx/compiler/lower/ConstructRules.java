@@ -67,6 +67,13 @@ final class ConstructRules extends RuleFamily {
         rules.put("linspace", this::linspace);
         rules.put("rand", a -> random(a, false));
         rules.put("randn", a -> random(a, true));
+        rules.put("manual_seed", a -> {
+            if (!a.shape(1, 1, "seed")) return null;
+            Integer k = a.integer(0, "seed");
+            if (k == null || a.failed) return null;
+            l.manualSeed(k);
+            return new Val.None("manual_seed's generator");
+        });
         rules.put("zeros_like", a -> like(a, 0.0));
         rules.put("ones_like", a -> like(a, 1.0));
         rules.put("full_like", a -> like(a, null));
@@ -95,7 +102,7 @@ final class ConstructRules extends RuleFamily {
     private Val randomLike(Args a, boolean normal) {
         if (!a.shape(1, 1, "requires_grad", "seed")) return null;
         T x = a.tensor(0);
-        double seed = a.number(-1, "seed", a.span().line() * 1000L + a.span().col());
+        double seed = a.kw.containsKey("seed") ? a.number(-1, "seed", 0) : l.defaultSeed(a.span()); // a seed= draws nothing from manual_seed's stream
         if (x == null || a.failed) return null;
         return made(a, b.emit(Prim.RANDOM, new Attrs.Random(x.shape(), (long) seed, normal)));
     }
@@ -162,7 +169,7 @@ final class ConstructRules extends RuleFamily {
     private Val random(Args a, boolean normal) {
         if (!a.shape(0, Integer.MAX_VALUE, "requires_grad", "seed")) return null;
         int[] shape = a.shapeFrom(0);
-        double seed = a.number(-1, "seed", a.span().line() * 1000L + a.span().col());
+        double seed = a.kw.containsKey("seed") ? a.number(-1, "seed", 0) : l.defaultSeed(a.span()); // a seed= draws nothing from manual_seed's stream
         if (shape == null || a.failed || !a.fits(shape, a.span())) return null;
         return made(a, b.emit(Prim.RANDOM, new Attrs.Random(shape, (long) seed, normal)));
     }

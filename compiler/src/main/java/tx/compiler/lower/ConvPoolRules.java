@@ -337,7 +337,7 @@ final class ConvPoolRules extends RuleFamily {
         double p = a.number(1, "p", 0.5);
         boolean training = a.bool(2, "training", true);
         a.bool(3, "inplace", false);
-        double seed = a.number(-1, "seed", a.span().line() * 1000L + a.span().col());
+        double seed = a.kw.containsKey("seed") ? a.number(-1, "seed", 0) : l.defaultSeed(a.span()); // a seed= draws nothing from manual_seed's stream
         if (x == null || a.failed) return null;
         if (!(p >= 0 && p <= 1)) {
             l.diags.error("E0104", a.spanOf(1, "p"), "dropout probability has to be between 0 and 1, but got " + tx.runtime.tensor.PyFloat.repr(p), null);
