@@ -322,8 +322,13 @@ abstract class JavaStatements {
 
     private String real(Sizes.Real r) {
         if (r.base() == null) return literal(r.k());
-        if (r.k() < 0 && r.exp() < 0) return "-" + sizes.show(new Sizes.Real(-r.k(), r.base(), r.exp()), JavaEmitter::literal); // -1.0 / n
-        return sizes.show(r, JavaEmitter::literal);
+        if (r.k() < 0 && r.exp() < 0) return "-" + sizes.show(new Sizes.Real(-r.k(), r.base(), r.exp(), r.root()), JavaEmitter::literal, JavaStatements::sqrt); // -1.0 / n
+        return sizes.show(r, JavaEmitter::literal, JavaStatements::sqrt);
+    }
+
+    /** Java's square root of a size: {@code Math.sqrt(n)}. */
+    private static String sqrt(String base) {
+        return "Math.sqrt(" + base + ")";
     }
 
     /** A Java double literal that reads back as exactly v. */

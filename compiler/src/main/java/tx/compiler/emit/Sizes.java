@@ -77,8 +77,19 @@ public final class Sizes {
         }
     }
 
-    /** A real {@code k * base ** exp}; base null: the constant k. */
-    public record Real(double k, Lin base, int exp) {}
+    /**
+     * A real {@code k * base ** exp}, or with {@code root} {@code k * base ** (exp / 2)} (exp ±1: an
+     * attention's {@code 1 / sqrt(d)}); base null: the constant k.
+     */
+    public record Real(double k, Lin base, int exp, boolean root) {
+        public Real(double k, Lin base, int exp) {
+            this(k, base, exp, false);
+        }
+
+        double power(int s) {
+            return Math.pow(base.at(s), root ? exp * 0.5 : exp);
+        }
+    }
 
     /** The formula for an integer that takes {@code value.applyAsLong(s)} in sample s; null if there is none. */
     Lin solve(IntToLongFunction value) {
@@ -98,12 +109,14 @@ public final class Sizes {
     Real solveReal(IntToDoubleFunction value) {
         double v0 = value.applyAsDouble(0), v1 = value.applyAsDouble(1), v2 = value.applyAsDouble(2);
         if (Double.compare(v0, v1) == 0 && Double.compare(v1, v2) == 0) return new Real(v0, null, 0);
-        for (int exp : new int[] {-1, 1, -2, 2}) {
+        for (int form = 0; form < 6; form++) { // base ** -1, 1, -2, 2, then the square roots ** -1/2, 1/2
+            int exp = new int[] {-1, 1, -2, 2, -1, 1}[form];
             for (long c = 0; c <= 4; c = c <= 0 ? 1 - c : -c) { // 0, 1, -1, 2, -2, ...
                 for (List<Integer> mono : monomials()) {
-                    Lin base = new Lin(1, mono, c);
-                    double k = v0 / Math.pow(base.at(0), exp);
-                    if (close(k * Math.pow(base.at(1), exp), v1) && close(k * Math.pow(base.at(2), exp), v2)) return new Real(k, base, exp);
+                    Real unit = new Real(1, new Lin(1, mono, c), exp, form >= 4);
+                    if (unit.power(0) <= 0 && unit.root()) continue;
+                    double k = v0 / unit.power(0);
+                    if (close(k * unit.power(1), v1) && close(k * unit.power(2), v2)) return new Real(k, unit.base(), exp, unit.root());
                 }
             }
         }
@@ -154,16 +167,22 @@ public final class Sizes {
      * {@code 0.5 * n}. {@code literal} must give a real (Java: {@code 1.0}, not {@code 1}).
      */
     String show(Real r, java.util.function.DoubleFunction<String> literal) {
+        return show(r, literal, base -> base + " ** 0.5");
+    }
+
+    /** As {@link #show(Real, java.util.function.DoubleFunction)}, with {@code sqrt} writing the square root of a (bracketed) base: {@code n ** 0.5}, {@code Math.sqrt(n)}. */
+    String show(Real r, java.util.function.DoubleFunction<String> literal, java.util.function.UnaryOperator<String> sqrt) {
         if (r.base() == null) return literal.apply(r.k());
         String base = show(r.base());
         boolean bracket = compound(r.base()) || r.base().mono().size() > 1 || r.base().k() != 1;
-        String power = Math.abs(r.exp()) == 1 ? base : (bracket ? "(" + base + ")" : base) + " * " + (bracket ? "(" + base + ")" : base);
-        boolean powerBracket = bracket || Math.abs(r.exp()) == 2;
+        String power = r.root() ? sqrt.apply(bracket ? "(" + base + ")" : base)
+                : Math.abs(r.exp()) == 1 ? base : (bracket ? "(" + base + ")" : base) + " * " + (bracket ? "(" + base + ")" : base);
+        boolean powerBracket = bracket || Math.abs(r.exp()) == 2 || r.root();
         if (r.exp() > 0) {
             if (r.k() == 1) return power;
             return literal.apply(r.k()) + " * " + (powerBracket ? "(" + power + ")" : power);
         }
-        if (r.k() < 0) return "-" + show(new Real(-r.k(), r.base(), r.exp()), literal);
+        if (r.k() < 0) return "-" + show(new Real(-r.k(), r.base(), r.exp(), r.root()), literal, sqrt);
         double q = 1 / r.k();
         double qr = Math.rint(q);
         if (qr != 0 && Math.abs(qr) < 1e15 && Math.abs(q - qr) <= 1e-12 * Math.abs(qr)) { // k = 1/q: 1 / (q * n)
