@@ -163,7 +163,8 @@ final class Bench {
 
     /**
      * Runs the program for at least half a second and five runs, and then until the JIT has compiled
-     * nothing for a quarter of a second (at most 20 seconds in all). NOTE: on a loaded machine the
+     * nothing for a quarter of a second and is compiling none of tx's methods nor the Vector API's
+     * (at most 20 seconds in all). NOTE: on a loaded machine the
      * JIT can take seconds to compile a kernel; a median taken before then is steady but is the
      * interpreted code's (an exp over 25,000 elements measured 6 ms instead of 0.08 ms).
      */
@@ -178,9 +179,27 @@ final class Bench {
                 compiled = jit.getTotalCompilationTime();
                 quietSince = now;
             }
-            boolean settled = now - start >= 500_000_000L && warm >= 5 && (!timed || now - quietSince >= 250_000_000L);
+            boolean settled = now - start >= 500_000_000L && warm >= 5 && (!timed || now - quietSince >= 250_000_000L) && !compilingKernels();
             if (settled || now > deadline) return;
             Interpreter.evaluate(c.program(), inputs, c.results(), null, RunOptions.NO_WRITES);
+        }
+    }
+
+    /**
+     * Whether HotSpot is compiling, or has queued, a method of tx or of the Vector API (its
+     * {@code Compiler.queue} diagnostic command; false where the JVM has none). NOTE: the quiet
+     * quarter second alone ended warm-ups while C2 spent seconds of a loaded machine on exp's lanes
+     * (attention's softmax ran on the unintrinsified Vector API for 12 s of a 22 s measurement).
+     */
+    private static boolean compilingKernels() {
+        try {
+            Object queue = java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerQueue",
+                    new Object[] {null}, new String[] {String[].class.getName()});
+            String q = String.valueOf(queue);
+            return q.contains(" tx.") || q.contains("jdk.incubator.vector");
+        } catch (Exception | LinkageError e) { // no such command in this JVM: the quiet quarter second decides
+            return false;
         }
     }
 
