@@ -72,6 +72,17 @@ class FusionTest {
         loss = sum(h * h) + sum(g * x) + sum(amax(h - x, dim=1) * c) + sum(softmax(y, dim=2) * y) + sum(y / s)
         loss.backward()
         """,
+        // sums and maxima over leading axes folded as the run goes (the gradients of m and b, broadcast along the
+        // leading axes, are such sums; 29 x 31 results, so each tile ends inside a row of results)
+        """
+        x = randn(37, 29, 31, seed=17, requires_grad=true)
+        m = randn(29, 31, seed=18, requires_grad=true)
+        b = randn(31, seed=19, requires_grad=true)
+        h = x - m
+        g = tanh(h) * b
+        loss = sum(g * g) + sum(amax(h * 2, dim=0) * m) + sum(sum(exp(-h * h), dim=(0, 1), keepdim=true) * b)
+        loss.backward()
+        """,
     };
 
     @Test
@@ -99,7 +110,7 @@ class FusionTest {
     @Test
     void theChainsAreReallyFused() {
         // guards against a fusion that is silently off: each program's elementwise chain runs fused
-        int[] atLeast = {15, 8, 20, 30};
+        int[] atLeast = {15, 8, 20, 30, 8};
         for (int i = 0; i < PROGRAMS.length; i++) {
             Compiler.Result r = Compiler.compile("fusion.tx", PROGRAMS[i]);
             int fused = Interpreter.fusedEquations(r.program());
@@ -126,6 +137,23 @@ class FusionTest {
             }
         }
         assertTrue(rows && columns && sum && max, "rows " + rows + ", columns " + columns + ", sums over rows " + sum + ", maxima " + max);
+    }
+
+    @Test
+    void leadingReductionsJoinTheirRuns() {
+        Compiler.Result r = Compiler.compile("fusion.tx", PROGRAMS[4]);
+        assertNotNull(r.program(), r.diagnostics().render());
+        int sums = 0, maxima = 0;
+        for (Stmt s : FusionPass.run(r.program(), List.of()).body()) {
+            if (!(s instanceof Stmt.Fused f)) continue;
+            for (Stmt.Eqn e : f.sums()) {
+                if (!FusionPass.leadingReduction(e)) continue;
+                if (e.prim() == tx.runtime.ir.Prim.SUM) sums++;
+                else maxima++;
+            }
+        }
+        // the gradients of m (over axis 0) and of b (over axes 0 and 1), the sum over axes 0 and 1, the maximum over axis 0
+        assertTrue(sums >= 3 && maxima >= 1, "sums over leading axes " + sums + ", maxima " + maxima);
     }
 
     /** A matrix times a vector and times its tangent (jvp), read in place and transposed: each pair one product. */

@@ -25,8 +25,8 @@ import tx.runtime.tensor.Tensor;
  * {@code tx bench FILE --fn NAME [--wrt a,b] [--dims n=100] [--json]}: times a function and its
  * value-and-gradient on seeded random inputs of the declared shapes. Each is compiled once (lowered
  * and simplified), then run until its median settles: a warm-up of at least half a second and
- * until the JIT has compiled nothing for a quarter of a second, then rounds of runs until the
- * median moves by less than 2% from one round to the next (at most 20 seconds each). The peak is the most tensor data held at once during one value-and-gradient run,
+ * until the JIT has compiled nothing for a quarter of a second, then rounds of runs until two
+ * consecutive rounds' medians agree within 2% (at most 20 seconds each): the medians of those two rounds. The peak is the most tensor data held at once during one value-and-gradient run,
  * with every value dropped after its last use. Beside each wall-clock median it reports the median
  * CPU time of the calling thread over the same runs, which other processes on a shared machine
  * inflate far less than wall time (with {@code --threads 1} every kernel runs on that thread).
@@ -128,34 +128,43 @@ final class Bench {
     }
 
     /**
-     * The median time of one run, in milliseconds, once the wall-clock median has settled; and the
-     * median CPU time of this thread over the same runs.
+     * The median time of one run, in milliseconds, and the median CPU time of this thread over the
+     * same runs: those of the first two consecutive rounds whose wall-clock medians agree within 2%
+     * (or of the last two rounds, at the deadline). NOTE: each round's median is its own; the
+     * samples of all rounds pooled kept the runs before the JIT had compiled the kernels (on a
+     * loaded machine a compile can outlast the warm-up's quiet quarter second): ADBench's GMM
+     * measured 8.7 ms of CPU where its rounds settled at 6.5.
      */
     private static Timing time(Compiled c, Map<Var, Tensor> inputs) {
         java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         warmUp(c, inputs);
-        List<Double> samples = new ArrayList<>(), cpuSamples = new ArrayList<>();
+        List<Double> samples = new ArrayList<>(), cpuSamples = new ArrayList<>(), before = List.of(), cpuBefore = List.of();
         long deadline = System.nanoTime() + 20_000_000_000L;
-        double previous = Double.NaN;
         while (true) {
             long roundEnd = System.nanoTime() + 200_000_000L;
-            int runs = 0;
-            while (runs < 5 || System.nanoTime() < roundEnd) {
+            while (samples.size() < 5 || System.nanoTime() < roundEnd) {
                 long c0 = cpu.getCurrentThreadCpuTime(), t0 = System.nanoTime();
                 Interpreter.evaluate(c.program(), inputs, c.results(), null, RunOptions.NO_WRITES);
                 samples.add((System.nanoTime() - t0) / 1e6);
                 cpuSamples.add((cpu.getCurrentThreadCpuTime() - c0) / 1e6);
-                runs++;
             }
-            double median = median(samples);
-            if (Math.abs(median - previous) <= 0.02 * median || System.nanoTime() > deadline) return new Timing(median, median(cpuSamples));
-            previous = median;
+            double median = median(samples), previous = before.isEmpty() ? Double.NaN : median(before);
+            if (Math.abs(median - previous) <= 0.02 * median || System.nanoTime() > deadline) {
+                samples.addAll(before);
+                cpuSamples.addAll(cpuBefore);
+                return new Timing(median(samples), median(cpuSamples));
+            }
+            before = samples;
+            cpuBefore = cpuSamples;
+            samples = new ArrayList<>();
+            cpuSamples = new ArrayList<>();
         }
     }
 
     /**
      * Runs the program for at least half a second and five runs, and then until the JIT has compiled
-     * nothing for a quarter of a second (at most 20 seconds in all). NOTE: on a loaded machine the
+     * nothing for a quarter of a second and is compiling none of tx's methods nor the Vector API's
+     * (at most 20 seconds in all). NOTE: on a loaded machine the
      * JIT can take seconds to compile a kernel; a median taken before then is steady but is the
      * interpreted code's (an exp over 25,000 elements measured 6 ms instead of 0.08 ms).
      */
@@ -170,9 +179,27 @@ final class Bench {
                 compiled = jit.getTotalCompilationTime();
                 quietSince = now;
             }
-            boolean settled = now - start >= 500_000_000L && warm >= 5 && (!timed || now - quietSince >= 250_000_000L);
+            boolean settled = now - start >= 500_000_000L && warm >= 5 && (!timed || now - quietSince >= 250_000_000L) && !compilingKernels();
             if (settled || now > deadline) return;
             Interpreter.evaluate(c.program(), inputs, c.results(), null, RunOptions.NO_WRITES);
+        }
+    }
+
+    /**
+     * Whether HotSpot is compiling, or has queued, a method of tx or of the Vector API (its
+     * {@code Compiler.queue} diagnostic command; false where the JVM has none). NOTE: the quiet
+     * quarter second alone ended warm-ups while C2 spent seconds of a loaded machine on exp's lanes
+     * (attention's softmax ran on the unintrinsified Vector API for 12 s of a 22 s measurement).
+     */
+    private static boolean compilingKernels() {
+        try {
+            Object queue = java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerQueue",
+                    new Object[] {null}, new String[] {String[].class.getName()});
+            String q = String.valueOf(queue);
+            return q.contains(" tx.") || q.contains("jdk.incubator.vector");
+        } catch (Exception | LinkageError e) { // no such command in this JVM: the quiet quarter second decides
+            return false;
         }
     }
 

@@ -133,7 +133,7 @@ final class Fusion {
         int[] off = new int[3];
         double[] total = new double[g];
         Groups[] folds = new Groups[g];
-        for (int k = 0; k < g; k++) if (sums[k] != null && FusionPass.groupReduction(sums[k])) folds[k] = new Groups(sums[k], n);
+        for (int k = 0; k < g; k++) if (sums[k] != null && !FusionPass.fullSum(sums[k])) folds[k] = new Groups(sums[k]);
         for (int lo = 0; lo < n; lo += TILE) {
             if ((lo / TILE & 63) == 63) tx.runtime.kernels.Limits.checkTime(); // a long run stops at its --timeout, every 64 tiles
             int len = Math.min(TILE, n - lo);
@@ -200,30 +200,44 @@ final class Fusion {
         }
     }
 
-    /** A sum or maximum over trailing axes that a run folds as it makes the operand: each group's result, in order. */
+    /**
+     * A sum or maximum over trailing axes (each group a run of {@link #size} consecutive elements)
+     * or over leading axes (element i into result i mod {@link #size}) that a run folds as it makes
+     * the operand: each result, in order.
+     */
     private static final class Groups {
-        final boolean max;
+        final boolean max, leading;
         final int size;
         final double[] acc;
 
-        Groups(Stmt.Eqn e, int n) {
+        Groups(Stmt.Eqn e) {
             max = e.prim() == Prim.MAX;
+            leading = FusionPass.leadingReduction(e);
             int[] in = e.in().get(0).shapeRef();
-            int s = 1;
-            for (int a : ((Attrs.Reduce) e.attr()).axes()) s *= in[a];
-            size = s;
-            acc = new double[n / size];
+            int[] axes = ((Attrs.Reduce) e.attr()).axes();
+            int reduced = 1, results = 1;
+            for (int d = 0, a = 0; d < in.length; d++) {
+                if (a < axes.length && axes[a] == d) {
+                    reduced *= in[d];
+                    a++;
+                } else {
+                    results *= in[d];
+                }
+            }
+            size = leading ? results : reduced;
+            acc = new double[results];
             java.util.Arrays.fill(acc, max ? Double.NEGATIVE_INFINITY : 0.0);
         }
 
-        /** Elements lo .. lo + len of the operand (src[so..], or the one number where src is null) into their groups. */
+        /** Elements lo .. lo + len of the operand (src[so..], or the one number where src is null) into their results. */
         void fold(double[] src, int so, double[] number, int lo, int len) {
             if (src == null) {
                 src = new double[len];
                 java.util.Arrays.fill(src, number[0]);
                 so = 0;
             }
-            if (max) tx.runtime.kernels.Reductions.maxInto(src, so, lo, len, size, acc);
+            if (leading) tx.runtime.kernels.Reductions.acrossInto(src, so, lo, len, size, acc, max);
+            else if (max) tx.runtime.kernels.Reductions.maxInto(src, so, lo, len, size, acc);
             else tx.runtime.kernels.Reductions.sumInto(src, so, lo, len, size, acc);
         }
     }

@@ -31,8 +31,18 @@ public final class Interpreter {
     private final boolean writeFiles;
     private int checks, failedChecks;
     private long held, peak;
-    /** TX_PROFILE=1: nanoseconds spent in each primitive and output shape, printed to standard error at exit. */
+    /**
+     * TX_PROFILE=1: the CPU time of the running thread spent in each primitive and output shape (a
+     * fused run also names its outputs), printed to standard error at exit. NOTE: CPU time, not wall
+     * time, which other processes on a shared machine inflated several times over.
+     */
     private static final java.util.Map<String, Long> PROFILE = profile();
+    private static final java.lang.management.ThreadMXBean CLOCK = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** The running thread's CPU time in nanoseconds, for {@link #PROFILE}. */
+    private static long cpu() {
+        return CLOCK.getCurrentThreadCpuTime();
+    }
 
     private static java.util.Map<String, Long> profile() {
         if (System.getenv("TX_PROFILE") == null) return null;
@@ -78,9 +88,9 @@ public final class Interpreter {
     private void fused(Stmt.Fused r) {
         Tensor[] made;
         try {
-            long t0 = PROFILE == null ? 0 : System.nanoTime();
+            long t0 = PROFILE == null ? 0 : cpu();
             made = Fusion.run(r, this::get);
-            if (PROFILE != null) PROFILE.merge("fused run of " + r.eqns().size() + " " + Shapes.show(r.shape()), System.nanoTime() - t0, Long::sum);
+            if (PROFILE != null) PROFILE.merge("fused run of " + r.eqns().size() + " " + Shapes.show(r.shape()) + " -> " + r.outs(), cpu() - t0, Long::sum);
         } catch (tx.runtime.kernels.Limits.Exceeded x) {
             throw guard.timeout(r.origin());
         } catch (OutOfMemoryError oom) {
@@ -221,9 +231,9 @@ public final class Interpreter {
             guard.reserve(e, replaced);
             Tensor v;
             try {
-                long t0 = PROFILE == null ? 0 : System.nanoTime();
+                long t0 = PROFILE == null ? 0 : cpu();
                 v = eval(e);
-                if (PROFILE != null) PROFILE.merge(e.prim().text() + " " + Shapes.show(e.out().shapeRef()), System.nanoTime() - t0, Long::sum);
+                if (PROFILE != null) PROFILE.merge(e.prim().text() + " " + Shapes.show(e.out().shapeRef()), cpu() - t0, Long::sum);
             } catch (tx.runtime.kernels.Shaping.IndexError x) { // an index known only at run time (x[i] in a loop)
                 throw new TxRuntimeException(TxRuntimeException.Kind.INDEX, x.getMessage(), e.origin(), null);
             } catch (tx.runtime.kernels.Factorizations.LinalgError x) { // a singular matrix, or one that is not positive-definite

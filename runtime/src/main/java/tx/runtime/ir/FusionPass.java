@@ -231,9 +231,24 @@ public final class FusionPass {
         return true;
     }
 
-    /** What a run can fold as it makes its operand: a full sum, or a sum or maximum over trailing axes. */
+    /**
+     * A sum or maximum over the leading axes of its operand, some of them (kept or not): element i
+     * of the operand goes into result i mod (the number of results), and the results are folded in
+     * the order of the elements, as the reduction kernel's walk folds them ({@code sum(g, dim=0)},
+     * a bias's or a broadcast operand's gradient).
+     */
+    public static boolean leadingReduction(Stmt.Eqn e) {
+        if (e.prim() != Prim.SUM && e.prim() != Prim.MAX) return false;
+        int[] axes = ((Attrs.Reduce) e.attr()).axes();
+        int rank = e.in().get(0).shapeRef().length;
+        if (axes.length == 0 || axes.length == rank) return false;
+        for (int i = 0; i < axes.length; i++) if (axes[i] != i) return false;
+        return true;
+    }
+
+    /** What a run can fold as it makes its operand: a full sum, or a sum or maximum over trailing or leading axes. */
     public static boolean reduction(Stmt.Eqn e) {
-        return fullSum(e) || groupReduction(e);
+        return fullSum(e) || groupReduction(e) || leadingReduction(e);
     }
 
     // --- the rewrite --------------------------------------------------------------------------
@@ -384,8 +399,8 @@ public final class FusionPass {
                 if (!(d instanceof Stmt.Eqn e) || !reduction(e)) continue;
                 for (int k = 0; k < run.size(); k++) {
                     // a full sum only of a value nothing else reads (a tile's values are added as they come, one pass
-                    // either way); a group's fold whatever else reads the value, which is then kept as well
-                    if (run.get(k).out().equals(e.in().get(0)) && sums[k] == null && (groupReduction(e) || uses.getOrDefault(e.in().get(0), 0) == 1)) {
+                    // either way); a group's or leading axes' fold whatever else reads the value, which is then kept as well
+                    if (run.get(k).out().equals(e.in().get(0)) && sums[k] == null && (!fullSum(e) || uses.getOrDefault(e.in().get(0), 0) == 1)) {
                         sums[k] = e;
                         deferred.remove(d);
                         absorbed.add(d);

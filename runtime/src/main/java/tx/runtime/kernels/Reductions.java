@@ -168,6 +168,22 @@ public final class Reductions {
         }
     }
 
+    /**
+     * Elements {@code x[from .. from + len)}, which are elements {@code lo .. lo + len} of a tensor
+     * reduced over its leading axes into {@code size} results (element i into result i mod size),
+     * added into (or, with max, folded by Math.max into) their running results {@code acc}: a fused
+     * run's tiles, one after another, fold each result in the order of {@link #walk}, so with the
+     * bits of {@link #sum} and {@link #max} (acc starts at 0 or -inf).
+     */
+    public static void acrossInto(double[] x, int from, int lo, int len, int size, double[] acc, boolean max) {
+        for (int t = 0; t < len; ) {
+            int j = (lo + t) % size, piece = Math.min(len - t, size - j), b = from + t;
+            if (max) for (int i = 0; i < piece; i++) acc[j + i] = Math.max(acc[j + i], x[b + i]);
+            else for (int i = 0; i < piece; i++) acc[j + i] += x[b + i];
+            t += piece;
+        }
+    }
+
     /** {@code out[at + g] += x[from + g·len] + ... + x[from + g·len + len - 1]}, added one by one in that order, for g below count. */
     private static void sumGroups(double[] x, int from, int len, double[] out, int at, int count) {
         int g = 0;

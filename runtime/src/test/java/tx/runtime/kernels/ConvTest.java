@@ -36,6 +36,7 @@ class ConvTest {
             {1, 4, 9, 7, 6, 2, 3, 2, 2, 1, 1, 2, 2, 1},
             {3, 2, 1, 11, 4, 1, 3, 1, 1, 2, 0, 1, 1, 2},  // a 1-D one, as height 1
             {16, 6, 12, 12, 16, 5, 5, 1, 1, 1, 0, 0, 1, 1}, // LeNet's second layer
+            {16, 1, 28, 28, 6, 5, 5, 1, 1, 1, 0, 0, 1, 1}, // LeNet's first layer: fewer output channels than a panel of rows
         };
         for (int[] g : geometries) {
             boolean oneD = g[2] == 1;

@@ -48,7 +48,9 @@ class ShapingTest {
                 Arguments.of(s(3, 0, 2), s(2, 0, 1)),
                 // larger transposes, with axes of batch
                 Arguments.of(s(37, 50), s(1, 0)), Arguments.of(s(3, 40, 17), s(0, 2, 1)), Arguments.of(s(20, 3, 33), s(2, 1, 0)),
-                Arguments.of(s(18, 2, 1, 21), s(1, 3, 0, 2)), Arguments.of(s(2, 17, 3, 19), s(3, 0, 2, 1)));
+                Arguments.of(s(18, 2, 1, 21), s(1, 3, 0, 2)), Arguments.of(s(2, 17, 3, 19), s(3, 0, 2, 1)),
+                // rows of 512 and more, copied eight rows at a time (and the rows left over)
+                Arguments.of(s(600, 21), s(1, 0)), Arguments.of(s(2, 515, 3, 11), s(0, 2, 3, 1)));
     }
 
     @ParameterizedTest
