@@ -63,9 +63,9 @@ final class Formatting {
     /** The field f of the value v, already evaluated (also a conversion of a `%` format, {@link PercentFormat}). */
     PrintItem field(Val v, Ast.Field f) {
         if (v instanceof Val.Bad) return null;
-        Spec spec = Spec.parse(f.spec()); // the parser checked its syntax
         boolean str = f.conversion() != 0;
         try {
+            Spec spec = Spec.parse(f.spec()); // an f-string's the parser checked; a % format's is made from the conversion (E0410 if it is no spec)
             if (v instanceof T t) return runtime(t, spec, str, f);
             if (Sequences.items(v) != null && f.spec().isEmpty()) return l.sequences.print(v, Formatting::sequenceItem); // Python's str of a list or tuple
             if (v instanceof Val.RunList r && f.spec().isEmpty()) return RunLists.print(r);

@@ -85,7 +85,7 @@ final class PercentFormat {
             return refusedField(at, "tx does not format `%" + conv + "`", "tx formats %d %i %u %f %F %e %E %g %G %s %r and %%, with the flags - + space 0 #, "
                     + "a width and a precision; for others, use an f-string");
         }
-        String flags = body.replaceAll("[^-+ 0#].*", ""), rest = body.substring(flags.length());
+        String flags = body.replaceAll("[^-+ 0#].*", ""), rest = body.substring(flags.length()).replaceAll("\\.$", ".0"); // `%.f`: Python's precision 0
         boolean left = flags.contains("-"), text = type == 's' || type == 'r';
         if ("diu".indexOf(type) >= 0 && rest.contains(".")) return refusedField(at, "tx does not format a precision with `%" + type + "`", "pad with zeros instead: `%05d`");
         StringBuilder spec = new StringBuilder();
