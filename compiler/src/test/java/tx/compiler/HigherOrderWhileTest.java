@@ -14,29 +14,7 @@ import tx.runtime.tensor.Tensor;
  * continue, a while nested in a while (ragged tapes), a while in a for loop, and a for loop in a while.
  */
 class HigherOrderWhileTest {
-    private static final String SOURCE = """
-            fn grow(x: [3]) -> [] {
-                v = x
-                while sum(v * v) < 50 {
-                    v = v * 1.3 + sin(v) * x
-                }
-                return sum(v * x)
-            }
-            fn loopy(x: [3]) -> [] {
-                h = x
-                k = 0
-                while k < 6 {
-                    k += 1
-                    if k % 2 == 0 {
-                        continue
-                    }
-                    h = sin(h) * x + h * 0.5
-                    if sum(h * h) > 30 {
-                        break
-                    }
-                }
-                return sum(h * h)
-            }
+    private static final String SOURCE = WhileEmitTest.GROW_AND_LOOPY + """
             fn nested(x: [3]) -> [] {
                 h = x
                 i = 0

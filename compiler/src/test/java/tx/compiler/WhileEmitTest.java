@@ -20,7 +20,8 @@ import tx.runtime.tensor.Tensor;
  * {@code grad(f)} gives in process, at random inputs, some of which run the loop no times.
  */
 class WhileEmitTest {
-    static final String SOURCE = """
+    /** Two functions with a while, one with break and continue: also HigherOrderWhileTest's. */
+    static final String GROW_AND_LOOPY = """
             fn grow(x: [3]) -> [] {
                 v = x
                 while sum(v * v) < 50 {
@@ -43,6 +44,9 @@ class WhileEmitTest {
                 }
                 return sum(h * h)
             }
+            """;
+
+    static final String SOURCE = GROW_AND_LOOPY + """
             fn inner(x: [3]) -> [] {
                 h = x
                 k = 0
