@@ -108,13 +108,7 @@ final class BatchedWhile {
         Var on = on(s, scope, l.runTime().cond());
         Batching inner = scope.gated(l.body(), on, true);
         if (!inner.statements(l.body())) return false;
-        for (int k = 0; k < l.results().size(); k++) {
-            Var r = l.results().get(k), old = params.get(k);
-            if (inner.tapeBatched(r)) return false;
-            int rank = r.shapeRef().length;
-            Var now = inner.batched(r) ? s.padded(inner.value(r), rank) : inner.value(r);
-            results.add(b.where(s.mask(on, rank), now, old));
-        }
+        if (!gated(s, inner, l, on, params, results, false)) return false;
         Var count = params.get(params.size() - 1);
         results.add(b.where(on, b.add(count, cast(b, b.scalar(1.0), count.dtype())), count));
         for (Var st : l.stacked()) {
@@ -158,13 +152,7 @@ final class BatchedWhile {
             Var on = b.lt(cast(b, l.index(), counts.dtype()), counts); // this example's reversal runs this iteration
             Batching inner = scope.gated(l.body(), on, true);
             if (!inner.statements(l.body())) return false;
-            for (int k = 0; k < l.results().size(); k++) {
-                Var r = l.results().get(k), old = params.get(k);
-                if (inner.tapeBatched(r)) return false;
-                int rank = r.shapeRef().length;
-                Var now = inner.batched(r) ? s.padded(inner.value(r), rank) : s.spread(inner.value(r));
-                results.add(b.where(s.mask(on, rank), now, old));
-            }
+            if (!gated(s, inner, l, on, params, results, true)) return false;
         } finally {
             body = b.closeBlock();
         }
@@ -178,6 +166,22 @@ final class BatchedWhile {
         Stmt.Loop r = new Stmt.Loop(0, l.index(), init, params, body, results, outs, List.of(), List.of(), true, l.origin(), Stmt.RunTime.counted(most));
         b.add(r);
         s.graph.structure(r);
+        return true;
+    }
+
+    /**
+     * Each value the body carries on, kept where the example has stopped (where {@code on} is false);
+     * a value not batched is spread over the batch first if asked. False if one is a tape of the
+     * batch's rows (a nested loop's: not followed).
+     */
+    private static boolean gated(Batching s, Batching inner, Stmt.Loop l, Var on, List<Var> params, List<Var> results, boolean spread) {
+        for (int k = 0; k < l.results().size(); k++) {
+            Var r = l.results().get(k), old = params.get(k);
+            if (inner.tapeBatched(r)) return false;
+            int rank = r.shapeRef().length;
+            Var now = inner.batched(r) ? s.padded(inner.value(r), rank) : spread ? s.spread(inner.value(r)) : inner.value(r);
+            results.add(s.b.where(s.mask(on, rank), now, old));
+        }
         return true;
     }
 
