@@ -114,7 +114,7 @@ public final class Sizes {
             for (long c = 0; c <= 4; c = c <= 0 ? 1 - c : -c) { // 0, 1, -1, 2, -2, ...
                 for (List<Integer> mono : monomials()) {
                     Real unit = new Real(1, new Lin(1, mono, c), exp, form >= 4);
-                    if (unit.power(0) <= 0 && unit.root()) continue;
+                    if (unit.root() && unit.base().at(0) <= 0) continue; // no real root of a size formula that is not positive
                     double k = v0 / unit.power(0);
                     if (close(k * unit.power(1), v1) && close(k * unit.power(2), v2)) return new Real(k, unit.base(), exp, unit.root());
                 }

@@ -17,7 +17,6 @@ import tx.runtime.ir.Builder;
 import tx.runtime.ir.Prim;
 import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Var;
-import tx.runtime.tensor.PyFloat;
 import tx.runtime.tensor.Shapes;
 
 /**
@@ -468,24 +467,6 @@ final class Builtins {
         reduction("amax", Composites::max, "AmaxBackward0", "AmaxBackward0");
         reduction("amin", Composites::min, "AminBackward0", "AminBackward0");
         reduction("logsumexp", Composites::logsumexp, "LogsumexpBackward0", "LogsumexpBackward0");
-        rules.put("norm", this::norm);
-    }
-
-    /** norm(x, p=2, dim=None, keepdim=false), as torch.norm: the 1-, 2- or max-norm. */
-    private Val norm(Args a) {
-        if (!a.shape(1, 4, "p", "dim", "keepdim")) return null;
-        T x = a.tensor(0);
-        double p = a.number(1, "p", 2);
-        if (x == null || a.failed) return null;
-        int[] axes = a.axes(2, "dim", x.shape().length);
-        boolean keepdim = a.bool(3, "keepdim", false);
-        if (axes == null || a.failed) return null;
-        Reduction r = p == 2 ? Composites::norm : p == 1 ? Composites::norm1 : p == Double.POSITIVE_INFINITY ? Composites::normInf : null;
-        if (r == null) {
-            l.diags.error("E0105", a.spanOf(1, "p"), "`norm` supports p = 1, 2 and inf, not " + PyFloat.repr(p), null);
-            return null;
-        }
-        return out(b.composite(() -> r.apply(b, x.var(), axes, keepdim)), "NormBackward1");
     }
 
     /** {@code x.numel()}: the number of elements, a Python int. */

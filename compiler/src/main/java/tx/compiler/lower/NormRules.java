@@ -6,17 +6,29 @@ import tx.compiler.check.Val.T;
 import tx.runtime.tensor.PyFloat;
 
 /**
- * torch.linalg's vector norms: {@code vector_norm(x, ord=2, dim=None, keepdim=False)} over all of x
+ * torch.norm ({@code norm(x, p=2, dim=None, keepdim=False)}) and torch.linalg's vector norms: {@code vector_norm(x, ord=2, dim=None, keepdim=False)} over all of x
  * or along dims, and {@code norm(A, ord=None, dim=None, keepdim=False)}, which is a vector norm of a
  * vector, of the flattened tensor (no ord) or along one dim, and {@code matrix_norm}'s for a matrix
- * given an ord or two dims. The same composites as {@code norm}'s (p = 1, 2, inf), with PyTorch
- * 1.13's grad_fn, {@code LinalgVectorNormBackward0}.
+ * given an ord or two dims. One set of composites (p = 1, 2, inf), with PyTorch 1.13's grad_fn for
+ * each spelling ({@code NormBackward1}, {@code LinalgVectorNormBackward0}).
  */
 final class NormRules extends RuleFamily {
     NormRules(Lowerer l, Builtins host, Map<String, Builtins.Rule> rules) {
         super(l, host, rules);
+        rules.put("norm", this::torchNorm);
         rules.put("linalg.vector_norm", this::vectorNorm);
         rules.put("linalg.norm", this::norm);
+    }
+
+    /** norm(x, p=2, dim=None, keepdim=false), as torch.norm: the 1-, 2- or max-norm. */
+    private Val torchNorm(Args a) {
+        if (!a.shape(1, 4, "p", "dim", "keepdim")) return null;
+        T x = a.tensor(0);
+        double p = a.number(1, "p", 2);
+        if (x == null || a.failed) return null;
+        int[] axes = a.axes(2, "dim", x.shape().length);
+        boolean keepdim = a.bool(3, "keepdim", false);
+        return axes == null || a.failed ? null : vector(a, x, p, "p", axes, keepdim, "NormBackward1");
     }
 
     private Val vectorNorm(Args a) {
@@ -26,7 +38,7 @@ final class NormRules extends RuleFamily {
         if (x == null || a.failed) return null;
         int[] axes = a.axes(2, "dim", x.shape().length);
         boolean keepdim = a.bool(3, "keepdim", false);
-        return axes == null || a.failed ? null : vector(a, x, p, axes, keepdim);
+        return axes == null || a.failed ? null : vector(a, x, p, "ord", axes, keepdim, "LinalgVectorNormBackward0");
     }
 
     private Val norm(Args a) {
@@ -52,7 +64,7 @@ final class NormRules extends RuleFamily {
         double p = noOrd ? 2 : a.number(1, "ord", 2);
         int[] axes = a.axes(2, "dim", r);
         boolean keepdim = a.bool(3, "keepdim", false);
-        return axes == null || a.failed ? null : vector(a, x, p, axes, keepdim);
+        return axes == null || a.failed ? null : vector(a, x, p, "ord", axes, keepdim, "LinalgVectorNormBackward0");
     }
 
     /** Whether two dims are the last two (matrix_norm's only ones in tx: E0104 otherwise). */
@@ -63,12 +75,13 @@ final class NormRules extends RuleFamily {
         return false;
     }
 
-    private Val vector(Args a, T x, double p, int[] axes, boolean keepdim) {
+    /** The p-norm (p = 1, 2, inf; E0105 for others, at the argument {@code keyword}) over axes, one composite for every spelling. */
+    private Val vector(Args a, T x, double p, String keyword, int[] axes, boolean keepdim, String gradFn) {
         Builtins.Reduction r = p == 2 ? Composites::norm : p == 1 ? Composites::norm1 : p == Double.POSITIVE_INFINITY ? Composites::normInf : null;
         if (r == null) {
-            l.diags.error("E0105", a.spanOf(1, "ord"), "`" + a.fn.replace("linalg.", "torch.linalg.") + "` supports ord = 1, 2 and inf, not " + PyFloat.repr(p), null);
+            l.diags.error("E0105", a.spanOf(1, keyword), "`" + a.fn.replace("linalg.", "torch.linalg.") + "` supports " + keyword + " = 1, 2 and inf, not " + PyFloat.repr(p), null);
             return null;
         }
-        return out(b.composite(() -> r.apply(b, x.var(), axes, keepdim)), "LinalgVectorNormBackward0");
+        return out(b.composite(() -> r.apply(b, x.var(), axes, keepdim)), gradFn);
     }
 }

@@ -195,12 +195,7 @@ final class ShapeRules extends RuleFamily {
                 return null;
             }
             Var v = xs.get(k).var();
-            if (stack) {
-                List<Integer> ns = new ArrayList<>();
-                for (int x : s) ns.add(x);
-                ns.add(d, 1);
-                v = b.reshape(v, ns.stream().mapToInt(Integer::intValue).toArray());
-            }
+            if (stack) v = b.reshape(v, inserted(s, d));
             vs.add(v);
         }
         if (!stack && rank == 0) {
