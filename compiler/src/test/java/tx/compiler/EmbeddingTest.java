@@ -137,4 +137,15 @@ class EmbeddingTest {
         assertTrue(assertThrows(Tx.TxException.class, () -> m.function("f").call()).getMessage().startsWith("error[E0104]: `f` is missing its argument `x`"));
         assertTrue(assertThrows(Tx.TxException.class, () -> m.function("f").call(x, x)).getMessage().startsWith("error[E0104]: `f` takes 1 arguments, got 2"));
     }
+
+    /** A gradient of a function without parameters, and a function that returns a list, are diagnostics; both were internal errors. */
+    @Test
+    void whatCannotBeCalledFromJavaIsADiagnostic() {
+        Tx.Module m = Tx.compile("m.tx", "fn none() -> [] { return sum(ones(2)) }\nfn both(x: [2]) { return [x, x] }\n");
+        assertTrue(assertThrows(Tx.TxException.class, () -> m.grad("none").call()).getMessage()
+                .startsWith("error[E0104]: `none` has no parameters to differentiate with respect to"));
+        Tensor x = Tensor.of(new int[] {2}, new double[] {1, 2});
+        String e = assertThrows(Tx.TxException.class, () -> m.function("both").call(x)).getMessage();
+        assertTrue(e.startsWith("error[E0401]: `both` returns a list"), e);
+    }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import tx.compiler.lower.AnySize;
 import tx.compiler.lower.Lowerer;
 import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Diagnostics;
@@ -23,9 +24,12 @@ import tx.runtime.tensor.Tensor;
  * List<Tensor> g = m.grad("loss", "w", "b").call(w, b, x, y);   // dloss/dw, dloss/db
  * }</pre>
  * Tensors are made with {@link Tensor#of(int[], double[])}. A call checks its arguments against
- * the function's signature; it is compiled once for each signature of shapes it is called with
- * (the IR's shapes are concrete), and the compiled program is run on the arguments by the
- * interpreter, however many calls follow. Problems are
+ * the function's signature. It is compiled once, at the first call: each named dimension of the
+ * signature ({@code x: [n, 3]}) is a size the program is given when it runs, so one program serves
+ * every n ({@link Function#compilesOnce}). A function that needs a size when it is compiled (a
+ * {@code range(n)}, a shape built from n) is compiled once for each signature of shapes it is
+ * called with instead. The compiled program is run on the arguments by the interpreter, however
+ * many calls follow. Problems are
  * {@link TxException}s whose message holds the diagnostics as the command line prints them.
  */
 public final class Tx {
@@ -156,6 +160,12 @@ public final class Tx {
             for (int i = 0; i < args.length; i++) {
                 if (args[i] == null) throw new NullPointerException("Function.call: argument " + (i + 1) + " of `" + fn + "`" + parameter(i) + " is null");
             }
+            List<Tensor> anySize = anySize(args);
+            return anySize != null ? anySize : perShape(args);
+        }
+
+        /** The results of a call through the program compiled for its arguments' shapes (compiled at the first call with them). */
+        List<Tensor> perShape(Tensor... args) {
             List<int[]> shapes = new ArrayList<>();
             StringBuilder key = new StringBuilder();
             for (Tensor t : args) {
@@ -178,6 +188,70 @@ public final class Tx {
             for (int i = 0; i < args.length; i++) inputs.put(compiled.params().get(i), args[i]);
             return new ArrayList<>(Interpreter.evaluate(compiled.program(), inputs, compiled.results(), null));
         }
+
+        /**
+         * The results of a call through the program compiled once for every size of the function's
+         * named dimensions ({@link AnySize}), or null where there is none (the function needs its
+         * sizes at compile time, or a parameter's shape is not declared) or the arguments do not
+         * fit its signature (the program for their shapes then says how).
+         */
+        private List<Tensor> anySize(Tensor[] args) {
+            AnySize.Lowered c = symbolic();
+            if (c == null || args.length != c.derived().params().size()) return null;
+            java.util.Map<String, Integer> dims = new java.util.HashMap<>();
+            for (int i = 0; i < args.length; i++) if (!fits(c.derived().params().get(i).shapeRef(), c, args[i].shapeRef(), dims)) return null;
+            java.util.Map<tx.runtime.ir.Var, Tensor> inputs = new java.util.HashMap<>();
+            for (int i = 0; i < args.length; i++) inputs.put(c.derived().params().get(i), args[i]);
+            for (int k = 0; k < c.dims().size(); k++) inputs.put(c.sizes().get(k), Tensor.scalar(dims.get(c.dims().get(k))));
+            return new ArrayList<>(Interpreter.evaluate(c.derived().program(), inputs, c.derived().results(), null));
+        }
+
+        /** Whether a shape fits a parameter's, binding each named dimension (a symbol) to its size, as the signature would. */
+        private static boolean fits(int[] param, AnySize.Lowered c, int[] shape, java.util.Map<String, Integer> dims) {
+            if (param.length != shape.length) return false;
+            for (int k = 0; k < shape.length; k++) {
+                if (!tx.runtime.tensor.Shapes.isSymbol(param[k])) {
+                    if (param[k] != shape[k]) return false;
+                    continue;
+                }
+                String name = c.dims().get(c.symbols().indexOf(param[k]));
+                if (dims.containsKey(name) ? dims.get(name) != shape[k] : dims.put(name, shape[k]) != null) return false;
+            }
+            return true;
+        }
+
+        /**
+         * Whether one compiled program serves every size of the function's named dimensions
+         * ({@code fn f(x: [n, 3])} called with any n), or (false) the function needs its sizes when
+         * it is compiled, and each signature of shapes it is called with is compiled on its own.
+         */
+        public boolean compilesOnce() {
+            return symbolic() != null;
+        }
+
+        /** The program for every size, lowered at the first call; null if the function cannot have one. */
+        private synchronized AnySize.Lowered symbolic() {
+            if (!symbolicTried) {
+                Diagnostics d = new Diagnostics(module.name, module.source);
+                AnySize.Lowered c;
+                try {
+                    c = AnySize.lower(module.ast, d, module.source, fn, kind, wrt, module.baseDir, module.file);
+                } catch (RuntimeException internal) { // a rule that reads a size as a number: the program per shape is the sound one
+                    if (System.getenv("TX_DEBUG") != null) internal.printStackTrace();
+                    c = null;
+                }
+                if (c != null && !c.dims().isEmpty()) {
+                    Lowerer.Derived s = simplified(c.derived());
+                    Verifier.verify(s.program());
+                    symbolic = new AnySize.Lowered(s, c.dims(), c.sizes(), c.symbols());
+                }
+                symbolicTried = true;
+            }
+            return symbolic;
+        }
+
+        private volatile AnySize.Lowered symbolic;
+        private volatile boolean symbolicTried;
 
         /** The program simplified for its results, as `tx run` and `tx bench` simplify theirs (the parameters' stand-ins are kept: they are given). */
         private static Lowerer.Derived simplified(Lowerer.Derived d) {

@@ -58,6 +58,10 @@ final class ClassLossRules extends RuleFamily {
             return null;
         }
         int classes = xs[xs.length - 1];
+        if (Shapes.isSymbol(classes)) { // the class axis's size is read as a number (the class ids, label smoothing's share)
+            RunTimeSizes.refuse(l, a.spanOf(0, null), "`" + a.fn + "` over a class axis");
+            return null;
+        }
         if (w != null && !weightValid(a, w, classes, logits && Arrays.equals(xs, ts))) return null;
         Options o = new Options(w, ignore, a.get(-1, "ignore_index") != null, Losses.Reduction.of(r), eps);
         if (eps > 1) {

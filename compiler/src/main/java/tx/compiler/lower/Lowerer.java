@@ -94,7 +94,7 @@ public final class Lowerer {
     }
 
     /** A lowerer for a parsed file, with its functions registered (they may be called before their definition). */
-    private static Lowerer of(Ast.Program program, Diagnostics diags, String source) {
+    static Lowerer of(Ast.Program program, Diagnostics diags, String source) {
         Lowerer l = new Lowerer(diags, source);
         l.functions.collect(program.body());
         return l;
@@ -364,7 +364,7 @@ public final class Lowerer {
     public record Derived(Program program, List<Var> params, List<Var> results) {}
 
     /** A file's function, or a transform of it; null after an error. */
-    private Val.FnRef reference(String fn, String kind, List<String> wrt) {
+    Val.FnRef reference(String fn, String kind, List<String> wrt) {
         if (!functions.has(fn)) {
             List<String> defined = functions.names();
             diags.error("E0103", Span.NONE, "the file defines no function `" + fn + "`",
@@ -376,6 +376,10 @@ public final class Lowerer {
         List<Integer> idx = new ArrayList<>();
         List<String> params = new ArrayList<>();
         for (Ast.Param p : functions.base(ref).params()) params.add(p.name());
+        if (params.isEmpty()) {
+            diags.error("E0104", Span.NONE, "`" + fn + "` has no parameters to differentiate with respect to", null);
+            return null;
+        }
         for (String w : wrt.isEmpty() ? List.of(params.get(0)) : wrt) {
             if (!params.contains(w)) {
                 diags.error("E0101", Span.NONE, "`" + fn + "` has no parameter `" + w + "`", "its parameters are " + String.join(", ", params));
@@ -386,12 +390,19 @@ public final class Lowerer {
         return new Val.Transform(kind, ref, idx);
     }
 
-    private Call call(Val.FnRef ref, String fn, List<T> args, Span at) {
+    Call call(Val.FnRef ref, String fn, List<T> args, Span at) {
         Val out = functions.applyTo(ref, args, new Ast.Call(new Ast.Name(fn, at), List.of(), at));
         Program p = program();
         if (p == null || out instanceof Val.Bad) return null;
         List<Var> results = new ArrayList<>();
-        for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) results.add(((T) v).var());
+        for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) {
+            if (!(v instanceof T t)) { // a list, None, a number: the caller (the Java API, `tx grad`) takes tensors
+                diags.error("E0401", at, "`" + fn + "` returns " + v.describe() + ", where a call from outside the file needs tensors",
+                        "return a tensor, or a tuple of tensors (`torch.stack(xs)` makes one tensor of a list of them)");
+                return null;
+            }
+            results.add(t.var());
+        }
         return new Call(p, results);
     }
 

@@ -128,8 +128,8 @@ final class TransposeFold {
             Var source = swap.in().get(0);
             in.set(i, source);
             flag[i] = !flag[i];
-            dropped.add(x);
             moveRead(x, source);
+            if (reads(x) == 0) dropped.add(x); // NOTE: not before: a product visited earlier, when something else read x too, still reads it
             changed = true;
         }
         return changed ? new Eqn(Prim.MATMUL, in, e.out(), Attrs.Matmul.of(flag[0], flag[1]), e.origin()) : e;
