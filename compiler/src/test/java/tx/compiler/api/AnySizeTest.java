@@ -98,6 +98,33 @@ class AnySizeTest {
         assertEquals(10.0, f.call(vector(1, 2, 3, 4)).get(0).item());
     }
 
+    /**
+     * A named size of 1 broadcasts against another size, as in PyTorch, where the program for every
+     * size would check that the two agree: such a call takes the program for its shapes.
+     */
+    @Test
+    void aSizeOfOneBroadcasts() {
+        Tx.Function f = Tx.compile("b.tx", "fn f(x: [n], y: [3]) -> [3] { return x * y }\n").function("f");
+        assertTrue(f.compilesOnce());
+        assertArrayEquals(new double[] {2, 4, 6}, f.call(vector(2), vector(1, 2, 3)).get(0).data());
+        assertArrayEquals(new double[] {1, 4, 9}, f.call(vector(1, 2, 3), vector(1, 2, 3)).get(0).data());
+    }
+
+    /**
+     * A size made at run time that is 1 (a view's -1 of a named size) broadcasts too: the program
+     * for every size stops at its check that the sizes agree, and the call takes the program for
+     * its shapes, which broadcasts as PyTorch does (found by AnySizeFuzzTest).
+     */
+    @Test
+    void aSizeOfOneMadeAtRunTimeBroadcasts() {
+        Tx.Function f = Tx.compile("b.tx", "fn f(w: [n, 1]) -> [] { return sum(tensor([[[0.5], [1.0], [2.0]]]) * w.view(2, -1, 1)) }\n")
+                .function("f");
+        assertTrue(f.compilesOnce());
+        assertEquals((3.0 - 1.0) * 3.5, f.call(Tensor.of(new int[] {2, 1}, new double[] {3, -1})).get(0).item()); // [2, 1, 1] * [1, 3, 1]
+        Tensor four = Tensor.of(new int[] {6, 1}, new double[] {1, 2, 3, 4, 5, 6}); // a view of [2, 3, 1]: w * c elementwise
+        assertEquals((1 + 4) * 0.5 + (2 + 5) * 1.0 + (3 + 6) * 2.0, f.call(four).get(0).item());
+    }
+
     /** Arguments that do not fit the signature are reported as before, by the program for their shapes. */
     @Test
     void arguments() {
@@ -163,7 +190,7 @@ class AnySizeTest {
     /** The results of a call, or null if it stopped at run time (a failed check, an index out of range). */
     private static List<Tensor> outcome(Tx.Function f, Tensor[] args, boolean perShape) {
         try {
-            return perShape ? f.perShape(args) : f.call(args);
+            return perShape ? f.callPerShape(args) : f.call(args);
         } catch (tx.runtime.exec.TxRuntimeException stopped) {
             return null;
         }
