@@ -35,7 +35,8 @@ final class TapeRows {
     static Map<Var, Eqn> of(Stmt.Loop loop, List<Var> free) {
         Map<Var, Eqn> rows = new LinkedHashMap<>();
         for (Var v : free) {
-            if (v.shapeRef().length == 0 || Shapes.numel(v.shapeRef()) != 0) continue; // a run-time length is 0 in the static shape
+            // a tape's run-time length is 0 in its static shape; a selection's size is a symbol, and no tape
+            if (v.shapeRef().length == 0 || Shapes.symbolic(v.shapeRef()) || Shapes.numel(v.shapeRef()) != 0) continue;
             Eqn read = onlyRowRead(loop, v);
             if (read != null) rows.put(v, read);
         }

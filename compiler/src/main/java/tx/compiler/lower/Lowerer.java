@@ -438,7 +438,18 @@ public final class Lowerer {
     /** Loops whose {@code break}/{@code continue} were rewritten (see {@link Jumps}), by identity, rewritten once. */
     private final Map<Ast.Stmt, Object> jumpsRewritten = Whiles.memo();
 
+    /** The while loops that {@code for} loops over ranges with bounds known only at run time are lowered as. */
+    private final RunTimeRanges runTimeRanges = new RunTimeRanges(this);
+
+    Map<Ast.Stmt, Object> jumpsRewritten() {
+        return jumpsRewritten;
+    }
+
     private void forLoop(Ast.For f) {
+        if (runTimeRanges.applies(f)) {
+            runTimeRanges.lower(f);
+            return;
+        }
         Object[] made = (Object[]) jumpsRewritten.computeIfAbsent(f, k -> {
             Jumps.Rewritten r = Jumps.rewrite(f.body(), f.span());
             return new Object[] {r, r.body() == f.body() ? f : new Ast.For(f.var(), f.varSpan(), f.range(), r.body(), f.span())};

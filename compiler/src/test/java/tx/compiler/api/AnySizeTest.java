@@ -38,9 +38,12 @@ class AnySizeTest {
             fn counted(x: [n]) -> [] {
                 s = 0.0
                 for i in range(n) {
-                    s = s + x[i]
+                    s = s + x[i] * i
                 }
                 return s
+            }
+            fn diagonal(x: [n, n]) -> [] {
+                return sum(x * eye(n))
             }
             """;
 
@@ -89,13 +92,24 @@ class AnySizeTest {
         assertEquals(Math.tanh(0.3) * 3 / 2, r2.data()[0], 1e-15);
     }
 
-    /** A trip count that is a named dimension needs the size when compiling: each shape gets its own program, with the same answers. */
+    /** A loop over {@code range(n)} runs n times, n decided by each call (a while of the IR), and its gradient is the counter. */
+    @Test
+    void aLoopOverANamedDimensionIsOneProgram() {
+        Tx.Module m = Tx.compile("v.tx", VARIANCE);
+        assertTrue(m.function("counted").compilesOnce());
+        assertTrue(m.grad("counted").compilesOnce());
+        assertEquals(0 * 1 + 1 * 2 + 2 * 3, m.function("counted").call(vector(1, 2, 3)).get(0).item());
+        assertEquals(0 * 1 + 1 * 2 + 2 * 3 + 3 * 4 + 4 * 5, m.function("counted").call(vector(1, 2, 3, 4, 5)).get(0).item());
+        assertArrayEquals(new double[] {0, 1, 2, 3, 4, 5, 6}, m.grad("counted").call(vector(new double[7])).get(0).data());
+    }
+
+    /** A size that a constructor needs when it is compiled ({@code eye(n)}): each shape gets its own program, with the same answers. */
     @Test
     void aFunctionThatNeedsItsSizesIsCompiledPerShape() {
-        Tx.Function f = Tx.compile("v.tx", VARIANCE).function("counted");
+        Tx.Function f = Tx.compile("v.tx", VARIANCE).function("diagonal");
         assertFalse(f.compilesOnce());
-        assertEquals(6.0, f.call(vector(1, 2, 3)).get(0).item());
-        assertEquals(10.0, f.call(vector(1, 2, 3, 4)).get(0).item());
+        assertEquals(1.0 + 4.0, f.call(Tensor.of(new int[] {2, 2}, new double[] {1, 2, 3, 4})).get(0).item());
+        assertEquals(1.0 + 5.0 + 9.0, f.call(Tensor.of(new int[] {3, 3}, new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9})).get(0).item());
     }
 
     /**
