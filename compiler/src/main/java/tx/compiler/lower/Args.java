@@ -10,6 +10,7 @@ import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
 import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Span;
+import tx.runtime.ir.Stmt;
 
 /** The evaluated arguments of one built-in call, with helpers that check them and report in place. */
 final class Args {
@@ -226,6 +227,53 @@ final class Args {
             }
         }
         return sizes(items, spans, infer);
+    }
+
+    /**
+     * A shape for a constructor ({@code zeros}, {@code ones}, {@code full}): as {@link #shapeFrom(int)},
+     * but a size may be known only at run time, a Python int of the program ({@code x[m].shape[0]},
+     * {@code int(t.item())}, a named dimension of a function compiled for every size) or a symbol of
+     * a shape taken from {@code .shape}; such a size is a symbol of the result's shape (the same
+     * symbol where the int is a symbol's own size), checked not negative when the program runs.
+     */
+    int[] runTimeShapeFrom(int i) {
+        if (has(i) && pos.get(i) instanceof Val.Shape s) return s.dims().clone();
+        List<Val> items = new ArrayList<>();
+        List<Span> spans = new ArrayList<>();
+        if (has(i) && pos.get(i) instanceof Val.ListV list) {
+            items.addAll(list.items());
+            spans.addAll(list.spans());
+        } else {
+            for (int k = i; k < pos.size(); k++) {
+                items.add(pos.get(k));
+                spans.add(posSpans.get(k));
+            }
+        }
+        int[] out = new int[items.size()];
+        tx.runtime.ir.Var[] given = new tx.runtime.ir.Var[items.size()];
+        for (int k = 0; k < items.size(); k++) {
+            if (!(items.get(k) instanceof Val.T t && t.py() == Val.PyType.INT && t.var().rank() == 0)) {
+                int[] one = sizes(items.subList(k, k + 1), spans.subList(k, k + 1), false);
+                if (one == null) return null;
+                out[k] = one[0];
+                continue;
+            }
+            given[k] = t.var().dtype() == tx.runtime.tensor.DType.INT64 ? t.var() : l.b.emit(tx.runtime.ir.Prim.CAST, tx.runtime.tensor.DType.INT64, t.var());
+            out[k] = l.b.symbolFor(given[k]);
+        }
+        for (int k = 0; k < out.length; k++) { // PyTorch's RuntimeError, with the whole shape: "... dimension -1: [2, -1]"
+            if (given[k] == null) continue;
+            List<Stmt.PrintItem> message = new ArrayList<>();
+            message.add(RunTimeChecks.text("Trying to create tensor with negative dimension "));
+            message.add(RunTimeChecks.shown(l, given[k]));
+            for (int d = 0; d < out.length; d++) {
+                message.add(RunTimeChecks.text((d == 0 ? ": [" : ", ")));
+                message.add(given[d] != null ? RunTimeChecks.shown(l, given[d]) : RunTimeChecks.text(Integer.toString(out[d])));
+            }
+            message.add(RunTimeChecks.text("]"));
+            RunTimeChecks.require(l, spans.get(k), l.b.emit(tx.runtime.ir.Prim.GE, null, given[k], l.b.scalar(0, tx.runtime.tensor.DType.INT64)), message);
+        }
+        return out;
     }
 
     int[] sizes(List<Val> items, List<Span> spans, boolean infer) {

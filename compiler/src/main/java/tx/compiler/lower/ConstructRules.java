@@ -48,7 +48,7 @@ final class ConstructRules extends RuleFamily {
         rules.put("full", a -> {
             if (!a.shape(2, 2, "requires_grad", "dtype")) return null;
             // the shape is one argument: a list, x.shape, or a single size
-            int[] shape = a.pos.get(0) instanceof Val.Num ? a.sizes(a.pos.subList(0, 1), a.posSpans.subList(0, 1), false) : a.shapeFrom(0);
+            int[] shape = a.pos.get(0) instanceof Val.Num ? a.sizes(a.pos.subList(0, 1), a.posSpans.subList(0, 1), false) : a.runTimeShapeFrom(0);
             Val value = a.pos.get(1);
             DType d = a.dtype("dtype", value instanceof Val.Bool ? DType.BOOL : value instanceof Val.Num n ? Exprs.dtypeOf(n.py()) : DType.FLOAT64);
             double v = value instanceof Val.Bool x ? (x.value() ? 1 : 0) : a.number(1, null, 0);
@@ -115,7 +115,7 @@ final class ConstructRules extends RuleFamily {
 
     private Val filled(Args a, double value) {
         if (!a.shape(0, Integer.MAX_VALUE, "requires_grad", "dtype")) return null;
-        int[] shape = a.shapeFrom(0);
+        int[] shape = a.runTimeShapeFrom(0);
         DType d = a.dtype("dtype", DType.FLOAT64);
         return shape == null || a.failed || !a.fits(shape, a.span()) ? null : made(a, b.fill(shape, value, d));
     }

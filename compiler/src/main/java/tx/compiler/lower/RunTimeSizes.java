@@ -33,6 +33,8 @@ final class RunTimeSizes {
             "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
             // products, conversions, autograd
             "matmul", "mm", "mv", "dot", "float", "double", "long", "bool", "to", "detach", "clone", "item", "print", "backward",
+            // constructors of the same shape (zeros(n) of a run-time n takes its own path: Args.runTimeShapeFrom)
+            "zeros_like", "ones_like", "full_like", "zeros", "ones", "full",
             // sizes, as Python ints known at run time
             "len", "numel", "size",
             // maxima and minima, whose run-time check refuses an empty selection as PyTorch does (see nonEmpty)

@@ -372,6 +372,22 @@ public final class Builder {
         return Shapes.symbol(symbolSizes.size() - 1);
     }
 
+    /** The symbol whose size is {@code size} (this variable itself), or a new one. */
+    public int symbolFor(Var size) {
+        for (int k = 0; k < symbolSizes.size(); k++) if (symbolSizes.get(k) == size) return Shapes.symbol(k);
+        return symbol(size);
+    }
+
+    /** Whether a symbol was made before {@code count} symbols existed ({@link #symbolCount}): its size is computed before what came after. */
+    public static boolean madeBefore(int symbol, int count) {
+        return -symbol - 2 < count;
+    }
+
+    /** How many symbols have been made. */
+    public int symbolCount() {
+        return symbolSizes.size();
+    }
+
     /** The size variable of a symbol. */
     public Var sizeOf(int symbol) {
         return symbolSizes.get(-symbol - 2);
