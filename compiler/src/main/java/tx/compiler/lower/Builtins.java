@@ -131,7 +131,7 @@ final class Builtins {
             }
         }
         PositionalNames.apply(a); // torch.matmul(input=a, other=b)
-        if (!RunTimeSizes.accepts(a.fn) && (RunTimeSizes.first(a.pos) != null || RunTimeSizes.first(new ArrayList<>(a.kw.values())) != null)) {
+        if (!RunTimeSizes.accepts(a) && (RunTimeSizes.first(a.pos) != null || RunTimeSizes.first(new ArrayList<>(a.kw.values())) != null)) {
             RunTimeSizes.refuse(l, c.span(), "`" + a.fn + "`");
             return new Val.Bad();
         }

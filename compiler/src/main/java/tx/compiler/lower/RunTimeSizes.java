@@ -32,7 +32,7 @@ final class RunTimeSizes {
             "sum", "mean", "var", "std", "prod", "softmax", "log_softmax", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
             "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
             // products, conversions, autograd
-            "matmul", "mm", "mv", "dot", "float", "double", "long", "bool", "to", "detach", "clone", "item", "print", "backward",
+            "matmul", "mm", "mv", "dot", "linear", "float", "double", "long", "bool", "to", "detach", "clone", "item", "print", "backward",
             // constructors of the same shape (zeros(n) of a run-time n takes its own path: Args.runTimeShapeFrom)
             "zeros_like", "ones_like", "full_like", "zeros", "ones", "full",
             // sizes, as Python ints known at run time
@@ -132,9 +132,26 @@ final class RunTimeSizes {
         } // a tensor as the second operand (max(a, b)) is elementwise: nothing to check; a bad dim is the rule's to report
     }
 
+    /**
+     * The built-ins that take such a value as their input when only its leading axis, the batch,
+     * has such a size (a minibatch selected by a mask, a function's named batch): each example's
+     * output is computed from its own input, and the shape rules read the other axes only.
+     */
+    private static final Set<String> BATCHED = Set.of("conv1d", "conv2d", "max_pool1d", "max_pool2d"); // NOTE: avg_pool merges batch and channels
+
     /** Whether a built-in accepts such values. */
     static boolean accepts(String name) {
         return ACCEPTING.contains(name) || PRIMITIVES.contains(name);
+    }
+
+    /** Whether a call of a built-in takes its arguments' sizes known only at run time (see {@link #accepts}, {@link #BATCHED}). */
+    static boolean accepts(Args a) {
+        if (accepts(a.fn)) return true;
+        if (!BATCHED.contains(a.fn) || a.pos.isEmpty() || !(a.pos.get(0) instanceof T x)) return false;
+        int[] s = x.shape();
+        if (s.length != (a.fn.endsWith("1d") ? 3 : 4)) return false; // unbatched, the leading axis is the channels'
+        for (int i = 1; i < s.length; i++) if (Shapes.isSymbol(s[i])) return false;
+        return first(a.pos.subList(1, a.pos.size())) == null && first(new java.util.ArrayList<>(a.kw.values())) == null;
     }
 
     /** The first of these values with such a size, or that holds one (a list or tuple of tensors, `cat([x[m], y])`), or null. */
