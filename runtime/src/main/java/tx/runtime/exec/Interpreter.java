@@ -33,10 +33,12 @@ public final class Interpreter {
     private long held, peak;
     /**
      * TX_PROFILE=1: the CPU time of the running thread spent in each primitive and output shape (a
-     * fused run also names its outputs), printed to standard error at exit. NOTE: CPU time, not wall
-     * time, which other processes on a shared machine inflated several times over.
+     * fused run also names its outputs), and the mean per call in microseconds, printed to standard
+     * error at exit. NOTE: CPU time, not wall time, which other processes on a shared machine
+     * inflated several times over.
      */
     private static final java.util.Map<String, Long> PROFILE = profile();
+    private static final java.util.Map<String, Long> PROFILE_CALLS = new java.util.concurrent.ConcurrentHashMap<>();
     private static final java.lang.management.ThreadMXBean CLOCK = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /** The running thread's CPU time in nanoseconds, for {@link #PROFILE}. */
@@ -50,10 +52,16 @@ public final class Interpreter {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             long total = m.values().stream().mapToLong(Long::longValue).sum();
             m.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(25)
-                    .forEach(e -> System.err.printf("%6.1f%%  %10.3f ms  %s%n", 100.0 * e.getValue() / total, e.getValue() / 1e6, e.getKey()));
+                    .forEach(e -> System.err.printf("%6.1f%%  %10.3f ms  %9.2f us a call  %s%n", 100.0 * e.getValue() / total, e.getValue() / 1e6,
+                            e.getValue() / 1e3 / PROFILE_CALLS.getOrDefault(e.getKey(), 1L), e.getKey()));
         }));
         return m;
     }
+    private static void count(String what, long nanos) {
+        PROFILE.merge(what, nanos, Long::sum);
+        PROFILE_CALLS.merge(what, 1L, Long::sum);
+    }
+
     /** Values given from outside (a function's arguments): the equations that would make them are skipped. */
     private java.util.Set<Integer> given = java.util.Set.of();
     private TxRuntimeException firstFailure;
@@ -90,7 +98,7 @@ public final class Interpreter {
         try {
             long t0 = PROFILE == null ? 0 : cpu();
             made = Fusion.run(r, this::get);
-            if (PROFILE != null) PROFILE.merge("fused run of " + r.eqns().size() + " " + Shapes.show(r.shape()) + " -> " + r.outs(), cpu() - t0, Long::sum);
+            if (PROFILE != null) count("fused run of " + r.eqns().size() + " " + Shapes.show(r.shape()) + " -> " + r.outs(), cpu() - t0);
         } catch (tx.runtime.kernels.Limits.Exceeded x) {
             throw guard.timeout(r.origin());
         } catch (OutOfMemoryError oom) {
@@ -233,7 +241,7 @@ public final class Interpreter {
             try {
                 long t0 = PROFILE == null ? 0 : cpu();
                 v = eval(e);
-                if (PROFILE != null) PROFILE.merge(e.prim().text() + " " + Shapes.show(e.out().shapeRef()), cpu() - t0, Long::sum);
+                if (PROFILE != null) count(e.prim().text() + " " + Shapes.show(e.out().shapeRef()), cpu() - t0);
             } catch (tx.runtime.kernels.Shaping.IndexError x) { // an index known only at run time (x[i] in a loop)
                 throw new TxRuntimeException(TxRuntimeException.Kind.INDEX, x.getMessage(), e.origin(), null);
             } catch (tx.runtime.kernels.Factorizations.LinalgError x) { // a singular matrix, or one that is not positive-definite
