@@ -75,6 +75,11 @@ public final class Conv {
 
     static Tensor convInput(Tensor gy, Tensor w, int[] xs, int[] stride, int[] pad, int[] dil, int groups, boolean fused) {
         Geo g = Geo.of(xs, w.shapeRef(), stride, pad, dil, groups);
+        if (ConvDirect.input(g)) {
+            double[] dx = Buffers.zeroed(g.n * g.c * g.h * g.w);
+            ConvDirect.inputGrad(gy.data(), w.data(), g, stride, pad, dil, dx, fused);
+            return Tensor.of(xs.clone(), dx);
+        }
         int og = g.og(), k = g.k(), px = g.pixels();
         boolean packed = Gemm.packable(k, og, px);
         double[] dx = Buffers.zeroed(g.n * g.c * g.h * g.w), cols = new double[k * px], bp = packed ? new double[og * px] : null;

@@ -9,10 +9,11 @@ import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
 
 /**
- * The convolution and its weight gradient read straight from the images ({@link ConvDirect}),
- * against the textbook loops written here, bit for bit, with fused steps ({@code Math.fma}) and
- * with a multiply then an add: every element summed from the bias (or 0) over (c, p, q) in order,
- * and dw over the batch then the output positions in order, zeros read in the padding.
+ * The convolution and its gradients on the direct kernels ({@link ConvDirect}), against the
+ * textbook loops written here, bit for bit, with fused steps ({@code Math.fma}) and with a multiply
+ * then an add: every element summed from the bias (or 0) over (c, p, q) in order, dw over the batch
+ * then the output positions in order, zeros read in the padding; dx as the sums over the output
+ * channels added back tap by tap.
  */
 class ConvDirectTest {
     private static double[] random(SplittableRandom r, int n) {
@@ -62,6 +63,21 @@ class ConvDirectTest {
         return dw;
     }
 
+    /** For each channel, tap and output position: the sum over the group's output channels from 0, added into the x element the tap read (none in the padding). */
+    private static double[] input(double[] gy, double[] w, int[] ws, int[] xs, int[] s, int[] p, int[] d, int groups, boolean fused) {
+        int o = ws[0], cg = ws[1], og = o / groups, oh = out(xs[2], ws[2], s[0], p[0], d[0]), ow = out(xs[3], ws[3], s[1], p[1], d[1]);
+        double[] dx = new double[xs[0] * xs[1] * xs[2] * xs[3]];
+        for (int b = 0; b < xs[0]; b++) for (int ch = 0; ch < xs[1]; ch++) for (int a = 0; a < ws[2]; a++) for (int q = 0; q < ws[3]; q++) {
+            for (int i = 0; i < oh; i++) for (int j = 0; j < ow; j++) {
+                double acc = 0.0;
+                for (int f = ch / cg * og; f < (ch / cg + 1) * og; f++) acc = step(acc, w[((f * cg + ch % cg) * ws[2] + a) * ws[3] + q], gy[((b * o + f) * oh + i) * ow + j], fused);
+                int y = i * s[0] - p[0] + a * d[0], z = j * s[1] - p[1] + q * d[1];
+                if (y >= 0 && y < xs[2] && z >= 0 && z < xs[3]) dx[((b * xs[1] + ch) * xs[2] + y) * xs[3] + z] += acc;
+            }
+        }
+        return dx;
+    }
+
     private static void assertBits(double[] expected, double[] actual, String what) {
         assertEquals(expected.length, actual.length, what);
         for (int i = 0; i < expected.length; i++) {
@@ -93,14 +109,16 @@ class ConvDirectTest {
                 String what = java.util.Arrays.toString(g) + (fused ? " fused" : " unfused");
                 if (ConvDirect.forward(geo, s, p)) direct++;
                 if (ConvDirect.weight(geo, p, d)) direct++;
+                if (ConvDirect.input(geo)) direct++;
                 Tensor y = Conv.conv(Tensor.of(xsT, xd), Tensor.of(wsT, wd), Tensor.of(new int[] {g[4]}, bd), s, p, d, g[7], fused);
                 assertBits(conv(xd, xs, wd, ws, bd, s, p, d, g[7], fused), y.data(), "conv " + what);
                 assertBits(conv(xd, xs, wd, ws, null, s, p, d, g[7], fused), Conv.conv(Tensor.of(xsT, xd), Tensor.of(wsT, wd), null, s, p, d, g[7], fused).data(), "conv without bias " + what);
                 double[] gy = random(r, y.size());
                 assertBits(weight(xd, xs, gy, ws, s, p, d, g[7], fused), Conv.convWeight(Tensor.of(xsT, xd), Tensor.of(y.shape(), gy), wsT, s, p, d, g[7], fused).data(), "weight " + what);
+                assertBits(input(gy, wd, ws, xs, s, p, d, g[7], fused), Conv.convInput(Tensor.of(y.shape(), gy), Tensor.of(wsT, wd), xsT, s, p, d, g[7], fused).data(), "input " + what);
             }
         }
-        if (Vectorized.AVAILABLE) assertTrue(direct >= 20, "the direct kernels took " + direct + " of 28 products"); // not the other paths alone
+        if (Vectorized.AVAILABLE) assertTrue(direct >= 32, "the direct kernels took " + direct + " of 42 products"); // not the other paths alone
     }
 
     @Test
@@ -113,8 +131,9 @@ class ConvDirectTest {
             Parallel.setThreads(1);
             Tensor y1 = Conv.conv(x, w, b, s, p, d, 1);
             Tensor gy = Tensor.of(y1.shape(), random(r, y1.size()));
-            Tensor dw1 = Conv.convWeight(x, gy, ws, s, p, d, 1);
+            Tensor dw1 = Conv.convWeight(x, gy, ws, s, p, d, 1), dx1 = Conv.convInput(gy, w, xs, s, p, d, 1);
             Parallel.setThreads(3);
+            assertBits(dx1.data(), Conv.convInput(gy, w, xs, s, p, d, 1).data(), "input");
             assertBits(y1.data(), Conv.conv(x, w, b, s, p, d, 1).data(), "conv");
             assertBits(dw1.data(), Conv.convWeight(x, gy, ws, s, p, d, 1).data(), "weight");
         } finally {
