@@ -31,6 +31,8 @@ public final class Interpreter {
     private final boolean writeFiles;
     private int checks, failedChecks;
     private long held, peak;
+    /** The holders of each array, where the peak is measured array by array ({@link #evaluate} with stats). */
+    private java.util.IdentityHashMap<double[], Integer> arrays;
     /**
      * TX_PROFILE=1: the CPU time of the running thread spent in each primitive and output shape (a
      * fused run also names its outputs), and the mean per call in microseconds, printed to standard
@@ -129,7 +131,8 @@ public final class Interpreter {
      * Runs a program whose variables {@code inputs} are given (their defining equations, say the
      * random stand-ins `tx grad` and `tx bench` lower parameters to, are skipped), and returns
      * {@code outputs}. A top-level value is dropped after its last use, as a static memory plan
-     * would, so {@code stats} sees the peak of what is really needed at once.
+     * would, so {@code stats} sees the peak of what is really needed at once (each array counted
+     * once, however many values share it).
      */
     public static List<Tensor> evaluate(Program p, java.util.Map<Var, Tensor> inputs, List<Var> outputs, Stats[] stats) {
         return evaluate(p, inputs, outputs, stats, RunOptions.DEFAULT);
@@ -138,6 +141,7 @@ public final class Interpreter {
     /** As above, run with {@code options} (`tx bench` runs with {@link RunOptions#NO_WRITES}). */
     public static List<Tensor> evaluate(Program p, java.util.Map<Var, Tensor> inputs, List<Var> outputs, Stats[] stats, RunOptions options) {
         Interpreter in = new Interpreter(p, new PrintStream(java.io.OutputStream.nullOutputStream()), options);
+        if (stats != null && stats.length > 0) in.arrays = new java.util.IdentityHashMap<>();
         java.util.Set<Integer> given = new java.util.HashSet<>();
         for (var e : inputs.entrySet()) {
             in.set(e.getKey(), e.getValue());
@@ -297,12 +301,14 @@ public final class Interpreter {
     }
 
     /**
-     * Stores a value, keeping count of the tensor data held (a tensor held by two slots counts
-     * twice, so the count errs high) and its peak.
+     * Stores a value, keeping count of the tensor data held and its peak: each array once where
+     * {@link #arrays} counts them (a reshape shares its input's array), else each slot's tensor (a
+     * tensor held by two slots counts twice, so the count errs high).
      */
     private void set(Var v, Tensor t) {
         Tensor old = values[v.id()];
-        held += (t == null ? 0 : 8L * t.size()) - (old == null ? 0 : 8L * old.size());
+        if (arrays != null) held += counted(t, 1) - counted(old, -1);
+        else held += (t == null ? 0 : 8L * t.size()) - (old == null ? 0 : 8L * old.size());
         if (t == null && old != null) guard.release(8L * old.size()); // a value dropped after its last use
         if (held > peak) peak = held;
         values[v.id()] = t;
@@ -310,6 +316,15 @@ public final class Interpreter {
             hold(t);
             drop(old);
         }
+    }
+
+    /** The bytes t's array adds to (by 1) or takes from (by -1) what is held: its size for its first holder and its last, else 0. */
+    private long counted(Tensor t, int by) {
+        if (t == null) return 0;
+        int n = arrays.getOrDefault(t.data(), 0) + by;
+        if (n <= 0) arrays.remove(t.data());
+        else arrays.put(t.data(), n);
+        return (by > 0 ? n == 1 : n <= 0) ? 8L * t.data().length : 0;
     }
 
     private void setGrad(int leaf, Tensor t) {
