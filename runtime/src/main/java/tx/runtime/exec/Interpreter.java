@@ -31,12 +31,16 @@ public final class Interpreter {
     private final boolean writeFiles;
     private int checks, failedChecks;
     private long held, peak;
+    /** The holders of each array, where the peak is measured array by array ({@link #evaluate} with stats). */
+    private java.util.IdentityHashMap<double[], Integer> arrays;
     /**
      * TX_PROFILE=1: the CPU time of the running thread spent in each primitive and output shape (a
-     * fused run also names its outputs), printed to standard error at exit. NOTE: CPU time, not wall
-     * time, which other processes on a shared machine inflated several times over.
+     * fused run also names its outputs), and the mean per call in microseconds, printed to standard
+     * error at exit. NOTE: CPU time, not wall time, which other processes on a shared machine
+     * inflated several times over.
      */
     private static final java.util.Map<String, Long> PROFILE = profile();
+    private static final java.util.Map<String, Long> PROFILE_CALLS = new java.util.concurrent.ConcurrentHashMap<>();
     private static final java.lang.management.ThreadMXBean CLOCK = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /** The running thread's CPU time in nanoseconds, for {@link #PROFILE}. */
@@ -50,10 +54,16 @@ public final class Interpreter {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             long total = m.values().stream().mapToLong(Long::longValue).sum();
             m.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(25)
-                    .forEach(e -> System.err.printf("%6.1f%%  %10.3f ms  %s%n", 100.0 * e.getValue() / total, e.getValue() / 1e6, e.getKey()));
+                    .forEach(e -> System.err.printf("%6.1f%%  %10.3f ms  %9.2f us a call  %s%n", 100.0 * e.getValue() / total, e.getValue() / 1e6,
+                            e.getValue() / 1e3 / PROFILE_CALLS.getOrDefault(e.getKey(), 1L), e.getKey()));
         }));
         return m;
     }
+    private static void count(String what, long nanos) {
+        PROFILE.merge(what, nanos, Long::sum);
+        PROFILE_CALLS.merge(what, 1L, Long::sum);
+    }
+
     /** Values given from outside (a function's arguments): the equations that would make them are skipped. */
     private java.util.Set<Integer> given = java.util.Set.of();
     private TxRuntimeException firstFailure;
@@ -90,7 +100,7 @@ public final class Interpreter {
         try {
             long t0 = PROFILE == null ? 0 : cpu();
             made = Fusion.run(r, this::get);
-            if (PROFILE != null) PROFILE.merge("fused run of " + r.eqns().size() + " " + Shapes.show(r.shape()) + " -> " + r.outs(), cpu() - t0, Long::sum);
+            if (PROFILE != null) count("fused run of " + r.eqns().size() + " " + Shapes.show(r.shape()) + " -> " + r.outs(), cpu() - t0);
         } catch (tx.runtime.kernels.Limits.Exceeded x) {
             throw guard.timeout(r.origin());
         } catch (OutOfMemoryError oom) {
@@ -121,7 +131,8 @@ public final class Interpreter {
      * Runs a program whose variables {@code inputs} are given (their defining equations, say the
      * random stand-ins `tx grad` and `tx bench` lower parameters to, are skipped), and returns
      * {@code outputs}. A top-level value is dropped after its last use, as a static memory plan
-     * would, so {@code stats} sees the peak of what is really needed at once.
+     * would, so {@code stats} sees the peak of what is really needed at once (each array counted
+     * once, however many values share it).
      */
     public static List<Tensor> evaluate(Program p, java.util.Map<Var, Tensor> inputs, List<Var> outputs, Stats[] stats) {
         return evaluate(p, inputs, outputs, stats, RunOptions.DEFAULT);
@@ -130,6 +141,7 @@ public final class Interpreter {
     /** As above, run with {@code options} (`tx bench` runs with {@link RunOptions#NO_WRITES}). */
     public static List<Tensor> evaluate(Program p, java.util.Map<Var, Tensor> inputs, List<Var> outputs, Stats[] stats, RunOptions options) {
         Interpreter in = new Interpreter(p, new PrintStream(java.io.OutputStream.nullOutputStream()), options);
+        if (stats != null && stats.length > 0) in.arrays = new java.util.IdentityHashMap<>();
         java.util.Set<Integer> given = new java.util.HashSet<>();
         for (var e : inputs.entrySet()) {
             in.set(e.getKey(), e.getValue());
@@ -233,7 +245,7 @@ public final class Interpreter {
             try {
                 long t0 = PROFILE == null ? 0 : cpu();
                 v = eval(e);
-                if (PROFILE != null) PROFILE.merge(e.prim().text() + " " + Shapes.show(e.out().shapeRef()), cpu() - t0, Long::sum);
+                if (PROFILE != null) count(e.prim().text() + " " + Shapes.show(e.out().shapeRef()), cpu() - t0);
             } catch (tx.runtime.kernels.Shaping.IndexError x) { // an index known only at run time (x[i] in a loop)
                 throw new TxRuntimeException(TxRuntimeException.Kind.INDEX, x.getMessage(), e.origin(), null);
             } catch (tx.runtime.kernels.Factorizations.LinalgError x) { // a singular matrix, or one that is not positive-definite
@@ -289,12 +301,14 @@ public final class Interpreter {
     }
 
     /**
-     * Stores a value, keeping count of the tensor data held (a tensor held by two slots counts
-     * twice, so the count errs high) and its peak.
+     * Stores a value, keeping count of the tensor data held and its peak: each array once where
+     * {@link #arrays} counts them (a reshape shares its input's array), else each slot's tensor (a
+     * tensor held by two slots counts twice, so the count errs high).
      */
     private void set(Var v, Tensor t) {
         Tensor old = values[v.id()];
-        held += (t == null ? 0 : 8L * t.size()) - (old == null ? 0 : 8L * old.size());
+        if (arrays != null) held += counted(t, 1) - counted(old, -1);
+        else held += (t == null ? 0 : 8L * t.size()) - (old == null ? 0 : 8L * old.size());
         if (t == null && old != null) guard.release(8L * old.size()); // a value dropped after its last use
         if (held > peak) peak = held;
         values[v.id()] = t;
@@ -302,6 +316,15 @@ public final class Interpreter {
             hold(t);
             drop(old);
         }
+    }
+
+    /** The bytes t's array adds to (by 1) or takes from (by -1) what is held: its size for its first holder and its last, else 0. */
+    private long counted(Tensor t, int by) {
+        if (t == null) return 0;
+        int n = arrays.getOrDefault(t.data(), 0) + by;
+        if (n <= 0) arrays.remove(t.data());
+        else arrays.put(t.data(), n);
+        return (by > 0 ? n == 1 : n <= 0) ? 8L * t.data().length : 0;
     }
 
     private void setGrad(int leaf, Tensor t) {

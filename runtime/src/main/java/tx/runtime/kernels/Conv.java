@@ -21,7 +21,7 @@ public final class Conv {
     private Conv() {}
 
     /** The geometry of one convolution, from the shapes of x and w. */
-    private record Geo(int n, int c, int h, int w, int o, int cg, int kh, int kw, int oh, int ow, int groups) {
+    record Geo(int n, int c, int h, int w, int o, int cg, int kh, int kw, int oh, int ow, int groups) {
         static Geo of(int[] xs, int[] ws, int[] s, int[] p, int[] d, int groups) {
             int r = xs.length, h = r == 4 ? xs[2] : 1, kh = r == 4 ? ws[2] : 1;
             return new Geo(xs[0], xs[1], h, xs[r - 1], ws[0], ws[1], kh, ws[r - 1],
@@ -43,9 +43,14 @@ public final class Conv {
 
     static Tensor conv(Tensor x, Tensor w, Tensor bias, int[] stride, int[] pad, int[] dil, int groups, boolean fused) {
         Geo g = Geo.of(x.shapeRef(), w.shapeRef(), stride, pad, dil, groups);
+        if (ConvDirect.forward(g, stride, pad)) {
+            double[] out = Buffers.take(g.n * g.o * g.pixels()); // every element written
+            ConvDirect.conv(x.data(), w.data(), bias == null ? null : bias.data(), g, stride, pad, dil, out, fused);
+            return Tensor.of(outShape(x.shapeRef(), g.o, g.oh, g.ow), out);
+        }
         int og = g.og(), k = g.k(), px = g.pixels();
         boolean packed = Gemm.packable(og, k, px);
-        double[] out = new double[g.n * g.o * px], cols = new double[k * px], wd = w.data();
+        double[] out = bias == null ? Buffers.zeroed(g.n * g.o * px) : Buffers.take(g.n * g.o * px), cols = new double[k * px], wd = w.data();
         double[][] wPacked = packed ? packedWeights(wd, g, false) : null;
         for (int b = 0; b < g.n; b++) {
             for (int gr = 0; gr < groups; gr++) {
@@ -70,9 +75,14 @@ public final class Conv {
 
     static Tensor convInput(Tensor gy, Tensor w, int[] xs, int[] stride, int[] pad, int[] dil, int groups, boolean fused) {
         Geo g = Geo.of(xs, w.shapeRef(), stride, pad, dil, groups);
+        if (ConvDirect.input(g)) {
+            double[] dx = Buffers.zeroed(g.n * g.c * g.h * g.w);
+            ConvDirect.inputGrad(gy.data(), w.data(), g, stride, pad, dil, dx, fused);
+            return Tensor.of(xs.clone(), dx);
+        }
         int og = g.og(), k = g.k(), px = g.pixels();
         boolean packed = Gemm.packable(k, og, px);
-        double[] dx = new double[g.n * g.c * g.h * g.w], cols = new double[k * px], bp = packed ? new double[og * px] : null;
+        double[] dx = Buffers.zeroed(g.n * g.c * g.h * g.w), cols = new double[k * px], bp = packed ? new double[og * px] : null;
         double[][] wPacked = packed ? packedWeights(w.data(), g, true) : null;
         for (int b = 0; b < g.n; b++) {
             for (int gr = 0; gr < groups; gr++) {
@@ -102,6 +112,7 @@ public final class Conv {
      */
     static Tensor convWeight(Tensor x, Tensor gy, int[] ws, int[] stride, int[] pad, int[] dil, int groups, boolean fused) {
         Geo g = Geo.of(x.shapeRef(), ws, stride, pad, dil, groups);
+        if (ConvDirect.weight(g, pad, dil)) return Tensor.of(ws.clone(), ConvDirect.weightGrad(x.data(), gy.data(), g, stride, pad, dil, fused));
         int og = g.og(), k = g.k(), px = g.pixels();
         if (og >= Gemm.MR) return Tensor.of(ws.clone(), convWeightTransposed(x, gy, g, stride, pad, dil, fused));
         double[] dw = new double[g.o * k], cols = new double[k * px], colsT = new double[k * px];

@@ -16,6 +16,13 @@ public final class Reductions {
     /** The sum of each reduction group; 0 for an empty group. */
     public static Tensor sum(Tensor x, int[] axes, boolean keepdim) {
         if (trailing(x.shapeRef(), axes)) return groups(x, axes, keepdim, false);
+        int[] akb = middle(x.shapeRef(), axes);
+        if (akb != null) { // [A, K, B], A and B reduced: each a's K groups side by side, the same order per group as the walk's
+            double[] xd = x.data(), out = Buffers.zeroed(akb[1]);
+            for (int a = 0; a < akb[0]; a++) sumGroups(xd, a * akb[1] * akb[2], akb[2], out, 0, akb[1]);
+            int[] kept = Shapes.reduced(x.shapeRef(), axes, true);
+            return Tensor.of(keepdim ? kept : Shapes.reduced(x.shapeRef(), axes, false), out);
+        }
         // NOTE: + written out rather than through fold's operator, so that the JIT need not call an
         // interface per element: same walk, same order, same sums
         return walk(x, axes, keepdim, 0.0, (xd, from, n, out, at, intoOne) -> {
@@ -94,6 +101,26 @@ public final class Reductions {
                 for (int i = 0; i < n; i++) out[at + i] = op.applyAsDouble(out[at + i], xd[from + i]);
             }
         });
+    }
+
+    /**
+     * Where the kept axes are one block between reduced leading and trailing axes (a bias's gradient,
+     * {@code sum(g, dim=[0, 2, 3])}): the extents {A, K, B} of x seen as [A, K, B], K kept; else null.
+     */
+    private static int[] middle(int[] shape, int[] axes) {
+        requireAxes(axes, shape.length);
+        if (axes.length == 0 || axes[axes.length - 1] != shape.length - 1 || axes[0] != 0) return null;
+        int lead = 0, trail = 0;
+        while (lead < axes.length && axes[lead] == lead) lead++;
+        while (trail < axes.length && axes[axes.length - 1 - trail] == shape.length - 1 - trail) trail++;
+        if (lead + trail != axes.length) return null; // a reduced axis among the kept ones
+        int a = 1, k = 1, b = 1;
+        for (int d = 0; d < shape.length; d++) {
+            if (d < lead) a *= shape[d];
+            else if (d >= shape.length - trail) b *= shape[d];
+            else k *= shape[d];
+        }
+        return new int[] {a, k, b};
     }
 
     /** Whether the axes are the last ones (at least one): then each reduction group is one run of consecutive elements. */
@@ -200,6 +227,17 @@ public final class Reductions {
             out[at + g + 1] = s1;
             out[at + g + 2] = s2;
             out[at + g + 3] = s3;
+        }
+        if (g + 2 <= count) {
+            int b = from + g * len;
+            double s0 = out[at + g], s1 = out[at + g + 1];
+            for (int i = 0; i < len; i++) {
+                s0 += x[b + i];
+                s1 += x[b + len + i];
+            }
+            out[at + g] = s0;
+            out[at + g + 1] = s1;
+            g += 2;
         }
         for (; g < count; g++) {
             int b = from + g * len;

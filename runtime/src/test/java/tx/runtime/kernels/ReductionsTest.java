@@ -110,6 +110,23 @@ class ReductionsTest {
         }
     }
 
+    /** Kept axes between reduced leading and trailing ones (a bias's gradient), with 1 to 7 groups (the kernel folds 4, then 2, then 1 at a time). */
+    static Stream<Arguments> middleGroups() {
+        return Stream.of(Arguments.of(s(4, 6, 5, 7), s(0, 2, 3)), Arguments.of(s(3, 1, 9), s(0, 2)), Arguments.of(s(2, 7, 11), s(0, 2)),
+                Arguments.of(s(5, 3, 2, 4), s(0, 3)), Arguments.of(s(2, 3, 5, 6), s(0, 1, 3)), Arguments.of(s(3, 2, 5, 0), s(0, 3)), Arguments.of(s(2, 4, 3), s(0, 2)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("middleGroups")
+    void sumOverLeadingAndTrailingAxesFoldsEachGroupInOrderBitForBit(int[] shape, int[] axes) {
+        java.util.Random r = new java.util.Random(41 + shape.length * 7 + shape[1]);
+        double[] data = new double[Reference.count(shape)];
+        for (int i = 0; i < data.length; i++) data[i] = r.nextGaussian() * Math.pow(10, r.nextInt(33) - 16); // order matters to the sums
+        if (data.length > 3) data[2] = -0.0;
+        Tensor x = Tensor.of(shape, data);
+        for (boolean keepdim : new boolean[] {false, true}) assertBits(naive(x, axes, keepdim, 0, Double::sum), Reductions.sum(x, axes, keepdim));
+    }
+
     @Test
     void aGroupOfNegativeZerosSumsToPositiveZeroAsTheFoldFromZeroDoes() {
         Tensor x = t(s(5, 2), -0.0, -0.0, -0.0, -0.0, -0.0, -0.0, -0.0, -0.0, -0.0, -0.0);

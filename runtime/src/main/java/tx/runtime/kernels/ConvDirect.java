@@ -1,0 +1,562 @@
+package tx.runtime.kernels;
+
+import static tx.runtime.kernels.Gemm.S;
+import static tx.runtime.kernels.Gemm.W;
+
+import jdk.incubator.vector.DoubleVector;
+
+/**
+ * A convolution and its weight gradient read straight from the (zero-padded) images, no patches
+ * laid out: for LeNet's first layer (one input channel, 6 output channels, 25 taps) the patches were
+ * as many numbers as the multiply-adds, and their product had too few rows for {@link Gemm}'s
+ * micro-kernel (its last rows and its 25th column ran as chains of dependent scalar steps).
+ *
+ * <p>Both are one micro-kernel, F rows (output channels, F = 4, 2 or 1) by 4, 2 or 1 vectors, that
+ * sums {@code C(f, v) += A(f, t) · X[off[t] + x_v]} over the steps t in order:
+ * <pre>
+ *   convolution      t = tap (c, a, q),      A = w,  a vector = W outputs along a row of y
+ *   weight gradient  t = position (i, j),    A = gy, a vector = W taps (c, a, q..q+W-1) of dw
+ * </pre>
+ * NOTE: every element is summed in the order of {@link StandaloneWindows}' direct loops and of
+ * {@link Conv}'s im2col and GEMM, from the bias (or 0), or from dw's sum over the images before,
+ * with zeros read (and multiplied) in the padding, and the step of the mode ({@code c = fma(a, x, c)}
+ * when fused, else {@code c = c + a·x}): so the bits are those of the other paths, in both modes
+ * (ConvDirectTest). Lanes that are no output (a weight gradient's taps past kw, a row's outputs past
+ * ow) read whatever lies there and are never stored where they count.
+ */
+final class ConvDirect {
+    private ConvDirect() {}
+
+    /**
+     * Whether the convolution runs here: rows read as vectors (a width stride of 1), at least a
+     * vector of outputs a row, and a group's padded planes small enough to stay in the L2 cache
+     * (every kernel call reads them all; larger layers keep im2col and the GEMM's cache blocks).
+     */
+    static boolean forward(Conv.Geo g, int[] s, int[] p) {
+        return Vectorized.AVAILABLE && s[1] == 1 && g.ow() >= W && planes(g, p) <= CACHED;
+    }
+
+    /** Whether the weight gradient runs here: taps along a row read as vectors (a width dilation of 1), at least half of each vector a tap. */
+    static boolean weight(Conv.Geo g, int[] p, int[] d) {
+        return Vectorized.AVAILABLE && d[1] == 1 && 2 * g.kw() >= roundUp(g.kw(), W) && planes(g, p) <= CACHED;
+    }
+
+    /** The numbers in one group's padded planes of one image. */
+    private static long planes(Conv.Geo g, int[] p) {
+        return (long) g.cg() * (g.h() + 2 * p[0]) * (g.w() + 2 * p[1]);
+    }
+
+    /** The most numbers of a group's planes for the direct kernels (256 KiB). */
+    private static final int CACHED = 1 << 15;
+
+    /**
+     * The images of x with pad zeros about each plane, and a vector after the last (which only
+     * lanes that are no output read): in a buffer kept per thread up to {@link #KEPT} numbers.
+     */
+    private static double[] padded(double[] x, Conv.Geo g, int[] p) {
+        int hp = g.h() + 2 * p[0], wp = g.w() + 2 * p[1], planes = g.n() * g.c(), n = planes * hp * wp + W;
+        double[] xp = n <= KEPT ? PADDED.get().of(n) : new double[n];
+        if (p[0] != 0 || p[1] != 0) java.util.Arrays.fill(xp, 0, n, 0.0);
+        for (int pl = 0; pl < planes; pl++) {
+            for (int y = 0; y < g.h(); y++) System.arraycopy(x, (pl * g.h() + y) * g.w(), xp, (pl * hp + y + p[0]) * wp + p[1], g.w());
+        }
+        return xp;
+    }
+
+    /** The most numbers of padded images kept per thread between calls (8 MiB). */
+    private static final int KEPT = 1 << 20;
+
+    /** y = bias + w · patches(x) into out ([n, o, oh, ow]), when {@link #forward}. */
+    static void conv(double[] x, double[] w, double[] bias, Conv.Geo g, int[] s, int[] p, int[] d, double[] out, boolean fused) {
+        int hp = g.h() + 2 * p[0], wp = g.w() + 2 * p[1], plane = hp * wp, k = g.k(), og = g.og(), px = g.pixels();
+        int owPad = roundUp(g.ow(), W), perRow = owPad / W, nv = g.oh() * perRow;
+        boolean inPlace = owPad == g.ow(); // else each group's outputs go through a buffer with rows of owPad
+        double[] xp = padded(x, g, p);
+        int[] off = new int[k], xv = new int[nv], cv = new int[nv];
+        for (int c = 0, t = 0; c < g.cg(); c++) for (int a = 0; a < g.kh(); a++) for (int q = 0; q < g.kw(); q++) off[t++] = (c * hp + a * d[0]) * wp + q * d[1];
+        for (int i = 0, v = 0; i < g.oh(); i++) for (int j = 0; j < owPad; j += W, v++) {
+            xv[v] = i * s[0] * wp + j;
+            cv[v] = i * owPad + j;
+        }
+        Parallel.run(g.n() * g.groups(), task -> {
+            Limits.checkTime();
+            int b = task / g.groups(), gr = task % g.groups(), xBase = (b * g.c() + gr * g.cg()) * plane, at = (b * g.o() + gr * og) * px;
+            int ldc = inPlace ? px : g.oh() * owPad, cBase = inPlace ? at : 0;
+            double[] c = inPlace ? out : BUFFER.get().of(og * ldc);
+            for (int f = 0; f < og; f++) java.util.Arrays.fill(c, cBase + f * ldc, cBase + (f + 1) * ldc, bias == null ? 0.0 : bias[gr * og + f]);
+            for (int fb = 0; fb < og; fb += rowsAt(og, fb)) {
+                int ao = (gr * og + fb) * k, co = cBase + fb * ldc;
+                for (int v = 0; v < nv; v += 4) kernel(rowsAt(og, fb), w, ao, k, xp, off, k, xv, cv, v, Math.min(4, nv - v), xBase, c, c, co, ldc, fused);
+            }
+            if (!inPlace) {
+                for (int f = 0; f < og; f++) for (int i = 0; i < g.oh(); i++) System.arraycopy(c, f * ldc + i * owPad, out, at + f * px + i * g.ow(), g.ow());
+            }
+        });
+    }
+
+    /** dw = Σ_b gy_b · patches(x_b)ᵀ ([o, c/groups, kh, kw]), when {@link #weight}. */
+    static double[] weightGrad(double[] x, double[] gy, Conv.Geo g, int[] s, int[] p, int[] d, boolean fused) {
+        int hp = g.h() + 2 * p[0], wp = g.w() + 2 * p[1], plane = hp * wp, og = g.og(), px = g.pixels();
+        int nq = (g.kw() + W - 1) / W, nu = g.cg() * g.kh() * nq, ldc = nu * W;
+        double[] xp = padded(x, g, p), dwPad = new double[g.o() * ldc];
+        int[] off = new int[px], xu = new int[nu];
+        for (int i = 0, t = 0; i < g.oh(); i++) for (int j = 0; j < g.ow(); j++) off[t++] = i * s[0] * wp + j * s[1];
+        for (int c = 0, u = 0; c < g.cg(); c++) for (int a = 0; a < g.kh(); a++) for (int q = 0; q < nq; q++) xu[u++] = (c * hp + a * d[0]) * wp + q * W;
+        int[] cu = new int[nu];
+        for (int u = 0; u < nu; u++) cu[u] = u * W;
+        int[] starts = java.util.stream.IntStream.iterate(0, f -> f < og, f -> f + rowsAt(og, f)).toArray();
+        int quads = (nu + 3) / 4, tasks = starts.length * quads;
+        Parallel.run(g.groups() * tasks, task -> { // each task its own elements of dw, over the batch in order
+            Limits.checkTime();
+            int gr = task / tasks, fb = starts[task % tasks / quads], u = task % quads * 4, rows = rowsAt(og, fb);
+            for (int b = 0; b < g.n(); b++) {
+                int xBase = (b * g.c() + gr * g.cg()) * plane, ao = (b * g.o() + gr * og + fb) * px;
+                kernel(rows, gy, ao, px, xp, off, px, xu, cu, u, Math.min(4, nu - u), xBase, dwPad, dwPad, (gr * og + fb) * ldc, ldc, fused);
+            }
+        });
+        double[] dw = new double[g.o() * g.k()];
+        for (int f = 0, at = 0; f < g.o(); f++) {
+            for (int ca = 0; ca < g.cg() * g.kh(); ca++) for (int q = 0; q < g.kw(); q++) dw[at++] = dwPad[f * ldc + ca * nq * W + q];
+        }
+        return dw;
+    }
+
+    /** Whether the input gradient runs here: at least a vector of outputs a row, a group's planes of gy small enough for the L2 cache. */
+    static boolean input(Conv.Geo g) {
+        return Vectorized.AVAILABLE && g.ow() >= W && (long) g.og() * g.oh() * roundUp(g.ow(), W) <= CACHED;
+    }
+
+    /**
+     * dx = col2im(wᵀ · gy) ([n, c, h, w]), when {@link #input}: per image and group, the patches'
+     * rows four taps at a time (each element the sum over the group's output channels in order, from
+     * 0), each block added back into dx as soon as it is made, taps in order, then positions, as
+     * {@link Conv}'s col2im adds them (so the same bits). The block stays in the L1 cache.
+     */
+    static void inputGrad(double[] gy, double[] w, Conv.Geo g, int[] s, int[] p, int[] d, double[] dx, boolean fused) {
+        int k = g.k(), og = g.og(), px = g.pixels(), owPad = roundUp(g.ow(), W), ldc = g.oh() * owPad, nv = ldc / W;
+        double[] wT = new double[g.groups() * k * og];
+        for (int gr = 0; gr < g.groups(); gr++) for (int f = 0; f < og; f++) for (int r = 0; r < k; r++) wT[(gr * k + r) * og + f] = w[(gr * og + f) * k + r];
+        int[] off = new int[og], xv = new int[nv];
+        for (int f = 0; f < og; f++) off[f] = f * ldc;
+        for (int v = 0; v < nv; v++) xv[v] = v * W;
+        if (s[0] == 1 && s[1] == 1 && g.w() >= W) {
+            gathered(gy, wT, g, p, d, dx, off, xv, fused);
+            return;
+        }
+        Parallel.run(g.n() * g.groups(), task -> {
+            Limits.checkTime();
+            int b = task / g.groups(), gr = task % g.groups(), at = (b * g.o() + gr * og) * px;
+            double[] both = BUFFER.get().of(og * ldc + W + 4 * ldc), c = both; // gy's rows padded to whole vectors, then a block of 4 taps
+            int cBase = og * ldc + W;
+            for (int f = 0; f < og; f++) for (int i = 0; i < g.oh(); i++) System.arraycopy(gy, at + f * px + i * g.ow(), both, f * ldc + i * owPad, g.ow());
+            for (int rb = 0; rb < k; rb += rowsAt(k, rb)) {
+                int rows = rowsAt(k, rb);
+                java.util.Arrays.fill(c, cBase, cBase + rows * ldc, 0.0);
+                for (int v = 0; v < nv; v += 4) kernel(rows, wT, (gr * k + rb) * og, og, both, off, og, xv, xv, v, Math.min(4, nv - v), 0, c, c, cBase, ldc, fused);
+                addBack(c, cBase, rb, rows, owPad, dx, (b * g.c() + gr * g.cg()) * g.h() * g.w(), g, s, p, d);
+            }
+        });
+    }
+
+    /**
+     * {@link #inputGrad} at stride 1, each channel's patches made whole (its kh · kw taps) in a
+     * buffer with zeros about each tap's plane, then each vector of dx summed from 0 over the taps in
+     * order, one patch element a tap (a zero where the tap reads no position): the sums of Conv's
+     * col2im (adding 0 to a sum that starts at +0 changes nothing: such a sum is never -0), without
+     * its additions into overlapping rows of dx (a vector stored, then read back shifted by one).
+     */
+    private static void gathered(double[] gy, double[] wT, Conv.Geo g, int[] p, int[] d, double[] dx, int[] off, int[] xv, boolean fused) {
+        int k = g.k(), og = g.og(), px = g.pixels(), taps = g.kh() * g.kw(), owPad = roundUp(g.ow(), W), ldg = g.oh() * owPad, nv = ldg / W;
+        int pt = Math.max(0, (g.kh() - 1) * d[0] - p[0]), pl = Math.max(0, (g.kw() - 1) * d[1] - p[1]);
+        int rowPad = pl + Math.max(g.ow() + pl, owPad), tap = (g.oh() + 2 * pt) * rowPad; // a tap's plane, its zeros about it
+        int[] cv = new int[nv], tapOff = new int[taps], dv = new int[g.h() * ((g.w() + W - 1) / W)], dOut = new int[dv.length];
+        for (int i = 0, v = 0; i < g.oh(); i++) for (int j = 0; j < owPad; j += W, v++) cv[v] = (i + pt) * rowPad + pl + j;
+        for (int a = 0, t = 0; a < g.kh(); a++) for (int q = 0; q < g.kw(); q++, t++) tapOff[t] = t * tap + (p[0] - a * d[0] + pt) * rowPad + p[1] - q * d[1] + pl;
+        for (int y = 0, v = 0; y < g.h(); y++) for (int z = 0; z < g.w(); z += W, v++) { // the last vector of a row ends at the row's end
+            dv[v] = y * rowPad + Math.min(z, g.w() - W);
+            dOut[v] = y * g.w() + Math.min(z, g.w() - W);
+        }
+        String layout = taps + " " + tap + " " + rowPad + " " + pt + " " + pl + " " + g.oh() + " " + owPad;
+        Parallel.run(g.n() * g.groups(), task -> {
+            Limits.checkTime();
+            int b = task / g.groups(), gr = task % g.groups(), at = (b * g.o() + gr * og) * px, xb = owPad == g.ow() ? at : 0;
+            double[] gyp = gy; // gy read in place where its rows are whole vectors, else copied into rows of owPad
+            if (owPad != g.ow()) {
+                gyp = BUFFER.get().of(og * ldg);
+                for (int f = 0; f < og; f++) for (int i = 0; i < g.oh(); i++) System.arraycopy(gy, at + f * px + i * g.ow(), gyp, f * ldg + i * owPad, g.ow());
+            }
+            Patches patches = PATCHES.get();
+            double[] buf = patches.of(taps * tap, layout), zeros = ZEROS.get().of(taps * tap); // the kernel's sums start from zeros' 0s
+            for (int c = 0; c < g.cg(); c++) {
+                for (int rb = 0; rb < taps; rb += rowsAt(taps, rb)) {
+                    for (int v = 0; v < nv; v += 4) kernel(rowsAt(taps, rb), wT, (gr * k + c * taps + rb) * og, og, gyp, off, og, xv, cv, v, Math.min(4, nv - v), xb, zeros, buf, rb * tap, tap, fused);
+                }
+                if (owPad != g.ow()) { // the lanes past each row's end: back to zeros
+                    for (int t = 0; t < taps; t++) for (int i = 0; i < g.oh(); i++) {
+                        int row = t * tap + cv[i * (owPad / W)];
+                        java.util.Arrays.fill(buf, row + g.ow(), row + owPad, 0.0);
+                    }
+                }
+                int plane = (b * g.c() + gr * g.cg() + c) * g.h() * g.w();
+                for (int v = 0; v < dv.length; v += 4) {
+                    int v1 = Math.min(v + 1, dv.length - 1), v2 = Math.min(v + 2, dv.length - 1), v3 = Math.min(v + 3, dv.length - 1);
+                    sum4(buf, 0, tapOff, dv[v], dv[v1], dv[v2], dv[v3], dx, plane + dOut[v], plane + dOut[v1], plane + dOut[v2], plane + dOut[v3]);
+                }
+            }
+            patches.done();
+        });
+    }
+
+    /**
+     * The patches of {@link #gathered}, kept per thread with the layout whose zeros (all but the
+     * planes' rows, which every use writes whole) it holds: zeroed again only for another layout, or
+     * after a use that did not finish (a timeout between its kernels).
+     */
+    private static final class Patches {
+        double[] data = new double[0];
+        String layout, using;
+
+        double[] of(int n, String wanted) {
+            if (data.length < n) data = new double[n];
+            else if (!wanted.equals(layout)) java.util.Arrays.fill(data, 0, n, 0.0);
+            layout = null; // until done
+            using = wanted;
+            return data;
+        }
+
+        void done() {
+            layout = using;
+        }
+    }
+
+    private static final ThreadLocal<Patches> PATCHES = ThreadLocal.withInitial(Patches::new);
+
+    /** Four vectors of dx (at d0..d3), each the sum from 0 over the taps in order of the patch element at tapOff[t] + its own offset. */
+    private static void sum4(double[] cols, int base, int[] tapOff, int g0, int g1, int g2, int g3, double[] dx, int d0, int d1, int d2, int d3) {
+        DoubleVector s0 = DoubleVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        for (int t = 0; t < tapOff.length; t++) {
+            int o = base + tapOff[t];
+            s0 = s0.add(at(cols, o + g0));
+            s1 = s1.add(at(cols, o + g1));
+            s2 = s2.add(at(cols, o + g2));
+            s3 = s3.add(at(cols, o + g3));
+        }
+        s0.intoArray(dx, d0);
+        s1.intoArray(dx, d1);
+        s2.intoArray(dx, d2);
+        s3.intoArray(dx, d3);
+    }
+
+    /** Adds rows rb .. rb + rows of the patches (from at, ldc apart, output rows owPad apart) into the planes of dx from base: {@link Conv}'s col2im on a block. */
+    private static void addBack(double[] cols, int at, int rb, int rows, int owPad, double[] dx, int base, Conv.Geo g, int[] s, int[] p, int[] d) {
+        int ldc = g.oh() * owPad;
+        for (int row = rb; row < rb + rows; row++) {
+            int c = row / (g.kh() * g.kw()), a = row / g.kw() % g.kh(), q = row % g.kw(), off = q * d[1] - p[1];
+            int j0 = Math.min(g.ow(), off >= 0 ? 0 : (-off + s[1] - 1) / s[1]);
+            int j1 = Math.max(j0, Math.min(g.ow(), g.w() - 1 - off < 0 ? 0 : (g.w() - 1 - off) / s[1] + 1));
+            int from = at + (row - rb) * ldc;
+            for (int i = 0; i < g.oh(); i++, from += owPad) {
+                int y = i * s[0] - p[0] + a * d[0];
+                if (y < 0 || y >= g.h()) continue;
+                int to = base + (c * g.h() + y) * g.w() + off;
+                if (s[1] == 1) for (int j = j0; j < j1; j++) dx[to + j] += cols[from + j];
+                else for (int j = j0; j < j1; j++) dx[to + j * s[1]] += cols[from + j];
+            }
+        }
+    }
+
+    /** A buffer per thread: for outputs whose rows are not whole vectors, and for the padded images. */
+    private static final class Buffer {
+        double[] data = new double[0];
+
+        double[] of(int n) {
+            if (data.length < n) data = new double[n];
+            return data;
+        }
+    }
+
+    private static final ThreadLocal<Buffer> BUFFER = ThreadLocal.withInitial(Buffer::new), PADDED = ThreadLocal.withInitial(Buffer::new),
+            ZEROS = ThreadLocal.withInitial(Buffer::new); // NOTE: never written: only zeros
+
+    /** Output channels from f in one kernel: 4, then what is left as 2 and 1. */
+    private static int rowsAt(int og, int f) {
+        return og - f >= 4 ? 4 : og - f >= 2 ? 2 : 1;
+    }
+
+    private static int roundUp(int x, int to) {
+        return (x + to - 1) / to * to;
+    }
+
+    /**
+     * Rows f < rows of C = CI + Σ_t A(f, t) · X[off[t] + xs[v]], summed in order over t from CI's
+     * element at the same place (CI is C, or an array of zeros), for the vectors v of vs (1 to 4 of
+     * them; C's vector v of row f at cb + cs[v] + f·ldc), with A(f, t) = a[ao + f·ars + t]. The
+     * kernels take 4, 2 (four rows) or 1 vectors: 3 (and 2 on fewer rows) are made up to 4 by
+     * summing the last one again, alike, and storing it again. NOTE: a method per shape and mode,
+     * each step written out (see {@link Gemm}'s kernel on why not a flag tested per step).
+     */
+    private static void kernel(int rows, double[] a, int ao, int ars, double[] x, int[] off, int steps, int[] xs, int[] cs, int v, int vs, int xb,
+                               double[] ci, double[] c, int cb, int ldc, boolean fused) {
+        int last = v + vs - 1, v1 = Math.min(v + 1, last), v2 = Math.min(v + 2, last);
+        int x0 = xb + xs[v], x1 = xb + xs[v1], x2 = xb + xs[v2], x3 = xb + xs[last];
+        int c0 = cb + cs[v], c1 = cb + cs[v1], c2 = cb + cs[v2], c3 = cb + cs[last];
+        if (vs == 1) {
+            if (rows == 4) {
+                if (fused) r4v1Fma(a, ao, ars, x, off, steps, x0, ci, c, c0, ldc);
+                else r4v1Add(a, ao, ars, x, off, steps, x0, ci, c, c0, ldc);
+            } else if (rows == 2) {
+                if (fused) r2v1Fma(a, ao, ars, x, off, steps, x0, ci, c, c0, ldc);
+                else r2v1Add(a, ao, ars, x, off, steps, x0, ci, c, c0, ldc);
+            } else {
+                if (fused) r1v1Fma(a, ao, ars, x, off, steps, x0, ci, c, c0, ldc);
+                else r1v1Add(a, ao, ars, x, off, steps, x0, ci, c, c0, ldc);
+            }
+        } else if (rows == 4 && vs == 2) {
+            if (fused) r4v2Fma(a, ao, ars, x, off, steps, x0, x1, ci, c, c0, c1, ldc);
+            else r4v2Add(a, ao, ars, x, off, steps, x0, x1, ci, c, c0, c1, ldc);
+        } else if (rows == 4) {
+            if (fused) r4v4Fma(a, ao, ars, x, off, steps, x0, x1, x2, x3, ci, c, c0, c1, c2, c3, ldc);
+            else r4v4Add(a, ao, ars, x, off, steps, x0, x1, x2, x3, ci, c, c0, c1, c2, c3, ldc);
+        } else if (rows == 2) {
+            if (fused) r2v4Fma(a, ao, ars, x, off, steps, x0, x1, x2, x3, ci, c, c0, c1, c2, c3, ldc);
+            else r2v4Add(a, ao, ars, x, off, steps, x0, x1, x2, x3, ci, c, c0, c1, c2, c3, ldc);
+        } else {
+            if (fused) r1v4Fma(a, ao, ars, x, off, steps, x0, x1, x2, x3, ci, c, c0, c1, c2, c3, ldc);
+            else r1v4Add(a, ao, ars, x, off, steps, x0, x1, x2, x3, ci, c, c0, c1, c2, c3, ldc);
+        }
+    }
+
+    private static DoubleVector at(double[] c, int i) {
+        return DoubleVector.fromArray(S, c, i);
+    }
+
+    private static void r4v4Fma(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, int x1, int x2, int x3, double[] ci, double[] c, int c0, int c1, int c2, int c3, int ldc) {
+        DoubleVector p00 = at(ci, c0), p01 = at(ci, c1), p02 = at(ci, c2), p03 = at(ci, c3),
+                p10 = at(ci, c0 + ldc), p11 = at(ci, c1 + ldc), p12 = at(ci, c2 + ldc), p13 = at(ci, c3 + ldc),
+                p20 = at(ci, c0 + 2 * ldc), p21 = at(ci, c1 + 2 * ldc), p22 = at(ci, c2 + 2 * ldc), p23 = at(ci, c3 + 2 * ldc),
+                p30 = at(ci, c0 + 3 * ldc), p31 = at(ci, c1 + 3 * ldc), p32 = at(ci, c2 + 3 * ldc), p33 = at(ci, c3 + 3 * ldc);
+        for (int t = 0; t < steps; t++) {
+            int o = off[t], ai = ao + t;
+            DoubleVector v0 = at(x, o + x0), v1 = at(x, o + x1), v2 = at(x, o + x2), v3 = at(x, o + x3);
+            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
+            p00 = v0.fma(w0, p00); p01 = v1.fma(w0, p01); p02 = v2.fma(w0, p02); p03 = v3.fma(w0, p03);
+            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
+            p10 = v0.fma(w1, p10); p11 = v1.fma(w1, p11); p12 = v2.fma(w1, p12); p13 = v3.fma(w1, p13);
+            DoubleVector w2 = DoubleVector.broadcast(S, a[ai + 2 * ars]);
+            p20 = v0.fma(w2, p20); p21 = v1.fma(w2, p21); p22 = v2.fma(w2, p22); p23 = v3.fma(w2, p23);
+            DoubleVector w3 = DoubleVector.broadcast(S, a[ai + 3 * ars]);
+            p30 = v0.fma(w3, p30); p31 = v1.fma(w3, p31); p32 = v2.fma(w3, p32); p33 = v3.fma(w3, p33);
+        }
+        p00.intoArray(c, c0); p01.intoArray(c, c1); p02.intoArray(c, c2); p03.intoArray(c, c3);
+        p10.intoArray(c, c0 + ldc); p11.intoArray(c, c1 + ldc); p12.intoArray(c, c2 + ldc); p13.intoArray(c, c3 + ldc);
+        p20.intoArray(c, c0 + 2 * ldc); p21.intoArray(c, c1 + 2 * ldc); p22.intoArray(c, c2 + 2 * ldc); p23.intoArray(c, c3 + 2 * ldc);
+        p30.intoArray(c, c0 + 3 * ldc); p31.intoArray(c, c1 + 3 * ldc); p32.intoArray(c, c2 + 3 * ldc); p33.intoArray(c, c3 + 3 * ldc);
+    }
+
+    private static void r4v4Add(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, int x1, int x2, int x3, double[] ci, double[] c, int c0, int c1, int c2, int c3, int ldc) {
+        DoubleVector p00 = at(ci, c0), p01 = at(ci, c1), p02 = at(ci, c2), p03 = at(ci, c3),
+                p10 = at(ci, c0 + ldc), p11 = at(ci, c1 + ldc), p12 = at(ci, c2 + ldc), p13 = at(ci, c3 + ldc),
+                p20 = at(ci, c0 + 2 * ldc), p21 = at(ci, c1 + 2 * ldc), p22 = at(ci, c2 + 2 * ldc), p23 = at(ci, c3 + 2 * ldc),
+                p30 = at(ci, c0 + 3 * ldc), p31 = at(ci, c1 + 3 * ldc), p32 = at(ci, c2 + 3 * ldc), p33 = at(ci, c3 + 3 * ldc);
+        for (int t = 0; t < steps; t++) {
+            int o = off[t], ai = ao + t;
+            DoubleVector v0 = at(x, o + x0), v1 = at(x, o + x1), v2 = at(x, o + x2), v3 = at(x, o + x3);
+            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
+            p00 = p00.add(v0.mul(w0)); p01 = p01.add(v1.mul(w0)); p02 = p02.add(v2.mul(w0)); p03 = p03.add(v3.mul(w0));
+            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
+            p10 = p10.add(v0.mul(w1)); p11 = p11.add(v1.mul(w1)); p12 = p12.add(v2.mul(w1)); p13 = p13.add(v3.mul(w1));
+            DoubleVector w2 = DoubleVector.broadcast(S, a[ai + 2 * ars]);
+            p20 = p20.add(v0.mul(w2)); p21 = p21.add(v1.mul(w2)); p22 = p22.add(v2.mul(w2)); p23 = p23.add(v3.mul(w2));
+            DoubleVector w3 = DoubleVector.broadcast(S, a[ai + 3 * ars]);
+            p30 = p30.add(v0.mul(w3)); p31 = p31.add(v1.mul(w3)); p32 = p32.add(v2.mul(w3)); p33 = p33.add(v3.mul(w3));
+        }
+        p00.intoArray(c, c0); p01.intoArray(c, c1); p02.intoArray(c, c2); p03.intoArray(c, c3);
+        p10.intoArray(c, c0 + ldc); p11.intoArray(c, c1 + ldc); p12.intoArray(c, c2 + ldc); p13.intoArray(c, c3 + ldc);
+        p20.intoArray(c, c0 + 2 * ldc); p21.intoArray(c, c1 + 2 * ldc); p22.intoArray(c, c2 + 2 * ldc); p23.intoArray(c, c3 + 2 * ldc);
+        p30.intoArray(c, c0 + 3 * ldc); p31.intoArray(c, c1 + 3 * ldc); p32.intoArray(c, c2 + 3 * ldc); p33.intoArray(c, c3 + 3 * ldc);
+    }
+
+    private static void r4v2Fma(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, int x1, double[] ci, double[] c, int c0, int c1, int ldc) {
+        DoubleVector p00 = at(ci, c0), p01 = at(ci, c1), p10 = at(ci, c0 + ldc), p11 = at(ci, c1 + ldc),
+                p20 = at(ci, c0 + 2 * ldc), p21 = at(ci, c1 + 2 * ldc), p30 = at(ci, c0 + 3 * ldc), p31 = at(ci, c1 + 3 * ldc);
+        for (int t = 0; t < steps; t++) {
+            int o = off[t], ai = ao + t;
+            DoubleVector v0 = at(x, o + x0), v1 = at(x, o + x1);
+            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
+            p00 = v0.fma(w0, p00); p01 = v1.fma(w0, p01);
+            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
+            p10 = v0.fma(w1, p10); p11 = v1.fma(w1, p11);
+            DoubleVector w2 = DoubleVector.broadcast(S, a[ai + 2 * ars]);
+            p20 = v0.fma(w2, p20); p21 = v1.fma(w2, p21);
+            DoubleVector w3 = DoubleVector.broadcast(S, a[ai + 3 * ars]);
+            p30 = v0.fma(w3, p30); p31 = v1.fma(w3, p31);
+        }
+        p00.intoArray(c, c0); p01.intoArray(c, c1);
+        p10.intoArray(c, c0 + ldc); p11.intoArray(c, c1 + ldc);
+        p20.intoArray(c, c0 + 2 * ldc); p21.intoArray(c, c1 + 2 * ldc);
+        p30.intoArray(c, c0 + 3 * ldc); p31.intoArray(c, c1 + 3 * ldc);
+    }
+
+    private static void r4v2Add(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, int x1, double[] ci, double[] c, int c0, int c1, int ldc) {
+        DoubleVector p00 = at(ci, c0), p01 = at(ci, c1), p10 = at(ci, c0 + ldc), p11 = at(ci, c1 + ldc),
+                p20 = at(ci, c0 + 2 * ldc), p21 = at(ci, c1 + 2 * ldc), p30 = at(ci, c0 + 3 * ldc), p31 = at(ci, c1 + 3 * ldc);
+        for (int t = 0; t < steps; t++) {
+            int o = off[t], ai = ao + t;
+            DoubleVector v0 = at(x, o + x0), v1 = at(x, o + x1);
+            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
+            p00 = p00.add(v0.mul(w0)); p01 = p01.add(v1.mul(w0));
+            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
+            p10 = p10.add(v0.mul(w1)); p11 = p11.add(v1.mul(w1));
+            DoubleVector w2 = DoubleVector.broadcast(S, a[ai + 2 * ars]);
+            p20 = p20.add(v0.mul(w2)); p21 = p21.add(v1.mul(w2));
+            DoubleVector w3 = DoubleVector.broadcast(S, a[ai + 3 * ars]);
+            p30 = p30.add(v0.mul(w3)); p31 = p31.add(v1.mul(w3));
+        }
+        p00.intoArray(c, c0); p01.intoArray(c, c1);
+        p10.intoArray(c, c0 + ldc); p11.intoArray(c, c1 + ldc);
+        p20.intoArray(c, c0 + 2 * ldc); p21.intoArray(c, c1 + 2 * ldc);
+        p30.intoArray(c, c0 + 3 * ldc); p31.intoArray(c, c1 + 3 * ldc);
+    }
+
+    private static void r4v1Fma(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, double[] ci, double[] c, int c0, int ldc) {
+        DoubleVector p00 = at(ci, c0), p10 = at(ci, c0 + ldc), p20 = at(ci, c0 + 2 * ldc), p30 = at(ci, c0 + 3 * ldc);
+        for (int t = 0; t < steps; t++) {
+            int o = off[t], ai = ao + t;
+            DoubleVector v0 = at(x, o + x0);
+            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
+            p00 = v0.fma(w0, p00);
+            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
+            p10 = v0.fma(w1, p10);
+            DoubleVector w2 = DoubleVector.broadcast(S, a[ai + 2 * ars]);
+            p20 = v0.fma(w2, p20);
+            DoubleVector w3 = DoubleVector.broadcast(S, a[ai + 3 * ars]);
+            p30 = v0.fma(w3, p30);
+        }
+        p00.intoArray(c, c0);
+        p10.intoArray(c, c0 + ldc);
+        p20.intoArray(c, c0 + 2 * ldc);
+        p30.intoArray(c, c0 + 3 * ldc);
+    }
+
+    private static void r4v1Add(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, double[] ci, double[] c, int c0, int ldc) {
+        DoubleVector p00 = at(ci, c0), p10 = at(ci, c0 + ldc), p20 = at(ci, c0 + 2 * ldc), p30 = at(ci, c0 + 3 * ldc);
+        for (int t = 0; t < steps; t++) {
+            int o = off[t], ai = ao + t;
+            DoubleVector v0 = at(x, o + x0);
+            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
+            p00 = p00.add(v0.mul(w0));
+            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
+            p10 = p10.add(v0.mul(w1));
+            DoubleVector w2 = DoubleVector.broadcast(S, a[ai + 2 * ars]);
+            p20 = p20.add(v0.mul(w2));
+            DoubleVector w3 = DoubleVector.broadcast(S, a[ai + 3 * ars]);
+            p30 = p30.add(v0.mul(w3));
+        }
+        p00.intoArray(c, c0);
+        p10.intoArray(c, c0 + ldc);
+        p20.intoArray(c, c0 + 2 * ldc);
+        p30.intoArray(c, c0 + 3 * ldc);
+    }
+
+    private static void r2v4Fma(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, int x1, int x2, int x3, double[] ci, double[] c, int c0, int c1, int c2, int c3, int ldc) {
+        DoubleVector p00 = at(ci, c0), p01 = at(ci, c1), p02 = at(ci, c2), p03 = at(ci, c3),
+                p10 = at(ci, c0 + ldc), p11 = at(ci, c1 + ldc), p12 = at(ci, c2 + ldc), p13 = at(ci, c3 + ldc);
+        for (int t = 0; t < steps; t++) {
+            int o = off[t], ai = ao + t;
+            DoubleVector v0 = at(x, o + x0), v1 = at(x, o + x1), v2 = at(x, o + x2), v3 = at(x, o + x3);
+            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
+            p00 = v0.fma(w0, p00); p01 = v1.fma(w0, p01); p02 = v2.fma(w0, p02); p03 = v3.fma(w0, p03);
+            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
+            p10 = v0.fma(w1, p10); p11 = v1.fma(w1, p11); p12 = v2.fma(w1, p12); p13 = v3.fma(w1, p13);
+        }
+        p00.intoArray(c, c0); p01.intoArray(c, c1); p02.intoArray(c, c2); p03.intoArray(c, c3);
+        p10.intoArray(c, c0 + ldc); p11.intoArray(c, c1 + ldc); p12.intoArray(c, c2 + ldc); p13.intoArray(c, c3 + ldc);
+    }
+
+    private static void r2v4Add(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, int x1, int x2, int x3, double[] ci, double[] c, int c0, int c1, int c2, int c3, int ldc) {
+        DoubleVector p00 = at(ci, c0), p01 = at(ci, c1), p02 = at(ci, c2), p03 = at(ci, c3),
+                p10 = at(ci, c0 + ldc), p11 = at(ci, c1 + ldc), p12 = at(ci, c2 + ldc), p13 = at(ci, c3 + ldc);
+        for (int t = 0; t < steps; t++) {
+            int o = off[t], ai = ao + t;
+            DoubleVector v0 = at(x, o + x0), v1 = at(x, o + x1), v2 = at(x, o + x2), v3 = at(x, o + x3);
+            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
+            p00 = p00.add(v0.mul(w0)); p01 = p01.add(v1.mul(w0)); p02 = p02.add(v2.mul(w0)); p03 = p03.add(v3.mul(w0));
+            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
+            p10 = p10.add(v0.mul(w1)); p11 = p11.add(v1.mul(w1)); p12 = p12.add(v2.mul(w1)); p13 = p13.add(v3.mul(w1));
+        }
+        p00.intoArray(c, c0); p01.intoArray(c, c1); p02.intoArray(c, c2); p03.intoArray(c, c3);
+        p10.intoArray(c, c0 + ldc); p11.intoArray(c, c1 + ldc); p12.intoArray(c, c2 + ldc); p13.intoArray(c, c3 + ldc);
+    }
+
+    private static void r2v1Fma(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, double[] ci, double[] c, int c0, int ldc) {
+        DoubleVector p00 = at(ci, c0), p10 = at(ci, c0 + ldc);
+        for (int t = 0; t < steps; t++) {
+            int o = off[t], ai = ao + t;
+            DoubleVector v0 = at(x, o + x0);
+            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
+            p00 = v0.fma(w0, p00);
+            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
+            p10 = v0.fma(w1, p10);
+        }
+        p00.intoArray(c, c0);
+        p10.intoArray(c, c0 + ldc);
+    }
+
+    private static void r2v1Add(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, double[] ci, double[] c, int c0, int ldc) {
+        DoubleVector p00 = at(ci, c0), p10 = at(ci, c0 + ldc);
+        for (int t = 0; t < steps; t++) {
+            int o = off[t], ai = ao + t;
+            DoubleVector v0 = at(x, o + x0);
+            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
+            p00 = p00.add(v0.mul(w0));
+            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
+            p10 = p10.add(v0.mul(w1));
+        }
+        p00.intoArray(c, c0);
+        p10.intoArray(c, c0 + ldc);
+    }
+
+    private static void r1v4Fma(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, int x1, int x2, int x3, double[] ci, double[] c, int c0, int c1, int c2, int c3, int ldc) {
+        DoubleVector p00 = at(ci, c0), p01 = at(ci, c1), p02 = at(ci, c2), p03 = at(ci, c3);
+        for (int t = 0; t < steps; t++) {
+            int o = off[t], ai = ao + t;
+            DoubleVector v0 = at(x, o + x0), v1 = at(x, o + x1), v2 = at(x, o + x2), v3 = at(x, o + x3);
+            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
+            p00 = v0.fma(w0, p00); p01 = v1.fma(w0, p01); p02 = v2.fma(w0, p02); p03 = v3.fma(w0, p03);
+        }
+        p00.intoArray(c, c0); p01.intoArray(c, c1); p02.intoArray(c, c2); p03.intoArray(c, c3);
+    }
+
+    private static void r1v4Add(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, int x1, int x2, int x3, double[] ci, double[] c, int c0, int c1, int c2, int c3, int ldc) {
+        DoubleVector p00 = at(ci, c0), p01 = at(ci, c1), p02 = at(ci, c2), p03 = at(ci, c3);
+        for (int t = 0; t < steps; t++) {
+            int o = off[t], ai = ao + t;
+            DoubleVector v0 = at(x, o + x0), v1 = at(x, o + x1), v2 = at(x, o + x2), v3 = at(x, o + x3);
+            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
+            p00 = p00.add(v0.mul(w0)); p01 = p01.add(v1.mul(w0)); p02 = p02.add(v2.mul(w0)); p03 = p03.add(v3.mul(w0));
+        }
+        p00.intoArray(c, c0); p01.intoArray(c, c1); p02.intoArray(c, c2); p03.intoArray(c, c3);
+    }
+
+    private static void r1v1Fma(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, double[] ci, double[] c, int c0, int ldc) {
+        DoubleVector p00 = at(ci, c0);
+        for (int t = 0; t < steps; t++) {
+            int o = off[t], ai = ao + t;
+            DoubleVector v0 = at(x, o + x0);
+            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
+            p00 = v0.fma(w0, p00);
+        }
+        p00.intoArray(c, c0);
+    }
+
+    private static void r1v1Add(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, double[] ci, double[] c, int c0, int ldc) {
+        DoubleVector p00 = at(ci, c0);
+        for (int t = 0; t < steps; t++) {
+            int o = off[t], ai = ao + t;
+            DoubleVector v0 = at(x, o + x0);
+            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
+            p00 = p00.add(v0.mul(w0));
+        }
+        p00.intoArray(c, c0);
+    }
+}
