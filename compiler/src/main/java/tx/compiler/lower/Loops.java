@@ -30,6 +30,7 @@ final class Loops {
 
     Loops(Lowerer l) {
         this.l = l;
+        this.gradCarries = new CarriedGrads(l);
     }
 
     // ---- for -------------------------------------------------------------------------------------------
@@ -137,6 +138,22 @@ final class Loops {
             carried.removeIf(n -> BodyReads.writtenFirst(f.body(), n, l.builtins::has, runs));
         }
         Map<String, T> entry = promote(before, carried, f);
+        if (whileLoop == null && r.count() > 0) {
+            CarriedGrads.DryRun dry = (grads, graph) -> dryRun(f, before, carried, entry, new Grads(grads, graph));
+            if (!peeled && gradCarries.firstIterationNeeded(before, dry)) {
+                peelFirst(f);
+                return;
+            }
+            gradCarries.carry(before, carried, entry, dry);
+        }
+        try {
+            fixpoint(f, peeled, before, carried, entry, assigned);
+        } finally {
+            gradCarries.forget(l.state, before);
+        }
+    }
+
+    private void fixpoint(Ast.For f, boolean peeled, State before, List<String> carried, Map<String, T> entry, Set<String> assigned) {
         Map<Integer, GradState> entryGrads = new java.util.HashMap<>(before.grads);
         Map<Integer, T> entryGraph = new java.util.HashMap<>(before.graphGrads);
         State end = null;
@@ -165,6 +182,17 @@ final class Loops {
             return;
         }
         emitLoop(f, range, before, carried, entry, new Grads(entryGrads, entryGraph), assigned);
+    }
+
+    /** The {@code .grad} registers this loop carries (see {@link CarriedGrads}). */
+    private final CarriedGrads gradCarries;
+
+    /** The first iteration as straight-line code (its counter a number), then the others as a loop. */
+    private void peelFirst(Ast.For f) {
+        Range all = range;
+        l.state.bind(f.var(), new Val.Num(all.start(), Val.PyType.INT));
+        l.block(f.body());
+        new Loops(l).loop(f, new Range(all.count() - 1, all.start() + all.step(), all.step()), true);
     }
 
     /**
@@ -295,13 +323,16 @@ final class Loops {
         State cached = seen.get(key);
         if (cached != null) {
             lastClip = l.dryRunClips.get(cached);
+            if (l.gradValues.addsToMaybe.contains(cached)) l.gradValues.addedToMaybe++; // as the body did when it was checked: an enclosing loop's check counts it
             return cached;
         }
         l.windows.clearClip(f);
+        int added = l.gradValues.addedToMaybe;
         State end = dryRunUncached(f, before, carried, entry, grads);
         lastClip = l.windows.clip(f);
         seen.put(key, end);
         l.dryRunClips.put(end, lastClip);
+        if (l.gradValues.addedToMaybe != added) l.gradValues.addsToMaybe.add(end);
         return end;
     }
 
@@ -364,6 +395,7 @@ final class Loops {
             if (!java.util.Objects.equals(firstSuffix, param.printSuffix())) param = param.withFirst(new Val.FirstIteration(index, firstSuffix));
             s.names.put(n, param);
         }
+        gradCarries.bind(s, false);
         List<Var> outer = new ArrayList<>();
         for (String n : carried) outer.add(before.names.get(n) instanceof T bt ? bt.var() : null);
         l.autograd.carried(outer, params);
@@ -386,6 +418,7 @@ final class Loops {
         l.growing.entries.push(s.copy());
         try {
             l.block(f.body());
+            gradCarries.bind(l.state, true);
             numbersCarried(carried, entry);
         } finally {
             l.growing.entries.pop();
@@ -589,6 +622,7 @@ final class Loops {
         Map<Integer, T> graph = GraphGrads.join(before.graphGrads, end.graphGrads); // a graph value made in the body differs by iteration
         after.graphGrads.clear();
         after.graphGrads.putAll(graph);
+        gradCarries.handOut(end, after);
         Map<Var, T> afterwards = new java.util.HashMap<>(); // lists and tuples hold the loop's results
         if (whileLoop == null) sequenceItemsOut(f, assigned, outNames, end, shared, afterwards, new Outputs(names, init, results, outs));
         formattedOut(f, assigned, before, end, after, shared, new Outputs(names, init, results, outs));
