@@ -233,17 +233,28 @@ public final class Derivation {
     /**
      * The first loop whose trip count is known only at run time that {@code tx grad} cannot write
      * out, nested blocks included, or null: a while, and its reversal (a counted loop that runs
-     * backwards), are written, but not inside another loop (whose tape would hold the while's,
-     * rows of different lengths), nor a counted loop that runs forwards (a checkpoint schedule's).
+     * backwards), are written, also inside another loop, but not inside a loop that tapes a value
+     * of run-time length (the while's own tape: its rows would differ in length), nor a counted
+     * loop that runs forwards (a checkpoint schedule's). {@code ragged}: an enclosing loop does.
      */
-    private static Stmt.Loop runTimeLoop(List<Stmt> body, boolean inLoop) {
+    private static Stmt.Loop runTimeLoop(List<Stmt> body, boolean ragged) {
         for (Stmt st : body) {
-            if (st instanceof Stmt.Loop l && l.runTime() != null && (inLoop || !l.isWhile() && !l.reverse() || readsHead(l))) return l;
-            Stmt.Loop inner = st instanceof Stmt.Loop l ? runTimeLoop(l.body(), true) : st instanceof Stmt.Cond c ? runTimeLoop(c.then(), inLoop) : null;
-            if (inner == null && st instanceof Stmt.Cond c) inner = runTimeLoop(c.otherwise(), inLoop);
+            if (st instanceof Stmt.Loop l && l.runTime() != null && (ragged || !l.isWhile() && !l.reverse() || readsHead(l))) return l;
+            Stmt.Loop inner = st instanceof Stmt.Loop l ? runTimeLoop(l.body(), ragged || tapesRunTimeLength(l))
+                    : st instanceof Stmt.Cond c ? runTimeLoop(c.then(), ragged) : null;
+            if (inner == null && st instanceof Stmt.Cond c) inner = runTimeLoop(c.otherwise(), ragged);
             if (inner != null) return inner;
         }
         return null;
+    }
+
+    /** Whether a loop's tape holds a value whose length is known only at run time (a while's tape, nested in it). */
+    private static boolean tapesRunTimeLength(Stmt.Loop l) {
+        for (Var v : l.stacked()) {
+            int[] s = v.shapeRef();
+            if (tx.runtime.tensor.Shapes.symbolic(s) || s.length > 0 && tx.runtime.tensor.Shapes.numel(s) == 0) return true; // a run-time length is 0 in the static shape
+        }
+        return false;
     }
 
     /** Whether a while's body reads a value its head made (the emitters write the head twice, under different names). */
@@ -396,7 +407,9 @@ public final class Derivation {
         if (runTime != null) {
             var o = runTime.origin();
             diags.error("E0601", new tx.compiler.syntax.Span(o.line(), o.col(), o.line(), o.col() + "while".length()), // the keyword
-                    runTime.isWhile() || runTime.reverse() ? "`tx grad` cannot yet write out a derivative through a `while` loop inside another loop"
+                    readsHead(runTime) ? "`tx grad` cannot yet write out a derivative through a `while` whose body reads a value its condition computed"
+                    : runTime.isWhile() || runTime.reverse() ? "`tx grad` cannot yet write out a derivative through a `while` loop inside another loop that "
+                            + "tapes its values (the loop's tape would hold rows of different lengths)"
                             : "`tx grad` cannot yet write out a derivative through a loop whose trip count is known only at run time and that "
                             + "runs forwards (a loop on Revolve's schedule, `checkpoint(snapshots=)`, or a while's reversal differentiated again)",
                     "the function and its gradient work in a script (`grad(f)`, `tx run`) and in `tx check`; only the written-out form is missing");
