@@ -19,7 +19,9 @@ import tx.runtime.tensor.Tensor;
  * count) and the emitted Java (a counter, tapes that grow) run and give the gradient that
  * {@code grad(f)} gives in process, at random inputs, some of which run the loop no times. A while
  * inside another loop is written out when that loop tapes none of the while's values (its trip
- * count, a number an iteration, and values of fixed shape only): {@code nested}, {@code twice}.
+ * count, a number an iteration, and values of fixed shape only): {@code nested}, {@code twice}; and
+ * where the loop's reversal reads the while's values, each of its iterations runs the while again
+ * from what the loop taped (see RecomputedWhiles): {@code ragged}, {@code raggedNamed}.
  */
 class WhileEmitTest {
     /** Two functions with a while, one with break and continue: also HigherOrderWhileTest's. */
@@ -82,6 +84,26 @@ class WhileEmitTest {
                 }
                 return sum(y * x)
             }
+            fn ragged(x: [3], w: [3, 3]) -> [] {
+                h = x
+                for i in range(3) {
+                    while sum(h * h) < 4 + i {
+                        h = tanh(w @ h) * 0.3 + h * 1.2 + 0.5
+                    }
+                    h = h * 0.9
+                }
+                return sum(h * x)
+            }
+            fn raggedNamed(x: [n], w: [n, n]) -> [] {
+                h = x
+                for i in range(2) {
+                    while sum(h * h) < n + i {
+                        h = tanh(w @ h) * 0.3 + h * 1.2 + 0.5
+                    }
+                    h = sin(h) + h
+                }
+                return sum(h * x)
+            }
             fn named(x: [n], w: [n, n]) -> [] {
                 h = x
                 while sum(h * h) < 2 * n {
@@ -95,7 +117,8 @@ class WhileEmitTest {
 
     private static final List<Fn> FNS = List.of(new Fn("grow", List.of(new int[] {3})), new Fn("loopy", List.of(new int[] {3})),
             new Fn("inner", List.of(new int[] {3})), new Fn("nested", List.of(new int[] {3}, new int[] {3, 3})), new Fn("twice", List.of(new int[] {2})),
-            new Fn("named", List.of(new int[] {4}, new int[] {4, 4})),
+            new Fn("ragged", List.of(new int[] {3}, new int[] {3, 3})), new Fn("raggedNamed", List.of(new int[] {4}, new int[] {4, 4})),
+            new Fn("raggedNamed", List.of(new int[] {2}, new int[] {2, 2})), new Fn("named", List.of(new int[] {4}, new int[] {4, 4})),
             new Fn("named", List.of(new int[] {2}, new int[] {2, 2})));
 
     private static String emit(String fn, Compiler.Emit how) {
@@ -146,7 +169,7 @@ class WhileEmitTest {
     @Test
     void theEmittedJavaCompilesAndGivesTheGradient() throws Exception {
         Map<String, String> sources = new LinkedHashMap<>();
-        for (String fn : List.of("grow", "loopy", "inner", "nested", "twice", "named")) {
+        for (String fn : List.of("grow", "loopy", "inner", "nested", "twice", "ragged", "raggedNamed", "named")) {
             String cls = "emittedwhile." + Character.toUpperCase(fn.charAt(0)) + fn.substring(1) + "Grad";
             sources.put(cls, "package emittedwhile;\n\n" + emit(fn, Compiler.Emit.JAVA));
         }

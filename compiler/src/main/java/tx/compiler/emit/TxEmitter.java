@@ -366,7 +366,8 @@ public final class TxEmitter {
             cond = head(l, null);
             line("while " + cond + " {", l);
         } else {
-            line(index + " = " + ref(rt.count(), ADD) + " - 1", l);
+            // a count read from a loop's tape (a while's, nested in that loop) is a tensor: the index is a Python int
+            line(index + " = " + (counters.contains(rt.count()) ? ref(rt.count(), ADD) : "int(" + arg(rt.count()) + ")") + " - 1", l);
             line("while " + index + " >= 0 {", l);
         }
         indent += "    ";
