@@ -140,8 +140,10 @@ final class Loops {
         Map<String, T> entry = promote(before, carried, f);
         if (whileLoop == null && r.count() > 0) {
             CarriedGrads.DryRun dry = (grads, graph) -> dryRun(f, before, carried, entry, new Grads(grads, graph));
-            if (!peeled && gradCarries.firstIterationNeeded(before, dry)) {
-                peelFirst(f);
+            if (!peeled && gradCarries.firstIterationNeeded(before, dry)) { // the first iteration as straight-line code, then a loop
+                l.state.bind(f.var(), new Val.Num(r.start(), Val.PyType.INT));
+                l.block(f.body());
+                new Loops(l).loop(f, new Range(r.count() - 1, r.start() + r.step(), r.step()), true);
                 return;
             }
             gradCarries.carry(before, carried, entry, dry);
@@ -178,7 +180,7 @@ final class Loops {
             // body already gives the state after it, so the body is not lowered once more. This
             // keeps nested loops linear in their depth rather than exponential.
             bindOutputs(f, range, before, carried, entry, end, assigned);
-            lastGrowth.finish(l.state);
+            finishGrowth(lastGrowth);
             return;
         }
         emitLoop(f, range, before, carried, entry, new Grads(entryGrads, entryGraph), assigned);
@@ -186,14 +188,6 @@ final class Loops {
 
     /** The {@code .grad} registers this loop carries (see {@link CarriedGrads}). */
     private final CarriedGrads gradCarries;
-
-    /** The first iteration as straight-line code (its counter a number), then the others as a loop. */
-    private void peelFirst(Ast.For f) {
-        Range all = range;
-        l.state.bind(f.var(), new Val.Num(all.start(), Val.PyType.INT));
-        l.block(f.body());
-        new Loops(l).loop(f, new Range(all.count() - 1, all.start() + all.step(), all.step()), true);
-    }
 
     /**
      * Whether a loop nested in this one's body certainly runs at least once: its {@code range}'s
@@ -491,7 +485,7 @@ final class Loops {
             for (Var out : o.outs()) l.graph.markAfterError(out);
         }
         if (r.count() == 0 || l.diags.hasErrors()) {
-            grown.finish(l.state);
+            finishGrowth(grown);
             return;
         }
         List<Var> loopParams = new ArrayList<>(params);
@@ -505,7 +499,7 @@ final class Loops {
                 f.span().origin()); // grown lists: each appended value stacked on a tape (see GrowingLists)
         l.b.add(loop);
         l.graph.structure(loop);
-        grown.finish(l.state);
+        finishGrowth(grown);
         l.checkpoints.built(f, loop);
     }
 
@@ -628,11 +622,20 @@ final class Loops {
         formattedOut(f, assigned, before, end, after, shared, new Outputs(names, init, results, outs));
         for (String n : names) if (after.names.get(n) instanceof T t && end.names.get(n) instanceof T e) afterwards.putIfAbsent(e.var(), t);
         Sequences.replaceInSequences(after, afterwards);
+        lastAfterwards = afterwards;
         lastGrowth = l.growing.collect(before, end, r.count());
         if (whileLoop != null) lastGrowth.trips = whileLoop.trips(); // a list a while grew is as long as its trip count
         l.state = r.count() == 0 ? before : after; // a loop that never runs changes nothing
         if (r.count() != 0 && !l.diags.isMuted()) logInPlace(f, before, after, names); // not a dry run's, whose IR is thrown away
         return new Outputs(names, init, results, outs);
+    }
+
+    /** The loop's results for the body's values, which the lists it grew hold after it too (a carried item they held before). */
+    private Map<Var, T> lastAfterwards = Map.of();
+
+    private void finishGrowth(GrowingLists.Growth grown) {
+        grown.finish(l.state);
+        Sequences.replaceInSequences(l.state, lastAfterwards);
     }
 
     /** The lists the last body checked grew (see {@link GrowingLists}): bound after the loop once its statement is built. */
