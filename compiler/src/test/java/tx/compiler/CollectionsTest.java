@@ -41,6 +41,25 @@ class CollectionsTest {
                 """.formatted(n);
     }
 
+    /**
+     * A list that holds a tensor no name holds any more (the loop's counter rebinds `i`) and that the
+     * loop extends in place: the tensor is carried under a hidden name, and the list after the loop
+     * holds the loop's result for it (it held the loop's own parameter, which the IR verifier
+     * refused). What PyTorch 1.13 prints: `[10, tensor(2), False, True, True]`.
+     */
+    @Test
+    void aListThatALoopExtendsKeepsTheItemsItHeldBefore() {
+        TxRunner.expectOutput(dir, """
+                i = tensor(2)
+                ints = [10]
+                ints.append(i)
+                for i in range(2, 8, 2) {
+                    ints += [i > 3]
+                }
+                print(ints)
+                """, "[10, tensor(2), False, True, True]\n");
+    }
+
     @Test
     void aForOverATensorIsALoopThatDoesNotGrowWithItsRows() {
         Program small = compile(rows(4)), large = compile(rows(4000));

@@ -247,6 +247,11 @@ class DotEmitTest {
         Graph loopy = check("w.tx", WhileEmitTest.SOURCE, "loopy", List.of());
         assertTrue(loopy.parent.entrySet().stream().anyMatch(e -> e.getKey().startsWith("cluster_if") && e.getValue().equals("cluster_loop1")),
                 "break and continue are branches in the while: " + loopy.parent);
+        Graph twice = check("w.tx", WhileEmitTest.SOURCE, "twice", List.of()); // a while in a while, and its reversal in the other's
+        assertEquals("cluster_loop1", twice.parent.get("cluster_loop2"));
+        assertTrue(twice.clusterLabels.get("cluster_loop2").startsWith("while (condition before each iteration)"), twice.clusterLabels.toString());
+        assertEquals("cluster_loop3", twice.parent.get("cluster_loop4"));
+        assertEquals("cluster_adjoint", twice.parent.get("cluster_loop3"));
     }
 
     @Test

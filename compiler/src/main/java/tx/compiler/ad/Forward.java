@@ -178,6 +178,18 @@ public final class Forward {
         List<Object> key = List.of("tangent", f, List.copyOf(moving));
         Object done = graph.adjoint(key);
         if (done != null) return (tx.runtime.ir.Func) done;
+        Graph.Scope scope = graph.enter(f, true); // the tangent function's statements are its own, not versions of f's
+        tx.runtime.ir.Func tf = null;
+        try {
+            tf = tangentOf(f, moving);
+        } finally {
+            graph.leave(scope, tf);
+        }
+        graph.adjoint(key, tf);
+        return tf;
+    }
+
+    private tx.runtime.ir.Func tangentOf(tx.runtime.ir.Func f, List<Boolean> moving) {
         Forward child = new Forward(b, graph, new HashMap<>());
         List<Var> params = new ArrayList<>(f.params());
         for (int k = 0; k < f.params().size(); k++) {
@@ -196,9 +208,7 @@ public final class Forward {
             b.closeBlock();
             throw x;
         }
-        tx.runtime.ir.Func tf = new tx.runtime.ir.Func(f.name() + "_jvp", params, b.closeBlock(), results);
-        graph.adjoint(key, tf);
-        return tf;
+        return new tx.runtime.ir.Func(f.name() + "_jvp", params, b.closeBlock(), results);
     }
 
     private void eqn(Eqn e) {

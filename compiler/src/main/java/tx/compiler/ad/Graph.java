@@ -209,6 +209,52 @@ public final class Graph {
         adjoints.put(key, derived);
     }
 
+    /**
+     * A function's own view of its statements, for a function whose statements share variables
+     * with another's but are not versions of them: a tangent function's calls, loops and branches
+     * make f's values and their tangents, from arguments f does not have. Recorded globally, they
+     * would replace f's own statements as the definitions of f's values, and a later split of f (a
+     * {@code jacrev(grad(f))} after a {@code hessian(f)}) would copy them into f's halves, reading
+     * tangents that are not there.
+     */
+    private final Map<tx.runtime.ir.Func, Map<Var, tx.runtime.ir.Stmt>> views = new java.util.IdentityHashMap<>();
+
+    /** What {@link #enter} saved: the definitions of a body's values before a pass over it. */
+    public record Scope(Map<Var, tx.runtime.ir.Stmt> saved, boolean isolated) {}
+
+    /**
+     * Enters a pass over f's body (a split, a tangent function): f's own view of its statements, if
+     * it has one, becomes the graph's. The pass is isolated (what it records about f's values is
+     * taken back by {@link #leave}) where f has a view or {@code tangent} says the pass derives a
+     * tangent function; otherwise what it records stays, the latest version of each statement.
+     */
+    public Scope enter(tx.runtime.ir.Func f, boolean tangent) {
+        Map<Var, tx.runtime.ir.Stmt> view = views.get(f);
+        if (view == null && !tangent) return new Scope(Map.of(), false);
+        Map<Var, tx.runtime.ir.Stmt> saved = new HashMap<>();
+        for (Var v : tx.runtime.ir.Blocks.defined(f.body())) saved.put(v, structured.get(v));
+        if (view != null) {
+            for (Var v : view.keySet()) saved.putIfAbsent(v, structured.get(v));
+            structured.putAll(view);
+        }
+        return new Scope(saved, true);
+    }
+
+    /** Leaves a pass entered by {@link #enter}: an isolated one gives the derived functions its view of the body, then puts the graph back. */
+    public void leave(Scope scope, tx.runtime.ir.Func... derived) {
+        if (!scope.isolated()) return;
+        Map<Var, tx.runtime.ir.Stmt> view = new HashMap<>();
+        for (Var v : scope.saved().keySet()) {
+            tx.runtime.ir.Stmt now = structured.get(v);
+            if (now != null) view.put(v, now);
+        }
+        for (tx.runtime.ir.Func d : derived) if (d != null) views.put(d, view);
+        for (Map.Entry<Var, tx.runtime.ir.Stmt> e : scope.saved().entrySet()) {
+            if (e.getValue() == null) structured.remove(e.getKey());
+            else structured.put(e.getKey(), e.getValue());
+        }
+    }
+
     /** The loop, branch or call that defines v, or null. */
     public tx.runtime.ir.Stmt structureOf(Var v) {
         return structured.get(v);

@@ -91,6 +91,19 @@ final class Splits {
         List<Object> key = List.of(f, List.copyOf(in), List.copyOf(out));
         Object done = graph.adjoint(key);
         if (done != null) return (Split) done;
+        Graph.Scope scope = graph.enter(f, false); // a tangent function's statements, as its derivation left them
+        Split split = null;
+        try {
+            split = derive(b, graph, f, in, out);
+        } finally {
+            graph.leave(scope, split == null ? null : split.fwd(), split == null ? null : split.bwd());
+        }
+        graph.adjoint(key, split);
+        return split;
+    }
+
+    /** The split of f, derived (see {@link #split}). */
+    private static Split derive(Builder b, Graph graph, Func f, List<Boolean> in, List<Boolean> out) {
         boolean wasNoGrad = graph.setNoGrad(false);
         String oldName = b.named(null);
         var oldOrigin = b.origin();
@@ -131,9 +144,7 @@ final class Splits {
             }
             if (r.blockedAt() != null) {
                 b.closeBlock();
-                Split blocked = new Split(null, null, List.of(), 0, r.blockedAt(), r.blockedWhy());
-                graph.adjoint(key, blocked);
-                return blocked;
+                return new Split(null, null, List.of(), 0, r.blockedAt(), r.blockedWhy());
             }
             // a parameter the pass did not reach gets no adjoint: a structural zero, as for an equation
             List<Var> grads = new ArrayList<>();
@@ -171,7 +182,6 @@ final class Splits {
                 split = new Split(fwd, new Func(f.name() + "_bwd", bwdParams, backward, grads), gives, residuals.size(), null, null);
                 graph.primal(fwd, f);
             }
-            graph.adjoint(key, split);
             return split;
         } finally {
             graph.setNoGrad(wasNoGrad);

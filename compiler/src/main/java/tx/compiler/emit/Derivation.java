@@ -233,17 +233,29 @@ public final class Derivation {
     /**
      * The first loop whose trip count is known only at run time that {@code tx grad} cannot write
      * out, nested blocks included, or null: a while, and its reversal (a counted loop that runs
-     * backwards), are written, but not inside another loop (whose tape would hold the while's,
-     * rows of different lengths), nor a counted loop that runs forwards (a checkpoint schedule's).
+     * backwards), are written, also inside another loop, but not inside a loop that tapes a value
+     * of run-time length (the while's own tape: its rows would differ in length), nor a counted
+     * loop that runs forwards (a checkpoint schedule's). {@code ragged}: an enclosing loop does;
+     * {@code checkRagged}: whether to look for such tapes (after the calls are written in place).
      */
-    private static Stmt.Loop runTimeLoop(List<Stmt> body, boolean inLoop) {
+    private static Stmt.Loop runTimeLoop(List<Stmt> body, boolean ragged, boolean checkRagged) {
         for (Stmt st : body) {
-            if (st instanceof Stmt.Loop l && l.runTime() != null && (inLoop || !l.isWhile() && !l.reverse() || readsHead(l))) return l;
-            Stmt.Loop inner = st instanceof Stmt.Loop l ? runTimeLoop(l.body(), true) : st instanceof Stmt.Cond c ? runTimeLoop(c.then(), inLoop) : null;
-            if (inner == null && st instanceof Stmt.Cond c) inner = runTimeLoop(c.otherwise(), inLoop);
+            if (st instanceof Stmt.Loop l && l.runTime() != null && (ragged || !l.isWhile() && !l.reverse() || readsHead(l))) return l;
+            Stmt.Loop inner = st instanceof Stmt.Loop l ? runTimeLoop(l.body(), ragged || checkRagged && tapesRunTimeLength(l), checkRagged)
+                    : st instanceof Stmt.Cond c ? runTimeLoop(c.then(), ragged, checkRagged) : null;
+            if (inner == null && st instanceof Stmt.Cond c) inner = runTimeLoop(c.otherwise(), ragged, checkRagged);
             if (inner != null) return inner;
         }
         return null;
+    }
+
+    /** Whether a loop's tape holds a value whose length is known only at run time (a while's tape, nested in it). */
+    private static boolean tapesRunTimeLength(Stmt.Loop l) {
+        for (Var v : l.stacked()) {
+            int[] s = v.shapeRef();
+            if (tx.runtime.tensor.Shapes.symbolic(s) || s.length > 0 && tx.runtime.tensor.Shapes.numel(s) == 0) return true; // a run-time length is 0 in the static shape
+        }
+        return false;
     }
 
     /** Whether a while's body reads a value its head made (the emitters write the head twice, under different names). */
@@ -390,18 +402,11 @@ public final class Derivation {
     /** Simplifies for the results and indexes what is left: equations, loops and branches (a print or a save is refused). */
     private static Lowered straighten(Lowerer.Derived l, Diagnostics diags, Ast.FnDef fn, boolean named) {
         Simplify.Rooted r = Simplify.run(l.program().body(), l.results());
-        // NOTE: before the helpers are written in place, whose copies of loops keep only static trip counts
-        Stmt.Loop runTime = runTimeLoop(r.body(), false);
-        for (Func f : Blocks.functions(r.body())) if (runTime == null) runTime = runTimeLoop(f.body(), false);
-        if (runTime != null) {
-            var o = runTime.origin();
-            diags.error("E0601", new tx.compiler.syntax.Span(o.line(), o.col(), o.line(), o.col() + "while".length()), // the keyword
-                    runTime.isWhile() || runTime.reverse() ? "`tx grad` cannot yet write out a derivative through a `while` loop inside another loop"
-                            : "`tx grad` cannot yet write out a derivative through a loop whose trip count is known only at run time and that "
-                            + "runs forwards (a loop on Revolve's schedule, `checkpoint(snapshots=)`, or a while's reversal differentiated again)",
-                    "the function and its gradient work in a script (`grad(f)`, `tx run`) and in `tx check`; only the written-out form is missing");
-            return null;
-        }
+        // NOTE: before the helpers are written in place, whose copies of loops keep only static trip counts;
+        // a loop's tape of a while's (rows of different lengths) is looked for after (see RecomputedWhiles)
+        Stmt.Loop runTime = runTimeLoop(r.body(), false, false);
+        for (Func f : Blocks.functions(r.body())) if (runTime == null) runTime = runTimeLoop(f.body(), false, false);
+        if (runTime != null) return refuse(diags, runTime);
         Stmt.Eqn sized = symbolic(r.body());
         for (Func f : Blocks.functions(r.body())) if (sized == null) sized = symbolic(f.body());
         if (sized != null) {
@@ -416,7 +421,12 @@ public final class Derivation {
         Helpers.Inlined once = named ? Helpers.inlineAll(r.body(), r.results(), r.varCount()) : Helpers.inlineOnce(r.body(), r.results(), r.varCount());
         // simplified again: what the functions written into their callers hid from each other (a seed of 1, a transpose a product reads)
         Simplify.Rooted again = Simplify.run(once.body(), once.results());
-        Helpers.Inlined h = new Helpers.Inlined(again.body(), again.results(), Blocks.functions(again.body()));
+        // a while whose values a loop around it tapes runs again in that loop's reversal (rows of one length)
+        List<Stmt> rewritten = RecomputedWhiles.of(again.body(), l.params());
+        Helpers.Inlined h = new Helpers.Inlined(rewritten, again.results(), Blocks.functions(rewritten));
+        Stmt.Loop ragged = runTimeLoop(h.body(), false, true);
+        for (Func f : h.functions()) if (ragged == null) ragged = runTimeLoop(f.body(), false, true);
+        if (ragged != null) return refuse(diags, ragged);
         Set<Var> params = new LinkedHashSet<>(l.params());
         List<Stmt> body = new ArrayList<>();
         for (Stmt st : h.body()) {
@@ -445,6 +455,19 @@ public final class Derivation {
             if (st instanceof Stmt.Eqn e) defs.put(e.out(), e);
         }
         return new Lowered(body, all, l.params(), h.results(), defs, place, vars, h.functions());
+    }
+
+    /** E0601 at a loop of run-time trip count that tx grad cannot write out (see {@link #runTimeLoop}); null. */
+    private static Lowered refuse(Diagnostics diags, Stmt.Loop runTime) {
+        var o = runTime.origin();
+        diags.error("E0601", new tx.compiler.syntax.Span(o.line(), o.col(), o.line(), o.col() + "while".length()), // the keyword
+                readsHead(runTime) ? "`tx grad` cannot yet write out a derivative through a `while` whose body reads a value its condition computed"
+                : runTime.isWhile() || runTime.reverse() ? "`tx grad` cannot yet write out a derivative through a `while` loop inside another loop that "
+                        + "tapes its values (the loop's tape would hold rows of different lengths)"
+                        : "`tx grad` cannot yet write out a derivative through a loop whose trip count is known only at run time and that "
+                        + "runs forwards (a loop on Revolve's schedule, `checkpoint(snapshots=)`, or a while's reversal differentiated again)",
+                "the function and its gradient work in a script (`grad(f)`, `tx run`) and in `tx check`; only the written-out form is missing");
+        return null;
     }
 
     /** Lists a block's statements in pre-order; false if one is not an equation, a call, a loop or a branch. */

@@ -125,7 +125,20 @@ public final class Helpers {
     }
 
     /** One more than the largest id of a variable a block or its parameters hold. */
-    private static int nextId(List<Stmt> body, List<Var> params) {
+    /**
+     * A copy of a block with every variable it defines new (numbered from {@code firstId}), and
+     * its reads renamed as {@code renamed} says; {@code renamed} receives each old variable's new
+     * one. The block calls no function.
+     */
+    static List<Stmt> copied(List<Stmt> body, Map<Var, Var> renamed, int firstId) {
+        Helpers h = new Helpers(firstId);
+        h.renamed.putAll(renamed);
+        List<Stmt> out = h.block(body, true);
+        renamed.putAll(h.renamed);
+        return out;
+    }
+
+    static int nextId(List<Stmt> body, List<Var> params) {
         int next = 0;
         for (Var v : Blocks.defined(body)) next = Math.max(next, v.id() + 1);
         for (Var v : Blocks.free(body)) next = Math.max(next, v.id() + 1);

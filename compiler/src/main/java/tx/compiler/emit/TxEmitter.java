@@ -41,8 +41,8 @@ public final class TxEmitter {
     /** The sizes as this file writes them: a named dimension spelt like a parameter is renamed (see {@link Sizes#writtenAvoiding}). */
     private final Sizes sizes;
     private final Map<Var, Expr> exprs = new HashMap<>();
-    /** The name of the condition of the while being written, set before the loop and at the end of each iteration. */
-    private String headName;
+    /** The trip counts of the whiles written: Python ints, their counters. */
+    private final java.util.Set<Var> counters = new java.util.HashSet<>();
     private final Map<Var, Integer> uses = new HashMap<>();
     /** Tensors of one value (fills), as that value: see {@link #operand}. */
     private final Map<Var, Expr> scalars = new HashMap<>();
@@ -360,12 +360,14 @@ public final class TxEmitter {
         }
         String index = fresh(l.index().name() != null && !l.index().name().startsWith("__") ? l.index().name() : "i");
         exprs.put(l.index(), new Expr(index, ATOM));
+        String cond = null;
         if (l.isWhile()) {
             line(index + " = 0", l);
-            headName = null;
-            line("while " + head(l) + " {", l);
+            cond = head(l, null);
+            line("while " + cond + " {", l);
         } else {
-            line(index + " = " + ref(rt.count(), ADD) + " - 1", l);
+            // a count read from a loop's tape (a while's, nested in that loop) is a tensor: the index is a Python int
+            line(index + " = " + (counters.contains(rt.count()) ? ref(rt.count(), ADD) : "int(" + arg(rt.count()) + ")") + " - 1", l);
             line("while " + index + " >= 0 {", l);
         }
         indent += "    ";
@@ -373,29 +375,33 @@ public final class TxEmitter {
         for (int j = 0; j < rows.size(); j++) line(rows.get(j) + ".append(" + arg(l.stacked().get(liveTapes.get(j))) + ")", l);
         assignCarried(l, kept, carried);
         line(index + " = " + index + (l.isWhile() ? " + 1" : " - 1"), l);
-        if (l.isWhile()) head(l);
+        if (l.isWhile()) head(l, cond); // in the name the while reads (a while nested in the body wrote its own)
         indent = indent.substring(4);
         lines.add(new String[] {indent + "}", null});
         for (int j = 0; j < rows.size(); j++) {
             Var t = l.tapes().get(liveTapes.get(j));
             String name = fresh((t.name() != null ? t.name() : "value") + "_tape");
-            line(name + " = stack(" + rows.get(j) + ")", l);
+            boolean number = counters.contains(l.stacked().get(liveTapes.get(j))); // a nested while's trip count: a Python int an iteration
+            line(name + " = " + (number ? "tensor(" : "stack(") + rows.get(j) + ")", l);
             exprs.put(t, new Expr(name, ATOM));
         }
-        if (rt.trips() != null) exprs.put(rt.trips(), new Expr(index, ATOM)); // after the loop, the counter is the trip count
+        if (rt.trips() != null) { // after the loop, the counter is the trip count
+            exprs.put(rt.trips(), new Expr(index, ATOM));
+            counters.add(rt.trips());
+        }
         for (int k : kept) exprs.put(l.outs().get(k), new Expr(carried.get(k), ATOM));
     }
 
     /**
      * A while's head (before the loop, and again at the end of each iteration); its condition, in
-     * a name of its own. NOTE: the body reads nothing the head makes (see Derivation), so that the
-     * head's names may differ between its two copies.
+     * a name of its own ({@code name}, or a new one before the loop). NOTE: the body reads nothing
+     * the head makes (see Derivation), so that the head's names may differ between its two copies.
      */
-    private String head(Stmt.Loop l) {
+    private String head(Stmt.Loop l, String name) {
         block(l.runTime().head(), false);
-        if (headName == null) headName = temp();
-        line(headName + " = " + arg(l.runTime().cond()), l);
-        return headName;
+        if (name == null) name = temp();
+        line(name + " = " + arg(l.runTime().cond()), l);
+        return name;
     }
 
     /** The new values of a loop's carried names, all at once at the end of an iteration. */

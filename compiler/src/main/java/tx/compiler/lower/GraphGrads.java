@@ -2,6 +2,7 @@ package tx.compiler.lower;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import tx.compiler.check.GradState;
 import tx.compiler.check.Val;
@@ -31,6 +32,14 @@ final class GraphGrads {
     /** The grad_fn names of the gradients that {@code grad(y, [x], create_graph=True)} returns. */
     final AdjointNames names;
 
+    /**
+     * How many times a {@code backward(create_graph=True)} found its {@code .grad} maybe None (E0303),
+     * and the end states of the loop bodies' dry runs in which it did: a loop whose first iteration
+     * makes the gradient that later ones add to is then lowered with that iteration on its own.
+     */
+    int addedToMaybe;
+    final Set<State> addsToMaybe = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
     GraphGrads(Lowerer l) {
         this.l = l;
         this.names = new AdjointNames(l.graph);
@@ -55,9 +64,11 @@ final class GraphGrads {
             l.graph.setNoGrad(off);
             set(register, sum, old.gradFn());
         } else if (s == GradState.MAYBE) {
+            addedToMaybe++;
             l.diags.error("E0303", at, "`backward(create_graph=True)` adds to " + who + ", which may be None here",
                     "tx must know whether a gradient is there to keep the sum differentiable;\n" + (l.loopDepth > 0
-                            ? "in a loop it is None in the first iteration and the previous one's gradient after that:\n"
+                            ? "in this loop it is None in some iterations and the previous one's gradient in others (tx adds each\n"
+                            + "iteration's to the last through a `for` loop that always makes one, not a `while` or an `if`):\n"
                             + "reset it in the loop before this backward, with `.grad = None` or `zero_grad(...)`"
                             : "reset it before this backward on every path, with `.grad = None` or `zero_grad(...)`"));
             return false;
@@ -71,6 +82,11 @@ final class GraphGrads {
         }
         l.state.grads.put(register, GradState.SET);
         return true;
+    }
+
+    /** The register's plain value, read now, as a graph value that does not require grad (what a loop carries and adds to). */
+    T plain(int register, Var like) {
+        return new T(read(register, like), false, -1, null, false, false);
     }
 
     private Var read(int register, Var like) {

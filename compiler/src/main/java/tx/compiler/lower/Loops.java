@@ -30,6 +30,7 @@ final class Loops {
 
     Loops(Lowerer l) {
         this.l = l;
+        this.gradCarries = new CarriedGrads(l);
     }
 
     // ---- for -------------------------------------------------------------------------------------------
@@ -137,6 +138,24 @@ final class Loops {
             carried.removeIf(n -> BodyReads.writtenFirst(f.body(), n, l.builtins::has, runs));
         }
         Map<String, T> entry = promote(before, carried, f);
+        if (whileLoop == null && r.count() > 0) {
+            CarriedGrads.DryRun dry = (grads, graph) -> dryRun(f, before, carried, entry, new Grads(grads, graph));
+            if (!peeled && gradCarries.firstIterationNeeded(before, dry)) { // the first iteration as straight-line code, then a loop
+                l.state.bind(f.var(), new Val.Num(r.start(), Val.PyType.INT));
+                l.block(f.body());
+                new Loops(l).loop(f, new Range(r.count() - 1, r.start() + r.step(), r.step()), true);
+                return;
+            }
+            gradCarries.carry(before, carried, entry, dry);
+        }
+        try {
+            fixpoint(f, peeled, before, carried, entry, assigned);
+        } finally {
+            gradCarries.forget(l.state, before);
+        }
+    }
+
+    private void fixpoint(Ast.For f, boolean peeled, State before, List<String> carried, Map<String, T> entry, Set<String> assigned) {
         Map<Integer, GradState> entryGrads = new java.util.HashMap<>(before.grads);
         Map<Integer, T> entryGraph = new java.util.HashMap<>(before.graphGrads);
         State end = null;
@@ -161,11 +180,14 @@ final class Loops {
             // body already gives the state after it, so the body is not lowered once more. This
             // keeps nested loops linear in their depth rather than exponential.
             bindOutputs(f, range, before, carried, entry, end, assigned);
-            lastGrowth.finish(l.state);
+            finishGrowth(lastGrowth);
             return;
         }
         emitLoop(f, range, before, carried, entry, new Grads(entryGrads, entryGraph), assigned);
     }
+
+    /** The {@code .grad} registers this loop carries (see {@link CarriedGrads}). */
+    private final CarriedGrads gradCarries;
 
     /**
      * Whether a loop nested in this one's body certainly runs at least once: its {@code range}'s
@@ -295,13 +317,16 @@ final class Loops {
         State cached = seen.get(key);
         if (cached != null) {
             lastClip = l.dryRunClips.get(cached);
+            if (l.gradValues.addsToMaybe.contains(cached)) l.gradValues.addedToMaybe++; // as the body did when it was checked: an enclosing loop's check counts it
             return cached;
         }
         l.windows.clearClip(f);
+        int added = l.gradValues.addedToMaybe;
         State end = dryRunUncached(f, before, carried, entry, grads);
         lastClip = l.windows.clip(f);
         seen.put(key, end);
         l.dryRunClips.put(end, lastClip);
+        if (l.gradValues.addedToMaybe != added) l.gradValues.addsToMaybe.add(end);
         return end;
     }
 
@@ -364,6 +389,7 @@ final class Loops {
             if (!java.util.Objects.equals(firstSuffix, param.printSuffix())) param = param.withFirst(new Val.FirstIteration(index, firstSuffix));
             s.names.put(n, param);
         }
+        gradCarries.bind(s, false);
         List<Var> outer = new ArrayList<>();
         for (String n : carried) outer.add(before.names.get(n) instanceof T bt ? bt.var() : null);
         l.autograd.carried(outer, params);
@@ -386,6 +412,7 @@ final class Loops {
         l.growing.entries.push(s.copy());
         try {
             l.block(f.body());
+            gradCarries.bind(l.state, true);
             numbersCarried(carried, entry);
         } finally {
             l.growing.entries.pop();
@@ -471,7 +498,7 @@ final class Loops {
             for (Var out : o.outs()) l.graph.markAfterError(out);
         }
         if (r.count() == 0 || l.diags.hasErrors()) {
-            grown.finish(l.state);
+            finishGrowth(grown);
             return;
         }
         List<Var> loopParams = new ArrayList<>(params);
@@ -485,7 +512,7 @@ final class Loops {
                 f.span().origin()); // grown lists: each appended value stacked on a tape (see GrowingLists)
         l.b.add(loop);
         l.graph.structure(loop);
-        grown.finish(l.state);
+        finishGrowth(grown);
         l.checkpoints.built(f, loop);
     }
 
@@ -602,16 +629,26 @@ final class Loops {
         Map<Integer, T> graph = GraphGrads.join(before.graphGrads, end.graphGrads); // a graph value made in the body differs by iteration
         after.graphGrads.clear();
         after.graphGrads.putAll(graph);
+        gradCarries.handOut(end, after);
         Map<Var, T> afterwards = new java.util.HashMap<>(); // lists and tuples hold the loop's results
         if (whileLoop == null) sequenceItemsOut(f, assigned, outNames, end, shared, afterwards, new Outputs(names, init, results, outs));
         formattedOut(f, assigned, before, end, after, shared, new Outputs(names, init, results, outs));
         for (String n : names) if (after.names.get(n) instanceof T t && end.names.get(n) instanceof T e) afterwards.putIfAbsent(e.var(), t);
         Sequences.replaceInSequences(after, afterwards);
+        lastAfterwards = afterwards;
         lastGrowth = l.growing.collect(before, end, r.count());
         if (whileLoop != null) lastGrowth.trips = whileLoop.trips(); // a list a while grew is as long as its trip count
         l.state = r.count() == 0 ? before : after; // a loop that never runs changes nothing
         if (r.count() != 0 && !l.diags.isMuted()) logInPlace(f, before, after, names); // not a dry run's, whose IR is thrown away
         return new Outputs(names, init, results, outs);
+    }
+
+    /** The loop's results for the body's values, which the lists it grew hold after it too (a carried item they held before). */
+    private Map<Var, T> lastAfterwards = Map.of();
+
+    private void finishGrowth(GrowingLists.Growth grown) {
+        grown.finish(l.state);
+        Sequences.replaceInSequences(l.state, lastAfterwards);
     }
 
     /** The lists the last body checked grew (see {@link GrowingLists}): bound after the loop once its statement is built. */
