@@ -13,7 +13,7 @@ loss = torch.sum(C * G)
 loss.backward()
 print(A.grad)
 print(B.grad)
-# tx's x.T swaps the last two dims: that is PyTorch's x.mT (PyTorch's x.T would reverse all dims)
+# x.mT swaps the last two dims (x.T would reverse all dims, in tx as in PyTorch)
 torch.testing.assert_close(A.grad, G @ B.detach().mT, rtol=1e-5, atol=1e-8)
 torch.testing.assert_close(B.grad, A.detach().mT @ G, rtol=1e-5, atol=1e-8)
 

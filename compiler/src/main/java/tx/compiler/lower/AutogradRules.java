@@ -164,9 +164,20 @@ final class AutogradRules extends RuleFamily {
 
     // ---- output ------------------------------------------------------------------------------------------
 
+    /** print's sep= or end=: a string known at compile time, or None (the default); null after reporting. */
+    private String printText(Args a, String key, String dflt) {
+        Val v = a.kw.get(key);
+        if (v == null || v instanceof Val.None) return dflt;
+        if (v instanceof Val.Str s) return s.value();
+        l.diags.error("E0401", a.kwSpans.get(key), "`print`'s " + key + " must be a string known at compile time or None, found " + v.describe(), null);
+        return null;
+    }
+
     private void output() {
         rules.put("print", a -> {
-            if (!a.shape(0, Integer.MAX_VALUE)) return null;
+            if (!a.shape(0, Integer.MAX_VALUE, "sep", "end")) return null;
+            String sep = printText(a, "sep", " "), end = printText(a, "end", "\n");
+            if (sep == null || end == null) return null;
             List<Stmt.PrintItem> items = new ArrayList<>();
             for (int i = 0; i < a.pos.size(); i++) {
                 Val.Tuple pair = l.namedPair(a.pos.get(i));
@@ -184,7 +195,7 @@ final class AutogradRules extends RuleFamily {
                 }
                 items.add(printItem(a.pos.get(i)));
             }
-            b.add(new Stmt.Print(items, b.origin()));
+            b.add(new Stmt.Print(items, sep, end, b.origin()));
             return new Val.None("`print` returns None");
         });
         rules.put("assert_close", a -> {

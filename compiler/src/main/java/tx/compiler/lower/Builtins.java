@@ -608,12 +608,16 @@ final class Builtins {
         return p;
     }
 
-    /** {@code x.T}: the last two axes swapped (a vector or scalar is returned as is). */
+    /** {@code x.T}: every axis reversed, as PyTorch does (a matrix transposed; a vector or a scalar as it is). */
     Val transposeT(T x) {
         if (x.shape().length < 2) { // PyTorch reverses the (at most one) axis: a new tensor all the same
             return out(b.emit(Prim.TRANSPOSE, new Attrs.Perm(identity(x.shape().length)), x.var()), "PermuteBackward0");
         }
-        return out(b.mT(x.var()), "PermuteBackward0");
+        if (x.shape().length == 2) return out(b.mT(x.var()), "PermuteBackward0");
+        int r = x.shape().length; // PyTorch reverses every axis (and warns that this use is deprecated)
+        int[] reversed = new int[r];
+        for (int i = 0; i < r; i++) reversed[i] = r - 1 - i;
+        return out(b.emit(Prim.TRANSPOSE, new Attrs.Perm(reversed), x.var()), "PermuteBackward0");
     }
 
     /** {@code x.mT}: the last two axes swapped (matrices, or batches of them). */

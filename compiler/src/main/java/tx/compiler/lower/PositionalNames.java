@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * PyTorch's names of the positional parameters of the built-ins that take two tensors
- * ({@code torch.matmul(input=a, other=b)}, as "Learning PyTorch with Examples" writes it): a keyword
+ * PyTorch's names of the leading positional parameters of built-ins ({@code torch.matmul(input=a,
+ * other=b)}, as "Learning PyTorch with Examples" writes it, {@code gather(x, dim=1, index=i)},
+ * {@code torch.linspace(0, 1, steps=3)}): a keyword
  * that names the next positional parameter is read as that argument, before the rule sees the call.
  * A keyword given as well as its position stays a keyword, for the rule to refuse (E0104).
  */
@@ -25,7 +26,32 @@ final class PositionalNames {
             Map.entry("maximum", INPUT_OTHER),
             Map.entry("minimum", INPUT_OTHER),
             Map.entry("atan2", INPUT_OTHER),
-            Map.entry("pow", List.of("input", "exponent")));
+            Map.entry("pow", List.of("input", "exponent")),
+            // the leading parameters of constructors, indexing and layers, as PyTorch names them
+            Map.entry("linspace", List.of("start", "end", "steps")),
+            Map.entry("arange", List.of("start", "end")),
+            Map.entry("eye", List.of("n", "m")),
+            Map.entry("randint", List.of("low", "high", "size")),
+            Map.entry("topk", List.of("input", "k")),
+            Map.entry("unsqueeze", List.of("input", "dim")),
+            Map.entry("gather", List.of("input", "dim", "index")),
+            Map.entry("index_select", List.of("input", "dim", "index")),
+            Map.entry("scatter_add", List.of("input", "dim", "index", "src")),
+            Map.entry("take_along_dim", List.of("input", "indices")),
+            Map.entry("transpose", List.of("input", "dim0", "dim1")),
+            Map.entry("repeat", List.of("input", "repeats")),
+            Map.entry("tile", List.of("input", "dims")),
+            Map.entry("reshape", List.of("input", "shape")),
+            Map.entry("cat", List.of("tensors")),
+            Map.entry("stack", List.of("tensors")),
+            Map.entry("where", List.of("condition", "input", "other")),
+            Map.entry("linear", List.of("input", "weight", "bias")),
+            Map.entry("conv1d", List.of("input", "weight", "bias")),
+            Map.entry("conv2d", List.of("input", "weight", "bias")),
+            Map.entry("max_pool1d", List.of("input")),
+            Map.entry("max_pool2d", List.of("input")),
+            Map.entry("avg_pool1d", List.of("input")),
+            Map.entry("avg_pool2d", List.of("input")));
 
     private PositionalNames() {}
 

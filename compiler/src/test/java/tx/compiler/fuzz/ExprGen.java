@@ -650,7 +650,7 @@ final class ExprGen {
         return Ex.view(rnd.nextBoolean() ? "flatten(" + x.text() + ")" : x.recv() + ".flatten()", s, x);
     }
 
-    /** {@code transpose(x, d0, d1)} or {@code x.T} (which leaves a vector as it is). */
+    /** {@code transpose(x, d0, d1)}, or {@code x.T} of a matrix, {@code x.mT} of a batch (x.T leaves a vector as it is). */
     private Ex transposeTo(int[] s, int depth) {
         if (s.length < 2) {
             if (s.length == 0 || rnd.nextInt(4) > 0) return null;
@@ -663,7 +663,7 @@ final class ExprGen {
         src[d1] = s[d0];
         Ex x = gen(src, depth - 1);
         boolean lastTwo = Math.min(d0, d1) == s.length - 2 && Math.max(d0, d1) == s.length - 1;
-        String t = lastTwo && rnd.nextBoolean() ? x.recv() + ".T"
+        String t = lastTwo && rnd.nextBoolean() ? x.recv() + (s.length == 2 ? ".T" : ".mT") // x.T reverses every axis"
                 : rnd.nextBoolean() ? "transpose(" + x.text() + ", " + d0 + ", " + d1 + ")" : x.recv() + ".transpose(" + dimText(d0, s.length) + ", " + d1 + ")";
         return Ex.view(t, s, x);
     }

@@ -528,11 +528,11 @@ public final class Interpreter {
 
     private void print(Stmt.Print p) {
         StringBuilder sb = new StringBuilder();
-        for (PrintItem item : p.items()) {
-            if (sb.length() > 0) sb.append(' ');
-            text(item, sb);
+        for (int i = 0; i < p.items().size(); i++) {
+            if (i > 0) sb.append(p.sep()); // after an empty first item too, as Python
+            text(p.items().get(i), sb);
         }
-        out.println(sb);
+        out.print(sb.append(p.end()));
     }
 
     private void text(PrintItem item, StringBuilder sb) {

@@ -218,7 +218,7 @@ public final class Blocks {
                 else if (item instanceof Stmt.PrintItem.FloatValue f) items.add(new Stmt.PrintItem.FloatValue(r(f.var(), map)));
                 else items.add(item.map(x -> r(x, map)));
             }
-            return new Stmt.Print(items, p.origin());
+            return new Stmt.Print(items, p.sep(), p.end(), p.origin());
         }
         return s;
     }

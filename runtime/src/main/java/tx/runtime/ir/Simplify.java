@@ -168,7 +168,7 @@ public final class Simplify {
                 else if (item instanceof Stmt.PrintItem.FloatValue f) items.add(new Stmt.PrintItem.FloatValue(v(f.var())));
                 else items.add(item.map(this::v));
             }
-            return new Stmt.Print(items, p.origin());
+            return new Stmt.Print(items, p.sep(), p.end(), p.origin());
         }
         if (st instanceof Stmt.AssertClose a) return new Stmt.AssertClose(v(a.a()), v(a.b()), a.rtol(), a.atol(), a.text(), a.origin());
         if (st instanceof Stmt.Fail f) return new Stmt.Fail(f.message().stream().map(item -> item.map(this::v)).toList(), f.origin(), f.assertion());

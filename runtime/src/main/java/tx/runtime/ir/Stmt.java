@@ -92,7 +92,12 @@ public sealed interface Stmt {
     record Fused(int[] shape, List<Eqn> eqns, List<Eqn> sums, List<Var> outs, Origin origin) implements Stmt {}
 
     /** Prints the items separated by spaces, then a line break. */
-    record Print(List<PrintItem> items, Origin origin) implements Stmt {}
+    record Print(List<PrintItem> items, String sep, String end, Origin origin) implements Stmt {
+        /** Python's print: the items separated by a space, then a newline. */
+        public Print(List<PrintItem> items, Origin origin) {
+            this(items, " ", "\n", origin);
+        }
+    }
 
     /**
      * Fails the run (exit 3) with Python's {@code AssertionError: message}: a failed {@code assert},
