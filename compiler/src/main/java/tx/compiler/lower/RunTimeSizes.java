@@ -27,10 +27,11 @@ final class RunTimeSizes {
             // elementwise composites
             "relu", "softplus", "relu6", "hardtanh", "gelu", "silu", "mish", "logsigmoid", "softsign", "square", "rsqrt", "reciprocal",
             "exp2", "log2", "log10", "sinh", "cosh", "asinh", "acosh", "atanh", "erf", "erfc", "hypot", "frac", "clamp", "where", "pow",
-            "logical_not", "bitwise_not", "round", "isclose",
+            "logical_not", "bitwise_not", "round", "isclose", "lerp", "masked_fill", "logical_and", "logical_or", "logical_xor",
+            "bitwise_and", "bitwise_or", "bitwise_xor",
             // reductions and the losses, whose means divide by a count made in the IR
             "sum", "mean", "var", "std", "prod", "softmax", "log_softmax", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
-            "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
+            "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div", "cosine_similarity",
             // products, conversions, autograd
             "matmul", "mm", "mv", "dot", "float", "double", "long", "bool", "to", "detach", "clone", "item", "print", "backward",
             // sizes, as Python ints known at run time
