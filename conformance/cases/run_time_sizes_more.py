@@ -26,3 +26,49 @@ print(mse_loss(P, Q, reduction="none"), maximum(P, Q), lerp(P, Q, tensor([0.25, 
 s = mse_loss(P, Q) + hypot(P, Q).sum()
 s.backward()
 print(X.grad)
+# running products of a selection (zeros included) and their gradients, in a loop and a function
+from torch import arange, cumprod, argsort
+from functorch import grad
+x = tensor([3.0, 0.0, 5.0, -2.0, 0.5, 0.0, 2.0], requires_grad=True)
+p = x[x >= 0]
+print(p.cumprod(0), cumprod(x[x > 10], dim=0), x[x > 0].cumprod(dim=-1))
+s = (p.cumprod(0) * arange(6.0)).sum() + x[x > 0].cumprod(0).sum()
+s.backward()
+print(x.grad)
+x.grad = None
+total = 0.0
+for i in range(3):
+    r = x[x > i - 1]
+    total = total + (r.cumprod(0) * r).sum()
+total.backward()
+print(total, x.grad)
+def f(v):
+    return (v[v > 1].cumprod(0) ** 2).sum()
+print(grad(f)(x.detach()))
+X = tensor([[3.0, -1.0], [5.0, 2.0], [-2.0, 4.0], [1.0, 1.0]], requires_grad=True)
+P = X[X[:, 0] > 0]
+print(P.cumprod(0), P.cumprod(1))
+# tolist: lists of a length known when the program runs
+k = (x > 1).sum().item()
+print(p.tolist(), x[x > 10].tolist(), len(p.tolist()), sum(p.tolist()), p.tolist()[-1], X[:, X[0] > 0].tolist(), x[k:].tolist())
+for v in x[x > 1].tolist():
+    print(v)
+# reshapes to sizes all given, the count checked when the program runs
+print(P.reshape(2, 3), P.view(3, 2, 1).shape, P.reshape(6), p.view(2, 1, 3), x[k:].reshape(2, 2))
+s = (P.reshape(2, 3) * arange(6.0).reshape(2, 3)).sum() + (P.view(3, 2, 1) ** 2).sum()
+s.backward()
+print(X.grad)
+# `...` and int64 index tensors into a selection (positions checked when the program runs)
+X.grad = None
+P = X[X[:, 0] > 0]
+q = x[x > 0]
+i = tensor([2, -1, 0, 2])
+print(P[..., 0], P[1, ...], P[...], P[..., 1:], q[...], q[..., -1])
+print(P[tensor([2, -1, 0])], P[:, tensor([1, 0, 1])], P[tensor([[0], [2]]), 1], q[i], q[i.view(2, 2)], q[tensor(1)], P[tensor(0)], q[argsort(q)])
+s = P[tensor([2, -1, 0, 0])].sum() + (P[:, tensor([1, 1])] ** 2).sum() + P[..., 1].sum() + P[tensor([[1], [2]]), 0].sum()
+s.backward()
+print(X.grad)
+def g(v):
+    r = v[v > 0]
+    return (r[tensor([0, -1, 0])] ** 3).sum() + r[..., 1] * 2
+print(grad(g)(x.detach()))

@@ -22,8 +22,13 @@ final class RunTimeChecks {
 
     /** Stops the run with {@code message} (print items, side by side) unless the bool scalar {@code holds} is true. */
     static void require(Lowerer l, Span span, Var holds, List<Stmt.PrintItem> message) {
+        require(l, span, holds, () -> message);
+    }
+
+    /** {@link #require}, the message's values computed only when the check fails (in its branch). */
+    static void require(Lowerer l, Span span, Var holds, java.util.function.Supplier<List<Stmt.PrintItem>> message) {
         l.b.openBlock();
-        l.b.add(new Stmt.Fail(message, span.origin(), false));
+        l.b.add(new Stmt.Fail(message.get(), span.origin(), false));
         List<Stmt> failing = l.b.closeBlock();
         l.b.add(new Stmt.Cond(holds, List.of(), List.of(), failing, List.of(), List.of(), span.origin()));
     }

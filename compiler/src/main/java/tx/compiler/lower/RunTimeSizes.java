@@ -41,7 +41,9 @@ final class RunTimeSizes {
             // shapes: the sizes known only at run time are carried as symbols, or made (a flattening's, a view's -1)
             "reshape", "view", "flatten", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims", "t", "permute", "movedim", "flip", "dim",
             // orders and scans along an axis
-            "sort", "argsort", "cumsum", "topk",
+            "sort", "argsort", "cumsum", "cumprod", "topk",
+            // Python lists of its numbers, of a length known at run time (see tolist)
+            "tolist",
             // joins: the joined size is the sum, known when the program runs
             "cat", "stack");
 
@@ -104,6 +106,46 @@ final class RunTimeSizes {
         }
         parts.add(RunTimeChecks.text(text.append("])").toString()));
         return parts.size() == 1 ? parts.get(0) : new tx.runtime.ir.Stmt.PrintItem.Joined(parts);
+    }
+
+    /**
+     * {@code x.tolist()} of a tensor whose last axis alone has a size known only at run time
+     * ({@code x[m].tolist()}, {@code X[:, m].tolist()}): nested lists of x's fixed axes, each
+     * innermost one a list whose length is known only at run time ({@link Val.RunList}) of x's
+     * numbers as Python floats, ints or bools; null after reporting. A size known only at run time
+     * on another axis would make lists of lists of run-time lengths: E0105.
+     */
+    static Val tolist(Lowerer l, Args a, T x, int limit) {
+        int[] s = x.shape();
+        int last = s.length - 1;
+        if (Shapes.symbolic(Arrays.copyOf(s, last))) return refused(l, a.span(), "`tolist` of a size other than the last");
+        int rows = Shapes.numel(Arrays.copyOf(s, last));
+        if (rows > limit) {
+            l.diags.error("E0105", a.span(), "`tolist` of a tensor of " + rows + " rows: tx makes Python lists of at most " + limit + " items",
+                    "print the tensor itself, or a part of it: `x[:10].tolist()`");
+            return null;
+        }
+        tx.runtime.ir.Var flat = l.b.stopGrad(l.b.reshape(x.var(), new int[] {rows, s[last]}));
+        return lists(l, a, x, flat, 0, 0);
+    }
+
+    /** The lists of {@link #tolist} from axis {@code axis} on, starting at row {@code at} of {@code flat}. */
+    private static Val lists(Lowerer l, Args a, T x, tx.runtime.ir.Var flat, int axis, int at) {
+        int[] s = x.shape();
+        if (axis == s.length - 1) {
+            tx.runtime.ir.Var row = l.b.take(flat, l.b.scalar(at, tx.runtime.tensor.DType.INT64), 0);
+            Val.PyType py = switch (x.dtype()) {
+                case INT64 -> Val.PyType.INT;
+                case BOOL -> Val.PyType.BOOL;
+                case FLOAT64 -> Val.PyType.FLOAT;
+            };
+            T item = T.scalar(l.b.newVar(Shapes.SCALAR, null, x.dtype()), py);
+            return new Val.RunList(new T(row, false, -1, null, false, false), T.scalar(l.b.sizeOf(s[axis]), Val.PyType.INT), item, false);
+        }
+        int stride = Shapes.numel(Arrays.copyOfRange(s, axis + 1, s.length - 1));
+        List<Val> items = new java.util.ArrayList<>();
+        for (int i = 0; i < s[axis]; i++) items.add(lists(l, a, x, flat, axis + 1, at + i * stride));
+        return new Val.ListV(items, java.util.Collections.nCopies(items.size(), a.span()));
     }
 
     /** Whether a value is a tensor with a size known only at run time. */
