@@ -135,7 +135,6 @@ final class Builtins {
             RunTimeSizes.refuse(l, c.span(), "`" + a.fn + "`");
             return new Val.Bad();
         }
-        RunTimeSizes.checks(l, a);
         Val v = rule.apply(a);
         return v == null ? new Val.Bad() : v;
     }
@@ -544,6 +543,7 @@ final class Builtins {
                 return null;
             }
             Val dim = a.get(1, "dim");
+            if (name.equals("max") || name.equals("min") || name.equals("amax") || name.equals("amin")) RunTimeChecks.nonEmpty(l, a.span(), a.fn, x.shape(), dim == null ? null : axes);
             if ((name.equals("max") || name.equals("min")) && dim instanceof Val.Num && axes.length == 1) {
                 // NOTE: with one dim, PyTorch's max/min give the gradient to the first extreme element
                 Var v = b.composite(() -> name.equals("max") ? Composites.maxAlong(b, x.var(), axes[0], keepdim) : Composites.minAlong(b, x.var(), axes[0], keepdim));

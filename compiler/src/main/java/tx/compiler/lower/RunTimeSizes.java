@@ -36,7 +36,7 @@ final class RunTimeSizes {
             "matmul", "mm", "mv", "dot", "float", "double", "long", "bool", "to", "detach", "clone", "item", "print", "backward",
             // sizes, as Python ints known at run time
             "len", "numel", "size",
-            // maxima and minima, whose run-time check refuses an empty selection as PyTorch does (see nonEmpty)
+            // maxima and minima, whose rules refuse an empty selection when the program runs, as PyTorch does (RunTimeChecks.nonEmpty)
             "max", "min", "amax", "amin", "argmax", "argmin",
             // shapes: the sizes known only at run time are carried as symbols, or made (a flattening's, a view's -1)
             "reshape", "view", "flatten", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims", "t", "permute", "movedim", "flip", "dim",
@@ -46,9 +46,6 @@ final class RunTimeSizes {
             "tolist",
             // joins: the joined size is the sum, known when the program runs
             "cat", "stack");
-
-    /** The reductions that PyTorch refuses over nothing. */
-    private static final Set<String> NOT_OVER_NOTHING = Set.of("max", "min", "amax", "amin", "argmax", "argmin");
 
     private static final Set<String> PRIMITIVES = primitives();
 
@@ -151,26 +148,6 @@ final class RunTimeSizes {
     /** Whether a value is a tensor with a size known only at run time. */
     static boolean sized(Val v) {
         return v instanceof T t && Shapes.symbolic(t.shape());
-    }
-
-    /**
-     * The checks a built-in's call needs when the program runs, placed before it: a maximum or
-     * minimum of a selection, over all of it or along an axis whose size is known only at run time,
-     * must have something to reduce ({@link RunTimeChecks#nonEmpty}).
-     */
-    static void checks(Lowerer l, Args a) {
-        if (!NOT_OVER_NOTHING.contains(a.fn) || a.pos.isEmpty() || !sized(a.pos.get(0))) return;
-        int[] shape = ((T) a.pos.get(0)).shape();
-        Val dim = a.kw.containsKey("dim") ? a.kw.get("dim") : a.pos.size() > 1 ? a.pos.get(1) : null;
-        if (dim == null) {
-            RunTimeChecks.nonEmpty(l, a.span(), a.fn, shape, null);
-        } else if (dim instanceof Val.Num n && n.py() == Val.PyType.INT && Math.abs(n.value()) <= shape.length && n.value() < shape.length) {
-            RunTimeChecks.nonEmpty(l, a.span(), a.fn, shape, (int) (n.value() < 0 ? n.value() + shape.length : n.value()));
-        } else if (dim instanceof Val.ListV list) {
-            for (Val d : list.items()) if (d instanceof Val.Num n && Math.abs(n.value()) <= shape.length && n.value() < shape.length) {
-                RunTimeChecks.nonEmpty(l, a.span(), a.fn, shape, (int) (n.value() < 0 ? n.value() + shape.length : n.value()));
-            }
-        } // a tensor as the second operand (max(a, b)) is elementwise: nothing to check; a bad dim is the rule's to report
     }
 
     /** Whether a built-in accepts such values. */
