@@ -72,3 +72,17 @@ def g(v):
     r = v[v > 0]
     return (r[tensor([0, -1, 0])] ** 3).sum() + r[..., 1] * 2
 print(grad(g)(x.detach()))
+# grad, value_and_grad and vjp of a function given a selection (its named size a Python int known when it runs)
+from functorch import grad_and_value, vjp
+xd = x.detach()
+def cube(v):
+    return (v ** 3).sum() + v.max() * v.shape[0]
+def inner(v, w):
+    return (v * w).sum() + mse_loss(v, w)
+def twice(v):
+    return grad(cube)(v).sum()
+p = xd[xd > 0]
+print(grad(cube)(p), grad(cube)(xd[xd > 2.5]), grad(cube)(xd[xd > 4.5]))
+g, v = grad_and_value(cube)(p)
+print((v, g), grad(inner, argnums=(0, 1))(p, p * 2), vjp(cube, p)[1](tensor(2.0))[0])
+print(grad(twice)(xd[xd > 4]), grad(twice)(p))

@@ -223,8 +223,8 @@ final class Builtins {
             }
         }
         Val sized = RunTimeSizes.first(a.pos) != null ? RunTimeSizes.first(a.pos) : RunTimeSizes.first(new ArrayList<>(a.kw.values()));
-        if (sized != null && !(ref instanceof Val.UserFn)) { // a user function is inlined for it (see Functions#call)
-            RunTimeSizes.refuse(l, c.span(), "calling `" + ref.show() + "` with a tensor argument");
+        if (sized != null && !RunTimeSizes.takenBy(ref)) { // a user function is inlined for it (see Functions#call)
+            RunTimeSizes.refuse(l, c.span(), "`" + ref.show() + "`"); // grad, value_and_grad and vjp of a user function take one
             return new Val.Bad();
         }
         return l.functions.apply(ref, a);

@@ -707,7 +707,7 @@ final class Functions {
             }
             return cotangent.var();
         }
-        if (Shapes.numel(y.shape()) != 1) {
+        if (Shapes.symbolic(y.shape()) || Shapes.numel(y.shape()) != 1) { // a size known only at run time: not a scalar
             l.diags.error("E0301", a.span(), "grad can be implicitly created only for scalar outputs: `" + t.of().show() + "` returns shape "
                     + Shapes.show(y.shape()), "reduce its result to a scalar, or use `vjp(" + t.of().show() + ")` with an output gradient");
             return null;

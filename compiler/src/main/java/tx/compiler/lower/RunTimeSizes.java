@@ -150,6 +150,17 @@ final class RunTimeSizes {
         return v instanceof T t && Shapes.symbolic(t.shape());
     }
 
+    /**
+     * Whether a function value takes such arguments: a user function, which is inlined for them
+     * (see Functions#call), and grad, value_and_grad and vjp of one, which differentiate that
+     * inlined body in the graph; not the transforms that map over or linearise their inputs
+     * (jvp, the Jacobians, vmap), nor custom rules.
+     */
+    static boolean takenBy(Val.FnRef ref) {
+        if (ref instanceof Val.UserFn) return true;
+        return ref instanceof Val.Transform t && Set.of("grad", "value_and_grad", "vjp").contains(t.kind()) && takenBy(t.of());
+    }
+
     /** Whether a built-in accepts such values. */
     static boolean accepts(String name) {
         return ACCEPTING.contains(name) || PRIMITIVES.contains(name);
