@@ -76,7 +76,13 @@ final class LossRules extends RuleFamily {
         if (x0 == null || y0 == null || r == null || a.failed) return null;
         T[] xy = SizeAgreement.sameShape(l, a.span(), x0, y0, logits ? "Target size ({1}) must be the same as input size ({0})"
                 : "Using a target size ({1}) that is different to the input size ({0}) is deprecated. Please ensure they have the same size.");
-        if (xy == null && !host.broadcasts(a, x0, y0)) return null;
+        if (xy == null && !Arrays.equals(x0.shape(), y0.shape())) { // PyTorch's ValueError: these losses do not broadcast input and target
+            String target = "torch.Size(" + Shapes.show(y0.shape()) + ")", input = "torch.Size(" + Shapes.show(x0.shape()) + ")";
+            l.diags.error("E0201", a.span(), logits ? "Target size (" + target + ") must be the same as input size (" + input + ")"
+                    : "Using a target size (" + target + ") that is different to the input size (" + input + ") is deprecated. Please ensure they have the same size.",
+                    "PyTorch raises this ValueError when it runs: `" + a.fn + "` does not broadcast its input and target");
+            return null;
+        }
         T x = xy == null ? x0 : xy[0], y = xy == null ? y0 : xy[1];
         int[] shape = Shapes.broadcast(x.shape(), y.shape());
         for (T t : new T[] {w, pw}) {
