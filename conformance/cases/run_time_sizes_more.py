@@ -86,3 +86,22 @@ print(grad(cube)(p), grad(cube)(xd[xd > 2.5]), grad(cube)(xd[xd > 4.5]))
 g, v = grad_and_value(cube)(p)
 print((v, g), grad(inner, argnums=(0, 1))(p, p * 2), vjp(cube, p)[1](tensor(2.0))[0])
 print(grad(twice)(xd[xd > 4]), grad(twice)(p))
+# expand keeping a size known only at run time (-1), and selections made inside a function under jvp, hessian and vmap
+from torch import broadcast_to, stack
+from functorch import jvp, hessian
+x = tensor([3.0, 0.5, 5.0, -2.0, 4.0], requires_grad=True)
+p = x[x > 0]
+P = X[X[:, 0] > 0]
+print(p.expand(2, -1), p.unsqueeze(1).expand(-1, 3), broadcast_to(p, (2, -1)), P[:, :1].expand(-1, 2), P.expand(1, -1, -1).shape)
+X.grad = None
+s = (p.expand(3, -1) * arange(3.0).reshape(3, 1)).sum() + (P[:, 1:].expand(-1, 4) ** 2).sum()
+s.backward()
+print(x.grad, X.grad)
+xd = x.detach()
+def inside(v):
+    r = v[v > 0]
+    return r[argsort(r)][-1] * 2 + (r.cumprod(0) ** 2).sum() + r[..., 0] * r.reshape(-1)[tensor([1])].sum() + mse_loss(r, r.flip(0))
+print(inside(xd), grad(inside)(xd))
+print(jvp(inside, (xd,), (tensor([1.0, 0.5, -1.0, 2.0, 0.25]),)))
+print(hessian(inside)(xd))
+print(stack([inside(v) for v in [xd, xd * 0.5, xd + 1.0]]))  # tx: vmap(inside), a loop over the examples

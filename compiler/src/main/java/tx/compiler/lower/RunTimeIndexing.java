@@ -7,7 +7,7 @@ import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Span;
 import tx.runtime.tensor.Shapes;
 
-/** Indexing a tensor some of whose sizes are known only at run time (a selection {@code x[mask]}): whole numbers and slices. */
+/** Indexing a tensor some of whose sizes are known only at run time (a selection {@code x[mask]}): whole numbers, slices, {@code ...} and one int64 index tensor. */
 final class RunTimeIndexing {
     private RunTimeIndexing() {}
 

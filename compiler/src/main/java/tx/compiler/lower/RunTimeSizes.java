@@ -39,7 +39,7 @@ final class RunTimeSizes {
             // maxima and minima, whose rules refuse an empty selection when the program runs, as PyTorch does (RunTimeChecks.nonEmpty)
             "max", "min", "amax", "amin", "argmax", "argmin",
             // shapes: the sizes known only at run time are carried as symbols, or made (a flattening's, a view's -1)
-            "reshape", "view", "flatten", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims", "t", "permute", "movedim", "flip", "dim",
+            "reshape", "view", "flatten", "squeeze", "unsqueeze", "expand", "broadcast_to", "transpose", "swapaxes", "swapdims", "t", "permute", "movedim", "flip", "dim",
             // orders and scans along an axis
             "sort", "argsort", "cumsum", "cumprod", "topk",
             // Python lists of its numbers, of a length known at run time (see tolist)

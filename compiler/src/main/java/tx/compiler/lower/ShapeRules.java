@@ -177,6 +177,9 @@ final class ShapeRules extends RuleFamily {
         if (x == null || s == null) return null;
         int lead = s.length - x.shape().length;
         for (int i = 0; i < s.length && lead >= 0; i++) if (s[i] == -1 && i >= lead) s[i] = x.shape()[i - lead];
+        for (int i = Math.max(lead, 0); i < s.length && lead >= 0; i++) if (Shapes.isSymbol(x.shape()[i - lead]) && s[i] != x.shape()[i - lead]) {
+            return RunTimeSizes.refused(l, a.span(), "`" + a.fn + "` of a size to a fixed one (-1 keeps it)");
+        }
         if (lead < 0 || !Shapes.broadcastsTo(x.shape(), s)) {
             l.diags.error("E0201", a.span(), "cannot expand a tensor of shape " + Shapes.show(x.shape()) + " to " + Shapes.show(s),
                     "only dimensions of size 1 can grow, and new dimensions go in front");
