@@ -397,9 +397,8 @@ final class Builtins {
         return shapes;
     }
 
-    /** Whether the operands' shapes broadcast as they stand: E0201 if not, E0105 where only a check when the program runs could tell ({@link #agreed} makes it). */
-    boolean broadcasts(Args a, T... ts) {
-        if (SizeAgreement.needsCheck(shapes(ts)) && SizeAgreement.couldAgree(shapes(ts))) return RunTimeSizes.refuse(l, a.span(), "`" + a.fn + "` of sizes that must agree when it runs,");
+    /** Whether the operands' shapes broadcast as they stand (E0201 if not); {@link #agreed} has made any check the run needs. */
+    private boolean broadcasts(Args a, T... ts) {
         int[] s = Shapes.SCALAR;
         for (T t : ts) {
             int[] n = Shapes.broadcast(s, t.shape());

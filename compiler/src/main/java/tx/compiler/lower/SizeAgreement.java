@@ -102,11 +102,6 @@ final class SizeAgreement {
         return target;
     }
 
-    /** Whether the shapes broadcast once a check when the program runs finds the sizes known only then equal to what they meet. */
-    static boolean couldAgree(int[]... shapes) {
-        return target(shapes) != null;
-    }
-
     /** Whether the shapes broadcast only after a check of sizes known only at run time. */
     static boolean needsCheck(int[]... shapes) {
         int[] s = Shapes.SCALAR;
