@@ -68,16 +68,19 @@ final class ActivationRules extends RuleFamily {
                         "write `lerp(start, end, weight)`, the weight a number or a tensor");
                 return null;
             }
-            T x = a.tensor(0), e = a.tensor(1, "end"), w = a.tensor(2, "weight");
-            if (x == null || e == null || w == null || !host.broadcasts(a, x, e, w)) return null;
+            T x0 = a.tensor(0), e0 = a.tensor(1, "end"), w0 = a.tensor(2, "weight");
+            T[] xew = x0 == null || e0 == null || w0 == null ? null : host.agreed(a, x0, e0, w0);
+            if (xew == null) return null;
+            T x = xew[0], e = xew[1], w = xew[2];
             String gradFn = a.get(2, "weight") instanceof Val.Num ? "LerpBackward0" : "LerpBackward1"; // PyTorch's Scalar and Tensor overloads
             return out(b.composite(() -> Composites.lerp(b, x.var(), e.var(), w.var())), gradFn);
         });
         rules.put("hypot", a -> {
             if (!a.shape(2, 2)) return null;
-            T x = a.tensor(0), y = a.tensor(1);
-            if (x == null || y == null || !host.broadcasts(a, x, y)) return null;
-            return out(b.composite(() -> Composites.hypot(b, x.var(), y.var())), "HypotBackward0");
+            T x0 = a.tensor(0), y0 = a.tensor(1);
+            T[] xy = x0 == null || y0 == null ? null : host.agreed(a, x0, y0);
+            if (xy == null) return null;
+            return out(b.composite(() -> Composites.hypot(b, xy[0].var(), xy[1].var())), "HypotBackward0");
         });
     }
 

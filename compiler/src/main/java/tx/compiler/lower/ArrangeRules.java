@@ -453,9 +453,11 @@ final class ArrangeRules extends RuleFamily {
      */
     private Val maskedFill(Args a) {
         if (!a.shape(1, 3, "mask", "value") || !present(a, 1, "mask") || !present(a, 2, "value")) return null;
-        T x = a.tensor(0), mask = a.tensor(1, "mask"), value = a.tensor(2, "value");
-        if (x == null || mask == null || value == null) return null;
-        if (!host.mask(mask, "masked_fill", "mask", a.spanOf(1, "mask")) || !host.broadcasts(a, x, mask)) return null;
+        T x0 = a.tensor(0), mask0 = a.tensor(1, "mask"), value = a.tensor(2, "value");
+        if (x0 == null || mask0 == null || value == null || !host.mask(mask0, "masked_fill", "mask", a.spanOf(1, "mask"))) return null;
+        T[] mx = host.agreed(a, mask0, x0); // PyTorch's message names the mask a
+        if (mx == null) return null;
+        T x = mx[1], mask = mx[0];
         if (value.shape().length != 0) {
             l.diags.error("E0202", a.spanOf(2, "value"), "`masked_fill` takes a number or a 0-dimensional tensor as its value, found shape "
                     + Shapes.show(value.shape()), null);

@@ -49,6 +49,7 @@ final class AutogradRules extends RuleFamily {
             if (!a.shape(1, 1)) return null;
             T x = a.tensor(0);
             if (x == null) return null;
+            if (RunTimeSizes.sized(x)) return RunTimeSizes.tolist(l, a, x, TOLIST_LIMIT);
             int n = Shapes.numel(x.shape());
             if (n > TOLIST_LIMIT) {
                 l.diags.error("E0105", a.span(), "`tolist` of a tensor of " + n + " numbers: tx makes Python lists of at most " + TOLIST_LIMIT,

@@ -135,7 +135,6 @@ final class Builtins {
             RunTimeSizes.refuse(l, c.span(), "`" + a.fn + "`");
             return new Val.Bad();
         }
-        RunTimeSizes.checks(l, a);
         Val v = rule.apply(a);
         return v == null ? new Val.Bad() : v;
     }
@@ -224,8 +223,8 @@ final class Builtins {
             }
         }
         Val sized = RunTimeSizes.first(a.pos) != null ? RunTimeSizes.first(a.pos) : RunTimeSizes.first(new ArrayList<>(a.kw.values()));
-        if (sized != null && !(ref instanceof Val.UserFn)) { // a user function is inlined for it (see Functions#call)
-            RunTimeSizes.refuse(l, c.span(), "calling `" + ref.show() + "` with a tensor argument");
+        if (sized != null && !RunTimeSizes.takenBy(ref)) { // a user function is inlined for it (see Functions#call)
+            RunTimeSizes.refuse(l, c.span(), "`" + ref.show() + "`"); // grad, value_and_grad and vjp of a user function take one
             return new Val.Bad();
         }
         return l.functions.apply(ref, a);
@@ -398,9 +397,8 @@ final class Builtins {
         return shapes;
     }
 
-    /** Whether the operands' shapes broadcast as they stand: E0201 if not, E0105 where only a check when the program runs could tell ({@link #agreed} makes it). */
-    boolean broadcasts(Args a, T... ts) {
-        if (SizeAgreement.needsCheck(shapes(ts)) && SizeAgreement.couldAgree(shapes(ts))) return RunTimeSizes.refuse(l, a.span(), "`" + a.fn + "` of sizes that must agree when it runs,");
+    /** Whether the operands' shapes broadcast as they stand (E0201 if not); {@link #agreed} has made any check the run needs. */
+    private boolean broadcasts(Args a, T... ts) {
         int[] s = Shapes.SCALAR;
         for (T t : ts) {
             int[] n = Shapes.broadcast(s, t.shape());
@@ -544,6 +542,7 @@ final class Builtins {
                 return null;
             }
             Val dim = a.get(1, "dim");
+            if (name.equals("max") || name.equals("min") || name.equals("amax") || name.equals("amin")) RunTimeChecks.nonEmpty(l, a.span(), a.fn, x.shape(), dim == null ? null : axes);
             if ((name.equals("max") || name.equals("min")) && dim instanceof Val.Num && axes.length == 1) {
                 // NOTE: with one dim, PyTorch's max/min give the gradient to the first extreme element
                 Var v = b.composite(() -> name.equals("max") ? Composites.maxAlong(b, x.var(), axes[0], keepdim) : Composites.minAlong(b, x.var(), axes[0], keepdim));

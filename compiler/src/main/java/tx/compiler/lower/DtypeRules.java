@@ -99,9 +99,10 @@ final class DtypeRules extends RuleFamily {
     private void logical(String name, Prim p) {
         rules.put(name, a -> {
             if (!a.shape(2, 2)) return null;
-            T x = a.tensor(0), y = a.tensor(1);
-            if (x == null || y == null || !host.broadcasts(a, x, y)) return null;
-            return out(b.emit(p, null, truth(x.var()), truth(y.var())), null);
+            T x0 = a.tensor(0), y0 = a.tensor(1);
+            T[] xy = x0 == null || y0 == null ? null : host.agreed(a, x0, y0);
+            if (xy == null) return null;
+            return out(b.emit(p, null, truth(xy[0].var()), truth(xy[1].var())), null);
         });
     }
 
@@ -113,9 +114,10 @@ final class DtypeRules extends RuleFamily {
     private void bitwise(String name, Prim p) {
         rules.put(name, a -> {
             if (!a.shape(2, 2)) return null;
-            T x = a.tensor(0), y = a.tensor(1);
-            if (x == null || y == null || !host.broadcasts(a, x, y)) return null;
-            return new Bitwise(l).apply(p, "`" + name + "`", x, a.get(0, null), a.spanOf(0, null), y, a.get(1, null), a.spanOf(1, null));
+            T x0 = a.tensor(0), y0 = a.tensor(1);
+            T[] xy = x0 == null || y0 == null ? null : host.agreed(a, x0, y0);
+            if (xy == null) return null;
+            return new Bitwise(l).apply(p, "`" + name + "`", xy[0], a.get(0, null), a.spanOf(0, null), xy[1], a.get(1, null), a.spanOf(1, null));
         });
     }
 

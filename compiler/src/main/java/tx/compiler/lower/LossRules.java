@@ -44,10 +44,12 @@ final class LossRules extends RuleFamily {
     private void loss(String name, String number, double dflt, PairLoss f, String gradFnMean, String gradFnSum, String gradFnNone) {
         rules.put(name, a -> {
             if (!(number == null ? a.shape(2, 2, "reduction") : a.shape(2, 2, "reduction", number))) return null;
-            T x = a.tensor(0), y = a.tensor(1);
+            T x0 = a.tensor(0), y0 = a.tensor(1);
             double p = number == null ? 0 : a.number(-1, number, dflt);
             String r = host.choice(a, -1, "reduction", "mean", REDUCTIONS);
-            if (x == null || y == null || r == null || a.failed || !host.broadcasts(a, x, y)) return null;
+            T[] xy = x0 == null || y0 == null || r == null || a.failed ? null : host.agreed(a, x0, y0);
+            if (xy == null) return null;
+            T x = xy[0], y = xy[1];
             if (number != null && p < 0) {
                 l.diags.error("E0104", a.spanOf(-1, number), "`" + name + "` needs " + number + " >= 0, found " + PyFloat.repr(p), null);
                 return null;
@@ -68,10 +70,20 @@ final class LossRules extends RuleFamily {
      */
     private Val binaryCrossEntropy(Args a, boolean logits) {
         if (!(logits ? a.shape(2, 3, "weight", "reduction", "pos_weight") : a.shape(2, 3, "weight", "reduction"))) return null;
-        T x = a.tensor(0), y = a.tensor(1);
+        T x0 = a.tensor(0), y0 = a.tensor(1);
         T w = optional(a, 2, "weight"), pw = logits ? optional(a, -1, "pos_weight") : null;
         String r = host.choice(a, -1, "reduction", "mean", REDUCTIONS);
-        if (x == null || y == null || r == null || a.failed || !host.broadcasts(a, x, y)) return null;
+        if (x0 == null || y0 == null || r == null || a.failed) return null;
+        T[] xy = SizeAgreement.sameShape(l, a.span(), x0, y0, logits ? "Target size ({1}) must be the same as input size ({0})"
+                : "Using a target size ({1}) that is different to the input size ({0}) is deprecated. Please ensure they have the same size.");
+        if (xy == null && !Arrays.equals(x0.shape(), y0.shape())) { // PyTorch's ValueError: these losses do not broadcast input and target
+            String target = "torch.Size(" + Shapes.show(y0.shape()) + ")", input = "torch.Size(" + Shapes.show(x0.shape()) + ")";
+            l.diags.error("E0201", a.span(), logits ? "Target size (" + target + ") must be the same as input size (" + input + ")"
+                    : "Using a target size (" + target + ") that is different to the input size (" + input + ") is deprecated. Please ensure they have the same size.",
+                    "PyTorch raises this ValueError when it runs: `" + a.fn + "` does not broadcast its input and target");
+            return null;
+        }
+        T x = xy == null ? x0 : xy[0], y = xy == null ? y0 : xy[1];
         int[] shape = Shapes.broadcast(x.shape(), y.shape());
         for (T t : new T[] {w, pw}) {
             if (t == null) continue;
@@ -104,10 +116,12 @@ final class LossRules extends RuleFamily {
     /** kl_div(input, target, reduction="mean", log_target=False); input holds log-probabilities. */
     private Val klDiv(Args a) {
         if (!a.shape(2, 2, "reduction", "log_target")) return null;
-        T x = a.tensor(0), y = a.tensor(1);
+        T x0 = a.tensor(0), y0 = a.tensor(1);
         String r = host.choice(a, -1, "reduction", "mean", "mean", "sum", "none", "batchmean");
         boolean logTarget = a.bool("log_target", false);
-        if (x == null || y == null || r == null || a.failed || !host.broadcasts(a, x, y)) return null;
+        T[] yx = x0 == null || y0 == null || r == null || a.failed ? null : host.agreed(a, y0, x0); // PyTorch's message names the target a
+        if (yx == null) return null;
+        T x = yx[1], y = yx[0];
         Losses.Reduction red = Losses.Reduction.of(r);
         String gradFn = switch (red) {
             case MEAN -> "MeanBackward0";
@@ -121,9 +135,11 @@ final class LossRules extends RuleFamily {
     /** cosine_similarity(x1, x2, dim=1, eps=1e-8): along dim of the broadcast shape. */
     private Val cosineSimilarity(Args a) {
         if (!a.shape(2, 4, "dim", "eps")) return null;
-        T x = a.tensor(0), y = a.tensor(1);
+        T x0 = a.tensor(0), y0 = a.tensor(1);
         double eps = a.number(3, "eps", 1e-8);
-        if (x == null || y == null || a.failed || !host.broadcasts(a, x, y)) return null;
+        T[] xy = x0 == null || y0 == null || a.failed ? null : host.agreed(a, x0, y0);
+        if (xy == null) return null;
+        T x = xy[0], y = xy[1];
         int[] shape = Shapes.broadcast(x.shape(), y.shape());
         Integer d = a.get(2, "dim") == null ? a.normalizeDim(1, shape.length, a.span()) : a.dim(2, "dim", shape.length);
         if (d == null) return null;

@@ -144,15 +144,17 @@ final class MatrixRules extends RuleFamily {
      */
     private Val cross(Args a) {
         if (!a.shape(2, 3, "dim")) return null;
-        T x = a.tensor(0), y = a.tensor(1);
-        if (x == null || y == null) return null;
+        T x0 = a.tensor(0), y0 = a.tensor(1);
+        if (x0 == null || y0 == null) return null;
+        T[] xy = x0.shape().length == y0.shape().length ? host.agreed(a, x0, y0) : new T[] {x0, y0};
+        if (xy == null) return null;
+        T x = xy[0], y = xy[1];
         int[] s = x.shape(), t = y.shape();
         if (s.length != t.length) {
             l.diags.error("E0202", a.span(), "`cross` takes two tensors of the same number of dimensions, found " + Shapes.show(s) + " and "
                     + Shapes.show(t), "PyTorch's linalg.cross broadcasts sizes, not ranks: add the dimensions with `unsqueeze`");
             return null;
         }
-        if (!host.broadcasts(a, x, y)) return null;
         Integer d;
         if (a.get(2, "dim") == null || a.get(2, "dim") instanceof Val.None) {
             d = null;

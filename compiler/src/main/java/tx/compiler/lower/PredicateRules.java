@@ -115,10 +115,13 @@ final class PredicateRules extends RuleFamily {
      */
     private Var isclose(Args a) {
         if (!a.shape(2, 5, "other", "rtol", "atol", "equal_nan")) return null;
-        T x = tensorOnly(a, 0, "input"), y = tensorOnly(a, 1, "other");
+        T x0 = tensorOnly(a, 0, "input"), y0 = tensorOnly(a, 1, "other");
         double rtol = a.number(2, "rtol", 1e-5), atol = a.number(3, "atol", 1e-8);
         boolean equalNan = a.bool(4, "equal_nan", false);
-        if (x == null || y == null || a.failed || !host.broadcasts(a, x, y) || !tolerance(a, 2, "rtol", rtol) || !tolerance(a, 3, "atol", atol)) return null;
+        if (x0 == null || y0 == null || a.failed || !tolerance(a, 2, "rtol", rtol) || !tolerance(a, 3, "atol", atol)) return null;
+        T[] xy = host.agreed(a, x0, y0);
+        if (xy == null) return null;
+        T x = xy[0], y = xy[1];
         if (x.dtype() != y.dtype()) {
             l.diags.error("E0220", a.span(), "`" + a.fn + "` compares tensors of one dtype, found " + x.dtype().text() + " and " + y.dtype().text(),
                     "PyTorch refuses it too (\"" + x.dtype().scalarTypeName() + " did not match " + y.dtype().scalarTypeName() + "\"); convert one first, e.g. `a.double()`");

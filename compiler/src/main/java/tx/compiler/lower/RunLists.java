@@ -132,6 +132,7 @@ final class RunLists {
             Val v = items.get(k);
             T t = v instanceof Val.Num n && r.item().item() && n.py() == r.item().py() ? T.scalar(l.b.scalar(n.value(), r.item().dtype()), r.item().py()) : v instanceof T x ? x : null;
             String why = r.tensor() ? "it is a tensor" : r.rows().shape()[0] == 0 ? "a list a `while` loop grew does not grow after it"
+                    : Shapes.isSymbol(r.rows().shape()[0]) ? "a list `tolist` made of a tensor whose size is known only at run time does not grow"
                     : t == null || !ListHistory.same(r.item(), t) ? "its items are " + describe(r.item()) + ", and this is " + v.describe() : null;
             if (why != null) {
                 l.diags.error("E0401", spans.get(k), "`" + name + "` (" + r.describe() + ") cannot take this item: " + why,
@@ -200,7 +201,7 @@ final class RunLists {
             return new Val.Bad();
         }
         int cap = r.rows().shape()[0];
-        boolean exact = cap == 0; // a while's tape: its rows are the items (its static length is 0, its length at run time the trip count)
+        boolean exact = cap == 0 || Shapes.isSymbol(cap); // a while's tape or tolist's rows: its rows are the items (a static length 0 or a symbol)
         Var rows = r.rows().var(), n = r.count().var();
         Var inside = exact ? null : l.b.expand(l.b.reshape(l.b.lt(l.b.iota(cap), n), Shapes.concat(new int[] {cap}, ones(item.shape().length))),
                 r.rows().shape()); // the rows that are items

@@ -22,8 +22,13 @@ final class RunTimeChecks {
 
     /** Stops the run with {@code message} (print items, side by side) unless the bool scalar {@code holds} is true. */
     static void require(Lowerer l, Span span, Var holds, List<Stmt.PrintItem> message) {
+        require(l, span, holds, () -> message);
+    }
+
+    /** {@link #require}, the message's values computed only when the check fails (in its branch). */
+    static void require(Lowerer l, Span span, Var holds, java.util.function.Supplier<List<Stmt.PrintItem>> message) {
         l.b.openBlock();
-        l.b.add(new Stmt.Fail(message, span.origin(), false));
+        l.b.add(new Stmt.Fail(message.get(), span.origin(), false));
         List<Stmt> failing = l.b.closeBlock();
         l.b.add(new Stmt.Cond(holds, List.of(), List.of(), failing, List.of(), List.of(), span.origin()));
     }
@@ -44,12 +49,18 @@ final class RunTimeChecks {
     }
 
     /**
-     * PyTorch's refusal of a maximum, minimum or their positions over nothing: of the whole tensor
-     * when {@code axis} is null ("Expected reduction dim to be specified for input.numel() == 0"),
-     * else of an axis of size 0. Checked only where a size is known only at run time; a fixed empty
+     * PyTorch's refusal of a maximum, minimum or their positions over nothing (the rules of max,
+     * min, amax, amin, argmax and argmin place it before the reduction): of the whole tensor when
+     * {@code axes} is null ("Expected reduction dim to be specified for input.numel() == 0"),
+     * else of each of its axes whose size is 0. Checked only where a size is known only at run time; a fixed empty
      * shape is the caller's to refuse.
      */
-    static void nonEmpty(Lowerer l, Span span, String fn, int[] shape, Integer axis) {
+    static void nonEmpty(Lowerer l, Span span, String fn, int[] shape, int[] axes) {
+        if (axes == null) nonEmpty(l, span, fn, shape, (Integer) null);
+        else for (int axis : axes) nonEmpty(l, span, fn, shape, Integer.valueOf(axis));
+    }
+
+    private static void nonEmpty(Lowerer l, Span span, String fn, int[] shape, Integer axis) {
         if (axis == null && Shapes.symbolic(shape)) {
             Var n = RunTimeSizes.product(l.b, shape);
             require(l, span, l.b.emit(Prim.GT, null, n, l.b.scalar(0, DType.INT64)), List.of(text(fn + "(): Expected reduction dim to be specified for input.numel() == 0."

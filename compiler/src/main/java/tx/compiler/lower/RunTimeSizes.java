@@ -27,27 +27,27 @@ final class RunTimeSizes {
             // elementwise composites
             "relu", "softplus", "relu6", "hardtanh", "gelu", "silu", "mish", "logsigmoid", "softsign", "square", "rsqrt", "reciprocal",
             "exp2", "log2", "log10", "sinh", "cosh", "asinh", "acosh", "atanh", "erf", "erfc", "hypot", "frac", "clamp", "where", "pow",
-            "logical_not", "bitwise_not", "round", "isclose",
+            "logical_not", "bitwise_not", "round", "isclose", "lerp", "masked_fill", "logical_and", "logical_or", "logical_xor",
+            "bitwise_and", "bitwise_or", "bitwise_xor",
             // reductions and the losses, whose means divide by a count made in the IR
             "sum", "mean", "var", "std", "prod", "softmax", "log_softmax", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
-            "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
+            "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div", "cosine_similarity",
             // products, conversions, autograd
             "matmul", "mm", "mv", "dot", "linear", "float", "double", "long", "bool", "to", "detach", "clone", "item", "print", "backward",
             // constructors of the same shape (zeros(n) of a run-time n takes its own path: Args.runTimeShapeFrom)
             "zeros_like", "ones_like", "full_like", "zeros", "ones", "full",
             // sizes, as Python ints known at run time
             "len", "numel", "size",
-            // maxima and minima, whose run-time check refuses an empty selection as PyTorch does (see nonEmpty)
+            // maxima and minima, whose rules refuse an empty selection when the program runs, as PyTorch does (RunTimeChecks.nonEmpty)
             "max", "min", "amax", "amin", "argmax", "argmin",
             // shapes: the sizes known only at run time are carried as symbols, or made (a flattening's, a view's -1)
-            "reshape", "view", "flatten", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims", "t", "permute", "movedim", "flip", "dim",
+            "reshape", "view", "flatten", "squeeze", "unsqueeze", "expand", "broadcast_to", "transpose", "swapaxes", "swapdims", "t", "permute", "movedim", "flip", "dim",
             // orders and scans along an axis
-            "sort", "argsort", "cumsum", "topk",
+            "sort", "argsort", "cumsum", "cumprod", "topk",
+            // Python lists of its numbers, of a length known at run time (see tolist)
+            "tolist",
             // joins: the joined size is the sum, known when the program runs
             "cat", "stack");
-
-    /** The reductions that PyTorch refuses over nothing. */
-    private static final Set<String> NOT_OVER_NOTHING = Set.of("max", "min", "amax", "amin", "argmax", "argmin");
 
     private static final Set<String> PRIMITIVES = primitives();
 
@@ -107,29 +107,60 @@ final class RunTimeSizes {
         return parts.size() == 1 ? parts.get(0) : new tx.runtime.ir.Stmt.PrintItem.Joined(parts);
     }
 
+    /**
+     * {@code x.tolist()} of a tensor whose last axis alone has a size known only at run time
+     * ({@code x[m].tolist()}, {@code X[:, m].tolist()}): nested lists of x's fixed axes, each
+     * innermost one a list whose length is known only at run time ({@link Val.RunList}) of x's
+     * numbers as Python floats, ints or bools; null after reporting. A size known only at run time
+     * on another axis would make lists of lists of run-time lengths: E0105.
+     */
+    static Val tolist(Lowerer l, Args a, T x, int limit) {
+        int[] s = x.shape();
+        int last = s.length - 1;
+        if (Shapes.symbolic(Arrays.copyOf(s, last))) return refused(l, a.span(), "`tolist` of a size other than the last");
+        int rows = Shapes.numel(Arrays.copyOf(s, last));
+        if (rows > limit) {
+            l.diags.error("E0105", a.span(), "`tolist` of a tensor of " + rows + " rows: tx makes Python lists of at most " + limit + " items",
+                    "print the tensor itself, or a part of it: `x[:10].tolist()`");
+            return null;
+        }
+        tx.runtime.ir.Var flat = l.b.stopGrad(l.b.reshape(x.var(), new int[] {rows, s[last]}));
+        return lists(l, a, x, flat, 0, 0);
+    }
+
+    /** The lists of {@link #tolist} from axis {@code axis} on, starting at row {@code at} of {@code flat}. */
+    private static Val lists(Lowerer l, Args a, T x, tx.runtime.ir.Var flat, int axis, int at) {
+        int[] s = x.shape();
+        if (axis == s.length - 1) {
+            tx.runtime.ir.Var row = l.b.take(flat, l.b.scalar(at, tx.runtime.tensor.DType.INT64), 0);
+            Val.PyType py = switch (x.dtype()) {
+                case INT64 -> Val.PyType.INT;
+                case BOOL -> Val.PyType.BOOL;
+                case FLOAT64 -> Val.PyType.FLOAT;
+            };
+            T item = T.scalar(l.b.newVar(Shapes.SCALAR, null, x.dtype()), py);
+            return new Val.RunList(new T(row, false, -1, null, false, false), T.scalar(l.b.sizeOf(s[axis]), Val.PyType.INT), item, false);
+        }
+        int stride = Shapes.numel(Arrays.copyOfRange(s, axis + 1, s.length - 1));
+        List<Val> items = new java.util.ArrayList<>();
+        for (int i = 0; i < s[axis]; i++) items.add(lists(l, a, x, flat, axis + 1, at + i * stride));
+        return new Val.ListV(items, java.util.Collections.nCopies(items.size(), a.span()));
+    }
+
     /** Whether a value is a tensor with a size known only at run time. */
     static boolean sized(Val v) {
         return v instanceof T t && Shapes.symbolic(t.shape());
     }
 
     /**
-     * The checks a built-in's call needs when the program runs, placed before it: a maximum or
-     * minimum of a selection, over all of it or along an axis whose size is known only at run time,
-     * must have something to reduce ({@link RunTimeChecks#nonEmpty}).
+     * Whether a function value takes such arguments: a user function, which is inlined for them
+     * (see Functions#call), and grad, value_and_grad and vjp of one, which differentiate that
+     * inlined body in the graph; not the transforms that map over or linearise their inputs
+     * (jvp, the Jacobians, vmap), nor custom rules.
      */
-    static void checks(Lowerer l, Args a) {
-        if (!NOT_OVER_NOTHING.contains(a.fn) || a.pos.isEmpty() || !sized(a.pos.get(0))) return;
-        int[] shape = ((T) a.pos.get(0)).shape();
-        Val dim = a.kw.containsKey("dim") ? a.kw.get("dim") : a.pos.size() > 1 ? a.pos.get(1) : null;
-        if (dim == null) {
-            RunTimeChecks.nonEmpty(l, a.span(), a.fn, shape, null);
-        } else if (dim instanceof Val.Num n && n.py() == Val.PyType.INT && Math.abs(n.value()) <= shape.length && n.value() < shape.length) {
-            RunTimeChecks.nonEmpty(l, a.span(), a.fn, shape, (int) (n.value() < 0 ? n.value() + shape.length : n.value()));
-        } else if (dim instanceof Val.ListV list) {
-            for (Val d : list.items()) if (d instanceof Val.Num n && Math.abs(n.value()) <= shape.length && n.value() < shape.length) {
-                RunTimeChecks.nonEmpty(l, a.span(), a.fn, shape, (int) (n.value() < 0 ? n.value() + shape.length : n.value()));
-            }
-        } // a tensor as the second operand (max(a, b)) is elementwise: nothing to check; a bad dim is the rule's to report
+    static boolean takenBy(Val.FnRef ref) {
+        if (ref instanceof Val.UserFn) return true;
+        return ref instanceof Val.Transform t && Set.of("grad", "value_and_grad", "vjp").contains(t.kind()) && takenBy(t.of());
     }
 
     /**

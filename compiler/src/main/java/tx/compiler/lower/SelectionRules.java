@@ -56,6 +56,7 @@ final class SelectionRules extends RuleFamily {
         Integer dim = dimV == null || dimV instanceof Val.None ? null : a.dim(1, "dim", x.shape().length);
         boolean keepdim = a.bool(2, "keepdim", false);
         if (a.failed || !nonEmpty(a, x, dim)) return null;
+        RunTimeChecks.nonEmpty(l, a.span(), a.fn, x.shape(), dim == null || x.shape().length == 0 ? null : new int[] {dim});
         Var src = max ? x.var() : b.neg(x.var());
         if (dim == null || x.shape().length == 0) return out(argmaxAlong(b.reshape(src, RunTimeSizes.flat(l.b, x.shape())), 0, false), null);
         return out(argmaxAlong(src, dim, keepdim), null);

@@ -27,6 +27,7 @@ final class ShapeRules extends RuleFamily {
             int[] s = a.shapeFrom(1, true);
             if (x == null || s == null) return null;
             s = inferSize(a, x, s);
+            if (s != null && Shapes.symbolic(x.shape()) && !Shapes.symbolic(s)) x = allGiven(a, x, s);
             // PyTorch 1.13: reshape of a contiguous tensor is _reshape_alias, view is view (a transposed one's reshape copies: UnsafeViewBackward0, not followed here)
             return s == null ? null : host.view(x, b.reshape(x.var(), s), a.fn.equals("view") ? "ViewBackward0" : "ReshapeAliasBackward0");
         });
@@ -58,7 +59,7 @@ final class ShapeRules extends RuleFamily {
             List<Integer> shape = new ArrayList<>();
             for (int i = 0; i < x.shape().length; i++) {
                 if (Shapes.isSymbol(x.shape()[i]) && (d == null || d == i)) { // PyTorch squeezes it if the run makes it 1
-                    RunTimeSizes.refuse(l, a.span(), "`squeeze` of a dimension");
+                    RunTimeSizes.refuse(l, a.span(), "`squeeze` of a dimension (PyTorch drops it when the run makes it 1, so the rank would depend on the data)");
                     return null;
                 }
                 if (x.shape()[i] == 1 && (d == null || d == i)) continue;
@@ -131,10 +132,11 @@ final class ShapeRules extends RuleFamily {
                 return null;
             } else known *= s[i];
         }
-        if (unknown < 0 || known == 0) {
-            RunTimeSizes.refuse(l, a.span(), "a reshape to sizes all given (one of them -1 works)");
+        if (unknown >= 0 && known == 0) {
+            RunTimeSizes.refuse(l, a.span(), "a reshape with a -1 and a 0");
             return null;
         }
+        if (unknown < 0) return s; // the count is checked when it runs (see allGiven)
         long fixed = Shapes.numel(Shapes.fixedPart(x.shape()));
         int[] out = s.clone();
         int[] syms = Shapes.symbols(x.shape());
@@ -153,6 +155,21 @@ final class ShapeRules extends RuleFamily {
         return out;
     }
 
+    /**
+     * x, whose size is known only at run time, relabelled as a vector of a fixed number of elements
+     * (the product of the shape {@code s} a reshape gives in full), after a check when the program
+     * runs that it has that many, with PyTorch's "shape '[2, 3]' is invalid for input of size 5"
+     * (E0509): the reshape to s is then one of fixed sizes.
+     */
+    private T allGiven(Args a, T x, int[] s) {
+        int n = Shapes.numel(s);
+        Var flat = b.reshape(x.var(), RunTimeSizes.flat(b, x.shape()));
+        List<tx.runtime.ir.Stmt.PrintItem> message = List.of(RunTimeChecks.text("shape '" + Arrays.toString(s) + "' is invalid for input of size "),
+                RunTimeChecks.shown(l, b.sizeOf(flat.shapeRef()[0])));
+        RunTimeChecks.require(l, a.span(), b.emit(Prim.EQ, null, b.sizeOf(flat.shapeRef()[0]), b.scalar(n, tx.runtime.tensor.DType.INT64)), message);
+        return x.withVar(b.reshape(flat, new int[] {n}));
+    }
+
     private Val expand(Args a, boolean sizes) {
         if (!a.shape(2, Integer.MAX_VALUE)) return null;
         T x = a.tensor(0);
@@ -160,6 +177,9 @@ final class ShapeRules extends RuleFamily {
         if (x == null || s == null) return null;
         int lead = s.length - x.shape().length;
         for (int i = 0; i < s.length && lead >= 0; i++) if (s[i] == -1 && i >= lead) s[i] = x.shape()[i - lead];
+        for (int i = Math.max(lead, 0); i < s.length && lead >= 0; i++) if (Shapes.isSymbol(x.shape()[i - lead]) && s[i] != x.shape()[i - lead]) {
+            return RunTimeSizes.refused(l, a.span(), "`" + a.fn + "` of a size to a fixed one (-1 keeps it)");
+        }
         if (lead < 0 || !Shapes.broadcastsTo(x.shape(), s)) {
             l.diags.error("E0201", a.span(), "cannot expand a tensor of shape " + Shapes.show(x.shape()) + " to " + Shapes.show(s),
                     "only dimensions of size 1 can grow, and new dimensions go in front");

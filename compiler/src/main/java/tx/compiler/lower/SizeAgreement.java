@@ -51,6 +51,40 @@ final class SizeAgreement {
         return out;
     }
 
+    /**
+     * Two operands of one rank that PyTorch requires to have the same size (binary_cross_entropy's
+     * input x and target y), where a size known only at run time meets another size: checked equal
+     * when the program runs, with PyTorch's {@code message} ({0} x's shape, {1} y's, each printed
+     * {@code torch.Size([3])}), and relabelled to one shape (a fixed size before a symbol). Null,
+     * with nothing emitted, where no such sizes meet (the caller checks broadcasting as before).
+     */
+    static T[] sameShape(Lowerer l, Span span, T x, T y, String message) {
+        int[] s = x.shape(), t = y.shape();
+        if (s.length != t.length || !Shapes.symbolic(s) && !Shapes.symbolic(t)) return null;
+        int[] target = s.clone();
+        List<Var> equal = new java.util.ArrayList<>();
+        for (int i = 0; i < s.length; i++) {
+            if (s[i] == t[i] || !Shapes.isSymbol(s[i]) && !Shapes.isSymbol(t[i])) continue;
+            equal.add(l.b.emit(Prim.EQ, null, RunTimeChecks.size(l, s[i]), RunTimeChecks.size(l, t[i])));
+            if (Shapes.isSymbol(s[i])) target[i] = t[i];
+        }
+        if (equal.isEmpty()) return null;
+        Var holds = equal.get(0);
+        for (Var e : equal.subList(1, equal.size())) holds = l.b.emit(Prim.BITWISE_AND, null, holds, e);
+        List<tx.runtime.ir.Stmt.PrintItem> items = new java.util.ArrayList<>();
+        String[] parts = message.split("\\{|\\}", -1); // text, digit, text, digit, text
+        for (int k = 0; k < parts.length; k++) {
+            if (k % 2 == 0) items.add(RunTimeChecks.text(parts[k]));
+            else items.add(RunTimeSizes.shapeItem(l, parts[k].equals("0") ? s : t));
+        }
+        RunTimeChecks.require(l, span, holds, items);
+        int[] yt = t.clone();
+        for (int i = 0; i < t.length; i++) if (Shapes.isSymbol(s[i]) || Shapes.isSymbol(t[i])) yt[i] = target[i];
+        T xo = java.util.Arrays.equals(s, target) ? x : x.withVar(l.b.reshape(x.var(), target));
+        T yo = java.util.Arrays.equals(t, yt) ? y : y.withVar(l.b.reshape(y.var(), yt));
+        return new T[] {xo, yo};
+    }
+
     /** The shape the operands broadcast to if each size known only at run time equals what it meets (a fixed size before a symbol); null if two fixed sizes differ. */
     private static int[] target(int[][] shapes) {
         int rank = 0;
@@ -66,11 +100,6 @@ final class SizeAgreement {
             }
         }
         return target;
-    }
-
-    /** Whether the shapes broadcast once a check when the program runs finds the sizes known only then equal to what they meet. */
-    static boolean couldAgree(int[]... shapes) {
-        return target(shapes) != null;
     }
 
     /** Whether the shapes broadcast only after a check of sizes known only at run time. */

@@ -109,12 +109,25 @@ public final class PrimSupport {
 
     /** v moved one place along an axis, the first place 1 and the last element dropped: y_{k-1} of a running product. */
     static Var shiftedRight(Builder b, Var v, int axis) {
+        if (Shapes.isSymbol(v.shapeRef()[axis])) return shiftedRightAtRunTime(b, v, axis);
         int[] s = v.shape(), start = new int[s.length], stop = v.shape(), step = new int[s.length];
         Arrays.fill(step, 1);
         stop[axis] = s[axis] - 1;
         int[] oneShape = v.shape();
         oneShape[axis] = 1;
         return b.emit(CAT, new Attrs.Axis(axis), b.fill(oneShape, 1.0), b.slice(v, start, stop, step));
+    }
+
+    /**
+     * {@link #shiftedRight} along an axis whose length is known only at run time (a selection's),
+     * where no slice of a fixed length can drop the last element: v gathered at position k - 1 for
+     * k = 1, 2, ... (the positions a running sum of ones), and 1 at k = 0.
+     */
+    private static Var shiftedRightAtRunTime(Builder b, Var v, int axis) {
+        Var k = b.emit(CUMSUM, new Attrs.Axis(axis), b.fill(v.shapeRef(), 1.0)); // k + 1
+        Var before = b.sub(k, b.scalar(2)), zero = b.scalar(0);
+        Var at = b.emit(Prim.CAST, tx.runtime.tensor.DType.INT64, b.where(b.lt(before, zero), zero, before));
+        return b.where(b.eq(k, b.scalar(1)), b.scalar(1), b.emit(Prim.GATHER, new Attrs.Axis(axis), v, at));
     }
 
     /** Brings a reduction's output-shaped value back to the input's shape (keepdim, then expand). */

@@ -58,7 +58,7 @@ final class ReductionRules {
         Attrs.Axis axis = (Attrs.Axis) e.attr();
         Var x = in(e, 0), y = e.out(), zero = b.scalar(0), one = b.scalar(1);
         int a = axis.axis(), n = x.shapeRef()[a];
-        if (n <= 1) return List.of(g);
+        if (n <= 1 && !tx.runtime.tensor.Shapes.isSymbol(n)) return List.of(g); // a symbol (negative) is a length known only at run time
         Var isZero = b.eq(x, zero);
         Var zeros = b.emit(CUMSUM, axis, isZero); // zeros at or before each position
         Var before = b.eq(zeros, zero), second = b.eq(zeros, one);
