@@ -316,7 +316,8 @@ class BuiltinGradTest {
         c.add(new Case("transpose(x, -1, 0)", s(3, 2), List.of(x(s(2, 3), ANY))));
         c.add(new Case("transpose(x, 0, 2)", s(2, 3, 2), List.of(x(s(2, 3, 2), ANY))));
         c.add(new Case("x.T", s(3, 2), List.of(x(s(2, 3), ANY))));
-        c.add(new Case("x.T", s(2, 2, 3), List.of(x(s(2, 3, 2), ANY))));
+        c.add(new Case("x.T", s(4, 3, 2), List.of(x(s(2, 3, 4), ANY)))); // every axis reversed, as PyTorch
+        c.add(new Case("x.mT", s(2, 2, 3), List.of(x(s(2, 3, 2), ANY))));
     }
 
     static void shapes(List<Case> c) {
@@ -407,7 +408,7 @@ class BuiltinGradTest {
         c.add(new Case("solve(x + 5 * eye(3), y)", s(2, 3, 2), List.of(x(s(3, 3), ANY), y(s(2, 3, 2), ANY))));
         c.add(new Case("solve(x + 5 * eye(2), y)", s(2, 2, 3), List.of(x(s(2, 2, 2), ANY), y(s(2, 3), ANY))));
         c.add(new Case("cholesky(x @ x.T + eye(3))", s(3, 3), List.of(x(s(3, 3), ANY))));
-        c.add(new Case("cholesky(x @ x.T + eye(2), upper=true)", s(2, 2, 2), List.of(x(s(2, 2, 2), ANY))));
+        c.add(new Case("cholesky(x @ x.mT + eye(2), upper=true)", s(2, 2, 2), List.of(x(s(2, 2, 2), ANY))));
         c.add(new Case("sum(log(diagonal(cholesky(x @ x.T + eye(3)))))", s(), List.of(x(s(3, 3), ANY))));
         // torch.linalg's spellings, solve's left=False, and slogdet (its logabsdet; the sign passes zeros), det < 0 too
         c.add(new Case("torch.linalg.inv(x + 5 * eye(3)) + torch.linalg.det(x + 5 * eye(3))", s(3, 3), List.of(x(s(3, 3), ANY))));
@@ -636,6 +637,9 @@ class BuiltinGradTest {
         c.add(new Case("take_along_dim(x, tensor([[2], [0]]), dim=1)", s(2, 1), List.of(x(m, ANY))));
         c.add(new Case("take_along_dim(x, tensor([4, 0, 4]))", s(3), List.of(x(m, ANY))));
         c.add(new Case("index_select(x, 1, tensor([2, 0, 2]))", m, List.of(x(m, ANY))));
+        c.add(new Case("embedding(tensor([[1, 0], [1, 1]]), x)", s(2, 2, 3), List.of(x(m, ANY))));
+        c.add(new Case("normalize(x)", m, List.of(x(m, ANY))));
+        c.add(new Case("normalize(x, p=1, dim=0)", m, List.of(x(m, ANY))));
         c.add(new Case("scatter_add(x, 1, tensor([[0, 0], [2, 1]]), y)", m, List.of(x(m, ANY), y(s(2, 2), ANY))));
         c.add(new Case("sort(x, dim=1, descending=true).values", m, List.of(x(m, distinct()))));
         c.add(new Case("sort(x, dim=0)[0] * y", m, List.of(x(m, distinct()), y(m, ANY))));
@@ -663,7 +667,7 @@ class BuiltinGradTest {
             "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "layer_norm", "dropout",
             "einsum", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
             "batch_norm",
-            "gather", "take_along_dim", "index_select", "scatter_add", "sort", "topk",
+            "gather", "take_along_dim", "index_select", "embedding", "normalize", "scatter_add", "sort", "topk",
             "slogdet", "det", "solve", "cholesky", "inverse", "nll_loss", "qr", "conv_transpose1d", "conv_transpose2d",
         };
         List<String> missing = new ArrayList<>();

@@ -241,13 +241,13 @@ class JavaEmitTest {
                 return acc
             }
             fn factorised(A: [3, 3], S: [2, 3, 3], b: [3], C: [3, 2]) -> [] {
-                P = S @ S.T + eye(3)
+                P = S @ S.mT + eye(3)
                 a = det(A) + sum(inverse(A) * A) + sum(solve(A, b)) + sum(solve(A, C) ** 2)
                 return a + sum(log(diagonal(cholesky(P), 0, 1, 2))) + sum(det(P)) + sum(solve(P, S[0]) * inverse(P))
             }
             fn linalg_spelled(A: [3, 3], S: [2, 3, 3], C: [2, 3]) -> [] {
                 s, la = torch.linalg.slogdet(A)
-                P = S @ S.T + eye(3)
+                P = S @ S.mT + eye(3)
                 L = torch.linalg.cholesky(P, upper=true)
                 return s * la + sum(slogdet(P).logabsdet) + sum(L ** 2) + sum(torch.linalg.solve(A, C, left=false) ** 2) + torch.linalg.det(torch.linalg.inv(A))
             }
@@ -267,7 +267,7 @@ class JavaEmitTest {
             fn spectral_parts(A: [3, 3], M: [2, 4, 3]) -> [] {
                 L, V = torch.linalg.eigh(A + A.T + torch.diag(tensor([1.0, 4.0, 8.0])))
                 U, S, Vh = torch.linalg.svd(M, full_matrices=false)
-                return sum((V * L) @ V.T * A) + sum(S ** 3) + sum((U @ Vh) * M) + sum(torch.linalg.svdvals(M.T) * S) + sum(torch.linalg.pinv(M) ** 2)
+                return sum((V * L) @ V.T * A) + sum(S ** 3) + sum((U @ Vh) * M) + sum(torch.linalg.svdvals(M.mT) * S) + sum(torch.linalg.pinv(M) ** 2)
             }
             fn upsampled(x: [2, 4, 3, 3], w: [4, 2, 2, 3], u: [2, 5], v: [2, 3, 3]) -> [] {
                 a = conv_transpose2d(x, w, tensor([0.5, -1.0, 2.0, 0.25]), stride=2, padding=1, output_padding=1, groups=2)
@@ -275,7 +275,7 @@ class JavaEmitTest {
             }
             fn transposed(x: [n, 3], w: [2, 3, 4], u: [4, n]) -> [] {
                 a = transpose(w, 1, 2) @ x.T
-                return sum(a * (x @ w).T) + sum((u.T @ u).T ** 2) + sum(x.T.T @ w[0]) + sum(u @ x.T.T)
+                return sum(a * (x @ w).mT) + sum((u.T @ u).T ** 2) + sum(x.T.T @ w[0]) + sum(u @ x.T.T)
             }
             """;
 

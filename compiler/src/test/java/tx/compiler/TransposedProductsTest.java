@@ -37,7 +37,7 @@ class TransposedProductsTest {
             }
             fn batched(x: [n, 3], w: [2, 3, 4], u: [4, n]) -> [] {
                 a = transpose(w, 1, 2) @ x.T
-                b = (x @ w).T
+                b = (x @ w).mT
                 return sum(a * b) + sum((u.T @ u).T ** 2) + sum(x.T.T @ w[0])
             }
             """;

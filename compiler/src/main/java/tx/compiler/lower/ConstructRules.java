@@ -45,6 +45,8 @@ final class ConstructRules extends RuleFamily {
         });
         rules.put("zeros", a -> filled(a, 0.0));
         rules.put("ones", a -> filled(a, 1.0));
+        rules.put("empty", a -> filled(a, 0.0)); // NOTE: PyTorch leaves the values unset; tx's are zeros
+        rules.put("empty_like", a -> like(a, 0.0));
         rules.put("full", a -> {
             if (!a.shape(2, 2, "requires_grad", "dtype")) return null;
             // the shape is one argument: a list, x.shape, or a single size

@@ -10,7 +10,8 @@ import tx.runtime.tensor.PyFloat;
  * or along dims, and {@code norm(A, ord=None, dim=None, keepdim=False)}, which is a vector norm of a
  * vector, of the flattened tensor (no ord) or along one dim, and {@code matrix_norm}'s for a matrix
  * given an ord or two dims. One set of composites (p = 1, 2, inf), with PyTorch 1.13's grad_fn for
- * each spelling ({@code NormBackward1}, {@code LinalgVectorNormBackward0}).
+ * each spelling ({@code NormBackward1}, {@code LinalgVectorNormBackward0}); and F.normalize, which
+ * divides by one of them.
  */
 final class NormRules extends RuleFamily {
     NormRules(Lowerer l, Builtins host, Map<String, Builtins.Rule> rules) {
@@ -18,6 +19,25 @@ final class NormRules extends RuleFamily {
         rules.put("norm", this::torchNorm);
         rules.put("linalg.vector_norm", this::vectorNorm);
         rules.put("linalg.norm", this::norm);
+        rules.put("normalize", this::normalize);
+    }
+
+    /** F.normalize(x, p=2, dim=1, eps=1e-12): x / clamp_min(‖x‖_p along dim, eps), as PyTorch writes it (DivBackward0). */
+    private Val normalize(Args a) {
+        if (!a.shape(1, 4, "p", "dim", "eps")) return null;
+        T x = a.tensor(0);
+        double p = a.number(1, "p", 2), eps = a.number(3, "eps", 1e-12);
+        if (x == null || a.failed) return null;
+        int rank = x.shape().length;
+        Integer d = a.get(2, "dim") == null ? a.normalizeDim(1, Math.max(rank, 1), a.span()) : a.dim(2, "dim", Math.max(rank, 1));
+        if (d == null || a.failed) return null;
+        Builtins.Reduction r = p == 2 ? Composites::norm : p == 1 ? Composites::norm1 : p == Double.POSITIVE_INFINITY ? Composites::normInf : null;
+        if (r == null) {
+            l.diags.error("E0105", a.spanOf(1, "p"), "`normalize` supports p = 1, 2 and inf, not " + PyFloat.repr(p), null);
+            return null;
+        }
+        int[] axes = rank == 0 ? new int[0] : new int[] {d};
+        return out(b.composite(() -> b.div(x.var(), Composites.clamp(b, r.apply(b, x.var(), axes, true), b.scalar(eps), null))), "DivBackward0");
     }
 
     /** norm(x, p=2, dim=None, keepdim=false), as torch.norm: the 1-, 2- or max-norm. */

@@ -36,6 +36,7 @@ final class SelectionRules extends RuleFamily {
         rules.put("gather", this::gather);
         rules.put("take_along_dim", this::takeAlongDim);
         rules.put("index_select", this::indexSelect);
+        rules.put("embedding", this::embedding);
         rules.put("scatter_add", this::scatterAdd);
         rules.put("one_hot", this::oneHot);
         rules.put("count_nonzero", this::countNonzero);
@@ -202,6 +203,19 @@ final class SelectionRules extends RuleFamily {
         }
         if (rank == 0) return out(gatherAlong(x, 0, b.reshape(idx.var(), Shapes.SCALAR)), "IndexSelectBackward0");
         return out(selectAlong(x.var(), axis, idx.var()), "IndexSelectBackward0");
+    }
+
+    /** F.embedding(input, weight): weight's rows at the positions of input (int64, any shape), shaped input's shape + [dim]. */
+    private Val embedding(Args a) {
+        if (!a.shape(2, 2, "input", "weight")) return null;
+        T idx = a.tensor(0), w = a.tensor(1);
+        if (idx == null || w == null || !index(idx, a.fn, a.spanOf(0, null))) return null;
+        if (w.shape().length != 2) {
+            l.diags.error("E0202", a.spanOf(1, null), "`embedding` takes a weight of shape [num_embeddings, embedding_dim], found " + Shapes.show(w.shape()), null);
+            return null;
+        }
+        Var rows = selectAlong(w.var(), 0, idx.var());
+        return out(b.reshape(rows, Shapes.concat(idx.shape(), new int[] {w.shape()[1]})), "EmbeddingBackward0");
     }
 
     /** The slices of x along an axis at the positions of idx (any shape, read flat): a gather with the positions spread. */
