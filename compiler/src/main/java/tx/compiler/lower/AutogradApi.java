@@ -409,6 +409,12 @@ final class AutogradApi {
             return new Val.Bad();
         }
         if (y.leaf() >= 0 || retained.containsKey(y.var())) return new Val.None("`retain_grad` returns None");
+        if (usedDifferentiably(y.var())) { // NOTE: the copy below would collect the gradient of later uses only: refused, not a .grad that is short
+            l.diags.error("E0306", c.span(), "`retain_grad` after `" + l.text(at.target().span()) + "` has been used in a computation that requires grad: "
+                    + "tx would retain only the gradient of its later uses, where PyTorch's holds them all",
+                    "call `" + l.text(at.target().span()) + ".retain_grad()` right after it is made, before it is used");
+            return new Val.Bad();
+        }
         Var kept = l.b.stopGrad(y.var());
         int id = l.register(c, l.text(at.target().span()));
         l.graph.markLeaf(kept, id);
@@ -416,6 +422,22 @@ final class AutogradApi {
         retainedFrom.put(id, y.var());
         l.rebindAliases(y.var(), new T(kept, true, -1, y.gradFn(), false, false, y.first(), y.py()));
         return new Val.None("`retain_grad` returns None");
+    }
+
+    /** Whether something built so far reads v in a computation that requires grad (an equation, a call, a loop's initial value). */
+    private boolean usedDifferentiably(Var v) {
+        for (List<Stmt> block : l.b.openBlocks()) if (reads(block, v)) return true;
+        return false;
+    }
+
+    private boolean reads(List<Stmt> body, Var v) {
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Eqn e && e.in().contains(v) && l.graph.requiresGrad(e.out())) return true;
+            if (s instanceof Stmt.Call call && call.in().contains(v)) return true;
+            if (s instanceof Stmt.Loop loop && (loop.init().contains(v) || reads(loop.body(), v))) return true;
+            if (s instanceof Stmt.Cond cond && (reads(cond.then(), v) || reads(cond.otherwise(), v))) return true;
+        }
+        return false;
     }
 
     /** The grad register of a retained tensor (see {@link #retainGrad}), or -1. */

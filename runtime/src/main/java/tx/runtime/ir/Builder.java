@@ -85,6 +85,11 @@ public final class Builder {
         }
     }
 
+    /** Every block open now, the innermost first: what has been built so far around the current point. */
+    public List<List<Stmt>> openBlocks() {
+        return List.copyOf(blocks);
+    }
+
     /** The top-level statements. */
     public List<Stmt> top() {
         return blocks.getLast();
