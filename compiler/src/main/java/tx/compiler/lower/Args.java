@@ -217,6 +217,12 @@ final class Args {
             return null;
         }
         if (has(i) && pos.get(i) instanceof Val.Shape s) return s.dims().clone();
+        shapeItems(i, items, spans);
+        return sizes(items, spans, infer);
+    }
+
+    /** The sizes of a shape given from position i on: one list's items, or the arguments from i on. */
+    private void shapeItems(int i, List<Val> items, List<Span> spans) {
         if (has(i) && pos.get(i) instanceof Val.ListV list) {
             items.addAll(list.items());
             spans.addAll(list.spans());
@@ -226,7 +232,6 @@ final class Args {
                 spans.add(posSpans.get(k));
             }
         }
-        return sizes(items, spans, infer);
     }
 
     /**
@@ -240,15 +245,7 @@ final class Args {
         if (has(i) && pos.get(i) instanceof Val.Shape s) return s.dims().clone();
         List<Val> items = new ArrayList<>();
         List<Span> spans = new ArrayList<>();
-        if (has(i) && pos.get(i) instanceof Val.ListV list) {
-            items.addAll(list.items());
-            spans.addAll(list.spans());
-        } else {
-            for (int k = i; k < pos.size(); k++) {
-                items.add(pos.get(k));
-                spans.add(posSpans.get(k));
-            }
-        }
+        shapeItems(i, items, spans);
         int[] out = new int[items.size()];
         tx.runtime.ir.Var[] given = new tx.runtime.ir.Var[items.size()];
         for (int k = 0; k < items.size(); k++) {
