@@ -458,17 +458,6 @@ final class Loops {
         return out;
     }
 
-    /**
-     * Whether a carried value keeps one shape whose sizes known only at run time were all made
-     * before the loop (an accumulator {@code acc = zeros(n)} over a selection's n): each iteration
-     * then has the sizes the first had, as a loop of the IR needs.
-     */
-    private static boolean sameSizesFromBefore(int[] init, int[] result, int symbolsBefore) {
-        if (!java.util.Arrays.equals(init, result)) return false;
-        for (int d : Shapes.symbols(init)) if (!tx.runtime.ir.Builder.madeBefore(d, symbolsBefore)) return false;
-        return true;
-    }
-
     /** The real pass: checks the body with diagnostics on, and emits the Loop statement. */
     private void emitLoop(Ast.For f, Range r, State before, List<String> carried, Map<String, T> entry,
                           Grads grads, Set<String> assigned) {
@@ -485,7 +474,7 @@ final class Loops {
         for (int k = 0; k < o.results().size(); k++) {
             Var init = o.init().get(k);
             if (!Shapes.symbolic(o.results().get(k).shapeRef()) && (init == null || !Shapes.symbolic(init.shapeRef()))) continue;
-            if (init != null && sameSizesFromBefore(init.shapeRef(), o.results().get(k).shapeRef(), symbolsBefore)) continue;
+            if (init != null && RunTimeSizes.carriable(init.shapeRef(), o.results().get(k).shapeRef(), symbolsBefore)) continue;
             RunTimeSizes.refuse(l, f.span(), "`" + o.names().get(k) + "`, carried from one iteration to the next,");
             break;
         }

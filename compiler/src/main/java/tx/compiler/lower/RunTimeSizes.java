@@ -147,6 +147,18 @@ final class RunTimeSizes {
         return new Val.ListV(items, java.util.Collections.nCopies(items.size(), a.span()));
     }
 
+    /**
+     * Whether a loop may carry a value of this shape from one iteration to the next: it keeps one
+     * shape whose sizes known only at run time were all made before the loop ({@code symbolsBefore}
+     * symbols existed then; an accumulator {@code acc = zeros(n)} over a selection's n), so every
+     * iteration has the sizes the first had, as a loop of the IR needs.
+     */
+    static boolean carriable(int[] init, int[] result, int symbolsBefore) {
+        if (!Arrays.equals(init, result)) return false;
+        for (int d : Shapes.symbols(init)) if (!tx.runtime.ir.Builder.madeBefore(d, symbolsBefore)) return false;
+        return true;
+    }
+
     /** Whether a value is a tensor with a size known only at run time. */
     static boolean sized(Val v) {
         return v instanceof T t && Shapes.symbolic(t.shape());
