@@ -463,6 +463,8 @@ final class ArrangeRules extends RuleFamily {
                     + Shapes.show(value.shape()), null);
             return null;
         }
-        return out(b.where(mask.var(), value.var(), x.var()), "MaskedFillBackward0");
+        // the result has x's dtype, the value converted to it (0.5 into int64 is 0), as PyTorch's; a tensor value is its other overload
+        tx.runtime.ir.Var v = value.dtype() == x.dtype() ? value.var() : b.emit(tx.runtime.ir.Prim.CAST, x.dtype(), value.var());
+        return out(b.where(mask.var(), v, x.var()), a.get(2, "value") instanceof T ? "MaskedFillBackward1" : "MaskedFillBackward0");
     }
 }

@@ -539,7 +539,7 @@ final class Composites {
         double[] mask = new double[n * m];
         for (int i = 0; i < n; i++) for (int j = 0; j < m; j++) mask[i * m + j] = (lower ? j - i <= k : j - i >= k) ? 1 : 0;
         Var keep = b.constant(tx.runtime.tensor.Tensor.of(new int[] {n, m}, mask));
-        return b.where(keep, x, b.scalar(0));
+        return b.where(keep, x, b.scalar(0, x.dtype())); // of x's dtype: tril of a bool mask is a bool mask, as PyTorch's
     }
 
     /**
@@ -562,7 +562,7 @@ final class Composites {
         Var placed = b.pad(cropped, out, at, step);
         if (value == 0 && 1 / value > 0) return placed;
         Var inside = b.pad(b.fill(cropped.shape(), 1.0), out, at, step);
-        return b.where(inside, placed, b.scalar(value));
+        return b.where(inside, placed, b.scalar(x.dtype().convert(value), x.dtype())); // of x's dtype, as PyTorch's
     }
 
     /**
