@@ -49,9 +49,7 @@ public final class AnySize {
         List<Var> sizes = new ArrayList<>();
         for (List<Ast.Dim> sig : sigs) for (Ast.Dim d : sig) {
             if (d.name() == null || symbols.containsKey(d.name())) continue;
-            String old = l.b.named(d.name());
-            Var given = l.b.emit(Prim.RANDOM, new Attrs.Random(new int[0], -1 - sizes.size(), false)); // a stand-in: the caller gives it
-            l.b.named(old);
+            Var given = l.standIn(d.name(), new Attrs.Random(new int[0], -1 - sizes.size(), false)); // the caller gives it
             sizes.add(given);
             symbols.put(d.name(), l.b.symbol(l.b.emit(Prim.CAST, DType.INT64, given)));
         }
@@ -64,9 +62,7 @@ public final class AnySize {
                 Ast.Dim d = sigs.get(i).get(k);
                 shape[k] = d.name() == null ? d.size() : symbols.get(d.name());
             }
-            String old = l.b.named(names.get(i));
-            Var v = l.b.emit(Prim.RANDOM, new Attrs.Random(shape, i, true));
-            l.b.named(old);
+            Var v = l.standIn(names.get(i), new Attrs.Random(shape, i, true));
             params.add(v);
             args.add(new T(v, false, -1, null, false, false));
         }

@@ -276,9 +276,7 @@ public final class Lowerer {
         List<T> args = new ArrayList<>();
         List<Var> params = new ArrayList<>();
         for (int i = 0; i < ps.size(); i++) {
-            String old = l.b.named(ps.get(i));
-            Var v = l.b.emit(tx.runtime.ir.Prim.RANDOM, new tx.runtime.ir.Attrs.Random(shapes.get(i).clone(), i, true));
-            l.b.named(old);
+            Var v = l.standIn(ps.get(i), new tx.runtime.ir.Attrs.Random(shapes.get(i).clone(), i, true));
             params.add(v);
             args.add(new T(v, false, -1, null, false, false));
         }
@@ -343,15 +341,21 @@ public final class Lowerer {
         List<T> args = new ArrayList<>();
         List<Var> params = new ArrayList<>();
         for (int i = 0; i < ps.size(); i++) {
-            String old = l.b.named(ps.get(i));
-            Var v = l.b.emit(tx.runtime.ir.Prim.RANDOM, new tx.runtime.ir.Attrs.Random(shapes.get(i).clone(), i, true));
-            l.b.named(old);
+            Var v = l.standIn(ps.get(i), new tx.runtime.ir.Attrs.Random(shapes.get(i).clone(), i, true));
             params.add(v);
             args.add(new T(v, false, -1, null, false, false));
         }
         l.functions.keepResultsDifferentiable();
         Call c = l.call(ref, fn, args, head(l.functions.base(ref))); // errors point at `fn NAME`
         return c == null ? null : new Derived(c.program(), params, c.results());
+    }
+
+    /** A value the caller gives when the program runs, named: a RANDOM equation, never folded, that stands in for it. */
+    Var standIn(String name, tx.runtime.ir.Attrs.Random shape) {
+        String old = b.named(name);
+        Var v = b.emit(tx.runtime.ir.Prim.RANDOM, shape);
+        b.named(old);
+        return v;
     }
 
     /** Where a message about a whole function points: {@code fn NAME}. */

@@ -31,11 +31,8 @@ final class NormRules extends RuleFamily {
         int rank = x.shape().length;
         Integer d = a.get(2, "dim") == null ? a.normalizeDim(1, Math.max(rank, 1), a.span()) : a.dim(2, "dim", Math.max(rank, 1));
         if (d == null || a.failed) return null;
-        Builtins.Reduction r = p == 2 ? Composites::norm : p == 1 ? Composites::norm1 : p == Double.POSITIVE_INFINITY ? Composites::normInf : null;
-        if (r == null) {
-            l.diags.error("E0105", a.spanOf(1, "p"), "`normalize` supports p = 1, 2 and inf, not " + PyFloat.repr(p), null);
-            return null;
-        }
+        Builtins.Reduction r = ofOrder(a, p, "p");
+        if (r == null) return null;
         int[] axes = rank == 0 ? new int[0] : new int[] {d};
         return out(b.composite(() -> b.div(x.var(), Composites.clamp(b, r.apply(b, x.var(), axes, true), b.scalar(eps), null))), "DivBackward0");
     }
@@ -97,11 +94,17 @@ final class NormRules extends RuleFamily {
 
     /** The p-norm (p = 1, 2, inf; E0105 for others, at the argument {@code keyword}) over axes, one composite for every spelling. */
     private Val vector(Args a, T x, double p, String keyword, int[] axes, boolean keepdim, String gradFn) {
+        Builtins.Reduction r = ofOrder(a, p, keyword);
+        if (r == null) return null;
+        return out(b.composite(() -> r.apply(b, x.var(), axes, keepdim)), gradFn);
+    }
+
+    /** The composite of the p-norm, p = 1, 2 or inf; null after E0105 for another p (given as {@code keyword}). */
+    private Builtins.Reduction ofOrder(Args a, double p, String keyword) {
         Builtins.Reduction r = p == 2 ? Composites::norm : p == 1 ? Composites::norm1 : p == Double.POSITIVE_INFINITY ? Composites::normInf : null;
         if (r == null) {
             l.diags.error("E0105", a.spanOf(1, keyword), "`" + a.fn.replace("linalg.", "torch.linalg.") + "` supports " + keyword + " = 1, 2 and inf, not " + PyFloat.repr(p), null);
-            return null;
         }
-        return out(b.composite(() -> r.apply(b, x.var(), axes, keepdim)), gradFn);
+        return r;
     }
 }
