@@ -451,9 +451,12 @@ final class Functions {
     private Val call(String name, List<Val> vals, Span at) {
         Ast.FnDef f = defs.get(name);
         // NOTE: an argument whose size is known only at run time is always inlined: a function of
-        // the IR is lowered for its parameters' shapes, and such a size is a value of the caller
+        // the IR is lowered for its parameters' shapes, and such a size is a value of the caller.
+        // So is every call made after an error: a body lowered then is not whole (a loop is not
+        // built once the program cannot run), and the error may yet be dropped (an enclosing
+        // function that reads a script name is lowered again, inlined), so it must not be cached.
         if (vals.stream().anyMatch(RunTimeSizes::sized) || inlining == Inlining.ALWAYS || calling.contains(name) || l.diags.isMuted()
-                || l.graph.checkpointing() || !mutations.callable(f)) {
+                || l.diags.hasErrors() || l.graph.checkpointing() || !mutations.callable(f)) {
             return inline(name, vals, at);
         }
         List<T> args = new ArrayList<>();
