@@ -227,6 +227,9 @@ class BuiltinGradTest {
             c.add(new Case(u[0], m, List.of(x(m, d))));
             if (u[1].equals("any")) c.add(new Case(u[0], s(), List.of(x(s(), d)))); // scalars too
         }
+        // beta scales x inside and divides outside; the threshold compares beta x, so 2.5 here, away from it
+        c.add(new Case("softplus(x, beta=2, threshold=5)", m, List.of(x(m, avoiding(-4, 5, 0.3, 2.5)))));
+        c.add(new Case("softplus(x, 0.5)", m, List.of(x(m, uniform(-6, 6)))));
         Domain off = avoiding(-2, 2, 0.1, -0.5, 0.5);
         c.add(new Case("clamp(x, min=-0.5)", m, List.of(x(m, off))));
         c.add(new Case("clamp(x, max=0.5)", m, List.of(x(m, off))));

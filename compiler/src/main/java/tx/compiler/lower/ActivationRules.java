@@ -22,7 +22,8 @@ final class ActivationRules extends RuleFamily {
         host.composite("mish", Composites::mish, "MishBackward0");
         host.composite("softsign", Composites::softsign, "DivBackward0");
         host.composite("logsigmoid", Composites::logSigmoid, "LogSigmoidBackward0");
-        host.composite("relu6", (bb, x) -> Composites.hardtanh(bb, x, 0, 6), "HardtanhBackward0");
+        notBool("relu6", (bb, x) -> Composites.hardtanh(bb, x, 0, 6), "HardtanhBackward0");
+        notBool("relu", Composites::relu, "ReluBackward0");
         host.composite("square", (bb, x) -> bb.mul(x, x), "PowBackward0");
         host.composite("rsqrt", Composites::rsqrt, "RsqrtBackward0");
         host.composite("reciprocal", (bb, x) -> bb.div(bb.scalar(1), x), "ReciprocalBackward0");
@@ -47,11 +48,18 @@ final class ActivationRules extends RuleFamily {
         });
         parametric("leaky_relu", "negative_slope", 0.01, Composites::leakyRelu, "LeakyReluBackward0");
         parametric("elu", "alpha", 1.0, Composites::elu, "EluBackward0");
+        rules.put("softplus", a -> {
+            if (!a.shape(1, 3, "beta", "threshold")) return null;
+            T x = a.tensor(0);
+            double beta = a.number(1, "beta", 1), threshold = a.number(2, "threshold", 20);
+            if (x == null || a.failed) return null;
+            return out(b.composite(() -> Composites.softplus(b, x.var(), beta, threshold)), "SoftplusBackward0");
+        });
         rules.put("hardtanh", a -> {
             if (!a.shape(1, 3, "min_val", "max_val")) return null;
             T x = a.tensor(0);
             double lo = a.number(1, "min_val", -1), hi = a.number(2, "max_val", 1);
-            if (x == null || a.failed) return null;
+            if (x == null || a.failed || bool(a, x)) return null;
             return out(b.composite(() -> Composites.hardtanh(b, x.var(), lo, hi)), "HardtanhBackward0");
         });
         rules.put("gelu", a -> {
@@ -82,6 +90,23 @@ final class ActivationRules extends RuleFamily {
             if (xy == null) return null;
             return out(b.composite(() -> Composites.hypot(b, xy[0].var(), xy[1].var())), "HypotBackward0");
         });
+    }
+
+    /** A composite of one tensor that keeps an int64's dtype and, as PyTorch, refuses a bool tensor (relu, relu6). */
+    private void notBool(String name, java.util.function.BiFunction<Builder, Var, Var> f, String gradFn) {
+        rules.put(name, a -> {
+            if (!a.shape(1, 1)) return null;
+            T x = a.tensor(0);
+            return x == null || bool(a, x) ? null : out(b.composite(() -> f.apply(b, x.var())), gradFn);
+        });
+    }
+
+    /** Whether x is a bool tensor, reported: PyTorch's relu and hardtanh refuse them ("Boolean inputs not supported for relu"). */
+    private boolean bool(Args a, T x) {
+        if (x.dtype() != tx.runtime.tensor.DType.BOOL) return false;
+        l.diags.error("E0220", a.spanOf(0, "input"), "`" + a.fn + "` of a bool tensor: PyTorch does not support bool inputs for it",
+                "convert first: `" + a.fn + "(x.long())` or `" + a.fn + "(x.double())`");
+        return true;
     }
 
     private interface WithNumber {

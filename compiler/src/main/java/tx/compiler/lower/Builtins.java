@@ -303,8 +303,6 @@ final class Builtins {
             if (p.arity() == 1) unary(p.text(), p, p.gradFn());
             else binaryRule(p.text(), p, p.gradFn());
         }
-        composite("relu", Composites::relu, "ReluBackward0");
-        composite("softplus", Composites::softplus, "SoftplusBackward0");
         new ActivationRules(l, this, rules);
         rules.put("clamp", this::clamp);
         rules.put("where", this::where);

@@ -22,14 +22,24 @@ final class Composites {
      * passes through with its gradient (no comparison with nan holds).
      */
     static Var relu(Builder b, Var x) {
-        Var zero = b.scalar(0);
+        Var zero = b.scalar(0, x.dtype()); // of x's dtype: an int64 relu is an int64, as PyTorch's
         return b.where(b.le(x, zero), zero, x);
     }
 
     /** softplus x = log(1 + e^x), and x itself above 20 (PyTorch's threshold), where e^x would overflow. */
     static Var softplus(Builder b, Var x) {
-        Var limit = b.scalar(20);
-        return b.where(b.gt(x, limit), x, b.emit(tx.runtime.ir.Prim.LOG1P, null, b.exp(x)));
+        return softplus(b, x, 1, 20);
+    }
+
+    /**
+     * softplus with PyTorch's beta and threshold: log(1 + e^(beta x)) / beta, and x itself where
+     * beta x > threshold. NOTE: with beta = 1 no multiply or divide is written, so the default
+     * keeps its bits (and its simplified graph) whatever the keywords could do.
+     */
+    static Var softplus(Builder b, Var x, double beta, double threshold) {
+        Var bx = beta == 1 ? x : b.mul(x, b.scalar(beta));
+        Var smooth = b.emit(tx.runtime.ir.Prim.LOG1P, null, b.exp(bx));
+        return b.where(b.gt(bx, b.scalar(threshold)), x, beta == 1 ? smooth : b.div(smooth, b.scalar(beta)));
     }
 
     /**
@@ -83,7 +93,9 @@ final class Composites {
      * which stays nan.
      */
     static Var hardtanh(Builder b, Var x, double lo, double hi) {
-        Var low = b.scalar(lo), high = b.scalar(hi);
+        // of x's dtype, as PyTorch converts the bounds to it: an int64 x truncates them toward zero
+        Var low = b.scalar(x.dtype() == tx.runtime.tensor.DType.INT64 ? (long) lo : lo, x.dtype());
+        Var high = b.scalar(x.dtype() == tx.runtime.tensor.DType.INT64 ? (long) hi : hi, x.dtype());
         Var r = b.where(b.le(x, low), low, b.where(b.ge(x, high), high, x));
         return b.where(b.ne(x, x), b.stopGrad(x), r);
     }

@@ -35,6 +35,7 @@ final class DtypeRules extends RuleFamily {
             T x = a.tensor(0);
             return x == null ? null : out(b.eq(x.var(), b.scalar(0)), null);
         });
+        for (String name : new String[] {"sum", "mean", "prod", "cumsum", "cumprod", "softmax", "log_softmax"}) withDtype(name);
         bitwise("bitwise_and", Prim.BITWISE_AND);
         bitwise("bitwise_or", Prim.BITWISE_OR);
         bitwise("bitwise_xor", Prim.BITWISE_XOR);
@@ -43,6 +44,26 @@ final class DtypeRules extends RuleFamily {
             T x = a.tensor(0);
             Bitwise ops = new Bitwise(l);
             return x == null || !ops.whole(x, x, "`bitwise_not`", a.spanOf(0, null)) ? null : ops.not(x);
+        });
+    }
+
+    /**
+     * PyTorch's {@code dtype=} on a reduction, a scan or a softmax ({@code torch.sum(x, dtype=torch.float64)}):
+     * x is converted first, then the built-in runs on it as on any tensor of that dtype, so its
+     * value, its dtype rules and its grad_fn are the ones it has for that dtype (a conversion of
+     * a float to int64 passes no gradient, as in PyTorch).
+     */
+    private void withDtype(String name) {
+        Builtins.Rule inner = rules.get(name);
+        if (inner == null) return;
+        rules.put(name, a -> {
+            if (!a.kw.containsKey("dtype") || a.pos.isEmpty() || !(a.pos.get(0) instanceof T x)) return inner.apply(a);
+            DType d = a.dtype("dtype", x.dtype());
+            if (a.failed) return null;
+            a.kw.remove("dtype");
+            a.kwSpans.remove("dtype");
+            a.pos.set(0, cast(x, d));
+            return inner.apply(a);
         });
     }
 

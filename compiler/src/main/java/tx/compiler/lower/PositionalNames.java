@@ -27,6 +27,10 @@ final class PositionalNames {
             Map.entry("minimum", INPUT_OTHER),
             Map.entry("atan2", INPUT_OTHER),
             Map.entry("pow", List.of("input", "exponent")),
+            Map.entry("relu", List.of("input")),
+            Map.entry("relu6", List.of("input")),
+            Map.entry("hardtanh", List.of("input", "min_val", "max_val")),
+            Map.entry("softplus", List.of("input", "beta", "threshold")),
             // the leading parameters of constructors, indexing and layers, as PyTorch names them
             Map.entry("linspace", List.of("start", "end", "steps")),
             Map.entry("arange", List.of("start", "end")),
