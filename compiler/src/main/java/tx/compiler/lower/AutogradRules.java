@@ -8,6 +8,7 @@ import tx.compiler.ad.Reverse;
 import tx.compiler.check.GradState;
 import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
+import tx.compiler.syntax.Span;
 import tx.runtime.ir.Stmt;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.Shapes;
@@ -86,12 +87,17 @@ final class AutogradRules extends RuleFamily {
 
     /** backward(s) / backward(y, g): the adjoint program is built right here (see {@link Reverse}). */
     private Val backward(Args a) {
-        if (!a.shape(1, 4, "gradient", "retain_graph", "create_graph")) return failedBackward();
+        if (a.call.callee() instanceof tx.compiler.syntax.Ast.Name && a.kw.containsKey("grad_tensors") && !a.kw.containsKey("gradient")) {
+            a.kw.put("gradient", a.kw.remove("grad_tensors")); // torch.autograd.backward(tensors, grad_tensors=...): the method's gradient=
+            a.kwSpans.put("gradient", a.kwSpans.remove("grad_tensors"));
+        }
+        if (!a.shape(1, 5, "gradient", "retain_graph", "create_graph", "inputs")) return failedBackward();
         T s = a.tensor(0);
         if (s == null) return failedBackward();
         boolean createGraph = a.bool(3, "create_graph", false);
         boolean retainGraph = a.bool(2, "retain_graph", createGraph); // PyTorch: retain_graph defaults to create_graph
-        if (a.failed) return failedBackward();
+        java.util.Set<Integer> inputs = a.get(4, "inputs") == null ? null : inputs(a);
+        if (a.failed || a.get(4, "inputs") != null && inputs == null) return failedBackward();
         String name = l.text(a.spanOf(0, null));
         String shown = name == null ? "the output" : "`" + name + "`";
         if (!s.rg()) {
@@ -133,6 +139,7 @@ final class AutogradRules extends RuleFamily {
         try {
             for (Map.Entry<Integer, Var> e : r.leafAdjoints().entrySet()) {
                 if (e.getKey() >= l.leafNames.size()) continue; // a transform's parameter: it has no .grad register
+                if (inputs != null && !inputs.contains(e.getKey())) continue; // inputs=: only these leaves' .grad
                 String leaf = l.leafNames.get(e.getKey());
                 if (!l.gradValues.accumulate(e.getKey(), e.getValue(), createGraph, a.span(), leaf == null ? "this leaf's `.grad`" : "`" + leaf + ".grad`")) {
                     return failedBackward();
@@ -142,6 +149,32 @@ final class AutogradRules extends RuleFamily {
             l.graph.setNoGrad(old);
         }
         return new Val.None("`backward` returns None");
+    }
+
+    /**
+     * {@code backward(inputs=...)}: the leaves, one tensor or a list or tuple of them, whose
+     * {@code .grad} the backward accumulates into (the others are left as they are, as PyTorch).
+     * NOTE: PyTorch also takes a tensor that is not a leaf, and gives it a {@code .grad}; tx refuses
+     * it (E0104): write {@code retain_grad()} on it, or backward into the leaves. Null after reporting.
+     */
+    private java.util.Set<Integer> inputs(Args a) {
+        Val v = a.get(4, "inputs");
+        Span at = a.spanOf(4, "inputs");
+        List<Val> items = v instanceof Val.ListV list ? list.items() : List.of(v);
+        if (items.isEmpty()) {
+            l.diags.error("E0104", at, "`inputs` of `backward` cannot be empty", "name the leaves whose `.grad` it should set, or leave `inputs=` out for all of them");
+            return null;
+        }
+        java.util.Set<Integer> out = new java.util.HashSet<>();
+        for (Val item : items) {
+            if (!(item instanceof T t) || t.leaf() < 0) {
+                l.diags.error("E0104", at, "`inputs` of `backward` takes leaf tensors, found " + (item instanceof T ? "a tensor computed from others" : item.describe()),
+                        item instanceof T ? "tx sets `.grad` on leaves only here; for this tensor's gradient, call its `retain_grad()` before it is used\nand backward without `inputs=`" : null);
+                return null;
+            }
+            out.add(t.leaf());
+        }
+        return out;
     }
 
     /**
