@@ -350,12 +350,22 @@ final class Composites {
      * Selecting with where, not multiplying by the mask, keeps an inf elsewhere from making nan.
      */
     static Var maxAlong(Builder b, Var x, int axis, boolean keepdim) {
+        if (x.dtype() == tx.runtime.tensor.DType.BOOL) return asBool(b, maxAlong(b, asInt(b, x), axis, keepdim)); // a bool's max is a bool
         return pick(b, x, b.emit(tx.runtime.ir.Prim.FIRST_MAX, new tx.runtime.ir.Attrs.Axis(axis), x), axis, keepdim);
     }
 
     /** min(x, dim=d) as torch.min(x, dim).values: the first minimal element (the first maximum of -x). */
     static Var minAlong(Builder b, Var x, int axis, boolean keepdim) {
+        if (x.dtype() == tx.runtime.tensor.DType.BOOL) return asBool(b, minAlong(b, asInt(b, x), axis, keepdim));
         return pick(b, x, b.emit(tx.runtime.ir.Prim.FIRST_MAX, new tx.runtime.ir.Attrs.Axis(axis), b.neg(x)), axis, keepdim);
+    }
+
+    private static Var asInt(Builder b, Var x) {
+        return b.emit(tx.runtime.ir.Prim.CAST, tx.runtime.tensor.DType.INT64, x);
+    }
+
+    private static Var asBool(Builder b, Var x) {
+        return b.emit(tx.runtime.ir.Prim.CAST, tx.runtime.tensor.DType.BOOL, x);
     }
 
     /** The element of each line that a one-hot mask marks. */
