@@ -422,14 +422,19 @@ final class Builtins {
             l.diags.error("E0104", a.span(), "`clamp` needs `min=`, `max=` or both", null);
             return null;
         }
+        int[] shape = x.shape(); // the bounds and x broadcast together, as PyTorch's (a bound may make the result larger than x)
         for (T bound : new T[] {lo, hi}) {
-            if (bound != null && !Shapes.broadcastsTo(bound.shape(), x.shape())) {
-                l.diags.error("E0201", a.span(), "a bound of shape " + Shapes.show(bound.shape()) + " does not broadcast to `clamp`'s input of shape "
-                        + Shapes.show(x.shape()), null);
+            int[] joined = bound == null ? shape : Shapes.broadcast(shape, bound.shape());
+            if (joined == null) {
+                l.diags.error("E0201", a.span(), "a bound of shape " + Shapes.show(bound.shape()) + " does not broadcast with `clamp`'s input of shape "
+                        + Shapes.show(shape), null);
                 return null;
             }
+            shape = joined;
         }
-        return out(b.composite(() -> Composites.clamp(b, x.var(), lo == null ? null : lo.var(), hi == null ? null : hi.var())), "ClampBackward1");
+        boolean tensorBound = a.get(1, "min") instanceof T tl && !tl.item() || a.get(2, "max") instanceof T th && !th.item(); // PyTorch's Tensor overload
+        return out(b.composite(() -> Composites.clamp(b, x.var(), lo == null ? null : lo.var(), hi == null ? null : hi.var())),
+                tensorBound ? "ClampBackward0" : "ClampBackward1");
     }
 
     private Val where(Args a) {

@@ -156,6 +156,7 @@ final class LossRules extends RuleFamily {
 
     /** var/std(x, dim=None, correction=1, keepdim=False), and PyTorch's older unbiased= (true: correction 1). */
     private Val moment(Args a, Moment m, String gradFn) {
+        if (!positionalUnbiased(a)) return null;
         if (!a.shape(1, 2, "dim", "correction", "keepdim", "unbiased")) return null;
         T x = a.tensor(0);
         if (x == null) return null;
@@ -172,6 +173,26 @@ final class LossRules extends RuleFamily {
         if (axes == null || a.failed) return null;
         double c = correction;
         return out(b.composite(() -> m.apply(b, x.var(), axes, c, keepdim)), gradFn);
+    }
+
+    /**
+     * PyTorch 1.13's positional overloads of var and std, {@code var(x, unbiased)} and
+     * {@code var(x, dim, unbiased, keepdim)}: the flags become the keywords they name. False after
+     * reporting one given twice.
+     */
+    private boolean positionalUnbiased(Args a) {
+        Map<Integer, String> at = a.pos.size() == 2 && a.pos.get(1) instanceof Val.Bool ? Map.of(1, "unbiased") : Map.of(2, "unbiased", 3, "keepdim");
+        for (int i = a.pos.size() - 1; i >= 1; i--) { // from the end, so that the earlier positions stay where they are
+            String key = at.get(i);
+            if (key == null) continue;
+            if (a.kw.containsKey(key)) {
+                l.diags.error("E0104", a.spanOf(-1, key), "`" + a.fn + "` got `" + key + "` twice: by position and as `" + key + "=`", null);
+                return false;
+            }
+            a.kw.put(key, a.pos.remove(i));
+            a.kwSpans.put(key, a.posSpans.remove(i));
+        }
+        return true;
     }
 
     /** linear(x, w, b=None) = x @ w.T + b, with w of shape [out, in] (or [in] for a vector x) and b of shape [out]. */

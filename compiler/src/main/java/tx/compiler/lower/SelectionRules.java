@@ -247,13 +247,24 @@ final class SelectionRules extends RuleFamily {
         if (x == null || idx == null || src == null || !index(idx, a.fn, a.spanOf(2, "index"))) return null;
         Integer axis = a.dim(1, "dim", x.shape().length);
         if (axis == null || !fitsIndex(a, x, idx, axis, a.spanOf(2, "index"))) return null;
-        if (!Arrays.equals(idx.shape(), src.shape())) {
-            l.diags.error("E0202", a.spanOf(3, "src"), "`scatter_add` takes a source of the index's shape " + Shapes.show(idx.shape())
-                    + ", found " + Shapes.show(src.shape()), null);
+        int[] is = idx.shape(), ss = src.shape();
+        boolean fits = is.length == ss.length;
+        for (int d = 0; fits && d < is.length; d++) fits = is[d] <= ss[d];
+        if (!fits) {
+            l.diags.error("E0202", a.spanOf(3, "src"), "`scatter_add` takes a source at least as large as the index, of shape " + Shapes.show(is)
+                    + ", found " + Shapes.show(ss), "as PyTorch, the source has the index's rank, and each of its sizes is at least the index's");
             return null;
         }
-        Var s = DType.promote(x.dtype(), src.dtype()) == x.dtype() ? src.var() : b.emit(Prim.CAST, x.dtype(), src.var()); // into x's dtype
+        // as PyTorch, only the source's corner of the index's shape is added; the rest is not read (and gets no gradient)
+        Var part = Arrays.equals(is, ss) ? src.var() : b.slice(src.var(), new int[is.length], is.clone(), ones(is.length));
+        Var s = DType.promote(x.dtype(), src.dtype()) == x.dtype() ? part : b.emit(Prim.CAST, x.dtype(), part); // into x's dtype
         return out(b.emit(Prim.SCATTER_ADD, new Attrs.Axis(axis), x.var(), idx.var(), s), "ScatterAddBackward0");
+    }
+
+    private static int[] ones(int n) {
+        int[] out = new int[n];
+        Arrays.fill(out, 1);
+        return out;
     }
 
     /** An index of x's rank, no larger than x but along the axis (gather's and scatter_add's rule, E0202 otherwise). */
