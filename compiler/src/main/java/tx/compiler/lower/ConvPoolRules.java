@@ -337,7 +337,7 @@ final class ConvPoolRules extends RuleFamily {
         double p = a.number(1, "p", 0.5);
         boolean training = a.bool(2, "training", true);
         a.bool(3, "inplace", false);
-        double seed = a.kw.containsKey("seed") ? a.number(-1, "seed", 0) : l.defaultSeed(a.span()); // a seed= draws nothing from manual_seed's stream
+        RandomStreams.Seed seed = l.random.of(a);
         if (x == null || a.failed) return null;
         if (!(p >= 0 && p <= 1)) {
             l.diags.error("E0104", a.spanOf(1, "p"), "dropout probability has to be between 0 and 1, but got " + tx.runtime.tensor.PyFloat.repr(p), null);
@@ -347,7 +347,7 @@ final class ConvPoolRules extends RuleFamily {
         if (p == 1) return out(b.mul(x.var(), b.scalar(0)), "MulBackward0");
         int[] shape = x.shape();
         Var y = b.composite(() -> {
-            Var u = b.emit(Prim.RANDOM, new Attrs.Random(shape, (long) seed, false));
+            Var u = b.emit(Prim.RANDOM, new Attrs.Random(shape, seed.seed(), false), seed.counters());
             Var noise = b.div(b.lt(u, b.scalar(1 - p)), b.scalar(1 - p));
             return b.mul(x.var(), noise);
         });
