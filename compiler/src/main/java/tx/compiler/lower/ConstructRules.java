@@ -166,7 +166,8 @@ final class ConstructRules extends RuleFamily {
 
     /**
      * NOTE: tx's random numbers are reproducible: {@code seed=} picks the stream, and without it the
-     * seed comes from the call's position in the file, so two calls differ but every run is the same.
+     * seed comes from {@link RandomStreams} (the call's place, or manual_seed's stream, and the
+     * loops' counters), so two calls and two iterations differ but every run is the same.
      */
     private Val random(Args a, boolean normal) {
         if (!a.shape(0, Integer.MAX_VALUE, "requires_grad", "seed")) return null;

@@ -328,8 +328,8 @@ final class ConvPoolRules extends RuleFamily {
      * dropout(input, p=0.5, training=True, inplace=False, seed=), as PyTorch 1.13's CPU path: the input
      * itself when not training or p = 0; x * 0 when p = 1; else x * noise, noise = mask / (1 - p) with
      * mask 1 where a uniform number is below 1 - p (MulBackward0). NOTE: the numbers are tx's seeded
-     * stream (a seed from the call's place unless seed= is given, as rand), not PyTorch's, so the
-     * same call draws the same mask each time it runs.
+     * stream (seeded as rand's, see RandomStreams), not PyTorch's: a new mask in each iteration of a
+     * loop and each call, the same one again with seed=.
      */
     private Val dropout(Args a) {
         if (!a.shape(1, 4, "p", "training", "inplace", "seed")) return null;
