@@ -183,6 +183,26 @@ class LoopDrawsTest {
         }
     }
 
+    /** A loop reversed on Revolve's schedule, or with each step checkpointed, recomputes its steps: with each step's own masks. */
+    @Test
+    void aRecomputedReversalDrawsEachIterationsMasksAgain() {
+        String plain = """
+                x = tensor([1.0, 2.0, 3.0, 4.0], requires_grad=true)
+                manual_seed(4)
+                h = x
+                OPEN for t in range(2, 42, 2) { STEP } CLOSE
+                h.sum().backward()
+                print(x.grad)
+                """;
+        String step = "h = tanh(h * dropout(x, p=0.3) + 0.1)";
+        List<String> a = lines(plain.replace("OPEN", "").replace("CLOSE", "").replace("STEP", step));
+        List<String> b = lines(plain.replace("OPEN", "with checkpoint(snapshots=3) {").replace("CLOSE", "}").replace("STEP", step));
+        List<String> c = lines(plain.replace("OPEN", "").replace("CLOSE", "").replace("STEP", "with checkpoint { " + step + " }"));
+        assertEquals(a, b);
+        assertEquals(a, c);
+        assertTrue(Arrays.stream(numbers(a.get(0))).anyMatch(v -> v != 0), a.toString());
+    }
+
     /** grad(f) of a function whose loop draws: the same masks as f's own run after the same seed. */
     @Test
     void gradOfAFunctionWithALoopUsesTheMasksItsRunDraws() {
