@@ -175,12 +175,7 @@ final class Iteration {
     // ---- over lists and tuples: unrolled ---------------------------------------------------------------
 
     private void unroll(Ast.ForEach f, Kind kind, List<Source> sources, int n, int start) {
-        l.random.enterLoop(f.span()); // each item's iteration draws its own random numbers (see RandomStreams)
-        try {
-            unrolled(f, kind, sources, n, start);
-        } finally {
-            l.random.exitLoop();
-        }
+        l.random.loop(f.span(), () -> unrolled(f, kind, sources, n, start)); // each item's iteration draws its own random numbers
         for (Source s : sources) if (s.hidden() != null) l.state.names.remove(s.hidden());
     }
 

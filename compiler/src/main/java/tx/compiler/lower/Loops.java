@@ -40,12 +40,7 @@ final class Loops {
 
     void forLoop(Ast.For f) {
         Range r = whileLoop != null ? new Range(-1, 0, 1) : range(f); // a while's count is -1 here: known at run time
-        l.random.enterLoop(f.span()); // each iteration draws its own random numbers (see RandomStreams)
-        try {
-            loop(f, r == null ? new Range(0, 0, 1) : r, false);
-        } finally {
-            l.random.exitLoop();
-        }
+        l.random.loop(f.span(), () -> loop(f, r == null ? new Range(0, 0, 1) : r, false)); // each iteration draws its own random numbers
     }
 
     /**
@@ -224,7 +219,7 @@ final class Loops {
         if (first > 0) new Loops(l).loop(f, new Range(first, all.start(), all.step()), true);
         for (int k = first; k < all.count(); k++) {
             l.state.bind(f.var(), new Val.Num(all.start() + all.step() * k, Val.PyType.INT));
-            l.random.iteration((long) (all.start() + all.step() * k)); // the counter the loop's iteration would mix in
+            l.random.iteration((long) (all.start() + all.step() * k));
             l.block(f.body());
         }
     }

@@ -106,13 +106,23 @@ final class RandomStreams {
 
     // ---- loops -------------------------------------------------------------------------------------------
 
+    /** Lowers a loop at {@code at} (see {@link #enterLoop}, {@link #exitLoop}). */
+    void loop(Span at, Runnable lower) {
+        enterLoop(at);
+        try {
+            lower.run();
+        } finally {
+            exitLoop();
+        }
+    }
+
     /**
      * A loop at {@code at} starts. After manual_seed, its body's stream is seeded by the stream's
      * next draw, which the loop takes if its body draws anything (so {@code manual_seed(k)} before
      * two equal loops repeats them, and a loop that draws nothing changes nothing after it); before
      * any, by the loop's position.
      */
-    void enterLoop(Span at) {
+    private void enterLoop(Span at) {
         long seed = now.base() == null ? inlined(position(at)) : mix(now.base(), now.draws() + 1);
         loops.push(new Loop(seed, now.counters(), now, taken));
     }
@@ -138,7 +148,7 @@ final class RandomStreams {
      * The innermost loop ends. If its body's stream still reads its counter, the stream goes on from
      * before the loop; if a manual_seed in the body restarted it, from there, as in PyTorch.
      */
-    void exitLoop() {
+    private void exitLoop() {
         Loop loop = loops.pop();
         if (now.counters().size() <= loop.around().size()) return;
         Stream b = loop.before();

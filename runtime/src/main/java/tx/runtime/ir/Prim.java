@@ -678,16 +678,12 @@ public enum Prim {
         @Override public Tensor eval(List<Tensor> in, Object attr) { return Tensor.full(resolved(((Attrs.Fill) attr).shape(), in, 0), ((Attrs.Fill) attr).value()); }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }
     },
-    /**
-     * Seeded random numbers. Its operands, if any, are the counters of the loops around the call
-     * (int64 scalars), mixed into the seed when it runs: each iteration draws its own numbers.
-     */
+    /** Seeded random numbers; its operands are the counters (int64) of the loops around the call, mixed into the seed. */
     RANDOM(-1) {
         @Override public int[] shape(List<int[]> in, Object attr) { return ((Attrs.Random) attr).shape().clone(); }
         @Override public Tensor eval(List<Tensor> in, Object attr) {
             Attrs.Random r = (Attrs.Random) attr;
-            long seed = Random.seed(r.seed(), in);
-            return r.normal() ? Random.normal(r.shape(), seed) : Random.uniform(r.shape(), seed);
+            return r.normal() ? Random.normal(r.shape(), Random.seed(r.seed(), in)) : Random.uniform(r.shape(), Random.seed(r.seed(), in));
         }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return java.util.Collections.nCopies(e.in().size(), null); } // a counter passes no gradient
     },
