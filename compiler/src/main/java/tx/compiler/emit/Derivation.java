@@ -39,6 +39,16 @@ public final class Derivation {
         }
     }
 
+    /**
+     * A random call in a loop draws new numbers in each iteration, from a seed mixed with the loop's
+     * counter when it runs; the written code has only {@code seed=} (a compile-time stream), so such
+     * a derivative is not written out yet.
+     */
+    static Unexpressible drawsPerIteration() {
+        return new Unexpressible("a random call in a loop draws new numbers in each iteration, which the written code cannot do yet "
+                + "(`seed=` names one stream for every iteration); take the gradient in the program with `grad(f)`");
+    }
+
     public final Ast.FnDef fn;
     /** The parameters' indices to differentiate with respect to, in the order the gradients are returned. */
     public final List<Integer> wrt;

@@ -504,7 +504,7 @@ public final class DotEmitter {
             case CAST -> "to " + ((tx.runtime.tensor.DType) attr).text();
             case RANDINT -> {
                 Attrs.RandInt r = (Attrs.RandInt) attr;
-                yield "randint " + r.low() + ".." + r.high() + " seed=" + r.seed();
+                yield "randint " + r.low() + ".." + r.high() + " seed=" + r.seed() + (e.in().isEmpty() ? "" : " per iteration");
             }
             case PUT -> op + " dim=" + ((Attrs.Put) attr).axis();
             case DYNAMIC_SLICE -> op + " dim=" + ((Attrs.Window) attr).axis() + " length=" + ((Attrs.Window) attr).length()
@@ -524,7 +524,7 @@ public final class DotEmitter {
             case FILL -> op + " " + real(s -> ((Attrs.Fill) d.inSample(e, s).attr()).value());
             case RANDOM -> {
                 Attrs.Random r = (Attrs.Random) attr;
-                yield (r.normal() ? "randn" : "rand") + " seed=" + r.seed();
+                yield (r.normal() ? "randn" : "rand") + " seed=" + r.seed() + (e.in().isEmpty() ? "" : " per iteration");
             }
             // the operations whose label is their name, with their folded operands
             case NEG, EXP, LOG, SIN, COS, TAN, TANH, SIGMOID, SQRT, ABS, SIGN, FLOOR, CEIL, ROUND, TRUNC, ASIN, ACOS, ATAN, LOG1P, EXPM1, STOP_GRAD,

@@ -120,6 +120,7 @@ abstract class JavaStatements {
                     shape(in.get(1)), ref(in.get(2)));
             case RANDINT -> {
                 Attrs.RandInt r = (Attrs.RandInt) e.attr();
+                if (!in.isEmpty()) throw Derivation.drawsPerIteration();
                 yield call("randint", numel(d.shape(e.out())), r.seed() + "L", r.low() + "L", r.high() + "L");
             }
             case WHERE -> elementwise(e, "where");
@@ -162,6 +163,7 @@ abstract class JavaStatements {
             }
             case RANDOM -> {
                 Attrs.Random r = (Attrs.Random) e.attr();
+                if (!in.isEmpty()) throw Derivation.drawsPerIteration();
                 yield call(r.normal() ? "normal" : "uniform", numel(d.shape(e.out())), r.seed() + "L");
             }
             case CONV, CONV_INPUT, CONV_WEIGHT, MAX_POOL, MAX_UNPOOL -> convolution(e);

@@ -654,10 +654,12 @@ public final class TxEmitter {
             case SCATTER_ADD -> call("scatter_add", arg(in.get(0)), Integer.toString(((Attrs.Axis) attr).axis()), arg(in.get(1)), arg(in.get(2)));
             case RANDINT -> {
                 Attrs.RandInt r = (Attrs.RandInt) attr;
+                if (!in.isEmpty()) throw Derivation.drawsPerIteration();
                 yield call("randint", Long.toString(r.low()), Long.toString(r.high()), shape(e.out()), "seed=" + r.seed());
             }
             case RANDOM -> {
                 Attrs.Random r = (Attrs.Random) attr;
+                if (!in.isEmpty()) throw Derivation.drawsPerIteration();
                 yield call(r.normal() ? "randn" : "rand", shape(e.out()), "seed=" + r.seed());
             }
             // NOTE: the path as the source wrote it: relative to the folder of the file tx grad read

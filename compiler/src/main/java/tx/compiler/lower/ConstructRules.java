@@ -73,7 +73,7 @@ final class ConstructRules extends RuleFamily {
             if (!a.shape(1, 1, "seed")) return null;
             Integer k = a.integer(0, "seed");
             if (k == null || a.failed) return null;
-            l.manualSeed(k);
+            l.random.manualSeed(k);
             return new Val.None("manual_seed's generator");
         });
         rules.put("zeros_like", a -> like(a, 0.0));
@@ -104,9 +104,9 @@ final class ConstructRules extends RuleFamily {
     private Val randomLike(Args a, boolean normal) {
         if (!a.shape(1, 1, "requires_grad", "seed")) return null;
         T x = a.tensor(0);
-        double seed = a.kw.containsKey("seed") ? a.number(-1, "seed", 0) : l.defaultSeed(a.span()); // a seed= draws nothing from manual_seed's stream
+        RandomStreams.Seed seed = l.random.of(a);
         if (x == null || a.failed) return null;
-        return made(a, b.emit(Prim.RANDOM, new Attrs.Random(x.shape(), (long) seed, normal)));
+        return made(a, b.emit(Prim.RANDOM, new Attrs.Random(x.shape(), seed.seed(), normal), seed.counters()));
     }
 
     /** A constructed tensor: a leaf that requires grad if asked for, else a constant. */
@@ -166,14 +166,15 @@ final class ConstructRules extends RuleFamily {
 
     /**
      * NOTE: tx's random numbers are reproducible: {@code seed=} picks the stream, and without it the
-     * seed comes from the call's position in the file, so two calls differ but every run is the same.
+     * seed comes from {@link RandomStreams} (the call's place, or manual_seed's stream, and the
+     * loops' counters), so two calls and two iterations differ but every run is the same.
      */
     private Val random(Args a, boolean normal) {
         if (!a.shape(0, Integer.MAX_VALUE, "requires_grad", "seed")) return null;
         int[] shape = a.shapeFrom(0);
-        double seed = a.kw.containsKey("seed") ? a.number(-1, "seed", 0) : l.defaultSeed(a.span()); // a seed= draws nothing from manual_seed's stream
+        RandomStreams.Seed seed = l.random.of(a);
         if (shape == null || a.failed || !a.fits(shape, a.span())) return null;
-        return made(a, b.emit(Prim.RANDOM, new Attrs.Random(shape, (long) seed, normal)));
+        return made(a, b.emit(Prim.RANDOM, new Attrs.Random(shape, seed.seed(), normal), seed.counters()));
     }
 
     /** The values of t as dtype d (tensor([0.7, -1.9], dtype=int64) truncates). */

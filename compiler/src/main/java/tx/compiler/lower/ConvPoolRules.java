@@ -328,8 +328,8 @@ final class ConvPoolRules extends RuleFamily {
      * dropout(input, p=0.5, training=True, inplace=False, seed=), as PyTorch 1.13's CPU path: the input
      * itself when not training or p = 0; x * 0 when p = 1; else x * noise, noise = mask / (1 - p) with
      * mask 1 where a uniform number is below 1 - p (MulBackward0). NOTE: the numbers are tx's seeded
-     * stream (a seed from the call's place unless seed= is given, as rand), not PyTorch's, so the
-     * same call draws the same mask each time it runs.
+     * stream (seeded as rand's, see RandomStreams), not PyTorch's: a new mask in each iteration of a
+     * loop and each call, the same one again with seed=.
      */
     private Val dropout(Args a) {
         if (!a.shape(1, 4, "p", "training", "inplace", "seed")) return null;
@@ -337,7 +337,7 @@ final class ConvPoolRules extends RuleFamily {
         double p = a.number(1, "p", 0.5);
         boolean training = a.bool(2, "training", true);
         a.bool(3, "inplace", false);
-        double seed = a.kw.containsKey("seed") ? a.number(-1, "seed", 0) : l.defaultSeed(a.span()); // a seed= draws nothing from manual_seed's stream
+        RandomStreams.Seed seed = l.random.of(a);
         if (x == null || a.failed) return null;
         if (!(p >= 0 && p <= 1)) {
             l.diags.error("E0104", a.spanOf(1, "p"), "dropout probability has to be between 0 and 1, but got " + tx.runtime.tensor.PyFloat.repr(p), null);
@@ -347,7 +347,7 @@ final class ConvPoolRules extends RuleFamily {
         if (p == 1) return out(b.mul(x.var(), b.scalar(0)), "MulBackward0");
         int[] shape = x.shape();
         Var y = b.composite(() -> {
-            Var u = b.emit(Prim.RANDOM, new Attrs.Random(shape, (long) seed, false));
+            Var u = b.emit(Prim.RANDOM, new Attrs.Random(shape, seed.seed(), false), seed.counters());
             Var noise = b.div(b.lt(u, b.scalar(1 - p)), b.scalar(1 - p));
             return b.mul(x.var(), noise);
         });

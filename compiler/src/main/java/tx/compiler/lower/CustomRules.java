@@ -66,7 +66,7 @@ final class CustomRules {
         if (fn == null) {
             fn = fns.lowerFunction(f, args, at, false);
             if (fn.fn() == null) return impure(name, args, at, "`" + cu.kind() + "` needs `" + name + "` to be a function of the IR: one that does not print, "
-                    + "call backward, read or set a `.grad`, make a leaf, or return an argument as it is");
+                    + "call backward, read or set a `.grad`, make a leaf, draw random numbers without `seed=`, or return an argument as it is");
             if (fn.results().size() != 1) {
                 l.diags.error("E0401", at, "`" + cu.kind() + "` needs `" + name + "` to return one value; it returns " + fn.results().size(), null);
                 return new Val.Bad();
@@ -185,7 +185,7 @@ final class CustomRules {
         }
         if (lowered.fn() == null) {
             impure(rule.name(), rargs, at, "`" + rule.name() + "`, a derivative given to `" + kind + "`, must be a function of the IR: one that does not print, "
-                    + "call backward, read or set a `.grad`, or make a leaf");
+                    + "call backward, read or set a `.grad`, make a leaf, or draw random numbers without `seed=`");
             return null;
         }
         return lowered;

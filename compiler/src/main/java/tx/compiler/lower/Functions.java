@@ -514,6 +514,7 @@ final class Functions {
      */
     Lowered lowerFunction(Ast.FnDef f, List<T> args, Span at, boolean derivative) {
         int mark = l.diags.mark(), errors = l.diags.errorCount();
+        Object streams = l.random.mark();
         State caller = l.state;
         State body = new State();
         body.grads.putAll(caller.grads);
@@ -545,11 +546,13 @@ final class Functions {
             l.b.named(oldName);
             l.state = caller;
         }
+        boolean draws = l.random.drewSince(streams); // a call draws anew (PyTorch's generator moves on): inlined at each call
+        l.random.reset(streams);
         List<tx.runtime.ir.Stmt> stmts = l.b.closeBlock();
         List<T> results = new ArrayList<>();
         for (Val v : result instanceof Val.Tuple t ? t.items() : List.of(result)) if (v instanceof T r) results.add(r);
         boolean tensors = results.size() == (result instanceof Val.Tuple t ? t.items().size() : 1);
-        if (l.diags.errorCount() != errors || results.isEmpty() || !tensors || !pure(stmts, derivative ? List.of() : params, results)) {
+        if (l.diags.errorCount() != errors || results.isEmpty() || !tensors || draws || !pure(stmts, derivative ? List.of() : params, results)) {
             l.diags.dropSince(mark);
             return INLINE_ONLY;
         }

@@ -175,6 +175,11 @@ final class Iteration {
     // ---- over lists and tuples: unrolled ---------------------------------------------------------------
 
     private void unroll(Ast.ForEach f, Kind kind, List<Source> sources, int n, int start) {
+        l.random.loop(f.span(), () -> unrolled(f, kind, sources, n, start)); // each item's iteration draws its own random numbers
+        for (Source s : sources) if (s.hidden() != null) l.state.names.remove(s.hidden());
+    }
+
+    private void unrolled(Ast.ForEach f, Kind kind, List<Source> sources, int n, int start) {
         for (int k = 0; k < n; k++) {
             List<Val> values = new ArrayList<>();
             if (kind == Kind.ENUMERATE) values.add(new Val.Num(start + k, Val.PyType.INT));
@@ -183,13 +188,13 @@ final class Iteration {
                     : new Val.ListV(values, java.util.Collections.nCopies(values.size(), f.iterable().span()), true);
             if (!bind(f, item)) return;
             l.unrolledItems.add(k);
+            l.random.iteration(k);
             try {
                 l.block(f.body());
             } finally {
                 l.unrolledItems.remove(l.unrolledItems.size() - 1);
             }
         }
-        for (Source s : sources) if (s.hidden() != null) l.state.names.remove(s.hidden());
     }
 
     private Val item(Source s, int k) {

@@ -620,28 +620,8 @@ public final class Lowerer {
      */
     final Map<Val.Tuple, String> namedPairs = new java.util.IdentityHashMap<>();
 
-    /** The stream {@code manual_seed(k)} started (its k), and how many draws have been taken from it; null before any. */
-    private Long stream;
-    private long draws;
-
-    /** {@code manual_seed(k)}: the random calls after it without {@code seed=} draw from the stream k. */
-    void manualSeed(long k) {
-        stream = k;
-        draws = 0;
-    }
-
-    /**
-     * The seed of a random call without {@code seed=}: the next draw of manual_seed's stream, or
-     * before any, the call's position in the file (two calls differ, every run is the same).
-     * NOTE: a loop body is lowered once, so its calls draw the same numbers in every iteration.
-     */
-    long defaultSeed(tx.compiler.syntax.Span at) {
-        if (stream == null) return at.line() * 1000L + at.col();
-        long z = stream + ++draws * 0x9E3779B97F4A7C15L; // SplitMix64's step and finaliser
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
+    /** Where random calls without {@code seed=} take their numbers from (manual_seed, loops, inlined calls). */
+    final RandomStreams random = new RandomStreams(this);
 
     /** The names of a named tuple's fields, by the kind it prints with: (sign, logabsdet) for slogdet's, (Q, R) for qr's, eigh's and svd's, else (values, indices). */
     static List<String> fields(String kind) {

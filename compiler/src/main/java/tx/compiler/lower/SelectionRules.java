@@ -332,7 +332,7 @@ final class SelectionRules extends RuleFamily {
         boolean three = a.has(2);
         double low = three ? a.number(0, "low", 0) : a.number(-1, "low", 0), high = a.number(three ? 1 : 0, "high", 0);
         int[] shape = a.shapeFrom(three ? 2 : 1);
-        double seed = a.kw.containsKey("seed") ? a.number(-1, "seed", 0) : l.defaultSeed(a.span()); // a seed= draws nothing from manual_seed's stream
+        RandomStreams.Seed seed = l.random.of(a);
         if (shape == null || a.failed || !a.fits(shape, a.span())) return null;
         if (!(high > low) || low != Math.rint(low) || high != Math.rint(high)) {
             l.diags.error("E0205", a.span(), "`randint` draws from [low, high): high must be a whole number above low", null);
@@ -342,7 +342,7 @@ final class SelectionRules extends RuleFamily {
             l.floatForGrad(DType.INT64, a.kwSpans.get("requires_grad"));
             return null;
         }
-        return out(b.emit(Prim.RANDINT, new Attrs.RandInt(shape, (long) seed, (long) low, (long) high)), null);
+        return out(b.emit(Prim.RANDINT, new Attrs.RandInt(shape, seed.seed(), (long) low, (long) high), seed.counters()), null);
     }
 
     // ---- dtype checks -----------------------------------------------------------------------------------

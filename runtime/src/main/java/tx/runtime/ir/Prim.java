@@ -678,23 +678,23 @@ public enum Prim {
         @Override public Tensor eval(List<Tensor> in, Object attr) { return Tensor.full(resolved(((Attrs.Fill) attr).shape(), in, 0), ((Attrs.Fill) attr).value()); }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }
     },
-    /** Seeded random numbers. */
-    RANDOM(0) {
+    /** Seeded random numbers; its operands are the counters (int64) of the loops around the call, mixed into the seed. */
+    RANDOM(-1) {
         @Override public int[] shape(List<int[]> in, Object attr) { return ((Attrs.Random) attr).shape().clone(); }
         @Override public Tensor eval(List<Tensor> in, Object attr) {
             Attrs.Random r = (Attrs.Random) attr;
-            return r.normal() ? Random.normal(r.shape(), r.seed()) : Random.uniform(r.shape(), r.seed());
+            return r.normal() ? Random.normal(r.shape(), Random.seed(r.seed(), in)) : Random.uniform(r.shape(), Random.seed(r.seed(), in));
         }
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return java.util.Collections.nCopies(e.in().size(), null); } // a counter passes no gradient
     },
-    /** Seeded random whole numbers in [low, high), int64 (randint). */
-    RANDINT(0) {
+    /** Seeded random whole numbers in [low, high), int64 (randint); its operands are RANDOM's. */
+    RANDINT(-1) {
         @Override public int[] shape(List<int[]> in, Object attr) { return ((Attrs.RandInt) attr).shape().clone(); }
         @Override public Tensor eval(List<Tensor> in, Object attr) {
             Attrs.RandInt r = (Attrs.RandInt) attr;
-            return Indexing.randint(r.shape(), r.seed(), r.low(), r.high());
+            return Indexing.randint(r.shape(), Random.seed(r.seed(), in), r.low(), r.high());
         }
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return java.util.Collections.nCopies(e.in().size(), null); } // a counter passes no gradient
     },
     /**
      * A NumPy .npy file, read when the equation runs. Its shape was read from the header at compile

@@ -13,6 +13,17 @@ import tx.runtime.tensor.Tensor;
 public final class Random {
     private Random() {}
 
+    /**
+     * The seed a random equation draws with: its own, mixed with the counters of the loops around it
+     * that it reads as operands (int64 scalars, outermost first), if any ({@link Standalone#salted}).
+     */
+    public static long seed(long seed, java.util.List<Tensor> counters) {
+        if (counters.isEmpty()) return seed;
+        long[] c = new long[counters.size()];
+        for (int i = 0; i < c.length; i++) c[i] = (long) counters.get(i).item();
+        return Standalone.salted(seed, c);
+    }
+
     /** Independent samples from the uniform distribution on [0, 1). */
     public static Tensor uniform(int[] shape, long seed) {
         return Tensor.of(shape, Standalone.uniform(Shapes.numel(shape), seed));

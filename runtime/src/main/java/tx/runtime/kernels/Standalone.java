@@ -576,6 +576,23 @@ final class Standalone {
         }
     }
 
+    // kernel: salted
+    /**
+     * The seed of a random call in one iteration of the loops around it: its seed mixed with each
+     * loop's counter in turn (outermost first) by SplitMix64's finaliser, so each iteration draws
+     * its own numbers and the same iteration draws the same ones again.
+     */
+    static long salted(long seed, long[] counters) {
+        long z = seed;
+        for (long c : counters) {
+            z ^= (c + 1) * 0x9e3779b97f4a7c15L;
+            z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+            z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+            z ^= z >>> 31;
+        }
+        return z;
+    }
+
     // kernel: uniform needs SplitMix64
     /** rand(shape, seed=seed): count numbers uniform in [0, 1), in row-major order. */
     static double[] uniform(int count, long seed) {
