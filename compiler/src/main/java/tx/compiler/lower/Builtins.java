@@ -687,11 +687,15 @@ final class Builtins {
         if (!a.shape(1, 2, "dim")) return null;
         T x = a.tensor(0);
         if (x == null) return null;
-        if (a.get(1, "dim") == null) {
-            l.diags.error("E0104", a.span(), "`" + a.fn + "` needs `dim=`", "say which dimension to normalise, e.g. `" + a.fn + "(x, dim=1)`");
-            return null;
+        Integer d;
+        if (a.get(1, "dim") == null) { // PyTorch's implicit choice (_get_softmax_dim): 0 for 0, 1 or 3 dimensions, else 1, with its warning
+            int rank = x.shape().length;
+            d = rank == 0 || rank == 1 || rank == 3 ? 0 : 1;
+            l.diags.warning("W0104", a.span(), "implicit dimension choice for " + a.fn + " has been deprecated: tx takes dim=" + d + ", as PyTorch does",
+                    "write the dimension to normalise, e.g. `" + a.fn + "(x, dim=" + d + ")`");
+        } else {
+            d = a.dim(1, "dim", x.shape().length);
         }
-        Integer d = a.dim(1, "dim", x.shape().length);
         if (d == null) return null;
         if (x.shape().length == 0) { // a scalar is normalised as a one-element vector
             return out(b.composite(() -> b.reshape(f.apply(b, b.reshape(x.var(), new int[] {1}), 0), Shapes.SCALAR)), gradFn);
