@@ -279,8 +279,8 @@ final class Composites {
     /**
      * Cody's three intervals, each reading a safe input where it is not taken (so that its masked
      * gradient is 0, not nan): erf x = x R(x²) for |x| <= 0.46875; erfc y = e^-y² R(y) for
-     * 0.46875 < y <= 4 and e^-y²/y (1/sqrt π - R(1/y²)/y²) above, y = |x|, held at 27 (where erfc
-     * has underflowed to 0) so that inf gives 0, not inf · 0. e^-y² is e^-s² e^-(y - s)(y + s) with
+     * 0.46875 < y <= 4 and e^-y²/y (1/sqrt π - R(1/y²)/y²) above, y = |x|, held at 28 (erfc
+     * underflows to 0 near 27.23, and e^-28² is 0) so that inf gives 0, not inf · 0. e^-y² is e^-s² e^-(y - s)(y + s) with
      * s = y rounded to 1/16 (CALERF's split: y² is not exact, the split is). A nan takes the last
      * interval and stays nan.
      */
@@ -293,7 +293,7 @@ final class Composites {
         Var erfSmall = b.mul(xs, rational(b, b.mul(xs, xs), ERF_A, ERF_B));
         Var mid = b.le(y, b.scalar(4));
         Var ym = b.where(small, b.scalar(1), b.where(mid, y, b.scalar(1)));
-        Var yt = b.where(mid, b.scalar(5), b.where(b.gt(y, b.scalar(27)), b.scalar(27), y));
+        Var yt = b.where(mid, b.scalar(5), b.where(b.gt(y, b.scalar(28)), b.scalar(28), y));
         Var tail = b.div(b.sub(b.scalar(SQRT_PI_INV), b.mul(b.div(b.scalar(1), b.mul(yt, yt)),
                 rational(b, b.div(b.scalar(1), b.mul(yt, yt)), ERFC_P, ERFC_Q))), yt);
         Var erfcMid = b.mul(gaussian(b, ym), rational(b, ym, ERFC_C, ERFC_D));
@@ -397,16 +397,26 @@ final class Composites {
         return keepdim ? lse : b.reshape(lse, Shapes.reduced(x.shapeRef(), axes, false));
     }
 
-    /** softmax x = e^(x - m) / sum e^(x - m) along one axis. */
+    /**
+     * softmax x = e^(x - m) / sum e^(x - m) along one axis, m the line's max as it is: as PyTorch's
+     * kernel, a line holding +inf, or only -inf, is all nan (logsumexp's {@link #shift} masks them).
+     */
     static Var softmax(Builder b, Var x, int axis) {
         int[] axes = {axis};
-        Var e = b.exp(b.sub(x, shift(b, x, axes)));
+        Var e = b.exp(b.sub(x, lineMax(b, x, axis)));
         return b.div(e, b.sum(e, axes, true));
     }
 
-    /** log_softmax x = x - logsumexp(x) along one axis. */
+    /** log_softmax x = (x - m) - log sum e^(x - m) along one axis, in PyTorch's order (its kernel's bits), m as softmax's. */
     static Var logSoftmax(Builder b, Var x, int axis) {
-        return b.sub(x, logsumexp(b, x, new int[] {axis}, true));
+        Var shifted = b.sub(x, lineMax(b, x, axis));
+        return b.sub(shifted, b.log(b.sum(b.exp(shifted), new int[] {axis}, true)));
+    }
+
+    /** The max along one axis, kept, carrying no gradient (0 for an empty line: nothing to shift). */
+    private static Var lineMax(Builder b, Var x, int axis) {
+        if (x.shapeRef()[axis] == 0) return b.fill(Shapes.reduced(x.shapeRef(), new int[] {axis}, true), 0.0);
+        return b.stopGrad(max(b, x, new int[] {axis}, true));
     }
 
     /**

@@ -54,18 +54,13 @@ public final class AttnGrad {
         double[] t3 = div(t1, t2);                                                // line 6
         double[] t4 = max(t3, new int[] {2, 5}, new int[] {1});                   // line 6
         double[] t5 = t4;                                                         // line 6 (detach)
-        double[] t6 = new double[] {Double.POSITIVE_INFINITY};                    // line 6
-        double[] t7 = abs(t5);                                                    // line 6
-        double[] t8 = eq(t7, t6);                                                 // line 6
-        double[] t9 = new double[] {0.0};                                         // line 6
-        double[] t10 = where(t8, t9, t5);                                         // line 6
-        double[] t11 = sub(t3, new int[] {2, 5}, t10, new int[] {2, 1});          // line 6
-        double[] t12 = exp(t11);                                                  // line 6
-        double[] t13 = sum(t12, new int[] {2, 5}, new int[] {1});                 // line 6
-        double[] a = div(t12, new int[] {2, 5}, t13, new int[] {2, 1});           // line 6
-        double[] t14 = matmul(a, new int[] {2, 5}, false, v, new int[] {5, 3}, false); // line 7
-        double[] t15 = mul(t14, w);                                               // line 7
-        double[] value = sum(t15);                                                // line 7
+        double[] t6 = sub(t3, new int[] {2, 5}, t5, new int[] {2, 1});            // line 6
+        double[] t7 = exp(t6);                                                    // line 6
+        double[] t8 = sum(t7, new int[] {2, 5}, new int[] {1});                   // line 6
+        double[] a = div(t7, new int[] {2, 5}, t8, new int[] {2, 1});             // line 6
+        double[] t9 = matmul(a, new int[] {2, 5}, false, v, new int[] {5, 3}, false); // line 7
+        double[] t10 = mul(t9, w);                                                // line 7
+        double[] value = sum(t10);                                                // line 7
         return value;
     }
 
@@ -81,26 +76,21 @@ public final class AttnGrad {
         double[] t3 = div(t1, t2);                                                // line 6
         double[] t4 = max(t3, new int[] {2, 5}, new int[] {1});                   // line 6
         double[] t5 = t4;                                                         // line 6 (detach)
-        double[] t6 = new double[] {Double.POSITIVE_INFINITY};                    // line 6
-        double[] t7 = abs(t5);                                                    // line 6
-        double[] t8 = eq(t7, t6);                                                 // line 6
-        double[] t9 = new double[] {0.0};                                         // line 6
-        double[] t10 = where(t8, t9, t5);                                         // line 6
-        double[] t11 = sub(t3, new int[] {2, 5}, t10, new int[] {2, 1});          // line 6
-        double[] t12 = exp(t11);                                                  // line 6
-        double[] t13 = sum(t12, new int[] {2, 5}, new int[] {1});                 // line 6
-        double[] a = div(t12, new int[] {2, 5}, t13, new int[] {2, 1});           // line 6
+        double[] t6 = sub(t3, new int[] {2, 5}, t5, new int[] {2, 1});            // line 6
+        double[] t7 = exp(t6);                                                    // line 6
+        double[] t8 = sum(t7, new int[] {2, 5}, new int[] {1});                   // line 6
+        double[] a = div(t7, new int[] {2, 5}, t8, new int[] {2, 1});             // line 6
 
         // the adjoint program: each line ends with the line its primal operation came from
         double[] d_a = matmul(w, new int[] {2, 3}, false, v, new int[] {5, 3}, true); // line 7
-        double[] t16 = div(d_a, new int[] {2, 5}, t13, new int[] {2, 1});         // line 6
-        double[] t17 = mul(d_a, a);                                               // line 6
-        double[] t18 = div(t17, new int[] {2, 5}, t13, new int[] {2, 1});         // line 6
-        double[] t19 = neg(t18);                                                  // line 6
-        double[] t20 = sum(t19, new int[] {2, 5}, new int[] {1});                 // line 6
-        double[] t21 = add(t16, new int[] {2, 5}, t20, new int[] {2, 1});         // line 6
-        double[] t22 = mul(t21, t12);                                             // line 6
-        double[] d_a_2 = div(t22, t2);                                            // line 6
+        double[] t11 = div(d_a, new int[] {2, 5}, t8, new int[] {2, 1});          // line 6
+        double[] t12 = mul(d_a, a);                                               // line 6
+        double[] t13 = div(t12, new int[] {2, 5}, t8, new int[] {2, 1});          // line 6
+        double[] t14 = neg(t13);                                                  // line 6
+        double[] t15 = sum(t14, new int[] {2, 5}, new int[] {1});                 // line 6
+        double[] t16 = add(t11, new int[] {2, 5}, t15, new int[] {2, 1});         // line 6
+        double[] t17 = mul(t16, t7);                                              // line 6
+        double[] d_a_2 = div(t17, t2);                                            // line 6
         double[] d_q = matmul(d_a_2, new int[] {2, 5}, false, k, new int[] {5, 4}, false); // line 6
         return new double[][] {d_q};
     }
@@ -194,10 +184,6 @@ public final class AttnGrad {
         return map(x, Math::exp);
     }
 
-    private static double[] abs(double[] x) {
-        return map(x, Math::abs);
-    }
-
     private static double[] add(double[] a, int[] as, double[] b, int[] bs) {
         return zip(a, as, b, bs, (x, y) -> x + y);
     }
@@ -216,19 +202,6 @@ public final class AttnGrad {
 
     private static double[] div(double[] a, int[] as, double[] b, int[] bs) {
         return zip(a, as, b, bs, (x, y) -> x / y);
-    }
-
-    private static double[] eq(double[] a, double[] b) {
-        return zip(a, b, (x, y) -> x == y ? 1.0 : 0.0);
-    }
-
-    /** a where c is not 0 (NaN counts as true), b elsewhere: all of one shape, or single values. */
-    private static double[] where(double[] c, double[] a, double[] b) {
-        double[] out = new double[c.length != 1 ? c.length : a.length != 1 ? a.length : b.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = c[c.length == 1 ? 0 : i] != 0.0 ? a[a.length == 1 ? 0 : i] : b[b.length == 1 ? 0 : i];
-        }
-        return out;
     }
 
     /**

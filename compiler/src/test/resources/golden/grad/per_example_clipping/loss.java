@@ -55,20 +55,14 @@ public final class LossGrad {
         double[] logits = add(t3, b);                                             // line 7
         double[] t4 = max(logits);                                                // line 8
         double[] t5 = t4;                                                         // line 8 (detach)
-        double[] t6 = new double[] {Double.POSITIVE_INFINITY};                    // line 8
-        double[] t7 = abs(t5);                                                    // line 8
-        double[] t8 = eq(t7, t6);                                                 // line 8
-        double[] t9 = new double[] {0.0};                                         // line 8
-        double[] t10 = where(t8, t9, t5);                                         // line 8
-        double[] t11 = sub(logits, t10);                                          // line 8
-        double[] t12 = exp(t11);                                                  // line 8
-        double[] t13 = sum(t12);                                                  // line 8
-        double[] t14 = log(t13);                                                  // line 8
-        double[] t15 = add(t14, t10);                                             // line 8
-        double[] t16 = sub(logits, t15);                                          // line 8
-        double[] t17 = mul(y, t16);                                               // line 8
-        double[] t18 = sum(t17);                                                  // line 8
-        double[] value = neg(t18);                                                // line 8
+        double[] t6 = sub(logits, t5);                                            // line 8
+        double[] t7 = exp(t6);                                                    // line 8
+        double[] t8 = sum(t7);                                                    // line 8
+        double[] t9 = log(t8);                                                    // line 8
+        double[] t10 = sub(t6, t9);                                               // line 8
+        double[] t11 = mul(y, t10);                                               // line 8
+        double[] t12 = sum(t11);                                                  // line 8
+        double[] value = neg(t12);                                                // line 8
         return value;
     }
 
@@ -85,25 +79,20 @@ public final class LossGrad {
         double[] logits = add(t3, b);                                             // line 7
         double[] t4 = max(logits);                                                // line 8
         double[] t5 = t4;                                                         // line 8 (detach)
-        double[] t6 = new double[] {Double.POSITIVE_INFINITY};                    // line 8
-        double[] t7 = abs(t5);                                                    // line 8
-        double[] t8 = eq(t7, t6);                                                 // line 8
-        double[] t9 = new double[] {0.0};                                         // line 8
-        double[] t10 = where(t8, t9, t5);                                         // line 8
-        double[] t11 = sub(logits, t10);                                          // line 8
-        double[] t12 = exp(t11);                                                  // line 8
-        double[] t13 = sum(t12);                                                  // line 8
+        double[] t6 = sub(logits, t5);                                            // line 8
+        double[] t7 = exp(t6);                                                    // line 8
+        double[] t8 = sum(t7);                                                    // line 8
 
         // the adjoint program: each line ends with the line its primal operation came from
-        double[] t19 = new double[] {-1.0};                                       // line 8
-        double[] t20 = mul(t19, y);                                               // line 8
-        double[] t21 = neg(t20);                                                  // line 8
-        double[] t22 = sum(t21);                                                  // line 8
-        double[] t23 = div(t22, t13);                                             // line 8
-        double[] t24 = mul(t23, t12);                                             // line 8
-        double[] d_logits = add(t20, t24);                                        // line 8
-        double[] d_logits_2 = d_logits;                                           // line 7 (reshape to [2, 1])
-        double[] d_W = matmul(d_logits_2, new int[] {2, 1}, false, t1, new int[] {4, 1}, true); // line 7
+        double[] t13 = new double[] {-1.0};                                       // line 8
+        double[] t14 = mul(t13, y);                                               // line 8
+        double[] t15 = neg(t14);                                                  // line 8
+        double[] t16 = sum(t15);                                                  // line 8
+        double[] t17 = div(t16, t8);                                              // line 8
+        double[] t18 = mul(t17, t7);                                              // line 8
+        double[] t19 = add(t14, t18);                                             // line 8
+        double[] d_logits = t19;                                                  // line 7 (reshape to [2, 1])
+        double[] d_W = matmul(d_logits, new int[] {2, 1}, false, t1, new int[] {4, 1}, true); // line 7
         return new double[][] {d_W};
     }
 
@@ -179,10 +168,6 @@ public final class LossGrad {
         return map(x, Math::log);
     }
 
-    private static double[] abs(double[] x) {
-        return map(x, Math::abs);
-    }
-
     private static double[] add(double[] a, double[] b) {
         return zip(a, b, (x, y) -> x + y);
     }
@@ -197,19 +182,6 @@ public final class LossGrad {
 
     private static double[] div(double[] a, double[] b) {
         return zip(a, b, (x, y) -> x / y);
-    }
-
-    private static double[] eq(double[] a, double[] b) {
-        return zip(a, b, (x, y) -> x == y ? 1.0 : 0.0);
-    }
-
-    /** a where c is not 0 (NaN counts as true), b elsewhere: all of one shape, or single values. */
-    private static double[] where(double[] c, double[] a, double[] b) {
-        double[] out = new double[c.length != 1 ? c.length : a.length != 1 ? a.length : b.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = c[c.length == 1 ? 0 : i] != 0.0 ? a[a.length == 1 ? 0 : i] : b[b.length == 1 ? 0 : i];
-        }
-        return out;
     }
 
     /** The sum of all of x's elements, in order. */

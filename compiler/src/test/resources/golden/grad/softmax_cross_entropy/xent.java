@@ -48,33 +48,24 @@ public final class XentGrad {
         check(z, 4 * n, "z", "[n, 4] with n = " + n);
         check(t, 4 * n, "t", "[n, 4] with n = " + n);
 
-        double[] t1 = max(t, new int[] {n, 4}, new int[] {1});           // line 6
-        double[] t2 = t1;                                                // line 6 (detach)
-        double[] t3 = new double[] {Double.POSITIVE_INFINITY};           // line 6
-        double[] t4 = abs(t2);                                           // line 6
-        double[] t5 = eq(t4, t3);                                        // line 6
-        double[] t6 = new double[] {0.0};                                // line 6
-        double[] t7 = where(t5, t6, t2);                                 // line 6
-        double[] t8 = sub(t, new int[] {n, 4}, t7, new int[] {n, 1});    // line 6
-        double[] t9 = exp(t8);                                           // line 6
-        double[] t10 = sum(t9, new int[] {n, 4}, new int[] {1});         // line 6
-        double[] p = div(t9, new int[] {n, 4}, t10, new int[] {n, 1});   // line 6
-        double[] t11 = max(z, new int[] {n, 4}, new int[] {1});          // line 7
-        double[] t12 = t11;                                              // line 7 (detach)
-        double[] t13 = abs(t12);                                         // line 7
-        double[] t14 = eq(t13, t3);                                      // line 7
-        double[] t15 = where(t14, t6, t12);                              // line 7
-        double[] t16 = sub(z, new int[] {n, 4}, t15, new int[] {n, 1});  // line 7
-        double[] t17 = exp(t16);                                         // line 7
-        double[] t18 = sum(t17, new int[] {n, 4}, new int[] {1});        // line 7
-        double[] t19 = log(t18);                                         // line 7
-        double[] t20 = add(t19, t15);                                    // line 7
-        double[] t21 = sub(z, new int[] {n, 4}, t20, new int[] {n, 1});  // line 7
-        double[] t22 = mul(t21, p);                                      // line 7
-        double[] t23 = sum(t22);                                         // line 7
-        double[] t24 = new double[] {n};                                 // line 7
-        double[] t25 = div(t23, t24);                                    // line 7
-        double[] value = neg(t25);                                       // line 7
+        double[] t1 = max(t, new int[] {n, 4}, new int[] {1});            // line 6
+        double[] t2 = t1;                                                 // line 6 (detach)
+        double[] t3 = sub(t, new int[] {n, 4}, t2, new int[] {n, 1});     // line 6
+        double[] t4 = exp(t3);                                            // line 6
+        double[] t5 = sum(t4, new int[] {n, 4}, new int[] {1});           // line 6
+        double[] p = div(t4, new int[] {n, 4}, t5, new int[] {n, 1});     // line 6
+        double[] t6 = max(z, new int[] {n, 4}, new int[] {1});            // line 7
+        double[] t7 = t6;                                                 // line 7 (detach)
+        double[] t8 = sub(z, new int[] {n, 4}, t7, new int[] {n, 1});     // line 7
+        double[] t9 = exp(t8);                                            // line 7
+        double[] t10 = sum(t9, new int[] {n, 4}, new int[] {1});          // line 7
+        double[] t11 = log(t10);                                          // line 7
+        double[] t12 = sub(t8, new int[] {n, 4}, t11, new int[] {n, 1});  // line 7
+        double[] t13 = mul(t12, p);                                       // line 7
+        double[] t14 = sum(t13);                                          // line 7
+        double[] t15 = new double[] {n};                                  // line 7
+        double[] t16 = div(t14, t15);                                     // line 7
+        double[] value = neg(t16);                                        // line 7
         return value;
     }
 
@@ -84,34 +75,26 @@ public final class XentGrad {
         check(z, 4 * n, "z", "[n, 4] with n = " + n);
         check(t, 4 * n, "t", "[n, 4] with n = " + n);
 
-        double[] t1 = max(t, new int[] {n, 4}, new int[] {1});             // line 6
-        double[] t2 = t1;                                                  // line 6 (detach)
-        double[] t3 = new double[] {Double.POSITIVE_INFINITY};             // line 6
-        double[] t4 = abs(t2);                                             // line 6
-        double[] t5 = eq(t4, t3);                                          // line 6
-        double[] t6 = new double[] {0.0};                                  // line 6
-        double[] t7 = where(t5, t6, t2);                                   // line 6
-        double[] t8 = sub(t, new int[] {n, 4}, t7, new int[] {n, 1});      // line 6
-        double[] t9 = exp(t8);                                             // line 6
-        double[] t10 = sum(t9, new int[] {n, 4}, new int[] {1});           // line 6
-        double[] p = div(t9, new int[] {n, 4}, t10, new int[] {n, 1});     // line 6
-        double[] t11 = max(z, new int[] {n, 4}, new int[] {1});            // line 7
-        double[] t12 = t11;                                                // line 7 (detach)
-        double[] t13 = abs(t12);                                           // line 7
-        double[] t14 = eq(t13, t3);                                        // line 7
-        double[] t15 = where(t14, t6, t12);                                // line 7
-        double[] t16 = sub(z, new int[] {n, 4}, t15, new int[] {n, 1});    // line 7
-        double[] t17 = exp(t16);                                           // line 7
-        double[] t18 = sum(t17, new int[] {n, 4}, new int[] {1});          // line 7
+        double[] t1 = max(t, new int[] {n, 4}, new int[] {1});            // line 6
+        double[] t2 = t1;                                                 // line 6 (detach)
+        double[] t3 = sub(t, new int[] {n, 4}, t2, new int[] {n, 1});     // line 6
+        double[] t4 = exp(t3);                                            // line 6
+        double[] t5 = sum(t4, new int[] {n, 4}, new int[] {1});           // line 6
+        double[] p = div(t4, new int[] {n, 4}, t5, new int[] {n, 1});     // line 6
+        double[] t6 = max(z, new int[] {n, 4}, new int[] {1});            // line 7
+        double[] t7 = t6;                                                 // line 7 (detach)
+        double[] t8 = sub(z, new int[] {n, 4}, t7, new int[] {n, 1});     // line 7
+        double[] t9 = exp(t8);                                            // line 7
+        double[] t10 = sum(t9, new int[] {n, 4}, new int[] {1});          // line 7
 
         // the adjoint program: each line ends with the line its primal operation came from
-        double[] t26 = fill(1, -1.0 / n);                                  // line 7
-        double[] t27 = mul(t26, p);                                        // line 7
-        double[] t28 = neg(t27);                                           // line 7
-        double[] t29 = sum(t28, new int[] {n, 4}, new int[] {1});          // line 7
-        double[] t30 = div(t29, t18);                                      // line 7
-        double[] t31 = mul(t30, new int[] {n, 1}, t17, new int[] {n, 4});  // line 7
-        double[] d_z = add(t27, t31);                                      // line 7
+        double[] t17 = fill(1, -1.0 / n);                                 // line 7
+        double[] t18 = mul(t17, p);                                       // line 7
+        double[] t19 = neg(t18);                                          // line 7
+        double[] t20 = sum(t19, new int[] {n, 4}, new int[] {1});         // line 7
+        double[] t21 = div(t20, t10);                                     // line 7
+        double[] t22 = mul(t21, new int[] {n, 1}, t9, new int[] {n, 4});  // line 7
+        double[] d_z = add(t18, t22);                                     // line 7
         return new double[][] {d_z};
     }
 
@@ -208,10 +191,6 @@ public final class XentGrad {
         return map(x, Math::log);
     }
 
-    private static double[] abs(double[] x) {
-        return map(x, Math::abs);
-    }
-
     private static double[] add(double[] a, double[] b) {
         return zip(a, b, (x, y) -> x + y);
     }
@@ -234,19 +213,6 @@ public final class XentGrad {
 
     private static double[] div(double[] a, int[] as, double[] b, int[] bs) {
         return zip(a, as, b, bs, (x, y) -> x / y);
-    }
-
-    private static double[] eq(double[] a, double[] b) {
-        return zip(a, b, (x, y) -> x == y ? 1.0 : 0.0);
-    }
-
-    /** a where c is not 0 (NaN counts as true), b elsewhere: all of one shape, or single values. */
-    private static double[] where(double[] c, double[] a, double[] b) {
-        double[] out = new double[c.length != 1 ? c.length : a.length != 1 ? a.length : b.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = c[c.length == 1 ? 0 : i] != 0.0 ? a[a.length == 1 ? 0 : i] : b[b.length == 1 ? 0 : i];
-        }
-        return out;
     }
 
     /**
