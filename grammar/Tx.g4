@@ -31,6 +31,7 @@ statement
     | 'check' lhs=expr ('within' tol=expr)?                               # checkStmt
     | 'assert' cond=expr (',' msg=expr)?                                  # assertStmt
     | target (',' target)* unpack=','? '=' expr (',' expr)* ','?          # assign
+    | open=('(' | '[') target (',' target)* unpack=','? (')' | ']') '=' expr (',' expr)* ','? # bracketAssign
     | target op=('+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=' | '&=' | '|=' | '^=') expr   # augAssign
     | indexTarget op=('=' | '+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=' | '&=' | '|=' | '^=') expr # indexAssign
     | expr                                                                # exprStmt

@@ -230,8 +230,41 @@ final class Exprs {
         return t == null ? new Val.Bad() : result(b.neg(t.var()), "NegBackward0");
     }
 
+    /**
+     * {@code x.shape == (2, 3)}: a torch.Size equals a tuple or a Size of the same whole numbers, as
+     * Python compares tuples (a list is never equal: torch.Size is a tuple). Null where a size is
+     * known only at run time, or neither side is a shape.
+     */
+    private static Boolean shapeEquals(Val left, Val right) {
+        if (!(left instanceof Val.Shape) && !(right instanceof Val.Shape)) return null;
+        double[] a = sizesOf(left), c = sizesOf(right);
+        if (a == null || c == null) return left instanceof Val.ListV || right instanceof Val.ListV ? Boolean.FALSE : null;
+        return java.util.Arrays.equals(a, c);
+    }
+
+    /** A shape's sizes, or a tuple's numbers; null for anything else (a list, a symbolic size, ...). */
+    private static double[] sizesOf(Val v) {
+        if (v instanceof Val.Shape sh) {
+            if (Shapes.symbolic(sh.dims())) return null;
+            double[] out = new double[sh.dims().length];
+            for (int i = 0; i < out.length; i++) out[i] = sh.dims()[i];
+            return out;
+        }
+        if (!(v instanceof Val.ListV t) || !t.tuple()) return null;
+        double[] out = new double[t.items().size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!(t.items().get(i) instanceof Val.Num n)) return null;
+            out[i] = n.value();
+        }
+        return out;
+    }
+
     /** Folds arithmetic on compile-time numbers. */
     Val fold(String op, Val left, Val right, Span span) {
+        if (op.equals("==") || op.equals("!=")) {
+            Boolean same = shapeEquals(left, right);
+            if (same != null) return new Val.Num(same == op.equals("==") ? 1 : 0, Val.PyType.BOOL);
+        }
         if (left instanceof Val.DTypeV a && right instanceof Val.DTypeV c && (op.equals("==") || op.equals("!="))) {
             return new Val.Num((a.dtype() == c.dtype()) == op.equals("==") ? 1 : 0, Val.PyType.BOOL);
         }
@@ -280,6 +313,7 @@ final class Exprs {
         if (Bitwise.OPS.containsKey(op)) return new Bitwise(l).binary(op, left, right, ls, rs, span);
         if (left instanceof Val.Num && right instanceof Val.Num && !op.equals("@")) return fold(op, left, right, span);
         if (left instanceof Val.DTypeV || right instanceof Val.DTypeV) return fold(op, left, right, span);
+        if ((op.equals("==") || op.equals("!=")) && shapeEquals(left, right) != null) return fold(op, left, right, span); // x.shape == (2, 3)
         if (op.equals("@")) return l.builtins.matmul(left, right, ls, rs, span);
         T a = operand(left, right, ls, op), c = operand(right, left, rs, op);
         if (a == null || c == null) return new Val.Bad();
@@ -441,8 +475,9 @@ final class Exprs {
     /** {@code x.shape[i]}: a size, known at compile time. */
     private Val shapeIndex(Val.Shape sh, Ast.Index ix) {
         int[] dims = sh.dims();
+        if (ix.subs().size() == 1 && ix.subs().get(0) instanceof Ast.Range r) return shapeSlice(dims, r);
         if (ix.subs().size() != 1 || !(ix.subs().get(0) instanceof Ast.At at)) {
-            l.diags.error("E0204", ix.span(), "a shape takes one index, e.g. `x.shape[0]`", null);
+            l.diags.error("E0204", ix.span(), "a shape takes one index or one slice, e.g. `x.shape[0]`, `x.shape[1:]`", null);
             return new Val.Bad();
         }
         Integer i = integer(expr(at.index()), at.span(), "an index");
@@ -453,6 +488,28 @@ final class Exprs {
             return new Val.Bad();
         }
         return RunTimeSizes.dim(l, dims[k]);
+    }
+
+    /** {@code x.shape[1:]}, {@code x.shape[::-1]}: a torch.Size of the sizes Python's slice picks. */
+    private Val shapeSlice(int[] dims, Ast.Range r) {
+        Integer[] parts = new Integer[3];
+        Ast.Expr[] given = {r.lo(), r.hi(), r.step()};
+        for (int p = 0; p < 3; p++) {
+            if (given[p] == null) continue;
+            parts[p] = integer(expr(given[p]), given[p].span(), "a slice bound");
+            if (parts[p] == null) return new Val.Bad();
+        }
+        int n = dims.length, step = parts[2] == null ? 1 : parts[2];
+        if (step == 0) {
+            l.diags.error("E0204", r.span(), "slice step cannot be zero", null);
+            return new Val.Bad();
+        }
+        int lo = step > 0 ? 0 : n - 1, hi = step > 0 ? n : -1; // Python's slice.indices
+        if (parts[0] != null) lo = parts[0] < 0 ? Math.max(parts[0] + n, step > 0 ? 0 : -1) : Math.min(parts[0], step > 0 ? n : n - 1);
+        if (parts[1] != null) hi = parts[1] < 0 ? Math.max(parts[1] + n, step > 0 ? 0 : -1) : Math.min(parts[1], step > 0 ? n : n - 1);
+        List<Integer> kept = new ArrayList<>();
+        for (int i = lo; step > 0 ? i < hi : i > hi; i += step) kept.add(dims[i]);
+        return new Val.Shape(kept.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /** A compile-time whole number, or null after reporting. */

@@ -499,12 +499,21 @@ public final class Lowerer {
         state.bind(t.name(), v); // a string too: its text, or an f-string's parts (see Strings)
     }
 
+    /** {@code a, b = x} of a tensor: its rows, as PyTorch's iteration unbinds it ({@code UnbindBackward0}). */
+    private List<Val> rows(T x, int wanted) {
+        if (x.shape()[0] != wanted) return java.util.Collections.nCopies(x.shape()[0], x); // only counted, for the error
+        List<Val> out = new java.util.ArrayList<>();
+        for (int k = 0; k < x.shape()[0]; k++) out.add(exprs.result(b.take(x.var(), b.scalar(k), 0), "UnbindBackward0"));
+        return out;
+    }
+
     /** {@code a, b = f(...)}: one name for each value the function returns. */
     private void destructure(Ast.Assign a) {
         Val v = exprs.expr(a.value());
         List<Val> values = Sequences.items(v) != null ? Sequences.items(v) : List.of(v);
         if (v instanceof Val.Shape s) values = Arrays.stream(s.dims()).mapToObj(d -> RunTimeSizes.dim(this, d)).toList(); // n, d = X.shape
         if (v instanceof T tv && indicesOf.containsKey(tv.var())) values = List.of(exprs.valuesOf(tv), indicesOf.get(tv.var())); // v, i = max(x, dim=1)
+        else if (v instanceof T tv && !tv.item() && tv.shape().length > 0 && !Shapes.isSymbol(tv.shape()[0])) values = rows(tv, a.targets().size()); // a, b = x: its rows
         if (!(v instanceof Val.Bad) && values.size() != a.targets().size()) {
             diags.error("E0401", a.span(), "this gives " + values.size() + (values.size() == 1 ? " value" : " values") + ", but "
                     + a.targets().size() + " names are assigned", values.size() == 1 ? null : "unpack into as many names, or name the "

@@ -15,6 +15,23 @@ import tx.runtime.tensor.Shapes;
 final class ShapeRules extends RuleFamily {
     ShapeRules(Lowerer l, Builtins host, Map<String, Builtins.Rule> rules) {
         super(l, host, rules);
+        rules.put("Size", a -> { // torch.Size([2, 3]): a shape, as x.shape gives, from whole numbers known at compile time
+            if (!a.shape(1, 1)) return null;
+            double[] sizes = a.pos.get(0) instanceof Val.ListV list ? new double[list.items().size()] : null;
+            for (int i = 0; sizes != null && i < sizes.length; i++) {
+                Val item = ((Val.ListV) a.pos.get(0)).items().get(i);
+                if (!(item instanceof Val.Num n) || n.value() != Math.rint(n.value()) || n.value() < 0) sizes = null;
+                else sizes[i] = n.value();
+            }
+            if (sizes == null) {
+                l.diags.error("E0401", a.spanOf(0, null), "`torch.Size` takes a list or tuple of sizes known at compile time, found " + a.pos.get(0).describe(),
+                        "e.g. `torch.Size([2, 3])`, or `x.shape`");
+                return null;
+            }
+            int[] dims = new int[sizes.length];
+            for (int i = 0; i < dims.length; i++) dims[i] = (int) sizes[i];
+            return new Val.Shape(dims);
+        });
         shapes();
     }
 

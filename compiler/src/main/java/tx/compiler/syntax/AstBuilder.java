@@ -50,6 +50,15 @@ final class AstBuilder {
             return new Assign(ts, new TupleLit(values, vs), unpack, sp); // `a, b = b, a`: both sides evaluated first
 
         }
+        if (ctx instanceof BracketAssignContext c) { // `(gx,) = grad(...)`, `[a, b] = xs`: as Python, in brackets too
+            List<Target> ts = new ArrayList<>();
+            for (TargetContext t : c.target()) ts.add(target(t));
+            List<Expr> values = exprs(c.expr());
+            boolean unpack = c.unpack != null || c.open.getText().equals("["); // `(a) = v` is a plain assignment, `[a] = v` unpacks
+            if (values.size() == 1 && c.getChild(c.getChildCount() - 1) instanceof ExprContext) return new Assign(ts, values.get(0), unpack, sp);
+            Span vs = span(c.expr(0)).to(span(c.expr(c.expr().size() - 1)));
+            return new Assign(ts, new TupleLit(values, vs), unpack, sp);
+        }
         if (ctx instanceof AugAssignContext c) return new AugAssign(target(c.target()), c.op.getText(), expr(c.expr()), sp);
         if (ctx instanceof IndexAssignContext c) return new IndexAssign(indexTarget(c.indexTarget()), c.op.getText(), expr(c.expr()), sp);
         if (ctx instanceof ExprStmtContext c) return new ExprStmt(expr(c.expr()), sp);
