@@ -102,10 +102,10 @@ final class ConstructRules extends RuleFamily {
 
     /** rand_like(x, seed=) and randn_like: random numbers of x's shape, seeded as rand and randn are. */
     private Val randomLike(Args a, boolean normal) {
-        if (!a.shape(1, 1, "requires_grad", "seed")) return null;
+        if (!a.shape(1, 1, "requires_grad", "seed", "dtype")) return null;
         T x = a.tensor(0);
         RandomStreams.Seed seed = l.random.of(a);
-        if (x == null || a.failed) return null;
+        if (x == null || a.failed || !floatDraws(a, normal, a.dtype("dtype", x.dtype()))) return null;
         return made(a, b.emit(Prim.RANDOM, new Attrs.Random(x.shape(), seed.seed(), normal), seed.counters()));
     }
 
@@ -170,11 +170,24 @@ final class ConstructRules extends RuleFamily {
      * loops' counters), so two calls and two iterations differ but every run is the same.
      */
     private Val random(Args a, boolean normal) {
-        if (!a.shape(0, Integer.MAX_VALUE, "requires_grad", "seed")) return null;
+        if (!a.shape(0, Integer.MAX_VALUE, "requires_grad", "seed", "dtype")) return null;
         int[] shape = a.shapeFrom(0);
         RandomStreams.Seed seed = l.random.of(a);
-        if (shape == null || a.failed || !a.fits(shape, a.span())) return null;
+        if (shape == null || a.failed || !a.fits(shape, a.span()) || !floatDraws(a, normal, a.dtype("dtype", DType.FLOAT64))) return null;
         return made(a, b.emit(Prim.RANDOM, new Attrs.Random(shape, seed.seed(), normal), seed.counters()));
+    }
+
+    /**
+     * Whether uniform or normal draws of dtype d are possible: floats only, as in PyTorch, which
+     * refuses int64 and bool ("check_uniform_bounds" or "normal_kernel_cpu" not implemented). E0220 otherwise.
+     */
+    private boolean floatDraws(Args a, boolean normal, DType d) {
+        if (a.failed) return false;
+        if (d.isFloat()) return true;
+        l.diags.error("E0220", a.kwSpans.getOrDefault("dtype", a.spanOf(0, null)), "`" + a.fn + "` draws floats only, found dtype " + d.text()
+                + " (PyTorch: \"" + (normal ? "normal_kernel_cpu" : "check_uniform_bounds") + "\" not implemented for it)",
+                a.kw.containsKey("dtype") ? "leave `dtype=` out, or draw whole numbers with `randint`" : "give `dtype=torch.float64`, or draw whole numbers with `randint`");
+        return false;
     }
 
     /** The values of t as dtype d (tensor([0.7, -1.9], dtype=int64) truncates). */

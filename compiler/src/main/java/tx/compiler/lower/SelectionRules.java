@@ -328,7 +328,8 @@ final class SelectionRules extends RuleFamily {
      * (tx's stream, not PyTorch's).
      */
     private Val randint(Args a) {
-        if (!a.shape(2, 3, "seed", "low", "high", "size", "requires_grad")) return null;
+        if (!a.shape(2, 3, "seed", "low", "high", "size", "requires_grad", "dtype")) return null;
+        DType dtype = a.dtype("dtype", DType.INT64); // PyTorch draws the whole numbers, then stores them in this dtype
         boolean three = a.has(2);
         double low = three ? a.number(0, "low", 0) : a.number(-1, "low", 0), high = a.number(three ? 1 : 0, "high", 0);
         int[] shape = a.shapeFrom(three ? 2 : 1);
@@ -338,11 +339,12 @@ final class SelectionRules extends RuleFamily {
             l.diags.error("E0205", a.span(), "`randint` draws from [low, high): high must be a whole number above low", null);
             return null;
         }
+        Var drawn = b.emit(Prim.RANDINT, new Attrs.RandInt(shape, seed.seed(), (long) low, (long) high), seed.counters());
+        Var v = dtype == DType.INT64 ? drawn : b.emit(Prim.CAST, dtype, drawn);
         if (a.bool("requires_grad", false)) {
-            l.floatForGrad(DType.INT64, a.kwSpans.get("requires_grad"));
-            return null;
+            return l.floatForGrad(dtype, a.kwSpans.get("requires_grad")) ? l.leaf(v, a.call) : null;
         }
-        return out(b.emit(Prim.RANDINT, new Attrs.RandInt(shape, seed.seed(), (long) low, (long) high), seed.counters()), null);
+        return out(v, null);
     }
 
     // ---- dtype checks -----------------------------------------------------------------------------------
