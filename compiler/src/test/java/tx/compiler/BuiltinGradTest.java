@@ -429,6 +429,15 @@ class BuiltinGradTest {
         c.add(new Case("torch.linalg.pinv(" + tall + ") * y + torch.linalg.pinv(x.T @ x + eye(3))[:, :1]", s(3, 4), List.of(x(s(4, 3), ANY), y(s(3, 4), ANY))));
         c.add(new Case("torch.linalg.matrix_norm(x, ord=\"nuc\") + torch.linalg.matrix_norm(x) + torch.linalg.matrix_norm(x, ord=-2) * torch.linalg.matrix_norm(x, ord=-inf)",
                 s(2), List.of(x(s(2, 3, 4), ANY))));
+        // torch.linalg.lu (partial pivoting: pivots kept clear of ties), square with a row swap at each step, tall and wide
+        String piv = "(0.1 * x + tensor([[1.0, 2.0, 0.5], [3.0, 4.0, -1.0], [-5.0, 1.0, 2.0]]))";
+        c.add(new Case("torch.linalg.lu(" + piv + ").L * y + torch.linalg.lu(" + piv + ")[2]", s(3, 3), List.of(x(s(3, 3), ANY), y(s(3, 3), ANY))));
+        c.add(new Case("torch.linalg.lu(0.02 * x + tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])).L + torch.linalg.lu(0.02 * x.T + tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).U.T",
+                s(3, 2), List.of(x(s(3, 2), ANY))));
+        // vector norms of any ord (away from 0, where |x|^p has a kink): fractional, negative, above 2, -inf, and torch.norm's p
+        c.add(new Case("torch.linalg.vector_norm(x, 0.5, dim=1) + torch.linalg.vector_norm(x, ord=-1.5, dim=1) + torch.linalg.norm(x, 3, dim=1) * norm(x, p=1.5, dim=1)",
+                s(2), List.of(x(s(2, 4), signed(0.2, 2)))));
+        c.add(new Case("torch.linalg.vector_norm(x, -inf, dim=0, keepdim=true) + torch.linalg.vector_norm(x, -0.5) + normalize(x, p=2.5)", s(3, 4), List.of(x(s(3, 4), signed(0.2, 2)))));
         c.add(new Case("torch.linalg.slogdet(x + 5 * eye(3)).logabsdet + slogdet(x - 5 * eye(3))[1] * slogdet(x - 5 * eye(3))[0]", s(2),
                 List.of(x(s(2, 3, 3), ANY))));
         c.add(new Case("conv2d(x, y, b, stride=[1, 2], padding=1, dilation=[2, 1])", s(2, 3, 5, 3),

@@ -220,6 +220,7 @@ public final class Forward {
             any |= tx != null;
         }
         if (!any) return;
+        if (graph.barrierReason(e.out()) != null) throw new Blocked(e); // no derivative (PyTorch's floor division, qr's mode="r")
         b.at(e.origin().asAdjoint());
         b.named(e.out().name() == null ? null : "t_" + e.out().name());
         Var to = e.prim().jvp(b, e, t);

@@ -117,7 +117,7 @@ final class AutogradRules extends RuleFamily {
                 return null;
             }
             seed = createGraph ? g.var() : b.stopGrad(g.var()); // with create_graph, the output gradient is differentiated too
-        } else if (Shapes.numel(s.shape()) != 1) {
+        } else if (Shapes.symbolic(s.shape()) || Shapes.numel(s.shape()) != 1) { // NOTE: a size known only at run time is not known to be 1
             nonScalar(a, s, name);
             return failedBackward();
         } else {
@@ -193,7 +193,7 @@ final class AutogradRules extends RuleFamily {
         for (int d : s.shape()) dims.append(dims.length() == 0 ? "" : ", ").append(d);
         l.diags.error("E0301", a.span(), "grad can be implicitly created only for scalar outputs: `" + y + "` has shape " + Shapes.show(s.shape()),
                 "reduce it to a scalar first, e.g. `" + y + ".sum().backward()` or `" + y + ".mean().backward()`,\n"
-                        + "or pass the output gradient: `" + y + ".backward(ones(" + dims + "))`");
+                        + "or pass the output gradient: `" + y + ".backward(" + (Shapes.symbolic(s.shape()) ? "ones_like(" + y + ")" : "ones(" + dims + ")") + ")`");
     }
 
     // ---- output ------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ final class FactorizationRules extends RuleFamily {
         rules.put("linalg.slogdet", a -> slogdet(a, "linalg_slogdet"));
         rules.put("qr", a -> qr(a, "qr"));
         rules.put("linalg.qr", a -> qr(a, "linalg_qr"));
+        new LuRules(l, host, rules);
     }
 
     /** The operand i as a batch of float64 square matrices, or null after E0202 or E0220. */
@@ -167,7 +168,9 @@ final class FactorizationRules extends RuleFamily {
      * diagonal may be negative, as PyTorch's); both print LinalgQrBackward0. A wide A = [X | Y]
      * (m < n) is the QR of its square X, with R = [R_X | Qᵀ Y]: LAPACK's reflectors come from X's
      * columns alone, so Q and R_X are the same, and the composite's derivative is the wide QR's.
-     * The complete QR is the same where m <= n; for m > n it is not in tx yet (E0104), nor is mode="r".
+     * The complete QR is the same where m <= n; mode="r" gives an empty Q and R. PyTorch defines no
+     * derivative for mode="r" nor for the complete QR of a tall matrix: both are barriers (E0306 for
+     * a backward or transform that reaches them, with PyTorch's message).
      */
     private Val qr(Args a, String kind) {
         boolean linalg = kind.equals("linalg_qr");
@@ -181,16 +184,12 @@ final class FactorizationRules extends RuleFamily {
             return null;
         }
         int m = s[s.length - 2], n = s[s.length - 1];
-        if (mode.equals("r") || mode.equals("complete") && m > n) {
-            l.diags.error("E0104", a.spanOf(1, linalg ? "mode" : "some"), "`" + a.fn + "` " + (linalg ? "with mode=\"" + mode + "\"" : "with some=False (the complete QR)")
-                    + (mode.equals("r") ? "" : " of a tall matrix") + " is not in tx yet", "the reduced QR is `" + (linalg ? "torch.linalg.qr(A)" : "qr(A)") + "`");
-            return null;
-        }
         if (!x.dtype().isFloat()) {
             l.diags.error("E0220", a.spanOf(0, null), "`" + a.fn + "` of " + x.describeDtype() + ": PyTorch factorises floats only", "convert first: `" + a.fn + "(A.double())`");
             return null;
         }
         T q, r;
+        if (mode.equals("complete") && m > n) return complete(a, x, kind);
         if (m >= n) {
             q = out(b.emit(Prim.QR_Q, null, x.var()), "LinalgQrBackward0");
             r = out(b.emit(Prim.QR_R, null, x.var()), "LinalgQrBackward0");
@@ -202,9 +201,42 @@ final class FactorizationRules extends RuleFamily {
                 return b.emit(Prim.CAT, new Attrs.Axis(s.length - 1), b.emit(Prim.QR_R, null, sq), rest);
             }), "LinalgQrBackward0");
         }
+        if (mode.equals("r")) {
+            Var none = b.fill(new int[] {0}, 0.0); // NOTE: PyTorch's Q of mode="r" is tensor([]) whatever the batch, with A's grad_fn
+            if (x.rg() && !l.graph.noGrad()) l.graph.setRequiresGrad(none, true);
+            q = out(none, "LinalgQrBackward0");
+            noDerivative(a, q, r, "mode=\"r\"", "The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
+                    + "Please use linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.");
+        }
         Val.Tuple t = new Val.Tuple(List.of(q, r));
         l.namedPairs.put(t, kind);
         return t;
+    }
+
+    /**
+     * The complete QR of a tall [..., m, n] (m > n): Q [..., m, m] and R [..., m, n] = [R_A; 0], as
+     * the QR of A padded with zero columns to [A | 0]: LAPACK's reflectors of a zero column are none
+     * (tau = 0), so they are A's n reflectors, Q is dorgqr's H_1 ... H_n applied to I_m, bit for bit,
+     * and the padded R's first n columns are R_A over zeros. PyTorch defines no derivative for it.
+     */
+    private Val complete(Args a, T x, String kind) {
+        int[] s = x.shape(), square = s.clone(), start = new int[s.length], step = new int[s.length];
+        int m = s[s.length - 2], n = s[s.length - 1];
+        square[s.length - 1] = m;
+        java.util.Arrays.fill(step, 1);
+        T q = out(b.composite(() -> b.emit(Prim.QR_Q, null, b.pad(x.var(), square, start, step))), "LinalgQrBackward0");
+        T r = out(b.composite(() -> columns(b.emit(Prim.QR_R, null, b.pad(x.var(), square, start, step)), 0, n)), "LinalgQrBackward0");
+        noDerivative(a, q, r, kind.equals("qr") ? "some=False" : "mode=\"complete\"", "The QR decomposition is not differentiable when mode='complete' and nrows > ncols.");
+        Val.Tuple t = new Val.Tuple(List.of(q, r));
+        l.namedPairs.put(t, kind);
+        return t;
+    }
+
+    /** Marks both factors as values a backward cannot pass (E0306 when one reaches them), with PyTorch's error. */
+    private void noDerivative(Args a, T q, T r, String how, String pytorch) {
+        String why = "`torch." + a.fn + "(A, " + how + ")` at line " + a.span().line() + ", which PyTorch does not differentiate";
+        String help = "PyTorch: \"" + pytorch + "\"";
+        for (T f : List.of(q, r)) l.graph.markBarrier(f.var(), why, help); // NOTE: also where A does not require grad, for forward mode
     }
 
     /** Columns [from, to) of a batch of matrices. */

@@ -635,7 +635,7 @@ public final class Lowerer {
     /** The names of a named tuple's fields, by the kind it prints with: (sign, logabsdet) for slogdet's, (Q, R) for qr's, eigh's and svd's, else (values, indices). */
     static List<String> fields(String kind) {
         return kind.endsWith("slogdet") ? List.of("sign", "logabsdet") : kind.endsWith("qr") ? List.of("Q", "R")
-                : kind.equals("linalg_eigh") ? List.of("eigenvalues", "eigenvectors") : kind.equals("linalg_svd") ? List.of("U", "S", "Vh")
+                : kind.equals("linalg_eigh") ? List.of("eigenvalues", "eigenvectors") : kind.equals("linalg_svd") ? List.of("U", "S", "Vh") : kind.equals("linalg_lu") ? List.of("P", "L", "U")
                 : kind.equals("linalg_lstsq") ? List.of("solution", "residuals", "rank", "singular_values") : List.of("values", "indices");
     }
 

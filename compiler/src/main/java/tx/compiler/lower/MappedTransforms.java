@@ -184,6 +184,10 @@ final class MappedTransforms {
                 moving.add(out1.var());
             }
             Forward.Result r = Forward.jvp(l.b, l.graph, moving, seeds, start);
+            if (r.blockedAt() instanceof tx.runtime.ir.Stmt.Eqn e) {
+                l.diags.error("E0306", a.span(), "this forward-mode derivative would have to go through " + l.graph.barrierReason(e.out()), l.graph.barrierHelp(e.out()));
+                return new Val.Bad();
+            }
             if (r.blockedAt() != null) {
                 String what = r.blockedAt() instanceof tx.runtime.ir.Stmt.Call ? "a function with a `custom_vjp` rule"
                         : r.blockedAt() instanceof tx.runtime.ir.Stmt.Loop ? "the loop at line " + r.blockedAt().origin().line()

@@ -3,13 +3,17 @@ package tx.compiler.lower;
 import java.util.Map;
 import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
-import tx.runtime.tensor.PyFloat;
+import tx.runtime.ir.Builder;
+import tx.runtime.ir.Prim;
+import tx.runtime.ir.Var;
+import tx.runtime.tensor.DType;
+import tx.runtime.tensor.Shapes;
 
 /**
  * torch.norm ({@code norm(x, p=2, dim=None, keepdim=False)}) and torch.linalg's vector norms: {@code vector_norm(x, ord=2, dim=None, keepdim=False)} over all of x
  * or along dims, and {@code norm(A, ord=None, dim=None, keepdim=False)}, which is a vector norm of a
  * vector, of the flattened tensor (no ord) or along one dim, and {@code matrix_norm}'s for a matrix
- * given an ord or two dims. One set of composites (p = 1, 2, inf), with PyTorch 1.13's grad_fn for
+ * given an ord or two dims. One set of composites (any real p), with PyTorch 1.13's grad_fn for
  * each spelling ({@code NormBackward1}, {@code LinalgVectorNormBackward0}); and F.normalize, which
  * divides by one of them.
  */
@@ -31,8 +35,7 @@ final class NormRules extends RuleFamily {
         int rank = x.shape().length;
         Integer d = a.get(2, "dim") == null ? a.normalizeDim(1, Math.max(rank, 1), a.span()) : a.dim(2, "dim", Math.max(rank, 1));
         if (d == null || a.failed) return null;
-        Builtins.Reduction r = ofOrder(a, p, "p");
-        if (r == null) return null;
+        Builtins.Reduction r = ofOrder(p);
         int[] axes = rank == 0 ? new int[0] : new int[] {d};
         return out(b.composite(() -> b.div(x.var(), Composites.clamp(b, r.apply(b, x.var(), axes, true), b.scalar(eps), null))), "DivBackward0");
     }
@@ -45,7 +48,7 @@ final class NormRules extends RuleFamily {
         if (x == null || a.failed) return null;
         int[] axes = a.axes(2, "dim", x.shape().length);
         boolean keepdim = a.bool(3, "keepdim", false);
-        return axes == null || a.failed ? null : vector(a, x, p, "p", axes, keepdim, "NormBackward1");
+        return axes == null || a.failed ? null : vector(a, x, p, axes, keepdim, "NormBackward1");
     }
 
     private Val vectorNorm(Args a) {
@@ -55,7 +58,7 @@ final class NormRules extends RuleFamily {
         if (x == null || a.failed) return null;
         int[] axes = a.axes(2, "dim", x.shape().length);
         boolean keepdim = a.bool(3, "keepdim", false);
-        return axes == null || a.failed ? null : vector(a, x, p, "ord", axes, keepdim, "LinalgVectorNormBackward0");
+        return axes == null || a.failed ? null : vector(a, x, p, axes, keepdim, "LinalgVectorNormBackward0");
     }
 
     private Val norm(Args a) {
@@ -81,7 +84,7 @@ final class NormRules extends RuleFamily {
         double p = noOrd ? 2 : a.number(1, "ord", 2);
         int[] axes = a.axes(2, "dim", r);
         boolean keepdim = a.bool(3, "keepdim", false);
-        return axes == null || a.failed ? null : vector(a, x, p, "ord", axes, keepdim, "LinalgVectorNormBackward0");
+        return axes == null || a.failed ? null : vector(a, x, p, axes, keepdim, "LinalgVectorNormBackward0");
     }
 
     /** Whether two dims are the last two (matrix_norm's only ones in tx: E0104 otherwise). */
@@ -92,19 +95,81 @@ final class NormRules extends RuleFamily {
         return false;
     }
 
-    /** The p-norm (p = 1, 2, inf; E0105 for others, at the argument {@code keyword}) over axes, one composite for every spelling. */
-    private Val vector(Args a, T x, double p, String keyword, int[] axes, boolean keepdim, String gradFn) {
-        Builtins.Reduction r = ofOrder(a, p, keyword);
+    /**
+     * The p-norm for any real p over axes, one composite for every spelling. An ord below 0 or
+     * inf has no identity: over an empty extent torch.linalg's spellings raise (E0205, PyTorch's
+     * message) and torch.norm gives 0, as the 1-norm's sum does. NOTE: the 0-"norm" counts the
+     * nonzero elements and, as in PyTorch, requires grad and passes none: a backward leaves
+     * {@code x.grad} None (its comparison stops the adjoint).
+     */
+    private Val vector(Args a, T x, double p, int[] axes, boolean keepdim, String gradFn) {
+        boolean noIdentity = p < 0 || p == Double.POSITIVE_INFINITY;
+        Builtins.Reduction r = noIdentity && emptyExtent(x.shape(), axes) ? empty(a, p, x.shape(), axes, gradFn) : ofOrder(p);
         if (r == null) return null;
-        return out(b.composite(() -> r.apply(b, x.var(), axes, keepdim)), gradFn);
+        Var v = b.composite(() -> r.apply(b, x.var(), axes, keepdim));
+        if (p == 0 && x.rg() && !l.graph.noGrad()) l.graph.setRequiresGrad(v, true);
+        return out(v, gradFn);
     }
 
-    /** The composite of the p-norm, p = 1, 2 or inf; null after E0105 for another p (given as {@code keyword}). */
-    private Builtins.Reduction ofOrder(Args a, double p, String keyword) {
-        Builtins.Reduction r = p == 2 ? Composites::norm : p == 1 ? Composites::norm1 : p == Double.POSITIVE_INFINITY ? Composites::normInf : null;
-        if (r == null) {
-            l.diags.error("E0105", a.spanOf(1, keyword), "`" + a.fn.replace("linalg.", "torch.linalg.") + "` supports " + keyword + " = 1, 2 and inf, not " + PyFloat.repr(p), null);
+    /** The composite of the p-norm for any real p (1, 2, inf and 0 the kernels of their own in PyTorch). */
+    private static Builtins.Reduction ofOrder(double p) {
+        if (p == 2) return Composites::norm;
+        if (p == 1) return Composites::norm1;
+        if (p == Double.POSITIVE_INFINITY) return Composites::normInf;
+        if (p == Double.NEGATIVE_INFINITY) return (b, x, axes, keepdim) -> Composites.min(b, b.emit(Prim.ABS, null, x), axes, keepdim);
+        if (p == 0) return NormRules::count;
+        return (b, x, axes, keepdim) -> normP(b, x, p, axes, keepdim);
+    }
+
+    /** torch.norm's 0 over an empty extent (the sum of nothing); torch.linalg's E0205. */
+    private Builtins.Reduction empty(Args a, double p, int[] shape, int[] axes, String gradFn) {
+        if (gradFn.equals("NormBackward1")) return Composites::norm1;
+        String dim = "";
+        if (a.get(2, "dim") != null && !(a.get(2, "dim") instanceof Val.None)) { // NOTE: PyTorch's message lacks the space before "because"
+            for (int ax : axes) if (shape[ax] == 0) { dim = "the dimension " + ax; break; }
         }
-        return r;
+        l.diags.error("E0205", a.span(), "linalg.vector_norm cannot compute the " + cppNumber(p) + " norm on "
+                + (dim.isEmpty() ? "an empty tensor because" : dim + "because this dimension is empty and") + " the operation does not have an identity",
+                "an ord below 0 or inf needs at least one element to reduce");
+        return null;
+    }
+
+    private static boolean emptyExtent(int[] shape, int[] axes) {
+        for (int ax : axes) if (shape[ax] == 0) return true;
+        return axes.length == 0 && Shapes.empty(shape);
+    }
+
+    /** A double as C++'s ostream writes it (%g, 6 significant digits), as PyTorch's messages show an ord. */
+    static String cppNumber(double p) {
+        if (Double.isInfinite(p)) return p > 0 ? "inf" : "-inf";
+        if (Double.isNaN(p)) return "nan";
+        String s = String.format(java.util.Locale.ROOT, "%.6g", p);
+        String mantissa = s.contains("e") ? s.substring(0, s.indexOf('e')) : s, exp = s.contains("e") ? s.substring(s.indexOf('e')) : "";
+        if (mantissa.contains(".")) mantissa = mantissa.replaceAll("0+$", "").replaceAll("\\.$", "");
+        return mantissa + exp;
+    }
+
+    /** The 0-"norm": the number of nonzero elements (nan counts), as float64. */
+    private static Var count(Builder b, Var x, int[] axes, boolean keepdim) {
+        return b.sum(b.emit(Prim.CAST, DType.FLOAT64, b.ne(x, b.scalar(0))), axes, keepdim);
+    }
+
+    /**
+     * (sum |x|^p)^(1/p) for p not 0, 1, 2, ±inf, written so that its derivative is PyTorch's
+     * norm_backward, sgn(x) |x|^(p-1) g / ‖x‖^(p-1), to the sign of its zeros. NOTE: for p < 1 that
+     * gradient is 0 where x = 0 (|x|^(p-1) masked; for p < 0 the norm is then 0 and so is every
+     * element's gradient): the power reads 1 there and a where puts |0|^p (0, or inf for p < 0) in
+     * its place. For p > 1 a zero norm has gradient 0 (PyTorch masks it): the root reads 1 there.
+     */
+    static Var normP(Builder b, Var x, double p, int[] axes, boolean keepdim) {
+        Var abs = b.emit(Prim.ABS, null, x);
+        if (p < 1) {
+            Var zero = b.eq(x, b.scalar(0));
+            Var powers = b.where(zero, b.scalar(p > 0 ? 0 : Double.POSITIVE_INFINITY), b.pow(b.where(zero, b.scalar(1), abs), b.scalar(p)));
+            return b.pow(b.sum(powers, axes, keepdim), b.scalar(1 / p));
+        }
+        Var s = b.sum(b.pow(abs, b.scalar(p)), axes, keepdim);
+        Var none = b.eq(s, b.scalar(0));
+        return b.where(none, b.scalar(0), b.pow(b.where(none, b.scalar(1), s), b.scalar(1 / p)));
     }
 }

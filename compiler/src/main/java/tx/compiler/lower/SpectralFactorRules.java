@@ -28,6 +28,7 @@ final class SpectralFactorRules extends RuleFamily {
         rules.put("linalg.svdvals", a -> svd(a, false));
         rules.put("linalg.matrix_norm", this::matrixNorm);
         rules.put("linalg.pinv", this::pinv);
+        rules.put("linalg.matrix_rank", this::matrixRank);
     }
 
     /** The operand as a batch of float64 matrices (square ones when square), or null after E0202 or E0220. */
@@ -149,6 +150,44 @@ final class SpectralFactorRules extends RuleFamily {
             return null;
         }
         return out(b.emit(Prim.SVD, new Attrs.Part(3, "pinv"), x.var()), "LinalgPinvBackward0");
+    }
+
+    /**
+     * torch.linalg.matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None): the number of
+     * singular values (|eigenvalues| of the lower triangle when hermitian) above max(atol, rtol σ_max),
+     * int64 [...], as PyTorch 1.13: rtol defaults to eps max(m, n), or to 0 where an atol > 0 is
+     * given; tol= is atol= with rtol 0. It passes no gradient (an integer result).
+     */
+    private Val matrixRank(Args a) {
+        if (!a.shape(1, 3, "A", "tol", "hermitian", "atol", "rtol")) return null;
+        T x = matrices(a, a.bool(2, "hermitian", false));
+        boolean hermitian = a.bool(2, "hermitian", false), tol = a.get(1, "tol") != null && !(a.get(1, "tol") instanceof Val.None);
+        if (tol && (a.get(-1, "atol") != null || a.get(-1, "rtol") != null)) {
+            l.diags.error("E0104", a.spanOf(1, "tol"), "`" + a.fn + "` takes tol= or atol=/rtol=, not both", "tol= is atol= with rtol=0");
+            return null;
+        }
+        double atol = tol ? a.number(1, "tol", 0) : optional(a, "atol", 0);
+        if (x == null || a.failed) return null;
+        int[] s = x.shape();
+        int m = s[s.length - 2], n = s[s.length - 1];
+        boolean atolGiven = tol || a.get(-1, "atol") != null && !(a.get(-1, "atol") instanceof Val.None);
+        double rtol = tol ? 0 : optional(a, "rtol", atolGiven && atol > 0 ? 0 : Math.ulp(1.0) * Math.max(m, n));
+        if (a.failed) return null;
+        int[] batch = java.util.Arrays.copyOf(s, s.length - 2);
+        if (Math.min(m, n) == 0) return out(b.fill(batch, 0, tx.runtime.tensor.DType.INT64), null);
+        Var v = b.composite(() -> {
+            Var sv = hermitian ? b.emit(Prim.ABS, null, b.emit(Prim.EIGH, new Attrs.Part(0, "eigenvalues"), x.var())) : b.emit(Prim.SVD, new Attrs.Part(1, "S"), x.var());
+            int last = sv.rank() - 1;
+            Var bound = b.emit(Prim.MAXIMUM, null, b.scalar(atol), b.mul(b.scalar(rtol), Composites.max(b, sv, new int[] {last}, true)));
+            return b.sum(b.emit(Prim.CAST, tx.runtime.tensor.DType.INT64, b.gt(sv, bound)), new int[] {last}, false);
+        });
+        return out(v, null);
+    }
+
+    /** A keyword's number, dflt when absent or None. */
+    private double optional(Args a, String keyword, double dflt) {
+        Val v = a.get(-1, keyword);
+        return v == null || v instanceof Val.None ? dflt : a.number(-1, keyword, dflt);
     }
 
     /** svdvals of x, [..., k], or [..., 1, k] when kept (the singular values along the last axis either way). */
