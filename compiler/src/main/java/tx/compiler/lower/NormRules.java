@@ -44,11 +44,17 @@ final class NormRules extends RuleFamily {
     private Val torchNorm(Args a) {
         if (!a.shape(1, 4, "p", "dim", "keepdim")) return null;
         T x = a.tensor(0);
-        double p = a.number(1, "p", 2);
+        Val given = a.get(1, "p");
+        boolean fro = given == null || given instanceof Val.Str str && str.value().equals("fro"); // PyTorch's default p is "fro"
+        double p = fro ? 2 : a.number(1, "p", 2);
         if (x == null || a.failed) return null;
         int[] axes = a.axes(2, "dim", x.shape().length);
         boolean keepdim = a.bool(3, "keepdim", false);
-        return axes == null || a.failed ? null : vector(a, x, p, axes, keepdim, "NormBackward1");
+        if (axes == null || a.failed) return null;
+        if (fro && axes.length == 2 && a.get(2, "dim") != null) { // PyTorch's frobenius_norm: sqrt(sum(x x)), whose gradient at 0 is nan
+            return out(b.composite(() -> b.emit(Prim.SQRT, null, b.sum(b.mul(x.var(), x.var()), axes, keepdim))), "SqrtBackward0");
+        }
+        return vector(a, x, p, axes, keepdim, "NormBackward1");
     }
 
     private Val vectorNorm(Args a) {
