@@ -91,6 +91,7 @@ final class AutogradRules extends RuleFamily {
             a.kw.put("gradient", a.kw.remove("grad_tensors")); // torch.autograd.backward(tensors, grad_tensors=...): the method's gradient=
             a.kwSpans.put("gradient", a.kwSpans.remove("grad_tensors"));
         }
+        if (a.call.callee() instanceof tx.compiler.syntax.Ast.Name && !a.pos.isEmpty() && a.pos.get(0) instanceof Val.ListV roots) return backwardAll(a, roots);
         if (!a.shape(1, 5, "gradient", "retain_graph", "create_graph", "inputs")) return failedBackward();
         T s = a.tensor(0);
         if (s == null) return failedBackward();
@@ -147,6 +148,39 @@ final class AutogradRules extends RuleFamily {
             }
         } finally {
             l.graph.setNoGrad(old);
+        }
+        return new Val.None("`backward` returns None");
+    }
+
+    /**
+     * {@code torch.autograd.backward([y1, y2], [g1, g2])}: one backward from several roots, as the
+     * backward of each in turn, every one but the last keeping the graph (the gradients add up in
+     * {@code .grad} just the same); the last frees it unless {@code retain_graph=True}.
+     */
+    private Val backwardAll(Args a, Val.ListV roots) {
+        Val g = a.get(1, "gradient");
+        List<Val> grads = g instanceof Val.ListV list ? list.items() : null;
+        if (roots.items().isEmpty() || g != null && !(g instanceof Val.None) && (grads == null || grads.size() != roots.items().size())) {
+            l.diags.error("E0104", a.span(), roots.items().isEmpty() ? "`backward` needs at least one tensor"
+                    : "`backward` takes one gradient for each of its " + roots.items().size() + " tensors, in a list of as many",
+                    "e.g. `torch.autograd.backward([y1, y2], [g1, g2])`, or leave the gradients out for scalars");
+            return failedBackward();
+        }
+        for (int k = 0; k < roots.items().size(); k++) {
+            Args one = new Args(l, a.fn, a.call);
+            one.pos.add(roots.items().get(k));
+            one.posSpans.add(k < roots.spans().size() ? roots.spans().get(k) : a.spanOf(0, null));
+            for (String key : List.of("create_graph", "inputs", "retain_graph")) {
+                if (!a.kw.containsKey(key)) continue;
+                one.kw.put(key, a.kw.get(key));
+                one.kwSpans.put(key, a.kwSpans.get(key));
+            }
+            if (k < roots.items().size() - 1) one.kw.put("retain_graph", new Val.Bool(true)); // the later roots' backwards still need the graph
+            if (grads != null && !(grads.get(k) instanceof Val.None)) {
+                one.kw.put("gradient", grads.get(k));
+                one.kwSpans.put("gradient", a.spanOf(1, "gradient"));
+            }
+            if (backward(one) == null) return null;
         }
         return new Val.None("`backward` returns None");
     }
