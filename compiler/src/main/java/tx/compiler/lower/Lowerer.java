@@ -514,7 +514,10 @@ public final class Lowerer {
         if (v instanceof Val.Shape s) values = Arrays.stream(s.dims()).mapToObj(d -> RunTimeSizes.dim(this, d)).toList(); // n, d = X.shape
         if (v instanceof T tv && indicesOf.containsKey(tv.var())) values = List.of(exprs.valuesOf(tv), indicesOf.get(tv.var())); // v, i = max(x, dim=1)
         else if (v instanceof T tv && !tv.item() && tv.shape().length > 0 && !Shapes.isSymbol(tv.shape()[0])) values = rows(tv, a.targets().size()); // a, b = x: its rows
-        if (!(v instanceof Val.Bad) && values.size() != a.targets().size()) {
+        if (v instanceof T tv && !tv.item() && tv.shape().length > 0 && !Shapes.isSymbol(tv.shape()[0]) && values.size() != a.targets().size() && !indicesOf.containsKey(tv.var())) {
+            diags.error("E0401", a.span(), "this tensor unpacks into its " + values.size() + " rows, but " + a.targets().size() + " names are assigned",
+                    "Python raises it too (\"too many values to unpack\", or \"not enough\"); index the rows instead: `x[0]`, `x[1]`");
+        } else if (!(v instanceof Val.Bad) && values.size() != a.targets().size()) {
             diags.error("E0401", a.span(), "this gives " + values.size() + (values.size() == 1 ? " value" : " values") + ", but "
                     + a.targets().size() + " names are assigned", values.size() == 1 ? null : "unpack into as many names, or name the "
                     + (v instanceof Val.ListV list && !list.tuple() ? "list" : "tuple") + " and index it: `t = ...`, then `t[0]`");
