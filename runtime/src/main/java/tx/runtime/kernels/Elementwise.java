@@ -167,7 +167,10 @@ public final class Elementwise {
                 case ADD -> { for (int i = 0; i < len; i++) o[oo + i] = x + b[bo + i]; }
                 case SUB -> { for (int i = 0; i < len; i++) o[oo + i] = x - b[bo + i]; }
                 case MUL -> { for (int i = 0; i < len; i++) o[oo + i] = x * b[bo + i]; }
-                case DIV -> { for (int i = 0; i < len; i++) o[oo + i] = x / b[bo + i]; }
+                case DIV -> {
+                    if (Vectorized.AVAILABLE) Vectorized.divide(b, bo, x, true, o, oo, len); // see Vectorized.divide
+                    else for (int i = 0; i < len; i++) o[oo + i] = x / b[bo + i];
+                }
                 default -> { return false; }
             }
         } else if (bScalar) {
@@ -179,6 +182,7 @@ public final class Elementwise {
                 case DIV -> {
                     double r = exactReciprocal(y);
                     if (r != 0) for (int i = 0; i < len; i++) o[oo + i] = a[ao + i] * r;
+                    else if (Vectorized.AVAILABLE) Vectorized.divide(a, ao, y, false, o, oo, len); // see Vectorized.divide
                     else for (int i = 0; i < len; i++) o[oo + i] = a[ao + i] / y;
                 }
                 // NOTE: Math.pow(x, 2.0) is x * x bit for bit (checked on 10^8 doubles, specials included)

@@ -82,6 +82,32 @@ class ShortRowsTest {
         assertArrayEquals(expected, Elementwise.where(cond, a, b).data(), 0.0);
     }
 
+    /** A row divided by one number, and one number divided by a row (softmax's rows): Java's division, bit for bit. */
+    @Test
+    void rowDivisionsOnLanesAreJavasDivision() {
+        double[] specials = {0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MIN_VALUE, -Double.MIN_NORMAL,
+                Double.MAX_VALUE, 1e-310, 3.0, -7.25};
+        for (int n : new int[] {1, 7, 8, 13, 128, 131}) {
+            Tensor rows = values(s(5, n), n);
+            for (int i = 0; i < Math.min(rows.size(), specials.length); i++) rows.data()[i * 3 % rows.size()] = specials[i];
+            for (double y : new double[] {1.7, -0.3, 3.0, 1e-300, Double.MIN_VALUE, -0.0, Double.NaN, Double.POSITIVE_INFINITY}) {
+                Tensor col = Tensor.of(s(5, 1), new double[] {y, 1 / y, -y, y * 1e10, 0.1});
+                double[] over = new double[5 * n], under = new double[5 * n];
+                for (int r = 0; r < 5; r++) {
+                    for (int i = 0; i < n; i++) {
+                        over[r * n + i] = rows.data()[r * n + i] / col.data()[r];
+                        under[r * n + i] = col.data()[r] / rows.data()[r * n + i];
+                    }
+                }
+                assertArrayEquals(over, Elementwise.zip(rows, col, Elementwise.Op.DIV).data(), 0.0, "rows of " + n + " over " + y);
+                assertArrayEquals(under, Elementwise.zip(col, rows, Elementwise.Op.DIV).data(), 0.0, y + " over rows of " + n);
+                double[] byOne = new double[5 * n];
+                for (int i = 0; i < byOne.length; i++) byOne[i] = rows.data()[i] / y;
+                assertArrayEquals(byOne, Elementwise.zip(rows, Tensor.scalar(y), Elementwise.Op.DIV).data(), 0.0, "rows of " + n + " over " + y);
+            }
+        }
+    }
+
     static Stream<Arguments> gathers() {
         return Stream.of(
                 Arguments.of(s(21, 11), s(1200, 11), 0),
