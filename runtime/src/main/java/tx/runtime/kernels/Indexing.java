@@ -105,7 +105,13 @@ public final class Indexing {
         for (int j = 0; j < idx.length; j += n) {
             int base = 0;
             for (int d = 0; d < r - 1; d++) if (d != axis) base += pos[d] * st[d];
-            if (sum == null && last) for (int c = 0; c < n; c++) out[j + c] = x[base + Standalone.indexAt(idx[j + c], size, axis)];
+            boolean spread = !last; // a row of one index (an index expanded along the last axis: x[i] of rows, as a gather)
+            for (int c = 1; c < n && spread; c++) spread = idx[j + c] == idx[j];
+            if (spread && n > 0) {
+                int from = base + Standalone.indexAt(idx[j], size, axis) * sa;
+                if (sum == null) for (int c = 0; c < n; c++) out[j + c] = x[from + c];
+                else for (int c = 0; c < n; c++) out[from + c] += src[j + c];
+            } else if (sum == null && last) for (int c = 0; c < n; c++) out[j + c] = x[base + Standalone.indexAt(idx[j + c], size, axis)];
             else if (sum == null) for (int c = 0; c < n; c++) out[j + c] = x[base + Standalone.indexAt(idx[j + c], size, axis) * sa + c];
             else if (last) for (int c = 0; c < n; c++) out[base + Standalone.indexAt(idx[j + c], size, axis)] += src[j + c];
             else for (int c = 0; c < n; c++) out[base + Standalone.indexAt(idx[j + c], size, axis) * sa + c] += src[j + c];

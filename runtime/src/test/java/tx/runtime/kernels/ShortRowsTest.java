@@ -138,6 +138,28 @@ class ShortRowsTest {
         assertArrayEquals(values(xs, 6).data(), x.data(), 0.0, "scatter_add changed its input");
     }
 
+    /** Rows of one index (an index expanded along the last axis, as x[i] of rows lowers), and rows that differ in one place. */
+    @Test
+    void anExpandedIndexGathersAndScattersWholeRows() {
+        int[] xs = s(21, 11), is = s(1200, 11);
+        Tensor x = values(xs, 11), src = values(is, 12);
+        double[] d = new double[1200 * 11];
+        for (int i = 0; i < 1200; i++) for (int c = 0; c < 11; c++) d[i * 11 + c] = (i * 5) % 21;
+        for (int i = 0; i < 1200; i += 97) d[i * 11 + (i % 11)] = (i + 1) % 21; // a row whose index is not one number
+        Tensor idx = Tensor.of(is, d);
+        assertArrayEquals(Standalone.gatherAlong(x.data(), xs, 0, d, is), Indexing.gather(x, 0, idx).data(), 0.0);
+        assertArrayEquals(Standalone.scatterAdd(x.data(), xs, 0, d, is, src.data()), Indexing.scatterAdd(x, 0, idx, src).data(), 0.0);
+        d[5 * 11 + 3] = 21; // out of range in the middle of a row
+        Shaping.IndexError e = assertThrows(Shaping.IndexError.class, () -> Indexing.gather(x, 0, idx));
+        assertEquals("index 21 is out of range for axis 0 of size 21", e.getMessage());
+        java.util.Arrays.fill(d, 6 * 11, 7 * 11, -1.0); // a later row of one bad index: the first error is still the earlier one
+        e = assertThrows(Shaping.IndexError.class, () -> Indexing.scatterAdd(x, 0, idx, src));
+        assertEquals("index 21 is out of range for axis 0 of size 21", e.getMessage());
+        java.util.Arrays.fill(d, 0, 11, 2.5); // a whole row of a fraction
+        e = assertThrows(Shaping.IndexError.class, () -> Indexing.gather(x, 0, idx));
+        assertEquals("index 2.5 is out of range for axis 0 of size 21", e.getMessage());
+    }
+
     @Test
     void aBadIndexIsTheSameErrorAsTheStandaloneKernels() {
         Tensor x = values(s(4, 3), 1), idx = Tensor.of(s(2, 3), new double[] {0, 1, 2, 3, 4, -1});
