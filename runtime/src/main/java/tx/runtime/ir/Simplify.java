@@ -41,10 +41,12 @@ import tx.runtime.tensor.Tensor;
 public final class Simplify {
     /**
      * Constants up to this many elements are folded, or up to the size of the largest constant
-     * operand (an index made from {@code arange(1200) % 21}, bundle adjustment's): larger ones would
-     * bloat the program.
+     * operand (an index made from {@code arange(1200) % 21}, bundle adjustment's), at most
+     * {@link #FOLD_MAX}: larger ones would bloat the program.
      */
     static final int FOLD_LIMIT = 64;
+    /** The most elements a folded constant has, whatever its operands (a folded arange(10^8) + 1 would hold 800 MB at compile time). */
+    static final int FOLD_MAX = 1 << 16;
 
     private final Map<Var, Var> replaced = new HashMap<>();
     private final Map<Var, Tensor> constants = new HashMap<>();
@@ -312,7 +314,7 @@ public final class Simplify {
             Tensor t = constants.get(x);
             if (t == null) return e;
             values.add(t);
-            limit = Math.max(limit, t.size());
+            limit = Math.max(limit, Math.min(t.size(), FOLD_MAX));
         }
         if (Shapes.numelExact(e.out().shapeRef()) > limit) return e;
         Tensor value;
