@@ -76,6 +76,7 @@ final class Bench {
         warmUp(function, fIn); // both warmed before either is timed: the value-and-gradient runs the function's kernels too,
         warmUp(gradient, gIn); // and a function timed before they were compiled measured above its own gradient (CommandLineTest)
         warmUp(function, fIn);
+        Interpreter.resetProfile(); // TX_PROFILE=1 counts the timed runs only
         Timing fT = time(function, fIn), gT = time(gradient, gIn);
         double fMs = fT.wallMs(), gMs = gT.wallMs();
         Interpreter.Stats[] stats = new Interpreter.Stats[1];
@@ -127,6 +128,9 @@ final class Bench {
         Simplify.Rooted r = Simplify.run(d.program().body(), d.results());
         Program p = new Program(r.body(), Math.max(r.varCount(), d.program().varCount()), d.program().leafNames());
         Verifier.verify(p);
+        // TX_DEBUG_IR=1: the program as a run executes it, its elementwise runs fused
+        if (System.getenv("TX_DEBUG_IR") != null)
+            System.err.print(tx.runtime.ir.IrPrinter.print(tx.runtime.ir.FusionPass.run(p, r.results())));
         return new Compiled(p, d.params(), r.results());
     }
 

@@ -53,12 +53,19 @@ public final class Interpreter {
         java.util.Map<String, Long> m = new java.util.concurrent.ConcurrentHashMap<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             long total = m.values().stream().mapToLong(Long::longValue).sum();
-            m.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(25)
+            m.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(Integer.getInteger("tx.profile.rows", 25))
                     .forEach(e -> System.err.printf("%6.1f%%  %10.3f ms  %9.2f us a call  %s%n", 100.0 * e.getValue() / total, e.getValue() / 1e6,
                             e.getValue() / 1e3 / PROFILE_CALLS.getOrDefault(e.getKey(), 1L), e.getKey()));
         }));
         return m;
     }
+    /** Forgets what {@link #PROFILE} counted so far (`tx bench` calls it after its warm-up). */
+    public static void resetProfile() {
+        if (PROFILE == null) return;
+        PROFILE.clear();
+        PROFILE_CALLS.clear();
+    }
+
     private static void count(String what, long nanos) {
         PROFILE.merge(what, nanos, Long::sum);
         PROFILE_CALLS.merge(what, 1L, Long::sum);

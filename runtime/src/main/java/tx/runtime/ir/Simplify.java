@@ -14,7 +14,8 @@ import tx.runtime.tensor.Tensor;
 /**
  * Simplification of the structured IR, IR to IR (the old program is not changed):
  * <ul>
- *   <li>constant folding: an equation whose operands are all small constants becomes a constant,
+ *   <li>constant folding: an equation whose operands are all constants becomes a constant (up to
+ *       {@link #FOLD_LIMIT} elements, or the size of its largest operand),
  *       computed by the same kernel, so the value is identical (unless it holds a nan or an inf,
  *       which is left for run time, where --detect-anomaly can name the operation);</li>
  *   <li>algebraic identities that hold for every float64, nan, inf and -0.0 included:
@@ -38,8 +39,14 @@ import tx.runtime.tensor.Tensor;
  * </ul>
  */
 public final class Simplify {
-    /** Constants up to this many elements are folded; larger ones would bloat the program. */
+    /**
+     * Constants up to this many elements are folded, or up to the size of the largest constant
+     * operand (an index made from {@code arange(1200) % 21}, bundle adjustment's), at most
+     * {@link #FOLD_MAX}: larger ones would bloat the program.
+     */
     static final int FOLD_LIMIT = 64;
+    /** The most elements a folded constant has, whatever its operands (a folded arange(10^8) + 1 would hold 800 MB at compile time). */
+    static final int FOLD_MAX = 1 << 16;
 
     private final Map<Var, Var> replaced = new HashMap<>();
     private final Map<Var, Tensor> constants = new HashMap<>();
@@ -301,13 +308,15 @@ public final class Simplify {
 
         definitions.put(e.out(), e);
         if (e.in().isEmpty() || e.prim() == Prim.RANDOM || e.prim() == Prim.LOAD || e.prim() == Prim.FIRST_MAX) return e;
-        if (Shapes.numelExact(e.out().shapeRef()) > FOLD_LIMIT) return e;
         List<Tensor> values = new ArrayList<>();
+        long limit = FOLD_LIMIT;
         for (Var x : e.in()) {
             Tensor t = constants.get(x);
             if (t == null) return e;
             values.add(t);
+            limit = Math.max(limit, Math.min(t.size(), FOLD_MAX));
         }
+        if (Shapes.numelExact(e.out().shapeRef()) > limit) return e;
         Tensor value;
         try {
             value = e.prim().eval(values, e.attr());

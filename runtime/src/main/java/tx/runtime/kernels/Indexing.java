@@ -67,7 +67,9 @@ public final class Indexing {
 
     public static Tensor gather(Tensor x, int axis, Tensor idx) {
         try {
-            return Tensor.of(idx.shapeRef(), Standalone.gatherAlong(x.data(), x.shapeRef(), axis, idx.data(), idx.shapeRef()));
+            int[] is = idx.shapeRef();
+            if (is.length == 0) return Tensor.of(is, Standalone.gatherAlong(x.data(), x.shapeRef(), axis, idx.data(), is));
+            return Tensor.of(is, along(x.data(), x.shapeRef(), axis, idx.data(), is, null, null));
         } catch (Shaping.IndexError e) {
             throw e;
         } catch (IndexOutOfBoundsException e) {
@@ -77,12 +79,45 @@ public final class Indexing {
 
     public static Tensor scatterAdd(Tensor x, int axis, Tensor idx, Tensor src) {
         try {
-            return Tensor.of(x.shapeRef(), Standalone.scatterAdd(x.data(), x.shapeRef(), axis, idx.data(), idx.shapeRef(), src.data()));
+            int[] is = idx.shapeRef();
+            if (is.length == 0) return Tensor.of(x.shapeRef(), Standalone.scatterAdd(x.data(), x.shapeRef(), axis, idx.data(), is, src.data()));
+            return Tensor.of(x.shapeRef(), along(x.data(), x.shapeRef(), axis, idx.data(), is, src.data(), x.data().clone()));
         } catch (Shaping.IndexError e) {
             throw e;
         } catch (IndexOutOfBoundsException e) {
             throw new Shaping.IndexError(e.getMessage());
         }
+    }
+
+    /**
+     * {@link Standalone#gatherAlong} (sum null) or {@link Standalone#scatterAdd} (src added into
+     * sum, a copy of x), the same elements in the same order (so the same first bad index, and
+     * each target's additions in the same order), a row of idx (its last axis) at a time: where
+     * each element recomputed its position from every axis, a gather of {@code [1200, 11]} took 73
+     * microseconds (bundle adjustment's cameras).
+     */
+    private static double[] along(double[] x, int[] shape, int axis, double[] idx, int[] is, double[] src, double[] sum) {
+        int r = is.length, n = is[r - 1], size = shape[axis];
+        int[] st = Standalone.strides(shape), pos = new int[r - 1];
+        int sa = st[axis];
+        boolean last = axis == r - 1;
+        double[] out = sum != null ? sum : Buffers.take(idx.length);
+        for (int j = 0; j < idx.length; j += n) {
+            int base = 0;
+            for (int d = 0; d < r - 1; d++) if (d != axis) base += pos[d] * st[d];
+            boolean spread = !last; // a row of one index (an index expanded along the last axis: x[i] of rows, as a gather)
+            for (int c = 1; c < n && spread; c++) spread = idx[j + c] == idx[j];
+            if (spread && n > 0) {
+                int from = base + Standalone.indexAt(idx[j], size, axis) * sa;
+                if (sum == null) for (int c = 0; c < n; c++) out[j + c] = x[from + c];
+                else for (int c = 0; c < n; c++) out[from + c] += src[j + c];
+            } else if (sum == null && last) for (int c = 0; c < n; c++) out[j + c] = x[base + Standalone.indexAt(idx[j + c], size, axis)];
+            else if (sum == null) for (int c = 0; c < n; c++) out[j + c] = x[base + Standalone.indexAt(idx[j + c], size, axis) * sa + c];
+            else if (last) for (int c = 0; c < n; c++) out[base + Standalone.indexAt(idx[j + c], size, axis)] += src[j + c];
+            else for (int c = 0; c < n; c++) out[base + Standalone.indexAt(idx[j + c], size, axis) * sa + c] += src[j + c];
+            for (int d = r - 2; d >= 0 && ++pos[d] == is[d]; d--) pos[d] = 0;
+        }
+        return out;
     }
 
     public static Tensor randint(int[] shape, long seed, long low, long high) {
