@@ -66,6 +66,9 @@ final class NameEffects {
                 out.addAll(inPlaceNames(i.otherwise()));
             } else if (s instanceof Ast.With w) out.addAll(inPlaceNames(w.body()));
         }
+        // a loop's name outlives the loop, still the list's last item: `for p in params {}` then `p -= ...`
+        // changes the list too (conservatively, even if p was bound again before the change)
+        for (Ast.Stmt s : body) if (s instanceof Ast.ForEach f) out.addAll(Iteration.changedThrough(f, out));
         inPlace.put(body, out);
         return out;
     }

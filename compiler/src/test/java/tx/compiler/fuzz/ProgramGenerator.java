@@ -815,8 +815,8 @@ public final class ProgramGenerator {
                     emit(fresh("bad") + " = " + "sum(" + leaf.name + ", dims=0)"); // NumPy's axis= is dim= (PyTorch reads it so)
                     return Expect.rejected("an unknown keyword argument", "E0104");
                 case 6:
-                    emit(fresh("bad") + " = softmax(" + gen.gen(v, 1).text() + ")");
-                    return Expect.rejected("softmax without dim=", "E0104");
+                    emit(fresh("bad") + " = softmax(" + gen.gen(v, 1).text() + ", 0, 1)"); // without dim= it is PyTorch's implicit choice (W0104)
+                    return Expect.rejected("softmax with too many arguments", "E0104");
                 case 7:
                     emit("for " + fresh("i") + " in range(2.5) {");
                     emit("    print(1)");
@@ -942,7 +942,7 @@ public final class ProgramGenerator {
                             emit("}");
                         }
                         case 1 -> {
-                            emit(fresh("a") + ", " + fresh("b") + " = " + leaf.name);
+                            emit(fresh("a") + ", " + fresh("b") + " = sum(" + leaf.name + ")"); // a tensor of two rows would unpack
                             return Expect.rejected("two names for one value", "E0401");
                         }
                         case 2 -> {
