@@ -64,11 +64,12 @@ final class BranchExports {
         return rename;
     }
 
-    /** Replaces the forward branch by one with the extra outputs, if there are any. */
-    void install() {
-        if (outs.size() == fwd.outs().size()) return;
+    /** Replaces the forward branch by one with the extra outputs, if there are any; false if the branch is nowhere in the program being built. */
+    boolean install() {
+        if (outs.size() == fwd.outs().size()) return true;
         Stmt.Cond exported = new Stmt.Cond(fwd.cond(), fwd.then(), thenRes, fwd.otherwise(), elseRes, outs, fwd.origin());
-        if (!b.replace(fwd, exported)) throw new IllegalStateException("the if at line " + fwd.origin().line() + " is not in the program");
+        if (!b.replace(fwd, exported)) return false; // NOTE: see Reverse.cond, which refuses the derivative then
         graph.structure(exported);
+        return true;
     }
 }

@@ -102,6 +102,12 @@ public final class Reverse {
         }
     }
 
+    /**
+     * Why a pass stops at a branch that is nowhere in the program being built: an earlier error
+     * kept tx from building the loop around it. The error is reported already, so callers say nothing more.
+     */
+    public static final String NOT_BUILT = "a branch that an earlier error left out of the program";
+
     /** A function's adjoint cannot be derived: the barrier inside it, which stops the whole pass. */
     private static final class Blocked extends RuntimeException {
         final Var at;
@@ -594,7 +600,7 @@ public final class Reverse {
             for (Var g : grads) renamed.add(rename.getOrDefault(g, g));
             sideResults.add(renamed);
         }
-        exports.install();
+        if (!exports.install()) throw new Blocked(fwd.cond(), NOT_BUILT); // after an error, the loop around it was not built (Loops.emitLoop)
         List<Var> outs = new ArrayList<>();
         for (Var v : free) outs.add(b.newVar(v.shapeRef(), adjointName(v)));
         Stmt.Cond back = new Stmt.Cond(fwd.cond(), sides.get(0), sideResults.get(0), sides.get(1), sideResults.get(1), outs, fwd.origin().asAdjoint());

@@ -128,6 +128,7 @@ final class AutogradRules extends RuleFamily {
         }
         if (!l.autograd.notFreed(s.var(), a.span())) return failedBackward();
         Reverse.Result r = l.autograd.reverse(s.var(), seed, createGraph);
+        if (r.blockedAt() != null && Reverse.NOT_BUILT.equals(r.blockedWhy()) && l.diags.hasErrors()) return failedBackward(); // reported already
         if (r.blockedAt() != null) {
             String help = l.graph.barrierHelp(r.blockedAt());
             l.diags.error("E0306", a.span(), "this backward would have to differentiate through " + r.blockedWhy(), help != null ? help

@@ -725,6 +725,7 @@ final class Functions {
         Map<Integer, Var> byLeaf = Map.of();
         if (y.rg()) {
             Reverse.Result r = Reverse.transform(l.b, l.graph, y.var(), seed, wanted);
+            if (r.blockedAt() != null && Reverse.NOT_BUILT.equals(r.blockedWhy()) && l.diags.hasErrors()) return null; // reported already
             if (r.blockedAt() != null) {
                 String help = l.graph.barrierHelp(r.blockedAt());
                 l.diags.error("E0306", a.span(), "this derivative would have to differentiate through " + r.blockedWhy(), help != null ? help

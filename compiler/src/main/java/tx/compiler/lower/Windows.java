@@ -175,8 +175,11 @@ final class Windows {
         if (ra.lo() >= 0 && rz.hi() <= size) return true;
         boolean tail = ra.lo() >= 0 && z.k() > 0;
         long first = tail ? Math.max(0, Math.floorDiv(size - z.c(), z.k()) + 1) : 0;
-        Ast.For loop = loops.get(a.v());
-        long changed = counts.get(a.v()) - first;
+        Var counter = a.v() != null ? a.v() : z.v(); // the loop's counter, in the start or (v[:i]) only in the end
+        Ast.For loop = loops.get(counter);
+        Long count = counts.get(counter);
+        if (loop == null || count == null) return null; // not a counter of a loop being lowered: the run clips it
+        long changed = count - first;
         if (changed > Loops.MAX_PEELED) return null; // too many to lower one by one: clipped when it runs
         clips.merge(loop, first, Math::min);
         String where = "in " + changed + " of the loop's iterations, more than the " + Loops.MAX_PEELED + " that tx lowers one by one";
