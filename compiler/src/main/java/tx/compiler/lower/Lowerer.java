@@ -499,11 +499,20 @@ public final class Lowerer {
         state.bind(t.name(), v); // a string too: its text, or an f-string's parts (see Strings)
     }
 
-    /** {@code a, b = x} of a tensor: its rows, as PyTorch's iteration unbinds it ({@code UnbindBackward0}). */
-    private List<Val> rows(T x, int wanted) {
-        if (x.shape()[0] != wanted) return java.util.Collections.nCopies(x.shape()[0], x); // only counted, for the error
+    /**
+     * {@code a, b = x} of a tensor: its rows, as PyTorch's iteration unbinds it ({@code UnbindBackward0});
+     * none after E0401 where x has another number of rows, or one known only at run time.
+     */
+    private List<Val> rows(T x, int wanted, Span at) {
+        int n = x.shape()[0];
+        if (Shapes.isSymbol(n) || n != wanted) {
+            diags.error("E0401", at, "this tensor unpacks into its " + (Shapes.isSymbol(n) ? "rows, a number known only at run time" : n + " rows") + ", but "
+                    + wanted + " names are assigned", (Shapes.isSymbol(n) ? "tx needs the count when it compiles;"
+                    : "Python raises it too (\"too many values to unpack\", or \"not enough\");") + " index the rows instead: `x[0]`, `x[1]`");
+            return List.of();
+        }
         List<Val> out = new java.util.ArrayList<>();
-        for (int k = 0; k < x.shape()[0]; k++) out.add(exprs.result(b.take(x.var(), b.scalar(k), 0), "UnbindBackward0"));
+        for (int k = 0; k < n; k++) out.add(exprs.result(b.take(x.var(), b.scalar(k), 0), "UnbindBackward0"));
         return out;
     }
 
@@ -512,12 +521,10 @@ public final class Lowerer {
         Val v = exprs.expr(a.value());
         List<Val> values = Sequences.items(v) != null ? Sequences.items(v) : List.of(v);
         if (v instanceof Val.Shape s) values = Arrays.stream(s.dims()).mapToObj(d -> RunTimeSizes.dim(this, d)).toList(); // n, d = X.shape
+        boolean rows = v instanceof T tv && !tv.item() && tv.shape().length > 0 && !indicesOf.containsKey(tv.var()); // a, b = x: its rows
         if (v instanceof T tv && indicesOf.containsKey(tv.var())) values = List.of(exprs.valuesOf(tv), indicesOf.get(tv.var())); // v, i = max(x, dim=1)
-        else if (v instanceof T tv && !tv.item() && tv.shape().length > 0 && !Shapes.isSymbol(tv.shape()[0])) values = rows(tv, a.targets().size()); // a, b = x: its rows
-        if (v instanceof T tv && !tv.item() && tv.shape().length > 0 && !Shapes.isSymbol(tv.shape()[0]) && values.size() != a.targets().size() && !indicesOf.containsKey(tv.var())) {
-            diags.error("E0401", a.span(), "this tensor unpacks into its " + values.size() + " rows, but " + a.targets().size() + " names are assigned",
-                    "Python raises it too (\"too many values to unpack\", or \"not enough\"); index the rows instead: `x[0]`, `x[1]`");
-        } else if (!(v instanceof Val.Bad) && values.size() != a.targets().size()) {
+        else if (rows) values = rows((T) v, a.targets().size(), a.span());
+        if (!rows && !(v instanceof Val.Bad) && values.size() != a.targets().size()) {
             diags.error("E0401", a.span(), "this gives " + values.size() + (values.size() == 1 ? " value" : " values") + ", but "
                     + a.targets().size() + " names are assigned", values.size() == 1 ? null : "unpack into as many names, or name the "
                     + (v instanceof Val.ListV list && !list.tuple() ? "list" : "tuple") + " and index it: `t = ...`, then `t[0]`");
