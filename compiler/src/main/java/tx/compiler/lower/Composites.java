@@ -382,10 +382,7 @@ final class Composites {
      * replaced by 0 so that an all -inf row gives -inf rather than nan. It carries no gradient.
      */
     private static Var shift(Builder b, Var x, int[] axes) {
-        for (int a : axes) {
-            if (x.shapeRef()[a] == 0) return b.fill(Shapes.reduced(x.shapeRef(), axes, true), 0.0); // nothing to shift: sum e^x is 0
-        }
-        Var m = b.stopGrad(max(b, x, axes, true));
+        Var m = lineMax(b, x, axes);
         Var inf = b.scalar(Double.POSITIVE_INFINITY);
         return b.where(b.eq(b.emit(tx.runtime.ir.Prim.ABS, null, m), inf), b.scalar(0), m);
     }
@@ -403,20 +400,20 @@ final class Composites {
      */
     static Var softmax(Builder b, Var x, int axis) {
         int[] axes = {axis};
-        Var e = b.exp(b.sub(x, lineMax(b, x, axis)));
+        Var e = b.exp(b.sub(x, lineMax(b, x, axes)));
         return b.div(e, b.sum(e, axes, true));
     }
 
     /** log_softmax x = (x - m) - log sum e^(x - m) along one axis, in PyTorch's order (its kernel's bits), m as softmax's. */
     static Var logSoftmax(Builder b, Var x, int axis) {
-        Var shifted = b.sub(x, lineMax(b, x, axis));
+        Var shifted = b.sub(x, lineMax(b, x, new int[] {axis}));
         return b.sub(shifted, b.log(b.sum(b.exp(shifted), new int[] {axis}, true)));
     }
 
-    /** The max along one axis, kept, carrying no gradient (0 for an empty line: nothing to shift). */
-    private static Var lineMax(Builder b, Var x, int axis) {
-        if (x.shapeRef()[axis] == 0) return b.fill(Shapes.reduced(x.shapeRef(), new int[] {axis}, true), 0.0);
-        return b.stopGrad(max(b, x, new int[] {axis}, true));
+    /** The max over axes, kept, carrying no gradient (0 for an empty extent: nothing to shift). */
+    private static Var lineMax(Builder b, Var x, int[] axes) {
+        for (int a : axes) if (x.shapeRef()[a] == 0) return b.fill(Shapes.reduced(x.shapeRef(), axes, true), 0.0);
+        return b.stopGrad(max(b, x, axes, true));
     }
 
     /**

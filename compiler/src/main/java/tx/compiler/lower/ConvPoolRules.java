@@ -95,14 +95,13 @@ final class ConvPoolRules extends RuleFamily {
 
     /** y without the batch axis that {@link #batched} added (PyTorch's SqueezeBackward1), else y as it is. */
     private Val finish(T x, int dims, Var y, String gradFn) {
-        if (x.shape().length == dims + 2) return out(y, gradFn);
-        return out(b.reshape(y, java.util.Arrays.copyOfRange(y.shapeRef(), 1, y.rank())), "SqueezeBackward1");
+        return finish(x, dims, y, gradFn, "SqueezeBackward1");
     }
 
-    /** As {@link #finish}, for a 2-d pooling, whose unbatched form PyTorch computes without a squeeze: its grad_fn is the pool's. */
-    private Val finishPool(T x, int dims, Var y, String gradFn) {
-        if (dims != 2 || x.shape().length == dims + 2) return finish(x, dims, y, gradFn);
-        return out(b.reshape(y, java.util.Arrays.copyOfRange(y.shapeRef(), 1, y.rank())), gradFn);
+    /** As above, the unbatched result printing {@code unbatched} (a 2-d pooling's own name: PyTorch computes it without a squeeze). */
+    private Val finish(T x, int dims, Var y, String gradFn, String unbatched) {
+        if (x.shape().length == dims + 2) return out(y, gradFn);
+        return out(b.reshape(y, java.util.Arrays.copyOfRange(y.shapeRef(), 1, y.rank())), unbatched);
     }
 
     // ---- convolution -----------------------------------------------------------------------------------
@@ -376,7 +375,8 @@ final class ConvPoolRules extends RuleFamily {
         Var xv = batched(x, dims), ov = batched(other, dims);
         try {
             Var y = b.emit(kind == 1 ? Prim.MAX_UNPOOL : Prim.MAX_POOL, p, xv, ov);
-            return finishPool(x, dims, y, kind == 1 ? "MaxPool2DWithIndicesBackwardBackward0" : dims == 2 ? "MaxPool2DWithIndicesBackward0" : "SqueezeBackward1");
+            String gradFn = kind == 1 ? "MaxPool2DWithIndicesBackwardBackward0" : dims == 2 ? "MaxPool2DWithIndicesBackward0" : "SqueezeBackward1";
+            return finish(x, dims, y, gradFn, dims == 2 ? gradFn : "SqueezeBackward1");
         } catch (IllegalArgumentException e) {
             error(a, a.span(), "`" + a.fn + "`: " + e.getMessage(), null);
             return null;
@@ -442,7 +442,7 @@ final class ConvPoolRules extends RuleFamily {
         Var xv = batched(x, dims);
         int[] xs = xv.shapeRef();
         Var y = b.composite(() -> averaged(xv, xs, p, include, override));
-        return finishPool(x, dims, y, dims == 2 ? "AvgPool2DBackward0" : "SqueezeBackward1");
+        return finish(x, dims, y, dims == 2 ? "AvgPool2DBackward0" : "SqueezeBackward1", dims == 2 ? "AvgPool2DBackward0" : "SqueezeBackward1");
     }
 
     private Var averaged(Var xv, int[] xs, Attrs.Pool p, boolean include, Integer override) {

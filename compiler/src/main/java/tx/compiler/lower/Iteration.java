@@ -168,7 +168,11 @@ final class Iteration {
         T x = a.tensor(0);
         Val k = a.pos.get(1);
         if (x == null) return null;
-        Var index = k instanceof T t ? t.var() : l.b.scalar(((Val.Num) k).value());
+        return rowOf(l, x, k instanceof T t ? t.var() : l.b.scalar(((Val.Num) k).value()));
+    }
+
+    /** Row {@code index} of x, as PyTorch's iteration and unpacking unbind it ({@code UnbindBackward0}). */
+    static T rowOf(Lowerer l, T x, Var index) {
         return l.exprs.result(l.b.take(x.var(), index, 0), "UnbindBackward0");
     }
 

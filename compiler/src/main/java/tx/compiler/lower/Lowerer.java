@@ -512,7 +512,7 @@ public final class Lowerer {
             return List.of();
         }
         List<Val> out = new java.util.ArrayList<>();
-        for (int k = 0; k < n; k++) out.add(exprs.result(b.take(x.var(), b.scalar(k), 0), "UnbindBackward0"));
+        for (int k = 0; k < n; k++) out.add(Iteration.rowOf(this, x, b.scalar(k)));
         return out;
     }
 

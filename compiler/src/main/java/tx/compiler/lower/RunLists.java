@@ -203,7 +203,7 @@ final class RunLists {
         int cap = r.rows().shape()[0];
         boolean exact = cap == 0 || Shapes.isSymbol(cap); // a while's tape or tolist's rows: its rows are the items (a static length 0 or a symbol)
         Var rows = r.rows().var(), n = r.count().var();
-        Var inside = exact ? null : l.b.expand(l.b.reshape(l.b.lt(l.b.iota(cap), n), Shapes.concat(new int[] {cap}, ones(item.shape().length))),
+        Var inside = exact ? null : l.b.expand(l.b.reshape(l.b.lt(l.b.iota(cap), n), Shapes.concat(new int[] {cap}, Shapes.ones(item.shape().length))),
                 r.rows().shape()); // the rows that are items
         int[] axes = r.tensor() ? all(r.rows().shape().length) : new int[] {0};
         Var v;
@@ -223,12 +223,6 @@ final class RunLists {
         }
         if (!r.tensor() && item.item()) return T.scalar(v, name.equals("sum") && item.py() == Val.PyType.BOOL ? Val.PyType.INT : item.py());
         return new T(v, false, -1, null, false, false);
-    }
-
-    private static int[] ones(int n) {
-        int[] out = new int[n];
-        java.util.Arrays.fill(out, 1);
-        return out;
     }
 
     private static int[] all(int rank) {

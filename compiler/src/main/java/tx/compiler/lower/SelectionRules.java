@@ -256,15 +256,9 @@ final class SelectionRules extends RuleFamily {
             return null;
         }
         // as PyTorch, only the source's corner of the index's shape is added; the rest is not read (and gets no gradient)
-        Var part = Arrays.equals(is, ss) ? src.var() : b.slice(src.var(), new int[is.length], is.clone(), ones(is.length));
+        Var part = Arrays.equals(is, ss) ? src.var() : b.slice(src.var(), new int[is.length], is.clone(), Shapes.ones(is.length));
         Var s = DType.promote(x.dtype(), src.dtype()) == x.dtype() ? part : b.emit(Prim.CAST, x.dtype(), part); // into x's dtype
         return out(b.emit(Prim.SCATTER_ADD, new Attrs.Axis(axis), x.var(), idx.var(), s), "ScatterAddBackward0");
-    }
-
-    private static int[] ones(int n) {
-        int[] out = new int[n];
-        Arrays.fill(out, 1);
-        return out;
     }
 
     /** An index of x's rank, no larger than x but along the axis (gather's and scatter_add's rule, E0202 otherwise). */

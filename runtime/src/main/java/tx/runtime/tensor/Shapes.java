@@ -157,6 +157,13 @@ public final class Shapes {
         return sb.append(']').toString();
     }
 
+    /** n ones: a shape of n axes of size 1, or unit steps. */
+    public static int[] ones(int n) {
+        int[] out = new int[n];
+        java.util.Arrays.fill(out, 1);
+        return out;
+    }
+
     public static int[] concat(int[] a, int[] b) {
         int[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
