@@ -163,6 +163,7 @@ final class AutogradRules extends RuleFamily {
         List<Val> grads = g instanceof Val.ListV list ? list.items() : null;
         if (roots.items().isEmpty() || g != null && !(g instanceof Val.None) && (grads == null || grads.size() != roots.items().size())) {
             l.diags.error("E0104", a.span(), roots.items().isEmpty() ? "`backward` needs at least one tensor"
+                    : roots.items().size() == 1 ? "`backward` of one tensor takes one gradient, in a list of one"
                     : "`backward` takes one gradient for each of its " + roots.items().size() + " tensors, in a list of as many",
                     "e.g. `torch.autograd.backward([y1, y2], [g1, g2])`, or leave the gradients out for scalars");
             return failedBackward();
