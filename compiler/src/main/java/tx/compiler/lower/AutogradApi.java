@@ -42,6 +42,8 @@ final class AutogradApi {
     private final Map<Integer, Var> retainedFrom = new HashMap<>();
     /** A retained tensor's variable, to its grad register. */
     private final Map<Var, Integer> retained = new HashMap<>();
+    /** A tensor retained after it was used (see {@link #retainGrad}): its grad register, to its own variable. */
+    private final Map<Integer, Var> retainedLate = new LinkedHashMap<>();
 
     AutogradApi(Lowerer l) {
         this.l = l;
@@ -409,11 +411,11 @@ final class AutogradApi {
             return new Val.Bad();
         }
         if (y.leaf() >= 0 || retained.containsKey(y.var())) return new Val.None("`retain_grad` returns None");
-        if (usedDifferentiably(y.var())) { // NOTE: the copy below would collect the gradient of later uses only: refused, not a .grad that is short
-            l.diags.error("E0306", c.span(), "`retain_grad` after `" + l.text(at.target().span()) + "` has been used in a computation that requires grad: "
-                    + "tx would retain only the gradient of its later uses, where PyTorch's holds them all",
-                    "call `" + l.text(at.target().span()) + ".retain_grad()` right after it is made, before it is used");
-            return new Val.Bad();
+        if (usedDifferentiably(y.var())) { // NOTE: the copy below would collect the gradient of later uses only
+            int id = l.register(c, l.text(at.target().span()));
+            retained.put(y.var(), id);
+            retainedLate.put(id, y.var());
+            return new Val.None("`retain_grad` returns None");
         }
         Var kept = l.b.stopGrad(y.var());
         int id = l.register(c, l.text(at.target().span()));
@@ -457,6 +459,30 @@ final class AutogradApi {
 
     /** As {@link #reverse(Var, Var)}; with {@code createGraph} the adjoints are recorded so that they can be differentiated again. */
     Reverse.Result reverse(Var out, Var seed, boolean createGraph) {
+        Reverse.Result r = throughRetained(out, seed, createGraph);
+        if (r.blockedAt() != null || retainedLate.isEmpty()) return r;
+        Map<Integer, Var> sums = new LinkedHashMap<>(r.leafAdjoints());
+        for (Map.Entry<Integer, Var> late : retainedLate.entrySet()) { // see retainedLate
+            l.graph.markLeaf(late.getValue(), late.getKey());
+            try {
+                Reverse.Result more = throughRetained(out, seed, createGraph);
+                if (more.blockedAt() != null) return more;
+                Var adjoint = more.leafAdjoints().get(late.getKey());
+                if (adjoint != null) sums.put(late.getKey(), adjoint);
+            } finally {
+                l.graph.unmarkLeaf(late.getValue());
+            }
+        }
+        return new Reverse.Result(sums, null, null);
+    }
+
+    /**
+     * {@link #reverse} but for the tensors retained after they were used. Each of those takes a
+     * pass of its own, in which it is a leaf: every use of it has read its variable, so the pass
+     * stops there with the adjoint of all of them (PyTorch's .grad), and the main pass goes through.
+     * NOTE: such a pass repeats the main one's work from out down to the tensor.
+     */
+    private Reverse.Result throughRetained(Var out, Var seed, boolean createGraph) {
         Reverse.Result r = pass(out, seed, createGraph);
         if (r.blockedAt() != null || retainedFrom.isEmpty()) return r;
         Map<Integer, Var> sums = new LinkedHashMap<>(r.leafAdjoints());
