@@ -44,6 +44,8 @@ final class AutogradApi {
     private final Map<Var, Integer> retained = new HashMap<>();
     /** A tensor retained after it was used (see {@link #retainGrad}): its grad register, to its own variable. */
     private final Map<Integer, Var> retainedLate = new LinkedHashMap<>();
+    /** The inputs of the {@code grad(outputs, inputs)} being lowered that are neither leaves nor retained: a fresh leaf id, to the variable. */
+    private final Map<Integer, Var> gradInputs = new LinkedHashMap<>();
 
     AutogradApi(Lowerer l) {
         this.l = l;
@@ -460,9 +462,11 @@ final class AutogradApi {
     /** As {@link #reverse(Var, Var)}; with {@code createGraph} the adjoints are recorded so that they can be differentiated again. */
     Reverse.Result reverse(Var out, Var seed, boolean createGraph) {
         Reverse.Result r = throughRetained(out, seed, createGraph);
-        if (r.blockedAt() != null || retainedLate.isEmpty()) return r;
+        Map<Integer, Var> extra = new LinkedHashMap<>(retainedLate);
+        extra.putAll(gradInputs);
+        if (r.blockedAt() != null || extra.isEmpty()) return r;
         Map<Integer, Var> sums = new LinkedHashMap<>(r.leafAdjoints());
-        for (Map.Entry<Integer, Var> late : retainedLate.entrySet()) { // see retainedLate
+        for (Map.Entry<Integer, Var> late : extra.entrySet()) {
             l.graph.markLeaf(late.getValue(), late.getKey());
             try {
                 Reverse.Result more = throughRetained(out, seed, createGraph);
@@ -477,9 +481,10 @@ final class AutogradApi {
     }
 
     /**
-     * {@link #reverse} but for the tensors retained after they were used. Each of those takes a
-     * pass of its own, in which it is a leaf: every use of it has read its variable, so the pass
-     * stops there with the adjoint of all of them (PyTorch's .grad), and the main pass goes through.
+     * {@link #reverse} but for the tensors retained after they were used, and a {@code grad}'s inputs
+     * that are not leaves. Each of those takes a pass of its own, in which it is a leaf: every use of
+     * it has read its variable, so the pass stops there with the adjoint of all of them (PyTorch's
+     * .grad), and the main pass goes through.
      * NOTE: such a pass repeats the main one's work from out down to the tensor.
      */
     private Reverse.Result throughRetained(Var out, Var seed, boolean createGraph) {
@@ -557,7 +562,20 @@ final class AutogradApi {
         List<T> seeds = a.get(2, "grad_outputs") == null ? null : tensors(a, 2, "grad_outputs");
         if (a.failed || outs == null || ins == null || (a.get(2, "grad_outputs") != null && seeds == null)) return new Val.Bad();
         for (T y : outs) if (!notFreed(y.var(), a.span())) return new Val.Bad();
-        Map<Integer, Var> sums = gradients(a, outs, seeds, createGraph);
+        Map<T, Integer> computed = new IdentityHashMap<>(); // inputs computed from others, as PyTorch takes them too
+        for (T x : ins) {
+            if (x.leaf() < 0 && retainedRegister(x.var()) < 0 && x.rg() && !computed.containsKey(x)) {
+                int id = l.graph.freshLeaf();
+                computed.put(x, id);
+                gradInputs.put(id, x.var());
+            }
+        }
+        Map<Integer, Var> sums;
+        try {
+            sums = gradients(a, outs, seeds, createGraph);
+        } finally {
+            gradInputs.clear();
+        }
         if (sums == null) return new Val.Bad();
         if (!retainGraph) for (T y : outs) free(y.var(), "`grad`", a.span());
         List<Val> items = new ArrayList<>();
@@ -565,12 +583,11 @@ final class AutogradApi {
         for (T y : outs) outVars.add(y.var());
         for (int i = 0; i < ins.size(); i++) {
             T x = ins.get(i);
-            int register = x.leaf() >= 0 ? x.leaf() : retainedRegister(x.var());
+            int register = x.leaf() >= 0 ? x.leaf() : computed.getOrDefault(x, retainedRegister(x.var()));
             Span at = a.get(1, "inputs") instanceof Val.ListV list ? list.spans().get(i) : a.spanOf(1, "inputs");
             if (register < 0) {
-                l.diags.error("E0305", at, "`grad` takes leaves (or tensors after `retain_grad()`) as its inputs; this one is computed",
-                        x.rg() ? "differentiate with respect to the leaves it is computed from, or call `retain_grad()` on it first"
-                                : "it does not require grad: make it a leaf with `requires_grad=true`");
+                l.diags.error("E0305", at, "`grad` of an input that does not require grad",
+                        "PyTorch: \"One of the differentiated Tensors does not require grad\"; make it a leaf with `requires_grad=true`");
                 return new Val.Bad();
             }
             Var d = sums.get(register);

@@ -34,6 +34,11 @@ final class AutogradRules extends RuleFamily {
             if (!a.shape(1, 1)) return null;
             T x = a.tensor(0);
             if (x == null) return null;
+            if (Shapes.symbolic(x.shape())) {
+                l.diags.error("E0105", a.span(), "`item` of a tensor whose size is known only at run time (shape " + Shapes.show(x.shape()) + ")",
+                        "take one element first, e.g. `x[0].item()`, or reduce it, e.g. `x.sum().item()`");
+                return null;
+            }
             if (Shapes.numel(x.shape()) != 1) {
                 l.diags.error("E0201", a.span(), "only one-element tensors can be converted to a number: this one has shape " + Shapes.show(x.shape()), null);
                 return null;
