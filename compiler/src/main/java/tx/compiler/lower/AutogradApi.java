@@ -444,6 +444,27 @@ final class AutogradApi {
         return false;
     }
 
+    /**
+     * {@code backward(inputs=[h])} of an h computed from the leaves: h gets a {@code .grad}, as
+     * PyTorch gives it one, which this backward accumulates into (a pass in which h is the leaf, as
+     * for {@link #gradInputs}); later backwards do not, unless h is retained. Returns h's grad register.
+     */
+    int backwardInput(T x, Object node, String name) {
+        int id = retainedRegister(x.var());
+        if (id >= 0 && (retainedLate.containsKey(id) || l.graph.leafOf(x.var()) >= 0)) return id; // retained: every backward reaches it already
+        if (id < 0) {
+            id = l.register(node, name);
+            retained.put(x.var(), id);
+        }
+        gradInputs.put(id, x.var());
+        return id;
+    }
+
+    /** Ends a backward: the inputs of {@link #backwardInput} are no longer leaves of the next pass. */
+    void endBackward() {
+        gradInputs.clear();
+    }
+
     /** The grad register of a retained tensor (see {@link #retainGrad}), or -1. */
     int retainedRegister(Var v) {
         return retained.getOrDefault(v, -1);
