@@ -144,9 +144,12 @@ fragment EXPONENT
     : [eE] [+-]? DIGITS
     ;
 
-// "..." or, as Python also writes it, '...'.
+// "..." or, as Python also writes it, '...'; triple-quoted, """...""" and '''...''', over several lines
+// (a docstring). The lexer takes the longest match, so `"""a"""` is one string, not `""` `"a"` `""`.
 STRING
-    : '"' (~["\\\r\n] | '\\' .)* '"'
+    : '"""' ('\\' . | ~'\\')*? '"""'
+    | '\'\'\'' ('\\' . | ~'\\')*? '\'\'\''
+    | '"' (~["\\\r\n] | '\\' .)* '"'
     | '\'' (~['\\\r\n] | '\\' .)* '\''
     ;
 

@@ -287,13 +287,20 @@ final class AstBuilder {
         return formatted ? new FString(parts, ok, sp) : new Str(plain.toString(), sp);
     }
 
+    /**
+     * A literal's text without its quotes (one on each side, or three: {@code """a docstring"""}),
+     * escapes resolved; as in Python, a line break in a triple-quoted string is {@code \n} however
+     * the file ends its lines, and a backslash before one joins the lines.
+     */
     private static String unquote(String text) {
+        int q = text.length() >= 6 && (text.startsWith("\"\"\"") || text.startsWith("\'\'\'")) ? 3 : 1;
+        text = q == 3 ? text.replace("\r\n", "\n") : text;
         StringBuilder sb = new StringBuilder();
-        for (int i = 1; i < text.length() - 1; i++) {
+        for (int i = q; i < text.length() - q; i++) {
             char ch = text.charAt(i);
-            if (ch == '\\' && i + 1 < text.length() - 1) {
+            if (ch == '\\' && i + 1 < text.length() - q) {
                 char n = text.charAt(++i);
-                sb.append(n == 'n' ? '\n' : n == 't' ? '\t' : n);
+                if (n != '\n') sb.append(n == 'n' ? '\n' : n == 't' ? '\t' : n);
             } else {
                 sb.append(ch);
             }

@@ -230,6 +230,11 @@ public final class Parse {
                 default -> null;
             };
             if (named != null) return new String[] {named[0], named[1], "from the word before"};
+            if (prev != null && prev.getType() == TxLexer.STRING && t.getType() == TxLexer.UNKNOWN && prev.getText().equals(t.getText() + t.getText())
+                    && prev.getStopIndex() + 1 == t.getStartIndex()) { // `"""` whose closing `"""` never comes: the lexer saw `""` and a `"`
+                String q = t.getText().repeat(3);
+                return new String[] {"this triple-quoted string is never closed", "end it with `" + q + "`", "from the token before"};
+            }
             if ((t.getText().equals("&") || t.getText().equals("|")) && prev != null && prev.getText().equals(t.getText())) {
                 String op = t.getText(), word = op.equals("&") ? "and" : "or";
                 return new String[] {"tx, as Python, has no `" + op + op + "`",
