@@ -236,6 +236,7 @@ public sealed interface Val {
     /** A function defined with `fn`. */
     record UserFn(String name) implements FnRef {
         @Override public String show() {
+            if (name.indexOf('#') > 0) return name.substring(0, name.indexOf('#')); // an earlier of several definitions of one name
             return name.startsWith("$") ? name.substring(1) : name; // a built-in taken as a function (grad(tanh))
         }
     }

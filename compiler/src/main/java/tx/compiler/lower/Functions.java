@@ -60,24 +60,78 @@ final class Functions {
         return TRANSFORMS.contains(name);
     }
 
-    /** Registers the file's functions before anything is checked, so that they may be called in any order. */
+    /**
+     * Registers the file's functions before anything is checked, so that they may be called in any
+     * order. A name defined more than once (a notebook's {@code f_2d} per section) has one function
+     * per definition: the last keeps the name (the one Python's module holds once the script has
+     * run), each earlier one a key a program cannot spell ({@link #hiddenKey}); the name is bound
+     * to the first until the script reaches the next ({@link #definition}).
+     */
     void collect(List<Ast.Stmt> program) {
+        Map<String, Integer> count = new HashMap<>();
+        for (Ast.Stmt s : program) if (s instanceof Ast.FnDef f) count.merge(f.name(), 1, Integer::sum);
+        Map<String, Integer> seen = new HashMap<>();
         for (Ast.Stmt s : program) {
             if (!(s instanceof Ast.FnDef f)) continue;
-            if (defs.containsKey(f.name())) {
-                l.diags.error("E0106", l.headSpan(f.span()), "function `" + f.name() + "` is defined twice", "give one of them another name");
-            } else if (isTransform(f.name())) {
+            int k = seen.merge(f.name(), 1, Integer::sum);
+            if (isTransform(f.name())) {
                 l.diags.error("E0106", l.headSpan(f.span()), "`" + f.name() + "` is a derivative transform; a function cannot take its name", null);
             } else {
                 if (l.builtins.has(f.name())) {
                     l.diags.warning("W0106", l.headSpan(f.span()), "function `" + f.name() + "` hides the built-in `" + f.name() + "` in this file",
                             "calls of `" + f.name() + "(...)` call this function; the built-in is still `torch." + f.name() + "(...)` and `x." + f.name() + "()`");
                 }
-                defs.put(f.name(), f);
+                String key = k == count.get(f.name()) ? f.name() : hiddenKey(f.name(), k);
+                keys.put(f, key);
+                bound.putIfAbsent(f.name(), key);
+                defs.put(key, key.equals(f.name()) ? f : new Ast.FnDef(key, f.params(), f.returns(), f.body(), f.span()));
                 Parameters.checkKinds(l, f);
             }
         }
         scriptNames.addAll(l.assignedNames(program));
+    }
+
+    /** The key of the k-th of several definitions of {@code name} (not the last): `#` starts a comment, so no program spells it. */
+    static String hiddenKey(String name, int k) {
+        return name + "#" + k;
+    }
+
+    /** The name a key stands for, as messages show it. */
+    static String shown(String key) {
+        int hash = key.indexOf('#');
+        return hash < 0 ? key : key.substring(0, hash);
+    }
+
+    /** Each definition's key in {@link #defs}. */
+    private final Map<Ast.FnDef, String> keys = new java.util.IdentityHashMap<>();
+
+    /** The definition each name stands for now: the script's statements so far decide (Python's later `def` replaces the earlier). */
+    private final Map<String, String> bound = new HashMap<>();
+
+    /** The key of the definition that a function's name stands for at this point of the script. */
+    String resolve(String name) {
+        return bound.getOrDefault(name, name);
+    }
+
+    /** The key of one definition (for `tx check`, which checks each). */
+    String keyOf(Ast.FnDef f) {
+        return keys.getOrDefault(f, f.name());
+    }
+
+    /**
+     * Binds every name to its last definition, as Python's module holds them once the script has
+     * run: for calls from outside the script (`tx grad --fn`, `tx bench`, the Java API).
+     */
+    void bindLast() {
+        for (String name : bound.keySet()) rebind(name, name);
+    }
+
+    /** Binds a name to another of its definitions; what was lowered or analysed through the old one is forgotten. */
+    private void rebind(String name, String key) {
+        if (key.equals(bound.get(name))) return;
+        bound.put(name, key);
+        lowered.clear(); // a function's body calls by name: one lowered before may call the old definition
+        mutations.forget();
     }
 
     /** The names the script assigns at its top level (a function may read them once they are assigned: Python's globals). */
@@ -92,7 +146,7 @@ final class Functions {
      */
     boolean globalBeforeAssignment(String name, Span span) {
         if (calling.isEmpty() || !scriptNames.contains(name) || l.diags.isMuted()) return false;
-        l.diags.error("E0111", span, "`" + name + "` is a script-level name, but it is not assigned yet when `" + calling.peek() + "` is called"
+        l.diags.error("E0111", span, "`" + name + "` is a script-level name, but it is not assigned yet when `" + shown(calling.peek()) + "` is called"
                 + (callSites.isEmpty() ? "" : " at line " + callSites.peekLast().line()),
                 "a function reads the script's names as they are when it is called: assign `" + name + "` before that call");
         return true;
@@ -103,7 +157,7 @@ final class Functions {
 
     /** The file's functions, in order of definition. */
     List<String> names() {
-        return new ArrayList<>(defs.keySet().stream().filter(n -> !n.startsWith("$")).toList());
+        return new ArrayList<>(defs.keySet().stream().filter(n -> !n.startsWith("$") && !n.contains("#")).toList());
     }
 
     boolean has(String name) {
@@ -112,6 +166,7 @@ final class Functions {
 
     /** A `fn` statement: functions are defined at the top level only. */
     void definition(Ast.FnDef f, boolean topLevel) {
+        if (topLevel && keys.containsKey(f)) rebind(f.name(), keys.get(f));
         if (!topLevel) {
             l.diags.error("E0106", l.headSpan(f.span()), "functions are defined at the top level of a file, not inside a block",
                     "move `fn " + f.name() + "` out of the block");
@@ -305,7 +360,7 @@ final class Functions {
     Val inline(String name, List<? extends Val> args, Span at) {
         Ast.FnDef f = defs.get(name);
         if (calling.contains(name)) {
-            l.diags.error("E0107", at, "`" + name + "` calls itself" + (calling.peek().equals(name) ? "" : " (through " + String.join(", ", calling) + ")"),
+            l.diags.error("E0107", at, "`" + shown(name) + "` calls itself" + (calling.peek().equals(name) ? "" : " (through " + String.join(", ", calling) + ")"),
                     "tx needs every loop's trip count at compile time; write the recursion as a `for` loop");
             return new Val.Bad();
         }
@@ -382,8 +437,8 @@ final class Functions {
         Set<String> locals = callerLocals();
         for (String g : mutations.changedGlobals(name)) {
             if (!locals.contains(g)) continue;
-            l.diags.error("E0401", at, "`" + name + "` changes the script's `" + g + "` in place, but `" + outer.name() + "` has a local `" + g
-                    + "` of its own", "rename `" + outer.name() + "`'s local (tx cannot keep a local and a global of one name apart here)");
+            l.diags.error("E0401", at, "`" + shown(name) + "` changes the script's `" + g + "` in place, but `" + shown(outer.name()) + "` has a local `" + g
+                    + "` of its own", "rename `" + shown(outer.name()) + "`'s local (tx cannot keep a local and a global of one name apart here)");
             return true;
         }
         return false;
@@ -403,7 +458,7 @@ final class Functions {
         for (int i = 0; i < args.size(); i++) {
             if (f.params().get(i).kind() != null || !(args.get(i) instanceof T arg)) continue; // a scalar, list or function parameter
             if (!Signatures.matches(f.params().get(i).shape(), arg.shape(), dims)) {
-                l.diags.error("E0209", at, "argument `" + f.params().get(i).name() + "` of `" + f.name() + "` has shape " + Shapes.show(arg.shape())
+                l.diags.error("E0209", at, "argument `" + f.params().get(i).name() + "` of `" + shown(f.name()) + "` has shape " + Shapes.show(arg.shape())
                         + ", but the signature says " + Signatures.show(f.params().get(i).shape()) + Signatures.bindings(dims), null);
                 return null;
             }
@@ -601,10 +656,10 @@ final class Functions {
         Ast.Stmt last = body.isEmpty() ? null : body.get(body.size() - 1);
         if (!(last instanceof Ast.Return) && f.returns().isEmpty()) { // Python: a function without `return` returns None
             l.block(body);
-            return new Val.None("`" + f.name() + "` returns None");
+            return new Val.None("`" + shown(f.name()) + "` returns None");
         }
         if (!(last instanceof Ast.Return ret)) {
-            l.diags.error("E0108", l.headSpan(f.span()), "function `" + f.name() + "` does not end with `return`",
+            l.diags.error("E0108", l.headSpan(f.span()), "function `" + shown(f.name()) + "` does not end with `return`",
                     "its signature declares a result, so its last statement must be `return value` (or `return a, b`)");
             return new Val.Bad();
         }
@@ -630,16 +685,16 @@ final class Functions {
                 checked.add(v);
                 continue;
             }
-            T t = l.exprs.tensor(v, at, "a value returned by `" + f.name() + "`");
+            T t = l.exprs.tensor(v, at, "a value returned by `" + shown(f.name()) + "`");
             if (t == null) return new Val.Bad();
             if (!f.returns().isEmpty()) {
                 if (f.returns().size() != values.size()) {
-                    l.diags.error("E0209", l.headSpan(f.span()), "`" + f.name() + "` returns " + values.size() + " values, but its signature declares "
+                    l.diags.error("E0209", l.headSpan(f.span()), "`" + shown(f.name()) + "` returns " + values.size() + " values, but its signature declares "
                             + f.returns().size(), null);
                     return new Val.Bad();
                 }
                 if (!Signatures.matches(f.returns().get(i), t.shape(), dims)) {
-                    l.diags.error("E0209", l.headSpan(f.span()), "`" + f.name() + "` returns shape " + Shapes.show(t.shape()) + " where its signature says "
+                    l.diags.error("E0209", l.headSpan(f.span()), "`" + shown(f.name()) + "` returns shape " + Shapes.show(t.shape()) + " where its signature says "
                             + Signatures.show(f.returns().get(i)) + Signatures.bindings(dims), null);
                     return new Val.Bad();
                 }

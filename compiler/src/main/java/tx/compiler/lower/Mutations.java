@@ -71,6 +71,12 @@ final class Mutations {
         return out;
     }
 
+    /** Forgets what was found: a function was redefined, and the functions that call it by name may now change other things. */
+    void forget() {
+        changed.clear();
+        changedScriptNames.clear();
+    }
+
     /** Applies to a caller's names the in-place changes made since {@code mark} (a function's, to its arguments and globals). */
     static void seeChanges(Lowerer l, State caller, int mark) {
         for (int k = mark; k < l.inPlaceLog.size(); k++) {
