@@ -30,6 +30,7 @@ statement
     | ifChain                                                             # ifStmt
     | 'check' lhs=expr ('within' tol=expr)?                               # checkStmt
     | 'assert' cond=expr (',' msg=expr)?                                  # assertStmt
+    | 'global' NAME (',' NAME)*                                           # globalStmt
     | target (',' target)* unpack=','? '=' expr (',' expr)* ','?          # assign
     | open=('(' | '[') target (',' target)* unpack=','? (')' | ']') '=' expr (',' expr)* ','? # bracketAssign
     | target op=('+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=' | '&=' | '|=' | '^=') expr   # augAssign

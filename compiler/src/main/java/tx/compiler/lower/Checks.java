@@ -74,7 +74,7 @@ final class Checks {
         if (f.params().isEmpty() || f.returns().size() != 1 || !f.returns().get(0).isEmpty()) return;
         List<Integer> all = new ArrayList<>();
         for (int i = 0; i < f.params().size(); i++) all.add(i);
-        String key = l.functions.keyOf(f); // one of several definitions of the name: this one
+        String key = l.functions.definitions.keyOf(f); // one of several definitions of the name: this one
         Val.Transform t = new Val.Transform("grad", new Val.UserFn(key), all);
         Ast.Call site = new Ast.Call(new Ast.Name(f.name(), f.span()), List.of(), l.headSpan(f.span()));
         List<int[]> shapes = shapes(f);

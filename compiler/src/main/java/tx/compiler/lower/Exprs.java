@@ -108,6 +108,7 @@ final class Exprs {
         if (v != null && l.state.sizedAfterLoop.get(name) == v) return RunTimeSizes.refused(l, span, "`" + name + "`, read after the loop that made it,");
         if (v instanceof Val.Growing) return GrowingLists.readInside(l, name, span);
         if (v != null && maybe == null) return v;
+        if (v == null && maybe == null && l.state.unboundLocals.containsKey(name)) return Globals.unboundLocal(l, name, span);
         if (v == null && maybe == null && l.functions.has(name)) return new Val.Fn(new Val.UserFn(l.functions.resolve(name)));
         if (v == null && maybe == null && CONSTANTS.containsKey(name)) return new Val.Num(CONSTANTS.get(name));
         if (v == null && maybe == null && DType.named(name) != null) return new Val.DTypeV(DType.named(name));

@@ -54,6 +54,7 @@ final class Functions {
         this.mapped = new MappedTransforms(l, this);
         this.customs = new CustomRules(l, this);
         this.mutations = new Mutations(l, this);
+        this.scopes = new Globals(l);
     }
 
     static boolean isTransform(String name) {
@@ -62,10 +63,7 @@ final class Functions {
 
     /**
      * Registers the file's functions before anything is checked, so that they may be called in any
-     * order. A name defined more than once (a notebook's {@code f_2d} per section) has one function
-     * per definition: the last keeps the name (the one Python's module holds once the script has
-     * run), each earlier one a key a program cannot spell ({@link #hiddenKey}); the name is bound
-     * to the first until the script reaches the next ({@link #definition}).
+     * order; a name defined more than once has one function per definition ({@link Definitions}).
      */
     void collect(List<Ast.Stmt> program) {
         Map<String, Integer> count = new HashMap<>();
@@ -81,57 +79,33 @@ final class Functions {
                     l.diags.warning("W0106", l.headSpan(f.span()), "function `" + f.name() + "` hides the built-in `" + f.name() + "` in this file",
                             "calls of `" + f.name() + "(...)` call this function; the built-in is still `torch." + f.name() + "(...)` and `x." + f.name() + "()`");
                 }
-                String key = k == count.get(f.name()) ? f.name() : hiddenKey(f.name(), k);
-                keys.put(f, key);
-                bound.putIfAbsent(f.name(), key);
-                defs.put(key, key.equals(f.name()) ? f : new Ast.FnDef(key, f.params(), f.returns(), f.body(), f.span()));
+                Ast.FnDef def = definitions.register(f, k, count.get(f.name()));
+                defs.put(def.name(), def);
                 Parameters.checkKinds(l, f);
             }
         }
         scriptNames.addAll(l.assignedNames(program));
     }
 
-    /** The key of the k-th of several definitions of {@code name} (not the last): `#` starts a comment, so no program spells it. */
-    static String hiddenKey(String name, int k) {
-        return name + "#" + k;
+    /** Python's scopes: a function's locals, and the script names its `global` statements name. */
+    final Globals scopes;
+
+    /** Which of several definitions each name stands for. */
+    final Definitions definitions = new Definitions(this::forgetCalls);
+
+    /** A name changed definition: a function's body calls by name, so what was lowered or analysed before may call the old one. */
+    private void forgetCalls() {
+        lowered.clear();
+        mutations.forget();
     }
-
-    /** The name a key stands for, as messages show it. */
-    static String shown(String key) {
-        int hash = key.indexOf('#');
-        return hash < 0 ? key : key.substring(0, hash);
-    }
-
-    /** Each definition's key in {@link #defs}. */
-    private final Map<Ast.FnDef, String> keys = new java.util.IdentityHashMap<>();
-
-    /** The definition each name stands for now: the script's statements so far decide (Python's later `def` replaces the earlier). */
-    private final Map<String, String> bound = new HashMap<>();
 
     /** The key of the definition that a function's name stands for at this point of the script. */
     String resolve(String name) {
-        return bound.getOrDefault(name, name);
+        return definitions.resolve(name);
     }
 
-    /** The key of one definition (for `tx check`, which checks each). */
-    String keyOf(Ast.FnDef f) {
-        return keys.getOrDefault(f, f.name());
-    }
-
-    /**
-     * Binds every name to its last definition, as Python's module holds them once the script has
-     * run: for calls from outside the script (`tx grad --fn`, `tx bench`, the Java API).
-     */
-    void bindLast() {
-        for (String name : bound.keySet()) rebind(name, name);
-    }
-
-    /** Binds a name to another of its definitions; what was lowered or analysed through the old one is forgotten. */
-    private void rebind(String name, String key) {
-        if (key.equals(bound.get(name))) return;
-        bound.put(name, key);
-        lowered.clear(); // a function's body calls by name: one lowered before may call the old definition
-        mutations.forget();
+    static String shown(String key) {
+        return Definitions.shown(key);
     }
 
     /** The names the script assigns at its top level (a function may read them once they are assigned: Python's globals). */
@@ -166,7 +140,7 @@ final class Functions {
 
     /** A `fn` statement: functions are defined at the top level only. */
     void definition(Ast.FnDef f, boolean topLevel) {
-        if (topLevel && keys.containsKey(f)) rebind(f.name(), keys.get(f));
+        if (topLevel) definitions.reached(f);
         if (!topLevel) {
             l.diags.error("E0106", l.headSpan(f.span()), "functions are defined at the top level of a file, not inside a block",
                     "move `fn " + f.name() + "` out of the block");
@@ -375,6 +349,7 @@ final class Functions {
         for (Map.Entry<String, Val> g : script.names.entrySet()) {
             if (!script.maybeUnassigned.containsKey(g.getKey())) body.names.put(g.getKey(), g.getValue());
         }
+        scopes.enter(f, shown(name), body);
         // a named dimension is a number inside the body (LANGUAGE §3), unless a parameter has its name
         for (Map.Entry<String, Integer> d : dims.entrySet()) {
             boolean sized = Shapes.isSymbol(d.getValue()); // a size known only at run time: a Python int known then
@@ -400,6 +375,7 @@ final class Functions {
             l.inlinedCalls.remove(l.inlinedCalls.size() - 1);
             if (calling.isEmpty()) callSites.removeLast();
             globals = oldGlobals;
+            scopes.leave(l.state, caller, calling.isEmpty() ? null : globals, !calling.isEmpty(), shown(name), at);
             l.b.named(oldName);
             caller.grads.clear();
             caller.grads.putAll(l.state.grads);
@@ -422,6 +398,9 @@ final class Functions {
         State seen = globals.copy();
         for (String n : globals.names.keySet()) {
             if (!locals.contains(n) && caller.names.get(n) instanceof T t) seen.names.put(n, t);
+        }
+        for (String n : scopes.writtenNow()) { // what the caller assigned through `global` (or its callees did)
+            if (caller.names.containsKey(n) && !caller.maybeUnassigned.containsKey(n)) seen.names.put(n, caller.names.get(n));
         }
         return seen;
     }
@@ -448,6 +427,7 @@ final class Functions {
     private Set<String> callerLocals() {
         Ast.FnDef outer = defs.get(calling.peek());
         Set<String> locals = new java.util.HashSet<>(l.localNames(outer.body()));
+        locals.removeAll(Globals.declared(outer.body())); // its `global` names are the script's
         for (Ast.Param p : outer.params()) locals.add(p.name());
         return locals;
     }

@@ -370,7 +370,7 @@ public final class Lowerer {
 
     /** A file's function, or a transform of it; null after an error. */
     Val.FnRef reference(String fn, String kind, List<String> wrt) {
-        functions.bindLast(); // called from outside the script: its names are the module's, each its last definition
+        functions.definitions.bindLast(); // called from outside the script: its names are the module's, each its last definition
         if (!functions.has(fn)) {
             List<String> defined = functions.names();
             diags.error("E0103", Span.NONE, "the file defines no function `" + fn + "`",
@@ -436,6 +436,7 @@ public final class Lowerer {
                     "a function's last statement is its only `return`; a script has none");
             else if (s instanceof Ast.Check c) new Checks(this).check(c);
             else if (s instanceof Ast.Assert a) new Asserts(this).lower(a);
+            // Ast.Global: read when a function is called (Globals); at the script's level it changes nothing, as in Python
         } finally {
             b.at(old);
         }

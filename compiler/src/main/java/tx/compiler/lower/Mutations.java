@@ -66,7 +66,10 @@ final class Mutations {
         changedScriptNames.put(name, Set.of()); // while it is being analysed (recursion is refused elsewhere)
         Set<String> out = new LinkedHashSet<>(l.inPlaceNames(f.body()));
         for (Ast.Param p : f.params()) out.remove(p.name());
-        out.removeAll(l.localNames(f.body()));
+        Set<String> locals = l.localNames(f.body());
+        locals.removeAll(Globals.declared(f.body()));
+        out.removeAll(locals);
+        out.addAll(Globals.assigned(f)); // `global t; t += 1`: assigned, not changed in place, but a loop that calls it carries t alike
         changedScriptNames.put(name, out);
         return out;
     }

@@ -72,6 +72,12 @@ public final class Ast {
     /** {@code assert cond} or {@code assert cond, message}: Python's; {@code message} is null when there is none. */
     public record Assert(Expr cond, Expr message, Span span) implements Stmt {}
 
+    /**
+     * {@code global t, lr}: in a function, the names are the script's, read and assigned there
+     * (Python's {@code global}); at the script's level it changes nothing.
+     */
+    public record Global(List<String> names, List<Span> spans, Span span) implements Stmt {}
+
     public record Target(String name, String attr, Span span) {}
 
     /**

@@ -89,6 +89,15 @@ final class AstBuilder {
         if (ctx instanceof FnDefContext c) return fnDef(c);
         if (ctx instanceof ReturnStmtContext c) return new Return(exprs(c.expr()), sp);
         if (ctx instanceof CheckStmtContext c) return new Check(expr(c.lhs), c.tol == null ? null : expr(c.tol), sp);
+        if (ctx instanceof GlobalStmtContext c) {
+            List<String> names = new ArrayList<>();
+            List<Span> spans = new ArrayList<>();
+            for (var n : c.NAME()) {
+                names.add(n.getText());
+                spans.add(span(n.getSymbol()));
+            }
+            return new Global(names, spans, sp);
+        }
         if (ctx instanceof AssertStmtContext c) return new Assert(expr(c.cond), c.msg == null ? null : expr(c.msg), sp);
         return null; // a subtree the parser already reported as broken
     }

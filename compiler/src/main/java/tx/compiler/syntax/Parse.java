@@ -224,7 +224,7 @@ public final class Parse {
                         "keep a model's parameters in tensors (or a list of them) and write its forward pass as a `fn`"};
                 case "lambda" -> new String[] {"tx has no `lambda`", "define the function with `fn`, and pass its name"};
                 case "del" -> new String[] {"tx has no `del`", "a name lives until it is assigned again"};
-                case "global", "nonlocal" -> new String[] {"tx has no `" + before + "` statement", null};
+                case "nonlocal" -> new String[] {"tx has no `nonlocal` statement", "tx has no nested functions: a `global` statement names the script's names"};
                 case "raise", "try", "except" -> new String[] {"tx has no exceptions (`" + before + "`)", null};
                 case "yield", "async", "await" -> new String[] {"tx has no `" + before + "`", null};
                 default -> null;
