@@ -102,6 +102,7 @@ expr
     | expr 'and' expr                                          # and
     | expr 'or' expr                                           # or
     | <assoc = right> expr 'if' expr 'else' expr               # conditional
+    | 'lambda' (NAME (',' NAME)*)? ':' expr                    # lambda
     | NUMBER                                                   # number
     | (strings+=(STRING | FSTRING))+                           # string
     | kw=('true' | 'false' | 'True' | 'False')                 # boolean

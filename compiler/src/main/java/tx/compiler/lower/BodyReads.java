@@ -75,6 +75,11 @@ final class BodyReads {
         return first[0];
     }
 
+    /** Whether the node holds a {@code lambda} or a {@code fn} statement. */
+    static boolean makesClosures(Object node) {
+        return found(node, x -> x instanceof Ast.Lambda || x instanceof Ast.FnDef, x -> false);
+    }
+
     /** Whether evaluating the node may read {@code name}: an {@code Ast.Name} of it, or a call of a user function. */
     static boolean reads(Object node, String name, Predicate<String> builtin) {
         return found(node, x -> x instanceof Ast.Name n && n.name().equals(name)

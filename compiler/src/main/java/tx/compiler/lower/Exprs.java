@@ -54,6 +54,7 @@ final class Exprs {
         if (e instanceof Ast.Is x) return new Logic(l).is(x);
         if (e instanceof Ast.Logic x) return new Logic(l).logic(x);
         if (e instanceof Ast.IfExpr x) return new Logic(l).conditional(x);
+        if (e instanceof Ast.Lambda x) return l.functions.closures.lambda(x);
         if (e instanceof Ast.TupleLit t) return l.sequences.tuple(t);
         if (e instanceof Ast.Call call && Unpacking.applies(call)) { // f(*xs)
             List<String> hidden = new ArrayList<>();
@@ -109,7 +110,7 @@ final class Exprs {
         if (v instanceof Val.Growing) return GrowingLists.readInside(l, name, span);
         if (v != null && maybe == null) return v;
         if (v == null && maybe == null && l.state.unboundLocals.containsKey(name)) return Globals.unboundLocal(l, name, span);
-        if (v == null && maybe == null && l.functions.has(name)) return new Val.Fn(new Val.UserFn(l.functions.resolve(name)));
+        if (v == null && maybe == null && l.functions.has(name)) return new Val.Fn(new Val.UserFn(l.functions.definitions.resolve(name)));
         if (v == null && maybe == null && CONSTANTS.containsKey(name)) return new Val.Num(CONSTANTS.get(name));
         if (v == null && maybe == null && DType.named(name) != null) return new Val.DTypeV(DType.named(name));
         if (v == null && maybe == null && l.builtins.known(name) && !Functions.isTransform(name)) return new Val.Fn(new Val.BuiltinFn(name)); // act = tanh

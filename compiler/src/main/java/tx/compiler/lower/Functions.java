@@ -55,6 +55,7 @@ final class Functions {
         this.customs = new CustomRules(l, this);
         this.mutations = new Mutations(l, this);
         this.scopes = new Globals(l);
+        this.closures = new Closures(l, this);
     }
 
     static boolean isTransform(String name) {
@@ -90,6 +91,9 @@ final class Functions {
     /** Python's scopes: a function's locals, and the script names its `global` statements name. */
     final Globals scopes;
 
+    /** Lambdas and functions defined inside functions. */
+    final Closures closures;
+
     /** Which of several definitions each name stands for. */
     final Definitions definitions = new Definitions(this::forgetCalls);
 
@@ -99,17 +103,12 @@ final class Functions {
         mutations.forget();
     }
 
-    /** The key of the definition that a function's name stands for at this point of the script. */
-    String resolve(String name) {
-        return definitions.resolve(name);
-    }
-
-    static String shown(String key) {
-        return Definitions.shown(key);
-    }
-
     /** The names the script assigns at its top level (a function may read them once they are assigned: Python's globals). */
     private final Set<String> scriptNames = new LinkedHashSet<>();
+
+    boolean isScriptName(String name) {
+        return scriptNames.contains(name);
+    }
 
     /** The script's state at the outermost call being inlined: the names a function body reads as globals. */
     private State globals;
@@ -120,7 +119,7 @@ final class Functions {
      */
     boolean globalBeforeAssignment(String name, Span span) {
         if (calling.isEmpty() || !scriptNames.contains(name) || l.diags.isMuted()) return false;
-        l.diags.error("E0111", span, "`" + name + "` is a script-level name, but it is not assigned yet when `" + shown(calling.peek()) + "` is called"
+        l.diags.error("E0111", span, "`" + name + "` is a script-level name, but it is not assigned yet when `" + Definitions.shown(calling.peek()) + "` is called"
                 + (callSites.isEmpty() ? "" : " at line " + callSites.peekLast().line()),
                 "a function reads the script's names as they are when it is called: assign `" + name + "` before that call");
         return true;
@@ -141,7 +140,9 @@ final class Functions {
     /** A `fn` statement: functions are defined at the top level only. */
     void definition(Ast.FnDef f, boolean topLevel) {
         if (topLevel) definitions.reached(f);
-        if (!topLevel) {
+        if (!topLevel && !calling.isEmpty()) {
+            closures.define(f); // a function's own function: a local name, a closure over the function's names
+        } else if (!topLevel) {
             l.diags.error("E0106", l.headSpan(f.span()), "functions are defined at the top level of a file, not inside a block",
                     "move `fn " + f.name() + "` out of the block");
         }
@@ -174,7 +175,7 @@ final class Functions {
         for (int i = 1; i < c.args().size(); i++) {
             Ast.Arg a = c.args().get(i);
             if ("argnums".equals(a.name())) { // JAX's and functorch's spelling: positions, not names
-                if (!argnums(a, params, wrt)) return new Val.Bad();
+                if (!Parameters.argnums(l, a, params, wrt)) return new Val.Bad();
                 continue;
             }
             if (!"wrt".equals(a.name())) {
@@ -199,22 +200,6 @@ final class Functions {
         }
         if (wrt.isEmpty()) wrt.add(0); // the first parameter, as JAX's grad
         return new Val.Fn(new Val.Transform(kind, fn.ref(), wrt));
-    }
-
-    /** {@code argnums=1} or {@code argnums=(0, 1)}: the parameters by position, from 0, as JAX and functorch number them; false after reporting. */
-    private boolean argnums(Ast.Arg a, List<String> params, List<Integer> wrt) {
-        List<Ast.Expr> items = a.value() instanceof Ast.TupleLit t ? t.items() : a.value() instanceof Ast.ListLit list ? list.items() : List.of(a.value());
-        for (Ast.Expr e : items) {
-            boolean whole = e instanceof Ast.Num n && n.value() == Math.rint(n.value()) && !n.text().contains(".");
-            int k = whole ? (int) ((Ast.Num) e).value() : -1;
-            if (k < 0 || k >= params.size()) {
-                l.diags.error("E0101", e.span(), "`argnums=` counts the parameters from 0, and there are " + params.size(),
-                        "its parameters are " + String.join(", ", params) + "; `wrt=` names them instead");
-                return false;
-            }
-            wrt.add(k);
-        }
-        return true;
     }
 
     /**
@@ -274,6 +259,7 @@ final class Functions {
         List<String> params = parameters(ref);
         List<Val> vals = arguments(ref, params, a);
         if (vals == null) return new Val.Bad();
+        if (ref instanceof Val.UserFn u && u.frame() > 0) return inline(u.name(), vals, a.span(), closures.scope(u)); // a closure: its maker's names
         if (ref instanceof Val.UserFn u) return call(u.name(), vals, a.span());
         List<T> args = Parameters.tensors(l, ref.show(), vals, a.span());
         if (args == null) return new Val.Bad();
@@ -332,9 +318,14 @@ final class Functions {
      * changes the body makes reach the caller's names when it returns.
      */
     Val inline(String name, List<? extends Val> args, Span at) {
+        return inline(name, args, at, null);
+    }
+
+    /** As above; {@code scope}: for a closure, the names of the activation that made it, which its body reads (null: the script's). */
+    Val inline(String name, List<? extends Val> args, Span at, State scope) {
         Ast.FnDef f = defs.get(name);
         if (calling.contains(name)) {
-            l.diags.error("E0107", at, "`" + shown(name) + "` calls itself" + (calling.peek().equals(name) ? "" : " (through " + String.join(", ", calling) + ")"),
+            l.diags.error("E0107", at, "`" + Definitions.shown(name) + "` calls itself" + (calling.peek().equals(name) ? "" : " (through " + String.join(", ", calling) + ")"),
                     "tx needs every loop's trip count at compile time; write the recursion as a `for` loop");
             return new Val.Bad();
         }
@@ -342,14 +333,14 @@ final class Functions {
         if (dims == null) return new Val.Bad();
         State caller = l.state;
         if (!calling.isEmpty() && shadowsChangedGlobal(name, at)) return new Val.Bad();
-        State script = calling.isEmpty() ? caller : globalsSeenBy(caller);
+        State script = scope != null ? scope : calling.isEmpty() ? caller : globalsSeenBy(caller);
         State body = new State();
         body.grads.putAll(caller.grads);
         body.graphGrads.putAll(caller.graphGrads);
         for (Map.Entry<String, Val> g : script.names.entrySet()) {
             if (!script.maybeUnassigned.containsKey(g.getKey())) body.names.put(g.getKey(), g.getValue());
         }
-        scopes.enter(f, shown(name), body);
+        scopes.enter(f, Definitions.shown(name), body);
         // a named dimension is a number inside the body (LANGUAGE §3), unless a parameter has its name
         for (Map.Entry<String, Integer> d : dims.entrySet()) {
             boolean sized = Shapes.isSymbol(d.getValue()); // a size known only at run time: a Python int known then
@@ -358,7 +349,8 @@ final class Functions {
         for (int i = 0; i < args.size(); i++) body.bind(f.params().get(i).name(), args.get(i));
         l.state = body;
         State oldGlobals = globals;
-        globals = script;
+        if (scope == null || calling.isEmpty()) globals = script; // a closure's calls read the script's names as its maker's calls do
+        int frame = closures.enter(caller);
         if (calling.isEmpty()) callSites.addLast(at);
         calling.push(name);
         l.inlinedCalls.add(at);
@@ -375,7 +367,8 @@ final class Functions {
             l.inlinedCalls.remove(l.inlinedCalls.size() - 1);
             if (calling.isEmpty()) callSites.removeLast();
             globals = oldGlobals;
-            scopes.leave(l.state, caller, calling.isEmpty() ? null : globals, !calling.isEmpty(), shown(name), at);
+            scopes.leave(l.state, caller, calling.isEmpty() ? null : globals, !calling.isEmpty(), Definitions.shown(name), at);
+            closures.leave(frame, l.state);
             l.b.named(oldName);
             caller.grads.clear();
             caller.grads.putAll(l.state.grads);
@@ -416,8 +409,8 @@ final class Functions {
         Set<String> locals = callerLocals();
         for (String g : mutations.changedGlobals(name)) {
             if (!locals.contains(g)) continue;
-            l.diags.error("E0401", at, "`" + shown(name) + "` changes the script's `" + g + "` in place, but `" + shown(outer.name()) + "` has a local `" + g
-                    + "` of its own", "rename `" + shown(outer.name()) + "`'s local (tx cannot keep a local and a global of one name apart here)");
+            l.diags.error("E0401", at, "`" + Definitions.shown(name) + "` changes the script's `" + g + "` in place, but `" + Definitions.shown(outer.name()) + "` has a local `" + g
+                    + "` of its own", "rename `" + Definitions.shown(outer.name()) + "`'s local (tx cannot keep a local and a global of one name apart here)");
             return true;
         }
         return false;
@@ -438,7 +431,7 @@ final class Functions {
         for (int i = 0; i < args.size(); i++) {
             if (f.params().get(i).kind() != null || !(args.get(i) instanceof T arg)) continue; // a scalar, list or function parameter
             if (!Signatures.matches(f.params().get(i).shape(), arg.shape(), dims)) {
-                l.diags.error("E0209", at, "argument `" + f.params().get(i).name() + "` of `" + shown(f.name()) + "` has shape " + Shapes.show(arg.shape())
+                l.diags.error("E0209", at, "argument `" + f.params().get(i).name() + "` of `" + Definitions.shown(f.name()) + "` has shape " + Shapes.show(arg.shape())
                         + ", but the signature says " + Signatures.show(f.params().get(i).shape()) + Signatures.bindings(dims), null);
                 return null;
             }
@@ -636,10 +629,10 @@ final class Functions {
         Ast.Stmt last = body.isEmpty() ? null : body.get(body.size() - 1);
         if (!(last instanceof Ast.Return) && f.returns().isEmpty()) { // Python: a function without `return` returns None
             l.block(body);
-            return new Val.None("`" + shown(f.name()) + "` returns None");
+            return new Val.None("`" + Definitions.shown(f.name()) + "` returns None");
         }
         if (!(last instanceof Ast.Return ret)) {
-            l.diags.error("E0108", l.headSpan(f.span()), "function `" + shown(f.name()) + "` does not end with `return`",
+            l.diags.error("E0108", l.headSpan(f.span()), "function `" + Definitions.shown(f.name()) + "` does not end with `return`",
                     "its signature declares a result, so its last statement must be `return value` (or `return a, b`)");
             return new Val.Bad();
         }
@@ -665,16 +658,16 @@ final class Functions {
                 checked.add(v);
                 continue;
             }
-            T t = l.exprs.tensor(v, at, "a value returned by `" + shown(f.name()) + "`");
+            T t = l.exprs.tensor(v, at, "a value returned by `" + Definitions.shown(f.name()) + "`");
             if (t == null) return new Val.Bad();
             if (!f.returns().isEmpty()) {
                 if (f.returns().size() != values.size()) {
-                    l.diags.error("E0209", l.headSpan(f.span()), "`" + shown(f.name()) + "` returns " + values.size() + " values, but its signature declares "
+                    l.diags.error("E0209", l.headSpan(f.span()), "`" + Definitions.shown(f.name()) + "` returns " + values.size() + " values, but its signature declares "
                             + f.returns().size(), null);
                     return new Val.Bad();
                 }
                 if (!Signatures.matches(f.returns().get(i), t.shape(), dims)) {
-                    l.diags.error("E0209", l.headSpan(f.span()), "`" + shown(f.name()) + "` returns shape " + Shapes.show(t.shape()) + " where its signature says "
+                    l.diags.error("E0209", l.headSpan(f.span()), "`" + Definitions.shown(f.name()) + "` returns shape " + Shapes.show(t.shape()) + " where its signature says "
                             + Signatures.show(f.returns().get(i)) + Signatures.bindings(dims), null);
                     return new Val.Bad();
                 }

@@ -79,6 +79,8 @@ final class Globals {
                 out.add(f.var());
             } else if (s instanceof Ast.ForEach f) {
                 out.addAll(f.vars());
+            } else if (s instanceof Ast.FnDef f) {
+                out.add(f.name());
             }
         });
         return out;
@@ -150,7 +152,9 @@ final class Globals {
         String fn = l.state.unboundLocals.get(name);
         l.diags.error("E0121", span, "`" + name + "` is read here before `" + fn + "` assigns it: a name a function assigns is its local "
                 + "throughout the function (Python's UnboundLocalError)",
-                "to read and assign the script's `" + name + "`, write `global " + name + "` first in `" + fn + "`; else give the local another name");
+                l.functions.isScriptName(name)
+                        ? "to read and assign the script's `" + name + "`, write `global " + name + "` first in `" + fn + "`; else give the local another name"
+                        : "a nested function cannot assign its maker's `" + name + "` (tx has no `nonlocal`): return the new value, or give the local another name");
         l.state.unboundLocals.remove(name);
         l.state.names.put(name, new Val.Bad()); // reported once: later reads say nothing more
         return new Val.Bad();

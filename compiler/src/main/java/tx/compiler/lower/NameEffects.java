@@ -126,7 +126,7 @@ final class NameEffects {
             return;
         }
         if (f == null || !l.functions.has(f.name())) return;
-        String key = l.functions.resolve(f.name());
+        String key = l.functions.definitions.resolve(f.name());
         Set<Integer> changed = l.functions.mutations.changedParams(key);
         for (int i = 0; i < c.args().size(); i++) {
             if (c.args().get(i).name() == null && changed.contains(i)) out.addAll(Iteration.namesIn(c.args().get(i).value()));

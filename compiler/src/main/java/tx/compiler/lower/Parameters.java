@@ -24,6 +24,8 @@ final class Parameters {
     static final String TENSOR = "Tensor";
     /** The parameter of a built-in taken as a function ({@code grad(tanh)}): a tensor of any shape; a program cannot write this type. */
     static final String ANY_TENSOR = "$tensor";
+    /** A parameter of a {@code lambda}: untyped, as Python's; it takes whatever it is given, checked where the body uses it. */
+    static final String ANY = "$any";
 
     /** E0106 for a parameter kind tx does not know, at the parameter. */
     static void checkKinds(Lowerer l, Ast.FnDef f) {
@@ -48,6 +50,7 @@ final class Parameters {
      */
     static Val accept(Lowerer l, String fn, Ast.Param p, Val v, Span span) {
         String k = p.kind();
+        if (ANY.equals(k)) return v;
         if (k == null || k.equals(ANY_TENSOR) || k.equals(TENSOR)) return l.exprs.tensor(v, span, "an argument of `" + fn + "`");
         if (!SCALARS.contains(k) && !SEQUENCES.contains(k) && !FUNCTIONS.contains(k) && !k.equals(STRING)) return v; // E0106 was reported at the parameter
         if (v instanceof Val.None) return v; // Python takes None for any parameter (`f_grad: Callable = None`); a use of it is checked there
@@ -78,5 +81,21 @@ final class Parameters {
             out.add(t);
         }
         return out;
+    }
+
+    /** {@code argnums=1} or {@code argnums=(0, 1)}: the parameters by position, from 0, as JAX and functorch number them; false after reporting. */
+    static boolean argnums(Lowerer l, Ast.Arg a, List<String> params, List<Integer> wrt) {
+        List<Ast.Expr> items = a.value() instanceof Ast.TupleLit t ? t.items() : a.value() instanceof Ast.ListLit list ? list.items() : List.of(a.value());
+        for (Ast.Expr e : items) {
+            boolean whole = e instanceof Ast.Num n && n.value() == Math.rint(n.value()) && !n.text().contains(".");
+            int k = whole ? (int) ((Ast.Num) e).value() : -1;
+            if (k < 0 || k >= params.size()) {
+                l.diags.error("E0101", e.span(), "`argnums=` counts the parameters from 0, and there are " + params.size(),
+                        "its parameters are " + String.join(", ", params) + "; `wrt=` names them instead");
+                return false;
+            }
+            wrt.add(k);
+        }
+        return true;
     }
 }

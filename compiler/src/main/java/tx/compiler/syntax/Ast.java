@@ -160,6 +160,9 @@ public final class Ast {
 
     public record ListLit(List<Expr> items, Span span) implements Expr {}
 
+    /** {@code lambda x, y: body}: a function of one expression, reading the names of where it is written (a closure). */
+    public record Lambda(List<String> params, List<Span> paramSpans, Expr body, Span span) implements Expr {}
+
     /** A tuple, {@code (a, b)}, or the right-hand side {@code b, a} of {@code a, b = b, a}. */
     public record TupleLit(List<Expr> items, Span span) implements Expr {}
 

@@ -193,6 +193,15 @@ final class AstBuilder {
         if (ctx instanceof IsTestContext c) return new Is(expr(c.expr(0)), c.neg != null, expr(c.expr(1)), sp);
         if (ctx instanceof AndContext c) return new Logic("and", expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof OrContext c) return new Logic("or", expr(c.expr(0)), expr(c.expr(1)), sp);
+        if (ctx instanceof LambdaContext c) {
+            List<String> params = new ArrayList<>();
+            List<Span> spans = new ArrayList<>();
+            for (var n : c.NAME()) {
+                params.add(n.getText());
+                spans.add(span(n.getSymbol()));
+            }
+            return new Lambda(params, spans, expr(c.expr()), sp);
+        }
         if (ctx instanceof ConditionalContext c) return new IfExpr(expr(c.expr(0)), expr(c.expr(1)), expr(c.expr(2)), sp);
         if (ctx instanceof CallContext c) return new Call(expr(c.expr()), args(c.arg()), sp);
         if (ctx instanceof AttributeContext c) return new Attr(expr(c.expr()), c.NAME().getText(), span(c.NAME().getSymbol()), sp);

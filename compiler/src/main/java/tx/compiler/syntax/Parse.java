@@ -222,9 +222,8 @@ public final class Parse {
                 case "def" -> new String[] {"tx defines functions with `fn`, not `def`", "e.g. `fn loss(w: [3], x: [n, 3]) -> [] { return mean(x @ w) }`"};
                 case "class" -> new String[] {"tx has no classes",
                         "keep a model's parameters in tensors (or a list of them) and write its forward pass as a `fn`"};
-                case "lambda" -> new String[] {"tx has no `lambda`", "define the function with `fn`, and pass its name"};
                 case "del" -> new String[] {"tx has no `del`", "a name lives until it is assigned again"};
-                case "nonlocal" -> new String[] {"tx has no `nonlocal` statement", "tx has no nested functions: a `global` statement names the script's names"};
+                case "nonlocal" -> new String[] {"tx has no `nonlocal` statement", "a nested function reads its maker's names but cannot assign them: return the new value (`global` names the script's names)"};
                 case "raise", "try", "except" -> new String[] {"tx has no exceptions (`" + before + "`)", null};
                 case "yield", "async", "await" -> new String[] {"tx has no `" + before + "`", null};
                 default -> null;
