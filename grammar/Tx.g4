@@ -97,6 +97,7 @@ expr
     | expr op='^' expr                                         # bitwise
     | expr op='|' expr                                         # bitwise
     | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr     # comparison
+    | expr neg='not'? 'in' expr                                # membership
     | expr 'is' neg='not'? expr                                # isTest
     | 'not' expr                                               # not
     | expr 'and' expr                                          # and
@@ -112,6 +113,14 @@ expr
     | '(' expr ')'                                             # paren
     | '(' (expr ',' (expr (',' expr)* ','?)?)? ')'            # tuple
     | '[' (expr (',' expr)* ','?)? ']'                         # list
+    | '{' (dictEntry (',' dictEntry)* ','?)? '}'               # dict
+    ;
+
+// `'lr': 0.03` in a dict literal. A `{` opens a dict where an expression starts (after `=`, `(`, `,`,
+// `:`, `return`, `in`, ...) and a block after a statement's head; the NewlineFilter tells them apart
+// the same way, to drop line breaks inside a dict as inside brackets.
+dictEntry
+    : key=expr ':' value=expr
     ;
 
 // `f(x, dim=1)`, and `f(*xs)`, which passes a list's or a tuple's items as positional arguments.

@@ -276,6 +276,16 @@ public sealed interface Val {
     }
 
     /** Several values, returned by a function: destructured by `a, b = f(...)`. */
+    /**
+     * A Python dict with keys known at compile time (strings, ints), in insertion order (LANGUAGE.md
+     * §4, v2): d2l's {@code hyperparams = {'lr': 0.03}}. A change ({@code d['lr'] = v}) makes a new one.
+     */
+    record DictV(List<Val> keys, List<Val> values) implements Val {
+        @Override public String describe() {
+            return "a dict";
+        }
+    }
+
     record Tuple(List<Val> items) implements Val {
         @Override public String describe() {
             return items.size() + " values";

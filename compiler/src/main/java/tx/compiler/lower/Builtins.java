@@ -91,6 +91,7 @@ final class Builtins {
             if (modulePrefix(at) || attributeCalled(at)) return skipArgs(c);
             a = new Args(l, name, c);
             Val receiver = l.exprs.expr(at.target());
+            if (receiver instanceof Val.DictV d) return new Dicts(l).method(d, name, c); // hyperparams.items()
             if (receiver instanceof Val.Bad) {
                 if (name.equals("backward")) l.backwardFailed = true; // see AutogradRules.failedBackward
                 return skipArgs(c);

@@ -160,6 +160,9 @@ public final class Ast {
 
     public record ListLit(List<Expr> items, Span span) implements Expr {}
 
+    /** {@code {'lr': 0.03, 'wd': 3}}: a dict, its keys and values in order. */
+    public record DictLit(List<Expr> keys, List<Expr> values, Span span) implements Expr {}
+
     /** {@code lambda x, y: body}: a function of one expression, reading the names of where it is written (a closure). */
     public record Lambda(List<String> params, List<Span> paramSpans, Expr body, Span span) implements Expr {}
 

@@ -193,6 +193,15 @@ final class AstBuilder {
         if (ctx instanceof IsTestContext c) return new Is(expr(c.expr(0)), c.neg != null, expr(c.expr(1)), sp);
         if (ctx instanceof AndContext c) return new Logic("and", expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof OrContext c) return new Logic("or", expr(c.expr(0)), expr(c.expr(1)), sp);
+        if (ctx instanceof DictContext c) {
+            List<Expr> keys = new ArrayList<>(), values = new ArrayList<>();
+            for (DictEntryContext d : c.dictEntry()) {
+                keys.add(expr(d.key));
+                values.add(expr(d.value));
+            }
+            return new DictLit(keys, values, sp);
+        }
+        if (ctx instanceof MembershipContext c) return new Binary(c.neg != null ? "not in" : "in", expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof LambdaContext c) {
             List<String> params = new ArrayList<>();
             List<Span> spans = new ArrayList<>();
