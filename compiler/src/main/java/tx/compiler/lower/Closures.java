@@ -90,8 +90,10 @@ final class Closures {
         return returned.get(u.frame());
     }
 
-    /** Whether a body makes closures (a lambda, a nested `fn`): such a function is inlined at each call, never compiled once. */
-    static boolean makesClosures(Ast.FnDef f) {
-        return BodyReads.makesClosures(f.body());
+    private final Map<Ast.FnDef, Boolean> makes = new java.util.IdentityHashMap<>();
+
+    /** Whether a body makes closures (a lambda, a nested `fn`): such a function is inlined at each call, never compiled once. Found once per function. */
+    boolean makesClosures(Ast.FnDef f) {
+        return makes.computeIfAbsent(f, k -> BodyReads.makesClosures(k.body()));
     }
 }

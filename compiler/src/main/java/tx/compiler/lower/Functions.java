@@ -420,7 +420,7 @@ final class Functions {
     private Set<String> callerLocals() {
         Ast.FnDef outer = defs.get(calling.peek());
         Set<String> locals = new java.util.HashSet<>(l.localNames(outer.body()));
-        locals.removeAll(Globals.declared(outer.body())); // its `global` names are the script's
+        locals.removeAll(scopes.declaredIn(outer.body())); // its `global` names are the script's
         for (Ast.Param p : outer.params()) locals.add(p.name());
         return locals;
     }

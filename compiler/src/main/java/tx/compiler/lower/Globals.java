@@ -2,7 +2,6 @@ package tx.compiler.lower;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,6 +34,25 @@ final class Globals {
 
     Globals(Lowerer l) {
         this.l = l;
+    }
+
+    /** What each function binds and assigns, and each body's `global` names, found once (a call tree inlines them many times). */
+    private final Map<Ast.FnDef, Set<String>> localsOf = new IdentityHashMap<>(), assignedOf = new IdentityHashMap<>();
+    private final Map<List<Ast.Stmt>, Set<String>> declaredIn = new IdentityHashMap<>();
+
+    /** {@link #locals(Ast.FnDef)}, once per function. */
+    Set<String> localsOf(Ast.FnDef f) {
+        return localsOf.computeIfAbsent(f, Globals::locals);
+    }
+
+    /** {@link #assigned(Ast.FnDef)}, once per function. */
+    Set<String> assignedOf(Ast.FnDef f) {
+        return assignedOf.computeIfAbsent(f, Globals::assigned);
+    }
+
+    /** {@link #declared(List)}, once per body. */
+    Set<String> declaredIn(List<Ast.Stmt> body) {
+        return declaredIn.computeIfAbsent(body, Globals::declared);
     }
 
     /** The names a body's `global` statements name, nested blocks included (Python reads them for the whole function). */
@@ -107,12 +125,11 @@ final class Globals {
      */
     void enter(Ast.FnDef f, String shownName, State body) {
         if (checked.add(f)) check(f);
-        Set<String> params = new HashSet<>();
-        for (Ast.Param p : f.params()) params.add(p.name());
-        for (String n : locals(f)) {
-            if (!params.contains(n) && body.names.remove(n) != null) body.unboundLocals.put(n, shownName);
+        for (String n : localsOf(f)) { // a parameter among them is bound again after this
+            if (body.names.remove(n) != null) body.unboundLocals.put(n, shownName);
         }
-        written.push(new LinkedHashSet<>(assigned(f)));
+        Set<String> assigned = assignedOf(f);
+        written.push(assigned.isEmpty() ? new LinkedHashSet<>(2) : new LinkedHashSet<>(assigned));
     }
 
     /**
