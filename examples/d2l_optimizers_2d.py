@@ -1,11 +1,13 @@
 # PyTorch twin of d2l_optimizers_2d.tx: the two-dimensional experiments of Dive into Deep Learning's
 # optimization chapter (d2l.ai, chapter 12, PyTorch version): d2l's train_2d, and the trainers of
-# "Gradient Descent" (gd_2d, 12.3), "Momentum" (momentum_2d, 12.6), "Adagrad" (adagrad_2d, 12.7)
-# and "RMSProp" (rmsprop_2d, 12.8), each run on the section's objective and learning rates. As
-# written there except: show_trace_2d prints the trace's ends and f there (d2l plots it over the
-# contours of f). Left out: 12.4's sgd_2d, whose learning-rate schedule changes a script name from
-# a function (`global t`), which tx does not have.
+# "Gradient Descent" (gd_2d, 12.3), "Stochastic Gradient Descent" (sgd with its three learning-rate
+# schedules, 12.4), "Momentum" (momentum_2d, 12.6), "Adagrad" (adagrad_2d, 12.7) and "RMSProp"
+# (rmsprop_2d, 12.8), each run on the section's objective and learning rates. As written there
+# except: show_trace_2d prints the trace's ends and f there (d2l plots it over the contours of f),
+# and 12.4's noise, torch.normal(0.0, 1, (1,)).item() in d2l, is the next draw of
+# data/sgd_noise.npy (from data/make_sgd_noise.py), counted in the global `draws`.
 import math
+import numpy as np
 import torch; torch.set_default_dtype(torch.float64)
 
 
@@ -47,6 +49,64 @@ def gd_2d(x1, x2, s1, s2, f_grad):
 
 eta = 0.1
 show_trace_2d(f_2d, train_2d(gd_2d, f_grad=f_2d_grad))
+
+# ---- 12.4 Stochastic Gradient Descent
+def f(x1, x2):  # Objective function
+    return x1 ** 2 + 2 * x2 ** 2
+
+
+def f_grad(x1, x2):  # Gradient of the objective function
+    return 2 * x1, 4 * x2
+
+
+def normal():
+    """d2l's torch.normal(0.0, 1, (1,)).item(): the next draw of data/sgd_noise.npy."""
+    global draws
+    draws += 1
+    return noise[draws - 1].item()
+
+
+def sgd(x1, x2, s1, s2, f_grad):
+    g1, g2 = f_grad(x1, x2)
+    # Simulate noisy gradient
+    g1 += normal()
+    g2 += normal()
+    eta_t = eta * lr()
+    return (x1 - eta_t * g1, x2 - eta_t * g2, 0, 0)
+
+
+def constant_lr():
+    return 1
+
+
+noise, draws = torch.from_numpy(np.load("data/sgd_noise.npy")), 0
+eta = 0.1
+lr = constant_lr  # Constant learning rate
+show_trace_2d(f, train_2d(sgd, steps=50, f_grad=f_grad))
+
+
+def exponential_lr():
+    # Global variable that is defined outside this function and updated inside
+    global t
+    t += 1
+    return math.exp(-0.1 * t)
+
+
+t = 1
+lr = exponential_lr
+show_trace_2d(f, train_2d(sgd, steps=1000, f_grad=f_grad))
+
+
+def polynomial_lr():
+    # Global variable that is defined outside this function and updated inside
+    global t
+    t += 1
+    return (1 + 0.1 * t) ** (-0.5)
+
+
+t = 1
+lr = polynomial_lr
+show_trace_2d(f, train_2d(sgd, steps=50, f_grad=f_grad))
 
 # ---- 12.6 Momentum
 eta = 0.4

@@ -30,6 +30,7 @@ statement
     | ifChain                                                             # ifStmt
     | 'check' lhs=expr ('within' tol=expr)?                               # checkStmt
     | 'assert' cond=expr (',' msg=expr)?                                  # assertStmt
+    | 'global' NAME (',' NAME)*                                           # globalStmt
     | target (',' target)* unpack=','? '=' expr (',' expr)* ','?          # assign
     | open=('(' | '[') target (',' target)* unpack=','? (')' | ']') '=' expr (',' expr)* ','? # bracketAssign
     | target op=('+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=' | '&=' | '|=' | '^=') expr   # augAssign
@@ -96,11 +97,13 @@ expr
     | expr op='^' expr                                         # bitwise
     | expr op='|' expr                                         # bitwise
     | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr     # comparison
+    | expr neg='not'? 'in' expr                                # membership
     | expr 'is' neg='not'? expr                                # isTest
     | 'not' expr                                               # not
     | expr 'and' expr                                          # and
     | expr 'or' expr                                           # or
     | <assoc = right> expr 'if' expr 'else' expr               # conditional
+    | 'lambda' (NAME (',' NAME)*)? ':' expr                    # lambda
     | NUMBER                                                   # number
     | (strings+=(STRING | FSTRING))+                           # string
     | kw=('true' | 'false' | 'True' | 'False')                 # boolean
@@ -110,6 +113,14 @@ expr
     | '(' expr ')'                                             # paren
     | '(' (expr ',' (expr (',' expr)* ','?)?)? ')'            # tuple
     | '[' (expr (',' expr)* ','?)? ']'                         # list
+    | '{' (dictEntry (',' dictEntry)* ','?)? '}'               # dict
+    ;
+
+// `'lr': 0.03` in a dict literal. A `{` opens a dict where an expression starts (after `=`, `(`, `,`,
+// `:`, `return`, `in`, ...) and a block after a statement's head; the NewlineFilter tells them apart
+// the same way, to drop line breaks inside a dict as inside brackets.
+dictEntry
+    : key=expr ':' value=expr
     ;
 
 // `f(x, dim=1)`, and `f(*xs)`, which passes a list's or a tuple's items as positional arguments.
@@ -144,9 +155,12 @@ fragment EXPONENT
     : [eE] [+-]? DIGITS
     ;
 
-// "..." or, as Python also writes it, '...'.
+// "..." or, as Python also writes it, '...'; triple-quoted, """...""" and '''...''', over several lines
+// (a docstring). The lexer takes the longest match, so `"""a"""` is one string, not `""` `"a"` `""`.
 STRING
-    : '"' (~["\\\r\n] | '\\' .)* '"'
+    : '"""' ('\\' . | ~'\\')*? '"""'
+    | '\'\'\'' ('\\' . | ~'\\')*? '\'\'\''
+    | '"' (~["\\\r\n] | '\\' .)* '"'
     | '\'' (~['\\\r\n] | '\\' .)* '\''
     ;
 

@@ -148,10 +148,11 @@ public final class Tx {
 
         /** " (name)" of the function's parameter at index i, or "" if there is no such parameter. */
         private String parameter(int i) {
-            for (Ast.Stmt s : module.ast.body()) {
-                if (s instanceof Ast.FnDef f && f.name().equals(fn) && i < f.params().size()) return " (" + f.params().get(i).name() + ")";
+            String name = "";
+            for (Ast.Stmt s : module.ast.body()) { // the last definition of fn: the one the module holds
+                if (s instanceof Ast.FnDef f && f.name().equals(fn)) name = i < f.params().size() ? " (" + f.params().get(i).name() + ")" : "";
             }
-            return "";
+            return name;
         }
 
         /** Calls the function; returns its results (one tensor, or several). Anything it prints goes nowhere. */

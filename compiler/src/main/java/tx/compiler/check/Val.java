@@ -234,8 +234,17 @@ public sealed interface Val {
     }
 
     /** A function defined with `fn`. */
-    record UserFn(String name) implements FnRef {
+    /**
+     * {@code frame}: -1 for a file's function; for a closure (a {@code lambda}, a {@code fn} inside a
+     * function), the activation it was made in, whose names it reads when called (0: the script).
+     */
+    record UserFn(String name, int frame) implements FnRef {
+        public UserFn(String name) {
+            this(name, -1);
+        }
+
         @Override public String show() {
+            if (name.indexOf('#') > 0) return name.substring(0, name.indexOf('#')); // an earlier of several definitions of one name
             return name.startsWith("$") ? name.substring(1) : name; // a built-in taken as a function (grad(tanh))
         }
     }
@@ -267,6 +276,16 @@ public sealed interface Val {
     }
 
     /** Several values, returned by a function: destructured by `a, b = f(...)`. */
+    /**
+     * A Python dict with keys known at compile time (strings, ints), in insertion order (LANGUAGE.md
+     * §4, v2): d2l's {@code hyperparams = {'lr': 0.03}}. A change ({@code d['lr'] = v}) makes a new one.
+     */
+    record DictV(List<Val> keys, List<Val> values) implements Val {
+        @Override public String describe() {
+            return "a dict";
+        }
+    }
+
     record Tuple(List<Val> items) implements Val {
         @Override public String describe() {
             return items.size() + " values";

@@ -545,6 +545,7 @@ final class AutogradApi {
         if ("outputs".equals(c.args().get(0).name())) return true; // torch.autograd.grad(outputs=loss, inputs=params)
         if (c.args().get(0).name() != null) return false;
         Ast.Expr first = c.args().get(0).value();
+        if (first instanceof Ast.Lambda) return false; // grad(lambda x: ...)
         if (first instanceof Ast.Name n) {
             Val v = l.state.names.get(n.name());
             return v != null ? !(v instanceof Val.Fn) : !l.functions.has(n.name()) && !l.builtins.known(n.name()); // grad(tanh): the transform

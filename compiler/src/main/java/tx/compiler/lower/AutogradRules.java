@@ -337,6 +337,7 @@ final class AutogradRules extends RuleFamily {
 
     static Stmt.PrintItem printItem(Lowerer l, Val v) {
         if (Sequences.items(v) != null) return l.sequences.print(v, x -> printItem(l, x));
+        if (v instanceof Val.DictV d) return l.sequences.printDict(d, x -> printItem(l, x));
         if (v instanceof Val.RunList r) return RunLists.print(r); // a list whose length is known only at run time
         if (v instanceof Val.RangeV r) return new Stmt.PrintItem.Text(r.show()); // Python's repr: range(0, 5)
         if (v instanceof Val.Shape s) return RunTimeSizes.shapeItem(l, s.dims());

@@ -63,6 +63,23 @@ final class BodyReads {
         }, x -> x instanceof Ast.FnDef);
     }
 
+    /** Where the node first names {@code name}, as a read or as an assignment's target; null if nowhere. */
+    static tx.compiler.syntax.Span firstName(Object node, String name) {
+        tx.compiler.syntax.Span[] first = {null};
+        found(node, x -> {
+            tx.compiler.syntax.Span at = x instanceof Ast.Name n && n.name().equals(name) ? n.span()
+                    : x instanceof Ast.Target t && t.name().equals(name) ? t.span() : null;
+            if (at != null && (first[0] == null || at.line() < first[0].line() || at.line() == first[0].line() && at.col() < first[0].col())) first[0] = at;
+            return false;
+        }, x -> x instanceof Ast.FnDef);
+        return first[0];
+    }
+
+    /** Whether the node holds a {@code lambda} or a {@code fn} statement. */
+    static boolean makesClosures(Object node) {
+        return found(node, x -> x instanceof Ast.Lambda || x instanceof Ast.FnDef, x -> false);
+    }
+
     /** Whether evaluating the node may read {@code name}: an {@code Ast.Name} of it, or a call of a user function. */
     static boolean reads(Object node, String name, Predicate<String> builtin) {
         return found(node, x -> x instanceof Ast.Name n && n.name().equals(name)

@@ -82,7 +82,7 @@ final class Builtins {
             if (bound instanceof Val.Fn fn) return applyFunction(fn.ref(), c);
             if (bound instanceof Val.Bad) return skipArgs(c);
             if (l.functions.has(name) && !(rules.containsKey(name) && prefixed.contains(c))) {
-                return applyFunction(new Val.UserFn(name), c); // a function may hide a built-in (W0106)
+                return applyFunction(new Val.UserFn(l.functions.definitions.resolve(name)), c); // a function may hide a built-in (W0106)
             }
             a = new Args(l, name, c);
         } else if (c.callee() instanceof Ast.Attr at) {
@@ -91,6 +91,7 @@ final class Builtins {
             if (modulePrefix(at) || attributeCalled(at)) return skipArgs(c);
             a = new Args(l, name, c);
             Val receiver = l.exprs.expr(at.target());
+            if (receiver instanceof Val.DictV d) return new Dicts(l).method(d, name, c); // hyperparams.items()
             if (receiver instanceof Val.Bad) {
                 if (name.equals("backward")) l.backwardFailed = true; // see AutogradRules.failedBackward
                 return skipArgs(c);

@@ -74,7 +74,8 @@ final class Checks {
         if (f.params().isEmpty() || f.returns().size() != 1 || !f.returns().get(0).isEmpty()) return;
         List<Integer> all = new ArrayList<>();
         for (int i = 0; i < f.params().size(); i++) all.add(i);
-        Val.Transform t = new Val.Transform("grad", new Val.UserFn(f.name()), all);
+        String key = l.functions.definitions.keyOf(f); // one of several definitions of the name: this one
+        Val.Transform t = new Val.Transform("grad", new Val.UserFn(key), all);
         Ast.Call site = new Ast.Call(new Ast.Name(f.name(), f.span()), List.of(), l.headSpan(f.span()));
         List<int[]> shapes = shapes(f);
         List<Stmt.CheckEntry> entries = new ArrayList<>();
@@ -92,7 +93,8 @@ final class Checks {
                 if (k > 0) l.diags.dropWarningsSince(mark);
             }
         }
-        l.b.add(new Stmt.CheckReport("grad(" + f.name() + ") against finite differences", entries, 1e-6, FD_TOL, INPUTS, site.span().origin()));
+        String which = key.equals(f.name()) ? "" : " (its definition at line " + f.span().line() + ")";
+        l.b.add(new Stmt.CheckReport("grad(" + f.name() + ") against finite differences" + which, entries, 1e-6, FD_TOL, INPUTS, site.span().origin()));
     }
 
     private double tolerance(Ast.Check c) {

@@ -54,6 +54,8 @@ final class Exprs {
         if (e instanceof Ast.Is x) return new Logic(l).is(x);
         if (e instanceof Ast.Logic x) return new Logic(l).logic(x);
         if (e instanceof Ast.IfExpr x) return new Logic(l).conditional(x);
+        if (e instanceof Ast.Lambda x) return l.functions.closures.lambda(x);
+        if (e instanceof Ast.DictLit d) return new Dicts(l).literal(d);
         if (e instanceof Ast.TupleLit t) return l.sequences.tuple(t);
         if (e instanceof Ast.Call call && Unpacking.applies(call)) { // f(*xs)
             List<String> hidden = new ArrayList<>();
@@ -108,7 +110,8 @@ final class Exprs {
         if (v != null && l.state.sizedAfterLoop.get(name) == v) return RunTimeSizes.refused(l, span, "`" + name + "`, read after the loop that made it,");
         if (v instanceof Val.Growing) return GrowingLists.readInside(l, name, span);
         if (v != null && maybe == null) return v;
-        if (v == null && maybe == null && l.functions.has(name)) return new Val.Fn(new Val.UserFn(name));
+        if (v == null && maybe == null && l.state.unboundLocals.containsKey(name)) return Globals.unboundLocal(l, name, span);
+        if (v == null && maybe == null && l.functions.has(name)) return new Val.Fn(new Val.UserFn(l.functions.definitions.resolve(name)));
         if (v == null && maybe == null && CONSTANTS.containsKey(name)) return new Val.Num(CONSTANTS.get(name));
         if (v == null && maybe == null && DType.named(name) != null) return new Val.DTypeV(DType.named(name));
         if (v == null && maybe == null && l.builtins.known(name) && !Functions.isTransform(name)) return new Val.Fn(new Val.BuiltinFn(name)); // act = tanh
@@ -304,8 +307,16 @@ final class Exprs {
         return new Val.Bad();
     }
 
+    /** {@code k in d}, {@code k not in d}: of a dict's keys (tx's `in` takes dicts only). */
+    private Val membership(String op, Val left, Val right, Span ls, Span rs) {
+        if (right instanceof Val.DictV d) return new Dicts(l).contains(left, d, ls, op.equals("not in"));
+        l.diags.error("E0401", rs, "`" + op + "` takes a dict on its right in tx, found " + right.describe(), "for a list, compare with each item in a loop");
+        return new Val.Bad();
+    }
+
     Val binary(String op, Val left, Val right, Span ls, Span rs, Span span) {
         if (left instanceof Val.Bad || right instanceof Val.Bad) return new Val.Bad();
+        if (op.equals("in") || op.equals("not in")) return membership(op, left, right, ls, rs);
         if (left instanceof Val.Bool x) left = new Val.Num(x.value() ? 1 : 0, Val.PyType.BOOL); // True + 1 is 2, as in Python
         if (right instanceof Val.Bool x) right = new Val.Num(x.value() ? 1 : 0, Val.PyType.BOOL);
         if (left instanceof Val.Str || right instanceof Val.Str) return Strings.binary(l, op, left, right, span);
@@ -460,6 +471,7 @@ final class Exprs {
         if (tv instanceof Val.Shape sh) return shapeIndex(sh, ix);
         if (tv instanceof Val.RangeV r) return new Ranges(l).index(r, ix);
         if (tv instanceof Val.RunList r) return new RunLists(l).index(r, ix);
+        if (tv instanceof Val.DictV d) return new Dicts(l).index(d, ix);
         if (Sequences.items(tv) != null) return l.sequences.index(tv, ix);
         if (tv instanceof T t && l.indicesOf.containsKey(t.var()) && ix.subs().size() == 1 && ix.subs().get(0) instanceof Ast.At) {
             return l.sequences.index(new Val.Tuple(List.of(valuesOf(t), l.indicesOf.get(t.var()))), ix); // max(x, dim=1)[0]: PyTorch's (values, indices)

@@ -54,34 +54,61 @@ final class Functions {
         this.mapped = new MappedTransforms(l, this);
         this.customs = new CustomRules(l, this);
         this.mutations = new Mutations(l, this);
+        this.scopes = new Globals(l);
+        this.closures = new Closures(l, this);
     }
 
     static boolean isTransform(String name) {
         return TRANSFORMS.contains(name);
     }
 
-    /** Registers the file's functions before anything is checked, so that they may be called in any order. */
+    /**
+     * Registers the file's functions before anything is checked, so that they may be called in any
+     * order; a name defined more than once has one function per definition ({@link Definitions}).
+     */
     void collect(List<Ast.Stmt> program) {
+        Map<String, Integer> count = new HashMap<>();
+        for (Ast.Stmt s : program) if (s instanceof Ast.FnDef f) count.merge(f.name(), 1, Integer::sum);
+        Map<String, Integer> seen = new HashMap<>();
         for (Ast.Stmt s : program) {
             if (!(s instanceof Ast.FnDef f)) continue;
-            if (defs.containsKey(f.name())) {
-                l.diags.error("E0106", l.headSpan(f.span()), "function `" + f.name() + "` is defined twice", "give one of them another name");
-            } else if (isTransform(f.name())) {
+            int k = seen.merge(f.name(), 1, Integer::sum);
+            if (isTransform(f.name())) {
                 l.diags.error("E0106", l.headSpan(f.span()), "`" + f.name() + "` is a derivative transform; a function cannot take its name", null);
             } else {
                 if (l.builtins.has(f.name())) {
                     l.diags.warning("W0106", l.headSpan(f.span()), "function `" + f.name() + "` hides the built-in `" + f.name() + "` in this file",
                             "calls of `" + f.name() + "(...)` call this function; the built-in is still `torch." + f.name() + "(...)` and `x." + f.name() + "()`");
                 }
-                defs.put(f.name(), f);
+                Ast.FnDef def = definitions.register(f, k, count.get(f.name()));
+                defs.put(def.name(), def);
                 Parameters.checkKinds(l, f);
             }
         }
         scriptNames.addAll(l.assignedNames(program));
     }
 
+    /** Python's scopes: a function's locals, and the script names its `global` statements name. */
+    final Globals scopes;
+
+    /** Lambdas and functions defined inside functions. */
+    final Closures closures;
+
+    /** Which of several definitions each name stands for. */
+    final Definitions definitions = new Definitions(this::forgetCalls);
+
+    /** A name changed definition: a function's body calls by name, so what was lowered or analysed before may call the old one. */
+    private void forgetCalls() {
+        lowered.clear();
+        mutations.forget();
+    }
+
     /** The names the script assigns at its top level (a function may read them once they are assigned: Python's globals). */
     private final Set<String> scriptNames = new LinkedHashSet<>();
+
+    boolean isScriptName(String name) {
+        return scriptNames.contains(name);
+    }
 
     /** The script's state at the outermost call being inlined: the names a function body reads as globals. */
     private State globals;
@@ -92,7 +119,7 @@ final class Functions {
      */
     boolean globalBeforeAssignment(String name, Span span) {
         if (calling.isEmpty() || !scriptNames.contains(name) || l.diags.isMuted()) return false;
-        l.diags.error("E0111", span, "`" + name + "` is a script-level name, but it is not assigned yet when `" + calling.peek() + "` is called"
+        l.diags.error("E0111", span, "`" + name + "` is a script-level name, but it is not assigned yet when `" + Definitions.shown(calling.peek()) + "` is called"
                 + (callSites.isEmpty() ? "" : " at line " + callSites.peekLast().line()),
                 "a function reads the script's names as they are when it is called: assign `" + name + "` before that call");
         return true;
@@ -103,7 +130,7 @@ final class Functions {
 
     /** The file's functions, in order of definition. */
     List<String> names() {
-        return new ArrayList<>(defs.keySet().stream().filter(n -> !n.startsWith("$")).toList());
+        return new ArrayList<>(defs.keySet().stream().filter(n -> !n.startsWith("$") && !n.contains("#")).toList());
     }
 
     boolean has(String name) {
@@ -112,7 +139,10 @@ final class Functions {
 
     /** A `fn` statement: functions are defined at the top level only. */
     void definition(Ast.FnDef f, boolean topLevel) {
-        if (!topLevel) {
+        if (topLevel) definitions.reached(f);
+        if (!topLevel && !calling.isEmpty()) {
+            closures.define(f); // a function's own function: a local name, a closure over the function's names
+        } else if (!topLevel) {
             l.diags.error("E0106", l.headSpan(f.span()), "functions are defined at the top level of a file, not inside a block",
                     "move `fn " + f.name() + "` out of the block");
         }
@@ -145,7 +175,7 @@ final class Functions {
         for (int i = 1; i < c.args().size(); i++) {
             Ast.Arg a = c.args().get(i);
             if ("argnums".equals(a.name())) { // JAX's and functorch's spelling: positions, not names
-                if (!argnums(a, params, wrt)) return new Val.Bad();
+                if (!Parameters.argnums(l, a, params, wrt)) return new Val.Bad();
                 continue;
             }
             if (!"wrt".equals(a.name())) {
@@ -170,22 +200,6 @@ final class Functions {
         }
         if (wrt.isEmpty()) wrt.add(0); // the first parameter, as JAX's grad
         return new Val.Fn(new Val.Transform(kind, fn.ref(), wrt));
-    }
-
-    /** {@code argnums=1} or {@code argnums=(0, 1)}: the parameters by position, from 0, as JAX and functorch number them; false after reporting. */
-    private boolean argnums(Ast.Arg a, List<String> params, List<Integer> wrt) {
-        List<Ast.Expr> items = a.value() instanceof Ast.TupleLit t ? t.items() : a.value() instanceof Ast.ListLit list ? list.items() : List.of(a.value());
-        for (Ast.Expr e : items) {
-            boolean whole = e instanceof Ast.Num n && n.value() == Math.rint(n.value()) && !n.text().contains(".");
-            int k = whole ? (int) ((Ast.Num) e).value() : -1;
-            if (k < 0 || k >= params.size()) {
-                l.diags.error("E0101", e.span(), "`argnums=` counts the parameters from 0, and there are " + params.size(),
-                        "its parameters are " + String.join(", ", params) + "; `wrt=` names them instead");
-                return false;
-            }
-            wrt.add(k);
-        }
-        return true;
     }
 
     /**
@@ -245,6 +259,7 @@ final class Functions {
         List<String> params = parameters(ref);
         List<Val> vals = arguments(ref, params, a);
         if (vals == null) return new Val.Bad();
+        if (ref instanceof Val.UserFn u && u.frame() > 0) return inline(u.name(), vals, a.span(), closures.scope(u)); // a closure: its maker's names
         if (ref instanceof Val.UserFn u) return call(u.name(), vals, a.span());
         List<T> args = Parameters.tensors(l, ref.show(), vals, a.span());
         if (args == null) return new Val.Bad();
@@ -303,9 +318,14 @@ final class Functions {
      * changes the body makes reach the caller's names when it returns.
      */
     Val inline(String name, List<? extends Val> args, Span at) {
+        return inline(name, args, at, null);
+    }
+
+    /** As above; {@code scope}: for a closure, the names of the activation that made it, which its body reads (null: the script's). */
+    Val inline(String name, List<? extends Val> args, Span at, State scope) {
         Ast.FnDef f = defs.get(name);
         if (calling.contains(name)) {
-            l.diags.error("E0107", at, "`" + name + "` calls itself" + (calling.peek().equals(name) ? "" : " (through " + String.join(", ", calling) + ")"),
+            l.diags.error("E0107", at, "`" + Definitions.shown(name) + "` calls itself" + (calling.peek().equals(name) ? "" : " (through " + String.join(", ", calling) + ")"),
                     "tx needs every loop's trip count at compile time; write the recursion as a `for` loop");
             return new Val.Bad();
         }
@@ -313,13 +333,14 @@ final class Functions {
         if (dims == null) return new Val.Bad();
         State caller = l.state;
         if (!calling.isEmpty() && shadowsChangedGlobal(name, at)) return new Val.Bad();
-        State script = calling.isEmpty() ? caller : globalsSeenBy(caller);
+        State script = scope != null ? scope : calling.isEmpty() ? caller : globalsSeenBy(caller);
         State body = new State();
         body.grads.putAll(caller.grads);
         body.graphGrads.putAll(caller.graphGrads);
         for (Map.Entry<String, Val> g : script.names.entrySet()) {
             if (!script.maybeUnassigned.containsKey(g.getKey())) body.names.put(g.getKey(), g.getValue());
         }
+        scopes.enter(f, Definitions.shown(name), body);
         // a named dimension is a number inside the body (LANGUAGE §3), unless a parameter has its name
         for (Map.Entry<String, Integer> d : dims.entrySet()) {
             boolean sized = Shapes.isSymbol(d.getValue()); // a size known only at run time: a Python int known then
@@ -328,7 +349,8 @@ final class Functions {
         for (int i = 0; i < args.size(); i++) body.bind(f.params().get(i).name(), args.get(i));
         l.state = body;
         State oldGlobals = globals;
-        globals = script;
+        if (scope == null || calling.isEmpty()) globals = script; // a closure's calls read the script's names as its maker's calls do
+        int frame = closures.enter(caller);
         if (calling.isEmpty()) callSites.addLast(at);
         calling.push(name);
         l.inlinedCalls.add(at);
@@ -345,6 +367,8 @@ final class Functions {
             l.inlinedCalls.remove(l.inlinedCalls.size() - 1);
             if (calling.isEmpty()) callSites.removeLast();
             globals = oldGlobals;
+            scopes.leave(l.state, caller, calling.isEmpty() ? null : globals, !calling.isEmpty(), Definitions.shown(name), at);
+            closures.leave(frame, l.state);
             l.b.named(oldName);
             caller.grads.clear();
             caller.grads.putAll(l.state.grads);
@@ -368,6 +392,9 @@ final class Functions {
         for (String n : globals.names.keySet()) {
             if (!locals.contains(n) && caller.names.get(n) instanceof T t) seen.names.put(n, t);
         }
+        for (String n : scopes.writtenNow()) { // what the caller assigned through `global` (or its callees did)
+            if (caller.names.containsKey(n) && !caller.maybeUnassigned.containsKey(n)) seen.names.put(n, caller.names.get(n));
+        }
         return seen;
     }
 
@@ -382,8 +409,8 @@ final class Functions {
         Set<String> locals = callerLocals();
         for (String g : mutations.changedGlobals(name)) {
             if (!locals.contains(g)) continue;
-            l.diags.error("E0401", at, "`" + name + "` changes the script's `" + g + "` in place, but `" + outer.name() + "` has a local `" + g
-                    + "` of its own", "rename `" + outer.name() + "`'s local (tx cannot keep a local and a global of one name apart here)");
+            l.diags.error("E0401", at, "`" + Definitions.shown(name) + "` changes the script's `" + g + "` in place, but `" + Definitions.shown(outer.name()) + "` has a local `" + g
+                    + "` of its own", "rename `" + Definitions.shown(outer.name()) + "`'s local (tx cannot keep a local and a global of one name apart here)");
             return true;
         }
         return false;
@@ -393,6 +420,7 @@ final class Functions {
     private Set<String> callerLocals() {
         Ast.FnDef outer = defs.get(calling.peek());
         Set<String> locals = new java.util.HashSet<>(l.localNames(outer.body()));
+        locals.removeAll(scopes.declaredIn(outer.body())); // its `global` names are the script's
         for (Ast.Param p : outer.params()) locals.add(p.name());
         return locals;
     }
@@ -403,7 +431,7 @@ final class Functions {
         for (int i = 0; i < args.size(); i++) {
             if (f.params().get(i).kind() != null || !(args.get(i) instanceof T arg)) continue; // a scalar, list or function parameter
             if (!Signatures.matches(f.params().get(i).shape(), arg.shape(), dims)) {
-                l.diags.error("E0209", at, "argument `" + f.params().get(i).name() + "` of `" + f.name() + "` has shape " + Shapes.show(arg.shape())
+                l.diags.error("E0209", at, "argument `" + f.params().get(i).name() + "` of `" + Definitions.shown(f.name()) + "` has shape " + Shapes.show(arg.shape())
                         + ", but the signature says " + Signatures.show(f.params().get(i).shape()) + Signatures.bindings(dims), null);
                 return null;
             }
@@ -601,10 +629,10 @@ final class Functions {
         Ast.Stmt last = body.isEmpty() ? null : body.get(body.size() - 1);
         if (!(last instanceof Ast.Return) && f.returns().isEmpty()) { // Python: a function without `return` returns None
             l.block(body);
-            return new Val.None("`" + f.name() + "` returns None");
+            return new Val.None("`" + Definitions.shown(f.name()) + "` returns None");
         }
         if (!(last instanceof Ast.Return ret)) {
-            l.diags.error("E0108", l.headSpan(f.span()), "function `" + f.name() + "` does not end with `return`",
+            l.diags.error("E0108", l.headSpan(f.span()), "function `" + Definitions.shown(f.name()) + "` does not end with `return`",
                     "its signature declares a result, so its last statement must be `return value` (or `return a, b`)");
             return new Val.Bad();
         }
@@ -626,20 +654,20 @@ final class Functions {
         List<Val> checked = new ArrayList<>();
         for (int i = 0; i < values.size(); i++) {
             Val v = values.get(i);
-            if (f.returns().isEmpty() && (v instanceof Val.Num || v instanceof Val.ListV || v instanceof Val.Fn)) { // a Python value, inlined
+            if (f.returns().isEmpty() && (v instanceof Val.Num || v instanceof Val.ListV || v instanceof Val.Fn || v instanceof Val.DictV)) { // a Python value, inlined
                 checked.add(v);
                 continue;
             }
-            T t = l.exprs.tensor(v, at, "a value returned by `" + f.name() + "`");
+            T t = l.exprs.tensor(v, at, "a value returned by `" + Definitions.shown(f.name()) + "`");
             if (t == null) return new Val.Bad();
             if (!f.returns().isEmpty()) {
                 if (f.returns().size() != values.size()) {
-                    l.diags.error("E0209", l.headSpan(f.span()), "`" + f.name() + "` returns " + values.size() + " values, but its signature declares "
+                    l.diags.error("E0209", l.headSpan(f.span()), "`" + Definitions.shown(f.name()) + "` returns " + values.size() + " values, but its signature declares "
                             + f.returns().size(), null);
                     return new Val.Bad();
                 }
                 if (!Signatures.matches(f.returns().get(i), t.shape(), dims)) {
-                    l.diags.error("E0209", l.headSpan(f.span()), "`" + f.name() + "` returns shape " + Shapes.show(t.shape()) + " where its signature says "
+                    l.diags.error("E0209", l.headSpan(f.span()), "`" + Definitions.shown(f.name()) + "` returns shape " + Shapes.show(t.shape()) + " where its signature says "
                             + Signatures.show(f.returns().get(i)) + Signatures.bindings(dims), null);
                     return new Val.Bad();
                 }

@@ -267,6 +267,10 @@ final class Indexing {
             return;
         }
         Val before = l.exprs.lookup(name.name(), name.span());
+        if (before instanceof Val.DictV d && ((Ast.Index) a.target()).target() == name) {
+            new Dicts(l).assign(a, name, d); // hyperparams['lr'] = 0.01
+            return;
+        }
         if (before instanceof Val.ListV list && ((Ast.Index) a.target()).target() == name) {
             new ListOps(l).assignItem(a, name, list); // xs[0] = y
             return;

@@ -512,7 +512,7 @@ final class Loops {
     private record Outputs(List<String> names, List<Var> init, List<Var> results, List<Var> outs) {}
 
     /**
-     * A list or tuple assigned in the body ({@code train_metrics = train_epoch(...)}, {@code r = (l.item(), acc)}):
+     * A list, tuple or dict assigned in the body ({@code train_metrics = train_epoch(...)}, {@code r = (l.item(), acc)}):
      * the tensors and Python numbers it holds at the end of the last iteration leave the loop as
      * results too (named {@code r_0}, {@code r_1}, ...), so that after the loop it holds them, not
      * the body's own variables.
@@ -520,9 +520,9 @@ final class Loops {
     private void sequenceItemsOut(Ast.For f, Set<String> assigned, List<String> outNames, State end, Map<Var, Var> shared,
                                   Map<Var, T> afterwards, Outputs o) {
         for (String n : assigned) {
-            if (outNames.contains(n) || !(end.names.get(n) instanceof Val.ListV seq)) continue;
+            if (outNames.contains(n) || !(end.names.get(n) instanceof Val.ListV || end.names.get(n) instanceof Val.DictV)) continue;
             List<T> items = new ArrayList<>();
-            Sequences.mapTensors(seq, t -> {
+            Sequences.mapTensors(end.names.get(n), t -> {
                 items.add(t);
                 return t;
             });

@@ -217,6 +217,7 @@ public final class Lowerer {
             if (s instanceof Ast.Check c) {
                 checks.check(c);
             } else if (s instanceof Ast.FnDef f) {
+                l.functions.definition(f, true); // from here on its name calls this definition, as in `tx run`
                 var old = l.b.at(f.span().origin());
                 checks.selfCheck(f);
                 l.b.at(old);
@@ -369,6 +370,7 @@ public final class Lowerer {
 
     /** A file's function, or a transform of it; null after an error. */
     Val.FnRef reference(String fn, String kind, List<String> wrt) {
+        functions.definitions.bindLast(); // called from outside the script: its names are the module's, each its last definition
         if (!functions.has(fn)) {
             List<String> defined = functions.names();
             diags.error("E0103", Span.NONE, "the file defines no function `" + fn + "`",
@@ -434,6 +436,7 @@ public final class Lowerer {
                     "a function's last statement is its only `return`; a script has none");
             else if (s instanceof Ast.Check c) new Checks(this).check(c);
             else if (s instanceof Ast.Assert a) new Asserts(this).lower(a);
+            // Ast.Global: read when a function is called (Globals); at the script's level it changes nothing, as in Python
         } finally {
             b.at(old);
         }

@@ -34,6 +34,8 @@ final class Mutations {
      */
     boolean callable(Ast.FnDef f) {
         if (!Parameters.allTensors(f) || f.body().isEmpty() || !(f.body().get(f.body().size() - 1) instanceof Ast.Return)) return false;
+        if (functions.closures.makesClosures(f)) return false; // its closures read its names as it runs
+
         return changedParams(f.name()).isEmpty() && changedGlobals(f.name()).isEmpty();
     }
 
@@ -66,9 +68,16 @@ final class Mutations {
         changedScriptNames.put(name, Set.of()); // while it is being analysed (recursion is refused elsewhere)
         Set<String> out = new LinkedHashSet<>(l.inPlaceNames(f.body()));
         for (Ast.Param p : f.params()) out.remove(p.name());
-        out.removeAll(l.localNames(f.body()));
+        out.removeAll(functions.scopes.localsOf(f)); // Python's rule: what it binds (`=`, `op=`, loop names) but its `global` names
+        out.addAll(functions.scopes.assignedOf(f)); // `global t; t += 1`: assigned, not changed in place, but a loop that calls it carries t alike
         changedScriptNames.put(name, out);
         return out;
+    }
+
+    /** Forgets what was found: a function was redefined, and the functions that call it by name may now change other things. */
+    void forget() {
+        changed.clear();
+        changedScriptNames.clear();
     }
 
     /** Applies to a caller's names the in-place changes made since {@code mark} (a function's, to its arguments and globals). */

@@ -126,11 +126,12 @@ final class NameEffects {
             return;
         }
         if (f == null || !l.functions.has(f.name())) return;
-        Set<Integer> changed = l.functions.mutations.changedParams(f.name());
+        String key = l.functions.definitions.resolve(f.name());
+        Set<Integer> changed = l.functions.mutations.changedParams(key);
         for (int i = 0; i < c.args().size(); i++) {
             if (c.args().get(i).name() == null && changed.contains(i)) out.addAll(Iteration.namesIn(c.args().get(i).value()));
         }
-        out.addAll(l.functions.mutations.changedGlobals(f.name()));
+        out.addAll(l.functions.mutations.changedGlobals(key));
     }
 
     /** {@code f} in {@code grad(f)(...)} (any transform): its derived function takes f's arguments, and changes what f changes. */

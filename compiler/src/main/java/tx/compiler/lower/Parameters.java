@@ -20,18 +20,22 @@ final class Parameters {
     static final Set<String> SEQUENCES = Set.of("list", "tuple");
     static final Set<String> FUNCTIONS = Set.of("Callable", "function");
     static final String STRING = "str";
+    /** A dict, {@code hyperparams: dict}. */
+    static final String DICT = "dict";
     /** A tensor of any shape, {@code x: Tensor}: the function is checked for each call's shapes, as it is inlined. */
     static final String TENSOR = "Tensor";
     /** The parameter of a built-in taken as a function ({@code grad(tanh)}): a tensor of any shape; a program cannot write this type. */
     static final String ANY_TENSOR = "$tensor";
+    /** A parameter of a {@code lambda}: untyped, as Python's; it takes whatever it is given, checked where the body uses it. */
+    static final String ANY = "$any";
 
     /** E0106 for a parameter kind tx does not know, at the parameter. */
     static void checkKinds(Lowerer l, Ast.FnDef f) {
         for (Ast.Param p : f.params()) {
             String k = p.kind();
-            if (k == null || SCALARS.contains(k) || SEQUENCES.contains(k) || FUNCTIONS.contains(k) || k.equals(STRING) || k.equals(TENSOR)) continue;
+            if (k == null || SCALARS.contains(k) || SEQUENCES.contains(k) || FUNCTIONS.contains(k) || k.equals(STRING) || k.equals(TENSOR) || k.equals(DICT)) continue;
             l.diags.error("E0106", p.span(), "parameter `" + p.name() + "` has the unknown type `" + k + "`",
-                    "a parameter is a tensor of a shape (`x: [n, 3]`), `float`, `int`, `bool`, `list`, `tuple`, `str`, `Tensor` (any shape) or `Callable`");
+                    "a parameter is a tensor of a shape (`x: [n, 3]`), `float`, `int`, `bool`, `list`, `tuple`, `str`, `dict`, `Tensor` (any shape) or `Callable`");
         }
     }
 
@@ -48,14 +52,16 @@ final class Parameters {
      */
     static Val accept(Lowerer l, String fn, Ast.Param p, Val v, Span span) {
         String k = p.kind();
+        if (ANY.equals(k)) return v;
         if (k == null || k.equals(ANY_TENSOR) || k.equals(TENSOR)) return l.exprs.tensor(v, span, "an argument of `" + fn + "`");
-        if (!SCALARS.contains(k) && !SEQUENCES.contains(k) && !FUNCTIONS.contains(k) && !k.equals(STRING)) return v; // E0106 was reported at the parameter
+        if (!SCALARS.contains(k) && !SEQUENCES.contains(k) && !FUNCTIONS.contains(k) && !k.equals(STRING) && !k.equals(DICT)) return v; // E0106 was reported at the parameter
         if (v instanceof Val.None) return v; // Python takes None for any parameter (`f_grad: Callable = None`); a use of it is checked there
         if (v instanceof Val.Bool bv) v = new Val.Num(bv.value() ? 1 : 0, Val.PyType.BOOL);
         v = Sequences.named(v, span);
         boolean fits = SCALARS.contains(k) ? v instanceof Val.Num || v instanceof T t && !t.maybeNone() && t.shape().length == 0
                 : SEQUENCES.contains(k) ? v instanceof Val.ListV
                 : k.equals(STRING) ? v instanceof Val.Str
+                : k.equals(DICT) ? v instanceof Val.DictV
                 : v instanceof Val.Fn;
         if (fits) return v;
         if (!(v instanceof Val.Bad)) {
@@ -78,5 +84,21 @@ final class Parameters {
             out.add(t);
         }
         return out;
+    }
+
+    /** {@code argnums=1} or {@code argnums=(0, 1)}: the parameters by position, from 0, as JAX and functorch number them; false after reporting. */
+    static boolean argnums(Lowerer l, Ast.Arg a, List<String> params, List<Integer> wrt) {
+        List<Ast.Expr> items = a.value() instanceof Ast.TupleLit t ? t.items() : a.value() instanceof Ast.ListLit list ? list.items() : List.of(a.value());
+        for (Ast.Expr e : items) {
+            boolean whole = e instanceof Ast.Num n && n.value() == Math.rint(n.value()) && !n.text().contains(".");
+            int k = whole ? (int) ((Ast.Num) e).value() : -1;
+            if (k < 0 || k >= params.size()) {
+                l.diags.error("E0101", e.span(), "`argnums=` counts the parameters from 0, and there are " + params.size(),
+                        "its parameters are " + String.join(", ", params) + "; `wrt=` names them instead");
+                return false;
+            }
+            wrt.add(k);
+        }
+        return true;
     }
 }

@@ -117,6 +117,7 @@ final class Sequences {
         List<Val> items = items(v);
         if (items != null) return new Val.Num(items.size(), Val.PyType.INT);
         if (v instanceof Val.Shape s) return new Val.Num(s.dims().length, Val.PyType.INT);
+        if (v instanceof Val.DictV d) return new Val.Num(d.keys().size(), Val.PyType.INT);
         if (v instanceof Val.RangeV r) return new Val.Num(r.count(), Val.PyType.INT);
         if (v instanceof Val.RunList r) return RunLists.len(r);
         if (v instanceof T t && !t.maybeNone()) {
@@ -154,9 +155,15 @@ final class Sequences {
         return new PrintItem.Joined(parts);
     }
 
+    /** A dict as print shows it: each key and value by its repr. */
+    PrintItem printDict(Val.DictV d, java.util.function.Function<Val, PrintItem> itemOf) {
+        return Dicts.print(d, x -> repr(x, itemOf));
+    }
+
     /** An item inside a list or tuple: Python shows its repr (numbers as Python numbers, strings quoted). */
     private PrintItem repr(Val v, java.util.function.Function<Val, PrintItem> itemOf) {
         if (items(v) != null) return print(v, itemOf);
+        if (v instanceof Val.DictV d) return Dicts.print(d, x -> repr(x, itemOf));
         if (v instanceof Val.Num n) return new PrintItem.Text(pyRepr(n));
         if (v instanceof Val.Str s) return new PrintItem.Text(Strings.repr(s.value()));
         return itemOf.apply(v);
@@ -176,6 +183,10 @@ final class Sequences {
     /** v with each tensor inside it (lists and tuples nested) replaced by {@code f} of it; v itself if nothing changes. */
     static Val mapTensors(Val v, UnaryOperator<T> f) {
         if (v instanceof T t) return f.apply(t);
+        if (v instanceof Val.DictV d) { // a dict's values, as a list's items
+            Val values = mapTensors(new Val.ListV(d.values(), java.util.Collections.nCopies(d.values().size(), Span.NONE), false), f);
+            return values instanceof Val.ListV list && list.items() != d.values() ? new Val.DictV(d.keys(), list.items()) : v;
+        }
         if (!(v instanceof Val.ListV list)) return v;
         List<Val> out = new ArrayList<>();
         boolean changed = false;
@@ -196,7 +207,7 @@ final class Sequences {
     static void replaceInSequences(State s, Map<Var, T> now) {
         if (now.isEmpty()) return;
         for (Map.Entry<String, Val> e : new ArrayList<>(s.names.entrySet())) {
-            if (!(e.getValue() instanceof Val.ListV)) continue;
+            if (!(e.getValue() instanceof Val.ListV) && !(e.getValue() instanceof Val.DictV)) continue;
             Val v = mapTensors(e.getValue(), t -> now.getOrDefault(t.var(), t));
             if (v != e.getValue()) s.names.put(e.getKey(), v);
         }

@@ -37,8 +37,15 @@ final class State {
     /** Names holding a slice taken from a tensor before that tensor changed in place: why, for warning W0402 when read. */
     final Map<String, String> staleViews = new HashMap<>();
 
+    /**
+     * In a function's body, the script's names that the function assigns without `global`: its
+     * locals, unbound until assigned (Python's UnboundLocalError, E0121, if read before), with the function's name.
+     */
+    final Map<String, String> unboundLocals = new HashMap<>();
+
     State copy() {
         State s = new State();
+        s.unboundLocals.putAll(unboundLocals);
         s.names.putAll(names);
         s.maybeUnassigned.putAll(maybeUnassigned);
         s.sizedAfterLoop.putAll(sizedAfterLoop);

@@ -72,6 +72,12 @@ public final class Ast {
     /** {@code assert cond} or {@code assert cond, message}: Python's; {@code message} is null when there is none. */
     public record Assert(Expr cond, Expr message, Span span) implements Stmt {}
 
+    /**
+     * {@code global t, lr}: in a function, the names are the script's, read and assigned there
+     * (Python's {@code global}); at the script's level it changes nothing.
+     */
+    public record Global(List<String> names, List<Span> spans, Span span) implements Stmt {}
+
     public record Target(String name, String attr, Span span) {}
 
     /**
@@ -153,6 +159,12 @@ public final class Ast {
     public record Attr(Expr target, String name, Span nameSpan, Span span) implements Expr {}
 
     public record ListLit(List<Expr> items, Span span) implements Expr {}
+
+    /** {@code {'lr': 0.03, 'wd': 3}}: a dict, its keys and values in order. */
+    public record DictLit(List<Expr> keys, List<Expr> values, Span span) implements Expr {}
+
+    /** {@code lambda x, y: body}: a function of one expression, reading the names of where it is written (a closure). */
+    public record Lambda(List<String> params, List<Span> paramSpans, Expr body, Span span) implements Expr {}
 
     /** A tuple, {@code (a, b)}, or the right-hand side {@code b, a} of {@code a, b = b, a}. */
     public record TupleLit(List<Expr> items, Span span) implements Expr {}

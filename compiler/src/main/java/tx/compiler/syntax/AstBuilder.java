@@ -89,6 +89,15 @@ final class AstBuilder {
         if (ctx instanceof FnDefContext c) return fnDef(c);
         if (ctx instanceof ReturnStmtContext c) return new Return(exprs(c.expr()), sp);
         if (ctx instanceof CheckStmtContext c) return new Check(expr(c.lhs), c.tol == null ? null : expr(c.tol), sp);
+        if (ctx instanceof GlobalStmtContext c) {
+            List<String> names = new ArrayList<>();
+            List<Span> spans = new ArrayList<>();
+            for (var n : c.NAME()) {
+                names.add(n.getText());
+                spans.add(span(n.getSymbol()));
+            }
+            return new Global(names, spans, sp);
+        }
         if (ctx instanceof AssertStmtContext c) return new Assert(expr(c.cond), c.msg == null ? null : expr(c.msg), sp);
         return null; // a subtree the parser already reported as broken
     }
@@ -184,6 +193,24 @@ final class AstBuilder {
         if (ctx instanceof IsTestContext c) return new Is(expr(c.expr(0)), c.neg != null, expr(c.expr(1)), sp);
         if (ctx instanceof AndContext c) return new Logic("and", expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof OrContext c) return new Logic("or", expr(c.expr(0)), expr(c.expr(1)), sp);
+        if (ctx instanceof DictContext c) {
+            List<Expr> keys = new ArrayList<>(), values = new ArrayList<>();
+            for (DictEntryContext d : c.dictEntry()) {
+                keys.add(expr(d.key));
+                values.add(expr(d.value));
+            }
+            return new DictLit(keys, values, sp);
+        }
+        if (ctx instanceof MembershipContext c) return new Binary(c.neg != null ? "not in" : "in", expr(c.expr(0)), expr(c.expr(1)), sp);
+        if (ctx instanceof LambdaContext c) {
+            List<String> params = new ArrayList<>();
+            List<Span> spans = new ArrayList<>();
+            for (var n : c.NAME()) {
+                params.add(n.getText());
+                spans.add(span(n.getSymbol()));
+            }
+            return new Lambda(params, spans, expr(c.expr()), sp);
+        }
         if (ctx instanceof ConditionalContext c) return new IfExpr(expr(c.expr(0)), expr(c.expr(1)), expr(c.expr(2)), sp);
         if (ctx instanceof CallContext c) return new Call(expr(c.expr()), args(c.arg()), sp);
         if (ctx instanceof AttributeContext c) return new Attr(expr(c.expr()), c.NAME().getText(), span(c.NAME().getSymbol()), sp);
@@ -287,13 +314,20 @@ final class AstBuilder {
         return formatted ? new FString(parts, ok, sp) : new Str(plain.toString(), sp);
     }
 
+    /**
+     * A literal's text without its quotes (one on each side, or three: {@code """a docstring"""}),
+     * escapes resolved; as in Python, a line break in a triple-quoted string is {@code \n} however
+     * the file ends its lines, and a backslash before one joins the lines.
+     */
     private static String unquote(String text) {
+        int q = text.length() >= 6 && (text.startsWith("\"\"\"") || text.startsWith("\'\'\'")) ? 3 : 1;
+        text = q == 3 ? text.replace("\r\n", "\n") : text;
         StringBuilder sb = new StringBuilder();
-        for (int i = 1; i < text.length() - 1; i++) {
+        for (int i = q; i < text.length() - q; i++) {
             char ch = text.charAt(i);
-            if (ch == '\\' && i + 1 < text.length() - 1) {
+            if (ch == '\\' && i + 1 < text.length() - q) {
                 char n = text.charAt(++i);
-                sb.append(n == 'n' ? '\n' : n == 't' ? '\t' : n);
+                if (n != '\n') sb.append(n == 'n' ? '\n' : n == 't' ? '\t' : n);
             } else {
                 sb.append(ch);
             }

@@ -30,6 +30,13 @@ final class NewlineFilter implements TokenSource {
     private final List<Token> unclosed = new ArrayList<>();
     private Token tooDeep;
 
+    /** The last token that was not a line break: what a `{` follows decides whether it opens a dict or a block. */
+    private Token previous;
+
+    /** The tokens after which a `{` starts an expression, a dict literal (after anything else it opens a block). */
+    private static final java.util.Set<String> DICT_AFTER = java.util.Set.of("=", "(", "[", ",", ":", "return", "in", "==", "!=", "and", "or", "not",
+            "+=", "|", "|=");
+
     NewlineFilter(TxLexer lexer) {
         this.lexer = lexer;
     }
@@ -40,15 +47,18 @@ final class NewlineFilter implements TokenSource {
             Token t = lexer.nextToken();
             if (t.getType() == TxLexer.NEWLINE && !brackets.isEmpty()) continue;
             track(t);
+            if (t.getType() != TxLexer.NEWLINE) previous = t;
             return t;
         }
     }
 
     private void track(Token t) {
         String text = t.getText();
-        if ("(".equals(text) || "[".equals(text)) {
+        boolean dict = "{".equals(text) && previous != null && DICT_AFTER.contains(previous.getText());
+        if ("(".equals(text) || "[".equals(text) || dict) {
             brackets.push(t);
-        } else if ((")".equals(text) || "]".equals(text)) && !brackets.isEmpty()) {
+        } else if ((")".equals(text) || "]".equals(text) || "}".equals(text) && !brackets.isEmpty() && "{".equals(brackets.peek().getText()))
+                && !brackets.isEmpty()) {
             brackets.pop();
         } else if ("{".equals(text) || "}".equals(text) || t.getType() == Token.EOF) {
             unclosed.addAll(brackets); // a bracket still open at a brace is never closed

@@ -222,14 +222,18 @@ public final class Parse {
                 case "def" -> new String[] {"tx defines functions with `fn`, not `def`", "e.g. `fn loss(w: [3], x: [n, 3]) -> [] { return mean(x @ w) }`"};
                 case "class" -> new String[] {"tx has no classes",
                         "keep a model's parameters in tensors (or a list of them) and write its forward pass as a `fn`"};
-                case "lambda" -> new String[] {"tx has no `lambda`", "define the function with `fn`, and pass its name"};
                 case "del" -> new String[] {"tx has no `del`", "a name lives until it is assigned again"};
-                case "global", "nonlocal" -> new String[] {"tx has no `" + before + "` statement", null};
+                case "nonlocal" -> new String[] {"tx has no `nonlocal` statement", "a nested function reads its maker's names but cannot assign them: return the new value (`global` names the script's names)"};
                 case "raise", "try", "except" -> new String[] {"tx has no exceptions (`" + before + "`)", null};
                 case "yield", "async", "await" -> new String[] {"tx has no `" + before + "`", null};
                 default -> null;
             };
             if (named != null) return new String[] {named[0], named[1], "from the word before"};
+            if (prev != null && prev.getType() == TxLexer.STRING && t.getType() == TxLexer.UNKNOWN && prev.getText().equals(t.getText() + t.getText())
+                    && prev.getStopIndex() + 1 == t.getStartIndex()) { // `"""` whose closing `"""` never comes: the lexer saw `""` and a `"`
+                String q = t.getText().repeat(3);
+                return new String[] {"this triple-quoted string is never closed", "end it with `" + q + "`", "from the token before"};
+            }
             if ((t.getText().equals("&") || t.getText().equals("|")) && prev != null && prev.getText().equals(t.getText())) {
                 String op = t.getText(), word = op.equals("&") ? "and" : "or";
                 return new String[] {"tx, as Python, has no `" + op + op + "`",
