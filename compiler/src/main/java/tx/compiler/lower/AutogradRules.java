@@ -34,6 +34,10 @@ final class AutogradRules extends RuleFamily {
             if (!a.shape(1, 1)) return null;
             T x = a.tensor(0);
             if (x == null) return null;
+            if (Shapes.symbolic(x.shape())) { // PyTorch raises unless the run leaves one element
+                RunTimeSizes.refuse(l, a.span(), "`item()`");
+                return null;
+            }
             if (Shapes.numel(x.shape()) != 1) {
                 l.diags.error("E0201", a.span(), "only one-element tensors can be converted to a number: this one has shape " + Shapes.show(x.shape()), null);
                 return null;
