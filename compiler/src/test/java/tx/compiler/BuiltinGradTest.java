@@ -358,6 +358,11 @@ class BuiltinGradTest extends GradDomains {
         c.add(new Case("max_pool2d(x, 2)", s(2, 2, 2, 2), List.of(x(s(2, 2, 5, 4), distinct()))));
         c.add(new Case("max_pool2d(x, [2, 3], stride=1, padding=1, ceil_mode=true)", s(1, 2, 5, 5), List.of(x(s(1, 2, 4, 5), distinct()))));
         c.add(new Case("max_pool1d(x, 3, 2, 1, 2)", s(2, 2, 3), List.of(x(s(2, 2, 7), distinct()))));
+        // triangular solves (Giles's adjoints on the triangle), batches broadcasting
+        c.add(new Case("torch.linalg.solve_triangular(x + 3 * eye(3), y, upper=true)", s(2, 3, 2), List.of(x(s(2, 3, 3), ANY), y(s(3, 2), ANY))));
+        c.add(new Case("torch.linalg.solve_triangular(x + 3 * eye(3), y, upper=false, left=false, unitriangular=true)", s(2, 3), List.of(x(s(3, 3), ANY), y(s(2, 3), ANY))));
+        c.add(new Case("torch.triangular_solve(y, x + 3 * eye(3), transpose=true).solution + torch.triangular_solve(y, x, upper=false)[1].sum()", s(3, 2),
+                List.of(x(s(3, 3), ANY), y(s(3, 2), ANY))));
         // return_indices: the values, and the indices gathering from the flattened planes (the same picks)
         c.add(new Case("max_pool2d(x, [2, 3], stride=1, padding=1, return_indices=true)[0]", s(1, 2, 4, 4), List.of(x(s(1, 2, 3, 4), distinct()))));
         c.add(new Case("gather(flatten(x, 1), 1, flatten(max_pool1d_with_indices(x, 2, dilation=2)[1], 1))", s(2, 2), List.of(x(s(2, 5), distinct()))));

@@ -55,6 +55,7 @@ final class Mutator {
         ".append(", "len", "r = range(3)", "f\"{name}: {x}\"", "name = \"loss\"", "x.grad = None", ".backward(create_graph=True)",
         // the operators of issue 13's ops task
         "max_pool1d", "max_pool2d", "return_indices=True", "max_pool2d_with_indices", "ignore_index=",
+        "torch.linalg.solve_triangular", "upper=False", "left=False", "unitriangular=True", "torch.triangular_solve", "transpose=True",
     };
 
     private static final String ODD_CHARS = "\t\r\n\u00e9\u2211\u00a0\u200b\\\"'`$?!~^&|%";
