@@ -432,6 +432,9 @@ class BuiltinGradTest extends GradDomains {
         c.add(new Case("cross_entropy(x, tensor([[0, 2], [-100, 3]]), weight=tensor([0.5, 1.0, 2.0, 3.0]), label_smoothing=0.2)", s(), List.of(x(s(2, 4, 2), ANY))));
         c.add(new Case("nll_loss(x, tensor([[[1], [0]], [[3], [2]]]), reduction=\"none\")", s(2, 2, 1), List.of(x(s(2, 4, 2, 1), ANY))));
         c.add(new Case("cross_entropy(x, softmax(p, dim=1), weight=tensor([0.5, 1.0, 2.0]))", s(), List.of(x(s(2, 3, 2), ANY), constant("p", s(2, 3, 2), ANY))));
+        // the deprecated size_average= and reduce= (PyTorch's mapping to a reduction)
+        c.add(new Case("mse_loss(x, y, size_average=False) + cross_entropy(x, tensor([2, 0]), reduce=False)", s(2), List.of(x(s(2, 3), ANY), y(s(2, 3), ANY))));
+        c.add(new Case("kl_div(log_softmax(x, dim=1), y, reduce=False, reduction=\"batchmean\")", s(2, 3), List.of(x(s(2, 3), ANY), constant("y", s(2, 3), probabilities(3)))));
         // the loss options: weight=, ignore_index=, label_smoothing=, nll_loss, and (below) the binary losses' weight= and pos_weight=
         c.add(new Case("cross_entropy(x, t, weight=tensor([0.5, 1.0, 2.0, 3.0]), label_smoothing=0.2)", s(), List.of(x(s(3, 4), ANY), constant("t", s(3), classes(4)))));
         c.add(new Case("cross_entropy(x, tensor([1, -100, 3]), weight=tensor([0.5, 1.0, 2.0, 3.0]), reduction=\"none\")", s(3), List.of(x(s(3, 4), ANY))));

@@ -44,12 +44,12 @@ final class ClassLossRules extends RuleFamily {
     }
 
     private Val loss(Args a, boolean logits) {
-        if (!(logits ? a.shape(2, 3, "weight", "ignore_index", "reduction", "label_smoothing") : a.shape(2, 3, "weight", "ignore_index", "reduction"))) return null;
+        if (!(logits ? a.shape(2, 3, LegacyReduction.with("weight", "ignore_index", "reduction", "label_smoothing")) : a.shape(2, 3, LegacyReduction.with("weight", "ignore_index", "reduction")))) return null;
         T x = a.tensor(0), t = a.tensor(1);
         Val wv = a.get(2, "weight");
         T w = wv == null || wv instanceof Val.None ? null : a.tensor(2, "weight");
         Integer ignore = a.get(-1, "ignore_index") == null ? Integer.valueOf(-100) : a.integer(-1, "ignore_index");
-        String r = host.choice(a, -1, "reduction", "mean", LossRules.REDUCTIONS);
+        String r = LegacyReduction.of(l, host, a, LossRules.REDUCTIONS);
         double eps = a.number(-1, "label_smoothing", 0);
         if (x == null || t == null || r == null || ignore == null || a.failed) return null;
         int[] xs = x.shape(), ts = t.shape();

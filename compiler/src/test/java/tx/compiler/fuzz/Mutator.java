@@ -56,6 +56,7 @@ final class Mutator {
         // the operators of issue 13's ops task
         "max_pool1d", "max_pool2d", "return_indices=True", "max_pool2d_with_indices", "ignore_index=",
         "torch.linalg.solve_triangular", "upper=False", "left=False", "unitriangular=True", "torch.triangular_solve", "transpose=True",
+        "size_average=False", "reduce=False",
     };
 
     private static final String ODD_CHARS = "\t\r\n\u00e9\u2211\u00a0\u200b\\\"'`$?!~^&|%";
