@@ -10,7 +10,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.regex.Pattern;
@@ -46,101 +45,9 @@ import tx.runtime.tensor.Tensor;
  * Inputs are drawn away from kinks (relu and abs at 0, ties of max/min/maximum/minimum, clamp's bounds,
  * where's switch points), where a finite difference would straddle two pieces.
  */
-class BuiltinGradTest {
+class BuiltinGradTest extends GradDomains {
     static final double H = Math.cbrt(Math.ulp(1.0));
     static final double RTOL = 1e-6, ATOL = 1e-8;
-
-    // ---- domains -----------------------------------------------------------------------------------
-
-    interface Domain {
-        double[] sample(Random rng, int n);
-    }
-
-    static Domain uniform(double lo, double hi) {
-        return (rng, n) -> {
-            double[] d = new double[n];
-            for (int i = 0; i < n; i++) d[i] = lo + (hi - lo) * rng.nextDouble();
-            return d;
-        };
-    }
-
-    /** |x| uniform in [lo, hi], either sign. */
-    static Domain signed(double lo, double hi) {
-        return (rng, n) -> {
-            double[] d = uniform(lo, hi).sample(rng, n);
-            for (int i = 0; i < n; i++) if (rng.nextBoolean()) d[i] = -d[i];
-            return d;
-        };
-    }
-
-    /** Values in [2k + parity + 0.1, 2k + parity + 0.9], k in {-1, 0, 1}: inputs of different parity are >= 0.2 apart. */
-    static Domain band(int parity) {
-        return (rng, n) -> {
-            double[] d = new double[n];
-            for (int i = 0; i < n; i++) d[i] = 2 * (rng.nextInt(3) - 1) + parity + 0.1 + 0.8 * rng.nextDouble();
-            return d;
-        };
-    }
-
-    /** A shuffled grid with jitter: all values at least 0.4 apart, so a max or min has one winner. */
-    static Domain distinct() {
-        return (rng, n) -> {
-            List<Integer> order = new ArrayList<>();
-            for (int i = 0; i < n; i++) order.add(i);
-            Collections.shuffle(order, rng);
-            double[] d = new double[n];
-            for (int i = 0; i < n; i++) d[i] = (order.get(i) - n / 2.0) * 0.7 + 0.3 * rng.nextDouble();
-            return d;
-        };
-    }
-
-    /** Uniform in [lo, hi] but at least margin away from each of the points (clamp bounds, switch points). */
-    static Domain avoiding(double lo, double hi, double margin, double... points) {
-        return (rng, n) -> {
-            double[] d = new double[n];
-            for (int i = 0; i < n; i++) {
-                boolean ok;
-                do {
-                    d[i] = lo + (hi - lo) * rng.nextDouble();
-                    ok = true;
-                    for (double p : points) ok &= Math.abs(d[i] - p) >= margin;
-                } while (!ok);
-            }
-            return d;
-        };
-    }
-
-    static Domain choice(double... vs) {
-        return (rng, n) -> {
-            double[] d = new double[n];
-            for (int i = 0; i < n; i++) d[i] = vs[rng.nextInt(vs.length)];
-            return d;
-        };
-    }
-
-    /** Class indices in [0, classes). */
-    static Domain classes(int classes) {
-        return (rng, n) -> {
-            double[] d = new double[n];
-            for (int i = 0; i < n; i++) d[i] = rng.nextInt(classes);
-            return d;
-        };
-    }
-
-    /** Rows (last axis, of length c) of positive probabilities that sum to 1. */
-    static Domain probabilities(int c) {
-        return (rng, n) -> {
-            double[] d = uniform(0.1, 1).sample(rng, n);
-            for (int r = 0; r < n; r += c) {
-                double s = 0;
-                for (int i = r; i < r + c; i++) s += d[i];
-                for (int i = r; i < r + c; i++) d[i] /= s;
-            }
-            return d;
-        };
-    }
-
-    static final Domain ANY = uniform(-2, 2), POS = uniform(0.5, 3);
 
     // ---- the table ---------------------------------------------------------------------------------
 
@@ -451,6 +358,14 @@ class BuiltinGradTest {
         c.add(new Case("max_pool2d(x, 2)", s(2, 2, 2, 2), List.of(x(s(2, 2, 5, 4), distinct()))));
         c.add(new Case("max_pool2d(x, [2, 3], stride=1, padding=1, ceil_mode=true)", s(1, 2, 5, 5), List.of(x(s(1, 2, 4, 5), distinct()))));
         c.add(new Case("max_pool1d(x, 3, 2, 1, 2)", s(2, 2, 3), List.of(x(s(2, 2, 7), distinct()))));
+        // triangular solves (Giles's adjoints on the triangle), batches broadcasting
+        c.add(new Case("torch.linalg.solve_triangular(x + 3 * eye(3), y, upper=true)", s(2, 3, 2), List.of(x(s(2, 3, 3), ANY), y(s(3, 2), ANY))));
+        c.add(new Case("torch.linalg.solve_triangular(x + 3 * eye(3), y, upper=false, left=false, unitriangular=true)", s(2, 3), List.of(x(s(3, 3), ANY), y(s(2, 3), ANY))));
+        c.add(new Case("torch.triangular_solve(y, x + 3 * eye(3), transpose=true).solution + torch.triangular_solve(y, x, upper=false)[1].sum()", s(3, 2),
+                List.of(x(s(3, 3), ANY), y(s(3, 2), ANY))));
+        // return_indices: the values, and the indices gathering from the flattened planes (the same picks)
+        c.add(new Case("max_pool2d(x, [2, 3], stride=1, padding=1, return_indices=true)[0]", s(1, 2, 4, 4), List.of(x(s(1, 2, 3, 4), distinct()))));
+        c.add(new Case("gather(flatten(x, 1), 1, flatten(max_pool1d_with_indices(x, 2, dilation=2)[1], 1))", s(2, 2), List.of(x(s(2, 5), distinct()))));
         c.add(new Case("avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=false)", s(1, 2, 3, 2), List.of(x(s(1, 2, 5, 4), ANY))));
         c.add(new Case("avg_pool2d(x, 2, ceil_mode=true, divisor_override=3)", s(2, 3, 2), List.of(x(s(2, 5, 4), ANY))));
         c.add(new Case("avg_pool1d(x, 2)", s(2, 2, 3), List.of(x(s(2, 2, 7), ANY))));
@@ -513,6 +428,13 @@ class BuiltinGradTest {
         c.add(new Case("cross_entropy(x, t)", s(), List.of(x(s(3, 4), ANY), constant("t", s(3), classes(4)))));
         c.add(new Case("cross_entropy(x, t)", s(), List.of(x(s(4), ANY), constant("t", s(), classes(4)))));
         c.add(new Case("cross_entropy(x, p)", s(), List.of(x(s(3, 4), ANY), constant("p", s(3, 4), probabilities(4)))));
+        // [N, C, d1, ...] with class indices [N, d1, ...] (segmentation), and class probabilities along axis 1
+        c.add(new Case("cross_entropy(x, tensor([[0, 2], [-100, 3]]), weight=tensor([0.5, 1.0, 2.0, 3.0]), label_smoothing=0.2)", s(), List.of(x(s(2, 4, 2), ANY))));
+        c.add(new Case("nll_loss(x, tensor([[[1], [0]], [[3], [2]]]), reduction=\"none\")", s(2, 2, 1), List.of(x(s(2, 4, 2, 1), ANY))));
+        c.add(new Case("cross_entropy(x, softmax(p, dim=1), weight=tensor([0.5, 1.0, 2.0]))", s(), List.of(x(s(2, 3, 2), ANY), constant("p", s(2, 3, 2), ANY))));
+        // the deprecated size_average= and reduce= (PyTorch's mapping to a reduction)
+        c.add(new Case("mse_loss(x, y, size_average=False) + cross_entropy(x, tensor([2, 0]), reduce=False)", s(2), List.of(x(s(2, 3), ANY), y(s(2, 3), ANY))));
+        c.add(new Case("kl_div(log_softmax(x, dim=1), y, reduce=False, reduction=\"batchmean\")", s(2, 3), List.of(x(s(2, 3), ANY), constant("y", s(2, 3), probabilities(3)))));
         // the loss options: weight=, ignore_index=, label_smoothing=, nll_loss, and (below) the binary losses' weight= and pos_weight=
         c.add(new Case("cross_entropy(x, t, weight=tensor([0.5, 1.0, 2.0, 3.0]), label_smoothing=0.2)", s(), List.of(x(s(3, 4), ANY), constant("t", s(3), classes(4)))));
         c.add(new Case("cross_entropy(x, tensor([1, -100, 3]), weight=tensor([0.5, 1.0, 2.0, 3.0]), reduction=\"none\")", s(3), List.of(x(s(3, 4), ANY))));

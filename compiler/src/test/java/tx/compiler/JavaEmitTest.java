@@ -249,7 +249,8 @@ class JavaEmitTest {
                 s, la = torch.linalg.slogdet(A)
                 P = S @ S.mT + eye(3)
                 L = torch.linalg.cholesky(P, upper=true)
-                return s * la + sum(slogdet(P).logabsdet) + sum(L ** 2) + sum(torch.linalg.solve(A, C, left=false) ** 2) + torch.linalg.det(torch.linalg.inv(A))
+                t = sum(torch.linalg.solve_triangular(P, S, upper=true) ** 2) + sum(torch.linalg.solve_triangular(A, C, upper=false, left=false, unitriangular=true))
+                return s * la + sum(slogdet(P).logabsdet) + sum(L ** 2) + sum(torch.linalg.solve(A, C, left=false) ** 2) + torch.linalg.det(torch.linalg.inv(A)) + t
             }
             fn padded_modes(x: [1, 2, 3, 4], v: [2, 5]) -> [] {
                 a = pad(x, [2, 1, 1, 2], mode="reflect") * pad(x, [1, 2, -1, 4], mode="replicate") + pad(x, [2, 1, 2, 1], mode="circular")

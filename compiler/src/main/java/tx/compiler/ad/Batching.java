@@ -554,7 +554,7 @@ public final class Batching {
             Var folded = foldedProduct(e, in);
             if (folded != null) return folded;
         }
-        if (p.elementwise() || p == Prim.WHERE || p == Prim.CAST || p == Prim.MATMUL || p == Prim.SOLVE) return broadcasting(e, in);
+        if (p.elementwise() || p == Prim.WHERE || p == Prim.CAST || p == Prim.MATMUL || p == Prim.SOLVE || p == Prim.TRI_SOLVE) return broadcasting(e, in);
         return switch (p) {
             case SUM, MAX, PROD, PROD_OTHERS -> {
                 Attrs.Reduce r = (Attrs.Reduce) e.attr();

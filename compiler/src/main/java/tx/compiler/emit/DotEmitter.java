@@ -529,7 +529,7 @@ public final class DotEmitter {
             // the operations whose label is their name, with their folded operands
             case NEG, EXP, LOG, SIN, COS, TAN, TANH, SIGMOID, SQRT, ABS, SIGN, FLOOR, CEIL, ROUND, TRUNC, ASIN, ACOS, ATAN, LOG1P, EXPM1, STOP_GRAD,
                     ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, REMAINDER, FLOOR_DIVIDE, FMOD, ATAN2, LT, LE, GT, GE, EQ, NE, WHERE,
-                    BITWISE_AND, BITWISE_OR, BITWISE_XOR, DET, SIGNDET, LOGABSDET, QR_Q, QR_R, INVERSE, SOLVE, CHOLESKY -> null;
+                    BITWISE_AND, BITWISE_OR, BITWISE_XOR, DET, SIGNDET, LOGABSDET, QR_Q, QR_R, INVERSE, SOLVE, TRI_SOLVE, CHOLESKY -> null;
             case LOAD -> op + " " + attr; // its path and shape
         };
         if (withAttributes != null) return withAttributes;

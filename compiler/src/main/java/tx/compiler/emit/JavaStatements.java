@@ -112,6 +112,8 @@ abstract class JavaStatements {
             case EIGH -> call("eigh", ref(in.get(0)), shape(in.get(0)), Boolean.toString(((Attrs.Part) e.attr()).index() == 1));
             case SVD -> call("svd", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Part) e.attr()).index()), "\"linalg.svd\"");
             case SOLVE -> call("solve", ref(in.get(0)), shape(in.get(0)), ref(in.get(1)), shape(in.get(1)));
+            case TRI_SOLVE -> call("solveTriangular", ref(in.get(0)), shape(in.get(0)), ref(in.get(1)), shape(in.get(1)),
+                    Boolean.toString(((Attrs.Triangle) e.attr()).upper()), Boolean.toString(((Attrs.Triangle) e.attr()).unit()));
             case ARGSORT -> call("argsort", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.AxisOrder) e.attr()).axis()),
                     Boolean.toString(((Attrs.AxisOrder) e.attr()).descending()));
             case NONZERO -> throw new Derivation.Unexpressible("a size known only at run time (a boolean mask's selection) cannot be written yet");

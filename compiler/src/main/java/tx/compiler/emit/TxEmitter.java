@@ -648,6 +648,8 @@ public final class TxEmitter {
             case SVD -> ((Attrs.Part) attr).index() == 3 ? call("torch.linalg.pinv", arg(in.get(0)))
                     : new Expr(call("torch.linalg.svd", arg(in.get(0)), "full_matrices=false").text() + "[" + ((Attrs.Part) attr).index() + "]", ATOM);
             case SOLVE -> call("solve", arg(in.get(0)), TxText.solveColumns(e, arg(in.get(1))));
+            case TRI_SOLVE -> call("torch.linalg.solve_triangular", arg(in.get(0)), arg(in.get(1)), "upper=" + (((Attrs.Triangle) attr).upper() ? "true" : "false"),
+                    "unitriangular=" + (((Attrs.Triangle) attr).unit() ? "true" : "false"));
             case ARGSORT -> call("argsort", arg(in.get(0)), "dim=" + ((Attrs.AxisOrder) attr).axis(), "descending=" + (((Attrs.AxisOrder) attr).descending() ? "true" : "false"));
             case NONZERO -> throw new Derivation.Unexpressible("a size known only at run time (a boolean mask's selection) cannot be written yet");
             case GATHER -> call("gather", arg(in.get(0)), Integer.toString(((Attrs.Axis) attr).axis()), arg(in.get(1)));

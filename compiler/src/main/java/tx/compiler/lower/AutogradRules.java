@@ -34,9 +34,8 @@ final class AutogradRules extends RuleFamily {
             if (!a.shape(1, 1)) return null;
             T x = a.tensor(0);
             if (x == null) return null;
-            if (Shapes.symbolic(x.shape())) {
-                l.diags.error("E0105", a.span(), "`item` of a tensor whose size is known only at run time (shape " + Shapes.show(x.shape()) + ")",
-                        "take one element first, e.g. `x[0].item()`, or reduce it, e.g. `x.sum().item()`");
+            if (Shapes.symbolic(x.shape())) { // PyTorch raises unless the run leaves one element
+                RunTimeSizes.refuse(l, a.span(), "`item()`");
                 return null;
             }
             if (Shapes.numel(x.shape()) != 1) {

@@ -16,7 +16,8 @@ import tx.runtime.tensor.Shapes;
 /**
  * The classification losses cross_entropy(input, target, weight=None, ignore_index=-100,
  * reduction="mean", label_smoothing=0.0) and nll_loss(input, target, weight=None,
- * ignore_index=-100, reduction="mean"), over input [N, C] or [C], as PyTorch 1.13 computes them.
+ * ignore_index=-100, reduction="mean"), over input [N, C] or [C] (and [N, C, d1, ...], see
+ * {@link SpatialLoss}), as PyTorch 1.13 computes them.
  * With class indices y (int64 [N] or []), sample n's loss is -w[y_n] logp[n, y_n], 0 where y_n is
  * ignore_index; "mean" divides the sum by Σ_n w[y_n] over the samples kept (nan when none is),
  * "sum" sums, "none" keeps [N]. label_smoothing ε > 0 adds PyTorch's smoothing term:
@@ -43,23 +44,23 @@ final class ClassLossRules extends RuleFamily {
     }
 
     private Val loss(Args a, boolean logits) {
-        if (!(logits ? a.shape(2, 3, "weight", "ignore_index", "reduction", "label_smoothing") : a.shape(2, 3, "weight", "ignore_index", "reduction"))) return null;
+        if (!(logits ? a.shape(2, 3, LegacyReduction.with("weight", "ignore_index", "reduction", "label_smoothing")) : a.shape(2, 3, LegacyReduction.with("weight", "ignore_index", "reduction")))) return null;
         T x = a.tensor(0), t = a.tensor(1);
         Val wv = a.get(2, "weight");
         T w = wv == null || wv instanceof Val.None ? null : a.tensor(2, "weight");
         Integer ignore = a.get(-1, "ignore_index") == null ? Integer.valueOf(-100) : a.integer(-1, "ignore_index");
-        String r = host.choice(a, -1, "reduction", "mean", LossRules.REDUCTIONS);
+        String r = LegacyReduction.of(l, host, a, LossRules.REDUCTIONS);
         double eps = a.number(-1, "label_smoothing", 0);
         if (x == null || t == null || r == null || ignore == null || a.failed) return null;
         int[] xs = x.shape(), ts = t.shape();
-        if (xs.length != 1 && xs.length != 2) {
-            l.diags.error("E0202", a.spanOf(0, null), "`" + a.fn + "` takes " + (logits ? "logits" : "log-probabilities") + " of shape [N, C] or [C], found "
+        if (xs.length == 0) {
+            l.diags.error("E0202", a.spanOf(0, null), "`" + a.fn + "` takes " + (logits ? "logits" : "log-probabilities") + " of shape [N, C], [C] or [N, C, d1, ...], found "
                     + Shapes.show(xs), null);
             return null;
         }
-        int classes = xs[xs.length - 1];
-        if (Shapes.isSymbol(classes)) { // the class axis's size is read as a number (the class ids, label smoothing's share)
-            RunTimeSizes.refuse(l, a.spanOf(0, null), "`" + a.fn + "` over a class axis");
+        int classes = xs[xs.length == 1 ? 0 : 1];
+        if (Shapes.isSymbol(classes) || xs.length > 2 && Shapes.symbolic(xs)) { // the class ids are numbers; [N, C, d1, ...] is flattened to [N·d1·..., C]
+            RunTimeSizes.refuse(l, a.spanOf(0, null), "`" + a.fn + "` over a class axis" + (xs.length > 2 ? " or over [N, C, d1, ...]" : ""));
             return null;
         }
         if (w != null && !weightValid(a, w, classes, logits && Arrays.equals(xs, ts))) return null;
@@ -69,13 +70,16 @@ final class ClassLossRules extends RuleFamily {
             return null;
         }
         if (logits && Arrays.equals(xs, ts) && t.dtype().isFloat()) return probabilities(a, x, t, o);
-        int[] want = xs.length == 2 ? new int[] {xs[0]} : Shapes.SCALAR;
+        int[] want = SpatialLoss.targetShape(xs);
         if (!Arrays.equals(ts, want)) {
             l.diags.error("E0202", a.spanOf(1, null), "`" + a.fn + "` with " + (logits ? "logits" : "input") + " of shape " + Shapes.show(xs) + " needs class indices of shape "
                     + Shapes.show(want) + (logits ? " or probabilities of shape " + Shapes.show(xs) : "") + ", found " + Shapes.show(ts), null);
             return null;
         }
         if (!classIndicesValid(a, t, classes, ignore)) return null;
+        if (xs.length > 2) return out(b.composite(() -> SpatialLoss.flattened(b, x.var(), t.var(), o.reduction(), (xf, tf) -> logits && o.plain() && noneIgnored(t, o.ignore())
+                ? Composites.crossEntropyIndices(b, xf, tf, o.reduction()) : indices(b, logits ? Composites.logSoftmax(b, xf, 1) : xf, tf, o))),
+                SpatialLoss.gradFn(xs.length, o.reduction(), o.smoothing()));
         if (logits && o.plain() && noneIgnored(t, o.ignore())) {
             return out(b.composite(() -> Composites.crossEntropyIndices(b, x.var(), t.var(), o.reduction())), "NllLossBackward0");
         }
@@ -90,14 +94,14 @@ final class ClassLossRules extends RuleFamily {
                     + " supported for floating point target\")", "ignore_index applies to class indices");
             return null;
         }
-        int classAxis = x.shape().length - 1, classes = x.shape()[classAxis];
+        int classAxis = x.shape().length == 1 ? 0 : 1, classes = x.shape()[classAxis];
         Var v = b.composite(() -> {
             Var target = o.smoothing() > 0 ? b.add(b.mul(t.var(), b.scalar(1 - o.smoothing())), b.scalar(o.smoothing() / classes)) : t.var();
             Var terms = b.mul(Composites.logSoftmax(b, x.var(), classAxis), target);
-            if (o.weight() != null) terms = b.mul(terms, o.weight().var());
+            if (o.weight() != null) terms = b.mul(terms, SpatialLoss.alongClasses(b, o.weight().var(), x.shape().length));
             if (o.reduction() == Losses.Reduction.NONE) return b.neg(b.sum(terms, new int[] {classAxis}, false));
             Var total = b.sum(terms, Composites.allAxes(terms.rank()), false);
-            return b.neg(o.reduction() == Losses.Reduction.SUM ? total : b.div(total, x.shape().length == 1 ? b.scalar(1) : Composites.count(b, x.var(), new int[] {0})));
+            return b.neg(o.reduction() == Losses.Reduction.SUM ? total : b.div(total, x.shape().length == 1 ? b.scalar(1) : Composites.count(b, x.var(), SpatialLoss.sampleAxes(x.shape().length))));
         });
         return out(v, o.reduction() == Losses.Reduction.MEAN ? "DivBackward1" : "NegBackward0");
     }

@@ -34,6 +34,7 @@ final class ConvPoolRules extends RuleFamily {
             rules.put("conv_transpose" + d + "d", a -> convTranspose(a, dims));
             rules.put("conv" + d + "d_weight", a -> convGradient(a, dims, false));
             rules.put("max_pool" + d + "d", a -> maxPool(a, dims, 0));
+            rules.put("max_pool" + d + "d_with_indices", a -> maxPool(a, dims, 0));
             rules.put("max_pool" + d + "d_backward", a -> maxPool(a, dims, 1));
             rules.put("max_pool" + d + "d_pick", a -> maxPool(a, dims, 2));
             rules.put("avg_pool" + d + "d", a -> avgPool(a, dims));
@@ -362,13 +363,17 @@ final class ConvPoolRules extends RuleFamily {
     // ---- pooling -----------------------------------------------------------------------------------------
 
     /**
-     * max_pool1d/2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False) (kind 0);
+     * max_pool1d/2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+     * return_indices=False) (kind 0; max_pool1d/2d_with_indices always return the indices);
      * kind 1, max_pool2d_backward(grad_output, input, ...), the gradient; kind 2, max_pool2d_pick(input, v, ...).
      */
     private Val maxPool(Args a, int dims, int kind) {
         int at = kind == 0 ? 0 : 1;
-        if (!a.shape(at + 1, at + 6, "kernel_size", "stride", "padding", "dilation", "ceil_mode") || !kernelGiven(a, at + 1)) return null;
+        boolean ok = kind == 0 ? a.shape(1, 7, "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices")
+                : a.shape(at + 1, at + 6, "kernel_size", "stride", "padding", "dilation", "ceil_mode");
+        if (!ok || !kernelGiven(a, at + 1)) return null;
         T x = a.tensor(at), other = kind == 0 ? x : a.tensor(kind == 1 ? 0 : 1);
+        boolean indices = kind == 0 && (a.bool(6, "return_indices", false) || a.fn.endsWith("_with_indices"));
         if (x == null || other == null || a.failed || input(a, x, dims) == null) return null;
         Attrs.Pool p = pool(a, at + 1, dims, true);
         if (p == null || !fitsPool(a, x.shape(), p, dims, at + 3)) return null;
@@ -376,11 +381,36 @@ final class ConvPoolRules extends RuleFamily {
         try {
             Var y = b.emit(kind == 1 ? Prim.MAX_UNPOOL : Prim.MAX_POOL, p, xv, ov);
             String gradFn = kind == 1 ? "MaxPool2DWithIndicesBackwardBackward0" : dims == 2 ? "MaxPool2DWithIndicesBackward0" : "SqueezeBackward1";
-            return finish(x, dims, y, gradFn, dims == 2 ? gradFn : "SqueezeBackward1");
+            Val values = finish(x, dims, y, gradFn, dims == 2 ? gradFn : "SqueezeBackward1");
+            return indices ? withIndices(a, x, dims, p, values) : values;
         } catch (IllegalArgumentException e) {
             error(a, a.span(), "`" + a.fn + "`: " + e.getMessage(), null);
             return null;
         }
+    }
+
+    /**
+     * (values, indices) of max_pool(..., return_indices=True): each window's argmax as PyTorch numbers
+     * it, the flat position within its plane (h·W + w), int64. It is the pick of the same windows from
+     * a plane of those positions, so the choice (the first largest, or the last nan) is the values' own.
+     */
+    private Val withIndices(Args a, T x, int dims, Attrs.Pool p, Val values) {
+        int[] xs = x.shape();
+        int h = dims == 2 ? xs[xs.length - 2] : 1, w = xs[xs.length - 1];
+        if (Shapes.isSymbol(h) || Shapes.isSymbol(w)) {
+            RunTimeSizes.refuse(l, a.span(), "`" + a.fn + "` with indices");
+            return null;
+        }
+        double[] positions = new double[h * w];
+        for (int i = 0; i < positions.length; i++) positions[i] = i;
+        Var xv = batched(x, dims);
+        int[] plane = Shapes.ones(xv.rank());
+        plane[plane.length - 1] = w;
+        if (dims == 2) plane[plane.length - 2] = h;
+        Var at = b.expand(b.constant(Tensor.of(plane, positions)), xv.shapeRef());
+        Var picked = b.emit(Prim.CAST, tx.runtime.tensor.DType.INT64, b.emit(Prim.MAX_POOL, p, xv, at));
+        Var idx = x.shape().length == dims + 2 ? picked : b.reshape(picked, java.util.Arrays.copyOfRange(picked.shapeRef(), 1, picked.rank()));
+        return new Val.Tuple(List.of(values, out(idx, null)));
     }
 
     private boolean kernelGiven(Args a, int i) {

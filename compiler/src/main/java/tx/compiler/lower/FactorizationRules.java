@@ -35,6 +35,7 @@ final class FactorizationRules extends RuleFamily {
         rules.put("qr", a -> qr(a, "qr"));
         rules.put("linalg.qr", a -> qr(a, "linalg_qr"));
         new LuRules(l, host, rules);
+        new TriangularSolveRules(l, host, rules);
     }
 
     /** The operand i as a batch of float64 square matrices, or null after E0202 or E0220. */

@@ -542,6 +542,7 @@ final class Functions {
      */
     Lowered lowerFunction(Ast.FnDef f, List<T> args, Span at, boolean derivative) {
         int mark = l.diags.mark(), errors = l.diags.errorCount();
+        boolean backwardFailed = l.backwardFailed; // a backward that fails in a body whose diagnostics are dropped silences nothing after
         Object streams = l.random.mark();
         State caller = l.state;
         State body = new State();
@@ -582,6 +583,7 @@ final class Functions {
         boolean tensors = results.size() == (result instanceof Val.Tuple t ? t.items().size() : 1);
         if (l.diags.errorCount() != errors || results.isEmpty() || !tensors || draws || !pure(stmts, derivative ? List.of() : params, results)) {
             l.diags.dropSince(mark);
+            l.backwardFailed = backwardFailed;
             return INLINE_ONLY;
         }
         List<Var> out = new ArrayList<>();

@@ -43,10 +43,11 @@ final class LossRules extends RuleFamily {
      */
     private void loss(String name, String number, double dflt, PairLoss f, String gradFnMean, String gradFnSum, String gradFnNone) {
         rules.put(name, a -> {
-            if (!(number == null ? a.shape(2, 2, "reduction") : a.shape(2, 2, "reduction", number))) return null;
+            String[] keywords = number == null ? new String[] {"reduction"} : new String[] {"reduction", number};
+            if (!a.shape(2, 2, name.equals("huber_loss") ? keywords : LegacyReduction.with(keywords))) return null; // huber_loss came after the deprecation
             T x0 = a.tensor(0), y0 = a.tensor(1);
             double p = number == null ? 0 : a.number(-1, number, dflt);
-            String r = host.choice(a, -1, "reduction", "mean", REDUCTIONS);
+            String r = LegacyReduction.of(l, host, a, REDUCTIONS);
             T[] xy = x0 == null || y0 == null || r == null || a.failed ? null : host.agreed(a, x0, y0);
             if (xy == null) return null;
             T x = xy[0], y = xy[1];
@@ -69,10 +70,10 @@ final class LossRules extends RuleFamily {
      * passes a gradient: PyTorch refuses ones that require grad (E0104 here).
      */
     private Val binaryCrossEntropy(Args a, boolean logits) {
-        if (!(logits ? a.shape(2, 3, "weight", "reduction", "pos_weight") : a.shape(2, 3, "weight", "reduction"))) return null;
+        if (!(logits ? a.shape(2, 3, LegacyReduction.with("weight", "reduction", "pos_weight")) : a.shape(2, 3, LegacyReduction.with("weight", "reduction")))) return null;
         T x0 = a.tensor(0), y0 = a.tensor(1);
         T w = optional(a, 2, "weight"), pw = logits ? optional(a, -1, "pos_weight") : null;
-        String r = host.choice(a, -1, "reduction", "mean", REDUCTIONS);
+        String r = LegacyReduction.of(l, host, a, REDUCTIONS);
         if (x0 == null || y0 == null || r == null || a.failed) return null;
         T[] xy = SizeAgreement.sameShape(l, a.span(), x0, y0, logits ? "Target size ({1}) must be the same as input size ({0})"
                 : "Using a target size ({1}) that is different to the input size ({0}) is deprecated. Please ensure they have the same size.");
@@ -115,9 +116,9 @@ final class LossRules extends RuleFamily {
 
     /** kl_div(input, target, reduction="mean", log_target=False); input holds log-probabilities. */
     private Val klDiv(Args a) {
-        if (!a.shape(2, 2, "reduction", "log_target")) return null;
+        if (!a.shape(2, 2, LegacyReduction.with("reduction", "log_target"))) return null;
         T x0 = a.tensor(0), y0 = a.tensor(1);
-        String r = host.choice(a, -1, "reduction", "mean", "mean", "sum", "none", "batchmean");
+        String r = LegacyReduction.of(l, host, a, "mean", "sum", "none", "batchmean");
         boolean logTarget = a.bool("log_target", false);
         T[] yx = x0 == null || y0 == null || r == null || a.failed ? null : host.agreed(a, y0, x0); // PyTorch's message names the target a
         if (yx == null) return null;
@@ -129,7 +130,12 @@ final class LossRules extends RuleFamily {
             case NONE -> logTarget ? "MulBackward0" : "SubBackward0";
             case BATCHMEAN -> "DivBackward0";
         };
-        return out(b.composite(() -> Losses.reduce(b, Losses.klDiv(b, x.var(), y.var(), logTarget), red)), gradFn);
+        // NOTE: PyTorch divides by the batch after a legacy reduction too when reduction="batchmean" is also given
+        boolean batch = LegacyReduction.given(a) && a.get(-1, "reduction") instanceof Val.Str asked && asked.value().equals("batchmean") && x0.shape().length > 0;
+        return out(b.composite(() -> {
+            Var v = Losses.reduce(b, Losses.klDiv(b, x.var(), y.var(), logTarget), red);
+            return batch ? b.div(v, Composites.count(b, x0.var(), new int[] {0})) : v;
+        }), batch ? "DivBackward0" : gradFn);
     }
 
     /** cosine_similarity(x1, x2, dim=1, eps=1e-8): along dim of the broadcast shape. */

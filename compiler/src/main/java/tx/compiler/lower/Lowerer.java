@@ -649,7 +649,8 @@ public final class Lowerer {
     static List<String> fields(String kind) {
         return kind.endsWith("slogdet") ? List.of("sign", "logabsdet") : kind.endsWith("qr") ? List.of("Q", "R")
                 : kind.equals("linalg_eigh") ? List.of("eigenvalues", "eigenvectors") : kind.equals("linalg_svd") ? List.of("U", "S", "Vh") : kind.equals("linalg_lu") ? List.of("P", "L", "U")
-                : kind.equals("linalg_lstsq") ? List.of("solution", "residuals", "rank", "singular_values") : List.of("values", "indices");
+                : kind.equals("linalg_lstsq") ? List.of("solution", "residuals", "rank", "singular_values")
+                : kind.equals("triangular_solve") ? List.of("solution", "cloned_coefficient") : List.of("values", "indices");
     }
 
     /**

@@ -53,6 +53,10 @@ final class Mutator {
         "mode=\"circular\"", "nll_loss", "weight=", "label_smoothing=", "pos_weight=", "binary_cross_entropy_with_logits",
         "conv_transpose1d", "stride=", "output_padding=", "groups=", "dilation=", "assert", "assert x.shape[0] == 2, \"m\"", "xs = []",
         ".append(", "len", "r = range(3)", "f\"{name}: {x}\"", "name = \"loss\"", "x.grad = None", ".backward(create_graph=True)",
+        // the operators of issue 13's ops task
+        "max_pool1d", "max_pool2d", "return_indices=True", "max_pool2d_with_indices", "ignore_index=",
+        "torch.linalg.solve_triangular", "upper=False", "left=False", "unitriangular=True", "torch.triangular_solve", "transpose=True",
+        "size_average=False", "reduce=False",
     };
 
     private static final String ODD_CHARS = "\t\r\n\u00e9\u2211\u00a0\u200b\\\"'`$?!~^&|%";

@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  *       stays away from 0 and Q, R are smooth); |Q| ≤ 1 and |R_ij| ≤ the norm of column j;</li>
  *   <li>{@code pad(x, p, mode="reflect"|"replicate"|"circular")} with amounts smaller than the size
  *       (circular on the batched rank only, as PyTorch requires);</li>
- *   <li>{@code cross_entropy} and {@code nll_loss} with a constant {@code weight=} of C positive
+ *   <li>{@code cross_entropy} and {@code nll_loss} (over [N, C], [C] or [N, C, d]) with a constant {@code weight=} of C positive
  *       numbers and {@code label_smoothing=}, {@code binary_cross_entropy_with_logits} with
  *       {@code pos_weight=} (and now and then {@code weight=});</li>
  *   <li>{@code conv_transpose1d} with stride, padding, output_padding, dilation, groups and bias;</li>
@@ -231,14 +231,23 @@ final class NnOpGen {
         if (s.length != 0) return null;
         int c = 2 + rnd.nextInt(3), n = 1 + rnd.nextInt(4);
         boolean batch = rnd.nextBoolean();
-        int[] ls = batch ? new int[] {n, c} : new int[] {c};
+        int d = batch && rnd.nextBoolean() ? 1 + rnd.nextInt(3) : 0; // [N, C, d] with targets [N, d] (segmentation)
+        int[] ls = d > 0 ? new int[] {n, c, d} : batch ? new int[] {n, c} : new int[] {c};
         Ex logits = gen.gen(ls, depth - 1);
         if (logits.number()) return null;
         boolean nll = rnd.nextBoolean();
         Ex target;
         if (!nll && rnd.nextInt(3) == 0) {
             Ex p = gen.gen(ls, depth - 2);
-            target = Ex.from("softmax(" + p.text() + ", dim=" + (ls.length - 1) + ")", ls, 0, 1, p);
+            target = Ex.from("softmax(" + p.text() + ", dim=" + (ls.length == 1 ? 0 : 1) + ")", ls, 0, 1, p);
+        } else if (d > 0) {
+            StringBuilder t = new StringBuilder("tensor([");
+            for (int i = 0; i < n; i++) {
+                t.append(i == 0 ? "[" : ", [");
+                for (int j = 0; j < d; j++) t.append(j == 0 ? "" : ", ").append(rnd.nextInt(c));
+                t.append(']');
+            }
+            target = Ex.constant(t.append("])").toString(), new int[] {n, d}, 0, c - 1);
         } else {
             StringBuilder t = new StringBuilder(batch ? "tensor([" : "tensor(");
             for (int i = 0; i < (batch ? n : 1); i++) t.append(i == 0 ? "" : ", ").append(rnd.nextInt(c));
@@ -257,7 +266,7 @@ final class NnOpGen {
         if (rnd.nextBoolean()) java.util.Collections.reverse(opts);
         String kw = opts.isEmpty() ? "" : ", " + String.join(", ", opts);
         double bound = (wmax / wmin + wmax) * (logits.hi() - logits.lo() + Math.log(c));
-        String t = nll ? "nll_loss(log_softmax(" + logits.text() + ", dim=-1), " + target.text() + kw + ")"
+        String t = nll ? "nll_loss(log_softmax(" + logits.text() + ", dim=" + (d > 0 ? "1" : "-1") + "), " + target.text() + kw + ")"
                 : "cross_entropy(" + logits.text() + ", " + target.text() + kw + ")";
         return Ex.from(t, s, 0, bound, logits, target);
     }

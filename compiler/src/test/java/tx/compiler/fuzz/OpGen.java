@@ -277,6 +277,12 @@ final class OpGen {
         Ex b = gen.gen(s, depth - 1);
         if (b.number()) return null;
         double bound = a.inverseBound * b.mag() * (a.spd ? Math.sqrt(n) : 1);
+        if (!a.spd && s.length >= 2 && rnd.nextInt(3) == 0) {
+            // a triangle of a diagonally dominant A is too (the same bound); a unit one's inverse has rows summing to at most 1.5^(n-1) <= 2.25
+            String kw = rnd.nextBoolean() ? "upper=True" : "upper=False" + (rnd.nextBoolean() ? ", unitriangular=True" : "");
+            double tri = kw.contains("unit") ? 2.25 * b.mag() : bound;
+            return Ex.from("torch.linalg.solve_triangular(" + a.m.text() + ", " + b.text() + ", " + kw + ")", s, -tri, tri, a.m, b);
+        }
         return Ex.from("solve(" + a.m.text() + ", " + b.text() + ")", s, -bound, bound, a.m, b);
     }
 

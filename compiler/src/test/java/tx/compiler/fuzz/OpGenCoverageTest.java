@@ -43,6 +43,8 @@ class OpGenCoverageTest {
         CONSTRUCTS.put("cross_entropy weight=", Pattern.compile("cross_entropy\\([^\n]*weight="));
         CONSTRUCTS.put("nll_loss weight=", Pattern.compile("nll_loss\\([^\n]*weight="));
         CONSTRUCTS.put("label_smoothing=", Pattern.compile("label_smoothing="));
+        CONSTRUCTS.put("solve_triangular", Pattern.compile("solve_triangular\\("));
+        CONSTRUCTS.put("class indices [N, d]", Pattern.compile("(cross_entropy|nll_loss)\\([^\n]*, tensor\\(\\[\\[\\d"));
         CONSTRUCTS.put("pos_weight=", Pattern.compile("binary_cross_entropy_with_logits\\([^\n]*pos_weight="));
         CONSTRUCTS.put("conv_transpose1d", Pattern.compile("conv_transpose1d\\("));
         CONSTRUCTS.put("eigh/eigvalsh", Pattern.compile("linalg\\.eig(h|valsh)\\("));

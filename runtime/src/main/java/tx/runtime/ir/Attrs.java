@@ -94,6 +94,11 @@ public final class Attrs {
         @Override public String toString() { return name; }
     }
 
+    /** A triangular solve's matrix: its upper or lower triangle, and whether its diagonal is taken as ones. */
+    public record Triangle(boolean upper, boolean unit) {
+        @Override public String toString() { return (upper ? "upper" : "lower") + (unit ? ", unit" : ""); }
+    }
+
     /** Which output of a factorisation with several a primitive gives (eigh's eigenvalues, svd's U), by index and name. */
     public record Part(int index, String name) {
         @Override public String toString() { return name; }

@@ -16,7 +16,7 @@ public final class Dtypes {
         return switch (p) {
             // functions that make floats of anything (torch.exp of an int64 tensor is float64), and true division
             case EXP, LOG, SIN, COS, TAN, TANH, SIGMOID, SQRT, ASIN, ACOS, ATAN, LOG1P, EXPM1, DIV, ATAN2, PROD_OTHERS -> DType.FLOAT64;
-            case DET, SIGNDET, LOGABSDET, QR_Q, QR_R, EIGH, SVD, INVERSE, SOLVE, CHOLESKY -> DType.FLOAT64; // the lowering converts to float64 first
+            case DET, SIGNDET, LOGABSDET, QR_Q, QR_R, EIGH, SVD, INVERSE, SOLVE, TRI_SOLVE, CHOLESKY -> DType.FLOAT64; // the lowering converts to float64 first
             // convolutions are of floats (the lowering converts); a pooling picks values of its second operand
             case CONV, CONV_INPUT, CONV_WEIGHT -> DType.FLOAT64;
             case MAX_POOL, MAX_UNPOOL -> in.get(1);

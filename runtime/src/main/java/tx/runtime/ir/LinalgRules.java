@@ -49,6 +49,12 @@ final class LinalgRules {
         return Shapes.concat(batch, new int[] {b[b.length - 2], b[b.length - 1]});
     }
 
+    /** solve_triangular(A [..., n, n], B [..., n, k]): as solve. */
+    static int[] triSolve(List<int[]> in) {
+        square(in.get(0), Prim.TRI_SOLVE);
+        return solve(in);
+    }
+
     /** det's value as [..., 1, 1], to scale matrices. */
     private static Var asMatrix(Builder b, Var v) {
         return b.reshape(v, Shapes.concat(v.shapeRef(), new int[] {1, 1}));
@@ -125,6 +131,40 @@ final class LinalgRules {
         if (da == null && db == null) return null;
         Var rhs = da == null ? db : db == null ? b.neg(b.matmul(da, e.out())) : b.sub(db, b.matmul(da, e.out()));
         return b.emit(Prim.SOLVE, null, in(e, 0), rhs);
+    }
+
+    /**
+     * Giles's adjoint of X = A⁻¹ B for a triangular A: B̄ = A⁻ᵀ X̄ (a solve with Aᵀ, whose triangle is
+     * the other one), Ā = -B̄ Xᵀ kept on A's triangle (without the diagonal when it is taken as ones),
+     * as PyTorch's linalg_solve_triangular_backward; the AD pass sums broadcast batches.
+     */
+    static List<Var> triSolveVjp(Builder b, Eqn e, Var g) {
+        Attrs.Triangle t = (Attrs.Triangle) e.attr();
+        Var gb = b.emit(Prim.TRI_SOLVE, new Attrs.Triangle(!t.upper(), t.unit()), b.mT(in(e, 0)), g);
+        return List.of(onTriangle(b, b.neg(b.matmul(gb, false, e.out(), true)), t), gb);
+    }
+
+    /** dX = A⁻¹ (dB - dA X), dA kept on A's triangle (the kernel reads nothing else). */
+    static Var triSolveJvp(Builder b, Eqn e, List<Var> t) {
+        Var da = t.get(0), db = t.get(1);
+        if (da == null && db == null) return null;
+        Attrs.Triangle tr = (Attrs.Triangle) e.attr();
+        Var dax = da == null ? null : b.matmul(onTriangle(b, da, tr), e.out());
+        return b.emit(Prim.TRI_SOLVE, tr, in(e, 0), dax == null ? db : db == null ? b.neg(dax) : b.sub(db, dax));
+    }
+
+    /** m [..., n, n] on the triangle a triangular solve reads (0 elsewhere). */
+    private static Var onTriangle(Builder b, Var m, Attrs.Triangle t) {
+        int n = m.shapeRef()[m.rank() - 1];
+        Tensor lower = triangle(n, t.unit() ? -1 : 0);
+        Var mask = b.constant(t.upper() ? Tensor.of(new int[] {n, n}, transposed(lower.data(), n)) : lower, DType.BOOL);
+        return b.where(mask, m, b.scalar(0));
+    }
+
+    private static double[] transposed(double[] d, int n) {
+        double[] t = new double[n * n];
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) t[j * n + i] = d[i * n + j];
+        return t;
     }
 
     /**

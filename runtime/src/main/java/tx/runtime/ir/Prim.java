@@ -568,6 +568,13 @@ public enum Prim {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return LinalgRules.solveVjp(b, e, g); }
         @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return LinalgRules.solveJvp(b, e, t); }
     },
+    /** X = A⁻¹ B for A's upper or lower triangle (Attrs.Triangle; unit: ones on its diagonal), B [..., n, k], batches broadcasting; B̄ = A⁻ᵀ X̄, Ā = -B̄ Xᵀ on that triangle. */
+    TRI_SOLVE(2) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return LinalgRules.triSolve(in); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Factorizations.solveTriangular(in.get(0), in.get(1), (Attrs.Triangle) attr); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return LinalgRules.triSolveVjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return LinalgRules.triSolveJvp(b, e, t); }
+    },
     /** The lower L with A = L Lᵀ, from A's lower triangle; Ā = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹ (PyTorch's cholesky_backward). */
     CHOLESKY(1) {
         @Override public int[] shape(List<int[]> in, Object attr) { return LinalgRules.square(in.get(0), this); }

@@ -80,6 +80,14 @@ public final class Factorizations {
         }
     }
 
+    /** X with A X = B for A's triangle (t: upper or lower, unit diagonal), a [..., n, n] and b [..., n, k] whose batch dimensions broadcast. */
+    public static Tensor solveTriangular(Tensor a, Tensor b, tx.runtime.ir.Attrs.Triangle t) {
+        int[] as = a.shapeRef(), bs = b.shapeRef();
+        int[] batch = Shapes.broadcast(Arrays.copyOf(as, as.length - 2), Arrays.copyOf(bs, bs.length - 2));
+        return Tensor.of(Shapes.concat(batch, new int[] {bs[bs.length - 2], bs[bs.length - 1]}),
+                StandaloneLinalg.solveTriangular(a.data(), as, b.data(), bs, t.upper(), t.unit()));
+    }
+
     /** The lower Cholesky factor of each matrix, read from its lower triangle; fn names the function in the error's message. */
     public static Tensor cholesky(Tensor a, String fn) {
         try {

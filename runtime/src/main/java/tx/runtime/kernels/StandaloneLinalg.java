@@ -274,6 +274,44 @@ final class StandaloneLinalg {
         return x;
     }
 
+    // kernel: solveTriangular needs broadcast, broadcastStrides, numel
+    /**
+     * X with A X = B for the upper or lower triangle of a [..., n, n] (unit: its diagonal taken as
+     * ones) and b [..., n, k], the batch dimensions broadcasting, by substitution: x_i = (b_i -
+     * sum_j A_ij x_j) / A_ii over the rows solved before i. The other triangle is not read; a 0 on
+     * the diagonal gives inf or nan (no error), as LAPACK's trsm.
+     */
+    static double[] solveTriangular(double[] a, int[] as, double[] b, int[] bs, boolean upper, boolean unit) {
+        int n = as[as.length - 1], k = bs[bs.length - 1];
+        int[] aBatch = java.util.Arrays.copyOf(as, as.length - 2), bBatch = java.util.Arrays.copyOf(bs, bs.length - 2);
+        int[] batch = broadcast(aBatch, bBatch);
+        int[] sa = broadcastStrides(aBatch, batch), sb = broadcastStrides(bBatch, batch);
+        int count = numel(batch);
+        double[] x = new double[count * n * k];
+        int[] index = new int[batch.length];
+        int pa = 0, pb = 0;
+        for (int t = 0; t < count; t++) {
+            int oa = pa * n * n, ob = pb * n * k, ox = t * n * k;
+            for (int c = 0; c < k; c++) {
+                for (int s = 0; s < n; s++) {
+                    int i = upper ? n - 1 - s : s;
+                    double v = b[ob + i * k + c];
+                    for (int j = upper ? i + 1 : 0; j < (upper ? n : i); j++) v -= a[oa + i * n + j] * x[ox + j * k + c];
+                    x[ox + i * k + c] = unit ? v : v / a[oa + i * n + i];
+                }
+            }
+            for (int q = batch.length - 1; q >= 0; q--) {
+                pa += sa[q];
+                pb += sb[q];
+                if (++index[q] < batch[q]) break;
+                pa -= sa[q] * batch[q];
+                pb -= sb[q] * batch[q];
+                index[q] = 0;
+            }
+        }
+        return x;
+    }
+
     // kernel: cholesky needs batchNote, numel
     /**
      * The lower Cholesky factor L (A = L L^T) of each matrix of a [..., n, n], from its lower triangle

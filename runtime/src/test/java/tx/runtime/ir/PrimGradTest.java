@@ -414,6 +414,12 @@ class PrimGradTest {
         for (int[][] s : solves) {
             add(t, Prim.SOLVE, "solve", List.of(op(s[0], wellConditioned(s[0][s[0].length - 1])), op(s[1], uniform(-2, 2))), null, Kind.DIFFERENTIABLE);
         }
+        for (int[][] s : solves) { // upper and lower, with and without a unit diagonal: the other triangle's gradient is 0, as its differences
+            for (int k = 0; k < 4; k++) {
+                add(t, Prim.TRI_SOLVE, "solve_triangular " + new Attrs.Triangle(k < 2, k % 2 == 1), List.of(op(s[0], wellConditioned(s[0][s[0].length - 1])),
+                        op(s[1], uniform(-2, 2))), new Attrs.Triangle(k < 2, k % 2 == 1), Kind.DIFFERENTIABLE);
+            }
+        }
     }
 
     static void matmul(Map<Prim, List<Config>> t, int[] a, int[] b) {
