@@ -161,23 +161,9 @@ public enum Prim {
             return List.of(b.div(g, in(e, 1)), b.neg(b.div(b.mul(g, e.out()), in(e, 1))));
         }
     },
-    /**
-     * d(a^b) = b a^(b-1) da + a^b log(a) db. NOTE: as in PyTorch, the first term is 0 where b = 0
-     * (not 0 * inf at a = 0), and the second is 0 where a = 0 and b >= 0.
-     */
+    /** d(a^b) = b a^(b-1) da + a^b log(a) db, with PyTorch's zeros ({@link PrimSupport#powVjp}). */
     POW(PrimSupport::pow, "(x, y) -> y == 2 ? x * x : y == 3 ? x * x * x : y == 0.5 ? Math.sqrt(x) : y == -0.5 ? 1 / Math.sqrt(x) : y == -1 ? 1 / x : y == -2 ? 1 / (x * x) : Math.pow(x, y)", null) {
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
-            Var a = in(e, 0), p = in(e, 1);
-            Var da = b.mul(g, b.mul(p, b.pow(a, b.sub(p, b.scalar(1)))));
-            if (!b.isNonZeroConstant(p)) da = b.where(b.eq(p, b.scalar(0)), b.scalar(0), da);
-            Var db = b.mul(g, b.mul(e.out(), b.log(a)));
-            // NOTE: the guard depends on the base only: an exponent that is a literal may still require
-            // grad (`0.0 ** tensor(2.0, requires_grad=True)`); when it does not, the AD pass prunes db.
-            if (!b.isNonZeroConstant(a)) {
-                db = b.where(b.mul(b.eq(a, b.scalar(0)), b.ge(p, b.scalar(0))), b.scalar(0), db);
-            }
-            return List.of(da, db);
-        }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return PrimSupport.powVjp(b, e, g); }
     },
     /**
      * d max(a, b): the larger operand gets the gradient. NOTE: as PyTorch, ties split it evenly, and

@@ -55,6 +55,23 @@ public final class PrimSupport {
         return Math.pow(x, y);
     }
 
+    /**
+     * d(a^b) = b a^(b-1) da + a^b log(a) db. NOTE: as in PyTorch, the first term is 0 where b = 0
+     * (not 0 * inf at a = 0), and the second is 0 where a = 0 and b >= 0.
+     */
+    static List<Var> powVjp(Builder b, Eqn e, Var g) {
+        Var a = e.in().get(0), p = e.in().get(1);
+        Var da = b.mul(g, b.mul(p, b.pow(a, b.sub(p, b.scalar(1)))));
+        if (!b.isNonZeroConstant(p)) da = b.where(b.eq(p, b.scalar(0)), b.scalar(0), da);
+        Var db = b.mul(g, b.mul(e.out(), b.log(a)));
+        // NOTE: the guard depends on the base only: an exponent that is a literal may still require
+        // grad (`0.0 ** tensor(2.0, requires_grad=True)`); when it does not, the AD pass prunes db.
+        if (!b.isNonZeroConstant(a)) {
+            db = b.where(b.mul(b.eq(a, b.scalar(0)), b.ge(p, b.scalar(0))), b.scalar(0), db);
+        }
+        return List.of(da, db);
+    }
+
     /** PyTorch's maximum: nan if either is, else the larger, and the second where they are equal (+0.0 and -0.0), as its vector kernel. */
     static double maximum(double x, double y) {
         return x != x ? x : x > y ? x : y;
