@@ -33,8 +33,16 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckEmitTest {
     private static final Path DIR = TxRunner.root().resolve("compiler/src/test/resources/golden/checks");
 
-    /** A function of checks.tx, an input each check passes and one some check fails (as tx source, and as Java arguments). */
-    record Case(String fn, String passing, String failing, double[][] javaPassing, double[][] javaFailing) {}
+    /**
+     * A function of checks.tx, an input each check passes and one some check fails (as tx source,
+     * and as Java arguments of the given shapes); {@code compilers}: the check that fails is the
+     * compiler's, not an assert.
+     */
+    record Case(String fn, String passing, String failing, int[][] shapes, double[][] javaPassing, double[][] javaFailing, boolean compilers) {
+        Case(String fn, String passing, String failing, double[][] javaPassing, double[][] javaFailing) {
+            this(fn, passing, failing, Arrays.stream(javaPassing).map(x -> new int[] {x.length}).toArray(int[][]::new), javaPassing, javaFailing, false);
+        }
+    }
 
     private static final List<Case> CASES = List.of(
             new Case("positive", "tensor([1.0, 2.0, 3.0])", "tensor([-1.0, -2.0, 1.0])", new double[][] {{1, 2, 3}}, new double[][] {{-1, -2, 1}}),
@@ -42,7 +50,11 @@ class CheckEmitTest {
             new Case("named", "tensor([1.0, 2.0, 3.0, 4.0])", "tensor([1.0, 2.0, -3.0, 4.0])", new double[][] {{1, 2, 3, 4}},
                     new double[][] {{1, 2, -3, 4}}),
             new Case("called", "tensor([1.0, 2.0, 3.0]), tensor([0.5, -1.0, 2.0])", "tensor([1.0, 2.0, 3.0]), tensor([0.0, 0.0, 0.0])",
-                    new double[][] {{1, 2, 3}, {0.5, -1, 2}}, new double[][] {{1, 2, 3}, {0, 0, 0}}));
+                    new double[][] {{1, 2, 3}, {0.5, -1, 2}}, new double[][] {{1, 2, 3}, {0, 0, 0}}),
+            new Case("classify", "tensor([[1.0, 2.0, 0.5], [0.1, 0.2, 0.3]]), tensor([2.0, 0.0])", "tensor([[1.0, 2.0, 0.5], [0.1, 0.2, 0.3]]), tensor([1.0, 5.0])",
+                    new int[][] {{2, 3}, {2}}, new double[][] {{1, 2, 0.5, 0.1, 0.2, 0.3}, {2, 0}}, new double[][] {{1, 2, 0.5, 0.1, 0.2, 0.3}, {1, 5}}, true),
+            new Case("bce", "tensor([0.5, 1.0, 1.5]), tensor([0.0, 1.0, 1.0])", "tensor([0.5, 2.5, 1.5]), tensor([0.0, 1.0, 1.0])",
+                    new int[][] {{3}, {3}}, new double[][] {{0.5, 1, 1.5}, {0, 1, 1}}, new double[][] {{0.5, 2.5, 1.5}, {0, 1, 1}}, true));
 
     @TempDir Path tmp;
 
@@ -90,7 +102,10 @@ class CheckEmitTest {
             got = TxRunner.runSource(tmp, emitted + "\nprint(" + c.fn() + "_grad(" + c.failing() + "))\n");
             assertEquals(3, want.status(), want.err());
             assertEquals(3, got.status(), got.err());
-            assertEquals(firstLine(want.err()), firstLine(got.err()), got.err());
+            // a compiler's check is written as an assert: PyTorch's words after `AssertionError: ` (tx has no other error to raise)
+            String message = firstLine(want.err());
+            if (c.compilers()) message = message.replaceFirst("^error\\[E0509\\]: ", "error[E0501]: AssertionError: ");
+            assertEquals(message, firstLine(got.err()), got.err());
             assertEquals("", got.out());
         }));
     }
@@ -108,7 +123,7 @@ class CheckEmitTest {
             Method value = k.getMethod(c.fn(), types), grad = k.getMethod(c.fn() + "_grad", types);
             double[][] g = (double[][]) grad.invoke(null, (Object[]) copy(c.javaPassing()));
             tx.runtime.tensor.Tensor[] args = new tx.runtime.tensor.Tensor[c.javaPassing().length];
-            for (int i = 0; i < args.length; i++) args[i] = tx.runtime.tensor.Tensor.of(new int[] {c.javaPassing()[i].length}, c.javaPassing()[i].clone());
+            for (int i = 0; i < args.length; i++) args[i] = tx.runtime.tensor.Tensor.of(c.shapes()[i], c.javaPassing()[i].clone());
             double[] want = tx.compiler.api.Tx.compile("checks.tx", source()).grad(c.fn()).call(args).get(0).data();
             assertEquals(want.length, g[0].length);
             for (int i = 0; i < want.length; i++) assertEquals(want[i], g[0][i], 1e-12 * (1 + Math.abs(want[i])), c.fn() + " element " + i);
