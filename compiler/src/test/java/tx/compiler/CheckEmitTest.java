@@ -63,7 +63,11 @@ class CheckEmitTest {
     }
 
     private static String emit(String fn, Compiler.Emit emit) throws IOException {
-        Compiler.Emitted r = Compiler.grad("checks.tx", source(), fn, List.of(), emit);
+        return emit(fn, emit, "checks.tx", source());
+    }
+
+    private static String emit(String fn, Compiler.Emit emit, String file, String source) {
+        Compiler.Emitted r = Compiler.grad(file, source, fn, List.of(), emit);
         assertNotNull(r.text(), () -> "tx grad failed:\n" + r.diagnostics().render());
         return r.text();
     }
@@ -146,6 +150,27 @@ class CheckEmitTest {
         assertTrue(dot.contains("[label=\"assert fails\\nAssertionError: too big\\nline 16\""), dot);
         assertEquals(2, dot.split("-> \"check\\d\" \\[label=\"if false\"\\]", -1).length - 1, dot);
         assertTrue(dot.contains("-> \"check1\" [label=\"shown\"]"), dot);
+    }
+
+    /** A message is the user's text: escaped, never pasted (the Java stays printable ASCII and says exactly what tx run says). */
+    @Test
+    void hostileMessagesAreEscaped() throws Exception {
+        String src = "fn f(x: [2]) -> [] {\n    assert x.sum() > 0, \"d\u00e9j\u00e0 \\\"q\\\" */ \\\\u0041 {x}\\n\\tnext\"\n    return x.sum()\n}\n";
+        Compiler.Emitted java = Compiler.grad("h.tx", src, "f", List.of(), Compiler.Emit.JAVA);
+        assertNotNull(java.text(), java.diagnostics().render());
+        for (char ch : java.text().toCharArray()) assertTrue(ch == '\n' || ch >= 0x20 && ch < 0x7f, "not printable ASCII: " + (int) ch);
+        Method grad = InMemoryJavac.compile(Map.of("FGrad", java.text())).loadClass("FGrad").getMethod("f_grad", double[].class);
+        InvocationTargetException e = assertThrows(InvocationTargetException.class, () -> grad.invoke(null, (Object) new double[] {-1, -1}));
+        TxRunner.Outcome run = TxRunner.runSource(tmp, src + "print(grad(f)(tensor([-1.0, -1.0])))\n");
+        assertEquals(3, run.status(), run.err());
+        String said = run.err().substring("error[E0501]: ".length(), run.err().indexOf("\n --> "));
+        // the exception carries the text itself; tx run shows its line breaks and tabs as visible symbols
+        assertEquals("AssertionError: d\u00e9j\u00e0 \"q\" */ \\u0041 {x}\n\tnext", e.getCause().getMessage());
+        assertEquals(tx.compiler.syntax.Printable.line(e.getCause().getMessage()), said);
+        String tx = emit("f", Compiler.Emit.TX, "h.tx", src);
+        TxRunner.Outcome again = TxRunner.runSource(tmp, tx + "print(f_grad(tensor([-1.0, -1.0])))\n");
+        assertEquals(3, again.status(), again.err());
+        assertTrue(again.err().startsWith("error[E0501]: " + said + "\n"), again.err());
     }
 
     /** A print or a save is still refused; an assert alone is not. */
