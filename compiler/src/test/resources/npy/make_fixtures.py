@@ -47,6 +47,8 @@ save("f8_special.npy", np.array([np.inf, -np.inf, np.nan, -0.0], dtype="<f8"))
 save("f4_1d.npy", np.array([0.5, -1.25, 3.0, 0.1], dtype="<f4"))
 save("i4_2d.npy", np.array([[-3, 0], [7, 2147483647], [-2147483648, 1]], dtype="<i4"))
 save("i8_1d.npy", np.array([-5, 0, 2**53 + 1], dtype="<i8"))  # 2**53 + 1 rounds to 2**53 as a float64
+save("i8_2d.npy", np.array([[1, -2], [30, 4]], dtype="<i8"))  # what save writes for an int64 tensor, byte for byte
+save("b1_2d.npy", np.array([[True, False, False], [False, True, True]]))  # and for a bool tensor
 save("scalar.npy", np.array(2.5, dtype="<f8"))
 save("empty.npy", np.zeros((0,), dtype="<f8"))
 save("empty_2x0.npy", np.zeros((2, 0), dtype="<f8"))

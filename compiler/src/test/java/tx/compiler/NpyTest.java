@@ -98,7 +98,6 @@ class NpyTest {
     @Test
     void filesTxCannotReadAreCompileErrorsThatSayWhy() {
         assertTrue(refused("big_endian.npy").message().contains("big-endian float64 values (dtype '>f8')"));
-        assertTrue(refused("bool.npy").message().contains("bool values (dtype '|b1')"));
         assertTrue(refused("complex.npy").message().contains("complex128 values (dtype '<c16')"));
         assertTrue(refused("str.npy").message().contains("str values (dtype '<U2')"));
         assertTrue(refused("uint8.npy").message().contains("uint8 values (dtype '|u1')"));
@@ -110,6 +109,43 @@ class NpyTest {
         assertTrue(refused("bad_shape.npy").message().contains("its 'shape' is (2, 'x')"));
         assertTrue(refused("not_a_dict.npy").message().contains("not a Python dictionary"));
         assertTrue(refused("missing.npy").message().contains("there is no such file"));
+    }
+
+    /** The text a program prints, run from the fixtures' folder. */
+    static String printed(String src) {
+        Compiler.Result r = Compiler.compile("t.tx", src, FIXTURES);
+        assertNotNull(r.program(), r.diagnostics().render());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Interpreter.run(r.program(), new PrintStream(out, true, StandardCharsets.UTF_8));
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void intsAndBoolsLoadAsInt64AndBoolTensors() {
+        // the expected text is what torch.from_numpy(np.load(f)) prints (PyTorch 1.13), and its dtype
+        assertEquals("tensor([[ 1, -2],\n        [30,  4]])\ntorch.int64\n", printed("x = load(\"i8_2d.npy\")\nprint(x)\nprint(x.dtype)\n"));
+        assertEquals("tensor([[ True, False, False],\n        [False,  True,  True]])\ntorch.bool\n",
+                printed("b = load(\"b1_2d.npy\")\nprint(b)\nprint(b.dtype)\n"));
+        assertEquals("tensor([ True, False])\n", printed("print(load(\"bool.npy\"))\n"));
+        // int32 has no tensor dtype in tx: it widens to int64 (PyTorch keeps int32)
+        assertEquals("torch.int64\n", printed("print(load(\"i4_2d.npy\").dtype)\n"));
+        Compiler.Result r = Compiler.compile("t.tx", "w = load(\"i8_2d.npy\", requires_grad=true)\n", FIXTURES);
+        assertNull(r.program());
+        assertEquals("E0320", r.diagnostics().all().get(0).code(), r.diagnostics().render());
+    }
+
+    @Test
+    void int64AndBoolTensorsSaveAsNumPySavesThem() throws IOException {
+        Path tx = Files.writeString(dir.resolve("s.tx"), """
+                save("i.npy", tensor([[1, -2], [30, 4]]))
+                save("b.npy", tensor([[True, False, False], [False, True, True]]))
+                save("f.npy", tensor([[1, -2], [30, 4]]).double() / 2)
+                """);
+        TxRunner.Outcome r = TxRunner.run("run", tx.toString());
+        assertEquals(0, r.status(), r.err());
+        assertArrayEquals(Files.readAllBytes(FIXTURES.resolve("i8_2d.npy")), Files.readAllBytes(dir.resolve("i.npy")));
+        assertArrayEquals(Files.readAllBytes(FIXTURES.resolve("b1_2d.npy")), Files.readAllBytes(dir.resolve("b.npy")));
+        assertTrue(new String(Files.readAllBytes(dir.resolve("f.npy")), StandardCharsets.ISO_8859_1).contains("'descr': '<f8'"));
     }
 
     @Test

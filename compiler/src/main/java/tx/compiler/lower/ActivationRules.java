@@ -46,6 +46,24 @@ final class ActivationRules extends RuleFamily {
             if (decimals == null) return out(b.composite(() -> b.emit(Prim.ROUND, null, x.var())), "RoundBackward0");
             return out(b.composite(() -> Composites.roundDecimals(b, x.var(), decimals)), "RoundBackward1");
         });
+        host.composite("hardsigmoid", PiecewiseActivations::hardsigmoid, "HardsigmoidBackward0");
+        host.composite("hardswish", PiecewiseActivations::hardswish, "HardswishBackward0");
+        host.composite("selu", PiecewiseActivations::selu, "EluBackward0");
+        host.composite("tanhshrink", PiecewiseActivations::tanhshrink, "SubBackward0");
+        parametric("celu", "alpha", 1.0, PiecewiseActivations::celu, "CeluBackward0");
+        parametric("hardshrink", "lambd", 0.5, PiecewiseActivations::hardshrink, "HardshrinkBackward0");
+        parametric("softshrink", "lambd", 0.5, PiecewiseActivations::softshrink, "SoftshrinkBackward0");
+        rules.put("threshold", a -> { // F.threshold(input, threshold, value): both required, as PyTorch
+            if (!a.shape(1, 3, "threshold", "value")) return null;
+            if (a.get(1, "threshold") == null || a.get(2, "value") == null) {
+                l.diags.error("E0104", a.span(), "`threshold` needs the threshold and the value", "write `threshold(x, 0.1, 20.0)`: x where x > 0.1, else 20");
+                return null;
+            }
+            T x = a.tensor(0);
+            double threshold = a.number(1, "threshold", 0), value = a.number(2, "value", 0);
+            if (x == null || a.failed) return null;
+            return out(b.composite(() -> PiecewiseActivations.threshold(b, x.var(), threshold, value)), "ThresholdBackward0");
+        });
         parametric("leaky_relu", "negative_slope", 0.01, Composites::leakyRelu, "LeakyReluBackward0");
         parametric("elu", "alpha", 1.0, Composites::elu, "EluBackward0");
         rules.put("softplus", a -> {

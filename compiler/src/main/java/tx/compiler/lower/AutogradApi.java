@@ -42,6 +42,10 @@ final class AutogradApi {
     private final Map<Integer, Var> retainedFrom = new HashMap<>();
     /** A retained tensor's variable, to its grad register. */
     private final Map<Var, Integer> retained = new HashMap<>();
+    /** A tensor retained after it was used (see {@link #retainGrad}): its grad register, to its own variable. */
+    private final Map<Integer, Var> retainedLate = new LinkedHashMap<>();
+    /** The inputs of the {@code grad(outputs, inputs)} being lowered that are neither leaves nor retained: a fresh leaf id, to the variable. */
+    private final Map<Integer, Var> gradInputs = new LinkedHashMap<>();
 
     AutogradApi(Lowerer l) {
         this.l = l;
@@ -409,11 +413,11 @@ final class AutogradApi {
             return new Val.Bad();
         }
         if (y.leaf() >= 0 || retained.containsKey(y.var())) return new Val.None("`retain_grad` returns None");
-        if (usedDifferentiably(y.var())) { // NOTE: the copy below would collect the gradient of later uses only: refused, not a .grad that is short
-            l.diags.error("E0306", c.span(), "`retain_grad` after `" + l.text(at.target().span()) + "` has been used in a computation that requires grad: "
-                    + "tx would retain only the gradient of its later uses, where PyTorch's holds them all",
-                    "call `" + l.text(at.target().span()) + ".retain_grad()` right after it is made, before it is used");
-            return new Val.Bad();
+        if (usedDifferentiably(y.var())) { // NOTE: the copy below would collect the gradient of later uses only
+            int id = l.register(c, l.text(at.target().span()));
+            retained.put(y.var(), id);
+            retainedLate.put(id, y.var());
+            return new Val.None("`retain_grad` returns None");
         }
         Var kept = l.b.stopGrad(y.var());
         int id = l.register(c, l.text(at.target().span()));
@@ -440,6 +444,27 @@ final class AutogradApi {
         return false;
     }
 
+    /**
+     * {@code backward(inputs=[h])} of an h computed from the leaves: h gets a {@code .grad}, as
+     * PyTorch gives it one, which this backward accumulates into (a pass in which h is the leaf, as
+     * for {@link #gradInputs}); later backwards do not, unless h is retained. Returns h's grad register.
+     */
+    int backwardInput(T x, Object node, String name) {
+        int id = retainedRegister(x.var());
+        if (id >= 0 && (retainedLate.containsKey(id) || l.graph.leafOf(x.var()) >= 0)) return id; // retained: every backward reaches it already
+        if (id < 0) {
+            id = l.register(node, name);
+            retained.put(x.var(), id);
+        }
+        gradInputs.put(id, x.var());
+        return id;
+    }
+
+    /** Ends a backward: the inputs of {@link #backwardInput} are no longer leaves of the next pass. */
+    void endBackward() {
+        gradInputs.clear();
+    }
+
     /** The grad register of a retained tensor (see {@link #retainGrad}), or -1. */
     int retainedRegister(Var v) {
         return retained.getOrDefault(v, -1);
@@ -457,6 +482,33 @@ final class AutogradApi {
 
     /** As {@link #reverse(Var, Var)}; with {@code createGraph} the adjoints are recorded so that they can be differentiated again. */
     Reverse.Result reverse(Var out, Var seed, boolean createGraph) {
+        Reverse.Result r = throughRetained(out, seed, createGraph);
+        Map<Integer, Var> extra = new LinkedHashMap<>(retainedLate);
+        extra.putAll(gradInputs);
+        if (r.blockedAt() != null || extra.isEmpty()) return r;
+        Map<Integer, Var> sums = new LinkedHashMap<>(r.leafAdjoints());
+        for (Map.Entry<Integer, Var> late : extra.entrySet()) {
+            l.graph.markLeaf(late.getValue(), late.getKey());
+            try {
+                Reverse.Result more = throughRetained(out, seed, createGraph);
+                if (more.blockedAt() != null) return more;
+                Var adjoint = more.leafAdjoints().get(late.getKey());
+                if (adjoint != null) sums.put(late.getKey(), adjoint);
+            } finally {
+                l.graph.unmarkLeaf(late.getValue());
+            }
+        }
+        return new Reverse.Result(sums, null, null);
+    }
+
+    /**
+     * {@link #reverse} but for the tensors retained after they were used, and a {@code grad}'s inputs
+     * that are not leaves. Each of those takes a pass of its own, in which it is a leaf: every use of
+     * it has read its variable, so the pass stops there with the adjoint of all of them (PyTorch's
+     * .grad), and the main pass goes through.
+     * NOTE: such a pass repeats the main one's work from out down to the tensor.
+     */
+    private Reverse.Result throughRetained(Var out, Var seed, boolean createGraph) {
         Reverse.Result r = pass(out, seed, createGraph);
         if (r.blockedAt() != null || retainedFrom.isEmpty()) return r;
         Map<Integer, Var> sums = new LinkedHashMap<>(r.leafAdjoints());
@@ -531,7 +583,20 @@ final class AutogradApi {
         List<T> seeds = a.get(2, "grad_outputs") == null ? null : tensors(a, 2, "grad_outputs");
         if (a.failed || outs == null || ins == null || (a.get(2, "grad_outputs") != null && seeds == null)) return new Val.Bad();
         for (T y : outs) if (!notFreed(y.var(), a.span())) return new Val.Bad();
-        Map<Integer, Var> sums = gradients(a, outs, seeds, createGraph);
+        Map<T, Integer> computed = new IdentityHashMap<>(); // inputs computed from others, as PyTorch takes them too
+        for (T x : ins) {
+            if (x.leaf() < 0 && retainedRegister(x.var()) < 0 && x.rg() && !computed.containsKey(x)) {
+                int id = l.graph.freshLeaf();
+                computed.put(x, id);
+                gradInputs.put(id, x.var());
+            }
+        }
+        Map<Integer, Var> sums;
+        try {
+            sums = gradients(a, outs, seeds, createGraph);
+        } finally {
+            gradInputs.clear();
+        }
         if (sums == null) return new Val.Bad();
         if (!retainGraph) for (T y : outs) free(y.var(), "`grad`", a.span());
         List<Val> items = new ArrayList<>();
@@ -539,12 +604,11 @@ final class AutogradApi {
         for (T y : outs) outVars.add(y.var());
         for (int i = 0; i < ins.size(); i++) {
             T x = ins.get(i);
-            int register = x.leaf() >= 0 ? x.leaf() : retainedRegister(x.var());
+            int register = x.leaf() >= 0 ? x.leaf() : computed.getOrDefault(x, retainedRegister(x.var()));
             Span at = a.get(1, "inputs") instanceof Val.ListV list ? list.spans().get(i) : a.spanOf(1, "inputs");
             if (register < 0) {
-                l.diags.error("E0305", at, "`grad` takes leaves (or tensors after `retain_grad()`) as its inputs; this one is computed",
-                        x.rg() ? "differentiate with respect to the leaves it is computed from, or call `retain_grad()` on it first"
-                                : "it does not require grad: make it a leaf with `requires_grad=true`");
+                l.diags.error("E0305", at, "`grad` of an input that does not require grad",
+                        "PyTorch: \"One of the differentiated Tensors does not require grad\"; make it a leaf with `requires_grad=true`");
                 return new Val.Bad();
             }
             Var d = sums.get(register);

@@ -34,6 +34,11 @@ final class AutogradRules extends RuleFamily {
             if (!a.shape(1, 1)) return null;
             T x = a.tensor(0);
             if (x == null) return null;
+            if (Shapes.symbolic(x.shape())) {
+                l.diags.error("E0105", a.span(), "`item` of a tensor whose size is known only at run time (shape " + Shapes.show(x.shape()) + ")",
+                        "take one element first, e.g. `x[0].item()`, or reduce it, e.g. `x.sum().item()`");
+                return null;
+            }
             if (Shapes.numel(x.shape()) != 1) {
                 l.diags.error("E0201", a.span(), "only one-element tensors can be converted to a number: this one has shape " + Shapes.show(x.shape()), null);
                 return null;
@@ -128,6 +133,7 @@ final class AutogradRules extends RuleFamily {
         }
         if (!l.autograd.notFreed(s.var(), a.span())) return failedBackward();
         Reverse.Result r = l.autograd.reverse(s.var(), seed, createGraph);
+        l.autograd.endBackward();
         if (r.blockedAt() != null && Reverse.NOT_BUILT.equals(r.blockedWhy()) && l.diags.hasErrors()) return failedBackward(); // reported already
         if (r.blockedAt() != null) {
             String help = l.graph.barrierHelp(r.blockedAt());
@@ -163,6 +169,7 @@ final class AutogradRules extends RuleFamily {
         List<Val> grads = g instanceof Val.ListV list ? list.items() : null;
         if (roots.items().isEmpty() || g != null && !(g instanceof Val.None) && (grads == null || grads.size() != roots.items().size())) {
             l.diags.error("E0104", a.span(), roots.items().isEmpty() ? "`backward` needs at least one tensor"
+                    : roots.items().size() == 1 ? "`backward` of one tensor takes one gradient, in a list of one"
                     : "`backward` takes one gradient for each of its " + roots.items().size() + " tensors, in a list of as many",
                     "e.g. `torch.autograd.backward([y1, y2], [g1, g2])`, or leave the gradients out for scalars");
             return failedBackward();
@@ -187,10 +194,10 @@ final class AutogradRules extends RuleFamily {
     }
 
     /**
-     * {@code backward(inputs=...)}: the leaves, one tensor or a list or tuple of them, whose
-     * {@code .grad} the backward accumulates into (the others are left as they are, as PyTorch).
-     * NOTE: PyTorch also takes a tensor that is not a leaf, and gives it a {@code .grad}; tx refuses
-     * it (E0104): write {@code retain_grad()} on it, or backward into the leaves. Null after reporting.
+     * {@code backward(inputs=...)}: the tensors, one or a list or tuple of them, whose {@code .grad}
+     * the backward accumulates into (the others are left as they are, as PyTorch): leaves, or tensors
+     * computed from them, which get a {@code .grad} of their own ({@link AutogradApi#backwardInput}).
+     * Null after reporting.
      */
     private java.util.Set<Integer> inputs(Args a) {
         Val v = a.get(4, "inputs");
@@ -201,13 +208,16 @@ final class AutogradRules extends RuleFamily {
             return null;
         }
         java.util.Set<Integer> out = new java.util.HashSet<>();
-        for (Val item : items) {
-            if (!(item instanceof T t) || t.leaf() < 0) {
-                l.diags.error("E0104", at, "`inputs` of `backward` takes leaf tensors, found " + (item instanceof T ? "a tensor computed from others" : item.describe()),
-                        item instanceof T ? "tx sets `.grad` on leaves only here; for this tensor's gradient, call its `retain_grad()` before it is used\nand backward without `inputs=`" : null);
+        List<Span> spans = v instanceof Val.ListV list ? list.spans() : null;
+        for (int k = 0; k < items.size(); k++) {
+            Val item = items.get(k);
+            if (!(item instanceof T t) || !t.rg()) {
+                l.diags.error("E0104", at, "`inputs` of `backward` takes tensors that require grad, found " + (item instanceof T ? "one that does not" : item.describe()),
+                        item instanceof T ? "PyTorch: \"One of the differentiated Tensors does not require grad\"" : null);
+                l.autograd.endBackward();
                 return null;
             }
-            out.add(t.leaf());
+            out.add(t.leaf() >= 0 ? t.leaf() : l.autograd.backwardInput(t, spans != null ? spans.get(k) : at, l.text(spans != null ? spans.get(k) : at)));
         }
         return out;
     }
@@ -217,6 +227,7 @@ final class AutogradRules extends RuleFamily {
      * later complaints that a grad is None would only repeat the first error: they are silenced.
      */
     private Val failedBackward() {
+        l.autograd.endBackward();
         l.backwardFailed = true;
         return null;
     }

@@ -107,8 +107,10 @@ final class Composites {
      * passes none: {@link #nanSlopeAtInf} adds it.
      */
     static Var gelu(Builder b, Var x) {
-        Var e = erf(b, b.mul(x, b.scalar(1 / Math.sqrt(2))));
-        return b.add(b.mul(b.mul(x, b.scalar(0.5)), b.add(b.scalar(1), e)), nanSlopeAtInf(b, x));
+        // NOTE: C's M_SQRT1_2, PyTorch's constant, is sqrt(0.5), one bit above 1 / sqrt(2); the term
+        // of value 0 is subtracted, so gelu(-0.0) stays -0.0 (-0.0 + 0 would be +0.0)
+        Var e = erf(b, b.mul(x, b.scalar(Math.sqrt(0.5))));
+        return b.sub(b.mul(b.mul(x, b.scalar(0.5)), b.add(b.scalar(1), e)), nanSlopeAtInf(b, x));
     }
 
     /**
@@ -177,7 +179,8 @@ final class Composites {
         Var sq = b.mul(small, small);
         Var r = b.emit(Prim.LOG1P, null, b.add(small, b.div(sq, b.add(b.scalar(1), b.emit(Prim.SQRT, null, b.add(b.scalar(1), sq))))));
         Var v = b.where(huge, b.add(b.log(b.stopGrad(a)), b.scalar(Math.log(2))), r);
-        return b.where(neg, b.neg(v), v);
+        // below 2^-28 asinh x is x itself, as C's asinh returns it: so -0.0 stays -0.0
+        return b.where(b.lt(a, b.scalar(0x1p-28)), x, b.where(neg, b.neg(v), v));
     }
 
     /**

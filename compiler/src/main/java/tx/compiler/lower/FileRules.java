@@ -48,7 +48,9 @@ final class FileRules extends RuleFamily {
             return null;
         }
         if (!a.fits(h.shape(), a.span())) return null;
-        Var v = b.emit(Prim.LOAD, new Attrs.Load(path, file.toString(), h.shape()));
+        tx.runtime.tensor.DType dtype = h.dtype().tensorDtype();
+        if (rg && !l.floatForGrad(dtype, a.kwSpans.getOrDefault("requires_grad", a.span()))) return null;
+        Var v = b.emit(Prim.LOAD, new Attrs.Load(path, file.toString(), h.shape(), dtype));
         // NOTE: as the other constructors: a constant, or a leaf that requires grad if asked for
         return rg ? l.leaf(v, a.call) : new T(v, false, -1, null, false, false);
     }

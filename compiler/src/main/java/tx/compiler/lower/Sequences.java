@@ -61,7 +61,11 @@ final class Sequences {
             return new Val.Bad();
         }
         if (ix.subs().get(0) instanceof Ast.Range rg) return slice(seq, items, rg);
-        Ast.At at = (Ast.At) ix.subs().get(0);
+        if (!(ix.subs().get(0) instanceof Ast.At at)) { // `...`: Python's lists and tuples take none
+            l.diags.error("E0204", ix.span(), what + " takes an index or a slice, not `...`",
+                    "Python: \"list indices must be integers or slices\"; `...` indexes tensors");
+            return new Val.Bad();
+        }
         Val iv = l.exprs.expr(at.index());
         if (iv instanceof T t && t.item()) {
             l.diags.error("E0105", at.span(), "an index into " + what + " must be known at compile time, found a value known only when the program runs",

@@ -89,7 +89,8 @@ class SpecialValuesFuzzTest {
             new Op("X + 1", x -> x + 1, (x, y, g) -> g),
             new Op("X / 4", x -> x / 4, (x, y, g) -> g / 4),
             new Op("X ** 2", x -> Math.pow(x, 2), (x, y, g) -> g * 2 * Math.pow(x, 1)),  // pow_backward: exponent * self^(exponent-1)
-            new Op("X ** 0.5", x -> Math.pow(x, 0.5), (x, y, g) -> g * 0.5 * Math.pow(x, -0.5)),
+            // PyTorch's pow kernels compute x ** 0.5 as sqrt and x ** -0.5 as 1 / sqrt: nan at -inf and -0.0 at -0.0, not Math.pow's inf and 0.0
+            new Op("X ** 0.5", Math::sqrt, (x, y, g) -> g * 0.5 * (1 / Math.sqrt(x))),
             new Op("X ** 0", x -> Math.pow(x, 0), (x, y, g) -> 0.0, x -> true),           // pow_backward: 0 where the exponent is 0
             new Op("clamp(X, min=-1, max=1)", x -> x < -1 ? -1 : x > 1 ? 1 : x,
                     (x, y, g) -> x >= -1 && x <= 1 ? g : 0, x -> !(x >= -1 && x <= 1)),    // clamp_backward: grad where min <= self <= max

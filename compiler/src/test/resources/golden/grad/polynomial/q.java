@@ -102,7 +102,7 @@ public final class QGrad {
     }
 
     private static double[] pow(double[] a, double[] b) {
-        return zip(a, b, Math::pow);
+        return zip(a, b, (x, y) -> y == 2 ? x * x : y == 3 ? x * x * x : y == 0.5 ? Math.sqrt(x) : y == -0.5 ? 1 / Math.sqrt(x) : y == -1 ? 1 / x : y == -2 ? 1 / (x * x) : Math.pow(x, y));
     }
 
     private static double[] fill(int count, double value) {

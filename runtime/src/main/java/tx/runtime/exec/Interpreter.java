@@ -604,7 +604,7 @@ public final class Interpreter {
     private void save(Stmt.Save s) {
         if (!writeFiles) return; // the caller tells the user which saves it skips (see Blocks.saves)
         try {
-            Npy.write(java.nio.file.Path.of(s.file()), get(s.value()));
+            Npy.write(java.nio.file.Path.of(s.file()), get(s.value()), Npy.DType.saved(s.value().dtype()));
         } catch (Npy.NpyException x) {
             throw new TxRuntimeException(TxRuntimeException.Kind.FILE, "cannot save `" + tx.runtime.io.ControlChars.escape(s.path()) + "`: " + x.getMessage(), s.origin(), x.help());
         }

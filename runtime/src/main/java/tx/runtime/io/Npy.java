@@ -24,10 +24,10 @@ import tx.runtime.tensor.Tensor;
  * bytes and ending with a line break), then the elements.
  *
  * <p>Read: versions 1.0, 2.0 and 3.0; little-endian float64, float32, int32 and int64
- * ({@code <f8 <f4 <i4 <i8}), converted to float64 (an int64 beyond 2^53 rounds, as
- * {@code torch.from_numpy(a).double()} does); C order, or Fortran order, which is transposed on
+ * ({@code <f8 <f4 <i4 <i8}) and bool ({@code |b1}), held as float64 numbers (an int64 beyond 2^53
+ * rounds, as {@code torch.from_numpy(a).double()} does) of the tensor dtype {@link DType#tensorDtype}; C order, or Fortran order, which is transposed on
  * the way in, so the tensor has the shape and the values NumPy shows. Bytes after the data are
- * ignored, as {@code np.load} ignores them. Written: version 1.0, {@code <f8}, C order, with the
+ * ignored, as {@code np.load} ignores them. Written: version 1.0, {@code <f8}, {@code <i8} or {@code |b1} as the tensor's dtype, C order, with the
  * header NumPy 1.24 writes byte for byte (its 21 spaces of room for growth included).
  *
  * <p>The compiler reads the header at compile time, to know the shape; the interpreter reads the
@@ -72,7 +72,7 @@ public final class Npy {
 
     /** The element types tx reads. */
     public enum DType {
-        FLOAT64("<f8", 8, "float64"), FLOAT32("<f4", 4, "float32"), INT32("<i4", 4, "int32"), INT64("<i8", 8, "int64");
+        FLOAT64("<f8", 8, "float64"), FLOAT32("<f4", 4, "float32"), INT32("<i4", 4, "int32"), INT64("<i8", 8, "int64"), BOOL("|b1", 1, "bool");
 
         final String descr, numpy;
         final int size;
@@ -102,7 +102,36 @@ public final class Npy {
                 case FLOAT32 -> b.getFloat();
                 case INT32 -> b.getInt();
                 case INT64 -> b.getLong();
+                case BOOL -> b.get() != 0 ? 1 : 0;
             };
+        }
+
+        /** The tensor dtype a file of this element type loads as: float32 widens to float64 and int32 to int64 (tx has neither). */
+        public tx.runtime.tensor.DType tensorDtype() {
+            return switch (this) {
+                case FLOAT64, FLOAT32 -> tx.runtime.tensor.DType.FLOAT64;
+                case INT32, INT64 -> tx.runtime.tensor.DType.INT64;
+                case BOOL -> tx.runtime.tensor.DType.BOOL;
+            };
+        }
+
+        /** The element type a tensor of this dtype is saved as, as {@code np.save(x.numpy())}. */
+        public static DType saved(tx.runtime.tensor.DType d) {
+            return switch (d) {
+                case FLOAT64 -> FLOAT64;
+                case INT64 -> INT64;
+                case BOOL -> BOOL;
+            };
+        }
+
+        void put(ByteBuffer b, double v) {
+            switch (this) {
+                case FLOAT64 -> b.putDouble(v);
+                case FLOAT32 -> b.putFloat((float) v);
+                case INT32 -> b.putInt((int) v);
+                case INT64 -> b.putLong((long) v);
+                case BOOL -> b.put((byte) (v != 0 ? 1 : 0));
+            }
         }
     }
 
@@ -269,7 +298,7 @@ public final class Npy {
     /** A dtype tx does not read, named as NumPy names it. */
     private static NpyException unsupported(Object descr) {
         String help = "convert it with NumPy first, e.g. `np.save(\"x.npy\", a.astype(np.float64))`";
-        String read = "tx reads float64, float32, int32 and int64 ('<f8', '<f4', '<i4', '<i8')";
+        String read = "tx reads float64, float32, int32, int64 and bool ('<f8', '<f4', '<i4', '<i8', '|b1')";
         if (!(descr instanceof String s)) {
             return new NpyException(Problem.UNSUPPORTED, "it holds a structured dtype (" + PyLiteral.repr(descr) + "); " + read,
                     "save each field as its own array of numbers");
@@ -347,7 +376,12 @@ public final class Npy {
 
     /** The header np.save (NumPy 1.24) writes for a C-ordered float64 array of this shape, magic string included. */
     public static byte[] headerBytes(int[] shape) {
-        StringBuilder dict = new StringBuilder("{'descr': '<f8', 'fortran_order': False, 'shape': ")
+        return headerBytes(shape, DType.FLOAT64);
+    }
+
+    /** The header NumPy writes for an array of this shape and element type. */
+    public static byte[] headerBytes(int[] shape, DType dtype) {
+        StringBuilder dict = new StringBuilder("{'descr': '" + dtype.descr + "', 'fortran_order': False, 'shape': ")
                 .append(PyLiteral.repr(PyLiteral.Tuple.ofInts(shape))).append(", }");
         if (shape.length > 0) dict.append(" ".repeat(GROWTH_AXIS_MAX_DIGITS - Integer.toString(shape[0]).length()));
         int hlen = dict.length() + 1; // the line break
@@ -374,11 +408,16 @@ public final class Npy {
      * stays whole until the new one is complete ({@link AtomicFile}).
      */
     public static void write(Path file, Tensor t) {
+        write(file, t, DType.FLOAT64);
+    }
+
+    /** {@link #write}, the elements of type {@code dtype} ('<f8', '<i8' or '|b1'). */
+    public static void write(Path file, Tensor t, DType dtype) {
         if (Files.isDirectory(file)) throw new NpyException(Problem.WRITE, "it is a folder", null);
         // NOTE: the new file is renamed over the old one, which would replace a pipe or a device (/dev/null) itself
         if (Files.exists(file) && !Files.isRegularFile(file)) throw new NpyException(Problem.WRITE, NOT_REGULAR, null);
         try {
-            AtomicFile.write(file, out -> writeData(out, t));
+            AtomicFile.write(file, out -> writeData(out, t, dtype));
         } catch (NoSuchFileException e) {
             throw new NpyException(Problem.WRITE, "its folder does not exist", "tx does not create folders; create it first");
         } catch (AccessDeniedException e) {
@@ -388,15 +427,15 @@ public final class Npy {
         }
     }
 
-    private static void writeData(OutputStream out, Tensor t) throws IOException {
-        out.write(headerBytes(t.shapeRef()));
+    private static void writeData(OutputStream out, Tensor t, DType dtype) throws IOException {
+        out.write(headerBytes(t.shapeRef(), dtype));
         ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         for (double d : t.data()) {
             if (!b.hasRemaining()) {
                 out.write(b.array(), 0, b.position());
                 b.clear();
             }
-            b.putDouble(d);
+            dtype.put(b, d);
         }
         out.write(b.array(), 0, b.position());
     }

@@ -171,7 +171,9 @@ public final class Attrs {
     }
 
     /** A .npy file: its path as the program wrote it (for messages), the file it names, and its shape at compile time. */
-    public record Load(String path, String file, int[] shape) {
-        @Override public String toString() { return "path=\"" + path + "\", shape=" + Shapes.show(shape); }
+    public record Load(String path, String file, int[] shape, tx.runtime.tensor.DType dtype) {
+        @Override public String toString() {
+            return "path=\"" + path + "\", shape=" + Shapes.show(shape) + (dtype == tx.runtime.tensor.DType.FLOAT64 ? "" : ", dtype=" + dtype.text());
+        }
     }
 }

@@ -34,7 +34,8 @@ public final class Dtypes {
             case CAST -> (DType) attr;
             case CONST -> ((Attrs.Const) attr).dtype();
             case FILL -> ((Attrs.Fill) attr).dtype();
-            case RANDOM, LOAD -> DType.FLOAT64;
+            case RANDOM -> DType.FLOAT64;
+            case LOAD -> ((Attrs.Load) attr).dtype(); // the file's: float, int or bool
         };
     }
 

@@ -85,7 +85,7 @@ public enum Prim {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(b.mul(g, b.sign(in(e, 0)))); }
     },
     /** sign is piecewise constant: its gradient is zero, so it contributes nothing. */
-    SIGN(PrimSupport::signum, "v -> Double.isNaN(v) ? 0 : Math.signum(v)", "SignBackward0") {
+    SIGN(PrimSupport::signum, "v -> v > 0 ? 1 : v < 0 ? -1 : 0", "SignBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return nothing(e); }
     },
     /** floor is piecewise constant: its gradient is zero (PyTorch's FloorBackward0 gives zeros). */
@@ -165,7 +165,7 @@ public enum Prim {
      * d(a^b) = b a^(b-1) da + a^b log(a) db. NOTE: as in PyTorch, the first term is 0 where b = 0
      * (not 0 * inf at a = 0), and the second is 0 where a = 0 and b >= 0.
      */
-    POW(Math::pow, "Math::pow", null) {
+    POW(PrimSupport::pow, "(x, y) -> y == 2 ? x * x : y == 3 ? x * x * x : y == 0.5 ? Math.sqrt(x) : y == -0.5 ? 1 / Math.sqrt(x) : y == -1 ? 1 / x : y == -2 ? 1 / (x * x) : Math.pow(x, y)", null) {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
             Var a = in(e, 0), p = in(e, 1);
             Var da = b.mul(g, b.mul(p, b.pow(a, b.sub(p, b.scalar(1)))));
@@ -183,13 +183,13 @@ public enum Prim {
      * d max(a, b): the larger operand gets the gradient. NOTE: as PyTorch, ties split it evenly, and
      * where either is nan (the result is nan) neither loses, so both get all of it.
      */
-    MAXIMUM(Math::max, "Math::max", "MaximumBackward0") {
+    MAXIMUM(PrimSupport::maximum, "(x, y) -> x != x ? x : x > y ? x : y", "MaximumBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
             return tieSplit(b, e, g, b.lt(in(e, 0), in(e, 1)), b.gt(in(e, 0), in(e, 1)));
         }
     },
     /** d min(a, b): the smaller operand gets the gradient; ties and nan as {@link #MAXIMUM}. */
-    MINIMUM(Math::min, "Math::min", "MinimumBackward0") {
+    MINIMUM(PrimSupport::minimum, "(x, y) -> x != x ? x : x < y ? x : y", "MinimumBackward0") {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) {
             return tieSplit(b, e, g, b.gt(in(e, 0), in(e, 1)), b.lt(in(e, 0), in(e, 1)));
         }

@@ -33,8 +33,36 @@ public final class PrimSupport {
         return e / (1 + e);
     }
 
+    /** PyTorch's sign: (0 < x) - (x < 0), so 0 at nan (abs passes no gradient there) and +0 at -0.0 (not Math.signum's -0.0). */
     static double signum(double x) {
-        return Double.isNaN(x) ? 0 : Math.signum(x); // NOTE: sign(nan) is 0 in PyTorch (1.13), and so abs passes no gradient at nan
+        return x > 0 ? 1 : x < 0 ? -1 : 0;
+    }
+
+    /**
+     * x ** y as PyTorch computes a tensor to a number's power: the exponents its pow kernels give a
+     * cheaper form (2, 3 and -2 by products; 0.5, -0.5 and -1 by sqrt, rsqrt and reciprocal), which
+     * differ from pow in the last bit (x ** 3) and at -0.0 (-0.0 ** 0.5 is -0.0); Math.pow otherwise.
+     * NOTE: an exponent that is a tensor takes PyTorch's other kernel, plain pow; here the same
+     * function serves both, so a tensor of 3s is cubed by products too (a last-bit difference at most).
+     */
+    static double pow(double x, double y) {
+        if (y == 2) return x * x;
+        if (y == 3) return x * x * x;
+        if (y == 0.5) return Math.sqrt(x);
+        if (y == -0.5) return 1 / Math.sqrt(x);
+        if (y == -1) return 1 / x;
+        if (y == -2) return 1 / (x * x);
+        return Math.pow(x, y);
+    }
+
+    /** PyTorch's maximum: nan if either is, else the larger, and the second where they are equal (+0.0 and -0.0), as its vector kernel. */
+    static double maximum(double x, double y) {
+        return x != x ? x : x > y ? x : y;
+    }
+
+    /** PyTorch's minimum: as {@link #maximum}, the smaller. */
+    static double minimum(double x, double y) {
+        return x != x ? x : x < y ? x : y;
     }
 
     /**

@@ -198,6 +198,7 @@ public final class Simplify {
         if (sized(e)) return shared(e); // NOTE: the rewrites below reason about sizes as numbers
         if (e.prim().elementwise() && e.in().size() > 1) e = unexpand(e);
         e = transposeOfTranspose(e);
+        e = whereOfWhere(e);
         Var same = identity(e);
         if (same != null && same.dtype() == e.out().dtype()) { // NOTE: int64 x * 1.0 is x's value, but a float64
             replace(e.out(), same);
@@ -331,6 +332,28 @@ public final class Simplify {
     }
 
     private final Map<Var, Eqn> definitions = new HashMap<>();
+
+    /**
+     * {@code where(c, where(c, a, _), b)} is {@code where(c, a, b)}, and {@code where(c, a, where(c, _, b))}
+     * too: the inner where is read only where it takes the same branch as the outer one. A derivative
+     * through nested pieces (relu's, a clamp's) is full of them. NOTE: only where the inner where
+     * neither broadcasts the branch it keeps nor changes its dtype, so the result is the same tensor.
+     */
+    private Eqn whereOfWhere(Eqn e) {
+        if (e.prim() != Prim.WHERE) return e;
+        Var c = e.in().get(0), a = kept(c, e.in().get(1), 1), b = kept(c, e.in().get(2), 2);
+        if (a == e.in().get(1) && b == e.in().get(2)) return e;
+        // the branches kept must still broadcast to the result's shape and promote to its dtype
+        int[] shape = Shapes.broadcast(c.shapeRef(), Shapes.broadcast(a.shapeRef(), b.shapeRef()));
+        if (!sameShape(e.out(), shape) || tx.runtime.tensor.DType.promote(a.dtype(), b.dtype()) != e.out().dtype()) return e;
+        return new Eqn(Prim.WHERE, List.of(c, a, b), e.out(), e.attr(), e.origin());
+    }
+
+    /** The branch {@code slot} (1: taken where c holds, 2: where it does not) of x if x is a where on c, else x. */
+    private Var kept(Var c, Var x, int slot) {
+        Eqn inner = definitions.get(x);
+        return inner != null && inner.prim() == Prim.WHERE && inner.in().get(0) == c ? inner.in().get(slot) : x;
+    }
 
     /**
      * {@code pad(a) + pad(b) = pad(a + b)} (and the same for -) when both pads put their inputs at

@@ -128,8 +128,8 @@ class NpyTest {
         assertProblem(Npy.Problem.UNSUPPORTED, "version 4.0", write("v4.npy", v4));
         assertProblem(Npy.Problem.UNSUPPORTED, "big-endian float64 values (dtype '>f8')",
                 write("be.npy", file(1, "{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", new byte[16])));
-        assertProblem(Npy.Problem.UNSUPPORTED, "bool values (dtype '|b1')",
-                write("b.npy", file(1, "{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }", new byte[2])));
+        assertProblem(Npy.Problem.UNSUPPORTED, "uint8 values (dtype '|u1')",
+                write("b.npy", file(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }", new byte[2])));
         assertProblem(Npy.Problem.UNSUPPORTED, "a structured dtype ([('x', '<f8')])",
                 write("s.npy", file(1, "{'descr': [('x', '<f8')], 'fortran_order': False, 'shape': (2,), }", new byte[16])));
         assertProblem(Npy.Problem.MALFORMED, "its keys are ['descr', 'shape']",

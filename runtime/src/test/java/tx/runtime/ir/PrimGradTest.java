@@ -295,7 +295,7 @@ class PrimGradTest {
         add(t, Prim.FILL, "fill", List.of(), new Attrs.Fill(new int[] {2, 3}, 0.25), Kind.SOURCE);
         add(t, Prim.RANDOM, "uniform", List.of(), new Attrs.Random(new int[] {3}, 7, false), Kind.SOURCE);
         add(t, Prim.RANDOM, "normal", List.of(), new Attrs.Random(new int[] {2, 2}, 7, true), Kind.SOURCE);
-        add(t, Prim.LOAD, "a .npy file", List.of(), new Attrs.Load("w.npy", npyFile(), new int[] {2, 2}), Kind.SOURCE);
+        add(t, Prim.LOAD, "a .npy file", List.of(), new Attrs.Load("w.npy", npyFile(), new int[] {2, 2}, tx.runtime.tensor.DType.FLOAT64), Kind.SOURCE);
         return t;
     }
 
