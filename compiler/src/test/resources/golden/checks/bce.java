@@ -152,38 +152,32 @@ public final class BceGrad {
         double[] t65 = new double[] {0.3333333333333333};                         // line 45
         double[] t66 = where(t17, t65, t3);                                       // line 45
         double[] t67 = where(t17, t3, t65);                                       // line 45
-        double[] t68 = where(t17, t66, t3);                                       // line 45
+        double[] t68 = div(t66, t16);                                             // line 45
         double[] t69 = where(t17, t68, t3);                                       // line 45
-        double[] t70 = div(t69, t16);                                             // line 45
-        double[] t71 = where(t17, t70, t3);                                       // line 45
-        double[] t72 = where(t17, t71, t3);                                       // line 45
-        double[] t73 = mul(t72, t42);                                             // line 45
-        double[] t74 = mul(t72, t2);                                              // line 45
-        double[] t75 = where(t17, t73, t3);                                       // line 45
-        double[] t76 = where(t17, t74, t3);                                       // line 45
-        double[] t77 = where(t17, t76, t3);                                       // line 45
-        double[] t78 = mul(t77, t18);                                             // line 45
-        double[] t79 = where(t17, t78, t3);                                       // line 45
-        double[] t80 = add(t75, t79);                                             // line 45
-        double[] t81 = neg(t67);                                                  // line 45
-        double[] t82 = where(t17, t3, t67);                                       // line 45
-        double[] t83 = where(t17, t3, t81);                                       // line 45
-        double[] t84 = mul(t83, t);                                               // line 45
-        double[] t85 = where(t17, t3, t84);                                       // line 45
-        double[] t86 = div(t85, t19);                                             // line 45
+        double[] t70 = mul(t69, t42);                                             // line 45
+        double[] t71 = mul(t69, t2);                                              // line 45
+        double[] t72 = where(t17, t70, t3);                                       // line 45
+        double[] t73 = where(t17, t71, t3);                                       // line 45
+        double[] t74 = mul(t73, t18);                                             // line 45
+        double[] t75 = where(t17, t74, t3);                                       // line 45
+        double[] t76 = add(t72, t75);                                             // line 45
+        double[] t77 = neg(t67);                                                  // line 45
+        double[] t78 = where(t17, t3, t77);                                       // line 45
+        double[] t79 = mul(t78, t);                                               // line 45
+        double[] t80 = where(t17, t3, t79);                                       // line 45
+        double[] t81 = div(t80, t19);                                             // line 45
+        double[] t82 = where(t17, t3, t81);                                       // line 45
+        double[] t83 = mul(t67, t20);                                             // line 45
+        double[] t84 = where(t17, t3, t83);                                       // line 45
+        double[] t85 = add(t5, t21);                                              // line 45
+        double[] t86 = div(t84, t85);                                             // line 45
         double[] t87 = where(t17, t3, t86);                                       // line 45
-        double[] t88 = mul(t82, t20);                                             // line 45
+        double[] t88 = neg(t87);                                                  // line 45
         double[] t89 = where(t17, t3, t88);                                       // line 45
-        double[] t90 = add(t5, t21);                                              // line 45
-        double[] t91 = div(t89, t90);                                             // line 45
-        double[] t92 = where(t17, t3, t91);                                       // line 45
-        double[] t93 = neg(t92);                                                  // line 45
-        double[] t94 = where(t17, t3, t93);                                       // line 45
-        double[] t95 = add(t87, t94);                                             // line 45
-        double[] t96 = where(t17, t3, t95);                                       // line 45
-        double[] t97 = where(t17, t3, t96);                                       // line 45
-        double[] t98 = add(t80, t97);                                             // line 45
-        double[] d_z = div(t98, t1);                                              // line 45
+        double[] t90 = add(t82, t89);                                             // line 45
+        double[] t91 = where(t17, t3, t90);                                       // line 45
+        double[] t92 = add(t76, t91);                                             // line 45
+        double[] d_z = div(t92, t1);                                              // line 45
         return new double[][] {d_z};
     }
 
@@ -226,7 +220,7 @@ public final class BceGrad {
     }
 
     private static double[] sign(double[] x) {
-        return map(x, v -> Double.isNaN(v) ? 0 : Math.signum(v));
+        return map(x, v -> v > 0 ? 1 : v < 0 ? -1 : 0);
     }
 
     private static double[] log1p(double[] x) {

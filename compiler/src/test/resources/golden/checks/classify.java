@@ -139,16 +139,15 @@ public final class ClassifyGrad {
         double[] t44 = neg(t43);                                                  // line 40
         double[] t45 = where(t29, t44, t30);                                      // line 40
         double[] t46 = neg(t45);                                                  // line 40
-        double[] t47 = where(t29, t45, t30);                                      // line 40
-        double[] t48 = where(t29, t46, t30);                                      // line 40
-        double[] t49 = ne(t29, t30);                                              // line 40
-        double[] t50 = sum(t49, new int[] {2, 3}, new int[] {1});                 // line 40
-        double[] t51 = gt(t50, t30);                                              // line 40
-        double[] t52 = sum(t48, new int[] {2, 3}, new int[] {1});                 // line 40
-        double[] t53 = div(t52, t20);                                             // line 40
-        double[] t54 = where(t51, t53, t30);                                      // line 40
-        double[] t55 = mul(t54, new int[] {2, 1}, t19, new int[] {2, 3});         // line 40
-        double[] d_x = add(t47, t55);                                             // line 40
+        double[] t47 = where(t29, t46, t30);                                      // line 40
+        double[] t48 = ne(t29, t30);                                              // line 40
+        double[] t49 = sum(t48, new int[] {2, 3}, new int[] {1});                 // line 40
+        double[] t50 = gt(t49, t30);                                              // line 40
+        double[] t51 = sum(t47, new int[] {2, 3}, new int[] {1});                 // line 40
+        double[] t52 = div(t51, t20);                                             // line 40
+        double[] t53 = where(t50, t52, t30);                                      // line 40
+        double[] t54 = mul(t53, new int[] {2, 1}, t19, new int[] {2, 3});         // line 40
+        double[] d_x = add(t45, t54);                                             // line 40
         return new double[][] {d_x};
     }
 
