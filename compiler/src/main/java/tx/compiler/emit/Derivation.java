@@ -409,7 +409,7 @@ public final class Derivation {
         return null;
     }
 
-    /** Simplifies for the results and indexes what is left: equations, loops and branches (a print or a save is refused). */
+    /** Simplifies for the results and indexes what is left: equations, loops, branches and checks (a print or a save is refused). */
     private static Lowered straighten(Lowerer.Derived l, Diagnostics diags, Ast.FnDef fn, boolean named) {
         Simplify.Rooted r = Simplify.run(l.program().body(), l.results());
         // NOTE: before the helpers are written in place, whose copies of loops keep only static trip counts;
@@ -445,7 +445,7 @@ public final class Derivation {
         }
         List<Stmt> all = new ArrayList<>();
         if (!index(body, all)) {
-            diags.error("E0601", head(fn), "`tx grad` cannot write out a function that prints, saves or asserts",
+            diags.error("E0601", head(fn), "`tx grad` cannot write out a function that prints or saves",
                     "the function and its gradient work in a script (`grad(f)`, `tx run`); only the written-out form is missing");
             return null;
         }
@@ -480,7 +480,7 @@ public final class Derivation {
         return null;
     }
 
-    /** Lists a block's statements in pre-order; false if one is not an equation, a call, a loop or a branch. */
+    /** Lists a block's statements in pre-order; false if one is not an equation, a call, a loop, a branch or a check's failure. */
     private static boolean index(List<Stmt> body, List<Stmt> all) {
         for (Stmt st : body) {
             all.add(st);
@@ -489,7 +489,7 @@ public final class Derivation {
                 if (!index(l.body(), all)) return false;
             } else if (st instanceof Stmt.Cond c) {
                 if (!index(c.then(), all) || !index(c.otherwise(), all)) return false;
-            } else if (!(st instanceof Stmt.Eqn) && !(st instanceof Stmt.Call)) { // a call's function is indexed on its own
+            } else if (!(st instanceof Stmt.Eqn) && !(st instanceof Stmt.Call) && !(st instanceof Stmt.Fail)) { // a call's function is indexed on its own
                 return false;
             }
         }
@@ -523,7 +523,16 @@ public final class Derivation {
             return a.cond().id() == b.cond().id() && ids(a.outs()).equals(ids(b.outs())) && ids(a.thenResults()).equals(ids(b.thenResults()))
                     && ids(a.elseResults()).equals(ids(b.elseResults())) && a.then().size() == b.then().size();
         }
+        if (x instanceof Stmt.Fail a && y instanceof Stmt.Fail b) { // a message that differs with the sizes cannot be written once
+            return a.assertion() == b.assertion() && ids(Checks.reads(a)).equals(ids(Checks.reads(b))) && texts(a).equals(texts(b));
+        }
         return false;
+    }
+
+    private static List<String> texts(Stmt.Fail f) {
+        List<String> out = new ArrayList<>();
+        for (Stmt.PrintItem item : f.message()) out.add(item instanceof Stmt.PrintItem.Text t ? t.text() : item.getClass().getSimpleName());
+        return out;
     }
 
     private static List<Integer> ids(List<Var> vs) {

@@ -73,6 +73,7 @@ public final class DotEmitter {
     private static final String GRAD_STYLE = "shape=house, peripheries=2, style=filled, fillcolor=lightblue, color=steelblue4";
     private static final String ADJOINT_EDGE = "color=steelblue4";
     /** Variables of loops and branches (carried values, outputs, tapes, indices): dashed, of their program's style. */
+    private static final String CHECK_STYLE = "shape=octagon, style=filled, fillcolor=mistyrose, color=firebrick";
     private static final String PRIMAL_VAR_STYLE = "shape=box, style=\"filled,dashed\", fillcolor=white, color=black";
     private static final String ADJOINT_VAR_STYLE = "shape=ellipse, style=\"filled,dashed\", fillcolor=lightblue, color=steelblue4";
 
@@ -110,6 +111,8 @@ public final class DotEmitter {
      */
     private String scope = "";
     private final Map<Stmt.Call, String> callIds = new java.util.IdentityHashMap<>();
+    /** Each run-time check's node ({@link Checks}): {@code check1}, ... */
+    private final Map<Stmt.Fail, String> checkIds = new java.util.IdentityHashMap<>();
 
     private DotEmitter(Derivation d, String source) {
         this.d = d;
@@ -166,6 +169,7 @@ public final class DotEmitter {
         if (d.hasControlFlow()) {
             sb.append("    // Loops and branches: clusters of their own; their carried values, outputs, tapes and indices: dashed.\n");
         }
+        if (!checkIds.isEmpty()) sb.append("    // Run-time checks (an assert, or PyTorch's check of a value): red octagons, in the side of the branch that fails.\n");
         if (!d.functions().isEmpty()) {
             sb.append("    // Calls: component-shaped nodes; each function they call is a cluster `fn NAME` of its own, once.\n");
         }
@@ -341,6 +345,9 @@ public final class DotEmitter {
                 for (Var v : c.outs()) owner.put(v, c);
                 scan(c.then(), eqns);
                 scan(c.otherwise(), eqns);
+            } else if (st instanceof Stmt.Fail f) {
+                structural.addAll(Checks.reads(f));
+                checkIds.computeIfAbsent(f, k -> "check" + (checkIds.size() + 1));
             }
         }
     }
@@ -352,7 +359,16 @@ public final class DotEmitter {
             else if (st instanceof Stmt.Loop l) loop(sb, l, indent);
             else if (st instanceof Stmt.Cond c) cond(sb, c, indent);
             else if (st instanceof Stmt.Call c) call(sb, c, indent);
+            else if (st instanceof Stmt.Fail f) check(sb, f, indent);
         }
+    }
+
+    /** A run-time check's failure: an octagon with the message the run stops with, in the side of the branch that fails. */
+    private void check(StringBuilder sb, Stmt.Fail f, String indent) {
+        List<String> parts = new ArrayList<>(List.of(f.assertion() ? "assert fails" : "check fails", Checks.shown(f)));
+        if (f.origin().line() > 0) parts.add("line " + f.origin().line());
+        String where = source + (f.origin().line() > 0 ? ":" + f.origin().line() + ":" + f.origin().col() : "");
+        node(sb, indent, scope + checkIds.get(f), lines(parts.toArray(String[]::new)), where + ": the run stops here (exit 3)", CHECK_STYLE);
     }
 
     private void loop(StringBuilder sb, Stmt.Loop l, String indent) {
@@ -379,6 +395,7 @@ public final class DotEmitter {
         int k = ++clusters;
         for (int side = 0; side < 2; side++) {
             String name = side == 0 ? "then" : "else";
+            if (side == 0 && Checks.isCheck(c)) continue; // a check: its side that holds is empty
             cluster(sb, indent, "cluster_if" + k + "_" + name, name + at(c), adjoint);
             nodes(sb, side == 0 ? c.then() : c.otherwise(), indent + "    ");
             sb.append(indent).append("}\n");
@@ -446,6 +463,8 @@ public final class DotEmitter {
                     }
                     edge(sb, id(p), id(l.outs().get(k)), labelled("after", st));
                 }
+            } else if (st instanceof Stmt.Fail f) {
+                for (Var x : Checks.reads(f)) edge(sb, id(x), scope + checkIds.get(f), labelled("shown", st));
             } else if (st instanceof Stmt.Call c) {
                 for (int k = 0; k < c.in().size(); k++) {
                     List<String> attrs = new ArrayList<>();
@@ -456,6 +475,11 @@ public final class DotEmitter {
             } else if (st instanceof Stmt.Cond c) {
                 edges(sb, c.then());
                 edges(sb, c.otherwise());
+                for (int side = 0; side < 2; side++) { // the condition to each check a side makes
+                    for (Stmt inner : side == 0 ? c.then() : c.otherwise()) {
+                        if (inner instanceof Stmt.Fail f) edge(sb, id(c.cond()), scope + checkIds.get(f), labelled(side == 0 ? "if true" : "if false", st));
+                    }
+                }
                 for (int k = 0; k < c.outs().size(); k++) {
                     Var o = c.outs().get(k), a = c.thenResults().get(k), b = c.elseResults().get(k);
                     edge(sb, id(c.cond()), id(o), labelled("if", st));

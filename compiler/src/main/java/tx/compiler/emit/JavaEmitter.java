@@ -204,7 +204,8 @@ public final class JavaEmitter extends JavaStatements {
                         + (prologue.explicit().size() > 1 ? "them" : "it") + " first, as int arguments (see {@link #DIM_ARGS}). ";
             }
         }
-        wrap(sb, "<p>" + dims + "An argument whose length does not fit its shape is an IllegalArgumentException.");
+        String checks = Checks.holds(program) ? " So is a failed check (an assert, or a value PyTorch refuses when it runs), with the message `tx run` prints." : "";
+        wrap(sb, "<p>" + dims + "An argument whose length does not fit its shape is an IllegalArgumentException." + checks);
         sb.append(" */\n");
     }
 
@@ -460,6 +461,8 @@ public final class JavaEmitter extends JavaStatements {
                 cond(c, indent);
             } else if (st instanceof Stmt.Call c) {
                 call(c, indent);
+            } else if (st instanceof Stmt.Fail f) { // a check: the message tx run prints (Checks)
+                add(indent + "throw new IllegalArgumentException(" + Checks.javaMessage(f, this::ref) + ");", comment(f), 16);
             }
         }
     }
@@ -557,6 +560,12 @@ public final class JavaEmitter extends JavaStatements {
      */
     private void cond(Stmt.Cond c, String indent) {
         String comment = comment(c);
+        if (Checks.isCheck(c)) { // nothing on the side that holds
+            add(indent + "if (" + ref(c.cond()) + "[0] == 0.0) {", comment, 12);
+            block(c.otherwise(), indent + "    ", false);
+            body.add(new String[] {indent + "}", null});
+            return;
+        }
         List<Integer> kept = new ArrayList<>();
         for (int k = 0; k < c.outs().size(); k++) if (live.contains(c.outs().get(k))) kept.add(k);
         for (int k : kept) add(indent + "double[] " + names.get(c.outs().get(k)) + ";", comment, 2);

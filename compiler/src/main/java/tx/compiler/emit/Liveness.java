@@ -19,7 +19,8 @@ final class Liveness {
      * The variables that {@code results} need, transitively. A loop's carried value that is needed
      * (its output, or its parameter inside the body) has its output in the set, a tape that is
      * needed its tape; a branch's output that is needed is in the set; a call that is needed
-     * (any of its outputs) needs all its arguments.
+     * (any of its outputs) needs all its arguments. A run-time check is a root wherever it is: it
+     * needs its condition and what its message shows, and a loop that holds one runs.
      */
     static Set<Var> of(List<Stmt> body, List<Var> results) {
         Set<Var> live = new HashSet<>(results);
@@ -27,9 +28,10 @@ final class Liveness {
         return live;
     }
 
-    /** Whether a statement computes something in {@code live}. */
+    /** Whether a statement computes something in {@code live}, or is or holds a run-time check ({@link Checks}: never dead). */
     static boolean needed(Stmt st, Set<Var> live) {
         if (st instanceof Eqn e) return live.contains(e.out());
+        if (Checks.holds(st)) return true;
         if (st instanceof Stmt.Loop l) {
             for (Var o : l.outs()) if (live.contains(o)) return true;
             for (Var t : l.tapes()) if (live.contains(t)) return true;
@@ -53,8 +55,10 @@ final class Liveness {
                 if (needed(c, live)) live.addAll(c.in());
             } else if (st instanceof Stmt.Loop l) {
                 loop(l, live);
+            } else if (st instanceof Stmt.Fail f) {
+                live.addAll(Checks.reads(f));
             } else if (st instanceof Stmt.Cond c) {
-                boolean any = false;
+                boolean any = Checks.holds(c); // a check reads its condition, and its side that fails what the message shows
                 for (int k = 0; k < c.outs().size(); k++) {
                     if (!live.contains(c.outs().get(k))) continue;
                     any = true;

@@ -203,6 +203,8 @@ public final class TxEmitter {
                 for (Var r : c.thenResults()) if (r != null) use(r, c.then());
                 for (Var r : c.elseResults()) if (r != null) use(r, c.otherwise());
                 for (Var o : c.outs()) defBlock.put(o, body);
+            } else if (st instanceof Stmt.Fail f) {
+                for (Var x : Checks.reads(f)) uses.merge(x, 2, Integer::sum); // a value a message shows gets a line: a name in the f-string
             }
         }
     }
@@ -235,7 +237,13 @@ public final class TxEmitter {
             else if (st instanceof Stmt.Loop l) loop(l);
             else if (st instanceof Stmt.Cond c) cond(c);
             else if (st instanceof Stmt.Call c) call(c);
+            else if (st instanceof Stmt.Fail f) line(Checks.txAssert("False", f, v -> name(v, f)), f); // in a side that runs only to fail
         }
+    }
+
+    /** A variable by a name of its own (an expression given a line first, where it has none). */
+    private String name(Var v, Stmt at) {
+        return exprs.get(v).isName() ? arg(v) : temp(arg(v), at);
     }
 
     /** A call of a helper: {@code a, b = NAME_grad_f(x, y)}, each output named after its variable. */
@@ -426,6 +434,10 @@ public final class TxEmitter {
 
     /** A branch; a side that does not give a value (the other side's value, for its adjoint) gives zeros. */
     private void cond(Stmt.Cond c) {
+        if (Checks.isCheck(c) && c.otherwise().size() == 1 && c.otherwise().get(0) instanceof Stmt.Fail f) { // a check that shows values made before it
+            line(Checks.txAssert(arg(c.cond()), f, v -> name(v, c)), c);
+            return;
+        }
         List<String> outs = new ArrayList<>();
         for (Var o : c.outs()) { // an output nothing reads gets no name: its sides' values were left out (Liveness)
             outs.add(!live.contains(o) ? null : o.name() != null ? fresh(o.name()) : temp());

@@ -77,6 +77,7 @@ final class ClassLossRules extends RuleFamily {
             return null;
         }
         if (!classIndicesValid(a, t, classes, ignore)) return null;
+        targetsInBounds(a, t, classes, ignore);
         if (xs.length > 2) return out(b.composite(() -> SpatialLoss.flattened(b, x.var(), t.var(), o.reduction(), (xf, tf) -> logits && o.plain() && noneIgnored(t, o.ignore())
                 ? Composites.crossEntropyIndices(b, xf, tf, o.reduction()) : indices(b, logits ? Composites.logSoftmax(b, xf, 1) : xf, tf, o))),
                 SpatialLoss.gradFn(xs.length, o.reduction(), o.smoothing()));
@@ -166,6 +167,18 @@ final class ClassLossRules extends RuleFamily {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Class indices known only at run time: one outside [0, C) that is not ignore_index stops the
+     * run (E0509, at the call) with PyTorch's "Target 5 is out of bounds.", naming the first.
+     */
+    private void targetsInBounds(Args a, T t, int classes, int ignore) {
+        Stmt.Eqn def = l.graph.definition(t.var());
+        if (def != null && def.prim() == Prim.CONST) return; // checked now (classIndicesValid)
+        Var y = t.var();
+        Var outside = b.emit(Prim.BITWISE_OR, null, b.lt(y, b.scalar(0, t.dtype())), b.ge(y, b.scalar(classes, t.dtype())));
+        RunTimeChecks.noneOf(l, a.span(), b.emit(Prim.BITWISE_AND, null, outside, b.ne(y, b.scalar(ignore, t.dtype()))), y, "Target ", " is out of bounds.");
     }
 
     /** Class indices known at compile time must be whole numbers in [0, C), or ignore_index. */

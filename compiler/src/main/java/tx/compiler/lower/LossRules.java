@@ -5,7 +5,9 @@ import java.util.Map;
 import tx.compiler.check.Val;
 import tx.compiler.check.Val.T;
 import tx.runtime.ir.Builder;
+import tx.runtime.ir.Prim;
 import tx.runtime.ir.Var;
+import tx.runtime.tensor.DType;
 import tx.runtime.tensor.PyFloat;
 import tx.runtime.tensor.Shapes;
 
@@ -99,6 +101,10 @@ final class LossRules extends RuleFamily {
                         + ", which requires grad here", "PyTorch refuses it too; pass `" + role + ".detach()`");
                 return null;
             }
+        }
+        if (!logits) { // PyTorch's check when it runs (a nan fails it too)
+            Var inside = b.emit(Prim.BITWISE_AND, null, b.ge(x.var(), b.scalar(0)), b.le(x.var(), b.scalar(1)));
+            RunTimeChecks.noneOf(l, a.span(), b.eq(inside, b.scalar(0, DType.BOOL)), "all elements of input should be between 0 and 1");
         }
         Losses.Reduction red = Losses.Reduction.of(r);
         String gradFn = logits ? "BinaryCrossEntropyWithLogitsBackward0" : "BinaryCrossEntropyBackward0";

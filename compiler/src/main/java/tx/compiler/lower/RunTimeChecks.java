@@ -33,6 +33,36 @@ final class RunTimeChecks {
         l.b.add(new Stmt.Cond(holds, List.of(), List.of(), failing, List.of(), List.of(), span.origin()));
     }
 
+    /**
+     * Stops the run with {@code message} (PyTorch's words) if any element of the bool tensor
+     * {@code bad} is true: a value PyTorch refuses when it runs (an input of
+     * {@code binary_cross_entropy} outside [0, 1], a class of {@code one_hot} out of range).
+     */
+    static void noneOf(Lowerer l, Span span, Var bad, String message) {
+        require(l, span, none(l, bad), List.of(text(message)));
+    }
+
+    /**
+     * {@link #noneOf}, the message naming the first element of {@code values} (bad's shape, int64)
+     * where {@code bad} is true, in row-major order, as PyTorch names the first: {@code before},
+     * the value, {@code after} ("Target 5 is out of bounds.").
+     */
+    static void noneOf(Lowerer l, Span span, Var bad, Var values, String before, String after) {
+        tx.runtime.ir.Builder b = l.b;
+        require(l, span, none(l, bad), () -> {
+            int[] flat = RunTimeSizes.flat(b, bad.shapeRef());
+            Var first = b.emit(Prim.ARGMAX, new tx.runtime.ir.Attrs.Axis(0), b.emit(Prim.CAST, DType.FLOAT64, b.reshape(bad, flat)));
+            return List.of(text(before), shown(l, b.take(b.reshape(values, flat), first, 0)), text(after));
+        });
+    }
+
+    /** Whether no element of a bool tensor is true, as a bool scalar. */
+    private static Var none(Lowerer l, Var bad) {
+        int[] flat = RunTimeSizes.flat(l.b, bad.shapeRef());
+        Var count = l.b.sum(l.b.emit(Prim.CAST, DType.INT64, l.b.reshape(bad, flat)), new int[] {0}, false);
+        return l.b.eq(count, l.b.scalar(0, DType.INT64));
+    }
+
     /** A size as an int64 scalar of the program: a symbol's size variable, or a constant. */
     static Var size(Lowerer l, int d) {
         return Shapes.isSymbol(d) ? l.b.sizeOf(d) : l.b.scalar(d, DType.INT64);

@@ -297,6 +297,7 @@ final class SelectionRules extends RuleFamily {
             for (double v : t.data()) m = Math.max(m, v);
             n = (int) m + 1;
         }
+        if (!classesInRange(a, idx, n)) return null;
         int[] ones = new int[idx.shape().length + 1];
         Arrays.fill(ones, 1);
         ones[ones.length - 1] = n;
@@ -305,6 +306,30 @@ final class SelectionRules extends RuleFamily {
         Var range = b.reshape(b.constant(Tensor.of(new int[] {n}, classes), DType.INT64), ones);
         Var hit = b.eq(b.reshape(idx.var(), Shapes.concat(idx.shape(), new int[] {1})), range);
         return out(b.emit(Prim.CAST, DType.INT64, hit), null);
+    }
+
+    /**
+     * PyTorch's refusal of a class outside [0, num_classes): E0204 for a constant index, else a
+     * check when the program runs (E0509, at the call), each with PyTorch's words, the negative
+     * ones first as PyTorch checks them. False after reporting.
+     */
+    private boolean classesInRange(Args a, T idx, int n) {
+        Tensor t = l.b.constantValue(idx.var());
+        String negative = "Class values must be non-negative.", large = "Class values must be smaller than num_classes.";
+        if (t == null) {
+            RunTimeChecks.noneOf(l, a.span(), b.lt(idx.var(), b.scalar(0, DType.INT64)), negative);
+            RunTimeChecks.noneOf(l, a.span(), b.ge(idx.var(), b.scalar(n, DType.INT64)), large);
+            return true;
+        }
+        double lo = 0, hi = 0;
+        for (double v : t.data()) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        if (lo >= 0 && hi < n) return true;
+        l.diags.error("E0204", a.spanOf(0, null), lo < 0 ? negative : large, "PyTorch raises this when it runs: `one_hot`'s classes are 0 to num_classes - 1 ("
+                + (n - 1) + " here)");
+        return false;
     }
 
     /** count_nonzero(x, dim=None): the number of non-zero elements, int64. */
