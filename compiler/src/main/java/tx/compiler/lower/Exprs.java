@@ -28,8 +28,12 @@ final class Exprs {
     Val expr(Ast.Expr e) {
         if (e instanceof Ast.Num || e instanceof Ast.Name || e instanceof Ast.Str || e instanceof Ast.Bool) return lower(e);
         var old = b.at(e.span().origin());
+        int depth = b.depth();
         try {
             return lower(e);
+        } catch (tx.runtime.tensor.Shapes.RunTimeSize x) { // a rule that counts elements met a size known only at run time
+            b.closeTo(depth);
+            return RunTimeSizes.refused(l, e.span(), "this use");
         } finally {
             b.at(old);
         }

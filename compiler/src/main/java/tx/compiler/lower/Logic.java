@@ -121,6 +121,10 @@ final class Logic {
     private T oneElement(Val v, Span span, String role) {
         T t = l.exprs.tensor(v, span, role);
         if (t == null) return null;
+        if (Shapes.symbolic(t.shape())) { // PyTorch raises unless the run leaves one element
+            RunTimeSizes.refuse(l, span, "the truth (" + role + ")");
+            return null;
+        }
         if (Shapes.numel(t.shape()) != 1) {
             l.diags.error("E0401", span, role + " needs the truth of a tensor of shape " + Shapes.show(t.shape()) + ", which has no single truth",
                     "PyTorch: \"Boolean value of Tensor with more than one value is ambiguous\"; reduce it first, e.g. `sum(x) > 0`");

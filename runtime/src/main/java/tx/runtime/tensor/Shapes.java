@@ -99,11 +99,21 @@ public final class Shapes {
         return false;
     }
 
-    /** Number of elements; throws ArithmeticException if it does not fit in a long, IllegalStateException for a symbolic shape. */
+    /**
+     * A count of elements asked of a shape with a size known only at run time: a rule that does not
+     * handle such sizes yet. The compiler reports it as E0105 at the expression (see Exprs.expr).
+     */
+    public static final class RunTimeSize extends IllegalStateException {
+        RunTimeSize(int[] shape) {
+            super("the shape " + show(shape) + " has a size known only at run time");
+        }
+    }
+
+    /** Number of elements; throws ArithmeticException if it does not fit in a long, {@link RunTimeSize} for a symbolic shape. */
     public static long numelExact(int[] shape) {
         long n = 1;
         for (int d : shape) {
-            if (isSymbol(d)) throw new IllegalStateException("the shape " + show(shape) + " has a size known only at run time");
+            if (isSymbol(d)) throw new RunTimeSize(shape);
             n = Math.multiplyExact(n, (long) d);
         }
         return n;
