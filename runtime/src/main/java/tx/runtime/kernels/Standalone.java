@@ -102,6 +102,32 @@ final class Standalone {
         return s;
     }
 
+    // kernel: batchOffsets needs broadcastStrides, numel
+    /**
+     * For each element t of the broadcast batch (row-major), the batch element it reads of a and of
+     * b (batch axes aBatch and bBatch, broadcast to batch): {offsets into a, offsets into b}.
+     */
+    static int[][] batchOffsets(int[] aBatch, int[] bBatch, int[] batch) {
+        int[] sa = broadcastStrides(aBatch, batch), sb = broadcastStrides(bBatch, batch);
+        int count = numel(batch);
+        int[][] out = new int[2][count];
+        int[] index = new int[batch.length];
+        int pa = 0, pb = 0;
+        for (int t = 0; t < count; t++) {
+            out[0][t] = pa;
+            out[1][t] = pb;
+            for (int q = batch.length - 1; q >= 0; q--) {
+                pa += sa[q];
+                pb += sb[q];
+                if (++index[q] < batch[q]) break;
+                pa -= sa[q] * batch[q];
+                pb -= sb[q] * batch[q];
+                index[q] = 0;
+            }
+        }
+        return out;
+    }
+
     // kernel: gather needs numel
     /** A new row-major array of shape whose element at index i is src[offset + i . strides]. */
     static double[] gather(double[] src, int offset, int[] strides, int[] shape) {
@@ -513,7 +539,7 @@ final class Standalone {
         System.arraycopy(row, 0, tape, i * row.length, row.length);
     }
 
-    // kernel: matmul needs broadcast, broadcastStrides, numel
+    // kernel: matmul needs broadcast, batchOffsets, numel
     /**
      * op(a) @ op(b), (..., n, k) @ (..., k, m), op swapping an operand's last two axes when its flag is
      * set (read in place, no copy); the batch axes broadcast; each product in i-k-j order.
@@ -524,26 +550,16 @@ final class Standalone {
         int ars = ta ? 1 : k, acs = ta ? n : 1, brs = tb ? 1 : m, bcs = tb ? k : 1; // A(i, p), B(p, j) in the stored layouts
         int[] aBatch = java.util.Arrays.copyOf(as, as.length - 2), bBatch = java.util.Arrays.copyOf(bs, bs.length - 2);
         int[] batch = broadcast(aBatch, bBatch);
-        int[] sa = broadcastStrides(aBatch, batch), sb = broadcastStrides(bBatch, batch);
+        int[][] offsets = batchOffsets(aBatch, bBatch, batch);
         int count = numel(batch);
         double[] c = new double[count * n * m];
-        int[] index = new int[batch.length];
-        int pa = 0, pb = 0;
         for (int t = 0; t < count; t++) {
-            int aOff = pa * n * k, bOff = pb * k * m, cOff = t * n * m;
+            int aOff = offsets[0][t] * n * k, bOff = offsets[1][t] * k * m, cOff = t * n * m;
             for (int i = 0; i < n; i++) {
                 for (int p = 0; p < k; p++) {
                     double aip = a[aOff + i * ars + p * acs];
                     for (int j = 0; j < m; j++) c[cOff + i * m + j] += aip * b[bOff + p * brs + j * bcs];
                 }
-            }
-            for (int q = batch.length - 1; q >= 0; q--) {
-                pa += sa[q];
-                pb += sb[q];
-                if (++index[q] < batch[q]) break;
-                pa -= sa[q] * batch[q];
-                pb -= sb[q] * batch[q];
-                index[q] = 0;
             }
         }
         return c;

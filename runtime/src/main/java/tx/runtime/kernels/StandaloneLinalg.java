@@ -1,7 +1,7 @@
 package tx.runtime.kernels;
 
 import static tx.runtime.kernels.Standalone.broadcast;
-import static tx.runtime.kernels.Standalone.broadcastStrides;
+import static tx.runtime.kernels.Standalone.batchOffsets;
 import static tx.runtime.kernels.Standalone.numel;
 
 /**
@@ -240,7 +240,7 @@ final class StandaloneLinalg {
         return out;
     }
 
-    // kernel: solve needs luFactor, luSolve, transposed, batchNote, broadcast, broadcastStrides, numel
+    // kernel: solve needs luFactor, luSolve, transposed, batchNote, broadcast, batchOffsets, numel
     /**
      * X with A X = B for a [..., n, n] and b [..., n, k], the batch dimensions broadcasting; a zero
      * pivot throws PyTorch's linalg.solve error (naming the element of the broadcast batch).
@@ -249,12 +249,12 @@ final class StandaloneLinalg {
         int n = as[as.length - 1], k = bs[bs.length - 1];
         int[] aBatch = java.util.Arrays.copyOf(as, as.length - 2), bBatch = java.util.Arrays.copyOf(bs, bs.length - 2);
         int[] batch = broadcast(aBatch, bBatch);
-        int[] sa = broadcastStrides(aBatch, batch), sb = broadcastStrides(bBatch, batch);
+        int[][] offsets = batchOffsets(aBatch, bBatch, batch);
         int count = numel(batch);
         double[] m = new double[n * n], x = new double[count * n * k];
-        int[] piv = new int[n], index = new int[batch.length];
-        int pa = 0, pb = 0;
+        int[] piv = new int[n];
         for (int t = 0; t < count; t++) {
+            int pa = offsets[0][t], pb = offsets[1][t];
             transposed(a, pa * n * n, n, m, 0);
             if (luFactor(m, 0, n, piv) != 0) {
                 throw new ArithmeticException("torch.linalg.solve: " + batchNote(batch.length + 2, t)
@@ -262,19 +262,11 @@ final class StandaloneLinalg {
             }
             System.arraycopy(b, pb * n * k, x, t * n * k, n * k);
             luSolve(m, 0, n, piv, x, t * n * k, k);
-            for (int q = batch.length - 1; q >= 0; q--) {
-                pa += sa[q];
-                pb += sb[q];
-                if (++index[q] < batch[q]) break;
-                pa -= sa[q] * batch[q];
-                pb -= sb[q] * batch[q];
-                index[q] = 0;
-            }
         }
         return x;
     }
 
-    // kernel: solveTriangular needs broadcast, broadcastStrides, numel
+    // kernel: solveTriangular needs broadcast, batchOffsets, numel
     /**
      * X with A X = B for the upper or lower triangle of a [..., n, n] (unit: its diagonal taken as
      * ones) and b [..., n, k], the batch dimensions broadcasting, by substitution: x_i = (b_i -
@@ -285,13 +277,11 @@ final class StandaloneLinalg {
         int n = as[as.length - 1], k = bs[bs.length - 1];
         int[] aBatch = java.util.Arrays.copyOf(as, as.length - 2), bBatch = java.util.Arrays.copyOf(bs, bs.length - 2);
         int[] batch = broadcast(aBatch, bBatch);
-        int[] sa = broadcastStrides(aBatch, batch), sb = broadcastStrides(bBatch, batch);
+        int[][] offsets = batchOffsets(aBatch, bBatch, batch);
         int count = numel(batch);
         double[] x = new double[count * n * k];
-        int[] index = new int[batch.length];
-        int pa = 0, pb = 0;
         for (int t = 0; t < count; t++) {
-            int oa = pa * n * n, ob = pb * n * k, ox = t * n * k;
+            int oa = offsets[0][t] * n * n, ob = offsets[1][t] * n * k, ox = t * n * k;
             for (int c = 0; c < k; c++) {
                 for (int s = 0; s < n; s++) {
                     int i = upper ? n - 1 - s : s;
@@ -299,14 +289,6 @@ final class StandaloneLinalg {
                     for (int j = upper ? i + 1 : 0; j < (upper ? n : i); j++) v -= a[oa + i * n + j] * x[ox + j * k + c];
                     x[ox + i * k + c] = unit ? v : v / a[oa + i * n + i];
                 }
-            }
-            for (int q = batch.length - 1; q >= 0; q--) {
-                pa += sa[q];
-                pb += sb[q];
-                if (++index[q] < batch[q]) break;
-                pa -= sa[q] * batch[q];
-                pb -= sb[q] * batch[q];
-                index[q] = 0;
             }
         }
         return x;
