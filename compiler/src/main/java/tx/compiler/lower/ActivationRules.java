@@ -65,7 +65,7 @@ final class ActivationRules extends RuleFamily {
             return out(b.composite(() -> PiecewiseActivations.threshold(b, x.var(), threshold, value)), "ThresholdBackward0");
         });
         parametric("leaky_relu", "negative_slope", 0.01, Composites::leakyRelu, "LeakyReluBackward0");
-        parametric("elu", "alpha", 1.0, Composites::elu, "EluBackward0");
+        parametric("elu", "alpha", 1.0, (bb, x, alpha) -> PiecewiseActivations.elu(bb, x, alpha, 1, 1), "EluBackward0");
         rules.put("softplus", a -> {
             if (!a.shape(1, 3, "beta", "threshold")) return null;
             T x = a.tensor(0);

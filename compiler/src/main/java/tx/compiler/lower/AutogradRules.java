@@ -213,8 +213,7 @@ final class AutogradRules extends RuleFamily {
             if (!(item instanceof T t) || !t.rg()) {
                 l.diags.error("E0104", at, "`inputs` of `backward` takes tensors that require grad, found " + (item instanceof T ? "one that does not" : item.describe()),
                         item instanceof T ? "PyTorch: \"One of the differentiated Tensors does not require grad\"" : null);
-                l.autograd.endBackward();
-                return null;
+                return null; // the caller's failedBackward ends the backward
             }
             out.add(t.leaf() >= 0 ? t.leaf() : l.autograd.backwardInput(t, spans != null ? spans.get(k) : at, l.text(spans != null ? spans.get(k) : at)));
         }

@@ -47,6 +47,21 @@ final class BodyReads {
         return false;
     }
 
+    /** Every statement of a body, nested blocks included (not function definitions' bodies), in source order. */
+    static void statements(List<Ast.Stmt> body, java.util.function.Consumer<Ast.Stmt> each) {
+        for (Ast.Stmt s : body) {
+            each.accept(s);
+            if (s instanceof Ast.For f) statements(f.body(), each);
+            else if (s instanceof Ast.ForEach f) statements(f.body(), each);
+            else if (s instanceof Ast.While w) statements(w.body(), each);
+            else if (s instanceof Ast.With w) statements(w.body(), each);
+            else if (s instanceof Ast.If i) {
+                statements(i.then(), each);
+                statements(i.otherwise(), each);
+            }
+        }
+    }
+
     /** Every call inside the node (a statement or an expression, nested blocks included), outermost first. */
     static void calls(Object node, java.util.function.Consumer<Ast.Call> each) {
         found(node, x -> {

@@ -52,6 +52,11 @@ final class Composites {
         Var r = x;
         if (lo != null) r = b.where(b.lt(r, lo), lo, r);
         if (hi != null) r = b.where(b.gt(r, hi), hi, r);
+        return nanWithoutGradient(b, x, r);
+    }
+
+    /** nan, with no gradient, where x is nan; else r (clamp's and the piecewise activations' rule at nan). */
+    static Var nanWithoutGradient(Builder b, Var x, Var r) {
         return b.where(b.ne(x, x), b.stopGrad(x), r);
     }
 
@@ -60,15 +65,6 @@ final class Composites {
     /** leaky_relu x = x where x > 0, else slope·x; its derivative at 0 (and at a nan) is the slope, as PyTorch's. */
     static Var leakyRelu(Builder b, Var x, double slope) {
         return b.where(b.gt(x, b.scalar(0)), x, b.mul(x, b.scalar(slope)));
-    }
-
-    /**
-     * elu x = x where x > 0, else α(e^x - 1). NOTE: e^x - 1, not expm1, as PyTorch computes it (so
-     * the derivative α e^x is PyTorch's even where expm1 + 1 would round); the derivative at 0 is
-     * α, as PyTorch's (whose backward tests x <= 0).
-     */
-    static Var elu(Builder b, Var x, double alpha) {
-        return b.where(b.gt(x, b.scalar(0)), x, b.mul(b.scalar(alpha), b.sub(b.exp(x), b.scalar(1))));
     }
 
     /** silu x = x σ(x). NOTE: as in PyTorch, silu(-inf) is nan (-inf · 0). */
@@ -97,7 +93,7 @@ final class Composites {
         Var low = b.scalar(x.dtype() == tx.runtime.tensor.DType.INT64 ? (long) lo : lo, x.dtype());
         Var high = b.scalar(x.dtype() == tx.runtime.tensor.DType.INT64 ? (long) hi : hi, x.dtype());
         Var r = b.where(b.le(x, low), low, b.where(b.ge(x, high), high, x));
-        return b.where(b.ne(x, x), b.stopGrad(x), r);
+        return nanWithoutGradient(b, x, r);
     }
 
     /**

@@ -64,31 +64,16 @@ final class Globals {
 
     private static List<Ast.Global> statements(List<Ast.Stmt> body) {
         List<Ast.Global> out = new java.util.ArrayList<>();
-        walk(body, s -> {
+        BodyReads.statements(body, s -> {
             if (s instanceof Ast.Global g) out.add(g);
         });
         return out;
     }
 
-    /** Every statement of a body, nested blocks included, in source order. */
-    private static void walk(List<Ast.Stmt> body, java.util.function.Consumer<Ast.Stmt> each) {
-        for (Ast.Stmt s : body) {
-            each.accept(s);
-            if (s instanceof Ast.For f) walk(f.body(), each);
-            else if (s instanceof Ast.ForEach f) walk(f.body(), each);
-            else if (s instanceof Ast.While w) walk(w.body(), each);
-            else if (s instanceof Ast.With w) walk(w.body(), each);
-            else if (s instanceof Ast.If i) {
-                walk(i.then(), each);
-                walk(i.otherwise(), each);
-            }
-        }
-    }
-
     /** The names a body binds: targets of `=` and `op=`, loop names (Python's rule for what is local to a function). */
     static Set<String> bound(List<Ast.Stmt> body) {
         Set<String> out = new LinkedHashSet<>();
-        walk(body, s -> {
+        BodyReads.statements(body, s -> {
             if (s instanceof Ast.Assign a) {
                 for (Ast.Target t : a.targets()) if (t.attr() == null) out.add(t.name());
             } else if (s instanceof Ast.AugAssign a && a.target().attr() == null) {
@@ -204,7 +189,7 @@ final class Globals {
     /** Where a body first names {@code name} (as a read or as a target), or null. */
     private static Span firstUse(List<Ast.Stmt> body, String name) {
         Span[] first = {null};
-        walk(body, s -> {
+        BodyReads.statements(body, s -> {
             if (s instanceof Ast.Global) return;
             Span hit = BodyReads.firstName(s, name);
             if (hit != null && (first[0] == null || before(hit, first[0]))) first[0] = hit;

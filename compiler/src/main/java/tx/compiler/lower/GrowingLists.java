@@ -351,23 +351,12 @@ final class GrowingLists {
                 out.add(n.name());
             }
         });
-        augAssigned(body, out);
+        BodyReads.statements(body, s -> {
+            if (s instanceof Ast.AugAssign a && a.op().equals("+=") && a.target().attr() == null) out.add(a.target().name());
+        });
         return out;
     }
 
-    private static void augAssigned(List<Ast.Stmt> body, Set<String> out) {
-        for (Ast.Stmt s : body) {
-            if (s instanceof Ast.AugAssign a && a.op().equals("+=") && a.target().attr() == null) out.add(a.target().name());
-            else if (s instanceof Ast.For f) augAssigned(f.body(), out);
-            else if (s instanceof Ast.While w) augAssigned(w.body(), out);
-            else if (s instanceof Ast.ForEach f) augAssigned(f.body(), out);
-            else if (s instanceof Ast.With w) augAssigned(w.body(), out);
-            else if (s instanceof Ast.If i) {
-                augAssigned(i.then(), out);
-                augAssigned(i.otherwise(), out);
-            }
-        }
-    }
 
     /**
      * The lists a loop's body grew: what the loop stacks (each appended value) onto which tapes,

@@ -19,18 +19,13 @@ final class PiecewiseActivations {
     /** SELU's constants, as PyTorch's (torch/nn/functional.py and its elu kernel take them in double). */
     static final double SELU_ALPHA = 1.6732632423543772848170429916717, SELU_SCALE = 1.0507009873554804934193349852946;
 
-    /** nan, with no gradient, where x is nan; else r. */
-    private static Var nanWithoutGradient(Builder b, Var x, Var r) {
-        return b.where(b.ne(x, x), b.stopGrad(x), r);
-    }
-
     /**
      * hardsigmoid x = min(max(x + 3, 0), 6) / 6: 0 up to -3 and 1 from 3 on (gradient 0 there, as
      * PyTorch's backward passes it only where -3 < x < 3), and nan with gradient 0 at nan.
      */
     static Var hardsigmoid(Builder b, Var x) {
         Var middle = b.div(b.add(x, b.scalar(3)), b.scalar(6));
-        return nanWithoutGradient(b, x, b.where(b.le(x, b.scalar(-3)), b.scalar(0), b.where(b.ge(x, b.scalar(3)), b.scalar(1), middle)));
+        return Composites.nanWithoutGradient(b, x, b.where(b.le(x, b.scalar(-3)), b.scalar(0), b.where(b.ge(x, b.scalar(3)), b.scalar(1), middle)));
     }
 
     /**
@@ -44,9 +39,11 @@ final class PiecewiseActivations {
     }
 
     /**
-     * PyTorch's elu kernel: x · scale above 0, else (e^(x · inputScale) - 1) · alpha · scale, the
-     * coefficient multiplied first (selu, celu). At 0 the gradient is the negative piece's, and at
-     * nan it is nan, as PyTorch's vector kernel gives.
+     * PyTorch's elu kernel (elu, selu, celu): x · scale above 0, else (e^(x · inputScale) - 1) ·
+     * alpha · scale, the coefficient multiplied first. NOTE: e^x - 1, not expm1, as PyTorch computes
+     * it (so the derivative is PyTorch's even where expm1 + 1 would round). At 0 the gradient is the
+     * negative piece's (PyTorch's backward tests x <= 0), and at nan it is nan, as PyTorch's vector
+     * kernel gives.
      */
     static Var elu(Builder b, Var x, double alpha, double scale, double inputScale) {
         Var inner = inputScale == 1 ? x : b.mul(x, b.scalar(inputScale));
@@ -65,7 +62,7 @@ final class PiecewiseActivations {
 
     /** hardshrink: 0 on [-lambd, lambd] (+0.0, also at -0.0), x outside; nan with gradient 0 at nan. */
     static Var hardshrink(Builder b, Var x, double lambd) {
-        return nanWithoutGradient(b, x, b.where(b.lt(x, b.scalar(-lambd)), x, b.where(b.gt(x, b.scalar(lambd)), x, b.scalar(0))));
+        return Composites.nanWithoutGradient(b, x, b.where(b.lt(x, b.scalar(-lambd)), x, b.where(b.gt(x, b.scalar(lambd)), x, b.scalar(0))));
     }
 
     /** softshrink: x - lambd above lambd, x + lambd below -lambd, else 0, which nan is too (PyTorch's vector kernel). */

@@ -336,8 +336,8 @@ public final class Simplify {
     /**
      * {@code where(c, where(c, a, _), b)} is {@code where(c, a, b)}, and {@code where(c, a, where(c, _, b))}
      * too: the inner where is read only where it takes the same branch as the outer one. A derivative
-     * through nested pieces (relu's, a clamp's) is full of them. NOTE: only where the inner where
-     * neither broadcasts the branch it keeps nor changes its dtype, so the result is the same tensor.
+     * through nested pieces (relu's, a clamp's) is full of them. NOTE: only where the branches kept
+     * still broadcast to the result's shape and promote to its dtype, so the result is the same tensor.
      */
     private Eqn whereOfWhere(Eqn e) {
         if (e.prim() != Prim.WHERE) return e;
