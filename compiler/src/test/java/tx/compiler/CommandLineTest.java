@@ -122,7 +122,19 @@ class CommandLineTest {
         assertEquals(g / f, ratio, 1e-3 * ratio, "the ratio is the gradient's median over the function's");
         assertTrue(Long.parseLong(m.group(4)) >= 8 * (6 + 2 + 24 + 16), "at least the inputs are held: " + json);
         double fCpu = Double.parseDouble(m.group(5)), gCpu = Double.parseDouble(m.group(6));
-        assertTrue(fCpu > 0 && gCpu > fCpu, "CPU medians, the gradient's the larger: " + json);
+        assertTrue(fCpu > 0 && gCpu > 0, json);
+        // each line shows its own medians (4 decimals), the JSON's to 6: a swap would show here
+        // NOTE: not gCpu > fCpu, which compared two timings of a few microseconds and failed under load
+        assertShown(r.out(), "  function:           ", f, fCpu);
+        assertShown(r.out(), "  value and gradient: ", g, gCpu);
+    }
+
+    /** The line starting with {@code label} prints {@code wall} and {@code cpu} to the 4 decimals it shows. */
+    private static void assertShown(String out, String label, double wall, double cpu) {
+        Matcher m = Pattern.compile(Pattern.quote(label) + "([0-9.]+) ms \\(median; CPU ([0-9.]+) ms\\)").matcher(out);
+        assertTrue(m.find(), out);
+        assertEquals(wall, Double.parseDouble(m.group(1)), 5.1e-5, out);
+        assertEquals(cpu, Double.parseDouble(m.group(2)), 5.1e-5, out);
     }
 
     @Test
