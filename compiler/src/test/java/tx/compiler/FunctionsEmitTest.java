@@ -26,9 +26,14 @@ class FunctionsEmitTest {
 
     /** f0 = sin; f_k(x) = f_{k-1}(x) + f_{k-1}(x / 2), so f_k(x) = sum_j C(k, j) sin(x / 2^j); top = sum(f_levels(x)). */
     static String doublingTree(int levels) {
+        return doublingTree(levels, "2");
+    }
+
+    /** As above, with x of shape [size]: a number, or a named dimension. */
+    static String doublingTree(int levels, String size) {
         StringBuilder sb = new StringBuilder("fn f0(x: [2]) -> [2] { return sin(x) }\n");
         for (int i = 1; i <= levels; i++) sb.append("fn f" + i + "(x: [2]) -> [2] { return f" + (i - 1) + "(x) + f" + (i - 1) + "(x * 0.5) }\n");
-        return sb.append("fn top(x: [2]) -> [] { return sum(f" + levels + "(x)) }\n").toString();
+        return sb.append("fn top(x: [2]) -> [] { return sum(f" + levels + "(x)) }\n").toString().replace("[2]", "[" + size + "]");
     }
 
     /** d top / d x_i = sum_j C(k, j) 2^-j cos(x_i / 2^j). */
@@ -144,6 +149,66 @@ class FunctionsEmitTest {
         assertTrue(g.nodes.size() < 80 * 40, "at most 80 nodes a level: " + g.nodes.size());
         assertTrue(g.labels().stream().anyMatch(l -> l != null && l.startsWith("call top_grad_")), "calls are nodes: " + g.labels());
         assertTrue(g.clusterLabels.values().stream().filter(l -> l.startsWith("fn top_grad_")).count() >= 40, "a cluster per helper: " + g.clusterLabels.values());
+    }
+
+    /**
+     * With a named dimension, the tree is written as functions too (it used to be inlined: 2^40
+     * copies, E0503 after a minute): each helper declares {@code x: [n]}, and the Java methods take
+     * n. Twelve levels run, in tx and in Java, at sizes no sample of the derivation used.
+     */
+    @Test
+    void aTreeWithANamedDimensionIsWrittenAsFunctions() throws Exception {
+        String text = emit("tree.tx", doublingTree(40, "n"), "top", Compiler.Emit.TX);
+        assertTrue(text.lines().count() < 60 * 40, "at most 60 lines a level: " + text.lines().count());
+        assertTrue(text.contains("fn top_grad_f39_bwd(x: [n], "), "a helper declares the named dimension:\n" + text);
+        assertNotNull(Tx.compile("top_grad.tx", text).function("top_grad"));
+        String twelve = emit("tree.tx", doublingTree(12, "n"), "top", Compiler.Emit.TX);
+        String java = emit("tree.tx", doublingTree(12, "n"), "top", Compiler.Emit.JAVA);
+        Class<?> k = InMemoryJavac.compile(Map.of("emittedtreen.TopGrad", "package emittedtreen;\n\n" + java)).loadClass("emittedtreen.TopGrad");
+        for (double[] x : new double[][] {{0.7}, {0.7, -1.3, 2.9, 0.1, -0.4}}) {
+            List<Tensor> got = Tx.compile("top_grad.tx", twelve).function("top_grad").call(Tensor.of(new int[] {x.length}, x.clone()));
+            assertClose(treeGradient(12, x), got.get(0).data(), "the emitted gradient at n = " + x.length + ":\n" + twelve);
+            double[][] inJava = (double[][]) k.getMethod("top_grad", double[].class).invoke(null, (Object) x.clone());
+            assertClose(treeGradient(12, x), inJava[0], "the emitted Java gradient at n = " + x.length);
+        }
+        DotEmitTest.Graph g = DotEmitTest.Graph.parse(emit("tree.tx", doublingTree(12, "n"), "top", Compiler.Emit.DOT));
+        assertTrue(g.clusterLabels.values().stream().filter(l -> l.startsWith("fn top_grad_")).count() >= 12, "a cluster per helper: " + g.clusterLabels.values());
+    }
+
+    /**
+     * A helper whose body needs n (a mean, a reshape to [n, 1]) binds it from its parameter's
+     * shape; a function called with a shape a signature cannot declare ([n - 1, 3]) is written
+     * into its caller. The emitted gradient equals the one in process at sizes 2, 4 and 7.
+     */
+    @Test
+    void helpersBindTheirSizesAndUndeclarableCallsAreInlined() throws Exception {
+        StringBuilder src = new StringBuilder("fn g0(x: [n, 3]) -> [n, 3] {\n    return tanh(x) * mean(x) + reshape(sum(x * x, dim=1), [n, 1]) * 0.1\n}\n");
+        for (int i = 1; i <= 4; i++) src.append("fn g" + i + "(x: [n, 3]) -> [n, 3] {\n    return g" + (i - 1) + "(g" + (i - 1) + "(x) * 0.5)\n}\n");
+        src.append("fn top(x: [n, 3]) -> [] {\n    return sum(g4(x)) + sum(g4(x[1:]) ** 2)\n}\n");
+        String text = emit("mid.tx", src.toString(), "top", Compiler.Emit.TX);
+        Compiler.Emitted fwd = Compiler.grad("mid.tx", src.toString(), "top", List.of(), Compiler.Emit.TX, null, Compiler.Mode.FORWARD);
+        assertNotNull(fwd.text(), () -> fwd.diagnostics().render());
+        String java = emit("mid.tx", src.toString(), "top", Compiler.Emit.JAVA);
+        Class<?> k = InMemoryJavac.compile(Map.of("emittedmid.TopGrad", "package emittedmid;\n\n" + java)).loadClass("emittedmid.TopGrad");
+        assertTrue(text.matches("(?s).*fn top_grad_g\\d\\w*\\(x: \\[n, 3\\].*"), "helpers declare [n, 3]:\n" + text);
+        assertTrue(text.matches("(?s).*\\n    n = x\\.shape\\[0\\]\\n.*fn top_grad\\(.*"), "a helper binds n:\n" + text);
+        Tx.Module emitted = Tx.compile("top_grad.tx", text), original = Tx.compile("mid.tx", src.toString());
+        for (int n : new int[] {2, 4, 7}) {
+            double[] x = new double[3 * n];
+            for (int i = 0; i < x.length; i++) x[i] = Math.sin(1.7 * i + 0.3);
+            Tensor in = Tensor.of(new int[] {n, 3}, x);
+            double[] want = original.grad("top").call(in).get(0).data();
+            assertClose(want, emitted.function("top_grad").call(in).get(0).data(), "n = " + n + ":\n" + text);
+            assertClose(want, ((double[][]) k.getMethod("top_grad", double[].class).invoke(null, (Object) x.clone()))[0], "Java, n = " + n);
+            double[] v = new double[x.length];
+            double along = 0;
+            for (int i = 0; i < v.length; i++) {
+                v[i] = Math.cos(0.9 * i);
+                along += want[i] * v[i];
+            }
+            List<Tensor> tangent = Tx.compile("top_jvp.tx", fwd.text()).function("top_jvp").call(in, Tensor.of(new int[] {n, 3}, v));
+            assertClose(new double[] {along}, tangent.get(1).data(), "forward mode, n = " + n + ":\n" + fwd.text());
+        }
     }
 
     private static final String CUSTOM = """

@@ -80,8 +80,8 @@ public final class Derivation {
 
     /**
      * The functions the program calls (callees before callers), each to be written once as a
-     * helper (see {@link Helpers}); none when the function has named dimensions, whose calls are
-     * inlined.
+     * helper (see {@link Helpers}); with named dimensions, those whose signature a tx function can
+     * declare (the others are written into their callers, see {@link #writtenInPlace}).
      */
     public List<Func> functions() {
         return samples.get(0).functions();
@@ -336,7 +336,8 @@ public final class Derivation {
             return null;
         }
         int count = dims.isEmpty() ? 1 : Sizes.COUNT;
-        List<Lowered> samples = new ArrayList<>();
+        List<Lowerer.Derived> lowered = new ArrayList<>();
+        List<Simplify.Rooted> simplified = new ArrayList<>();
         for (int s = 0; s < count; s++) {
             List<int[]> shapes = new ArrayList<>();
             List<Ast.Param> all = new ArrayList<>(fn.params());
@@ -351,8 +352,8 @@ public final class Derivation {
             }
             // only the first lowering reports: the others differ in their sizes alone
             Diagnostics d = s == 0 ? diags : new Diagnostics(diags.fileName(), source);
-            Lowerer.Derived l = forward ? Lowerer.lowerTangent(ast, d, source, fnName, wrt, shapes, baseDir, !dims.isEmpty())
-                    : Lowerer.lowerDerivative(ast, d, source, fnName, wrt, shapes, baseDir, !dims.isEmpty());
+            Lowerer.Derived l = forward ? Lowerer.lowerTangent(ast, d, source, fnName, wrt, shapes, baseDir, false)
+                    : Lowerer.lowerDerivative(ast, d, source, fnName, wrt, shapes, baseDir, false);
             if (l == null) {
                 if (s > 0 && !diags.hasErrors()) {
                     diags.error("E0601", head(fn), "`" + fnName + "` checks at some sizes of " + String.join(", ", dims) + " and not at others, so tx cannot write its derivative for every size",
@@ -361,14 +362,23 @@ public final class Derivation {
                 return null;
             }
             Verifier.verify(l.program());
-            samples.add(straighten(l, diags, fn, !dims.isEmpty()));
+            Simplify.Rooted r = simplified(l, diags);
+            if (r == null) return null;
+            lowered.add(l);
+            simplified.add(r);
+        }
+        Sizes sizes = new Sizes(dims);
+        List<Set<Func>> inPlace = writtenInPlace(simplified, sizes);
+        List<Lowered> samples = new ArrayList<>();
+        for (int s = 0; s < count; s++) {
+            samples.add(straighten(lowered.get(s), simplified.get(s), diags, fn, inPlace.get(s)));
             if (samples.get(s) == null) return null;
         }
         List<Integer> wrtIdx = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (Ast.Param p : fn.params()) names.add(p.name());
         for (String w : wrt.isEmpty() ? List.of(names.get(0)) : wrt) wrtIdx.add(names.indexOf(w));
-        Derivation d = new Derivation(fn, wrtIdx, new Sizes(dims), samples, forward);
+        Derivation d = new Derivation(fn, wrtIdx, sizes, samples, forward);
         if (!d.aligned()) {
             diags.error("E0601", head(fn), "the derivative of `" + fnName + "` has a different structure at different sizes of "
                     + String.join(", ", dims) + ", so tx cannot write it once for every size", "give the named dimensions fixed sizes");
@@ -409,14 +419,20 @@ public final class Derivation {
         return null;
     }
 
-    /** Simplifies for the results and indexes what is left: equations, loops, branches and checks (a print or a save is refused). */
-    private static Lowered straighten(Lowerer.Derived l, Diagnostics diags, Ast.FnDef fn, boolean named) {
+    /**
+     * The program simplified for its results; null after E0601 where it holds a loop or a size
+     * known only at run time that the emitters cannot write.
+     */
+    private static Simplify.Rooted simplified(Lowerer.Derived l, Diagnostics diags) {
         Simplify.Rooted r = Simplify.run(l.program().body(), l.results());
         // NOTE: before the helpers are written in place, whose copies of loops keep only static trip counts;
         // a loop's tape of a while's (rows of different lengths) is looked for after (see RecomputedWhiles)
         Stmt.Loop runTime = runTimeLoop(r.body(), false, false);
         for (Func f : Blocks.functions(r.body())) if (runTime == null) runTime = runTimeLoop(f.body(), false, false);
-        if (runTime != null) return refuse(diags, runTime);
+        if (runTime != null) {
+            refuse(diags, runTime);
+            return null;
+        }
         Stmt.Eqn sized = symbolic(r.body());
         for (Func f : Blocks.functions(r.body())) if (sized == null) sized = symbolic(f.body());
         if (sized != null) {
@@ -427,8 +443,55 @@ public final class Derivation {
                     "the function and its gradient work in a script (`grad(f)`, `tx run`) and in `tx check`; only the written-out form is missing");
             return null;
         }
-        // named dimensions: every call written in place (a custom rule's; the others are inlined when lowered)
-        Helpers.Inlined once = named ? Helpers.inlineAll(r.body(), r.results(), r.varCount()) : Helpers.inlineOnce(r.body(), r.results(), r.varCount());
+        return r;
+    }
+
+    /**
+     * The functions of each sample that are written into their callers although they have several
+     * calls: with named dimensions, those whose signature a tx function cannot declare. A helper
+     * declares each parameter's and result's shape, so each of their sizes must be a number or one
+     * named dimension ({@code [n, 3]}, not {@code [n - 1]} or {@code [2 * n]}); from those the
+     * helper binds the dimensions its body needs. Where the samples do not have the same functions
+     * (they will not align), every function is written in place.
+     */
+    private static List<Set<Func>> writtenInPlace(List<Simplify.Rooted> samples, Sizes sizes) {
+        List<List<Func>> functions = new ArrayList<>();
+        for (Simplify.Rooted r : samples) functions.add(Blocks.functions(r.body()));
+        List<Set<Func>> out = new ArrayList<>();
+        for (int s = 0; s < samples.size(); s++) out.add(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+        if (samples.size() == 1) return out;
+        boolean same = true;
+        for (List<Func> fs : functions) same &= fs.size() == functions.get(0).size();
+        for (int i = 0; i < functions.get(0).size(); i++) {
+            int k = i;
+            if (same && declarable(s -> functions.get(s).get(k), sizes)) continue;
+            for (int s = 0; s < samples.size(); s++) if (k < functions.get(s).size()) out.get(s).add(functions.get(s).get(k));
+        }
+        return out;
+    }
+
+    /** Whether every size of a function's parameters and results, across the samples, is a number or one named dimension. */
+    private static boolean declarable(java.util.function.IntFunction<Func> inSample, Sizes sizes) {
+        List<List<Var>> signature = new ArrayList<>();
+        for (int s = 0; s < Sizes.COUNT; s++) {
+            List<Var> vs = new ArrayList<>(inSample.apply(s).params());
+            vs.addAll(inSample.apply(s).results());
+            signature.add(vs);
+        }
+        for (int v = 0; v < signature.get(0).size(); v++) {
+            for (int axis = 0; axis < signature.get(0).get(v).rank(); axis++) {
+                int vi = v, a = axis;
+                for (List<Var> vs : signature) if (vs.size() != signature.get(0).size() || vs.get(vi).rank() != signature.get(0).get(vi).rank()) return false;
+                Sizes.Lin f = sizes.solve(s -> signature.get(s).get(vi).shapeRef()[a]);
+                if (f == null || !f.constant() && (f.k() != 1 || f.c() != 0 || f.mono().size() != 1)) return false;
+            }
+        }
+        return true;
+    }
+
+    /** Writes in place the functions called once and those {@code inPlace} names, simplifies again, and indexes what is left. */
+    private static Lowered straighten(Lowerer.Derived l, Simplify.Rooted r, Diagnostics diags, Ast.FnDef fn, Set<Func> inPlace) {
+        Helpers.Inlined once = Helpers.inline(r.body(), r.results(), r.varCount(), inPlace::contains);
         // simplified again: what the functions written into their callers hid from each other (a seed of 1, a transpose a product reads)
         Simplify.Rooted again = Simplify.run(once.body(), once.results());
         // a while whose values a loop around it tapes runs again in that loop's reversal (rows of one length)
@@ -522,6 +585,9 @@ public final class Derivation {
         if (x instanceof Stmt.Cond a && y instanceof Stmt.Cond b) {
             return a.cond().id() == b.cond().id() && ids(a.outs()).equals(ids(b.outs())) && ids(a.thenResults()).equals(ids(b.thenResults()))
                     && ids(a.elseResults()).equals(ids(b.elseResults())) && a.then().size() == b.then().size();
+        }
+        if (x instanceof Stmt.Call a && y instanceof Stmt.Call b) { // the functions' own statements are compared where they are indexed
+            return a.fn().name().equals(b.fn().name()) && ids(a.in()).equals(ids(b.in())) && ids(a.outs()).equals(ids(b.outs()));
         }
         if (x instanceof Stmt.Fail a && y instanceof Stmt.Fail b) { // a message that differs with the sizes cannot be written once
             return a.assertion() == b.assertion() && ids(Checks.reads(a)).equals(ids(Checks.reads(b))) && texts(a).equals(texts(b));

@@ -44,23 +44,20 @@ public final class Helpers {
 
     /** Writes each function that has one call in the whole program (its functions' bodies included) into its caller. */
     public static Inlined inlineOnce(List<Stmt> body, List<Var> results, int varCount) {
-        return inline(body, results, varCount, false);
+        return inline(body, results, varCount, f -> false);
     }
 
     /**
-     * Writes every function into its callers (for a derivation with named dimensions, whose
-     * helpers' signatures would need sizes such as {@code 3 * n}, which tx signatures cannot declare).
+     * As {@link #inlineOnce}, and writes into its callers every function that {@code inPlace} names
+     * too (with named dimensions, one whose signature would need a size such as {@code 3 * n}, which
+     * a tx signature cannot declare).
      */
-    public static Inlined inlineAll(List<Stmt> body, List<Var> results, int varCount) {
-        return inline(body, results, varCount, true);
-    }
-
-    private static Inlined inline(List<Stmt> body, List<Var> results, int varCount, boolean everything) {
+    public static Inlined inline(List<Stmt> body, List<Var> results, int varCount, java.util.function.Predicate<Func> inPlace) {
         List<Func> all = Blocks.functions(body);
         int next = Math.max(varCount, nextId(body, List.of()));
         for (Func f : all) next = Math.max(next, nextId(f.body(), f.params()));
         Helpers h = new Helpers(next);
-        h.everything = everything;
+        h.inPlace = inPlace;
         h.count(body);
         for (Func f : all) h.count(f.body());
         List<Func> left = new ArrayList<>();
@@ -157,10 +154,10 @@ public final class Helpers {
         }
     }
 
-    private boolean everything;
+    private java.util.function.Predicate<Func> inPlace = f -> false;
 
     private boolean once(Func f) {
-        return everything || calls.getOrDefault(f, 0) == 1;
+        return calls.getOrDefault(f, 0) == 1 || inPlace.test(f);
     }
 
     /**

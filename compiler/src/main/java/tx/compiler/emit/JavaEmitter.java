@@ -352,12 +352,14 @@ public final class JavaEmitter extends JavaStatements {
      * its results need.
      */
     private String helperMethod() {
+        taken.takeAll(sizes.dims());
         List<String> args = new ArrayList<>();
         for (Var p : helper.params()) {
             String name = fresh(safe(p.name() != null && p.name().matches("[A-Za-z_][A-Za-z0-9_]*") ? p.name() : "r"));
             names.put(p, name);
             args.add("double[] " + name);
         }
+        for (String dim : sizes.dims()) args.add("int " + dim); // a helper's sizes are formulas in them, as its caller's
         List<Eqn> eqns = new ArrayList<>();
         equations(program, eqns);
         for (Eqn e : eqns) if (e.out().name() != null) taken.keep(safe(e.out().name()));
@@ -378,6 +380,7 @@ public final class JavaEmitter extends JavaStatements {
         String comment = comment(c);
         List<String> args = new ArrayList<>();
         for (Var x : c.in()) args.add(ref(x));
+        args.addAll(sizes.dims());
         String all = temp();
         add(indent + "double[][] " + all + " = " + d.helperNames().get(c.fn()) + "(" + String.join(", ", args) + ");", comment, 12 + 4 * args.size());
         for (int k = 0; k < c.outs().size(); k++) {

@@ -126,7 +126,7 @@ public final class TxEmitter {
         for (Var p : helper.params()) {
             String name = taken.fresh(p.name() != null && p.name().matches("[A-Za-z_][A-Za-z0-9_]*") ? p.name() : "r");
             exprs.put(p, new Expr(name, ATOM));
-            params.add(name + ": " + shape(p));
+            params.add(name + ": " + declared(p));
         }
         return function(d.helperNames().get(helper), params, helper.body(), helper.results(), null);
     }
@@ -158,7 +158,7 @@ public final class TxEmitter {
         for (Var g : outputs) returned.add(ref(g, ATOM));
         if (shapes == null || shapes.isEmpty()) {
             shapes = new ArrayList<>();
-            for (Var g : outputs) shapes.add(shape(g));
+            for (Var g : outputs) shapes.add(declared(g));
         }
         StringBuilder sb = new StringBuilder("fn ").append(name).append("(").append(String.join(", ", params)).append(") -> ");
         sb.append(shapes.size() == 1 ? shapes.get(0) : "(" + String.join(", ", shapes) + ")").append(" {\n");
@@ -479,8 +479,19 @@ public final class TxEmitter {
         return "[" + String.join(", ", parts) + "]";
     }
 
-    /** Where a named dimension is read from: the first parameter axis that has it. */
+    /** Where a named dimension is read from: the first parameter axis that has it (a helper's: whose size is that dimension). */
     private String dimSource(String dim) {
+        if (helper != null) {
+            int index = d.sizes.dims().indexOf(dim);
+            for (Var p : helper.params()) {
+                Sizes.Lin[] shape = d.shape(p);
+                for (int i = 0; i < shape.length; i++) {
+                    Sizes.Lin f = shape[i];
+                    if (!f.constant() && f.k() == 1 && f.c() == 0 && f.mono().equals(List.of(index))) return arg(p) + ".shape[" + i + "]";
+                }
+            }
+            throw new Derivation.Unexpressible("a function it calls needs the size " + dim + ", which none of its parameters has");
+        }
         for (Ast.Param p : d.fn.params()) {
             for (int i = 0; i < p.shape().size(); i++) if (dim.equals(p.shape().get(i).name())) return p.name() + ".shape[" + i + "]";
         }
@@ -519,6 +530,11 @@ public final class TxEmitter {
         return ref(v, 0);
     }
 
+    /** Whether v is written as a name (not an expression written inline). */
+    boolean isName(Var v) {
+        return exprs.get(v).isName();
+    }
+
     String size(Sizes.Lin f) {
         for (int dd : f.mono()) dimsUsed.add(sizes.dims().get(dd));
         return sizes.show(f);
@@ -527,6 +543,13 @@ public final class TxEmitter {
     String shape(Var v) {
         List<String> parts = new ArrayList<>();
         for (Sizes.Lin f : d.shape(v)) parts.add(size(f));
+        return "[" + String.join(", ", parts) + "]";
+    }
+
+    /** A shape as a signature declares it, {@code [n, 3]}: it binds the dimensions rather than reads them. */
+    private String declared(Var v) {
+        List<String> parts = new ArrayList<>();
+        for (Sizes.Lin f : d.shape(v)) parts.add(sizes.show(f));
         return "[" + String.join(", ", parts) + "]";
     }
 
@@ -540,7 +563,7 @@ public final class TxEmitter {
         return new Expr(s, s.startsWith("-") ? NEG : ATOM);
     }
 
-    private String dimList(int[] axes) {
+    String dimList(int[] axes) {
         if (axes.length == 1) return Integer.toString(axes[0]);
         List<String> parts = new ArrayList<>();
         for (int a : axes) parts.add(Integer.toString(a));
@@ -616,8 +639,8 @@ public final class TxEmitter {
             case SUM -> reduce("sum", e);
             case MAX -> reduce("amax", e);
             case PROD -> reduce("prod", e);
-            case FIRST_MAX -> firstMax(e);
-            case PROD_OTHERS -> prodOthers(e);
+            case FIRST_MAX -> ops.firstMax(e);
+            case PROD_OTHERS -> ops.prodOthers(e);
             case CUMSUM, CUMPROD -> call(e.prim().text(), arg(in.get(0)), "dim=" + ((Attrs.Axis) attr).axis());
             case RESHAPE -> call("reshape", arg(in.get(0)), shape(e.out()));
             case EXPAND -> {
@@ -764,35 +787,5 @@ public final class TxEmitter {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < shape[axis]; i++) parts.add(nested(data, shape, axis + 1, offset + i * stride));
         return "[" + String.join(", ", parts) + "]";
-    }
-
-    /** A permutation as a sequence of swaps of two axes (transpose takes two). */
-    private Expr firstMax(Eqn e) {
-        int axis = ((Attrs.Axis) e.attr()).axis();
-        Var x = e.in().get(0);
-        Sizes.Lin k = attr(e, q -> q.in().get(0).shapeRef()[axis], "a size");
-        String[] ones = new String[x.rank()];
-        for (int i = 0; i < ones.length; i++) ones[i] = i == axis ? size(k) : "1";
-        String pos = temp("reshape(arange(" + size(k) + "), [" + String.join(", ", ones) + "])", e);
-        String xs = ref(x, ATOM);
-        if (!exprs.get(x).isName()) xs = temp(arg(x), e);
-        String top = "where(" + xs + " == amax(" + xs + ", dim=" + axis + ", keepdim=true), " + pos + ", " + size(k) + ")";
-        String first = temp("-amax(-" + top + ", dim=" + axis + ", keepdim=true)", e);
-        return new Expr(pos + " == " + first, CMP);
-    }
-
-    /**
-     * The product of the other elements of each group, exact where x has zeros: with no zero it is
-     * prod / x; with one zero, the product of the rest at the zero and 0 elsewhere; with more, 0.
-     */
-    private Expr prodOthers(Eqn e) {
-        int[] axes = ((Attrs.Reduce) e.attr()).axes();
-        Var x = e.in().get(0);
-        String xs = exprs.get(x).isName() ? ref(x, ATOM) : temp(arg(x), e);
-        String dims = "dim=" + dimList(axes) + ", keepdim=true";
-        String zeros = temp("sum(" + xs + " == 0, " + dims + ")", e);
-        String safe = temp("where(" + xs + " == 0, 1, " + xs + ")", e);
-        String rest = temp("prod(" + safe + ", " + dims + ")", e);
-        return call("where", zeros + " == 0", rest + " / " + safe, "where((" + zeros + " == 1) * (" + xs + " == 0), " + rest + ", 0)");
     }
 }

@@ -6,7 +6,7 @@ import tx.runtime.ir.Prim;
 import tx.runtime.ir.Stmt.Eqn;
 import tx.runtime.ir.Var;
 
-/** How {@link TxEmitter} writes transposes (as swaps of two axes, or {@code .T}) and convolutions and pooling. */
+/** How {@link TxEmitter} writes transposes (as swaps of two axes, or {@code .T}), convolutions and pooling, and the primitives with no surface form. */
 final class TxOps {
     private final TxEmitter t;
 
@@ -14,6 +14,7 @@ final class TxOps {
         this.t = t;
     }
 
+    /** A permutation as a sequence of swaps of two axes (transpose takes two), or {@code .T} for a matrix. */
     TxEmitter.Expr transpose(Eqn e) {
         int[] perm = ((Attrs.Perm) e.attr()).perm().clone();
         int[] current = new int[perm.length]; // current[i]: which input axis sits at position i
@@ -58,5 +59,35 @@ final class TxOps {
             case CONV_INPUT -> t.call("conv" + d + "_input", t.shape(e.out()), t.arg(in.get(1)), t.arg(in.get(0)), geometry);
             default -> t.call("conv" + d + "_weight", t.arg(in.get(0)), t.shape(e.out()), t.arg(in.get(1)), geometry);
         };
+    }
+
+    /** torch.max(x, dim)'s one-hot choice of the first maximum, with arange, amax and ==. */
+    TxEmitter.Expr firstMax(Eqn e) {
+        int axis = ((Attrs.Axis) e.attr()).axis();
+        Var x = e.in().get(0);
+        Sizes.Lin k = t.attr(e, q -> q.in().get(0).shapeRef()[axis], "a size");
+        String[] ones = new String[x.rank()];
+        for (int i = 0; i < ones.length; i++) ones[i] = i == axis ? t.size(k) : "1";
+        String pos = t.temp("reshape(arange(" + t.size(k) + "), [" + String.join(", ", ones) + "])", e);
+        String xs = t.ref(x, TxEmitter.ATOM);
+        if (!t.isName(x)) xs = t.temp(t.arg(x), e);
+        String top = "where(" + xs + " == amax(" + xs + ", dim=" + axis + ", keepdim=true), " + pos + ", " + t.size(k) + ")";
+        String first = t.temp("-amax(-" + top + ", dim=" + axis + ", keepdim=true)", e);
+        return new TxEmitter.Expr(pos + " == " + first, TxEmitter.CMP);
+    }
+
+    /**
+     * The product of the other elements of each group, exact where x has zeros: with no zero it is
+     * prod / x; with one zero, the product of the rest at the zero and 0 elsewhere; with more, 0.
+     */
+    TxEmitter.Expr prodOthers(Eqn e) {
+        int[] axes = ((Attrs.Reduce) e.attr()).axes();
+        Var x = e.in().get(0);
+        String xs = t.isName(x) ? t.ref(x, TxEmitter.ATOM) : t.temp(t.arg(x), e);
+        String dims = "dim=" + t.dimList(axes) + ", keepdim=true";
+        String zeros = t.temp("sum(" + xs + " == 0, " + dims + ")", e);
+        String safe = t.temp("where(" + xs + " == 0, 1, " + xs + ")", e);
+        String rest = t.temp("prod(" + safe + ", " + dims + ")", e);
+        return t.call("where", zeros + " == 0", rest + " / " + safe, "where((" + zeros + " == 1) * (" + xs + " == 0), " + rest + ", 0)");
     }
 }
