@@ -149,25 +149,30 @@ class LimitsTest {
     }
 
     /**
-     * One product of two 6000 x 6000 matrices takes far longer than two seconds here (about 9 s with
-     * tx's GEMM at 50 GFLOP/s; the operand is not a plain fill, which Simplify would turn into sums); it
-     * stops inside the kernel. In a JVM of its own, as the launcher starts it (this JVM's heap and
-     * JIT are busy with the other tests), timed from outside, start-up included. The operand is
-     * made cheaply (not by randn), so that on a loaded machine the deadline still falls in the product.
+     * Forty products of 2000 x 2000 matrices take far longer than two seconds here (about 0.3 s each
+     * with tx's GEMM at 50 GFLOP/s, 13 s in all; the operand is not a plain fill, which Simplify would
+     * turn into sums); the run stops inside one. In a JVM of its own, as the launcher starts it (this
+     * JVM's heap and JIT are busy with the other tests), timed from outside, start-up included. The
+     * operand is small and made cheaply (not by randn), so that on a loaded machine the deadline
+     * still falls in the products: a 6000 x 6000 operand took the whole two seconds to make at a
+     * load average of 8, and the run stopped on the line that made it.
      */
     @Test
     void aTimeoutStopsALongMatrixProduct() throws IOException {
         Path file = Files.writeString(dir.resolve("matmul.tx"), """
-                a = ones(6000, 6000) * 0.5
-                b = a @ a
+                a = ones(2000, 2000) * 0.0005
+                b = a
+                for i in range(40) {
+                    b = b @ a
+                }
                 print(sum(b))
                 """, StandardCharsets.UTF_8);
         long t0 = System.nanoTime();
         Outcome r = TxLauncher.inChildJvm(dir, List.of("--add-modules", "jdk.incubator.vector"), "run", file.toString(), "--timeout", "2");
         double[] s = {(System.nanoTime() - t0) / 1e9};
         assertEquals(3, r.status(), r.err());
-        assertTrue(r.err().contains("error[E0504]: the program ran longer than the --timeout of 2.0 s; it was stopped here\n --> matmul.tx:2:5\n"),
+        assertTrue(r.err().contains("error[E0504]: the program ran longer than the --timeout of 2.0 s; it was stopped here\n --> matmul.tx:4:9\n"),
                 r.err());
-        assertTrue(s[0] < 5, "took " + s[0] + " s"); // the product alone would take about 9 s
+        assertTrue(s[0] < 5, "took " + s[0] + " s"); // the products alone would take about 13 s
     }
 }

@@ -104,6 +104,22 @@ public final class Graph {
         return defs.get(v);
     }
 
+    /**
+     * The products and quotients a program writes itself ({@code x * 2}, {@code x / n}, {@code
+     * torch.mul}), whose PyTorch nodes save their operands even where one is a constant, unlike the
+     * scalings inside a built-in written from primitives (mean's division saves nothing).
+     */
+    private final Set<Var> written = new HashSet<>();
+
+    /** Notes that v is a product or quotient the program writes itself (see {@link #written}). */
+    public void writtenArithmetic(Var v) {
+        written.add(v);
+    }
+
+    public boolean isWrittenArithmetic(Var v) {
+        return written.contains(v);
+    }
+
     public boolean requiresGrad(Var v) {
         return requiresGrad.contains(v);
     }

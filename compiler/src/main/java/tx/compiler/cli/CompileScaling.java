@@ -64,8 +64,8 @@ public final class CompileScaling {
         List<Integer> levels = new ArrayList<>();
         for (int i = 1; i < args.length; i++) levels.add(Integer.parseInt(args[i]));
         if (levels.isEmpty()) levels = List.of(10, 20, 40, 80);
-        System.out.println("| levels | functions in the source | calls in the source | whole compile ms | IR functions | IR equations and calls |");
-        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| levels | functions in the source | calls in the source | whole compile ms | IR functions | IR equations and calls | tx grad over x: [n] ms | lines written |");
+        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (int l : levels) {
             String script = callTree(l);
             double[] ms = new double[5];
@@ -82,7 +82,19 @@ public final class CompileScaling {
             List<tx.runtime.ir.Func> fns = tx.runtime.ir.Blocks.functions(p.body());
             long size = Simplify.countEqns(p.body());
             for (tx.runtime.ir.Func f : fns) size += Simplify.countEqns(f.body());
-            System.out.printf(Locale.ROOT, "| %d | %d | %d | %.1f | %d | %d |%n", l, l + 1, 2 * l + 1, ms[2], fns.size(), size);
+            String named = namedTree(l);
+            double[] grad = new double[5];
+            String text = null;
+            for (int r = -2; r < 5; r++) {
+                long t0 = System.nanoTime();
+                Compiler.Emitted e = Compiler.grad("tree.tx", named, "top", List.of(), Compiler.Emit.TX);
+                long t1 = System.nanoTime();
+                if (e.text() == null) throw new IllegalStateException(e.diagnostics().render());
+                text = e.text();
+                if (r >= 0) grad[r] = (t1 - t0) / 1e6;
+            }
+            java.util.Arrays.sort(grad);
+            System.out.printf(Locale.ROOT, "| %d | %d | %d | %.1f | %d | %d | %.1f | %d |%n", l, l + 1, 2 * l + 1, ms[2], fns.size(), size, grad[2], text.lines().count());
         }
     }
 
@@ -90,6 +102,13 @@ public final class CompileScaling {
         StringBuilder sb = new StringBuilder("fn f0(x: [4]) -> [4] { return sin(x) }\n");
         for (int i = 1; i <= levels; i++) sb.append("fn f" + i + "(x: [4]) -> [4] { return f" + (i - 1) + "(x) + f" + (i - 1) + "(x * 0.5) }\n");
         return sb.append("x = randn(4, seed=1, requires_grad=true)\ny = sum(f" + levels + "(x))\ny.backward()\nprint(x.grad)\n").toString();
+    }
+
+    /** The same tree over x: [n], differentiated by `tx grad` (its three sample lowerings included). */
+    static String namedTree(int levels) {
+        StringBuilder sb = new StringBuilder("fn f0(x: [n]) -> [n] { return sin(x) }\n");
+        for (int i = 1; i <= levels; i++) sb.append("fn f" + i + "(x: [n]) -> [n] { return f" + (i - 1) + "(x) + f" + (i - 1) + "(x * 0.5) }\n");
+        return sb.append("fn top(x: [n]) -> [] { return sum(f" + levels + "(x)) }\n").toString();
     }
 
     static String function(int n) {

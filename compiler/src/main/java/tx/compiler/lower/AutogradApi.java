@@ -698,9 +698,10 @@ final class AutogradApi {
     /**
      * The primitives whose PyTorch backward nodes save tensors (inputs or results) that a backward
      * frees. NOTE: the linear ones (add, sum, reshape, slice, ...) save none, and PyTorch lets a second
-     * backward through them pass; so does tx. A product or a quotient saves a tensor unless its other
-     * factor is a constant (PyTorch saves even a constant factor; tx lets that pass, which only
-     * accepts a program PyTorch would refuse, never the other way round).
+     * backward through them pass; so does tx. A product or a quotient saves a tensor, even of a
+     * constant factor, where the program writes it ({@code x * 2}: MulBackward0 saves the 2); one
+     * inside a built-in written from primitives saves one only where neither factor is a constant
+     * (mean's division by n saves nothing, as MeanBackward0 saves only sizes).
      */
     private static final Set<Prim> SAVES = EnumSet.of(
             Prim.EXP, Prim.LOG, Prim.SIN, Prim.COS, Prim.TAN,
@@ -743,8 +744,8 @@ final class AutogradApi {
     }
 
     private boolean saves(Stmt.Eqn e) {
-        if (e.prim() == Prim.MUL) return !constant(e.in().get(0)) && !constant(e.in().get(1));
-        if (e.prim() == Prim.DIV) return !constant(e.in().get(1));
+        if (e.prim() == Prim.MUL) return l.graph.isWrittenArithmetic(e.out()) || !constant(e.in().get(0)) && !constant(e.in().get(1));
+        if (e.prim() == Prim.DIV) return l.graph.isWrittenArithmetic(e.out()) || !constant(e.in().get(1));
         return SAVES.contains(e.prim());
     }
 

@@ -374,6 +374,7 @@ final class Exprs {
             default -> Prim.NE;
         };
         Var v = b.emit(p, null, a.var(), c.var());
+        if (p == Prim.MUL || p == Prim.DIV) l.graph.writtenArithmetic(v); // PyTorch saves its operands (retain_graph)
         // NOTE: bools add as a logical or (True + True is True in PyTorch), so a sum of two bools is made a bool again
         if (p == Prim.ADD && v.dtype() == DType.BOOL) v = b.emit(Prim.CAST, DType.BOOL, v);
         T r = result(v, gradFnOf(op, left, right));
