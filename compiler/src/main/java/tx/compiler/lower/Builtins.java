@@ -81,7 +81,7 @@ final class Builtins {
             Val bound = l.state.names.get(name);
             if (bound instanceof Val.Fn fn) return applyFunction(fn.ref(), c);
             if (bound instanceof Val.Bad) return skipArgs(c);
-            if (l.functions.has(name) && !(rules.containsKey(name) && prefixed.contains(c))) {
+            if (l.functions.has(name) && !(rules.containsKey(name) && prefixed.containsKey(c))) {
                 return applyFunction(new Val.UserFn(l.functions.definitions.resolve(name)), c); // a function may hide a built-in (W0106)
             }
             a = new Args(l, name, c);
@@ -195,16 +195,21 @@ final class Builtins {
             return null;
         }
         Ast.Call call = new Ast.Call(new Ast.Name(name, at.nameSpan()), c.args(), c.span());
-        prefixed.add(call);
+        prefixed.put(call, path);
         return call;
     }
 
-    /** Calls written with a prefix: they mean the built-in even where a function of the file hides it (W0106). */
-    private final Set<Ast.Call> prefixed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** Calls written with a prefix, and the prefix: they mean the built-in even where a function of the file hides it (W0106). */
+    private final Map<Ast.Call, String> prefixed = new java.util.IdentityHashMap<>();
 
     /** Whether the call was written with a module prefix ({@code torch.autograd.grad(...)}), which no name of the program hides. */
     boolean prefixed(Ast.Call c) {
-        return prefixed.contains(c);
+        return prefixed.containsKey(c);
+    }
+
+    /** The module prefix the call was written with ({@code torch.func}), or null. */
+    String prefixOf(Ast.Call c) {
+        return prefixed.get(c);
     }
     private static final Set<String> ATTRIBUTES = Set.of("grad", "requires_grad", "shape", "T", "is_leaf");
 

@@ -30,7 +30,7 @@ import tx.runtime.tensor.Shapes;
  * recorded, so that a transform of a transform differentiates them again.
  */
 final class Functions {
-    private static final Set<String> TRANSFORMS = Set.of("grad", "value_and_grad", "vjp", "jvp", "hvp", "jacobian", "jacrev", "jacfwd", "hessian",
+    private static final Set<String> TRANSFORMS = Set.of("grad", "value_and_grad", "vjp", "jvp", "hvp", "vhp", "jacobian", "jacrev", "jacfwd", "hessian",
             "custom_vjp", "custom_jvp", "vmap");
 
     private final Lowerer l;
@@ -159,6 +159,8 @@ final class Functions {
     Val transform(String kind, Ast.Call c) {
         if (kind.startsWith("custom_")) return customs.rule(kind, c);
         if (kind.equals("vmap")) return mapped.vmap(c);
+        if (FunctionalCalls.applies(kind, c)) return new FunctionalCalls(l).call(kind, c); // torch.autograd.functional.jacobian(f, x)
+        if (kind.equals("vhp")) return FunctionalCalls.onlyCalled(l, c);
         if (c.args().isEmpty() || c.args().get(0).name() != null) {
             l.diags.error("E0104", c.span(), "`" + kind + "` takes a function, e.g. `" + kind + "(f)` or `" + kind + "(f, wrt=[w, b])`", null);
             return new Val.Bad();
