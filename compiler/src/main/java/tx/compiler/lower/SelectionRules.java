@@ -37,7 +37,8 @@ final class SelectionRules extends RuleFamily {
         rules.put("take_along_dim", this::takeAlongDim);
         rules.put("index_select", this::indexSelect);
         rules.put("embedding", this::embedding);
-        rules.put("scatter_add", this::scatterAdd);
+        rules.put("scatter_add", a -> scatterAdd(a, false));
+        rules.put("scatter", a -> scatterAdd(a, true));
         rules.put("one_hot", this::oneHot);
         rules.put("count_nonzero", this::countNonzero);
         rules.put("randint", this::randint);
@@ -240,8 +241,12 @@ final class SelectionRules extends RuleFamily {
         return b.expand(b.reshape(idx, ones), to);
     }
 
-    /** scatter_add(x, dim, index, src): x with src added at index along dim; index and src of one shape. */
-    private Val scatterAdd(Args a) {
+    /**
+     * scatter_add(x, dim, index, src): x with src added at index along dim; index and src of one
+     * shape. scatter(x, dim, index, src) (write): src written there instead, a later element
+     * winning where positions repeat (PyTorch's CPU order); self and src of one dtype, as PyTorch.
+     */
+    private Val scatterAdd(Args a, boolean write) {
         if (!a.shape(2, 4, "dim", "index", "src")) return null;
         T x = a.tensor(0), idx = a.tensor(2, "index"), src = a.tensor(3, "src");
         if (x == null || idx == null || src == null || !index(idx, a.fn, a.spanOf(2, "index"))) return null;
@@ -251,13 +256,19 @@ final class SelectionRules extends RuleFamily {
         boolean fits = is.length == ss.length;
         for (int d = 0; fits && d < is.length; d++) fits = is[d] <= ss[d];
         if (!fits) {
-            l.diags.error("E0202", a.spanOf(3, "src"), "`scatter_add` takes a source at least as large as the index, of shape " + Shapes.show(is)
+            l.diags.error("E0202", a.spanOf(3, "src"), "`" + a.fn + "` takes a source at least as large as the index, of shape " + Shapes.show(is)
                     + ", found " + Shapes.show(ss), "as PyTorch, the source has the index's rank, and each of its sizes is at least the index's");
+            return null;
+        }
+        if (write && x.dtype() != src.dtype()) {
+            l.diags.error("E0220", a.spanOf(3, "src"), "scatter(): Expected self.dtype to be equal to src.dtype",
+                    "self is " + x.describeDtype() + ", src " + src.describeDtype() + ": convert one (`src.double()`, `src.long()`)");
             return null;
         }
         // as PyTorch, only the source's corner of the index's shape is added; the rest is not read (and gets no gradient)
         Var part = Arrays.equals(is, ss) ? src.var() : b.slice(src.var(), new int[is.length], is.clone(), Shapes.ones(is.length));
         Var s = DType.promote(x.dtype(), src.dtype()) == x.dtype() ? part : b.emit(Prim.CAST, x.dtype(), part); // into x's dtype
+        if (write) return out(b.emit(Prim.SCATTER, new Attrs.Axis(axis), x.var(), idx.var(), s), "ScatterBackward0");
         return out(b.emit(Prim.SCATTER_ADD, new Attrs.Axis(axis), x.var(), idx.var(), s), "ScatterAddBackward0");
     }
 

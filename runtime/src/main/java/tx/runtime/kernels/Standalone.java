@@ -749,6 +749,20 @@ final class Standalone {
         return out;
     }
 
+    // kernel: scatter needs strides, indexAt
+    /** x (of shape) with src[.., i, ..] written at x[.., idx[.., i, ..], ..] along axis, a later i winning (torch.scatter); idx and src of shape is. */
+    static double[] scatter(double[] x, int[] shape, int axis, double[] idx, int[] is, double[] src) {
+        int[] st = strides(shape), pos = new int[is.length];
+        double[] out = x.clone();
+        for (int j = 0; j < idx.length; j++) {
+            int at = 0;
+            for (int d = 0; d < is.length; d++) at += (d == axis ? indexAt(idx[j], shape[axis], axis) : pos[d]) * st[d];
+            out[at] = src[j];
+            for (int d = is.length - 1; d >= 0 && ++pos[d] == is[d]; d--) pos[d] = 0;
+        }
+        return out;
+    }
+
     // kernel: randint needs uniform
     /** count whole numbers uniform in [low, high): low + floor(u (high - low)) of the uniform stream. */
     static double[] randint(int count, long seed, long low, long high) {
