@@ -552,7 +552,7 @@ class JavaEmitTest {
             InvocationTargetException e = assertThrows(InvocationTargetException.class,
                     () -> ka.getMethod(method, double[].class).invoke(null, (Object) new double[] {1, 2, 3}));
             assertInstanceOf(IndexOutOfBoundsException.class, e.getCause());
-            assertEquals("index 3 is out of range for axis 0 of size 3", e.getCause().getMessage());
+            assertEquals("index 3 is out of bounds for dimension 0 with size 3", e.getCause().getMessage());
         }
     }
 

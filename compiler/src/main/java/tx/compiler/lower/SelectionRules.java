@@ -202,6 +202,7 @@ final class SelectionRules extends RuleFamily {
             l.diags.error("E0202", a.spanOf(2, "index"), "`index_select` takes a vector of positions, found shape " + Shapes.show(idx.shape()), null);
             return null;
         }
+        inside(a, idx.var(), rank == 0 ? 1 : x.shape()[axis], axis == 1 && rank >= 2);
         if (rank == 0) return out(gatherAlong(x, 0, b.reshape(idx.var(), Shapes.SCALAR)), "IndexSelectBackward0");
         return out(selectAlong(x.var(), axis, idx.var()), "IndexSelectBackward0");
     }
@@ -215,8 +216,28 @@ final class SelectionRules extends RuleFamily {
             l.diags.error("E0202", a.spanOf(1, null), "`embedding` takes a weight of shape [num_embeddings, embedding_dim], found " + Shapes.show(w.shape()), null);
             return null;
         }
+        inside(a, idx.var(), w.shape()[0], false);
         Var rows = selectAlong(w.var(), 0, idx.var());
         return out(b.reshape(rows, Shapes.concat(idx.shape(), new int[] {w.shape()[1]})), "EmbeddingBackward0");
+    }
+
+    /**
+     * Stops the run (E0509) unless every position of idx is in [0, n), with PyTorch's words, which
+     * depend on its kernel: index_select along dimension 1 of a tensor of rank 2 or more (its
+     * {@code index_select_out_cpu_dim1_}) names the first bad position, "INDICES element is out of
+     * DATA bounds, id=7 axis_dim=3"; elsewhere, and for embedding, "index out of range in self".
+     */
+    private void inside(Args a, Var idx, int n, boolean dim1) {
+        Tensor t = b.constantValue(idx);
+        if (t != null && Arrays.stream(t.data()).allMatch(d -> d >= 0 && d < n)) return;
+        Var size = RunTimeChecks.size(l, n);
+        Var bad = b.emit(Prim.BITWISE_OR, null, b.lt(idx, b.scalar(0, DType.INT64)), b.ge(idx, size));
+        if (!dim1) {
+            RunTimeChecks.noneOf(l, a.span(), bad, "index out of range in self");
+            return;
+        }
+        RunTimeChecks.noneOf(l, a.span(), bad, idx, "INDICES element is out of DATA bounds, id=",
+                List.of(RunTimeChecks.text(" axis_dim="), RunTimeChecks.shown(l, size)));
     }
 
     /** The slices of x along an axis at the positions of idx (any shape, read flat): a gather with the positions spread. */

@@ -465,7 +465,7 @@ final class Standalone {
     static int position(double index, int n, int axis) {
         if (index != Math.rint(index) || index < -n || index >= n) {
             String shown = index == Math.rint(index) && Math.abs(index) < 1e15 ? Long.toString((long) index) : Double.toString(index);
-            throw new IndexOutOfBoundsException("index " + shown + " is out of range for axis " + axis + " of size " + n
+            throw new IndexOutOfBoundsException("index " + shown + " is out of bounds for dimension " + axis + " with size " + n
                     + (index == Math.rint(index) ? "" : ": an index must be a whole number"));
         }
         return (int) (index < 0 ? index + n : index);
@@ -716,7 +716,7 @@ final class Standalone {
     static int indexAt(double i, int size, int axis) {
         if (i != Math.rint(i) || i < 0 || i >= size) {
             String shown = i == Math.rint(i) && Math.abs(i) < 1e15 ? Long.toString((long) i) : Double.toString(i);
-            throw new IndexOutOfBoundsException("index " + shown + " is out of range for axis " + axis + " of size " + size);
+            throw new IndexOutOfBoundsException("index " + shown + " is out of bounds for dimension " + axis + " with size " + size);
         }
         return (int) i;
     }
