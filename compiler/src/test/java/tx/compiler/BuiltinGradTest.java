@@ -366,6 +366,12 @@ class BuiltinGradTest extends GradDomains {
         // return_indices: the values, and the indices gathering from the flattened planes (the same picks)
         c.add(new Case("max_pool2d(x, [2, 3], stride=1, padding=1, return_indices=true)[0]", s(1, 2, 4, 4), List.of(x(s(1, 2, 3, 4), distinct()))));
         c.add(new Case("gather(flatten(x, 1), 1, flatten(max_pool1d_with_indices(x, 2, dilation=2)[1], 1))", s(2, 2), List.of(x(s(2, 5), distinct()))));
+        // max_unpool at max_pool's indices (no repeats, where PyTorch's rule is the derivative), and scatter
+        c.add(new Case("max_unpool2d(x, max_pool2d(k, 2, return_indices=true)[1], 2, output_size=[5, 5])", s(1, 2, 5, 5), List.of(x(s(1, 2, 2, 2), ANY), constant("k", s(1, 2, 4, 5), distinct()))));
+        c.add(new Case("max_unpool1d(x, max_pool1d(k, 2, padding=1, return_indices=true)[1], 2, padding=1, output_size=[7])", s(2, 2, 7), List.of(x(s(2, 2, 4), ANY), constant("k", s(2, 2, 7), distinct()))));
+        c.add(new Case("leaky_relu(x, k.sum().item()) + elu(x, alpha=k.sum().item()) * full_like(x, k.sum().item())", s(2, 3), List.of(x(s(2, 3), ANY), constant("k", s(2), uniform(0.1, 0.6)))));
+        c.add(new Case("F.pad(hardtanh(x, -k.sum().item(), 1.0), [1, 1], value=k.sum().item())", s(2, 5), List.of(x(s(2, 3), ANY), constant("k", s(2), uniform(0.1, 0.6)))));
+        c.add(new Case("scatter(x, 1, argsort(k, dim=1)[:, :2], y)", s(3, 4), List.of(x(s(3, 4), ANY), y(s(3, 2), ANY), constant("k", s(3, 4), distinct()))));
         c.add(new Case("avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=false)", s(1, 2, 3, 2), List.of(x(s(1, 2, 5, 4), ANY))));
         c.add(new Case("avg_pool2d(x, 2, ceil_mode=true, divisor_override=3)", s(2, 3, 2), List.of(x(s(2, 5, 4), ANY))));
         c.add(new Case("avg_pool1d(x, 2)", s(2, 2, 3), List.of(x(s(2, 2, 7), ANY))));

@@ -89,7 +89,7 @@ public final class Linearity {
             case NEG, SUM, RESHAPE, TRANSPOSE, EXPAND, SLICE, PAD, FLIP, CUMSUM, CAST, TAKE, PUT, GATHER -> only(in, linear, 0);
             case ADD, SUB, CAT -> sumOf(in, linear, zero);
             case WHERE -> !linear.contains(in.get(0)) && sumOf(in.subList(1, 3), linear, zero);
-            case SCATTER_ADD -> !linear.contains(in.get(1)) && sumOf(List.of(in.get(0), in.get(2)), linear, zero);
+            case SCATTER_ADD, SCATTER -> !linear.contains(in.get(1)) && sumOf(List.of(in.get(0), in.get(2)), linear, zero);
             case MUL, MATMUL, CONV_INPUT, CONV_WEIGHT -> linear.contains(in.get(0)) != linear.contains(in.get(1));
             case CONV -> linear.contains(in.get(0)) != linear.contains(in.get(1)) && (in.size() < 3 || sumOf(in.subList(2, 3), linear, zero)); // a bias adds
             case DIV -> only(in, linear, 0);

@@ -59,7 +59,7 @@ final class Speculation {
     private boolean equation(Stmt.Eqn e) {
         return switch (e.prim()) {
             case INVERSE, SOLVE, CHOLESKY -> refuse(e.prim() + ", which refuses a singular matrix");
-            case GATHER, SCATTER_ADD, DYNAMIC_SLICE, DYNAMIC_PAD -> refuse(e.prim() + ", whose index may fall outside its axis");
+            case GATHER, SCATTER_ADD, SCATTER, DYNAMIC_SLICE, DYNAMIC_PAD -> refuse(e.prim() + ", whose index may fall outside its axis");
             case LOAD -> refuse("a load of a file");
             case TAKE -> counted(e.in().get(1), e.in().get(0).shapeRef()[((Attrs.Axis) e.attr()).axis()]) || refuse("take at an index known only at run time");
             case PUT -> {

@@ -522,7 +522,7 @@ public final class DotEmitter {
             case RESHAPE, EXPAND -> op + " " + shape(e.out());
             case TRANSPOSE -> op + " perm=" + ints(((Attrs.Perm) attr).perm());
             case MATMUL -> attr == null ? null : op + " " + attr; // the operands read transposed: "matmul transA", "matmul transB"
-            case CAT, TAKE, ARGMAX, GATHER, SCATTER_ADD -> op + " dim=" + ((Attrs.Axis) attr).axis();
+            case CAT, TAKE, ARGMAX, GATHER, SCATTER_ADD, SCATTER -> op + " dim=" + ((Attrs.Axis) attr).axis();
             case NONZERO -> op;
             case ARGSORT -> op + " dim=" + ((Attrs.AxisOrder) attr).axis() + (((Attrs.AxisOrder) attr).descending() ? " descending" : "");
             case CAST -> "to " + ((tx.runtime.tensor.DType) attr).text();

@@ -120,6 +120,8 @@ abstract class JavaStatements {
             case GATHER -> call("gatherAlong", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()), ref(in.get(1)), shape(in.get(1)));
             case SCATTER_ADD -> call("scatterAdd", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()), ref(in.get(1)),
                     shape(in.get(1)), ref(in.get(2)));
+            case SCATTER -> call("scatter", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()), ref(in.get(1)),
+                    shape(in.get(1)), ref(in.get(2)));
             case RANDINT -> {
                 Attrs.RandInt r = (Attrs.RandInt) e.attr();
                 if (!in.isEmpty()) throw Derivation.drawsPerIteration();

@@ -689,6 +689,7 @@ public final class TxEmitter {
             case NONZERO -> throw new Derivation.Unexpressible("a size known only at run time (a boolean mask's selection) cannot be written yet");
             case GATHER -> call("gather", arg(in.get(0)), Integer.toString(((Attrs.Axis) attr).axis()), arg(in.get(1)));
             case SCATTER_ADD -> call("scatter_add", arg(in.get(0)), Integer.toString(((Attrs.Axis) attr).axis()), arg(in.get(1)), arg(in.get(2)));
+            case SCATTER -> call("scatter", arg(in.get(0)), Integer.toString(((Attrs.Axis) attr).axis()), arg(in.get(1)), arg(in.get(2)));
             case RANDINT -> {
                 Attrs.RandInt r = (Attrs.RandInt) attr;
                 if (!in.isEmpty()) throw Derivation.drawsPerIteration();

@@ -64,8 +64,8 @@ final class ActivationRules extends RuleFamily {
             if (x == null || a.failed) return null;
             return out(b.composite(() -> PiecewiseActivations.threshold(b, x.var(), threshold, value)), "ThresholdBackward0");
         });
-        parametric("leaky_relu", "negative_slope", 0.01, Composites::leakyRelu, "LeakyReluBackward0");
-        parametric("elu", "alpha", 1.0, (bb, x, alpha) -> PiecewiseActivations.elu(bb, x, alpha, 1, 1), "EluBackward0");
+        parametric("leaky_relu", "negative_slope", 0.01, Composites::leakyRelu, Composites::leakyRelu, "LeakyReluBackward0");
+        parametric("elu", "alpha", 1.0, (bb, x, alpha) -> PiecewiseActivations.elu(bb, x, alpha, 1, 1), PiecewiseActivations::elu, "EluBackward0");
         rules.put("softplus", a -> {
             if (!a.shape(1, 3, "beta", "threshold")) return null;
             T x = a.tensor(0);
@@ -76,8 +76,12 @@ final class ActivationRules extends RuleFamily {
         rules.put("hardtanh", a -> {
             if (!a.shape(1, 3, "min_val", "max_val")) return null;
             T x = a.tensor(0);
-            double lo = a.number(1, "min_val", -1), hi = a.number(2, "max_val", 1);
+            Var rlo = a.runTimeNumber(1, "min_val"), rhi = a.runTimeNumber(2, "max_val");
+            double lo = rlo != null ? 0 : a.number(1, "min_val", -1), hi = rhi != null ? 0 : a.number(2, "max_val", 1);
             if (x == null || a.failed || bool(a, x)) return null;
+            if (rlo != null || rhi != null) { // a bound known only at run time
+                return out(b.composite(() -> Composites.hardtanh(b, x.var(), bound(x.var(), rlo, lo), bound(x.var(), rhi, hi))), "HardtanhBackward0");
+            }
             return out(b.composite(() -> Composites.hardtanh(b, x.var(), lo, hi)), "HardtanhBackward0");
         });
         rules.put("gelu", a -> {
@@ -131,15 +135,35 @@ final class ActivationRules extends RuleFamily {
         Var apply(Builder b, Var x, double p);
     }
 
+    private interface WithRunTimeNumber {
+        Var apply(Builder b, Var x, Var p);
+    }
+
     /** An activation with one number, given second or as its keyword (leaky_relu's negative_slope=, elu's alpha=). */
     private void parametric(String name, String keyword, double dflt, WithNumber f, String gradFn) {
+        parametric(name, keyword, dflt, f, null, gradFn);
+    }
+
+    /** As above; where {@code g} is given, the number may also be known only at run time ({@code a = t.item()}). */
+    private void parametric(String name, String keyword, double dflt, WithNumber f, WithRunTimeNumber g, String gradFn) {
         rules.put(name, a -> {
             if (!a.shape(1, 2, keyword)) return null;
             T x = a.tensor(0);
-            double p = a.number(1, keyword, dflt);
+            Var run = g == null ? null : a.runTimeNumber(1, keyword);
+            double p = run != null ? 0 : a.number(1, keyword, dflt);
             if (x == null || a.failed) return null;
-            return out(b.composite(() -> f.apply(b, x.var(), p)), gradFn);
+            return out(b.composite(() -> run != null ? g.apply(b, x.var(), run) : f.apply(b, x.var(), p)), gradFn);
         });
+    }
+
+    /**
+     * A bound of hardtanh as a scalar of x's dtype: a run-time one converted (an int64 x truncates it
+     * toward zero, as PyTorch converts the bounds to x's dtype), else the number known now.
+     */
+    private Var bound(Var x, Var run, double known) {
+        tx.runtime.tensor.DType dt = x.dtype();
+        if (run == null) return b.scalar(dt == tx.runtime.tensor.DType.INT64 ? (long) known : known, dt);
+        return dt == tx.runtime.tensor.DType.FLOAT64 ? run : b.emit(Prim.CAST, dt, run);
     }
 
 }

@@ -60,6 +60,7 @@ final class AdjointNames {
             Map.entry("NegBackward0", new String[] {"NegBackward0"}),
             Map.entry("SumBackward0", new String[] {"ExpandBackward0"}),
             Map.entry("MeanBackward0", new String[] {"DivBackward0"}),
+            Map.entry("VarBackward0", new String[] {"MulBackward0"}),
             Map.entry("MvBackward0", new String[] {"MulBackward0", "MvBackward0"}),
             Map.entry("MmBackward0", new String[] {"MmBackward0", "MmBackward0"}),
             Map.entry("MseLossBackward0", new String[] {"MseLossBackwardBackward0", "MseLossBackwardBackward0"}),
@@ -70,10 +71,10 @@ final class AdjointNames {
 
     /** The built-ins made of several equations whose every equation answers for the operand it takes. */
     private static final Set<String> WHOLE = Set.of("ReluBackward0", "MeanBackward0", "MseLossBackward0", "SoftmaxBackward0", "LogSoftmaxBackward0",
-            "MvBackward0");
+            "MvBackward0", "VarBackward0");
 
     /** The built-ins whose operand keeps its shape (one broadcast by them is summed back, a node of its own). */
-    private static final Set<String> REDUCING = Set.of("SumBackward0", "MeanBackward0", "MvBackward0", "MmBackward0", "MseLossBackward0");
+    private static final Set<String> REDUCING = Set.of("SumBackward0", "MeanBackward0", "MvBackward0", "MmBackward0", "MseLossBackward0", "VarBackward0");
 
     /** A built-in's result {@code v}, printed with {@code gradFn}: it and what it was made of (not yet claimed) are the built-in's. */
     void made(Var v, String gradFn) {

@@ -504,7 +504,7 @@ final class AdvancedIndexing {
             Arrays.fill(padded, 1);
             int[] s = i.idx().shape();
             System.arraycopy(s, 0, padded, bshape.length - s.length, s.length);
-            Var w = b.expand(b.reshape(wrapped(i, n), padded), bshape);
+            Var w = b.expand(b.reshape(wrapped(i, n, k), padded), bshape);
             Var term = stride == 1 ? w : b.mul(w, b.scalar(stride, DType.INT64));
             sum = sum == null ? term : b.add(term, sum);
             stride *= n;
@@ -515,10 +515,11 @@ final class AdvancedIndexing {
     /**
      * An index tensor's positions along an axis of size n, negative ones counted from the end: at
      * compile time for a constant, else {@code where(-n <= i < 0, i + n, i)} gathered from
-     * {@code arange(n)} laid along dimension {@code dim}, so that a position outside [0, n) stops the
-     * run with PyTorch's message (E0507), naming the index as written and x's dimension.
+     * {@code arange(n)} laid along dimension {@code place}, so that a position outside [0, n) stops the
+     * run with PyTorch's message (E0507), naming the index as written and, as PyTorch's index kernel
+     * does, the index tensor's place among the subscript's index tensors ({@code x[:, t]}: dimension 0).
      */
-    private Var wrapped(Index i, int n) {
+    private Var wrapped(Index i, int n, int place) {
         Tensor t = b.constantValue(i.idx().var());
         if (t != null) {
             double[] d = t.data().clone();
@@ -527,13 +528,13 @@ final class AdvancedIndexing {
         }
         Var idx = i.idx().var();
         Var shifted = b.where(b.ge(idx, b.scalar(-n, DType.INT64)), b.fromEnd(idx, n), idx);
-        int[] along = new int[i.dim() + 1], at = new int[i.dim() + 1];
+        int[] along = new int[place + 1], at = new int[place + 1];
         Arrays.fill(along, 1);
         Arrays.fill(at, 1);
-        along[i.dim()] = n;
-        at[i.dim()] = Shapes.numel(i.idx().shape());
+        along[place] = n;
+        at[place] = Shapes.numel(i.idx().shape());
         Var table = b.reshape(b.iota(n), along);
-        Var checked = b.emit(Prim.GATHER, new Attrs.Axis(i.dim()), table, b.reshape(shifted, at));
+        Var checked = b.emit(Prim.GATHER, new Attrs.Axis(place), table, b.reshape(shifted, at));
         return b.reshape(checked, i.idx().shape());
     }
 

@@ -114,6 +114,17 @@ final class Args {
         return dflt;
     }
 
+    /**
+     * A Python number known only when the program runs at position i or the keyword ({@code a =
+     * loss.item()}, a loop's counter), as a float64 scalar of the program; null where the argument
+     * is absent or anything else (a number known now goes to {@link #number}, which reports the rest).
+     */
+    tx.runtime.ir.Var runTimeNumber(int i, String keyword) {
+        Val v = get(i, keyword);
+        if (!(v instanceof Val.T t) || !t.item() || t.shape().length != 0) return null;
+        return t.dtype() == tx.runtime.tensor.DType.FLOAT64 ? t.var() : l.b.emit(tx.runtime.ir.Prim.CAST, tx.runtime.tensor.DType.FLOAT64, t.var());
+    }
+
     double number(int i, String keyword, double dflt) {
         Val v = get(i, keyword);
         if (v == null) return dflt;

@@ -310,7 +310,8 @@ final class ArrangeRules extends RuleFamily {
         if (x == null) return null;
         String mode = host.choice(a, 2, "mode", "constant", "constant", "reflect", "replicate", "circular");
         Val given = a.get(3, "value");
-        double value = given == null || given instanceof Val.None ? 0 : a.number(3, "value", 0);
+        Var runValue = "constant".equals(mode) ? a.runTimeNumber(3, "value") : null; // a value known only at run time
+        double value = given == null || given instanceof Val.None || runValue != null ? 0 : a.number(3, "value", 0);
         Val amounts = a.get(1, "pad");
         if (mode == null || a.failed) return null;
         if (!(amounts instanceof Val.ListV list)) {
@@ -346,6 +347,7 @@ final class ArrangeRules extends RuleFamily {
             if (!PadModes.check(l, a, x, p, mode)) return null;
             return host.view(x, b.composite(() -> PadModes.pad(b, x.var(), p, mode)), PadModes.gradFn(mode, p.length)); // a new tensor when nothing is padded
         }
+        if (runValue != null) return out(b.composite(() -> Composites.constantPad(b, x.var(), p, runValue)), "ConstantPadNdBackward0");
         return out(b.composite(() -> Composites.constantPad(b, x.var(), p, value)), "ConstantPadNdBackward0");
     }
 

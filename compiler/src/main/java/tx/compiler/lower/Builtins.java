@@ -49,6 +49,7 @@ final class Builtins {
         new LstsqRules(l, this, rules);
         new ConvPoolRules(l, this, rules);
         new AdaptivePoolRules(l, this, rules);
+        new UnpoolRules(l, this, rules);
         new BatchNormRules(l, this, rules);
         neural();
         new AutogradRules(l, this, rules);

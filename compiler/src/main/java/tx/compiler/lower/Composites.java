@@ -64,7 +64,12 @@ final class Composites {
 
     /** leaky_relu x = x where x > 0, else slope·x; its derivative at 0 (and at a nan) is the slope, as PyTorch's. */
     static Var leakyRelu(Builder b, Var x, double slope) {
-        return b.where(b.gt(x, b.scalar(0)), x, b.mul(x, b.scalar(slope)));
+        return leakyRelu(b, x, b.scalar(slope));
+    }
+
+    /** leaky_relu with a slope known only at run time (a float64 scalar). */
+    static Var leakyRelu(Builder b, Var x, Var slope) {
+        return b.where(b.gt(x, b.scalar(0)), x, b.mul(x, slope));
     }
 
     /** silu x = x σ(x). NOTE: as in PyTorch, silu(-inf) is nan (-inf · 0). */
@@ -92,6 +97,11 @@ final class Composites {
         // of x's dtype, as PyTorch converts the bounds to it: an int64 x truncates them toward zero
         Var low = b.scalar(x.dtype() == tx.runtime.tensor.DType.INT64 ? (long) lo : lo, x.dtype());
         Var high = b.scalar(x.dtype() == tx.runtime.tensor.DType.INT64 ? (long) hi : hi, x.dtype());
+        return hardtanh(b, x, low, high);
+    }
+
+    /** hardtanh with bounds that are scalars of x's dtype (known only at run time, say). */
+    static Var hardtanh(Builder b, Var x, Var low, Var high) {
         Var r = b.where(b.le(x, low), low, b.where(b.ge(x, high), high, x));
         return nanWithoutGradient(b, x, r);
     }
@@ -591,6 +601,14 @@ final class Composites {
         if (value == 0 && 1 / value > 0) return placed;
         Var inside = b.pad(b.fill(cropped.shape(), 1.0), out, at, step);
         return b.where(inside, placed, b.scalar(x.dtype().convert(value), x.dtype())); // of x's dtype, as PyTorch's
+    }
+
+    /** constantPad with a value known only at run time (a float64 scalar), converted to x's dtype as PyTorch does. */
+    static Var constantPad(Builder b, Var x, int[] amounts, Var value) {
+        Var placed = constantPad(b, x, amounts, 0.0);
+        Var inside = b.emit(Prim.CAST, tx.runtime.tensor.DType.BOOL, constantPad(b, b.fill(x.shape(), 1.0), amounts, 0.0));
+        Var v = x.dtype() == tx.runtime.tensor.DType.FLOAT64 ? value : b.emit(Prim.CAST, x.dtype(), value);
+        return b.where(inside, placed, v);
     }
 
     /**

@@ -52,7 +52,11 @@ final class ConstructRules extends RuleFamily {
             // the shape is one argument: a list, x.shape, or a single size
             int[] shape = a.pos.get(0) instanceof Val.Num ? a.sizes(a.pos.subList(0, 1), a.posSpans.subList(0, 1), false) : a.runTimeShapeFrom(0);
             Val value = a.pos.get(1);
-            DType d = a.dtype("dtype", value instanceof Val.Bool ? DType.BOOL : value instanceof Val.Num n ? Exprs.dtypeOf(n.py()) : DType.FLOAT64);
+            DType d = a.dtype("dtype", value instanceof Val.Bool ? DType.BOOL : value instanceof Val.Num n ? Exprs.dtypeOf(n.py())
+                    : value instanceof T t && t.item() ? Exprs.dtypeOf(t.py()) : DType.FLOAT64);
+            if (value instanceof T t && t.item() && t.shape().length == 0) { // a Python number known only at run time
+                return shape == null || a.failed || !a.fits(shape, a.span()) ? null : made(a, filledWith(t.var(), shape, d));
+            }
             double v = value instanceof Val.Bool x ? (x.value() ? 1 : 0) : a.number(1, null, 0);
             return shape == null || a.failed || !a.fits(shape, a.span()) ? null : made(a, b.fill(shape, d.convert(v), d));
         });
@@ -94,9 +98,12 @@ final class ConstructRules extends RuleFamily {
             return null;
         }
         T x = a.tensor(0);
-        double v = value == null ? a.number(1, "fill_value", 0) : value;
+        Val given = value == null ? a.get(1, "fill_value") : null;
+        T run = given instanceof T t && t.item() && t.shape().length == 0 ? t : null; // a Python number known only at run time
+        double v = value != null ? value : run != null ? 0 : a.number(1, "fill_value", 0);
         if (x == null || a.failed) return null;
         DType d = a.dtype("dtype", x.dtype()); // x's dtype, as PyTorch's *_like
+        if (run != null) return a.failed ? null : made(a, filledWith(run.var(), x.shape(), d));
         return a.failed ? null : made(a, b.fill(x.shape(), d.convert(v), d));
     }
 
@@ -107,6 +114,12 @@ final class ConstructRules extends RuleFamily {
         RandomStreams.Seed seed = l.random.of(a);
         if (x == null || a.failed || !floatDraws(a, normal, a.dtype("dtype", x.dtype()))) return null;
         return made(a, b.emit(Prim.RANDOM, new Attrs.Random(x.shape(), seed.seed(), normal), seed.counters()));
+    }
+
+    /** A tensor of {@code shape} holding a scalar known only at run time, converted to d (as {@link DType#convert}: an int64 truncates). */
+    private Var filledWith(Var value, int[] shape, DType d) {
+        Var v = value.dtype() == d ? value : b.emit(Prim.CAST, d, value);
+        return b.expand(b.reshape(v, Shapes.ones(shape.length)), shape);
     }
 
     /** A constructed tensor: a leaf that requires grad if asked for, else a constant. */

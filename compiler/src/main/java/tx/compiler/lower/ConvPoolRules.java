@@ -340,11 +340,13 @@ final class ConvPoolRules extends RuleFamily {
     private Val dropout(Args a) {
         if (!a.shape(1, 4, "p", "training", "inplace", "seed")) return null;
         T x = a.tensor(0);
-        double p = a.number(1, "p", 0.5);
+        Var run = a.runTimeNumber(1, "p"); // a probability known only at run time
+        double p = run != null ? 0.5 : a.number(1, "p", 0.5);
         boolean training = a.bool(2, "training", true);
         a.bool(3, "inplace", false);
         RandomStreams.Seed seed = l.random.of(a);
         if (x == null || a.failed) return null;
+        if (run != null) return runTimeDropout(a, x, run, seed, training);
         if (!(p >= 0 && p <= 1)) {
             l.diags.error("E0104", a.spanOf(1, "p"), "dropout probability has to be between 0 and 1, but got " + tx.runtime.tensor.PyFloat.repr(p), null);
             return null;
@@ -358,6 +360,27 @@ final class ConvPoolRules extends RuleFamily {
             return b.mul(x.var(), noise);
         });
         return out(y, "MulBackward0");
+    }
+
+    /**
+     * dropout with p known only at run time: PyTorch's check of p when it runs (E0509, its words),
+     * then x · where(p == 1, 0, mask / (1 - p)), the values of each of PyTorch's three paths (at p = 0
+     * the mask is all ones: x · 1). NOTE: the grad_fn is MulBackward0 for every p, where PyTorch's
+     * dropout at p = 0 returns the input itself, with its own.
+     */
+    private Val runTimeDropout(Args a, T x, Var p, RandomStreams.Seed seed, boolean training) {
+        // NOTE: a nan fails it too, as PyTorch's kernel refuses it in the same words ("but got nan")
+        Var inside = b.emit(Prim.BITWISE_AND, null, b.ge(p, b.scalar(0)), b.le(p, b.scalar(1)));
+        RunTimeChecks.require(l, a.spanOf(1, "p"), inside,
+                List.of(RunTimeChecks.text("dropout probability has to be between 0 and 1, but got "), AutogradRules.printItem(l, T.scalar(p, Val.PyType.FLOAT))));
+        if (!training) return x;
+        int[] shape = x.shape();
+        return out(b.composite(() -> {
+            Var keep = b.sub(b.scalar(1), p);
+            Var u = b.emit(Prim.RANDOM, new Attrs.Random(shape, seed.seed(), false), seed.counters());
+            Var noise = b.where(b.eq(p, b.scalar(1)), b.scalar(0), b.div(b.lt(u, keep), keep));
+            return b.mul(x.var(), noise);
+        }), "MulBackward0");
     }
 
     // ---- pooling -----------------------------------------------------------------------------------------

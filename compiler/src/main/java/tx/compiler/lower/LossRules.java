@@ -27,7 +27,7 @@ final class LossRules extends RuleFamily {
         rules.put("binary_cross_entropy_with_logits", a -> binaryCrossEntropy(a, true));
         rules.put("kl_div", this::klDiv);
         rules.put("cosine_similarity", this::cosineSimilarity);
-        rules.put("var", a -> moment(a, Losses::var, "VarBackward0"));
+        rules.put("var", a -> moment(a, Losses::varWithPyTorchSlope, "VarBackward0"));
         rules.put("std", a -> moment(a, Losses::std, "StdBackward0"));
         rules.put("linear", this::linear);
     }

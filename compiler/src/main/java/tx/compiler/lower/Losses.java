@@ -207,6 +207,28 @@ final class Losses {
         return b.div(ss, dof);
     }
 
+    /**
+     * The built-in var: {@link #var}'s value, bit for bit, with PyTorch's first derivative
+     * 2 g (x - mean) / (N - correction), which along a line holding ±inf gives its finite elements
+     * ∓inf (differentiating the mean too adds -2/(N (N - c)) Σ (x - mean), exactly 0 in exact
+     * arithmetic, but nan there). The mean is held (stop_grad), and the term it gave the second
+     * derivatives, -2/(N (N - c)) per pair of elements, comes from
+     * h = -(Σ u)² / (N (N - c)), u = where(finite x, x - stop_grad(x), 0): 0 in value and in first
+     * derivative (Σ u is a sum of zeros, inf or not), its Hessian that pairwise term on finite lines.
+     */
+    static Var varWithPyTorchSlope(Builder b, Var x, int[] axes, double correction, boolean keepdim) {
+        Var d = b.sub(x, b.stopGrad(Composites.mean(b, x, axes, true)));
+        Var ss = b.sum(b.mul(d, d), axes, keepdim);
+        int[] sizes = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) sizes[i] = x.shapeRef()[axes[i]];
+        Var n = b.sum(b.fill(sizes, 1), Composites.allAxes(sizes.length), false);
+        Var dof = correction == 0 ? Composites.count(b, x, axes) : b.emit(Prim.MAXIMUM, null, b.sub(n, b.scalar(correction)), b.scalar(0));
+        Var u = b.where(b.lt(b.emit(Prim.ABS, null, x), b.scalar(Double.POSITIVE_INFINITY)), b.sub(x, b.stopGrad(x)), b.scalar(0));
+        Var su = b.sum(u, axes, keepdim);
+        Var k = b.stopGrad(b.where(b.gt(dof, b.scalar(0)), b.div(b.scalar(1), b.mul(n, dof)), b.scalar(0))); // none when N - c is 0 (var is inf or nan)
+        return b.sub(b.div(ss, dof), b.mul(k, b.mul(su, su)));
+    }
+
     /** std = sqrt var. NOTE: its gradient at std = 0 is 0, as PyTorch's (which masks it), not 0/0. */
     static Var std(Builder b, Var x, int[] axes, double correction, boolean keepdim) {
         Var v = var(b, x, axes, correction, keepdim);

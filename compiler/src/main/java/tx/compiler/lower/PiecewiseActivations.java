@@ -51,6 +51,11 @@ final class PiecewiseActivations {
         return b.where(b.gt(x, b.scalar(0)), scale == 1 ? x : b.mul(x, b.scalar(scale)), negative);
     }
 
+    /** elu with an alpha known only at run time (a float64 scalar): the same pieces, (e^x - 1) · alpha below. */
+    static Var elu(Builder b, Var x, Var alpha) {
+        return b.where(b.gt(x, b.scalar(0)), x, b.mul(b.sub(b.exp(x), b.scalar(1)), alpha));
+    }
+
     static Var selu(Builder b, Var x) {
         return elu(b, x, SELU_ALPHA, SELU_SCALE, 1);
     }

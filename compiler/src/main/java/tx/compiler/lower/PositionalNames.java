@@ -41,6 +41,7 @@ final class PositionalNames {
             Map.entry("gather", List.of("input", "dim", "index")),
             Map.entry("index_select", List.of("input", "dim", "index")),
             Map.entry("scatter_add", List.of("input", "dim", "index", "src")),
+            Map.entry("scatter", List.of("input", "dim", "index", "src")),
             Map.entry("take_along_dim", List.of("input", "indices")),
             Map.entry("transpose", List.of("input", "dim0", "dim1")),
             Map.entry("repeat", List.of("input", "repeats")),

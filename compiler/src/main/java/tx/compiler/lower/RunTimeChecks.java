@@ -48,11 +48,18 @@ final class RunTimeChecks {
      * the value, {@code after} ("Target 5 is out of bounds.").
      */
     static void noneOf(Lowerer l, Span span, Var bad, Var values, String before, String after) {
+        noneOf(l, span, bad, values, before, List.of(text(after)));
+    }
+
+    /** {@link #noneOf}, the message ending with print items ({@code after}: a size known only at run time). */
+    static void noneOf(Lowerer l, Span span, Var bad, Var values, String before, List<Stmt.PrintItem> after) {
         tx.runtime.ir.Builder b = l.b;
         require(l, span, none(l, bad), () -> {
             int[] flat = RunTimeSizes.flat(b, bad.shapeRef());
             Var first = b.emit(Prim.ARGMAX, new tx.runtime.ir.Attrs.Axis(0), b.emit(Prim.CAST, DType.FLOAT64, b.reshape(bad, flat)));
-            return List.of(text(before), shown(l, b.take(b.reshape(values, flat), first, 0)), text(after));
+            List<Stmt.PrintItem> message = new java.util.ArrayList<>(List.of(text(before), shown(l, b.take(b.reshape(values, flat), first, 0))));
+            message.addAll(after);
+            return message;
         });
     }
 

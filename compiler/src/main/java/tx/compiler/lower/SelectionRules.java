@@ -37,7 +37,8 @@ final class SelectionRules extends RuleFamily {
         rules.put("take_along_dim", this::takeAlongDim);
         rules.put("index_select", this::indexSelect);
         rules.put("embedding", this::embedding);
-        rules.put("scatter_add", this::scatterAdd);
+        rules.put("scatter_add", a -> scatterAdd(a, false));
+        rules.put("scatter", a -> scatterAdd(a, true));
         rules.put("one_hot", this::oneHot);
         rules.put("count_nonzero", this::countNonzero);
         rules.put("randint", this::randint);
@@ -201,6 +202,7 @@ final class SelectionRules extends RuleFamily {
             l.diags.error("E0202", a.spanOf(2, "index"), "`index_select` takes a vector of positions, found shape " + Shapes.show(idx.shape()), null);
             return null;
         }
+        inside(a, idx.var(), rank == 0 ? 1 : x.shape()[axis], axis == 1 && rank >= 2);
         if (rank == 0) return out(gatherAlong(x, 0, b.reshape(idx.var(), Shapes.SCALAR)), "IndexSelectBackward0");
         return out(selectAlong(x.var(), axis, idx.var()), "IndexSelectBackward0");
     }
@@ -214,8 +216,28 @@ final class SelectionRules extends RuleFamily {
             l.diags.error("E0202", a.spanOf(1, null), "`embedding` takes a weight of shape [num_embeddings, embedding_dim], found " + Shapes.show(w.shape()), null);
             return null;
         }
+        inside(a, idx.var(), w.shape()[0], false);
         Var rows = selectAlong(w.var(), 0, idx.var());
         return out(b.reshape(rows, Shapes.concat(idx.shape(), new int[] {w.shape()[1]})), "EmbeddingBackward0");
+    }
+
+    /**
+     * Stops the run (E0509) unless every position of idx is in [0, n), with PyTorch's words, which
+     * depend on its kernel: index_select along dimension 1 of a tensor of rank 2 or more (its
+     * {@code index_select_out_cpu_dim1_}) names the first bad position, "INDICES element is out of
+     * DATA bounds, id=7 axis_dim=3"; elsewhere, and for embedding, "index out of range in self".
+     */
+    private void inside(Args a, Var idx, int n, boolean dim1) {
+        Tensor t = b.constantValue(idx);
+        if (t != null && Arrays.stream(t.data()).allMatch(d -> d >= 0 && d < n)) return;
+        Var size = RunTimeChecks.size(l, n);
+        Var bad = b.emit(Prim.BITWISE_OR, null, b.lt(idx, b.scalar(0, DType.INT64)), b.ge(idx, size));
+        if (!dim1) {
+            RunTimeChecks.noneOf(l, a.span(), bad, "index out of range in self");
+            return;
+        }
+        RunTimeChecks.noneOf(l, a.span(), bad, idx, "INDICES element is out of DATA bounds, id=",
+                List.of(RunTimeChecks.text(" axis_dim="), RunTimeChecks.shown(l, size)));
     }
 
     /** The slices of x along an axis at the positions of idx (any shape, read flat): a gather with the positions spread. */
@@ -240,8 +262,12 @@ final class SelectionRules extends RuleFamily {
         return b.expand(b.reshape(idx, ones), to);
     }
 
-    /** scatter_add(x, dim, index, src): x with src added at index along dim; index and src of one shape. */
-    private Val scatterAdd(Args a) {
+    /**
+     * scatter_add(x, dim, index, src): x with src added at index along dim; index and src of one
+     * shape. scatter(x, dim, index, src) (write): src written there instead, a later element
+     * winning where positions repeat (PyTorch's CPU order); self and src of one dtype, as PyTorch.
+     */
+    private Val scatterAdd(Args a, boolean write) {
         if (!a.shape(2, 4, "dim", "index", "src")) return null;
         T x = a.tensor(0), idx = a.tensor(2, "index"), src = a.tensor(3, "src");
         if (x == null || idx == null || src == null || !index(idx, a.fn, a.spanOf(2, "index"))) return null;
@@ -251,13 +277,19 @@ final class SelectionRules extends RuleFamily {
         boolean fits = is.length == ss.length;
         for (int d = 0; fits && d < is.length; d++) fits = is[d] <= ss[d];
         if (!fits) {
-            l.diags.error("E0202", a.spanOf(3, "src"), "`scatter_add` takes a source at least as large as the index, of shape " + Shapes.show(is)
+            l.diags.error("E0202", a.spanOf(3, "src"), "`" + a.fn + "` takes a source at least as large as the index, of shape " + Shapes.show(is)
                     + ", found " + Shapes.show(ss), "as PyTorch, the source has the index's rank, and each of its sizes is at least the index's");
+            return null;
+        }
+        if (write && x.dtype() != src.dtype()) {
+            l.diags.error("E0220", a.spanOf(3, "src"), "scatter(): Expected self.dtype to be equal to src.dtype",
+                    "self is " + x.describeDtype() + ", src " + src.describeDtype() + ": convert one (`src.double()`, `src.long()`)");
             return null;
         }
         // as PyTorch, only the source's corner of the index's shape is added; the rest is not read (and gets no gradient)
         Var part = Arrays.equals(is, ss) ? src.var() : b.slice(src.var(), new int[is.length], is.clone(), Shapes.ones(is.length));
         Var s = DType.promote(x.dtype(), src.dtype()) == x.dtype() ? part : b.emit(Prim.CAST, x.dtype(), part); // into x's dtype
+        if (write) return out(b.emit(Prim.SCATTER, new Attrs.Axis(axis), x.var(), idx.var(), s), "ScatterBackward0");
         return out(b.emit(Prim.SCATTER_ADD, new Attrs.Axis(axis), x.var(), idx.var(), s), "ScatterAddBackward0");
     }
 

@@ -147,7 +147,7 @@ public final class DecayGrad {
     private static int position(double index, int n, int axis) {
         if (index != Math.rint(index) || index < -n || index >= n) {
             String shown = index == Math.rint(index) && Math.abs(index) < 1e15 ? Long.toString((long) index) : Double.toString(index);
-            throw new IndexOutOfBoundsException("index " + shown + " is out of range for axis " + axis + " of size " + n
+            throw new IndexOutOfBoundsException("index " + shown + " is out of bounds for dimension " + axis + " with size " + n
                     + (index == Math.rint(index) ? "" : ": an index must be a whole number"));
         }
         return (int) (index < 0 ? index + n : index);

@@ -24,7 +24,7 @@ public final class Dtypes {
             case NEG, ABS, SIGN, FLOOR, CEIL, ROUND, TRUNC, STOP_GRAD, MAX, RESHAPE, TRANSPOSE, EXPAND, SLICE, PAD, TAKE, PUT, DYNAMIC_SLICE, DYNAMIC_PAD, FLIP,
                  GATHER -> in.get(0);
             // PyTorch's promotion: the higher category
-            case ADD, SUB, MUL, POW, MAXIMUM, MINIMUM, REMAINDER, FLOOR_DIVIDE, FMOD, MATMUL, CAT, SCATTER_ADD, BITWISE_AND, BITWISE_OR,
+            case ADD, SUB, MUL, POW, MAXIMUM, MINIMUM, REMAINDER, FLOOR_DIVIDE, FMOD, MATMUL, CAT, SCATTER_ADD, SCATTER, BITWISE_AND, BITWISE_OR,
                  BITWISE_XOR -> promoted(in, 0);
             case WHERE -> promoted(in, 1);
             case LT, LE, GT, GE, EQ, NE, FIRST_MAX -> DType.BOOL; // FIRST_MAX: a mask

@@ -16,7 +16,10 @@ import tx.runtime.tensor.Shapes;
  * <pre>
  *   y = gather(x, a, idx)              dx = scatter_add(zeros(x), a, idx, g)
  *   y = scatter_add(x, a, idx, src)    dx = g,  dsrc = gather(g, a, idx)
+ *   y = scatter(x, a, idx, src)        dx = scatter(g, a, idx, zeros(src)),  dsrc = gather(g, a, idx)
  * </pre>
+ * NOTE: scatter's dsrc is PyTorch's: an element that a later one overwrote still gets the gradient
+ * of its position (torch.scatter's and max_unpool's backward gather g for every element).
  */
 final class IndexRules {
     private IndexRules() {}
@@ -59,9 +62,9 @@ final class IndexRules {
         return tx.runtime.kernels.Indexing.nonzero(in.get(0), PrimSupport.resolved(attr.shape(), in, 1)[0]);
     }
 
-    /** scatter_add(x, idx, src): idx and src of one shape, which fits x (as gather's index). */
+    /** scatter_add(x, idx, src), scatter(x, idx, src): idx and src of one shape, which fits x (as gather's index). */
     static int[] scatterShape(List<int[]> in, int axis) {
-        if (!Arrays.equals(in.get(1), in.get(2))) fail("scatter_add: index " + Shapes.show(in.get(1)) + " and source " + Shapes.show(in.get(2)) + " differ");
+        if (!Arrays.equals(in.get(1), in.get(2))) fail("scatter: index " + Shapes.show(in.get(1)) + " and source " + Shapes.show(in.get(2)) + " differ");
         gatherShape(in.get(0), in.get(1), axis);
         return in.get(0).clone();
     }
@@ -86,5 +89,19 @@ final class IndexRules {
         Var x = t.get(0) != null ? t.get(0) : b.fill(in(e, 0).shapeRef(), 0.0);
         Var src = t.get(2) != null ? t.get(2) : b.fill(in(e, 2).shapeRef(), 0.0);
         return b.emit(Prim.SCATTER_ADD, e.attr(), x, in(e, 1), src);
+    }
+
+    static List<Var> scatterVjp(Builder b, Eqn e, Var g) {
+        Var idx = in(e, 1);
+        Var unwritten = b.emit(Prim.SCATTER, e.attr(), g, idx, b.fill(in(e, 2).shapeRef(), 0.0));
+        return Arrays.asList(unwritten, null, b.emit(Prim.GATHER, e.attr(), g, idx));
+    }
+
+    /** Linear in x and src together: the tangents written the same way, zeros for structural zeros. */
+    static Var scatterJvp(Builder b, Eqn e, List<Var> t) {
+        if (t.get(0) == null && t.get(2) == null) return null;
+        Var x = t.get(0) != null ? t.get(0) : b.fill(in(e, 0).shapeRef(), 0.0);
+        Var src = t.get(2) != null ? t.get(2) : b.fill(in(e, 2).shapeRef(), 0.0);
+        return b.emit(Prim.SCATTER, e.attr(), x, in(e, 1), src);
     }
 }

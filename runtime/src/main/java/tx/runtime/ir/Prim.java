@@ -657,6 +657,13 @@ public enum Prim {
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return IndexRules.scatterAddVjp(b, e, g); }
         @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return IndexRules.scatterAddJvp(b, e, t); }
     },
+    /** scatter(x, axis, idx, src): x with src written at idx, a later element winning (torch.scatter, max_unpool); d x = g unwritten, d src = gather(g, axis, idx). */
+    SCATTER(3) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return IndexRules.scatterShape(in, ((Attrs.Axis) attr).axis()); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Indexing.scatter(in.get(0), ((Attrs.Axis) attr).axis(), in.get(1), in.get(2)); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return IndexRules.scatterVjp(b, e, g); }
+        @Override public Var jvp(Builder b, Eqn e, List<Var> t) { return IndexRules.scatterJvp(b, e, t); }
+    },
 
     // ---- sources -----------------------------------------------------------------------------------
     /** A constant tensor. */

@@ -89,6 +89,17 @@ public final class Indexing {
         }
     }
 
+    /** torch.scatter: x with src written at idx along an axis, a later element winning ({@link Standalone#scatter}). */
+    public static Tensor scatter(Tensor x, int axis, Tensor idx, Tensor src) {
+        try {
+            return Tensor.of(x.shapeRef(), Standalone.scatter(x.data(), x.shapeRef(), axis, idx.data(), idx.shapeRef(), src.data()));
+        } catch (Shaping.IndexError e) {
+            throw e;
+        } catch (IndexOutOfBoundsException e) {
+            throw new Shaping.IndexError(e.getMessage());
+        }
+    }
+
     /**
      * {@link Standalone#gatherAlong} (sum null) or {@link Standalone#scatterAdd} (src added into
      * sum, a copy of x), the same elements in the same order (so the same first bad index, and

@@ -72,7 +72,7 @@ public final class Shaping {
     private static int position(double i, int size, int axis) {
         if (i != Math.rint(i) || i < -size || i >= size) {
             String shown = i == Math.rint(i) && Math.abs(i) < 1e15 ? Long.toString((long) i) : tx.runtime.tensor.PyFloat.repr(i);
-            throw new IndexError("index " + shown + " is out of range for axis " + axis + " of size " + size
+            throw new IndexError("index " + shown + " is out of bounds for dimension " + axis + " with size " + size
                     + (i == Math.rint(i) ? "" : ": an index must be a whole number"));
         }
         return (int) (i < 0 ? i + size : i);

@@ -465,7 +465,7 @@ final class Standalone {
     static int position(double index, int n, int axis) {
         if (index != Math.rint(index) || index < -n || index >= n) {
             String shown = index == Math.rint(index) && Math.abs(index) < 1e15 ? Long.toString((long) index) : Double.toString(index);
-            throw new IndexOutOfBoundsException("index " + shown + " is out of range for axis " + axis + " of size " + n
+            throw new IndexOutOfBoundsException("index " + shown + " is out of bounds for dimension " + axis + " with size " + n
                     + (index == Math.rint(index) ? "" : ": an index must be a whole number"));
         }
         return (int) (index < 0 ? index + n : index);
@@ -716,7 +716,7 @@ final class Standalone {
     static int indexAt(double i, int size, int axis) {
         if (i != Math.rint(i) || i < 0 || i >= size) {
             String shown = i == Math.rint(i) && Math.abs(i) < 1e15 ? Long.toString((long) i) : Double.toString(i);
-            throw new IndexOutOfBoundsException("index " + shown + " is out of range for axis " + axis + " of size " + size);
+            throw new IndexOutOfBoundsException("index " + shown + " is out of bounds for dimension " + axis + " with size " + size);
         }
         return (int) i;
     }
@@ -744,6 +744,20 @@ final class Standalone {
             int at = 0;
             for (int d = 0; d < is.length; d++) at += (d == axis ? indexAt(idx[j], shape[axis], axis) : pos[d]) * st[d];
             out[at] += src[j];
+            for (int d = is.length - 1; d >= 0 && ++pos[d] == is[d]; d--) pos[d] = 0;
+        }
+        return out;
+    }
+
+    // kernel: scatter needs strides, indexAt
+    /** x (of shape) with src[.., i, ..] written at x[.., idx[.., i, ..], ..] along axis, a later i winning (torch.scatter); idx and src of shape is. */
+    static double[] scatter(double[] x, int[] shape, int axis, double[] idx, int[] is, double[] src) {
+        int[] st = strides(shape), pos = new int[is.length];
+        double[] out = x.clone();
+        for (int j = 0; j < idx.length; j++) {
+            int at = 0;
+            for (int d = 0; d < is.length; d++) at += (d == axis ? indexAt(idx[j], shape[axis], axis) : pos[d]) * st[d];
+            out[at] = src[j];
             for (int d = is.length - 1; d >= 0 && ++pos[d] == is[d]; d--) pos[d] = 0;
         }
         return out;

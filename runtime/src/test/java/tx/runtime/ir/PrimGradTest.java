@@ -289,6 +289,14 @@ class PrimGradTest {
                 op(new int[] {4, 2}, any)), new Attrs.Axis(0), Kind.DIFFERENTIABLE);
         add(t, Prim.SCATTER_ADD, "a middle axis", List.of(op(new int[] {2, 3, 2}, any), condition(new int[] {2, 2, 1}, rows),
                 op(new int[] {2, 2, 1}, any)), new Attrs.Axis(1), Kind.DIFFERENTIABLE);
+        // scatter writes; each line's indices are distinct here, since PyTorch's rule (every element gets its
+        // position's gradient, an overwritten one too) is the derivative only where no write is lost
+        add(t, Prim.SCATTER, "rows", List.of(op(new int[] {3, 2}, any), condition(new int[] {2, 2}, sequence(2, 0, 0, 1)),
+                op(new int[] {2, 2}, any)), new Attrs.Axis(0), Kind.DIFFERENTIABLE);
+        add(t, Prim.SCATTER, "a middle axis", List.of(op(new int[] {2, 3, 2}, any), condition(new int[] {2, 2, 1}, sequence(1, 2, 0, 2)),
+                op(new int[] {2, 2, 1}, any)), new Attrs.Axis(1), Kind.DIFFERENTIABLE);
+        add(t, Prim.SCATTER, "the last axis, as max_unpool", List.of(op(new int[] {2, 4}, any), condition(new int[] {2, 3}, sequence(3, 0, 1, 2, 1, 0)),
+                op(new int[] {2, 3}, any)), new Attrs.Axis(1), Kind.DIFFERENTIABLE);
         add(t, Prim.RANDINT, "randint", List.of(), new Attrs.RandInt(new int[] {2, 3}, 7, -2, 5), Kind.SOURCE);
 
         add(t, Prim.CONST, "constant", List.of(), new Attrs.Const(Tensor.of(new int[] {2}, new double[] {1.5, -2})), Kind.SOURCE);
@@ -531,6 +539,11 @@ class PrimGradTest {
             Arrays.fill(d, v);
             return d;
         };
+    }
+
+    /** These values, in this order (an index with no repeats along its lines). */
+    static Domain sequence(double... vs) {
+        return (rng, n) -> Arrays.copyOf(vs, n);
     }
 
     static Domain choice(double... vs) {

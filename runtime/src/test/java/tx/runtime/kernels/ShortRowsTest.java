@@ -151,22 +151,22 @@ class ShortRowsTest {
         assertArrayEquals(Standalone.scatterAdd(x.data(), xs, 0, d, is, src.data()), Indexing.scatterAdd(x, 0, idx, src).data(), 0.0);
         d[5 * 11 + 3] = 21; // out of range in the middle of a row
         Shaping.IndexError e = assertThrows(Shaping.IndexError.class, () -> Indexing.gather(x, 0, idx));
-        assertEquals("index 21 is out of range for axis 0 of size 21", e.getMessage());
+        assertEquals("index 21 is out of bounds for dimension 0 with size 21", e.getMessage());
         java.util.Arrays.fill(d, 6 * 11, 7 * 11, -1.0); // a later row of one bad index: the first error is still the earlier one
         e = assertThrows(Shaping.IndexError.class, () -> Indexing.scatterAdd(x, 0, idx, src));
-        assertEquals("index 21 is out of range for axis 0 of size 21", e.getMessage());
+        assertEquals("index 21 is out of bounds for dimension 0 with size 21", e.getMessage());
         java.util.Arrays.fill(d, 0, 11, 2.5); // a whole row of a fraction
         e = assertThrows(Shaping.IndexError.class, () -> Indexing.gather(x, 0, idx));
-        assertEquals("index 2.5 is out of range for axis 0 of size 21", e.getMessage());
+        assertEquals("index 2.5 is out of bounds for dimension 0 with size 21", e.getMessage());
     }
 
     @Test
     void aBadIndexIsTheSameErrorAsTheStandaloneKernels() {
         Tensor x = values(s(4, 3), 1), idx = Tensor.of(s(2, 3), new double[] {0, 1, 2, 3, 4, -1});
         Shaping.IndexError e = assertThrows(Shaping.IndexError.class, () -> Indexing.gather(x, 0, idx));
-        assertEquals("index 4 is out of range for axis 0 of size 4", e.getMessage());
+        assertEquals("index 4 is out of bounds for dimension 0 with size 4", e.getMessage());
         e = assertThrows(Shaping.IndexError.class, () -> Indexing.scatterAdd(x, 0, idx, values(s(2, 3), 2)));
-        assertEquals("index 4 is out of range for axis 0 of size 4", e.getMessage());
+        assertEquals("index 4 is out of bounds for dimension 0 with size 4", e.getMessage());
     }
 
     @Test

@@ -435,13 +435,13 @@ class StandaloneTest {
             assertBits(taken.data(), Standalone.take(x.data(), s, axis, index), "take");
             assertBits(Shaping.put(taken, s, axis, index).data(), Standalone.put(taken.data(), s, axis, index), "put");
         }
-        assertEquals("index 3 is out of range for axis 0 of size 3",
+        assertEquals("index 3 is out of bounds for dimension 0 with size 3",
                 assertThrows(IndexOutOfBoundsException.class, () -> Standalone.position(3, 3, 0)).getMessage());
         assertEquals(2, Standalone.position(-1, 3, 0), "a negative index counts from the end, as in PyTorch");
         assertEquals(0, Standalone.position(-3, 3, 0));
-        assertEquals("index -4 is out of range for axis 0 of size 3",
+        assertEquals("index -4 is out of bounds for dimension 0 with size 3",
                 assertThrows(IndexOutOfBoundsException.class, () -> Standalone.position(-4, 3, 0)).getMessage());
-        assertEquals("index 1.5 is out of range for axis 1 of size 3: an index must be a whole number",
+        assertEquals("index 1.5 is out of bounds for dimension 1 with size 3: an index must be a whole number",
                 assertThrows(IndexOutOfBoundsException.class, () -> Standalone.position(1.5, 3, 1)).getMessage());
     }
 

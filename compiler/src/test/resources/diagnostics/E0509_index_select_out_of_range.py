@@ -1,0 +1,9 @@
+import torch
+import torch.nn.functional as F
+torch.set_default_dtype(torch.float64)
+from torch import tensor, gather, index_select, argmax, arange
+embedding = F.embedding
+x = tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+i = argmax(x, dim=0)
+print(index_select(x, 0, i))
+print(index_select(x, 0, i + 2))
