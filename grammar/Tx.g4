@@ -31,6 +31,7 @@ statement
     | 'check' lhs=expr ('within' tol=expr)?                               # checkStmt
     | 'assert' cond=expr (',' msg=expr)?                                  # assertStmt
     | 'global' NAME (',' NAME)*                                           # globalStmt
+    | 'nonlocal' NAME (',' NAME)*                                         # nonlocalStmt
     | target (',' target)* unpack=','? '=' expr (',' expr)* ','?          # assign
     | open=('(' | '[') target (',' target)* unpack=','? (')' | ']') '=' expr (',' expr)* ','? # bracketAssign
     | target op=('+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=' | '&=' | '|=' | '^=') expr   # augAssign
@@ -103,7 +104,7 @@ expr
     | expr 'and' expr                                          # and
     | expr 'or' expr                                           # or
     | <assoc = right> expr 'if' expr 'else' expr               # conditional
-    | 'lambda' (NAME (',' NAME)*)? ':' expr                    # lambda
+    | 'lambda' (lambdaParam (',' lambdaParam)*)? ':' expr      # lambda
     | NUMBER                                                   # number
     | (strings+=(STRING | FSTRING))+                           # string
     | kw=('true' | 'false' | 'True' | 'False')                 # boolean
@@ -114,6 +115,11 @@ expr
     | '(' (expr ',' (expr (',' expr)* ','?)?)? ')'            # tuple
     | '[' (expr (',' expr)* ','?)? ']'                         # list
     | '{' (dictEntry (',' dictEntry)* ','?)? '}'               # dict
+    ;
+
+// A lambda's parameter: `x`, `k=2` (its default, evaluated where the lambda is made), `*args`.
+lambdaParam
+    : star='*'? NAME ('=' dflt=expr)?
     ;
 
 // `'lr': 0.03` in a dict literal. A `{` opens a dict where an expression starts (after `=`, `(`, `,`,

@@ -272,6 +272,7 @@ final class Functions {
      * parameter takes it (see {@link Parameters#accept}); a transform's are tensors.
      */
     private List<Val> arguments(Val.FnRef ref, List<String> params, Args a) {
+        a = closures.packStar(ref, params, a); // `lambda *args: ...`
         Val[] byParam = new Val[params.size()];
         Span[] spans = new Span[params.size()];
         if (a.pos.size() > params.size()) {
@@ -350,7 +351,7 @@ final class Functions {
         l.state = body;
         State oldGlobals = globals;
         if (scope == null || calling.isEmpty()) globals = script; // a closure's calls read the script's names as its maker's calls do
-        int frame = closures.enter(caller);
+        int frame = closures.enter(caller, f, scope);
         if (calling.isEmpty()) callSites.addLast(at);
         calling.push(name);
         l.inlinedCalls.add(at);
@@ -368,7 +369,7 @@ final class Functions {
             if (calling.isEmpty()) callSites.removeLast();
             globals = oldGlobals;
             scopes.leave(l.state, caller, calling.isEmpty() ? null : globals, !calling.isEmpty(), Definitions.shown(name), at);
-            closures.leave(frame, l.state);
+            closures.leave(frame, l.state, at);
             l.b.named(oldName);
             caller.grads.clear();
             caller.grads.putAll(l.state.grads);

@@ -97,6 +97,7 @@ public final class Lowerer {
     static Lowerer of(Ast.Program program, Diagnostics diags, String source) {
         Lowerer l = new Lowerer(diags, source);
         l.functions.collect(program.body());
+        l.functions.closures.nonlocals.check(program.body());
         return l;
     }
 
@@ -437,6 +438,7 @@ public final class Lowerer {
             else if (s instanceof Ast.Check c) new Checks(this).check(c);
             else if (s instanceof Ast.Assert a) new Asserts(this).lower(a);
             // Ast.Global: read when a function is called (Globals); at the script's level it changes nothing, as in Python
+            // Ast.Nonlocal: checked for the file before anything is lowered (Nonlocals), read at a closure's calls (Closures)
         } finally {
             b.at(old);
         }

@@ -69,6 +69,7 @@ final class Mutations {
         Set<String> out = new LinkedHashSet<>(l.inPlaceNames(f.body()));
         for (Ast.Param p : f.params()) out.remove(p.name());
         out.removeAll(functions.scopes.localsOf(f)); // Python's rule: what it binds (`=`, `op=`, loop names) but its `global` names
+        out.removeAll(Nonlocals.declared(f.body())); // its maker's names, handed back when it returns (Closures)
         out.addAll(functions.scopes.assignedOf(f)); // `global t; t += 1`: assigned, not changed in place, but a loop that calls it carries t alike
         changedScriptNames.put(name, out);
         return out;

@@ -123,8 +123,10 @@ final class NameEffects {
             // a call through a function value (d2l's updater(batch_size), a Callable parameter): it may be any
             // of the file's functions, so it may change what any of them changes in the script
             for (String g : new ArrayList<>(l.functions.defs.keySet())) if (!g.startsWith("$")) out.addAll(l.functions.mutations.changedGlobals(g));
+            out.addAll(l.functions.closures.nonlocals.anywhere()); // a closure may assign its maker's names (`nonlocal`)
             return;
         }
+        if (f == null && !(c.callee() instanceof Ast.Attr)) out.addAll(l.functions.closures.nonlocals.anywhere()); // `handlers[0]()`: a closure too
         if (f == null || !l.functions.has(f.name())) return;
         String key = l.functions.definitions.resolve(f.name());
         Set<Integer> changed = l.functions.mutations.changedParams(key);

@@ -78,6 +78,9 @@ public final class Ast {
      */
     public record Global(List<String> names, List<Span> spans, Span span) implements Stmt {}
 
+    /** {@code nonlocal count}: in a nested function, the names are its maker's, read and assigned there (Python's {@code nonlocal}). */
+    public record Nonlocal(List<String> names, List<Span> spans, Span span) implements Stmt {}
+
     public record Target(String name, String attr, Span span) {}
 
     /**
@@ -163,8 +166,16 @@ public final class Ast {
     /** {@code {'lr': 0.03, 'wd': 3}}: a dict, its keys and values in order. */
     public record DictLit(List<Expr> keys, List<Expr> values, Span span) implements Expr {}
 
-    /** {@code lambda x, y: body}: a function of one expression, reading the names of where it is written (a closure). */
-    public record Lambda(List<String> params, List<Span> paramSpans, Expr body, Span span) implements Expr {}
+    /**
+     * {@code lambda x, y: body}: a function of one expression, reading the names of where it is
+     * written (a closure). {@code defaults}: each parameter's default (null: none), evaluated
+     * where the lambda is made; {@code star}: the position of a {@code *args} parameter, or -1.
+     */
+    public record Lambda(List<String> params, List<Span> paramSpans, Expr body, Span span, List<Expr> defaults, int star) implements Expr {
+        public Lambda(List<String> params, List<Span> paramSpans, Expr body, Span span) {
+            this(params, paramSpans, body, span, java.util.Collections.nCopies(params.size(), null), -1);
+        }
+    }
 
     /** A tuple, {@code (a, b)}, or the right-hand side {@code b, a} of {@code a, b = b, a}. */
     public record TupleLit(List<Expr> items, Span span) implements Expr {}

@@ -98,6 +98,15 @@ final class AstBuilder {
             }
             return new Global(names, spans, sp);
         }
+        if (ctx instanceof NonlocalStmtContext c) {
+            List<String> names = new ArrayList<>();
+            List<Span> spans = new ArrayList<>();
+            for (var n : c.NAME()) {
+                names.add(n.getText());
+                spans.add(span(n.getSymbol()));
+            }
+            return new Nonlocal(names, spans, sp);
+        }
         if (ctx instanceof AssertStmtContext c) return new Assert(expr(c.cond), c.msg == null ? null : expr(c.msg), sp);
         return null; // a subtree the parser already reported as broken
     }
@@ -205,11 +214,15 @@ final class AstBuilder {
         if (ctx instanceof LambdaContext c) {
             List<String> params = new ArrayList<>();
             List<Span> spans = new ArrayList<>();
-            for (var n : c.NAME()) {
-                params.add(n.getText());
-                spans.add(span(n.getSymbol()));
+            List<Expr> defaults = new ArrayList<>();
+            int star = -1;
+            for (LambdaParamContext p : c.lambdaParam()) {
+                if (p.star != null && star < 0) star = params.size();
+                params.add(p.NAME().getText());
+                spans.add(span(p));
+                defaults.add(p.dflt == null ? null : expr(p.dflt));
             }
-            return new Lambda(params, spans, expr(c.expr()), sp);
+            return new Lambda(params, spans, expr(c.expr()), sp, defaults, star);
         }
         if (ctx instanceof ConditionalContext c) return new IfExpr(expr(c.expr(0)), expr(c.expr(1)), expr(c.expr(2)), sp);
         if (ctx instanceof CallContext c) return new Call(expr(c.expr()), args(c.arg()), sp);
