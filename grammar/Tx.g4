@@ -115,6 +115,7 @@ expr
     | '(' (expr ',' (expr (',' expr)* ','?)?)? ')'            # tuple
     | '[' (expr (',' expr)* ','?)? ']'                         # list
     | '{' (dictEntry (',' dictEntry)* ','?)? '}'               # dict
+    | '{' dictEntry 'for' forTarget (',' forTarget)* 'in' iter=expr ('if' cond=expr)? '}' # dictComp
     ;
 
 // A lambda's parameter: `x`, `k=2` (its default, evaluated where the lambda is made), `*args`.

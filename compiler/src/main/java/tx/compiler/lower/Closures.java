@@ -94,9 +94,30 @@ final class Closures {
                         + Definitions.shown(f.name()) + "` there, or have it return the new value and assign that here");
                 return;
             }
+            if (functions.transformDepth > 0 && !(v instanceof Val.Num || v instanceof Val.Str || v instanceof Val.Bool || v instanceof Val.None)) {
+                l.diags.error("E0122", at, "`" + Definitions.shown(f.name()) + "` assigns its maker's `" + n + "` " + v.describe() + " inside a derivative transform",
+                        "a transform's values stay inside it: return the value from the function instead, or assign a Python number");
+                maker.bind(n, new Val.Bad()); // reported: its reads say nothing more
+                continue;
+            }
             maker.bind(n, v);
             maker.unboundLocals.remove(n);
         }
+    }
+
+    /**
+     * The closure being inlined, innermost first, whose maker is not the activation that called
+     * it (the maker has returned, or called a function that calls the closure) and whose maker's
+     * names hold {@code held}: a change to it would reach the maker's names only through the
+     * calls in between, which tx does not follow (E0126); null when there is none.
+     */
+    String changesDistantMaker(java.util.function.Predicate<State> held) {
+        for (Object[] c : callers) {
+            if (c[2] instanceof Object[] closure && closure[1] != ((Live) c[1]).state() && held.test((State) closure[1])) {
+                return Definitions.shown(((Ast.FnDef) closure[0]).name());
+            }
+        }
+        return null;
     }
 
     /** Where a maker's state was its own: an activation under way, or one that has returned. */

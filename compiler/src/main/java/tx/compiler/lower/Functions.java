@@ -333,7 +333,7 @@ final class Functions {
         Map<String, Integer> dims = bind(f, args, at);
         if (dims == null) return new Val.Bad();
         State caller = l.state;
-        if (!calling.isEmpty() && shadowsChangedGlobal(name, at)) return new Val.Bad();
+        if (!calling.isEmpty() && scope == null && shadowsChangedGlobal(name, at)) return new Val.Bad(); // a closure changes its maker's names
         State script = scope != null ? scope : calling.isEmpty() ? caller : globalsSeenBy(caller);
         State body = new State();
         body.grads.putAll(caller.grads);

@@ -631,6 +631,9 @@ public final class Lowerer {
      */
     final List<Map<Var, T>> inPlaceLog = new ArrayList<>();
 
+    /** Changes to dicts, which every name holding the dict sees. */
+    final DictChanges dictChanges = new DictChanges(this);
+
     // ---- leaves ---------------------------------------------------------------------------------------
 
     /**

@@ -84,6 +84,7 @@ final class Mutations {
     /** Applies to a caller's names the in-place changes made since {@code mark} (a function's, to its arguments and globals). */
     static void seeChanges(Lowerer l, State caller, int mark) {
         for (int k = mark; k < l.inPlaceLog.size(); k++) {
+            l.dictChanges.seeChange(caller, k); // a dict the call changed (`d[k] = v`, `update`)
             Map<Var, T> moved = l.inPlaceLog.get(k);
             for (Map.Entry<String, Val> e : new ArrayList<>(caller.names.entrySet())) {
                 if (e.getValue() instanceof T t && moved.containsKey(t.var())) caller.names.put(e.getKey(), moved.get(t.var()));

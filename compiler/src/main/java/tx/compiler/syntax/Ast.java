@@ -163,6 +163,15 @@ public final class Ast {
 
     public record ListLit(List<Expr> items, Span span) implements Expr {}
 
+    /**
+     * {@code {k: v for k, v in pairs if cond}}: a dict comprehension, as the loop it stands for:
+     * {@code loop} goes over the iterable with the comprehension's names (nested targets unpacked
+     * first in its body) and sets {@code hidden[key] = value} (under the condition, first assigned
+     * to {@code hidden + "_if"}), {@code hidden} a name no program can spell, bound to an empty dict
+     * before the loop.
+     */
+    public record DictComp(String hidden, ForEach loop, Span span) implements Expr {}
+
     /** {@code {'lr': 0.03, 'wd': 3}}: a dict, its keys and values in order. */
     public record DictLit(List<Expr> keys, List<Expr> values, Span span) implements Expr {}
 

@@ -111,6 +111,28 @@ final class AstBuilder {
         return null; // a subtree the parser already reported as broken
     }
 
+    /** {@code {k: v for targets in iterable if cond}}: the loop it stands for, setting a hidden dict's keys (see {@link DictComp}). */
+    private Expr dictComp(DictCompContext c, Span sp) {
+        String hidden = "$dict" + sp.line() + "_" + sp.col();
+        List<String> vars = new ArrayList<>();
+        List<Span> spans = new ArrayList<>();
+        List<Stmt> body = new ArrayList<>();
+        for (ForTargetContext t : c.forTarget()) {
+            vars.add(forTarget(t, body));
+            spans.add(span(t));
+        }
+        Span entry = span(c.dictEntry());
+        Stmt set = new IndexAssign(new Index(new Name(hidden, entry), List.of(new At(expr(c.dictEntry().key), span(c.dictEntry().key))), entry), "=",
+                expr(c.dictEntry().value), entry);
+        if (c.cond != null) { // the condition in a name of its own, which tells a condition known only at run time
+            Span cs = span(c.cond);
+            body.add(new Assign(List.of(new Target(hidden + "_if", null, cs)), expr(c.cond), cs));
+            set = new If(new Name(hidden + "_if", cs), List.of(set), List.of(), cs);
+        }
+        body.add(set);
+        return new DictComp(hidden, new ForEach(vars, spans, expr(c.iter), body, sp), sp);
+    }
+
     private If ifChain(IfChainContext c) {
         return new If(expr(c.expr()), block(c.block()), elseTail(c.elseTail()), span(c));
     }
@@ -210,6 +232,7 @@ final class AstBuilder {
             }
             return new DictLit(keys, values, sp);
         }
+        if (ctx instanceof DictCompContext c) return dictComp(c, sp);
         if (ctx instanceof MembershipContext c) return new Binary(c.neg != null ? "not in" : "in", expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof LambdaContext c) {
             List<String> params = new ArrayList<>();
