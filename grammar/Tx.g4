@@ -55,9 +55,11 @@ elseTail
     | 'else' (block | ifChain)                                            # elseBranch
     ;
 
-// `x: [n, 3]`, or a Python scalar or a list, `lr: float`, `params: list`; with a default, `eps: float = 1e-5`.
+// `x: [n, 3]`, or a Python scalar or a list, `lr: float`, `params: list`; with a default, `eps: float = 1e-5`;
+// `*args` (its annotation, if any, is each item's, as in Python), the remaining positional arguments as a tuple.
 param
     : NAME ':' (shapeType | kind=NAME) ('=' dflt=expr)?
+    | star='*' NAME (':' kind=NAME)?
     ;
 
 returnType

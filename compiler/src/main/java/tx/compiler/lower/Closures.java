@@ -181,6 +181,16 @@ final class Closures {
     Args packStar(Val.FnRef ref, List<String> params, Args a) {
         Ast.FnDef f = ref instanceof Val.UserFn u ? functions.defs.get(u.name()) : null;
         int star = f == null ? -1 : LambdaParams.star(f);
+        if (f == null && !(ref instanceof Val.BuiltinFn) && LambdaParams.star(functions.base(ref)) >= 0) { // grad(f) of `fn f(*xs)`
+            l.diags.error("E0104", a.span(), "`" + ref.show() + "`: a transform takes a function of named tensors, not one with `*args`",
+                    "give the function a parameter for each tensor, or a list parameter (`xs: list`) and differentiate a function of its items");
+            Args bad = new Args(l, a.fn, a.call);
+            for (Span s : a.posSpans) {
+                bad.pos.add(new Val.Bad());
+                bad.posSpans.add(s);
+            }
+            return bad;
+        }
         if (star < 0) return a;
         Args out = new Args(l, a.fn, a.call);
         List<Val> rest = new ArrayList<>();

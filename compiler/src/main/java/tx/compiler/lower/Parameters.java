@@ -29,13 +29,18 @@ final class Parameters {
     /** A parameter of a {@code lambda}: untyped, as Python's; it takes whatever it is given, checked where the body uses it. */
     static final String ANY = "$any";
     /** {@code *args}: the positional arguments beyond the parameters before it, as a tuple (see {@link Closures#packStar}). */
-    static final String STAR = "$star";
+    static final String STAR = Ast.Param.STAR;
 
     /** E0106 for a parameter kind tx does not know, at the parameter. */
     static void checkKinds(Lowerer l, Ast.FnDef f) {
         for (Ast.Param p : f.params()) {
             String k = p.kind();
-            if (k == null || SCALARS.contains(k) || SEQUENCES.contains(k) || FUNCTIONS.contains(k) || k.equals(STRING) || k.equals(TENSOR) || k.equals(DICT)) continue;
+            if (STAR.equals(k) && p != f.params().get(f.params().size() - 1)) {
+                l.diags.error("E0127", p.span(), "`*" + p.name() + "` takes the remaining positional arguments, so it goes last",
+                        "tx has no keyword-only parameters: move the parameters after it before it");
+                continue;
+            }
+            if (k == null || STAR.equals(k) || SCALARS.contains(k) || SEQUENCES.contains(k) || FUNCTIONS.contains(k) || k.equals(STRING) || k.equals(TENSOR) || k.equals(DICT)) continue;
             l.diags.error("E0106", p.span(), "parameter `" + p.name() + "` has the unknown type `" + k + "`",
                     "a parameter is a tensor of a shape (`x: [n, 3]`), `float`, `int`, `bool`, `list`, `tuple`, `str`, `dict`, `Tensor` (any shape) or `Callable`");
         }

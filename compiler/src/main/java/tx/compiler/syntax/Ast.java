@@ -88,6 +88,9 @@ public final class Ast {
      * "float", "int", "bool" or "list", {@code shape} empty); {@code dflt} its default, or null.
      */
     public record Param(String name, List<Dim> shape, String kind, Expr dflt, Span span) {
+        /** The kind of a {@code *args} parameter: the remaining positional arguments, as a tuple (no program can write it as a type). */
+        public static final String STAR = "$star";
+
         public Param(String name, List<Dim> shape, Span span) {
             this(name, shape, null, null, span);
         }

@@ -148,8 +148,8 @@ final class AstBuilder {
     private FnDef fnDef(FnDefContext c) {
         List<Param> params = new ArrayList<>();
         for (ParamContext p : c.param()) {
-            params.add(new Param(p.NAME(0).getText(), dims(p.shapeType()), p.kind == null ? null : p.kind.getText(),
-                    p.dflt == null ? null : expr(p.dflt), span(p)));
+            String kind = p.star != null ? Param.STAR : p.kind == null ? null : p.kind.getText();
+            params.add(new Param(p.NAME(0).getText(), dims(p.shapeType()), kind, p.dflt == null ? null : expr(p.dflt), span(p)));
         }
         List<List<Dim>> returns = new ArrayList<>();
         if (c.returnType() != null) for (ShapeTypeContext s : c.returnType().shapeType()) returns.add(dims(s));
