@@ -69,3 +69,38 @@ def nested():
     middle()
     return total
 print(nested())
+def newton(x0):
+    x = x0
+    steps = 0
+    def step():
+        nonlocal x, steps
+        x = x - 0.5 * (x * x - 2) / x
+        steps += 1
+    while abs(x * x - 2) > 1e-10:
+        step()
+    return x, steps
+print(newton(3.0))
+def accumulate(w):
+    acc = torch.zeros(2)
+    def add(v):
+        nonlocal acc
+        acc = acc + v
+    for i in range(4):
+        add(w * i)
+    return acc
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+a = accumulate(w)
+a.sum().backward()
+print(a, w.grad)
+def counted(n):
+    calls = 0
+    def bump():
+        nonlocal calls
+        calls += 1
+    for i in range(n):
+        apply_twice(bump)
+    fs = [bump]
+    for i in range(n):
+        fs[0]()
+    return calls
+print(counted(3))

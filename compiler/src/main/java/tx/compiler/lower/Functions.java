@@ -408,7 +408,7 @@ final class Functions {
     private boolean shadowsChangedGlobal(String name, Span at) {
         Ast.FnDef outer = defs.get(calling.peek());
         Set<String> locals = callerLocals();
-        for (String g : mutations.changedGlobals(name)) {
+        for (String g : mutations.changedScriptNames(name)) {
             if (!locals.contains(g)) continue;
             l.diags.error("E0401", at, "`" + Definitions.shown(name) + "` changes the script's `" + g + "` in place, but `" + Definitions.shown(outer.name()) + "` has a local `" + g
                     + "` of its own", "rename `" + Definitions.shown(outer.name()) + "`'s local (tx cannot keep a local and a global of one name apart here)");

@@ -96,8 +96,8 @@ public final class Lowerer {
     /** A lowerer for a parsed file, with its functions registered (they may be called before their definition). */
     static Lowerer of(Ast.Program program, Diagnostics diags, String source) {
         Lowerer l = new Lowerer(diags, source);
+        l.functions.closures.nonlocals.check(program.body()); // first: collecting scans bodies for what they change, nonlocal names included
         l.functions.collect(program.body());
-        l.functions.closures.nonlocals.check(program.body());
         return l;
     }
 

@@ -75,6 +75,19 @@ final class Mutations {
         return out;
     }
 
+    /**
+     * {@link #changedGlobals} but for the names some function of the file declares nonlocal: a call
+     * through a function value may reach a closure that assigns its maker's variable of that name,
+     * which is no script name (its `global` assignments stay). NOTE: an in-place change of a script
+     * name spelt as such a nonlocal is left out too.
+     */
+    Set<String> changedScriptNames(String name) {
+        Set<String> out = new LinkedHashSet<>(changedGlobals(name));
+        out.removeAll(functions.closures.nonlocals.anywhere());
+        out.addAll(functions.scopes.assignedOf(def(name)));
+        return out;
+    }
+
     /** Forgets what was found: a function was redefined, and the functions that call it by name may now change other things. */
     void forget() {
         changed.clear();

@@ -119,7 +119,8 @@ final class NameEffects {
     private void collectFunctionCalls(Ast.Expr e, Set<String> out) {
         if (!(e instanceof Ast.Call c)) return;
         Ast.Name f = c.callee() instanceof Ast.Name n ? n : transformed(c.callee());
-        if (f != null && !l.functions.has(f.name()) && !l.builtins.has(f.name())) {
+        boolean value = f != null && l.state.names.get(f.name()) instanceof tx.compiler.check.Val.Fn; // a name bound to a function: a closure named `add` too
+        if (f != null && (value || !l.functions.has(f.name()) && !l.builtins.has(f.name()))) {
             // a call through a function value (d2l's updater(batch_size), a Callable parameter): it may be any
             // of the file's functions, so it may change what any of them changes in the script
             for (String g : new ArrayList<>(l.functions.defs.keySet())) if (!g.startsWith("$")) out.addAll(l.functions.mutations.changedGlobals(g));
