@@ -27,3 +27,10 @@ def train(lr):
     loss.backward()
     return step(w.grad), step(w.grad, 1.0)
 print(train(0.1))
+def make_scaler():
+    s = 3.0
+    def scaler(x, k=s):
+        return x * k
+    s = 10.0
+    return scaler(1.0), scaler(1.0, s)
+print(make_scaler())

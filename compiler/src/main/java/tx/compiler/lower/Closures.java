@@ -217,16 +217,35 @@ final class Closures {
         return out;
     }
 
-    /** {@code fn inner(...) { ... }} inside a function: binds the local name to a closure. */
+    /**
+     * {@code fn inner(...) { ... }} inside a function: binds the local name to a closure. As in
+     * Python, its defaults are evaluated here, where the statement runs, so a function with
+     * defaults is a function of its own each time its statement runs (see {@link #lambda}).
+     */
     void define(Ast.FnDef f) {
-        String key = f.name() + "#" + f.span().line() + ":" + f.span().col();
+        boolean defaults = f.params().stream().anyMatch(p -> p.dflt() != null);
+        String key = f.name() + "#" + f.span().line() + ":" + f.span().col() + (defaults ? "@" + made++ : "");
         if (!functions.has(key)) {
-            Parameters.checkKinds(l, f);
-            functions.defs.put(key, new Ast.FnDef(key, f.params(), f.returns(), f.body(), f.span()));
+            if (kindsChecked.add(f)) Parameters.checkKinds(l, f);
+            List<Ast.Param> params = new ArrayList<>();
+            for (Ast.Param p : f.params()) {
+                if (p.dflt() == null) {
+                    params.add(p);
+                    continue;
+                }
+                Val v = l.exprs.expr(p.dflt());
+                Ast.Expr hold = new Ast.Name("$default", p.dflt().span());
+                held.put(hold, v);
+                params.add(new Ast.Param(p.name(), p.shape(), p.kind(), hold, p.span()));
+            }
+            functions.defs.put(key, new Ast.FnDef(key, params, f.returns(), f.body(), f.span()));
         }
         makers.add(current);
         l.state.bind(f.name(), new Val.Fn(new Val.UserFn(key, current)));
     }
+
+    /** The nested functions whose parameter types were checked (once, however often their statement runs). */
+    private final Set<Ast.FnDef> kindsChecked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     /** The names a closure reads: its maker's, as they are now. */
     State scope(Val.UserFn u) {
