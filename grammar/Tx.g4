@@ -31,6 +31,7 @@ statement
     | 'check' lhs=expr ('within' tol=expr)?                               # checkStmt
     | 'assert' cond=expr (',' msg=expr)?                                  # assertStmt
     | 'global' NAME (',' NAME)*                                           # globalStmt
+    | 'nonlocal' NAME (',' NAME)*                                         # nonlocalStmt
     | target (',' target)* unpack=','? '=' expr (',' expr)* ','?          # assign
     | open=('(' | '[') target (',' target)* unpack=','? (')' | ']') '=' expr (',' expr)* ','? # bracketAssign
     | target op=('+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=' | '&=' | '|=' | '^=') expr   # augAssign
@@ -54,9 +55,11 @@ elseTail
     | 'else' (block | ifChain)                                            # elseBranch
     ;
 
-// `x: [n, 3]`, or a Python scalar or a list, `lr: float`, `params: list`; with a default, `eps: float = 1e-5`.
+// `x: [n, 3]`, or a Python scalar or a list, `lr: float`, `params: list`; with a default, `eps: float = 1e-5`;
+// `*args` (its annotation, if any, is each item's, as in Python), the remaining positional arguments as a tuple.
 param
     : NAME ':' (shapeType | kind=NAME) ('=' dflt=expr)?
+    | star='*' NAME (':' kind=NAME)?
     ;
 
 returnType
@@ -103,7 +106,7 @@ expr
     | expr 'and' expr                                          # and
     | expr 'or' expr                                           # or
     | <assoc = right> expr 'if' expr 'else' expr               # conditional
-    | 'lambda' (NAME (',' NAME)*)? ':' expr                    # lambda
+    | 'lambda' (lambdaParam (',' lambdaParam)*)? ':' expr      # lambda
     | NUMBER                                                   # number
     | (strings+=(STRING | FSTRING))+                           # string
     | kw=('true' | 'false' | 'True' | 'False')                 # boolean
@@ -114,6 +117,12 @@ expr
     | '(' (expr ',' (expr (',' expr)* ','?)?)? ')'            # tuple
     | '[' (expr (',' expr)* ','?)? ']'                         # list
     | '{' (dictEntry (',' dictEntry)* ','?)? '}'               # dict
+    | '{' dictEntry 'for' forTarget (',' forTarget)* 'in' iter=expr ('if' cond=expr)? '}' # dictComp
+    ;
+
+// A lambda's parameter: `x`, `k=2` (its default, evaluated where the lambda is made), `*args`.
+lambdaParam
+    : star='*'? NAME ('=' dflt=expr)?
     ;
 
 // `'lr': 0.03` in a dict literal. A `{` opens a dict where an expression starts (after `=`, `(`, `,`,

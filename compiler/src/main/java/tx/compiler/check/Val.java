@@ -278,9 +278,23 @@ public sealed interface Val {
     /** Several values, returned by a function: destructured by `a, b = f(...)`. */
     /**
      * A Python dict with keys known at compile time (strings, ints), in insertion order (LANGUAGE.md
-     * §4, v2): d2l's {@code hyperparams = {'lr': 0.03}}. A change ({@code d['lr'] = v}) makes a new one.
+     * §4, v2): d2l's {@code hyperparams = {'lr': 0.03}}. A change ({@code d['lr'] = v}) makes a new
+     * value with the same {@code id}, the Python object's identity, which replaces the old one
+     * wherever a name or a collection holds it (so another name bound to the dict sees the change).
      */
-    record DictV(List<Val> keys, List<Val> values) implements Val {
+    record DictV(List<Val> keys, List<Val> values, int id) implements Val {
+        private static final java.util.concurrent.atomic.AtomicInteger MADE = new java.util.concurrent.atomic.AtomicInteger();
+
+        /** A new dict: an object of its own. */
+        public DictV(List<Val> keys, List<Val> values) {
+            this(keys, values, MADE.incrementAndGet());
+        }
+
+        /** The same dict, changed. */
+        public DictV with(List<Val> newKeys, List<Val> newValues) {
+            return new DictV(newKeys, newValues, id);
+        }
+
         @Override public String describe() {
             return "a dict";
         }

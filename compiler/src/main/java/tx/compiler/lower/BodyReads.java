@@ -90,6 +90,16 @@ final class BodyReads {
         return first[0];
     }
 
+    /** How many nodes inside the node (itself included, nested blocks and functions too) {@code hit} holds for. */
+    static int count(Object node, Predicate<Object> hit) {
+        int[] n = {0};
+        found(node, x -> {
+            if (hit.test(x)) n[0]++;
+            return false;
+        }, x -> false);
+        return n[0];
+    }
+
     /** Whether the node holds a {@code lambda} or a {@code fn} statement. */
     static boolean makesClosures(Object node) {
         return found(node, x -> x instanceof Ast.Lambda || x instanceof Ast.FnDef, x -> false);

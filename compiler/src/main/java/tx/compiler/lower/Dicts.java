@@ -11,9 +11,9 @@ import tx.runtime.ir.Stmt.PrintItem;
  * Python dicts whose keys are known at compile time (LANGUAGE.md §4, v2): d2l's
  * {@code hyperparams = {'lr': 0.03, 'wd': 3}} and {@code hyperparams['lr']}. Keys are strings and
  * whole numbers (bools count as 0 and 1, as in Python); values are anything a name may hold. A dict
- * keeps insertion order; {@code d[k] = v} makes a new dict for the name (another name bound to the
- * old one does not see the change: NOTE, Python's would). A key known only at run time, or missing,
- * is E0123; a dict changed in a loop that tx does not unroll is E0124.
+ * keeps insertion order; {@code d[k] = v} changes the dict wherever it is held ({@link DictChanges}).
+ * A key known only at run time, or missing, is E0123; a dict changed in a loop that tx does not
+ * unroll is E0124.
  */
 final class Dicts {
     private final Lowerer l;
@@ -31,10 +31,38 @@ final class Dicts {
             if (k == null || v instanceof Val.Bad) return new Val.Bad();
             put(keys, values, k, v);
         }
-        return new Val.DictV(keys, values);
+        return l.dictChanges.made(new Val.DictV(keys, values));
     }
 
-    private static void put(List<Val> keys, List<Val> values, Val k, Val v) {
+    /**
+     * {@code {k: v for k in xs if cond}}: the loop it stands for, over a list, a tuple, a dict, a
+     * range, {@code enumerate} or {@code zip} (unrolled, as a `for` over them is), filling a new dict.
+     * As in Python 3, the comprehension's names are its own: the names around it are as they were.
+     */
+    Val comprehension(Ast.DictComp c) {
+        java.util.Set<String> own = Globals.bound(c.loop().body());
+        own.addAll(c.loop().vars());
+        java.util.Map<String, Val> kept = new java.util.HashMap<>();
+        java.util.Map<String, Span> maybe = new java.util.HashMap<>();
+        for (String n : own) {
+            if (l.state.names.containsKey(n)) kept.put(n, l.state.names.get(n));
+            if (l.state.maybeUnassigned.containsKey(n)) maybe.put(n, l.state.maybeUnassigned.get(n));
+        }
+        l.state.bind(c.hidden(), l.dictChanges.made(new Val.DictV(new ArrayList<>(), new ArrayList<>())));
+        l.dictChanges.comprehensions.put(c.hidden(), false);
+        new Iteration(l).forEach(c.loop());
+        l.dictChanges.comprehensions.remove(c.hidden());
+        Val out = l.state.names.remove(c.hidden());
+        for (String n : own) {
+            l.state.names.remove(n);
+            l.state.maybeUnassigned.remove(n);
+            if (kept.containsKey(n)) l.state.names.put(n, kept.get(n));
+            if (maybe.containsKey(n)) l.state.maybeUnassigned.put(n, maybe.get(n));
+        }
+        return out == null ? new Val.Bad() : out;
+    }
+
+    static void put(List<Val> keys, List<Val> values, Val k, Val v) {
         int at = find(keys, k);
         if (at >= 0) {
             values.set(at, v);
@@ -44,7 +72,7 @@ final class Dicts {
         }
     }
 
-    private static int find(List<Val> keys, Val k) {
+    static int find(List<Val> keys, Val k) {
         for (int i = 0; i < keys.size(); i++) if (same(keys.get(i), k)) return i;
         return -1;
     }
@@ -55,7 +83,7 @@ final class Dicts {
     }
 
     /** A key as the dict holds it: a string or a whole number known at compile time; null after E0123. */
-    private Val key(Val k, Span at) {
+    Val key(Val k, Span at) {
         if (k instanceof Val.Bad) return null;
         if (k instanceof Val.Bool b) return new Val.Num(b.value() ? 1 : 0, Val.PyType.BOOL);
         if (k instanceof Val.Str || k instanceof Val.Num n && n.isWhole()) return k;
@@ -88,6 +116,7 @@ final class Dicts {
             l.diags.error("E0123", ix.span(), "a dict takes one key in brackets, `d['lr'] = v`", null);
             return;
         }
+        if (l.dictChanges.outsideComprehension(name.name(), d, a.span())) return;
         if (l.growing.madeBeforeLoop(d)) {
             l.diags.error("E0124", a.span(), "`" + name.name() + "` is a dict changed inside a loop that tx does not unroll",
                     "a dict's keys and values are known at compile time: change it outside the loop, or keep the value in a name of its own");
@@ -107,7 +136,7 @@ final class Dicts {
         }
         List<Val> keys = new ArrayList<>(d.keys()), values = new ArrayList<>(d.values());
         put(keys, values, k, v);
-        l.state.bind(name.name(), new Val.DictV(keys, values));
+        l.dictChanges.change(d, keys, values, "`" + name.name() + "[...] =`", a.span()); // every name holding the dict sees it
     }
 
     /** {@code k in d}, {@code k not in d}: a Python bool. */
@@ -117,20 +146,33 @@ final class Dicts {
         return new Val.Bool(find(d.keys(), key) >= 0 != negated);
     }
 
-    /** {@code d.keys()}, {@code d.values()}, {@code d.items()} (lists, in order), {@code d.get(k)} and {@code d.get(k, default)}. */
+    /**
+     * {@code d.keys()}, {@code d.values()}, {@code d.items()} (lists, in order), {@code d.get(k)},
+     * {@code d.get(k, default)} and {@code d.copy()}; the methods that change d are {@link DictChanges}'s.
+     */
     Val method(Val.DictV d, String name, Ast.Call c) {
+        boolean listing = name.equals("keys") || name.equals("values") || name.equals("items");
+        if (!listing && !name.equals("get") && !name.equals("copy") && !DictChanges.changes(name)) {
+            l.diags.error("E0103", c.callee().span(), "a dict has no method `" + name + "` in tx", "tx's dicts have `keys()`, `values()`, `items()`, `get`, "
+                    + "`copy()`, `update`, `pop`, `setdefault` and `clear()`");
+            return new Val.Bad();
+        }
         List<Val> args = new ArrayList<>();
+        java.util.Map<String, Val> kw = new java.util.LinkedHashMap<>();
         for (Ast.Arg a : c.args()) {
-            if (a.name() != null) {
-                l.diags.error("E0104", a.span(), "`" + name + "` of a dict takes no keyword arguments", null);
+            if (a.name() != null && (!name.equals("update") || a.name().equals(Ast.Arg.STAR))) {
+                l.diags.error("E0104", a.span(), "`" + name + "` of a dict takes no " + (a.name().equals(Ast.Arg.STAR) ? "`*` arguments" : "keyword arguments"), null);
                 return new Val.Bad();
             }
-            args.add(l.exprs.expr(a.value()));
+            Val v = l.exprs.expr(a.value());
+            if (v instanceof Val.Bad) return v;
+            if (a.name() != null) kw.put(a.name(), v);
+            else args.add(v);
         }
-        boolean listing = name.equals("keys") || name.equals("values") || name.equals("items");
-        if (!listing && !name.equals("get")) {
-            l.diags.error("E0103", c.callee().span(), "a dict has no method `" + name + "` in tx", "tx's dicts have `keys()`, `values()`, `items()` and `get(k, default)`");
-            return new Val.Bad();
+        if (DictChanges.changes(name)) return l.dictChanges.method(this, d, name, c, args, kw);
+        if (name.equals("copy")) {
+            if (!args.isEmpty()) l.diags.error("E0104", c.span(), "`copy` of a dict takes no arguments", null);
+            return args.isEmpty() ? l.dictChanges.made(new Val.DictV(d.keys(), d.values())) : new Val.Bad(); // a new dict; its values are the same objects (a shallow copy)
         }
         if (listing ? !args.isEmpty() : args.isEmpty() || args.size() > 2) {
             l.diags.error("E0104", c.span(), "`" + name + "` of a dict takes " + (listing ? "no arguments" : "a key and, optionally, a default"), null);
@@ -170,11 +212,11 @@ final class Dicts {
         return new PrintItem.Joined(parts);
     }
 
-    private static String repr(Val k) {
+    static String repr(Val k) {
         return k instanceof Val.Str s ? Strings.repr(s.value()) : Sequences.pyRepr((Val.Num) k);
     }
 
-    private static String keysShown(Val.DictV d) {
+    static String keysShown(Val.DictV d) {
         if (d.keys().isEmpty()) return "none: the dict is empty";
         List<String> shown = new ArrayList<>();
         for (Val k : d.keys()) shown.add(repr(k));

@@ -60,6 +60,7 @@ final class Exprs {
         if (e instanceof Ast.IfExpr x) return new Logic(l).conditional(x);
         if (e instanceof Ast.Lambda x) return l.functions.closures.lambda(x);
         if (e instanceof Ast.DictLit d) return new Dicts(l).literal(d);
+        if (e instanceof Ast.DictComp d) return new Dicts(l).comprehension(d);
         if (e instanceof Ast.TupleLit t) return l.sequences.tuple(t);
         if (e instanceof Ast.Call call && Unpacking.applies(call)) { // f(*xs)
             List<String> hidden = new ArrayList<>();

@@ -274,6 +274,7 @@ final class Functions {
      * parameter takes it (see {@link Parameters#accept}); a transform's are tensors.
      */
     private List<Val> arguments(Val.FnRef ref, List<String> params, Args a) {
+        a = closures.packStar(ref, params, a); // `lambda *args: ...`
         Val[] byParam = new Val[params.size()];
         Span[] spans = new Span[params.size()];
         if (a.pos.size() > params.size()) {
@@ -334,7 +335,7 @@ final class Functions {
         Map<String, Integer> dims = bind(f, args, at);
         if (dims == null) return new Val.Bad();
         State caller = l.state;
-        if (!calling.isEmpty() && shadowsChangedGlobal(name, at)) return new Val.Bad();
+        if (!calling.isEmpty() && scope == null && shadowsChangedGlobal(name, at)) return new Val.Bad(); // a closure changes its maker's names
         State script = scope != null ? scope : calling.isEmpty() ? caller : globalsSeenBy(caller);
         State body = new State();
         body.grads.putAll(caller.grads);
@@ -352,7 +353,7 @@ final class Functions {
         l.state = body;
         State oldGlobals = globals;
         if (scope == null || calling.isEmpty()) globals = script; // a closure's calls read the script's names as its maker's calls do
-        int frame = closures.enter(caller);
+        int frame = closures.enter(caller, f, scope);
         if (calling.isEmpty()) callSites.addLast(at);
         calling.push(name);
         l.inlinedCalls.add(at);
@@ -370,7 +371,7 @@ final class Functions {
             if (calling.isEmpty()) callSites.removeLast();
             globals = oldGlobals;
             scopes.leave(l.state, caller, calling.isEmpty() ? null : globals, !calling.isEmpty(), Definitions.shown(name), at);
-            closures.leave(frame, l.state);
+            closures.leave(frame, l.state, at);
             l.b.named(oldName);
             caller.grads.clear();
             caller.grads.putAll(l.state.grads);
@@ -409,7 +410,7 @@ final class Functions {
     private boolean shadowsChangedGlobal(String name, Span at) {
         Ast.FnDef outer = defs.get(calling.peek());
         Set<String> locals = callerLocals();
-        for (String g : mutations.changedGlobals(name)) {
+        for (String g : mutations.changedScriptNames(name)) {
             if (!locals.contains(g)) continue;
             l.diags.error("E0401", at, "`" + Definitions.shown(name) + "` changes the script's `" + g + "` in place, but `" + Definitions.shown(outer.name()) + "` has a local `" + g
                     + "` of its own", "rename `" + Definitions.shown(outer.name()) + "`'s local (tx cannot keep a local and a global of one name apart here)");

@@ -96,10 +96,11 @@ final class Globals {
         return out;
     }
 
-    /** The function's locals: what it binds, but for its `global` names; its parameters included. */
+    /** The function's locals: what it binds, but for its `global` and `nonlocal` names; its parameters included. */
     static Set<String> locals(Ast.FnDef f) {
         Set<String> out = bound(f.body());
         out.removeAll(declared(f.body()));
+        out.removeAll(Nonlocals.declared(f.body()));
         for (Ast.Param p : f.params()) out.add(p.name());
         return out;
     }
@@ -156,7 +157,7 @@ final class Globals {
                 + "throughout the function (Python's UnboundLocalError)",
                 l.functions.isScriptName(name)
                         ? "to read and assign the script's `" + name + "`, write `global " + name + "` first in `" + fn + "`; else give the local another name"
-                        : "a nested function cannot assign its maker's `" + name + "` (tx has no `nonlocal`): return the new value, or give the local another name");
+                        : "to assign the maker's `" + name + "`, write `nonlocal " + name + "` first in `" + fn + "`; else give the local another name");
         l.state.unboundLocals.remove(name);
         l.state.names.put(name, new Val.Bad()); // reported once: later reads say nothing more
         return new Val.Bad();

@@ -204,6 +204,11 @@ final class GrowingLists {
         }
         Val.Growing g = (Val.Growing) list;
         Frame frame = (Frame) g.frame();
+        int width = onlyAppended(frame.body, name) ? tupleWidth(g, frame, items) : -1; // read in the loop: its items are one value each
+        if (width > 0) { // `results.append((x1, x2))`: its items, one tape each, put back together after the loop
+            spans = java.util.Collections.nCopies(width, spans.get(0));
+            items = ((Val.ListV) items.get(0)).items();
+        }
         List<T> made = new ArrayList<>();
         for (int k = 0; k < items.size(); k++) {
             T t = itemOf(items.get(k), spans.get(k));
@@ -226,8 +231,31 @@ final class GrowingLists {
         for (T t : made) {
             history.appended(name, new Val.Growing(frame, g.base(), pieces, g.at()), t, at); // written at the length before it
             pieces.add(new Val.Piece(t.var(), -1, t));
+            if (width > 0 && t == made.get(0)) tupleStarts.put(pieces.get(pieces.size() - 1), width);
         }
         rebind(g, new Val.Growing(frame, g.base(), pieces, g.at() == null ? at : g.at()));
+    }
+
+    /** The appended pieces that start a tuple (by identity), and its width: the items after the loop are put back together so. */
+    private final Map<Val.Piece, Integer> tupleStarts = new IdentityHashMap<>();
+
+    /**
+     * How many values a tuple appended in a {@code for} loop with a trip count known now holds
+     * (each a tensor or a number, appended as items of their own and grouped again after the
+     * loop), or -1: any other append.
+     */
+    private int tupleWidth(Val.Growing g, Frame frame, List<Val> items) {
+        if (items.size() != 1 || !(items.get(0) instanceof Val.ListV t) || !t.tuple() || t.items().isEmpty()) return -1;
+        if (frame.count < 0 || g.base() instanceof Val.Growing || history.counted(g)) return -1; // a while's tape, a nested loop's rows, a list read in its loop: one value an item
+        for (Val v : t.items()) if (!(v instanceof T || v instanceof Val.Num || v instanceof Val.Bool)) return -1;
+        return t.items().size();
+    }
+
+    /** Whether a body names the list only to append to it ({@code name.append(...)}), never reading it. */
+    private static boolean onlyAppended(List<Ast.Stmt> body, String name) {
+        int named = BodyReads.count(body, x -> x instanceof Ast.Name n && n.name().equals(name));
+        int appends = BodyReads.count(body, x -> x instanceof Ast.Attr a && a.name().equals("append") && a.target() instanceof Ast.Name n && n.name().equals(name));
+        return named == appends;
     }
 
     /** Whether a loop may append to a list made before it here; E0401 otherwise. */
@@ -300,9 +328,10 @@ final class GrowingLists {
         }
         if (v instanceof Val.Bool bv) return T.scalar(l.b.scalar(bv.value() ? 1 : 0, DType.BOOL), Val.PyType.BOOL);
         if (v instanceof T t && !t.maybeNone() && t.leaf() < 0) return t.withFirst(null);
-        boolean leaf = v instanceof T t && t.leaf() >= 0;
+        boolean leaf = v instanceof T t && t.leaf() >= 0, tuple = v instanceof Val.ListV lv && lv.tuple();
         l.diags.error("E0401", span, "in a loop, a list grows by tensors and numbers only; this is "
-                        + (leaf ? "a leaf tensor that requires grad (the list would hold copies, not the leaf)" : v.describe()),
+                        + (leaf ? "a leaf tensor that requires grad (the list would hold copies, not the leaf)" : v.describe())
+                        + (tuple ? " (a tuple of tensors and numbers is taken in a `for` loop that does not read the list, and not in a nested loop)" : ""),
                 leaf ? "loop over a list instead, which is unrolled (`for k in [0, 1] { ... }`), or write the list out"
                         : "append it outside the loop, or collect the values and build the list after the loop");
         return null;
@@ -406,12 +435,28 @@ final class GrowingLists {
             List<Val> items = new ArrayList<>(base.items());
             List<Span> spans = new ArrayList<>(base.spans());
             for (int i = 0; i < count; i++) {
+                List<Val> tuple = null;
+                int left = 0;
                 for (int k = 0; k < g.pieces().size(); k++) {
                     Val.Piece p = g.pieces().get(k);
+                    if (tupleStarts.containsKey(p)) {
+                        tuple = new ArrayList<>();
+                        left = tupleStarts.get(p);
+                    }
                     for (int j = 0; j < Math.max(1, p.rows()); j++) {
                         Var row = row(tapes.get(k), p.rows() < 0 ? new int[] {i} : new int[] {i, j}, p.item().shape());
-                        items.add(p.item().withVar(row));
+                        Val item = p.item().withVar(row);
+                        if (tuple == null) {
+                            items.add(item);
+                            spans.add(g.at());
+                        } else {
+                            tuple.add(item);
+                        }
+                    }
+                    if (tuple != null && --left == 0) { // the tuple's last value: the tuple is the item
+                        items.add(new Val.ListV(tuple, java.util.Collections.nCopies(tuple.size(), g.at()), true));
                         spans.add(g.at());
+                        tuple = null;
                     }
                 }
             }

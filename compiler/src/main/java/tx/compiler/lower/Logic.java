@@ -37,13 +37,14 @@ final class Logic {
     }
 
     /**
-     * {@code x is None}, {@code x is not None}: a Python bool, decided at compile time, since tx
+     * {@code x is None}, {@code x is not None} (and {@code d is e} of dicts, the same object): a Python bool, decided at compile time, since tx
      * knows statically what may be None (a {@code .grad} before a backward, a missing result). A
      * {@code .grad} that is None on some paths only is E0303: tx has no value that is None at run time.
      */
     Val is(Ast.Is e) {
         Val x = l.exprs.expr(e.left()), y = l.exprs.expr(e.right());
         if (x instanceof Val.Bad || y instanceof Val.Bad) return new Val.Bad();
+        if (y instanceof Val.DictV b) return new Val.Bool((x instanceof Val.DictV a && a.id() == b.id()) != e.negated()); // the same dict object
         if (!(y instanceof Val.None)) {
             l.diags.error("E0401", e.right().span(), "tx has `is` only to compare with None, found " + y.describe(),
                     "compare values with `==`");

@@ -96,6 +96,7 @@ public final class Lowerer {
     /** A lowerer for a parsed file, with its functions registered (they may be called before their definition). */
     static Lowerer of(Ast.Program program, Diagnostics diags, String source) {
         Lowerer l = new Lowerer(diags, source);
+        l.functions.closures.nonlocals.check(program.body()); // first: collecting scans bodies for what they change, nonlocal names included
         l.functions.collect(program.body());
         return l;
     }
@@ -437,6 +438,7 @@ public final class Lowerer {
             else if (s instanceof Ast.Check c) new Checks(this).check(c);
             else if (s instanceof Ast.Assert a) new Asserts(this).lower(a);
             // Ast.Global: read when a function is called (Globals); at the script's level it changes nothing, as in Python
+            // Ast.Nonlocal: checked for the file before anything is lowered (Nonlocals), read at a closure's calls (Closures)
         } finally {
             b.at(old);
         }
@@ -628,6 +630,9 @@ public final class Lowerer {
      * call to its names when the call returns (see Functions), as PyTorch's arguments share storage.
      */
     final List<Map<Var, T>> inPlaceLog = new ArrayList<>();
+
+    /** Changes to dicts, which every name holding the dict sees. */
+    final DictChanges dictChanges = new DictChanges(this);
 
     // ---- leaves ---------------------------------------------------------------------------------------
 

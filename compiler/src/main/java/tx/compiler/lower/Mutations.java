@@ -69,8 +69,22 @@ final class Mutations {
         Set<String> out = new LinkedHashSet<>(l.inPlaceNames(f.body()));
         for (Ast.Param p : f.params()) out.remove(p.name());
         out.removeAll(functions.scopes.localsOf(f)); // Python's rule: what it binds (`=`, `op=`, loop names) but its `global` names
+        out.removeAll(Nonlocals.declared(f.body())); // its maker's names, handed back when it returns (Closures)
         out.addAll(functions.scopes.assignedOf(f)); // `global t; t += 1`: assigned, not changed in place, but a loop that calls it carries t alike
         changedScriptNames.put(name, out);
+        return out;
+    }
+
+    /**
+     * {@link #changedGlobals} but for the names some function of the file declares nonlocal: a call
+     * through a function value may reach a closure that assigns its maker's variable of that name,
+     * which is no script name (its `global` assignments stay). NOTE: an in-place change of a script
+     * name spelt as such a nonlocal is left out too.
+     */
+    Set<String> changedScriptNames(String name) {
+        Set<String> out = new LinkedHashSet<>(changedGlobals(name));
+        out.removeAll(functions.closures.nonlocals.anywhere());
+        out.addAll(functions.scopes.assignedOf(def(name)));
         return out;
     }
 
@@ -83,6 +97,7 @@ final class Mutations {
     /** Applies to a caller's names the in-place changes made since {@code mark} (a function's, to its arguments and globals). */
     static void seeChanges(Lowerer l, State caller, int mark) {
         for (int k = mark; k < l.inPlaceLog.size(); k++) {
+            l.dictChanges.seeChange(caller, k); // a dict the call changed (`d[k] = v`, `update`)
             Map<Var, T> moved = l.inPlaceLog.get(k);
             for (Map.Entry<String, Val> e : new ArrayList<>(caller.names.entrySet())) {
                 if (e.getValue() instanceof T t && moved.containsKey(t.var())) caller.names.put(e.getKey(), moved.get(t.var()));

@@ -119,12 +119,15 @@ final class NameEffects {
     private void collectFunctionCalls(Ast.Expr e, Set<String> out) {
         if (!(e instanceof Ast.Call c)) return;
         Ast.Name f = c.callee() instanceof Ast.Name n ? n : transformed(c.callee());
-        if (f != null && !l.functions.has(f.name()) && !l.builtins.has(f.name())) {
+        boolean value = f != null && l.state.names.get(f.name()) instanceof tx.compiler.check.Val.Fn; // a name bound to a function: a closure named `add` too
+        if (f != null && (value || !l.functions.has(f.name()) && !l.builtins.has(f.name()))) {
             // a call through a function value (d2l's updater(batch_size), a Callable parameter): it may be any
             // of the file's functions, so it may change what any of them changes in the script
             for (String g : new ArrayList<>(l.functions.defs.keySet())) if (!g.startsWith("$")) out.addAll(l.functions.mutations.changedGlobals(g));
+            out.addAll(l.functions.closures.nonlocals.anywhere()); // a closure may assign its maker's names (`nonlocal`)
             return;
         }
+        if (f == null && !(c.callee() instanceof Ast.Attr)) out.addAll(l.functions.closures.nonlocals.anywhere()); // `handlers[0]()`: a closure too
         if (f == null || !l.functions.has(f.name())) return;
         String key = l.functions.definitions.resolve(f.name());
         Set<Integer> changed = l.functions.mutations.changedParams(key);

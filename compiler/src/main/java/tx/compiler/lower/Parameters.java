@@ -28,12 +28,19 @@ final class Parameters {
     static final String ANY_TENSOR = "$tensor";
     /** A parameter of a {@code lambda}: untyped, as Python's; it takes whatever it is given, checked where the body uses it. */
     static final String ANY = "$any";
+    /** {@code *args}: the positional arguments beyond the parameters before it, as a tuple (see {@link Closures#packStar}). */
+    static final String STAR = Ast.Param.STAR;
 
     /** E0106 for a parameter kind tx does not know, at the parameter. */
     static void checkKinds(Lowerer l, Ast.FnDef f) {
         for (Ast.Param p : f.params()) {
             String k = p.kind();
-            if (k == null || SCALARS.contains(k) || SEQUENCES.contains(k) || FUNCTIONS.contains(k) || k.equals(STRING) || k.equals(TENSOR) || k.equals(DICT)) continue;
+            if (STAR.equals(k) && p != f.params().get(f.params().size() - 1)) {
+                l.diags.error("E0127", p.span(), "`*" + p.name() + "` takes the remaining positional arguments, so it goes last",
+                        "tx has no keyword-only parameters: move the parameters after it before it");
+                continue;
+            }
+            if (k == null || STAR.equals(k) || SCALARS.contains(k) || SEQUENCES.contains(k) || FUNCTIONS.contains(k) || k.equals(STRING) || k.equals(TENSOR) || k.equals(DICT)) continue;
             l.diags.error("E0106", p.span(), "parameter `" + p.name() + "` has the unknown type `" + k + "`",
                     "a parameter is a tensor of a shape (`x: [n, 3]`), `float`, `int`, `bool`, `list`, `tuple`, `str`, `dict`, `Tensor` (any shape) or `Callable`");
         }
@@ -52,7 +59,7 @@ final class Parameters {
      */
     static Val accept(Lowerer l, String fn, Ast.Param p, Val v, Span span) {
         String k = p.kind();
-        if (ANY.equals(k)) return v;
+        if (ANY.equals(k) || STAR.equals(k)) return v;
         if (k == null || k.equals(ANY_TENSOR) || k.equals(TENSOR)) return l.exprs.tensor(v, span, "an argument of `" + fn + "`");
         if (!SCALARS.contains(k) && !SEQUENCES.contains(k) && !FUNCTIONS.contains(k) && !k.equals(STRING) && !k.equals(DICT)) return v; // E0106 was reported at the parameter
         if (v instanceof Val.None) return v; // Python takes None for any parameter (`f_grad: Callable = None`); a use of it is checked there
@@ -72,7 +79,8 @@ final class Parameters {
 
     /** The value of a parameter's default, evaluated at the call (tx's defaults are constants, so when does not matter). */
     static Val dflt(Lowerer l, Ast.Param p) {
-        return l.exprs.expr(p.dflt());
+        Val made = l.functions.closures.held(p.dflt()); // a lambda's, evaluated when it was made
+        return made != null ? made : l.exprs.expr(p.dflt());
     }
 
     /** The arguments as tensors, for the transforms and custom rules (which differentiate tensors only); null after an error. */

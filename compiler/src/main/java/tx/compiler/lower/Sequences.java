@@ -185,7 +185,7 @@ final class Sequences {
         if (v instanceof T t) return f.apply(t);
         if (v instanceof Val.DictV d) { // a dict's values, as a list's items
             Val values = mapTensors(new Val.ListV(d.values(), java.util.Collections.nCopies(d.values().size(), Span.NONE), false), f);
-            return values instanceof Val.ListV list && list.items() != d.values() ? new Val.DictV(d.keys(), list.items()) : v;
+            return values instanceof Val.ListV list && list.items() != d.values() ? d.with(d.keys(), list.items()) : v;
         }
         if (!(v instanceof Val.ListV list)) return v;
         List<Val> out = new ArrayList<>();

@@ -78,6 +78,9 @@ public final class Ast {
      */
     public record Global(List<String> names, List<Span> spans, Span span) implements Stmt {}
 
+    /** {@code nonlocal count}: in a nested function, the names are its maker's, read and assigned there (Python's {@code nonlocal}). */
+    public record Nonlocal(List<String> names, List<Span> spans, Span span) implements Stmt {}
+
     public record Target(String name, String attr, Span span) {}
 
     /**
@@ -85,6 +88,9 @@ public final class Ast {
      * "float", "int", "bool" or "list", {@code shape} empty); {@code dflt} its default, or null.
      */
     public record Param(String name, List<Dim> shape, String kind, Expr dflt, Span span) {
+        /** The kind of a {@code *args} parameter: the remaining positional arguments, as a tuple (no program can write it as a type). */
+        public static final String STAR = "$star";
+
         public Param(String name, List<Dim> shape, Span span) {
             this(name, shape, null, null, span);
         }
@@ -160,11 +166,28 @@ public final class Ast {
 
     public record ListLit(List<Expr> items, Span span) implements Expr {}
 
+    /**
+     * {@code {k: v for k, v in pairs if cond}}: a dict comprehension, as the loop it stands for:
+     * {@code loop} goes over the iterable with the comprehension's names (nested targets unpacked
+     * first in its body) and sets {@code hidden[key] = value} (under the condition, first assigned
+     * to {@code hidden + "_if"}), {@code hidden} a name no program can spell, bound to an empty dict
+     * before the loop.
+     */
+    public record DictComp(String hidden, ForEach loop, Span span) implements Expr {}
+
     /** {@code {'lr': 0.03, 'wd': 3}}: a dict, its keys and values in order. */
     public record DictLit(List<Expr> keys, List<Expr> values, Span span) implements Expr {}
 
-    /** {@code lambda x, y: body}: a function of one expression, reading the names of where it is written (a closure). */
-    public record Lambda(List<String> params, List<Span> paramSpans, Expr body, Span span) implements Expr {}
+    /**
+     * {@code lambda x, y: body}: a function of one expression, reading the names of where it is
+     * written (a closure). {@code defaults}: each parameter's default (null: none), evaluated
+     * where the lambda is made; {@code star}: the position of a {@code *args} parameter, or -1.
+     */
+    public record Lambda(List<String> params, List<Span> paramSpans, Expr body, Span span, List<Expr> defaults, int star) implements Expr {
+        public Lambda(List<String> params, List<Span> paramSpans, Expr body, Span span) {
+            this(params, paramSpans, body, span, java.util.Collections.nCopies(params.size(), null), -1);
+        }
+    }
 
     /** A tuple, {@code (a, b)}, or the right-hand side {@code b, a} of {@code a, b = b, a}. */
     public record TupleLit(List<Expr> items, Span span) implements Expr {}

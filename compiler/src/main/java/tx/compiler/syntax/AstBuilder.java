@@ -98,8 +98,39 @@ final class AstBuilder {
             }
             return new Global(names, spans, sp);
         }
+        if (ctx instanceof NonlocalStmtContext c) {
+            List<String> names = new ArrayList<>();
+            List<Span> spans = new ArrayList<>();
+            for (var n : c.NAME()) {
+                names.add(n.getText());
+                spans.add(span(n.getSymbol()));
+            }
+            return new Nonlocal(names, spans, sp);
+        }
         if (ctx instanceof AssertStmtContext c) return new Assert(expr(c.cond), c.msg == null ? null : expr(c.msg), sp);
         return null; // a subtree the parser already reported as broken
+    }
+
+    /** {@code {k: v for targets in iterable if cond}}: the loop it stands for, setting a hidden dict's keys (see {@link DictComp}). */
+    private Expr dictComp(DictCompContext c, Span sp) {
+        String hidden = "$dict" + sp.line() + "_" + sp.col();
+        List<String> vars = new ArrayList<>();
+        List<Span> spans = new ArrayList<>();
+        List<Stmt> body = new ArrayList<>();
+        for (ForTargetContext t : c.forTarget()) {
+            vars.add(forTarget(t, body));
+            spans.add(span(t));
+        }
+        Span entry = span(c.dictEntry());
+        Stmt set = new IndexAssign(new Index(new Name(hidden, entry), List.of(new At(expr(c.dictEntry().key), span(c.dictEntry().key))), entry), "=",
+                expr(c.dictEntry().value), entry);
+        if (c.cond != null) { // the condition in a name of its own, which tells a condition known only at run time
+            Span cs = span(c.cond);
+            body.add(new Assign(List.of(new Target(hidden + "_if", null, cs)), expr(c.cond), cs));
+            set = new If(new Name(hidden + "_if", cs), List.of(set), List.of(), cs);
+        }
+        body.add(set);
+        return new DictComp(hidden, new ForEach(vars, spans, expr(c.iter), body, sp), sp);
     }
 
     private If ifChain(IfChainContext c) {
@@ -117,8 +148,8 @@ final class AstBuilder {
     private FnDef fnDef(FnDefContext c) {
         List<Param> params = new ArrayList<>();
         for (ParamContext p : c.param()) {
-            params.add(new Param(p.NAME(0).getText(), dims(p.shapeType()), p.kind == null ? null : p.kind.getText(),
-                    p.dflt == null ? null : expr(p.dflt), span(p)));
+            String kind = p.star != null ? Param.STAR : p.kind == null ? null : p.kind.getText();
+            params.add(new Param(p.NAME(0).getText(), dims(p.shapeType()), kind, p.dflt == null ? null : expr(p.dflt), span(p)));
         }
         List<List<Dim>> returns = new ArrayList<>();
         if (c.returnType() != null) for (ShapeTypeContext s : c.returnType().shapeType()) returns.add(dims(s));
@@ -201,15 +232,20 @@ final class AstBuilder {
             }
             return new DictLit(keys, values, sp);
         }
+        if (ctx instanceof DictCompContext c) return dictComp(c, sp);
         if (ctx instanceof MembershipContext c) return new Binary(c.neg != null ? "not in" : "in", expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof LambdaContext c) {
             List<String> params = new ArrayList<>();
             List<Span> spans = new ArrayList<>();
-            for (var n : c.NAME()) {
-                params.add(n.getText());
-                spans.add(span(n.getSymbol()));
+            List<Expr> defaults = new ArrayList<>();
+            int star = -1;
+            for (LambdaParamContext p : c.lambdaParam()) {
+                if (p.star != null && star < 0) star = params.size();
+                params.add(p.NAME().getText());
+                spans.add(span(p));
+                defaults.add(p.dflt == null ? null : expr(p.dflt));
             }
-            return new Lambda(params, spans, expr(c.expr()), sp);
+            return new Lambda(params, spans, expr(c.expr()), sp, defaults, star);
         }
         if (ctx instanceof ConditionalContext c) return new IfExpr(expr(c.expr(0)), expr(c.expr(1)), expr(c.expr(2)), sp);
         if (ctx instanceof CallContext c) return new Call(expr(c.expr()), args(c.arg()), sp);

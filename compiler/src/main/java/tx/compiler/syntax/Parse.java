@@ -223,7 +223,6 @@ public final class Parse {
                 case "class" -> new String[] {"tx has no classes",
                         "keep a model's parameters in tensors (or a list of them) and write its forward pass as a `fn`"};
                 case "del" -> new String[] {"tx has no `del`", "a name lives until it is assigned again"};
-                case "nonlocal" -> new String[] {"tx has no `nonlocal` statement", "a nested function reads its maker's names but cannot assign them: return the new value (`global` names the script's names)"};
                 case "raise", "try", "except" -> new String[] {"tx has no exceptions (`" + before + "`)", null};
                 case "yield", "async", "await" -> new String[] {"tx has no `" + before + "`", null};
                 default -> null;
