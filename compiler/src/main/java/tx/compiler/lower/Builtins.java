@@ -328,7 +328,8 @@ final class Builtins {
             return null;
         }
         Val r = l.exprs.binary("**", base, exponent, a.spanOf(0, null), a.spanOf(1, "exponent"), a.span());
-        if (r instanceof T t && base instanceof Val.Num && !(exponent instanceof Val.Num)) {
+        boolean number = base instanceof Val.Num || base instanceof T b && b.item(); // a Python number, known now or only at run time
+        if (r instanceof T t && number && !(exponent instanceof Val.Num || exponent instanceof T e && e.item())) {
             return new T(t.var(), t.rg(), t.leaf(), "PowBackward2", t.item(), t.maybeNone());
         }
         return r;

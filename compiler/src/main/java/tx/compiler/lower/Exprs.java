@@ -454,8 +454,9 @@ final class Exprs {
     }
 
     /** PyTorch's names: a number on the left of - is Rsub, of / is a Mul by the reciprocal. */
+    /** PyTorch's node for {@code left op right}: a Python number, known now or only when the program runs (a loop's counter, {@code .item()}), is a Scalar operand. */
     private static String gradFnOf(String op, Val left, Val right) {
-        boolean numLeft = left instanceof Val.Num, numRight = right instanceof Val.Num;
+        boolean numLeft = isFloat(left), numRight = isFloat(right);
         return switch (op) {
             case "+" -> "AddBackward0";
             case "-" -> numLeft ? "RsubBackward1" : "SubBackward0";
