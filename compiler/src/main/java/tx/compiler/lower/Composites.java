@@ -100,9 +100,13 @@ final class Composites {
         return hardtanh(b, x, low, high);
     }
 
-    /** hardtanh with bounds that are scalars of x's dtype (known only at run time, say). */
+    /**
+     * hardtanh with bounds that are scalars of x's dtype (known only at run time, say): PyTorch's
+     * clamp, min(max(x, low), high), so bounds the wrong way round (low > high) give high everywhere.
+     */
     static Var hardtanh(Builder b, Var x, Var low, Var high) {
-        Var r = b.where(b.le(x, low), low, b.where(b.ge(x, high), high, x));
+        Var raised = b.where(b.le(x, low), low, x);
+        Var r = b.where(b.ge(raised, high), high, raised);
         return nanWithoutGradient(b, x, r);
     }
 
