@@ -175,6 +175,46 @@ final class Closures {
     }
 
     /**
+     * A function value a transform can take: a built-in ({@code grad(tanh)}) becomes the function
+     * {@code fn tanh(input) { return torch.tanh(input) }} of one tensor of any shape (made once per
+     * built-in, under a name a program cannot spell, always inlined); any other function is itself.
+     */
+    Val.Fn transformable(Val.Fn fn, Span where) {
+        if (!(fn.ref() instanceof Val.BuiltinFn bi)) return fn;
+        String name = "$" + bi.name();
+        functions.defs.computeIfAbsent(name, k -> {
+            Span at = where; // where the built-in was named: a misuse (`grad(dot)`: dot takes two tensors) is reported there
+            Ast.Expr call = new Ast.Call(new Ast.Attr(new Ast.Name("torch", at), bi.name(), at, at),
+                    List.of(new Ast.Arg(null, new Ast.Name("input", at), at)), at);
+            return new Ast.FnDef(name, List.of(new Ast.Param("input", List.of(), Parameters.ANY_TENSOR, null, at)), List.of(),
+                    List.of(new Ast.Return(List.of(call), at)), at);
+        });
+        return new Val.Fn(new Val.UserFn(name));
+    }
+
+    /**
+     * A `fn` statement of the script is reached: as in Python, its defaults that are Python values
+     * (a number, a string, a bool, None) are evaluated now, not at each call, so
+     * {@code fn f(k: float = y)} keeps y as it was here. A default of another kind (a tensor, which
+     * a function of the IR could not read from the script) is still evaluated at the call.
+     */
+    void holdDefaults(Ast.FnDef f) {
+        for (Ast.Param p : f.params()) {
+            if (p.dflt() == null || p.dflt() instanceof Ast.Num || p.dflt() instanceof Ast.Str) continue;
+            int mark = l.diags.mark();
+            l.diags.mute();
+            Val v;
+            try {
+                v = l.exprs.expr(p.dflt());
+            } finally {
+                l.diags.unmute();
+            }
+            l.diags.dropSince(mark);
+            if (v instanceof Val.Num || v instanceof Val.Str || v instanceof Val.Bool || v instanceof Val.None) held.put(p.dflt(), v);
+        }
+    }
+
+    /**
      * The arguments of a call of a function with {@code *args}: the positional ones beyond the
      * parameters before it, as a tuple under its name (empty when there are none), as Python packs them.
      */

@@ -139,7 +139,10 @@ final class Functions {
 
     /** A `fn` statement: functions are defined at the top level only. */
     void definition(Ast.FnDef f, boolean topLevel) {
-        if (topLevel) definitions.reached(f);
+        if (topLevel) {
+            definitions.reached(f);
+            closures.holdDefaults(f);
+        }
         if (!topLevel && !calling.isEmpty()) {
             closures.define(f); // a function's own function: a local name, a closure over the function's names
         } else if (!topLevel) {
@@ -171,7 +174,7 @@ final class Functions {
             l.diags.error("E0401", c.args().get(0).span(), "`" + kind + "` takes a function, found " + f.describe(), null);
             return new Val.Bad();
         }
-        fn = transformable(fn, c.args().get(0).span());
+        fn = closures.transformable(fn, c.args().get(0).span());
         List<String> params = parameters(fn.ref());
         List<Integer> wrt = new ArrayList<>();
         for (int i = 1; i < c.args().size(); i++) {
@@ -202,24 +205,6 @@ final class Functions {
         }
         if (wrt.isEmpty()) wrt.add(0); // the first parameter, as JAX's grad
         return new Val.Fn(new Val.Transform(kind, fn.ref(), wrt));
-    }
-
-    /**
-     * A function value a transform can take: a built-in ({@code grad(tanh)}) becomes the function
-     * {@code fn tanh(input) { return torch.tanh(input) }} of one tensor of any shape (made once per
-     * built-in, under a name a program cannot spell, always inlined); any other function is itself.
-     */
-    Val.Fn transformable(Val.Fn fn, Span where) {
-        if (!(fn.ref() instanceof Val.BuiltinFn bi)) return fn;
-        String name = "$" + bi.name();
-        defs.computeIfAbsent(name, k -> {
-            Span at = where; // where the built-in was named: a misuse (`grad(dot)`: dot takes two tensors) is reported there
-            Ast.Expr call = new Ast.Call(new Ast.Attr(new Ast.Name("torch", at), bi.name(), at, at),
-                    List.of(new Ast.Arg(null, new Ast.Name("input", at), at)), at);
-            return new Ast.FnDef(name, List.of(new Ast.Param("input", List.of(), Parameters.ANY_TENSOR, null, at)), List.of(),
-                    List.of(new Ast.Return(List.of(call), at)), at);
-        });
-        return new Val.Fn(new Val.UserFn(name));
     }
 
     /** The parameter names of a function value (a transform keeps its function's; vjp adds the cotangent). */

@@ -46,7 +46,7 @@ final class MappedTransforms {
             l.diags.error("E0401", c.args().get(0).span(), "`vmap` takes a function, found " + value.describe(), null);
             return new Val.Bad();
         }
-        fn = f.transformable(fn, c.args().get(0).span());
+        fn = f.closures.transformable(fn, c.args().get(0).span());
         int n = f.parameters(fn.ref()).size();
         List<Integer> dims = new ArrayList<>(java.util.Collections.nCopies(n, 0));
         List<Integer> outDims = List.of();
