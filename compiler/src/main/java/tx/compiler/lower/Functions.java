@@ -644,7 +644,8 @@ final class Functions {
         List<Val> checked = new ArrayList<>();
         for (int i = 0; i < values.size(); i++) {
             Val v = values.get(i);
-            if (f.returns().isEmpty() && (v instanceof Val.Num || v instanceof Val.ListV || v instanceof Val.Fn || v instanceof Val.DictV)) { // a Python value, inlined
+            if (f.returns().isEmpty() && (v instanceof Val.Num || v instanceof Val.Str || v instanceof Val.Bool || v instanceof Val.None || v instanceof Val.ListV
+                    || v instanceof Val.Fn || v instanceof Val.DictV)) { // a Python value, inlined
                 checked.add(v);
                 continue;
             }

@@ -90,7 +90,7 @@ final class Logic {
 
     /** Lowers the hidden if statement and gives the value it leaves in {@code tmp}. */
     private Val viaIf(String tmp, Ast.If s) {
-        new Loops(l).ifStmt(s);
+        new Branches(l).ifStmt(s);
         Val out = l.state.names.remove(tmp);
         l.state.maybeUnassigned.remove(tmp);
         return out == null ? new Val.Bad() : out;

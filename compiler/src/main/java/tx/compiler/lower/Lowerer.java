@@ -431,7 +431,7 @@ public final class Lowerer {
             else if (s instanceof Ast.While w) Whiles.lower(this, w, jumpsRewritten);
             else if (s instanceof Ast.Break || s instanceof Ast.Continue) jumpOutside(s);
             else if (s instanceof Ast.ForEach f && !new Ranges(this).loop(f)) new Iteration(this).forEach(f);
-            else if (s instanceof Ast.If i) new Loops(this).ifStmt(i);
+            else if (s instanceof Ast.If i) new Branches(this).ifStmt(i);
             else if (s instanceof Ast.FnDef f) functions.definition(f, false);
             else if (s instanceof Ast.Return r) diags.error("E0108", r.span(), "`return` belongs at the end of a function",
                     "a function's last statement is its only `return`; a script has none");
