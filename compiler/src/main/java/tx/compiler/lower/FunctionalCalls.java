@@ -65,39 +65,8 @@ final class FunctionalCalls {
                     + "`torch.autograd.functional.vjp(f, x, v)` gives the output and the product, and tx's `vjp(f)(x, v)` the product");
         }
         boolean products = !kind.equals("jacobian") && !kind.equals("hessian");
-        Ast.Expr vArg = null;
-        String strategy = "reverse-mode";
-        boolean outerForward = false;
-        for (int i = 2; i < c.args().size(); i++) {
-            Ast.Arg a = c.args().get(i);
-            String name = a.name() == null && i == 2 && products ? "v" : a.name();
-            if (name == null) return refuse(a.span(), "`" + kind + "` takes the function, its inputs" + (products ? " and `v`" : "") + ", then keywords");
-            switch (name) {
-                case "v" -> {
-                    if (!products) return refuse(a.span(), "`" + kind + "` takes no `v`");
-                    vArg = a.value() instanceof Ast.NoneLit ? null : a.value();
-                }
-                case "create_graph", "strict", "vectorize" -> {
-                    Val flag = l.exprs.expr(a.value());
-                    if (!(flag instanceof Val.Bool b)) return refuse(a.span(), "`" + name + "=` takes True or False");
-                    if (b.value() && !name.equals("vectorize")) {
-                        return refuse(a.span(), "`" + name + "=True` in the call form is not supported yet; with create_graph, apply the transform as a "
-                                + "function inside another (`grad(lambda x: jacobian(f)(x).sum())`), which differentiates its result again");
-                    }
-                }
-                case "strategy", "outer_jacobian_strategy" -> {
-                    Val s = l.exprs.expr(a.value());
-                    if (!(s instanceof Val.Str str) || !str.value().equals("reverse-mode") && !str.value().equals("forward-mode")) {
-                        return refuse(a.span(), "`" + name + "=` is \"reverse-mode\" or \"forward-mode\"");
-                    }
-                    if (name.equals("strategy")) strategy = str.value();
-                    else outerForward = str.value().equals("forward-mode");
-                }
-                default -> {
-                    return refuse(a.span(), "`torch.autograd.functional." + kind + "` has no keyword `" + name + "`");
-                }
-            }
-        }
+        Options o = options(kind, c, products);
+        if (o == null) return new Val.Bad();
         Val f = l.exprs.expr(c.args().get(0).value());
         if (f instanceof Val.Bad) return f;
         if (!(f instanceof Val.Fn)) return refuse(c.args().get(0).span(), "`" + kind + "` takes a function first, found " + f.describe());
@@ -111,12 +80,12 @@ final class FunctionalCalls {
         List<Ast.Expr> args = new ArrayList<>();
         for (Val x : inputs) args.add(bind(x, at));
         Ast.Expr fn = bind(f, at);
-        String transform = kind.equals("vhp") ? "hvp" : kind.equals("jacobian") && strategy.equals("forward-mode") ? "jacfwd" : kind;
-        if (kind.equals("hessian") && !outerForward) return hessianByRows(fn, args, tuple, at);
+        String transform = kind.equals("vhp") ? "hvp" : kind.equals("jacobian") && o.forward() ? "jacfwd" : kind;
+        if (kind.equals("hessian") && !o.outerForward()) return hessianByRows(fn, args, tuple, at);
         if (!products) return shaped(apply(transform, fn, args, List.of(), inputs.size(), at), kind, tuple);
         Val out = kind.equals("vjp") ? l.exprs.expr(new Ast.Call(fn, args(args), at)) : null;
         if (out instanceof Val.Bad) return out;
-        List<Ast.Expr> v = directions(kind, vArg, out, inputs, tuple, at);
+        List<Ast.Expr> v = directions(kind, o.v(), out, inputs, tuple, at);
         if (v == null) return new Val.Bad();
         if (kind.equals("vjp")) {
             Val grads = apply("vjp", fn, args, v, inputs.size(), at);
@@ -128,6 +97,51 @@ final class FunctionalCalls {
         List<Val> items = t.items(); // (value, products...): one tangent of the output (jvp), or H v for each input (hvp)
         Val product = tuple && !kind.equals("jvp") ? new Val.Tuple(items.subList(1, items.size())) : items.get(1);
         return new Val.Tuple(List.of(items.get(0), product));
+    }
+
+    /** The call's keywords: v (null: left out), and whether the Jacobian and the Hessian's outer one are forward mode. */
+    private record Options(Ast.Expr v, boolean forward, boolean outerForward) {}
+
+    /** Reads the arguments after the inputs; null after reporting one tx does not take. */
+    private Options options(String kind, Ast.Call c, boolean products) {
+        Ast.Expr v = null;
+        boolean forward = false, outerForward = false;
+        for (int i = 2; i < c.args().size(); i++) {
+            Ast.Arg a = c.args().get(i);
+            String name = a.name() == null && i == 2 && products ? "v" : a.name();
+            if (name == null) return refused(a.span(), "`" + kind + "` takes the function, its inputs" + (products ? " and `v`" : "") + ", then keywords");
+            switch (name) {
+                case "v" -> {
+                    if (!products) return refused(a.span(), "`" + kind + "` takes no `v`");
+                    v = a.value() instanceof Ast.NoneLit ? null : a.value();
+                }
+                case "create_graph", "strict", "vectorize" -> {
+                    Val flag = l.exprs.expr(a.value());
+                    if (!(flag instanceof Val.Bool b)) return refused(a.span(), "`" + name + "=` takes True or False");
+                    if (b.value() && !name.equals("vectorize")) {
+                        return refused(a.span(), "`" + name + "=True` in the call form is not supported yet; with create_graph, apply the transform as a "
+                                + "function inside another (`grad(lambda x: jacobian(f)(x).sum())`), which differentiates its result again");
+                    }
+                }
+                case "strategy", "outer_jacobian_strategy" -> {
+                    Val s = l.exprs.expr(a.value());
+                    if (!(s instanceof Val.Str str) || !str.value().equals("reverse-mode") && !str.value().equals("forward-mode")) {
+                        return refused(a.span(), "`" + name + "=` is \"reverse-mode\" or \"forward-mode\"");
+                    }
+                    if (name.equals("strategy")) forward = str.value().equals("forward-mode");
+                    else outerForward = str.value().equals("forward-mode");
+                }
+                default -> {
+                    return refused(a.span(), "`torch.autograd.functional." + kind + "` has no keyword `" + name + "`");
+                }
+            }
+        }
+        return new Options(v, forward, outerForward);
+    }
+
+    private Options refused(Span at, String message) {
+        refuse(at, message);
+        return null;
     }
 
     /**
