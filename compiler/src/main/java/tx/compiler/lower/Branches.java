@@ -30,9 +30,7 @@ final class Branches {
         Val c = l.exprs.expr(s.cond());
         Boolean known = c instanceof Val.Bad ? null : Logic.truth(c);
         if (known != null) { // as Python, only the branch taken runs, and so only it is checked (`if f_grad`, `if len(shape) == 2`)
-            State taken = branch(known ? s.then() : s.otherwise(), l.state);
-            for (Stmt st : lastBlock) l.b.add(st);
-            l.state = taken;
+            l.block(known ? s.then() : s.otherwise()); // in the block around: it certainly runs (a closure's nonlocal reaches its maker)
             return;
         }
         Var cond = condition(c, s.cond().span());
