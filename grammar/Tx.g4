@@ -22,7 +22,7 @@ statement
     : 'fn' NAME '(' (param (',' param)*)? ')' ('->' returnType)? block   # fnDef
     | 'for' forTarget (',' forTarget)* 'in' expr block                    # forEachStmt
     | 'return' (expr (',' expr)*)?                                        # returnStmt
-    | 'with' (ns=NAME '.')? kind=('no_grad' | 'checkpoint') ('(' (arg (',' arg)*)? ')')? block # withStmt
+    | 'with' (ns=NAME '.')? kind=('no_grad' | 'checkpoint' | NAME) ('(' (arg (',' arg)*)? ')')? block # withStmt
     | 'for' NAME 'in' 'range' '(' (arg (',' arg)*)? ')' block             # forStmt
     | 'while' expr block                                                  # whileStmt
     | 'break'                                                             # breakStmt

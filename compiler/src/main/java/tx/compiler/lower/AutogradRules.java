@@ -25,6 +25,8 @@ final class AutogradRules extends RuleFamily {
 
     private void autograd() {
         rules.put("backward", this::backward);
+        rules.put("set_grad_enabled", a -> GradModes.set(l, a));
+        rules.put("is_grad_enabled", a -> a.shape(0, 0) ? GradModes.enabled(l) : null);
         rules.put("detach", a -> {
             if (!a.shape(1, 1)) return null;
             T x = a.tensor(0);

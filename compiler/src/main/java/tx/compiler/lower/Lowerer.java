@@ -474,14 +474,14 @@ public final class Lowerer {
     }
 
     private void with(Ast.With w) {
-        if (w.kind().equals("no_grad")) {
-            if (!w.args().isEmpty()) diags.error("E0104", w.args().get(0).span(), "`no_grad` takes no arguments", "write `with no_grad { ... }`");
-            boolean old = graph.setNoGrad(true);
-            block(w.body());
-            graph.setNoGrad(old);
-        } else {
+        if (w.kind().equals("checkpoint")) {
             checkpoints.with(w);
+            return;
         }
+        Boolean off = GradModes.off(this, w); // no_grad, enable_grad, set_grad_enabled(b), inference_mode(mode)
+        boolean old = graph.setNoGrad(off == null ? graph.noGrad() : off);
+        block(w.body());
+        graph.setNoGrad(old);
     }
 
     private void assign(Ast.Assign a) {

@@ -305,11 +305,18 @@ final class AstBuilder {
      * {@code with no_grad { }}, also as Python writes it, {@code with torch.no_grad() { }}; the only
      * namespace a context manager may carry is {@code torch.}, and only before {@code no_grad}.
      */
+    /** PyTorch's grad-mode context managers, besides `no_grad`: written `with torch.NAME(...)`. */
+    private static final java.util.Set<String> GRAD_MODES = java.util.Set.of("enable_grad", "set_grad_enabled", "inference_mode");
+
     private Stmt with(WithStmtContext c, Span sp) {
         String kind = c.kind.getText();
-        if (c.ns != null && !(c.ns.getText().equals("torch") && kind.equals("no_grad"))) {
-            diags.error("E0001", span(c.ns).to(span(c.kind)), "syntax error: unexpected `" + c.ns.getText() + "." + kind + "`",
-                    "write `with no_grad { ... }` (also `with torch.no_grad() { ... }`) or `with checkpoint { ... }`");
+        boolean torch = c.ns != null && c.ns.getText().equals("torch");
+        boolean known = kind.equals("checkpoint") ? c.ns == null : kind.equals("no_grad") ? c.ns == null || torch : GRAD_MODES.contains(kind) && torch;
+        if (!known) {
+            Span at = c.ns == null ? span(c.kind) : span(c.ns).to(span(c.kind));
+            diags.error("E0001", at, "syntax error: unexpected `" + (c.ns == null ? "" : c.ns.getText() + ".") + kind + "`",
+                    "write `with no_grad { ... }` (also `with torch.no_grad() { ... }`, `torch.enable_grad()`, `torch.set_grad_enabled(b)`, "
+                            + "`torch.inference_mode()`) or `with checkpoint { ... }`");
         }
         return new With(kind, block(c.block()), sp, args(c.arg()));
     }
