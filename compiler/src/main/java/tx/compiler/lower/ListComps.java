@@ -58,6 +58,13 @@ final class ListComps {
      * PyTorch's TypeError, other callees E0130.
      */
     Val call(Ast.Call original, Ast.Call c) {
+        for (Ast.Arg a : c.args()) {
+            if (c.args().size() > 1 && a.value() instanceof Ast.ListComp g && g.hidden().startsWith(Ast.ListComp.BARE)) {
+                l.diags.error("E0001", a.span(), "syntax error: Generator expression must be parenthesized (Python's SyntaxError)",
+                        "a generator expression without brackets of its own is a call's only argument: `f((x for x in xs), y)`");
+                return new Val.Bad();
+            }
+        }
         String name = c.callee() instanceof Ast.Name n ? n.name() : null;
         boolean builtin = name != null && (l.builtins.prefixed(c) || !l.state.names.containsKey(name) && !l.functions.has(name));
         boolean join = c.callee() instanceof Ast.Attr a && a.name().equals("join");

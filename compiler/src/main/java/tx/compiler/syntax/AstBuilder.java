@@ -135,7 +135,11 @@ final class AstBuilder {
 
     /** {@code [item for ... in ... if ...]} and {@code (item for ...)}: the loops they stand for (see {@link ListComp}). */
     private Expr listComp(ExprContext item, List<CompForContext> clauses, boolean generator, Span sp) {
-        String hidden = (generator ? "$gen" : "$list") + sp.line() + "_" + sp.col();
+        return listComp(item, clauses, generator, sp, generator ? "$gen" : "$list");
+    }
+
+    private Expr listComp(ExprContext item, List<CompForContext> clauses, boolean generator, Span sp, String kind) {
+        String hidden = kind + sp.line() + "_" + sp.col();
         Span is = span(item);
         Expr append = new Call(new Attr(new Name(hidden, is), "append", is, is), List.of(new Arg(null, expr(item), is)), is);
         List<Stmt> inner = List.of(new ExprStmt(append, is));
@@ -219,7 +223,7 @@ final class AstBuilder {
     private List<Arg> args(List<ArgContext> ctxs) {
         List<Arg> out = new ArrayList<>();
         for (ArgContext a : ctxs) {
-            Expr value = a.gen != null ? listComp(a.gen, a.compFor(), true, span(a)) : expr(a.expr());
+            Expr value = a.gen != null ? listComp(a.gen, a.compFor(), true, span(a), ListComp.BARE) : expr(a.expr());
             out.add(new Arg(a.star != null ? Arg.STAR : a.NAME() == null ? null : a.NAME().getText(), value, span(a)));
         }
         return out;
