@@ -118,6 +118,14 @@ expr
     | '[' (expr (',' expr)* ','?)? ']'                         # list
     | '{' (dictEntry (',' dictEntry)* ','?)? '}'               # dict
     | '{' dictEntry 'for' forTarget (',' forTarget)* 'in' iter=expr ('if' cond=expr)? '}' # dictComp
+    | '[' elem=expr compFor+ ']'                               # listComp
+    | '(' elem=expr compFor+ ')'                               # genExpr
+    ;
+
+// `for x in xs if x > 0` in a list comprehension or a generator expression: Python's clauses, each
+// `for` nested in the one before, each `if` filtering what the clauses before it give.
+compFor
+    : 'for' forTarget (',' forTarget)* 'in' iter=expr ('if' conds+=expr)*
     ;
 
 // A lambda's parameter: `x`, `k=2` (its default, evaluated where the lambda is made), `*args`.
@@ -136,6 +144,7 @@ dictEntry
 arg
     : (NAME '=')? expr
     | star='*' expr
+    | gen=expr compFor+
     ;
 
 // The expression of an f-string field, `{expr}`: the AstBuilder parses each one on its own.

@@ -61,6 +61,7 @@ final class Exprs {
         if (e instanceof Ast.Lambda x) return l.functions.closures.lambda(x);
         if (e instanceof Ast.DictLit d) return new Dicts(l).literal(d);
         if (e instanceof Ast.DictComp d) return new Dicts(l).comprehension(d);
+        if (e instanceof Ast.ListComp c) return l.listComps.expr(c);
         if (e instanceof Ast.TupleLit t) return l.sequences.tuple(t);
         if (e instanceof Ast.Call call && Unpacking.applies(call)) { // f(*xs)
             List<String> hidden = new ArrayList<>();
@@ -77,6 +78,10 @@ final class Exprs {
                 for (Ast.Arg arg : call.args()) expr(arg.value());
                 return new Val.Bad();
             }
+            if (ListComps.applies(c)) return l.listComps.call(call, c); // sum(f(x) for x in xs)
+            if (l.listComps.isTuple(c)) return l.listComps.tuple(c);
+            Val appended = l.listComps.append(c); // a comprehension's item
+            if (appended != null) return appended;
             if (l.growing.applies(c)) return l.growing.call(c); // xs.append(v)
             if (l.growing.history.appliesLen(c)) return l.growing.history.len(c); // len(losses) in the loop that appends to it
             if (Ranges.applies(l, c)) return new Ranges(l).call(c); // r = range(5), list(range(3))

@@ -634,6 +634,9 @@ public final class Lowerer {
     /** Changes to dicts, which every name holding the dict sees. */
     final DictChanges dictChanges = new DictChanges(this);
 
+    /** List comprehensions and generator expressions being lowered. */
+    final ListComps listComps = new ListComps(this);
+
     // ---- leaves ---------------------------------------------------------------------------------------
 
     /**

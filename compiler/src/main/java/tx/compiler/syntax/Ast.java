@@ -175,6 +175,18 @@ public final class Ast {
      */
     public record DictComp(String hidden, ForEach loop, Span span) implements Expr {}
 
+    /**
+     * {@code [f(x) for x in xs if c for y in ys]}, and the generator expression {@code (f(x) for x in
+     * xs)} ({@code generator}): as a dict comprehension, the loop it stands for, each later
+     * {@code for} clause nested in the one before, each {@code if} a branch on its condition (first
+     * assigned to {@code hidden + "_if" + k}), the innermost statement {@code hidden.append(item)},
+     * {@code hidden} a name no program can spell, bound to an empty list before the loop.
+     */
+    public record ListComp(String hidden, ForEach loop, boolean generator, Span span) implements Expr {
+        /** How the hidden name of a generator expression without brackets of its own ({@code sum(x for x in xs)}) begins. */
+        public static final String BARE = "$genarg";
+    }
+
     /** {@code {'lr': 0.03, 'wd': 3}}: a dict, its keys and values in order. */
     public record DictLit(List<Expr> keys, List<Expr> values, Span span) implements Expr {}
 

@@ -133,6 +133,36 @@ final class AstBuilder {
         return new DictComp(hidden, new ForEach(vars, spans, expr(c.iter), body, sp), sp);
     }
 
+    /** {@code [item for ... in ... if ...]} and {@code (item for ...)}: the loops they stand for (see {@link ListComp}). */
+    private Expr listComp(ExprContext item, List<CompForContext> clauses, boolean generator, Span sp) {
+        return listComp(item, clauses, generator, sp, generator ? "$gen" : "$list");
+    }
+
+    private Expr listComp(ExprContext item, List<CompForContext> clauses, boolean generator, Span sp, String kind) {
+        String hidden = kind + sp.line() + "_" + sp.col();
+        Span is = span(item);
+        Expr append = new Call(new Attr(new Name(hidden, is), "append", is, is), List.of(new Arg(null, expr(item), is)), is);
+        List<Stmt> inner = List.of(new ExprStmt(append, is));
+        for (int i = clauses.size() - 1; i >= 0; i--) {
+            CompForContext c = clauses.get(i);
+            for (int j = c.conds.size() - 1; j >= 0; j--) { // each condition in a name of its own, which tells one known only at run time
+                Span cs = span(c.conds.get(j));
+                String name = hidden + "_if" + i + "_" + j;
+                inner = List.of(new Assign(List.of(new Target(name, null, cs)), expr(c.conds.get(j)), cs), new If(new Name(name, cs), inner, List.of(), cs));
+            }
+            List<String> vars = new ArrayList<>();
+            List<Span> spans = new ArrayList<>();
+            List<Stmt> body = new ArrayList<>();
+            for (ForTargetContext t : c.forTarget()) {
+                vars.add(forTarget(t, body));
+                spans.add(span(t));
+            }
+            body.addAll(inner);
+            inner = List.of(new ForEach(vars, spans, expr(c.iter), body, span(c)));
+        }
+        return new ListComp(hidden, (ForEach) inner.get(0), generator, sp);
+    }
+
     private If ifChain(IfChainContext c) {
         return new If(expr(c.expr()), block(c.block()), elseTail(c.elseTail()), span(c));
     }
@@ -192,7 +222,10 @@ final class AstBuilder {
 
     private List<Arg> args(List<ArgContext> ctxs) {
         List<Arg> out = new ArrayList<>();
-        for (ArgContext a : ctxs) out.add(new Arg(a.star != null ? Arg.STAR : a.NAME() == null ? null : a.NAME().getText(), expr(a.expr()), span(a)));
+        for (ArgContext a : ctxs) {
+            Expr value = a.gen != null ? listComp(a.gen, a.compFor(), true, span(a), ListComp.BARE) : expr(a.expr());
+            out.add(new Arg(a.star != null ? Arg.STAR : a.NAME() == null ? null : a.NAME().getText(), value, span(a)));
+        }
         return out;
     }
 
@@ -233,6 +266,8 @@ final class AstBuilder {
             return new DictLit(keys, values, sp);
         }
         if (ctx instanceof DictCompContext c) return dictComp(c, sp);
+        if (ctx instanceof ListCompContext c) return listComp(c.elem, c.compFor(), false, sp);
+        if (ctx instanceof GenExprContext c) return listComp(c.elem, c.compFor(), true, sp);
         if (ctx instanceof MembershipContext c) return new Binary(c.neg != null ? "not in" : "in", expr(c.expr(0)), expr(c.expr(1)), sp);
         if (ctx instanceof LambdaContext c) {
             List<String> params = new ArrayList<>();

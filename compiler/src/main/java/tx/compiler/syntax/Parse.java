@@ -239,7 +239,8 @@ public final class Parse {
                         "write `" + word + "` (Python's), or `" + op + "` for an elementwise " + word + " of masks: `(x > 0) " + op + " (x < 2)`", "from the token before"};
             }
             if (t.getText().equals("for") && prev != null && !java.util.Set.of("\n", "\r\n", ";", "{", "}").contains(prev.getText())) {
-                return new String[] {"tx has no comprehensions (`[... for ... in ...]`)", "build the value with a `for` loop, or with a tensor operation"};
+                return new String[] {"a `for` here starts no statement: a comprehension is written in brackets, as Python's",
+                        "`[y * 2 for y in ys]` for a list, `sum(y * 2 for y in ys)` as a call's one argument, or a `for` loop"};
             }
             return null;
         }
