@@ -53,6 +53,7 @@ final class Builtins {
         new BatchNormRules(l, this, rules);
         neural();
         new AutogradRules(l, this, rules);
+        new GradClipping(l, this, rules);
         new FileRules(l, this, rules);
         rules.put("len", a -> l.sequences.len(a));
         rules.put("numel", this::numel);
@@ -145,7 +146,7 @@ final class Builtins {
 
     /** The module paths PyTorch code puts before a built-in's name (LANGUAGE.md §2, v2): they mean the built-in. */
     private static final Set<String> PREFIXES = Set.of("torch", "F", "torch.nn.functional", "nn.functional", "torch.autograd",
-            "torch.autograd.functional", "torch.func", "torch.linalg");
+            "torch.autograd.functional", "torch.func", "torch.linalg", "torch.nn.utils", "nn.utils");
 
     /**
      * The built-in a prefixed name means: {@code linalg.inv} for torch.linalg's {@code inv} (its own
