@@ -1,6 +1,7 @@
 package tx.compiler.ad;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -110,6 +111,34 @@ public final class Graph {
      * scalings inside a built-in written from primitives (mean's division saves nothing).
      */
     private final Set<Var> written = new HashSet<>();
+
+    /**
+     * The hooks registered on values ({@code y.register_hook(fn)}) and on leaves (by leaf id), in
+     * the order they were registered: each takes the value's whole gradient in a backward and gives
+     * the one that goes on (see {@code Reverse}).
+     */
+    private final Map<Var, List<java.util.function.UnaryOperator<Var>>> hooks = new HashMap<>();
+    private final Map<Integer, List<java.util.function.UnaryOperator<Var>>> leafHooks = new HashMap<>();
+
+    public void hook(Var v, java.util.function.UnaryOperator<Var> h) {
+        hooks.computeIfAbsent(v, k -> new java.util.ArrayList<>()).add(h);
+    }
+
+    public void hookLeaf(int leaf, java.util.function.UnaryOperator<Var> h) {
+        leafHooks.computeIfAbsent(leaf, k -> new java.util.ArrayList<>()).add(h);
+    }
+
+    /** v's gradient g after v's hooks, in order (g itself without any). */
+    public Var hooked(Var v, Var g) {
+        for (java.util.function.UnaryOperator<Var> h : hooks.getOrDefault(v, List.of())) g = h.apply(g);
+        return g;
+    }
+
+    /** A leaf's gradient after its hooks, before it goes into {@code .grad}. */
+    public Var hookedLeaf(int leaf, Var g) {
+        for (java.util.function.UnaryOperator<Var> h : leafHooks.getOrDefault(leaf, List.of())) g = h.apply(g);
+        return g;
+    }
 
     /** Notes that v is a product or quotient the program writes itself (see {@link #written}). */
     public void writtenArithmetic(Var v) {

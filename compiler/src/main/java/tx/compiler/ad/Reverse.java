@@ -266,6 +266,8 @@ public final class Reverse {
     private void propagate(Eqn e) {
         Var g = adjoint.get(e.out());
         if (g == null || stops.contains(e)) return;
+        Var hooked = graph.hooked(e.out(), g); // its uses are all behind: g is its whole gradient, which a hook may replace
+        if (hooked != g) adjoint.put(e.out(), g = hooked);
         b.at(e.origin().asAdjoint());
         b.named(contributionName(e));
         int from = b.varCount();
@@ -694,6 +696,7 @@ public final class Reverse {
             if (d == null) d = b.fill(v.shapeRef(), 0.0);
             out.merge(en.getValue(), d, b::add);
         }
+        out.replaceAll(graph::hookedLeaf); // a leaf's hooks see its whole gradient before .grad does
         return out;
     }
 

@@ -60,6 +60,7 @@ final class AutogradApi {
         }
         if (at.name().equals("zero_")) return zeroInPlace(at, c);
         if (at.name().equals("retain_grad")) return retainGrad(at, c);
+        if (at.name().equals("register_hook")) return new Hooks(l).register(at, c);
         return null;
     }
 
