@@ -40,25 +40,13 @@ final class Dicts {
      * As in Python 3, the comprehension's names are its own: the names around it are as they were.
      */
     Val comprehension(Ast.DictComp c) {
-        java.util.Set<String> own = Globals.bound(c.loop().body());
-        own.addAll(c.loop().vars());
-        java.util.Map<String, Val> kept = new java.util.HashMap<>();
-        java.util.Map<String, Span> maybe = new java.util.HashMap<>();
-        for (String n : own) {
-            if (l.state.names.containsKey(n)) kept.put(n, l.state.names.get(n));
-            if (l.state.maybeUnassigned.containsKey(n)) maybe.put(n, l.state.maybeUnassigned.get(n));
-        }
+        ComprehensionScope scope = ComprehensionScope.enter(l, c.loop());
         l.state.bind(c.hidden(), l.dictChanges.made(new Val.DictV(new ArrayList<>(), new ArrayList<>())));
         l.dictChanges.comprehensions.put(c.hidden(), false);
         new Iteration(l).forEach(c.loop());
         l.dictChanges.comprehensions.remove(c.hidden());
         Val out = l.state.names.remove(c.hidden());
-        for (String n : own) {
-            l.state.names.remove(n);
-            l.state.maybeUnassigned.remove(n);
-            if (kept.containsKey(n)) l.state.names.put(n, kept.get(n));
-            if (maybe.containsKey(n)) l.state.maybeUnassigned.put(n, maybe.get(n));
-        }
+        scope.leave();
         return out == null ? new Val.Bad() : out;
     }
 

@@ -119,25 +119,13 @@ final class ListComps {
 
     /** The loop the comprehension stands for, on a new list; the names around it are as they were. */
     private Val lower(Ast.ListComp c) {
-        Set<String> own = Globals.bound(c.loop().body());
-        own.addAll(c.loop().vars());
-        Map<String, Val> kept = new HashMap<>();
-        Map<String, Span> maybe = new HashMap<>();
-        for (String n : own) {
-            if (l.state.names.containsKey(n)) kept.put(n, l.state.names.get(n));
-            if (l.state.maybeUnassigned.containsKey(n)) maybe.put(n, l.state.maybeUnassigned.get(n));
-        }
+        ComprehensionScope scope = ComprehensionScope.enter(l, c.loop());
         l.state.bind(c.hidden(), new Val.ListV(new ArrayList<>(), new ArrayList<>()));
         active.put(c.hidden(), false);
         new Iteration(l).forEach(c.loop());
         boolean refused = active.remove(c.hidden());
         Val out = l.state.names.remove(c.hidden());
-        for (String n : own) {
-            l.state.names.remove(n);
-            l.state.maybeUnassigned.remove(n);
-            if (kept.containsKey(n)) l.state.names.put(n, kept.get(n));
-            if (maybe.containsKey(n)) l.state.maybeUnassigned.put(n, maybe.get(n));
-        }
+        scope.leave();
         return out == null || refused ? new Val.Bad() : out;
     }
 

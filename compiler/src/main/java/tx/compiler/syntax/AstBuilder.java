@@ -89,24 +89,8 @@ final class AstBuilder {
         if (ctx instanceof FnDefContext c) return fnDef(c);
         if (ctx instanceof ReturnStmtContext c) return new Return(exprs(c.expr()), sp);
         if (ctx instanceof CheckStmtContext c) return new Check(expr(c.lhs), c.tol == null ? null : expr(c.tol), sp);
-        if (ctx instanceof GlobalStmtContext c) {
-            List<String> names = new ArrayList<>();
-            List<Span> spans = new ArrayList<>();
-            for (var n : c.NAME()) {
-                names.add(n.getText());
-                spans.add(span(n.getSymbol()));
-            }
-            return new Global(names, spans, sp);
-        }
-        if (ctx instanceof NonlocalStmtContext c) {
-            List<String> names = new ArrayList<>();
-            List<Span> spans = new ArrayList<>();
-            for (var n : c.NAME()) {
-                names.add(n.getText());
-                spans.add(span(n.getSymbol()));
-            }
-            return new Nonlocal(names, spans, sp);
-        }
+        if (ctx instanceof GlobalStmtContext c) return new Global(texts(c.NAME()), spans(c.NAME()), sp);
+        if (ctx instanceof NonlocalStmtContext c) return new Nonlocal(texts(c.NAME()), spans(c.NAME()), sp);
         if (ctx instanceof AssertStmtContext c) return new Assert(expr(c.cond), c.msg == null ? null : expr(c.msg), sp);
         return null; // a subtree the parser already reported as broken
     }
@@ -340,6 +324,19 @@ final class AstBuilder {
      * {@code with no_grad { }}, also as Python writes it, {@code with torch.no_grad() { }}; the only
      * namespace a context manager may carry is {@code torch.}, and only before {@code no_grad}.
      */
+    /** The names of a `global` or `nonlocal` statement, as written. */
+    private static List<String> texts(List<org.antlr.v4.runtime.tree.TerminalNode> names) {
+        List<String> out = new ArrayList<>();
+        for (var n : names) out.add(n.getText());
+        return out;
+    }
+
+    private List<Span> spans(List<org.antlr.v4.runtime.tree.TerminalNode> names) {
+        List<Span> out = new ArrayList<>();
+        for (var n : names) out.add(span(n.getSymbol()));
+        return out;
+    }
+
     /** PyTorch's grad-mode context managers, besides `no_grad`: written `with torch.NAME(...)`. */
     private static final java.util.Set<String> GRAD_MODES = java.util.Set.of("enable_grad", "set_grad_enabled", "inference_mode");
 
