@@ -3,6 +3,7 @@ import torch
 torch.set_default_dtype(torch.float64)
 w = "emma"
 print(list(w), len(w), len(""), w[0], w[-1], w[1:3], w[:10], w[::2], w[5:], list(""))
+print(w[::-1], "abcdef"[4:1:-1], "abcdef"[-1:-4:-2], "abcdef"[10::-2], "abcdef"[:-10:-1], "abc"[-10::-1], "abcdef"[1:5:2])
 chs = ['.'] + list(w) + ['.']
 print(chs, chs[1:], chs[:-1], len(chs))
 for c in w:

@@ -197,15 +197,41 @@ final class StrMethods {
         return new Val.ListV(out, Collections.nCopies(out.size(), at), false);
     }
 
-    /** {@code s[i]}, {@code s[a:b:k]}: a string, as a list of its characters is indexed and joined again. */
+    /** {@code s[i]}, {@code s[a:b:k]}: a string, as a list of its characters is indexed and joined again; a negative step as Python's. */
     Val index(Val.Str s, Ast.Index ix) {
         List<Val> cs = chars(s.value());
+        if (ix.subs().size() == 1 && ix.subs().get(0) instanceof Ast.Range rg && rg.step() != null) return slice(cs, rg);
         Val got = l.sequences.index(new Val.ListV(cs, Collections.nCopies(cs.size(), ix.span()), false), ix, "a string");
-        if (got instanceof Val.ListV part) {
-            StringBuilder sb = new StringBuilder();
-            for (Val v : part.items()) sb.append(((Val.Str) v).value());
-            return new Val.Str(sb.toString());
+        return got instanceof Val.ListV part ? joined(part.items()) : got;
+    }
+
+    private static Val joined(List<Val> cs) {
+        StringBuilder sb = new StringBuilder();
+        for (Val v : cs) sb.append(((Val.Str) v).value());
+        return new Val.Str(sb.toString());
+    }
+
+    /** {@code s[a:b:k]} with Python's bounds for either sign of k ({@code w[::-1]} reverses); k = 0 is E0204 (Python's ValueError). */
+    private Val slice(List<Val> cs, Ast.Range rg) {
+        Integer st = l.exprs.integer(l.exprs.expr(rg.step()), rg.step().span(), "a slice step");
+        Integer lo = rg.lo() == null ? null : l.exprs.integer(l.exprs.expr(rg.lo()), rg.lo().span(), "a slice bound");
+        Integer hi = rg.hi() == null ? null : l.exprs.integer(l.exprs.expr(rg.hi()), rg.hi().span(), "a slice bound");
+        if (st == null || rg.lo() != null && lo == null || rg.hi() != null && hi == null) return new Val.Bad();
+        if (st == 0) {
+            l.diags.error("E0204", rg.step().span(), "a slice step must not be zero", "Python raises a ValueError");
+            return new Val.Bad();
         }
-        return got;
+        int n = cs.size();
+        int a = lo == null ? (st > 0 ? 0 : n - 1) : bound(lo, n, st);
+        int z = hi == null ? (st > 0 ? n : -1) : bound(hi, n, st);
+        List<Val> out = new ArrayList<>();
+        for (int k = a; st > 0 ? k < z : k > z; k += st) out.add(cs.get(k));
+        return joined(out);
+    }
+
+    /** A slice bound as Python's slice.indices: from the end when negative, then clamped to [0, n] (step > 0) or [-1, n - 1] (step < 0). */
+    private static int bound(int i, int n, int st) {
+        int k = i < 0 ? i + n : i;
+        return st > 0 ? Math.max(0, Math.min(n, k)) : Math.max(-1, Math.min(n - 1, k));
     }
 }
