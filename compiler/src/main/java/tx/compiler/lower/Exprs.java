@@ -312,12 +312,13 @@ final class Exprs {
         return new Val.Bad();
     }
 
-    /** {@code k in d}, {@code k not in d}: of a dict's keys (tx's `in` takes dicts only). */
+    /** {@code k in xs}, {@code k not in xs}: of a dict's keys, or the items of a list, a tuple, a set or a string (see Sets). */
     private Val membership(String op, Val left, Val right, Span ls, Span rs) {
         if (right instanceof Val.DictV d) return new Dicts(l).contains(left, d, ls, op.equals("not in"));
         Val found = Sets.contains(l, left, right, ls, rs, op.equals("not in")); // a list, a tuple, a set, a string
         if (found != null) return found;
-        l.diags.error("E0401", rs, "`" + op + "` takes a dict on its right in tx, found " + right.describe(), "for a list, compare with each item in a loop");
+        l.diags.error("E0401", rs, "`" + op + "` takes a dict, a list, a tuple, a set or a string on its right in tx, found " + right.describe(),
+                right instanceof T ? "for a tensor's values, compare: `(x == v).any()`" : null);
         return new Val.Bad();
     }
 
