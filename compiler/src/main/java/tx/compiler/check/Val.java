@@ -306,6 +306,17 @@ public sealed interface Val {
         }
     }
 
+    /**
+     * A Python set of strings, numbers and booleans known at compile time ({@code set(''.join(words))}),
+     * its items deduplicated by Python's equality ({@code 1 == 1.0 == True}) in the order first seen.
+     * Python's own order is its hash table's, so tx prints a set only where that order is fixed (see lower/Sets).
+     */
+    record SetV(List<Val> items) implements Val {
+        @Override public String describe() {
+            return "a set of " + items.size() + (items.size() == 1 ? " item" : " items");
+        }
+    }
+
     /** A dtype: {@code int64}, {@code torch.bool}, {@code x.dtype} (LANGUAGE.md §3); prints as {@code torch.int64}. */
     record DTypeV(tx.runtime.tensor.DType dtype) implements Val {
         @Override public String describe() {

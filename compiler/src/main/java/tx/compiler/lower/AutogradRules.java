@@ -273,6 +273,7 @@ final class AutogradRules extends RuleFamily {
                     l.diags.error("E0401", a.posSpans.get(i), "`print` takes tensors, numbers, strings, lists and tuples, found " + a.pos.get(i).describe(), null);
                     return null;
                 }
+                if (!Sets.printable(l, a.pos.get(i), a.posSpans.get(i))) return null;
                 items.add(printItem(a.pos.get(i)));
             }
             b.add(new Stmt.Print(items, sep, end, b.origin()));
@@ -338,6 +339,7 @@ final class AutogradRules extends RuleFamily {
     static Stmt.PrintItem printItem(Lowerer l, Val v) {
         if (Sequences.items(v) != null) return l.sequences.print(v, x -> printItem(l, x));
         if (v instanceof Val.DictV d) return l.sequences.printDict(d, x -> printItem(l, x));
+        if (v instanceof Val.SetV s) return Sets.print(s);
         if (v instanceof Val.RunList r) return RunLists.print(r); // a list whose length is known only at run time
         if (v instanceof Val.RangeV r) return new Stmt.PrintItem.Text(r.show()); // Python's repr: range(0, 5)
         if (v instanceof Val.Shape s) return RunTimeSizes.shapeItem(l, s.dims());

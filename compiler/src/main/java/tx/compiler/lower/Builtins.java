@@ -56,7 +56,9 @@ final class Builtins {
         new GradClipping(l, this, rules);
         new FileRules(l, this, rules);
         rules.put("len", a -> l.sequences.len(a));
+        new Sets(l, rules); // set, sorted, ord, chr
         rules.put("numel", this::numel);
+        rules.put("nelement", this::numel); // PyTorch's other name for it
         rules.put("size", this::size);
         rules.put(Iteration.ROW, a -> Iteration.row(l, a));
         new DtypeRules(l, this, rules);
@@ -94,6 +96,7 @@ final class Builtins {
             a = new Args(l, name, c);
             Val receiver = l.exprs.expr(at.target());
             if (receiver instanceof Val.DictV d) return new Dicts(l).method(d, name, c); // hyperparams.items()
+            if (receiver instanceof Val.Str s) return new StrMethods(l).method(s, name, c); // ''.join(words)
             if (receiver instanceof Val.Bad) {
                 if (name.equals("backward")) l.backwardFailed = true; // see AutogradRules.failedBackward
                 return skipArgs(c);

@@ -317,10 +317,13 @@ final class Exprs {
         return new Val.Bad();
     }
 
-    /** {@code k in d}, {@code k not in d}: of a dict's keys (tx's `in` takes dicts only). */
+    /** {@code k in xs}, {@code k not in xs}: of a dict's keys, or the items of a list, a tuple, a set or a string (see Sets). */
     private Val membership(String op, Val left, Val right, Span ls, Span rs) {
         if (right instanceof Val.DictV d) return new Dicts(l).contains(left, d, ls, op.equals("not in"));
-        l.diags.error("E0401", rs, "`" + op + "` takes a dict on its right in tx, found " + right.describe(), "for a list, compare with each item in a loop");
+        Val found = Sets.contains(l, left, right, ls, rs, op.equals("not in")); // a list, a tuple, a set, a string
+        if (found != null) return found;
+        l.diags.error("E0401", rs, "`" + op + "` takes a dict, a list, a tuple, a set or a string on its right in tx, found " + right.describe(),
+                right instanceof T ? "for a tensor's values, compare: `(x == v).any()`" : null);
         return new Val.Bad();
     }
 
@@ -484,6 +487,7 @@ final class Exprs {
         if (tv instanceof Val.RangeV r) return new Ranges(l).index(r, ix);
         if (tv instanceof Val.RunList r) return new RunLists(l).index(r, ix);
         if (tv instanceof Val.DictV d) return new Dicts(l).index(d, ix);
+        if (tv instanceof Val.Str s) return new StrMethods(l).index(s, ix);
         if (Sequences.items(tv) != null) return l.sequences.index(tv, ix);
         if (tv instanceof T t && l.indicesOf.containsKey(t.var()) && ix.subs().size() == 1 && ix.subs().get(0) instanceof Ast.At) {
             return l.sequences.index(new Val.Tuple(List.of(valuesOf(t), l.indicesOf.get(t.var()))), ix); // max(x, dim=1)[0]: PyTorch's (values, indices)

@@ -53,7 +53,7 @@ final class Iteration {
                 ok = false;
                 continue;
             }
-            Source s = source(Ranges.listed(Dicts.iterated(Sequences.named(v, a.value().span()), a.value().span()), a.value().span()), a.value().span());
+            Source s = source(Ranges.listed(Dicts.iterated(Sets.iterated(Sequences.named(v, a.value().span()), a.value().span()), a.value().span()), a.value().span()), a.value().span());
             ok &= s != null;
             sources.add(s);
         }

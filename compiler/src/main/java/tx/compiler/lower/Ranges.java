@@ -81,7 +81,7 @@ final class Ranges {
                     "loop over the range directly (`for i in range(n)`), or make a tensor: `arange(n)`");
             return new Val.Bad();
         }
-        List<Val> items = v instanceof Val.RangeV r ? numbers(r) : Sequences.items(Sequences.named(v, arg.span()));
+        List<Val> items = v instanceof Val.RangeV r ? numbers(r) : Sets.items(Sequences.named(v, arg.span())); // a string's characters, a set's or a dict's items too
         if (items == null) {
             l.diags.error("E0401", arg.span(), "`list` takes a range, a list or a tuple here, found " + v.describe(),
                     v instanceof Val.T ? "a tensor's items: `x.unbind(0)`, or loop over it: `for row in x { ... }`" : null);

@@ -53,9 +53,13 @@ final class Sequences {
 
     /** {@code params[0]}, {@code params[-1]}, {@code params[1:3]}: a compile-time index or slice (E0204 out of range). */
     Val index(Val seq, Ast.Index ix) {
+        return index(seq, ix, seq instanceof Val.ListV list && !list.tuple() ? "a list" : "a tuple");
+    }
+
+    /** The same, naming the sequence {@code what} in messages ("a string": its characters). */
+    Val index(Val seq, Ast.Index ix, String what) {
         List<Val> items = items(seq);
         int n = items.size();
-        String what = seq instanceof Val.ListV list && !list.tuple() ? "a list" : "a tuple";
         if (ix.subs().size() != 1) {
             l.diags.error("E0204", ix.span(), what + " takes one index, e.g. `t[0]`, found " + ix.subs().size(), null);
             return new Val.Bad();
@@ -77,7 +81,7 @@ final class Sequences {
         if (i == null) return new Val.Bad();
         int k = i < 0 ? i + n : i;
         if (k < 0 || k >= n) {
-            l.diags.error("E0204", at.span(), "index " + i + " is out of range for " + what + " of " + n + (n == 1 ? " item" : " items"),
+            l.diags.error("E0204", at.span(), "index " + i + " is out of range for " + what + " of " + n + (what.equals("a string") ? (n == 1 ? " character" : " characters") : n == 1 ? " item" : " items"),
                     n == 0 ? "it is empty" : "valid indices are " + -n + " to " + (n - 1));
             return new Val.Bad();
         }
@@ -118,6 +122,7 @@ final class Sequences {
         if (items != null) return new Val.Num(items.size(), Val.PyType.INT);
         if (v instanceof Val.Shape s) return new Val.Num(s.dims().length, Val.PyType.INT);
         if (v instanceof Val.DictV d) return new Val.Num(d.keys().size(), Val.PyType.INT);
+        if (v instanceof Val.Str || v instanceof Val.SetV) return new Val.Num(Sets.items(v).size(), Val.PyType.INT);
         if (v instanceof Val.RangeV r) return new Val.Num(r.count(), Val.PyType.INT);
         if (v instanceof Val.RunList r) return RunLists.len(r);
         if (v instanceof T t && !t.maybeNone()) {

@@ -35,7 +35,7 @@ final class ZipValues {
         long start = 0;
         boolean ok = true;
         for (Ast.Arg a : c.args()) {
-            Val v = Ranges.listed(Sequences.named(l.exprs.expr(a.value()), a.value().span()), a.value().span());
+            Val v = Ranges.listed(Sets.iterated(Sequences.named(l.exprs.expr(a.value()), a.value().span()), a.value().span()), a.value().span());
             if (v instanceof Val.Bad) {
                 ok = false;
             } else if (enumerate && "start".equals(a.name())) {
