@@ -36,6 +36,7 @@ statement
     | open=('(' | '[') target (',' target)* unpack=','? (')' | ']') '=' expr (',' expr)* ','? # bracketAssign
     | target op=('+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=' | '&=' | '|=' | '^=') expr   # augAssign
     | indexTarget op=('=' | '+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=' | '&=' | '|=' | '^=') expr # indexAssign
+    | anyTarget (',' anyTarget)+ unpack=','? '=' expr (',' expr)* ','?    # multiAssign
     | expr                                                                # exprStmt
     ;
 
@@ -78,6 +79,12 @@ dim
 
 target
     : NAME ('.' NAME)?
+    ;
+
+// a target of several, `s[0], s[1] = f(x)`: an indexed name or a plain one
+anyTarget
+    : indexTarget
+    | target
     ;
 
 // `x[i] = v`, `x[0][1] += v`: an indexed name (a narrow rule, so that telling an expression

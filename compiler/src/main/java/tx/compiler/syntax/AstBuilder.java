@@ -30,8 +30,32 @@ final class AstBuilder {
         for (StatementContext c : ctxs) {
             Stmt s = statement(c);
             if (s != null) out.add(s);
+            out.addAll(spliced);
+            spliced.clear();
         }
         return out;
+    }
+
+    /** Statements one statement of the source stands for, in its place (see {@link #multiAssign}). */
+    private final List<Stmt> spliced = new ArrayList<>();
+
+    /**
+     * {@code s[0], s[1] = f(x)}, targets of which some are indexed: as Python, the right-hand side
+     * first, into a hidden name, then each target from its item, left to right.
+     */
+    private void multiAssign(MultiAssignContext c, Span sp) {
+        String hidden = "$targets" + sp.line() + "_" + sp.col();
+        List<Expr> values = exprs(c.expr());
+        Expr value = values.size() == 1 && c.getChild(c.getChildCount() - 1) instanceof ExprContext ? values.get(0)
+                : new TupleLit(values, span(c.expr(0)).to(span(c.expr(c.expr().size() - 1))));
+        spliced.add(new Assign(List.of(new Target(hidden, null, sp)), value, sp));
+        for (int k = 0; k < c.anyTarget().size(); k++) {
+            AnyTargetContext t = c.anyTarget(k);
+            Span ts = span(t);
+            Expr item = new Index(new Name(hidden, ts), List.of(new At(new Num(k, Integer.toString(k), ts), ts)), ts);
+            spliced.add(t.indexTarget() != null ? new IndexAssign(indexTarget(t.indexTarget()), "=", item, ts)
+                    : new Assign(List.of(target(t.target())), item, ts));
+        }
     }
 
     private List<Stmt> block(BlockContext ctx) {
@@ -60,6 +84,10 @@ final class AstBuilder {
             return new Assign(ts, new TupleLit(values, vs), unpack, sp);
         }
         if (ctx instanceof AugAssignContext c) return new AugAssign(target(c.target()), c.op.getText(), expr(c.expr()), sp);
+        if (ctx instanceof MultiAssignContext c) {
+            multiAssign(c, sp);
+            return null;
+        }
         if (ctx instanceof IndexAssignContext c) return new IndexAssign(indexTarget(c.indexTarget()), c.op.getText(), expr(c.expr()), sp);
         if (ctx instanceof ExprStmtContext c) return new ExprStmt(expr(c.expr()), sp);
         if (ctx instanceof WithStmtContext c) return with(c, sp);
