@@ -36,7 +36,7 @@ statement
     | open=('(' | '[') target (',' target)* unpack=','? (')' | ']') '=' expr (',' expr)* ','? # bracketAssign
     | target op=('+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=' | '&=' | '|=' | '^=') expr   # augAssign
     | indexTarget op=('=' | '+=' | '-=' | '*=' | '/=' | '//=' | '%=' | '**=' | '&=' | '|=' | '^=') expr # indexAssign
-    | anyTarget (',' anyTarget)+ unpack=','? '=' expr (',' expr)* ','?    # multiAssign
+    | (open=('(' | '['))? anyTarget (',' anyTarget)+ unpack=','? (')' | ']')? '=' expr (',' expr)* ','? # multiAssign
     | expr                                                                # exprStmt
     ;
 

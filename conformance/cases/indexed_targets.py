@@ -21,3 +21,6 @@ for i in range(2):
     h[i], _ = f(w * i)
 h.sum().backward()
 print(w.grad)
+(s[0], s[1]) = f(torch.tensor([5.0, 6.0]))
+[s[2], q] = f(torch.tensor([7.0, 8.0]))
+print(s, q)
