@@ -478,12 +478,16 @@ public final class Derivation {
             vs.addAll(inSample.apply(s).results());
             signature.add(vs);
         }
-        for (int v = 0; v < signature.get(0).size(); v++) {
-            for (int axis = 0; axis < signature.get(0).get(v).rank(); axis++) {
+        List<Var> first = signature.get(0);
+        for (List<Var> vs : signature) {
+            if (vs.size() != first.size()) return false;
+            for (int v = 0; v < first.size(); v++) if (vs.get(v).rank() != first.get(v).rank()) return false;
+        }
+        for (int v = 0; v < first.size(); v++) {
+            for (int axis = 0; axis < first.get(v).rank(); axis++) {
                 int vi = v, a = axis;
-                for (List<Var> vs : signature) if (vs.size() != signature.get(0).size() || vs.get(vi).rank() != signature.get(0).get(vi).rank()) return false;
                 Sizes.Lin f = sizes.solve(s -> signature.get(s).get(vi).shapeRef()[a]);
-                if (f == null || !f.constant() && (f.k() != 1 || f.c() != 0 || f.mono().size() != 1)) return false;
+                if (f == null || !f.constant() && f.dimension() < 0) return false;
             }
         }
         return true;

@@ -70,6 +70,11 @@ public final class Sizes {
             return k == 0;
         }
 
+        /** The named dimension this formula is alone ({@code n}, not {@code n - 1} or {@code 2 * n}), or -1. */
+        public int dimension() {
+            return k == 1 && c == 0 && mono.size() == 1 ? mono.get(0) : -1;
+        }
+
         long at(int s) {
             long p = 1;
             for (int d : mono) p *= SAMPLES[s][d];

@@ -485,10 +485,7 @@ public final class TxEmitter {
             int index = d.sizes.dims().indexOf(dim);
             for (Var p : helper.params()) {
                 Sizes.Lin[] shape = d.shape(p);
-                for (int i = 0; i < shape.length; i++) {
-                    Sizes.Lin f = shape[i];
-                    if (!f.constant() && f.k() == 1 && f.c() == 0 && f.mono().equals(List.of(index))) return arg(p) + ".shape[" + i + "]";
-                }
+                for (int i = 0; i < shape.length; i++) if (shape[i].dimension() == index) return arg(p) + ".shape[" + i + "]";
             }
             throw new Derivation.Unexpressible("a function it calls needs the size " + dim + ", which none of its parameters has");
         }

@@ -332,8 +332,7 @@ final class Builtins {
             return null;
         }
         Val r = l.exprs.binary("**", base, exponent, a.spanOf(0, null), a.spanOf(1, "exponent"), a.span());
-        boolean number = base instanceof Val.Num || base instanceof T b && b.item(); // a Python number, known now or only at run time
-        if (r instanceof T t && number && !(exponent instanceof Val.Num || exponent instanceof T e && e.item())) {
+        if (r instanceof T t && Exprs.isFloat(base) && !Exprs.isFloat(exponent)) { // a Python number, known now or only at run time
             return new T(t.var(), t.rg(), t.leaf(), "PowBackward2", t.item(), t.maybeNone());
         }
         return r;

@@ -445,8 +445,11 @@ final class Exprs {
         return tensor(v, span, "`" + op + "`");
     }
 
-    /** Python scalars ({@code x.item()}, loop counters and numbers) combine into Python scalars, which print as such. */
-    private static boolean isFloat(Val v) {
+    /**
+     * Whether v is a Python number: known now, or a scalar known only at run time ({@code x.item()},
+     * a loop's counter). Python scalars combine into Python scalars, which print as such.
+     */
+    static boolean isFloat(Val v) {
         return v instanceof Val.Num || (v instanceof T t && t.item());
     }
 

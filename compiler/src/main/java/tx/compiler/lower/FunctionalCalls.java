@@ -32,10 +32,11 @@ final class FunctionalCalls {
     static final Set<String> KINDS = Set.of("jacobian", "hessian", "vjp", "jvp", "hvp", "vhp");
 
     private final Lowerer l;
-    private final List<String> hidden = new ArrayList<>();
+    private final HiddenNames hidden;
 
     FunctionalCalls(Lowerer l) {
         this.l = l;
+        this.hidden = new HiddenNames(l, "functional");
     }
 
     /** Whether c is the call form: a function, then its inputs as a second positional argument. */
@@ -51,10 +52,8 @@ final class FunctionalCalls {
     }
 
     Val call(String kind, Ast.Call c) {
-        try {
+        try (hidden) {
             return lower(kind, c);
-        } finally {
-            for (String h : hidden) l.state.names.remove(h);
         }
     }
 
@@ -228,10 +227,7 @@ final class FunctionalCalls {
 
     /** A name, hidden from the program, bound to v for the call being built. */
     private Ast.Expr bind(Val v, Span at) {
-        String name = "$functional" + hidden.size() + "_" + at.line() + "_" + at.col();
-        hidden.add(name);
-        l.state.bind(name, v);
-        return new Ast.Name(name, at);
+        return hidden.bind(v, at);
     }
 
     /** {@code ones_like(like)}, like bound for the call. */

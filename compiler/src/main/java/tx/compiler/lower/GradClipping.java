@@ -21,11 +21,18 @@ import tx.compiler.syntax.Span;
 final class GradClipping extends RuleFamily {
     GradClipping(Lowerer l, Builtins host, Map<String, Builtins.Rule> rules) {
         super(l, host, rules);
-        rules.put("clip_grad_norm_", this::norm);
-        rules.put("clip_grad_value_", this::value);
+        names = new HiddenNames(l, "clip");
+        rules.put("clip_grad_norm_", a -> {
+            try (names) { // the parameters' hidden names live as long as the call's lowering
+                return norm(a);
+            }
+        });
+        rules.put("clip_grad_value_", a -> {
+            try (names) {
+                return value(a);
+            }
+        });
     }
-
-    private final List<String> hidden = new ArrayList<>();
 
     private Val norm(Args a) {
         if (!a.shape(1, 4, "parameters", "max_norm", "norm_type", "error_if_nonfinite")) return null;
@@ -39,28 +46,22 @@ final class GradClipping extends RuleFamily {
         }
         if (grads.isEmpty()) return l.exprs.constant(0.0); // PyTorch: torch.tensor(0.)
         Span at = a.span();
-        try {
-            List<Ast.Expr> norms = new ArrayList<>();
-            for (Ast.Expr g : grads) {
-                norms.add(p == Double.POSITIVE_INFINITY ? method(method(g, "abs", at), "amax", at)
-                        : call("norm", at, g, number(p, at)));
-            }
-            Ast.Expr total = p == Double.POSITIVE_INFINITY && norms.size() == 1 ? norms.get(0)
-                    : p == Double.POSITIVE_INFINITY ? call("amax", at, call("stack", at, new Ast.ListLit(norms, at)))
-                    : call("norm", at, call("stack", at, new Ast.ListLit(norms, at)), number(p, at));
-            Val totalNorm = withoutGrad(() -> l.exprs.expr(total));
-            if (!(totalNorm instanceof T)) return null;
-            Ast.Expr t = bind(totalNorm, at);
-            // max_norm / (total + 1e-6), as PyTorch's __rtruediv__ computes it: the reciprocal, times max_norm
-            Ast.Expr coef = new Ast.Binary("*", call("reciprocal", at, new Ast.Binary("+", t, number(1e-6, at), at)), number(((Val.Num) maxNorm).value(), at), at);
-            Ast.Expr clamped = new Ast.Call(new Ast.Name("clamp", at), List.of(new Ast.Arg(null, coef, at), new Ast.Arg("max", number(1.0, at), at)), at);
-            Ast.Expr c = bind(withoutGrad(() -> l.exprs.expr(clamped)), at);
-            for (Ast.Expr g : grads) assignGrad(g, new Ast.Binary("*", g, c, at), at);
-            return totalNorm;
-        } finally {
-            for (String h : hidden) l.state.names.remove(h);
-            hidden.clear();
+        List<Ast.Expr> norms = new ArrayList<>();
+        for (Ast.Expr g : grads) {
+            norms.add(p == Double.POSITIVE_INFINITY ? method(method(g, "abs", at), "amax", at) : call("norm", at, g, number(p, at)));
         }
+        Ast.Expr total = p == Double.POSITIVE_INFINITY && norms.size() == 1 ? norms.get(0)
+                : p == Double.POSITIVE_INFINITY ? call("amax", at, call("stack", at, new Ast.ListLit(norms, at)))
+                : call("norm", at, call("stack", at, new Ast.ListLit(norms, at)), number(p, at));
+        Val totalNorm = withoutGrad(() -> l.exprs.expr(total));
+        if (!(totalNorm instanceof T)) return null;
+        Ast.Expr t = names.bind(totalNorm, at);
+        // max_norm / (total + 1e-6), as PyTorch's __rtruediv__ computes it: the reciprocal, times max_norm
+        Ast.Expr coef = new Ast.Binary("*", call("reciprocal", at, new Ast.Binary("+", t, number(1e-6, at), at)), number(((Val.Num) maxNorm).value(), at), at);
+        Ast.Expr clamped = new Ast.Call(new Ast.Name("clamp", at), List.of(new Ast.Arg(null, coef, at), new Ast.Arg("max", number(1.0, at), at)), at);
+        Ast.Expr c = names.bind(withoutGrad(() -> l.exprs.expr(clamped)), at);
+        for (Ast.Expr g : grads) assignGrad(g, new Ast.Binary("*", g, c, at), at);
+        return totalNorm;
     }
 
     private Val value(Args a) {
@@ -72,16 +73,11 @@ final class GradClipping extends RuleFamily {
             return null;
         }
         Span at = a.span();
-        try {
-            for (Ast.Expr g : grads) {
-                assignGrad(g, new Ast.Call(new Ast.Name("clamp", at), List.of(new Ast.Arg(null, g, at), new Ast.Arg("min", number(-v.value(), at), at),
-                        new Ast.Arg("max", number(v.value(), at), at)), at), at);
-            }
-            return new Val.None("`clip_grad_value_(...)`");
-        } finally {
-            for (String h : hidden) l.state.names.remove(h);
-            hidden.clear();
+        for (Ast.Expr g : grads) {
+            assignGrad(g, new Ast.Call(new Ast.Name("clamp", at), List.of(new Ast.Arg(null, g, at), new Ast.Arg("min", number(-v.value(), at), at),
+                    new Ast.Arg("max", number(v.value(), at), at)), at), at);
         }
+        return new Val.None("`clip_grad_value_(...)`");
     }
 
     /** {@code p.grad} of each parameter whose grad is not None here, each p bound to a hidden name; null after reporting. */
@@ -100,7 +96,7 @@ final class GradClipping extends RuleFamily {
             }
             if (l.state.grad(t.leaf()) == GradState.NONE) continue; // PyTorch skips a parameter without a gradient
             Span at = a.spanOf(0, "parameters");
-            out.add(new Ast.Attr(bind(v, at), "grad", at, at));
+            out.add(new Ast.Attr(names.bind(v, at), "grad", at, at));
         }
         return out;
     }
@@ -121,12 +117,8 @@ final class GradClipping extends RuleFamily {
         }
     }
 
-    private Ast.Expr bind(Val v, Span at) {
-        String name = "$clip" + hidden.size() + "_" + at.line() + "_" + at.col();
-        hidden.add(name);
-        l.state.bind(name, v);
-        return new Ast.Name(name, at);
-    }
+    /** The parameters' names for the call being lowered (bound by {@link #grads}, unbound when it is done). */
+    private final HiddenNames names;
 
     private static Ast.Expr call(String fn, Span at, Ast.Expr... args) {
         List<Ast.Arg> list = new ArrayList<>();

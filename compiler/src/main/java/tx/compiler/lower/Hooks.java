@@ -46,15 +46,10 @@ final class Hooks {
 
     /** fn(g), lowered where the reverse pass needs it; g itself where fn returns None or something unusable (reported). */
     private Var apply(Val fn, Var g, Span at) {
-        String f = "$hook_fn_" + at.line() + "_" + at.col(), x = "$hook_grad_" + at.line() + "_" + at.col();
-        l.state.bind(f, fn);
-        l.state.bind(x, new T(g, false, -1, null, false, false));
         Val r;
-        try {
-            r = l.exprs.expr(new Ast.Call(new Ast.Name(f, at), List.of(new Ast.Arg(null, new Ast.Name(x, at), at)), at));
-        } finally {
-            l.state.names.remove(f);
-            l.state.names.remove(x);
+        try (HiddenNames hidden = new HiddenNames(l, "hook")) {
+            Ast.Expr f = hidden.bind(fn, at), x = hidden.bind(new T(g, false, -1, null, false, false), at);
+            r = l.exprs.expr(new Ast.Call(f, List.of(new Ast.Arg(null, x, at)), at));
         }
         if (r instanceof Val.None || r instanceof Val.Bad) return g;
         T t = r instanceof T rt ? rt : null;

@@ -98,20 +98,15 @@ final class AstBuilder {
         if (ctx instanceof BreakStmtContext) return new Break(sp);
         if (ctx instanceof ContinueStmtContext) return new Continue(sp);
         if (ctx instanceof ForEachStmtContext c) {
-            List<String> vars = new ArrayList<>();
-            List<Span> spans = new ArrayList<>();
             List<Stmt> unpacks = new ArrayList<>();
-            for (ForTargetContext t : c.forTarget()) {
-                vars.add(forTarget(t, unpacks));
-                spans.add(span(t));
-            }
+            LoopNames names = loopNames(c.forTarget(), unpacks);
             Expr iterable = expr(c.expr());
-            if (vars.size() == 1 && unpacks.isEmpty() && c.expr() instanceof RangeCallContext r) { // `for i in range(n)`: the counted loop, however the parser split it
-                return new For(vars.get(0), spans.get(0), args(r.arg()), block(c.block()), sp);
+            if (names.vars().size() == 1 && unpacks.isEmpty() && c.expr() instanceof RangeCallContext r) { // `for i in range(n)`: the counted loop, however the parser split it
+                return new For(names.vars().get(0), names.spans().get(0), args(r.arg()), block(c.block()), sp);
             }
             List<Stmt> body = new ArrayList<>(unpacks);
             body.addAll(block(c.block()));
-            return new ForEach(vars, spans, iterable, body, sp);
+            return new ForEach(names.vars(), names.spans(), iterable, body, sp);
         }
         if (ctx instanceof IfStmtContext c) return ifChain(c.ifChain());
         if (ctx instanceof FnDefContext c) return fnDef(c);
@@ -126,13 +121,8 @@ final class AstBuilder {
     /** {@code {k: v for targets in iterable if cond}}: the loop it stands for, setting a hidden dict's keys (see {@link DictComp}). */
     private Expr dictComp(DictCompContext c, Span sp) {
         String hidden = "$dict" + sp.line() + "_" + sp.col();
-        List<String> vars = new ArrayList<>();
-        List<Span> spans = new ArrayList<>();
         List<Stmt> body = new ArrayList<>();
-        for (ForTargetContext t : c.forTarget()) {
-            vars.add(forTarget(t, body));
-            spans.add(span(t));
-        }
+        LoopNames names = loopNames(c.forTarget(), body);
         Span entry = span(c.dictEntry());
         Stmt set = new IndexAssign(new Index(new Name(hidden, entry), List.of(new At(expr(c.dictEntry().key), span(c.dictEntry().key))), entry), "=",
                 expr(c.dictEntry().value), entry);
@@ -142,7 +132,7 @@ final class AstBuilder {
             set = new If(new Name(hidden + "_if", cs), List.of(set), List.of(), cs);
         }
         body.add(set);
-        return new DictComp(hidden, new ForEach(vars, spans, expr(c.iter), body, sp), sp);
+        return new DictComp(hidden, new ForEach(names.vars(), names.spans(), expr(c.iter), body, sp), sp);
     }
 
     /** {@code [item for ... in ... if ...]} and {@code (item for ...)}: the loops they stand for (see {@link ListComp}). */
@@ -162,15 +152,10 @@ final class AstBuilder {
                 String name = hidden + "_if" + i + "_" + j;
                 inner = List.of(new Assign(List.of(new Target(name, null, cs)), expr(c.conds.get(j)), cs), new If(new Name(name, cs), inner, List.of(), cs));
             }
-            List<String> vars = new ArrayList<>();
-            List<Span> spans = new ArrayList<>();
             List<Stmt> body = new ArrayList<>();
-            for (ForTargetContext t : c.forTarget()) {
-                vars.add(forTarget(t, body));
-                spans.add(span(t));
-            }
+            LoopNames names = loopNames(c.forTarget(), body);
             body.addAll(inner);
-            inner = List.of(new ForEach(vars, spans, expr(c.iter), body, span(c)));
+            inner = List.of(new ForEach(names.vars(), names.spans(), expr(c.iter), body, span(c)));
         }
         return new ListComp(hidden, (ForEach) inner.get(0), generator, sp);
     }
@@ -379,6 +364,20 @@ final class AstBuilder {
                             + "`torch.inference_mode()`) or `with checkpoint { ... }`");
         }
         return new With(kind, block(c.block()), sp, args(c.arg()));
+    }
+
+    /** A loop's names and where each is written. */
+    private record LoopNames(List<String> vars, List<Span> spans) {}
+
+    /** The names of a `for` (statement or comprehension clause); the unpacking of names in parentheses goes into {@code unpacks}. */
+    private LoopNames loopNames(List<ForTargetContext> targets, List<Stmt> unpacks) {
+        List<String> vars = new ArrayList<>();
+        List<Span> spans = new ArrayList<>();
+        for (ForTargetContext t : targets) {
+            vars.add(forTarget(t, unpacks));
+            spans.add(span(t));
+        }
+        return new LoopNames(vars, spans);
     }
 
     /**
