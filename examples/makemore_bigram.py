@@ -1,8 +1,8 @@
 # PyTorch twin of makemore_bigram.tx: the bigram language model of Andrej Karpathy's makemore,
 # part 1 (github.com/karpathy/makemore, nn-zero-to-hero's makemore_part1_bigrams.ipynb), as written
-# there except: a short inline word list instead of names.txt, W initialised deterministically from
-# torch.arange instead of torch.randn with a generator, the loss printed to 6 decimals, 20 steps
-# instead of 100, no sampling.
+# there except: a short inline word list instead of names.txt, float64 (so torch.randn draws other
+# bits than the notebook's float32), the loss printed to 6 decimals, 20 steps instead of 100, no
+# sampling.
 import torch; torch.set_default_dtype(torch.float64)
 import torch.nn.functional as F
 words = ["emma", "olivia", "ava", "isabella", "sophia", "charlotte", "mia", "amelia", "harper", "evelyn"]
@@ -37,7 +37,8 @@ print('number of examples: ', num)
 print(xs[:5], ys[:5])
 
 # initialize the 'network'
-W = (torch.sin(torch.arange(n * n).reshape(n, n) * 0.7) * 0.5).requires_grad_()
+g = torch.Generator().manual_seed(2147483647)
+W = torch.randn((n, n), generator=g, requires_grad=True)
 
 # gradient descent
 for k in range(20):

@@ -1,6 +1,6 @@
 # PyTorch twin of pytorch_autograd_tutorials.tx: two of PyTorch's autograd tutorials
-# (github.com/pytorch/tutorials), as written there except: float64 (the default dtype set below),
-# deterministic tensors (sines and cosines) instead of torch.randn and torch.rand, the resnet18
+# (github.com/pytorch/tutorials), as written there except: float64 (the default dtype set below,
+# so torch.randn and torch.rand draw float64), the resnet18
 # fine-tuning part of the second tutorial left out, and a grad_fn printed as `<AddBackward0 object>`
 # (PyTorch adds the object's address, which no two runs share; see `show` below).
 import torch; torch.set_default_dtype(torch.float64)
@@ -9,10 +9,11 @@ def show(f):
     return None if f is None else f"<{type(f).__name__} object>"
 
 # ---- "Automatic Differentiation with torch.autograd" (beginner_source/basics/autogradqs_tutorial.py)
+torch.manual_seed(0)  # not in the tutorial: unseeded, PyTorch's numbers change from run to run
 x = torch.ones(5)  # input tensor
 y = torch.zeros(3)  # expected output
-w = torch.sin(torch.arange(15.0).reshape(5, 3)).requires_grad_()  # torch.randn(5, 3, requires_grad=True)
-b = torch.cos(torch.arange(3.0)).requires_grad_()  # torch.randn(3, requires_grad=True)
+w = torch.randn(5, 3, requires_grad=True)
+b = torch.randn(3, requires_grad=True)
 z = torch.matmul(x, w) + b
 loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)
 
@@ -55,9 +56,9 @@ Q.backward(gradient=external_grad)
 print(9*a**2 == a.grad)
 print(-2*b == b.grad)
 
-x = torch.sin(torch.arange(25.0).reshape(5, 5))  # torch.rand(5, 5)
-y = torch.cos(torch.arange(25.0).reshape(5, 5))  # torch.rand(5, 5)
-z = torch.sin(torch.arange(25.0).reshape(5, 5) * 0.5).requires_grad_()  # torch.rand((5, 5), requires_grad=True)
+x = torch.rand(5, 5)
+y = torch.rand(5, 5)
+z = torch.rand((5, 5), requires_grad=True)
 
 a = x + y
 print(f"Does `a` require gradients?: {a.requires_grad}")

@@ -1,8 +1,8 @@
 # PyTorch twin of pytorch_polynomial_autograd.tx: "PyTorch: Tensors and autograd"
 # (beginner_source/examples_autograd/polynomial_autograd.py) from PyTorch's tutorial "Learning
 # PyTorch with Examples" (github.com/pytorch/tutorials), as written there except: float64 (the
-# default dtype set below, and `dtype = torch.float64` for `torch.float`), no device lines, and
-# fixed starting weights instead of torch.randn; the losses and the result printed to 9 and 12
+# default dtype set below, and `dtype = torch.float64` for `torch.float`: float64 draws take other
+# bits than float32 ones), no device lines; the losses and the result printed to 9 and 12
 # decimals (tx's sum adds in another order than PyTorch's cascade sum: the 17th digit differs).
 import torch; torch.set_default_dtype(torch.float64)
 import math
@@ -11,6 +11,7 @@ import math
 # By default, requires_grad=False, which indicates that we do not need to
 # compute gradients with respect to these Tensors during the backward pass.
 dtype = torch.float64
+torch.manual_seed(0)  # not in the tutorial: unseeded, PyTorch's numbers change from run to run
 x = torch.linspace(-math.pi, math.pi, 2000, dtype=dtype)
 y = torch.sin(x)
 
@@ -18,10 +19,10 @@ y = torch.sin(x)
 # 4 weights: y = a + b x + c x^2 + d x^3
 # Setting requires_grad=True indicates that we want to compute gradients with
 # respect to these Tensors during the backward pass.
-a = torch.tensor(0.3367, dtype=dtype, requires_grad=True)
-b = torch.tensor(0.1288, dtype=dtype, requires_grad=True)
-c = torch.tensor(0.2345, dtype=dtype, requires_grad=True)
-d = torch.tensor(0.2303, dtype=dtype, requires_grad=True)
+a = torch.randn((), dtype=dtype, requires_grad=True)
+b = torch.randn((), dtype=dtype, requires_grad=True)
+c = torch.randn((), dtype=dtype, requires_grad=True)
+d = torch.randn((), dtype=dtype, requires_grad=True)
 
 learning_rate = 1e-6
 for t in range(2000):

@@ -101,6 +101,16 @@ class JavaEmitTest {
                 a = sum(x * rand([x.shape[0]], seed=3) + x ** 2 * randn([x.shape[0]], seed=5)) + sum(eye(3) @ x[:3])
                 return a + sum(arange(4) * x[:4]) + sum(linspace(0, 1, 3) * x[:3]) + sum(full([2], 7) * x[1:3])
             }
+            fn draws(x: [n]) -> [] {
+                return sum(x * randn([x.shape[0]])) + sum(x ** 2 * rand([x.shape[0]])) + sum(x[:3] * randint(0, 5, [3]))
+            }
+            fn loopdraws(x: [n]) -> [] {
+                s = 0.0
+                for i in range(3) {
+                    s = s + sum(dropout(x, p=0.5) * x) + sum(x[:2] * randperm(2))
+                }
+                return s
+            }
             fn twodims(a: [n, m], b: [m]) -> [] {
                 return sum(a * b) + mean(a ** 2)
             }
@@ -307,7 +317,7 @@ class JavaEmitTest {
     @TestFactory
     Stream<DynamicTest> primitivesTheExamplesDoNotReachAgreeToo() {
         List<Case> cases = cases("extra.tx", EXTRA);
-        assertEquals(41 + 31, cases.size()); // 41 functions, 31 with several parameters
+        assertEquals(43 + 31, cases.size()); // 43 functions, 31 with several parameters
         return run(cases);
     }
 

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code manual_seed(k)} (LANGUAGE.md §5): the random calls after it without {@code seed=} draw from
- * one stream it seeds. tx's numbers are its own (not PyTorch's generator's), so what is checked is
- * the stream's behaviour, each property by {@code equal} in the program itself.
+ * one stream it seeds. What is checked here is the stream's behaviour, each property by {@code equal}
+ * in the program itself; the numbers are PyTorch's (conformance/cases/torch_generator.tx).
  */
 class ManualSeedTest {
     @TempDir Path dir;

@@ -49,6 +49,7 @@ class PrimitiveSweepTest {
         Set<Prim> missing = EnumSet.complementOf(EnumSet.copyOf(reached));
         missing.remove(Prim.LOAD);
         missing.remove(Prim.NONZERO); // a size known only at run time: refused by every emitter, below
+        missing.remove(Prim.RANDOM); // tx's stand-ins for arguments and tx check's inputs, never in a program it writes
         assertTrue(missing.isEmpty(), "no emitter test reaches " + missing + ": add a function to JavaEmitTest.EXTRA that does");
     }
 
@@ -63,6 +64,24 @@ class PrimitiveSweepTest {
         Compiler.Emitted java = Compiler.grad("sweep.tx", LOADS, "loads", List.of(), Compiler.Emit.JAVA, dir);
         assertEquals(null, java.text());
         assertTrue(java.diagnostics().render().contains("E0601"), java.diagnostics().render());
+    }
+
+    /**
+     * Draws from PyTorch's generator: Java and DOT write any number of them (the generator's state a
+     * variable); tx writes one draw as a call with the seed it draws from, and refuses a second (E0601).
+     */
+    @Test
+    void drawsAreWrittenInJavaAndDotAndOneOfThemInTx() {
+        String once = "fn once(x: [3]) -> [] { return sum(x * randn(3)) }\n";
+        String twice = "fn twice(x: [3]) -> [] { return sum(x * randn(3) + x * rand(3)) }\n";
+        Compiler.Emitted one = Compiler.grad("draws.tx", once, "once", List.of(), Compiler.Emit.TX);
+        assertNotNull(one.text(), one.diagnostics().render());
+        assertTrue(one.text().contains("randn([3], seed=67280421310721)"), one.text()); // PyTorch's default generator's seed
+        Compiler.Emitted two = Compiler.grad("draws.tx", twice, "twice", List.of(), Compiler.Emit.TX);
+        assertEquals(null, two.text());
+        assertTrue(two.diagnostics().render().contains("E0601") && two.diagnostics().render().contains("second draw"), two.diagnostics().render());
+        assertNotNull(Compiler.grad("draws.tx", twice, "twice", List.of(), Compiler.Emit.JAVA).text());
+        assertNotNull(Compiler.grad("draws.tx", twice, "twice", List.of(), Compiler.Emit.DOT).text());
     }
 
     /** A mask's selection has a size known only at run time, which no emitter writes yet: E0601 from each, and the reason. */

@@ -54,7 +54,7 @@ public final class Graph {
     /** Comparisons and stop_grad make values that do not require grad (PyTorch: bool results, detach). */
     public static boolean passesGradient(Prim p) {
         return switch (p) {
-            case LT, LE, GT, GE, EQ, NE, STOP_GRAD, FIRST_MAX, CONST, FILL, RANDOM, LOAD -> false;
+            case LT, LE, GT, GE, EQ, NE, STOP_GRAD, FIRST_MAX, CONST, FILL, RANDOM, LOAD, GEN_SEED, GEN_DRAW, GEN_NEXT -> false;
             default -> true;
         };
     }

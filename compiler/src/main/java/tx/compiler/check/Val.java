@@ -136,6 +136,13 @@ public sealed interface Val {
         }
     }
 
+    /** A torch.Generator: its state is the value of the hidden name {@code name} (lower/RandomStreams). */
+    record Gen(String name) implements Val {
+        @Override public String describe() {
+            return "a torch.Generator";
+        }
+    }
+
     /** None: a {@code .grad} that is certainly None, or the literal. */
     record None(String why) implements Val {
         @Override public String describe() {

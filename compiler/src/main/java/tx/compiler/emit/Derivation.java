@@ -44,9 +44,9 @@ public final class Derivation {
      * counter when it runs; the written code has only {@code seed=} (a compile-time stream), so such
      * a derivative is not written out yet.
      */
-    static Unexpressible drawsPerIteration() {
-        return new Unexpressible("a random call in a loop draws new numbers in each iteration, which the written code cannot do yet "
-                + "(`seed=` names one stream for every iteration); take the gradient in the program with `grad(f)`");
+    static Unexpressible drawsAgain() {
+        return new Unexpressible("a second draw from PyTorch's generator (a second random call, or one in a loop) cannot be written yet: "
+                + "tx writes a draw as a call with its own `seed=`; give each random call its own `seed=`, or take the gradient in the program with `grad(f)`");
     }
 
     public final Ast.FnDef fn;

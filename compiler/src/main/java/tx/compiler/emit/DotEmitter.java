@@ -526,10 +526,8 @@ public final class DotEmitter {
             case NONZERO -> op;
             case ARGSORT -> op + " dim=" + ((Attrs.AxisOrder) attr).axis() + (((Attrs.AxisOrder) attr).descending() ? " descending" : "");
             case CAST -> "to " + ((tx.runtime.tensor.DType) attr).text();
-            case RANDINT -> {
-                Attrs.RandInt r = (Attrs.RandInt) attr;
-                yield "randint " + r.low() + ".." + r.high() + " seed=" + r.seed() + (e.in().isEmpty() ? "" : " per iteration");
-            }
+            case GEN_SEED -> "generator seed=" + (attr == null ? "its operand" : attr);
+            case GEN_DRAW, GEN_NEXT -> op + " " + attr;
             case PUT -> op + " dim=" + ((Attrs.Put) attr).axis();
             case DYNAMIC_SLICE -> op + " dim=" + ((Attrs.Window) attr).axis() + " length=" + ((Attrs.Window) attr).length()
                     + (((Attrs.Window) attr).step() == 1 ? "" : " step=" + ((Attrs.Window) attr).step());

@@ -28,7 +28,7 @@ final class JavaKernels {
     /** Where the runtime jar keeps the kernels' source: Standalone.java, then the convolutions' StandaloneWindows.java and the factorisations' StandaloneLinalg.java and StandaloneSpectral.java. */
     static final String SOURCE = "tx/runtime/kernels/Standalone.java";
     private static final java.util.List<String> SOURCES = java.util.List.of(SOURCE, "tx/runtime/kernels/StandaloneWindows.java",
-            "tx/runtime/kernels/StandaloneLinalg.java", "tx/runtime/kernels/StandaloneSpectral.java");
+            "tx/runtime/kernels/StandaloneLinalg.java", "tx/runtime/kernels/StandaloneSpectral.java", "tx/runtime/kernels/StandaloneRandom.java");
 
     private static final String MARKER = "    // kernel: ", PRIMITIVES = "    // kernels: ", END = "    }";
     private static final Pattern NEEDS = Pattern.compile("(\\S+)(?: needs (.+))?");

@@ -122,10 +122,12 @@ abstract class JavaStatements {
                     shape(in.get(1)), ref(in.get(2)));
             case SCATTER -> call("scatter", ref(in.get(0)), shape(in.get(0)), Integer.toString(((Attrs.Axis) e.attr()).axis()), ref(in.get(1)),
                     shape(in.get(1)), ref(in.get(2)));
-            case RANDINT -> {
-                Attrs.RandInt r = (Attrs.RandInt) e.attr();
-                if (!in.isEmpty()) throw Derivation.drawsPerIteration();
-                yield call("randint", numel(d.shape(e.out())), r.seed() + "L", r.low() + "L", r.high() + "L");
+            case GEN_SEED -> call("genSeed", in.isEmpty() ? e.attr() + "L" : "(long) " + ref(in.get(0)) + "[0]");
+            case GEN_DRAW, GEN_NEXT -> {
+                Attrs.Draw r = (Attrs.Draw) e.attr();
+                String count = numel(new Sizes.Lin[] {d.size(s -> tx.runtime.tensor.Shapes.numel(((Attrs.Draw) d.inSample(e, s).attr()).shape()), "a draw's count")});
+                yield call(e.prim() == Prim.GEN_DRAW ? "genDraw" : "genNext", ref(in.get(0)), Integer.toString(r.kind().ordinal()), count,
+                        literal(r.a()), literal(r.b()));
             }
             case WHERE -> elementwise(e, "where");
             case SUM -> reduce(e, "sum");
@@ -167,7 +169,6 @@ abstract class JavaStatements {
             }
             case RANDOM -> {
                 Attrs.Random r = (Attrs.Random) e.attr();
-                if (!in.isEmpty()) throw Derivation.drawsPerIteration();
                 yield call(r.normal() ? "normal" : "uniform", numel(d.shape(e.out())), r.seed() + "L");
             }
             case CONV, CONV_INPUT, CONV_WEIGHT, MAX_POOL, MAX_UNPOOL -> convolution(e);

@@ -43,6 +43,8 @@ public final class TxEmitter {
     private final Map<Var, Expr> exprs = new HashMap<>();
     /** The trip counts of the whiles written: Python ints, their counters. */
     private final java.util.Set<Var> counters = new java.util.HashSet<>();
+    /** The states of generators seeded with a number (GEN_SEED), which a draw writes as its seed=. */
+    private final java.util.Set<Var> seeds = new java.util.HashSet<>();
     private final Map<Var, Integer> uses = new HashMap<>();
     /** Tensors of one value (fills), as that value: see {@link #operand}. */
     private final Map<Var, Expr> scalars = new HashMap<>();
@@ -687,14 +689,18 @@ public final class TxEmitter {
             case GATHER -> call("gather", arg(in.get(0)), Integer.toString(((Attrs.Axis) attr).axis()), arg(in.get(1)));
             case SCATTER_ADD -> call("scatter_add", arg(in.get(0)), Integer.toString(((Attrs.Axis) attr).axis()), arg(in.get(1)), arg(in.get(2)));
             case SCATTER -> call("scatter", arg(in.get(0)), Integer.toString(((Attrs.Axis) attr).axis()), arg(in.get(1)), arg(in.get(2)));
-            case RANDINT -> {
-                Attrs.RandInt r = (Attrs.RandInt) attr;
-                if (!in.isEmpty()) throw Derivation.drawsPerIteration();
-                yield call("randint", Long.toString(r.low()), Long.toString(r.high()), shape(e.out()), "seed=" + r.seed());
+            case GEN_SEED -> {
+                if (!in.isEmpty()) throw new Derivation.Unexpressible("a generator seeded with a number known only at run time cannot be written yet");
+                seeds.add(e.out());
+                yield new Expr(attr.toString(), ATOM); // read only as a draw's seed= (GEN_DRAW)
             }
+            case GEN_DRAW -> {
+                String[] c = TxText.draw((Attrs.Draw) attr, shape(e.out()), seeds.contains(in.get(0)) ? arg(in.get(0)) : null);
+                yield call(c[0], java.util.Arrays.copyOfRange(c, 1, c.length));
+            }
+            case GEN_NEXT -> throw Derivation.drawsAgain();
             case RANDOM -> {
                 Attrs.Random r = (Attrs.Random) attr;
-                if (!in.isEmpty()) throw Derivation.drawsPerIteration();
                 yield call(r.normal() ? "randn" : "rand", shape(e.out()), "seed=" + r.seed());
             }
             // NOTE: the path as the source wrote it: relative to the folder of the file tx grad read

@@ -16,6 +16,21 @@ final class TxText {
         return "reshape(arange(" + n + "), [" + String.join(", ", dims) + "]) == " + index;
     }
 
+    /**
+     * A draw from a generator seeded with {@code seed} (null: from one that drew before, which tx
+     * cannot write), as the call that makes it with tx's {@code seed=}: rand, randn, randint, randperm.
+     */
+    static String[] draw(tx.runtime.ir.Attrs.Draw d, String shape, String seed) {
+        if (seed == null) throw Derivation.drawsAgain();
+        String s = "seed=" + seed;
+        return switch (d.kind()) {
+            case UNIFORM -> new String[] {"rand", shape, s};
+            case NORMAL -> new String[] {"randn", shape, s};
+            case RANDINT -> new String[] {"randint", number(d.a()), number(d.b()), shape, s};
+            case RANDPERM -> new String[] {"randperm", Integer.toString(d.shape()[0]), s};
+        };
+    }
+
     static String number(double v) {
         // NOTE: tx has no literal for these (Python neither); its constants are named, as Python's math module names them
         if (Double.isNaN(v)) return "math.nan";

@@ -174,8 +174,11 @@ final class Checks {
         Var xj = b.sum(b.mul(x.var(), e), Composites.allAxes(x.shape().length), false);
         Var h = b.mul(b.scalar(1e-6), b.emit(Prim.MAXIMUM, null, b.scalar(1), b.emit(Prim.ABS, null, xj)));
         Var step = b.mul(e, h);
+        Object generator = l.random.mark(); // both sides draw the same numbers, and the loop's draws stay in it
         Var fp = scalar(l.functions.applyTo(f, with(args, w, b.add(x.var(), step)), site));
+        l.random.reset(generator);
         Var fm = scalar(l.functions.applyTo(f, with(args, w, b.sub(x.var(), step)), site));
+        l.random.reset(generator);
         Var next = fp == null || fm == null ? acc : b.add(acc, b.mul(e, b.div(b.sub(fp, fm), b.mul(b.scalar(2), h))));
         List<Stmt> body = b.closeBlock();
         Var out = b.newVar(x.shape(), "fd");

@@ -73,13 +73,8 @@ final class ConstructRules extends RuleFamily {
         rules.put("linspace", this::linspace);
         rules.put("rand", a -> random(a, false));
         rules.put("randn", a -> random(a, true));
-        rules.put("manual_seed", a -> {
-            if (!a.shape(1, 1, "seed")) return null;
-            Integer k = a.integer(0, "seed");
-            if (k == null || a.failed) return null;
-            l.random.manualSeed(k);
-            return new Val.None("manual_seed's generator");
-        });
+        rules.put("manual_seed", a -> l.random.manualSeed(a));
+        rules.put("Generator", a -> l.random.newGenerator(a));
         rules.put("zeros_like", a -> like(a, 0.0));
         rules.put("ones_like", a -> like(a, 1.0));
         rules.put("full_like", a -> like(a, null));
@@ -109,11 +104,11 @@ final class ConstructRules extends RuleFamily {
 
     /** rand_like(x, seed=) and randn_like: random numbers of x's shape, seeded as rand and randn are. */
     private Val randomLike(Args a, boolean normal) {
-        if (!a.shape(1, 1, "requires_grad", "seed", "dtype")) return null;
+        if (!a.shape(1, 1, "requires_grad", "seed", "generator", "dtype")) return null;
         T x = a.tensor(0);
-        RandomStreams.Seed seed = l.random.of(a);
+        RandomStreams.Source seed = l.random.sourceOf(a);
         if (x == null || a.failed || !floatDraws(a, normal, a.dtype("dtype", x.dtype()))) return null;
-        return made(a, b.emit(Prim.RANDOM, new Attrs.Random(x.shape(), seed.seed(), normal), seed.counters()));
+        return made(a, l.random.draw(new Attrs.Draw(normal ? Attrs.Draw.Kind.NORMAL : Attrs.Draw.Kind.UNIFORM, x.shape(), 0, 1), seed));
     }
 
     /** A tensor of {@code shape} holding a scalar known only at run time, converted to d (as {@link DType#convert}: an int64 truncates). */
@@ -178,16 +173,15 @@ final class ConstructRules extends RuleFamily {
     }
 
     /**
-     * NOTE: tx's random numbers are reproducible: {@code seed=} picks the stream, and without it the
-     * seed comes from {@link RandomStreams} (the call's place, or manual_seed's stream, and the
-     * loops' counters), so two calls and two iterations differ but every run is the same.
+     * rand and randn: PyTorch's numbers, from its global generator ({@link RandomStreams}), or
+     * from a fresh one seeded with {@code seed=}.
      */
     private Val random(Args a, boolean normal) {
-        if (!a.shape(0, Integer.MAX_VALUE, "requires_grad", "seed", "dtype")) return null;
+        if (!a.shape(0, Integer.MAX_VALUE, "requires_grad", "seed", "generator", "dtype")) return null;
         int[] shape = a.shapeFrom(0);
-        RandomStreams.Seed seed = l.random.of(a);
+        RandomStreams.Source seed = l.random.sourceOf(a);
         if (shape == null || a.failed || !a.fits(shape, a.span()) || !floatDraws(a, normal, a.dtype("dtype", DType.FLOAT64))) return null;
-        return made(a, b.emit(Prim.RANDOM, new Attrs.Random(shape, seed.seed(), normal), seed.counters()));
+        return made(a, l.random.draw(new Attrs.Draw(normal ? Attrs.Draw.Kind.NORMAL : Attrs.Draw.Kind.UNIFORM, shape, 0, 1), seed));
     }
 
     /**

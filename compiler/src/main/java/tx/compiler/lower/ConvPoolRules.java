@@ -333,9 +333,8 @@ final class ConvPoolRules extends RuleFamily {
     /**
      * dropout(input, p=0.5, training=True, inplace=False, seed=), as PyTorch 1.13's CPU path: the input
      * itself when not training or p = 0; x * 0 when p = 1; else x * noise, noise = mask / (1 - p) with
-     * mask 1 where a uniform number is below 1 - p (MulBackward0). NOTE: the numbers are tx's seeded
-     * stream (seeded as rand's, see RandomStreams), not PyTorch's: a new mask in each iteration of a
-     * loop and each call, the same one again with seed=.
+     * mask 1 where a uniform number is below 1 - p (MulBackward0), drawn from PyTorch's generator
+     * only then, as PyTorch's bernoulli_ draws ({@link RandomStreams}).
      */
     private Val dropout(Args a) {
         if (!a.shape(1, 4, "p", "training", "inplace", "seed")) return null;
@@ -344,18 +343,18 @@ final class ConvPoolRules extends RuleFamily {
         double p = run != null ? 0.5 : a.number(1, "p", 0.5);
         boolean training = a.bool(2, "training", true);
         a.bool(3, "inplace", false);
-        RandomStreams.Seed seed = l.random.of(a);
+        RandomStreams.Source seed = l.random.sourceOf(a);
         if (x == null || a.failed) return null;
         if (run != null) return runTimeDropout(a, x, run, seed, training);
         if (!(p >= 0 && p <= 1)) {
             l.diags.error("E0104", a.spanOf(1, "p"), "dropout probability has to be between 0 and 1, but got " + tx.runtime.tensor.PyFloat.repr(p), null);
             return null;
         }
-        if (!training || p == 0) return x;
+        if (!training || p == 0 || tx.runtime.tensor.Shapes.empty(x.shape())) return x;
         if (p == 1) return out(b.mul(x.var(), b.scalar(0)), "MulBackward0");
         int[] shape = x.shape();
+        Var u = l.random.draw(new Attrs.Draw(Attrs.Draw.Kind.UNIFORM, shape, 0, 1), seed); // outside the composite: the generator's next state is a value
         Var y = b.composite(() -> {
-            Var u = b.emit(Prim.RANDOM, new Attrs.Random(shape, seed.seed(), false), seed.counters());
             Var noise = b.div(b.lt(u, b.scalar(1 - p)), b.scalar(1 - p));
             return b.mul(x.var(), noise);
         });
@@ -365,19 +364,20 @@ final class ConvPoolRules extends RuleFamily {
     /**
      * dropout with p known only at run time: PyTorch's check of p when it runs (E0509, its words),
      * then x · where(p == 1, 0, mask / (1 - p)), the values of each of PyTorch's three paths (at p = 0
-     * the mask is all ones: x · 1). NOTE: the grad_fn is MulBackward0 for every p, where PyTorch's
+     * the mask is all ones: x · 1); the generator moves on only where PyTorch draws, 0 < p < 1. NOTE: the grad_fn is MulBackward0 for every p, where PyTorch's
      * dropout at p = 0 returns the input itself, with its own.
      */
-    private Val runTimeDropout(Args a, T x, Var p, RandomStreams.Seed seed, boolean training) {
+    private Val runTimeDropout(Args a, T x, Var p, RandomStreams.Source seed, boolean training) {
         // NOTE: a nan fails it too, as PyTorch's kernel refuses it in the same words ("but got nan")
         Var inside = b.emit(Prim.BITWISE_AND, null, b.ge(p, b.scalar(0)), b.le(p, b.scalar(1)));
         RunTimeChecks.require(l, a.spanOf(1, "p"), inside,
                 List.of(RunTimeChecks.text("dropout probability has to be between 0 and 1, but got "), AutogradRules.printItem(l, T.scalar(p, Val.PyType.FLOAT))));
-        if (!training) return x;
+        if (!training || tx.runtime.tensor.Shapes.empty(x.shape())) return x;
         int[] shape = x.shape();
+        Var drawn = b.emit(Prim.BITWISE_AND, null, b.ne(p, b.scalar(0)), b.ne(p, b.scalar(1))); // PyTorch draws for 0 < p < 1 only
+        Var u = l.random.drawIf(new Attrs.Draw(Attrs.Draw.Kind.UNIFORM, shape, 0, 1), seed, drawn);
         return out(b.composite(() -> {
             Var keep = b.sub(b.scalar(1), p);
-            Var u = b.emit(Prim.RANDOM, new Attrs.Random(shape, seed.seed(), false), seed.counters());
             Var noise = b.where(b.eq(p, b.scalar(1)), b.scalar(0), b.div(b.lt(u, keep), keep));
             return b.mul(x.var(), noise);
         }), "MulBackward0");

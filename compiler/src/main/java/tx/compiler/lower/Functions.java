@@ -335,6 +335,7 @@ final class Functions {
             body.bind(d.getKey(), sized ? RunTimeSizes.count(l, new int[] {d.getValue()}) : new Val.Num(d.getValue()));
         }
         for (int i = 0; i < args.size(); i++) body.bind(f.params().get(i).name(), args.get(i));
+        RandomStreams.pass(caller, body); // the body draws on from the caller's generator
         l.state = body;
         State oldGlobals = globals;
         if (scope == null || calling.isEmpty()) globals = script; // a closure's calls read the script's names as its maker's calls do
@@ -362,6 +363,7 @@ final class Functions {
             caller.grads.putAll(l.state.grads);
             caller.graphGrads.clear();
             caller.graphGrads.putAll(l.state.graphGrads);
+            RandomStreams.pass(l.state, caller); // and the caller on from the body's
             l.state = caller;
             Mutations.seeChanges(l, caller, changes);
         }

@@ -179,7 +179,7 @@ final class Iteration {
     // ---- over lists and tuples: unrolled ---------------------------------------------------------------
 
     private void unroll(Ast.ForEach f, Kind kind, List<Source> sources, int n, int start) {
-        l.random.loop(f.span(), () -> unrolled(f, kind, sources, n, start)); // each item's iteration draws its own random numbers
+        unrolled(f, kind, sources, n, start);
         for (Source s : sources) if (s.hidden() != null) l.state.names.remove(s.hidden());
     }
 
@@ -192,7 +192,6 @@ final class Iteration {
                     : new Val.ListV(values, java.util.Collections.nCopies(values.size(), f.iterable().span()), true);
             if (!bind(f, item)) return;
             l.unrolledItems.add(k);
-            l.random.iteration(k);
             try {
                 l.block(f.body());
             } finally {

@@ -40,7 +40,7 @@ final class Loops {
 
     void forLoop(Ast.For f) {
         Range r = whileLoop != null ? new Range(-1, 0, 1) : range(f); // a while's count is -1 here: known at run time
-        l.random.loop(f.span(), () -> loop(f, r == null ? new Range(0, 0, 1) : r, false)); // each iteration draws its own random numbers
+        loop(f, r == null ? new Range(0, 0, 1) : r, false);
     }
 
     /**
@@ -142,7 +142,6 @@ final class Loops {
             CarriedGrads.DryRun dry = (grads, graph) -> dryRun(f, before, carried, entry, new Grads(grads, graph));
             if (!peeled && gradCarries.firstIterationNeeded(before, dry)) { // the first iteration as straight-line code, then a loop
                 l.state.bind(f.var(), new Val.Num(r.start(), Val.PyType.INT));
-                l.random.iteration((long) r.start());
                 l.block(f.body());
                 new Loops(l).loop(f, new Range(r.count() - 1, r.start() + r.step(), r.step()), true);
                 return;
@@ -219,7 +218,6 @@ final class Loops {
         if (first > 0) new Loops(l).loop(f, new Range(first, all.start(), all.step()), true);
         for (int k = first; k < all.count(); k++) {
             l.state.bind(f.var(), new Val.Num(all.start() + all.step() * k, Val.PyType.INT));
-            l.random.iteration((long) (all.start() + all.step() * k));
             l.block(f.body());
         }
     }
@@ -406,7 +404,6 @@ final class Loops {
             l.b.named(old);
         }
         s.bind(f.var(), T.scalar(user, Val.PyType.INT)); // a Python int (LANGUAGE.md §3)
-        l.random.iteration(user); // the counter the user sees, which a peeled iteration mixes in too
         l.loopDepth++;
         boolean maySkip = whileLoop != null || range.count() <= 0;
         if (maySkip) l.mayNotRun++;

@@ -422,6 +422,7 @@ public final class Lowerer {
     void statement(Ast.Stmt s) {
         var old = b.at(s.span().origin());
         try {
+            if (s instanceof Ast.For || s instanceof Ast.While || s instanceof Ast.ForEach || s instanceof Ast.If) random.before(s); // a loop carries the generator
             if (s instanceof Ast.Assign a) assign(a);
             else if (s instanceof Ast.AugAssign a) augAssign(a);
             else if (s instanceof Ast.IndexAssign a) new Indexing(this).assign(a);
@@ -739,14 +740,16 @@ public final class Lowerer {
     }
 
     /** What bodies assign and change in place, found from their syntax (see {@link NameEffects}). */
-    private final NameEffects effects = new NameEffects(this);
+    /** What bodies do to names, as their syntax says (raw: assignedNames adds the Generators' states). */
+    final NameEffects effects = new NameEffects(this);
 
+    /** The names a body assigns, a Generator's state among them (see {@link RandomStreams#expand}). */
     Set<String> assignedNames(List<Ast.Stmt> body) {
-        return effects.assignedNames(body);
+        return random.expand(effects.assignedNames(body));
     }
 
     Set<String> inPlaceNames(List<Ast.Stmt> body) {
-        return effects.inPlaceNames(body);
+        return random.expand(effects.inPlaceNames(body));
     }
 
     Set<String> localNames(List<Ast.Stmt> body) {

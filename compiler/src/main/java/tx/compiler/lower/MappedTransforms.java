@@ -235,6 +235,7 @@ final class MappedTransforms {
             return new Val.Bad();
         }
         Var index = l.b.newVar(new int[0], "i");
+        Object generator = l.random.mark(); // a draw in the rows stays in them (the generator after the map is the one before it)
         l.b.openBlock();
         List<T> slices = new ArrayList<>();
         for (int k = 0; k < args.size(); k++) {
@@ -244,6 +245,7 @@ final class MappedTransforms {
         }
         Val out = f.applyTo(t.of(), slices, a.call); // a transform inside (vmap(grad(f))) finishes its rows as it would outside the map
         List<tx.runtime.ir.Stmt> body = l.b.closeBlock();
+        l.random.reset(generator);
         if (out instanceof Val.Bad) return out;
         List<Var> rows = new ArrayList<>();
         for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) rows.add(((T) v).var());
@@ -311,6 +313,7 @@ final class MappedTransforms {
         for (int k : forward ? t.wrt() : List.of(-1)) {
             int n = Shapes.numel(forward ? args.get(k).shape() : outShape);
             Var index = l.b.newVar(new int[0], "i");
+            Object generator = l.random.mark(); // a draw in the rows stays in them
             l.b.openBlock();
             Var oneHot = l.b.put(l.b.scalar(1), index, new int[] {n}, 0);
             List<Var> rows = new ArrayList<>();
@@ -325,6 +328,7 @@ final class MappedTransforms {
                 for (Val v : out instanceof Val.Tuple tuple ? tuple.items() : List.of(out)) if (v instanceof T r) rows.add(r.var());
             }
             List<tx.runtime.ir.Stmt> body = l.b.closeBlock();
+            l.random.reset(generator);
             if (out instanceof Val.Bad) return out;
             List<Var> tapes = rowsStacked(body, index, n, rows, "jacobian", a);
             for (int j = 0; j < tapes.size(); j++) {
@@ -368,6 +372,7 @@ final class MappedTransforms {
             int[] shapeJ = args.get(t.wrt().get(j)).shape();
             int count = Shapes.numel(shapeJ);
             Var index = l.b.newVar(new int[0], "i");
+            Object generator = l.random.mark(); // a draw in the rows stays in them
             l.b.openBlock();
             List<T> inner = new ArrayList<>(args); // f's arguments, then one direction per wrt parameter
             for (int i = 0; i < n; i++) {
@@ -377,6 +382,7 @@ final class MappedTransforms {
             }
             Val out = f.applyTo(new Val.Transform("hvp", t.of(), t.wrt()), inner, a.call);
             List<tx.runtime.ir.Stmt> body = l.b.closeBlock();
+            l.random.reset(generator);
             if (out instanceof Val.Bad) return out;
             List<Val> items = ((Val.Tuple) out).items(); // the value, then H v for each wrt parameter
             List<Var> rows = new ArrayList<>();
@@ -403,12 +409,14 @@ final class MappedTransforms {
     /** The shape of f's single output, from a lowering that is thrown away; null after an error. */
     private int[] outputShape(Val.FnRef of, List<T> args, Args a) {
         int mark = l.diags.mark();
+        Object generator = l.random.mark();
         l.b.openBlock();
         Val out;
         try {
             out = f.applyTo(of, args, a.call);
         } finally {
             l.b.closeBlock();
+            l.random.reset(generator);
         }
         if (out instanceof Val.Bad) return null;
         if (!(out instanceof T y)) {

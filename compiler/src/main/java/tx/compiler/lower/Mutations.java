@@ -51,7 +51,7 @@ final class Mutations {
         if (known != null) return known;
         Ast.FnDef f = def(name);
         changed.put(name, Set.of());
-        Set<String> names = l.inPlaceNames(f.body());
+        Set<String> names = l.effects.inPlaceNames(f.body());
         Set<Integer> out = new java.util.TreeSet<>();
         for (int i = 0; i < f.params().size(); i++) if (names.contains(f.params().get(i).name())) out.add(i);
         changed.put(name, out);
@@ -66,7 +66,7 @@ final class Mutations {
         if (known != null) return known;
         Ast.FnDef f = def(name);
         changedScriptNames.put(name, Set.of()); // while it is being analysed (recursion is refused elsewhere)
-        Set<String> out = new LinkedHashSet<>(l.inPlaceNames(f.body()));
+        Set<String> out = new LinkedHashSet<>(l.effects.inPlaceNames(f.body()));
         for (Ast.Param p : f.params()) out.remove(p.name());
         out.removeAll(functions.scopes.localsOf(f)); // Python's rule: what it binds (`=`, `op=`, loop names) but its `global` names
         out.removeAll(Nonlocals.declared(f.body())); // its maker's names, handed back when it returns (Closures)

@@ -47,6 +47,7 @@ final class NameEffects {
         for (Ast.Stmt s : body) {
             BodyReads.calls(s, c -> collectFunctionCalls(c, out)); // a call anywhere, print(train(X, y)) too, changes what its function changes
             BatchNormRules.statement(s, out); // batch_norm(..., training=True) updates its running statistics
+            l.random.statement(s, out); // a random call changes the generator (a loop carries it)
             if (s instanceof Ast.AugAssign a && (a.target().attr() == null || a.target().attr().equals("data"))) out.add(a.target().name());
             else if (s instanceof Ast.IndexAssign a && changedName(a) != null) out.add(changedName(a));
             else if (s instanceof Ast.Assign a) {
@@ -86,6 +87,7 @@ final class NameEffects {
     private void collectAssigned(Ast.Stmt s, Set<String> out) {
         BodyReads.calls(s, c -> collectFunctionCalls(c, out)); // a call anywhere changes what its function changes
         BatchNormRules.statement(s, out);
+        l.random.statement(s, out); // a random call assigns the generator's state
         if (s instanceof Ast.Assign a) {
             for (Ast.Target t : a.targets()) if (t.attr() == null || REBINDING_ATTRIBUTES.contains(t.attr())) out.add(t.name());
             collectFunctionCalls(a.value(), out);

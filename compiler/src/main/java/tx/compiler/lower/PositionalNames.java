@@ -36,6 +36,8 @@ final class PositionalNames {
             Map.entry("arange", List.of("start", "end")),
             Map.entry("eye", List.of("n", "m")),
             Map.entry("randint", List.of("low", "high", "size")),
+            Map.entry("randperm", List.of("n")),
+            Map.entry("multinomial", List.of("input", "num_samples", "replacement")),
             Map.entry("topk", List.of("input", "k")),
             Map.entry("unsqueeze", List.of("input", "dim")),
             Map.entry("gather", List.of("input", "dim", "index")),

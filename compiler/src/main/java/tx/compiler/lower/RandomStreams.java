@@ -1,175 +1,246 @@
 package tx.compiler.lower;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
-import tx.compiler.syntax.Span;
+import java.util.Set;
+import tx.compiler.check.Val;
+import tx.compiler.check.Val.T;
+import tx.compiler.syntax.Ast;
+import tx.runtime.ir.Attrs;
+import tx.runtime.ir.Prim;
 import tx.runtime.ir.Var;
 import tx.runtime.tensor.DType;
 
 /**
- * Where each random call without {@code seed=} ({@code rand}, {@code randn}, {@code randint}, the
- * {@code *_like}, {@code dropout}) takes its numbers from, with PyTorch's structure (LANGUAGE.md §5)
- * though not its generator. A call's seed is decided when it is compiled, from a stream:
- * <ul>
- *   <li>before any {@code manual_seed}, the call's position in the file, mixed with the positions of
- *       the calls of the functions being inlined (a function called twice draws twice);</li>
- *   <li>after {@code manual_seed(k)}, the next draw of the stream k, in the order the program is
- *       written, so {@code manual_seed(k)} again repeats the draws after it.</li>
- * </ul>
- * A loop's body draws from a stream of its own, seeded from the stream around it (one draw) and
- * restarted at each iteration, with the loop's counter an operand of each random equation that
- * the kernel mixes into the seed when it runs ({@code Standalone.salted}): each iteration (each pair
- * of iterations of two nested loops) draws its own numbers, and a reversal or a recomputation of an
- * iteration draws that iteration's again. A {@code manual_seed(k)} in the body starts the stream k
- * afresh, with no counter, so every iteration draws the same numbers, as PyTorch's do; the stream
- * after such a loop goes on from the body's, else from the draw the loop took.
- * NOTE: a body is lowered several times (its fixpoint, dry runs), so each lowering restarts its
- * stream; a branch's draws are taken in the order the branches are written, both of them.
+ * PyTorch's global generator as a value of the program (LANGUAGE.md §5): its state is a hidden
+ * name, {@link #NAME}, that every random call without {@code seed=} reads and assigns, the way a
+ * program would thread JAX's keys by hand. A draw is two equations of that state, its numbers
+ * ({@code GEN_DRAW}) and the state after them ({@code GEN_NEXT}), so the numbers are PyTorch's for
+ * the same seed and the same calls in the same order, and every pass (simplification, the
+ * reversal of a loop, a recomputation under {@code checkpoint}) keeps them, being pure.
+ *
+ * <p>The state is an ordinary name to the lowering: a loop whose body draws carries it, both
+ * branches of an {@code if} give theirs and the {@code if} picks one, a function inlined at its
+ * call takes the caller's and gives back its own. {@link #statement} tells the name analyses which
+ * statements assign it. Before any {@code manual_seed}, the state is PyTorch's default generator's
+ * (seed 67280421310721). {@code seed=k}, tx's own keyword, draws from a fresh generator seeded
+ * with k and leaves the global one alone, as {@code generator=torch.Generator().manual_seed(k)}.
+ * A {@code torch.Generator()} is a value ({@link Val.Gen}) whose state is a hidden name of its own,
+ * threaded as the global one's; {@code generator=g} draws from it.
  */
 final class RandomStreams {
-    /** A counter mixed into the seeds: a variable of the program, or a number known now (an iteration lowered on its own). */
-    private record Counter(Var var, long value) {}
+    /** The hidden name that holds the state. */
+    static final String NAME = "$generator";
 
-    /** A stream: manual_seed's k or a loop's draw (null: none yet, seeds come from positions), the draws taken, the counters mixed in. */
-    private record Stream(Long base, long draws, List<Counter> counters) {}
+    /** PyTorch's default CPU generator's seed (c10's default_rng_seed_val). */
+    static final long DEFAULT_SEED = 67280421310721L;
 
-    /** A loop being lowered: its body's seed, the counters around it, the stream before it, and the draws taken before it. */
-    private record Loop(long seed, List<Counter> around, Stream before, long taken) {}
-
-    /** A random call's seed and the counters its equation reads (outermost first). */
-    record Seed(long seed, Var[] counters) {
-        /** {@code seed=k}: the stream k alone, the same numbers wherever the call is (it names its stream). */
-        static Seed given(double k) {
-            return new Seed((long) k, new Var[0]);
-        }
-    }
-
-    /** The seed of a random call: its {@code seed=} if it has one (which takes nothing from the stream), else the stream's next. */
-    Seed of(Args a) {
-        return a.kw.containsKey("seed") ? Seed.given(a.number(-1, "seed", 0)) : next(a.span());
-    }
+    /** The calls that take numbers from the global generator (or reseed it), by their last name: `torch.randn`, `F.dropout`. */
+    private static final Set<String> DRAWING = Set.of("rand", "randn", "randint", "randperm", "rand_like", "randn_like", "dropout", "manual_seed", "multinomial");
 
     private final Lowerer l;
-    private Stream now = new Stream(null, 0, List.of());
-    private final Deque<Loop> loops = new ArrayDeque<>();
-    /** Every draw taken, seeded or by position: a body that draws cannot be a function of the IR (see {@link #mark}). */
+    /** Draws and reseedings so far: a body that takes any cannot be a function of the IR (see {@link #mark}). */
     private long taken;
 
     RandomStreams(Lowerer l) {
         this.l = l;
     }
 
-    /** {@code manual_seed(k)}: the calls after it draw from the stream k, with no counter. */
-    void manualSeed(long k) {
-        now = new Stream(k, 0, List.of());
-        taken++;
-    }
-
-    /** The seed of a random call at {@code at} without {@code seed=}, and its counters, emitted as int64 scalars where they are numbers. */
-    Seed next(Span at) {
-        taken++;
-        long seed;
-        if (now.base() == null) {
-            seed = inlined(position(at));
-        } else {
-            now = new Stream(now.base(), now.draws() + 1, now.counters());
-            seed = mix(now.base(), now.draws());
-        }
-        Var[] counters = new Var[now.counters().size()];
-        for (int i = 0; i < counters.length; i++) {
-            Counter c = now.counters().get(i);
-            counters[i] = c.var() != null ? c.var() : l.b.scalar(c.value(), DType.INT64);
-        }
-        return new Seed(seed, counters);
-    }
-
-    /** A seed mixed with the positions of the calls being inlined: the same line in two calls of a function differs. */
-    private long inlined(long seed) {
-        for (Span call : l.inlinedCalls) seed = mix(seed, position(call));
-        return seed;
-    }
-
-    /** A call's position as its seed: line * 1000 + column (tx's seeds before this change, kept for calls outside loops). */
-    private static long position(Span at) {
-        return at.line() * 1000L + at.col();
-    }
-
-    /** SplitMix64's step and finaliser on a + n · golden. */
-    private static long mix(long a, long n) {
-        long z = a + n * 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
-
-    // ---- loops -------------------------------------------------------------------------------------------
-
-    /** Lowers a loop at {@code at} (see {@link #enterLoop}, {@link #exitLoop}). */
-    void loop(Span at, Runnable lower) {
-        enterLoop(at);
-        try {
-            lower.run();
-        } finally {
-            exitLoop();
-        }
+    /**
+     * Adds to {@code out} the generators' states the statement assigns: {@link #NAME} for a call that
+     * draws from the global generator; a Generator's for {@code generator=g} or {@code g.manual_seed(k)}
+     * (every Generator's where the name does not hold one now, as in a function taking g).
+     */
+    void statement(Ast.Stmt s, Set<String> out) {
+        BodyReads.calls(s, c -> {
+            String name = c.callee() instanceof Ast.Name n ? n.name() : c.callee() instanceof Ast.Attr a ? a.name() : null;
+            if (name == null) return;
+            if (c.callee() instanceof Ast.Attr a && name.equals("manual_seed") && !(a.target() instanceof Ast.Name t && t.name().equals("torch"))) {
+                out.addAll(generatorsOf(a.target()));
+                return;
+            }
+            if (!DRAWING.contains(name)) return;
+            for (Ast.Arg arg : c.args()) {
+                if ("seed".equals(arg.name())) return;
+                if ("generator".equals(arg.name())) {
+                    out.addAll(generatorsOf(arg.value()));
+                    return;
+                }
+            }
+            out.add(NAME);
+        });
     }
 
     /**
-     * A loop at {@code at} starts. After manual_seed, its body's stream is seeded by the stream's
-     * next draw, which the loop takes if its body draws anything (so {@code manual_seed(k)} before
-     * two equal loops repeats them, and a loop that draws nothing changes nothing after it); before
-     * any, by the loop's position.
+     * The states a generator argument may name: {@link #EVERY}, which the name analyses read as every
+     * Generator's that exists when they are asked (they remember a body's names from before its
+     * Generators were made).
      */
-    private void enterLoop(Span at) {
-        long seed = now.base() == null ? inlined(position(at)) : mix(now.base(), now.draws() + 1);
-        loops.push(new Loop(seed, now.counters(), now, taken));
+    private static List<String> generatorsOf(Ast.Expr e) {
+        return List.of(EVERY);
     }
 
-    /** An iteration of the innermost loop is lowered, with its counter a variable of the program. */
-    void iteration(Var counter) {
-        start(new Counter(counter, 0));
+    /** Stands for every Generator's state in what a body assigns (see {@link #expand}). */
+    static final String EVERY = NAME + "#*";
+
+    /** The names with {@link #EVERY} replaced by the hidden names of the Generators that exist now. */
+    Set<String> expand(Set<String> names) {
+        if (!names.contains(EVERY)) return names;
+        Set<String> out = new java.util.LinkedHashSet<>(names);
+        out.remove(EVERY);
+        for (String n : l.state.names.keySet()) if (n.startsWith(NAME + "#")) out.add(n);
+        return out;
     }
 
-    /** An iteration of the innermost loop is lowered on its own, with its counter a number known now. */
-    void iteration(long counter) {
-        start(new Counter(null, counter));
+    /** The Generators made so far. */
+    private int made;
+
+    /** The global generator's state now, made (PyTorch's default) if nothing has drawn yet. */
+    Var state() {
+        return state(NAME);
     }
 
-    private void start(Counter c) {
-        Loop loop = loops.peek();
-        List<Counter> counters = new ArrayList<>(loop.around());
-        counters.add(c);
-        now = new Stream(loop.seed(), 0, List.copyOf(counters));
+    private Var state(String name) {
+        if (l.state.names.get(name) instanceof T t) return t.var();
+        Var v = l.b.emit(Prim.GEN_SEED, DEFAULT_SEED);
+        l.state.names.put(name, generator(v));
+        return v;
+    }
+
+    /** {@code torch.Generator(device="cpu")}: a new generator, seeded as PyTorch seeds one (67280421310721). */
+    Val newGenerator(Args a) {
+        if (!a.shape(0, 1, "device")) return null;
+        Val device = a.get(0, "device");
+        if (device != null && !(device instanceof Val.Str d && d.value().equals("cpu"))) {
+            l.diags.error("E0104", a.spanOf(0, "device"), "tx's generators are CPU generators: `device` must be \"cpu\"", null);
+            return null;
+        }
+        String name = NAME + "#" + made++;
+        l.state.names.put(name, generator(l.b.emit(Prim.GEN_SEED, DEFAULT_SEED)));
+        return new Val.Gen(name);
+    }
+
+    /** A Generator's method: {@code g.manual_seed(k)} reseeds it and returns it, as PyTorch's. */
+    Val method(Val.Gen g, String name, Ast.Call c) {
+        Args a = new Args(l, name, c);
+        for (Ast.Arg arg : c.args()) {
+            Val v = l.exprs.expr(arg.value());
+            if (arg.name() == null) {
+                a.pos.add(v);
+                a.posSpans.add(arg.value().span());
+            } else {
+                a.kw.put(arg.name(), v);
+                a.kwSpans.put(arg.name(), arg.span());
+            }
+        }
+        if (!name.equals("manual_seed")) {
+            l.diags.error("E0103", c.span(), "a torch.Generator has no method `" + name + "` in tx", "tx's generators take `manual_seed(k)`");
+            return new Val.Bad();
+        }
+        Val seeded = seed(a);
+        if (seeded instanceof Val.Bad) return seeded;
+        taken++;
+        l.state.names.put(g.name(), seeded);
+        return g;
     }
 
     /**
-     * The innermost loop ends. If its body's stream still reads its counter, the stream goes on from
-     * before the loop; if a manual_seed in the body restarted it, from there, as in PyTorch.
+     * {@code manual_seed(k)}'s new state, a whole number k or a Python int known only at run time;
+     * E0104 for another value.
      */
-    private void exitLoop() {
-        Loop loop = loops.pop();
-        if (now.counters().size() <= loop.around().size()) return;
-        Stream b = loop.before();
-        now = taken == loop.taken() || b.base() == null ? b : new Stream(b.base(), b.draws() + 1, b.counters());
+    Val seed(Args a) {
+        if (!a.shape(1, 1, "seed")) return new Val.Bad();
+        if (a.get(0, "seed") instanceof T t && t.item() && t.dtype() == DType.INT64 && t.shape().length == 0) {
+            return generator(l.b.emit(Prim.GEN_SEED, null, t.var())); // a loop's counter
+        }
+        double k = a.number(0, "seed", 0);
+        if (a.failed) return new Val.Bad();
+        if (k != Math.rint(k) || Math.abs(k) > 0x1p63) {
+            l.diags.error("E0104", a.spanOf(0, "seed"), "`manual_seed` takes a whole number, found " + tx.runtime.tensor.PyFloat.repr(k), null);
+            return new Val.Bad();
+        }
+        return generator(l.b.emit(Prim.GEN_SEED, (long) k));
     }
 
-    // ---- functions ---------------------------------------------------------------------------------------
+    /** Makes the state exist before a statement that may assign it (a loop carries it, an `if` picks one). */
+    void before(Ast.Stmt s) {
+        if (!l.state.names.containsKey(NAME) && l.assignedNames(List.of(s)).contains(NAME)) state();
+    }
 
-    /** The state now, to be restored by {@link #reset} (a body lowered to see whether it can be a function). */
+    /** The generators' states go from one scope to another (a call and its caller), those that exist. */
+    static void pass(State from, State to) {
+        for (java.util.Map.Entry<String, Val> e : from.names.entrySet()) if (e.getKey().startsWith(NAME)) to.names.put(e.getKey(), e.getValue());
+    }
+
+    private static T generator(Var v) {
+        return new T(v, false, -1, null, false, false);
+    }
+
+    /** {@code manual_seed(k)} (torch's): the global generator starts again from k. */
+    Val manualSeed(Args a) {
+        Val seeded = seed(a);
+        if (seeded instanceof Val.Bad) return null;
+        taken++;
+        l.state.names.put(NAME, seeded);
+        return new Val.None("manual_seed's generator");
+    }
+
+    /**
+     * Where a random call draws from: a fresh generator seeded with {@code seed} (tx's {@code seed=}),
+     * or the generator whose state is the hidden name {@code name} (the global one, or {@code generator=g}'s).
+     */
+    record Source(Long seed, String name) {}
+
+    /** The source of a random call's numbers: its {@code seed=}, its {@code generator=}, or the global generator (E0104 for a generator= that is none). */
+    Source sourceOf(Args a) {
+        if (a.kw.containsKey("seed")) return new Source((long) a.number(-1, "seed", 0), null);
+        Val g = a.kw.get("generator");
+        if (g == null || g instanceof Val.None) return new Source(null, NAME);
+        if (g instanceof Val.Gen gen) return new Source(null, gen.name());
+        if (!(g instanceof Val.Bad)) l.diags.error("E0104", a.kwSpans.get("generator"), "`generator=` takes a torch.Generator, found " + g.describe(), null);
+        a.failed = true;
+        return null;
+    }
+
+    /** A draw from the source, which moves on past it (a fresh generator of seed= is dropped after). */
+    Var draw(Attrs.Draw d, Source from) {
+        if (from.seed() != null) return l.b.emit(Prim.GEN_DRAW, d, l.b.emit(Prim.GEN_SEED, from.seed()));
+        Var s = state(from.name());
+        taken++;
+        Var v = l.b.emit(Prim.GEN_DRAW, d, s);
+        l.state.names.put(from.name(), generator(l.b.emit(Prim.GEN_NEXT, d, s)));
+        return v;
+    }
+
+    /** A draw that happens only where {@code happens} (a bool scalar) holds: the numbers are made, the generator moves on only there. */
+    Var drawIf(Attrs.Draw d, Source from, Var happens) {
+        if (from.seed() != null) return draw(d, from);
+        Var s = state(from.name());
+        Var v = draw(d, from);
+        Var after = ((T) l.state.names.get(from.name())).var();
+        l.state.names.put(from.name(), generator(l.b.where(happens, after, s)));
+        return v;
+    }
+
+    // ---- blocks of their own -------------------------------------------------------------------------
+
+    /**
+     * The state now, to be put back by {@link #reset}: a body lowered into a block of its own that
+     * does not flow on (a function tried as a function of the IR, a vmap's or a Jacobian's rows)
+     * must not leave a state defined inside it.
+     */
     Object mark() {
-        return List.of(now, taken);
+        State states = new State();
+        pass(l.state, states);
+        return new Object[] {states, taken};
     }
 
     void reset(Object mark) {
-        List<?> m = (List<?>) mark;
-        now = (Stream) m.get(0);
-        taken = (Long) m.get(1);
+        l.state.names.keySet().removeIf(n -> n.startsWith(NAME));
+        pass((State) ((Object[]) mark)[0], l.state);
     }
 
-    /** Whether anything was drawn, or a stream started, since the mark: such a body is inlined at each call, to draw anew. */
+    /** Whether anything was drawn, or a generator seeded, since the mark: such a body is inlined at each call, to draw anew. */
     boolean drewSince(Object mark) {
-        return taken != (Long) ((List<?>) mark).get(1);
+        return taken != (Long) ((Object[]) mark)[1];
     }
 }

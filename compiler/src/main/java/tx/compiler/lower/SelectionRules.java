@@ -42,6 +42,8 @@ final class SelectionRules extends RuleFamily {
         rules.put("one_hot", this::oneHot);
         rules.put("count_nonzero", this::countNonzero);
         rules.put("randint", this::randint);
+        rules.put("randperm", this::randperm);
+        rules.put("multinomial", this::multinomial);
     }
 
     // ---- positions of extremes and orders -------------------------------------------------------------
@@ -375,27 +377,79 @@ final class SelectionRules extends RuleFamily {
     }
 
     /**
-     * randint(low=0, high, size, seed=): whole numbers uniform in [low, high), int64, seeded as rand
-     * (tx's stream, not PyTorch's).
+     * randint(low=0, high, size, seed=): whole numbers uniform in [low, high), int64, PyTorch's (see
+     * {@link RandomStreams}).
      */
     private Val randint(Args a) {
-        if (!a.shape(2, 3, "seed", "low", "high", "size", "requires_grad", "dtype")) return null;
+        if (!a.shape(2, 3, "seed", "generator", "low", "high", "size", "requires_grad", "dtype")) return null;
         DType dtype = a.dtype("dtype", DType.INT64); // PyTorch draws the whole numbers, then stores them in this dtype
         boolean three = a.has(2);
         double low = three ? a.number(0, "low", 0) : a.number(-1, "low", 0), high = a.number(three ? 1 : 0, "high", 0);
         int[] shape = a.shapeFrom(three ? 2 : 1);
-        RandomStreams.Seed seed = l.random.of(a);
+        RandomStreams.Source seed = l.random.sourceOf(a);
         if (shape == null || a.failed || !a.fits(shape, a.span())) return null;
         if (!(high > low) || low != Math.rint(low) || high != Math.rint(high)) {
             l.diags.error("E0205", a.span(), "`randint` draws from [low, high): high must be a whole number above low", null);
             return null;
         }
-        Var drawn = b.emit(Prim.RANDINT, new Attrs.RandInt(shape, seed.seed(), (long) low, (long) high), seed.counters());
+        Var drawn = l.random.draw(new Attrs.Draw(Attrs.Draw.Kind.RANDINT, shape, low, high), seed);
         Var v = dtype == DType.INT64 ? drawn : b.emit(Prim.CAST, dtype, drawn);
         if (a.bool("requires_grad", false)) {
             return l.floatForGrad(dtype, a.kwSpans.get("requires_grad")) ? l.leaf(v, a.call) : null;
         }
         return out(v, null);
+    }
+
+    /** randperm(n, seed=): 0 to n - 1 in PyTorch's random order (int64), swapped as its CPU kernel swaps them. */
+    private Val randperm(Args a) {
+        if (!a.shape(1, 1, "seed", "generator", "dtype", "requires_grad")) return null;
+        Integer n = a.count(0, "n");
+        DType dtype = a.dtype("dtype", DType.INT64);
+        RandomStreams.Source seed = l.random.sourceOf(a);
+        if (n == null || a.failed || !a.fits(new int[] {n}, a.span())) return null;
+        Var drawn = l.random.draw(new Attrs.Draw(Attrs.Draw.Kind.RANDPERM, new int[] {n}, 0, n), seed);
+        Var v = dtype == DType.INT64 ? drawn : b.emit(Prim.CAST, dtype, drawn);
+        if (a.bool("requires_grad", false)) return l.floatForGrad(dtype, a.kwSpans.get("requires_grad")) ? l.leaf(v, a.call) : null;
+        return out(v, null);
+    }
+
+    /**
+     * multinomial(input, num_samples, replacement=False, generator=): PyTorch 1.13's CPU sampling, with
+     * its draws. With replacement, a uniform number per sample, placed among the row's running sums
+     * divided by their last (the last set to 1) by counting the sums below it, as PyTorch's binary
+     * search places it; without, the first num_samples of p / q, q = -log(1 - u) exponential, one u
+     * per category (PyTorch's argmax, or its topk: NOTE among equal values the order may differ).
+     * NOTE: a negative, infinite or nan probability, or a row of zeros, is not checked: PyTorch raises.
+     */
+    private Val multinomial(Args a) {
+        if (!a.shape(2, 3, "num_samples", "replacement", "generator")) return null;
+        T p = a.tensor(0);
+        Integer n = a.count(1, "num_samples");
+        boolean replacement = a.bool(2, "replacement", false);
+        RandomStreams.Source from = l.random.sourceOf(a);
+        if (p == null || n == null || a.failed) return null;
+        int rank = p.shape().length, k = rank == 0 ? 0 : p.shape()[rank - 1], rows = rank == 2 ? p.shape()[0] : 1;
+        String refused = rank < 1 || rank > 2 ? "prob_dist must be 1 or 2 dim" : !p.dtype().isFloat() ? "multinomial only supports floating-point dtypes for input, got: "
+                + p.dtype().text() : n <= 0 ? "cannot sample n_sample <= 0 samples" : !replacement && n > k ? "cannot sample n_sample > prob_dist.size(-1) samples without replacement" : null;
+        if (refused != null || Shapes.symbolic(p.shape())) {
+            l.diags.error("E0104", a.span(), refused != null ? refused : "`multinomial` of a tensor whose size is known only at run time", "PyTorch raises this when it runs");
+            return null;
+        }
+        Var x = b.reshape(p.var(), new int[] {rows, k}), picked;
+        if (replacement) {
+            Var u = l.random.draw(new Attrs.Draw(Attrs.Draw.Kind.UNIFORM, new int[] {rows, n}, 0, 1), from);
+            Var sums = b.emit(Prim.CUMSUM, new Attrs.Axis(1), x);
+            Var total = b.slice(sums, new int[] {0, k - 1}, new int[] {rows, k}, new int[] {1, 1});
+            Var spread = b.div(b.slice(sums, new int[] {0, 0}, new int[] {rows, k - 1}, new int[] {1, 1}), total);
+            Var cdf = b.emit(Prim.CAT, new Attrs.Axis(1), spread, b.fill(new int[] {rows, 1}, 1.0));
+            picked = b.sum(b.lt(b.reshape(cdf, new int[] {rows, 1, k}), b.reshape(u, new int[] {rows, n, 1})), new int[] {2}, false);
+        } else {
+            Var u = l.random.draw(new Attrs.Draw(Attrs.Draw.Kind.UNIFORM, new int[] {rows, k}, 0, 1), from);
+            Var r = b.div(x, b.neg(b.emit(Prim.LOG, null, b.sub(b.scalar(1), u))));
+            picked = n == 1 ? argmaxAlong(r, 1, true)
+                    : b.slice(b.emit(Prim.ARGSORT, new Attrs.AxisOrder(1, true), r), new int[] {0, 0}, new int[] {rows, n}, new int[] {1, 1});
+        }
+        return out(b.reshape(picked, rank == 2 ? new int[] {rows, n} : new int[] {n}), null);
     }
 
     // ---- dtype checks -----------------------------------------------------------------------------------

@@ -160,9 +160,22 @@ public final class Attrs {
         @Override public String toString() { return "shape=" + Shapes.show(shape) + ", value=" + value + (dtype == DType.FLOAT64 ? "" : ", " + dtype.text()); }
     }
 
-    /** Seeded random whole numbers, uniform in [low, high) (randint: int64). */
-    public record RandInt(int[] shape, long seed, long low, long high) {
-        @Override public String toString() { return "shape=" + Shapes.show(shape) + ", seed=" + seed + ", low=" + low + ", high=" + high; }
+    /**
+     * A draw from PyTorch's generator (GEN_DRAW, GEN_NEXT): uniform in [a, b), normal of mean a and
+     * deviation b, whole numbers in [a, b) (int64), or a permutation of 0 to n - 1 (int64).
+     */
+    public record Draw(Kind kind, int[] shape, double a, double b) {
+        public enum Kind { UNIFORM, NORMAL, RANDINT, RANDPERM }
+
+        @Override public boolean equals(Object o) {
+            return o instanceof Draw d && d.kind == kind && java.util.Arrays.equals(d.shape, shape) && Double.compare(d.a, a) == 0 && Double.compare(d.b, b) == 0;
+        }
+
+        @Override public int hashCode() { return java.util.Objects.hash(kind, java.util.Arrays.hashCode(shape), a, b); }
+
+        @Override public String toString() {
+            return kind.name().toLowerCase(java.util.Locale.ROOT) + ", shape=" + Shapes.show(shape) + (kind == Kind.RANDPERM ? "" : ", " + a + ", " + b);
+        }
     }
 
     /** An axis and a direction (argsort: descending or not; argmax: the maximum or the minimum). */

@@ -30,11 +30,12 @@ public final class Dtypes {
             case LT, LE, GT, GE, EQ, NE, FIRST_MAX -> DType.BOOL; // FIRST_MAX: a mask
             // sums and products of bools and ints are int64 (torch.sum of a bool tensor counts)
             case SUM, PROD, CUMSUM, CUMPROD -> in.get(0) == DType.FLOAT64 ? DType.FLOAT64 : DType.INT64;
-            case ARGMAX, ARGSORT, RANDINT, NONZERO -> DType.INT64;
+            case ARGMAX, ARGSORT, NONZERO, GEN_SEED, GEN_NEXT -> DType.INT64;
             case CAST -> (DType) attr;
             case CONST -> ((Attrs.Const) attr).dtype();
             case FILL -> ((Attrs.Fill) attr).dtype();
             case RANDOM -> DType.FLOAT64;
+            case GEN_DRAW -> ((Attrs.Draw) attr).kind().ordinal() < 2 ? DType.FLOAT64 : DType.INT64; // uniform, normal; whole numbers
             case LOAD -> ((Attrs.Load) attr).dtype(); // the file's: float, int or bool
         };
     }

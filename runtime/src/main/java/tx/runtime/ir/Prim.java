@@ -678,29 +678,30 @@ public enum Prim {
         @Override public Tensor eval(List<Tensor> in, Object attr) { return Tensor.full(resolved(((Attrs.Fill) attr).shape(), in, 0), ((Attrs.Fill) attr).value()); }
         @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }
     },
-    /** Seeded random numbers; its operands are the counters (int64) of the loops around the call, mixed into the seed. */
-    RANDOM(-1) {
+    /** tx's own seeded numbers (SplitMix64): the stand-ins of a function's arguments, and tx check's inputs. */
+    RANDOM(0) {
         @Override public int[] shape(List<int[]> in, Object attr) { return ((Attrs.Random) attr).shape().clone(); }
-        @Override public Tensor eval(List<Tensor> in, Object attr) {
-            Attrs.Random r = (Attrs.Random) attr;
-            return r.normal() ? Random.normal(r.shape(), Random.seed(r.seed(), in)) : Random.uniform(r.shape(), Random.seed(r.seed(), in));
-        }
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return java.util.Collections.nCopies(e.in().size(), null); } // a counter passes no gradient
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Random.of((Attrs.Random) attr); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return List.of(); }
     },
-    /** Seeded random whole numbers in [low, high), int64 (randint); its operands are RANDOM's. */
-    RANDINT(-1) {
-        @Override public int[] shape(List<int[]> in, Object attr) { return ((Attrs.RandInt) attr).shape().clone(); }
-        @Override public Tensor eval(List<Tensor> in, Object attr) {
-            Attrs.RandInt r = (Attrs.RandInt) attr;
-            return Indexing.randint(r.shape(), Random.seed(r.seed(), in), r.low(), r.high());
-        }
-        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return java.util.Collections.nCopies(e.in().size(), null); } // a counter passes no gradient
+    /** PyTorch's generator seeded (manual_seed): its state, int64 [628] (StandaloneRandom); the seed is the attr, or an int64 operand. */
+    GEN_SEED(-1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return new int[] {Random.WORDS}; }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Random.seeded(in.isEmpty() ? (Long) attr : (long) in.get(0).item()); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return java.util.Collections.nCopies(e.in().size(), null); }
     },
-    /**
-     * A NumPy .npy file, read when the equation runs. Its shape was read from the header at compile
-     * time and is checked again here; a file tx cannot read is an {@link Npy.NpyException} whose
-     * message names the file. Like a constant, it passes no gradient (a leaf may be made from it).
-     */
+    /** The numbers a draw ({@link Attrs.Draw}: rand, randn, randint, randperm) takes from a generator's state, as PyTorch's. */
+    GEN_DRAW(1) {
+        @Override public int[] shape(List<int[]> in, Object attr) { return ((Attrs.Draw) attr).shape().clone(); }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Random.draw(in.get(0), (Attrs.Draw) attr); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return java.util.Collections.singletonList(null); }
+    },
+    GEN_NEXT(1) { // the generator's state after that draw
+        @Override public int[] shape(List<int[]> in, Object attr) { return new int[] {Random.WORDS}; }
+        @Override public Tensor eval(List<Tensor> in, Object attr) { return Random.next(in.get(0), (Attrs.Draw) attr); }
+        @Override public List<Var> vjp(Builder b, Eqn e, Var g) { return java.util.Collections.singletonList(null); }
+    },
+    /** A .npy file, read when it runs, its shape checked against the header's at compile time (else an {@link Npy.NpyException} naming it); no gradient. */
     LOAD(0) {
         @Override public int[] shape(List<int[]> in, Object attr) { return ((Attrs.Load) attr).shape().clone(); }
         @Override public Tensor eval(List<Tensor> in, Object attr) { return PrimSupport.load((Attrs.Load) attr); }

@@ -6,7 +6,7 @@ import tx.runtime.tensor.Tensor;
 
 /**
  * The kernels of the primitives that take or give int64 tensors: conversions between dtypes,
- * bitwise operations, argmax, a stable argsort, gather, scatter_add and randint. They are
+ * bitwise operations, argmax, a stable argsort, gather and scatter_add. They are
  * {@link Standalone}'s (so emitted Java computes the same), on tensors. An index outside its axis
  * is an {@link Shaping.IndexError}, reported at run time with the location (E0507).
  */
@@ -129,9 +129,5 @@ public final class Indexing {
             for (int d = r - 2; d >= 0 && ++pos[d] == is[d]; d--) pos[d] = 0;
         }
         return out;
-    }
-
-    public static Tensor randint(int[] shape, long seed, long low, long high) {
-        return Tensor.of(shape, Standalone.randint(Shapes.numel(shape), seed, low, high));
     }
 }

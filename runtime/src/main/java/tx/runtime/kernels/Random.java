@@ -1,5 +1,6 @@
 package tx.runtime.kernels;
 
+import tx.runtime.ir.Attrs;
 import tx.runtime.tensor.Shapes;
 import tx.runtime.tensor.Tensor;
 
@@ -13,15 +14,40 @@ import tx.runtime.tensor.Tensor;
 public final class Random {
     private Random() {}
 
-    /**
-     * The seed a random equation draws with: its own, mixed with the counters of the loops around it
-     * that it reads as operands (int64 scalars, outermost first), if any ({@link Standalone#salted}).
-     */
-    public static long seed(long seed, java.util.List<Tensor> counters) {
-        if (counters.isEmpty()) return seed;
-        long[] c = new long[counters.size()];
-        for (int i = 0; i < c.length; i++) c[i] = (long) counters.get(i).item();
-        return Standalone.salted(seed, c);
+    /** A RANDOM equation's numbers: uniform or normal, as its attributes say. */
+    public static Tensor of(Attrs.Random r) {
+        return r.normal() ? normal(r.shape(), r.seed()) : uniform(r.shape(), r.seed());
+    }
+
+    /** The length of a state of PyTorch's generator ({@link StandaloneRandom}). */
+    public static final int WORDS = StandaloneRandom.genWords();
+
+    /** A state of PyTorch's generator seeded with seed (manual_seed). */
+    public static Tensor seeded(long seed) {
+        return Tensor.of(new int[] {WORDS}, StandaloneRandom.genSeed(seed));
+    }
+
+    /** The numbers of a draw from a state of PyTorch's generator. */
+    public static Tensor draw(Tensor state, Attrs.Draw d) {
+        return run(state, d)[0];
+    }
+
+    /** The state after a draw. */
+    public static Tensor next(Tensor state, Attrs.Draw d) {
+        return run(state, d)[1];
+    }
+
+    /** The last draw run on this thread: a draw's numbers and its next state are asked for one after the other, and made once. */
+    private static final ThreadLocal<Object[]> LAST = new ThreadLocal<>();
+
+    private static Tensor[] run(Tensor state, Attrs.Draw d) {
+        Object[] last = LAST.get();
+        if (last != null && last[0] == state && last[1].equals(d)) return (Tensor[]) last[2];
+        double[][] after = new double[1][];
+        double[] v = StandaloneRandom.genRun(state.data(), d.kind().ordinal(), Shapes.numel(d.shape()), d.a(), d.b(), after);
+        Tensor[] out = {Tensor.of(d.shape(), v), Tensor.of(new int[] {WORDS}, after[0])};
+        LAST.set(new Object[] {state, d, out});
+        return out;
     }
 
     /** Independent samples from the uniform distribution on [0, 1). */

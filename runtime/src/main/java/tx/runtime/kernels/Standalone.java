@@ -592,23 +592,6 @@ final class Standalone {
         }
     }
 
-    // kernel: salted
-    /**
-     * The seed of a random call in one iteration of the loops around it: its seed mixed with each
-     * loop's counter in turn (outermost first) by SplitMix64's finaliser, so each iteration draws
-     * its own numbers and the same iteration draws the same ones again.
-     */
-    static long salted(long seed, long[] counters) {
-        long z = seed;
-        for (long c : counters) {
-            z ^= (c + 1) * 0x9e3779b97f4a7c15L;
-            z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-            z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-            z ^= z >>> 31;
-        }
-        return z;
-    }
-
     // kernel: uniform needs SplitMix64
     /** rand(shape, seed=seed): count numbers uniform in [0, 1), in row-major order. */
     static double[] uniform(int count, long seed) {
@@ -761,13 +744,5 @@ final class Standalone {
             for (int d = is.length - 1; d >= 0 && ++pos[d] == is[d]; d--) pos[d] = 0;
         }
         return out;
-    }
-
-    // kernel: randint needs uniform
-    /** count whole numbers uniform in [low, high): low + floor(u (high - low)) of the uniform stream. */
-    static double[] randint(int count, long seed, long low, long high) {
-        double[] u = uniform(count, seed);
-        for (int i = 0; i < count; i++) u[i] = low + Math.min(high - low - 1, (long) Math.floor(u[i] * (high - low)));
-        return u;
     }
 }

@@ -297,7 +297,12 @@ class PrimGradTest {
                 op(new int[] {2, 2, 1}, any)), new Attrs.Axis(1), Kind.DIFFERENTIABLE);
         add(t, Prim.SCATTER, "the last axis, as max_unpool", List.of(op(new int[] {2, 4}, any), condition(new int[] {2, 3}, sequence(3, 0, 1, 2, 1, 0)),
                 op(new int[] {2, 3}, any)), new Attrs.Axis(1), Kind.DIFFERENTIABLE);
-        add(t, Prim.RANDINT, "randint", List.of(), new Attrs.RandInt(new int[] {2, 3}, 7, -2, 5), Kind.SOURCE);
+        // a generator's state passes no gradient (its draws are constants of the program)
+        Domain state = (rng, n) -> tx.runtime.kernels.Random.seeded(rng.nextInt(1000)).data();
+        Attrs.Draw draw = new Attrs.Draw(Attrs.Draw.Kind.NORMAL, new int[] {2, 3}, 0, 1);
+        add(t, Prim.GEN_SEED, "manual_seed", List.of(), 7L, Kind.SOURCE);
+        add(t, Prim.GEN_DRAW, "randn", List.of(condition(new int[] {tx.runtime.kernels.Random.WORDS}, state)), draw, Kind.BLOCKED);
+        add(t, Prim.GEN_NEXT, "after randn", List.of(condition(new int[] {tx.runtime.kernels.Random.WORDS}, state)), draw, Kind.BLOCKED);
 
         add(t, Prim.CONST, "constant", List.of(), new Attrs.Const(Tensor.of(new int[] {2}, new double[] {1.5, -2})), Kind.SOURCE);
         add(t, Prim.FILL, "fill", List.of(), new Attrs.Fill(new int[] {2, 3}, 0.25), Kind.SOURCE);
