@@ -1,23 +1,24 @@
 # PyTorch twin of d2l_linear_regression.tx: "Linear Regression Implementation from Scratch",
 # Dive into Deep Learning (d2l.ai), section 3.2, PyTorch version, as written there except:
-# deterministic data instead of torch.normal, and minibatches in order (zip of splits) instead of
-# data_iter's random shuffle, so that tx and PyTorch see the same numbers; 100 examples, not 1000.
+# torch.manual_seed(0) first (d2l draws unseeded), float64, and minibatches in order (zip of
+# splits) instead of data_iter's shuffle by Python's random module.
 import torch; torch.set_default_dtype(torch.float64)
 
 def synthetic_data(w, b, num_examples):  #@save
     """Generate y = Xw + b + noise."""
-    X = torch.sin(torch.arange(num_examples * len(w)).reshape(num_examples, len(w)) * 0.7)
+    X = torch.normal(0, 1, (num_examples, len(w)))
     y = torch.matmul(X, w) + b
-    y += 0.01 * torch.cos(torch.arange(num_examples) * 1.3)
+    y += torch.normal(0, 0.01, y.shape)
     return X, y.reshape((-1, 1))
 
+torch.manual_seed(0)  # not in d2l: unseeded, PyTorch's numbers change from run to run
 true_w = torch.tensor([2, -3.4])
 true_b = 4.2
-features, labels = synthetic_data(true_w, true_b, 100)
+features, labels = synthetic_data(true_w, true_b, 1000)
 print('features:', features[0], '\nlabel:', labels[0])
 
 batch_size = 10
-w = torch.tensor([[0.01], [-0.02]], requires_grad=True)
+w = torch.normal(0, 0.01, size=(2,1), requires_grad=True)
 b = torch.zeros(1, requires_grad=True)
 
 def linreg(X, w, b):  #@save

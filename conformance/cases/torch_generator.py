@@ -53,3 +53,11 @@ if s > 3.0:
 else:
     print(torch.rand(2))
 print(torch.randn(2))
+
+torch.manual_seed(11)
+print(torch.normal(2.0, 3.0, (20,)))
+print(torch.normal(0, 0.01, size=(3,)))
+w = torch.normal(0, 1, size=(2, 1), requires_grad=True)
+print(w)
+m = torch.arange(4.0)
+print(torch.normal(m, torch.full((4,), 0.5)), torch.normal(m, 2.0), torch.normal(1.0, torch.ones(2, 4)))

@@ -22,6 +22,7 @@ final class TxText {
      */
     static String[] draw(tx.runtime.ir.Attrs.Draw d, String shape, String seed) {
         if (seed == null) throw Derivation.drawsAgain();
+        if (d.a() != 0 || d.b() != 1) throw new Derivation.Unexpressible("a draw with a mean and a deviation (`normal`) cannot be written yet");
         String s = "seed=" + seed;
         return switch (d.kind()) {
             case UNIFORM -> new String[] {"rand", shape, s};

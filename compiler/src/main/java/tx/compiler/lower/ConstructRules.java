@@ -78,6 +78,7 @@ final class ConstructRules extends RuleFamily {
         rules.put("zeros_like", a -> like(a, 0.0));
         rules.put("ones_like", a -> like(a, 1.0));
         rules.put("full_like", a -> like(a, null));
+        rules.put("normal", this::normal);
         rules.put("rand_like", a -> randomLike(a, false));
         rules.put("randn_like", a -> randomLike(a, true));
     }
@@ -182,6 +183,58 @@ final class ConstructRules extends RuleFamily {
         RandomStreams.Source seed = l.random.sourceOf(a);
         if (shape == null || a.failed || !a.fits(shape, a.span()) || !floatDraws(a, normal, a.dtype("dtype", DType.FLOAT64))) return null;
         return made(a, l.random.draw(new Attrs.Draw(normal ? Attrs.Draw.Kind.NORMAL : Attrs.Draw.Kind.UNIFORM, shape, 0, 1), seed));
+    }
+
+    /**
+     * normal(mean, std, size, generator=): of Python numbers, PyTorch's normal_ (z std + mean, one
+     * fused multiply-add); of tensors (broadcast), its standard draws times std then plus mean (its
+     * mul_ and add_), or the draws of deviation std plus mean when std is a number. PyTorch gives
+     * mean and std a gradient of zeros, which tx does not yet: a tensor that requires grad is E0104.
+     * NOTE: a negative element of a std tensor is not checked (PyTorch raises).
+     */
+    private Val normal(Args a) {
+        if (!a.shape(2, 3, "requires_grad", "generator", "dtype")) return null;
+        Val mean = a.get(0, "mean"), std = a.get(1, "std");
+        RandomStreams.Source from = l.random.sourceOf(a);
+        if (a.failed || mean == null || std == null) return null;
+        if (mean instanceof Val.Num m && std instanceof Val.Num s) {
+            int[] shape = a.has(2) ? a.shapeFrom(2) : null;
+            if (shape == null) {
+                if (!a.failed) l.diags.error("E0104", a.span(), "`normal` of two numbers needs a size, e.g. `normal(0.0, 1.0, (2, 3))`", null);
+                return null;
+            }
+            if (!(s.value() >= 0)) {
+                l.diags.error("E0104", a.spanOf(1, "std"), "normal expects std >= 0.0, but found std " + PyFloat.repr(s.value()), null);
+                return null;
+            }
+            if (a.failed || !a.fits(shape, a.span())) return null;
+            return made(a, l.random.draw(new Attrs.Draw(Attrs.Draw.Kind.NORMAL, shape, m.value(), s.value()), from));
+        }
+        if (a.has(2)) {
+            l.diags.error("E0104", a.spanOf(2, "size"), "`normal` of a tensor takes its size from mean and std, not `size`", null);
+            return null;
+        }
+        T m = mean instanceof T t ? t : null, s = std instanceof T t ? t : null;
+        for (T t : java.util.Arrays.asList(m, s)) {
+            if (t == null) continue;
+            String why = !t.dtype().isFloat() ? "of float tensors" : t.rg() ? "of tensors that do not require grad (PyTorch gives them a gradient of zeros, which tx does not yet)" : null;
+            if (why != null) {
+                l.diags.error("E0104", a.span(), "tx's `normal` of tensors takes mean and std " + why, null);
+                return null;
+            }
+        }
+        if ((m == null && !(mean instanceof Val.Num)) || (s == null && !(std instanceof Val.Num))) {
+            l.diags.error("E0104", a.span(), "`normal` takes numbers or float tensors for mean and std", null);
+            return null;
+        }
+        int[] shape = m != null && s != null ? Shapes.broadcast(m.shape(), s.shape()) : m != null ? m.shape() : s.shape();
+        if (shape == null) {
+            l.diags.error("E0201", a.span(), "mean and std of shapes " + Shapes.show(m.shape()) + " and " + Shapes.show(s.shape()) + " do not broadcast", null);
+            return null;
+        }
+        Var z = l.random.draw(new Attrs.Draw(Attrs.Draw.Kind.NORMAL, shape, 0, s == null ? ((Val.Num) std).value() : 1), from);
+        Var scaled = s == null ? z : b.mul(z, s.var());
+        return made(a, b.add(scaled, m == null ? b.scalar(((Val.Num) mean).value()) : m.var()));
     }
 
     /**

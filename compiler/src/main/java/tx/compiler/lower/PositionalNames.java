@@ -37,6 +37,7 @@ final class PositionalNames {
             Map.entry("eye", List.of("n", "m")),
             Map.entry("randint", List.of("low", "high", "size")),
             Map.entry("randperm", List.of("n")),
+            Map.entry("normal", List.of("mean", "std", "size")),
             Map.entry("multinomial", List.of("input", "num_samples", "replacement")),
             Map.entry("topk", List.of("input", "k")),
             Map.entry("unsqueeze", List.of("input", "dim")),

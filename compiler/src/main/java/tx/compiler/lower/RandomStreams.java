@@ -35,7 +35,7 @@ final class RandomStreams {
     static final long DEFAULT_SEED = 67280421310721L;
 
     /** The calls that take numbers from the global generator (or reseed it), by their last name: `torch.randn`, `F.dropout`. */
-    private static final Set<String> DRAWING = Set.of("rand", "randn", "randint", "randperm", "rand_like", "randn_like", "dropout", "manual_seed", "multinomial");
+    private static final Set<String> DRAWING = Set.of("rand", "randn", "randint", "randperm", "rand_like", "randn_like", "dropout", "manual_seed", "multinomial", "normal");
 
     private final Lowerer l;
     /** Draws and reseedings so far: a body that takes any cannot be a function of the IR (see {@link #mark}). */

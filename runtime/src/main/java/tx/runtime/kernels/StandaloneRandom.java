@@ -23,8 +23,11 @@ package tx.runtime.kernels;
  *   <li>{@code randint} takes a word modulo the range (two words when the range is 2^32 or more);</li>
  *   <li>{@code randperm(n)} swaps as Fisher and Yates from the front, a word modulo n - i each.</li>
  * </ul>
- * NOTE: log, cos and sin are {@code Math}'s, which on HotSpot give glibc's bits for all but about
- * one element in 300; PyTorch calls glibc's. A number may then differ from PyTorch's in its last bit.
+ * A number's scale and shift ({@code u (to - from) + from}, {@code z std + mean}) is one fused
+ * multiply-add, as PyTorch's kernels compiled for AVX2 compute it (which matters only where they
+ * are not 0 and 1). NOTE: log, cos and sin are {@code Math}'s, which on HotSpot give glibc's bits
+ * for all but about one normal number in 260; PyTorch calls glibc's. A number may then differ from
+ * PyTorch's in its last bit.
  */
 final class StandaloneRandom {
     private StandaloneRandom() {}
@@ -128,7 +131,7 @@ final class StandaloneRandom {
         Mt19937 g = new Mt19937(state);
         double[] out = new double[count];
         if (kind == 0) {
-            for (int i = 0; i < count; i++) out[i] = g.unit() * (b - a) + a;
+            for (int i = 0; i < count; i++) out[i] = Math.fma(g.unit(), b - a, a);
         } else if (kind == 1 && count >= 16) {
             for (int i = 0; i < count; i++) out[i] = g.unit();
             for (int i = 0; i + 16 <= count; i += 16) boxMuller16(out, i, a, b);
@@ -137,7 +140,7 @@ final class StandaloneRandom {
                 boxMuller16(out, count - 16, a, b);
             }
         } else if (kind == 1) {
-            for (int i = 0; i < count; i++) out[i] = g.gaussian() * b + a;
+            for (int i = 0; i < count; i++) out[i] = Math.fma(g.gaussian(), b, a);
         } else if (kind == 2) {
             long low = (long) a, range = (long) b - low;
             for (int i = 0; i < count; i++) out[i] = (range >= (1L << 32) ? Long.remainderUnsigned(g.next64(), range) : g.next32() % range) + low;
@@ -160,8 +163,8 @@ final class StandaloneRandom {
         for (int j = at; j < at + 8; j++) {
             double u1 = 1 - d[j], u2 = d[j + 8];
             double r = Math.sqrt(-2 * Math.log(u1)), theta = 2.0 * Math.PI * u2;
-            d[j] = r * Math.cos(theta) * s + m;
-            d[j + 8] = r * Math.sin(theta) * s + m;
+            d[j] = Math.fma(r * Math.cos(theta), s, m);
+            d[j + 8] = Math.fma(r * Math.sin(theta), s, m);
         }
     }
 
