@@ -82,12 +82,18 @@ final class StandaloneRandom {
             return y & 0xffffffffL;
         }
 
+        /** The next 624 words: word k from words k, k + 1 and k + 397 (mod 624), in three runs without the modulo. */
         private void twist() {
-            for (int k = 0; k < 624; k++) {
-                int y = (words[k] & 0x80000000) | (words[(k + 1) % 624] & 0x7fffffff);
-                words[k] = words[(k + 397) % 624] ^ (y >>> 1) ^ ((y & 1) != 0 ? 0x9908b0df : 0);
-            }
+            int k = 0;
+            for (; k < 227; k++) words[k] = mix(words[k], words[k + 1], words[k + 397]);
+            for (; k < 623; k++) words[k] = mix(words[k], words[k + 1], words[k - 227]);
+            words[623] = mix(words[623], words[0], words[396]);
             next = 0;
+        }
+
+        private static int mix(int upper, int lower, int far) {
+            int y = (upper & 0x80000000) | (lower & 0x7fffffff);
+            return far ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
         }
 
         /** Two words as one 64-bit number, the first high. */
