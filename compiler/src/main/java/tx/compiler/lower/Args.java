@@ -125,6 +125,24 @@ final class Args {
         return t.dtype() == tx.runtime.tensor.DType.FLOAT64 ? t.var() : l.b.emit(tx.runtime.ir.Prim.CAST, tx.runtime.tensor.DType.FLOAT64, t.var());
     }
 
+    /** A call's arguments, each evaluated, in order. */
+    static Args evaluated(Lowerer l, String fn, Ast.Call c) {
+        Args a = new Args(l, fn, c);
+        for (Ast.Arg arg : c.args()) a.add(arg, l.exprs.expr(arg.value()));
+        return a;
+    }
+
+    /** Adds an argument's value: positional, or under its keyword. */
+    void add(Ast.Arg arg, Val v) {
+        if (arg.name() == null) {
+            pos.add(v);
+            posSpans.add(arg.value().span());
+        } else {
+            kw.put(arg.name(), v);
+            kwSpans.put(arg.name(), arg.span());
+        }
+    }
+
     double number(int i, String keyword, double dflt) {
         Val v = get(i, keyword);
         if (v == null) return dflt;

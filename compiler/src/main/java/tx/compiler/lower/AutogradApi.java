@@ -562,17 +562,7 @@ final class AutogradApi {
      * differentiated again (the adjoint equations are recorded as any others).
      */
     private Val tensorGrad(Ast.Call c) {
-        Args a = new Args(l, "grad", c);
-        for (Ast.Arg arg : c.args()) {
-            Val v = l.exprs.expr(arg.value());
-            if (arg.name() == null) {
-                a.pos.add(v);
-                a.posSpans.add(arg.value().span());
-            } else {
-                a.kw.put(arg.name(), v);
-                a.kwSpans.put(arg.name(), arg.span());
-            }
-        }
+        Args a = Args.evaluated(l, "grad", c);
         if (!a.shape(0, 5, "outputs", "inputs", "grad_outputs", "retain_graph", "create_graph", "allow_unused")) return new Val.Bad();
         if (a.get(0, "outputs") == null || a.get(1, "inputs") == null) {
             l.diags.error("E0104", c.span(), "`grad` takes the outputs and the inputs, `grad(outputs, inputs)`", null);

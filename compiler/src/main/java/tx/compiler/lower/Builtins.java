@@ -226,13 +226,7 @@ final class Builtins {
         for (Ast.Arg arg : c.args()) {
             Val v = l.exprs.expr(arg.value());
             if (v instanceof Val.Bad) return skipArgs(c);
-            if (arg.name() == null) {
-                a.pos.add(v);
-                a.posSpans.add(arg.value().span());
-            } else {
-                a.kw.put(arg.name(), v);
-                a.kwSpans.put(arg.name(), arg.span());
-            }
+            a.add(arg, v);
         }
         Val sized = RunTimeSizes.first(a.pos) != null ? RunTimeSizes.first(a.pos) : RunTimeSizes.first(new ArrayList<>(a.kw.values()));
         if (sized != null && !RunTimeSizes.takenBy(ref)) { // a user function is inlined for it (see Functions#call)

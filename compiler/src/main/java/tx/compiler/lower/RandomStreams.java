@@ -121,17 +121,7 @@ final class RandomStreams {
 
     /** A Generator's method: {@code g.manual_seed(k)} reseeds it and returns it, as PyTorch's. */
     Val method(Val.Gen g, String name, Ast.Call c) {
-        Args a = new Args(l, name, c);
-        for (Ast.Arg arg : c.args()) {
-            Val v = l.exprs.expr(arg.value());
-            if (arg.name() == null) {
-                a.pos.add(v);
-                a.posSpans.add(arg.value().span());
-            } else {
-                a.kw.put(arg.name(), v);
-                a.kwSpans.put(arg.name(), arg.span());
-            }
-        }
+        Args a = Args.evaluated(l, name, c);
         if (!name.equals("manual_seed")) {
             l.diags.error("E0103", c.span(), "a torch.Generator has no method `" + name + "` in tx", "tx's generators take `manual_seed(k)`");
             return new Val.Bad();
