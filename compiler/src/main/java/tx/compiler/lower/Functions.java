@@ -259,7 +259,8 @@ final class Functions {
      * parameter takes it (see {@link Parameters#accept}); a transform's are tensors.
      */
     private List<Val> arguments(Val.FnRef ref, List<String> params, Args a) {
-        a = closures.packStar(ref, params, a); // `lambda *args: ...`
+        a = Keywords.pack(l, ref, params, a); // `**kwargs`, `*args`
+        if (a == null) return null;
         Val[] byParam = new Val[params.size()];
         Span[] spans = new Span[params.size()];
         if (a.pos.size() > params.size()) {

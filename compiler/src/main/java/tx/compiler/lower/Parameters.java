@@ -30,17 +30,15 @@ final class Parameters {
     static final String ANY = "$any";
     /** {@code *args}: the positional arguments beyond the parameters before it, as a tuple (see {@link Closures#packStar}). */
     static final String STAR = Ast.Param.STAR;
+    /** {@code **kwargs}: the keyword arguments that name no other parameter, as a dict (see {@link Keywords}). */
+    static final String KWARGS = Ast.Param.KWARGS;
 
     /** E0106 for a parameter kind tx does not know, at the parameter. */
     static void checkKinds(Lowerer l, Ast.FnDef f) {
+        if (!Keywords.ordered(l, f)) return;
         for (Ast.Param p : f.params()) {
             String k = p.kind();
-            if (STAR.equals(k) && p != f.params().get(f.params().size() - 1)) {
-                l.diags.error("E0127", p.span(), "`*" + p.name() + "` takes the remaining positional arguments, so it goes last",
-                        "tx has no keyword-only parameters: move the parameters after it before it");
-                continue;
-            }
-            if (k == null || STAR.equals(k) || SCALARS.contains(k) || SEQUENCES.contains(k) || FUNCTIONS.contains(k) || k.equals(STRING) || k.equals(TENSOR) || k.equals(DICT)) continue;
+            if (k == null || STAR.equals(k) || KWARGS.equals(k) || SCALARS.contains(k) || SEQUENCES.contains(k) || FUNCTIONS.contains(k) || k.equals(STRING) || k.equals(TENSOR) || k.equals(DICT)) continue;
             l.diags.error("E0106", p.span(), "parameter `" + p.name() + "` has the unknown type `" + k + "`",
                     "a parameter is a tensor of a shape (`x: [n, 3]`), `float`, `int`, `bool`, `list`, `tuple`, `str`, `dict`, `Tensor` (any shape) or `Callable`");
         }
@@ -59,7 +57,7 @@ final class Parameters {
      */
     static Val accept(Lowerer l, String fn, Ast.Param p, Val v, Span span) {
         String k = p.kind();
-        if (ANY.equals(k) || STAR.equals(k)) return v;
+        if (ANY.equals(k) || STAR.equals(k) || KWARGS.equals(k)) return v;
         if (k == null || k.equals(ANY_TENSOR) || k.equals(TENSOR)) return l.exprs.tensor(v, span, "an argument of `" + fn + "`");
         if (!SCALARS.contains(k) && !SEQUENCES.contains(k) && !FUNCTIONS.contains(k) && !k.equals(STRING) && !k.equals(DICT)) return v; // E0106 was reported at the parameter
         if (v instanceof Val.None) return v; // Python takes None for any parameter (`f_grad: Callable = None`); a use of it is checked there
