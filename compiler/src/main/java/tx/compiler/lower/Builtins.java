@@ -98,6 +98,7 @@ final class Builtins {
             Val receiver = l.exprs.expr(at.target());
             if (receiver instanceof Val.DictV d) return new Dicts(l).method(d, name, c); // hyperparams.items()
             if (receiver instanceof Val.Str s) return new StrMethods(l).method(s, name, c); // ''.join(words)
+            if (receiver instanceof Val.SetV s) return new SetOps(l).method(s, name, c); // seen.add(w)
             if (receiver instanceof Val.Bad) {
                 if (name.equals("backward")) l.backwardFailed = true; // see AutogradRules.failedBackward
                 return skipArgs(c);

@@ -646,7 +646,7 @@ final class Functions {
         for (int i = 0; i < values.size(); i++) {
             Val v = values.get(i);
             if (f.returns().isEmpty() && (v instanceof Val.Num || v instanceof Val.Str || v instanceof Val.Bool || v instanceof Val.None || v instanceof Val.ListV
-                    || v instanceof Val.Fn || v instanceof Val.DictV)) { // a Python value, inlined
+                    || v instanceof Val.Fn || v instanceof Val.DictV || v instanceof Val.SetV)) { // a Python value, inlined
                 checked.add(v);
                 continue;
             }

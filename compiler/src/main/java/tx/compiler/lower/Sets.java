@@ -85,9 +85,9 @@ final class Sets {
     /** {@code set()}, {@code set(iterable)}. */
     private Val set(Args a) {
         if (!a.shape(0, 1)) return null;
-        if (a.pos.isEmpty()) return new Val.SetV(List.of());
+        if (a.pos.isEmpty()) return l.dictChanges.made(new Val.SetV(new ArrayList<>()));
         List<Val> items = iterable(a, "set");
-        return items == null ? null : new Val.SetV(distinct(items));
+        return items == null ? null : l.dictChanges.made(new Val.SetV(distinct(items)));
     }
 
     static List<Val> distinct(List<Val> items) {
