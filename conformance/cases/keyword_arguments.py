@@ -25,3 +25,8 @@ w = torch.tensor([0.5, -1.0], requires_grad=True)
 loss = (scaled(w, scale=3.0, **{'shift': 2.0}) ** 2).sum() + opts(w, scale=w)[0].sum()
 loss.backward()
 print(loss, w.grad)
+def inner(a=1, b=2):
+    return a * 10 + b
+def forward(**kw):
+    return inner(**kw)
+print(forward(), forward(b=5), forward(**{'a': 3}))

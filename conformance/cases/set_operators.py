@@ -34,3 +34,16 @@ f = e
 e |= set([2, 3])
 e -= set([1])
 print(e, f, e == f)
+def note(s, w):
+    s.add(w)
+seen = set()
+note(seen, 'a')
+note(seen, 'b')
+note(seen, 'a')
+glob = set([1])
+def grow(x):
+    glob.add(2)
+    return x * 2
+import torch
+torch.set_default_dtype(torch.float64)
+print(sorted(seen), grow(torch.tensor([1.0, 2.0])), glob)
