@@ -235,7 +235,7 @@ final class Closures {
         if (star < 0) return a;
         if (params.get(star).equals(Ast.Param.BARE) && a.pos.size() > star) { // `fn f(x: [3], *, k: float)`: Python's TypeError
             l.diags.error("E0104", a.posSpans.get(star), "`" + ref.show() + "` takes " + star + " positional argument" + (star == 1 ? "" : "s") + ", got " + a.pos.size(),
-                    "the parameters after its bare `*` are keyword-only: give them by name, `" + params.get(star + 1) + "=...`");
+                    "the parameters after its bare `*` are keyword-only: give them by name" + (star + 1 < params.size() ? ", `" + params.get(star + 1) + "=...`" : ""));
             return null;
         }
         Args out = new Args(l, a.fn, a.call);

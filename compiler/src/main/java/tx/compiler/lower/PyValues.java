@@ -48,9 +48,13 @@ final class PyValues {
      */
     private Val text(Args a, char conversion) {
         String fn = conversion == 's' ? "str" : "repr";
+        if (a.call.callee() instanceof Ast.Attr at) { // x.str(): Python's AttributeError
+            l.diags.error("E0103", at.nameSpan(), "`." + fn + "()` is not a method", "write `" + fn + "(x)`");
+            return null;
+        }
         if (!a.shape(conversion == 's' ? 0 : 1, 1)) return null;
         if (a.pos.isEmpty()) return new Val.Str("");
-        PrintItem item = item(a.pos.get(0), conversion, a.call.args().get(0).value());
+        PrintItem item = item(a.pos.get(0), conversion, new Ast.Name(fn, a.spanOf(0, null))); // the expression stands for where to report
         if (item == null) return null;
         if (item instanceof PrintItem.Text t) return new Val.Str(t.text());
         List<PrintItem> parts = new java.util.ArrayList<>();

@@ -236,6 +236,33 @@ final class AstBuilder {
         return out;
     }
 
+    /**
+     * {@code lambda x, k=2, *args, **kw: body}; a second {@code *} or {@code **}, or a parameter
+     * after {@code **kw}, is Python's SyntaxError, E0127 (the parameters before it are kept).
+     */
+    private Lambda lambda(LambdaContext c, Span sp) {
+        List<String> params = new ArrayList<>();
+        List<Span> spans = new ArrayList<>();
+        List<Expr> defaults = new ArrayList<>();
+        int star = -1, kwargs = -1;
+        for (LambdaParamContext p : c.lambdaParam()) {
+            String starred = p.kwargs != null ? "**" : p.star != null || p.bare != null ? "*" : null;
+            if (kwargs >= 0 || starred != null && (starred.equals("*") ? star : kwargs) >= 0) { // Python's SyntaxErrors
+                String shown = p.NAME() == null ? "*" : (starred == null ? "" : starred) + p.NAME().getText();
+                diags.error("E0127", span(p), kwargs >= 0 ? "`" + shown + "` follows `**" + params.get(kwargs) + "`" : "`" + starred + "` may appear only once",
+                        kwargs >= 0 ? "`**" + params.get(kwargs) + "` takes the remaining keyword arguments, so it goes last"
+                                : "one `*args` (or bare `*`) and one `**kwargs` at most; the parameters after `*` are keyword-only");
+                break;
+            }
+            if (starred != null && starred.equals("*")) star = params.size();
+            if (p.kwargs != null) kwargs = params.size();
+            params.add(p.bare != null ? Param.BARE : p.NAME().getText());
+            spans.add(span(p));
+            defaults.add(p.dflt == null ? null : expr(p.dflt));
+        }
+        return new Lambda(params, spans, expr(c.expr()), sp, defaults, star, kwargs);
+    }
+
     Expr expr(ExprContext ctx) {
         Span sp = span(ctx);
         if (ctx == null) return new NoneLit(Span.NONE);
@@ -270,28 +297,7 @@ final class AstBuilder {
         if (ctx instanceof ListCompContext c) return listComp(c.elem, c.compFor(), false, sp);
         if (ctx instanceof GenExprContext c) return listComp(c.elem, c.compFor(), true, sp);
         if (ctx instanceof MembershipContext c) return new Binary(c.neg != null ? "not in" : "in", expr(c.expr(0)), expr(c.expr(1)), sp);
-        if (ctx instanceof LambdaContext c) {
-            List<String> params = new ArrayList<>();
-            List<Span> spans = new ArrayList<>();
-            List<Expr> defaults = new ArrayList<>();
-            int star = -1, kwargs = -1;
-            for (LambdaParamContext p : c.lambdaParam()) {
-                String starred = p.kwargs != null ? "**" : p.star != null || p.bare != null ? "*" : null;
-                if (kwargs >= 0 || starred != null && (starred.equals("*") ? star : kwargs) >= 0) { // Python's SyntaxErrors
-                    String shown = p.NAME() == null ? "*" : (starred == null ? "" : starred) + p.NAME().getText();
-                    diags.error("E0127", span(p), kwargs >= 0 ? "`" + shown + "` follows `**" + params.get(kwargs) + "`" : "`" + starred + "` may appear only once",
-                            kwargs >= 0 ? "`**" + params.get(kwargs) + "` takes the remaining keyword arguments, so it goes last"
-                                    : "one `*args` (or bare `*`) and one `**kwargs` at most; the parameters after `*` are keyword-only");
-                    break;
-                }
-                if (starred != null && starred.equals("*")) star = params.size();
-                if (p.kwargs != null) kwargs = params.size();
-                params.add(p.bare != null ? Param.BARE : p.NAME().getText());
-                spans.add(span(p));
-                defaults.add(p.dflt == null ? null : expr(p.dflt));
-            }
-            return new Lambda(params, spans, expr(c.expr()), sp, defaults, star, kwargs);
-        }
+        if (ctx instanceof LambdaContext c) return lambda(c, sp);
         if (ctx instanceof ConditionalContext c) return new IfExpr(expr(c.expr(0)), expr(c.expr(1)), expr(c.expr(2)), sp);
         if (ctx instanceof CallContext c) return new Call(expr(c.expr()), args(c.arg()), sp);
         if (ctx instanceof AttributeContext c) return new Attr(expr(c.expr()), c.NAME().getText(), span(c.NAME().getSymbol()), sp);
