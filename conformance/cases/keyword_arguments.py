@@ -30,3 +30,6 @@ def inner(a=1, b=2):
 def forward(**kw):
     return inner(**kw)
 print(forward(), forward(b=5), forward(**{'a': 3}))
+base = {'lr': 0.1, 'wd': 0.0}
+cfg = dict(base, wd=1e-4)
+print(dict(), dict(lr=0.1, momentum=0.9), cfg, base, dict([('a', 1), ('b', 2)]), dict(**base, steps=3), dict(zip(['x', 'y'], [1, 2])))

@@ -11,8 +11,8 @@ import tx.runtime.ir.Stmt.PrintItem;
  * formats them ({@code str(0.1)} is {@code 0.1}, {@code str(1e20)} {@code 1e+20}, a list by its
  * items' reprs; a tensor as {@code print} shows it, a value known only at run time making a string
  * known then, as an f-string does); {@code int(s)} of a string known at compile time (Python's
- * ValueError, E0401, for one that is not a whole number); and {@code abs(v)} of a Python number,
- * a number of its type (a tensor's stays {@code torch.abs}).
+ * ValueError, E0401, for one that is not a whole number); {@code abs(v)} of a Python number,
+ * a number of its type (a tensor's stays {@code torch.abs}); and {@code dict(...)}, a new dict.
  */
 final class PyValues {
     private final Lowerer l;
@@ -21,6 +21,7 @@ final class PyValues {
         this.l = l;
         rules.put("str", a -> text(a, 's'));
         rules.put("repr", a -> text(a, 'r'));
+        rules.put("dict", this::dict);
         Builtins.Rule toInt = rules.get("int"), abs = rules.get("abs");
         rules.put("int", a -> isString(a) ? parseInt(a) : toInt.apply(a));
         rules.put("abs", a -> a.pos.size() == 1 && a.kw.isEmpty() && isNumber(a.pos.get(0)) ? absolute(a.pos.get(0)) : abs.apply(a));
@@ -77,6 +78,41 @@ final class PyValues {
             return Dicts.print(d, x -> next.next());
         }
         return new Formatting(l).field(v, new Ast.Field(at, conversion, "", at.span(), at.span()));
+    }
+
+    /**
+     * {@code dict()}, {@code dict(d)} (a new dict of d's items), {@code dict(pairs)} (of a list of
+     * key-value pairs known at compile time) and keywords, {@code dict(lr=0.1, **base)}: a new dict,
+     * the keywords after the positional items (a later key replacing an earlier one's value).
+     */
+    private Val dict(Args a) {
+        if (a.pos.size() > 1) {
+            l.diags.error("E0104", a.span(), "`dict` takes at most one positional argument, got " + a.pos.size(), "Python's TypeError");
+            return null;
+        }
+        Dicts dicts = new Dicts(l);
+        List<Val> keys = new java.util.ArrayList<>(), values = new java.util.ArrayList<>();
+        List<Val> pairs = a.pos.isEmpty() ? List.of() : a.pos.get(0) instanceof Val.DictV d ? null : Sequences.items(a.pos.get(0));
+        if (a.pos.size() == 1 && a.pos.get(0) instanceof Val.DictV d) {
+            keys.addAll(d.keys());
+            values.addAll(d.values());
+        } else if (pairs == null) {
+            l.diags.error("E0401", a.spanOf(0, null), "`dict` takes a dict or a list of key-value pairs known at compile time, found " + Sets.show(a.pos.get(0)), null);
+            return null;
+        }
+        for (Val p : pairs == null ? List.<Val>of() : pairs) {
+            List<Val> kv = Sequences.items(Sequences.named(p, a.spanOf(0, null)));
+            if (kv == null || kv.size() != 2) {
+                l.diags.error("E0401", a.spanOf(0, null), "`dict` of a list takes pairs (a key and its value); an item is " + Sets.show(p),
+                        "Python's TypeError or ValueError: each item must be a sequence of two");
+                return null;
+            }
+            Val k = dicts.key(kv.get(0), a.spanOf(0, null));
+            if (k == null) return null;
+            Dicts.put(keys, values, k, kv.get(1));
+        }
+        for (Map.Entry<String, Val> e : a.kw.entrySet()) Dicts.put(keys, values, new Val.Str(e.getKey()), e.getValue());
+        return l.dictChanges.made(new Val.DictV(keys, values));
     }
 
     private static void flatten(PrintItem item, List<PrintItem> out) {
