@@ -12,7 +12,7 @@ import tx.runtime.ir.Stmt.PrintItem;
  * items' reprs; a tensor as {@code print} shows it, a value known only at run time making a string
  * known then, as an f-string does); {@code int(s)} of a string known at compile time (Python's
  * ValueError, E0401, for one that is not a whole number); {@code abs(v)} of a Python number,
- * a number of its type (a tensor's stays {@code torch.abs}); and {@code dict(...)}, a new dict.
+ * a number of its type, known at compile time or at run time (a tensor's stays {@code torch.abs}); and {@code dict(...)}, a new dict.
  */
 final class PyValues {
     private final Lowerer l;
@@ -24,7 +24,13 @@ final class PyValues {
         rules.put("dict", this::dict);
         Builtins.Rule toInt = rules.get("int"), abs = rules.get("abs");
         rules.put("int", a -> isString(a) ? parseInt(a) : toInt.apply(a));
-        rules.put("abs", a -> a.pos.size() == 1 && a.kw.isEmpty() && isNumber(a.pos.get(0)) ? absolute(a.pos.get(0)) : abs.apply(a));
+        rules.put("abs", a -> {
+            Val v = a.pos.size() == 1 && a.kw.isEmpty() ? a.pos.get(0) : null;
+            if (isNumber(v)) return absolute(v);
+            Val out = abs.apply(a);
+            // a Python number known only at run time (`abs(loss.item())`) stays one, of its type
+            return v instanceof Val.T t && t.item() && out instanceof Val.T r ? Val.T.scalar(r.var(), t.py() == Val.PyType.FLOAT ? Val.PyType.FLOAT : Val.PyType.INT) : out;
+        });
     }
 
     private static boolean isString(Args a) {
