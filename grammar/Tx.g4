@@ -57,10 +57,13 @@ elseTail
     ;
 
 // `x: [n, 3]`, or a Python scalar or a list, `lr: float`, `params: list`; with a default, `eps: float = 1e-5`;
-// `*args` (its annotation, if any, is each item's, as in Python), the remaining positional arguments as a tuple.
+// `*args` (its annotation, if any, is each item's, as in Python), the remaining positional arguments as a tuple;
+// a bare `*`, after which parameters are keyword-only; `**kwargs`, the remaining keyword arguments as a dict.
 param
     : NAME ':' (shapeType | kind=NAME) ('=' dflt=expr)?
     | star='*' NAME (':' kind=NAME)?
+    | bare='*'
+    | kwargs='**' NAME (':' kind=NAME)?
     ;
 
 returnType
@@ -135,9 +138,12 @@ compFor
     : 'for' forTarget (',' forTarget)* 'in' iter=expr ('if' conds+=expr)*
     ;
 
-// A lambda's parameter: `x`, `k=2` (its default, evaluated where the lambda is made), `*args`.
+// A lambda's parameter: `x`, `k=2` (its default, evaluated where the lambda is made), `*args`,
+// a bare `*` (keyword-only parameters follow), `**kwargs`.
 lambdaParam
     : star='*'? NAME ('=' dflt=expr)?
+    | bare='*'
+    | kwargs='**' NAME
     ;
 
 // `'lr': 0.03` in a dict literal. A `{` opens a dict where an expression starts (after `=`, `(`, `,`,
@@ -147,10 +153,12 @@ dictEntry
     : key=expr ':' value=expr
     ;
 
-// `f(x, dim=1)`, and `f(*xs)`, which passes a list's or a tuple's items as positional arguments.
+// `f(x, dim=1)`, and `f(*xs)`, which passes a list's or a tuple's items as positional arguments,
+// and `f(**d)`, which passes a dict's items as keyword arguments.
 arg
     : (NAME '=')? expr
     | star='*' expr
+    | kwargs='**' expr
     | gen=expr compFor+
     ;
 

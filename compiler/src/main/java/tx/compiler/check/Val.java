@@ -297,6 +297,11 @@ public sealed interface Val {
             this(keys, values, MADE.incrementAndGet());
         }
 
+        /** A new identity, for a dict or a set. */
+        public static int nextId() {
+            return MADE.incrementAndGet();
+        }
+
         /** The same dict, changed. */
         public DictV with(List<Val> newKeys, List<Val> newValues) {
             return new DictV(newKeys, newValues, id);
@@ -317,8 +322,19 @@ public sealed interface Val {
      * A Python set of strings, numbers and booleans known at compile time ({@code set(''.join(words))}),
      * its items deduplicated by Python's equality ({@code 1 == 1.0 == True}) in the order first seen.
      * Python's own order is its hash table's, so tx prints a set only where that order is fixed (see lower/Sets).
+     * A change makes a new value with the same {@code id}, as a dict's does (see lower/DictChanges).
      */
-    record SetV(List<Val> items) implements Val {
+    record SetV(List<Val> items, int id) implements Val {
+        /** A new set: an object of its own (its identity drawn with the dicts', so that the two never share one). */
+        public SetV(List<Val> items) {
+            this(items, DictV.nextId());
+        }
+
+        /** The same set, changed ({@code add}, {@code update}, {@code discard}, {@code remove}). */
+        public SetV with(List<Val> newItems) {
+            return new SetV(newItems, id);
+        }
+
         @Override public String describe() {
             return "a set of " + items.size() + (items.size() == 1 ? " item" : " items");
         }

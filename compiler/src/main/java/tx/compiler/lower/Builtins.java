@@ -62,6 +62,7 @@ final class Builtins {
         rules.put("size", this::size);
         rules.put(Iteration.ROW, a -> Iteration.row(l, a));
         new DtypeRules(l, this, rules);
+        new PyValues(l, rules); // str, repr; int of a string, abs of a number
         new PredicateRules(l, this, rules);
         selection = new SelectionRules(l, this, rules);
         new MaskRules(l, this, rules);
@@ -98,6 +99,7 @@ final class Builtins {
             if (receiver instanceof Val.DictV d) return new Dicts(l).method(d, name, c); // hyperparams.items()
             if (receiver instanceof Val.Str s) return new StrMethods(l).method(s, name, c); // ''.join(words)
             if (receiver instanceof Val.Gen g) return l.random.method(g, name, c); // g.manual_seed(k)
+            if (receiver instanceof Val.SetV s) return new SetOps(l).method(s, name, c); // seen.add(w)
             if (receiver instanceof Val.Bad) {
                 if (name.equals("backward")) l.backwardFailed = true; // see AutogradRules.failedBackward
                 return skipArgs(c);
@@ -527,6 +529,7 @@ final class Builtins {
 
     private void reduction(String name, Reduction r, String gradFnAll, String gradFnDim) {
         rules.put(name, a -> {
+            if (KeyedOrder.applies(name, a)) return new KeyedOrder(l).extreme(name, a); // max(words, key=len), min('b', 'a')
             if (ListOps.pythonReduction(name, a)) return new ListOps(l).reduce(name, a); // Python's sum(losses), max(losses)
             if (RunLists.applies(name, a)) return new RunLists(l).reduce(name, (Val.RunList) a.pos.get(0), a.span());
             if ((name.equals("max") || name.equals("min")) && a.pos.size() >= 2 && a.kw.isEmpty() && a.pos.stream().allMatch(Builtins::pythonScalar)) {

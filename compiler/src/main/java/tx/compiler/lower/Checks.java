@@ -68,10 +68,12 @@ final class Checks {
 
     /**
      * For `tx check`: the gradient of a scalar function with respect to all its parameters,
-     * against central finite differences only.
+     * against central finite differences only (not of one with {@code *args}, a bare {@code *} or
+     * {@code **kwargs}, which no transform takes).
      */
     void selfCheck(Ast.FnDef f) {
         if (f.params().isEmpty() || f.returns().size() != 1 || !f.returns().get(0).isEmpty()) return;
+        if (LambdaParams.star(f) >= 0 || LambdaParams.kwargs(f) >= 0) return; // `*args`, `*`, `**kwargs`: no transform takes it (E0104 where one is asked for)
         List<Integer> all = new ArrayList<>();
         for (int i = 0; i < f.params().size(); i++) all.add(i);
         String key = l.functions.definitions.keyOf(f); // one of several definitions of the name: this one

@@ -159,7 +159,7 @@ final class Closures {
                     hold = new Ast.Name("$default", d.span());
                     held.put(hold, v);
                 }
-                String kind = i == lam.star() ? Parameters.STAR : Parameters.ANY;
+                String kind = i == lam.star() ? Parameters.STAR : i == lam.kwargs() ? Parameters.KWARGS : Parameters.ANY;
                 params.add(new Ast.Param(lam.params().get(i), List.of(), kind, hold, lam.paramSpans().get(i)));
             }
             Ast.Stmt ret = new Ast.Return(List.of(lam.body()), lam.body().span());
@@ -216,13 +216,14 @@ final class Closures {
 
     /**
      * The arguments of a call of a function with {@code *args}: the positional ones beyond the
-     * parameters before it, as a tuple under its name (empty when there are none), as Python packs them.
+     * parameters before it, as a tuple under its name (empty when there are none), as Python packs them;
+     * null after E0104 for a positional argument given to a bare {@code *}.
      */
     Args packStar(Val.FnRef ref, List<String> params, Args a) {
         Ast.FnDef f = ref instanceof Val.UserFn u ? functions.defs.get(u.name()) : null;
         int star = f == null ? -1 : LambdaParams.star(f);
-        if (f == null && !(ref instanceof Val.BuiltinFn) && LambdaParams.star(functions.base(ref)) >= 0) { // grad(f) of `fn f(*xs)`
-            l.diags.error("E0104", a.span(), "`" + ref.show() + "`: a transform takes a function of named tensors, not one with `*args`",
+        if (f == null && !(ref instanceof Val.BuiltinFn) && (LambdaParams.star(functions.base(ref)) >= 0 || LambdaParams.kwargs(functions.base(ref)) >= 0)) { // grad(f) of `fn f(*xs)`
+            l.diags.error("E0104", a.span(), "`" + ref.show() + "`: a transform takes a function of named tensors, not one with `*args`, `*` or `**kwargs`",
                     "give the function a parameter for each tensor, or a list parameter (`xs: list`) and differentiate a function of its items");
             Args bad = new Args(l, a.fn, a.call);
             for (Span s : a.posSpans) {
@@ -232,6 +233,11 @@ final class Closures {
             return bad;
         }
         if (star < 0) return a;
+        if (params.get(star).equals(Ast.Param.BARE) && a.pos.size() > star) { // `fn f(x: [3], *, k: float)`: Python's TypeError
+            l.diags.error("E0104", a.posSpans.get(star), "`" + ref.show() + "` takes " + star + " positional argument" + (star == 1 ? "" : "s") + ", got " + a.pos.size(),
+                    "the parameters after its bare `*` are keyword-only: give them by name" + (star + 1 < params.size() ? ", `" + params.get(star + 1) + "=...`" : ""));
+            return null;
+        }
         Args out = new Args(l, a.fn, a.call);
         List<Val> rest = new ArrayList<>();
         List<Span> spans = new ArrayList<>();

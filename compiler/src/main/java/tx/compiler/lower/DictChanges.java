@@ -9,7 +9,7 @@ import tx.compiler.syntax.Ast;
 import tx.compiler.syntax.Span;
 
 /**
- * Changes to a dict, seen as Python's objects are seen (LANGUAGE.md §4, v2): {@code d[k] = v},
+ * Changes to a dict (and to a set: {@code add}, {@code update}, {@code discard}, {@code remove}), seen as Python's objects are seen (LANGUAGE.md §4, v2): {@code d[k] = v},
  * {@code update}, {@code pop}, {@code setdefault} and {@code clear} change the dict itself, so every
  * name and every list or dict that holds it sees the change ({@code alias = d} then {@code d['lr'] = 0.1}
  * gives {@code alias['lr']} 0.1), and a caller sees what a function did to a dict it passed or that
@@ -21,7 +21,7 @@ final class DictChanges {
     private final Lowerer l;
 
     /** The dict each change made, by its place in {@link Lowerer#inPlaceLog} (which gets an empty entry for it). */
-    private final Map<Integer, Val.DictV> logged = new HashMap<>();
+    private final Map<Integer, Val> logged = new HashMap<>();
 
     DictChanges(Lowerer l) {
         this.l = l;
@@ -33,18 +33,27 @@ final class DictChanges {
      * would change it again, and a dict of the compiler holds one value).
      */
     Val.DictV change(Val.DictV d, List<Val> keys, List<Val> values, String what, Span at) {
-        if (l.growing.madeBeforeLoop(d) || l.loopDepth > madeAt.getOrDefault(d.id(), 0)) {
-            l.diags.error("E0124", at, what + " changes a dict inside a loop that tx does not unroll",
-                    "a dict's keys and values are known at compile time: change it outside the loop, or keep the value in a name of its own");
+        return (Val.DictV) changed(d, d.id(), d.with(keys, values), what, at);
+    }
+
+    /** A set changed into {@code items} ({@code s.add(x)}), seen as a dict's change is; null after E0124 or E0126. */
+    Val.SetV change(Val.SetV s, List<Val> items, String what, Span at) {
+        return (Val.SetV) changed(s, s.id(), s.with(items), what, at);
+    }
+
+    private Val changed(Val old, int id, Val now, String what, Span at) {
+        String kind = old instanceof Val.SetV ? "set" : "dict";
+        if (l.growing.madeBeforeLoop(old) || l.loopDepth > madeAt.getOrDefault(id, 0)) {
+            l.diags.error("E0124", at, what + " changes a " + kind + " inside a loop that tx does not unroll",
+                    "a " + kind + "'s " + (kind.equals("set") ? "items are" : "keys and values are") + " known at compile time: change it outside the loop, or keep the value in a name of its own");
             return null;
         }
-        String closure = l.functions.closures.changesDistantMaker(s -> holds(s, d.id()));
+        String closure = l.functions.closures.changesDistantMaker(s -> holds(s, id));
         if (closure != null) {
-            l.diags.error("E0126", at, what + " changes a dict of the function that made `" + closure + "`, which is not the function calling `" + closure + "` here",
-                    "tx follows a maker's dict into a closure that the maker calls itself: call `" + closure + "` there, or return the new value");
+            l.diags.error("E0126", at, what + " changes a " + kind + " of the function that made `" + closure + "`, which is not the function calling `" + closure + "` here",
+                    "tx follows a maker's " + kind + " into a closure that the maker calls itself: call `" + closure + "` there, or return the new value");
             return null;
         }
-        Val.DictV now = d.with(keys, values);
         rebind(l.state, now);
         logged.put(l.inPlaceLog.size(), now);
         l.inPlaceLog.add(Map.of());
@@ -60,13 +69,24 @@ final class DictChanges {
         return d;
     }
 
+    /** A new set. */
+    Val.SetV made(Val.SetV s) {
+        if (l.loopDepth > 0) madeAt.put(s.id(), l.loopDepth);
+        return s;
+    }
+
+    /** The identity of a dict or a set; -1 for any other value. */
+    private static int id(Val v) {
+        return v instanceof Val.DictV d ? d.id() : v instanceof Val.SetV s ? s.id() : -1;
+    }
+
     private static boolean holds(State s, int id) {
         for (Val v : s.names.values()) if (holds(v, id)) return true;
         return false;
     }
 
     private static boolean holds(Val v, int id) {
-        if (v instanceof Val.DictV d && d.id() == id) return true;
+        if (id(v) == id) return true;
         List<Val> items = v instanceof Val.DictV d ? d.values() : v instanceof Val.ListV list ? list.items() : List.of();
         for (Val x : items) if (holds(x, id)) return true;
         return false;
@@ -74,20 +94,20 @@ final class DictChanges {
 
     /** Applies the change logged at {@code k}, if it is a dict's, to a caller's names. */
     void seeChange(State caller, int k) {
-        Val.DictV d = logged.get(k);
+        Val d = logged.get(k);
         if (d != null) rebind(caller, d);
     }
 
-    private static void rebind(State s, Val.DictV now) {
+    private static void rebind(State s, Val now) {
         for (Map.Entry<String, Val> e : new ArrayList<>(s.names.entrySet())) {
             Val v = replaced(e.getValue(), now);
             if (v != e.getValue()) s.names.put(e.getKey(), v);
         }
     }
 
-    /** v with the dict of {@code now}'s identity replaced by {@code now}, inside lists and dicts too; v itself if it holds none. */
-    private static Val replaced(Val v, Val.DictV now) {
-        if (v instanceof Val.DictV d && d.id() == now.id()) return now;
+    /** v with the dict (or set) of {@code now}'s identity replaced by {@code now}, inside lists and dicts too; v itself if it holds none. */
+    private static Val replaced(Val v, Val now) {
+        if (id(v) == id(now)) return now;
         List<Val> items = v instanceof Val.DictV d ? d.values() : v instanceof Val.ListV list ? list.items() : null;
         if (items == null) return v;
         List<Val> out = new ArrayList<>();

@@ -333,6 +333,7 @@ final class Exprs {
         if (left instanceof Val.Bool x) left = new Val.Num(x.value() ? 1 : 0, Val.PyType.BOOL); // True + 1 is 2, as in Python
         if (right instanceof Val.Bool x) right = new Val.Num(x.value() ? 1 : 0, Val.PyType.BOOL);
         if (left instanceof Val.Str || right instanceof Val.Str) return Strings.binary(l, op, left, right, span);
+        if (SetOps.applies(op, left, right)) return new SetOps(l).binary(op, left, right, span); // a | b of sets, xs == ys
         if (ListOps.applies(op, left, right)) return new ListOps(l).binary(op, left, right, ls, rs, span); // xs + ys, [0.0] * n
         if (Bitwise.OPS.containsKey(op)) return new Bitwise(l).binary(op, left, right, ls, rs, span);
         if (left instanceof Val.Num && right instanceof Val.Num && !op.equals("@")) return fold(op, left, right, span);

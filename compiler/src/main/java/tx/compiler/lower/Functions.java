@@ -259,7 +259,8 @@ final class Functions {
      * parameter takes it (see {@link Parameters#accept}); a transform's are tensors.
      */
     private List<Val> arguments(Val.FnRef ref, List<String> params, Args a) {
-        a = closures.packStar(ref, params, a); // `lambda *args: ...`
+        a = Keywords.pack(l, ref, params, a); // `**kwargs`, `*args`
+        if (a == null) return null;
         Val[] byParam = new Val[params.size()];
         Span[] spans = new Span[params.size()];
         if (a.pos.size() > params.size()) {
@@ -647,7 +648,7 @@ final class Functions {
         for (int i = 0; i < values.size(); i++) {
             Val v = values.get(i);
             if (f.returns().isEmpty() && (v instanceof Val.Num || v instanceof Val.Str || v instanceof Val.Bool || v instanceof Val.None || v instanceof Val.ListV
-                    || v instanceof Val.Fn || v instanceof Val.DictV)) { // a Python value, inlined
+                    || v instanceof Val.Fn || v instanceof Val.DictV || v instanceof Val.SetV)) { // a Python value, inlined
                 checked.add(v);
                 continue;
             }

@@ -562,6 +562,10 @@ public final class Lowerer {
             growing.extend(a, exprs.expr(a.value()));
             return;
         }
+        if (before instanceof Val.SetV set) { // s |= t changes the set itself
+            new SetOps(this).augmented(set, a);
+            return;
+        }
         if (!(before instanceof T x)) { // a number (or an error): `c *= t` is `c = c * t`, nothing to update in place
             if (!(before instanceof Val.Bad)) {
                 String old = b.named(t.name());

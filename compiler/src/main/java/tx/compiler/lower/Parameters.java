@@ -10,7 +10,7 @@ import tx.compiler.syntax.Span;
 /**
  * The kinds of a function's parameters (LANGUAGE.md §7, v2): a tensor of a declared shape
  * ({@code x: [n, 3]}), a Python scalar ({@code lr: float}, {@code steps: int}, {@code flag: bool}),
- * a list or tuple ({@code params: list}), a string ({@code split: str}) or a function
+ * a list or tuple ({@code params: list}), a string ({@code split: str}), a dict, a set ({@code seen: set}) or a function
  * ({@code act: Callable}); and their defaults.
  */
 final class Parameters {
@@ -22,6 +22,8 @@ final class Parameters {
     static final String STRING = "str";
     /** A dict, {@code hyperparams: dict}. */
     static final String DICT = "dict";
+    /** A set, {@code seen: set}. */
+    static final String SET = "set";
     /** A tensor of any shape, {@code x: Tensor}: the function is checked for each call's shapes, as it is inlined. */
     static final String TENSOR = "Tensor";
     /** The parameter of a built-in taken as a function ({@code grad(tanh)}): a tensor of any shape; a program cannot write this type. */
@@ -30,19 +32,17 @@ final class Parameters {
     static final String ANY = "$any";
     /** {@code *args}: the positional arguments beyond the parameters before it, as a tuple (see {@link Closures#packStar}). */
     static final String STAR = Ast.Param.STAR;
+    /** {@code **kwargs}: the keyword arguments that name no other parameter, as a dict (see {@link Keywords}). */
+    static final String KWARGS = Ast.Param.KWARGS;
 
     /** E0106 for a parameter kind tx does not know, at the parameter. */
     static void checkKinds(Lowerer l, Ast.FnDef f) {
+        if (!Keywords.ordered(l, f)) return;
         for (Ast.Param p : f.params()) {
             String k = p.kind();
-            if (STAR.equals(k) && p != f.params().get(f.params().size() - 1)) {
-                l.diags.error("E0127", p.span(), "`*" + p.name() + "` takes the remaining positional arguments, so it goes last",
-                        "tx has no keyword-only parameters: move the parameters after it before it");
-                continue;
-            }
-            if (k == null || STAR.equals(k) || SCALARS.contains(k) || SEQUENCES.contains(k) || FUNCTIONS.contains(k) || k.equals(STRING) || k.equals(TENSOR) || k.equals(DICT)) continue;
+            if (k == null || STAR.equals(k) || KWARGS.equals(k) || SCALARS.contains(k) || SEQUENCES.contains(k) || FUNCTIONS.contains(k) || k.equals(STRING) || k.equals(TENSOR) || k.equals(DICT) || k.equals(SET)) continue;
             l.diags.error("E0106", p.span(), "parameter `" + p.name() + "` has the unknown type `" + k + "`",
-                    "a parameter is a tensor of a shape (`x: [n, 3]`), `float`, `int`, `bool`, `list`, `tuple`, `str`, `dict`, `Tensor` (any shape) or `Callable`");
+                    "a parameter is a tensor of a shape (`x: [n, 3]`), `float`, `int`, `bool`, `list`, `tuple`, `str`, `dict`, `set`, `Tensor` (any shape) or `Callable`");
         }
     }
 
@@ -59,9 +59,9 @@ final class Parameters {
      */
     static Val accept(Lowerer l, String fn, Ast.Param p, Val v, Span span) {
         String k = p.kind();
-        if (ANY.equals(k) || STAR.equals(k)) return v;
+        if (ANY.equals(k) || STAR.equals(k) || KWARGS.equals(k)) return v;
         if (k == null || k.equals(ANY_TENSOR) || k.equals(TENSOR)) return l.exprs.tensor(v, span, "an argument of `" + fn + "`");
-        if (!SCALARS.contains(k) && !SEQUENCES.contains(k) && !FUNCTIONS.contains(k) && !k.equals(STRING) && !k.equals(DICT)) return v; // E0106 was reported at the parameter
+        if (!SCALARS.contains(k) && !SEQUENCES.contains(k) && !FUNCTIONS.contains(k) && !k.equals(STRING) && !k.equals(DICT) && !k.equals(SET)) return v; // E0106 was reported at the parameter
         if (v instanceof Val.None) return v; // Python takes None for any parameter (`f_grad: Callable = None`); a use of it is checked there
         if (v instanceof Val.Bool bv) v = new Val.Num(bv.value() ? 1 : 0, Val.PyType.BOOL);
         v = Sequences.named(v, span);
@@ -69,6 +69,7 @@ final class Parameters {
                 : SEQUENCES.contains(k) ? v instanceof Val.ListV
                 : k.equals(STRING) ? v instanceof Val.Str
                 : k.equals(DICT) ? v instanceof Val.DictV
+                : k.equals(SET) ? v instanceof Val.SetV
                 : v instanceof Val.Fn;
         if (fits) return v;
         if (!(v instanceof Val.Bad)) {

@@ -90,28 +90,25 @@ final class Sequences {
 
     private Val slice(Val seq, List<Val> items, Ast.Range rg) {
         int n = items.size();
-        Integer lo = rg.lo() == null ? Integer.valueOf(0) : l.exprs.integer(l.exprs.expr(rg.lo()), rg.lo().span(), "a slice bound");
-        Integer hi = rg.hi() == null ? Integer.valueOf(n) : l.exprs.integer(l.exprs.expr(rg.hi()), rg.hi().span(), "a slice bound");
+        Integer lo = rg.lo() == null ? null : l.exprs.integer(l.exprs.expr(rg.lo()), rg.lo().span(), "a slice bound");
+        Integer hi = rg.hi() == null ? null : l.exprs.integer(l.exprs.expr(rg.hi()), rg.hi().span(), "a slice bound");
         Integer st = rg.step() == null ? Integer.valueOf(1) : l.exprs.integer(l.exprs.expr(rg.step()), rg.step().span(), "a slice step");
-        if (lo == null || hi == null || st == null) return new Val.Bad();
-        if (st <= 0) {
-            l.diags.error("E0204", rg.span(), "a slice step of a list or tuple must be positive here, got " + st, null);
+        if (rg.lo() != null && lo == null || rg.hi() != null && hi == null || st == null) return new Val.Bad();
+        if (st == 0) {
+            l.diags.error("E0204", rg.step().span(), "a slice step must not be zero", "Python raises a ValueError");
             return new Val.Bad();
         }
-        int a = clamp(lo, n), z = Math.max(a, clamp(hi, n));
+        // Python's slice.indices: a negative step walks from the end (xs[::-1] reverses)
+        int a = lo == null ? (st > 0 ? 0 : n - 1) : StrMethods.bound(lo, n, st);
+        int z = hi == null ? (st > 0 ? n : -1) : StrMethods.bound(hi, n, st);
         List<Val> out = new ArrayList<>();
         List<Span> spans = new ArrayList<>();
         List<Span> from = seq instanceof Val.ListV list ? list.spans() : java.util.Collections.nCopies(n, rg.span());
-        for (int k = a; k < z; k += st) {
+        for (int k = a; st > 0 ? k < z : k > z; k += st) {
             out.add(items.get(k));
             spans.add(from.get(k));
         }
         return new Val.ListV(out, spans, !(seq instanceof Val.ListV list) || list.tuple());
-    }
-
-    private static int clamp(int i, int n) {
-        int k = i < 0 ? i + n : i;
-        return Math.max(0, Math.min(n, k));
     }
 
     /** {@code len(params)}, {@code len(x)} (a tensor's first dimension), {@code len(x.shape)}: a Python int. */

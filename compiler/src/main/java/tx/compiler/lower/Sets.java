@@ -10,7 +10,7 @@ import tx.compiler.syntax.Span;
 import tx.runtime.ir.Stmt.PrintItem;
 
 /**
- * Python's {@code set(...)}, {@code sorted(...)}, {@code ord}, {@code chr} and {@code in} over
+ * Python's {@code set(...)} (and {@code sorted(...)}, by {@link KeyedOrder}), {@code ord}, {@code chr} and {@code in} over
  * values known at compile time (strings, numbers, booleans): what data preparation does with the
  * characters of a word list ({@code sorted(set(''.join(words)))}). A set keeps its items in the order
  * first seen; Python iterates a set in its hash table's order, which for strings changes from run to
@@ -22,7 +22,7 @@ final class Sets {
     Sets(Lowerer l, Map<String, Builtins.Rule> rules) {
         this.l = l;
         rules.put("set", this::set);
-        rules.put("sorted", this::sorted);
+        rules.put("sorted", a -> new KeyedOrder(l).sorted(a));
         rules.put("ord", this::ord);
         rules.put("chr", this::chr);
     }
@@ -85,9 +85,9 @@ final class Sets {
     /** {@code set()}, {@code set(iterable)}. */
     private Val set(Args a) {
         if (!a.shape(0, 1)) return null;
-        if (a.pos.isEmpty()) return new Val.SetV(List.of());
+        if (a.pos.isEmpty()) return l.dictChanges.made(new Val.SetV(new ArrayList<>()));
         List<Val> items = iterable(a, "set");
-        return items == null ? null : new Val.SetV(distinct(items));
+        return items == null ? null : l.dictChanges.made(new Val.SetV(distinct(items)));
     }
 
     static List<Val> distinct(List<Val> items) {
@@ -98,24 +98,6 @@ final class Sets {
             if (!seen) out.add(v);
         }
         return out;
-    }
-
-    /** {@code sorted(iterable, reverse=False)}: a new list, stable, numbers by value and strings by code point. */
-    private Val sorted(Args a) {
-        if (!a.shape(1, 1, "reverse")) return null;
-        List<Val> items = iterable(a, "sorted");
-        boolean reverse = a.bool("reverse", false);
-        if (items == null || a.failed) return null;
-        boolean strings = items.stream().anyMatch(v -> v instanceof Val.Str), numbers = items.stream().anyMatch(v -> !(v instanceof Val.Str));
-        if (strings && numbers) {
-            l.diags.error("E0132", a.spanOf(0, null), "`sorted` cannot order strings and numbers together (Python raises a TypeError: '<' not supported)", null);
-            return null;
-        }
-        Comparator<Val> order = strings ? (x, y) -> StrMethods.compare(((Val.Str) x).value(), ((Val.Str) y).value())
-                : Comparator.comparingDouble(Sets::number);
-        List<Val> out = new ArrayList<>(items);
-        out.sort(reverse ? order.reversed() : order); // List.sort is stable, and reversed() keeps equal items in order, as Python's reverse=True
-        return new Val.ListV(out, Collections.nCopies(out.size(), a.spanOf(0, null)), false);
     }
 
     private static double number(Val v) {

@@ -230,7 +230,7 @@ final class StrMethods {
     }
 
     /** A slice bound as Python's slice.indices: from the end when negative, then clamped to [0, n] (step > 0) or [-1, n - 1] (step < 0). */
-    private static int bound(int i, int n, int st) {
+    static int bound(int i, int n, int st) {
         int k = i < 0 ? i + n : i;
         return st > 0 ? Math.max(0, Math.min(n, k)) : Math.max(-1, Math.min(n - 1, k));
     }

@@ -90,6 +90,10 @@ public final class Ast {
     public record Param(String name, List<Dim> shape, String kind, Expr dflt, Span span) {
         /** The kind of a {@code *args} parameter: the remaining positional arguments, as a tuple (no program can write it as a type). */
         public static final String STAR = "$star";
+        /** The kind of a {@code **kwargs} parameter: the remaining keyword arguments, as a dict. */
+        public static final String KWARGS = "$kwargs";
+        /** The name of a bare {@code *}, after which parameters are keyword-only (a {@link #STAR} that takes no arguments). */
+        public static final String BARE = "*";
 
         public Param(String name, List<Dim> shape, Span span) {
             this(name, shape, null, null, span);
@@ -193,21 +197,24 @@ public final class Ast {
     /**
      * {@code lambda x, y: body}: a function of one expression, reading the names of where it is
      * written (a closure). {@code defaults}: each parameter's default (null: none), evaluated
-     * where the lambda is made; {@code star}: the position of a {@code *args} parameter, or -1.
+     * where the lambda is made; {@code star}: the position of a {@code *args} parameter (or of a bare
+     * {@code *}, named {@link Param#BARE}), or -1; {@code kwargs}: the position of {@code **kwargs}, or -1.
      */
-    public record Lambda(List<String> params, List<Span> paramSpans, Expr body, Span span, List<Expr> defaults, int star) implements Expr {
+    public record Lambda(List<String> params, List<Span> paramSpans, Expr body, Span span, List<Expr> defaults, int star, int kwargs) implements Expr {
         public Lambda(List<String> params, List<Span> paramSpans, Expr body, Span span) {
-            this(params, paramSpans, body, span, java.util.Collections.nCopies(params.size(), null), -1);
+            this(params, paramSpans, body, span, java.util.Collections.nCopies(params.size(), null), -1, -1);
         }
     }
 
     /** A tuple, {@code (a, b)}, or the right-hand side {@code b, a} of {@code a, b = b, a}. */
     public record TupleLit(List<Expr> items, Span span) implements Expr {}
 
-    /** An argument: positional ({@code name} null), a keyword, or {@code *xs} ({@code name} is {@link #STAR}). */
+    /** An argument: positional ({@code name} null), a keyword, {@code *xs} ({@code name} is {@link #STAR}) or {@code **d} ({@link #KWARGS}). */
     public record Arg(String name, Expr value, Span span) {
         /** The name of an argument written {@code *xs}: no keyword can be spelt so. */
         public static final String STAR = "*";
+        /** The name of an argument written {@code **d}. */
+        public static final String KWARGS = "**";
     }
 
     /** One subscript: an index, or a slice {@code lo:hi:step} with optional parts. */

@@ -175,7 +175,11 @@ final class AstBuilder {
     private FnDef fnDef(FnDefContext c) {
         List<Param> params = new ArrayList<>();
         for (ParamContext p : c.param()) {
-            String kind = p.star != null ? Param.STAR : p.kind == null ? null : p.kind.getText();
+            if (p.bare != null) {
+                params.add(new Param(Param.BARE, List.of(), Param.STAR, null, span(p)));
+                continue;
+            }
+            String kind = p.star != null ? Param.STAR : p.kwargs != null ? Param.KWARGS : p.kind == null ? null : p.kind.getText();
             params.add(new Param(p.NAME(0).getText(), dims(p.shapeType()), kind, p.dflt == null ? null : expr(p.dflt), span(p)));
         }
         List<List<Dim>> returns = new ArrayList<>();
@@ -221,7 +225,7 @@ final class AstBuilder {
         List<Arg> out = new ArrayList<>();
         for (ArgContext a : ctxs) {
             Expr value = a.gen != null ? listComp(a.gen, a.compFor(), true, span(a), ListComp.BARE) : expr(a.expr());
-            out.add(new Arg(a.star != null ? Arg.STAR : a.NAME() == null ? null : a.NAME().getText(), value, span(a)));
+            out.add(new Arg(a.star != null ? Arg.STAR : a.kwargs != null ? Arg.KWARGS : a.NAME() == null ? null : a.NAME().getText(), value, span(a)));
         }
         return out;
     }
@@ -230,6 +234,33 @@ final class AstBuilder {
         List<Expr> out = new ArrayList<>();
         for (ExprContext e : ctxs) out.add(expr(e));
         return out;
+    }
+
+    /**
+     * {@code lambda x, k=2, *args, **kw: body}; a second {@code *} or {@code **}, or a parameter
+     * after {@code **kw}, is Python's SyntaxError, E0127 (the parameters before it are kept).
+     */
+    private Lambda lambda(LambdaContext c, Span sp) {
+        List<String> params = new ArrayList<>();
+        List<Span> spans = new ArrayList<>();
+        List<Expr> defaults = new ArrayList<>();
+        int star = -1, kwargs = -1;
+        for (LambdaParamContext p : c.lambdaParam()) {
+            String starred = p.kwargs != null ? "**" : p.star != null || p.bare != null ? "*" : null;
+            if (kwargs >= 0 || starred != null && (starred.equals("*") ? star : kwargs) >= 0) { // Python's SyntaxErrors
+                String shown = p.NAME() == null ? "*" : (starred == null ? "" : starred) + p.NAME().getText();
+                diags.error("E0127", span(p), kwargs >= 0 ? "`" + shown + "` follows `**" + params.get(kwargs) + "`" : "`" + starred + "` may appear only once",
+                        kwargs >= 0 ? "`**" + params.get(kwargs) + "` takes the remaining keyword arguments, so it goes last"
+                                : "one `*args` (or bare `*`) and one `**kwargs` at most; the parameters after `*` are keyword-only");
+                break;
+            }
+            if (starred != null && starred.equals("*")) star = params.size();
+            if (p.kwargs != null) kwargs = params.size();
+            params.add(p.bare != null ? Param.BARE : p.NAME().getText());
+            spans.add(span(p));
+            defaults.add(p.dflt == null ? null : expr(p.dflt));
+        }
+        return new Lambda(params, spans, expr(c.expr()), sp, defaults, star, kwargs);
     }
 
     Expr expr(ExprContext ctx) {
@@ -266,19 +297,7 @@ final class AstBuilder {
         if (ctx instanceof ListCompContext c) return listComp(c.elem, c.compFor(), false, sp);
         if (ctx instanceof GenExprContext c) return listComp(c.elem, c.compFor(), true, sp);
         if (ctx instanceof MembershipContext c) return new Binary(c.neg != null ? "not in" : "in", expr(c.expr(0)), expr(c.expr(1)), sp);
-        if (ctx instanceof LambdaContext c) {
-            List<String> params = new ArrayList<>();
-            List<Span> spans = new ArrayList<>();
-            List<Expr> defaults = new ArrayList<>();
-            int star = -1;
-            for (LambdaParamContext p : c.lambdaParam()) {
-                if (p.star != null && star < 0) star = params.size();
-                params.add(p.NAME().getText());
-                spans.add(span(p));
-                defaults.add(p.dflt == null ? null : expr(p.dflt));
-            }
-            return new Lambda(params, spans, expr(c.expr()), sp, defaults, star);
-        }
+        if (ctx instanceof LambdaContext c) return lambda(c, sp);
         if (ctx instanceof ConditionalContext c) return new IfExpr(expr(c.expr(0)), expr(c.expr(1)), expr(c.expr(2)), sp);
         if (ctx instanceof CallContext c) return new Call(expr(c.expr()), args(c.arg()), sp);
         if (ctx instanceof AttributeContext c) return new Attr(expr(c.expr()), c.NAME().getText(), span(c.NAME().getSymbol()), sp);

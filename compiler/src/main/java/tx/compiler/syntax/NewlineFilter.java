@@ -35,7 +35,7 @@ final class NewlineFilter implements TokenSource {
 
     /** The tokens after which a `{` starts an expression, a dict literal (after anything else it opens a block). */
     private static final java.util.Set<String> DICT_AFTER = java.util.Set.of("=", "(", "[", ",", ":", "return", "in", "==", "!=", "and", "or", "not",
-            "+=", "|", "|=");
+            "+=", "|", "|=", "**");
 
     NewlineFilter(TxLexer lexer) {
         this.lexer = lexer;
