@@ -39,9 +39,18 @@ final class ConvDirect {
         return Vectorized.AVAILABLE && s[1] == 1 && g.ow() >= W && planes(g, p) <= CACHED;
     }
 
-    /** Whether the weight gradient runs here: taps along a row read as vectors (a width dilation of 1), at least half of each vector a tap. */
+    /**
+     * Whether the weight gradient runs here: taps along a row read as vectors (a width dilation of
+     * 1), at least half of each vector a tap; or the output channels in the lanes ({@link
+     * ConvWeightLanes}) where that takes fewer steps, an image's positions of gy in the cache too.
+     */
     static boolean weight(Conv.Geo g, int[] p, int[] d) {
-        return Vectorized.AVAILABLE && d[1] == 1 && 2 * g.kw() >= roundUp(g.kw(), W) && planes(g, p) <= CACHED;
+        if (planes(g, p) > CACHED) return false;
+        return Vectorized.AVAILABLE && d[1] == 1 && 2 * g.kw() >= roundUp(g.kw(), W) || channelLanes(g);
+    }
+
+    private static boolean channelLanes(Conv.Geo g) {
+        return ConvWeightLanes.better(g) && (long) g.pixels() * roundUp(g.og(), W) <= CACHED;
     }
 
     /** The numbers in one group's padded planes of one image. */
@@ -56,7 +65,7 @@ final class ConvDirect {
      * The images of x with pad zeros about each plane, and a vector after the last (which only
      * lanes that are no output read): in a buffer kept per thread up to {@link #KEPT} numbers.
      */
-    private static double[] padded(double[] x, Conv.Geo g, int[] p) {
+    static double[] padded(double[] x, Conv.Geo g, int[] p) {
         int hp = g.h() + 2 * p[0], wp = g.w() + 2 * p[1], planes = g.n() * g.c(), n = planes * hp * wp + W;
         double[] xp = n <= KEPT ? PADDED.get().of(n) : new double[n];
         if (p[0] != 0 || p[1] != 0) java.util.Arrays.fill(xp, 0, n, 0.0);
@@ -99,6 +108,7 @@ final class ConvDirect {
 
     /** dw = Σ_b gy_b · patches(x_b)ᵀ ([o, c/groups, kh, kw]), when {@link #weight}. */
     static double[] weightGrad(double[] x, double[] gy, Conv.Geo g, int[] s, int[] p, int[] d, boolean fused) {
+        if (channelLanes(g)) return ConvWeightLanes.weightGrad(padded(x, g, p), gy, g, s, p, d, fused);
         int hp = g.h() + 2 * p[0], wp = g.w() + 2 * p[1], plane = hp * wp, og = g.og(), px = g.pixels();
         int nq = (g.kw() + W - 1) / W, nu = g.cg() * g.kh() * nq, ldc = nu * W;
         double[] xp = padded(x, g, p), dwPad = new double[g.o() * ldc];
