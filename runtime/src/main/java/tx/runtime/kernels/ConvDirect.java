@@ -173,23 +173,28 @@ final class ConvDirect {
 
     /**
      * {@link #inputGrad} at stride 1, each channel's patches made whole (its kh · kw taps) in a
-     * buffer with zeros about each tap's plane, then each vector of dx summed from 0 over the taps in
-     * order, one patch element a tap (a zero where the tap reads no position): the sums of Conv's
-     * col2im (adding 0 to a sum that starts at +0 changes nothing: such a sum is never -0), without
-     * its additions into overlapping rows of dx (a vector stored, then read back shifted by one).
+     * buffer, tap after tap, row after row, a gap of zeros after each row at least as wide as a tap
+     * reaches past the row's ends; then each vector of dx summed from 0 over the taps in order, one
+     * patch element a tap, skipping the taps that read no row of patches at all, and reading a zero
+     * in the gaps where a tap reads no position: the sums of Conv's col2im (adding 0 to a sum that
+     * starts at +0 changes nothing: such a sum is never -0), without its additions into overlapping
+     * rows of dx (a vector stored, then read back shifted by one). NOTE: the buffer (LeNet's second
+     * layer: 25 planes of 8 rows of 12) stays in the L1 cache; planes with rows of zeros above and
+     * below, as the taps reach, were twice as large.
      */
     private static void gathered(double[] gy, double[] wT, Conv.Geo g, int[] p, int[] d, double[] dx, int[] off, int[] xv, boolean fused) {
         int k = g.k(), og = g.og(), px = g.pixels(), taps = g.kh() * g.kw(), owPad = roundUp(g.ow(), W), ldg = g.oh() * owPad, nv = ldg / W;
-        int pt = Math.max(0, (g.kh() - 1) * d[0] - p[0]), pl = Math.max(0, (g.kw() - 1) * d[1] - p[1]);
-        int rowPad = pl + Math.max(g.ow() + pl, owPad), tap = (g.oh() + 2 * pt) * rowPad; // a tap's plane, its zeros about it
-        int[] cv = new int[nv], tapOff = new int[taps], dv = new int[g.h() * ((g.w() + W - 1) / W)], dOut = new int[dv.length];
-        for (int i = 0, v = 0; i < g.oh(); i++) for (int j = 0; j < owPad; j += W, v++) cv[v] = (i + pt) * rowPad + pl + j;
-        for (int a = 0, t = 0; a < g.kh(); a++) for (int q = 0; q < g.kw(); q++, t++) tapOff[t] = t * tap + (p[0] - a * d[0] + pt) * rowPad + p[1] - q * d[1] + pl;
-        for (int y = 0, v = 0; y < g.h(); y++) for (int z = 0; z < g.w(); z += W, v++) { // the last vector of a row ends at the row's end
-            dv[v] = y * rowPad + Math.min(z, g.w() - W);
-            dOut[v] = y * g.w() + Math.min(z, g.w() - W);
+        int pl = Math.max(0, (g.kw() - 1) * d[1] - p[1]), rowPad = Math.max(owPad, g.ow() + pl), tap = g.oh() * rowPad, size = taps * tap + pl + W;
+        int perRow = (g.w() + W - 1) / W;
+        int[] cv = new int[nv], tapOff = new int[taps], lo = new int[g.h()], hi = new int[g.h()];
+        for (int i = 0, v = 0; i < g.oh(); i++) for (int j = 0; j < owPad; j += W, v++) cv[v] = i * rowPad + pl + j;
+        for (int a = 0, t = 0; a < g.kh(); a++) for (int q = 0; q < g.kw(); q++, t++) tapOff[t] = t * tap + (p[0] - a * d[0]) * rowPad + p[1] - q * d[1] + pl;
+        for (int y = 0; y < g.h(); y++) { // the taps that read a row of patches from dx's row y: kernel rows aLo .. aHi
+            int aLo = Math.max(0, -Math.floorDiv(g.oh() - 1 - y - p[0], d[0])), aHi = Math.min(g.kh() - 1, Math.floorDiv(y + p[0], d[0]));
+            lo[y] = aLo * g.kw();
+            hi[y] = (aHi + 1) * g.kw() - 1; // below lo[y]: no tap
         }
-        String layout = taps + " " + tap + " " + rowPad + " " + pt + " " + pl + " " + g.oh() + " " + owPad;
+        String layout = taps + " " + tap + " " + rowPad + " " + pl + " " + g.oh() + " " + owPad;
         Parallel.run(g.n() * g.groups(), task -> {
             Limits.checkTime();
             int b = task / g.groups(), gr = task % g.groups(), at = (b * g.o() + gr * og) * px, xb = owPad == g.ow() ? at : 0;
@@ -199,7 +204,7 @@ final class ConvDirect {
                 for (int f = 0; f < og; f++) for (int i = 0; i < g.oh(); i++) System.arraycopy(gy, at + f * px + i * g.ow(), gyp, f * ldg + i * owPad, g.ow());
             }
             Patches patches = PATCHES.get();
-            double[] buf = patches.of(taps * tap, layout), zeros = ZEROS.get().of(taps * tap); // the kernel's sums start from zeros' 0s
+            double[] buf = patches.of(size, layout), zeros = ZEROS.get().of(size); // the kernel's sums start from zeros' 0s
             for (int c = 0; c < g.cg(); c++) {
                 for (int rb = 0; rb < taps; rb += rowsAt(taps, rb)) {
                     for (int v = 0; v < nv; v += 4) kernel(rowsAt(taps, rb), wT, (gr * k + c * taps + rb) * og, og, gyp, off, og, xv, cv, v, Math.min(4, nv - v), xb, zeros, buf, rb * tap, tap, fused);
@@ -211,9 +216,13 @@ final class ConvDirect {
                     }
                 }
                 int plane = (b * g.c() + gr * g.cg() + c) * g.h() * g.w();
-                for (int v = 0; v < dv.length; v += 4) {
-                    int v1 = Math.min(v + 1, dv.length - 1), v2 = Math.min(v + 2, dv.length - 1), v3 = Math.min(v + 3, dv.length - 1);
-                    sum4(buf, 0, tapOff, dv[v], dv[v1], dv[v2], dv[v3], dx, plane + dOut[v], plane + dOut[v1], plane + dOut[v2], plane + dOut[v3]);
+                for (int y = 0; y < g.h(); y += 2) {
+                    int y2 = Math.min(y + 1, g.h() - 1);
+                    for (int v = 0; v < perRow; v += 2) { // the last vector of a row ends at the row's end
+                        int z0 = Math.min(v * W, g.w() - W), z1 = Math.min(Math.min(v + 1, perRow - 1) * W, g.w() - W);
+                        sumRows(buf, tapOff, lo[y], hi[y], y * rowPad + z0, y * rowPad + z1, lo[y2], hi[y2], y2 * rowPad + z0, y2 * rowPad + z1,
+                                dx, plane + y * g.w() + z0, plane + y * g.w() + z1, plane + y2 * g.w() + z0, plane + y2 * g.w() + z1);
+                    }
                 }
             }
             patches.done();
@@ -244,15 +253,32 @@ final class ConvDirect {
 
     private static final ThreadLocal<Patches> PATCHES = ThreadLocal.withInitial(Patches::new);
 
-    /** Four vectors of dx (at d0..d3), each the sum from 0 over the taps in order of the patch element at tapOff[t] + its own offset. */
-    private static void sum4(double[] cols, int base, int[] tapOff, int g0, int g1, int g2, int g3, double[] dx, int d0, int d1, int d2, int d3) {
+    /**
+     * Two vectors of dx at d0 and d1 (of one row, patch elements at tapOff[t] + g0 and + g1), each
+     * the sum from 0 over the taps lo1 .. hi1 in order, and two at d2 and d3 (of the next row, or
+     * the same again) over lo2 .. hi2; the next row's taps start and end no earlier (lo1 <= lo2,
+     * hi1 <= hi2), so the taps that only the first row reads come first, then those both read.
+     */
+    private static void sumRows(double[] buf, int[] tapOff, int lo1, int hi1, int g0, int g1, int lo2, int hi2, int g2, int g3,
+                                double[] dx, int d0, int d1, int d2, int d3) {
         DoubleVector s0 = DoubleVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-        for (int t = 0; t < tapOff.length; t++) {
-            int o = base + tapOff[t];
-            s0 = s0.add(at(cols, o + g0));
-            s1 = s1.add(at(cols, o + g1));
-            s2 = s2.add(at(cols, o + g2));
-            s3 = s3.add(at(cols, o + g3));
+        int t = lo1;
+        for (; t <= hi1 && t < lo2; t++) {
+            int o = tapOff[t];
+            s0 = s0.add(at(buf, o + g0));
+            s1 = s1.add(at(buf, o + g1));
+        }
+        for (; t <= hi1; t++) {
+            int o = tapOff[t];
+            s0 = s0.add(at(buf, o + g0));
+            s1 = s1.add(at(buf, o + g1));
+            s2 = s2.add(at(buf, o + g2));
+            s3 = s3.add(at(buf, o + g3));
+        }
+        for (t = Math.max(t, lo2); t <= hi2; t++) {
+            int o = tapOff[t];
+            s2 = s2.add(at(buf, o + g2));
+            s3 = s3.add(at(buf, o + g3));
         }
         s0.intoArray(dx, d0);
         s1.intoArray(dx, d1);

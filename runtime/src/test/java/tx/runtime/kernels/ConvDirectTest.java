@@ -99,6 +99,8 @@ class ConvDirectTest {
             {2, 3, 9, 11, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1},    // the weight gradient's lanes: 8 channels, one vector; 27 taps, the last block made up
             {2, 4, 10, 13, 24, 3, 4, 2, 2, 1, 1, 0, 1, 2},  // 12 channels a group in two vectors (4 lanes unused); a stride, a dilation
             {3, 2, 8, 20, 20, 5, 2, 1, 1, 2, 0, 2, 1, 1},   // 20 channels: a pair of vectors and one; a width stride, padding
+            {2, 2, 14, 16, 8, 3, 3, 1, 1, 1, 2, 1, 2, 2},   // dx's rows at stride 1 with a dilation: each row's taps every other kernel row
+            {1, 2, 8, 9, 3, 2, 2, 1, 1, 1, 3, 3, 1, 1},     // padding past the kernel's reach: rows of dx that a tap row misses
         };
         int direct = 0, lanes = 0;
         for (boolean fused : new boolean[] {true, false}) {
@@ -122,12 +124,12 @@ class ConvDirectTest {
                 assertBits(input(gy, wd, ws, xs, s, p, d, g[7], fused), Conv.convInput(Tensor.of(y.shape(), gy), Tensor.of(wsT, wd), xsT, s, p, d, g[7], fused).data(), "input " + what);
             }
         }
-        if (Vectorized.AVAILABLE) assertTrue(lanes == 4, "the channel lanes took " + lanes + " of 4 weight gradients");
-        if (Vectorized.AVAILABLE) assertTrue(direct >= 38, "the direct kernels took " + direct + " of 60 products"); // not the other paths alone
+        if (Vectorized.AVAILABLE) assertTrue(lanes == 5, "the channel lanes took " + lanes + " of 5 weight gradients");
+        if (Vectorized.AVAILABLE) assertTrue(direct >= 38, "the direct kernels took " + direct + " of 72 products"); // not the other paths alone
     }
 
     @Test
-    void theChannelLanesOfTheWeightGradientGiveTheTextbookBitsAtNanInfAndZeros() {
+    void theChannelLanesAndTheCompactPatchesGiveTheTextbookBitsAtNanInfAndZeros() {
         SplittableRandom r = new SplittableRandom(29);
         int[] xs = {16, 6, 12, 12}, ws = {16, 6, 5, 5}, one = {1, 1}, zero = {0, 0}; // LeNet's second layer
         double[] x = random(r, Shapes.numel(xs)), gy = random(r, 16 * 16 * 8 * 8);
@@ -147,6 +149,14 @@ class ConvDirectTest {
                     double[] dw = Conv.convWeight(Tensor.of(xs, x), Tensor.of(new int[] {16, 16, 8, 8}, gy), ws, one, zero, one, 1, fused).data();
                     assertBits(weight(x, xs, gy, ws, one, zero, one, 1, fused), dw, "weight" + (fused ? " fused" : " unfused") + ", threads " + threads);
                     assertTrue(Double.isNaN(dw[5 * 150]), "0 · inf in channel 5's first tap");
+                    double[] w = random(r, Shapes.numel(ws));
+                    w[3] = Double.POSITIVE_INFINITY; // output channel 0's tap (0, 3) of input channel 0: never multiplied where it reads no position
+                    w[160] = Double.NaN;              // output channel 1's tap (2, 0) of input channel 0
+                    w[161] = -0.0;
+                    double[] dx = Conv.convInput(Tensor.of(new int[] {16, 16, 8, 8}, gy), Tensor.of(ws, w), xs, one, zero, one, 1, fused).data();
+                    assertBits(input(gy, w, ws, xs, one, zero, one, 1, fused), dx, "input" + (fused ? " fused" : " unfused") + ", threads " + threads);
+                    assertTrue(Double.isInfinite(dx[3]) && Double.isNaN(dx[24]), "x's (0, 3) takes tap (0, 3), (2, 0) takes tap (2, 0)");
+                    assertTrue(Double.isFinite(dx[0]) && Double.isFinite(dx[23]), "(0, 0) takes tap (0, 0) only, (1, 11) no tap (0, 3) nor (2, 0)");
                 }
             }
         } finally {
