@@ -28,9 +28,14 @@ final class SmallGemm {
     /** The longest k the short path takes: its steps re-read B once per 4 rows, from the cache. */
     static final int SHORT_K = 16;
 
-    /** Whether {@link #shortK} takes the product: k short, B's rows contiguous, at least a vector of columns and a panel of rows. */
+    /**
+     * Whether {@link #shortK} takes the product: k short, B's rows contiguous, at least a vector of
+     * columns, a panel of rows but fewer than two (fewer take {@link Gemm}'s fewRows). NOTE: with
+     * more rows the packing pays for itself: 32 x 10 x 1000 took 27 us packed, 33 here; 16 rows
+     * were even (22 us), 10 rows faster here (25 products of 10 x 10 x 1000: 450 -> 320 us).
+     */
     static boolean shortK(int n, int k, int m, int bcs) {
-        return k <= SHORT_K && bcs == 1 && m >= W && n >= MR;
+        return k <= SHORT_K && bcs == 1 && m >= W && n >= MR && n < 2 * MR;
     }
 
     /** C[n×m] += A·B (strides as {@link Gemm#multiply}, B's columns contiguous), when {@link #shortK}. */
