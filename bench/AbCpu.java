@@ -11,6 +11,8 @@ import java.util.*;
  * on a shared machine then weigh on both builds alike. Inputs are seeded standard normal.
  *
  * usage: java --add-modules jdk.incubator.vector bench/AbCpu.java BEFORE_ROOT AFTER_ROOT FILE.tx FN fn|vg WRT CALLS SHAPE...
+ *   On cases with megabyte tensors (GMM) add -Xms1g -Xmx1g -XX:+UseSerialGC (the tx launcher's collector, a fixed
+ *   heap): without them the medians came out bimodal, whichever build met a resized heap (bench/README.md, the table of steps).
  *   e.g. ... bench/cases/lenet_conv2.tx conv2 vg x,w,b 3000 16x6x12x12 16x6x5x5 16   (vg: value and gradient)
  */
 public class AbCpu {

@@ -2,6 +2,9 @@ package tx.runtime.kernels;
 
 import static tx.runtime.kernels.Gemm.S;
 import static tx.runtime.kernels.Gemm.W;
+import static tx.runtime.kernels.OffsetKernels.at;
+import static tx.runtime.kernels.OffsetKernels.kernel;
+import static tx.runtime.kernels.OffsetKernels.rowsAt;
 
 import jdk.incubator.vector.DoubleVector;
 
@@ -36,9 +39,18 @@ final class ConvDirect {
         return Vectorized.AVAILABLE && s[1] == 1 && g.ow() >= W && planes(g, p) <= CACHED;
     }
 
-    /** Whether the weight gradient runs here: taps along a row read as vectors (a width dilation of 1), at least half of each vector a tap. */
+    /**
+     * Whether the weight gradient runs here: taps along a row read as vectors (a width dilation of
+     * 1), at least half of each vector a tap; or the output channels in the lanes ({@link
+     * ConvWeightLanes}) where that takes fewer steps, an image's positions of gy in the cache too.
+     */
     static boolean weight(Conv.Geo g, int[] p, int[] d) {
-        return Vectorized.AVAILABLE && d[1] == 1 && 2 * g.kw() >= roundUp(g.kw(), W) && planes(g, p) <= CACHED;
+        if (planes(g, p) > CACHED) return false;
+        return Vectorized.AVAILABLE && d[1] == 1 && 2 * g.kw() >= roundUp(g.kw(), W) || channelLanes(g);
+    }
+
+    private static boolean channelLanes(Conv.Geo g) {
+        return ConvWeightLanes.better(g) && (long) g.pixels() * roundUp(g.og(), W) <= CACHED;
     }
 
     /** The numbers in one group's padded planes of one image. */
@@ -53,7 +65,7 @@ final class ConvDirect {
      * The images of x with pad zeros about each plane, and a vector after the last (which only
      * lanes that are no output read): in a buffer kept per thread up to {@link #KEPT} numbers.
      */
-    private static double[] padded(double[] x, Conv.Geo g, int[] p) {
+    static double[] padded(double[] x, Conv.Geo g, int[] p) {
         int hp = g.h() + 2 * p[0], wp = g.w() + 2 * p[1], planes = g.n() * g.c(), n = planes * hp * wp + W;
         double[] xp = n <= KEPT ? PADDED.get().of(n) : new double[n];
         if (p[0] != 0 || p[1] != 0) java.util.Arrays.fill(xp, 0, n, 0.0);
@@ -96,6 +108,7 @@ final class ConvDirect {
 
     /** dw = Σ_b gy_b · patches(x_b)ᵀ ([o, c/groups, kh, kw]), when {@link #weight}. */
     static double[] weightGrad(double[] x, double[] gy, Conv.Geo g, int[] s, int[] p, int[] d, boolean fused) {
+        if (channelLanes(g)) return ConvWeightLanes.weightGrad(padded(x, g, p), gy, g, s, p, d, fused);
         int hp = g.h() + 2 * p[0], wp = g.w() + 2 * p[1], plane = hp * wp, og = g.og(), px = g.pixels();
         int nq = (g.kw() + W - 1) / W, nu = g.cg() * g.kh() * nq, ldc = nu * W;
         double[] xp = padded(x, g, p), dwPad = new double[g.o() * ldc];
@@ -160,23 +173,28 @@ final class ConvDirect {
 
     /**
      * {@link #inputGrad} at stride 1, each channel's patches made whole (its kh · kw taps) in a
-     * buffer with zeros about each tap's plane, then each vector of dx summed from 0 over the taps in
-     * order, one patch element a tap (a zero where the tap reads no position): the sums of Conv's
-     * col2im (adding 0 to a sum that starts at +0 changes nothing: such a sum is never -0), without
-     * its additions into overlapping rows of dx (a vector stored, then read back shifted by one).
+     * buffer, tap after tap, row after row, a gap of zeros after each row at least as wide as a tap
+     * reaches past the row's ends; then each vector of dx summed from 0 over the taps in order, one
+     * patch element a tap, skipping the taps that read no row of patches at all, and reading a zero
+     * in the gaps where a tap reads no position: the sums of Conv's col2im (adding 0 to a sum that
+     * starts at +0 changes nothing: such a sum is never -0), without its additions into overlapping
+     * rows of dx (a vector stored, then read back shifted by one). NOTE: the buffer (LeNet's second
+     * layer: 25 planes of 8 rows of 12) stays in the L1 cache; planes with rows of zeros above and
+     * below, as the taps reach, were twice as large.
      */
     private static void gathered(double[] gy, double[] wT, Conv.Geo g, int[] p, int[] d, double[] dx, int[] off, int[] xv, boolean fused) {
         int k = g.k(), og = g.og(), px = g.pixels(), taps = g.kh() * g.kw(), owPad = roundUp(g.ow(), W), ldg = g.oh() * owPad, nv = ldg / W;
-        int pt = Math.max(0, (g.kh() - 1) * d[0] - p[0]), pl = Math.max(0, (g.kw() - 1) * d[1] - p[1]);
-        int rowPad = pl + Math.max(g.ow() + pl, owPad), tap = (g.oh() + 2 * pt) * rowPad; // a tap's plane, its zeros about it
-        int[] cv = new int[nv], tapOff = new int[taps], dv = new int[g.h() * ((g.w() + W - 1) / W)], dOut = new int[dv.length];
-        for (int i = 0, v = 0; i < g.oh(); i++) for (int j = 0; j < owPad; j += W, v++) cv[v] = (i + pt) * rowPad + pl + j;
-        for (int a = 0, t = 0; a < g.kh(); a++) for (int q = 0; q < g.kw(); q++, t++) tapOff[t] = t * tap + (p[0] - a * d[0] + pt) * rowPad + p[1] - q * d[1] + pl;
-        for (int y = 0, v = 0; y < g.h(); y++) for (int z = 0; z < g.w(); z += W, v++) { // the last vector of a row ends at the row's end
-            dv[v] = y * rowPad + Math.min(z, g.w() - W);
-            dOut[v] = y * g.w() + Math.min(z, g.w() - W);
+        int pl = Math.max(0, (g.kw() - 1) * d[1] - p[1]), rowPad = Math.max(owPad, g.ow() + pl), tap = g.oh() * rowPad, size = taps * tap + pl + W;
+        int perRow = (g.w() + W - 1) / W;
+        int[] cv = new int[nv], tapOff = new int[taps], lo = new int[g.h()], hi = new int[g.h()];
+        for (int i = 0, v = 0; i < g.oh(); i++) for (int j = 0; j < owPad; j += W, v++) cv[v] = i * rowPad + pl + j;
+        for (int a = 0, t = 0; a < g.kh(); a++) for (int q = 0; q < g.kw(); q++, t++) tapOff[t] = t * tap + (p[0] - a * d[0]) * rowPad + p[1] - q * d[1] + pl;
+        for (int y = 0; y < g.h(); y++) { // the taps that read a row of patches from dx's row y: kernel rows aLo .. aHi
+            int aLo = Math.max(0, -Math.floorDiv(g.oh() - 1 - y - p[0], d[0])), aHi = Math.min(g.kh() - 1, Math.floorDiv(y + p[0], d[0]));
+            lo[y] = aLo * g.kw();
+            hi[y] = (aHi + 1) * g.kw() - 1; // below lo[y]: no tap
         }
-        String layout = taps + " " + tap + " " + rowPad + " " + pt + " " + pl + " " + g.oh() + " " + owPad;
+        String layout = taps + " " + tap + " " + rowPad + " " + pl + " " + g.oh() + " " + owPad;
         Parallel.run(g.n() * g.groups(), task -> {
             Limits.checkTime();
             int b = task / g.groups(), gr = task % g.groups(), at = (b * g.o() + gr * og) * px, xb = owPad == g.ow() ? at : 0;
@@ -186,7 +204,7 @@ final class ConvDirect {
                 for (int f = 0; f < og; f++) for (int i = 0; i < g.oh(); i++) System.arraycopy(gy, at + f * px + i * g.ow(), gyp, f * ldg + i * owPad, g.ow());
             }
             Patches patches = PATCHES.get();
-            double[] buf = patches.of(taps * tap, layout), zeros = ZEROS.get().of(taps * tap); // the kernel's sums start from zeros' 0s
+            double[] buf = patches.of(size, layout), zeros = ZEROS.get().of(size); // the kernel's sums start from zeros' 0s
             for (int c = 0; c < g.cg(); c++) {
                 for (int rb = 0; rb < taps; rb += rowsAt(taps, rb)) {
                     for (int v = 0; v < nv; v += 4) kernel(rowsAt(taps, rb), wT, (gr * k + c * taps + rb) * og, og, gyp, off, og, xv, cv, v, Math.min(4, nv - v), xb, zeros, buf, rb * tap, tap, fused);
@@ -198,9 +216,13 @@ final class ConvDirect {
                     }
                 }
                 int plane = (b * g.c() + gr * g.cg() + c) * g.h() * g.w();
-                for (int v = 0; v < dv.length; v += 4) {
-                    int v1 = Math.min(v + 1, dv.length - 1), v2 = Math.min(v + 2, dv.length - 1), v3 = Math.min(v + 3, dv.length - 1);
-                    sum4(buf, 0, tapOff, dv[v], dv[v1], dv[v2], dv[v3], dx, plane + dOut[v], plane + dOut[v1], plane + dOut[v2], plane + dOut[v3]);
+                for (int y = 0; y < g.h(); y += 2) {
+                    int y2 = Math.min(y + 1, g.h() - 1);
+                    for (int v = 0; v < perRow; v += 2) { // the last vector of a row ends at the row's end
+                        int z0 = Math.min(v * W, g.w() - W), z1 = Math.min(Math.min(v + 1, perRow - 1) * W, g.w() - W);
+                        sumRows(buf, tapOff, lo[y], hi[y], y * rowPad + z0, y * rowPad + z1, lo[y2], hi[y2], y2 * rowPad + z0, y2 * rowPad + z1,
+                                dx, plane + y * g.w() + z0, plane + y * g.w() + z1, plane + y2 * g.w() + z0, plane + y2 * g.w() + z1);
+                    }
                 }
             }
             patches.done();
@@ -231,15 +253,32 @@ final class ConvDirect {
 
     private static final ThreadLocal<Patches> PATCHES = ThreadLocal.withInitial(Patches::new);
 
-    /** Four vectors of dx (at d0..d3), each the sum from 0 over the taps in order of the patch element at tapOff[t] + its own offset. */
-    private static void sum4(double[] cols, int base, int[] tapOff, int g0, int g1, int g2, int g3, double[] dx, int d0, int d1, int d2, int d3) {
+    /**
+     * Two vectors of dx at d0 and d1 (of one row, patch elements at tapOff[t] + g0 and + g1), each
+     * the sum from 0 over the taps lo1 .. hi1 in order, and two at d2 and d3 (of the next row, or
+     * the same again) over lo2 .. hi2; the next row's taps start and end no earlier (lo1 <= lo2,
+     * hi1 <= hi2), so the taps that only the first row reads come first, then those both read.
+     */
+    private static void sumRows(double[] buf, int[] tapOff, int lo1, int hi1, int g0, int g1, int lo2, int hi2, int g2, int g3,
+                                double[] dx, int d0, int d1, int d2, int d3) {
         DoubleVector s0 = DoubleVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-        for (int t = 0; t < tapOff.length; t++) {
-            int o = base + tapOff[t];
-            s0 = s0.add(at(cols, o + g0));
-            s1 = s1.add(at(cols, o + g1));
-            s2 = s2.add(at(cols, o + g2));
-            s3 = s3.add(at(cols, o + g3));
+        int t = lo1;
+        for (; t <= hi1 && t < lo2; t++) {
+            int o = tapOff[t];
+            s0 = s0.add(at(buf, o + g0));
+            s1 = s1.add(at(buf, o + g1));
+        }
+        for (; t <= hi1; t++) {
+            int o = tapOff[t];
+            s0 = s0.add(at(buf, o + g0));
+            s1 = s1.add(at(buf, o + g1));
+            s2 = s2.add(at(buf, o + g2));
+            s3 = s3.add(at(buf, o + g3));
+        }
+        for (t = Math.max(t, lo2); t <= hi2; t++) {
+            int o = tapOff[t];
+            s2 = s2.add(at(buf, o + g2));
+            s3 = s3.add(at(buf, o + g3));
         }
         s0.intoArray(dx, d0);
         s1.intoArray(dx, d1);
@@ -278,285 +317,7 @@ final class ConvDirect {
     private static final ThreadLocal<Buffer> BUFFER = ThreadLocal.withInitial(Buffer::new), PADDED = ThreadLocal.withInitial(Buffer::new),
             ZEROS = ThreadLocal.withInitial(Buffer::new); // NOTE: never written: only zeros
 
-    /** Output channels from f in one kernel: 4, then what is left as 2 and 1. */
-    private static int rowsAt(int og, int f) {
-        return og - f >= 4 ? 4 : og - f >= 2 ? 2 : 1;
-    }
-
     private static int roundUp(int x, int to) {
         return (x + to - 1) / to * to;
-    }
-
-    /**
-     * Rows f < rows of C = CI + Σ_t A(f, t) · X[off[t] + xs[v]], summed in order over t from CI's
-     * element at the same place (CI is C, or an array of zeros), for the vectors v of vs (1 to 4 of
-     * them; C's vector v of row f at cb + cs[v] + f·ldc), with A(f, t) = a[ao + f·ars + t]. The
-     * kernels take 4, 2 (four rows) or 1 vectors: 3 (and 2 on fewer rows) are made up to 4 by
-     * summing the last one again, alike, and storing it again. NOTE: a method per shape and mode,
-     * each step written out (see {@link Gemm}'s kernel on why not a flag tested per step).
-     */
-    private static void kernel(int rows, double[] a, int ao, int ars, double[] x, int[] off, int steps, int[] xs, int[] cs, int v, int vs, int xb,
-                               double[] ci, double[] c, int cb, int ldc, boolean fused) {
-        int last = v + vs - 1, v1 = Math.min(v + 1, last), v2 = Math.min(v + 2, last);
-        int x0 = xb + xs[v], x1 = xb + xs[v1], x2 = xb + xs[v2], x3 = xb + xs[last];
-        int c0 = cb + cs[v], c1 = cb + cs[v1], c2 = cb + cs[v2], c3 = cb + cs[last];
-        if (vs == 1) {
-            if (rows == 4) {
-                if (fused) r4v1Fma(a, ao, ars, x, off, steps, x0, ci, c, c0, ldc);
-                else r4v1Add(a, ao, ars, x, off, steps, x0, ci, c, c0, ldc);
-            } else if (rows == 2) {
-                if (fused) r2v1Fma(a, ao, ars, x, off, steps, x0, ci, c, c0, ldc);
-                else r2v1Add(a, ao, ars, x, off, steps, x0, ci, c, c0, ldc);
-            } else {
-                if (fused) r1v1Fma(a, ao, ars, x, off, steps, x0, ci, c, c0, ldc);
-                else r1v1Add(a, ao, ars, x, off, steps, x0, ci, c, c0, ldc);
-            }
-        } else if (rows == 4 && vs == 2) {
-            if (fused) r4v2Fma(a, ao, ars, x, off, steps, x0, x1, ci, c, c0, c1, ldc);
-            else r4v2Add(a, ao, ars, x, off, steps, x0, x1, ci, c, c0, c1, ldc);
-        } else if (rows == 4) {
-            if (fused) r4v4Fma(a, ao, ars, x, off, steps, x0, x1, x2, x3, ci, c, c0, c1, c2, c3, ldc);
-            else r4v4Add(a, ao, ars, x, off, steps, x0, x1, x2, x3, ci, c, c0, c1, c2, c3, ldc);
-        } else if (rows == 2) {
-            if (fused) r2v4Fma(a, ao, ars, x, off, steps, x0, x1, x2, x3, ci, c, c0, c1, c2, c3, ldc);
-            else r2v4Add(a, ao, ars, x, off, steps, x0, x1, x2, x3, ci, c, c0, c1, c2, c3, ldc);
-        } else {
-            if (fused) r1v4Fma(a, ao, ars, x, off, steps, x0, x1, x2, x3, ci, c, c0, c1, c2, c3, ldc);
-            else r1v4Add(a, ao, ars, x, off, steps, x0, x1, x2, x3, ci, c, c0, c1, c2, c3, ldc);
-        }
-    }
-
-    private static DoubleVector at(double[] c, int i) {
-        return DoubleVector.fromArray(S, c, i);
-    }
-
-    private static void r4v4Fma(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, int x1, int x2, int x3, double[] ci, double[] c, int c0, int c1, int c2, int c3, int ldc) {
-        DoubleVector p00 = at(ci, c0), p01 = at(ci, c1), p02 = at(ci, c2), p03 = at(ci, c3),
-                p10 = at(ci, c0 + ldc), p11 = at(ci, c1 + ldc), p12 = at(ci, c2 + ldc), p13 = at(ci, c3 + ldc),
-                p20 = at(ci, c0 + 2 * ldc), p21 = at(ci, c1 + 2 * ldc), p22 = at(ci, c2 + 2 * ldc), p23 = at(ci, c3 + 2 * ldc),
-                p30 = at(ci, c0 + 3 * ldc), p31 = at(ci, c1 + 3 * ldc), p32 = at(ci, c2 + 3 * ldc), p33 = at(ci, c3 + 3 * ldc);
-        for (int t = 0; t < steps; t++) {
-            int o = off[t], ai = ao + t;
-            DoubleVector v0 = at(x, o + x0), v1 = at(x, o + x1), v2 = at(x, o + x2), v3 = at(x, o + x3);
-            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
-            p00 = v0.fma(w0, p00); p01 = v1.fma(w0, p01); p02 = v2.fma(w0, p02); p03 = v3.fma(w0, p03);
-            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
-            p10 = v0.fma(w1, p10); p11 = v1.fma(w1, p11); p12 = v2.fma(w1, p12); p13 = v3.fma(w1, p13);
-            DoubleVector w2 = DoubleVector.broadcast(S, a[ai + 2 * ars]);
-            p20 = v0.fma(w2, p20); p21 = v1.fma(w2, p21); p22 = v2.fma(w2, p22); p23 = v3.fma(w2, p23);
-            DoubleVector w3 = DoubleVector.broadcast(S, a[ai + 3 * ars]);
-            p30 = v0.fma(w3, p30); p31 = v1.fma(w3, p31); p32 = v2.fma(w3, p32); p33 = v3.fma(w3, p33);
-        }
-        p00.intoArray(c, c0); p01.intoArray(c, c1); p02.intoArray(c, c2); p03.intoArray(c, c3);
-        p10.intoArray(c, c0 + ldc); p11.intoArray(c, c1 + ldc); p12.intoArray(c, c2 + ldc); p13.intoArray(c, c3 + ldc);
-        p20.intoArray(c, c0 + 2 * ldc); p21.intoArray(c, c1 + 2 * ldc); p22.intoArray(c, c2 + 2 * ldc); p23.intoArray(c, c3 + 2 * ldc);
-        p30.intoArray(c, c0 + 3 * ldc); p31.intoArray(c, c1 + 3 * ldc); p32.intoArray(c, c2 + 3 * ldc); p33.intoArray(c, c3 + 3 * ldc);
-    }
-
-    private static void r4v4Add(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, int x1, int x2, int x3, double[] ci, double[] c, int c0, int c1, int c2, int c3, int ldc) {
-        DoubleVector p00 = at(ci, c0), p01 = at(ci, c1), p02 = at(ci, c2), p03 = at(ci, c3),
-                p10 = at(ci, c0 + ldc), p11 = at(ci, c1 + ldc), p12 = at(ci, c2 + ldc), p13 = at(ci, c3 + ldc),
-                p20 = at(ci, c0 + 2 * ldc), p21 = at(ci, c1 + 2 * ldc), p22 = at(ci, c2 + 2 * ldc), p23 = at(ci, c3 + 2 * ldc),
-                p30 = at(ci, c0 + 3 * ldc), p31 = at(ci, c1 + 3 * ldc), p32 = at(ci, c2 + 3 * ldc), p33 = at(ci, c3 + 3 * ldc);
-        for (int t = 0; t < steps; t++) {
-            int o = off[t], ai = ao + t;
-            DoubleVector v0 = at(x, o + x0), v1 = at(x, o + x1), v2 = at(x, o + x2), v3 = at(x, o + x3);
-            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
-            p00 = p00.add(v0.mul(w0)); p01 = p01.add(v1.mul(w0)); p02 = p02.add(v2.mul(w0)); p03 = p03.add(v3.mul(w0));
-            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
-            p10 = p10.add(v0.mul(w1)); p11 = p11.add(v1.mul(w1)); p12 = p12.add(v2.mul(w1)); p13 = p13.add(v3.mul(w1));
-            DoubleVector w2 = DoubleVector.broadcast(S, a[ai + 2 * ars]);
-            p20 = p20.add(v0.mul(w2)); p21 = p21.add(v1.mul(w2)); p22 = p22.add(v2.mul(w2)); p23 = p23.add(v3.mul(w2));
-            DoubleVector w3 = DoubleVector.broadcast(S, a[ai + 3 * ars]);
-            p30 = p30.add(v0.mul(w3)); p31 = p31.add(v1.mul(w3)); p32 = p32.add(v2.mul(w3)); p33 = p33.add(v3.mul(w3));
-        }
-        p00.intoArray(c, c0); p01.intoArray(c, c1); p02.intoArray(c, c2); p03.intoArray(c, c3);
-        p10.intoArray(c, c0 + ldc); p11.intoArray(c, c1 + ldc); p12.intoArray(c, c2 + ldc); p13.intoArray(c, c3 + ldc);
-        p20.intoArray(c, c0 + 2 * ldc); p21.intoArray(c, c1 + 2 * ldc); p22.intoArray(c, c2 + 2 * ldc); p23.intoArray(c, c3 + 2 * ldc);
-        p30.intoArray(c, c0 + 3 * ldc); p31.intoArray(c, c1 + 3 * ldc); p32.intoArray(c, c2 + 3 * ldc); p33.intoArray(c, c3 + 3 * ldc);
-    }
-
-    private static void r4v2Fma(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, int x1, double[] ci, double[] c, int c0, int c1, int ldc) {
-        DoubleVector p00 = at(ci, c0), p01 = at(ci, c1), p10 = at(ci, c0 + ldc), p11 = at(ci, c1 + ldc),
-                p20 = at(ci, c0 + 2 * ldc), p21 = at(ci, c1 + 2 * ldc), p30 = at(ci, c0 + 3 * ldc), p31 = at(ci, c1 + 3 * ldc);
-        for (int t = 0; t < steps; t++) {
-            int o = off[t], ai = ao + t;
-            DoubleVector v0 = at(x, o + x0), v1 = at(x, o + x1);
-            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
-            p00 = v0.fma(w0, p00); p01 = v1.fma(w0, p01);
-            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
-            p10 = v0.fma(w1, p10); p11 = v1.fma(w1, p11);
-            DoubleVector w2 = DoubleVector.broadcast(S, a[ai + 2 * ars]);
-            p20 = v0.fma(w2, p20); p21 = v1.fma(w2, p21);
-            DoubleVector w3 = DoubleVector.broadcast(S, a[ai + 3 * ars]);
-            p30 = v0.fma(w3, p30); p31 = v1.fma(w3, p31);
-        }
-        p00.intoArray(c, c0); p01.intoArray(c, c1);
-        p10.intoArray(c, c0 + ldc); p11.intoArray(c, c1 + ldc);
-        p20.intoArray(c, c0 + 2 * ldc); p21.intoArray(c, c1 + 2 * ldc);
-        p30.intoArray(c, c0 + 3 * ldc); p31.intoArray(c, c1 + 3 * ldc);
-    }
-
-    private static void r4v2Add(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, int x1, double[] ci, double[] c, int c0, int c1, int ldc) {
-        DoubleVector p00 = at(ci, c0), p01 = at(ci, c1), p10 = at(ci, c0 + ldc), p11 = at(ci, c1 + ldc),
-                p20 = at(ci, c0 + 2 * ldc), p21 = at(ci, c1 + 2 * ldc), p30 = at(ci, c0 + 3 * ldc), p31 = at(ci, c1 + 3 * ldc);
-        for (int t = 0; t < steps; t++) {
-            int o = off[t], ai = ao + t;
-            DoubleVector v0 = at(x, o + x0), v1 = at(x, o + x1);
-            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
-            p00 = p00.add(v0.mul(w0)); p01 = p01.add(v1.mul(w0));
-            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
-            p10 = p10.add(v0.mul(w1)); p11 = p11.add(v1.mul(w1));
-            DoubleVector w2 = DoubleVector.broadcast(S, a[ai + 2 * ars]);
-            p20 = p20.add(v0.mul(w2)); p21 = p21.add(v1.mul(w2));
-            DoubleVector w3 = DoubleVector.broadcast(S, a[ai + 3 * ars]);
-            p30 = p30.add(v0.mul(w3)); p31 = p31.add(v1.mul(w3));
-        }
-        p00.intoArray(c, c0); p01.intoArray(c, c1);
-        p10.intoArray(c, c0 + ldc); p11.intoArray(c, c1 + ldc);
-        p20.intoArray(c, c0 + 2 * ldc); p21.intoArray(c, c1 + 2 * ldc);
-        p30.intoArray(c, c0 + 3 * ldc); p31.intoArray(c, c1 + 3 * ldc);
-    }
-
-    private static void r4v1Fma(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, double[] ci, double[] c, int c0, int ldc) {
-        DoubleVector p00 = at(ci, c0), p10 = at(ci, c0 + ldc), p20 = at(ci, c0 + 2 * ldc), p30 = at(ci, c0 + 3 * ldc);
-        for (int t = 0; t < steps; t++) {
-            int o = off[t], ai = ao + t;
-            DoubleVector v0 = at(x, o + x0);
-            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
-            p00 = v0.fma(w0, p00);
-            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
-            p10 = v0.fma(w1, p10);
-            DoubleVector w2 = DoubleVector.broadcast(S, a[ai + 2 * ars]);
-            p20 = v0.fma(w2, p20);
-            DoubleVector w3 = DoubleVector.broadcast(S, a[ai + 3 * ars]);
-            p30 = v0.fma(w3, p30);
-        }
-        p00.intoArray(c, c0);
-        p10.intoArray(c, c0 + ldc);
-        p20.intoArray(c, c0 + 2 * ldc);
-        p30.intoArray(c, c0 + 3 * ldc);
-    }
-
-    private static void r4v1Add(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, double[] ci, double[] c, int c0, int ldc) {
-        DoubleVector p00 = at(ci, c0), p10 = at(ci, c0 + ldc), p20 = at(ci, c0 + 2 * ldc), p30 = at(ci, c0 + 3 * ldc);
-        for (int t = 0; t < steps; t++) {
-            int o = off[t], ai = ao + t;
-            DoubleVector v0 = at(x, o + x0);
-            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
-            p00 = p00.add(v0.mul(w0));
-            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
-            p10 = p10.add(v0.mul(w1));
-            DoubleVector w2 = DoubleVector.broadcast(S, a[ai + 2 * ars]);
-            p20 = p20.add(v0.mul(w2));
-            DoubleVector w3 = DoubleVector.broadcast(S, a[ai + 3 * ars]);
-            p30 = p30.add(v0.mul(w3));
-        }
-        p00.intoArray(c, c0);
-        p10.intoArray(c, c0 + ldc);
-        p20.intoArray(c, c0 + 2 * ldc);
-        p30.intoArray(c, c0 + 3 * ldc);
-    }
-
-    private static void r2v4Fma(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, int x1, int x2, int x3, double[] ci, double[] c, int c0, int c1, int c2, int c3, int ldc) {
-        DoubleVector p00 = at(ci, c0), p01 = at(ci, c1), p02 = at(ci, c2), p03 = at(ci, c3),
-                p10 = at(ci, c0 + ldc), p11 = at(ci, c1 + ldc), p12 = at(ci, c2 + ldc), p13 = at(ci, c3 + ldc);
-        for (int t = 0; t < steps; t++) {
-            int o = off[t], ai = ao + t;
-            DoubleVector v0 = at(x, o + x0), v1 = at(x, o + x1), v2 = at(x, o + x2), v3 = at(x, o + x3);
-            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
-            p00 = v0.fma(w0, p00); p01 = v1.fma(w0, p01); p02 = v2.fma(w0, p02); p03 = v3.fma(w0, p03);
-            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
-            p10 = v0.fma(w1, p10); p11 = v1.fma(w1, p11); p12 = v2.fma(w1, p12); p13 = v3.fma(w1, p13);
-        }
-        p00.intoArray(c, c0); p01.intoArray(c, c1); p02.intoArray(c, c2); p03.intoArray(c, c3);
-        p10.intoArray(c, c0 + ldc); p11.intoArray(c, c1 + ldc); p12.intoArray(c, c2 + ldc); p13.intoArray(c, c3 + ldc);
-    }
-
-    private static void r2v4Add(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, int x1, int x2, int x3, double[] ci, double[] c, int c0, int c1, int c2, int c3, int ldc) {
-        DoubleVector p00 = at(ci, c0), p01 = at(ci, c1), p02 = at(ci, c2), p03 = at(ci, c3),
-                p10 = at(ci, c0 + ldc), p11 = at(ci, c1 + ldc), p12 = at(ci, c2 + ldc), p13 = at(ci, c3 + ldc);
-        for (int t = 0; t < steps; t++) {
-            int o = off[t], ai = ao + t;
-            DoubleVector v0 = at(x, o + x0), v1 = at(x, o + x1), v2 = at(x, o + x2), v3 = at(x, o + x3);
-            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
-            p00 = p00.add(v0.mul(w0)); p01 = p01.add(v1.mul(w0)); p02 = p02.add(v2.mul(w0)); p03 = p03.add(v3.mul(w0));
-            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
-            p10 = p10.add(v0.mul(w1)); p11 = p11.add(v1.mul(w1)); p12 = p12.add(v2.mul(w1)); p13 = p13.add(v3.mul(w1));
-        }
-        p00.intoArray(c, c0); p01.intoArray(c, c1); p02.intoArray(c, c2); p03.intoArray(c, c3);
-        p10.intoArray(c, c0 + ldc); p11.intoArray(c, c1 + ldc); p12.intoArray(c, c2 + ldc); p13.intoArray(c, c3 + ldc);
-    }
-
-    private static void r2v1Fma(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, double[] ci, double[] c, int c0, int ldc) {
-        DoubleVector p00 = at(ci, c0), p10 = at(ci, c0 + ldc);
-        for (int t = 0; t < steps; t++) {
-            int o = off[t], ai = ao + t;
-            DoubleVector v0 = at(x, o + x0);
-            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
-            p00 = v0.fma(w0, p00);
-            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
-            p10 = v0.fma(w1, p10);
-        }
-        p00.intoArray(c, c0);
-        p10.intoArray(c, c0 + ldc);
-    }
-
-    private static void r2v1Add(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, double[] ci, double[] c, int c0, int ldc) {
-        DoubleVector p00 = at(ci, c0), p10 = at(ci, c0 + ldc);
-        for (int t = 0; t < steps; t++) {
-            int o = off[t], ai = ao + t;
-            DoubleVector v0 = at(x, o + x0);
-            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
-            p00 = p00.add(v0.mul(w0));
-            DoubleVector w1 = DoubleVector.broadcast(S, a[ai + ars]);
-            p10 = p10.add(v0.mul(w1));
-        }
-        p00.intoArray(c, c0);
-        p10.intoArray(c, c0 + ldc);
-    }
-
-    private static void r1v4Fma(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, int x1, int x2, int x3, double[] ci, double[] c, int c0, int c1, int c2, int c3, int ldc) {
-        DoubleVector p00 = at(ci, c0), p01 = at(ci, c1), p02 = at(ci, c2), p03 = at(ci, c3);
-        for (int t = 0; t < steps; t++) {
-            int o = off[t], ai = ao + t;
-            DoubleVector v0 = at(x, o + x0), v1 = at(x, o + x1), v2 = at(x, o + x2), v3 = at(x, o + x3);
-            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
-            p00 = v0.fma(w0, p00); p01 = v1.fma(w0, p01); p02 = v2.fma(w0, p02); p03 = v3.fma(w0, p03);
-        }
-        p00.intoArray(c, c0); p01.intoArray(c, c1); p02.intoArray(c, c2); p03.intoArray(c, c3);
-    }
-
-    private static void r1v4Add(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, int x1, int x2, int x3, double[] ci, double[] c, int c0, int c1, int c2, int c3, int ldc) {
-        DoubleVector p00 = at(ci, c0), p01 = at(ci, c1), p02 = at(ci, c2), p03 = at(ci, c3);
-        for (int t = 0; t < steps; t++) {
-            int o = off[t], ai = ao + t;
-            DoubleVector v0 = at(x, o + x0), v1 = at(x, o + x1), v2 = at(x, o + x2), v3 = at(x, o + x3);
-            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
-            p00 = p00.add(v0.mul(w0)); p01 = p01.add(v1.mul(w0)); p02 = p02.add(v2.mul(w0)); p03 = p03.add(v3.mul(w0));
-        }
-        p00.intoArray(c, c0); p01.intoArray(c, c1); p02.intoArray(c, c2); p03.intoArray(c, c3);
-    }
-
-    private static void r1v1Fma(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, double[] ci, double[] c, int c0, int ldc) {
-        DoubleVector p00 = at(ci, c0);
-        for (int t = 0; t < steps; t++) {
-            int o = off[t], ai = ao + t;
-            DoubleVector v0 = at(x, o + x0);
-            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
-            p00 = v0.fma(w0, p00);
-        }
-        p00.intoArray(c, c0);
-    }
-
-    private static void r1v1Add(double[] a, int ao, int ars, double[] x, int[] off, int steps, int x0, double[] ci, double[] c, int c0, int ldc) {
-        DoubleVector p00 = at(ci, c0);
-        for (int t = 0; t < steps; t++) {
-            int o = off[t], ai = ao + t;
-            DoubleVector v0 = at(x, o + x0);
-            DoubleVector w0 = DoubleVector.broadcast(S, a[ai]);
-            p00 = p00.add(v0.mul(w0));
-        }
-        p00.intoArray(c, c0);
     }
 }

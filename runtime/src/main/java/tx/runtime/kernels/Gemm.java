@@ -74,6 +74,14 @@ final class Gemm {
             fewRows(a, aOff, ars, acs, b, bOff, brs, c, cOff, n, k, m, fused);
             return;
         }
+        if (SmallGemm.shortK(n, k, m, bcs)) {
+            SmallGemm.shortK(a, aOff, ars, acs, b, bOff, brs, c, cOff, n, k, m, fused);
+            return;
+        }
+        if (SmallGemm.longK(n, k, m, acs)) {
+            SmallGemm.longK(a, aOff, ars, b, bOff, brs, bcs, c, cOff, n, k, m, fused);
+            return;
+        }
         if (NarrowGemm.inPlace(n, m, ars, acs)) {
             NarrowGemm.multiply(a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, k, m, fused);
             return;

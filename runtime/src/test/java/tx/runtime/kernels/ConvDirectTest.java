@@ -96,8 +96,13 @@ class ConvDirectTest {
             {2, 2, 9, 30, 5, 3, 9, 1, 1, 2, 1, 0, 1, 1},    // taps of 9 (two vectors); a width stride (the gradient only)
             {3, 2, 1, 40, 4, 1, 7, 1, 1, 1, 0, 3, 1, 1},    // a 1-D one, as height 1
             {1, 1, 6, 12, 1, 2, 4, 1, 1, 1, 0, 0, 1, 1},    // one channel, one image
+            {2, 3, 9, 11, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1},    // the weight gradient's lanes: 8 channels, one vector; 27 taps, the last block made up
+            {2, 4, 10, 13, 24, 3, 4, 2, 2, 1, 1, 0, 1, 2},  // 12 channels a group in two vectors (4 lanes unused); a stride, a dilation
+            {3, 2, 8, 20, 20, 5, 2, 1, 1, 2, 0, 2, 1, 1},   // 20 channels: a pair of vectors and one; a width stride, padding
+            {2, 2, 14, 16, 8, 3, 3, 1, 1, 1, 2, 1, 2, 2},   // dx's rows at stride 1 with a dilation: each row's taps every other kernel row
+            {1, 2, 8, 9, 3, 2, 2, 1, 1, 1, 3, 3, 1, 1},     // padding past the kernel's reach: rows of dx that a tap row misses
         };
-        int direct = 0;
+        int direct = 0, lanes = 0;
         for (boolean fused : new boolean[] {true, false}) {
             for (int[] g : geometries) {
                 boolean oneD = g[2] == 1;
@@ -109,6 +114,7 @@ class ConvDirectTest {
                 String what = java.util.Arrays.toString(g) + (fused ? " fused" : " unfused");
                 if (ConvDirect.forward(geo, s, p)) direct++;
                 if (ConvDirect.weight(geo, p, d)) direct++;
+                if (fused && ConvDirect.weight(geo, p, d) && ConvWeightLanes.better(geo)) lanes++;
                 if (ConvDirect.input(geo)) direct++;
                 Tensor y = Conv.conv(Tensor.of(xsT, xd), Tensor.of(wsT, wd), Tensor.of(new int[] {g[4]}, bd), s, p, d, g[7], fused);
                 assertBits(conv(xd, xs, wd, ws, bd, s, p, d, g[7], fused), y.data(), "conv " + what);
@@ -118,7 +124,44 @@ class ConvDirectTest {
                 assertBits(input(gy, wd, ws, xs, s, p, d, g[7], fused), Conv.convInput(Tensor.of(y.shape(), gy), Tensor.of(wsT, wd), xsT, s, p, d, g[7], fused).data(), "input " + what);
             }
         }
-        if (Vectorized.AVAILABLE) assertTrue(direct >= 32, "the direct kernels took " + direct + " of 42 products"); // not the other paths alone
+        if (Vectorized.AVAILABLE) assertTrue(lanes == 5, "the channel lanes took " + lanes + " of 5 weight gradients");
+        if (Vectorized.AVAILABLE) assertTrue(direct >= 38, "the direct kernels took " + direct + " of 72 products"); // not the other paths alone
+    }
+
+    @Test
+    void theChannelLanesAndTheCompactPatchesGiveTheTextbookBitsAtNanInfAndZeros() {
+        SplittableRandom r = new SplittableRandom(29);
+        int[] xs = {16, 6, 12, 12}, ws = {16, 6, 5, 5}, one = {1, 1}, zero = {0, 0}; // LeNet's second layer
+        double[] x = random(r, Shapes.numel(xs)), gy = random(r, 16 * 16 * 8 * 8);
+        x[0] = Double.POSITIVE_INFINITY;     // times gy: ±inf in the taps that read it, nan where gy is 0
+        x[200] = Double.NaN;
+        x[301] = -0.0;
+        x[302] = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < 64; i++) gy[5 * 64 + i] = 0.0;  // channel 5 of the first image: 0 · inf = nan
+        for (int i = 0; i < 64; i++) gy[7 * 64 + i] = -0.0; // and -0
+        Conv.Geo geo = Conv.Geo.of(xs, ws, one, zero, one, 1);
+        assertTrue(!Vectorized.AVAILABLE || ConvWeightLanes.better(geo) && ConvDirect.weight(geo, zero, one), "the channel lanes");
+        int before = Parallel.threads();
+        try {
+            for (int threads : new int[] {1, 3}) {
+                Parallel.setThreads(threads);
+                for (boolean fused : new boolean[] {true, false}) {
+                    double[] dw = Conv.convWeight(Tensor.of(xs, x), Tensor.of(new int[] {16, 16, 8, 8}, gy), ws, one, zero, one, 1, fused).data();
+                    assertBits(weight(x, xs, gy, ws, one, zero, one, 1, fused), dw, "weight" + (fused ? " fused" : " unfused") + ", threads " + threads);
+                    assertTrue(Double.isNaN(dw[5 * 150]), "0 · inf in channel 5's first tap");
+                    double[] w = random(r, Shapes.numel(ws));
+                    w[3] = Double.POSITIVE_INFINITY; // output channel 0's tap (0, 3) of input channel 0: never multiplied where it reads no position
+                    w[160] = Double.NaN;              // output channel 1's tap (2, 0) of input channel 0
+                    w[161] = -0.0;
+                    double[] dx = Conv.convInput(Tensor.of(new int[] {16, 16, 8, 8}, gy), Tensor.of(ws, w), xs, one, zero, one, 1, fused).data();
+                    assertBits(input(gy, w, ws, xs, one, zero, one, 1, fused), dx, "input" + (fused ? " fused" : " unfused") + ", threads " + threads);
+                    assertTrue(Double.isInfinite(dx[3]) && Double.isNaN(dx[24]), "x's (0, 3) takes tap (0, 3), (2, 0) takes tap (2, 0)");
+                    assertTrue(Double.isFinite(dx[0]) && Double.isFinite(dx[23]), "(0, 0) takes tap (0, 0) only, (1, 11) no tap (0, 3) nor (2, 0)");
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
     }
 
     @Test

@@ -46,6 +46,12 @@ class GemmTest {
         out.add(Arguments.of(131, 300, 7));
         out.add(Arguments.of(9, 40, 15));       // a panel and a row, eight columns and seven
         out.add(Arguments.of(2001, 300, 3));    // narrow, and large enough to share among threads
+        out.add(Arguments.of(10, 10, 1000));    // a short k (SmallGemm.shortK): ADBench's GMM, 4 + 4 + 2 rows, 31 groups of 4 vectors and 1
+        out.add(Arguments.of(15, 16, 21));      // the longest short k, the most rows: 4 + 4 + 4 + 2 + 1; 2 vectors and 5 columns in scalars
+        out.add(Arguments.of(8, 1, 8));         // one step, one vector
+        out.add(Arguments.of(10, 1000, 10));    // a long k with few rows and columns (SmallGemm.longK): the GMM's gradient
+        out.add(Arguments.of(32, 300, 16));     // its most rows, two whole vectors
+        out.add(Arguments.of(9, 17, 9));        // its shortest k, 4 + 4 + 1 rows, a vector and one column
         out.add(Arguments.of(0, 17, 65));
         out.add(Arguments.of(65, 0, 17));
         out.add(Arguments.of(17, 65, 0));
@@ -97,6 +103,27 @@ class GemmTest {
             assertTrue(Double.isNaN(c[3 * m + 7]), "0 · inf");
             for (int i = 0; i < n; i++) assertTrue(Double.isNaN(c[i * m + 39]), "row " + i + " meets the NaN");
             assertArrayEquals(loop(a.data(), b.data(), n, k, m, fused), c);
+        }
+    }
+
+    @Test
+    void nanInfinityAndSignedZerosOnTheShortAndLongPaths() {
+        for (int[] nkm : new int[][] {{10, 10, 1000}, {10, 1000, 10}, {17, 5, 19}, {11, 40, 13}}) {
+            int n = nkm[0], k = nkm[1], m = nkm[2];
+            Tensor a = Random.normal(s(n, k), n + k), b = Random.normal(s(k, m), k + m);
+            a.data()[2 * k + 1] = 0;                        // 0 · inf: NaN in (2, 3)
+            b.data()[m + 3] = Double.POSITIVE_INFINITY;     // inf times row i's A(i, 1): ±inf in column 3
+            b.data()[(k - 1) * m + m - 1] = Double.NaN;     // the last column (a scalar one where m is no multiple of the lanes)
+            for (int p = 0; p < k; p++) a.data()[5 * k + p] = -0.0; // row 5: -0 times finite numbers, summed from +0
+            for (int p = 0; p < k; p++) b.data()[p * m] = p == 2 ? Double.NEGATIVE_INFINITY : b.data()[p * m];
+            for (boolean fused : new boolean[] {false, true}) {
+                double[] c = LinAlg.matmul(a, false, b, false, fused).data(), ct = LinAlg.matmul(transpose(a), true, transpose(b), true, fused).data();
+                String what = n + "x" + k + "x" + m + (fused ? " fused" : " exact");
+                assertTrue(Double.isNaN(c[2 * m + 3]), "0 · inf, " + what);
+                for (int i = 0; i < n; i++) assertTrue(Double.isNaN(c[i * m + m - 1]), "row " + i + " meets the NaN, " + what);
+                assertArrayEquals(loop(a.data(), b.data(), n, k, m, fused), c, what);
+                assertArrayEquals(c, ct, "both transposed, " + what);
+            }
         }
     }
 

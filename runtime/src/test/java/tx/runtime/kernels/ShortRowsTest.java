@@ -38,7 +38,10 @@ class ShortRowsTest {
                 Arguments.of(s(4, 1, 3), s(4, 2, 1)),
                 Arguments.of(s(6, 1, 1), s(6, 1, 5)),
                 Arguments.of(s(2, 20), s(2, 1)),
-                Arguments.of(s(9, 1), s(1, 1)));
+                Arguments.of(s(9, 1), s(1, 1)),
+                Arguments.of(s(1000, 1, 10), s(1, 25, 10)), // three merged axes, the last short and contiguous in both (ADBench's GMM)
+                Arguments.of(s(3, 7, 15), s(3, 1, 15)),
+                Arguments.of(s(2, 3, 4, 5), s(2, 1, 1, 5)));
     }
 
     @ParameterizedTest

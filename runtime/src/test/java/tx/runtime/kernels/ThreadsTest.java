@@ -14,7 +14,7 @@ import tx.runtime.tensor.Tensor;
 /**
  * Kernels on {@link Parallel}'s threads give the same bits for 1 and 2 threads (and 3, which splits
  * unevenly): products in both GEMM modes and all four transpose forms, on shapes whose rows are
- * shared out (the attention and MLP cases' among them), and elementwise operations long enough
+ * shared out (the attention and MLP cases' among them, and a short k's columns), and elementwise operations long enough
  * to be cut into chunks, with a tail that is not a whole chunk.
  */
 class ThreadsTest {
@@ -42,7 +42,7 @@ class ThreadsTest {
 
     @Test
     void productsHaveTheSameBitsOnOneTwoAndThreeThreads() {
-        int[][] nkm = {{128, 64, 128}, {64, 784, 128}, {784, 64, 128}, {513, 300, 1100}, {100, 7, 33}};
+        int[][] nkm = {{128, 64, 128}, {64, 784, 128}, {784, 64, 128}, {513, 300, 1100}, {100, 7, 33}, {12, 16, 1500}}; // the last: a short k, its columns shared
         for (int[] s : nkm) {
             for (int form = 0; form < 4; form++) {
                 boolean ta = (form & 1) != 0, tb = (form & 2) != 0;
