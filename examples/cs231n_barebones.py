@@ -5,8 +5,8 @@
 # there except: float64 (the default dtype set below), no device (CPU), images of 3 x 4 x 4 pixels in
 # 3 classes from data/make_cs231n.py instead of CIFAR-10 (so 48 inputs, 20 hidden units, 3 classes,
 # and learning rate 5e-2), the loaders as lists of minibatches of 8 (DataLoader in the notebook),
-# random_weight's torch.randn read from data/cs231n_randn_w*.npy, and `split` passed in (the
-# notebook reads loader.dataset.train).
+# torch.manual_seed(0) before the weights are drawn, and `split` passed in (the notebook reads
+# loader.dataset.train).
 import numpy as np
 import torch; torch.set_default_dtype(torch.float64)
 import torch.nn.functional as F
@@ -63,7 +63,7 @@ def two_layer_fc_test():
 two_layer_fc_test()
 
 
-def random_weight(shape, draws):
+def random_weight(shape):
     """
     Create random Tensors for weights; setting requires_grad=True means that we
     want to compute gradients for these Tensors during the backward pass.
@@ -74,7 +74,7 @@ def random_weight(shape, draws):
     else:
         fan_in = np.prod(shape[1:])  # conv weight [out_channel, in_channel, kH, kW]
     # randn is standard normal distribution generator.
-    w = load(draws).reshape(shape) * np.sqrt(2. / fan_in)  # torch.randn(shape, device=device, dtype=dtype) * ...
+    w = torch.randn(shape, dtype=dtype) * np.sqrt(2. / fan_in)  # device=device in the notebook
     w.requires_grad = True
     return w
 
@@ -132,11 +132,12 @@ def train_part2(model_fn, params, learning_rate):
             print()
 
 
+torch.manual_seed(0)  # not in the notebook: unseeded, PyTorch's numbers change from run to run
 hidden_layer_size = 20
 learning_rate = 5e-2
 
-w1 = random_weight((3 * 4 * 4, hidden_layer_size), "data/cs231n_randn_w1.npy")
-w2 = random_weight((hidden_layer_size, 3), "data/cs231n_randn_w2.npy")
+w1 = random_weight((3 * 4 * 4, hidden_layer_size))
+w2 = random_weight((hidden_layer_size, 3))
 
 train_part2(two_layer_fc, [w1, w2], learning_rate)
 check_accuracy_part2(loader_val, two_layer_fc, [w1, w2], 'val')
