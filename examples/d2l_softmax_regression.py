@@ -15,8 +15,8 @@ test_images, test_labels = synthetic_images(12, 1.0)
 num_inputs = 4
 num_outputs = 3
 
-W = torch.sin(torch.arange(num_inputs * num_outputs).reshape(num_inputs, num_outputs) * 2.3) * 0.01
-W.requires_grad_(True)
+torch.manual_seed(0)  # not in d2l: unseeded, PyTorch's numbers change from run to run
+W = torch.normal(0, 0.01, size=(num_inputs, num_outputs), requires_grad=True)
 b = torch.zeros(num_outputs, requires_grad=True)
 
 X = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
@@ -27,7 +27,7 @@ def softmax(X):
     partition = X_exp.sum(1, keepdim=True)
     return X_exp / partition  # The broadcasting mechanism is applied here
 
-X = torch.cos(torch.arange(10).reshape(2, 5) * 1.7)
+X = torch.cos(torch.arange(10).reshape(2, 5) * 1.7)  # torch.normal(0, 1, (2, 5)) in d2l: see the header
 X_prob = softmax(X)
 print((X_prob, X_prob.sum(1)))
 
