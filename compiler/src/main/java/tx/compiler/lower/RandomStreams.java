@@ -47,22 +47,21 @@ final class RandomStreams {
 
     /**
      * Adds to {@code out} the generators' states the statement assigns: {@link #NAME} for a call that
-     * draws from the global generator; a Generator's for {@code generator=g} or {@code g.manual_seed(k)}
-     * (every Generator's where the name does not hold one now, as in a function taking g).
+     * draws from the global generator; {@link #EVERY} for {@code generator=g} or {@code g.manual_seed(k)}.
      */
     void statement(Ast.Stmt s, Set<String> out) {
         BodyReads.calls(s, c -> {
             String name = c.callee() instanceof Ast.Name n ? n.name() : c.callee() instanceof Ast.Attr a ? a.name() : null;
             if (name == null) return;
             if (c.callee() instanceof Ast.Attr a && name.equals("manual_seed") && !(a.target() instanceof Ast.Name t && t.name().equals("torch"))) {
-                out.addAll(generatorsOf(a.target()));
+                out.add(EVERY);
                 return;
             }
             if (!DRAWING.contains(name)) return;
             for (Ast.Arg arg : c.args()) {
                 if ("seed".equals(arg.name())) return;
                 if ("generator".equals(arg.name())) {
-                    out.addAll(generatorsOf(arg.value()));
+                    out.add(EVERY);
                     return;
                 }
             }
@@ -71,15 +70,11 @@ final class RandomStreams {
     }
 
     /**
-     * The states a generator argument may name: {@link #EVERY}, which the name analyses read as every
-     * Generator's that exists when they are asked (they remember a body's names from before its
-     * Generators were made).
+     * Stands for every Generator's state in what a body assigns: a call with {@code generator=g} or
+     * {@code g.manual_seed(k)} may change any of them (g may be a parameter), and the name analyses
+     * remember a body's names from before its Generators were made, so {@link #expand} reads it
+     * when they are asked.
      */
-    private static List<String> generatorsOf(Ast.Expr e) {
-        return List.of(EVERY);
-    }
-
-    /** Stands for every Generator's state in what a body assigns (see {@link #expand}). */
     static final String EVERY = NAME + "#*";
 
     /** The names with {@link #EVERY} replaced by the hidden names of the Generators that exist now. */
