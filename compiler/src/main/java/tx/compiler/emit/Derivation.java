@@ -40,9 +40,9 @@ public final class Derivation {
     }
 
     /**
-     * A random call in a loop draws new numbers in each iteration, from a seed mixed with the loop's
-     * counter when it runs; the written code has only {@code seed=} (a compile-time stream), so such
-     * a derivative is not written out yet.
+     * A draw from a generator that drew before (a second random call, or one in a loop): tx writes a
+     * draw as a call with its own {@code seed=}, which names a fresh generator, so such a
+     * derivative is not written out as tx yet (Java writes the state as a variable).
      */
     static Unexpressible drawsAgain() {
         return new Unexpressible("a second draw from PyTorch's generator (a second random call, or one in a loop) cannot be written yet: "
