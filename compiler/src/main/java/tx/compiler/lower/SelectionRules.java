@@ -419,7 +419,7 @@ final class SelectionRules extends RuleFamily {
      * divided by their last (the last set to 1) by counting the sums below it, as PyTorch's binary
      * search places it; without, the first num_samples of p / q, q = -log(1 - u) exponential, one u
      * per category (PyTorch's argmax, or its topk: NOTE among equal values the order may differ).
-     * NOTE: a negative, infinite or nan probability, or a row of zeros, is not checked: PyTorch raises.
+     * The distribution is checked when the program runs, as PyTorch checks it ({@link #checkDistribution}).
      */
     private Val multinomial(Args a) {
         if (!a.shape(2, 3, "num_samples", "replacement", "generator")) return null;
@@ -436,6 +436,7 @@ final class SelectionRules extends RuleFamily {
             return null;
         }
         Var x = b.reshape(p.var(), new int[] {rows, k}), picked;
+        checkDistribution(a, x, replacement);
         if (replacement) {
             Var u = l.random.draw(new Attrs.Draw(Attrs.Draw.Kind.UNIFORM, new int[] {rows, n}, 0, 1), from);
             Var sums = b.emit(Prim.CUMSUM, new Attrs.Axis(1), x);
@@ -450,6 +451,30 @@ final class SelectionRules extends RuleFamily {
                     : b.slice(b.emit(Prim.ARGSORT, new Attrs.AxisOrder(1, true), r), new int[] {0, 0}, new int[] {rows, n}, new int[] {1, 1});
         }
         return out(b.reshape(picked, rank == 2 ? new int[] {rows, n} : new int[] {n}), null);
+    }
+
+    /**
+     * multinomial's checks of the rows x when the program runs, in PyTorch's words (E0509). With
+     * replacement the first bad element, row by row, decides them: negative or nan, else infinite;
+     * without, one message for all three. Then a row of zeros. NOTE: PyTorch checks a row's sum
+     * before the next row's elements, so a matrix with both faults may name the other one.
+     */
+    private void checkDistribution(Args a, Var x, boolean replacement) {
+        int[] shape = x.shapeRef();
+        Var flat = b.reshape(x, new int[] {shape[0] * shape[1]});
+        Var good = b.emit(Prim.BITWISE_AND, null, b.ge(flat, b.scalar(0)), b.lt(b.emit(Prim.ABS, null, flat), b.scalar(Double.POSITIVE_INFINITY)));
+        Var bad = b.sub(b.scalar(1), b.emit(Prim.CAST, DType.FLOAT64, good)), none = b.eq(b.sum(bad, new int[] {0}, false), b.scalar(0));
+        String prefix = "invalid multinomial distribution (";
+        if (replacement) {
+            Var first = b.take(flat, b.emit(Prim.ARGMAX, new Attrs.Axis(0), bad), 0);
+            RunTimeChecks.require(l, a.span(), b.emit(Prim.BITWISE_OR, null, none, b.ge(first, b.scalar(0))),
+                    List.of(RunTimeChecks.text(prefix + "encountering probability entry < 0)")));
+            RunTimeChecks.require(l, a.span(), none, List.of(RunTimeChecks.text(prefix + "encountering probability entry = infinity or NaN)")));
+        } else {
+            RunTimeChecks.require(l, a.span(), none, List.of(RunTimeChecks.text("probability tensor contains either `inf`, `nan` or element < 0")));
+        }
+        Var emptyRows = b.sum(b.eq(b.sum(x, new int[] {1}, false), b.scalar(0)), new int[] {0}, false);
+        RunTimeChecks.require(l, a.span(), b.eq(emptyRows, b.scalar(0, DType.INT64)), List.of(RunTimeChecks.text(prefix + "sum of probabilities <= 0)")));
     }
 
     // ---- dtype checks -----------------------------------------------------------------------------------
