@@ -58,7 +58,8 @@ final class AutogradApi {
         if (at.name().equals("zero_") && withoutData(at.target()) instanceof Ast.Attr g && g.name().equals("grad")) {
             return zeroGrad(g, c);
         }
-        if (at.name().equals("zero_")) return zeroInPlace(at, c);
+        if (at.name().equals("zero_")) return noArguments(c, "zero_") ? inPlace(at, c, x -> l.b.fill(x.shape(), 0.0)) : new Val.Bad();
+        if (at.name().equals("uniform_") || at.name().equals("normal_")) return inPlace(at, c, x -> l.random.sampleInPlace(x, at.name(), c));
         if (at.name().equals("retain_grad")) return retainGrad(at, c);
         if (at.name().equals("register_hook")) return new Hooks(l).register(at, c);
         return null;
@@ -371,27 +372,35 @@ final class AutogradApi {
      * grad, {@code x.zero_()} is allowed only under no_grad (E0304), as any in-place change; through
      * {@code .data} always.
      */
-    private Val zeroInPlace(Ast.Attr at, Ast.Call c) {
+    /**
+     * {@code x.zero_()}, {@code x.uniform_(a, b)}, {@code x.normal_(m, s)}: x (or {@code x.data}) holds
+     * the values {@code made} gives from x from now on, where PyTorch allows the change: not on a
+     * leaf that requires grad outside no_grad (E0304) nor on a computed tensor that requires grad
+     * (E0308, tx's limit). null from {@code made}: reported there.
+     */
+    private Val inPlace(Ast.Attr at, Ast.Call c, java.util.function.Function<T, Var> made) {
         boolean viaData = at.target() instanceof Ast.Attr d && d.name().equals("data");
         Ast.Expr base = withoutData(at.target());
         Val target = l.exprs.expr(base);
-        if (target instanceof Val.Bad || !noArguments(c, "zero_")) return new Val.Bad();
-        T x = l.exprs.tensor(target, base.span(), "`zero_`");
+        if (target instanceof Val.Bad) return new Val.Bad();
+        String method = at.name();
+        T x = l.exprs.tensor(target, base.span(), "`" + method + "`");
         if (x == null) return new Val.Bad();
         if (!viaData && x.rg() && !l.graph.noGrad()) {
             String name = l.text(base.span()) == null ? "x" : l.text(base.span());
             if (x.leaf() >= 0) {
-                l.diags.error("E0304", c.span(), "a leaf tensor that requires grad is changed in place: `" + name + ".zero_()`",
-                        "PyTorch forbids this too: do it inside `with no_grad { ... }`, or write `" + name + ".data.zero_()`");
+                l.diags.error("E0304", c.span(), "a leaf tensor that requires grad is changed in place: `" + name + "." + method + "()`",
+                        "PyTorch forbids this too: do it inside `with no_grad { ... }`, or write `" + name + ".data." + method + "()`");
             } else {
-                l.diags.error("E0308", c.span(), "`zero_()` of a computed tensor that requires grad is not supported",
+                l.diags.error("E0308", c.span(), "`" + method + "()` of a computed tensor that requires grad is not supported",
                         "use a new tensor instead: `zeros_like(" + name + ")`, or `" + name + " * 0` to keep it in the graph");
             }
             return new Val.Bad();
         }
-        Var zeros = l.b.fill(x.shape(), 0.0);
-        store(x, zeros, c.span());
-        return new T(zeros, false, -1, null, false, false);
+        Var v = made.apply(x);
+        if (v == null) return new Val.Bad();
+        store(x, v, c.span());
+        return new T(v, false, -1, null, false, false);
     }
 
     // ---- retain_grad -----------------------------------------------------------------------------------

@@ -83,6 +83,8 @@ final class NameEffects {
 
     /** {@code x.requires_grad = ...} and {@code x.data = ...} change the tensor x is bound to, in place. */
     private static final Set<String> REBINDING_ATTRIBUTES = Set.of("requires_grad", "data");
+    /** The in-place methods that give a tensor new values: `x.zero_()`, `x.uniform_()`, `x.normal_()` (also through `.data`). */
+    private static final Set<String> IN_PLACE_FILLS = Set.of("zero_", "uniform_", "normal_");
 
     private void collectAssigned(Ast.Stmt s, Set<String> out) {
         BodyReads.calls(s, c -> collectFunctionCalls(c, out)); // a call anywhere changes what its function changes
@@ -177,7 +179,7 @@ final class NameEffects {
         collectFunctionCalls(c, out);
         if (c.callee() instanceof Ast.Attr at && at.name().equals("requires_grad_") && at.target() instanceof Ast.Name n) {
             out.add(n.name());
-        } else if (c.callee() instanceof Ast.Attr at && at.name().equals("zero_") && dataOf(at.target()) instanceof Ast.Name n) {
+        } else if (c.callee() instanceof Ast.Attr at && IN_PLACE_FILLS.contains(at.name()) && dataOf(at.target()) instanceof Ast.Name n) {
             out.add(n.name());
         } else if (c.callee() instanceof Ast.Name f && f.name().equals("requires_grad_") && !c.args().isEmpty()
                 && c.args().get(0).value() instanceof Ast.Name n) {

@@ -35,7 +35,7 @@ final class RandomStreams {
     static final long DEFAULT_SEED = 67280421310721L;
 
     /** The calls that take numbers from the global generator (or reseed it), by their last name: `torch.randn`, `F.dropout`. */
-    private static final Set<String> DRAWING = Set.of("rand", "randn", "randint", "randperm", "rand_like", "randn_like", "dropout", "manual_seed", "multinomial", "normal");
+    private static final Set<String> DRAWING = Set.of("rand", "randn", "randint", "randperm", "rand_like", "randn_like", "dropout", "manual_seed", "multinomial", "normal", "uniform_", "normal_");
 
     private final Lowerer l;
     /** Draws and reseedings so far: a body that takes any cannot be a function of the IR (see {@link #mark}). */
@@ -184,6 +184,30 @@ final class RandomStreams {
         if (!(g instanceof Val.Bad)) l.diags.error("E0104", a.kwSpans.get("generator"), "`generator=` takes a torch.Generator, found " + g.describe(), null);
         a.failed = true;
         return null;
+    }
+
+    /**
+     * {@code x.uniform_(from=0, to=1, generator=)} and {@code x.normal_(mean=0, std=1, generator=)}:
+     * PyTorch's draws of x's shape (of floats: E0220 otherwise), which x then holds; null after an error.
+     */
+    Var sampleInPlace(T x, String method, Ast.Call c) {
+        boolean normal = method.equals("normal_");
+        Args a = Args.evaluated(l, method, c);
+        String[] names = normal ? new String[] {"mean", "std"} : new String[] {"from", "to"};
+        if (!a.shape(0, 2, names[0], names[1], "generator")) return null;
+        double lo = a.number(0, names[0], 0), hi = a.number(1, names[1], 1);
+        Source from = sourceOf(a);
+        if (a.failed) return null;
+        if (!x.dtype().isFloat()) {
+            l.diags.error("E0220", c.span(), "`" + method + "` fills float tensors only, found " + x.describeDtype(), "convert first: `x.double()`");
+            return null;
+        }
+        if (normal ? !(hi >= 0) : !(lo <= hi)) {
+            l.diags.error("E0104", c.span(), normal ? "normal expects std >= 0.0, but found std " + tx.runtime.tensor.PyFloat.repr(hi)
+                    : "uniform_ expects to return a [from, to) range, but found from=" + tx.runtime.tensor.PyFloat.repr(lo) + " > to=" + tx.runtime.tensor.PyFloat.repr(hi), null);
+            return null;
+        }
+        return draw(new Attrs.Draw(normal ? Attrs.Draw.Kind.NORMAL : Attrs.Draw.Kind.UNIFORM, x.shape(), lo, hi), from);
     }
 
     /** A draw from the source, which moves on past it (a fresh generator of seed= is dropped after). */
