@@ -250,4 +250,27 @@ class LoopDrawsTest {
         assertEquals(0, h.status(), h.err());
         assertTrue(h.out().contains("rand([5], seed="), h.out());
     }
+
+    /**
+     * A while that draws, in a for loop, would run again in the written reversal from the for loop's
+     * tape, which holds no generator state: Java refuses it (E0601) rather than writing a gradient
+     * that draws other numbers (it did, before this test).
+     */
+    @Test
+    void aWhileThatDrawsInsideALoopIsNotWrittenToRunAgain() throws Exception {
+        Path file = Files.writeString(dir.resolve("w.tx"), """
+                fn f(x: [3]) -> [] {
+                    s = 0.0
+                    for i in range(2) {
+                        y = x
+                        while sum(y) < 10.0 { y = y * (1.5 + rand(3)) }
+                        s = s + sum(y * x)
+                    }
+                    return s
+                }
+                """);
+        TxRunner.Outcome java = TxRunner.run("grad", file.toString(), "--fn", "f", "--emit", "java");
+        assertEquals(1, java.status(), java.out());
+        assertTrue(java.err().contains("error[E0601]") && java.err().contains("`while` loop inside another loop"), java.err());
+    }
 }
