@@ -108,7 +108,7 @@ final class RecomputedWhiles {
 
     private static boolean plainBlock(List<Stmt> block) {
         for (Stmt s : block) {
-            if (s instanceof Stmt.Eqn e && (e.prim() == Prim.RANDOM || e.prim() == Prim.LOAD || e.prim() == Prim.GEN_DRAW || e.prim() == Prim.GEN_NEXT)) return false; // a draw's state is not recomputed
+            if (s instanceof Stmt.Eqn e && (e.prim() == Prim.RANDOM || e.prim() == Prim.LOAD || tx.runtime.kernels.Random.generator(e.prim()))) return false;
             if (s instanceof Stmt.Loop l && !plainLoop(l)) return false;
             if (s instanceof Stmt.Cond c && (!plainBlock(c.then()) || !plainBlock(c.otherwise()))) return false;
             if (!(s instanceof Stmt.Eqn) && !(s instanceof Stmt.Loop) && !(s instanceof Stmt.Cond)) return false;

@@ -392,11 +392,13 @@ final class SelectionRules extends RuleFamily {
             l.diags.error("E0205", a.span(), "`randint` draws from [low, high): high must be a whole number above low", null);
             return null;
         }
-        Var drawn = l.random.draw(new Attrs.Draw(Attrs.Draw.Kind.RANDINT, shape, low, high), seed);
+        return wholeNumbers(a, l.random.draw(new Attrs.Draw(Attrs.Draw.Kind.RANDINT, shape, low, high), seed), dtype);
+    }
+
+    /** Drawn whole numbers (int64) stored in dtype, as PyTorch stores them: a leaf with requires_grad=True (of floats only), else a constant. */
+    private Val wholeNumbers(Args a, Var drawn, DType dtype) {
         Var v = dtype == DType.INT64 ? drawn : b.emit(Prim.CAST, dtype, drawn);
-        if (a.bool("requires_grad", false)) {
-            return l.floatForGrad(dtype, a.kwSpans.get("requires_grad")) ? l.leaf(v, a.call) : null;
-        }
+        if (a.bool("requires_grad", false)) return l.floatForGrad(dtype, a.kwSpans.get("requires_grad")) ? l.leaf(v, a.call) : null;
         return out(v, null);
     }
 
@@ -407,10 +409,7 @@ final class SelectionRules extends RuleFamily {
         DType dtype = a.dtype("dtype", DType.INT64);
         RandomStreams.Source seed = l.random.sourceOf(a);
         if (n == null || a.failed || !a.fits(new int[] {n}, a.span())) return null;
-        Var drawn = l.random.draw(new Attrs.Draw(Attrs.Draw.Kind.RANDPERM, new int[] {n}, 0, n), seed);
-        Var v = dtype == DType.INT64 ? drawn : b.emit(Prim.CAST, dtype, drawn);
-        if (a.bool("requires_grad", false)) return l.floatForGrad(dtype, a.kwSpans.get("requires_grad")) ? l.leaf(v, a.call) : null;
-        return out(v, null);
+        return wholeNumbers(a, l.random.draw(new Attrs.Draw(Attrs.Draw.Kind.RANDPERM, new int[] {n}, 0, n), seed), dtype);
     }
 
     /**

@@ -165,7 +165,13 @@ public final class Attrs {
      * deviation b, whole numbers in [a, b) (int64), or a permutation of 0 to n - 1 (int64).
      */
     public record Draw(Kind kind, int[] shape, double a, double b) {
-        public enum Kind { UNIFORM, NORMAL, RANDINT, RANDPERM }
+        /** The kinds, in the order of StandaloneRandom.genRun's numbers for them. */
+        public enum Kind {
+            UNIFORM, NORMAL, RANDINT, RANDPERM;
+
+            /** Whether its numbers are float64 (else whole numbers, int64). */
+            public boolean floats() { return this == UNIFORM || this == NORMAL; }
+        }
 
         @Override public boolean equals(Object o) {
             return o instanceof Draw d && d.kind == kind && java.util.Arrays.equals(d.shape, shape) && Double.compare(d.a, a) == 0 && Double.compare(d.b, b) == 0;

@@ -35,7 +35,7 @@ public final class Dtypes {
             case CONST -> ((Attrs.Const) attr).dtype();
             case FILL -> ((Attrs.Fill) attr).dtype();
             case RANDOM -> DType.FLOAT64;
-            case GEN_DRAW -> ((Attrs.Draw) attr).kind().ordinal() < 2 ? DType.FLOAT64 : DType.INT64; // uniform, normal; whole numbers
+            case GEN_DRAW -> ((Attrs.Draw) attr).kind().floats() ? DType.FLOAT64 : DType.INT64;
             case LOAD -> ((Attrs.Load) attr).dtype(); // the file's: float, int or bool
         };
     }

@@ -308,7 +308,7 @@ public final class Simplify {
         }
 
         definitions.put(e.out(), e);
-        if (e.in().isEmpty() || e.prim() == Prim.RANDOM || e.prim() == Prim.LOAD || e.prim() == Prim.FIRST_MAX || e.prim().name().startsWith("GEN_")) return e; // GEN_: a draw is made when it runs, never a constant
+        if (e.in().isEmpty() || e.prim() == Prim.RANDOM || e.prim() == Prim.LOAD || e.prim() == Prim.FIRST_MAX || tx.runtime.kernels.Random.generator(e.prim())) return e;
         List<Tensor> values = new ArrayList<>();
         long limit = FOLD_LIMIT;
         for (Var x : e.in()) {

@@ -19,6 +19,15 @@ public final class Random {
         return r.normal() ? normal(r.shape(), r.seed()) : uniform(r.shape(), r.seed());
     }
 
+    /**
+     * Whether a primitive is one of PyTorch's generator (GEN_SEED, GEN_DRAW, GEN_NEXT): its numbers
+     * are made when the program runs, never folded into a constant, and a written reversal that runs
+     * code again must carry the generator's state to run them.
+     */
+    public static boolean generator(tx.runtime.ir.Prim p) {
+        return p == tx.runtime.ir.Prim.GEN_SEED || p == tx.runtime.ir.Prim.GEN_DRAW || p == tx.runtime.ir.Prim.GEN_NEXT;
+    }
+
     /** The length of a state of PyTorch's generator ({@link StandaloneRandom}). */
     public static final int WORDS = StandaloneRandom.genWords();
 
